@@ -1,0 +1,34 @@
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'electron-vite'
+
+// electron-vite reads node_modules/electron/package.json for its build targets. Where the optional
+// `electron` dependency could not install (no binary download, e.g. CI), give it the major version
+// pinned in package.json's optionalDependencies. Keep the two in sync.
+try {
+  createRequire(import.meta.url).resolve('electron/package.json')
+} catch {
+  process.env.ELECTRON_MAJOR_VER ??= '41'
+}
+
+const r = (p: string) => resolve(import.meta.dirname, p)
+
+export default defineConfig({
+  main: {
+    build: { outDir: r('out/main'), lib: { entry: r('src-main/index.ts') } },
+  },
+  preload: {
+    // A CommonJS preload runs under `sandbox: true`; an ESM one would not.
+    build: {
+      outDir: r('out/preload'),
+      lib: { entry: r('src-main/preload.ts'), formats: ['cjs'] },
+      rollupOptions: { output: { entryFileNames: 'preload.cjs' } },
+    },
+  },
+  renderer: {
+    root: r('src-renderer'),
+    build: { outDir: r('out/renderer'), rollupOptions: { input: r('src-renderer/index.html') } },
+    plugins: [react()],
+  },
+})

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify'
+import { VERSION } from '../../version.js'
+
+/** GET /admin/v1/info: what the UI's header and status page show. Never includes secrets. */
+export function registerAdminInfo(app: FastifyInstance, opts: { dataDir?: string }): void {
+  app.get('/admin/v1/info', async () => {
+    const resolved = app.gatewayConfig.resolved.providers ?? {}
+    const providers = Object.entries(app.gatewayConfig.raw.providers ?? {}).map(([id, p]) => ({
+      id,
+      type: p.type,
+      baseUrl: p.baseUrl ?? null,
+      // Whether a key resolved, never the key itself.
+      hasApiKey: Boolean(resolved[id]?.apiKey),
+    }))
+    return {
+      name: 'Switchyard',
+      version: VERSION,
+      node: process.versions.node,
+      startedAt: new Date(app.startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - app.startedAt) / 1000),
+      dataDir: opts.dataDir ?? null,
+      providers,
+      routes: Object.keys(app.gatewayConfig.raw.routes ?? {}),
+    }
+  })
+}

@@ -1,0 +1,43 @@
+import type { ErrorKind, GatewayError } from '../../core/errors.js'
+
+const TYPE_BY_KIND: Record<ErrorKind, string> = {
+  invalid_request: 'invalid_request_error',
+  authentication: 'invalid_request_error',
+  permission: 'permission_error',
+  not_found: 'invalid_request_error',
+  too_large: 'invalid_request_error',
+  rate_limited: 'rate_limit_error',
+  upstream_overloaded: 'server_error',
+  upstream_timeout: 'server_error',
+  upstream: 'server_error',
+  internal: 'server_error',
+}
+
+const CODE_BY_KIND: Partial<Record<ErrorKind, string>> = {
+  authentication: 'invalid_api_key',
+  not_found: 'model_not_found',
+  too_large: 'request_too_large',
+  rate_limited: 'rate_limit_exceeded',
+  upstream_overloaded: 'server_overloaded',
+  upstream_timeout: 'timeout',
+  upstream: 'upstream_error',
+  internal: 'internal_error',
+}
+
+export function openaiErrorBody(err: GatewayError): {
+  error: { message: string; type: string; param: string | null; code: string | null }
+} {
+  return {
+    error: {
+      message: err.message,
+      type: TYPE_BY_KIND[err.kind],
+      param: err.opts.param ?? null,
+      code: err.opts.code ?? CODE_BY_KIND[err.kind] ?? (err.opts.param ? 'invalid_value' : null),
+    },
+  }
+}
+
+/** OpenAI-dialect status: 529 from Anthropic becomes 503, which every HTTP stack understands. */
+export function openaiErrorStatus(err: GatewayError): number {
+  return err.status === 529 ? 503 : err.status
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from './load.js'
+
+describe('parseConfig', () => {
+  it('resolves ${env:NAME} secrets but keeps the raw references for export', () => {
+    const cfg = parseConfig('providers:\n  oa: { type: openai, apiKey: "${env:OA_KEY}" }\n', 'yaml', { OA_KEY: 'sk-1' })
+    expect(cfg.resolved.providers?.oa.apiKey).toBe('sk-1')
+    expect(cfg.raw.providers?.oa.apiKey).toBe('${env:OA_KEY}')
+    expect(cfg.missingEnv).toEqual([])
+  })
+
+  it('reports unset variables instead of failing', () => {
+    const cfg = parseConfig('{"providers":{"c":{"type":"anthropic","apiKey":"${env:NOPE}"}}}', 'json', {})
+    expect(cfg.missingEnv).toEqual(['NOPE'])
+    expect(cfg.resolved.providers?.c.apiKey).toBe('')
+  })
+
+  it('rejects an unknown provider type with the path at fault', () => {
+    expect(() => parseConfig('providers:\n  x: { type: bogus }\n', 'yaml')).toThrow(ConfigError)
+    expect(() => parseConfig('providers:\n  x: { type: bogus }\n', 'yaml')).toThrow(/\/providers\/x/)
+  })
+
+  it('rejects broken YAML with a readable message', () => {
+    expect(() => parseConfig('providers: [', 'yaml')).toThrow(/not valid YAML/)
+  })
+
+  it('accepts the example config of DESIGN.md', () => {
+    const text = `
+providers:
+  openai:    { type: openai, apiKey: "\${env:OPENAI_API_KEY}" }
+  claude:    { type: anthropic, apiKey: "\${env:ANTHROPIC_API_KEY}" }
+  local:     { type: ollama, baseUrl: "http://127.0.0.1:11434" }
+  lmstudio:  { type: openai-compatible, baseUrl: "http://127.0.0.1:1234/v1" }
+routes:
+  fast:
+    strategy: fallback
+    targets:
+      - { model: local/llama3.2 }
+      - { model: openai/gpt-4o-mini }
+pricing:
+  local/llama3.2: { input: 0, output: 0 }
+`
+    const cfg = parseConfig(text, 'yaml', {})
+    expect(Object.keys(cfg.resolved.providers ?? {})).toEqual(['openai', 'claude', 'local', 'lmstudio'])
+    expect(cfg.resolved.routes?.fast.targets).toHaveLength(2)
+  })
+})

@@ -1,0 +1,98 @@
+import { type Static, Type } from 'typebox'
+
+const Timeouts = Type.Object(
+  {
+    connectMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    firstByteMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    idleMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    totalMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+export const ProviderConfigSchema = Type.Object(
+  {
+    type: Type.Union([
+      Type.Literal('openai'),
+      Type.Literal('openai-compatible'),
+      Type.Literal('anthropic'),
+      Type.Literal('gemini'),
+      Type.Literal('ollama'),
+      Type.Literal('llamacpp'),
+    ]),
+    baseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    /** A secret: write it as `${env:NAME}`. */
+    apiKey: Type.Optional(Type.String()),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    /** Models this provider serves, for bare-name addressing when the upstream cannot list them. */
+    models: Type.Optional(Type.Array(Type.String())),
+    timeouts: Type.Optional(Timeouts),
+    /** Upper bound on concurrent upstream connections. */
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  },
+  { additionalProperties: false },
+)
+
+export const RouteTargetSchema = Type.Object(
+  {
+    model: Type.String({ minLength: 1 }),
+    weight: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Request parameters forced for this target, e.g. { temperature: 0.2 }. */
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+)
+
+export const RouteConfigSchema = Type.Object(
+  {
+    strategy: Type.Optional(
+      Type.Union([
+        Type.Literal('fallback'),
+        Type.Literal('weighted'),
+        Type.Literal('least-latency'),
+        Type.Literal('cheapest'),
+      ]),
+    ),
+    targets: Type.Array(RouteTargetSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+)
+
+export const PriceSchema = Type.Object(
+  {
+    input: Type.Number({ minimum: 0 }),
+    output: Type.Number({ minimum: 0 }),
+    cachedInput: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+)
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Optional(
+      Type.Object(
+        {
+          /** Largest accepted request body, in MB (images are large). */
+          bodyLimitMb: Type.Optional(Type.Number({ minimum: 0.001, maximum: 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    providers: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' }), ProviderConfigSchema),
+    ),
+    routes: Type.Optional(Type.Record(Type.String(), RouteConfigSchema)),
+    pricing: Type.Optional(Type.Record(Type.String(), PriceSchema)),
+    // Sections owned by features that read them from the raw config; validated there.
+    keys: Type.Optional(Type.Array(Type.Unknown())),
+    cache: Type.Optional(Type.Unknown()),
+    redaction: Type.Optional(Type.Unknown()),
+    prompts: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+)
+
+export type ProviderConfig = Static<typeof ProviderConfigSchema>
+export type RouteConfig = Static<typeof RouteConfigSchema>
+export type RouteTarget = Static<typeof RouteTargetSchema>
+export type GatewayConfig = Static<typeof ConfigSchema>

@@ -1,0 +1,117 @@
+import { StringDecoder } from 'node:string_decoder'
+
+/** One decoded stream frame: an SSE event (`event` may be absent) or one NDJSON line (`data` only). */
+export interface StreamFrame {
+  event?: string
+  data: string
+}
+
+export interface FrameParser {
+  /** Feed raw bytes; returns the frames completed by them. */
+  push(chunk: Buffer | string): StreamFrame[]
+  /** End of input: returns a last frame that had no terminating blank line, if any. */
+  flush(): StreamFrame[]
+}
+
+/**
+ * Server-sent events parser (WHATWG rules that matter here): events split across chunks, `\r\n` and
+ * `\r` line ends (even when split between chunks), multi-line `data:`, `:` comment lines (llama.cpp
+ * pings, proxy keep-alives), and UTF-8 characters cut between chunks.
+ */
+export function createSseParser(): FrameParser {
+  const decoder = new StringDecoder('utf8')
+  let buf = ''
+  let event: string | undefined
+  let data: string[] = []
+  let pendingCR = false
+
+  const line = (l: string, out: StreamFrame[]) => {
+    if (l === '') {
+      if (data.length > 0) out.push(event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') })
+      event = undefined
+      data = []
+      return
+    }
+    if (l.charCodeAt(0) === 58 /* : */) return
+    const colon = l.indexOf(':')
+    const field = colon === -1 ? l : l.slice(0, colon)
+    let value = colon === -1 ? '' : l.slice(colon + 1)
+    if (value.charCodeAt(0) === 32) value = value.slice(1)
+    if (field === 'data') data.push(value)
+    else if (field === 'event') event = value
+  }
+
+  const consume = (text: string, out: StreamFrame[]) => {
+    if (pendingCR && text.charCodeAt(0) === 10) text = text.slice(1)
+    pendingCR = false
+    buf += text
+    let start = 0
+    for (;;) {
+      const nl = buf.indexOf('\n', start)
+      const cr = buf.indexOf('\r', start)
+      let end: number
+      let next: number
+      if (cr !== -1 && (nl === -1 || cr < nl)) {
+        end = cr
+        if (cr + 1 === buf.length) {
+          pendingCR = true
+          next = cr + 1
+        } else next = buf.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
+      } else if (nl !== -1) {
+        end = nl
+        next = nl + 1
+      } else break
+      line(buf.slice(start, end), out)
+      start = next
+    }
+    buf = buf.slice(start)
+  }
+
+  return {
+    push(chunk) {
+      const out: StreamFrame[] = []
+      consume(typeof chunk === 'string' ? chunk : decoder.write(chunk), out)
+      return out
+    },
+    flush() {
+      const out: StreamFrame[] = []
+      consume(decoder.end(), out)
+      if (buf !== '') line(buf, out)
+      buf = ''
+      line('', out)
+      return out
+    },
+  }
+}
+
+/** Newline-delimited JSON (Ollama): one frame per non-empty line. */
+export function createNdjsonParser(): FrameParser {
+  const decoder = new StringDecoder('utf8')
+  let buf = ''
+  const split = (out: StreamFrame[]) => {
+    let start = 0
+    for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', start)) {
+      const l = buf.slice(start, nl).trim()
+      if (l !== '') out.push({ data: l })
+      start = nl + 1
+    }
+    buf = buf.slice(start)
+  }
+  return {
+    push(chunk) {
+      buf += typeof chunk === 'string' ? chunk : decoder.write(chunk)
+      const out: StreamFrame[] = []
+      split(out)
+      return out
+    },
+    flush() {
+      buf += decoder.end()
+      const out: StreamFrame[] = []
+      split(out)
+      const rest = buf.trim()
+      buf = ''
+      if (rest !== '') out.push({ data: rest })
+      return out
+    },
+  }
+}

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The project root (the folder with package.json), whether we run from src-gateway/ (tsx) or dist/gateway/. */
+export const appRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir)
+    if (up === dir) throw new Error('cannot find the Switchyard package root')
+    dir = up
+  }
+  return dir
+})()
+
+/** The built web UI served at `/` by the headless gateway. */
+export const webRoot = join(appRoot, 'dist', 'web')
+
+/** Bundled data files (default config, price table snapshot). */
+export const resourcesDir = join(appRoot, 'resources')
+
+/**
+ * Where data lives when no --data-dir is given: the same folder Electron's app.getPath('userData')
+ * uses for an app named Switchyard, so the desktop app and `switchyard serve` share one database.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SWITCHYARD_DATA_DIR) return env.SWITCHYARD_DATA_DIR
+  const home = homedir()
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Switchyard')
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Switchyard')
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Switchyard')
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { registerAdminInfo } from './api/admin/info.js'
+import { registerErrorHandling } from './api/error-handler.js'
+import { registerHealth } from './api/health.js'
+import type { LoadedConfig } from './config/load.js'
+import { GatewayError } from './core/errors.js'
+import { webRoot as defaultWebRoot } from './paths.js'
+
+export interface GatewayDeps {
+  /** Folder with the built web UI to serve at `/`; false serves none. */
+  webRoot?: string | false
+  /** Folder for the database and other state. */
+  dataDir?: string
+  logger?: FastifyServerOptions['logger']
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gatewayConfig: LoadedConfig
+    startedAt: number
+  }
+}
+
+const DEFAULT_BODY_LIMIT_MB = 20
+
+/** Cheap, unique-enough request ids: a per-process random prefix plus a counter. */
+function requestIdFactory(): () => string {
+  const prefix = `req_${randomBytes(4).toString('hex')}`
+  let n = 0
+  return () => `${prefix}${(++n).toString(36).padStart(6, '0')}`
+}
+
+/**
+ * Builds the gateway as a Fastify instance without listening. Electron main, the headless CLI and the
+ * tests all call this; `listen` is the caller's choice.
+ */
+export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): FastifyInstance {
+  const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: Math.round(bodyLimitMb * 1024 * 1024),
+    genReqId: requestIdFactory(),
+    // Clients such as Claude Code call `/v1/messages?beta=true`, others add a trailing slash or `//`.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Keep idle client connections longer than typical client pools do, so keep-alive sticks.
+    keepAliveTimeout: 65_000,
+  })
+  app.decorate('gatewayConfig', config)
+  app.decorate('startedAt', Date.now())
+
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id)
+    done()
+  })
+
+  // JSON.parse is faster than Fastify's prototype-poisoning-safe parser; we never merge request bodies
+  // into objects, so `__proto__` keys are inert here.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(new GatewayError('invalid_request', 'request body is empty; expected a JSON object'))
+    try {
+      done(null, JSON.parse(body as string))
+    } catch (err) {
+      done(new GatewayError('invalid_request', `request body is not valid JSON: ${(err as Error).message}`))
+    }
+  })
+
+  registerErrorHandling(app)
+  registerHealth(app)
+  registerAdminInfo(app, { dataDir: deps.dataDir })
+
+  const webRoot = deps.webRoot ?? defaultWebRoot
+  if (webRoot !== false && existsSync(webRoot)) {
+    app.register(fastifyStatic, { root: webRoot, wildcard: false, index: 'index.html' })
+  }
+  return app
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from './migrations.js'
+
+export type Db = Database.Database
+
+/** Opens (creating if needed) the gateway database and brings its schema up to date. */
+export function openDatabase(dataDir: string | ':memory:'): Db {
+  let file = ':memory:'
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true })
+    file = join(dataDir, 'switchyard.db')
+  }
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+/** Runs every migration newer than the database's `user_version`, each in its own transaction. */
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (const [i, sql] of MIGRATIONS.entries()) {
+    const version = i + 1
+    if (version <= current) continue
+    db.transaction(() => {
+      db.exec(sql)
+      db.pragma(`user_version = ${version}`)
+    })()
+  }
+}
+
+export function closeDatabase(db: Db): void {
+  if (!db.open) return
+  if (db.name !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)')
+  db.close()
+}

@@ -1,0 +1,30 @@
+// Schema versions, applied in order; a database records the last one it has in `PRAGMA user_version`.
+// Never edit a released migration: append a new one.
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE request_logs (
+     id INTEGER PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     request_id TEXT NOT NULL,
+     inbound_api TEXT NOT NULL,
+     route TEXT,
+     provider TEXT,
+     model TEXT,
+     requested_model TEXT,
+     key_name TEXT,
+     status INTEGER NOT NULL,
+     error TEXT,
+     latency_ms REAL NOT NULL,
+     ttft_ms REAL,
+     input_tokens INTEGER,
+     output_tokens INTEGER,
+     cached_tokens INTEGER,
+     reasoning_tokens INTEGER,
+     is_estimated INTEGER NOT NULL DEFAULT 0,
+     cost_usd REAL,
+     is_stream INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 1,
+     is_cache_hit INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX request_logs_created_at ON request_logs(created_at);
+   CREATE INDEX request_logs_model ON request_logs(model, created_at);`,
+]

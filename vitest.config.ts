@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: [
+      'src-gateway/**/*.test.ts',
+      'src-renderer/**/*.test.ts',
+      'test/unit/**/*.test.ts',
+      'test/gateway/**/*.test.ts',
+    ],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+})
