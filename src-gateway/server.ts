@@ -3,23 +3,33 @@ import { existsSync } from 'node:fs'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { registerAdminInfo } from './api/admin/info.js'
+import { registerAnthropicRoutes } from './api/anthropic/routes.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
+import { registerOpenAIRoutes } from './api/openai/routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { GatewayError } from './core/errors.js'
+import { createMemorySink, type LogSink } from './core/log-event.js'
+import { createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
+import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { createLogWriter } from './store/log-writer.js'
 
 export interface GatewayDeps {
   /** Folder with the built web UI to serve at `/`; false serves none. */
   webRoot?: string | false
-  /** Folder for the database and other state. */
+  /** Folder for the database and other state; without one, logs stay in memory. */
   dataDir?: string
+  /** Where log events go; defaults to the database's batched writer (or memory without a data dir). */
+  sink?: LogSink
   logger?: FastifyServerOptions['logger']
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayConfig: LoadedConfig
+    gateway: GatewayContext
+    db: Db | undefined
     startedAt: number
   }
 }
@@ -67,9 +77,27 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
     }
   })
 
+  const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
+  const sink = deps.sink ?? (db ? createLogWriter(db) : createMemorySink())
+  const gw = createGatewayContext(config, sink)
+  app.decorate('gateway', gw)
+  app.decorate('db', db)
+  // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
+  app.addHook('onReady', async () => {
+    void gw.catalog.refreshAll()
+  })
+  // Drain order matters: stop taking requests (Fastify), flush log rows, then close the database.
+  app.addHook('onClose', async () => {
+    await sink.close()
+    await gw.upstreams.close()
+    if (db) closeDatabase(db)
+  })
+
   registerErrorHandling(app)
   registerHealth(app)
   registerAdminInfo(app, { dataDir: deps.dataDir })
+  registerOpenAIRoutes(app, gw)
+  registerAnthropicRoutes(app, gw)
 
   const webRoot = deps.webRoot ?? defaultWebRoot
   if (webRoot !== false && existsSync(webRoot)) {

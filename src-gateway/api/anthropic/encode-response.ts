@@ -1,0 +1,51 @@
+// Canonical ChatResponse → Anthropic message JSON (protocols.md §3 "Non-stream response").
+
+import type { ChatResponse } from '../../core/chat-types.js'
+import { parseToolInput } from '../../providers/anthropic/tool-ids.js'
+import type { AnthropicContentBlock, AnthropicResponse } from '../../providers/anthropic/wire-types.js'
+import { toAnthropicUsage, toMessageId, toStopReason } from './reply-mapping.js'
+
+/**
+ * Thinking blocks come first, then text, then tool_use, as Anthropic orders them. Reasoning from a
+ * non-Anthropic upstream has no signature and is shown as a thinking block with an empty one. Tool
+ * arguments that are not a JSON object (a call cut off by max_tokens) become `input: {}`: Anthropic clients
+ * require an object, and the tool's own validation then tells the model what was missing.
+ */
+export function encodeAnthropicResponse(res: ChatResponse, requestedModel: string): AnthropicResponse {
+  const choice = res.choices[0]
+  const msg = choice?.message
+  const content: AnthropicContentBlock[] = []
+  if (msg?.thinking_blocks && msg.thinking_blocks.length > 0) {
+    for (const t of msg.thinking_blocks) {
+      content.push(
+        t.type === 'redacted_thinking'
+          ? { type: 'redacted_thinking', data: t.data ?? '' }
+          : { type: 'thinking', thinking: t.thinking ?? '', signature: t.signature ?? '' },
+      )
+    }
+  } else if (msg?.reasoning_content) {
+    content.push({ type: 'thinking', thinking: msg.reasoning_content, signature: '' })
+  }
+  const text = msg?.content || msg?.refusal
+  if (text) content.push({ type: 'text', text })
+  const calls = msg?.tool_calls ?? []
+  for (const call of calls) {
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseToolInput(call.function.arguments),
+    })
+  }
+  const stopReason = toStopReason(choice?.finish_reason, res.stop_sequence, calls.length > 0)
+  return {
+    id: toMessageId(res.id),
+    type: 'message',
+    role: 'assistant',
+    model: requestedModel,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: stopReason === 'stop_sequence' ? (res.stop_sequence ?? null) : null,
+    usage: toAnthropicUsage(res.usage),
+  }
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import { estimatePromptTokens } from '../../core/tokens.js'
+import type { GatewayContext } from '../../gateway-context.js'
+import { resolveModel } from '../../routing/resolve.js'
+import { runChat } from '../chat-pipeline.js'
+import { sendError } from '../error-handler.js'
+import { anthropicCodec } from './codec.js'
+
+const anthropic = { dialect: 'anthropic' as const }
+
+export function registerAnthropicRoutes(app: FastifyInstance, gw: GatewayContext): void {
+  app.post('/v1/messages', { config: anthropic }, (req, reply) =>
+    runChat(gw, { dialect: 'anthropic', codec: anthropicCodec, body: req.body as Record<string, unknown>, req, reply }),
+  )
+
+  // Exact counts where the upstream can count (Anthropic, Gemini); otherwise a tokenizer estimate.
+  app.post('/v1/messages/count_tokens', { config: anthropic }, async (req, reply) => {
+    const body = req.body as Record<string, unknown>
+    // count_tokens bodies have no max_tokens; the decoder requires one.
+    const canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...body })
+    const { targets } = await resolveModel(canonical.model, gw)
+    const { provider, model } = targets[0]
+    const { adapter, ctx } = provider
+    if (adapter.countTokensRequest && adapter.countTokensResponse) {
+      const upstreamReq =
+        adapter.passthrough === 'anthropic'
+          ? {
+              method: 'POST' as const,
+              path: '/v1/messages/count_tokens',
+              headers: adapter.passthroughHeaders!(ctx),
+              body: JSON.stringify({ ...body, model }),
+            }
+          : adapter.countTokensRequest(canonical, model, ctx)
+      const ctrl = new AbortController()
+      const res = await gw.upstreams
+        .send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
+        .catch(() => undefined)
+      if (res) {
+        const text = await res.body.text()
+        res.done()
+        if (res.status < 300) return { input_tokens: adapter.countTokensResponse(JSON.parse(text)) }
+        if (res.status < 500) return sendError(req, reply, adapter.error(res.status, text, res.headers))
+      }
+    }
+    reply.header('x-switchyard-token-count', 'estimated')
+    return { input_tokens: await estimatePromptTokens(canonical) }
+  })
+}

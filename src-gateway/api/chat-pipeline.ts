@@ -1,0 +1,281 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ChatRequest, Usage } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import type { LogEvent } from '../core/log-event.js'
+import { createNdjsonParser, createSseParser } from '../core/sse.js'
+import type { UpstreamResponse } from '../core/upstream.js'
+import type { GatewayContext } from '../gateway-context.js'
+import type { UpstreamRequest } from '../providers/types.js'
+import { resolveModel, type Target } from '../routing/resolve.js'
+import type { ClientDialect } from './dialects.js'
+import { sendError, toGatewayError } from './error-handler.js'
+import { passthroughStream } from './passthrough-stream.js'
+import {
+  countsFromAnthropicUsage,
+  countsFromUsage,
+  type StreamTranslator,
+  type TokenCounts,
+} from './stream-accounting.js'
+import type { DialectCodec } from './types.js'
+
+export interface ChatCall {
+  dialect: ClientDialect
+  codec: DialectCodec<unknown>
+  /** The client's parsed body, untouched (pass-through sends it on with only the model replaced). */
+  body: Record<string, unknown>
+  req: FastifyRequest
+  reply: FastifyReply
+}
+
+/** Statuses after which another target may succeed. Client errors (4xx) would fail everywhere. */
+function shouldFallBack(err: GatewayError): boolean {
+  return err.status === 408 || err.status === 429 || err.status >= 500
+}
+
+/** Headers a client sent that the same-dialect upstream must see (Anthropic betas, API version). */
+const FORWARDED_ANTHROPIC_HEADERS = ['anthropic-version', 'anthropic-beta']
+
+/**
+ * One chat call from any inbound dialect to whichever target serves it. Same dialect on both sides:
+ * the client's body goes upstream with only `model` replaced and the answer streams back byte for
+ * byte (parsing only usage). Otherwise it is translated through the canonical format.
+ */
+export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void> {
+  const { req, reply, dialect, body } = call
+  const startedAt = Date.now()
+  const t0 = performance.now()
+  const requestedModel = typeof body.model === 'string' ? body.model : ''
+  const stream = body.stream === true
+  const event: LogEvent = {
+    requestId: req.id,
+    startedAt,
+    inboundApi: dialect,
+    requestedModel,
+    status: 0,
+    latencyMs: 0,
+    stream,
+    attempts: 0,
+  }
+  const abort = new AbortController()
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) abort.abort()
+  })
+
+  try {
+    // Decoding validates the request, so it happens even when the call ends up as pass-through.
+    const canonical = call.codec.decodeRequest(body)
+    const resolution = await resolveModel(canonical.model, gw)
+    event.route = resolution.route
+    let lastError: GatewayError | undefined
+    for (const [i, target] of resolution.targets.entries()) {
+      event.attempts = i + 1
+      event.provider = target.provider.id
+      event.model = target.model
+      const res = await attempt(gw, call, canonical, target, abort.signal).catch((err) => toGatewayError(err))
+      if (res instanceof GatewayError) {
+        lastError = res
+        if (shouldFallBack(res) && i < resolution.targets.length - 1 && !abort.signal.aborted) continue
+        throw res
+      }
+      reply.header('x-switchyard-provider', target.provider.id)
+      reply.header('x-switchyard-model', target.model)
+      const outcome = stream
+        ? await streamAnswer(call, canonical, target, res, t0)
+        : await completeAnswer(call, canonical, target, res)
+      Object.assign(event, outcome)
+      return
+    }
+    throw lastError ?? new GatewayError('internal', 'no target to try')
+  } catch (error) {
+    const err = toGatewayError(error)
+    event.status = abort.signal.aborted ? 499 : err.status
+    event.error = abort.signal.aborted ? 'aborted' : err.message
+    if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
+  } finally {
+    event.latencyMs = performance.now() - t0
+    gw.sink.push(event)
+  }
+}
+
+/** Builds and sends one upstream request; resolves with a 2xx response or a GatewayError. */
+async function attempt(
+  gw: GatewayContext,
+  call: ChatCall,
+  canonical: ChatRequest,
+  target: Target,
+  signal: AbortSignal,
+): Promise<UpstreamResponse | GatewayError> {
+  const { provider } = target
+  const upstreamReq = isPassthrough(call, target)
+    ? passthroughRequest(call, target)
+    : provider.adapter.chatRequest(
+        target.params ? { ...canonical, ...target.params } : canonical,
+        target.model,
+        provider.ctx,
+      )
+  const res = await gw.upstreams.send(
+    provider.id,
+    provider.ctx.baseUrl,
+    upstreamReq,
+    provider.timeouts,
+    signal,
+    provider.maxConnections,
+  )
+  if (res.status < 300) return res
+  const text = await res.body.text().catch(() => '')
+  res.done()
+  const err = provider.adapter.error(res.status, text, res.headers)
+  err.opts.provider ??= provider.id
+  return err
+}
+
+function isPassthrough(call: ChatCall, target: Target): boolean {
+  return target.provider.adapter.passthrough === call.dialect && !target.params
+}
+
+function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
+  const { adapter, ctx } = target.provider
+  const out: Record<string, unknown> = { ...call.body, model: target.model }
+  // Usage only arrives in an OpenAI stream when asked for; the log needs it (the encoder strips it again).
+  if (call.dialect === 'openai' && out.stream === true) {
+    out.stream_options = { ...(out.stream_options as object | undefined), include_usage: true }
+  }
+  const headers = adapter.passthroughHeaders!(ctx)
+  if (call.dialect === 'anthropic') {
+    for (const h of FORWARDED_ANTHROPIC_HEADERS) {
+      const v = call.req.headers[h]
+      if (typeof v === 'string') headers[h] = v
+    }
+  }
+  return { method: 'POST', path: adapter.passthroughPath!, headers, body: JSON.stringify(out) }
+}
+
+type Outcome = Pick<
+  LogEvent,
+  'status' | 'error' | 'ttftMs' | 'inputTokens' | 'outputTokens' | 'cachedTokens' | 'reasoningTokens'
+>
+
+function outcome(status: number, counts: TokenCounts | undefined, extra: Partial<Outcome> = {}): Outcome {
+  return {
+    status,
+    inputTokens: counts?.input,
+    outputTokens: counts?.output,
+    cachedTokens: counts?.cached,
+    reasoningTokens: counts?.reasoning,
+    ...extra,
+  }
+}
+
+async function completeAnswer(
+  call: ChatCall,
+  canonical: ChatRequest,
+  target: Target,
+  res: UpstreamResponse,
+): Promise<Outcome> {
+  const text = await res.body.text()
+  res.done()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new GatewayError('upstream', `provider '${target.provider.id}' returned a reply that is not JSON`, {
+      provider: target.provider.id,
+    })
+  }
+  if (isPassthrough(call, target)) {
+    call.reply.type('application/json; charset=utf-8').send(text)
+    const usage = (parsed as { usage?: unknown }).usage
+    return outcome(
+      200,
+      call.dialect === 'anthropic'
+        ? countsFromAnthropicUsage(usage as Record<string, number>)
+        : countsFromUsage(usage as Usage),
+    )
+  }
+  const response = target.provider.adapter.chatResponse(parsed, target.model)
+  call.reply.send(call.codec.encodeResponse(response, canonical.model))
+  return outcome(200, countsFromUsage(response.usage))
+}
+
+/**
+ * Streams the upstream answer to the client. From here on headers are sent: failures become an error
+ * event in the client's dialect, never a silently truncated stream.
+ */
+async function streamAnswer(
+  call: ChatCall,
+  canonical: ChatRequest,
+  target: Target,
+  res: UpstreamResponse,
+  t0: number,
+): Promise<Outcome> {
+  const { reply } = call
+  const raw = reply.raw
+  reply.hijack()
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  })
+
+  const passthrough = isPassthrough(call, target)
+  const encoder = call.codec.streamEncoder(canonical.model, canonical)
+  const translate = passthrough
+    ? passthroughStream(call.dialect, canonical.stream_options?.include_usage === true)
+    : translatingStream(target, encoder)
+  const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
+  let ttftMs: number | undefined
+  const write = (out: string) => {
+    if (out === '') return true
+    ttftMs ??= performance.now() - t0
+    return raw.write(out)
+  }
+  try {
+    for await (const chunk of res.body) {
+      if (!write(translate.frames(parser.push(chunk as Buffer)))) {
+        await new Promise((resolve) => raw.once('drain', resolve))
+      }
+    }
+    write(translate.frames(parser.flush()))
+    write(translate.end())
+    raw.end()
+    return outcome(200, translate.counts(), { ttftMs })
+  } catch (error) {
+    const err = toGatewayError(error)
+    const aborted = raw.destroyed
+    if (!aborted) {
+      write(encoder.error(err))
+      raw.end()
+    }
+    return outcome(aborted ? 499 : err.status, translate.counts(), { ttftMs, error: aborted ? 'aborted' : err.message })
+  } finally {
+    res.done()
+  }
+}
+
+function translatingStream(
+  target: Target,
+  encoder: ReturnType<DialectCodec<unknown>['streamEncoder']>,
+): StreamTranslator {
+  const decoder = target.provider.adapter.chatStream(target.model)
+  let usage: Usage | null | undefined
+  const encode = (chunks: ReturnType<typeof decoder.push>) => {
+    let out = ''
+    for (const c of chunks) {
+      if (c.usage) usage = c.usage
+      out += encoder.chunk(c)
+    }
+    return out
+  }
+  return {
+    frames(frames) {
+      let out = ''
+      for (const f of frames) out += encode(decoder.push(f))
+      return out
+    },
+    end() {
+      return encode(decoder.end()) + encoder.end()
+    },
+    counts: () => countsFromUsage(usage),
+  }
+}

@@ -1,0 +1,100 @@
+import type { Usage } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import type { StreamFrame } from '../core/sse.js'
+import type { ClientDialect } from './dialects.js'
+import {
+  countsFromAnthropicUsage,
+  countsFromUsage,
+  type StreamTranslator,
+  type TokenCounts,
+} from './stream-accounting.js'
+
+// Pass-through streams re-emit each upstream frame as it came and parse JSON only for the frames that
+// carry usage or signal an error: that is all the gateway needs to know.
+
+const USAGE = /"usage":\s*\{/
+
+function reframe(prefix: string, data: string): string {
+  return `${prefix}data: ${data.includes('\n') ? data.replaceAll('\n', '\ndata: ') : data}\n\n`
+}
+
+function upstreamStreamError(data: string): GatewayError {
+  let message = 'upstream reported an error mid-stream'
+  try {
+    const e = JSON.parse(data).error
+    if (e?.message) message = String(e.message)
+  } catch {
+    // keep the generic message: the frame was not JSON
+  }
+  return new GatewayError('upstream', message)
+}
+
+/** OpenAI SSE from an OpenAI-shaped upstream to an OpenAI client. */
+function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
+  let usage: Usage | undefined
+  let done = false
+  return {
+    frames(frames: StreamFrame[]) {
+      let out = ''
+      for (const f of frames) {
+        const d = f.data
+        if (d === '[DONE]') {
+          done = true
+          continue
+        }
+        if (d.startsWith('{"error"')) throw upstreamStreamError(d)
+        if (USAGE.test(d)) {
+          const chunk = JSON.parse(d) as { choices?: unknown[] | null; usage?: Usage }
+          usage = chunk.usage
+          // The usage-only chunk exists because the gateway asked for it (P15).
+          if (!clientWantsUsage && (!chunk.choices || chunk.choices.length === 0)) continue
+        }
+        out += reframe('', d)
+      }
+      return out
+    },
+    end() {
+      if (!done) throw new GatewayError('upstream', 'upstream stream ended before [DONE]')
+      return 'data: [DONE]\n\n'
+    },
+    counts: () => countsFromUsage(usage),
+  }
+}
+
+/** Anthropic SSE from an Anthropic upstream to an Anthropic client. */
+function anthropicPassthrough(): StreamTranslator {
+  let counts: TokenCounts | undefined
+  let startUsage: Record<string, number> | undefined
+  let done = false
+  return {
+    frames(frames: StreamFrame[]) {
+      let out = ''
+      for (const f of frames) {
+        const ev = f.event
+        if (ev === 'message_start') {
+          startUsage = JSON.parse(f.data).message?.usage
+          counts = countsFromAnthropicUsage(startUsage)
+        } else if (ev === 'message_delta') {
+          // message_delta usage is cumulative and may repeat the input counts (P16).
+          counts = countsFromAnthropicUsage({ ...startUsage, ...JSON.parse(f.data).usage })
+        } else if (ev === 'message_stop') done = true
+        else if (ev === 'error') {
+          out += reframe('event: error\n', f.data)
+          done = true
+          continue
+        }
+        out += reframe(ev ? `event: ${ev}\n` : '', f.data)
+      }
+      return out
+    },
+    end() {
+      if (!done) throw new GatewayError('upstream', 'upstream stream ended before message_stop')
+      return ''
+    },
+    counts: () => counts,
+  }
+}
+
+export function passthroughStream(dialect: ClientDialect, clientWantsUsage: boolean): StreamTranslator {
+  return dialect === 'openai' ? openaiPassthrough(clientWantsUsage) : anthropicPassthrough()
+}

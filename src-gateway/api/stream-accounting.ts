@@ -1,0 +1,39 @@
+import type { Usage } from '../core/chat-types.js'
+import type { StreamFrame } from '../core/sse.js'
+
+/** Token counts as the request log wants them, whatever format they came in. */
+export interface TokenCounts {
+  input?: number
+  output?: number
+  cached?: number
+  reasoning?: number
+}
+
+export function countsFromUsage(u: Usage | null | undefined): TokenCounts | undefined {
+  if (!u) return undefined
+  return {
+    input: u.prompt_tokens,
+    output: u.completion_tokens,
+    cached: u.prompt_tokens_details?.cached_tokens,
+    reasoning: u.completion_tokens_details?.reasoning_tokens,
+  }
+}
+
+/** Anthropic reports cache reads and writes beside `input_tokens`; the log wants the total. */
+export function countsFromAnthropicUsage(u: Record<string, number | undefined> | undefined): TokenCounts | undefined {
+  if (!u) return undefined
+  const cacheRead = u.cache_read_input_tokens ?? 0
+  return {
+    input: (u.input_tokens ?? 0) + cacheRead + (u.cache_creation_input_tokens ?? 0),
+    output: u.output_tokens,
+    cached: cacheRead || undefined,
+  }
+}
+
+/** Turns upstream frames into client bytes for one stream. */
+export interface StreamTranslator {
+  frames(frames: StreamFrame[]): string
+  /** Upstream ended: closing bytes, or throws when the upstream ended early. */
+  end(): string
+  counts(): TokenCounts | undefined
+}

@@ -1,0 +1,45 @@
+/** One finished call through the gateway: what the request log, stats and charts are built from. */
+export interface LogEvent {
+  requestId: string
+  /** Epoch ms when the request arrived. */
+  startedAt: number
+  inboundApi: 'openai' | 'anthropic' | 'embeddings'
+  requestedModel: string
+  route?: string
+  provider?: string
+  model?: string
+  keyName?: string
+  status: number
+  /** 'aborted' when the client went away mid-answer; otherwise the error message, if any. */
+  error?: string
+  latencyMs: number
+  ttftMs?: number
+  inputTokens?: number
+  outputTokens?: number
+  cachedTokens?: number
+  reasoningTokens?: number
+  /** Token counts were estimated locally because the upstream reported none. */
+  isEstimated?: boolean
+  stream: boolean
+  attempts: number
+}
+
+/** Where log events go. `push` must never block or throw: it is called on the hot path. */
+export interface LogSink {
+  push(event: LogEvent): void
+  /** Flush everything pending; called on shutdown. */
+  close(): Promise<void>
+}
+
+/** Keeps the last `max` events in memory (tests, and when no database is configured). */
+export function createMemorySink(max = 10_000): LogSink & { events: LogEvent[] } {
+  const events: LogEvent[] = []
+  return {
+    events,
+    push(e) {
+      events.push(e)
+      if (events.length > max) events.shift()
+    },
+    async close() {},
+  }
+}

@@ -1,0 +1,131 @@
+import type { Dispatcher } from 'undici'
+import { Pool } from 'undici'
+import type { UpstreamRequest } from '../providers/types.js'
+import { GatewayError } from './errors.js'
+
+export interface Timeouts {
+  connectMs: number
+  /** Until the response headers arrive (local models may need minutes to load). */
+  firstByteMs: number
+  /** Longest silence between two body chunks. */
+  idleMs: number
+  /** The whole exchange, body included. */
+  totalMs: number
+}
+
+export const CLOUD_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 120_000, idleMs: 120_000, totalMs: 600_000 }
+export const LOCAL_TIMEOUTS: Timeouts = { connectMs: 5_000, firstByteMs: 300_000, idleMs: 180_000, totalMs: 900_000 }
+
+export interface UpstreamResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Dispatcher.ResponseData['body']
+  /** Cancels the total-time timer; call when the body has been consumed or abandoned. */
+  done(): void
+}
+
+/**
+ * The only place that talks to providers. One keep-alive connection pool per origin, reused by every
+ * request, so no call pays for a new TCP/TLS handshake.
+ */
+export class Upstreams {
+  private pools = new Map<string, Pool>()
+
+  private pool(origin: string, connectMs: number, maxConnections: number | undefined): Pool {
+    let pool = this.pools.get(origin)
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: maxConnections ?? 256,
+        connect: { timeout: connectMs },
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+      })
+      this.pools.set(origin, pool)
+    }
+    return pool
+  }
+
+  /**
+   * Sends `req` to `baseUrl` + `req.path`. Resolves once headers arrive; the body streams. Transport
+   * failures become GatewayErrors naming the provider, never leaking headers or keys.
+   */
+  async send(
+    provider: string,
+    baseUrl: string,
+    req: UpstreamRequest,
+    timeouts: Timeouts,
+    signal: AbortSignal,
+    maxConnections?: number,
+  ): Promise<UpstreamResponse> {
+    const url = new URL(baseUrl)
+    const pool = this.pool(url.origin, timeouts.connectMs, maxConnections)
+    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
+    const total = new AbortController()
+    const timer = setTimeout(() => total.abort(new TotalTimeout()), timeouts.totalMs)
+    const onAbort = () => total.abort(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+    }
+    try {
+      const res = await pool.request({
+        method: req.method,
+        path: base + req.path + url.search,
+        headers: req.headers,
+        body: req.body,
+        signal: total.signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      })
+      return { status: res.statusCode, headers: res.headers, body: res.body, done }
+    } catch (err) {
+      done()
+      throw transportError(provider, url.origin, err, timeouts)
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()))
+    this.pools.clear()
+  }
+}
+
+class TotalTimeout extends Error {
+  override name = 'TotalTimeout'
+}
+
+/** Maps undici / socket errors to what the client should see. */
+export function transportError(provider: string, origin: string, err: unknown, timeouts: Timeouts): GatewayError {
+  if (err instanceof GatewayError) return err
+  const e = err as NodeJS.ErrnoException & { code?: string }
+  const where = `provider '${provider}' (${origin})`
+  const opts = { provider, cause: err, code: 'upstream_unreachable' }
+  switch (e?.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new GatewayError('upstream_timeout', `${where}: no connection within ${timeouts.connectMs} ms`, opts)
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new GatewayError('upstream_timeout', `${where}: no response within ${timeouts.firstByteMs} ms`, opts)
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new GatewayError('upstream_timeout', `${where}: stream stalled for ${timeouts.idleMs} ms`, opts)
+    case 'ECONNREFUSED':
+      return new GatewayError('upstream', `${where}: connection refused (is it running?)`, opts)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new GatewayError('upstream', `${where}: host not found`, opts)
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return new GatewayError('upstream', `${where}: connection closed unexpectedly`, opts)
+  }
+  if (err instanceof TotalTimeout || (e as { cause?: unknown })?.cause instanceof TotalTimeout) {
+    return new GatewayError('upstream_timeout', `${where}: no complete answer within ${timeouts.totalMs} ms`, opts)
+  }
+  return new GatewayError('upstream', `${where}: ${e?.message ?? 'request failed'}`, opts)
+}
+
+/** Reads a whole upstream body as text (error bodies, non-stream replies). */
+export async function readText(body: UpstreamResponse['body']): Promise<string> {
+  return body.text()
+}

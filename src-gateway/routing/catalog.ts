@@ -1,0 +1,97 @@
+import type { ModelInfo } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import type { Upstreams } from '../core/upstream.js'
+import type { RuntimeProvider } from './providers.js'
+
+const LIST_TIMEOUT_MS = 3_000
+/** A cache miss on a bare model name re-lists at most this often (a user may have just pulled a model). */
+const MISS_REFRESH_MS = 10_000
+
+interface Entry {
+  models: ModelInfo[]
+  error?: string
+  fetchedAt: number
+}
+
+/**
+ * What each provider offers: the models named in config plus what the upstream lists. Listing runs in
+ * the background at start and on demand; requests never wait for it except for an unknown bare name.
+ */
+export class ModelCatalog {
+  private entries = new Map<string, Entry>()
+  private inflight = new Map<string, Promise<void>>()
+
+  constructor(
+    private providers: Map<string, RuntimeProvider>,
+    private upstreams: Upstreams,
+  ) {}
+
+  /** Starts listing every provider; resolves when all have answered or failed. */
+  refreshAll(): Promise<void> {
+    return Promise.all([...this.providers.values()].map((p) => this.refresh(p))).then(() => undefined)
+  }
+
+  refresh(p: RuntimeProvider): Promise<void> {
+    let job = this.inflight.get(p.id)
+    if (!job) {
+      job = this.list(p).finally(() => this.inflight.delete(p.id))
+      this.inflight.set(p.id, job)
+    }
+    return job
+  }
+
+  private async list(p: RuntimeProvider): Promise<void> {
+    const { modelsRequest, modelsResponse } = p.adapter
+    if (!modelsRequest || !modelsResponse) return
+    const ctrl = new AbortController()
+    const timer = setTimeout(() => ctrl.abort(), LIST_TIMEOUT_MS)
+    try {
+      const timeouts = { ...p.timeouts, firstByteMs: LIST_TIMEOUT_MS, totalMs: LIST_TIMEOUT_MS }
+      const res = await this.upstreams.send(p.id, p.ctx.baseUrl, modelsRequest(p.ctx), timeouts, ctrl.signal)
+      const text = await res.body.text()
+      res.done()
+      if (res.status >= 400) throw p.adapter.error(res.status, text, res.headers)
+      this.entries.set(p.id, { models: modelsResponse(JSON.parse(text)), fetchedAt: Date.now() })
+    } catch (err) {
+      const prev = this.entries.get(p.id)
+      const error = err instanceof GatewayError ? err.message : `cannot list models: ${(err as Error).message}`
+      this.entries.set(p.id, { models: prev?.models ?? [], error, fetchedAt: Date.now() })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Models of one provider: configured first, then listed, without duplicates. */
+  modelsOf(p: RuntimeProvider): ModelInfo[] {
+    const listed = this.entries.get(p.id)?.models ?? []
+    const seen = new Set<string>()
+    const out: ModelInfo[] = []
+    for (const m of [...p.configuredModels.map((id) => ({ id })), ...listed]) {
+      if (seen.has(m.id)) continue
+      seen.add(m.id)
+      out.push(m)
+    }
+    return out
+  }
+
+  listingError(id: string): string | undefined {
+    return this.entries.get(id)?.error
+  }
+
+  /** Providers that offer `model` by that exact name (Ollama's implicit `:latest` included). */
+  providersOffering(model: string): RuntimeProvider[] {
+    const alt = model.includes(':') ? undefined : `${model}:latest`
+    return [...this.providers.values()].filter((p) =>
+      this.modelsOf(p).some((m) => m.id === model || (alt !== undefined && m.id === alt)),
+    )
+  }
+
+  /** Re-lists providers whose list is older than MISS_REFRESH_MS; for a miss on a bare model name. */
+  async refreshStale(): Promise<void> {
+    const now = Date.now()
+    const stale = [...this.providers.values()].filter(
+      (p) => now - (this.entries.get(p.id)?.fetchedAt ?? 0) > MISS_REFRESH_MS,
+    )
+    await Promise.all(stale.map((p) => this.refresh(p)))
+  }
+}

@@ -1,0 +1,120 @@
+import type { RouteConfig } from '../config/schema.js'
+import { GatewayError } from '../core/errors.js'
+import type { ModelCatalog } from './catalog.js'
+import type { RuntimeProvider } from './providers.js'
+
+/** One concrete place a request can go: a provider and the model name that provider understands. */
+export interface Target {
+  provider: RuntimeProvider
+  model: string
+  /** Request parameters the route forces for this target. */
+  params?: Record<string, unknown>
+}
+
+export interface Resolution {
+  /** The route alias used, if any. */
+  route?: string
+  /** Targets in the order to try them. */
+  targets: Target[]
+}
+
+export interface ResolverDeps {
+  routes: Record<string, RouteConfig>
+  providers: Map<string, RuntimeProvider>
+  catalog: ModelCatalog
+}
+
+/**
+ * Model addressing, in DESIGN.md's order: a route alias; `provider/model`; a bare name that exactly one
+ * provider lists. Anything else is a 404 that lists close matches.
+ */
+export async function resolveModel(name: string, deps: ResolverDeps): Promise<Resolution> {
+  const route = deps.routes[name]
+  if (route) {
+    return { route: name, targets: route.targets.map((t) => ({ ...resolveDirect(t.model, deps), params: t.params })) }
+  }
+  const slash = name.indexOf('/')
+  if (slash > 0 && deps.providers.has(name.slice(0, slash))) {
+    return { targets: [{ provider: deps.providers.get(name.slice(0, slash))!, model: name.slice(slash + 1) }] }
+  }
+  let offering = deps.catalog.providersOffering(name)
+  if (offering.length === 0) {
+    await deps.catalog.refreshStale()
+    offering = deps.catalog.providersOffering(name)
+  }
+  if (offering.length === 1) return { targets: [{ provider: offering[0], model: name }] }
+  if (offering.length > 1) {
+    const ids = offering.map((p) => `${p.id}/${name}`)
+    throw new GatewayError(
+      'invalid_request',
+      `model '${name}' is offered by several providers; pick one: ${ids.join(', ')}`,
+      {
+        param: 'model',
+        code: 'ambiguous_model',
+      },
+    )
+  }
+  throw unknownModel(name, deps)
+}
+
+/** A route target's `provider/model` (routes may not point at other routes or bare names). */
+function resolveDirect(model: string, deps: ResolverDeps): Target {
+  const slash = model.indexOf('/')
+  const provider = slash > 0 ? deps.providers.get(model.slice(0, slash)) : undefined
+  if (!provider) {
+    throw new GatewayError('internal', `route target '${model}' does not name a configured provider as provider/model`)
+  }
+  return { provider, model: model.slice(slash + 1) }
+}
+
+export function knownModelNames(deps: ResolverDeps): string[] {
+  const names = new Set(Object.keys(deps.routes))
+  for (const p of deps.providers.values()) {
+    for (const m of deps.catalog.modelsOf(p)) {
+      names.add(`${p.id}/${m.id}`)
+      names.add(m.id)
+    }
+  }
+  return [...names]
+}
+
+function unknownModel(name: string, deps: ResolverDeps): GatewayError {
+  const close = closeMatches(name, knownModelNames(deps))
+  const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : ''
+  const providers = [...deps.providers.keys()]
+  const how =
+    providers.length > 0
+      ? ` Use a route alias, provider/model (providers: ${providers.join(', ')}) or a model a provider lists.`
+      : ' No providers are configured.'
+  return new GatewayError('not_found', `model '${name}' is not configured.${hint}${how}`, {
+    param: 'model',
+    code: 'model_not_found',
+  })
+}
+
+/** Up to 5 names nearest to `name`: substring matches first, then small edit distances. */
+export function closeMatches(name: string, candidates: string[]): string[] {
+  const q = name.toLowerCase()
+  const scored: [number, string][] = []
+  for (const c of candidates) {
+    const l = c.toLowerCase()
+    const d = l.includes(q) || q.includes(l) ? 0 : editDistance(q, l)
+    if (d <= Math.max(2, Math.floor(q.length / 3))) scored.push([d, c])
+  }
+  return scored
+    .sort((a, b) => a[0] - b[0] || a[1].length - b[1].length)
+    .slice(0, 5)
+    .map(([, c]) => c)
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    prev = cur
+  }
+  return prev[b.length]
+}

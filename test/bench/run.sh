@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm run bench`: the shared harness measures direct calls, Portkey, claude-code-router and this
+# gateway (built, request logging to SQLite on) against the same mock in one run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+npm run build:headless --silent
+BENCH_DIR=${BENCH_DIR:-../shared/bench}
+# The shared folder is read-only: the harness installs its deps in a writable copy, kept between runs.
+export BENCH_DEPS_DIR=${BENCH_DEPS_DIR:-${TMPDIR:-/tmp}/switchyard-bench-deps}
+SWITCHYARD_DATA_DIR=$(mktemp -d)
+export SWITCHYARD_DATA_DIR
+trap 'rm -rf "$SWITCHYARD_DATA_DIR"' EXIT
+export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway.yaml.tpl
+export GATEWAY_CMD='node dist/gateway/cli.js serve --config {CONFIG} --port {PORT}'
+export BENCH_SCENARIOS=${BENCH_SCENARIOS:-"nonstream stream anthropic anthropic-stream nonstream@1 stream@1 anthropic@1 anthropic-stream@1"}
+bash "$BENCH_DIR/compare.sh"
