@@ -3,7 +3,7 @@ import type { ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
-import type { UpstreamResponse } from '../core/upstream.js'
+import { transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { UpstreamRequest } from '../providers/types.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
@@ -81,7 +81,9 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       reply.header('x-switchyard-model', target.model)
       const outcome = stream
         ? await streamAnswer(call, canonical, target, res, t0)
-        : await completeAnswer(call, canonical, target, res)
+        : await completeAnswer(call, canonical, target, res).catch((err) => {
+            throw upstreamFailure(target, err)
+          })
       Object.assign(event, outcome)
       return
     }
@@ -95,6 +97,12 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     event.latencyMs = performance.now() - t0
     gw.sink.push(event)
   }
+}
+
+/** An error while reading an upstream body: socket and timeout errors get the provider's name. */
+function upstreamFailure(target: Target, error: unknown): GatewayError {
+  const { provider } = target
+  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, provider.timeouts)
 }
 
 /** Builds and sends one upstream request; resolves with a 2xx response or a GatewayError. */
@@ -241,7 +249,7 @@ async function streamAnswer(
     raw.end()
     return outcome(200, translate.counts(), { ttftMs })
   } catch (error) {
-    const err = toGatewayError(error)
+    const err = upstreamFailure(target, error)
     const aborted = raw.destroyed
     if (!aborted) {
       write(encoder.error(err))

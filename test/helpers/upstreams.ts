@@ -95,6 +95,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendSse(res: ServerResponse, frames: string[], opts: { end?: boolean } = {}) {
   res.writeHead(200, { 'content-type': 'text/event-stream' })
   for (const f of frames) res.write(f)
-  if (opts.end === false) res.destroy()
+  // Let the frames reach the gateway before the connection drops.
+  if (opts.end === false) setTimeout(() => res.destroy(), 20)
   else res.end()
 }

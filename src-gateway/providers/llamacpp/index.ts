@@ -1,0 +1,12 @@
+// llama.cpp `llama-server` (protocols.md §6): OpenAI-shaped under /v1, so the OpenAI base does all of it.
+// Its exact token counter, `/tokenize`, sits at the server root outside the /v1 base URL and counts raw
+// text rather than a templated chat, so counting falls back to the gateway's estimate.
+
+import { createOpenAIBase } from '../openai-base/index.js'
+
+export const llamacpp = createOpenAIBase({
+  type: 'llamacpp',
+  defaultBaseUrl: 'http://127.0.0.1:8080/v1',
+  local: true,
+  strictOpenAI: false,
+})

@@ -1,0 +1,25 @@
+// The Ollama provider manifest (native API): data and pure transforms only; dispatch does the I/O.
+
+import type { ProviderAdapter } from '../types.js'
+import { OLLAMA_DEFAULT_BASE_URL } from './api.js'
+import { chatRequest } from './chat.js'
+import { embeddingsRequest, embeddingsResponse } from './embeddings.js'
+import { fromOllamaError } from './errors.js'
+import { modelsRequest, modelsResponse } from './models.js'
+import { fromOllamaResponse } from './response.js'
+import { createOllamaStreamDecoder } from './stream.js'
+
+export const ollama: ProviderAdapter = {
+  type: 'ollama',
+  defaultBaseUrl: OLLAMA_DEFAULT_BASE_URL,
+  framing: 'ndjson',
+  local: true,
+  chatRequest,
+  chatResponse: fromOllamaResponse,
+  chatStream: createOllamaStreamDecoder,
+  error: fromOllamaError,
+  embeddingsRequest,
+  embeddingsResponse,
+  modelsRequest,
+  modelsResponse,
+}
