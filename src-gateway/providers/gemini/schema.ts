@@ -36,7 +36,11 @@ const FORMATS_BY_TYPE: Record<string, readonly string[]> = {
 const MAX_REF_DEPTH = 8
 
 export function toGeminiSchema(schema: Schema): Schema {
-  const defs = { ...asSchemaMap(schema.definitions), ...asSchemaMap(schema.$defs) }
+  // Keyed by the full pointer: `$defs` and `definitions` may both hold a `Name`, and differ.
+  const defs: Record<string, Schema> = {}
+  for (const key of ['$defs', 'definitions']) {
+    for (const [name, def] of Object.entries(asSchemaMap(schema[key]))) defs[`#/${key}/${name}`] = def
+  }
   return sanitize(schema, defs, [])
 }
 
@@ -91,8 +95,7 @@ function resolveRef(schema: Schema, defs: Record<string, Schema>, refStack: stri
   const ref = schema.$ref
   if (typeof ref !== 'string') return schema
   if (refStack.includes(ref) || refStack.length >= MAX_REF_DEPTH) return undefined
-  const name = /^#\/(?:\$defs|definitions)\/(.+)$/.exec(ref)?.[1]
-  const target = name === undefined ? undefined : defs[decodeURIComponent(name)]
+  const target = defs[decodeURIComponent(ref)]
   if (target === undefined) return undefined
   // Siblings of $ref (a description on the property) are kept next to the inlined definition.
   const { $ref: _, ...siblings } = schema
