@@ -11,6 +11,8 @@ export interface GatewayContext extends ResolverDeps {
   upstreams: Upstreams
   catalog: ModelCatalog
   sink: LogSink
+  /** Keep request/response bodies on log events (config `logs.storeBodies`, default on). */
+  captureBodies: boolean
 }
 
 export function createGatewayContext(config: LoadedConfig, sink: LogSink): GatewayContext {
@@ -22,5 +24,6 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink): Gatew
     catalog: new ModelCatalog(providers, upstreams),
     routes: config.resolved.routes ?? {},
     sink,
+    captureBodies: config.resolved.logs?.storeBodies ?? true,
   }
 }

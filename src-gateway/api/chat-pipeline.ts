@@ -3,6 +3,7 @@ import type { ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
+import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { UpstreamRequest } from '../providers/types.js'
@@ -61,9 +62,12 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (!reply.raw.writableFinished) abort.abort()
   })
 
+  if (gw.captureBodies) event.requestBody = body
+  let canonical: ChatRequest | undefined
+  let outputText: (() => string) | undefined
   try {
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
-    const canonical = call.codec.decodeRequest(body)
+    canonical = call.codec.decodeRequest(body)
     const resolution = await resolveModel(canonical.model, gw)
     event.route = resolution.route
     let lastError: GatewayError | undefined
@@ -79,12 +83,13 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       }
       reply.header('x-switchyard-provider', target.provider.id)
       reply.header('x-switchyard-model', target.model)
-      const outcome = stream
-        ? await streamAnswer(call, canonical, target, res, t0)
-        : await completeAnswer(call, canonical, target, res).catch((err) => {
+      const { outputText: text, ...outcome } = stream
+        ? await streamAnswer(gw, call, canonical, target, res, t0)
+        : await completeAnswer(gw, call, canonical, target, res).catch((err) => {
             throw upstreamFailure(target, err)
           })
       Object.assign(event, outcome)
+      outputText = text
       return
     }
     throw lastError ?? new GatewayError('internal', 'no target to try')
@@ -95,7 +100,22 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
-    gw.sink.push(event)
+    const answered = event.status > 0 && (event.status < 400 || event.status === 499)
+    if (answered && event.inputTokens === undefined && canonical) {
+      // The upstream reported no usage (some local servers, broken streams): count with a tokenizer,
+      // after the response, and say so in the row.
+      estimateTokens(event, canonical, outputText?.() ?? '').finally(() => gw.sink.push(event))
+    } else gw.sink.push(event)
+  }
+}
+
+async function estimateTokens(event: LogEvent, req: ChatRequest, output: string): Promise<void> {
+  try {
+    event.inputTokens = await estimatePromptTokens(req)
+    event.outputTokens = event.outputTokens ?? (output ? await countTextTokens(output) : 0)
+    event.isEstimated = true
+  } catch {
+    // A row without counts beats a lost row.
   }
 }
 
@@ -160,8 +180,11 @@ function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
 
 type Outcome = Pick<
   LogEvent,
-  'status' | 'error' | 'ttftMs' | 'inputTokens' | 'outputTokens' | 'cachedTokens' | 'reasoningTokens'
->
+  'status' | 'error' | 'ttftMs' | 'inputTokens' | 'outputTokens' | 'cachedTokens' | 'reasoningTokens' | 'responseBody'
+> & {
+  /** The answer's text, computed only if tokens must be estimated. */
+  outputText?: () => string
+}
 
 function outcome(status: number, counts: TokenCounts | undefined, extra: Partial<Outcome> = {}): Outcome {
   return {
@@ -174,7 +197,16 @@ function outcome(status: number, counts: TokenCounts | undefined, extra: Partial
   }
 }
 
+/** The text of a non-stream answer in either dialect, for token estimation. */
+function answerText(parsed: unknown): string {
+  const p = parsed as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
+  const content = p.choices?.[0]?.message?.content
+  if (typeof content === 'string') return content
+  return Array.isArray(p.content) ? p.content.map((b) => b.text ?? '').join('') : ''
+}
+
 async function completeAnswer(
+  gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
   target: Target,
@@ -198,11 +230,16 @@ async function completeAnswer(
       call.dialect === 'anthropic'
         ? countsFromAnthropicUsage(usage as Record<string, number>)
         : countsFromUsage(usage as Usage),
+      { responseBody: gw.captureBodies ? parsed : undefined, outputText: () => answerText(parsed) },
     )
   }
   const response = target.provider.adapter.chatResponse(parsed, target.model)
-  call.reply.send(call.codec.encodeResponse(response, canonical.model))
-  return outcome(200, countsFromUsage(response.usage))
+  const encoded = call.codec.encodeResponse(response, canonical.model)
+  call.reply.send(encoded)
+  return outcome(200, countsFromUsage(response.usage), {
+    responseBody: gw.captureBodies ? encoded : undefined,
+    outputText: () => answerText(encoded),
+  })
 }
 
 /**
@@ -210,6 +247,7 @@ async function completeAnswer(
  * event in the client's dialect, never a silently truncated stream.
  */
 async function streamAnswer(
+  gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
   target: Target,
@@ -233,11 +271,19 @@ async function streamAnswer(
     : translatingStream(target, encoder)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
+  // What the client received, kept for the log when bodies are stored.
+  const transcript: string[] | undefined = gw.captureBodies ? [] : undefined
   const write = (out: string) => {
     if (out === '') return true
     ttftMs ??= performance.now() - t0
+    transcript?.push(out)
     return raw.write(out)
   }
+  const extra = (): Partial<Outcome> => ({
+    ttftMs,
+    responseBody: transcript?.join(''),
+    outputText: translate.outputText,
+  })
   try {
     for await (const chunk of res.body) {
       if (!write(translate.frames(parser.push(chunk as Buffer)))) {
@@ -247,7 +293,7 @@ async function streamAnswer(
     write(translate.frames(parser.flush()))
     write(translate.end())
     raw.end()
-    return outcome(200, translate.counts(), { ttftMs })
+    return outcome(200, translate.counts(), extra())
   } catch (error) {
     const err = upstreamFailure(target, error)
     const aborted = raw.destroyed
@@ -255,7 +301,10 @@ async function streamAnswer(
       write(encoder.error(err))
       raw.end()
     }
-    return outcome(aborted ? 499 : err.status, translate.counts(), { ttftMs, error: aborted ? 'aborted' : err.message })
+    return outcome(aborted ? 499 : err.status, translate.counts(), {
+      ...extra(),
+      error: aborted ? 'aborted' : err.message,
+    })
   } finally {
     res.done()
   }
@@ -267,10 +316,13 @@ function translatingStream(
 ): StreamTranslator {
   const decoder = target.provider.adapter.chatStream(target.model)
   let usage: Usage | null | undefined
+  let text = ''
   const encode = (chunks: ReturnType<typeof decoder.push>) => {
     let out = ''
     for (const c of chunks) {
       if (c.usage) usage = c.usage
+      const d = c.choices[0]?.delta
+      if (d?.content) text += d.content
       out += encoder.chunk(c)
     }
     return out
@@ -285,5 +337,6 @@ function translatingStream(
       return encode(decoder.end()) + encoder.end()
     },
     counts: () => countsFromUsage(usage),
+    outputText: () => text,
   }
 }

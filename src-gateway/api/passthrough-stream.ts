@@ -33,11 +33,14 @@ function upstreamStreamError(data: string): GatewayError {
 function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
   let usage: Usage | undefined
   let done = false
+  // Frames are kept (they are already strings) and parsed only if the upstream never reports usage.
+  const seen: string[] = []
   return {
     frames(frames: StreamFrame[]) {
       let out = ''
       for (const f of frames) {
         const d = f.data
+        if (usage === undefined) seen.push(d)
         if (d === '[DONE]') {
           done = true
           continue
@@ -58,6 +61,16 @@ function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
       return 'data: [DONE]\n\n'
     },
     counts: () => countsFromUsage(usage),
+    outputText: () => seen.map(deltaText).join(''),
+  }
+}
+
+function deltaText(data: string): string {
+  try {
+    const content = JSON.parse(data).choices?.[0]?.delta?.content
+    return typeof content === 'string' ? content : ''
+  } catch {
+    return ''
   }
 }
 
@@ -92,6 +105,8 @@ function anthropicPassthrough(): StreamTranslator {
       return ''
     },
     counts: () => counts,
+    // Anthropic streams always report usage; nothing to estimate.
+    outputText: () => '',
   }
 }
 

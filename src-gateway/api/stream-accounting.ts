@@ -36,4 +36,6 @@ export interface StreamTranslator {
   /** Upstream ended: closing bytes, or throws when the upstream ended early. */
   end(): string
   counts(): TokenCounts | undefined
+  /** The answer's text so far; only called when tokens must be estimated. */
+  outputText(): string
 }

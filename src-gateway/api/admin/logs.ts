@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { GatewayError } from '../../core/errors.js'
+import { csvLine } from '../../store/csv.js'
+import { getLog, LOG_ITEM_FIELDS, listLogs, logBatches } from '../../store/log-queries.js'
+import { LogFilterFields, requireDb, toLogFilter } from './query-params.js'
+
+const LogsQuerySchema = Type.Object({
+  ...LogFilterFields,
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'nextCursor of the previous page' })),
+})
+const LogParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const ExportQuerySchema = Type.Object({
+  ...LogFilterFields,
+  format: Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], { default: 'jsonl' }),
+})
+
+const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' }
+
+/** GET /admin/v1/logs, /admin/v1/logs/:id and /admin/v1/logs/export. */
+export function registerAdminLogs(app: FastifyInstance): void {
+  app.get<{ Querystring: Static<typeof LogsQuerySchema> }>(
+    '/admin/v1/logs',
+    { schema: { querystring: LogsQuerySchema } },
+    async (req) => {
+      const db = requireDb(app)
+      const { limit, cursor } = req.query
+      return listLogs(db, toLogFilter(req.query), { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+    },
+  )
+
+  app.get<{ Querystring: Static<typeof ExportQuerySchema> }>(
+    '/admin/v1/logs/export',
+    { schema: { querystring: ExportQuerySchema } },
+    async (req, reply) => {
+      const db = requireDb(app)
+      const { format } = req.query
+      const batches = logBatches(db, toLogFilter(req.query))
+      // Pulled by the response stream: a batch is read only once the client has taken the previous one,
+      // and reading stops when the client goes away.
+      const lines = function* () {
+        if (format === 'csv') yield csvLine(LOG_ITEM_FIELDS)
+        for (const batch of batches) {
+          yield format === 'csv'
+            ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => item[f]))).join('')
+            : batch.map((item) => `${JSON.stringify(item)}\n`).join('')
+        }
+      }
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+      reply
+        .header('content-type', EXPORT_TYPES[format])
+        .header('content-disposition', `attachment; filename="switchyard-logs-${stamp}.${format}"`)
+      return reply.send(Readable.from(lines(), { objectMode: false }))
+    },
+  )
+
+  app.get<{ Params: Static<typeof LogParamsSchema> }>(
+    '/admin/v1/logs/:id',
+    { schema: { params: LogParamsSchema } },
+    async (req) => {
+      const row = getLog(requireDb(app), req.params.id)
+      if (!row)
+        throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })
+      return row
+    },
+  )
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { GatewayError } from '../../core/errors.js'
+import type { PriceBook } from '../../pricing/price-book.js'
+
+const PricingQuerySchema = Type.Object({
+  model: Type.String({ minLength: 1, description: 'a model name, or provider/model' }),
+  provider: Type.Optional(Type.String({ minLength: 1 })),
+})
+
+/** GET /admin/v1/pricing?model=…: the per-1M-token prices the gateway charges a model at. */
+export function registerAdminPricing(app: FastifyInstance, priceBook: PriceBook): void {
+  app.get<{ Querystring: Static<typeof PricingQuerySchema> }>(
+    '/admin/v1/pricing',
+    { schema: { querystring: PricingQuerySchema } },
+    async (req) => {
+      let { model, provider } = req.query
+      // `provider/model` addressing, as in requests, when the prefix names a configured provider.
+      const slash = model.indexOf('/')
+      if (!provider && slash > 0 && app.gateway.providers.has(model.slice(0, slash))) {
+        provider = model.slice(0, slash)
+        model = model.slice(slash + 1)
+      }
+      const pricing = priceBook.describe(model, provider)
+      if (!pricing) {
+        throw new GatewayError('not_found', `no price known for ${provider ? `${provider}/` : ''}${model}`, {
+          code: 'price_not_found',
+        })
+      }
+      return pricing
+    },
+  )
+}

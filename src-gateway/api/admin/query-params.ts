@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { GatewayError } from '../../core/errors.js'
+import type { Db } from '../../store/db.js'
+import type { LogFilter } from '../../store/log-filter.js'
+
+/** The filters shared by the log list, the export and (for the time range) the stats. */
+export const LogFilterFields = {
+  from: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, inclusive' })),
+  to: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, exclusive' })),
+  model: Type.Optional(Type.String({ minLength: 1 })),
+  provider: Type.Optional(Type.String({ minLength: 1 })),
+  key: Type.Optional(Type.String({ minLength: 1 })),
+  status: Type.Optional(
+    Type.String({ pattern: '^([1-5][0-9][0-9]|error)$', description: 'a status code, or "error"' }),
+  ),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+}
+const LogFilterQuerySchema = Type.Object(LogFilterFields)
+type LogFilterQuery = Static<typeof LogFilterQuerySchema>
+
+/** An ISO time as stored (`toISOString`), so that string comparison in SQL orders correctly. */
+export function isoParam(value: string | undefined, param: string): string | undefined {
+  if (value === undefined) return undefined
+  const t = Date.parse(value)
+  if (Number.isNaN(t)) {
+    throw new GatewayError('invalid_request', `${param} must be an ISO-8601 time, e.g. 2025-01-31T12:00:00Z`, {
+      param,
+    })
+  }
+  return new Date(t).toISOString()
+}
+
+export function toLogFilter(q: LogFilterQuery): LogFilter {
+  return {
+    from: isoParam(q.from, 'from'),
+    to: isoParam(q.to, 'to'),
+    model: q.model,
+    provider: q.provider,
+    key: q.key,
+    status: q.status === undefined ? undefined : q.status === 'error' ? 'error' : Number(q.status),
+    q: q.q,
+  }
+}
+
+/** The database, or a 503 saying why there is none (the gateway was started without a data dir). */
+export function requireDb(app: FastifyInstance): Db {
+  if (app.db?.open) return app.db
+  throw new GatewayError(
+    'internal',
+    'request logs are not stored: the gateway runs without a data dir (start it with --data-dir or SWITCHYARD_DATA_DIR)',
+    { status: 503, code: 'storage_unavailable' },
+  )
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { createMemorySink, type LogEvent } from '../core/log-event.js'
+import { createGatewayMetrics } from './metrics.js'
+
+const event = (over: Partial<LogEvent>): LogEvent => ({
+  requestId: 'r',
+  startedAt: 0,
+  inboundApi: 'openai',
+  requestedModel: 'm',
+  provider: 'openai',
+  model: 'gpt-4o',
+  status: 200,
+  latencyMs: 300,
+  stream: true,
+  attempts: 1,
+  ...over,
+})
+
+describe('metrics', () => {
+  it('counts events passing through the wrapped sink and renders Prometheus text', () => {
+    const metrics = createGatewayMetrics()
+    const inner = createMemorySink()
+    const sink = metrics.wrap(inner)
+    sink.push(event({ inputTokens: 10, outputTokens: 5, ttftMs: 80 }))
+    sink.push(event({ inputTokens: 7, latencyMs: 2000 }))
+    sink.push(event({ status: 429, model: 'we"ird\nname' }))
+    sink.push(event({ model: 'slow', latencyMs: 200_000 }))
+    metrics.addCost(event({}), 0.25)
+    metrics.addCost(event({}), 0.5)
+    expect(inner.events).toHaveLength(4)
+
+    const text = metrics.render({ written: 9, pending: 2, retries: 1 })
+    expect(text).toContain('switchyard_requests_total{provider="openai",model="gpt-4o",status="200"} 2\n')
+    expect(text).toContain(
+      'switchyard_request_errors_total{provider="openai",model="we\\"ird\\nname",status="429"} 1\n',
+    )
+    expect(text).toContain('switchyard_tokens_total{provider="openai",model="gpt-4o",type="input"} 17\n')
+    expect(text).toContain('switchyard_cost_usd_total{provider="openai",model="gpt-4o"} 0.75\n')
+    expect(text).toContain('switchyard_request_duration_seconds_bucket{provider="openai",model="gpt-4o",le="0.5"} 1\n')
+    expect(text).toContain('switchyard_request_duration_seconds_bucket{provider="openai",model="gpt-4o",le="2.5"} 2\n')
+    expect(text).toContain('switchyard_request_duration_seconds_bucket{provider="openai",model="gpt-4o",le="+Inf"} 2\n')
+    expect(text).toContain('switchyard_request_duration_seconds_sum{provider="openai",model="gpt-4o"} 2.3\n')
+    // Slower than the last bucket: counted only in +Inf.
+    expect(text).toContain('switchyard_request_duration_seconds_bucket{provider="openai",model="slow",le="120"} 0\n')
+    expect(text).toContain('switchyard_request_duration_seconds_bucket{provider="openai",model="slow",le="+Inf"} 1\n')
+    expect(text).toContain('switchyard_time_to_first_token_seconds_count{provider="openai",model="gpt-4o"} 1\n')
+    expect(text).toContain('switchyard_log_queue_depth 2\n')
+    expect(text).toContain('switchyard_log_rows_written_total 9\n')
+    expect(text).toContain('switchyard_log_flush_retries_total 1\n')
+    // Every sample line is `name{labels} value`.
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-z_]+(\{.*\})? [0-9.e+-]+$/)
+    }
+  })
+})

@@ -1,0 +1,162 @@
+import type { FastifyInstance } from 'fastify'
+import type { LogEvent, LogSink } from '../core/log-event.js'
+
+const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+const TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
+const TOKEN_TYPES = ['input', 'output', 'cached', 'reasoning'] as const
+
+type Labels = Record<string, string>
+
+function escapeLabel(v: string): string {
+  return v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
+}
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+  return parts.length ? `{${parts.join(',')}}` : ''
+}
+
+/** Counter family: values by label set, kept by the label text it is written with. */
+class Counter {
+  readonly values = new Map<string, number>()
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels, by = 1) {
+    const key = labelText(labels)
+    this.values.set(key, (this.values.get(key) ?? 0) + by)
+  }
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`
+    for (const [labels, v] of this.values) out += `${this.name}${labels} ${v}\n`
+    return out
+  }
+}
+
+class Histogram {
+  readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>()
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: number[],
+  ) {}
+  observe(labels: Labels, value: number) {
+    const key = labelText(labels)
+    let s = this.series.get(key)
+    if (!s) {
+      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }
+      this.series.set(key, s)
+    }
+    // Cumulative buckets are summed at render time; here each value lands in its first bucket only.
+    const i = this.buckets.findIndex((b) => value <= b)
+    if (i >= 0) s.counts[i]++
+    s.sum += value
+    s.count++
+  }
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`
+    for (const { labels, counts, sum, count } of this.series.values()) {
+      let cumulative = 0
+      for (const [i, le] of this.buckets.entries()) {
+        cumulative += counts[i]
+        out += `${this.name}_bucket${labelText({ ...labels, le: String(le) })} ${cumulative}\n`
+      }
+      out += `${this.name}_bucket${labelText({ ...labels, le: '+Inf' })} ${count}\n`
+      out += `${this.name}_sum${labelText(labels)} ${sum}\n${this.name}_count${labelText(labels)} ${count}\n`
+    }
+    return out
+  }
+}
+
+export interface WriterStats {
+  written: number
+  pending: number
+  retries: number
+}
+
+export interface GatewayMetrics {
+  /** A sink that counts each event, then hands it on: the only place counters change on the request path. */
+  wrap(sink: LogSink): LogSink
+  /** Adds a row's price once the log writer has computed it (off the request path). */
+  addCost(event: LogEvent, costUsd: number): void
+  /** Prometheus text exposition (format 0.0.4). */
+  render(writer?: WriterStats): string
+}
+
+/** In-memory Prometheus counters, so a scrape never queries the database. */
+export function createGatewayMetrics(): GatewayMetrics {
+  const requests = new Counter('switchyard_requests_total', 'Calls through the gateway, by provider, model and status.')
+  const errors = new Counter('switchyard_request_errors_total', 'Calls that ended with a status of 400 or more.')
+  const tokens = new Counter('switchyard_tokens_total', 'Tokens by provider, model and type (input includes cached).')
+  const cost = new Counter(
+    'switchyard_cost_usd_total',
+    'Spend in USD by provider and model, priced when rows are written.',
+  )
+  const latency = new Histogram('switchyard_request_duration_seconds', 'Total call latency.', LATENCY_BUCKETS_S)
+  const ttft = new Histogram(
+    'switchyard_time_to_first_token_seconds',
+    'Time to the first streamed token.',
+    TTFT_BUCKETS_S,
+  )
+
+  const series = (e: LogEvent): Labels => ({ provider: e.provider ?? '', model: e.model ?? '' })
+  const observe = (e: LogEvent) => {
+    const base = series(e)
+    const status = String(e.status)
+    requests.inc({ ...base, status })
+    if (e.status >= 400) errors.inc({ ...base, status })
+    const counts = {
+      input: e.inputTokens,
+      output: e.outputTokens,
+      cached: e.cachedTokens,
+      reasoning: e.reasoningTokens,
+    }
+    for (const type of TOKEN_TYPES) if (counts[type]) tokens.inc({ ...base, type }, counts[type])
+    latency.observe(base, e.latencyMs / 1000)
+    if (e.ttftMs !== undefined) ttft.observe(base, e.ttftMs / 1000)
+  }
+
+  return {
+    wrap(sink) {
+      return {
+        push(e) {
+          try {
+            observe(e)
+          } catch {
+            // Counting must never cost the row: the event still goes to the sink.
+          }
+          sink.push(e)
+        },
+        close: () => sink.close(),
+      }
+    },
+    addCost(e, usd) {
+      cost.inc(series(e), usd)
+    },
+    render(writer) {
+      let out = [requests, errors, tokens, cost, latency, ttft].map((m) => m.render()).join('')
+      if (writer) {
+        out +=
+          '# HELP switchyard_log_queue_depth Log rows waiting to be written.\n# TYPE switchyard_log_queue_depth gauge\n' +
+          `switchyard_log_queue_depth ${writer.pending}\n` +
+          '# HELP switchyard_log_rows_written_total Log rows written to the database.\n' +
+          `# TYPE switchyard_log_rows_written_total counter\nswitchyard_log_rows_written_total ${writer.written}\n` +
+          '# HELP switchyard_log_flush_retries_total Log flushes that failed and were retried (rows are kept, never dropped).\n' +
+          `# TYPE switchyard_log_flush_retries_total counter\nswitchyard_log_flush_retries_total ${writer.retries}\n`
+      }
+      return out
+    },
+  }
+}
+
+/** GET /metrics: Prometheus text, from memory only. */
+export function registerMetrics(
+  app: FastifyInstance,
+  metrics: GatewayMetrics,
+  writer?: { stats(): WriterStats },
+): void {
+  app.get('/metrics', (_req, reply) => {
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render(writer?.stats()))
+  })
+}
