@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import type { EmbeddingsRequest } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
-import { resolveModel } from '../../routing/resolve.js'
 import { runChat } from '../chat-pipeline.js'
-import { sendError } from '../error-handler.js'
 import { openaiCodec } from './codec.js'
+import { runEmbeddings } from './embeddings.js'
 
 const openai = { dialect: 'openai' as const }
 
@@ -14,30 +12,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, gw: GatewayContext): 
     runChat(gw, { dialect: 'openai', codec: openaiCodec, body: req.body as Record<string, unknown>, req, reply }),
   )
 
-  app.post('/v1/embeddings', { config: openai }, async (req, reply) => {
-    const body = req.body as Record<string, unknown>
-    if (!body || typeof body.model !== 'string') {
-      throw new GatewayError('invalid_request', "'model' is required and must be a string", { param: 'model' })
-    }
-    if (body.input === undefined) throw new GatewayError('invalid_request', "'input' is required", { param: 'input' })
-    const { targets } = await resolveModel(body.model, gw)
-    const { provider, model } = targets[0]
-    const { adapter, ctx } = provider
-    if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
-      throw new GatewayError('invalid_request', `provider '${provider.id}' (${adapter.type}) has no embeddings API`, {
-        param: 'model',
-      })
-    }
-    const upstreamReq = adapter.embeddingsRequest({ ...(body as object), model } as EmbeddingsRequest, model, ctx)
-    const ctrl = new AbortController()
-    reply.raw.on('close', () => ctrl.abort())
-    const res = await gw.upstreams.send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
-    const text = await res.body.text()
-    res.done()
-    reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
-    if (res.status >= 300) return sendError(req, reply, adapter.error(res.status, text, res.headers))
-    return reply.send(adapter.embeddingsResponse(JSON.parse(text), model))
-  })
+  app.post('/v1/embeddings', { config: openai }, (req, reply) => runEmbeddings(gw, req, reply))
 
   // One list shaped for both SDKs: OpenAI reads `object`/`owned_by`, Anthropic `type`/`display_name`.
   const listModels = async () => {
