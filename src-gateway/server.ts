@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { registerAdminStore } from './api/admin/index.js'
 import { registerAdminInfo } from './api/admin/info.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
+import { registerMetrics } from './api/metrics.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { GatewayError } from './core/errors.js'
-import { createMemorySink, type LogSink } from './core/log-event.js'
+import type { LogSink } from './core/log-event.js'
 import { createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
+import { createRequestLog } from './request-log.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
-import { createLogWriter } from './store/log-writer.js'
 
 export interface GatewayDeps {
   /** Folder with the built web UI to serve at `/`; false serves none. */
@@ -78,7 +80,8 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   })
 
   const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
-  const sink = deps.sink ?? (db ? createLogWriter(db) : createMemorySink())
+  const requestLog = createRequestLog(config.resolved, db, deps.sink)
+  const sink = requestLog.sink
   const gw = createGatewayContext(config, sink)
   app.decorate('gateway', gw)
   app.decorate('db', db)
@@ -96,6 +99,8 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   registerErrorHandling(app)
   registerHealth(app)
   registerAdminInfo(app, { dataDir: deps.dataDir })
+  registerAdminStore(app, requestLog)
+  registerMetrics(app, requestLog.metrics, requestLog.writer)
   registerOpenAIRoutes(app, gw)
   registerAnthropicRoutes(app, gw)
 

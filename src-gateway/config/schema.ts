@@ -67,6 +67,18 @@ export const PriceSchema = Type.Object(
   { additionalProperties: false },
 )
 
+export const LogsConfigSchema = Type.Object(
+  {
+    /** Rows older than this are deleted in the background. */
+    maxAgeDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** Over this database size the oldest rows are deleted. */
+    maxDbMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** Store request and response bodies (secrets stripped) with each row; default true. */
+    storeBodies: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -83,6 +95,7 @@ export const ConfigSchema = Type.Object(
     ),
     routes: Type.Optional(Type.Record(Type.String(), RouteConfigSchema)),
     pricing: Type.Optional(Type.Record(Type.String(), PriceSchema)),
+    logs: Type.Optional(LogsConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     keys: Type.Optional(Type.Array(Type.Unknown())),
     cache: Type.Optional(Type.Unknown()),

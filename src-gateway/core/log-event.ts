@@ -14,14 +14,24 @@ export interface LogEvent {
   error?: string
   latencyMs: number
   ttftMs?: number
+  /** All prompt tokens, cache reads and cache writes included. */
   inputTokens?: number
   outputTokens?: number
+  /** Prompt tokens read from the provider's cache; part of `inputTokens`. */
   cachedTokens?: number
+  /** Prompt tokens written to the provider's cache (Anthropic); part of `inputTokens`, priced at their own rate. */
+  cacheWriteTokens?: number
   reasoningTokens?: number
   /** Token counts were estimated locally because the upstream reported none. */
   isEstimated?: boolean
   stream: boolean
   attempts: number
+  /** Answered from the gateway's cache without calling a provider. */
+  isCacheHit?: boolean
+  /** The client's request body as received (parsed JSON or text); secrets are stripped when stored. */
+  requestBody?: unknown
+  /** The answer sent back (parsed JSON, or the assembled stream); secrets are stripped when stored. */
+  responseBody?: unknown
 }
 
 /** Where log events go. `push` must never block or throw: it is called on the hot path. */

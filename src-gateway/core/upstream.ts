@@ -30,6 +30,18 @@ export interface UpstreamResponse {
  */
 export class Upstreams {
   private pools = new Map<string, Pool>()
+  /** Parsed base URLs: URL parsing is measurable at thousands of requests per second. */
+  private bases = new Map<string, { origin: string; path: string; search: string }>()
+
+  private base(baseUrl: string) {
+    let b = this.bases.get(baseUrl)
+    if (!b) {
+      const url = new URL(baseUrl)
+      b = { origin: url.origin, path: url.pathname.replace(/\/$/, ''), search: url.search }
+      this.bases.set(baseUrl, b)
+    }
+    return b
+  }
 
   private pool(origin: string, connectMs: number, maxConnections: number | undefined): Pool {
     let pool = this.pools.get(origin)
@@ -57,9 +69,8 @@ export class Upstreams {
     signal: AbortSignal,
     maxConnections?: number,
   ): Promise<UpstreamResponse> {
-    const url = new URL(baseUrl)
-    const pool = this.pool(url.origin, timeouts.connectMs, maxConnections)
-    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
+    const base = this.base(baseUrl)
+    const pool = this.pool(base.origin, timeouts.connectMs, maxConnections)
     const total = new AbortController()
     const timer = setTimeout(() => total.abort(new TotalTimeout()), timeouts.totalMs)
     const onAbort = () => total.abort(signal.reason)
@@ -72,7 +83,7 @@ export class Upstreams {
     try {
       const res = await pool.request({
         method: req.method,
-        path: base + req.path + url.search,
+        path: base.path + req.path + base.search,
         headers: req.headers,
         body: req.body,
         signal: total.signal,
@@ -82,7 +93,7 @@ export class Upstreams {
       return { status: res.statusCode, headers: res.headers, body: res.body, done }
     } catch (err) {
       done()
-      throw transportError(provider, url.origin, err, timeouts)
+      throw transportError(provider, base.origin, err, timeouts)
     }
   }
 

@@ -13,6 +13,8 @@ export function openDatabase(dataDir: string | ':memory:'): Db {
     file = join(dataDir, 'switchyard.db')
   }
   const db = new Database(file)
+  // Lets retention hand freed pages back to the OS. Takes effect only while the file has no tables yet.
+  db.pragma('auto_vacuum = INCREMENTAL')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')

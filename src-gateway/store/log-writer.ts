@@ -1,4 +1,6 @@
 import type { LogEvent, LogSink } from '../core/log-event.js'
+import type { PriceBook } from '../pricing/price-book.js'
+import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
 
 export interface LogWriterOptions {
@@ -6,22 +8,37 @@ export interface LogWriterOptions {
   maxRows?: number
   /** Flush at most this long after the first queued row. */
   flushMs?: number
+  /** Prices each row at flush time, so the request path never pays for the price lookup. */
+  priceBook?: PriceBook
+  /** Store request and response bodies; default true. */
+  storeBodies?: boolean
+  /** Configured secrets to strip from stored bodies wherever they appear. */
+  secrets?: Iterable<string>
+  /** Called once for each written row that has a price, so counters of spend need no query. */
+  onPriced?: (event: LogEvent, costUsd: number) => void
 }
 
 export interface LogWriter extends LogSink {
-  /** Rows written so far, and rows that had to wait for a retry after a failed flush. */
+  /** Writes everything queued now. */
+  flush(): void
+  /** Rows written so far, rows waiting, and flushes that failed and were retried. */
   stats(): { written: number; pending: number; retries: number }
 }
 
 const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
-  latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, is_estimated, is_stream, attempts
+  latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
+  is_estimated, cost_usd, is_stream, attempts, is_cache_hit
 ) VALUES (
   @created_at, @request_id, @inbound_api, @route, @provider, @model, @requested_model, @key_name, @status, @error,
-  @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @reasoning_tokens, @is_estimated, @is_stream, @attempts
+  @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @cache_write_tokens, @reasoning_tokens,
+  @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit
 )`
 
-function toRow(e: LogEvent) {
+const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
+  VALUES (?, ?, ?, ?)`
+
+function toRow(e: LogEvent, costUsd: number | null) {
   return {
     created_at: new Date(e.startedAt).toISOString(),
     request_id: e.requestId,
@@ -38,22 +55,69 @@ function toRow(e: LogEvent) {
     input_tokens: e.inputTokens ?? null,
     output_tokens: e.outputTokens ?? null,
     cached_tokens: e.cachedTokens ?? null,
+    cache_write_tokens: e.cacheWriteTokens ?? null,
     reasoning_tokens: e.reasoningTokens ?? null,
     is_estimated: e.isEstimated ? 1 : 0,
+    cost_usd: costUsd,
     is_stream: e.stream ? 1 : 0,
     attempts: e.attempts,
+    is_cache_hit: e.isCacheHit ? 1 : 0,
   }
 }
 
 /**
- * Batched SQLite writer: the request path only appends to an array; rows are written in one
+ * Batched SQLite writer: the request path only appends to an array; rows are priced and written in one
  * transaction every `flushMs` or `maxRows`. Never drops a row: a failed flush keeps the rows and
  * retries later; `close()` writes everything that is left.
  */
-export function createLogWriter(db: Db, { maxRows = 500, flushMs = 200 }: LogWriterOptions = {}): LogWriter {
+export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
+  const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced } = options
+  const scrub = createBodyScrubber(options.secrets ?? [])
   const insert = db.prepare(INSERT)
-  const insertMany = db.transaction((events: LogEvent[]) => {
-    for (const e of events) insert.run(toRow(e))
+  const insertBodies = db.prepare(INSERT_BODIES)
+
+  // Anything thrown here would fail the batch forever, so a row that cannot be priced or serialized
+  // is stored without its cost or body instead.
+  const priceOf = (e: LogEvent): number | null => {
+    if (!priceBook || !e.model || (e.inputTokens === undefined && e.outputTokens === undefined)) return null
+    try {
+      return priceBook.cost({
+        providerId: e.provider,
+        model: e.model,
+        at: e.startedAt,
+        usage: {
+          input: e.inputTokens ?? 0,
+          output: e.outputTokens ?? 0,
+          cached: e.cachedTokens,
+          cacheWrite: e.cacheWriteTokens,
+        },
+      })
+    } catch {
+      return null
+    }
+  }
+  const bodyOf = (body: unknown): ScrubbedBody | null => {
+    try {
+      return scrub(body)
+    } catch {
+      return null
+    }
+  }
+
+  const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
+    for (const [i, e] of events.entries()) {
+      const { lastInsertRowid } = insert.run(toRow(e, costs[i]))
+      if (!storeBodies || (e.requestBody === undefined && e.responseBody === undefined)) continue
+      const req = bodyOf(e.requestBody)
+      const res = bodyOf(e.responseBody)
+      if (!req && !res) continue
+      insertBodies.run(
+        lastInsertRowid,
+        req?.text ?? null,
+        res?.text ?? null,
+        req?.isTruncated || res?.isTruncated ? 1 : 0,
+      )
+    }
   })
   let queue: LogEvent[] = []
   let timer: NodeJS.Timeout | undefined
@@ -66,8 +130,9 @@ export function createLogWriter(db: Db, { maxRows = 500, flushMs = 200 }: LogWri
     if (queue.length === 0) return
     const batch = queue
     queue = []
+    const costs = batch.map(priceOf)
     try {
-      insertMany(batch)
+      insertMany(batch, costs)
       written += batch.length
     } catch (err) {
       retries++
@@ -76,7 +141,9 @@ export function createLogWriter(db: Db, { maxRows = 500, flushMs = 200 }: LogWri
       timer = setTimeout(flush, flushMs * 5)
       timer.unref()
       process.emitWarning(`request log flush failed, will retry: ${(err as Error).message}`)
+      return
     }
+    if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null) onPriced(e, costs[i]!)
   }
 
   return {
@@ -88,6 +155,7 @@ export function createLogWriter(db: Db, { maxRows = 500, flushMs = 200 }: LogWri
         timer.unref()
       }
     },
+    flush,
     async close() {
       flush()
     },

@@ -27,4 +27,16 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX request_logs_created_at ON request_logs(created_at);
    CREATE INDEX request_logs_model ON request_logs(model, created_at);`,
+  // Bodies live in their own table so that stats and list scans over request_logs stay compact.
+  `ALTER TABLE request_logs ADD COLUMN cache_write_tokens INTEGER;
+   CREATE TABLE request_log_bodies (
+     log_id INTEGER PRIMARY KEY REFERENCES request_logs(id) ON DELETE CASCADE,
+     request_json TEXT,
+     response_json TEXT,
+     is_truncated INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX request_logs_provider ON request_logs(provider, created_at);
+   CREATE INDEX request_logs_key_name ON request_logs(key_name, created_at);
+   CREATE INDEX request_logs_status ON request_logs(status, created_at);
+   CREATE INDEX request_logs_request_id ON request_logs(request_id);`,
 ]

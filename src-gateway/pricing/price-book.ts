@@ -1,0 +1,212 @@
+import { calcPrice, type ModelPrice, type PriceOptions } from '@pydantic/genai-prices'
+import type { GatewayConfig } from '../config/schema.js'
+import type { ProviderType } from '../providers/types.js'
+import type { RuntimeProvider } from '../routing/providers.js'
+
+/** Token counts of one call. `input` is the whole prompt, cache reads and writes included. */
+export interface TokenUsage {
+  input: number
+  output: number
+  cached?: number
+  cacheWrite?: number
+}
+
+export interface PriceQuery {
+  /** The provider id from config (`openai`, `claude`, `lmstudio`…). */
+  providerId?: string
+  /** Its type; taken from config when omitted. */
+  providerType?: ProviderType
+  model: string
+  usage: TokenUsage
+  /** When the call was made (epoch ms): some table prices depend on the date or time of day. */
+  at?: number
+}
+
+/** Per-model prices in USD per 1M tokens, as the UI shows them. */
+export interface ModelPricing {
+  model: string
+  provider: string | null
+  /** Where the prices come from: the `pricing:` section, the local-provider rule, or the bundled table. */
+  source: 'config' | 'local' | 'genai-prices'
+  inputPerMtokUsd: number
+  outputPerMtokUsd: number
+  cachedInputPerMtokUsd: number | null
+  cacheWritePerMtokUsd: number | null
+  /** Prices change above some prompt sizes (e.g. Gemini over 200k); these are the base tier. */
+  isTiered: boolean
+  contextWindow: number | null
+}
+
+export interface PriceBook {
+  /** Cost in USD, or null when no price is known for the model. */
+  cost(q: PriceQuery): number | null
+  describe(model: string, providerId?: string): ModelPricing | null
+}
+
+type ProviderInfo = Pick<RuntimeProvider, 'id'> & {
+  adapter: Pick<RuntimeProvider['adapter'], 'type'>
+  ctx: Pick<RuntimeProvider['ctx'], 'baseUrl'>
+}
+
+interface Rates {
+  input: number
+  output: number
+  cachedInput?: number
+}
+
+type Resolution =
+  | { kind: 'config'; rates: Rates }
+  | { kind: 'local' }
+  | { kind: 'table'; modelId: string; options: PriceOptions }
+  | null
+
+/** The bundled table's provider for each of our provider types that maps onto exactly one. */
+const TABLE_PROVIDER: Partial<Record<ProviderType, string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  gemini: 'google',
+}
+
+/** Where an OpenAI-compatible host's model is looked for when neither its URL nor its name identify it. */
+const COMPATIBLE_HOSTS = [
+  'openai',
+  'anthropic',
+  'google',
+  'groq',
+  'mistral',
+  'deepseek',
+  'x-ai',
+  'together',
+  'fireworks',
+  'cerebras',
+  'perplexity',
+  'moonshotai',
+  'openrouter',
+]
+
+const LOCAL_TYPES = new Set<ProviderType>(['ollama', 'llamacpp'])
+const PROBE = { input_tokens: 0, output_tokens: 0 }
+const MTOK = 1_000_000
+
+function isLoopback(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.')
+  } catch {
+    return false
+  }
+}
+
+function costFromRates(r: Rates, u: TokenUsage): number {
+  const cached = u.cached ?? 0
+  const cacheWrite = u.cacheWrite ?? 0
+  const fresh = Math.max(0, u.input - cached - cacheWrite)
+  return ((fresh + cacheWrite) * r.input + cached * (r.cachedInput ?? r.input) + u.output * r.output) / MTOK
+}
+
+function baseRate(p: ModelPrice[string]): number | null {
+  if (p === undefined) return null
+  return typeof p === 'number' ? p : p.base
+}
+
+/**
+ * Prices calls from, in order: the config's `pricing:` section (`provider/model`, then a bare model
+ * name), zero for local providers, then the bundled `@pydantic/genai-prices` snapshot. The snapshot is
+ * never updated over the network: the gateway must work offline and give the same price twice.
+ */
+export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<string, ProviderInfo>): PriceBook {
+  const overrides = config.pricing ?? {}
+  // Finding a model in the table means matching it against every entry; the answer is cached per pair.
+  const resolved = new Map<string, Resolution>()
+
+  const findInTable = (model: string, provider: ProviderInfo | undefined, type: ProviderType | undefined) => {
+    const known = (options: PriceOptions): Resolution => {
+      const found = calcPrice(PROBE, model, options)
+      // Later lookups search a provider holding only the matched model: several times faster per row.
+      return found
+        ? { kind: 'table', modelId: model, options: { provider: { ...found.provider, models: [found.model] } } }
+        : null
+    }
+    const tableId = type ? TABLE_PROVIDER[type] : undefined
+    if (tableId) return known({ providerId: tableId })
+    // An OpenAI-compatible host: its URL often names it (api.groq.com), else the model name may.
+    if (provider) {
+      const byUrl = known({ providerApiUrl: provider.ctx.baseUrl })
+      if (byUrl) return byUrl
+    }
+    const byName = known({})
+    if (byName) return byName
+    for (const providerId of COMPATIBLE_HOSTS) {
+      const hit = known({ providerId })
+      if (hit) return hit
+    }
+    return null
+  }
+
+  const resolve = (providerId: string | undefined, type: ProviderType | undefined, model: string): Resolution => {
+    const key = `${providerId ?? ''}\u0000${type ?? ''}\u0000${model}`
+    if (resolved.has(key)) return resolved.get(key)!
+    const provider = providerId ? providers.get(providerId) : undefined
+    const providerType = type ?? provider?.adapter.type
+    const override = (providerId && overrides[`${providerId}/${model}`]) || overrides[model]
+    let r: Resolution
+    if (override) r = { kind: 'config', rates: override }
+    // Not `adapter.local`: openai-compatible counts as local for timeouts but often fronts a paid host.
+    else if ((providerType && LOCAL_TYPES.has(providerType)) || (provider && isLoopback(provider.ctx.baseUrl)))
+      r = { kind: 'local' }
+    else r = findInTable(model.replace(/^models\//, ''), provider, providerType)
+    resolved.set(key, r)
+    return r
+  }
+
+  return {
+    cost({ providerId, providerType, model, usage, at }) {
+      const r = resolve(providerId, providerType, model)
+      if (!r) return null
+      if (r.kind === 'local') return 0
+      if (r.kind === 'config') return costFromRates(r.rates, usage)
+      const price = calcPrice(
+        {
+          input_tokens: usage.input,
+          output_tokens: usage.output,
+          cache_read_tokens: usage.cached,
+          cache_write_tokens: usage.cacheWrite,
+        },
+        r.modelId,
+        at === undefined ? r.options : { ...r.options, timestamp: new Date(at) },
+      )
+      return price ? price.total_price : null
+    },
+
+    describe(model, providerId) {
+      const r = resolve(providerId, undefined, model)
+      if (!r) return null
+      const base = { model, provider: providerId ?? null }
+      if (r.kind === 'local' || r.kind === 'config') {
+        const rates = r.kind === 'config' ? r.rates : { input: 0, output: 0 }
+        return {
+          ...base,
+          source: r.kind,
+          inputPerMtokUsd: rates.input,
+          outputPerMtokUsd: rates.output,
+          cachedInputPerMtokUsd: rates.cachedInput ?? null,
+          cacheWritePerMtokUsd: null,
+          isTiered: false,
+          contextWindow: null,
+        }
+      }
+      const found = calcPrice(PROBE, r.modelId, r.options)!
+      const prices = found.model_price
+      return {
+        ...base,
+        source: 'genai-prices',
+        inputPerMtokUsd: baseRate(prices.input_mtok) ?? 0,
+        outputPerMtokUsd: baseRate(prices.output_mtok) ?? 0,
+        cachedInputPerMtokUsd: baseRate(prices.cache_read_mtok),
+        cacheWritePerMtokUsd: baseRate(prices.cache_write_mtok),
+        isTiered: Object.values(prices).some((p) => typeof p === 'object'),
+        contextWindow: found.model.context_window ?? null,
+      }
+    },
+  }
+}

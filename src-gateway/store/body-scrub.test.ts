@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { configSecrets, createBodyScrubber, MAX_BODY_CHARS } from './body-scrub.js'
+
+describe('body scrubbing', () => {
+  const scrub = createBodyScrubber(['upstream-secret-123', 'vk-team-key-999'])
+
+  it('replaces credential fields, configured secrets and key-shaped strings', () => {
+    const out = scrub({
+      model: 'gpt-4o',
+      headers: { Authorization: 'Bearer abc', 'x-api-key': 'k' },
+      api_key: 'whatever',
+      messages: [
+        { role: 'user', content: 'my key is upstream-secret-123 and vk-team-key-999' },
+        { role: 'user', content: 'also sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX and Bearer eyJhbGciOiJIUzI1NiJ9.x' },
+      ],
+    })!
+    for (const secret of ['Bearer abc', 'whatever', 'upstream-secret-123', 'vk-team-key-999', 'sk-proj-', 'eyJhbGci']) {
+      expect(out.text).not.toContain(secret)
+    }
+    expect(JSON.parse(out.text).model).toBe('gpt-4o')
+  })
+
+  it('cuts very large bodies and says so', () => {
+    const out = scrub('x'.repeat(MAX_BODY_CHARS + 10))!
+    expect(out.text.length).toBe(MAX_BODY_CHARS)
+    expect(out.isTruncated).toBe(true)
+    expect(scrub(undefined)).toBeNull()
+  })
+
+  it('collects provider keys, credential headers and virtual keys from config', () => {
+    const secrets = configSecrets({
+      providers: { a: { apiKey: 'key-a', headers: { 'X-Api-Key': 'hdr-secret', 'OpenAI-Organization': 'org' } } },
+      keys: [{ name: 'ci', key: 'vk-1' }, 'junk'],
+    })
+    expect(secrets.sort()).toEqual(['hdr-secret', 'key-a', 'vk-1'])
+  })
+})

@@ -1,0 +1,39 @@
+/** What the logs screen filters by; `from`/`to` are ISO-8601 UTC times, `to` exclusive. */
+export interface LogFilter {
+  from?: string
+  to?: string
+  model?: string
+  provider?: string
+  key?: string
+  /** An exact HTTP status, or every status from 400 up. */
+  status?: number | 'error'
+  /** Text searched in request id, models, error and stored bodies. */
+  q?: string
+}
+
+/** A WHERE clause over `request_logs` and its parameters, built only from fixed SQL fragments. */
+export function whereClause(f: LogFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = []
+  const params: unknown[] = []
+  const add = (sql: string, ...values: unknown[]) => {
+    parts.push(sql)
+    params.push(...values)
+  }
+  if (f.from) add('created_at >= ?', f.from)
+  if (f.to) add('created_at < ?', f.to)
+  if (f.model) add('(model = ? OR requested_model = ?)', f.model, f.model)
+  if (f.provider) add('provider = ?', f.provider)
+  if (f.key) add('key_name = ?', f.key)
+  if (f.status === 'error') add('status >= 400')
+  else if (f.status !== undefined) add('status = ?', f.status)
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const m = "LIKE ? ESCAPE '\\'"
+    add(
+      `(request_id ${m} OR model ${m} OR requested_model ${m} OR error ${m} OR EXISTS (SELECT 1 FROM request_log_bodies b
+        WHERE b.log_id = request_logs.id AND (b.request_json ${m} OR b.response_json ${m})))`,
+      ...Array(6).fill(like),
+    )
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params }
+}

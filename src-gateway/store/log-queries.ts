@@ -1,0 +1,193 @@
+import type { Db } from './db.js'
+import { type LogFilter, whereClause } from './log-filter.js'
+
+const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
+  error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
+  is_estimated, cost_usd, is_stream, attempts, is_cache_hit`
+
+interface LogRow {
+  id: number
+  created_at: string
+  request_id: string
+  inbound_api: string
+  route: string | null
+  provider: string | null
+  model: string | null
+  requested_model: string | null
+  key_name: string | null
+  status: number
+  error: string | null
+  latency_ms: number
+  ttft_ms: number | null
+  input_tokens: number | null
+  output_tokens: number | null
+  cached_tokens: number | null
+  cache_write_tokens: number | null
+  reasoning_tokens: number | null
+  is_estimated: number
+  cost_usd: number | null
+  is_stream: number
+  attempts: number
+  is_cache_hit: number
+}
+
+/** One request log row as the admin API returns it. */
+export interface LogItem {
+  id: number
+  createdAt: string
+  requestId: string
+  inboundApi: string
+  route: string | null
+  provider: string | null
+  model: string | null
+  requestedModel: string | null
+  keyName: string | null
+  status: number
+  error: string | null
+  latencyMs: number
+  ttftMs: number | null
+  inputTokens: number | null
+  outputTokens: number | null
+  cachedTokens: number | null
+  cacheWriteTokens: number | null
+  reasoningTokens: number | null
+  isEstimated: boolean
+  costUsd: number | null
+  isStream: boolean
+  attempts: number
+  isCacheHit: boolean
+}
+
+export interface LogDetail extends LogItem {
+  /** Parsed JSON where the stored body is JSON, else its text; null when no body was stored. */
+  requestBody: unknown
+  responseBody: unknown
+  isBodyTruncated: boolean
+}
+
+/** The export's columns, in order. */
+export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
+  'id',
+  'createdAt',
+  'requestId',
+  'inboundApi',
+  'route',
+  'provider',
+  'model',
+  'requestedModel',
+  'keyName',
+  'status',
+  'error',
+  'latencyMs',
+  'ttftMs',
+  'inputTokens',
+  'outputTokens',
+  'cachedTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'isEstimated',
+  'costUsd',
+  'isStream',
+  'attempts',
+  'isCacheHit',
+]
+
+function toItem(r: LogRow): LogItem {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    requestId: r.request_id,
+    inboundApi: r.inbound_api,
+    route: r.route,
+    provider: r.provider,
+    model: r.model,
+    requestedModel: r.requested_model,
+    keyName: r.key_name,
+    status: r.status,
+    error: r.error,
+    latencyMs: r.latency_ms,
+    ttftMs: r.ttft_ms,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cachedTokens: r.cached_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    isEstimated: r.is_estimated === 1,
+    costUsd: r.cost_usd,
+    isStream: r.is_stream === 1,
+    attempts: r.attempts,
+    isCacheHit: r.is_cache_hit === 1,
+  }
+}
+
+function parseBody(text: string | null): unknown {
+  if (text === null) return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Newest first, keyset-paginated by id: `cursor` is the `nextCursor` of the previous page. */
+export function listLogs(
+  db: Db,
+  filter: LogFilter,
+  { limit, cursor }: { limit: number; cursor?: number },
+): { items: LogItem[]; total: number; nextCursor: string | null } {
+  const where = whereClause(filter)
+  const { n: total } = db.prepare(`SELECT count(*) AS n FROM request_logs ${where.sql}`).get(...where.params) as {
+    n: number
+  }
+  const pageWhere = cursor === undefined ? where.sql : `${where.sql ? `${where.sql} AND` : 'WHERE'} id < ?`
+  const params = cursor === undefined ? where.params : [...where.params, cursor]
+  // One row past the page tells whether another page exists without a second query.
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM request_logs ${pageWhere} ORDER BY id DESC LIMIT ?`)
+    .all(...params, limit + 1) as LogRow[]
+  const items = rows.slice(0, limit).map(toItem)
+  const nextCursor = rows.length > limit ? String(items[items.length - 1].id) : null
+  return { items, total, nextCursor }
+}
+
+export function getLog(db: Db, id: number): LogDetail | null {
+  const row = db
+    .prepare(
+      `SELECT ${COLUMNS}, b.request_json, b.response_json, b.is_truncated FROM request_logs
+       LEFT JOIN request_log_bodies b ON b.log_id = request_logs.id WHERE id = ?`,
+    )
+    .get(id) as
+    | (LogRow & { request_json: string | null; response_json: string | null; is_truncated: number | null })
+    | undefined
+  if (!row) return null
+  return {
+    ...toItem(row),
+    requestBody: parseBody(row.request_json),
+    responseBody: parseBody(row.response_json),
+    isBodyTruncated: row.is_truncated === 1,
+  }
+}
+
+/**
+ * Every matching row, newest first, in batches. Each batch is read to the end before it is yielded: an
+ * open better-sqlite3 iterator would block the log writer's inserts on this connection meanwhile.
+ */
+export function* logBatches(db: Db, filter: LogFilter, batchSize = 500): Generator<LogItem[]> {
+  const where = whereClause(filter)
+  const first = db.prepare(`SELECT ${COLUMNS} FROM request_logs ${where.sql} ORDER BY id DESC LIMIT ?`)
+  const next = db.prepare(
+    `SELECT ${COLUMNS} FROM request_logs ${where.sql ? `${where.sql} AND` : 'WHERE'} id < ? ORDER BY id DESC LIMIT ?`,
+  )
+  let cursor: number | undefined
+  for (;;) {
+    const batch: LogItem[] = []
+    const rows =
+      cursor === undefined
+        ? first.iterate(...where.params, batchSize)
+        : next.iterate(...where.params, cursor, batchSize)
+    for (const row of rows) batch.push(toItem(row as LogRow))
+    if (batch.length > 0) yield batch
+    if (batch.length < batchSize) return
+    cursor = batch[batch.length - 1].id
+  }
+}
