@@ -2,12 +2,17 @@ import type { GatewayError } from '../core/errors.js'
 import { anthropicErrorBody, anthropicErrorStatus } from './anthropic/errors.js'
 import { openaiErrorBody, openaiErrorStatus } from './openai/errors.js'
 
-export type ClientDialect = 'openai' | 'anthropic'
+/** The inbound API families. Responses and Ollama surfaces are translated through the canonical format. */
+export type ClientDialect = 'openai' | 'anthropic' | 'responses' | 'ollama'
 
 /** How each inbound API writes an error response. */
 export const ERROR_ENCODERS: Record<ClientDialect, (err: GatewayError) => { status: number; body: unknown }> = {
   openai: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err) }),
   anthropic: (err) => ({ status: anthropicErrorStatus(err), body: anthropicErrorBody(err) }),
+  // The Responses API uses OpenAI's error body.
+  responses: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err) }),
+  // Ollama clients read a bare `{"error": "…"}`.
+  ollama: (err) => ({ status: openaiErrorStatus(err), body: { error: err.message } }),
 }
 
 declare module 'fastify' {

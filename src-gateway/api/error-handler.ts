@@ -25,7 +25,11 @@ export function toGatewayError(err: unknown): GatewayError {
 
 /** The dialect of the API a request addressed, for routes and for 404s alike. */
 export function dialectOf(req: FastifyRequest): ClientDialect {
-  return req.routeOptions.config?.dialect ?? (req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai')
+  const configured = req.routeOptions.config?.dialect
+  if (configured) return configured
+  if (req.url.startsWith('/v1/messages')) return 'anthropic'
+  if (req.url.startsWith('/api/')) return 'ollama'
+  return 'openai'
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: GatewayError): FastifyReply {

@@ -17,6 +17,8 @@ export interface DialectCodec<Req> {
   decodeRequest(body: Req): ChatRequest
   encodeResponse(res: ChatResponse, requestedModel: string): unknown
   streamEncoder(requestedModel: string, req: ChatRequest): StreamEncoder
+  /** Content type of a streamed answer; SSE unless the dialect says otherwise (Ollama: NDJSON). */
+  streamContentType?: string
   /** `{status, body}` for an error in this dialect. */
   encodeError(err: GatewayError): { status: number; body: unknown }
 }

@@ -3,7 +3,7 @@ export interface LogEvent {
   requestId: string
   /** Epoch ms when the request arrived. */
   startedAt: number
-  inboundApi: 'openai' | 'anthropic' | 'embeddings'
+  inboundApi: 'openai' | 'anthropic' | 'responses' | 'ollama' | 'embeddings'
   requestedModel: string
   route?: string
   provider?: string
