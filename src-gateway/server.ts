@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { registerAdminConfig } from './api/admin/config-routes.js'
 import { registerAdminStore } from './api/admin/index.js'
 import { registerAdminInfo } from './api/admin/info.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
+import { registerOllamaRoutes } from './api/ollama/routes.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
+import { registerPromptRoutes } from './api/prompts/routes.js'
+import { registerResponsesRoutes } from './api/responses/routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { GatewayError } from './core/errors.js'
 import type { LogSink } from './core/log-event.js'
@@ -103,6 +107,10 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   registerMetrics(app, requestLog.metrics, requestLog.writer)
   registerOpenAIRoutes(app, gw)
   registerAnthropicRoutes(app, gw)
+  registerResponsesRoutes(app, gw)
+  registerOllamaRoutes(app, gw)
+  registerPromptRoutes(app, gw)
+  registerAdminConfig(app, gw)
 
   const webRoot = deps.webRoot ?? defaultWebRoot
   if (webRoot !== false && existsSync(webRoot)) {

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify'
+import type { GatewayContext } from '../../gateway-context.js'
+
+export function registerAdminConfig(_app: FastifyInstance, _gw: GatewayContext): void {}
