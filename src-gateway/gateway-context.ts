@@ -1,24 +1,69 @@
 import type { LoadedConfig } from './config/load.js'
 import type { LogSink } from './core/log-event.js'
 import { Upstreams } from './core/upstream.js'
+import type { PriceBook } from './pricing/price-book.js'
+import { BreakerRegistry, DEFAULT_BREAKER } from './routing/breaker.js'
 import { ModelCatalog } from './routing/catalog.js'
+import { LatencyTracker } from './routing/latency.js'
+import type { PlanDeps } from './routing/plan.js'
 import { buildProviders, type RuntimeProvider } from './routing/providers.js'
 import type { ResolverDeps } from './routing/resolve.js'
+import { RetryBudget } from './routing/retry.js'
 
 /** Everything a request handler needs, built once from config. */
-export interface GatewayContext extends ResolverDeps {
+export interface GatewayContext extends ResolverDeps, PlanDeps {
   providers: Map<string, RuntimeProvider>
   upstreams: Upstreams
   catalog: ModelCatalog
   sink: LogSink
   /** Keep request/response bodies on log events (config `logs.storeBodies`, default on). */
   captureBodies: boolean
+  /** Injected so tests can make breakers, backoff and weighted picks deterministic. */
+  clock: () => number
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
-export function createGatewayContext(config: LoadedConfig, sink: LogSink): GatewayContext {
+export interface ContextOptions {
+  priceBook?: PriceBook
+  clock?: () => number
+  random?: () => number
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+}
+
+/** Waits `ms`, or less if the client goes away. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+}
+
+export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: ContextOptions = {}): GatewayContext {
   const providers = buildProviders(config.resolved)
   const upstreams = new Upstreams()
+  const budgets = new Map<string, RetryBudget>()
   return {
+    breakers: new BreakerRegistry({ ...DEFAULT_BREAKER, ...config.resolved.server?.breaker }),
+    latency: new LatencyTracker(),
+    priceBook: opts.priceBook,
+    budgetFor(key, ratio) {
+      let b = budgets.get(key)
+      if (!b) {
+        b = new RetryBudget(ratio)
+        budgets.set(key, b)
+      }
+      return b
+    },
+    random: opts.random ?? Math.random,
+    clock: opts.clock ?? Date.now,
+    sleep: opts.sleep ?? abortableSleep,
     providers,
     upstreams,
     catalog: new ModelCatalog(providers, upstreams),

@@ -16,7 +16,7 @@ import { registerResponsesRoutes } from './api/responses/routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { GatewayError } from './core/errors.js'
 import type { LogSink } from './core/log-event.js'
-import { createGatewayContext, type GatewayContext } from './gateway-context.js'
+import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
 import { createRequestLog } from './request-log.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
@@ -28,6 +28,8 @@ export interface GatewayDeps {
   dataDir?: string
   /** Where log events go; defaults to the database's batched writer (or memory without a data dir). */
   sink?: LogSink
+  /** Clock, randomness and sleep for deterministic tests. */
+  context?: Omit<ContextOptions, 'priceBook'>
   logger?: FastifyServerOptions['logger']
 }
 
@@ -86,7 +88,7 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
   const requestLog = createRequestLog(config.resolved, db, deps.sink)
   const sink = requestLog.sink
-  const gw = createGatewayContext(config, sink)
+  const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, ...deps.context })
   app.decorate('gateway', gw)
   app.decorate('db', db)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.

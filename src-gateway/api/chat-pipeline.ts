@@ -1,13 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
-import type { LogEvent } from '../core/log-event.js'
+import type { AttemptFailure, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { UpstreamRequest } from '../providers/types.js'
+import { type PlannedTarget, planRoute, type RoutePlan } from '../routing/plan.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
+import { backoffDelay, retryAfterMs } from '../routing/retry.js'
 import type { ClientDialect } from './dialects.js'
 import { sendError, toGatewayError } from './error-handler.js'
 import { passthroughStream } from './passthrough-stream.js'
@@ -26,11 +28,6 @@ export interface ChatCall {
   body: Record<string, unknown>
   req: FastifyRequest
   reply: FastifyReply
-}
-
-/** Statuses after which another target may succeed. Client errors (4xx) would fail everywhere. */
-function shouldFallBack(err: GatewayError): boolean {
-  return err.status === 408 || err.status === 429 || err.status >= 500
 }
 
 /** Headers a client sent that the same-dialect upstream must see (Anthropic betas, API version). */
@@ -68,31 +65,23 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   try {
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(body)
-    const resolution = await resolveModel(canonical.model, gw)
-    event.route = resolution.route
-    let lastError: GatewayError | undefined
-    for (const [i, target] of resolution.targets.entries()) {
-      event.attempts = i + 1
-      event.provider = target.provider.id
-      event.model = target.model
-      const res = await attempt(gw, call, canonical, target, abort.signal).catch((err) => toGatewayError(err))
-      if (res instanceof GatewayError) {
-        lastError = res
-        if (shouldFallBack(res) && i < resolution.targets.length - 1 && !abort.signal.aborted) continue
-        throw res
-      }
-      reply.header('x-switchyard-provider', target.provider.id)
-      reply.header('x-switchyard-model', target.model)
-      const { outputText: text, ...outcome } = stream
-        ? await streamAnswer(gw, call, canonical, target, res, t0)
-        : await completeAnswer(gw, call, canonical, target, res).catch((err) => {
-            throw upstreamFailure(target, err)
-          })
-      Object.assign(event, outcome)
-      outputText = text
-      return
-    }
-    throw lastError ?? new GatewayError('internal', 'no target to try')
+    const plan = await planRoute(gw, await resolveModel(canonical.model, gw), canonical)
+    event.route = plan.route
+    const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
+    reply.header('x-switchyard-provider', served.target.provider.id)
+    reply.header('x-switchyard-model', served.target.model)
+    reply.header('x-switchyard-attempts', String(event.attempts))
+    const { target, res } = served
+    const { outputText: text, ...outcome } = stream
+      ? await streamAnswer(gw, call, canonical, target, res, t0)
+      : await completeAnswer(gw, call, canonical, target, res).catch((err) => {
+          throw upstreamFailure(target, err)
+        })
+    Object.assign(event, outcome)
+    outputText = text
+    // A stream that failed after its first byte cannot fall back, but it still counts against the target.
+    if (outcome.status >= 500) target.breaker.failure(gw.clock())
+    else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
   } catch (error) {
     const err = toGatewayError(error)
     event.status = abort.signal.aborted ? 499 : err.status
@@ -119,10 +108,77 @@ async function estimateTokens(event: LogEvent, req: ChatRequest, output: string)
   }
 }
 
+/** Upstream trouble the breaker counts: timeouts, transport errors, 429 and 5xx (not bad requests). */
+function isUpstreamFault(err: GatewayError): boolean {
+  return err.status === 408 || err.status === 429 || err.status >= 500
+}
+
+/**
+ * Tries the plan's targets in order until one answers with a 2xx: each target as often as the retry
+ * policy and the route's retry budget allow, skipping targets whose circuit is open, moving on only
+ * for failures another target might not have.
+ */
+async function tryTargets(
+  gw: GatewayContext,
+  call: ChatCall,
+  canonical: ChatRequest,
+  plan: RoutePlan,
+  event: LogEvent,
+  signal: AbortSignal,
+): Promise<{ target: PlannedTarget; res: UpstreamResponse }> {
+  plan.budget.earn()
+  let lastError: GatewayError | undefined
+  const failures: AttemptFailure[] = []
+  for (const [i, target] of plan.targets.entries()) {
+    event.provider = target.provider.id
+    event.model = target.model
+    for (let retry = 0; ; retry++) {
+      if (!target.breaker.allow(gw.clock())) {
+        const wait = Math.ceil(target.breaker.retryInMs(gw.clock()) / 1000)
+        lastError = new GatewayError('upstream_overloaded', `circuit open for ${target.key}; retry in ${wait}s`, {
+          provider: target.provider.id,
+          retryAfter: String(wait),
+          code: 'circuit_open',
+        })
+        failures.push({ provider: target.provider.id, model: target.model, error: lastError.message })
+        break
+      }
+      event.attempts++
+      const res = await attempt(gw, call, canonical, target, signal).catch((err) => upstreamFailure(target, err))
+      if (!(res instanceof GatewayError)) {
+        target.breaker.success(gw.clock())
+        if (failures.length > 0) {
+          event.attemptFailures = failures
+          event.isFallback = i > 0
+        }
+        return { target, res }
+      }
+      lastError = res
+      failures.push({ provider: target.provider.id, model: target.model, status: res.status, error: res.message })
+      if (isUpstreamFault(res)) target.breaker.failure(gw.clock())
+      else target.breaker.success(gw.clock())
+      if (signal.aborted) throw res
+      if (isUpstreamFault(res) && retry < plan.retry.attempts) {
+        const after = retryAfterMs(res.opts.retryAfter, gw.clock())
+        if ((after === undefined || after <= plan.retry.maxRetryAfterMs) && plan.budget.spend()) {
+          await gw.sleep(Math.max(after ?? 0, backoffDelay(retry, plan.retry, gw.random)), signal)
+          if (signal.aborted) throw res
+          continue
+        }
+      }
+      break
+    }
+    const canFallBack = lastError && (isUpstreamFault(lastError) || plan.fallbackOn.has(lastError.status))
+    if (!canFallBack || i === plan.targets.length - 1) break
+  }
+  event.attemptFailures = failures
+  throw lastError ?? new GatewayError('internal', 'no target to try')
+}
+
 /** An error while reading an upstream body: socket and timeout errors get the provider's name. */
-function upstreamFailure(target: Target, error: unknown): GatewayError {
+function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
   const { provider } = target
-  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, provider.timeouts)
+  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts)
 }
 
 /** Builds and sends one upstream request; resolves with a 2xx response or a GatewayError. */
@@ -130,22 +186,18 @@ async function attempt(
   gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
-  target: Target,
+  target: PlannedTarget,
   signal: AbortSignal,
 ): Promise<UpstreamResponse | GatewayError> {
   const { provider } = target
   const upstreamReq = isPassthrough(call, target)
     ? passthroughRequest(call, target)
-    : provider.adapter.chatRequest(
-        target.params ? { ...canonical, ...target.params } : canonical,
-        target.model,
-        provider.ctx,
-      )
+    : provider.adapter.chatRequest(forTarget(canonical, target), target.model, provider.ctx)
   const res = await gw.upstreams.send(
     provider.id,
     provider.ctx.baseUrl,
     upstreamReq,
-    provider.timeouts,
+    target.timeouts,
     signal,
     provider.maxConnections,
   )
@@ -157,8 +209,16 @@ async function attempt(
   return err
 }
 
+/** The request with the route's per-target parameters and system instruction applied. */
+function forTarget(req: ChatRequest, target: Target): ChatRequest {
+  if (!target.params && !target.system) return req
+  const out = { ...req, ...target.params }
+  if (target.system) out.messages = [{ role: 'system', content: target.system }, ...req.messages]
+  return out
+}
+
 function isPassthrough(call: ChatCall, target: Target): boolean {
-  return target.provider.adapter.passthrough === call.dialect && !target.params
+  return target.provider.adapter.passthrough === call.dialect && !target.params && !target.system
 }
 
 function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
@@ -250,7 +310,7 @@ async function streamAnswer(
   gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
-  target: Target,
+  target: PlannedTarget,
   res: UpstreamResponse,
   t0: number,
 ): Promise<Outcome> {

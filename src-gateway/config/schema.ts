@@ -39,6 +39,10 @@ export const RouteTargetSchema = Type.Object(
     weight: Type.Optional(Type.Number({ minimum: 0 })),
     /** Request parameters forced for this target, e.g. { temperature: 0.2 }. */
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** A system instruction prepended for this target only. */
+    system: Type.Optional(Type.String()),
+    /** Context window in tokens, when neither the upstream listing nor the price table knows it. */
+    contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 )
@@ -54,6 +58,35 @@ export const RouteConfigSchema = Type.Object(
       ]),
     ),
     targets: Type.Array(RouteTargetSchema, { minItems: 1 }),
+    /** System instructions wrapped around every request on this route: before and after its own system prompt. */
+    system: Type.Optional(
+      Type.Object(
+        { prepend: Type.Optional(Type.String()), append: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    retries: Type.Optional(
+      Type.Object(
+        {
+          attempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+          backoffMs: Type.Optional(Type.Integer({ minimum: 0 })),
+          maxBackoffMs: Type.Optional(Type.Integer({ minimum: 0 })),
+          maxRetryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+          budgetRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Extra upstream statuses that move on to the next target (429, 408 and 5xx always do). */
+    fallbackOn: Type.Optional(Type.Array(Type.Integer({ minimum: 400, maximum: 599 }))),
+    timeouts: Type.Optional(Timeouts),
+    /** Requests estimated above `thresholdTokens` go to `model` first (claude-code-router's longContext). */
+    longContext: Type.Optional(
+      Type.Object(
+        { thresholdTokens: Type.Integer({ minimum: 1 }), model: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -86,6 +119,19 @@ export const ConfigSchema = Type.Object(
         {
           /** Largest accepted request body, in MB (images are large). */
           bodyLimitMb: Type.Optional(Type.Number({ minimum: 0.001, maximum: 1024 })),
+          /** Circuit breaker settings shared by every target. */
+          breaker: Type.Optional(
+            Type.Object(
+              {
+                failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+                errorRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+                minRequests: Type.Optional(Type.Integer({ minimum: 1 })),
+                windowMs: Type.Optional(Type.Integer({ minimum: 100 })),
+                cooldownMs: Type.Optional(Type.Integer({ minimum: 1 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -26,12 +26,29 @@ export interface LogEvent {
   isEstimated?: boolean
   stream: boolean
   attempts: number
+  /** The tries that failed, in order (retries and fallbacks). */
+  attemptFailures?: AttemptFailure[]
+  /** Served by a target other than the first one planned. */
+  isFallback?: boolean
   /** Answered from the gateway's cache without calling a provider. */
   isCacheHit?: boolean
   /** The client's request body as received (parsed JSON or text); secrets are stripped when stored. */
   requestBody?: unknown
   /** The answer sent back (parsed JSON, or the assembled stream); secrets are stripped when stored. */
   responseBody?: unknown
+  /** Set when the call ran a stored prompt (`/v1/prompts/{name}/run`): its name and version. */
+  promptName?: string
+  promptVersion?: number
+  /** The A/B arm that served the call when a label splits traffic, e.g. `production:v2`. */
+  promptArm?: string
+}
+
+/** One failed try before the call was served (or gave up). */
+export interface AttemptFailure {
+  provider: string
+  model: string
+  status?: number
+  error: string
 }
 
 /** Where log events go. `push` must never block or throw: it is called on the hot path. */

@@ -9,6 +9,12 @@ export interface Target {
   model: string
   /** Request parameters the route forces for this target. */
   params?: Record<string, unknown>
+  /** A system instruction the route prepends for this target. */
+  system?: string
+  /** Context window from the route config, when set there. */
+  contextWindow?: number
+  /** Relative share for the weighted strategy (default 1). */
+  weight?: number
 }
 
 export interface Resolution {
@@ -31,7 +37,16 @@ export interface ResolverDeps {
 export async function resolveModel(name: string, deps: ResolverDeps): Promise<Resolution> {
   const route = deps.routes[name]
   if (route) {
-    return { route: name, targets: route.targets.map((t) => ({ ...resolveDirect(t.model, deps), params: t.params })) }
+    return {
+      route: name,
+      targets: route.targets.map((t) => ({
+        ...resolveDirect(t.model, deps),
+        params: t.params,
+        system: t.system,
+        contextWindow: t.contextWindow,
+        weight: t.weight,
+      })),
+    }
   }
   const slash = name.indexOf('/')
   if (slash > 0 && deps.providers.has(name.slice(0, slash))) {
@@ -58,7 +73,7 @@ export async function resolveModel(name: string, deps: ResolverDeps): Promise<Re
 }
 
 /** A route target's `provider/model` (routes may not point at other routes or bare names). */
-function resolveDirect(model: string, deps: ResolverDeps): Target {
+export function resolveDirect(model: string, deps: ResolverDeps): Target {
   const slash = model.indexOf('/')
   const provider = slash > 0 ? deps.providers.get(model.slice(0, slash)) : undefined
   if (!provider) {

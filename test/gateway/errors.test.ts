@@ -64,6 +64,7 @@ providers:
 routes:
   resilient:
     strategy: fallback
+    retries: { attempts: 0 }
     targets:
       - { model: up/broken }
       - { model: dead/x }

@@ -1,0 +1,153 @@
+import type { RouteConfig } from '../config/schema.js'
+import type { ChatRequest } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import { estimatePromptTokens } from '../core/tokens.js'
+import type { Timeouts } from '../core/upstream.js'
+import type { PriceBook } from '../pricing/price-book.js'
+import type { BreakerRegistry, CircuitBreaker } from './breaker.js'
+import type { ModelCatalog } from './catalog.js'
+import type { LatencyTracker } from './latency.js'
+import type { RuntimeProvider } from './providers.js'
+import { type Resolution, resolveDirect, type Target } from './resolve.js'
+import { DEFAULT_RETRY, type RetryBudget, type RetryPolicy } from './retry.js'
+
+export interface PlannedTarget extends Target {
+  /** `provider/model`: the key of its breaker and latency samples. */
+  key: string
+  timeouts: Timeouts
+  breaker: CircuitBreaker
+}
+
+export interface RoutePlan {
+  route?: string
+  targets: PlannedTarget[]
+  retry: RetryPolicy
+  budget: RetryBudget
+  /** Statuses (besides 408, 429, 5xx and transport errors) that move on to the next target. */
+  fallbackOn: ReadonlySet<number>
+}
+
+export interface PlanDeps {
+  routes: Record<string, RouteConfig>
+  providers: Map<string, RuntimeProvider>
+  catalog: ModelCatalog
+  breakers: BreakerRegistry
+  latency: LatencyTracker
+  priceBook?: PriceBook
+  budgetFor(key: string, ratio: number): RetryBudget
+  random: () => number
+}
+
+const NO_EXTRA_FALLBACK: ReadonlySet<number> = new Set()
+
+/**
+ * Turns a resolved model into the ordered list of targets to try: the route's strategy decides the
+ * order, long prompts go to the long-context target, and targets whose context window is too small
+ * are left out.
+ */
+export async function planRoute(deps: PlanDeps, resolution: Resolution, req: ChatRequest): Promise<RoutePlan> {
+  const route = resolution.route ? deps.routes[resolution.route] : undefined
+  let targets = resolution.targets
+  if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
+  if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)
+  const retry = { ...DEFAULT_RETRY, ...route?.retries }
+  const budgetKey = resolution.route ?? `${targets[0].provider.id}/${targets[0].model}`
+  return {
+    route: resolution.route,
+    targets: targets.map((t) => {
+      const key = `${t.provider.id}/${t.model}`
+      return {
+        ...t,
+        key,
+        timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
+        breaker: deps.breakers.for(t.provider.id, t.model),
+      }
+    }),
+    retry,
+    budget: deps.budgetFor(budgetKey, retry.budgetRatio),
+    fallbackOn: route?.fallbackOn ? new Set(route.fallbackOn) : NO_EXTRA_FALLBACK,
+  }
+}
+
+type Strategy = NonNullable<RouteConfig['strategy']>
+
+function order(strategy: Strategy, targets: Target[], deps: PlanDeps): Target[] {
+  switch (strategy) {
+    case 'fallback':
+      return targets
+    case 'weighted':
+      return weightedOrder(targets, deps.random)
+    case 'least-latency':
+      // Unmeasured targets count as fastest, so each gets tried and measured.
+      return stableSort(targets, (t) => deps.latency.mean(`${t.provider.id}/${t.model}`) ?? 0)
+    case 'cheapest':
+      return stableSort(targets, (t) => {
+        const p = deps.priceBook?.describe(t.model, t.provider.id)
+        return p ? p.inputPerMtokUsd + p.outputPerMtokUsd : Number.POSITIVE_INFINITY
+      })
+  }
+}
+
+function stableSort(targets: Target[], score: (t: Target) => number): Target[] {
+  return targets
+    .map((t, i) => ({ t, i, s: score(t) }))
+    .sort((a, b) => a.s - b.s || a.i - b.i)
+    .map((x) => x.t)
+}
+
+/** Draws targets without replacement, each with probability proportional to its weight. */
+export function weightedOrder(targets: Target[], random: () => number): Target[] {
+  const pool = targets.map((t) => ({ t, w: t.weight ?? 1 }))
+  const out: Target[] = []
+  while (pool.length > 0) {
+    const total = pool.reduce((sum, p) => sum + p.w, 0)
+    let r = random() * total
+    let i = 0
+    while (i < pool.length - 1 && r >= pool[i].w) r -= pool[i++].w
+    out.push(pool[i].t)
+    pool.splice(i, 1)
+  }
+  return out
+}
+
+function contextWindowOf(t: Target, deps: PlanDeps): number | undefined {
+  return (
+    t.contextWindow ??
+    deps.catalog.modelsOf(t.provider).find((m) => m.id === t.model)?.contextWindow ??
+    deps.priceBook?.describe(t.model, t.provider.id)?.contextWindow ??
+    undefined
+  )
+}
+
+/** Characters of the prompt: an upper bound on its tokens that costs nothing to compute. */
+function promptChars(req: ChatRequest): number {
+  let n = req.tools ? JSON.stringify(req.tools).length : 0
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') n += m.content.length
+    else if (Array.isArray(m.content)) for (const p of m.content) n += JSON.stringify(p).length
+  }
+  return n
+}
+
+async function fitContext(targets: Target[], route: RouteConfig | undefined, req: ChatRequest, deps: PlanDeps) {
+  const windows = targets.map((t) => contextWindowOf(t, deps))
+  const smallest = Math.min(...windows.map((w) => w ?? Number.POSITIVE_INFINITY))
+  const threshold = route?.longContext?.thresholdTokens ?? Number.POSITIVE_INFINITY
+  const chars = promptChars(req)
+  // Tokenizing costs time; skip it when even one token per character fits everywhere.
+  if (chars < smallest && chars <= threshold) return targets
+  const tokens = await estimatePromptTokens(req)
+  let out = targets.filter((_, i) => windows[i] === undefined || windows[i]! >= tokens)
+  if (route?.longContext && tokens > threshold) {
+    const long = { ...resolveDirect(route.longContext.model, deps) }
+    out = [long, ...out.filter((t) => t.provider !== long.provider || t.model !== long.model)]
+  }
+  if (out.length === 0) {
+    throw new GatewayError(
+      'invalid_request',
+      `the prompt (~${tokens} tokens) is larger than the context window of every target (largest: ${Math.max(...windows.map((w) => w ?? 0))})`,
+      { param: 'messages', code: 'context_length_exceeded' },
+    )
+  }
+  return out
+}
