@@ -80,6 +80,8 @@ export class Upstreams {
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
     }
+    // undici's own headersTimeout did not fire for sub-second values here, so time the first byte ourselves.
+    const firstByte = setTimeout(() => total.abort(new FirstByteTimeout()), timeouts.firstByteMs)
     try {
       const res = await pool.request({
         method: req.method,
@@ -90,8 +92,10 @@ export class Upstreams {
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,
       })
+      clearTimeout(firstByte)
       return { status: res.statusCode, headers: res.headers, body: res.body, done }
     } catch (err) {
+      clearTimeout(firstByte)
       done()
       throw transportError(provider, base.origin, err, timeouts)
     }
@@ -105,6 +109,10 @@ export class Upstreams {
 
 class TotalTimeout extends Error {
   override name = 'TotalTimeout'
+}
+
+class FirstByteTimeout extends Error {
+  override name = 'FirstByteTimeout'
 }
 
 /** Maps undici / socket errors to what the client should see. */
@@ -130,7 +138,12 @@ export function transportError(provider: string, origin: string, err: unknown, t
     case 'EPIPE':
       return new GatewayError('upstream', `${where}: connection closed unexpectedly`, opts)
   }
-  if (err instanceof TotalTimeout || (e as { cause?: unknown })?.cause instanceof TotalTimeout) {
+  // An aborted request rejects with the abort reason itself, or with an error whose cause it is.
+  const cause = (e as { cause?: unknown })?.cause
+  if (err instanceof FirstByteTimeout || cause instanceof FirstByteTimeout) {
+    return new GatewayError('upstream_timeout', `${where}: no response within ${timeouts.firstByteMs} ms`, opts)
+  }
+  if (err instanceof TotalTimeout || cause instanceof TotalTimeout) {
     return new GatewayError('upstream_timeout', `${where}: no complete answer within ${timeouts.totalMs} ms`, opts)
   }
   return new GatewayError('upstream', `${where}: ${e?.message ?? 'request failed'}`, opts)

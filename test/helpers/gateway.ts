@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { createMemorySink, type LogEvent } from '../../src-gateway/core/log-event.js'
-import { buildGateway } from '../../src-gateway/server.js'
+import { buildGateway, type GatewayDeps } from '../../src-gateway/server.js'
 
 export interface TestGateway {
   app: FastifyInstance
@@ -11,9 +11,13 @@ export interface TestGateway {
 }
 
 /** Builds the gateway from YAML, listens on a free loopback port, and records log events in memory. */
-export async function startGateway(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
+export async function startGateway(
+  yaml: string,
+  env: NodeJS.ProcessEnv = {},
+  context?: GatewayDeps['context'],
+): Promise<TestGateway> {
   const sink = createMemorySink()
-  const app = buildGateway(parseConfig(yaml, 'yaml', env), { webRoot: false, sink })
+  const app = buildGateway(parseConfig(yaml, 'yaml', env), { webRoot: false, sink, context })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, url, events: sink.events, close: () => app.close() }
 }
