@@ -106,7 +106,7 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   registerHealth(app)
   registerAdminInfo(app, { dataDir: deps.dataDir })
   registerAdminStore(app, requestLog)
-  registerMetrics(app, requestLog.metrics, requestLog.writer)
+  registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers)
   registerOpenAIRoutes(app, gw)
   registerAnthropicRoutes(app, gw)
   registerResponsesRoutes(app, gw)

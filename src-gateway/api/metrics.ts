@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { LogEvent, LogSink } from '../core/log-event.js'
+import type { BreakerRegistry, CircuitState } from '../routing/breaker.js'
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 const TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
@@ -155,8 +156,27 @@ export function registerMetrics(
   app: FastifyInstance,
   metrics: GatewayMetrics,
   writer?: { stats(): WriterStats },
+  breakers?: BreakerRegistry,
 ): void {
   app.get('/metrics', (_req, reply) => {
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render(writer?.stats()))
+    const text = metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '')
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text)
   })
+}
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
+
+/** Circuit state per target (0 closed, 1 half-open, 2 open) and how often each opened. */
+function renderBreakers(breakers: BreakerRegistry): string {
+  let state =
+    '# HELP switchyard_circuit_state Circuit breaker state per target: 0 closed, 1 half-open, 2 open.\n# TYPE switchyard_circuit_state gauge\n'
+  let opens =
+    "# HELP switchyard_circuit_opens_total Times a target's circuit opened.\n# TYPE switchyard_circuit_opens_total counter\n"
+  for (const [key, b] of breakers.entries()) {
+    const slash = key.indexOf('/')
+    const labels = `{provider=${JSON.stringify(key.slice(0, slash))},model=${JSON.stringify(key.slice(slash + 1))}}`
+    state += `switchyard_circuit_state${labels} ${CIRCUIT_VALUE[b.state]}\n`
+    opens += `switchyard_circuit_opens_total${labels} ${b.opens}\n`
+  }
+  return state + opens
 }

@@ -234,6 +234,8 @@ describe('circuit breaker', () => {
     expect(results[0].headers.get('retry-after')).toBe('10')
     const providers = gw.app.gateway.breakers.get('up')
     expect(providers?.state).toBe('open')
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+    expect(metrics).toContain('switchyard_circuit_state{provider="up",model="always-500"} 2')
 
     now += 10_001
     await Promise.all(Array.from({ length: 5 }, () => ask('breaker').catch(() => undefined)))
