@@ -333,10 +333,23 @@ async function streamAnswer(
   let ttftMs: number | undefined
   // What the client received, kept for the log when bodies are stored.
   const transcript: string[] | undefined = gw.captureBodies ? [] : undefined
+  // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
+  // write and uncorked after the pending I/O callbacks ran (an upstream burst usually arrives whole, so
+  // headers, every event and the end of the stream go out together).
+  let corked = false
+  const uncork = () => {
+    corked = false
+    raw.uncork()
+  }
   const write = (out: string) => {
     if (out === '') return true
     ttftMs ??= performance.now() - t0
     transcript?.push(out)
+    if (!corked) {
+      corked = true
+      raw.cork()
+      setImmediate(uncork)
+    }
     return raw.write(out)
   }
   const extra = (): Partial<Outcome> => ({

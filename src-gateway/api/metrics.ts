@@ -8,7 +8,11 @@ const TOKEN_TYPES = ['input', 'output', 'cached', 'reasoning'] as const
 
 type Labels = Record<string, string>
 
+const NEEDS_ESCAPE = /[\\"\n]/
+
+// Runs for every call: skip the three replaceAll passes for the usual plain label value.
 function escapeLabel(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v
   return v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
 }
 
