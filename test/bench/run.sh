@@ -13,4 +13,8 @@ trap 'rm -rf "$SWITCHYARD_DATA_DIR"' EXIT
 export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway.yaml.tpl
 export GATEWAY_CMD='node dist/gateway/cli.js serve --config {CONFIG} --port {PORT}'
 export BENCH_SCENARIOS=${BENCH_SCENARIOS:-"nonstream stream anthropic anthropic-stream nonstream@1 stream@1 anthropic@1 anthropic-stream@1"}
-bash "$BENCH_DIR/compare.sh"
+export BENCH_OUT=${BENCH_OUT:-$PWD/bench-results.json}
+status=0
+bash "$BENCH_DIR/compare.sh" || status=$?
+node test/bench/count-rows.mjs "$BENCH_OUT" "$SWITCHYARD_DATA_DIR"
+exit $status
