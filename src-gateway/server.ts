@@ -11,9 +11,12 @@ import { registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
 import { registerOllamaRoutes } from './api/ollama/routes.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
+import { registerOpenApi } from './api/openapi.js'
 import { registerPromptRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
 import type { LoadedConfig } from './config/load.js'
+import { defaultSecretStore, type SecretStore } from './config/secrets.js'
+import { ConfigStore } from './config/store.js'
 import { GatewayError } from './core/errors.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
@@ -31,6 +34,10 @@ export interface GatewayDeps {
   /** Clock, randomness and sleep for deterministic tests. */
   context?: Omit<ContextOptions, 'priceBook'>
   logger?: FastifyServerOptions['logger']
+  /** The file `config` was read from; admin changes are written back there (see config/store.ts). */
+  configPath?: string
+  /** Where `${secret:…}` values live; defaults to an encrypted file (SWITCHYARD_SECRET_KEY) or memory. */
+  secrets?: SecretStore
 }
 
 declare module 'fastify' {
@@ -55,7 +62,13 @@ function requestIdFactory(): () => string {
  * Builds the gateway as a Fastify instance without listening. Electron main, the headless CLI and the
  * tests all call this; `listen` is the caller's choice.
  */
-export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): FastifyInstance {
+export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}): FastifyInstance {
+  const configStore = new ConfigStore(initialConfig, {
+    configPath: deps.configPath,
+    dataDir: deps.dataDir,
+    secrets: deps.secrets ?? defaultSecretStore(deps.dataDir),
+  })
+  const config = configStore.current
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -104,6 +117,7 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
 
   registerErrorHandling(app)
   registerHealth(app)
+  app.register(registerOpenApi)
   registerAdminInfo(app, { dataDir: deps.dataDir })
   registerAdminStore(app, requestLog)
   registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers)
@@ -112,7 +126,7 @@ export function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Fast
   registerResponsesRoutes(app, gw)
   registerOllamaRoutes(app, gw)
   registerPromptRoutes(app, gw)
-  registerAdminConfig(app, gw)
+  registerAdminConfig(app, gw, { store: configStore, dataDir: deps.dataDir })
 
   const webRoot = deps.webRoot ?? defaultWebRoot
   if (webRoot !== false && existsSync(webRoot)) {

@@ -21,6 +21,17 @@ describe('gateway foundation', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^req_/)
   })
 
+  it('publishes the public contract as OpenAPI at /openapi.json with a UI at /docs', async () => {
+    const doc = await (await fetch(`${base}/openapi.json`)).json()
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/v1/responses', '/v1/prompts/{name}/run', '/api/chat']),
+    )
+    const ui = await fetch(`${base}/docs`)
+    expect(ui.status).toBe(200)
+    expect(await ui.text()).toContain('swagger')
+  })
+
   it('gives each request its own id', async () => {
     const [a, b] = await Promise.all([fetch(`${base}/health`), fetch(`${base}/health`)])
     expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'))
