@@ -7,6 +7,7 @@ export default defineConfig({
       'src-renderer/**/*.test.ts',
       'test/unit/**/*.test.ts',
       'test/gateway/**/*.test.ts',
+      'test/tools/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

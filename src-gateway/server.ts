@@ -6,12 +6,14 @@ import { registerAdminConfig } from './api/admin/config-routes.js'
 import { registerAdminStore } from './api/admin/index.js'
 import { registerAdminInfo } from './api/admin/info.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
+import { registerCors } from './api/cors.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
 import { registerOllamaRoutes } from './api/ollama/routes.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
 import { registerOpenApi } from './api/openapi.js'
+import { normalisePath } from './api/path-normalise.js'
 import { registerPromptRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
 import type { LoadedConfig } from './config/load.js'
@@ -78,6 +80,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Keep idle client connections longer than typical client pools do, so keep-alive sticks.
     keepAliveTimeout: 65_000,
+    rewriteUrl: (req) => normalisePath(req.url ?? '/'),
   })
   app.decorate('gatewayConfig', config)
   app.decorate('startedAt', Date.now())
@@ -116,6 +119,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
 
   registerErrorHandling(app)
+  registerCors(app)
   registerHealth(app)
   app.register(registerOpenApi)
   registerAdminInfo(app, { dataDir: deps.dataDir })

@@ -298,7 +298,7 @@ async function completeAnswer(
   call.reply.send(encoded)
   return outcome(200, countsFromUsage(response.usage), {
     responseBody: gw.captureBodies ? encoded : undefined,
-    outputText: () => answerText(encoded),
+    outputText: () => response.choices[0]?.message?.content ?? '',
   })
 }
 

@@ -23,7 +23,12 @@ describe('decodeAnthropicRequest validation', () => {
     ['a missing max_tokens', { ...ok, max_tokens: undefined }, 'max_tokens'],
     ['a string max_tokens', { ...ok, max_tokens: '100' }, 'max_tokens'],
     ['an empty messages array', { ...ok, messages: [] }, 'messages'],
-    ['a system role message', { ...ok, messages: [{ role: 'system', content: 'x' }] }, 'messages.0.role'],
+    ['a tool role message', { ...ok, messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.role'],
+    [
+      'a system message with an image',
+      { ...ok, messages: [{ role: 'system', content: [{ type: 'image' }] }] },
+      'messages.0.content.0',
+    ],
     ['a message that is not an object', { ...ok, messages: [ok.messages[0], 'hi'] }, 'messages.1'],
     [
       'numeric content',
@@ -187,5 +192,34 @@ describe('decodeAnthropicRequest translation', () => {
       thinking: { type: 'enabled', budget_tokens: 2048 },
     })
     expect(req.messages[0]).toEqual({ role: 'system', content: 'S' })
+  })
+
+  it('accepts what Claude Code sends: a system message inside messages, adaptive thinking, extra fields', () => {
+    const req = decodeAnthropicRequest({
+      ...ok,
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hello' }] },
+        { role: 'system', content: [{ type: 'text', text: 'Reminder: be brief.' }] },
+      ],
+      thinking: { type: 'adaptive', display: 'omitted' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      output_config: { effort: 'high' },
+      metadata: { user_id: 'user_abc' },
+      stream: true,
+    })
+    expect(req.messages).toEqual([
+      {
+        role: 'system',
+        content: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      },
+      { role: 'user', content: 'hello' },
+      { role: 'system', content: 'Reminder: be brief.' },
+    ])
+    expect(req.thinking).toEqual({ type: 'adaptive' })
+    expect(req.user).toBe('user_abc')
+    // Anthropic-only knobs have no counterpart elsewhere; they reach Anthropic upstreams by pass-through only.
+    expect(req).not.toHaveProperty('context_management')
+    expect(req).not.toHaveProperty('output_config')
   })
 })

@@ -72,13 +72,17 @@ export function decodeAnthropicRequest(body: unknown): ChatRequest {
 
 function decodeSystem(system: unknown): ChatMessage[] {
   if (system === undefined || system === null) return []
+  return decodeSystemAt(system, 'system')
+}
+
+function decodeSystemAt(system: unknown, p: string): ChatMessage[] {
   if (typeof system === 'string') return system === '' ? [] : [{ role: 'system', content: system }]
-  if (!Array.isArray(system)) throw invalid('system must be a string or an array of text blocks', 'system')
+  if (!Array.isArray(system)) throw invalid(`${p} must be a string or an array of text blocks`, p)
   const parts: TextPart[] = []
   for (let j = 0; j < system.length; j++) {
     const b = system[j]
     if (!isObject(b) || b.type !== 'text' || typeof b.text !== 'string') {
-      throw invalid('system blocks must be {"type":"text","text":…}', `system.${j}`)
+      throw invalid(`${p} blocks must be {"type":"text","text":…}`, `${p}.${j}`)
     }
     parts.push(textPart(b, b.text))
   }
@@ -88,7 +92,15 @@ function decodeSystem(system: unknown): ChatMessage[] {
 function decodeMessage(m: unknown, i: number, out: ChatMessage[]): void {
   const p = `messages.${i}`
   if (!isObject(m)) throw invalid(`${p} must be an object`, p)
-  if (m.role !== 'user' && m.role !== 'assistant') throw invalid(`${p}.role must be "user" or "assistant"`, `${p}.role`)
+  // Claude Code puts a system message inside `messages` (after the user turn), which Anthropic accepts.
+  // It stays a system message at its position; each upstream places it as its format allows.
+  if (m.role === 'system') {
+    out.push(...decodeSystemAt(m.content, `${p}.content`))
+    return
+  }
+  if (m.role !== 'user' && m.role !== 'assistant') {
+    throw invalid(`${p}.role must be "user", "assistant" or "system"`, `${p}.role`)
+  }
   const content = m.content
   if (typeof content === 'string') {
     out.push({ role: m.role, content })

@@ -1,70 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { EmbeddingsRequest } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
-import type { LogEvent } from '../../core/log-event.js'
-import { transportError } from '../../core/upstream.js'
 import type { GatewayContext } from '../../gateway-context.js'
-import { resolveModel } from '../../routing/resolve.js'
-import { sendError, toGatewayError } from '../error-handler.js'
+import { type EmbeddingsCodec, runEmbeddingsCall } from '../embeddings-call.js'
 
-/** POST /v1/embeddings: to the first target of the model's route; logged like every other call. */
-export async function runEmbeddings(gw: GatewayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const body = req.body as Record<string, unknown>
-  const t0 = performance.now()
-  const event: LogEvent = {
-    requestId: req.id,
-    startedAt: Date.now(),
-    inboundApi: 'embeddings',
-    requestedModel: typeof body?.model === 'string' ? body.model : '',
-    status: 0,
-    latencyMs: 0,
-    stream: false,
-    attempts: 0,
-  }
-  try {
-    if (!body || typeof body.model !== 'string') {
+/** The canonical embeddings format is OpenAI's: checked, then passed on as is. */
+const openaiEmbeddings: EmbeddingsCodec = {
+  decode(body) {
+    const b = body as Record<string, unknown> | undefined
+    if (!b || typeof b.model !== 'string') {
       throw new GatewayError('invalid_request', "'model' is required and must be a string", { param: 'model' })
     }
-    if (body.input === undefined) throw new GatewayError('invalid_request', "'input' is required", { param: 'input' })
-    const resolution = await resolveModel(body.model, gw)
-    const { provider, model } = resolution.targets[0]
-    const { adapter, ctx } = provider
-    Object.assign(event, { route: resolution.route, provider: provider.id, model, attempts: 1 })
-    if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
-      throw new GatewayError('invalid_request', `provider '${provider.id}' (${adapter.type}) has no embeddings API`, {
-        param: 'model',
-      })
-    }
-    const upstreamReq = adapter.embeddingsRequest({ ...body, model } as EmbeddingsRequest, model, ctx)
-    const ctrl = new AbortController()
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) ctrl.abort()
-    })
-    let text: string
-    let status: number
-    let headers: Record<string, string | string[] | undefined>
-    try {
-      const res = await gw.upstreams.send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
-      status = res.status
-      headers = res.headers
-      text = await res.body.text().finally(res.done)
-    } catch (err) {
-      throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
-    }
-    reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
-    if (status >= 300) throw adapter.error(status, text, headers)
-    const out = adapter.embeddingsResponse(JSON.parse(text), model)
-    event.status = 200
-    event.inputTokens = out.usage?.prompt_tokens
-    event.outputTokens = 0
-    reply.send(out)
-  } catch (error) {
-    const err = toGatewayError(error)
-    event.status = err.status
-    event.error = err.message
-    sendError(req, reply, err)
-  } finally {
-    event.latencyMs = performance.now() - t0
-    gw.sink.push(event)
-  }
+    if (b.input === undefined) throw new GatewayError('invalid_request', "'input' is required", { param: 'input' })
+    return b as unknown as EmbeddingsRequest
+  },
+  encode: (res) => res,
+}
+
+/** POST /v1/embeddings. */
+export function runEmbeddings(gw: GatewayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return runEmbeddingsCall(gw, req, reply, openaiEmbeddings)
 }

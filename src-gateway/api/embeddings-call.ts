@@ -1,0 +1,79 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import type { LogEvent } from '../core/log-event.js'
+import { transportError } from '../core/upstream.js'
+import type { GatewayContext } from '../gateway-context.js'
+import { resolveModel } from '../routing/resolve.js'
+import { sendError, toGatewayError } from './error-handler.js'
+
+/** One inbound API's embeddings format: its body → OpenAI's request shape, OpenAI's reply → its answer. */
+export interface EmbeddingsCodec {
+  /** Throws GatewayError('invalid_request') with `param` on bad input. */
+  decode(body: unknown): EmbeddingsRequest
+  encode(res: EmbeddingsResponse): unknown
+}
+
+/** An embeddings call from any inbound API: to the first target of the model's route; logged like every other call. */
+export async function runEmbeddingsCall(
+  gw: GatewayContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  codec: EmbeddingsCodec,
+): Promise<void> {
+  const body = req.body as Record<string, unknown> | undefined
+  const t0 = performance.now()
+  const event: LogEvent = {
+    requestId: req.id,
+    startedAt: Date.now(),
+    inboundApi: 'embeddings',
+    requestedModel: typeof body?.model === 'string' ? body.model : '',
+    status: 0,
+    latencyMs: 0,
+    stream: false,
+    attempts: 0,
+  }
+  try {
+    const request = codec.decode(body)
+    const resolution = await resolveModel(request.model, gw)
+    const { provider, model } = resolution.targets[0]
+    const { adapter, ctx } = provider
+    Object.assign(event, { route: resolution.route, provider: provider.id, model, attempts: 1 })
+    if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
+      throw new GatewayError('invalid_request', `provider '${provider.id}' (${adapter.type}) has no embeddings API`, {
+        param: 'model',
+      })
+    }
+    const upstreamReq = adapter.embeddingsRequest({ ...request, model }, model, ctx)
+    const ctrl = new AbortController()
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) ctrl.abort()
+    })
+    let text: string
+    let status: number
+    let headers: Record<string, string | string[] | undefined>
+    try {
+      const res = await gw.upstreams.send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
+      status = res.status
+      headers = res.headers
+      text = await res.body.text().finally(res.done)
+    } catch (err) {
+      throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
+    }
+    reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
+    if (status >= 300) throw adapter.error(status, text, headers)
+    const out = adapter.embeddingsResponse(JSON.parse(text), model)
+    event.status = 200
+    event.inputTokens = out.usage?.prompt_tokens
+    event.outputTokens = 0
+    reply.send(codec.encode(out))
+  } catch (error) {
+    const err = toGatewayError(error)
+    event.status = err.status
+    event.error = err.message
+    sendError(req, reply, err)
+  } finally {
+    event.latencyMs = performance.now() - t0
+    gw.sink.push(event)
+  }
+}

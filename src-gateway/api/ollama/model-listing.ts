@@ -1,0 +1,110 @@
+// The gateway's models in Ollama's listing shapes (/api/tags, /api/show, /api/ps): every route alias and
+// every `provider/model` id, so an Ollama-only client can pick any of them.
+
+import { createHash } from 'node:crypto'
+import type { ModelInfo } from '../../core/chat-types.js'
+import type { GatewayContext } from '../../gateway-context.js'
+import type { RuntimeProvider } from '../../routing/providers.js'
+import { resolveModel } from '../../routing/resolve.js'
+import { DEFAULT_CONTEXT_LENGTH, traitsOf } from './model-traits.js'
+
+interface ServedModel {
+  name: string
+  /** The upstream model that answers for this name (a route's first target). */
+  upstreamModel: string
+  provider: RuntimeProvider
+  info?: ModelInfo
+}
+
+/** Local servers hold GGUF files; for cloud models there is no file, and Ollama clients only display this. */
+const FORMAT_BY_LOCALITY = { local: 'gguf', remote: 'api' }
+
+function infoOf(gw: GatewayContext, provider: RuntimeProvider, model: string): ModelInfo | undefined {
+  return gw.catalog.modelsOf(provider).find((m) => m.id === model)
+}
+
+function servedModels(gw: GatewayContext): ServedModel[] {
+  const out: ServedModel[] = []
+  for (const [alias, route] of Object.entries(gw.routes)) {
+    const target = route.targets[0].model
+    const slash = target.indexOf('/')
+    const provider = gw.providers.get(target.slice(0, slash))
+    if (!provider) continue
+    const upstreamModel = target.slice(slash + 1)
+    out.push({ name: alias, upstreamModel, provider, info: infoOf(gw, provider, upstreamModel) })
+  }
+  for (const provider of gw.providers.values()) {
+    for (const info of gw.catalog.modelsOf(provider)) {
+      out.push({ name: `${provider.id}/${info.id}`, upstreamModel: info.id, provider, info })
+    }
+  }
+  return out
+}
+
+function details(m: ServedModel) {
+  const { family } = traitsOf(m.upstreamModel)
+  return {
+    parent_model: '',
+    format: FORMAT_BY_LOCALITY[m.provider.adapter.local ? 'local' : 'remote'],
+    family,
+    families: [family],
+    parameter_size: '',
+    quantization_level: '',
+  }
+}
+
+function modifiedAt(m: ServedModel, startedAt: number): string {
+  return new Date(m.info?.created ? m.info.created * 1000 : startedAt).toISOString()
+}
+
+/** GET /api/tags: clients key on both `name` and `model` (Open WebUI, Copilot). */
+export function listTags(gw: GatewayContext, startedAt: number) {
+  return {
+    models: servedModels(gw).map((m) => ({
+      name: m.name,
+      model: m.name,
+      modified_at: modifiedAt(m, startedAt),
+      size: 0,
+      digest: createHash('sha256').update(m.name).digest('hex'),
+      details: details(m),
+    })),
+  }
+}
+
+/** The served model behind a name as /api/show gets it: listed names first, then whatever the resolver accepts. */
+async function findModel(gw: GatewayContext, name: string): Promise<ServedModel> {
+  const listed = servedModels(gw).find((m) => m.name === name)
+  if (listed) return listed
+  // An unknown name is a 404 that lists close matches, which Ollama clients show as the error.
+  const { targets } = await resolveModel(name, gw)
+  const { provider, model } = targets[0]
+  return { name, upstreamModel: model, provider, info: infoOf(gw, provider, model) }
+}
+
+/**
+ * POST /api/show. Copilot needs `capabilities` and `model_info` with the architecture and
+ * `<arch>.context_length`; Continue reads `parameters` and looks for `.Suffix` in `template` to decide
+ * on fill-in-the-middle, which the gateway does not offer, so the template has none.
+ */
+export async function showModel(gw: GatewayContext, name: string, startedAt: number) {
+  const m = await findModel(gw, name)
+  const traits = traitsOf(m.upstreamModel)
+  const contextLength = m.info?.contextWindow ?? traits.contextLength ?? DEFAULT_CONTEXT_LENGTH
+  const capabilities = traits.embedding
+    ? ['embedding']
+    : ['completion', 'tools', ...(traits.vision ? ['vision'] : []), ...(traits.thinking ? ['thinking'] : [])]
+  return {
+    license: '',
+    modelfile: `# ${m.name} is served by Switchyard through provider '${m.provider.id}' (${m.provider.adapter.type})`,
+    parameters: `num_ctx                        ${contextLength}`,
+    template: '{{ .Prompt }}',
+    details: details(m),
+    model_info: {
+      'general.architecture': traits.family,
+      'general.basename': m.upstreamModel,
+      [`${traits.family}.context_length`]: contextLength,
+    },
+    capabilities,
+    modified_at: modifiedAt(m, startedAt),
+  }
+}

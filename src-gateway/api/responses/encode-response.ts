@@ -1,0 +1,50 @@
+// Canonical ChatResponse → Responses API `response` object. Items come in the order the model produced
+// them: reasoning, then the message, then function calls.
+
+import type { ChatRequest, ChatResponse } from '../../core/chat-types.js'
+import {
+  functionCallItem,
+  itemId,
+  messageItem,
+  newResponseId,
+  reasoningItem,
+  responseObject,
+  statusOf,
+  toResponsesUsage,
+} from './response-object.js'
+
+export function encodeResponsesResponse(
+  res: ChatResponse,
+  requestedModel: string,
+  req?: ChatRequest,
+): Record<string, unknown> {
+  const id = newResponseId()
+  const choice = res.choices[0]
+  const msg = choice?.message
+  const output: unknown[] = []
+  if (msg?.reasoning_content) output.push(reasoningItem(itemId(id, 'rs', 0), msg.reasoning_content))
+  const text = msg?.content ?? ''
+  if (text !== '') output.push(messageItem(itemId(id, 'msg', 0), text, 'completed'))
+  else if (msg?.refusal) {
+    output.push({
+      ...messageItem(itemId(id, 'msg', 0), '', 'in_progress'),
+      status: 'completed',
+      content: [{ type: 'refusal', refusal: msg.refusal }],
+    })
+  }
+  for (const [k, call] of (msg?.tool_calls ?? []).entries()) {
+    output.push(functionCallItem(itemId(id, 'fc', k), { id: call.id, ...call.function }, 'completed'))
+  }
+  return responseObject(
+    {
+      id,
+      createdAt: res.created || Math.floor(Date.now() / 1000),
+      model: requestedModel,
+      ...statusOf(choice?.finish_reason),
+      output,
+      usage: toResponsesUsage(res.usage),
+      error: null,
+    },
+    req,
+  )
+}
