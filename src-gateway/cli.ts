@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { adminTokens } from './api/admin/admin-auth.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
+import { SecretStoreError } from './config/secrets.js'
 import { defaultDataDir, resourcesDir } from './paths.js'
 import { buildGateway } from './server.js'
 import { VERSION } from './version.js'
@@ -60,14 +62,19 @@ async function serve(argv: string[]): Promise<void> {
   if (config.missingEnv.length > 0) {
     process.stderr.write(`switchyard: warning: environment variables not set: ${config.missingEnv.join(', ')}\n`)
   }
-  if (!LOOPBACK.has(host)) {
+  let app: ReturnType<typeof buildGateway>
+  try {
+    app = buildGateway(config, { dataDir, configPath })
+  } catch (err) {
+    if (err instanceof SecretStoreError) fail(err.message)
+    throw err
+  }
+  if (!LOOPBACK.has(host) && adminTokens(app.gatewayConfig.resolved).length === 0) {
     fail(
       `refusing to listen on ${host}: without access control every machine on the network could spend your provider keys. ` +
-        'Bind to 127.0.0.1 (the default).',
+        'Bind to 127.0.0.1 (the default), or set an admin token (SWITCHYARD_ADMIN_TOKEN or server.adminToken).',
     )
   }
-
-  const app = buildGateway(config, { dataDir })
   try {
     await app.listen({ host, port })
   } catch (err) {

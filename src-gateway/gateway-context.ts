@@ -6,7 +6,7 @@ import { BreakerRegistry, DEFAULT_BREAKER } from './routing/breaker.js'
 import { ModelCatalog } from './routing/catalog.js'
 import { LatencyTracker } from './routing/latency.js'
 import type { PlanDeps } from './routing/plan.js'
-import { buildProviders, type RuntimeProvider } from './routing/providers.js'
+import { buildProvider, buildProviders, type RuntimeProvider } from './routing/providers.js'
 import type { ResolverDeps } from './routing/resolve.js'
 import { RetryBudget } from './routing/retry.js'
 
@@ -71,4 +71,27 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
     sink,
     captureBodies: config.resolved.logs?.storeBodies ?? true,
   }
+}
+
+/** Whether two runtime providers would call the same upstream the same way. */
+function sameProvider(a: RuntimeProvider, b: RuntimeProvider): boolean {
+  const shape = (p: RuntimeProvider) => JSON.stringify([p.ctx, p.timeouts, p.configuredModels, p.maxConnections])
+  return a.adapter === b.adapter && shape(a) === shape(b)
+}
+
+/**
+ * Switches a running gateway to a new config without a restart. Unchanged providers keep their
+ * objects (and so their model lists); requests already in flight finish on what they resolved.
+ */
+export function applyConfig(gw: GatewayContext, config: LoadedConfig): void {
+  const next = new Map<string, RuntimeProvider>()
+  for (const [id, cfg] of Object.entries(config.resolved.providers ?? {})) {
+    const built = buildProvider(id, cfg)
+    const prev = gw.providers.get(id)
+    next.set(id, prev && sameProvider(prev, built) ? prev : built)
+  }
+  gw.providers = next
+  gw.routes = config.resolved.routes ?? {}
+  gw.captureBodies = config.resolved.logs?.storeBodies ?? true
+  void gw.catalog.replaceProviders(next)
 }

@@ -1,34 +1,27 @@
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, shell } from 'electron'
-import { loadConfigFile } from '../src-gateway/config/load'
-import { defaultDataDir, resourcesDir } from '../src-gateway/paths'
-import { buildGateway } from '../src-gateway/server'
+import { app, BrowserWindow, clipboard, shell } from 'electron'
+import { defaultDataDir } from '../src-gateway/paths.js'
+import type { GatewayStatus } from '../src-shared/desktop-api'
+import { type GatewayHost, startGatewayHost } from './gateway-host.js'
+import { endpointUrl, registerAppIpc } from './ipc/app.js'
+import { keychainSecretStore } from './keychain-secrets.js'
+import { launchedHidden } from './login-item.js'
+import { createTray } from './tray.js'
+import { loadWindowState, trackWindowState } from './window-state.js'
 
 // Electron's userData folder and the headless CLI's default data folder are the same place.
 app.setName('Switchyard')
 
-const PREFERRED_PORT = 4141
+/** How often the tray's "today" counters are refreshed. */
+const STATUS_REFRESH_MS = 30_000
 
-async function startGateway(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
-  const dataDir = defaultDataDir()
-  const configPath = join(resourcesDir, 'default-config.yaml')
-  const gateway = buildGateway(loadConfigFile(configPath), { dataDir })
-  try {
-    await gateway.listen({ host: '127.0.0.1', port: PREFERRED_PORT })
-  } catch (err) {
-    // Another gateway (e.g. `switchyard serve`) owns the usual port: run ours on a free one.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
-    await gateway.listen({ host: '127.0.0.1', port: 0 })
-  }
-  const addr = gateway.server.address()
-  const port = typeof addr === 'object' && addr ? addr.port : PREFERRED_PORT
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => gateway.close() }
-}
-
-function createWindow(): BrowserWindow {
+function createWindow(stateFile: string): BrowserWindow {
+  const state = loadWindowState(stateFile)
   const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
+    x: state.x,
+    y: state.y,
+    width: state.width,
+    height: state.height,
     title: 'Switchyard',
     webPreferences: {
       preload: join(__dirname, '../preload/preload.cjs'),
@@ -37,6 +30,8 @@ function createWindow(): BrowserWindow {
       sandbox: true,
     },
   })
+  if (state.maximized) win.maximize()
+  trackWindowState(win, stateFile)
   // Links open in the user's browser, never inside the app window.
   win.webContents.setWindowOpenHandler(({ url }) => {
     shell.openExternal(url)
@@ -50,35 +45,64 @@ function createWindow(): BrowserWindow {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined
+  let host: GatewayHost | undefined
+  let tray: ReturnType<typeof createTray> | undefined
   let quitting = false
+  const stateFile = join(app.getPath('userData'), 'window-state.json')
 
-  app.on('second-instance', () => {
+  const openWindow = () => {
     const [win] = BrowserWindow.getAllWindows()
-    if (win) {
-      if (win.isMinimized()) win.restore()
-      win.focus()
-    }
-  })
+    if (!win) return void createWindow(stateFile)
+    if (win.isMinimized()) win.restore()
+    win.show()
+    win.focus()
+  }
+
+  /** Re-reads the status and shows it in the tray and every window. */
+  const publishStatus = async (): Promise<GatewayStatus | undefined> => {
+    if (!host || quitting) return undefined
+    const status = await host.status()
+    tray?.show(status)
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send('main:gateway-status', status)
+    return status
+  }
+  const setPaused = async (paused: boolean): Promise<GatewayStatus> => {
+    if (!host) throw new Error('the gateway is not running')
+    host.setPaused(paused)
+    return (await publishStatus()) ?? host.status()
+  }
+
+  app.on('second-instance', openWindow)
 
   app.whenReady().then(async () => {
-    gateway = await startGateway()
-    ipcMain.handle('app:gateway-info', () => ({ baseUrl: gateway?.baseUrl }))
-    createWindow()
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    const dataDir = defaultDataDir()
+    host = await startGatewayHost(dataDir, keychainSecretStore(dataDir))
+    registerAppIpc({ host, setPaused })
+    const running = host
+    tray = createTray({
+      open: openWindow,
+      copyEndpoint: () => clipboard.writeText(endpointUrl(running)),
+      setPaused: (paused) => void setPaused(paused),
+      quit: () => app.quit(),
     })
+    await publishStatus()
+    setInterval(() => void publishStatus(), STATUS_REFRESH_MS).unref()
+    // Started at login: the gateway serves from the tray until the user opens the window.
+    if (!launchedHidden()) createWindow(stateFile)
+    app.on('activate', openWindow)
   })
 
+  // Closing the window keeps the gateway serving from the tray; "Quit" in the tray ends it.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit()
+    if (!tray) app.quit()
   })
 
-  // Close the gateway (which flushes its logs) before the process ends.
+  // Close the gateway (which writes every queued log row) before the process ends.
   app.on('before-quit', (event) => {
-    if (quitting || !gateway) return
+    if (quitting || !host) return
     event.preventDefault()
     quitting = true
-    gateway.close().finally(() => app.quit())
+    tray?.destroy()
+    host.close().finally(() => app.quit())
   })
 }

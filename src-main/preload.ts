@@ -1,9 +1,21 @@
-import { contextBridge, ipcRenderer } from 'electron'
-import type { DesktopApi } from '../src-shared/desktop-api'
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron'
+import type { DesktopApi, GatewayStatus } from '../src-shared/desktop-api'
 
 // One method per message; the renderer never gets ipcRenderer itself.
 const api: DesktopApi = {
   gatewayInfo: () => ipcRenderer.invoke('app:gateway-info'),
+  gatewayStatus: () => ipcRenderer.invoke('app:gateway-status'),
+  setGatewayPaused: (paused) => ipcRenderer.invoke('app:set-gateway-paused', paused),
+  copyEndpoint: () => ipcRenderer.invoke('app:copy-endpoint'),
+  startAtLogin: () => ipcRenderer.invoke('app:start-at-login'),
+  setStartAtLogin: (enabled) => ipcRenderer.invoke('app:set-start-at-login', enabled),
+  showDataDir: () => ipcRenderer.invoke('app:show-data-dir'),
+  onGatewayStatus: (callback) => {
+    // The event carries `sender`; the renderer gets only the payload.
+    const listener = (_event: IpcRendererEvent, status: GatewayStatus) => callback(status)
+    ipcRenderer.on('main:gateway-status', listener)
+    return () => ipcRenderer.off('main:gateway-status', listener)
+  },
 }
 
 contextBridge.exposeInMainWorld('desktop', api)

@@ -1,7 +1,38 @@
-/** What the Electron preload exposes as `window.desktop`. The web build has none. */
+/** The in-process gateway as the tray and the window show it. */
+export interface GatewayStatus {
+  /** e.g. http://127.0.0.1:4141 */
+  baseUrl: string
+  port: number
+  /** Paused: model calls get 503 while the UI and admin API keep working. */
+  paused: boolean
+  /** Today (local time) from GET /admin/v1/stats; null when logs are not stored. */
+  requestsToday: number | null
+  costTodayUsd: number | null
+}
+
+export interface StartAtLogin {
+  /** Electron manages login items on macOS and Windows only. */
+  supported: boolean
+  enabled: boolean
+}
+
+/**
+ * What the Electron preload exposes as `window.desktop`: one method per IPC message (`app:*` invoke
+ * channels, `main:*` pushed events). The web build has none, so every caller checks `window.desktop`.
+ */
 export interface DesktopApi {
   /** Where the in-process gateway listens, e.g. http://127.0.0.1:4141 */
   gatewayInfo(): Promise<{ baseUrl: string }>
+  gatewayStatus(): Promise<GatewayStatus>
+  setGatewayPaused(paused: boolean): Promise<GatewayStatus>
+  /** Copies the OpenAI-style endpoint (`…/v1`) to the clipboard and returns it. */
+  copyEndpoint(): Promise<string>
+  startAtLogin(): Promise<StartAtLogin>
+  setStartAtLogin(enabled: boolean): Promise<StartAtLogin>
+  /** Opens the data folder (database, config, sealed secrets) in the file manager. */
+  showDataDir(): Promise<void>
+  /** Called on every status change (pause, refreshed counters); returns an unsubscribe function. */
+  onGatewayStatus(callback: (status: GatewayStatus) => void): () => void
 }
 
 declare global {

@@ -1,34 +1,42 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { Compile } from 'typebox/compile'
 import { parse as parseYaml } from 'yaml'
-import { ConfigSchema, type GatewayConfig } from './schema.js'
+import type { GatewayConfig } from './schema.js'
+import { configProblems } from './validate.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const validator = Compile(ConfigSchema)
+const REF = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g
 
-const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g
+/** Where `${secret:NAME}` references are looked up (see secrets.ts). */
+export interface SecretLookup {
+  get(name: string): string | undefined
+}
+
+interface Missing {
+  env: Set<string>
+  secrets: Set<string>
+}
 
 /**
- * Replaces `${env:NAME}` references in every string of the config. Secrets stay out of the file;
- * a missing variable becomes '' and is reported, so a provider without its key fails with a clear
- * 401 instead of the gateway refusing to start.
+ * Replaces `${env:NAME}` and `${secret:NAME}` references in every string of the config. Secrets stay
+ * out of the file; a missing one becomes '' and is reported, so a provider without its key fails with
+ * a clear 401 instead of the gateway refusing to start.
  */
-export function resolveEnvRefs<T>(value: T, env: NodeJS.ProcessEnv, missing: Set<string>): T {
+function resolveRefs<T>(value: T, env: NodeJS.ProcessEnv, secrets: SecretLookup | undefined, missing: Missing): T {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_, name: string) => {
-      const v = env[name]
-      if (v === undefined) missing.add(name)
+    return value.replace(REF, (_, kind: string, name: string) => {
+      const v = kind === 'env' ? env[name] : secrets?.get(name)
+      if (v === undefined) missing[kind === 'env' ? 'env' : 'secrets'].add(name)
       return v ?? ''
     }) as T
   }
-  if (Array.isArray(value)) return value.map((v) => resolveEnvRefs(v, env, missing)) as T
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, env, secrets, missing)) as T
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = resolveEnvRefs(v, env, missing)
+    for (const [k, v] of Object.entries(value)) out[k] = resolveRefs(v, env, secrets, missing)
     return out as T
   }
   return value
@@ -40,27 +48,44 @@ export interface LoadedConfig {
   /** The config with secrets resolved: only the gateway's outbound calls use it. */
   resolved: GatewayConfig
   missingEnv: string[]
+  /** `${secret:NAME}` references the secret store had no value for. */
+  missingSecrets: string[]
+  /** The environment `${env:…}` references were resolved against, so a live change resolves them alike. */
+  env: NodeJS.ProcessEnv
 }
 
-export function parseConfig(text: string, format: 'yaml' | 'json', env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  let data: unknown
+/** Resolves a valid raw config's references. */
+export function resolveConfig(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets?: SecretLookup): LoadedConfig {
+  const missing: Missing = { env: new Set(), secrets: new Set() }
+  const resolved = resolveRefs(raw, env, secrets, missing)
+  return { raw, resolved, missingEnv: [...missing.env], missingSecrets: [...missing.secrets], env }
+}
+
+/** Parses YAML or JSON config text into plain data, without validating it. */
+export function parseConfigText(text: string, format: 'yaml' | 'json'): unknown {
   try {
-    data = format === 'json' ? JSON.parse(text) : parseYaml(text)
+    return (format === 'json' ? JSON.parse(text) : parseYaml(text)) ?? {}
   } catch (err) {
     throw new ConfigError(`config is not valid ${format.toUpperCase()}: ${(err as Error).message}`)
   }
-  data ??= {}
-  if (!validator.Check(data)) {
-    const problems = [...validator.Errors(data)]
+}
+
+export function parseConfig(
+  text: string,
+  format: 'yaml' | 'json',
+  env: NodeJS.ProcessEnv = process.env,
+  secrets?: SecretLookup,
+): LoadedConfig {
+  const data = parseConfigText(text, format)
+  const problems = configProblems(data)
+  if (problems.length > 0) {
+    const list = problems
       .slice(0, 5)
-      .map((e) => `${e.instancePath || '/'}: ${e.message}`)
+      .map((p) => `${p.path}: ${p.message}`)
       .join('; ')
-    throw new ConfigError(`config is invalid: ${problems}`)
+    throw new ConfigError(`config is invalid: ${list}`)
   }
-  const raw = data as GatewayConfig
-  const missing = new Set<string>()
-  const resolved = resolveEnvRefs(raw, env, missing)
-  return { raw, resolved, missingEnv: [...missing] }
+  return resolveConfig(data as GatewayConfig, env, secrets)
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {

@@ -112,6 +112,32 @@ export const LogsConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** A `${env:NAME}` or `${secret:NAME}` reference: where a secret must not be written in plain text. */
+export const SECRET_REF_PATTERN = '^\\$\\{(env|secret):[A-Za-z0-9_.-]+\\}$'
+
+const DiscoveryPort = Type.Integer({ minimum: 0, maximum: 65535 })
+
+export const DiscoveryConfigSchema = Type.Object(
+  {
+    /** Probe for local model servers at start; default true. */
+    enabled: Type.Optional(Type.Boolean()),
+    /** Ports probed on 127.0.0.1 in place of each server's default; 0 skips one. */
+    ports: Type.Optional(
+      Type.Object(
+        {
+          ollama: Type.Optional(DiscoveryPort),
+          llamacpp: Type.Optional(DiscoveryPort),
+          lmstudio: Type.Optional(DiscoveryPort),
+          jan: Type.Optional(DiscoveryPort),
+          vllm: Type.Optional(DiscoveryPort),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -119,6 +145,8 @@ export const ConfigSchema = Type.Object(
         {
           /** Largest accepted request body, in MB (images are large). */
           bodyLimitMb: Type.Optional(Type.Number({ minimum: 0.001, maximum: 1024 })),
+          /** Required on /admin when listening beyond loopback; a reference, never the token itself. */
+          adminToken: Type.Optional(Type.String({ pattern: SECRET_REF_PATTERN })),
           /** Circuit breaker settings shared by every target. */
           breaker: Type.Optional(
             Type.Object(
@@ -142,6 +170,7 @@ export const ConfigSchema = Type.Object(
     routes: Type.Optional(Type.Record(Type.String(), RouteConfigSchema)),
     pricing: Type.Optional(Type.Record(Type.String(), PriceSchema)),
     logs: Type.Optional(LogsConfigSchema),
+    discovery: Type.Optional(DiscoveryConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     keys: Type.Optional(Type.Array(Type.Unknown())),
     cache: Type.Optional(Type.Unknown()),
@@ -155,3 +184,4 @@ export type ProviderConfig = Static<typeof ProviderConfigSchema>
 export type RouteConfig = Static<typeof RouteConfigSchema>
 export type RouteTarget = Static<typeof RouteTargetSchema>
 export type GatewayConfig = Static<typeof ConfigSchema>
+export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>

@@ -19,7 +19,7 @@ interface Entry {
  */
 export class ModelCatalog {
   private entries = new Map<string, Entry>()
-  private inflight = new Map<string, Promise<void>>()
+  private inflight = new Map<string, { provider: RuntimeProvider; job: Promise<void> }>()
 
   constructor(
     private providers: Map<string, RuntimeProvider>,
@@ -32,12 +32,30 @@ export class ModelCatalog {
   }
 
   refresh(p: RuntimeProvider): Promise<void> {
-    let job = this.inflight.get(p.id)
-    if (!job) {
-      job = this.list(p).finally(() => this.inflight.delete(p.id))
-      this.inflight.set(p.id, job)
-    }
+    const running = this.inflight.get(p.id)
+    if (running?.provider === p) return running.job
+    const job = this.list(p).finally(() => {
+      if (this.inflight.get(p.id)?.job === job) this.inflight.delete(p.id)
+    })
+    this.inflight.set(p.id, { provider: p, job })
     return job
+  }
+
+  /**
+   * Switches to another set of providers (live config): lists of removed or rebuilt providers are
+   * dropped, and the rebuilt and new ones are listed again.
+   */
+  replaceProviders(next: Map<string, RuntimeProvider>): Promise<void> {
+    const changed = [...next.values()].filter((p) => this.providers.get(p.id) !== p)
+    for (const id of this.entries.keys()) if (next.get(id) !== this.providers.get(id)) this.entries.delete(id)
+    this.providers = next
+    return Promise.all(changed.map((p) => this.refresh(p))).then(() => undefined)
+  }
+
+  /** 'ok' after a successful listing, 'error' after a failed one, 'unknown' before any. */
+  health(id: string): 'ok' | 'error' | 'unknown' {
+    const entry = this.entries.get(id)
+    return entry ? (entry.error ? 'error' : 'ok') : 'unknown'
   }
 
   private async list(p: RuntimeProvider): Promise<void> {
@@ -51,8 +69,11 @@ export class ModelCatalog {
       const text = await res.body.text()
       res.done()
       if (res.status >= 400) throw p.adapter.error(res.status, text, res.headers)
+      // A listing of a provider replaced meanwhile (live config) describes an upstream no longer used.
+      if (this.providers.get(p.id) !== p) return
       this.entries.set(p.id, { models: modelsResponse(JSON.parse(text)), fetchedAt: Date.now() })
     } catch (err) {
+      if (this.providers.get(p.id) !== p) return
       const prev = this.entries.get(p.id)
       const error = err instanceof GatewayError ? err.message : `cannot list models: ${(err as Error).message}`
       this.entries.set(p.id, { models: prev?.models ?? [], error, fetchedAt: Date.now() })

@@ -7,7 +7,8 @@ const SECRET_KEY = new RegExp(`^(${SECRET_NAMES})$`, 'i')
 const SECRET_KEY_IN_JSON = new RegExp(`"(${SECRET_NAMES})"\\s*:`, 'i')
 // Credentials that may sit inside free text: bearer tokens and the key shapes of common providers.
 // One alternation, so each body is scanned once.
-const SECRET_TEXT = /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}|\bAIza[0-9A-Za-z_-]{30,}|\bgsk_[A-Za-z0-9]{20,}/g
+const SECRET_TEXT =
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}|\bAIza[0-9A-Za-z_-]{30,}|\bgsk_[A-Za-z0-9]{20,}/g
 const REDACTED = '[redacted]'
 
 export interface ScrubbedBody {

@@ -1,4 +1,37 @@
 import type { FastifyInstance } from 'fastify'
-import type { GatewayContext } from '../../gateway-context.js'
+import type { ConfigStore } from '../../config/store.js'
+import { applyConfig, type GatewayContext } from '../../gateway-context.js'
+import { adminTokens, registerAdminAuth } from './admin-auth.js'
+import { registerConfigTransfer } from './config-transfer.js'
+import { registerDiscoveryRoutes } from './discovery-routes.js'
+import { registerModelRoutes } from './models-routes.js'
+import { registerPauseSwitch } from './pause-switch.js'
+import { registerProviderRoutes } from './providers-routes.js'
+import { registerRouteAliases } from './route-aliases.js'
+import { registerSettingsRoutes } from './settings-routes.js'
 
-export function registerAdminConfig(_app: FastifyInstance, _gw: GatewayContext): void {}
+export interface AdminConfigOptions {
+  store: ConfigStore
+  dataDir?: string
+}
+
+/**
+ * The admin API that edits configuration (providers, routes, settings, import/export, discovery), the
+ * admin-token guard on /admin, and the pause switch. Every change goes through the ConfigStore, which
+ * persists it; here it is applied to the running gateway.
+ */
+export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, opts: AdminConfigOptions): void {
+  const { store } = opts
+  store.onApply((config) => {
+    app.gatewayConfig = config
+    applyConfig(gw, config)
+  })
+  registerAdminAuth(app, () => adminTokens(store.current.resolved))
+  registerPauseSwitch(app)
+  registerProviderRoutes(app, gw, store)
+  registerDiscoveryRoutes(app, gw, store)
+  registerModelRoutes(app, gw)
+  registerRouteAliases(app, store)
+  registerConfigTransfer(app, store)
+  registerSettingsRoutes(app, store, opts.dataDir)
+}

@@ -11,17 +11,7 @@ import type {
   ToolCall,
   ToolChoice,
 } from '../../core/chat-types.js'
-import { GatewayError } from '../../core/errors.js'
-
-type Obj = Record<string, unknown>
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param })
-}
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+import { invalid, isObject, type Obj } from '../request-checks.js'
 
 function optionalNumber(b: Obj, key: string): number | undefined {
   const v = b[key]

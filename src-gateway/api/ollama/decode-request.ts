@@ -2,17 +2,7 @@
 // true in Ollama, unlike every other API.
 
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ResponseFormat } from '../../core/chat-types.js'
-import { GatewayError } from '../../core/errors.js'
-
-type Obj = Record<string, unknown>
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param })
-}
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+import { invalid, isObject, type Obj } from '../request-checks.js'
 
 /** `options` keys that map one to one onto canonical fields. */
 const OPTION_FIELDS = [

@@ -1,12 +1,8 @@
 // POST /api/embed and the legacy POST /api/embeddings, over the same upstream call as /v1/embeddings.
 
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../core/chat-types.js'
-import { GatewayError } from '../../core/errors.js'
 import type { EmbeddingsCodec } from '../embeddings-call.js'
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param })
-}
+import { invalid } from '../request-checks.js'
 
 function requireModel(body: unknown): Record<string, unknown> & { model: string } {
   const b = body as Record<string, unknown> | undefined

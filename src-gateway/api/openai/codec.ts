@@ -1,13 +1,9 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from '../../core/chat-types.js'
-import { GatewayError } from '../../core/errors.js'
+import { invalid } from '../request-checks.js'
 import type { DialectCodec, StreamEncoder } from '../types.js'
 import { openaiErrorBody, openaiErrorStatus } from './errors.js'
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param })
-}
 
 /**
  * Checks what the gateway itself relies on; everything else is the upstream's to judge (vendor

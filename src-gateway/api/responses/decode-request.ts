@@ -10,17 +10,7 @@ import type {
   ToolCall,
   ToolChoice,
 } from '../../core/chat-types.js'
-import { GatewayError } from '../../core/errors.js'
-
-type Obj = Record<string, unknown>
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param })
-}
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+import { invalid, isObject, type Obj } from '../request-checks.js'
 
 /** Input roles → canonical roles; developer instructions are system prompts to every other vendor. */
 const ROLES: Record<string, ChatMessage['role']> = {

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+import type { GatewayContext } from '../../gateway-context.js'
+
+/** GET /admin/v1/models: every `provider/model` the gateway can serve, then the route aliases. */
+export function registerModelRoutes(app: FastifyInstance, gw: GatewayContext): void {
+  app.get('/admin/v1/models', async () => {
+    const items: unknown[] = []
+    for (const p of gw.providers.values()) {
+      for (const m of gw.catalog.modelsOf(p)) {
+        items.push({
+          id: `${p.id}/${m.id}`,
+          provider: p.id,
+          model: m.id,
+          contextWindow: m.contextWindow ?? null,
+          route: false,
+        })
+      }
+    }
+    for (const [name, r] of Object.entries(gw.routes)) {
+      items.push({ id: name, route: true, strategy: r.strategy ?? 'fallback', targets: r.targets.map((t) => t.model) })
+    }
+    return { items, total: items.length, nextCursor: null }
+  })
+}

@@ -1,0 +1,50 @@
+import type { LoadedConfig } from '../../config/load.js'
+import { maskSecret } from '../../config/mask.js'
+import { refOf } from '../../config/secret-fields.js'
+import type { GatewayContext } from '../../gateway-context.js'
+
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|x-goog-api-key|api[-_]?key)$/i
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK_HOST.test(new URL(url).hostname)
+  } catch {
+    return false
+  }
+}
+
+/** The admin API's view of one provider: never a key, only whether one is set and its masked form. */
+export function providerItem(id: string, config: LoadedConfig, gw: GatewayContext) {
+  const raw = config.raw.providers?.[id]
+  const resolved = config.resolved.providers?.[id]
+  const runtime = gw.providers.get(id)
+  if (!raw || !resolved || !runtime) return undefined
+  const key = resolved.apiKey || undefined
+  const ref = raw.apiKey ? refOf(raw.apiKey) : null
+  const models = gw.catalog.modelsOf(runtime).map((m) => m.id)
+  const headers = Object.fromEntries(
+    Object.entries(resolved.headers ?? {}).map(([name, value]) => [
+      name,
+      CREDENTIAL_HEADER.test(name) ? maskSecret(value) : value,
+    ]),
+  )
+  return {
+    id,
+    type: raw.type,
+    baseUrl: runtime.ctx.baseUrl,
+    hasApiKey: key !== undefined,
+    apiKeyMasked: key === undefined ? null : maskSecret(key),
+    apiKeySource: raw.apiKey ? (ref?.kind ?? 'plain') : null,
+    /** The variable name behind an `env` key, so the UI can say which one to set. */
+    apiKeyEnv: ref?.kind === 'env' ? ref.name : null,
+    headers,
+    configuredModels: raw.models ?? [],
+    local: runtime.adapter.local || isLoopbackUrl(runtime.ctx.baseUrl),
+    modelCount: models.length,
+    models,
+    listingError: gw.catalog.listingError(id) ?? null,
+    health: gw.catalog.health(id),
+    circuit: gw.breakers.get(id)?.state ?? 'closed',
+  }
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { maskSecret } from '../../config/mask.js'
+import { type ProviderConfig, ProviderConfigSchema } from '../../config/schema.js'
+import { secretRef } from '../../config/secret-fields.js'
+import type { ConfigStore } from '../../config/store.js'
+import { compileProblems } from '../../config/validate.js'
+import type { GatewayContext } from '../../gateway-context.js'
+import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
+import { testProvider } from './provider-test.js'
+import { providerItem } from './provider-view.js'
+
+const P = ProviderConfigSchema.properties
+const ProviderFields = {
+  type: P.type,
+  baseUrl: P.baseUrl,
+  /** The key itself: stored in the secret store, never written to the config file or returned. */
+  apiKey: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Or the name of an environment variable holding it. */
+  apiKeyEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+  headers: P.headers,
+  models: P.models,
+  timeouts: P.timeouts,
+  maxConnections: P.maxConnections,
+}
+const CreateBody = Type.Object(
+  { id: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 64 }), ...ProviderFields },
+  { additionalProperties: false },
+)
+const UpdateBody = Type.Object({ id: Type.Optional(Type.String()), ...ProviderFields }, { additionalProperties: false })
+type Body = Static<typeof UpdateBody>
+
+const createProblems = compileProblems(CreateBody)
+const updateProblems = compileProblems(UpdateBody)
+const TestBody = Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })
+const testProblems = compileProblems(TestBody)
+
+/**
+ * A provider's config from a request body. The key goes to the secret store (`secretUpdates`) and the
+ * config gets a reference; with no key field at all, `previous`'s key and credential headers stay.
+ */
+function toProviderConfig(
+  id: string,
+  body: Body,
+  previous: { raw?: ProviderConfig; resolved?: ProviderConfig },
+  secretUpdates: Map<string, string | null>,
+): ProviderConfig {
+  if (body.apiKey && body.apiKeyEnv) {
+    throw invalidBody([{ path: '/apiKeyEnv', message: 'give apiKey or apiKeyEnv, not both' }])
+  }
+  const cfg: ProviderConfig = { type: body.type }
+  if (body.baseUrl) cfg.baseUrl = body.baseUrl
+  if (body.models) cfg.models = body.models
+  if (body.timeouts) cfg.timeouts = body.timeouts
+  if (body.maxConnections) cfg.maxConnections = body.maxConnections
+  const keyName = `providers.${id}.apiKey`
+  if (body.apiKeyEnv) cfg.apiKey = `\${env:${body.apiKeyEnv}}`
+  else if (body.apiKey) {
+    cfg.apiKey = secretRef(keyName)
+    secretUpdates.set(keyName, body.apiKey)
+  } else if (body.apiKey === undefined && previous.raw?.apiKey) cfg.apiKey = previous.raw.apiKey
+  const headers = body.headers ?? previous.raw?.headers
+  if (headers) {
+    // The UI shows credential headers masked; sending the masked value back means "unchanged".
+    cfg.headers = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => {
+        const was = previous.resolved?.headers?.[name]
+        return [name, was !== undefined && value === maskSecret(was) ? (previous.raw?.headers?.[name] ?? was) : value]
+      }),
+    )
+  }
+  return cfg
+}
+
+/** /admin/v1/providers: list, create, replace, delete and test configured providers. */
+export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext, store: ConfigStore): void {
+  const item = (id: string) => providerItem(id, store.current, gw)
+
+  app.get('/admin/v1/providers', async () => {
+    const items = Object.keys(store.current.raw.providers ?? {}).map(item)
+    return { items, total: items.length, nextCursor: null }
+  })
+
+  app.get<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
+    const found = item(req.params.id)
+    if (!found) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
+    return found
+  })
+
+  app.post('/admin/v1/providers', async (req, reply) => {
+    const problems = createProblems(req.body)
+    if (problems.length > 0) throw invalidBody(problems)
+    const body = req.body as Static<typeof CreateBody>
+    if (store.current.raw.providers?.[body.id]) {
+      throw conflict(`provider '${body.id}' already exists; use PUT to change it`, 'provider_exists', 'id')
+    }
+    const secrets = new Map<string, string | null>()
+    const cfg = toProviderConfig(body.id, body, {}, secrets)
+    applying(() =>
+      store.update((d) => {
+        d.providers = { ...d.providers, [body.id]: cfg }
+      }, secrets),
+    )
+    return reply.code(201).send(item(body.id))
+  })
+
+  app.put<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
+    const { id } = req.params
+    const problems = updateProblems(req.body)
+    if (problems.length > 0) throw invalidBody(problems)
+    const body = req.body as Body
+    if (body.id !== undefined && body.id !== id) {
+      throw invalidBody([
+        { path: '/id', message: `does not match the provider in the URL ('${id}'); providers cannot be renamed` },
+      ])
+    }
+    const raw = store.current.raw.providers?.[id]
+    if (!raw) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
+    const secrets = new Map<string, string | null>()
+    const cfg = toProviderConfig(id, body, { raw, resolved: store.current.resolved.providers?.[id] }, secrets)
+    applying(() =>
+      store.update((d) => {
+        d.providers = { ...d.providers, [id]: cfg }
+      }, secrets),
+    )
+    return item(id)
+  })
+
+  app.delete<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req, reply) => {
+    const { id } = req.params
+    if (!store.current.raw.providers?.[id]) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
+    const users = Object.entries(store.current.raw.routes ?? {})
+      .filter(([, r]) => r.targets.some((t) => t.model.startsWith(`${id}/`)))
+      .map(([name]) => name)
+    if (users.length > 0) {
+      throw conflict(
+        `provider '${id}' is used by routes ${users.join(', ')}; change or delete them first`,
+        'provider_in_use',
+      )
+    }
+    applying(() => store.update((d) => void delete d.providers?.[id]))
+    return reply.code(204).send()
+  })
+
+  app.post<{ Params: { id: string } }>('/admin/v1/providers/:id/test', async (req) => {
+    const problems = testProblems(req.body ?? {})
+    if (problems.length > 0) throw invalidBody(problems)
+    const provider = gw.providers.get(req.params.id)
+    if (!provider) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
+    return testProvider(gw, provider, (req.body as Static<typeof TestBody> | undefined)?.model)
+  })
+}

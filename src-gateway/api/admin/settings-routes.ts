@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { LogsConfigSchema } from '../../config/schema.js'
+import type { ConfigStore } from '../../config/store.js'
+import { compileProblems } from '../../config/validate.js'
+import { DEFAULT_RETENTION } from '../../store/retention.js'
+import { applying, invalidBody } from './admin-errors.js'
+
+const SettingsBody = Type.Object({ logs: LogsConfigSchema }, { additionalProperties: false })
+const settingsProblems = compileProblems(SettingsBody)
+
+/**
+ * Log settings the request log reads once, when the gateway starts: retention runs on a timer built
+ * then. `storeBodies` switches body capture live.
+ */
+const READ_AT_START = ['maxAgeDays', 'maxDbMb'] as const
+
+/** GET and PUT /admin/v1/settings: where the gateway runs and keeps its data, and log retention. */
+export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore, dataDir: string | undefined): void {
+  const atStart = { ...store.current.resolved.logs }
+  const view = () => {
+    const addr = app.server.address()
+    const logs = store.current.resolved.logs ?? {}
+    const changed = READ_AT_START.filter((k) => logs[k] !== atStart[k])
+    return {
+      host: typeof addr === 'object' && addr ? addr.address : null,
+      port: typeof addr === 'object' && addr ? addr.port : null,
+      dataDir: dataDir ?? null,
+      configPath: store.writePath ?? null,
+      logs: {
+        maxAgeDays: logs.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
+        maxDbMb: logs.maxDbMb ?? DEFAULT_RETENTION.maxDbMb,
+        storeBodies: logs.storeBodies ?? true,
+      },
+      secretsPersisted: store.secrets.persisted,
+      secretStore: store.secrets.kind,
+      /** Settings changed since start that take effect at the next start. */
+      restartRequired: changed.map((k) => `logs.${k}`),
+    }
+  }
+
+  app.get('/admin/v1/settings', async () => view())
+
+  app.put('/admin/v1/settings', async (req) => {
+    const problems = settingsProblems(req.body)
+    if (problems.length > 0) throw invalidBody(problems)
+    const { logs } = req.body as Static<typeof SettingsBody>
+    applying(() =>
+      store.update((d) => {
+        d.logs = { ...d.logs, ...logs }
+      }),
+    )
+    return view()
+  })
+}

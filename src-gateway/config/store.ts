@@ -1,0 +1,120 @@
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { resourcesDir } from '../paths.js'
+import { type ConfigChange, diffConfigs } from './config-diff.js'
+import { writeConfigFile } from './config-file.js'
+import { type LoadedConfig, resolveConfig } from './load.js'
+import type { GatewayConfig } from './schema.js'
+import { referencedSecrets, sealPlainSecrets } from './secret-fields.js'
+import type { SecretStore } from './secrets.js'
+import { type ConfigProblem, configProblems } from './validate.js'
+
+export interface ConfigStoreOptions {
+  /** The file the config was read from, if any. */
+  configPath?: string
+  dataDir?: string
+  secrets: SecretStore
+}
+
+/** What applying a candidate config would do; `raw` is set when it is valid. */
+export interface ConfigCheck {
+  valid: boolean
+  errors: ConfigProblem[]
+  changes: ConfigChange[]
+  raw?: GatewayConfig
+  /** Plain credentials found in the candidate, bound for the secret store. */
+  secrets: Map<string, string>
+}
+
+export class ConfigValidationError extends Error {
+  override name = 'ConfigValidationError'
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`config is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`)
+  }
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(resolve(dir), resolve(path))
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+/**
+ * Where admin changes are written: the file the config came from, unless that is the bundled default
+ * (read-only in a packaged app, and shared by every user), in which case DATA_DIR/config.yaml, the
+ * file `switchyard serve` and the desktop app read first on their next start. Without either, changes
+ * live in memory only.
+ */
+export function configWritePath(configPath: string | undefined, dataDir: string | undefined): string | undefined {
+  if (configPath && !isInside(resourcesDir, configPath)) return configPath
+  return dataDir ? join(dataDir, 'config.yaml') : undefined
+}
+
+/**
+ * The gateway's current configuration and the one way to change it: validate, move plain credentials
+ * into the secret store, persist, then tell listeners (which rebuild providers and routes in place).
+ */
+export class ConfigStore {
+  current: LoadedConfig
+  readonly writePath: string | undefined
+  readonly secrets: SecretStore
+  private readonly sourcePath: string | undefined
+  private listeners: ((config: LoadedConfig) => void)[] = []
+
+  constructor(initial: LoadedConfig, opts: ConfigStoreOptions) {
+    this.secrets = opts.secrets
+    this.sourcePath = opts.configPath
+    this.writePath = configWritePath(opts.configPath, opts.dataDir)
+    // The caller resolved env refs only; `${secret:…}` needs this store's secrets.
+    this.current = resolveConfig(initial.raw, initial.env, this.secrets)
+  }
+
+  onApply(listener: (config: LoadedConfig) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** Validates a candidate config and lists what applying it would change. Changes nothing. */
+  check(candidate: unknown): ConfigCheck {
+    const errors = configProblems(candidate)
+    if (errors.length > 0) return { valid: false, errors, changes: [], secrets: new Map() }
+    const { raw, values } = sealPlainSecrets(candidate as GatewayConfig)
+    const changes = diffConfigs(this.current.raw, raw)
+    // A new value under an unchanged reference is still a change to that provider.
+    for (const [name, value] of values) {
+      if (this.secrets.get(name) === value) continue
+      const [section, entry] = name.split('.')
+      // Secret names are `providers.<id>.…`, `keys.<name>.key` or `server.adminToken` (see secret-fields.ts).
+      const changeName = section === 'server' ? section : entry
+      if (!changes.some((c) => c.section === section && c.name === changeName)) {
+        changes.push({ kind: 'change', section, name: changeName })
+      }
+    }
+    return { valid: true, errors: [], changes, raw, secrets: values }
+  }
+
+  /**
+   * Applies a candidate config; throws ConfigValidationError when it is invalid. `secretUpdates` sets
+   * (or, with null, deletes) secret-store values along with it, e.g. a key typed into the UI.
+   */
+  apply(candidate: unknown, secretUpdates: Map<string, string | null> = new Map()): LoadedConfig {
+    const checked = this.check(candidate)
+    if (!checked.raw) throw new ConfigValidationError(checked.errors)
+    for (const [name, value] of [...checked.secrets, ...secretUpdates]) {
+      if (value === null) this.secrets.delete(name)
+      else this.secrets.set(name, value)
+    }
+    const next = resolveConfig(checked.raw, this.current.env, this.secrets)
+    if (this.writePath) writeConfigFile(this.writePath, next.raw, this.sourcePath)
+    // Keys of removed providers go with them.
+    const used = referencedSecrets(next.raw)
+    for (const name of this.secrets.names()) if (!used.has(name)) this.secrets.delete(name)
+    this.current = next
+    for (const l of this.listeners) l(next)
+    return next
+  }
+
+  /** Applies a change made to a copy of the current raw config. */
+  update(change: (draft: GatewayConfig) => void, secretUpdates?: Map<string, string | null>): LoadedConfig {
+    const draft = structuredClone(this.current.raw)
+    change(draft)
+    return this.apply(draft, secretUpdates)
+  }
+}

@@ -1,0 +1,102 @@
+import type { TSchema } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { ConfigSchema, type GatewayConfig } from './schema.js'
+
+/** One thing wrong with a config or request body, located by JSON pointer (`/providers/x/baseUrl`). */
+export interface ConfigProblem {
+  path: string
+  message: string
+}
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message: string
+}
+
+type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
+
+function compileFlat(schema: TSchema): (data: unknown) => ConfigProblem[] {
+  const checker = Compile(schema) as unknown as Checker
+  return (data) => {
+    if (checker.Check(data)) return []
+    const out = new Map<string, string>()
+    for (const e of checker.Errors(data)) {
+      // `additionalProperties: false` reports each extra field twice; keep the message that names it.
+      if (e.keyword === 'boolean') continue
+      if (e.keyword === 'required') {
+        for (const p of e.params.requiredProperties as string[]) out.set(`${e.instancePath}/${p}`, 'is required')
+      } else if (e.keyword === 'additionalProperties') {
+        for (const p of e.params.additionalProperties as string[])
+          out.set(`${e.instancePath}/${p}`, 'is not a known field')
+      } else if (!out.has(e.instancePath || '/')) {
+        out.set(e.instancePath || '/', e.message)
+      }
+    }
+    return [...out].map(([path, message]) => ({ path, message }))
+  }
+}
+
+interface ObjectSchema {
+  properties?: Record<string, TSchema>
+  required?: string[]
+  additionalProperties?: unknown
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Compiles a schema into a function listing every problem once, each at the field it concerns. Objects
+ * are checked field by field, since the compiled checker reports only an object's first failing field.
+ */
+export function compileProblems(schema: TSchema): (data: unknown) => ConfigProblem[] {
+  const flat = compileFlat(schema)
+  const { properties, required = [], additionalProperties } = schema as ObjectSchema
+  if (!properties) return flat
+  const fields = new Map(Object.entries(properties).map(([k, s]) => [k, compileProblems(s)]))
+  return (data) => {
+    if (!isRecord(data)) return flat(data)
+    const out: ConfigProblem[] = []
+    for (const key of required) if (data[key] === undefined) out.push({ path: `/${key}`, message: 'is required' })
+    for (const [key, value] of Object.entries(data)) {
+      const check = fields.get(key)
+      if (!check) {
+        if (additionalProperties === false) out.push({ path: `/${key}`, message: 'is not a known field' })
+        continue
+      }
+      for (const p of check(value)) out.push({ path: `/${key}${p.path === '/' ? '' : p.path}`, message: p.message })
+    }
+    return out
+  }
+}
+
+const schemaProblems = compileProblems(ConfigSchema)
+
+/**
+ * Everything wrong with a candidate config: schema violations, then references that would only fail at
+ * request time (a route target naming a provider that is not configured).
+ */
+export function configProblems(data: unknown): ConfigProblem[] {
+  const problems = schemaProblems(data ?? {})
+  if (problems.length > 0) return problems
+  const cfg = (data ?? {}) as GatewayConfig
+  const providers = new Set(Object.keys(cfg.providers ?? {}))
+  for (const [name, route] of Object.entries(cfg.routes ?? {})) {
+    route.targets.forEach((t, i) => {
+      const slash = t.model.indexOf('/')
+      if (slash <= 0 || !providers.has(t.model.slice(0, slash))) {
+        problems.push({
+          path: `/routes/${name}/targets/${i}/model`,
+          message: `'${t.model}' must be provider/model with a configured provider (${[...providers].join(', ') || 'none configured'})`,
+        })
+      }
+    })
+  }
+  return problems
+}
+
+/** `/providers/x/baseUrl` → `providers.x.baseUrl`, the `param` style of OpenAI error bodies. */
+export function pointerToParam(path: string): string {
+  return path.replace(/^\//, '').replaceAll('/', '.')
+}

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { loadConfigFile } from '../src-gateway/config/load.js'
+import type { SecretStore } from '../src-gateway/config/secrets.js'
+import { resourcesDir } from '../src-gateway/paths.js'
+import { buildGateway } from '../src-gateway/server.js'
+import type { GatewayStatus } from '../src-shared/desktop-api'
+
+const PREFERRED_PORT = 4141
+
+export interface GatewayHost {
+  app: FastifyInstance
+  baseUrl: string
+  port: number
+  dataDir: string
+  status(): Promise<GatewayStatus>
+  setPaused(paused: boolean): void
+  /** Stops taking requests and writes every queued log row. */
+  close(): Promise<void>
+}
+
+/** The same choice `switchyard serve` makes: the data folder's own config, else the bundled default. */
+function configPathFor(dataDir: string): string {
+  const own = join(dataDir, 'config.yaml')
+  return existsSync(own) ? own : join(resourcesDir, 'default-config.yaml')
+}
+
+/** Local midnight as ISO: "today" in the tray is the user's day, not UTC's. */
+function startOfToday(): string {
+  const d = new Date()
+  d.setHours(0, 0, 0, 0)
+  return d.toISOString()
+}
+
+/** Starts the gateway in-process on 127.0.0.1 (the usual port, or a free one when it is taken). */
+export async function startGatewayHost(dataDir: string, secrets: SecretStore): Promise<GatewayHost> {
+  const configPath = configPathFor(dataDir)
+  const app = buildGateway(loadConfigFile(configPath), { dataDir, configPath, secrets })
+  try {
+    await app.listen({ host: '127.0.0.1', port: PREFERRED_PORT })
+  } catch (err) {
+    // Another gateway (e.g. `switchyard serve`) owns the usual port: run ours on a free one.
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+    await app.listen({ host: '127.0.0.1', port: 0 })
+  }
+  const addr = app.server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : PREFERRED_PORT
+  const baseUrl = `http://127.0.0.1:${port}`
+
+  const today = async () => {
+    // Through the admin API in-process: no socket, and the same numbers the dashboard shows.
+    const res = await app.inject({ method: 'GET', url: `/admin/v1/stats?bucket=day&from=${startOfToday()}` })
+    if (res.statusCode !== 200) return { requests: null, costUsd: null }
+    const { totals } = res.json() as { totals: { requests: number; costUsd: number } }
+    return { requests: totals.requests, costUsd: totals.costUsd }
+  }
+
+  return {
+    app,
+    baseUrl,
+    port,
+    dataDir,
+    async status() {
+      const t = await today()
+      return { baseUrl, port, paused: app.gatewayPause.paused, requestsToday: t.requests, costTodayUsd: t.costUsd }
+    },
+    setPaused: (paused) => app.gatewayPause.set(paused),
+    close: () => app.close(),
+  }
+}

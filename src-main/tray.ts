@@ -1,0 +1,52 @@
+import { join } from 'node:path'
+import { Menu, nativeImage, Tray } from 'electron'
+import { resourcesDir } from '../src-gateway/paths.js'
+import type { GatewayStatus } from '../src-shared/desktop-api'
+import { setStartAtLogin, startAtLogin } from './login-item.js'
+
+export interface TrayActions {
+  open(): void
+  copyEndpoint(): void
+  setPaused(paused: boolean): void
+  quit(): void
+}
+
+const usd = (n: number) => (n < 0.01 && n > 0 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`)
+
+function todayLine(s: GatewayStatus): string {
+  if (s.requestsToday === null) return 'Today: not recorded (no data folder)'
+  return `Today: ${s.requestsToday} request${s.requestsToday === 1 ? '' : 's'}, ${usd(s.costTodayUsd ?? 0)}`
+}
+
+/** The tray icon: gateway status at a glance and the quick actions. `show` re-renders it from a status. */
+export function createTray(actions: TrayActions): { show(status: GatewayStatus): void; destroy(): void } {
+  const tray = new Tray(nativeImage.createFromPath(join(resourcesDir, 'tray.png')))
+  tray.on('click', actions.open)
+  return {
+    show(s) {
+      const state = s.paused ? 'paused' : `listening on port ${s.port}`
+      tray.setToolTip(`Switchyard: ${state}\n${todayLine(s)}`)
+      const login = startAtLogin()
+      tray.setContextMenu(
+        Menu.buildFromTemplate([
+          { label: `Switchyard: ${state}`, enabled: false },
+          { label: todayLine(s), enabled: false },
+          { type: 'separator' },
+          { label: 'Open Switchyard', click: actions.open },
+          { label: 'Copy endpoint URL', click: actions.copyEndpoint },
+          { label: s.paused ? 'Resume gateway' : 'Pause gateway', click: () => actions.setPaused(!s.paused) },
+          {
+            label: 'Start at login',
+            type: 'checkbox',
+            visible: login.supported,
+            checked: login.enabled,
+            click: (item) => setStartAtLogin(item.checked),
+          },
+          { type: 'separator' },
+          { label: 'Quit Switchyard', click: actions.quit },
+        ]),
+      )
+    },
+    destroy: () => tray.destroy(),
+  }
+}
