@@ -111,6 +111,14 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
   })
+  // Closing waits for calls in flight. A keep-alive connection whose call ends after close began would
+  // otherwise hold the server open for the whole keep-alive timeout, so keep closing idle ones.
+  app.addHook('preClose', (done) => {
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
+    sweep.unref()
+    app.server.once('close', () => clearInterval(sweep))
+    done()
+  })
   // Drain order matters: stop taking requests (Fastify), flush log rows, then close the database.
   app.addHook('onClose', async () => {
     await sink.close()

@@ -13,6 +13,7 @@ import { backoffDelay, retryAfterMs } from '../routing/retry.js'
 import type { ClientDialect } from './dialects.js'
 import { sendError, toGatewayError } from './error-handler.js'
 import { passthroughStream } from './passthrough-stream.js'
+import { applyRouteSystem } from './route-system.js'
 import {
   countsFromAnthropicUsage,
   countsFromUsage,
@@ -65,6 +66,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   try {
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(body)
+    canonical = applyRouteSystem(gw.routes[canonical.model], call, canonical)
     const plan = await planRoute(gw, await resolveModel(canonical.model, gw), canonical)
     event.route = plan.route
     const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)

@@ -39,4 +39,79 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX request_logs_key_name ON request_logs(key_name, created_at);
    CREATE INDEX request_logs_status ON request_logs(status, created_at);
    CREATE INDEX request_logs_request_id ON request_logs(request_id);`,
+  // Prompt library, A/B arms on request rows, feedback, and comparison runs (issue 8).
+  `ALTER TABLE request_logs ADD COLUMN prompt_name TEXT;
+   ALTER TABLE request_logs ADD COLUMN prompt_version INTEGER;
+   ALTER TABLE request_logs ADD COLUMN prompt_arm TEXT;
+   CREATE INDEX request_logs_prompt ON request_logs(prompt_name, created_at);
+   CREATE TABLE prompts (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE prompt_versions (
+     id INTEGER PRIMARY KEY,
+     prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+     version INTEGER NOT NULL,
+     content_hash TEXT NOT NULL,
+     content_json TEXT NOT NULL,
+     note TEXT,
+     author TEXT,
+     created_at TEXT NOT NULL,
+     UNIQUE (prompt_id, version)
+   );
+   CREATE TABLE prompt_labels (
+     prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+     label TEXT NOT NULL,
+     target_json TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (prompt_id, label)
+   );
+   CREATE TABLE prompt_label_moves (
+     id INTEGER PRIMARY KEY,
+     prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+     label TEXT NOT NULL,
+     from_json TEXT,
+     to_json TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE feedback (
+     request_id TEXT PRIMARY KEY,
+     rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE compare_runs (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     name TEXT,
+     status TEXT NOT NULL,
+     spec_json TEXT NOT NULL,
+     rows_json TEXT NOT NULL,
+     columns_json TEXT NOT NULL,
+     parent_run_id INTEGER,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   CREATE TABLE compare_cells (
+     run_id INTEGER NOT NULL REFERENCES compare_runs(id) ON DELETE CASCADE,
+     row_idx INTEGER NOT NULL,
+     col_idx INTEGER NOT NULL,
+     prompt_version_id INTEGER,
+     model TEXT NOT NULL,
+     status TEXT NOT NULL,
+     output TEXT,
+     input_json TEXT,
+     input_tokens INTEGER,
+     output_tokens INTEGER,
+     cost_usd REAL,
+     latency_ms REAL,
+     ttft_ms REAL,
+     error_json TEXT,
+     request_id TEXT,
+     is_pass INTEGER,
+     score REAL,
+     assertions_json TEXT,
+     PRIMARY KEY (run_id, row_idx, col_idx)
+   );`,
 ]

@@ -25,7 +25,13 @@ describe('gateway foundation', () => {
     const doc = await (await fetch(`${base}/openapi.json`)).json()
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/v1/responses', '/v1/prompts/{name}/run', '/api/chat']),
+      expect.arrayContaining([
+        '/v1/chat/completions',
+        '/v1/messages',
+        '/v1/responses',
+        '/v1/prompts/{name}/run',
+        '/api/chat',
+      ]),
     )
     const ui = await fetch(`${base}/docs`)
     expect(ui.status).toBe(200)

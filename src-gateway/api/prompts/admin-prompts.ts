@@ -1,0 +1,194 @@
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { PROMPT_NAME_PATTERN, PromptContentFields, parsePromptContent } from '../../prompts/content.js'
+import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
+import { armStats } from '../../prompts/feedback-store.js'
+import {
+  deleteLabel,
+  deletePrompt,
+  getPromptSummary,
+  labelHistory,
+  latestVersion,
+  listPrompts,
+  listVersions,
+  promptNotFound,
+  requireVersion,
+  saveVersion,
+  setLabel,
+} from '../../prompts/prompt-store.js'
+import { selectVersion } from '../../prompts/select-version.js'
+import { findVariables, renderMessages } from '../../prompts/template.js'
+import type { LabelTarget } from '../../prompts/types.js'
+import type { Db } from '../../store/db.js'
+import { bodyValidator } from './validate.js'
+
+const NameParams = Type.Object({ name: Type.String({ pattern: PROMPT_NAME_PATTERN }) })
+const VersionParams = Type.Object({ ...NameParams.properties, version: Type.Integer({ minimum: 1 }) })
+const LabelParams = Type.Object({ ...NameParams.properties, label: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }) })
+const Page = {
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+}
+const ListQuery = Type.Object({
+  ...Page,
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  label: Type.Optional(Type.String({ maxLength: 64 })),
+})
+const DiffQuery = Type.Object({ from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) })
+
+const readSave = bodyValidator<{ note?: string; author?: string } & Record<string, unknown>>(
+  Type.Object(
+    {
+      ...PromptContentFields,
+      note: Type.Optional(Type.String({ maxLength: 2000 })),
+      author: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  ),
+)
+const readLabel = bodyValidator<LabelTarget>(
+  Type.Union([
+    Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        split: Type.Array(
+          Type.Object(
+            { version: Type.Integer({ minimum: 1 }), weight: Type.Number({ minimum: 0 }) },
+            { additionalProperties: false },
+          ),
+          { minItems: 1, maxItems: 10 },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ]),
+)
+const readRender = bodyValidator<{ variables?: Record<string, unknown>; version?: number; label?: string }>(
+  Type.Object(
+    {
+      variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      version: Type.Optional(Type.Integer({ minimum: 1 })),
+      label: Type.Optional(Type.String({ minLength: 1 })),
+    },
+    { additionalProperties: false },
+  ),
+)
+
+type Name = Static<typeof NameParams>
+
+/** The prompt library under /admin/v1/prompts: versions, labels, diff, render preview and per-arm stats. */
+export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/admin/v1/prompts',
+    { schema: { querystring: ListQuery } },
+    async (req) => {
+      const { q, label, limit, cursor } = req.query
+      return listPrompts(db, { q, label, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+    },
+  )
+
+  app.get<{ Params: Name }>('/admin/v1/prompts/:name', { schema: { params: NameParams } }, async (req) => {
+    const summary = getPromptSummary(db, req.params.name)
+    if (!summary) throw promptNotFound(req.params.name)
+    return { ...summary, latest: latestVersion(db, req.params.name) }
+  })
+
+  app.delete<{ Params: Name }>('/admin/v1/prompts/:name', { schema: { params: NameParams } }, async (req, reply) => {
+    deletePrompt(db, req.params.name)
+    return reply.code(204).send()
+  })
+
+  // Saving creates the prompt on its first version; identical content returns the latest with created=false.
+  app.post<{ Params: Name }>(
+    '/admin/v1/prompts/:name/versions',
+    { schema: { params: NameParams } },
+    async (req, reply) => {
+      const { note, author, ...content } = readSave(req.body)
+      const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author })
+      return reply.code(saved.created ? 201 : 200).send(saved)
+    },
+  )
+
+  app.get<{ Params: Name; Querystring: Static<typeof ListQuery> }>(
+    '/admin/v1/prompts/:name/versions',
+    { schema: { params: NameParams, querystring: ListQuery } },
+    async (req) => {
+      const { limit, cursor } = req.query
+      return listVersions(db, req.params.name, { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+    },
+  )
+
+  app.get<{ Params: Static<typeof VersionParams> }>(
+    '/admin/v1/prompts/:name/versions/:version',
+    { schema: { params: VersionParams } },
+    async (req) => requireVersion(db, req.params.name, req.params.version),
+  )
+
+  app.get<{ Params: Name; Querystring: Static<typeof DiffQuery> }>(
+    '/admin/v1/prompts/:name/diff',
+    { schema: { params: NameParams, querystring: DiffQuery } },
+    async (req) => {
+      const a = requireVersion(db, req.params.name, req.query.from)
+      const b = requireVersion(db, req.params.name, req.query.to)
+      return {
+        from: a.version,
+        to: b.version,
+        changed: changedParts(a.content, b.content),
+        lines: diffLines(promptLines(a.content), promptLines(b.content)),
+      }
+    },
+  )
+
+  app.put<{ Params: Static<typeof LabelParams> }>(
+    '/admin/v1/prompts/:name/labels/:label',
+    { schema: { params: LabelParams } },
+    async (req) => setLabel(db, req.params.name, req.params.label, readLabel(req.body)),
+  )
+
+  app.delete<{ Params: Static<typeof LabelParams> }>(
+    '/admin/v1/prompts/:name/labels/:label',
+    { schema: { params: LabelParams } },
+    async (req, reply) => {
+      deleteLabel(db, req.params.name, req.params.label)
+      return reply.code(204).send()
+    },
+  )
+
+  app.get<{ Params: Name }>(
+    '/admin/v1/prompts/:name/label-history',
+    { schema: { params: NameParams } },
+    async (req) => {
+      const items = labelHistory(db, req.params.name)
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
+
+  // A preview of what a run would send, for the editor's variables panel and for Compare.
+  app.post<{ Params: Name }>('/admin/v1/prompts/:name/render', { schema: { params: NameParams } }, async (req) => {
+    const body = readRender(req.body)
+    const { version } = selectVersion(db, req.params.name, body, 'preview')
+    const rendered = renderMessages(version.content.messages, body.variables ?? {})
+    return {
+      version: version.version,
+      variables: findVariables(version.content.messages.map((m) => m.content)),
+      ...rendered,
+    }
+  })
+
+  app.get<{ Params: Name; Querystring: { label?: string } }>(
+    '/admin/v1/prompts/:name/stats',
+    {
+      schema: {
+        params: NameParams,
+        querystring: Type.Object({ label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+      },
+    },
+    async (req) => {
+      if (!getPromptSummary(db, req.params.name)) throw promptNotFound(req.params.name)
+      // Rows reach the database in batches; include the calls made a moment ago.
+      app.requestLog.flush()
+      const items = armStats(db, req.params.name, req.query.label)
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
+}

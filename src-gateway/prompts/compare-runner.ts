@@ -1,0 +1,247 @@
+import type { FastifyInstance } from 'fastify'
+import type { ChatMessage } from '../core/chat-types.js'
+import type { GatewayContext } from '../gateway-context.js'
+import type { PriceBook } from '../pricing/price-book.js'
+import { resolveModel } from '../routing/resolve.js'
+import type { Db } from '../store/db.js'
+import { evaluateAll, type Grader } from './assertions.js'
+import { createRun, finishRun, getRun, listCells, setCellStatus, updateCell } from './compare-store.js'
+import type { Cell, RunColumn, RunRow, RunSpec } from './compare-types.js'
+import { type Limiter, limiterPool } from './limiter.js'
+import { graderMessages } from './llm-rubric.js'
+import { type CallResult, callThroughGateway } from './model-call.js'
+import { getVersion } from './prompt-store.js'
+import { renderMessages } from './template.js'
+
+const CLOUD_CONCURRENCY = 4
+const CHAT_PATH = '/v1/chat/completions'
+
+/** What a running comparison reports as it goes (the side-by-side SSE stream forwards these). */
+export type RunEvent =
+  | { type: 'cell'; row: number; col: number; status: 'running' }
+  | { type: 'delta'; row: number; col: number; text: string }
+  | { type: 'done'; row: number; col: number; cell: Cell }
+
+export interface RunnerDeps {
+  app: FastifyInstance
+  gw: GatewayContext
+  db: Db
+  priceBook: PriceBook
+}
+
+interface ActiveRun {
+  abort: AbortController
+  done: Promise<void>
+}
+
+/**
+ * Runs comparisons: every cell through the gateway's own API, with bounded concurrency per provider
+ * (local providers one call at a time by default, to spare VRAM). Cells are saved as they finish, so
+ * a cancelled or interrupted run keeps its finished cells.
+ */
+export class CompareRunner {
+  private readonly active = new Map<number, ActiveRun>()
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  /** Stores the run and starts it; resolves with its id at once, the cells run in the background. */
+  start(
+    run: { spec: RunSpec; rows: RunRow[]; columns: RunColumn[]; parentRunId?: number; copied?: Cell[] },
+    onEvent?: (e: RunEvent) => void,
+  ): number {
+    const id = createRun(this.deps.db, run)
+    const abort = new AbortController()
+    const done = this.execute(id, run.spec, run.rows, run.columns, new Set(run.copied?.map(key)), abort.signal, onEvent)
+      .then(() => finishRun(this.deps.db, id, abort.signal.aborted ? 'cancelled' : 'done'))
+      .catch(() => finishRun(this.deps.db, id, 'failed'))
+      .finally(() => this.active.delete(id))
+    this.active.set(id, { abort, done })
+    return id
+  }
+
+  /** Resolves when the run has stopped (at once for a run that is not active). */
+  async wait(runId: number): Promise<void> {
+    await this.active.get(runId)?.done
+  }
+
+  /** Stops a run: queued cells never start, calls in flight are aborted. False when it is not running. */
+  cancel(runId: number): boolean {
+    const run = this.active.get(runId)
+    if (!run) return false
+    run.abort.abort()
+    return true
+  }
+
+  isActive(runId: number): boolean {
+    return this.active.has(runId)
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.active.values()) run.abort.abort()
+    await Promise.all([...this.active.values()].map((r) => r.done))
+  }
+
+  private async execute(
+    runId: number,
+    spec: RunSpec,
+    rows: RunRow[],
+    columns: RunColumn[],
+    skip: Set<string>,
+    signal: AbortSignal,
+    onEvent?: (e: RunEvent) => void,
+  ): Promise<void> {
+    const limiterFor = await this.limiters(spec, columns)
+    const tasks: Promise<void>[] = []
+    for (const [r, row] of rows.entries()) {
+      for (const [c, column] of columns.entries()) {
+        if (skip.has(key({ row: r, col: c }))) continue
+        tasks.push(
+          limiterFor(c).run(async () => {
+            if (signal.aborted) return
+            setCellStatus(this.deps.db, runId, 'running', { row: r, col: c })
+            onEvent?.({ type: 'cell', row: r, col: c, status: 'running' })
+            const cell = await this.runCell(spec, row, column, signal, (text) =>
+              onEvent?.({ type: 'delta', row: r, col: c, text }),
+            )
+            updateCell(this.deps.db, runId, r, c, cell)
+            onEvent?.({
+              type: 'done',
+              row: r,
+              col: c,
+              cell: { ...cell, row: r, col: c, model: column.model, rating: null },
+            })
+          }),
+        )
+      }
+    }
+    await Promise.all(tasks)
+  }
+
+  /** A limiter per column, shared by columns whose model lives on the same provider. */
+  private async limiters(spec: RunSpec, columns: RunColumn[]): Promise<(col: number) => Limiter> {
+    const { gw } = this.deps
+    const providerOf = await Promise.all(
+      columns.map(async (c) => {
+        const resolution = await resolveModel(c.model, gw).catch(() => null)
+        return resolution?.targets[0]?.provider ?? null
+      }),
+    )
+    const pool = limiterPool((id) => {
+      const local = [...gw.providers.values()].find((p) => p.id === id)?.adapter.local ?? false
+      return spec.concurrency?.[id] ?? (local ? 1 : CLOUD_CONCURRENCY)
+    })
+    // Unresolvable models fail fast with a 404 from the gateway; they share one ordinary limiter.
+    return (col) => pool(providerOf[col]?.id ?? '')
+  }
+
+  private async runCell(
+    spec: RunSpec,
+    row: RunRow,
+    column: RunColumn,
+    signal: AbortSignal,
+    onDelta: (text: string) => void,
+  ): Promise<Omit<Cell, 'row' | 'col' | 'model' | 'rating'>> {
+    const request = this.request(spec, row, column)
+    if ('error' in request) return failedCell(request.error, request.input)
+    const call = await callThroughGateway(this.deps.app, { ...request, signal, onDelta })
+    const costUsd = this.costOf(call)
+    const base = {
+      output: call.output,
+      input: request.input,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      costUsd,
+      latencyMs: call.latencyMs,
+      ttftMs: call.ttftMs,
+      requestId: call.requestId,
+      error: call.error ?? null,
+    }
+    if (call.status !== 'done') return { ...base, status: call.status, pass: null, score: null, assertions: [] }
+    const graded = await evaluateAll(
+      spec.assertions,
+      { output: call.output, vars: row.vars, latencyMs: call.latencyMs, costUsd },
+      this.grader(spec, column, signal),
+    )
+    return { ...base, status: 'done', pass: graded.pass, score: graded.score, assertions: graded.results }
+  }
+
+  /** The call a cell makes: a stored prompt through its run endpoint (so logs name the version), else chat. */
+  private request(
+    spec: RunSpec,
+    row: RunRow,
+    column: RunColumn,
+  ): { path: string; body: Record<string, unknown>; input: ChatMessage[] | null } | { error: string; input: null } {
+    const params = spec.params ?? {}
+    if (column.promptName !== undefined && column.promptVersion !== undefined) {
+      const version = getVersion(this.deps.db, column.promptName, column.promptVersion)
+      const rendered = version ? renderMessages(version.content.messages, row.vars).messages : null
+      return {
+        path: `/v1/prompts/${encodeURIComponent(column.promptName)}/run`,
+        body: { ...params, variables: row.vars, version: column.promptVersion, model: column.model },
+        input: rendered,
+      }
+    }
+    if (row.messages)
+      return { path: CHAT_PATH, body: { ...params, model: column.model, messages: row.messages }, input: row.messages }
+    const rendered = renderMessages(spec.messages ?? [], row.vars)
+    if (rendered.missing.length) {
+      return { error: `missing variables: ${rendered.missing.join(', ')}`, input: null }
+    }
+    return {
+      path: CHAT_PATH,
+      body: { ...params, model: column.model, messages: rendered.messages },
+      input: rendered.messages,
+    }
+  }
+
+  private grader(spec: RunSpec, column: RunColumn, signal: AbortSignal): Grader {
+    return async (rubric, output, model) => {
+      const res = await callThroughGateway(this.deps.app, {
+        path: CHAT_PATH,
+        body: { model: model ?? spec.grader ?? column.model, messages: graderMessages(rubric, output), temperature: 0 },
+        signal,
+      })
+      if (res.status !== 'done') throw new Error(res.error ?? res.status)
+      return res.output
+    }
+  }
+
+  private costOf(call: CallResult): number | null {
+    if (!call.model || (call.inputTokens === null && call.outputTokens === null)) return null
+    return this.deps.priceBook.cost({
+      providerId: call.provider ?? undefined,
+      model: call.model,
+      usage: { input: call.inputTokens ?? 0, output: call.outputTokens ?? 0 },
+      at: Date.now(),
+    })
+  }
+
+  /** The run with its cells, for the API. */
+  snapshot(runId: number) {
+    const cells = listCells(this.deps.db, runId)
+    const run = getRun(this.deps.db, runId, cells)
+    return run && { ...run, isActive: this.isActive(runId), cells }
+  }
+}
+
+function key(c: { row: number; col: number }): string {
+  return `${c.row}:${c.col}`
+}
+
+function failedCell(error: string, input: ChatMessage[] | null): Omit<Cell, 'row' | 'col' | 'model' | 'rating'> {
+  return {
+    status: 'error',
+    output: null,
+    input,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    latencyMs: null,
+    ttftMs: null,
+    error,
+    requestId: null,
+    pass: null,
+    score: null,
+    assertions: [],
+  }
+}

@@ -1,0 +1,272 @@
+import { GatewayError } from '../core/errors.js'
+import type { Db } from '../store/db.js'
+import { contentHash } from './content.js'
+import { findVariables } from './template.js'
+import type { LabelTarget, PromptContent, PromptLabel, PromptSummary, PromptVersion } from './types.js'
+
+/** `latest` always means the newest version; it cannot be set or moved. */
+export const LATEST = 'latest'
+
+interface VersionRow {
+  id: number
+  name: string
+  version: number
+  content_hash: string
+  content_json: string
+  note: string | null
+  author: string | null
+  created_at: string
+}
+
+const VERSION_COLUMNS = `v.id, p.name, v.version, v.content_hash, v.content_json, v.note, v.author, v.created_at`
+
+function toVersion(r: VersionRow): PromptVersion {
+  const content = JSON.parse(r.content_json) as PromptContent
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    contentHash: r.content_hash,
+    content,
+    variables: findVariables(content.messages.map((m) => m.content)),
+    note: r.note,
+    author: r.author,
+    createdAt: r.created_at,
+  }
+}
+
+export function promptNotFound(name: string): GatewayError {
+  return new GatewayError('not_found', `no prompt named '${name}'`, { code: 'prompt_not_found' })
+}
+
+function promptId(db: Db, name: string): number {
+  const row = db.prepare('SELECT id FROM prompts WHERE name = ?').get(name) as { id: number } | undefined
+  if (!row) throw promptNotFound(name)
+  return row.id
+}
+
+export function getVersion(db: Db, name: string, version: number): PromptVersion | null {
+  const row = db
+    .prepare(
+      `SELECT ${VERSION_COLUMNS} FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id
+       WHERE p.name = ? AND v.version = ?`,
+    )
+    .get(name, version) as VersionRow | undefined
+  return row ? toVersion(row) : null
+}
+
+export function latestVersion(db: Db, name: string): PromptVersion | null {
+  const row = db
+    .prepare(
+      `SELECT ${VERSION_COLUMNS} FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id
+       WHERE p.name = ? ORDER BY v.version DESC LIMIT 1`,
+    )
+    .get(name) as VersionRow | undefined
+  return row ? toVersion(row) : null
+}
+
+/** The newest version written by one author (config imports compare against their own last import). */
+export function latestVersionBy(db: Db, name: string, author: string): PromptVersion | null {
+  const row = db
+    .prepare(
+      `SELECT ${VERSION_COLUMNS} FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id
+       WHERE p.name = ? AND v.author = ? ORDER BY v.version DESC LIMIT 1`,
+    )
+    .get(name, author) as VersionRow | undefined
+  return row ? toVersion(row) : null
+}
+
+export function requireVersion(db: Db, name: string, version: number): PromptVersion {
+  const v = getVersion(db, name, version)
+  if (v) return v
+  promptId(db, name)
+  throw new GatewayError('not_found', `prompt '${name}' has no version ${version}`, {
+    code: 'prompt_version_not_found',
+    param: 'version',
+  })
+}
+
+/**
+ * Saves content as the prompt's next version, creating the prompt on its first save. Versions are
+ * immutable; content identical to the latest version's (same hash) creates nothing and returns it.
+ */
+export function saveVersion(
+  db: Db,
+  name: string,
+  content: PromptContent,
+  meta: { note?: string; author?: string } = {},
+): { version: PromptVersion; created: boolean } {
+  return db.transaction(() => {
+    const hash = contentHash(content)
+    const latest = latestVersion(db, name)
+    if (latest?.contentHash === hash) return { version: latest, created: false }
+    const now = new Date().toISOString()
+    db.prepare(
+      `INSERT INTO prompts (name, created_at, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at`,
+    ).run(name, now, now)
+    const id = promptId(db, name)
+    db.prepare(
+      `INSERT INTO prompt_versions (prompt_id, version, content_hash, content_json, note, author, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, (latest?.version ?? 0) + 1, hash, JSON.stringify(content), meta.note ?? null, meta.author ?? null, now)
+    return { version: latestVersion(db, name)!, created: true }
+  })()
+}
+
+export function listVersions(
+  db: Db,
+  name: string,
+  { limit, cursor }: { limit: number; cursor?: number },
+): { items: PromptVersion[]; total: number; nextCursor: string | null } {
+  const id = promptId(db, name)
+  const { n: total } = db.prepare('SELECT count(*) AS n FROM prompt_versions WHERE prompt_id = ?').get(id) as {
+    n: number
+  }
+  const rows = db
+    .prepare(
+      `SELECT ${VERSION_COLUMNS} FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id
+       WHERE v.prompt_id = ? AND v.version < ? ORDER BY v.version DESC LIMIT ?`,
+    )
+    .all(id, cursor ?? Number.MAX_SAFE_INTEGER, limit + 1) as VersionRow[]
+  const items = rows.slice(0, limit).map(toVersion)
+  return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].version) : null }
+}
+
+export function listLabels(db: Db, name: string): PromptLabel[] {
+  const rows = db
+    .prepare(
+      `SELECT l.label, l.target_json, l.updated_at FROM prompt_labels l JOIN prompts p ON p.id = l.prompt_id
+       WHERE p.name = ? ORDER BY l.label`,
+    )
+    .all(name) as { label: string; target_json: string; updated_at: string }[]
+  return rows.map((r) => ({ label: r.label, target: JSON.parse(r.target_json), updatedAt: r.updated_at }))
+}
+
+export function getLabel(db: Db, name: string, label: string): PromptLabel | null {
+  return listLabels(db, name).find((l) => l.label === label) ?? null
+}
+
+/** Points a label at a version or a weighted split, recording the move; every version must exist. */
+export function setLabel(db: Db, name: string, label: string, target: LabelTarget): PromptLabel {
+  if (label === LATEST) {
+    throw new GatewayError('invalid_request', `'${LATEST}' always means the newest version and cannot be set`, {
+      param: 'label',
+    })
+  }
+  const versions = 'version' in target ? [target.version] : target.split.map((a) => a.version)
+  if ('split' in target) {
+    if (new Set(versions).size !== versions.length) {
+      throw new GatewayError('invalid_request', 'a split names each version once', { param: 'split' })
+    }
+    if (!target.split.some((a) => a.weight > 0)) {
+      throw new GatewayError('invalid_request', 'a split needs at least one arm with a weight above 0', {
+        param: 'split',
+      })
+    }
+  }
+  return db.transaction(() => {
+    for (const v of versions) requireVersion(db, name, v)
+    const id = promptId(db, name)
+    const before = getLabel(db, name, label)
+    const now = new Date().toISOString()
+    const json = JSON.stringify(target)
+    db.prepare(
+      `INSERT INTO prompt_labels (prompt_id, label, target_json, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(prompt_id, label) DO UPDATE SET target_json = excluded.target_json, updated_at = excluded.updated_at`,
+    ).run(id, label, json, now)
+    if (JSON.stringify(before?.target) !== json) {
+      db.prepare(
+        'INSERT INTO prompt_label_moves (prompt_id, label, from_json, to_json, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(id, label, before ? JSON.stringify(before.target) : null, json, now)
+    }
+    return { label, target, updatedAt: now }
+  })()
+}
+
+export function deleteLabel(db: Db, name: string, label: string): void {
+  db.transaction(() => {
+    const before = getLabel(db, name, label)
+    if (!before) {
+      throw new GatewayError('not_found', `prompt '${name}' has no label '${label}'`, { code: 'label_not_found' })
+    }
+    const id = promptId(db, name)
+    db.prepare('DELETE FROM prompt_labels WHERE prompt_id = ? AND label = ?').run(id, label)
+    db.prepare(
+      'INSERT INTO prompt_label_moves (prompt_id, label, from_json, to_json, created_at) VALUES (?, ?, ?, NULL, ?)',
+    ).run(id, label, JSON.stringify(before.target), new Date().toISOString())
+  })()
+}
+
+export interface LabelMove {
+  label: string
+  from: LabelTarget | null
+  to: LabelTarget | null
+  createdAt: string
+}
+
+/** Every label move of a prompt, newest first. */
+export function labelHistory(db: Db, name: string): LabelMove[] {
+  const rows = db
+    .prepare(
+      `SELECT label, from_json, to_json, created_at FROM prompt_label_moves WHERE prompt_id = ? ORDER BY id DESC`,
+    )
+    .all(promptId(db, name)) as {
+    label: string
+    from_json: string | null
+    to_json: string | null
+    created_at: string
+  }[]
+  return rows.map((r) => ({
+    label: r.label,
+    from: r.from_json ? JSON.parse(r.from_json) : null,
+    to: r.to_json ? JSON.parse(r.to_json) : null,
+    createdAt: r.created_at,
+  }))
+}
+
+export function deletePrompt(db: Db, name: string): void {
+  const { changes } = db.prepare('DELETE FROM prompts WHERE name = ?').run(name)
+  if (changes === 0) throw promptNotFound(name)
+}
+
+export function getPromptSummary(db: Db, name: string): PromptSummary | null {
+  const row = db.prepare('SELECT name, created_at, updated_at FROM prompts WHERE name = ?').get(name) as
+    | { name: string; created_at: string; updated_at: string }
+    | undefined
+  if (!row) return null
+  const latest = latestVersion(db, name)!
+  return {
+    name: row.name,
+    latestVersion: latest.version,
+    model: latest.content.model ?? null,
+    labels: listLabels(db, name),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+/** Prompts, most recently saved first; `q` matches the name, `label` keeps prompts that have that label. */
+export function listPrompts(
+  db: Db,
+  { q, label, limit, cursor }: { q?: string; label?: string; limit: number; cursor?: number },
+): { items: PromptSummary[]; total: number; nextCursor: string | null } {
+  const where: string[] = []
+  const params: unknown[] = []
+  if (q) {
+    where.push("name LIKE ? ESCAPE '\\'")
+    params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+  }
+  if (label) {
+    where.push('EXISTS (SELECT 1 FROM prompt_labels l WHERE l.prompt_id = prompts.id AND l.label = ?)')
+    params.push(label)
+  }
+  const sql = where.length ? `WHERE ${where.join(' AND ')}` : ''
+  const { n: total } = db.prepare(`SELECT count(*) AS n FROM prompts ${sql}`).get(...params) as { n: number }
+  const offset = cursor ?? 0
+  const names = db
+    .prepare(`SELECT name FROM prompts ${sql} ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset) as { name: string }[]
+  const items = names.map((r) => getPromptSummary(db, r.name)!)
+  return { items, total, nextCursor: offset + items.length < total ? String(offset + items.length) : null }
+}

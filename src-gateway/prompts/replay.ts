@@ -1,0 +1,84 @@
+import { decodeAnthropicRequest } from '../api/anthropic/decode-request.js'
+import { validateChatRequest } from '../api/openai/codec.js'
+import type { ChatMessage } from '../core/chat-types.js'
+import { createSseParser } from '../core/sse.js'
+import type { Db } from '../store/db.js'
+import type { LogFilter } from '../store/log-filter.js'
+import { getLog, listLogs } from '../store/log-queries.js'
+import type { RunRow } from './compare-types.js'
+
+/** The messages of a logged request, in the canonical (OpenAI) shape, or null if it cannot be replayed. */
+function loggedMessages(inboundApi: string, body: unknown): ChatMessage[] | null {
+  try {
+    if (inboundApi === 'openai') return validateChatRequest(body).messages
+    if (inboundApi === 'anthropic') return decodeAnthropicRequest(body).messages
+  } catch {
+    // A body that was truncated when stored, or never valid: nothing to replay.
+  }
+  return null
+}
+
+/** The answer text of a logged response: a JSON body in either dialect, or an OpenAI SSE transcript. */
+export function loggedOutput(body: unknown): string | null {
+  if (body && typeof body === 'object') {
+    const b = body as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
+    const content = b.choices?.[0]?.message?.content
+    if (typeof content === 'string') return content
+    if (Array.isArray(b.content)) return b.content.map((c) => c.text ?? '').join('')
+    return null
+  }
+  if (typeof body !== 'string') return null
+  let text = ''
+  for (const frame of [...createSseParser().push(body), ...createSseParser().flush()]) {
+    try {
+      const chunk = JSON.parse(frame.data) as {
+        choices?: { delta?: { content?: string } }[]
+        delta?: { text?: string }
+      }
+      text += chunk.choices?.[0]?.delta?.content ?? chunk.delta?.text ?? ''
+    } catch {
+      // `[DONE]` and other non-JSON frames carry no text.
+    }
+  }
+  return text
+}
+
+/**
+ * Rows for a replay: the newest logged requests matching the filter whose bodies were stored and can
+ * be decoded (OpenAI and Anthropic calls), each with what the original call cost and answered.
+ */
+export function replayRows(db: Db, filter: LogFilter, limit: number): { rows: RunRow[]; skipped: number } {
+  const rows: RunRow[] = []
+  let skipped = 0
+  let cursor: number | undefined
+  // Scan past rows that cannot be replayed, a page at a time, until `limit` rows are found.
+  while (rows.length < limit) {
+    const page = listLogs(db, filter, { limit: 200, cursor })
+    for (const item of page.items) {
+      if (rows.length >= limit) break
+      const detail = getLog(db, item.id)
+      const messages = detail && loggedMessages(item.inboundApi, detail.requestBody)
+      if (!detail || !messages) {
+        skipped++
+        continue
+      }
+      rows.push({
+        vars: { requestId: item.requestId, model: item.requestedModel ?? item.model },
+        messages,
+        original: {
+          logId: item.id,
+          requestId: item.requestId,
+          model: item.model,
+          output: loggedOutput(detail.responseBody),
+          costUsd: item.costUsd,
+          latencyMs: item.latencyMs,
+          inputTokens: item.inputTokens,
+          outputTokens: item.outputTokens,
+        },
+      })
+    }
+    if (!page.nextCursor) break
+    cursor = Number(page.nextCursor)
+  }
+  return { rows, skipped }
+}

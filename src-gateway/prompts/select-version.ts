@@ -1,0 +1,42 @@
+import { GatewayError } from '../core/errors.js'
+import type { Db } from '../store/db.js'
+import { armName, pickArm, stickyPoint } from './ab-split.js'
+import { getLabel, LATEST, latestVersion, promptNotFound, requireVersion } from './prompt-store.js'
+import type { PromptVersion } from './types.js'
+
+export interface VersionChoice {
+  version?: number
+  label?: string
+}
+
+/**
+ * The version a run uses: an explicit version, a label (a split label picks the caller's sticky arm),
+ * or `latest` when neither is given.
+ */
+export function selectVersion(
+  db: Db,
+  name: string,
+  choice: VersionChoice,
+  caller: string,
+): { version: PromptVersion; arm?: string } {
+  if (choice.version !== undefined && choice.label !== undefined) {
+    throw new GatewayError('invalid_request', "give either 'version' or 'label', not both", { param: 'label' })
+  }
+  if (choice.version !== undefined) return { version: requireVersion(db, name, choice.version) }
+  if (choice.label === undefined || choice.label === LATEST) {
+    const latest = latestVersion(db, name)
+    if (!latest) throw promptNotFound(name)
+    return { version: latest }
+  }
+  const label = getLabel(db, name, choice.label)
+  if (!label) {
+    if (!latestVersion(db, name)) throw promptNotFound(name)
+    throw new GatewayError('not_found', `prompt '${name}' has no label '${choice.label}'`, {
+      code: 'label_not_found',
+      param: 'label',
+    })
+  }
+  if ('version' in label.target) return { version: requireVersion(db, name, label.target.version) }
+  const arm = pickArm(label.target.split, stickyPoint(caller, name, label.label))
+  return { version: requireVersion(db, name, arm.version), arm: armName(label.label, arm.version) }
+}
