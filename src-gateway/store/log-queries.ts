@@ -1,9 +1,11 @@
+import type { AttemptFailure } from '../core/log-event.js'
 import type { Db } from './db.js'
 import { type LogFilter, whereClause } from './log-filter.js'
 
 const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
-  is_estimated, cost_usd, is_stream, attempts, is_cache_hit`
+  is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
+  prompt_name, prompt_version, prompt_arm`
 
 interface LogRow {
   id: number
@@ -29,6 +31,11 @@ interface LogRow {
   is_stream: number
   attempts: number
   is_cache_hit: number
+  is_fallback: number
+  attempt_failures_json: string | null
+  prompt_name: string | null
+  prompt_version: number | null
+  prompt_arm: string | null
 }
 
 /** One request log row as the admin API returns it. */
@@ -56,6 +63,13 @@ export interface LogItem {
   isStream: boolean
   attempts: number
   isCacheHit: boolean
+  /** Served by a target other than the first one planned. */
+  isFallback: boolean
+  /** The tries that failed before the call was served or gave up. */
+  attemptFailures: AttemptFailure[]
+  promptName: string | null
+  promptVersion: number | null
+  promptArm: string | null
 }
 
 export interface LogDetail extends LogItem {
@@ -90,6 +104,10 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'isStream',
   'attempts',
   'isCacheHit',
+  'isFallback',
+  'promptName',
+  'promptVersion',
+  'promptArm',
 ]
 
 function toItem(r: LogRow): LogItem {
@@ -117,6 +135,11 @@ function toItem(r: LogRow): LogItem {
     isStream: r.is_stream === 1,
     attempts: r.attempts,
     isCacheHit: r.is_cache_hit === 1,
+    isFallback: r.is_fallback === 1,
+    attemptFailures: r.attempt_failures_json ? JSON.parse(r.attempt_failures_json) : [],
+    promptName: r.prompt_name,
+    promptVersion: r.prompt_version,
+    promptArm: r.prompt_arm,
   }
 }
 

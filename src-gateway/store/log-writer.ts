@@ -28,11 +28,13 @@ export interface LogWriter extends LogSink {
 const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
   latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
-  is_estimated, cost_usd, is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm
+  is_estimated, cost_usd, is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm,
+  attempt_failures_json, is_fallback
 ) VALUES (
   @created_at, @request_id, @inbound_api, @route, @provider, @model, @requested_model, @key_name, @status, @error,
   @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @cache_write_tokens, @reasoning_tokens,
-  @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit, @prompt_name, @prompt_version, @prompt_arm
+  @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit, @prompt_name, @prompt_version, @prompt_arm,
+  @attempt_failures_json, @is_fallback
 )`
 
 const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
@@ -65,6 +67,8 @@ function toRow(e: LogEvent, costUsd: number | null) {
     prompt_name: e.promptName ?? null,
     prompt_version: e.promptVersion ?? null,
     prompt_arm: e.promptArm ?? null,
+    attempt_failures_json: e.attemptFailures?.length ? JSON.stringify(e.attemptFailures) : null,
+    is_fallback: e.isFallback ? 1 : 0,
   }
 }
 

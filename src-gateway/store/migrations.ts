@@ -114,4 +114,7 @@ export const MIGRATIONS: string[] = [
      assertions_json TEXT,
      PRIMARY KEY (run_id, row_idx, col_idx)
    );`,
+  // Routing: the failed tries before a call was served, and whether another target served it (issue 6).
+  `ALTER TABLE request_logs ADD COLUMN attempt_failures_json TEXT;
+   ALTER TABLE request_logs ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0;`,
 ]

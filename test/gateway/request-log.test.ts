@@ -125,6 +125,30 @@ describe('request log through the SDKs', () => {
   }, 60_000)
 })
 
+describe('routing in the log', () => {
+  it('shows the failed attempts and the fallback through the admin API', async () => {
+    const dataDir = tempDir()
+    const config = `
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+  dead: { type: openai-compatible, baseUrl: "http://127.0.0.1:9/v1" }
+routes:
+  resilient: { retries: { attempts: 0 }, targets: [ { model: dead/x }, { model: mock/mock-gpt } ] }
+`
+    const app = buildGateway(parseConfig(config, 'yaml'), { webRoot: false, dataDir })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 })
+    await openai.chat.completions.create({ model: 'resilient', messages: [{ role: 'user', content: 'hi' }] })
+    app.requestLog.flush()
+    const { items } = await (await fetch(`${url}/admin/v1/logs`)).json()
+    await app.close()
+    expect(items[0]).toMatchObject({ route: 'resilient', provider: 'mock', attempts: 2, isFallback: true })
+    expect(items[0].attemptFailures).toEqual([
+      { provider: 'dead', model: 'x', status: 502, error: expect.stringMatching(/refused/) },
+    ])
+  })
+})
+
 describe('shutdown', () => {
   it('rows of every answered call survive a SIGTERM during load', async () => {
     const dataDir = tempDir()
