@@ -10,7 +10,11 @@ export BENCH_DEPS_DIR=${BENCH_DEPS_DIR:-${TMPDIR:-/tmp}/switchyard-bench-deps}
 SWITCHYARD_DATA_DIR=$(mktemp -d)
 export SWITCHYARD_DATA_DIR
 trap 'rm -rf "$SWITCHYARD_DATA_DIR"' EXIT
-export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway.yaml.tpl
+if [[ ${BENCH_LOG_BODIES:-1} == 0 ]]; then
+  export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway-no-bodies.yaml.tpl
+else
+  export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway.yaml.tpl
+fi
 export GATEWAY_CMD='node dist/gateway/cli.js serve --config {CONFIG} --port {PORT}'
 export BENCH_SCENARIOS=${BENCH_SCENARIOS:-"nonstream stream anthropic anthropic-stream nonstream@1 stream@1 anthropic@1 anthropic-stream@1"}
 export BENCH_OUT=${BENCH_OUT:-$PWD/bench-results.json}
