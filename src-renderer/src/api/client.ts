@@ -1,10 +1,11 @@
 import type {} from '../../../src-shared/desktop-api'
 
-/** An error body from the gateway, in its OpenAI-style shape. */
+/** A failed call to the gateway, carrying the message from its error body. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly requestId: string | null = null,
   ) {
     super(message)
   }
@@ -20,11 +21,63 @@ export function gatewayBaseUrl(): Promise<string> {
   return baseUrlPromise
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${await gatewayBaseUrl()}${path}`)
-  const body = await res.json().catch(() => null)
-  if (!res.ok) throw new ApiError(res.status, body?.error?.message ?? `${res.status} ${res.statusText}`)
-  return body as T
+/** One readable sentence for any error a call can throw, for showing beside the action that failed. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 404 && /^no route for /.test(err.message)) {
+      return `This gateway does not offer this yet (${err.message}). Update Switchyard or check back later.`
+    }
+    // The request id finds the matching row in Logs and in the gateway's own log.
+    const details = [err.status ? `HTTP ${err.status}` : '', err.requestId ? `request ${err.requestId}` : '']
+      .filter(Boolean)
+      .join(', ')
+    return details ? `${err.message} (${details})` : err.message
+  }
+  if (err instanceof TypeError) return `Cannot reach the gateway: ${err.message}`
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  const res = await fetch(`${await gatewayBaseUrl()}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  })
+  if (!res.ok) {
+    const text = await res.text()
+    let message = `${res.status} ${res.statusText}`
+    try {
+      const parsed = JSON.parse(text)
+      message = parsed?.error?.message ?? parsed?.message ?? message
+    } catch {
+      if (text) message = text.slice(0, 300)
+    }
+    throw new ApiError(res.status, message, res.headers.get('x-request-id'))
+  }
+  return res
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await send('GET', path, undefined, signal)).json() as Promise<T>
+}
+
+export async function getText(path: string): Promise<string> {
+  return (await send('GET', path)).text()
+}
+
+export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body)
+  const text = await res.text()
+  return (text ? JSON.parse(text) : null) as T
+}
+
+/** A query string from the defined, non-empty values only. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v))
+  const s = q.toString()
+  return s ? `?${s}` : ''
 }
 
 export interface GatewayInfo {

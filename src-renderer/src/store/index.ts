@@ -1,8 +1,39 @@
 import { create } from 'zustand'
+import { type CompareSlice, createCompareSlice } from './compare-slice'
+import { type ConnectSlice, createConnectSlice } from './connect-slice'
+import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
+import { createHandoffSlice, type HandoffSlice } from './handoff-slice'
+import { createLogsSlice, type LogsSlice } from './logs-slice'
+import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
+import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
+import { createProvidersSlice, type ProvidersSlice } from './providers-slice'
+import { createRoutesSlice, type RoutesSlice } from './routes-slice'
+import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createStatusSlice, type StatusSlice } from './status-slice'
 
-export type AppState = StatusSlice
+export type AppState = StatusSlice &
+  DashboardSlice &
+  LogsSlice &
+  PlaygroundSlice &
+  HandoffSlice &
+  ProvidersSlice &
+  RoutesSlice &
+  SettingsSlice &
+  ConnectSlice &
+  PromptsSlice &
+  CompareSlice
 
-export const useAppStore = create<AppState>()((...a) => ({
-  ...createStatusSlice(...a),
+// Each slice is typed against itself only (no slice reads another), so each can be tested alone.
+export const useAppStore = create<AppState>()((set, get, api) => ({
+  ...createStatusSlice(set, get, api),
+  ...createDashboardSlice(set, get, api),
+  ...createLogsSlice(set, get, api),
+  ...createPlaygroundSlice(set, get, api),
+  ...createHandoffSlice(set, get, api),
+  ...createProvidersSlice(set, get, api),
+  ...createRoutesSlice(set, get, api),
+  ...createSettingsSlice(set, get, api),
+  ...createConnectSlice(set, get, api),
+  ...createPromptsSlice(set, get, api),
+  ...createCompareSlice(set, get, api),
 }))

@@ -1,0 +1,68 @@
+import type {
+  ConfigImportResult,
+  DiscoveredServer,
+  GatewaySettings,
+  ListPage,
+  LogDetail,
+  LogItem,
+  ModelItem,
+  ModelPricing,
+  ProviderInput,
+  ProviderItem,
+  ProviderTestResult,
+  RouteItem,
+  StatsBucket,
+  StatsGroupBy,
+  StatsResult,
+} from '../../../src-shared/admin-api'
+import { gatewayBaseUrl, getJson, getText, query, sendJson } from './client'
+
+export interface LogQuery {
+  from?: string
+  to?: string
+  model?: string
+  provider?: string
+  key?: string
+  status?: string
+  q?: string
+}
+
+const enc = encodeURIComponent
+
+export const adminApi = {
+  logs: (filter: LogQuery, opts: { limit?: number; cursor?: string | null } = {}) =>
+    getJson<ListPage<LogItem>>(`/admin/v1/logs${query({ ...filter, limit: opts.limit, cursor: opts.cursor })}`),
+  log: (id: number) => getJson<LogDetail>(`/admin/v1/logs/${enc(String(id))}`),
+  /** A URL rather than a fetch: the browser downloads it with the gateway's file name. */
+  logsExportUrl: async (filter: LogQuery, format: 'jsonl' | 'csv') =>
+    `${await gatewayBaseUrl()}/admin/v1/logs/export${query({ ...filter, format })}`,
+  stats: (p: { from: string; to: string; bucket: StatsBucket; groupBy?: StatsGroupBy }) =>
+    getJson<StatsResult>(`/admin/v1/stats${query(p)}`),
+  pricing: (model: string) => getJson<ModelPricing>(`/admin/v1/pricing${query({ model })}`),
+
+  providers: () => getJson<{ items: ProviderItem[] }>('/admin/v1/providers'),
+  createProvider: (p: ProviderInput) => sendJson<ProviderItem>('POST', '/admin/v1/providers', p),
+  updateProvider: (id: string, p: Omit<ProviderInput, 'id'>) =>
+    sendJson<ProviderItem>('PUT', `/admin/v1/providers/${enc(id)}`, p),
+  deleteProvider: (id: string) => sendJson<unknown>('DELETE', `/admin/v1/providers/${enc(id)}`),
+  testProvider: (id: string) => sendJson<ProviderTestResult>('POST', `/admin/v1/providers/${enc(id)}/test`),
+  discovered: () => getJson<{ items: DiscoveredServer[] }>('/admin/v1/providers/discovered'),
+  discover: () => sendJson<{ items: DiscoveredServer[] } | null>('POST', '/admin/v1/providers/discover'),
+  models: () => getJson<{ items: ModelItem[] }>('/admin/v1/models'),
+
+  routes: () => getJson<{ items: RouteItem[] }>('/admin/v1/routes'),
+  saveRoute: (r: RouteItem) =>
+    sendJson<RouteItem>('PUT', `/admin/v1/routes/${enc(r.name)}`, { strategy: r.strategy, targets: r.targets }),
+  deleteRoute: (name: string) => sendJson<unknown>('DELETE', `/admin/v1/routes/${enc(name)}`),
+
+  exportConfig: (format: 'yaml' | 'json', secrets: 'refs' | 'omit') =>
+    getText(`/admin/v1/config/export${query({ format, secrets })}`),
+  importConfig: (body: { text: string; format?: 'yaml' | 'json'; apply: boolean }) =>
+    sendJson<ConfigImportResult>('POST', '/admin/v1/config/import', body),
+  settings: () => getJson<GatewaySettings>('/admin/v1/settings'),
+  saveSettings: (s: Partial<Pick<GatewaySettings, 'logs'>>) =>
+    sendJson<GatewaySettings>('PUT', '/admin/v1/settings', s),
+}
+
+/** `GET /v1/models` in its OpenAI shape: what the Playground can address, routes included. */
+export const openaiModels = () => getJson<{ data: { id: string; owned_by: string }[] }>('/v1/models')

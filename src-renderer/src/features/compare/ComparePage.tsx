@@ -1,0 +1,81 @@
+import { useEffect } from 'react'
+import { useAppStore } from '../../store'
+import type { CompareTab } from '../../store/compare-slice'
+import './compare.css'
+import { MatrixSetup } from './MatrixSetup'
+import { MatrixTable } from './MatrixTable'
+import { ReplaySetup } from './ReplaySetup'
+import { SideBySide } from './SideBySide'
+
+const TABS: { id: CompareTab; label: string }[] = [
+  { id: 'side', label: 'Side by side' },
+  { id: 'matrix', label: 'Matrix' },
+  { id: 'replay', label: 'Replay' },
+]
+
+function textOf(content: string | { type: string; text?: string }[]): string {
+  return typeof content === 'string' ? content : content.map((p) => p.text ?? '').join('\n')
+}
+
+export function ComparePage() {
+  const tab = useAppStore((s) => s.compareTab)
+  const setTab = useAppStore((s) => s.setCompareTab)
+  const loadModels = useAppStore((s) => s.loadCompareModels)
+  const loadRuns = useAppStore((s) => s.loadCompareRuns)
+  const error = useAppStore((s) => s.matrixError)
+  const handoff = useAppStore((s) => (s.handoff?.kind === 'compare' ? s.handoff : null))
+  const clearHandoff = useAppStore((s) => s.clearHandoff)
+  const setModels = useAppStore((s) => s.setSideModels)
+  const setInput = useAppStore((s) => s.setSideInput)
+  const setSystem = useAppStore((s) => s.setSideSystem)
+  const hasRun = useAppStore((s) => s.matrixRun !== null && (s.matrixRun.kind === 'replay') === (tab === 'replay'))
+
+  useEffect(() => {
+    void loadModels()
+    void loadRuns()
+  }, [loadModels, loadRuns])
+  // “Open in Compare” in the Playground: its model in the first pane, its last user turn as the input.
+  useEffect(() => {
+    if (!handoff) return
+    const system = handoff.messages.find((m) => m.role === 'system')
+    const user = [...handoff.messages].reverse().find((m) => m.role === 'user')
+    setModels(handoff.model ? [handoff.model] : [])
+    setSystem(system ? textOf(system.content) : '')
+    setInput(user ? textOf(user.content) : '')
+    setTab('side')
+    clearHandoff()
+  }, [handoff, clearHandoff, setModels, setInput, setSystem, setTab])
+
+  return (
+    <main className="page">
+      <header className="page-header">
+        <h1>Compare</h1>
+      </header>
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {tab === 'side' && <SideBySide />}
+      {tab === 'matrix' && (
+        <div className="stack">
+          <MatrixSetup />
+          {hasRun && <MatrixTable />}
+        </div>
+      )}
+      {tab === 'replay' && (
+        <div className="stack">
+          <ReplaySetup />
+          {hasRun && <MatrixTable />}
+        </div>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,156 @@
+import { useEffect, useMemo, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { LogItem } from '../../../../src-shared/admin-api'
+import { CopyButton } from '../../components/CopyButton'
+import { formatDuration, formatTime } from '../../format'
+import { useAppStore } from '../../store'
+import { buildSnippets, KEY_VAR } from './snippets'
+
+const POLL_MS = 2000
+const FALLBACK_MODEL = 'your-model'
+
+function RequestLine({ row }: { row: LogItem }) {
+  return (
+    <span>
+      {formatTime(row.createdAt)} · <code>{row.inboundApi}</code> API · {row.requestedModel ?? row.model ?? '—'} ·{' '}
+      <span className={row.status >= 400 ? 'status-err' : 'status-ok'}>
+        {row.status >= 400 ? '✘' : '✔'} {row.status}
+      </span>{' '}
+      · {formatDuration(row.latencyMs)} · <a href={`#/logs?id=${row.id}`}>open in Logs</a>
+    </span>
+  )
+}
+
+function ConnectionTest() {
+  const latest = useAppStore((s) => s.connectLatest)
+  const seen = useAppStore((s) => s.connectSeen)
+  const waiting = useAppStore((s) => s.connectWaitingAfter !== null)
+  const error = useAppStore((s) => s.connectError)
+  const a = useAppStore(
+    useShallow((s) => ({ poll: s.pollConnect, start: s.startConnectionTest, cancel: s.cancelConnectionTest })),
+  )
+  useEffect(() => {
+    void a.poll()
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') void a.poll()
+    }, POLL_MS)
+    return () => clearInterval(t)
+  }, [a])
+  return (
+    <section className="panel stack" aria-labelledby="test-heading">
+      <h2 id="test-heading">Test connection</h2>
+      <div className="row">
+        {waiting ? (
+          <>
+            <span aria-live="polite">Waiting for the next request… run your tool now.</span>
+            <button type="button" onClick={a.cancel}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="primary" onClick={a.start}>
+            Test connection
+          </button>
+        )}
+      </div>
+      {seen && (
+        <p className="success" role="status" data-testid="connect-seen">
+          ✔ Request received: <RequestLine row={seen} />
+        </p>
+      )}
+      <div className="muted" data-testid="connect-latest">
+        Latest request: {latest ? <RequestLine row={latest} /> : 'none yet.'}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          Could not read the request log: {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+export function ConnectPage() {
+  const baseUrl = useAppStore((s) => s.baseUrl)
+  const models = useAppStore(useShallow((s) => s.pgModels))
+  const loadModels = useAppStore((s) => s.loadPlaygroundModels)
+  const [model, setModel] = useState('')
+  const [toolId, setToolId] = useState('claude-code')
+  useEffect(() => {
+    void loadModels()
+  }, [loadModels])
+
+  const chosenModel = model || models[0] || FALLBACK_MODEL
+  const url = baseUrl ?? window.location.origin
+  const tools = useMemo(() => buildSnippets(url, chosenModel), [url, chosenModel])
+  const tool = tools.find((t) => t.id === toolId) ?? tools[0]
+
+  return (
+    <main className="page">
+      <header className="page-header">
+        <h1>Connect</h1>
+      </header>
+      <section className="panel row" aria-label="Endpoint" style={{ marginBottom: 14 }}>
+        <span>
+          Endpoint <code data-testid="connect-endpoint">{url}</code>
+        </span>
+        <CopyButton text={url} label="Copy endpoint" />
+        <span className="spacer" style={{ flex: 1 }} />
+        <label htmlFor="connect-model">Model in snippets</label>
+        <select id="connect-model" value={chosenModel} onChange={(e) => setModel(e.target.value)}>
+          {models.length === 0 && <option value={FALLBACK_MODEL}>{FALLBACK_MODEL}</option>}
+          {models.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </section>
+      <p className="muted">
+        Snippets read the key from <code>${KEY_VAR}</code>. While no gateway keys are configured, any value is accepted
+        (the gateway then listens on this machine only).
+      </p>
+      <div className="connect-layout">
+        <div className="panel tool-list" role="tablist" aria-label="Tools" aria-orientation="vertical">
+          {tools.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              id={`tool-tab-${t.id}`}
+              aria-selected={t.id === tool.id}
+              aria-controls="tool-panel"
+              onClick={() => setToolId(t.id)}
+            >
+              {t.name}
+            </button>
+          ))}
+        </div>
+        <div className="stack">
+          <section className="panel stack" role="tabpanel" id="tool-panel" aria-labelledby={`tool-tab-${tool.id}`}>
+            <div>
+              <h2>{tool.name}</h2>
+              <span className="muted">Speaks {tool.speaks}</span>
+            </div>
+            {tool.warning && (
+              <p className="warn-text" role="note">
+                ⚠ {tool.warning}
+              </p>
+            )}
+            {tool.blocks.map((b) => (
+              <div key={b.title} className="snippet">
+                <div className="snippet-header">
+                  <h3>{b.title}</h3>
+                  <CopyButton text={b.code} label={`Copy ${b.title}`} />
+                </div>
+                <pre data-testid={`snippet-${tool.id}`}>{b.code}</pre>
+              </div>
+            ))}
+            {tool.note && <p className="field-hint">{tool.note}</p>}
+          </section>
+          <ConnectionTest />
+        </div>
+      </div>
+    </main>
+  )
+}

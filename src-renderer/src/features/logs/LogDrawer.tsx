@@ -1,0 +1,310 @@
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
+import type { LogDetail } from '../../../../src-shared/admin-api'
+import { CopyButton } from '../../components/CopyButton'
+import { formatCount, formatDuration, formatTokensInOut } from '../../format'
+import { useAppStore } from '../../store'
+import { joinStreamText } from './stream-text'
+
+const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing'] as const
+type Tab = (typeof TABS)[number]
+
+function pretty(body: unknown): string {
+  return typeof body === 'string' ? body : JSON.stringify(body, null, 2)
+}
+
+function MissingBody({ which }: { which: string }) {
+  const storeBodies = useAppStore((s) => s.settings?.logs.storeBodies)
+  return (
+    <p className="muted">
+      {storeBodies === false
+        ? `No ${which} body: body logging is off (Settings → Retention).`
+        : `No ${which} body was captured for this request.`}
+    </p>
+  )
+}
+
+function Body({ body, which, truncated }: { body: unknown; which: string; truncated: boolean }) {
+  const [raw, setRaw] = useState(false)
+  if (body === null || body === undefined) return <MissingBody which={which} />
+  const text = pretty(body)
+  const stream = typeof body === 'string' ? joinStreamText(body) : null
+  return (
+    <div className="stack">
+      <div className="row">
+        {stream && (
+          <button type="button" className="small" aria-pressed={raw} onClick={() => setRaw(!raw)}>
+            {raw ? 'Show joined text' : 'Show raw events'}
+          </button>
+        )}
+        <CopyButton text={text} label={`Copy ${which} body`} />
+        {truncated && <span className="warn-text">Truncated when stored: this is not the whole body.</span>}
+      </div>
+      {stream && !raw ? (
+        <>
+          <p className="muted">
+            Streamed answer joined from {formatCount(stream.events)} events ({formatCount(text.length)} characters raw).
+          </p>
+          <pre className="code-block">{stream.text || '(no text)'}</pre>
+        </>
+      ) : (
+        <pre className="code-block">{text}</pre>
+      )}
+    </div>
+  )
+}
+
+function curlFor(d: LogDetail, baseUrl: string): string {
+  const path =
+    d.inboundApi === 'anthropic'
+      ? '/v1/messages'
+      : d.inboundApi === 'responses'
+        ? '/v1/responses'
+        : '/v1/chat/completions'
+  const body = d.requestBody === null ? '{}' : JSON.stringify(d.requestBody)
+  return `curl ${baseUrl}${path} \\\n  -H 'content-type: application/json' \\\n  -d '${body.replace(/'/g, "'\\''")}'`
+}
+
+function Overview({ d }: { d: LogDetail }) {
+  return (
+    <dl className="kv">
+      <dt>Time</dt>
+      <dd>
+        {new Date(d.createdAt).toLocaleString('en-US')} <span className="muted">({d.createdAt})</span>
+      </dd>
+      <dt>Status</dt>
+      <dd className={d.status >= 400 ? 'status-err' : 'status-ok'}>
+        {d.status >= 400 ? '✘' : '✔'} {d.status}
+      </dd>
+      {d.error && (
+        <>
+          <dt>Error</dt>
+          <dd className="status-err">{d.error}</dd>
+        </>
+      )}
+      <dt>API</dt>
+      <dd>
+        {d.inboundApi}
+        {d.isStream ? ' · streamed' : ''}
+      </dd>
+      <dt>Requested model</dt>
+      <dd>{d.requestedModel ?? '—'}</dd>
+      <dt>Served by</dt>
+      <dd>
+        {d.provider ?? '—'} / {d.model ?? '—'}
+        {d.route ? ` (route ${d.route})` : ''}
+      </dd>
+      <dt>Key</dt>
+      <dd>{d.keyName ?? '—'}</dd>
+      {d.promptName && (
+        <>
+          <dt>Prompt</dt>
+          <dd>
+            {d.promptName} v{d.promptVersion ?? '?'}
+            {d.promptArm ? ` (arm ${d.promptArm})` : ''}
+          </dd>
+        </>
+      )}
+      <dt>Tokens in → out</dt>
+      <dd>
+        {formatTokensInOut(d.inputTokens, d.outputTokens)}
+        {d.isEstimated && ' (estimated)'}
+      </dd>
+      <dt>Cached / reasoning</dt>
+      <dd>
+        {formatCount(d.cachedTokens)} / {formatCount(d.reasoningTokens)}
+      </dd>
+      <dt>Cost</dt>
+      <dd>
+        {d.costUsd === null ? '—' : `$${d.costUsd.toFixed(6)}`}
+        {d.isEstimated && ' est.'}
+      </dd>
+      <dt>Latency</dt>
+      <dd>{formatDuration(d.latencyMs)}</dd>
+      <dt>Time to first token</dt>
+      <dd>{formatDuration(d.ttftMs)}</dd>
+      <dt>Cache</dt>
+      <dd>{d.isCacheHit ? 'hit' : 'miss'}</dd>
+      <dt>Request id</dt>
+      <dd>
+        <code>{d.requestId}</code>
+      </dd>
+    </dl>
+  )
+}
+
+function Attempts({ d }: { d: LogDetail }) {
+  const failures = d.attemptFailures ?? []
+  return (
+    <div className="stack">
+      <p>
+        {d.attempts <= 1
+          ? 'Answered on the first attempt.'
+          : `${formatCount(d.attempts)} attempts${d.isFallback ? '; a fallback target answered' : ''}.`}
+      </p>
+      <table aria-label="Attempts">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Provider / model</th>
+            <th>Status</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {failures.map((f, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: attempts are ordered and never reordered
+            <tr key={i}>
+              <td className="num">{i + 1}</td>
+              <td>
+                {f.provider} / {f.model}
+              </td>
+              <td className="status-err">✘ {f.status ?? '—'}</td>
+              <td>{f.error}</td>
+            </tr>
+          ))}
+          <tr>
+            <td className="num">{failures.length + 1}</td>
+            <td>
+              {d.provider ?? '—'} / {d.model ?? '—'}
+            </td>
+            <td className={d.status >= 400 ? 'status-err' : 'status-ok'}>
+              {d.status >= 400 ? '✘' : '✔'} {d.status}
+            </td>
+            <td>{d.error ?? `final · ${formatDuration(d.latencyMs)}`}</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function Timing({ d }: { d: LogDetail }) {
+  const ttft = d.ttftMs
+  const pct = ttft !== null && d.latencyMs > 0 ? Math.min(100, (ttft / d.latencyMs) * 100) : null
+  return (
+    <div>
+      <p className="muted">Total {formatDuration(d.latencyMs)}.</p>
+      {pct === null ? (
+        <p className="muted">No time to first token was recorded (not streamed, or no token arrived).</p>
+      ) : (
+        <>
+          <div
+            className="timing-bar"
+            role="img"
+            aria-label={`First token after ${formatDuration(ttft)}, then streaming`}
+          >
+            <span style={{ width: `${pct}%` }} />
+            <span style={{ width: `${100 - pct}%` }} />
+          </div>
+          <div className="chart-legend">
+            <span>
+              <span className="swatch" style={{ background: 'var(--series-1)' }} />
+              Waiting for first token {formatDuration(ttft)}
+            </span>
+            <span>
+              <span className="swatch" style={{ background: 'var(--series-3)' }} />
+              Streaming {formatDuration(d.latencyMs - (ttft ?? 0))}
+            </span>
+          </div>
+        </>
+      )}
+    </div>
+  )
+}
+
+/** The detail of one log row, fetched when opened. A modal dialog: focus stays inside, Esc closes. */
+export function LogDrawer(props: { onClose(): void }) {
+  const id = useAppStore((s) => s.detailId)
+  const detail = useAppStore((s) => s.detail)
+  const error = useAppStore((s) => s.detailError)
+  const baseUrl = useAppStore((s) => s.baseUrl) ?? window.location.origin
+  const [tab, setTab] = useState<Tab>('Overview')
+  const ref = useRef<HTMLDivElement>(null)
+  const closeRef = useRef<HTMLButtonElement>(null)
+
+  useEffect(() => {
+    closeRef.current?.focus()
+  }, [])
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation()
+      props.onClose()
+    } else if (e.key === 'Tab' && ref.current) {
+      const focusable = ref.current.querySelectorAll<HTMLElement>(
+        'button, a[href], input, select, textarea, [tabindex="0"]',
+      )
+      const first = focusable[0]
+      const last = focusable[focusable.length - 1]
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault()
+        last.focus()
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault()
+        first.focus()
+      }
+    }
+  }
+
+  return (
+    <>
+      <div className="drawer-backdrop" onClick={props.onClose} aria-hidden="true" />
+      <div
+        className="drawer"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="log-drawer-title"
+        data-testid="log-drawer"
+        ref={ref}
+        onKeyDown={onKeyDown}
+      >
+        <div className="drawer-header">
+          <h2 id="log-drawer-title" style={{ margin: 0 }}>
+            Request #{id}
+          </h2>
+          <div className="row">
+            {detail && <CopyButton text={detail.requestId} label="Copy id" />}
+            {detail && <CopyButton text={curlFor(detail, baseUrl)} label="Copy as curl" />}
+            <button type="button" ref={closeRef} onClick={props.onClose} aria-label="Close">
+              ✕
+            </button>
+          </div>
+        </div>
+        <div className="drawer-body">
+          <div className="tabs" role="tablist" aria-label="Request detail">
+            {TABS.map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="tab"
+                id={`log-tab-${t}`}
+                aria-selected={tab === t}
+                aria-controls="log-tabpanel"
+                onClick={() => setTab(t)}
+              >
+                {t}
+              </button>
+            ))}
+          </div>
+          <div role="tabpanel" id="log-tabpanel" aria-labelledby={`log-tab-${tab}`}>
+            {error && (
+              <p className="error" role="alert">
+                Could not load this request: {error}
+              </p>
+            )}
+            {!detail && !error && <p className="muted">Loading…</p>}
+            {detail && tab === 'Overview' && <Overview d={detail} />}
+            {detail && tab === 'Request' && (
+              <Body body={detail.requestBody} which="request" truncated={detail.isBodyTruncated} />
+            )}
+            {detail && tab === 'Response' && (
+              <Body body={detail.responseBody} which="response" truncated={detail.isBodyTruncated} />
+            )}
+            {detail && tab === 'Attempts' && <Attempts d={detail} />}
+            {detail && tab === 'Timing' && <Timing d={detail} />}
+          </div>
+        </div>
+      </div>
+    </>
+  )
+}

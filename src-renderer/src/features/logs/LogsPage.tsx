@@ -1,0 +1,416 @@
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { LogItem } from '../../../../src-shared/admin-api'
+import { adminApi } from '../../api/admin'
+import { errorMessage } from '../../api/client'
+import { hrefFor, replaceQuery, useHashLocation } from '../../app/router'
+import { formatCount, formatDuration, formatTime, formatTokensInOut, formatUsd } from '../../format'
+import { useAppStore } from '../../store'
+import {
+  EMPTY_LOG_FILTERS,
+  hasLogFilters,
+  LOG_RANGES,
+  type LogFilters,
+  type LogRange,
+  toLogQuery,
+} from '../../store/logs-slice'
+import { LogDrawer } from './LogDrawer'
+
+const ROW_HEIGHT = 32
+const OVERSCAN = 10
+const LIVE_MS = 5000
+const SEARCH_DEBOUNCE_MS = 300
+const COLUMNS = [
+  { label: 'Time', width: '150px' },
+  { label: 'Status', width: '72px' },
+  { label: 'Model', width: 'auto' },
+  { label: 'Provider', width: '110px' },
+  { label: 'Key', width: '90px' },
+  { label: 'Tokens in → out', width: '130px' },
+  { label: 'Cost', width: '90px' },
+  { label: 'Latency', width: '84px' },
+  { label: 'TTFT', width: '74px' },
+]
+const FILTER_KEYS = Object.keys(EMPTY_LOG_FILTERS) as (keyof LogFilters)[]
+
+function filtersFromQuery(q: URLSearchParams): LogFilters {
+  const f = { ...EMPTY_LOG_FILTERS }
+  for (const k of FILTER_KEYS) {
+    const v = q.get(k)
+    if (v !== null) (f as Record<string, string>)[k] = v
+  }
+  if (!(f.range in LOG_RANGES)) f.range = ''
+  return f
+}
+
+function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {
+  const filters = useAppStore(useShallow((s) => s.logFilters))
+  const setFilters = useAppStore((s) => s.setLogFilters)
+  const [text, setText] = useState(filters.q)
+  // The search box updates as you type; the query waits for a pause.
+  useEffect(() => setText(filters.q), [filters.q])
+  useEffect(() => {
+    if (text === filters.q) return
+    const t = setTimeout(() => setFilters({ q: text }), SEARCH_DEBOUNCE_MS)
+    return () => clearTimeout(t)
+  }, [text, filters.q, setFilters])
+
+  const input = (key: 'model' | 'provider' | 'key', label: string) => (
+    <div className="field">
+      <label htmlFor={`logs-${key}`}>{label}</label>
+      <input
+        id={`logs-${key}`}
+        value={filters[key]}
+        placeholder="any"
+        onChange={(e) => setFilters({ [key]: e.target.value })}
+      />
+    </div>
+  )
+  return (
+    <search className="filters" aria-label="Log filters">
+      <div className="field">
+        <label htmlFor="logs-range">Time</label>
+        <select
+          id="logs-range"
+          value={filters.range}
+          onChange={(e) => setFilters({ range: e.target.value as LogRange })}
+        >
+          {Object.entries(LOG_RANGES).map(([k, label]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {input('model', 'Model')}
+      {input('provider', 'Provider')}
+      {input('key', 'Key')}
+      <div className="field">
+        <label htmlFor="logs-status">Status</label>
+        <select id="logs-status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
+          <option value="">All</option>
+          <option value="error">Errors (400 and up)</option>
+          {['200', '400', '401', '403', '404', '429', '500', '502', '503', '504'].map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field grow">
+        <label htmlFor="logs-q">Search</label>
+        <input
+          id="logs-q"
+          ref={searchRef}
+          type="search"
+          value={text}
+          placeholder="Text, request id, model, error  ( / )"
+          onChange={(e) => setText(e.target.value)}
+        />
+      </div>
+      {hasLogFilters(filters) && (
+        <button type="button" onClick={() => setFilters(EMPTY_LOG_FILTERS)}>
+          Clear filters
+        </button>
+      )}
+    </search>
+  )
+}
+
+function ExportButtons() {
+  const filters = useAppStore(useShallow((s) => s.logFilters))
+  const total = useAppStore((s) => s.logTotal)
+  const [error, setError] = useState<string | null>(null)
+  const download = async (format: 'csv' | 'jsonl') => {
+    setError(null)
+    try {
+      const a = document.createElement('a')
+      a.href = await adminApi.logsExportUrl(toLogQuery(filters), format)
+      a.download = ''
+      a.click()
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+  return (
+    <div className="row">
+      <span className="muted">Export {total === null ? '' : `${formatCount(total)} rows`}</span>
+      <button type="button" onClick={() => void download('csv')} disabled={!total}>
+        CSV
+      </button>
+      <button type="button" onClick={() => void download('jsonl')} disabled={!total}>
+        JSONL
+      </button>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  )
+}
+
+function Row(props: {
+  item: LogItem
+  index: number
+  selected: boolean
+  onOpen(): void
+  onKeyDown(e: KeyboardEvent): void
+}) {
+  const { item, index, selected } = props
+  const err = item.status >= 400
+  return (
+    <tr
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      tabIndex={selected ? 0 : -1}
+      data-testid="log-row"
+      data-request-id={item.requestId}
+      data-model={item.model ?? ''}
+      data-log-id={item.id}
+      onClick={props.onOpen}
+      onKeyDown={props.onKeyDown}
+    >
+      <td title={item.createdAt}>{formatTime(item.createdAt)}</td>
+      <td className={err ? 'status-err' : 'status-ok'}>
+        {err ? '✘' : '✔'} {item.status}
+      </td>
+      <td title={item.requestedModel ?? ''}>{item.model ?? item.requestedModel ?? '—'}</td>
+      <td>{item.provider ?? '—'}</td>
+      <td>{item.keyName ?? '—'}</td>
+      <td className="num">{formatTokensInOut(item.inputTokens, item.outputTokens)}</td>
+      <td className="num">{formatUsd(item.costUsd)}</td>
+      <td className="num">{formatDuration(item.latencyMs)}</td>
+      <td className="num">{formatDuration(item.ttftMs)}</td>
+    </tr>
+  )
+}
+
+export function LogsPage() {
+  const { query } = useHashLocation()
+  const items = useAppStore(useShallow((s) => s.logItems))
+  const total = useAppStore((s) => s.logTotal)
+  const cursor = useAppStore((s) => s.logCursor)
+  const loading = useAppStore((s) => s.logsLoading)
+  const error = useAppStore((s) => s.logsError)
+  const filters = useAppStore(useShallow((s) => s.logFilters))
+  const detailId = useAppStore((s) => s.detailId)
+  const actions = useAppStore(
+    useShallow((s) => ({
+      setFilters: s.setLogFilters,
+      load: s.loadLogs,
+      loadMore: s.loadMoreLogs,
+      open: s.openLog,
+      close: s.closeLog,
+      loadSettings: s.loadSettings,
+    })),
+  )
+  const viewportRef = useRef<HTMLDivElement>(null)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const [scrollTop, setScrollTop] = useState(0)
+  const [viewportHeight, setViewportHeight] = useState(600)
+  const [active, setActive] = useState(0)
+  const openerRef = useRef<HTMLElement | null>(null)
+  const urlId = query.get('id')
+
+  // Filters come from the URL on arrival (shared links, reload), then the URL follows the filters.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, on arrival
+  useEffect(() => {
+    const fromUrl = filtersFromQuery(query)
+    const current = useAppStore.getState().logFilters
+    if (FILTER_KEYS.some((k) => fromUrl[k] !== current[k])) actions.setFilters(fromUrl)
+    else void actions.load()
+    // Knowing whether body logging is on lets the drawer say why a body is missing.
+    void actions.loadSettings()
+  }, [])
+  useEffect(() => {
+    replaceQuery({ ...filters, id: urlId ?? undefined })
+  }, [filters, urlId])
+
+  // The drawer follows `?id=`, so Back closes it and a link opens it.
+  useEffect(() => {
+    const id = urlId ? Number(urlId) : null
+    if (id && Number.isInteger(id)) {
+      if (useAppStore.getState().detailId !== id) void actions.open(id)
+    } else if (useAppStore.getState().detailId !== null) actions.close()
+  }, [urlId, actions])
+
+  // Live tail: refresh the first page while the list is scrolled to the top and no drawer is open.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible' && (viewportRef.current?.scrollTop ?? 0) === 0 && !detailId)
+        void actions.load()
+    }, LIVE_MS)
+    return () => clearInterval(t)
+  }, [actions, detailId])
+
+  useEffect(() => {
+    const el = viewportRef.current
+    if (!el) return
+    const ro = new ResizeObserver(() => setViewportHeight(el.clientHeight))
+    ro.observe(el)
+    return () => ro.disconnect()
+  }, [])
+
+  // `/` focuses the search from anywhere on the page except inside another field.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const t = e.target as HTMLElement
+      if (e.key === '/' && !/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) {
+        e.preventDefault()
+        searchRef.current?.focus()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN)
+  const last = Math.min(items.length, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN)
+  // Fetch the next page before the user reaches the end.
+  useEffect(() => {
+    if (cursor && !loading && last >= items.length - OVERSCAN) void actions.loadMore()
+  }, [cursor, loading, last, items.length, actions])
+
+  const openRow = (index: number) => {
+    const item = items[index]
+    if (!item) return
+    setActive(index)
+    openerRef.current = viewportRef.current?.querySelector<HTMLElement>(`[data-log-id="${item.id}"]`) ?? null
+    window.location.hash = hrefFor('/logs', { ...filters, id: String(item.id) })
+  }
+  const closeDrawer = () => {
+    replaceQuery({ ...filters })
+    openerRef.current?.focus()
+  }
+  const moveActive = (by: number) => {
+    const next = Math.min(items.length - 1, Math.max(0, active + by))
+    setActive(next)
+    const el = viewportRef.current
+    if (el) {
+      // The header row sits over the first ROW_HEIGHT of the viewport.
+      const top = next * ROW_HEIGHT
+      if (top < el.scrollTop) el.scrollTop = top
+      else if (top + 2 * ROW_HEIGHT > el.scrollTop + el.clientHeight)
+        el.scrollTop = top + 2 * ROW_HEIGHT - el.clientHeight
+      requestAnimationFrame(() => el.querySelector<HTMLElement>(`[aria-rowindex="${next + 2}"]`)?.focus())
+    }
+    // With the drawer open, j/k walk through the filtered rows and the drawer follows.
+    if (detailId !== null && items[next]) replaceQuery({ ...filters, id: String(items[next].id) })
+  }
+  const onRowKey = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'j') moveActive(1)
+    else if (e.key === 'ArrowUp' || e.key === 'k') moveActive(-1)
+    else if (e.key === 'Enter') openRow(active)
+    else return
+    e.preventDefault()
+  }
+  useEffect(() => {
+    if (detailId === null) return
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if ((e.key === 'j' || e.key === 'k') && !/^(INPUT|TEXTAREA|SELECT)$/.test((e.target as HTMLElement).tagName))
+        moveActive(e.key === 'j' ? 1 : -1)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  })
+
+  const filtered = hasLogFilters(filters)
+  return (
+    <main className="page">
+      <header className="page-header">
+        <h1>Logs</h1>
+        <span className="spacer" />
+        <ExportButtons />
+      </header>
+      <Filters searchRef={searchRef} />
+      {error && (
+        <div className="notice" role="alert">
+          <span>
+            <strong>Could not load logs.</strong> {error}
+          </span>
+          <button type="button" onClick={() => void actions.load()}>
+            Retry
+          </button>
+        </div>
+      )}
+      <div className="grid-table">
+        <div className="grid-viewport" ref={viewportRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+          <table
+            className="log-table"
+            // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: rows are navigated with arrow keys, j/k and Enter (ui.md §1), which a grid announces
+            role="grid"
+            aria-label="Request logs"
+            aria-rowcount={(total ?? items.length) + 1}
+            aria-busy={loading}
+            data-testid="logs-table"
+          >
+            <colgroup>
+              {COLUMNS.map((c) => (
+                <col key={c.label} style={{ width: c.width }} />
+              ))}
+            </colgroup>
+            <thead>
+              <tr aria-rowindex={1}>
+                {COLUMNS.map((c, i) => (
+                  <th key={c.label} scope="col" className={i >= 5 ? 'num' : undefined}>
+                    {c.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {first > 0 && <tr className="spacer-row" style={{ height: first * ROW_HEIGHT }} />}
+              {items.slice(first, last).map((item, i) => (
+                <Row
+                  key={item.id}
+                  item={item}
+                  index={first + i}
+                  selected={first + i === active}
+                  onOpen={() => openRow(first + i)}
+                  onKeyDown={onRowKey}
+                />
+              ))}
+              {last < items.length && (
+                <tr className="spacer-row" style={{ height: (items.length - last) * ROW_HEIGHT }} />
+              )}
+            </tbody>
+          </table>
+          {items.length === 0 && !loading && total !== null && (
+            <div className="empty" style={{ margin: 16 }}>
+              {filtered ? (
+                <>
+                  <p>No request matches these filters.</p>
+                  <button type="button" onClick={() => actions.setFilters(EMPTY_LOG_FILTERS)}>
+                    Clear filters
+                  </button>
+                </>
+              ) : (
+                <>
+                  <p>No requests yet. Every call through the gateway appears here within seconds.</p>
+                  <div className="row">
+                    <a className="button" href="#/connect">
+                      Connect a tool
+                    </a>
+                    <a className="button" href="#/playground">
+                      Try the Playground
+                    </a>
+                  </div>
+                </>
+              )}
+            </div>
+          )}
+        </div>
+        <div className="grid-foot">
+          <span>
+            {total === null
+              ? 'Loading…'
+              : `${formatCount(Math.min(items.length, total))} of ${formatCount(total)} shown${cursor ? ' · scroll for more' : ''}`}
+          </span>
+          <span>↑/↓ or j/k move · Enter opens · / searches</span>
+        </div>
+      </div>
+      {detailId !== null && <LogDrawer onClose={closeDrawer} />}
+    </main>
+  )
+}

@@ -1,0 +1,192 @@
+import { type FormEvent, useState } from 'react'
+import {
+  DEFAULT_BASE_URLS,
+  PROVIDER_TYPES,
+  type ProviderInput,
+  type ProviderItem,
+  type ProviderType,
+} from '../../../../src-shared/admin-api'
+import { useAppStore } from '../../store'
+
+const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+const NEEDS_KEY: ProviderType[] = ['openai', 'anthropic', 'gemini']
+
+export interface ProviderFormSeed {
+  id: string
+  type: ProviderType
+  baseUrl: string
+}
+
+/**
+ * Add or edit a provider. The key field is write-only: an existing key is shown masked and left as is
+ * unless a new one is typed; nothing typed here is ever read back from the gateway.
+ */
+export function ProviderForm(props: {
+  editing: ProviderItem | null
+  seed?: ProviderFormSeed
+  existingIds: string[]
+  onDone(): void
+}) {
+  const { editing, seed } = props
+  const save = useAppStore((s) => s.saveProvider)
+  const error = useAppStore((s) => s.providerActionErrors[editing ? editing.id : ''])
+  const [id, setId] = useState(editing?.id ?? seed?.id ?? '')
+  const [type, setType] = useState<ProviderType>(editing?.type ?? seed?.type ?? 'openai')
+  const [baseUrl, setBaseUrl] = useState(editing?.baseUrl ?? seed?.baseUrl ?? '')
+  const [keyMode, setKeyMode] = useState<'value' | 'env'>(editing?.apiKeySource === 'env' ? 'env' : 'value')
+  const [apiKey, setApiKey] = useState('')
+  const [apiKeyEnv, setApiKeyEnv] = useState(editing?.apiKeyEnv ?? '')
+  const [models, setModels] = useState('')
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
+  const [saving, setSaving] = useState(false)
+
+  const validate = (): Record<string, string> => {
+    const e: Record<string, string> = {}
+    if (!editing) {
+      if (!ID_PATTERN.test(id)) e.id = 'Use letters, digits, dot, dash or underscore, starting with a letter or digit.'
+      else if (props.existingIds.includes(id)) e.id = `A provider named "${id}" exists already.`
+    }
+    if (baseUrl && !/^https?:\/\/\S+$/.test(baseUrl)) e.baseUrl = 'Start with http:// or https://.'
+    if (keyMode === 'env' && apiKeyEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
+      e.apiKeyEnv = 'An environment variable name, e.g. OPENAI_API_KEY.'
+    return e
+  }
+
+  const onSubmit = async (ev: FormEvent) => {
+    ev.preventDefault()
+    const e = validate()
+    setFieldErrors(e)
+    if (Object.keys(e).length) return
+    const input: ProviderInput = { id, type }
+    if (baseUrl.trim()) input.baseUrl = baseUrl.trim()
+    if (keyMode === 'value' && apiKey) input.apiKey = apiKey
+    if (keyMode === 'env' && apiKeyEnv) input.apiKeyEnv = apiKeyEnv
+    const list = models
+      .split(/[\s,]+/)
+      .map((m) => m.trim())
+      .filter(Boolean)
+    if (list.length) input.models = list
+    setSaving(true)
+    const ok = await save(input, editing !== null)
+    setSaving(false)
+    // The typed key leaves memory as soon as the gateway has it.
+    setApiKey('')
+    if (ok) props.onDone()
+  }
+
+  const title = editing ? `Edit ${editing.id}` : 'Add provider'
+  return (
+    <form className="panel stack" onSubmit={(e) => void onSubmit(e)} aria-labelledby="provider-form-title" noValidate>
+      <h2 id="provider-form-title">{title}</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="pf-id">Provider id</label>
+          <input
+            id="pf-id"
+            value={id}
+            disabled={editing !== null}
+            onChange={(e) => setId(e.target.value)}
+            aria-invalid={Boolean(fieldErrors.id)}
+            aria-describedby="pf-id-hint"
+            required
+          />
+          <span id="pf-id-hint" className={fieldErrors.id ? 'field-error' : 'field-hint'}>
+            {fieldErrors.id ?? 'Used in model names: id/model.'}
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="pf-type">Type</label>
+          <select id="pf-type" value={type} onChange={(e) => setType(e.target.value as ProviderType)}>
+            {PROVIDER_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="pf-base-url">Base URL</label>
+          <input
+            id="pf-base-url"
+            value={baseUrl}
+            placeholder={DEFAULT_BASE_URLS[type]}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            aria-invalid={Boolean(fieldErrors.baseUrl)}
+            aria-describedby="pf-base-url-hint"
+          />
+          <span id="pf-base-url-hint" className={fieldErrors.baseUrl ? 'field-error' : 'field-hint'}>
+            {fieldErrors.baseUrl ?? `Empty uses the default: ${DEFAULT_BASE_URLS[type]}`}
+          </span>
+        </div>
+      </div>
+      <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend className="field-hint" style={{ marginBottom: 6 }}>
+          API key{NEEDS_KEY.includes(type) ? ' (required by this type)' : ' (optional for local servers)'}
+        </legend>
+        <div className="row">
+          <label className="row" style={{ gap: 4 }}>
+            <input type="radio" name="pf-key-mode" checked={keyMode === 'value'} onChange={() => setKeyMode('value')} />
+            Enter the key
+          </label>
+          <label className="row" style={{ gap: 4 }}>
+            <input type="radio" name="pf-key-mode" checked={keyMode === 'env'} onChange={() => setKeyMode('env')} />
+            Read it from an environment variable
+          </label>
+        </div>
+        {keyMode === 'value' ? (
+          <div className="field">
+            <label htmlFor="pf-key">API key</label>
+            <input
+              id="pf-key"
+              type="password"
+              autoComplete="off"
+              value={apiKey}
+              placeholder={editing?.apiKeyMasked ? `${editing.apiKeyMasked} (unchanged)` : 'sk-…'}
+              onChange={(e) => setApiKey(e.target.value)}
+              aria-describedby="pf-key-hint"
+            />
+            <span id="pf-key-hint" className="field-hint">
+              {editing?.hasApiKey
+                ? `Stored key ${editing.apiKeyMasked ?? ''}; type a new one to replace it.`
+                : 'Kept by the gateway and never shown again; the UI sees only its last characters.'}
+            </span>
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor="pf-key-env">Environment variable</label>
+            <input
+              id="pf-key-env"
+              value={apiKeyEnv}
+              placeholder="OPENAI_API_KEY"
+              onChange={(e) => setApiKeyEnv(e.target.value)}
+              aria-invalid={Boolean(fieldErrors.apiKeyEnv)}
+            />
+            {fieldErrors.apiKeyEnv && <span className="field-error">{fieldErrors.apiKeyEnv}</span>}
+          </div>
+        )}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="pf-models">Models (optional)</label>
+        <input
+          id="pf-models"
+          value={models}
+          placeholder={editing?.models.slice(0, 3).join(', ') || 'only when the server cannot list its models'}
+          onChange={(e) => setModels(e.target.value)}
+        />
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          Could not save: {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
+        </button>
+        <button type="button" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}

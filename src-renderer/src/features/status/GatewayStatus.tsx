@@ -1,0 +1,82 @@
+import { useAppStore } from '../../store'
+
+function formatUptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${seconds % 60} s` : `${seconds} s`
+}
+
+/** The gateway's own state: endpoint, version, uptime, data folder and configured providers. */
+export function GatewayStatus() {
+  const health = useAppStore((s) => s.health)
+  const info = useAppStore((s) => s.info)
+  const baseUrl = useAppStore((s) => s.baseUrl)
+  const error = useAppStore((s) => s.statusError)
+
+  return (
+    <section className="panel" aria-labelledby="gateway-heading">
+      <div className="panel-header">
+        <h2 id="gateway-heading">Gateway</h2>
+        <span className={`badge badge-${health}`} data-testid="health">
+          {health === 'ok' ? 'Healthy' : health === 'down' ? 'Unreachable' : 'Checking…'}
+        </span>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {info && (
+        <>
+          <div className="cards">
+            <div className="card">
+              <div className="card-label">Endpoint</div>
+              <code data-testid="endpoint">{baseUrl}/v1</code>
+            </div>
+            <div className="card">
+              <div className="card-label">Version</div>
+              <div data-testid="version">{info.version}</div>
+            </div>
+            <div className="card">
+              <div className="card-label">Uptime</div>
+              <div>{formatUptime(info.uptimeSeconds)}</div>
+            </div>
+            <div className="card">
+              <div className="card-label">Data folder</div>
+              <code>{info.dataDir ?? 'in memory'}</code>
+            </div>
+          </div>
+          <h3 style={{ marginTop: 14 }}>Providers</h3>
+          {info.providers.length === 0 ? (
+            <p className="muted">
+              No providers configured. <a href="#/providers">Add a provider</a>.
+            </p>
+          ) : (
+            <table aria-label="Providers">
+              <thead>
+                <tr>
+                  <th>Id</th>
+                  <th>Type</th>
+                  <th>Base URL</th>
+                  <th>API key</th>
+                </tr>
+              </thead>
+              <tbody>
+                {info.providers.map((p) => (
+                  <tr key={p.id}>
+                    <td>{p.id}</td>
+                    <td>{p.type}</td>
+                    <td>
+                      <code>{p.baseUrl ?? 'default'}</code>
+                    </td>
+                    <td>{p.hasApiKey ? 'set' : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { formatDuration, formatPercent, formatTokensInOut, formatUsd, formatUsdAxis, UNKNOWN } from './format'
+
+describe('format', () => {
+  it('money follows ui.md: cents under $1, a floor, and unknown as a dash', () => {
+    expect(formatUsd(1234.5)).toBe('$1,234.50')
+    expect(formatUsd(0.0042)).toBe('$0.0042')
+    expect(formatUsd(0.132)).toBe('$0.132')
+    expect(formatUsd(0.5)).toBe('$0.50')
+    expect(formatUsd(0.00004)).toBe('<$0.0001')
+    expect(formatUsd(0)).toBe('$0')
+    expect(formatUsd(null)).toBe(UNKNOWN)
+    expect(formatUsdAxis(1200)).toBe('$1.2K')
+  })
+
+  it('durations pick their unit', () => {
+    expect(formatDuration(842.4)).toBe('842 ms')
+    expect(formatDuration(1240)).toBe('1.24 s')
+    expect(formatDuration(125_000)).toBe('2m 05s')
+    expect(formatDuration(null)).toBe(UNKNOWN)
+  })
+
+  it('percent and tokens', () => {
+    expect(formatPercent(1, 8)).toBe('12.5%')
+    expect(formatPercent(1, 5000)).toBe('<0.1%')
+    expect(formatPercent(0, 0)).toBe(UNKNOWN)
+    expect(formatTokensInOut(1204, 356)).toBe('1,204 → 356')
+    expect(formatTokensInOut(null, null)).toBe(UNKNOWN)
+  })
+})

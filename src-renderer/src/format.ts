@@ -1,0 +1,94 @@
+/**
+ * Every number the UI shows goes through here (ui.md §1 "Number formats"), so tables, tiles, charts and
+ * tests agree. Unknown is `—`, never 0.
+ */
+const LOCALE = 'en-US'
+export const UNKNOWN = '—'
+
+const int = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 })
+const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: 1 })
+
+type Maybe = number | null | undefined
+
+export function formatUsd(v: Maybe): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return UNKNOWN
+  if (v === 0) return '$0'
+  if (v < 0.0001) return '<$0.0001'
+  // Four decimals so small costs stay visible, trailing zeros trimmed down to cents: $0.0042, $0.132, $0.50.
+  if (v < 1) return `$${v.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1')}`
+  return `$${v.toLocaleString(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+}
+
+/** Axis ticks: short, `$1.2k`. */
+export function formatUsdAxis(v: number): string {
+  if (v === 0) return '$0'
+  if (Math.abs(v) < 1) return `$${Number(v.toPrecision(2))}`
+  return `$${compact.format(v)}`
+}
+
+export function formatCount(v: Maybe): string {
+  return v === null || v === undefined ? UNKNOWN : int.format(v)
+}
+
+export function formatCompact(v: number): string {
+  return compact.format(v)
+}
+
+export function formatTokensInOut(input: Maybe, output: Maybe): string {
+  if ((input ?? null) === null && (output ?? null) === null) return UNKNOWN
+  return `${formatCount(input)} → ${formatCount(output)}`
+}
+
+export function formatDuration(ms: Maybe): string {
+  if (ms === null || ms === undefined) return UNKNOWN
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+}
+
+export function formatPercent(part: number, whole: number): string {
+  if (whole === 0) return UNKNOWN
+  const p = (part / whole) * 100
+  if (p > 0 && p < 0.1) return '<0.1%'
+  return `${p.toFixed(1)}%`
+}
+
+const timeOfDay = new Intl.DateTimeFormat(LOCALE, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+const dayAndTime = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+})
+const dayOnly = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric' })
+const hourOnly = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hour12: false })
+
+/** Today `14:03:12`, older `Nov 24, 14:03`. */
+export function formatTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return UNKNOWN
+  return d.toDateString() === now.toDateString() ? timeOfDay.format(d) : dayAndTime.format(d)
+}
+
+export function formatBucketTick(t: number, bucket: 'hour' | 'day'): string {
+  // Recharts can ask for a label with no point under the cursor.
+  if (!Number.isFinite(t)) return ''
+  return bucket === 'day' ? dayOnly.format(t) : hourOnly.format(t)
+}
+
+export function formatBucketLabel(t: number, bucket: 'hour' | 'day'): string {
+  if (!Number.isFinite(t)) return ''
+  return bucket === 'day' ? dayOnly.format(t) : dayAndTime.format(t)
+}
+
+/** The display zone, shown beside every time range (ui.md: the picker shows the time zone). */
+export function timeZoneLabel(): string {
+  return Intl.DateTimeFormat(LOCALE).resolvedOptions().timeZone
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import type { StatsResult, StatsSummary } from '../../../src-shared/admin-api'
+import {
+  bucketStarts,
+  changeRatio,
+  latencyRows,
+  localCloudShare,
+  OTHER_SERIES,
+  stackedSeries,
+  topModelsByCost,
+} from './selectors'
+
+function summary(p: Partial<StatsSummary> = {}): StatsSummary {
+  return {
+    requests: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    latencyMs: { p50: null, p95: null },
+    ttftMs: { p50: null, p95: null },
+    ...p,
+  }
+}
+
+function stats(p: Partial<StatsResult>): StatsResult {
+  return {
+    from: '2026-11-25T08:30:00.000Z',
+    to: '2026-11-25T11:30:00.000Z',
+    bucket: 'hour',
+    groupBy: 'model',
+    totals: summary(),
+    groups: [],
+    series: [],
+    db: { sizeBytes: 0, usedBytes: 0, rows: 0 },
+    ...p,
+  }
+}
+
+describe('bucketStarts', () => {
+  it('covers the range with UTC-aligned buckets, the first one holding `from`', () => {
+    const b = bucketStarts('2026-11-25T08:30:00.000Z', '2026-11-25T11:30:00.000Z', 'hour')
+    expect(b.map((t) => new Date(t).toISOString())).toEqual([
+      '2026-11-25T08:00:00.000Z',
+      '2026-11-25T09:00:00.000Z',
+      '2026-11-25T10:00:00.000Z',
+      '2026-11-25T11:00:00.000Z',
+    ])
+  })
+})
+
+describe('stackedSeries', () => {
+  it('zero-fills empty buckets and keeps totals equal to the groups', () => {
+    const s = stats({
+      groups: [
+        { group: 'a', ...summary({ requests: 3 }) },
+        { group: 'b', ...summary({ requests: 1 }) },
+      ],
+      series: [
+        { bucket: '2026-11-25T09:00:00.000Z', group: 'a', ...summary({ requests: 2 }) },
+        { bucket: '2026-11-25T11:00:00.000Z', group: 'a', ...summary({ requests: 1 }) },
+        { bucket: '2026-11-25T11:00:00.000Z', group: 'b', ...summary({ requests: 1 }) },
+      ],
+    })
+    const { rows, keys } = stackedSeries(s, 'requests')
+    expect(keys).toEqual(['a', 'b'])
+    expect(rows.map((r) => r.values)).toEqual([
+      { a: 0, b: 0 },
+      { a: 2, b: 0 },
+      { a: 0, b: 0 },
+      { a: 1, b: 1 },
+    ])
+    const total = rows.reduce((n, r) => n + r.values.a + r.values.b, 0)
+    expect(total).toBe(4)
+  })
+
+  it('folds groups beyond the top six into `other`, and names the no-key group', () => {
+    const names = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7']
+    const s = stats({
+      groupBy: 'key',
+      groups: [...names.map((g, i) => ({ group: g, ...summary({ costUsd: 10 - i }) })), { group: null, ...summary() }],
+      series: names.map((g, i) => ({ bucket: '2026-11-25T10:00:00.000Z', group: g, ...summary({ costUsd: 10 - i }) })),
+    })
+    const { keys, rows } = stackedSeries(s, 'costUsd')
+    expect(keys).toEqual(['g1', 'g2', 'g3', 'g4', 'g5', OTHER_SERIES])
+    expect(rows[2].values[OTHER_SERIES]).toBe(5 + 4)
+  })
+})
+
+describe('latencyRows', () => {
+  it('leaves buckets without requests as gaps (null), not zero', () => {
+    const s = stats({
+      groupBy: null,
+      series: [
+        {
+          bucket: '2026-11-25T10:00:00.000Z',
+          group: null,
+          ...summary({ requests: 1, latencyMs: { p50: 100, p95: 200 }, ttftMs: { p50: 40, p95: 50 } }),
+        },
+      ],
+    })
+    const rows = latencyRows(s)
+    expect(rows).toHaveLength(4)
+    expect(rows[2]).toMatchObject({ p50: 100, p95: 200, ttft: 40 })
+    expect(rows[0]).toMatchObject({ p50: null, p95: null, ttft: null })
+  })
+})
+
+describe('topModelsByCost', () => {
+  it('orders by cost, then requests, then name', () => {
+    const s = stats({
+      groups: [
+        { group: 'cheap', ...summary({ requests: 9, costUsd: 0.01 }) },
+        { group: 'dear', ...summary({ requests: 1, costUsd: 2, inputTokens: 5, outputTokens: 7 }) },
+        { group: 'free', ...summary({ requests: 4 }) },
+      ],
+    })
+    expect(topModelsByCost(s).map((m) => m.model)).toEqual(['dear', 'cheap', 'free'])
+    expect(topModelsByCost(s)[0].tokens).toBe(12)
+  })
+})
+
+describe('localCloudShare', () => {
+  it('splits by the providers that run locally, leaving out requests no provider served', () => {
+    const s = stats({
+      groupBy: 'provider',
+      groups: [
+        { group: 'ollama', ...summary({ requests: 3, inputTokens: 10 }) },
+        { group: 'openai', ...summary({ requests: 1, inputTokens: 5 }) },
+        { group: null, ...summary({ requests: 2 }) },
+      ],
+    })
+    expect(localCloudShare(s, ['ollama'], 'requests')).toEqual({ local: 3, cloud: 1 })
+    expect(localCloudShare(s, ['ollama'], 'tokens')).toEqual({ local: 10, cloud: 5 })
+  })
+})
+
+describe('changeRatio', () => {
+  it('is null when the previous period had nothing', () => {
+    expect(changeRatio(5, 0)).toBeNull()
+    expect(changeRatio(15, 10)).toBeCloseTo(0.5)
+  })
+})

@@ -1,0 +1,125 @@
+import type { StateCreator } from 'zustand'
+import type { ConfigImportResult, GatewaySettings } from '../../../src-shared/admin-api'
+import { adminApi } from '../api/admin'
+import { errorMessage } from '../api/client'
+import { applyTheme, readThemeChoice, storeThemeChoice, type ThemeChoice } from '../theme/theme'
+
+export type ExportFormat = 'yaml' | 'json'
+export type ExportSecrets = 'refs' | 'omit'
+
+/** A JSON pointer into the config (`/providers/x/type`) as people write it (`providers.x.type`). */
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.')
+}
+
+/** A pasted or loaded config's format, from its first non-blank character. */
+export function detectConfigFormat(text: string): ExportFormat {
+  const first = text.trimStart()[0]
+  return first === '{' ? 'json' : 'yaml'
+}
+
+export interface SettingsSlice {
+  settings: GatewaySettings | null
+  settingsError: string | null
+  retentionSaving: boolean
+  retentionError: string | null
+  theme: ThemeChoice
+  exportText: string | null
+  exportError: string | null
+  exportLoading: boolean
+  importText: string
+  /** The dry run's answer for `importText`; cleared whenever the text changes. */
+  importPreview: ConfigImportResult | null
+  importError: string | null
+  importBusy: boolean
+  /** The answer to the last Apply: what changed and which references this machine cannot resolve. */
+  importApplied: ConfigImportResult | null
+  loadSettings(): Promise<void>
+  saveRetention(logs: GatewaySettings['logs']): Promise<void>
+  setTheme(theme: ThemeChoice): void
+  runExport(format: ExportFormat, secrets: ExportSecrets): Promise<void>
+  setImportText(text: string): void
+  previewImport(): Promise<void>
+  applyImport(): Promise<void>
+  cancelImport(): void
+}
+
+export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set, get) => ({
+  settings: null,
+  settingsError: null,
+  retentionSaving: false,
+  retentionError: null,
+  theme: readThemeChoice(),
+  exportText: null,
+  exportError: null,
+  exportLoading: false,
+  importText: '',
+  importPreview: null,
+  importError: null,
+  importBusy: false,
+  importApplied: null,
+  async loadSettings() {
+    try {
+      set({ settings: await adminApi.settings(), settingsError: null })
+    } catch (err) {
+      set({ settingsError: errorMessage(err) })
+    }
+  },
+  async saveRetention(logs) {
+    set({ retentionSaving: true, retentionError: null })
+    try {
+      set({ settings: await adminApi.saveSettings({ logs }), retentionSaving: false })
+    } catch (err) {
+      set({ retentionSaving: false, retentionError: errorMessage(err) })
+    }
+  },
+  setTheme(theme) {
+    storeThemeChoice(theme)
+    applyTheme(theme)
+    set({ theme })
+  },
+  async runExport(format, secrets) {
+    set({ exportLoading: true, exportError: null })
+    try {
+      set({ exportText: await adminApi.exportConfig(format, secrets), exportLoading: false })
+    } catch (err) {
+      set({ exportLoading: false, exportError: errorMessage(err) })
+    }
+  },
+  setImportText: (importText) => set({ importText, importPreview: null, importError: null, importApplied: null }),
+  async previewImport() {
+    const text = get().importText
+    if (!text.trim()) {
+      set({ importError: 'Paste a config or choose a file first.' })
+      return
+    }
+    set({ importBusy: true, importError: null, importPreview: null, importApplied: null })
+    try {
+      const importPreview = await adminApi.importConfig({ text, format: detectConfigFormat(text), apply: false })
+      if (get().importText === text) set({ importPreview })
+    } catch (err) {
+      set({ importError: errorMessage(err) })
+    } finally {
+      set({ importBusy: false })
+    }
+  },
+  async applyImport() {
+    const { importText: text, importPreview } = get()
+    if (!importPreview?.valid) return
+    set({ importBusy: true, importError: null })
+    try {
+      const result = await adminApi.importConfig({ text, format: detectConfigFormat(text), apply: true })
+      if (result.valid) set({ importApplied: result, importPreview: null, importText: '' })
+      else set({ importPreview: result })
+    } catch (err) {
+      set({ importError: errorMessage(err) })
+    } finally {
+      set({ importBusy: false })
+    }
+  },
+  cancelImport: () => set({ importPreview: null, importError: null }),
+})

@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createStore } from 'zustand/vanilla'
+import type { LogItem, StatsResult } from '../../../src-shared/admin-api'
+import { adminApi } from '../api/admin'
+import { getJson } from '../api/client'
+import { type ConnectSlice, createConnectSlice } from './connect-slice'
+import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
+import { createHandoffSlice, type HandoffSlice } from './handoff-slice'
+import { isLocalProvider } from './provider-locality'
+
+vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn(), stats: vi.fn() } }))
+vi.mock('../api/client', async (orig) => ({ ...(await orig<object>()), getJson: vi.fn() }))
+const api = vi.mocked(adminApi)
+
+describe('handoff slice', () => {
+  it('holds what the Playground hands over until the receiver clears it', () => {
+    const store = createStore<HandoffSlice>()(createHandoffSlice)
+    const h = {
+      kind: 'compare' as const,
+      model: 'fast',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      params: { temperature: 0.5, maxTokens: null, topP: null },
+    }
+    store.getState().setHandoff(h)
+    expect(store.getState().handoff).toEqual(h)
+    store.getState().clearHandoff()
+    expect(store.getState().handoff).toBeNull()
+  })
+})
+
+describe('connect slice', () => {
+  beforeEach(() => vi.resetAllMocks())
+  const row = (id: number) => ({ id }) as LogItem
+
+  it('a connection test waits for a row newer than the latest at the time it started', async () => {
+    const store = createStore<ConnectSlice>()(createConnectSlice)
+    api.logs.mockResolvedValue({ items: [row(7)], total: 7, nextCursor: null })
+    await store.getState().pollConnect()
+    store.getState().startConnectionTest()
+    await store.getState().pollConnect()
+    expect(store.getState()).toMatchObject({ connectWaitingAfter: 7, connectSeen: null })
+    api.logs.mockResolvedValue({ items: [row(8)], total: 8, nextCursor: null })
+    await store.getState().pollConnect()
+    expect(store.getState()).toMatchObject({ connectWaitingAfter: null, connectSeen: { id: 8 } })
+    expect(api.logs).toHaveBeenCalledWith({}, { limit: 1 })
+  })
+})
+
+describe('dashboard slice', () => {
+  beforeEach(() => vi.resetAllMocks())
+
+  it('asks for the range, the chosen grouping and the previous period, and marks local providers', async () => {
+    const stats = { totals: { requests: 1 } } as unknown as StatsResult
+    api.stats.mockResolvedValue(stats)
+    vi.mocked(getJson).mockResolvedValue({
+      providers: [
+        { id: 'ollama', type: 'ollama', baseUrl: null, hasApiKey: false },
+        { id: 'openai', type: 'openai', baseUrl: null, hasApiKey: true },
+      ],
+    })
+    const store = createStore<DashboardSlice>()(createDashboardSlice)
+    store.setState({ range: '1h', groupBy: 'key' })
+    const now = Date.parse('2026-11-25T12:00:00.000Z')
+    await store.getState().loadDashboard(now)
+    const calls = api.stats.mock.calls.map((c) => c[0])
+    expect(calls).toContainEqual({
+      from: '2026-11-25T11:00:00.000Z',
+      to: '2026-11-25T12:00:00.000Z',
+      bucket: 'hour',
+      groupBy: 'key',
+    })
+    expect(calls).toContainEqual({ from: '2026-11-25T10:00:00.000Z', to: '2026-11-25T11:00:00.000Z', bucket: 'day' })
+    expect(calls.map((c) => c.groupBy)).toEqual(expect.arrayContaining(['model', 'provider']))
+    expect(store.getState().dashboard?.localProviders).toEqual(['ollama'])
+    expect(store.getState().dashboardError).toBeNull()
+  })
+
+  it('keeps the last good numbers when a reload fails', async () => {
+    api.stats.mockResolvedValue({ totals: { requests: 2 } } as unknown as StatsResult)
+    vi.mocked(getJson).mockResolvedValue({ providers: [] })
+    const store = createStore<DashboardSlice>()(createDashboardSlice)
+    await store.getState().loadDashboard()
+    api.stats.mockRejectedValue(new TypeError('Failed to fetch'))
+    await store.getState().loadDashboard()
+    expect(store.getState().dashboard?.overall.totals.requests).toBe(2)
+    expect(store.getState().dashboardError).toBe('Cannot reach the gateway: Failed to fetch')
+  })
+})
+
+describe('isLocalProvider', () => {
+  it('uses the configured URL, else the type default', () => {
+    expect(isLocalProvider({ type: 'ollama', baseUrl: null })).toBe(true)
+    expect(isLocalProvider({ type: 'ollama', baseUrl: 'http://gpu-box:11434' })).toBe(false)
+    expect(isLocalProvider({ type: 'openai', baseUrl: null })).toBe(false)
+    expect(isLocalProvider({ type: 'openai-compatible', baseUrl: 'http://localhost:1234/v1' })).toBe(true)
+  })
+})
