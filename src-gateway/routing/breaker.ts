@@ -65,11 +65,15 @@ export class CircuitBreaker {
   failure(now: number): void {
     this.record(now, true)
     this.consecutive++
-    if (this.state === 'half-open') return this.open(now)
-    if (this.state !== 'closed') return
-    if (this.consecutive >= this.opts.failureThreshold) return this.open(now)
+    if (this.state === 'half-open') this.open(now)
+    else if (this.state === 'closed' && this.tripped(now)) this.open(now)
+  }
+
+  /** Closed-circuit rule: too many consecutive failures, or too high an error rate over the window. */
+  private tripped(now: number): boolean {
+    if (this.consecutive >= this.opts.failureThreshold) return true
     const [calls, failures] = this.windowTotals(now)
-    if (calls >= this.opts.minRequests && failures / calls >= this.opts.errorRate) this.open(now)
+    return calls >= this.opts.minRequests && failures / calls >= this.opts.errorRate
   }
 
   /** Milliseconds until an open circuit lets a probe through (0 when not open). */

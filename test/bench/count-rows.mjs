@@ -11,7 +11,9 @@ const sent = runs.reduce((sum, r) => sum + (r.requests_total ?? 0), 0)
 const db = new Database(join(dataDir, 'switchyard.db'), { readonly: true })
 const { rows, failed } = db.prepare('SELECT count(*) AS rows, sum(status >= 400) AS failed FROM request_logs').get()
 db.close()
-console.log(`request log: ${rows} rows (${failed ?? 0} with status >= 400) for ${sent} requests sent by the load generator`)
+console.log(
+  `request log: ${rows} rows (${failed ?? 0} with status >= 400) for ${sent} requests sent by the load generator`,
+)
 if (rows < sent) {
   console.error(`LOST ROWS: ${sent - rows}`)
   process.exit(1)
