@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: heap settings apply from here on.
+import './heap-tuning.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'

@@ -92,10 +92,13 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   // JSON.parse is faster than Fastify's prototype-poisoning-safe parser; we never merge request bodies
   // into objects, so `__proto__` keys are inert here.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(new GatewayError('invalid_request', 'request body is empty; expected a JSON object'))
     try {
-      done(null, JSON.parse(body as string))
+      const parsed = JSON.parse(body as string)
+      // Kept for the request log, which stores what the client sent without serialising it again.
+      ;(req as typeof req & { rawBody?: string }).rawBody = body as string
+      done(null, parsed)
     } catch (err) {
       done(new GatewayError('invalid_request', `request body is not valid JSON: ${(err as Error).message}`))
     }

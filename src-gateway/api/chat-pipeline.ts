@@ -60,7 +60,8 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (!reply.raw.writableFinished) abort.abort()
   })
 
-  if (gw.captureBodies) event.requestBody = body
+  // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.
+  if (gw.captureBodies) event.requestBody = rawBody(req) ?? body
   let canonical: ChatRequest | undefined
   let outputText: (() => string) | undefined
   try {
@@ -259,6 +260,10 @@ function outcome(status: number, counts: TokenCounts | undefined, extra: Partial
   }
 }
 
+function rawBody(req: FastifyRequest): string | undefined {
+  return (req as FastifyRequest & { rawBody?: string }).rawBody
+}
+
 /** The text of a non-stream answer in either dialect, for token estimation. */
 function answerText(parsed: unknown): string {
   const p = parsed as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
@@ -292,12 +297,13 @@ async function completeAnswer(
       call.dialect === 'anthropic'
         ? countsFromAnthropicUsage(usage as Record<string, number>)
         : countsFromUsage(usage as Usage),
-      { responseBody: gw.captureBodies ? parsed : undefined, outputText: () => answerText(parsed) },
+      { responseBody: gw.captureBodies ? text : undefined, outputText: () => answerText(parsed) },
     )
   }
   const response = target.provider.adapter.chatResponse(parsed, target.model)
-  const encoded = call.codec.encodeResponse(response, canonical.model)
-  call.reply.send(encoded)
+  // Serialised once, for the client and for the log.
+  const encoded = JSON.stringify(call.codec.encodeResponse(response, canonical.model))
+  call.reply.type('application/json; charset=utf-8').send(encoded)
   return outcome(200, countsFromUsage(response.usage), {
     responseBody: gw.captureBodies ? encoded : undefined,
     outputText: () => response.choices[0]?.message?.content ?? '',
@@ -333,8 +339,6 @@ async function streamAnswer(
     : translatingStream(target, encoder)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
-  // What the client received, kept for the log when bodies are stored.
-  const transcript: string[] | undefined = gw.captureBodies ? [] : undefined
   // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
   // write and uncorked after the pending I/O callbacks ran (an upstream burst usually arrives whole, so
   // headers, every event and the end of the stream go out together).
@@ -346,7 +350,6 @@ async function streamAnswer(
   const write = (out: string) => {
     if (out === '') return true
     ttftMs ??= performance.now() - t0
-    transcript?.push(out)
     if (!corked) {
       corked = true
       raw.cork()
@@ -356,7 +359,8 @@ async function streamAnswer(
   }
   const extra = (): Partial<Outcome> => ({
     ttftMs,
-    responseBody: transcript?.join(''),
+    // A streamed answer is logged as its assembled text, worked out when the row is written.
+    responseBody: gw.captureBodies ? { toJSON: () => ({ stream: true, content: translate.outputText() }) } : undefined,
     outputText: translate.outputText,
   })
   try {

@@ -33,14 +33,15 @@ function upstreamStreamError(data: string): GatewayError {
 function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
   let usage: Usage | undefined
   let done = false
-  // Frames are kept (they are already strings) and parsed only if the upstream never reports usage.
+  // Frames are kept (they are already strings) and parsed only when the answer's text is needed: for a
+  // token estimate when the upstream reports no usage, and for the request log when rows are written.
   const seen: string[] = []
   return {
     frames(frames: StreamFrame[]) {
       let out = ''
       for (const f of frames) {
         const d = f.data
-        if (usage === undefined) seen.push(d)
+        seen.push(d)
         if (d === '[DONE]') {
           done = true
           continue
@@ -65,6 +66,15 @@ function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
   }
 }
 
+function anthropicDeltaText(data: string): string {
+  try {
+    const text = JSON.parse(data).delta?.text
+    return typeof text === 'string' ? text : ''
+  } catch {
+    return ''
+  }
+}
+
 function deltaText(data: string): string {
   try {
     const content = JSON.parse(data).choices?.[0]?.delta?.content
@@ -79,6 +89,8 @@ function anthropicPassthrough(): StreamTranslator {
   let counts: TokenCounts | undefined
   let startUsage: Record<string, number> | undefined
   let done = false
+  // Text deltas, parsed only if the answer's text is asked for (the request log).
+  const deltas: string[] = []
   return {
     frames(frames: StreamFrame[]) {
       let out = ''
@@ -90,7 +102,8 @@ function anthropicPassthrough(): StreamTranslator {
         } else if (ev === 'message_delta') {
           // message_delta usage is cumulative and may repeat the input counts (P16).
           counts = countsFromAnthropicUsage({ ...startUsage, ...JSON.parse(f.data).usage })
-        } else if (ev === 'message_stop') done = true
+        } else if (ev === 'content_block_delta') deltas.push(f.data)
+        else if (ev === 'message_stop') done = true
         else if (ev === 'error') {
           out += reframe('event: error\n', f.data)
           done = true
@@ -105,8 +118,7 @@ function anthropicPassthrough(): StreamTranslator {
       return ''
     },
     counts: () => counts,
-    // Anthropic streams always report usage; nothing to estimate.
-    outputText: () => '',
+    outputText: () => deltas.map(anthropicDeltaText).join(''),
   }
 }
 

@@ -1,7 +1,6 @@
 import { decodeAnthropicRequest } from '../api/anthropic/decode-request.js'
 import { validateChatRequest } from '../api/openai/codec.js'
 import type { ChatMessage } from '../core/chat-types.js'
-import { createSseParser } from '../core/sse.js'
 import type { Db } from '../store/db.js'
 import type { LogFilter } from '../store/log-filter.js'
 import { getLog, listLogs } from '../store/log-queries.js'
@@ -18,29 +17,17 @@ function loggedMessages(inboundApi: string, body: unknown): ChatMessage[] | null
   return null
 }
 
-/** The answer text of a logged response: a JSON body in either dialect, or an OpenAI SSE transcript. */
+/**
+ * The answer text of a logged response: a JSON body in either dialect, or a streamed answer, which the
+ * request log stores as `{stream: true, content}`.
+ */
 export function loggedOutput(body: unknown): string | null {
-  if (body && typeof body === 'object') {
-    const b = body as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
-    const content = b.choices?.[0]?.message?.content
-    if (typeof content === 'string') return content
-    if (Array.isArray(b.content)) return b.content.map((c) => c.text ?? '').join('')
-    return null
-  }
-  if (typeof body !== 'string') return null
-  let text = ''
-  for (const frame of [...createSseParser().push(body), ...createSseParser().flush()]) {
-    try {
-      const chunk = JSON.parse(frame.data) as {
-        choices?: { delta?: { content?: string } }[]
-        delta?: { text?: string }
-      }
-      text += chunk.choices?.[0]?.delta?.content ?? chunk.delta?.text ?? ''
-    } catch {
-      // `[DONE]` and other non-JSON frames carry no text.
-    }
-  }
-  return text
+  if (!body || typeof body !== 'object') return null
+  const b = body as { choices?: { message?: { content?: unknown } }[]; content?: unknown }
+  const content = b.choices?.[0]?.message?.content ?? b.content
+  if (typeof content === 'string') return content
+  if (Array.isArray(content)) return content.map((c: { text?: string }) => c.text ?? '').join('')
+  return null
 }
 
 /**

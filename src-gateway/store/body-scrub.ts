@@ -11,6 +11,14 @@ const SECRET_TEXT =
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}|\bAIza[0-9A-Za-z_-]{30,}|\bgsk_[A-Za-z0-9]{20,}/g
 const REDACTED = '[redacted]'
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 export interface ScrubbedBody {
   text: string
   isTruncated: boolean
@@ -32,8 +40,10 @@ export function createBodyScrubber(secrets: Iterable<string>): (body: unknown) =
     let text = typeof body === 'string' ? body : JSON.stringify(body)
     if (text === undefined) return null
     // A replacer function costs a call per key; pay it only for bodies that have a credential-named key.
-    if (typeof body !== 'string' && SECRET_KEY_IN_JSON.test(text)) {
-      text = JSON.stringify(body, (k, v) => (k && SECRET_KEY.test(k) ? REDACTED : v))
+    // Raw JSON text (what clients sent) is parsed for it too.
+    if (SECRET_KEY_IN_JSON.test(text)) {
+      const value = typeof body === 'string' ? parseJson(text) : body
+      if (value !== undefined) text = JSON.stringify(value, (k, v) => (k && SECRET_KEY.test(k) ? REDACTED : v))
     }
     for (const s of known) if (text.includes(s)) text = text.replaceAll(s, REDACTED)
     text = text.replace(SECRET_TEXT, REDACTED)

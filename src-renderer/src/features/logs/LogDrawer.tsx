@@ -3,7 +3,6 @@ import type { LogDetail } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
 import { useAppStore } from '../../store'
-import { joinStreamText } from './stream-text'
 
 const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing'] as const
 type Tab = (typeof TABS)[number]
@@ -23,32 +22,24 @@ function MissingBody({ which }: { which: string }) {
   )
 }
 
+/** A streamed answer is stored as its assembled text: `{stream: true, content}`. */
+function streamedText(body: unknown): string | null {
+  const b = body as { stream?: unknown; content?: unknown } | null
+  return b && typeof b === 'object' && b.stream === true && typeof b.content === 'string' ? b.content : null
+}
+
 function Body({ body, which, truncated }: { body: unknown; which: string; truncated: boolean }) {
-  const [raw, setRaw] = useState(false)
   if (body === null || body === undefined) return <MissingBody which={which} />
-  const text = pretty(body)
-  const stream = typeof body === 'string' ? joinStreamText(body) : null
+  const streamed = streamedText(body)
+  const text = streamed ?? pretty(body)
   return (
     <div className="stack">
       <div className="row">
-        {stream && (
-          <button type="button" className="small" aria-pressed={raw} onClick={() => setRaw(!raw)}>
-            {raw ? 'Show joined text' : 'Show raw events'}
-          </button>
-        )}
         <CopyButton text={text} label={`Copy ${which} body`} />
         {truncated && <span className="warn-text">Truncated when stored: this is not the whole body.</span>}
       </div>
-      {stream && !raw ? (
-        <>
-          <p className="muted">
-            Streamed answer joined from {formatCount(stream.events)} events ({formatCount(text.length)} characters raw).
-          </p>
-          <pre className="code-block">{stream.text || '(no text)'}</pre>
-        </>
-      ) : (
-        <pre className="code-block">{text}</pre>
-      )}
+      {streamed !== null && <p className="muted">Streamed answer, stored as its assembled text.</p>}
+      <pre className="code-block">{text || '(no text)'}</pre>
     </div>
   )
 }
