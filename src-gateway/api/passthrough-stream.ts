@@ -75,7 +75,13 @@ function anthropicDeltaText(data: string): string {
   }
 }
 
+// The content of an OpenAI chunk, read without parsing the whole chunk: this runs for every frame of
+// every logged stream. Anything unusual (no plain `"content":"…"` string) falls back to JSON.parse.
+const CONTENT = /"delta":\{(?:"role":"assistant",)?"content":"((?:[^"\\]|\\.)*)"/
+
 function deltaText(data: string): string {
+  const m = CONTENT.exec(data)
+  if (m) return m[1].includes('\\') ? JSON.parse(`"${m[1]}"`) : m[1]
   try {
     const content = JSON.parse(data).choices?.[0]?.delta?.content
     return typeof content === 'string' ? content : ''
