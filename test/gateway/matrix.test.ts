@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { everyProviderYaml, PROVIDERS } from '../helpers/every-provider.js'
 import { startGateway, type TestGateway, waitForEvents } from '../helpers/gateway.js'
 import { geminiGenerate, geminiStream } from '../helpers/gemini-mock.js'
 import { type RunningMock, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -13,8 +14,6 @@ let gw: TestGateway
 let openai: OpenAI
 let anthropic: Anthropic
 
-const PROVIDERS = ['oa', 'compat', 'claude', 'llama', 'cpp', 'gem'] as const
-
 beforeAll(async () => {
   mock = await startMockUpstream()
   gemini = await startScriptedUpstream({
@@ -23,12 +22,7 @@ beforeAll(async () => {
   })
   gw = await startGateway(`
 providers:
-  oa: { type: openai, baseUrl: "${mock.url}/v1", apiKey: sk-test }
-  compat: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
-  claude: { type: anthropic, baseUrl: "${mock.url}", apiKey: sk-ant-test }
-  llama: { type: ollama, baseUrl: "${mock.url}" }
-  cpp: { type: llamacpp, baseUrl: "${mock.url}/v1" }
-  gem: { type: gemini, baseUrl: "${gemini.url}", apiKey: g-test }
+${everyProviderYaml(mock.url, gemini.url)}
 `)
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
   anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'any', maxRetries: 0 })

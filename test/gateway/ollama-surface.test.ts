@@ -1,5 +1,6 @@
 import { Ollama } from 'ollama'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { everyProviderYaml, PROVIDERS } from '../helpers/every-provider.js'
 import { startGateway, type TestGateway, waitForEvents } from '../helpers/gateway.js'
 import { geminiGenerate, geminiStream } from '../helpers/gemini-mock.js'
 import { startToolMock } from '../helpers/tool-mock.js'
@@ -14,7 +15,6 @@ let tools: Awaited<ReturnType<typeof startToolMock>>
 let gw: TestGateway
 let client: Ollama
 
-const PROVIDERS = ['oa', 'compat', 'claude', 'llama', 'cpp', 'gem'] as const
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 const WEATHER = {
   type: 'function',
@@ -59,19 +59,9 @@ beforeAll(async () => {
   tools = await startToolMock()
   gw = await startGateway(`
 providers:
-  oa: { type: openai, baseUrl: "${mock.url}/v1", apiKey: sk-test }
-  compat: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
-  claude: { type: anthropic, baseUrl: "${mock.url}", apiKey: sk-ant-test }
-  llama: { type: ollama, baseUrl: "${mock.url}" }
-  cpp: { type: llamacpp, baseUrl: "${mock.url}/v1" }
-  gem: { type: gemini, baseUrl: "${gemini.url}", apiKey: g-test }
+${everyProviderYaml(mock.url, gemini.url)}
   e-llama: { type: ollama, baseUrl: "${ollamaEmbedUpstream.url}" }
-  t-oa: { type: openai, baseUrl: "${tools.url}/v1", apiKey: sk-test }
-  t-compat: { type: openai-compatible, baseUrl: "${tools.url}/v1" }
-  t-claude: { type: anthropic, baseUrl: "${tools.url}", apiKey: sk-ant-test }
-  t-llama: { type: ollama, baseUrl: "${tools.url}" }
-  t-cpp: { type: llamacpp, baseUrl: "${tools.url}/v1" }
-  t-gem: { type: gemini, baseUrl: "${tools.url}", apiKey: g-test }
+${everyProviderYaml(tools.url, tools.url, 't-')}
 routes:
   fast:
     targets: [{ model: compat/mock-gpt }]

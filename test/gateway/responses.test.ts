@@ -1,5 +1,6 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { everyProviderYaml, PROVIDERS } from '../helpers/every-provider.js'
 import { startGateway, type TestGateway, waitForEvents } from '../helpers/gateway.js'
 import { geminiGenerate, geminiStream } from '../helpers/gemini-mock.js'
 import { startToolMock } from '../helpers/tool-mock.js'
@@ -13,8 +14,6 @@ let gemini: RunningMock
 let tools: Awaited<ReturnType<typeof startToolMock>>
 let gw: TestGateway
 let client: OpenAI
-
-const PROVIDERS = ['oa', 'compat', 'claude', 'llama', 'cpp', 'gem'] as const
 
 const WEATHER: OpenAI.Responses.FunctionTool = {
   type: 'function',
@@ -34,18 +33,8 @@ beforeAll(async () => {
   const t = tools.url
   gw = await startGateway(`
 providers:
-  oa: { type: openai, baseUrl: "${mock.url}/v1", apiKey: sk-test }
-  compat: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
-  claude: { type: anthropic, baseUrl: "${mock.url}", apiKey: sk-ant-test }
-  llama: { type: ollama, baseUrl: "${mock.url}" }
-  cpp: { type: llamacpp, baseUrl: "${mock.url}/v1" }
-  gem: { type: gemini, baseUrl: "${gemini.url}", apiKey: g-test }
-  t-oa: { type: openai, baseUrl: "${t}/v1", apiKey: sk-test }
-  t-compat: { type: openai-compatible, baseUrl: "${t}/v1" }
-  t-claude: { type: anthropic, baseUrl: "${t}", apiKey: sk-ant-test }
-  t-llama: { type: ollama, baseUrl: "${t}" }
-  t-cpp: { type: llamacpp, baseUrl: "${t}/v1" }
-  t-gem: { type: gemini, baseUrl: "${t}", apiKey: g-test }
+${everyProviderYaml(mock.url, gemini.url)}
+${everyProviderYaml(t, t, 't-')}
 `)
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
 })
