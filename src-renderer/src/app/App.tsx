@@ -1,18 +1,24 @@
-import { type ComponentType, useEffect } from 'react'
+import { type ComponentType, lazy, Suspense, useEffect } from 'react'
 import { ErrorBoundary } from '../components/ErrorBoundary'
-import { ComparePage } from '../features/compare/ComparePage'
-import { ConnectPage } from '../features/connect/ConnectPage'
-import { LogsPage } from '../features/logs/LogsPage'
-import { OverviewPage } from '../features/overview/OverviewPage'
-import { PlaygroundPage } from '../features/playground/PlaygroundPage'
-import { PromptsPage } from '../features/prompts/PromptsPage'
-import { ProvidersPage } from '../features/providers/ProvidersPage'
-import { RoutesPage } from '../features/routes/RoutesPage'
-import { SettingsPage } from '../features/settings/SettingsPage'
 import { GatewayPill } from '../features/status/GatewayPill'
 import { useAppStore } from '../store'
 import { applyTheme } from '../theme/theme'
 import { navigate, useHashLocation } from './router'
+
+// Each page is its own chunk, loaded on first visit: the charts library only loads with the Overview.
+const ComparePage = lazy(() => import('../features/compare/ComparePage').then((m) => ({ default: m.ComparePage })))
+const ConnectPage = lazy(() => import('../features/connect/ConnectPage').then((m) => ({ default: m.ConnectPage })))
+const LogsPage = lazy(() => import('../features/logs/LogsPage').then((m) => ({ default: m.LogsPage })))
+const OverviewPage = lazy(() => import('../features/overview/OverviewPage').then((m) => ({ default: m.OverviewPage })))
+const PlaygroundPage = lazy(() =>
+  import('../features/playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage })),
+)
+const PromptsPage = lazy(() => import('../features/prompts/PromptsPage').then((m) => ({ default: m.PromptsPage })))
+const ProvidersPage = lazy(() =>
+  import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })),
+)
+const RoutesPage = lazy(() => import('../features/routes/RoutesPage').then((m) => ({ default: m.RoutesPage })))
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })))
 
 interface PageEntry {
   path: string
@@ -86,7 +92,9 @@ export function App() {
       </nav>
       {current ? (
         <ErrorBoundary key={current.path} label={`The ${current.label} page`}>
-          <current.Page />
+          <Suspense fallback={<main className="page" aria-busy="true" />}>
+            <current.Page />
+          </Suspense>
         </ErrorBoundary>
       ) : (
         <main className="page">
