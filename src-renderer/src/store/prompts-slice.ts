@@ -215,7 +215,7 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
     if (!run || !('requestId' in run) || !run.requestId) return
     try {
       await promptsApi.feedback(run.requestId, rating)
-      set({ promptNotice: rating === 'up' ? 'Rated 👍' : 'Rated 👎' })
+      set({ promptNotice: rating === 'up' ? 'Rated good' : 'Rated bad' })
     } catch (err) {
       set({ promptsError: errorMessage(err) })
     }

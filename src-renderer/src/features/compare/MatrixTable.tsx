@@ -70,7 +70,7 @@ function CellView({ cell }: { cell: Cell }) {
               aria-pressed={cell.rating === 'up'}
               onClick={() => rate(cell, 'up')}
             >
-              👍
+              Good
             </button>
             <button
               type="button"
@@ -78,7 +78,7 @@ function CellView({ cell }: { cell: Cell }) {
               aria-pressed={cell.rating === 'down'}
               onClick={() => rate(cell, 'down')}
             >
-              👎
+              Bad
             </button>
           </>
         )}
@@ -162,7 +162,7 @@ export function MatrixTable() {
           <input
             type="search"
             aria-label="Search results"
-            placeholder="🔎 text"
+            placeholder="Search text"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />

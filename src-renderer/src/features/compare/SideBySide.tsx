@@ -75,7 +75,7 @@ function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
             aria-pressed={c.rating === 'up'}
             onClick={() => rate(c, 'up')}
           >
-            👍
+            Good
           </button>
           <button
             type="button"
@@ -83,7 +83,7 @@ function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
             aria-pressed={c.rating === 'down'}
             onClick={() => rate(c, 'down')}
           >
-            👎
+            Bad
           </button>
         </footer>
       )}

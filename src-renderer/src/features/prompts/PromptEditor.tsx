@@ -171,10 +171,10 @@ export function PromptEditor() {
             </p>
             <div className="row">
               <button type="button" aria-label="Good answer" onClick={() => rate('up')}>
-                👍
+                Good
               </button>
               <button type="button" aria-label="Bad answer" onClick={() => rate('down')}>
-                👎
+                Bad
               </button>
             </div>
           </div>

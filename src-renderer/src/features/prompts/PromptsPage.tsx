@@ -23,7 +23,7 @@ function PromptList() {
         <span className="visually-hidden">Search prompts</span>
         <input
           type="search"
-          placeholder="🔎 prompts"
+          placeholder="Search prompts"
           aria-label="Search prompts"
           value={query}
           onChange={(e) => load(e.target.value)}

@@ -91,7 +91,7 @@ export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): v
               <th className="num">Errors</th>
               <th className="num">Cost</th>
               <th className="num">Mean latency</th>
-              <th className="num">👍 / 👎</th>
+              <th className="num">Good / bad</th>
             </tr>
           </thead>
           <tbody>
