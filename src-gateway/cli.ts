@@ -71,10 +71,12 @@ async function serve(argv: string[]): Promise<void> {
     if (err instanceof SecretStoreError) fail(err.message)
     throw err
   }
-  if (!LOOPBACK.has(host) && adminTokens(app.gatewayConfig.resolved).length === 0) {
+  const { resolved } = app.gatewayConfig
+  // Virtual keys guard the model APIs; without an admin token the admin API then stays closed off-loopback.
+  if (!LOOPBACK.has(host) && adminTokens(resolved).length === 0 && !resolved.keys?.length) {
     fail(
       `refusing to listen on ${host}: without access control every machine on the network could spend your provider keys. ` +
-        'Bind to 127.0.0.1 (the default), or set an admin token (SWITCHYARD_ADMIN_TOKEN or server.adminToken).',
+        'Bind to 127.0.0.1 (the default), configure virtual keys (`keys:`), or set an admin token (SWITCHYARD_ADMIN_TOKEN or server.adminToken).',
     )
   }
   try {

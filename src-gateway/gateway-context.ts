@@ -1,6 +1,7 @@
 import type { LoadedConfig } from './config/load.js'
 import type { LogSink } from './core/log-event.js'
 import { Upstreams } from './core/upstream.js'
+import { Policies } from './policies/policies.js'
 import type { PriceBook } from './pricing/price-book.js'
 import { BreakerRegistry, DEFAULT_BREAKER } from './routing/breaker.js'
 import { ModelCatalog } from './routing/catalog.js'
@@ -21,6 +22,8 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   /** Injected so tests can make breakers, backoff and weighted picks deterministic. */
   clock: () => number
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Virtual keys, rate limits, budgets and residency (policies/). */
+  policies: Policies
 }
 
 export interface ContextOptions {
@@ -28,6 +31,8 @@ export interface ContextOptions {
   clock?: () => number
   random?: () => number
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Built by the server first, because the request log feeds budgets; otherwise built here without a ledger. */
+  policies?: Policies
 }
 
 /** Waits `ms`, or less if the client goes away. */
@@ -49,6 +54,7 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
   const providers = buildProviders(config.resolved)
   const upstreams = new Upstreams()
   const budgets = new Map<string, RetryBudget>()
+  const clock = opts.clock ?? Date.now
   return {
     breakers: new BreakerRegistry({ ...DEFAULT_BREAKER, ...config.resolved.server?.breaker }),
     latency: new LatencyTracker(),
@@ -62,7 +68,7 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
       return b
     },
     random: opts.random ?? Math.random,
-    clock: opts.clock ?? Date.now,
+    clock,
     sleep: opts.sleep ?? abortableSleep,
     providers,
     upstreams,
@@ -70,6 +76,7 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
     routes: config.resolved.routes ?? {},
     sink,
     captureBodies: config.resolved.logs?.storeBodies ?? true,
+    policies: opts.policies ?? new Policies(config.resolved, undefined, clock),
   }
 }
 
@@ -93,5 +100,6 @@ export function applyConfig(gw: GatewayContext, config: LoadedConfig): void {
   gw.providers = next
   gw.routes = config.resolved.routes ?? {}
   gw.captureBodies = config.resolved.logs?.storeBodies ?? true
+  gw.policies.apply(config.resolved)
   void gw.catalog.replaceProviders(next)
 }

@@ -1,6 +1,6 @@
 import { createGatewayMetrics, type GatewayMetrics } from './api/metrics.js'
 import type { GatewayConfig } from './config/schema.js'
-import { createMemorySink, type LogSink } from './core/log-event.js'
+import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.js'
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { buildProviders } from './routing/providers.js'
 import { configSecrets } from './store/body-scrub.js'
@@ -24,7 +24,13 @@ export interface RequestLog {
  * Wires pricing, the batched writer, retention and metrics from config. Closing `sink` stops retention
  * and writes every queued row; the database itself is closed by its owner afterwards.
  */
-export function createRequestLog(config: GatewayConfig, db: Db | undefined, sink?: LogSink): RequestLog {
+export function createRequestLog(
+  config: GatewayConfig,
+  db: Db | undefined,
+  sink?: LogSink,
+  /** Also told of each priced row (key budgets keep their spend current from it). */
+  onPriced?: (event: LogEvent, costUsd: number) => void,
+): RequestLog {
   const priceBook = createPriceBook(config, buildProviders(config))
   const metrics = createGatewayMetrics()
   const writer =
@@ -33,7 +39,12 @@ export function createRequestLog(config: GatewayConfig, db: Db | undefined, sink
           priceBook,
           storeBodies: config.logs?.storeBodies ?? true,
           secrets: configSecrets(config),
-          onPriced: metrics.addCost,
+          onPriced: onPriced
+            ? (e, cost) => {
+                metrics.addCost(e, cost)
+                onPriced(e, cost)
+              }
+            : metrics.addCost,
         })
       : undefined
   const inner = sink ?? writer ?? createMemorySink()

@@ -23,6 +23,9 @@ import { GatewayError } from './core/errors.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
+import { registerAdminKeys } from './policies/admin-keys.js'
+import { registerKeyAuth } from './policies/auth-hook.js'
+import { Policies } from './policies/policies.js'
 import { createRequestLog } from './request-log.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 
@@ -105,9 +108,12 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
 
   const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
-  const requestLog = createRequestLog(config.resolved, db, deps.sink)
+  const policies = new Policies(config.resolved, db, deps.context?.clock ?? Date.now)
+  const requestLog = createRequestLog(config.resolved, db, deps.sink, (e, cost) =>
+    policies.ledger.add(e.keyName, e.startedAt, cost),
+  )
   const sink = requestLog.sink
-  const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, ...deps.context })
+  const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, ...deps.context })
   app.decorate('gateway', gw)
   app.decorate('db', db)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
@@ -131,10 +137,12 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   registerErrorHandling(app)
   registerCors(app)
+  registerKeyAuth(app, policies)
   registerHealth(app)
   app.register(registerOpenApi)
   registerAdminInfo(app, { dataDir: deps.dataDir })
   registerAdminStore(app, requestLog)
+  registerAdminKeys(app, policies)
   registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers)
   registerOpenAIRoutes(app, gw)
   registerAnthropicRoutes(app, gw)

@@ -6,6 +6,7 @@ import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
+import type { Admission } from '../policies/policies.js'
 import type { UpstreamRequest } from '../providers/types.js'
 import { type PlannedTarget, planRoute, type RoutePlan } from '../routing/plan.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
@@ -64,11 +65,13 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   if (gw.captureBodies) event.requestBody = rawBody(req) ?? body
   let canonical: ChatRequest | undefined
   let outputText: (() => string) | undefined
+  let admitted: Admission | undefined
   try {
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(body)
     canonical = applyRouteSystem(gw.routes[canonical.model], call, canonical)
-    const plan = await planRoute(gw, await resolveModel(canonical.model, gw), canonical)
+    admitted = gw.policies.admit(req, reply, event, canonical, body)
+    const plan = await planRoute(gw, await resolveModel(admitted.model, gw), canonical, admitted.filterTargets)
     event.route = plan.route
     const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
     reply.header('x-switchyard-provider', served.target.provider.id)
@@ -92,6 +95,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
+    admitted?.settle(event)
     const answered = event.status > 0 && (event.status < 400 || event.status === 499)
     if (answered && event.inputTokens === undefined && canonical) {
       // The upstream reported no usage (some local servers, broken streams): count with a tokenizer,

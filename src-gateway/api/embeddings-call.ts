@@ -4,6 +4,7 @@ import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import { transportError } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
+import type { Admission } from '../policies/policies.js'
 import { resolveModel } from '../routing/resolve.js'
 import { sendError, toGatewayError } from './error-handler.js'
 
@@ -33,10 +34,13 @@ export async function runEmbeddingsCall(
     stream: false,
     attempts: 0,
   }
+  let admitted: Admission | undefined
   try {
     const request = codec.decode(body)
+    admitted = gw.policies.admit(req, reply, event, request, body ?? {})
     const resolution = await resolveModel(request.model, gw)
-    const { provider, model } = resolution.targets[0]
+    const targets = admitted.filterTargets?.(resolution.targets, request.model) ?? resolution.targets
+    const { provider, model } = targets[0]
     const { adapter, ctx } = provider
     Object.assign(event, { route: resolution.route, provider: provider.id, model, attempts: 1 })
     if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
@@ -74,6 +78,7 @@ export async function runEmbeddingsCall(
     sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
+    admitted?.settle(event)
     gw.sink.push(event)
   }
 }

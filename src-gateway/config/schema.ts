@@ -29,6 +29,8 @@ export const ProviderConfigSchema = Type.Object(
     timeouts: Type.Optional(Timeouts),
     /** Upper bound on concurrent upstream connections. */
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   },
   { additionalProperties: false },
 )
@@ -112,6 +114,44 @@ export const LogsConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+const Limit = Type.Integer({ minimum: 1 })
+
+export const VirtualKeySchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+    /** A secret: write it as `${env:NAME}`; only its SHA-256 is kept at run time. */
+    key: Type.String({ minLength: 1 }),
+    /** Globs over the requested model (route alias or provider/model); absent: every model. */
+    models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    limits: Type.Optional(
+      Type.Object(
+        { rpm: Type.Optional(Limit), tpm: Type.Optional(Limit), perUserRpm: Type.Optional(Limit) },
+        { additionalProperties: false },
+      ),
+    ),
+    budget: Type.Optional(
+      Type.Object(
+        {
+          usd: Type.Number({ minimum: 0 }),
+          period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('total')]),
+          /** `block` (default) answers 429; `downgrade:<provider/model>` serves the call with that model. */
+          onExceed: Type.Optional(
+            Type.Union([Type.Literal('block'), Type.String({ pattern: '^downgrade:[^/]+/.+$' })]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Only providers carrying one of these tags may serve this key (data residency). */
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    /** ISO-8601; the key is refused from then on. */
+    expiresAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}' })),
+    /** Free-form (team, owner): shown in the admin API, never interpreted. */
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+)
+
 /** A `${env:NAME}` or `${secret:NAME}` reference: where a secret must not be written in plain text. */
 export const SECRET_REF_PATTERN = '^\\$\\{(env|secret):[A-Za-z0-9_.-]+\\}$'
 
@@ -171,8 +211,8 @@ export const ConfigSchema = Type.Object(
     pricing: Type.Optional(Type.Record(Type.String(), PriceSchema)),
     logs: Type.Optional(LogsConfigSchema),
     discovery: Type.Optional(DiscoveryConfigSchema),
+    keys: Type.Optional(Type.Array(VirtualKeySchema)),
     // Sections owned by features that read them from the raw config; validated there.
-    keys: Type.Optional(Type.Array(Type.Unknown())),
     cache: Type.Optional(Type.Unknown()),
     redaction: Type.Optional(Type.Unknown()),
     prompts: Type.Optional(Type.Unknown()),
@@ -184,4 +224,5 @@ export type ProviderConfig = Static<typeof ProviderConfigSchema>
 export type RouteConfig = Static<typeof RouteConfigSchema>
 export type RouteTarget = Static<typeof RouteTargetSchema>
 export type GatewayConfig = Static<typeof ConfigSchema>
+export type VirtualKeyConfig = Static<typeof VirtualKeySchema>
 export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>

@@ -93,6 +93,19 @@ export function configProblems(data: unknown): ConfigProblem[] {
       }
     })
   }
+  // Keys are looked up by name (logs, budgets, limits): two keys with one name would share them.
+  const names = new Set<string>()
+  for (const [i, k] of (cfg.keys ?? []).entries()) {
+    if (names.has(k.name)) problems.push({ path: `/keys/${i}/name`, message: `duplicate key name '${k.name}'` })
+    names.add(k.name)
+    const downgrade = k.budget?.onExceed?.startsWith('downgrade:') ? k.budget.onExceed.slice(10) : undefined
+    if (downgrade && !providers.has(downgrade.slice(0, downgrade.indexOf('/')))) {
+      problems.push({
+        path: `/keys/${i}/budget/onExceed`,
+        message: `'${downgrade}' must be provider/model with a configured provider (${[...providers].join(', ') || 'none configured'})`,
+      })
+    }
+  }
   return problems
 }
 

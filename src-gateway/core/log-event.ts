@@ -9,6 +9,8 @@ export interface LogEvent {
   provider?: string
   model?: string
   keyName?: string
+  /** The model the caller asked for when its key's budget was spent and `downgrade:` served another. */
+  downgradedFrom?: string
   status: number
   /** 'aborted' when the client went away mid-answer; otherwise the error message, if any. */
   error?: string

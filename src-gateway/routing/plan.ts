@@ -45,11 +45,18 @@ const NO_EXTRA_FALLBACK: ReadonlySet<number> = new Set()
  * order, long prompts go to the long-context target, and targets whose context window is too small
  * are left out.
  */
-export async function planRoute(deps: PlanDeps, resolution: Resolution, req: ChatRequest): Promise<RoutePlan> {
+export async function planRoute(
+  deps: PlanDeps,
+  resolution: Resolution,
+  req: ChatRequest,
+  /** A caller's restriction (data residency), applied last so the long-context target is covered too. */
+  filter?: (targets: Target[], model: string) => Target[],
+): Promise<RoutePlan> {
   const route = resolution.route ? deps.routes[resolution.route] : undefined
   let targets = resolution.targets
   if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
   if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)
+  if (filter) targets = filter(targets, req.model)
   const retry = { ...DEFAULT_RETRY, ...route?.retries }
   const budgetKey = resolution.route ?? `${targets[0].provider.id}/${targets[0].model}`
   return {
@@ -120,7 +127,7 @@ function contextWindowOf(t: Target, deps: PlanDeps): number | undefined {
 }
 
 /** Characters of the prompt: an upper bound on its tokens that costs nothing to compute. */
-function promptChars(req: ChatRequest): number {
+export function promptChars(req: ChatRequest): number {
   let n = req.tools ? JSON.stringify(req.tools).length : 0
   for (const m of req.messages) {
     if (typeof m.content === 'string') n += m.content.length

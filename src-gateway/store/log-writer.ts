@@ -29,12 +29,12 @@ const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
   latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm,
-  attempt_failures_json, is_fallback
+  attempt_failures_json, is_fallback, downgraded_from
 ) VALUES (
   @created_at, @request_id, @inbound_api, @route, @provider, @model, @requested_model, @key_name, @status, @error,
   @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @cache_write_tokens, @reasoning_tokens,
   @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit, @prompt_name, @prompt_version, @prompt_arm,
-  @attempt_failures_json, @is_fallback
+  @attempt_failures_json, @is_fallback, @downgraded_from
 )`
 
 const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
@@ -69,6 +69,7 @@ function toRow(e: LogEvent, costUsd: number | null) {
     prompt_arm: e.promptArm ?? null,
     attempt_failures_json: e.attemptFailures?.length ? JSON.stringify(e.attemptFailures) : null,
     is_fallback: e.isFallback ? 1 : 0,
+    downgraded_from: e.downgradedFrom ?? null,
   }
 }
 

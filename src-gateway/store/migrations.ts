@@ -117,4 +117,6 @@ export const MIGRATIONS: string[] = [
   // Routing: the failed tries before a call was served, and whether another target served it (issue 6).
   `ALTER TABLE request_logs ADD COLUMN attempt_failures_json TEXT;
    ALTER TABLE request_logs ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0;`,
+  // Budgets: the model asked for when a spent budget downgraded the call to another (issue 10).
+  `ALTER TABLE request_logs ADD COLUMN downgraded_from TEXT;`,
 ]

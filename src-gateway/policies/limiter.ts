@@ -1,0 +1,86 @@
+import type { FastifyReply } from 'fastify'
+import { TokenBucket } from './token-bucket.js'
+
+const MINUTE = 60_000
+/** Idle per-user buckets are dropped past this many, so an endless stream of user ids cannot grow memory. */
+const MAX_USER_BUCKETS = 10_000
+
+export interface KeyLimits {
+  rpm?: number
+  tpm?: number
+  perUserRpm?: number
+}
+
+/** Why a call must wait: what ran out, and for how long. */
+export interface Refusal {
+  what: string
+  retryAfterMs: number
+}
+
+/** One key's RPM and TPM buckets, and its per-end-user RPM buckets. */
+export class KeyLimiter {
+  private rpm?: TokenBucket
+  private tpm?: TokenBucket
+  private users = new Map<string, TokenBucket>()
+
+  constructor(
+    readonly limits: KeyLimits,
+    now: number,
+  ) {
+    if (limits.rpm) this.rpm = new TokenBucket(limits.rpm, MINUTE, now)
+    if (limits.tpm) this.tpm = new TokenBucket(limits.tpm, MINUTE, now)
+  }
+
+  get hasTpm(): boolean {
+    return this.tpm !== undefined
+  }
+
+  private userBucket(user: string, now: number): TokenBucket {
+    let b = this.users.get(user)
+    if (!b) {
+      if (this.users.size >= MAX_USER_BUCKETS) {
+        for (const [u, old] of this.users) if (old.isFull(now)) this.users.delete(u)
+      }
+      b = new TokenBucket(this.limits.perUserRpm!, MINUTE, now)
+      this.users.set(user, b)
+    }
+    return b
+  }
+
+  /**
+   * Takes one request (and `tokens` estimated prompt tokens) from every bucket that applies, or none of
+   * them: a call refused by one limit must not use up another.
+   */
+  admit(tokens: number, user: string | undefined, now: number): Refusal | undefined {
+    const checks: [string, TokenBucket, number][] = []
+    if (this.rpm) checks.push(['requests per minute', this.rpm, 1])
+    if (this.tpm) checks.push(['tokens per minute', this.tpm, tokens])
+    if (this.limits.perUserRpm && user !== undefined) {
+      checks.push([`requests per minute for user '${user}'`, this.userBucket(user, now), 1])
+    }
+    for (const [what, bucket, n] of checks) {
+      const wait = bucket.waitMs(n, now)
+      if (wait > 0) return { what, retryAfterMs: wait }
+    }
+    for (const [, bucket, n] of checks) bucket.take(n, now)
+    return undefined
+  }
+
+  /** Replaces the estimate charged at admission with the tokens the call really used. */
+  correctTokens(estimated: number, actual: number, now: number): void {
+    this.tpm?.adjust(actual - estimated, now)
+  }
+
+  /** The `x-ratelimit-*` headers OpenAI clients read to pace themselves. */
+  setHeaders(reply: FastifyReply, now: number): void {
+    for (const [kind, bucket] of [
+      ['requests', this.rpm],
+      ['tokens', this.tpm],
+    ] as const) {
+      if (!bucket) continue
+      reply.header(`x-ratelimit-limit-${kind}`, String(bucket.capacity))
+      reply.header(`x-ratelimit-remaining-${kind}`, String(bucket.remaining(now)))
+      reply.header(`x-ratelimit-reset-${kind}`, `${Math.ceil(bucket.resetMs(now) / 1000)}s`)
+    }
+  }
+}
