@@ -1,6 +1,6 @@
 /**
  * Response shapes of the gateway's admin API (`/admin/v1/*`) as the renderer reads them. The gateway
- * owns the contract (DESIGN.md); these types mirror it so the UI does not import gateway code.
+ * owns the contract (DESIGN.md); shapes defined there are re-exported as types only.
  */
 
 export interface ListPage<T> {
@@ -9,87 +9,11 @@ export interface ListPage<T> {
   nextCursor: string | null
 }
 
-export interface LogItem {
-  id: number
-  createdAt: string
-  requestId: string
-  inboundApi: string
-  route: string | null
-  provider: string | null
-  model: string | null
-  requestedModel: string | null
-  keyName: string | null
-  status: number
-  error: string | null
-  latencyMs: number
-  ttftMs: number | null
-  inputTokens: number | null
-  outputTokens: number | null
-  cachedTokens: number | null
-  cacheWriteTokens: number | null
-  reasoningTokens: number | null
-  isEstimated: boolean
-  costUsd: number | null
-  isStream: boolean
-  attempts: number
-  isCacheHit: boolean
-  /** Served by a target other than the first one planned. */
-  isFallback: boolean
-  /** The tries that failed before the call was served or gave up. */
-  attemptFailures: { provider: string; model: string; status?: number; error: string }[]
-  promptName: string | null
-  promptVersion: number | null
-  promptArm: string | null
-}
-
-export interface LogDetail extends LogItem {
-  /** Parsed JSON where the stored body is JSON, else its text; null when no body was stored. */
-  requestBody: unknown
-  responseBody: unknown
-  isBodyTruncated: boolean
-}
-
-export type StatsBucket = 'hour' | 'day'
-export type StatsGroupBy = 'model' | 'provider' | 'key'
-
-export interface Percentiles {
-  p50: number | null
-  p95: number | null
-}
-
-export interface StatsSummary {
-  requests: number
-  errors: number
-  inputTokens: number
-  outputTokens: number
-  costUsd: number
-  latencyMs: Percentiles
-  ttftMs: Percentiles
-}
-
-export interface StatsResult {
-  from: string
-  to: string
-  bucket: StatsBucket
-  groupBy: StatsGroupBy | null
-  totals: StatsSummary
-  groups: ({ group: string | null } & StatsSummary)[]
-  /** Buckets without rows are absent. */
-  series: ({ bucket: string; group: string | null } & StatsSummary)[]
-  db: { sizeBytes: number; usedBytes: number; rows: number }
-}
-
-export interface ModelPricing {
-  model: string
-  provider: string | null
-  source: 'config' | 'local' | 'genai-prices'
-  inputPerMtokUsd: number
-  outputPerMtokUsd: number
-  cachedInputPerMtokUsd: number | null
-  cacheWritePerMtokUsd: number | null
-  isTiered: boolean
-  contextWindow: number | null
-}
+// The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
+// loads no gateway code.
+export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
+export type { LogDetail, LogItem } from '../src-gateway/store/log-queries.js'
+export type { StatsBucket, StatsGroupBy, StatsResult, StatsSummary } from '../src-gateway/store/log-stats.js'
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'ollama', 'llamacpp', 'openai-compatible'] as const
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
