@@ -1,53 +1,27 @@
+import type { ListPage } from '../../../src-shared/admin-api'
+import type {
+  CellStatus,
+  LabelTarget,
+  PromptContent,
+  PromptLabel,
+  PromptMessage,
+  PromptSummary,
+  PromptVersion,
+} from '../../../src-shared/prompts-api'
 import { ApiError, gatewayBaseUrl, getJson, query, sendJson } from './client'
 
+export type {
+  CellStatus,
+  LabelTarget,
+  PromptContent,
+  PromptLabel,
+  PromptMessage,
+  PromptSummary,
+  PromptVersion,
+} from '../../../src-shared/prompts-api'
+export type { ListPage }
+
 // Shapes of the gateway's /admin/v1/prompts, /admin/v1/compare and /v1/prompts APIs (see README "Prompts").
-
-export interface ListPage<T> {
-  items: T[]
-  total: number
-  nextCursor: string | null
-}
-
-export interface PromptMessage {
-  role: 'system' | 'user' | 'assistant'
-  content: string
-}
-
-export interface PromptContent {
-  messages: PromptMessage[]
-  model?: string
-  params?: Record<string, unknown>
-  responseSchema?: Record<string, unknown>
-}
-
-export interface PromptVersion {
-  id: number
-  name: string
-  version: number
-  contentHash: string
-  content: PromptContent
-  variables: string[]
-  note: string | null
-  author: string | null
-  createdAt: string
-}
-
-export type LabelTarget = { version: number } | { split: { version: number; weight: number }[] }
-
-export interface PromptLabel {
-  label: string
-  target: LabelTarget
-  updatedAt: string
-}
-
-export interface PromptSummary {
-  name: string
-  latestVersion: number
-  model: string | null
-  labels: PromptLabel[]
-  createdAt: string
-  updatedAt: string
-}
 
 export interface DiffLine {
   op: 'equal' | 'add' | 'remove'
@@ -102,8 +76,6 @@ export interface AssertionResult {
   score: number
   reason: string
 }
-
-export type CellStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled'
 
 export interface Cell {
   row: number
