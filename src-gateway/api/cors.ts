@@ -25,7 +25,14 @@ const EXPOSED_HEADERS = [
   'x-switchyard-provider',
   'x-switchyard-model',
   'x-switchyard-cache',
+  'x-switchyard-attempts',
   'retry-after',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-tokens',
 ]
 
 /**

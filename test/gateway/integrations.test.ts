@@ -128,6 +128,9 @@ describe('CORS for browser clients', () => {
     const res = await fetch(`${gw.url}/v1/models`, { headers: { origin: 'http://127.0.0.1:5173' } })
     expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173')
     expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id')
+    // Browser clients read rate limits and routing outcomes too.
+    expect(res.headers.get('access-control-expose-headers')).toContain('x-ratelimit-remaining-requests')
+    expect(res.headers.get('access-control-expose-headers')).toContain('x-switchyard-attempts')
     expect((await fetch(`${gw.url}/health`)).status).toBe(200)
     expect((await fetch(`${gw.url}/admin/v1/logs`)).status).not.toBe(404)
   })
