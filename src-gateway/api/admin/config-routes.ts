@@ -4,6 +4,7 @@ import { applyConfig, type GatewayContext } from '../../gateway-context.js'
 import { adminTokens, registerAdminAuth } from './admin-auth.js'
 import { registerConfigTransfer } from './config-transfer.js'
 import { registerDiscoveryRoutes } from './discovery-routes.js'
+import { registerKeyRoutes } from './keys-routes.js'
 import { registerModelRoutes } from './models-routes.js'
 import { registerPauseSwitch } from './pause-switch.js'
 import { registerProviderRoutes } from './providers-routes.js'
@@ -16,7 +17,7 @@ export interface AdminConfigOptions {
 }
 
 /**
- * The admin API that edits configuration (providers, routes, settings, import/export, discovery), the
+ * The admin API that edits configuration (providers, keys, routes, settings, import/export, discovery), the
  * admin-token guard on /admin, and the pause switch. Every change goes through the ConfigStore, which
  * persists it; here it is applied to the running gateway.
  */
@@ -29,6 +30,7 @@ export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, op
   registerAdminAuth(app, () => adminTokens(store.current.resolved))
   registerPauseSwitch(app)
   registerProviderRoutes(app, gw, store)
+  registerKeyRoutes(app, gw, store)
   registerDiscoveryRoutes(app, gw, store)
   registerModelRoutes(app, gw)
   registerRouteAliases(app, store)
