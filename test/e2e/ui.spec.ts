@@ -16,6 +16,7 @@ const PAGES = [
   { name: 'Compare', file: 'compare', hash: '#/compare' },
   { name: 'Providers & models', file: 'providers', hash: '#/providers' },
   { name: 'Routes', file: 'routes', hash: '#/routes' },
+  { name: 'Keys & Policies', file: 'keys-empty', hash: '#/keys' },
   { name: 'Connect', file: 'connect', hash: '#/connect' },
   { name: 'Settings', file: 'settings', hash: '#/settings' },
 ]

@@ -8,6 +8,7 @@ import { navigate, useHashLocation } from './router'
 // Each page is its own chunk, loaded on first visit: the charts library only loads with the Overview.
 const ComparePage = lazy(() => import('../features/compare/ComparePage').then((m) => ({ default: m.ComparePage })))
 const ConnectPage = lazy(() => import('../features/connect/ConnectPage').then((m) => ({ default: m.ConnectPage })))
+const KeysPage = lazy(() => import('../features/keys/KeysPage').then((m) => ({ default: m.KeysPage })))
 const LogsPage = lazy(() => import('../features/logs/LogsPage').then((m) => ({ default: m.LogsPage })))
 const OverviewPage = lazy(() => import('../features/overview/OverviewPage').then((m) => ({ default: m.OverviewPage })))
 const PlaygroundPage = lazy(() =>
@@ -28,7 +29,6 @@ interface PageEntry {
   Page: ComponentType
 }
 
-// Keys & Policies (⌘8) has no page yet: its slot stays free rather than showing a placeholder.
 export const PAGES: PageEntry[] = [
   { path: '/', label: 'Overview', key: '1', Page: OverviewPage },
   { path: '/playground', label: 'Playground', key: '2', Page: PlaygroundPage },
@@ -37,6 +37,7 @@ export const PAGES: PageEntry[] = [
   { path: '/compare', label: 'Compare', key: '5', Page: ComparePage },
   { path: '/providers', label: 'Providers & models', key: '6', Page: ProvidersPage },
   { path: '/routes', label: 'Routes', key: '7', Page: RoutesPage },
+  { path: '/keys', label: 'Keys & Policies', key: '8', Page: KeysPage },
   { path: '/connect', label: 'Connect', key: '9', Page: ConnectPage },
   { path: '/settings', label: 'Settings', key: '0', Page: SettingsPage },
 ]

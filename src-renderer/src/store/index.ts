@@ -3,6 +3,7 @@ import { type CompareSlice, createCompareSlice } from './compare-slice'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createHandoffSlice, type HandoffSlice } from './handoff-slice'
+import { createKeysSlice, type KeysSlice } from './keys-slice'
 import { createLogsSlice, type LogsSlice } from './logs-slice'
 import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
@@ -21,7 +22,8 @@ export type AppState = StatusSlice &
   SettingsSlice &
   ConnectSlice &
   PromptsSlice &
-  CompareSlice
+  CompareSlice &
+  KeysSlice
 
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
@@ -36,4 +38,5 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createConnectSlice(set, get, api),
   ...createPromptsSlice(set, get, api),
   ...createCompareSlice(set, get, api),
+  ...createKeysSlice(set, get, api),
 }))

@@ -1,0 +1,113 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import { ApiError } from '../api/client'
+import { keysApi } from '../api/keys'
+import { createKeysSlice, emptyKeyDraft, type KeysSlice, keyDraftErrors, keyInputFromDraft } from './keys-slice'
+
+vi.mock('../api/keys', () => ({
+  keysApi: { list: vi.fn(), create: vi.fn(), update: vi.fn(), rotate: vi.fn(), revoke: vi.fn() },
+}))
+const api = vi.mocked(keysApi)
+
+const page = (names: string[]) => ({
+  items: names.map((name) => ({ name, key: 'sy-a…wxyz' })),
+  total: names.length,
+  nextCursor: null,
+})
+
+describe('key drafts', () => {
+  it('sends only the fields filled in', () => {
+    expect(keyInputFromDraft({ ...emptyKeyDraft(), name: ' ci ' })).toEqual({ name: 'ci' })
+    expect(
+      keyInputFromDraft({
+        ...emptyKeyDraft(),
+        name: 'team',
+        models: 'fast, ollama/*\n',
+        rpm: '60',
+        tpm: '',
+        budgetUsd: '10',
+        budgetPeriod: 'week',
+        onExceed: 'downgrade',
+        downgradeModel: 'ollama/llama3',
+        tags: 'eu',
+        expiresAt: '2027-01-31',
+      }),
+    ).toEqual({
+      name: 'team',
+      models: ['fast', 'ollama/*'],
+      limits: { rpm: 60 },
+      budget: { usd: 10, period: 'week', onExceed: 'downgrade:ollama/llama3' },
+      tags: ['eu'],
+      expiresAt: '2027-01-31',
+    })
+  })
+
+  it('names the problems the gateway would refuse', () => {
+    const e = keyDraftErrors(
+      { ...emptyKeyDraft(), name: 'a b', rpm: '1.5', budgetUsd: '5', onExceed: 'downgrade', downgradeModel: 'llama3' },
+      [],
+    )
+    expect(Object.keys(e).sort()).toEqual(['downgradeModel', 'name', 'rpm'])
+    expect(keyDraftErrors({ ...emptyKeyDraft(), name: 'ci' }, ['ci']).name).toMatch(/exists/)
+    expect(keyDraftErrors({ ...emptyKeyDraft(), name: 'ci', tpm: '100' }, [])).toEqual({})
+  })
+})
+
+describe('keys slice', () => {
+  let store: StoreApi<KeysSlice>
+  beforeEach(async () => {
+    vi.resetAllMocks()
+    store = createStore<KeysSlice>()(createKeysSlice)
+    api.list.mockResolvedValue(page(['old']))
+    await store.getState().loadKeys()
+  })
+
+  it('creates a key, holds its secret for the one-time dialog, then forgets it', async () => {
+    store.getState().newKey()
+    store.getState().updateKeyDraft({ name: 'ci', rpm: '10' })
+    api.create.mockResolvedValueOnce({ name: 'ci', key: 'sy-secret' })
+    api.list.mockResolvedValueOnce(page(['old', 'ci']))
+    expect(await store.getState().createKey()).toBe(true)
+    expect(api.create).toHaveBeenCalledWith({ name: 'ci', limits: { rpm: 10 } })
+    expect(store.getState().issuedSecret).toEqual({ name: 'ci', secret: 'sy-secret', reason: 'created' })
+    expect(store.getState().keyDraft).toBeNull()
+    expect(store.getState().keys?.map((k) => k.name)).toEqual(['old', 'ci'])
+    store.getState().dismissSecret()
+    expect(store.getState().issuedSecret).toBeNull()
+  })
+
+  it('does not send an invalid draft, and keeps the draft with a readable error when the gateway refuses', async () => {
+    store.getState().newKey()
+    store.getState().updateKeyDraft({ name: 'old' })
+    expect(await store.getState().createKey()).toBe(false)
+    expect(api.create).not.toHaveBeenCalled()
+    store.getState().updateKeyDraft({ name: 'new' })
+    api.create.mockRejectedValueOnce(new ApiError(409, "key 'new' already exists"))
+    expect(await store.getState().createKey()).toBe(false)
+    expect(store.getState().keyCreateError).toBe("key 'new' already exists (HTTP 409)")
+    expect(store.getState().keyDraft?.name).toBe('new')
+  })
+
+  it('rotates with a new one-time secret and revokes, with errors kept per row', async () => {
+    api.rotate.mockResolvedValueOnce({ name: 'old', key: 'sy-new' })
+    expect(await store.getState().rotateKey('old')).toBe(true)
+    expect(store.getState().issuedSecret).toEqual({ name: 'old', secret: 'sy-new', reason: 'rotated' })
+
+    api.revoke.mockRejectedValueOnce(new ApiError(404, "no key 'old' is configured"))
+    expect(await store.getState().revokeKey('old')).toBe(false)
+    expect(store.getState().keyRowErrors.old).toMatch(/no key 'old'.*HTTP 404/)
+    expect(store.getState().keyBusy).toBeNull()
+
+    api.revoke.mockResolvedValueOnce(null)
+    api.list.mockResolvedValueOnce(page([]))
+    expect(await store.getState().revokeKey('old')).toBe(true)
+    expect(store.getState().keyRowErrors).toEqual({})
+    expect(store.getState().keys).toEqual([])
+  })
+
+  it('shows a load failure', async () => {
+    api.list.mockRejectedValueOnce(new ApiError(500, 'boom'))
+    await store.getState().loadKeys()
+    expect(store.getState().keysError).toBe('boom (HTTP 500)')
+  })
+})

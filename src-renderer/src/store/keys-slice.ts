@@ -1,0 +1,188 @@
+import type { StateCreator } from 'zustand'
+import type { BudgetPeriod, KeyInput, KeyItem } from '../../../src-shared/admin-api'
+import { errorMessage } from '../api/client'
+import { keysApi } from '../api/keys'
+
+/** The create form as typed: every field a string, so a half-typed number is never lost. */
+export interface KeyDraft {
+  name: string
+  /** Comma- or newline-separated globs; empty allows every model. */
+  models: string
+  rpm: string
+  tpm: string
+  budgetUsd: string
+  budgetPeriod: BudgetPeriod
+  /** `block`, or `downgrade` with `downgradeModel`. */
+  onExceed: 'block' | 'downgrade'
+  downgradeModel: string
+  tags: string
+  /** `YYYY-MM-DD` from a date input, or empty. */
+  expiresAt: string
+}
+
+export const emptyKeyDraft = (): KeyDraft => ({
+  name: '',
+  models: '',
+  rpm: '',
+  tpm: '',
+  budgetUsd: '',
+  budgetPeriod: 'month',
+  onExceed: 'block',
+  downgradeModel: '',
+  tags: '',
+  expiresAt: '',
+})
+
+const list = (s: string) =>
+  s
+    .split(/[,\n]/)
+    .map((x) => x.trim())
+    .filter(Boolean)
+
+/** Problems the gateway would refuse, by field, checked before sending. */
+export function keyDraftErrors(d: KeyDraft, existing: string[]): Record<string, string> {
+  const e: Record<string, string> = {}
+  const name = d.name.trim()
+  if (!name) e.name = 'Give the key a name.'
+  else if (!/^[A-Za-z0-9_.-]+$/.test(name)) e.name = 'Use letters, digits, dot, dash or underscore only.'
+  else if (existing.includes(name)) e.name = `A key named "${name}" exists.`
+  for (const f of ['rpm', 'tpm'] as const) {
+    const v = d[f].trim()
+    if (v && !(Number.isInteger(Number(v)) && Number(v) > 0)) e[f] = 'A whole number above 0, or empty for no limit.'
+  }
+  const usd = d.budgetUsd.trim()
+  if (usd && !(Number.isFinite(Number(usd)) && Number(usd) >= 0)) e.budgetUsd = 'An amount in USD, 0 or more.'
+  if (usd && d.onExceed === 'downgrade' && !/^[^/]+\/.+$/.test(d.downgradeModel.trim())) {
+    e.downgradeModel = 'Name the model as provider/model, e.g. ollama/llama3.'
+  }
+  return e
+}
+
+/** The POST body for a draft: only the fields that were filled in. */
+export function keyInputFromDraft(d: KeyDraft): KeyInput {
+  const input: KeyInput = { name: d.name.trim() }
+  const models = list(d.models)
+  if (models.length) input.models = models
+  const limits: NonNullable<KeyInput['limits']> = {}
+  if (d.rpm.trim()) limits.rpm = Number(d.rpm)
+  if (d.tpm.trim()) limits.tpm = Number(d.tpm)
+  if (Object.keys(limits).length) input.limits = limits
+  if (d.budgetUsd.trim()) {
+    input.budget = {
+      usd: Number(d.budgetUsd),
+      period: d.budgetPeriod,
+      onExceed: d.onExceed === 'downgrade' ? `downgrade:${d.downgradeModel.trim()}` : 'block',
+    }
+  }
+  const tags = list(d.tags)
+  if (tags.length) input.tags = tags
+  if (d.expiresAt.trim()) input.expiresAt = d.expiresAt.trim()
+  return input
+}
+
+/** A secret just issued by create or rotate, held only until the dialog showing it is closed. */
+export interface IssuedSecret {
+  name: string
+  secret: string
+  reason: 'created' | 'rotated'
+}
+
+export interface KeysSlice {
+  keys: KeyItem[] | null
+  keysError: string | null
+  keyDraft: KeyDraft | null
+  keyCreating: boolean
+  keyCreateError: string | null
+  /** Per key name, the error of its last rotate or revoke, shown in its row. */
+  keyRowErrors: Record<string, string>
+  keyBusy: string | null
+  issuedSecret: IssuedSecret | null
+  loadKeys(): Promise<void>
+  newKey(): void
+  updateKeyDraft(patch: Partial<KeyDraft>): void
+  discardKeyDraft(): void
+  createKey(): Promise<boolean>
+  rotateKey(name: string): Promise<boolean>
+  revokeKey(name: string): Promise<boolean>
+  dismissSecret(): void
+}
+
+export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set, get) => {
+  const rowError = (name: string, msg: string | null) => {
+    const { [name]: _old, ...rest } = get().keyRowErrors
+    set({ keyRowErrors: msg === null ? rest : { ...rest, [name]: msg } })
+  }
+  return {
+    keys: null,
+    keysError: null,
+    keyDraft: null,
+    keyCreating: false,
+    keyCreateError: null,
+    keyRowErrors: {},
+    keyBusy: null,
+    issuedSecret: null,
+    async loadKeys() {
+      try {
+        const r = await keysApi.list()
+        set({ keys: r.items, keysError: null })
+      } catch (err) {
+        set({ keysError: errorMessage(err) })
+      }
+    },
+    newKey: () => set({ keyDraft: emptyKeyDraft(), keyCreateError: null }),
+    updateKeyDraft(patch) {
+      const d = get().keyDraft
+      if (d) set({ keyDraft: { ...d, ...patch }, keyCreateError: null })
+    },
+    discardKeyDraft: () => set({ keyDraft: null, keyCreateError: null }),
+    async createKey() {
+      const d = get().keyDraft
+      if (!d) return false
+      const names = (get().keys ?? []).map((k) => k.name)
+      if (Object.keys(keyDraftErrors(d, names)).length > 0) return false
+      set({ keyCreating: true, keyCreateError: null })
+      try {
+        const created = await keysApi.create(keyInputFromDraft(d))
+        set({
+          keyCreating: false,
+          keyDraft: null,
+          issuedSecret: { name: created.name, secret: created.key, reason: 'created' },
+        })
+        await get().loadKeys()
+        return true
+      } catch (err) {
+        set({ keyCreating: false, keyCreateError: errorMessage(err) })
+        return false
+      }
+    },
+    async rotateKey(name) {
+      rowError(name, null)
+      set({ keyBusy: name })
+      try {
+        const r = await keysApi.rotate(name)
+        set({ keyBusy: null, issuedSecret: { name, secret: r.key, reason: 'rotated' } })
+        await get().loadKeys()
+        return true
+      } catch (err) {
+        set({ keyBusy: null })
+        rowError(name, errorMessage(err))
+        return false
+      }
+    },
+    async revokeKey(name) {
+      rowError(name, null)
+      set({ keyBusy: name })
+      try {
+        await keysApi.revoke(name)
+        set({ keyBusy: null })
+        await get().loadKeys()
+        return true
+      } catch (err) {
+        set({ keyBusy: null })
+        rowError(name, errorMessage(err))
+        return false
+      }
+    },
+    dismissSecret: () => set({ issuedSecret: null }),
+  }
+}
