@@ -1,23 +1,37 @@
 import type { ListPage } from '../../../src-shared/admin-api'
 import type {
-  CellStatus,
+  ArmStats,
+  Assertion,
+  Cell,
+  ColumnSummary,
   LabelTarget,
   PromptContent,
   PromptLabel,
   PromptMessage,
   PromptSummary,
   PromptVersion,
+  Rating,
+  RunColumn,
+  RunRow,
 } from '../../../src-shared/prompts-api'
 import { ApiError, gatewayBaseUrl, getJson, query, sendJson } from './client'
 
 export type {
+  ArmStats,
+  Assertion,
+  AssertionResult,
+  Cell,
   CellStatus,
+  ColumnSummary,
   LabelTarget,
   PromptContent,
   PromptLabel,
   PromptMessage,
   PromptSummary,
   PromptVersion,
+  Rating,
+  RunColumn,
+  RunRow,
 } from '../../../src-shared/prompts-api'
 export type { ListPage }
 
@@ -42,88 +56,12 @@ export interface LabelMove {
   createdAt: string
 }
 
-export interface ArmStats {
-  arm: string | null
-  version: number
-  requests: number
-  errors: number
-  costUsd: number
-  meanLatencyMs: number | null
-  thumbsUp: number
-  thumbsDown: number
-}
-
 export interface RunAnswer {
   requestId: string | null
   version: string | null
   text: string
   usage: { prompt_tokens: number; completion_tokens: number } | null
   latencyMs: number
-}
-
-export type Rating = 'up' | 'down'
-
-export type Assertion =
-  | { type: 'equals' | 'contains' | 'icontains' | 'regex' | 'javascript'; value: string }
-  | { type: 'is-json' }
-  | { type: 'json-schema'; value: Record<string, unknown> }
-  | { type: 'max-cost' | 'max-latency'; value: number }
-  | { type: 'llm-rubric'; value: string; model?: string }
-
-export interface AssertionResult {
-  type: string
-  pass: boolean
-  score: number
-  reason: string
-}
-
-export interface Cell {
-  row: number
-  col: number
-  model: string
-  status: CellStatus
-  output: string | null
-  input: { role: string; content: unknown }[] | null
-  inputTokens: number | null
-  outputTokens: number | null
-  costUsd: number | null
-  latencyMs: number | null
-  ttftMs: number | null
-  error: string | null
-  requestId: string | null
-  pass: boolean | null
-  score: number | null
-  assertions: AssertionResult[]
-  rating: Rating | null
-}
-
-export interface RunColumn {
-  model: string
-  promptName?: string
-  promptVersion?: number
-  label: string
-}
-
-export interface RunRow {
-  vars: Record<string, unknown>
-  original?: {
-    requestId: string
-    model: string | null
-    output: string | null
-    costUsd: number | null
-    latencyMs: number
-  }
-}
-
-export interface ColumnSummary {
-  col: number
-  label: string
-  cells: number
-  done: number
-  errors: number
-  passRate: number | null
-  totalCostUsd: number
-  meanLatencyMs: number | null
 }
 
 export interface RunSnapshot {
