@@ -148,8 +148,3 @@ export function transportError(provider: string, origin: string, err: unknown, t
   }
   return new GatewayError('upstream', `${where}: ${e?.message ?? 'request failed'}`, opts)
 }
-
-/** Reads a whole upstream body as text (error bodies, non-stream replies). */
-export async function readText(body: UpstreamResponse['body']): Promise<string> {
-  return body.text()
-}
