@@ -32,8 +32,12 @@ export interface LogEvent {
   attemptFailures?: AttemptFailure[]
   /** Served by a target other than the first one planned. */
   isFallback?: boolean
-  /** Answered from the gateway's cache without calling a provider. */
+  /** Answered from the gateway's cache without calling a provider (the row's cost is then what it saved). */
   isCacheHit?: boolean
+  /** Entities redacted from the request before it left, by type (e.g. { email: 2 }). */
+  redactions?: Record<string, number>
+  /** Guardrail checks that fired, in order. */
+  guardrails?: GuardrailHit[]
   /** The client's request body as received (parsed JSON or text); secrets are stripped when stored. */
   requestBody?: unknown
   /** The answer sent back (parsed JSON, or the assembled stream); secrets are stripped when stored. */
@@ -43,6 +47,16 @@ export interface LogEvent {
   promptVersion?: number
   /** The A/B arm that served the call when a label splits traffic, e.g. `production:v2`. */
   promptArm?: string
+}
+
+/** A guardrail check that matched: where, which, what it did, and why. */
+export interface GuardrailHit {
+  stage: 'input' | 'output'
+  check: string
+  action: 'block' | 'flag' | 'log'
+  /** Prompt-injection score (0..1) or similar, when the check produces one. */
+  score?: number
+  detail: string
 }
 
 /** One failed try before the call was served (or gave up). */

@@ -29,16 +29,27 @@ const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
   latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm,
-  attempt_failures_json, is_fallback, downgraded_from
+  attempt_failures_json, is_fallback, downgraded_from, redactions_json, guardrails_json, guardrail_action,
+  cache_saved_usd
 ) VALUES (
   @created_at, @request_id, @inbound_api, @route, @provider, @model, @requested_model, @key_name, @status, @error,
   @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @cache_write_tokens, @reasoning_tokens,
   @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit, @prompt_name, @prompt_version, @prompt_arm,
-  @attempt_failures_json, @is_fallback, @downgraded_from
+  @attempt_failures_json, @is_fallback, @downgraded_from, @redactions_json, @guardrails_json, @guardrail_action,
+  @cache_saved_usd
 )`
 
 const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
   VALUES (?, ?, ?, ?)`
+
+const ACTION_RANK = { log: 1, flag: 2, block: 3 } as const
+
+/** The most severe guardrail action on a row, so "flagged" and "blocked" filter without parsing JSON. */
+function strongestAction(hits: LogEvent['guardrails']): string | null {
+  let best: keyof typeof ACTION_RANK | null = null
+  for (const h of hits ?? []) if (!best || ACTION_RANK[h.action] > ACTION_RANK[best]) best = h.action
+  return best
+}
 
 function toRow(e: LogEvent, costUsd: number | null) {
   return {
@@ -60,7 +71,8 @@ function toRow(e: LogEvent, costUsd: number | null) {
     cache_write_tokens: e.cacheWriteTokens ?? null,
     reasoning_tokens: e.reasoningTokens ?? null,
     is_estimated: e.isEstimated ? 1 : 0,
-    cost_usd: costUsd,
+    // A cache hit cost nothing; what the provider would have charged is kept as `cache_saved_usd`.
+    cost_usd: e.isCacheHit ? 0 : costUsd,
     is_stream: e.stream ? 1 : 0,
     attempts: e.attempts,
     is_cache_hit: e.isCacheHit ? 1 : 0,
@@ -70,6 +82,10 @@ function toRow(e: LogEvent, costUsd: number | null) {
     attempt_failures_json: e.attemptFailures?.length ? JSON.stringify(e.attemptFailures) : null,
     is_fallback: e.isFallback ? 1 : 0,
     downgraded_from: e.downgradedFrom ?? null,
+    redactions_json: e.redactions ? JSON.stringify(e.redactions) : null,
+    guardrails_json: e.guardrails?.length ? JSON.stringify(e.guardrails) : null,
+    guardrail_action: strongestAction(e.guardrails),
+    cache_saved_usd: e.isCacheHit ? costUsd : null,
   }
 }
 
@@ -151,7 +167,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       process.emitWarning(`request log flush failed, will retry: ${(err as Error).message}`)
       return
     }
-    if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null) onPriced(e, costs[i]!)
+    if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
   }
 
   return {

@@ -119,4 +119,9 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE request_logs ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0;`,
   // Budgets: the model asked for when a spent budget downgraded the call to another (issue 10).
   `ALTER TABLE request_logs ADD COLUMN downgraded_from TEXT;`,
+  // Data protection (issue 11): entities redacted, guardrail outcomes, and what a cache hit saved.
+  `ALTER TABLE request_logs ADD COLUMN redactions_json TEXT;
+   ALTER TABLE request_logs ADD COLUMN guardrails_json TEXT;
+   ALTER TABLE request_logs ADD COLUMN guardrail_action TEXT;
+   ALTER TABLE request_logs ADD COLUMN cache_saved_usd REAL;`,
 ]
