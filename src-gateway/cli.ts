@@ -5,6 +5,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { adminTokens } from './api/admin/admin-auth.js'
+import { backupsDir } from './backup/backup-files.js'
+import { backupOffline, type OfflineTarget, restoreOffline } from './backup/offline.js'
+import { BackupFormatError } from './backup/snapshot.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
 import { SecretStoreError } from './config/secrets.js'
 import { defaultDataDir, resourcesDir } from './paths.js'
@@ -15,13 +18,21 @@ const USAGE = `Switchyard ${VERSION}: a local LLM gateway
 
 Usage:
   switchyard serve [--config FILE] [--port N] [--host H] [--data-dir DIR]
+  switchyard backup [--data-dir DIR] [--config FILE] [--out FILE]
+  switchyard restore FILE [--data-dir DIR] [--config FILE]
   switchyard --version
 
 serve   runs the gateway and the web UI (default http://127.0.0.1:4141)
   --config FILE    YAML or JSON config (default: DATA_DIR/config.yaml, else the bundled default)
   --port N         port to listen on (default 4141; 0 picks a free port)
   --host H         address to bind (default 127.0.0.1)
-  --data-dir DIR   database and state (default: the app-data folder; SWITCHYARD_DATA_DIR overrides)`
+  --data-dir DIR   database and state (default: the app-data folder; SWITCHYARD_DATA_DIR overrides)
+
+backup  writes a snapshot of the config and the prompt library (versions, labels) to
+        DATA_DIR/backups/, or to --out FILE. Key values are never in it: only their references.
+restore FILE  puts a backup's config and prompts back, after saving a pre-restore snapshot.
+        Run both while the gateway is stopped; a running gateway backs up daily and before each
+        import by itself, and restores from Settings > Backups.`
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
@@ -68,7 +79,8 @@ async function serve(argv: string[]): Promise<void> {
   try {
     app = buildGateway(config, { dataDir, configPath })
   } catch (err) {
-    if (err instanceof SecretStoreError) fail(err.message)
+    // A secret store or a TLS certificate that cannot be read.
+    if (err instanceof SecretStoreError || err instanceof ConfigError) fail(err.message)
     throw err
   }
   const { resolved } = app.gatewayConfig
@@ -90,7 +102,9 @@ async function serve(argv: string[]): Promise<void> {
   }
   const addr = app.server.address()
   const actualPort = typeof addr === 'object' && addr ? addr.port : port
-  process.stdout.write(`Switchyard listening on http://${host.includes(':') ? `[${host}]` : host}:${actualPort}\n`)
+  // The server was built with HTTPS exactly when the config it started from has `server.tls`.
+  const scheme = config.resolved.server?.tls ? 'https' : 'http'
+  process.stdout.write(`Switchyard listening on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}\n`)
   process.stdout.write(`  config: ${configPath}\n  data:   ${dataDir}\n`)
 
   let closing = false
@@ -112,10 +126,56 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
+/** The files `backup` and `restore` work on, chosen as `serve` would choose them. */
+function offlineTarget(values: { 'data-dir'?: string; config?: string }): OfflineTarget {
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  return { dataDir, configPath: chooseConfig(values.config, dataDir) }
+}
+
+const OFFLINE_OPTIONS = { config: { type: 'string' }, 'data-dir': { type: 'string' } } as const
+
+/** Config and backup-file problems are the user's to fix: one line, no stack. */
+function offline<T>(run: () => T): T {
+  try {
+    return run()
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof BackupFormatError) fail(err.message)
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'EACCES') fail((err as Error).message)
+    throw err
+  }
+}
+
+function backup(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { ...OFFLINE_OPTIONS, out: { type: 'string' } }, strict: true })
+  const file = offline(() => backupOffline(offlineTarget(values), values.out))
+  process.stdout.write(`Backup written to ${file}\n`)
+}
+
+function restore(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OFFLINE_OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  })
+  if (positionals.length !== 1) fail(`restore needs one backup file, e.g. switchyard restore backup.json\n\n${USAGE}`)
+  const target = offlineTarget(values)
+  const done = offline(() => restoreOffline(target, positionals[0]))
+  process.stdout.write(
+    `Restored ${positionals[0]}: config written to ${done.configPath}, ${done.prompts} prompt${done.prompts === 1 ? '' : 's'}.\n` +
+      (done.preRestore
+        ? `The state before is saved as ${join(backupsDir(target.dataDir), `${done.preRestore.id}.json`)}\n`
+        : 'The config before could not be read, so no pre-restore snapshot was taken.\n'),
+  )
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (command === '--version' || command === '-v') return void process.stdout.write(`${VERSION}\n`)
   if (command === 'serve') return serve(rest)
+  if (command === 'backup') return backup(rest)
+  if (command === 'restore') return restore(rest)
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return void process.stdout.write(`${USAGE}\n`)
   }

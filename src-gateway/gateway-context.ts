@@ -1,7 +1,9 @@
 import type { LoadedConfig } from './config/load.js'
 import type { LogSink } from './core/log-event.js'
 import { Upstreams } from './core/upstream.js'
+import type { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
+import { Protection } from './policies/protection.js'
 import type { PriceBook } from './pricing/price-book.js'
 import { BreakerRegistry, DEFAULT_BREAKER } from './routing/breaker.js'
 import { ModelCatalog } from './routing/catalog.js'
@@ -24,6 +26,10 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** Virtual keys, rate limits, budgets and residency (policies/). */
   policies: Policies
+  /** Redaction, guardrails and cache settings per route and key. */
+  protection: Protection
+  /** The response cache; absent until the server attaches one (it lives in the data dir's database). */
+  cache?: ResponseCache
 }
 
 export interface ContextOptions {
@@ -33,6 +39,7 @@ export interface ContextOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   /** Built by the server first, because the request log feeds budgets; otherwise built here without a ledger. */
   policies?: Policies
+  cache?: ResponseCache
 }
 
 /** Waits `ms`, or less if the client goes away. */
@@ -77,6 +84,8 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
     sink,
     captureBodies: config.resolved.logs?.storeBodies ?? true,
     policies: opts.policies ?? new Policies(config.resolved, undefined, clock),
+    protection: new Protection(config.resolved),
+    cache: opts.cache,
   }
 }
 
@@ -101,5 +110,7 @@ export function applyConfig(gw: GatewayContext, config: LoadedConfig): void {
   gw.routes = config.resolved.routes ?? {}
   gw.captureBodies = config.resolved.logs?.storeBodies ?? true
   gw.policies.apply(config.resolved)
+  gw.protection.apply(config.resolved)
+  gw.cache?.apply(config.resolved.cache ?? { mode: 'off' })
   void gw.catalog.replaceProviders(next)
 }

@@ -3,6 +3,7 @@ import type { GatewayConfig } from './config/schema.js'
 import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.js'
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { buildProviders } from './routing/providers.js'
+import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
 import { configSecrets } from './store/body-scrub.js'
 import type { Db } from './store/db.js'
 import { createLogWriter, type LogWriter } from './store/log-writer.js'
@@ -16,8 +17,17 @@ export interface RequestLog {
   writer?: LogWriter
   priceBook: PriceBook
   metrics: GatewayMetrics
+  /**
+   * Opens stored bodies: present whenever a body key is available, so rows sealed before
+   * `logs.encryptBodies` was turned off still read.
+   */
+  cipher?: BodyCipher
+  /** Whether `cipher` seals every stored body (`logs.encryptBodies`); what else is kept at rest should follow. */
+  encryptsBodies: boolean
   /** Writes queued rows now (tests, and before an export that must include the latest calls). */
   flush(): void
+  /** Follows a config change: credentials added since start are stripped from stored rows too. */
+  applyConfig(config: GatewayConfig): void
 }
 
 /**
@@ -30,7 +40,12 @@ export function createRequestLog(
   sink?: LogSink,
   /** Also told of each priced row (key budgets keep their spend current from it). */
   onPriced?: (event: LogEvent, costUsd: number) => void,
+  /** From `bodyCipherFor`: seals bodies when `logs.encryptBodies` is on, opens them either way. */
+  cipher?: BodyCipher,
 ): RequestLog {
+  const encryptsBodies = config.logs?.encryptBodies ?? false
+  // Fail closed: encryption asked for and no cipher must never mean bodies stored in plain text.
+  if (encryptsBodies && db && !cipher) throw new BodyKeyError('logs.encryptBodies is on but no body cipher was given')
   const priceBook = createPriceBook(config, buildProviders(config))
   const metrics = createGatewayMetrics()
   const writer =
@@ -39,6 +54,7 @@ export function createRequestLog(
           priceBook,
           storeBodies: config.logs?.storeBodies ?? true,
           secrets: configSecrets(config),
+          cipher: encryptsBodies ? cipher : undefined,
           onPriced: onPriced
             ? (e, cost) => {
                 metrics.addCost(e, cost)
@@ -65,6 +81,9 @@ export function createRequestLog(
     writer,
     priceBook,
     metrics,
+    cipher,
+    encryptsBodies,
     flush: () => writer?.flush(),
+    applyConfig: (next) => writer?.setSecrets(configSecrets(next)),
   }
 }

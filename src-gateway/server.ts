@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { Alerts } from './alerts/alerts.js'
+import { registerAdminAlerts } from './api/admin/alerts-routes.js'
 import { registerAdminConfig } from './api/admin/config-routes.js'
 import { registerAdminStore } from './api/admin/index.js'
 import { registerAdminInfo } from './api/admin/info.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
+import { cacheRoutes } from './api/admin/cache-routes.js'
 import { registerCors } from './api/cors.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
@@ -16,18 +19,23 @@ import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
 import { registerPromptRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
+import { registerAuditLog } from './audit/audit-log.js'
+import { registerBackups } from './backup/backup-routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { ConfigStore } from './config/store.js'
 import { GatewayError } from './core/errors.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
+import { ResponseCache } from './policies/cache/store.js'
 import { webRoot as defaultWebRoot } from './paths.js'
 import { registerAdminKeys } from './policies/admin-keys.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
 import { Policies } from './policies/policies.js'
 import { createRequestLog } from './request-log.js'
+import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { readTlsFiles } from './tls.js'
 
 export interface GatewayDeps {
   /** Folder with the built web UI to serve at `/`; false serves none. */
@@ -43,6 +51,8 @@ export interface GatewayDeps {
   configPath?: string
   /** Where `${secret:…}` values live; defaults to an encrypted file (SWITCHYARD_SECRET_KEY) or memory. */
   secrets?: SecretStore
+  /** The desktop app's OS-keychain store for the log body key (see store/body-cipher.ts). */
+  bodyKeys?: SecretStore
 }
 
 declare module 'fastify' {
@@ -75,7 +85,11 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
   const config = configStore.current
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
+  // HTTPS is decided when the server object is made: Fastify cannot switch it later.
+  const tls = config.resolved.server?.tls
+  const https = tls ? readTlsFiles(tls, deps.configPath) : null
   const app = Fastify({
+    https,
     logger: deps.logger ?? false,
     bodyLimit: Math.round(bodyLimitMb * 1024 * 1024),
     genReqId: requestIdFactory(),
@@ -107,13 +121,32 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     }
   })
 
+  // Before the database opens: a missing body key stops the start with nothing left open.
+  const bodyCipher = deps.dataDir
+    ? bodyCipherFor(config.resolved.logs?.encryptBodies ?? false, { env: config.env, secrets: deps.bodyKeys })
+    : undefined
   const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
-  const policies = new Policies(config.resolved, db, deps.context?.clock ?? Date.now)
-  const requestLog = createRequestLog(config.resolved, db, deps.sink, (e, cost) =>
-    policies.ledger.add(e.keyName, e.startedAt, cost),
+  const clock = deps.context?.clock ?? Date.now
+  const alerts = new Alerts(config.resolved, { db, clock })
+  const requestLog = createRequestLog(
+    config.resolved,
+    db,
+    deps.sink,
+    (e, cost) => {
+      policies.confirmSpend(e, cost)
+      alerts.spendPriced(cost)
+    },
+    bodyCipher,
   )
+  const policies = new Policies(config.resolved, db, clock, { priceBook: requestLog.priceBook, alerts })
+  configStore.onApply((next) => requestLog.applyConfig(next.resolved))
   const sink = requestLog.sink
-  const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, ...deps.context })
+  // Encrypted like the log's bodies when those are: a cached answer is a stored response too.
+  const cache = new ResponseCache(db, config.resolved.cache ?? { mode: 'off' }, {
+    clock,
+    cipher: requestLog.encryptsBodies ? requestLog.cipher : undefined,
+  })
+  const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, cache, ...deps.context })
   app.decorate('gateway', gw)
   app.decorate('db', db)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
@@ -132,6 +165,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.addHook('onClose', async () => {
     await sink.close()
     await gw.upstreams.close()
+    alerts.close()
+    cache.close()
     if (db) closeDatabase(db)
   })
 
@@ -143,13 +178,21 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   registerAdminInfo(app, { dataDir: deps.dataDir })
   registerAdminStore(app, requestLog)
   registerAdminKeys(app, policies)
-  registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers)
+  cacheRoutes(app, { cache: () => gw.cache })
+  registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers, () => alerts.renderMetrics())
+  registerAdminAlerts(app, alerts)
   registerOpenAIRoutes(app, gw)
   registerAnthropicRoutes(app, gw)
   registerResponsesRoutes(app, gw)
   registerOllamaRoutes(app, gw)
   registerPromptRoutes(app, gw)
-  registerAdminConfig(app, gw, { store: configStore, dataDir: deps.dataDir })
+  registerAuditLog(app, { store: configStore, db })
+  const backups = registerBackups(app, { store: configStore, db, dataDir: deps.dataDir, clock: deps.context?.clock })
+  registerAdminConfig(app, gw, {
+    store: configStore,
+    dataDir: deps.dataDir,
+    beforeImport: backups && (() => void backups.create('pre-import')),
+  })
 
   const webRoot = deps.webRoot ?? defaultWebRoot
   if (webRoot !== false && existsSync(webRoot)) {

@@ -33,10 +33,17 @@ function startOfToday(): string {
   return d.toISOString()
 }
 
-/** Starts the gateway in-process on 127.0.0.1 (the usual port, or a free one when it is taken). */
-export async function startGatewayHost(dataDir: string, secrets: SecretStore): Promise<GatewayHost> {
+/**
+ * Starts the gateway in-process on 127.0.0.1 (the usual port, or a free one when it is taken).
+ * `bodyKeys` keeps the key for `logs.encryptBodies` in the OS keychain.
+ */
+export async function startGatewayHost(
+  dataDir: string,
+  secrets: SecretStore,
+  bodyKeys?: SecretStore,
+): Promise<GatewayHost> {
   const configPath = configPathFor(dataDir)
-  const app = buildGateway(loadConfigFile(configPath), { dataDir, configPath, secrets })
+  const app = buildGateway(loadConfigFile(configPath), { dataDir, configPath, secrets, bodyKeys })
   try {
     await app.listen({ host: '127.0.0.1', port: PREFERRED_PORT })
   } catch (err) {

@@ -4,7 +4,7 @@ import { defaultDataDir } from '../src-gateway/paths.js'
 import type { GatewayStatus } from '../src-shared/desktop-api'
 import { type GatewayHost, startGatewayHost } from './gateway-host.js'
 import { endpointUrl, registerAppIpc } from './ipc/app.js'
-import { keychainSecretStore } from './keychain-secrets.js'
+import { keychainBodyKeyStore, keychainSecretStore } from './keychain-secrets.js'
 import { launchedHidden } from './login-item.js'
 import { createTray } from './tray.js'
 import { loadWindowState, trackWindowState } from './window-state.js'
@@ -76,7 +76,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(async () => {
     const dataDir = defaultDataDir()
-    host = await startGatewayHost(dataDir, keychainSecretStore(dataDir))
+    host = await startGatewayHost(dataDir, keychainSecretStore(dataDir), keychainBodyKeyStore(dataDir))
     registerAppIpc({ host, setPaused })
     const running = host
     tray = createTray({

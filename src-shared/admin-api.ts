@@ -9,6 +9,11 @@ export interface ListPage<T> {
   nextCursor: string | null
 }
 
+export type { AuditEntry } from '../src-gateway/audit/audit-store.js'
+export type { AuditChange } from '../src-gateway/audit/value-diff.js'
+export type { BackupItem } from '../src-gateway/backup/backup-files.js'
+export type { RestorePreview, RestoreResult } from '../src-gateway/backup/backup-service.js'
+export type { BackupReason } from '../src-gateway/backup/snapshot.js'
 // The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
 // loads no gateway code.
 export type { ModelPricing } from '../src-gateway/pricing/price-book.js'

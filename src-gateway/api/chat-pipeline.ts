@@ -1,26 +1,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ChatRequest, Usage } from '../core/chat-types.js'
+import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
-import type { AttemptFailure, LogEvent } from '../core/log-event.js'
+import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
+import { ResponseAccumulator } from '../policies/cache/index.js'
+import { blocking, type Guardrails } from '../policies/guardrails/index.js'
 import type { Admission } from '../policies/policies.js'
+import { type Redactor, restoreDeep, type Vault } from '../policies/redaction/index.js'
 import type { UpstreamRequest } from '../providers/types.js'
-import { type PlannedTarget, planRoute, type RoutePlan } from '../routing/plan.js'
+import { type PlannedTarget, planRoute, promptChars, type RoutePlan } from '../routing/plan.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
 import { backoffDelay, retryAfterMs } from '../routing/retry.js'
+import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCache } from './cached-answer.js'
 import type { ClientDialect } from './dialects.js'
 import { sendError, toGatewayError } from './error-handler.js'
+import { type Outcome, outcome } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
+import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
-import {
-  countsFromAnthropicUsage,
-  countsFromUsage,
-  type StreamTranslator,
-  type TokenCounts,
-} from './stream-accounting.js'
+import { countsFromAnthropicUsage, countsFromUsage, type StreamTranslator } from './stream-accounting.js'
 import type { DialectCodec } from './types.js'
 
 export interface ChatCall {
@@ -30,6 +31,21 @@ export interface ChatCall {
   body: Record<string, unknown>
   req: FastifyRequest
   reply: FastifyReply
+  /**
+   * Set by the pipeline when a streamed answer must be seen chunk by chunk in canonical form (placeholders
+   * to restore, output guardrails, a reply to cache): same-dialect targets are then translated too.
+   */
+  translate?: boolean
+}
+
+/** What the answer must go through on its way back, from the call's redaction, guardrails and cache. */
+export interface AnswerPlan {
+  /** Reversible redaction: the placeholders to put back. */
+  vault?: Vault
+  /** Output guardrails, when the call has any. */
+  guardrails?: Guardrails
+  /** Assemble the canonical answer so the cache can keep it. */
+  collect: boolean
 }
 
 /** Headers a client sent that the same-dialect upstream must see (Anthropic betas, API version). */
@@ -41,11 +57,11 @@ const FORWARDED_ANTHROPIC_HEADERS = ['anthropic-version', 'anthropic-beta']
  * byte (parsing only usage). Otherwise it is translated through the canonical format.
  */
 export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void> {
-  const { req, reply, dialect, body } = call
+  const { req, reply, dialect } = call
   const startedAt = Date.now()
   const t0 = performance.now()
-  const requestedModel = typeof body.model === 'string' ? body.model : ''
-  const stream = body.stream === true
+  const requestedModel = typeof call.body.model === 'string' ? call.body.model : ''
+  const stream = call.body.stream === true
   const event: LogEvent = {
     requestId: req.id,
     startedAt,
@@ -62,32 +78,79 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   })
 
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.
-  if (gw.captureBodies) event.requestBody = rawBody(req) ?? body
+  if (gw.captureBodies) event.requestBody = rawBody(req) ?? call.body
+  const protect = gw.protection.forCall(routeName(gw, requestedModel), req.keyName)
   let canonical: ChatRequest | undefined
   let outputText: (() => string) | undefined
   let admitted: Admission | undefined
   try {
+    // Redaction comes first, on the client's own body: everything after it (pass-through bodies,
+    // canonical requests, cache keys, the log) only ever sees the redacted form.
+    const vault = protect.redactor ? redactCall(protect.redactor, call, event, gw.captureBodies) : undefined
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
-    canonical = call.codec.decodeRequest(body)
+    canonical = call.codec.decodeRequest(call.body)
     canonical = applyRouteSystem(gw.routes[canonical.model], call, canonical)
-    admitted = gw.policies.admit(req, reply, event, canonical, body)
+    admitted = gw.policies.admit(req, reply, event, canonical, call.body)
+    if (protect.guardrails?.hasInput) guardInput(protect.guardrails, canonical, event)
     const plan = await planRoute(gw, await resolveModel(admitted.model, gw), canonical, admitted.filterTargets)
     event.route = plan.route
-    const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
-    reply.header('x-switchyard-provider', served.target.provider.id)
-    reply.header('x-switchyard-model', served.target.model)
-    reply.header('x-switchyard-attempts', String(event.attempts))
-    const { target, res } = served
-    const { outputText: text, ...outcome } = stream
-      ? await streamAnswer(gw, call, canonical, target, res, t0)
-      : await completeAnswer(gw, call, canonical, target, res).catch((err) => {
-          throw upstreamFailure(target, err)
-        })
-    Object.assign(event, outcome)
-    outputText = text
-    // A stream that failed after its first byte cannot fall back, but it still counts against the target.
-    if (outcome.status >= 500) target.breaker.failure(gw.clock())
-    else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
+
+    let lookup: CacheLookup | undefined
+    if (protect.cache && gw.cache) {
+      if (cacheBypassed(req)) reply.header('x-switchyard-cache', 'bypass')
+      else {
+        lookup = await lookupCache(gw, gw.cache, protect.cache, canonical, abort.signal)
+        if (lookup.hit) {
+          const { outputText: text, ...served } = serveFromCache(call, canonical, lookup.hit, vault, t0)
+          Object.assign(event, served)
+          outputText = text
+          return
+        }
+        reply.header('x-switchyard-cache', 'miss')
+      }
+    }
+    const answer: AnswerPlan = {
+      vault,
+      guardrails: protect.guardrails?.hasOutput ? protect.guardrails : undefined,
+      collect: lookup !== undefined,
+    }
+    call.translate = stream && (vault !== undefined || answer.guardrails !== undefined || answer.collect)
+
+    // A reply that fails its JSON schema is asked for again, as often as the guardrail allows.
+    for (let schemaRetry = 0; ; schemaRetry++) {
+      const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
+      reply.header('x-switchyard-provider', served.target.provider.id)
+      reply.header('x-switchyard-model', served.target.model)
+      reply.header('x-switchyard-attempts', String(event.attempts))
+      const { target, res } = served
+      const {
+        outputText: text,
+        send,
+        response,
+        ...outcome
+      } = stream
+        ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event)
+        : await completeAnswer(gw, call, canonical, target, res, answer).catch((err) => {
+            throw upstreamFailure(target, err)
+          })
+      Object.assign(event, outcome)
+      outputText = text
+      // A stream that failed after its first byte cannot fall back, but it still counts against the target.
+      if (outcome.status >= 500) target.breaker.failure(gw.clock())
+      else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
+      if (send) {
+        const hits = answer.guardrails?.checkOutput(text?.() ?? '', outcome.outputTokens) ?? []
+        addHits(event, hits)
+        if (hits.some(isSchemaFailure) && schemaRetry < answer.guardrails!.schemaRetries) continue
+        const blocked = blocking(hits)
+        if (blocked) throw guardrailError(blocked)
+        send()
+      }
+      if (lookup && response && outcome.status === 200 && !event.guardrails?.some((h) => h.action !== 'log')) {
+        storeInCache(gw.cache!, lookup, response, target)
+      }
+      break
+    }
   } catch (error) {
     const err = toGatewayError(error)
     event.status = abort.signal.aborted ? 499 : err.status
@@ -103,6 +166,42 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       estimateTokens(event, canonical, outputText?.() ?? '').finally(() => gw.sink.push(event))
     } else gw.sink.push(event)
   }
+}
+
+/** The route alias a call asks for, if any: redaction, guardrails and cache can be set per route. */
+function routeName(gw: GatewayContext, model: string): string | undefined {
+  return Object.hasOwn(gw.routes, model) ? model : undefined
+}
+
+/** Redacts the client's body in place of the original; returns the placeholders to restore, if reversible. */
+function redactCall(redactor: Redactor, call: ChatCall, event: LogEvent, captureBodies: boolean): Vault | undefined {
+  const redacted = redactor.redactBody(call.body)
+  if (!redacted) return undefined
+  call.body = redacted.body
+  event.redactions = redacted.found
+  // The log keeps what left the machine, never the originals.
+  if (captureBodies) event.requestBody = redacted.body
+  return redacted.vault
+}
+
+function addHits(event: LogEvent, hits: GuardrailHit[]): void {
+  if (hits.length > 0) event.guardrails = [...(event.guardrails ?? []), ...hits]
+}
+
+function guardInput(guardrails: Guardrails, canonical: ChatRequest, event: LogEvent): void {
+  const hits = guardrails.checkInput(canonical, () => Math.ceil(promptChars(canonical) / 4))
+  addHits(event, hits)
+  const blocked = blocking(hits)
+  if (blocked) throw guardrailError(blocked)
+}
+
+const isSchemaFailure = (h: GuardrailHit) => h.type === 'json_schema'
+
+/** A call a guardrail stopped: the caller's fault or not, it must not be retried as is, so a 400. */
+function guardrailError(hit: GuardrailHit): GatewayError {
+  return new GatewayError('invalid_request', `blocked by guardrail '${hit.check}' (${hit.stage}): ${hit.detail}`, {
+    code: 'guardrail_blocked',
+  })
 }
 
 async function estimateTokens(event: LogEvent, req: ChatRequest, output: string): Promise<void> {
@@ -140,6 +239,13 @@ async function tryTargets(
     event.provider = target.provider.id
     event.model = target.model
     for (let retry = 0; ; retry++) {
+      // The provider's own rate limit first: a refusal here must not use up a half-open circuit's probe.
+      const limited = gw.policies.takeProvider(event, target.provider.id, canonical)
+      if (limited) {
+        lastError = limited
+        failures.push({ provider: target.provider.id, model: target.model, status: 429, error: limited.message })
+        break
+      }
       if (!target.breaker.allow(gw.clock())) {
         const wait = Math.ceil(target.breaker.retryInMs(gw.clock()) / 1000)
         lastError = new GatewayError('upstream_overloaded', `circuit open for ${target.key}; retry in ${wait}s`, {
@@ -225,7 +331,9 @@ function forTarget(req: ChatRequest, target: Target): ChatRequest {
 }
 
 function isPassthrough(call: ChatCall, target: Target): boolean {
-  return target.provider.adapter.passthrough === call.dialect && !target.params && !target.system
+  return (
+    target.provider.adapter.passthrough === call.dialect && !target.params && !target.system && call.translate !== true
+  )
 }
 
 function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
@@ -245,30 +353,11 @@ function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
   return { method: 'POST', path: adapter.passthroughPath!, headers, body: JSON.stringify(out) }
 }
 
-type Outcome = Pick<
-  LogEvent,
-  'status' | 'error' | 'ttftMs' | 'inputTokens' | 'outputTokens' | 'cachedTokens' | 'reasoningTokens' | 'responseBody'
-> & {
-  /** The answer's text, computed only if tokens must be estimated. */
-  outputText?: () => string
-}
-
-function outcome(status: number, counts: TokenCounts | undefined, extra: Partial<Outcome> = {}): Outcome {
-  return {
-    status,
-    inputTokens: counts?.input,
-    outputTokens: counts?.output,
-    cachedTokens: counts?.cached,
-    reasoningTokens: counts?.reasoning,
-    ...extra,
-  }
-}
-
 function rawBody(req: FastifyRequest): string | undefined {
   return (req as FastifyRequest & { rawBody?: string }).rawBody
 }
 
-/** The text of a non-stream answer in either dialect, for token estimation. */
+/** The text of a non-stream answer in either dialect, for token estimation and output guardrails. */
 function answerText(parsed: unknown): string {
   const p = parsed as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
   const content = p.choices?.[0]?.message?.content
@@ -276,12 +365,18 @@ function answerText(parsed: unknown): string {
   return Array.isArray(p.content) ? p.content.map((b) => b.text ?? '').join('') : ''
 }
 
+const sendJson = (call: ChatCall, text: string) => () => {
+  call.reply.type('application/json; charset=utf-8').send(text)
+}
+
+/** Reads a complete answer and prepares what the client gets; `send` delivers it once guardrails agree. */
 async function completeAnswer(
   gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
   target: Target,
   res: UpstreamResponse,
+  plan: AnswerPlan,
 ): Promise<Outcome> {
   const text = await res.body.text()
   res.done()
@@ -293,25 +388,42 @@ async function completeAnswer(
       provider: target.provider.id,
     })
   }
+  const { adapter } = target.provider
   if (isPassthrough(call, target)) {
-    call.reply.type('application/json; charset=utf-8').send(text)
     const usage = (parsed as { usage?: unknown }).usage
     return outcome(
       200,
       call.dialect === 'anthropic'
         ? countsFromAnthropicUsage(usage as Record<string, number>)
         : countsFromUsage(usage as Usage),
-      { responseBody: gw.captureBodies ? text : undefined, outputText: () => answerText(parsed) },
+      {
+        responseBody: gw.captureBodies ? text : undefined,
+        outputText: () => answerText(parsed),
+        send: sendJson(call, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
+        // The upstream speaks the client's dialect, which its adapter reads like any other answer.
+        response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
+      },
     )
   }
-  const response = target.provider.adapter.chatResponse(parsed, target.model)
-  // Serialised once, for the client and for the log.
+  const response = adapter.chatResponse(parsed, target.model)
+  // Serialised once, for the client and for the log (which keeps the redacted form).
   const encoded = JSON.stringify(call.codec.encodeResponse(response, canonical.model))
-  call.reply.type('application/json; charset=utf-8').send(encoded)
+  const forClient = plan.vault
+    ? JSON.stringify(call.codec.encodeResponse(restoreDeep(response, plan.vault), canonical.model))
+    : encoded
   return outcome(200, countsFromUsage(response.usage), {
     responseBody: gw.captureBodies ? encoded : undefined,
     outputText: () => response.choices[0]?.message?.content ?? '',
+    send: sendJson(call, forClient),
+    response,
   })
+}
+
+/** Thrown inside a stream when an output guardrail blocks it: ends the stream with an error event. */
+class BlockedStream extends Error {
+  constructor(readonly hit: GuardrailHit) {
+    super(hit.detail)
+  }
 }
 
 /**
@@ -325,6 +437,8 @@ async function streamAnswer(
   target: PlannedTarget,
   res: UpstreamResponse,
   t0: number,
+  plan: AnswerPlan,
+  event: LogEvent,
 ): Promise<Outcome> {
   const { reply } = call
   const raw = reply.raw
@@ -338,9 +452,10 @@ async function streamAnswer(
 
   const passthrough = isPassthrough(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
+  const accumulator = plan.collect ? new ResponseAccumulator() : undefined
   const translate = passthrough
     ? passthroughStream(call.dialect, canonical.stream_options?.include_usage === true)
-    : translatingStream(target, encoder)
+    : translatingStream(target, encoder, plan, accumulator)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
   // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
@@ -375,10 +490,24 @@ async function streamAnswer(
       }
     }
     write(translate.frames(parser.flush()))
-    write(translate.end())
+    const closing = translate.end()
+    // The output checks that need the whole answer (a blocked pattern would have stopped it mid-way).
+    const hits = (translate as GuardedTranslator).watcher?.end(translate.counts()?.output)
+    if (hits) addHits(event, hits)
+    // The text is out already; a blocking check at the end still keeps the stream from ending as a success.
+    const blocked = hits && blocking(hits)
+    if (blocked) throw new BlockedStream(blocked)
+    write(closing)
     raw.end()
-    return outcome(200, translate.counts(), extra())
+    return outcome(200, translate.counts(), { ...extra(), response: accumulator?.result() })
   } catch (error) {
+    if (error instanceof BlockedStream) {
+      const err = guardrailError(error.hit)
+      if (!event.guardrails?.includes(error.hit)) addHits(event, [error.hit])
+      write(encoder.error(err))
+      raw.end()
+      return outcome(err.status, translate.counts(), { ...extra(), error: err.message })
+    }
     const err = upstreamFailure(target, error)
     const aborted = raw.destroyed
     if (!aborted) {
@@ -394,20 +523,43 @@ async function streamAnswer(
   }
 }
 
+interface GuardedTranslator extends StreamTranslator {
+  watcher?: ReturnType<Guardrails['outputWatcher']>
+}
+
+/**
+ * Upstream frames → canonical chunks → client bytes. Along the way, when the plan asks: the chunks are
+ * collected for the cache and watched by output guardrails (both in the form the upstream wrote), and
+ * placeholders are restored just before encoding, so only the client ever sees the originals.
+ */
 function translatingStream(
   target: Target,
   encoder: ReturnType<DialectCodec<unknown>['streamEncoder']>,
-): StreamTranslator {
+  plan: AnswerPlan,
+  accumulator: ResponseAccumulator | undefined,
+): GuardedTranslator {
   const decoder = target.provider.adapter.chatStream(target.model)
+  const restorer = plan.vault ? createChunkRestorer(plan.vault) : undefined
+  const watcher = plan.guardrails?.outputWatcher()
   let usage: Usage | null | undefined
   let text = ''
-  const encode = (chunks: ReturnType<typeof decoder.push>) => {
+  const encodeAll = (chunks: ChatChunk[]) => {
+    let out = ''
+    for (const c of chunks) out += encoder.chunk(c)
+    return out
+  }
+  const encode = (chunks: ChatChunk[]) => {
     let out = ''
     for (const c of chunks) {
       if (c.usage) usage = c.usage
+      accumulator?.push(c)
       const d = c.choices[0]?.delta
-      if (d?.content) text += d.content
-      out += encoder.chunk(c)
+      if (d?.content) {
+        text += d.content
+        const hit = watcher?.push(d.content)
+        if (hit) throw new BlockedStream(hit)
+      }
+      out += restorer ? encodeAll(restorer.push(c)) : encoder.chunk(c)
     }
     return out
   }
@@ -418,9 +570,11 @@ function translatingStream(
       return out
     },
     end() {
-      return encode(decoder.end()) + encoder.end()
+      const last = encode(decoder.end())
+      return last + (restorer ? encodeAll(restorer.end()) : '') + encoder.end()
     },
     counts: () => countsFromUsage(usage),
     outputText: () => text,
+    watcher,
   }
 }

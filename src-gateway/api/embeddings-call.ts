@@ -48,6 +48,8 @@ export async function runEmbeddingsCall(
         param: 'model',
       })
     }
+    const limited = gw.policies.takeProvider(event, provider.id, request)
+    if (limited) throw limited
     const upstreamReq = adapter.embeddingsRequest({ ...request, model }, model, ctx)
     const ctrl = new AbortController()
     reply.raw.on('close', () => {

@@ -161,9 +161,11 @@ export function registerMetrics(
   metrics: GatewayMetrics,
   writer?: { stats(): WriterStats },
   breakers?: BreakerRegistry,
+  /** Families kept by other parts of the gateway (alerts), already in Prometheus text. */
+  more?: () => string,
 ): void {
   app.get('/metrics', (_req, reply) => {
-    const text = metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '')
+    const text = metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '') + (more?.() ?? '')
     reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text)
   })
 }

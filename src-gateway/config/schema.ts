@@ -1,4 +1,10 @@
 import { type Static, Type } from 'typebox'
+import { CacheConfigSchema, CacheOverrideSchema } from '../policies/cache/config.js'
+import type { GuardrailsConfig } from '../policies/guardrails/config.js'
+import { RedactionConfigSchema, RedactionOverrideSchema } from '../policies/redaction/config.js'
+
+/** Guardrail checks are a union per stage; their own validator (configProblems) reports them precisely. */
+const GuardrailsSection = Type.Unsafe<GuardrailsConfig>(Type.Object({}, { additionalProperties: true }))
 
 const Timeouts = Type.Object(
   {
@@ -31,6 +37,13 @@ export const ProviderConfigSchema = Type.Object(
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
     /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** The upstream's own rate limits, kept by the gateway so a target over them is skipped instead of called. */
+    limits: Type.Optional(
+      Type.Object(
+        { rpm: Type.Optional(Type.Integer({ minimum: 1 })), tpm: Type.Optional(Type.Integer({ minimum: 1 })) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -82,6 +95,11 @@ export const RouteConfigSchema = Type.Object(
     /** Extra upstream statuses that move on to the next target (429, 408 and 5xx always do). */
     fallbackOn: Type.Optional(Type.Array(Type.Integer({ minimum: 400, maximum: 599 }))),
     timeouts: Type.Optional(Timeouts),
+    /** Overrides of the gateway's redaction and cache for calls to this route. */
+    redaction: Type.Optional(RedactionOverrideSchema),
+    cache: Type.Optional(CacheOverrideSchema),
+    /** Input and output checks for calls to this route. */
+    guardrails: Type.Optional(GuardrailsSection),
     /** Requests estimated above `thresholdTokens` go to `model` first (claude-code-router's longContext). */
     longContext: Type.Optional(
       Type.Object(
@@ -110,6 +128,8 @@ export const LogsConfigSchema = Type.Object(
     maxDbMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     /** Store request and response bodies (secrets stripped) with each row; default true. */
     storeBodies: Type.Optional(Type.Boolean()),
+    /** Encrypt stored bodies with AES-256-GCM (key: SWITCHYARD_BODY_KEY or the OS keychain); default false. */
+    encryptBodies: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )
@@ -146,6 +166,9 @@ export const VirtualKeySchema = Type.Object(
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     /** ISO-8601; the key is refused from then on. */
     expiresAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}' })),
+    /** Overrides of the gateway's (and route's) redaction and cache for this key's calls. */
+    redaction: Type.Optional(RedactionOverrideSchema),
+    cache: Type.Optional(CacheOverrideSchema),
     /** Free-form (team, owner): shown in the admin API, never interpreted. */
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
@@ -178,6 +201,24 @@ export const DiscoveryConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+export const AlertsConfigSchema = Type.Object(
+  {
+    /** Each alert is POSTed here as JSON; best written as a reference (`${env:NAME}`): such URLs often carry a token. */
+    webhook: Type.Optional(Type.String({ pattern: '^(https?://\\S+|\\$\\{(env|secret):[A-Za-z0-9_.-]+\\})$' })),
+    /** Cost anomaly: this hour's spend above this many times the trailing 24 h hourly average (default 3). */
+    costAnomalyFactor: Type.Optional(Type.Number({ exclusiveMinimum: 1 })),
+    /** Below this hourly spend in USD no cost anomaly is raised (default 1). */
+    minHourlyUsd: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Traffic anomaly: a key's requests in the window above this many times its trailing norm (default 5). */
+    trafficAnomalyFactor: Type.Optional(Type.Number({ exclusiveMinimum: 1 })),
+    /** The traffic window in minutes (default 5); the norm is the average window over the hour before it. */
+    trafficWindowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+    /** Below this many requests in the window a key is never flagged (default 20). */
+    minTrafficRequests: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -187,6 +228,13 @@ export const ConfigSchema = Type.Object(
           bodyLimitMb: Type.Optional(Type.Number({ minimum: 0.001, maximum: 1024 })),
           /** Required on /admin when listening beyond loopback; a reference, never the token itself. */
           adminToken: Type.Optional(Type.String({ pattern: SECRET_REF_PATTERN })),
+          /** Serve HTTPS with this certificate and private key (PEM files; relative paths from the config file). */
+          tls: Type.Optional(
+            Type.Object(
+              { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) },
+              { additionalProperties: false },
+            ),
+          ),
           /** Circuit breaker settings shared by every target. */
           breaker: Type.Optional(
             Type.Object(
@@ -212,9 +260,12 @@ export const ConfigSchema = Type.Object(
     logs: Type.Optional(LogsConfigSchema),
     discovery: Type.Optional(DiscoveryConfigSchema),
     keys: Type.Optional(Type.Array(VirtualKeySchema)),
+    alerts: Type.Optional(AlertsConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
-    cache: Type.Optional(Type.Unknown()),
-    redaction: Type.Optional(Type.Unknown()),
+    cache: Type.Optional(CacheConfigSchema),
+    redaction: Type.Optional(RedactionConfigSchema),
+    /** Checks for every call; a route's own `guardrails` replace them. */
+    guardrails: Type.Optional(GuardrailsSection),
     prompts: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: false },
@@ -226,3 +277,4 @@ export type RouteTarget = Static<typeof RouteTargetSchema>
 export type GatewayConfig = Static<typeof ConfigSchema>
 export type VirtualKeyConfig = Static<typeof VirtualKeySchema>
 export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>
+export type AlertsConfig = Static<typeof AlertsConfigSchema>

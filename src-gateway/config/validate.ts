@@ -1,5 +1,8 @@
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { validateCache, validateCacheOverride } from '../policies/cache/config.js'
+import { validateGuardrails } from '../policies/guardrails/config.js'
+import { validateRedaction, validateRedactionOverride } from '../policies/redaction/config.js'
 import { ConfigSchema, type GatewayConfig } from './schema.js'
 
 /** One thing wrong with a config or request body, located by JSON pointer (`/providers/x/baseUrl`). */
@@ -106,7 +109,35 @@ export function configProblems(data: unknown): ConfigProblem[] {
       })
     }
   }
+  problems.push(...protectionProblems(cfg))
   return problems
+}
+
+/** Feature validators report `"<pointer>: <message>"` lines. */
+function fromLines(lines: string[]): ConfigProblem[] {
+  return lines.map((line) => {
+    const at = line.indexOf(': ')
+    return at < 0 ? { path: '/', message: line } : { path: line.slice(0, at), message: line.slice(at + 2) }
+  })
+}
+
+/** What the schema cannot say about redaction, guardrails and cache: regexes, JSON schemas, semantic settings. */
+function protectionProblems(cfg: GatewayConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = []
+  if (cfg.redaction) out.push(...fromLines(validateRedaction(cfg.redaction, '/redaction')))
+  if (cfg.cache) out.push(...fromLines(validateCache(cfg.cache, '/cache')))
+  out.push(...validateGuardrails(cfg.guardrails, '/guardrails'))
+  for (const [name, route] of Object.entries(cfg.routes ?? {})) {
+    const at = `/routes/${name}`
+    if (route.redaction) out.push(...fromLines(validateRedactionOverride(route.redaction, `${at}/redaction`)))
+    if (route.cache) out.push(...fromLines(validateCacheOverride(route.cache, `${at}/cache`, cfg.cache)))
+    out.push(...validateGuardrails(route.guardrails, `${at}/guardrails`))
+  }
+  for (const [i, key] of (cfg.keys ?? []).entries()) {
+    if (key.redaction) out.push(...fromLines(validateRedactionOverride(key.redaction, `/keys/${i}/redaction`)))
+    if (key.cache) out.push(...fromLines(validateCacheOverride(key.cache, `/keys/${i}/cache`, cfg.cache)))
+  }
+  return out
 }
 
 /** `/providers/x/baseUrl` → `providers.x.baseUrl`, the `param` style of OpenAI error bodies. */

@@ -52,6 +52,9 @@ export interface LogEvent {
 /** A guardrail check that matched: where, which, what it did, and why. */
 export interface GuardrailHit {
   stage: 'input' | 'output'
+  /** The check's kind: max_tokens, blocked_patterns, prompt_injection or json_schema. */
+  type: string
+  /** The check's configured name (its type unless named). */
   check: string
   action: 'block' | 'flag' | 'log'
   /** Prompt-injection score (0..1) or similar, when the check produces one. */

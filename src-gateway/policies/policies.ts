@@ -1,13 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { GatewayConfig } from '../config/schema.js'
+import { type Alerts, BUDGET_THRESHOLDS, budgetPercent } from '../alerts/alerts.js'
+import type { GatewayConfig, RouteConfig } from '../config/schema.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
+import { eventCost } from '../pricing/event-cost.js'
+import type { PriceBook } from '../pricing/price-book.js'
 import { promptChars } from '../routing/plan.js'
 import type { Target } from '../routing/resolve.js'
 import type { Db } from '../store/db.js'
+import { BudgetGate, type BudgetHold } from './budget-gate.js'
 import { buildKey, findKey, type VirtualKey } from './keys.js'
 import { KeyLimiter } from './limiter.js'
+import { ProviderLimits } from './provider-limits.js'
 import { residencyFilter } from './residency.js'
 import { type BudgetPeriod, periodEnd, SpendLedger } from './spend-ledger.js'
 
@@ -21,7 +26,14 @@ export interface Admission {
   settle(event: LogEvent): void
 }
 
-const OPEN: Omit<Admission, 'model'> = { settle() {} }
+/** What a budgeted call may cost when the caller sets no output limit: a prior until the model's real cost is seen. */
+const DEFAULT_OUTPUT_TOKENS = 1024
+
+/** Policies' collaborators beyond config: pricing for budgets charged as calls end, and alerts. */
+export interface PolicyDeps {
+  priceBook?: PriceBook
+  alerts?: Alerts
+}
 
 /** The end user a call is made for: OpenAI's `user` field or Anthropic's `metadata.user_id`. */
 function endUser(body: Record<string, unknown>): string | undefined {
@@ -38,6 +50,12 @@ function estimateTokens(call: ChatRequest | EmbeddingsRequest): number {
 
 const secondsUntil = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
 
+/** The output tokens a chat call may produce at most, when the caller said. */
+function outputLimit(call: ChatRequest | EmbeddingsRequest): number | undefined {
+  if (!('messages' in call)) return 0
+  return call.max_completion_tokens ?? call.max_tokens ?? undefined
+}
+
 /**
  * Virtual keys and what they allow: authentication, model allow-lists, rate limits, budgets and data
  * residency. Built from config and rebuilt in place on a config change (rate-limit state survives for
@@ -48,13 +66,18 @@ export class Policies {
   private byName = new Map<string, VirtualKey>()
   private limiters = new Map<string, KeyLimiter>()
   private providerTags = new Map<string, string[]>()
+  private providerIds = new Set<string>()
+  private routes: Record<string, RouteConfig> = {}
+  private gates = new Map<string, BudgetGate>()
   private configured = 0
   readonly ledger: SpendLedger
+  readonly providerLimits = new ProviderLimits()
 
   constructor(
     config: GatewayConfig,
     db: Db | undefined,
     private readonly clock: () => number,
+    private readonly deps: PolicyDeps = {},
   ) {
     this.ledger = new SpendLedger(db, clock)
     this.apply(config)
@@ -78,9 +101,15 @@ export class Policies {
     }
     this.limiters = limiters
     this.providerTags = new Map(Object.entries(config.providers ?? {}).map(([id, p]) => [id, p.tags ?? []]))
+    this.providerIds = new Set(Object.keys(config.providers ?? {}))
+    this.routes = config.routes ?? {}
+    this.providerLimits.apply(config.providers ?? {}, now)
     const budgets = new Map<string, BudgetPeriod>()
     for (const k of this.keys) if (k.config.budget) budgets.set(k.name, k.config.budget.period)
     this.ledger.track(budgets)
+    // Calls in flight hold their key's gate; a key that keeps its name keeps its gate.
+    this.gates = new Map([...budgets.keys()].map((name) => [name, this.gates.get(name) ?? new BudgetGate()]))
+    this.deps.alerts?.apply(config)
   }
 
   /** Whether callers need a key: as soon as one is configured. */
@@ -111,6 +140,7 @@ export class Policies {
   /**
    * Checks a decoded chat or embeddings call against its key before any upstream call: model allow-list
    * (403), budget (429, or a downgrade for chat), then rate limits (429). Sets `x-ratelimit-*` either way.
+   * A budgeted call reserves what it may cost until `settle`, so concurrent calls see each other.
    */
   admit(
     req: FastifyRequest,
@@ -119,11 +149,12 @@ export class Policies {
     canonical: ChatRequest | EmbeddingsRequest,
     body: Record<string, unknown>,
   ): Admission {
-    if (req.keyName === undefined) return { ...OPEN, model: canonical.model }
+    if (req.keyName === undefined) return { model: canonical.model, settle: (e) => this.settleProviders(e) }
     const key = this.byName.get(req.keyName)
     // Removed by a config change since the request was authenticated.
     if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
     event.keyName = key.name
+    this.deps.alerts?.requestSeen(key.name)
     if (!key.allowsModel(canonical.model)) {
       throw new GatewayError(
         'permission',
@@ -131,8 +162,9 @@ export class Policies {
         { code: 'model_not_allowed' },
       )
     }
-    // The downgrade model is a chat model: an embeddings call over budget is blocked instead.
-    const model = this.budgetModel(key, canonical.model, 'messages' in canonical)
+    // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
+    const budget = this.budgetDecision(key, canonical)
+    const model = budget.model
     if (model !== canonical.model) event.downgradedFrom = canonical.model
 
     const now = this.clock()
@@ -146,41 +178,146 @@ export class Policies {
         retryAfter: secondsUntil(refusal.retryAfterMs),
       })
     }
+    const gate = budget.reserve ? this.gates.get(key.name) : undefined
+    const hold = gate?.hold(budget.reservationUsd)
     const tags = key.config.tags
     return {
       model,
       filterTargets: tags ? residencyFilter(key.name, tags, (id) => this.providerTags.get(id) ?? []) : undefined,
       settle: (e) => {
-        if (!limiter.hasTpm) return
-        const reported = e.inputTokens !== undefined || e.outputTokens !== undefined
-        // A call that failed without usage cost the upstream nothing: give the estimate back.
-        const actual = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
-        limiter.correctTokens(estimate, actual, this.clock())
+        this.settleProviders(e)
+        if (limiter.hasTpm) {
+          const reported = e.inputTokens !== undefined || e.outputTokens !== undefined
+          // A call that failed without usage cost the upstream nothing: give the estimate back.
+          const actual = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
+          limiter.correctTokens(estimate, actual, this.clock())
+        }
+        if (key.config.budget) this.chargeBudget(key.name, e, gate && hold && { gate, hold, model })
       },
     }
   }
 
-  /** The model to serve with: the requested one within budget, else the downgrade model, else 429. */
-  private budgetModel(key: VirtualKey, requested: string, canDowngrade: boolean): string {
+  /**
+   * Takes a provider's rate limits for one attempt of `event`'s call to it; the 429 to record when the
+   * provider has no room (the pipeline then skips the target, as for an open circuit).
+   */
+  takeProvider(event: LogEvent, providerId: string, call: ChatRequest | EmbeddingsRequest): GatewayError | undefined {
+    return this.providerLimits.take(event, providerId, () => estimateTokens(call), this.clock())
+  }
+
+  private settleProviders(e: LogEvent): void {
+    this.providerLimits.settle(e, this.clock())
+  }
+
+  /** Charges an ended call to its key's budget now (not when its log row is written) and frees its reservation. */
+  private chargeBudget(name: string, e: LogEvent, held?: { gate: BudgetGate; hold: BudgetHold; model: string }): void {
+    const cost = e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
+    held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
+    this.ledger.charge(name, e, cost)
+    this.budgetAlerts(name)
+  }
+
+  /** The log writer priced a row: the ledger swaps the charge made when the call ended for this price. */
+  confirmSpend(e: LogEvent, costUsd: number): void {
+    this.ledger.confirm(e, costUsd)
+    if (e.keyName !== undefined) this.budgetAlerts(e.keyName)
+  }
+
+  private budgetAlerts(name: string): void {
+    const budget = this.byName.get(name)?.config.budget
+    const start = this.ledger.periodStartOf(name)
+    if (budget && start !== undefined) this.deps.alerts?.budgetSpend(name, this.ledger.spent(name), budget, start)
+  }
+
+  /**
+   * The model to serve with and whether the call counts against the budget: the requested model while
+   * the budget has room for it, else the downgrade model, else 429.
+   */
+  private budgetDecision(
+    key: VirtualKey,
+    canonical: ChatRequest | EmbeddingsRequest,
+  ): { model: string; reserve: boolean; reservationUsd?: number } {
+    const requested = canonical.model
     const budget = key.config.budget
-    if (!budget) return requested
+    if (!budget) return { model: requested, reserve: false }
+    const gate = this.gates.get(key.name)!
     const spent = this.ledger.spent(key.name)
-    if (spent < budget.usd) return requested
+    const reservationUsd = this.reservation(gate, canonical)
+    const room = gate.room(spent, budget.usd, reservationUsd)
+    if (room === 'open') return { model: requested, reserve: true, reservationUsd }
     const onExceed = budget.onExceed ?? 'block'
-    if (canDowngrade && onExceed.startsWith('downgrade:')) return onExceed.slice('downgrade:'.length)
+    // The downgrade model is a chat model: an embeddings call over budget is blocked instead.
+    if ('messages' in canonical && onExceed.startsWith('downgrade:')) {
+      return { model: onExceed.slice('downgrade:'.length), reserve: false }
+    }
+    const period = budget.period === 'total' ? 'total' : `${budget.period}ly`
+    if (room === 'held') {
+      throw new GatewayError(
+        'rate_limited',
+        `key '${key.name}' has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${gate.callsInFlight} call(s) in flight; retry when they finish`,
+        { code: 'budget_reserved', retryAfter: '1' },
+      )
+    }
     const end = periodEnd(budget.period, this.clock())
     throw new GatewayError(
       'rate_limited',
-      `key '${key.name}' has used its ${budget.period === 'total' ? 'total' : `${budget.period}ly`} budget: $${spent.toFixed(4)} of $${budget.usd}`,
-      { code: 'budget_exceeded', retryAfter: end === undefined ? undefined : secondsUntil(end - this.clock()) },
+      `key '${key.name}' has used its ${period} budget: $${spent.toFixed(4)} of $${budget.usd}`,
+      {
+        code: 'budget_exceeded',
+        retryAfter: end === undefined ? undefined : secondsUntil(end - this.clock()),
+      },
     )
+  }
+
+  /**
+   * What a call may cost, reserved while it runs: priced at its own output limit when it set one, else the
+   * most a call of its model has cost this key, else priced at a default output length. Undefined when
+   * nothing prices it: the call is then admitted only with nothing else of the key's in flight.
+   */
+  private reservation(gate: BudgetGate, call: ChatRequest | EmbeddingsRequest): number | undefined {
+    const limit = outputLimit(call)
+    return (
+      (limit === undefined ? undefined : this.priceBound(call, limit)) ??
+      gate.highest(call.model) ??
+      this.priceBound(call, DEFAULT_OUTPUT_TOKENS)
+    )
+  }
+
+  /** The price of the call's estimated prompt plus `outputTokens` on the dearest target it may reach. */
+  private priceBound(call: ChatRequest | EmbeddingsRequest, outputTokens: number): number | undefined {
+    const book = this.deps.priceBook
+    if (!book) return undefined
+    const input = estimateTokens(call)
+    let max: number | undefined
+    for (const t of this.pricedTargets(call.model)) {
+      try {
+        const c = book.cost({ providerId: t.providerId, model: t.model, usage: { input, output: outputTokens } })
+        if (c !== null) max = Math.max(max ?? 0, c)
+      } catch {
+        // Unpriceable here; the call is still charged what the log writer prices later.
+      }
+    }
+    return max
+  }
+
+  /** Where a requested model may be served, as far as config tells without resolving it. */
+  private pricedTargets(model: string): { providerId?: string; model: string }[] {
+    const split = (m: string) => {
+      const slash = m.indexOf('/')
+      return slash > 0 && this.providerIds.has(m.slice(0, slash))
+        ? { providerId: m.slice(0, slash), model: m.slice(slash + 1) }
+        : { model: m }
+    }
+    const route = Object.hasOwn(this.routes, model) ? this.routes[model] : undefined
+    return route ? route.targets.map((t) => split(t.model)) : [split(model)]
   }
 
   /** The keys as the admin API shows them: never the secret, only a masked hint; budgets with current spend. */
   list() {
     return this.keys.map((k) => {
       const { budget, ...rest } = k.config
-      const spent = budget ? this.ledger.spent(k.name) : undefined
+      const spent = budget ? this.ledger.spent(k.name) : 0
+      const percentUsed = budget ? budgetPercent(spent, budget.usd) : 0
       return {
         ...rest,
         key: k.masked,
@@ -188,8 +325,11 @@ export class Policies {
           ...budget,
           onExceed: budget.onExceed ?? 'block',
           spentUsd: spent,
-          percentUsed: budget.usd > 0 ? (spent! / budget.usd) * 100 : spent! > 0 ? 100 : 0,
+          percentUsed,
+          /** The highest alert threshold (50, 80, 100) the period's spend has reached; 0 below 50%. */
+          alertLevel: BUDGET_THRESHOLDS.filter((t) => percentUsed >= t).at(-1) ?? 0,
         },
+        trafficAnomaly: this.deps.alerts?.trafficFlag(k.name) ?? null,
       }
     })
   }

@@ -1,4 +1,5 @@
 import type { VirtualKeyConfig } from '../config/schema.js'
+import type { LogEvent } from '../core/log-event.js'
 import type { Db } from '../store/db.js'
 
 export type BudgetPeriod = NonNullable<VirtualKeyConfig['budget']>['period']
@@ -32,15 +33,29 @@ export function periodEnd(period: BudgetPeriod, now: number): number | undefined
 interface Entry {
   period: BudgetPeriod
   start: number
+  /** Spend the cost ledger (request_logs) holds: read at start, then added as the log writer prices rows. */
+  confirmed: number
+  /** Spend charged when calls ended whose rows the log writer has not priced yet. */
+  provisional: number
+}
+
+/** What a call was charged when it ended, so the log writer's price later replaces it instead of adding to it. */
+interface Charged {
+  start: number
   usd: number
 }
 
 /**
- * Spend per key in its budget period. Read from the cost ledger (request_logs) once per key, then kept
- * current by adding each row's cost as the log writer prices it, so no request waits on SQLite.
+ * Spend per key in its budget period. Read from the cost ledger (request_logs) once per key; after that
+ * each call is charged when it ends (priced in memory, so concurrent calls see each other's spend at
+ * once), and the charge is swapped for the ledger's own price when the log writer stores the row.
+ *
+ * The database stays the source of truth: a restart reads the period back from request_logs, and a
+ * call is never counted twice because `confirm` takes back exactly what `charge` added for that event.
  */
 export class SpendLedger {
   private entries = new Map<string, Entry>()
+  private charged = new WeakMap<LogEvent, Charged>()
 
   constructor(
     private readonly db: Db | undefined,
@@ -56,7 +71,15 @@ export class SpendLedger {
       const start = periodStart(period, now)
       next.set(
         name,
-        prev?.period === period && prev.start === start ? prev : { period, start, usd: this.read(name, start) },
+        prev?.period === period && prev.start === start
+          ? prev
+          : // Charges not yet in the ledger carry over: the rows they stand for are not in the sum just read.
+            {
+              period,
+              start,
+              confirmed: this.read(name, start),
+              provisional: prev?.start === start ? prev.provisional : 0,
+            },
       )
     }
     this.entries = next
@@ -70,23 +93,47 @@ export class SpendLedger {
     return row.usd
   }
 
-  /** Spend of `name` in the current period (a new period starts at zero: earlier rows fall outside it). */
-  spent(name: string): number {
+  /** The key's entry, rolled over to a fresh period when the clock has moved past its own. */
+  private current(name: string): Entry | undefined {
     const e = this.entries.get(name)
-    if (!e) return 0
+    if (!e) return undefined
     const start = periodStart(e.period, this.clock())
     if (start !== e.start) {
       e.start = start
-      e.usd = 0
+      e.confirmed = 0
+      e.provisional = 0
     }
-    return e.usd
+    return e
   }
 
-  /** Called by the log writer for each priced row. */
-  add(keyName: string | undefined, startedAt: number, costUsd: number): void {
-    const e = keyName === undefined ? undefined : this.entries.get(keyName)
+  /** Spend of `name` in the current period (a new period starts at zero: earlier rows fall outside it). */
+  spent(name: string): number {
+    const e = this.current(name)
+    return e ? e.confirmed + e.provisional : 0
+  }
+
+  /** Start of the key's current budget period (epoch ms), if it has a budget. */
+  periodStartOf(name: string): number | undefined {
+    return this.current(name)?.start
+  }
+
+  /** Charges a call to its key's current period as it ends, before its row reaches the ledger. */
+  charge(keyName: string, event: LogEvent, usd: number): void {
+    const e = this.current(keyName)
     if (!e) return
-    this.spent(keyName!)
-    if (startedAt >= e.start) e.usd += costUsd
+    e.provisional += usd
+    this.charged.set(event, { start: e.start, usd })
+  }
+
+  /** Called by the log writer for each priced row: the ledger's price replaces the charge made at the end of the call. */
+  confirm(event: LogEvent, costUsd: number): void {
+    const c = this.charged.get(event)
+    this.charged.delete(event)
+    const e = event.keyName === undefined ? undefined : this.current(event.keyName)
+    if (!e) return
+    if (c?.start === e.start) {
+      e.provisional -= c.usd
+      e.confirmed += costUsd
+    } else if (event.startedAt >= e.start) e.confirmed += costUsd
   }
 }

@@ -1,6 +1,7 @@
 import { decodeAnthropicRequest } from '../api/anthropic/decode-request.js'
 import { validateChatRequest } from '../api/openai/codec.js'
 import type { ChatMessage } from '../core/chat-types.js'
+import type { BodyCipher } from '../store/body-cipher.js'
 import type { Db } from '../store/db.js'
 import type { LogFilter } from '../store/log-filter.js'
 import { getLog, listLogs } from '../store/log-queries.js'
@@ -33,8 +34,14 @@ export function loggedOutput(body: unknown): string | null {
 /**
  * Rows for a replay: the newest logged requests matching the filter whose bodies were stored and can
  * be decoded (OpenAI and Anthropic calls), each with what the original call cost and answered.
+ * `cipher` opens bodies stored encrypted; one it cannot open counts as skipped.
  */
-export function replayRows(db: Db, filter: LogFilter, limit: number): { rows: RunRow[]; skipped: number } {
+export function replayRows(
+  db: Db,
+  filter: LogFilter,
+  limit: number,
+  cipher?: BodyCipher,
+): { rows: RunRow[]; skipped: number } {
   const rows: RunRow[] = []
   let skipped = 0
   let cursor: number | undefined
@@ -43,7 +50,7 @@ export function replayRows(db: Db, filter: LogFilter, limit: number): { rows: Ru
     const page = listLogs(db, filter, { limit: 200, cursor })
     for (const item of page.items) {
       if (rows.length >= limit) break
-      const detail = getLog(db, item.id)
+      const detail = getLog(db, item.id, cipher)
       const messages = detail && loggedMessages(item.inboundApi, detail.requestBody)
       if (!detail || !messages) {
         skipped++

@@ -1,4 +1,5 @@
 import type { AttemptFailure } from '../core/log-event.js'
+import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
 import { type LogFilter, whereClause } from './log-filter.js'
 
@@ -73,11 +74,19 @@ export interface LogItem {
 }
 
 export interface LogDetail extends LogItem {
-  /** Parsed JSON where the stored body is JSON, else its text; null when no body was stored. */
+  /**
+   * Parsed JSON where the stored body is JSON, else its text; null when no body was stored;
+   * UNREADABLE_BODY when it is encrypted and the current key does not open it.
+   */
   requestBody: unknown
   responseBody: unknown
   isBodyTruncated: boolean
+  /** Why a stored body reads as UNREADABLE_BODY; null when both read. */
+  bodyError: string | null
 }
+
+/** What an encrypted body reads as when it cannot be decrypted, in place of the body. */
+export const UNREADABLE_BODY = '[encrypted body: cannot be decrypted with the current key]'
 
 /** The export's columns, in order. */
 export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
@@ -143,12 +152,25 @@ function toItem(r: LogRow): LogItem {
   }
 }
 
-function parseBody(text: string | null): unknown {
-  if (text === null) return null
+function parseBody(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
     return text
+  }
+}
+
+/** A stored body as the API shows it, or why it cannot be shown: a row with a foreign key must not fail the request. */
+function readBody(text: string | null, cipher: BodyCipher | undefined): { body: unknown; error?: string } {
+  if (text === null) return { body: null }
+  if (!isSealedBody(text)) return { body: parseBody(text) }
+  if (!cipher) {
+    return { body: UNREADABLE_BODY, error: `bodies are encrypted but no key is available (set ${BODY_KEY_ENV})` }
+  }
+  try {
+    return { body: parseBody(cipher.open(text)) }
+  } catch (err) {
+    return { body: UNREADABLE_BODY, error: (err as Error).message }
   }
 }
 
@@ -173,7 +195,8 @@ export function listLogs(
   return { items, total, nextCursor }
 }
 
-export function getLog(db: Db, id: number): LogDetail | null {
+/** One row with its bodies; `cipher` opens encrypted ones (plain ones read without it). */
+export function getLog(db: Db, id: number, cipher?: BodyCipher): LogDetail | null {
   const row = db
     .prepare(
       `SELECT ${COLUMNS}, b.request_json, b.response_json, b.is_truncated FROM request_logs
@@ -183,11 +206,14 @@ export function getLog(db: Db, id: number): LogDetail | null {
     | (LogRow & { request_json: string | null; response_json: string | null; is_truncated: number | null })
     | undefined
   if (!row) return null
+  const request = readBody(row.request_json, cipher)
+  const response = readBody(row.response_json, cipher)
   return {
     ...toItem(row),
-    requestBody: parseBody(row.request_json),
-    responseBody: parseBody(row.response_json),
+    requestBody: request.body,
+    responseBody: response.body,
     isBodyTruncated: row.is_truncated === 1,
+    bodyError: request.error ?? response.error ?? null,
   }
 }
 

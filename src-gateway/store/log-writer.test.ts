@@ -74,4 +74,27 @@ describe('log writer', () => {
     expect(writer.stats()).toEqual({ written: 1, pending: 0, retries: 0 })
     db.close()
   })
+
+  it('strips secrets from error messages, and from secrets set after start', () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db, { secrets: ['sk-upstream-0123456789abcdef'] })
+    writer.setSecrets(['later-added-provider-key-42'])
+    writer.push(
+      event({
+        status: 401,
+        error: 'upstream said: bad key later-added-provider-key-42',
+        attemptFailures: [
+          { provider: 'openai', model: 'gpt-4o', status: 401, error: 'key later-added-provider-key-42' },
+        ],
+        requestBody: { note: 'later-added-provider-key-42' },
+      }),
+    )
+    writer.flush()
+    const row = db
+      .prepare('SELECT error, attempt_failures_json, request_json FROM request_logs JOIN request_log_bodies')
+      .get()
+    expect(JSON.stringify(row)).not.toContain('later-added-provider-key-42')
+    expect(JSON.stringify(row)).toContain('[redacted]')
+    db.close()
+  })
 })

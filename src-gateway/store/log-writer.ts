@@ -1,5 +1,7 @@
 import type { LogEvent, LogSink } from '../core/log-event.js'
+import { eventCost } from '../pricing/event-cost.js'
 import type { PriceBook } from '../pricing/price-book.js'
+import type { BodyCipher } from './body-cipher.js'
 import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
 
@@ -12,8 +14,10 @@ export interface LogWriterOptions {
   priceBook?: PriceBook
   /** Store request and response bodies; default true. */
   storeBodies?: boolean
-  /** Configured secrets to strip from stored bodies wherever they appear. */
+  /** Configured secrets to strip from stored bodies and error messages wherever they appear. */
   secrets?: Iterable<string>
+  /** Seals stored bodies (config `logs.encryptBodies`); sealing happens at flush time, off the request path. */
+  cipher?: BodyCipher
   /** Called once for each written row that has a price, so counters of spend need no query. */
   onPriced?: (event: LogEvent, costUsd: number) => void
 }
@@ -23,6 +27,8 @@ export interface LogWriter extends LogSink {
   flush(): void
   /** Rows written so far, rows waiting, and flushes that failed and were retried. */
   stats(): { written: number; pending: number; retries: number }
+  /** Replaces the secrets to strip, e.g. after a key was added through the admin API. */
+  setSecrets(secrets: Iterable<string>): void
 }
 
 const INSERT = `INSERT INTO request_logs (
@@ -51,7 +57,7 @@ function strongestAction(hits: LogEvent['guardrails']): string | null {
   return best
 }
 
-function toRow(e: LogEvent, costUsd: number | null) {
+function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) => string) {
   return {
     created_at: new Date(e.startedAt).toISOString(),
     request_id: e.requestId,
@@ -62,7 +68,8 @@ function toRow(e: LogEvent, costUsd: number | null) {
     requested_model: e.requestedModel,
     key_name: e.keyName ?? null,
     status: e.status,
-    error: e.error ?? null,
+    // An upstream error may quote the credential it was sent.
+    error: e.error === undefined ? null : scrubText(e.error),
     latency_ms: e.latencyMs,
     ttft_ms: e.ttftMs ?? null,
     input_tokens: e.inputTokens ?? null,
@@ -79,7 +86,9 @@ function toRow(e: LogEvent, costUsd: number | null) {
     prompt_name: e.promptName ?? null,
     prompt_version: e.promptVersion ?? null,
     prompt_arm: e.promptArm ?? null,
-    attempt_failures_json: e.attemptFailures?.length ? JSON.stringify(e.attemptFailures) : null,
+    attempt_failures_json: e.attemptFailures?.length
+      ? JSON.stringify(e.attemptFailures.map((f) => ({ ...f, error: scrubText(f.error) })))
+      : null,
     is_fallback: e.isFallback ? 1 : 0,
     downgraded_from: e.downgradedFrom ?? null,
     redactions_json: e.redactions ? JSON.stringify(e.redactions) : null,
@@ -95,34 +104,19 @@ function toRow(e: LogEvent, costUsd: number | null) {
  * retries later; `close()` writes everything that is left.
  */
 export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
-  const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced } = options
-  const scrub = createBodyScrubber(options.secrets ?? [])
+  const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher } = options
+  let scrub = createBodyScrubber(options.secrets ?? [])
+  const scrubText = (text: string) => scrub(text)?.text ?? text
   const insert = db.prepare(INSERT)
   const insertBodies = db.prepare(INSERT_BODIES)
 
   // Anything thrown here would fail the batch forever, so a row that cannot be priced or serialized
   // is stored without its cost or body instead.
-  const priceOf = (e: LogEvent): number | null => {
-    if (!priceBook || !e.model || (e.inputTokens === undefined && e.outputTokens === undefined)) return null
-    try {
-      return priceBook.cost({
-        providerId: e.provider,
-        model: e.model,
-        at: e.startedAt,
-        usage: {
-          input: e.inputTokens ?? 0,
-          output: e.outputTokens ?? 0,
-          cached: e.cachedTokens,
-          cacheWrite: e.cacheWriteTokens,
-        },
-      })
-    } catch {
-      return null
-    }
-  }
+  const priceOf = (e: LogEvent): number | null => (priceBook ? eventCost(priceBook, e) : null)
   const bodyOf = (body: unknown): ScrubbedBody | null => {
     try {
-      return scrub(body)
+      const scrubbed = scrub(body)
+      return scrubbed && cipher ? { ...scrubbed, text: cipher.seal(scrubbed.text) } : scrubbed
     } catch {
       return null
     }
@@ -130,7 +124,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
 
   const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
     for (const [i, e] of events.entries()) {
-      const { lastInsertRowid } = insert.run(toRow(e, costs[i]))
+      const { lastInsertRowid } = insert.run(toRow(e, costs[i], scrubText))
       if (!storeBodies || (e.requestBody === undefined && e.responseBody === undefined)) continue
       const req = bodyOf(e.requestBody)
       const res = bodyOf(e.responseBody)
@@ -184,5 +178,8 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       flush()
     },
     stats: () => ({ written, pending: queue.length, retries }),
+    setSecrets(secrets) {
+      scrub = createBodyScrubber(secrets)
+    },
   }
 }

@@ -124,4 +124,49 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE request_logs ADD COLUMN guardrails_json TEXT;
    ALTER TABLE request_logs ADD COLUMN guardrail_action TEXT;
    ALTER TABLE request_logs ADD COLUMN cache_saved_usd REAL;`,
+  // Alerts (issue 10): budget thresholds, cost and traffic anomalies. `dedupe_key` makes each fire once.
+  `CREATE TABLE alerts (
+     id INTEGER PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     level TEXT NOT NULL,
+     key_name TEXT,
+     message TEXT NOT NULL,
+     details_json TEXT,
+     dedupe_key TEXT NOT NULL UNIQUE,
+     acknowledged_at TEXT
+   );
+   CREATE INDEX alerts_open ON alerts (acknowledged_at, id);`,
+  // Audit trail (issue 10): every admin change with its time, actor and a before/after diff, secrets masked.
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     remote_address TEXT,
+     user_agent TEXT,
+     action TEXT NOT NULL,
+     target TEXT,
+     request_id TEXT,
+     diff_json TEXT NOT NULL
+   );
+   CREATE INDEX audit_log_created_at ON audit_log (created_at);
+   CREATE INDEX audit_log_action ON audit_log (action, id);`,
+  // Response cache (issue 11). response_json stays the last column so that reading the index at start
+  // never walks a payload's overflow pages; embedding_model says which model the vector came from.
+  `CREATE TABLE cache_entries (
+     key TEXT PRIMARY KEY,
+     namespace TEXT NOT NULL,
+     model TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     last_hit_at TEXT NOT NULL,
+     hits INTEGER NOT NULL DEFAULT 0,
+     bytes INTEGER NOT NULL,
+     cost_usd REAL,
+     embedding_model TEXT,
+     embedding BLOB,
+     response_json TEXT NOT NULL
+   );
+   CREATE INDEX cache_entries_namespace ON cache_entries (namespace);`,
 ]

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, formatPercent, formatTokensInOut, formatUsd, formatUsdAxis, UNKNOWN } from './format'
+import {
+  formatBytes,
+  formatDuration,
+  formatPercent,
+  formatTokensInOut,
+  formatUsd,
+  formatUsdAxis,
+  UNKNOWN,
+} from './format'
 
 describe('format', () => {
   it('money follows ui.md: cents under $1, a floor, and unknown as a dash', () => {
@@ -26,5 +34,15 @@ describe('format', () => {
     expect(formatPercent(0, 0)).toBe(UNKNOWN)
     expect(formatTokensInOut(1204, 356)).toBe('1,204 → 356')
     expect(formatTokensInOut(null, null)).toBe(UNKNOWN)
+  })
+})
+
+describe('formatBytes', () => {
+  it('uses the largest unit that keeps the number at 1 or more', () => {
+    expect(formatBytes(0)).toBe('0 B')
+    expect(formatBytes(1023)).toBe('1,023 B')
+    expect(formatBytes(12_700)).toBe('12.4 KB')
+    expect(formatBytes(2.1 * 1024 * 1024)).toBe('2.1 MB')
+    expect(formatBytes(null)).toBe(UNKNOWN)
   })
 })

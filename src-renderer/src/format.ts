@@ -92,3 +92,18 @@ export function formatBucketLabel(t: number, bucket: 'hour' | 'day'): string {
 export function timeZoneLabel(): string {
   return Intl.DateTimeFormat(LOCALE).resolvedOptions().timeZone
 }
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB']
+const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 })
+
+/** File sizes in powers of 1024: `512 B`, `12.4 KB`, `2.1 MB`. */
+export function formatBytes(v: Maybe): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return UNKNOWN
+  let n = v
+  let unit = 0
+  while (n >= 1024 && unit < BYTE_UNITS.length - 1) {
+    n /= 1024
+    unit++
+  }
+  return `${unit === 0 ? int.format(n) : oneDecimal.format(n)} ${BYTE_UNITS[unit]}`
+}

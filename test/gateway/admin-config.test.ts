@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -295,7 +295,11 @@ describe('admin config API', () => {
     // Keys of providers removed by the import and by DELETE left the secret store with them.
     expect(openEncryptedFileStore(join(dir, 'secrets.enc.json'), PASSPHRASE).names()).toEqual(['providers.team.apiKey'])
     app.requestLog.flush()
-    const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'latin1'))
+    // Recursive: backups/ holds the config too, and must hold no key either.
+    const files = (readdirSync(dir, { recursive: true }) as string[])
+      .map((f) => join(dir, f))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => readFileSync(f, 'latin1'))
     const everything = [...texts, ...files].join('\n')
     for (const key of [KEY, SECOND_KEY, IMPORTED_KEY]) expect(everything).not.toContain(key)
     expect(texts.length).toBeGreaterThan(30)

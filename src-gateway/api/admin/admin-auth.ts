@@ -16,7 +16,7 @@ export function isLoopbackAddress(address: string): boolean {
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
 /** Constant-time comparison: hashing first gives both sides the same length. */
-function matchesAny(given: string, tokens: string[]): boolean {
+export function matchesAny(given: string, tokens: string[]): boolean {
   const g = digest(given)
   return tokens.some((t) => timingSafeEqual(g, digest(t)))
 }

@@ -14,6 +14,8 @@ import { registerSettingsRoutes } from './settings-routes.js'
 export interface AdminConfigOptions {
   store: ConfigStore
   dataDir?: string
+  /** Runs right before a valid import is applied: the pre-import backup (see backup/). */
+  beforeImport?: () => void
 }
 
 /**
@@ -34,6 +36,6 @@ export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, op
   registerDiscoveryRoutes(app, gw, store)
   registerModelRoutes(app, gw)
   registerRouteAliases(app, store)
-  registerConfigTransfer(app, store)
+  registerConfigTransfer(app, store, opts.beforeImport)
   registerSettingsRoutes(app, store, opts.dataDir)
 }

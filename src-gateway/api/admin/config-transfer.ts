@@ -28,10 +28,10 @@ const sniffFormat = (text: string) => (/^\s*[{[]/.test(text) ? 'json' : 'yaml')
 
 /**
  * GET /admin/v1/config/export and POST /admin/v1/config/import. Export never contains a plain key;
- * import previews (valid, errors by field, changes) and, with `apply: true`, applies and persists,
- * moving plain keys it finds into the secret store.
+ * import previews (valid, errors by field, changes) and, with `apply: true`, runs `beforeImport` (a
+ * backup), then applies and persists, moving plain keys it finds into the secret store.
  */
-export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore): void {
+export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore, beforeImport?: () => void): void {
   app.get<{ Querystring: Static<typeof ExportQuery> }>(
     '/admin/v1/config/export',
     { schema: { querystring: ExportQuery } },
@@ -60,6 +60,7 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore)
     if (!check.valid || !apply) {
       return { valid: check.valid, errors: check.errors, changes: check.changes, applied: false }
     }
+    beforeImport?.()
     const loaded = store.apply(data)
     return {
       valid: true,

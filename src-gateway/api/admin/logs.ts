@@ -60,7 +60,7 @@ export function registerAdminLogs(app: FastifyInstance): void {
     '/admin/v1/logs/:id',
     { schema: { params: LogParamsSchema } },
     async (req) => {
-      const row = getLog(requireDb(app), req.params.id)
+      const row = getLog(requireDb(app), req.params.id, app.requestLog.cipher)
       if (!row)
         throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })
       return row

@@ -191,7 +191,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post('/admin/v1/compare/replay', async (req, reply) => {
     const body = readReplay(req.body)
-    const { rows, skipped } = replayRows(db, toLogFilter(body.filter ?? {}), body.limit ?? 50)
+    const { rows, skipped } = replayRows(db, toLogFilter(body.filter ?? {}), body.limit ?? 50, app.requestLog.cipher)
     const columns = columnsFor(db, undefined, body.models)
     if (rows.length === 0) {
       throw invalid(

@@ -1,4 +1,6 @@
 import { create } from 'zustand'
+import { type AuditSlice, createAuditSlice } from './audit-slice'
+import { type BackupsSlice, createBackupsSlice } from './backups-slice'
 import { type CompareSlice, createCompareSlice } from './compare-slice'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
@@ -23,7 +25,9 @@ export type AppState = StatusSlice &
   ConnectSlice &
   PromptsSlice &
   CompareSlice &
-  KeysSlice
+  KeysSlice &
+  AuditSlice &
+  BackupsSlice
 
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
@@ -39,4 +43,6 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createPromptsSlice(set, get, api),
   ...createCompareSlice(set, get, api),
   ...createKeysSlice(set, get, api),
+  ...createAuditSlice(set, get, api),
+  ...createBackupsSlice(set, get, api),
 }))

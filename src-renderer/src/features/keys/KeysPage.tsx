@@ -5,6 +5,8 @@ import { CopyButton } from '../../components/CopyButton'
 import { formatUsd } from '../../format'
 import { useAppStore } from '../../store'
 import { keyDraftErrors } from '../../store/keys-slice'
+import { AuditView } from '../audit/AuditView'
+import { PolicyTabs, usePolicyTab } from './PolicyTabs'
 
 const PERIODS: BudgetPeriod[] = ['day', 'week', 'month', 'total']
 const dash = '—'
@@ -264,10 +266,22 @@ export function KeysPage() {
   const error = useAppStore((s) => s.keysError)
   const drafting = useAppStore((s) => s.keyDraft !== null)
   const { load, newKey } = useAppStore(useShallow((s) => ({ load: s.loadKeys, newKey: s.newKey })))
+  const tab = usePolicyTab()
   useEffect(() => {
     void load()
   }, [load])
 
+  if (tab === 'audit') {
+    return (
+      <main className="page stack">
+        <div className="page-header">
+          <h1>Keys &amp; Policies</h1>
+        </div>
+        <PolicyTabs current={tab} />
+        <AuditView />
+      </main>
+    )
+  }
   return (
     <main className="page stack">
       <div className="page-header">
@@ -279,6 +293,7 @@ export function KeysPage() {
           </button>
         )}
       </div>
+      <PolicyTabs current={tab} />
       {error && (
         <p className="notice" role="alert">
           Could not load keys: {error}

@@ -5,6 +5,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
+import { BackupsSection } from './BackupsSection'
 
 function General() {
   const settings = useAppStore((s) => s.settings)
@@ -372,6 +373,7 @@ export function SettingsPage() {
         <div className="stack">
           <ConfigExport />
           <ConfigImport />
+          <BackupsSection />
         </div>
       </div>
     </main>

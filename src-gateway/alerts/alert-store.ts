@@ -1,0 +1,157 @@
+import type { Db } from '../store/db.js'
+
+export type AlertKind = 'budget' | 'cost_anomaly' | 'traffic_anomaly'
+export type AlertLevel = 'warning' | 'critical'
+
+/** An alert to raise. `dedupeKey` names the occasion (key, period, threshold…): one alert per occasion, ever. */
+export interface NewAlert {
+  kind: AlertKind
+  level: AlertLevel
+  keyName?: string
+  message: string
+  details: Record<string, unknown>
+  dedupeKey: string
+}
+
+/** An alert as stored and served by GET /admin/v1/alerts. */
+export interface AlertRecord {
+  id: number
+  createdAt: string
+  kind: AlertKind
+  level: AlertLevel
+  keyName: string | null
+  message: string
+  details: Record<string, unknown>
+  acknowledgedAt: string | null
+}
+
+export interface AlertPage {
+  items: AlertRecord[]
+  total: number
+  nextCursor: string | null
+}
+
+export interface AlertQuery {
+  limit: number
+  /** Only alerts with a smaller id (the previous page's `nextCursor`). */
+  cursor?: number
+  /** Only alerts nobody has acknowledged. */
+  open?: boolean
+}
+
+export interface AlertStore {
+  /** Stores a new alert; undefined when one with its dedupe key exists already. */
+  insert(alert: NewAlert, createdAt: string): AlertRecord | undefined
+  /** Newest first. */
+  list(q: AlertQuery): AlertPage
+  /** Marks an alert acknowledged (keeping the first acknowledgement); undefined when there is no such alert. */
+  ack(id: number, at: string): AlertRecord | undefined
+  /** Dedupe keys of alerts raised since `iso`, so a restart does not raise them again. */
+  dedupeKeysSince(iso: string): string[]
+}
+
+interface AlertRow {
+  id: number
+  created_at: string
+  kind: AlertKind
+  level: AlertLevel
+  key_name: string | null
+  message: string
+  details_json: string | null
+  acknowledged_at: string | null
+}
+
+const fromRow = (r: AlertRow): AlertRecord => ({
+  id: r.id,
+  createdAt: r.created_at,
+  kind: r.kind,
+  level: r.level,
+  keyName: r.key_name,
+  message: r.message,
+  details: r.details_json ? JSON.parse(r.details_json) : {},
+  acknowledgedAt: r.acknowledged_at,
+})
+
+const COLUMNS = 'id, created_at, kind, level, key_name, message, details_json, acknowledged_at'
+
+/** Alerts in the `alerts` table; the UNIQUE dedupe key makes "once per occasion" hold across restarts. */
+export function sqliteAlertStore(db: Db): AlertStore {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO alerts (created_at, kind, level, key_name, message, details_json, dedupe_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`)
+  const ack = db.prepare('UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?')
+  const keys = db.prepare('SELECT dedupe_key FROM alerts WHERE created_at >= ?').pluck()
+  const get = (id: number | bigint) => {
+    const row = byId.get(id) as AlertRow | undefined
+    return row && fromRow(row)
+  }
+  return {
+    insert(a, createdAt) {
+      const r = insert.run(
+        createdAt,
+        a.kind,
+        a.level,
+        a.keyName ?? null,
+        a.message,
+        JSON.stringify(a.details),
+        a.dedupeKey,
+      )
+      return r.changes === 0 ? undefined : get(r.lastInsertRowid)
+    },
+    list({ limit, cursor, open }) {
+      const where = [open ? 'acknowledged_at IS NULL' : '1']
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM alerts WHERE ${where[0]}`).get() as { n: number }).n
+      const params: number[] = []
+      if (cursor !== undefined) {
+        where.push('id < ?')
+        params.push(cursor)
+      }
+      const rows = db
+        .prepare(`SELECT ${COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+        .all(...params, limit + 1) as AlertRow[]
+      const items = rows.slice(0, limit).map(fromRow)
+      return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
+    },
+    ack(id, at) {
+      ack.run(at, id)
+      return get(id)
+    },
+    dedupeKeysSince: (iso) => keys.all(iso) as string[],
+  }
+}
+
+/** Alerts in memory, for a gateway without a data dir: the newest `max` are kept. */
+export function memoryAlertStore(max = 1000): AlertStore {
+  let rows: (AlertRecord & { dedupeKey: string })[] = []
+  let nextId = 1
+  return {
+    insert(a, createdAt) {
+      if (rows.some((r) => r.dedupeKey === a.dedupeKey)) return undefined
+      const { dedupeKey, keyName, ...rest } = a
+      const rec = { ...rest, id: nextId++, createdAt, keyName: keyName ?? null, acknowledgedAt: null, dedupeKey }
+      rows = [...rows.slice(-(max - 1)), rec]
+      const { dedupeKey: _k, ...out } = rec
+      return out
+    },
+    list({ limit, cursor, open }) {
+      const matching = rows.filter((r) => !open || r.acknowledgedAt === null).reverse()
+      const page = matching.filter((r) => cursor === undefined || r.id < cursor)
+      const items = page.slice(0, limit).map(({ dedupeKey: _k, ...r }) => r)
+      return {
+        items,
+        total: matching.length,
+        nextCursor: page.length > limit ? String(items[items.length - 1].id) : null,
+      }
+    },
+    ack(id, at) {
+      const r = rows.find((x) => x.id === id)
+      if (!r) return undefined
+      r.acknowledgedAt ??= at
+      const { dedupeKey: _k, ...out } = r
+      return out
+    },
+    dedupeKeysSince: (iso) => rows.filter((r) => r.createdAt >= iso).map((r) => r.dedupeKey),
+  }
+}

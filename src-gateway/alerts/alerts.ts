@@ -1,0 +1,229 @@
+import type { GatewayConfig } from '../config/schema.js'
+import type { BudgetPeriod } from '../policies/spend-ledger.js'
+import type { Db } from '../store/db.js'
+import {
+  type AlertKind,
+  type AlertPage,
+  type AlertQuery,
+  type AlertRecord,
+  type AlertStore,
+  memoryAlertStore,
+  type NewAlert,
+  sqliteAlertStore,
+} from './alert-store.js'
+import { HourlySpend, TRAILING_HOURS } from './cost-anomaly.js'
+import { hourlySpendSince, keyMinutesSince } from './history.js'
+import { NORM_MINUTES, type TrafficFlag, TrafficMonitor, type TrafficSettings } from './traffic-anomaly.js'
+import { postWebhook, type WebhookOptions } from './webhook.js'
+
+const MINUTE = 60_000
+const HOUR = 3_600_000
+const DAY = 86_400_000
+/** Budget thresholds, in percent of the budget: each raises one alert per key and period. */
+export const BUDGET_THRESHOLDS = [50, 80, 100] as const
+const KINDS: AlertKind[] = ['budget', 'cost_anomaly', 'traffic_anomaly']
+/** Dedupe keys this recent are loaded at start; older occasions are caught by the table's UNIQUE key. */
+const DEDUPE_LOOKBACK_MS = 40 * DAY
+/** Past this many remembered occasions the older half is forgotten (the table still refuses repeats). */
+const MAX_REMEMBERED = 10_000
+
+export interface AlertsOptions {
+  db?: Db
+  clock: () => number
+  /** Where delivery failures go (a webhook that cannot be reached must never fail a call). */
+  warn?: (message: string) => void
+  webhook?: WebhookOptions
+}
+
+interface Settings extends TrafficSettings {
+  costFactor: number
+  minHourlyUsd: number
+}
+
+function settingsOf(config: GatewayConfig): Settings {
+  const a = config.alerts ?? {}
+  return {
+    costFactor: a.costAnomalyFactor ?? 3,
+    minHourlyUsd: a.minHourlyUsd ?? 1,
+    factor: a.trafficAnomalyFactor ?? 5,
+    windowMinutes: a.trafficWindowMinutes ?? 5,
+    minRequests: a.minTrafficRequests ?? 20,
+  }
+}
+
+const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`
+const PERIOD_LABEL: Record<BudgetPeriod, string> = {
+  day: 'daily',
+  week: 'weekly',
+  month: 'monthly',
+  total: 'total',
+}
+
+/**
+ * Budget thresholds, cost anomalies and traffic anomalies: detected in memory as calls are admitted and
+ * priced, each raised once per occasion, then stored (the `alerts` table) and POSTed to the configured
+ * webhook after the call that raised it has done its work.
+ */
+export class Alerts {
+  private readonly store: AlertStore
+  /** Occasions already raised, by dedupe key, with when. */
+  private fired = new Map<string, number>()
+  private readonly hourly = new HourlySpend()
+  private readonly traffic: TrafficMonitor
+  private settings: Settings
+  private webhook: string | undefined
+  private raised = new Map<AlertKind, number>()
+  private queue: { alert: NewAlert; createdAt: string }[] = []
+  private sending = new Set<Promise<boolean>>()
+  private readonly warn: (message: string) => void
+
+  constructor(
+    config: GatewayConfig,
+    private readonly opts: AlertsOptions,
+  ) {
+    this.warn = opts.warn ?? ((m) => process.emitWarning(m))
+    this.settings = settingsOf(config)
+    this.traffic = new TrafficMonitor(this.settings)
+    this.webhook = config.alerts?.webhook || undefined
+    const now = opts.clock()
+    this.store = opts.db ? sqliteAlertStore(opts.db) : memoryAlertStore()
+    for (const k of this.store.dedupeKeysSince(new Date(now - DEDUPE_LOOKBACK_MS).toISOString())) this.fired.set(k, now)
+    if (opts.db) {
+      for (const r of hourlySpendSince(opts.db, now - (TRAILING_HOURS + 1) * HOUR))
+        this.hourly.add(r.usd, r.hour * HOUR)
+      const since = now - (NORM_MINUTES + this.settings.windowMinutes) * MINUTE
+      for (const r of keyMinutesSince(opts.db, since)) this.traffic.add(r.key, r.minute * MINUTE, r.n)
+    }
+  }
+
+  apply(config: GatewayConfig): void {
+    this.settings = settingsOf(config)
+    this.traffic.configure(this.settings)
+    // An `${env:…}` that did not resolve is empty: no webhook rather than a request to ''.
+    this.webhook = config.alerts?.webhook || undefined
+  }
+
+  /** A call by `keyName` arrived: counted for its traffic norm, and flagged when far above it. */
+  requestSeen(keyName: string): void {
+    const now = this.opts.clock()
+    const flag = this.traffic.hit(keyName, now)
+    if (!flag) return
+    const ratio = flag.normPerWindow > 0 ? `${(flag.windowRequests / flag.normPerWindow).toFixed(1)}× ` : ''
+    this.raise({
+      kind: 'traffic_anomaly',
+      level: 'warning',
+      keyName,
+      message: `key '${keyName}' made ${flag.windowRequests} requests in ${flag.windowMinutes} min, ${ratio}above its norm of ${flag.normPerWindow.toFixed(1)}`,
+      details: { ...flag },
+      // At most one per key and hour, however often the rate crosses the line.
+      dedupeKey: `traffic:${keyName}:${new Date(Math.floor(now / HOUR) * HOUR).toISOString()}`,
+    })
+  }
+
+  /** The key's traffic flag now, while it is anomalous. */
+  trafficFlag(keyName: string): TrafficFlag | undefined {
+    return this.traffic.flag(keyName, this.opts.clock())
+  }
+
+  /** A call's row was priced: counted in this hour's spend, and raised when the hour is an anomaly. */
+  spendPriced(costUsd: number): void {
+    if (!(costUsd > 0)) return
+    const now = this.opts.clock()
+    this.hourly.add(costUsd, now)
+    const a = this.hourly.check(now, this.settings.costFactor, this.settings.minHourlyUsd)
+    if (!a) return
+    const hour = new Date(a.hourStart).toISOString()
+    this.raise({
+      kind: 'cost_anomaly',
+      level: 'critical',
+      message: `spend this hour is ${usd(a.spentUsd)}, over ${this.settings.costFactor}× the hourly average of the last ${TRAILING_HOURS} h (${usd(a.averageUsd)})`,
+      details: { hourStart: hour, spentUsd: a.spentUsd, averageUsd: a.averageUsd, factor: this.settings.costFactor },
+      dedupeKey: `cost:${hour}`,
+    })
+  }
+
+  /** Raises each 50/80/100% threshold the key's spend has reached, once per period and budget amount. */
+  budgetSpend(keyName: string, spentUsd: number, budget: { usd: number; period: BudgetPeriod }, periodStart: number) {
+    const pct = budgetPercent(spentUsd, budget.usd)
+    const start = new Date(periodStart).toISOString()
+    for (const t of BUDGET_THRESHOLDS) {
+      if (pct < t) break
+      this.raise({
+        kind: 'budget',
+        level: t >= 100 ? 'critical' : 'warning',
+        keyName,
+        message: `key '${keyName}' has used ${t}% of its ${PERIOD_LABEL[budget.period]} budget (${usd(spentUsd)} of ${usd(budget.usd)})`,
+        details: { thresholdPct: t, spentUsd, budgetUsd: budget.usd, period: budget.period, periodStart: start },
+        dedupeKey: `budget:${keyName}:${budget.period}:${start}:${budget.usd}:${t}`,
+      })
+    }
+  }
+
+  /** Raises an alert unless its occasion was raised before. Storing and sending happen after the caller's turn. */
+  raise(alert: NewAlert): void {
+    if (this.fired.has(alert.dedupeKey)) return
+    const now = this.opts.clock()
+    if (this.fired.size >= MAX_REMEMBERED) {
+      const oldest = [...this.fired].sort((a, b) => a[1] - b[1]).slice(0, MAX_REMEMBERED / 2)
+      for (const [k] of oldest) this.fired.delete(k)
+    }
+    this.fired.set(alert.dedupeKey, now)
+    this.queue.push({ alert, createdAt: new Date(now).toISOString() })
+    if (this.queue.length === 1) setImmediate(() => this.drain())
+  }
+
+  /** Stores the queued alerts and starts their webhook deliveries. */
+  private drain(): void {
+    const batch = this.queue
+    this.queue = []
+    for (const { alert, createdAt } of batch) {
+      let record: AlertRecord | undefined
+      try {
+        record = this.store.insert(alert, createdAt)
+      } catch (err) {
+        this.warn(`alert not stored: ${(err as Error).message}`)
+        continue
+      }
+      // Already stored by an earlier run: raised once means sent once.
+      if (!record) continue
+      this.raised.set(alert.kind, (this.raised.get(alert.kind) ?? 0) + 1)
+      if (!this.webhook) continue
+      // Slack, Mattermost and similar show `text`; other receivers read `alert`.
+      const payload = { text: `Switchyard: ${record.message}`, alert: record }
+      const sending = postWebhook(this.webhook, payload, this.warn, this.opts.webhook)
+      this.sending.add(sending)
+      void sending.finally(() => this.sending.delete(sending))
+    }
+  }
+
+  /** Stores what is queued now; called before the database closes. Webhooks in flight carry on. */
+  close(): void {
+    this.drain()
+  }
+
+  /** Resolves once every alert raised so far is stored and its webhook delivery has finished (tests). */
+  async idle(): Promise<void> {
+    this.drain()
+    while (this.sending.size > 0) await Promise.all(this.sending)
+  }
+
+  list(q: AlertQuery): AlertPage {
+    return this.store.list(q)
+  }
+
+  ack(id: number): AlertRecord | undefined {
+    return this.store.ack(id, new Date(this.opts.clock()).toISOString())
+  }
+
+  /** `switchyard_alerts_total` by kind, in Prometheus text. */
+  renderMetrics(): string {
+    let out = '# HELP switchyard_alerts_total Alerts raised, by kind.\n# TYPE switchyard_alerts_total counter\n'
+    for (const kind of KINDS) out += `switchyard_alerts_total{kind="${kind}"} ${this.raised.get(kind) ?? 0}\n`
+    return out
+  }
+}
+
+/** Percent of a budget used; a zero budget is fully used by any spend. */
+export function budgetPercent(spentUsd: number, budgetUsd: number): number {
+  return budgetUsd > 0 ? (spentUsd / budgetUsd) * 100 : spentUsd > 0 ? 100 : 0
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import type { ChatRequest, ChatResponse } from '../core/chat-types.js'
+import type { GatewayContext } from '../gateway-context.js'
+import {
+  type CacheHit,
+  type CacheKeys,
+  type CacheSettings,
+  cacheKeys,
+  type ResponseCache,
+  replayChunks,
+} from '../policies/cache/index.js'
+import { restoreDeep, type Vault } from '../policies/redaction/index.js'
+import type { Target } from '../routing/resolve.js'
+import type { ChatCall } from './chat-pipeline.js'
+import { embedText } from './embed-text.js'
+import { type Outcome, outcome } from './outcome.js'
+import { countsFromUsage } from './stream-accounting.js'
+
+/** What a cache lookup found, and what a miss needs to store its answer under. */
+export interface CacheLookup {
+  keys: CacheKeys
+  settings: CacheSettings
+  /** The last user message's embedding (semantic mode), kept for storing the answer of a miss. */
+  vector?: Float32Array
+  hit?: CacheHit
+}
+
+/** `Cache-Control: no-cache` / `no-store` or `x-switchyard-cache: bypass`: the call neither reads nor fills the cache. */
+export function cacheBypassed(req: FastifyRequest): boolean {
+  const control = req.headers['cache-control']
+  return (
+    req.headers['x-switchyard-cache'] === 'bypass' || (typeof control === 'string' && /no-(cache|store)/i.test(control))
+  )
+}
+
+/** Exact match first; in semantic mode, then the nearest earlier question of the same conversation shape. */
+export async function lookupCache(
+  gw: GatewayContext,
+  cache: ResponseCache,
+  settings: CacheSettings,
+  canonical: ChatRequest,
+  signal: AbortSignal,
+): Promise<CacheLookup> {
+  const keys = cacheKeys(canonical)
+  const exact = cache.getExact(keys.exact)
+  if (exact || settings.mode !== 'semantic' || !settings.semantic || keys.semanticText === '') {
+    if (!exact) cache.recordMiss()
+    return { keys, settings, hit: exact }
+  }
+  // The embedding model being down must not fail the call: it is a miss, served (and stored) without a vector.
+  const vector = await embedText(gw, settings.semantic.embeddingModel, keys.semanticText, signal).catch(() => undefined)
+  const hit = vector && cache.getSemantic(keys.namespace, vector, settings.semantic.threshold ?? 0.95)
+  if (!hit) cache.recordMiss()
+  return { keys, settings, vector, hit: hit || undefined }
+}
+
+export function storeInCache(cache: ResponseCache, lookup: CacheLookup, response: ChatResponse, target: Target): void {
+  // Only whole answers: a cut-off or filtered one would be replayed as if it were complete.
+  const finish = response.choices[0]?.finish_reason
+  if (finish !== 'stop' && finish !== 'tool_calls' && finish !== 'length') return
+  cache.put({
+    key: lookup.keys.exact,
+    namespace: lookup.keys.namespace,
+    vector: lookup.vector,
+    response,
+    provider: target.provider.id,
+    model: target.model,
+    ttlSeconds: lookup.settings.ttlSeconds,
+  })
+}
+
+/**
+ * Answers from the cache in the caller's own format: a JSON body, or a stream replayed through the
+ * dialect's encoder. The stored answer holds placeholders, never originals; this call's are put back.
+ */
+export function serveFromCache(
+  call: ChatCall,
+  canonical: ChatRequest,
+  hit: CacheHit,
+  vault: Vault | undefined,
+  t0: number,
+): Outcome {
+  const { reply } = call
+  const stored: ChatResponse = {
+    ...hit.response,
+    id: `chatcmpl-${randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+  }
+  const forClient = vault ? restoreDeep(stored, vault) : stored
+  reply.header('x-switchyard-cache', 'hit')
+  reply.header('x-switchyard-provider', hit.provider)
+  reply.header('x-switchyard-model', hit.model)
+  reply.header('x-switchyard-attempts', '0')
+  const served = {
+    provider: hit.provider,
+    model: hit.model,
+    isCacheHit: true,
+    outputText: () => stored.choices[0]?.message.content ?? '',
+  }
+  const counts = countsFromUsage(stored.usage)
+  if (canonical.stream !== true) {
+    const encoded = JSON.stringify(call.codec.encodeResponse(forClient, canonical.model))
+    reply.type('application/json; charset=utf-8').send(encoded)
+    return outcome(200, counts, { ...served, ttftMs: performance.now() - t0 })
+  }
+  reply.hijack()
+  const raw = reply.raw
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': call.codec.streamContentType ?? 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  })
+  const encoder = call.codec.streamEncoder(canonical.model, canonical)
+  let out = ''
+  for (const c of replayChunks(forClient)) out += encoder.chunk(c)
+  raw.end(out + encoder.end())
+  return outcome(200, counts, { ...served, ttftMs: performance.now() - t0 })
+}

@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { adminTokens, matchesAny } from '../api/admin/admin-auth.js'
+import type { LoadedConfig } from '../config/load.js'
+import { sealPlainSecrets } from '../config/secret-fields.js'
+import type { ConfigStore } from '../config/store.js'
+import type { Db } from '../store/db.js'
+import { registerAuditRoutes } from './audit-routes.js'
+import { type AuditActor, insertAudit } from './audit-store.js'
+import { AUDITED_ROUTES, type AuditScope } from './audited-routes.js'
+import { configView, promptsView, promptView } from './state-views.js'
+import { type AuditChange, diffValues } from './value-diff.js'
+
+/** Records admin changes; routes that change more than config and prompts (backup files) call it themselves. */
+export interface AuditLog {
+  record(req: FastifyRequest, entry: { action: string; target: string | null; diff: AuditChange[] }): void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    audit: AuditLog
+  }
+  interface FastifyRequest {
+    /** State before a mutating admin call, compared with the state after it once it answers. */
+    auditBefore?: StateBefore
+  }
+}
+
+interface StateBefore {
+  config: LoadedConfig
+  secrets: Map<string, string>
+  scoped: Record<string, unknown> | undefined
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const MAX_USER_AGENT = 300
+/** Shorter values are too common to scrub from text without mangling it, and no credential is this short. */
+const MIN_SCRUBBED = 8
+
+/** Who called: `admin-token` when the call carried a valid admin token, else `local`. */
+function actorOf(req: FastifyRequest, tokens: string[]): AuditActor {
+  const auth = req.headers.authorization
+  const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
+  return {
+    actor: given && tokens.length > 0 && matchesAny(given, tokens) ? 'admin-token' : 'local',
+    remoteAddress: req.ip ?? null,
+    userAgent: req.headers['user-agent']?.slice(0, MAX_USER_AGENT) ?? null,
+  }
+}
+
+/** Replaces every known credential value in the diff, should one have reached it by any path. */
+function scrub(diff: AuditChange[], values: Iterable<string>): AuditChange[] {
+  let text = JSON.stringify(diff)
+  for (const v of values) {
+    if (v.length < MIN_SCRUBBED) continue
+    text = text.replaceAll(JSON.stringify(v).slice(1, -1), '…')
+  }
+  return JSON.parse(text)
+}
+
+/** The sections a config diff touches, as the target of a change made to the config as a whole. */
+const sectionsOf = (diff: AuditChange[]) => [...new Set(diff.map((c) => c.path.split('.')[0]))].join(', ') || null
+
+/**
+ * The audit trail of admin changes. Around each mutating /admin call, the state it can change is
+ * snapshotted before the handler runs and compared after it answers (in onSend, so the entry exists by
+ * the time the client sees the answer). One hook covers every route, so no route needs to know about
+ * auditing, and a call that changed nothing (a dry-run import, a save identical to the latest version)
+ * records nothing. Also GET /admin/v1/audit. Only with a database: without a data dir nothing is kept.
+ */
+export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStore; db: Db | undefined }): void {
+  const { store, db } = opts
+  const tokens = () => adminTokens(store.current.resolved)
+  /** Every credential value in force now, by secret name: the store's and any plain one in the file. */
+  const secretsNow = () =>
+    new Map([
+      ...store.secrets.names().map((n): [string, string] => [n, store.secrets.get(n) ?? '']),
+      ...sealPlainSecrets(store.current.raw).values,
+    ])
+
+  const record: AuditLog['record'] = (req, entry) => {
+    if (!db?.open) return
+    const values = [...(req.auditBefore?.secrets.values() ?? []), ...secretsNow().values()]
+    insertAudit(db, { ...actorOf(req, tokens()), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
+  }
+  app.decorate('audit', { record })
+  registerAuditRoutes(app)
+  if (!db) return
+
+  const scoped = (scope: AuditScope | undefined, req: FastifyRequest): Record<string, unknown> | undefined => {
+    if (scope === 'gateway') return { gateway: { paused: app.gatewayPause.paused } }
+    if (scope === 'prompts') return { promptLibrary: promptsView(db) }
+    if (scope === 'prompt') {
+      const name = (req.params as { name: string }).name
+      return { promptLibrary: { [name]: promptView(db, name) } }
+    }
+    return undefined
+  }
+
+  app.addHook('preHandler', async (req) => {
+    const url = req.routeOptions.url
+    if (!MUTATING.has(req.method) || !url?.startsWith('/admin/')) return
+    const route = AUDITED_ROUTES[`${req.method} ${url}`]
+    req.auditBefore = { config: store.current, secrets: secretsNow(), scoped: scoped(route?.scope, req) }
+  })
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const before = req.auditBefore
+    if (!before || reply.statusCode >= 400) return payload
+    const route = AUDITED_ROUTES[`${req.method} ${req.routeOptions.url}`]
+    // The ConfigStore replaces `current` on every apply, so an unchanged reference means no config change.
+    const configDiff =
+      before.config === store.current
+        ? []
+        : diffValues(
+            configView(before.config.raw, { get: (n) => before.secrets.get(n) }),
+            configView(store.current.raw, store.secrets),
+          )
+    const diff = [...configDiff, ...diffValues(before.scoped, scoped(route?.scope, req))]
+    if (diff.length === 0) return payload
+    try {
+      const action = !route
+        ? 'config.update'
+        : typeof route.action === 'string'
+          ? route.action
+          : route.action(req, reply.statusCode)
+      const target = route?.target(req) ?? sectionsOf(configDiff)
+      record(req, { action, target, diff })
+    } catch (err) {
+      // The change itself is made and answered; a failed audit write must not turn it into an error.
+      req.log.error({ err }, 'could not write the audit entry')
+    }
+    return payload
+  })
+}

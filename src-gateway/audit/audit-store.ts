@@ -1,0 +1,131 @@
+import type { Db } from '../store/db.js'
+import type { AuditChange } from './value-diff.js'
+
+/** Who made an admin change: the credential's identity, and where the call came from. */
+export interface AuditActor {
+  /** `admin-token` when the call carried a valid admin token, else `local` (loopback, no token needed). */
+  actor: string
+  remoteAddress: string | null
+  userAgent: string | null
+}
+
+/** One recorded admin change, as GET /admin/v1/audit lists it. */
+export interface AuditEntry extends AuditActor {
+  id: number
+  createdAt: string
+  /** `<area>.<verb>`, e.g. `key.rotate`, `route.update`, `config.import`, `backup.restore`. */
+  action: string
+  /** What was changed: a key, provider, route or prompt name, a backup id; null for the whole config. */
+  target: string | null
+  requestId: string | null
+  /** Before/after per changed value, secrets masked. */
+  diff: AuditChange[]
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'> & { createdAt?: string }
+
+export interface AuditFilter {
+  /** `key.rotate` matches that action; `key` matches every `key.*` action. */
+  action?: string
+  actor?: string
+  target?: string
+  /** ISO times: `since` inclusive, `until` exclusive. */
+  since?: string
+  until?: string
+  /** Text anywhere in the action, target, actor, address, user agent or diff. */
+  q?: string
+}
+
+interface AuditRow {
+  id: number
+  created_at: string
+  actor: string
+  remote_address: string | null
+  user_agent: string | null
+  action: string
+  target: string | null
+  request_id: string | null
+  diff_json: string
+}
+
+const toEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  createdAt: r.created_at,
+  actor: r.actor,
+  remoteAddress: r.remote_address,
+  userAgent: r.user_agent,
+  action: r.action,
+  target: r.target,
+  requestId: r.request_id,
+  diff: JSON.parse(r.diff_json),
+})
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+function where(f: AuditFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  if (f.action) {
+    clauses.push("(action = ? OR action LIKE ? ESCAPE '\\')")
+    params.push(f.action, `${likeEscape(f.action)}.%`)
+  }
+  if (f.actor) {
+    clauses.push('actor = ?')
+    params.push(f.actor)
+  }
+  if (f.target) {
+    clauses.push('target = ?')
+    params.push(f.target)
+  }
+  if (f.since) {
+    clauses.push('created_at >= ?')
+    params.push(f.since)
+  }
+  if (f.until) {
+    clauses.push('created_at < ?')
+    params.push(f.until)
+  }
+  if (f.q) {
+    const like = `%${likeEscape(f.q)}%`
+    const cols = ['action', 'target', 'actor', 'remote_address', 'user_agent', 'diff_json']
+    clauses.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`)
+    params.push(...cols.map(() => like))
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/** Writes one entry; a small synchronous insert, made only on admin calls that changed something. */
+export function insertAudit(db: Db, e: NewAuditEntry): number {
+  const { lastInsertRowid } = db
+    .prepare(
+      `INSERT INTO audit_log (created_at, actor, remote_address, user_agent, action, target, request_id, diff_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      e.createdAt ?? new Date().toISOString(),
+      e.actor,
+      e.remoteAddress,
+      e.userAgent,
+      e.action,
+      e.target,
+      e.requestId,
+      JSON.stringify(e.diff),
+    )
+  return Number(lastInsertRowid)
+}
+
+/** Entries matching `filter`, newest first, in pages keyed by id (`cursor` is the last id seen). */
+export function listAudit(
+  db: Db,
+  filter: AuditFilter,
+  { limit, cursor }: { limit: number; cursor?: number },
+): { items: AuditEntry[]; total: number; nextCursor: string | null } {
+  const w = where(filter)
+  const { n: total } = db.prepare(`SELECT count(*) AS n FROM audit_log ${w.sql}`).get(...w.params) as { n: number }
+  const keyset = cursor === undefined ? '' : `${w.sql ? ' AND' : 'WHERE'} id < ?`
+  const rows = db
+    .prepare(`SELECT * FROM audit_log ${w.sql}${keyset} ORDER BY id DESC LIMIT ?`)
+    .all(...w.params, ...(cursor === undefined ? [] : [cursor]), limit + 1) as AuditRow[]
+  const items = rows.slice(0, limit).map(toEntry)
+  return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
+}

@@ -1,0 +1,99 @@
+import { createReadStream } from 'node:fs'
+import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { applying } from '../api/admin/admin-errors.js'
+import type { ConfigStore } from '../config/store.js'
+import { GatewayError } from '../core/errors.js'
+import type { Db } from '../store/db.js'
+import { type BackupService, createBackupService } from './backup-service.js'
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z-]{1,80}$' }) })
+type Id = Static<typeof IdParams>
+
+/** Looks for a missed daily backup this often; the check is a directory listing. */
+const DAILY_CHECK_MS = 3_600_000
+
+/**
+ * /admin/v1/backups: list, take one now, download, preview and restore, delete; plus the daily
+ * snapshot (at start when the newest is a day old, then checked hourly). Backups live in the data dir,
+ * so without one the routes answer 503 and this returns no service.
+ */
+export function registerBackups(
+  app: FastifyInstance,
+  opts: { store: ConfigStore; db: Db | undefined; dataDir: string | undefined; clock?: () => number },
+): BackupService | undefined {
+  const { store, db, dataDir } = opts
+  const backups = db && dataDir ? createBackupService({ dataDir, db, store, clock: opts.clock }) : undefined
+  const service = () => {
+    if (backups) return backups
+    throw new GatewayError(
+      'internal',
+      'backups are kept in the data dir and the gateway runs without one (start it with --data-dir or SWITCHYARD_DATA_DIR)',
+      { status: 503, code: 'storage_unavailable' },
+    )
+  }
+
+  if (backups) {
+    let timer: NodeJS.Timeout | undefined
+    const daily = () => {
+      try {
+        backups.ensureDaily()
+      } catch (err) {
+        app.log.error({ err }, 'daily backup failed')
+      }
+    }
+    app.addHook('onReady', async () => {
+      daily()
+      timer = setInterval(daily, DAILY_CHECK_MS)
+      timer.unref()
+    })
+    app.addHook('onClose', async () => clearInterval(timer))
+  }
+
+  app.get('/admin/v1/backups', async () => {
+    const items = service().list()
+    return { items, total: items.length, nextCursor: null }
+  })
+
+  app.post('/admin/v1/backups', async (req, reply) => {
+    const item = service().create('manual')
+    app.audit.record(req, {
+      action: 'backup.create',
+      target: item.id,
+      diff: [{ path: `backups.${item.id}`, after: item }],
+    })
+    return reply.code(201).send(item)
+  })
+
+  app.get<{ Params: Id }>('/admin/v1/backups/:id', { schema: { params: IdParams } }, async (req, reply) => {
+    const path = service().path(req.params.id)
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="switchyard-backup-${req.params.id}.json"`)
+      .send(createReadStream(path))
+  })
+
+  app.get<{ Params: Id }>('/admin/v1/backups/:id/preview', { schema: { params: IdParams } }, async (req) =>
+    service().preview(req.params.id),
+  )
+
+  // Recorded by the audit hook, with the config and prompt changes it made.
+  app.post<{ Params: Id }>('/admin/v1/backups/:id/restore', { schema: { params: IdParams } }, async (req) =>
+    applying(() => service().restore(req.params.id)),
+  )
+
+  app.delete<{ Params: Id }>('/admin/v1/backups/:id', { schema: { params: IdParams } }, async (req, reply) => {
+    const item = service()
+      .list()
+      .find((b) => b.id === req.params.id)
+    service().remove(req.params.id)
+    app.audit.record(req, {
+      action: 'backup.delete',
+      target: req.params.id,
+      diff: [{ path: `backups.${req.params.id}`, before: item }],
+    })
+    return reply.code(204).send()
+  })
+
+  return backups
+}

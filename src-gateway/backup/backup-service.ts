@@ -1,0 +1,154 @@
+import { unlinkSync } from 'node:fs'
+import type { ConfigChange } from '../config/config-diff.js'
+import { sameValue } from '../config/config-diff.js'
+import { type ConfigStore, ConfigValidationError } from '../config/store.js'
+import type { ConfigProblem } from '../config/validate.js'
+import { GatewayError } from '../core/errors.js'
+import type { Db } from '../store/db.js'
+import {
+  type BackupItem,
+  backupPath,
+  backupsDir,
+  KEEP_PER_REASON,
+  listBackups,
+  readBackupFile,
+  saveBackup,
+} from './backup-files.js'
+import {
+  type Backup,
+  BackupFormatError,
+  type BackupReason,
+  dumpPrompts,
+  type PromptBackup,
+  restorePrompts,
+  takeSnapshot,
+} from './snapshot.js'
+
+const DAY_MS = 24 * 3_600_000
+
+/** What restoring a backup would change, shown before the user confirms. */
+export interface RestorePreview {
+  id: string
+  createdAt: string
+  reason: BackupReason
+  appVersion: string
+  valid: boolean
+  errors: ConfigProblem[]
+  changes: ConfigChange[]
+  /** Prompt names the restore adds back, removes, and replaces with the backup's versions or labels. */
+  prompts: { added: string[]; removed: string[]; changed: string[] }
+}
+
+export interface RestoreResult {
+  restored: string
+  /** The snapshot taken just before, to undo the restore with. */
+  preRestore: BackupItem
+  changes: ConfigChange[]
+  missingEnv: string[]
+  missingSecrets: string[]
+}
+
+export interface BackupService {
+  list(): BackupItem[]
+  create(reason: BackupReason): BackupItem
+  /** The file of a backup; a 404 for an unknown id. */
+  path(id: string): string
+  preview(id: string): RestorePreview
+  /** Takes a `pre-restore` snapshot, then switches the running gateway to the backup's config and prompts. */
+  restore(id: string): RestoreResult
+  remove(id: string): void
+  /** Takes a `daily` snapshot when the newest is a day old or there is none; answers it, or null. */
+  ensureDaily(): BackupItem | null
+}
+
+function promptChanges(now: PromptBackup[], then: PromptBackup[]): RestorePreview['prompts'] {
+  const shape = (p: PromptBackup) => ({ versions: p.versions.map((v) => [v.version, v.contentHash]), labels: p.labels })
+  const current = new Map(now.map((p) => [p.name, p]))
+  const restored = new Map(then.map((p) => [p.name, p]))
+  return {
+    added: [...restored.keys()].filter((n) => !current.has(n)),
+    removed: [...current.keys()].filter((n) => !restored.has(n)),
+    changed: [...restored]
+      .filter(([n, p]) => current.has(n) && !sameValue(shape(current.get(n)!), shape(p)))
+      .map(([n]) => n),
+  }
+}
+
+/**
+ * Snapshots of the configuration and prompt library in DATA_DIR/backups: taken daily, before every
+ * import, before every restore and on request, and restored through the ConfigStore so the running
+ * gateway switches over live, exactly as an import does.
+ */
+export function createBackupService(opts: {
+  dataDir: string
+  db: Db
+  store: ConfigStore
+  clock?: () => number
+  keep?: number
+}): BackupService {
+  const { db, store } = opts
+  const dir = backupsDir(opts.dataDir)
+  const clock = opts.clock ?? Date.now
+  const keep = opts.keep ?? KEEP_PER_REASON
+
+  const path = (id: string) => {
+    const found = backupPath(dir, id)
+    if (!found) throw new GatewayError('not_found', `no backup '${id}'`, { code: 'backup_not_found' })
+    return found
+  }
+  const read = (id: string): Backup => {
+    try {
+      return readBackupFile(path(id))
+    } catch (err) {
+      if (err instanceof BackupFormatError)
+        throw new GatewayError('invalid_request', `backup '${id}' is unreadable: ${err.message}`)
+      throw err
+    }
+  }
+  const create = (reason: BackupReason) =>
+    saveBackup(dir, takeSnapshot(store.current.raw, db, reason, new Date(clock())), keep)
+
+  return {
+    list: () => listBackups(dir),
+    create,
+    path,
+    preview(id) {
+      const backup = read(id)
+      const check = store.check(backup.config)
+      return {
+        id,
+        createdAt: backup.createdAt,
+        reason: backup.reason,
+        appVersion: backup.appVersion,
+        valid: check.valid,
+        errors: check.errors,
+        changes: check.changes,
+        prompts: promptChanges(dumpPrompts(db), backup.prompts),
+      }
+    },
+    restore(id) {
+      const backup = read(id)
+      // A config this version cannot run is refused before anything is written.
+      const { valid, errors, changes } = store.check(backup.config)
+      if (!valid) throw new ConfigValidationError(errors)
+      const preRestore = create('pre-restore')
+      const loaded = store.apply(backup.config)
+      restorePrompts(db, backup.prompts)
+      return {
+        restored: id,
+        preRestore,
+        changes,
+        missingEnv: loaded.missingEnv,
+        missingSecrets: loaded.missingSecrets,
+      }
+    },
+    remove(id) {
+      unlinkSync(path(id))
+    },
+    ensureDaily() {
+      const newest = listBackups(dir).find((b) => b.reason === 'daily')
+      if (newest && clock() - Date.parse(newest.createdAt) < DAY_MS) return null
+      return create('daily')
+    },
+  }
+}

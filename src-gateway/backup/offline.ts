@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { formatOf, writeConfigFile } from '../config/config-file.js'
+import { ConfigError, parseConfigText } from '../config/load.js'
+import type { GatewayConfig } from '../config/schema.js'
+import { configWritePath } from '../config/store.js'
+import { configProblems } from '../config/validate.js'
+import { closeDatabase, openDatabase } from '../store/db.js'
+import { type BackupItem, backupsDir, readBackupFile, saveBackup, writeBackupFile } from './backup-files.js'
+import { type BackupReason, restorePrompts, takeSnapshot } from './snapshot.js'
+
+// `switchyard backup` and `switchyard restore`: the same snapshots as the running gateway takes, made
+// from the files while it is stopped (two writers to one config file would overwrite each other).
+
+export interface OfflineTarget {
+  dataDir: string
+  /** The config file the gateway would start from. */
+  configPath: string
+}
+
+/** The config file's data; invalid config cannot be restored later, so it is refused now. */
+function readConfig(path: string): GatewayConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`)
+  }
+  const data = parseConfigText(text, formatOf(path))
+  const problems = configProblems(data)
+  if (problems.length > 0) {
+    throw new ConfigError(`config ${path} is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`)
+  }
+  return data as GatewayConfig
+}
+
+/** Runs `use` on the data dir's database if there is one (a backup never creates an empty one). */
+function withDatabase<T>(
+  dataDir: string,
+  create: boolean,
+  use: (db: ReturnType<typeof openDatabase> | undefined) => T,
+): T {
+  if (!create && !existsSync(join(dataDir, 'switchyard.db'))) return use(undefined)
+  const db = openDatabase(dataDir)
+  try {
+    return use(db)
+  } finally {
+    closeDatabase(db)
+  }
+}
+
+function snapshot(t: OfflineTarget, reason: BackupReason) {
+  const config = readConfig(t.configPath)
+  return withDatabase(t.dataDir, false, (db) => takeSnapshot(config, db, reason, new Date()))
+}
+
+/** Writes a backup to `out`, or into DATA_DIR/backups like the gateway's own; answers the file written. */
+export function backupOffline(t: OfflineTarget, out?: string): string {
+  const backup = snapshot(t, 'manual')
+  if (out) {
+    writeBackupFile(resolve(out), backup)
+    return resolve(out)
+  }
+  const item = saveBackup(backupsDir(t.dataDir), backup)
+  return join(backupsDir(t.dataDir), `${item.id}.json`)
+}
+
+export interface OfflineRestore {
+  /** Where the restored config was written. */
+  configPath: string
+  /** The snapshot of what was there before, or null when the current config could not be read. */
+  preRestore: BackupItem | null
+  prompts: number
+}
+
+/**
+ * Restores a backup file: a `pre-restore` snapshot of the current state first, then the config file
+ * (keeping its comments where sections did not change) and the prompt library.
+ */
+export function restoreOffline(t: OfflineTarget, file: string): OfflineRestore {
+  const backup = readBackupFile(file)
+  const problems = configProblems(backup.config)
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `the backup's config is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    )
+  }
+  const writePath = configWritePath(t.configPath, t.dataDir)!
+  // Nothing to save when there is no config yet (a fresh data dir); a broken one is not worth keeping.
+  let preRestore: BackupItem | null = null
+  if (existsSync(t.configPath)) {
+    try {
+      preRestore = saveBackup(backupsDir(t.dataDir), snapshot(t, 'pre-restore'))
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+    }
+  }
+  writeConfigFile(writePath, backup.config, t.configPath)
+  withDatabase(t.dataDir, true, (db) => restorePrompts(db!, backup.prompts))
+  return { configPath: writePath, preRestore, prompts: backup.prompts.length }
+}

@@ -1,0 +1,218 @@
+// Streams and whole answers are one thing to the cache: a streamed answer is assembled into a
+// ChatResponse to be stored, and a stored answer is replayed as chunks that any dialect's stream
+// encoder turns into the caller's own wire format.
+
+import type {
+  ChatChunk,
+  ChatResponse,
+  ChatResponseMessage,
+  ChunkDelta,
+  FinishReason,
+  ThinkingBlock,
+  ToolCall,
+  ToolCallDelta,
+  Usage,
+} from '../../core/chat-types.js'
+
+interface ChoiceState {
+  content: string
+  refusal: string
+  reasoning: string
+  thinking: ThinkingBlock[]
+  /** The thinking block reasoning deltas currently go to; a signature closes it for good. */
+  openThinking?: ThinkingBlock
+  tools: ToolCall[]
+  finish: FinishReason | null
+}
+
+const newChoice = (): ChoiceState => ({
+  content: '',
+  refusal: '',
+  reasoning: '',
+  thinking: [],
+  tools: [],
+  finish: null,
+})
+
+/** Collects a stream's chunks, as they pass, into the answer a non-streamed call would have had. */
+export class ResponseAccumulator {
+  private id = ''
+  private created = 0
+  private model = ''
+  private fingerprint: string | null | undefined
+  private stopSequence: string | null | undefined
+  private usage: Usage | undefined
+  private readonly choices = new Map<number, ChoiceState>()
+
+  push(c: ChatChunk): void {
+    if (!this.id) this.id = c.id
+    if (!this.created) this.created = c.created
+    if (!this.model) this.model = c.model
+    if (c.system_fingerprint != null) this.fingerprint ??= c.system_fingerprint
+    if (c.stop_sequence != null) this.stopSequence = c.stop_sequence
+    if (c.usage) this.usage = c.usage
+    for (const choice of c.choices) {
+      let state = this.choices.get(choice.index)
+      if (!state) {
+        state = newChoice()
+        this.choices.set(choice.index, state)
+      }
+      if (choice.delta) applyDelta(state, choice.delta)
+      if (choice.finish_reason) state.finish = choice.finish_reason
+    }
+  }
+
+  result(): ChatResponse {
+    const indexes = this.choices.size > 0 ? [...this.choices.keys()].sort((a, b) => a - b) : [0]
+    const res: ChatResponse = {
+      id: this.id,
+      object: 'chat.completion',
+      created: this.created,
+      model: this.model,
+      choices: indexes.map((index) => {
+        const state = this.choices.get(index) ?? newChoice()
+        return { index, message: toMessage(state), finish_reason: state.finish }
+      }),
+    }
+    if (this.usage) res.usage = this.usage
+    if (this.fingerprint !== undefined) res.system_fingerprint = this.fingerprint
+    if (this.stopSequence !== undefined) res.stop_sequence = this.stopSequence
+    return res
+  }
+}
+
+function applyDelta(s: ChoiceState, d: ChunkDelta): void {
+  if (d.reasoning_content) {
+    s.reasoning += d.reasoning_content
+    if (!s.openThinking || s.openThinking.signature !== undefined) s.openThinking = pushBlock(s, { type: 'thinking' })
+    s.openThinking.thinking = (s.openThinking.thinking ?? '') + d.reasoning_content
+  }
+  if (d.reasoning_signature) {
+    s.openThinking ??= pushBlock(s, { type: 'thinking', thinking: '' })
+    s.openThinking.signature = (s.openThinking.signature ?? '') + d.reasoning_signature
+  }
+  if (d.redacted_thinking) {
+    s.openThinking = undefined
+    pushBlock(s, { type: 'redacted_thinking', data: d.redacted_thinking })
+  }
+  if (d.content) {
+    s.openThinking = undefined
+    s.content += d.content
+  }
+  if (d.refusal) s.refusal += d.refusal
+  if (d.tool_calls) {
+    s.openThinking = undefined
+    for (const tc of d.tool_calls) applyToolDelta(s.tools, tc)
+  }
+}
+
+function pushBlock(s: ChoiceState, block: ThinkingBlock): ThinkingBlock {
+  s.thinking.push(block)
+  return block
+}
+
+/** Keyed by index; without one, a new id means a new call and anything else continues the latest. */
+function applyToolDelta(tools: ToolCall[], tc: ToolCallDelta): void {
+  let k = tc.index
+  if (typeof k !== 'number') {
+    const known = tc.id ? tools.findIndex((t) => t?.id === tc.id) : -1
+    k = known !== -1 ? known : tc.id ? tools.length : Math.max(0, tools.length - 1)
+  }
+  tools[k] ??= { id: '', type: 'function', function: { name: '', arguments: '' } }
+  const call = tools[k]
+  if (tc.id) call.id = tc.id
+  // Some servers repeat the name on every delta of a call, so it is set, not appended.
+  if (tc.function?.name) call.function.name = tc.function.name
+  if (tc.function?.arguments) call.function.arguments += tc.function.arguments
+  if (tc.function?.thought_signature) {
+    call.function.thought_signature = (call.function.thought_signature ?? '') + tc.function.thought_signature
+  }
+}
+
+function toMessage(s: ChoiceState): ChatResponseMessage {
+  const message: ChatResponseMessage = { role: 'assistant', content: s.content === '' ? null : s.content }
+  if (s.refusal) message.refusal = s.refusal
+  const tools = s.tools.filter(Boolean)
+  if (tools.length > 0) message.tool_calls = tools
+  if (s.reasoning) message.reasoning_content = s.reasoning
+  // Only Anthropic signs its thinking or redacts it; plain reasoning text (DeepSeek, vLLM) has no blocks.
+  if (s.thinking.some((b) => b.signature !== undefined || b.type === 'redacted_thinking')) {
+    message.thinking_blocks = s.thinking
+  }
+  return message
+}
+
+/** The whole answer a chunk sequence adds up to. */
+export function assembleResponse(chunks: Iterable<ChatChunk>): ChatResponse {
+  const acc = new ResponseAccumulator()
+  for (const c of chunks) acc.push(c)
+  return acc.result()
+}
+
+/** Long enough to keep replays cheap, short enough that a client still sees the answer arrive in steps. */
+const PIECE_CHARS = 64
+
+/** `text` in pieces of about PIECE_CHARS, never splitting a surrogate pair. */
+function pieces(text: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + PIECE_CHARS, text.length)
+    const code = text.charCodeAt(end - 1)
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end++
+    out.push(text.slice(i, end))
+    i = end
+  }
+  return out
+}
+
+/**
+ * The chunks an upstream would have streamed for `res`: the role, reasoning, content in pieces, each tool
+ * call (id and name first, then its arguments), the finish, then usage on its own, as OpenAI sends it.
+ */
+export function replayChunks(res: ChatResponse): ChatChunk[] {
+  const out: ChatChunk[] = []
+  const chunk = (index: number, delta: ChunkDelta, finish: FinishReason | null = null): ChatChunk => {
+    const c: ChatChunk = {
+      id: res.id,
+      object: 'chat.completion.chunk',
+      created: res.created,
+      model: res.model,
+      choices: [{ index, delta, finish_reason: finish }],
+    }
+    if (res.system_fingerprint !== undefined) c.system_fingerprint = res.system_fingerprint
+    out.push(c)
+    return c
+  }
+  for (const { index, message: m, finish_reason } of res.choices) {
+    chunk(index, { role: 'assistant', content: '' })
+    if (m.thinking_blocks?.length) {
+      for (const b of m.thinking_blocks) {
+        if (b.type === 'redacted_thinking') {
+          chunk(index, { redacted_thinking: b.data ?? '' })
+          continue
+        }
+        for (const p of pieces(b.thinking ?? '')) chunk(index, { reasoning_content: p })
+        if (b.signature) chunk(index, { reasoning_signature: b.signature })
+      }
+    } else if (m.reasoning_content) {
+      for (const p of pieces(m.reasoning_content)) chunk(index, { reasoning_content: p })
+    }
+    if (m.content) for (const p of pieces(m.content)) chunk(index, { content: p })
+    if (m.refusal) for (const p of pieces(m.refusal)) chunk(index, { refusal: p })
+    for (const [k, tc] of (m.tool_calls ?? []).entries()) {
+      const fn: ToolCallDelta['function'] = { name: tc.function.name, arguments: '' }
+      if (tc.function.thought_signature) fn.thought_signature = tc.function.thought_signature
+      chunk(index, { tool_calls: [{ index: k, id: tc.id, type: 'function', function: fn }] })
+      for (const p of pieces(tc.function.arguments))
+        chunk(index, { tool_calls: [{ index: k, function: { arguments: p } }] })
+    }
+    const finish = chunk(index, {}, finish_reason)
+    if (res.stop_sequence != null) finish.stop_sequence = res.stop_sequence
+  }
+  if (res.usage) {
+    const last = chunk(0, {})
+    last.choices = []
+    last.usage = res.usage
+  }
+  return out
+}

@@ -1,0 +1,197 @@
+import { type Static, type TSchema, Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { ConfigProblem } from '../../config/validate.js'
+import { jsonSchemaProblems } from './json-output.js'
+
+/** What a check does when it fires: refuse the call, let it through marked, or only record it. */
+export const GuardrailActionSchema = Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log')])
+export type GuardrailAction = Static<typeof GuardrailActionSchema>
+
+const common = {
+  /** Shown in logs and stats; defaults to the type, and must be unique within a stage. */
+  name: Type.Optional(Type.String({ minLength: 1 })),
+  /** Defaults to 'block'. */
+  action: Type.Optional(GuardrailActionSchema),
+}
+const strict = { additionalProperties: false } as const
+
+export const MaxTokensCheckSchema = Type.Object(
+  { type: Type.Literal('max_tokens'), max: Type.Integer({ minimum: 1 }), ...common },
+  strict,
+)
+export const BlockedPatternsCheckSchema = Type.Object(
+  {
+    type: Type.Literal('blocked_patterns'),
+    /** JavaScript regex sources, matched case-insensitively unless `caseSensitive`. */
+    patterns: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    caseSensitive: Type.Optional(Type.Boolean()),
+    ...common,
+  },
+  strict,
+)
+export const PromptInjectionCheckSchema = Type.Object(
+  {
+    type: Type.Literal('prompt_injection'),
+    /** Fires at scores ≥ threshold; defaults to 0.5. */
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    ...common,
+  },
+  strict,
+)
+export const JsonSchemaCheckSchema = Type.Object(
+  {
+    type: Type.Literal('json_schema'),
+    schema: Type.Record(Type.String(), Type.Unknown()),
+    /** Extra calls to make when an answer fails the schema, whatever the action; defaults to 1. */
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
+    ...common,
+  },
+  strict,
+)
+
+export const InputCheckSchema = Type.Union([
+  MaxTokensCheckSchema,
+  BlockedPatternsCheckSchema,
+  PromptInjectionCheckSchema,
+])
+export const OutputCheckSchema = Type.Union([MaxTokensCheckSchema, BlockedPatternsCheckSchema, JsonSchemaCheckSchema])
+
+/** A route's guardrails: checks on what the caller sends, and on what the model answers. */
+export const GuardrailsConfigSchema = Type.Object(
+  { input: Type.Optional(Type.Array(InputCheckSchema)), output: Type.Optional(Type.Array(OutputCheckSchema)) },
+  strict,
+)
+export type GuardrailsConfig = Static<typeof GuardrailsConfigSchema>
+export type InputCheck = Static<typeof InputCheckSchema>
+export type OutputCheck = Static<typeof OutputCheckSchema>
+
+export const DEFAULT_ACTION: GuardrailAction = 'block'
+export const DEFAULT_INJECTION_THRESHOLD = 0.5
+export const DEFAULT_SCHEMA_RETRIES = 1
+
+/** Blocked patterns are compiled the same way everywhere: validation, whole texts and streams. */
+export function patternFlags(caseSensitive: boolean | undefined): string {
+  return caseSensitive ? '' : 'i'
+}
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message: string
+}
+type Checker = { Check(v: unknown): boolean; Errors(v: unknown): Iterable<SchemaError> }
+
+const CHECKS = {
+  max_tokens: MaxTokensCheckSchema,
+  blocked_patterns: BlockedPatternsCheckSchema,
+  prompt_injection: PromptInjectionCheckSchema,
+  json_schema: JsonSchemaCheckSchema,
+} satisfies Record<string, TSchema>
+type CheckType = keyof typeof CHECKS
+
+const STAGE_TYPES: Record<'input' | 'output', CheckType[]> = {
+  input: ['max_tokens', 'blocked_patterns', 'prompt_injection'],
+  output: ['max_tokens', 'blocked_patterns', 'json_schema'],
+}
+
+// Checked one type at a time: a union's errors would name every member ("must match a schema in anyOf").
+let checkers: Record<CheckType, Checker> | undefined
+const checkerFor = (type: CheckType): Checker => {
+  checkers ??= Object.fromEntries(
+    Object.entries(CHECKS).map(([t, schema]) => [t, Compile(schema) as unknown as Checker]),
+  ) as Record<CheckType, Checker>
+  return checkers[type]
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function shapeProblems(type: CheckType, check: unknown, at: string): ConfigProblem[] {
+  const checker = checkerFor(type)
+  if (checker.Check(check)) return []
+  const out = new Map<string, string>()
+  for (const e of checker.Errors(check)) {
+    if (e.keyword === 'boolean') continue // the duplicate of an additionalProperties error
+    if (e.keyword === 'required') {
+      for (const p of e.params.requiredProperties as string[]) out.set(`${at}/${p}`, 'is required')
+    } else if (e.keyword === 'additionalProperties') {
+      for (const p of e.params.additionalProperties as string[]) out.set(`${at}/${p}`, 'is not a known field')
+    } else if (!out.has(`${at}${e.instancePath}`)) {
+      out.set(`${at}${e.instancePath}`, e.message)
+    }
+  }
+  return [...out].map(([path, message]) => ({ path, message }))
+}
+
+function patternProblems(patterns: string[], caseSensitive: boolean | undefined, at: string): ConfigProblem[] {
+  const out: ConfigProblem[] = []
+  patterns.forEach((source, i) => {
+    let re: RegExp
+    try {
+      re = new RegExp(source, patternFlags(caseSensitive))
+    } catch (err) {
+      out.push({ path: `${at}/patterns/${i}`, message: `is not a valid regex: ${(err as Error).message}` })
+      return
+    }
+    if (re.test(''))
+      out.push({ path: `${at}/patterns/${i}`, message: 'matches empty text, so it would match everything' })
+  })
+  return out
+}
+
+function checkProblems(stage: 'input' | 'output', check: unknown, at: string): ConfigProblem[] {
+  const allowed = STAGE_TYPES[stage]
+  if (!isRecord(check)) return [{ path: at, message: `must be an object with a type (${allowed.join(', ')})` }]
+  const type = check.type
+  if (typeof type !== 'string' || !(type in CHECKS))
+    return [{ path: `${at}/type`, message: `must be one of ${allowed.join(', ')}` }]
+  if (!allowed.includes(type as CheckType))
+    return [{ path: `${at}/type`, message: `'${type}' checks apply to ${stage === 'input' ? 'output' : 'input'} only` }]
+  const shape = shapeProblems(type as CheckType, check, at)
+  if (shape.length > 0) return shape
+  const c = check as InputCheck | OutputCheck
+  if (c.type === 'blocked_patterns') return patternProblems(c.patterns, c.caseSensitive, at)
+  if (c.type === 'json_schema')
+    return jsonSchemaProblems(c.schema).map((p) => ({ path: `${at}/schema${p.path}`, message: p.message }))
+  return []
+}
+
+/**
+ * Everything wrong with a route's `guardrails` block, each located by JSON pointer under `path` (e.g.
+ * `/routes/fast/guardrails`): the shape, checks on the wrong stage, duplicate names, regexes that do not
+ * compile or match empty text, and JSON schemas that are not valid JSON Schema (2020-12) or have dangling
+ * `$ref`s. An empty list means `compileGuardrails` will accept it.
+ */
+export function validateGuardrails(config: unknown, path = ''): ConfigProblem[] {
+  if (config === undefined) return []
+  if (!isRecord(config)) return [{ path: path || '/', message: 'must be an object with input and/or output checks' }]
+  const out: ConfigProblem[] = []
+  for (const key of Object.keys(config)) {
+    if (key !== 'input' && key !== 'output') out.push({ path: `${path}/${key}`, message: 'is not a known field' })
+  }
+  for (const stage of ['input', 'output'] as const) {
+    const checks = config[stage]
+    if (checks === undefined) continue
+    if (!Array.isArray(checks)) {
+      out.push({ path: `${path}/${stage}`, message: 'must be a list of checks' })
+      continue
+    }
+    // Logs and stats count hits by name: two checks sharing one would be counted as one.
+    const names = new Set<string>()
+    checks.forEach((check, i) => {
+      const at = `${path}/${stage}/${i}`
+      const problems = checkProblems(stage, check, at)
+      out.push(...problems)
+      if (problems.length > 0) return
+      const c = check as InputCheck | OutputCheck
+      const name = c.name ?? c.type
+      if (names.has(name))
+        out.push({
+          path: `${at}/name`,
+          message: `'${name}' is already used by another ${stage} check; give each a name`,
+        })
+      names.add(name)
+    })
+  }
+  return out
+}

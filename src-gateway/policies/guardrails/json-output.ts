@@ -1,0 +1,103 @@
+import { Compile } from 'typebox/compile'
+import { Meta } from 'typebox/schema'
+
+/** A problem located by JSON pointer inside the schema (`''` is the schema itself). */
+export interface SchemaProblem {
+  path: string
+  message: string
+}
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message: string
+}
+
+interface Validator {
+  Check(value: unknown): boolean
+  Errors(value: unknown): Iterable<SchemaError>
+}
+
+const compile = (schema: unknown) => Compile(schema as never) as unknown as Validator
+
+// TypeBox compiles almost anything (`{type: 'strin'}` would accept every value), so schemas are first
+// checked against the JSON Schema meta-schema. Compiled on first use: most configs have no json_schema check.
+let metaSchema: Validator | undefined
+
+const explain = (e: SchemaError) =>
+  e.keyword === 'enum' && Array.isArray(e.params.allowedValues)
+    ? `must be one of ${e.params.allowedValues.join(', ')}`
+    : e.message
+
+/** Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
+
+function resolvePointer(root: unknown, ref: string): boolean {
+  let node = root
+  for (const raw of ref.slice(1).split('/').slice(1)) {
+    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
+    if (typeof node !== 'object' || node === null || !(key in node)) return false
+    node = (node as Record<string, unknown>)[key]
+  }
+  return true
+}
+
+function refProblems(root: unknown, node: unknown, path: string, out: SchemaProblem[]): void {
+  if (typeof node !== 'object' || node === null) return
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string' && !Array.isArray(node)) {
+      // Remote and anchor refs would need fetching or $id bookkeeping; a dangling ref fails every output.
+      if (value !== '#' && !value.startsWith('#/'))
+        out.push({ path: `${path}/$ref`, message: `'${value}' must be a local JSON pointer such as #/$defs/name` })
+      else if (!resolvePointer(root, value))
+        out.push({ path: `${path}/$ref`, message: `'${value}' does not point into the schema` })
+    } else if (!DATA_KEYWORDS.has(key)) {
+      refProblems(root, value, `${path}/${key}`, out)
+    }
+  }
+}
+
+/** Everything that would keep a JSON schema from validating outputs as its author meant. */
+export function jsonSchemaProblems(schema: unknown): SchemaProblem[] {
+  metaSchema ??= compile(Meta['https://json-schema.org/draft/2020-12/schema'])
+  if (!metaSchema.Check(schema)) {
+    const errors = [...metaSchema.Errors(schema)].filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean')
+    const first = errors[0]
+    return [{ path: first?.instancePath ?? '', message: first ? explain(first) : 'is not a valid JSON schema' }]
+  }
+  const out: SchemaProblem[] = []
+  refProblems(schema, schema, '', out)
+  if (out.length > 0) return out
+  try {
+    compile(schema)
+  } catch (err) {
+    return [{ path: '', message: `cannot be compiled: ${(err as Error).message}` }]
+  }
+  return []
+}
+
+// The whole answer may sit in one Markdown code fence (```json … ```), as chat models often write it.
+const FENCED = /^\s*```[\w-]*[^\S\n]*\n([\s\S]*?)\n?[^\S\n]*```\s*$/
+
+/** The text a JSON check parses: the fence's content when the answer is one fenced block. */
+export function unfence(text: string): string {
+  return FENCED.exec(text)?.[1] ?? text
+}
+
+/** Checks answers against one schema; answers why an answer fails, or undefined when it passes. */
+export function compileJsonOutputCheck(schema: Record<string, unknown>): (text: string) => string | undefined {
+  const validator = compile(schema)
+  return (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(unfence(text))
+    } catch (err) {
+      return `output is not JSON: ${(err as Error).message}`
+    }
+    if (validator.Check(value)) return undefined
+    const errors = [...validator.Errors(value)]
+    const e = errors.find((x) => x.keyword !== 'anyOf') ?? errors[0]
+    return `output is not valid JSON for the schema: ${e?.instancePath || '/'} ${e ? explain(e) : 'does not match'}`
+  }
+}

@@ -1,0 +1,59 @@
+import type { GatewayConfig } from '../config/schema.js'
+import { type CacheSettings, cacheSettings } from './cache/config.js'
+import { compileGuardrails, type Guardrails } from './guardrails/engine.js'
+import { mergeRedaction } from './redaction/config.js'
+import { createRedactor, type Redactor } from './redaction/redactor.js'
+
+/** What protects one call on its way out and back. Absent parts cost the call nothing. */
+export interface CallProtection {
+  redactor?: Redactor
+  guardrails?: Guardrails
+  cache?: CacheSettings
+}
+
+const NONE: CallProtection = {}
+
+/**
+ * Redaction, guardrails and cache settings per (route, key): the gateway's sections, a route's
+ * overrides, then a key's. Compiled once per pair and kept until the config changes, so the hot path
+ * only does a map lookup.
+ */
+export class Protection {
+  private config!: GatewayConfig
+  private readonly compiled = new Map<string, CallProtection>()
+
+  constructor(config: GatewayConfig) {
+    this.apply(config)
+  }
+
+  apply(config: GatewayConfig): void {
+    this.config = config
+    this.compiled.clear()
+  }
+
+  forCall(route: string | undefined, keyName: string | undefined): CallProtection {
+    const id = `${route ?? ''}\u0000${keyName ?? ''}`
+    let p = this.compiled.get(id)
+    if (!p) {
+      p = this.compile(route, keyName)
+      this.compiled.set(id, p)
+    }
+    return p
+  }
+
+  private compile(routeName: string | undefined, keyName: string | undefined): CallProtection {
+    const { config } = this
+    const route = routeName === undefined ? undefined : config.routes?.[routeName]
+    const key = keyName === undefined ? undefined : config.keys?.find((k) => k.name === keyName)
+    const redaction = mergeRedaction(mergeRedaction(config.redaction, route?.redaction), key?.redaction)
+    const redactor = redaction && redaction.mode !== 'off' ? createRedactor(redaction) : undefined
+    const guardrailsConfig = route?.guardrails ?? config.guardrails
+    const guardrails =
+      guardrailsConfig && (guardrailsConfig.input?.length || guardrailsConfig.output?.length)
+        ? compileGuardrails(guardrailsConfig)
+        : undefined
+    const cache = cacheSettings(config.cache, route?.cache, key?.cache)
+    if (!redactor && !guardrails && !cache) return NONE
+    return { redactor, guardrails, cache }
+  }
+}

@@ -1,0 +1,115 @@
+import { type Static, type TSchema, Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { BUILTIN_ENTITY_TYPES, customPatternProblem } from './detectors.js'
+
+const Mode = Type.Enum(['off', 'mask', 'reversible'], {
+  description: 'mask: replace with [EMAIL]; reversible: [EMAIL_1] upstream, originals put back in the answer',
+})
+const Detect = Type.Array(Type.Enum(BUILTIN_ENTITY_TYPES), {
+  description: `built-in entity types to look for; default all (${BUILTIN_ENTITY_TYPES.join(', ')})`,
+})
+const Custom = Type.Array(
+  Type.Object(
+    {
+      name: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'entity type; placeholder label in capitals' }),
+      pattern: Type.String({ minLength: 1, description: 'JavaScript regular expression' }),
+      flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })),
+    },
+    { additionalProperties: false },
+  ),
+)
+const SkipFields = Type.Array(Type.String({ minLength: 1 }), {
+  description: 'body fields (by key, at any depth) never scanned, on top of the structural ones',
+})
+
+export const RedactionConfigSchema = Type.Object(
+  { mode: Mode, detect: Type.Optional(Detect), custom: Type.Optional(Custom), skipFields: Type.Optional(SkipFields) },
+  { additionalProperties: false },
+)
+
+/** What a route or a key may change for its own calls: any field, each replacing the gateway's. */
+export const RedactionOverrideSchema = Type.Object(
+  {
+    mode: Type.Optional(Mode),
+    detect: Type.Optional(Detect),
+    custom: Type.Optional(Custom),
+    skipFields: Type.Optional(SkipFields),
+  },
+  { additionalProperties: false },
+)
+
+export type RedactionConfig = Static<typeof RedactionConfigSchema>
+export type RedactionOverride = Static<typeof RedactionOverrideSchema>
+export type RedactionMode = RedactionConfig['mode']
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message: string
+}
+type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
+
+/** One readable line per field at fault, each prefixed with its JSON pointer under `path`. */
+function problemLister(schema: TSchema): (data: unknown, path: string) => string[] {
+  const checker = Compile(schema) as unknown as Checker
+  return (data, path) => {
+    if (checker.Check(data)) return []
+    const out = new Map<string, string>()
+    for (const e of checker.Errors(data)) {
+      const at = `${path}${e.instancePath}`
+      if (e.keyword === 'required') {
+        for (const p of e.params.requiredProperties as string[]) out.set(`${at}/${p}`, 'is required')
+      } else if (e.keyword === 'additionalProperties') {
+        for (const p of e.params.additionalProperties as string[]) out.set(`${at}/${p}`, 'is not a known field')
+      } else if (e.keyword === 'enum') {
+        out.set(at, `must be one of ${(e.params.allowedValues as string[]).join(', ')}`)
+      } else if (e.keyword !== 'boolean' && !out.has(at)) {
+        // `boolean` repeats an additionalProperties failure without naming the field.
+        out.set(at, e.message)
+      }
+    }
+    return [...out].map(([at, message]) => `${at}: ${message}`)
+  }
+}
+
+const configProblems = problemLister(RedactionConfigSchema)
+const overrideProblems = problemLister(RedactionOverrideSchema)
+
+/** The schema cannot tell whether a pattern compiles. */
+function patternProblems(cfg: RedactionOverride, path: string): string[] {
+  return (cfg.custom ?? []).flatMap((c, i) => {
+    const problem = customPatternProblem(c)
+    return problem ? [`${path}/custom/${i}/pattern: ${problem}`] : []
+  })
+}
+
+/** Everything wrong with a `redaction:` section found at `path` (a JSON pointer); empty when valid. */
+export function validateRedaction(cfg: unknown, path: string): string[] {
+  const problems = configProblems(cfg, path)
+  return problems.length > 0 ? problems : patternProblems(cfg as RedactionConfig, path)
+}
+
+/** Everything wrong with a route's or key's redaction override at `path`; empty when valid. */
+export function validateRedactionOverride(override: unknown, path: string): string[] {
+  const problems = overrideProblems(override, path)
+  return problems.length > 0 ? problems : patternProblems(override as RedactionOverride, path)
+}
+
+/**
+ * The redaction of one call: the gateway's section with an override (a route's, then a key's) laid
+ * over it field by field. A field an override sets replaces the gateway's, lists included, so a key can
+ * narrow `detect` as well as widen it. Without any section the mode is `off`.
+ */
+export function mergeRedaction(
+  base: RedactionConfig | undefined,
+  override: RedactionOverride | undefined,
+): RedactionConfig | undefined {
+  if (!override) return base
+  const merged: RedactionConfig = { ...base, mode: base?.mode ?? 'off' }
+  if (override.mode !== undefined) merged.mode = override.mode
+  if (override.detect !== undefined) merged.detect = override.detect
+  if (override.custom !== undefined) merged.custom = override.custom
+  if (override.skipFields !== undefined) merged.skipFields = override.skipFields
+  return merged
+}

@@ -1,0 +1,26 @@
+export {
+  mergeRedaction,
+  type RedactionConfig,
+  RedactionConfigSchema,
+  type RedactionMode,
+  type RedactionOverride,
+  RedactionOverrideSchema,
+  validateRedaction,
+  validateRedactionOverride,
+} from './config.js'
+export { BUILTIN_ENTITY_TYPES, type EntityType } from './detectors.js'
+export {
+  type BodyRedaction,
+  createRedactor,
+  type RedactionCounts,
+  type Redactor,
+  type TextRedaction,
+} from './redactor.js'
+export {
+  createStreamRestorer,
+  type RestoreOptions,
+  restoreDeep,
+  restoreText,
+  type StreamRestorer,
+  type Vault,
+} from './restore.js'

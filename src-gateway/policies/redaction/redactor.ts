@@ -1,0 +1,168 @@
+import { GatewayError } from '../../core/errors.js'
+import type { RedactionConfig, RedactionMode } from './config.js'
+import {
+  BUILTIN_DETECTORS,
+  BUILTIN_ENTITY_TYPES,
+  createScanner,
+  customDetectors,
+  customPatternProblem,
+  type Entity,
+  type Scanner,
+} from './detectors.js'
+import { editStrings } from './json-walk.js'
+import type { Vault } from './restore.js'
+
+/** Entity type → how many values of it were replaced. */
+export type RedactionCounts = Record<string, number>
+
+export interface BodyRedaction {
+  /** A copy of the body sharing every untouched part with the original. */
+  body: Record<string, unknown>
+  found: RedactionCounts
+  /** Reversible mode: the placeholders to put back in the answer. */
+  vault?: Vault
+}
+
+export interface TextRedaction {
+  text: string
+  found: RedactionCounts
+  vault?: Vault
+}
+
+export interface Redactor {
+  readonly mode: RedactionMode
+  /** Redacts a client request body of any dialect; undefined when nothing was found (keep the original). */
+  redactBody(body: Record<string, unknown>): BodyRedaction | undefined
+  /** Redacts one plain text; undefined when nothing was found. */
+  redactText(text: string): TextRedaction | undefined
+}
+
+/**
+ * Fields that are structure, not content, in any of the client dialects (OpenAI chat, Anthropic
+ * messages, OpenAI Responses, Ollama): ids and names the answer refers back to, enums, stop sequences,
+ * tool and output schemas, signed or encoded data. A change there would break the call, not protect it.
+ */
+const STRUCTURAL_KEYS = [
+  'model',
+  'role',
+  'type',
+  'id',
+  'name',
+  'tool_call_id',
+  'tool_use_id',
+  'call_id',
+  'previous_response_id',
+  'prompt_cache_key',
+  'stream',
+  'stop',
+  'stop_sequences',
+  'format',
+  'response_format',
+  'json_schema',
+  'tool_choice',
+  'tools',
+  'functions',
+  // Anthropic thinking blocks are signed: an edited one is refused on the next turn.
+  'thinking',
+  'signature',
+  'encrypted_content',
+  // Base64 payloads: images, audio, documents.
+  'data',
+  'images',
+  'file_data',
+  'file_id',
+  'media_type',
+  // Credentials the upstream itself needs to reach MCP servers on the caller's behalf.
+  'mcp_servers',
+]
+
+/** Fields holding a link the upstream must be able to follow. */
+const URL_KEYS = new Set(['url', 'image_url', 'file_url'])
+const LINK = /^(?:data:|https?:)/
+const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+[;,]/
+
+const label = (type: string) => type.toUpperCase()
+
+/** Redaction state of one call: the same original always gets the same placeholder. */
+function createSession(mode: 'mask' | 'reversible') {
+  const found: RedactionCounts = {}
+  const vault = new Map<string, string>()
+  const byOriginal = new Map<string, string>()
+  const counters = new Map<string, number>()
+
+  const placeholder = (e: Entity): string => {
+    if (mode === 'mask') return `[${label(e.type)}]`
+    let p = byOriginal.get(e.value)
+    if (!p) {
+      const n = (counters.get(e.type) ?? 0) + 1
+      counters.set(e.type, n)
+      p = `[${label(e.type)}_${n}]`
+      byOriginal.set(e.value, p)
+      vault.set(p, e.value)
+    }
+    return p
+  }
+
+  return {
+    found,
+    vault: mode === 'reversible' ? vault : undefined,
+    replace(text: string, entities: Entity[]): string {
+      let out = ''
+      let at = 0
+      for (const e of entities) {
+        out += text.slice(at, e.start) + placeholder(e)
+        at = e.end
+        found[e.type] = (found[e.type] ?? 0) + 1
+      }
+      return out + text.slice(at)
+    },
+  }
+}
+
+const OFF: Redactor = { mode: 'off', redactBody: () => undefined, redactText: () => undefined }
+
+/**
+ * Compiles a redaction config once (rebuild it when the config changes). Custom patterns must have
+ * passed `validateRedaction`; one that does not compile is refused here too.
+ */
+export function createRedactor(config: RedactionConfig): Redactor {
+  const { mode } = config
+  if (mode === 'off') return OFF
+  const custom = config.custom ?? []
+  custom.forEach((c, i) => {
+    const problem = customPatternProblem(c)
+    if (problem) {
+      throw new GatewayError('invalid_request', `redaction pattern '${c.name}' ${problem}`, {
+        param: `redaction.custom.${i}.pattern`,
+      })
+    }
+  })
+  const detect = new Set<string>(config.detect ?? BUILTIN_ENTITY_TYPES)
+  const scan: Scanner = createScanner([
+    ...customDetectors(custom),
+    ...BUILTIN_DETECTORS.filter((d) => detect.has(d.type)),
+  ])
+  const skipped = new Set([...STRUCTURAL_KEYS, ...(config.skipFields ?? [])])
+  const skip = (key: string) => skipped.has(key)
+
+  const redactString = (session: ReturnType<typeof createSession>) => (text: string, key: string | undefined) => {
+    if (DATA_URL.test(text) || (key !== undefined && URL_KEYS.has(key) && LINK.test(text))) return text
+    const entities = scan(text)
+    return entities.length === 0 ? text : session.replace(text, entities)
+  }
+
+  return {
+    mode,
+    redactBody(body) {
+      const session = createSession(mode)
+      const out = editStrings(body, redactString(session), skip) as Record<string, unknown>
+      return out === body ? undefined : { body: out, found: session.found, vault: session.vault }
+    },
+    redactText(text) {
+      const session = createSession(mode)
+      const entities = scan(text)
+      if (entities.length === 0) return undefined
+      return { text: session.replace(text, entities), found: session.found, vault: session.vault }
+    },
+  }
+}

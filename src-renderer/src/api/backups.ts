@@ -1,0 +1,15 @@
+import type { BackupItem, ListPage, RestorePreview, RestoreResult } from '../../../src-shared/admin-api'
+import { gatewayBaseUrl, getJson, sendJson } from './client'
+
+const enc = encodeURIComponent
+
+/** Snapshots of the config and prompts in the gateway's data dir. */
+export const backupsApi = {
+  list: () => getJson<ListPage<BackupItem>>('/admin/v1/backups'),
+  create: () => sendJson<BackupItem>('POST', '/admin/v1/backups'),
+  preview: (id: string) => getJson<RestorePreview>(`/admin/v1/backups/${enc(id)}/preview`),
+  restore: (id: string) => sendJson<RestoreResult>('POST', `/admin/v1/backups/${enc(id)}/restore`),
+  remove: (id: string) => sendJson<null>('DELETE', `/admin/v1/backups/${enc(id)}`),
+  /** A URL rather than a fetch: the browser saves it under the gateway's file name. */
+  downloadUrl: async (id: string) => `${await gatewayBaseUrl()}/admin/v1/backups/${enc(id)}`,
+}

@@ -1,0 +1,282 @@
+import { useEffect, useRef, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { BackupItem, BackupReason, RestorePreview } from '../../../../src-shared/admin-api'
+import { backupsApi } from '../../api/backups'
+import { errorMessage } from '../../api/client'
+import { formatBytes, formatTime } from '../../format'
+import { useAppStore } from '../../store'
+import './backups.css'
+
+const REASON_LABEL: Record<BackupReason, string> = {
+  daily: 'Daily',
+  'pre-import': 'Before import',
+  manual: 'Manual',
+  'pre-restore': 'Before restore',
+}
+const KIND_LABEL = { add: 'Added', change: 'Changed', remove: 'Removed' } as const
+
+/** Saves a backup file through the browser, under the name the gateway gives it. */
+async function download(id: string): Promise<void> {
+  const a = document.createElement('a')
+  a.href = await backupsApi.downloadUrl(id)
+  a.download = ''
+  a.click()
+}
+
+function BackupRow({ b }: { b: BackupItem }) {
+  const { openRestore, deleteBackup } = useAppStore(
+    useShallow((s) => ({ openRestore: s.openRestore, deleteBackup: s.deleteBackup })),
+  )
+  const [confirmDelete, setConfirmDelete] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <tr aria-label={`${REASON_LABEL[b.reason]} ${b.createdAt}`} data-testid="backup-row" data-reason={b.reason}>
+      <td title={b.createdAt}>{formatTime(b.createdAt)}</td>
+      <td>{REASON_LABEL[b.reason]}</td>
+      <td className="num">{formatBytes(b.sizeBytes)}</td>
+      <td>
+        {confirmDelete ? (
+          <div className="row">
+            <span>Delete this backup?</span>
+            <button type="button" className="small danger" onClick={() => void deleteBackup(b.id)}>
+              Yes, delete
+            </button>
+            <button type="button" className="small" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <div className="row">
+            <button type="button" className="small" onClick={() => void openRestore(b.id)}>
+              Restore
+            </button>
+            <button
+              type="button"
+              className="small"
+              onClick={() => download(b.id).catch((err) => setError(errorMessage(err)))}
+            >
+              Download
+            </button>
+            <button type="button" className="small danger" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          </div>
+        )}
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+    </tr>
+  )
+}
+
+function PreviewDetails({ preview }: { preview: RestorePreview }) {
+  if (!preview.valid) {
+    return (
+      <div role="alert">
+        <p className="error">This backup's config is not valid for this version of Switchyard:</p>
+        <ul className="change-list">
+          {preview.errors.map((e) => (
+            <li key={`${e.path}:${e.message}`}>
+              <code>{e.path}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      </div>
+    )
+  }
+  const prompts = [
+    ['Added back', preview.prompts.added],
+    ['Replaced by the backup’s versions', preview.prompts.changed],
+    ['Removed', preview.prompts.removed],
+  ] as const
+  const nothing = preview.changes.length === 0 && prompts.every(([, names]) => names.length === 0)
+  return (
+    <div className="stack" data-testid="restore-preview">
+      {nothing && <p>Nothing would change: the config and prompts match this backup.</p>}
+      {(['add', 'change', 'remove'] as const).map((kind) => {
+        const items = preview.changes.filter((c) => c.kind === kind)
+        if (items.length === 0) return null
+        return (
+          <div key={kind}>
+            <h3>
+              Config · {KIND_LABEL[kind]} ({items.length})
+            </h3>
+            <ul className="change-list">
+              {items.map((c) => (
+                <li key={`${c.section}.${c.name}`}>
+                  {c.section}: <code>{c.name}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )
+      })}
+      {prompts.map(([label, names]) =>
+        names.length === 0 ? null : (
+          <div key={label}>
+            <h3>
+              Prompts · {label} ({names.length})
+            </h3>
+            <ul className="change-list">
+              {names.map((n) => (
+                <li key={n}>
+                  <code>{n}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ),
+      )}
+    </div>
+  )
+}
+
+/** Restore asks first, showing what would change; the dialog is open while a restore is chosen. */
+function RestoreDialog() {
+  const { id, preview, restoring, error } = useAppStore(
+    useShallow((s) => ({
+      id: s.restoreId,
+      preview: s.restorePreview,
+      restoring: s.restoring,
+      error: s.restoreError,
+    })),
+  )
+  const { confirm, close } = useAppStore(useShallow((s) => ({ confirm: s.confirmRestore, close: s.closeRestore })))
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const dlg = ref.current
+    if (id && dlg && !dlg.open) dlg.showModal()
+  }, [id])
+  if (!id) return null
+  return (
+    <dialog
+      ref={ref}
+      className="panel restore-dialog"
+      aria-labelledby="restore-title"
+      aria-modal="true"
+      aria-busy={!preview && !error}
+      onClose={close}
+    >
+      <h2 id="restore-title">
+        Restore the backup of {preview ? `${formatTime(preview.createdAt)} (${REASON_LABEL[preview.reason]})` : '…'}?
+      </h2>
+      <p>
+        The running gateway switches to this backup's config at once, and the prompt library becomes the backup's (same
+        versions and labels). A snapshot of the current state is saved first, so this can be undone.
+      </p>
+      {preview && <PreviewDetails preview={preview} />}
+      {!preview && !error && <p className="muted">Comparing with the current config…</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button
+          type="button"
+          className="button primary"
+          disabled={!preview?.valid || restoring}
+          onClick={() => void confirm().then((done) => done && ref.current?.close())}
+        >
+          {restoring ? 'Restoring…' : 'Yes, restore'}
+        </button>
+        <button type="button" className="button" onClick={() => ref.current?.close()}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  )
+}
+
+/** Settings → Backups: the snapshots in the data dir, a backup on demand, restore and download. */
+export function BackupsSection() {
+  const { backups, error, creating, actionError, result, dataDir } = useAppStore(
+    useShallow((s) => ({
+      backups: s.backups,
+      error: s.backupsError,
+      creating: s.backupCreating,
+      actionError: s.backupActionError,
+      result: s.restoreResult,
+      dataDir: s.settings?.dataDir,
+    })),
+  )
+  const { load, create } = useAppStore(useShallow((s) => ({ load: s.loadBackups, create: s.createBackup })))
+  useEffect(() => {
+    void load()
+  }, [load])
+  const preRestore = result && backups?.find((b) => b.id === result.preRestore.id)
+  return (
+    <section className="panel stack" aria-labelledby="backups-heading" aria-busy={backups === null && !error}>
+      <div className="row">
+        <h2 id="backups-heading">Backups</h2>
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={() => void create()} disabled={creating || !!error}>
+          {creating ? 'Backing up…' : 'Back up now'}
+        </button>
+      </div>
+      <p className="field-hint">
+        Snapshots of the config (key values never, only their references) and every prompt version and label, kept in{' '}
+        <code>{dataDir ? `${dataDir}/backups` : 'the data folder'}</code>: daily, before each import and restore, and
+        when you ask. The last 30 of each kind are kept. With the gateway stopped, use <code>switchyard backup</code>{' '}
+        and <code>switchyard restore FILE</code>.
+      </p>
+      {error && (
+        <div className="notice" role="alert">
+          <span>
+            <strong>Could not load backups.</strong> {error}
+          </span>
+          <button type="button" onClick={() => void load()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {actionError && (
+        <p className="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {result && (
+        <div role="status">
+          <p className="success">
+            ✔ Restored ({result.changes.length} config {result.changes.length === 1 ? 'change' : 'changes'}). The state
+            before is saved as the backup of {preRestore ? formatTime(preRestore.createdAt) : result.preRestore.id}.
+          </p>
+          {result.missingEnv.length > 0 && (
+            <p className="warn-text">Set these environment variables for its keys: {result.missingEnv.join(', ')}.</p>
+          )}
+          {result.missingSecrets.length > 0 && (
+            <p className="warn-text">Enter these keys again: {result.missingSecrets.join(', ')}.</p>
+          )}
+        </div>
+      )}
+      {backups && backups.length === 0 && (
+        <div className="empty">
+          <p>No backups yet. The first daily one is taken when the gateway starts; or take one now.</p>
+        </div>
+      )}
+      {backups && backups.length > 0 && (
+        <table aria-label="Backups">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Reason</th>
+              <th scope="col" className="num">
+                Size
+              </th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {backups.map((b) => (
+              <BackupRow key={b.id} b={b} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <RestoreDialog />
+    </section>
+  )
+}

@@ -1,0 +1,123 @@
+import type { StateCreator } from 'zustand'
+import type { AuditEntry } from '../../../src-shared/admin-api'
+import { type AuditQuery, auditApi } from '../api/audit'
+import { errorMessage } from '../api/client'
+
+export const AUDIT_PAGE_SIZE = 50
+
+/** The areas the action filter offers, each matching all its `area.*` actions, then the single actions. */
+export const AUDIT_AREAS: { value: string; label: string }[] = [
+  { value: 'key', label: 'Keys' },
+  { value: 'provider', label: 'Providers' },
+  { value: 'route', label: 'Routes' },
+  { value: 'prompt', label: 'Prompts' },
+  { value: 'config', label: 'Config (imports and other edits)' },
+  { value: 'settings', label: 'Settings' },
+  { value: 'backup', label: 'Backups' },
+  { value: 'gateway', label: 'Pause and resume' },
+]
+export const AUDIT_ACTIONS = [
+  'key.create',
+  'key.update',
+  'key.rotate',
+  'key.revoke',
+  'provider.create',
+  'provider.update',
+  'provider.delete',
+  'route.create',
+  'route.update',
+  'route.delete',
+  'prompt.version',
+  'prompt.label',
+  'prompt.delete',
+  'config.import',
+  'config.update',
+  'settings.update',
+  'backup.create',
+  'backup.restore',
+  'backup.delete',
+  'gateway.pause',
+  'gateway.resume',
+]
+
+/** The filters as typed, kept in the URL; dates are `YYYY-MM-DD` in the display zone, both days included. */
+export interface AuditFilters {
+  action: string
+  actor: string
+  q: string
+  from: string
+  to: string
+}
+
+export const EMPTY_AUDIT_FILTERS: AuditFilters = { action: '', actor: '', q: '', from: '', to: '' }
+
+/** Local midnight of a `YYYY-MM-DD` day, `days` later. */
+function dayStart(day: string, days = 0): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!m) return undefined
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days).toISOString()
+}
+
+export function toAuditQuery(f: AuditFilters): AuditQuery {
+  return {
+    action: f.action || undefined,
+    actor: f.actor || undefined,
+    q: f.q.trim() || undefined,
+    since: dayStart(f.from),
+    // The `to` day is included: the range ends at the start of the day after it.
+    until: dayStart(f.to, 1),
+  }
+}
+
+export const hasAuditFilters = (f: AuditFilters) => Object.values(f).some((v) => v !== '')
+
+export interface AuditSlice {
+  auditFilters: AuditFilters
+  auditItems: AuditEntry[]
+  auditTotal: number | null
+  auditCursor: string | null
+  auditLoading: boolean
+  auditError: string | null
+  setAuditFilters(patch: Partial<AuditFilters>): void
+  loadAudit(): Promise<void>
+  loadMoreAudit(): Promise<void>
+}
+
+export const createAuditSlice: StateCreator<AuditSlice, [], [], AuditSlice> = (set, get) => {
+  // Answers to an older filter are dropped rather than shown.
+  let seq = 0
+  const fetchPage = async (cursor: string | null) => {
+    const mine = ++seq
+    set({ auditLoading: true })
+    try {
+      const page = await auditApi.list(toAuditQuery(get().auditFilters), { limit: AUDIT_PAGE_SIZE, cursor })
+      if (mine !== seq) return
+      set({
+        auditItems: cursor ? [...get().auditItems, ...page.items] : page.items,
+        auditTotal: page.total,
+        auditCursor: page.nextCursor,
+        auditLoading: false,
+        auditError: null,
+      })
+    } catch (err) {
+      if (mine === seq) set({ auditLoading: false, auditError: errorMessage(err) })
+    }
+  }
+  return {
+    auditFilters: EMPTY_AUDIT_FILTERS,
+    auditItems: [],
+    auditTotal: null,
+    auditCursor: null,
+    auditLoading: false,
+    auditError: null,
+    setAuditFilters(patch) {
+      set({ auditFilters: { ...get().auditFilters, ...patch } })
+      void get().loadAudit()
+    },
+    loadAudit: () => fetchPage(null),
+    async loadMoreAudit() {
+      const { auditCursor, auditLoading } = get()
+      if (auditCursor && !auditLoading) await fetchPage(auditCursor)
+    },
+  }
+}
