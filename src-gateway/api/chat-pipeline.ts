@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../core/chat-types.js'
+import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
@@ -79,11 +79,11 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
 
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.
   if (gw.captureBodies) event.requestBody = rawBody(req) ?? call.body
-  const protect = gw.protection.forCall(routeName(gw, requestedModel), req.keyName)
   let canonical: ChatRequest | undefined
   let outputText: (() => string) | undefined
   let admitted: Admission | undefined
   try {
+    const protect = gw.protection.forCall(routeName(gw, requestedModel), req.keyName)
     // Redaction comes first, on the client's own body: everything after it (pass-through bodies,
     // canonical requests, cache keys, the log) only ever sees the redacted form.
     const vault = protect.redactor ? redactCall(protect.redactor, call, event, gw.captureBodies) : undefined

@@ -62,6 +62,7 @@ providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
 pricing:
   mock/mock-gpt: { input: 0, output: 50000 }
+  mock/free: { input: 0, output: 0 }
 alerts: { webhook: "\${env:SY_HOOK}", ${alerts} }
 ${keys}`
 
@@ -94,22 +95,19 @@ async function alertsOf(
   return (await fetch(`${url}/admin/v1/alerts${query}`)).json()
 }
 
-/** The alert bodies the receiver accepted (answered 2xx), once `n` of them have arrived. */
-async function delivered(n: number, timeoutMs = 10_000): Promise<{ text: string; alert: Alert }[]> {
+/** The bodies the webhook receiver got (failed deliveries included), once there are `n`. */
+async function received(n: number, timeoutMs = 10_000): Promise<{ text: string; alert: Alert }[]> {
   const until = Date.now() + timeoutMs
-  for (;;) {
-    const bodies = receiver.requests.map((r) => r.body as { text: string; alert: Alert })
-    const ok = bodies.filter((_, i) => i >= receiver.requests.length - bodies.length)
-    if (ok.length >= n || Date.now() > until) return ok
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  while (receiver.requests.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+  return receiver.requests.map((r) => r.body as { text: string; alert: Alert })
 }
 
 /** Lets queued alerts be stored and sent (they leave after the call that raised them). */
 const settle = () => new Promise((r) => setTimeout(r, 50))
 
 describe('budget alerts', () => {
-  const keys = `keys:\n  - { name: ci, key: "\${env:SY_KEY}", budget: { usd: 5, period: month } }`
+  // Over budget, calls go to a free model: they still settle against the budget (and so re-check it).
+  const keys = `keys:\n  - { name: ci, key: "\${env:SY_KEY}", budget: { usd: 5, period: month, onExceed: "downgrade:mock/free" } }`
 
   it('fire at 50, 80 and 100% once each, reach the webhook (retried), and survive a restart without repeats', async () => {
     const dataDir = tempDir()
@@ -139,11 +137,9 @@ describe('budget alerts', () => {
     expect(page.items[0].message).toBe("key 'ci' has used 100% of its monthly budget ($5.00 of $5.00)")
 
     // The first delivery got a 503 and was sent again: four requests, three alerts.
-    const bodies = await delivered(4)
-    expect(bodies).toHaveLength(4)
-    const sent = bodies.slice(1).map((b) => b.alert.details.thresholdPct)
-    expect(sent.sort()).toEqual([100, 50, 80])
-    expect(bodies[1].text).toMatch(/^Switchyard: key 'ci' has used/)
+    const bodies = await received(4)
+    expect(bodies.map((b) => b.alert.details.thresholdPct).sort()).toEqual([100, 50, 50, 80])
+    expect(bodies[0].text).toMatch(/^Switchyard: key 'ci' has used 50%/)
     expect(receiver.requests[0].headers['content-type']).toBe('application/json')
 
     const metrics = await (await fetch(`${url}/metrics`)).text()
@@ -160,7 +156,8 @@ describe('budget alerts', () => {
 
     // A restart reads the spend back (100%) and knows the thresholds already fired.
     const again = await start(config('', keys), { dataDir })
-    await ask(client(again.url)).catch(() => undefined)
+    const downgraded = await ask(client(again.url)).withResponse()
+    expect(downgraded.response.headers.get('x-switchyard-model')).toBe('free')
     await settle()
     expect((await alertsOf(again.url)).total).toBe(3)
     expect(receiver.requests).toHaveLength(4)
@@ -224,7 +221,7 @@ describe('cost anomaly', () => {
     page = await alertsOf(url)
     expect(page.items.map((a) => a.kind)).toEqual(['cost_anomaly', 'cost_anomaly'])
     expect(page.items[0].details).toMatchObject({ hourStart: '2026-01-15T13:00:00.000Z', spentUsd: 2 })
-    expect((await delivered(2)).map((b) => b.alert.kind)).toEqual(['cost_anomaly', 'cost_anomaly'])
+    expect((await received(2)).map((b) => b.alert.kind)).toEqual(['cost_anomaly', 'cost_anomaly'])
   }, 30_000)
 })
 
@@ -256,7 +253,7 @@ describe('traffic anomaly', () => {
     const page = await alertsOf(url)
     expect(page.items.map((a) => [a.kind, a.keyName])).toEqual([['traffic_anomaly', 'ci']])
     expect(page.items[0].message).toBe("key 'ci' made 10 requests in 5 min, 20.0× above its norm of 0.5")
-    expect((await delivered(1))[0].alert.kind).toBe('traffic_anomaly')
+    expect((await received(1))[0].alert.kind).toBe('traffic_anomaly')
 
     // Once the burst has left the window the flag clears.
     now += 6 * MINUTE

@@ -65,8 +65,10 @@ routes:
 `
 const openai = () => new OpenAI({ baseURL: `${gw!.url}/v1`, apiKey: 'x', maxRetries: 0 })
 const anthropic = () => new Anthropic({ baseURL: gw!.url, apiKey: 'x', maxRetries: 0 })
-const ask = (content: string, extra: Record<string, unknown> = {}) =>
-  openai().chat.completions.create({ model: 'guarded', messages: [{ role: 'user', content }], ...extra })
+const ask = (content: string) =>
+  openai().chat.completions.create({ model: 'guarded', messages: [{ role: 'user', content }] })
+const askStream = (content: string) =>
+  openai().chat.completions.create({ model: 'guarded', stream: true, messages: [{ role: 'user', content }] })
 
 describe('input guardrails', () => {
   it('blocks a blocked pattern before the upstream is called, in each API’s error format', async () => {
@@ -139,11 +141,10 @@ describe('output guardrails', () => {
   it('cuts a stream off with an error event when a blocked pattern appears', async () => {
     gw = await startGateway(route('{ output: [{ type: blocked_patterns, patterns: ["internal-\\\\d+"] }] }'))
     script = ['The code is internal-4242, keep it safe.']
-    const stream = await ask('code?', { stream: true })
+    const stream = await askStream('code?')
     let text = ''
     const err = await (async () => {
-      for await (const c of stream as AsyncIterable<OpenAI.ChatCompletionChunk>)
-        text += c.choices[0]?.delta?.content ?? ''
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? ''
     })().catch((e) => e)
     expect(err).toBeInstanceOf(Error)
     expect(String(err.message)).toMatch(/guardrail/)
@@ -155,10 +156,9 @@ describe('output guardrails', () => {
   it('flags a streamed answer without cutting it', async () => {
     gw = await startGateway(route('{ output: [{ type: blocked_patterns, patterns: [forbidden], action: flag }] }'))
     script = ['this is forbidden text']
-    const stream = await ask('?', { stream: true })
+    const stream = await askStream('?')
     let text = ''
-    for await (const c of stream as AsyncIterable<OpenAI.ChatCompletionChunk>)
-      text += c.choices[0]?.delta?.content ?? ''
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? ''
     expect(text).toBe('this is forbidden text')
     const [event] = await waitForEvents(gw, 1)
     expect(event).toMatchObject({ status: 200, guardrails: [{ action: 'flag' }] })

@@ -109,13 +109,22 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function shapeProblems(type: CheckType, check: unknown, at: string): ConfigProblem[] {
   const checker = checkerFor(type)
   if (checker.Check(check)) return []
+  const errors = [...checker.Errors(check)]
+  // A union of literals (`action`) fails once per member; name the allowed values instead.
+  const allowed = new Map<string, unknown[]>()
+  for (const e of errors) {
+    if (e.keyword === 'const')
+      allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), e.params.allowedValue])
+  }
   const out = new Map<string, string>()
-  for (const e of checker.Errors(check)) {
+  for (const e of errors) {
     if (e.keyword === 'boolean') continue // the duplicate of an additionalProperties error
     if (e.keyword === 'required') {
       for (const p of e.params.requiredProperties as string[]) out.set(`${at}/${p}`, 'is required')
     } else if (e.keyword === 'additionalProperties') {
       for (const p of e.params.additionalProperties as string[]) out.set(`${at}/${p}`, 'is not a known field')
+    } else if (allowed.has(e.instancePath)) {
+      out.set(`${at}${e.instancePath}`, `must be one of ${allowed.get(e.instancePath)!.join(', ')}`)
     } else if (!out.has(`${at}${e.instancePath}`)) {
       out.set(`${at}${e.instancePath}`, e.message)
     }
