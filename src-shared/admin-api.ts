@@ -3,12 +3,17 @@
  * owns the contract (DESIGN.md); shapes defined there are re-exported as types only.
  */
 
+import type { TrafficFlag as TrafficAnomaly } from '../src-gateway/alerts/traffic-anomaly.js'
+
+export type { TrafficAnomaly }
+
 export interface ListPage<T> {
   items: T[]
   total: number
   nextCursor: string | null
 }
 
+export type { AlertKind, AlertRecord as AlertItem } from '../src-gateway/alerts/alert-store.js'
 export type { AuditEntry } from '../src-gateway/audit/audit-store.js'
 export type { AuditChange } from '../src-gateway/audit/value-diff.js'
 export type { BackupItem } from '../src-gateway/backup/backup-files.js'
@@ -143,7 +148,17 @@ export interface KeyInput {
 /** One key from GET /admin/v1/keys: `key` is a masked hint (`sy-a…f2`), or null when its secret did not resolve. */
 export interface KeyItem extends Omit<KeyInput, 'budget'> {
   key: string | null
-  budget?: { usd: number; period: BudgetPeriod; onExceed: OnExceed; spentUsd?: number; percentUsed?: number }
+  budget?: {
+    usd: number
+    period: BudgetPeriod
+    onExceed: OnExceed
+    spentUsd?: number
+    percentUsed?: number
+    /** The highest alert threshold the period's spend has reached: 50, 80 or 100 (0 below 50%). */
+    alertLevel?: 0 | 50 | 80 | 100
+  }
+  /** Set while the key's requests in the traffic window far exceed its norm. */
+  trafficAnomaly?: TrafficAnomaly | null
 }
 
 /** POST /admin/v1/keys and POST /admin/v1/keys/:name/rotate: the key with its full secret, shown once. */

@@ -22,7 +22,7 @@ export async function runEmbeddingsCall(
   reply: FastifyReply,
   codec: EmbeddingsCodec,
 ): Promise<void> {
-  const body = req.body as Record<string, unknown> | undefined
+  let body = req.body as Record<string, unknown> | undefined
   const t0 = performance.now()
   const event: LogEvent = {
     requestId: req.id,
@@ -36,6 +36,14 @@ export async function runEmbeddingsCall(
   }
   let admitted: Admission | undefined
   try {
+    // Texts to embed leave the machine too. Placeholders cannot be restored in a vector, so they stay.
+    const asked = event.requestedModel
+    const redactor = gw.protection.forCall(Object.hasOwn(gw.routes, asked) ? asked : undefined, req.keyName).redactor
+    const redacted = body && redactor?.redactBody(body)
+    if (redacted) {
+      body = redacted.body
+      event.redactions = redacted.found
+    }
     const request = codec.decode(body)
     admitted = gw.policies.admit(req, reply, event, request, body ?? {})
     const resolution = await resolveModel(request.model, gw)

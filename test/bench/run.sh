@@ -10,11 +10,22 @@ export BENCH_DEPS_DIR=${BENCH_DEPS_DIR:-${TMPDIR:-/tmp}/switchyard-bench-deps}
 SWITCHYARD_DATA_DIR=$(mktemp -d)
 export SWITCHYARD_DATA_DIR
 trap 'rm -rf "$SWITCHYARD_DATA_DIR"' EXIT
-if [[ ${BENCH_LOG_BODIES:-1} == 0 ]]; then
-  export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway-no-bodies.yaml.tpl
-else
-  export GATEWAY_CONFIG_TEMPLATE=test/bench/gateway.yaml.tpl
-fi
+# BENCH_PROFILE adds features to the config, to measure what each costs against `default`:
+# no-bodies (request log without bodies), redact (reversible redaction), cache (exact cache), protect (both).
+profile=${BENCH_PROFILE:-default}
+[[ ${BENCH_LOG_BODIES:-1} == 0 ]] && profile=no-bodies
+case $profile in
+  default) extra='' ;;
+  no-bodies) extra='logs: { storeBodies: false }' ;;
+  redact) extra='redaction: { mode: reversible }' ;;
+  cache) extra='cache: { mode: exact }' ;;
+  protect) extra=$'redaction: { mode: reversible }\ncache: { mode: exact }' ;;
+  *) echo "unknown BENCH_PROFILE '$profile' (default, no-bodies, redact, cache, protect)" >&2; exit 2 ;;
+esac
+GATEWAY_CONFIG_TEMPLATE=$SWITCHYARD_DATA_DIR/gateway.yaml.tpl
+printf '%s\n%s\n' "$(cat test/bench/gateway.yaml.tpl)" "$extra" >"$GATEWAY_CONFIG_TEMPLATE"
+export GATEWAY_CONFIG_TEMPLATE
+echo "bench profile: $profile"
 export GATEWAY_CMD='node dist/gateway/cli.js serve --config {CONFIG} --port {PORT}'
 export BENCH_SCENARIOS=${BENCH_SCENARIOS:-"nonstream stream anthropic anthropic-stream nonstream@1 stream@1 anthropic@1 anthropic-stream@1"}
 export BENCH_OUT=${BENCH_OUT:-$PWD/bench-results.json}

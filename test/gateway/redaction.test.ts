@@ -70,7 +70,16 @@ function echo(req: RecordedRequest, res: ServerResponse) {
 }
 
 beforeAll(async () => {
-  upstream = await startScriptedUpstream({ 'POST /v1/chat/completions': echo })
+  upstream = await startScriptedUpstream({
+    'POST /v1/chat/completions': echo,
+    'POST /v1/embeddings': (_req, res) =>
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }],
+        model: 'echo',
+        usage: { prompt_tokens: 3, total_tokens: 3 },
+      }),
+  })
 })
 afterEach(async () => {
   await gw?.close()
@@ -111,6 +120,15 @@ describe('mask mode', () => {
     expect(lastUserText(chats()[0].body)).toBe('Hello there')
     const [event] = await waitForEvents(gw, 1)
     expect(event.redactions).toBeUndefined()
+  })
+
+  it('masks texts sent for embedding', async () => {
+    gw = await startGateway(config('{ mode: reversible }'))
+    await openai().embeddings.create({ model: 'up/echo', input: PROMPT })
+    const sent = upstream.requests.find((r) => r.path === '/v1/embeddings')!.body as { input: unknown }
+    expect(JSON.stringify(sent.input)).not.toContain(EMAIL)
+    const [event] = await waitForEvents(gw, 1)
+    expect(event.redactions).toEqual({ email: 1, credit_card: 1 })
   })
 
   it('applies a custom pattern', async () => {

@@ -97,19 +97,18 @@ function compileBase(c: InputCheck | OutputCheck): Omit<RuleBase, 'type'> {
   return { name: c.name ?? c.type, action: c.action ?? DEFAULT_ACTION }
 }
 
-function compileShared(c: InputCheck | OutputCheck): MaxTokensRule | PatternRule | undefined {
+type SharedCheck = Extract<InputCheck | OutputCheck, { type: 'max_tokens' | 'blocked_patterns' }>
+
+function compileShared(c: SharedCheck): MaxTokensRule | PatternRule {
   if (c.type === 'max_tokens') return { ...compileBase(c), type: c.type, max: c.max }
-  if (c.type === 'blocked_patterns') {
-    const flags = patternFlags(c.caseSensitive)
-    return { ...compileBase(c), type: c.type, patterns: c.patterns.map((p) => new RegExp(p, flags)) }
-  }
-  return undefined
+  const flags = patternFlags(c.caseSensitive)
+  return { ...compileBase(c), type: c.type, patterns: c.patterns.map((p) => new RegExp(p, flags)) }
 }
 
 function compileInput(c: InputCheck): InputRule {
   if (c.type === 'prompt_injection')
     return { ...compileBase(c), type: c.type, threshold: c.threshold ?? DEFAULT_INJECTION_THRESHOLD }
-  return compileShared(c)!
+  return compileShared(c)
 }
 
 function compileOutput(c: OutputCheck): OutputRule {
@@ -120,7 +119,7 @@ function compileOutput(c: OutputCheck): OutputRule {
       failure: compileJsonOutputCheck(c.schema),
       retries: c.retries ?? DEFAULT_SCHEMA_RETRIES,
     }
-  return compileShared(c)!
+  return compileShared(c)
 }
 
 const patternHit = (stage: GuardrailHit['stage'], rule: PatternRule, re: RegExp, where: string) =>

@@ -209,6 +209,14 @@ describe('scanner', () => {
     // A JWT is longer than any of its dot-separated parts.
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.abcDEF123ghiJKL456mnoPQR789stuVWX'
     expect(found(jwt)).toEqual([`api_key:${jwt}`])
+    // Longer beats leftmost: the short match starting first gives way to the long one it overlaps.
+    const nested = createScanner(
+      customDetectors([
+        { name: 'short', pattern: 'A-\\d' },
+        { name: 'long', pattern: '\\d{9}' },
+      ]),
+    )
+    expect(nested('id A-123456789 and A-1').map((e) => `${e.type}:${e.value}`)).toEqual(['long:123456789', 'short:A-1'])
   })
 
   it('orders entities by position', () => {

@@ -195,7 +195,7 @@ export function customPatternProblem(c: CustomPattern): string | undefined {
  * first (the sort is stable and candidates arrive in detector order).
  */
 function resolveOverlaps(candidates: Entity[]): Entity[] {
-  candidates.sort((a, b) => a.start - b.start)
+  candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start)
   const kept: Entity[] = [] // ordered by start
   for (const c of candidates) {
     let lo = 0

@@ -33,7 +33,7 @@ function BackupRow({ b }: { b: BackupItem }) {
     <tr aria-label={`${REASON_LABEL[b.reason]} ${b.createdAt}`} data-testid="backup-row" data-reason={b.reason}>
       <td title={b.createdAt}>{formatTime(b.createdAt)}</td>
       <td>{REASON_LABEL[b.reason]}</td>
-      <td className="num">{formatBytes(b.sizeBytes)}</td>
+      <td className="num nowrap">{formatBytes(b.sizeBytes)}</td>
       <td>
         {confirmDelete ? (
           <div className="row">
@@ -209,10 +209,13 @@ export function BackupsSection() {
   }, [load])
   const preRestore = result && backups?.find((b) => b.id === result.preRestore.id)
   return (
-    <section className="panel stack" aria-labelledby="backups-heading" aria-busy={backups === null && !error}>
-      <div className="row">
+    <section
+      className="panel stack backups-panel"
+      aria-labelledby="backups-heading"
+      aria-busy={backups === null && !error}
+    >
+      <div className="panel-header">
         <h2 id="backups-heading">Backups</h2>
-        <span className="spacer" />
         <button type="button" className="primary" onClick={() => void create()} disabled={creating || !!error}>
           {creating ? 'Backing up…' : 'Back up now'}
         </button>

@@ -373,9 +373,9 @@ export function SettingsPage() {
         <div className="stack">
           <ConfigExport />
           <ConfigImport />
-          <BackupsSection />
         </div>
       </div>
+      <BackupsSection />
     </main>
   )
 }

@@ -1,0 +1,159 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import OpenAI from 'openai'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfigFile, parseConfig } from '../../src-gateway/config/load.js'
+import { buildGateway } from '../../src-gateway/server.js'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+// The optional HTTPS listener: a self-signed certificate made here, trusted by the client through its CA.
+
+const root = join(import.meta.dirname, '..', '..')
+let dir: string
+let mock: RunningMock
+let ca: Buffer
+const apps: FastifyInstance[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-tls-'))
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  )
+  ca = readFileSync(join(dir, 'cert.pem'))
+  mock = await startMockUpstream()
+  // Relative paths are read from the config file's folder.
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `server: { tls: { cert: cert.pem, key: key.pem } }\nproviders:\n  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }\n`,
+  )
+})
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await mock?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** An undici client that trusts only our CA, as a team member's machine would after installing it. */
+const trusting = () => new Agent({ connect: { ca } })
+
+describe('HTTPS listener', () => {
+  it('serves the OpenAI API over TLS to a client trusting the certificate', async () => {
+    const configPath = join(dir, 'config.yaml')
+    const app = buildGateway(loadConfigFile(configPath), { webRoot: false, configPath })
+    apps.push(app)
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+
+    const dispatcher = trusting()
+    const client = new OpenAI({
+      baseURL: `${url}/v1`,
+      apiKey: 'x',
+      maxRetries: 0,
+      fetch: ((input: string, init?: RequestInit) =>
+        undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch,
+    })
+    const res = await client.chat.completions.create({
+      model: 'mock/mock-gpt',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(res.choices[0].message.content).toBe('Echo: hi')
+
+    // Without the CA the certificate is refused; plain HTTP on the port gets no answer from the API.
+    await expect(fetch(`${url}/health`)).rejects.toThrow()
+    const plain = await fetch(`${url.replace('https:', 'http:')}/health`).then(
+      (r) => r.status,
+      () => 'refused',
+    )
+    expect(plain).not.toBe(200)
+    await dispatcher.close()
+  })
+
+  it('refuses to start with a certificate it cannot read', () => {
+    const bad = parseConfig('server: { tls: { cert: /nope/cert.pem, key: /nope/key.pem } }', 'yaml', {})
+    expect(() => buildGateway(bad, { webRoot: false })).toThrow(ConfigError)
+    expect(() => buildGateway(bad, { webRoot: false })).toThrow(
+      /cannot read server\.tls\.cert \(\/nope\/cert\.pem\): ENOENT/,
+    )
+  })
+})
+
+/** Runs `switchyard serve` from source; resolves with its output once `until` matches it or it exits. */
+function serve(args: string[], until: RegExp): Promise<{ output: string; stop(): Promise<void> }> {
+  const data = mkdtempSync(join(dir, 'data-'))
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'serve', '--port', '0', '--data-dir', data, ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let output = ''
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve said:\n${output}`)), 30_000)
+    const check = () => {
+      if (until.test(output)) {
+        clearTimeout(timer)
+        resolve({ output, stop })
+      }
+    }
+    child.stdout.on('data', (d: Buffer) => {
+      output += d
+      check()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      output += d
+      check()
+    })
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve({ output, stop })
+    })
+  })
+}
+
+describe('switchyard serve with TLS', () => {
+  it('prints an https:// URL and answers on it', async () => {
+    const run = await serve(['--config', join(dir, 'config.yaml')], /listening on https:\/\/\S+/)
+    try {
+      const url = /listening on (https:\/\/\S+)/.exec(run.output)![1]
+      const res = await undiciFetch(`${url}/health`, { dispatcher: trusting() })
+      expect(await res.json()).toEqual({ status: 'ok' })
+    } finally {
+      await run.stop()
+    }
+  }, 40_000)
+
+  it('still refuses a non-loopback address without keys or an admin token', async () => {
+    const run = await serve(['--config', join(dir, 'config.yaml'), '--host', '0.0.0.0'], /refusing to listen/)
+    await run.stop()
+    expect(run.output).toMatch(/refusing to listen on 0\.0\.0\.0/)
+  }, 40_000)
+})
