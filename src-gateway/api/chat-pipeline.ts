@@ -139,7 +139,9 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       if (outcome.status >= 500) target.breaker.failure(gw.clock())
       else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
       if (send) {
-        const hits = answer.guardrails?.checkOutput(text?.() ?? '', outcome.outputTokens) ?? []
+        // An answer made only of tool calls has no text for output checks to judge.
+        const answerText = text?.() ?? ''
+        const hits = (answerText && answer.guardrails?.checkOutput(answerText, outcome.outputTokens)) || []
         addHits(event, hits)
         if (hits.some(isSchemaFailure) && schemaRetry < answer.guardrails!.schemaRetries) continue
         const blocked = blocking(hits)
@@ -492,7 +494,9 @@ async function streamAnswer(
     write(translate.frames(parser.flush()))
     const closing = translate.end()
     // The output checks that need the whole answer (a blocked pattern would have stopped it mid-way).
-    const hits = (translate as GuardedTranslator).watcher?.end(translate.counts()?.output)
+    const hits = translate.outputText()
+      ? (translate as GuardedTranslator).watcher?.end(translate.counts()?.output)
+      : undefined
     if (hits) addHits(event, hits)
     // The text is out already; a blocking check at the end still keeps the stream from ending as a success.
     const blocked = hits && blocking(hits)
