@@ -84,13 +84,15 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   let admitted: Admission | undefined
   try {
     const protect = gw.protection.forCall(routeName(gw, requestedModel), req.keyName)
+    // Rate limits per end user read the caller's own `user` field, which redaction may replace.
+    const asSent = call.body
     // Redaction comes first, on the client's own body: everything after it (pass-through bodies,
     // canonical requests, cache keys, the log) only ever sees the redacted form.
     const vault = protect.redactor ? redactCall(protect.redactor, call, event, gw.captureBodies) : undefined
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(call.body)
     canonical = applyRouteSystem(gw.routes[canonical.model], call, canonical)
-    admitted = gw.policies.admit(req, reply, event, canonical, call.body)
+    admitted = gw.policies.admit(req, reply, event, canonical, asSent)
     if (protect.guardrails?.hasInput) guardInput(protect.guardrails, canonical, event)
     const plan = await planRoute(gw, await resolveModel(admitted.model, gw), canonical, admitted.filterTargets)
     event.route = plan.route

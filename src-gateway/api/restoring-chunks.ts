@@ -16,7 +16,8 @@ export function createChunkRestorer(vault: Vault): { push(c: ChatChunk): ChatChu
   const argsFor = (index: number) => {
     let r = args.get(index)
     if (!r) {
-      r = createStreamRestorer(vault)
+      // Arguments are JSON text: an original with a quote or line break must go in escaped.
+      r = createStreamRestorer(vault, { json: true })
       args.set(index, r)
     }
     return r

@@ -19,6 +19,12 @@ const ExportQuerySchema = Type.Object({
 
 const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' }
 
+/** A CSV cell for one field: redactions and guardrail hits are kept as their JSON text, and left blank when empty. */
+function csvCell(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  return Object.keys(value).length === 0 ? null : JSON.stringify(value)
+}
+
 /** GET /admin/v1/logs, /admin/v1/logs/:id and /admin/v1/logs/export. */
 export function registerAdminLogs(app: FastifyInstance): void {
   app.get<{ Querystring: Static<typeof LogsQuerySchema> }>(
@@ -44,7 +50,7 @@ export function registerAdminLogs(app: FastifyInstance): void {
         if (format === 'csv') yield csvLine(LOG_ITEM_FIELDS)
         for (const batch of batches) {
           yield format === 'csv'
-            ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => item[f]))).join('')
+            ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => csvCell(item[f])))).join('')
             : batch.map((item) => `${JSON.stringify(item)}\n`).join('')
         }
       }

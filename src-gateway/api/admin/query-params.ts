@@ -15,6 +15,13 @@ export const LogFilterFields = {
     Type.String({ pattern: '^([1-5][0-9][0-9]|error)$', description: 'a status code, or "error"' }),
   ),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  cache: Type.Optional(Type.Union([Type.Literal('hit'), Type.Literal('miss')])),
+  guardrail: Type.Optional(
+    Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log'), Type.Literal('any')], {
+      description: 'the strongest guardrail action on the call, or any',
+    }),
+  ),
+  redacted: Type.Optional(Type.Literal('true', { description: 'only calls where redaction found something' })),
 }
 const LogFilterQuerySchema = Type.Object(LogFilterFields)
 type LogFilterQuery = Static<typeof LogFilterQuerySchema>
@@ -40,6 +47,9 @@ export function toLogFilter(q: LogFilterQuery): LogFilter {
     key: q.key,
     status: q.status === undefined ? undefined : q.status === 'error' ? 'error' : Number(q.status),
     q: q.q,
+    cache: q.cache,
+    guardrail: q.guardrail,
+    redacted: q.redacted === 'true' || undefined,
   }
 }
 

@@ -39,7 +39,9 @@ describe('validateRedaction', () => {
 
   it('lets an override leave out any field, mode included', () => {
     expect(validateRedactionOverride({ detect: ['email'] }, '/keys/0/redaction')).toEqual([])
-    expect(validateRedactionOverride({ custom: [{ name: 'x', pattern: ')' }] }, '/k')[0]).toMatch(/^\/k\/custom\/0\/pattern/)
+    expect(validateRedactionOverride({ custom: [{ name: 'x', pattern: ')' }] }, '/k')[0]).toMatch(
+      /^\/k\/custom\/0\/pattern/,
+    )
     expect(validateRedactionOverride({ mode: 'mask', foo: 1 }, '/k')).toEqual(['/k/foo: is not a known field'])
   })
 })

@@ -19,7 +19,12 @@ describe('checksums', () => {
   })
 
   it('IBAN mod-97 accepts registry examples and rejects wrong check digits', () => {
-    for (const iban of ['DE89370400440532013000', 'GB82 WEST 1234 5698 7654 32', 'FR1420041010050500013M02606', 'NO9386011117947']) {
+    for (const iban of [
+      'DE89370400440532013000',
+      'GB82 WEST 1234 5698 7654 32',
+      'FR1420041010050500013M02606',
+      'NO9386011117947',
+    ]) {
       expect(ibanValid(iban)).toBe(true)
     }
     expect(ibanValid('DE89370400440532013001')).toBe(false)
@@ -58,7 +63,17 @@ describe('phone', () => {
   })
 
   it('finds North American and trunk-0 national numbers', () => {
-    for (const n of ['415-555-1234', '(415) 555-1234', '415.555.1234', '1-800-555-1234', '020 7946 0958', '07700 900123', '06 12 34 56 78', '030 1234567', '(030) 1234567']) {
+    for (const n of [
+      '415-555-1234',
+      '(415) 555-1234',
+      '415.555.1234',
+      '1-800-555-1234',
+      '020 7946 0958',
+      '07700 900123',
+      '06 12 34 56 78',
+      '030 1234567',
+      '(030) 1234567',
+    ]) {
       expect(ofType('phone', `tel: ${n}.`), n).toEqual([n])
     }
   })
@@ -90,7 +105,10 @@ describe('phone', () => {
 describe('credit_card', () => {
   it('finds Luhn-valid numbers, compact or printed in groups', () => {
     expect(
-      ofType('credit_card', 'Visa 4111 1111 1111 1111, MC 5500-0055-5555-5559, Amex 3782 822463 10005, raw 4111111111111111'),
+      ofType(
+        'credit_card',
+        'Visa 4111 1111 1111 1111, MC 5500-0055-5555-5559, Amex 3782 822463 10005, raw 4111111111111111',
+      ),
     ).toEqual(['4111 1111 1111 1111', '5500-0055-5555-5559', '3782 822463 10005', '4111111111111111'])
   })
 

@@ -68,10 +68,11 @@ function ipv6Valid(match: string): boolean {
   return /\d/.test(match) && isIP(match) === 6 && match !== '::1'
 }
 
-/** Hex-only words, digits or both: vendor prefixes aside, a real key has a digit somewhere. */
+/** `sk-` also starts hyphenated words (`sk-learn-compatible-…`); a real key has a digit somewhere. */
 const hasDigit = (s: string) => /\d/.test(s)
 
-const PHONE_START = `(?<!\\\\|(?<!\\\\)[\\w+#/.-]|\\d[ .-])`
+/** A phone is not the tail of a longer number or word: `#123-…`, `x+1…`, `v2.415…`, `12 415…`. */
+const PHONE_START = `${notAfter('\\w+#/.-')}(?<!\\d[ .-])`
 /** A phone must end where its digits end: `555-1234-99` is not one. */
 const PHONE_END = `(?![\\w+]|[ .-]?\\d)`
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
@@ -172,9 +173,15 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   },
 ]
 
-/** Custom patterns from config; they come first, so an admin's pattern wins a tie with a built-in. */
+/**
+ * Custom patterns from config; listed before the built-ins, an admin's pattern wins a tie with one.
+ * Scanning needs exactly the `g` flag: a `y` would pin matches to where the last one ended.
+ */
 export function customDetectors(custom: readonly CustomPattern[]): Detector[] {
-  return custom.map((c) => ({ type: c.name, pattern: new RegExp(c.pattern, `${c.flags ?? ''}g`) }))
+  return custom.map((c) => ({
+    type: c.name,
+    pattern: new RegExp(c.pattern, `${(c.flags ?? '').replace(/[gy]/g, '')}g`),
+  }))
 }
 
 /** Why a custom pattern cannot be used, or undefined when it can. */
@@ -214,6 +221,7 @@ function resolveOverlaps(candidates: Entity[]): Entity[] {
 /** Finds entities in a text, ordered by position and never overlapping. */
 export type Scanner = (text: string) => Entity[]
 
+/** A scanner over the given detectors, in their priority order. */
 export function createScanner(detectors: readonly Detector[]): Scanner {
   // One scan answers "could anything match here?" for most texts; custom patterns have no hint.
   const hints = detectors.every((d) => d.hint)

@@ -1,7 +1,7 @@
 /** Rewrites one string; `key` is the nearest object key above it (items of an array share their array's). */
 export type StringEdit = (text: string, key: string | undefined) => string
-/** Whether a field, and everything under it, is left out of the walk. */
-export type FieldSkip = (key: string, value: unknown) => boolean
+/** Whether a field, and everything under it, is left out of the walk; `parent` is the object holding it. */
+export type FieldSkip = (key: string, value: unknown, parent: Record<string, unknown>) => boolean
 
 /**
  * Passes every string of a JSON value through `edit`, copy-on-write: only the arrays and objects on the
@@ -27,7 +27,7 @@ export function editStrings(value: unknown, edit: StringEdit, skip: FieldSkip, k
   let copy: Record<string, unknown> | undefined
   for (const k of Object.keys(object)) {
     const field = object[k]
-    if (skip(k, field)) continue
+    if (skip(k, field, object)) continue
     const next = editStrings(field, edit, skip, k)
     if (next !== field) {
       copy ??= { ...object }

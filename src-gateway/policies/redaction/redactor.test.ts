@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../core/errors.js'
-import { createRedactor } from './redactor.js'
+import { type BodyRedaction, createRedactor } from './redactor.js'
 import { restoreDeep } from './restore.js'
 
 const EMAIL = 'john.doe@example.com'
 const CARD = '4111 1111 1111 1111'
 const KEY = 'sk-proj-abc123DEF456ghi789JKL012mno'
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
 /** Freezes a value deeply, so any write to the input throws. */
 function deepFreeze<T>(value: T): T {
@@ -17,12 +18,13 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** Redacts a frozen body and checks the input was left as it was. */
-function redact(mode: 'mask' | 'reversible', body: Record<string, unknown>) {
+/** Redacts a frozen body, checks the input was left as it was and that something was found. */
+function redact<T extends Record<string, unknown>>(mode: 'mask' | 'reversible', body: T): BodyRedaction & { body: T } {
   const before = structuredClone(body)
   const result = createRedactor({ mode }).redactBody(deepFreeze(body))
   expect(body).toEqual(before)
-  return result
+  if (!result) throw new Error('nothing was redacted')
+  return result as BodyRedaction & { body: T }
 }
 
 describe('modes', () => {
@@ -96,7 +98,9 @@ describe('request bodies of every dialect', () => {
       model: 'gpt-4o',
       user: EMAIL,
       stop: ['\n\nUser:'],
-      tools: [{ type: 'function', function: { name: 'send', description: `mail ${EMAIL}`, parameters: { type: 'object' } } }],
+      tools: [
+        { type: 'function', function: { name: 'send', description: `mail ${EMAIL}`, parameters: { type: 'object' } } },
+      ],
       tool_choice: { type: 'function', function: { name: 'send' } },
       response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { default: EMAIL } } },
       messages: [
@@ -108,6 +112,8 @@ describe('request bodies of every dialect', () => {
             { type: 'text', text: `My card is ${CARD}` },
             { type: 'image_url', image_url: { url: PNG, detail: 'low' } },
             { type: 'image_url', image_url: { url: `https://example.com/a.png?owner=${EMAIL}` } },
+            // A data: URL is an encoded payload under any key.
+            { type: 'audio', audio: 'data:audio/wav;base64,b4qmVdRCNkX3FLoNUgjhlIFlCyoSqCfU' },
           ],
         },
         {
@@ -125,25 +131,29 @@ describe('request bodies of every dialect', () => {
       ],
     }
     const out = redact('reversible', body)
-    const redacted = out?.body as typeof body
+    const redacted = out.body
     expect(redacted.user).toBe('[EMAIL_1]')
     expect(redacted.messages[1].content).toEqual([
       { type: 'text', text: 'My card is [CREDIT_CARD_1]' },
-      body.messages[1].content?.[1],
-      body.messages[1].content?.[2],
+      ...(body.messages[1].content?.slice(1) ?? []),
     ])
     const args = redacted.messages[2].tool_calls?.[0].function.arguments ?? ''
     expect(JSON.parse(args)).toEqual({ to: '[EMAIL_1]', body: 'key [API_KEY_1]\nbye' })
     expect(redacted.messages[3]).toEqual({ role: 'tool', tool_call_id: 'call_1', content: 'sent to [EMAIL_1]' })
     // Structure is shared, not copied: schemas, tools and untouched messages are the very same objects.
-    for (const key of ['tools', 'tool_choice', 'response_format', 'stop'] as const) expect(redacted[key]).toBe(body[key])
+    for (const key of ['tools', 'tool_choice', 'response_format', 'stop'] as const)
+      expect(redacted[key]).toBe(body[key])
     expect(redacted.messages[0]).toBe(body.messages[0])
-    expect(out?.found).toEqual({ email: 3, credit_card: 1, api_key: 1 })
-    expect(restoreDeep(redacted, out!.vault!)).toEqual(body)
+    expect(out.found).toEqual({ email: 3, credit_card: 1, api_key: 1 })
+    expect(restoreDeep(redacted, out.vault!)).toEqual(body)
   })
 
   it('Anthropic messages: system blocks, tool_use input objects and tool_result; thinking and images untouched', () => {
     const thinking = { type: 'thinking', thinking: `User is ${EMAIL}`, signature: 'EqQBCkYIAxgCIkB' }
+    const redactedThinking = {
+      type: 'redacted_thinking',
+      data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+    }
     const body = {
       model: 'claude-sonnet-4-5',
       max_tokens: 1024,
@@ -155,91 +165,141 @@ describe('request bodies of every dialect', () => {
           role: 'user',
           content: [
             { type: 'text', text: 'Call +44 20 7946 0958' },
-            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB1234' } },
+            {
+              type: 'image',
+              source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB1234' },
+            },
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: `Contact ${EMAIL}` } },
           ],
         },
         {
           role: 'assistant',
           content: [
             thinking,
+            redactedThinking,
             { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { phone: '+44 20 7946 0958', depth: 2 } },
           ],
         },
         {
           role: 'user',
-          content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: `owner ${EMAIL}` }] }],
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: `owner ${EMAIL}` }] },
+          ],
         },
       ],
     }
     const out = redact('mask', body)
-    expect(out?.body).toEqual({
+    expect(out.body).toEqual({
       ...body,
       metadata: { user_id: '[EMAIL]' },
       system: [{ type: 'text', text: 'Support agent for [EMAIL]', cache_control: { type: 'ephemeral' } }],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'Call [PHONE]' }, body.messages[0].content[1]] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Call [PHONE]' },
+            body.messages[0].content[1],
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Contact [EMAIL]' } },
+          ],
+        },
         {
           role: 'assistant',
-          content: [thinking, { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { phone: '[PHONE]', depth: 2 } }],
+          content: [
+            thinking,
+            redactedThinking,
+            { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { phone: '[PHONE]', depth: 2 } },
+          ],
         },
         {
           role: 'user',
-          content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: 'owner [EMAIL]' }] }],
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: 'owner [EMAIL]' }] },
+          ],
         },
       ],
     })
-    const messages = (out?.body as typeof body).messages
+    const messages = out.body.messages
     expect(messages[1].content[0]).toBe(thinking)
-    expect((out?.body as typeof body).stop_sequences).toBe(body.stop_sequences)
+    expect(messages[1].content[1]).toBe(redactedThinking)
+    expect(out.body.stop_sequences).toBe(body.stop_sequences)
   })
 
   it('OpenAI Responses: instructions and input items; call ids, reasoning and files untouched', () => {
-    const reasoning = { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAABo1234567890abcdefABCDEF' }
+    const reasoning = {
+      type: 'reasoning',
+      id: 'rs_1',
+      summary: [],
+      encrypted_content: 'gAAAAABo1234567890abcdefABCDEF',
+    }
+    const message = {
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_text', text: 'IBAN DE89 3704 0044 0532 0130 00' },
+        { type: 'input_image', image_url: PNG },
+        { type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI' },
+      ],
+    }
     const body = {
       model: 'gpt-5',
       instructions: `Act for ${EMAIL}`,
       previous_response_id: 'resp_123',
       text: { format: { type: 'json_schema', name: 'out', schema: { examples: [EMAIL] } } },
       input: [
-        {
-          type: 'message',
-          role: 'user',
-          content: [
-            { type: 'input_text', text: 'IBAN DE89 3704 0044 0532 0130 00' },
-            { type: 'input_image', image_url: PNG },
-            { type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI' },
-          ],
-        },
+        message,
         reasoning,
         { type: 'function_call', call_id: 'call_9', name: 'pay', arguments: '{"iban":"DE89370400440532013000"}' },
         { type: 'function_call_output', call_id: 'call_9', output: 'paid from 192.168.1.10' },
       ],
     }
     const out = redact('reversible', body)
-    const input = (out?.body as typeof body).input
-    expect((out?.body as typeof body).instructions).toBe('Act for [EMAIL_1]')
-    expect((out?.body as typeof body).text).toBe(body.text)
-    expect(input[0].content?.[0]).toEqual({ type: 'input_text', text: 'IBAN [IBAN_1]' })
-    expect(input[0].content?.slice(1)).toEqual(body.input[0].content?.slice(1))
+    const input = out.body.input
+    expect(out.body.instructions).toBe('Act for [EMAIL_1]')
+    expect(out.body.text).toBe(body.text)
+    expect(input[0]).toEqual({
+      ...message,
+      content: [{ type: 'input_text', text: 'IBAN [IBAN_1]' }, ...message.content.slice(1)],
+    })
     expect(input[1]).toBe(reasoning)
-    expect(input[2]).toEqual({ type: 'function_call', call_id: 'call_9', name: 'pay', arguments: '{"iban":"[IBAN_2]"}' })
+    expect(input[2]).toEqual({
+      type: 'function_call',
+      call_id: 'call_9',
+      name: 'pay',
+      arguments: '{"iban":"[IBAN_2]"}',
+    })
     expect(input[3]).toEqual({ type: 'function_call_output', call_id: 'call_9', output: 'paid from [IP_1]' })
-    expect(out?.found).toEqual({ email: 1, iban: 2, ip: 1 })
+    expect(out.found).toEqual({ email: 1, iban: 2, ip: 1 })
   })
 
-  it('Ollama chat and generate: messages, prompt and system; images, format and options untouched', () => {
+  it('Ollama chat and generate: messages, thinking, prompt and system; images, format and options untouched', () => {
     const chat = {
       model: 'llama3.2',
       format: { type: 'object', properties: { email: { type: 'string', default: EMAIL } } },
       options: { temperature: 0, stop: [EMAIL] },
-      messages: [{ role: 'user', content: `Who is ${EMAIL}?`, images: ['iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB1234'] }],
+      messages: [
+        { role: 'user', content: `Who is ${EMAIL}?`, images: ['iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB1234'] },
+        // Ollama's thinking is plain text, unlike Anthropic's signed blocks.
+        { role: 'assistant', content: 'A user.', thinking: `Looking up ${EMAIL}` },
+      ],
     }
     const out = redact('mask', chat)
-    expect(out?.body).toEqual({ ...chat, messages: [{ ...chat.messages[0], content: 'Who is [EMAIL]?' }] })
-    expect((out?.body as typeof chat).format).toBe(chat.format)
-    expect((out?.body as typeof chat).options).toBe(chat.options)
+    expect(out.body).toEqual({
+      ...chat,
+      messages: [
+        { ...chat.messages[0], content: 'Who is [EMAIL]?' },
+        { ...chat.messages[1], thinking: 'Looking up [EMAIL]' },
+      ],
+    })
+    expect(out.body.format).toBe(chat.format)
+    expect(out.body.options).toBe(chat.options)
 
-    const generate = { model: 'llama3.2', system: `for ${EMAIL}`, prompt: `card ${CARD}`, context: [1, 2, 3], stream: false }
-    expect(redact('mask', generate)?.body).toEqual({ ...generate, system: 'for [EMAIL]', prompt: 'card [CREDIT_CARD]' })
+    const generate = {
+      model: 'llama3.2',
+      system: `for ${EMAIL}`,
+      prompt: `card ${CARD}`,
+      context: [1, 2, 3],
+      stream: false,
+    }
+    expect(redact('mask', generate).body).toEqual({ ...generate, system: 'for [EMAIL]', prompt: 'card [CREDIT_CARD]' })
   })
 })

@@ -62,19 +62,27 @@ const STRUCTURAL_KEYS = [
   'tool_choice',
   'tools',
   'functions',
-  // Anthropic thinking blocks are signed: an edited one is refused on the next turn.
-  'thinking',
+  'media_type',
+  'file_id',
+  // Signed, encrypted or base64: reasoning round-trips, images, files.
   'signature',
   'encrypted_content',
-  // Base64 payloads: images, audio, documents.
-  'data',
   'images',
   'file_data',
-  'file_id',
-  'media_type',
   // Credentials the upstream itself needs to reach MCP servers on the caller's behalf.
   'mcp_servers',
 ]
+
+/**
+ * Fields that are structure in some objects only. An Anthropic thinking block is signed (an edited one
+ * is refused on the next turn), while Ollama's `thinking` is plain text; `data` is base64 (images,
+ * audio, redacted thinking) except in an Anthropic plain-text document source.
+ */
+function contextual(key: string, parent: Record<string, unknown>): boolean {
+  if (key === 'thinking') return parent.type === 'thinking'
+  if (key === 'data') return parent.type !== 'text'
+  return false
+}
 
 /** Fields holding a link the upstream must be able to follow. */
 const URL_KEYS = new Set(['url', 'image_url', 'file_url'])
@@ -143,7 +151,7 @@ export function createRedactor(config: RedactionConfig): Redactor {
     ...BUILTIN_DETECTORS.filter((d) => detect.has(d.type)),
   ])
   const skipped = new Set([...STRUCTURAL_KEYS, ...(config.skipFields ?? [])])
-  const skip = (key: string) => skipped.has(key)
+  const skip = (key: string, _: unknown, parent: Record<string, unknown>) => skipped.has(key) || contextual(key, parent)
 
   const redactString = (session: ReturnType<typeof createSession>) => (text: string, key: string | undefined) => {
     if (DATA_URL.test(text) || (key !== undefined && URL_KEYS.has(key) && LINK.test(text))) return text

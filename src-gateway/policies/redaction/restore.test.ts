@@ -77,6 +77,10 @@ describe('restoreDeep', () => {
     const out = restoreDeep(message, vault)
     expect(out.content[0]).toBe(message.content[0])
     expect(out.content[1]).toEqual({ type: 'text', text: 'Writing to john@example.com' })
+    // Ollama's thinking is plain text: restored like any other.
+    expect(restoreDeep({ role: 'assistant', thinking: 'About [EMAIL_1]' }, vault).thinking).toBe(
+      'About john@example.com',
+    )
   })
 })
 

@@ -32,11 +32,15 @@ export function restoreText(text: string, vault: Vault, options?: RestoreOptions
   })
 }
 
+/** Opaque fields: signatures, encrypted reasoning, base64 data. */
+const OPAQUE_KEYS = new Set(['signature', 'data', 'encrypted_content'])
+
 /**
- * Fields whose text is signed or opaque: an Anthropic thinking block must go back byte for byte as the
- * model wrote it (placeholders included), or the next turn is refused.
+ * The text of an Anthropic thinking block is signed: it must go back byte for byte as the model wrote
+ * it (placeholders included), or the next turn is refused.
  */
-const OPAQUE_KEYS = new Set(['thinking', 'signature', 'data', 'encrypted_content'])
+const isSignedThinking = (key: string, parent: Record<string, unknown>) =>
+  key === 'thinking' && parent.type === 'thinking'
 
 /**
  * `restoreText` over every string of a JSON value (a whole response, any dialect), copy-on-write.
@@ -47,7 +51,7 @@ export function restoreDeep<T>(value: T, vault: Vault): T {
   return editStrings(
     value,
     (text, key) => restoreText(text, vault, { json: key === 'arguments' }),
-    (key, field) => OPAQUE_KEYS.has(key) && typeof field === 'string',
+    (key, field, parent) => typeof field === 'string' && (OPAQUE_KEYS.has(key) || isSignedThinking(key, parent)),
   ) as T
 }
 
