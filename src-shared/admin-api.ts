@@ -14,16 +14,25 @@ export interface ListPage<T> {
 }
 
 export type { AlertKind, AlertRecord as AlertItem } from '../src-gateway/alerts/alert-store.js'
+export type { CacheStatus } from '../src-gateway/api/admin/cache-routes.js'
+// The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
+// loads no gateway code.
 export type { AuditEntry } from '../src-gateway/audit/audit-store.js'
 export type { AuditChange } from '../src-gateway/audit/value-diff.js'
 export type { BackupItem } from '../src-gateway/backup/backup-files.js'
 export type { RestorePreview, RestoreResult } from '../src-gateway/backup/backup-service.js'
 export type { BackupReason } from '../src-gateway/backup/snapshot.js'
-// The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
-// loads no gateway code.
+export type { GuardrailHit } from '../src-gateway/core/log-event.js'
 export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
 export type { LogDetail, LogItem } from '../src-gateway/store/log-queries.js'
-export type { StatsBucket, StatsGroupBy, StatsResult, StatsSummary } from '../src-gateway/store/log-stats.js'
+export type {
+  GuardrailCount,
+  RedactionCount,
+  StatsBucket,
+  StatsGroupBy,
+  StatsResult,
+  StatsSummary,
+} from '../src-gateway/store/log-stats.js'
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'ollama', 'llamacpp', 'openai-compatible'] as const
 export type ProviderType = (typeof PROVIDER_TYPES)[number]

@@ -108,12 +108,16 @@ export class Alerts {
     const now = this.opts.clock()
     const flag = this.traffic.hit(keyName, now)
     if (!flag) return
-    const ratio = flag.normPerWindow > 0 ? `${(flag.windowRequests / flag.normPerWindow).toFixed(1)}× ` : ''
+    const w = flag.windowMinutes
+    const compared =
+      flag.normPerWindow > 0
+        ? `${(flag.windowRequests / flag.normPerWindow).toFixed(1)}× its norm of ${flag.normPerWindow.toFixed(1)} per ${w} min`
+        : 'after none in the hour before'
     this.raise({
       kind: 'traffic_anomaly',
       level: 'warning',
       keyName,
-      message: `key '${keyName}' made ${flag.windowRequests} requests in ${flag.windowMinutes} min, ${ratio}above its norm of ${flag.normPerWindow.toFixed(1)}`,
+      message: `key '${keyName}' made ${flag.windowRequests} requests in ${w} min, ${compared}`,
       details: { ...flag },
       // At most one per key and hour, however often the rate crosses the line.
       dedupeKey: `traffic:${keyName}:${new Date(Math.floor(now / HOUR) * HOUR).toISOString()}`,

@@ -20,7 +20,7 @@ export interface BackupItem {
 }
 
 /** How many backups of each reason are kept; older ones are deleted as new ones are written. */
-export const KEEP_PER_REASON = 30
+const KEEP_PER_REASON = 30
 
 export const backupsDir = (dataDir: string) => join(dataDir, 'backups')
 
@@ -59,15 +59,15 @@ export function listBackups(dir: string): BackupItem[] {
   return items.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
 }
 
-/** Saves a backup under a new id in `dir`, then prunes that reason to the newest `keep`. */
-export function saveBackup(dir: string, backup: Backup, keep = KEEP_PER_REASON): BackupItem {
+/** Saves a backup under a new id in `dir`, then prunes that reason to the newest KEEP_PER_REASON. */
+export function saveBackup(dir: string, backup: Backup): BackupItem {
   const stem = `${backup.createdAt.replace(/[:.]/g, '-')}-${backup.reason}`
   let id = stem
   for (let n = 2; existsSync(join(dir, `${id}.json`)); n++) id = `${stem}-${n}`
   writeBackupFile(join(dir, `${id}.json`), backup)
   for (const old of listBackups(dir)
     .filter((b) => b.reason === backup.reason)
-    .slice(keep)) {
+    .slice(KEEP_PER_REASON)) {
     unlinkSync(join(dir, `${old.id}.json`))
   }
   return listBackups(dir).find((b) => b.id === id)!

@@ -83,14 +83,15 @@ export function registerBackups(
   )
 
   app.delete<{ Params: Id }>('/admin/v1/backups/:id', { schema: { params: IdParams } }, async (req, reply) => {
+    const { id } = req.params
     const item = service()
       .list()
-      .find((b) => b.id === req.params.id)
-    service().remove(req.params.id)
+      .find((b) => b.id === id)
+    service().remove(id)
     app.audit.record(req, {
       action: 'backup.delete',
-      target: req.params.id,
-      diff: [{ path: `backups.${req.params.id}`, before: item }],
+      target: id,
+      diff: [{ path: `backups.${id}`, before: item }],
     })
     return reply.code(204).send()
   })

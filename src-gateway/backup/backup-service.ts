@@ -5,15 +5,7 @@ import { type ConfigStore, ConfigValidationError } from '../config/store.js'
 import type { ConfigProblem } from '../config/validate.js'
 import { GatewayError } from '../core/errors.js'
 import type { Db } from '../store/db.js'
-import {
-  type BackupItem,
-  backupPath,
-  backupsDir,
-  KEEP_PER_REASON,
-  listBackups,
-  readBackupFile,
-  saveBackup,
-} from './backup-files.js'
+import { type BackupItem, backupPath, backupsDir, listBackups, readBackupFile, saveBackup } from './backup-files.js'
 import {
   type Backup,
   BackupFormatError,
@@ -84,12 +76,10 @@ export function createBackupService(opts: {
   db: Db
   store: ConfigStore
   clock?: () => number
-  keep?: number
 }): BackupService {
   const { db, store } = opts
   const dir = backupsDir(opts.dataDir)
   const clock = opts.clock ?? Date.now
-  const keep = opts.keep ?? KEEP_PER_REASON
 
   const path = (id: string) => {
     const found = backupPath(dir, id)
@@ -106,7 +96,7 @@ export function createBackupService(opts: {
     }
   }
   const create = (reason: BackupReason) =>
-    saveBackup(dir, takeSnapshot(store.current.raw, db, reason, new Date(clock())), keep)
+    saveBackup(dir, takeSnapshot(store.current.raw, db, reason, new Date(clock())))
 
   return {
     list: () => listBackups(dir),
@@ -132,8 +122,9 @@ export function createBackupService(opts: {
       const { valid, errors, changes } = store.check(backup.config)
       if (!valid) throw new ConfigValidationError(errors)
       const preRestore = create('pre-restore')
-      const loaded = store.apply(backup.config)
+      // Prompts first: a damaged file fails there, in a transaction, before the config has changed.
       restorePrompts(db, backup.prompts)
+      const loaded = store.apply(backup.config)
       return {
         restored: id,
         preRestore,

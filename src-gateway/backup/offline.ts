@@ -5,7 +5,7 @@ import { ConfigError, parseConfigText } from '../config/load.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { configWritePath } from '../config/store.js'
 import { configProblems } from '../config/validate.js'
-import { closeDatabase, openDatabase } from '../store/db.js'
+import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { type BackupItem, backupsDir, readBackupFile, saveBackup, writeBackupFile } from './backup-files.js'
 import { type BackupReason, restorePrompts, takeSnapshot } from './snapshot.js'
 
@@ -35,11 +35,7 @@ function readConfig(path: string): GatewayConfig {
 }
 
 /** Runs `use` on the data dir's database if there is one (a backup never creates an empty one). */
-function withDatabase<T>(
-  dataDir: string,
-  create: boolean,
-  use: (db: ReturnType<typeof openDatabase> | undefined) => T,
-): T {
+function withDatabase<T>(dataDir: string, create: boolean, use: (db: Db | undefined) => T): T {
   if (!create && !existsSync(join(dataDir, 'switchyard.db'))) return use(undefined)
   const db = openDatabase(dataDir)
   try {
@@ -95,7 +91,8 @@ export function restoreOffline(t: OfflineTarget, file: string): OfflineRestore {
       if (!(err instanceof ConfigError)) throw err
     }
   }
-  writeConfigFile(writePath, backup.config, t.configPath)
+  // Prompts first: a damaged file fails there, in a transaction, before the config file is rewritten.
   withDatabase(t.dataDir, true, (db) => restorePrompts(db!, backup.prompts))
+  writeConfigFile(writePath, backup.config, t.configPath)
   return { configPath: writePath, preRestore, prompts: backup.prompts.length }
 }

@@ -2,7 +2,7 @@ import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { GatewayConfig } from '../config/schema.js'
 import { sealPlainSecrets } from '../config/secret-fields.js'
-import type { LabelTarget, PromptContent } from '../prompts/types.js'
+import { PromptContentSchema } from '../prompts/content.js'
 import type { Db } from '../store/db.js'
 import { VERSION } from '../version.js'
 
@@ -10,7 +10,10 @@ export const BACKUP_FORMAT = 'switchyard-backup/1'
 export const BACKUP_REASONS = ['daily', 'pre-import', 'manual', 'pre-restore'] as const
 export type BackupReason = (typeof BACKUP_REASONS)[number]
 
-const Target = Type.Unsafe<LabelTarget>(Type.Object({}, { additionalProperties: true }))
+const Target = Type.Union([
+  Type.Object({ version: Type.Integer({ minimum: 1 }) }),
+  Type.Object({ split: Type.Array(Type.Object({ version: Type.Integer({ minimum: 1 }), weight: Type.Number() })) }),
+])
 const PromptBackupSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String({ minLength: 1 }),
@@ -21,7 +24,7 @@ const PromptBackupSchema = Type.Object({
       id: Type.Integer(),
       version: Type.Integer({ minimum: 1 }),
       contentHash: Type.String(),
-      content: Type.Unsafe<PromptContent>(Type.Object({ messages: Type.Array(Type.Unknown()) })),
+      content: PromptContentSchema,
       note: Type.Union([Type.String(), Type.Null()]),
       author: Type.Union([Type.String(), Type.Null()]),
       createdAt: Type.String(),

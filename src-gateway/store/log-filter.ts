@@ -9,6 +9,12 @@ export interface LogFilter {
   status?: number | 'error'
   /** Text searched in request id, models, error and stored bodies. */
   q?: string
+  /** Served from the gateway's cache, or not. */
+  cache?: 'hit' | 'miss'
+  /** The strongest guardrail action on the row, or `any` for every row where a check fired. */
+  guardrail?: 'block' | 'flag' | 'log' | 'any'
+  /** Only rows where redaction found something. */
+  redacted?: boolean
 }
 
 /** A WHERE clause over `request_logs` and its parameters, built only from fixed SQL fragments. */
@@ -26,6 +32,11 @@ export function whereClause(f: LogFilter): { sql: string; params: unknown[] } {
   if (f.key) add('key_name = ?', f.key)
   if (f.status === 'error') add('status >= 400')
   else if (f.status !== undefined) add('status = ?', f.status)
+  if (f.cache) add(`is_cache_hit = ${f.cache === 'hit' ? 1 : 0}`)
+  if (f.guardrail === 'any') add('guardrail_action IS NOT NULL')
+  else if (f.guardrail) add('guardrail_action = ?', f.guardrail)
+  // The writer stores no redactions_json when nothing was found, so presence means "redacted".
+  if (f.redacted) add('redactions_json IS NOT NULL')
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     const m = "LIKE ? ESCAPE '\\'"

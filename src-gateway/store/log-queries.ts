@@ -1,4 +1,4 @@
-import type { AttemptFailure } from '../core/log-event.js'
+import type { AttemptFailure, GuardrailHit } from '../core/log-event.js'
 import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
 import { type LogFilter, whereClause } from './log-filter.js'
@@ -6,7 +6,7 @@ import { type LogFilter, whereClause } from './log-filter.js'
 const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
-  prompt_name, prompt_version, prompt_arm`
+  prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd`
 
 interface LogRow {
   id: number
@@ -37,6 +37,10 @@ interface LogRow {
   prompt_name: string | null
   prompt_version: number | null
   prompt_arm: string | null
+  redactions_json: string | null
+  guardrails_json: string | null
+  guardrail_action: GuardrailHit['action'] | null
+  cache_saved_usd: number | null
 }
 
 /** One request log row as the admin API returns it. */
@@ -71,6 +75,14 @@ export interface LogItem {
   promptName: string | null
   promptVersion: number | null
   promptArm: string | null
+  /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
+  redactions: Record<string, number>
+  /** The guardrail checks that fired, in order. */
+  guardrails: GuardrailHit[]
+  /** The strongest action among `guardrails`: `block` refused the call, `flag` let it through marked. */
+  guardrailAction: GuardrailHit['action'] | null
+  /** On a cache hit, what the provider would have charged (`costUsd` is then 0); null otherwise or unpriced. */
+  cacheSavedUsd: number | null
 }
 
 export interface LogDetail extends LogItem {
@@ -117,6 +129,10 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'promptName',
   'promptVersion',
   'promptArm',
+  'redactions',
+  'guardrails',
+  'guardrailAction',
+  'cacheSavedUsd',
 ]
 
 function toItem(r: LogRow): LogItem {
@@ -149,6 +165,10 @@ function toItem(r: LogRow): LogItem {
     promptName: r.prompt_name,
     promptVersion: r.prompt_version,
     promptArm: r.prompt_arm,
+    redactions: r.redactions_json ? JSON.parse(r.redactions_json) : {},
+    guardrails: r.guardrails_json ? JSON.parse(r.guardrails_json) : [],
+    guardrailAction: r.guardrail_action,
+    cacheSavedUsd: r.cache_saved_usd,
   }
 }
 

@@ -45,4 +45,62 @@ describe('computeStats', () => {
     ])
     db.close()
   })
+
+  it('counts cache hits and what they saved, guardrail outcomes and redactions, per bucket and per check', () => {
+    const db = openDatabase(':memory:')
+    const insert = db.prepare(
+      `INSERT INTO request_logs (created_at, request_id, inbound_api, status, latency_ms, cost_usd, is_cache_hit,
+         cache_saved_usd, guardrails_json, guardrail_action, redactions_json)
+       VALUES (?, 'r', 'openai', ?, 1, ?, ?, ?, ?, ?, ?)`,
+    )
+    const hit = (check: string, stage: string, action: string) =>
+      ({ stage, type: 'blocked_patterns', check, action, detail: 'matched' }) as const
+    const json = (v: unknown) => JSON.stringify(v)
+    insert.run('2025-01-01T10:00:00.000Z', 200, 0.5, 0, null, null, null, null)
+    insert.run('2025-01-01T10:10:00.000Z', 200, 0, 1, 0.25, null, null, json({ email: 2 }))
+    insert.run('2025-01-01T10:20:00.000Z', 200, 0, 1, null, null, null, null) // a hit with no known price
+    insert.run(
+      '2025-01-01T11:00:00.000Z',
+      400,
+      null,
+      0,
+      null,
+      json([hit('secrets', 'input', 'flag'), hit('passwords', 'input', 'block')]),
+      'block',
+      json({ email: 1, credit_card: 1 }),
+    )
+    insert.run('2025-01-01T11:10:00.000Z', 200, 0.5, 0, null, json([hit('secrets', 'input', 'flag')]), 'flag', null)
+    insert.run('2025-01-01T11:20:00.000Z', 200, 0.5, 0, null, json([hit('tone', 'output', 'log')]), 'log', null)
+    insert.run('2025-01-02T10:00:00.000Z', 200, 0, 1, 9, json([hit('secrets', 'input', 'flag')]), 'flag', null)
+
+    const s = computeStats(db, { from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', bucket: 'hour' })
+    expect(s.totals).toMatchObject({
+      requests: 6,
+      cacheHits: 2,
+      cacheSavedUsd: 0.25,
+      guardrailBlocked: 1,
+      guardrailFlagged: 1,
+      redactedCalls: 2,
+    })
+    expect(s.totals.costUsd).toBeCloseTo(1.5)
+    expect(s.series.map((p) => [p.cacheHits, p.guardrailBlocked, p.guardrailFlagged, p.redactedCalls])).toEqual([
+      [2, 0, 0, 1],
+      [0, 1, 1, 1],
+    ])
+    expect(s.byGuardrail).toEqual([
+      { check: 'secrets', stage: 'input', action: 'flag', count: 2 },
+      { check: 'passwords', stage: 'input', action: 'block', count: 1 },
+      { check: 'tone', stage: 'output', action: 'log', count: 1 },
+    ])
+    expect(s.byRedaction).toEqual([
+      { type: 'email', count: 3 },
+      { type: 'credit_card', count: 1 },
+    ])
+
+    const empty = computeStats(db, { from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z', bucket: 'day' })
+    expect(empty.totals).toMatchObject({ cacheHits: 0, cacheSavedUsd: 0, guardrailBlocked: 0, redactedCalls: 0 })
+    expect(empty.byGuardrail).toEqual([])
+    expect(empty.byRedaction).toEqual([])
+    db.close()
+  })
 })

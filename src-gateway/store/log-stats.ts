@@ -1,3 +1,4 @@
+import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
 import { p50p95 } from './percentile.js'
 import { usedBytes } from './retention.js'
@@ -22,6 +23,27 @@ export interface StatsSummary {
   costUsd: number
   latencyMs: { p50: number | null; p95: number | null }
   ttftMs: { p50: number | null; p95: number | null }
+  /** Calls answered from the gateway's cache. */
+  cacheHits: number
+  /** What those calls would have cost at the provider's price. */
+  cacheSavedUsd: number
+  /** Calls a guardrail refused (their strongest action was `block`). */
+  guardrailBlocked: number
+  /** Calls a guardrail let through marked (strongest action `flag`). */
+  guardrailFlagged: number
+  /** Calls where redaction found something to replace before the request left. */
+  redactedCalls: number
+}
+
+/** How often one guardrail check fired in the range, per stage and action. */
+export interface GuardrailCount extends Pick<GuardrailHit, 'check' | 'stage' | 'action'> {
+  count: number
+}
+
+/** How many entities of one type were redacted in the range (counts only: values are never stored). */
+export interface RedactionCount {
+  type: string
+  count: number
 }
 
 export interface StatsResult {
@@ -34,6 +56,10 @@ export interface StatsResult {
   groups: ({ group: string | null } & StatsSummary)[]
   /** One entry per bucket and group, in time order; buckets without rows are absent. */
   series: ({ bucket: string; group: string | null } & StatsSummary)[]
+  /** Each guardrail check that fired in the range, most frequent first. */
+  byGuardrail: GuardrailCount[]
+  /** Redacted entities in the range by type, most frequent first. */
+  byRedaction: RedactionCount[]
   db: { sizeBytes: number; usedBytes: number; rows: number }
 }
 
@@ -44,6 +70,21 @@ const BUCKET_PREFIX: Record<StatsBucket, { chars: number; suffix: string }> = {
   day: { chars: 10, suffix: 'T00:00:00.000Z' },
 }
 
+type StatsRow = [
+  bucket: string,
+  group: string | null,
+  status: number,
+  input: number | null,
+  output: number | null,
+  cost: number | null,
+  latency: number,
+  ttft: number | null,
+  isCacheHit: number,
+  savedUsd: number | null,
+  guardrailAction: string | null,
+  isRedacted: number,
+]
+
 class Accumulator {
   requests = 0
   errors = 0
@@ -52,15 +93,13 @@ class Accumulator {
   costUsd = 0
   latencies: number[] = []
   ttfts: number[] = []
+  cacheHits = 0
+  cacheSavedUsd = 0
+  guardrailBlocked = 0
+  guardrailFlagged = 0
+  redactedCalls = 0
 
-  add(
-    status: number,
-    input: number | null,
-    output: number | null,
-    cost: number | null,
-    latency: number,
-    ttft: number | null,
-  ) {
+  add([, , status, input, output, cost, latency, ttft, isCacheHit, saved, action, isRedacted]: StatsRow) {
     this.requests++
     if (status >= 400) this.errors++
     this.inputTokens += input ?? 0
@@ -68,6 +107,11 @@ class Accumulator {
     this.costUsd += cost ?? 0
     this.latencies.push(latency)
     if (ttft !== null) this.ttfts.push(ttft)
+    this.cacheHits += isCacheHit
+    this.cacheSavedUsd += saved ?? 0
+    if (action === 'block') this.guardrailBlocked++
+    else if (action === 'flag') this.guardrailFlagged++
+    this.redactedCalls += isRedacted
   }
 
   summary(): StatsSummary {
@@ -79,11 +123,26 @@ class Accumulator {
       costUsd: this.costUsd,
       latencyMs: p50p95(this.latencies),
       ttftMs: p50p95(this.ttfts),
+      cacheHits: this.cacheHits,
+      cacheSavedUsd: this.cacheSavedUsd,
+      guardrailBlocked: this.guardrailBlocked,
+      guardrailFlagged: this.guardrailFlagged,
+      redactedCalls: this.redactedCalls,
     }
   }
 }
 
-type StatsRow = [string, string | null, number, number | null, number | null, number | null, number, number | null]
+// Hits and entity counts live in small JSON columns on the few rows that have any; SQLite unpacks them in
+// one grouped pass over the same range, so the main scan never parses JSON.
+const BY_GUARDRAIL_SQL = `SELECT json_extract(h.value, '$.check') AS "check", json_extract(h.value, '$.stage') AS stage,
+    json_extract(h.value, '$.action') AS action, count(*) AS count
+  FROM request_logs, json_each(request_logs.guardrails_json) h
+  WHERE created_at >= ? AND created_at < ? AND guardrails_json IS NOT NULL
+  GROUP BY 1, 2, 3 ORDER BY count DESC, 1, 2, 3`
+const BY_REDACTION_SQL = `SELECT e.key AS type, sum(e.value) AS count
+  FROM request_logs, json_each(request_logs.redactions_json) e
+  WHERE created_at >= ? AND created_at < ? AND redactions_json IS NOT NULL
+  GROUP BY 1 ORDER BY count DESC, 1`
 
 /**
  * Totals, per-group totals and a bucketed time series in one pass over the range. Percentiles need every
@@ -94,7 +153,8 @@ export function computeStats(db: Db, q: StatsQuery): StatsResult {
   const group = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL'
   const rows = db
     .prepare(
-      `SELECT substr(created_at, 1, ${chars}), ${group}, status, input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms
+      `SELECT substr(created_at, 1, ${chars}), ${group}, status, input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms,
+         is_cache_hit, cache_saved_usd, guardrail_action, redactions_json IS NOT NULL
        FROM request_logs WHERE created_at >= ? AND created_at < ?`,
     )
     .raw()
@@ -103,21 +163,22 @@ export function computeStats(db: Db, q: StatsQuery): StatsResult {
   const totals = new Accumulator()
   const groups = new Map<string | null, Accumulator>()
   const series = new Map<string, { bucket: string; group: string | null; acc: Accumulator }>()
-  for (const [bucket, g, status, input, output, cost, latency, ttft] of rows) {
-    totals.add(status, input, output, cost, latency, ttft)
+  for (const row of rows) {
+    const [bucket, g] = row
+    totals.add(row)
     let byGroup = groups.get(g)
     if (!byGroup) {
       byGroup = new Accumulator()
       groups.set(g, byGroup)
     }
-    byGroup.add(status, input, output, cost, latency, ttft)
+    byGroup.add(row)
     const key = `${bucket}\u0000${g ?? ''}`
     let point = series.get(key)
     if (!point) {
       point = { bucket: bucket + suffix, group: g, acc: new Accumulator() }
       series.set(key, point)
     }
-    point.acc.add(status, input, output, cost, latency, ttft)
+    point.acc.add(row)
   }
 
   const pageSize = db.pragma('page_size', { simple: true }) as number
@@ -135,6 +196,8 @@ export function computeStats(db: Db, q: StatsQuery): StatsResult {
         a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : (a.group ?? '').localeCompare(b.group ?? ''),
       )
       .map(({ bucket, group: g, acc }) => ({ bucket, group: g, ...acc.summary() })),
+    byGuardrail: db.prepare(BY_GUARDRAIL_SQL).all(q.from, q.to) as GuardrailCount[],
+    byRedaction: db.prepare(BY_REDACTION_SQL).all(q.from, q.to) as RedactionCount[],
     db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n },
   }
 }

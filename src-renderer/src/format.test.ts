@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
+  entityLabel,
   formatBytes,
   formatDuration,
+  formatEntityCounts,
   formatPercent,
   formatTokensInOut,
   formatUsd,
@@ -44,5 +46,13 @@ describe('formatBytes', () => {
     expect(formatBytes(12_700)).toBe('12.4 KB')
     expect(formatBytes(2.1 * 1024 * 1024)).toBe('2.1 MB')
     expect(formatBytes(null)).toBe(UNKNOWN)
+  })
+
+  it('redacted entities read as types with counts, most first', () => {
+    expect(entityLabel('credit_card')).toBe('credit card')
+    expect(formatEntityCounts({ credit_card: 1, email: 2 })).toBe('email ×2, credit card ×1')
+    expect(formatEntityCounts({ phone: 1, api_key: 1 })).toBe('api key ×1, phone ×1')
+    expect(formatEntityCounts({ email: 1200 })).toBe('email ×1,200')
+    expect(formatEntityCounts({})).toBe(UNKNOWN)
   })
 })

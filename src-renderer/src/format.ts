@@ -107,3 +107,18 @@ export function formatBytes(v: Maybe): string {
   }
   return `${unit === 0 ? int.format(n) : oneDecimal.format(n)} ${BYTE_UNITS[unit]}`
 }
+
+/** An entity type as people read it: `credit_card` → `credit card`. */
+export function entityLabel(type: string): string {
+  return type.replaceAll('_', ' ')
+}
+
+/** Redacted entities by type, most first: `email ×2, credit card ×1`. Counts only: values are never stored. */
+export function formatEntityCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0)
+  if (entries.length === 0) return UNKNOWN
+  return entries
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([type, n]) => `${entityLabel(type)} ×${int.format(n)}`)
+    .join(', ')
+}

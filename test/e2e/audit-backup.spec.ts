@@ -123,5 +123,11 @@ test('a UI change shows in the audit trail; a backup taken in Settings restores 
   await expect(actions.first()).toHaveAttribute('data-action', 'backup.restore')
   await expect(actions.nth(1)).toHaveAttribute('data-action', 'route.delete')
   await expect(actions.nth(2)).toHaveAttribute('data-action', 'backup.create')
+  await actions
+    .first()
+    .getByRole('button', { name: /changes?$/ })
+    .click()
+  await expect(page.getByRole('table', { name: 'Changes of backup.restore' })).toContainText('routes.fast')
+  await page.screenshot({ path: join(SHOTS, 'audit-restore.png'), fullPage: true })
   expect(errors).toEqual([])
 })

@@ -19,17 +19,21 @@ const env = { SY_KEY: KEY }
 const frozen = () => Date.UTC(2026, 0, 15, 12)
 
 let mock: RunningMock
+/** Answers after a pause, so every call of a burst is admitted or refused before any of them ends. */
+let slow: RunningMock
 const apps: FastifyInstance[] = []
 const dirs: string[] = []
 
 beforeAll(async () => {
   mock = await startMockUpstream()
+  slow = await startMockUpstream(['--latency-ms', '1500'])
 })
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()))
 })
 afterAll(async () => {
   await mock?.stop()
+  await slow?.stop()
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
@@ -159,8 +163,8 @@ routes:
 describe('key limits and budgets under 200 parallel calls', () => {
   const base = () => `
 providers:
-  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
-  cheap: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+  mock: { type: openai-compatible, baseUrl: "${slow.url}/v1" }
+  cheap: { type: openai-compatible, baseUrl: "${slow.url}/v1" }
 pricing:
   mock/mock-gpt: { input: 0, output: 50000 }
   cheap/mock-gpt: { input: 0, output: 0 }
@@ -196,6 +200,10 @@ keys:
     )
     expect(served).toHaveLength(10)
     expect(new Set(refused)).toEqual(new Set(['429 rate_limit_exceeded']))
+    // Each used 120 tokens (100 prompt + 20 completion): the 200 beyond the estimates are a debt.
+    const after = await failure(ask(client, 'mock/mock-gpt'))
+    expect(after.status).toBe(429)
+    expect(after.headers.get('x-ratelimit-remaining-tokens')).toBe('0')
   }, 60_000)
 
   it('never lets concurrent calls overspend the budget when each call bounds its output', async () => {
@@ -218,13 +226,14 @@ keys:
     const { app, url } = await start(keyed('budget: { usd: 5.5, period: month }'), { dataDir })
     const client = openai(url)
     // No max_tokens: until a call has cost something, the default output prices a call at $51.20, more
-    // than the budget, so calls go one at a time; then they reserve the $1 a call has cost.
-    let served = 0
-    for (let wave = 0; wave < 6; wave++) served += (await burst(200, () => ask(client, 'mock/mock-gpt'))).served.length
+    // than the budget, so the first goes alone; later calls reserve the $1 a call has cost. Once the
+    // $0.50 left cannot hold a reservation, one call is still admitted when nothing else is in flight.
+    const waves: number[] = []
+    for (let wave = 0; wave < 4; wave++)
+      waves.push((await burst(200, () => ask(client, 'mock/mock-gpt'))).served.length)
+    expect(waves).toEqual([1, 4, 1, 0])
     await app.close()
     const spend = ledgerSpend(dataDir)
-    // Five calls fit in $5.50; the sixth is the one call admitted alone into the remaining $0.50.
-    expect(served).toBe(6)
     expect(spend).toEqual({ n: 6, usd: 6 })
     expect(spend.usd).toBeLessThanOrEqual(5.5 + 1)
   }, 120_000)

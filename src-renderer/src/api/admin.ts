@@ -25,6 +25,10 @@ export interface LogQuery {
   key?: string
   status?: string
   q?: string
+  cache?: 'hit' | 'miss'
+  /** The strongest guardrail action on the call, or `any`. */
+  guardrail?: 'block' | 'flag' | 'log' | 'any'
+  redacted?: 'true'
 }
 
 const enc = encodeURIComponent

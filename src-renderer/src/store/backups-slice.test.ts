@@ -64,6 +64,8 @@ describe('backups slice', () => {
     api.restore.mockResolvedValueOnce(result)
     api.list.mockResolvedValueOnce(list(item('b3', 'pre-restore'), item('b1')))
     expect(await store.getState().confirmRestore()).toBe(true)
+    expect(store.getState()).toMatchObject({ restoring: false, restoreResult: result })
+    store.getState().closeRestore()
     expect(store.getState()).toMatchObject({ restoreId: null, restorePreview: null, restoreResult: result })
     expect(store.getState().backups?.[0].reason).toBe('pre-restore')
   })

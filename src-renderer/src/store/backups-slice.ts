@@ -76,7 +76,8 @@ export const createBackupsSlice: StateCreator<BackupsSlice, [], [], BackupsSlice
     set({ restoring: true, restoreError: null })
     try {
       const restoreResult = await backupsApi.restore(id)
-      set({ restoring: false, restoreResult, restoreId: null, restorePreview: null })
+      // The dialog stays open until the view closes it, so focus goes back where it came from.
+      set({ restoring: false, restoreResult })
       // The restore added a pre-restore snapshot.
       await get().loadBackups()
       return true

@@ -1,6 +1,8 @@
 import { create } from 'zustand'
+import { type AlertsSlice, createAlertsSlice } from './alerts-slice'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
 import { type BackupsSlice, createBackupsSlice } from './backups-slice'
+import { type CacheSlice, createCacheSlice } from './cache-slice'
 import { type CompareSlice, createCompareSlice } from './compare-slice'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
@@ -27,7 +29,9 @@ export type AppState = StatusSlice &
   CompareSlice &
   KeysSlice &
   AuditSlice &
-  BackupsSlice
+  BackupsSlice &
+  CacheSlice &
+  AlertsSlice
 
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
@@ -45,4 +49,6 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createKeysSlice(set, get, api),
   ...createAuditSlice(set, get, api),
   ...createBackupsSlice(set, get, api),
+  ...createCacheSlice(set, get, api),
+  ...createAlertsSlice(set, get, api),
 }))

@@ -2,7 +2,15 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { ApiError } from '../api/client'
 import { keysApi } from '../api/keys'
-import { createKeysSlice, emptyKeyDraft, type KeysSlice, keyDraftErrors, keyInputFromDraft } from './keys-slice'
+import {
+  createKeysSlice,
+  draftFromKey,
+  emptyKeyDraft,
+  type KeysSlice,
+  keyDraftErrors,
+  keyInputFromDraft,
+  keyUpdateFromDraft,
+} from './keys-slice'
 
 vi.mock('../api/keys', () => ({
   keysApi: { list: vi.fn(), create: vi.fn(), update: vi.fn(), rotate: vi.fn(), revoke: vi.fn() },
@@ -50,6 +58,44 @@ describe('key drafts', () => {
     expect(Object.keys(e).sort()).toEqual(['downgradeModel', 'name', 'rpm'])
     expect(keyDraftErrors({ ...emptyKeyDraft(), name: 'ci' }, ['ci']).name).toMatch(/exists/)
     expect(keyDraftErrors({ ...emptyKeyDraft(), name: 'ci', tpm: '100' }, [])).toEqual({})
+  })
+})
+
+describe('editing a key', () => {
+  const key = {
+    name: 'team',
+    key: 'sy-a…wxyz',
+    models: ['fast'],
+    limits: { rpm: 60, perUserRpm: 5 },
+    budget: { usd: 10, period: 'week' as const, onExceed: 'downgrade:ollama/llama3' as const },
+    metadata: { owner: 'ana' },
+    expiresAt: '2027-01-31T18:00:00Z',
+  }
+
+  it('fills the form from the key and sends back what the form does not show', () => {
+    const d = draftFromKey(key)
+    expect(d).toMatchObject({
+      models: 'fast',
+      rpm: '60',
+      tpm: '',
+      budgetUsd: '10',
+      budgetPeriod: 'week',
+      onExceed: 'downgrade',
+      downgradeModel: 'ollama/llama3',
+      expiresAt: '2027-01-31',
+    })
+    expect(keyUpdateFromDraft({ ...d, tpm: '5000' }, key)).toEqual({
+      name: 'team',
+      models: ['fast'],
+      limits: { rpm: 60, tpm: 5000, perUserRpm: 5 },
+      budget: { usd: 10, period: 'week', onExceed: 'downgrade:ollama/llama3' },
+      metadata: { owner: 'ana' },
+      // The day was not touched: the exact time stays.
+      expiresAt: '2027-01-31T18:00:00Z',
+    })
+    const changed = keyUpdateFromDraft({ ...d, expiresAt: '2027-03-01', budgetUsd: '' }, key)
+    expect(changed.expiresAt).toBe('2027-03-01')
+    expect(changed.budget).toBeUndefined()
   })
 })
 
@@ -103,6 +149,31 @@ describe('keys slice', () => {
     expect(await store.getState().revokeKey('old')).toBe(true)
     expect(store.getState().keyRowErrors).toEqual({})
     expect(store.getState().keys).toEqual([])
+  })
+
+  it('edits a key through PUT and keeps the dialog open with the error when the gateway refuses', async () => {
+    api.list.mockResolvedValueOnce({
+      items: [{ name: 'old', key: 'sy-a…wxyz', limits: { rpm: 5 } }],
+      total: 1,
+      nextCursor: null,
+    })
+    await store.getState().loadKeys()
+    store.getState().editKey('old')
+    expect(store.getState().keyEdit?.draft.rpm).toBe('5')
+    store.getState().updateKeyEdit({ rpm: 'x' })
+    expect(await store.getState().saveKeyEdit()).toBe(false)
+    expect(api.update).not.toHaveBeenCalled()
+
+    store.getState().updateKeyEdit({ rpm: '20' })
+    api.update.mockRejectedValueOnce(new ApiError(400, 'limits.rpm: must be >= 1'))
+    expect(await store.getState().saveKeyEdit()).toBe(false)
+    expect(store.getState().keySaveError).toBe('limits.rpm: must be >= 1 (HTTP 400)')
+    expect(store.getState().keyEdit).not.toBeNull()
+
+    api.update.mockResolvedValueOnce({ name: 'old', key: 'sy-a…wxyz', limits: { rpm: 20 } })
+    expect(await store.getState().saveKeyEdit()).toBe(true)
+    expect(api.update).toHaveBeenLastCalledWith({ name: 'old', limits: { rpm: 20 } })
+    expect(store.getState().keyEdit).toBeNull()
   })
 
   it('shows a load failure', async () => {

@@ -80,6 +80,42 @@ export function keyInputFromDraft(d: KeyDraft): KeyInput {
   return input
 }
 
+/** A key's settings as the form edits them (the name cannot change). */
+export function draftFromKey(k: KeyItem): KeyDraft {
+  const downgrade = k.budget?.onExceed.startsWith('downgrade:') ? k.budget.onExceed.slice('downgrade:'.length) : ''
+  return {
+    name: k.name,
+    models: k.models?.join(', ') ?? '',
+    rpm: k.limits?.rpm === undefined ? '' : String(k.limits.rpm),
+    tpm: k.limits?.tpm === undefined ? '' : String(k.limits.tpm),
+    budgetUsd: k.budget ? String(k.budget.usd) : '',
+    budgetPeriod: k.budget?.period ?? 'month',
+    onExceed: downgrade ? 'downgrade' : 'block',
+    downgradeModel: downgrade,
+    tags: k.tags?.join(', ') ?? '',
+    expiresAt: k.expiresAt?.slice(0, 10) ?? '',
+  }
+}
+
+/**
+ * The PUT body for an edited key. PUT replaces every setting, so those the form does not show (per-user
+ * RPM, metadata) are carried over, and an expiry whose day was left alone keeps its exact time.
+ */
+export function keyUpdateFromDraft(d: KeyDraft, original: KeyItem): KeyInput {
+  const input = keyInputFromDraft(d)
+  const perUserRpm = original.limits?.perUserRpm
+  if (perUserRpm !== undefined) input.limits = { ...input.limits, perUserRpm }
+  if (original.metadata) input.metadata = original.metadata
+  if (original.expiresAt && input.expiresAt === original.expiresAt.slice(0, 10)) input.expiresAt = original.expiresAt
+  return input
+}
+
+/** A key being edited in the dialog: the form, and the key as it was when editing began. */
+export interface KeyEdit {
+  draft: KeyDraft
+  original: KeyItem
+}
+
 /** A secret just issued by create or rotate, held only until the dialog showing it is closed. */
 export interface IssuedSecret {
   name: string
@@ -97,6 +133,9 @@ export interface KeysSlice {
   keyRowErrors: Record<string, string>
   keyBusy: string | null
   issuedSecret: IssuedSecret | null
+  keyEdit: KeyEdit | null
+  keySaving: boolean
+  keySaveError: string | null
   loadKeys(): Promise<void>
   newKey(): void
   updateKeyDraft(patch: Partial<KeyDraft>): void
@@ -105,6 +144,10 @@ export interface KeysSlice {
   rotateKey(name: string): Promise<boolean>
   revokeKey(name: string): Promise<boolean>
   dismissSecret(): void
+  editKey(name: string): void
+  updateKeyEdit(patch: Partial<KeyDraft>): void
+  cancelKeyEdit(): void
+  saveKeyEdit(): Promise<boolean>
 }
 
 export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set, get) => {
@@ -121,6 +164,9 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
     keyRowErrors: {},
     keyBusy: null,
     issuedSecret: null,
+    keyEdit: null,
+    keySaving: false,
+    keySaveError: null,
     async loadKeys() {
       try {
         const r = await keysApi.list()
@@ -184,5 +230,28 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
       }
     },
     dismissSecret: () => set({ issuedSecret: null }),
+    editKey(name) {
+      const original = get().keys?.find((k) => k.name === name)
+      if (original) set({ keyEdit: { draft: draftFromKey(original), original }, keySaveError: null })
+    },
+    updateKeyEdit(patch) {
+      const edit = get().keyEdit
+      if (edit) set({ keyEdit: { ...edit, draft: { ...edit.draft, ...patch } }, keySaveError: null })
+    },
+    cancelKeyEdit: () => set({ keyEdit: null, keySaveError: null }),
+    async saveKeyEdit() {
+      const edit = get().keyEdit
+      if (!edit || Object.keys(keyDraftErrors(edit.draft, [])).length > 0) return false
+      set({ keySaving: true, keySaveError: null })
+      try {
+        await keysApi.update(keyUpdateFromDraft(edit.draft, edit.original))
+        set({ keySaving: false, keyEdit: null })
+        await get().loadKeys()
+        return true
+      } catch (err) {
+        set({ keySaving: false, keySaveError: errorMessage(err) })
+        return false
+      }
+    },
   }
 }

@@ -77,9 +77,18 @@ describe('toLogQuery', () => {
       key: undefined,
       status: undefined,
       q: 'hello',
+      cache: undefined,
+      guardrail: undefined,
+      redacted: undefined,
+    })
+    expect(toLogQuery({ ...EMPTY_LOG_FILTERS, cache: 'hit', guardrail: 'flag', redacted: 'true' })).toMatchObject({
+      cache: 'hit',
+      guardrail: 'flag',
+      redacted: 'true',
     })
     expect(hasLogFilters(EMPTY_LOG_FILTERS)).toBe(false)
     expect(hasLogFilters({ ...EMPTY_LOG_FILTERS, key: 'ci' })).toBe(true)
+    expect(hasLogFilters({ ...EMPTY_LOG_FILTERS, guardrail: 'any' })).toBe(true)
   })
 })
 

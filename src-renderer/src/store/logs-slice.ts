@@ -5,9 +5,32 @@ import { errorMessage } from '../api/client'
 
 export const LOG_PAGE_SIZE = 100
 
-export const LOG_RANGES = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const
+// The Overview's ranges too, so a number there links to exactly the rows behind it.
+export const LOG_RANGES = {
+  '': 'Any time',
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+} as const
 export type LogRange = keyof typeof LOG_RANGES
-const RANGE_MS: Record<Exclude<LogRange, ''>, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }
+const RANGE_MS: Record<Exclude<LogRange, ''>, number> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+}
+
+/** The protection filters' choices and labels; the empty key means "don't filter". */
+export const CACHE_FILTERS = { '': 'All', hit: 'Hits', miss: 'Misses' } as const
+export const GUARDRAIL_FILTERS = {
+  '': 'All',
+  any: 'Any check fired',
+  block: 'Blocked',
+  flag: 'Flagged',
+  log: 'Logged only',
+} as const
+export const REDACTION_FILTERS = { '': 'All', true: 'Redacted' } as const
 
 export interface LogFilters {
   range: LogRange
@@ -17,9 +40,30 @@ export interface LogFilters {
   /** A status code, `error` (400 and up), or empty for all. */
   status: string
   q: string
+  cache: keyof typeof CACHE_FILTERS
+  guardrail: keyof typeof GUARDRAIL_FILTERS
+  redacted: keyof typeof REDACTION_FILTERS
 }
 
-export const EMPTY_LOG_FILTERS: LogFilters = { range: '', model: '', provider: '', key: '', status: '', q: '' }
+export const EMPTY_LOG_FILTERS: LogFilters = {
+  range: '',
+  model: '',
+  provider: '',
+  key: '',
+  status: '',
+  q: '',
+  cache: '',
+  guardrail: '',
+  redacted: '',
+}
+
+/** Filters for which only some values are valid: anything else (an old or edited URL) means "all". */
+export const CHOICE_FILTERS = {
+  range: LOG_RANGES,
+  cache: CACHE_FILTERS,
+  guardrail: GUARDRAIL_FILTERS,
+  redacted: REDACTION_FILTERS,
+} as const
 
 export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
   return {
@@ -29,6 +73,9 @@ export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
     key: f.key.trim() || undefined,
     status: f.status || undefined,
     q: f.q.trim() || undefined,
+    cache: f.cache || undefined,
+    guardrail: f.guardrail || undefined,
+    redacted: f.redacted || undefined,
   }
 }
 

@@ -19,6 +19,11 @@ function summary(p: Partial<StatsSummary> = {}): StatsSummary {
     costUsd: 0,
     latencyMs: { p50: null, p95: null },
     ttftMs: { p50: null, p95: null },
+    cacheHits: 0,
+    cacheSavedUsd: 0,
+    guardrailBlocked: 0,
+    guardrailFlagged: 0,
+    redactedCalls: 0,
     ...p,
   }
 }
@@ -32,6 +37,8 @@ function stats(p: Partial<StatsResult>): StatsResult {
     totals: summary(),
     groups: [],
     series: [],
+    byGuardrail: [],
+    byRedaction: [],
     db: { sizeBytes: 0, usedBytes: 0, rows: 0 },
     ...p,
   }

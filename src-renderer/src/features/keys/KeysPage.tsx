@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { BudgetPeriod, KeyItem } from '../../../../src-shared/admin-api'
+import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
 import { formatUsd } from '../../format'
 import { useAppStore } from '../../store'
-import { keyDraftErrors } from '../../store/keys-slice'
+import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
+import './keys.css'
 import { AuditView } from '../audit/AuditView'
 import { PolicyTabs, usePolicyTab } from './PolicyTabs'
 
@@ -17,8 +18,17 @@ function BudgetBar({ budget }: { budget: NonNullable<KeyItem['budget']> }) {
   const action = budget.onExceed === 'block' ? 'block' : `→ ${budget.onExceed.slice('downgrade:'.length)}`
   const spent = budget.spentUsd === undefined ? dash : formatUsd(budget.spentUsd)
   const text = `${spent} / ${formatUsd(budget.usd)} · ${budget.period} · ${pct.toFixed(pct > 0 && pct < 0.1 ? 2 : 1)}%`
+  const alertLevel = budget.alertLevel ?? 0
   return (
     <div className="key-budget">
+      {alertLevel > 0 && (
+        <span
+          className={`badge budget-alert ${alertLevel >= 100 ? 'badge-err' : 'badge-warn'}`}
+          title={`The ${alertLevel}% budget alert has fired this ${budget.period === 'total' ? 'budget' : budget.period}`}
+        >
+          {alertLevel}% alert
+        </span>
+      )}
       <div
         className={`budget-track budget-${level}`}
         role="progressbar"
@@ -47,14 +57,33 @@ function expiry(k: KeyItem): string {
   return t <= Date.now() ? `${day} (expired)` : day
 }
 
-function KeyRow({ k }: { k: KeyItem }) {
+function TrafficBadge({ flag }: { flag: TrafficAnomaly }) {
+  const norm = flag.normPerWindow.toFixed(1)
+  return (
+    <span
+      className="badge badge-err"
+      title={`${flag.windowRequests} requests in the last ${flag.windowMinutes} min; its norm is ${norm} per ${flag.windowMinutes} min`}
+    >
+      traffic spike
+    </span>
+  )
+}
+
+function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
   const busy = useAppStore((s) => s.keyBusy === k.name)
   const error = useAppStore((s) => s.keyRowErrors[k.name])
-  const { rotate, revoke } = useAppStore(useShallow((s) => ({ rotate: s.rotateKey, revoke: s.revokeKey })))
+  const { rotate, revoke, edit } = useAppStore(
+    useShallow((s) => ({ rotate: s.rotateKey, revoke: s.revokeKey, edit: s.editKey })),
+  )
   const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null)
   return (
     <tr aria-label={k.name}>
-      <th scope="row">{k.name}</th>
+      <th scope="row">
+        <span className="key-name">
+          {k.name}
+          {k.trafficAnomaly && <TrafficBadge flag={k.trafficAnomaly} />}
+        </span>
+      </th>
       <td className="mono">{k.key ?? <span className="muted">unresolved</span>}</td>
       <td>{k.models?.length ? k.models.join(', ') : <span className="muted">all</span>}</td>
       <td className="num">{k.limits?.rpm ?? dash}</td>
@@ -77,6 +106,13 @@ function KeyRow({ k }: { k: KeyItem }) {
               {confirm === 'rotate'
                 ? 'Issue a new secret? The current one stops working now.'
                 : 'Revoke? Clients using it get 401.'}
+              {confirm === 'revoke' && isLast && (
+                <strong className="warn-text" role="alert">
+                  {' '}
+                  This is the last key: without keys the model APIs need none, so anyone who can reach the gateway can
+                  call them.
+                </strong>
+              )}
             </span>
             <button
               type="button"
@@ -95,6 +131,9 @@ function KeyRow({ k }: { k: KeyItem }) {
           </div>
         ) : (
           <div className="row">
+            <button type="button" className="small" onClick={() => edit(k.name)}>
+              Edit
+            </button>
             <button type="button" className="small" onClick={() => setConfirm('rotate')}>
               Rotate
             </button>
@@ -113,6 +152,93 @@ function KeyRow({ k }: { k: KeyItem }) {
   )
 }
 
+/** The settings of a key as form fields; the name is fixed once the key exists. */
+function KeyFields({
+  draft: d,
+  update,
+  errors,
+  idPrefix,
+  isEdit,
+}: {
+  draft: KeyDraft
+  update: (patch: Partial<KeyDraft>) => void
+  errors: Record<string, string | undefined>
+  idPrefix: string
+  isEdit: boolean
+}) {
+  const field = (id: keyof KeyDraft, label: string, props: Record<string, unknown> = {}, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`${idPrefix}-${id}`}>{label}</label>
+      <input
+        id={`${idPrefix}-${id}`}
+        value={d[id]}
+        onChange={(e) => update({ [id]: e.target.value })}
+        aria-invalid={Boolean(errors[id])}
+        aria-describedby={hint ? `${idPrefix}-${id}-hint` : undefined}
+        {...props}
+      />
+      {hint && (
+        <span id={`${idPrefix}-${id}-hint`} className="field-hint">
+          {hint}
+        </span>
+      )}
+      {errors[id] && <span className="field-error">{errors[id]}</span>}
+    </div>
+  )
+  return (
+    <div className="form-grid">
+      {field(
+        'name',
+        'Name',
+        isEdit ? { readOnly: true } : { autoFocus: true, placeholder: 'cli' },
+        'Shown in Logs and budgets; cannot change.',
+      )}
+      {field(
+        'models',
+        'Allowed models',
+        { placeholder: 'fast, ollama/*', autoFocus: isEdit },
+        'Globs, comma-separated; empty: all.',
+      )}
+      {field('rpm', 'Requests per minute', { inputMode: 'numeric' }, 'Empty: no limit.')}
+      {field('tpm', 'Tokens per minute', { inputMode: 'numeric' }, 'Empty: no limit.')}
+      {field(
+        'budgetUsd',
+        'Budget (USD)',
+        { inputMode: 'decimal', placeholder: '10' },
+        'Empty: no budget. Alerts at 50, 80 and 100%.',
+      )}
+      <div className="field">
+        <label htmlFor={`${idPrefix}-budgetPeriod`}>Budget period</label>
+        <select
+          id={`${idPrefix}-budgetPeriod`}
+          value={d.budgetPeriod}
+          onChange={(e) => update({ budgetPeriod: e.target.value as BudgetPeriod })}
+        >
+          {PERIODS.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-onExceed`}>When the budget is spent</label>
+        <select
+          id={`${idPrefix}-onExceed`}
+          value={d.onExceed}
+          onChange={(e) => update({ onExceed: e.target.value as 'block' | 'downgrade' })}
+        >
+          <option value="block">block (answer 429)</option>
+          <option value="downgrade">downgrade to a cheaper model</option>
+        </select>
+      </div>
+      {d.onExceed === 'downgrade' && field('downgradeModel', 'Downgrade model', { placeholder: 'ollama/llama3' })}
+      {field('tags', 'Provider tags', { placeholder: 'eu, local' }, 'Only providers with one of these tags serve it.')}
+      {field('expiresAt', 'Expires', { type: 'date' }, 'Empty: never.')}
+    </div>
+  )
+}
+
 function CreateForm() {
   const d = useAppStore((s) => s.keyDraft)!
   const creating = useAppStore((s) => s.keyCreating)
@@ -123,27 +249,7 @@ function CreateForm() {
     useShallow((s) => ({ update: s.updateKeyDraft, create: s.createKey, discard: s.discardKeyDraft })),
   )
   const [showErrors, setShowErrors] = useState(false)
-  const errors = keyDraftErrors(d, names)
-  const err = (f: string) => (showErrors ? errors[f] : undefined)
-  const field = (id: keyof typeof d, label: string, props: Record<string, unknown> = {}, hint?: string) => (
-    <div className="field">
-      <label htmlFor={`key-${id}`}>{label}</label>
-      <input
-        id={`key-${id}`}
-        value={d[id]}
-        onChange={(e) => a.update({ [id]: e.target.value })}
-        aria-invalid={Boolean(err(id))}
-        aria-describedby={hint ? `key-${id}-hint` : undefined}
-        {...props}
-      />
-      {hint && (
-        <span id={`key-${id}-hint`} className="field-hint">
-          {hint}
-        </span>
-      )}
-      {err(id) && <span className="field-error">{err(id)}</span>}
-    </div>
-  )
+  const errors = showErrors ? keyDraftErrors(d, names) : {}
   return (
     <form
       className="panel stack"
@@ -155,46 +261,7 @@ function CreateForm() {
       }}
     >
       <h2 id="key-form-title">New key</h2>
-      <div className="form-grid">
-        {field('name', 'Name', { autoFocus: true, placeholder: 'cli' }, 'Shown in Logs and budgets; cannot change.')}
-        {field('models', 'Allowed models', { placeholder: 'fast, ollama/*' }, 'Globs, comma-separated; empty: all.')}
-        {field('rpm', 'Requests per minute', { inputMode: 'numeric' }, 'Empty: no limit.')}
-        {field('tpm', 'Tokens per minute', { inputMode: 'numeric' }, 'Empty: no limit.')}
-        {field('budgetUsd', 'Budget (USD)', { inputMode: 'decimal', placeholder: '10' }, 'Empty: no budget.')}
-        <div className="field">
-          <label htmlFor="key-budgetPeriod">Budget period</label>
-          <select
-            id="key-budgetPeriod"
-            value={d.budgetPeriod}
-            onChange={(e) => a.update({ budgetPeriod: e.target.value as BudgetPeriod })}
-          >
-            {PERIODS.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="key-onExceed">When the budget is spent</label>
-          <select
-            id="key-onExceed"
-            value={d.onExceed}
-            onChange={(e) => a.update({ onExceed: e.target.value as 'block' | 'downgrade' })}
-          >
-            <option value="block">block (answer 429)</option>
-            <option value="downgrade">downgrade to a cheaper model</option>
-          </select>
-        </div>
-        {d.onExceed === 'downgrade' && field('downgradeModel', 'Downgrade model', { placeholder: 'ollama/llama3' })}
-        {field(
-          'tags',
-          'Provider tags',
-          { placeholder: 'eu, local' },
-          'Only providers with one of these tags serve it.',
-        )}
-        {field('expiresAt', 'Expires', { type: 'date' }, 'Empty: never.')}
-      </div>
+      <KeyFields draft={d} update={a.update} errors={errors} idPrefix="key" isEdit={false} />
       {first && (
         <p className="notice">
           This is the first key: once it exists, <strong>every</strong> call to /v1 and /api must carry a key, including
@@ -215,6 +282,53 @@ function CreateForm() {
         )}
       </div>
     </form>
+  )
+}
+
+/** Edits a key's limits, budget, models, tags and expiry in place (PUT); its secret stays as it is. */
+function EditDialog() {
+  const edit = useAppStore((s) => s.keyEdit)
+  const saving = useAppStore((s) => s.keySaving)
+  const apiError = useAppStore((s) => s.keySaveError)
+  const a = useAppStore(useShallow((s) => ({ update: s.updateKeyEdit, save: s.saveKeyEdit, cancel: s.cancelKeyEdit })))
+  const ref = useRef<HTMLDialogElement>(null)
+  const [showErrors, setShowErrors] = useState(false)
+  const open = edit !== null
+  useEffect(() => {
+    const dlg = ref.current
+    if (open && dlg && !dlg.open) dlg.showModal()
+    if (!open) setShowErrors(false)
+  }, [open])
+  if (!edit) return null
+  const errors = showErrors ? keyDraftErrors(edit.draft, []) : {}
+  return (
+    <dialog ref={ref} className="panel key-edit-dialog" aria-labelledby="key-edit-title" onClose={a.cancel}>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault()
+          setShowErrors(true)
+          void a.save()
+        }}
+      >
+        <h2 id="key-edit-title">Edit key: {edit.original.name}</h2>
+        <KeyFields draft={edit.draft} update={a.update} errors={errors} idPrefix="key-edit" isEdit />
+        <p className="muted">The secret does not change; callers using it keep working under the new settings.</p>
+        <div className="row">
+          <button type="submit" className="button primary" disabled={saving}>
+            {saving ? 'Saving…' : 'Save changes'}
+          </button>
+          <button type="button" className="button" onClick={() => ref.current?.close()}>
+            Cancel
+          </button>
+          {apiError && (
+            <span className="field-error" role="alert">
+              {apiError}
+            </span>
+          )}
+        </div>
+      </form>
+    </dialog>
   )
 }
 
@@ -337,13 +451,14 @@ export function KeysPage() {
             </thead>
             <tbody>
               {keys.map((k) => (
-                <KeyRow key={k.name} k={k} />
+                <KeyRow key={k.name} k={k} isLast={keys.length === 1} />
               ))}
             </tbody>
           </table>
         </section>
       )}
       <SecretDialog />
+      <EditDialog />
     </main>
   )
 }

@@ -4,6 +4,7 @@ import { formatCount, formatUsd, formatUsdAxis, timeZoneLabel } from '../../form
 import { useAppStore } from '../../store'
 import { TIME_RANGES, type TimeRange } from '../../store/dashboard-slice'
 import { latencyRows, localCloudShare, stackedSeries, topModelsByCost } from '../../store/selectors'
+import { AlertsBanner } from '../alerts/AlertsBanner'
 import { GatewayStatus } from '../status/GatewayStatus'
 import { KpiTiles } from './KpiTiles'
 import { LatencyChart } from './LatencyChart'
@@ -105,6 +106,8 @@ export function OverviewPage() {
           ⟳
         </button>
       </header>
+
+      <AlertsBanner />
 
       {error && (
         <div className="notice" role="alert">

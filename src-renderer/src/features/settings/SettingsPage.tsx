@@ -331,7 +331,9 @@ function ConfigImport() {
         <button type="button" onClick={() => void validate()} disabled={busy || !text.trim()}>
           {busy && !preview ? 'Validating…' : 'Validate and preview'}
         </button>
-        <span className="field-hint">Nothing changes until you press Apply on the preview.</span>
+        <span className="field-hint">
+          Nothing changes until you press Apply on the preview; a backup is taken first.
+        </span>
       </div>
       {error && (
         <p className="error" role="alert">
