@@ -21,6 +21,8 @@ const NONE: CallProtection = {}
 export class Protection {
   private config!: GatewayConfig
   private readonly compiled = new Map<string, CallProtection>()
+  /** Whether any section exists at all: most gateways have none, and then calls skip the lookup. */
+  private configured = false
 
   constructor(config: GatewayConfig) {
     this.apply(config)
@@ -29,9 +31,17 @@ export class Protection {
   apply(config: GatewayConfig): void {
     this.config = config
     this.compiled.clear()
+    const routes = Object.values(config.routes ?? {})
+    this.configured =
+      config.redaction !== undefined ||
+      config.cache !== undefined ||
+      config.guardrails !== undefined ||
+      routes.some((r) => r.redaction || r.cache || r.guardrails) ||
+      (config.keys ?? []).some((k) => k.redaction || k.cache)
   }
 
   forCall(route: string | undefined, keyName: string | undefined): CallProtection {
+    if (!this.configured) return NONE
     const id = `${route ?? ''}\u0000${keyName ?? ''}`
     let p = this.compiled.get(id)
     if (!p) {
