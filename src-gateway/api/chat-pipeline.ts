@@ -16,6 +16,7 @@ import { resolveModel, type Target } from '../routing/resolve.js'
 import { backoffDelay, retryAfterMs } from '../routing/retry.js'
 import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCache } from './cached-answer.js'
 import type { ClientDialect } from './dialects.js'
+import { earlyStreamError } from './early-stream-error.js'
 import { sendError, toGatewayError } from './error-handler.js'
 import { type Outcome, outcome } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
@@ -318,7 +319,7 @@ async function attempt(
     signal,
     provider.maxConnections,
   )
-  if (res.status < 300) return res
+  if (res.status < 300) return (canonical.stream && (await earlyStreamError(res, provider.id, target.timeouts))) || res
   const text = await res.body.text().catch(() => '')
   res.done()
   const err = provider.adapter.error(res.status, text, res.headers)

@@ -61,10 +61,20 @@ beforeAll(async () => {
           res.writeHead(200, { 'content-type': 'text/event-stream' })
           res.write(chunk('partial'))
           return // never ends
+        case 'error-first': // P12: a 200 stream whose first frame is an error
+          res.writeHead(200, { 'content-type': 'text/event-stream' })
+          return res.end(`data: ${JSON.stringify({ error: { message: 'Overloaded', type: 'overloaded_error' } })}\n\n`)
+        case 'silent-stream': // headers, then nothing at all
+          res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders()
+          return
         case 'slow':
           await new Promise((r) => setTimeout(r, 60))
           return sendJson(res, 200, completion('slow one'))
         default:
+          if ((req.body as { stream?: boolean }).stream) {
+            res.writeHead(200, { 'content-type': 'text/event-stream' })
+            return res.end(`${chunk(`served by ${model}`)}data: [DONE]\n\n`)
+          }
           return sendJson(res, 200, completion(`served by ${model}`))
       }
     },
@@ -96,6 +106,13 @@ routes:
   stall:
     timeouts: { idleMs: 150 }
     targets: [ { model: up/stall-stream }, { model: up/backup } ]
+  early-error:
+    retries: { attempts: 0 }
+    targets: [ { model: up/error-first }, { model: up/backup } ]
+  silent:
+    timeouts: { idleMs: 150 }
+    retries: { attempts: 0 }
+    targets: [ { model: up/silent-stream }, { model: up/backup } ]
   breaker: { retries: { attempts: 0 }, targets: [ { model: up/always-500 } ] }
   weighted:
     strategy: weighted
@@ -223,6 +240,22 @@ describe('fallbacks', () => {
 })
 
 describe('circuit breaker', () => {
+  it('falls back when a 200 stream fails before its first byte (error frame, or silence)', async () => {
+    for (const model of ['early-error', 'silent']) {
+      const before = gw.events.length
+      const stream = await openai.chat.completions.create({
+        model,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      let text = ''
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? ''
+      expect(text).toBe('served by backup')
+      const [event] = (await waitForEvents(gw, before + 1)).slice(before)
+      expect(event).toMatchObject({ status: 200, model: 'backup', attempts: 2, isFallback: true })
+    }
+  })
+
   it('opens after consecutive failures, sheds load, then lets one probe through after the cool-down', async () => {
     for (let i = 0; i < 3; i++) await ask('breaker').catch(() => undefined)
     expect(hits.get('always-500')).toBe(3)
