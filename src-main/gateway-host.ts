@@ -5,6 +5,7 @@ import { loadConfigFile } from '../src-gateway/config/load.js'
 import type { SecretStore } from '../src-gateway/config/secrets.js'
 import { resourcesDir } from '../src-gateway/paths.js'
 import { buildGateway } from '../src-gateway/server.js'
+import { readTlsFiles } from '../src-gateway/tls.js'
 import type { GatewayStatus } from '../src-shared/desktop-api'
 
 const PREFERRED_PORT = 4141
@@ -12,6 +13,8 @@ const PREFERRED_PORT = 4141
 export interface GatewayHost {
   app: FastifyInstance
   baseUrl: string
+  /** The PEM the gateway serves when it listens with TLS. */
+  certificatePem?: string
   port: number
   dataDir: string
   status(): Promise<GatewayStatus>
@@ -53,7 +56,10 @@ export async function startGatewayHost(
   }
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : PREFERRED_PORT
-  const baseUrl = `http://127.0.0.1:${port}`
+  // With `server.tls` the gateway only speaks HTTPS; the window trusts exactly that certificate (see index.ts).
+  const tls = app.gatewayConfig.resolved.server?.tls
+  const certificatePem = tls ? readTlsFiles(tls, configPath).cert.toString('utf8') : undefined
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   const today = async () => {
     // Through the admin API in-process: no socket, and the same numbers the dashboard shows.
@@ -66,6 +72,7 @@ export async function startGatewayHost(
   return {
     app,
     baseUrl,
+    certificatePem,
     port,
     dataDir,
     async status() {

@@ -73,6 +73,15 @@ if (!app.requestSingleInstanceLock()) {
   }
 
   app.on('second-instance', openWindow)
+  // A gateway with `server.tls` usually has a self-signed certificate: the window accepts exactly the one the
+  // gateway serves, on the gateway's own address, and nothing else.
+  app.on('certificate-error', (event, _contents, url, _error, certificate, callback) => {
+    const own = host?.certificatePem
+    if (own && url.startsWith(`${host!.baseUrl}/`) && own.includes(certificate.data.trim())) {
+      event.preventDefault()
+      callback(true)
+    } else callback(false)
+  })
 
   app.whenReady().then(async () => {
     const dataDir = defaultDataDir()

@@ -64,6 +64,18 @@ function secretFields(cfg: GatewayConfig): SecretField[] {
       secretName: 'server.adminToken',
     })
   }
+  // Webhook URLs usually carry their token in the path or query.
+  const alerts = cfg.alerts
+  if (alerts?.webhook !== undefined) {
+    out.push({
+      get: () => alerts.webhook,
+      set: (v) => {
+        alerts.webhook = v
+      },
+      remove: () => void delete alerts.webhook,
+      secretName: 'alerts.webhook',
+    })
+  }
   for (const [i, k] of (cfg.keys ?? []).entries()) {
     const key = k as { name?: unknown; key?: unknown } | null
     if (!key || typeof key.key !== 'string') continue

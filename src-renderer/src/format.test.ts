@@ -6,6 +6,7 @@ import {
   formatEntityCounts,
   formatPercent,
   formatTokensInOut,
+  formatTtl,
   formatUsd,
   formatUsdAxis,
   UNKNOWN,
@@ -54,5 +55,13 @@ describe('formatBytes', () => {
     expect(formatEntityCounts({ phone: 1, api_key: 1 })).toBe('api key ×1, phone ×1')
     expect(formatEntityCounts({ email: 1200 })).toBe('email ×1,200')
     expect(formatEntityCounts({})).toBe(UNKNOWN)
+  })
+
+  it('a time to live reads in its largest whole unit', () => {
+    expect(formatTtl(3600)).toBe('1 h')
+    expect(formatTtl(1800)).toBe('30 min')
+    expect(formatTtl(172_800)).toBe('2 d')
+    expect(formatTtl(5400)).toBe('90 min')
+    expect(formatTtl(45)).toBe('45 s')
   })
 })

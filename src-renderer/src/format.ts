@@ -122,3 +122,15 @@ export function formatEntityCounts(counts: Record<string, number>): string {
     .map(([type, n]) => `${entityLabel(type)} ×${int.format(n)}`)
     .join(', ')
 }
+
+/** A time to live in its largest whole unit: `1 h`, `30 min`, `2 d`, `45 s`. */
+export function formatTtl(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['min', 60],
+  ] as const) {
+    if (seconds >= size && seconds % size === 0) return `${int.format(seconds / size)} ${unit}`
+  }
+  return `${int.format(seconds)} s`
+}

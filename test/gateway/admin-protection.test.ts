@@ -164,7 +164,10 @@ describe('protection in the request log', () => {
   })
 
   it('exports the protection columns as JSONL and CSV', async () => {
-    const jsonl = (await get('/admin/v1/logs/export?format=jsonl')).text.trimEnd().split('\n').map((line) => JSON.parse(line))
+    const jsonl = (await get('/admin/v1/logs/export?format=jsonl')).text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(jsonl).toHaveLength(5)
     expect(jsonl[1]).toMatchObject({
       guardrailAction: 'flag',

@@ -63,7 +63,8 @@ beforeAll(async () => {
           return // never ends
         case 'error-first': // P12: a 200 stream whose first frame is an error
           res.writeHead(200, { 'content-type': 'text/event-stream' })
-          return res.end(`data: ${JSON.stringify({ error: { message: 'Overloaded', type: 'overloaded_error' } })}\n\n`)
+          res.end(`data: ${JSON.stringify({ error: { message: 'Overloaded', type: 'overloaded_error' } })}\n\n`)
+          return
         case 'silent-stream': // headers, then nothing at all
           res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders()
           return
@@ -73,7 +74,8 @@ beforeAll(async () => {
         default:
           if ((req.body as { stream?: boolean }).stream) {
             res.writeHead(200, { 'content-type': 'text/event-stream' })
-            return res.end(`${chunk(`served by ${model}`)}data: [DONE]\n\n`)
+            res.end(`${chunk(`served by ${model}`)}data: [DONE]\n\n`)
+            return
           }
           return sendJson(res, 200, completion(`served by ${model}`))
       }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { StatsResult, StatsSummary } from '../../../src-shared/admin-api'
 import {
   bucketStarts,
+  cacheRows,
   changeRatio,
   latencyRows,
   localCloudShare,
@@ -110,6 +111,28 @@ describe('latencyRows', () => {
     expect(rows).toHaveLength(4)
     expect(rows[2]).toMatchObject({ p50: 100, p95: 200, ttft: 40 })
     expect(rows[0]).toMatchObject({ p50: null, p95: null, ttft: null })
+  })
+})
+
+describe('cacheRows', () => {
+  it('gives the saving per bucket (zero when none) and the hit rate (a gap without requests)', () => {
+    const s = stats({
+      groupBy: null,
+      series: [
+        {
+          bucket: '2026-11-25T09:00:00.000Z',
+          group: null,
+          ...summary({ requests: 4, cacheHits: 1, cacheSavedUsd: 0.02 }),
+        },
+        { bucket: '2026-11-25T10:00:00.000Z', group: null, ...summary({ requests: 2 }) },
+      ],
+    })
+    expect(cacheRows(s).map((r) => [r.savedUsd, r.hitRate])).toEqual([
+      [0, null],
+      [0.02, 0.25],
+      [0, 0],
+      [0, null],
+    ])
   })
 })
 

@@ -124,3 +124,20 @@ export function changeRatio(current: number, previous: number): number | null {
   if (previous === 0) return null
   return (current - previous) / previous
 }
+
+export interface CacheRow {
+  t: number
+  /** What cache hits in the bucket would have cost at the provider's price. */
+  savedUsd: number
+  /** Hits over all requests in the bucket; null (a gap) when there were none. */
+  hitRate: number | null
+}
+
+/** The cache's saving and hit rate per bucket, zero-filled for saving, gaps for the rate. */
+export function cacheRows(overall: StatsResult): CacheRow[] {
+  const byBucket = new Map(overall.series.map((p) => [Date.parse(p.bucket), p]))
+  return bucketStarts(overall.from, overall.to, overall.bucket).map((t) => {
+    const p = byBucket.get(t)
+    return { t, savedUsd: p?.cacheSavedUsd ?? 0, hitRate: p && p.requests > 0 ? p.cacheHits / p.requests : null }
+  })
+}

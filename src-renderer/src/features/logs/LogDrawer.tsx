@@ -3,8 +3,9 @@ import type { LogDetail } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
 import { useAppStore } from '../../store'
+import { ProtectionPanel } from './ProtectionPanel'
 
-const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing'] as const
+const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing', 'Protection'] as const
 type Tab = (typeof TABS)[number]
 
 function pretty(body: unknown): string {
@@ -293,6 +294,7 @@ export function LogDrawer(props: { onClose(): void }) {
             )}
             {detail && tab === 'Attempts' && <Attempts d={detail} />}
             {detail && tab === 'Timing' && <Timing d={detail} />}
+            {detail && tab === 'Protection' && <ProtectionPanel d={detail} />}
           </div>
         </div>
       </div>

@@ -4,14 +4,19 @@ import type { LogItem } from '../../../../src-shared/admin-api'
 import { adminApi } from '../../api/admin'
 import { errorMessage } from '../../api/client'
 import { hrefFor, replaceQuery, useHashLocation } from '../../app/router'
-import { formatCount, formatDuration, formatTime, formatTokensInOut, formatUsd } from '../../format'
+import { CacheHitBadge, GuardrailBadge, RedactedBadge } from '../../components/ProtectionBadges'
+import { formatCount, formatDuration, formatEntityCounts, formatTime, formatTokensInOut, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
 import {
+  CACHE_FILTERS,
+  CHOICE_FILTERS,
   EMPTY_LOG_FILTERS,
+  GUARDRAIL_FILTERS,
   hasLogFilters,
   LOG_RANGES,
   type LogFilters,
   type LogRange,
+  REDACTION_FILTERS,
   toLogQuery,
 } from '../../store/logs-slice'
 import { LogDrawer } from './LogDrawer'
@@ -21,15 +26,16 @@ const OVERSCAN = 10
 const LIVE_MS = 5000
 const SEARCH_DEBOUNCE_MS = 300
 const COLUMNS = [
-  { label: 'Time', width: '150px' },
+  { label: 'Time', width: '130px' },
   { label: 'Status', width: '72px' },
   { label: 'Model', width: 'auto' },
   { label: 'Provider', width: '110px' },
   { label: 'Key', width: '90px' },
-  { label: 'Tokens in → out', width: '130px' },
-  { label: 'Cost', width: '90px' },
-  { label: 'Latency', width: '84px' },
-  { label: 'TTFT', width: '74px' },
+  { label: 'Tokens in → out', width: '130px', num: true },
+  { label: 'Cost', width: '90px', num: true },
+  { label: 'Latency', width: '84px', num: true },
+  { label: 'TTFT', width: '74px', num: true },
+  { label: 'Protection', width: '150px' },
 ]
 const FILTER_KEYS = Object.keys(EMPTY_LOG_FILTERS) as (keyof LogFilters)[]
 
@@ -39,7 +45,10 @@ function filtersFromQuery(q: URLSearchParams): LogFilters {
     const v = q.get(k)
     if (v !== null) (f as Record<string, string>)[k] = v
   }
-  if (!(f.range in LOG_RANGES)) f.range = ''
+  for (const [k, choices] of Object.entries(CHOICE_FILTERS)) {
+    const key = k as keyof typeof CHOICE_FILTERS
+    if (!Object.hasOwn(choices, f[key])) (f as Record<string, string>)[key] = ''
+  }
   return f
 }
 
@@ -55,6 +64,26 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
     return () => clearTimeout(t)
   }, [text, filters.q, setFilters])
 
+  const choice = <K extends 'cache' | 'guardrail' | 'redacted'>(
+    key: K,
+    label: string,
+    options: Record<LogFilters[K], string>,
+  ) => (
+    <div className="field">
+      <label htmlFor={`logs-${key}`}>{label}</label>
+      <select
+        id={`logs-${key}`}
+        value={filters[key]}
+        onChange={(e) => setFilters({ [key]: e.target.value as LogFilters[K] })}
+      >
+        {Object.entries<string>(options).map(([k, text]) => (
+          <option key={k} value={k}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
   const input = (key: 'model' | 'provider' | 'key', label: string) => (
     <div className="field">
       <label htmlFor={`logs-${key}`}>{label}</label>
@@ -97,6 +126,9 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
           ))}
         </select>
       </div>
+      {choice('cache', 'Cache', CACHE_FILTERS)}
+      {choice('guardrail', 'Guardrails', GUARDRAIL_FILTERS)}
+      {choice('redacted', 'Redaction', REDACTION_FILTERS)}
       <div className="field grow">
         <label htmlFor="logs-q">Search</label>
         <input
@@ -150,6 +182,18 @@ function ExportButtons() {
   )
 }
 
+/** What redaction, guardrails and the cache did to the call; `log`-only guardrail hits show in the drawer. */
+function ProtectionCell({ item }: { item: LogItem }) {
+  const redacted = Object.keys(item.redactions).length > 0
+  return (
+    <div className="protection-badges">
+      {item.guardrailAction && item.guardrailAction !== 'log' && <GuardrailBadge action={item.guardrailAction} />}
+      {item.isCacheHit && <CacheHitBadge />}
+      {redacted && <RedactedBadge title={`Redacted before sending: ${formatEntityCounts(item.redactions)}`} />}
+    </div>
+  )
+}
+
 function Row(props: {
   item: LogItem
   index: number
@@ -182,6 +226,9 @@ function Row(props: {
       <td className="num">{formatUsd(item.costUsd)}</td>
       <td className="num">{formatDuration(item.latencyMs)}</td>
       <td className="num">{formatDuration(item.ttftMs)}</td>
+      <td>
+        <ProtectionCell item={item} />
+      </td>
     </tr>
   )
 }
@@ -352,8 +399,8 @@ export function LogsPage() {
             </colgroup>
             <thead>
               <tr aria-rowindex={1}>
-                {COLUMNS.map((c, i) => (
-                  <th key={c.label} scope="col" className={i >= 5 ? 'num' : undefined}>
+                {COLUMNS.map((c) => (
+                  <th key={c.label} scope="col" className={c.num ? 'num' : undefined}>
                     {c.label}
                   </th>
                 ))}

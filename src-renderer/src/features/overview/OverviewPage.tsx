@@ -9,6 +9,7 @@ import { GatewayStatus } from '../status/GatewayStatus'
 import { KpiTiles } from './KpiTiles'
 import { LatencyChart } from './LatencyChart'
 import { LocalCloudChart } from './LocalCloudChart'
+import { ProtectionCards } from './ProtectionCards'
 import { StackedBarChart } from './StackedBarChart'
 import { TopModels } from './TopModels'
 
@@ -163,6 +164,7 @@ export function OverviewPage() {
               rangeLabel={rangeLabel}
             />
           </div>
+          <ProtectionCards overall={data.overall} range={range} rangeLabel={rangeLabel} />
           <div className="grid-2">
             <TopModels models={derived.top} />
             <LocalCloudChart

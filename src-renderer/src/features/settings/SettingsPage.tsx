@@ -6,6 +6,7 @@ import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
 import { BackupsSection } from './BackupsSection'
+import { CacheSection } from './CacheSection'
 
 function General() {
   const settings = useAppStore((s) => s.settings)
@@ -370,6 +371,7 @@ export function SettingsPage() {
         <div className="stack">
           <General />
           <Retention />
+          <CacheSection />
           <Appearance />
         </div>
         <div className="stack">

@@ -1,0 +1,159 @@
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { CacheStatus } from '../../../../src-shared/admin-api'
+import { formatBytes, formatCount, formatPercent, formatTtl, formatUsd } from '../../format'
+import { useAppStore } from '../../store'
+
+/** The counters move with every call, so they are re-read while the page is in view. */
+const LIVE_MS = 10_000
+
+const MODE_LABEL: Record<CacheStatus['mode'], string> = {
+  off: 'Off',
+  exact: 'Exact: identical requests',
+  semantic: 'Semantic: identical or closely similar questions',
+}
+
+function Stat(props: { id: string; label: string; value: number | string; text: string }) {
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd data-testid={`cache-${props.id}`} data-value={props.value}>
+        {props.text}
+      </dd>
+    </>
+  )
+}
+
+function Counters({ s }: { s: CacheStatus }) {
+  return (
+    <dl className="kv">
+      <Stat id="mode" label="Mode" value={s.mode} text={MODE_LABEL[s.mode]} />
+      <Stat id="ttl" label="Answers kept for" value={s.ttlSeconds} text={formatTtl(s.ttlSeconds)} />
+      <Stat
+        id="entries"
+        label="Entries"
+        value={s.entries}
+        text={`${formatCount(s.entries)} of ${formatCount(s.maxEntries)}`}
+      />
+      <Stat
+        id="size"
+        label="Size"
+        value={s.bytes}
+        text={`${formatBytes(s.bytes)} of ${formatBytes(s.maxMb * 1024 * 1024)}`}
+      />
+      <Stat id="hits" label="Hits" value={s.hits} text={formatCount(s.hits)} />
+      <Stat id="misses" label="Misses" value={s.misses} text={formatCount(s.misses)} />
+      <Stat
+        id="hit-rate"
+        label="Hit rate"
+        value={s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : ''}
+        text={formatPercent(s.hits, s.hits + s.misses)}
+      />
+      <Stat id="saved" label="Cost saved" value={s.savedUsd} text={formatUsd(s.savedUsd)} />
+    </dl>
+  )
+}
+
+/** Settings → Cache: the live counters of the gateway's response cache, and clearing it after a confirm. */
+export function CacheSection() {
+  const { status, error, clearing, cleared, clearError } = useAppStore(
+    useShallow((s) => ({
+      status: s.cacheStatus,
+      error: s.cacheError,
+      clearing: s.cacheClearing,
+      cleared: s.cacheCleared,
+      clearError: s.cacheClearError,
+    })),
+  )
+  const { load, clear } = useAppStore(useShallow((s) => ({ load: s.loadCache, clear: s.clearCache })))
+  const [confirming, setConfirming] = useState(false)
+  useEffect(() => {
+    void load()
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') void load()
+    }, LIVE_MS)
+    return () => clearInterval(t)
+  }, [load])
+
+  const on = status !== null && status.mode !== 'off'
+  return (
+    <section
+      className="panel stack"
+      aria-labelledby="cache-heading"
+      aria-busy={status === null && !error}
+      data-testid="cache-section"
+    >
+      <div className="panel-header">
+        <h2 id="cache-heading">Cache</h2>
+        <button
+          type="button"
+          className="small"
+          aria-label="Refresh cache counters"
+          title="Refresh"
+          onClick={() => void load()}
+        >
+          ⟳
+        </button>
+      </div>
+      {error && (
+        <div className="notice" role="alert">
+          <span>
+            <strong>Could not read the cache.</strong> {error}
+            {status && ' The figures below are from the last successful read.'}
+          </span>
+          <button type="button" onClick={() => void load()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {status && !on && (
+        <p>
+          The response cache is off: every call goes to its provider. Turn it on in the config with{' '}
+          <code>cache: {'{ mode: exact }'}</code> (or <code>semantic</code>), per route or per key too.
+        </p>
+      )}
+      {on && (
+        <>
+          <Counters s={status} />
+          <p className="field-hint">Hits, misses and cost saved count since the gateway started.</p>
+          {confirming ? (
+            <div className="row">
+              <span>
+                Clear all {formatCount(status.entries)} cached {status.entries === 1 ? 'answer' : 'answers'}? The next
+                identical calls go to their provider again.
+              </span>
+              <button
+                type="button"
+                className="danger"
+                disabled={clearing}
+                onClick={() => void clear().then(() => setConfirming(false))}
+              >
+                {clearing ? 'Clearing…' : 'Yes, clear'}
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <div className="row">
+              <button type="button" onClick={() => setConfirming(true)} disabled={status.entries === 0}>
+                Clear cache
+              </button>
+              {status.entries === 0 && <span className="muted">Nothing cached yet.</span>}
+            </div>
+          )}
+        </>
+      )}
+      {cleared !== null && (
+        <p className="success" role="status">
+          ✔ Cleared {formatCount(cleared)} cached {cleared === 1 ? 'answer' : 'answers'}.
+        </p>
+      )}
+      {clearError && (
+        <p className="error" role="alert">
+          Could not clear the cache: {clearError}
+        </p>
+      )}
+    </section>
+  )
+}
