@@ -11,6 +11,7 @@ import {
   replayChunks,
 } from '../policies/cache/index.js'
 import { restoreDeep, type Vault } from '../policies/redaction/index.js'
+import type { PriceBook } from '../pricing/price-book.js'
 import type { Target } from '../routing/resolve.js'
 import type { ChatCall } from './chat-pipeline.js'
 import { embedText } from './embed-text.js'
@@ -24,6 +25,8 @@ export interface CacheLookup {
   /** The last user message's embedding (semantic mode), kept for storing the answer of a miss. */
   vector?: Float32Array
   hit?: CacheHit
+  /** Prices a miss's answer when it is stored, so each later hit adds what it saved to the cache's counter. */
+  priceBook?: PriceBook
 }
 
 /** `Cache-Control: no-cache` / `no-store` or `x-switchyard-cache: bypass`: the call neither reads nor fills the cache. */
@@ -43,16 +46,33 @@ export async function lookupCache(
   signal: AbortSignal,
 ): Promise<CacheLookup> {
   const keys = cacheKeys(canonical)
+  const { priceBook } = gw
   const exact = cache.getExact(keys.exact)
   if (exact || settings.mode !== 'semantic' || !settings.semantic || keys.semanticText === '') {
     if (!exact) cache.recordMiss()
-    return { keys, settings, hit: exact }
+    return { keys, settings, hit: exact, priceBook }
   }
   // The embedding model being down must not fail the call: it is a miss, served (and stored) without a vector.
   const vector = await embedText(gw, settings.semantic.embeddingModel, keys.semanticText, signal).catch(() => undefined)
   const hit = vector && cache.getSemantic(keys.namespace, vector, settings.semantic.threshold ?? 0.95)
   if (!hit) cache.recordMiss()
-  return { keys, settings, vector, hit: hit || undefined }
+  return { keys, settings, vector, hit: hit || undefined, priceBook }
+}
+
+/** What an answer cost at its provider's price; undefined when unpriced. Never throws: storing must not fail the call. */
+function answerCost(priceBook: PriceBook | undefined, response: ChatResponse, target: Target): number | undefined {
+  const u = response.usage
+  if (!priceBook || !u) return undefined
+  try {
+    const usage = {
+      input: u.prompt_tokens,
+      output: u.completion_tokens,
+      cached: u.prompt_tokens_details?.cached_tokens,
+    }
+    return priceBook.cost({ providerId: target.provider.id, model: target.model, usage, at: Date.now() }) ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 export function storeInCache(cache: ResponseCache, lookup: CacheLookup, response: ChatResponse, target: Target): void {
@@ -67,6 +87,7 @@ export function storeInCache(cache: ResponseCache, lookup: CacheLookup, response
     provider: target.provider.id,
     model: target.model,
     ttlSeconds: lookup.settings.ttlSeconds,
+    costUsd: answerCost(lookup.priceBook, response, target),
   })
 }
 

@@ -189,7 +189,9 @@ export class Policies {
         if (limiter.hasTpm) {
           const reported = e.inputTokens !== undefined || e.outputTokens !== undefined
           // A call that failed without usage cost the upstream nothing: give the estimate back.
-          const actual = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
+          // A cache hit used no upstream tokens either.
+          const used = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
+          const actual = e.isCacheHit ? 0 : used
           limiter.correctTokens(estimate, actual, this.clock())
         }
         if (key.config.budget) this.chargeBudget(key.name, e, gate && hold && { gate, hold, model })
