@@ -165,9 +165,41 @@ export function registerMetrics(
   more?: () => string,
 ): void {
   app.get('/metrics', (_req, reply) => {
-    const text = metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '') + (more?.() ?? '')
+    const text =
+      metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '') + (more?.() ?? '') + renderProcess()
     reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text)
   })
+}
+
+/** The usual process gauges (the names prom-client uses), so memory and CPU sit beside the gateway's own. */
+function renderProcess(): string {
+  const mem = process.memoryUsage()
+  const cpu = process.cpuUsage()
+  const gauge = (name: string, help: string, type: string, value: number) =>
+    `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`
+  return (
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', mem.rss) +
+    gauge('nodejs_heap_size_total_bytes', 'V8 heap size in bytes.', 'gauge', mem.heapTotal) +
+    gauge('nodejs_heap_size_used_bytes', 'V8 heap used in bytes.', 'gauge', mem.heapUsed) +
+    gauge(
+      'nodejs_external_memory_bytes',
+      'Memory of C++ objects bound to JavaScript (buffers, SQLite).',
+      'gauge',
+      mem.external,
+    ) +
+    gauge(
+      'process_cpu_seconds_total',
+      'User and system CPU time spent, in seconds.',
+      'counter',
+      (cpu.user + cpu.system) / 1e6,
+    ) +
+    gauge(
+      'process_start_time_seconds',
+      'Start time of the process since the Unix epoch, in seconds.',
+      'gauge',
+      Math.round((Date.now() - process.uptime() * 1000) / 1000),
+    )
+  )
 }
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }

@@ -92,7 +92,11 @@ test.afterEach(() => {
   expect(consoleErrors).toEqual([])
 })
 
-const shot = (page: Page, file: string) => page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true })
+/** A full-page shot from the top: scrolled, the sticky sidebar would be drawn part-way down the image. */
+async function shot(page: Page, file: string) {
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true })
+}
 const row = (page: Page, call: keyof typeof ids) =>
   page.locator(`[data-testid="log-row"][data-request-id="${ids[call]}"]`)
 
@@ -203,7 +207,6 @@ test('Overview: the Cache and Guardrails cards for the range', async ({ page }) 
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.goto(`${gateway.baseUrl}/#/`)
   await expect(page.getByTestId('card-cache').getByTestId('kpi-cache-hits')).toHaveAttribute('data-value', '1')
-  await page.getByTestId('card-cache').scrollIntoViewIfNeeded()
   await shot(page, 'overview-protection-dark')
 })
 
@@ -216,7 +219,6 @@ test('Settings: live cache counters, and Clear after a confirm', async ({ page }
   await expect(section.getByTestId('cache-hits')).toHaveAttribute('data-value', '1')
   const savedValue = Number(await section.getByTestId('cache-saved').getAttribute('data-value'))
   expect(savedValue).toBeCloseTo(saved, 12)
-  await section.scrollIntoViewIfNeeded()
   await shot(page, 'settings-cache')
 
   await section.getByRole('button', { name: 'Clear cache' }).click()

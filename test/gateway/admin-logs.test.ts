@@ -202,6 +202,11 @@ describe('admin request logs', () => {
     // 660 rows so far (60, then 600 in the bulk export test), two thirds gpt-4o at $0.0075 each.
     const cost = res.text.match(/^switchyard_cost_usd_total\{provider="openai",model="gpt-4o"\} (.+)$/m)
     expect(Number(cost?.[1])).toBeCloseTo(440 * 0.0075)
+    // The process's own gauges, under prom-client's names.
+    const rss = Number(res.text.match(/^process_resident_memory_bytes (\d+)$/m)?.[1])
+    expect(rss).toBeGreaterThan(10e6)
+    expect(res.text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m)
+    expect(res.text).toMatch(/^process_cpu_seconds_total [\d.]+$/m)
   })
 })
 

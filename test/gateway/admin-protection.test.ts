@@ -160,7 +160,9 @@ describe('protection in the request log', () => {
       { type: 'credit_card', count: 1 },
     ])
     // The cache's own counters since start agree with the log.
-    expect(await json('/admin/v1/cache')).toMatchObject({ mode: 'exact', hits: 1, entries: 2 })
+    const cache = await json('/admin/v1/cache')
+    expect(cache).toMatchObject({ mode: 'exact', hits: 1, entries: 2 })
+    expect(cache.savedUsd).toBeCloseTo(saved, 12)
   })
 
   it('exports the protection columns as JSONL and CSV', async () => {

@@ -25,17 +25,18 @@ const ROW_HEIGHT = 32
 const OVERSCAN = 10
 const LIVE_MS = 5000
 const SEARCH_DEBOUNCE_MS = 300
+// Narrow enough that the model keeps room at 1280 px with the sidebar open.
 const COLUMNS = [
-  { label: 'Time', width: '130px' },
+  { label: 'Time', width: '120px' },
   { label: 'Status', width: '72px' },
   { label: 'Model', width: 'auto' },
-  { label: 'Provider', width: '110px' },
-  { label: 'Key', width: '90px' },
+  { label: 'Provider', width: '100px' },
+  { label: 'Key', width: '84px' },
   { label: 'Tokens in → out', width: '130px', num: true },
   { label: 'Cost', width: '90px', num: true },
-  { label: 'Latency', width: '84px', num: true },
-  { label: 'TTFT', width: '74px', num: true },
-  { label: 'Protection', width: '150px' },
+  { label: 'Latency', width: '80px', num: true },
+  { label: 'TTFT', width: '64px', num: true },
+  { label: 'Protection', width: '120px' },
 ]
 const FILTER_KEYS = Object.keys(EMPTY_LOG_FILTERS) as (keyof LogFilters)[]
 
@@ -185,8 +186,14 @@ function ExportButtons() {
 /** What redaction, guardrails and the cache did to the call; `log`-only guardrail hits show in the drawer. */
 function ProtectionCell({ item }: { item: LogItem }) {
   const redacted = Object.keys(item.redactions).length > 0
+  const summary = [
+    item.guardrailAction && `guardrail: ${item.guardrailAction}`,
+    item.isCacheHit && 'cache hit',
+    redacted && `redacted: ${formatEntityCounts(item.redactions)}`,
+  ].filter(Boolean)
+  // The column fits one badge; the cell's title lists them all when a call has several.
   return (
-    <div className="protection-badges">
+    <div className="protection-badges" title={summary.join(' · ') || undefined}>
       {item.guardrailAction && item.guardrailAction !== 'log' && <GuardrailBadge action={item.guardrailAction} />}
       {item.isCacheHit && <CacheHitBadge />}
       {redacted && <RedactedBadge title={`Redacted before sending: ${formatEntityCounts(item.redactions)}`} />}

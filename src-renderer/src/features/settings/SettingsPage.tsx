@@ -371,12 +371,12 @@ export function SettingsPage() {
         <div className="stack">
           <General />
           <Retention />
-          <CacheSection />
           <Appearance />
         </div>
         <div className="stack">
           <ConfigExport />
           <ConfigImport />
+          <CacheSection />
         </div>
       </div>
       <BackupsSection />
