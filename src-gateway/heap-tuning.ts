@@ -6,7 +6,3 @@ import v8 from 'node:v8'
 // lower. No hard heap limit is set: a 20 MB image request must never meet an out-of-memory crash.
 v8.setFlagsFromString('--heap-growing-percent=10')
 v8.setFlagsFromString('--max-semi-space-size=4')
-// undici parses HTTP with llhttp compiled to WebAssembly. Tiering that module up to optimised code
-// allocates ~35 MB for a moment, right after the first upstream call: the highest point of the process's
-// memory for its whole life. The baseline compiler's code parses fast enough for a gateway.
-v8.setFlagsFromString('--liftoff-only')
