@@ -16,7 +16,7 @@ import { resolveModel, type Target } from '../routing/resolve.js'
 import { backoffDelay, retryAfterMs } from '../routing/retry.js'
 import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCache } from './cached-answer.js'
 import type { ClientDialect } from './dialects.js'
-import { earlyStreamError } from './early-stream-error.js'
+import { type OpenedStream, openStream } from './early-stream-error.js'
 import { sendError, toGatewayError } from './error-handler.js'
 import { type Outcome, outcome } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
@@ -299,6 +299,9 @@ function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
   return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts)
 }
 
+/** A 2xx answer; a stream's first chunk has been read already (see openStream). */
+type Answered = UpstreamResponse & { opened?: OpenedStream }
+
 /** Builds and sends one upstream request; resolves with a 2xx response or a GatewayError. */
 async function attempt(
   gw: GatewayContext,
@@ -319,7 +322,15 @@ async function attempt(
     signal,
     provider.maxConnections,
   )
-  if (res.status < 300) return (canonical.stream && (await earlyStreamError(res, provider.id, target.timeouts))) || res
+  if (res.status < 300) {
+    if (!canonical.stream) return res
+    // A stream that fails or stalls before its first chunk is still a failed attempt that can be retried.
+    const opened = await openStream(res, provider.id).catch((err) => {
+      res.done()
+      throw err
+    })
+    return opened instanceof GatewayError ? opened : Object.assign(res, { opened })
+  }
   const text = await res.body.text().catch(() => '')
   res.done()
   const err = provider.adapter.error(res.status, text, res.headers)
@@ -489,7 +500,9 @@ async function streamAnswer(
     outputText: translate.outputText,
   })
   try {
-    for await (const chunk of res.body) {
+    const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
+    if (head && !write(translate.frames(parser.push(head)))) await new Promise((resolve) => raw.once('drain', resolve))
+    for await (const chunk of rest) {
       if (!write(translate.frames(parser.push(chunk as Buffer)))) {
         await new Promise((resolve) => raw.once('drain', resolve))
       }
