@@ -4,54 +4,46 @@ import type { BreakerRegistry, CircuitState } from '../routing/breaker.js'
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 const TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
-const TOKEN_TYPES = ['input', 'output', 'cached', 'reasoning'] as const
-
-type Labels = Record<string, string>
 
 const NEEDS_ESCAPE = /[\\"\n]/
 
-// Runs for every call: skip the three replaceAll passes for the usual plain label value.
 function escapeLabel(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v
   return v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
 }
 
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-  return parts.length ? `{${parts.join(',')}}` : ''
-}
+// Label sets are kept as the text they are written with (`provider="x",model="y"`, without braces), built
+// by concatenation on the request path: no objects per call, and rendering only adds the braces.
 
-/** Counter family: values by label set, kept by the label text it is written with. */
+/** Counter family: values by label text. */
 class Counter {
   readonly values = new Map<string, number>()
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
-  inc(labels: Labels, by = 1) {
-    const key = labelText(labels)
-    this.values.set(key, (this.values.get(key) ?? 0) + by)
+  inc(labels: string, by = 1) {
+    this.values.set(labels, (this.values.get(labels) ?? 0) + by)
   }
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`
-    for (const [labels, v] of this.values) out += `${this.name}${labels} ${v}\n`
+    for (const [labels, v] of this.values) out += `${this.name}{${labels}} ${v}\n`
     return out
   }
 }
 
 class Histogram {
-  readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>()
+  readonly series = new Map<string, { counts: number[]; sum: number; count: number }>()
   constructor(
     readonly name: string,
     readonly help: string,
     readonly buckets: number[],
   ) {}
-  observe(labels: Labels, value: number) {
-    const key = labelText(labels)
-    let s = this.series.get(key)
+  observe(labels: string, value: number) {
+    let s = this.series.get(labels)
     if (!s) {
-      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }
-      this.series.set(key, s)
+      s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }
+      this.series.set(labels, s)
     }
     // Cumulative buckets are summed at render time; here each value lands in its first bucket only.
     const i = this.buckets.findIndex((b) => value <= b)
@@ -61,14 +53,14 @@ class Histogram {
   }
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`
-    for (const { labels, counts, sum, count } of this.series.values()) {
+    for (const [labels, { counts, sum, count }] of this.series) {
       let cumulative = 0
       for (const [i, le] of this.buckets.entries()) {
         cumulative += counts[i]
-        out += `${this.name}_bucket${labelText({ ...labels, le: String(le) })} ${cumulative}\n`
+        out += `${this.name}_bucket{${labels},le="${le}"} ${cumulative}\n`
       }
-      out += `${this.name}_bucket${labelText({ ...labels, le: '+Inf' })} ${count}\n`
-      out += `${this.name}_sum${labelText(labels)} ${sum}\n${this.name}_count${labelText(labels)} ${count}\n`
+      out += `${this.name}_bucket{${labels},le="+Inf"} ${count}\n`
+      out += `${this.name}_sum{${labels}} ${sum}\n${this.name}_count{${labels}} ${count}\n`
     }
     return out
   }
@@ -105,19 +97,28 @@ export function createGatewayMetrics(): GatewayMetrics {
     TTFT_BUCKETS_S,
   )
 
-  const series = (e: LogEvent): Labels => ({ provider: e.provider ?? '', model: e.model ?? '' })
+  // One provider/model pair's label text, escaped once.
+  const seriesText = new Map<string, string>()
+  const series = (e: LogEvent): string => {
+    const provider = e.provider ?? ''
+    const model = e.model ?? ''
+    const key = `${provider}\u0000${model}`
+    let text = seriesText.get(key)
+    if (text === undefined) {
+      text = `provider="${escapeLabel(provider)}",model="${escapeLabel(model)}"`
+      seriesText.set(key, text)
+    }
+    return text
+  }
   const observe = (e: LogEvent) => {
     const base = series(e)
-    const status = String(e.status)
-    requests.inc({ ...base, status })
-    if (e.status >= 400) errors.inc({ ...base, status })
-    const counts = {
-      input: e.inputTokens,
-      output: e.outputTokens,
-      cached: e.cachedTokens,
-      reasoning: e.reasoningTokens,
-    }
-    for (const type of TOKEN_TYPES) if (counts[type]) tokens.inc({ ...base, type }, counts[type])
+    const withStatus = `${base},status="${e.status}"`
+    requests.inc(withStatus)
+    if (e.status >= 400) errors.inc(withStatus)
+    if (e.inputTokens) tokens.inc(`${base},type="input"`, e.inputTokens)
+    if (e.outputTokens) tokens.inc(`${base},type="output"`, e.outputTokens)
+    if (e.cachedTokens) tokens.inc(`${base},type="cached"`, e.cachedTokens)
+    if (e.reasoningTokens) tokens.inc(`${base},type="reasoning"`, e.reasoningTokens)
     latency.observe(base, e.latencyMs / 1000)
     if (e.ttftMs !== undefined) ttft.observe(base, e.ttftMs / 1000)
   }

@@ -13,12 +13,13 @@ describe('OpenAI pass-through stream', () => {
       chunk({ role: 'assistant', content: '' }) +
       chunk({ content: 'He said "hi"' }) +
       chunk({ content: '\n\\ é ✓' }) +
+      chunk({ content: ' slash\\' }) +
       chunk({ content: null, tool_calls: [] }) +
       'data: [DONE]\n\n'
     const out = t.frames(parser.push(wire))
     expect(t.end()).toBe('data: [DONE]\n\n')
     expect(out).toContain('He said')
-    expect(t.outputText()).toBe('He said "hi"\n\\ é ✓')
+    expect(t.outputText()).toBe('He said "hi"\n\\ é ✓ slash\\')
   })
 
   it('drops the usage chunk it asked for when the client did not', () => {

@@ -76,18 +76,41 @@ function anthropicDeltaText(data: string): string {
 }
 
 // The content of an OpenAI chunk, read without parsing the whole chunk: this runs for every frame of
-// every logged stream. Anything unusual (no plain `"content":"…"` string) falls back to JSON.parse.
-const CONTENT = /"delta":\{(?:"role":"assistant",)?"content":"((?:[^"\\]|\\.)*)"/
+// every logged stream. Anything unusual (no plain `"delta":{"content":"…"` string) falls back to JSON.parse.
+const DELTA = '"delta":{'
+const ROLE = '"role":"assistant",'
+const CONTENT = '"content":"'
 
 function deltaText(data: string): string {
-  const m = CONTENT.exec(data)
-  if (m) return m[1].includes('\\') ? JSON.parse(`"${m[1]}"`) : m[1]
+  let at = data.indexOf(DELTA)
+  if (at >= 0) {
+    at += DELTA.length
+    if (data.startsWith(ROLE, at)) at += ROLE.length
+    if (data.startsWith(CONTENT, at)) {
+      const start = at + CONTENT.length
+      const end = closingQuote(data, start)
+      if (end > 0) {
+        const raw = data.slice(start, end)
+        return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw
+      }
+    }
+  }
   try {
     const content = JSON.parse(data).choices?.[0]?.delta?.content
     return typeof content === 'string' ? content : ''
   } catch {
     return ''
   }
+}
+
+/** Index of the quote that ends a JSON string starting at `from`: the first one not escaped by a backslash. */
+function closingQuote(s: string, from: number): number {
+  for (let q = s.indexOf('"', from); q >= 0; q = s.indexOf('"', q + 1)) {
+    let slashes = 0
+    while (s.charCodeAt(q - 1 - slashes) === 92) slashes++
+    if (slashes % 2 === 0) return q
+  }
+  return -1
 }
 
 /** Anthropic SSE from an Anthropic upstream to an Anthropic client. */
