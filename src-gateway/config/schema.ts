@@ -95,6 +95,8 @@ export const RouteConfigSchema = Type.Object(
     /** Extra upstream statuses that move on to the next target (429, 408 and 5xx always do). */
     fallbackOn: Type.Optional(Type.Array(Type.Integer({ minimum: 400, maximum: 599 }))),
     timeouts: Type.Optional(Timeouts),
+    /** Only providers carrying one of these tags may serve this route, fallbacks included (data residency). */
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     /** Overrides of the gateway's redaction and cache for calls to this route. */
     redaction: Type.Optional(RedactionOverrideSchema),
     cache: Type.Optional(CacheOverrideSchema),

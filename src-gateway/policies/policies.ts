@@ -13,7 +13,7 @@ import { BudgetGate, type BudgetHold } from './budget-gate.js'
 import { buildKey, findKey, type VirtualKey } from './keys.js'
 import { KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
-import { residencyFilter } from './residency.js'
+import { bothFilters, residencyFilter } from './residency.js'
 import { type BudgetPeriod, periodEnd, SpendLedger } from './spend-ledger.js'
 
 /** What a call may do once its key is admitted. */
@@ -149,7 +149,10 @@ export class Policies {
     canonical: ChatRequest | EmbeddingsRequest,
     body: Record<string, unknown>,
   ): Admission {
-    if (req.keyName === undefined) return { model: canonical.model, settle: (e) => this.settleProviders(e) }
+    const routeResidency = this.routeResidency(canonical.model)
+    if (req.keyName === undefined) {
+      return { model: canonical.model, filterTargets: routeResidency, settle: (e) => this.settleProviders(e) }
+    }
     const key = this.byName.get(req.keyName)
     // Removed by a config change since the request was authenticated.
     if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
@@ -183,7 +186,10 @@ export class Policies {
     const tags = key.config.tags
     return {
       model,
-      filterTargets: tags ? residencyFilter(key.name, tags, (id) => this.providerTags.get(id) ?? []) : undefined,
+      filterTargets: bothFilters(
+        routeResidency,
+        tags ? residencyFilter(`key '${key.name}'`, tags, (id) => this.providerTags.get(id) ?? []) : undefined,
+      ),
       settle: (e) => {
         this.settleProviders(e)
         if (limiter.hasTpm) {
@@ -197,6 +203,12 @@ export class Policies {
         if (key.config.budget) this.chargeBudget(key.name, e, gate && hold && { gate, hold, model })
       },
     }
+  }
+
+  /** A route restricted to provider tags (`routes.X.tags`): applied to every call of the route, keyed or not. */
+  private routeResidency(model: string) {
+    const tags = Object.hasOwn(this.routes, model) ? this.routes[model].tags : undefined
+    return tags ? residencyFilter(`route '${model}'`, tags, (id) => this.providerTags.get(id) ?? []) : undefined
   }
 
   /**

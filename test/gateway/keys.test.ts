@@ -299,6 +299,8 @@ it('never lets a key tagged local reach a cloud provider, even through a fallbac
   far: { type: openai-compatible, baseUrl: "${cloud.url}/v1", tags: [cloud, eu] }
 routes:
   fast: { retries: { attempts: 0 }, targets: [ { model: down/x }, { model: far/m } ] }
+  eu-only: { tags: [eu], targets: [ { model: mock/mock-gpt }, { model: far/m } ] }
+  home: { tags: [local], retries: { attempts: 0 }, targets: [ { model: down/x }, { model: far/m } ] }
 `
     const keys = `  - { name: ci, key: "\${env:SY_KEY_CI}", tags: [local] }\n  - { name: any, key: "\${env:SY_KEY_OTHER}" }`
     const app = buildGateway(parseConfig(`${providers()}${extra}keys:\n${keys}`, 'yaml', env), { webRoot: false })
@@ -316,6 +318,15 @@ routes:
     expect(cloud.requests.length).toBe(before)
     // A local target serves the local key.
     expect((await ask(openai(url), 'cheap/mock-gpt')).choices[0].message.content).toBe('Echo: hi')
+
+    // A route can be restricted too, for every caller: its untagged-for-it targets are skipped...
+    expect((await ask(openai(url, OTHER), 'eu-only')).choices[0].message.content).toBe('from cloud')
+    // ...and a failing allowed target does not fall back to a forbidden one.
+    const beforeHome = cloud.requests.length
+    expect((await failure(ask(openai(url, OTHER), 'home'))).status).toBeGreaterThanOrEqual(502)
+    expect(cloud.requests.length).toBe(beforeHome)
+    // Route and key restrictions both hold: the eu route has nothing tagged local for the local key.
+    expect((await failure(ask(openai(url), 'eu-only'))).error).toMatchObject({ code: 'residency_violation' })
   } finally {
     await cloud.stop()
   }
