@@ -15,6 +15,12 @@ export interface ListPage<T> {
 
 export type { AlertKind, AlertRecord as AlertItem } from '../src-gateway/alerts/alert-store.js'
 export type { CacheStatus } from '../src-gateway/api/admin/cache-routes.js'
+export type {
+  PolicyDefaults,
+  PolicyOverride,
+  PolicySection,
+  PolicyView,
+} from '../src-gateway/api/admin/policies-routes.js'
 // The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
 // loads no gateway code.
 export type { AuditEntry } from '../src-gateway/audit/audit-store.js'
@@ -23,6 +29,9 @@ export type { BackupItem } from '../src-gateway/backup/backup-files.js'
 export type { RestorePreview, RestoreResult } from '../src-gateway/backup/backup-service.js'
 export type { BackupReason } from '../src-gateway/backup/snapshot.js'
 export type { GuardrailHit } from '../src-gateway/core/log-event.js'
+export type { CacheConfig } from '../src-gateway/policies/cache/config.js'
+export type { RedactionConfig } from '../src-gateway/policies/redaction/config.js'
+export type { RedactedSpan, RedactionPreview } from '../src-gateway/policies/redaction/redactor.js'
 export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
 export type { LogDetail, LogItem } from '../src-gateway/store/log-queries.js'
 export type {
@@ -165,6 +174,9 @@ export interface KeyItem extends Omit<KeyInput, 'budget'> {
     percentUsed?: number
     /** The highest alert threshold the period's spend has reached: 50, 80 or 100 (0 below 50%). */
     alertLevel?: 0 | 50 | 80 | 100
+    /** The current period, UTC: `total` starts at the epoch and has no end. */
+    periodStart?: string
+    periodEnd?: string | null
   }
   /** Set while the key's requests in the traffic window far exceed its norm. */
   trafficAnomaly?: TrafficAnomaly | null

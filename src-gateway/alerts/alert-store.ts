@@ -37,6 +37,8 @@ export interface AlertQuery {
   cursor?: number
   /** Only alerts nobody has acknowledged. */
   open?: boolean
+  /** Only alerts of this kind (Keys & Policies → Budgets lists the budget ones). */
+  kind?: AlertKind
 }
 
 export interface AlertStore {
@@ -100,10 +102,15 @@ export function sqliteAlertStore(db: Db): AlertStore {
       )
       return r.changes === 0 ? undefined : get(r.lastInsertRowid)
     },
-    list({ limit, cursor, open }) {
+    list({ limit, cursor, open, kind }) {
       const where = [open ? 'acknowledged_at IS NULL' : '1']
-      const total = (db.prepare(`SELECT COUNT(*) AS n FROM alerts WHERE ${where[0]}`).get() as { n: number }).n
-      const params: number[] = []
+      const params: (number | string)[] = []
+      if (kind !== undefined) {
+        where.push('kind = ?')
+        params.push(kind)
+      }
+      const filter = where.join(' AND ')
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM alerts WHERE ${filter}`).get(...params) as { n: number }).n
       if (cursor !== undefined) {
         where.push('id < ?')
         params.push(cursor)
@@ -135,8 +142,10 @@ export function memoryAlertStore(max = 1000): AlertStore {
       const { dedupeKey: _k, ...out } = rec
       return out
     },
-    list({ limit, cursor, open }) {
-      const matching = rows.filter((r) => !open || r.acknowledgedAt === null).reverse()
+    list({ limit, cursor, open, kind }) {
+      const matching = rows
+        .filter((r) => (!open || r.acknowledgedAt === null) && (kind === undefined || r.kind === kind))
+        .reverse()
       const page = matching.filter((r) => cursor === undefined || r.id < cursor)
       const items = page.slice(0, limit).map(({ dedupeKey: _k, ...r }) => r)
       return {

@@ -39,6 +39,7 @@ export const AUDITED_ROUTES: Record<string, AuditedRoute> = {
   'DELETE /admin/v1/routes/:name': { action: 'route.delete', target: param('name') },
   'POST /admin/v1/config/import': { action: 'config.import', target: none },
   'PUT /admin/v1/settings': { action: 'settings.update', target: none },
+  'PUT /admin/v1/policies/:section': { action: 'policy.update', target: param('section') },
   'PUT /admin/v1/gateway': {
     action: (req) => ((req.body as { paused?: boolean }).paused ? 'gateway.pause' : 'gateway.resume'),
     target: none,

@@ -14,7 +14,7 @@ import { buildKey, findKey, type VirtualKey } from './keys.js'
 import { KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
 import { bothFilters, residencyFilter } from './residency.js'
-import { type BudgetPeriod, periodEnd, SpendLedger } from './spend-ledger.js'
+import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
 
 /** What a call may do once its key is admitted. */
 export interface Admission {
@@ -332,6 +332,9 @@ export class Policies {
       const { budget, ...rest } = k.config
       const spent = budget ? this.ledger.spent(k.name) : 0
       const percentUsed = budget ? budgetPercent(spent, budget.usd) : 0
+      const now = this.clock()
+      const start = budget ? (this.ledger.periodStartOf(k.name) ?? periodStart(budget.period, now)) : 0
+      const end = budget ? periodEnd(budget.period, now) : undefined
       return {
         ...rest,
         key: k.masked,
@@ -342,6 +345,9 @@ export class Policies {
           percentUsed,
           /** The highest alert threshold (50, 80, 100) the period's spend has reached; 0 below 50%. */
           alertLevel: BUDGET_THRESHOLDS.filter((t) => percentUsed >= t).at(-1) ?? 0,
+          /** The period the spend counts in (UTC; `total` starts at the epoch and never ends). */
+          periodStart: new Date(start).toISOString(),
+          periodEnd: end === undefined ? null : new Date(end).toISOString(),
         },
         trafficAnomaly: this.deps.alerts?.trafficFlag(k.name) ?? null,
       }

@@ -6,7 +6,7 @@ import { type ServeProcess, startServe } from '../helpers/serve-process'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Redaction, guardrails and the cache as the UI shows them: badges and filters on Logs, the drawer's
-// Protection tab, the Overview cards, and Settings → Cache with its Clear.
+// Protection tab, the Overview cards, and the counters and Clear of Keys & Policies → Cache.
 const SHOTS = join(import.meta.dirname, 'screenshots')
 const PRICE = { input: 1000, output: 2000 }
 const QUESTION = 'What is the capital of France?'
@@ -210,8 +210,8 @@ test('Overview: the Cache and Guardrails cards for the range', async ({ page }) 
   await shot(page, 'overview-protection-dark')
 })
 
-test('Settings: live cache counters, and Clear after a confirm', async ({ page }) => {
-  await page.goto(`${gateway.baseUrl}/#/settings`)
+test('Keys & Policies → Cache: live cache counters, and Clear after a confirm', async ({ page }) => {
+  await page.goto(`${gateway.baseUrl}/#/keys?tab=cache`)
   const section = page.getByTestId('cache-section')
   await expect(section).toHaveAttribute('aria-busy', 'false')
   await expect(section.getByTestId('cache-mode')).toHaveText('Exact: identical requests')
@@ -219,7 +219,7 @@ test('Settings: live cache counters, and Clear after a confirm', async ({ page }
   await expect(section.getByTestId('cache-hits')).toHaveAttribute('data-value', '1')
   const savedValue = Number(await section.getByTestId('cache-saved').getAttribute('data-value'))
   expect(savedValue).toBeCloseTo(saved, 12)
-  await shot(page, 'settings-cache')
+  await shot(page, 'cache-counters')
 
   await section.getByRole('button', { name: 'Clear cache' }).click()
   await expect(section.getByText('Clear all 2 cached answers?')).toBeVisible()
@@ -231,7 +231,7 @@ test('Settings: live cache counters, and Clear after a confirm', async ({ page }
   await expect(section.getByRole('status')).toHaveText('✔ Cleared 2 cached answers.')
   await expect(section.getByTestId('cache-entries')).toHaveAttribute('data-value', '0')
   await expect(section.getByRole('button', { name: 'Clear cache' })).toBeDisabled()
-  await shot(page, 'settings-cache-cleared')
+  await shot(page, 'cache-cleared')
 
   // Cleared for real: the same question goes to the provider again.
   const again = await ask('mock/mock-gpt', QUESTION)

@@ -10,17 +10,27 @@ const AlertsQuerySchema = Type.Object({
     default: 'all',
     description: 'open: only alerts nobody has acknowledged',
   }),
+  kind: Type.Optional(
+    Type.Union([Type.Literal('budget'), Type.Literal('cost_anomaly'), Type.Literal('traffic_anomaly')], {
+      description: 'only alerts of this kind',
+    }),
+  ),
 })
 const AlertParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
-/** GET /admin/v1/alerts (newest first) and POST /admin/v1/alerts/:id/ack. */
+/** GET /admin/v1/alerts (newest first, optionally one `kind`) and POST /admin/v1/alerts/:id/ack. */
 export function registerAdminAlerts(app: FastifyInstance, alerts: Alerts): void {
   app.get<{ Querystring: Static<typeof AlertsQuerySchema> }>(
     '/admin/v1/alerts',
     { schema: { querystring: AlertsQuerySchema } },
     async (req) => {
-      const { limit, cursor, status } = req.query
-      return alerts.list({ limit, cursor: cursor === undefined ? undefined : Number(cursor), open: status === 'open' })
+      const { limit, cursor, status, kind } = req.query
+      return alerts.list({
+        limit,
+        cursor: cursor === undefined ? undefined : Number(cursor),
+        open: status === 'open',
+        kind,
+      })
     },
   )
 

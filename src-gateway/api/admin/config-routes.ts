@@ -7,6 +7,7 @@ import { registerDiscoveryRoutes } from './discovery-routes.js'
 import { registerKeyRoutes } from './keys-routes.js'
 import { registerModelRoutes } from './models-routes.js'
 import { registerPauseSwitch } from './pause-switch.js'
+import { registerPolicyRoutes } from './policies-routes.js'
 import { registerProviderRoutes } from './providers-routes.js'
 import { registerRouteAliases } from './route-aliases.js'
 import { registerSettingsRoutes } from './settings-routes.js'
@@ -19,7 +20,7 @@ export interface AdminConfigOptions {
 }
 
 /**
- * The admin API that edits configuration (providers, keys, routes, settings, import/export, discovery), the
+ * The admin API that edits configuration (providers, keys, routes, settings, policies, import/export, discovery), the
  * admin-token guard on /admin, and the pause switch. Every change goes through the ConfigStore, which
  * persists it; here it is applied to the running gateway.
  */
@@ -38,4 +39,5 @@ export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, op
   registerRouteAliases(app, store)
   registerConfigTransfer(app, store, opts.beforeImport)
   registerSettingsRoutes(app, store, opts.dataDir)
+  registerPolicyRoutes(app, store)
 }

@@ -12,7 +12,9 @@ export { BUILTIN_ENTITY_TYPES, type EntityType } from './detectors.js'
 export {
   type BodyRedaction,
   createRedactor,
+  type RedactedSpan,
   type RedactionCounts,
+  type RedactionPreview,
   type Redactor,
   type TextRedaction,
 } from './redactor.js'

@@ -303,3 +303,32 @@ describe('request bodies of every dialect', () => {
     expect(redact('mask', generate).body).toEqual({ ...generate, system: 'for [EMAIL]', prompt: 'card [CREDIT_CARD]' })
   })
 })
+
+describe('preview (the admin test box)', () => {
+  const config = {
+    mode: 'reversible' as const,
+    custom: [{ name: 'ticket', pattern: 'TCK-\\d{4}' }],
+  }
+  const text = `Ticket TCK-1234: mail ${EMAIL}, card ${CARD}, again ${EMAIL}.`
+
+  it('reports each replaced span and sends exactly what redactBody sends for a message', () => {
+    const preview = createRedactor(config).preview(text)
+    const spans = preview.entities.map((e) => [e.type, text.slice(e.start, e.end)])
+    expect(spans).toEqual([
+      ['ticket', 'TCK-1234'],
+      ['email', EMAIL],
+      ['credit_card', CARD],
+      ['email', EMAIL],
+    ])
+    const body = createRedactor(config).redactBody({ messages: [{ role: 'user', content: text }] })
+    expect(preview.redacted).toBe((body!.body.messages as { content: string }[])[0].content)
+    expect(preview.redacted).toBe('Ticket [TICKET_1]: mail [EMAIL_1], card [CREDIT_CARD_1], again [EMAIL_1].')
+  })
+
+  it('leaves what the pipeline leaves: data URLs, types not detected, and everything when off', () => {
+    expect(createRedactor(config).preview(PNG)).toEqual({ redacted: PNG, entities: [] })
+    const emailOnly = createRedactor({ mode: 'mask', detect: ['email'] }).preview(text)
+    expect(emailOnly.redacted).toBe(`Ticket TCK-1234: mail [EMAIL], card ${CARD}, again [EMAIL].`)
+    expect(createRedactor({ mode: 'off' }).preview(text)).toEqual({ redacted: text, entities: [] })
+  })
+})

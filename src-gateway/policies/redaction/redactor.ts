@@ -29,12 +29,27 @@ export interface TextRedaction {
   vault?: Vault
 }
 
+/** One value a message would lose: `text.slice(start, end)` leaves as a placeholder of this type. */
+export interface RedactedSpan {
+  type: string
+  start: number
+  end: number
+}
+
+/** What the admin's test box shows: a user message as it would leave, and where each value was. */
+export interface RedactionPreview {
+  redacted: string
+  entities: RedactedSpan[]
+}
+
 export interface Redactor {
   readonly mode: RedactionMode
   /** Redacts a client request body of any dialect; undefined when nothing was found (keep the original). */
   redactBody(body: Record<string, unknown>): BodyRedaction | undefined
   /** Redacts one plain text; undefined when nothing was found. */
   redactText(text: string): TextRedaction | undefined
+  /** A user message's content as `redactBody` sends it, with the spans it replaced. */
+  preview(text: string): RedactionPreview
 }
 
 /**
@@ -127,7 +142,12 @@ function createSession(mode: 'mask' | 'reversible') {
   }
 }
 
-const OFF: Redactor = { mode: 'off', redactBody: () => undefined, redactText: () => undefined }
+const OFF: Redactor = {
+  mode: 'off',
+  redactBody: () => undefined,
+  redactText: () => undefined,
+  preview: (text) => ({ redacted: text, entities: [] }),
+}
 
 /**
  * Compiles a redaction config once (rebuild it when the config changes). Custom patterns must have
@@ -153,9 +173,11 @@ export function createRedactor(config: RedactionConfig): Redactor {
   const skipped = new Set([...STRUCTURAL_KEYS, ...(config.skipFields ?? [])])
   const skip = (key: string, _: unknown, parent: Record<string, unknown>) => skipped.has(key) || contextual(key, parent)
 
+  /** What is replaced in one string of a body: nothing in a data URL or a link the upstream must follow. */
+  const entitiesIn = (text: string, key: string | undefined): Entity[] =>
+    DATA_URL.test(text) || (key !== undefined && URL_KEYS.has(key) && LINK.test(text)) ? [] : scan(text)
   const redactString = (session: ReturnType<typeof createSession>) => (text: string, key: string | undefined) => {
-    if (DATA_URL.test(text) || (key !== undefined && URL_KEYS.has(key) && LINK.test(text))) return text
-    const entities = scan(text)
+    const entities = entitiesIn(text, key)
     return entities.length === 0 ? text : session.replace(text, entities)
   }
 
@@ -171,6 +193,14 @@ export function createRedactor(config: RedactionConfig): Redactor {
       const entities = scan(text)
       if (entities.length === 0) return undefined
       return { text: session.replace(text, entities), found: session.found, vault: session.vault }
+    },
+    preview(text) {
+      // The path a message's `content` takes through redactBody, so the test box shows what would leave.
+      const entities = entitiesIn(text, 'content')
+      return {
+        redacted: entities.length === 0 ? text : createSession(mode).replace(text, entities),
+        entities: entities.map(({ type, start, end }) => ({ type, start, end })),
+      }
     },
   }
 }

@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly requestId: string | null = null,
+    /** The field at fault (`custom.1.pattern`), when the gateway named one: the form shows the error there. */
+    readonly param: string | null = null,
   ) {
     super(message)
   }
@@ -37,6 +39,14 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** The gateway's refusal of one field, as that field shows it: its part of the message, without the path. */
+export function fieldErrorsOf(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError) || !err.param) return {}
+  const param = err.param
+  const part = err.message.split('; ').find((m) => m.startsWith(`${param}: `))
+  return { [param]: part ? part.slice(param.length + 2) : err.message }
+}
+
 async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   const res = await fetch(`${await gatewayBaseUrl()}${path}`, {
     method,
@@ -47,13 +57,15 @@ async function send(method: string, path: string, body?: unknown, signal?: Abort
   if (!res.ok) {
     const text = await res.text()
     let message = `${res.status} ${res.statusText}`
+    let param: string | null = null
     try {
       const parsed = JSON.parse(text)
       message = parsed?.error?.message ?? parsed?.message ?? message
+      if (typeof parsed?.error?.param === 'string' && parsed.error.param) param = parsed.error.param
     } catch {
       if (text) message = text.slice(0, 300)
     }
-    throw new ApiError(res.status, message, res.headers.get('x-request-id'))
+    throw new ApiError(res.status, message, res.headers.get('x-request-id'), param)
   }
   return res
 }

@@ -48,4 +48,18 @@ describe('alerts slice', () => {
     expect(store.getState().openAlerts).toHaveLength(1)
     expect(store.getState().alertAcking).toBeNull()
   })
+
+  it('lists budget alerts, acknowledged ones too, and marks one acknowledged in place', async () => {
+    api.list.mockResolvedValueOnce({ items: [alert(3), alert(2)], total: 2, nextCursor: null })
+    await store.getState().loadBudgetAlerts()
+    expect(api.list).toHaveBeenCalledWith({ status: 'all', kind: 'budget', limit: 50 })
+
+    const acked = { ...alert(3), acknowledgedAt: '2026-01-15T12:01:00.000Z' }
+    api.ack.mockResolvedValueOnce(acked)
+    api.list.mockResolvedValueOnce({ items: [alert(2)], total: 1, nextCursor: null })
+    expect(await store.getState().ackAlert(3)).toBe(true)
+    expect(store.getState().budgetAlerts).toEqual([acked, alert(2)])
+    // The banner's open list is read again: the acknowledged alert leaves it.
+    expect(store.getState().openAlerts?.map((a) => a.id)).toEqual([2])
+  })
 })

@@ -5,6 +5,8 @@ import { errorMessage } from '../api/client'
 
 /** How many open alerts the banner fetches; the total says how many more there are. */
 const OPEN_LIMIT = 20
+/** How many budget alerts Keys & Policies → Budgets lists, acknowledged ones included. */
+const BUDGET_LIMIT = 50
 
 export interface AlertsSlice {
   /** Alerts nobody has acknowledged yet, newest first. */
@@ -13,7 +15,12 @@ export interface AlertsSlice {
   alertsError: string | null
   /** The alert being acknowledged, and the error of the last acknowledgement, if it failed. */
   alertAcking: number | null
+  /** Budget alerts, open and acknowledged, newest first (Keys & Policies → Budgets). */
+  budgetAlerts: AlertItem[] | null
+  budgetAlertsTotal: number
+  budgetAlertsError: string | null
   loadAlerts(): Promise<void>
+  loadBudgetAlerts(): Promise<void>
   ackAlert(id: number): Promise<boolean>
 }
 
@@ -22,6 +29,9 @@ export const createAlertsSlice: StateCreator<AlertsSlice, [], [], AlertsSlice> =
   openAlertsTotal: 0,
   alertsError: null,
   alertAcking: null,
+  budgetAlerts: null,
+  budgetAlertsTotal: 0,
+  budgetAlertsError: null,
   async loadAlerts() {
     try {
       const page = await alertsApi.list({ status: 'open', limit: OPEN_LIMIT })
@@ -30,15 +40,24 @@ export const createAlertsSlice: StateCreator<AlertsSlice, [], [], AlertsSlice> =
       set({ alertsError: errorMessage(err) })
     }
   },
+  async loadBudgetAlerts() {
+    try {
+      const page = await alertsApi.list({ status: 'all', kind: 'budget', limit: BUDGET_LIMIT })
+      set({ budgetAlerts: page.items, budgetAlertsTotal: page.total, budgetAlertsError: null })
+    } catch (err) {
+      set({ budgetAlertsError: errorMessage(err) })
+    }
+  },
   async ackAlert(id) {
     set({ alertAcking: id })
     try {
-      await alertsApi.ack(id)
-      set({ alertAcking: null })
+      const acked = await alertsApi.ack(id)
+      // The budget list keeps acknowledged alerts: this one now shows when it was acknowledged.
+      set((s) => ({ alertAcking: null, budgetAlerts: s.budgetAlerts?.map((a) => (a.id === id ? acked : a)) ?? null }))
       await get().loadAlerts()
       return true
     } catch (err) {
-      set({ alertAcking: null, alertsError: errorMessage(err) })
+      set({ alertAcking: null, alertsError: errorMessage(err), budgetAlertsError: errorMessage(err) })
       return false
     }
   },

@@ -13,6 +13,7 @@ export const AUDIT_AREAS: { value: string; label: string }[] = [
   { value: 'prompt', label: 'Prompts' },
   { value: 'config', label: 'Config (imports and other edits)' },
   { value: 'settings', label: 'Settings' },
+  { value: 'policy', label: 'Redaction and cache' },
   { value: 'backup', label: 'Backups' },
   { value: 'gateway', label: 'Pause and resume' },
 ]
@@ -33,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'config.import',
   'config.update',
   'settings.update',
+  'policy.update',
   'backup.create',
   'backup.restore',
   'backup.delete',

@@ -2,6 +2,8 @@ import { create } from 'zustand'
 import { type AlertsSlice, createAlertsSlice } from './alerts-slice'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
 import { type BackupsSlice, createBackupsSlice } from './backups-slice'
+import { type BudgetsSlice, createBudgetsSlice } from './budgets-slice'
+import { type CachePolicySlice, createCachePolicySlice } from './cache-policy-slice'
 import { type CacheSlice, createCacheSlice } from './cache-slice'
 import { type CompareSlice, createCompareSlice } from './compare-slice'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
@@ -12,6 +14,7 @@ import { createLogsSlice, type LogsSlice } from './logs-slice'
 import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
 import { createProvidersSlice, type ProvidersSlice } from './providers-slice'
+import { createRedactionSlice, type RedactionSlice } from './redaction-slice'
 import { createRoutesSlice, type RoutesSlice } from './routes-slice'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createStatusSlice, type StatusSlice } from './status-slice'
@@ -31,7 +34,10 @@ export type AppState = StatusSlice &
   AuditSlice &
   BackupsSlice &
   CacheSlice &
-  AlertsSlice
+  AlertsSlice &
+  BudgetsSlice &
+  RedactionSlice &
+  CachePolicySlice
 
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
@@ -51,4 +57,7 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createBackupsSlice(set, get, api),
   ...createCacheSlice(set, get, api),
   ...createAlertsSlice(set, get, api),
+  ...createBudgetsSlice(set, get, api),
+  ...createRedactionSlice(set, get, api),
+  ...createCachePolicySlice(set, get, api),
 }))

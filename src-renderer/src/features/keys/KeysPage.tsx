@@ -1,53 +1,19 @@
-import { useEffect, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
-import { formatUsd } from '../../format'
 import { useAppStore } from '../../store'
 import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
 import './keys.css'
 import { AuditView } from '../audit/AuditView'
-import { PolicyTabs, usePolicyTab } from './PolicyTabs'
+import { BudgetsTab } from '../policies/BudgetsTab'
+import { CacheTab } from '../policies/CacheTab'
+import { RedactionTab } from '../policies/RedactionTab'
+import { BudgetBar } from './BudgetBar'
+import { POLICY_PANEL_ID, type PolicyTab, PolicyTabs, policyTabId, usePolicyTab } from './PolicyTabs'
 
 const PERIODS: BudgetPeriod[] = ['day', 'week', 'month', 'total']
 const dash = '—'
-
-function BudgetBar({ budget }: { budget: NonNullable<KeyItem['budget']> }) {
-  const pct = budget.percentUsed ?? 0
-  const level = pct >= 100 ? 'over' : pct >= 80 ? 'near' : 'ok'
-  const action = budget.onExceed === 'block' ? 'block' : `→ ${budget.onExceed.slice('downgrade:'.length)}`
-  const spent = budget.spentUsd === undefined ? dash : formatUsd(budget.spentUsd)
-  const text = `${spent} / ${formatUsd(budget.usd)} · ${budget.period} · ${pct.toFixed(pct > 0 && pct < 0.1 ? 2 : 1)}%`
-  const alertLevel = budget.alertLevel ?? 0
-  return (
-    <div className="key-budget">
-      {alertLevel > 0 && (
-        <span
-          className={`badge budget-alert ${alertLevel >= 100 ? 'badge-err' : 'badge-warn'}`}
-          title={`The ${alertLevel}% budget alert has fired this ${budget.period === 'total' ? 'budget' : budget.period}`}
-        >
-          {alertLevel}% alert
-        </span>
-      )}
-      <div
-        className={`budget-track budget-${level}`}
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(Math.min(pct, 100))}
-        aria-valuetext={`${text}${level === 'over' ? `, over budget: ${action}` : ''}`}
-        aria-label="Budget used"
-      >
-        <span style={{ width: `${Math.min(pct, 100)}%` }} />
-      </div>
-      <span className="num">
-        {text}
-        {level === 'over' ? ` · ${budget.onExceed === 'block' ? 'BLOCK' : action}` : ''}
-        {level === 'near' ? ' · near limit' : ''}
-      </span>
-    </div>
-  )
-}
 
 function expiry(k: KeyItem): string {
   if (!k.expiresAt) return 'never'
@@ -88,7 +54,7 @@ function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
       <td>{k.models?.length ? k.models.join(', ') : <span className="muted">all</span>}</td>
       <td className="num">{k.limits?.rpm ?? dash}</td>
       <td className="num">{k.limits?.tpm ?? dash}</td>
-      <td>{k.budget ? <BudgetBar budget={k.budget} /> : <span className="muted">none</span>}</td>
+      <td>{k.budget ? <BudgetBar keyName={k.name} budget={k.budget} /> : <span className="muted">none</span>}</td>
       <td>
         {k.tags?.length
           ? k.tags.map((t) => (
@@ -375,39 +341,13 @@ function SecretDialog() {
   )
 }
 
-export function KeysPage() {
+function KeysTab() {
   const keys = useAppStore((s) => s.keys)
   const error = useAppStore((s) => s.keysError)
   const drafting = useAppStore((s) => s.keyDraft !== null)
-  const { load, newKey } = useAppStore(useShallow((s) => ({ load: s.loadKeys, newKey: s.newKey })))
-  const tab = usePolicyTab()
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  if (tab === 'audit') {
-    return (
-      <main className="page stack">
-        <div className="page-header">
-          <h1>Keys &amp; Policies</h1>
-        </div>
-        <PolicyTabs current={tab} />
-        <AuditView />
-      </main>
-    )
-  }
+  const newKey = useAppStore((s) => s.newKey)
   return (
-    <main className="page stack">
-      <div className="page-header">
-        <h1>Keys &amp; Policies</h1>
-        <span className="spacer" />
-        {!drafting && keys && keys.length > 0 && (
-          <button type="button" className="button primary" onClick={newKey}>
-            New key
-          </button>
-        )}
-      </div>
-      <PolicyTabs current={tab} />
+    <>
       {error && (
         <p className="notice" role="alert">
           Could not load keys: {error}
@@ -459,6 +399,42 @@ export function KeysPage() {
       )}
       <SecretDialog />
       <EditDialog />
+    </>
+  )
+}
+
+/** Each tab's content; the keys list is loaded for every tab, since Budgets draws from it too. */
+const TAB_CONTENT: Record<PolicyTab, () => ReactNode> = {
+  keys: KeysTab,
+  budgets: BudgetsTab,
+  redaction: RedactionTab,
+  cache: CacheTab,
+  audit: AuditView,
+}
+
+export function KeysPage() {
+  const showNewKey = useAppStore((s) => s.keyDraft === null && (s.keys?.length ?? 0) > 0)
+  const { load, newKey } = useAppStore(useShallow((s) => ({ load: s.loadKeys, newKey: s.newKey })))
+  const tab = usePolicyTab()
+  useEffect(() => {
+    void load()
+  }, [load])
+  const Content = TAB_CONTENT[tab]
+  return (
+    <main className="page stack">
+      <div className="page-header">
+        <h1>Keys &amp; Policies</h1>
+        <span className="spacer" />
+        {tab === 'keys' && showNewKey && (
+          <button type="button" className="button primary" onClick={newKey}>
+            New key
+          </button>
+        )}
+      </div>
+      <PolicyTabs current={tab} />
+      <div className="stack" role="tabpanel" id={POLICY_PANEL_ID} aria-labelledby={policyTabId(tab)}>
+        <Content />
+      </div>
     </main>
   )
 }

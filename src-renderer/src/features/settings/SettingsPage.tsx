@@ -1,12 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ConfigImportResult } from '../../../../src-shared/admin-api'
+import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
 import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
 import { BackupsSection } from './BackupsSection'
-import { CacheSection } from './CacheSection'
 
 function General() {
   const settings = useAppStore((s) => s.settings)
@@ -357,6 +357,19 @@ function ConfigImport() {
   )
 }
 
+/** The cache moved to Keys & Policies with the other policies; this says where. */
+function CacheLink() {
+  return (
+    <section className="panel" aria-labelledby="cache-link-heading">
+      <h2 id="cache-link-heading">Cache</h2>
+      <p>
+        The response cache (mode, time to live, size limits, live counters and Clear) is under{' '}
+        <a href={hrefFor('/keys', { tab: 'cache' })}>Keys &amp; Policies → Cache</a>, beside redaction and budgets.
+      </p>
+    </section>
+  )
+}
+
 export function SettingsPage() {
   const load = useAppStore((s) => s.loadSettings)
   useEffect(() => {
@@ -376,7 +389,7 @@ export function SettingsPage() {
         <div className="stack">
           <ConfigExport />
           <ConfigImport />
-          <CacheSection />
+          <CacheLink />
         </div>
       </div>
       <BackupsSection />

@@ -54,7 +54,7 @@ function Counters({ s }: { s: CacheStatus }) {
   )
 }
 
-/** Settings → Cache: the live counters of the gateway's response cache, and clearing it after a confirm. */
+/** Keys & Policies → Cache: the live counters of the gateway's response cache, and clearing it after a confirm. */
 export function CacheSection() {
   const { status, error, clearing, cleared, clearError } = useAppStore(
     useShallow((s) => ({
@@ -84,7 +84,7 @@ export function CacheSection() {
       data-testid="cache-section"
     >
       <div className="panel-header">
-        <h2 id="cache-heading">Cache</h2>
+        <h2 id="cache-heading">Cache contents</h2>
         <button
           type="button"
           className="small"
@@ -108,8 +108,8 @@ export function CacheSection() {
       )}
       {status && !on && (
         <p>
-          The response cache is off: every call goes to its provider. Turn it on in the config with{' '}
-          <code>cache: {'{ mode: exact }'}</code> (or <code>semantic</code>), per route or per key too.
+          The response cache is off: every call goes to its provider. Choose Exact or Semantic above and save to turn it
+          on; routes and keys that set their own cache are listed there too.
         </p>
       )}
       {on && (

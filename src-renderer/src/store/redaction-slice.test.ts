@@ -1,0 +1,148 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { PolicyView, RedactionConfig } from '../../../src-shared/admin-api'
+import { ApiError } from '../api/client'
+import { policiesApi } from '../api/policies'
+import {
+  createRedactionSlice,
+  customPatternErrors,
+  isRedactionDirty,
+  type RedactionSlice,
+  redactionConfigOf,
+  redactionDraftOf,
+} from './redaction-slice'
+
+vi.mock('../api/policies', () => ({ policiesApi: { get: vi.fn(), save: vi.fn(), testRedaction: vi.fn() } }))
+const api = vi.mocked(policiesApi)
+
+const ALL = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'] as const satisfies RedactionConfig['detect']
+const view = (config: PolicyView<'redaction'>['config']): PolicyView<'redaction'> => ({
+  section: 'redaction',
+  config,
+  defaults: { mode: 'off', detect: [...ALL] },
+  overrides: [],
+})
+
+describe('redaction drafts', () => {
+  it('reads a missing section as off with every type, and saves all types on as no detect list', () => {
+    const d = redactionDraftOf(view(null))
+    expect(d).toEqual({ mode: 'off', detect: [...ALL], custom: [], skipFields: [] })
+    expect(redactionConfigOf({ ...d, mode: 'mask' }, [...ALL])).toEqual({ mode: 'mask' })
+  })
+
+  it('saves a narrowed list in the gateway order, custom patterns without empty flags, and skipFields as kept', () => {
+    const d = redactionDraftOf(view({ mode: 'mask', skipFields: ['notes'] }))
+    const config = redactionConfigOf(
+      {
+        ...d,
+        detect: ['ip', 'email'],
+        custom: [
+          { name: ' ticket ', pattern: 'TCK-\\d+', flags: '' },
+          { name: 'code', pattern: 'x\\d', flags: 'i' },
+        ],
+      },
+      [...ALL],
+    )
+    expect(config).toEqual({
+      mode: 'mask',
+      detect: ['email', 'ip'],
+      custom: [
+        { name: 'ticket', pattern: 'TCK-\\d+' },
+        { name: 'code', pattern: 'x\\d', flags: 'i' },
+      ],
+      skipFields: ['notes'],
+    })
+  })
+
+  it('is dirty only when the section it would save differs', () => {
+    const v = view({ mode: 'mask', detect: [...ALL] })
+    expect(isRedactionDirty(v, redactionDraftOf(v))).toBe(false)
+    // An explicit full list and none at all save the same section.
+    expect(isRedactionDirty(v, { ...redactionDraftOf(v), detect: [...ALL].reverse() })).toBe(false)
+    expect(isRedactionDirty(v, { ...redactionDraftOf(v), mode: 'reversible' })).toBe(true)
+  })
+
+  it('flags patterns the gateway would refuse, keyed like its error param', () => {
+    expect(
+      customPatternErrors([
+        { name: 'ok', pattern: 'TCK-\\d{4}', flags: 'i' },
+        { name: 'Bad Name', pattern: '([a-z', flags: '' },
+        { name: 'ok', pattern: 'a*', flags: '' },
+        { name: '', pattern: 'x', flags: 'g' },
+      ]),
+    ).toEqual({
+      'custom.1.name': 'Lower-case letters, digits and _ only, starting with a letter.',
+      'custom.1.pattern': expect.stringMatching(/^Not a valid regular expression/),
+      'custom.2.name': '"ok" is used by another pattern.',
+      'custom.2.pattern': 'Matches the empty string.',
+      'custom.3.name': 'Name the entity type, e.g. ticket_id.',
+      'custom.3.flags': 'Only i, m, s and u.',
+    })
+  })
+})
+
+describe('redaction slice', () => {
+  let store: StoreApi<RedactionSlice>
+  beforeEach(async () => {
+    vi.resetAllMocks()
+    store = createStore<RedactionSlice>()(createRedactionSlice)
+    api.get.mockResolvedValueOnce(view({ mode: 'mask' }))
+    await store.getState().loadRedaction()
+  })
+
+  it('edits a draft, keeps it across a reload while unsaved, and saves it', async () => {
+    const s = () => store.getState()
+    s().setEntityDetected('phone', false)
+    s().addCustomPattern()
+    s().updateCustomPattern(0, { name: 'ticket', pattern: 'TCK-\\d{4}' })
+    api.get.mockResolvedValueOnce(view({ mode: 'mask' }))
+    await s().loadRedaction()
+    expect(s().redactionDraft?.custom).toEqual([{ name: 'ticket', pattern: 'TCK-\\d{4}', flags: '' }])
+
+    const saved = {
+      mode: 'mask' as const,
+      detect: ALL.filter((t) => t !== 'phone'),
+      custom: [{ name: 'ticket', pattern: 'TCK-\\d{4}' }],
+    }
+    api.save.mockResolvedValueOnce(view(saved))
+    expect(await s().saveRedaction()).toBe(true)
+    expect(api.save).toHaveBeenCalledWith('redaction', saved)
+    expect(s()).toMatchObject({ redactionSaved: true, redactionSaving: false, redactionSaveError: null })
+    expect(isRedactionDirty(s().redactionView, s().redactionDraft)).toBe(false)
+  })
+
+  it('puts a refusal from the gateway beside the field it names', async () => {
+    const s = () => store.getState()
+    s().addCustomPattern()
+    s().updateCustomPattern(0, { name: 'x', pattern: 'TCK' })
+    // The browser's checks passed; the gateway has the last word.
+    api.save.mockRejectedValueOnce(
+      new ApiError(400, 'detect.0: must be one of email; custom.0.pattern: too slow (bad)', null, 'custom.0.pattern'),
+    )
+    expect(await s().saveRedaction()).toBe(false)
+    expect(s().redactionFieldErrors).toEqual({ 'custom.0.pattern': 'too slow (bad)' })
+    expect(s().redactionSaveError).toMatch(/HTTP 400/)
+  })
+
+  it('does not send a draft with a broken pattern, and marks every such field', async () => {
+    const s = () => store.getState()
+    s().addCustomPattern()
+    expect(await s().saveRedaction()).toBe(false)
+    expect(api.save).not.toHaveBeenCalled()
+    expect(Object.keys(s().redactionFieldErrors)).toEqual(['custom.0.name', 'custom.0.pattern'])
+  })
+
+  it('shows only the newest test answer', async () => {
+    const s = () => store.getState()
+    let answerFirst: (v: unknown) => void = () => {}
+    api.testRedaction.mockReturnValueOnce(new Promise((r) => (answerFirst = r)) as never)
+    api.testRedaction.mockResolvedValueOnce({ redacted: '[EMAIL]', entities: [{ type: 'email', start: 0, end: 5 }] })
+    const d = s().redactionDraft!
+    const first = s().runRedactionTest(d, 'a@b.c is old')
+    await s().runRedactionTest(d, 'a@b.c')
+    answerFirst({ redacted: 'stale', entities: [] })
+    await first
+    expect(s().redactionTest?.redacted).toBe('[EMAIL]')
+    expect(api.testRedaction).toHaveBeenLastCalledWith('a@b.c', { mode: 'mask' })
+  })
+})
