@@ -53,8 +53,10 @@ export function createOpenAIStreamDecoder(model: string): ChatStreamDecoder {
         throw new GatewayError('upstream', `upstream stream sent a frame that is not JSON: ${frame.data.slice(0, 200)}`)
       }
       if (c.error !== undefined && c.error !== null) throw fromOpenAIStreamError(frame.data)
-      const { error: _, ...chunk } = c
-      const out = chunk as ChatChunk
+      // The parsed frame becomes the chunk in place (no copy per frame); an `error: null` some servers send
+      // is dropped so it never reaches an encoder.
+      if ('error' in c) delete c.error
+      const out = c as ChatChunk
       out.object = 'chat.completion.chunk'
       out.id ??= ''
       out.created ??= 0
