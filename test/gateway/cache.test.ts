@@ -129,6 +129,49 @@ describe('exact cache', () => {
     expect(chats()).toBe(1)
   })
 
+  it('replays a cached answer to the Responses and Ollama APIs, streamed and not', async () => {
+    gw = await startGateway(config('{ mode: exact }'))
+    const post = (path: string, body: unknown) =>
+      fetch(`${gw!.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const first = await post('/v1/responses', { model: 'up/echo', input: 'Same words', max_output_tokens: 50 })
+    expect(first.headers.get('x-switchyard-cache')).toBe('miss')
+    const again = await post('/v1/responses', { model: 'up/echo', input: 'Same words', max_output_tokens: 50 })
+    expect(again.headers.get('x-switchyard-cache')).toBe('hit')
+    expect(JSON.stringify(await again.json())).toContain('Answer #1 to: Same words')
+    const streamed = await post('/v1/responses', {
+      model: 'up/echo',
+      input: 'Same words',
+      max_output_tokens: 50,
+      stream: true,
+    })
+    expect(streamed.headers.get('x-switchyard-cache')).toBe('hit')
+    const events = await streamed.text()
+    expect(events).toContain('response.completed')
+    expect(events).toContain('Answer #1')
+    const ollama = await post('/api/chat', {
+      model: 'up/echo',
+      messages: [{ role: 'user', content: 'Ollama asks' }],
+      stream: false,
+    })
+    expect(ollama.headers.get('x-switchyard-cache')).toBe('miss')
+    const ollamaAgain = await post('/api/chat', {
+      model: 'up/echo',
+      messages: [{ role: 'user', content: 'Ollama asks' }],
+    })
+    expect(ollamaAgain.headers.get('x-switchyard-cache')).toBe('hit')
+    const lines = (await ollamaAgain.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((l) => l.message?.content ?? '').join('')).toBe('Answer #2 to: Ollama asks')
+    expect(lines.at(-1)).toMatchObject({ done: true })
+    expect(chats()).toBe(2)
+  })
+
   it('keys on parameters and tools, not on the stream flag', async () => {
     gw = await startGateway(config('{ mode: exact }'))
     await openai().chat.completions.create(question('Same'))
