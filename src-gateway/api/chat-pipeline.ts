@@ -119,7 +119,9 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     }
     call.translate = stream && (vault !== undefined || answer.guardrails !== undefined || answer.collect)
 
-    // A reply that fails its JSON schema is asked for again, as often as the guardrail allows.
+    // A reply that fails its JSON schema is asked for again, as often as the guardrail allows. Each try was
+    // paid for, so the row counts the tokens of all of them.
+    const earlier = { input: 0, output: 0 }
     for (let schemaRetry = 0; ; schemaRetry++) {
       const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
       reply.header('x-switchyard-provider', served.target.provider.id)
@@ -137,6 +139,10 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
             throw upstreamFailure(target, err)
           })
       Object.assign(event, outcome)
+      if (schemaRetry > 0) {
+        event.inputTokens = (event.inputTokens ?? 0) + earlier.input
+        event.outputTokens = (event.outputTokens ?? 0) + earlier.output
+      }
       outputText = text
       // A stream that failed after its first byte cannot fall back, but it still counts against the target.
       if (outcome.status >= 500) target.breaker.failure(gw.clock())
@@ -146,7 +152,11 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
         const answerText = text?.() ?? ''
         const hits = (answerText && answer.guardrails?.checkOutput(answerText, outcome.outputTokens)) || []
         addHits(event, hits)
-        if (hits.some(isSchemaFailure) && schemaRetry < answer.guardrails!.schemaRetries) continue
+        if (hits.some(isSchemaFailure) && schemaRetry < answer.guardrails!.schemaRetries) {
+          earlier.input = event.inputTokens ?? 0
+          earlier.output = event.outputTokens ?? 0
+          continue
+        }
         const blocked = blocking(hits)
         if (blocked) throw guardrailError(blocked)
         send()

@@ -126,6 +126,8 @@ describe('output guardrails', () => {
     const [event] = await waitForEvents(gw, 1)
     expect(event.status).toBe(200)
     expect(event.guardrails?.[0]).toMatchObject({ stage: 'output', type: 'json_schema' })
+    // Both tries were paid for: 5 + 5 tokens each way.
+    expect(event).toMatchObject({ inputTokens: 10, outputTokens: 10 })
   })
 
   it('blocks when the retry fails too, and accepts fenced JSON', async () => {
