@@ -46,6 +46,10 @@ beforeAll(async () => {
       }),
   })
   ollamaEmbedUpstream = await startScriptedUpstream({
+    'GET /api/ps': (_req, res) =>
+      sendJson(res, 200, {
+        models: [{ name: 'llama3.2:3b', model: 'llama3.2:3b', size: 3_000_000_000, size_vram: 2_500_000_000 }],
+      }),
     'POST /api/embed': (req, res) => {
       const input = (req.body as { input: string | string[] }).input
       const n = typeof input === 'string' ? 1 : input.length
@@ -186,6 +190,14 @@ describe('Ollama client: listing and probes', () => {
     expect(major > 0 || minor >= 6).toBe(true)
   })
 
+  it('ps merges what the Ollama servers behind the gateway have loaded, under provider/model names', async () => {
+    const { models } = await client.ps()
+    // The mock Ollama server has no /api/ps and is left out; the scripted one reports one model.
+    expect(models).toEqual([
+      expect.objectContaining({ name: 'e-llama/llama3.2:3b', model: 'e-llama/llama3.2:3b', size_vram: 2_500_000_000 }),
+    ])
+  })
+
   it('list shows route aliases and provider/model ids with name, model and details', async () => {
     const { models } = await client.list()
     const names = models.map((m) => m.name)
@@ -213,11 +225,6 @@ describe('Ollama client: listing and probes', () => {
   it('an embedding model shows the embedding capability', async () => {
     const show = await client.show({ model: 'oa/mock-embed' })
     expect(show.capabilities).toEqual(['embedding'])
-  })
-
-  it('ps answers a model list', async () => {
-    const { models } = await client.ps()
-    expect(models).toEqual([])
   })
 
   it('GET and HEAD / answer 200 "Ollama is running", also to browsers when no web UI is served', async () => {

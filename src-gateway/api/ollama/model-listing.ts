@@ -1,4 +1,4 @@
-// The gateway's models in Ollama's listing shapes (/api/tags, /api/show, /api/ps): every route alias and
+// The gateway's models in Ollama's listing shapes (/api/tags, /api/show): every route alias and
 // every `provider/model` id, so an Ollama-only client can pick any of them.
 
 import { createHash } from 'node:crypto'

@@ -10,6 +10,7 @@ import { ollamaEmbed, ollamaLegacyEmbeddings } from './embeddings.js'
 import { listTags, showModel } from './model-listing.js'
 import type { OllamaEndpoint } from './reply-shape.js'
 import { registerRootProbe } from './root-probe.js'
+import { listRunning } from './running-models.js'
 
 const ollama = { dialect: 'ollama' as const }
 
@@ -58,8 +59,7 @@ export function registerOllamaRoutes(app: FastifyInstance, gw: GatewayContext): 
   app.get('/api/version', { config: ollama }, async () => OLLAMA_VERSION)
   app.get('/api/tags', { config: ollama }, async () => listTags(gw, app.startedAt))
   app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt))
-  // Nothing is loaded into local memory by the gateway itself.
-  app.get('/api/ps', { config: ollama }, async () => ({ models: [] }))
+  app.get('/api/ps', { config: ollama }, () => listRunning(gw))
   app.post('/api/chat', { config: ollama }, (req, reply) => runOllamaChat(gw, 'chat', req, reply))
   app.post('/api/generate', { config: ollama }, (req, reply) => runOllamaChat(gw, 'generate', req, reply))
   app.post('/api/embed', { config: ollama }, (req, reply) => runEmbeddingsCall(gw, req, reply, ollamaEmbed))
