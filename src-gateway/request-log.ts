@@ -64,16 +64,27 @@ export function createRequestLog(
         })
       : undefined
   const inner = sink ?? writer ?? createMemorySink()
-  const policy = {
-    maxAgeDays: config.logs?.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
-    maxDbMb: config.logs?.maxDbMb ?? DEFAULT_RETENTION.maxDbMb,
+  const policyOf = (c: GatewayConfig) => ({
+    maxAgeDays: c.logs?.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
+    maxDbMb: c.logs?.maxDbMb ?? DEFAULT_RETENTION.maxDbMb,
+  })
+  let policy = policyOf(config)
+  let retention = db ? startRetention(db, policy) : undefined
+  let closed = false
+  // A changed retention policy applies at once: the old schedule stops and the new one runs a first pass soon.
+  const applyRetention = (next: GatewayConfig) => {
+    const p = policyOf(next)
+    if (!db || closed || (p.maxAgeDays === policy.maxAgeDays && p.maxDbMb === policy.maxDbMb)) return
+    retention?.stop()
+    policy = p
+    retention = startRetention(db, policy)
   }
-  const retention = db ? startRetention(db, policy) : undefined
   const counted = metrics.wrap(inner)
   return {
     sink: {
       push: counted.push,
       async close() {
+        closed = true
         retention?.stop()
         await counted.close()
       },
@@ -84,6 +95,9 @@ export function createRequestLog(
     cipher,
     encryptsBodies,
     flush: () => writer?.flush(),
-    applyConfig: (next) => writer?.setSecrets(configSecrets(next)),
+    applyConfig: (next) => {
+      writer?.setSecrets(configSecrets(next))
+      applyRetention(next)
+    },
   }
 }
