@@ -1,45 +1,11 @@
 import type { TSchema } from 'typebox'
-import { Compile } from 'typebox/compile'
 import { validateCache, validateCacheOverride } from '../policies/cache/config.js'
 import { validateGuardrails } from '../policies/guardrails/config.js'
 import { validateRedaction, validateRedactionOverride } from '../policies/redaction/config.js'
 import { ConfigSchema, type GatewayConfig } from './schema.js'
+import { type ConfigProblem, schemaProblems } from './schema-problems.js'
 
-/** One thing wrong with a config or request body, located by JSON pointer (`/providers/x/baseUrl`). */
-export interface ConfigProblem {
-  path: string
-  message: string
-}
-
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  params: Record<string, unknown>
-  message: string
-}
-
-type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
-
-function compileFlat(schema: TSchema): (data: unknown) => ConfigProblem[] {
-  const checker = Compile(schema) as unknown as Checker
-  return (data) => {
-    if (checker.Check(data)) return []
-    const out = new Map<string, string>()
-    for (const e of checker.Errors(data)) {
-      // `additionalProperties: false` reports each extra field twice; keep the message that names it.
-      if (e.keyword === 'boolean') continue
-      if (e.keyword === 'required') {
-        for (const p of e.params.requiredProperties as string[]) out.set(`${e.instancePath}/${p}`, 'is required')
-      } else if (e.keyword === 'additionalProperties') {
-        for (const p of e.params.additionalProperties as string[])
-          out.set(`${e.instancePath}/${p}`, 'is not a known field')
-      } else if (!out.has(e.instancePath || '/')) {
-        out.set(e.instancePath || '/', e.message)
-      }
-    }
-    return [...out].map(([path, message]) => ({ path, message }))
-  }
-}
+export type { ConfigProblem }
 
 interface ObjectSchema {
   properties?: Record<string, TSchema>
@@ -54,7 +20,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * are checked field by field, since the compiled checker reports only an object's first failing field.
  */
 export function compileProblems(schema: TSchema): (data: unknown) => ConfigProblem[] {
-  const flat = compileFlat(schema)
+  const flat = schemaProblems(schema)
   const { properties, required = [], additionalProperties } = schema as ObjectSchema
   if (!properties) return flat
   const fields = new Map(Object.entries(properties).map(([k, s]) => [k, compileProblems(s)]))
@@ -74,14 +40,14 @@ export function compileProblems(schema: TSchema): (data: unknown) => ConfigProbl
   }
 }
 
-const schemaProblems = compileProblems(ConfigSchema)
+const configSchemaProblems = compileProblems(ConfigSchema)
 
 /**
  * Everything wrong with a candidate config: schema violations, then references that would only fail at
  * request time (a route target naming a provider that is not configured).
  */
 export function configProblems(data: unknown): ConfigProblem[] {
-  const problems = schemaProblems(data ?? {})
+  const problems = configSchemaProblems(data ?? {})
   if (problems.length > 0) return problems
   const cfg = (data ?? {}) as GatewayConfig
   const providers = new Set(Object.keys(cfg.providers ?? {}))

@@ -1,5 +1,5 @@
-import { type Static, type TSchema, Type } from 'typebox'
-import { Compile } from 'typebox/compile'
+import { type Static, Type } from 'typebox'
+import { schemaProblemLines } from '../../config/schema-problems.js'
 
 export const CACHE_DEFAULTS = { ttlSeconds: 3600, maxEntries: 10_000, maxMb: 256, threshold: 0.95 } as const
 
@@ -66,39 +66,8 @@ export interface CacheSettings {
   semantic?: { embeddingModel: string; threshold: number }
 }
 
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  params: Record<string, unknown>
-  message: string
-}
-type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
-
-/** One readable line per field at fault, each prefixed with its JSON pointer under `path`. */
-function problemLister(schema: TSchema): (data: unknown, path: string) => string[] {
-  const checker = Compile(schema) as unknown as Checker
-  return (data, path) => {
-    if (checker.Check(data)) return []
-    const out = new Map<string, string>()
-    for (const e of checker.Errors(data)) {
-      if (e.keyword === 'required') {
-        for (const p of e.params.requiredProperties as string[]) out.set(`${path}${e.instancePath}/${p}`, 'is required')
-      } else if (e.keyword === 'additionalProperties') {
-        for (const p of e.params.additionalProperties as string[])
-          out.set(`${path}${e.instancePath}/${p}`, 'is not a known field')
-      } else if (e.keyword === 'enum') {
-        out.set(`${path}${e.instancePath}`, `must be one of ${(e.params.allowedValues as string[]).join(', ')}`)
-      } else if (e.keyword !== 'boolean' && !out.has(`${path}${e.instancePath}`)) {
-        // `boolean` repeats an additionalProperties failure without naming the field.
-        out.set(`${path}${e.instancePath}`, e.message)
-      }
-    }
-    return [...out].map(([at, message]) => `${at}: ${message}`)
-  }
-}
-
-const configProblems = problemLister(CacheConfigSchema)
-const overrideProblems = problemLister(CacheOverrideSchema)
+const configProblems = schemaProblemLines(CacheConfigSchema)
+const overrideProblems = schemaProblemLines(CacheOverrideSchema)
 
 /** Everything wrong with a `cache:` section found at `path` (a JSON pointer such as `/cache`); empty when valid. */
 export function validateCache(cfg: unknown, path: string): string[] {

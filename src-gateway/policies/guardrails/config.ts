@@ -1,6 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox'
-import { Compile } from 'typebox/compile'
-import type { ConfigProblem } from '../../config/validate.js'
+import { type ConfigProblem, schemaProblems } from '../../config/schema-problems.js'
 import { jsonSchemaProblems } from './json-output.js'
 
 /** What a check does when it fires: refuse the call, let it through marked, or only record it. */
@@ -74,14 +73,6 @@ export function patternFlags(caseSensitive: boolean | undefined): string {
   return caseSensitive ? '' : 'i'
 }
 
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  params: Record<string, unknown>
-  message: string
-}
-type Checker = { Check(v: unknown): boolean; Errors(v: unknown): Iterable<SchemaError> }
-
 const CHECKS = {
   max_tokens: MaxTokensCheckSchema,
   blocked_patterns: BlockedPatternsCheckSchema,
@@ -96,41 +87,16 @@ const STAGE_TYPES: Record<'input' | 'output', CheckType[]> = {
 }
 
 // Checked one type at a time: a union's errors would name every member ("must match a schema in anyOf").
-let checkers: Record<CheckType, Checker> | undefined
-const checkerFor = (type: CheckType): Checker => {
-  checkers ??= Object.fromEntries(
-    Object.entries(CHECKS).map(([t, schema]) => [t, Compile(schema) as unknown as Checker]),
-  ) as Record<CheckType, Checker>
-  return checkers[type]
+let listers: Record<CheckType, ReturnType<typeof schemaProblems>> | undefined
+const problemsOf = (type: CheckType) => {
+  listers ??= Object.fromEntries(Object.entries(CHECKS).map(([t, schema]) => [t, schemaProblems(schema)])) as Record<
+    CheckType,
+    ReturnType<typeof schemaProblems>
+  >
+  return listers[type]
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function shapeProblems(type: CheckType, check: unknown, at: string): ConfigProblem[] {
-  const checker = checkerFor(type)
-  if (checker.Check(check)) return []
-  const errors = [...checker.Errors(check)]
-  // A union of literals (`action`) fails once per member; name the allowed values instead.
-  const allowed = new Map<string, unknown[]>()
-  for (const e of errors) {
-    if (e.keyword === 'const')
-      allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), e.params.allowedValue])
-  }
-  const out = new Map<string, string>()
-  for (const e of errors) {
-    if (e.keyword === 'boolean') continue // the duplicate of an additionalProperties error
-    if (e.keyword === 'required') {
-      for (const p of e.params.requiredProperties as string[]) out.set(`${at}/${p}`, 'is required')
-    } else if (e.keyword === 'additionalProperties') {
-      for (const p of e.params.additionalProperties as string[]) out.set(`${at}/${p}`, 'is not a known field')
-    } else if (allowed.has(e.instancePath)) {
-      out.set(`${at}${e.instancePath}`, `must be one of ${allowed.get(e.instancePath)!.join(', ')}`)
-    } else if (!out.has(`${at}${e.instancePath}`)) {
-      out.set(`${at}${e.instancePath}`, e.message)
-    }
-  }
-  return [...out].map(([path, message]) => ({ path, message }))
-}
 
 function patternProblems(patterns: string[], caseSensitive: boolean | undefined, at: string): ConfigProblem[] {
   const out: ConfigProblem[] = []
@@ -156,7 +122,7 @@ function checkProblems(stage: 'input' | 'output', check: unknown, at: string): C
     return [{ path: `${at}/type`, message: `must be one of ${allowed.join(', ')}` }]
   if (!allowed.includes(type as CheckType))
     return [{ path: `${at}/type`, message: `'${type}' checks apply to ${stage === 'input' ? 'output' : 'input'} only` }]
-  const shape = shapeProblems(type as CheckType, check, at)
+  const shape = problemsOf(type as CheckType)(check, at)
   if (shape.length > 0) return shape
   const c = check as InputCheck | OutputCheck
   if (c.type === 'blocked_patterns') return patternProblems(c.patterns, c.caseSensitive, at)

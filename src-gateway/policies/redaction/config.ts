@@ -1,5 +1,5 @@
-import { type Static, type TSchema, Type } from 'typebox'
-import { Compile } from 'typebox/compile'
+import { type Static, Type } from 'typebox'
+import { schemaProblemLines } from '../../config/schema-problems.js'
 import { BUILTIN_ENTITY_TYPES, customPatternProblem } from './detectors.js'
 
 const Mode = Type.Enum(['off', 'mask', 'reversible'], {
@@ -42,39 +42,8 @@ export type RedactionConfig = Static<typeof RedactionConfigSchema>
 export type RedactionOverride = Static<typeof RedactionOverrideSchema>
 export type RedactionMode = RedactionConfig['mode']
 
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  params: Record<string, unknown>
-  message: string
-}
-type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
-
-/** One readable line per field at fault, each prefixed with its JSON pointer under `path`. */
-function problemLister(schema: TSchema): (data: unknown, path: string) => string[] {
-  const checker = Compile(schema) as unknown as Checker
-  return (data, path) => {
-    if (checker.Check(data)) return []
-    const out = new Map<string, string>()
-    for (const e of checker.Errors(data)) {
-      const at = `${path}${e.instancePath}`
-      if (e.keyword === 'required') {
-        for (const p of e.params.requiredProperties as string[]) out.set(`${at}/${p}`, 'is required')
-      } else if (e.keyword === 'additionalProperties') {
-        for (const p of e.params.additionalProperties as string[]) out.set(`${at}/${p}`, 'is not a known field')
-      } else if (e.keyword === 'enum') {
-        out.set(at, `must be one of ${(e.params.allowedValues as string[]).join(', ')}`)
-      } else if (e.keyword !== 'boolean' && !out.has(at)) {
-        // `boolean` repeats an additionalProperties failure without naming the field.
-        out.set(at, e.message)
-      }
-    }
-    return [...out].map(([at, message]) => `${at}: ${message}`)
-  }
-}
-
-const configProblems = problemLister(RedactionConfigSchema)
-const overrideProblems = problemLister(RedactionOverrideSchema)
+const configProblems = schemaProblemLines(RedactionConfigSchema)
+const overrideProblems = schemaProblemLines(RedactionOverrideSchema)
 
 /** The schema cannot tell whether a pattern compiles. */
 function patternProblems(cfg: RedactionOverride, path: string): string[] {
