@@ -1,7 +1,8 @@
-import { type ReactNode, useEffect, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
+import { useModal } from '../../components/use-modal'
 import { useAppStore } from '../../store'
 import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
 import './keys.css'
@@ -257,12 +258,10 @@ function EditDialog() {
   const saving = useAppStore((s) => s.keySaving)
   const apiError = useAppStore((s) => s.keySaveError)
   const a = useAppStore(useShallow((s) => ({ update: s.updateKeyEdit, save: s.saveKeyEdit, cancel: s.cancelKeyEdit })))
-  const ref = useRef<HTMLDialogElement>(null)
   const [showErrors, setShowErrors] = useState(false)
   const open = edit !== null
+  const ref = useModal(open)
   useEffect(() => {
-    const dlg = ref.current
-    if (open && dlg && !dlg.open) dlg.showModal()
     if (!open) setShowErrors(false)
   }, [open])
   if (!edit) return null
@@ -302,11 +301,7 @@ function EditDialog() {
 function SecretDialog() {
   const issued = useAppStore((s) => s.issuedSecret)
   const dismiss = useAppStore((s) => s.dismissSecret)
-  const ref = useRef<HTMLDialogElement>(null)
-  useEffect(() => {
-    const dlg = ref.current
-    if (issued && dlg && !dlg.open) dlg.showModal()
-  }, [issued])
+  const ref = useModal(Boolean(issued))
   if (!issued) return null
   return (
     <dialog

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BackupItem, BackupReason, RestorePreview } from '../../../../src-shared/admin-api'
 import { backupsApi } from '../../api/backups'
 import { errorMessage } from '../../api/client'
+import { useModal } from '../../components/use-modal'
 import { formatBytes, formatTime } from '../../format'
 import { useAppStore } from '../../store'
 import './backups.css'
@@ -145,11 +146,7 @@ function RestoreDialog() {
     })),
   )
   const { confirm, close } = useAppStore(useShallow((s) => ({ confirm: s.confirmRestore, close: s.closeRestore })))
-  const ref = useRef<HTMLDialogElement>(null)
-  useEffect(() => {
-    const dlg = ref.current
-    if (id && dlg && !dlg.open) dlg.showModal()
-  }, [id])
+  const ref = useModal(Boolean(id))
   if (!id) return null
   return (
     <dialog
