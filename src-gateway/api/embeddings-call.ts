@@ -5,6 +5,7 @@ import type { LogEvent } from '../core/log-event.js'
 import { transportError } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { Admission } from '../policies/policies.js'
+import type { RuntimeProvider } from '../routing/providers.js'
 import { resolveModel } from '../routing/resolve.js'
 import { sendError, toGatewayError } from './error-handler.js'
 
@@ -13,6 +14,55 @@ export interface EmbeddingsCodec {
   /** Throws GatewayError('invalid_request') with `param` on bad input. */
   decode(body: unknown): EmbeddingsRequest
   encode(res: EmbeddingsResponse): unknown
+}
+
+/** The provider's embeddings API; a 400 naming the model when its type has none. */
+function embeddingsApi(provider: RuntimeProvider) {
+  const { embeddingsRequest, embeddingsResponse } = provider.adapter
+  if (!embeddingsRequest || !embeddingsResponse) {
+    throw new GatewayError(
+      'invalid_request',
+      `provider '${provider.id}' (${provider.adapter.type}) has no embeddings API`,
+      { param: 'model' },
+    )
+  }
+  return { embeddingsRequest, embeddingsResponse }
+}
+
+/**
+ * One embeddings request to `provider`, decoded, or thrown as a GatewayError (transport failures name the
+ * provider; an upstream error keeps its status). `onAnswer` runs once the upstream answered, whatever the status.
+ */
+export async function sendEmbeddings(
+  gw: GatewayContext,
+  provider: RuntimeProvider,
+  model: string,
+  request: EmbeddingsRequest,
+  signal: AbortSignal,
+  onAnswer?: () => void,
+): Promise<EmbeddingsResponse> {
+  const { embeddingsRequest, embeddingsResponse } = embeddingsApi(provider)
+  const { adapter, ctx } = provider
+  let text: string
+  let status: number
+  let headers: Record<string, string | string[] | undefined>
+  try {
+    const res = await gw.upstreams.send(
+      provider.id,
+      ctx.baseUrl,
+      embeddingsRequest({ ...request, model }, model, ctx),
+      provider.timeouts,
+      signal,
+    )
+    status = res.status
+    headers = res.headers
+    text = await res.body.text().finally(res.done)
+  } catch (err) {
+    throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
+  }
+  onAnswer?.()
+  if (status >= 300) throw adapter.error(status, text, headers)
+  return embeddingsResponse(JSON.parse(text), model)
 }
 
 /** An embeddings call from any inbound API: to the first target of the model's route; logged like every other call. */
@@ -49,34 +99,17 @@ export async function runEmbeddingsCall(
     const resolution = await resolveModel(request.model, gw)
     const targets = admitted.filterTargets?.(resolution.targets, request.model) ?? resolution.targets
     const { provider, model } = targets[0]
-    const { adapter, ctx } = provider
     Object.assign(event, { route: resolution.route, provider: provider.id, model, attempts: 1 })
-    if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) {
-      throw new GatewayError('invalid_request', `provider '${provider.id}' (${adapter.type}) has no embeddings API`, {
-        param: 'model',
-      })
-    }
+    embeddingsApi(provider)
     const limited = gw.policies.takeProvider(event, provider.id, request)
     if (limited) throw limited
-    const upstreamReq = adapter.embeddingsRequest({ ...request, model }, model, ctx)
     const ctrl = new AbortController()
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) ctrl.abort()
     })
-    let text: string
-    let status: number
-    let headers: Record<string, string | string[] | undefined>
-    try {
-      const res = await gw.upstreams.send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
-      status = res.status
-      headers = res.headers
-      text = await res.body.text().finally(res.done)
-    } catch (err) {
-      throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
-    }
-    reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
-    if (status >= 300) throw adapter.error(status, text, headers)
-    const out = adapter.embeddingsResponse(JSON.parse(text), model)
+    const out = await sendEmbeddings(gw, provider, model, request, ctrl.signal, () => {
+      reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
+    })
     event.status = 200
     event.inputTokens = out.usage?.prompt_tokens
     event.outputTokens = 0
