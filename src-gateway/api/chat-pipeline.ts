@@ -84,7 +84,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   let outputText: (() => string) | undefined
   let admitted: Admission | undefined
   try {
-    const protect = gw.protection.forCall(routeName(gw, requestedModel), req.keyName)
+    const protect = gw.protection.forCall(requestedModel, req.keyName)
     // Rate limits per end user read the caller's own `user` field, which redaction may replace.
     const asSent = call.body
     // Redaction comes first, on the client's own body: everything after it (pass-through bodies,
@@ -181,11 +181,6 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       estimateTokens(event, canonical, outputText?.() ?? '').finally(() => gw.sink.push(event))
     } else gw.sink.push(event)
   }
-}
-
-/** The route alias a call asks for, if any: redaction, guardrails and cache can be set per route. */
-function routeName(gw: GatewayContext, model: string): string | undefined {
-  return Object.hasOwn(gw.routes, model) ? model : undefined
 }
 
 /** Redacts the client's body in place of the original; returns the placeholders to restore, if reversible. */

@@ -87,8 +87,7 @@ export async function runEmbeddingsCall(
   let admitted: Admission | undefined
   try {
     // Texts to embed leave the machine too. Placeholders cannot be restored in a vector, so they stay.
-    const asked = event.requestedModel
-    const redactor = gw.protection.forCall(Object.hasOwn(gw.routes, asked) ? asked : undefined, req.keyName).redactor
+    const redactor = gw.protection.forCall(event.requestedModel, req.keyName).redactor
     const redacted = body && redactor?.redactBody(body)
     if (redacted) {
       body = redacted.body

@@ -40,8 +40,10 @@ export class Protection {
       (config.keys ?? []).some((k) => k.redaction || k.cache)
   }
 
-  forCall(route: string | undefined, keyName: string | undefined): CallProtection {
+  /** What protects a call for `model` (the route's settings when it names a route alias) made with `keyName`. */
+  forCall(model: string | undefined, keyName: string | undefined): CallProtection {
     if (!this.configured) return NONE
+    const route = model !== undefined && Object.hasOwn(this.config.routes ?? {}, model) ? model : undefined
     const id = `${route ?? ''}\u0000${keyName ?? ''}`
     let p = this.compiled.get(id)
     if (!p) {
