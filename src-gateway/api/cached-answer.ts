@@ -15,7 +15,7 @@ import type { PriceBook } from '../pricing/price-book.js'
 import type { Target } from '../routing/resolve.js'
 import type { ChatCall } from './chat-pipeline.js'
 import { embedText } from './embed-text.js'
-import { type Outcome, outcome } from './outcome.js'
+import { type Outcome, outcome, startStream } from './outcome.js'
 import { countsFromUsage } from './stream-accounting.js'
 
 /** What a cache lookup found, and what a miss needs to store its answer under. */
@@ -125,14 +125,7 @@ export function serveFromCache(
     reply.type('application/json; charset=utf-8').send(encoded)
     return outcome(200, counts, { ...served, ttftMs: performance.now() - t0 })
   }
-  reply.hijack()
-  const raw = reply.raw
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': call.codec.streamContentType ?? 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  })
+  const raw = startStream(reply, call.codec.streamContentType)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
   let out = ''
   for (const c of replayChunks(forClient)) out += encoder.chunk(c)

@@ -18,7 +18,7 @@ import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCa
 import type { ClientDialect } from './dialects.js'
 import { type OpenedStream, openStream } from './early-stream-error.js'
 import { sendError, toGatewayError } from './error-handler.js'
-import { type Outcome, outcome } from './outcome.js'
+import { type Outcome, outcome, startStream } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
 import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
@@ -461,15 +461,7 @@ async function streamAnswer(
   plan: AnswerPlan,
   event: LogEvent,
 ): Promise<Outcome> {
-  const { reply } = call
-  const raw = reply.raw
-  reply.hijack()
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': call.codec.streamContentType ?? 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  })
+  const raw = startStream(call.reply, call.codec.streamContentType)
 
   const passthrough = isPassthrough(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)

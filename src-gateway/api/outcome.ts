@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http'
+import type { FastifyReply } from 'fastify'
 import type { ChatResponse } from '../core/chat-types.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { TokenCounts } from './stream-accounting.js'
@@ -34,4 +36,19 @@ export function outcome(status: number, counts: TokenCounts | undefined, extra: 
     reasoningTokens: counts?.reasoning,
     ...extra,
   }
+}
+
+/**
+ * Takes the response over from Fastify and sends a stream's headers (those set on the reply so far, plus
+ * the dialect's content type). From here on the caller writes the raw socket.
+ */
+export function startStream(reply: FastifyReply, contentType: string | undefined): ServerResponse {
+  reply.hijack()
+  reply.raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': contentType ?? 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  })
+  return reply.raw
 }
