@@ -8,6 +8,4 @@ export function invalid(message: string, param: string): GatewayError {
   return new GatewayError('invalid_request', message, { param })
 }
 
-export function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+export { isPlainObject as isObject } from '../core/json-values.js'

@@ -1,4 +1,5 @@
 import { sameValue } from '../config/config-diff.js'
+import { isPlainObject } from '../core/json-values.js'
 
 /** One changed value: `before` is absent when it was added, `after` when it was removed. */
 export interface AuditChange {
@@ -7,9 +8,6 @@ export interface AuditChange {
   before?: unknown
   after?: unknown
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * The values that differ between two JSON-like states, field by field through objects. An added or

@@ -1,4 +1,5 @@
 import type { TSchema } from 'typebox'
+import { isPlainObject } from '../core/json-values.js'
 import { validateCache, validateCacheOverride } from '../policies/cache/config.js'
 import { validateGuardrails } from '../policies/guardrails/config.js'
 import { validateRedaction, validateRedactionOverride } from '../policies/redaction/config.js'
@@ -13,8 +14,6 @@ interface ObjectSchema {
   additionalProperties?: unknown
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 /**
  * Compiles a schema into a function listing every problem once, each at the field it concerns. Objects
  * are checked field by field, since the compiled checker reports only an object's first failing field.
@@ -25,7 +24,7 @@ export function compileProblems(schema: TSchema): (data: unknown) => ConfigProbl
   if (!properties) return flat
   const fields = new Map(Object.entries(properties).map(([k, s]) => [k, compileProblems(s)]))
   return (data) => {
-    if (!isRecord(data)) return flat(data)
+    if (!isPlainObject(data)) return flat(data)
     const out: ConfigProblem[] = []
     for (const key of required) if (data[key] === undefined) out.push({ path: `/${key}`, message: 'is required' })
     for (const [key, value] of Object.entries(data)) {

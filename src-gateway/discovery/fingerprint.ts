@@ -1,6 +1,8 @@
 // Telling local model servers apart by what they answer (docs/protocols.md §9). Ports 8000 and 8080
 // are generic dev-server ports, so the port is never evidence.
 
+import { isPlainObject } from '../core/json-values.js'
+
 /** The paths probed on every candidate port; `/api/tags` only once `/api/version` looked like Ollama. */
 export const PROBE_PATHS = ['/api/version', '/props', '/api/v0/models', '/v1/models', '/version'] as const
 export type ProbePath = (typeof PROBE_PATHS)[number] | '/api/tags'
@@ -22,16 +24,15 @@ export interface Identified {
 }
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function ok(a: ProbeAnswer | undefined): Obj | undefined {
-  return a && a.status >= 200 && a.status < 300 && isObj(a.body) ? a.body : undefined
+  return a && a.status >= 200 && a.status < 300 && isPlainObject(a.body) ? a.body : undefined
 }
 
 /** `data` entries of an OpenAI-style model list, or undefined when the body is not one. */
 function openaiList(a: ProbeAnswer | undefined): Obj[] | undefined {
   const data = ok(a)?.data
-  return Array.isArray(data) ? data.filter(isObj) : undefined
+  return Array.isArray(data) ? data.filter(isPlainObject) : undefined
 }
 
 const ids = (entries: Obj[], field = 'id') =>
@@ -46,7 +47,7 @@ export function looksLikeOllama(a: Answers): boolean {
 export function identify(a: Answers): Identified | null {
   const tags = ok(a['/api/tags'])?.models
   if (looksLikeOllama(a) && Array.isArray(tags)) {
-    return { kind: 'ollama', status: 'ok', models: ids(tags.filter(isObj), 'name') }
+    return { kind: 'ollama', status: 'ok', models: ids(tags.filter(isPlainObject), 'name') }
   }
   const v1 = openaiList(a['/v1/models'])
   const props = ok(a['/props'])

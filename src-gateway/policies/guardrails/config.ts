@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from 'typebox'
 import { type ConfigProblem, schemaProblems } from '../../config/schema-problems.js'
+import { isPlainObject } from '../../core/json-values.js'
 import { jsonSchemaProblems } from './json-output.js'
 
 /** What a check does when it fires: refuse the call, let it through marked, or only record it. */
@@ -96,8 +97,6 @@ const problemsOf = (type: CheckType) => {
   return listers[type]
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 function patternProblems(patterns: string[], caseSensitive: boolean | undefined, at: string): ConfigProblem[] {
   const out: ConfigProblem[] = []
   patterns.forEach((source, i) => {
@@ -116,7 +115,7 @@ function patternProblems(patterns: string[], caseSensitive: boolean | undefined,
 
 function checkProblems(stage: 'input' | 'output', check: unknown, at: string): ConfigProblem[] {
   const allowed = STAGE_TYPES[stage]
-  if (!isRecord(check)) return [{ path: at, message: `must be an object with a type (${allowed.join(', ')})` }]
+  if (!isPlainObject(check)) return [{ path: at, message: `must be an object with a type (${allowed.join(', ')})` }]
   const type = check.type
   if (typeof type !== 'string' || !(type in CHECKS))
     return [{ path: `${at}/type`, message: `must be one of ${allowed.join(', ')}` }]
@@ -139,7 +138,8 @@ function checkProblems(stage: 'input' | 'output', check: unknown, at: string): C
  */
 export function validateGuardrails(config: unknown, path = ''): ConfigProblem[] {
   if (config === undefined) return []
-  if (!isRecord(config)) return [{ path: path || '/', message: 'must be an object with input and/or output checks' }]
+  if (!isPlainObject(config))
+    return [{ path: path || '/', message: 'must be an object with input and/or output checks' }]
   const out: ConfigProblem[] = []
   for (const key of Object.keys(config)) {
     if (key !== 'input' && key !== 'output') out.push({ path: `${path}/${key}`, message: 'is not a known field' })

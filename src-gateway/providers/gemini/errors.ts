@@ -2,7 +2,7 @@
 // {"error":{"code":429,"message":"…","status":"RESOURCE_EXHAUSTED","details":[{"@type":"…RetryInfo","retryDelay":"30s"}]}}
 
 import { type ErrorKind, GatewayError, type GatewayErrorOptions, kindForStatus } from '../../core/errors.js'
-import { isPlainObject, parseJsonOrUndefined } from '../shared/json-values.js'
+import { isPlainObject, parseJsonOrUndefined } from '../../core/json-values.js'
 import { bodySnippet, headerValue, type ResponseHeaders } from '../shared/upstream-errors.js'
 
 /** The google.rpc status name is more precise than the HTTP status (a 400 may be a precondition failure). */

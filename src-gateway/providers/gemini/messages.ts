@@ -4,8 +4,8 @@
 
 import type { ChatMessage, ContentPart } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { isPlainObject, parseJsonOrUndefined } from '../../core/json-values.js'
 import { parseDataUrl } from '../shared/data-url.js'
-import { isPlainObject, parseJsonOrUndefined } from '../shared/json-values.js'
 import {
   contentText,
   isImagePart,

@@ -2,8 +2,8 @@
 
 import type { ChatResponse, ChatResponseMessage, FinishReason, ToolCall, Usage } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { isPlainObject } from '../../core/json-values.js'
 import { toFinishReason } from '../shared/finish-reasons.js'
-import { isPlainObject } from '../shared/json-values.js'
 import { synthesizeCompletionId, synthesizeToolCallId } from '../shared/synthetic-ids.js'
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire-types.js'
 

@@ -2,7 +2,7 @@
 // Gemini answers 400 "Unknown name …" for any keyword outside that subset, and MCP tool schemas are full
 // of them, so the schema is rebuilt from an allowlist rather than trimmed by a denylist.
 
-import { isPlainObject } from '../shared/json-values.js'
+import { isPlainObject } from '../../core/json-values.js'
 
 type Schema = Record<string, unknown>
 

@@ -2,7 +2,7 @@
 // first"}` with HTTP 404, 400 or 500, or the same object as a line of a 200 stream.
 
 import { GatewayError, kindForStatus } from '../../core/errors.js'
-import { isPlainObject, parseJsonOrUndefined } from '../shared/json-values.js'
+import { isPlainObject, parseJsonOrUndefined } from '../../core/json-values.js'
 import { bodySnippet, headerValue, type ResponseHeaders } from '../shared/upstream-errors.js'
 
 export function fromOllamaError(status: number, body: string, headers: ResponseHeaders): GatewayError {

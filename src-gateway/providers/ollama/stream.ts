@@ -4,9 +4,9 @@
 
 import type { ChatChunk, ChunkDelta } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { isPlainObject, parseJsonOrUndefined } from '../../core/json-values.js'
 import type { StreamFrame } from '../../core/sse.js'
 import { type ChunkIdentity, createChunkBuilder } from '../shared/chunk-builder.js'
-import { isPlainObject, parseJsonOrUndefined } from '../shared/json-values.js'
 import { synthesizeCompletionId } from '../shared/synthetic-ids.js'
 import type { ChatStreamDecoder } from '../types.js'
 import { fromOllamaStreamError } from './errors.js'

@@ -2,7 +2,7 @@
 
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
-import { isPlainObject } from '../shared/json-values.js'
+import { isPlainObject } from '../../core/json-values.js'
 import type { ProviderContext, UpstreamRequest } from '../types.js'
 import { OPENAI_PATHS, openaiPost } from './api.js'
 

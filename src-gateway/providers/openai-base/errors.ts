@@ -3,7 +3,7 @@
 // vLLM's older flat `{object:"error",message,type,param,code}`, and `{error:"text"}` from smaller servers.
 
 import { GatewayError, type GatewayErrorOptions, kindForStatus } from '../../core/errors.js'
-import { isPlainObject, parseJsonOrUndefined } from '../shared/json-values.js'
+import { isPlainObject, parseJsonOrUndefined } from '../../core/json-values.js'
 import { bodySnippet, headerValue, type ResponseHeaders } from '../shared/upstream-errors.js'
 
 interface ParsedError {

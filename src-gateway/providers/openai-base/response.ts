@@ -4,8 +4,8 @@
 
 import type { ChatResponse, ChatResponseMessage, FinishReason, Usage } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { isPlainObject } from '../../core/json-values.js'
 import { toFinishReason } from '../shared/finish-reasons.js'
-import { isPlainObject } from '../shared/json-values.js'
 
 export const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',

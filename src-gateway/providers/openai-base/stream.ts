@@ -5,9 +5,9 @@
 
 import type { ChatChunk, ChunkDelta, ToolCallDelta } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { parseJsonOrUndefined } from '../../core/json-values.js'
 import type { StreamFrame } from '../../core/sse.js'
 import { toFinishReason } from '../shared/finish-reasons.js'
-import { parseJsonOrUndefined } from '../shared/json-values.js'
 import type { ChatStreamDecoder } from '../types.js'
 import { fromOpenAIStreamError } from './errors.js'
 import { FINISH_REASONS, toUsage } from './response.js'

@@ -2,7 +2,7 @@
 
 import type { ChatMessage, ContentPart, ImagePart, TextPart } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
-import { isPlainObject } from './json-values.js'
+import { isPlainObject } from '../../core/json-values.js'
 
 export function isTextPart(p: ContentPart): p is TextPart {
   return p.type === 'text' && typeof (p as TextPart).text === 'string'
