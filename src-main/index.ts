@@ -1,3 +1,5 @@
+// First, so V8's memory settings apply before the rest is loaded.
+import '../src-gateway/memory-tuning.js'
 import { join } from 'node:path'
 import { app, BrowserWindow, clipboard, shell } from 'electron'
 import { defaultDataDir } from '../src-gateway/paths.js'

@@ -1,3 +1,4 @@
+import v8 from 'node:v8'
 import type { FastifyInstance } from 'fastify'
 import type { LogEvent, LogSink } from '../core/log-event.js'
 import type { BreakerRegistry, CircuitState } from '../routing/breaker.js'
@@ -172,6 +173,22 @@ export function registerMetrics(
   })
 }
 
+/** Each V8 heap space's committed and used bytes (prom-client's families): shows the young generation's cap. */
+function heapSpaces(): string {
+  let total =
+    '# HELP nodejs_heap_space_size_total_bytes Committed size of each V8 heap space.\n' +
+    '# TYPE nodejs_heap_space_size_total_bytes gauge\n'
+  let used =
+    '# HELP nodejs_heap_space_size_used_bytes Used size of each V8 heap space.\n' +
+    '# TYPE nodejs_heap_space_size_used_bytes gauge\n'
+  for (const s of v8.getHeapSpaceStatistics()) {
+    const space = s.space_name.replace(/_space$/, '')
+    total += `nodejs_heap_space_size_total_bytes{space="${space}"} ${s.space_size}\n`
+    used += `nodejs_heap_space_size_used_bytes{space="${space}"} ${s.space_used_size}\n`
+  }
+  return total + used
+}
+
 /** The usual process gauges (the names prom-client uses), so memory and CPU sit beside the gateway's own. */
 function renderProcess(): string {
   const mem = process.memoryUsage()
@@ -182,6 +199,7 @@ function renderProcess(): string {
     gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', mem.rss) +
     gauge('nodejs_heap_size_total_bytes', 'V8 heap size in bytes.', 'gauge', mem.heapTotal) +
     gauge('nodejs_heap_size_used_bytes', 'V8 heap used in bytes.', 'gauge', mem.heapUsed) +
+    heapSpaces() +
     gauge(
       'nodejs_external_memory_bytes',
       'Memory of C++ objects bound to JavaScript (buffers, SQLite).',

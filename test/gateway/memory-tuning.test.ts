@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Pool } from 'undici'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+// `switchyard serve` as a user runs it: under sustained load the young generation stays at its cap
+// (src-gateway/memory-tuning.ts; the config in the data folder points at the mock) instead of V8's default 32 MB, and the process says so in /metrics.
+
+const root = join(import.meta.dirname, '..', '..')
+const CAP = 8 * 1024 * 1024
+let dir: string
+let mock: RunningMock
+let child: ChildProcess
+let baseUrl: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-memory-'))
+  mock = await startMockUpstream()
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `providers:\n  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1", apiKey: sk-test }\n`,
+  )
+  child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'serve', '--port', '0', '--data-dir', dir],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let output = ''
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve said:\n${output}`)), 30_000)
+    const onData = (d: Buffer) => {
+      output += d
+      const m = /listening on (http:\/\/\S+)/.exec(output)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+  })
+})
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  }
+  await mock?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Reads one sample of a Prometheus family from /metrics. */
+async function metric(pool: Pool, series: string): Promise<number> {
+  const res = await pool.request({ method: 'GET', path: '/metrics' })
+  const text = await res.body.text()
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  if (!line) throw new Error(`no ${series} in /metrics`)
+  return Number(line.slice(series.length + 1))
+}
+
+it('keeps the young generation at its cap under sustained load', { timeout: 120_000 }, async () => {
+  const pool = new Pool(baseUrl, { connections: 16 })
+  let sent = 0
+  // Large enough answers and enough of them that V8's defaults would grow the young generation to 32 MB.
+  const body = JSON.stringify({
+    model: 'mock/mock-gpt',
+    stream: true,
+    messages: [{ role: 'user', content: 'memory '.repeat(400) }],
+  })
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (sent < 6000) {
+        sent++
+        const res = await pool.request({
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+        expect(res.statusCode).toBe(200)
+        await res.body.text()
+      }
+    }),
+  )
+  const young = await metric(pool, 'nodejs_heap_space_size_total_bytes{space="new"}')
+  await pool.close()
+  // It grew to the cap (it starts at 1 MB) and no further.
+  expect(young).toBe(CAP)
+})
