@@ -10,6 +10,7 @@ import type { StreamFrame } from '../../core/sse.js'
 import { toFinishReason } from '../shared/finish-reasons.js'
 import type { ChatStreamDecoder } from '../types.js'
 import { fromOpenAIStreamError } from './errors.js'
+import { createFrameShapes } from './frame-shape.js'
 import { FINISH_REASONS, toUsage } from './response.js'
 
 type WireChunk = Omit<ChatChunk, 'choices'> & {
@@ -23,6 +24,7 @@ export function createOpenAIStreamDecoder(model: string): ChatStreamDecoder {
   /** Tool-call id → index, for servers that leave `index` out (P1). */
   const toolIndexById = new Map<string, number>()
   let lastToolIndex = -1
+  const shapes = createFrameShapes()
 
   const indexOf = (tc: ToolCallDelta): number => {
     if (typeof tc.index === 'number') {
@@ -48,6 +50,8 @@ export function createOpenAIStreamDecoder(model: string): ChatStreamDecoder {
         done = true
         return []
       }
+      const same = shapes.reuse(frame.data)
+      if (same) return [same]
       const c = parseJsonOrUndefined(frame.data) as WireChunk | undefined
       if (c === undefined || c === null || typeof c !== 'object') {
         throw new GatewayError('upstream', `upstream stream sent a frame that is not JSON: ${frame.data.slice(0, 200)}`)
@@ -82,6 +86,7 @@ export function createOpenAIStreamDecoder(model: string): ChatStreamDecoder {
         if (usage) out.usage = usage
         else delete out.usage
       }
+      shapes.remember(frame.data, out)
       return [out]
     },
     end(): ChatChunk[] {
