@@ -14,7 +14,17 @@ function readAfter(first: string, next: string) {
 
 describe('frame shapes', () => {
   it('gives exactly what parsing gives, for any text', () => {
-    const texts = ['Hel', '', 'say "hi"', 'back\\slash', 'line\nbreak\ttab', 'é ü 中文 🎉', '\u2028', '\\"', '{"content":"x"}']
+    const texts = [
+      'Hel',
+      '',
+      'say "hi"',
+      'back\\slash',
+      'line\nbreak\ttab',
+      'é ü 中文 🎉',
+      '\u2028',
+      '\\"',
+      '{"content":"x"}',
+    ]
     for (const text of texts) {
       const next = frame(text)
       expect(readAfter(frame('first'), next)).toEqual(JSON.parse(next))
