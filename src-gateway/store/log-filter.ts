@@ -31,7 +31,8 @@ export function whereClause(f: LogFilter): { sql: string; params: unknown[] } {
   if (f.provider) add('provider = ?', f.provider)
   if (f.key) add('key_name = ?', f.key)
   if (f.status === 'error') add('status >= 400')
-  else if (f.status !== undefined) add('status = ?', f.status)
+  // The index covers errors only (status >= 400); SQLite uses it only when the query says so itself.
+  else if (f.status !== undefined) add(f.status >= 400 ? 'status = ? AND status >= 400' : 'status = ?', f.status)
   if (f.cache) add(`is_cache_hit = ${f.cache === 'hit' ? 1 : 0}`)
   if (f.guardrail === 'any') add('guardrail_action IS NOT NULL')
   else if (f.guardrail) add('guardrail_action = ?', f.guardrail)

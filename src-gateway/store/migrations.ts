@@ -169,4 +169,12 @@ export const MIGRATIONS: string[] = [
      response_json TEXT NOT NULL
    );
    CREATE INDEX cache_entries_namespace ON cache_entries (namespace);`,
+  // Every log row paid for seven index inserts. Key and prompt are empty on most rows, and the status filter
+  // that needs an index is "errors"; partial indexes skip the rest (log-filter.ts keeps queries matching).
+  `DROP INDEX request_logs_key_name;
+   CREATE INDEX request_logs_key_name ON request_logs(key_name, created_at) WHERE key_name IS NOT NULL;
+   DROP INDEX request_logs_prompt;
+   CREATE INDEX request_logs_prompt ON request_logs(prompt_name, created_at) WHERE prompt_name IS NOT NULL;
+   DROP INDEX request_logs_status;
+   CREATE INDEX request_logs_errors ON request_logs(status, created_at) WHERE status >= 400;`,
 ]
