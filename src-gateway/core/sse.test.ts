@@ -36,6 +36,22 @@ describe('createSseParser', () => {
   it('joins multi-line data and emits a last event that lacks its blank line', () => {
     expect(feed(createSseParser(), ['data: a\ndata: b\n\ndata: tail'])).toEqual([{ data: 'a\nb' }, { data: 'tail' }])
   })
+
+  it('reads field names and values by the spec: exact names, one optional space, bare fields', () => {
+    const text =
+      'dataX: no\nid: 7\nretry: 10\ndata:tight\n\n' + // other fields are ignored; the space is optional
+      'data:  two\n\n' + // only one space is removed
+      'data\n\n' + // a bare field is an empty value, and still an event
+      'event\ndata: e\n\n' + // a bare event name is empty
+      'event: x\ndata\ndata: after\n\n'
+    expect(feed(createSseParser(), [text])).toEqual([
+      { data: 'tight' },
+      { data: ' two' },
+      { data: '' },
+      { event: '', data: 'e' },
+      { event: 'x', data: '\nafter' },
+    ])
+  })
 })
 
 describe('createNdjsonParser', () => {

@@ -22,23 +22,27 @@ export function createSseParser(): FrameParser {
   const decoder = new StringDecoder('utf8')
   let buf = ''
   let event: string | undefined
-  let data: string[] = []
+  let data: string | undefined
   let pendingCR = false
 
-  const line = (l: string, out: StreamFrame[]) => {
-    if (l === '') {
-      if (data.length > 0) out.push(event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') })
-      event = undefined
-      data = []
-      return
-    }
-    if (l.charCodeAt(0) === 58 /* : */) return
-    const colon = l.indexOf(':')
-    const field = colon === -1 ? l : l.slice(0, colon)
-    let value = colon === -1 ? '' : l.slice(colon + 1)
-    if (value.charCodeAt(0) === 32) value = value.slice(1)
-    if (field === 'data') data.push(value)
-    else if (field === 'event') event = value
+  const dispatch = (out: StreamFrame[]) => {
+    if (data !== undefined) out.push(event === undefined ? { data } : { event, data })
+    event = undefined
+    data = undefined
+  }
+
+  /** The line `s[a, b)`, read in place: a stream has dozens of frames, so only a field's value is sliced. */
+  const line = (s: string, a: number, b: number, out: StreamFrame[]) => {
+    if (a === b) return dispatch(out)
+    if (s.charCodeAt(a) === 58 /* : */) return
+    const isData = s.startsWith('data', a) && (a + 4 === b || s.charCodeAt(a + 4) === 58)
+    const isEvent = !isData && s.startsWith('event', a) && (a + 5 === b || s.charCodeAt(a + 5) === 58)
+    if (!isData && !isEvent) return
+    let v = a + (isData ? 5 : 6)
+    if (v < b && s.charCodeAt(v) === 32) v++
+    const value = v < b ? s.slice(v, b) : ''
+    if (isEvent) event = value
+    else data = data === undefined ? value : `${data}\n${value}`
   }
 
   const consume = (text: string, out: StreamFrame[]) => {
@@ -46,9 +50,11 @@ export function createSseParser(): FrameParser {
     pendingCR = false
     buf += text
     let start = 0
+    // Servers that end lines with \n alone have no \r at all: one search says so for the whole chunk.
+    let cr = buf.indexOf('\r')
     for (;;) {
+      if (cr !== -1 && cr < start) cr = buf.indexOf('\r', start)
       const nl = buf.indexOf('\n', start)
-      const cr = buf.indexOf('\r', start)
       let end: number
       let next: number
       if (cr !== -1 && (nl === -1 || cr < nl)) {
@@ -61,10 +67,10 @@ export function createSseParser(): FrameParser {
         end = nl
         next = nl + 1
       } else break
-      line(buf.slice(start, end), out)
+      line(buf, start, end, out)
       start = next
     }
-    buf = buf.slice(start)
+    buf = start === buf.length ? '' : buf.slice(start)
   }
 
   return {
@@ -76,9 +82,9 @@ export function createSseParser(): FrameParser {
     flush() {
       const out: StreamFrame[] = []
       consume(decoder.end(), out)
-      if (buf !== '') line(buf, out)
+      if (buf !== '') line(buf, 0, buf.length, out)
       buf = ''
-      line('', out)
+      dispatch(out)
       return out
     },
   }
