@@ -36,18 +36,7 @@ export interface ResolverDeps {
  */
 export async function resolveModel(name: string, deps: ResolverDeps): Promise<Resolution> {
   const route = deps.routes[name]
-  if (route) {
-    return {
-      route: name,
-      targets: route.targets.map((t) => ({
-        ...resolveDirect(t.model, deps),
-        params: t.params,
-        system: t.system,
-        contextWindow: t.contextWindow,
-        weight: t.weight,
-      })),
-    }
-  }
+  if (route) return { route: name, targets: routeTargets(route, deps) }
   const slash = name.indexOf('/')
   if (slash > 0 && deps.providers.has(name.slice(0, slash))) {
     return { targets: [{ provider: deps.providers.get(name.slice(0, slash))!, model: name.slice(slash + 1) }] }
@@ -70,6 +59,23 @@ export async function resolveModel(name: string, deps: ResolverDeps): Promise<Re
     )
   }
   throw unknownModel(name, deps)
+}
+
+/** A route's targets, kept until its config or the providers change (a config change replaces both objects). */
+const resolvedRoutes = new WeakMap<RouteConfig, { providers: ResolverDeps['providers']; targets: Target[] }>()
+
+function routeTargets(route: RouteConfig, deps: ResolverDeps): Target[] {
+  const known = resolvedRoutes.get(route)
+  if (known?.providers === deps.providers) return known.targets
+  const targets = route.targets.map((t) => ({
+    ...resolveDirect(t.model, deps),
+    params: t.params,
+    system: t.system,
+    contextWindow: t.contextWindow,
+    weight: t.weight,
+  }))
+  resolvedRoutes.set(route, { providers: deps.providers, targets })
+  return targets
 }
 
 /** A route target's `provider/model` (routes may not point at other routes or bare names). */
