@@ -61,19 +61,30 @@ export async function planRoute(
   const budgetKey = resolution.route ?? `${targets[0].provider.id}/${targets[0].model}`
   return {
     route: resolution.route,
-    targets: targets.map((t) => {
-      const key = `${t.provider.id}/${t.model}`
-      return {
-        ...t,
-        key,
-        timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
-        breaker: deps.breakers.for(t.provider.id, t.model),
-      }
-    }),
+    targets: targets.map((t) => planned(t, route, deps)),
     retry,
     budget: deps.budgetFor(budgetKey, retry.budgetRatio),
     fallbackOn: route?.fallbackOn ? new Set(route.fallbackOn) : NO_EXTRA_FALLBACK,
   }
+}
+
+/**
+ * Route targets are the same objects from call to call (resolve.ts keeps them per route), and a target
+ * always belongs to the same route, so each one's planned form is built once per breaker registry.
+ */
+const plannedTargets = new WeakMap<Target, { breakers: BreakerRegistry; planned: PlannedTarget }>()
+
+function planned(t: Target, route: RouteConfig | undefined, deps: PlanDeps): PlannedTarget {
+  const known = plannedTargets.get(t)
+  if (known?.breakers === deps.breakers) return known.planned
+  const p: PlannedTarget = {
+    ...t,
+    key: `${t.provider.id}/${t.model}`,
+    timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
+    breaker: deps.breakers.for(t.provider.id, t.model),
+  }
+  plannedTargets.set(t, { breakers: deps.breakers, planned: p })
+  return p
 }
 
 type Strategy = NonNullable<RouteConfig['strategy']>
