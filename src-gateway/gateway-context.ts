@@ -1,4 +1,5 @@
 import type { LoadedConfig } from './config/load.js'
+import type { CancelSignal } from './core/cancel.js'
 import type { LogSink } from './core/log-event.js'
 import { Upstreams } from './core/upstream.js'
 import type { ResponseCache } from './policies/cache/store.js'
@@ -23,7 +24,7 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   captureBodies: boolean
   /** Injected so tests can make breakers, backoff and weighted picks deterministic. */
   clock: () => number
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  sleep: (ms: number, signal: CancelSignal) => Promise<void>
   /** Virtual keys, rate limits, budgets and residency (policies/). */
   policies: Policies
   /** Redaction, guardrails and cache settings per route and key. */
@@ -36,14 +37,14 @@ export interface ContextOptions {
   priceBook?: PriceBook
   clock?: () => number
   random?: () => number
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  sleep?: (ms: number, signal: CancelSignal) => Promise<void>
   /** Built by the server first, because the request log feeds budgets; otherwise built here without a ledger. */
   policies?: Policies
   cache?: ResponseCache
 }
 
 /** Waits `ms`, or less if the client goes away. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms)
     signal.addEventListener(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import type { CancelSignal } from '../core/cancel.js'
 import type { ChatRequest, ChatResponse } from '../core/chat-types.js'
 import type { GatewayContext } from '../gateway-context.js'
 import {
@@ -43,7 +44,7 @@ export async function lookupCache(
   cache: ResponseCache,
   settings: CacheSettings,
   canonical: ChatRequest,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<CacheLookup> {
   const keys = cacheKeys(canonical)
   const { priceBook } = gw

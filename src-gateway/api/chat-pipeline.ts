@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
@@ -73,7 +74,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     stream,
     attempts: 0,
   }
-  const abort = new AbortController()
+  const abort = new CallAbort()
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) abort.abort()
   })
@@ -102,7 +103,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (protect.cache && gw.cache) {
       if (cacheBypassed(req)) reply.header('x-switchyard-cache', 'bypass')
       else {
-        lookup = await lookupCache(gw, gw.cache, protect.cache, canonical, abort.signal)
+        lookup = await lookupCache(gw, gw.cache, protect.cache, canonical, abort)
         if (lookup.hit) {
           const { outputText: text, ...served } = serveFromCache(call, canonical, lookup.hit, vault, t0)
           Object.assign(event, served)
@@ -123,7 +124,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     // paid for, so the row counts the tokens of all of them.
     const earlier = { input: 0, output: 0 }
     for (let schemaRetry = 0; ; schemaRetry++) {
-      const served = await tryTargets(gw, call, canonical, plan, event, abort.signal)
+      const served = await tryTargets(gw, call, canonical, plan, event, abort)
       reply.header('x-switchyard-provider', served.target.provider.id)
       reply.header('x-switchyard-model', served.target.model)
       reply.header('x-switchyard-attempts', String(event.attempts))
@@ -168,8 +169,8 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     }
   } catch (error) {
     const err = toGatewayError(error)
-    event.status = abort.signal.aborted ? 499 : err.status
-    event.error = abort.signal.aborted ? 'aborted' : err.message
+    event.status = abort.aborted ? 499 : err.status
+    event.error = abort.aborted ? 'aborted' : err.message
     if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
@@ -240,7 +241,7 @@ async function tryTargets(
   canonical: ChatRequest,
   plan: RoutePlan,
   event: LogEvent,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<{ target: PlannedTarget; res: UpstreamResponse }> {
   plan.budget.earn()
   let lastError: GatewayError | undefined
@@ -313,7 +314,7 @@ async function attempt(
   call: ChatCall,
   canonical: ChatRequest,
   target: PlannedTarget,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<UpstreamResponse | GatewayError> {
   const { provider } = target
   const upstreamReq = isPassthrough(call, target)

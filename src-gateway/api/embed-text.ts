@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { resolveModel } from '../routing/resolve.js'
@@ -11,7 +12,7 @@ export async function embedText(
   gw: GatewayContext,
   model: string,
   text: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<Float32Array> {
   const { targets } = await resolveModel(model, gw)
   const { provider, model: upstreamModel } = targets[0]

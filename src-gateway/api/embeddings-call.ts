@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { CancelSignal } from '../core/cancel.js'
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
@@ -38,7 +39,7 @@ export async function sendEmbeddings(
   provider: RuntimeProvider,
   model: string,
   request: EmbeddingsRequest,
-  signal: AbortSignal,
+  signal: CancelSignal,
   onAnswer?: () => void,
 ): Promise<EmbeddingsResponse> {
   const { embeddingsRequest, embeddingsResponse } = embeddingsApi(provider)
