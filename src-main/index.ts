@@ -1,4 +1,5 @@
-// First, so V8's memory settings apply before the rest is loaded.
+// First, so V8's memory settings apply from here on (in the bundle, external packages still load before it;
+// the headless CLI, which the bench measures, applies them before anything).
 import '../src-gateway/memory-tuning.js'
 import { join } from 'node:path'
 import { app, BrowserWindow, clipboard, shell } from 'electron'
