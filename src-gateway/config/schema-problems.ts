@@ -7,14 +7,27 @@ export interface ConfigProblem {
   message: string
 }
 
-interface SchemaError {
+/** One error as TypeBox's compiled checker reports it. */
+export interface SchemaError {
   keyword: string
   instancePath: string
   params: Record<string, unknown>
   message: string
 }
 
-type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<SchemaError> }
+export interface Checker {
+  Check(data: unknown): boolean
+  Errors(data: unknown): Iterable<SchemaError>
+}
+
+/** Compiles a TypeBox schema or a plain JSON schema object. */
+export const compileChecker = (schema: unknown) => Compile(schema as TSchema) as unknown as Checker
+
+/** An error in words: a value outside an enum is told the allowed values. */
+export const errorMessage = (e: SchemaError) =>
+  e.keyword === 'enum' && Array.isArray(e.params.allowedValues)
+    ? `must be one of ${e.params.allowedValues.join(', ')}`
+    : e.message
 
 /**
  * Compiles a schema into a function listing what is wrong with a value, one readable problem per field at
@@ -22,7 +35,7 @@ type Checker = { Check(data: unknown): boolean; Errors(data: unknown): Iterable<
  * outside an enum or a union of literals is told the allowed values.
  */
 export function schemaProblems(schema: TSchema): (data: unknown, at?: string) => ConfigProblem[] {
-  const checker = Compile(schema) as unknown as Checker
+  const checker = compileChecker(schema)
   return (data, at = '') => {
     if (checker.Check(data)) return []
     const errors = [...checker.Errors(data)]
@@ -47,7 +60,7 @@ export function schemaProblems(schema: TSchema): (data: unknown, at?: string) =>
         for (const p of e.params.additionalProperties as string[])
           out.set(`${at}${e.instancePath}/${p}`, 'is not a known field')
       } else if (e.keyword === 'enum') {
-        out.set(path, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`)
+        out.set(path, errorMessage(e))
       } else if (literals.has(e.instancePath)) {
         out.set(path, `must be one of ${literals.get(e.instancePath)!.join(', ')}`)
       } else if (!out.has(path)) {

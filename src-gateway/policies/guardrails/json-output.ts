@@ -1,34 +1,12 @@
-import { Compile } from 'typebox/compile'
 import { Meta } from 'typebox/schema'
+import { type Checker, type ConfigProblem, compileChecker, errorMessage } from '../../config/schema-problems.js'
 
 /** A problem located by JSON pointer inside the schema (`''` is the schema itself). */
-export interface SchemaProblem {
-  path: string
-  message: string
-}
-
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  params: Record<string, unknown>
-  message: string
-}
-
-interface Validator {
-  Check(value: unknown): boolean
-  Errors(value: unknown): Iterable<SchemaError>
-}
-
-const compile = (schema: unknown) => Compile(schema as never) as unknown as Validator
+type SchemaProblem = ConfigProblem
 
 // TypeBox compiles almost anything (`{type: 'strin'}` would accept every value), so schemas are first
 // checked against the JSON Schema meta-schema. Compiled on first use: most configs have no json_schema check.
-let metaSchema: Validator | undefined
-
-const explain = (e: SchemaError) =>
-  e.keyword === 'enum' && Array.isArray(e.params.allowedValues)
-    ? `must be one of ${e.params.allowedValues.join(', ')}`
-    : e.message
+let metaSchema: Checker | undefined
 
 /** Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
@@ -60,17 +38,17 @@ function refProblems(root: unknown, node: unknown, path: string, out: SchemaProb
 
 /** Everything that would keep a JSON schema from validating outputs as its author meant. */
 export function jsonSchemaProblems(schema: unknown): SchemaProblem[] {
-  metaSchema ??= compile(Meta['https://json-schema.org/draft/2020-12/schema'])
+  metaSchema ??= compileChecker(Meta['https://json-schema.org/draft/2020-12/schema'])
   if (!metaSchema.Check(schema)) {
     const errors = [...metaSchema.Errors(schema)].filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean')
     const first = errors[0]
-    return [{ path: first?.instancePath ?? '', message: first ? explain(first) : 'is not a valid JSON schema' }]
+    return [{ path: first?.instancePath ?? '', message: first ? errorMessage(first) : 'is not a valid JSON schema' }]
   }
   const out: SchemaProblem[] = []
   refProblems(schema, schema, '', out)
   if (out.length > 0) return out
   try {
-    compile(schema)
+    compileChecker(schema)
   } catch (err) {
     return [{ path: '', message: `cannot be compiled: ${(err as Error).message}` }]
   }
@@ -87,7 +65,7 @@ export function unfence(text: string): string {
 
 /** Checks answers against one schema; answers why an answer fails, or undefined when it passes. */
 export function compileJsonOutputCheck(schema: Record<string, unknown>): (text: string) => string | undefined {
-  const validator = compile(schema)
+  const validator = compileChecker(schema)
   return (text) => {
     let value: unknown
     try {
@@ -98,6 +76,6 @@ export function compileJsonOutputCheck(schema: Record<string, unknown>): (text: 
     if (validator.Check(value)) return undefined
     const errors = [...validator.Errors(value)]
     const e = errors.find((x) => x.keyword !== 'anyOf') ?? errors[0]
-    return `output is not valid JSON for the schema: ${e?.instancePath || '/'} ${e ? explain(e) : 'does not match'}`
+    return `output is not valid JSON for the schema: ${e?.instancePath || '/'} ${e ? errorMessage(e) : 'does not match'}`
   }
 }
