@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AuditChange, AuditEntry } from '../../../../src-shared/admin-api'
 import { replaceQuery, useHashLocation } from '../../app/router'
+import { SearchField } from '../../components/SearchField'
 import { formatCount, formatTime, timeZoneLabel } from '../../format'
 import { useAppStore } from '../../store'
 import {
@@ -13,7 +14,6 @@ import {
 } from '../../store/audit-slice'
 import './audit.css'
 
-const SEARCH_DEBOUNCE_MS = 300
 const FILTER_KEYS = Object.keys(EMPTY_AUDIT_FILTERS) as (keyof AuditFilters)[]
 
 function filtersFromQuery(q: URLSearchParams): AuditFilters {
@@ -104,13 +104,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
 function Filters() {
   const filters = useAppStore(useShallow((s) => s.auditFilters))
   const setFilters = useAppStore((s) => s.setAuditFilters)
-  const [text, setText] = useState(filters.q)
-  useEffect(() => setText(filters.q), [filters.q])
-  useEffect(() => {
-    if (text === filters.q) return
-    const t = setTimeout(() => setFilters({ q: text }), SEARCH_DEBOUNCE_MS)
-    return () => clearTimeout(t)
-  }, [text, filters.q, setFilters])
+  const search = useCallback((q: string) => setFilters({ q }), [setFilters])
   return (
     <search className="filters" aria-label="Audit filters">
       <div className="field">
@@ -154,16 +148,7 @@ function Filters() {
         <label htmlFor="audit-to">To</label>
         <input id="audit-to" type="date" value={filters.to} onChange={(e) => setFilters({ to: e.target.value })} />
       </div>
-      <div className="field grow">
-        <label htmlFor="audit-q">Search</label>
-        <input
-          id="audit-q"
-          type="search"
-          value={text}
-          placeholder="Target, path, value, address…"
-          onChange={(e) => setText(e.target.value)}
-        />
-      </div>
+      <SearchField id="audit-q" query={filters.q} placeholder="Target, path, value, address…" onSearch={search} />
       {hasAuditFilters(filters) && (
         <button type="button" onClick={() => setFilters(EMPTY_AUDIT_FILTERS)}>
           Clear filters

@@ -1,10 +1,11 @@
-import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { LogItem } from '../../../../src-shared/admin-api'
 import { adminApi } from '../../api/admin'
 import { errorMessage } from '../../api/client'
 import { hrefFor, replaceQuery, useHashLocation } from '../../app/router'
 import { CacheHitBadge, GuardrailBadge, RedactedBadge } from '../../components/ProtectionBadges'
+import { SearchField } from '../../components/SearchField'
 import { formatCount, formatDuration, formatEntityCounts, formatTime, formatTokensInOut, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
 import {
@@ -24,7 +25,6 @@ import { LogDrawer } from './LogDrawer'
 const ROW_HEIGHT = 32
 const OVERSCAN = 10
 const LIVE_MS = 5000
-const SEARCH_DEBOUNCE_MS = 300
 // Narrow enough that the model keeps room at 1280 px with the sidebar open.
 const COLUMNS = [
   { label: 'Time', width: '120px' },
@@ -56,14 +56,7 @@ function filtersFromQuery(q: URLSearchParams): LogFilters {
 function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const setFilters = useAppStore((s) => s.setLogFilters)
-  const [text, setText] = useState(filters.q)
-  // The search box updates as you type; the query waits for a pause.
-  useEffect(() => setText(filters.q), [filters.q])
-  useEffect(() => {
-    if (text === filters.q) return
-    const t = setTimeout(() => setFilters({ q: text }), SEARCH_DEBOUNCE_MS)
-    return () => clearTimeout(t)
-  }, [text, filters.q, setFilters])
+  const search = useCallback((q: string) => setFilters({ q }), [setFilters])
 
   const choice = <K extends 'cache' | 'guardrail' | 'redacted'>(
     key: K,
@@ -130,17 +123,13 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
       {choice('cache', 'Cache', CACHE_FILTERS)}
       {choice('guardrail', 'Guardrails', GUARDRAIL_FILTERS)}
       {choice('redacted', 'Redaction', REDACTION_FILTERS)}
-      <div className="field grow">
-        <label htmlFor="logs-q">Search</label>
-        <input
-          id="logs-q"
-          ref={searchRef}
-          type="search"
-          value={text}
-          placeholder="Text, request id, model, error  ( / )"
-          onChange={(e) => setText(e.target.value)}
-        />
-      </div>
+      <SearchField
+        id="logs-q"
+        inputRef={searchRef}
+        query={filters.q}
+        placeholder="Text, request id, model, error  ( / )"
+        onSearch={search}
+      />
       {hasLogFilters(filters) && (
         <button type="button" onClick={() => setFilters(EMPTY_LOG_FILTERS)}>
           Clear filters
