@@ -6,6 +6,7 @@ import { errorMessage } from '../../api/client'
 import { useModal } from '../../components/use-modal'
 import { formatBytes, formatTime } from '../../format'
 import { useAppStore } from '../../store'
+import { ConfigChangeList } from './ConfigChangeList'
 import './backups.css'
 
 const REASON_LABEL: Record<BackupReason, string> = {
@@ -14,7 +15,6 @@ const REASON_LABEL: Record<BackupReason, string> = {
   manual: 'Manual',
   'pre-restore': 'Before restore',
 }
-const KIND_LABEL = { add: 'Added', change: 'Changed', remove: 'Removed' } as const
 
 /** Saves a backup file through the browser, under the name the gateway gives it. */
 async function download(id: string): Promise<void> {
@@ -97,24 +97,7 @@ function PreviewDetails({ preview }: { preview: RestorePreview }) {
   return (
     <div className="stack" data-testid="restore-preview">
       {nothing && <p>Nothing would change: the config and prompts match this backup.</p>}
-      {(['add', 'change', 'remove'] as const).map((kind) => {
-        const items = preview.changes.filter((c) => c.kind === kind)
-        if (items.length === 0) return null
-        return (
-          <div key={kind}>
-            <h3>
-              Config · {KIND_LABEL[kind]} ({items.length})
-            </h3>
-            <ul className="change-list">
-              {items.map((c) => (
-                <li key={`${c.section}.${c.name}`}>
-                  {c.section}: <code>{c.name}</code>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )
-      })}
+      <ConfigChangeList changes={preview.changes} headingPrefix="Config · " />
       {prompts.map(([label, names]) =>
         names.length === 0 ? null : (
           <div key={label}>

@@ -7,6 +7,7 @@ import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
 import { BackupsSection } from './BackupsSection'
+import { ConfigChangeList } from './ConfigChangeList'
 
 function General() {
   const settings = useAppStore((s) => s.settings)
@@ -223,8 +224,6 @@ function ConfigExport() {
   )
 }
 
-const KIND_LABEL = { add: 'Added', change: 'Changed', remove: 'Removed' } as const
-
 function ImportPreview({ preview }: { preview: ConfigImportResult }) {
   const applying = useAppStore((s) => s.importBusy)
   const apply = useAppStore((s) => s.applyImport)
@@ -250,24 +249,7 @@ function ImportPreview({ preview }: { preview: ConfigImportResult }) {
       {preview.changes.length === 0 ? (
         <p>Nothing would change: this config matches the running one.</p>
       ) : (
-        (['add', 'change', 'remove'] as const).map((kind) => {
-          const items = preview.changes.filter((c) => c.kind === kind)
-          if (items.length === 0) return null
-          return (
-            <div key={kind}>
-              <h3>
-                {KIND_LABEL[kind]} ({items.length})
-              </h3>
-              <ul className="change-list">
-                {items.map((c) => (
-                  <li key={`${c.section}.${c.name}`}>
-                    {c.section}: <code>{c.name}</code>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )
-        })
+        <ConfigChangeList changes={preview.changes} />
       )}
       <div className="row">
         <button
