@@ -1,7 +1,7 @@
 import { useEffect } from 'react'
 import type { AlertItem, AlertKind } from '../../../../src-shared/admin-api'
-import { formatTime } from '../../format'
 import { useAppStore } from '../../store'
+import { AlertDetails } from './AlertDetails'
 import './alerts.css'
 
 const REFRESH_MS = 30_000
@@ -12,26 +12,12 @@ const KIND_LABEL: Record<AlertKind, string> = {
 }
 
 function AlertRow({ alert }: { alert: AlertItem }) {
-  const acking = useAppStore((s) => s.alertAcking === alert.id)
-  const ack = useAppStore((s) => s.ackAlert)
   return (
     <li className={`alert-item alert-${alert.level}`}>
       <span className={`badge ${alert.level === 'critical' ? 'badge-err' : 'badge-warn'}`}>
         {KIND_LABEL[alert.kind]}
       </span>
-      <span className="alert-message">{alert.message}</span>
-      <time className="muted" dateTime={alert.createdAt}>
-        {formatTime(alert.createdAt)}
-      </time>
-      <button
-        type="button"
-        className="small"
-        disabled={acking}
-        aria-label={`Acknowledge: ${alert.message}`}
-        onClick={() => void ack(alert.id)}
-      >
-        Acknowledge
-      </button>
+      <AlertDetails alert={alert} />
     </li>
   )
 }

@@ -2,9 +2,10 @@ import { useEffect } from 'react'
 import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useShallow } from 'zustand/react/shallow'
 import type { AlertItem, BudgetPeriod, KeyItem } from '../../../../src-shared/admin-api'
-import { formatBucketLabel, formatBucketTick, formatTime, formatUsd, formatUsdAxis } from '../../format'
+import { formatBucketLabel, formatBucketTick, formatUsd, formatUsdAxis } from '../../format'
 import { useAppStore } from '../../store'
 import { type BudgetChart, type BudgetRow, budgetTicks } from '../../store/budget-series'
+import { AlertDetails } from '../alerts/AlertDetails'
 import '../alerts/alerts.css'
 import { BudgetBar } from '../keys/BudgetBar'
 import { ChartFrame, ChartTooltip, SeriesLegend } from '../overview/ChartFrame'
@@ -180,8 +181,6 @@ function BudgetChartFigure({ c }: { c: BudgetChart }) {
 }
 
 function AlertRow({ alert }: { alert: AlertItem }) {
-  const acking = useAppStore((s) => s.alertAcking === alert.id)
-  const ack = useAppStore((s) => s.ackAlert)
   const threshold = alert.details.thresholdPct
   return (
     <li
@@ -193,23 +192,7 @@ function AlertRow({ alert }: { alert: AlertItem }) {
       <span className={`badge ${alert.level === 'critical' ? 'badge-err' : 'badge-warn'}`}>
         {alert.level === 'critical' ? '✘' : '⚠'} {typeof threshold === 'number' ? `${threshold}%` : alert.level}
       </span>
-      <span className="alert-message">{alert.message}</span>
-      <time className="muted" dateTime={alert.createdAt}>
-        {formatTime(alert.createdAt)}
-      </time>
-      {alert.acknowledgedAt ? (
-        <span className="muted ack-state">✔ acknowledged {formatTime(alert.acknowledgedAt)}</span>
-      ) : (
-        <button
-          type="button"
-          className="small"
-          disabled={acking}
-          aria-label={`Acknowledge: ${alert.message}`}
-          onClick={() => void ack(alert.id)}
-        >
-          Acknowledge
-        </button>
-      )}
+      <AlertDetails alert={alert} />
     </li>
   )
 }
