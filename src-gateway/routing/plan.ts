@@ -61,7 +61,8 @@ export async function planRoute(
   const budgetKey = resolution.route ?? `${targets[0].provider.id}/${targets[0].model}`
   return {
     route: resolution.route,
-    targets: targets.map((t) => planned(t, route, deps)),
+    // Only a route's targets come back as the same objects; direct ones are new each call.
+    targets: targets.map((t) => (route ? plannedOnce(t, route, deps) : planned(t, undefined, deps))),
     retry,
     budget: deps.budgetFor(budgetKey, retry.budgetRatio),
     fallbackOn: route?.fallbackOn ? new Set(route.fallbackOn) : NO_EXTRA_FALLBACK,
@@ -74,17 +75,21 @@ export async function planRoute(
  */
 const plannedTargets = new WeakMap<Target, { breakers: BreakerRegistry; planned: PlannedTarget }>()
 
-function planned(t: Target, route: RouteConfig | undefined, deps: PlanDeps): PlannedTarget {
+function plannedOnce(t: Target, route: RouteConfig, deps: PlanDeps): PlannedTarget {
   const known = plannedTargets.get(t)
   if (known?.breakers === deps.breakers) return known.planned
-  const p: PlannedTarget = {
+  const p = planned(t, route, deps)
+  plannedTargets.set(t, { breakers: deps.breakers, planned: p })
+  return p
+}
+
+function planned(t: Target, route: RouteConfig | undefined, deps: PlanDeps): PlannedTarget {
+  return {
     ...t,
     key: `${t.provider.id}/${t.model}`,
     timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
     breaker: deps.breakers.for(t.provider.id, t.model),
   }
-  plannedTargets.set(t, { breakers: deps.breakers, planned: p })
-  return p
 }
 
 type Strategy = NonNullable<RouteConfig['strategy']>
