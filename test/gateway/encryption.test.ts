@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +9,7 @@ import { createSealedFileStore, type SecretCipher } from '../../src-gateway/conf
 import { buildGateway } from '../../src-gateway/server.js'
 import { UNREADABLE_BODY } from '../../src-gateway/store/log-queries.js'
 import { runTool } from '../helpers/run-tool.js'
+import { serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, sendJson, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Encryption at rest (issue #11): with `logs.encryptBodies` the prompt and the answer never reach the
@@ -44,46 +44,6 @@ function dataDirBytes(dataDir: string): string {
     .join('\n')
 }
 
-interface Served {
-  url: string
-  output(): string
-  /** SIGTERM; resolves with the exit code once the process has written its last rows. */
-  stop(): Promise<number | null>
-}
-
-/**
- * `switchyard serve` from source with exactly `env` (plus PATH), so no key from the developer's own
- * environment leaks in. Resolves once it prints its URL.
- */
-async function serve(dataDir: string, configPath: string, env: Record<string, string>): Promise<Served> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, 'serve', '--port', '0', '--data-dir', dataDir, '--config', configPath],
-    { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let out = ''
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve(m[1])
-    })
-    child.stderr!.on('data', (d) => {
-      out += d
-    })
-    void exited.then((code) => reject(new Error(`serve exited ${code}: ${out}`)))
-  })
-  return {
-    url,
-    output: () => out,
-    stop: () => {
-      child.kill('SIGTERM')
-      return exited
-    },
-  }
-}
-
 /** Log rows as the admin API lists them, once `n` exist (the writer flushes within a fraction of a second). */
 async function waitForLogs(url: string, n: number): Promise<{ id: number; status: number }[]> {
   const until = Date.now() + 5000
@@ -114,7 +74,7 @@ describe('encrypted request bodies', () => {
     const prompt = `pelican-sunset-${randomBytes(6).toString('hex')}`
     const streamedPrompt = `heron-dawn-${randomBytes(6).toString('hex')}`
 
-    const gw = await serve(dataDir, configPath, { SWITCHYARD_BODY_KEY: key })
+    const gw = await serveFromSource(dataDir, ['--config', configPath], { SWITCHYARD_BODY_KEY: key })
     const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 })
     const answer = await openai.chat.completions.create({
       model: 'mock/mock-gpt',
@@ -293,7 +253,7 @@ describe('provider keys', () => {
       configPath,
       `providers:\n  envp: { type: openai-compatible, baseUrl: "${upstream.url}/v1", apiKey: "\${env:ENC_TEST_PROVIDER_KEY}" }\n`,
     )
-    const gw = await serve(dataDir, configPath, {
+    const gw = await serveFromSource(dataDir, ['--config', configPath], {
       ENC_TEST_PROVIDER_KEY: envKey,
       SWITCHYARD_SECRET_KEY: 'a passphrase for the secret file',
     })

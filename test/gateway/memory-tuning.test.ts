@@ -1,20 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Pool } from 'undici'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type SourceServe, serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
-// `switchyard serve` as a user runs it: under sustained load the young generation stays at its cap
-// (src-gateway/memory-tuning.ts; the config in the data folder points at the mock) instead of V8's default 32 MB, and the process says so in /metrics.
+// `switchyard serve` as a user runs it (its config in the data folder points at the mock): under sustained
+// load the young generation stays at its cap (src-gateway/memory-tuning.ts) instead of V8's default 32 MB,
+// and the process says so in /metrics.
 
-const root = join(import.meta.dirname, '..', '..')
 const CAP = 8 * 1024 * 1024
 let dir: string
 let mock: RunningMock
-let child: ChildProcess
-let baseUrl: string
+let gateway: SourceServe
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-memory-'))
@@ -23,35 +22,11 @@ beforeAll(async () => {
     join(dir, 'config.yaml'),
     `providers:\n  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1", apiKey: sk-test }\n`,
   )
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'serve', '--port', '0', '--data-dir', dir],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let output = ''
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve said:\n${output}`)), 30_000)
-    const onData = (d: Buffer) => {
-      output += d
-      const m = /listening on (http:\/\/\S+)/.exec(output)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
+  gateway = await serveFromSource(dir)
 })
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  }
+  await gateway?.stop()
   await mock?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -66,7 +41,7 @@ async function metric(pool: Pool, series: string): Promise<number> {
 }
 
 it('keeps the young generation at its cap under sustained load', { timeout: 120_000 }, async () => {
-  const pool = new Pool(baseUrl, { connections: 16 })
+  const pool = new Pool(gateway.url, { connections: 16 })
   let sent = 0
   // Large enough answers and enough of them that V8's defaults would grow the young generation to 32 MB.
   const body = JSON.stringify({

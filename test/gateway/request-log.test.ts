@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +7,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // The request log end to end: real SDK traffic through the gateway lands in SQLite with its tokens and
@@ -154,32 +154,7 @@ describe('shutdown', () => {
     const dataDir = tempDir()
     const configPath = join(dataDir, 'config.yaml')
     writeFileSync(configPath, yaml())
-    const root = join(import.meta.dirname, '..', '..')
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'src-gateway/cli.ts'),
-        'serve',
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir,
-        '--config',
-        configPath,
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      child.stdout!.on('data', (d) => {
-        out += d
-        const m = /listening on (http:\/\/\S+)/.exec(out)
-        if (m) resolve(m[1])
-      })
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
-    })
+    const { url, stop: stopGateway } = await serveFromSource(dataDir, ['--config', configPath])
     let answered = 0
     let stop = false
     const worker = async () => {
@@ -201,11 +176,9 @@ describe('shutdown', () => {
     }
     const load = Array.from({ length: 16 }, worker)
     await new Promise((r) => setTimeout(r, 700))
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     // Calls in flight when the signal arrives are finished and logged; clients send no new ones.
     stop = true
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
+    expect(await stopGateway()).toBe(0)
     await Promise.all(load)
     expect(answered).toBeGreaterThan(50)
     // Every call a client got an answer for is in the log; a few more may have been cut mid-answer.

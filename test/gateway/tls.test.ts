@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,11 +8,11 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfigFile, parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // The optional HTTPS listener: a self-signed certificate made here, trusted by the client through its CA.
 
-const root = join(import.meta.dirname, '..', '..')
 let dir: string
 let mock: RunningMock
 let ca: Buffer
@@ -101,49 +101,11 @@ describe('HTTPS listener', () => {
   })
 })
 
-/** Runs `switchyard serve` from source; resolves with its output once `until` matches it or it exits. */
-function serve(args: string[], until: RegExp): Promise<{ output: string; stop(): Promise<void> }> {
-  const data = mkdtempSync(join(dir, 'data-'))
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'serve', '--port', '0', '--data-dir', data, ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let output = ''
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve said:\n${output}`)), 30_000)
-    const check = () => {
-      if (until.test(output)) {
-        clearTimeout(timer)
-        resolve({ output, stop })
-      }
-    }
-    child.stdout.on('data', (d: Buffer) => {
-      output += d
-      check()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      output += d
-      check()
-    })
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve({ output, stop })
-    })
-  })
-}
-
 describe('switchyard serve with TLS', () => {
   it('prints an https:// URL and answers on it', async () => {
-    const run = await serve(['--config', join(dir, 'config.yaml')], /listening on https:\/\/\S+/)
+    const run = await serveFromSource(mkdtempSync(join(dir, 'data-')), ['--config', join(dir, 'config.yaml')])
     try {
-      const url = /listening on (https:\/\/\S+)/.exec(run.output)![1]
+      const url = /listening on (https:\/\/\S+)/.exec(run.output())![1]
       const res = await undiciFetch(`${url}/health`, { dispatcher: trusting() })
       expect(await res.json()).toEqual({ status: 'ok' })
     } finally {
@@ -152,8 +114,9 @@ describe('switchyard serve with TLS', () => {
   }, 40_000)
 
   it('still refuses a non-loopback address without keys or an admin token', async () => {
-    const run = await serve(['--config', join(dir, 'config.yaml'), '--host', '0.0.0.0'], /refusing to listen/)
-    await run.stop()
-    expect(run.output).toMatch(/refusing to listen on 0\.0\.0\.0/)
+    const args = ['--config', join(dir, 'config.yaml'), '--host', '0.0.0.0']
+    await expect(serveFromSource(mkdtempSync(join(dir, 'data-')), args)).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0/,
+    )
   }, 40_000)
 })
