@@ -1,13 +1,12 @@
-import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { failOnConsoleErrors, shot } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Keys & Policies → Budgets, Redaction and Cache against the real gateway: spend drawn against each
 // budget with its alerts, the redaction section edited with a live test box, the cache switched on,
 // each checked through the admin API and a real call afterwards.
-const SHOTS = join(import.meta.dirname, 'screenshots')
 
 let mock: RunningMock
 let gateway: ServeProcess
@@ -73,22 +72,7 @@ test.afterAll(async () => {
   await mock?.stop()
 })
 
-let consoleErrors: string[] = []
-test.beforeEach(({ page }) => {
-  consoleErrors = []
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-})
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([])
-})
-
-async function shot(page: Page, file: string) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true })
-}
+failOnConsoleErrors()
 
 async function openTab(page: Page, name: 'Budgets' | 'Redaction' | 'Cache') {
   await page.goto(`${gateway.baseUrl}/#/keys`)

@@ -1,13 +1,12 @@
-import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { formatUsd } from '../../src-renderer/src/format'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { failOnConsoleErrors, shot } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Redaction, guardrails and the cache as the UI shows them: badges and filters on Logs, the drawer's
 // Protection tab, the Overview cards, and the counters and Clear of Keys & Policies → Cache.
-const SHOTS = join(import.meta.dirname, 'screenshots')
 const PRICE = { input: 1000, output: 2000 }
 const QUESTION = 'What is the capital of France?'
 const EMAIL = 'jane.doe@example.com'
@@ -79,24 +78,7 @@ test.afterAll(async () => {
   await mock?.stop()
 })
 
-let consoleErrors: string[] = []
-test.beforeEach(({ page }) => {
-  consoleErrors = []
-  // The browser's own favicon probe is not the app's request.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-})
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([])
-})
-
-/** A full-page shot from the top: scrolled, the sticky sidebar would be drawn part-way down the image. */
-async function shot(page: Page, file: string) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true })
-}
+failOnConsoleErrors()
 const row = (page: Page, call: keyof typeof ids) =>
   page.locator(`[data-testid="log-row"][data-request-id="${ids[call]}"]`)
 
