@@ -8,6 +8,7 @@ export default defineConfig({
       'test/unit/**/*.test.ts',
       'test/gateway/**/*.test.ts',
       'test/tools/**/*.test.ts',
+      'test/security/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
