@@ -41,7 +41,7 @@ describe('log writer', () => {
     const costs = db.prepare('SELECT cost_usd FROM request_logs ORDER BY id').pluck().all()
     expect(costs).toEqual([12.5, null, null])
     expect(priced).toEqual([12.5])
-    expect(writer.stats()).toEqual({ written: 3, pending: 0, retries: 0 })
+    expect(writer.stats()).toEqual({ written: 3, pending: 0, retries: 0, dropped: 0 })
     db.close()
   })
 
@@ -71,7 +71,7 @@ describe('log writer', () => {
     const writer = createLogWriter(db)
     writer.push(event({ requestBody: cyclic }))
     writer.flush()
-    expect(writer.stats()).toEqual({ written: 1, pending: 0, retries: 0 })
+    expect(writer.stats()).toEqual({ written: 1, pending: 0, retries: 0, dropped: 0 })
     db.close()
   })
 
@@ -96,5 +96,53 @@ describe('log writer', () => {
     expect(JSON.stringify(row)).not.toContain('later-added-provider-key-42')
     expect(JSON.stringify(row)).toContain('[redacted]')
     db.close()
+  })
+})
+
+describe('log writer after close', () => {
+  it('writes a row pushed after close at once while the database is open', async () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db, { flushMs: 5 })
+    writer.push(event({ requestId: 'before' }))
+    await writer.close()
+    // A call that ended during shutdown (its tokens were being estimated) pushes its row late.
+    writer.push(event({ requestId: 'late' }))
+    expect(db.prepare('SELECT request_id FROM request_logs ORDER BY id').pluck().all()).toEqual(['before', 'late'])
+    expect(writer.stats()).toEqual({ written: 2, pending: 0, retries: 0, dropped: 0 })
+    db.close()
+  })
+
+  it('reports a row it can no longer write instead of throwing from a timer', async () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db, { flushMs: 5 })
+    await writer.close()
+    db.close()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    const uncaught: unknown[] = []
+    const onUncaught = (err: unknown) => uncaught.push(err)
+    process.on('warning', onWarning)
+    process.prependListener('uncaughtException', onUncaught)
+    try {
+      writer.push(event({ requestId: 'too-late' }))
+      // Longer than the flush timer, so a timer flush on the closed database would have run by now.
+      await new Promise((r) => setTimeout(r, 50))
+    } finally {
+      process.off('warning', onWarning)
+      process.off('uncaughtException', onUncaught)
+    }
+    expect(uncaught).toEqual([])
+    expect(warnings.some((w) => w.includes('too-late'))).toBe(true)
+    expect(writer.stats()).toMatchObject({ pending: 0, dropped: 1 })
+  })
+
+  it('flushes into a closed database without throwing, and counts the rows it lost', async () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db, { flushMs: 5 })
+    writer.push(event({ requestId: 'queued' }))
+    db.close()
+    expect(() => writer.flush()).not.toThrow()
+    expect(writer.stats()).toMatchObject({ pending: 0, dropped: 1 })
+    await writer.close()
   })
 })

@@ -25,8 +25,11 @@ export interface LogWriterOptions {
 export interface LogWriter extends LogSink {
   /** Writes everything queued now. */
   flush(): void
-  /** Rows written so far, rows waiting, and flushes that failed and were retried. */
-  stats(): { written: number; pending: number; retries: number }
+  /**
+   * Rows written so far, rows waiting, flushes that failed and were retried, and rows lost because the
+   * database was closed before they could be written (each one also raises a process warning).
+   */
+  stats(): { written: number; pending: number; retries: number; dropped: number }
   /** Replaces the secrets to strip, e.g. after a key was added through the admin API. */
   setSecrets(secrets: Iterable<string>): void
 }
@@ -100,8 +103,9 @@ function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) =>
 
 /**
  * Batched SQLite writer: the request path only appends to an array; rows are priced and written in one
- * transaction every `flushMs` or `maxRows`. Never drops a row: a failed flush keeps the rows and
- * retries later; `close()` writes everything that is left.
+ * transaction every `flushMs` or `maxRows`. Never drops a row while the database is open: a failed flush
+ * keeps the rows and retries later; `close()` writes everything that is left, and a row pushed after it
+ * (a call that ended during shutdown) is written at once. Only a closed database loses rows, loudly.
  */
 export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
   const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher } = options
@@ -141,6 +145,15 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   let timer: NodeJS.Timeout | undefined
   let written = 0
   let retries = 0
+  let dropped = 0
+  let closed = false
+
+  // Never thrown: flushes run from timers and from the end of calls, where an exception would go uncaught.
+  const drop = (batch: LogEvent[]) => {
+    dropped += batch.length
+    const ids = batch.map((e) => e.requestId).join(', ')
+    process.emitWarning(`request log database is closed; ${batch.length} row(s) not written: ${ids}`)
+  }
 
   const flush = () => {
     clearTimeout(timer)
@@ -148,14 +161,15 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     if (queue.length === 0) return
     const batch = queue
     queue = []
+    if (!db.open) return drop(batch)
     const costs = batch.map(priceOf)
     try {
       insertMany(batch, costs)
       written += batch.length
     } catch (err) {
+      if (!db.open) return drop(batch)
       retries++
       queue = batch.concat(queue)
-      if (!db.open) throw err
       timer = setTimeout(flush, flushMs * 5)
       timer.unref()
       process.emitWarning(`request log flush failed, will retry: ${(err as Error).message}`)
@@ -167,7 +181,8 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   return {
     push(e) {
       queue.push(e)
-      if (queue.length >= maxRows) setImmediate(flush)
+      if (closed) flush()
+      else if (queue.length >= maxRows) setImmediate(flush)
       else if (!timer) {
         timer = setTimeout(flush, flushMs)
         timer.unref()
@@ -175,9 +190,10 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     },
     flush,
     async close() {
+      closed = true
       flush()
     },
-    stats: () => ({ written, pending: queue.length, retries }),
+    stats: () => ({ written, pending: queue.length, retries, dropped }),
     setSecrets(secrets) {
       scrub = createBodyScrubber(secrets)
     },
