@@ -4,6 +4,8 @@ import { join } from 'node:path'
 export interface SourceServe {
   /** The URL it printed once listening. */
   url: string
+  /** The process id, for tests that watch its memory or must kill a process that no longer answers. */
+  pid: number
   output(): string
   /** SIGTERM; resolves with the exit code once the process has written its last rows. */
   stop(): Promise<number | null>
@@ -52,6 +54,7 @@ export async function serveFromSource(
   })
   return {
     url,
+    pid: child.pid!,
     output: () => out,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM')
