@@ -62,8 +62,13 @@ export async function startGatewayHost(
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   const today = async () => {
-    // Through the admin API in-process: no socket, and the same numbers the dashboard shows.
-    const res = await app.inject({ method: 'GET', url: `/admin/v1/stats?bucket=day&from=${startOfToday()}` })
+    // Through the admin API in-process: no socket, and the same numbers the dashboard shows. The admin API
+    // asks an in-process call for the admin token like any other.
+    const res = await app.inject({
+      method: 'GET',
+      url: `/admin/v1/stats?bucket=day&from=${startOfToday()}`,
+      headers: { authorization: `Bearer ${app.adminToken}` },
+    })
     if (res.statusCode !== 200) return { requests: null, costUsd: null }
     const { totals } = res.json() as { totals: { requests: number; costUsd: number } }
     return { requests: totals.requests, costUsd: totals.costUsd }

@@ -2,14 +2,16 @@
 // the headless CLI, which the bench measures, applies them before anything).
 import '../src-gateway/memory-tuning.js'
 import { join } from 'node:path'
-import { app, BrowserWindow, clipboard, shell } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, session } from 'electron'
 import { defaultDataDir } from '../src-gateway/paths.js'
 import type { GatewayStatus } from '../src-shared/desktop-api'
 import { type GatewayHost, startGatewayHost } from './gateway-host.js'
+import { hardenWindow, restrictPermissions } from './hardening.js'
 import { endpointUrl, registerAppIpc } from './ipc/app.js'
 import { keychainBodyKeyStore, keychainSecretStore } from './keychain-secrets.js'
 import { launchedHidden } from './login-item.js'
 import { createTray } from './tray.js'
+import { appPageOf } from './window-policy.js'
 import { loadWindowState, trackWindowState } from './window-state.js'
 
 // Electron's userData folder and the headless CLI's default data folder are the same place.
@@ -17,6 +19,11 @@ app.setName('Switchyard')
 
 /** How often the tray's "today" counters are refreshed. */
 const STATUS_REFRESH_MS = 30_000
+
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+const rendererFile = join(__dirname, '../renderer/index.html')
+/** The window's one page; navigation, new windows and IPC are checked against it. */
+const page = appPageOf(rendererFile, devServerUrl)
 
 function createWindow(stateFile: string): BrowserWindow {
   const state = loadWindowState(stateFile)
@@ -35,13 +42,9 @@ function createWindow(stateFile: string): BrowserWindow {
   })
   if (state.maximized) win.maximize()
   trackWindowState(win, stateFile)
-  // Links open in the user's browser, never inside the app window.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    shell.openExternal(url)
-    return { action: 'deny' }
-  })
-  if (!app.isPackaged && process.env.ELECTRON_RENDERER_URL) win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else win.loadFile(join(__dirname, '../renderer/index.html'))
+  hardenWindow(win, page)
+  if (devServerUrl) win.loadURL(devServerUrl)
+  else win.loadFile(rendererFile)
   return win
 }
 
@@ -86,23 +89,33 @@ if (!app.requestSingleInstanceLock()) {
     } else callback(false)
   })
 
-  app.whenReady().then(async () => {
-    const dataDir = defaultDataDir()
-    host = await startGatewayHost(dataDir, keychainSecretStore(dataDir), keychainBodyKeyStore(dataDir))
-    registerAppIpc({ host, setPaused })
-    const running = host
-    tray = createTray({
-      open: openWindow,
-      copyEndpoint: () => clipboard.writeText(endpointUrl(running)),
-      setPaused: (paused) => void setPaused(paused),
-      quit: () => app.quit(),
+  app
+    .whenReady()
+    .then(async () => {
+      restrictPermissions(session.defaultSession)
+      const dataDir = defaultDataDir()
+      host = await startGatewayHost(dataDir, keychainSecretStore(dataDir), keychainBodyKeyStore(dataDir))
+      registerAppIpc({ host, page, setPaused })
+      const running = host
+      tray = createTray({
+        open: openWindow,
+        copyEndpoint: () => clipboard.writeText(endpointUrl(running)),
+        setPaused: (paused) => void setPaused(paused),
+        quit: () => app.quit(),
+      })
+      await publishStatus()
+      setInterval(() => void publishStatus(), STATUS_REFRESH_MS).unref()
+      // Started at login: the gateway serves from the tray until the user opens the window.
+      if (!launchedHidden()) createWindow(stateFile)
+      app.on('activate', openWindow)
     })
-    await publishStatus()
-    setInterval(() => void publishStatus(), STATUS_REFRESH_MS).unref()
-    // Started at login: the gateway serves from the tray until the user opens the window.
-    if (!launchedHidden()) createWindow(stateFile)
-    app.on('activate', openWindow)
-  })
+    .catch((err: unknown) => {
+      // Without this the app would sit in the background with no window, no tray and no gateway
+      // (a broken config file, the data folder not writable…): say why and end with a failure code.
+      dialog.showErrorBox('Switchyard could not start', err instanceof Error ? err.message : String(err))
+      // A gateway that did start writes its queued log rows first.
+      void (host ? host.close() : Promise.resolve()).finally(() => app.exit(1))
+    })
 
   // Closing the window keeps the gateway serving from the tray; "Quit" in the tray ends it.
   app.on('window-all-closed', () => {

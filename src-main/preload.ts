@@ -4,6 +4,7 @@ import type { DesktopApi, GatewayStatus } from '../src-shared/desktop-api'
 // One method per message; the renderer never gets ipcRenderer itself.
 const api: DesktopApi = {
   gatewayInfo: () => ipcRenderer.invoke('app:gateway-info'),
+  adminToken: () => ipcRenderer.invoke('app:admin-token'),
   gatewayStatus: () => ipcRenderer.invoke('app:gateway-status'),
   setGatewayPaused: (paused) => ipcRenderer.invoke('app:set-gateway-paused', paused),
   copyEndpoint: () => ipcRenderer.invoke('app:copy-endpoint'),

@@ -23,6 +23,11 @@ export interface StartAtLogin {
 export interface DesktopApi {
   /** Where the in-process gateway listens, e.g. http://127.0.0.1:4141 */
   gatewayInfo(): Promise<{ baseUrl: string }>
+  /**
+   * The gateway's admin token, which the window sends as `Authorization: Bearer` (a `file://` page has no
+   * session cookie for the gateway). Only main's own renderer gets an answer.
+   */
+  adminToken(): Promise<string>
   gatewayStatus(): Promise<GatewayStatus>
   setGatewayPaused(paused: boolean): Promise<GatewayStatus>
   /** Copies the OpenAI-style endpoint (`…/v1`) to the clipboard and returns it. */

@@ -15,7 +15,7 @@ import type {
   StatsGroupBy,
   StatsResult,
 } from '../../../src-shared/admin-api'
-import { gatewayBaseUrl, getJson, getText, query, sendJson } from './client'
+import { downloadFile, getJson, getText, query, sendJson } from './client'
 
 export interface LogQuery {
   from?: string
@@ -37,9 +37,9 @@ export const adminApi = {
   logs: (filter: LogQuery, opts: { limit?: number; cursor?: string | null } = {}) =>
     getJson<ListPage<LogItem>>(`/admin/v1/logs${query({ ...filter, limit: opts.limit, cursor: opts.cursor })}`),
   log: (id: number) => getJson<LogDetail>(`/admin/v1/logs/${enc(String(id))}`),
-  /** A URL rather than a fetch: the browser downloads it with the gateway's file name. */
-  logsExportUrl: async (filter: LogQuery, format: 'jsonl' | 'csv') =>
-    `${await gatewayBaseUrl()}/admin/v1/logs/export${query({ ...filter, format })}`,
+  /** Saves the filtered rows under the gateway's file name. */
+  exportLogs: (filter: LogQuery, format: 'jsonl' | 'csv') =>
+    downloadFile(`/admin/v1/logs/export${query({ ...filter, format })}`),
   stats: (p: { from: string; to: string; bucket: StatsBucket; groupBy?: StatsGroupBy }) =>
     getJson<StatsResult>(`/admin/v1/stats${query(p)}`),
   pricing: (model: string) => getJson<ModelPricing>(`/admin/v1/pricing${query({ model })}`),

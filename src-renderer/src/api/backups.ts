@@ -1,5 +1,5 @@
 import type { BackupItem, ListPage, RestorePreview, RestoreResult } from '../../../src-shared/admin-api'
-import { gatewayBaseUrl, getJson, sendJson } from './client'
+import { downloadFile, getJson, sendJson } from './client'
 
 const enc = encodeURIComponent
 
@@ -10,6 +10,6 @@ export const backupsApi = {
   preview: (id: string) => getJson<RestorePreview>(`/admin/v1/backups/${enc(id)}/preview`),
   restore: (id: string) => sendJson<RestoreResult>('POST', `/admin/v1/backups/${enc(id)}/restore`),
   remove: (id: string) => sendJson<null>('DELETE', `/admin/v1/backups/${enc(id)}`),
-  /** A URL rather than a fetch: the browser saves it under the gateway's file name. */
-  downloadUrl: async (id: string) => `${await gatewayBaseUrl()}/admin/v1/backups/${enc(id)}`,
+  /** Saves the backup file under the gateway's file name. */
+  download: (id: string) => downloadFile(`/admin/v1/backups/${enc(id)}`),
 }

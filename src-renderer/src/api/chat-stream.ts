@@ -1,4 +1,4 @@
-import { ApiError, gatewayBaseUrl } from './client'
+import { ApiError, gatewayFetch } from './client'
 
 export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } }
 
@@ -60,7 +60,7 @@ export async function streamChat(
   opts: { signal: AbortSignal; onDelta(text: string): void },
 ): Promise<ChatStreamResult> {
   const started = performance.now()
-  const res = await fetch(`${await gatewayBaseUrl()}/v1/chat/completions`, {
+  const res = await gatewayFetch('/v1/chat/completions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),

@@ -13,6 +13,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The desktop window: the gateway is reached with the token main hands over, never with a session. */
+export const isDesktop = (): boolean => typeof window !== 'undefined' && window.desktop !== undefined
+
 let baseUrlPromise: Promise<string> | undefined
 
 /** The gateway's origin: from the desktop shell when there is one, else the page's own origin. */
@@ -47,8 +50,45 @@ export function fieldErrorsOf(err: unknown): Record<string, string> {
   return { [param]: part ? part.slice(param.length + 2) : err.message }
 }
 
+/**
+ * How the renderer proves it is the admin. The web build holds an HttpOnly session cookie, which the browser
+ * sends by itself; the `x-switchyard-csrf` header is one a cross-site form cannot set, so the gateway accepts a
+ * state-changing call with the cookie only when it is there. The desktop window is a `file://` page with no
+ * cookie for the gateway: main hands it the admin token through the preload bridge instead.
+ */
+let authHeadersPromise: Promise<Record<string, string>> | undefined
+function authHeaders(): Promise<Record<string, string>> {
+  authHeadersPromise ??= window.desktop
+    ? window.desktop.adminToken().then((token) => ({ authorization: `Bearer ${token}`, 'x-switchyard-csrf': '1' }))
+    : Promise.resolve({ 'x-switchyard-csrf': '1' })
+  return authHeadersPromise
+}
+
+const unauthorizedListeners = new Set<() => void>()
+
+/** Called when the admin API refuses the renderer (no session, or it expired): the app shows its sign-in page. */
+export function onAdminUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener)
+  return () => {
+    unauthorizedListeners.delete(listener)
+  }
+}
+
+/**
+ * Every call the renderer makes to the gateway goes through here, so each carries the admin credentials:
+ * the admin API needs them, and the model APIs need them once client keys exist (the Playground and prompt
+ * runs call `/v1` as the admin, not with a client key).
+ */
+export async function gatewayFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value)
+  const res = await fetch(`${await gatewayBaseUrl()}${path}`, { ...init, headers, credentials: 'same-origin' })
+  if (res.status === 401 && path.startsWith('/admin/')) for (const listener of unauthorizedListeners) listener()
+  return res
+}
+
 async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-  const res = await fetch(`${await gatewayBaseUrl()}${path}`, {
+  const res = await gatewayFetch(path, {
     method,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -82,6 +122,32 @@ export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: strin
   const res = await send(method, path, body)
   const text = await res.text()
   return (text ? JSON.parse(text) : null) as T
+}
+
+/** The name in `Content-Disposition: attachment; filename="…"`, if any. */
+function attachmentName(disposition: string | null): string {
+  return (disposition && /filename="?([^";]+)"?/.exec(disposition)?.[1]) || ''
+}
+
+/**
+ * Saves a file the gateway serves (an export, a backup) under the gateway's file name. The web build lets the
+ * browser fetch it, so it streams to disk with the session cookie; the desktop window has no cookie, so it
+ * fetches with the admin token and saves the bytes.
+ */
+export async function downloadFile(path: string): Promise<void> {
+  const a = document.createElement('a')
+  if (window.desktop) {
+    const res = await send('GET', path)
+    const url = URL.createObjectURL(await res.blob())
+    a.href = url
+    a.download = attachmentName(res.headers.get('content-disposition'))
+    a.click()
+    setTimeout(() => URL.revokeObjectURL(url), 0)
+    return
+  }
+  a.href = `${await gatewayBaseUrl()}${path}`
+  a.download = ''
+  a.click()
 }
 
 /** A query string from the defined, non-empty values only. */

@@ -14,7 +14,7 @@ import type {
   RunColumn,
   RunRow,
 } from '../../../src-shared/prompts-api'
-import { ApiError, gatewayBaseUrl, getJson, query, sendJson } from './client'
+import { ApiError, downloadFile, gatewayFetch, getJson, query, sendJson } from './client'
 
 export type {
   ArmStats,
@@ -156,7 +156,7 @@ export const promptsApi = {
   /** Runs a stored version through `/v1/prompts/{name}/run`, the endpoint clients call. */
   async run(name: string, body: { variables: Record<string, string>; version?: number }): Promise<RunAnswer> {
     const t0 = performance.now()
-    const res = await fetch(`${await gatewayBaseUrl()}/v1/prompts/${enc(name)}/run`, {
+    const res = await gatewayFetch(`/v1/prompts/${enc(name)}/run`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -187,7 +187,7 @@ export const compareApi = {
     onEvent: (e: SideBySideEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const res = await fetch(`${await gatewayBaseUrl()}${C}`, {
+    const res = await gatewayFetch(C, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -219,7 +219,6 @@ export const compareApi = {
       format,
       text,
     }),
-  /** A URL rather than a fetch: the browser downloads it with the gateway's file name. */
-  exportUrl: async (id: number, format: 'csv' | 'json') =>
-    `${await gatewayBaseUrl()}${C}/runs/${id}/export${query({ format })}`,
+  /** Saves the run's cells under the gateway's file name. */
+  exportRun: (id: number, format: 'csv' | 'json') => downloadFile(`${C}/runs/${id}/export${query({ format })}`),
 }

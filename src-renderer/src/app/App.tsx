@@ -1,5 +1,8 @@
 import { type ComponentType, lazy, Suspense, useEffect } from 'react'
+import { onAdminUnauthorized } from '../api/client'
 import { ErrorBoundary } from '../components/ErrorBoundary'
+import { SignInPage } from '../features/auth/SignInPage'
+import { SignOutButton } from '../features/auth/SignOutButton'
 import { GatewayPill } from '../features/status/GatewayPill'
 import { useAppStore } from '../store'
 import { applyTheme } from '../theme/theme'
@@ -58,10 +61,25 @@ function useGlobalShortcuts() {
   }, [])
 }
 
+/** Decides between the sign-in page and the app; pages mount only with a session, so none of them fetches without one. */
 export function App() {
-  const { path } = useHashLocation()
   const theme = useAppStore((s) => s.theme)
+  const auth = useAppStore((s) => s.auth)
+  const checkSession = useAppStore((s) => s.checkSession)
+  const sessionEnded = useAppStore((s) => s.sessionEnded)
   useEffect(() => applyTheme(theme), [theme])
+  useEffect(() => {
+    void checkSession()
+  }, [checkSession])
+  useEffect(() => onAdminUnauthorized(sessionEnded), [sessionEnded])
+
+  if (auth === 'checking') return <main className="page" aria-busy="true" />
+  if (auth === 'signed-out') return <SignInPage />
+  return <Shell />
+}
+
+function Shell() {
+  const { path } = useHashLocation()
   useGlobalShortcuts()
 
   const current = PAGES.find((p) => p.path === path)
@@ -88,6 +106,7 @@ export function App() {
           ))}
           <div className="sidebar-footer">
             <GatewayPill />
+            <SignOutButton />
           </div>
         </div>
       </nav>

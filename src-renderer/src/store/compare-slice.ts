@@ -281,7 +281,12 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
 
     async exportRun(format) {
       const run = get().matrixRun
-      if (run) window.location.assign(await compareApi.exportUrl(run.id, format))
+      if (!run) return
+      try {
+        await compareApi.exportRun(run.id, format)
+      } catch (err) {
+        set({ matrixError: errorMessage(err) })
+      }
     },
 
     async rateCell(cell, rating) {

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import { type AlertsSlice, createAlertsSlice } from './alerts-slice'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
+import { type AuthSlice, createAuthSlice } from './auth-slice'
 import { type BackupsSlice, createBackupsSlice } from './backups-slice'
 import { type BudgetsSlice, createBudgetsSlice } from './budgets-slice'
 import { type CachePolicySlice, createCachePolicySlice } from './cache-policy-slice'
@@ -19,7 +20,8 @@ import { createRoutesSlice, type RoutesSlice } from './routes-slice'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createStatusSlice, type StatusSlice } from './status-slice'
 
-export type AppState = StatusSlice &
+export type AppState = AuthSlice &
+  StatusSlice &
   DashboardSlice &
   LogsSlice &
   PlaygroundSlice &
@@ -41,6 +43,7 @@ export type AppState = StatusSlice &
 
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
+  ...createAuthSlice(set, get, api),
   ...createStatusSlice(set, get, api),
   ...createDashboardSlice(set, get, api),
   ...createLogsSlice(set, get, api),

@@ -146,10 +146,7 @@ function ExportButtons() {
   const download = async (format: 'csv' | 'jsonl') => {
     setError(null)
     try {
-      const a = document.createElement('a')
-      a.href = await adminApi.logsExportUrl(toLogQuery(filters), format)
-      a.download = ''
-      a.click()
+      await adminApi.exportLogs(toLogQuery(filters), format)
     } catch (err) {
       setError(errorMessage(err))
     }

@@ -16,14 +16,6 @@ const REASON_LABEL: Record<BackupReason, string> = {
   'pre-restore': 'Before restore',
 }
 
-/** Saves a backup file through the browser, under the name the gateway gives it. */
-async function download(id: string): Promise<void> {
-  const a = document.createElement('a')
-  a.href = await backupsApi.downloadUrl(id)
-  a.download = ''
-  a.click()
-}
-
 function BackupRow({ b }: { b: BackupItem }) {
   const { openRestore, deleteBackup } = useAppStore(
     useShallow((s) => ({ openRestore: s.openRestore, deleteBackup: s.deleteBackup })),
@@ -54,7 +46,7 @@ function BackupRow({ b }: { b: BackupItem }) {
             <button
               type="button"
               className="small"
-              onClick={() => download(b.id).catch((err) => setError(errorMessage(err)))}
+              onClick={() => backupsApi.download(b.id).catch((err) => setError(errorMessage(err)))}
             >
               Download
             </button>
