@@ -33,6 +33,7 @@ import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
 import { createRequestLog } from './request-log.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './core/json-depth.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { readTlsFiles } from './tls.js'
@@ -166,8 +167,13 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await sink.close()
     await gw.upstreams.close()
     alerts.close()
+    // Checked before parsing: every recursive walk after the parser would overflow the stack on such a body.
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
+    }
     cache.close()
     if (db) closeDatabase(db)
+      if (parsed === null) return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
   })
 
   registerErrorHandling(app)

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CallAbort, type CancelSignal } from '../core/cancel.js'
+import type { RouteConfig } from '../config/schema.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
@@ -93,7 +94,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     const vault = protect.redactor ? redactCall(protect.redactor, call, event, gw.captureBodies) : undefined
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(call.body)
-    canonical = applyRouteSystem(gw.routes[canonical.model], call, canonical)
+    canonical = applyRouteSystem(ownRoute(gw, canonical.model), call, canonical)
     admitted = gw.policies.admit(req, reply, event, canonical, asSent)
     if (protect.guardrails?.hasInput) guardInput(protect.guardrails, canonical, event)
     const plan = await planRoute(gw, await resolveModel(admitted.model, gw), canonical, admitted.filterTargets)
@@ -376,6 +377,11 @@ function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
 }
 
 function rawBody(req: FastifyRequest): string | undefined {
+/** The route a client names, if config has one by that exact name (never an Object.prototype member). */
+function ownRoute(gw: GatewayContext, model: string): RouteConfig | undefined {
+  return Object.hasOwn(gw.routes, model) ? gw.routes[model] : undefined
+}
+
   return (req as FastifyRequest & { rawBody?: string }).rawBody
 }
 

@@ -97,6 +97,11 @@ function isLoopback(baseUrl: string): boolean {
   }
 }
 
+/** A config lookup by a client-chosen name: own keys only, so `constructor` is not Object's. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
+}
+
 function costFromRates(r: Rates, u: TokenUsage): number {
   const cached = u.cached ?? 0
   const cacheWrite = u.cacheWrite ?? 0
@@ -148,7 +153,7 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
     if (resolved.has(key)) return resolved.get(key)!
     const provider = providerId ? providers.get(providerId) : undefined
     const providerType = type ?? provider?.adapter.type
-    const override = (providerId && overrides[`${providerId}/${model}`]) || overrides[model]
+    const override = (providerId && own(overrides, `${providerId}/${model}`)) || own(overrides, model)
     let r: Resolution
     if (override) r = { kind: 'config', rates: override }
     // Not `adapter.local`: openai-compatible counts as local for timeouts but often fronts a paid host.

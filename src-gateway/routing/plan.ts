@@ -52,7 +52,8 @@ export async function planRoute(
   /** A caller's restriction (data residency), applied last so the long-context target is covered too. */
   filter?: (targets: Target[], model: string) => Target[],
 ): Promise<RoutePlan> {
-  const route = resolution.route ? deps.routes[resolution.route] : undefined
+  const route =
+    resolution.route && Object.hasOwn(deps.routes, resolution.route) ? deps.routes[resolution.route] : undefined
   let targets = resolution.targets
   if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
   if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)

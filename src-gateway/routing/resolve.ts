@@ -35,7 +35,8 @@ export interface ResolverDeps {
  * provider lists. Anything else is a 404 that lists close matches.
  */
 export async function resolveModel(name: string, deps: ResolverDeps): Promise<Resolution> {
-  const route = deps.routes[name]
+  // Own keys only: a model named `constructor` or `__proto__` is an unknown model, not Object's.
+  const route = Object.hasOwn(deps.routes, name) ? deps.routes[name] : undefined
   if (route) return { route: name, targets: routeTargets(route, deps) }
   const slash = name.indexOf('/')
   if (slash > 0 && deps.providers.has(name.slice(0, slash))) {

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGateway, type TestGateway } from '../helpers/gateway.js'
+import { sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+
+// Hostile request bodies must be refused as the client's mistake: a 400 or 404 in the caller's format,
+// never a 500, and never a failure charged to the upstream's circuit breaker.
+
+type Scripted = Awaited<ReturnType<typeof startScriptedUpstream>>
+let up: Scripted
+let gw: TestGateway
+
+const completion = {
+  id: 'c1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+}
+
+beforeAll(async () => {
+  up = await startScriptedUpstream({ 'POST /v1/chat/completions': (_req, res) => sendJson(res, 200, completion) })
+  gw = await startGateway(`
+server:
+  breaker: { failureThreshold: 2, cooldownMs: 60000, minRequests: 1000 }
+providers:
+  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m] }
+routes:
+  fast: { retries: { attempts: 0 }, targets: [ { model: up/m } ] }
+`)
+})
+
+afterAll(async () => {
+  await gw?.close()
+  await up?.stop()
+})
+
+const admin = () => ({ authorization: `Bearer ${(gw.app as unknown as { adminToken: string }).adminToken}` })
+
+function post(path: string, body: string) {
+  return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+}
+
+function deep(depth: number): string {
+  return `${'['.repeat(depth)}${']'.repeat(depth)}`
+}
+
+const chat = (extra: string) => `{"model":"fast","messages":[{"role":"user","content":"hi"}],"metadata":{"x":${extra}}}`
+
+describe('request bodies the gateway refuses as the client fault', () => {
+  it('a body nested 10,000 deep gets a 400 in the caller format and never opens the breaker', async () => {
+    for (let i = 0; i < 4; i++) {
+      const res = await post('/v1/chat/completions', chat(deep(10_000)))
+      expect(res.status).toBe(400)
+      const body = (await res.json()) as { error: { message: string } }
+      expect(body.error.message).toMatch(/nested/)
+    }
+    const anthropic = await post('/v1/messages', `{"model":"fast","max_tokens":5,"messages":${deep(10_000)}}`)
+    expect(anthropic.status).toBe(400)
+    expect(((await anthropic.json()) as { type: string }).type).toBe('error')
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: admin() })).text()
+    expect(metrics).not.toMatch(/switchyard_circuit_state\{provider="up",model="m"\} [12]/)
+    const ok = await post('/v1/chat/completions', chat('1'))
+    expect(ok.status).toBe(200)
+  })
+
+  it('nesting up to the cap is still accepted', async () => {
+    const res = await post('/v1/chat/completions', chat(deep(100)))
+    expect(res.status).toBe(200)
+  })
+
+  it('a JSON null body gets a 400', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages', '/v1/responses', '/api/chat']) {
+      const res = await post(path, 'null')
+      expect(res.status, path).toBe(400)
+    }
+  })
+
+  it('model names that are Object.prototype members get a 404 unknown model', async () => {
+    for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const res = await post(
+        '/v1/chat/completions',
+        JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      )
+      expect(res.status, model).toBe(404)
+      const body = (await res.json()) as { error: { code: string } }
+      expect(body.error.code).toBe('model_not_found')
+    }
+    const anthropic = await post(
+      '/v1/messages',
+      JSON.stringify({ model: 'constructor', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    )
+    expect(anthropic.status).toBe(404)
+  })
+})
