@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { compileSafeRegex, type SafeRegex } from '../core/safe-regex.js'
 import { evaluateExpression } from './js-expression.js'
 import { type Grade, parseGrade } from './llm-rubric.js'
 import { renderText } from './template.js'
@@ -64,10 +65,10 @@ function parseJson(output: string): { ok: true; value: unknown } | { ok: false; 
   }
 }
 
-/** `/pattern/flags` or a bare pattern. */
-function toRegExp(source: string): RegExp {
+/** `/pattern/flags` or a bare pattern, on the linear-time engine: a model's output is untrusted text. */
+function toRegExp(source: string): SafeRegex {
   const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(source)
-  return m ? new RegExp(m[1], m[2]) : new RegExp(source)
+  return m ? compileSafeRegex(m[1], m[2]) : compileSafeRegex(source)
 }
 
 const short = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n)}…` : s)
@@ -140,7 +141,7 @@ export async function evaluateAssertion(a: Assertion, facts: CellFacts, grade: G
       const parsed = parseJson(output)
       try {
         return fromExpression(
-          evaluateExpression(a.value, {
+          await evaluateExpression(a.value, {
             output,
             vars: facts.vars,
             json: parsed.ok ? parsed.value : null,
