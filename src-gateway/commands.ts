@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { adminTokens } from './api/admin/admin-auth.js'
 import { backupsDir } from './backup/backup-files.js'
 import { backupOffline, type OfflineTarget, restoreOffline } from './backup/offline.js'
 import { BackupFormatError } from './backup/snapshot.js'
@@ -80,12 +79,12 @@ async function serve(argv: string[]): Promise<void> {
     if (err instanceof SecretStoreError || err instanceof ConfigError) fail(err.message)
     throw err
   }
-  const { resolved } = app.gatewayConfig
-  // Virtual keys guard the model APIs; without an admin token the admin API then stays closed off-loopback.
-  if (!LOOPBACK.has(host) && adminTokens(resolved).length === 0 && !resolved.keys?.length) {
+  // An admin token guards /admin, not the model APIs: off loopback, only client keys stop the network
+  // from spending provider keys.
+  if (!LOOPBACK.has(host) && !app.gatewayConfig.resolved.keys?.length) {
     fail(
-      `refusing to listen on ${host}: without access control every machine on the network could spend your provider keys. ` +
-        'Bind to 127.0.0.1 (the default), configure virtual keys (`keys:`), or set an admin token (SWITCHYARD_ADMIN_TOKEN or server.adminToken).',
+      `refusing to listen on ${host}: without client keys every machine on the network could spend your provider keys. ` +
+        'Bind to 127.0.0.1 (the default) or configure virtual keys (`keys:`). Clients must then address it by a name in server.allowedHosts.',
     )
   }
   try {
@@ -101,7 +100,12 @@ async function serve(argv: string[]): Promise<void> {
   const actualPort = typeof addr === 'object' && addr ? addr.port : port
   // The server was built with HTTPS exactly when the config it started from has `server.tls`.
   const scheme = config.resolved.server?.tls ? 'https' : 'http'
-  process.stdout.write(`Switchyard listening on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}\n`)
+  const urlOf = (h: string) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${actualPort}`
+  process.stdout.write(`Switchyard listening on ${urlOf(host)}\n`)
+  // A one-time code, not the admin token: terminal scrollback should not hold the token. A wildcard
+  // address is not a name the Host check admits, so the link uses loopback then.
+  const signInHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  process.stdout.write(`Sign in to the web UI: ${urlOf(signInHost)}/auth/login?code=${app.createLoginCode()}\n`)
   process.stdout.write(`  config: ${configPath}\n  data:   ${dataDir}\n`)
 
   let closing = false

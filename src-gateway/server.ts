@@ -1,23 +1,31 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Alerts } from './alerts/alerts.js'
+import { isLoopbackAddress, registerAdminAuth } from './api/admin/admin-auth.js'
 import { registerAdminAlerts } from './api/admin/alerts-routes.js'
 import { cacheRoutes } from './api/admin/cache-routes.js'
 import { registerAdminConfig } from './api/admin/config-routes.js'
 import { registerAdminStore } from './api/admin/index.js'
 import { registerAdminInfo } from './api/admin/info.js'
+import { decoratePauseSwitch, refuseWhilePaused } from './api/admin/pause-switch.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
 import { registerCors } from './api/cors.js'
+import { AdminAccess } from './api/edge/admin-access.js'
+import { adminTokenOf, storedAdminToken } from './api/edge/admin-token.js'
+import { registerAuthRoutes } from './api/edge/auth-routes.js'
+import { capConnectionsPerIp, DEFAULT_MAX_CONNECTIONS_PER_IP } from './api/edge/connection-cap.js'
+import { registerEdgeGuard } from './api/edge/host-check.js'
+import { Sessions } from './api/edge/sessions.js'
+import { webUiScope } from './api/edge/web-ui.js'
 import { registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
+import { registerRootProbe } from './api/ollama/root-probe.js'
 import { registerOllamaRoutes } from './api/ollama/routes.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
 import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
-import { registerPromptRoutes } from './api/prompts/routes.js'
+import { openPromptLibrary, registerPromptAdminRoutes, registerPromptRunRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
 import { registerAuditLog } from './audit/audit-log.js'
 import { registerBackups } from './backup/backup-routes.js'
@@ -25,6 +33,7 @@ import type { LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { ConfigStore } from './config/store.js'
 import { GatewayError } from './core/errors.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './core/json-depth.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
@@ -32,8 +41,7 @@ import { registerAdminKeys } from './policies/admin-keys.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
-import { createRequestLog } from './request-log.js'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './core/json-depth.js'
+import { createRequestLog, type RequestLog } from './request-log.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { readTlsFiles } from './tls.js'
@@ -62,10 +70,26 @@ declare module 'fastify' {
     gateway: GatewayContext
     db: Db | undefined
     startedAt: number
+    requestLog: RequestLog
+    /** The admin token in force (see api/edge/admin-token.ts). Never log or print it. */
+    readonly adminToken: string
+    /** A one-time code for `/auth/login?code=…`, the sign-in link `switchyard serve` prints. */
+    createLoginCode(): string
   }
 }
 
 const DEFAULT_BODY_LIMIT_MB = 20
+/**
+ * Node's requestTimeout bounds how long a client may take to send its request (headers and body), not
+ * the answer, so long streams are unaffected; two minutes fits a 20 MB image body on a slow link and
+ * stops a client that trickles a body forever.
+ */
+const REQUEST_TIMEOUT_MS = 120_000
+/**
+ * A socket with no bytes either way for this long is closed. Generous, because a non-streamed call to
+ * a slow local model sends nothing until its answer is complete.
+ */
+const CONNECTION_TIMEOUT_MS = 600_000
 
 /** Cheap, unique-enough request ids: a per-process random prefix plus a counter. */
 function requestIdFactory(): () => string {
@@ -73,6 +97,10 @@ function requestIdFactory(): () => string {
   let n = 0
   return () => `${prefix}${(++n).toString(36).padStart(6, '0')}`
 }
+
+/** `server.allowedHosts`, lowercased as Host headers are compared. */
+const hostSet = (config: LoadedConfig): ReadonlySet<string> =>
+  new Set((config.resolved.server?.allowedHosts ?? []).map((h) => h.toLowerCase()))
 
 /**
  * Builds the gateway as a Fastify instance without listening. Electron main, the headless CLI and the
@@ -98,22 +126,56 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Keep idle client connections longer than typical client pools do, so keep-alive sticks.
     keepAliveTimeout: 65_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
     rewriteUrl: (req) => normalisePath(req.url ?? '/'),
   })
   app.decorate('gatewayConfig', config)
+  configStore.onApply((next) => {
+    app.gatewayConfig = next
+  })
   app.decorate('startedAt', Date.now())
 
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id)
-    done()
+  // First of all hooks, before static files and every scope: the Host and Origin checks.
+  let allowedHosts = hostSet(config)
+  configStore.onApply((next) => {
+    allowedHosts = hostSet(next)
   })
+  registerEdgeGuard(app, () => allowedHosts)
+
+  // Whether the server listens beyond loopback, decided from the bound address: it holds whoever calls `listen`.
+  let offLoopback = false
+  app.server.on('listening', () => {
+    const addr = app.server.address()
+    offLoopback = addr !== null && typeof addr === 'object' && !isLoopbackAddress(addr.address)
+  })
+  capConnectionsPerIp(
+    app.server,
+    () => app.gatewayConfig.resolved.server?.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    () => offLoopback,
+  )
+
+  // The stored token is read (or made) only when no configured one is in force.
+  let stored: string | undefined
+  const storedToken = () => {
+    stored ??= storedAdminToken(deps.dataDir)
+    return stored
+  }
+  const admin = new AdminAccess(() => adminTokenOf(app.gatewayConfig, storedToken), new Sessions(deps.context?.clock))
+  app.decorate('adminToken', { getter: () => admin.token() })
+  app.decorate('createLoginCode', () => admin.sessions.createCode())
 
   // JSON.parse is faster than Fastify's prototype-poisoning-safe parser; we never merge request bodies
   // into objects, so `__proto__` keys are inert here.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(new GatewayError('invalid_request', 'request body is empty; expected a JSON object'))
+    // Checked before parsing: every recursive walk after the parser would overflow the stack on such a body.
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
+    }
     try {
       const parsed = JSON.parse(body as string)
+      if (parsed === null) return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
       // Kept for the request log, which stores what the client sent without serialising it again.
       ;(req as typeof req & { rawBody?: string }).rawBody = body as string
       done(null, parsed)
@@ -167,42 +229,61 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await sink.close()
     await gw.upstreams.close()
     alerts.close()
-    // Checked before parsing: every recursive walk after the parser would overflow the stack on such a body.
-    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
-    }
     cache.close()
     if (db) closeDatabase(db)
-      if (parsed === null) return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
   })
 
+  app.decorate('requestLog', requestLog)
+  decoratePauseSwitch(app)
+  const prompts = openPromptLibrary(app, gw)
+
+  // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)
   registerCors(app)
-  registerKeyAuth(app, policies)
-  registerHealth(app)
-  app.register(registerOpenApi)
-  registerAdminInfo(app, { dataDir: deps.dataDir })
-  registerAdminStore(app, requestLog)
-  registerAdminKeys(app, policies)
-  cacheRoutes(app, { cache: () => gw.cache })
-  registerMetrics(app, requestLog.metrics, requestLog.writer, gw.breakers, () => alerts.renderMetrics())
-  registerAdminAlerts(app, alerts)
-  registerOpenAIRoutes(app, gw)
-  registerAnthropicRoutes(app, gw)
-  registerResponsesRoutes(app, gw)
-  registerOllamaRoutes(app, gw)
-  registerPromptRoutes(app, gw)
-  registerAuditLog(app, { store: configStore, db })
-  const backups = registerBackups(app, { store: configStore, db, dataDir: deps.dataDir, clock: deps.context?.clock })
-  registerAdminConfig(app, gw, {
-    store: configStore,
-    dataDir: deps.dataDir,
-    beforeImport: backups && (() => void backups.create('pre-import')),
+  registerRootProbe(app)
+
+  // Each scope is an encapsulated plugin whose guard covers every route registered in it, later ones
+  // included: a route cannot be public by accident, only by being put in the public scope.
+  app.register(async function publicScope(scope) {
+    registerHealth(scope)
+    registerAuthRoutes(scope, admin, { secure: https !== null })
+  })
+
+  app.register(async function modelApiScope(scope) {
+    registerKeyAuth(scope, { policies, admin, offLoopback: () => offLoopback })
+    refuseWhilePaused(scope)
+    await scope.register(registerOpenApi)
+    registerMetrics(scope, requestLog.metrics, requestLog.writer, gw.breakers, () => alerts.renderMetrics())
+    registerOpenAIRoutes(scope, gw)
+    registerAnthropicRoutes(scope, gw)
+    registerResponsesRoutes(scope, gw)
+    registerOllamaRoutes(scope, gw)
+    registerPromptRunRoutes(scope, gw, prompts)
+  })
+
+  app.register(async function adminScope(scope) {
+    registerAdminAuth(scope, admin)
+    registerAuditLog(scope, { store: configStore, db })
+    registerAdminInfo(scope, { dataDir: deps.dataDir })
+    registerAdminStore(scope, requestLog)
+    registerAdminKeys(scope, policies)
+    cacheRoutes(scope, { cache: () => gw.cache })
+    registerAdminAlerts(scope, alerts)
+    registerPromptAdminRoutes(scope, prompts)
+    const backups = registerBackups(scope, {
+      store: configStore,
+      db,
+      dataDir: deps.dataDir,
+      clock: deps.context?.clock,
+    })
+    registerAdminConfig(scope, gw, {
+      store: configStore,
+      dataDir: deps.dataDir,
+      beforeImport: backups && (() => void backups.create('pre-import')),
+    })
   })
 
   const webRoot = deps.webRoot ?? defaultWebRoot
-  if (webRoot !== false && existsSync(webRoot)) {
-    app.register(fastifyStatic, { root: webRoot, wildcard: false, index: 'index.html' })
-  }
+  if (webRoot !== false) app.register(webUiScope, { root: webRoot })
   return app
 }

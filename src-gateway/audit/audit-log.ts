@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { adminTokens, matchesAny } from '../api/admin/admin-auth.js'
 import type { LoadedConfig } from '../config/load.js'
 import { sealPlainSecrets } from '../config/secret-fields.js'
 import type { ConfigStore } from '../config/store.js'
@@ -36,12 +35,10 @@ const MAX_USER_AGENT = 300
 /** Shorter values are too common to scrub from text without mangling it, and no credential is this short. */
 const MIN_SCRUBBED = 8
 
-/** Who called: `admin-token` when the call carried a valid admin token, else `local`. */
-function actorOf(req: FastifyRequest, tokens: string[]): AuditActor {
-  const auth = req.headers.authorization
-  const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
+/** Who called: `admin-token` with the bearer token, `session` from the web UI (see the admin scope's guard). */
+function actorOf(req: FastifyRequest): AuditActor {
   return {
-    actor: given && tokens.length > 0 && matchesAny(given, tokens) ? 'admin-token' : 'local',
+    actor: req.adminProof === 'session' ? 'session' : 'admin-token',
     remoteAddress: req.ip ?? null,
     userAgent: req.headers['user-agent']?.slice(0, MAX_USER_AGENT) ?? null,
   }
@@ -69,7 +66,6 @@ const sectionsOf = (diff: AuditChange[]) => [...new Set(diff.map((c) => c.path.s
  */
 export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStore; db: Db | undefined }): void {
   const { store, db } = opts
-  const tokens = () => adminTokens(store.current.resolved)
   /** Every credential value in force now, by secret name: the store's and any plain one in the file. */
   const secretsNow = () =>
     new Map([
@@ -80,7 +76,7 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
   const record: AuditLog['record'] = (req, entry) => {
     if (!db?.open) return
     const values = [...(req.auditBefore?.secrets.values() ?? []), ...secretsNow().values()]
-    insertAudit(db, { ...actorOf(req, tokens()), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
+    insertAudit(db, { ...actorOf(req), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
   }
   app.decorate('audit', { record })
   registerAuditRoutes(app)

@@ -228,8 +228,20 @@ export const ConfigSchema = Type.Object(
         {
           /** Largest accepted request body, in MB (images are large). */
           bodyLimitMb: Type.Optional(Type.Number({ minimum: 0.001, maximum: 1024 })),
-          /** Required on /admin when listening beyond loopback; a reference, never the token itself. */
+          /**
+           * The admin token /admin requires (a reference, never the token itself). Without it (and without
+           * SWITCHYARD_ADMIN_TOKEN) one is generated on first start and kept in DATA_DIR/admin-token.
+           */
           adminToken: Type.Optional(Type.String({ pattern: SECRET_REF_PATTERN })),
+          /**
+           * Host names (optionally `name:port`) requests may address besides localhost, `*.localhost`,
+           * 127.0.0.0/8 and [::1]; anything else gets 403, which stops DNS-rebinding pages. Behind a
+           * reverse proxy or on a LAN address, list the name clients use (`gateway.example.com`,
+           * `192.168.1.20`). Pages served from these names may also make state-changing calls.
+           */
+          allowedHosts: Type.Optional(Type.Array(Type.String({ pattern: '^[^\\s/@]+$' }))),
+          /** Open connections one client address may hold when listening beyond loopback (default 64). */
+          maxConnectionsPerIp: Type.Optional(Type.Integer({ minimum: 1 })),
           /** Serve HTTPS with this certificate and private key (PEM files; relative paths from the config file). */
           tls: Type.Optional(
             Type.Object(

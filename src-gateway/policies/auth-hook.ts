@@ -1,33 +1,67 @@
 import { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
+import type { AdminAccess } from '../api/edge/admin-access.js'
+import { GatewayError } from '../core/errors.js'
 import { presentedKey } from './keys.js'
 import type { Policies } from './policies.js'
 
-/** The model APIs (OpenAI, Anthropic, Responses under /v1, Ollama under /api); /health, /admin and the UI are not. */
-const isModelApi = (url: string) => url.startsWith('/v1/') || url.startsWith('/api/')
+export interface KeyAuthOptions {
+  policies: Policies
+  admin: AdminAccess
+  /** Whether the server listens beyond loopback: then a key is required even with none configured. */
+  offLoopback: () => boolean
+}
 
 /**
- * Requires a virtual key on the model APIs once any key is configured, and names the caller's key on
- * the request (`req.keyName`). The matched route is checked, not the raw URL, so `//v1/…` is covered too.
+ * The model-API scope's guard (OpenAI, Anthropic, Responses, Ollama, prompt runs, /metrics, /docs).
+ * A client key is required once any is configured, and always off loopback: with no keys there, every
+ * call is refused, because an admin token is not access control for spending provider keys. The admin
+ * (bearer token, or the web UI's session with its CSRF header on a POST) may call too, so the UI's
+ * Playground works. Names the caller's key on the request (`req.keyName`).
  *
  * Calls made with `app.inject` (the prompt and comparison runners call the gateway's own API in-process)
  * pass without a key: their socket is light-my-request's mock, never a `net.Socket`, and nothing from
  * the network can arrive without one. Such calls are started only by code already inside the process,
- * behind /admin or behind an authenticated /v1 call. CORS preflights carry no credentials by design.
+ * behind /admin or behind an authenticated /v1 call. This holds for this scope only: the admin scope
+ * wants its token from in-process callers too. CORS preflights carry no credentials by design.
  *
- * Registered as a plugin after CORS so its hook runs after the CORS one: a browser client can then read
- * the 401.
+ * The CORS hook is the root's, so it runs before this one: a browser client can read the 401.
  */
-export function registerKeyAuth(app: FastifyInstance, policies: Policies): void {
-  app.register(
-    fp(async (scope) => {
-      scope.addHook('onRequest', async (req) => {
-        if (!policies.enabled || req.method === 'OPTIONS') return
-        const url = req.routeOptions.url
-        if (!url || !isModelApi(url) || !(req.raw.socket instanceof Socket)) return
-        req.keyName = policies.authenticate(presentedKey(req.headers)).name
-      })
-    }),
-  )
+export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): void {
+  const { policies, admin, offLoopback } = opts
+  scope.addHook('onRequest', async (req) => {
+    if (req.method === 'OPTIONS' || !(req.raw.socket instanceof Socket)) return
+    if (!policies.enabled && !offLoopback()) return
+    const given = presentedKey(req.headers)
+    let refused: unknown
+    if (policies.enabled && given !== undefined) {
+      try {
+        req.keyName = policies.authenticate(given).name
+        return
+      } catch (err) {
+        refused = err
+      }
+    }
+    const proof = admin.proofOf(req)
+    if (proof === 'token' || proof === 'session') return
+    if (refused) throw refused
+    if (proof === 'session-without-csrf') {
+      throw new GatewayError(
+        'authentication',
+        'calls made with the web UI session need the header x-switchyard-csrf: 1',
+        {
+          code: 'csrf_header_required',
+        },
+      )
+    }
+    // No key configured here means off loopback: say what is missing rather than "invalid key".
+    if (!policies.enabled) {
+      throw new GatewayError(
+        'authentication',
+        'this gateway listens beyond loopback and has no client keys: configure `keys:` to call its model APIs',
+        { code: 'invalid_api_key' },
+      )
+    }
+    policies.authenticate(given)
+  })
 }

@@ -7,7 +7,23 @@ export interface TestGateway {
   app: FastifyInstance
   url: string
   events: LogEvent[]
+  /** The gateway's admin token (random per gateway: no data dir). */
+  adminToken: string
+  /** `Authorization: Bearer <admin token>`, to spread into a request's headers. */
+  adminHeaders: Record<string, string>
+  /** fetch on `url + path` as the admin: the admin token added to `init`'s headers. */
+  admin(path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
+}
+
+/** `Authorization: Bearer <the app's admin token>`, for tests that build the gateway themselves. */
+export function adminHeadersOf(app: FastifyInstance): Record<string, string> {
+  return { authorization: `Bearer ${app.adminToken}` }
+}
+
+/** fetch with the app's admin token added to `init`'s headers. */
+export function adminFetch(app: FastifyInstance, url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...adminHeadersOf(app) } })
 }
 
 /** Builds the gateway from YAML, listens on a free loopback port, and records log events in memory. */
@@ -19,7 +35,15 @@ export async function startGateway(
   const sink = createMemorySink()
   const app = buildGateway(parseConfig(yaml, 'yaml', env), { webRoot: false, sink, context })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, url, events: sink.events, close: () => app.close() }
+  return {
+    app,
+    url,
+    events: sink.events,
+    adminToken: app.adminToken,
+    adminHeaders: adminHeadersOf(app),
+    admin: (path, init) => adminFetch(app, `${url}${path}`, init),
+    close: () => app.close(),
+  }
 }
 
 /** Waits until `n` log events exist (streams log when they finish, just after the client sees the end). */

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { ConfigStore } from '../../config/store.js'
 import { applyConfig, type GatewayContext } from '../../gateway-context.js'
-import { adminTokens, registerAdminAuth } from './admin-auth.js'
 import { registerConfigTransfer } from './config-transfer.js'
 import { registerDiscoveryRoutes } from './discovery-routes.js'
 import { registerKeyRoutes } from './keys-routes.js'
 import { registerModelRoutes } from './models-routes.js'
-import { registerPauseSwitch } from './pause-switch.js'
+import { registerPauseRoutes } from './pause-switch.js'
 import { registerPolicyRoutes } from './policies-routes.js'
 import { registerProviderRoutes } from './providers-routes.js'
 import { registerRouteAliases } from './route-aliases.js'
@@ -20,9 +19,9 @@ export interface AdminConfigOptions {
 }
 
 /**
- * The admin API that edits configuration (providers, keys, routes, settings, policies, import/export, discovery), the
- * admin-token guard on /admin, and the pause switch. Every change goes through the ConfigStore, which
- * persists it; here it is applied to the running gateway.
+ * The admin API that edits configuration (providers, keys, routes, settings, policies, import/export, discovery), and
+ * the pause switch's routes; registered in the admin scope, whose guard covers them. Every change goes through the
+ * ConfigStore, which persists it; here it is applied to the running gateway.
  */
 export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, opts: AdminConfigOptions): void {
   const { store } = opts
@@ -30,8 +29,7 @@ export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, op
     app.gatewayConfig = config
     applyConfig(gw, config)
   })
-  registerAdminAuth(app, () => adminTokens(store.current.resolved))
-  registerPauseSwitch(app)
+  registerPauseRoutes(app)
   registerProviderRoutes(app, gw, store)
   registerKeyRoutes(app, gw, store)
   registerDiscoveryRoutes(app, gw, store)

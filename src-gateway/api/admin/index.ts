@@ -4,15 +4,8 @@ import { registerAdminLogs } from './logs.js'
 import { registerAdminPricing } from './pricing.js'
 import { registerAdminStats } from './stats.js'
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    requestLog: RequestLog
-  }
-}
-
 /** The admin API over stored request logs: list, detail, export, stats, and the prices they are costed at. */
 export function registerAdminStore(app: FastifyInstance, requestLog: RequestLog): void {
-  app.decorate('requestLog', requestLog)
   registerAdminLogs(app)
   registerAdminStats(app)
   registerAdminPricing(app, requestLog.priceBook)

@@ -22,8 +22,8 @@ const MODEL_API = /^\/(v1|api)\//
 const PauseBody = Type.Object({ paused: Type.Boolean() }, { additionalProperties: false })
 const pauseProblems = compileProblems(PauseBody)
 
-/** The tray's "pause gateway" and GET/PUT /admin/v1/gateway. */
-export function registerPauseSwitch(app: FastifyInstance): void {
+/** The pause switch itself, on the root instance: the tray (Electron main) flips it there. */
+export function decoratePauseSwitch(app: FastifyInstance): void {
   let paused = false
   app.decorate('gatewayPause', {
     get paused() {
@@ -33,8 +33,12 @@ export function registerPauseSwitch(app: FastifyInstance): void {
       paused = value
     },
   })
-  app.addHook('onRequest', async (req) => {
-    if (paused && MODEL_API.test(req.routeOptions.url ?? '')) {
+}
+
+/** In the model-API scope: while paused, model calls get 503 (listings and /metrics keep answering). */
+export function refuseWhilePaused(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (req) => {
+    if (scope.gatewayPause.paused && MODEL_API.test(req.routeOptions.url ?? '')) {
       throw new GatewayError('upstream_overloaded', 'Switchyard is paused; resume it from the tray or the app', {
         status: 503,
         code: 'gateway_paused',
@@ -42,11 +46,15 @@ export function registerPauseSwitch(app: FastifyInstance): void {
       })
     }
   })
-  app.get('/admin/v1/gateway', async () => ({ paused }))
-  app.put('/admin/v1/gateway', async (req) => {
+}
+
+/** GET/PUT /admin/v1/gateway, in the admin scope. */
+export function registerPauseRoutes(scope: FastifyInstance): void {
+  scope.get('/admin/v1/gateway', async () => ({ paused: scope.gatewayPause.paused }))
+  scope.put('/admin/v1/gateway', async (req) => {
     const problems = pauseProblems(req.body)
     if (problems.length > 0) throw invalidBody(problems)
-    paused = (req.body as { paused: boolean }).paused
-    return { paused }
+    scope.gatewayPause.set((req.body as { paused: boolean }).paused)
+    return { paused: scope.gatewayPause.paused }
   })
 }

@@ -9,7 +9,6 @@ import { isLoadRequest } from './decode-request.js'
 import { ollamaEmbed, ollamaLegacyEmbeddings } from './embeddings.js'
 import { listTags, showModel } from './model-listing.js'
 import type { OllamaEndpoint } from './reply-shape.js'
-import { registerRootProbe } from './root-probe.js'
 import { listRunning } from './running-models.js'
 
 const ollama = { dialect: 'ollama' as const }
@@ -55,7 +54,6 @@ async function loadReply(gw: GatewayContext, endpoint: OllamaEndpoint, body: Bod
 }
 
 export function registerOllamaRoutes(app: FastifyInstance, gw: GatewayContext): void {
-  registerRootProbe(app)
   app.get('/api/version', { config: ollama }, async () => OLLAMA_VERSION)
   app.get('/api/tags', { config: ollama }, async () => listTags(gw, app.startedAt))
   app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt))

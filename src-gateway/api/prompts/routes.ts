@@ -3,17 +3,24 @@ import type { GatewayContext } from '../../gateway-context.js'
 import { CompareRunner } from '../../prompts/compare-runner.js'
 import { failInterruptedRuns } from '../../prompts/compare-store.js'
 import { importConfigPrompts } from '../../prompts/config-import.js'
-import { closeDatabase, openDatabase } from '../../store/db.js'
+import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
 import { registerAdminCompare } from './admin-compare.js'
 import { registerAdminFeedback } from './admin-feedback.js'
 import { registerAdminPrompts } from './admin-prompts.js'
 import { registerPromptRun } from './run-route.js'
 
+/** The prompt library and the comparison runner, shared by the model-API and admin scopes. */
+export interface PromptLibrary {
+  db: Db
+  runner: CompareRunner
+}
+
 /**
- * Prompts as endpoints, the prompt library, feedback and comparisons. Without a data dir they live in
- * an in-memory database, so config prompts still run; they are then gone when the gateway stops.
+ * Opens the prompt library on the root instance (its hooks stop runs and close the database however
+ * the scopes are arranged). Without a data dir it lives in an in-memory database, so config prompts
+ * still run; they are then gone when the gateway stops.
  */
-export function registerPromptRoutes(app: FastifyInstance, gw: GatewayContext): void {
+export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): PromptLibrary {
   const db = app.db ?? openDatabase(':memory:')
   importConfigPrompts(db, app.gatewayConfig.resolved.prompts)
   failInterruptedRuns(db)
@@ -21,9 +28,17 @@ export function registerPromptRoutes(app: FastifyInstance, gw: GatewayContext): 
   // Runs write to the database until they stop, so they are stopped before anything closes it.
   app.addHook('preClose', () => runner.close())
   if (!app.db) app.addHook('onClose', async () => closeDatabase(db))
+  return { db, runner }
+}
 
-  registerPromptRun(app, gw, db)
-  registerAdminPrompts(app, db)
-  registerAdminFeedback(app, db)
-  registerAdminCompare(app, db, runner)
+/** Prompts as endpoints (`POST /v1/prompts/{name}/run`): in the model-API scope. */
+export function registerPromptRunRoutes(scope: FastifyInstance, gw: GatewayContext, lib: PromptLibrary): void {
+  registerPromptRun(scope, gw, lib.db)
+}
+
+/** The prompt library, feedback and comparisons under /admin: in the admin scope. */
+export function registerPromptAdminRoutes(scope: FastifyInstance, lib: PromptLibrary): void {
+  registerAdminPrompts(scope, lib.db)
+  registerAdminFeedback(scope, lib.db)
+  registerAdminCompare(scope, lib.db, lib.runner)
 }

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { LoadedConfig } from '../../config/load.js'
+
+export const ADMIN_TOKEN_FILE = 'admin-token'
+
+const newToken = () => randomBytes(32).toString('base64url')
+
+/**
+ * The token kept in `DATA_DIR/admin-token`, made on first start: readable by the user only, as the
+ * folder it sits in when we create it. Without a data dir (tests, throwaway runs) it lives in memory.
+ */
+export function storedAdminToken(dataDir: string | undefined): string {
+  if (!dataDir) return newToken()
+  const file = join(dataDir, ADMIN_TOKEN_FILE)
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim()
+    if (kept !== '') return kept
+  }
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const token = newToken()
+  // `wx` so two gateways starting at once cannot both write: the loser reads the winner's token.
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return readFileSync(file, 'utf8').trim()
+  }
+  // The mode given to writeFileSync is filtered by the umask; 0600 is what we promise.
+  chmodSync(file, 0o600)
+  return token
+}
+
+/**
+ * The admin token in force: SWITCHYARD_ADMIN_TOKEN from the config's environment, else
+ * `server.adminToken` (a resolved reference), else the stored one. Read per call, so a config change
+ * of `server.adminToken` takes effect without a restart.
+ */
+export function adminTokenOf(config: LoadedConfig, stored: () => string): string {
+  return config.env.SWITCHYARD_ADMIN_TOKEN || config.resolved.server?.adminToken || stored()
+}

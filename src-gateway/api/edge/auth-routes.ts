@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { GatewayError } from '../../core/errors.js'
+import { type AdminAccess, cookieOf, SESSION_COOKIE, sameSecret } from './admin-access.js'
+
+/**
+ * The web UI's sign-in, public by nature: POST /auth/login with the admin token, or GET /auth/login
+ * with the one-time code `switchyard serve` prints; POST /auth/logout; GET /auth/session. The session
+ * lives in an HttpOnly, SameSite=Strict cookie: page scripts cannot read it and other sites' requests
+ * do not carry it.
+ */
+export function registerAuthRoutes(scope: FastifyInstance, access: AdminAccess, opts: { secure: boolean }): void {
+  const attributes = `HttpOnly; SameSite=Strict; Path=/${opts.secure ? '; Secure' : ''}`
+  const signIn = (reply: FastifyReply) =>
+    reply.header('set-cookie', `${SESSION_COOKIE}=${access.sessions.open()}; ${attributes}`)
+
+  scope.post('/auth/login', async (req, reply) => {
+    const token = (req.body as { token?: unknown } | null)?.token
+    if (typeof token !== 'string' || !sameSecret(token, access.token())) {
+      throw new GatewayError('authentication', 'wrong admin token', { code: 'invalid_admin_token' })
+    }
+    return signIn(reply).code(204).send()
+  })
+
+  scope.get('/auth/login', async (req, reply) => {
+    const code = (req.query as { code?: unknown }).code
+    if (typeof code !== 'string' || !access.sessions.redeem(code)) {
+      throw new GatewayError(
+        'authentication',
+        'this sign-in link is unknown, used or expired: restart `switchyard serve` for a new one, or sign in with the admin token',
+        { code: 'invalid_login_code' },
+      )
+    }
+    return signIn(reply).redirect('/', 302)
+  })
+
+  scope.post('/auth/logout', async (req, reply) => {
+    const session = cookieOf(req, SESSION_COOKIE)
+    if (session !== undefined) access.sessions.close(session)
+    return reply.header('set-cookie', `${SESSION_COOKIE}=; Max-Age=0; ${attributes}`).code(204).send()
+  })
+
+  scope.get('/auth/session', async (req) => {
+    const proof = access.proofOf(req)
+    return { authenticated: proof === 'token' || proof === 'session' }
+  })
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto'
+
+const IDLE_MS = 12 * 60 * 60 * 1000
+const CODE_TTL_MS = 10 * 60 * 1000
+/** More sign-ins than any one user makes; past it the least recently used session goes. */
+const MAX_SESSIONS = 256
+const MAX_CODES = 64
+
+const newId = () => randomBytes(32).toString('base64url')
+
+/**
+ * Web UI sessions and one-time sign-in codes, in memory: a restart signs everyone out, which is the
+ * safe direction. A Map keeps insertion order, and a session is re-inserted when used, so the first
+ * entry is always the least recently used one.
+ */
+export class Sessions {
+  private readonly sessions = new Map<string, number>()
+  private readonly codes = new Map<string, number>()
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  /** A new session id, for the cookie. */
+  open(): string {
+    const id = newId()
+    this.sessions.set(id, this.clock())
+    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)
+    return id
+  }
+
+  /** Whether `id` is a live session; using it keeps it alive. */
+  touch(id: string): boolean {
+    const last = this.sessions.get(id)
+    if (last === undefined) return false
+    this.sessions.delete(id)
+    const now = this.clock()
+    if (now - last > IDLE_MS) return false
+    this.sessions.set(id, now)
+    return true
+  }
+
+  close(id: string): void {
+    this.sessions.delete(id)
+  }
+
+  /** A code that opens one session within ten minutes (the link `switchyard serve` prints). */
+  createCode(): string {
+    const code = newId()
+    this.codes.set(code, this.clock() + CODE_TTL_MS)
+    if (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value as string)
+    return code
+  }
+
+  /** Spends a code: true once, for a code that exists and has not expired. */
+  redeem(code: string): boolean {
+    const expires = this.codes.get(code)
+    if (expires === undefined) return false
+    this.codes.delete(code)
+    return this.clock() <= expires
+  }
+}
