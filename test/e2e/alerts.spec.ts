@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Budget and traffic alerts as the UI shows them: the Overview banner (acknowledge), the per-key alert
@@ -31,7 +32,8 @@ test.afterAll(async () => {
 async function admin(path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${gateway.baseUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    headers:
+      body === undefined ? gateway.adminHeaders : { ...gateway.adminHeaders, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   expect(res.ok).toBe(true)
@@ -61,6 +63,7 @@ test('alerts on the Overview, alert state and traffic flag per key, edit dialog,
   for (let i = 0; i < 6; i++) expect(await chat(team)).toBe(200)
   await expect.poll(async () => (await admin('/admin/v1/alerts')).total).toBe(4)
 
+  await signIn(page, gateway)
   await page.goto(`${gateway.baseUrl}/#/`)
   const banner = page.getByRole('region', { name: /alerts to review/ })
   await expect(banner.getByRole('heading')).toHaveText('4 alerts to review')

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Audit trail and backups against the real gateway: a change made in the UI shows in Keys & Policies →
@@ -59,6 +60,7 @@ test('a UI change shows in the audit trail; a backup taken in Settings restores 
   })
   page.on('pageerror', (e) => errors.push(e.message))
 
+  await signIn(page, gateway)
   await page.goto(`${gateway.baseUrl}/#/keys`)
   await expect(page.getByRole('heading', { level: 1, name: 'Keys & Policies' })).toBeVisible()
   const secret = await createKey(page, 'ci')
@@ -101,7 +103,10 @@ test('a UI change shows in the audit trail; a backup taken in Settings restores 
 
   // A mistake after the backup: the route goes, and calls to it fail.
   expect(await chat('fast', secret)).toBe(200)
-  const deleted = await fetch(`${gateway.baseUrl}/admin/v1/routes/fast`, { method: 'DELETE' })
+  const deleted = await fetch(`${gateway.baseUrl}/admin/v1/routes/fast`, {
+    method: 'DELETE',
+    headers: gateway.adminHeaders,
+  })
   expect(deleted.status).toBe(204)
   expect(await chat('fast', secret)).toBe(404)
 

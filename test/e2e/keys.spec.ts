@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Keys & Policies against the real gateway: a key made in the UI opens /v1 to its holder, and revoking it shuts it.
@@ -55,6 +56,7 @@ async function createKey(page: Page, fill: Record<string, string>): Promise<stri
 test('create a key, call /v1 with it, revoke it and get 401', async ({ page }) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
+  await signIn(page, gateway)
   await page.goto(`${gateway.baseUrl}/#/`)
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
   await page.keyboard.press('Control+8')

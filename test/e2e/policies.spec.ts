@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
-import { failOnConsoleErrors, shot } from '../helpers/ui-checks'
+import { failOnConsoleErrors, shot, signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Keys & Policies → Budgets, Redaction and Cache against the real gateway: spend drawn against each
@@ -27,7 +27,8 @@ interface AdminJson {
 async function admin(method: string, path: string, body?: unknown): Promise<AdminJson> {
   const res = await fetch(`${gateway.baseUrl}/admin/v1${path}`, {
     method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    headers:
+      body === undefined ? gateway.adminHeaders : { ...gateway.adminHeaders, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true)
@@ -73,6 +74,7 @@ test.afterAll(async () => {
 })
 
 failOnConsoleErrors()
+test.beforeEach(({ page }) => signIn(page, gateway))
 
 async function openTab(page: Page, name: 'Budgets' | 'Redaction' | 'Cache') {
   await page.goto(`${gateway.baseUrl}/#/keys`)

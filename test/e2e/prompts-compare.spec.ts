@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 let mock: RunningMock
@@ -38,6 +39,7 @@ test('prompts: create, version, diff and run; compare: side by side and a 3×2 m
     }
   })
 
+  await signIn(page, gateway)
   await page.goto(`${gateway.baseUrl}/#/prompts`)
   await expect(page.getByRole('heading', { level: 1, name: 'Prompts' })).toBeVisible()
   await page.getByRole('button', { name: '+ New prompt' }).first().click()

@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { formatUsd } from '../../src-renderer/src/format'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
-import { failOnConsoleErrors, shot } from '../helpers/ui-checks'
+import { failOnConsoleErrors, shot, signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Redaction, guardrails and the cache as the UI shows them: badges and filters on Logs, the drawer's
@@ -67,9 +67,14 @@ redaction: { mode: mask }
     blocked: (blocked as InstanceType<typeof OpenAI.APIError>).headers?.get('x-request-id'),
   })
   await expect
-    .poll(async () => (await (await fetch(`${gateway.baseUrl}/admin/v1/logs?limit=1`)).json()).total, {
-      timeout: 10_000,
-    })
+    .poll(
+      async () =>
+        (await (await fetch(`${gateway.baseUrl}/admin/v1/logs?limit=1`, { headers: gateway.adminHeaders })).json())
+          .total,
+      {
+        timeout: 10_000,
+      },
+    )
     .toBe(5)
 })
 
@@ -79,6 +84,7 @@ test.afterAll(async () => {
 })
 
 failOnConsoleErrors()
+test.beforeEach(({ page }) => signIn(page, gateway))
 const row = (page: Page, call: keyof typeof ids) =>
   page.locator(`[data-testid="log-row"][data-request-id="${ids[call]}"]`)
 

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 
 let gateway: ServeProcess
 
@@ -15,7 +16,7 @@ test.afterAll(async () => {
 })
 
 test('the web UI shows the live gateway status', async ({ page }) => {
-  await page.goto(gateway.baseUrl)
+  await signIn(page, gateway)
   await expect(page.getByTestId('health')).toHaveText('Healthy')
   await expect(page.getByTestId('endpoint')).toHaveText(`${gateway.baseUrl}/v1`)
   await expect(page.getByTestId('version')).toHaveText(/^\d+\.\d+\.\d+$/)

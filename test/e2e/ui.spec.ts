@@ -4,6 +4,7 @@ import OpenAI from 'openai'
 import { parse, stringify } from 'yaml'
 import { formatCount, formatUsd } from '../../src-renderer/src/format'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // The web build served by the real gateway, with the deterministic echo upstream behind it.
@@ -59,6 +60,7 @@ test.beforeEach(({ page }) => {
     if (m.type() === 'error' && !/status of 404/.test(m.text())) consoleErrors.push(m.text())
   })
   page.on('pageerror', (e) => consoleErrors.push(e.message))
+  return signIn(page, gateway)
 })
 test.afterEach(() => {
   expect(consoleErrors).toEqual([])
@@ -69,7 +71,7 @@ async function shot(page: Page, file: string) {
 }
 
 async function adminJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${gateway.baseUrl}${path}`)
+  const res = await fetch(`${gateway.baseUrl}${path}`, { headers: gateway.adminHeaders })
   return (await res.json()) as T
 }
 
@@ -80,7 +82,7 @@ async function waitForLogRows(n: number) {
 }
 
 async function endpointStatus(method: string, path: string): Promise<number> {
-  return (await fetch(`${gateway.baseUrl}${path}`, { method })).status
+  return (await fetch(`${gateway.baseUrl}${path}`, { method, headers: gateway.adminHeaders })).status
 }
 
 test('traffic through the OpenAI API shows up in Logs, with its detail', async ({ page }) => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
+import type { ServeProcess } from './serve-process'
 
 const SHOTS = join(import.meta.dirname, '..', 'e2e', 'screenshots')
 
@@ -23,4 +24,20 @@ export function failOnConsoleErrors(): void {
 export async function shot(page: Page, file: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true })
+}
+
+/**
+ * Signs the page's browser in the way a user does: the one-time link `serve` printed, the first time;
+ * after that (the link works once) the sign-in page with the token from the data folder.
+ */
+export async function signIn(page: Page, gateway: ServeProcess): Promise<void> {
+  const link = gateway.takeLoginUrl()
+  if (link) {
+    await page.goto(link)
+  } else {
+    await page.goto(gateway.baseUrl)
+    await page.getByLabel('Admin token').fill(gateway.adminToken)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+  }
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
 }

@@ -1,0 +1,146 @@
+import { expect, type Page, test } from '@playwright/test'
+import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { signIn } from '../helpers/ui-checks'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
+
+// The web UI behind the admin token: the sign-in page, the printed one-time link, sign-out, and the UI's own
+// model calls (Playground, prompt runs) once client keys exist.
+
+const CLIENT_KEY = 'sk-sy-e2e-client-0123456789abcdef'
+let mock: RunningMock
+let gateway: ServeProcess
+
+test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' })
+test.describe.configure({ mode: 'serial' })
+
+test.beforeAll(async () => {
+  mock = await startMockUpstream()
+  process.env.SY_E2E_CLIENT_KEY = CLIENT_KEY
+  gateway = await startServe(`
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+keys:
+  - { name: cli, key: "\${env:SY_E2E_CLIENT_KEY}" }
+`)
+})
+test.afterAll(async () => {
+  await gateway?.stop()
+  await mock?.stop()
+})
+
+/** Console errors are bugs; the one a refused sign-in makes (the browser reports its 401) is passed in. */
+function watchConsole(page: Page, expected?: RegExp): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() !== 'error' || m.location().url.endsWith('/favicon.ico')) return
+    if (expected?.test(`${m.text()} ${m.location().url}`)) return
+    errors.push(`${m.text()} ${m.location().url}`)
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  return errors
+}
+
+const signInPage = (page: Page) => page.getByRole('heading', { level: 1, name: 'Sign in' })
+const overview = (page: Page) => page.getByRole('heading', { level: 1, name: 'Overview' })
+
+test('without a session, / shows the sign-in page and no app page', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto(gateway.baseUrl)
+  await expect(signInPage(page)).toBeVisible()
+  await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0)
+  await expect(page.getByText('admin-token')).toBeVisible()
+  // A hash route does not get past it either.
+  await page.goto(`${gateway.baseUrl}/#/logs`)
+  await expect(signInPage(page)).toBeVisible()
+  await page.screenshot({ path: 'test-results/sign-in.png' })
+  expect(errors).toEqual([])
+})
+
+test('a wrong token is refused with a message; the token from the data folder signs in', async ({ page }) => {
+  const errors = watchConsole(page, /401.*\/auth\/login/)
+  await page.goto(gateway.baseUrl)
+  await page.getByLabel('Admin token').fill('not-the-token')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('alert')).toHaveText(/not this gateway’s admin token/)
+  await expect(signInPage(page)).toBeVisible()
+  await page.screenshot({ path: 'test-results/sign-in-wrong-token.png' })
+
+  await page.getByLabel('Admin token').fill(gateway.adminToken)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(overview(page)).toBeVisible()
+  // The session survives a reload (it is a cookie, not page state).
+  await page.reload()
+  await expect(overview(page)).toBeVisible()
+  expect(errors).toEqual([])
+})
+
+test('the link serve printed signs in once and never again', async ({ browser }) => {
+  const loginUrl = gateway.takeLoginUrl()
+  expect(loginUrl).toMatch(/\/auth\/login\?code=/)
+
+  const first = await browser.newContext()
+  const page = await first.newPage()
+  const errors = watchConsole(page)
+  await page.goto(loginUrl!)
+  await expect(overview(page)).toBeVisible()
+  const cookie = (await first.cookies()).find((c) => c.name === 'switchyard_session')
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
+  expect(errors).toEqual([])
+  await first.close()
+
+  // Someone who finds the link later (shell history, a screenshot) gets no session from it.
+  const second = await browser.newContext()
+  const again = await second.newPage()
+  await again.goto(loginUrl!)
+  await again.goto(gateway.baseUrl)
+  await expect(signInPage(again)).toBeVisible()
+  expect((await second.cookies()).find((c) => c.name === 'switchyard_session')).toBeUndefined()
+  await second.close()
+})
+
+test('sign out ends the session', async ({ page }) => {
+  const errors = watchConsole(page)
+  await signIn(page, gateway)
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(signInPage(page)).toBeVisible()
+  await page.reload()
+  await expect(signInPage(page)).toBeVisible()
+  // The admin API refuses the browser's cookie-less calls now.
+  const status = await page.evaluate(async () => (await fetch('/admin/v1/info')).status)
+  expect(status).toBe(401)
+  expect(errors.filter((e) => !/401.*\/admin\/v1\/info/.test(e))).toEqual([])
+})
+
+test('with client keys configured, the Playground and a prompt run answer the signed-in UI', async ({ page }) => {
+  // The model API is closed to callers without a key...
+  const bare = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
+  })
+  expect(bare.status).toBe(401)
+  // ...and the prompt the UI runs is made through the admin API with the token.
+  const saved = await fetch(`${gateway.baseUrl}/admin/v1/prompts/greet/versions`, {
+    method: 'POST',
+    headers: { ...gateway.adminHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'Say hi to {{name}}' }] }),
+  })
+  expect(saved.status).toBeLessThan(300)
+
+  const errors = watchConsole(page)
+  await signIn(page, gateway)
+  await page.goto(`${gateway.baseUrl}/#/playground`)
+  await page.getByLabel('Model or route').selectOption('mock/mock-gpt')
+  await page.getByLabel('Message', { exact: true }).fill('hello through the session')
+  await page.getByRole('button', { name: 'Send' }).click()
+  const reply = page.getByTestId('pg-reply').last()
+  await expect(reply).toContainText('Echo: hello through the session')
+  await expect(reply).toHaveAttribute('data-state', 'done')
+
+  await page.goto(`${gateway.baseUrl}/#/prompts`)
+  await page.getByTestId('prompt-item').filter({ hasText: 'greet' }).click()
+  await page.getByLabel('name', { exact: true }).fill('Ada')
+  await page.getByRole('button', { name: /^Run/ }).click()
+  await expect(page.getByTestId('prompt-output')).toContainText('Echo: Say hi to Ada')
+  expect(errors).toEqual([])
+})
