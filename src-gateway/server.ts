@@ -155,13 +155,15 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     () => offLoopback,
   )
 
-  // The stored token is read (or made) only when no configured one is in force.
+  // The stored token is read (or made) only when no configured one is in force, and then at start: the
+  // user finds it in the data folder before the first call.
   let stored: string | undefined
   const storedToken = () => {
     stored ??= storedAdminToken(deps.dataDir)
     return stored
   }
   const admin = new AdminAccess(() => adminTokenOf(app.gatewayConfig, storedToken), new Sessions(deps.context?.clock))
+  admin.token()
   app.decorate('adminToken', { getter: () => admin.token() })
   app.decorate('createLoginCode', () => admin.sessions.createCode())
 
