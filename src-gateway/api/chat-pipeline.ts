@@ -26,6 +26,7 @@ import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
 import { countsFromAnthropicUsage, countsFromUsage, type StreamTranslator } from './stream-accounting.js'
 import type { DialectCodec } from './types.js'
+import { scrubUpstreamError } from './upstream-error-scrub.js'
 
 export interface ChatCall {
   dialect: ClientDialect
@@ -303,7 +304,10 @@ async function tryTargets(
 /** An error while reading an upstream body: socket and timeout errors get the provider's name. */
 function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
   const { provider } = target
-  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts)
+  return scrubUpstreamError(
+    transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts),
+    provider.ctx,
+  )
 }
 
 /** A 2xx answer; a stream's first chunk has been read already (see openStream). */
@@ -336,11 +340,11 @@ async function attempt(
       res.done()
       throw err
     })
-    return opened instanceof GatewayError ? opened : Object.assign(res, { opened })
+    return opened instanceof GatewayError ? scrubUpstreamError(opened, provider.ctx) : Object.assign(res, { opened })
   }
   const text = await res.body.text().catch(() => '')
   res.done()
-  const err = provider.adapter.error(res.status, text, res.headers)
+  const err = scrubUpstreamError(provider.adapter.error(res.status, text, res.headers), provider.ctx)
   err.opts.provider ??= provider.id
   return err
 }

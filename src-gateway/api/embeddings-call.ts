@@ -9,6 +9,7 @@ import type { Admission } from '../policies/policies.js'
 import type { RuntimeProvider } from '../routing/providers.js'
 import { resolveModel } from '../routing/resolve.js'
 import { sendError, toGatewayError } from './error-handler.js'
+import { scrubUpstreamError } from './upstream-error-scrub.js'
 
 /** One inbound API's embeddings format: its body → OpenAI's request shape, OpenAI's reply → its answer. */
 export interface EmbeddingsCodec {
@@ -62,7 +63,7 @@ export async function sendEmbeddings(
     throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
   }
   onAnswer?.()
-  if (status >= 300) throw adapter.error(status, text, headers)
+  if (status >= 300) throw scrubUpstreamError(adapter.error(status, text, headers), ctx)
   return embeddingsResponse(JSON.parse(text), model)
 }
 

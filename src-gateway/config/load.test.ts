@@ -9,6 +9,36 @@ describe('parseConfig', () => {
     expect(cfg.missingEnv).toEqual([])
   })
 
+  it('resolves references only in credential fields; elsewhere they stay literal text', () => {
+    const env = { K: 'sk-1', H: 'h-1', U: 'pw', W: 'https://hook/t', V: 'vk-1' }
+    const cfg = parseConfig(
+      `
+providers:
+  p: { type: openai-compatible, baseUrl: "https://u:\${env:U}@h/v1", apiKey: "\${env:K}", headers: { x-any: "t \${env:H}" } }
+routes:
+  r: { targets: [{ model: p/m, system: "\${env:K}" }] }
+keys:
+  - { name: ci, key: "\${env:V}", metadata: { team: "\${env:K}" } }
+alerts: { webhook: "\${env:W}" }
+prompts:
+  greet: { model: r, messages: [{ role: user, content: "\${env:K}" }] }
+`,
+      'yaml',
+      env,
+    )
+    const { resolved, raw } = cfg
+    expect(resolved.providers?.p).toMatchObject({
+      apiKey: 'sk-1',
+      baseUrl: 'https://u:pw@h/v1',
+      headers: { 'x-any': 't h-1' },
+    })
+    expect(resolved.keys?.[0].key).toBe('vk-1')
+    expect(resolved.alerts?.webhook).toBe('https://hook/t')
+    expect(resolved.keys?.[0].metadata).toEqual({ team: '${env:K}' })
+    expect(resolved.routes).toEqual(raw.routes)
+    expect(resolved.prompts).toEqual(raw.prompts)
+  })
+
   it('reports unset variables instead of failing', () => {
     const cfg = parseConfig('{"providers":{"c":{"type":"anthropic","apiKey":"${env:NOPE}"}}}', 'json', {})
     expect(cfg.missingEnv).toEqual(['NOPE'])

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { GatewayConfig } from './schema.js'
+import { credentialSlots, REF } from './secret-fields.js'
 import { configProblems } from './validate.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
-
-const REF = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g
 
 /** Where `${secret:NAME}` references are looked up (see secrets.ts). */
 export interface SecretLookup {
@@ -21,31 +20,30 @@ interface Missing {
 }
 
 /**
- * Replaces `${env:NAME}` and `${secret:NAME}` references in every string of the config. Secrets stay
- * out of the file; a missing one becomes '' and is reported, so a provider without its key fails with
- * a clear 401 instead of the gateway refusing to start.
+ * Replaces the `${env:NAME}` and `${secret:NAME}` references in one string. A missing one becomes ''
+ * and is reported, so a provider without its key fails with a clear 401 instead of the gateway
+ * refusing to start.
  */
-function resolveRefs<T>(value: T, env: NodeJS.ProcessEnv, secrets: SecretLookup | undefined, missing: Missing): T {
-  if (typeof value === 'string') {
-    return value.replace(REF, (_, kind: string, name: string) => {
-      const v = kind === 'env' ? env[name] : secrets?.get(name)
-      if (v === undefined) missing[kind === 'env' ? 'env' : 'secrets'].add(name)
-      return v ?? ''
-    }) as T
-  }
-  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, env, secrets, missing)) as T
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = resolveRefs(v, env, secrets, missing)
-    return out as T
-  }
-  return value
+export function resolveRefs(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  secrets: SecretLookup | undefined,
+  missing: Missing = { env: new Set(), secrets: new Set() },
+): string {
+  return text.replace(REF, (_, kind: string, name: string) => {
+    const v = kind === 'env' ? env[name] : secrets?.get(name)
+    if (v === undefined) missing[kind === 'env' ? 'env' : 'secrets'].add(name)
+    return v ?? ''
+  })
 }
 
 export interface LoadedConfig {
   /** The config as written (with `${env:…}` references intact): what export and the UI may see. */
   raw: GatewayConfig
-  /** The config with secrets resolved: only the gateway's outbound calls use it. */
+  /**
+   * The config with its credential fields resolved (see secret-fields.ts); everything else is as in
+   * `raw`. Only the gateway's outbound calls and its auth checks use those fields.
+   */
   resolved: GatewayConfig
   missingEnv: string[]
   /** `${secret:NAME}` references the secret store had no value for. */
@@ -57,7 +55,11 @@ export interface LoadedConfig {
 /** Resolves a valid raw config's references. */
 export function resolveConfig(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets?: SecretLookup): LoadedConfig {
   const missing: Missing = { env: new Set(), secrets: new Set() }
-  const resolved = resolveRefs(raw, env, secrets, missing)
+  const resolved = structuredClone(raw)
+  for (const slot of credentialSlots(resolved)) {
+    const v = slot.get()
+    if (v?.includes('${')) slot.set(resolveRefs(v, env, secrets, missing))
+  }
   return { raw, resolved, missingEnv: [...missing.env], missingSecrets: [...missing.secrets], env }
 }
 

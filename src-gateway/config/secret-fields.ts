@@ -1,9 +1,20 @@
-import type { GatewayConfig } from './schema.js'
+import type { GatewayConfig, ProviderConfig } from './schema.js'
 
-/** Header names whose values are credentials (the same set the log scrubber removes). */
-const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|x-goog-api-key|api[-_]?key)$/i
+/** A `${env:NAME}` or `${secret:NAME}` reference anywhere in a string. */
+export const REF = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g
 const WHOLE_REF = /^\$\{(env|secret):([A-Za-z0-9_.-]+)\}$/
 const SECRET_REF = /\$\{secret:([A-Za-z0-9_.-]+)\}/g
+/** Whether a string holds a reference at all (REF is global, so `.test` on it would carry state). */
+const HAS_REF = /\$\{(env|secret):[A-Za-z0-9_.-]+\}/
+
+/**
+ * Query parameters that carry a credential in the URLs of common APIs (`?key=` for Gemini, `?api_key=`,
+ * `?access_token=`, Azure's `subscription-key`, signed URLs' `sig`, OAuth's `code`).
+ */
+const KEY_LIKE_PARAM =
+  /(^|[-_.])(key|apikey|token|secret|sig|signature|code|password|passwd|pwd|auth|credential|credentials)$/i
+/** scheme://[userinfo@]authority-and-path[?query][#fragment] */
+const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/i
 
 export type RefKind = 'env' | 'secret'
 
@@ -13,97 +24,185 @@ export function refOf(value: string): { kind: RefKind; name: string } | null {
   return m ? { kind: m[1] as RefKind, name: m[2] } : null
 }
 
+export const hasRef = (value: string): boolean => HAS_REF.test(value)
+
 export function secretRef(name: string): string {
   return `\${secret:${name}}`
 }
 
-/** A place in the config that holds a credential, and the secret-store name its value goes under. */
-interface SecretField {
+/** Part of a secret-store name taken from a header or parameter name: only what a reference may spell. */
+const namePart = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]/g, '_')
+
+/** A string of the config in which references resolve: a credential, or a URL that may carry one. */
+interface Slot {
   get(): string | undefined
   set(value: string): void
+}
+
+/** A place in the config that holds a credential, and the secret-store name its value goes under. */
+export interface SecretField extends Slot {
   remove(): void
   secretName: string
 }
 
+interface UrlParts {
+  scheme: string
+  userinfo?: string
+  rest: string
+  params?: string[]
+  fragment: string
+}
+
+function splitUrl(url: string): UrlParts | undefined {
+  const m = URL_PARTS.exec(url)
+  if (!m) return undefined
+  return {
+    scheme: m[1],
+    userinfo: m[2]?.slice(0, -1),
+    rest: m[3],
+    params: m[4] === undefined ? undefined : m[4].slice(1).split('&'),
+    fragment: m[5] ?? '',
+  }
+}
+
+function joinUrl(p: UrlParts): string {
+  const userinfo = p.userinfo ? `${p.userinfo}@` : ''
+  const query = p.params?.length ? `?${p.params.join('&')}` : ''
+  return `${p.scheme}${userinfo}${p.rest}${query}${p.fragment}`
+}
+
 /**
- * Every credential field of a raw config: provider keys and credential headers, the admin token and
- * virtual keys. Setters write into `cfg`, which must be a copy the caller owns.
+ * The credential parts of a URL held at `slot`: its userinfo and each key-like query parameter's value.
+ * Each accessor parses the URL afresh, since sealing one part rewrites the string the others live in.
  */
-function secretFields(cfg: GatewayConfig): SecretField[] {
+function urlSecretFields(slot: Slot, prefix: string): SecretField[] {
+  const url = slot.get()
+  const parts = url === undefined ? undefined : splitUrl(url)
+  if (!parts) return []
+  const edit = (change: (p: UrlParts) => void) => {
+    const now = splitUrl(slot.get() ?? '')
+    if (!now) return
+    change(now)
+    slot.set(joinUrl(now))
+  }
   const out: SecretField[] = []
-  for (const [id, p] of Object.entries(cfg.providers ?? {})) {
+  if (parts.userinfo) {
     out.push({
-      get: () => p.apiKey,
-      set: (v) => {
-        p.apiKey = v
-      },
-      remove: () => void delete p.apiKey,
-      secretName: `providers.${id}.apiKey`,
+      get: () => splitUrl(slot.get() ?? '')?.userinfo,
+      set: (v) =>
+        edit((p) => {
+          p.userinfo = v
+        }),
+      remove: () =>
+        edit((p) => {
+          p.userinfo = undefined
+        }),
+      secretName: `${prefix}.userinfo`,
     })
-    for (const h of Object.keys(p.headers ?? {})) {
-      if (!SECRET_HEADER.test(h)) continue
-      const headers = p.headers as Record<string, string>
-      out.push({
-        get: () => headers[h],
-        set: (v) => {
-          headers[h] = v
-        },
-        remove: () => void delete headers[h],
-        secretName: `providers.${id}.headers.${h.toLowerCase()}`,
-      })
+  }
+  const seen = new Map<string, number>()
+  for (const param of parts.params ?? []) {
+    const eq = param.indexOf('=')
+    const name = eq < 0 ? param : param.slice(0, eq)
+    if (eq < 0 || !KEY_LIKE_PARAM.test(name)) continue
+    // The n-th parameter of that name, so repeated names each get their own secret.
+    const n = seen.get(name) ?? 0
+    seen.set(name, n + 1)
+    const index = (p: UrlParts) => {
+      let k = -1
+      return (p.params ?? []).findIndex((q) => q.startsWith(`${name}=`) && ++k === n)
     }
-  }
-  const server = cfg.server
-  if (server) {
     out.push({
-      get: () => server.adminToken,
-      set: (v) => {
-        server.adminToken = v
+      get: () => {
+        const p = splitUrl(slot.get() ?? '')
+        const i = p ? index(p) : -1
+        return i < 0 ? undefined : p!.params![i].slice(name.length + 1)
       },
-      remove: () => void delete server.adminToken,
-      secretName: 'server.adminToken',
-    })
-  }
-  // Webhook URLs usually carry their token in the path or query.
-  const alerts = cfg.alerts
-  if (alerts?.webhook !== undefined) {
-    out.push({
-      get: () => alerts.webhook,
-      set: (v) => {
-        alerts.webhook = v
-      },
-      remove: () => void delete alerts.webhook,
-      secretName: 'alerts.webhook',
-    })
-  }
-  for (const [i, k] of (cfg.keys ?? []).entries()) {
-    const key = k as { name?: unknown; key?: unknown } | null
-    if (!key || typeof key.key !== 'string') continue
-    const label = typeof key.name === 'string' && /^[A-Za-z0-9_.-]+$/.test(key.name) ? key.name : String(i)
-    out.push({
-      get: () => key.key as string,
-      set: (v) => {
-        key.key = v
-      },
-      remove: () => void delete key.key,
-      secretName: `keys.${label}.key`,
+      set: (v) =>
+        edit((p) => {
+          const i = index(p)
+          if (i >= 0) p.params![i] = `${name}=${v}`
+        }),
+      remove: () =>
+        edit((p) => {
+          const i = index(p)
+          if (i >= 0) p.params!.splice(i, 1)
+        }),
+      secretName: `${prefix}.query.${namePart(name)}${n > 0 ? `.${n}` : ''}`,
     })
   }
   return out
 }
+
+const field = <T extends object, K extends keyof T & string>(obj: T, key: K, secretName: string): SecretField => ({
+  get: () => obj[key] as string | undefined,
+  set: (v) => {
+    obj[key] = v as T[K]
+  },
+  remove: () => void delete obj[key],
+  secretName,
+})
+
+/**
+ * A provider's credentials: its key, every header value (a custom header name is as likely to carry a
+ * token as `Authorization`), and the userinfo and key-like query parameters of its baseUrl. With
+ * `wholeUrl`, the baseUrl is one slot instead (for resolving references inside it).
+ */
+function providerSlots(id: string, p: ProviderConfig, wholeUrl: boolean): SecretField[] {
+  const out = [field(p, 'apiKey', `providers.${id}.apiKey`)]
+  const headers = (p.headers ?? {}) as Record<string, string>
+  for (const h of Object.keys(headers)) out.push(field(headers, h, `providers.${id}.headers.${namePart(h)}`))
+  const url = field(p, 'baseUrl', `providers.${id}.baseUrl`)
+  if (wholeUrl) out.push(url)
+  else out.push(...urlSecretFields(url, `providers.${id}.baseUrl`))
+  return out
+}
+
+/**
+ * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
+ * the alert webhook and virtual keys. Setters write into `cfg`, which must be a copy the caller owns.
+ */
+function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
+  const out: SecretField[] = []
+  for (const [id, p] of Object.entries(cfg.providers ?? {})) out.push(...providerSlots(id, p, wholeUrl))
+  if (cfg.server) out.push(field(cfg.server, 'adminToken', 'server.adminToken'))
+  // Webhook URLs usually carry their token in the path or query.
+  if (cfg.alerts?.webhook !== undefined) out.push(field(cfg.alerts, 'webhook', 'alerts.webhook'))
+  for (const [i, k] of (cfg.keys ?? []).entries()) {
+    const key = k as { name?: unknown; key?: unknown } | null
+    if (!key || typeof key.key !== 'string') continue
+    const label = typeof key.name === 'string' && /^[A-Za-z0-9_.-]+$/.test(key.name) ? key.name : String(i)
+    out.push(field(key as { key: string }, 'key', `keys.${label}.key`))
+  }
+  return out
+}
+
+/** The fields whose values go to the secret store, each under its own name. */
+export const secretFields = (cfg: GatewayConfig): SecretField[] => fields(cfg, false)
+
+/**
+ * The strings in which `${env:…}` and `${secret:…}` resolve: the credential fields, with a baseUrl as a
+ * whole. A reference anywhere else (a key's metadata, a prompt, a route) is literal text, so it cannot
+ * be used to read a secret back through the admin API.
+ */
+export const credentialSlots = (cfg: GatewayConfig): Slot[] => fields(cfg, true)
+
+/** The credential fields of one provider, for comparing a provider before and after a change. */
+export const providerSecretFields = (id: string, p: ProviderConfig): SecretField[] => providerSlots(id, p, false)
 
 const copy = (cfg: GatewayConfig): GatewayConfig => structuredClone(cfg)
 
 /**
  * Moves plain-text credentials out of a raw config: each becomes a `${secret:NAME}` reference and its
  * value is returned for the secret store. The config that is written and exported then holds no key.
+ * A value already made of references (`Bearer ${env:TOKEN}`) stays as written.
  */
 export function sealPlainSecrets(cfg: GatewayConfig): { raw: GatewayConfig; values: Map<string, string> } {
   const raw = copy(cfg)
   const values = new Map<string, string>()
   for (const f of secretFields(raw)) {
     const v = f.get()
-    if (v === undefined || v === '' || refOf(v)) continue
+    if (v === undefined || v === '' || hasRef(v)) continue
     values.set(f.secretName, v)
     f.set(secretRef(f.secretName))
   }
@@ -119,15 +218,53 @@ export function exportableConfig(cfg: GatewayConfig, secrets: 'refs' | 'omit'): 
   for (const f of secretFields(raw)) {
     const v = f.get()
     if (v === undefined) continue
-    if (secrets === 'omit' || !refOf(v)) f.remove()
+    if (secrets === 'omit' || !hasRef(v)) f.remove()
   }
   return raw
 }
 
-/** Names of every `${secret:…}` the config refers to, anywhere in it. */
+/** A URL as the admin API shows it: references stay, a plain userinfo or key-like parameter is masked. */
+export function maskedUrl(url: string, mask: (secret: string) => string): string {
+  const holder = { url }
+  for (const f of urlSecretFields(field(holder, 'url', ''), '')) {
+    const v = f.get()
+    if (v && !hasRef(v)) f.set(mask(v))
+  }
+  return holder.url
+}
+
+/** Names of every `${secret:…}` the config's credential fields refer to. */
 export function referencedSecrets(cfg: GatewayConfig): Set<string> {
   const out = new Set<string>()
-  const text = JSON.stringify(cfg)
-  for (const m of text.matchAll(SECRET_REF)) out.add(m[1])
+  for (const slot of credentialSlots(cfg)) {
+    const v = slot.get()
+    if (v) for (const m of v.matchAll(SECRET_REF)) out.add(m[1])
+  }
   return out
+}
+
+/**
+ * Every credential value a resolved config holds, in the forms it may be echoed in: as configured, URL
+ * parts also percent-decoded, a userinfo's password alone and an `Authorization` value's token alone.
+ * For scrubbing logs and upstream errors.
+ */
+export function credentialValues(cfg: GatewayConfig): string[] {
+  const out = new Set<string>()
+  const add = (v: string | undefined) => {
+    if (!v) return
+    out.add(v)
+    try {
+      out.add(decodeURIComponent(v))
+    } catch {
+      // not percent-encoded after all
+    }
+  }
+  for (const f of secretFields(copy(cfg))) {
+    const v = f.get()
+    if (!v) continue
+    add(v)
+    add(/^(bearer|basic|token)\s+(.+)$/i.exec(v)?.[2])
+    if (f.secretName.endsWith('.userinfo') && v.includes(':')) add(v.slice(v.indexOf(':') + 1))
+  }
+  return [...out]
 }

@@ -3,6 +3,7 @@ import { resourcesDir } from '../paths.js'
 import { type ConfigChange, diffConfigs } from './config-diff.js'
 import { writeConfigFile } from './config-file.js'
 import { type LoadedConfig, resolveConfig } from './load.js'
+import { dropCredentialsOnNewOrigin } from './origin-change.js'
 import type { GatewayConfig } from './schema.js'
 import { referencedSecrets, sealPlainSecrets } from './secret-fields.js'
 import type { SecretStore } from './secrets.js'
@@ -71,11 +72,16 @@ export class ConfigStore {
     this.listeners.push(listener)
   }
 
-  /** Validates a candidate config and lists what applying it would change. Changes nothing. */
-  check(candidate: unknown): ConfigCheck {
+  /**
+   * Validates a candidate config and lists what applying it would change. Changes nothing. `supplied`
+   * are secret values set along with it (see apply).
+   */
+  check(candidate: unknown, supplied: Map<string, string> = new Map()): ConfigCheck {
     const errors = configProblems(candidate)
     if (errors.length > 0) return { valid: false, errors, changes: [], secrets: new Map() }
-    const { raw, values } = sealPlainSecrets(candidate as GatewayConfig)
+    const draft = structuredClone(candidate as GatewayConfig)
+    dropCredentialsOnNewOrigin(this.current, draft, supplied, this.secrets)
+    const { raw, values } = sealPlainSecrets(draft)
     const changes = diffConfigs(this.current.raw, raw)
     // A new value under an unchanged reference is still a change to that provider.
     for (const [name, value] of values) {
@@ -95,7 +101,9 @@ export class ConfigStore {
    * (or, with null, deletes) secret-store values along with it, e.g. a key typed into the UI.
    */
   apply(candidate: unknown, secretUpdates: Map<string, string | null> = new Map()): LoadedConfig {
-    const checked = this.check(candidate)
+    const supplied = new Map<string, string>()
+    for (const [name, value] of secretUpdates) if (value !== null) supplied.set(name, value)
+    const checked = this.check(candidate, supplied)
     if (!checked.raw) throw new ConfigValidationError(checked.errors)
     for (const [name, value] of [...checked.secrets, ...secretUpdates]) {
       if (value === null) this.secrets.delete(name)

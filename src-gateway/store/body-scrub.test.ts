@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { configSecrets, createBodyScrubber, MAX_BODY_CHARS } from './body-scrub.js'
+import { configSecrets, createBodyScrubber, createTextScrubber, MAX_BODY_CHARS } from './body-scrub.js'
 
 describe('body scrubbing', () => {
   const scrub = createBodyScrubber(['upstream-secret-123', 'vk-team-key-999'])
@@ -27,11 +27,39 @@ describe('body scrubbing', () => {
     expect(scrub(undefined)).toBeNull()
   })
 
-  it('collects provider keys, credential headers and virtual keys from config', () => {
+  it('collects provider keys, every header value, baseUrl credentials and virtual keys from config', () => {
     const secrets = configSecrets({
-      providers: { a: { apiKey: 'key-a', headers: { 'X-Api-Key': 'hdr-secret', 'OpenAI-Organization': 'org' } } },
-      keys: [{ name: 'ci', key: 'vk-1' }, 'junk'],
+      providers: {
+        a: {
+          type: 'openai',
+          apiKey: 'key-a',
+          headers: { 'X-Api-Key': 'hdr-secret', 'OpenAI-Organization': 'org', authorization: 'Bearer tok-1' },
+          baseUrl: 'https://user:pw%2B1@example.com/v1?api_key=qk-1&region=eu',
+        },
+      },
+      keys: [{ name: 'ci', key: 'vk-1' }, 'junk' as never],
     })
-    expect(secrets.sort()).toEqual(['hdr-secret', 'key-a', 'vk-1'])
+    expect(secrets.sort()).toEqual(
+      [
+        'Bearer tok-1',
+        'hdr-secret',
+        'key-a',
+        'org',
+        'pw%2B1',
+        'pw+1',
+        'qk-1',
+        'tok-1',
+        'user:pw%2B1',
+        'user:pw+1',
+        'vk-1',
+      ].sort(),
+    )
+  })
+
+  it('scrubs a configured secret from plain text as well', () => {
+    const scrubText = createTextScrubber(['exact-secret-value-1'])
+    expect(scrubText('Incorrect API key provided: exact-secret-value-1.')).toBe(
+      'Incorrect API key provided: [redacted].',
+    )
   })
 })

@@ -1,3 +1,5 @@
+import { credentialValues } from '../config/secret-fields.js'
+
 /** A stored body larger than this is cut: base64 images would otherwise dominate the database. */
 export const MAX_BODY_CHARS = 256 * 1024
 
@@ -24,17 +26,32 @@ export interface ScrubbedBody {
   isTruncated: boolean
 }
 
+/** Known secrets shorter than this are not replaced: they would match ordinary words and numbers. */
+const MIN_SECRET_CHARS = 8
+
+/**
+ * Replaces every configured secret (exact match) and every credential-shaped string (bearer tokens,
+ * common provider key shapes) in a text. The same pass serves log rows and upstream error messages.
+ */
+export function createTextScrubber(secrets: Iterable<string>): (text: string) => string {
+  // Longer secrets first, so a secret that contains another is not half-replaced; each also in its
+  // JSON-escaped form, as it appears inside serialised bodies.
+  const known = [...new Set([...secrets].flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))]
+    .filter((s) => s.length >= MIN_SECRET_CHARS)
+    .sort((a, b) => b.length - a.length)
+  return (text) => {
+    for (const s of known) if (text.includes(s)) text = text.replaceAll(s, REDACTED)
+    return text.replace(SECRET_TEXT, REDACTED)
+  }
+}
+
 /**
  * Turns a request or response body into the text stored with its log row: credential fields and
  * credential-shaped strings are replaced, and so is every configured secret (provider and virtual keys)
  * wherever it appears.
  */
 export function createBodyScrubber(secrets: Iterable<string>): (body: unknown) => ScrubbedBody | null {
-  // Replace longer secrets first so a secret that contains another is not half-replaced.
-  const known = [...new Set(secrets)]
-    .filter((s) => s.length >= 8)
-    .sort((a, b) => b.length - a.length)
-    .map((s) => JSON.stringify(s).slice(1, -1))
+  const scrubText = createTextScrubber(secrets)
   return (body) => {
     if (body === undefined || body === null) return null
     let text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -45,26 +62,14 @@ export function createBodyScrubber(secrets: Iterable<string>): (body: unknown) =
       const value = typeof body === 'string' ? parseJson(text) : body
       if (value !== undefined) text = JSON.stringify(value, (k, v) => (k && SECRET_KEY.test(k) ? REDACTED : v))
     }
-    for (const s of known) if (text.includes(s)) text = text.replaceAll(s, REDACTED)
-    text = text.replace(SECRET_TEXT, REDACTED)
+    text = scrubText(text)
     const isTruncated = text.length > MAX_BODY_CHARS
     return { text: isTruncated ? text.slice(0, MAX_BODY_CHARS) : text, isTruncated }
   }
 }
 
-/** Every secret the resolved config holds: provider keys and credential headers, and virtual keys. */
-export function configSecrets(config: {
-  providers?: Record<string, { apiKey?: string; headers?: Record<string, string> }>
-  keys?: unknown[]
-}): string[] {
-  const out: string[] = []
-  for (const p of Object.values(config.providers ?? {})) {
-    if (p.apiKey) out.push(p.apiKey)
-    for (const [name, v] of Object.entries(p.headers ?? {})) if (SECRET_KEY.test(name)) out.push(v)
-  }
-  for (const k of config.keys ?? []) {
-    const key = (k as { key?: unknown } | null)?.key
-    if (typeof key === 'string' && key) out.push(key)
-  }
-  return out
-}
+/**
+ * Every secret the resolved config holds: provider keys, header values and baseUrl credentials, the
+ * admin token, the alert webhook and virtual keys (see secret-fields.ts).
+ */
+export const configSecrets = credentialValues

@@ -1,9 +1,9 @@
 import type { LoadedConfig } from '../../config/load.js'
 import { maskSecret } from '../../config/mask.js'
-import { refOf } from '../../config/secret-fields.js'
+import { maskedUrl, refOf } from '../../config/secret-fields.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { scrubUpstreamText } from '../upstream-error-scrub.js'
 
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|x-goog-api-key|api[-_]?key)$/i
 const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
 
 function isLoopbackUrl(url: string): boolean {
@@ -14,7 +14,10 @@ function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** The admin API's view of one provider: never a key, only whether one is set and its masked form. */
+/**
+ * The admin API's view of one provider: never a credential, only whether a key is set and the masked
+ * form of it and of every header value; the baseUrl as written, its references unresolved.
+ */
 export function providerItem(id: string, config: LoadedConfig, gw: GatewayContext) {
   const raw = config.raw.providers?.[id]
   const resolved = config.resolved.providers?.[id]
@@ -24,15 +27,13 @@ export function providerItem(id: string, config: LoadedConfig, gw: GatewayContex
   const ref = raw.apiKey ? refOf(raw.apiKey) : null
   const models = gw.catalog.modelsOf(runtime).map((m) => m.id)
   const headers = Object.fromEntries(
-    Object.entries(resolved.headers ?? {}).map(([name, value]) => [
-      name,
-      CREDENTIAL_HEADER.test(name) ? maskSecret(value) : value,
-    ]),
+    Object.entries(resolved.headers ?? {}).map(([name, value]) => [name, maskSecret(value)]),
   )
+  const listingError = gw.catalog.listingError(id)
   return {
     id,
     type: raw.type,
-    baseUrl: runtime.ctx.baseUrl,
+    baseUrl: raw.baseUrl ? maskedUrl(raw.baseUrl, maskSecret).replace(/\/$/, '') : runtime.ctx.baseUrl,
     hasApiKey: key !== undefined,
     apiKeyMasked: key === undefined ? null : maskSecret(key),
     apiKeySource: raw.apiKey ? (ref?.kind ?? 'plain') : null,
@@ -43,7 +44,7 @@ export function providerItem(id: string, config: LoadedConfig, gw: GatewayContex
     local: runtime.adapter.local || isLoopbackUrl(runtime.ctx.baseUrl),
     modelCount: models.length,
     models,
-    listingError: gw.catalog.listingError(id) ?? null,
+    listingError: listingError === undefined ? null : scrubUpstreamText(listingError, runtime.ctx),
     health: gw.catalog.health(id),
     circuit: gw.breakers.get(id)?.state ?? 'closed',
   }

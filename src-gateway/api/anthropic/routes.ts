@@ -4,6 +4,7 @@ import type { GatewayContext } from '../../gateway-context.js'
 import { resolveModel } from '../../routing/resolve.js'
 import { runChat } from '../chat-pipeline.js'
 import { sendError } from '../error-handler.js'
+import { scrubUpstreamError } from '../upstream-error-scrub.js'
 import { anthropicCodec } from './codec.js'
 
 const anthropic = { dialect: 'anthropic' as const }
@@ -39,7 +40,9 @@ export function registerAnthropicRoutes(app: FastifyInstance, gw: GatewayContext
         const text = await res.body.text()
         res.done()
         if (res.status < 300) return { input_tokens: adapter.countTokensResponse(JSON.parse(text)) }
-        if (res.status < 500) return sendError(req, reply, adapter.error(res.status, text, res.headers))
+        if (res.status < 500) {
+          return sendError(req, reply, scrubUpstreamError(adapter.error(res.status, text, res.headers), ctx))
+        }
       }
     }
     reply.header('x-switchyard-token-count', 'estimated')

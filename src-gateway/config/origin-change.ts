@@ -1,0 +1,46 @@
+import { ADAPTERS } from '../providers/registry.js'
+import type { LoadedConfig, SecretLookup } from './load.js'
+import { resolveRefs } from './load.js'
+import type { GatewayConfig, ProviderConfig } from './schema.js'
+import { providerSecretFields } from './secret-fields.js'
+
+/** The scheme, host and port a provider's calls go to, or null when its URL does not parse. */
+function originOf(p: ProviderConfig, resolveUrl: (url: string) => string): string | null {
+  try {
+    return new URL(resolveUrl(p.baseUrl ?? ADAPTERS[p.type].defaultBaseUrl)).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Removes, in place, the credentials a changed provider would carry to a new origin. Pointing a provider
+ * at another host while keeping its key is how a page that reached the admin API (or an imported file)
+ * would send the key to itself, so a provider whose origin changes keeps a credential only when the same
+ * change supplies it: a value different from the one in force, or a new value for the secret it names
+ * (`supplied`, e.g. the key typed in the same request).
+ */
+export function dropCredentialsOnNewOrigin(
+  current: LoadedConfig,
+  candidate: GatewayConfig,
+  supplied: SecretLookup & { has(name: string): boolean },
+  secrets: SecretLookup,
+): void {
+  const lookup = { get: (name: string) => supplied.get(name) ?? secrets.get(name) }
+  for (const [id, next] of Object.entries(candidate.providers ?? {})) {
+    const before = current.raw.providers?.[id]
+    const resolvedBefore = current.resolved.providers?.[id]
+    if (!before || !resolvedBefore) continue
+    const from = originOf(resolvedBefore, (u) => u)
+    const to = originOf(next, (u) => resolveRefs(u, current.env, lookup))
+    if (from !== null && from === to) continue
+    const kept = new Map(providerSecretFields(id, structuredClone(before)).map((f) => [f.secretName, f.get()]))
+    for (const f of providerSecretFields(id, next)) {
+      const value = f.get()
+      if (value === undefined || value !== kept.get(f.secretName)) continue
+      const names = [...value.matchAll(/\$\{secret:([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1])
+      if (names.some((n) => supplied.has(n))) continue
+      f.remove()
+    }
+  }
+}
