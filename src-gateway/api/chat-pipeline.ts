@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { RouteConfig } from '../config/schema.js'
@@ -380,12 +381,12 @@ function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
   return { method: 'POST', path: adapter.passthroughPath!, headers, body: JSON.stringify(out) }
 }
 
-function rawBody(req: FastifyRequest): string | undefined {
 /** The route a client names, if config has one by that exact name (never an Object.prototype member). */
 function ownRoute(gw: GatewayContext, model: string): RouteConfig | undefined {
   return Object.hasOwn(gw.routes, model) ? gw.routes[model] : undefined
 }
 
+function rawBody(req: FastifyRequest): string | undefined {
   return (req as FastifyRequest & { rawBody?: string }).rawBody
 }
 
@@ -509,11 +510,9 @@ async function streamAnswer(
   })
   try {
     const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
-    if (head && !write(translate.frames(parser.push(head)))) await new Promise((resolve) => raw.once('drain', resolve))
+    if (head && !write(translate.frames(parser.push(head)))) await drained(raw)
     for await (const chunk of rest) {
-      if (!write(translate.frames(parser.push(chunk as Buffer)))) {
-        await new Promise((resolve) => raw.once('drain', resolve))
-      }
+      if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw)
     }
     write(translate.frames(parser.flush()))
     const closing = translate.end()
@@ -549,6 +548,29 @@ async function streamAnswer(
   } finally {
     res.done()
   }
+}
+
+/** The client went away while the gateway waited for it to take more of the answer. */
+class ClientGone extends Error {
+  override name = 'ClientGone'
+}
+
+/**
+ * Waits until the client has taken what was written. A client that disconnects never drains, so its
+ * `close` ends the wait too, with ClientGone: the call then settles as aborted (499) like any other.
+ */
+function drained(raw: ServerResponse): Promise<void> {
+  if (raw.destroyed) return Promise.reject(new ClientGone())
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      raw.off('drain', done)
+      raw.off('close', done)
+      if (raw.destroyed) reject(new ClientGone())
+      else resolve()
+    }
+    raw.on('drain', done)
+    raw.on('close', done)
+  })
 }
 
 interface GuardedTranslator extends StreamTranslator {

@@ -1,0 +1,104 @@
+import { connect } from 'node:net'
+import { afterEach, expect, it } from 'vitest'
+import { startGateway, type TestGateway } from '../helpers/gateway.js'
+import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+
+// The correctness bugs of issue 16 point 8: each one lost a log row, leaked a reservation, sent a prompt
+// where it must not go, or kept a connection pool the config no longer describes.
+
+const KEY = 'sk-sy-correctness-0123456789abcdef'
+const env = { SY_KEY: KEY }
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function gateway(yaml: string): Promise<TestGateway> {
+  const gw = await startGateway(yaml, env)
+  cleanups.push(() => gw.close())
+  return gw
+}
+
+const answer = (content: string) => ({
+  id: 'c1',
+  object: 'chat.completion',
+  created: 0,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+})
+
+const until = async (what: () => boolean, timeoutMs = 3000) => {
+  const end = Date.now() + timeoutMs
+  while (!what() && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+  return what()
+}
+
+it('settles a streamed call whose client disconnects while the gateway waits for it to drain', async () => {
+  // 16 KB frames (padding in a field nobody reads, so the answer's text stays short), sent for as long as
+  // the gateway reads; `blockedSince` says when it stopped reading (it waits for its client to drain).
+  const frame = `data: ${JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'm',
+    system_fingerprint: 'p'.repeat(16_384),
+    choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }],
+  })}\n\n`
+  let blockedSince: number | undefined
+  const up = await startScriptedUpstream({
+    '/v1/chat/completions': async (req: RecordedRequest, res) => {
+      if (!(req.body as { stream?: boolean }).stream) return sendJson(res, 200, answer('fine'))
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.on('close', () => {
+        blockedSince = undefined
+      })
+      // At most 512 MB, far more than socket buffers hold.
+      for (let i = 0; i < 32_768 && !res.destroyed; i++) {
+        if (!res.write(frame)) {
+          blockedSince = Date.now()
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off('drain', go).off('close', go)
+              resolve()
+            }
+            res.on('drain', go).on('close', go)
+          })
+          blockedSince = undefined
+        }
+      }
+      res.end()
+    },
+  })
+  cleanups.push(() => up.stop())
+  // An unpriced model: its reservation cannot be bounded, so a call in flight holds the key's budget alone.
+  const gw = await gateway(`
+providers:
+  flood: { type: openai-compatible, baseUrl: "${up.url}/v1" }
+keys:
+  - { name: ci, key: "\${env:SY_KEY}", budget: { usd: 5, period: month } }
+`)
+  const { port } = new URL(gw.url)
+  const body = JSON.stringify({ model: 'flood/unpriced', stream: true, messages: [{ role: 'user', content: 'go' }] })
+  const socket = connect(Number(port), '127.0.0.1')
+  // Never read: the gateway's writes back up until it must wait for `drain`.
+  socket.pause()
+  socket.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${KEY}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+  const stuck = () => blockedSince !== undefined && Date.now() - blockedSince > 300
+  expect(await until(stuck, 15_000)).toBe(true)
+  socket.destroy()
+
+  expect(await until(() => gw.events.length === 1)).toBe(true)
+  expect(gw.events[0]).toMatchObject({ status: 499, keyName: 'ci', provider: 'flood' })
+  // The reservation went with the call: the key's next call is admitted.
+  const next = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'flood/unpriced', messages: [{ role: 'user', content: 'again' }] }),
+  })
+  expect([next.status, await next.text()]).toEqual([200, expect.stringContaining('fine')])
+}, 30_000)
