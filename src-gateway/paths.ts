@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,4 +30,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Switchyard')
   if (process.platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Switchyard')
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Switchyard')
+}
+
+/**
+ * Creates `dir` (and missing parents) readable by the user only: it holds prompts, answers and keys.
+ * A folder that already exists keeps its mode, since the user may have chosen to share it; one we
+ * create is chmod'ed too, because the mode given to mkdir is filtered by the umask.
+ */
+export function ensurePrivateDir(dir: string): void {
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 })
+  if (created !== undefined) chmodSync(dir, 0o700)
 }

@@ -1,14 +1,6 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { ensurePrivateDir } from '../paths.js'
 import { BACKUP_REASONS, type Backup, type BackupReason, parseBackup } from './snapshot.js'
 
 /** A backup as listed: what its file name says, and its size. */
@@ -39,7 +31,7 @@ function parseId(id: string): { createdAt: string; reason: BackupReason } | null
 
 /** Writes `path` whole or not at all, readable by the owner only (it holds the configuration). */
 export function writeBackupFile(path: string, backup: Backup): void {
-  mkdirSync(dirname(path), { recursive: true })
+  ensurePrivateDir(dirname(path))
   const tmp = `${path}.${process.pid}.tmp`
   writeFileSync(tmp, `${JSON.stringify(backup, null, 2)}\n`, { mode: 0o600 })
   renameSync(tmp, path)

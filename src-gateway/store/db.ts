@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { ensurePrivateDir } from '../paths.js'
 import { MIGRATIONS } from './migrations.js'
 
 export type Db = Database.Database
@@ -9,8 +10,9 @@ export type Db = Database.Database
 export function openDatabase(dataDir: string | ':memory:'): Db {
   let file = ':memory:'
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true })
+    ensurePrivateDir(dataDir)
     file = join(dataDir, 'switchyard.db')
+    ownerOnly(file)
   }
   const db = new Database(file)
   // Lets retention hand freed pages back to the OS. Takes effect only while the file has no tables yet.
@@ -25,6 +27,16 @@ export function openDatabase(dataDir: string | ':memory:'): Db {
   db.pragma('cache_size = -2000')
   migrate(db)
   return db
+}
+
+/**
+ * Makes the database file (created empty if need be, which SQLite takes as a new database) and any WAL
+ * files readable by the user only. SQLite gives the -wal and -shm files it creates the mode of the main
+ * file, so they follow; files an older version left readable by others are tightened.
+ */
+function ownerOnly(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
 }
 
 /** Runs every migration newer than the database's `user_version`, each in its own transaction. */
