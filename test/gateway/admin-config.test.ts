@@ -26,7 +26,12 @@ discovery: { enabled: false }
 type Json = Record<string, any>
 
 async function call(app: FastifyInstance, method: string, url: string, payload?: unknown) {
-  const res = await app.inject({ method: method as 'GET', url, payload: payload as object })
+  const res = await app.inject({
+    method: method as 'GET',
+    url,
+    payload: payload as object,
+    headers: { authorization: `Bearer ${app.adminToken}` },
+  })
   return { status: res.statusCode, headers: res.headers, text: res.body, json: (): Json => JSON.parse(res.body) }
 }
 
@@ -429,11 +434,19 @@ describe('admin token', () => {
     expect((await get('/health')).status).toBe(200)
   })
 
-  it('closes the admin API beyond loopback when no token is configured', async () => {
-    const get = await start('discovery: { enabled: false }\n')
-    const res = await get('/admin/v1/providers')
-    expect(res.status).toBe(403)
-    expect((await res.json()).error.code).toBe('admin_token_not_configured')
+  it('guards the admin API beyond loopback with the generated token when none is configured', async () => {
+    const app = buildGateway(parseConfig('discovery: { enabled: false }\n', 'yaml', {}), { webRoot: false })
+    open.push(app)
+    await app.listen({ host: '0.0.0.0', port: 0 })
+    const { port } = app.server.address() as { port: number }
+    const get = (token?: string) =>
+      fetch(`http://127.0.0.1:${port}/admin/v1/providers`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      })
+    const res = await get()
+    expect(res.status).toBe(401)
+    expect((await res.json()).error.code).toBe('invalid_admin_token')
+    expect((await get(app.adminToken)).status).toBe(200)
   })
 
   it('rejects a plain-text admin token in config', () => {
