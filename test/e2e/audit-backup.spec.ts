@@ -72,7 +72,8 @@ test('a UI change shows in the audit trail; a backup taken in Settings restores 
   const table = page.getByRole('table', { name: 'Audit trail' })
   await expect(table).toHaveAttribute('aria-busy', 'false')
   const row = table.getByRole('row', { name: 'key.create ci' })
-  await expect(row).toContainText('local')
+  // Made through the web UI's session (the actor), from this machine.
+  await expect(row).toContainText('session')
   await expect(row).toContainText('127.0.0.1')
   await row.getByRole('button', { name: /2 changes/ }).click()
   const diff = page.getByRole('table', { name: 'Changes of key.create' })

@@ -131,8 +131,10 @@ function Filters() {
         <label htmlFor="audit-actor">Actor</label>
         <select id="audit-actor" value={filters.actor} onChange={(e) => setFilters({ actor: e.target.value })}>
           <option value="">Anyone</option>
-          <option value="local">local (this machine, no token)</option>
-          <option value="admin-token">admin-token</option>
+          <option value="session">session (signed-in web UI)</option>
+          <option value="admin-token">admin-token (API calls, desktop app)</option>
+          {/* Entries made before the admin API asked everyone for the token. */}
+          <option value="local">local (older entries, no token)</option>
         </select>
       </div>
       <div className="field">
