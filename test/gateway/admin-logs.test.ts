@@ -55,7 +55,7 @@ function events(): LogEvent[] {
 }
 
 const get = async (app: FastifyInstance, url: string) => {
-  const res = await app.inject({ method: 'GET', url })
+  const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${app.adminToken}` } })
   return { status: res.statusCode, headers: res.headers, text: res.body, json: () => JSON.parse(res.body) }
 }
 

@@ -51,7 +51,10 @@ const ask = (content: string) =>
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${url}/admin/v1${path}`, {
     method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${app.adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()
@@ -108,7 +111,7 @@ describe('redaction section', () => {
     expect(readFileSync(join(dir, 'config.yaml'), 'utf8')).toMatch(/redaction:\s*\n\s+mode: mask/)
     const { items, total } = await audit('?action=policy.update&target=redaction')
     expect(total).toBe(1)
-    expect(items[0]).toMatchObject({ action: 'policy.update', target: 'redaction', actor: 'local' })
+    expect(items[0]).toMatchObject({ action: 'policy.update', target: 'redaction', actor: 'admin-token' })
     expect(items[0].diff).toEqual([{ path: 'redaction', after: section }])
   })
 
@@ -242,7 +245,8 @@ keys:
       await client.chat.completions.create({ model: 'up/echo', messages: [{ role: 'user', content: 'hi' }] })
       budgets.requestLog.flush()
     }
-    const get = async (path: string) => (await fetch(`${budgetsUrl}/admin/v1${path}`)).json()
+    const headers = { authorization: `Bearer ${budgets.adminToken}` }
+    const get = async (path: string) => (await fetch(`${budgetsUrl}/admin/v1${path}`, { headers })).json()
     const now = new Date()
     const [ci] = (await get('/keys')).items
     expect(ci.budget).toMatchObject({
@@ -263,6 +267,6 @@ keys:
     ])
     const anomalies = await get('/alerts?kind=cost_anomaly&status=open')
     expect(anomalies.items.map((a: Json) => a.kind)).toEqual(['cost_anomaly'])
-    expect((await fetch(`${budgetsUrl}/admin/v1/alerts?kind=nope`)).status).toBe(400)
+    expect((await fetch(`${budgetsUrl}/admin/v1/alerts?kind=nope`, { headers })).status).toBe(400)
   })
 })

@@ -40,7 +40,7 @@ redaction: { mode: mask }
 `
 
 const get = async (path: string) => {
-  const res = await fetch(`${url}${path}`)
+  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${app.adminToken}` } })
   return { status: res.status, text: await res.text() }
 }
 const json = async (path: string) => JSON.parse((await get(path)).text)
