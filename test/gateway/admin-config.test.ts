@@ -143,7 +143,9 @@ describe('admin config API', () => {
     await expect(
       client.chat.completions.create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'x' }] }),
     ).rejects.toMatchObject({ status: 502 })
-    await admin('PUT', '/providers/mock', { type: 'openai-compatible', baseUrl: `${mock.url}/v1` })
+    // A new origin drops the stored key (it would follow the URL); moving back means giving it again.
+    expect((await admin('GET', '/providers/mock')).json().hasApiKey).toBe(false)
+    await admin('PUT', '/providers/mock', { type: 'openai-compatible', baseUrl: `${mock.url}/v1`, apiKey: KEY })
     const reply = await client.chat.completions.create({
       model: 'mock/mock-gpt',
       messages: [{ role: 'user', content: 'back' }],
