@@ -56,6 +56,15 @@ function outputLimit(call: ChatRequest | EmbeddingsRequest): number | undefined 
   return call.max_completion_tokens ?? call.max_tokens ?? undefined
 }
 
+function checkModel(key: VirtualKey, model: string): void {
+  if (key.allowsModel(model)) return
+  throw new GatewayError(
+    'permission',
+    `key '${key.name}' may not use model '${model}' (allowed: ${key.config.models!.join(', ')})`,
+    { code: 'model_not_allowed' },
+  )
+}
+
 /**
  * Virtual keys and what they allow: authentication, model allow-lists, rate limits, budgets and data
  * residency. Built from config and rebuilt in place on a config change (rate-limit state survives for
@@ -158,13 +167,7 @@ export class Policies {
     if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
     event.keyName = key.name
     this.deps.alerts?.requestSeen(key.name)
-    if (!key.allowsModel(canonical.model)) {
-      throw new GatewayError(
-        'permission',
-        `key '${key.name}' may not use model '${canonical.model}' (allowed: ${key.config.models!.join(', ')})`,
-        { code: 'model_not_allowed' },
-      )
-    }
+    checkModel(key, canonical.model)
     // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
     const budget = this.budgetDecision(key, canonical)
     const model = budget.model
@@ -183,13 +186,9 @@ export class Policies {
     }
     const gate = budget.reserve ? this.gates.get(key.name) : undefined
     const hold = gate?.hold(budget.reservationUsd)
-    const tags = key.config.tags
     return {
       model,
-      filterTargets: bothFilters(
-        routeResidency,
-        tags ? residencyFilter(`key '${key.name}'`, tags, (id) => this.providerTags.get(id) ?? []) : undefined,
-      ),
+      filterTargets: bothFilters(routeResidency, this.keyResidency(key)),
       settle: (e) => {
         this.settleProviders(e)
         if (limiter.hasTpm) {
@@ -203,6 +202,25 @@ export class Policies {
         if (key.config.budget) this.chargeBudget(key.name, e, gate && hold && { gate, hold, model })
       },
     }
+  }
+
+  /**
+   * Where the prompt of a request that is not a chat call (count_tokens) may go: the key's model allow-list
+   * (403) and the route's and key's residency, exactly as `admit` would decide for a chat call.
+   */
+  restrictions(keyName: string | undefined, model: string): Admission['filterTargets'] {
+    const routeResidency = this.routeResidency(model)
+    if (keyName === undefined) return routeResidency
+    const key = this.byName.get(keyName)
+    if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
+    checkModel(key, model)
+    return bothFilters(routeResidency, this.keyResidency(key))
+  }
+
+  /** A key restricted to provider tags (`keys[].tags`). */
+  private keyResidency(key: VirtualKey) {
+    const tags = key.config.tags
+    return tags ? residencyFilter(`key '${key.name}'`, tags, (id) => this.providerTags.get(id) ?? []) : undefined
   }
 
   /** A route restricted to provider tags (`routes.X.tags`): applied to every call of the route, keyed or not. */

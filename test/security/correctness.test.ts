@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
@@ -102,3 +102,56 @@ keys:
   })
   expect([next.status, await next.text()]).toEqual([200, expect.stringContaining('fine')])
 }, 30_000)
+
+describe('count_tokens', () => {
+  const EMAIL = 'jane.doe@example.com'
+  const counter = () =>
+    startScriptedUpstream({ 'POST /v1/messages/count_tokens': (_req, res) => sendJson(res, 200, { input_tokens: 42 }) })
+  // Model listings (GET) carry no prompt; what matters is what was posted.
+  const posted = (up: { requests: RecordedRequest[] }) => up.requests.filter((r) => r.method === 'POST')
+  const count = (gw: TestGateway, model: string, content: string) =>
+    fetch(`${gw.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
+    })
+
+  it('keeps to the residency of the key: refused, or counted by an allowed provider', async () => {
+    const cloud = await counter()
+    const home = await counter()
+    cleanups.push(() => cloud.stop(), () => home.stop())
+    const gw = await gateway(`
+providers:
+  cloud: { type: anthropic, apiKey: sk-ant-cloud, baseUrl: "${cloud.url}", tags: [cloud] }
+  home: { type: anthropic, apiKey: sk-ant-home, baseUrl: "${home.url}", tags: [local] }
+routes:
+  mixed: { targets: [ { model: cloud/claude-x }, { model: home/claude-x } ] }
+keys:
+  - { name: ci, key: "\${env:SY_KEY}", tags: [local] }
+`)
+    const refused = await count(gw, 'cloud/claude-x', 'the secret plan')
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'permission_error' } })
+    const routed = await count(gw, 'mixed', 'the secret plan')
+    expect([routed.status, await routed.json()]).toEqual([200, { input_tokens: 42 }])
+    expect(posted(cloud)).toEqual([])
+    expect(JSON.stringify(posted(home).map((r) => r.body))).toContain('the secret plan')
+  })
+
+  it('redacts the prompt as a chat call would', async () => {
+    const up = await counter()
+    cleanups.push(() => up.stop())
+    const gw = await gateway(`
+providers:
+  claude: { type: anthropic, apiKey: sk-ant-x, baseUrl: "${up.url}" }
+redaction: { mode: mask }
+keys:
+  - { name: ci, key: "\${env:SY_KEY}" }
+`)
+    const res = await count(gw, 'claude/claude-x', `write to ${EMAIL}`)
+    expect(res.status).toBe(200)
+    expect(posted(up)).toHaveLength(1)
+    expect(JSON.stringify(posted(up)[0].body)).not.toContain(EMAIL)
+    expect(JSON.stringify(posted(up)[0].body)).toContain('[EMAIL]')
+  })
+})

@@ -14,13 +14,19 @@ export function registerAnthropicRoutes(app: FastifyInstance, gw: GatewayContext
     runChat(gw, { dialect: 'anthropic', codec: anthropicCodec, body: req.body as Record<string, unknown>, req, reply }),
   )
 
-  // Exact counts where the upstream can count (Anthropic, Gemini); otherwise a tokenizer estimate.
+  // Exact counts where the upstream can count (Anthropic, Gemini); otherwise a tokenizer estimate. The
+  // prompt leaves the machine as a chat call's would: redacted, and only for a provider the key and the
+  // route may reach.
   app.post('/v1/messages/count_tokens', { config: anthropic }, async (req, reply) => {
-    const body = req.body as Record<string, unknown>
+    let body = req.body as Record<string, unknown>
+    const requested = typeof body.model === 'string' ? body.model : undefined
+    const redacted = gw.protection.forCall(requested, req.keyName).redactor?.redactBody(body)
+    if (redacted) body = redacted.body
     // count_tokens bodies have no max_tokens; the decoder requires one.
     const canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...body })
+    const allowed = gw.policies.restrictions(req.keyName, canonical.model)
     const { targets } = await resolveModel(canonical.model, gw)
-    const { provider, model } = targets[0]
+    const { provider, model } = (allowed ? allowed(targets, canonical.model) : targets)[0]
     const { adapter, ctx } = provider
     if (adapter.countTokensRequest && adapter.countTokensResponse) {
       const upstreamReq =
