@@ -119,7 +119,10 @@ describe('count_tokens', () => {
   it('keeps to the residency of the key: refused, or counted by an allowed provider', async () => {
     const cloud = await counter()
     const home = await counter()
-    cleanups.push(() => cloud.stop(), () => home.stop())
+    cleanups.push(
+      () => cloud.stop(),
+      () => home.stop(),
+    )
     const gw = await gateway(`
 providers:
   cloud: { type: anthropic, apiKey: sk-ant-cloud, baseUrl: "${cloud.url}", tags: [cloud] }
