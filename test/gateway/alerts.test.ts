@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway, type GatewayDeps } from '../../src-gateway/server.js'
 import { openDatabase } from '../../src-gateway/store/db.js'
+import { ADMIN_ENV, fetchAsAdmin } from '../helpers/gateway.js'
 import {
   type RecordedRequest,
   type RunningMock,
@@ -67,7 +68,7 @@ alerts: { webhook: "\${env:SY_HOOK}", ${alerts} }
 ${keys}`
 
 async function start(yaml: string, deps: GatewayDeps = {}) {
-  const env = { SY_KEY: KEY, SY_HOOK: `${receiver.url}/hook` }
+  const env = { SY_KEY: KEY, SY_HOOK: `${receiver.url}/hook`, ...ADMIN_ENV }
   const app = buildGateway(parseConfig(yaml, 'yaml', env), { webRoot: false, ...deps })
   apps.push(app)
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -92,7 +93,7 @@ async function alertsOf(
   url: string,
   query = '',
 ): Promise<{ items: Alert[]; total: number; nextCursor: string | null }> {
-  return (await fetch(`${url}/admin/v1/alerts${query}`)).json()
+  return (await fetchAsAdmin(`${url}/admin/v1/alerts${query}`)).json()
 }
 
 /** The bodies the webhook receiver got (failed deliveries included), once there are `n`. */
@@ -123,7 +124,7 @@ describe('budget alerts', () => {
       app.requestLog.flush()
       await settle()
       const key = (
-        (await (await fetch(`${url}/admin/v1/keys`)).json()) as { items: { budget: { alertLevel: number } }[] }
+        (await (await fetchAsAdmin(`${url}/admin/v1/keys`)).json()) as { items: { budget: { alertLevel: number } }[] }
       ).items[0]
       levels.push(key.budget.alertLevel)
     }
@@ -144,16 +145,16 @@ describe('budget alerts', () => {
     expect(bodies[0].text).toMatch(/^Switchyard: key 'ci' has used 50%/)
     expect(receiver.requests[0].headers['content-type']).toBe('application/json')
 
-    const metrics = await (await fetch(`${url}/metrics`)).text()
+    const metrics = await (await fetchAsAdmin(`${url}/metrics`)).text()
     expect(metrics).toContain('switchyard_alerts_total{kind="budget"} 3')
 
     // Acknowledged alerts leave the open list but stay in the full one.
-    const acked = await fetch(`${url}/admin/v1/alerts/${page.items[0].id}/ack`, { method: 'POST' })
+    const acked = await fetchAsAdmin(`${url}/admin/v1/alerts/${page.items[0].id}/ack`, { method: 'POST' })
     expect(acked.status).toBe(200)
     expect(((await acked.json()) as Alert).acknowledgedAt).toEqual(expect.any(String))
     expect((await alertsOf(url, '?status=open')).items.map((a) => a.details.thresholdPct)).toEqual([80, 50])
     expect((await alertsOf(url, '?limit=1')).nextCursor).toBe(String(page.items[0].id))
-    expect((await fetch(`${url}/admin/v1/alerts/999/ack`, { method: 'POST' })).status).toBe(404)
+    expect((await fetchAsAdmin(`${url}/admin/v1/alerts/999/ack`, { method: 'POST' })).status).toBe(404)
     await app.close()
 
     // A restart reads the spend back (100%) and knows the thresholds already fired.
@@ -235,7 +236,7 @@ describe('traffic anomaly', () => {
     const { url } = await start(config(alerts, keys), { context: { clock: () => now } })
     const c = client(url)
     const flag = async () =>
-      ((await (await fetch(`${url}/admin/v1/keys`)).json()) as { items: { trafficAnomaly: unknown }[] }).items[0]
+      ((await (await fetchAsAdmin(`${url}/admin/v1/keys`)).json()) as { items: { trafficAnomaly: unknown }[] }).items[0]
         .trafficAnomaly
 
     // An hour of one request every ten minutes: a norm of half a request per 5-minute window.

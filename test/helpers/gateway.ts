@@ -16,6 +16,18 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
+/** The admin token of gateways whose config env carries `ADMIN_ENV` (for tests that start several). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+export const ADMIN_ENV = { SWITCHYARD_ADMIN_TOKEN: TEST_ADMIN_TOKEN }
+
+/** fetch with `Authorization: Bearer TEST_ADMIN_TOKEN` added to `init`'s headers. */
+export function fetchAsAdmin(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  })
+}
+
 /** `Authorization: Bearer <the app's admin token>`, for tests that build the gateway themselves. */
 export function adminHeadersOf(app: FastifyInstance): Record<string, string> {
   return { authorization: `Bearer ${app.adminToken}` }
