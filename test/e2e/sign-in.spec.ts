@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { expect, type Page, test } from '@playwright/test'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
 import { signIn } from '../helpers/ui-checks'
@@ -142,5 +143,15 @@ test('with client keys configured, the Playground and a prompt run answer the si
   await page.getByLabel('name', { exact: true }).fill('Ada')
   await page.getByRole('button', { name: /^Run/ }).click()
   await expect(page.getByTestId('prompt-output')).toContainText('Echo: Say hi to Ada')
+
+  // A download is a navigation, not a fetch: the session cookie alone carries it.
+  await page.goto(`${gateway.baseUrl}/#/logs`)
+  await expect(page.getByTestId('log-row').first()).toBeVisible()
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'CSV' }).click(),
+  ])
+  expect(download.suggestedFilename()).toMatch(/\.csv$/)
+  expect(await readFile((await download.path())!, 'utf8')).toContain('mock-gpt')
   expect(errors).toEqual([])
 })
