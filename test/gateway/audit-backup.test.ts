@@ -52,11 +52,15 @@ describe('audit trail and backups', () => {
   let url: string
   let client: OpenAI
 
+  /** The web UI's session: calls made with it are audited as `session`, those with the token as `admin-token`. */
+  let session: string
   async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const res = await fetch(`${url}/admin/v1${path}`, {
       method,
       headers: {
         'user-agent': USER_AGENT,
+        cookie: session,
+        'x-switchyard-csrf': '1',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -84,6 +88,12 @@ describe('audit trail and backups', () => {
     })
     url = await app.listen({ host: '127.0.0.1', port: 0 })
     client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 })
+    const login = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: ADMIN_TOKEN }),
+    })
+    session = (login.headers.get('set-cookie') ?? '').split(';')[0]
   })
   afterAll(async () => {
     await app?.close()
@@ -115,7 +125,7 @@ describe('audit trail and backups', () => {
     expect(total).toBe(4)
     expect(items.map((e: Json) => e.action)).toEqual(['key.revoke', 'key.update', 'key.rotate', 'key.create'])
     for (const e of items) {
-      expect(e).toMatchObject({ actor: 'local', remoteAddress: '127.0.0.1', userAgent: USER_AGENT, target: 'ci' })
+      expect(e).toMatchObject({ actor: 'session', remoteAddress: '127.0.0.1', userAgent: USER_AGENT, target: 'ci' })
       expect(e.requestId).toMatch(/^req_/)
       expect(Date.now() - Date.parse(e.createdAt)).toBeLessThan(60_000)
     }
@@ -146,7 +156,7 @@ describe('audit trail and backups', () => {
     const targets = [{ model: 'mock/mock-gpt' }, { model: 'mock/other' }]
     expect((await admin('PUT', '/routes/fast', { strategy: 'fallback', targets })).status).toBe(200)
     const [entry] = (await audit('?action=route.update')).items
-    expect(entry).toMatchObject({ action: 'route.update', target: 'fast', actor: 'local' })
+    expect(entry).toMatchObject({ action: 'route.update', target: 'fast', actor: 'session' })
     expect(entry.diff).toEqual([
       { path: 'routes.fast.targets', before: [{ model: 'mock/mock-gpt' }], after: targets },
       { path: 'routes.fast.strategy', after: 'fallback' },
@@ -172,7 +182,7 @@ describe('audit trail and backups', () => {
     expect((await audit('?action=key')).total).toBe(4)
     expect((await audit('?action=key.rotate')).items.map((e: Json) => e.action)).toEqual(['key.rotate'])
     expect((await audit('?actor=admin-token')).items.map((e: Json) => e.target)).toEqual(['smart'])
-    expect((await audit('?actor=local&target=fast')).total).toBe(1)
+    expect((await audit('?actor=session&target=fast')).total).toBe(1)
     expect((await audit('?q=production')).items.map((e: Json) => e.action)).toEqual(['prompt.label'])
     const all = await audit('')
     expect(all.total).toBe(8)
@@ -312,7 +322,7 @@ describe('audit and backups without a data dir', () => {
     const app = buildGateway(parseConfig('providers: {}', 'yaml', {}), { webRoot: false })
     try {
       for (const url of ['/admin/v1/audit', '/admin/v1/backups']) {
-        const res = await app.inject({ method: 'GET', url })
+        const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${app.adminToken}` } })
         expect(res.statusCode).toBe(503)
         expect(res.json().error.message).toContain('data dir')
       }
@@ -332,7 +342,8 @@ describe('daily snapshots', () => {
         context: { clock: () => now },
       })
       await app.ready()
-      const items = (await app.inject({ method: 'GET', url: '/admin/v1/backups' })).json().items
+      const headers = { authorization: `Bearer ${app.adminToken}` }
+      const items = (await app.inject({ method: 'GET', url: '/admin/v1/backups', headers })).json().items
       await app.close()
       return items.map((b: Json) => b.reason)
     }
