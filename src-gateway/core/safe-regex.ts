@@ -21,7 +21,7 @@ export class UnsupportedRegexError extends Error {
   override name = 'UnsupportedRegexError'
 }
 
-const LINEAR = 'patterns run on RE2, a linear-time engine'
+const ENGINE = 'RE2 (the linear-time engine user patterns run on)'
 
 /** JavaScript flags. `g` and `d` change nothing here (scans are always global); `u` and `v` are RE2's default. */
 const FLAG_BITS: Record<string, number> = {
@@ -44,8 +44,9 @@ function toRe2Syntax(source: string): string {
 
 /** The plain reason RE2 refused a pattern; lookaround and backreferences get a sentence of their own. */
 function refusal(source: string, err: unknown): string {
-  if (/\(\?<?[=!]/.test(source)) return `lookaround such as (?=…) or (?<!…) is not supported (${LINEAR})`
-  if (/\\(?:[1-9]|k<)/.test(source)) return `backreferences such as \\1 are not supported (${LINEAR})`
+  if (/\(\?<?[=!]/.test(source))
+    return `uses lookaround ((?=…), (?!…), (?<=…) or (?<!…)), which ${ENGINE} does not support`
+  if (/\\(?:[1-9]|k<)/.test(source)) return `uses a backreference (\\1 or \\k<name>), which ${ENGINE} does not support`
   const description = (err as { getDescription?: () => string }).getDescription?.()
   return description ?? (err as Error).message
 }

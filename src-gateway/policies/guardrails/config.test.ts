@@ -27,9 +27,16 @@ describe('validateGuardrails', () => {
 
   it('reports a regex that does not compile, at its path', () => {
     expect(problems({ input: [{ type: 'blocked_patterns', patterns: ['ok', '(unclosed'] }] })).toEqual([
+      { path: `${at}/input/0/patterns/1`, message: 'is not a valid regex: missing closing )' },
+    ])
+  })
+
+  it('refuses lookaround and backreferences, which the linear-time engine cannot run', () => {
+    expect(problems({ output: [{ type: 'blocked_patterns', patterns: ['pass(?!word)', '(a)\\1'] }] })).toEqual([
+      { path: `${at}/output/0/patterns/0`, message: expect.stringMatching(/^is not a valid regex: uses lookaround/) },
       {
-        path: `${at}/input/0/patterns/1`,
-        message: 'is not a valid regex: Invalid regular expression: /(unclosed/i: Unterminated group',
+        path: `${at}/output/0/patterns/1`,
+        message: expect.stringMatching(/^is not a valid regex: uses a backreference/),
       },
     ])
   })

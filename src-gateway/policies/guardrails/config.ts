@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from 'typebox'
 import { type ConfigProblem, schemaProblems } from '../../config/schema-problems.js'
 import { isPlainObject } from '../../core/json-values.js'
+import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
 import { jsonSchemaProblems } from './json-output.js'
 
 /** What a check does when it fires: refuse the call, let it through marked, or only record it. */
@@ -22,7 +23,7 @@ export const MaxTokensCheckSchema = Type.Object(
 export const BlockedPatternsCheckSchema = Type.Object(
   {
     type: Type.Literal('blocked_patterns'),
-    /** JavaScript regex sources, matched case-insensitively unless `caseSensitive`. */
+    /** Regex sources in JavaScript syntax, run on RE2 (no lookaround or backreferences), case-insensitive unless `caseSensitive`. */
     patterns: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     caseSensitive: Type.Optional(Type.Boolean()),
     ...common,
@@ -69,9 +70,12 @@ export const DEFAULT_ACTION: GuardrailAction = 'block'
 export const DEFAULT_INJECTION_THRESHOLD = 0.5
 export const DEFAULT_SCHEMA_RETRIES = 1
 
-/** Blocked patterns are compiled the same way everywhere: validation, whole texts and streams. */
-export function patternFlags(caseSensitive: boolean | undefined): string {
-  return caseSensitive ? '' : 'i'
+/**
+ * Blocked patterns are compiled the same way everywhere (validation, whole texts and streams), on RE2:
+ * they read every prompt and answer, so they must run in linear time whatever an admin writes.
+ */
+export function compileBlockedPattern(source: string, caseSensitive: boolean | undefined): SafeRegex {
+  return compileSafeRegex(source, caseSensitive ? '' : 'i')
 }
 
 const CHECKS = {
@@ -100,11 +104,12 @@ const problemsOf = (type: CheckType) => {
 function patternProblems(patterns: string[], caseSensitive: boolean | undefined, at: string): ConfigProblem[] {
   const out: ConfigProblem[] = []
   patterns.forEach((source, i) => {
-    let re: RegExp
+    let re: SafeRegex
     try {
-      re = new RegExp(source, patternFlags(caseSensitive))
+      re = compileBlockedPattern(source, caseSensitive)
     } catch (err) {
-      out.push({ path: `${at}/patterns/${i}`, message: `is not a valid regex: ${(err as Error).message}` })
+      if (!(err instanceof UnsupportedRegexError)) throw err
+      out.push({ path: `${at}/patterns/${i}`, message: `is not a valid regex: ${err.message}` })
       return
     }
     if (re.test(''))

@@ -282,18 +282,19 @@ describe('stream watcher', () => {
     expect(streamChars(g, text).at).toBe('the pass '.length)
   })
 
-  it('does not let ^ or a lookbehind match inside a trimmed window', () => {
+  it('does not let ^ or \\A match inside a trimmed window', () => {
     const g = compileGuardrails({
-      output: [{ type: 'blocked_patterns', patterns: ['^hello', '(?<!not )allowed'] }],
+      output: [{ type: 'blocked_patterns', patterns: ['^hello', '\\Aallowed'] }],
     })
-    expect(streamChars(g, `${'x'.repeat(300)}hello ${'y'.repeat(300)}not allowed`).hit).toBeUndefined()
+    expect(streamChars(g, `${'x'.repeat(300)}hello ${'y'.repeat(300)}allowed`).hit).toBeUndefined()
     expect(streamChars(g, 'hello world').at).toBe(5)
   })
 
-  it('keeps the context a lookbehind needs across deltas', () => {
-    const g = compileGuardrails({ output: [{ type: 'blocked_patterns', patterns: ['(?<=account id: )\\d{4}'] }] })
-    const text = `${'filler '.repeat(50)}account id: 1234`
+  it('keeps the context a \\b needs across deltas', () => {
+    const g = compileGuardrails({ output: [{ type: 'blocked_patterns', patterns: ['\\bid: \\d{4}\\b'] }] })
+    const text = `${'filler '.repeat(50)}account id: 1234.`
     expect(streamChars(g, text).at).toBe(text.length)
+    expect(streamChars(g, `${'filler '.repeat(50)}accountid: 1234.`).hit).toBeUndefined()
   })
 
   it('re-tests the whole text for unbounded patterns', () => {
@@ -338,8 +339,8 @@ describe('stream watcher', () => {
       return seed % n
     }
     const patterns = [
-      ...['ab', 'b(?=a)', '(?<=b)a', '^ba', 'a b{2}', 'ba?b', 'a.b', '[ab]{3} ', '(?<=ab x)a', '(?<!b a)b'],
-      ...['a\\bb', '\\bab\\b', 'a(?!b)', 'x(?! ?a)', 'a\\w\\w\\b|b', 'a+b', 'b$'],
+      ...['ab', 'b.?a', '[^a]b', '^ba', 'a b{2}', 'ba?b', 'a.b', '[ab]{3} ', '(?:ab)+ ', 'x ?a\\b'],
+      ...['a\\bb', '\\bab\\b', 'a\\B', 'x\\b', 'a\\w\\w\\b|b', 'a+b', 'b$'],
     ]
     /** The naive reference: after each push, scan the whole text for a match followed by `ahead` characters. */
     const naive = (re: RegExp, ahead: number, text: string, ends: number[]) =>

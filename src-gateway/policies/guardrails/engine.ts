@@ -1,7 +1,9 @@
 import type { ConfigProblem } from '../../config/validate.js'
 import type { ChatMessage, ChatRequest, Role } from '../../core/chat-types.js'
 import type { GuardrailHit } from '../../core/log-event.js'
+import type { SafeRegex } from '../../core/safe-regex.js'
 import {
+  compileBlockedPattern,
   DEFAULT_ACTION,
   DEFAULT_INJECTION_THRESHOLD,
   DEFAULT_SCHEMA_RETRIES,
@@ -9,7 +11,6 @@ import {
   type GuardrailsConfig,
   type InputCheck,
   type OutputCheck,
-  patternFlags,
   validateGuardrails,
 } from './config.js'
 import { type InjectionResult, injectionScore } from './injection.js'
@@ -51,7 +52,7 @@ interface RuleBase {
   action: GuardrailAction
 }
 type MaxTokensRule = RuleBase & { type: 'max_tokens'; max: number }
-type PatternRule = RuleBase & { type: 'blocked_patterns'; patterns: RegExp[] }
+type PatternRule = RuleBase & { type: 'blocked_patterns'; patterns: SafeRegex[] }
 type InjectionRule = RuleBase & { type: 'prompt_injection'; threshold: number }
 type SchemaRule = RuleBase & { type: 'json_schema'; failure: (text: string) => string | undefined; retries: number }
 type InputRule = MaxTokensRule | PatternRule | InjectionRule
@@ -65,7 +66,7 @@ export function blocking(hits: GuardrailHit[]): GuardrailHit | undefined {
 // Details land in logs and error messages: say what matched, never echo a long stretch of user text.
 const MAX_DETAIL = 120
 const cap = (s: string, n = MAX_DETAIL) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
-const showPattern = (re: RegExp) => `/${cap(re.source, 60)}/`
+const showPattern = (re: SafeRegex) => `/${cap(re.source, 60)}/`
 
 const hit = (stage: GuardrailHit['stage'], rule: RuleBase, detail: string, score?: number): GuardrailHit => ({
   stage,
@@ -101,8 +102,11 @@ type SharedCheck = Extract<InputCheck | OutputCheck, { type: 'max_tokens' | 'blo
 
 function compileShared(c: SharedCheck): MaxTokensRule | PatternRule {
   if (c.type === 'max_tokens') return { ...compileBase(c), type: c.type, max: c.max }
-  const flags = patternFlags(c.caseSensitive)
-  return { ...compileBase(c), type: c.type, patterns: c.patterns.map((p) => new RegExp(p, flags)) }
+  return {
+    ...compileBase(c),
+    type: c.type,
+    patterns: c.patterns.map((p) => compileBlockedPattern(p, c.caseSensitive)),
+  }
 }
 
 function compileInput(c: InputCheck): InputRule {
@@ -122,7 +126,7 @@ function compileOutput(c: OutputCheck): OutputRule {
   return compileShared(c)
 }
 
-const patternHit = (stage: GuardrailHit['stage'], rule: PatternRule, re: RegExp, where: string) =>
+const patternHit = (stage: GuardrailHit['stage'], rule: PatternRule, re: SafeRegex, where: string) =>
   hit(stage, rule, `matched blocked pattern ${showPattern(re)} in ${where}`)
 
 /** Output tokens when the caller has no count: about four characters a token, labelled as such. */

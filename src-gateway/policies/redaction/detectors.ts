@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
 import { ibanValid, luhnValid } from './checksums.js'
 import { looksRandom } from './random-token.js'
 
@@ -8,8 +9,11 @@ export type EntityType = (typeof BUILTIN_ENTITY_TYPES)[number]
 export interface Detector {
   /** The entity type, which is also the placeholder's label: `credit_card` → `[CREDIT_CARD_1]`. */
   type: string
-  /** A global regex; every match is a candidate. */
-  pattern: RegExp
+  /**
+   * Every match is a candidate: a global `RegExp` for the built-ins (ours, written to run in linear time)
+   * or a custom pattern compiled for RE2, which runs in linear time whatever the pattern.
+   */
+  pattern: RegExp | SafeRegex
   /** A cheap necessary condition on the whole text: when it fails, the pattern is not run at all. */
   hint?: RegExp
   /** Rejects candidates the pattern alone cannot tell apart (checksums, entropy, digit counts). */
@@ -173,24 +177,19 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   },
 ]
 
-/**
- * Custom patterns from config; listed before the built-ins, an admin's pattern wins a tie with one.
- * Scanning needs exactly the `g` flag: a `y` would pin matches to where the last one ended.
- */
+/** Custom patterns from config (flags as the schema allows: `i`, `m`, `s`, `u`); listed before the built-ins, an admin's pattern wins a tie with one. */
 export function customDetectors(custom: readonly CustomPattern[]): Detector[] {
-  return custom.map((c) => ({
-    type: c.name,
-    pattern: new RegExp(c.pattern, `${(c.flags ?? '').replace(/[gy]/g, '')}g`),
-  }))
+  return custom.map((c) => ({ type: c.name, pattern: compileSafeRegex(c.pattern, c.flags) }))
 }
 
 /** Why a custom pattern cannot be used, or undefined when it can. */
 export function customPatternProblem(c: CustomPattern): string | undefined {
-  let pattern: RegExp
+  let pattern: SafeRegex
   try {
-    pattern = new RegExp(c.pattern, c.flags)
+    pattern = compileSafeRegex(c.pattern, c.flags)
   } catch (error) {
-    return `is not a valid regular expression (${(error as Error).message})`
+    if (!(error instanceof UnsupportedRegexError)) throw error
+    return `is not a valid regular expression: ${error.message}`
   }
   // A pattern matching nothing would replace nothing and say so in every log row.
   if (pattern.test('')) return 'matches the empty string'
@@ -218,6 +217,19 @@ function resolveOverlaps(candidates: Entity[]): Entity[] {
   return kept
 }
 
+/** Calls `onMatch` for each non-empty match, left to right. */
+function eachMatch(pattern: RegExp | SafeRegex, text: string, onMatch: (start: number, value: string) => void): void {
+  if (!(pattern instanceof RegExp)) {
+    pattern.forEachMatch(text, onMatch)
+    return
+  }
+  pattern.lastIndex = 0
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    if (m[0] === '') pattern.lastIndex++
+    else onMatch(m.index, m[0])
+  }
+}
+
 /** Finds entities in a text, ordered by position and never overlapping. */
 export type Scanner = (text: string) => Entity[]
 
@@ -232,17 +244,9 @@ export function createScanner(detectors: readonly Detector[]): Scanner {
     const candidates: Entity[] = []
     for (const d of detectors) {
       if (d.hint && !d.hint.test(text)) continue
-      d.pattern.lastIndex = 0
-      for (let m = d.pattern.exec(text); m; m = d.pattern.exec(text)) {
-        const value = m[0]
-        if (value === '') {
-          d.pattern.lastIndex++
-          continue
-        }
-        if (!d.validate || d.validate(value)) {
-          candidates.push({ type: d.type, start: m.index, end: m.index + value.length, value })
-        }
-      }
+      eachMatch(d.pattern, text, (start, value) => {
+        if (!d.validate || d.validate(value)) candidates.push({ type: d.type, start, end: start + value.length, value })
+      })
     }
     return candidates.length > 1 ? resolveOverlaps(candidates) : candidates
   }
