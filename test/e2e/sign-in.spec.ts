@@ -112,6 +112,21 @@ test('sign out ends the session', async ({ page }) => {
   expect(errors.filter((e) => !/401.*\/admin\/v1\/info/.test(e))).toEqual([])
 })
 
+test('a session that ends while the app is open brings back the sign-in page', async ({ page }) => {
+  // The one refused call that tells the app its session is over.
+  const errors = watchConsole(page, /401.*\/admin\/v1\//)
+  await signIn(page, gateway)
+  // Ended elsewhere (another tab signed out, or the gateway restarted and forgot its sessions).
+  expect((await page.request.post(`${gateway.baseUrl}/auth/logout`)).status()).toBe(204)
+  await page.getByRole('link', { name: 'Logs' }).click()
+  await expect(signInPage(page)).toBeVisible()
+  await expect(page.getByRole('alert')).toHaveText('Your session ended. Sign in again.')
+  await page.getByLabel('Admin token').fill(gateway.adminToken)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Logs' })).toBeVisible()
+  expect(errors).toEqual([])
+})
+
 test('with client keys configured, the Playground and a prompt run answer the signed-in UI', async ({ page }) => {
   // The model API is closed to callers without a key...
   const bare = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
