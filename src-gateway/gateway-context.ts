@@ -98,7 +98,8 @@ function sameProvider(a: RuntimeProvider, b: RuntimeProvider): boolean {
 
 /**
  * Switches a running gateway to a new config without a restart. Unchanged providers keep their
- * objects (and so their model lists); requests already in flight finish on what they resolved.
+ * objects (and so their model lists); requests already in flight finish on what they resolved, and the
+ * connection pools of changed or removed providers close once those requests are done.
  */
 export function applyConfig(gw: GatewayContext, config: LoadedConfig): void {
   const next = new Map<string, RuntimeProvider>()
@@ -108,6 +109,13 @@ export function applyConfig(gw: GatewayContext, config: LoadedConfig): void {
     next.set(id, prev && sameProvider(prev, built) ? prev : built)
   }
   gw.providers = next
+  gw.upstreams.retain(
+    [...next.values()].map((p) => ({
+      baseUrl: p.ctx.baseUrl,
+      connectMs: p.timeouts.connectMs,
+      maxConnections: p.maxConnections,
+    })),
+  )
   gw.routes = config.resolved.routes ?? {}
   gw.captureBodies = config.resolved.logs?.storeBodies ?? true
   gw.policies.apply(config.resolved)

@@ -25,9 +25,22 @@ export interface UpstreamResponse {
   done(): void
 }
 
+/** What a provider's pool is made with: `retain` keeps the pools the current providers would use. */
+export interface PoolSpec {
+  baseUrl: string
+  connectMs: number
+  maxConnections?: number
+}
+
+const DEFAULT_CONNECTIONS = 256
+
+const poolKey = (origin: string, connectMs: number, maxConnections: number | undefined) =>
+  `${origin} ${maxConnections ?? DEFAULT_CONNECTIONS} ${connectMs}`
+
 /**
- * The only place that talks to providers. One keep-alive connection pool per origin, reused by every
- * request, so no call pays for a new TCP/TLS handshake.
+ * The only place that talks to providers. One keep-alive connection pool per origin and connection
+ * options, reused by every request, so no call pays for a new TCP/TLS handshake; a provider whose
+ * options change gets a new pool, and `retain` closes the ones no provider uses any more.
  */
 export class Upstreams {
   private pools = new Map<string, Pool>()
@@ -45,17 +58,35 @@ export class Upstreams {
   }
 
   private pool(origin: string, connectMs: number, maxConnections: number | undefined): Pool {
-    let pool = this.pools.get(origin)
+    const key = poolKey(origin, connectMs, maxConnections)
+    let pool = this.pools.get(key)
     if (!pool) {
       pool = new Pool(origin, {
-        connections: maxConnections ?? 256,
+        connections: maxConnections ?? DEFAULT_CONNECTIONS,
         connect: { timeout: connectMs },
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
       })
-      this.pools.set(origin, pool)
+      this.pools.set(key, pool)
     }
     return pool
+  }
+
+  /**
+   * After a config change: closes every pool none of `wanted` would pick (a removed provider, a changed
+   * base URL or connection option, or one made for a single kind of call, which is made again when
+   * needed). `close()` lets the requests in flight on a pool finish first; new ones get a new pool.
+   */
+  retain(wanted: Iterable<PoolSpec>): void {
+    const keep = new Set<string>()
+    for (const w of wanted) keep.add(poolKey(this.base(w.baseUrl).origin, w.connectMs, w.maxConnections))
+    for (const [key, pool] of this.pools) {
+      if (keep.has(key)) continue
+      this.pools.delete(key)
+      void pool.close()
+    }
+    // Base URLs no longer configured would otherwise stay parsed forever.
+    this.bases.clear()
   }
 
   /**

@@ -1,4 +1,5 @@
-import { connect } from 'node:net'
+import { createServer } from 'node:http'
+import { type AddressInfo, connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -156,5 +157,70 @@ keys:
     expect(posted(up)).toHaveLength(1)
     expect(JSON.stringify(posted(up)[0].body)).not.toContain(EMAIL)
     expect(JSON.stringify(posted(up)[0].body)).toContain('[EMAIL]')
+  })
+})
+
+describe('upstream connection pools on a config change', () => {
+  /** An upstream that answers chats after a pause, counting them in flight, and its open connections. */
+  async function slowUpstream() {
+    const seen = { inFlight: 0, maxInFlight: 0, open: 0 }
+    const server = createServer((req, res) => {
+      req.resume()
+      req.on('end', async () => {
+        if (req.method !== 'POST') return sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] })
+        seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight)
+        await new Promise((r) => setTimeout(r, 300))
+        seen.inFlight--
+        sendJson(res, 200, answer('pooled'))
+      })
+    })
+    // Idle keep-alive connections stay open on this side for a minute: only the gateway closes them early.
+    server.keepAliveTimeout = 60_000
+    server.on('connection', (socket) => {
+      seen.open++
+      socket.on('close', () => seen.open--)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(async () => {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    })
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
+  }
+
+  it('replaces the pool of a provider whose options changed, and closes the old one', async () => {
+    const a = await slowUpstream()
+    const b = await slowUpstream()
+    const gw = await gateway(`
+providers:
+  p: { type: openai-compatible, baseUrl: "${a.url}/v1", models: [m], maxConnections: 1 }
+`)
+    const ask = () =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'p/m', messages: [{ role: 'user', content: 'hi' }] }),
+      }).then((r) => r.status)
+    // PUT replaces the provider's whole config.
+    const edit = (baseUrl: string, maxConnections: number) =>
+      gw.admin('/admin/v1/providers/p', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'openai-compatible', baseUrl, models: ['m'], maxConnections }),
+      })
+
+    expect(await Promise.all([ask(), ask(), ask()])).toEqual([200, 200, 200])
+    expect(a.seen.maxInFlight).toBe(1)
+
+    expect((await edit(`${a.url}/v1`, 3)).status).toBe(200)
+    a.seen.maxInFlight = 0
+    expect(await Promise.all([ask(), ask(), ask()])).toEqual([200, 200, 200])
+    expect(a.seen.maxInFlight).toBe(3)
+
+    expect((await edit(`${b.url}/v1`, 3)).status).toBe(200)
+    expect(await ask()).toBe(200)
+    expect(b.seen.maxInFlight).toBe(1)
+    // The pools for the old upstream were closed, and their keep-alive connections with them.
+    expect(await until(() => a.seen.open === 0, 2000)).toBe(true)
   })
 })
