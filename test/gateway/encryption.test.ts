@@ -8,6 +8,7 @@ import { loadConfigFile, parseConfig } from '../../src-gateway/config/load.js'
 import { createSealedFileStore, type SecretCipher } from '../../src-gateway/config/secrets.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { UNREADABLE_BODY } from '../../src-gateway/store/log-queries.js'
+import { ADMIN_ENV, fetchAsAdmin } from '../helpers/gateway.js'
 import { runTool } from '../helpers/run-tool.js'
 import { serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, sendJson, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -48,7 +49,7 @@ function dataDirBytes(dataDir: string): string {
 async function waitForLogs(url: string, n: number): Promise<{ id: number; status: number }[]> {
   const until = Date.now() + 5000
   for (;;) {
-    const { items } = (await (await fetch(`${url}/admin/v1/logs`)).json()) as {
+    const { items } = (await (await fetchAsAdmin(`${url}/admin/v1/logs`)).json()) as {
       items: { id: number; status: number }[]
     }
     if (items.length >= n || Date.now() > until) return items
@@ -57,7 +58,7 @@ async function waitForLogs(url: string, n: number): Promise<{ id: number; status
 }
 
 const getJson = async (url: string) => {
-  const res = await fetch(url)
+  const res = await fetchAsAdmin(url)
   expect(res.status).toBe(200)
   return res.json()
 }
@@ -74,7 +75,7 @@ describe('encrypted request bodies', () => {
     const prompt = `pelican-sunset-${randomBytes(6).toString('hex')}`
     const streamedPrompt = `heron-dawn-${randomBytes(6).toString('hex')}`
 
-    const gw = await serveFromSource(dataDir, ['--config', configPath], { SWITCHYARD_BODY_KEY: key })
+    const gw = await serveFromSource(dataDir, ['--config', configPath], { SWITCHYARD_BODY_KEY: key, ...ADMIN_ENV })
     const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 })
     const answer = await openai.chat.completions.create({
       model: 'mock/mock-gpt',
@@ -117,9 +118,17 @@ describe('encrypted request bodies', () => {
       configPath,
     })
     try {
-      const list = await wrong.inject({ method: 'GET', url: '/admin/v1/logs' })
+      const list = await wrong.inject({
+        method: 'GET',
+        url: '/admin/v1/logs',
+        headers: { authorization: `Bearer ${wrong.adminToken}` },
+      })
       expect(list.json().items).toHaveLength(2)
-      const res = await wrong.inject({ method: 'GET', url: `/admin/v1/logs/${plainRow.id}` })
+      const res = await wrong.inject({
+        method: 'GET',
+        url: `/admin/v1/logs/${plainRow.id}`,
+        headers: { authorization: `Bearer ${wrong.adminToken}` },
+      })
       expect(res.statusCode).toBe(200)
       expect(res.json()).toMatchObject({
         requestBody: UNREADABLE_BODY,
@@ -130,6 +139,7 @@ describe('encrypted request bodies', () => {
       const replay = await wrong.inject({
         method: 'POST',
         url: '/admin/v1/compare/replay',
+        headers: { authorization: `Bearer ${wrong.adminToken}` },
         payload: { limit: 5, models: ['mock/mock-gpt'] },
       })
       expect(replay.statusCode).toBe(400)
@@ -146,7 +156,11 @@ describe('encrypted request bodies', () => {
       configPath,
     })
     try {
-      const res = await off.inject({ method: 'GET', url: `/admin/v1/logs/${plainRow.id}` })
+      const res = await off.inject({
+        method: 'GET',
+        url: `/admin/v1/logs/${plainRow.id}`,
+        headers: { authorization: `Bearer ${off.adminToken}` },
+      })
       expect(res.json().requestBody.messages[0].content).toBe(prompt)
       expect(off.requestLog.encryptsBodies).toBe(false)
     } finally {
@@ -208,8 +222,20 @@ describe('the desktop app', () => {
     // The next start finds the same key in the keychain and reads what the first one sealed.
     const second = buildGateway(config(), { webRoot: false, dataDir, bodyKeys: keychain() })
     try {
-      const { items } = (await second.inject({ method: 'GET', url: '/admin/v1/logs' })).json()
-      const detail = (await second.inject({ method: 'GET', url: `/admin/v1/logs/${items[0].id}` })).json()
+      const { items } = (
+        await second.inject({
+          method: 'GET',
+          url: '/admin/v1/logs',
+          headers: { authorization: `Bearer ${second.adminToken}` },
+        })
+      ).json()
+      const detail = (
+        await second.inject({
+          method: 'GET',
+          url: `/admin/v1/logs/${items[0].id}`,
+          headers: { authorization: `Bearer ${second.adminToken}` },
+        })
+      ).json()
       expect(detail.requestBody.messages[0].content).toBe(prompt)
       expect(detail.bodyError).toBeNull()
     } finally {
@@ -254,12 +280,13 @@ describe('provider keys', () => {
       `providers:\n  envp: { type: openai-compatible, baseUrl: "${upstream.url}/v1", apiKey: "\${env:ENC_TEST_PROVIDER_KEY}" }\n`,
     )
     const gw = await serveFromSource(dataDir, ['--config', configPath], {
+      ...ADMIN_ENV,
       ENC_TEST_PROVIDER_KEY: envKey,
       SWITCHYARD_SECRET_KEY: 'a passphrase for the secret file',
     })
     try {
       // A key typed into the UI after start goes to the secret store, and the config gets a reference.
-      const added = await fetch(`${gw.url}/admin/v1/providers`, {
+      const added = await fetchAsAdmin(`${gw.url}/admin/v1/providers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -300,7 +327,7 @@ describe('provider keys', () => {
         '/admin/v1/providers',
         ...items.map((i) => `/admin/v1/logs/${i.id}`),
       ]) {
-        const res = await fetch(`${gw.url}${path}`)
+        const res = await fetchAsAdmin(`${gw.url}${path}`)
         expect(res.status).toBe(200)
         texts.push(await res.text())
       }
