@@ -42,7 +42,10 @@ describe('virtual keys through the admin API', () => {
   const admin = async (method: string, path: string, body?: unknown, keep = true) => {
     const res = await fetch(`${url}/admin/v1${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${app.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await res.text()

@@ -8,6 +8,7 @@ import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway, type GatewayDeps } from '../../src-gateway/server.js'
+import { ADMIN_ENV, fetchAsAdmin } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Virtual keys end to end through the real SDKs: authentication, model allow-lists, rate limits,
@@ -15,7 +16,7 @@ import { type RunningMock, startMockUpstream, startScriptedUpstream } from '../h
 
 const KEY = 'sk-sy-ci-0123456789abcdefSECRET'
 const OTHER = 'sk-sy-other-9876543210zyxwvuSECRET'
-const env = { SY_KEY_CI: KEY, SY_KEY_OTHER: OTHER }
+const env = { SY_KEY_CI: KEY, SY_KEY_OTHER: OTHER, ...ADMIN_ENV }
 
 let mock: RunningMock
 const apps: FastifyInstance[] = []
@@ -93,9 +94,10 @@ describe('authentication', () => {
     expect(await a.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
     const ollama = await fetch(`${url}/api/tags`)
     expect(ollama.status).toBe(401)
-    // Health and the admin API are not behind virtual keys.
+    // Health is public; the admin API wants the admin token, never a client key.
     expect((await fetch(`${url}/health`)).status).toBe(200)
-    expect((await fetch(`${url}/admin/v1/keys`)).status).toBe(200)
+    expect((await fetch(`${url}/admin/v1/keys`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(401)
+    expect((await fetchAsAdmin(`${url}/admin/v1/keys`)).status).toBe(200)
   })
 
   it('answers 401 to a wrong or expired key through both SDKs, and serves the right one', async () => {
@@ -143,7 +145,7 @@ it('turns key auth on when keys arrive through a config import, without a restar
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   expect((await ask(openai(url, 'anything'))).choices[0].message.content).toBe('Echo: hi')
   const text = `${providers()}keys:\n  - { name: ci, key: "\${env:SY_KEY_CI}", models: ["mock/*"] }\n`
-  const imported = await fetch(`${url}/admin/v1/config/import`, {
+  const imported = await fetchAsAdmin(`${url}/admin/v1/config/import`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ text, apply: true }),
@@ -247,7 +249,7 @@ pricing:
     expect(refused.status).toBe(429)
     expect(refused.error).toMatchObject({ code: 'budget_exceeded' })
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
-    const listed = (await (await fetch(`${url}/admin/v1/keys`)).json()) as { items: Record<string, unknown>[] }
+    const listed = (await (await fetchAsAdmin(`${url}/admin/v1/keys`)).json()) as { items: Record<string, unknown>[] }
     expect(listed.items[0]).toMatchObject({
       name: 'ci',
       budget: { usd: 2, period: 'month', onExceed: 'block', spentUsd: 2, percentUsed: 100 },
@@ -342,7 +344,7 @@ it('keeps the key out of the database and the admin API', async () => {
     max_tokens: 5,
     messages: [{ role: 'user', content: 'x' }],
   })
-  const listed = (await (await fetch(`${url}/admin/v1/keys`)).json()) as {
+  const listed = (await (await fetchAsAdmin(`${url}/admin/v1/keys`)).json()) as {
     items: Record<string, unknown>[]
     total: number
   }
