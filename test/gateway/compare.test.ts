@@ -46,7 +46,12 @@ afterAll(async () => {
 })
 
 async function admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
-  const res = await app.inject({ method, url: path, payload: body === undefined ? undefined : (body as object) })
+  const res = await app.inject({
+    method,
+    url: path,
+    headers: { authorization: `Bearer ${app.adminToken}` },
+    payload: body === undefined ? undefined : (body as object),
+  })
   return { status: res.statusCode, text: res.body, json: () => JSON.parse(res.body), headers: res.headers }
 }
 
@@ -68,7 +73,7 @@ describe('side by side', () => {
   it('streams every column in parallel over SSE with latency, TTFT, tokens and cost, and stores the run', async () => {
     const res = await fetch(`${url}/admin/v1/compare`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` },
       body: JSON.stringify({ models: ['mock/gpt-a', 'mock/gpt-b'], messages: [{ role: 'user', content: 'hi there' }] }),
     })
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
@@ -108,7 +113,7 @@ describe('side by side', () => {
   it('runs a stored prompt version with variables and rejects a body with neither input', async () => {
     const res = await fetch(`${url}/admin/v1/compare`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` },
       body: JSON.stringify({
         models: ['mock/gpt-b'],
         prompt: { name: 'greet', version: 1, variables: { name: 'Ada' } },

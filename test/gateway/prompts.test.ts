@@ -32,7 +32,12 @@ async function start(mockUrl: string, dataDir: string, greet?: string) {
 }
 
 async function admin(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {
-  const res = await app.inject({ method, url, payload: body === undefined ? undefined : (body as object) })
+  const res = await app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${app.adminToken}` },
+    payload: body === undefined ? undefined : (body as object),
+  })
   return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : null, headers: res.headers }
 }
 

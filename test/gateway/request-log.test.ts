@@ -140,7 +140,8 @@ routes:
     const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 })
     await openai.chat.completions.create({ model: 'resilient', messages: [{ role: 'user', content: 'hi' }] })
     app.requestLog.flush()
-    const { items } = await (await fetch(`${url}/admin/v1/logs`)).json()
+    const headers = { authorization: `Bearer ${app.adminToken}` }
+    const { items } = await (await fetch(`${url}/admin/v1/logs`, { headers })).json()
     await app.close()
     expect(items[0]).toMatchObject({ route: 'resilient', provider: 'mock', attempts: 2, isFallback: true })
     expect(items[0].attemptFailures).toEqual([
