@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The project root (the folder with package.json), whether we run from src-gateway/ (tsx) or dist/gateway/. */
@@ -34,10 +34,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Creates `dir` (and missing parents) readable by the user only: it holds prompts, answers and keys.
- * A folder that already exists keeps its mode, since the user may have chosen to share it; one we
- * create is chmod'ed too, because the mode given to mkdir is filtered by the umask.
+ * A folder given by the user that already exists keeps its mode, since they may share it on purpose;
+ * one we create is chmod'ed (the mode given to mkdir is filtered by the umask), and so is the default
+ * data dir, which is ours even when Electron or an older version made it readable by others.
  */
 export function ensurePrivateDir(dir: string): void {
   const created = mkdirSync(dir, { recursive: true, mode: 0o700 })
-  if (created !== undefined) chmodSync(dir, 0o700)
+  if (created !== undefined || resolve(dir) === resolve(defaultDataDir())) chmodSync(dir, 0o700)
 }

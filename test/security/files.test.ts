@@ -49,3 +49,18 @@ it('tightens a database an older version left readable by others', async () => {
   app = buildGateway(parseConfig('providers: {}', 'yaml', {}), { webRoot: false, dataDir })
   expect(mode(join(dataDir, 'switchyard.db'))).toBe('600')
 })
+
+it('tightens the default data dir that Electron or an older version made readable by others', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-files-'))
+  dirs.push(dataDir)
+  chmodSync(dataDir, 0o755)
+  const before = process.env.SWITCHYARD_DATA_DIR
+  process.env.SWITCHYARD_DATA_DIR = dataDir
+  try {
+    app = buildGateway(parseConfig('providers: {}', 'yaml', {}), { webRoot: false, dataDir })
+  } finally {
+    if (before === undefined) delete process.env.SWITCHYARD_DATA_DIR
+    else process.env.SWITCHYARD_DATA_DIR = before
+  }
+  expect(mode(dataDir)).toBe('700')
+})
