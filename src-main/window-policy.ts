@@ -21,13 +21,27 @@ function parse(url: string): URL | null {
   }
 }
 
+function safeDecode(path: string): string | null {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return null
+  }
+}
+
 /** The app page itself, on any hash route: the router lives in the hash. */
 function isAppPage(url: string, page: AppPage): boolean {
   const u = parse(url)
   if (!u) return false
   if (page.kind === 'dev') return u.origin === page.origin
   // The parser has already resolved `..`, so a path that walks out of the renderer folder does not match.
-  return u.protocol === 'file:' && u.host === page.url.host && u.pathname === page.url.pathname && u.search === ''
+  // Paths are compared decoded: Chromium and Node may percent-encode a folder name (spaces, accents) differently.
+  return (
+    u.protocol === 'file:' &&
+    u.host === page.url.host &&
+    u.search === '' &&
+    safeDecode(u.pathname) === safeDecode(page.url.pathname)
+  )
 }
 
 /** `will-navigate` / `will-redirect`: the window never leaves its page. */

@@ -36,6 +36,20 @@ describe('the desktop window stays on its own page', () => {
     }
   })
 
+  it('finds its page in a folder whose name has spaces and accents, however the URL encodes them', () => {
+    const file = '/Users/zoë/My Apps/Switchyard.app/Contents/Resources/app.asar/out/renderer/index.html'
+    const page = appPageOf(file, undefined)
+    expect(canNavigate(pathToFileURL(file).href, page)).toBe(true)
+    expect(
+      canNavigate(
+        'file:///Users/zo%C3%AB/My%20Apps/Switchyard.app/Contents/Resources/app.asar/out/renderer/index.html#/',
+        page,
+      ),
+    ).toBe(true)
+    expect(canNavigate('file:///Users/zo%C3%AB/My%20Apps/evil/index.html', page)).toBe(false)
+    expect(canNavigate('file:///Users/%E0%A4%A/index.html', page)).toBe(false)
+  })
+
   it('in development the dev server origin is the app page; other local ports are not', () => {
     expect(canNavigate('http://localhost:5173/', dev)).toBe(true)
     expect(canNavigate('http://localhost:5173/#/logs', dev)).toBe(true)
