@@ -58,7 +58,9 @@ export function resolveConfig(raw: GatewayConfig, env: NodeJS.ProcessEnv, secret
   const resolved = structuredClone(raw)
   for (const slot of credentialSlots(resolved)) {
     const v = slot.get()
-    if (v?.includes('${')) slot.set(resolveRefs(v, env, secrets, missing))
+    if (!v?.includes('${')) continue
+    const own = secrets && { get: (name: string) => (slot.owns(name) ? secrets.get(name) : undefined) }
+    slot.set(resolveRefs(v, env, own, missing))
   }
   return { raw, resolved, missingEnv: [...missing.env], missingSecrets: [...missing.secrets], env }
 }

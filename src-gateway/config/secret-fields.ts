@@ -34,9 +34,14 @@ export function secretRef(name: string): string {
 const namePart = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]/g, '_')
 
 /** A string of the config in which references resolve: a credential, or a URL that may carry one. */
-interface Slot {
+export interface Slot {
   get(): string | undefined
   set(value: string): void
+  /**
+   * Whether a `${secret:NAME}` here may resolve: only to this field's own secrets. A provider's header
+   * naming another provider's key would otherwise send that key to wherever this provider points.
+   */
+  owns(secretName: string): boolean
 }
 
 /** A place in the config that holds a credential, and the secret-store name its value goes under. */
@@ -97,6 +102,7 @@ function urlSecretFields(slot: Slot, prefix: string): SecretField[] {
         edit((p) => {
           p.userinfo = undefined
         }),
+      owns: slot.owns,
       secretName: `${prefix}.userinfo`,
     })
   }
@@ -128,18 +134,25 @@ function urlSecretFields(slot: Slot, prefix: string): SecretField[] {
           const i = index(p)
           if (i >= 0) p.params!.splice(i, 1)
         }),
+      owns: slot.owns,
       secretName: `${prefix}.query.${namePart(name)}${n > 0 ? `.${n}` : ''}`,
     })
   }
   return out
 }
 
-const field = <T extends object, K extends keyof T & string>(obj: T, key: K, secretName: string): SecretField => ({
+const field = <T extends object, K extends keyof T & string>(
+  obj: T,
+  key: K,
+  secretName: string,
+  owns: (name: string) => boolean = (name) => name === secretName,
+): SecretField => ({
   get: () => obj[key] as string | undefined,
   set: (v) => {
     obj[key] = v as T[K]
   },
   remove: () => void delete obj[key],
+  owns,
   secretName,
 })
 
@@ -149,10 +162,14 @@ const field = <T extends object, K extends keyof T & string>(obj: T, key: K, sec
  * `wholeUrl`, the baseUrl is one slot instead (for resolving references inside it).
  */
 function providerSlots(id: string, p: ProviderConfig, wholeUrl: boolean): SecretField[] {
-  const out = [field(p, 'apiKey', `providers.${id}.apiKey`)]
+  const base = `providers.${id}`
+  // Any of the provider's own secrets: a header may well carry its key (`Authorization: Bearer ${…apiKey}`).
+  const owns = (name: string) =>
+    name === `${base}.apiKey` || name.startsWith(`${base}.headers.`) || name.startsWith(`${base}.baseUrl.`)
+  const out = [field(p, 'apiKey', `${base}.apiKey`, owns)]
   const headers = (p.headers ?? {}) as Record<string, string>
-  for (const h of Object.keys(headers)) out.push(field(headers, h, `providers.${id}.headers.${namePart(h)}`))
-  const url = field(p, 'baseUrl', `providers.${id}.baseUrl`)
+  for (const h of Object.keys(headers)) out.push(field(headers, h, `${base}.headers.${namePart(h)}`, owns))
+  const url = field(p, 'baseUrl', `${base}.baseUrl`, owns)
   if (wholeUrl) out.push(url)
   else out.push(...urlSecretFields(url, `providers.${id}.baseUrl`))
   return out
@@ -183,7 +200,8 @@ export const secretFields = (cfg: GatewayConfig): SecretField[] => fields(cfg, f
 /**
  * The strings in which `${env:…}` and `${secret:…}` resolve: the credential fields, with a baseUrl as a
  * whole. A reference anywhere else (a key's metadata, a prompt, a route) is literal text, so it cannot
- * be used to read a secret back through the admin API.
+ * be used to read a secret back through the admin API; and a `${secret:…}` resolves only to its own
+ * field's secrets (see Slot.owns).
  */
 export const credentialSlots = (cfg: GatewayConfig): Slot[] => fields(cfg, true)
 
@@ -226,7 +244,7 @@ export function exportableConfig(cfg: GatewayConfig, secrets: 'refs' | 'omit'): 
 /** A URL as the admin API shows it: references stay, a plain userinfo or key-like parameter is masked. */
 export function maskedUrl(url: string, mask: (secret: string) => string): string {
   const holder = { url }
-  for (const f of urlSecretFields(field(holder, 'url', ''), '')) {
+  for (const f of urlSecretFields(field(holder, 'url', 'url'), 'url')) {
     const v = f.get()
     if (v && !hasRef(v)) f.set(mask(v))
   }

