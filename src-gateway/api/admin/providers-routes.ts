@@ -37,7 +37,8 @@ const testProblems = compileProblems(TestBody)
 
 /**
  * A provider's config from a request body. The key goes to the secret store (`secretUpdates`) and the
- * config gets a reference; with no key field at all, `previous`'s key and credential headers stay.
+ * config gets a reference; with no key field at all, `previous`'s key and headers stay, unless the
+ * baseUrl now points at another origin: then the ConfigStore drops what the body did not supply.
  */
 function toProviderConfig(
   id: string,
@@ -61,7 +62,7 @@ function toProviderConfig(
   } else if (body.apiKey === undefined && previous.raw?.apiKey) cfg.apiKey = previous.raw.apiKey
   const headers = body.headers ?? previous.raw?.headers
   if (headers) {
-    // The UI shows credential headers masked; sending the masked value back means "unchanged".
+    // The UI shows every header value masked; sending the masked value back means "unchanged".
     cfg.headers = Object.fromEntries(
       Object.entries(headers).map(([name, value]) => {
         const was = previous.resolved?.headers?.[name]
