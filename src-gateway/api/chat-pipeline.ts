@@ -343,8 +343,7 @@ async function attempt(
     })
     return opened instanceof GatewayError ? scrubUpstreamError(opened, provider.ctx) : Object.assign(res, { opened })
   }
-  const text = await res.body.text().catch(() => '')
-  res.done()
+  const text = await res.text().catch(() => '')
   const err = scrubUpstreamError(provider.adapter.error(res.status, text, res.headers), provider.ctx)
   err.opts.provider ??= provider.id
   return err
@@ -411,8 +410,7 @@ async function completeAnswer(
   res: UpstreamResponse,
   plan: AnswerPlan,
 ): Promise<Outcome> {
-  const text = await res.body.text()
-  res.done()
+  const text = await res.text()
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

@@ -58,7 +58,7 @@ export async function sendEmbeddings(
     )
     status = res.status
     headers = res.headers
-    text = await res.body.text().finally(res.done)
+    text = await res.text()
   } catch (err) {
     throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
   }

@@ -29,4 +29,36 @@ describe('OpenAI pass-through stream', () => {
     expect(out).not.toContain('prompt_tokens')
     expect(t.counts()).toMatchObject({ input: 3, output: 2 })
   })
+
+  it('keeps a bounded prefix of a long stream for the log, and still reads the usage at its end', () => {
+    const t = passthroughStream('openai', false)
+    const parser = createSseParser()
+    const piece = 'x'.repeat(1000)
+    let forwarded = 0
+    for (let i = 0; i < 5000; i++) forwarded += t.frames(parser.push(chunk({ content: piece }))).length
+    const usage = `data: ${JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 7, completion_tokens: 5000, total_tokens: 5007 } })}\n\n`
+    t.frames(parser.push(`${usage}data: [DONE]\n\n`))
+    expect(t.end()).toBe('data: [DONE]\n\n')
+    expect(forwarded).toBeGreaterThan(5000 * 1000)
+    expect(t.counts()).toMatchObject({ input: 7, output: 5000 })
+    const text = t.outputText()
+    expect(text.length).toBeGreaterThan(900_000)
+    expect(text.length).toBeLessThanOrEqual(1024 * 1024)
+    expect(text.startsWith(piece)).toBe(true)
+  })
+})
+
+describe('Anthropic pass-through stream', () => {
+  it('keeps a bounded prefix of the text deltas', () => {
+    const t = passthroughStream('anthropic', false)
+    const parser = createSseParser()
+    const frame = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+    t.frames(parser.push(frame('message_start', { message: { usage: { input_tokens: 9, output_tokens: 1 } } })))
+    const delta = frame('content_block_delta', { delta: { type: 'text_delta', text: 'y'.repeat(1000) } })
+    for (let i = 0; i < 5000; i++) t.frames(parser.push(delta))
+    t.frames(parser.push(frame('message_delta', { usage: { output_tokens: 4000 } }) + frame('message_stop', {})))
+    expect(t.end()).toBe('')
+    expect(t.counts()).toMatchObject({ input: 9, output: 4000 })
+    expect(t.outputText().length).toBeLessThanOrEqual(1024 * 1024)
+  })
 })

@@ -14,6 +14,24 @@ import {
 
 const USAGE = /"usage":\s*\{/
 
+/**
+ * Frames kept for the answer's text (the log row, a token estimate): the first MB of them. Usage and the
+ * end of the stream are read from every frame as it passes, so the counts stay exact past the prefix.
+ */
+const KEPT_FRAME_CHARS = 1024 * 1024
+
+/** The frames of a stream up to KEPT_FRAME_CHARS; later ones pass through without being kept. */
+class FramePrefix {
+  readonly kept: string[] = []
+  private chars = 0
+
+  add(data: string): void {
+    if (this.chars + data.length > KEPT_FRAME_CHARS) return
+    this.kept.push(data)
+    this.chars += data.length
+  }
+}
+
 function reframe(prefix: string, data: string): string {
   return `${prefix}data: ${data.includes('\n') ? data.replaceAll('\n', '\ndata: ') : data}\n\n`
 }
@@ -35,13 +53,13 @@ function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
   let done = false
   // Frames are kept (they are already strings) and parsed only when the answer's text is needed: for a
   // token estimate when the upstream reports no usage, and for the request log when rows are written.
-  const seen: string[] = []
+  const seen = new FramePrefix()
   return {
     frames(frames: StreamFrame[]) {
       let out = ''
       for (const f of frames) {
         const d = f.data
-        seen.push(d)
+        seen.add(d)
         if (d === '[DONE]') {
           done = true
           continue
@@ -62,7 +80,7 @@ function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
       return 'data: [DONE]\n\n'
     },
     counts: () => countsFromUsage(usage),
-    outputText: () => seen.map(deltaText).join(''),
+    outputText: () => seen.kept.map(deltaText).join(''),
   }
 }
 
@@ -119,7 +137,7 @@ function anthropicPassthrough(): StreamTranslator {
   let startUsage: Record<string, number> | undefined
   let done = false
   // Text deltas, parsed only if the answer's text is asked for (the request log).
-  const deltas: string[] = []
+  const deltas = new FramePrefix()
   return {
     frames(frames: StreamFrame[]) {
       let out = ''
@@ -131,7 +149,7 @@ function anthropicPassthrough(): StreamTranslator {
         } else if (ev === 'message_delta') {
           // message_delta usage is cumulative and may repeat the input counts (P16).
           counts = countsFromAnthropicUsage({ ...startUsage, ...JSON.parse(f.data).usage })
-        } else if (ev === 'content_block_delta') deltas.push(f.data)
+        } else if (ev === 'content_block_delta') deltas.add(f.data)
         else if (ev === 'message_stop') done = true
         else if (ev === 'error') {
           out += reframe('event: error\n', f.data)
@@ -147,7 +165,7 @@ function anthropicPassthrough(): StreamTranslator {
       return ''
     },
     counts: () => counts,
-    outputText: () => deltas.map(anthropicDeltaText).join(''),
+    outputText: () => deltas.kept.map(anthropicDeltaText).join(''),
   }
 }
 

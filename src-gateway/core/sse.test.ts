@@ -52,6 +52,25 @@ describe('createSseParser', () => {
       { event: 'x', data: '\nafter' },
     ])
   })
+
+  it('joins a long line that arrives in many chunks, CR LF split included', () => {
+    const long = 'x'.repeat(100_000)
+    const pieces = [
+      `data: ${long.slice(0, 10)}`,
+      ...Array.from({ length: 9999 }, (_, i) => long.slice(10 + i * 10, 20 + i * 10)),
+    ]
+    expect(feed(createSseParser(), [...pieces, '\r', '\n\r\ndata: y\n\n'])).toEqual([{ data: long }, { data: 'y' }])
+  })
+
+  it('refuses a line longer than the cap with a 502 naming it, however it is chunked', () => {
+    const p = createSseParser()
+    const chunk = 'a'.repeat(1024 * 1024)
+    p.push('data: ')
+    expect(() => {
+      for (let i = 0; i < 9; i++) p.push(chunk)
+    }).toThrow(expect.objectContaining({ status: 502, message: expect.stringMatching(/upstream reply exceeds 8 MB/) }))
+    expect(() => createSseParser().push(`data: ${'a'.repeat(9 * 1024 * 1024)}`)).toThrow(/exceeds 8 MB/)
+  })
 })
 
 describe('createNdjsonParser', () => {
@@ -59,5 +78,13 @@ describe('createNdjsonParser', () => {
     const p = createNdjsonParser()
     const out = [...p.push('{"a":'), ...p.push('1}\n\n{"b"'), ...p.push(':2}'), ...p.flush()]
     expect(out).toEqual([{ data: '{"a":1}' }, { data: '{"b":2}' }])
+  })
+
+  it('refuses a line longer than the cap', () => {
+    const p = createNdjsonParser()
+    const chunk = `{"a":"${'a'.repeat(1024 * 1024)}`
+    expect(() => {
+      for (let i = 0; i < 9; i++) p.push(chunk)
+    }).toThrow(/upstream reply exceeds 8 MB/)
   })
 })

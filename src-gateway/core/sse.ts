@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder'
+import { MAX_STREAM_LINE_CHARS, replyTooLarge } from './bounded-read.js'
 
 /** One decoded stream frame: an SSE event (`event` may be absent) or one NDJSON line (`data` only). */
 export interface StreamFrame {
@@ -45,32 +46,38 @@ export function createSseParser(): FrameParser {
     else data = data === undefined ? value : `${data}\n${value}`
   }
 
+  // Only the new text is searched for line ends: `buf` holds the start of an unfinished line, which is
+  // joined to its end once, so a long line costs one pass, not one pass per chunk.
   const consume = (text: string, out: StreamFrame[]) => {
     if (pendingCR && text.charCodeAt(0) === 10) text = text.slice(1)
     pendingCR = false
-    buf += text
     let start = 0
     // Servers that end lines with \n alone have no \r at all: one search says so for the whole chunk.
-    let cr = buf.indexOf('\r')
+    let cr = text.indexOf('\r')
     for (;;) {
-      if (cr !== -1 && cr < start) cr = buf.indexOf('\r', start)
-      const nl = buf.indexOf('\n', start)
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start)
+      const nl = text.indexOf('\n', start)
       let end: number
       let next: number
       if (cr !== -1 && (nl === -1 || cr < nl)) {
         end = cr
-        if (cr + 1 === buf.length) {
+        if (cr + 1 === text.length) {
           pendingCR = true
           next = cr + 1
-        } else next = buf.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
+        } else next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
       } else if (nl !== -1) {
         end = nl
         next = nl + 1
       } else break
-      line(buf, start, end, out)
+      if (buf === '') line(text, start, end, out)
+      else {
+        const whole = buf + text.slice(start, end)
+        buf = ''
+        line(whole, 0, whole.length, out)
+      }
       start = next
     }
-    buf = start === buf.length ? '' : buf.slice(start)
+    if (start < text.length) buf = keepPartial(buf, start === 0 ? text : text.slice(start))
   }
 
   return {
@@ -90,30 +97,44 @@ export function createSseParser(): FrameParser {
   }
 }
 
+/** The unfinished line so far plus `more`; an upstream that never ends its line is cut off here. */
+function keepPartial(buf: string, more: string): string {
+  if (buf.length + more.length > MAX_STREAM_LINE_CHARS) {
+    throw replyTooLarge(undefined, ' in one stream line', MAX_STREAM_LINE_CHARS)
+  }
+  return buf === '' ? more : buf + more
+}
+
 /** Newline-delimited JSON (Ollama): one frame per non-empty line. */
 export function createNdjsonParser(): FrameParser {
   const decoder = new StringDecoder('utf8')
   let buf = ''
-  const split = (out: StreamFrame[]) => {
+  const emit = (l: string, out: StreamFrame[]) => {
+    const t = l.trim()
+    if (t !== '') out.push({ data: t })
+  }
+  // As for SSE, only new text is searched; an unfinished line waits in `buf`.
+  const split = (text: string, out: StreamFrame[]) => {
     let start = 0
-    for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', start)) {
-      const l = buf.slice(start, nl).trim()
-      if (l !== '') out.push({ data: l })
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      if (buf === '') emit(text.slice(start, nl), out)
+      else {
+        emit(buf + text.slice(start, nl), out)
+        buf = ''
+      }
       start = nl + 1
     }
-    buf = buf.slice(start)
+    if (start < text.length) buf = keepPartial(buf, start === 0 ? text : text.slice(start))
   }
   return {
     push(chunk) {
-      buf += typeof chunk === 'string' ? chunk : decoder.write(chunk)
       const out: StreamFrame[] = []
-      split(out)
+      split(typeof chunk === 'string' ? chunk : decoder.write(chunk), out)
       return out
     },
     flush() {
-      buf += decoder.end()
       const out: StreamFrame[] = []
-      split(out)
+      split(decoder.end(), out)
       const rest = buf.trim()
       buf = ''
       if (rest !== '') out.push({ data: rest })

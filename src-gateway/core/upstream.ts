@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { Pool } from 'undici'
 import type { UpstreamRequest } from '../providers/types.js'
+import { MAX_ERROR_BYTES, MAX_REPLY_BYTES, readBounded } from './bounded-read.js'
 import { CallAbort, type CancelSignal } from './cancel.js'
 import { GatewayError } from './errors.js'
 
@@ -23,6 +24,11 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body']
   /** Cancels the total-time timer; call when the body has been consumed or abandoned. */
   done(): void
+  /**
+   * The whole body as text, then `done()`, on every path. A 2xx body over MAX_REPLY_BYTES is a 502; an
+   * error body is cut at MAX_ERROR_BYTES (its start is the message). Either way the connection is dropped.
+   */
+  text(): Promise<string>
 }
 
 /** What a provider's pool is made with: `retain` keeps the pools the current providers would use. */
@@ -125,7 +131,13 @@ export class Upstreams {
         bodyTimeout: timeouts.idleMs,
       })
       clearTimeout(firstByte)
-      return { status: res.statusCode, headers: res.headers, body: res.body, done }
+      const { statusCode: status, body } = res
+      const text = () =>
+        (status < 300
+          ? readBounded(body, MAX_REPLY_BYTES, 'throw', provider)
+          : readBounded(body, MAX_ERROR_BYTES, 'truncate', provider)
+        ).finally(done)
+      return { status, headers: res.headers, body, done, text }
     } catch (err) {
       clearTimeout(firstByte)
       done()

@@ -66,8 +66,7 @@ export class ModelCatalog {
     try {
       const timeouts = { ...p.timeouts, firstByteMs: LIST_TIMEOUT_MS, totalMs: LIST_TIMEOUT_MS }
       const res = await this.upstreams.send(p.id, p.ctx.baseUrl, modelsRequest(p.ctx), timeouts, ctrl.signal)
-      const text = await res.body.text()
-      res.done()
+      const text = await res.text()
       if (res.status >= 400) throw p.adapter.error(res.status, text, res.headers)
       // A listing of a provider replaced meanwhile (live config) describes an upstream no longer used.
       if (this.providers.get(p.id) !== p) return

@@ -43,8 +43,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gw: GatewayContext
         .send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
         .catch(() => undefined)
       if (res) {
-        const text = await res.body.text()
-        res.done()
+        const text = await res.text()
         if (res.status < 300) return { input_tokens: adapter.countTokensResponse(JSON.parse(text)) }
         if (res.status < 500) {
           return sendError(req, reply, scrubUpstreamError(adapter.error(res.status, text, res.headers), ctx))

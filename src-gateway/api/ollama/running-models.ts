@@ -22,7 +22,7 @@ async function runningOn(gw: GatewayContext, provider: RuntimeProvider): Promise
       PS_TIMEOUTS,
       AbortSignal.timeout(PS_TIMEOUTS.totalMs),
     )
-    const text = await res.body.text().finally(res.done)
+    const text = await res.text()
     if (res.status !== 200) return []
     const models = (JSON.parse(text) as { models?: unknown }).models
     if (!Array.isArray(models)) return []
