@@ -40,6 +40,26 @@ describe('every call carries the admin credentials', () => {
     expect(url).toBe('http://127.0.0.1:4141/admin/v1/info')
     expect(new Headers(init?.headers).get('authorization')).toBe('Bearer T0KEN')
   })
+
+  it('desktop: a refused call asks main for the token again once (it can change while the app runs)', async () => {
+    let token = 'OLD'
+    vi.stubGlobal('window', { desktop: { ...desktop, adminToken: async () => token } })
+    const fetchMock = vi.fn(async (_url: string, init?: RequestInit) =>
+      new Headers(init?.headers).get('authorization') === `Bearer ${token}`
+        ? new Response('{}')
+        : new Response('{}', { status: 401 }),
+    )
+    vi.stubGlobal('fetch', fetchMock)
+    const { getJson } = await freshClient()
+    await getJson('/admin/v1/info')
+    token = 'NEW'
+    await getJson('/admin/v1/info')
+    expect(fetchMock.mock.calls.map(([, init]) => new Headers(init?.headers).get('authorization'))).toEqual([
+      'Bearer OLD',
+      'Bearer OLD',
+      'Bearer NEW',
+    ])
+  })
 })
 
 describe('a refused admin call tells the app its session is over', () => {

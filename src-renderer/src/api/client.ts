@@ -80,9 +80,18 @@ export function onAdminUnauthorized(listener: () => void): () => void {
  * runs call `/v1` as the admin, not with a client key).
  */
 export async function gatewayFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers)
-  for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value)
-  const res = await fetch(`${await gatewayBaseUrl()}${path}`, { ...init, headers, credentials: 'same-origin' })
+  const attempt = async () => {
+    const headers = new Headers(init.headers)
+    for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value)
+    return fetch(`${await gatewayBaseUrl()}${path}`, { ...init, headers, credentials: 'same-origin' })
+  }
+  let res = await attempt()
+  if (res.status === 401 && isDesktop()) {
+    // The admin token can change while the app runs (a config import sets `server.adminToken`): ask main
+    // for it again, once. A refused call did nothing, so sending it again is safe.
+    authHeadersPromise = undefined
+    res = await attempt()
+  }
   if (res.status === 401 && path.startsWith('/admin/')) for (const listener of unauthorizedListeners) listener()
   return res
 }
