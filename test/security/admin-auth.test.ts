@@ -112,6 +112,8 @@ describe('web UI sessions', () => {
 
   it('opens a session with a one-time code exactly once', async () => {
     const code = app.createLoginCode()
+    // A link preview's HEAD does not spend it.
+    expect((await call(`/auth/login?code=${code}`, { method: 'HEAD' })).status).toBe(404)
     const first = await call(`/auth/login?code=${code}`, { redirect: 'manual' })
     expect(first.status).toBe(302)
     expect(first.headers.get('location')).toBe('/')

@@ -18,7 +18,6 @@ const PUBLIC = new Set([
   'GET /health',
   'HEAD /health',
   'GET /auth/login',
-  'HEAD /auth/login',
   'POST /auth/login',
   'POST /auth/logout',
   'GET /auth/session',

@@ -21,7 +21,8 @@ export function registerAuthRoutes(scope: FastifyInstance, access: AdminAccess, 
     return signIn(reply).code(204).send()
   })
 
-  scope.get('/auth/login', async (req, reply) => {
+  // No HEAD twin: a link preview's HEAD must not spend the one-time code.
+  scope.get('/auth/login', { exposeHeadRoute: false }, async (req, reply) => {
     const code = (req.query as { code?: unknown }).code
     if (typeof code !== 'string' || !access.sessions.redeem(code)) {
       throw new GatewayError(
