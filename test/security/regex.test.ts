@@ -143,6 +143,18 @@ describe('guardrail patterns', () => {
     }
   })
 
+  it('the built-in prompt-injection check on a text of many image links leaves /health answering', async () => {
+    // Its image-beacon pattern has two open-ended runs: backtracking took seconds here, minutes at 40 KB.
+    await start(
+      `routes:\n  guarded:\n    targets: [{ model: mock/gpt-a }]\n    guardrails: { input: [{ type: prompt_injection }] }\n`,
+    )
+    const content = '![a](http://x?'.repeat(700)
+    const reply = await healthStaysFastDuring(() =>
+      openai().chat.completions.create({ model: 'guarded', messages: [{ role: 'user', content }] }),
+    )
+    expect(reply.choices[0].message.content).toBe(`Echo: ${content}`)
+  })
+
   it('a pattern with lookaround is refused at config time, naming the field', () => {
     expect(() =>
       parseConfig(

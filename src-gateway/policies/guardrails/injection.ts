@@ -4,6 +4,8 @@
 // by the list of families that fired. It is a tripwire for the obvious attacks, not a classifier: quoting an
 // attack phrase scores like using it, and a paraphrase it has never seen scores 0.
 
+import { compileSafeRegex } from '../../core/safe-regex.js'
+
 export interface InjectionResult {
   /** 0..1, rounded to two decimals. */
   score: number
@@ -26,8 +28,13 @@ interface Signal {
   test(t: Prepared): boolean
 }
 
+/** A `RegExp`, or an RE2 pattern where a backtracking engine would not be linear. */
+interface Pattern {
+  test(text: string): boolean
+}
+
 const inFlat =
-  (...res: RegExp[]) =>
+  (...res: Pattern[]) =>
   (t: Prepared) =>
     res.some((re) => re.test(t.flat))
 const inLines =
@@ -164,7 +171,8 @@ export const INJECTION_SIGNALS: readonly Signal[] = [
     weight: 0.5,
     test: inFlat(
       /\b(?:send|post|forward|upload|transmit|leak|exfiltrate|e-?mail)\s+(?:(?:the|all|this|these|your|my|of)\s+)*(?:conversation|chat\s+history|system\s+prompt|api\s+keys?|passwords?|credentials|secrets|user['’]?s?\s+(?:files|data|emails|messages|documents))\b[^.]{0,40}?\bto\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i,
-      /!\[[^\]]*\]\(https?:\/\/[^)\s]*\?[^)\s]*=(?:\{|\[|%7B|\$)/i,
+      // On RE2: with its open-ended runs, a text of many `![` or `?` took a backtracking engine minutes.
+      compileSafeRegex('!\\[[^\\]]*\\]\\(https?://[^)\\s]*\\?[^)\\s]*=(?:\\{|\\[|%7B|\\$)', 'i'),
     ),
   },
   {
