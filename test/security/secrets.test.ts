@@ -292,11 +292,16 @@ describe('upstream errors that quote a secret', () => {
   beforeAll(async () => {
     up = await startScriptedUpstream({
       'POST /v1/chat/completions': (req, res) => {
-        const stream = (req.body as { stream?: boolean }).stream
+        const { stream, user } = req.body as { stream?: boolean; user?: string }
         const message = `Incorrect API key provided: ${QUOTED}. Also seen: ${UNKNOWN_SHAPE} and org-SECRET-7777777777`
         if (stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream' })
-          res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error' } })}\n\n`)
+          // `user: mid` asks for the error after the answer has started.
+          const first = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm' }
+          const error = `data: ${JSON.stringify({ error: { message, type: 'server_error' } })}\n\n`
+          if (user !== 'mid') return void res.end(error)
+          res.write(`data: ${JSON.stringify({ ...first, choices: [{ index: 0, delta: { content: 'He' } }] })}\n\n`)
+          setTimeout(() => res.end(error), 50)
           return
         }
         sendJson(res, 401, { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } })
@@ -337,6 +342,13 @@ discovery: { enabled: false }
 
   it('an error frame as a stream opens is scrubbed too', async () => {
     const res = await chat(gw, 'leaky/m', { stream: true })
+    expect(res.text).toContain('Incorrect API key provided')
+    clean(res.text)
+  })
+
+  it('an error frame in the middle of a stream is scrubbed too', async () => {
+    const res = await chat(gw, 'leaky/m', { stream: true, user: 'mid' })
+    expect(res.text).toContain('He')
     expect(res.text).toContain('Incorrect API key provided')
     clean(res.text)
   })
