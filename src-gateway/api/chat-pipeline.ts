@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { RouteConfig } from '../config/schema.js'
+import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
@@ -252,6 +252,7 @@ async function tryTargets(
   for (const [i, target] of plan.targets.entries()) {
     event.provider = target.provider.id
     event.model = target.model
+    let upstreamReq: UpstreamRequest | undefined
     for (let retry = 0; ; retry++) {
       // The provider's own rate limit first: a refusal here must not use up a half-open circuit's probe.
       const limited = gw.policies.takeProvider(event, target.provider.id, canonical)
@@ -259,6 +260,22 @@ async function tryTargets(
         lastError = limited
         failures.push({ provider: target.provider.id, model: target.model, status: 429, error: limited.message })
         break
+      }
+      // Built before the breaker is asked, for the same reason: a request this target cannot take says
+      // nothing about the upstream's health, so it neither counts against the circuit nor acts as its probe.
+      if (!upstreamReq) {
+        const built = buildRequest(call, canonical, target)
+        if (built instanceof GatewayError) {
+          lastError = built
+          failures.push({
+            provider: target.provider.id,
+            model: target.model,
+            status: built.status,
+            error: built.message,
+          })
+          break
+        }
+        upstreamReq = built
       }
       if (!target.breaker.allow(gw.clock())) {
         const wait = Math.ceil(target.breaker.retryInMs(gw.clock()) / 1000)
@@ -271,7 +288,7 @@ async function tryTargets(
         break
       }
       event.attempts++
-      const res = await attempt(gw, call, canonical, target, signal).catch((err) => upstreamFailure(target, err))
+      const res = await attempt(gw, canonical, target, upstreamReq, signal).catch((err) => upstreamFailure(target, err))
       if (!(res instanceof GatewayError)) {
         target.breaker.success(gw.clock())
         if (failures.length > 0) {
@@ -314,18 +331,30 @@ function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
 /** A 2xx answer; a stream's first chunk has been read already (see openStream). */
 type Answered = UpstreamResponse & { opened?: OpenedStream }
 
-/** Builds and sends one upstream request; resolves with a 2xx response or a GatewayError. */
+/**
+ * The request for one target, or the client error that keeps it from being sent (a field the target's
+ * API cannot express). Anything else thrown here is the gateway's own fault and propagates as a 500.
+ */
+function buildRequest(call: ChatCall, canonical: ChatRequest, target: Target): UpstreamRequest | GatewayError {
+  try {
+    return isPassthrough(call, target)
+      ? passthroughRequest(call, target)
+      : target.provider.adapter.chatRequest(forTarget(canonical, target), target.model, target.provider.ctx)
+  } catch (err) {
+    if (err instanceof GatewayError) return err
+    throw err
+  }
+}
+
+/** Sends one upstream request; resolves with a 2xx response or a GatewayError. */
 async function attempt(
   gw: GatewayContext,
-  call: ChatCall,
   canonical: ChatRequest,
   target: PlannedTarget,
+  upstreamReq: UpstreamRequest,
   signal: CancelSignal,
 ): Promise<UpstreamResponse | GatewayError> {
   const { provider } = target
-  const upstreamReq = isPassthrough(call, target)
-    ? passthroughRequest(call, target)
-    : provider.adapter.chatRequest(forTarget(canonical, target), target.model, provider.ctx)
   const res = await gw.upstreams.send(
     provider.id,
     provider.ctx.baseUrl,
