@@ -12,6 +12,10 @@ describe('compileGlob', () => {
     expect(compileGlob('gpt-4?')('gpt-4o')).toBe(true)
     expect(compileGlob('gpt-4?')('gpt-4o-mini')).toBe(false)
     expect(compileGlob('*')('anything/at/all')).toBe(true)
+    expect(compileGlob('a*')('a*b')).toBe(true)
+    expect(compileGlob('*-*-x')('a-b-c-x')).toBe(true)
+    expect(compileGlob('*-*-x')('a-b-c-y')).toBe(false)
+    expect(compileGlob('**?')('')).toBe(false)
   })
 
   it('treats regex characters literally', () => {

@@ -42,7 +42,10 @@ afterAll(async () => {
 
 const providers = () => `providers:\n  mock: { type: openai, baseUrl: "${mock.url}/v1", apiKey: "sk-test" }\n`
 
-async function start(extra: string): Promise<void> {
+let apiKey = 'x'
+
+async function start(extra: string, key = 'x'): Promise<void> {
+  apiKey = key
   app = buildGateway(parseConfig(providers() + extra, 'yaml'), {
     webRoot: false,
     dataDir: mkdtempSync(join(dir, 'd-')),
@@ -86,7 +89,7 @@ async function healthStaysFastDuring<T>(work: () => Promise<T>): Promise<T> {
   return result as T
 }
 
-const openai = () => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 })
+const openai = () => new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 })
 
 describe('custom redaction patterns', () => {
   it('a catastrophic pattern on a long run of "a" leaves /health answering', async () => {
@@ -162,6 +165,22 @@ describe('guardrail patterns', () => {
         'yaml',
       ),
     ).toThrow(/routes\/guarded\/guardrails\/input\/0\/patterns\/0: .*lookaround/)
+  })
+})
+
+describe('model globs on keys', () => {
+  it('a glob with several stars against a long model name leaves /health answering', async () => {
+    // As a regex, `*-*-*-x` is `^.*-.*-.*-x$`: cubic backtracking on a long run of dashes (over a second at 1,500).
+    const key = 'sk-ci-key-0123456789'
+    await start(`keys:\n  - { name: ci, key: ${key}, models: ["mock/*", "*-*-*-x"] }\n`, key)
+    const model = `${'-'.repeat(1_500)}y`
+    const status = await healthStaysFastDuring(() =>
+      openai()
+        .chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })
+        .then(() => 200)
+        .catch((err: { status?: number }) => err.status),
+    )
+    expect(status).toBe(403)
   })
 })
 
