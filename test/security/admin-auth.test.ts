@@ -44,7 +44,14 @@ const mintKey = (headers: Record<string, string>) =>
 
 describe('the admin API on loopback', () => {
   it('answers 401 without a token, with a wrong token and with a client key', async () => {
-    for (const headers of [{}, bearer('wrong-token'), bearer(CLIENT), { 'x-api-key': CLIENT }, bearer(`${ADMIN}x`)]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      bearer('wrong-token'),
+      bearer(CLIENT),
+      { 'x-api-key': CLIENT },
+      bearer(`${ADMIN}x`),
+    ]
+    for (const headers of attempts) {
       const res = await call('/admin/v1/logs', { headers })
       expect(res.status, JSON.stringify(headers)).toBe(401)
       expect((await res.json()).error.code).toBe('invalid_admin_token')

@@ -9,10 +9,6 @@ declare module 'fastify' {
   }
 }
 
-export function isLoopbackAddress(address: string): boolean {
-  return /^127\./.test(address) || address === '::1' || address.startsWith('::ffff:127.')
-}
-
 /**
  * The admin scope's guard: every route registered in that scope needs the admin token or the web UI's
  * session, on every address and for in-process (`inject`) calls alike. Loopback is not trusted: every

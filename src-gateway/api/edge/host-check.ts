@@ -30,6 +30,11 @@ export function isLoopbackHostname(name: string): boolean {
   )
 }
 
+/** Whether a bound socket address is loopback-only (then only this machine can connect). */
+export function isLoopbackAddress(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || address.startsWith('::ffff:127.')
+}
+
 /**
  * The names a request may address: loopback, plus `server.allowedHosts` (matched with or without the
  * port, so `gateway.example.com` admits `gateway.example.com:443`).
