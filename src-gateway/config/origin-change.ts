@@ -13,20 +13,26 @@ function originOf(p: ProviderConfig, resolveUrl: (url: string) => string): strin
   }
 }
 
+/** What a config change gives anew: secret values by name, and credential fields by secret name. */
+export interface Supplied {
+  values: Map<string, string>
+  fields: Set<string>
+}
+
 /**
  * Removes, in place, the credentials a changed provider would carry to a new origin. Pointing a provider
  * at another host while keeping its key is how a page that reached the admin API (or an imported file)
  * would send the key to itself, so a provider whose origin changes keeps a credential only when the same
- * change supplies it: a value different from the one in force, or a new value for the secret it names
- * (`supplied`, e.g. the key typed in the same request).
+ * change supplies it: a value different from the one in force, a new value for the secret it names
+ * (the key typed in the same request), or the field stated anew (`supplied.fields`).
  */
 export function dropCredentialsOnNewOrigin(
   current: LoadedConfig,
   candidate: GatewayConfig,
-  supplied: SecretLookup & { has(name: string): boolean },
+  supplied: Supplied,
   secrets: SecretLookup,
 ): void {
-  const lookup = { get: (name: string) => supplied.get(name) ?? secrets.get(name) }
+  const lookup = { get: (name: string) => supplied.values.get(name) ?? secrets.get(name) }
   for (const [id, next] of Object.entries(candidate.providers ?? {})) {
     const before = current.raw.providers?.[id]
     const resolvedBefore = current.resolved.providers?.[id]
@@ -37,9 +43,9 @@ export function dropCredentialsOnNewOrigin(
     const kept = new Map(providerSecretFields(id, structuredClone(before)).map((f) => [f.secretName, f.get()]))
     for (const f of providerSecretFields(id, next)) {
       const value = f.get()
-      if (value === undefined || value !== kept.get(f.secretName)) continue
+      if (value === undefined || value !== kept.get(f.secretName) || supplied.fields.has(f.secretName)) continue
       const names = [...value.matchAll(/\$\{secret:([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1])
-      if (names.some((n) => supplied.has(n))) continue
+      if (names.some((n) => supplied.values.has(n))) continue
       f.remove()
     }
   }

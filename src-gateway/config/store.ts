@@ -3,7 +3,7 @@ import { resourcesDir } from '../paths.js'
 import { type ConfigChange, diffConfigs } from './config-diff.js'
 import { writeConfigFile } from './config-file.js'
 import { type LoadedConfig, resolveConfig } from './load.js'
-import { dropCredentialsOnNewOrigin } from './origin-change.js'
+import { dropCredentialsOnNewOrigin, type Supplied } from './origin-change.js'
 import type { GatewayConfig } from './schema.js'
 import { referencedSecrets, sealPlainSecrets } from './secret-fields.js'
 import type { SecretStore } from './secrets.js'
@@ -74,9 +74,9 @@ export class ConfigStore {
 
   /**
    * Validates a candidate config and lists what applying it would change. Changes nothing. `supplied`
-   * are secret values set along with it (see apply).
+   * are the secret values and credential fields the change gives anew (see apply).
    */
-  check(candidate: unknown, supplied: Map<string, string> = new Map()): ConfigCheck {
+  check(candidate: unknown, supplied: Supplied = { values: new Map(), fields: new Set() }): ConfigCheck {
     const errors = configProblems(candidate)
     if (errors.length > 0) return { valid: false, errors, changes: [], secrets: new Map() }
     const draft = structuredClone(candidate as GatewayConfig)
@@ -99,10 +99,16 @@ export class ConfigStore {
   /**
    * Applies a candidate config; throws ConfigValidationError when it is invalid. `secretUpdates` sets
    * (or, with null, deletes) secret-store values along with it, e.g. a key typed into the UI.
+   * `givenFields` names credential fields the change states anew though their value is unchanged (a
+   * key's `${env:…}` named again), so a provider moved to another origin keeps them.
    */
-  apply(candidate: unknown, secretUpdates: Map<string, string | null> = new Map()): LoadedConfig {
-    const supplied = new Map<string, string>()
-    for (const [name, value] of secretUpdates) if (value !== null) supplied.set(name, value)
+  apply(
+    candidate: unknown,
+    secretUpdates: Map<string, string | null> = new Map(),
+    givenFields: Iterable<string> = [],
+  ): LoadedConfig {
+    const supplied: Supplied = { values: new Map(), fields: new Set(givenFields) }
+    for (const [name, value] of secretUpdates) if (value !== null) supplied.values.set(name, value)
     const checked = this.check(candidate, supplied)
     if (!checked.raw) throw new ConfigValidationError(checked.errors)
     for (const [name, value] of [...checked.secrets, ...secretUpdates]) {
@@ -120,9 +126,13 @@ export class ConfigStore {
   }
 
   /** Applies a change made to a copy of the current raw config. */
-  update(change: (draft: GatewayConfig) => void, secretUpdates?: Map<string, string | null>): LoadedConfig {
+  update(
+    change: (draft: GatewayConfig) => void,
+    secretUpdates?: Map<string, string | null>,
+    givenFields?: Iterable<string>,
+  ): LoadedConfig {
     const draft = structuredClone(this.current.raw)
     change(draft)
-    return this.apply(draft, secretUpdates)
+    return this.apply(draft, secretUpdates, givenFields)
   }
 }

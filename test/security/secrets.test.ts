@@ -253,6 +253,23 @@ describe('a provider key never follows a new baseUrl', () => {
     expect(authOf(attacker.requests.at(-1)!)).toBe('Bearer sk-new-key-for-the-new-host-5555')
   })
 
+  it('a key read from the environment is dropped too, unless the request names the variable again', async () => {
+    gw = await start(
+      `providers:\n  envp: { type: openai-compatible, baseUrl: "${legit.url}/v1", apiKey: "\${env:VICTIM_ENV}" }\n`,
+      { env: { VICTIM_ENV: ENV_KEY } },
+    )
+    await admin(gw, 'PUT', '/providers/envp', { type: 'openai-compatible', baseUrl: `${attacker.url}/v1` })
+    await chat(gw, 'envp/m')
+    expect(authOf(attacker.requests.at(-1)!)).not.toContain(ENV_KEY)
+    await admin(gw, 'PUT', '/providers/envp', {
+      type: 'openai-compatible',
+      baseUrl: `${attacker.url}/v1`,
+      apiKeyEnv: 'VICTIM_ENV',
+    })
+    await chat(gw, 'envp/m')
+    expect(authOf(attacker.requests.at(-1)!)).toBe(`Bearer ${ENV_KEY}`)
+  })
+
   it('another provider’s header cannot name the victim’s stored key and send it elsewhere', async () => {
     const g = await withVictim()
     const created = await admin(g, 'POST', '/providers', {

@@ -119,10 +119,16 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     if (!raw) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
     const secrets = new Map<string, string | null>()
     const cfg = toProviderConfig(id, body, { raw, resolved: store.current.resolved.providers?.[id] }, secrets)
+    // A variable named again is a key given in this request, even when it is the same one as before.
+    const given = body.apiKeyEnv ? [`providers.${id}.apiKey`] : []
     applying(() =>
-      store.update((d) => {
-        d.providers = { ...d.providers, [id]: cfg }
-      }, secrets),
+      store.update(
+        (d) => {
+          d.providers = { ...d.providers, [id]: cfg }
+        },
+        secrets,
+        given,
+      ),
     )
     return item(id)
   })
