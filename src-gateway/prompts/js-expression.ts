@@ -1,4 +1,3 @@
-import variant from '@jitl/quickjs-wasmfile-release-sync'
 import {
   newQuickJSWASMModuleFromVariant,
   type QuickJSContext,
@@ -20,7 +19,8 @@ export class ExpressionError extends Error {
 let engine: Promise<QuickJSWASMModule> | undefined
 /** The engine is compiled once, on first use; every evaluation then gets a runtime of its own. */
 const loadEngine = () => {
-  engine ??= newQuickJSWASMModuleFromVariant(variant)
+  // A dynamic import types the same under the app's bundler resolution and the CLI's NodeNext one.
+  engine ??= newQuickJSWASMModuleFromVariant(import('@jitl/quickjs-wasmfile-release-sync'))
   return engine
 }
 
