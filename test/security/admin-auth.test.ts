@@ -60,6 +60,14 @@ describe('the admin API on loopback', () => {
     expect(app.gatewayConfig.raw.keys?.map((k) => k.name)).toEqual(['ci'])
   })
 
+  it('guards the same routes however the path is spelled', async () => {
+    for (const path of ['//admin/v1/info/', '/admin//v1/info', '/admin/v1/info?x=1', '/%61dmin/v1/info']) {
+      const res = await call(path)
+      expect([401, 404], path).toContain(res.status)
+    }
+    expect((await call('//admin/v1/info/')).status).toBe(401)
+  })
+
   it('answers the admin token', async () => {
     expect((await call('/admin/v1/info', { headers: bearer(ADMIN) })).status).toBe(200)
     expect(app.adminToken).toBe(ADMIN)
