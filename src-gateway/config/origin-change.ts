@@ -24,14 +24,16 @@ export interface Supplied {
  * at another host while keeping its key is how a page that reached the admin API (or an imported file)
  * would send the key to itself, so a provider whose origin changes keeps a credential only when the same
  * change supplies it: a value different from the one in force, a new value for the secret it names
- * (the key typed in the same request), or the field stated anew (`supplied.fields`).
+ * (the key typed in the same request), or the field stated anew (`supplied.fields`). Returns the
+ * secret names of the fields it removed.
  */
 export function dropCredentialsOnNewOrigin(
   current: LoadedConfig,
   candidate: GatewayConfig,
   supplied: Supplied,
   secrets: SecretLookup,
-): void {
+): string[] {
+  const dropped: string[] = []
   const lookup = { get: (name: string) => supplied.values.get(name) ?? secrets.get(name) }
   for (const [id, next] of Object.entries(candidate.providers ?? {})) {
     const before = current.raw.providers?.[id]
@@ -47,6 +49,8 @@ export function dropCredentialsOnNewOrigin(
       const names = [...value.matchAll(/\$\{secret:([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1])
       if (names.some((n) => supplied.values.has(n))) continue
       f.remove()
+      dropped.push(f.secretName)
     }
   }
+  return dropped
 }

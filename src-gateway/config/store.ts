@@ -24,6 +24,8 @@ export interface ConfigCheck {
   raw?: GatewayConfig
   /** Plain credentials found in the candidate, bound for the secret store. */
   secrets: Map<string, string>
+  /** Credentials left out because their provider moves to another origin (see origin-change.ts). */
+  dropped: string[]
 }
 
 export class ConfigValidationError extends Error {
@@ -78,9 +80,9 @@ export class ConfigStore {
    */
   check(candidate: unknown, supplied: Supplied = { values: new Map(), fields: new Set() }): ConfigCheck {
     const errors = configProblems(candidate)
-    if (errors.length > 0) return { valid: false, errors, changes: [], secrets: new Map() }
+    if (errors.length > 0) return { valid: false, errors, changes: [], secrets: new Map(), dropped: [] }
     const draft = structuredClone(candidate as GatewayConfig)
-    dropCredentialsOnNewOrigin(this.current, draft, supplied, this.secrets)
+    const dropped = dropCredentialsOnNewOrigin(this.current, draft, supplied, this.secrets)
     const { raw, values } = sealPlainSecrets(draft)
     const changes = diffConfigs(this.current.raw, raw)
     // A new value under an unchanged reference is still a change to that provider.
@@ -93,7 +95,7 @@ export class ConfigStore {
         changes.push({ kind: 'change', section, name: changeName })
       }
     }
-    return { valid: true, errors: [], changes, raw, secrets: values }
+    return { valid: true, errors: [], changes, raw, secrets: values, dropped }
   }
 
   /**

@@ -294,6 +294,7 @@ describe('a provider key never follows a new baseUrl', () => {
     exported.providers.victim.baseUrl = `${attacker.url}/v1`
     const imported = await admin(g, 'POST', '/config/import', { text: stringify(exported), apply: true })
     expect(imported.status).toBe(200)
+    expect(JSON.parse(imported.text).droppedCredentials).toContain('providers.victim.apiKey')
     await chat(g, 'victim/m')
     expect(attacker.requests.length).toBeGreaterThan(0)
     for (const r of attacker.requests) expect(JSON.stringify(r.headers)).not.toContain(VICTIM_KEY)

@@ -57,8 +57,10 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore,
       return { valid: false, errors: [{ path: '/', message: err.message }], changes: [], applied: false }
     }
     const check = store.check(data)
+    // Keys of providers the file points elsewhere are not carried along; the admin gives them again.
+    const droppedCredentials = check.dropped
     if (!check.valid || !apply) {
-      return { valid: check.valid, errors: check.errors, changes: check.changes, applied: false }
+      return { valid: check.valid, errors: check.errors, changes: check.changes, droppedCredentials, applied: false }
     }
     beforeImport?.()
     const loaded = store.apply(data)
@@ -66,6 +68,7 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore,
       valid: true,
       errors: [],
       changes: check.changes,
+      droppedCredentials,
       applied: true,
       // References the imported file makes that this machine cannot resolve (yet).
       missingEnv: loaded.missingEnv,
