@@ -12,7 +12,10 @@ const Custom = Type.Array(
   Type.Object(
     {
       name: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'entity type; placeholder label in capitals' }),
-      pattern: Type.String({ minLength: 1, description: 'JavaScript regular expression' }),
+      pattern: Type.String({
+        minLength: 1,
+        description: 'regular expression in JavaScript syntax, run on RE2 (no lookaround or backreferences)',
+      }),
       flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })),
     },
     { additionalProperties: false },

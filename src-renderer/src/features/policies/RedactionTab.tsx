@@ -162,8 +162,9 @@ function CustomPatterns() {
     <fieldset className="stack policy-fieldset">
       <legend>Custom patterns</legend>
       <p className="field-hint">
-        JavaScript regular expressions. The name is the entity type and the placeholder: <code>ticket_id</code> →{' '}
-        <code>[TICKET_ID]</code>. A custom pattern wins over a built-in type on the same text.
+        Regular expressions in JavaScript syntax, run in linear time (no lookaround or backreferences). The name is the
+        entity type and the placeholder: <code>ticket_id</code> → <code>[TICKET_ID]</code>. A custom pattern wins over a
+        built-in type on the same text.
       </p>
       {custom.length > 0 && (
         <table aria-label="Custom patterns" className="pattern-table">
