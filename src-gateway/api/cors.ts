@@ -19,7 +19,7 @@ export function isAllowedOrigin(origin: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname)
 }
 
-/** Headers a browser client may read: the request id and which provider and model answered. */
+/** Headers a browser client may read: the request id, which provider and model answered, limits, file names. */
 const EXPOSED_HEADERS = [
   'x-request-id',
   'x-switchyard-provider',
@@ -33,6 +33,8 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-limit-tokens',
   'x-ratelimit-remaining-tokens',
   'x-ratelimit-reset-tokens',
+  // The desktop window saves exports and backups under the gateway's file name.
+  'content-disposition',
 ]
 
 /**

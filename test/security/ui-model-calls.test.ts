@@ -78,6 +78,16 @@ describe('the UI calls the model API as the admin once client keys exist', () =>
     expect(run.text).toBe('Echo: Say hi to Ada')
   })
 
+  it('desktop: an export can be saved under its own name from the file:// page (a cross-origin caller)', async () => {
+    const res = await fetch(`${gw.url}/admin/v1/config/export?format=yaml`, {
+      headers: { origin: 'file://', authorization: `Bearer ${gw.app.adminToken}` },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toMatch(/filename=/)
+    // Without this, the page cannot read the name and Chromium saves the file as a random id.
+    expect(res.headers.get('access-control-expose-headers')).toContain('content-disposition')
+  })
+
   it('web: the Playground and a prompt run answer with the session cookie and the CSRF header', async () => {
     // A browser's cookie jar for this one origin: the session from signing in, sent on same-origin requests
     // only when the caller asks for credentials (as `credentials: 'same-origin'` does).
