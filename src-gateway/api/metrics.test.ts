@@ -52,4 +52,20 @@ describe('metrics', () => {
       expect(line).toMatch(/^[a-z_]+(\{.*\})? [0-9.e+-]+$/)
     }
   })
+
+  it('folds models the gateway does not know into one other series per provider', () => {
+    const metrics = createGatewayMetrics()
+    metrics.keepSeriesFor((_provider, model) => model === 'gpt-4o')
+    const sink = metrics.wrap(createMemorySink())
+    for (let i = 0; i < 1000; i++) sink.push(event({ model: `made-up-${i}` }))
+    sink.push(event({}))
+    sink.push(event({ provider: undefined, model: undefined, status: 404 }))
+    metrics.addCost(event({ model: 'made-up-1' }), 0.5)
+    const text = metrics.render()
+    expect(text).toContain('switchyard_requests_total{provider="openai",model="other",status="200"} 1000\n')
+    expect(text).toContain('switchyard_requests_total{provider="openai",model="gpt-4o",status="200"} 1\n')
+    expect(text).toContain('switchyard_requests_total{provider="",model="",status="404"} 1\n')
+    expect(text).toContain('switchyard_cost_usd_total{provider="openai",model="other"} 0.5\n')
+    expect(text).not.toContain('made-up')
+  })
 })

@@ -2,6 +2,7 @@ import v8 from 'node:v8'
 import type { FastifyInstance } from 'fastify'
 import type { LogEvent, LogSink } from '../core/log-event.js'
 import type { BreakerRegistry, CircuitState } from '../routing/breaker.js'
+import { isKnownModel, OTHER_MODEL } from '../routing/resolve.js'
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 const TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
@@ -80,6 +81,11 @@ export interface GatewayMetrics {
   addCost(event: LogEvent, costUsd: number): void
   /** Prometheus text exposition (format 0.0.4). */
   render(writer?: WriterStats): string
+  /**
+   * Which provider/model pairs get a series of their own; the others are counted under model `other`.
+   * Until set, every pair is kept (unit tests of the counters).
+   */
+  keepSeriesFor(isKnown: (provider: string, model: string) => boolean): void
 }
 
 /** In-memory Prometheus counters, so a scrape never queries the database. */
@@ -98,7 +104,9 @@ export function createGatewayMetrics(): GatewayMetrics {
     TTFT_BUCKETS_S,
   )
 
-  // One provider/model pair's label text, escaped once.
+  // One provider/model pair's label text, escaped once. Only known pairs are remembered: an invented
+  // model name folds into `other` and leaves nothing behind.
+  let isKnown = (_provider: string, _model: string) => true
   const seriesText = new Map<string, string>()
   const series = (e: LogEvent): string => {
     const provider = e.provider ?? ''
@@ -106,6 +114,9 @@ export function createGatewayMetrics(): GatewayMetrics {
     const key = `${provider}\u0000${model}`
     let text = seriesText.get(key)
     if (text === undefined) {
+      // A call that never reached a target (unknown name, refused by a policy) has neither label.
+      if (provider !== '' && !isKnown(provider, model))
+        return `provider="${escapeLabel(provider)}",model="${OTHER_MODEL}"`
       text = `provider="${escapeLabel(provider)}",model="${escapeLabel(model)}"`
       seriesText.set(key, text)
     }
@@ -141,6 +152,9 @@ export function createGatewayMetrics(): GatewayMetrics {
     addCost(e, usd) {
       cost.inc(series(e), usd)
     },
+    keepSeriesFor(known) {
+      isKnown = known
+    },
     render(writer) {
       let out = [requests, errors, tokens, cost, latency, ttft].map((m) => m.render()).join('')
       if (writer) {
@@ -166,6 +180,8 @@ export function registerMetrics(
   /** Families kept by other parts of the gateway (alerts), already in Prometheus text. */
   more?: () => string,
 ): void {
+  // Read through `app.gateway` at each call: a config change updates its routes and providers in place.
+  metrics.keepSeriesFor((provider, model) => isKnownModel(app.gateway, provider, model))
   app.get('/metrics', (_req, reply) => {
     const text =
       metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '') + (more?.() ?? '') + renderProcess()

@@ -19,6 +19,8 @@ interface Entry {
  */
 export class ModelCatalog {
   private entries = new Map<string, Entry>()
+  /** Model ids per provider object and listing, as a set: asked on every call to an explicit provider/model. */
+  private idSets = new WeakMap<RuntimeProvider, { entry: Entry | undefined; ids: Set<string> }>()
   private inflight = new Map<string, { provider: RuntimeProvider; job: Promise<void> }>()
 
   constructor(
@@ -94,16 +96,24 @@ export class ModelCatalog {
     return out
   }
 
+  /** Whether `p` offers `model` by config or by its listing (Ollama's implicit `:latest` included). */
+  offers(p: RuntimeProvider, model: string): boolean {
+    const entry = this.entries.get(p.id)
+    let known = this.idSets.get(p)
+    if (!known || known.entry !== entry) {
+      known = { entry, ids: new Set(this.modelsOf(p).map((m) => m.id)) }
+      this.idSets.set(p, known)
+    }
+    return known.ids.has(model) || (!model.includes(':') && known.ids.has(`${model}:latest`))
+  }
+
   listingError(id: string): string | undefined {
     return this.entries.get(id)?.error
   }
 
   /** Providers that offer `model` by that exact name (Ollama's implicit `:latest` included). */
   providersOffering(model: string): RuntimeProvider[] {
-    const alt = model.includes(':') ? undefined : `${model}:latest`
-    return [...this.providers.values()].filter((p) =>
-      this.modelsOf(p).some((m) => m.id === model || (alt !== undefined && m.id === alt)),
-    )
+    return [...this.providers.values()].filter((p) => this.offers(p, model))
   }
 
   /** Re-lists providers whose list is older than MISS_REFRESH_MS; for a miss on a bare model name. */

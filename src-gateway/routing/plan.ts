@@ -8,11 +8,11 @@ import type { BreakerRegistry, CircuitBreaker } from './breaker.js'
 import type { ModelCatalog } from './catalog.js'
 import type { LatencyTracker } from './latency.js'
 import type { RuntimeProvider } from './providers.js'
-import { type Resolution, resolveDirect, type Target } from './resolve.js'
+import { isKnownModel, OTHER_MODEL, type Resolution, resolveDirect, type Target } from './resolve.js'
 import { DEFAULT_RETRY, type RetryBudget, type RetryPolicy } from './retry.js'
 
 export interface PlannedTarget extends Target {
-  /** `provider/model`: the key of its breaker and latency samples. */
+  /** `provider/model` (model `other` when not known, see OTHER_MODEL): the key of its breaker and latency samples. */
   key: string
   timeouts: Timeouts
   breaker: CircuitBreaker
@@ -59,13 +59,13 @@ export async function planRoute(
   if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)
   if (filter) targets = filter(targets, req.model)
   const retry = { ...DEFAULT_RETRY, ...route?.retries }
-  const budgetKey = resolution.route ?? `${targets[0].provider.id}/${targets[0].model}`
+  // Only a route's targets come back as the same objects; direct ones are new each call.
+  const inOrder = targets.map((t) => (route ? plannedOnce(t, route, deps) : planned(t, undefined, deps)))
   return {
     route: resolution.route,
-    // Only a route's targets come back as the same objects; direct ones are new each call.
-    targets: targets.map((t) => (route ? plannedOnce(t, route, deps) : planned(t, undefined, deps))),
+    targets: inOrder,
     retry,
-    budget: deps.budgetFor(budgetKey, retry.budgetRatio),
+    budget: deps.budgetFor(resolution.route ?? inOrder[0].key, retry.budgetRatio),
     fallbackOn: route?.fallbackOn ? new Set(route.fallbackOn) : NO_EXTRA_FALLBACK,
   }
 }
@@ -85,11 +85,12 @@ function plannedOnce(t: Target, route: RouteConfig, deps: PlanDeps): PlannedTarg
 }
 
 function planned(t: Target, route: RouteConfig | undefined, deps: PlanDeps): PlannedTarget {
+  const model = isKnownModel(deps, t.provider.id, t.model) ? t.model : OTHER_MODEL
   return {
     ...t,
-    key: `${t.provider.id}/${t.model}`,
+    key: `${t.provider.id}/${model}`,
     timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
-    breaker: deps.breakers.for(t.provider.id, t.model),
+    breaker: deps.breakers.for(t.provider.id, model),
   }
 }
 

@@ -89,6 +89,32 @@ export function resolveDirect(model: string, deps: ResolverDeps): Target {
   return { provider, model: model.slice(slash + 1) }
 }
 
+/**
+ * The model label per-model state is kept under (breakers, latency, retry budgets, metric series) for a
+ * model that is neither a route target nor one its provider offers: clients may name any model after a
+ * provider's id, and state per invented name would grow without bound.
+ */
+export const OTHER_MODEL = 'other'
+
+/** `provider/model` of every route target and long-context model, per routes object (config replaces it). */
+const routeTargetKeys = new WeakMap<Record<string, RouteConfig>, Set<string>>()
+
+/** Whether `providerId/model` is configured or catalogued, i.e. deserves state of its own. */
+export function isKnownModel(deps: ResolverDeps, providerId: string, model: string): boolean {
+  let keys = routeTargetKeys.get(deps.routes)
+  if (!keys) {
+    keys = new Set()
+    for (const route of Object.values(deps.routes)) {
+      for (const t of route.targets) keys.add(t.model)
+      if (route.longContext) keys.add(route.longContext.model)
+    }
+    routeTargetKeys.set(deps.routes, keys)
+  }
+  if (keys.has(`${providerId}/${model}`)) return true
+  const provider = deps.providers.get(providerId)
+  return provider !== undefined && deps.catalog.offers(provider, model)
+}
+
 export function knownModelNames(deps: ResolverDeps): string[] {
   const names = new Set(Object.keys(deps.routes))
   for (const p of deps.providers.values()) {
