@@ -58,9 +58,9 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore,
     }
     const check = store.check(data)
     // Keys of providers the file points elsewhere are not carried along; the admin gives them again.
-    const droppedCredentials = check.dropped
+    const dropped = check.dropped.length > 0 ? { droppedCredentials: check.dropped } : {}
     if (!check.valid || !apply) {
-      return { valid: check.valid, errors: check.errors, changes: check.changes, droppedCredentials, applied: false }
+      return { valid: check.valid, errors: check.errors, changes: check.changes, ...dropped, applied: false }
     }
     beforeImport?.()
     const loaded = store.apply(data)
@@ -68,7 +68,7 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore,
       valid: true,
       errors: [],
       changes: check.changes,
-      droppedCredentials,
+      ...dropped,
       applied: true,
       // References the imported file makes that this machine cannot resolve (yet).
       missingEnv: loaded.missingEnv,
