@@ -91,9 +91,14 @@ function engineError(context: QuickJSContext, error: QuickJSHandle): string {
   }
 }
 
-/** The outcome the script hands back (see `script`). */
-function fromOutcome(outcome: string): unknown {
-  const parsed = JSON.parse(outcome) as { value?: unknown; error?: unknown }
+/** The outcome the script hands back (see `script`); the expression can spoil it (a `toJSON` on every object). */
+function fromOutcome(outcome: string | undefined): unknown {
+  let parsed: { value?: unknown; error?: unknown }
+  try {
+    parsed = JSON.parse(outcome ?? '')
+  } catch {
+    throw new ExpressionError('its result could not be read')
+  }
   if (typeof parsed.error === 'string') throw new ExpressionError(reason(parsed.error))
   return parsed.value
 }
@@ -105,6 +110,17 @@ function fromOutcome(outcome: string): unknown {
  */
 export async function evaluateExpression(expression: string, data: Record<string, unknown>): Promise<unknown> {
   const quickjs = await loadEngine()
+  try {
+    return evaluateIn(quickjs, expression, data)
+  } catch (err) {
+    // Anything but the expression's own failure may have left the WebAssembly instance broken (an abort
+    // is final): the next evaluation loads a fresh one.
+    if (!(err instanceof ExpressionError)) engine = undefined
+    throw err
+  }
+}
+
+function evaluateIn(quickjs: QuickJSWASMModule, expression: string, data: Record<string, unknown>): unknown {
   const input = JSON.stringify(data)
   const deadline = Date.now() + TIMEOUT_MS
   let timedOut = false
@@ -128,7 +144,7 @@ export async function evaluateExpression(expression: string, data: Record<string
         result.error.dispose()
         throw new ExpressionError(why)
       }
-      const outcome = context.getString(result.value)
+      const outcome = context.typeof(result.value) === 'string' ? context.getString(result.value) : undefined
       result.value.dispose()
       return fromOutcome(outcome)
     } finally {
