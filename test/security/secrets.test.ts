@@ -158,6 +158,18 @@ discovery: { enabled: false }
     expect(prompt).toContain('${env:VICTIM_ENV}')
   })
 
+  it('a minted virtual key named in another key’s metadata stays a reference', async () => {
+    const minted = JSON.parse((await admin(gw, 'POST', '/keys', { name: 'minted' })).text).key as string
+    expect(minted).toMatch(/^sy-/)
+    const put = await admin(gw, 'PUT', '/keys/ci', { metadata: { copy: '${secret:keys.minted.key}' } })
+    expect(put.status).toBe(200)
+    for (const path of ['/keys', '/config/export']) {
+      const text = (await admin(gw, 'GET', path)).text
+      expect(text).not.toContain(minted)
+      expect(text).toContain('${secret:keys.minted.key}')
+    }
+  })
+
   it('a planted header shows masked, never the value', async () => {
     const other = JSON.parse((await admin(gw, 'GET', '/providers/other')).text)
     expect(other.headers['x-planted']).not.toContain('SECRET')
