@@ -86,14 +86,3 @@ export function compileSafeRegex(source: string, flags = ''): SafeRegex {
     },
   }
 }
-
-/** Why a pattern cannot be compiled, or undefined when it can. */
-export function safeRegexProblem(source: string, flags?: string): string | undefined {
-  try {
-    compileSafeRegex(source, flags)
-    return undefined
-  } catch (err) {
-    if (err instanceof UnsupportedRegexError) return err.message
-    throw err
-  }
-}

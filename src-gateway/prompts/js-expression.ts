@@ -5,7 +5,7 @@ import {
   type QuickJSWASMModule,
 } from 'quickjs-emscripten-core'
 
-export const TIMEOUT_MS = 250
+const TIMEOUT_MS = 250
 /** For the expression's own work; the inputs get room of their own (see `memoryLimit`). */
 const MEMORY_LIMIT_BYTES = 16 * 1024 * 1024
 /** Well inside the WebAssembly stack, so deep recursion is a catchable error, not a trap. */
