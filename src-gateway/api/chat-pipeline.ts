@@ -25,7 +25,12 @@ import { type Outcome, outcome, startStream } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
 import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
-import { countsFromAnthropicUsage, countsFromUsage, type StreamTranslator } from './stream-accounting.js'
+import {
+  countsFromAnthropicUsage,
+  countsFromUsage,
+  KEPT_TEXT_CHARS,
+  type StreamTranslator,
+} from './stream-accounting.js'
 import type { DialectCodec } from './types.js'
 import { scrubUpstreamError } from './upstream-error-scrub.js'
 
@@ -632,7 +637,7 @@ function translatingStream(
       accumulator?.push(c)
       const d = c.choices[0]?.delta
       if (d?.content) {
-        text += d.content
+        if (text.length < KEPT_TEXT_CHARS) text += d.content
         const hit = watcher?.push(d.content)
         if (hit) throw new BlockedStream(hit)
       }

@@ -5,6 +5,7 @@ import type { ClientDialect } from './dialects.js'
 import {
   countsFromAnthropicUsage,
   countsFromUsage,
+  KEPT_TEXT_CHARS,
   type StreamTranslator,
   type TokenCounts,
 } from './stream-accounting.js'
@@ -15,18 +16,15 @@ import {
 const USAGE = /"usage":\s*\{/
 
 /**
- * Frames kept for the answer's text (the log row, a token estimate): the first MB of them. Usage and the
- * end of the stream are read from every frame as it passes, so the counts stay exact past the prefix.
+ * The frames of a stream up to KEPT_TEXT_CHARS, for the answer's text; later ones pass through without
+ * being kept. Usage and the end of the stream are read from every frame, so the counts stay exact.
  */
-const KEPT_FRAME_CHARS = 1024 * 1024
-
-/** The frames of a stream up to KEPT_FRAME_CHARS; later ones pass through without being kept. */
 class FramePrefix {
   readonly kept: string[] = []
   private chars = 0
 
   add(data: string): void {
-    if (this.chars + data.length > KEPT_FRAME_CHARS) return
+    if (this.chars + data.length > KEPT_TEXT_CHARS) return
     this.kept.push(data)
     this.chars += data.length
   }

@@ -30,6 +30,12 @@ export function countsFromAnthropicUsage(u: Record<string, number | undefined> |
   }
 }
 
+/**
+ * How much of a streamed answer's text (or of its frames) is kept for the request log and a token
+ * estimate: the first MB. The client still gets every byte, and usage is read from every frame.
+ */
+export const KEPT_TEXT_CHARS = 1024 * 1024
+
 /** Turns upstream frames into client bytes for one stream. */
 export interface StreamTranslator {
   frames(frames: StreamFrame[]): string

@@ -75,7 +75,7 @@ function sanitize(input: Schema, defs: Record<string, Schema>, refStack: string[
     if (Object.keys(properties).length > 0) {
       out.properties = properties
       // `required` naming a property that is not there is a 400 too.
-      const required = Array.isArray(merged.required) ? merged.required.filter((r) => r in properties) : []
+      const required = Array.isArray(merged.required) ? merged.required.filter((r) => Object.hasOwn(properties, r)) : []
       if (required.length > 0) out.required = required
       else delete out.required
     }
