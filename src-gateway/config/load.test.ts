@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from './load.js'
+import { ConfigError, parseConfig, resolveConfig } from './load.js'
 
 describe('parseConfig', () => {
   it('resolves ${env:NAME} secrets but keeps the raw references for export', () => {
@@ -37,6 +37,31 @@ prompts:
     expect(resolved.keys?.[0].metadata).toEqual({ team: '${env:K}' })
     expect(resolved.routes).toEqual(raw.routes)
     expect(resolved.prompts).toEqual(raw.prompts)
+  })
+
+  it('resolves a ${secret:…} only to the secrets of the field it is in', () => {
+    const store = new Map([
+      ['providers.a.apiKey', 'key-a'],
+      ['providers.b.apiKey', 'key-b'],
+    ])
+    const raw = {
+      providers: {
+        a: {
+          type: 'openai' as const,
+          apiKey: '${secret:providers.a.apiKey}',
+          headers: { x: 'Bearer ${secret:providers.a.apiKey}' },
+        },
+        b: {
+          type: 'openai' as const,
+          apiKey: '${secret:providers.a.apiKey}',
+          headers: { y: '${secret:providers.b.apiKey}' },
+        },
+      },
+    }
+    const cfg = resolveConfig(raw, {}, store)
+    expect(cfg.resolved.providers?.a).toMatchObject({ apiKey: 'key-a', headers: { x: 'Bearer key-a' } })
+    expect(cfg.resolved.providers?.b).toMatchObject({ apiKey: '', headers: { y: 'key-b' } })
+    expect(cfg.missingSecrets).toEqual(['providers.a.apiKey'])
   })
 
   it('reports unset variables instead of failing', () => {
