@@ -171,13 +171,15 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // into objects, so `__proto__` keys are inert here.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(new GatewayError('invalid_request', 'request body is empty; expected a JSON object'))
-    // Checked before parsing: every recursive walk after the parser would overflow the stack on such a body.
-    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
-    }
     try {
       const parsed = JSON.parse(body as string)
-      if (parsed === null) return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
+      if (parsed === null) {
+        return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
+      }
+      // Every recursive walk after the parser (serialising, redaction, schemas) would overflow the stack.
+      if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+        return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
+      }
       // Kept for the request log, which stores what the client sent without serialising it again.
       ;(req as typeof req & { rawBody?: string }).rawBody = body as string
       done(null, parsed)

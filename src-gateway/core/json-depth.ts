@@ -2,31 +2,24 @@
 export const MAX_JSON_DEPTH = 128
 
 /**
- * Whether JSON text nests objects and arrays deeper than `max`. Deeper bodies parse fine, but every
- * recursive walk after the parser (serialising, redaction, schema checks) would then overflow the stack.
- * One pass over the text, jumping over string contents with indexOf: far cheaper than the parse itself.
+ * Whether a parsed JSON value nests objects and arrays deeper than `max`. JSON.parse copes with any
+ * depth, but every recursive walk after it (serialising, redaction, schema checks) would overflow the
+ * stack. Walking the parsed value visits each node once and skips string contents, so it costs a small
+ * fraction of the parse; the recursion itself stops at `max`.
  */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0
-  const n = text.length
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 34 /* " */) {
-      i = closingQuote(text, i + 1)
-      if (i < 0) return false // unterminated: JSON.parse reports it
-    } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > max) return true
-    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--
+export function nestsDeeperThan(value: unknown, max: number, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (depth === max) return true
+  // Primitives are skipped without a call: an embeddings body can hold 100k numbers.
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null && nestsDeeperThan(item, max, depth + 1)) return true
+    }
+  } else {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key]
+      if (typeof item === 'object' && item !== null && nestsDeeperThan(item, max, depth + 1)) return true
+    }
   }
   return false
-}
-
-/** Index of the quote that ends a string whose content starts at `from`, or -1. */
-function closingQuote(s: string, from: number): number {
-  for (let q = s.indexOf('"', from); q >= 0; q = s.indexOf('"', q + 1)) {
-    let slashes = 0
-    while (s.charCodeAt(q - 1 - slashes) === 92 /* \ */) slashes++
-    if (slashes % 2 === 0) return q
-  }
-  return -1
 }
