@@ -46,8 +46,8 @@ async function admin(method: 'GET' | 'POST', path: string, body?: unknown): Prom
   return { status: res.status, json: await res.json() }
 }
 
-async function finishedRun(body: unknown): Promise<Json> {
-  const started = await admin('POST', '/admin/v1/compare/runs', body)
+async function finishedRun(body: unknown, path = '/admin/v1/compare/runs'): Promise<Json> {
+  const started = await admin('POST', path, body)
   expect(started.status).toBe(202)
   for (let i = 0; i < 400; i++) {
     const run = (await admin('GET', `/admin/v1/compare/runs/${started.json.id}`)).json
@@ -90,6 +90,13 @@ describe('javascript assertions run without host access', () => {
     const results = run.cells[0].assertions
     expect(results).toHaveLength(Object.keys(ESCAPES).length)
     for (const r of results) expect(r).toMatchObject({ type: 'javascript', pass: false })
+    // A rerun evaluates every assertion again.
+    const again = await finishedRun({ failuresOnly: false }, `/admin/v1/compare/runs/${run.id}/rerun`)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(again).toMatchObject({ parentRunId: run.id, status: 'done' })
+    expect(again.cells[0].requestId).not.toBe(run.cells[0].requestId)
+    for (const r of again.cells[0].assertions) expect(r).toMatchObject({ type: 'javascript', pass: false })
+    expect(Object.keys(ESCAPES).filter((name) => existsSync(marker(name)))).toEqual([])
   })
 
   it('a runaway loop, a memory bomb, deep recursion and a syntax error each fail with a clear reason', async () => {
