@@ -55,6 +55,8 @@ describe('assertions', () => {
     }
     const loop = await evaluateAssertion({ type: 'javascript', value: '(() => { for (;;); })()' }, facts('x'), noGrader)
     expect(loop.reason).toMatch(/timed out/)
+    const huge = await evaluateAssertion({ type: 'javascript', value: 'true' }, facts('x'.repeat(5_000_000)), noGrader)
+    expect(huge).toMatchObject({ pass: false, reason: expect.stringMatching(/inputs are too large/) })
   })
 
   it('checks cost and latency limits, and an unknown cost fails max-cost', async () => {

@@ -63,7 +63,9 @@ try {
 __outcome`
 }
 
-/** A huge output (and its parsed JSON) must not use up the expression's own budget. */
+/** The inputs as JSON; past this an assertion is refused rather than given a heap that size. */
+const MAX_INPUT_CHARS = 4 * 1024 * 1024
+/** A large output (and its parsed JSON) must not use up the expression's own budget. */
 const memoryLimit = (input: string) => MEMORY_LIMIT_BYTES + 4 * input.length
 
 const OUT_OF_MEMORY = 'InternalError: out of memory'
@@ -122,6 +124,10 @@ export async function evaluateExpression(expression: string, data: Record<string
 
 function evaluateIn(quickjs: QuickJSWASMModule, expression: string, data: Record<string, unknown>): unknown {
   const input = JSON.stringify(data)
+  if (input.length > MAX_INPUT_CHARS)
+    throw new ExpressionError(
+      `its inputs are too large (${MAX_INPUT_CHARS / 1024 / 1024} M characters of JSON at most)`,
+    )
   const deadline = Date.now() + TIMEOUT_MS
   let timedOut = false
   const runtime = quickjs.newRuntime({
