@@ -35,7 +35,7 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${(gw.app as unknown as { adminToken: string }).adminToken}` })
+const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
 
 const chat = (extra: Record<string, unknown> = {}) =>
   fetch(`${gw.url}/v1/chat/completions`, {

@@ -35,7 +35,7 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${(gw.app as unknown as { adminToken: string }).adminToken}` })
+const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
 
 function post(path: string, body: string) {
   return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })

@@ -39,7 +39,7 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${(gw.app as unknown as { adminToken: string }).adminToken}` })
+const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
 
 const chat = (model: string) =>
   gw.app.inject({
