@@ -87,6 +87,8 @@ const COMPATIBLE_HOSTS = [
 const LOCAL_TYPES = new Set<ProviderType>(['ollama', 'llamacpp'])
 const PROBE = { input_tokens: 0, output_tokens: 0 }
 const MTOK = 1_000_000
+/** Price look-ups remembered per price book: every configured and catalogued model many times over. */
+const MAX_RESOLVED = 10_000
 
 function isLoopback(baseUrl: string): boolean {
   try {
@@ -160,6 +162,8 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
     else if ((providerType && LOCAL_TYPES.has(providerType)) || (provider && isLoopback(provider.ctx.baseUrl)))
       r = { kind: 'local' }
     else r = findInTable(model.replace(/^models\//, ''), provider, providerType)
+    // Clients name models freely (`provider/anything`): the memo starts over rather than grow with them.
+    if (resolved.size >= MAX_RESOLVED) resolved.clear()
     resolved.set(key, r)
     return r
   }

@@ -126,15 +126,22 @@ export function knownModelNames(deps: ResolverDeps): string[] {
   return [...names]
 }
 
+/**
+ * Names longer than this get no suggestions and are shortened in the message: edit distances cost the
+ * name's length times each known name's, and a megabyte of name would hold the loop for minutes.
+ */
+const MAX_HINTED_NAME = 256
+
 function unknownModel(name: string, deps: ResolverDeps): GatewayError {
-  const close = closeMatches(name, knownModelNames(deps))
+  const close = name.length <= MAX_HINTED_NAME ? closeMatches(name, knownModelNames(deps)) : []
   const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : ''
   const providers = [...deps.providers.keys()]
   const how =
     providers.length > 0
       ? ` Use a route alias, provider/model (providers: ${providers.join(', ')}) or a model a provider lists.`
       : ' No providers are configured.'
-  return new GatewayError('not_found', `model '${name}' is not configured.${hint}${how}`, {
+  const shown = name.length <= MAX_HINTED_NAME ? name : `${name.slice(0, MAX_HINTED_NAME)}…`
+  return new GatewayError('not_found', `model '${shown}' is not configured.${hint}${how}`, {
     param: 'model',
     code: 'model_not_found',
   })

@@ -24,7 +24,7 @@ beforeAll(async () => {
 server:
   breaker: { failureThreshold: 2, cooldownMs: 60000, minRequests: 1000 }
 providers:
-  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m] }
+  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m, ${Array.from({ length: 400 }, (_, i) => `model-${i}`).join(', ')}] }
 routes:
   fast: { retries: { attempts: 0 }, targets: [ { model: up/m } ] }
 `)
@@ -91,5 +91,16 @@ describe('request bodies the gateway refuses as the client fault', () => {
       JSON.stringify({ model: 'constructor', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
     )
     expect(anthropic.status).toBe(404)
+  })
+
+  it('a 200 KB model name gets a 404 at once, without suggestions worked out against every known name', async () => {
+    const t0 = performance.now()
+    const res = await post(
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'x'.repeat(200_000), messages: [{ role: 'user', content: 'hi' }] }),
+    )
+    expect(res.status).toBe(404)
+    expect(performance.now() - t0).toBeLessThan(500)
+    expect((await res.text()).length).toBeLessThan(10_000)
   })
 })
