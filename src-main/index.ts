@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { app, BrowserWindow, clipboard, dialog, session } from 'electron'
 import { defaultDataDir } from '../src-gateway/paths.js'
 import type { GatewayStatus } from '../src-shared/desktop-api'
+import { registerAppScheme, serveRenderer } from './app-protocol.js'
+import { APP_PAGE_URL } from './app-scheme.js'
 import { type GatewayHost, startGatewayHost } from './gateway-host.js'
 import { hardenWindow, restrictPermissions } from './hardening.js'
 import { endpointUrl, registerAppIpc } from './ipc/app.js'
@@ -21,9 +23,11 @@ app.setName('Switchyard')
 const STATUS_REFRESH_MS = 30_000
 
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
-const rendererFile = join(__dirname, '../renderer/index.html')
+/** The built renderer, served to the window as `app://switchyard/` (see app-scheme.ts for why not file://). */
+const rendererDir = join(__dirname, '../renderer')
 /** The window's one page; navigation, new windows and IPC are checked against it. */
-const page = appPageOf(rendererFile, devServerUrl)
+const page = appPageOf(devServerUrl)
+registerAppScheme()
 
 function createWindow(stateFile: string): BrowserWindow {
   const state = loadWindowState(stateFile)
@@ -43,8 +47,7 @@ function createWindow(stateFile: string): BrowserWindow {
   if (state.maximized) win.maximize()
   trackWindowState(win, stateFile)
   hardenWindow(win, page)
-  if (devServerUrl) win.loadURL(devServerUrl)
-  else win.loadFile(rendererFile)
+  void win.loadURL(devServerUrl ?? APP_PAGE_URL)
   return win
 }
 
@@ -93,6 +96,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       restrictPermissions(session.defaultSession)
+      serveRenderer(rendererDir)
       const dataDir = defaultDataDir()
       host = await startGatewayHost(dataDir, keychainSecretStore(dataDir), keychainBodyKeyStore(dataDir))
       registerAppIpc({ host, page, setPaused })

@@ -1,47 +1,23 @@
-import { pathToFileURL } from 'node:url'
+import { APP_PAGE_URL, parseUrl } from './app-scheme.js'
 
 // The decisions behind the window's hardening (hardening.ts), kept free of Electron so they are tested as
 // plain functions. The renderer holds the admin token: a page that is not ours must never run in the window,
 // reach the IPC handlers, or get the OS to open a URL it chose.
 
-/** The one page the window may show: the packaged renderer file, or the dev server in development. */
-export type AppPage = { kind: 'file'; url: URL } | { kind: 'dev'; origin: string }
+/** The one page the window may show: the built renderer at `app://switchyard/index.html`, or the dev server. */
+export type AppPage = { kind: 'app' } | { kind: 'dev'; origin: string }
 
-export function appPageOf(rendererFile: string, devServerUrl: string | undefined): AppPage {
-  return devServerUrl
-    ? { kind: 'dev', origin: new URL(devServerUrl).origin }
-    : { kind: 'file', url: pathToFileURL(rendererFile) }
-}
-
-function parse(url: string): URL | null {
-  try {
-    return new URL(url)
-  } catch {
-    return null
-  }
-}
-
-function safeDecode(path: string): string | null {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return null
-  }
-}
+export const appPageOf = (devServerUrl: string | undefined): AppPage =>
+  devServerUrl ? { kind: 'dev', origin: new URL(devServerUrl).origin } : { kind: 'app' }
 
 /** The app page itself, on any hash route: the router lives in the hash. */
 function isAppPage(url: string, page: AppPage): boolean {
-  const u = parse(url)
+  const u = parseUrl(url)
   if (!u) return false
   if (page.kind === 'dev') return u.origin === page.origin
-  // The parser has already resolved `..`, so a path that walks out of the renderer folder does not match.
-  // Paths are compared decoded: Chromium and Node may percent-encode a folder name (spaces, accents) differently.
-  return (
-    u.protocol === 'file:' &&
-    u.host === page.url.host &&
-    u.search === '' &&
-    safeDecode(u.pathname) === safeDecode(page.url.pathname)
-  )
+  // The parser has resolved `..` and keeps a user, port or query in the href, so only the page itself matches.
+  u.hash = ''
+  return u.href === APP_PAGE_URL
 }
 
 /** `will-navigate` / `will-redirect`: the window never leaves its page. */
@@ -52,7 +28,7 @@ export const canNavigate = (url: string, page: AppPage): boolean => isAppPage(ur
  * `javascript:` or a custom scheme (`ms-msdt:`, `smb:`…) handed to the OS can run programs.
  */
 export function canOpenExternally(url: string): boolean {
-  const u = parse(url)
+  const u = parseUrl(url)
   return u !== null && (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== ''
 }
 

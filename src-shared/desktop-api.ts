@@ -24,8 +24,8 @@ export interface DesktopApi {
   /** Where the in-process gateway listens, e.g. http://127.0.0.1:4141 */
   gatewayInfo(): Promise<{ baseUrl: string }>
   /**
-   * The gateway's admin token, which the window sends as `Authorization: Bearer` (a `file://` page has no
-   * session cookie for the gateway). Only main's own renderer gets an answer.
+   * The gateway's admin token, which the window sends as `Authorization: Bearer` (its `app://switchyard`
+   * page has no session cookie for the gateway). Only main's own renderer gets an answer.
    */
   adminToken(): Promise<string>
   gatewayStatus(): Promise<GatewayStatus>

@@ -53,8 +53,8 @@ export function fieldErrorsOf(err: unknown): Record<string, string> {
 /**
  * How the renderer proves it is the admin. The web build holds an HttpOnly session cookie, which the browser
  * sends by itself; the `x-switchyard-csrf` header is one a cross-site form cannot set, so the gateway accepts a
- * state-changing call with the cookie only when it is there. The desktop window is a `file://` page with no
- * cookie for the gateway: main hands it the admin token through the preload bridge instead.
+ * state-changing call with the cookie only when it is there. The desktop window is an `app://switchyard` page
+ * with no cookie for the gateway: main hands it the admin token through the preload bridge instead.
  */
 let authHeadersPromise: Promise<Record<string, string>> | undefined
 function authHeaders(): Promise<Record<string, string>> {

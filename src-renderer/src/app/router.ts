@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react'
 
 /**
- * Hash routing (`#/logs?model=x`): it works under Electron's file:// and at `/` of the gateway without
+ * Hash routing (`#/logs?model=x`): it works on the desktop window's app:// page and at `/` of the gateway without
  * a server catch-all, and keeps view state in the URL so reload and Back restore it.
  */
 export interface HashLocation {
