@@ -27,10 +27,20 @@ export async function openStream(res: UpstreamResponse, provider: string): Promi
   res.done()
   let message = 'the upstream stream failed before its first token'
   try {
-    const e = JSON.parse(/\{[\s\S]*\}/.exec(first.value.toString('utf8'))?.[0] ?? '').error
+    const e = JSON.parse(outermostBraces(first.value.toString('utf8'))).error
     message = typeof e === 'string' ? e : (e?.message ?? message)
   } catch {
     // not JSON in one chunk: keep the generic message
   }
   return new GatewayError('upstream_overloaded', message, { provider, code: 'stream_error_before_first_byte' })
+}
+
+/**
+ * From the first `{` to the last `}` (what `/\{[\s\S]*\}/` matches) in linear time: that regex backtracks
+ * quadratically over a chunk of `{` with no `}`, which an upstream could send to stall the loop.
+ */
+function outermostBraces(text: string): string {
+  const start = text.indexOf('{')
+  const end = text.lastIndexOf('}')
+  return start >= 0 && end > start ? text.slice(start, end + 1) : ''
 }

@@ -15,8 +15,10 @@ const frame = (obj: object) => `data: ${JSON.stringify(obj)}\n\n`
 
 beforeAll(async () => {
   up = await startScriptedUpstream({
-    'POST /v1/chat/completions': async (_req, res) => {
+    'POST /v1/chat/completions': async (req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
+      // An error frame first, padded with braces that never close: 64 KB, one socket read.
+      if ((req.body as { model: string }).model === 'braces') return res.end(`data: {"error"${'{'.repeat(64_000)}`)
       for (let i = 0; i < DELTAS; i++) {
         const ok = res.write(frame({ id: 'c', model: 'm', choices: [{ index: 0, delta: { content: PIECE } }] }))
         if (!ok) await new Promise((r) => res.once('drain', r))
@@ -28,7 +30,9 @@ beforeAll(async () => {
   })
   gw = await startGateway(`
 providers:
-  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m] }
+  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m, braces] }
+routes:
+  braces: { retries: { attempts: 0 }, targets: [ { model: up/braces } ] }
 `)
 })
 
@@ -60,5 +64,17 @@ describe('long streams keep a bounded prefix for the log', () => {
     const logged = (event.responseBody as { content: string }).content
     expect(logged.startsWith(PIECE)).toBe(true)
     expect(logged.length).toBeLessThanOrEqual(1024 * 1024 + PIECE.length)
+  })
+
+  it('an error frame first is read in linear time, whatever it holds', async () => {
+    const t0 = performance.now()
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'braces', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+    })
+    expect(res.status).toBeGreaterThanOrEqual(500)
+    await res.text()
+    expect(performance.now() - t0).toBeLessThan(500)
   })
 })
