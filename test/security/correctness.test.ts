@@ -1,6 +1,7 @@
-import { createServer } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { CancelSignal } from '../../src-gateway/core/cancel.js'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
@@ -223,4 +224,57 @@ providers:
     // The pools for the old upstream were closed, and their keep-alive connections with them.
     expect(await until(() => a.seen.open === 0, 2000)).toBe(true)
   })
+})
+
+it('settles every upstream exchange whose body breaks while it is read', async () => {
+  // Headers promise more than is sent, then the connection drops: reading the body fails.
+  const broken = (_req: RecordedRequest, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+    res.write('{"id":')
+    setTimeout(() => res.destroy(), 20)
+  }
+  const up = await startScriptedUpstream({
+    'POST /v1/chat/completions': broken,
+    'POST /v1/messages/count_tokens': broken,
+  })
+  cleanups.push(() => up.stop())
+  const gw = await gateway(`
+providers:
+  compat: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [m] }
+  claude: { type: anthropic, apiKey: sk-ant-x, baseUrl: "${up.url}", models: [claude-x] }
+`)
+  // Every exchange the gateway starts must end with done(), which stops its total-time timer and takes its
+  // listener off the caller's signal: the listeners still on the signals are the exchanges never settled.
+  const upstreams = gw.app.gateway.upstreams
+  const send = upstreams.send.bind(upstreams)
+  const listening = new Set<() => void>()
+  upstreams.send = (provider, baseUrl, req, timeouts, signal, maxConnections) => {
+    const tracked: CancelSignal = {
+      get aborted() {
+        return signal.aborted
+      },
+      get reason() {
+        return signal.reason
+      },
+      addEventListener(type, listener, options) {
+        listening.add(listener)
+        signal.addEventListener(type, listener, options)
+      },
+      removeEventListener(type, listener) {
+        listening.delete(listener)
+        signal.removeEventListener(type, listener)
+      },
+    }
+    return send(provider, baseUrl, req, timeouts, tracked, maxConnections)
+  }
+  const post = (path: string, body: unknown) =>
+    fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(body),
+    })
+  const messages = [{ role: 'user', content: 'hi' }]
+  expect((await post('/v1/chat/completions', { model: 'compat/m', messages })).status).toBe(502)
+  await post('/v1/messages/count_tokens', { model: 'claude/claude-x', messages })
+  expect(await until(() => listening.size === 0, 1000)).toBe(true)
 })
