@@ -107,6 +107,19 @@ async function lastFeedCutOff(): Promise<boolean> {
   return f?.cutOff === true
 }
 
+/** The status of the newest request-log row, read through the admin API with the token `serve` made. */
+async function lastLoggedStatus(): Promise<number | undefined> {
+  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`${serve.url}/admin/v1/logs`, { headers: { authorization: `Bearer ${token}` } })
+    const { items } = (await res.json()) as { items: { status: number; model: string }[] }
+    const row = items.find((r) => r.model === 'endless-line')
+    if (row) return row.status
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return undefined
+}
+
 function chat(model: string, stream = false) {
   return fetch(`${serve.url}/v1/chat/completions`, {
     method: 'POST',
@@ -137,7 +150,9 @@ describe('upstream replies are bounded', () => {
   it('an SSE line without end gets a 502 error event and the upstream is cut off', async () => {
     const res = await chat('up/endless-line', true)
     const text = await res.text()
-    expect(text).toMatch(/upstream reply exceeds/)
+    // The stream had started (headers sent), so the 502 arrives as the stream's error event and in the log.
+    expect(text).toMatch(/upstream reply exceeds 8 MB in one stream line/)
+    expect(await lastLoggedStatus()).toBe(502)
     expect(await lastFeedCutOff()).toBe(true)
     expect(memoryOf(serve.pid, 'VmHWM')).toBeLessThan(300 * 1024 ** 2)
   }, 20_000)
