@@ -1,10 +1,15 @@
+import { Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { DiscoveryConfig } from '../config/schema.js'
+import { readBounded } from '../core/bounded-read.js'
 import { type Answers, type Identified, identify, looksLikeOllama, PROBE_PATHS, type ProbePath } from './fingerprint.js'
 
 /** Each server's usual port; only where to look, never what is there. */
 export const DEFAULT_PORTS = { ollama: 11434, llamacpp: 8080, lmstudio: 1234, jan: 1337, vllm: 8000 }
 
 const PROBE_TIMEOUT_MS = 500
+/** A probe's answer is a short JSON document; whatever listens on the port may send more. */
+const PROBE_MAX_BYTES = 1024 * 1024
 
 export interface FoundServer extends Identified {
   /** The provider baseUrl for this server, by DESIGN.md's convention (`/v1` except for Ollama). */
@@ -15,7 +20,9 @@ export interface FoundServer extends Identified {
 async function probe(origin: string, path: ProbePath, signal: AbortSignal) {
   try {
     const res = await fetch(origin + path, { signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) })
-    const text = await res.text()
+    const text = res.body
+      ? await readBounded(Readable.fromWeb(res.body as WebReadableStream), PROBE_MAX_BYTES, 'throw')
+      : ''
     let body: unknown
     try {
       body = JSON.parse(text)
