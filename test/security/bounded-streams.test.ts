@@ -18,7 +18,10 @@ beforeAll(async () => {
     'POST /v1/chat/completions': async (req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       // An error frame first, padded with braces that never close: 64 KB, one socket read.
-      if ((req.body as { model: string }).model === 'braces') return res.end(`data: {"error"${'{'.repeat(64_000)}`)
+      if ((req.body as { model: string }).model === 'braces') {
+        res.end(`data: {"error"${'{'.repeat(64_000)}`)
+        return
+      }
       for (let i = 0; i < DELTAS; i++) {
         const ok = res.write(frame({ id: 'c', model: 'm', choices: [{ index: 0, delta: { content: PIECE } }] }))
         if (!ok) await new Promise((r) => res.once('drain', r))
