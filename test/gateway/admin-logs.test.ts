@@ -11,8 +11,9 @@ const UPSTREAM_KEY = 'sk-upstream-secret-0123456789'
 const VIRTUAL_KEY = 'vk-ci-secret-abcdef'
 const YAML = `
 providers:
-  openai: { type: openai, apiKey: "\${env:OPENAI_KEY}" }
-  local: { type: ollama }
+  # Listed: metric series exist only for models a provider offers (no upstream answers a listing here).
+  openai: { type: openai, apiKey: "\${env:OPENAI_KEY}", models: [gpt-4o, house-model] }
+  local: { type: ollama, models: [llama3.2] }
 keys:
   - { name: ci, key: "\${env:CI_KEY}" }
 pricing:
