@@ -134,10 +134,13 @@ describe('web UI sessions', () => {
     expect(first.headers.get('location')).toBe('/')
     const cookie = cookieOf(first)
     expect((await call('/admin/v1/info', { headers: { cookie } })).status).toBe(200)
-    const again = await call(`/auth/login?code=${code}`, { redirect: 'manual' })
-    expect(again.status).toBe(401)
-    expect(again.headers.get('set-cookie')).toBeNull()
-    expect((await call('/auth/login?code=made-up', { redirect: 'manual' })).status).toBe(401)
+    // A spent or made-up code gets no cookie, only the sign-in page with the reason.
+    for (const spent of [code, 'made-up']) {
+      const again = await call(`/auth/login?code=${spent}`, { redirect: 'manual' })
+      expect(again.status).toBe(302)
+      expect(again.headers.get('location')).toBe('/?signin=link-invalid')
+      expect(again.headers.get('set-cookie')).toBeNull()
+    }
   })
 })
 
@@ -222,7 +225,7 @@ describe('switchyard serve', () => {
       expect(first.status).toBe(302)
       const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]
       expect((await fetch(`${serve.url}/admin/v1/info`, { headers: { cookie } })).status).toBe(200)
-      expect((await fetch(link, { redirect: 'manual' })).status).toBe(401)
+      expect((await fetch(link, { redirect: 'manual' })).headers.get('location')).toBe('/?signin=link-invalid')
     } finally {
       await serve.stop()
       rmSync(dataDir, { recursive: true, force: true })

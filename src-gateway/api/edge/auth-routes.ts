@@ -8,6 +8,9 @@ import { type AdminAccess, cookieOf, SESSION_COOKIE, sameSecret } from './admin-
  * lives in an HttpOnly, SameSite=Strict cookie: page scripts cannot read it and other sites' requests
  * do not carry it.
  */
+/** Where an unknown, used or expired sign-in link sends the browser (the sign-in page reads the flag). */
+export const LINK_INVALID = '/?signin=link-invalid'
+
 export function registerAuthRoutes(scope: FastifyInstance, access: AdminAccess, opts: { secure: boolean }): void {
   const attributes = `HttpOnly; SameSite=Strict; Path=/${opts.secure ? '; Secure' : ''}`
   const signIn = (reply: FastifyReply) =>
@@ -24,13 +27,8 @@ export function registerAuthRoutes(scope: FastifyInstance, access: AdminAccess, 
   // No HEAD twin: a link preview's HEAD must not spend the one-time code.
   scope.get('/auth/login', { exposeHeadRoute: false }, async (req, reply) => {
     const code = (req.query as { code?: unknown }).code
-    if (typeof code !== 'string' || !access.sessions.redeem(code)) {
-      throw new GatewayError(
-        'authentication',
-        'this sign-in link is unknown, used or expired: restart `switchyard serve` for a new one, or sign in with the admin token',
-        { code: 'invalid_login_code' },
-      )
-    }
+    // A person clicked this link: a spent one lands on the sign-in page, which says why, not on a JSON error.
+    if (typeof code !== 'string' || !access.sessions.redeem(code)) return reply.redirect(LINK_INVALID, 302)
     return signIn(reply).redirect('/', 302)
   })
 

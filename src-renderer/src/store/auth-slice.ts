@@ -16,6 +16,19 @@ export interface AuthSlice {
   sessionEnded(): void
 }
 
+/**
+ * The gateway sends a used, expired or unknown sign-in link to `/?signin=link-invalid`: say so once, and
+ * drop the flag from the address so a reload does not repeat it.
+ */
+function spentLinkNotice(): string | null {
+  const params = new URLSearchParams(window.location.search)
+  if (params.get('signin') !== 'link-invalid') return null
+  params.delete('signin')
+  const query = params.toString()
+  window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`)
+  return 'That sign-in link was already used or has expired. Paste the admin token instead.'
+}
+
 export const createAuthSlice: StateCreator<AuthSlice, [], [], AuthSlice> = (set, get) => ({
   auth: 'checking',
   signInError: null,
@@ -26,7 +39,7 @@ export const createAuthSlice: StateCreator<AuthSlice, [], [], AuthSlice> = (set,
     if (isDesktop()) return set({ auth: 'signed-in' })
     try {
       const { authenticated } = await authApi.session()
-      set({ auth: authenticated ? 'signed-in' : 'signed-out' })
+      set({ auth: authenticated ? 'signed-in' : 'signed-out', signInError: authenticated ? null : spentLinkNotice() })
     } catch (err) {
       set({ auth: 'signed-out', signInError: errorMessage(err) })
     }
