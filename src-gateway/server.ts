@@ -32,8 +32,7 @@ import { registerBackups } from './backup/backup-routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { ConfigStore } from './config/store.js'
-import { GatewayError } from './core/errors.js'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './core/json-depth.js'
+import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
@@ -167,26 +166,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.decorate('adminToken', { getter: () => admin.token() })
   app.decorate('createLoginCode', () => admin.sessions.createCode())
 
-  // JSON.parse is faster than Fastify's prototype-poisoning-safe parser; we never merge request bodies
-  // into objects, so `__proto__` keys are inert here.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') return done(new GatewayError('invalid_request', 'request body is empty; expected a JSON object'))
-    try {
-      const parsed = JSON.parse(body as string)
-      if (parsed === null) {
-        return done(new GatewayError('invalid_request', 'request body is null; expected a JSON object'))
-      }
-      // Every recursive walk after the parser (serialising, redaction, schemas) would overflow the stack.
-      if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
-        return done(new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`))
-      }
-      // Kept for the request log, which stores what the client sent without serialising it again.
-      ;(req as typeof req & { rawBody?: string }).rawBody = body as string
-      done(null, parsed)
-    } catch (err) {
-      done(new GatewayError('invalid_request', `request body is not valid JSON: ${(err as Error).message}`))
-    }
-  })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
 
   // Before the database opens: a missing body key stops the start with nothing left open.
   const bodyCipher = deps.dataDir

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
+import { parseJsonBody } from '../../core/json-body.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { resolveModel } from '../../routing/resolve.js'
 import { runChat } from '../chat-pipeline.js'
@@ -53,7 +54,17 @@ async function loadReply(gw: GatewayContext, endpoint: OllamaEndpoint, body: Bod
   return { model, created_at: new Date().toISOString(), ...empty, done: true, done_reason: 'load' }
 }
 
-export function registerOllamaRoutes(app: FastifyInstance, gw: GatewayContext): void {
+export function registerOllamaRoutes(scope: FastifyInstance, gw: GatewayContext): void {
+  // Ollama reads the body as JSON whatever its content type, and its clients rely on it (curl's `-d` sends
+  // form encoding). A scope of their own keeps that rule off the other APIs' routes.
+  scope.register(async (app) => {
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody)
+    registerRoutes(app, gw)
+  })
+}
+
+function registerRoutes(app: FastifyInstance, gw: GatewayContext): void {
   app.get('/api/version', { config: ollama }, async () => OLLAMA_VERSION)
   app.get('/api/tags', { config: ollama }, async () => listTags(gw, app.startedAt))
   app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt))
