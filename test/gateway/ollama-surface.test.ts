@@ -96,7 +96,8 @@ describe.each(PROVIDERS)('Ollama client → provider %s', (provider) => {
       last = part
     }
     expect(text).toBe('Echo: hello ollama')
-    expect(last).toMatchObject({ done: true, done_reason: 'stop', model })
+    // The model that answered, as the upstream names it (README: "The response's model field").
+    expect(last).toMatchObject({ done: true, done_reason: 'stop', model: 'mock-gpt' })
     expect(last?.eval_count).toBeGreaterThan(0)
     expect(last?.prompt_eval_count).toBeGreaterThan(0)
     expect(last?.total_duration).toBeGreaterThan(0)

@@ -51,7 +51,7 @@ describe('anthropicCodec.encodeResponse', () => {
   it('reports the matched stop sequence and keeps an msg_ id', () => {
     expect(encode(res('stop', { stop_sequence: 'END' }))).toMatchObject({
       id: 'msg_x',
-      model: 'asked',
+      model: 'up',
       stop_reason: 'stop_sequence',
       stop_sequence: 'END',
       usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },

@@ -42,7 +42,9 @@ export function encodeAnthropicResponse(res: ChatResponse, requestedModel: strin
     id: toMessageId(res.id),
     type: 'message',
     role: 'assistant',
-    model: requestedModel,
+    // The model that answered, as its upstream names it (what every dialect reports); the requested
+    // name only when the upstream gave none.
+    model: res.model || requestedModel,
     content,
     stop_reason: stopReason,
     stop_sequence: stopReason === 'stop_sequence' ? (res.stop_sequence ?? null) : null,

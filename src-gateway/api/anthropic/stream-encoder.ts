@@ -26,7 +26,6 @@ const blockDelta = (index: number, delta: string) =>
   `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":${delta}}\n\n`
 
 export function createAnthropicStreamEncoder(requestedModel: string): StreamEncoder {
-  const model = JSON.stringify(requestedModel)
   let messageId = ''
   let started = false
   let open: BlockKind = NONE
@@ -55,6 +54,8 @@ export function createAnthropicStreamEncoder(requestedModel: string): StreamEnco
   const messageStart = (c: ChatChunk): string => {
     messageId = toMessageId(c.id)
     const input = c.usage ? toAnthropicUsage(c.usage).input_tokens : 0
+    // The model that answered, as its upstream names it (what every dialect reports).
+    const model = JSON.stringify(c.model || requestedModel)
     return `event: message_start\ndata: {"type":"message_start","message":{"id":${JSON.stringify(messageId)},"type":"message","role":"assistant","model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":${input},"output_tokens":0}}}\n\n`
   }
 

@@ -13,7 +13,8 @@ export function encodeOllamaResponse(
   const choice = res.choices[0]
   const msg = choice?.message
   const text = msg?.content ?? msg?.refusal ?? ''
-  const head: Record<string, unknown> = { model: requestedModel, created_at: new Date().toISOString() }
+  // The model that answered, as its upstream names it (what every dialect reports).
+  const head: Record<string, unknown> = { model: res.model || requestedModel, created_at: new Date().toISOString() }
   if (endpoint === 'chat') {
     const message: Record<string, unknown> = { role: 'assistant', content: text }
     if (msg?.reasoning_content) message.thinking = msg.reasoning_content

@@ -35,7 +35,11 @@ describe('Ollama NDJSON stream encoder', () => {
     expect(out).not.toContain('"done":true')
     const all = lines(out + enc.chunk({ ...chunk({}), choices: [], usage: USAGE }) + enc.end())
     expect(all.map((l) => l.message.content)).toEqual(['Hel', 'lo', ''])
-    expect(all[0]).toMatchObject({ model: 'my-model', done: false, message: { role: 'assistant' } })
+    expect(all[0]).toMatchObject({
+      model: 'm' /* the chunk's model: the one that answered */,
+      done: false,
+      message: { role: 'assistant' },
+    })
     expect(Date.parse(all[0].created_at)).not.toBeNaN()
     const last = all[2]
     expect(last).toMatchObject({

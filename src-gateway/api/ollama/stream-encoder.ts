@@ -13,8 +13,10 @@ interface PendingCall {
 }
 
 export function createOllamaStreamEncoder(requestedModel: string, endpoint: OllamaEndpoint, t0: number): StreamEncoder {
-  // One timestamp per stream: clients never compare them, and a Date per token would cost on the hot path.
-  const head = `{"model":${JSON.stringify(requestedModel)},"created_at":"${new Date().toISOString()}",`
+  // One head per stream, built at the first chunk: it names the model that answered, as its upstream names
+  // it (what every dialect reports). One timestamp: clients never compare them, and a Date per token would
+  // cost on the hot path.
+  let head = ''
   // Chat puts the text (and thinking) in `message`, generate at the top level.
   const body =
     endpoint === 'chat'
@@ -55,6 +57,8 @@ export function createOllamaStreamEncoder(requestedModel: string, endpoint: Olla
   return {
     chunk(c: ChatChunk): string {
       if (done) return ''
+      if (head === '')
+        head = `{"model":${JSON.stringify(c.model || requestedModel)},"created_at":"${new Date().toISOString()}",`
       let out = ''
       const choice = finish === undefined ? c.choices[0] : undefined
       const d = choice?.delta
