@@ -33,15 +33,19 @@ async function addModels(page: Page, field: string, models: string[]) {
 test('prompts: create, version, diff and run; compare: side by side and a 3×2 matrix', async ({ page }) => {
   const consoleErrors: string[] = []
   page.on('console', (m) => {
-    // The browser's own favicon probe belongs to the app shell, not to these pages.
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) {
-      consoleErrors.push(`${m.text()} ${m.location().url}`)
-    }
+    // Every error counts, the browser's favicon probe included: the app ships an icon.
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`)
   })
 
   await signIn(page, gateway)
   await page.goto(`${gateway.baseUrl}/#/prompts`)
   await expect(page.getByRole('heading', { level: 1, name: 'Prompts' })).toBeVisible()
+  const icon = await page.evaluate(async () => {
+    const href = document.querySelector<HTMLLinkElement>('link[rel=icon]')?.href
+    const res = href ? await fetch(href) : undefined
+    return { status: res?.status, type: res?.headers.get('content-type') }
+  })
+  expect(icon).toEqual({ status: 200, type: expect.stringMatching(/^image\/svg\+xml/) })
   await page.getByRole('button', { name: '+ New prompt' }).first().click()
   await page.getByLabel('Prompt name').fill('greet')
   await page.getByLabel('Message 1', { exact: true }).fill('Say hello to {{name}}')
