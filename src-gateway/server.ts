@@ -57,7 +57,7 @@ export interface GatewayDeps {
   logger?: FastifyServerOptions['logger']
   /** The file `config` was read from; admin changes are written back there (see config/store.ts). */
   configPath?: string
-  /** Where `${secret:…}` values live; defaults to an encrypted file (SWITCHYARD_SECRET_KEY) or memory. */
+  /** Where `${secret:…}` values live; defaults to the data dir's encrypted file (see defaultSecretStore), or memory. */
   secrets?: SecretStore
   /** The desktop app's OS-keychain store for the log body key (see store/body-cipher.ts). */
   bodyKeys?: SecretStore
@@ -109,7 +109,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   const configStore = new ConfigStore(initialConfig, {
     configPath: deps.configPath,
     dataDir: deps.dataDir,
-    secrets: deps.secrets ?? defaultSecretStore(deps.dataDir),
+    secrets: deps.secrets ?? defaultSecretStore(deps.dataDir, initialConfig.env),
   })
   const config = configStore.current
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
@@ -263,6 +263,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     registerAdminConfig(scope, gw, {
       store: configStore,
       dataDir: deps.dataDir,
+      prompts: prompts.db,
       beforeImport: backups && (() => void backups.create('pre-import')),
     })
   })

@@ -1,20 +1,49 @@
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { schemaProblems } from '../config/schema-problems.js'
+import type { ConfigProblem } from '../config/validate.js'
 import type { Db } from '../store/db.js'
 import { contentHash, PROMPT_NAME_PATTERN, PromptContentFields, parsePromptContent } from './content.js'
-import { latestVersionBy, saveVersion } from './prompt-store.js'
+import { latestVersion, latestVersionBy, saveVersion } from './prompt-store.js'
+import type { PromptContent } from './types.js'
 
 /** Versions imported from the config file carry this author, so a restart compares against them. */
 export const CONFIG_AUTHOR = 'config'
+/** Versions an explicit import (admin API or `switchyard import`) created. */
+export const IMPORT_AUTHOR = 'import'
 
-const PromptsSectionSchema = Type.Record(
-  Type.String({ pattern: PROMPT_NAME_PATTERN }),
-  Type.Object({ ...PromptContentFields, note: Type.Optional(Type.String()) }),
-)
+const PromptEntrySchema = Type.Object({ ...PromptContentFields, note: Type.Optional(Type.String()) })
+const PromptsSectionSchema = Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN }), PromptEntrySchema)
 const checkSection = Compile(PromptsSectionSchema)
+const sectionProblems = schemaProblems(PromptsSectionSchema)
+
+/** One prompt as the config file's `prompts:` section writes it: a version's content and an optional note. */
+export type PromptEntry = PromptContent & { note?: string }
+export type PromptsSection = Record<string, PromptEntry>
+
+/** What importing a `prompts:` section does, by prompt name. */
+export interface PromptImport {
+  created: string[]
+  /** Prompts whose latest version differs: each gets a new version. */
+  updated: string[]
+  unchanged: string[]
+}
+
+/** Everything wrong with a `prompts:` section, located under `/prompts`; none for an absent one. */
+export function promptsSectionProblems(section: unknown): ConfigProblem[] {
+  if (section === undefined || section === null) return []
+  return sectionProblems(section, '/prompts')
+}
+
+const entries = (section: unknown) =>
+  Object.entries((section ?? {}) as Record<string, PromptEntry>).map(([name, { note, ...rest }]) => ({
+    name,
+    note,
+    content: parsePromptContent(rest, `prompts.${name}`),
+  }))
 
 /**
- * Imports the config's `prompts:` section. A prompt whose content differs from what config last
+ * Imports the config's `prompts:` section at start. A prompt whose content differs from what config last
  * imported becomes a new version; unchanged ones are left alone, so versions saved in the app since
  * stay the latest.
  */
@@ -25,12 +54,55 @@ export function importConfigPrompts(db: Db, section: unknown): { created: string
     throw new Error(`config is invalid: /prompts${e?.instancePath ?? ''}: ${e?.message ?? 'invalid'}`)
   }
   const created: string[] = []
-  for (const [name, entry] of Object.entries(section as Record<string, { note?: string }>)) {
-    const { note, ...rest } = entry
-    const content = parsePromptContent(rest, `prompts.${name}`)
+  for (const { name, note, content } of entries(section)) {
     if (latestVersionBy(db, name, CONFIG_AUTHOR)?.contentHash === contentHash(content)) continue
     const saved = saveVersion(db, name, content, { note: note ?? 'imported from config', author: CONFIG_AUTHOR })
     if (saved.created) created.push(name)
   }
   return { created }
+}
+
+/**
+ * What importing a checked `prompts:` section would do. An explicit import compares with each prompt's
+ * latest version, whoever wrote it: the user asked for the file's content to be current.
+ */
+export function planPromptImport(db: Db, section: unknown): PromptImport {
+  const plan: PromptImport = { created: [], updated: [], unchanged: [] }
+  for (const { name, content } of entries(section)) {
+    const latest = latestVersion(db, name)
+    if (!latest) plan.created.push(name)
+    else if (latest.contentHash === contentHash(content)) plan.unchanged.push(name)
+    else plan.updated.push(name)
+  }
+  return plan
+}
+
+/** Imports a checked `prompts:` section: a new version for each prompt that is new or changed. */
+export function importPrompts(db: Db, section: unknown): PromptImport {
+  return db.transaction(() => {
+    const plan = planPromptImport(db, section)
+    for (const { name, note, content } of entries(section)) {
+      saveVersion(db, name, content, { note: note ?? 'imported', author: IMPORT_AUTHOR })
+    }
+    return plan
+  })()
+}
+
+/** The latest version of every prompt in the library, as a `prompts:` section (labels are not part of it). */
+export function exportPrompts(db: Db): PromptsSection {
+  const names = db.prepare('SELECT name FROM prompts ORDER BY name').all() as { name: string }[]
+  const section: PromptsSection = {}
+  for (const { name } of names) {
+    const latest = latestVersion(db, name)
+    if (!latest) continue
+    const { messages, model, params, responseSchema } = latest.content
+    section[name] = {
+      ...(model !== undefined && { model }),
+      messages,
+      ...(params !== undefined && { params }),
+      ...(responseSchema !== undefined && { responseSchema }),
+      ...(latest.note !== null && { note: latest.note }),
+    }
+  }
+  return section
 }

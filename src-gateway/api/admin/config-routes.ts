@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ConfigStore } from '../../config/store.js'
 import { applyConfig, type GatewayContext } from '../../gateway-context.js'
+import type { Db } from '../../store/db.js'
 import { registerConfigTransfer } from './config-transfer.js'
 import { registerDiscoveryRoutes } from './discovery-routes.js'
 import { registerKeyRoutes } from './keys-routes.js'
@@ -14,6 +15,8 @@ import { registerSettingsRoutes } from './settings-routes.js'
 export interface AdminConfigOptions {
   store: ConfigStore
   dataDir?: string
+  /** The prompt library, which export and import carry prompts to and from on request. */
+  prompts: Db
   /** Runs right before a valid import is applied: the pre-import backup (see backup/). */
   beforeImport?: () => void
 }
@@ -35,7 +38,7 @@ export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, op
   registerDiscoveryRoutes(app, gw, store)
   registerModelRoutes(app, gw)
   registerRouteAliases(app, store)
-  registerConfigTransfer(app, store, opts.beforeImport)
+  registerConfigTransfer(app, store, opts.prompts, opts.beforeImport)
   registerSettingsRoutes(app, store, opts.dataDir)
   registerPolicyRoutes(app, store)
 }

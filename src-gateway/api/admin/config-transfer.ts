@@ -1,17 +1,23 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
-import { configText } from '../../config/config-file.js'
-import { ConfigError, parseConfigText } from '../../config/load.js'
-import { exportableConfig } from '../../config/secret-fields.js'
+import type { ConfigFormat } from '../../config/config-file.js'
 import type { ConfigStore } from '../../config/store.js'
+import { exportText, importConfig, parseImportText, sniffFormat } from '../../config/transfer.js'
 import { compileProblems } from '../../config/validate.js'
+import { GatewayError } from '../../core/errors.js'
+import { parseJsonBody } from '../../core/json-body.js'
+import { isPlainObject } from '../../core/json-values.js'
+import type { Db } from '../../store/db.js'
 import { invalidBody } from './admin-errors.js'
 
 const ExportQuery = Type.Object({
   format: Type.Union([Type.Literal('yaml'), Type.Literal('json')], { default: 'yaml' }),
   secrets: Type.Union([Type.Literal('refs'), Type.Literal('omit')], { default: 'refs' }),
+  include: Type.Optional(Type.Literal('prompts')),
 })
-const ImportBody = Type.Object(
+const ImportQuery = Type.Object({ apply: Type.Optional(Type.Boolean()) })
+/** The JSON body the UI sends: the file's text wrapped, told apart from a JSON config by `text`. */
+const WrappedImport = Type.Object(
   {
     text: Type.String({ maxLength: 5_000_000 }),
     format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('json')])),
@@ -19,25 +25,38 @@ const ImportBody = Type.Object(
   },
   { additionalProperties: false },
 )
-const importProblems = compileProblems(ImportBody)
+const wrappedProblems = compileProblems(WrappedImport)
 
 const CONTENT_TYPES = { yaml: 'application/yaml; charset=utf-8', json: 'application/json; charset=utf-8' }
+/** Content types whose body is the exported file's text. */
+const TEXT_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml', 'text/plain']
 
-/** JSON when the text looks like it; YAML otherwise (YAML also reads most JSON). */
-const sniffFormat = (text: string) => (/^\s*[{[]/.test(text) ? 'json' : 'yaml')
+/** The file's text as sent: raw bytes arrive as a string, a JSON body as its data. */
+type ImportBody = string | Record<string, unknown> | undefined
 
 /**
- * GET /admin/v1/config/export and POST /admin/v1/config/import. Export never contains a plain key;
- * import previews (valid, errors by field, changes) and, with `apply: true`, runs `beforeImport` (a
- * backup), then applies and persists, moving plain keys it finds into the secret store.
+ * GET /admin/v1/config/export and POST /admin/v1/config/import. Export never contains a plain key,
+ * and adds the prompt library's latest versions with `include=prompts`. Import takes the exported bytes
+ * as they are (YAML or JSON by content type, or the `{text, apply}` JSON body) and previews, or with
+ * `?apply=true` runs `beforeImport` (a backup), then applies and persists, moving plain keys it finds
+ * into the secret store.
  */
-export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore, beforeImport?: () => void): void {
+export function registerConfigTransfer(
+  app: FastifyInstance,
+  store: ConfigStore,
+  library: Db,
+  beforeImport?: () => void,
+): void {
   app.get<{ Querystring: Static<typeof ExportQuery> }>(
     '/admin/v1/config/export',
     { schema: { querystring: ExportQuery } },
     async (req, reply) => {
-      const { format, secrets } = req.query
-      const text = configText(exportableConfig(store.current.raw, secrets), format)
+      const { format, secrets, include } = req.query
+      const text = exportText(store.current.raw, {
+        format,
+        secrets,
+        prompts: include === 'prompts' ? library : undefined,
+      })
       return reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="switchyard-config.${format}"`)
@@ -45,34 +64,49 @@ export function registerConfigTransfer(app: FastifyInstance, store: ConfigStore,
     },
   )
 
-  app.post('/admin/v1/config/import', async (req) => {
-    const problems = importProblems(req.body)
-    if (problems.length > 0) throw invalidBody(problems)
-    const { text, format, apply } = req.body as Static<typeof ImportBody>
-    let data: unknown
-    try {
-      data = parseConfigText(text, format ?? sniffFormat(text))
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      return { valid: false, errors: [{ path: '/', message: err.message }], changes: [], applied: false }
-    }
-    const check = store.check(data)
-    // Keys of providers the file points elsewhere are not carried along; the admin gives them again.
-    const dropped = check.dropped.length > 0 ? { droppedCredentials: check.dropped } : {}
-    if (!check.valid || !apply) {
-      return { valid: check.valid, errors: check.errors, changes: check.changes, ...dropped, applied: false }
-    }
-    beforeImport?.()
-    const loaded = store.apply(data)
-    return {
-      valid: true,
-      errors: [],
-      changes: check.changes,
-      ...dropped,
-      applied: true,
-      // References the imported file makes that this machine cannot resolve (yet).
-      missingEnv: loaded.missingEnv,
-      missingSecrets: loaded.missingSecrets,
-    }
+  // A scope of its own, so that its body parsers (YAML as text, anything else a 415) stay on this route.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
+    scope.addContentTypeParser(TEXT_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body))
+    scope.addContentTypeParser('*', (req, _payload, done) =>
+      done(
+        new GatewayError(
+          'invalid_request',
+          `cannot import content-type '${req.headers['content-type'] ?? 'none'}': send the exported file as ` +
+            `application/yaml (or text/yaml, application/x-yaml, text/plain) or application/json`,
+          { status: 415, code: 'unsupported_media_type' },
+        ),
+      ),
+    )
+
+    scope.post<{ Querystring: Static<typeof ImportQuery> }>(
+      '/admin/v1/config/import',
+      { schema: { querystring: ImportQuery } },
+      async (req) => {
+        const body = req.body as ImportBody
+        let text: string
+        let format: ConfigFormat | undefined
+        let apply = req.query.apply ?? false
+        if (typeof body === 'string') {
+          text = body
+        } else if (isPlainObject(body) && 'text' in body) {
+          const problems = wrappedProblems(body)
+          if (problems.length > 0) throw invalidBody(problems)
+          const wrapped = body as Static<typeof WrappedImport>
+          text = wrapped.text
+          format = wrapped.format
+          apply = req.query.apply ?? wrapped.apply ?? false
+        } else if (body !== undefined) {
+          // A JSON config, parsed already.
+          return importConfig(store, library, body, { apply, beforeImport })
+        } else {
+          throw new GatewayError('invalid_request', 'request body is empty; send the exported config file')
+        }
+        const parsed = parseImportText(text, format ?? sniffFormat(text))
+        if (!('data' in parsed)) return parsed
+        return importConfig(store, library, parsed.data, { apply, beforeImport })
+      },
+    )
   })
 }
