@@ -1,48 +1,34 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app where Electron and a display exist; otherwise the headless gateway with
-// the web UI, after saying why. Builds what it runs first, so it works right after `npm install`.
-import { spawn, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
+// `npm start`: the desktop app where Electron's binary and a display exist; otherwise the headless gateway
+// with the web UI, after saying why and how to get the desktop app. Builds what it runs when its sources
+// changed, so it works right after `npm install` and starts at once the next time.
+import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildIfStale, desktopBuild, headlessBuild } from './builds.mjs'
+import { electronStatus, lockedElectronVersion, whyNoDesktopApp } from './electron-package.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const bin = (name) => join(root, 'node_modules', '.bin', name)
 const args = process.argv.slice(2)
+const say = (line) => process.stdout.write(`${line}\n`)
 
 function run(cmd, cmdArgs) {
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' })
-  if (r.status !== 0) process.exit(r.status ?? 1)
-}
-
-/** Why the desktop app cannot start here, or null when it can. */
-function electronUnavailable() {
-  let electronPath
-  try {
-    // The `electron` package exports the path of its binary, and throws when the binary is missing.
-    electronPath = createRequire(import.meta.url)('electron')
-  } catch (err) {
-    return { reason: `Electron is not installed (${String(err.message).split('\n')[0]})` }
-  }
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    return { reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' }
-  }
-  return { electronPath }
-}
-
-const check = electronUnavailable()
-if (check.electronPath) {
-  run(bin('electron-vite'), ['build'])
-  const child = spawn(check.electronPath, [root, ...args], { cwd: root, stdio: 'inherit' })
-  child.on('exit', (code) => process.exit(code ?? 0))
-} else {
-  process.stdout.write(`Switchyard: ${check.reason}; starting the headless gateway with the web UI instead.\n`)
-  run(bin('vite'), ['build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'])
-  run(bin('tsc'), ['-p', 'tsconfig.gateway.json'])
-  const child = spawn(process.execPath, [join(root, 'dist/gateway/cli.js'), 'serve', ...args], {
-    cwd: root,
-    stdio: 'inherit',
-  })
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' })
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
   child.on('exit', (code) => process.exit(code ?? 0))
+}
+
+const status = electronStatus({
+  dir: join(root, 'node_modules', 'electron'),
+  env: process.env,
+  platform: process.platform,
+})
+if (status.kind === 'ready') {
+  buildIfStale(root, desktopBuild(root), say)
+  run(status.binary, [root, ...args])
+} else {
+  say(`Switchyard: ${whyNoDesktopApp(status.kind, lockedElectronVersion(root))}`)
+  say('Switchyard: starting the headless gateway with the web UI instead.')
+  buildIfStale(root, headlessBuild(root), say)
+  run(process.execPath, [join(root, 'dist/gateway/cli.js'), 'serve', ...args])
 }
