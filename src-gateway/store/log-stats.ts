@@ -3,7 +3,8 @@ import type { Db } from './db.js'
 import { p50p95 } from './percentile.js'
 import { usedBytes } from './retention.js'
 
-export type StatsBucket = 'hour' | 'day'
+/** `5m` suits an hour's range, `hour` a day's, `day` a month's. */
+export type StatsBucket = '5m' | 'hour' | 'day'
 export type StatsGroupBy = 'model' | 'provider' | 'key'
 
 export interface StatsQuery {
@@ -64,10 +65,15 @@ export interface StatsResult {
 }
 
 const GROUP_COLUMN: Record<StatsGroupBy, string> = { model: 'model', provider: 'provider', key: 'key_name' }
-// Bucket labels are prefixes of the ISO `created_at`, padded back to a full timestamp.
-const BUCKET_PREFIX: Record<StatsBucket, { chars: number; suffix: string }> = {
-  hour: { chars: 13, suffix: ':00:00.000Z' },
-  day: { chars: 10, suffix: 'T00:00:00.000Z' },
+// Bucket labels are cut from the ISO `created_at` in SQL and padded back to a full timestamp. Hours and days
+// are prefixes; 5 minutes keep the hour and round the minutes down to a multiple of 5.
+const BUCKET_SQL: Record<StatsBucket, { expr: string; suffix: string }> = {
+  '5m': {
+    expr: `substr(created_at, 1, 14) || printf('%02d', CAST(substr(created_at, 15, 2) AS INTEGER) / 5 * 5)`,
+    suffix: ':00.000Z',
+  },
+  hour: { expr: 'substr(created_at, 1, 13)', suffix: ':00:00.000Z' },
+  day: { expr: 'substr(created_at, 1, 10)', suffix: 'T00:00:00.000Z' },
 }
 
 type StatsRow = [
@@ -149,11 +155,11 @@ const BY_REDACTION_SQL = `SELECT e.key AS type, sum(e.value) AS count
  * value, so rows are read (only the columns needed, as arrays) rather than aggregated in SQL.
  */
 export function computeStats(db: Db, q: StatsQuery): StatsResult {
-  const { chars, suffix } = BUCKET_PREFIX[q.bucket]
+  const { expr, suffix } = BUCKET_SQL[q.bucket]
   const group = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL'
   const rows = db
     .prepare(
-      `SELECT substr(created_at, 1, ${chars}), ${group}, status, input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms,
+      `SELECT ${expr}, ${group}, status, input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms,
          is_cache_hit, cache_saved_usd, guardrail_action, redactions_json IS NOT NULL
        FROM request_logs WHERE created_at >= ? AND created_at < ?`,
     )

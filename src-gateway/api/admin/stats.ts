@@ -7,12 +7,12 @@ import { isoParam, requireDb } from './query-params.js'
 const StatsQuerySchema = Type.Object({
   from: Type.Optional(Type.String({ minLength: 1 })),
   to: Type.Optional(Type.String({ minLength: 1 })),
-  bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
+  bucket: Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
   groupBy: Type.Optional(Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])),
 })
 
-/** Without `from`, a range the chart reads well at: a day of hours or a month of days. */
-const DEFAULT_SPAN_MS = { hour: 24 * 3_600_000, day: 30 * 86_400_000 }
+/** Without `from`, a range the chart reads well at: an hour of 5 minutes, a day of hours or a month of days. */
+const DEFAULT_SPAN_MS = { '5m': 3_600_000, hour: 24 * 3_600_000, day: 30 * 86_400_000 }
 
 /** GET /admin/v1/stats: totals, per-group totals and a time series for the cost and latency charts. */
 export function registerAdminStats(app: FastifyInstance): void {
