@@ -40,6 +40,22 @@ describe('playground slice', () => {
     expect(store.getState()).toMatchObject({ pgModels: ['a', 'b'], pgModel: 'a' })
   })
 
+  it('offers chat models only: embedding models are listed apart and never picked by default', async () => {
+    vi.mocked(openaiModels).mockResolvedValueOnce({
+      data: [
+        'openai/text-embedding-3-small',
+        'local/nomic-embed-text:latest',
+        'local/bge-m3',
+        'fast',
+        'openai/gpt-4o',
+      ].map((id) => ({ id, owned_by: 'x' })),
+    })
+    store.setState({ pgModel: '' })
+    await store.getState().loadPlaygroundModels()
+    expect(store.getState()).toMatchObject({ pgChatModels: ['fast', 'openai/gpt-4o'], pgModel: 'fast' })
+    expect(store.getState().pgModels).toHaveLength(5)
+  })
+
   it('commits streamed tokens in batches, not one store update per token', async () => {
     let updates = 0
     store.subscribe(() => updates++)

@@ -3,6 +3,7 @@ import { adminApi, openaiModels } from '../api/admin'
 import { type ChatContentPart, type ChatMessage, type ChatStreamResult, streamChat } from '../api/chat-stream'
 import { ApiError, errorMessage } from '../api/client'
 import type { PlaygroundParams } from './handoff-slice'
+import { isEmbeddingModel } from './model-kind'
 
 export interface ReplyMetrics {
   inputTokens: number | null
@@ -27,7 +28,10 @@ export interface Turn {
 }
 
 export interface PlaygroundSlice {
+  /** Every model and route `/v1/models` lists (Connect and Routes offer them all). */
   pgModels: string[]
+  /** What the Playground can chat with: the list without embedding models. */
+  pgChatModels: string[]
   pgModelsError: string | null
   pgModel: string
   pgSystem: string
@@ -95,6 +99,7 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
 
   return {
     pgModels: [],
+    pgChatModels: [],
     pgModelsError: null,
     pgModel: '',
     pgSystem: '',
@@ -106,10 +111,12 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
       try {
         const { data } = await openaiModels()
         const ids = data.map((m) => m.id)
+        const chat = ids.filter((id) => !isEmbeddingModel(id))
         set({
           pgModels: ids,
+          pgChatModels: chat,
           pgModelsError: null,
-          pgModel: ids.includes(get().pgModel) ? get().pgModel : (ids[0] ?? ''),
+          pgModel: chat.includes(get().pgModel) ? get().pgModel : (chat[0] ?? ''),
         })
       } catch (err) {
         set({ pgModelsError: errorMessage(err) })

@@ -92,7 +92,7 @@ function NumberParam(props: {
 }
 
 export function PlaygroundPage() {
-  const models = useAppStore(useShallow((s) => s.pgModels))
+  const models = useAppStore(useShallow((s) => s.pgChatModels))
   const modelsError = useAppStore((s) => s.pgModelsError)
   const model = useAppStore((s) => s.pgModel)
   const system = useAppStore((s) => s.pgSystem)
