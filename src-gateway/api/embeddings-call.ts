@@ -55,6 +55,7 @@ export async function sendEmbeddings(
       embeddingsRequest({ ...request, model }, model, ctx),
       provider.timeouts,
       signal,
+      provider.maxConnections,
     )
     status = res.status
     headers = res.headers

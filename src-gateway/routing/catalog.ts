@@ -67,7 +67,8 @@ export class ModelCatalog {
     const timer = setTimeout(() => ctrl.abort(), LIST_TIMEOUT_MS)
     try {
       const timeouts = { ...p.timeouts, firstByteMs: LIST_TIMEOUT_MS, totalMs: LIST_TIMEOUT_MS }
-      const res = await this.upstreams.send(p.id, p.ctx.baseUrl, modelsRequest(p.ctx), timeouts, ctrl.signal)
+      const req = modelsRequest(p.ctx)
+      const res = await this.upstreams.send(p.id, p.ctx.baseUrl, req, timeouts, ctrl.signal, p.maxConnections)
       const text = await res.text()
       if (res.status >= 400) throw p.adapter.error(res.status, text, res.headers)
       // A listing of a provider replaced meanwhile (live config) describes an upstream no longer used.

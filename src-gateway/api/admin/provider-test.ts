@@ -21,9 +21,9 @@ async function pingChat(gw: GatewayContext, p: RuntimeProvider, model: string): 
   )
   const timeouts = { ...p.timeouts, firstByteMs: CHAT_TIMEOUT_MS, totalMs: CHAT_TIMEOUT_MS }
   try {
-    const res = await gw.upstreams.send(p.id, p.ctx.baseUrl, req, timeouts, AbortSignal.timeout(CHAT_TIMEOUT_MS))
-    const text = await res.body.text()
-    res.done()
+    const signal = AbortSignal.timeout(CHAT_TIMEOUT_MS)
+    const res = await gw.upstreams.send(p.id, p.ctx.baseUrl, req, timeouts, signal, p.maxConnections)
+    const text = await res.text()
     return res.status >= 400 ? p.adapter.error(res.status, text, res.headers).message : null
   } catch (err) {
     return err instanceof GatewayError ? err.message : `request failed: ${(err as Error).message}`

@@ -40,7 +40,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gw: GatewayContext
           : adapter.countTokensRequest(canonical, model, ctx)
       const ctrl = new AbortController()
       const res = await gw.upstreams
-        .send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal)
+        .send(provider.id, ctx.baseUrl, upstreamReq, provider.timeouts, ctrl.signal, provider.maxConnections)
         .catch(() => undefined)
       if (res) {
         const text = await res.text()

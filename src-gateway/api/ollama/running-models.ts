@@ -4,8 +4,12 @@
 import type { GatewayContext } from '../../gateway-context.js'
 import type { RuntimeProvider } from '../../routing/providers.js'
 
-/** A quick question to a local server: a slow or absent one is left out, not waited for. */
-const PS_TIMEOUTS = { connectMs: 1000, firstByteMs: 2000, idleMs: 2000, totalMs: 3000 }
+/**
+ * A quick question to a local server: a slow or absent one is left out, not waited for. The connect
+ * timeout is the provider's own, so the question goes through the provider's pool (and its
+ * `maxConnections`) like its chat calls; the total still bounds an absent server.
+ */
+const PS_TIMEOUTS = { firstByteMs: 2000, idleMs: 2000, totalMs: 3000 }
 
 interface RunningModel {
   name?: string
@@ -19,8 +23,9 @@ async function runningOn(gw: GatewayContext, provider: RuntimeProvider): Promise
       provider.id,
       provider.ctx.baseUrl,
       { method: 'GET', path: '/api/ps', headers: {} },
-      PS_TIMEOUTS,
+      { ...PS_TIMEOUTS, connectMs: provider.timeouts.connectMs },
       AbortSignal.timeout(PS_TIMEOUTS.totalMs),
+      provider.maxConnections,
     )
     const text = await res.text()
     if (res.status !== 200) return []
