@@ -2,6 +2,8 @@
  * Every number the UI shows goes through here (ui.md §1 "Number formats"), so tables, tiles, charts and
  * tests agree. Unknown is `—`, never 0.
  */
+import type { StatsBucket } from '../../src-shared/admin-api'
+
 const LOCALE = 'en-US'
 export const UNKNOWN = '—'
 
@@ -77,13 +79,13 @@ export function formatTime(iso: string, now: Date = new Date()): string {
   return d.toDateString() === now.toDateString() ? timeOfDay.format(d) : dayAndTime.format(d)
 }
 
-export function formatBucketTick(t: number, bucket: 'hour' | 'day'): string {
+export function formatBucketTick(t: number, bucket: StatsBucket): string {
   // Recharts can ask for a label with no point under the cursor.
   if (!Number.isFinite(t)) return ''
   return bucket === 'day' ? dayOnly.format(t) : hourOnly.format(t)
 }
 
-export function formatBucketLabel(t: number, bucket: 'hour' | 'day'): string {
+export function formatBucketLabel(t: number, bucket: StatsBucket): string {
   if (!Number.isFinite(t)) return ''
   return bucket === 'day' ? dayOnly.format(t) : dayAndTime.format(t)
 }

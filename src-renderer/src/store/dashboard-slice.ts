@@ -7,7 +7,7 @@ import { isLocalProvider } from './provider-locality'
 export type TimeRange = '1h' | '24h' | '7d' | '30d'
 
 export const TIME_RANGES: Record<TimeRange, { label: string; ms: number; bucket: StatsBucket }> = {
-  '1h': { label: 'Last hour', ms: 3_600_000, bucket: 'hour' },
+  '1h': { label: 'Last hour', ms: 3_600_000, bucket: '5m' },
   '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
   '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'day' },
   '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },

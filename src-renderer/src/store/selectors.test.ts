@@ -57,6 +57,14 @@ describe('bucketStarts', () => {
   })
 })
 
+describe('bucketStarts in 5 minutes', () => {
+  it('cuts the last hour into 5-minute buckets, not two partial hours', () => {
+    const b = bucketStarts('2026-11-25T11:00:00.000Z', '2026-11-25T12:00:00.000Z', '5m')
+    expect(b).toHaveLength(12)
+    expect(new Date(b[1]).toISOString()).toBe('2026-11-25T11:05:00.000Z')
+  })
+})
+
 describe('stackedSeries', () => {
   it('zero-fills empty buckets and keeps totals equal to the groups', () => {
     const s = stats({

@@ -2,7 +2,7 @@ import type { StatsBucket, StatsResult, StatsSummary } from '../../../src-shared
 
 /** Named derivations of store data that more than one view or test needs. */
 
-const BUCKET_MS: Record<StatsBucket, number> = { hour: 3_600_000, day: 86_400_000 }
+const BUCKET_MS: Record<StatsBucket, number> = { '5m': 300_000, hour: 3_600_000, day: 86_400_000 }
 export const OTHER_SERIES = 'other'
 const TOP_SERIES = 6
 

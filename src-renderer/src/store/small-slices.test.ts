@@ -66,7 +66,8 @@ describe('dashboard slice', () => {
     expect(calls).toContainEqual({
       from: '2026-11-25T11:00:00.000Z',
       to: '2026-11-25T12:00:00.000Z',
-      bucket: 'hour',
+      // An hour drawn as two hourly bars said little: it is cut into 5-minute buckets.
+      bucket: '5m',
       groupBy: 'key',
     })
     expect(calls).toContainEqual({ from: '2026-11-25T10:00:00.000Z', to: '2026-11-25T11:00:00.000Z', bucket: 'day' })
