@@ -2,7 +2,6 @@ import { createGatewayMetrics, type GatewayMetrics } from './api/metrics.js'
 import type { GatewayConfig } from './config/schema.js'
 import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.js'
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
-import { buildProviders } from './routing/providers.js'
 import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
 import { configSecrets } from './store/body-scrub.js'
 import type { Db } from './store/db.js'
@@ -26,7 +25,10 @@ export interface RequestLog {
   encryptsBodies: boolean
   /** Writes queued rows now (tests, and before an export that must include the latest calls). */
   flush(): void
-  /** Follows a config change: credentials added since start are stripped from stored rows too. */
+  /**
+   * Follows a config change: prices (providers however added, `pricing:`) apply to the next call, and
+   * credentials added since start are stripped from stored rows too.
+   */
   applyConfig(config: GatewayConfig): void
 }
 
@@ -46,7 +48,7 @@ export function createRequestLog(
   const encryptsBodies = config.logs?.encryptBodies ?? false
   // Fail closed: encryption asked for and no cipher must never mean bodies stored in plain text.
   if (encryptsBodies && db && !cipher) throw new BodyKeyError('logs.encryptBodies is on but no body cipher was given')
-  const priceBook = createPriceBook(config, buildProviders(config))
+  const priceBook = createPriceBook(config)
   const metrics = createGatewayMetrics()
   const writer =
     db && !sink
@@ -96,6 +98,7 @@ export function createRequestLog(
     encryptsBodies,
     flush: () => writer?.flush(),
     applyConfig: (next) => {
+      priceBook.applyConfig(next)
       writer?.setSecrets(configSecrets(next))
       applyRetention(next)
     },

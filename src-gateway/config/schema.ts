@@ -35,6 +35,11 @@ export const ProviderConfigSchema = Type.Object(
     timeouts: Type.Optional(Timeouts),
     /** Upper bound on concurrent upstream connections. */
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    /**
+     * Whether it runs on hardware you own: its calls cost nothing and count as local in Overview. Defaults
+     * by type: ollama and llamacpp yes, openai-compatible when its baseUrl is loopback, the rest no.
+     */
+    local: Type.Optional(Type.Boolean()),
     /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     /** The upstream's own rate limits, kept by the gateway so a target over them is skipped instead of called. */
@@ -113,10 +118,12 @@ export const RouteConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** A model's price in USD per 1M tokens; cache writes are charged as input. */
 export const PriceSchema = Type.Object(
   {
     input: Type.Number({ minimum: 0 }),
     output: Type.Number({ minimum: 0 }),
+    /** Prompt tokens read from the provider's cache; `input` when absent. */
     cachedInput: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },
@@ -270,6 +277,7 @@ export const ConfigSchema = Type.Object(
       Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' }), ProviderConfigSchema),
     ),
     routes: Type.Optional(Type.Record(Type.String(), RouteConfigSchema)),
+    /** Prices keyed `provider/model` or a bare model name; they win over local providers' zero and the bundled table. */
     pricing: Type.Optional(Type.Record(Type.String(), PriceSchema)),
     logs: Type.Optional(LogsConfigSchema),
     discovery: Type.Optional(DiscoveryConfigSchema),

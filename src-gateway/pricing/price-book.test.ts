@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../config/load.js'
-import { buildProviders } from '../routing/providers.js'
 import { createPriceBook } from './price-book.js'
 
 const config = parseConfig(
@@ -13,6 +12,10 @@ providers:
   lmstudio: { type: openai-compatible, baseUrl: "http://127.0.0.1:1234/v1" }
   groq: { type: openai-compatible, baseUrl: "https://api.groq.com/openai/v1" }
   corp: { type: openai-compatible, baseUrl: "https://llm.corp.example/v1" }
+  cpp: { type: llamacpp }
+  gpu: { type: ollama, baseUrl: "http://gpu-box:11434", local: false }
+  proxy: { type: openai, baseUrl: "http://127.0.0.1:4000/v1" }
+  own: { type: openai, baseUrl: "http://127.0.0.1:4000/v1", local: true }
 pricing:
   openai/gpt-4o-mini: { input: 1, output: 2, cachedInput: 0.5 }
   house-model: { input: 10, output: 20 }
@@ -20,7 +23,7 @@ pricing:
 `,
   'yaml',
 ).resolved
-const book = createPriceBook(config, buildProviders(config))
+const book = createPriceBook(config)
 const M = 1_000_000
 
 describe('PriceBook', () => {
@@ -53,10 +56,28 @@ describe('PriceBook', () => {
     expect(book.cost({ providerId: 'local', model: 'llama3.2', usage: { input: M, output: M } })).toBeCloseTo(0.3)
   })
 
-  it('charges nothing for local providers (by type or loopback URL) unless overridden', () => {
+  it('charges nothing for local providers (by type, or local: true) unless overridden', () => {
     expect(book.cost({ providerId: 'local', model: 'gpt-4o', usage: { input: M, output: M } })).toBe(0)
     expect(book.cost({ providerId: 'lmstudio', model: 'gpt-4o', usage: { input: M, output: M } })).toBe(0)
-    expect(book.cost({ providerType: 'llamacpp', model: 'qwen', usage: { input: M, output: M } })).toBe(0)
+    expect(book.cost({ providerId: 'cpp', model: 'qwen', usage: { input: M, output: M } })).toBe(0)
+    expect(book.cost({ providerId: 'own', model: 'gpt-4o', usage: { input: M, output: M } })).toBe(0)
+  })
+
+  it('prices a cloud type at a loopback URL, and a local type that says local: false', () => {
+    expect(book.cost({ providerId: 'proxy', model: 'gpt-4o', usage: { input: M, output: M } })).toBeCloseTo(12.5)
+    expect(book.cost({ providerId: 'gpu', model: 'gpt-4o', usage: { input: M, output: 0 } })).toBeCloseTo(2.5)
+  })
+
+  it('follows a config change: new providers and pricing apply to the next look-up', () => {
+    const changing = createPriceBook(parseConfig('providers: {}', 'yaml').resolved)
+    const usage = { input: M, output: M }
+    expect(changing.cost({ providerId: 'lan', model: 'gpt-4o', usage })).toBeCloseTo(12.5)
+    changing.applyConfig(
+      parseConfig('providers: { lan: { type: ollama } }\npricing: { lan/big: { input: 1, output: 1 } }', 'yaml')
+        .resolved,
+    )
+    expect(changing.cost({ providerId: 'lan', model: 'gpt-4o', usage })).toBe(0)
+    expect(changing.cost({ providerId: 'lan', model: 'big', usage })).toBeCloseTo(2)
   })
 
   it('finds models of OpenAI-compatible hosts by URL, then by name', () => {

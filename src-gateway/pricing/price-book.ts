@@ -1,7 +1,8 @@
 import { calcPrice, type ModelPrice, type PriceOptions } from '@pydantic/genai-prices'
 import type { GatewayConfig } from '../config/schema.js'
+import { ADAPTERS } from '../providers/registry.js'
 import type { ProviderType } from '../providers/types.js'
-import type { RuntimeProvider } from '../routing/providers.js'
+import { isLocalProvider } from './locality.js'
 
 /** Token counts of one call. `input` is the whole prompt, cache reads and writes included. */
 export interface TokenUsage {
@@ -14,8 +15,6 @@ export interface TokenUsage {
 export interface PriceQuery {
   /** The provider id from config (`openai`, `claude`, `lmstudio`…). */
   providerId?: string
-  /** Its type; taken from config when omitted. */
-  providerType?: ProviderType
   model: string
   usage: TokenUsage
   /** When the call was made (epoch ms): some table prices depend on the date or time of day. */
@@ -41,11 +40,15 @@ export interface PriceBook {
   /** Cost in USD, or null when no price is known for the model. */
   cost(q: PriceQuery): number | null
   describe(model: string, providerId?: string): ModelPricing | null
+  /** Follows a config change (providers, their `local:` settings, `pricing:`): the next call is priced by it. */
+  applyConfig(config: GatewayConfig): void
 }
 
-type ProviderInfo = Pick<RuntimeProvider, 'id'> & {
-  adapter: Pick<RuntimeProvider['adapter'], 'type'>
-  ctx: Pick<RuntimeProvider['ctx'], 'baseUrl'>
+/** What pricing needs to know of a configured provider. */
+interface PricedProvider {
+  type: ProviderType
+  baseUrl: string
+  local: boolean
 }
 
 interface Rates {
@@ -84,20 +87,10 @@ const COMPATIBLE_HOSTS = [
   'openrouter',
 ]
 
-const LOCAL_TYPES = new Set<ProviderType>(['ollama', 'llamacpp'])
 const PROBE = { input_tokens: 0, output_tokens: 0 }
 const MTOK = 1_000_000
 /** Price look-ups remembered per price book: every configured and catalogued model many times over. */
 const MAX_RESOLVED = 10_000
-
-function isLoopback(baseUrl: string): boolean {
-  try {
-    const host = new URL(baseUrl).hostname
-    return host === 'localhost' || host === '[::1]' || host.startsWith('127.')
-  } catch {
-    return false
-  }
-}
 
 /** A config lookup by a client-chosen name: own keys only, so `constructor` is not Object's. */
 function own<T>(table: Record<string, T>, key: string): T | undefined {
@@ -116,17 +109,28 @@ function baseRate(p: ModelPrice[string]): number | null {
   return typeof p === 'number' ? p : p.base
 }
 
+function pricedProviders(config: GatewayConfig): Map<string, PricedProvider> {
+  return new Map(
+    Object.entries(config.providers ?? {}).map(([id, p]) => [
+      id,
+      { type: p.type, baseUrl: p.baseUrl ?? ADAPTERS[p.type].defaultBaseUrl, local: isLocalProvider(p) },
+    ]),
+  )
+}
+
 /**
  * Prices calls from, in order: the config's `pricing:` section (`provider/model`, then a bare model
- * name), zero for local providers, then the bundled `@pydantic/genai-prices` snapshot. The snapshot is
- * never updated over the network: the gateway must work offline and give the same price twice.
+ * name), zero for local providers (see `isLocalProvider`), then the bundled `@pydantic/genai-prices`
+ * snapshot. The snapshot is never updated over the network: the gateway must work offline and give the
+ * same price twice. One rule whichever way a provider was added: all of it is read from the config in force.
  */
-export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<string, ProviderInfo>): PriceBook {
-  const overrides = config.pricing ?? {}
+export function createPriceBook(config: GatewayConfig): PriceBook {
+  let overrides = config.pricing ?? {}
+  let providers = pricedProviders(config)
   // Finding a model in the table means matching it against every entry; the answer is cached per pair.
   const resolved = new Map<string, Resolution>()
 
-  const findInTable = (model: string, provider: ProviderInfo | undefined, type: ProviderType | undefined) => {
+  const findInTable = (model: string, provider: PricedProvider | undefined) => {
     const known = (options: PriceOptions): Resolution => {
       const found = calcPrice(PROBE, model, options)
       // Later lookups search a provider holding only the matched model: several times faster per row.
@@ -134,11 +138,11 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
         ? { kind: 'table', modelId: model, options: { provider: { ...found.provider, models: [found.model] } } }
         : null
     }
-    const tableId = type ? TABLE_PROVIDER[type] : undefined
+    const tableId = provider && TABLE_PROVIDER[provider.type]
     if (tableId) return known({ providerId: tableId })
     // An OpenAI-compatible host: its URL often names it (api.groq.com), else the model name may.
     if (provider) {
-      const byUrl = known({ providerApiUrl: provider.ctx.baseUrl })
+      const byUrl = known({ providerApiUrl: provider.baseUrl })
       if (byUrl) return byUrl
     }
     const byName = known({})
@@ -150,18 +154,15 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
     return null
   }
 
-  const resolve = (providerId: string | undefined, type: ProviderType | undefined, model: string): Resolution => {
-    const key = `${providerId ?? ''}\u0000${type ?? ''}\u0000${model}`
+  const resolve = (providerId: string | undefined, model: string): Resolution => {
+    const key = `${providerId ?? ''}\u0000${model}`
     if (resolved.has(key)) return resolved.get(key)!
     const provider = providerId ? providers.get(providerId) : undefined
-    const providerType = type ?? provider?.adapter.type
     const override = (providerId && own(overrides, `${providerId}/${model}`)) || own(overrides, model)
     let r: Resolution
     if (override) r = { kind: 'config', rates: override }
-    // Not `adapter.local`: openai-compatible counts as local for timeouts but often fronts a paid host.
-    else if ((providerType && LOCAL_TYPES.has(providerType)) || (provider && isLoopback(provider.ctx.baseUrl)))
-      r = { kind: 'local' }
-    else r = findInTable(model.replace(/^models\//, ''), provider, providerType)
+    else if (provider?.local) r = { kind: 'local' }
+    else r = findInTable(model.replace(/^models\//, ''), provider)
     // Clients name models freely (`provider/anything`): the memo starts over rather than grow with them.
     if (resolved.size >= MAX_RESOLVED) resolved.clear()
     resolved.set(key, r)
@@ -169,8 +170,8 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
   }
 
   return {
-    cost({ providerId, providerType, model, usage, at }) {
-      const r = resolve(providerId, providerType, model)
+    cost({ providerId, model, usage, at }) {
+      const r = resolve(providerId, model)
       if (!r) return null
       if (r.kind === 'local') return 0
       if (r.kind === 'config') return costFromRates(r.rates, usage)
@@ -188,7 +189,7 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
     },
 
     describe(model, providerId) {
-      const r = resolve(providerId, undefined, model)
+      const r = resolve(providerId, model)
       if (!r) return null
       const base = { model, provider: providerId ?? null }
       if (r.kind === 'local' || r.kind === 'config') {
@@ -216,6 +217,12 @@ export function createPriceBook(config: GatewayConfig, providers: ReadonlyMap<st
         isTiered: Object.values(prices).some((p) => typeof p === 'object'),
         contextWindow: found.model.context_window ?? null,
       }
+    },
+
+    applyConfig(next) {
+      overrides = next.pricing ?? {}
+      providers = pricedProviders(next)
+      resolved.clear()
     },
   }
 }

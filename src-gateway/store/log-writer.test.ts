@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../config/load.js'
 import type { LogEvent } from '../core/log-event.js'
 import { createPriceBook } from '../pricing/price-book.js'
-import { buildProviders } from '../routing/providers.js'
 import { openDatabase } from './db.js'
 import { createLogWriter } from './log-writer.js'
 
@@ -10,7 +9,7 @@ const config = parseConfig(
   'providers: { openai: { type: openai, apiKey: sk-upstream-0123456789abcdef } }',
   'yaml',
 ).resolved
-const priceBook = createPriceBook(config, buildProviders(config))
+const priceBook = createPriceBook(config)
 
 const event = (over: Partial<LogEvent> = {}): LogEvent => ({
   requestId: 'req_1',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { maskSecret } from '../../config/mask.js'
 import { maskedUrl } from '../../config/secret-fields.js'
+import { isLocalProvider } from '../../pricing/locality.js'
 import { VERSION } from '../../version.js'
 
 /** GET /admin/v1/info: what the UI's header and status page show. Never includes secrets. */
@@ -14,6 +15,8 @@ export function registerAdminInfo(app: FastifyInstance, opts: { dataDir?: string
       baseUrl: p.baseUrl ? maskedUrl(p.baseUrl, maskSecret) : null,
       // Whether a key resolved, never the key itself.
       hasApiKey: Boolean(resolved[id]?.apiKey),
+      // Free and counted as local (Overview's local vs cloud share): the pricing rule's own answer.
+      local: isLocalProvider(resolved[id] ?? p),
     }))
     return {
       name: 'Switchyard',

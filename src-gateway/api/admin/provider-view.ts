@@ -2,17 +2,8 @@ import type { LoadedConfig } from '../../config/load.js'
 import { maskSecret } from '../../config/mask.js'
 import { maskedUrl, refOf } from '../../config/secret-fields.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { isLocalProvider } from '../../pricing/locality.js'
 import { scrubUpstreamText } from '../upstream-error-scrub.js'
-
-const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
-
-function isLoopbackUrl(url: string): boolean {
-  try {
-    return LOOPBACK_HOST.test(new URL(url).hostname)
-  } catch {
-    return false
-  }
-}
 
 /**
  * The admin API's view of one provider: never a credential, only whether a key is set and the masked
@@ -41,7 +32,8 @@ export function providerItem(id: string, config: LoadedConfig, gw: GatewayContex
     apiKeyEnv: ref?.kind === 'env' ? ref.name : null,
     headers,
     configuredModels: raw.models ?? [],
-    local: runtime.adapter.local || isLoopbackUrl(runtime.ctx.baseUrl),
+    /** Free and counted as local in Overview: the pricing rule's own answer. */
+    local: isLocalProvider(resolved),
     modelCount: models.length,
     models,
     listingError: listingError === undefined ? null : scrubUpstreamText(listingError, runtime.ctx),

@@ -22,6 +22,7 @@ const ProviderFields = {
   models: P.models,
   timeouts: P.timeouts,
   maxConnections: P.maxConnections,
+  local: P.local,
 }
 const CreateBody = Type.Object(
   { id: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 64 }), ...ProviderFields },
@@ -54,6 +55,7 @@ function toProviderConfig(
   if (body.models) cfg.models = body.models
   if (body.timeouts) cfg.timeouts = body.timeouts
   if (body.maxConnections) cfg.maxConnections = body.maxConnections
+  if (body.local !== undefined) cfg.local = body.local
   const keyName = `providers.${id}.apiKey`
   if (body.apiKeyEnv) cfg.apiKey = `\${env:${body.apiKeyEnv}}`
   else if (body.apiKey) {
