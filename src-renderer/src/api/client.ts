@@ -174,6 +174,7 @@ export interface GatewayInfo {
   startedAt: string
   uptimeSeconds: number
   dataDir: string | null
-  providers: { id: string; type: string; baseUrl: string | null; hasApiKey: boolean }[]
+  /** `local`: free and counted as local, as the gateway's pricing rule decides (the provider's `local:` or its type's default). */
+  providers: { id: string; type: string; baseUrl: string | null; hasApiKey: boolean; local: boolean }[]
   routes: string[]
 }

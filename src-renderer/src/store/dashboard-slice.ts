@@ -2,7 +2,6 @@ import type { StateCreator } from 'zustand'
 import type { StatsBucket, StatsGroupBy, StatsResult, StatsSummary } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { errorMessage, type GatewayInfo, getJson } from '../api/client'
-import { isLocalProvider } from './provider-locality'
 
 export type TimeRange = '1h' | '24h' | '7d' | '30d'
 
@@ -78,7 +77,7 @@ export const createDashboardSlice: StateCreator<DashboardSlice, [], [], Dashboar
             byModel: byModel ?? grouped,
             byProvider: byProvider ?? grouped,
             previous: previous.totals,
-            localProviders: info.providers.filter(isLocalProvider).map((p) => p.id),
+            localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
           },
           dashboardLoading: false,
           dashboardError: null,

@@ -6,7 +6,6 @@ import { getJson } from '../api/client'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createHandoffSlice, type HandoffSlice } from './handoff-slice'
-import { isLocalProvider } from './provider-locality'
 
 vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn(), stats: vi.fn() } }))
 vi.mock('../api/client', async (orig) => ({ ...(await orig<object>()), getJson: vi.fn() }))
@@ -54,8 +53,9 @@ describe('dashboard slice', () => {
     api.stats.mockResolvedValue(stats)
     vi.mocked(getJson).mockResolvedValue({
       providers: [
-        { id: 'ollama', type: 'ollama', baseUrl: null, hasApiKey: false },
-        { id: 'openai', type: 'openai', baseUrl: null, hasApiKey: true },
+        { id: 'ollama', type: 'ollama', baseUrl: null, hasApiKey: false, local: true },
+        // A cloud type behind a loopback proxy: the gateway says whether it is local, not the URL.
+        { id: 'openai', type: 'openai', baseUrl: 'http://127.0.0.1:4000/v1', hasApiKey: true, local: false },
       ],
     })
     const store = createStore<DashboardSlice>()(createDashboardSlice)
@@ -85,14 +85,5 @@ describe('dashboard slice', () => {
     await store.getState().loadDashboard()
     expect(store.getState().dashboard?.overall.totals.requests).toBe(2)
     expect(store.getState().dashboardError).toBe('Cannot reach the gateway: Failed to fetch')
-  })
-})
-
-describe('isLocalProvider', () => {
-  it('uses the configured URL, else the type default', () => {
-    expect(isLocalProvider({ type: 'ollama', baseUrl: null })).toBe(true)
-    expect(isLocalProvider({ type: 'ollama', baseUrl: 'http://gpu-box:11434' })).toBe(false)
-    expect(isLocalProvider({ type: 'openai', baseUrl: null })).toBe(false)
-    expect(isLocalProvider({ type: 'openai-compatible', baseUrl: 'http://localhost:1234/v1' })).toBe(true)
   })
 })
