@@ -5,7 +5,8 @@ import { backupsDir } from './backup/backup-files.js'
 import { backupOffline, type OfflineTarget, restoreOffline } from './backup/offline.js'
 import { BackupFormatError } from './backup/snapshot.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
-import { SecretStoreError } from './config/secrets.js'
+import { defaultSecretStore, type SecretStore, SecretStoreError } from './config/secrets.js'
+import { unresolvedRefs } from './config/unresolved-refs.js'
 import { defaultDataDir, resourcesDir } from './paths.js'
 import { buildGateway } from './server.js'
 import { VERSION } from './version.js'
@@ -68,12 +69,15 @@ async function serve(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) fail(err.message)
     throw err
   }
-  if (config.missingEnv.length > 0) {
-    process.stderr.write(`switchyard: warning: environment variables not set: ${config.missingEnv.join(', ')}\n`)
-  }
+  let secrets: SecretStore
   let app: ReturnType<typeof buildGateway>
   try {
-    app = buildGateway(config, { dataDir, configPath })
+    secrets = defaultSecretStore(dataDir, config.env)
+    // A client key without its value would lock every caller out with nothing said: stop here instead.
+    const unresolved = unresolvedRefs(config.raw, config.env, secrets)
+    if (unresolved.errors.length > 0) fail(`cannot start: ${unresolved.errors.join('; ')}`)
+    for (const w of unresolved.warnings) process.stderr.write(`switchyard: warning: ${w}\n`)
+    app = buildGateway(config, { dataDir, configPath, secrets })
   } catch (err) {
     // A secret store or a TLS certificate that cannot be read.
     if (err instanceof SecretStoreError || err instanceof ConfigError) fail(err.message)
@@ -107,6 +111,11 @@ async function serve(argv: string[]): Promise<void> {
   const signInHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
   process.stdout.write(`Sign in to the web UI: ${urlOf(signInHost)}/auth/login?code=${app.createLoginCode()}\n`)
   process.stdout.write(`  config: ${configPath}\n  data:   ${dataDir}\n`)
+  if (secrets.keyFile) {
+    process.stdout.write(
+      `  secrets: sealed with the key in ${secrets.keyFile}; anyone who can read the data folder can read them (set SWITCHYARD_SECRET_KEY to keep the key elsewhere)\n`,
+    )
+  }
 
   let closing = false
   const shutdown = (signal: string) => {

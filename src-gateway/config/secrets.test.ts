@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -61,9 +61,25 @@ describe('encrypted secret file', () => {
     expect(() => openEncryptedFileStore(path, 'pass')).toThrow(/sealed by test-reverse/)
   })
 
-  it('falls back to memory without SWITCHYARD_SECRET_KEY', () => {
+  it('without SWITCHYARD_SECRET_KEY seals the data dir file with a generated key kept beside it', () => {
     const dir = tmp()
-    expect(defaultSecretStore(dir, {})).toMatchObject({ kind: 'memory', persisted: false })
-    expect(defaultSecretStore(dir, { SWITCHYARD_SECRET_KEY: 'k' })).toMatchObject({ kind: 'encrypted-file' })
+    expect(defaultSecretStore(undefined, {})).toMatchObject({ kind: 'memory', persisted: false })
+    const store = defaultSecretStore(dir, {})
+    expect(store).toMatchObject({ kind: 'encrypted-file', persisted: true, keyFile: join(dir, 'secret-key') })
+    store.set('k', VALUE)
+    expect(statSync(join(dir, 'secret-key')).mode & 0o777).toBe(0o600)
+    expect(defaultSecretStore(dir, {}).get('k')).toBe(VALUE)
+    // The file says which key sealed it, so the other one is refused by name instead of failing to decrypt.
+    expect(() => defaultSecretStore(dir, { SWITCHYARD_SECRET_KEY: 'k' })).toThrow(/generated key in .*secret-key/)
+  })
+
+  it('with SWITCHYARD_SECRET_KEY keeps using it, and refuses to start over its file once it is unset', () => {
+    const dir = tmp()
+    const store = defaultSecretStore(dir, { SWITCHYARD_SECRET_KEY: 'k' })
+    expect(store).toMatchObject({ kind: 'encrypted-file', keyFile: undefined })
+    store.set('k', VALUE)
+    expect(defaultSecretStore(dir, { SWITCHYARD_SECRET_KEY: 'k' }).get('k')).toBe(VALUE)
+    expect(() => defaultSecretStore(dir, {})).toThrow(/sealed with SWITCHYARD_SECRET_KEY, which is not set/)
+    expect(existsSync(join(dir, 'secret-key'))).toBe(false)
   })
 })

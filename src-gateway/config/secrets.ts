@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { ensurePrivateDir } from '../paths.js'
 import type { SecretLookup } from './load.js'
 
 /**
@@ -8,10 +9,15 @@ import type { SecretLookup } from './load.js'
  * kept (OS keychain through Electron, an encrypted file, memory) is the caller's choice.
  */
 export interface SecretStore extends SecretLookup {
-  /** 'os-keychain' (Electron safeStorage), 'encrypted-file' (SWITCHYARD_SECRET_KEY) or 'memory'. */
+  /** 'os-keychain' (Electron safeStorage), 'encrypted-file' (SWITCHYARD_SECRET_KEY or a generated key) or 'memory'. */
   readonly kind: string
   /** Whether values survive a restart; a memory store's do not. */
   readonly persisted: boolean
+  /**
+   * The file next to the store that holds its generated key, when there is one: whoever can read the
+   * data folder can then read the secrets, which `switchyard serve` says at start.
+   */
+  readonly keyFile?: string
   set(name: string, value: string): void
   delete(name: string): void
   names(): string[]
@@ -31,11 +37,16 @@ export class SecretStoreError extends Error {
 
 const FILE_FORMAT = 'switchyard-secrets/1'
 
+/** Where the AES cipher's passphrase came from; written into the file so a missing one is named. */
+type KeySource = 'SWITCHYARD_SECRET_KEY' | 'secret-key file'
+
 interface SealedFile {
   format: string
   sealedBy: string
   /** Key-derivation salt of the AES cipher. */
   salt?: string
+  /** The AES cipher's passphrase source; files written before it existed were sealed with SWITCHYARD_SECRET_KEY. */
+  keyFrom?: KeySource
   values: Record<string, string>
 }
 
@@ -72,7 +83,7 @@ function readSealedFile(path: string): SealedFile | undefined {
 export function createSealedFileStore(
   path: string,
   cipher: SecretCipher,
-  opts: { kind: string; salt?: string },
+  opts: { kind: string; salt?: string; keyFrom?: KeySource; keyFile?: string },
 ): SecretStore {
   const file = readSealedFile(path)
   if (file && file.sealedBy !== cipher.sealedBy) {
@@ -94,6 +105,7 @@ export function createSealedFileStore(
       format: FILE_FORMAT,
       sealedBy: cipher.sealedBy,
       salt: opts.salt,
+      keyFrom: opts.keyFrom,
       values: Object.fromEntries(sealed),
     }
     mkdirSync(dirname(path), { recursive: true })
@@ -104,6 +116,7 @@ export function createSealedFileStore(
   return {
     kind: opts.kind,
     persisted: true,
+    keyFile: opts.keyFile,
     get: (name) => plain.get(name),
     set(name, value) {
       if (plain.get(name) === value) return
@@ -142,25 +155,68 @@ export function createAesGcmCipher(passphrase: string, salt: Buffer): SecretCiph
   }
 }
 
-/** The headless store: `path` sealed with a key derived from `passphrase` and the file's own salt. */
-export function openEncryptedFileStore(path: string, passphrase: string): SecretStore {
+/**
+ * The headless store: `path` sealed with a key derived from `passphrase` and the file's own salt.
+ * `keyFile` is where a generated passphrase is kept; without one it is SWITCHYARD_SECRET_KEY.
+ */
+export function openEncryptedFileStore(path: string, passphrase: string, keyFile?: string): SecretStore {
   const salt = readSealedFile(path)?.salt ?? randomBytes(16).toString('base64')
   return createSealedFileStore(path, createAesGcmCipher(passphrase, Buffer.from(salt, 'base64')), {
     kind: 'encrypted-file',
     salt,
+    keyFrom: keyFile ? 'secret-key file' : 'SWITCHYARD_SECRET_KEY',
+    keyFile,
   })
 }
 
 /** File names differ per cipher: the desktop app and `switchyard serve` may share one data dir. */
 export const ENCRYPTED_FILE_NAME = 'secrets.enc.json'
 export const KEYCHAIN_FILE_NAME = 'secrets.keychain.json'
+/** The generated passphrase of the encrypted file when SWITCHYARD_SECRET_KEY is not set. */
+export const SECRET_KEY_FILE_NAME = 'secret-key'
+
+/** The data dir's generated passphrase: read, or made once (32 random bytes, owner-only). */
+function readOrCreateKeyFile(dataDir: string, keyFile: string): string {
+  ensurePrivateDir(dataDir)
+  if (!existsSync(keyFile)) {
+    try {
+      // 'wx': of two processes starting at once, one writes and both read the same key.
+      writeFileSync(keyFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+  const key = readFileSync(keyFile, 'utf8').trim()
+  if (key === '')
+    throw new SecretStoreError(`${keyFile} is empty: restore it from a backup, or set SWITCHYARD_SECRET_KEY`)
+  return key
+}
 
 /**
- * The store the headless gateway uses when the caller gives none: an encrypted file in the data dir
- * when SWITCHYARD_SECRET_KEY is set, else memory (keys entered in the UI last until the process ends).
+ * The store the headless gateway uses when the caller gives none: an encrypted file in the data dir,
+ * sealed with SWITCHYARD_SECRET_KEY when that is set, else with a key generated into
+ * DATA_DIR/secret-key, so keys entered in the UI survive a restart either way. A file sealed one way
+ * is never opened (or silently replaced) the other way. Without a data dir: memory.
  */
 export function defaultSecretStore(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): SecretStore {
+  if (!dataDir) return createMemorySecretStore()
+  const path = join(dataDir, ENCRYPTED_FILE_NAME)
+  const keyFile = join(dataDir, SECRET_KEY_FILE_NAME)
+  const file = readSealedFile(path)
+  const sealedWith = file && (file.keyFrom ?? 'SWITCHYARD_SECRET_KEY')
   const passphrase = env.SWITCHYARD_SECRET_KEY
-  if (dataDir && passphrase) return openEncryptedFileStore(join(dataDir, ENCRYPTED_FILE_NAME), passphrase)
-  return createMemorySecretStore()
+  if (passphrase) {
+    if (sealedWith === 'secret-key file') {
+      throw new SecretStoreError(
+        `${path} was sealed with the generated key in ${keyFile}, not SWITCHYARD_SECRET_KEY: unset SWITCHYARD_SECRET_KEY to open it`,
+      )
+    }
+    return openEncryptedFileStore(path, passphrase)
+  }
+  if (sealedWith === 'SWITCHYARD_SECRET_KEY') {
+    throw new SecretStoreError(
+      `${path} was sealed with SWITCHYARD_SECRET_KEY, which is not set: set it to the value it had, or move the file away to start with no stored secrets`,
+    )
+  }
+  return openEncryptedFileStore(path, readOrCreateKeyFile(dataDir, keyFile), keyFile)
 }

@@ -1,0 +1,57 @@
+import { resolveRefs, type SecretLookup } from './load.js'
+import type { GatewayConfig } from './schema.js'
+import { hasRef, secretFields } from './secret-fields.js'
+
+/** What a config's references lack at start: `errors` stop the start, `warnings` are printed. */
+export interface UnresolvedRefs {
+  errors: string[]
+  warnings: string[]
+}
+
+/** The references in `value` that have no value, as written (`${env:NAME}`), and what it resolves to. */
+function resolveField(
+  value: string,
+  env: NodeJS.ProcessEnv,
+  secrets: SecretLookup,
+  owns: (name: string) => boolean,
+): { missing: string[]; resolved: string } {
+  const missing = { env: new Set<string>(), secrets: new Set<string>() }
+  // Resolved as resolveConfig does: a `${secret:…}` only to the field's own secrets.
+  const resolved = resolveRefs(value, env, { get: (n) => (owns(n) ? secrets.get(n) : undefined) }, missing)
+  return {
+    missing: [...[...missing.env].map((n) => `\${env:${n}}`), ...[...missing.secrets].map((n) => `\${secret:${n}}`)],
+    resolved,
+  }
+}
+
+/**
+ * The credential references of a raw config that resolve to nothing. A client key among them is an
+ * error: it would keep key auth on while matching no caller (or, half resolved, match a guessable
+ * prefix), a silent lock-out. A provider's is a warning: its calls fail with a clear 401 until it is set.
+ */
+export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets: SecretLookup): UnresolvedRefs {
+  const out: UnresolvedRefs = { errors: [], warnings: [] }
+  const providerIds = Object.keys(raw.providers ?? {}).sort((a, b) => b.length - a.length)
+  for (const f of secretFields(structuredClone(raw))) {
+    const value = f.get()
+    if (!value || !hasRef(value)) continue
+    const { missing, resolved } = resolveField(value, env, secrets, f.owns)
+    // Secret names are `keys.<name or index>.key`, `providers.<id>.<field>` or the field's path.
+    const key = /^keys\.(.+)\.key$/.exec(f.secretName)
+    const provider = providerIds.find((id) => f.secretName.startsWith(`providers.${id}.`))
+    if (key) {
+      const name = /^\d+$/.test(key[1]) ? (raw.keys?.[Number(key[1])]?.name ?? key[1]) : key[1]
+      if (missing.length > 0) out.errors.push(`key '${name}': ${missing.join(', ')} is not set`)
+      else if (resolved === '') out.errors.push(`key '${name}': ${value} is empty`)
+    } else if (missing.length === 0) {
+    } else if (provider !== undefined) {
+      const field = f.secretName.slice(`providers.${provider}.`.length)
+      out.warnings.push(
+        `provider '${provider}': ${field} ${missing.join(', ')} is not set; its calls fail with 401 until it is`,
+      )
+    } else {
+      out.warnings.push(`${f.secretName}: ${missing.join(', ')} is not set`)
+    }
+  }
+  return out
+}
