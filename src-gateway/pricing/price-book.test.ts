@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../config/load.js'
 import { createPriceBook } from './price-book.js'
@@ -108,5 +110,32 @@ describe('PriceBook', () => {
     })
     expect(book.describe('gpt-4o-mini', 'openai')).toMatchObject({ source: 'config', inputPerMtokUsd: 1 })
     expect(book.describe('llama3.1', 'local')).toMatchObject({ source: 'local', inputPerMtokUsd: 0 })
+  })
+})
+
+/** The README's (or docs') example of a `pricing:` section, as written there. */
+function documentedPricingExample(): string {
+  const root = join(import.meta.dirname, '../..')
+  const files = [join(root, 'README.md')]
+  const docs = join(root, 'docs')
+  if (existsSync(docs)) {
+    for (const f of readdirSync(docs, { recursive: true, encoding: 'utf8' }))
+      if (f.endsWith('.md')) files.push(join(docs, f))
+  }
+  const blocks = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]))
+  const example = blocks.find((b) => /^pricing:/m.test(b) && /\blocal: false\b/.test(b))
+  if (!example) throw new Error('no documented pricing: example')
+  return example
+}
+
+describe('the documented pricing example', () => {
+  it('prices as the README says', () => {
+    const documented = createPriceBook(parseConfig(documentedPricingExample(), 'yaml').resolved)
+    const usage = { input: M, output: M }
+    expect(documented.cost({ providerId: 'gpu', model: 'llama3.3:70b', usage })).toBeCloseTo(0.8)
+    expect(documented.cost({ providerId: 'proxy', model: 'gpt-4o', usage })).toBeCloseTo(12.5)
+    expect(
+      documented.cost({ providerId: 'proxy', model: 'house-model', usage: { input: M, output: 0, cached: M } }),
+    ).toBeCloseTo(0.25)
   })
 })
