@@ -72,7 +72,9 @@ export function registerDiscoveryRoutes(app: FastifyInstance, gw: GatewayContext
   }
   const view = () => {
     const items = describeFound(found, gw)
-    return { items, total: items.length, nextCursor: null, scannedAt, scanning: running !== undefined }
+    // Whether a scan runs at start, so the UI can tell "nothing found" from "never looked".
+    const scanOnStart = store.current.resolved.discovery?.enabled !== false
+    return { items, total: items.length, nextCursor: null, scannedAt, scanning: running !== undefined, scanOnStart }
   }
 
   app.addHook('onReady', async () => {

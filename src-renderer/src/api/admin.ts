@@ -31,6 +31,13 @@ export interface LogQuery {
   redacted?: 'true'
 }
 
+/** The local-server scan: what it found, when it last ran (null: never) and whether it runs at start. */
+export interface DiscoveryView {
+  items: DiscoveredServer[]
+  scannedAt: string | null
+  scanOnStart: boolean
+}
+
 const enc = encodeURIComponent
 
 export const adminApi = {
@@ -50,8 +57,8 @@ export const adminApi = {
     sendJson<ProviderItem>('PUT', `/admin/v1/providers/${enc(id)}`, p),
   deleteProvider: (id: string) => sendJson<unknown>('DELETE', `/admin/v1/providers/${enc(id)}`),
   testProvider: (id: string) => sendJson<ProviderTestResult>('POST', `/admin/v1/providers/${enc(id)}/test`),
-  discovered: () => getJson<{ items: DiscoveredServer[] }>('/admin/v1/providers/discovered'),
-  discover: () => sendJson<{ items: DiscoveredServer[] } | null>('POST', '/admin/v1/providers/discover'),
+  discovered: () => getJson<DiscoveryView>('/admin/v1/providers/discovered'),
+  discover: () => sendJson<DiscoveryView | null>('POST', '/admin/v1/providers/discover'),
   models: () => getJson<{ items: ModelItem[] }>('/admin/v1/models'),
 
   routes: () => getJson<{ items: RouteItem[] }>('/admin/v1/routes'),

@@ -26,7 +26,7 @@ describe('providers slice', () => {
     vi.resetAllMocks()
     store = createStore<ProvidersSlice>()(createProvidersSlice)
     api.providers.mockResolvedValue({ items: [provider({ id: 'mock' })] })
-    api.discovered.mockResolvedValue({ items: [] })
+    api.discovered.mockResolvedValue({ items: [], scannedAt: '2026-01-01T00:00:00Z', scanOnStart: true })
     api.models.mockResolvedValue({ items: [] })
   })
 
@@ -36,6 +36,17 @@ describe('providers slice', () => {
     expect(store.getState().providers?.map((p) => p.id)).toEqual(['mock'])
     expect(store.getState().modelItems).toEqual([])
     expect(store.getState().discoveredError).toMatch(/does not offer this yet/)
+  })
+
+  it('tells "never looked" (discovery at start off) from "looked and found none"', async () => {
+    await store.getState().loadProviders()
+    expect(store.getState()).toMatchObject({ discovered: [], discoveryNeverRan: false })
+    api.discovered.mockResolvedValueOnce({ items: [], scannedAt: null, scanOnStart: false })
+    await store.getState().loadProviders()
+    expect(store.getState().discoveryNeverRan).toBe(true)
+    api.discover.mockResolvedValueOnce({ items: [], scannedAt: '2026-01-01T00:00:00Z', scanOnStart: false })
+    await store.getState().rescanLocal()
+    expect(store.getState().discoveryNeverRan).toBe(false)
   })
 
   it('a failed add keeps its error for the form; a good one refetches the list', async () => {

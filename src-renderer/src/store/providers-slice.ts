@@ -6,7 +6,7 @@ import type {
   ProviderItem,
   ProviderTestResult,
 } from '../../../src-shared/admin-api'
-import { adminApi } from '../api/admin'
+import { adminApi, type DiscoveryView } from '../api/admin'
 import { errorMessage } from '../api/client'
 
 export interface ProviderTestState {
@@ -21,6 +21,8 @@ export interface ProvidersSlice {
   discovered: DiscoveredServer[] | null
   discoveredError: string | null
   discovering: boolean
+  /** No scan has run because discovery at start is off: an empty list means "never looked", not "none". */
+  discoveryNeverRan: boolean
   modelItems: ModelItem[] | null
   modelsError: string | null
   providerTests: Record<string, ProviderTestState>
@@ -32,6 +34,14 @@ export interface ProvidersSlice {
   testProvider(id: string): Promise<void>
   rescanLocal(): Promise<void>
   clearProviderError(id: string): void
+}
+
+function discoveryState(view: DiscoveryView): Partial<ProvidersSlice> {
+  return {
+    discovered: view.items,
+    discoveredError: null,
+    discoveryNeverRan: view.scannedAt === null && view.scanOnStart === false,
+  }
 }
 
 export const createProvidersSlice: StateCreator<ProvidersSlice, [], [], ProvidersSlice> = (set, get) => {
@@ -50,6 +60,7 @@ export const createProvidersSlice: StateCreator<ProvidersSlice, [], [], Provider
     discovered: null,
     discoveredError: null,
     discovering: false,
+    discoveryNeverRan: false,
     modelItems: null,
     modelsError: null,
     providerTests: {},
@@ -62,7 +73,7 @@ export const createProvidersSlice: StateCreator<ProvidersSlice, [], [], Provider
           (err) => set({ providersError: errorMessage(err) }),
         ),
         adminApi.discovered().then(
-          (r) => set({ discovered: r.items, discoveredError: null }),
+          (r) => set(discoveryState(r)),
           (err) => set({ discoveredError: errorMessage(err) }),
         ),
         adminApi.models().then(
@@ -113,8 +124,7 @@ export const createProvidersSlice: StateCreator<ProvidersSlice, [], [], Provider
       set({ discovering: true })
       try {
         const r = await adminApi.discover()
-        if (r?.items) set({ discovered: r.items, discoveredError: null })
-        else await adminApi.discovered().then((d) => set({ discovered: d.items, discoveredError: null }))
+        set(discoveryState(r?.items ? r : await adminApi.discovered()))
       } catch (err) {
         set({ discoveredError: errorMessage(err) })
       } finally {

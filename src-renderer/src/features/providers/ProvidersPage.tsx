@@ -4,6 +4,7 @@ import type { DiscoveredServer, ModelItem, ProviderItem } from '../../../../src-
 import { navigate } from '../../app/router'
 import { formatCount, formatDuration } from '../../format'
 import { useAppStore } from '../../store'
+import { formatModelCount } from './model-count'
 import { ProviderForm, type ProviderFormSeed } from './ProviderForm'
 
 const HEALTH_TEXT = { ok: '● healthy', error: '○ failing', unknown: '◌ not checked yet' }
@@ -46,7 +47,7 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
           <span className="badge">{p.local ? 'local' : 'cloud'}</span>
         </div>
         <div className="provider-meta">
-          <code>{p.baseUrl}</code> · {formatCount(p.modelCount)} models · key{' '}
+          <code>{p.baseUrl}</code> · {formatModelCount(p.modelCount)} · key{' '}
           {p.hasApiKey ? (
             <>
               <code>{p.apiKeyMasked ?? 'set'}</code>
@@ -61,7 +62,7 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
         {test?.result && (
           <p className={test.result.ok ? 'success' : 'error'} role="status">
             {test.result.ok
-              ? `✔ Answered in ${formatDuration(test.result.latencyMs)}, ${test.result.models.length} models`
+              ? `✔ Answered in ${formatDuration(test.result.latencyMs)}, ${formatModelCount(test.result.models.length)}`
               : `✘ ${test.result.error ?? 'The test failed.'}`}
           </p>
         )}
@@ -106,6 +107,7 @@ function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
   const discovered = useAppStore(useShallow((s) => s.discovered))
   const error = useAppStore((s) => s.discoveredError)
   const discovering = useAppStore((s) => s.discovering)
+  const neverRan = useAppStore((s) => s.discoveryNeverRan)
   const rescan = useAppStore((s) => s.rescanLocal)
   const saveProvider = useAppStore((s) => s.saveProvider)
   const [adding, setAdding] = useState<string | null>(null)
@@ -123,7 +125,7 @@ function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
       <div className="panel-header">
         <h2 id="discovered-heading">Local servers on this machine</h2>
         <button type="button" onClick={() => void rescan()} disabled={discovering}>
-          {discovering ? 'Scanning…' : '⟳ Rescan local'}
+          {discovering ? 'Scanning…' : neverRan ? '⟳ Scan now' : '⟳ Rescan local'}
         </button>
       </div>
       {error && (
@@ -131,7 +133,13 @@ function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
           Could not look for local servers: {error}
         </p>
       )}
-      {discovered && discovered.length === 0 && (
+      {discovered && discovered.length === 0 && neverRan && (
+        <p className="muted">
+          Discovery at start is off (<code>discovery.enabled: false</code> in the config), so nothing has been looked
+          for. Press Scan now to look for Ollama, LM Studio or llama.cpp on this machine, or add one by hand.
+        </p>
+      )}
+      {discovered && discovered.length === 0 && !neverRan && (
         <p className="muted">
           No local server found. Start Ollama, LM Studio or llama.cpp, then press Rescan, or add one by hand.
         </p>
@@ -150,7 +158,7 @@ function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
                 </div>
                 <div className="provider-meta">
                   <code>{d.baseUrl}</code>
-                  {` · ${formatCount(d.models.length)} models`}
+                  {` · ${formatModelCount(d.models.length)}`}
                 </div>
                 <div className="row" style={{ marginTop: 8 }}>
                   {d.configured ? (
