@@ -144,6 +144,8 @@ export interface GatewaySettings {
   configPath: string | null
   logs: { maxAgeDays: number | null; maxDbMb: number | null; storeBodies: boolean }
   secretsPersisted: boolean
+  /** Where keys entered in the UI are kept (see SecretStore.kind in src-gateway/config/secrets.ts). */
+  secretStore: 'os-keychain' | 'encrypted-file' | 'memory'
   /** Settings changed since start that take effect at the next start, e.g. `logs.maxAgeDays`. */
   restartRequired?: string[]
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { ConfigImportResult } from '../../../../src-shared/admin-api'
+import type { ConfigImportResult, GatewaySettings } from '../../../../src-shared/admin-api'
 import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
 import { useAppStore } from '../../store'
@@ -37,13 +37,7 @@ function General() {
           <code>{settings?.configPath ?? '—'}</code>
         </dd>
         <dt>Secrets</dt>
-        <dd>
-          {settings
-            ? settings.secretsPersisted
-              ? 'Keys entered here are kept in the OS keychain.'
-              : 'Keys entered here last until the gateway stops; use ${env:…} references to keep them.'
-            : '—'}
-        </dd>
+        <dd>{settings ? SECRET_STORES[settings.secretStore] : '—'}</dd>
       </dl>
       <p className="field-hint">Host and port are set when the gateway starts (--host, --port).</p>
       {error && (
@@ -53,6 +47,12 @@ function General() {
       )}
     </section>
   )
+}
+
+const SECRET_STORES: Record<GatewaySettings['secretStore'], string> = {
+  'os-keychain': 'Keys entered here are kept in the OS keychain.',
+  'encrypted-file': 'Keys entered here are kept encrypted in the data folder (secrets.enc.json).',
+  memory: 'Keys entered here last until the gateway stops; use ${env:…} references to keep them.',
 }
 
 function Retention() {
