@@ -103,6 +103,21 @@ describe('stackedSeries', () => {
   })
 })
 
+describe('stackedSeries ranked by another metric', () => {
+  it('keeps the series of the ranking metric, so charts side by side show the same groups', () => {
+    const s = stats({
+      groups: [
+        { group: 'busy', ...summary({ requests: 9, costUsd: 0 }) },
+        { group: 'pricey', ...summary({ requests: 1, costUsd: 5 }) },
+      ],
+      series: [{ bucket: '2026-11-25T10:00:00.000Z', group: 'pricey', ...summary({ requests: 1, costUsd: 5 }) }],
+    })
+    const { keys, rows } = stackedSeries(s, 'costUsd', 'requests')
+    expect(keys).toEqual(['busy', 'pricey'])
+    expect(rows[2].values).toEqual({ busy: 0, pricey: 5 })
+  })
+})
+
 describe('latencyRows', () => {
   it('leaves buckets without requests as gaps (null), not zero', () => {
     const s = stats({

@@ -31,14 +31,17 @@ export function bucketStarts(from: string, to: string, bucket: StatsBucket): num
 export interface StackedSeries {
   /** Values sit apart from `t` so that no group name (`gpt-4.1`, `t`) clashes with it or reads as a path. */
   rows: { t: number; values: Record<string, number> }[]
-  /** The stacked series, largest first, with `other` last when groups were folded. */
+  /** The stacked series, largest (by the ranking metric) first, with `other` last when groups were folded. */
   keys: string[]
 }
 
-/** One row per bucket with a value per group: the top six groups by this metric, the rest as `other`. */
-export function stackedSeries(stats: StatsResult, metric: SeriesMetric): StackedSeries {
+/**
+ * One row per bucket with a value per group: the top six groups by `rankBy` (this metric unless told),
+ * the rest as `other`. Charts shown together rank by one metric so they draw the same groups.
+ */
+export function stackedSeries(stats: StatsResult, metric: SeriesMetric, rankBy: SeriesMetric = metric): StackedSeries {
   const ranked = stats.groups
-    .map((g) => ({ key: groupLabel(g.group, stats.groupBy), value: metricOf(g, metric) }))
+    .map((g) => ({ key: groupLabel(g.group, stats.groupBy), value: metricOf(g, rankBy) }))
     .sort((a, b) => b.value - a.value || a.key.localeCompare(b.key))
   const folded = ranked.length > TOP_SERIES
   const top = new Set(ranked.slice(0, folded ? TOP_SERIES - 1 : TOP_SERIES).map((g) => g.key))

@@ -3,6 +3,7 @@ import type { LogDetail } from '../../../../src-shared/admin-api'
 import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
 import { useAppStore } from '../../store'
+import { attemptStory } from './attempt-story'
 import { ProtectionPanel } from './ProtectionPanel'
 
 const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing', 'Protection'] as const
@@ -125,14 +126,10 @@ function Overview({ d }: { d: LogDetail }) {
 }
 
 function Attempts({ d }: { d: LogDetail }) {
-  const failures = d.attemptFailures ?? []
+  const { rows, sentence } = attemptStory(d)
   return (
     <div className="stack">
-      <p>
-        {d.attempts <= 1
-          ? 'Answered on the first attempt.'
-          : `${formatCount(d.attempts)} attempts${d.isFallback ? '; a fallback target answered' : ''}.`}
-      </p>
+      <p data-testid="attempts-summary">{sentence}</p>
       <table aria-label="Attempts">
         <thead>
           <tr>
@@ -143,27 +140,19 @@ function Attempts({ d }: { d: LogDetail }) {
           </tr>
         </thead>
         <tbody>
-          {failures.map((f, i) => (
+          {rows.map((r, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: attempts are ordered and never reordered
             <tr key={i}>
               <td className="num">{i + 1}</td>
               <td>
-                {f.provider} / {f.model}
+                {r.provider} / {r.model}
               </td>
-              <td className="status-err">✘ {f.status ?? '—'}</td>
-              <td>{f.error}</td>
+              <td className={r.ok ? 'status-ok' : 'status-err'}>
+                {r.ok ? '✔' : '✘'} {r.status ?? '—'}
+              </td>
+              <td>{r.error ?? (r.ok ? `final · ${formatDuration(d.latencyMs)}` : '—')}</td>
             </tr>
           ))}
-          <tr>
-            <td className="num">{failures.length + 1}</td>
-            <td>
-              {d.provider ?? '—'} / {d.model ?? '—'}
-            </td>
-            <td className={d.status >= 400 ? 'status-err' : 'status-ok'}>
-              {d.status >= 400 ? '✘' : '✔'} {d.status}
-            </td>
-            <td>{d.error ?? `final · ${formatDuration(d.latencyMs)}`}</td>
-          </tr>
         </tbody>
       </table>
     </div>

@@ -25,18 +25,22 @@ import { LogDrawer } from './LogDrawer'
 const ROW_HEIGHT = 32
 const OVERSCAN = 10
 const LIVE_MS = 5000
-// Narrow enough that the model keeps room at 1280 px with the sidebar open.
+// Fixed widths fit their longest value (`anthropic`, `1.24 s`) so nothing is cut; the requested name and
+// the model share what is left, and the table scrolls sideways below that.
 const COLUMNS = [
-  { label: 'Time', width: '120px' },
-  { label: 'Status', width: '72px' },
+  { label: 'Time', width: '112px' },
+  { label: 'Status', width: '68px' },
+  { label: 'Requested', width: 'auto' },
   { label: 'Model', width: 'auto' },
-  { label: 'Provider', width: '100px' },
-  { label: 'Key', width: '84px' },
-  { label: 'Tokens in → out', width: '130px', num: true },
-  { label: 'Cost', width: '90px', num: true },
+  { label: 'Provider', width: '96px' },
+  { label: 'Key', width: '80px' },
+  { label: 'API', width: '92px' },
+  { label: 'Stream', width: '72px' },
+  { label: 'Tokens in → out', width: '124px', num: true },
+  { label: 'Cost', width: '84px', num: true },
   { label: 'Latency', width: '80px', num: true },
-  { label: 'TTFT', width: '64px', num: true },
-  { label: 'Protection', width: '120px' },
+  { label: 'TTFT', width: '80px', num: true },
+  { label: 'Protection', width: '110px' },
 ]
 const FILTER_KEYS = Object.keys(EMPTY_LOG_FILTERS) as (keyof LogFilters)[]
 
@@ -212,9 +216,14 @@ function Row(props: {
       <td className={err ? 'status-err' : 'status-ok'}>
         {err ? '✘' : '✔'} {item.status}
       </td>
-      <td title={item.requestedModel ?? ''}>{item.model ?? item.requestedModel ?? '—'}</td>
+      <td title={item.route ? `route ${item.route}` : (item.requestedModel ?? '')}>
+        {item.route ?? item.requestedModel ?? '—'}
+      </td>
+      <td title={item.model ?? ''}>{item.model ?? '—'}</td>
       <td>{item.provider ?? '—'}</td>
       <td>{item.keyName ?? '—'}</td>
+      <td>{item.inboundApi}</td>
+      <td>{item.isStream ? 'stream' : '—'}</td>
       <td className="num">{formatTokensInOut(item.inputTokens, item.outputTokens)}</td>
       <td className="num">{formatUsd(item.costUsd)}</td>
       <td className="num">{formatDuration(item.latencyMs)}</td>

@@ -11,7 +11,9 @@ import { LatencyChart } from './LatencyChart'
 import { LocalCloudChart } from './LocalCloudChart'
 import { ProtectionCards } from './ProtectionCards'
 import { StackedBarChart } from './StackedBarChart'
+import { seriesPalette } from './series-colors'
 import { TopModels } from './TopModels'
+import './overview.css'
 
 const AUTO_REFRESH_MS = 30_000
 const GROUPS: { key: StatsGroupBy; label: string }[] = [
@@ -20,6 +22,14 @@ const GROUPS: { key: StatsGroupBy; label: string }[] = [
   { key: 'key', label: 'Key' },
 ]
 const PERIOD: Record<TimeRange, string> = { '1h': 'hour', '24h': '24 h', '7d': '7 days', '30d': '30 days' }
+
+const NO_REQUESTS = 'No requests in this range yet'
+const requestsText = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`
+/** A cost chart of zeros is not an empty range: local and unpriced models answer for $0. */
+const allFree = (n: number) =>
+  n === 1
+    ? 'The 1 request in this range cost $0 (a free or local model)'
+    : `All ${requestsText(n)} in this range cost $0 (free or local models)`
 
 function NoTrafficYet() {
   return (
@@ -62,16 +72,21 @@ export function OverviewPage() {
 
   const derived = useMemo(() => {
     if (!data) return null
+    // The three stacked charts draw the same groups (the busiest), so a model keeps one colour and one
+    // place in every legend, and no two groups on screen share a colour.
+    const requests = stackedSeries(data.grouped, 'requests')
     return {
-      requests: stackedSeries(data.grouped, 'requests'),
-      cost: stackedSeries(data.grouped, 'costUsd'),
-      errors: stackedSeries(data.grouped, 'errors'),
+      requests,
+      cost: stackedSeries(data.grouped, 'costUsd', 'requests'),
+      errors: stackedSeries(data.grouped, 'errors', 'requests'),
+      color: seriesPalette(requests.keys),
       latency: latencyRows(data.overall),
       top: topModelsByCost(data.byModel),
     }
   }, [data])
 
   const rangeLabel = TIME_RANGES[range].label.toLowerCase()
+  const requestCount = data?.overall.totals.requests ?? 0
   const groupLabel = GROUPS.find((g) => g.key === groupBy)!.label.toLowerCase()
   return (
     <main className="page" aria-busy={loading}>
@@ -126,7 +141,7 @@ export function OverviewPage() {
         <>
           {data.overall.db.rows === 0 && <NoTrafficYet />}
           <KpiTiles totals={data.overall.totals} previous={data.previous} periodLabel={PERIOD[range]} />
-          <div className="grid-2">
+          <div className="chart-grid" data-testid="time-charts">
             <StackedBarChart
               title={`Requests by ${groupLabel}`}
               testId="chart-requests"
@@ -136,6 +151,8 @@ export function OverviewPage() {
               formatAxis={formatCount}
               rangeLabel={rangeLabel}
               integer
+              color={derived.color}
+              emptyText={NO_REQUESTS}
             />
             <StackedBarChart
               title={`Cost by ${groupLabel}`}
@@ -146,6 +163,8 @@ export function OverviewPage() {
               formatAxis={formatUsdAxis}
               rangeLabel={rangeLabel}
               integer={false}
+              color={derived.color}
+              emptyText={requestCount === 0 ? NO_REQUESTS : allFree(requestCount)}
             />
             <StackedBarChart
               title={`Errors by ${groupLabel}`}
@@ -156,6 +175,8 @@ export function OverviewPage() {
               formatAxis={formatCount}
               rangeLabel={rangeLabel}
               integer
+              color={derived.color}
+              emptyText={requestCount === 0 ? NO_REQUESTS : `No errors in ${requestsText(requestCount)}`}
             />
             <LatencyChart
               rows={derived.latency}

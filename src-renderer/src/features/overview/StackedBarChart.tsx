@@ -3,7 +3,7 @@ import type { StatsBucket } from '../../../../src-shared/admin-api'
 import { formatBucketLabel, formatBucketTick } from '../../format'
 import type { StackedSeries } from '../../store/selectors'
 import { ChartFrame, ChartTooltip, SeriesLegend } from './ChartFrame'
-import { ANIMATE, seriesColor } from './series-colors'
+import { ANIMATE } from './series-colors'
 
 /** A time series stacked by group (model, provider or key), one bar per bucket. */
 export function StackedBarChart(props: {
@@ -16,23 +16,28 @@ export function StackedBarChart(props: {
   rangeLabel: string
   /** Counts get whole-number ticks; money does not. */
   integer: boolean
+  /** The colour of each series, shared by the charts shown together. */
+  color(name: string): string
+  /** What a total of zero means here (no requests at all, no errors, nothing paid). */
+  emptyText: string
 }) {
-  const { series, bucket } = props
-  const total = series.rows.reduce((sum, r) => sum + Object.values(r.values).reduce((a, b) => a + b, 0), 0)
-  const top = series.keys[0]
+  const { series, bucket, color } = props
+  const byKey = new Map(series.keys.map((k) => [k, series.rows.reduce((sum, r) => sum + (r.values[k] ?? 0), 0)]))
+  const total = [...byKey.values()].reduce((a, b) => a + b, 0)
+  const top = [...byKey].sort((a, b) => b[1] - a[1])[0]?.[0]
   const summary = `${props.title}, ${props.rangeLabel}, total ${props.format(total)}${top && total > 0 ? `, largest ${top}` : ''}`
   return (
     <ChartFrame
       title={props.title}
       testId={props.testId}
       summary={summary}
-      empty={total === 0 ? 'No requests in this range yet' : null}
+      empty={total === 0 ? props.emptyText : null}
       actions={
         <span className="muted num" style={{ fontWeight: 400 }}>
           {props.format(total)}
         </span>
       }
-      legend={<SeriesLegend items={series.keys.map((k) => ({ name: k, color: seriesColor(k) }))} />}
+      legend={<SeriesLegend items={series.keys.map((k) => ({ name: k, color: color(k) }))} />}
     >
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={series.rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
@@ -59,7 +64,7 @@ export function StackedBarChart(props: {
                 active={active && total > 0}
                 label={formatBucketLabel(Number(label), bucket)}
                 rows={(payload ?? [])
-                  .map((p) => ({ name: String(p.name), color: seriesColor(String(p.name)), v: Number(p.value) }))
+                  .map((p) => ({ name: String(p.name), color: color(String(p.name)), v: Number(p.value) }))
                   .filter((r) => r.v > 0)
                   .sort((a, b) => b.v - a.v)
                   .map((r) => ({ name: r.name, color: r.color, value: props.format(r.v) }))}
@@ -72,7 +77,7 @@ export function StackedBarChart(props: {
               name={k}
               dataKey={(row: StackedSeries['rows'][number]) => row.values[k] ?? 0}
               stackId="stack"
-              fill={seriesColor(k)}
+              fill={color(k)}
               isAnimationActive={ANIMATE}
               maxBarSize={48}
             />

@@ -1,3 +1,5 @@
+import { CopyButton } from '../../components/CopyButton'
+import { PathText } from '../../components/PathText'
 import { useAppStore } from '../../store'
 
 function formatUptime(seconds: number): string {
@@ -29,9 +31,12 @@ export function GatewayStatus() {
       {info && (
         <>
           <div className="cards">
-            <div className="card">
+            <div className="card card-wide">
               <div className="card-label">Endpoint</div>
-              <code data-testid="endpoint">{baseUrl}/v1</code>
+              <div className="row">
+                <PathText text={`${baseUrl}/v1`} testId="endpoint" />
+                <CopyButton text={`${baseUrl}/v1`} label="Copy endpoint" />
+              </div>
             </div>
             <div className="card">
               <div className="card-label">Version</div>
@@ -43,7 +48,7 @@ export function GatewayStatus() {
             </div>
             <div className="card">
               <div className="card-label">Data folder</div>
-              <code>{info.dataDir ?? 'in memory'}</code>
+              <PathText text={info.dataDir ?? 'in memory'} />
             </div>
           </div>
           <h3 style={{ marginTop: 14 }}>Providers</h3>
