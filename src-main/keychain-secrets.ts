@@ -27,8 +27,8 @@ const safeStorageCipher: SecretCipher = {
 
 /**
  * Provider keys sealed by the OS keychain (Keychain, DPAPI, libsecret/kwallet) through safeStorage, in
- * a file in the data dir. Where the keychain is not usable, the headless choice applies instead:
- * SWITCHYARD_SECRET_KEY's encrypted file, or memory. Call after the app is ready.
+ * a file in the data dir. Where the keychain is not usable, the headless choice applies instead: an
+ * encrypted file sealed with SWITCHYARD_SECRET_KEY or a key generated into the data dir. Call after the app is ready.
  */
 export function keychainSecretStore(dataDir: string): SecretStore {
   if (!keychainUsable()) return defaultSecretStore(dataDir)
