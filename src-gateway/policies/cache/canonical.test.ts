@@ -89,13 +89,23 @@ describe('assembleResponse', () => {
     acc.push(chunk({ role: 'assistant', content: '' }))
     acc.push(chunk({ reasoning_content: 'hmm' }))
     acc.push(chunk({}, 'length'))
-    const res = acc.result()
+    const res = acc.result()!
     expect(res.choices[0]).toEqual({
       index: 0,
       message: { role: 'assistant', content: null, reasoning_content: 'hmm' },
       finish_reason: 'length',
     })
     expect(res.usage).toBeUndefined()
+  })
+
+  it('drops an answer that outgrows its limit and keeps nothing more of it', () => {
+    const acc = new ResponseAccumulator(10)
+    acc.push(chunk({ content: '12345' }))
+    acc.push(chunk({ tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: '{}' } }] }))
+    expect(acc.result()).toBeDefined()
+    acc.push(chunk({ content: '678' }))
+    acc.push(chunk({}, 'stop'))
+    expect(acc.result()).toBeUndefined()
   })
 })
 

@@ -25,6 +25,13 @@ interface ChoiceState {
   finish: FinishReason | null
 }
 
+/**
+ * The longest answer the cache keeps, in characters of its stored JSON (about that many bytes): far above
+ * any real model answer, and small enough that collecting a streamed answer for the cache holds little
+ * memory. A longer answer still reaches its caller; it is just not cached.
+ */
+export const MAX_CACHED_ANSWER_CHARS = 4 * 1024 * 1024
+
 const newChoice = (): ChoiceState => ({
   content: '',
   refusal: '',
@@ -34,8 +41,14 @@ const newChoice = (): ChoiceState => ({
   finish: null,
 })
 
-/** Collects a stream's chunks, as they pass, into the answer a non-streamed call would have had. */
+/**
+ * Collects a stream's chunks, as they pass, into the answer a non-streamed call would have had, up to
+ * `limit` characters of text: past it, what was collected is dropped and nothing more is kept, so an
+ * endless or huge stream costs no memory here.
+ */
 export class ResponseAccumulator {
+  private chars = 0
+  private overflowed = false
   private id = ''
   private created = 0
   private model = ''
@@ -44,7 +57,10 @@ export class ResponseAccumulator {
   private usage: Usage | undefined
   private readonly choices = new Map<number, ChoiceState>()
 
+  constructor(private readonly limit = MAX_CACHED_ANSWER_CHARS) {}
+
   push(c: ChatChunk): void {
+    if (this.overflowed) return
     if (!this.id) this.id = c.id
     if (!this.created) this.created = c.created
     if (!this.model) this.model = c.model
@@ -57,12 +73,21 @@ export class ResponseAccumulator {
         state = newChoice()
         this.choices.set(choice.index, state)
       }
-      if (choice.delta) applyDelta(state, choice.delta)
+      if (choice.delta) {
+        this.chars += deltaChars(choice.delta)
+        applyDelta(state, choice.delta)
+      }
       if (choice.finish_reason) state.finish = choice.finish_reason
+    }
+    if (this.chars > this.limit) {
+      this.overflowed = true
+      this.choices.clear()
     }
   }
 
-  result(): ChatResponse {
+  /** The assembled answer; undefined when it outgrew the limit. */
+  result(): ChatResponse | undefined {
+    if (this.overflowed) return undefined
     const indexes = this.choices.size > 0 ? [...this.choices.keys()].sort((a, b) => a - b) : [0]
     const res: ChatResponse = {
       id: this.id,
@@ -79,6 +104,22 @@ export class ResponseAccumulator {
     if (this.stopSequence !== undefined) res.stop_sequence = this.stopSequence
     return res
   }
+}
+
+/** The text a delta adds to the answer (a tool's name is counted each time it is repeated: it is short). */
+function deltaChars(d: ChunkDelta): number {
+  let n =
+    (d.content?.length ?? 0) +
+    (d.refusal?.length ?? 0) +
+    (d.reasoning_content?.length ?? 0) +
+    (d.reasoning_signature?.length ?? 0) +
+    (d.redacted_thinking?.length ?? 0)
+  for (const tc of d.tool_calls ?? []) {
+    const f = tc.function
+    n +=
+      (tc.id?.length ?? 0) + (f?.name?.length ?? 0) + (f?.arguments?.length ?? 0) + (f?.thought_signature?.length ?? 0)
+  }
+  return n
 }
 
 function applyDelta(s: ChoiceState, d: ChunkDelta): void {
@@ -142,11 +183,11 @@ function toMessage(s: ChoiceState): ChatResponseMessage {
   return message
 }
 
-/** The whole answer a chunk sequence adds up to. */
+/** The whole answer a chunk sequence adds up to, however long. */
 export function assembleResponse(chunks: Iterable<ChatChunk>): ChatResponse {
-  const acc = new ResponseAccumulator()
+  const acc = new ResponseAccumulator(Number.POSITIVE_INFINITY)
   for (const c of chunks) acc.push(c)
-  return acc.result()
+  return acc.result()!
 }
 
 /** Long enough to keep replays cheap, short enough that a client still sees the answer arrive in steps. */

@@ -1,6 +1,6 @@
 // The response cache: config, keys, the store with its semantic index, and the canonical conversions
 // that let one stored answer serve streamed and non-streamed callers of every dialect.
-export { assembleResponse, ResponseAccumulator, replayChunks } from './canonical.js'
+export { assembleResponse, MAX_CACHED_ANSWER_CHARS, ResponseAccumulator, replayChunks } from './canonical.js'
 export {
   CACHE_DEFAULTS,
   type CacheConfig,

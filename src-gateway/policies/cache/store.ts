@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { ChatResponse, Usage } from '../../core/chat-types.js'
 import type { Db } from '../../store/db.js'
+import { MAX_CACHED_ANSWER_CHARS } from './canonical.js'
 import { CACHE_DEFAULTS, type CacheConfig } from './config.js'
 import { SemanticIndex, unitVector } from './semantic-index.js'
 
@@ -207,8 +208,9 @@ export class ResponseCache {
     const payload = this.cipher ? this.cipher.seal(json) : json
     const vector = p.vector && this.embeddingModel ? unitVector(p.vector) : undefined
     const bytes = Buffer.byteLength(payload) + (vector?.byteLength ?? 0) + ROW_OVERHEAD
-    // One answer bigger than the whole cache would only push everything else out, then itself.
-    if (bytes > this.maxBytes) return
+    // One answer bigger than the whole cache would only push everything else out, then itself; and one
+    // over the per-answer cap is not kept whether it came streamed (see ResponseAccumulator) or whole.
+    if (json.length > MAX_CACHED_ANSWER_CHARS || bytes > this.maxBytes) return
     const now = this.clock()
     const old = this.index.get(p.key)
     if (old) {
