@@ -58,8 +58,9 @@ async function startCountingUpstream(routes: Record<string, Handler>): Promise<C
   return up
 }
 
-const json = (res: ServerResponse, body: unknown) =>
+const json = (res: ServerResponse, body: unknown): void => {
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let up: CountingUpstream | undefined
