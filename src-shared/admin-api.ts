@@ -71,6 +71,7 @@ export interface ProviderItem {
   apiKeySource: string | null
   /** The variable behind an `env` key. */
   apiKeyEnv: string | null
+  /** Free and counted as local: its `local:` setting, else its type's default (see README, Costs). */
   local: boolean
   modelCount: number
   models: string[]
@@ -87,6 +88,8 @@ export interface ProviderInput {
   apiKeyEnv?: string
   headers?: Record<string, string>
   models?: string[]
+  /** Omitted: the type's default (ollama, llamacpp, and openai-compatible at a loopback URL are local). */
+  local?: boolean
 }
 
 export interface ProviderTestResult {
