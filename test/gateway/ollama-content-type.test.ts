@@ -100,6 +100,14 @@ describe('/api/* bodies', () => {
     }
   })
 
+  it('still refuse a cross-site page: a form-encoded POST is a simple request, the Origin check stops it', async () => {
+    const res = await post('/api/chat', chat, {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'https://evil.example',
+    })
+    expect(res.status).toBe(403)
+  })
+
   it('leave /v1 as it was: a form-encoded body there is still refused', async () => {
     const res = await post('/v1/chat/completions', chat, { 'content-type': 'application/x-www-form-urlencoded' })
     expect(res.status).toBe(415)
