@@ -51,7 +51,8 @@ async function failedStart(dataDir: string, args: string[], env: Record<string, 
   return err.message
 }
 
-describe('secrets created at run time survive a restart', () => {
+// Each case starts `serve` from source two or three times: seconds each on a busy 2-core machine.
+describe('secrets created at run time survive a restart', { timeout: 60_000 }, () => {
   it('keeps a client key and a provider key across a restart, sealed with a generated key file', async () => {
     const dataDir = tempDir()
     writeFileSync(join(dataDir, 'config.yaml'), CONFIG)
@@ -113,7 +114,7 @@ describe('secrets created at run time survive a restart', () => {
   })
 })
 
-describe('a key reference without a value', () => {
+describe('a key reference without a value', { timeout: 60_000 }, () => {
   it('stops the start and names the key', async () => {
     const dataDir = tempDir()
     const config = join(dataDir, 'keys.yaml')
