@@ -25,22 +25,22 @@ import { LogDrawer } from './LogDrawer'
 const ROW_HEIGHT = 32
 const OVERSCAN = 10
 const LIVE_MS = 5000
-// Fixed widths fit their longest value (`anthropic`, `1.24 s`) so nothing is cut; the requested name and
-// the model share what is left, and the table scrolls sideways below that.
+// Fixed widths (with the table's narrow padding) fit their longest usual value (`Dec 2, 14:03`, `embeddings`,
+// `1.24 s`) so nothing is cut; the requested name and the model share the rest of a 1280 px window.
 const COLUMNS = [
-  { label: 'Time', width: '112px' },
-  { label: 'Status', width: '68px' },
+  { label: 'Time', width: '92px' },
+  { label: 'Status', width: '56px' },
   { label: 'Requested', width: 'auto' },
   { label: 'Model', width: 'auto' },
-  { label: 'Provider', width: '96px' },
-  { label: 'Key', width: '80px' },
-  { label: 'API', width: '92px' },
-  { label: 'Stream', width: '72px' },
-  { label: 'Tokens in → out', width: '124px', num: true },
-  { label: 'Cost', width: '84px', num: true },
-  { label: 'Latency', width: '80px', num: true },
-  { label: 'TTFT', width: '80px', num: true },
-  { label: 'Protection', width: '110px' },
+  { label: 'Provider', width: '76px' },
+  { label: 'Key', width: '56px' },
+  { label: 'API', width: '80px' },
+  { label: 'Stream', width: '60px' },
+  { label: 'Tokens in → out', width: '108px', num: true },
+  { label: 'Cost', width: '68px', num: true },
+  { label: 'Latency', width: '64px', num: true },
+  { label: 'TTFT', width: '64px', num: true },
+  { label: 'Protection', width: '88px' },
 ]
 const FILTER_KEYS = Object.keys(EMPTY_LOG_FILTERS) as (keyof LogFilters)[]
 
