@@ -76,7 +76,9 @@ async function serve(argv: string[]): Promise<void> {
     // A client key without its value would lock every caller out with nothing said: stop here instead.
     const unresolved = unresolvedRefs(config.raw, config.env, secrets)
     if (unresolved.errors.length > 0) {
-      fail(`cannot start: ${unresolved.errors.join('; ')}. Set the variable, or remove the key from ${configPath} and create it again.`)
+      fail(
+        `cannot start: ${unresolved.errors.join('; ')}. Set the variable, or remove the key from ${configPath} and create it again.`,
+      )
     }
     for (const w of unresolved.warnings) process.stderr.write(`switchyard: warning: ${w}\n`)
     app = buildGateway(config, { dataDir, configPath, secrets })
