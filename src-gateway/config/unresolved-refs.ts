@@ -38,20 +38,19 @@ export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secre
     const { missing, resolved } = resolveField(value, env, secrets, f.owns)
     // Secret names are `keys.<name or index>.key`, `providers.<id>.<field>` or the field's path.
     const key = /^keys\.(.+)\.key$/.exec(f.secretName)
-    const provider = providerIds.find((id) => f.secretName.startsWith(`providers.${id}.`))
     if (key) {
       const name = /^\d+$/.test(key[1]) ? (raw.keys?.[Number(key[1])]?.name ?? key[1]) : key[1]
       if (missing.length > 0) out.errors.push(`key '${name}': ${missing.join(', ')} is not set`)
       else if (resolved === '') out.errors.push(`key '${name}': ${value} is empty`)
-    } else if (missing.length === 0) {
-    } else if (provider !== undefined) {
-      const field = f.secretName.slice(`providers.${provider}.`.length)
-      out.warnings.push(
-        `provider '${provider}': ${field} ${missing.join(', ')} is not set; its calls fail with 401 until it is`,
-      )
-    } else {
-      out.warnings.push(`${f.secretName}: ${missing.join(', ')} is not set`)
+      continue
     }
+    if (missing.length === 0) continue
+    const provider = providerIds.find((id) => f.secretName.startsWith(`providers.${id}.`))
+    out.warnings.push(
+      provider === undefined
+        ? `${f.secretName}: ${missing.join(', ')} is not set`
+        : `provider '${provider}': ${f.secretName.slice(`providers.${provider}.`.length)} ${missing.join(', ')} is not set; its calls fail with 401 until it is`,
+    )
   }
   return out
 }
