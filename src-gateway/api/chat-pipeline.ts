@@ -141,6 +141,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
         outputText: text,
         send,
         response,
+        gatewayFault,
         ...outcome
       } = stream
         ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event)
@@ -153,8 +154,9 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
         event.outputTokens = (event.outputTokens ?? 0) + earlier.output
       }
       outputText = text
-      // A stream that failed after its first byte cannot fall back, but it still counts against the target.
-      if (outcome.status >= 500) target.breaker.failure(gw.clock())
+      // A stream that failed after its first byte cannot fall back, but it still counts against the target
+      // when the upstream failed it.
+      if (outcome.status >= 500 && !gatewayFault) target.breaker.failure(gw.clock())
       else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
       if (send) {
         // An answer made only of tool calls has no text for output checks to judge.
@@ -543,7 +545,7 @@ async function streamAnswer(
   try {
     const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
     if (head && !write(translate.frames(parser.push(head)))) await drained(raw)
-    for await (const chunk of rest) {
+    for await (const chunk of upstreamReads(rest, target)) {
       if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw)
     }
     write(translate.frames(parser.flush()))
@@ -567,7 +569,11 @@ async function streamAnswer(
       raw.end()
       return outcome(err.status, translate.counts(), { ...extra(), error: err.message })
     }
-    const err = upstreamFailure(target, error)
+    // The upstream's failures all arrive as GatewayErrors: read errors and timeouts (upstreamReads), error
+    // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own.
+    const gatewayFault = !(error instanceof GatewayError) && !(error instanceof ClientGone)
+    const err = gatewayFault ? toGatewayError(error) : upstreamFailure(target, error)
+    if (gatewayFault) call.req.log.error({ err: error }, 'stream relay failed')
     const aborted = raw.destroyed
     if (!aborted) {
       write(encoder.error(err))
@@ -576,9 +582,31 @@ async function streamAnswer(
     return outcome(aborted ? 499 : err.status, translate.counts(), {
       ...extra(),
       error: aborted ? 'aborted' : err.message,
+      gatewayFault,
     })
   } finally {
     res.done()
+  }
+}
+
+/**
+ * `body`'s chunks, with a failed read (a dropped connection, an idle or total timeout, the call aborted)
+ * turned into the upstream's GatewayError where it happens, so it cannot be mistaken for an exception in
+ * the gateway's own handling of the chunks.
+ */
+function upstreamReads(body: AsyncIterable<Buffer>, target: PlannedTarget): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = body[Symbol.asyncIterator]()
+      return {
+        next: () =>
+          it.next().catch((err) => {
+            throw upstreamFailure(target, err)
+          }),
+        // Leaving the loop early (a client gone, an error) must still release the upstream body.
+        return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+      }
+    },
   }
 }
 

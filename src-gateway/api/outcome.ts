@@ -25,6 +25,8 @@ export type Outcome = Pick<
   send?: () => void
   /** The canonical answer, when the plan asked to collect it for the cache. */
   response?: ChatResponse
+  /** The answer failed part-way by the gateway's own fault, not the upstream's: no breaker counts it. */
+  gatewayFault?: boolean
 }
 
 export function outcome(status: number, counts: TokenCounts | undefined, extra: Partial<Outcome> = {}): Outcome {
