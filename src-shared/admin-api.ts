@@ -73,6 +73,8 @@ export interface ProviderItem {
   apiKeyEnv: string | null
   /** Free and counted as local: its `local:` setting, else its type's default (see README, Costs). */
   local: boolean
+  /** The provider's own `local:` setting; null when its type's default applies. */
+  localSetting: boolean | null
   modelCount: number
   models: string[]
   listingError: string | null
@@ -88,8 +90,11 @@ export interface ProviderInput {
   apiKeyEnv?: string
   headers?: Record<string, string>
   models?: string[]
-  /** Omitted: the type's default (ollama, llamacpp, and openai-compatible at a loopback URL are local). */
-  local?: boolean
+  /**
+   * Free and counted as local. null: the type's default (ollama, llamacpp, and openai-compatible at a
+   * loopback URL are local); omitted on a change: the current setting stays.
+   */
+  local?: boolean | null
 }
 
 export interface ProviderTestResult {

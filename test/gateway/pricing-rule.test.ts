@@ -153,5 +153,18 @@ providers:
     expect((await res.json()).local).toBe(false)
     const paid = await callCost(gw, 'studio/gpt-4o')
     expect(paid.cost).toBeCloseTo((paid.input * 2.5 + paid.output * 10) / M, 12)
+
+    // A change that does not mention `local` keeps it; null goes back to the type's default.
+    const put = async (body: object) => {
+      const r = await gw.admin('/admin/v1/providers/studio', {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'openai-compatible', baseUrl: `${mock.url}/v1`, ...body }),
+      })
+      expect(r.status, await r.clone().text()).toBe(200)
+      return r.json()
+    }
+    expect(await put({ models: ['gpt-4o'] })).toMatchObject({ local: false, localSetting: false })
+    expect(await put({ local: null })).toMatchObject({ local: true, localSetting: null })
+    expect((await callCost(gw, 'studio/gpt-4o')).cost).toBe(0)
   })
 })

@@ -34,6 +34,8 @@ export function providerItem(id: string, config: LoadedConfig, gw: GatewayContex
     configuredModels: raw.models ?? [],
     /** Free and counted as local in Overview: the pricing rule's own answer. */
     local: isLocalProvider(resolved),
+    /** The provider's own `local:` setting; null when its type's default applies. */
+    localSetting: raw.local ?? null,
     modelCount: models.length,
     models,
     listingError: listingError === undefined ? null : scrubUpstreamText(listingError, runtime.ctx),

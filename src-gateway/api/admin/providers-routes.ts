@@ -22,7 +22,8 @@ const ProviderFields = {
   models: P.models,
   timeouts: P.timeouts,
   maxConnections: P.maxConnections,
-  local: P.local,
+  /** Free and counted as local; null goes back to the type's default, absent keeps what was set. */
+  local: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 }
 const CreateBody = Type.Object(
   { id: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 64 }), ...ProviderFields },
@@ -39,7 +40,8 @@ const testProblems = compileProblems(TestBody)
 /**
  * A provider's config from a request body. The key goes to the secret store (`secretUpdates`) and the
  * config gets a reference; with no key field at all, `previous`'s key and headers stay, unless the
- * baseUrl now points at another origin: then the ConfigStore drops what the body did not supply.
+ * baseUrl now points at another origin: then the ConfigStore drops what the body did not supply. With no
+ * `local` field, `previous`'s setting stays.
  */
 function toProviderConfig(
   id: string,
@@ -55,7 +57,8 @@ function toProviderConfig(
   if (body.models) cfg.models = body.models
   if (body.timeouts) cfg.timeouts = body.timeouts
   if (body.maxConnections) cfg.maxConnections = body.maxConnections
-  if (body.local !== undefined) cfg.local = body.local
+  const local = body.local === undefined ? previous.raw?.local : body.local
+  if (typeof local === 'boolean') cfg.local = local
   const keyName = `providers.${id}.apiKey`
   if (body.apiKeyEnv) cfg.apiKey = `\${env:${body.apiKeyEnv}}`
   else if (body.apiKey) {
