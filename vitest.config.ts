@@ -9,6 +9,7 @@ export default defineConfig({
       'test/gateway/**/*.test.ts',
       'test/tools/**/*.test.ts',
       'test/security/**/*.test.ts',
+      'test/cli/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,66 +1,38 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { backupsDir } from './backup/backup-files.js'
-import { backupOffline, type OfflineTarget, restoreOffline } from './backup/offline.js'
-import { BackupFormatError } from './backup/snapshot.js'
+import { holdDataDirLock } from './backup/data-dir-lock.js'
+import { type Command, type CommandSpec, commandUsage, parseCommand, UsageError } from './cli/args.js'
+import { backupCommand, restoreCommand } from './cli/backup-commands.js'
+import { chooseConfig, FILE_OPTIONS } from './cli/data-dir.js'
+import { fail, userErrors } from './cli/output.js'
+import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
 import { defaultSecretStore, type SecretStore, SecretStoreError } from './config/secrets.js'
 import { unresolvedRefs } from './config/unresolved-refs.js'
-import { defaultDataDir, resourcesDir } from './paths.js'
-import { buildGateway } from './server.js'
+import { defaultDataDir } from './paths.js'
 import { VERSION } from './version.js'
-
-const USAGE = `Switchyard ${VERSION}: a local LLM gateway
-
-Usage:
-  switchyard serve [--config FILE] [--port N] [--host H] [--data-dir DIR]
-  switchyard backup [--data-dir DIR] [--config FILE] [--out FILE]
-  switchyard restore FILE [--data-dir DIR] [--config FILE]
-  switchyard --version
-
-serve   runs the gateway and the web UI (default http://127.0.0.1:4141)
-  --config FILE    YAML or JSON config (default: DATA_DIR/config.yaml, else the bundled default)
-  --port N         port to listen on (default 4141; 0 picks a free port)
-  --host H         address to bind (default 127.0.0.1)
-  --data-dir DIR   database and state (default: the app-data folder; SWITCHYARD_DATA_DIR overrides)
-
-backup  writes a snapshot of the config and the prompt library (versions, labels) to
-        DATA_DIR/backups/, or to --out FILE. Key values are never in it: only their references.
-restore FILE  puts a backup's config and prompts back, after saving a pre-restore snapshot.
-        Run both while the gateway is stopped; a running gateway backs up daily and before each
-        import by itself, and restores from Settings > Backups.`
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
-function fail(message: string): never {
-  process.stderr.write(`switchyard: ${message}\n`)
-  process.exit(1)
+const serveSpec: CommandSpec = {
+  name: 'serve',
+  summary: 'runs the gateway and the web UI (default http://127.0.0.1:4141)',
+  synopsis: '[--config FILE] [--port N] [--host H] [--data-dir DIR]',
+  description:
+    'Runs the gateway and the web UI, and prints a one-time sign-in link. It holds DATA_DIR/gateway.lock\n' +
+    'while it runs, so a second serve (or an offline restore or import --apply) on that folder refuses.',
+  options: {
+    ...FILE_OPTIONS,
+    port: { type: 'string', value: 'N', help: 'port to listen on (default 4141, or PORT; 0 picks a free port)' },
+    host: { type: 'string', value: 'H', help: 'address to bind (default 127.0.0.1)' },
+  },
+  positionals: [],
 }
 
-/** The config file to use: the flag, else the data folder's own, else the bundled default. */
-function chooseConfig(flag: string | undefined, dataDir: string): string {
-  if (flag) return flag
-  const own = join(dataDir, 'config.yaml')
-  return existsSync(own) ? own : join(resourcesDir, 'default-config.yaml')
-}
-
-async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-    strict: true,
-  })
-  const host = values.host ?? '127.0.0.1'
-  const port = Number(values.port ?? process.env.PORT ?? 4141)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${values.port}`)
-  const dataDir = values['data-dir'] ?? defaultDataDir()
-  const configPath = chooseConfig(values.config, dataDir)
+async function serve(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const { host = '127.0.0.1', ...flags } = values as Record<string, string | undefined>
+  const port = Number(flags.port ?? process.env.PORT ?? 4141)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${flags.port}`)
+  const dataDir = flags['data-dir'] ?? defaultDataDir()
+  const configPath = chooseConfig(flags.config, dataDir)
 
   let config: LoadedConfig
   try {
@@ -69,6 +41,11 @@ async function serve(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) fail(err.message)
     throw err
   }
+  // Before anything in the data dir is opened: a second writer there would overwrite this one's changes.
+  const release = userErrors(() => holdDataDirLock(dataDir))
+  process.on('exit', release)
+  // Loaded here, not at the top: --help and the offline commands have no use for the whole gateway.
+  const { buildGateway } = await import('./server.js')
   let secrets: SecretStore
   let app: ReturnType<typeof buildGateway>
   try {
@@ -140,63 +117,50 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
-/** The files `backup` and `restore` work on, chosen as `serve` would choose them. */
-function offlineTarget(values: { 'data-dir'?: string; config?: string }): OfflineTarget {
-  const dataDir = values['data-dir'] ?? defaultDataDir()
-  return { dataDir, configPath: chooseConfig(values.config, dataDir) }
-}
+const COMMANDS: Command[] = [
+  { spec: serveSpec, run: ({ values }) => serve(values) },
+  backupCommand,
+  restoreCommand,
+  exportCommand,
+  importCommand,
+]
 
-const OFFLINE_OPTIONS = { config: { type: 'string' }, 'data-dir': { type: 'string' } } as const
+const OVERVIEW = `Switchyard ${VERSION}: a local LLM gateway
 
-/** Config and backup-file problems are the user's to fix: one line, no stack. */
-function offline<T>(run: () => T): T {
-  try {
-    return run()
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof BackupFormatError) fail(err.message)
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'EACCES') fail((err as Error).message)
-    throw err
-  }
-}
+Usage: switchyard <command> [options]
 
-function backup(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: { ...OFFLINE_OPTIONS, out: { type: 'string' } }, strict: true })
-  const file = offline(() => backupOffline(offlineTarget(values), values.out))
-  process.stdout.write(`Backup written to ${file}\n`)
-}
+Commands:
+${COMMANDS.map((c) => `  ${c.spec.name.padEnd(9)}${c.spec.summary}`).join('\n')}
+  help     [COMMAND] shows a command's usage and options
 
-function restore(argv: string[]): void {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: OFFLINE_OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  })
-  if (positionals.length !== 1) fail(`restore needs one backup file, e.g. switchyard restore backup.json\n\n${USAGE}`)
-  const target = offlineTarget(values)
-  const done = offline(() => restoreOffline(target, positionals[0]))
-  process.stdout.write(
-    `Restored ${positionals[0]}: config written to ${done.configPath}, ${done.prompts} prompt${done.prompts === 1 ? '' : 's'}.\n` +
-      (done.preRestore
-        ? `The state before is saved as ${join(backupsDir(target.dataDir), `${done.preRestore.id}.json`)}\n`
-        : 'The config before could not be read, so no pre-restore snapshot was taken.\n'),
-  )
-}
+switchyard --version prints the version. Every command answers --help.`
+
+const usageOf = (spec: CommandSpec | undefined) => (spec ? commandUsage(spec) : OVERVIEW)
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv
-  if (command === '--version' || command === '-v') return void process.stdout.write(`${VERSION}\n`)
-  if (command === 'serve') return serve(rest)
-  if (command === 'backup') return backup(rest)
-  if (command === 'restore') return restore(rest)
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    return void process.stdout.write(`${USAGE}\n`)
+  const [name, ...rest] = argv
+  if (name === '--version' || name === '-v') return void process.stdout.write(`${VERSION}\n`)
+  if (name === undefined || name === '--help' || name === '-h') return void process.stdout.write(`${OVERVIEW}\n`)
+  const find = (n: string) => COMMANDS.find((c) => c.spec.name === n)
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : find(rest[0])
+    if (rest[0] !== undefined && !topic) throw new UsageError(`unknown command '${rest[0]}'`)
+    return void process.stdout.write(`${usageOf(topic?.spec)}\n`)
   }
-  fail(`unknown command '${command}'\n\n${USAGE}`)
+  const command = find(name)
+  if (!command) throw new UsageError(`unknown command '${name}'`)
+  const parsed = parseCommand(command.spec, rest)
+  if (parsed === 'help') return void process.stdout.write(`${usageOf(command.spec)}\n`)
+  await command.run(parsed)
 }
 
 main(process.argv.slice(2)).catch((err) => {
+  // A wrong command line: one line saying what, then the usage to get it right.
+  if (err instanceof UsageError) {
+    const where = err.command ? ` ${err.command.name}` : ''
+    process.stderr.write(`switchyard${where}: ${err.message}\n\n${usageOf(err.command)}\n`)
+    process.exit(2)
+  }
   process.stderr.write(`switchyard: ${(err as Error).stack ?? err}\n`)
   process.exit(1)
 })

@@ -1,16 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { formatOf, writeConfigFile } from '../config/config-file.js'
-import { ConfigError, parseConfigText } from '../config/load.js'
+import { type ConfigFormat, formatOf, writeConfigFile } from '../config/config-file.js'
+import { ConfigError, loadConfigFile, parseConfigText } from '../config/load.js'
 import type { GatewayConfig } from '../config/schema.js'
-import { configWritePath } from '../config/store.js'
+import { defaultSecretStore } from '../config/secrets.js'
+import { ConfigStore, configWritePath } from '../config/store.js'
+import { exportText, type ImportResult, importConfig, parseImportText, sniffFormat } from '../config/transfer.js'
 import { configProblems } from '../config/validate.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { type BackupItem, backupsDir, readBackupFile, saveBackup, writeBackupFile } from './backup-files.js'
+import { refuseWhileServed } from './data-dir-lock.js'
 import { type BackupReason, restorePrompts, takeSnapshot } from './snapshot.js'
 
-// `switchyard backup` and `switchyard restore`: the same snapshots as the running gateway takes, made
-// from the files while it is stopped (two writers to one config file would overwrite each other).
+// `switchyard backup|restore|export|import`: the same snapshots and transfers as the running gateway
+// makes, done on the files while it is stopped (two writers to one config file would overwrite each
+// other): the commands that write refuse a data dir a gateway holds (see data-dir-lock.ts).
 
 export interface OfflineTarget {
   dataDir: string
@@ -74,6 +78,7 @@ export interface OfflineRestore {
  * (keeping its comments where sections did not change) and the prompt library.
  */
 export function restoreOffline(t: OfflineTarget, file: string): OfflineRestore {
+  refuseWhileServed(t.dataDir, 'restore through the UI/admin API')
   const backup = readBackupFile(file)
   const problems = configProblems(backup.config)
   if (problems.length > 0) {
@@ -95,4 +100,45 @@ export function restoreOffline(t: OfflineTarget, file: string): OfflineRestore {
   withDatabase(t.dataDir, true, (db) => restorePrompts(db!, backup.prompts))
   writeConfigFile(writePath, backup.config, t.configPath)
   return { configPath: writePath, preRestore, prompts: backup.prompts.length }
+}
+
+/** The exported file's text, as `GET /admin/v1/config/export` gives it; `prompts` adds the library's. */
+export function exportOffline(t: OfflineTarget, opts: { format: ConfigFormat; prompts: boolean }): string {
+  const config = readConfig(t.configPath)
+  return withLibrary(t.dataDir, false, (db) =>
+    exportText(config, { format: opts.format, secrets: 'refs', prompts: opts.prompts ? db : undefined }),
+  )
+}
+
+/** Runs `use` on the data dir's prompt library; an empty one in memory when it has no database and `create` is false. */
+function withLibrary<T>(dataDir: string, create: boolean, use: (db: Db) => T): T {
+  const db = create || existsSync(join(dataDir, 'switchyard.db')) ? openDatabase(dataDir) : openDatabase(':memory:')
+  try {
+    return use(db)
+  } finally {
+    closeDatabase(db)
+  }
+}
+
+/**
+ * Previews an exported file against the data dir, as `POST /admin/v1/config/import` does; with `apply`,
+ * takes a `pre-import` snapshot, then writes the config (plain keys into the secret store) and the
+ * prompts. Applying refuses a data dir a running gateway holds.
+ */
+export function importOffline(t: OfflineTarget, file: string, apply: boolean): ImportResult {
+  if (apply) refuseWhileServed(t.dataDir, 'import through the UI/admin API')
+  const text = readFileSync(file, 'utf8')
+  const parsed = parseImportText(text, sniffFormat(text))
+  if (!('data' in parsed)) return parsed
+  const current = loadConfigFile(t.configPath)
+  const store = new ConfigStore(current, {
+    configPath: t.configPath,
+    dataDir: t.dataDir,
+    secrets: defaultSecretStore(t.dataDir, current.env),
+  })
+  return withLibrary(t.dataDir, apply, (db) => {
+    const beforeImport = () =>
+      saveBackup(backupsDir(t.dataDir), takeSnapshot(current.raw, db, 'pre-import', new Date()))
+    return importConfig(store, db, parsed.data, { apply, beforeImport })
+  })
 }
