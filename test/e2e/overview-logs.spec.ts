@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { expect, type Locator, test } from '@playwright/test'
+import { expect, type Locator, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
 import { signIn } from '../helpers/ui-checks'
@@ -16,7 +16,6 @@ let gateway: ServeProcess
 let openai: OpenAI
 
 test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' })
-test.describe.configure({ mode: 'serial' })
 
 /** A loopback port nothing listens on: calls to it are refused at once. */
 async function closedPort(): Promise<number> {
@@ -91,16 +90,22 @@ test.afterEach(() => {
 
 const top = async (l: Locator) => Math.round((await l.boundingBox())!.y)
 
-test('Overview: $0 traffic is not "no requests", each model has its own colour, the endpoint stays whole', async ({
-  page,
-}) => {
+async function openOverview(page: Page) {
   await page.goto(`${gateway.baseUrl}/#/`)
   await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false')
+}
+
+test('Overview: traffic that all cost $0 says so instead of "No requests"', async ({ page }) => {
+  await openOverview(page)
   const cost = page.getByTestId('chart-cost')
   await expect(cost).toContainText('All 6 requests in this range cost $0')
   await expect(cost).not.toContainText('No requests')
   await expect(page.getByTestId('chart-errors')).not.toContainText('No requests')
+  await page.screenshot({ path: join(SHOTS, 'overview-free.png'), fullPage: true })
+})
 
+test('Overview: each model on the stacked charts has its own colour', async ({ page }) => {
+  await openOverview(page)
   const legend = page.getByTestId('chart-requests').getByRole('list', { name: 'Legend' })
   await expect(legend).toContainText('mistral')
   const colors = await legend
@@ -108,18 +113,22 @@ test('Overview: $0 traffic is not "no requests", each model has its own colour, 
     .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
   expect(colors.length).toBeGreaterThanOrEqual(3)
   expect(new Set(colors).size).toBe(colors.length)
+})
 
-  // The endpoint URL is one line: it may only wrap after a slash, and here it has room not to.
+test('Overview: the endpoint URL is not broken inside a token', async ({ page }) => {
+  await openOverview(page)
+  // It may only wrap after a slash, and on this window it has room not to wrap at all.
   const lines = await page.getByTestId('endpoint').evaluate((el) => {
     const range = document.createRange()
     range.selectNodeContents(el)
     return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
   })
   expect(lines).toBe(1)
-  await page.screenshot({ path: join(SHOTS, 'overview-free.png'), fullPage: true })
+})
 
-  // The last hour is asked for in 5-minute buckets, not two partial hours.
-  const fiveMinutes = page.waitForRequest((r) => /\/admin\/v1\/stats\?.*bucket=5m/.test(r.url()))
+test('Overview: the last hour is asked for in 5-minute buckets', async ({ page }) => {
+  await openOverview(page)
+  const fiveMinutes = page.waitForRequest((r) => /\/admin\/v1\/stats\?.*bucket=5m/.test(r.url()), { timeout: 5000 })
   await page.getByTestId('time-range').getByRole('button', { name: '1h' }).click()
   await fiveMinutes
   await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false')
@@ -127,8 +136,7 @@ test('Overview: $0 traffic is not "no requests", each model has its own colour, 
 
 test('Overview: the four time charts sit two by two on a wide window', async ({ page }) => {
   await page.setViewportSize({ width: 1700, height: 1000 })
-  await page.goto(`${gateway.baseUrl}/#/`)
-  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false')
+  await openOverview(page)
   const [requests, costChart, errors, latency] = ['chart-requests', 'chart-cost', 'chart-errors', 'chart-latency'].map(
     (id) => page.getByTestId(id),
   )
@@ -138,9 +146,7 @@ test('Overview: the four time charts sit two by two on a wide window', async ({ 
   expect(await top(errors)).toBeGreaterThan(await top(requests))
 })
 
-test('Logs: requested name, API and stream columns; TTFT whole; the drawer tells failed tries as they were', async ({
-  page,
-}) => {
+test('Logs: requested name, API and stream columns, and a TTFT that is not cut', async ({ page }) => {
   await page.goto(`${gateway.baseUrl}/#/logs`)
   const table = page.getByTestId('logs-table')
   await expect(table).toHaveAttribute('aria-busy', 'false')
@@ -157,7 +163,12 @@ test('Logs: requested name, API and stream columns; TTFT whole; the drawer tells
   await expect(ttft).toHaveText(/^\d\.\d\d s$/)
   expect(await ttft.evaluate((td) => td.scrollWidth <= td.clientWidth)).toBe(true)
   await page.screenshot({ path: join(SHOTS, 'logs-columns.png'), fullPage: true })
+})
 
+test('Logs: the drawer tells failed tries as they were, each once', async ({ page }) => {
+  await page.goto(`${gateway.baseUrl}/#/logs`)
+  const rows = page.getByTestId('log-row')
+  await expect(rows).toHaveCount(6)
   const drawer = page.getByTestId('log-drawer')
   await rows.filter({ hasText: 'doomed' }).click()
   await drawer.getByRole('tab', { name: 'Attempts' }).click()
