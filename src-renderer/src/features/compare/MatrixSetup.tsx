@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import type { Assertion, MatrixRequest } from '../../api/prompts'
+import { countNoun } from '../../count-noun'
 import { useAppStore } from '../../store'
 import { ModelPicker } from './ModelPicker'
 
@@ -89,7 +90,7 @@ export function MatrixSetup() {
   return (
     <section className="panel stack" aria-labelledby="matrix-setup-title">
       <h2 id="matrix-setup-title">Setup</h2>
-      <fieldset className="matrix-prompts">
+      <fieldset className="matrix-fieldset">
         <legend>Prompts</legend>
         {prompts.length === 0 && <p className="muted">No prompts yet: create one on the Prompts page.</p>}
         {prompts.map((p) => (
@@ -162,7 +163,7 @@ export function MatrixSetup() {
           </label>
           {preview && (
             <span className="muted" data-testid="dataset-preview">
-              {preview.total} rows · columns: {preview.columns.join(', ')}
+              {countNoun(preview.total, 'row')} · columns: {preview.columns.join(', ')}
             </span>
           )}
         </div>
@@ -184,7 +185,7 @@ export function MatrixSetup() {
           </p>
         )}
       </div>
-      <fieldset className="stack">
+      <fieldset className="matrix-fieldset stack">
         <legend>Assertions (values may use {'{{column}}'})</legend>
         {assertions.map((a, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: assertions are edited in place by position

@@ -1,8 +1,10 @@
 import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Cell, RunSnapshot } from '../../api/prompts'
+import { countNoun } from '../../count-noun'
 import { formatDuration, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
+import { runLabel } from './run-label'
 
 type Filter = 'All' | 'Failures' | 'Errors' | 'Differences' | 'Rated'
 
@@ -63,7 +65,7 @@ function CellView({ cell }: { cell: Cell }) {
         <span>{formatUsd(cell.costUsd)}</span>
         <span className="spacer" />
         {cell.requestId && (
-          <>
+          <span className="rating-buttons">
             <button
               type="button"
               aria-label="Rate up"
@@ -80,7 +82,7 @@ function CellView({ cell }: { cell: Cell }) {
             >
               Bad
             </button>
-          </>
+          </span>
         )}
       </div>
     </td>
@@ -90,13 +92,13 @@ function CellView({ cell }: { cell: Cell }) {
 function Progress({ run }: { run: RunSnapshot }) {
   const cancel = useAppStore((s) => s.cancelMatrix)
   const rerun = useAppStore((s) => s.rerunMatrix)
+  const allRuns = useAppStore((s) => s.compareRuns)
   const { finished, total, errors, costUsd } = run.progress
   return (
     <div className="row matrix-progress" data-testid="matrix-progress" data-finished={finished} data-total={total}>
       <strong>
-        Run #{run.id}
-        {run.kind === 'replay' ? ' (replay)' : ''}: {run.rows.length} rows × {run.columns.length} columns = {total}{' '}
-        cells
+        {runLabel(run, allRuns)}: {countNoun(run.rows.length, 'row')} × {countNoun(run.columns.length, 'column')} ={' '}
+        {countNoun(total, 'cell')}
       </strong>
       <progress max={total} value={finished} aria-label="Run progress" />
       <span>
@@ -123,6 +125,7 @@ function Progress({ run }: { run: RunSnapshot }) {
 /** The result grid: one row per dataset row, one column per prompt version × model, summaries on top. */
 export function MatrixTable() {
   const run = useAppStore((s) => s.matrixRun)
+  const allRuns = useAppStore((s) => s.compareRuns)
   const runs = useAppStore(
     useShallow((s) => s.compareRuns.filter((r) => r.id !== s.matrixRun?.id && r.kind !== 'side-by-side')),
   )
@@ -173,7 +176,8 @@ export function MatrixTable() {
             <option value="">—</option>
             {runs.map((r) => (
               <option key={r.id} value={r.id}>
-                #{r.id} {r.name ?? r.kind}
+                {runLabel(r, allRuns)}
+                {r.name ? ` · ${r.name}` : ''}
               </option>
             ))}
           </select>

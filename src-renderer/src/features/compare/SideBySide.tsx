@@ -3,6 +3,7 @@ import { formatDuration, formatTokensInOut, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
 import type { ComparePane } from '../../store/compare-slice'
 import { ModelPicker } from './ModelPicker'
+import { paneBadges } from './pane-badges'
 
 const STATE_TEXT: Record<ComparePane['state'], string> = {
   idle: '',
@@ -10,23 +11,6 @@ const STATE_TEXT: Record<ComparePane['state'], string> = {
   streaming: 'streaming…',
   done: 'done',
   error: 'error',
-}
-
-/** The fastest and cheapest finished panes get a badge. */
-function badges(panes: ComparePane[]): Map<string, string[]> {
-  const done = panes.filter((p) => p.state === 'done' && p.cell)
-  const out = new Map<string, string[]>()
-  if (done.length < 2) return out
-  const best = (value: (p: ComparePane) => number | null) =>
-    done.reduce<ComparePane | null>((b, p) => {
-      const v = value(p)
-      return v !== null && (b === null || v < (value(b) ?? Number.POSITIVE_INFINITY)) ? p : b
-    }, null)
-  const fastest = best((p) => p.cell?.latencyMs ?? null)
-  const cheapest = best((p) => p.cell?.costUsd ?? null)
-  if (fastest) out.set(fastest.model, ['fastest'])
-  if (cheapest) out.set(cheapest.model, [...(out.get(cheapest.model) ?? []), 'cheapest'])
-  return out
 }
 
 function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
@@ -69,22 +53,24 @@ function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
             {formatUsd(c.costUsd)}
           </span>
           <span className="spacer" />
-          <button
-            type="button"
-            aria-label={`Good answer from ${pane.model}`}
-            aria-pressed={c.rating === 'up'}
-            onClick={() => rate(c, 'up')}
-          >
-            Good
-          </button>
-          <button
-            type="button"
-            aria-label={`Bad answer from ${pane.model}`}
-            aria-pressed={c.rating === 'down'}
-            onClick={() => rate(c, 'down')}
-          >
-            Bad
-          </button>
+          <span className="rating-buttons">
+            <button
+              type="button"
+              aria-label={`Good answer from ${pane.model}`}
+              aria-pressed={c.rating === 'up'}
+              onClick={() => rate(c, 'up')}
+            >
+              Good
+            </button>
+            <button
+              type="button"
+              aria-label={`Bad answer from ${pane.model}`}
+              aria-pressed={c.rating === 'down'}
+              onClick={() => rate(c, 'down')}
+            >
+              Bad
+            </button>
+          </span>
         </footer>
       )}
     </section>
@@ -103,7 +89,7 @@ export function SideBySide() {
   const setSystem = useAppStore((s) => s.setSideSystem)
   const run = useAppStore((s) => s.runSideBySide)
   const stop = useAppStore((s) => s.stopSideBySide)
-  const tags = badges(panes)
+  const tags = paneBadges(panes)
   const canRun = models.length >= 1 && input.trim() !== '' && !running
 
   return (

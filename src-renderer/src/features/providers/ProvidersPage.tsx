@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { DiscoveredServer, ModelItem, ProviderItem } from '../../../../src-shared/admin-api'
 import { navigate } from '../../app/router'
+import { countNoun } from '../../count-noun'
 import { formatCount, formatDuration } from '../../format'
 import { useAppStore } from '../../store'
-import { formatModelCount } from './model-count'
 import { ProviderForm, type ProviderFormSeed } from './ProviderForm'
 
 const HEALTH_TEXT = { ok: '● healthy', error: '○ failing', unknown: '◌ not checked yet' }
@@ -47,7 +47,7 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
           <span className="badge">{p.local ? 'local' : 'cloud'}</span>
         </div>
         <div className="provider-meta">
-          <code>{p.baseUrl}</code> · {formatModelCount(p.modelCount)} · key{' '}
+          <code>{p.baseUrl}</code> · {countNoun(p.modelCount, 'model')} · key{' '}
           {p.hasApiKey ? (
             <>
               <code>{p.apiKeyMasked ?? 'set'}</code>
@@ -62,7 +62,7 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
         {test?.result && (
           <p className={test.result.ok ? 'success' : 'error'} role="status">
             {test.result.ok
-              ? `✔ Answered in ${formatDuration(test.result.latencyMs)}, ${formatModelCount(test.result.models.length)}`
+              ? `✔ Answered in ${formatDuration(test.result.latencyMs)}, ${countNoun(test.result.models.length, 'model')}`
               : `✘ ${test.result.error ?? 'The test failed.'}`}
           </p>
         )}
@@ -158,7 +158,7 @@ function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
                 </div>
                 <div className="provider-meta">
                   <code>{d.baseUrl}</code>
-                  {` · ${formatModelCount(d.models.length)}`}
+                  {` · ${countNoun(d.models.length, 'model')}`}
                 </div>
                 <div className="row" style={{ marginTop: 8 }}>
                   {d.configured ? (
