@@ -47,14 +47,15 @@ export function electronStatus({ dir, env, platform }) {
 }
 
 /**
- * Why the desktop app cannot start here and what to do about it.
+ * Why the desktop app cannot start here and what to do about it. A plain `npm install` cures both missing
+ * cases: npm does not take a restored package for its own install, so it reinstalls it and retries the download.
  * @param {Exclude<ElectronStatus['kind'], 'ready'>} kind
  * @param {string | null} version
  */
 export function whyNoDesktopApp(kind, version) {
   const getIt =
-    `To get the desktop app, on a machine that can reach github.com run \`rm -rf node_modules/electron && npm install\` ` +
-    `(it downloads Electron${version ? ` ${version}` : ''}), or install a packaged release.`
+    `To get the desktop app, run \`npm install\` again where github.com is reachable (it downloads Electron` +
+    `${version ? ` ${version}` : ''}), or install a packaged release.`
   switch (kind) {
     case 'no-package':
       return `Electron is not installed (npm left out the optional \`electron\` package). ${getIt}`

@@ -29,7 +29,15 @@ function restore(version) {
   // Unpacked next to its destination, so the final rename stays on one file system.
   const staging = mkdtempSync(join(root, 'node_modules', '.electron-'))
   try {
-    const pack = npm(['pack', `electron@${version}`, '--pack-destination', tmp, '--ignore-scripts', '--silent'])
+    const pack = npm([
+      'pack',
+      `electron@${version}`,
+      '--pack-destination',
+      tmp,
+      '--ignore-scripts',
+      '--prefer-offline',
+      '--silent',
+    ])
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'))
     if (pack.status !== 0 || !tarball) {
       throw new Error(`npm pack failed: ${(pack.stderr || pack.error?.message || '').trim().split('\n')[0]}`)
