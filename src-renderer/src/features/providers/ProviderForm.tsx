@@ -10,6 +10,9 @@ import { useAppStore } from '../../store'
 
 const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const NEEDS_KEY: ProviderType[] = ['openai', 'anthropic', 'gemini']
+/** The `local:` setting as the form offers it: the type's default, or either answer pinned. */
+type Locality = 'default' | 'local' | 'cloud'
+const LOCAL_SETTING: Record<Locality, boolean | null> = { default: null, local: true, cloud: false }
 
 export interface ProviderFormSeed {
   id: string
@@ -37,6 +40,9 @@ export function ProviderForm(props: {
   const [apiKey, setApiKey] = useState('')
   const [apiKeyEnv, setApiKeyEnv] = useState(editing?.apiKeyEnv ?? '')
   const [models, setModels] = useState('')
+  const [locality, setLocality] = useState<Locality>(
+    editing?.localSetting === true ? 'local' : editing?.localSetting === false ? 'cloud' : 'default',
+  )
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
   const [saving, setSaving] = useState(false)
 
@@ -66,6 +72,7 @@ export function ProviderForm(props: {
       .map((m) => m.trim())
       .filter(Boolean)
     if (list.length) input.models = list
+    input.local = LOCAL_SETTING[locality]
     setSaving(true)
     const ok = await save(input, editing !== null)
     setSaving(false)
@@ -165,6 +172,23 @@ export function ProviderForm(props: {
           </div>
         )}
       </fieldset>
+      <div className="field">
+        <label htmlFor="pf-local">Counted as</label>
+        <select
+          id="pf-local"
+          value={locality}
+          onChange={(e) => setLocality(e.target.value as Locality)}
+          aria-describedby="pf-local-hint"
+        >
+          <option value="default">Default for the type</option>
+          <option value="local">Local: free</option>
+          <option value="cloud">Cloud: priced</option>
+        </select>
+        <span id="pf-local-hint" className="field-hint">
+          Local calls cost nothing and count as local in Overview. By default Ollama and llama.cpp are local, an
+          OpenAI-compatible server is when its URL is on this machine, and cloud APIs never are.
+        </span>
+      </div>
       <div className="field">
         <label htmlFor="pf-models">Models (optional)</label>
         <input
