@@ -98,6 +98,17 @@ describe('assembleResponse', () => {
     expect(res.usage).toBeUndefined()
   })
 
+  it('assembles a tool call with a huge index without walking every index below it', () => {
+    // An upstream chooses the index; a sparse array of that length took seconds to filter (minutes near 2^32).
+    const acc = new ResponseAccumulator()
+    acc.push(chunk({ tool_calls: [{ index: 100_000_000, id: 'c', function: { name: 'f', arguments: '{}' } }] }))
+    acc.push(chunk({ tool_calls: [{ index: 2, id: 'b', function: { name: 'g', arguments: '{}' } }] }))
+    const t0 = performance.now()
+    const calls = acc.result()!.choices[0].message.tool_calls
+    expect(performance.now() - t0).toBeLessThan(100)
+    expect(calls?.map((c) => c.id)).toEqual(['b', 'c'])
+  })
+
   it('drops an answer that outgrows its limit and keeps nothing more of it', () => {
     const acc = new ResponseAccumulator(10)
     acc.push(chunk({ content: '12345' }))

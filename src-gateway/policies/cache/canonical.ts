@@ -21,7 +21,10 @@ interface ChoiceState {
   thinking: ThinkingBlock[]
   /** The thinking block reasoning deltas currently go to; a signature closes it for good. */
   openThinking?: ThinkingBlock
-  tools: ToolCall[]
+  /** By index. The upstream picks the index, so a sparse array (walked index by index) would let it stall the loop. */
+  tools: Map<number, ToolCall>
+  /** One past the highest index seen, where a call without an index but with a new id goes. */
+  nextTool: number
   finish: FinishReason | null
 }
 
@@ -37,7 +40,8 @@ const newChoice = (): ChoiceState => ({
   refusal: '',
   reasoning: '',
   thinking: [],
-  tools: [],
+  tools: new Map(),
+  nextTool: 0,
   finish: null,
 })
 
@@ -143,7 +147,7 @@ function applyDelta(s: ChoiceState, d: ChunkDelta): void {
   if (d.refusal) s.refusal += d.refusal
   if (d.tool_calls) {
     s.openThinking = undefined
-    for (const tc of d.tool_calls) applyToolDelta(s.tools, tc)
+    for (const tc of d.tool_calls) applyToolDelta(s, tc)
   }
 }
 
@@ -152,15 +156,23 @@ function pushBlock(s: ChoiceState, block: ThinkingBlock): ThinkingBlock {
   return block
 }
 
+function indexOfId(tools: Map<number, ToolCall>, id: string): number | undefined {
+  for (const [i, t] of tools) if (t.id === id) return i
+  return undefined
+}
+
 /** Keyed by index; without one, a new id means a new call and anything else continues the latest. */
-function applyToolDelta(tools: ToolCall[], tc: ToolCallDelta): void {
+function applyToolDelta(s: ChoiceState, tc: ToolCallDelta): void {
   let k = tc.index
   if (typeof k !== 'number') {
-    const known = tc.id ? tools.findIndex((t) => t?.id === tc.id) : -1
-    k = known !== -1 ? known : tc.id ? tools.length : Math.max(0, tools.length - 1)
+    k = tc.id ? (indexOfId(s.tools, tc.id) ?? s.nextTool) : Math.max(0, s.nextTool - 1)
   }
-  tools[k] ??= { id: '', type: 'function', function: { name: '', arguments: '' } }
-  const call = tools[k]
+  s.nextTool = Math.max(s.nextTool, k + 1)
+  let call = s.tools.get(k)
+  if (!call) {
+    call = { id: '', type: 'function', function: { name: '', arguments: '' } }
+    s.tools.set(k, call)
+  }
   if (tc.id) call.id = tc.id
   // Some servers repeat the name on every delta of a call, so it is set, not appended.
   if (tc.function?.name) call.function.name = tc.function.name
@@ -173,7 +185,7 @@ function applyToolDelta(tools: ToolCall[], tc: ToolCallDelta): void {
 function toMessage(s: ChoiceState): ChatResponseMessage {
   const message: ChatResponseMessage = { role: 'assistant', content: s.content === '' ? null : s.content }
   if (s.refusal) message.refusal = s.refusal
-  const tools = s.tools.filter(Boolean)
+  const tools = [...s.tools].sort(([a], [b]) => a - b).map(([, t]) => t)
   if (tools.length > 0) message.tool_calls = tools
   if (s.reasoning) message.reasoning_content = s.reasoning
   // Only Anthropic signs its thinking or redacts it; plain reasoning text (DeepSeek, vLLM) has no blocks.
