@@ -116,8 +116,10 @@ test('Overview: each model on the stacked charts has its own colour', async ({ p
 })
 
 test('Overview: the endpoint URL is not broken inside a token', async ({ page }) => {
+  // The desktop window's default width, where the endpoint no longer fits a quarter of the Gateway card.
+  await page.setViewportSize({ width: 1200, height: 800 })
   await openOverview(page)
-  // It may only wrap after a slash, and on this window it has room not to wrap at all.
+  // It may only wrap after a slash, and its card is wide enough that it need not wrap at all.
   const lines = await page.getByTestId('endpoint').evaluate((el) => {
     const range = document.createRange()
     range.selectNodeContents(el)
@@ -169,8 +171,13 @@ test('Logs: the drawer tells failed tries as they were, each once', async ({ pag
   await page.goto(`${gateway.baseUrl}/#/logs`)
   const rows = page.getByTestId('log-row')
   await expect(rows).toHaveCount(6)
+  // Rows are found by their log id (from the admin API), whatever columns the table shows.
+  const { items } = (await (
+    await fetch(`${gateway.baseUrl}/admin/v1/logs`, { headers: gateway.adminHeaders })
+  ).json()) as { items: { id: number; route: string | null }[] }
+  const rowOf = (route: string) => page.locator(`[data-log-id="${items.find((i) => i.route === route)!.id}"]`)
   const drawer = page.getByTestId('log-drawer')
-  await rows.filter({ hasText: 'doomed' }).click()
+  await rowOf('doomed').click()
   await drawer.getByRole('tab', { name: 'Attempts' }).click()
   await expect(drawer).not.toContainText('first attempt')
   await expect(drawer).toContainText('Failed: none of the 2 tries answered')
@@ -179,7 +186,7 @@ test('Logs: the drawer tells failed tries as they were, each once', async ({ pag
   await page.screenshot({ path: join(SHOTS, 'log-drawer-failed.png'), fullPage: true })
   await page.keyboard.press('Escape')
 
-  await rows.filter({ hasText: 'rescued' }).click()
+  await rowOf('rescued').click()
   await drawer.getByRole('tab', { name: 'Attempts' }).click()
   await expect(drawer).toContainText(/Answered on try 2, after 1 failed try, by a fallback target/)
   await expect(drawer.getByRole('table', { name: 'Attempts' }).locator('tbody tr')).toHaveCount(2)
