@@ -3,9 +3,9 @@ import { resolve } from 'node:path'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
 
-// electron-vite reads node_modules/electron/package.json for its build targets. Where the optional
-// `electron` dependency could not install (no binary download, e.g. CI), give it the major version
-// pinned in package.json's optionalDependencies. Keep the two in sync.
+// electron-vite reads node_modules/electron/package.json for its build targets. The postinstall step puts
+// the package back when its binary could not download; where even that failed (or `--omit=optional`), give
+// electron-vite the major version pinned in package.json's optionalDependencies. Keep the two in sync.
 try {
   createRequire(import.meta.url).resolve('electron/package.json')
 } catch {
