@@ -32,18 +32,15 @@ describe('the data dir lock', () => {
     const backupFile = join(dir, 'before.json')
     expect((await runCli(['backup', '--out', backupFile, '--data-dir', dir])).code).toBe(0)
     const exportFile = join(dir, 'setup.yaml')
-    expect((await runCli(['export', '--out', exportFile, '--data-dir', dir])).code).toBe(0)
+    writeFileSync(exportFile, CONFIG)
 
     const gw = await serveFromSource(dir)
     serves.push(gw)
-    const lock = join(dir, 'gateway.lock')
-    expect(readFileSync(lock, 'utf8').trim()).toBe(String(gw.pid))
-
     const [restore, importApply, preview, second] = await Promise.all([
       runCli(['restore', backupFile, '--data-dir', dir]),
       runCli(['import', exportFile, '--apply', '--data-dir', dir]),
       runCli(['import', exportFile, '--data-dir', dir]),
-      runCli(['serve', '--port', '0', '--data-dir', dir]),
+      runCli(['serve', '--port', '0', '--data-dir', dir], 20_000),
     ])
     expect(restore.code).toBe(1)
     expect(restore.stderr).toBe(
@@ -56,6 +53,8 @@ describe('the data dir lock', () => {
     expect(second.code).toBe(1)
     expect(second.stderr).toContain(`another gateway (pid ${gw.pid}) is using ${dir}`)
     expect(second.stdout).not.toContain('listening')
+    const lock = join(dir, 'gateway.lock')
+    expect(readFileSync(lock, 'utf8').trim()).toBe(String(gw.pid))
 
     expect(await gw.stop()).toBe(0)
     serves.splice(0)

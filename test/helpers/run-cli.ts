@@ -9,11 +9,13 @@ export interface CliRun {
   stderr: string
 }
 
-/** `switchyard ARGS` from source (tsx), as a user runs it; resolves when it exits. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+/**
+ * `switchyard ARGS` from source (tsx), as a user runs it; resolves when it exits, or after `timeoutMs`
+ * with the process killed (code null): a command expected to refuse must not hang the test if it runs.
+ */
+export function runCli(args: string[], timeoutMs = 30_000): Promise<CliRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), ...args], {
     cwd: root,
-    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -24,5 +26,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Pr
   child.stderr.on('data', (d: Buffer) => {
     stderr += d
   })
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    }),
+  )
 }
