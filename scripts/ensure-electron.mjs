@@ -23,6 +23,14 @@ function npm(args) {
     : spawnSync('npm', args, { encoding: 'utf8', shell: process.platform === 'win32' })
 }
 
+/** The line of npm's error output that says what went wrong (the first one only names a code). */
+function firstError(stderr) {
+  return (stderr ?? '')
+    .split('\n')
+    .map((line) => line.replace(/^npm error /, '').trim())
+    .find((line) => line && !line.startsWith('code '))
+}
+
 /** Fetches electron@version's tarball (from npm's cache when there) and unpacks it as node_modules/electron. */
 function restore(version) {
   const tmp = mkdtempSync(join(tmpdir(), 'switchyard-electron-'))
@@ -36,14 +44,16 @@ function restore(version) {
       tmp,
       '--ignore-scripts',
       '--prefer-offline',
-      '--silent',
+      '--loglevel=error',
     ])
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'))
     if (pack.status !== 0 || !tarball) {
-      throw new Error(`npm pack failed: ${(pack.stderr || pack.error?.message || '').trim().split('\n')[0]}`)
+      throw new Error(`npm pack failed: ${firstError(pack.stderr) || pack.error?.message}`)
     }
     const tar = spawnSync('tar', ['-xzf', join(tmp, tarball), '-C', staging], { encoding: 'utf8' })
     if (tar.status !== 0) throw new Error(`tar failed: ${(tar.stderr || tar.error?.message || '').trim()}`)
+    // A folder without package.json is what a failed install left behind: nothing in it to keep.
+    rmSync(target, { recursive: true, force: true })
     renameSync(join(staging, 'package'), target)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
