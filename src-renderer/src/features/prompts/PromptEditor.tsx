@@ -148,9 +148,15 @@ export function PromptEditor() {
           className="primary"
           onClick={onRun}
           disabled={isRunning || draft.isNew || draft.baseVersion === null}
-          title={isDirty ? 'Runs the saved version; save first to run your edits' : undefined}
+          title={
+            draft.baseVersion === null
+              ? 'Save the draft first: a run uses a saved version'
+              : isDirty
+                ? 'Runs the saved version; save first to run your edits'
+                : undefined
+          }
         >
-          {isRunning ? 'Running…' : `Run v${draft.baseVersion ?? '—'}`}
+          {isRunning ? 'Running…' : draft.baseVersion === null ? 'Run draft' : `Run v${draft.baseVersion}`}
         </button>
         {asked && missing.length > 0 && (
           <p className="error" role="alert">

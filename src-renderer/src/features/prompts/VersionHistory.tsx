@@ -1,16 +1,10 @@
+import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { LabelTarget } from '../../api/prompts'
 import { formatDuration, formatTime, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
+import { LabelDialog, targetText } from './LabelDialog'
 
-const MOVABLE = ['production', 'staging']
-
-function targetText(t: LabelTarget | null): string {
-  if (!t) return '(none)'
-  return 'version' in t ? `v${t.version}` : t.split.map((a) => `v${a.version}×${a.weight}`).join(' / ')
-}
-
-/** Each version with its note and labels; labels move here, with a confirmation naming the move. */
+/** Each version with its note and labels; labels move here, in a dialog naming the move. */
 export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): void }) {
   const versions = useAppStore((s) => s.versions)
   const labels = useAppStore(useShallow((s) => s.prompts.find((p) => p.name === s.activePrompt)?.labels ?? []))
@@ -20,11 +14,7 @@ export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): v
 
   const labelsOf = (version: number) =>
     labels.filter((l) => 'version' in l.target && l.target.version === version).map((l) => l.label)
-  const move = (label: string, version: number) => {
-    const current = labels.find((l) => l.label === label)
-    if (window.confirm(`${label}: ${targetText(current?.target ?? null)} → v${version}?`))
-      void moveLabel(label, version)
-  }
+  const [labelling, setLabelling] = useState<number | null>(null)
 
   return (
     <div className="stack">
@@ -54,11 +44,9 @@ export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): v
                 {formatTime(v.createdAt)} {v.author ? <span className="muted">· {v.author}</span> : null}
               </td>
               <td className="row">
-                {MOVABLE.filter((l) => !labelsOf(v.version).includes(l)).map((l) => (
-                  <button type="button" key={l} onClick={() => move(l, v.version)}>
-                    Set {l}
-                  </button>
-                ))}
+                <button type="button" onClick={() => setLabelling(v.version)}>
+                  Set label on v{v.version}…
+                </button>
                 {v.version > 1 && (
                   <button type="button" onClick={() => onDiff(v.version - 1, v.version)}>
                     Diff with v{v.version - 1}
@@ -69,6 +57,14 @@ export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): v
           ))}
         </tbody>
       </table>
+      {labelling !== null && (
+        <LabelDialog
+          version={labelling}
+          labels={labels}
+          onSet={(label) => void moveLabel(label, labelling)}
+          onClose={() => setLabelling(null)}
+        />
+      )}
       {moves.length > 0 && (
         <section aria-labelledby="moves-title">
           <h2 id="moves-title">Label moves</h2>
