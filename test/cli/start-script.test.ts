@@ -179,6 +179,8 @@ describe('ensure-electron (postinstall)', () => {
     timeout: 120_000,
   }, () => {
     const root = project('41.7.1')
+    // what a failed install can leave behind: a folder without package.json
+    write(join(root, 'node_modules', 'electron', 'leftover'))
     const first = run(root)
     expect(first.status).toBe(0)
     expect(first.stdout).toContain('restored electron@41.7.1 without its binary')
@@ -186,6 +188,7 @@ describe('ensure-electron (postinstall)', () => {
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version).toBe('41.7.1')
     expect(existsSync(join(dir, 'electron.d.ts'))).toBe(true)
     expect(existsSync(join(dir, 'dist'))).toBe(false)
+    expect(existsSync(join(dir, 'leftover'))).toBe(false)
     expect(electronStatus({ dir, env: { DISPLAY: ':0' }, platform: 'linux' })).toEqual({ kind: 'no-binary' })
 
     const again = run(root)
@@ -199,6 +202,7 @@ describe('ensure-electron (postinstall)', () => {
     expect(r.status).toBe(0)
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
     expect(r.stdout).toContain('Electron is not installed and its types could not be restored')
+    expect(r.stdout).toContain('No matching version found for electron@0.0.0-switchyard-does-not-exist')
     expect(existsSync(join(root, 'node_modules', 'electron'))).toBe(false)
   })
 })
