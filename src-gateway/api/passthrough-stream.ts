@@ -34,6 +34,20 @@ function reframe(prefix: string, data: string): string {
   return `${prefix}data: ${data.includes('\n') ? data.replaceAll('\n', '\ndata: ') : data}\n\n`
 }
 
+/** A frame the gateway must read; one that is not a JSON object is the upstream's failure, as in the decoders. */
+function parseFrame(data: string): object {
+  let frame: unknown
+  try {
+    frame = JSON.parse(data)
+  } catch {
+    // reported below
+  }
+  if (frame === null || typeof frame !== 'object') {
+    throw new GatewayError('upstream', `upstream stream sent a frame that is not a JSON object: ${data.slice(0, 200)}`)
+  }
+  return frame
+}
+
 function upstreamStreamError(data: string): GatewayError {
   let message = 'upstream reported an error mid-stream'
   try {
@@ -64,7 +78,7 @@ function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
         }
         if (d.startsWith('{"error"')) throw upstreamStreamError(d)
         if (USAGE.test(d)) {
-          const chunk = JSON.parse(d) as { choices?: unknown[] | null; usage?: Usage }
+          const chunk = parseFrame(d) as { choices?: unknown[] | null; usage?: Usage }
           usage = chunk.usage
           // The usage-only chunk exists because the gateway asked for it (P15).
           if (!clientWantsUsage && (!chunk.choices || chunk.choices.length === 0)) continue
@@ -129,6 +143,12 @@ function closingQuote(s: string, from: number): number {
   return -1
 }
 
+/** What is read of Anthropic's message_start and message_delta frames. */
+interface AnthropicFrame {
+  message?: { usage?: Record<string, number> }
+  usage?: Record<string, number>
+}
+
 /** Anthropic SSE from an Anthropic upstream to an Anthropic client. */
 function anthropicPassthrough(): StreamTranslator {
   let counts: TokenCounts | undefined
@@ -142,11 +162,11 @@ function anthropicPassthrough(): StreamTranslator {
       for (const f of frames) {
         const ev = f.event
         if (ev === 'message_start') {
-          startUsage = JSON.parse(f.data).message?.usage
+          startUsage = (parseFrame(f.data) as AnthropicFrame).message?.usage
           counts = countsFromAnthropicUsage(startUsage)
         } else if (ev === 'message_delta') {
           // message_delta usage is cumulative and may repeat the input counts (P16).
-          counts = countsFromAnthropicUsage({ ...startUsage, ...JSON.parse(f.data).usage })
+          counts = countsFromAnthropicUsage({ ...startUsage, ...(parseFrame(f.data) as AnthropicFrame).usage })
         } else if (ev === 'content_block_delta') deltas.add(f.data)
         else if (ev === 'message_stop') done = true
         else if (ev === 'error') {

@@ -23,6 +23,7 @@ beforeAll(async () => {
       // The first frame reaches the client before the second one arrives.
       setTimeout(() => {
         if (model === 'odd') res.end(frame({ id: 'c', model: 'm', choices: [null] }))
+        else if (model === 'garbled') res.end('data: {"choices":[],"usage": {not json}\n\n')
         else res.end(frame({ error: { message: 'the model crashed', type: 'server_error' } }))
       }, 20)
     },
@@ -34,10 +35,11 @@ server:
   # error rate over the window is what opens the circuit.
   breaker: { failureThreshold: 100, errorRate: 0.5, minRequests: 4, windowMs: 60000, cooldownMs: 60000 }
 providers:
-  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [odd, crash] }
+  up: { type: openai-compatible, baseUrl: "${up.url}/v1", models: [odd, crash, garbled] }
 routes:
   odd: { retries: { attempts: 0 }, targets: [ { model: up/odd } ] }
   crash: { retries: { attempts: 0 }, targets: [ { model: up/crash } ] }
+  garbled: { retries: { attempts: 0 }, targets: [ { model: up/garbled } ] }
 `,
     {},
   )
@@ -91,5 +93,19 @@ describe('what breaks a stream after its first byte', () => {
     expect(await circuitState('crash')).toBe('2')
     // Refused before anything is sent: Anthropic's "overloaded" status.
     expect((await streamed('crash')).status).toBe(529)
+  })
+
+  it('a usage frame that is not JSON, passed through, is the upstream failing (502)', async () => {
+    const before = gw.events.length
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'garbled', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('hello')
+    const [row] = (await waitForEvents(gw, before + 1)).slice(before)
+    expect(row).toMatchObject({ status: 502 })
+    expect(row.error).toMatch(/not a JSON object/)
   })
 })
