@@ -37,7 +37,7 @@ export const AUDITED_ROUTES: Record<string, AuditedRoute> = {
     target: param('name'),
   },
   'DELETE /admin/v1/routes/:name': { action: 'route.delete', target: param('name') },
-  'POST /admin/v1/config/import': { action: 'config.import', target: none },
+  'POST /admin/v1/config/import': { action: 'config.import', target: none, scope: 'prompts' },
   'PUT /admin/v1/settings': { action: 'settings.update', target: none },
   'PUT /admin/v1/policies/:section': { action: 'policy.update', target: param('section') },
   'PUT /admin/v1/gateway': {

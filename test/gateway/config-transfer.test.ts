@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { startGateway, type TestGateway } from '../helpers/gateway.js'
+import { parseConfig } from '../../src-gateway/config/load.js'
+import { buildGateway } from '../../src-gateway/server.js'
+import { adminFetch, startGateway, type TestGateway } from '../helpers/gateway.js'
 
 // The file export gives is what import takes, as bytes (curl --data-binary), YAML or JSON, prompts included on request.
 
@@ -130,5 +135,28 @@ describe('prompts travel with the config on request', () => {
     expect(res).toMatchObject({ valid: false, applied: false })
     expect(res.errors[0].path).toMatch(/^\/prompts\/greet/)
     expect((await gw.admin('/admin/v1/prompts/greet')).status).toBe(404)
+  })
+})
+
+describe('an import that brings prompts', () => {
+  it('is in the audit trail with the prompt versions it added', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-transfer-'))
+    const app = buildGateway(parseConfig(CONFIG, 'yaml', {}), { webRoot: false, dataDir })
+    try {
+      const url = await app.listen({ host: '127.0.0.1', port: 0 })
+      const call = (path: string, init?: RequestInit) => adminFetch(app, `${url}/admin/v1${path}`, init)
+      const file = `${CONFIG}prompts:\n  greet:\n    messages: [{ role: user, content: hi }]\n`
+      const res = await call('/config/import?apply=true', {
+        method: 'POST',
+        headers: { 'content-type': 'application/yaml' },
+        body: file,
+      })
+      expect((await res.json()).prompts).toEqual({ created: ['greet'], updated: [], unchanged: [] })
+      const [entry] = (await (await call('/audit?action=config.import')).json()).items
+      expect(entry.diff.map((c: { path: string }) => c.path).join(' ')).toMatch(/promptLibrary\.greet/)
+    } finally {
+      await app.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
