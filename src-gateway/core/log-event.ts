@@ -27,6 +27,10 @@ export interface LogEvent {
   /** Token counts were estimated locally because the upstream reported none. */
   isEstimated?: boolean
   stream: boolean
+  /**
+   * Calls sent upstream. A target skipped without a call (open circuit, its provider's rate limit) is in
+   * `attemptFailures` but not counted here, so failures can outnumber attempts.
+   */
   attempts: number
   /** The tries that failed, in order (retries and fallbacks). */
   attemptFailures?: AttemptFailure[]

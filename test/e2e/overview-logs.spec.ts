@@ -134,6 +134,7 @@ test('Overview: the last hour is asked for in 5-minute buckets', async ({ page }
   await page.getByTestId('time-range').getByRole('button', { name: '1h' }).click()
   await fiveMinutes
   await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false')
+  await page.screenshot({ path: join(SHOTS, 'overview-1h.png'), fullPage: true })
 })
 
 test('Overview: the four time charts sit two by two on a wide window', async ({ page }) => {
@@ -146,6 +147,7 @@ test('Overview: the four time charts sit two by two on a wide window', async ({ 
   expect(await top(costChart)).toBe(await top(requests))
   expect(await top(latency)).toBe(await top(errors))
   expect(await top(errors)).toBeGreaterThan(await top(requests))
+  await page.screenshot({ path: join(SHOTS, 'overview-wide.png'), fullPage: true })
 })
 
 test('Logs: requested name, API and stream columns, and a TTFT that is not cut', async ({ page }) => {
