@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   entityLabel,
   formatBytes,
+  formatDateTime,
   formatDuration,
   formatEntityCounts,
   formatPercent,
@@ -63,5 +64,12 @@ describe('formatBytes', () => {
     expect(formatTtl(172_800)).toBe('2 d')
     expect(formatTtl(5400)).toBe('90 min')
     expect(formatTtl(45)).toBe('45 s')
+  })
+})
+
+describe('formatDateTime', () => {
+  it('always shows the date, even for today', () => {
+    expect(formatDateTime('2026-12-03T12:03:12Z')).toMatch(/^Dec 3, 2026, \d\d:\d\d$/)
+    expect(formatDateTime('nope')).toBe('—')
   })
 })

@@ -69,8 +69,22 @@ const dayAndTime = new Intl.DateTimeFormat(LOCALE, {
   minute: '2-digit',
   hour12: false,
 })
+const dateAndTime = new Intl.DateTimeFormat(LOCALE, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+})
 const dayOnly = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric' })
 const hourOnly = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hour12: false })
+
+/** Always with its date, `Nov 24, 2026, 14:03`: for lists read across days (backups), where "today" is ambiguous. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? UNKNOWN : dateAndTime.format(d)
+}
 
 /** Today `14:03:12`, older `Nov 24, 14:03`. */
 export function formatTime(iso: string, now: Date = new Date()): string {

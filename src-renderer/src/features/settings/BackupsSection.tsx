@@ -4,7 +4,7 @@ import type { BackupItem, BackupReason, RestorePreview } from '../../../../src-s
 import { backupsApi } from '../../api/backups'
 import { errorMessage } from '../../api/client'
 import { useModal } from '../../components/use-modal'
-import { formatBytes, formatTime } from '../../format'
+import { formatBytes, formatDateTime } from '../../format'
 import { useAppStore } from '../../store'
 import { ConfigChangeList } from './ConfigChangeList'
 import './backups.css'
@@ -24,7 +24,9 @@ function BackupRow({ b }: { b: BackupItem }) {
   const [error, setError] = useState<string | null>(null)
   return (
     <tr aria-label={`${REASON_LABEL[b.reason]} ${b.createdAt}`} data-testid="backup-row" data-reason={b.reason}>
-      <td title={b.createdAt}>{formatTime(b.createdAt)}</td>
+      <td title={b.createdAt} data-testid="backup-time">
+        {formatDateTime(b.createdAt)}
+      </td>
       <td>{REASON_LABEL[b.reason]}</td>
       <td className="num nowrap">{formatBytes(b.sizeBytes)}</td>
       <td>
@@ -133,7 +135,8 @@ function RestoreDialog() {
       onClose={close}
     >
       <h2 id="restore-title">
-        Restore the backup of {preview ? `${formatTime(preview.createdAt)} (${REASON_LABEL[preview.reason]})` : '…'}?
+        Restore the backup of {preview ? `${formatDateTime(preview.createdAt)} (${REASON_LABEL[preview.reason]})` : '…'}
+        ?
       </h2>
       <p>
         The running gateway switches to this backup's config at once, and the prompt library becomes the backup's (same
@@ -176,9 +179,12 @@ export function BackupsSection() {
     })),
   )
   const { load, create } = useAppStore(useShallow((s) => ({ load: s.loadBackups, create: s.createBackup })))
+  // An applied import took a backup first: read the list again so it shows.
+  const imported = useAppStore((s) => s.importApplied)
   useEffect(() => {
+    void imported
     void load()
-  }, [load])
+  }, [load, imported])
   const preRestore = result && backups?.find((b) => b.id === result.preRestore.id)
   return (
     <section
@@ -217,7 +223,7 @@ export function BackupsSection() {
         <div role="status">
           <p className="success">
             ✔ Restored ({result.changes.length} config {result.changes.length === 1 ? 'change' : 'changes'}). The state
-            before is saved as the backup of {preRestore ? formatTime(preRestore.createdAt) : result.preRestore.id}.
+            before is saved as the backup of {preRestore ? formatDateTime(preRestore.createdAt) : result.preRestore.id}.
           </p>
           {result.missingEnv.length > 0 && (
             <p className="warn-text">Set these environment variables for its keys: {result.missingEnv.join(', ')}.</p>
