@@ -147,7 +147,7 @@ function Attempts({ d }: { d: LogDetail }) {
               <td>
                 {r.provider} / {r.model}
               </td>
-              <td className={r.ok ? 'status-ok' : 'status-err'}>
+              <td className={r.ok ? 'status-ok' : 'status-err'} style={{ whiteSpace: 'nowrap' }}>
                 {r.ok ? '✔' : '✘'} {r.status ?? '—'}
               </td>
               <td>{r.error ?? (r.ok ? `final · ${formatDuration(d.latencyMs)}` : '—')}</td>
