@@ -16,6 +16,7 @@ import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
 import { createProvidersSlice, type ProvidersSlice } from './providers-slice'
 import { createRedactionSlice, type RedactionSlice } from './redaction-slice'
+import { refetchAfterRestart } from './restart-refetch'
 import { createRoutesSlice, type RoutesSlice } from './routes-slice'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createStatusSlice, type StatusSlice } from './status-slice'
@@ -64,3 +65,8 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createRedactionSlice(set, get, api),
   ...createCachePolicySlice(set, get, api),
 }))
+
+// After a gateway restart the lists on screen may be stale: reload the loaded ones.
+useAppStore.subscribe((s, prev) => {
+  if (s.gatewayRestarts !== prev.gatewayRestarts) refetchAfterRestart(s)
+})
