@@ -88,6 +88,10 @@ export function registerConfigTransfer(
         let text: string
         let format: ConfigFormat | undefined
         let apply = req.query.apply ?? false
+        if (body === undefined || (typeof body === 'string' && body.trim() === '')) {
+          // Not an empty config: applied, that would remove every provider and route.
+          throw new GatewayError('invalid_request', 'request body is empty; send the exported config file')
+        }
         if (typeof body === 'string') {
           text = body
         } else if (isPlainObject(body) && 'text' in body) {
@@ -97,11 +101,9 @@ export function registerConfigTransfer(
           text = wrapped.text
           format = wrapped.format
           apply = req.query.apply ?? wrapped.apply ?? false
-        } else if (body !== undefined) {
+        } else {
           // A JSON config, parsed already.
           return importConfig(store, library, body, { apply, beforeImport })
-        } else {
-          throw new GatewayError('invalid_request', 'request body is empty; send the exported config file')
         }
         const parsed = parseImportText(text, format ?? sniffFormat(text))
         if (!('data' in parsed)) return parsed
