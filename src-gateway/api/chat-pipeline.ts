@@ -146,7 +146,9 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       } = stream
         ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event)
         : await completeAnswer(gw, call, canonical, target, res, answer).catch((err) => {
-            throw upstreamFailure(target, err)
+            // The upstream's failures are GatewayErrors (a failed read is mapped where it happens); any
+            // other exception is the gateway's own and stays one (a 500 below), not the provider's 502.
+            throw err instanceof GatewayError ? upstreamFailure(target, err) : err
           })
       Object.assign(event, outcome)
       if (schemaRetry > 0) {
@@ -179,6 +181,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     }
   } catch (error) {
     const err = toGatewayError(error)
+    if (err.kind === 'internal' && !abort.aborted) req.log.error({ err: error }, 'unhandled error')
     event.status = abort.aborted ? 499 : err.status
     event.error = abort.aborted ? 'aborted' : err.message
     if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
@@ -442,11 +445,13 @@ async function completeAnswer(
   gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
-  target: Target,
+  target: PlannedTarget,
   res: UpstreamResponse,
   plan: AnswerPlan,
 ): Promise<Outcome> {
-  const text = await res.text()
+  const text = await res.text().catch((err) => {
+    throw upstreamFailure(target, err)
+  })
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

@@ -17,7 +17,12 @@ const TEXT = { id: 'c', model: 'm', choices: [{ index: 0, delta: { content: 'hel
 beforeAll(async () => {
   up = await startScriptedUpstream({
     'POST /v1/chat/completions': (req, res) => {
-      const model = (req.body as { model: string }).model
+      const { model, stream } = req.body as { model: string; stream?: boolean }
+      if (!stream) {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ id: 'r', model: 'm', choices: [null] }))
+        return
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write(frame(TEXT))
       // The first frame reaches the client before the second one arrives.
@@ -93,6 +98,19 @@ describe('what breaks a stream after its first byte', () => {
     expect(await circuitState('crash')).toBe('2')
     // Refused before anything is sent: Anthropic's "overloaded" status.
     expect((await streamed('crash')).status).toBe(529)
+  })
+
+  it('a complete answer the gateway fails to translate is a 500 too, not the provider failing', async () => {
+    const before = gw.events.length
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'up/odd', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(res.status).toBe(500)
+    expect(JSON.stringify(await res.json())).not.toContain('Cannot read')
+    const [row] = (await waitForEvents(gw, before + 1)).slice(before)
+    expect(row).toMatchObject({ status: 500, error: 'internal gateway error' })
   })
 
   it('a usage frame that is not JSON, passed through, is the upstream failing (502)', async () => {
