@@ -80,8 +80,9 @@ export class Upstreams {
 
   /**
    * After a config change: closes every pool none of `wanted` would pick (a removed provider, a changed
-   * base URL or connection option, or one made for a single kind of call, which is made again when
-   * needed). `close()` lets the requests in flight on a pool finish first; new ones get a new pool.
+   * base URL or connection option). Every kind of call to a provider uses its pool, so the provider's
+   * `maxConnections` caps them all. `close()` lets the requests in flight on a pool finish first; new
+   * ones get a new pool.
    */
   retain(wanted: Iterable<PoolSpec>): void {
     const keep = new Set<string>()
