@@ -4,14 +4,13 @@ import type { ServeProcess } from './serve-process'
 
 const SHOTS = join(import.meta.dirname, '..', 'e2e', 'screenshots')
 
-/** Fails each test of the file that logs a console error or throws in the page (the favicon probe aside). */
+/** Fails each test of the file that logs a console error or throws in the page (a missing favicon included). */
 export function failOnConsoleErrors(): void {
   let consoleErrors: string[] = []
   test.beforeEach(({ page }) => {
     consoleErrors = []
-    // The browser's own favicon probe is not the app's request.
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(m.text())
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`)
     })
     page.on('pageerror', (e) => consoleErrors.push(e.message))
   })
