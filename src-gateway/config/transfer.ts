@@ -48,8 +48,14 @@ export interface ImportResult {
   missingSecrets?: string[]
 }
 
-/** Parses an import's text; a file that is not YAML or JSON at all is an invalid import, not an error. */
+/**
+ * Parses an import's text; a file that is not YAML or JSON at all is an invalid import, not an error, and
+ * so is an empty one (YAML reads it as an empty config, which would remove every provider and route).
+ */
 export function parseImportText(text: string, format: ConfigFormat): { data: unknown } | ImportResult {
+  if (text.trim() === '') {
+    return { valid: false, errors: [{ path: '/', message: 'the file is empty' }], changes: [], applied: false }
+  }
   try {
     return { data: parseConfigText(text, format) }
   } catch (err) {

@@ -88,9 +88,16 @@ describe('switchyard export and import', () => {
     const b = dataDir()
     const file = join(b, 'bad.yaml')
     writeFileSync(file, 'providers:\n  x: { type: bogus }\n')
-    const run = await runCli(['import', file, '--apply', '--data-dir', b])
+    const empty = join(b, 'empty.yaml')
+    writeFileSync(empty, '\n')
+    const [run, emptyRun] = await Promise.all([
+      runCli(['import', file, '--apply', '--data-dir', b]),
+      runCli(['import', empty, '--apply', '--data-dir', b]),
+    ])
     expect(run.code).toBe(1)
     expect(run.stdout).toContain('/providers/x/type')
+    expect(emptyRun.code).toBe(1)
+    expect(emptyRun.stdout).toContain('the file is empty')
     expect(() => readFileSync(join(b, 'config.yaml'))).toThrow()
   })
 })
