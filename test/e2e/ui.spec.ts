@@ -161,6 +161,10 @@ test('the Overview shows the same numbers as the stats API, with charts drawn', 
 
 test('the Playground streams a reply with its metrics, and hands the chat to Compare and Prompts', async ({ page }) => {
   await page.goto(`${gateway.baseUrl}/#/playground`)
+  // Chat models and routes only: the upstream's embedding model cannot answer a chat.
+  const picker = page.getByLabel('Model or route')
+  await expect(picker.locator('option[value="mock/mock-gpt"]')).toHaveCount(1)
+  await expect(picker.locator('option[value="mock/mock-embed"]')).toHaveCount(0)
   await page.getByLabel('Model or route').selectOption('mock/mock-gpt')
   await page.getByLabel('Temperature').fill('0.3')
   await page.getByLabel('Message', { exact: true }).fill('stream this please')
