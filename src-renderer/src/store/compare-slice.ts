@@ -12,6 +12,7 @@ import {
   type RunListItem,
   type RunSnapshot,
 } from '../api/prompts'
+import { isEmbeddingModel } from './model-kind'
 
 export type CompareTab = 'side' | 'matrix' | 'replay'
 
@@ -136,7 +137,8 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
 
     async loadCompareModels() {
       try {
-        set({ compareModels: (await openaiModels()).data.map((m) => m.id) })
+        const ids = (await openaiModels()).data.map((m) => m.id)
+        set({ compareModels: ids.filter((id) => !isEmbeddingModel(id)) })
       } catch (err) {
         set({ sideError: errorMessage(err) })
       }
