@@ -71,6 +71,22 @@ describe('Ollama NDJSON stream encoder', () => {
     expect(all[1]).toMatchObject({ done: true, done_reason: 'stop' })
   })
 
+  it('a huge tool-call index from the upstream costs nothing (no sparse array to walk)', () => {
+    const enc = createOllamaStreamEncoder('my-model', 'chat', performance.now())
+    const t0 = performance.now()
+    let out = enc.chunk(
+      chunk({
+        tool_calls: [{ index: 4_000_000_000, id: 'b', type: 'function', function: { name: 'g', arguments: '{}' } }],
+      }),
+    )
+    out += enc.chunk(
+      chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] }),
+    )
+    const all = lines(out + enc.chunk(chunk({}, 'tool_calls', USAGE)))
+    expect(performance.now() - t0).toBeLessThan(100)
+    expect(all[0].message.tool_calls.map((c: { function: { name: string } }) => c.function.name)).toEqual(['f', 'g'])
+  })
+
   it('generate: text in `response`, thinking beside it, done_reason length', () => {
     const enc = createOllamaStreamEncoder('m', 'generate', performance.now())
     const all = lines(

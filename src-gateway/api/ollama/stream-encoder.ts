@@ -29,20 +29,28 @@ export function createOllamaStreamEncoder(requestedModel: string, endpoint: Olla
   let finish: FinishReason | undefined
   let usage: Usage | undefined
   let done = false
-  const calls: PendingCall[] = []
+  // Keyed by the upstream's index, in a Map: an array indexed by it would let an index like 100000000 make
+  // a sparse array whose every later walk takes seconds.
+  const calls = new Map<number, PendingCall>()
+  let top = -1
 
   const gather = (deltas: ToolCallDelta[]) => {
     for (const tc of deltas) {
       // Without an index (pitfall P1), a new id starts a call and anything else continues the latest one.
-      const k = typeof tc.index === 'number' ? tc.index : tc.id ? calls.length : Math.max(0, calls.length - 1)
-      calls[k] ??= { id: tc.id ?? `call_${k}`, function: { name: '', arguments: '' } }
-      if (tc.function?.name) calls[k].function.name = tc.function.name
-      if (tc.function?.arguments) calls[k].function.arguments += tc.function.arguments
+      const k = typeof tc.index === 'number' ? tc.index : tc.id ? top + 1 : Math.max(0, top)
+      let call = calls.get(k)
+      if (!call) {
+        call = { id: tc.id ?? `call_${k}`, function: { name: '', arguments: '' } }
+        calls.set(k, call)
+        top = Math.max(top, k)
+      }
+      if (tc.function?.name) call.function.name = tc.function.name
+      if (tc.function?.arguments) call.function.arguments += tc.function.arguments
     }
   }
 
   const toolLine = (): string => {
-    const whole = calls.filter((c) => c !== undefined)
+    const whole = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c)
     if (whole.length === 0 || endpoint !== 'chat') return ''
     return `${head}${body('""', `,"tool_calls":${JSON.stringify(toOllamaToolCalls(whole))}`)},"done":false}\n`
   }
