@@ -100,7 +100,8 @@ describe('request bodies the gateway refuses as the client fault', () => {
       JSON.stringify({ model: 'x'.repeat(200_000), messages: [{ role: 'user', content: 'hi' }] }),
     )
     expect(res.status).toBe(404)
-    expect(performance.now() - t0).toBeLessThan(500)
+    // Old code: 11 s; the bound leaves room for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(2000)
     expect((await res.text()).length).toBeLessThan(10_000)
   })
 })

@@ -78,6 +78,7 @@ describe('long streams keep a bounded prefix for the log', () => {
     })
     expect(res.status).toBeGreaterThanOrEqual(500)
     await res.text()
-    expect(performance.now() - t0).toBeLessThan(500)
+    // Old code: 2 s for these 64 KB; the bound leaves room for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(1000)
   })
 })

@@ -83,7 +83,8 @@ describe('Ollama NDJSON stream encoder', () => {
       chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] }),
     )
     const all = lines(out + enc.chunk(chunk({}, 'tool_calls', USAGE)))
-    expect(performance.now() - t0).toBeLessThan(100)
+    // Old code: 115 s; the bound leaves room for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(1000)
     expect(all[0].message.tool_calls.map((c: { function: { name: string } }) => c.function.name)).toEqual(['f', 'g'])
   })
 

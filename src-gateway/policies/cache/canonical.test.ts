@@ -105,7 +105,8 @@ describe('assembleResponse', () => {
     acc.push(chunk({ tool_calls: [{ index: 2, id: 'b', function: { name: 'g', arguments: '{}' } }] }))
     const t0 = performance.now()
     const calls = acc.result()!.choices[0].message.tool_calls
-    expect(performance.now() - t0).toBeLessThan(100)
+    // Old code: 3.5 s; the bound leaves room for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(1000)
     expect(calls?.map((c) => c.id)).toEqual(['b', 'c'])
   })
 
