@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react'
 import type { StatsGroupBy } from '../../../../src-shared/admin-api'
+import { countNoun } from '../../count-noun'
 import { formatCount, formatUsd, formatUsdAxis, timeZoneLabel } from '../../format'
 import { useAppStore } from '../../store'
 import { TIME_RANGES, type TimeRange } from '../../store/dashboard-slice'
@@ -24,7 +25,7 @@ const GROUPS: { key: StatsGroupBy; label: string }[] = [
 const PERIOD: Record<TimeRange, string> = { '1h': 'hour', '24h': '24 h', '7d': '7 days', '30d': '30 days' }
 
 const NO_REQUESTS = 'No requests in this range yet'
-const requestsText = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`
+const requestsText = (n: number) => countNoun(n, 'request')
 /** A cost chart of zeros is not an empty range: local and unpriced models answer for $0. */
 const allFree = (n: number) =>
   n === 1
