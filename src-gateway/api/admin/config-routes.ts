@@ -28,10 +28,8 @@ export interface AdminConfigOptions {
  */
 export function registerAdminConfig(app: FastifyInstance, gw: GatewayContext, opts: AdminConfigOptions): void {
   const { store } = opts
-  store.onApply((config) => {
-    app.gatewayConfig = config
-    applyConfig(gw, config)
-  })
+  // app.gatewayConfig is kept current once, on the root (server.ts), where every scope reads it.
+  store.onApply((config) => applyConfig(gw, config))
   registerPauseRoutes(app)
   registerProviderRoutes(app, gw, store)
   registerKeyRoutes(app, gw, store)
