@@ -38,15 +38,22 @@ function readConfig(path: string): GatewayConfig {
   return data as GatewayConfig
 }
 
-/** Runs `use` on the data dir's database if there is one (a backup never creates an empty one). */
-function withDatabase<T>(dataDir: string, create: boolean, use: (db: Db | undefined) => T): T {
-  if (!create && !existsSync(join(dataDir, 'switchyard.db'))) return use(undefined)
-  const db = openDatabase(dataDir)
+const hasDatabase = (dataDir: string) => existsSync(join(dataDir, 'switchyard.db'))
+
+/** Runs `use` on the database at `where`, closing it after. */
+function usingDatabase<T>(where: string, use: (db: Db) => T): T {
+  const db = openDatabase(where)
   try {
     return use(db)
   } finally {
     closeDatabase(db)
   }
+}
+
+/** Runs `use` on the data dir's database if there is one (a backup never creates an empty one). */
+function withDatabase<T>(dataDir: string, create: boolean, use: (db: Db | undefined) => T): T {
+  if (!create && !hasDatabase(dataDir)) return use(undefined)
+  return usingDatabase(dataDir, use)
 }
 
 function snapshot(t: OfflineTarget, reason: BackupReason) {
@@ -112,12 +119,7 @@ export function exportOffline(t: OfflineTarget, opts: { format: ConfigFormat; pr
 
 /** Runs `use` on the data dir's prompt library; an empty one in memory when it has no database and `create` is false. */
 function withLibrary<T>(dataDir: string, create: boolean, use: (db: Db) => T): T {
-  const db = create || existsSync(join(dataDir, 'switchyard.db')) ? openDatabase(dataDir) : openDatabase(':memory:')
-  try {
-    return use(db)
-  } finally {
-    closeDatabase(db)
-  }
+  return usingDatabase(create || hasDatabase(dataDir) ? dataDir : ':memory:', use)
 }
 
 /**
