@@ -8,6 +8,14 @@ const MAX_CODES = 64
 
 const newId = () => randomBytes(32).toString('base64url')
 
+/** Adds a fresh id to `map` with `value`, dropping the oldest entry past `max`; returns the id. */
+function addCapped(map: Map<string, number>, value: number, max: number): string {
+  const id = newId()
+  map.set(id, value)
+  if (map.size > max) map.delete(map.keys().next().value as string)
+  return id
+}
+
 /**
  * Web UI sessions and one-time sign-in codes, in memory: a restart signs everyone out, which is the
  * safe direction. A Map keeps insertion order, and a session is re-inserted when used, so the first
@@ -21,10 +29,7 @@ export class Sessions {
 
   /** A new session id, for the cookie. */
   open(): string {
-    const id = newId()
-    this.sessions.set(id, this.clock())
-    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)
-    return id
+    return addCapped(this.sessions, this.clock(), MAX_SESSIONS)
   }
 
   /** Whether `id` is a live session; using it keeps it alive. */
@@ -44,10 +49,7 @@ export class Sessions {
 
   /** A code that opens one session within ten minutes (the link `switchyard serve` prints). */
   createCode(): string {
-    const code = newId()
-    this.codes.set(code, this.clock() + CODE_TTL_MS)
-    if (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value as string)
-    return code
+    return addCapped(this.codes, this.clock() + CODE_TTL_MS, MAX_CODES)
   }
 
   /** Spends a code: true once, for a code that exists and has not expired. */
