@@ -4,6 +4,7 @@ import type { Cell, RunSnapshot } from '../../api/prompts'
 import { countNoun } from '../../count-noun'
 import { formatDuration, formatUsd } from '../../format'
 import { useAppStore } from '../../store'
+import { RatingButtons } from './RatingButtons'
 import { runLabel } from './run-label'
 
 type Filter = 'All' | 'Failures' | 'Errors' | 'Differences' | 'Rated'
@@ -30,7 +31,6 @@ function keepRow(filter: Filter, cells: Cell[]): boolean {
 }
 
 function CellView({ cell }: { cell: Cell }) {
-  const rate = useAppStore((s) => s.rateCell)
   const [open, setOpen] = useState(false)
   const failed = cell.assertions.filter((a) => !a.pass)
   return (
@@ -64,26 +64,7 @@ function CellView({ cell }: { cell: Cell }) {
         <span>{formatDuration(cell.latencyMs)}</span>
         <span>{formatUsd(cell.costUsd)}</span>
         <span className="spacer" />
-        {cell.requestId && (
-          <span className="rating-buttons">
-            <button
-              type="button"
-              aria-label="Rate up"
-              aria-pressed={cell.rating === 'up'}
-              onClick={() => rate(cell, 'up')}
-            >
-              Good
-            </button>
-            <button
-              type="button"
-              aria-label="Rate down"
-              aria-pressed={cell.rating === 'down'}
-              onClick={() => rate(cell, 'down')}
-            >
-              Bad
-            </button>
-          </span>
-        )}
+        {cell.requestId && <RatingButtons cell={cell} goodLabel="Rate up" badLabel="Rate down" />}
       </div>
     </td>
   )

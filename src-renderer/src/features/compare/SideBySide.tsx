@@ -4,6 +4,7 @@ import { useAppStore } from '../../store'
 import type { ComparePane } from '../../store/compare-slice'
 import { ModelPicker } from './ModelPicker'
 import { paneBadges } from './pane-badges'
+import { RatingButtons } from './RatingButtons'
 
 const STATE_TEXT: Record<ComparePane['state'], string> = {
   idle: '',
@@ -14,7 +15,6 @@ const STATE_TEXT: Record<ComparePane['state'], string> = {
 }
 
 function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
-  const rate = useAppStore((s) => s.rateCell)
   const c = pane.cell
   return (
     <section
@@ -53,24 +53,11 @@ function Pane({ pane, tags }: { pane: ComparePane; tags: string[] }) {
             {formatUsd(c.costUsd)}
           </span>
           <span className="spacer" />
-          <span className="rating-buttons">
-            <button
-              type="button"
-              aria-label={`Good answer from ${pane.model}`}
-              aria-pressed={c.rating === 'up'}
-              onClick={() => rate(c, 'up')}
-            >
-              Good
-            </button>
-            <button
-              type="button"
-              aria-label={`Bad answer from ${pane.model}`}
-              aria-pressed={c.rating === 'down'}
-              onClick={() => rate(c, 'down')}
-            >
-              Bad
-            </button>
-          </span>
+          <RatingButtons
+            cell={c}
+            goodLabel={`Good answer from ${pane.model}`}
+            badLabel={`Bad answer from ${pane.model}`}
+          />
         </footer>
       )}
     </section>
