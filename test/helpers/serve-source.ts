@@ -9,6 +9,8 @@ export interface SourceServe {
   output(): string
   /** SIGTERM; resolves with the exit code once the process has written its last rows. */
   stop(): Promise<number | null>
+  /** SIGKILL, for a process that may be stuck and no longer handle SIGTERM; resolves once it is gone. */
+  kill(): Promise<number | null>
 }
 
 const root = join(import.meta.dirname, '..', '..')
@@ -58,6 +60,10 @@ export async function serveFromSource(
     output: () => out,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM')
+      return exited
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
       return exited
     },
   }

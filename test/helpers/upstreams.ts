@@ -87,6 +87,16 @@ export async function startScriptedUpstream(
   }
 }
 
+/** A minimal OpenAI chat completion: model `m` answers `ok` (3 prompt tokens, 1 completion token). */
+export const CHAT_COMPLETION = {
+  id: 'c1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
-import { sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+import { CHAT_COMPLETION, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Hostile request bodies must be refused as the client's mistake: a 400 or 404 in the caller's format,
 // never a 500, and never a failure charged to the upstream's circuit breaker.
@@ -9,17 +9,8 @@ type Scripted = Awaited<ReturnType<typeof startScriptedUpstream>>
 let up: Scripted
 let gw: TestGateway
 
-const completion = {
-  id: 'c1',
-  object: 'chat.completion',
-  created: 1,
-  model: 'm',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-}
-
 beforeAll(async () => {
-  up = await startScriptedUpstream({ 'POST /v1/chat/completions': (_req, res) => sendJson(res, 200, completion) })
+  up = await startScriptedUpstream({ 'POST /v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION) })
   gw = await startGateway(`
 server:
   breaker: { failureThreshold: 2, cooldownMs: 60000, minRequests: 1000 }

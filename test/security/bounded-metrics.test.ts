@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
-import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+import { CHAT_COMPLETION, type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Breakers, latency samples and metric series exist for configured or catalogued models only: any other
 // name a client makes up folds into one `other` series per provider, so their number stays bounded.
@@ -9,21 +9,12 @@ type Scripted = Awaited<ReturnType<typeof startScriptedUpstream>>
 let up: Scripted
 let gw: TestGateway
 
-const completion = {
-  id: 'c1',
-  object: 'chat.completion',
-  created: 1,
-  model: 'm',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-}
-
 beforeAll(async () => {
   up = await startScriptedUpstream({
     'POST /v1/chat/completions': (req: RecordedRequest, res) => {
       const { model } = req.body as { model: string }
       if (model.startsWith('unknown-')) return sendJson(res, 404, { error: { message: `no model ${model}` } })
-      sendJson(res, 200, completion)
+      sendJson(res, 200, CHAT_COMPLETION)
     },
   })
   gw = await startGateway(`

@@ -51,11 +51,7 @@ routes:
 
 afterAll(async () => {
   // A loop stuck in the tokenizer would not handle SIGTERM for minutes.
-  try {
-    process.kill(serve.pid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
+  await serve?.kill()
   await up?.stop()
   rmSync(dataDir, { recursive: true, force: true })
 })

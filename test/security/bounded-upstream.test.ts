@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SourceServe, serveFromSource } from '../helpers/serve-source.js'
-import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+import { CHAT_COMPLETION, type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // A hostile or broken upstream must not be able to take the gateway's memory: replies, error bodies and
 // stream lines are capped, the client gets a clear 502 and the upstream connection is dropped. The
@@ -55,15 +55,6 @@ function feed(res: ServerResponse, status: number, contentType: string, prefix: 
   pump()
 }
 
-const completion = {
-  id: 'c1',
-  object: 'chat.completion',
-  created: 1,
-  model: 'm',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-}
-
 beforeAll(async () => {
   up = await startScriptedUpstream({
     'POST /v1/chat/completions': (req: RecordedRequest, res) => {
@@ -72,7 +63,7 @@ beforeAll(async () => {
         return feed(res, 200, 'application/json', '{"id":"x","choices":[{"message":{"content":"', GB)
       if (model === 'huge-error') return feed(res, 500, 'application/json', '{"error":{"message":"', GB)
       if (model === 'endless-line') return feed(res, 200, 'text/event-stream', 'data: {"choices":"', GB)
-      sendJson(res, 200, completion)
+      sendJson(res, 200, CHAT_COMPLETION)
     },
   })
   dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bounded-'))
@@ -91,11 +82,7 @@ routes:
 })
 
 afterAll(async () => {
-  try {
-    process.kill(serve.pid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
+  await serve?.kill()
   await up?.stop()
   rmSync(dataDir, { recursive: true, force: true })
 })
