@@ -1,13 +1,12 @@
 import { holdDataDirLock } from './backup/data-dir-lock.js'
 import { type Command, type CommandSpec, commandUsage, parseCommand, UsageError } from './cli/args.js'
 import { backupCommand, restoreCommand } from './cli/backup-commands.js'
-import { chooseConfig, FILE_OPTIONS } from './cli/data-dir.js'
+import { FILE_OPTIONS, fileTarget } from './cli/data-dir.js'
 import { fail, userErrors } from './cli/output.js'
 import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
 import { defaultSecretStore, type SecretStore, SecretStoreError } from './config/secrets.js'
 import { unresolvedRefs } from './config/unresolved-refs.js'
-import { defaultDataDir } from './paths.js'
 import { VERSION } from './version.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
@@ -31,8 +30,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   const { host = '127.0.0.1', ...flags } = values as Record<string, string | undefined>
   const port = Number(flags.port ?? process.env.PORT ?? 4141)
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${flags.port}`)
-  const dataDir = flags['data-dir'] ?? defaultDataDir()
-  const configPath = chooseConfig(flags.config, dataDir)
+  const { dataDir, configPath } = fileTarget(values)
 
   let config: LoadedConfig
   try {

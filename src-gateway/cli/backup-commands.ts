@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { backupsDir } from '../backup/backup-files.js'
 import { backupOffline, restoreOffline } from '../backup/offline.js'
 import type { Command } from './args.js'
-import { FILE_OPTIONS, offlineTarget } from './data-dir.js'
+import { FILE_OPTIONS, fileTarget } from './data-dir.js'
 import { userErrors } from './output.js'
 
 export const backupCommand: Command = {
@@ -19,7 +19,7 @@ export const backupCommand: Command = {
   },
   run({ values }) {
     const out = values.out as string | undefined
-    const file = userErrors(() => backupOffline(offlineTarget(values), out))
+    const file = userErrors(() => backupOffline(fileTarget(values), out))
     process.stdout.write(`Backup written to ${file}\n`)
   },
 }
@@ -37,7 +37,7 @@ export const restoreCommand: Command = {
     positionals: ['FILE'],
   },
   run({ values, positionals: [file] }) {
-    const target = offlineTarget(values)
+    const target = fileTarget(values)
     const done = userErrors(() => restoreOffline(target, file))
     process.stdout.write(
       `Restored ${file}: config written to ${done.configPath}, ${done.prompts} prompt${done.prompts === 1 ? '' : 's'}.\n` +

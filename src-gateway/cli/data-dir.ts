@@ -19,14 +19,14 @@ export const FILE_OPTIONS = {
 } satisfies Record<string, OptionSpec>
 
 /** The config file to use: the flag, else the data folder's own, else the bundled default. */
-export function chooseConfig(flag: string | undefined, dataDir: string): string {
+function chooseConfig(flag: string | undefined, dataDir: string): string {
   if (flag) return flag
   const own = join(dataDir, 'config.yaml')
   return existsSync(own) ? own : join(resourcesDir, 'default-config.yaml')
 }
 
-/** The data dir and config file the offline commands work on, chosen as `serve` would choose them. */
-export function offlineTarget(values: Record<string, string | boolean | undefined>): OfflineTarget {
+/** The data dir and config file a command works on: `serve` and the offline commands choose them alike. */
+export function fileTarget(values: Record<string, string | boolean | undefined>): OfflineTarget {
   const dataDir = (values['data-dir'] as string | undefined) ?? defaultDataDir()
   return { dataDir, configPath: chooseConfig(values.config as string | undefined, dataDir) }
 }

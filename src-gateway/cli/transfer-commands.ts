@@ -4,7 +4,7 @@ import { exportOffline, importOffline } from '../backup/offline.js'
 import { formatOf } from '../config/config-file.js'
 import type { ImportResult } from '../config/transfer.js'
 import { type Command, UsageError } from './args.js'
-import { FILE_OPTIONS, offlineTarget } from './data-dir.js'
+import { FILE_OPTIONS, fileTarget } from './data-dir.js'
 import { fail, userErrors } from './output.js'
 
 // `switchyard export` and `switchyard import` work on the data dir's files, like `backup` and `restore`:
@@ -41,7 +41,7 @@ export const exportCommand: Command = {
       throw new UsageError(`--format takes yaml or json, not '${format}'`, exportCommand.spec)
     }
     const text = userErrors(() =>
-      exportOffline(offlineTarget(values), {
+      exportOffline(fileTarget(values), {
         format: format ?? (out ? formatOf(out) : 'yaml'),
         prompts: include === 'prompts',
       }),
@@ -96,7 +96,7 @@ export const importCommand: Command = {
     positionals: ['FILE'],
   },
   run({ values, positionals: [file] }) {
-    const target = offlineTarget(values)
+    const target = fileTarget(values)
     const result = userErrors(() => importOffline(target, file, values.apply === true))
     process.stdout.write(report(file, result))
     if (!result.valid) fail(`nothing imported from ${file}`)
