@@ -1,12 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import { SAFE_METHODS } from './host-check.js'
 import type { Sessions } from './sessions.js'
 
 export const SESSION_COOKIE = 'switchyard_session'
 /** Sent by the web UI on every call. A cross-site form cannot set a header, and a cross-site fetch that does is preflighted. */
 export const CSRF_HEADER = 'x-switchyard-csrf'
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** How a request proves it is the admin; `session-without-csrf` is a live cookie on a state-changing call without the header. */
 export type AdminProof = 'token' | 'session' | 'session-without-csrf'

@@ -3,7 +3,8 @@ import { GatewayError } from '../../core/errors.js'
 import { isAllowedOrigin } from '../cors.js'
 
 const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** Methods that change no state: the Origin and CSRF checks let them through. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** The name part of a `Host` header, lowercased: `[::1]:4141` gives `[::1]`, `Localhost:80` gives `localhost`. */
 export function hostnameOf(host: string): string {
