@@ -37,6 +37,11 @@ export function resolveRefs(
   })
 }
 
+/** `secrets` narrowed to a field's own: a `${secret:…}` resolves only to those (see Slot.owns). */
+export function ownSecrets(owns: (name: string) => boolean, secrets: SecretLookup): SecretLookup {
+  return { get: (name) => (owns(name) ? secrets.get(name) : undefined) }
+}
+
 export interface LoadedConfig {
   /** The config as written (with `${env:…}` references intact): what export and the UI may see. */
   raw: GatewayConfig
@@ -59,8 +64,7 @@ export function resolveConfig(raw: GatewayConfig, env: NodeJS.ProcessEnv, secret
   for (const slot of credentialSlots(resolved)) {
     const v = slot.get()
     if (!v?.includes('${')) continue
-    const own = secrets && { get: (name: string) => (slot.owns(name) ? secrets.get(name) : undefined) }
-    slot.set(resolveRefs(v, env, own, missing))
+    slot.set(resolveRefs(v, env, secrets && ownSecrets(slot.owns, secrets), missing))
   }
   return { raw, resolved, missingEnv: [...missing.env], missingSecrets: [...missing.secrets], env }
 }

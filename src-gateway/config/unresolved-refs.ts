@@ -1,4 +1,4 @@
-import { resolveRefs, type SecretLookup } from './load.js'
+import { ownSecrets, resolveRefs, type SecretLookup } from './load.js'
 import type { GatewayConfig } from './schema.js'
 import { hasRef, secretFields } from './secret-fields.js'
 
@@ -17,7 +17,7 @@ function resolveField(
 ): { missing: string[]; resolved: string } {
   const missing = { env: new Set<string>(), secrets: new Set<string>() }
   // Resolved as resolveConfig does: a `${secret:…}` only to the field's own secrets.
-  const resolved = resolveRefs(value, env, { get: (n) => (owns(n) ? secrets.get(n) : undefined) }, missing)
+  const resolved = resolveRefs(value, env, ownSecrets(owns, secrets), missing)
   return {
     missing: [...[...missing.env].map((n) => `\${env:${n}}`), ...[...missing.secrets].map((n) => `\${secret:${n}}`)],
     resolved,
