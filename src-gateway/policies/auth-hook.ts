@@ -1,6 +1,6 @@
 import { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import type { AdminAccess } from '../api/edge/admin-access.js'
+import { type AdminAccess, CSRF_HEADER } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
 import { presentedKey } from './keys.js'
 import type { Policies } from './policies.js'
@@ -46,13 +46,9 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     if (proof === 'token' || proof === 'session') return
     if (refused) throw refused
     if (proof === 'session-without-csrf') {
-      throw new GatewayError(
-        'authentication',
-        'calls made with the web UI session need the header x-switchyard-csrf: 1',
-        {
-          code: 'csrf_header_required',
-        },
-      )
+      throw new GatewayError('authentication', `calls made with the web UI session need the header ${CSRF_HEADER}: 1`, {
+        code: 'csrf_header_required',
+      })
     }
     // No key configured here means off loopback: say what is missing rather than "invalid key".
     if (!policies.enabled) {
