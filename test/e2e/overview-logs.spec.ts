@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { expect, type Locator, type Page, test } from '@playwright/test'
 import OpenAI from 'openai'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
-import { signIn } from '../helpers/ui-checks'
+import { failOnConsoleErrors, signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // Overview and Logs with traffic that all costs $0, two models whose names shared a colour under the old
@@ -75,18 +75,8 @@ test.afterAll(async () => {
   await slow?.stop()
 })
 
-let consoleErrors: string[] = []
-test.beforeEach(({ page }) => {
-  consoleErrors = []
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 404/.test(m.text())) consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-  return signIn(page, gateway)
-})
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([])
-})
+failOnConsoleErrors(/status of 404/)
+test.beforeEach(({ page }) => signIn(page, gateway))
 
 const top = async (l: Locator) => Math.round((await l.boundingBox())!.y)
 

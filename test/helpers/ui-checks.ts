@@ -4,13 +4,16 @@ import type { ServeProcess } from './serve-process'
 
 const SHOTS = join(import.meta.dirname, '..', 'e2e', 'screenshots')
 
-/** Fails each test of the file that logs a console error or throws in the page (a missing favicon included). */
-export function failOnConsoleErrors(): void {
+/**
+ * Fails each test of the file that logs a console error or throws in the page (a missing favicon included);
+ * console errors whose text matches `ignore` aside.
+ */
+export function failOnConsoleErrors(ignore?: RegExp): void {
   let consoleErrors: string[] = []
   test.beforeEach(({ page }) => {
     consoleErrors = []
     page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`)
+      if (m.type() === 'error' && !ignore?.test(m.text())) consoleErrors.push(`${m.text()} ${m.location().url}`)
     })
     page.on('pageerror', (e) => consoleErrors.push(e.message))
   })
