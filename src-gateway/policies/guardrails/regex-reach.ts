@@ -30,6 +30,12 @@ class Reader {
   get c(): string | undefined {
     return this.src[this.i]
   }
+  /** An assertion (`^`, `$`, `\b`…): matches nothing, and examines `behind` and `ahead` units around it. */
+  assertion(behind: number, ahead: number): number {
+    this.behind = Math.max(this.behind, behind)
+    this.ahead = Math.max(this.ahead, ahead)
+    return 0
+  }
 }
 
 const QUANTIFIER = /^\{(\d+)(,(\d*))?\}/
@@ -81,11 +87,9 @@ function term(r: Reader): number {
   r.i++
   switch (c) {
     case '^':
-      r.behind = Math.max(r.behind, 1)
-      return 0
+      return r.assertion(1, 0)
     case '$':
-      r.ahead = Number.POSITIVE_INFINITY
-      return 0
+      return r.assertion(0, Number.POSITIVE_INFINITY)
     case '.':
       return WIDE
     case '[':
@@ -114,15 +118,11 @@ function escapeSequence(r: Reader): number {
   switch (c) {
     case 'b':
     case 'B':
-      r.ahead = Math.max(r.ahead, 1)
-      r.behind = Math.max(r.behind, 1)
-      return 0
+      return r.assertion(1, 1)
     case 'A':
-      r.behind = Math.max(r.behind, 1)
-      return 0
+      return r.assertion(1, 0)
     case 'z':
-      r.ahead = Number.POSITIVE_INFINITY
-      return 0
+      return r.assertion(0, Number.POSITIVE_INFINITY)
     case 'x':
     case 'u':
     case 'p':
