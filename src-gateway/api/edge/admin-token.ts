@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LoadedConfig } from '../../config/load.js'
+import { ensurePrivateDir } from '../../paths.js'
 
 export const ADMIN_TOKEN_FILE = 'admin-token'
 
@@ -18,7 +19,7 @@ export function storedAdminToken(dataDir: string | undefined): string {
     const kept = readFileSync(file, 'utf8').trim()
     if (kept !== '') return kept
   }
-  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(dataDir)
   const token = newToken()
   // `wx` so two gateways starting at once cannot both write: the loser reads the winner's token.
   try {
