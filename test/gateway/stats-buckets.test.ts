@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import type { LogEvent } from '../../src-gateway/core/log-event.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 
 const T0 = Date.parse('2025-03-01T10:00:00Z')
 const MINUTE = 60_000
@@ -51,7 +52,7 @@ describe('stats buckets', () => {
     const res = await app.inject({
       method: 'GET',
       url: `/admin/v1/stats?from=${from}&to=${to}&bucket=5m`,
-      headers: { authorization: `Bearer ${app.adminToken}` },
+      headers: adminHeadersOf(app),
     })
     expect(res.statusCode).toBe(200)
     const s = res.json() as {
@@ -73,7 +74,7 @@ describe('stats buckets', () => {
     const res = await app.inject({
       method: 'GET',
       url: '/admin/v1/stats?bucket=5m',
-      headers: { authorization: `Bearer ${app.adminToken}` },
+      headers: adminHeadersOf(app),
     })
     expect(res.statusCode).toBe(200)
     const s = res.json() as { from: string; to: string }

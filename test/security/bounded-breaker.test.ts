@@ -35,8 +35,6 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
-
 const chat = (extra: Record<string, unknown> = {}) =>
   fetch(`${gw.url}/v1/chat/completions`, {
     method: 'POST',
@@ -45,7 +43,7 @@ const chat = (extra: Record<string, unknown> = {}) =>
   })
 
 async function circuitState(): Promise<string | undefined> {
-  const text = await (await fetch(`${gw.url}/metrics`, { headers: admin() })).text()
+  const text = await (await gw.admin('/metrics')).text()
   return /switchyard_circuit_state\{provider="claude",model="sick"\} (\d)/.exec(text)?.[1]
 }
 

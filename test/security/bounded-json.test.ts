@@ -26,8 +26,6 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
-
 function post(path: string, body: string) {
   return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
 }
@@ -49,7 +47,7 @@ describe('request bodies the gateway refuses as the client fault', () => {
     const anthropic = await post('/v1/messages', `{"model":"fast","max_tokens":5,"messages":${deep(10_000)}}`)
     expect(anthropic.status).toBe(400)
     expect(((await anthropic.json()) as { type: string }).type).toBe('error')
-    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: admin() })).text()
+    const metrics = await (await gw.admin('/metrics')).text()
     expect(metrics).not.toMatch(/switchyard_circuit_state\{provider="up",model="m"\} [12]/)
     const ok = await post('/v1/chat/completions', chat('1'))
     expect(ok.status).toBe(200)
