@@ -1,5 +1,6 @@
 import { calcPrice, type ModelPrice, type PriceOptions } from '@pydantic/genai-prices'
 import type { GatewayConfig } from '../config/schema.js'
+import { ownValue } from '../core/json-values.js'
 import { ADAPTERS } from '../providers/registry.js'
 import type { ProviderType } from '../providers/types.js'
 import { isLocalProvider } from './locality.js'
@@ -92,11 +93,6 @@ const MTOK = 1_000_000
 /** Price look-ups remembered per price book: every configured and catalogued model many times over. */
 const MAX_RESOLVED = 10_000
 
-/** A config lookup by a client-chosen name: own keys only, so `constructor` is not Object's. */
-function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined
-}
-
 function costFromRates(r: Rates, u: TokenUsage): number {
   const cached = u.cached ?? 0
   const cacheWrite = u.cacheWrite ?? 0
@@ -158,7 +154,7 @@ export function createPriceBook(config: GatewayConfig): PriceBook {
     const key = `${providerId ?? ''}\u0000${model}`
     if (resolved.has(key)) return resolved.get(key)!
     const provider = providerId ? providers.get(providerId) : undefined
-    const override = (providerId && own(overrides, `${providerId}/${model}`)) || own(overrides, model)
+    const override = (providerId && ownValue(overrides, `${providerId}/${model}`)) || ownValue(overrides, model)
     let r: Resolution
     if (override) r = { kind: 'config', rates: override }
     else if (provider?.local) r = { kind: 'local' }

@@ -1,6 +1,7 @@
 import type { RouteConfig } from '../config/schema.js'
 import type { ChatRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
+import { ownValue } from '../core/json-values.js'
 import { estimatePromptTokens } from '../core/tokens.js'
 import type { Timeouts } from '../core/upstream.js'
 import type { PriceBook } from '../pricing/price-book.js'
@@ -52,8 +53,7 @@ export async function planRoute(
   /** A caller's restriction (data residency), applied last so the long-context target is covered too. */
   filter?: (targets: Target[], model: string) => Target[],
 ): Promise<RoutePlan> {
-  const route =
-    resolution.route && Object.hasOwn(deps.routes, resolution.route) ? deps.routes[resolution.route] : undefined
+  const route = resolution.route ? ownValue(deps.routes, resolution.route) : undefined
   let targets = resolution.targets
   if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
   if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)

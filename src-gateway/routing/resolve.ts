@@ -1,5 +1,6 @@
 import type { RouteConfig } from '../config/schema.js'
 import { GatewayError } from '../core/errors.js'
+import { ownValue } from '../core/json-values.js'
 import type { ModelCatalog } from './catalog.js'
 import type { RuntimeProvider } from './providers.js'
 
@@ -36,7 +37,7 @@ export interface ResolverDeps {
  */
 export async function resolveModel(name: string, deps: ResolverDeps): Promise<Resolution> {
   // Own keys only: a model named `constructor` or `__proto__` is an unknown model, not Object's.
-  const route = Object.hasOwn(deps.routes, name) ? deps.routes[name] : undefined
+  const route = ownValue(deps.routes, name)
   if (route) return { route: name, targets: routeTargets(route, deps) }
   const slash = name.indexOf('/')
   if (slash > 0 && deps.providers.has(name.slice(0, slash))) {
