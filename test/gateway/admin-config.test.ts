@@ -8,6 +8,7 @@ import { parse as parseYaml, stringify } from 'yaml'
 import { loadConfigFile, parseConfig } from '../../src-gateway/config/load.js'
 import { openEncryptedFileStore } from '../../src-gateway/config/secrets.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, sendJson, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
 
 const KEY = 'sk-live-SECRET-0123456789-wxyz'
@@ -30,7 +31,7 @@ async function call(app: FastifyInstance, method: string, url: string, payload?:
     method: method as 'GET',
     url,
     payload: payload as object,
-    headers: { authorization: `Bearer ${app.adminToken}` },
+    headers: adminHeadersOf(app),
   })
   return { status: res.statusCode, headers: res.headers, text: res.body, json: (): Json => JSON.parse(res.body) }
 }

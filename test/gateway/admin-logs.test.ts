@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import type { LogEvent } from '../../src-gateway/core/log-event.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 
 const UPSTREAM_KEY = 'sk-upstream-secret-0123456789'
 const VIRTUAL_KEY = 'vk-ci-secret-abcdef'
@@ -56,7 +57,7 @@ function events(): LogEvent[] {
 }
 
 const get = async (app: FastifyInstance, url: string) => {
-  const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${app.adminToken}` } })
+  const res = await app.inject({ method: 'GET', url, headers: adminHeadersOf(app) })
   return { status: res.statusCode, headers: res.headers, text: res.body, json: () => JSON.parse(res.body) }
 }
 

@@ -6,6 +6,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // Redaction, guardrails and the cache as the admin API shows them: real SDK calls through the gateway to
@@ -40,7 +41,7 @@ redaction: { mode: mask }
 `
 
 const get = async (path: string) => {
-  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${app.adminToken}` } })
+  const res = await fetch(`${url}${path}`, { headers: adminHeadersOf(app) })
   return { status: res.status, text: await res.text() }
 }
 const json = async (path: string) => JSON.parse((await get(path)).text)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { createSseParser } from '../../src-gateway/core/sse.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 const SLOW_MS = 150
@@ -49,7 +50,7 @@ async function admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unk
   const res = await app.inject({
     method,
     url: path,
-    headers: { authorization: `Bearer ${app.adminToken}` },
+    headers: adminHeadersOf(app),
     payload: body === undefined ? undefined : (body as object),
   })
   return { status: res.statusCode, text: res.body, json: () => JSON.parse(res.body), headers: res.headers }

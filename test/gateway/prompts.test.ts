@@ -6,6 +6,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 const config = (mockUrl: string, greet = 'Say hello to {{name}}') =>
@@ -35,7 +36,7 @@ async function admin(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DEL
   const res = await app.inject({
     method,
     url,
-    headers: { authorization: `Bearer ${app.adminToken}` },
+    headers: adminHeadersOf(app),
     payload: body === undefined ? undefined : (body as object),
   })
   return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : null, headers: res.headers }

@@ -7,6 +7,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { serveFromSource } from '../helpers/serve-source.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
@@ -140,7 +141,7 @@ routes:
     const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 })
     await openai.chat.completions.create({ model: 'resilient', messages: [{ role: 'user', content: 'hi' }] })
     app.requestLog.flush()
-    const headers = { authorization: `Bearer ${app.adminToken}` }
+    const headers = adminHeadersOf(app)
     const { items } = await (await fetch(`${url}/admin/v1/logs`, { headers })).json()
     await app.close()
     expect(items[0]).toMatchObject({ route: 'resilient', provider: 'mock', attempts: 2, isFallback: true })
