@@ -17,7 +17,7 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected))
 }
 
-export function bearerOf(req: FastifyRequest): string | undefined {
+function bearerOf(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization
   return typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() || undefined : undefined
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { LoadedConfig } from '../../config/load.js'
 import { ensurePrivateDir } from '../../paths.js'
 
-export const ADMIN_TOKEN_FILE = 'admin-token'
+const ADMIN_TOKEN_FILE = 'admin-token'
 
 const newToken = () => randomBytes(32).toString('base64url')
 

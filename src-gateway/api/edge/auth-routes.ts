@@ -2,15 +2,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
 import { type AdminAccess, cookieOf, SESSION_COOKIE, sameSecret } from './admin-access.js'
 
+/** Where an unknown, used or expired sign-in link sends the browser (the sign-in page reads the flag). */
+const LINK_INVALID = '/?signin=link-invalid'
+
 /**
  * The web UI's sign-in, public by nature: POST /auth/login with the admin token, or GET /auth/login
  * with the one-time code `switchyard serve` prints; POST /auth/logout; GET /auth/session. The session
  * lives in an HttpOnly, SameSite=Strict cookie: page scripts cannot read it and other sites' requests
  * do not carry it.
  */
-/** Where an unknown, used or expired sign-in link sends the browser (the sign-in page reads the flag). */
-export const LINK_INVALID = '/?signin=link-invalid'
-
 export function registerAuthRoutes(scope: FastifyInstance, access: AdminAccess, opts: { secure: boolean }): void {
   const attributes = `HttpOnly; SameSite=Strict; Path=/${opts.secure ? '; Secure' : ''}`
   const signIn = (reply: FastifyReply) =>

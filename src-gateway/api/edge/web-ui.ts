@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
  * 'unsafe-inline' for styles (never for scripts). `frame-ancestors 'none'` stops another site from
  * framing the UI to trick clicks on it.
  */
-export const WEB_UI_CSP = [
+const WEB_UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
