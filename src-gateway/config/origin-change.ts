@@ -2,7 +2,7 @@ import { ADAPTERS } from '../providers/registry.js'
 import type { LoadedConfig, SecretLookup } from './load.js'
 import { resolveRefs } from './load.js'
 import type { GatewayConfig, ProviderConfig } from './schema.js'
-import { providerSecretFields } from './secret-fields.js'
+import { providerSecretFields, secretNamesIn } from './secret-fields.js'
 
 /** The scheme, host and port a provider's calls go to, or null when its URL does not parse. */
 function originOf(p: ProviderConfig, resolveUrl: (url: string) => string): string | null {
@@ -46,8 +46,7 @@ export function dropCredentialsOnNewOrigin(
     for (const f of providerSecretFields(id, next)) {
       const value = f.get()
       if (value === undefined || value !== kept.get(f.secretName) || supplied.fields.has(f.secretName)) continue
-      const names = [...value.matchAll(/\$\{secret:([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1])
-      if (names.some((n) => supplied.values.has(n))) continue
+      if (secretNamesIn(value).some((n) => supplied.values.has(n))) continue
       f.remove()
       dropped.push(f.secretName)
     }

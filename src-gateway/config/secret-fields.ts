@@ -251,12 +251,15 @@ export function maskedUrl(url: string, mask: (secret: string) => string): string
   return holder.url
 }
 
+/** The names of the `${secret:…}` references in one value. */
+export const secretNamesIn = (value: string): string[] => [...value.matchAll(SECRET_REF)].map((m) => m[1])
+
 /** Names of every `${secret:…}` the config's credential fields refer to. */
 export function referencedSecrets(cfg: GatewayConfig): Set<string> {
   const out = new Set<string>()
   for (const slot of credentialSlots(cfg)) {
     const v = slot.get()
-    if (v) for (const m of v.matchAll(SECRET_REF)) out.add(m[1])
+    if (v) for (const name of secretNamesIn(v)) out.add(name)
   }
   return out
 }
