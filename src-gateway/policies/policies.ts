@@ -162,9 +162,7 @@ export class Policies {
     if (req.keyName === undefined) {
       return { model: canonical.model, filterTargets: routeResidency, settle: (e) => this.settleProviders(e) }
     }
-    const key = this.byName.get(req.keyName)
-    // Removed by a config change since the request was authenticated.
-    if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
+    const key = this.authenticatedKey(req.keyName)
     event.keyName = key.name
     this.deps.alerts?.requestSeen(key.name)
     checkModel(key, canonical.model)
@@ -211,10 +209,16 @@ export class Policies {
   restrictions(keyName: string | undefined, model: string): Admission['filterTargets'] {
     const routeResidency = this.routeResidency(model)
     if (keyName === undefined) return routeResidency
-    const key = this.byName.get(keyName)
-    if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
+    const key = this.authenticatedKey(keyName)
     checkModel(key, model)
     return bothFilters(routeResidency, this.keyResidency(key))
+  }
+
+  /** The key a request was authenticated with, unless a config change has removed it since. */
+  private authenticatedKey(name: string): VirtualKey {
+    const key = this.byName.get(name)
+    if (!key) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' })
+    return key
   }
 
   /** A key restricted to provider tags (`keys[].tags`). */
