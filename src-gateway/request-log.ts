@@ -1,9 +1,9 @@
 import { createGatewayMetrics, type GatewayMetrics } from './api/metrics.js'
 import type { GatewayConfig } from './config/schema.js'
+import { credentialValues } from './config/secret-fields.js'
 import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.js'
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
-import { configSecrets } from './store/body-scrub.js'
 import type { Db } from './store/db.js'
 import { createLogWriter, type LogWriter } from './store/log-writer.js'
 import { DEFAULT_RETENTION, startRetention } from './store/retention.js'
@@ -55,7 +55,7 @@ export function createRequestLog(
       ? createLogWriter(db, {
           priceBook,
           storeBodies: config.logs?.storeBodies ?? true,
-          secrets: configSecrets(config),
+          secrets: credentialValues(config),
           cipher: encryptsBodies ? cipher : undefined,
           onPriced: onPriced
             ? (e, cost) => {
@@ -99,7 +99,7 @@ export function createRequestLog(
     flush: () => writer?.flush(),
     applyConfig: (next) => {
       priceBook.applyConfig(next)
-      writer?.setSecrets(configSecrets(next))
+      writer?.setSecrets(credentialValues(next))
       applyRetention(next)
     },
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { configSecrets, createBodyScrubber, createTextScrubber, MAX_BODY_CHARS } from './body-scrub.js'
+import { credentialValues } from '../config/secret-fields.js'
+import { createBodyScrubber, createTextScrubber, MAX_BODY_CHARS } from './body-scrub.js'
 
 describe('body scrubbing', () => {
   const scrub = createBodyScrubber(['upstream-secret-123', 'vk-team-key-999'])
@@ -28,7 +29,7 @@ describe('body scrubbing', () => {
   })
 
   it('collects provider keys, every header value, baseUrl credentials and virtual keys from config', () => {
-    const secrets = configSecrets({
+    const secrets = credentialValues({
       providers: {
         a: {
           type: 'openai',

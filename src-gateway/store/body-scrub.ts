@@ -1,5 +1,3 @@
-import { credentialValues } from '../config/secret-fields.js'
-
 /** A stored body larger than this is cut: base64 images would otherwise dominate the database. */
 export const MAX_BODY_CHARS = 256 * 1024
 
@@ -67,9 +65,3 @@ export function createBodyScrubber(secrets: Iterable<string>): (body: unknown) =
     return { text: isTruncated ? text.slice(0, MAX_BODY_CHARS) : text, isTruncated }
   }
 }
-
-/**
- * Every secret the resolved config holds: provider keys, header values and baseUrl credentials, the
- * admin token, the alert webhook and virtual keys (see secret-fields.ts).
- */
-export const configSecrets = credentialValues
