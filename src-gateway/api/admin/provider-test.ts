@@ -30,12 +30,6 @@ async function pingChat(gw: GatewayContext, p: RuntimeProvider, model: string): 
   }
 }
 
-/** A provider's failure as the admin sees it: the upstream's text without the credentials it may quote. */
-async function pingChatScrubbed(gw: GatewayContext, p: RuntimeProvider, model: string): Promise<string | null> {
-  const error = await pingChat(gw, p, model)
-  return error === null ? null : scrubUpstreamText(error, p.ctx)
-}
-
 /**
  * Checks a provider the way a user would: list its models (which also refreshes the catalog), and
  * when a model is named, send it a one-token chat. Errors come back as data, never thrown.
@@ -47,13 +41,13 @@ export async function testProvider(
 ): Promise<ProviderTestResult> {
   const started = performance.now()
   await gw.catalog.refresh(p)
-  const listingError = gw.catalog.listingError(p.id)
-  let error = listingError === undefined ? null : scrubUpstreamText(listingError, p.ctx)
-  if (model) error = await pingChatScrubbed(gw, p, model)
+  let error = gw.catalog.listingError(p.id) ?? null
+  if (model) error = await pingChat(gw, p, model)
   return {
     ok: error === null,
     latencyMs: Math.round(performance.now() - started),
     models: gw.catalog.modelsOf(p).map((m) => m.id),
-    error,
+    // As the admin sees it: the upstream's text without the credentials it may quote.
+    error: error === null ? null : scrubUpstreamText(error, p.ctx),
   }
 }
