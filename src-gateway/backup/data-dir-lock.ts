@@ -6,7 +6,7 @@ import { ensurePrivateDir } from '../paths.js'
 // `import --apply`) and a second `serve` do not write under it: the running gateway would keep its own
 // view of the config and prompts and overwrite theirs. A lock whose pid is gone (a crash, a kill -9) is stale.
 
-export const LOCK_FILE_NAME = 'gateway.lock'
+const LOCK_FILE_NAME = 'gateway.lock'
 
 /** The data dir is held by a live gateway; `message` says who and what to do instead. */
 export class DataDirBusyError extends Error {
@@ -40,7 +40,7 @@ function readPid(file: string): number | null {
 }
 
 /** The pid of the live gateway holding `dataDir`, or null when none does (no lock, or a stale one). */
-export function lockHolder(dataDir: string): number | null {
+function lockHolder(dataDir: string): number | null {
   const pid = readPid(join(dataDir, LOCK_FILE_NAME))
   return pid !== null && pid !== process.pid && isAlive(pid) ? pid : null
 }

@@ -173,7 +173,7 @@ export function openEncryptedFileStore(path: string, passphrase: string, keyFile
 export const ENCRYPTED_FILE_NAME = 'secrets.enc.json'
 export const KEYCHAIN_FILE_NAME = 'secrets.keychain.json'
 /** The generated passphrase of the encrypted file when SWITCHYARD_SECRET_KEY is not set. */
-export const SECRET_KEY_FILE_NAME = 'secret-key'
+const SECRET_KEY_FILE_NAME = 'secret-key'
 
 /** The data dir's generated passphrase: read, or made once (32 random bytes, owner-only). */
 function readOrCreateKeyFile(dataDir: string, keyFile: string): string {

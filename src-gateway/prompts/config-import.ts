@@ -10,7 +10,7 @@ import type { PromptContent } from './types.js'
 /** Versions imported from the config file carry this author, so a restart compares against them. */
 export const CONFIG_AUTHOR = 'config'
 /** Versions an explicit import (admin API or `switchyard import`) created. */
-export const IMPORT_AUTHOR = 'import'
+const IMPORT_AUTHOR = 'import'
 
 const PromptEntrySchema = Type.Object({ ...PromptContentFields, note: Type.Optional(Type.String()) })
 const PromptsSectionSchema = Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN }), PromptEntrySchema)
