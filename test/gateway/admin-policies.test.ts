@@ -7,6 +7,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Keys & Policies → Redaction and Cache through the admin API: a section saved with PUT changes the very
@@ -52,7 +53,7 @@ async function admin(method: string, path: string, body?: unknown): Promise<{ st
   const res = await fetch(`${url}/admin/v1${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${app.adminToken}`,
+      ...adminHeadersOf(app),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

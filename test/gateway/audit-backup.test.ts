@@ -10,6 +10,7 @@ import { openEncryptedFileStore } from '../../src-gateway/config/secrets.js'
 import { latestVersion, saveVersion } from '../../src-gateway/prompts/prompt-store.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { closeDatabase, openDatabase } from '../../src-gateway/store/db.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { runTool, toolBin } from '../helpers/run-tool.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
@@ -322,7 +323,7 @@ describe('audit and backups without a data dir', () => {
     const app = buildGateway(parseConfig('providers: {}', 'yaml', {}), { webRoot: false })
     try {
       for (const url of ['/admin/v1/audit', '/admin/v1/backups']) {
-        const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${app.adminToken}` } })
+        const res = await app.inject({ method: 'GET', url, headers: adminHeadersOf(app) })
         expect(res.statusCode).toBe(503)
         expect(res.json().error.message).toContain('data dir')
       }
@@ -342,7 +343,7 @@ describe('daily snapshots', () => {
         context: { clock: () => now },
       })
       await app.ready()
-      const headers = { authorization: `Bearer ${app.adminToken}` }
+      const headers = adminHeadersOf(app)
       const items = (await app.inject({ method: 'GET', url: '/admin/v1/backups', headers })).json().items
       await app.close()
       return items.map((b: Json) => b.reason)

@@ -74,7 +74,7 @@ describe('side by side', () => {
   it('streams every column in parallel over SSE with latency, TTFT, tokens and cost, and stores the run', async () => {
     const res = await fetch(`${url}/admin/v1/compare`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` },
+      headers: { 'content-type': 'application/json', ...adminHeadersOf(app) },
       body: JSON.stringify({ models: ['mock/gpt-a', 'mock/gpt-b'], messages: [{ role: 'user', content: 'hi there' }] }),
     })
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
@@ -114,7 +114,7 @@ describe('side by side', () => {
   it('runs a stored prompt version with variables and rejects a body with neither input', async () => {
     const res = await fetch(`${url}/admin/v1/compare`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` },
+      headers: { 'content-type': 'application/json', ...adminHeadersOf(app) },
       body: JSON.stringify({
         models: ['mock/gpt-b'],
         prompt: { name: 'greet', version: 1, variables: { name: 'Ada' } },

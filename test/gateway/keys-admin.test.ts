@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfigFile } from '../../src-gateway/config/load.js'
 import { openEncryptedFileStore } from '../../src-gateway/config/secrets.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // Virtual-key lifecycle through the admin API, over HTTP, checked with the real OpenAI SDK: a created
@@ -43,7 +44,7 @@ describe('virtual keys through the admin API', () => {
     const res = await fetch(`${url}/admin/v1${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${app.adminToken}`,
+        ...adminHeadersOf(app),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

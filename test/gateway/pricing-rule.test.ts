@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // One pricing rule for every provider, however it was added (config file, admin API, import), applied
@@ -31,7 +32,7 @@ async function start(yaml: string): Promise<Gateway> {
   const admin = (path: string, init: RequestInit = {}) =>
     fetch(`${url}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}`, ...init.headers },
+      headers: { 'content-type': 'application/json', ...adminHeadersOf(app), ...init.headers },
     })
   return { app, url, admin }
 }

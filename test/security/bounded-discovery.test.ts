@@ -48,7 +48,7 @@ describe('discovery probes are bounded', () => {
   it('an endless answer on a probed port is cut off after a megabyte', async () => {
     const res = await fetch(`${gw.url}/admin/v1/providers/discover`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gw.app.adminToken}` },
+      headers: gw.adminHeaders,
     })
     expect(res.status).toBe(200)
     for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10))

@@ -30,8 +30,6 @@ afterAll(async () => {
   await up?.stop()
 })
 
-const admin = () => ({ authorization: `Bearer ${gw.app.adminToken}` })
-
 const chat = (model: string) =>
   gw.app.inject({
     method: 'POST',
@@ -49,7 +47,7 @@ describe('per-model state is bounded', () => {
       while (next < 20_000) expect((await chat(`up/unknown-${next++}`)).statusCode).toBe(404)
     }
     await Promise.all(Array.from({ length: 16 }, worker))
-    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: admin() })).text()
+    const metrics = await (await gw.admin('/metrics')).text()
     expect(metrics.length).toBeLessThan(1024 ** 2)
     expect(metrics).toMatch(/switchyard_requests_total\{provider="up",model="other",status="404"\} 20000/)
     expect(metrics).toMatch(/switchyard_requests_total\{provider="up",model="m",status="200"\} 1/)

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterEach, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 
 // What the gateway keeps on disk (prompts, answers, keys, the admin token) is readable by its user only.
 
@@ -26,7 +27,7 @@ it('creates the data dir 0700 and its database, WAL, backups and admin token 060
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   const backup = await fetch(`${url}/admin/v1/backups`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' },
+    headers: { ...adminHeadersOf(app), 'content-type': 'application/json' },
     body: '{}',
   })
   expect(backup.status).toBe(201)

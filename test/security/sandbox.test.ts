@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // A `javascript` assertion is code from whoever reaches the admin API. These payloads are real escapes
@@ -38,7 +39,7 @@ async function admin(method: 'GET' | 'POST', path: string, body?: unknown): Prom
   const res = await fetch(`${url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${app.adminToken}`,
+      ...adminHeadersOf(app),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify } from 'yaml'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { createMemorySecretStore, type SecretStore } from '../../src-gateway/config/secrets.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // "Secrets stay sealed" (issue 16, point 3 and parts of 7): a reference planted outside a credential field
@@ -65,7 +66,7 @@ async function admin(gw: Started, method: string, path: string, body?: unknown) 
   const res = await fetch(`${gw.url}/admin/v1${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${gw.app.adminToken}`,
+      ...adminHeadersOf(gw.app),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -80,7 +80,7 @@ describe('the UI calls the model API as the admin once client keys exist', () =>
 
   it('desktop: an export can be saved under its own name from the file:// page (a cross-origin caller)', async () => {
     const res = await fetch(`${gw.url}/admin/v1/config/export?format=yaml`, {
-      headers: { origin: 'file://', authorization: `Bearer ${gw.app.adminToken}` },
+      headers: { origin: 'file://', ...gw.adminHeaders },
     })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toMatch(/filename=/)
