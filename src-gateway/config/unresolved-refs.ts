@@ -32,7 +32,8 @@ function resolveField(
 export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets: SecretLookup): UnresolvedRefs {
   const out: UnresolvedRefs = { errors: [], warnings: [] }
   const providerIds = Object.keys(raw.providers ?? {}).sort((a, b) => b.length - a.length)
-  for (const f of secretFields(structuredClone(raw))) {
+  // Only read, never set: the fields may point into `raw` itself.
+  for (const f of secretFields(raw)) {
     const value = f.get()
     if (!value || !hasRef(value)) continue
     const { missing, resolved } = resolveField(value, env, secrets, f.owns)
