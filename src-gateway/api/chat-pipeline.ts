@@ -331,11 +331,16 @@ async function tryTargets(
 
 /** An error while reading an upstream body: socket and timeout errors get the provider's name. */
 function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
+  return scrubUpstreamError(readFailure(target, error), target.provider.ctx)
+}
+
+/**
+ * A failed read as the upstream's GatewayError, not yet scrubbed: for reads whose errors reach a catch
+ * that passes every GatewayError through upstreamFailure, so the message is scrubbed once.
+ */
+function readFailure(target: PlannedTarget, error: unknown): GatewayError {
   const { provider } = target
-  return scrubUpstreamError(
-    transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts),
-    provider.ctx,
-  )
+  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts)
 }
 
 /** A 2xx answer; a stream's first chunk has been read already (see openStream). */
@@ -450,7 +455,7 @@ async function completeAnswer(
   plan: AnswerPlan,
 ): Promise<Outcome> {
   const text = await res.text().catch((err) => {
-    throw upstreamFailure(target, err)
+    throw readFailure(target, err)
   })
   let parsed: unknown
   try {
@@ -606,7 +611,7 @@ function upstreamReads(body: AsyncIterable<Buffer>, target: PlannedTarget): Asyn
       return {
         next: () =>
           it.next().catch((err) => {
-            throw upstreamFailure(target, err)
+            throw readFailure(target, err)
           }),
         // Leaving the loop early (a client gone, an error) must still release the upstream body.
         return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
