@@ -6,7 +6,7 @@ import { fail, userErrors } from './cli/output.js'
 import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
 import { defaultSecretStore, type SecretStore, SecretStoreError } from './config/secrets.js'
-import { unresolvedRefs } from './config/unresolved-refs.js'
+import { checkRefsAtStart } from './config/unresolved-refs.js'
 import { VERSION } from './version.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
@@ -49,13 +49,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   try {
     secrets = defaultSecretStore(dataDir, config.env)
     // A client key without its value would lock every caller out with nothing said: stop here instead.
-    const unresolved = unresolvedRefs(config.raw, config.env, secrets)
-    if (unresolved.errors.length > 0) {
-      fail(
-        `cannot start: ${unresolved.errors.join('; ')}. Set the variable, or remove the key from ${configPath} and create it again.`,
-      )
-    }
-    for (const w of unresolved.warnings) process.stderr.write(`switchyard: warning: ${w}\n`)
+    for (const w of checkRefsAtStart(config, secrets, configPath)) process.stderr.write(`switchyard: warning: ${w}\n`)
     app = buildGateway(config, { dataDir, configPath, secrets })
   } catch (err) {
     // A secret store or a TLS certificate that cannot be read.

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { loadConfigFile } from '../src-gateway/config/load.js'
 import type { SecretStore } from '../src-gateway/config/secrets.js'
-import { unresolvedRefs } from '../src-gateway/config/unresolved-refs.js'
+import { checkRefsAtStart } from '../src-gateway/config/unresolved-refs.js'
 import { resourcesDir } from '../src-gateway/paths.js'
 import { buildGateway } from '../src-gateway/server.js'
 import { readTlsFiles } from '../src-gateway/tls.js'
@@ -50,13 +50,7 @@ export async function startGatewayHost(
   const config = loadConfigFile(configPath)
   // As `switchyard serve` does: a client key without its value would lock every caller out silently. The
   // thrown error reaches the start-up dialog (index.ts); provider warnings go to the app's log.
-  const unresolved = unresolvedRefs(config.raw, config.env, secrets)
-  if (unresolved.errors.length > 0) {
-    throw new Error(
-      `cannot start the gateway: ${unresolved.errors.join('; ')}. Set the variable, or remove the key from ${configPath} and create it again.`,
-    )
-  }
-  for (const w of unresolved.warnings) console.warn(`switchyard: warning: ${w}`)
+  for (const w of checkRefsAtStart(config, secrets, configPath)) console.warn(`switchyard: warning: ${w}`)
   const app = buildGateway(config, { dataDir, configPath, secrets, bodyKeys })
   try {
     await app.listen({ host: '127.0.0.1', port: PREFERRED_PORT })

@@ -1,4 +1,4 @@
-import { ownSecrets, resolveRefs, type SecretLookup } from './load.js'
+import { ConfigError, type LoadedConfig, ownSecrets, resolveRefs, type SecretLookup } from './load.js'
 import type { GatewayConfig } from './schema.js'
 import { hasRef, secretFields } from './secret-fields.js'
 
@@ -54,4 +54,18 @@ export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secre
     )
   }
   return out
+}
+
+/**
+ * The start-up check `switchyard serve` and the desktop app share: throws a ConfigError naming every
+ * client key without its value (a silent lock-out otherwise), and returns the warnings to print.
+ */
+export function checkRefsAtStart(config: LoadedConfig, secrets: SecretLookup, configPath: string): string[] {
+  const { errors, warnings } = unresolvedRefs(config.raw, config.env, secrets)
+  if (errors.length > 0) {
+    throw new ConfigError(
+      `cannot start: ${errors.join('; ')}. Set the variable, or remove the key from ${configPath} and create it again.`,
+    )
+  }
+  return warnings
 }
