@@ -13,7 +13,8 @@ export interface VirtualKey {
   expiresAtMs?: number
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest()
+/** SHA-256 of a secret: what keys are held and compared as (same length on both sides of timingSafeEqual). */
+export const secretDigest = (s: string) => createHash('sha256').update(s).digest()
 
 function mask(secret: string): string {
   return secret.length >= 12 ? `${secret.slice(0, 4)}…${secret.slice(-4)}` : '…'
@@ -24,7 +25,7 @@ export function buildKey(cfg: VirtualKeyConfig): VirtualKey {
   const globs = config.models?.map(compileGlob)
   return {
     name: cfg.name,
-    hash: digest(key),
+    hash: secretDigest(key),
     masked: mask(key),
     config,
     allowsModel: (model) => !globs || globs.some((m) => m(model)),
@@ -37,7 +38,7 @@ export function buildKey(cfg: VirtualKeyConfig): VirtualKey {
  * loop never exits early, so timing tells nothing about which key (or how much of one) matched.
  */
 export function findKey(keys: readonly VirtualKey[], given: string): VirtualKey | undefined {
-  const g = digest(given)
+  const g = secretDigest(given)
   let found: VirtualKey | undefined
   for (const k of keys) if (timingSafeEqual(g, k.hash) && !found) found = k
   return found
@@ -47,6 +48,11 @@ export function findKey(keys: readonly VirtualKey[], given: string): VirtualKey 
 export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const apiKey = headers['x-api-key']
   if (typeof apiKey === 'string' && apiKey !== '') return apiKey.trim()
+  return bearerToken(headers)
+}
+
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string | undefined {
   const auth = headers.authorization
   if (typeof auth === 'string' && /^bearer /i.test(auth)) return auth.slice(7).trim() || undefined
   return undefined

@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import { bearerToken, secretDigest } from '../../policies/keys.js'
 import { SAFE_METHODS } from './host-check.js'
 import type { Sessions } from './sessions.js'
 
@@ -10,16 +11,9 @@ export const CSRF_HEADER = 'x-switchyard-csrf'
 /** How a request proves it is the admin; `session-without-csrf` is a live cookie on a state-changing call without the header. */
 export type AdminProof = 'token' | 'session' | 'session-without-csrf'
 
-const digest = (s: string) => createHash('sha256').update(s).digest()
-
 /** Constant-time comparison: hashing first gives both sides the same length. */
 export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected))
-}
-
-function bearerOf(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization
-  return typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() || undefined : undefined
+  return timingSafeEqual(secretDigest(given), secretDigest(expected))
 }
 
 /** One cookie's value from a `Cookie` header, without a cookie library for one name. */
@@ -42,7 +36,7 @@ export class AdminAccess {
 
   /** The admin proof a request carries, if any: the bearer token, or the web UI's session cookie. */
   proofOf(req: FastifyRequest): AdminProof | undefined {
-    const bearer = bearerOf(req)
+    const bearer = bearerToken(req.headers)
     if (bearer !== undefined && sameSecret(bearer, this.token())) return 'token'
     const session = cookieOf(req, SESSION_COOKIE)
     if (session === undefined || !this.sessions.touch(session)) return undefined
