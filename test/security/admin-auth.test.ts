@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -241,4 +241,23 @@ describe('switchyard serve', () => {
       rmSync(dataDir, { recursive: true, force: true })
     }
   }, 60_000)
+})
+
+describe('an empty admin-token file', () => {
+  it('is replaced by a new token, and an empty token never signs in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-empty-token-'))
+    writeFileSync(join(dataDir, 'admin-token'), '')
+    const gw = buildGateway(parseConfig('discovery: { enabled: false }\n', 'yaml', {}), { webRoot: false, dataDir })
+    try {
+      const res = await gw.inject({ method: 'POST', url: '/auth/login', payload: { token: '' } })
+      expect(res.statusCode).toBe(401)
+      const kept = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+      expect(kept.length).toBeGreaterThan(20)
+      expect(gw.adminToken).toBe(kept)
+      expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600)
+    } finally {
+      await gw.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
 })

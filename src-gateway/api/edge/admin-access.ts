@@ -11,9 +11,9 @@ export const CSRF_HEADER = 'x-switchyard-csrf'
 /** How a request proves it is the admin; `session-without-csrf` is a live cookie on a state-changing call without the header. */
 export type AdminProof = 'token' | 'session' | 'session-without-csrf'
 
-/** Constant-time comparison: hashing first gives both sides the same length. */
+/** Constant-time comparison: hashing first gives both sides the same length. An empty secret matches nothing. */
 export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(secretDigest(given), secretDigest(expected))
+  return expected !== '' && timingSafeEqual(secretDigest(given), secretDigest(expected))
 }
 
 /** One cookie's value from a `Cookie` header, without a cookie library for one name. */

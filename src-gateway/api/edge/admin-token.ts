@@ -26,7 +26,10 @@ export function storedAdminToken(dataDir: string | undefined): string {
     writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    return readFileSync(file, 'utf8').trim()
+    const winner = readFileSync(file, 'utf8').trim()
+    if (winner !== '') return winner
+    // An empty file (a crash mid-write, a truncation) holds no token: replace it, never serve ''.
+    writeFileSync(file, `${token}\n`, { mode: 0o600 })
   }
   // The mode given to writeFileSync is filtered by the umask; 0600 is what we promise.
   chmodSync(file, 0o600)
