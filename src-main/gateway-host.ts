@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { holdDataDirLock } from '../src-gateway/backup/data-dir-lock.js'
 import { loadConfigFile } from '../src-gateway/config/load.js'
 import type { SecretStore } from '../src-gateway/config/secrets.js'
 import { checkRefsAtStart } from '../src-gateway/config/unresolved-refs.js'
@@ -37,15 +38,11 @@ function startOfToday(): string {
   return d.toISOString()
 }
 
-/**
- * Starts the gateway in-process on 127.0.0.1 (the usual port, or a free one when it is taken).
- * `bodyKeys` keeps the key for `logs.encryptBodies` in the OS keychain.
- */
-export async function startGatewayHost(
+async function buildAndListen(
   dataDir: string,
   secrets: SecretStore,
   bodyKeys?: SecretStore,
-): Promise<GatewayHost> {
+): Promise<{ app: FastifyInstance; configPath: string }> {
   const configPath = configPathFor(dataDir)
   const config = loadConfigFile(configPath)
   // As `switchyard serve` does: a client key without its value would lock every caller out silently. The
@@ -56,9 +53,41 @@ export async function startGatewayHost(
     await app.listen({ host: '127.0.0.1', port: PREFERRED_PORT })
   } catch (err) {
     // Another gateway (e.g. `switchyard serve`) owns the usual port: run ours on a free one.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
-    await app.listen({ host: '127.0.0.1', port: 0 })
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      await app.close()
+      throw err
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 }).catch(async (again: unknown) => {
+      await app.close()
+      throw again
+    })
   }
+  return { app, configPath }
+}
+
+/**
+ * Starts the gateway in-process on 127.0.0.1 (the usual port, or a free one when it is taken).
+ * `bodyKeys` keeps the key for `logs.encryptBodies` in the OS keychain.
+ */
+export async function startGatewayHost(
+  dataDir: string,
+  secrets: SecretStore,
+  bodyKeys?: SecretStore,
+): Promise<GatewayHost> {
+  // As `switchyard serve` does, before anything in the data dir is opened: a `serve` on the same folder (or an
+  // offline `restore`/`import --apply`) would write under this gateway. A held folder throws DataDirBusyError,
+  // whose message reaches the start-up dialog (index.ts).
+  const release = holdDataDirLock(dataDir)
+  let started: { app: FastifyInstance; configPath: string }
+  try {
+    started = await buildAndListen(dataDir, secrets, bodyKeys)
+  } catch (err) {
+    release()
+    throw err
+  }
+  const { app, configPath } = started
+  // A crash or quit that never reaches close() still leaves no lock behind (a dead pid's lock is stale anyway).
+  process.on('exit', release)
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : PREFERRED_PORT
   // With `server.tls` the gateway only speaks HTTPS; the window trusts exactly that certificate (see index.ts).
@@ -90,6 +119,12 @@ export async function startGatewayHost(
       return { baseUrl, port, paused: app.gatewayPause.paused, requestsToday: t.requests, costTodayUsd: t.costUsd }
     },
     setPaused: (paused) => app.gatewayPause.set(paused),
-    close: () => app.close(),
+    close: async () => {
+      try {
+        await app.close()
+      } finally {
+        release()
+      }
+    },
   }
 }

@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { DataDirBusyError } from '../../src-gateway/backup/data-dir-lock.js'
+import { createMemorySecretStore } from '../../src-gateway/config/secrets.js'
+import { startGatewayHost } from '../../src-main/gateway-host.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type SourceServe, serveFromSource } from '../helpers/serve-source.js'
 
@@ -73,6 +76,18 @@ describe('the data dir lock', () => {
     expect(restore.code, restore.stderr).toBe(0)
     const gw = await serveFromSource(dir)
     serves.push(gw)
+    expect(readFileSync(join(dir, 'gateway.lock'), 'utf8').trim()).toBe(String(gw.pid))
+  })
+
+  it("the desktop app's gateway refuses a folder `serve` holds, and leaves serve's lock in place", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = dataDir()
+    const gw = await serveFromSource(dir)
+    serves.push(gw)
+    const started = startGatewayHost(dir, createMemorySecretStore())
+    await expect(started).rejects.toThrow(DataDirBusyError)
+    await expect(started).rejects.toThrow(`another gateway (pid ${gw.pid}) is using ${dir}`)
     expect(readFileSync(join(dir, 'gateway.lock'), 'utf8').trim()).toBe(String(gw.pid))
   })
 })
