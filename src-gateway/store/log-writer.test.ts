@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseConfig } from '../config/load.js'
 import type { LogEvent } from '../core/log-event.js'
 import { createPriceBook } from '../pricing/price-book.js'
@@ -40,7 +40,7 @@ describe('log writer', () => {
     const costs = db.prepare('SELECT cost_usd FROM request_logs ORDER BY id').pluck().all()
     expect(costs).toEqual([12.5, null, null])
     expect(priced).toEqual([12.5])
-    expect(writer.stats()).toEqual({ written: 3, pending: 0, retries: 0, dropped: 0 })
+    expect(writer.stats()).toEqual({ written: 3, pending: 0, retries: 0, dropped: 0, bodiesDropped: 0, failing: false })
     db.close()
   })
 
@@ -70,7 +70,7 @@ describe('log writer', () => {
     const writer = createLogWriter(db)
     writer.push(event({ requestBody: cyclic }))
     writer.flush()
-    expect(writer.stats()).toEqual({ written: 1, pending: 0, retries: 0, dropped: 0 })
+    expect(writer.stats()).toEqual({ written: 1, pending: 0, retries: 0, dropped: 0, bodiesDropped: 0, failing: false })
     db.close()
   })
 
@@ -107,7 +107,7 @@ describe('log writer after close', () => {
     // A call that ended during shutdown (its tokens were being estimated) pushes its row late.
     writer.push(event({ requestId: 'late' }))
     expect(db.prepare('SELECT request_id FROM request_logs ORDER BY id').pluck().all()).toEqual(['before', 'late'])
-    expect(writer.stats()).toEqual({ written: 2, pending: 0, retries: 0, dropped: 0 })
+    expect(writer.stats()).toEqual({ written: 2, pending: 0, retries: 0, dropped: 0, bodiesDropped: 0, failing: false })
     db.close()
   })
 
@@ -143,5 +143,137 @@ describe('log writer after close', () => {
     expect(() => writer.flush()).not.toThrow()
     expect(writer.stats()).toMatchObject({ pending: 0, dropped: 1 })
     await writer.close()
+  })
+})
+
+describe('log writer on a full disk', () => {
+  // SQLite's own "database or disk is full" (SQLITE_FULL): the database may not grow past its size now.
+  const fill = (db: ReturnType<typeof openDatabase>) => {
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`)
+    // Uses up the room left in the log's pages, so the next row needs a page the database may not add.
+    const add = db.prepare(
+      `INSERT INTO request_logs (created_at, request_id, inbound_api, requested_model, status, latency_ms, attempts)
+       VALUES ('2025-01-01T00:00:00.000Z', 'filler', 'openai', 'm', 200, 1, 1)`,
+    )
+    try {
+      for (;;) add.run()
+    } catch {}
+  }
+  const free = (db: ReturnType<typeof openDatabase>) => db.pragma('max_page_count = 1000000000')
+  const body = { messages: [{ role: 'user', content: 'x'.repeat(2000) }] }
+  const count = (db: ReturnType<typeof openDatabase>, table: string) =>
+    db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('backs off after a failed flush, 100 ms doubling to 30 s, however many rows arrive', async () => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const warnings: string[] = []
+    const writer = createLogWriter(db, { warn: (m) => warnings.push(m) })
+    writer.push(event({ requestBody: body }))
+    await vi.advanceTimersByTimeAsync(200)
+    expect(writer.stats().retries).toBe(1)
+    // A busy gateway: 1,000 rows a second keep arriving while the disk is full.
+    const retriesAt: number[] = []
+    for (let ms = 1; ms <= 3100; ms++) {
+      writer.push(event({ requestBody: body }))
+      await vi.advanceTimersByTimeAsync(1)
+      if (writer.stats().retries > retriesAt.length + 1) retriesAt.push(ms)
+    }
+    // Failed at 0, then retried 100, 200, 400, 800, 1600 ms after each failure: 100, 300, 700, 1500, 3100.
+    expect(retriesAt).toEqual([100, 300, 700, 1500, 3100])
+    // Far later, the wait stays at 30 s.
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    const before = writer.stats().retries
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(writer.stats().retries - before).toBe(2)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/request log: writes are failing \(database or disk is full\)/)
+    db.close()
+  })
+
+  it('holds at most maxQueueRows: bodies of the oldest rows go first, then the oldest rows, all counted', async () => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const warnings: string[] = []
+    const writer = createLogWriter(db, { maxQueueRows: 1000, warn: (m) => warnings.push(m) })
+    writer.push(event({ requestId: 'r0', requestBody: body }))
+    await vi.advanceTimersByTimeAsync(250)
+    expect(writer.stats().retries).toBe(1)
+    for (let i = 1; i < 3000; i++) writer.push(event({ requestId: `r${i}`, requestBody: body }))
+    await vi.advanceTimersByTimeAsync(1000)
+    const { pending, dropped } = writer.stats()
+    expect(pending).toBeLessThanOrEqual(1000)
+    expect(pending + dropped).toBe(3000)
+    free(db)
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(writer.stats()).toMatchObject({ pending: 0, written: pending, dropped })
+    const ids = db.prepare("SELECT request_id FROM request_logs WHERE request_id != 'filler' ORDER BY id").pluck().all()
+    expect(ids.at(-1)).toBe('r2999')
+    expect(ids).not.toContain('r0')
+    // Only the newest tenth of the queue kept its body.
+    expect(count(db, 'request_log_bodies')).toBe(100)
+    expect(count(db, 'request_log_bodies')).toBeLessThan(pending)
+    // One line when it started, one when it ended, with what was lost.
+    expect(warnings).toHaveLength(2)
+    expect(warnings[1]).toMatch(new RegExp(`request log: writes recovered after .*; ${dropped} rows? dropped`))
+    db.close()
+  })
+
+  it('tells its listener once per episode when writes fail and when they recover', async () => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const episodes: unknown[] = []
+    const writer = createLogWriter(db, { warn: () => {}, onEpisode: (e) => episodes.push(e) })
+    for (let i = 0; i < 50; i++) {
+      writer.push(event())
+      await vi.advanceTimersByTimeAsync(500)
+    }
+    free(db)
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(episodes).toEqual([
+      { state: 'failing', since: expect.any(Number), error: 'database or disk is full' },
+      { state: 'recovered', since: expect.any(Number), dropped: 0 },
+    ])
+    db.close()
+  })
+
+  it('on close, keeps trying within the grace period, then reports exactly how many rows it could not write', async () => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const warnings: string[] = []
+    const writer = createLogWriter(db, { closeGraceMs: 2000, warn: (m) => warnings.push(m) })
+    for (let i = 0; i < 7; i++) writer.push(event())
+    const closed = writer.close()
+    await vi.advanceTimersByTimeAsync(2500)
+    await closed
+    expect(writer.stats()).toMatchObject({ pending: 0, written: 0, dropped: 7 })
+    expect(warnings.at(-1)).toBe(
+      'request log: 7 rows could not be written at shutdown (database or disk is full); they are lost',
+    )
+    db.close()
+  })
+
+  it('on close, writes everything if the disk frees up within the grace period', async () => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const warnings: string[] = []
+    const writer = createLogWriter(db, { closeGraceMs: 2000, warn: (m) => warnings.push(m) })
+    for (let i = 0; i < 7; i++) writer.push(event())
+    const closed = writer.close()
+    await vi.advanceTimersByTimeAsync(300)
+    free(db)
+    await vi.advanceTimersByTimeAsync(2000)
+    await closed
+    expect(writer.stats()).toMatchObject({ pending: 0, written: 7, dropped: 0 })
+    expect(count(db, "request_logs WHERE request_id != 'filler'")).toBe(7)
+    expect(warnings.join('\n')).not.toMatch(/could not be written/)
+    db.close()
   })
 })

@@ -6,7 +6,7 @@ import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
 
 export interface LogWriterOptions {
-  /** Flush when this many rows are queued. */
+  /** Flush when this many rows are queued; also the most rows one transaction writes. */
   maxRows?: number
   /** Flush at most this long after the first queued row. */
   flushMs?: number
@@ -20,19 +20,55 @@ export interface LogWriterOptions {
   cipher?: BodyCipher
   /** Called once for each written row that has a price, so counters of spend need no query. */
   onPriced?: (event: LogEvent, costUsd: number) => void
+  /**
+   * Most rows held in memory while writes fail (config `logs.maxQueueRows`). Past a tenth of it, the
+   * oldest queued rows lose their bodies; past all of it, the oldest rows are dropped. Both are counted.
+   */
+  maxQueueRows?: number
+  /** How long `close()` keeps retrying a failing write before it gives the rows up (and says how many). */
+  closeGraceMs?: number
+  /** Told when writes start failing and when they work again: once each per episode (alerts). */
+  onEpisode?: (episode: WriterEpisode) => void
+  /** Where the writer's few warnings go; default `process.emitWarning`. */
+  warn?: (message: string) => void
+}
+
+/** A failure episode: from the first failed write to the next one that succeeds. */
+export type WriterEpisode =
+  | { state: 'failing'; since: number; error: string }
+  | { state: 'recovered'; since: number; dropped: number }
+
+export interface WriterStats {
+  /** Rows written so far. */
+  written: number
+  /** Rows waiting in memory. */
+  pending: number
+  /** Flushes that failed and were tried again later. */
+  retries: number
+  /** Rows never written: over `maxQueueRows` while writes failed, left at shutdown, or after the database closed. */
+  dropped: number
+  /** Rows written (or still queued) without their bodies, to keep the queue small while writes failed. */
+  bodiesDropped: number
+  /** Whether the last write failed. */
+  failing: boolean
 }
 
 export interface LogWriter extends LogSink {
-  /** Writes everything queued now. */
+  /** Writes everything queued now (unless a write fails: then the rows stay queued for the next try). */
   flush(): void
-  /**
-   * Rows written so far, rows waiting, flushes that failed and were retried, and rows lost because the
-   * database was closed before they could be written (each one also raises a process warning).
-   */
-  stats(): { written: number; pending: number; retries: number; dropped: number }
+  stats(): WriterStats
   /** Replaces the secrets to strip, e.g. after a key was added through the admin API. */
   setSecrets(secrets: Iterable<string>): void
 }
+
+/** Sized for about a minute of a busy gateway (~800 calls a second) before rows are dropped. */
+export const DEFAULT_MAX_QUEUE_ROWS = 50_000
+const DEFAULT_CLOSE_GRACE_MS = 5_000
+/** The wait after a failed write: doubled after each further failure, up to the last. */
+const FIRST_RETRY_MS = 100
+const MAX_RETRY_MS = 30_000
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
@@ -102,13 +138,19 @@ function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) =>
 }
 
 /**
- * Batched SQLite writer: the request path only appends to an array; rows are priced and written in one
- * transaction every `flushMs` or `maxRows`. Never drops a row while the database is open: a failed flush
- * keeps the rows and retries later; `close()` writes everything that is left, and a row pushed after it
- * (a call that ended during shutdown) is written at once. Only a closed database loses rows, loudly.
+ * Batched SQLite writer: the request path only appends to an array; rows are priced and written in
+ * transactions of at most `maxRows` every `flushMs`, or at once when that many are queued. A failed write
+ * keeps its rows and is tried again after a backoff (100 ms doubling to 30 s), never once per new row;
+ * meanwhile the queue is bounded by `maxQueueRows` (bodies of the oldest rows go first, then the oldest
+ * rows) and each episode is told once when it starts and once when it ends. `close()` keeps trying for
+ * `closeGraceMs`, then names how many rows it could not write; a row pushed after close is written at once.
  */
 export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
-  const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher } = options
+  const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher, onEpisode } = options
+  const { maxQueueRows = DEFAULT_MAX_QUEUE_ROWS, closeGraceMs = DEFAULT_CLOSE_GRACE_MS } = options
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message))
+  // Bodies are most of a queued row's memory: only the newest tenth of a full queue keeps them.
+  const maxBodies = Math.max(1, Math.floor(maxQueueRows / 10))
   let scrub = createBodyScrubber(options.secrets ?? [])
   const scrubText = (text: string) => scrub(text)?.text ?? text
   const insert = db.prepare(INSERT)
@@ -129,7 +171,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
     for (const [i, e] of events.entries()) {
       const { lastInsertRowid } = insert.run(toRow(e, costs[i], scrubText))
-      if (!storeBodies || (e.requestBody === undefined && e.responseBody === undefined)) continue
+      if (!storeBodies || !hasBody(e)) continue
       const req = bodyOf(e.requestBody)
       const res = bodyOf(e.responseBody)
       if (!req && !res) continue
@@ -141,61 +183,173 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       )
     }
   })
-  let queue: LogEvent[] = []
+  const queue: LogEvent[] = []
+  /** Queued rows before this index have had their bodies taken off (or never had any). */
+  let bareUpTo = 0
+  /** Queued rows from `bareUpTo` on that still hold a body. */
+  let bodied = 0
   let timer: NodeJS.Timeout | undefined
   let written = 0
   let retries = 0
   let dropped = 0
-  let closed = false
+  let bodiesDropped = 0
+  /** The current failure episode, while writes fail. */
+  let episode: { since: number; droppedBefore: number; bodiesBefore: number; error: string } | undefined
+  let nextRetryMs = FIRST_RETRY_MS
+  /** 'closing' while close() retries within its grace period; 'closed' after. */
+  let phase: 'open' | 'closing' | 'closed' = 'open'
+
+  /** Whether the pending timer is the immediate one a full batch asks for. */
+  let soon = false
+  const schedule = (ms: number) => {
+    clearTimeout(timer)
+    soon = ms === 0
+    timer = setTimeout(flushChunk, ms)
+    timer.unref()
+  }
+  const unschedule = () => {
+    clearTimeout(timer)
+    timer = undefined
+    soon = false
+  }
+
+  /** Takes `n` rows off the front of the queue. */
+  const take = (n: number): LogEvent[] => {
+    const batch = queue.splice(0, n)
+    for (let i = bareUpTo; i < batch.length; i++) if (hasBody(batch[i])) bodied--
+    bareUpTo = Math.max(0, bareUpTo - batch.length)
+    return batch
+  }
 
   // Never thrown: flushes run from timers and from the end of calls, where an exception would go uncaught.
   const drop = (batch: LogEvent[]) => {
     dropped += batch.length
     const ids = batch.map((e) => e.requestId).join(', ')
-    process.emitWarning(`request log database is closed; ${batch.length} row(s) not written: ${ids}`)
+    warn(`request log database is closed; ${plural(batch.length, 'row', 'rows')} not written: ${ids}`)
   }
 
-  const flush = () => {
-    clearTimeout(timer)
-    timer = undefined
-    if (queue.length === 0) return
-    const batch = queue
-    queue = []
-    if (!db.open) return drop(batch)
+  /** Keeps the queue within its caps (reached only while writes fail): oldest bodies first, then the oldest rows. */
+  const bound = () => {
+    while (bodied > maxBodies && bareUpTo < queue.length) {
+      const e = queue[bareUpTo]
+      if (hasBody(e)) {
+        queue[bareUpTo] = { ...e, requestBody: undefined, responseBody: undefined }
+        bodied--
+        bodiesDropped++
+      }
+      bareUpTo++
+    }
+    if (queue.length <= maxQueueRows) return
+    // A hundredth at a time, so a full queue does not move every row on every push.
+    dropped += take(queue.length - maxQueueRows + Math.ceil(maxQueueRows / 100)).length
+  }
+
+  const failed = (err: unknown) => {
+    retries++
+    const error = (err as Error).message
+    if (!episode) {
+      episode = { since: Date.now(), droppedBefore: dropped, bodiesBefore: bodiesDropped, error }
+      warn(
+        `request log: writes are failing (${error}); keeping up to ${maxQueueRows} rows in memory and retrying, at most every 30 s`,
+      )
+      onEpisode?.({ state: 'failing', since: episode.since, error })
+    }
+    if (phase === 'open') schedule(nextRetryMs)
+    nextRetryMs = Math.min(nextRetryMs * 2, MAX_RETRY_MS)
+  }
+
+  const recovered = () => {
+    nextRetryMs = FIRST_RETRY_MS
+    if (!episode) return
+    const { since, droppedBefore, bodiesBefore } = episode
+    episode = undefined
+    const lost = dropped - droppedBefore
+    const bare = bodiesDropped - bodiesBefore
+    const seconds = Math.round((Date.now() - since) / 1000)
+    warn(
+      `request log: writes recovered after ${seconds} s; ${plural(lost, 'row', 'rows')} dropped` +
+        (bare > 0 ? `, ${plural(bare, 'row', 'rows')} kept without bodies` : ''),
+    )
+    onEpisode?.({ state: 'recovered', since, dropped: lost })
+  }
+
+  /** Writes up to `maxRows` rows in one transaction; false when nothing was written (empty or failed). */
+  const writeChunk = (): boolean => {
+    if (queue.length === 0) return false
+    if (!db.open) {
+      drop(take(queue.length))
+      return false
+    }
+    const batch = queue.slice(0, maxRows)
     const costs = batch.map(priceOf)
     try {
       insertMany(batch, costs)
-      written += batch.length
     } catch (err) {
-      if (!db.open) return drop(batch)
-      retries++
-      queue = batch.concat(queue)
-      timer = setTimeout(flush, flushMs * 5)
-      timer.unref()
-      process.emitWarning(`request log flush failed, will retry: ${(err as Error).message}`)
-      return
+      if (!db.open) return writeChunk()
+      failed(err)
+      return false
     }
+    take(batch.length)
+    written += batch.length
+    recovered()
     if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
+    return true
+  }
+
+  /** A timer's flush: one transaction, then the rest on later turns, so a backlog never blocks the loop. */
+  function flushChunk() {
+    unschedule()
+    if (writeChunk() && queue.length > 0) schedule(0)
+  }
+
+  const flushAll = () => {
+    unschedule()
+    while (writeChunk());
+  }
+
+  /** Gives up what is still queued at (or after) shutdown, saying how many rows and why. */
+  const giveUp = () => {
+    const lost = take(queue.length).length
+    dropped += lost
+    warn(
+      `request log: ${plural(lost, 'row', 'rows')} could not be written at shutdown (${episode?.error ?? 'database closed'}); they are lost`,
+    )
   }
 
   return {
     push(e) {
       queue.push(e)
-      if (closed) flush()
-      else if (queue.length >= maxRows) setImmediate(flush)
-      else if (!timer) {
-        timer = setTimeout(flush, flushMs)
-        timer.unref()
+      if (hasBody(e)) bodied++
+      if (bodied > maxBodies || queue.length > maxQueueRows) bound()
+      if (phase === 'closed') {
+        flushAll()
+        if (queue.length > 0) giveUp()
+        return
       }
+      if (episode) return
+      if (phase === 'closing') return
+      if (queue.length >= maxRows) {
+        if (!soon) schedule(0)
+      } else if (!timer) schedule(flushMs)
     },
-    flush,
+    flush: flushAll,
     async close() {
-      closed = true
-      flush()
+      if (phase !== 'open') return
+      phase = 'closing'
+      const deadline = Date.now() + closeGraceMs
+      flushAll()
+      while (queue.length > 0 && db.open && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, Math.min(nextRetryMs, deadline - Date.now())))
+        flushAll()
+      }
+      phase = 'closed'
+      if (queue.length > 0) giveUp()
     },
-    stats: () => ({ written, pending: queue.length, retries, dropped }),
+    stats: () => ({ written, pending: queue.length, retries, dropped, bodiesDropped, failing: episode !== undefined }),
     setSecrets(secrets) {
       scrub = createBodyScrubber(secrets)
     },
   }
 }
+
+const hasBody = (e: LogEvent) => e.requestBody !== undefined || e.responseBody !== undefined
