@@ -7,7 +7,7 @@ export interface LogFilter {
   key?: string
   /** An exact HTTP status, or every status from 400 up. */
   status?: number | 'error'
-  /** Text searched in request id, models, error and stored bodies. */
+  /** Words searched in the full-text index: request id, route, models, error and plain stored bodies. */
   q?: string
   /** Served from the gateway's cache, or not. */
   cache?: 'hit' | 'miss'
@@ -17,14 +17,62 @@ export interface LogFilter {
   redacted?: boolean
 }
 
-/** A WHERE clause over `request_logs` and its parameters, built only from fixed SQL fragments. */
-export function whereClause(f: LogFilter): { sql: string; params: unknown[] } {
+/**
+ * The rows a filter selects, as SQL built only from fixed fragments: `FROM ${from} ${where}` with `params`,
+ * paged by the column `id` (descending, the list's order).
+ */
+export interface LogSelection {
+  from: string
+  where: string
+  params: unknown[]
+  id: string
+}
+
+/** Search terms past this many are ignored: each one is another posting list to intersect. */
+const MAX_TERMS = 16
+/** A term longer than this is cut; no token in the index is that long. */
+const MAX_TERM_CHARS = 128
+
+/** The last term matches as a prefix (search as you type, part of a request id) from this length on. */
+const MIN_PREFIX_CHARS = 3
+
+/**
+ * The user's search text as an FTS5 query that only ever means "all of these words": each term becomes a
+ * quoted phrase (quotes doubled), so operators, column filters, `*`, `^` and NEAR in the text are plain
+ * words; only the last one may end in our own `*`, and only when long enough not to expand to much of the
+ * index. Null when the text has no letter or digit, which the index could match.
+ */
+export function ftsQuery(text: string): string | null {
+  const terms = text
+    .split(/\s+/)
+    .filter((t) => /[\p{L}\p{N}]/u.test(t))
+    .slice(0, MAX_TERMS)
+  if (terms.length === 0) return null
+  const phrases = terms.map((t) => `"${t.slice(0, MAX_TERM_CHARS).replaceAll('"', '""')}"`)
+  if (terms[terms.length - 1].length >= MIN_PREFIX_CHARS) phrases[phrases.length - 1] += '*'
+  return phrases.join(' ')
+}
+
+/**
+ * The selection for a filter, within the id bounds (`before`: a page's cursor; `after`: the newest row the
+ * caller already has). A text search reads the full-text index first, in id order (CROSS JOIN keeps SQLite
+ * from starting with a filter's index and asking the text index row by row).
+ */
+export function logSelection(f: LogFilter, bounds: { before?: number; after?: number } = {}): LogSelection {
   const parts: string[] = []
   const params: unknown[] = []
   const add = (sql: string, ...values: unknown[]) => {
     parts.push(sql)
     params.push(...values)
   }
+  const match = f.q === undefined ? undefined : ftsQuery(f.q)
+  const search = match !== undefined && match !== null
+  const id = search ? 'request_logs_fts.rowid' : 'request_logs.id'
+  if (search) add('request_logs_fts MATCH ?', match)
+  // Text with nothing searchable matches nothing, as a search for it would.
+  else if (match === null) add('0')
+  if (bounds.before !== undefined) add(`${id} < ?`, bounds.before)
+  if (bounds.after !== undefined) add(`${id} > ?`, bounds.after)
   if (f.from) add('created_at >= ?', f.from)
   if (f.to) add('created_at < ?', f.to)
   if (f.model) add('(model = ? OR requested_model = ?)', f.model, f.model)
@@ -38,14 +86,12 @@ export function whereClause(f: LogFilter): { sql: string; params: unknown[] } {
   else if (f.guardrail) add('guardrail_action = ?', f.guardrail)
   // The writer stores no redactions_json when nothing was found, so presence means "redacted".
   if (f.redacted) add('redactions_json IS NOT NULL')
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    const m = "LIKE ? ESCAPE '\\'"
-    add(
-      `(request_id ${m} OR model ${m} OR requested_model ${m} OR error ${m} OR EXISTS (SELECT 1 FROM request_log_bodies b
-        WHERE b.log_id = request_logs.id AND (b.request_json ${m} OR b.response_json ${m})))`,
-      ...Array(6).fill(like),
-    )
+  return {
+    from: search
+      ? 'request_logs_fts CROSS JOIN request_logs ON request_logs.id = request_logs_fts.rowid'
+      : 'request_logs',
+    where: parts.length ? `WHERE ${parts.join(' AND ')}` : '',
+    params,
+    id,
   }
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params }
 }

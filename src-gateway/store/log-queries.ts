@@ -1,7 +1,7 @@
 import type { AttemptFailure, GuardrailHit } from '../core/log-event.js'
 import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
-import { type LogFilter, whereClause } from './log-filter.js'
+import { type LogFilter, logSelection } from './log-filter.js'
 
 const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
@@ -194,25 +194,50 @@ function readBody(text: string | null, cipher: BodyCipher | undefined): { body: 
   }
 }
 
-/** Newest first, keyset-paginated by id: `cursor` is the `nextCursor` of the previous page. */
+/** A list's `total` counts matching rows up to this many; past it the page says `isTotalCapped`. */
+export const TOTAL_CAP = 10_000
+
+export interface LogPage {
+  items: LogItem[]
+  /** Matching rows below the cursor (from the top without one), counted up to TOTAL_CAP. */
+  total: number
+  /** More than TOTAL_CAP rows match: `total` is a floor ("10,000+"). */
+  isTotalCapped: boolean
+  nextCursor: string | null
+}
+
+/** The rows with these ids, newest first. */
+function rowsById(db: Db, ids: number[]): LogItem[] {
+  if (ids.length === 0) return []
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM request_logs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`)
+    .all(JSON.stringify(ids)) as LogRow[]
+  return rows.map(toItem)
+}
+
+/**
+ * Newest first, keyset-paginated by id: `cursor` is the `nextCursor` of the previous page; `after` keeps only
+ * rows newer than that id (a live view asking for what arrived since its top row). The filter runs once: one
+ * pass over the matching ids, stopped at TOTAL_CAP + 1, gives both the page and the count, so a page over a
+ * million rows never counts them all.
+ */
 export function listLogs(
   db: Db,
   filter: LogFilter,
-  { limit, cursor }: { limit: number; cursor?: number },
-): { items: LogItem[]; total: number; nextCursor: string | null } {
-  const where = whereClause(filter)
-  const { n: total } = db.prepare(`SELECT count(*) AS n FROM request_logs ${where.sql}`).get(...where.params) as {
-    n: number
+  { limit, cursor, after }: { limit: number; cursor?: number; after?: number },
+): LogPage {
+  const s = logSelection(filter, { before: cursor, after })
+  const ids = db
+    .prepare(`SELECT ${s.id} FROM ${s.from} ${s.where} ORDER BY ${s.id} DESC LIMIT ?`)
+    .pluck()
+    .all(...s.params, TOTAL_CAP + 1) as number[]
+  const pageIds = ids.slice(0, limit)
+  return {
+    items: rowsById(db, pageIds),
+    total: Math.min(ids.length, TOTAL_CAP),
+    isTotalCapped: ids.length > TOTAL_CAP,
+    nextCursor: ids.length > limit ? String(pageIds[pageIds.length - 1]) : null,
   }
-  const pageWhere = cursor === undefined ? where.sql : `${where.sql ? `${where.sql} AND` : 'WHERE'} id < ?`
-  const params = cursor === undefined ? where.params : [...where.params, cursor]
-  // One row past the page tells whether another page exists without a second query.
-  const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM request_logs ${pageWhere} ORDER BY id DESC LIMIT ?`)
-    .all(...params, limit + 1) as LogRow[]
-  const items = rows.slice(0, limit).map(toItem)
-  const nextCursor = rows.length > limit ? String(items[items.length - 1].id) : null
-  return { items, total, nextCursor }
 }
 
 /** One row with its bodies; `cipher` opens encrypted ones (plain ones read without it). */
@@ -239,24 +264,20 @@ export function getLog(db: Db, id: number, cipher?: BodyCipher): LogDetail | nul
 
 /**
  * Every matching row, newest first, in batches. Each batch is read to the end before it is yielded: an
- * open better-sqlite3 iterator would block the log writer's inserts on this connection meanwhile.
+ * open better-sqlite3 iterator would block the log writer's inserts on this connection meanwhile. A consumer
+ * that waits between batches lets other work run; one that stops early stops the reading.
  */
 export function* logBatches(db: Db, filter: LogFilter, batchSize = 500): Generator<LogItem[]> {
-  const where = whereClause(filter)
-  const first = db.prepare(`SELECT ${COLUMNS} FROM request_logs ${where.sql} ORDER BY id DESC LIMIT ?`)
-  const next = db.prepare(
-    `SELECT ${COLUMNS} FROM request_logs ${where.sql ? `${where.sql} AND` : 'WHERE'} id < ? ORDER BY id DESC LIMIT ?`,
-  )
   let cursor: number | undefined
   for (;;) {
-    const batch: LogItem[] = []
-    const rows =
-      cursor === undefined
-        ? first.iterate(...where.params, batchSize)
-        : next.iterate(...where.params, cursor, batchSize)
-    for (const row of rows) batch.push(toItem(row as LogRow))
+    const s = logSelection(filter, { before: cursor })
+    const ids = db
+      .prepare(`SELECT ${s.id} FROM ${s.from} ${s.where} ORDER BY ${s.id} DESC LIMIT ?`)
+      .pluck()
+      .all(...s.params, batchSize) as number[]
+    const batch = rowsById(db, ids)
     if (batch.length > 0) yield batch
-    if (batch.length < batchSize) return
-    cursor = batch[batch.length - 1].id
+    if (ids.length < batchSize) return
+    cursor = ids[ids.length - 1]
   }
 }

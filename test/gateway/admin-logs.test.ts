@@ -83,7 +83,8 @@ describe('admin request logs', () => {
       const { status, json } = await get(app, `/admin/v1/logs?limit=25${cursor ? `&cursor=${cursor}` : ''}`)
       expect(status).toBe(200)
       const page = json()
-      expect(page.total).toBe(60)
+      // Each page counts the matching rows from its cursor on.
+      expect(page.total).toBe(60 - seen.length)
       seen.push(...page.items.map((it: { requestId: string }) => it.requestId))
       cursor = page.nextCursor
     } while (cursor)

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
 import { GatewayError } from '../../core/errors.js'
@@ -10,6 +11,9 @@ const LogsQuerySchema = Type.Object({
   ...LogFilterFields,
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'nextCursor of the previous page' })),
+  after: Type.Optional(
+    Type.String({ pattern: '^[0-9]+$', description: "only rows newer than this id (a live view's top row)" }),
+  ),
 })
 const LogParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const ExportQuerySchema = Type.Object({
@@ -32,8 +36,12 @@ export function registerAdminLogs(app: FastifyInstance): void {
     { schema: { querystring: LogsQuerySchema } },
     async (req) => {
       const db = requireDb(app)
-      const { limit, cursor } = req.query
-      return listLogs(db, toLogFilter(req.query), { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+      const { limit, cursor, after } = req.query
+      return listLogs(db, toLogFilter(req.query), {
+        limit,
+        cursor: cursor === undefined ? undefined : Number(cursor),
+        after: after === undefined ? undefined : Number(after),
+      })
     },
   )
 
@@ -44,14 +52,17 @@ export function registerAdminLogs(app: FastifyInstance): void {
       const db = requireDb(app)
       const { format } = req.query
       const batches = logBatches(db, toLogFilter(req.query))
-      // Pulled by the response stream: a batch is read only once the client has taken the previous one,
-      // and reading stops when the client goes away.
-      const lines = function* () {
+      // Pulled by the response stream: a batch is read only once the socket has taken the previous one (the
+      // pipe waits for 'drain'), each batch is followed by a turn of the event loop so that calls keep being
+      // served during a long export, and reading stops when the client goes away (the stream is destroyed,
+      // which ends this generator at its next step).
+      const lines = async function* () {
         if (format === 'csv') yield csvLine(LOG_ITEM_FIELDS)
         for (const batch of batches) {
           yield format === 'csv'
             ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => csvCell(item[f])))).join('')
             : batch.map((item) => `${JSON.stringify(item)}\n`).join('')
+          await nextTurn()
         }
       }
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
