@@ -71,7 +71,7 @@ export interface ProviderItem {
   apiKeySource: string | null
   /** The variable behind an `env` key. */
   apiKeyEnv: string | null
-  /** Free and counted as local: its `local:` setting, else its type's default (see README, Costs). */
+  /** Free and counted as local: its `local:` setting, else its type's default (see docs/configuration.md, "Costs and the pricing section"). */
   local: boolean
   /** The provider's own `local:` setting; null when its type's default applies. */
   localSetting: boolean | null
@@ -134,11 +134,22 @@ export interface RouteItem {
   targets: RouteTarget[]
 }
 
+/** Prompt names by what an import does to them: a new prompt, a new version of one, or nothing. */
+export interface ConfigImportPrompts {
+  created: string[]
+  updated: string[]
+  unchanged: string[]
+}
+
 export interface ConfigImportResult {
   valid: boolean
   /** `path` is a JSON pointer into the imported config, e.g. `/providers/x/type`. */
   errors: { path: string; message: string }[]
   changes: { kind: 'add' | 'change' | 'remove'; section: string; name: string }[]
+  /** Keys of providers the file points elsewhere: not carried along, the admin gives them again. */
+  droppedCredentials?: string[]
+  /** What the file's `prompts:` section does (preview) or did (applied) to the prompt library; only when it has one. */
+  prompts?: ConfigImportPrompts
   applied?: boolean
   /** After applying: references this machine cannot resolve yet. */
   missingEnv?: string[]

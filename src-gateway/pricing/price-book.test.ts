@@ -113,7 +113,7 @@ describe('PriceBook', () => {
   })
 })
 
-/** The README's (or docs') example of a `pricing:` section, as written there. */
+/** The docs' (or README's) example of a `pricing:` section, as written there. */
 function documentedPricingExample(): string {
   const root = join(import.meta.dirname, '../..')
   const files = [join(root, 'README.md')]
@@ -129,7 +129,7 @@ function documentedPricingExample(): string {
 }
 
 describe('the documented pricing example', () => {
-  it('prices as the README says', () => {
+  it('prices as the docs say', () => {
     const documented = createPriceBook(parseConfig(documentedPricingExample(), 'yaml').resolved)
     const usage = { input: M, output: M }
     expect(documented.cost({ providerId: 'gpu', model: 'llama3.3:70b', usage })).toBeCloseTo(0.8)

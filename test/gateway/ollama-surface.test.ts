@@ -96,7 +96,7 @@ describe.each(PROVIDERS)('Ollama client → provider %s', (provider) => {
       last = part
     }
     expect(text).toBe('Echo: hello ollama')
-    // The model that answered, as the upstream names it (README: "The response's model field").
+    // The model that answered, as the upstream names it (docs/tools.md, "What every API answers").
     expect(last).toMatchObject({ done: true, done_reason: 'stop', model: 'mock-gpt' })
     expect(last?.eval_count).toBeGreaterThan(0)
     expect(last?.prompt_eval_count).toBeGreaterThan(0)

@@ -29,22 +29,26 @@ afterAll(async () => {
   await dir?.remove()
 })
 
-/** The README's settings: a custom provider with base_url ending in /v1 and wire_api = "responses". */
-async function codexHome(model: string): Promise<string> {
-  const home = join(dir.path, model.replace('/', '-'))
-  await mkdir(home, { recursive: true })
-  await writeFile(
-    join(home, 'config.toml'),
-    `model = "${model}"
+/**
+ * The settings docs/tools.md shows (copied from here): a custom provider with base_url ending in /v1 and
+ * wire_api = "responses". MODEL and the address are replaced with this test's.
+ */
+const CODEX_CONFIG = `
+model = "MODEL"
 model_provider = "switchyard"
 
 [model_providers.switchyard]
 name = "Switchyard"
-base_url = "${gw.url}/v1"
+base_url = "http://127.0.0.1:4141/v1"
 env_key = "SWITCHYARD_API_KEY"
 wire_api = "responses"
-`,
-  )
+`
+
+async function codexHome(model: string): Promise<string> {
+  const home = join(dir.path, model.replace('/', '-'))
+  await mkdir(home, { recursive: true })
+  const config = CODEX_CONFIG.replace('MODEL', model).replace('http://127.0.0.1:4141', gw.url)
+  await writeFile(join(home, 'config.toml'), config)
   return home
 }
 

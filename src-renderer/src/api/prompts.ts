@@ -35,7 +35,7 @@ export type {
 } from '../../../src-shared/prompts-api'
 export type { ListPage }
 
-// Shapes of the gateway's /admin/v1/prompts, /admin/v1/compare and /v1/prompts APIs (see README "Prompts").
+// Shapes of the gateway's /admin/v1/prompts, /admin/v1/compare and /v1/prompts APIs (see docs/prompts-and-comparison.md).
 
 export interface DiffLine {
   op: 'equal' | 'add' | 'remove'
