@@ -81,6 +81,15 @@ function toProviderConfig(
 /** /admin/v1/providers: list, create, replace, delete and test configured providers. */
 export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext, store: ConfigStore): void {
   const item = (id: string) => providerItem(id, store.current, gw)
+  /**
+   * A provider just added or changed, with its models: the answer waits for the listing the config change
+   * started (bounded by the catalog's listing timeout), so the UI does not show a new provider as "0 models".
+   */
+  const listedItem = async (id: string) => {
+    const provider = gw.providers.get(id)
+    if (provider) await gw.catalog.refresh(provider)
+    return item(id)
+  }
 
   app.get('/admin/v1/providers', async () => {
     const items = Object.keys(store.current.raw.providers ?? {}).map(item)
@@ -107,7 +116,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
         d.providers = { ...d.providers, [body.id]: cfg }
       }, secrets),
     )
-    return reply.code(201).send(item(body.id))
+    return reply.code(201).send(await listedItem(body.id))
   })
 
   app.put<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
@@ -135,7 +144,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
         given,
       ),
     )
-    return item(id)
+    return listedItem(id)
   })
 
   app.delete<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req, reply) => {
