@@ -57,14 +57,17 @@ export function MatrixSetup() {
     void loadPrompts()
   }, [loadPrompts])
 
-  const checkDataset = (f = format, t = text) => previewDataset(f, t)
+  // The row count (and so Run) follows the dataset as it is typed or pasted, not only once the field loses
+  // focus: Run left disabled beside a pasted dataset, with a hint asking for rows, looks broken.
+  useEffect(() => {
+    const timer = setTimeout(() => void previewDataset(format, text), 250)
+    return () => clearTimeout(timer)
+  }, [format, text, previewDataset])
+
   const onFile = async (file: File | undefined) => {
     if (!file) return
-    const f = file.name.endsWith('.jsonl') || file.name.endsWith('.ndjson') ? 'jsonl' : 'csv'
-    const t = await file.text()
-    setFormat(f)
-    setText(t)
-    await checkDataset(f, t)
+    setFormat(file.name.endsWith('.jsonl') || file.name.endsWith('.ndjson') ? 'jsonl' : 'csv')
+    setText(await file.text())
   }
 
   const refs = Object.entries(chosen).map(([name, v]) => (v === 'latest' ? { name } : { name, version: v }))
@@ -139,15 +142,7 @@ export function MatrixSetup() {
           {/* biome-ignore lint/a11y/useSemanticElements: a toolbar of toggle buttons, not a form group */}
           <div className="segmented" role="group" aria-label="Dataset format">
             {(['csv', 'jsonl'] as const).map((f) => (
-              <button
-                type="button"
-                key={f}
-                aria-pressed={format === f}
-                onClick={() => {
-                  setFormat(f)
-                  void checkDataset(f)
-                }}
-              >
+              <button type="button" key={f} aria-pressed={format === f} onClick={() => setFormat(f)}>
                 {f.toUpperCase()}
               </button>
             ))}
@@ -176,7 +171,6 @@ export function MatrixSetup() {
             value={text}
             placeholder={format === 'csv' ? 'name,expected\nAda,Ada' : '{"name": "Ada"}'}
             onChange={(e) => setText(e.target.value)}
-            onBlur={() => checkDataset()}
           />
         </label>
         {datasetError && (
