@@ -66,8 +66,9 @@ export const adminApi = {
     sendJson<RouteItem>('PUT', `/admin/v1/routes/${enc(r.name)}`, { strategy: r.strategy, targets: r.targets }),
   deleteRoute: (name: string) => sendJson<unknown>('DELETE', `/admin/v1/routes/${enc(name)}`),
 
-  exportConfig: (format: 'yaml' | 'json', secrets: 'refs' | 'omit') =>
-    getText(`/admin/v1/config/export${query({ format, secrets })}`),
+  /** `prompts` adds the prompt library's latest versions as a `prompts:` section. */
+  exportConfig: (format: 'yaml' | 'json', secrets: 'refs' | 'omit', prompts: boolean) =>
+    getText(`/admin/v1/config/export${query({ format, secrets, include: prompts ? 'prompts' : undefined })}`),
   importConfig: (body: { text: string; format?: 'yaml' | 'json'; apply: boolean }) =>
     sendJson<ConfigImportResult>('POST', '/admin/v1/config/import', body),
   settings: () => getJson<GatewaySettings>('/admin/v1/settings'),

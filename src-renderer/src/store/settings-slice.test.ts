@@ -57,10 +57,10 @@ describe('settings slice: config import', () => {
     expect(store.getState().importError).toBeNull()
   })
 
-  it('exports with the chosen format and secrets mode', async () => {
+  it('exports with the chosen format, secrets mode and prompts choice', async () => {
     api.exportConfig.mockResolvedValueOnce('providers: {}\n')
-    await store.getState().runExport('yaml', 'omit')
-    expect(api.exportConfig).toHaveBeenCalledWith('yaml', 'omit')
+    await store.getState().runExport('yaml', 'omit', true)
+    expect(api.exportConfig).toHaveBeenCalledWith('yaml', 'omit', true)
     expect(store.getState().exportText).toBe('providers: {}\n')
   })
 })

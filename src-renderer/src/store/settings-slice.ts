@@ -41,7 +41,8 @@ export interface SettingsSlice {
   loadSettings(): Promise<void>
   saveRetention(logs: GatewaySettings['logs']): Promise<void>
   setTheme(theme: ThemeChoice): void
-  runExport(format: ExportFormat, secrets: ExportSecrets): Promise<void>
+  /** `prompts` includes the prompt library, so one file carries the whole setup. */
+  runExport(format: ExportFormat, secrets: ExportSecrets, prompts: boolean): Promise<void>
   setImportText(text: string): void
   previewImport(): Promise<void>
   applyImport(): Promise<void>
@@ -82,10 +83,10 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
     applyTheme(theme)
     set({ theme })
   },
-  async runExport(format, secrets) {
+  async runExport(format, secrets, prompts) {
     set({ exportLoading: true, exportError: null })
     try {
-      set({ exportText: await adminApi.exportConfig(format, secrets), exportLoading: false })
+      set({ exportText: await adminApi.exportConfig(format, secrets, prompts), exportLoading: false })
     } catch (err) {
       set({ exportLoading: false, exportError: errorMessage(err) })
     }

@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { ConfigImportResult, GatewaySettings } from '../../../../src-shared/admin-api'
+import type { ConfigImportPrompts, ConfigImportResult, GatewaySettings } from '../../../../src-shared/admin-api'
 import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
+import { countNoun } from '../../count-noun'
 import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
@@ -164,6 +165,7 @@ function ConfigExport() {
   const run = useAppStore((s) => s.runExport)
   const [format, setFormat] = useState<ExportFormat>('yaml')
   const [secrets, setSecrets] = useState<ExportSecrets>('refs')
+  const [prompts, setPrompts] = useState(false)
   const download = () => {
     if (text === null) return
     const url = URL.createObjectURL(new Blob([text], { type: format === 'yaml' ? 'text/yaml' : 'application/json' }))
@@ -195,12 +197,16 @@ function ConfigExport() {
           type="button"
           className="primary"
           style={{ alignSelf: 'flex-end' }}
-          onClick={() => void run(format, secrets)}
+          onClick={() => void run(format, secrets, prompts)}
           disabled={loading}
         >
           {loading ? 'Exporting…' : 'Export'}
         </button>
       </div>
+      <label className="row" style={{ gap: 6, color: 'var(--fg)', fontSize: 14 }}>
+        <input type="checkbox" checked={prompts} onChange={(e) => setPrompts(e.target.checked)} />
+        Include the prompt library (each prompt's latest version)
+      </label>
       {error && (
         <p className="error" role="alert">
           Could not export: {error}
@@ -224,6 +230,42 @@ function ConfigExport() {
   )
 }
 
+const PROMPT_PLAN = [
+  ['created', 'Prompts to create'],
+  ['updated', 'Prompts to update (a new version each)'],
+] as const
+
+/** What an import does to the prompt library, one group per outcome; unchanged prompts only counted. */
+function PromptPlan({ prompts }: { prompts: ConfigImportPrompts }) {
+  return (
+    <>
+      {PROMPT_PLAN.map(([key, label]) =>
+        prompts[key].length === 0 ? null : (
+          <div key={key}>
+            <h3>
+              {label} ({prompts[key].length})
+            </h3>
+            <ul className="change-list">
+              {prompts[key].map((name) => (
+                <li key={name}>
+                  <code>{name}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ),
+      )}
+      {prompts.unchanged.length > 0 && (
+        <p className="muted">{countNoun(prompts.unchanged.length, 'prompt')} already the same here.</p>
+      )}
+    </>
+  )
+}
+
+/** Whether applying would change anything: the config, or the prompt library. */
+const changesSomething = (r: ConfigImportResult) =>
+  r.changes.length > 0 || (r.prompts?.created.length ?? 0) > 0 || (r.prompts?.updated.length ?? 0) > 0
+
 function ImportPreview({ preview }: { preview: ConfigImportResult }) {
   const applying = useAppStore((s) => s.importBusy)
   const apply = useAppStore((s) => s.applyImport)
@@ -246,17 +288,24 @@ function ImportPreview({ preview }: { preview: ConfigImportResult }) {
   }
   return (
     <div data-testid="import-preview" className="stack" aria-live="polite">
-      {preview.changes.length === 0 ? (
-        <p>Nothing would change: this config matches the running one.</p>
-      ) : (
+      {changesSomething(preview) ? (
         <ConfigChangeList changes={preview.changes} />
+      ) : (
+        <p>Nothing would change: this config matches the running one.</p>
+      )}
+      {preview.prompts && <PromptPlan prompts={preview.prompts} />}
+      {(preview.droppedCredentials?.length ?? 0) > 0 && (
+        <p className="warn-text">
+          Not carried over (the file points these providers elsewhere; enter their keys again):{' '}
+          {preview.droppedCredentials?.join(', ')}.
+        </p>
       )}
       <div className="row">
         <button
           type="button"
           className="primary"
           onClick={() => void apply()}
-          disabled={applying || preview.changes.length === 0}
+          disabled={applying || !changesSomething(preview)}
         >
           {applying ? 'Applying…' : 'Apply'}
         </button>
@@ -325,7 +374,13 @@ function ConfigImport() {
       )}
       {applied && (
         <div role="status">
-          <p className="success">✔ Config applied ({applied.changes.length} changes).</p>
+          <p className="success">✔ Config applied ({countNoun(applied.changes.length, 'change')}).</p>
+          {applied.prompts && (
+            <p>
+              Prompts: {applied.prompts.created.length} created, {applied.prompts.updated.length} updated,{' '}
+              {applied.prompts.unchanged.length} unchanged.
+            </p>
+          )}
           {(applied.missingEnv?.length ?? 0) > 0 && (
             <p className="warn-text">Set these environment variables for its keys: {applied.missingEnv?.join(', ')}.</p>
           )}
