@@ -4,17 +4,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export interface ServeProcess {
-  baseUrl: string
+  /** The running gateway's address; the same after `restart()`. */
+  readonly baseUrl: string
   dataDir: string
   /** The gateway's admin token, read from `DATA_DIR/admin-token` as a user would. */
-  adminToken: string
+  readonly adminToken: string
   /** `Authorization: Bearer <admin token>` for the tests' own calls to the admin API. */
-  adminHeaders: Record<string, string>
+  readonly adminHeaders: Record<string, string>
   /**
    * The one-time sign-in link `serve` printed, the first time it is asked for; null afterwards (the link
-   * works once, so later sign-ins go through the sign-in page with the token).
+   * works once, so later sign-ins go through the sign-in page with the token). A restart prints a new one.
    */
   takeLoginUrl(): string | null
+  /**
+   * Stops the gateway (SIGTERM, as a user's Ctrl+C) and starts it again with the same arguments on the
+   * same data folder and port, as a user restarting it would; resolves once it is ready again.
+   */
+  restart(): Promise<void>
+  /** Stops the gateway and removes its data folder. */
   stop(): Promise<void>
 }
 
@@ -30,18 +37,15 @@ async function readAdminToken(dataDir: string): Promise<string> {
   return readFileSync(file, 'utf8').trim()
 }
 
-/**
- * Starts the built headless gateway (`dist/gateway/cli.js serve`) on a free port with a fresh data
- * folder, the way a user runs it, and resolves once it prints its URL and its sign-in link.
- */
-export async function startServe(configYaml?: string): Promise<ServeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'))
-  const args = [join(root, 'dist/gateway/cli.js'), 'serve', '--port', '0', '--data-dir', dataDir]
-  if (configYaml !== undefined) {
-    const configPath = join(dataDir, 'test-config.yaml')
-    writeFileSync(configPath, configYaml)
-    args.push('--config', configPath)
-  }
+interface Launched {
+  child: ChildProcess
+  baseUrl: string
+  loginUrl: string
+  adminToken: string
+}
+
+/** Spawns `serve` with `args` and resolves once it printed its URL and sign-in link; kills it if it never does. */
+async function launch(args: string[], dataDir: string): Promise<Launched> {
   // The token comes from the data folder, never from this process's environment.
   const { SWITCHYARD_ADMIN_TOKEN: _ignored, ...env } = process.env
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
@@ -61,31 +65,70 @@ export async function startServe(configYaml?: string): Promise<ServeProcess> {
       output += d
     })
     child.on('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)))
-  }).then(async (urls) => ({ ...urls, adminToken: await readAdminToken(dataDir) }))
-  const { baseUrl, loginUrl, adminToken } = await started.catch((err) => {
+  })
+  try {
+    const urls = await started
+    return { child, ...urls, adminToken: await readAdminToken(dataDir) }
+  } catch (err) {
     // A gateway that never got ready is not left running for the rest of the suite.
     child.kill('SIGTERM')
+    throw err
+  }
+}
+
+/** SIGTERM, and resolves once the process has exited (at once if it has already). */
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+/**
+ * Starts the built headless gateway (`dist/gateway/cli.js serve`) on a free port with a fresh data
+ * folder, the way a user runs it, and resolves once it prints its URL and its sign-in link. Without
+ * `configYaml`, no `--config` is given: the newcomer's state, with the config kept in the data folder.
+ */
+export async function startServe(configYaml?: string): Promise<ServeProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'))
+  const args = [join(root, 'dist/gateway/cli.js'), 'serve', '--data-dir', dataDir]
+  if (configYaml !== undefined) {
+    const configPath = join(dataDir, 'test-config.yaml')
+    writeFileSync(configPath, configYaml)
+    args.push('--config', configPath)
+  }
+  let current = await launch([...args, '--port', '0'], dataDir).catch((err) => {
     rmSync(dataDir, { recursive: true, force: true })
     throw err
   })
-  let unusedLoginUrl: string | null = loginUrl
+  // A restart binds the port the first start got, so open pages and clients keep their address.
+  const port = new URL(current.baseUrl).port
+  let unusedLoginUrl: string | null = current.loginUrl
   return {
-    baseUrl,
+    get baseUrl() {
+      return current.baseUrl
+    },
     dataDir,
-    adminToken,
-    adminHeaders: { authorization: `Bearer ${adminToken}` },
+    get adminToken() {
+      return current.adminToken
+    },
+    get adminHeaders() {
+      return { authorization: `Bearer ${current.adminToken}` }
+    },
     takeLoginUrl() {
       const url = unusedLoginUrl
       unusedLoginUrl = null
       return url
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          rmSync(dataDir, { recursive: true, force: true })
-          resolve()
-        })
-        child.kill('SIGTERM')
-      }),
+    async restart() {
+      await terminate(current.child)
+      current = await launch([...args, '--port', port], dataDir)
+      unusedLoginUrl = current.loginUrl
+    },
+    async stop() {
+      await terminate(current.child)
+      rmSync(dataDir, { recursive: true, force: true })
+    },
   }
 }
