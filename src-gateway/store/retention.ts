@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Db } from './db.js'
 
 export interface RetentionPolicy {
@@ -7,10 +8,17 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeDays: 30, maxDbMb: 1024 }
 
-/** Rows deleted per transaction: small enough that one chunk never stalls the request path for long. */
-const CHUNK = 2000
-/** Size passes per run; whatever is still over the cap waits for the next run. */
-const MAX_SIZE_PASSES = 50
+/**
+ * How long one chunk of deletes may hold the event loop: retention runs beside live traffic, and every
+ * deleted row also costs its bodies, its index entries and its full-text entry. The chunk size follows
+ * the measured time of the previous chunk (growing at most twofold: the cost per row is not linear), so a
+ * slow disk gets smaller chunks.
+ */
+const CHUNK_BUDGET_MS = 10
+const FIRST_CHUNK = 200
+const MAX_CHUNK = 2000
+/** Pages handed back to the OS per step of the incremental vacuum (4 MB at the default page size). */
+const VACUUM_PAGES = 1000
 
 /** Bytes the database's pages hold, not counting free pages that deleted rows left behind. */
 export function usedBytes(db: Db): number {
@@ -20,66 +28,124 @@ export function usedBytes(db: Db): number {
   return (pages - free) * pageSize
 }
 
+/** Runs `step(rows)` (which deletes up to `rows` and says how many it did) chunk by chunk, yielding between. */
+class ChunkedDelete {
+  private size = FIRST_CHUNK
+
+  constructor(
+    private readonly db: Db,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  /** False once the run must end: stopped, or the database closed while it waited. */
+  get live(): boolean {
+    return this.db.open && !this.stopped()
+  }
+
+  /** One chunk of at most `limit` rows; returns how many were deleted. */
+  async chunk(step: (rows: number) => number, limit = Number.POSITIVE_INFINITY): Promise<number> {
+    const rows = Math.max(1, Math.min(this.size, limit))
+    const started = performance.now()
+    const deleted = step(rows)
+    const ms = performance.now() - started
+    if (deleted === rows) {
+      const scale = Math.min(2, CHUNK_BUDGET_MS / Math.max(ms, 0.1))
+      this.size = Math.round(Math.min(MAX_CHUNK, Math.max(50, rows * scale)))
+    }
+    await nextTurn()
+    return deleted
+  }
+}
+
 /**
  * Deletes rows older than `maxAgeDays`, then the oldest rows while the database is over `maxDbMb`
- * (bodies go with their rows), and returns freed pages to the OS where the file allows it.
+ * (bodies and full-text entries go with their rows; rollups stay: they keep older history by design),
+ * and hands freed pages back to the OS where the file allows it. Works in chunks of about
+ * CHUNK_BUDGET_MS with a turn of the event loop between them; `stopped` ends it between two chunks.
  */
-export function enforceRetention(
+export async function enforceRetention(
   db: Db,
   policy: RetentionPolicy,
   now = Date.now(),
-): { deletedByAge: number; deletedBySize: number } {
+  stopped: () => boolean = () => false,
+): Promise<{ deletedByAge: number; deletedBySize: number }> {
   const deleteOldest = db.prepare(
     'DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs ORDER BY id LIMIT ?)',
   )
   const deleteBefore = db.prepare(
     'DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < ? LIMIT ?)',
   )
+  // Rows, estimated from the id range: a count(*) would read the whole table on every pass.
+  const rowEstimate = db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) FROM request_logs').pluck()
+  const run = new ChunkedDelete(db, stopped)
   const cutoff = new Date(now - policy.maxAgeDays * 86_400_000).toISOString()
   let deletedByAge = 0
-  for (;;) {
-    const { changes } = deleteBefore.run(cutoff, CHUNK)
+  while (run.live) {
+    let asked = 0
+    const changes = await run.chunk((rows) => {
+      asked = rows
+      return deleteBefore.run(cutoff, rows).changes
+    })
     deletedByAge += changes
-    if (changes < CHUNK) break
+    if (changes < asked) break
   }
 
   const capBytes = policy.maxDbMb * 1024 * 1024
   let deletedBySize = 0
-  for (let pass = 0; pass < MAX_SIZE_PASSES; pass++) {
+  while (run.live) {
     const used = usedBytes(db)
     if (used <= capBytes) break
-    const { n: rows } = db.prepare('SELECT count(*) AS n FROM request_logs').get() as { n: number }
+    const rows = rowEstimate.get() as number
     if (rows === 0) break
     // Aim a little past the cap: pages free up only once every row on them is gone.
     const excessRows = Math.ceil(((used - capBytes) / (used / rows)) * 1.1)
-    const { changes } = deleteOldest.run(Math.min(CHUNK, Math.max(1, excessRows)))
+    const changes = await run.chunk((n) => deleteOldest.run(n).changes, excessRows)
+    if (changes === 0) break
     deletedBySize += changes
   }
 
-  if (deletedByAge + deletedBySize > 0 && db.pragma('auto_vacuum', { simple: true }) === 2) {
-    db.pragma('incremental_vacuum')
+  if (deletedByAge + deletedBySize > 0 && run.live && db.pragma('auto_vacuum', { simple: true }) === 2) {
+    const freePages = () => db.pragma('freelist_count', { simple: true }) as number
+    for (let free = freePages(); run.live && free > 0; ) {
+      db.pragma(`incremental_vacuum(${VACUUM_PAGES})`)
+      await nextTurn()
+      if (!run.live) break
+      const left = freePages()
+      if (left >= free) break
+      free = left
+    }
   }
   return { deletedByAge, deletedBySize }
 }
 
-/** Runs retention shortly after start and then every `intervalMs`, without keeping the process alive. */
+/**
+ * Runs retention shortly after start and then every `intervalMs`, without keeping the process alive; a
+ * run still going when the next is due is left to finish, and `stop()` ends it after its current chunk.
+ */
 export function startRetention(
   db: Db,
   policy: RetentionPolicy,
   { intervalMs = 10 * 60_000, firstRunMs = 5_000 } = {},
 ): { stop(): void } {
-  const run = () => {
-    if (!db.open) return
+  let running = false
+  let stopped = false
+  const run = async () => {
+    if (running || stopped || !db.open) return
+    running = true
     try {
-      enforceRetention(db, policy)
+      await enforceRetention(db, policy, Date.now(), () => stopped)
     } catch (err) {
-      process.emitWarning(`request log retention failed: ${(err as Error).message}`)
+      // A database closed mid-run (shutdown) is not a failure worth a warning.
+      if (db.open) process.emitWarning(`request log retention failed: ${(err as Error).message}`)
+    } finally {
+      running = false
     }
   }
   const first = setTimeout(run, firstRunMs).unref()
   const every = setInterval(run, intervalMs).unref()
   return {
     stop() {
+      stopped = true
       clearTimeout(first)
       clearInterval(every)
     },
