@@ -5,7 +5,7 @@ import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
 import type { Db } from './store/db.js'
-import { createLogWriter, type LogWriter } from './store/log-writer.js'
+import { createLogWriter, type LogWriter, type WriterEpisode } from './store/log-writer.js'
 import { DEFAULT_RETENTION, startRetention } from './store/retention.js'
 
 /** Where every call's LogEvent goes, and what the admin API and /metrics read about them. */
@@ -44,6 +44,8 @@ export function createRequestLog(
   onPriced?: (event: LogEvent, costUsd: number) => void,
   /** From `bodyCipherFor`: seals bodies when `logs.encryptBodies` is on, opens them either way. */
   cipher?: BodyCipher,
+  /** Told once when the database starts refusing rows and once when it takes them again (alerts). */
+  onWriterEpisode?: (episode: WriterEpisode) => void,
 ): RequestLog {
   const encryptsBodies = config.logs?.encryptBodies ?? false
   // Fail closed: encryption asked for and no cipher must never mean bodies stored in plain text.
@@ -57,6 +59,8 @@ export function createRequestLog(
           storeBodies: config.logs?.storeBodies ?? true,
           secrets: credentialValues(config),
           cipher: encryptsBodies ? cipher : undefined,
+          maxQueueRows: config.logs?.maxQueueRows,
+          onEpisode: onWriterEpisode,
           onPriced: onPriced
             ? (e, cost) => {
                 metrics.addCost(e, cost)

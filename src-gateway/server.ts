@@ -184,6 +184,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
       alerts.spendPriced(cost)
     },
     bodyCipher,
+    (episode) => alerts.logWriterEpisode(episode),
   )
   const policies = new Policies(config.resolved, db, clock, { priceBook: requestLog.priceBook, alerts })
   configStore.onApply((next) => requestLog.applyConfig(next.resolved))

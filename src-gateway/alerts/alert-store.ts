@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js'
 
-export type AlertKind = 'budget' | 'cost_anomaly' | 'traffic_anomaly'
+export type AlertKind = 'budget' | 'cost_anomaly' | 'traffic_anomaly' | 'log_writer'
 export type AlertLevel = 'warning' | 'critical'
 
 /** An alert to raise. `dedupeKey` names the occasion (key, period, threshold…): one alert per occasion, ever. */

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { BudgetPeriod } from '../policies/spend-ledger.js'
 import type { Db } from '../store/db.js'
+import type { WriterEpisode } from '../store/log-writer.js'
 import {
   type AlertKind,
   type AlertPage,
@@ -21,11 +22,13 @@ const HOUR = 3_600_000
 const DAY = 86_400_000
 /** Budget thresholds, in percent of the budget: each raises one alert per key and period. */
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const
-const KINDS: AlertKind[] = ['budget', 'cost_anomaly', 'traffic_anomaly']
+const KINDS: AlertKind[] = ['budget', 'cost_anomaly', 'traffic_anomaly', 'log_writer']
 /** Dedupe keys this recent are loaded at start; older occasions are caught by the table's UNIQUE key. */
 const DEDUPE_LOOKBACK_MS = 40 * DAY
 /** Past this many remembered occasions the older half is forgotten (the table still refuses repeats). */
 const MAX_REMEMBERED = 10_000
+/** An alert the database refused (a full disk) is stored on a later try, this long after. */
+const STORE_RETRY_MS = 30_000
 
 export interface AlertsOptions {
   db?: Db
@@ -76,6 +79,9 @@ export class Alerts {
   private queue: { alert: NewAlert; createdAt: string }[] = []
   private sending = new Set<Promise<boolean>>()
   private readonly warn: (message: string) => void
+  /** Alerts the database refused, by dedupe key: said once, then tried again at each drain. */
+  private unstored = new Set<string>()
+  private retryTimer: NodeJS.Timeout | undefined
 
   constructor(
     config: GatewayConfig,
@@ -163,6 +169,32 @@ export class Alerts {
     }
   }
 
+  /**
+   * The request log's writes started failing, or work again: one alert each per episode. Raised while
+   * the database may refuse to store it too; it is stored once writes work again.
+   */
+  logWriterEpisode(e: WriterEpisode): void {
+    const since = new Date(e.since).toISOString()
+    if (e.state === 'failing') {
+      this.raise({
+        kind: 'log_writer',
+        level: 'critical',
+        message: `request log writes are failing (${e.error}): calls are still served, their log rows wait in memory and the oldest are dropped past logs.maxQueueRows`,
+        details: { since, error: e.error },
+        dedupeKey: `log_writer:${since}`,
+      })
+      return
+    }
+    const seconds = Math.round((this.opts.clock() - e.since) / 1000)
+    this.raise({
+      kind: 'log_writer',
+      level: e.dropped > 0 ? 'critical' : 'warning',
+      message: `request log writes work again after ${seconds} s; ${e.dropped} log ${e.dropped === 1 ? 'row was' : 'rows were'} dropped meanwhile`,
+      details: { since, seconds, dropped: e.dropped },
+      dedupeKey: `log_writer:${since}:recovered`,
+    })
+  }
+
   /** Raises an alert unless its occasion was raised before. Storing and sending happen after the caller's turn. */
   raise(alert: NewAlert): void {
     if (this.fired.has(alert.dedupeKey)) return
@@ -180,14 +212,19 @@ export class Alerts {
   private drain(): void {
     const batch = this.queue
     this.queue = []
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
     for (const { alert, createdAt } of batch) {
       let record: AlertRecord | undefined
       try {
         record = this.store.insert(alert, createdAt)
       } catch (err) {
-        this.warn(`alert not stored: ${(err as Error).message}`)
+        if (!this.unstored.has(alert.dedupeKey)) this.warn(`alert not stored yet: ${(err as Error).message}`)
+        this.unstored.add(alert.dedupeKey)
+        this.queue.push({ alert, createdAt })
         continue
       }
+      this.unstored.delete(alert.dedupeKey)
       // Already stored by an earlier run: raised once means sent once.
       if (!record) continue
       this.raised.set(alert.kind, (this.raised.get(alert.kind) ?? 0) + 1)
@@ -198,11 +235,16 @@ export class Alerts {
       this.sending.add(sending)
       void sending.finally(() => this.sending.delete(sending))
     }
+    if (this.queue.length > 0) {
+      this.retryTimer = setTimeout(() => this.drain(), STORE_RETRY_MS)
+      this.retryTimer.unref()
+    }
   }
 
   /** Stores what is queued now; called before the database closes. Webhooks in flight carry on. */
   close(): void {
     this.drain()
+    clearTimeout(this.retryTimer)
   }
 
   /** Resolves once every alert raised so far is stored and its webhook delivery has finished (tests). */

@@ -29,7 +29,7 @@ describe('metrics', () => {
     metrics.addCost(event({}), 0.5)
     expect(inner.events).toHaveLength(4)
 
-    const text = metrics.render({ written: 9, pending: 2, retries: 1 })
+    const text = metrics.render({ written: 9, pending: 2, retries: 1, dropped: 3, bodiesDropped: 4, failing: true })
     expect(text).toContain('switchyard_requests_total{provider="openai",model="gpt-4o",status="200"} 2\n')
     expect(text).toContain(
       'switchyard_request_errors_total{provider="openai",model="we\\"ird\\nname",status="429"} 1\n',
@@ -47,6 +47,9 @@ describe('metrics', () => {
     expect(text).toContain('switchyard_log_queue_depth 2\n')
     expect(text).toContain('switchyard_log_rows_written_total 9\n')
     expect(text).toContain('switchyard_log_flush_retries_total 1\n')
+    expect(text).toContain('switchyard_log_rows_dropped_total 3\n')
+    expect(text).toContain('switchyard_log_bodies_dropped_total 4\n')
+    expect(text).toContain('switchyard_log_writes_failing 1\n')
     // Every sample line is `name{labels} value`.
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(line).toMatch(/^[a-z_]+(\{.*\})? [0-9.e+-]+$/)

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { LogEvent, LogSink } from '../core/log-event.js'
 import type { BreakerRegistry, CircuitState } from '../routing/breaker.js'
 import { isKnownModel, OTHER_MODEL } from '../routing/resolve.js'
+import type { WriterStats } from '../store/log-writer.js'
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 const TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
@@ -66,12 +67,6 @@ class Histogram {
     }
     return out
   }
-}
-
-export interface WriterStats {
-  written: number
-  pending: number
-  retries: number
 }
 
 export interface GatewayMetrics {
@@ -163,8 +158,14 @@ export function createGatewayMetrics(): GatewayMetrics {
           `switchyard_log_queue_depth ${writer.pending}\n` +
           '# HELP switchyard_log_rows_written_total Log rows written to the database.\n' +
           `# TYPE switchyard_log_rows_written_total counter\nswitchyard_log_rows_written_total ${writer.written}\n` +
-          '# HELP switchyard_log_flush_retries_total Log flushes that failed and were retried (rows are kept, never dropped).\n' +
-          `# TYPE switchyard_log_flush_retries_total counter\nswitchyard_log_flush_retries_total ${writer.retries}\n`
+          '# HELP switchyard_log_flush_retries_total Log flushes that failed and were tried again after a backoff.\n' +
+          `# TYPE switchyard_log_flush_retries_total counter\nswitchyard_log_flush_retries_total ${writer.retries}\n` +
+          '# HELP switchyard_log_rows_dropped_total Log rows never written: over logs.maxQueueRows while writes failed, or left at shutdown.\n' +
+          `# TYPE switchyard_log_rows_dropped_total counter\nswitchyard_log_rows_dropped_total ${writer.dropped}\n` +
+          '# HELP switchyard_log_bodies_dropped_total Log rows written without their bodies to keep the queue small while writes failed.\n' +
+          `# TYPE switchyard_log_bodies_dropped_total counter\nswitchyard_log_bodies_dropped_total ${writer.bodiesDropped}\n` +
+          '# HELP switchyard_log_writes_failing 1 while the request log cannot write to its database.\n' +
+          `# TYPE switchyard_log_writes_failing gauge\nswitchyard_log_writes_failing ${writer.failing ? 1 : 0}\n`
       }
       return out
     },

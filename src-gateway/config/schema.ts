@@ -139,6 +139,8 @@ export const LogsConfigSchema = Type.Object(
     storeBodies: Type.Optional(Type.Boolean()),
     /** Encrypt stored bodies with AES-256-GCM (key: SWITCHYARD_BODY_KEY or the OS keychain); default false. */
     encryptBodies: Type.Optional(Type.Boolean()),
+    /** Most rows held in memory while the database refuses writes (disk full); default 50 000. */
+    maxQueueRows: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 )

@@ -11,9 +11,17 @@ const AlertsQuerySchema = Type.Object({
     description: 'open: only alerts nobody has acknowledged',
   }),
   kind: Type.Optional(
-    Type.Union([Type.Literal('budget'), Type.Literal('cost_anomaly'), Type.Literal('traffic_anomaly')], {
-      description: 'only alerts of this kind',
-    }),
+    Type.Union(
+      [
+        Type.Literal('budget'),
+        Type.Literal('cost_anomaly'),
+        Type.Literal('traffic_anomaly'),
+        Type.Literal('log_writer'),
+      ],
+      {
+        description: 'only alerts of this kind',
+      },
+    ),
   ),
 })
 const AlertParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })

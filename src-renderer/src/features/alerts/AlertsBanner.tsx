@@ -9,6 +9,7 @@ const KIND_LABEL: Record<AlertKind, string> = {
   budget: 'Budget',
   cost_anomaly: 'Cost spike',
   traffic_anomaly: 'Traffic spike',
+  log_writer: 'Log writer',
 }
 
 function AlertRow({ alert }: { alert: AlertItem }) {

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src-gateway/config/load.js'
+import { buildGateway } from '../../src-gateway/server.js'
+import type { Db } from '../../src-gateway/store/db.js'
+import { adminFetch } from '../helpers/gateway.js'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+// The request log on a full disk, through a running gateway: calls are still answered, the queue stays
+// bounded and says what it dropped on /metrics, and the Alerts list tells the admin, once per episode.
+
+let mock: RunningMock
+let dataDir: string
+beforeAll(async () => {
+  mock = await startMockUpstream()
+  dataDir = mkdtempSync(join(tmpdir(), 'switchyard-full-'))
+})
+afterAll(async () => {
+  await mock?.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/** SQLite's own "database or disk is full": the file may not grow, and the log's pages have no room left. */
+function fillDisk(db: Db) {
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`)
+  const add = db.prepare(
+    `INSERT INTO request_logs (created_at, request_id, inbound_api, requested_model, status, latency_ms, attempts)
+     VALUES ('2025-01-01T00:00:00.000Z', 'filler', 'openai', 'm', 200, 1, 1)`,
+  )
+  try {
+    for (;;) add.run()
+  } catch {}
+}
+
+const metric = async (url: string, name: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
+  return m ? Number(m[1]) : undefined
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (ok(v) || Date.now() > end) return v
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('request log on a full disk', () => {
+  it('keeps answering, drops past logs.maxQueueRows with a counter, and raises one alert per episode', async () => {
+    const yaml = `
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1", apiKey: sk-upstream-0123456789abcdef }
+logs: { maxQueueRows: 20 }
+`
+    const app: FastifyInstance = buildGateway(parseConfig(yaml, 'yaml'), { dataDir, webRoot: false })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      fillDisk(app.db!)
+      const call = () =>
+        fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
+        })
+      for (let i = 0; i < 60; i++) expect((await call()).status).toBe(200)
+      const dropped =
+        (await until(
+          () => metric(url, 'switchyard_log_rows_dropped_total'),
+          (n) => (n ?? 0) >= 40,
+        )) ?? 0
+      expect(dropped).toBeGreaterThanOrEqual(40)
+      expect(await metric(url, 'switchyard_log_queue_depth')).toBeLessThanOrEqual(20)
+      expect(await metric(url, 'switchyard_log_writes_failing')).toBe(1)
+
+      const alerts = async () =>
+        (await (await adminFetch(app, `${url}/admin/v1/alerts?kind=log_writer`)).json()) as {
+          items: { message: string; level: string }[]
+        }
+      const failing = await until(alerts, (a) => a.items.length > 0)
+      expect(failing.items).toHaveLength(1)
+      expect(failing.items[0].message).toMatch(/request log writes are failing \(database or disk is full\)/)
+
+      // Room again: the queued rows are written, and the episode's end is one more alert with the count.
+      app.db!.pragma('max_page_count = 1000000000')
+      const after = await until(alerts, (a) => a.items.length > 1)
+      expect(after.items).toHaveLength(2)
+      expect(after.items[0].message).toMatch(new RegExp(`work again after \\d+ s; ${dropped} log rows were dropped`))
+      expect(await metric(url, 'switchyard_log_writes_failing')).toBe(0)
+      const written = app.db!.prepare("SELECT count(*) FROM request_logs WHERE request_id != 'filler'").pluck().get()
+      expect(written).toBe(60 - dropped)
+    } finally {
+      await app.close()
+    }
+  })
+})
