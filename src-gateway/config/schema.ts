@@ -267,6 +267,8 @@ export const ConfigSchema = Type.Object(
                 minRequests: Type.Optional(Type.Integer({ minimum: 1 })),
                 windowMs: Type.Optional(Type.Integer({ minimum: 100 })),
                 cooldownMs: Type.Optional(Type.Integer({ minimum: 1 })),
+                /** A streamed half-open probe's longest wait for its first byte (default 10 s). */
+                probeFirstByteMs: Type.Optional(Type.Integer({ minimum: 1 })),
               },
               { additionalProperties: false },
             ),
