@@ -7,7 +7,7 @@ import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
-import { transportError, type UpstreamResponse } from '../core/upstream.js'
+import { callTimeouts, type Timeouts, transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { ResponseAccumulator } from '../policies/cache/index.js'
 import { blocking, type Guardrails } from '../policies/guardrails/index.js'
@@ -157,8 +157,8 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       }
       outputText = text
       // A stream that failed after its first byte cannot fall back, but it still counts against the target
-      // when the upstream failed it.
-      if (outcome.status >= 500 && !gatewayFault) target.breaker.failure(gw.clock())
+      // when the upstream failed it (not when the caller left or the gateway ended it).
+      if (outcome.status >= 500 && !gatewayFault && !abort.aborted) target.breaker.failure(gw.clock())
       else gw.latency.record(target.key, outcome.ttftMs ?? performance.now() - t0)
       if (send) {
         // An answer made only of tool calls has no text for output checks to judge.
@@ -298,7 +298,22 @@ async function tryTargets(
         break
       }
       event.attempts++
-      const res = await attempt(gw, canonical, target, upstreamReq, signal).catch((err) => upstreamFailure(target, err))
+      // Asked right after `allow`: a half-open circuit lets its one probe through.
+      const probe = target.breaker.state === 'half-open'
+      const res = await attempt(
+        gw,
+        canonical,
+        target,
+        upstreamReq,
+        signal,
+        attemptTimeouts(target, canonical, probe),
+      ).catch((err) => {
+        // The upstream's failures arrive as GatewayErrors. Anything else is the gateway's own exception,
+        // which says nothing about the upstream: it propagates (a 500), and a probe it cut short is given back.
+        if (err instanceof GatewayError) return upstreamFailure(target, err)
+        if (probe) target.breaker.release()
+        throw err
+      })
       if (!(res instanceof GatewayError)) {
         target.breaker.success(gw.clock())
         if (failures.length > 0) {
@@ -307,11 +322,16 @@ async function tryTargets(
         }
         return { target, res }
       }
+      // The caller left (or the gateway is closing) and cut the attempt short: no verdict on the upstream
+      // either, so it is neither counted nor listed among the attempts that failed.
+      if (signal.aborted) {
+        if (probe) target.breaker.release()
+        throw res
+      }
       lastError = res
       failures.push({ provider: target.provider.id, model: target.model, status: res.status, error: res.message })
       if (isUpstreamFault(res)) target.breaker.failure(gw.clock())
       else target.breaker.success(gw.clock())
-      if (signal.aborted) throw res
       if (isUpstreamFault(res) && retry < plan.retry.attempts) {
         const after = retryAfterMs(res.opts.retryAfter, gw.clock())
         if ((after === undefined || after <= plan.retry.maxRetryAfterMs) && plan.budget.spend()) {
@@ -329,6 +349,17 @@ async function tryTargets(
   throw lastError ?? new GatewayError('internal', 'no target to try')
 }
 
+/**
+ * One attempt's timeouts: a call that does not stream waits for its whole answer; a streamed half-open
+ * probe waits for its first byte no longer than the breaker allows.
+ */
+function attemptTimeouts(target: PlannedTarget, canonical: ChatRequest, probe: boolean): Timeouts {
+  const stream = canonical.stream === true
+  const timeouts = callTimeouts(target.timeouts, stream)
+  if (!probe || !stream) return timeouts
+  return { ...timeouts, firstByteMs: target.breaker.probeFirstByteMs(timeouts.firstByteMs) }
+}
+
 /** An error while reading an upstream body: socket and timeout errors get the provider's name. */
 function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
   return scrubUpstreamError(readFailure(target, error), target.provider.ctx)
@@ -338,9 +369,9 @@ function upstreamFailure(target: PlannedTarget, error: unknown): GatewayError {
  * A failed read as the upstream's GatewayError, not yet scrubbed: for reads whose errors reach a catch
  * that passes every GatewayError through upstreamFailure, so the message is scrubbed once.
  */
-function readFailure(target: PlannedTarget, error: unknown): GatewayError {
+function readFailure(target: PlannedTarget, error: unknown, timeouts = target.timeouts): GatewayError {
   const { provider } = target
-  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, target.timeouts)
+  return transportError(provider.id, new URL(provider.ctx.baseUrl).origin, error, timeouts)
 }
 
 /** A 2xx answer; a stream's first chunk has been read already (see openStream). */
@@ -368,13 +399,14 @@ async function attempt(
   target: PlannedTarget,
   upstreamReq: UpstreamRequest,
   signal: CancelSignal,
+  timeouts: Timeouts,
 ): Promise<UpstreamResponse | GatewayError> {
   const { provider } = target
   const res = await gw.upstreams.send(
     provider.id,
     provider.ctx.baseUrl,
     upstreamReq,
-    target.timeouts,
+    timeouts,
     signal,
     provider.maxConnections,
   )
@@ -383,7 +415,7 @@ async function attempt(
     // A stream that fails or stalls before its first chunk is still a failed attempt that can be retried.
     const opened = await openStream(res, provider.id).catch((err) => {
       res.done()
-      throw err
+      throw readFailure(target, err, timeouts)
     })
     return opened instanceof GatewayError ? scrubUpstreamError(opened, provider.ctx) : Object.assign(res, { opened })
   }

@@ -3,7 +3,7 @@ import type { CancelSignal } from '../core/cancel.js'
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
-import { transportError } from '../core/upstream.js'
+import { callTimeouts, transportError } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { Admission } from '../policies/policies.js'
 import type { RuntimeProvider } from '../routing/providers.js'
@@ -45,6 +45,7 @@ export async function sendEmbeddings(
 ): Promise<EmbeddingsResponse> {
   const { embeddingsRequest, embeddingsResponse } = embeddingsApi(provider)
   const { adapter, ctx } = provider
+  const timeouts = callTimeouts(provider.timeouts, false)
   let text: string
   let status: number
   let headers: Record<string, string | string[] | undefined>
@@ -53,7 +54,7 @@ export async function sendEmbeddings(
       provider.id,
       ctx.baseUrl,
       embeddingsRequest({ ...request, model }, model, ctx),
-      provider.timeouts,
+      timeouts,
       signal,
       provider.maxConnections,
     )
@@ -61,7 +62,7 @@ export async function sendEmbeddings(
     headers = res.headers
     text = await res.text()
   } catch (err) {
-    throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, provider.timeouts)
+    throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts)
   }
   onAnswer?.()
   if (status >= 300) throw scrubUpstreamError(adapter.error(status, text, headers), ctx)

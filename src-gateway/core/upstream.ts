@@ -7,8 +7,14 @@ import { GatewayError } from './errors.js'
 
 export interface Timeouts {
   connectMs: number
-  /** Until the response headers arrive (local models may need minutes to load). */
+  /** Until the response headers arrive. */
   firstByteMs: number
+  /**
+   * The same for a call that does not stream, while `firstByteMs` is a default: such an answer's first
+   * byte comes with its last, so it waits for the whole generation too. A configured `firstByteMs` is
+   * every call's (see withTimeouts).
+   */
+  unstreamedFirstByteMs?: number
   /** Longest silence between two body chunks. */
   idleMs: number
   /** The whole exchange, body included. */
@@ -16,7 +22,60 @@ export interface Timeouts {
 }
 
 export const CLOUD_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 120_000, idleMs: 120_000, totalMs: 600_000 }
-export const LOCAL_TIMEOUTS: Timeouts = { connectMs: 5_000, firstByteMs: 300_000, idleMs: 180_000, totalMs: 900_000 }
+/**
+ * Local servers (Ollama, llama.cpp, LM Studio) send a stream's headers only with its first token, after
+ * loading the model and reading the prompt. Loading is bound by the disk: a 4-5 GB 7-8B model at Q4 loads
+ * in 2-5 s from an SSD, a ~20 GB 32B one in about 10 s from NVMe; reading a few thousand prompt tokens
+ * takes seconds on a GPU or Apple silicon. 30 s covers those with room to spare, and a hung server then
+ * costs a local-first route 30 s, not 5 minutes. Bigger models, slow disks or CPU-only long prompts need
+ * the provider's own `timeouts.firstByteMs`. An answer that does not stream arrives whole, after the
+ * generation too (minutes at a few tokens a second), so it keeps the old 5 minutes.
+ */
+export const LOCAL_TIMEOUTS: Timeouts = {
+  connectMs: 5_000,
+  firstByteMs: 30_000,
+  unstreamedFirstByteMs: 300_000,
+  idleMs: 180_000,
+  totalMs: 900_000,
+}
+
+/** `base` with the configured `override` on top: a configured `firstByteMs` holds for every call, streamed or not. */
+export function withTimeouts(base: Timeouts, override: Partial<Timeouts> | undefined): Timeouts {
+  if (!override) return base
+  const { unstreamedFirstByteMs, ...rest } = base
+  return override.firstByteMs === undefined ? { ...base, ...override } : { ...rest, ...override }
+}
+
+/** The timeouts of one call: one that does not stream waits for its whole answer (unstreamedFirstByteMs). */
+export function callTimeouts(timeouts: Timeouts, stream: boolean): Timeouts {
+  const unstreamed = timeouts.unstreamedFirstByteMs
+  return stream || unstreamed === undefined ? timeouts : { ...timeouts, firstByteMs: unstreamed }
+}
+
+/**
+ * How late a timer may fire before the event loop, not the upstream, is taken to have been slow (a long
+ * synchronous task stalled it). A timer that comes due during a stall runs first thing after it, before
+ * the sockets are read, so an answer that arrived in time would still lose the race.
+ */
+const STALL_MS = 100
+
+/**
+ * setTimeout for an upstream deadline that an event-loop stall cannot trip: a timer that fires late
+ * waits again for as long as it was late (at most `ms`), so whatever arrived meanwhile is read first.
+ * Returns the function that cancels it.
+ */
+export function deadline(ms: number, fire: () => void): () => void {
+  let due = performance.now() + ms
+  const check = () => {
+    const late = performance.now() - due
+    if (late <= STALL_MS) return fire()
+    const again = Math.min(late, ms)
+    due += late + again
+    timer = setTimeout(check, again)
+  }
+  let timer = setTimeout(check, ms)
+  return () => clearTimeout(timer)
+}
 
 export interface UpstreamResponse {
   status: number
@@ -111,16 +170,17 @@ export class Upstreams {
     const base = this.base(baseUrl)
     const pool = this.pool(base.origin, timeouts.connectMs, maxConnections)
     const total = new CallAbort()
-    const timer = setTimeout(() => total.abort(new TotalTimeout()), timeouts.totalMs)
+    const stopTotal = deadline(timeouts.totalMs, () => total.abort(new TotalTimeout()))
     const onAbort = () => total.abort(signal.reason)
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })
     const done = () => {
-      clearTimeout(timer)
+      stopTotal()
       signal.removeEventListener('abort', onAbort)
     }
-    // undici's own headersTimeout did not fire for sub-second values here, so time the first byte ourselves.
-    const firstByte = setTimeout(() => total.abort(new FirstByteTimeout()), timeouts.firstByteMs)
+    // Timed here, not by undici's headersTimeout: that one did not fire for sub-second values, and an
+    // event-loop stall would trip it (see deadline).
+    const stopFirstByte = deadline(timeouts.firstByteMs, () => total.abort(new FirstByteTimeout()))
     try {
       const res = await pool.request({
         method: req.method,
@@ -128,10 +188,10 @@ export class Upstreams {
         headers: req.headers,
         body: req.body,
         signal: total,
-        headersTimeout: timeouts.firstByteMs,
+        headersTimeout: 0,
         bodyTimeout: timeouts.idleMs,
       })
-      clearTimeout(firstByte)
+      stopFirstByte()
       const { statusCode: status, body } = res
       const text = () =>
         (status < 300
@@ -140,7 +200,7 @@ export class Upstreams {
         ).finally(done)
       return { status, headers: res.headers, body, done, text }
     } catch (err) {
-      clearTimeout(firstByte)
+      stopFirstByte()
       done()
       throw transportError(provider, base.origin, err, timeouts)
     }

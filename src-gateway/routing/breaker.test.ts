@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { CircuitBreaker } from './breaker.js'
+import { CircuitBreaker, DEFAULT_BREAKER } from './breaker.js'
 
-const opts = { failureThreshold: 3, errorRate: 0.5, minRequests: 10, windowMs: 10_000, cooldownMs: 5_000 }
+const opts = {
+  failureThreshold: 3,
+  errorRate: 0.5,
+  minRequests: 10,
+  windowMs: 10_000,
+  cooldownMs: 5_000,
+  probeFirstByteMs: 2_000,
+}
 
 describe('CircuitBreaker', () => {
   it('opens after N consecutive failures, probes once after the cool-down, closes on success', () => {
@@ -26,6 +33,24 @@ describe('CircuitBreaker', () => {
     expect(b.state).toBe('open')
     expect(b.allow(6002)).toBe(false)
     expect(b.opens).toBe(2)
+  })
+
+  it('lets the next call probe when the probe ended without a verdict', () => {
+    const b = new CircuitBreaker(opts)
+    for (let i = 0; i < 3; i++) b.failure(0)
+    expect(b.allow(6000)).toBe(true)
+    expect(b.allow(6001)).toBe(false)
+    b.release()
+    expect(b.state).toBe('half-open')
+    expect(b.allow(6002)).toBe(true)
+    expect(b.allow(6003)).toBe(false)
+  })
+
+  it("bounds the probe's first-byte wait by the target's own", () => {
+    const b = new CircuitBreaker(opts)
+    expect(b.probeFirstByteMs(300_000)).toBe(2_000)
+    expect(b.probeFirstByteMs(500)).toBe(500)
+    expect(DEFAULT_BREAKER.probeFirstByteMs).toBe(10_000)
   })
 
   it('opens on an error rate over the window without consecutive failures', () => {

@@ -9,6 +9,11 @@ export interface BreakerOptions {
   windowMs: number
   /** How long an open circuit rejects calls before one probe is let through. */
   cooldownMs: number
+  /**
+   * The longest a streamed probe waits for its first byte, whatever the target's own timeout: a target
+   * that just failed should not hold its probe's caller for minutes before the next target is tried.
+   */
+  probeFirstByteMs: number
 }
 
 export const DEFAULT_BREAKER: BreakerOptions = {
@@ -17,6 +22,7 @@ export const DEFAULT_BREAKER: BreakerOptions = {
   minRequests: 20,
   windowMs: 30_000,
   cooldownMs: 30_000,
+  probeFirstByteMs: 10_000,
 }
 
 const BUCKETS = 10
@@ -30,7 +36,8 @@ export class CircuitBreaker {
   state: CircuitState = 'closed'
   private consecutive = 0
   private openedAt = 0
-  private probing = false
+  /** In half-open: whether the probe has been let through. */
+  private probeOut = false
   private calls = new Array<number>(BUCKETS).fill(0)
   private failures = new Array<number>(BUCKETS).fill(0)
   private bucketAt = new Array<number>(BUCKETS).fill(0)
@@ -45,11 +52,24 @@ export class CircuitBreaker {
     if (this.state === 'open') {
       if (now - this.openedAt < this.opts.cooldownMs) return false
       this.state = 'half-open'
-      this.probing = false
+      this.probeOut = false
     }
-    if (this.probing) return false
-    this.probing = true
+    if (this.probeOut) return false
+    this.probeOut = true
     return true
+  }
+
+  /** The first-byte wait for the probe (see BreakerOptions.probeFirstByteMs). */
+  probeFirstByteMs(targetMs: number): number {
+    return Math.min(targetMs, this.opts.probeFirstByteMs)
+  }
+
+  /**
+   * The probe ended without a verdict on the upstream (its caller left, or the gateway failed on its own):
+   * the circuit stays half-open and the next call probes instead.
+   */
+  release(): void {
+    if (this.state === 'half-open') this.probeOut = false
   }
 
   success(now: number): void {
@@ -57,7 +77,7 @@ export class CircuitBreaker {
     this.consecutive = 0
     if (this.state !== 'closed') {
       this.state = 'closed'
-      this.probing = false
+      this.probeOut = false
       this.resetWindow()
     }
   }
@@ -84,7 +104,7 @@ export class CircuitBreaker {
   private open(now: number): void {
     this.state = 'open'
     this.openedAt = now
-    this.probing = false
+    this.probeOut = false
     this.opens++
   }
 

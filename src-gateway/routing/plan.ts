@@ -3,7 +3,7 @@ import type { ChatRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import { ownValue } from '../core/json-values.js'
 import { estimatePromptTokens } from '../core/tokens.js'
-import type { Timeouts } from '../core/upstream.js'
+import { type Timeouts, withTimeouts } from '../core/upstream.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import type { BreakerRegistry, CircuitBreaker } from './breaker.js'
 import type { ModelCatalog } from './catalog.js'
@@ -89,7 +89,7 @@ function planned(t: Target, route: RouteConfig | undefined, deps: PlanDeps): Pla
   return {
     ...t,
     key: `${t.provider.id}/${model}`,
-    timeouts: route?.timeouts ? { ...t.provider.timeouts, ...route.timeouts } : t.provider.timeouts,
+    timeouts: withTimeouts(t.provider.timeouts, route?.timeouts),
     breaker: deps.breakers.for(t.provider.id, model),
   }
 }

@@ -1,5 +1,5 @@
 import type { GatewayConfig, ProviderConfig } from '../config/schema.js'
-import { CLOUD_TIMEOUTS, LOCAL_TIMEOUTS, type Timeouts } from '../core/upstream.js'
+import { CLOUD_TIMEOUTS, LOCAL_TIMEOUTS, type Timeouts, withTimeouts } from '../core/upstream.js'
 import { ADAPTERS } from '../providers/registry.js'
 import type { ProviderAdapter, ProviderContext } from '../providers/types.js'
 
@@ -29,7 +29,7 @@ export function buildProvider(id: string, cfg: ProviderConfig): RuntimeProvider 
       apiKey: cfg.apiKey || undefined,
       headers: cfg.headers,
     },
-    timeouts: { ...defaults, ...cfg.timeouts },
+    timeouts: withTimeouts(defaults, cfg.timeouts),
     configuredModels: cfg.models ?? [],
     maxConnections: cfg.maxConnections,
   }
