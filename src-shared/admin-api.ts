@@ -148,6 +148,11 @@ export interface ConfigImportResult {
   changes: { kind: 'add' | 'change' | 'remove'; section: string; name: string }[]
   /** Keys of providers the file points elsewhere: not carried along, the admin gives them again. */
   droppedCredentials?: string[]
+  /**
+   * Client keys left out: their value does not resolve on this machine (a key made in another gateway's UI
+   * keeps its value in that gateway's secret store).
+   */
+  droppedKeys?: { name: string; problem: string }[]
   /** What the file's `prompts:` section does (preview) or did (applied) to the prompt library; only when it has one. */
   prompts?: ConfigImportPrompts
   applied?: boolean

@@ -73,6 +73,10 @@ function report(file: string, r: ImportResult): string {
   if (r.droppedCredentials?.length) {
     lines.push(`Keys not carried over (their provider moves to another address): ${r.droppedCredentials.join(', ')}`)
   }
+  if (r.droppedKeys?.length) {
+    const keys = r.droppedKeys.map((k) => `${k.name} (${k.problem})`).join(', ')
+    lines.push(`Client keys not imported (their values are not on this machine; create new ones): ${keys}`)
+  }
   const missing = [...(r.missingEnv ?? []), ...(r.missingSecrets ?? [])]
   if (missing.length > 0) lines.push(`Not set on this machine yet: ${missing.join(', ')}`)
   lines.push(r.applied ? 'Applied.' : 'Preview only: nothing was changed. Run again with --apply to apply it.')

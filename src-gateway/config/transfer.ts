@@ -13,6 +13,7 @@ import { ConfigError, parseConfigText } from './load.js'
 import type { GatewayConfig } from './schema.js'
 import { exportableConfig } from './secret-fields.js'
 import type { ConfigStore } from './store.js'
+import { unresolvedKeys } from './unresolved-refs.js'
 import type { ConfigProblem } from './validate.js'
 
 // Export and import of the whole setup as one file, shared by the admin API and `switchyard export|import`.
@@ -40,6 +41,8 @@ export interface ImportResult {
   changes: ConfigChange[]
   /** Keys of providers the file points elsewhere: not carried along, the admin gives them again. */
   droppedCredentials?: string[]
+  /** Client keys left out because their value does not resolve on this machine (see importConfig). */
+  droppedKeys?: { name: string; problem: string }[]
   /** What the file's `prompts:` section does to the prompt library; only when it has one. */
   prompts?: PromptImport
   applied: boolean
@@ -78,10 +81,23 @@ export function importConfig(
 ): ImportResult {
   const { prompts: section, ...config } = isPlainObject(data) ? data : { prompts: undefined }
   const own = store.current.raw.prompts
-  const candidate = isPlainObject(data) ? { ...config, ...(own !== undefined && { prompts: own }) } : data
-  const check = store.check(candidate)
+  let candidate = isPlainObject(data) ? { ...config, ...(own !== undefined && { prompts: own }) } : data
+  let check = store.check(candidate)
+  // A key made in another gateway's UI is exported as a reference to that gateway's secret store. Taken in,
+  // it would turn key auth on while matching no caller, and stop the next start: it is left out and named.
+  const lost = check.valid ? unresolvedKeys(candidate as GatewayConfig, store.current.env, store.secrets) : []
+  if (lost.length > 0) {
+    const gone = new Set(lost.map((k) => k.index))
+    const { keys, ...rest } = candidate as GatewayConfig
+    const kept = keys?.filter((_, i) => !gone.has(i)) ?? []
+    candidate = kept.length > 0 ? { ...rest, keys: kept } : rest
+    check = store.check(candidate)
+  }
   const errors = [...check.errors, ...promptsSectionProblems(section)]
-  const dropped = check.dropped.length > 0 ? { droppedCredentials: check.dropped } : {}
+  const dropped = {
+    ...(check.dropped.length > 0 && { droppedCredentials: check.dropped }),
+    ...(lost.length > 0 && { droppedKeys: lost.map(({ name, problem }) => ({ name, problem })) }),
+  }
   const hasPrompts = section !== undefined && section !== null
   if (errors.length > 0) return { valid: false, errors, changes: check.changes, ...dropped, applied: false }
   if (!opts.apply) {

@@ -24,27 +24,52 @@ function resolveField(
   }
 }
 
+/** A client key whose value does not resolve here: its place in `keys:`, its name, and what is missing. */
+export interface UnresolvedKey {
+  index: number
+  name: string
+  problem: string
+}
+
+/** `keys.<name or index>.key`, the secret name of a client key (see secret-fields.ts). */
+const KEY_SECRET = /^keys\.(.+)\.key$/
+
 /**
- * The credential references of a raw config that resolve to nothing. A client key among them is an
- * error: it would keep key auth on while matching no caller (or, half resolved, match a guessable
- * prefix), a silent lock-out. A provider's is a warning: its calls fail with a clear 401 until it is set.
+ * The client keys of a raw config whose value resolves to nothing (or to an empty string) here. Such a
+ * key keeps key auth on while matching no caller (or, half resolved, matches a guessable prefix): a
+ * silent lock-out.
  */
-export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets: SecretLookup): UnresolvedRefs {
-  const out: UnresolvedRefs = { errors: [], warnings: [] }
-  const providerIds = Object.keys(raw.providers ?? {}).sort((a, b) => b.length - a.length)
+export function unresolvedKeys(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets: SecretLookup): UnresolvedKey[] {
+  const out: UnresolvedKey[] = []
   // Only read, never set: the fields may point into `raw` itself.
   for (const f of secretFields(raw)) {
+    const label = KEY_SECRET.exec(f.secretName)?.[1]
     const value = f.get()
-    if (!value || !hasRef(value)) continue
+    if (label === undefined || !value || !hasRef(value)) continue
+    const byName = raw.keys?.findIndex((k) => k.name === label) ?? -1
+    const index = byName >= 0 ? byName : Number(label)
+    const name = raw.keys?.[index]?.name ?? label
     const { missing, resolved } = resolveField(value, env, secrets, f.owns)
-    // Secret names are `keys.<name or index>.key`, `providers.<id>.<field>` or the field's path.
-    const key = /^keys\.(.+)\.key$/.exec(f.secretName)
-    if (key) {
-      const name = /^\d+$/.test(key[1]) ? (raw.keys?.[Number(key[1])]?.name ?? key[1]) : key[1]
-      if (missing.length > 0) out.errors.push(`key '${name}': ${missing.join(', ')} is not set`)
-      else if (resolved === '') out.errors.push(`key '${name}': ${value} is empty`)
-      continue
-    }
+    if (missing.length > 0) out.push({ index, name, problem: `${missing.join(', ')} is not set` })
+    else if (resolved === '') out.push({ index, name, problem: `${value} is empty` })
+  }
+  return out
+}
+
+/**
+ * The credential references of a raw config that resolve to nothing. A client key among them is an
+ * error (see unresolvedKeys). A provider's is a warning: its calls fail with a clear 401 until it is set.
+ */
+export function unresolvedRefs(raw: GatewayConfig, env: NodeJS.ProcessEnv, secrets: SecretLookup): UnresolvedRefs {
+  const out: UnresolvedRefs = {
+    errors: unresolvedKeys(raw, env, secrets).map((k) => `key '${k.name}': ${k.problem}`),
+    warnings: [],
+  }
+  const providerIds = Object.keys(raw.providers ?? {}).sort((a, b) => b.length - a.length)
+  for (const f of secretFields(raw)) {
+    const value = f.get()
+    if (KEY_SECRET.test(f.secretName) || !value || !hasRef(value)) continue
+    const { missing } = resolveField(value, env, secrets, f.owns)
     if (missing.length === 0) continue
     const provider = providerIds.find((id) => f.secretName.startsWith(`providers.${id}.`))
     out.warnings.push(

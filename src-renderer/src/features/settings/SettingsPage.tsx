@@ -189,7 +189,9 @@ function ConfigExport() {
         <div className="field">
           <label htmlFor="export-secrets">Secrets</label>
           <select id="export-secrets" value={secrets} onChange={(e) => setSecrets(e.target.value as ExportSecrets)}>
-            <option value="refs">As {'${env:…}'} references</option>
+            <option value="refs">
+              As {'${env:…}'} / {'${secret:…}'} references
+            </option>
             <option value="omit">Left out</option>
           </select>
         </div>
@@ -262,6 +264,18 @@ function PromptPlan({ prompts }: { prompts: ConfigImportPrompts }) {
   )
 }
 
+/** Client keys the import leaves out, and why: only the gateway that made a key holds its value. */
+function DroppedKeys({ result }: { result: ConfigImportResult }) {
+  if (!result.droppedKeys?.length) return null
+  return (
+    <p className="warn-text">
+      Client keys not imported, their values are not on this machine:{' '}
+      {result.droppedKeys.map((k) => `${k.name} (${k.problem})`).join(', ')}. Create new keys under{' '}
+      <a href={hrefFor('/keys')}>Keys &amp; Policies</a>.
+    </p>
+  )
+}
+
 /** Whether applying would change anything: the config, or the prompt library. */
 const changesSomething = (r: ConfigImportResult) =>
   r.changes.length > 0 || (r.prompts?.created.length ?? 0) > 0 || (r.prompts?.updated.length ?? 0) > 0
@@ -294,6 +308,7 @@ function ImportPreview({ preview }: { preview: ConfigImportResult }) {
         <p>Nothing would change: this config matches the running one.</p>
       )}
       {preview.prompts && <PromptPlan prompts={preview.prompts} />}
+      <DroppedKeys result={preview} />
       {(preview.droppedCredentials?.length ?? 0) > 0 && (
         <p className="warn-text">
           Not carried over (the file points these providers elsewhere; enter their keys again):{' '}
@@ -381,6 +396,7 @@ function ConfigImport() {
               {applied.prompts.unchanged.length} unchanged.
             </p>
           )}
+          <DroppedKeys result={applied} />
           {(applied.missingEnv?.length ?? 0) > 0 && (
             <p className="warn-text">Set these environment variables for its keys: {applied.missingEnv?.join(', ')}.</p>
           )}
