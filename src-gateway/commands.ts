@@ -11,6 +11,8 @@ import { VERSION } from './version.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
+/** What closing may take past the shutdown grace period: the request log's last flush and the database. */
+const CLOSE_MARGIN_MS = 10_000
 const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'runs the gateway and the web UI (default http://127.0.0.1:4141)',
@@ -94,11 +96,20 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
-    process.stdout.write(`switchyard: ${signal}, shutting down\n`)
-    const force = setTimeout(() => process.exit(1), 10_000)
+    const graceMs = app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS
+    process.stdout.write(`switchyard: ${signal}, shutting down (calls in flight get ${graceMs / 1000} s)\n`)
+    // Past the grace period and the log's last flush, something is stuck: say so rather than hang.
+    const limitMs = graceMs + CLOSE_MARGIN_MS
+    const force = setTimeout(() => {
+      process.stderr.write(`switchyard: not stopped ${limitMs / 1000} s after ${signal}; exiting anyway\n`)
+      process.exit(1)
+    }, limitMs)
     force.unref()
     app.close().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write(`switchyard: ${describeShutdown(app.gateway.inFlight.shutdownReport())}\n`)
+        process.exit(0)
+      },
       (err) => {
         process.stderr.write(`switchyard: error while closing: ${(err as Error).message}\n`)
         process.exit(1)
@@ -108,6 +119,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
+  const { DEFAULT_SHUTDOWN_GRACE_MS, describeShutdown } = await import('./core/in-flight.js')
 
 const COMMANDS: Command[] = [
   { spec: serveSpec, run: ({ values }) => serve(values) },

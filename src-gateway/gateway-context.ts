@@ -1,5 +1,6 @@
 import type { LoadedConfig } from './config/load.js'
 import type { CancelSignal } from './core/cancel.js'
+import { InFlightCalls } from './core/in-flight.js'
 import type { LogSink } from './core/log-event.js'
 import { Upstreams } from './core/upstream.js'
 import type { ResponseCache } from './policies/cache/store.js'
@@ -31,6 +32,8 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   protection: Protection
   /** The response cache; absent until the server attaches one (it lives in the data dir's database). */
   cache?: ResponseCache
+  /** Chat calls in flight, which a shutdown waits for (server.ts). */
+  inFlight: InFlightCalls
 }
 
 export interface ContextOptions {
@@ -87,6 +90,7 @@ export function createGatewayContext(config: LoadedConfig, sink: LogSink, opts: 
     policies: opts.policies ?? new Policies(config.resolved, undefined, clock),
     protection: new Protection(config.resolved),
     cache: opts.cache,
+    inFlight: new InFlightCalls(),
   }
 }
 

@@ -32,6 +32,7 @@ import { registerBackups } from './backup/backup-routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { ConfigStore } from './config/store.js'
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './core/in-flight.js'
 import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
@@ -201,19 +202,23 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
   })
-  // Closing waits for calls in flight. A keep-alive connection whose call ends after close began would
-  // otherwise hold the server open for the whole keep-alive timeout, so keep closing idle ones.
+  // Closing waits for calls in flight, for server.shutdownGraceMs; then it ends those still running with
+  // an error their callers see (see core/in-flight.ts). A keep-alive connection whose call ends after
+  // close began would otherwise hold the server open for the whole keep-alive timeout, so keep closing
+  // idle ones.
   app.addHook('preClose', (done) => {
     const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
     sweep.unref()
     app.server.once('close', () => clearInterval(sweep))
     done()
   })
-  // Drain order matters: stop taking requests (Fastify), flush log rows, then close the database.
+  // Drain order matters: stop taking requests (Fastify), let every call push its log row, flush the rows,
+  // then close the database.
   app.addHook('onClose', async () => {
     await sink.close()
     await gw.upstreams.close()
     alerts.close()
+    gw.inFlight.beginShutdown(app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
     cache.close()
     if (db) closeDatabase(db)
   })
@@ -222,6 +227,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   decoratePauseSwitch(app)
   const prompts = openPromptLibrary(app, gw)
 
+    await gw.inFlight.idle()
   // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)
   registerCors(app)

@@ -4,6 +4,7 @@ import type { RouteConfig } from '../config/schema.js'
 import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
+import { endedByGateway } from '../core/in-flight.js'
 import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
@@ -86,6 +87,8 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) abort.abort()
   })
+  // Until its row is pushed: a shutdown waits for that (and ends the call when its grace period is over).
+  const settled = gw.inFlight.add(abort)
 
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.
   if (gw.captureBodies) event.requestBody = rawBody(req) ?? call.body
@@ -144,7 +147,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
         gatewayFault,
         ...outcome
       } = stream
-        ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event)
+        ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event, abort)
         : await completeAnswer(gw, call, canonical, target, res, answer).catch((err) => {
             // The upstream's failures are GatewayErrors (a failed read is mapped where it happens); any
             // other exception is the gateway's own and stays one (a 500 below), not the provider's 502.
@@ -180,10 +183,13 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
       break
     }
   } catch (error) {
-    const err = toGatewayError(error)
+    // A call the gateway ended (shutting down) tells its caller why; one whose caller left is a 499.
+    const ended = endedByGateway(abort)
+    const err = ended ?? toGatewayError(error)
+    const clientLeft = abort.aborted && !ended
     if (err.kind === 'internal' && !abort.aborted) req.log.error({ err: error }, 'unhandled error')
-    event.status = abort.aborted ? 499 : err.status
-    event.error = abort.aborted ? 'aborted' : err.message
+    event.status = clientLeft ? 499 : err.status
+    event.error = clientLeft ? 'aborted' : err.message
     if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
@@ -192,8 +198,14 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     if (answered && event.inputTokens === undefined && canonical) {
       // The upstream reported no usage (some local servers, broken streams): count with a tokenizer,
       // after the response, and say so in the row.
-      estimateTokens(event, canonical, outputText?.() ?? '').finally(() => gw.sink.push(event))
-    } else gw.sink.push(event)
+      estimateTokens(event, canonical, outputText?.() ?? '').finally(() => {
+        gw.sink.push(event)
+        settled()
+      })
+    } else {
+      gw.sink.push(event)
+      settled()
+    }
   }
 }
 
@@ -548,6 +560,7 @@ async function streamAnswer(
   t0: number,
   plan: AnswerPlan,
   event: LogEvent,
+  signal: CancelSignal,
 ): Promise<Outcome> {
   const raw = startStream(call.reply, call.codec.streamContentType)
 
@@ -612,9 +625,11 @@ async function streamAnswer(
       return outcome(err.status, translate.counts(), { ...extra(), error: err.message })
     }
     // The upstream's failures all arrive as GatewayErrors: read errors and timeouts (upstreamReads), error
-    // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own.
-    const gatewayFault = !(error instanceof GatewayError) && !(error instanceof ClientGone)
-    const err = gatewayFault ? toGatewayError(error) : upstreamFailure(target, error)
+    // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own. A
+    // stream the gateway ended (shutting down) failed its read too, but the caller is told why.
+    const ended = endedByGateway(signal)
+    const gatewayFault = !ended && !(error instanceof GatewayError) && !(error instanceof ClientGone)
+    const err = ended ?? (gatewayFault ? toGatewayError(error) : upstreamFailure(target, error))
     if (gatewayFault) call.req.log.error({ err: error }, 'stream relay failed')
     const aborted = raw.destroyed
     if (!aborted) {

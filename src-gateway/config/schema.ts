@@ -258,6 +258,11 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          /**
+           * On shutdown, how long calls in flight get to finish before the rest are ended with an error
+           * event in their caller's format (default 10 s).
+           */
+          shutdownGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
           /** Circuit breaker settings shared by every target. */
           breaker: Type.Optional(
             Type.Object(

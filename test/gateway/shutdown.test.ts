@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveFromSource } from '../helpers/serve-source.js'
+import { type RecordedRequest, startScriptedUpstream } from '../helpers/upstreams.js'
+
+// Issue 23: SIGTERM cut long streams without an error event or a log row, and forced exit 1 after 10 s.
+// Now streams get `server.shutdownGraceMs` to finish; the rest end with an error in their caller's own
+// format and are logged, and serve says what happened.
+
+let up: Awaited<ReturnType<typeof startScriptedUpstream>>
+let dataDir: string
+
+const frame = (content: string) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+
+/** Streams one chunk every 100 ms: `chunks` of them, or until the gateway hangs up. */
+async function paced(res: ServerResponse, chunks: number) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  for (let i = 0; i < chunks && !res.destroyed; i++) {
+    res.write(frame(`${i} `))
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  res.end('data: [DONE]\n\n')
+}
+
+beforeAll(async () => {
+  up = await startScriptedUpstream({
+    'POST /v1/chat/completions': (req: RecordedRequest, res) =>
+      paced(res, (req.body as { model: string }).model === 'short' ? 10 : Number.POSITIVE_INFINITY),
+  })
+  dataDir = mkdtempSync(join(tmpdir(), 'switchyard-shutdown-'))
+})
+afterAll(async () => {
+  await up.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/** Starts a streamed call and resolves once its first bytes arrived; `rest` is all it gets after that. */
+async function openStream(url: string, path: string, body: object): Promise<{ rest: Promise<string> }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ ...body, stream: true, max_tokens: 100, messages: [{ role: 'user', content: 'go' }] }),
+  })
+  expect(res.status).toBe(200)
+  const reader = res.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = decoder.decode((await reader.read()).value, { stream: true })
+  const rest = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }))
+      if (done) return text
+      text += decoder.decode(value, { stream: true })
+    }
+  })()
+  return { rest }
+}
+
+describe('graceful shutdown', () => {
+  it('lets a stream finish within the grace period, ends the others with an error event, and logs them all', async () => {
+    const configPath = join(dataDir, 'config.yaml')
+    writeFileSync(
+      configPath,
+      `
+server: { shutdownGraceMs: 2500 }
+providers:
+  up: { type: openai-compatible, baseUrl: "${up.url}/v1" }
+logs: { storeBodies: false }
+`,
+    )
+    const serve = await serveFromSource(dataDir, ['--config', configPath])
+    const short = await openStream(serve.url, '/v1/chat/completions', { model: 'up/short' })
+    const endless = await openStream(serve.url, '/v1/chat/completions', { model: 'up/endless' })
+    const anthropic = await openStream(serve.url, '/v1/messages', { model: 'up/endless' })
+
+    const t0 = performance.now()
+    const code = await serve.stop()
+    const took = performance.now() - t0
+    expect(code).toBe(0)
+    expect(took).toBeLessThan(8000)
+    expect(serve.output()).toMatch(/stopped; 2 of 3 calls in flight ended early after the 2\.5 s grace period/)
+
+    // Finished within the grace period: the whole answer.
+    expect(await short.rest).toMatch(/9 [\s\S]*data: \[DONE\]/)
+    // Ended: an error in the caller's own format, then the end of the stream.
+    const openaiEnd = await endless.rest
+    expect(openaiEnd).toMatch(/data: \{"error":\{[^\n]*shutting down/)
+    expect(openaiEnd).not.toMatch(/\[DONE\]/)
+    expect(await anthropic.rest).toMatch(/event: error\ndata: \{"type":"error","error":\{[^\n]*shutting down/)
+
+    // Their rows were written before the process exited: a restart shows them.
+    const again = await serveFromSource(dataDir, ['--config', configPath])
+    try {
+      const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+      const res = await fetch(`${again.url}/admin/v1/logs?limit=10`, { headers: { authorization: `Bearer ${token}` } })
+      const { items } = (await res.json()) as { items: { model: string; status: number; error?: string | null }[] }
+      const byStatus = items.map((r) => `${r.model} ${r.status}`).sort()
+      expect(byStatus).toEqual(['endless 503', 'endless 503', 'short 200'])
+      for (const r of items.filter((i) => i.status === 503)) expect(r.error).toMatch(/shutting down/)
+    } finally {
+      expect(await again.stop()).toBe(0)
+    }
+  }, 60_000)
+})
