@@ -2,6 +2,7 @@ import { holdDataDirLock } from './backup/data-dir-lock.js'
 import { type Command, type CommandSpec, commandUsage, parseCommand, UsageError } from './cli/args.js'
 import { backupCommand, restoreCommand } from './cli/backup-commands.js'
 import { FILE_OPTIONS, fileTarget } from './cli/data-dir.js'
+import { dataDirError, dataDirProblem } from './cli/data-dir-access.js'
 import { fail, userErrors } from './cli/output.js'
 import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
@@ -16,7 +17,7 @@ const CLOSE_MARGIN_MS = 10_000
 const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'runs the gateway and the web UI (default http://127.0.0.1:4141)',
-  synopsis: '[--config FILE] [--port N] [--host H] [--data-dir DIR]',
+  synopsis: '[--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-log]',
   description:
     'Runs the gateway and the web UI, and prints a one-time sign-in link. It holds DATA_DIR/gateway.lock\n' +
     'while it runs, so a second serve (or an offline restore or import --apply) on that folder refuses.',
@@ -24,6 +25,10 @@ const serveSpec: CommandSpec = {
     ...FILE_OPTIONS,
     port: { type: 'string', value: 'N', help: 'port to listen on (default 4141, or PORT; 0 picks a free port)' },
     host: { type: 'string', value: 'H', help: 'address to bind (default 127.0.0.1)' },
+    'no-log': {
+      type: 'boolean',
+      help: 'open no database (e.g. a read-only data dir): no request log; spend, prompts and alerts last until exit',
+    },
   },
   positionals: [],
 }
@@ -41,8 +46,18 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     if (err instanceof ConfigError) fail(err.message)
     throw err
   }
+  const noLog = values['no-log'] === true
+  const problem = dataDirProblem(dataDir)
+  if (problem && !noLog) fail(problem)
+  if (noLog) {
+    process.stderr.write(
+      'switchyard: warning: request logging is off (--no-log): no database is opened, so nothing is logged; ' +
+        'key spend, prompts and alerts are kept in memory until exit, and the audit trail and backups are off\n',
+    )
+  }
   // Before anything in the data dir is opened: a second writer there would overwrite this one's changes.
-  const release = userErrors(() => holdDataDirLock(dataDir))
+  // A folder --no-log serves from without being able to write it is not written at all: no lock to hold.
+  const release = problem ? () => {} : userErrors(() => holdDataDirLock(dataDir))
   process.on('exit', release)
   // Loaded here, not at the top: --help and the offline commands have no use for the whole gateway.
   const { buildGateway } = await import('./server.js')
@@ -52,10 +67,13 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     secrets = defaultSecretStore(dataDir, config.env)
     // A client key without its value would lock every caller out with nothing said: stop here instead.
     for (const w of checkRefsAtStart(config, secrets, configPath)) process.stderr.write(`switchyard: warning: ${w}\n`)
-    app = buildGateway(config, { dataDir, configPath, secrets })
+    app = buildGateway(config, { dataDir, configPath, secrets, noDatabase: noLog })
   } catch (err) {
     // A secret store or a TLS certificate that cannot be read.
     if (err instanceof SecretStoreError || err instanceof ConfigError) fail(err.message)
+    // A file in the data dir it cannot write after all, or a database SQLite cannot open.
+    const inDataDir = dataDirError(err, dataDir)
+    if (inDataDir) fail(inDataDir)
     throw err
   }
   // An admin token guards /admin, not the model APIs: off loopback, only client keys stop the network

@@ -62,6 +62,11 @@ export interface GatewayDeps {
   secrets?: SecretStore
   /** The desktop app's OS-keychain store for the log body key (see store/body-cipher.ts). */
   bodyKeys?: SecretStore
+  /**
+   * `serve --no-log`: the data dir still holds the config, secrets and admin token, but no database is
+   * opened there: calls are not logged, and what the database keeps (spend, prompts, alerts) is in memory.
+   */
+  noDatabase?: boolean
 }
 
 declare module 'fastify' {
@@ -170,16 +175,19 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
 
   // Before the database opens: a missing body key stops the start with nothing left open.
-  const bodyCipher = deps.dataDir
+  const dbDir = deps.noDatabase ? undefined : deps.dataDir
+  const bodyCipher = dbDir
     ? bodyCipherFor(config.resolved.logs?.encryptBodies ?? false, { env: config.env, secrets: deps.bodyKeys })
     : undefined
-  const db = deps.dataDir ? openDatabase(deps.dataDir) : undefined
+  const db = dbDir ? openDatabase(dbDir) : undefined
   const clock = deps.context?.clock ?? Date.now
   const alerts = new Alerts(config.resolved, { db, clock })
+  // With logging off, calls are still counted on /metrics; their rows go nowhere.
+  const noLogSink: LogSink | undefined = deps.noDatabase ? { push() {}, close: async () => {} } : undefined
   const requestLog = createRequestLog(
     config.resolved,
     db,
-    deps.sink,
+    deps.sink ?? noLogSink,
     (e, cost) => {
       policies.confirmSpend(e, cost)
       alerts.spendPriced(cost)

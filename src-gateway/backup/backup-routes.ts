@@ -28,7 +28,7 @@ export function registerBackups(
     if (backups) return backups
     throw new GatewayError(
       'internal',
-      'backups are kept in the data dir and the gateway runs without one (start it with --data-dir or SWITCHYARD_DATA_DIR)',
+      "backups copy the data dir's database and the gateway runs without one (started with --no-log, or without --data-dir or SWITCHYARD_DATA_DIR)",
       { status: 503, code: 'storage_unavailable' },
     )
   }
