@@ -54,6 +54,10 @@ export function migrate(db: Db): void {
 
 export function closeDatabase(db: Db): void {
   if (!db.open) return
-  if (db.name !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)')
+  try {
+    if (db.name !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)')
+  } catch {
+    // A full disk can refuse the checkpoint: the committed rows stay in the WAL, which the next open replays.
+  }
   db.close()
 }
