@@ -301,5 +301,16 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
   await signIn(page, second)
   await openPage(page, 'Prompts')
   await expect(page.getByTestId('prompt-item')).toHaveText([/greet/])
+
+  // The provider's key, as the import asked: typed in under Providers, and the imported setup answers.
+  await openPage(page, 'Providers & models')
+  const imported = page.locator('[data-testid=provider-card][data-provider=lab]')
+  await expect(imported).toContainText('key none')
+  await imported.getByRole('button', { name: 'Edit' }).click()
+  await page.getByLabel('API key', { exact: true }).fill(UPSTREAM_KEY)
+  await page.getByRole('button', { name: 'Save changes' }).click()
+  await expect(imported).toContainText('2 models · key sk-…6789')
+  await shot(page, 'first-hour-second-provider')
+  await chatInPlayground(page, 'smart', 'hello from the second gateway')
   expect(errors.filter((e) => !restartNoise.test(e))).toEqual([])
 })
