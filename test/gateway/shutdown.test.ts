@@ -28,8 +28,11 @@ async function paced(res: ServerResponse, chunks: number) {
 
 beforeAll(async () => {
   up = await startScriptedUpstream({
-    'POST /v1/chat/completions': (req: RecordedRequest, res) =>
-      paced(res, (req.body as { model: string }).model === 'short' ? 10 : Number.POSITIVE_INFINITY),
+    'POST /v1/chat/completions': async (req: RecordedRequest, res) => {
+      const { model } = req.body as { model: string }
+      // `hang` never answers; the others stream.
+      if (model !== 'hang') await paced(res, model === 'short' ? 10 : Number.POSITIVE_INFINITY)
+    },
   })
   dataDir = mkdtempSync(join(tmpdir(), 'switchyard-shutdown-'))
 })
@@ -60,7 +63,7 @@ async function openStream(url: string, path: string, body: object): Promise<{ re
 }
 
 describe('graceful shutdown', () => {
-  it('lets a stream finish within the grace period, ends the others with an error event, and logs them all', async () => {
+  it('lets a stream finish within the grace period, ends the other calls with an error in their format, and logs them all', async () => {
     const configPath = join(dataDir, 'config.yaml')
     writeFileSync(
       configPath,
@@ -75,13 +78,19 @@ logs: { storeBodies: false }
     const short = await openStream(serve.url, '/v1/chat/completions', { model: 'up/short' })
     const endless = await openStream(serve.url, '/v1/chat/completions', { model: 'up/endless' })
     const anthropic = await openStream(serve.url, '/v1/messages', { model: 'up/endless' })
+    const whole = fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'up/hang', messages: [{ role: 'user', content: 'go' }] }),
+    })
+    await new Promise((r) => setTimeout(r, 200))
 
     const t0 = performance.now()
     const code = await serve.stop()
     const took = performance.now() - t0
     expect(code).toBe(0)
     expect(took).toBeLessThan(8000)
-    expect(serve.output()).toMatch(/stopped; 2 of 3 calls in flight ended early after the 2\.5 s grace period/)
+    expect(serve.output()).toMatch(/stopped; 3 of 4 calls in flight ended early after the 2\.5 s grace period/)
 
     // Finished within the grace period: the whole answer.
     expect(await short.rest).toMatch(/9 [\s\S]*data: \[DONE\]/)
@@ -90,6 +99,10 @@ logs: { storeBodies: false }
     expect(openaiEnd).toMatch(/data: \{"error":\{[^\n]*shutting down/)
     expect(openaiEnd).not.toMatch(/\[DONE\]/)
     expect(await anthropic.rest).toMatch(/event: error\ndata: \{"type":"error","error":\{[^\n]*shutting down/)
+    // A call waiting for a whole answer gets the error as its response.
+    const res = await whole
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/shutting down/)
 
     // Their rows were written before the process exited: a restart shows them.
     const again = await serveFromSource(dataDir, ['--config', configPath])
@@ -98,7 +111,7 @@ logs: { storeBodies: false }
       const res = await fetch(`${again.url}/admin/v1/logs?limit=10`, { headers: { authorization: `Bearer ${token}` } })
       const { items } = (await res.json()) as { items: { model: string; status: number; error?: string | null }[] }
       const byStatus = items.map((r) => `${r.model} ${r.status}`).sort()
-      expect(byStatus).toEqual(['endless 503', 'endless 503', 'short 200'])
+      expect(byStatus).toEqual(['endless 503', 'endless 503', 'hang 503', 'short 200'])
       for (const r of items.filter((i) => i.status === 503)) expect(r.error).toMatch(/shutting down/)
     } finally {
       expect(await again.stop()).toBe(0)
