@@ -10,6 +10,7 @@ export default defineConfig({
       'test/tools/**/*.test.ts',
       'test/security/**/*.test.ts',
       'test/cli/**/*.test.ts',
+      'test/docs/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

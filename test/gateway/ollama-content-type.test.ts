@@ -1,33 +1,10 @@
-import { execFile } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // Ollama reads a JSON body whatever its content type, and so do the tools written for it: curl's `-d`
 // sends `application/x-www-form-urlencoded`. The `/api/*` routes must take such bodies; `/v1` keeps its rules.
-
-const run = promisify(execFile)
-const ROOT = join(import.meta.dirname, '../..')
-const README_HOST = 'http://127.0.0.1:4141'
-
-/** Every one-line `curl …/api/…` example in README.md and docs/, as written there. */
-function ollamaCurlExamples(): string[] {
-  const docs = join(ROOT, 'docs')
-  const files = [join(ROOT, 'README.md')]
-  if (existsSync(docs)) {
-    for (const f of readdirSync(docs, { recursive: true, encoding: 'utf8' })) {
-      if (f.endsWith('.md')) files.push(join(docs, f))
-    }
-  }
-  return files.flatMap((f) =>
-    readFileSync(f, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith(`curl ${README_HOST}/api/`) && !line.endsWith('\\')),
-  )
-}
+// The docs' own `curl …/api/…` examples run in test/docs/code-blocks.test.ts.
 
 let mock: RunningMock
 let gw: TestGateway
@@ -43,32 +20,6 @@ providers:
 afterAll(async () => {
   await gw?.close()
   await mock?.stop()
-})
-
-async function curl(command: string): Promise<{ status: number; body: string }> {
-  // The example as written, aimed at this gateway; `-w` appends the status on a line of its own.
-  const { stdout } = await run('sh', ['-c', `${command} -s -w '\\n%{http_code}'`], { timeout: 10_000 })
-  const cut = stdout.lastIndexOf('\n')
-  return { body: stdout.slice(0, cut), status: Number(stdout.slice(cut + 1)) }
-}
-
-describe("README's Ollama curl examples", () => {
-  const examples = ollamaCurlExamples()
-
-  it('exist: /api/chat and /api/embed', () => {
-    expect(examples.some((c) => c.includes('/api/chat'))).toBe(true)
-    expect(examples.some((c) => c.includes('/api/embed'))).toBe(true)
-  })
-
-  it.each(examples)('answers 200: %s', async (example) => {
-    const model = example.includes('/api/embed') ? 'compat/mock-embed' : 'compat/mock-gpt'
-    const command = example.replaceAll(README_HOST, gw.url).replaceAll('MODEL', model)
-    const { status, body } = await curl(command)
-    expect(status, body).toBe(200)
-    const reply = JSON.parse(body)
-    if (example.includes('/api/embed')) expect(reply.embeddings).toHaveLength(2)
-    else expect(reply.message.content).toEqual(expect.any(String))
-  })
 })
 
 describe('/api/* bodies', () => {
