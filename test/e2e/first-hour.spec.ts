@@ -248,6 +248,12 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
   await shot(page, 'first-hour-after-restart')
   await openPage(page, 'Keys & Policies')
   await expect(page.getByRole('table', { name: 'Keys' }).getByRole('row', { name: 'laptop' })).toBeVisible()
+  await expect(page.getByText('Without keys the gateway is open')).toHaveCount(0)
+  // The calls made before the restart are still in the log (the SDK's lab/gpt-b call came only before it).
+  await openPage(page, 'Logs')
+  await expect(page.getByTestId('log-row').filter({ hasText: 'lab/gpt-b' }).filter({ hasText: 'laptop' })).toHaveCount(
+    1,
+  )
   await chatInPlayground(page, 'smart', 'still here after the restart')
 
   // Export with the prompts, downloaded as a user would.
