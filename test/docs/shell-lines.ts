@@ -57,10 +57,10 @@ export function shellCommands(block: CodeBlock): ShellCommand[] {
   return out
 }
 
-/** The status a `# → 404` comment expects; none means any 2xx. */
-export function expectedStatus(comment: string): number | undefined {
-  const m = /(?:→|->)\s*(\d{3})\b/.exec(comment)
-  return m ? Number(m[1]) : undefined
+/** The status a `# → 404` (or `# → 4xx`) comment expects, as a pattern; none means any 2xx. */
+export function expectedStatus(comment: string): RegExp | undefined {
+  const m = /(?:→|->)\s*([1-5][0-9x]{2})\b/.exec(comment)
+  return m ? new RegExp(`^${m[1].replaceAll('x', '\\d')}$`) : undefined
 }
 
 /** Words of a command as the shell would split them (quotes removed), enough to read options and paths. */
