@@ -344,7 +344,9 @@ async function tryTargets(
       failures.push({ provider: target.provider.id, model: target.model, status: res.status, error: res.message })
       if (isUpstreamFault(res)) target.breaker.failure(gw.clock())
       else target.breaker.success(gw.clock())
-      if (isUpstreamFault(res) && retry < plan.retry.attempts) {
+      // A timeout already cost the whole wait: with another target left, that one is tried instead.
+      const waitedOut = res.kind === 'upstream_timeout' && i < plan.targets.length - 1
+      if (isUpstreamFault(res) && !waitedOut && retry < plan.retry.attempts) {
         const after = retryAfterMs(res.opts.retryAfter, gw.clock())
         if ((after === undefined || after <= plan.retry.maxRetryAfterMs) && plan.budget.spend()) {
           await gw.sleep(Math.max(after ?? 0, backoffDelay(retry, plan.retry, gw.random)), signal)

@@ -57,14 +57,17 @@ describe('a local-first route whose local server hangs', () => {
         })
       },
     })
-    // The route's own firstByteMs (test-sized here) wins over the local default, for streams and whole answers.
+    // The route's own firstByteMs (test-sized here) wins over the local default, for streams and whole
+    // answers; a retry is allowed, as in the docs' local-first example.
     gw = await startGateway(`
+server:
+  breaker: { failureThreshold: 100, minRequests: 1000 }   # every call here meets the hung server
 providers:
   local: { type: openai-compatible, baseUrl: "${up.url}/local/v1" }
   cloud: { type: openai, apiKey: k, baseUrl: "${up.url}/cloud/v1" }
 routes:
   coding:
-    retries: { attempts: 0 }
+    retries: { attempts: 1 }
     timeouts: { firstByteMs: 400 }
     targets: [ { model: local/qwen }, { model: cloud/gpt } ]
 `)
@@ -96,5 +99,17 @@ routes:
     expect(data.choices[0].message.content).toBe('from the cloud')
     expect(response.headers.get('x-switchyard-provider')).toBe('cloud')
     expect(performance.now() - t0).toBeLessThan(2000)
+  })
+
+  it('moves on after a timeout instead of waiting it out again on the same target', async () => {
+    const before = up.requests.length
+    const { response } = await openai.chat.completions
+      .create({ model: 'coding', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse()
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2')
+    expect(up.requests.slice(before).map((r) => r.path)).toEqual([
+      '/local/v1/chat/completions',
+      '/cloud/v1/chat/completions',
+    ])
   })
 })
