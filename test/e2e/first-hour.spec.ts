@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
@@ -25,7 +26,7 @@ test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 
 test.setTimeout(90_000)
 
 /** Answers 401 the way OpenAI does unless the request carries the provider's key. */
-function refused(req: RecordedRequest, res: Parameters<typeof sendJson>[0]): boolean {
+function refused(req: RecordedRequest, res: ServerResponse): boolean {
   if (req.headers.authorization === `Bearer ${UPSTREAM_KEY}`) return false
   sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } })
   return true
@@ -251,9 +252,8 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
   await expect(page.getByText('Without keys the gateway is open')).toHaveCount(0)
   // The calls made before the restart are still in the log (the SDK's lab/gpt-b call came only before it).
   await openPage(page, 'Logs')
-  await expect(page.getByTestId('log-row').filter({ hasText: 'lab/gpt-b' }).filter({ hasText: 'laptop' })).toHaveCount(
-    1,
-  )
+  const beforeRestart = page.getByTestId('log-row').filter({ hasText: 'lab/gpt-b' }).filter({ hasText: 'laptop' })
+  await expect(beforeRestart).toHaveCount(1)
   await chatInPlayground(page, 'smart', 'still here after the restart')
 
   // Export with the prompts, downloaded as a user would.
@@ -300,10 +300,16 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
   await expect(applied).toContainText('Enter these keys under Providers: providers.lab.apiKey.')
   await shot(page, 'first-hour-import')
 
-  expect(await setupOf(second)).toEqual(await setupOf(gateway))
+  const setup = await setupOf(gateway)
+  expect(setup).toMatchObject({
+    providers: [{ id: 'ollama' }, { id: 'lab' }],
+    routes: [{ name: 'smart' }],
+    prompts: [{ name: 'greet' }],
+  })
+  expect(await setupOf(second)).toEqual(setup)
   // The second gateway starts again with what it imported.
   await second.restart()
-  expect(await setupOf(second)).toEqual(await setupOf(gateway))
+  expect(await setupOf(second)).toEqual(setup)
   await signIn(page, second)
   await openPage(page, 'Prompts')
   await expect(page.getByTestId('prompt-item')).toHaveText([/greet/])
