@@ -264,10 +264,11 @@ export function getLog(db: Db, id: number, cipher?: BodyCipher): LogDetail | nul
 
 /**
  * Every matching row, newest first, in batches. Each batch is read to the end before it is yielded: an
- * open better-sqlite3 iterator would block the log writer's inserts on this connection meanwhile. A consumer
- * that waits between batches lets other work run; one that stops early stops the reading.
+ * open better-sqlite3 iterator would block the log writer's inserts on this connection meanwhile. A batch
+ * takes a few milliseconds (turning rows into objects is most of it), so a consumer that waits between
+ * batches lets other calls run; one that stops early stops the reading.
  */
-export function* logBatches(db: Db, filter: LogFilter, batchSize = 500): Generator<LogItem[]> {
+export function* logBatches(db: Db, filter: LogFilter, batchSize = 200): Generator<LogItem[]> {
   let cursor: number | undefined
   for (;;) {
     const s = logSelection(filter, { before: cursor })
