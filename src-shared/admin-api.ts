@@ -33,7 +33,7 @@ export type { CacheConfig } from '../src-gateway/policies/cache/config.js'
 export type { RedactionConfig } from '../src-gateway/policies/redaction/config.js'
 export type { RedactedSpan, RedactionPreview } from '../src-gateway/policies/redaction/redactor.js'
 export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
-export type { LogDetail, LogItem } from '../src-gateway/store/log-queries.js'
+export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
 export type {
   GuardrailCount,
   RedactionCount,

@@ -2,9 +2,8 @@ import type {
   ConfigImportResult,
   DiscoveredServer,
   GatewaySettings,
-  ListPage,
   LogDetail,
-  LogItem,
+  LogPage,
   ModelItem,
   ModelPricing,
   ProviderInput,
@@ -15,7 +14,7 @@ import type {
   StatsGroupBy,
   StatsResult,
 } from '../../../src-shared/admin-api'
-import { downloadFile, getJson, getText, query, sendJson } from './client'
+import { downloadWithProgress, getJson, getText, query, sendJson } from './client'
 
 export interface LogQuery {
   from?: string
@@ -41,12 +40,15 @@ export interface DiscoveryView {
 const enc = encodeURIComponent
 
 export const adminApi = {
-  logs: (filter: LogQuery, opts: { limit?: number; cursor?: string | null } = {}) =>
-    getJson<ListPage<LogItem>>(`/admin/v1/logs${query({ ...filter, limit: opts.limit, cursor: opts.cursor })}`),
+  /** `after`: only rows newer than that id (a live view's top row). */
+  logs: (filter: LogQuery, opts: { limit?: number; cursor?: string | null; after?: number } = {}) =>
+    getJson<LogPage>(
+      `/admin/v1/logs${query({ ...filter, limit: opts.limit, cursor: opts.cursor, after: opts.after })}`,
+    ),
   log: (id: number) => getJson<LogDetail>(`/admin/v1/logs/${enc(String(id))}`),
-  /** Saves the filtered rows under the gateway's file name. */
-  exportLogs: (filter: LogQuery, format: 'jsonl' | 'csv') =>
-    downloadFile(`/admin/v1/logs/export${query({ ...filter, format })}`),
+  /** Saves the filtered rows under the gateway's file name; `onChunk` sees the bytes as they arrive. */
+  exportLogs: (filter: LogQuery, format: 'jsonl' | 'csv', onChunk: (chunk: Uint8Array) => void, signal?: AbortSignal) =>
+    downloadWithProgress(`/admin/v1/logs/export${query({ ...filter, format })}`, onChunk, signal),
   stats: (p: { from: string; to: string; bucket: StatsBucket; groupBy?: StatsGroupBy }) =>
     getJson<StatsResult>(`/admin/v1/stats${query(p)}`),
   pricing: (model: string) => getJson<ModelPricing>(`/admin/v1/pricing${query({ model })}`),

@@ -144,19 +144,46 @@ function attachmentName(disposition: string | null): string {
  * fetches with the admin token and saves the bytes.
  */
 export async function downloadFile(path: string): Promise<void> {
-  const a = document.createElement('a')
   if (window.desktop) {
     const res = await send('GET', path)
-    const url = URL.createObjectURL(await res.blob())
-    a.href = url
-    a.download = attachmentName(res.headers.get('content-disposition'))
-    a.click()
-    setTimeout(() => URL.revokeObjectURL(url), 0)
+    saveBlob(await res.blob(), attachmentName(res.headers.get('content-disposition')))
     return
   }
+  const a = document.createElement('a')
   a.href = `${await gatewayBaseUrl()}${path}`
   a.download = ''
   a.click()
+}
+
+function saveBlob(blob: Blob, name: string): void {
+  const a = document.createElement('a')
+  const url = URL.createObjectURL(blob)
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 0)
+}
+
+/**
+ * Saves a file the gateway serves, reading it here so that `onChunk` sees every chunk as it arrives (a
+ * progress display); `signal` cancels the download.
+ */
+export async function downloadWithProgress(
+  path: string,
+  onChunk: (chunk: Uint8Array) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const res = await send('GET', path, undefined, signal)
+  const chunks: Uint8Array[] = []
+  if (res.body) {
+    const reader = res.body.getReader()
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      chunks.push(r.value)
+      onChunk(r.value)
+    }
+  }
+  const type = res.headers.get('content-type') ?? 'application/octet-stream'
+  saveBlob(new Blob(chunks as BlobPart[], { type }), attachmentName(res.headers.get('content-disposition')))
 }
 
 /** A query string from the defined, non-empty values only. */

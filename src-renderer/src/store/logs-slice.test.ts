@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import type { LogItem } from '../../../src-shared/admin-api'
+import type { LogItem, LogPage } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { ApiError } from '../api/client'
 import { createLogsSlice, EMPTY_LOG_FILTERS, hasLogFilters, type LogsSlice, toLogQuery } from './logs-slice'
@@ -10,6 +10,12 @@ const logs = vi.mocked(adminApi.logs)
 const log = vi.mocked(adminApi.log)
 
 const item = (id: number): LogItem => ({ id, requestId: `req_${id}`, status: 200 }) as LogItem
+const page = (items: LogItem[], total: number, nextCursor: string | null, isTotalCapped = false): LogPage => ({
+  items,
+  total,
+  isTotalCapped,
+  nextCursor,
+})
 
 describe('logs slice', () => {
   let store: StoreApi<LogsSlice>
@@ -19,33 +25,58 @@ describe('logs slice', () => {
   })
 
   it('loads the first page, then appends the next one by cursor', async () => {
-    logs.mockResolvedValueOnce({ items: [item(3), item(2)], total: 3, nextCursor: '2' })
+    logs.mockResolvedValueOnce(page([item(3), item(2)], 3, '2'))
     await store.getState().loadLogs()
     expect(store.getState()).toMatchObject({ logTotal: 3, logCursor: '2', logsLoading: false })
-    logs.mockResolvedValueOnce({ items: [item(1)], total: 3, nextCursor: null })
+    logs.mockResolvedValueOnce(page([item(1)], 1, null))
     await store.getState().loadMoreLogs()
     expect(store.getState().logItems.map((i) => i.id)).toEqual([3, 2, 1])
+    // The total is the first page's: a later page counts only from its cursor on.
+    expect(store.getState().logTotal).toBe(3)
     expect(logs).toHaveBeenLastCalledWith({}, { limit: 100, cursor: '2' })
     // No cursor left: nothing more to fetch.
     await store.getState().loadMoreLogs()
     expect(logs).toHaveBeenCalledTimes(2)
   })
 
-  it('sends the filters and drops an answer that a newer filter has overtaken', async () => {
-    let resolveOld!: (v: Awaited<ReturnType<typeof adminApi.logs>>) => void
+  // Before, each filter change (each debounced keystroke) sent its own request beside the running ones.
+  it('never stacks a request on a running one: filter changes meanwhile load once, with the latest filters', async () => {
+    let resolveOld!: (v: LogPage) => void
     logs.mockReturnValueOnce(new Promise((r) => (resolveOld = r)))
-    logs.mockResolvedValueOnce({ items: [item(9)], total: 1, nextCursor: null })
+    logs.mockResolvedValueOnce(page([item(9)], 1, null))
     store.getState().setLogFilters({ model: 'old' })
+    store.getState().setLogFilters({ model: 'newer' })
     store.getState().setLogFilters({ model: 'mock-gpt', status: 'error' })
+    await store.getState().refreshLogs()
+    await store.getState().loadMoreLogs()
+    expect(logs).toHaveBeenCalledTimes(1)
+    resolveOld(page([item(1), item(2)], 2, null))
     await vi.waitFor(() => expect(store.getState().logItems.map((i) => i.id)).toEqual([9]))
-    resolveOld({ items: [item(1), item(2)], total: 2, nextCursor: null })
-    await Promise.resolve()
-    expect(store.getState().logItems.map((i) => i.id)).toEqual([9])
+    expect(logs).toHaveBeenCalledTimes(2)
     expect(logs).toHaveBeenLastCalledWith({ model: 'mock-gpt', status: 'error' }, { limit: 100 })
+    expect(store.getState().logsLoading).toBe(false)
+  })
+
+  // Before, the live view reloaded the whole first page every 5 s.
+  it('refreshes with the rows newer than the top one only, above the ones shown', async () => {
+    logs.mockResolvedValueOnce(page([item(3), item(2)], 2, null))
+    await store.getState().loadLogs()
+    logs.mockResolvedValueOnce(page([item(5), item(4)], 2, null))
+    await store.getState().refreshLogs()
+    expect(logs).toHaveBeenLastCalledWith({}, { limit: 100, after: 3 })
+    expect(store.getState().logItems.map((i) => i.id)).toEqual([5, 4, 3, 2])
+    expect(store.getState().logTotal).toBe(4)
+    // More new rows than a page: the list starts over from the newest.
+    logs.mockResolvedValueOnce(page([item(200)], 100, '101'))
+    logs.mockResolvedValueOnce(page([item(200), item(199)], 10_000, '199', true))
+    await store.getState().refreshLogs()
+    expect(logs).toHaveBeenLastCalledWith({}, { limit: 100 })
+    expect(store.getState()).toMatchObject({ logTotal: 10_000, logTotalCapped: true, logCursor: '199' })
+    expect(store.getState().logItems.map((i) => i.id)).toEqual([200, 199])
   })
 
   it('keeps the rows on screen and reports an error beside them', async () => {
-    logs.mockResolvedValueOnce({ items: [item(1)], total: 1, nextCursor: null })
+    logs.mockResolvedValueOnce(page([item(1)], 1, null))
     await store.getState().loadLogs()
     logs.mockRejectedValueOnce(new ApiError(503, 'request logs are not stored'))
     await store.getState().loadLogs()

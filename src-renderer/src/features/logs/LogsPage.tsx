@@ -6,7 +6,15 @@ import { errorMessage } from '../../api/client'
 import { hrefFor, replaceQuery, useHashLocation } from '../../app/router'
 import { CacheHitBadge, GuardrailBadge, RedactedBadge } from '../../components/ProtectionBadges'
 import { SearchField } from '../../components/SearchField'
-import { formatCount, formatDuration, formatEntityCounts, formatTime, formatTokensInOut, formatUsd } from '../../format'
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatEntityCounts,
+  formatTime,
+  formatTokensInOut,
+  formatUsd,
+} from '../../format'
 import { useAppStore } from '../../store'
 import {
   CACHE_FILTERS,
@@ -143,27 +151,72 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
   )
 }
 
+/** "1,234" or, past the gateway's count cap, "10,000+". */
+function formatTotal(total: number, capped: boolean): string {
+  return `${formatCount(total)}${capped ? '+' : ''}`
+}
+
+/** Lines so far: every exported row ends with one (CSV adds a header line). */
+function countNewlines(chunk: Uint8Array): number {
+  let n = 0
+  for (const byte of chunk) if (byte === 10) n++
+  return n
+}
+
 function ExportButtons() {
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const total = useAppStore((s) => s.logTotal)
+  const capped = useAppStore((s) => s.logTotalCapped)
   const [error, setError] = useState<string | null>(null)
+  const [progress, setProgress] = useState<{ bytes: number; rows: number } | null>(null)
+  const abortRef = useRef<AbortController | null>(null)
+  useEffect(() => () => abortRef.current?.abort(), [])
   const download = async (format: 'csv' | 'jsonl') => {
     setError(null)
+    const abort = new AbortController()
+    abortRef.current = abort
+    const sofar = { bytes: 0, rows: format === 'csv' ? -1 : 0 }
+    setProgress({ bytes: 0, rows: 0 })
     try {
-      await adminApi.exportLogs(toLogQuery(filters), format)
+      await adminApi.exportLogs(
+        toLogQuery(filters),
+        format,
+        (chunk) => {
+          sofar.bytes += chunk.byteLength
+          sofar.rows += countNewlines(chunk)
+          setProgress({ bytes: sofar.bytes, rows: Math.max(0, sofar.rows) })
+        },
+        abort.signal,
+      )
     } catch (err) {
-      setError(errorMessage(err))
+      if (!abort.signal.aborted) setError(errorMessage(err))
+    } finally {
+      abortRef.current = null
+      setProgress(null)
     }
   }
   return (
     <div className="row">
-      <span className="muted">Export {total === null ? '' : `${formatCount(total)} rows`}</span>
-      <button type="button" onClick={() => void download('csv')} disabled={!total}>
-        CSV
-      </button>
-      <button type="button" onClick={() => void download('jsonl')} disabled={!total}>
-        JSONL
-      </button>
+      {progress ? (
+        <>
+          <span className="muted" role="status" data-testid="export-progress">
+            Exporting… {formatCount(progress.rows)} rows, {formatBytes(progress.bytes)}
+          </span>
+          <button type="button" onClick={() => abortRef.current?.abort()}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <>
+          <span className="muted">Export {total === null ? '' : `${formatTotal(total, capped)} rows`}</span>
+          <button type="button" onClick={() => void download('csv')} disabled={!total}>
+            CSV
+          </button>
+          <button type="button" onClick={() => void download('jsonl')} disabled={!total}>
+            JSONL
+          </button>
+        </>
+      )}
       {error && (
         <span className="error" role="alert">
           {error}
@@ -239,6 +292,7 @@ export function LogsPage() {
   const { query } = useHashLocation()
   const items = useAppStore(useShallow((s) => s.logItems))
   const total = useAppStore((s) => s.logTotal)
+  const capped = useAppStore((s) => s.logTotalCapped)
   const cursor = useAppStore((s) => s.logCursor)
   const loading = useAppStore((s) => s.logsLoading)
   const error = useAppStore((s) => s.logsError)
@@ -249,6 +303,7 @@ export function LogsPage() {
       setFilters: s.setLogFilters,
       load: s.loadLogs,
       loadMore: s.loadMoreLogs,
+      refresh: s.refreshLogs,
       open: s.openLog,
       close: s.closeLog,
       loadSettings: s.loadSettings,
@@ -284,11 +339,12 @@ export function LogsPage() {
     } else if (useAppStore.getState().detailId !== null) actions.close()
   }, [urlId, actions])
 
-  // Live tail: refresh the first page while the list is scrolled to the top and no drawer is open.
+  // Live tail: fetch the rows newer than the top one while the list is scrolled to the top and no drawer is
+  // open (the slice skips a tick while another request runs).
   useEffect(() => {
     const t = setInterval(() => {
       if (document.visibilityState === 'visible' && (viewportRef.current?.scrollTop ?? 0) === 0 && !detailId)
-        void actions.load()
+        void actions.refresh()
     }, LIVE_MS)
     return () => clearInterval(t)
   }, [actions, detailId])
@@ -390,7 +446,7 @@ export function LogsPage() {
             // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: rows are navigated with arrow keys, j/k and Enter (ui.md §1), which a grid announces
             role="grid"
             aria-label="Request logs"
-            aria-rowcount={(total ?? items.length) + 1}
+            aria-rowcount={capped ? -1 : (total ?? items.length) + 1}
             aria-busy={loading}
             data-testid="logs-table"
           >
@@ -454,7 +510,7 @@ export function LogsPage() {
           <span>
             {total === null
               ? 'Loading…'
-              : `${formatCount(Math.min(items.length, total))} of ${formatCount(total)} shown${cursor ? ' · scroll for more' : ''}`}
+              : `${formatCount(capped ? items.length : Math.min(items.length, total))} of ${formatTotal(Math.max(total, items.length), capped)} shown${cursor ? ' · scroll for more' : ''}`}
           </span>
           <span>↑/↓ or j/k move · Enter opens · / searches</span>
         </div>
