@@ -3,10 +3,11 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { ensurePrivateDir } from '../paths.js'
 import { MIGRATIONS } from './migrations.js'
+import { rollUpNewRows } from './rollups.js'
 
 export type Db = Database.Database
 
-/** Opens (creating if needed) the gateway database and brings its schema up to date. */
+/** Opens (creating if needed) the gateway database and brings its schema and rollups up to date. */
 export function openDatabase(dataDir: string | ':memory:'): Db {
   let file = ':memory:'
   if (dataDir !== ':memory:') {
@@ -26,6 +27,8 @@ export function openDatabase(dataDir: string | ':memory:'): Db {
   // own default), and reports over a big log read from the OS's file cache instead.
   db.pragma('cache_size = -2000')
   migrate(db)
+  // Rows written by an older version (or by anything but the log writer) reach the stats' rollups here.
+  rollUpNewRows(db)
   return db
 }
 

@@ -1,7 +1,21 @@
 import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
-import { p50p95 } from './percentile.js'
+import { addEncoded, addSketch, addValue, percentiles, type Sketch } from './latency-sketch.js'
 import { usedBytes } from './retention.js'
+import {
+  COUNTER_COLUMNS,
+  type Counters,
+  countRow,
+  dimValue,
+  HOUR_MS,
+  MINUTE_CELLS_KEEP_MS,
+  MINUTE_MS,
+  ROW_COLUMNS,
+  type RollupDim,
+  type RollupRow,
+  rollUpNewRows,
+  zeroCounters,
+} from './rollups.js'
 
 /** `5m` suits an hour's range, `hour` a day's, `day` a month's. */
 export type StatsBucket = '5m' | 'hour' | 'day'
@@ -16,14 +30,21 @@ export interface StatsQuery {
   groupBy?: StatsGroupBy
 }
 
+export interface Percentiles {
+  p50: number | null
+  p95: number | null
+  p99: number | null
+}
+
 export interface StatsSummary {
   requests: number
   errors: number
   inputTokens: number
   outputTokens: number
   costUsd: number
-  latencyMs: { p50: number | null; p95: number | null }
-  ttftMs: { p50: number | null; p95: number | null }
+  /** From the rollups' sketches: within 1% of the exact nearest-rank value. */
+  latencyMs: Percentiles
+  ttftMs: Percentiles
   /** Calls answered from the gateway's cache. */
   cacheHits: number
   /** What those calls would have cost at the provider's price. */
@@ -61,149 +82,211 @@ export interface StatsResult {
   byGuardrail: GuardrailCount[]
   /** Redacted entities in the range by type, most frequent first. */
   byRedaction: RedactionCount[]
+  /** `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. */
   db: { sizeBytes: number; usedBytes: number; rows: number }
 }
 
-const GROUP_COLUMN: Record<StatsGroupBy, string> = { model: 'model', provider: 'provider', key: 'key_name' }
-// Bucket labels are cut from the ISO `created_at` in SQL and padded back to a full timestamp. Hours and days
-// are prefixes; 5 minutes keep the hour and round the minutes down to a multiple of 5.
-const BUCKET_SQL: Record<StatsBucket, { expr: string; suffix: string }> = {
-  '5m': {
-    expr: `substr(created_at, 1, 14) || printf('%02d', CAST(substr(created_at, 15, 2) AS INTEGER) / 5 * 5)`,
-    suffix: ':00.000Z',
-  },
-  hour: { expr: 'substr(created_at, 1, 13)', suffix: ':00:00.000Z' },
-  day: { expr: 'substr(created_at, 1, 10)', suffix: 'T00:00:00.000Z' },
-}
-
-type StatsRow = [
-  bucket: string,
-  group: string | null,
-  status: number,
-  input: number | null,
-  output: number | null,
-  cost: number | null,
-  latency: number,
-  ttft: number | null,
-  isCacheHit: number,
-  savedUsd: number | null,
-  guardrailAction: string | null,
-  isRedacted: number,
-]
+const GROUP_DIM: Record<StatsGroupBy, RollupDim> = { model: 'model', provider: 'provider', key: 'key' }
+const BUCKET_MS: Record<StatsBucket, number> = { '5m': 5 * MINUTE_MS, hour: HOUR_MS, day: 24 * HOUR_MS }
+const PERCENTILES = [0.5, 0.95, 0.99] as const
 
 class Accumulator {
-  requests = 0
-  errors = 0
-  inputTokens = 0
-  outputTokens = 0
-  costUsd = 0
-  latencies: number[] = []
-  ttfts: number[] = []
-  cacheHits = 0
-  cacheSavedUsd = 0
-  guardrailBlocked = 0
-  guardrailFlagged = 0
-  redactedCalls = 0
+  counters = zeroCounters()
+  latency: Sketch = new Map()
+  ttft: Sketch = new Map()
 
-  add([, , status, input, output, cost, latency, ttft, isCacheHit, saved, action, isRedacted]: StatsRow) {
-    this.requests++
-    if (status >= 400) this.errors++
-    this.inputTokens += input ?? 0
-    this.outputTokens += output ?? 0
-    this.costUsd += cost ?? 0
-    this.latencies.push(latency)
-    if (ttft !== null) this.ttfts.push(ttft)
-    this.cacheHits += isCacheHit
-    this.cacheSavedUsd += saved ?? 0
-    if (action === 'block') this.guardrailBlocked++
-    else if (action === 'flag') this.guardrailFlagged++
-    this.redactedCalls += isRedacted
+  /** A rollup cell: its counters, then its sketches (raw column order: see CELL_SQL). */
+  addCell(cell: unknown[]) {
+    const c = this.counters as unknown as Record<string, number>
+    for (const [i, k] of COUNTER_KEYS.entries()) c[k] += cell[2 + i] as number
+    const latency = cell[2 + COUNTER_KEYS.length] as Uint8Array | null
+    const ttft = cell[3 + COUNTER_KEYS.length] as Uint8Array | null
+    addEncoded(this.latency, latency)
+    addEncoded(this.ttft, ttft)
+  }
+
+  addRow(row: RollupRow) {
+    countRow(this.counters, row)
+    addValue(this.latency, row.latency_ms)
+    if (row.ttft_ms !== null) addValue(this.ttft, row.ttft_ms)
+  }
+
+  add(other: Accumulator) {
+    const c = this.counters as unknown as Record<string, number>
+    for (const k of COUNTER_KEYS) c[k] += other.counters[k]
+    addSketch(this.latency, other.latency)
+    addSketch(this.ttft, other.ttft)
   }
 
   summary(): StatsSummary {
-    return {
-      requests: this.requests,
-      errors: this.errors,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
-      costUsd: this.costUsd,
-      latencyMs: p50p95(this.latencies),
-      ttftMs: p50p95(this.ttfts),
-      cacheHits: this.cacheHits,
-      cacheSavedUsd: this.cacheSavedUsd,
-      guardrailBlocked: this.guardrailBlocked,
-      guardrailFlagged: this.guardrailFlagged,
-      redactedCalls: this.redactedCalls,
-    }
+    return { ...this.counters, latencyMs: summarize(this.latency), ttftMs: summarize(this.ttft) }
   }
 }
 
-// Hits and entity counts live in small JSON columns on the few rows that have any; SQLite unpacks them in
-// one grouped pass over the same range, so the main scan never parses JSON.
-const BY_GUARDRAIL_SQL = `SELECT json_extract(h.value, '$.check') AS "check", json_extract(h.value, '$.stage') AS stage,
-    json_extract(h.value, '$.action') AS action, count(*) AS count
-  FROM request_logs, json_each(request_logs.guardrails_json) h
-  WHERE created_at >= ? AND created_at < ? AND guardrails_json IS NOT NULL
-  GROUP BY 1, 2, 3 ORDER BY count DESC, 1, 2, 3`
-const BY_REDACTION_SQL = `SELECT e.key AS type, sum(e.value) AS count
-  FROM request_logs, json_each(request_logs.redactions_json) e
-  WHERE created_at >= ? AND created_at < ? AND redactions_json IS NOT NULL
-  GROUP BY 1 ORDER BY count DESC, 1`
+const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]
+
+function summarize(s: Sketch): Percentiles {
+  const [p50, p95, p99] = percentiles(s, PERCENTILES)
+  return { p50, p95, p99 }
+}
+
+/** Where one stretch of a range is read from: whole hour cells, whole minute cells, or the rows themselves. */
+interface Piece {
+  source: 'hours' | 'minutes' | 'rows'
+  from: number
+  to: number
+}
+
+const ceilTo = (t: number, size: number) => Math.ceil(t / size) * size
+const floorTo = (t: number, size: number) => Math.floor(t / size) * size
 
 /**
- * Totals, per-group totals and a bucketed time series in one pass over the range. Percentiles need every
- * value, so rows are read (only the columns needed, as arrays) rather than aggregated in SQL.
+ * Splits [from, to) into whole hours (when the buckets are hours or days), whole minutes where minute cells
+ * are kept (since `minutesSince`), and the rows of the partial minutes or hours left at the edges: at most
+ * two hours of rows, or two minutes' inside the minute cells' keep.
  */
-export function computeStats(db: Db, q: StatsQuery): StatsResult {
-  const { expr, suffix } = BUCKET_SQL[q.bucket]
-  const group = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL'
-  const rows = db
-    .prepare(
-      `SELECT ${expr}, ${group}, status, input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms,
-         is_cache_hit, cache_saved_usd, guardrail_action, redactions_json IS NOT NULL
-       FROM request_logs WHERE created_at >= ? AND created_at < ?`,
-    )
-    .raw()
-    .iterate(q.from, q.to) as IterableIterator<StatsRow>
+export function planRange(from: number, to: number, useHours: boolean, minutesSince: number | null): Piece[] {
+  const pieces: Piece[] = []
+  const minutesOrRows = (a: number, b: number) => {
+    const mFrom = minutesSince === null ? b : Math.max(ceilTo(a, MINUTE_MS), ceilTo(minutesSince, MINUTE_MS))
+    const mTo = floorTo(b, MINUTE_MS)
+    if (mFrom >= mTo) return pieces.push({ source: 'rows', from: a, to: b })
+    pieces.push({ source: 'rows', from: a, to: mFrom }, { source: 'minutes', from: mFrom, to: mTo })
+    pieces.push({ source: 'rows', from: mTo, to: b })
+  }
+  const hFrom = ceilTo(from, HOUR_MS)
+  const hTo = floorTo(to, HOUR_MS)
+  if (!useHours || hFrom >= hTo) minutesOrRows(from, to)
+  else {
+    minutesOrRows(from, hFrom)
+    pieces.push({ source: 'hours', from: hFrom, to: hTo })
+    minutesOrRows(hTo, to)
+  }
+  return pieces.filter((p) => p.from < p.to)
+}
+
+const CELL_SQL = (table: string) =>
+  `SELECT start, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
+   FROM ${table} WHERE dim = ? AND start >= ? AND start < ?`
+const ROWS_SQL = `SELECT ${ROW_COLUMNS} FROM request_logs WHERE created_at >= ? AND created_at < ?`
+const GUARDRAIL_SQL = `SELECT check_name AS "check", stage, action, sum(count) AS count FROM log_rollup_guardrails
+  WHERE start >= ? AND start < ? GROUP BY 1, 2, 3`
+const REDACTION_SQL = `SELECT type, sum(count) AS count FROM log_rollup_redactions
+  WHERE start >= ? AND start < ? GROUP BY 1`
+const iso = (t: number) => new Date(t).toISOString()
+
+/**
+ * Totals, per-group totals, a bucketed time series and guardrail and redaction counts, from the rollups: hour
+ * cells for whole hours, minute cells for the minutes around them, and log rows only for what is left at the
+ * edges (see `planRange`). Rows written since the last roll-up are rolled up first.
+ */
+export function computeStats(db: Db, q: StatsQuery, now = Date.now()): StatsResult {
+  rollUpNewRows(db, now)
+  const from = Date.parse(q.from)
+  const to = Date.parse(q.to)
+  const bucketMs = BUCKET_MS[q.bucket]
+  const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
+  const cells = { hours: db.prepare(CELL_SQL('log_rollup_hours')), minutes: db.prepare(CELL_SQL('log_rollup_minutes')) }
+  const rows = db.prepare(ROWS_SQL)
+
+  // Cells and rows go into their series point only; groups and totals are sums of the points.
+  const series = new Map<string, { bucket: number; group: string | null; acc: Accumulator }>()
+  const pointOf = (t: number, value: string) => {
+    const bucket = floorTo(t, bucketMs)
+    const key = `${bucket}\u0000${value}`
+    let point = series.get(key)
+    if (!point) {
+      point = { bucket, group: value === '' ? null : value, acc: new Accumulator() }
+      series.set(key, point)
+    }
+    return point.acc
+  }
+
+  const minutesSince = now - MINUTE_CELLS_KEEP_MS
+  for (const piece of planRange(from, to, q.bucket !== '5m', minutesSince)) {
+    if (piece.source === 'rows') {
+      for (const row of rows.iterate(iso(piece.from), iso(piece.to)) as IterableIterator<RollupRow>)
+        pointOf(Date.parse(row.created_at), dimValue(row, dim)).addRow(row)
+      continue
+    }
+    const stmt = cells[piece.source].raw()
+    for (const cell of stmt.iterate(dim, piece.from / 1000, piece.to / 1000) as IterableIterator<unknown[]>)
+      pointOf((cell[0] as number) * 1000, cell[1] as string).addCell(cell)
+  }
 
   const totals = new Accumulator()
   const groups = new Map<string | null, Accumulator>()
-  const series = new Map<string, { bucket: string; group: string | null; acc: Accumulator }>()
-  for (const row of rows) {
-    const [bucket, g] = row
-    totals.add(row)
-    let byGroup = groups.get(g)
+  for (const { group, acc } of series.values()) {
+    let byGroup = groups.get(group)
     if (!byGroup) {
       byGroup = new Accumulator()
-      groups.set(g, byGroup)
+      groups.set(group, byGroup)
     }
-    byGroup.add(row)
-    const key = `${bucket}\u0000${g ?? ''}`
-    let point = series.get(key)
-    if (!point) {
-      point = { bucket: bucket + suffix, group: g, acc: new Accumulator() }
-      series.set(key, point)
-    }
-    point.acc.add(row)
+    byGroup.add(acc)
+    totals.add(acc)
   }
 
   const pageSize = db.pragma('page_size', { simple: true }) as number
   const pages = db.pragma('page_count', { simple: true }) as number
-  const { n } = db.prepare('SELECT count(*) AS n FROM request_logs').get() as { n: number }
+  // Two subqueries: SQLite reads max or min off the index only when it is a query's sole aggregate.
+  const n = db
+    .prepare('SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0)')
+    .pluck()
+    .get() as number
   return {
     from: q.from,
     to: q.to,
     bucket: q.bucket,
     groupBy: q.groupBy ?? null,
     totals: totals.summary(),
-    groups: [...groups].map(([g, acc]) => ({ group: g, ...acc.summary() })).sort((a, b) => b.requests - a.requests),
+    groups: [...groups]
+      .map(([g, acc]) => ({ group: g, ...acc.summary() }))
+      .sort((a, b) => b.requests - a.requests || (a.group ?? '').localeCompare(b.group ?? '')),
     series: [...series.values()]
-      .sort((a, b) =>
-        a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : (a.group ?? '').localeCompare(b.group ?? ''),
-      )
-      .map(({ bucket, group: g, acc }) => ({ bucket, group: g, ...acc.summary() })),
-    byGuardrail: db.prepare(BY_GUARDRAIL_SQL).all(q.from, q.to) as GuardrailCount[],
-    byRedaction: db.prepare(BY_REDACTION_SQL).all(q.from, q.to) as RedactionCount[],
+      .sort((a, b) => a.bucket - b.bucket || (a.group ?? '').localeCompare(b.group ?? ''))
+      .map(({ bucket, group: g, acc }) => ({ bucket: iso(bucket), group: g, ...acc.summary() })),
+    ...hitCounts(db, from, to),
     db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n },
+  }
+}
+
+/** Guardrail hits and redacted entities: hour cells for whole hours, the rows' JSON for the partial ones. */
+function hitCounts(db: Db, from: number, to: number): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
+  const guardrails = new Map<string, GuardrailCount>()
+  const redactions = new Map<string, RedactionCount>()
+  const addHit = (h: Omit<GuardrailCount, 'count'>, count: number) => {
+    const key = JSON.stringify([h.check, h.stage, h.action])
+    const entry = guardrails.get(key)
+    if (entry) entry.count += count
+    else guardrails.set(key, { check: h.check, stage: h.stage, action: h.action, count })
+  }
+  const addEntity = (type: string, count: number) => {
+    const entry = redactions.get(type)
+    if (entry) entry.count += count
+    else redactions.set(type, { type, count })
+  }
+  const rows = db.prepare(
+    `SELECT guardrails_json, redactions_json FROM request_logs WHERE created_at >= ? AND created_at < ?
+       AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)`,
+  )
+  for (const piece of planRange(from, to, true, null)) {
+    if (piece.source === 'rows') {
+      for (const row of rows.iterate(iso(piece.from), iso(piece.to)) as IterableIterator<RollupRow>) {
+        for (const h of JSON.parse(row.guardrails_json ?? '[]') as GuardrailHit[]) addHit(h, 1)
+        for (const [type, n] of Object.entries(JSON.parse(row.redactions_json ?? '{}') as Record<string, number>))
+          addEntity(type, n)
+      }
+      continue
+    }
+    const range = [piece.from / 1000, piece.to / 1000]
+    for (const g of db.prepare(GUARDRAIL_SQL).all(...range) as GuardrailCount[]) addHit(g, g.count)
+    for (const r of db.prepare(REDACTION_SQL).all(...range) as RedactionCount[]) addEntity(r.type, r.count)
+  }
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+  return {
+    byGuardrail: [...guardrails.values()].sort(
+      (a, b) => b.count - a.count || byText(a.check, b.check) || byText(a.stage, b.stage) || byText(a.action, b.action),
+    ),
+    byRedaction: [...redactions.values()].sort((a, b) => b.count - a.count || byText(a.type, b.type)),
   }
 }

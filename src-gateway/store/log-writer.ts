@@ -4,6 +4,7 @@ import type { PriceBook } from '../pricing/price-book.js'
 import type { BodyCipher } from './body-cipher.js'
 import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
+import { rollUpNewRows } from './rollups.js'
 
 export interface LogWriterOptions {
   /** Flush when this many rows are queued; also the most rows one transaction writes. */
@@ -182,6 +183,8 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
         req?.isTruncated || res?.isTruncated ? 1 : 0,
       )
     }
+    // Stats read rollups; updating them in this transaction means a failed flush leaves neither behind.
+    rollUpNewRows(db)
   })
   const queue: LogEvent[] = []
   /** Queued rows before this index have had their bodies taken off (or never had any). */

@@ -217,4 +217,59 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX request_logs_key ON request_logs(key_name) WHERE key_name IS NOT NULL;
    DROP INDEX request_logs_errors;
    CREATE INDEX request_logs_errors ON request_logs(id, status) WHERE status >= 400;`,
+  // Rollups (issue 23): per-minute and per-hour cells that stats read instead of rows (see rollups.ts; `start` is
+  // the bucket's start in epoch seconds, '' a dimension's "none"). The watermark starts at 0: the rows already
+  // there are rolled up in steps by the gateway's next start (rollUpNewRows), which needs JS for the sketches.
+  `CREATE TABLE log_rollup_minutes (
+     start INTEGER NOT NULL,
+     dim TEXT NOT NULL,
+     value TEXT NOT NULL,
+     requests INTEGER NOT NULL,
+     errors INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cost_usd REAL NOT NULL,
+     cache_hits INTEGER NOT NULL,
+     cache_saved_usd REAL NOT NULL,
+     guardrail_blocked INTEGER NOT NULL,
+     guardrail_flagged INTEGER NOT NULL,
+     redacted_calls INTEGER NOT NULL,
+     latency_sketch BLOB,
+     ttft_sketch BLOB,
+     PRIMARY KEY (start, dim, value)
+   ) WITHOUT ROWID;
+   CREATE TABLE log_rollup_hours (
+     start INTEGER NOT NULL,
+     dim TEXT NOT NULL,
+     value TEXT NOT NULL,
+     requests INTEGER NOT NULL,
+     errors INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cost_usd REAL NOT NULL,
+     cache_hits INTEGER NOT NULL,
+     cache_saved_usd REAL NOT NULL,
+     guardrail_blocked INTEGER NOT NULL,
+     guardrail_flagged INTEGER NOT NULL,
+     redacted_calls INTEGER NOT NULL,
+     latency_sketch BLOB,
+     ttft_sketch BLOB,
+     PRIMARY KEY (dim, start, value)
+   ) WITHOUT ROWID;
+   CREATE TABLE log_rollup_guardrails (
+     start INTEGER NOT NULL,
+     check_name TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     action TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (start, check_name, stage, action)
+   ) WITHOUT ROWID;
+   CREATE TABLE log_rollup_redactions (
+     start INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (start, type)
+   ) WITHOUT ROWID;
+   CREATE TABLE log_rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), rolled_id INTEGER NOT NULL);
+   INSERT INTO log_rollup_state VALUES (1, 0);`,
 ]

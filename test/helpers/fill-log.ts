@@ -15,10 +15,12 @@
  * `result.rare.body` rows and `RARE_TERMS.error` in the error text of exactly `result.rare.error` rows (one
  * per `rareEvery` rows, at least one), so a search test knows its answer without scanning.
  *
- * The rollup tables (src-gateway/store/rollups.ts) are filled for the new rows too, as the log writer would.
+ * The rollup tables (src-gateway/store/rollups.ts) are filled for the new rows in the same transaction, as
+ * the log writer does.
  * Passing a data dir opens (and migrates) its database and closes it at the end; an open `Db` stays open.
  */
 import { closeDatabase, type Db, openDatabase } from '../../src-gateway/store/db.js'
+import { rollUpNewRows } from '../../src-gateway/store/rollups.js'
 
 export interface FillOptions {
   /** Rows to append. */
@@ -221,6 +223,7 @@ function fill(db: Db, opts: FillOptions, started: number): FillResult {
         ok ? `{"role":"assistant","content":"${responseBodies[(i * 7) & 511]}"}` : null,
       )
     }
+    rollUpNewRows(db, now)
   })
 
   for (let start = 0; start < rows; start += chunkRows) {

@@ -18,8 +18,8 @@ function summary(p: Partial<StatsSummary> = {}): StatsSummary {
     inputTokens: 0,
     outputTokens: 0,
     costUsd: 0,
-    latencyMs: { p50: null, p95: null },
-    ttftMs: { p50: null, p95: null },
+    latencyMs: { p50: null, p95: null, p99: null },
+    ttftMs: { p50: null, p95: null, p99: null },
     cacheHits: 0,
     cacheSavedUsd: 0,
     guardrailBlocked: 0,
@@ -126,7 +126,11 @@ describe('latencyRows', () => {
         {
           bucket: '2026-11-25T10:00:00.000Z',
           group: null,
-          ...summary({ requests: 1, latencyMs: { p50: 100, p95: 200 }, ttftMs: { p50: 40, p95: 50 } }),
+          ...summary({
+            requests: 1,
+            latencyMs: { p50: 100, p95: 200, p99: 250 },
+            ttftMs: { p50: 40, p95: 50, p99: 60 },
+          }),
         },
       ],
     })

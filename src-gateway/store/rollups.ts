@@ -1,0 +1,274 @@
+/**
+ * Rollups of the request log (issue 23): per-minute and per-hour cells of counters and latency/TTFT sketches,
+ * one cell per bucket and dimension value, so that stats over a month read thousands of cells instead of
+ * millions of rows. Each cell belongs to one dimension (`all`, or one of model, provider, key, route, status
+ * class) rather than to every combination of them: a chart groups by one dimension at a time, and the cells
+ * per hour stay the sum of the dimensions' distinct values instead of their product.
+ *
+ * `rollUpNewRows` rolls every row past a stored watermark (`log_rollup_state.rolled_id`), so one call keeps
+ * them in step wherever rows come from: the log writer calls it inside its flush transaction (a failed flush
+ * rolls both back), the gateway at start (rows that existed before this migration: the backfill), and the
+ * fixture builder. Hour cells are kept for good (retention deletes rows, not history); minute cells only for
+ * MINUTE_CELLS_KEEP_MS, enough for the short ranges whose edges and 5-minute buckets need them.
+ */
+import type { GuardrailHit } from '../core/log-event.js'
+import type { Db } from './db.js'
+import { addValue, encodeSketch, mergeEncoded, type Sketch } from './latency-sketch.js'
+
+/** The dimensions a cell can belong to; `all` has one cell per bucket with every row in it. */
+export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status'
+const DIMS: readonly RollupDim[] = ['all', 'model', 'provider', 'key', 'route', 'status']
+
+export const MINUTE_MS = 60_000
+export const HOUR_MS = 3_600_000
+/** Two days and an hour: the Overview's 1 h and 24 h ranges, and the 24 h range's previous period. */
+export const MINUTE_CELLS_KEEP_MS = 49 * HOUR_MS
+
+/** The columns a rollup reads from a log row; log-stats reads the same ones for the rows at a range's edges. */
+export const ROW_COLUMNS = `id, created_at, model, provider, key_name, route, status, input_tokens, output_tokens,
+  cost_usd, latency_ms, ttft_ms, is_cache_hit, cache_saved_usd, guardrail_action, redactions_json, guardrails_json`
+
+export interface RollupRow {
+  id: number
+  created_at: string
+  model: string | null
+  provider: string | null
+  key_name: string | null
+  route: string | null
+  status: number
+  input_tokens: number | null
+  output_tokens: number | null
+  cost_usd: number | null
+  latency_ms: number
+  ttft_ms: number | null
+  is_cache_hit: number
+  cache_saved_usd: number | null
+  guardrail_action: string | null
+  redactions_json: string | null
+  guardrails_json: string | null
+}
+
+/** A row's value in a dimension; '' stands for none, since NULLs never match in a primary key. */
+export function dimValue(row: RollupRow, dim: RollupDim): string {
+  switch (dim) {
+    case 'all':
+      return ''
+    case 'key':
+      return row.key_name ?? ''
+    case 'status':
+      return `${Math.floor(row.status / 100)}xx`
+    default:
+      return row[dim] ?? ''
+  }
+}
+
+/** The counters every cell (and every stats summary) holds. */
+export interface Counters {
+  requests: number
+  errors: number
+  inputTokens: number
+  outputTokens: number
+  costUsd: number
+  cacheHits: number
+  cacheSavedUsd: number
+  guardrailBlocked: number
+  guardrailFlagged: number
+  redactedCalls: number
+}
+
+export function zeroCounters(): Counters {
+  return {
+    requests: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    cacheHits: 0,
+    cacheSavedUsd: 0,
+    guardrailBlocked: 0,
+    guardrailFlagged: 0,
+    redactedCalls: 0,
+  }
+}
+
+export function countRow(c: Counters, row: RollupRow): void {
+  c.requests++
+  if (row.status >= 400) c.errors++
+  c.inputTokens += row.input_tokens ?? 0
+  c.outputTokens += row.output_tokens ?? 0
+  c.costUsd += row.cost_usd ?? 0
+  c.cacheHits += row.is_cache_hit
+  c.cacheSavedUsd += row.cache_saved_usd ?? 0
+  if (row.guardrail_action === 'block') c.guardrailBlocked++
+  else if (row.guardrail_action === 'flag') c.guardrailFlagged++
+  if (row.redactions_json !== null) c.redactedCalls++
+}
+
+/** Counter columns, in `Counters` order (their names in SQL). */
+export const COUNTER_COLUMNS: Record<keyof Counters, string> = {
+  requests: 'requests',
+  errors: 'errors',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  costUsd: 'cost_usd',
+  cacheHits: 'cache_hits',
+  cacheSavedUsd: 'cache_saved_usd',
+  guardrailBlocked: 'guardrail_blocked',
+  guardrailFlagged: 'guardrail_flagged',
+  redactedCalls: 'redacted_calls',
+}
+const COUNTERS = Object.values(COUNTER_COLUMNS)
+
+interface Cell {
+  start: number
+  dim: RollupDim
+  value: string
+  counters: Counters
+  latency: Sketch
+  ttft: Sketch
+}
+
+const upsertCell = (
+  table: string,
+) => `INSERT INTO ${table} (start, dim, value, ${COUNTERS.join(', ')}, latency_sketch, ttft_sketch)
+  VALUES (${Array(COUNTERS.length + 5)
+    .fill('?')
+    .join(', ')})
+  ON CONFLICT DO UPDATE SET ${COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+    latency_sketch = rollup_sketch_merge(latency_sketch, excluded.latency_sketch),
+    ttft_sketch = rollup_sketch_merge(ttft_sketch, excluded.ttft_sketch)`
+
+/** Rows per read-and-upsert step; each step is its own transaction when not already inside one. */
+const CHUNK_ROWS = 20_000
+const TRIM_EVERY_MS = 10 * MINUTE_MS
+
+interface Statements {
+  rows: (after: number, limit: number) => RollupRow[]
+  watermark: () => number
+  setWatermark: (id: number) => void
+  minute: (cell: Cell) => void
+  hour: (cell: Cell) => void
+  guardrail: (start: number, hit: Pick<GuardrailHit, 'check' | 'stage' | 'action'>, count: number) => void
+  redaction: (start: number, type: string, count: number) => void
+  trim: (before: number) => void
+  lastTrim: number
+}
+
+const prepared = new WeakMap<Db, Statements>()
+
+function statements(db: Db): Statements {
+  let st = prepared.get(db)
+  if (st) return st
+  db.function('rollup_sketch_merge', { deterministic: true }, (a, b) =>
+    mergeEncoded(a as Uint8Array | null, b as Uint8Array | null),
+  )
+  const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM request_logs WHERE id > ? ORDER BY id LIMIT ?`)
+  const watermark = db.prepare('SELECT rolled_id FROM log_rollup_state').pluck()
+  const setWatermark = db.prepare('UPDATE log_rollup_state SET rolled_id = ?')
+  const upsert = (table: string) => {
+    const stmt = db.prepare(upsertCell(table))
+    return (c: Cell) =>
+      stmt.run(
+        c.start,
+        c.dim,
+        c.value,
+        ...(Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]).map((k) => c.counters[k]),
+        encodeSketch(c.latency),
+        encodeSketch(c.ttft),
+      )
+  }
+  const guardrail = db.prepare(`INSERT INTO log_rollup_guardrails VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET count = count + excluded.count`)
+  const redaction = db.prepare(`INSERT INTO log_rollup_redactions VALUES (?, ?, ?)
+    ON CONFLICT DO UPDATE SET count = count + excluded.count`)
+  const trim = db.prepare('DELETE FROM log_rollup_minutes WHERE start < ?')
+  st = {
+    rows: (after, limit) => rows.all(after, limit) as RollupRow[],
+    watermark: () => watermark.get() as number,
+    setWatermark: (id) => setWatermark.run(id),
+    minute: upsert('log_rollup_minutes'),
+    hour: upsert('log_rollup_hours'),
+    guardrail: (start, h, count) => guardrail.run(start, h.check, h.stage, h.action, count),
+    redaction: (start, type, count) => redaction.run(start, type, count),
+    trim: (before) => trim.run(before),
+    lastTrim: 0,
+  }
+  prepared.set(db, st)
+  return st
+}
+
+/** Sums rows into cells of `size` ms per dimension value; rows older than `since` are left out. */
+function cellsOf(rows: RollupRow[], times: number[], size: number, since: number): Map<string, Cell> {
+  const cells = new Map<string, Cell>()
+  for (const [i, row] of rows.entries()) {
+    if (times[i] < since) continue
+    const start = Math.floor(times[i] / size) * (size / 1000)
+    for (const dim of DIMS) {
+      const value = dimValue(row, dim)
+      const key = `${start}\u0000${dim}\u0000${value}`
+      let cell = cells.get(key)
+      if (!cell) {
+        cell = { start, dim, value, counters: zeroCounters(), latency: new Map(), ttft: new Map() }
+        cells.set(key, cell)
+      }
+      countRow(cell.counters, row)
+      addValue(cell.latency, row.latency_ms)
+      if (row.ttft_ms !== null) addValue(cell.ttft, row.ttft_ms)
+    }
+  }
+  return cells
+}
+
+/** Guardrail hits by hour and check, and redacted entities by hour and type, from the rows that have any. */
+function rollUpHits(st: Statements, rows: RollupRow[], times: number[]): void {
+  const hits = new Map<string, number>()
+  const entities = new Map<string, number>()
+  for (const [i, row] of rows.entries()) {
+    const start = Math.floor(times[i] / HOUR_MS) * 3600
+    if (row.guardrails_json !== null)
+      for (const h of JSON.parse(row.guardrails_json) as GuardrailHit[]) {
+        const key = JSON.stringify([start, h.check, h.stage, h.action])
+        hits.set(key, (hits.get(key) ?? 0) + 1)
+      }
+    if (row.redactions_json !== null)
+      for (const [type, n] of Object.entries(JSON.parse(row.redactions_json) as Record<string, number>)) {
+        const key = JSON.stringify([start, type])
+        entities.set(key, (entities.get(key) ?? 0) + n)
+      }
+  }
+  for (const [key, count] of hits) {
+    const [start, check, stage, action] = JSON.parse(key)
+    st.guardrail(start, { check, stage, action }, count)
+  }
+  for (const [key, count] of entities) {
+    const [start, type] = JSON.parse(key)
+    st.redaction(start, type, count)
+  }
+}
+
+/**
+ * Rolls up every log row written since the last call (all rows, the first time), in steps of CHUNK_ROWS, and
+ * now and then drops minute cells past their keep. Returns how many rows it rolled up. Called inside the log
+ * writer's flush transaction, it joins it; elsewhere each step commits on its own.
+ */
+export function rollUpNewRows(db: Db, now = Date.now()): number {
+  const st = statements(db)
+  const minutesSince = now - MINUTE_CELLS_KEEP_MS
+  const step = db.transaction(() => {
+    const rows = st.rows(st.watermark(), CHUNK_ROWS)
+    if (rows.length === 0) return 0
+    const times = rows.map((r) => Date.parse(r.created_at))
+    for (const cell of cellsOf(rows, times, MINUTE_MS, minutesSince).values()) st.minute(cell)
+    for (const cell of cellsOf(rows, times, HOUR_MS, -Infinity).values()) st.hour(cell)
+    rollUpHits(st, rows, times)
+    st.setWatermark(rows[rows.length - 1].id)
+    return rows.length
+  })
+  let total = 0
+  for (let n = step(); n > 0; n = n === CHUNK_ROWS ? step() : 0) total += n
+  if (now - st.lastTrim >= TRIM_EVERY_MS) {
+    st.trim(Math.floor(minutesSince / 1000))
+    st.lastTrim = now
+  }
+  return total
+}
