@@ -60,6 +60,7 @@ describe('logs export at size', () => {
         status: i % 50 === 0 ? 502 : 200,
         error: i % 50 === 0 ? 'upstream failed with a long enough message to weigh something' : undefined,
         latencyMs: 100 + (i % 900),
+        stream: false,
         ttftMs: 40,
         inputTokens: 1200,
         outputTokens: 300,

@@ -28,6 +28,7 @@ function event(i: number, words = ''): LogEvent {
     model: 'gpt-4o',
     status: 200,
     latencyMs: 100,
+    stream: false,
     attempts: 1,
     requestBody: { model: 'gpt-4o', messages: [{ role: 'user', content: `question number ${i} ${words}` }] },
     responseBody: { choices: [{ message: { role: 'assistant', content: `answer ${i}` } }] },
