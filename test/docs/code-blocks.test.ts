@@ -7,7 +7,7 @@ import { type CodeBlock, codeBlocks, docFiles } from './markdown-blocks.js'
 import { outputBlockProblems } from './output-block.js'
 import { ROOT } from './repo-text.js'
 import { expectedStatus, type ShellCommand, shellCommands } from './shell-lines.js'
-import { cliProblems, commandKind, exportProblems, npmProblems, otherProblem } from './shell-rules.js'
+import { type CommandKind, cliProblems, commandKind, exportProblems, npmProblems, otherProblem } from './shell-rules.js'
 
 // Every fenced block of README.md and docs/**/*.md, checked by the rules of the docs' code-block convention
 // (one test per block, or per command of an sh block, named file:line): curl examples run against a real
@@ -33,7 +33,7 @@ afterAll(async () => {
 const at = (block: CodeBlock) => `${block.file}:${block.line}`
 const firstLine = (block: CodeBlock) => block.line + 1
 
-async function commandProblems(command: ShellCommand & { kind: ReturnType<typeof commandKind> }): Promise<string[]> {
+async function commandProblems(command: ShellCommand & { kind: CommandKind }): Promise<string[]> {
   switch (command.kind) {
     case 'cli':
       return cliProblems(command.text)
