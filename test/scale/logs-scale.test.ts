@@ -71,7 +71,9 @@ describe(`logs at ${ROWS.toLocaleString('en')} rows`, () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('finds a rare word in the prompts or the errors in under 300 ms', async () => {
+  // 300 ms at a million rows (the issue's bound), proportionally less below: the old LIKE scan grows with the log.
+  const searchBoundMs = Math.max(50, (300 * ROWS) / 1_000_000)
+  it(`finds a rare word in the prompts or the errors in under ${searchBoundMs} ms`, async () => {
     for (const [term, expected] of [
       [RARE_TERMS.body, filled.rare.body],
       [RARE_TERMS.error, filled.rare.error],
@@ -80,7 +82,7 @@ describe(`logs at ${ROWS.toLocaleString('en')} rows`, () => {
       const { body, ms } = await admin(`/admin/v1/logs?q=${term}&limit=100`)
       console.log(`search "${term}": ${ms.toFixed(1)} ms, ${body.total} rows`)
       expect(body.total).toBe(expected)
-      expect(ms).toBeLessThan(300)
+      expect(ms).toBeLessThan(searchBoundMs)
     }
   })
 
@@ -128,15 +130,18 @@ describe(`logs at ${ROWS.toLocaleString('en')} rows`, () => {
     )
     expect(bytes).toBeGreaterThan(ROWS * 300)
     expect(during.length).toBeGreaterThanOrEqual(10)
-    // Loose for a busy machine; before, no call was answered until the export ended.
+    // Loose for a busy machine; before, calls waited for the whole export (586 ms CPU in one stall at 50k rows).
     expect(median(during)).toBeLessThan(Math.max(50, 3 * median(idle)))
+    expect(longest.cpuMs).toBeLessThan(100)
   })
 
   it('retention deletes a third of the log without holding the thread for more than 50 ms', async () => {
     const db = app.db!
     const stalls = watchLoopStalls()
     const t = performance.now()
-    const retention = enforceRetention(db, { maxAgeDays: 20, maxDbMb: 1_000_000 }, Date.parse(filled.to))
+    const retention = Promise.resolve(
+      enforceRetention(db, { maxAgeDays: 20, maxDbMb: 1_000_000 }, Date.parse(filled.to)),
+    )
     const during = await proxiedUntil(retention)
     const out = await retention
     const longest = stalls.stop()
