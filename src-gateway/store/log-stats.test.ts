@@ -11,7 +11,7 @@ function expectNear(actual: Percentiles, exact: { p50: number | null; p95: numbe
 }
 
 describe('computeStats', () => {
-  it('totals, groups and buckets rows, with nearest-rank p50/p95 per bucket', () => {
+  it('totals, groups and buckets rows, with nearest-rank p50/p95 per bucket', async () => {
     const db = openDatabase(':memory:')
     const insert = db.prepare(
       `INSERT INTO request_logs (created_at, request_id, inbound_api, model, status, latency_ms, ttft_ms,
@@ -24,7 +24,7 @@ describe('computeStats', () => {
     insert.run('2025-01-01T11:30:00.000Z', 'b', 502, 300, null, null, null, null)
     insert.run('2025-01-02T11:30:00.000Z', 'b', 200, 5, null, 1, 1, 1) // outside the range
 
-    const s = computeStats(db, {
+    const s = await computeStats(db, {
       from: '2025-01-01T00:00:00.000Z',
       to: '2025-01-02T00:00:00.000Z',
       bucket: 'hour',
@@ -46,7 +46,11 @@ describe('computeStats', () => {
     expect(s.series[1].ttftMs).toEqual({ p50: null, p95: null, p99: null })
     expect(s.db.rows).toBe(23)
 
-    const byDay = computeStats(db, { from: '2025-01-01T00:00:00.000Z', to: '2025-01-03T00:00:00.000Z', bucket: 'day' })
+    const byDay = await computeStats(db, {
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-03T00:00:00.000Z',
+      bucket: 'day',
+    })
     expect(byDay.series.map((p) => [p.bucket, p.group, p.requests])).toEqual([
       ['2025-01-01T00:00:00.000Z', null, 22],
       ['2025-01-02T00:00:00.000Z', null, 1],
@@ -54,7 +58,7 @@ describe('computeStats', () => {
     db.close()
   })
 
-  it('counts cache hits and what they saved, guardrail outcomes and redactions, per bucket and per check', () => {
+  it('counts cache hits and what they saved, guardrail outcomes and redactions, per bucket and per check', async () => {
     const db = openDatabase(':memory:')
     const insert = db.prepare(
       `INSERT INTO request_logs (created_at, request_id, inbound_api, status, latency_ms, cost_usd, is_cache_hit,
@@ -81,7 +85,11 @@ describe('computeStats', () => {
     insert.run('2025-01-01T11:20:00.000Z', 200, 0.5, 0, null, json([hit('tone', 'output', 'log')]), 'log', null)
     insert.run('2025-01-02T10:00:00.000Z', 200, 0, 1, 9, json([hit('secrets', 'input', 'flag')]), 'flag', null)
 
-    const s = computeStats(db, { from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', bucket: 'hour' })
+    const s = await computeStats(db, {
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-02T00:00:00.000Z',
+      bucket: 'hour',
+    })
     expect(s.totals).toMatchObject({
       requests: 6,
       cacheHits: 2,
@@ -105,7 +113,11 @@ describe('computeStats', () => {
       { type: 'credit_card', count: 1 },
     ])
 
-    const empty = computeStats(db, { from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z', bucket: 'day' })
+    const empty = await computeStats(db, {
+      from: '2024-01-01T00:00:00.000Z',
+      to: '2024-01-02T00:00:00.000Z',
+      bucket: 'day',
+    })
     expect(empty.totals).toMatchObject({ cacheHits: 0, cacheSavedUsd: 0, guardrailBlocked: 0, redactedCalls: 0 })
     expect(empty.byGuardrail).toEqual([])
     expect(empty.byRedaction).toEqual([])

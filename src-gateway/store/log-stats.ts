@@ -174,19 +174,26 @@ const GUARDRAIL_SQL = `SELECT check_name AS "check", stage, action, sum(count) A
 const REDACTION_SQL = `SELECT type, sum(count) AS count FROM log_rollup_redactions
   WHERE start >= ? AND start < ? GROUP BY 1`
 const iso = (t: number) => new Date(t).toISOString()
+const SLICE_MS: Record<Piece['source'], number> = { hours: 24 * HOUR_MS, minutes: HOUR_MS, rows: 10 * MINUTE_MS }
+const yieldTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /**
  * Totals, per-group totals, a bucketed time series and guardrail and redaction counts, from the rollups: hour
  * cells for whole hours, minute cells for the minutes around them, and log rows only for what is left at the
- * edges (see `planRange`). Rows written since the last roll-up are rolled up first.
+ * edges (see `planRange`). Rows written since the last roll-up are rolled up first. Reads a slice at a time
+ * (a day of hour cells, an hour of minute cells, ten minutes of rows) and lets other work run between slices,
+ * so a month's report never holds the event loop for more than a few milliseconds at once.
  */
-export function computeStats(db: Db, q: StatsQuery, now = Date.now()): StatsResult {
+export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Promise<StatsResult> {
   rollUpNewRows(db, now)
   const from = Date.parse(q.from)
   const to = Date.parse(q.to)
   const bucketMs = BUCKET_MS[q.bucket]
   const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
-  const cells = { hours: db.prepare(CELL_SQL('log_rollup_hours')), minutes: db.prepare(CELL_SQL('log_rollup_minutes')) }
+  const cells = {
+    hours: db.prepare(CELL_SQL('log_rollup_hours')).raw(),
+    minutes: db.prepare(CELL_SQL('log_rollup_minutes')).raw(),
+  }
   const rows = db.prepare(ROWS_SQL)
 
   // Cells and rows go into their series point only; groups and totals are sums of the points.
@@ -203,16 +210,17 @@ export function computeStats(db: Db, q: StatsQuery, now = Date.now()): StatsResu
   }
 
   const minutesSince = now - MINUTE_CELLS_KEEP_MS
-  for (const piece of planRange(from, to, q.bucket !== '5m', minutesSince)) {
-    if (piece.source === 'rows') {
-      for (const row of rows.iterate(iso(piece.from), iso(piece.to)) as IterableIterator<RollupRow>)
-        pointOf(Date.parse(row.created_at), dimValue(row, dim)).addRow(row)
-      continue
+  for (const piece of planRange(from, to, q.bucket !== '5m', minutesSince))
+    for (let a = piece.from; a < piece.to; a += SLICE_MS[piece.source]) {
+      const b = Math.min(piece.to, a + SLICE_MS[piece.source])
+      if (piece.source === 'rows')
+        for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>)
+          pointOf(Date.parse(row.created_at), dimValue(row, dim)).addRow(row)
+      else
+        for (const cell of cells[piece.source].iterate(dim, a / 1000, b / 1000) as IterableIterator<unknown[]>)
+          pointOf((cell[0] as number) * 1000, cell[1] as string).addCell(cell)
+      await yieldTurn()
     }
-    const stmt = cells[piece.source].raw()
-    for (const cell of stmt.iterate(dim, piece.from / 1000, piece.to / 1000) as IterableIterator<unknown[]>)
-      pointOf((cell[0] as number) * 1000, cell[1] as string).addCell(cell)
-  }
 
   const totals = new Accumulator()
   const groups = new Map<string | null, Accumulator>()

@@ -25,7 +25,7 @@ export function registerAdminStats(app: FastifyInstance): void {
       const to = isoParam(req.query.to, 'to') ?? new Date().toISOString()
       const from = isoParam(req.query.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS[bucket]).toISOString()
       if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
-      return computeStats(db, { from, to, bucket, groupBy })
+      return await computeStats(db, { from, to, bucket, groupBy })
     },
   )
 }

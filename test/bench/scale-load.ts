@@ -1,0 +1,116 @@
+/**
+ * Steady proxied traffic with a report running in a loop beside it (issue 23): what the scale bench
+ * (test/bench/scale.ts) prints and the scale tests (test/scale/) assert. An action is one report as the UI
+ * runs it; ACTIONS is the table of them, to append to (search, export and retention belong here too).
+ */
+
+export interface Target {
+  /** The gateway's base URL. */
+  url: string
+  /** Headers that open /admin (the admin bearer token). */
+  admin: Record<string, string>
+  /** A model the gateway serves from its mock upstream. */
+  model: string
+}
+
+export interface Action {
+  name: string
+  /** One run of the report, resolved when the UI would have everything it asked for. */
+  run(t: Target): Promise<void>
+}
+
+async function adminGet(t: Target, path: string): Promise<void> {
+  const res = await fetch(`${t.url}${path}`, { headers: t.admin })
+  await res.arrayBuffer()
+  if (!res.ok) throw new Error(`${path} answered ${res.status}`)
+}
+
+/** The stats calls one Overview refresh makes for a range, as the Overview before issue 23 sent them: at once. */
+export function overviewCalls(rangeMs: number, bucket: '5m' | 'hour' | 'day', now = Date.now()): string[] {
+  const to = new Date(now).toISOString()
+  const from = new Date(now - rangeMs).toISOString()
+  const prevFrom = new Date(now - 2 * rangeMs).toISOString()
+  const q = (f: string, t: string, b: string, g?: string) =>
+    `/admin/v1/stats?from=${f}&to=${t}&bucket=${b}${g ? `&groupBy=${g}` : ''}`
+  return [q(from, to, bucket), q(from, to, bucket, 'model'), q(from, to, bucket, 'provider'), q(prevFrom, from, 'day')]
+}
+
+const DAY = 86_400_000
+const overview = (name: string, rangeMs: number, bucket: '5m' | 'hour' | 'day'): Action => ({
+  name,
+  run: async (t) => {
+    await Promise.all(overviewCalls(rangeMs, bucket).map((path) => adminGet(t, path)))
+  },
+})
+
+export const ACTIONS: Action[] = [
+  overview('overview 24h', DAY, 'hour'),
+  overview('overview 7d', 7 * DAY, 'day'),
+  overview('overview 30d', 30 * DAY, 'day'),
+]
+
+export interface Summary {
+  sent: number
+  answered: number
+  p50: number | null
+  p99: number | null
+  max: number | null
+}
+
+export function summarize(latencies: number[], sent: number): Summary {
+  const sorted = Float64Array.from(latencies).sort()
+  const at = (p: number) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] : null
+  return { sent, answered: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1) }
+}
+
+/**
+ * Sends one proxied chat call every 1000/rps ms for `ms` (open loop: a slow answer never delays the next
+ * call), each given `timeoutMs`; meanwhile runs `action` back to back if given. Returns the proxied latencies
+ * and the action's run times.
+ */
+export async function measure(
+  t: Target,
+  opts: { rps: number; ms: number; timeoutMs?: number; action?: Action },
+): Promise<{ proxied: Summary; action: Summary | null }> {
+  const { rps, ms, timeoutMs = 30_000, action } = opts
+  const latencies: number[] = []
+  const calls: Promise<void>[] = []
+  const runs: number[] = []
+  const started = performance.now()
+  let done = false
+  const loop = (async () => {
+    while (action && !done) {
+      const t0 = performance.now()
+      await action.run(t)
+      runs.push(performance.now() - t0)
+    }
+  })()
+  const body = JSON.stringify({ model: t.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 8 })
+  for (let i = 0; started + (i * 1000) / rps < started + ms; i++) {
+    const due = started + (i * 1000) / rps
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    calls.push(
+      (async () => {
+        const t0 = performance.now()
+        try {
+          const res = await fetch(`${t.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...t.admin },
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+          })
+          await res.arrayBuffer()
+          if (res.ok) latencies.push(performance.now() - t0)
+        } catch {
+          // Unanswered within the timeout: counted as sent, not answered.
+        }
+      })(),
+    )
+  }
+  await Promise.all(calls)
+  done = true
+  await loop
+  return { proxied: summarize(latencies, calls.length), action: action ? summarize(runs, runs.length) : null }
+}
