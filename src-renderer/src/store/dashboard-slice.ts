@@ -33,11 +33,56 @@ export interface DashboardSlice {
   dashboardError: string | null
   setRange(range: TimeRange): void
   setGroupBy(groupBy: StatsGroupBy): void
+  /**
+   * Loads the numbers for the current range and grouping. Never two at once: asked again while a load runs
+   * (the range changed), it loads once more after that one, with the settings of then.
+   */
   loadDashboard(now?: number): Promise<void>
+  /** The periodic refresh: skipped while a load runs, so a slow gateway never gets a queue of them. */
+  refreshDashboard(): void
 }
 
 export const createDashboardSlice: StateCreator<DashboardSlice, [], [], DashboardSlice> = (set, get) => {
-  let seq = 0
+  let running: Promise<void> | null = null
+  let again = false
+
+  // One request at a time: the gateway answers them one after another anyway, and each waits its turn
+  // instead of all of them holding a connection (and the gateway's attention) at once.
+  const loadOnce = async (now: number) => {
+    const { range, groupBy } = get()
+    const { ms, bucket } = TIME_RANGES[range]
+    const to = new Date(now).toISOString()
+    const from = new Date(now - ms).toISOString()
+    const prevFrom = new Date(now - 2 * ms).toISOString()
+    set({ dashboardLoading: true })
+    try {
+      const overall = await adminApi.stats({ from, to, bucket })
+      const grouped = await adminApi.stats({ from, to, bucket, groupBy })
+      const byModel = groupBy === 'model' ? grouped : await adminApi.stats({ from, to, bucket, groupBy: 'model' })
+      const byProvider =
+        groupBy === 'provider' ? grouped : await adminApi.stats({ from, to, bucket, groupBy: 'provider' })
+      const previous = await adminApi.stats({ from: prevFrom, to: from, bucket: 'day' })
+      const info = await getJson<GatewayInfo>('/admin/v1/info')
+      // Settings changed meanwhile: the load queued after this one draws them, not these stale numbers.
+      if (again) return
+      set({
+        dashboard: {
+          overall,
+          grouped,
+          byModel,
+          byProvider,
+          previous: previous.totals,
+          localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
+        },
+        dashboardLoading: false,
+        dashboardError: null,
+      })
+    } catch (err) {
+      // The last good numbers stay on screen, marked by the error beside them.
+      set({ dashboardLoading: false, dashboardError: errorMessage(err) })
+    }
+  }
+
   return {
     range: '24h',
     groupBy: 'model',
@@ -52,40 +97,26 @@ export const createDashboardSlice: StateCreator<DashboardSlice, [], [], Dashboar
       set({ groupBy })
       void get().loadDashboard()
     },
-    async loadDashboard(now = Date.now()) {
-      const mine = ++seq
-      const { range, groupBy } = get()
-      const { ms, bucket } = TIME_RANGES[range]
-      const to = new Date(now).toISOString()
-      const from = new Date(now - ms).toISOString()
-      const prevFrom = new Date(now - 2 * ms).toISOString()
-      set({ dashboardLoading: true })
-      try {
-        const [overall, grouped, byModel, byProvider, previous, info] = await Promise.all([
-          adminApi.stats({ from, to, bucket }),
-          adminApi.stats({ from, to, bucket, groupBy }),
-          groupBy === 'model' ? null : adminApi.stats({ from, to, bucket, groupBy: 'model' }),
-          groupBy === 'provider' ? null : adminApi.stats({ from, to, bucket, groupBy: 'provider' }),
-          adminApi.stats({ from: prevFrom, to: from, bucket: 'day' }),
-          getJson<GatewayInfo>('/admin/v1/info'),
-        ])
-        if (mine !== seq) return
-        set({
-          dashboard: {
-            overall,
-            grouped,
-            byModel: byModel ?? grouped,
-            byProvider: byProvider ?? grouped,
-            previous: previous.totals,
-            localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
-          },
-          dashboardLoading: false,
-          dashboardError: null,
-        })
-      } catch (err) {
-        // The last good numbers stay on screen, marked by the error beside them.
-        if (mine === seq) set({ dashboardLoading: false, dashboardError: errorMessage(err) })
+    loadDashboard(now) {
+      if (running) {
+        again = true
+        return running
       }
+      running = (async () => {
+        try {
+          await loadOnce(now ?? Date.now())
+          while (again) {
+            again = false
+            await loadOnce(Date.now())
+          }
+        } finally {
+          running = null
+        }
+      })()
+      return running
+    },
+    refreshDashboard() {
+      if (!running) void get().loadDashboard()
     },
   }
 }

@@ -62,14 +62,15 @@ export function OverviewPage() {
   const setRange = useAppStore((s) => s.setRange)
   const setGroupBy = useAppStore((s) => s.setGroupBy)
   const load = useAppStore((s) => s.loadDashboard)
+  const refresh = useAppStore((s) => s.refreshDashboard)
 
   useEffect(() => {
     void load()
     const t = setInterval(() => {
-      if (document.visibilityState === 'visible') void load()
+      if (document.visibilityState === 'visible') refresh()
     }, AUTO_REFRESH_MS)
     return () => clearInterval(t)
-  }, [load])
+  }, [load, refresh])
 
   const derived = useMemo(() => {
     if (!data) return null
