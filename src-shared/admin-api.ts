@@ -166,7 +166,8 @@ export interface GatewaySettings {
   port: number | null
   dataDir: string | null
   configPath: string | null
-  logs: { maxAgeDays: number | null; maxDbMb: number | null; storeBodies: boolean }
+  /** `encryptBodies`: whether stored bodies are sealed, as the gateway runs (set in the config; read at start). */
+  logs: { maxAgeDays: number | null; maxDbMb: number | null; storeBodies: boolean; encryptBodies?: boolean }
   secretsPersisted: boolean
   /** Where keys entered in the UI are kept (see SecretStore.kind in src-gateway/config/secrets.ts). */
   secretStore: 'os-keychain' | 'encrypted-file' | 'memory'

@@ -31,6 +31,8 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
         maxAgeDays: logs.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
         maxDbMb: logs.maxDbMb ?? DEFAULT_RETENTION.maxDbMb,
         storeBodies: logs.storeBodies ?? true,
+        // As the gateway runs (read at start): the Logs page says search covers metadata only when on.
+        encryptBodies: app.requestLog.encryptsBodies,
       },
       secretsPersisted: store.secrets.persisted,
       secretStore: store.secrets.kind,

@@ -69,6 +69,8 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const setFilters = useAppStore((s) => s.setLogFilters)
   const search = useCallback((q: string) => setFilters({ q }), [setFilters])
+  // Sealed bodies are never indexed (SECURITY.md): with encryption on, search covers the metadata only.
+  const sealed = useAppStore((s) => s.settings?.logs.encryptBodies === true)
 
   const choice = <K extends 'cache' | 'guardrail' | 'redacted'>(
     key: K,
@@ -139,7 +141,11 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
         id="logs-q"
         inputRef={searchRef}
         query={filters.q}
-        placeholder="Text, request id, model, error  ( / )"
+        placeholder={
+          sealed
+            ? 'Request id, model, route, error (bodies are encrypted: not searched)  ( / )'
+            : 'Words in prompts and answers, request id, model, error  ( / )'
+        }
         onSearch={search}
       />
       {hasLogFilters(filters) && (
