@@ -126,6 +126,8 @@ describe('logs search with encrypted bodies', () => {
       expect((await getJson(app, '/admin/v1/logs?q=confidentialword')).items).toHaveLength(0)
       expect((await getJson(app, '/admin/v1/logs?q=refused')).items).toHaveLength(1)
       expect((await getJson(app, '/admin/v1/logs?q=req_00001')).items).toHaveLength(1)
+      // The Logs page reads this to say that search covers the metadata only.
+      expect((await getJson(app, '/admin/v1/settings')).logs.encryptBodies).toBe(true)
       const terms = app.db!.prepare('SELECT count(*) FROM request_logs_fts WHERE request_logs_fts MATCH ?').pluck()
       expect(terms.get('confidentialword')).toBe(0)
       expect(terms.get('question')).toBe(0)
