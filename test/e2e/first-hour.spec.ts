@@ -236,8 +236,12 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
   expect(await ask(client, 'smart')).toBe('Echo: ping')
   await expect(ask(stranger, 'lab/gpt-b')).rejects.toMatchObject({ status: 401 })
 
-  // The open page: its session ended with the old process, so its next call brings the sign-in page, cleanly.
-  await page.getByRole('link', { name: 'Providers & models', exact: true }).click()
+  // The open page: its session ended with the old process, so its next call (moving to another page, or the
+  // status poll, whichever comes first) brings the sign-in page, cleanly. The move is made by address: the poll
+  // may have taken the navigation away already.
+  await page.evaluate(() => {
+    window.location.hash = '#/providers'
+  })
   await expect(heading(page, 'Sign in')).toBeVisible()
   await expect(page.getByRole('alert')).toHaveText('Your session ended. Sign in again.')
   await shot(page, 'first-hour-signed-out')
