@@ -335,9 +335,10 @@ async function tryTargets(
         return { target, res }
       }
       // The caller left (or the gateway is closing) and cut the attempt short: no verdict on the upstream
-      // either, so it is neither counted nor listed among the attempts that failed.
+      // either, so it is neither counted nor listed among the attempts that failed (earlier ones are).
       if (signal.aborted) {
         if (probe) target.breaker.release()
+        if (failures.length > 0) event.attemptFailures = failures
         throw res
       }
       lastError = res

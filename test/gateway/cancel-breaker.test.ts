@@ -28,11 +28,12 @@ beforeAll(async () => {
   // is a 500, `hang` never answers, anything else answers at once.
   up = await startScriptedUpstream(
     Object.fromEntries(
-      ['storm', 'backup', 'probe', 'bug'].map((p) => [
+      ['storm', 'backup', 'probe', 'bug', 'failing', 'slowpoke'].map((p) => [
         `POST /${p}/v1/chat/completions`,
         async (req, res) => {
-          // The backup always answers at once.
-          const text = p === 'backup' ? 'hi' : lastUser(req.body)
+          // The backup always answers at once, `failing` always fails, `slowpoke` is always slow.
+          const fixed: Record<string, string> = { backup: 'hi', failing: 'fail', slowpoke: 'slow' }
+          const text = fixed[p] ?? lastUser(req.body)
           if (text === 'fail') return sendJson(res, 500, { error: { message: 'boom', type: 'server_error' } })
           if (text === 'hang') return
           if (text === 'slow') await sleep(3000)
@@ -91,10 +92,13 @@ ${provider('storm')}
 ${provider('backup')}
 ${provider('probe')}
 ${provider('bug')}
+${provider('failing')}
+${provider('slowpoke')}
 routes:
   local-first: { retries: { attempts: 0 }, targets: [ { model: storm/m }, { model: backup/m } ] }
   probed: { retries: { attempts: 0 }, targets: [ { model: probe/m } ] }
   buggy: { retries: { attempts: 0 }, targets: [ { model: bug/m }, { model: backup/m } ] }
+  fail-then-slow: { retries: { attempts: 0 }, targets: [ { model: failing/m }, { model: slowpoke/m } ] }
 `,
       {},
       { clock: () => now },
@@ -119,6 +123,14 @@ routes:
     expect(response.headers.get('x-switchyard-provider')).toBe('storm')
     expect(data.choices[0].message.content).toBe('storm answered')
   }, 15_000)
+
+  it("a cancelled call's row keeps the real failures before the cancel, not the cancelled attempt", async () => {
+    const before = gw.events.length
+    await callAndAbort(client(gw), 'fail-then-slow', 'hi', 300)
+    const [row] = (await waitForEvents(gw, before + 1)).slice(before)
+    expect(row).toMatchObject({ status: 499, error: 'aborted', provider: 'slowpoke' })
+    expect(row.attemptFailures).toEqual([expect.objectContaining({ provider: 'failing', status: 500 })])
+  })
 
   it('an aborted half-open probe lets the next call probe instead of re-opening the circuit', async () => {
     const openai = client(gw)
