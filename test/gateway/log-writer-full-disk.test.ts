@@ -97,4 +97,36 @@ logs: { maxQueueRows: 20 }
       await app.close()
     }
   })
+  it('on close with the disk still full, says in one warning exactly how many answered calls lost their row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-full-close-'))
+    const yaml = `
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1", apiKey: sk-upstream-0123456789abcdef }
+`
+    const app = buildGateway(parseConfig(yaml, 'yaml'), { dataDir: dir, webRoot: false })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
+    try {
+      fillDisk(app.db!)
+      for (let i = 0; i < 25; i++) {
+        const res = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
+        })
+        expect(res.status).toBe(200)
+      }
+      await app.close()
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const report = warnings.filter((w) => w.includes('at shutdown'))
+    expect(report).toEqual([
+      'request log: 25 rows could not be written at shutdown (database or disk is full); they are lost',
+    ])
+  })
 })
