@@ -28,7 +28,7 @@ export function registerAuditRoutes(app: FastifyInstance): void {
       if (!db?.open) {
         throw new GatewayError(
           'internal',
-          'the audit trail is not kept: the gateway runs without a database (started with --no-log, or without --data-dir or SWITCHYARD_DATA_DIR)',
+          'the audit trail is not kept: the gateway runs without a database (started with --no-log, or without a data dir: --data-dir or SWITCHYARD_DATA_DIR)',
           { status: 503, code: 'storage_unavailable' },
         )
       }

@@ -28,7 +28,7 @@ export function registerBackups(
     if (backups) return backups
     throw new GatewayError(
       'internal',
-      "backups copy the data dir's database and the gateway runs without one (started with --no-log, or without --data-dir or SWITCHYARD_DATA_DIR)",
+      "backups copy the data dir's database and the gateway runs without one (started with --no-log, or without a data dir: --data-dir or SWITCHYARD_DATA_DIR)",
       { status: 503, code: 'storage_unavailable' },
     )
   }

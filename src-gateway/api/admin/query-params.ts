@@ -58,7 +58,7 @@ export function requireDb(app: FastifyInstance): Db {
   if (app.db?.open) return app.db
   throw new GatewayError(
     'internal',
-    'request logging is off: the gateway runs without a database (started with --no-log, or without --data-dir or SWITCHYARD_DATA_DIR)',
+    'request logging is off: the gateway runs without a database (started with --no-log, or without a data dir: --data-dir or SWITCHYARD_DATA_DIR)',
     { status: 503, code: 'storage_unavailable' },
   )
 }
