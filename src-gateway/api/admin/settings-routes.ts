@@ -11,9 +11,10 @@ const settingsProblems = compileProblems(SettingsBody)
 
 /**
  * Log settings the request log reads once, when the gateway starts: retention runs on a timer built
- * then, and the body key is resolved then. `storeBodies` switches body capture live.
+ * then, the body key is resolved then, and the writer's queue is sized then. `storeBodies` switches body
+ * capture live.
  */
-const READ_AT_START = ['encryptBodies'] as const
+const READ_AT_START = ['encryptBodies', 'maxQueueRows'] as const
 
 /** GET and PUT /admin/v1/settings: where the gateway runs and keeps its data, and log retention. */
 export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore, dataDir: string | undefined): void {
