@@ -253,7 +253,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     if (!episode) {
       episode = { since: Date.now(), droppedBefore: dropped, bodiesBefore: bodiesDropped, error }
       warn(
-        `request log: writes are failing (${error}); keeping up to ${maxQueueRows} rows in memory and retrying, at most every 30 s`,
+        `request log: writes are failing (${error}); calls are still served, up to ${maxQueueRows} rows wait in memory (logs.maxQueueRows) and are retried with a backoff of up to 30 s`,
       )
       onEpisode?.({ state: 'failing', since: episode.since, error })
     }
