@@ -23,16 +23,17 @@ describe('latency sketch', () => {
   it('reads every percentile back within 1% of the exact nearest-rank value', () => {
     for (const n of [1, 7, 100, 50_000]) {
       const values = latencies(n, n)
-      const s = new Map()
+      const s: Sketch = new Map()
       for (const v of values) addValue(s, v)
       const sorted = Float64Array.from(values).sort()
-      const got = percentiles(s, PS)
+      const got = percentiles([s], PS)
       for (const [i, p] of PS.entries()) {
         const exact = percentileOfSorted(sorted, p)!
         expect(Math.abs(got[i]! / exact - 1), `n=${n} p=${p}: ${got[i]} vs ${exact}`).toBeLessThanOrEqual(0.01)
       }
     }
-    expect(percentiles(new Map(), [0.5, 0.99])).toEqual([null, null])
+    expect(percentiles([new Map()], [0.5, 0.99])).toEqual([null, null])
+    expect(percentiles([], [0.5])).toEqual([null])
   })
 
   it('merges exactly: sketches of the parts sum to the sketch of the whole, encoded or not', () => {
@@ -48,17 +49,17 @@ describe('latency sketch', () => {
     expect(mergeEncoded(null, c)).toEqual(c)
     expect(mergeEncoded(null, null)).toBeNull()
 
-    const dense = new Map()
-    for (const part of [a, b, c]) addEncoded(dense, part)
-    const direct = new Map()
-    for (const v of values) addValue(direct, v)
-    expect(dense).toEqual(direct)
+    const decoded: Sketch = new Map()
+    for (const part of [a, b, c]) addEncoded(decoded, part)
+    expect(decoded).toEqual(whole)
+    // Percentiles of several sketches are those of their sum.
+    expect(percentiles(parts, PS)).toEqual(percentiles([whole], PS))
   })
 
   it('keeps zero, sub-0.01 ms and absurdly long values in its end bins', () => {
-    const s = new Map()
+    const s: Sketch = new Map()
     for (const v of [0, 0.001, 1e12]) addValue(s, v)
-    const [min, , max] = percentiles(s, [0.01, 0.5, 1])
+    const [min, , max] = percentiles([s], [0.01, 0.5, 1])
     expect(min).toBe(0)
     expect(max).toBeGreaterThan(1e8)
   })

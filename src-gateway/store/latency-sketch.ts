@@ -16,7 +16,7 @@ const BINS = 1200
 /** Counts per bin, only of the bins used: most cells, and most points of a chart, use a few dozen of them. */
 export type Sketch = Map<number, number>
 
-function binOf(ms: number): number {
+export function binOf(ms: number): number {
   if (!(ms > MIN_MS)) return 0
   return Math.min(BINS - 1, Math.ceil(Math.log(ms / MIN_MS) / LOG_GAMMA))
 }
@@ -27,29 +27,37 @@ function binValue(bin: number): number {
 }
 
 export function addValue(s: Sketch, ms: number): void {
-  const bin = binOf(ms)
+  addToBin(s, binOf(ms))
+}
+
+/** Counts one value whose bin is known: a row's bin is computed once for every cell it goes into. */
+export function addToBin(s: Sketch, bin: number): void {
   s.set(bin, (s.get(bin) ?? 0) + 1)
 }
 
-/** Adds every count of `from` into `into`. */
-export function addSketch(into: Sketch, from: Sketch): void {
-  for (const [bin, n] of from) into.set(bin, (into.get(bin) ?? 0) + n)
-}
+const scratch = new Float64Array(BINS)
 
-/** Nearest-rank percentiles (`ps` ascending, each in 0..1) in one walk over the bins; null when empty. */
-export function percentiles(s: Sketch, ps: readonly number[]): (number | null)[] {
+/**
+ * Nearest-rank percentiles (`ps` ascending, each in 0..1) of the sum of `parts`, null when they are empty:
+ * the parts are added into one dense array, walked once, and cleared, so a month's total costs no merging.
+ */
+export function percentiles(parts: readonly Sketch[], ps: readonly number[]): (number | null)[] {
   let total = 0
-  for (const n of s.values()) total += n
-  if (total === 0) return ps.map(() => null)
-  const bins = [...s.keys()].sort((a, b) => a - b)
-  const out: (number | null)[] = []
+  for (const s of parts)
+    for (const [bin, n] of s) {
+      scratch[bin] += n
+      total += n
+    }
+  const out: (number | null)[] = ps.map(() => null)
+  if (total === 0) return out
   let seen = 0
-  let i = 0
-  for (const p of ps) {
+  let bin = 0
+  for (const [i, p] of ps.entries()) {
     const rank = Math.max(1, Math.ceil(p * total))
-    while (i < bins.length - 1 && seen + s.get(bins[i])! < rank) seen += s.get(bins[i++])!
-    out.push(binValue(bins[i]))
+    while (bin < BINS - 1 && seen + scratch[bin] < rank) seen += scratch[bin++]
+    out[i] = binValue(bin)
   }
+  for (const s of parts) for (const bin of s.keys()) scratch[bin] = 0
   return out
 }
 

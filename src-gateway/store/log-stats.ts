@@ -1,6 +1,6 @@
 import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
-import { addEncoded, addSketch, addValue, percentiles, type Sketch } from './latency-sketch.js'
+import { addEncoded, addValue, percentiles, type Sketch } from './latency-sketch.js'
 import { usedBytes } from './retention.js'
 import {
   COUNTER_COLUMNS,
@@ -111,24 +111,36 @@ class Accumulator {
     if (row.ttft_ms !== null) addValue(this.ttft, row.ttft_ms)
   }
 
-  add(other: Accumulator) {
+  summary(): StatsSummary {
+    return summaryOf(this.counters, [this])
+  }
+}
+
+/** A group's or the range's totals: the sum of its series points, whose sketches are summed only when read. */
+class Sum {
+  counters = zeroCounters()
+  points: Accumulator[] = []
+
+  add(point: Accumulator) {
     const c = this.counters as unknown as Record<string, number>
-    for (const k of COUNTER_KEYS) c[k] += other.counters[k]
-    addSketch(this.latency, other.latency)
-    addSketch(this.ttft, other.ttft)
+    for (const k of COUNTER_KEYS) c[k] += point.counters[k]
+    this.points.push(point)
   }
 
   summary(): StatsSummary {
-    return { ...this.counters, latencyMs: summarize(this.latency), ttftMs: summarize(this.ttft) }
+    return summaryOf(this.counters, this.points)
   }
 }
 
-const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]
-
-function summarize(s: Sketch): Percentiles {
-  const [p50, p95, p99] = percentiles(s, PERCENTILES)
-  return { p50, p95, p99 }
+function summaryOf(counters: Counters, points: Accumulator[]): StatsSummary {
+  const pct = (sketches: Sketch[]): Percentiles => {
+    const [p50, p95, p99] = percentiles(sketches, PERCENTILES)
+    return { p50, p95, p99 }
+  }
+  return { ...counters, latencyMs: pct(points.map((p) => p.latency)), ttftMs: pct(points.map((p) => p.ttft)) }
 }
+
+const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]
 
 /** Where one stretch of a range is read from: whole hour cells, whole minute cells, or the rows themselves. */
 interface Piece {
@@ -222,12 +234,12 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
       await yieldTurn()
     }
 
-  const totals = new Accumulator()
-  const groups = new Map<string | null, Accumulator>()
+  const totals = new Sum()
+  const groups = new Map<string | null, Sum>()
   for (const { group, acc } of series.values()) {
     let byGroup = groups.get(group)
     if (!byGroup) {
-      byGroup = new Accumulator()
+      byGroup = new Sum()
       groups.set(group, byGroup)
     }
     byGroup.add(acc)

@@ -13,7 +13,7 @@
  */
 import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
-import { addValue, encodeSketch, mergeEncoded, type Sketch } from './latency-sketch.js'
+import { addToBin, binOf, encodeSketch, mergeEncoded, type Sketch } from './latency-sketch.js'
 
 /** The dimensions a cell can belong to; `all` has one cell per bucket with every row in it. */
 export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status'
@@ -120,6 +120,8 @@ export const COUNTER_COLUMNS: Record<keyof Counters, string> = {
 const COUNTERS = Object.values(COUNTER_COLUMNS)
 
 interface Cell {
+  /** `m` for a minute cell, `h` for an hour cell. */
+  level: string
   start: number
   dim: RollupDim
   value: string
@@ -197,23 +199,31 @@ function statements(db: Db): Statements {
   return st
 }
 
-/** Sums rows into cells of `size` ms per dimension value; rows older than `since` are left out. */
-function cellsOf(rows: RollupRow[], times: number[], size: number, since: number): Map<string, Cell> {
+/**
+ * Sums rows into minute cells (rows since `minutesSince` only) and hour cells, per dimension value. Work per
+ * row is shared by its twelve cells: its bins and dimension values are computed once.
+ */
+function cellsOf(rows: RollupRow[], times: number[], minutesSince: number): Map<string, Cell> {
   const cells = new Map<string, Cell>()
+  const add = (level: string, start: number, dim: RollupDim, value: string, row: RollupRow, bins: number[]) => {
+    const key = `${level}${start}\u0000${dim}\u0000${value}`
+    let cell = cells.get(key)
+    if (!cell) {
+      cell = { level, start, dim, value, counters: zeroCounters(), latency: new Map(), ttft: new Map() }
+      cells.set(key, cell)
+    }
+    countRow(cell.counters, row)
+    addToBin(cell.latency, bins[0])
+    if (bins.length > 1) addToBin(cell.ttft, bins[1])
+  }
   for (const [i, row] of rows.entries()) {
-    if (times[i] < since) continue
-    const start = Math.floor(times[i] / size) * (size / 1000)
+    const bins = row.ttft_ms === null ? [binOf(row.latency_ms)] : [binOf(row.latency_ms), binOf(row.ttft_ms)]
+    const minute = times[i] >= minutesSince ? Math.floor(times[i] / MINUTE_MS) * 60 : null
+    const hour = Math.floor(times[i] / HOUR_MS) * 3600
     for (const dim of DIMS) {
       const value = dimValue(row, dim)
-      const key = `${start}\u0000${dim}\u0000${value}`
-      let cell = cells.get(key)
-      if (!cell) {
-        cell = { start, dim, value, counters: zeroCounters(), latency: new Map(), ttft: new Map() }
-        cells.set(key, cell)
-      }
-      countRow(cell.counters, row)
-      addValue(cell.latency, row.latency_ms)
-      if (row.ttft_ms !== null) addValue(cell.ttft, row.ttft_ms)
+      if (minute !== null) add('m', minute, dim, value, row, bins)
+      add('h', hour, dim, value, row, bins)
     }
   }
   return cells
@@ -258,8 +268,7 @@ export function rollUpNewRows(db: Db, now = Date.now()): number {
     const rows = st.rows(st.watermark(), CHUNK_ROWS)
     if (rows.length === 0) return 0
     const times = rows.map((r) => Date.parse(r.created_at))
-    for (const cell of cellsOf(rows, times, MINUTE_MS, minutesSince).values()) st.minute(cell)
-    for (const cell of cellsOf(rows, times, HOUR_MS, -Infinity).values()) st.hour(cell)
+    for (const cell of cellsOf(rows, times, minutesSince).values()) (cell.level === 'm' ? st.minute : st.hour)(cell)
     rollUpHits(st, rows, times)
     st.setWatermark(rows[rows.length - 1].id)
     return rows.length
