@@ -5,7 +5,8 @@
  * run when set), starts `switchyard serve` from SCALE_ROOT's sources (default this checkout: point it at a
  * worktree of an older commit for the "before" numbers) on it with the mock upstream, then sends SCALE_RPS
  * proxied calls a second for SCALE_SECONDS, first alone, then beside each action of test/bench/scale-load.ts
- * running back to back. Prints one table row per phase.
+ * running back to back (SCALE_ACTIONS, e.g. `overview`, keeps those whose name starts with one of its
+ * comma-separated words). Prints one table row per phase.
  *
  *   SCALE_ROWS=1000000 SCALE_DIR=/tmp/scale-1m npm run bench:scale
  *   SCALE_ROOT=/work/before SCALE_DIR=/tmp/scale-1m npm run bench:scale
@@ -21,6 +22,7 @@ import { ACTIONS, measure, type Summary, type Target } from './scale-load.js'
 const ROWS = Number(process.env.SCALE_ROWS ?? 1_000_000)
 const RPS = Number(process.env.SCALE_RPS ?? 20)
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 10)
+const ONLY = process.env.SCALE_ACTIONS?.split(',')
 const ROOT = resolve(process.env.SCALE_ROOT ?? join(import.meta.dirname, '..', '..'))
 const keep = process.env.SCALE_DIR !== undefined
 const dir = process.env.SCALE_DIR ?? mkdtempSync(join(tmpdir(), 'switchyard-scale-'))
@@ -105,7 +107,7 @@ async function main() {
     await measure(target, { rps: RPS, ms: 2000 }) // warm-up: connections, JIT
     const idle = await measure(target, { rps: RPS, ms: SECONDS * 1000 })
     print('idle', idle.proxied, null)
-    for (const action of ACTIONS) {
+    for (const action of ACTIONS.filter((a) => !ONLY || ONLY.some((w) => a.name.startsWith(w)))) {
       await action.run(target) // the first run reads from disk; the table shows the steady state
       const busy = await measure(target, { rps: RPS, ms: SECONDS * 1000, action })
       print(action.name, busy.proxied, busy.action)
