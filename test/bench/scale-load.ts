@@ -3,6 +3,7 @@
  * (test/bench/scale.ts) prints and the scale tests (test/scale/) assert. An action is one report as the UI
  * runs it; ACTIONS is the table of them, to append to (search, export and retention belong here too).
  */
+import { RARE_TERMS } from '../helpers/fill-log.js'
 
 export interface Target {
   /** The gateway's base URL. */
@@ -45,10 +46,32 @@ const overview = (name: string, rangeMs: number, bucket: '5m' | 'hour' | 'day'):
   },
 })
 
+/** The Logs page: a search as typed (a rare word, then two common ones), filtered pages, and a whole export. */
+const logs = (name: string, paths: string[]): Action => ({
+  name,
+  run: async (t) => {
+    for (const path of paths) await adminGet(t, path)
+  },
+})
+
 export const ACTIONS: Action[] = [
   overview('overview 24h', DAY, 'hour'),
   overview('overview 7d', 7 * DAY, 'day'),
   overview('overview 30d', 30 * DAY, 'day'),
+  logs('logs search', [`/admin/v1/logs?limit=100&q=${RARE_TERMS.body}`, '/admin/v1/logs?limit=100&q=unit%20test']),
+  logs('logs filters', ['/admin/v1/logs?limit=100&provider=ollama', '/admin/v1/logs?limit=100&key=alice&status=error']),
+  {
+    name: 'logs export',
+    // Read and dropped as it streams, as a download to disk does: holding 600 MB in the bench's own heap would
+    // stall the bench's own clock.
+    run: async (t) => {
+      const res = await fetch(`${t.url}/admin/v1/logs/export?format=jsonl`, { headers: t.admin })
+      if (!res.ok || !res.body) throw new Error(`export answered ${res.status}`)
+      for await (const _chunk of res.body) {
+        // dropped
+      }
+    },
+  },
 ]
 
 export interface Summary {
