@@ -145,7 +145,7 @@ describe('stats from rollups', () => {
 
   beforeAll(async () => {
     // Rows over four days: the last two have minute cells, the older ones only hour cells.
-    fillLog(dir, { rows: 12_000, days: 4, now: NOW, bodyBytes: 0, rareEvery: 5_000 })
+    fillLog(dir, { rows: 8_000, days: 4, now: NOW, bodyBytes: 0, rareEvery: 5_000 })
     app = buildGateway(parseConfig('logs: { maxAgeDays: 36500 }', 'yaml'), { webRoot: false, dataDir: dir })
     await app.ready()
     // A few through the writer too, in the current minute.
@@ -186,7 +186,9 @@ describe('stats from rollups', () => {
   ]
   for (const [name, from, to] of ranges)
     it(`agree with the row-by-row computation: ${name}`, async () => {
-      for (const bucket of ['5m', 'hour', 'day'] as const)
+      // Five-minute buckets over days are many thousands of points: the Overview asks for them over an hour.
+      const buckets = to - from <= DAY ? (['5m', 'hour', 'day'] as const) : (['hour', 'day'] as const)
+      for (const bucket of buckets)
         for (const groupBy of [undefined, 'model', 'provider', 'key'] as const) {
           const q: StatsQuery = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket, groupBy }
           const res = await app.inject({
@@ -218,6 +220,6 @@ describe('stats from rollups', () => {
 
   it('reports the row count without counting the table', async () => {
     const res = await app.inject({ url: '/admin/v1/stats?bucket=day', headers: adminHeadersOf(app) })
-    expect(res.json().db.rows).toBe(12_030)
+    expect(res.json().db.rows).toBe(8_030)
   })
 })
