@@ -152,6 +152,8 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const warn = options.warn ?? ((message: string) => process.emitWarning(message))
   // Bodies are most of a queued row's memory: only the newest tenth of a full queue keeps them.
   const maxBodies = Math.max(1, Math.floor(maxQueueRows / 10))
+  // A full batch is written at once, and so is a queue at its cap (a small cap never drops before a write fails).
+  const flushAt = Math.min(maxRows, maxQueueRows)
   let scrub = createBodyScrubber(options.secrets ?? [])
   const scrubText = (text: string) => scrub(text)?.text ?? text
   const insert = db.prepare(INSERT)
@@ -197,7 +199,9 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   let dropped = 0
   let bodiesDropped = 0
   /** The current failure episode, while writes fail. */
-  let episode: { since: number; droppedBefore: number; bodiesBefore: number; error: string } | undefined
+  let episode: { since: number; error: string } | undefined
+  /** The counters at the last write that worked: an episode's losses are counted from there. */
+  let lastGood = { dropped: 0, bodiesDropped: 0 }
   let nextRetryMs = FIRST_RETRY_MS
   /** 'closing' while close() retries within its grace period; 'closed' after. */
   let phase: 'open' | 'closing' | 'closed' = 'open'
@@ -251,7 +255,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     retries++
     const error = (err as Error).message
     if (!episode) {
-      episode = { since: Date.now(), droppedBefore: dropped, bodiesBefore: bodiesDropped, error }
+      episode = { since: Date.now(), error }
       warn(
         `request log: writes are failing (${error}); calls are still served, up to ${maxQueueRows} rows wait in memory (logs.maxQueueRows) and are retried with a backoff of up to 30 s`,
       )
@@ -263,11 +267,13 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
 
   const recovered = () => {
     nextRetryMs = FIRST_RETRY_MS
+    const before = lastGood
+    lastGood = { dropped, bodiesDropped }
     if (!episode) return
-    const { since, droppedBefore, bodiesBefore } = episode
+    const { since } = episode
     episode = undefined
-    const lost = dropped - droppedBefore
-    const bare = bodiesDropped - bodiesBefore
+    const lost = dropped - before.dropped
+    const bare = bodiesDropped - before.bodiesDropped
     const seconds = Math.round((Date.now() - since) / 1000)
     warn(
       `request log: writes recovered after ${seconds} s; ${plural(lost, 'row', 'rows')} dropped` +
@@ -331,7 +337,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       }
       if (episode) return
       if (phase === 'closing') return
-      if (queue.length >= maxRows) {
+      if (queue.length >= flushAt) {
         if (!soon) schedule(0)
       } else if (!timer) schedule(flushMs)
     },

@@ -16,12 +16,13 @@ const app = buildGateway(parseConfig(yaml, 'yaml'), {
 if (full === 'full') {
   // SQLite's own SQLITE_FULL, as on a full disk: the file may not grow and its pages have no room left.
   app.db.pragma(`max_page_count = ${app.db.pragma('page_count', { simple: true })}`)
+  // Rows dated now: retention's first pass (by age) must not free the room again.
   const add = app.db.prepare(
     `INSERT INTO request_logs (created_at, request_id, inbound_api, requested_model, status, latency_ms, attempts)
-     VALUES ('2025-01-01T00:00:00.000Z', 'filler', 'openai', 'm', 200, 1, 1)`,
+     VALUES (?, 'filler', 'openai', 'm', 200, 1, 1)`,
   )
   try {
-    for (;;) add.run()
+    for (;;) add.run(new Date().toISOString())
   } catch {}
 }
 await app.listen({ host: '127.0.0.1', port: 0 })
