@@ -63,7 +63,7 @@ export interface LogWriter extends LogSink {
 }
 
 /** Sized for about a minute of a busy gateway (~800 calls a second) before rows are dropped. */
-export const DEFAULT_MAX_QUEUE_ROWS = 50_000
+const DEFAULT_MAX_QUEUE_ROWS = 50_000
 const DEFAULT_CLOSE_GRACE_MS = 5_000
 /** The wait after a failed write: doubled after each further failure, up to the last. */
 const FIRST_RETRY_MS = 100
