@@ -94,15 +94,22 @@ console.log(
 // Local fallback.
 const t0 = performance.now()
 // undici's fetch with no wait limit of its own: the old code takes longer than fetch's 300 s for headers.
-const res = await fetchWithoutLimit(`${url}/v1/chat/completions`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ model: 'coding', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-  dispatcher: new Agent({ headersTimeout: 0, bodyTimeout: 0 }),
-})
-const text = await res.text()
-const served = res.headers.get('x-switchyard-provider')
-console.log(
-  `local fallback: ${((performance.now() - t0) / 1000).toFixed(1)} s to an answer from ${served} (${res.headers.get('x-switchyard-attempts')} attempts, ${text.includes('cloud') ? 'ok' : 'no text'})`,
-)
+const seconds = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`
+try {
+  const res = await fetchWithoutLimit(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'coding', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    dispatcher: new Agent({ headersTimeout: 0, bodyTimeout: 0 }),
+  })
+  const text = await res.text()
+  const attempts = res.headers.get('x-switchyard-attempts')
+  const served = res.headers.get('x-switchyard-provider')
+  console.log(
+    `local fallback: ${seconds()} to an answer from ${served} (${attempts} attempts, ${text.includes('cloud') ? 'ok' : 'no text'})`,
+  )
+} catch (err) {
+  // The old code outlasts the gateway's own 10-minute idle-socket limit, which cuts the call.
+  console.log(`local fallback: no answer; the connection failed after ${seconds()} (${(err as Error).cause ?? err})`)
+}
 await app.close()
