@@ -65,6 +65,28 @@ function filtersFromQuery(q: URLSearchParams): LogFilters {
   return f
 }
 
+/** How long typing in a filter must pause before the list is asked again. */
+const TYPING_DEBOUNCE_MS = 300
+
+/** A text filter that applies once typing pauses, so a name typed letter by letter asks the gateway once. */
+function FilterInput({ name, label }: { name: 'model' | 'provider' | 'key'; label: string }) {
+  const value = useAppStore((s) => s.logFilters[name])
+  const setFilters = useAppStore((s) => s.setLogFilters)
+  const [text, setText] = useState(value)
+  useEffect(() => setText(value), [value])
+  useEffect(() => {
+    if (text === value) return
+    const t = setTimeout(() => setFilters({ [name]: text }), TYPING_DEBOUNCE_MS)
+    return () => clearTimeout(t)
+  }, [text, value, name, setFilters])
+  return (
+    <div className="field">
+      <label htmlFor={`logs-${name}`}>{label}</label>
+      <input id={`logs-${name}`} value={text} placeholder="any" onChange={(e) => setText(e.target.value)} />
+    </div>
+  )
+}
+
 function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const setFilters = useAppStore((s) => s.setLogFilters)
@@ -92,17 +114,6 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
       </select>
     </div>
   )
-  const input = (key: 'model' | 'provider' | 'key', label: string) => (
-    <div className="field">
-      <label htmlFor={`logs-${key}`}>{label}</label>
-      <input
-        id={`logs-${key}`}
-        value={filters[key]}
-        placeholder="any"
-        onChange={(e) => setFilters({ [key]: e.target.value })}
-      />
-    </div>
-  )
   return (
     <search className="filters" aria-label="Log filters">
       <div className="field">
@@ -119,9 +130,9 @@ function Filters({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | 
           ))}
         </select>
       </div>
-      {input('model', 'Model')}
-      {input('provider', 'Provider')}
-      {input('key', 'Key')}
+      <FilterInput name="model" label="Model" />
+      <FilterInput name="provider" label="Provider" />
+      <FilterInput name="key" label="Key" />
       <div className="field">
         <label htmlFor="logs-status">Status</label>
         <select id="logs-status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
