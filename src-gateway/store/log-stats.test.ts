@@ -124,3 +124,36 @@ describe('computeStats', () => {
     db.close()
   })
 })
+
+describe('stats over history older than the hour cells', () => {
+  it('reads day cells folded from hour cells, with the same totals, groups and percentiles', async () => {
+    const db = openDatabase(':memory:')
+    const insert = db.prepare(
+      `INSERT INTO request_logs (created_at, request_id, inbound_api, model, status, latency_ms, ttft_ms, input_tokens)
+       VALUES (?, 'r', 'openai', ?, ?, ?, ?, 7)`,
+    )
+    const DAY = 86_400_000
+    const T = Math.floor(Date.now() / DAY) * DAY - 4 * DAY
+    for (let i = 0; i < 3 * 24 * 6; i++)
+      insert.run(
+        new Date(T + i * 600_000).toISOString(),
+        i % 3 ? 'a' : 'b',
+        i % 10 ? 200 : 500,
+        10 + i,
+        i % 2 ? i : null,
+      )
+    const q = { from: new Date(T).toISOString(), to: new Date(T + 3 * DAY).toISOString(), bucket: 'day' as const }
+    const fresh = await computeStats(db, { ...q, groupBy: 'model' })
+    expect(db.prepare('SELECT count(*) FROM log_rollup_days').pluck().get()).toBe(0)
+
+    const later = Date.now() + 100 * DAY
+    const old = await computeStats(db, { ...q, groupBy: 'model' }, later)
+    expect(db.prepare('SELECT count(*) FROM log_rollup_hours').pluck().get()).toBe(0)
+    expect(db.prepare("SELECT count(*) FROM log_rollup_days WHERE dim = 'all'").pluck().get()).toBe(3)
+    expect(old.totals).toEqual(fresh.totals)
+    expect(old.groups).toEqual(fresh.groups)
+    expect(old.series).toEqual(fresh.series)
+    expect(fresh.totals).toMatchObject({ requests: 432, errors: 44, inputTokens: 432 * 7 })
+    db.close()
+  })
+})

@@ -6,6 +6,8 @@ import {
   COUNTER_COLUMNS,
   type Counters,
   countRow,
+  DAY_MS,
+  dayCellsBefore,
   dimValue,
   HOUR_MS,
   MINUTE_CELLS_KEEP_MS,
@@ -87,7 +89,7 @@ export interface StatsResult {
 }
 
 const GROUP_DIM: Record<StatsGroupBy, RollupDim> = { model: 'model', provider: 'provider', key: 'key' }
-const BUCKET_MS: Record<StatsBucket, number> = { '5m': 5 * MINUTE_MS, hour: HOUR_MS, day: 24 * HOUR_MS }
+const BUCKET_MS: Record<StatsBucket, number> = { '5m': 5 * MINUTE_MS, hour: HOUR_MS, day: DAY_MS }
 const PERCENTILES = [0.5, 0.95, 0.99] as const
 
 class Accumulator {
@@ -142,51 +144,78 @@ function summaryOf(counters: Counters, points: Accumulator[]): StatsSummary {
 
 const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]
 
-/** Where one stretch of a range is read from: whole hour cells, whole minute cells, or the rows themselves. */
+/** Where one stretch of a range is read from: whole day, hour or minute cells, or the rows themselves. */
 interface Piece {
-  source: 'hours' | 'minutes' | 'rows'
+  source: 'days' | 'hours' | 'minutes' | 'rows'
   from: number
   to: number
+}
+
+/** A kind of cell that can serve a range: its size and the span (epoch ms) where such cells are kept. */
+export interface CellLevel {
+  source: Exclude<Piece['source'], 'rows'>
+  size: number
+  since: number
+  until: number
 }
 
 const ceilTo = (t: number, size: number) => Math.ceil(t / size) * size
 const floorTo = (t: number, size: number) => Math.floor(t / size) * size
 
 /**
- * Splits [from, to) into whole hours (when the buckets are hours or days), whole minutes where minute cells
- * are kept (since `minutesSince`), and the rows of the partial minutes or hours left at the edges: at most
- * two hours of rows, or two minutes' inside the minute cells' keep.
+ * Splits [from, to) into whole cells of the coarsest level (listed coarse to fine) that is kept there, the
+ * parts left at the edges into whole cells of the next level, and so on; what no level covers is read from
+ * rows. With hour and minute levels, rows are at most the two partial minutes at the edges (two partial hours
+ * where the minute cells are gone).
  */
-export function planRange(from: number, to: number, useHours: boolean, minutesSince: number | null): Piece[] {
+export function planRange(from: number, to: number, levels: readonly CellLevel[]): Piece[] {
   const pieces: Piece[] = []
-  const minutesOrRows = (a: number, b: number) => {
-    const mFrom = minutesSince === null ? b : Math.max(ceilTo(a, MINUTE_MS), ceilTo(minutesSince, MINUTE_MS))
-    const mTo = floorTo(b, MINUTE_MS)
-    if (mFrom >= mTo) return pieces.push({ source: 'rows', from: a, to: b })
-    pieces.push({ source: 'rows', from: a, to: mFrom }, { source: 'minutes', from: mFrom, to: mTo })
-    pieces.push({ source: 'rows', from: mTo, to: b })
+  const cover = (a: number, b: number, i: number) => {
+    if (a >= b) return
+    const level = levels[i]
+    if (!level) return void pieces.push({ source: 'rows', from: a, to: b })
+    const lo = Math.max(ceilTo(a, level.size), ceilTo(level.since, level.size))
+    const hi = Math.min(floorTo(b, level.size), floorTo(level.until, level.size))
+    if (lo >= hi) return cover(a, b, i + 1)
+    cover(a, lo, i + 1)
+    pieces.push({ source: level.source, from: lo, to: hi })
+    cover(hi, b, i + 1)
   }
-  const hFrom = ceilTo(from, HOUR_MS)
-  const hTo = floorTo(to, HOUR_MS)
-  if (!useHours || hFrom >= hTo) minutesOrRows(from, to)
-  else {
-    minutesOrRows(from, hFrom)
-    pieces.push({ source: 'hours', from: hFrom, to: hTo })
-    minutesOrRows(hTo, to)
-  }
-  return pieces.filter((p) => p.from < p.to)
+  cover(from, to, 0)
+  return pieces
+}
+
+/**
+ * The cells a report with `bucket` can use at `now`: day cells (before the hour cells' keep) only for daily
+ * buckets, hour cells for hourly or daily ones, minute cells within their keep for any.
+ */
+function levelsFor(bucket: StatsBucket, now: number): CellLevel[] {
+  const hoursSince = dayCellsBefore(now)
+  const levels: CellLevel[] = []
+  if (bucket === 'day') levels.push({ source: 'days', size: DAY_MS, since: -Infinity, until: hoursSince })
+  if (bucket !== '5m') levels.push({ source: 'hours', size: HOUR_MS, since: hoursSince, until: Infinity })
+  levels.push({ source: 'minutes', size: MINUTE_MS, since: now - MINUTE_CELLS_KEEP_MS, until: Infinity })
+  return levels
 }
 
 const CELL_SQL = (table: string) =>
   `SELECT start, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
-   FROM ${table} WHERE dim = ? AND start >= ? AND start < ?`
+   FROM ${table} WHERE dim = @dim AND start >= @from AND start < @to`
+// Before the hour cells' keep, a row is in a day cell, or still in an hour cell (folding runs every few minutes,
+// and a row may arrive late): a day's bucket sums both, and a row is never in both.
+const DAY_CELLS_SQL = `${CELL_SQL('log_rollup_days')} UNION ALL ${CELL_SQL('log_rollup_hours')}`
 const ROWS_SQL = `SELECT ${ROW_COLUMNS} FROM request_logs WHERE created_at >= ? AND created_at < ?`
 const GUARDRAIL_SQL = `SELECT check_name AS "check", stage, action, sum(count) AS count FROM log_rollup_guardrails
   WHERE start >= ? AND start < ? GROUP BY 1, 2, 3`
 const REDACTION_SQL = `SELECT type, sum(count) AS count FROM log_rollup_redactions
   WHERE start >= ? AND start < ? GROUP BY 1`
 const iso = (t: number) => new Date(t).toISOString()
-const SLICE_MS: Record<Piece['source'], number> = { hours: 24 * HOUR_MS, minutes: HOUR_MS, rows: 10 * MINUTE_MS }
+const SLICE_MS: Record<Piece['source'], number> = {
+  days: 30 * DAY_MS,
+  hours: DAY_MS,
+  minutes: HOUR_MS,
+  rows: 10 * MINUTE_MS,
+}
 const yieldTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /**
@@ -203,6 +232,7 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
   const bucketMs = BUCKET_MS[q.bucket]
   const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
   const cells = {
+    days: db.prepare(DAY_CELLS_SQL).raw(),
     hours: db.prepare(CELL_SQL('log_rollup_hours')).raw(),
     minutes: db.prepare(CELL_SQL('log_rollup_minutes')).raw(),
   }
@@ -221,15 +251,16 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
     return point.acc
   }
 
-  const minutesSince = now - MINUTE_CELLS_KEEP_MS
-  for (const piece of planRange(from, to, q.bucket !== '5m', minutesSince))
+  for (const piece of planRange(from, to, levelsFor(q.bucket, now)))
     for (let a = piece.from; a < piece.to; a += SLICE_MS[piece.source]) {
       const b = Math.min(piece.to, a + SLICE_MS[piece.source])
       if (piece.source === 'rows')
         for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>)
           pointOf(Date.parse(row.created_at), dimValue(row, dim)).addRow(row)
       else
-        for (const cell of cells[piece.source].iterate(dim, a / 1000, b / 1000) as IterableIterator<unknown[]>)
+        for (const cell of cells[piece.source].iterate({ dim, from: a / 1000, to: b / 1000 }) as IterableIterator<
+          unknown[]
+        >)
           pointOf((cell[0] as number) * 1000, cell[1] as string).addCell(cell)
       await yieldTurn()
     }
@@ -289,7 +320,8 @@ function hitCounts(db: Db, from: number, to: number): Pick<StatsResult, 'byGuard
     `SELECT guardrails_json, redactions_json FROM request_logs WHERE created_at >= ? AND created_at < ?
        AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)`,
   )
-  for (const piece of planRange(from, to, true, null)) {
+  const hours: CellLevel = { source: 'hours', size: HOUR_MS, since: -Infinity, until: Infinity }
+  for (const piece of planRange(from, to, [hours])) {
     if (piece.source === 'rows') {
       for (const row of rows.iterate(iso(piece.from), iso(piece.to)) as IterableIterator<RollupRow>) {
         for (const h of JSON.parse(row.guardrails_json ?? '[]') as GuardrailHit[]) addHit(h, 1)

@@ -8,8 +8,9 @@
  * `rollUpNewRows` rolls every row past a stored watermark (`log_rollup_state.rolled_id`), so one call keeps
  * them in step wherever rows come from: the log writer calls it inside its flush transaction (a failed flush
  * rolls both back), the gateway at start (rows that existed before this migration: the backfill), and the
- * fixture builder. Hour cells are kept for good (retention deletes rows, not history); minute cells only for
- * MINUTE_CELLS_KEEP_MS, enough for the short ranges whose edges and 5-minute buckets need them.
+ * fixture builder. Minute cells are kept for MINUTE_CELLS_KEEP_MS, enough for the short ranges whose edges and
+ * 5-minute buckets need them; hour cells for HOUR_CELLS_KEEP_MS, then folded into day cells, which are kept
+ * for good (retention deletes rows, not the history the charts draw).
  */
 import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
@@ -21,8 +22,19 @@ const DIMS: readonly RollupDim[] = ['all', 'model', 'provider', 'key', 'route', 
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
+export const DAY_MS = 24 * HOUR_MS
 /** Two days and an hour: the Overview's 1 h and 24 h ranges, and the 24 h range's previous period. */
 export const MINUTE_CELLS_KEEP_MS = 49 * HOUR_MS
+/**
+ * The Overview's 30 days and the 30 days before them, and a margin: older hour cells are folded into day
+ * cells (whole UTC days), which is all a chart of older history draws.
+ */
+export const HOUR_CELLS_KEEP_MS = 62 * DAY_MS
+
+/** Hour cells before this (epoch ms, a UTC midnight) have been folded into day cells. */
+export function dayCellsBefore(now: number): number {
+  return Math.floor((now - HOUR_CELLS_KEEP_MS) / DAY_MS) * DAY_MS
+}
 
 /** The columns a rollup reads from a log row; log-stats reads the same ones for the rows at a range's edges. */
 export const ROW_COLUMNS = `id, created_at, model, provider, key_name, route, status, input_tokens, output_tokens,
@@ -152,7 +164,7 @@ interface Statements {
   hour: (cell: Cell) => void
   guardrail: (start: number, hit: Pick<GuardrailHit, 'check' | 'stage' | 'action'>, count: number) => void
   redaction: (start: number, type: string, count: number) => void
-  trim: (before: number) => void
+  trim: (minutesBefore: number, hoursBefore: number) => void
   lastTrim: number
 }
 
@@ -164,6 +176,10 @@ function statements(db: Db): Statements {
   db.function('rollup_sketch_merge', { deterministic: true }, (a, b) =>
     mergeEncoded(a as Uint8Array | null, b as Uint8Array | null),
   )
+  db.aggregate('rollup_sketch_sum', {
+    start: null as Buffer | null,
+    step: (sum: Buffer | null, s: unknown) => mergeEncoded(sum, s as Uint8Array | null),
+  })
   const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM request_logs WHERE id > ? ORDER BY id LIMIT ?`)
   const watermark = db.prepare('SELECT rolled_id FROM log_rollup_state').pluck()
   const setWatermark = db.prepare('UPDATE log_rollup_state SET rolled_id = ?')
@@ -183,7 +199,23 @@ function statements(db: Db): Statements {
     ON CONFLICT DO UPDATE SET count = count + excluded.count`)
   const redaction = db.prepare(`INSERT INTO log_rollup_redactions VALUES (?, ?, ?)
     ON CONFLICT DO UPDATE SET count = count + excluded.count`)
-  const trim = db.prepare('DELETE FROM log_rollup_minutes WHERE start < ?')
+  const trimMinutes = db.prepare('DELETE FROM log_rollup_minutes WHERE start < ?')
+  // Hour cells of whole days before the cut become one day cell per dimension value (added to it, for rows
+  // that arrived late), then go.
+  const foldHours =
+    db.prepare(`INSERT INTO log_rollup_days (start, dim, value, ${COUNTERS.join(', ')}, latency_sketch, ttft_sketch)
+    SELECT start - start % 86400, dim, value, ${COUNTERS.map((c) => `sum(${c})`).join(', ')},
+      rollup_sketch_sum(latency_sketch), rollup_sketch_sum(ttft_sketch)
+    FROM log_rollup_hours WHERE start < ? GROUP BY 1, 2, 3
+    ON CONFLICT DO UPDATE SET ${COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+      latency_sketch = rollup_sketch_merge(latency_sketch, excluded.latency_sketch),
+      ttft_sketch = rollup_sketch_merge(ttft_sketch, excluded.ttft_sketch)`)
+  const dropHours = db.prepare('DELETE FROM log_rollup_hours WHERE start < ?')
+  const trim = db.transaction((minutesBefore: number, hoursBefore: number) => {
+    trimMinutes.run(minutesBefore)
+    foldHours.run(hoursBefore)
+    dropHours.run(hoursBefore)
+  })
   st = {
     rows: (after, limit) => rows.all(after, limit) as RollupRow[],
     watermark: () => watermark.get() as number,
@@ -192,7 +224,7 @@ function statements(db: Db): Statements {
     hour: upsert('log_rollup_hours'),
     guardrail: (start, h, count) => guardrail.run(start, h.check, h.stage, h.action, count),
     redaction: (start, type, count) => redaction.run(start, type, count),
-    trim: (before) => trim.run(before),
+    trim: (minutesBefore, hoursBefore) => trim(minutesBefore, hoursBefore),
     lastTrim: 0,
   }
   prepared.set(db, st)
@@ -258,8 +290,9 @@ function rollUpHits(st: Statements, rows: RollupRow[], times: number[]): void {
 
 /**
  * Rolls up every log row written since the last call (all rows, the first time), in steps of CHUNK_ROWS, and
- * now and then drops minute cells past their keep. Returns how many rows it rolled up. Called inside the log
- * writer's flush transaction, it joins it; elsewhere each step commits on its own.
+ * now and then drops minute cells past their keep and folds old hour cells into day cells. Returns how many
+ * rows it rolled up. Called inside the log writer's flush transaction, it joins it; elsewhere each step
+ * commits on its own.
  */
 export function rollUpNewRows(db: Db, now = Date.now()): number {
   const st = statements(db)
@@ -276,7 +309,7 @@ export function rollUpNewRows(db: Db, now = Date.now()): number {
   let total = 0
   for (let n = step(); n > 0; n = n === CHUNK_ROWS ? step() : 0) total += n
   if (now - st.lastTrim >= TRIM_EVERY_MS) {
-    st.trim(Math.floor(minutesSince / 1000))
+    st.trim(Math.floor(minutesSince / 1000), dayCellsBefore(now) / 1000)
     st.lastTrim = now
   }
   return total
