@@ -6,8 +6,10 @@
  *
  * Appends `rows` rows to `request_logs` (and ~`bodyBytes` of request+response JSON per row to
  * `request_log_bodies`), spread evenly over the `days` before `now` with ids rising with time, as the writer
- * makes them. Rows go in through prepared statements, one transaction per `chunkRows` (50k), so 1M rows of
- * ~1 KB take ~17 s here (see docs/performance.md). The mix is deterministic for a given `seed`:
+ * makes them. Rows go in through prepared statements, one transaction per `chunkRows` (50k). Most of the
+ * time goes to the search index's triggers and the rollups: on the shared 2-core VM 1M rows took ~4.5 min
+ * with ~1 KB bodies and ~50 s without (`bodyBytes: 0`, enough for stats); the inserts alone took 17 s.
+ * The mix is deterministic for a given `seed`:
  * several models, providers, keys, routes and inbound APIs; ~6% errors (400/429/500/502/499 aborted), ~40%
  * streams, ~5% cache hits, prompt names and A/B arms, guardrail hits, redactions and fallbacks.
  *
@@ -16,8 +18,7 @@
  * per `rareEvery` rows, at least one), so a search test knows its answer without scanning.
  *
  * The rollup tables (src-gateway/store/rollups.ts) are filled for the new rows in the same transaction, as
- * the log writer does.
- * Passing a data dir opens (and migrates) its database and closes it at the end; an open `Db` stays open.
+ * the log writer does. Passing a data dir opens (and migrates) its database and closes it at the end; an open `Db` stays open.
  */
 import { closeDatabase, type Db, openDatabase } from '../../src-gateway/store/db.js'
 import { rollUpNewRows } from '../../src-gateway/store/rollups.js'
