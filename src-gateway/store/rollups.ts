@@ -224,7 +224,7 @@ function statements(db: Db): Statements {
     hour: upsert('log_rollup_hours'),
     guardrail: (start, h, count) => guardrail.run(start, h.check, h.stage, h.action, count),
     redaction: (start, type, count) => redaction.run(start, type, count),
-    trim: (minutesBefore, hoursBefore) => trim(minutesBefore, hoursBefore),
+    trim: (minutesBefore, hoursBefore) => trim.immediate(minutesBefore, hoursBefore),
     lastTrim: 0,
   }
   prepared.set(db, st)
@@ -307,7 +307,8 @@ export function rollUpNewRows(db: Db, now = Date.now()): number {
     return rows.length
   })
   let total = 0
-  for (let n = step(); n > 0; n = n === CHUNK_ROWS ? step() : 0) total += n
+  // IMMEDIATE: the watermark is read and moved under the write lock, so two connections never roll a row twice.
+  for (let n = step.immediate(); n > 0; n = n === CHUNK_ROWS ? step.immediate() : 0) total += n
   if (now - st.lastTrim >= TRIM_EVERY_MS) {
     st.trim(Math.floor(minutesSince / 1000), dayCellsBefore(now) / 1000)
     st.lastTrim = now
