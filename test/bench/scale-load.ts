@@ -67,7 +67,8 @@ export const ACTIONS: Action[] = [
     run: async (t) => {
       const res = await fetch(`${t.url}/admin/v1/logs/export?format=jsonl`, { headers: t.admin })
       if (!res.ok || !res.body) throw new Error(`export answered ${res.status}`)
-      for await (const _chunk of res.body) {
+      const reader = res.body.getReader()
+      while (!(await reader.read()).done) {
         // dropped
       }
     },
