@@ -4,7 +4,7 @@ import type { ChatMessage } from '../core/chat-types.js'
 import type { BodyCipher } from '../store/body-cipher.js'
 import type { Db } from '../store/db.js'
 import type { LogFilter } from '../store/log-filter.js'
-import { getLog, listLogs } from '../store/log-queries.js'
+import { getLog, logBatches } from '../store/log-queries.js'
 import type { RunRow } from './compare-types.js'
 
 /** The messages of a logged request, in the canonical (OpenAI) shape, or null if it cannot be replayed. */
@@ -44,11 +44,9 @@ export function replayRows(
 ): { rows: RunRow[]; skipped: number } {
   const rows: RunRow[] = []
   let skipped = 0
-  let cursor: number | undefined
-  // Scan past rows that cannot be replayed, a page at a time, until `limit` rows are found.
-  while (rows.length < limit) {
-    const page = listLogs(db, filter, { limit: 200, cursor })
-    for (const item of page.items) {
+  // Scan past rows that cannot be replayed, a batch at a time, until `limit` rows are found.
+  for (const batch of logBatches(db, filter, 200)) {
+    for (const item of batch) {
       if (rows.length >= limit) break
       const detail = getLog(db, item.id, cipher)
       const messages = detail && loggedMessages(item.inboundApi, detail.requestBody)
@@ -71,8 +69,7 @@ export function replayRows(
         },
       })
     }
-    if (!page.nextCursor) break
-    cursor = Number(page.nextCursor)
+    if (rows.length >= limit) break
   }
   return { rows, skipped }
 }

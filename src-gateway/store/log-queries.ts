@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { AttemptFailure, GuardrailHit } from '../core/log-event.js'
 import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
@@ -216,21 +217,58 @@ function rowsById(db: Db, ids: number[]): LogItem[] {
 }
 
 /**
+ * Ids one step of a list looks through: a filter that matches few rows (or none) scans at most this many
+ * per step, with a turn of the event loop between steps, instead of the whole log in one go.
+ */
+const ID_WINDOW = 20_000
+
+/**
+ * Up to `want` ids matching the filter, newest first, below `before` and above `after`, read window by
+ * window down the id range.
+ */
+async function matchingIds(
+  db: Db,
+  filter: LogFilter,
+  { before, after }: { before?: number; after?: number },
+  want: number,
+): Promise<number[]> {
+  const span = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM request_logs').get() as {
+    lo: number | null
+    hi: number | null
+  }
+  if (span.lo === null || span.hi === null) return []
+  const floor = Math.max(span.lo, after === undefined ? span.lo : after + 1)
+  let top = Math.min(before ?? span.hi + 1, span.hi + 1)
+  const ids: number[] = []
+  while (top > floor && ids.length < want) {
+    const bottom = Math.max(floor, top - ID_WINDOW)
+    const s = logSelection(filter, { before: top, after: bottom - 1 })
+    const found = db
+      .prepare(`SELECT ${s.id} FROM ${s.from} ${s.where} ORDER BY ${s.id} DESC LIMIT ?`)
+      .pluck()
+      .all(...s.params, want - ids.length) as number[]
+    ids.push(...found)
+    top = bottom
+    if (top > floor && ids.length < want) {
+      await nextTurn()
+      if (!db.open) break
+    }
+  }
+  return ids
+}
+
+/**
  * Newest first, keyset-paginated by id: `cursor` is the `nextCursor` of the previous page; `after` keeps only
  * rows newer than that id (a live view asking for what arrived since its top row). The filter runs once: one
  * pass over the matching ids, stopped at TOTAL_CAP + 1, gives both the page and the count, so a page over a
- * million rows never counts them all.
+ * million rows never counts them all, and the pass goes window by window, so it never holds the thread long.
  */
-export function listLogs(
+export async function listLogs(
   db: Db,
   filter: LogFilter,
   { limit, cursor, after }: { limit: number; cursor?: number; after?: number },
-): LogPage {
-  const s = logSelection(filter, { before: cursor, after })
-  const ids = db
-    .prepare(`SELECT ${s.id} FROM ${s.from} ${s.where} ORDER BY ${s.id} DESC LIMIT ?`)
-    .pluck()
-    .all(...s.params, TOTAL_CAP + 1) as number[]
+): Promise<LogPage> {
+  const ids = await matchingIds(db, filter, { before: cursor, after }, TOTAL_CAP + 1)
   const pageIds = ids.slice(0, limit)
   return {
     items: rowsById(db, pageIds),

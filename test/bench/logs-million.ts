@@ -35,19 +35,22 @@ try {
 } catch (e) {
   log('no dbstat', (e as Error).message)
 }
-const time = (label: string, fn: () => unknown) => {
+/** Runs `fn`, printing its time and the longest the event loop was held meanwhile. */
+const time = async (label: string, fn: () => unknown) => {
+  const stalls = watchLoopStalls()
   const t = performance.now()
-  const r = fn()
-  log(label, (performance.now() - t).toFixed(1), 'ms')
+  const r = await fn()
+  const ms = performance.now() - t
+  log(label, ms.toFixed(1), 'ms, longest stall', stalls.stop().cpuMs.toFixed(1), 'ms CPU')
   return r
 }
 for (let k = 0; k < 2; k++) {
-  time(`search body rare (${k})`, () => listLogs(db, { q: RARE_TERMS.body }, { limit: 100 }).total)
-  time(`search error rare (${k})`, () => listLogs(db, { q: RARE_TERMS.error }, { limit: 100 }).total)
+  await time(`search body rare (${k})`, () => listLogs(db, { q: RARE_TERMS.body }, { limit: 100 }))
+  await time(`search error rare (${k})`, () => listLogs(db, { q: RARE_TERMS.error }, { limit: 100 }))
 }
-time('search common word "gateway"', () => listLogs(db, { q: 'gateway' }, { limit: 100 }).total)
-time('search two words "unit test"', () => listLogs(db, { q: 'unit test' }, { limit: 100 }).total)
-time('search prefix "quetz"', () => listLogs(db, { q: 'quetz' }, { limit: 100 }).total)
+await time('search common word "gateway"', () => listLogs(db, { q: 'gateway' }, { limit: 100 }))
+await time('search two words "unit test"', () => listLogs(db, { q: 'unit test' }, { limit: 100 }))
+await time('search prefix "quetz"', () => listLogs(db, { q: 'quetz' }, { limit: 100 }))
 for (const [name, fl] of [
   ['none', {}],
   ['provider=ollama', { provider: 'ollama' }],
@@ -56,13 +59,16 @@ for (const [name, fl] of [
   ['status=429', { status: 429 }],
   ['provider+24h', { provider: 'ollama', from: new Date(Date.parse(f.to) - 86400000).toISOString() }],
   ['cache=hit', { cache: 'hit' as const }],
+  ['key=alice+errors', { key: 'alice', status: 'error' as const }],
+  ['model=qwen2.5-coder', { model: 'qwen2.5-coder' }],
+  ['model=none-such', { model: 'none-such' }],
 ] as const) {
-  const p = time(`page ${name}`, () => listLogs(db, fl as never, { limit: 100 })) as {
+  const p = (await time(`page ${name}`, () => listLogs(db, fl as never, { limit: 100 }))) as {
     nextCursor: string | null
     total: number
   }
   if (p.nextCursor)
-    time(`page 2 ${name}`, () => listLogs(db, fl as never, { limit: 100, cursor: Number(p.nextCursor) }))
+    await time(`page 2 ${name}`, () => listLogs(db, fl as never, { limit: 100, cursor: Number(p.nextCursor) }))
 }
 // Export: all batches, as the route does (a turn between batches), with the longest synchronous step.
 {
@@ -107,7 +113,7 @@ for (const [name, fl] of [
     'ms wall',
   )
 }
-time('search body rare after retention', () => listLogs(db, { q: RARE_TERMS.body }, { limit: 100 }).total)
+await time('search body rare after retention', () => listLogs(db, { q: RARE_TERMS.body }, { limit: 100 }))
 // The migration's backfill of the search index, over what is left.
 if (!process.env.OLD) {
   const left = db.prepare('SELECT count(*) FROM request_logs').pluck().get() as number

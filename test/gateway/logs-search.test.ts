@@ -139,7 +139,7 @@ describe('logs search with encrypted bodies', () => {
 })
 
 describe('the search migration', () => {
-  it('indexes the rows a database already holds when it is opened', () => {
+  it('indexes the rows a database already holds when it is opened', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-search-mig-'))
     try {
       const version = MIGRATIONS.findIndex((sql) => sql.includes('request_logs_fts'))
@@ -159,8 +159,9 @@ describe('the search migration', () => {
 
       const db = openDatabase(dir)
       for (const q of ['older prompt', 'cut off', 'timeout', 'req_old']) {
+        const { items } = await listLogs(db, { q }, { limit: 10 })
         expect(
-          listLogs(db, { q }, { limit: 10 }).items.map((r) => r.requestId),
+          items.map((r) => r.requestId),
           q,
         ).toEqual(['req_old'])
       }
