@@ -80,8 +80,11 @@ export async function enforceRetention(
   const deleteBefore = db.prepare(
     'DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < ? LIMIT ?)',
   )
-  // Rows, estimated from the id range: a count(*) would read the whole table on every pass.
-  const rowEstimate = db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) FROM request_logs').pluck()
+  // Rows, estimated from the id range: a count(*) would read the whole table on every pass (and so would
+  // min() and max() in one SELECT: SQLite reads each from the end of the index only when it stands alone).
+  const rowEstimate = db
+    .prepare('SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0)')
+    .pluck()
   const run = new ChunkedDelete(db, stopped)
   const cutoff = new Date(now - policy.maxAgeDays * 86_400_000).toISOString()
   let deletedByAge = 0
