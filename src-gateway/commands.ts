@@ -11,9 +11,9 @@ import { checkRefsAtStart } from './config/unresolved-refs.js'
 import { VERSION } from './version.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
-
 /** What closing may take past the shutdown grace period: the request log's last flush and the database. */
 const CLOSE_MARGIN_MS = 10_000
+
 const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'runs the gateway and the web UI (default http://127.0.0.1:4141)',
@@ -110,6 +110,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     )
   }
 
+  const { DEFAULT_SHUTDOWN_GRACE_MS, describeShutdown } = await import('./core/in-flight.js')
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -137,7 +138,6 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
-  const { DEFAULT_SHUTDOWN_GRACE_MS, describeShutdown } = await import('./core/in-flight.js')
 
 const COMMANDS: Command[] = [
   { spec: serveSpec, run: ({ values }) => serve(values) },

@@ -215,6 +215,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // close began would otherwise hold the server open for the whole keep-alive timeout, so keep closing
   // idle ones.
   app.addHook('preClose', (done) => {
+    gw.inFlight.beginShutdown(app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
     const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
     sweep.unref()
     app.server.once('close', () => clearInterval(sweep))
@@ -223,10 +224,10 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Drain order matters: stop taking requests (Fastify), let every call push its log row, flush the rows,
   // then close the database.
   app.addHook('onClose', async () => {
+    await gw.inFlight.idle()
     await sink.close()
     await gw.upstreams.close()
     alerts.close()
-    gw.inFlight.beginShutdown(app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
     cache.close()
     if (db) closeDatabase(db)
   })
@@ -235,7 +236,6 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   decoratePauseSwitch(app)
   const prompts = openPromptLibrary(app, gw)
 
-    await gw.inFlight.idle()
   // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)
   registerCors(app)
