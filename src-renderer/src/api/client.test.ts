@@ -106,4 +106,28 @@ describe('downloads', () => {
     expect(anchor).toMatchObject({ href: 'http://localhost:4141/admin/v1/backups/b1', download: '' })
     expect(anchor.click).toHaveBeenCalledOnce()
   })
+
+  it('with progress: every chunk is seen as it arrives, then the whole file is saved under its name', async () => {
+    vi.stubGlobal('window', { location: { origin: 'http://localhost:4141' } })
+    const parts = ['{"id":3}\n{"id":2}\n', '{"id":1}\n']
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(new TextEncoder().encode(p))
+        c.close()
+      },
+    })
+    const fetchMock = stubFetch(
+      () => new Response(body, { headers: { 'content-disposition': 'attachment; filename="logs.jsonl"' } }),
+    )
+    const anchor = { href: '', download: '', click: vi.fn() }
+    vi.stubGlobal('document', { createElement: () => anchor })
+    const { downloadWithProgress } = await freshClient()
+    const seen: number[] = []
+    await downloadWithProgress('/admin/v1/logs/export?format=jsonl', (chunk) => seen.push(chunk.byteLength))
+    expect(fetchMock.mock.calls[0][1]?.credentials).toBe('same-origin')
+    expect(seen).toEqual(parts.map((p) => p.length))
+    expect(anchor.href).toMatch(/^blob:/)
+    expect(anchor.download).toBe('logs.jsonl')
+    expect(anchor.click).toHaveBeenCalledOnce()
+  })
 })
