@@ -64,7 +64,12 @@ describe('playground slice', () => {
       await new Promise((r) => setTimeout(r, 30))
       return result
     })
-    logs.mockResolvedValue({ items: [{ requestId: 'req_1', costUsd: 0.0042 } as never], total: 1, nextCursor: null })
+    logs.mockResolvedValue({
+      items: [{ requestId: 'req_1', costUsd: 0.0042 } as never],
+      total: 1,
+      isTotalCapped: false,
+      nextCursor: null,
+    })
     await store.getState().sendPlayground('hi')
     const reply = store.getState().pgTurns[1]
     expect(reply).toMatchObject({ role: 'assistant', text: 'Echo: hi', state: 'done' })

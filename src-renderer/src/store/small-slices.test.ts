@@ -33,12 +33,12 @@ describe('connect slice', () => {
 
   it('a connection test waits for a row newer than the latest at the time it started', async () => {
     const store = createStore<ConnectSlice>()(createConnectSlice)
-    api.logs.mockResolvedValue({ items: [row(7)], total: 7, nextCursor: null })
+    api.logs.mockResolvedValue({ items: [row(7)], total: 7, isTotalCapped: false, nextCursor: null })
     await store.getState().pollConnect()
     store.getState().startConnectionTest()
     await store.getState().pollConnect()
     expect(store.getState()).toMatchObject({ connectWaitingAfter: 7, connectSeen: null })
-    api.logs.mockResolvedValue({ items: [row(8)], total: 8, nextCursor: null })
+    api.logs.mockResolvedValue({ items: [row(8)], total: 8, isTotalCapped: false, nextCursor: null })
     await store.getState().pollConnect()
     expect(store.getState()).toMatchObject({ connectWaitingAfter: null, connectSeen: { id: 8 } })
     expect(api.logs).toHaveBeenCalledWith({}, { limit: 1 })
