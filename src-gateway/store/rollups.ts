@@ -298,13 +298,16 @@ export function rollUpNewRows(db: Db, now = Date.now()): number {
   const st = statements(db)
   const minutesSince = now - MINUTE_CELLS_KEEP_MS
   const step = db.transaction(() => {
-    const rows = st.rows(st.watermark(), CHUNK_ROWS)
-    if (rows.length === 0) return 0
+    const read = st.rows(st.watermark(), CHUNK_ROWS)
+    if (read.length === 0) return 0
+    // A row whose time does not parse (written by hand or by another tool) has no cell: skipping it keeps the
+    // gateway starting, where one such row would otherwise fail every roll-up, and the open, for good.
+    const rows = read.filter((r) => Number.isFinite(Date.parse(r.created_at)))
     const times = rows.map((r) => Date.parse(r.created_at))
     for (const cell of cellsOf(rows, times, minutesSince).values()) (cell.level === 'm' ? st.minute : st.hour)(cell)
     rollUpHits(st, rows, times)
-    st.setWatermark(rows[rows.length - 1].id)
-    return rows.length
+    st.setWatermark(read[read.length - 1].id)
+    return read.length
   })
   let total = 0
   // IMMEDIATE: the watermark is read and moved under the write lock, so two connections never roll a row twice.

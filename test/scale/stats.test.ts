@@ -55,7 +55,8 @@ describe(`stats at ${ROWS} rows`, () => {
     const report = JSON.stringify({ idle, busy })
     expect(busy.action!.answered, report).toBeGreaterThan(0)
     expect(busy.proxied.answered, report).toBe(busy.proxied.sent)
-    // Twice idle, plus 50 ms for a shared 2-core machine's noise; row-reading stats held calls for seconds.
-    expect(busy.proxied.p99!, report).toBeLessThan(2 * idle.proxied.p99! + 50)
+    // Twice idle, plus 250 ms: in `npm test` other test files run on the second core, and one of 60 calls
+    // meeting their burst is this p99. Row-reading stats held calls for 700 ms at 50k rows, seconds at 1M.
+    expect(busy.proxied.p99!, report).toBeLessThan(2 * idle.proxied.p99! + 250)
   }, 60_000)
 })
