@@ -602,9 +602,9 @@ async function streamAnswer(
   })
   try {
     const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
-    if (head && !write(translate.frames(parser.push(head)))) await drained(raw)
+    if (head && !write(translate.frames(parser.push(head)))) await drained(raw, signal)
     for await (const chunk of upstreamReads(rest, target)) {
-      if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw)
+      if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw, signal)
     }
     write(translate.frames(parser.flush()))
     const closing = translate.end()
@@ -638,6 +638,9 @@ async function streamAnswer(
     if (!aborted) {
       write(encoder.error(err))
       raw.end()
+      // Ended while its caller was not reading: the error cannot reach it, and its connection would hold
+      // the closing server open.
+      if (ended && raw.writableNeedDrain) raw.destroy()
     }
     return outcome(aborted ? 499 : err.status, translate.counts(), {
       ...extra(),
@@ -677,19 +680,24 @@ class ClientGone extends Error {
 
 /**
  * Waits until the client has taken what was written. A client that disconnects never drains, so its
- * `close` ends the wait too, with ClientGone: the call then settles as aborted (499) like any other.
+ * `close` ends the wait too, with ClientGone: the call then settles as aborted (499) like any other. So
+ * does the gateway ending the call (shutting down), with its reason.
  */
-function drained(raw: ServerResponse): Promise<void> {
+function drained(raw: ServerResponse, signal: CancelSignal): Promise<void> {
   if (raw.destroyed) return Promise.reject(new ClientGone())
+  if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise((resolve, reject) => {
     const done = () => {
       raw.off('drain', done)
       raw.off('close', done)
+      signal.removeEventListener('abort', done)
       if (raw.destroyed) reject(new ClientGone())
+      else if (signal.aborted) reject(signal.reason)
       else resolve()
     }
     raw.on('drain', done)
     raw.on('close', done)
+    signal.addEventListener('abort', done)
   })
 }
 

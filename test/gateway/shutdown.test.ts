@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import type { ServerResponse } from 'node:http'
+import { request, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveFromSource } from '../helpers/serve-source.js'
 import { type RecordedRequest, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -26,11 +27,21 @@ async function paced(res: ServerResponse, chunks: number) {
   res.end('data: [DONE]\n\n')
 }
 
+/** Streams 64 KB chunks for as long as they are taken. */
+async function flood(res: ServerResponse) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  const big = frame('x'.repeat(64 * 1024))
+  while (!res.destroyed) {
+    if (!res.write(big)) await new Promise((r) => res.once('drain', r).once('close', r))
+  }
+}
+
 beforeAll(async () => {
   up = await startScriptedUpstream({
     'POST /v1/chat/completions': async (req: RecordedRequest, res) => {
       const { model } = req.body as { model: string }
-      // `hang` never answers; the others stream.
+      // `hang` never answers; `flood` streams as fast as it is read; the others stream slowly.
+      if (model === 'flood') return flood(res)
       if (model !== 'hang') await paced(res, model === 'short' ? 10 : Number.POSITIVE_INFINITY)
     },
   })
@@ -115,6 +126,44 @@ logs: { storeBodies: false }
       for (const r of items.filter((i) => i.status === 503)) expect(r.error).toMatch(/shutting down/)
     } finally {
       expect(await again.stop()).toBe(0)
+    }
+  }, 60_000)
+
+  it('ends a stream whose caller stopped reading, so the shutdown still finishes in time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-shutdown-'))
+    const configPath = join(dir, 'config.yaml')
+    writeFileSync(
+      configPath,
+      `server: { shutdownGraceMs: 1000 }\nproviders:\n  up: { type: openai-compatible, baseUrl: "${up.url}/v1" }\nlogs: { storeBodies: false }\n`,
+    )
+    const serve = await serveFromSource(dir, ['--config', configPath])
+    // A client that takes the first bytes and then reads no more (a paused terminal, say): the gateway's
+    // writes back up and it waits for the socket to drain.
+    const { hostname, port } = new URL(serve.url)
+    const req = request({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+    })
+    req.end(JSON.stringify({ model: 'up/flood', stream: true, messages: [{ role: 'user', content: 'go' }] }))
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.once('response', resolve))
+    await new Promise((r) => res.once('data', r))
+    res.pause()
+    await new Promise((r) => setTimeout(r, 500))
+    try {
+      const t0 = performance.now()
+      expect(await serve.stop()).toBe(0)
+      expect(performance.now() - t0).toBeLessThan(6000)
+      expect(serve.output()).toMatch(/stopped; 1 of 1 call in flight ended early/)
+      const db = new Database(join(dir, 'switchyard.db'), { readonly: true })
+      const rows = db.prepare('SELECT model, status, error FROM request_logs').all()
+      db.close()
+      expect(rows).toEqual([{ model: 'flood', status: 503, error: expect.stringMatching(/shutting down/) }])
+    } finally {
+      res.destroy()
+      rmSync(dir, { recursive: true, force: true })
     }
   }, 60_000)
 })
