@@ -217,16 +217,14 @@ function rowsById(db: Db, ids: number[]): LogItem[] {
 }
 
 /**
- * One step of a list looks through at most ID_WINDOW ids and takes at most STEP_IDS matches, with a turn of
- * the event loop between steps: a filter that matches little (or nothing) never scans the whole log in one
- * go, and one that matches much (a common word) never collects the whole count in one go.
+ * Ids one step of a list looks through: a filter that matches few rows (or none) scans at most this many
+ * per step, with a turn of the event loop between steps, instead of the whole log in one go.
  */
 const ID_WINDOW = 20_000
-const STEP_IDS = 2500
 
 /**
- * Up to `want` ids matching the filter, newest first, below `before` and above `after`, read step by step
- * down the id range.
+ * Up to `want` ids matching the filter, newest first, below `before` and above `after`, read window by
+ * window down the id range.
  */
 async function matchingIds(
   db: Db,
@@ -248,14 +246,12 @@ async function matchingIds(
   while (top > floor && ids.length < want) {
     const bottom = Math.max(floor, top - ID_WINDOW)
     const s = logSelection(filter, { before: top, after: bottom - 1 })
-    const take = Math.min(STEP_IDS, want - ids.length)
     const found = db
       .prepare(`SELECT ${s.id} FROM ${s.from} ${s.where} ORDER BY ${s.id} DESC LIMIT ?`)
       .pluck()
-      .all(...s.params, take) as number[]
+      .all(...s.params, want - ids.length) as number[]
     ids.push(...found)
-    // A full step may have left matches in its window: the next step goes on below the last one.
-    top = found.length === take ? found[found.length - 1] : bottom
+    top = bottom
     if (top > floor && ids.length < want) {
       await nextTurn()
       if (!db.open) break
