@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from './db.js'
 import { ftsQuery, type LogFilter, logSelection } from './log-filter.js'
+import { searchIndexer } from './search-index.js'
 
 // Key, prompt and error indexes are partial (most rows have no key or prompt, and are not errors): a filter
 // must still reach its index, in the list's order (id), or a page over a big log sorts every match first.
@@ -72,10 +73,14 @@ describe('search text becomes a query for words only', () => {
 
   it('every such query parses and matches only its words', () => {
     const db = openDatabase(':memory:')
-    db.prepare(
-      `INSERT INTO request_logs (created_at, request_id, inbound_api, status, latency_ms, error)
-       VALUES ('2025-01-01T00:00:00.000Z', 'r1', 'openai', 500, 1, ?)`,
-    ).run('a" OR meta:"b NEAR(x y)')
+    const error = 'a" OR meta:"b NEAR(x y)'
+    const { lastInsertRowid } = db
+      .prepare(
+        `INSERT INTO request_logs (created_at, request_id, inbound_api, status, latency_ms, error)
+         VALUES ('2025-01-01T00:00:00.000Z', 'r1', 'openai', 500, 1, ?)`,
+      )
+      .run(error)
+    searchIndexer(db)(lastInsertRowid, { request_id: 'r1', route: null, requested_model: null, model: null, error })
     const hits = (text: string) =>
       db.prepare('SELECT rowid FROM request_logs_fts WHERE request_logs_fts MATCH ?').pluck().all(ftsQuery(text))
     expect(hits('a" OR meta:"b')).toEqual([1])

@@ -5,6 +5,7 @@ import type { BodyCipher } from './body-cipher.js'
 import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
 import { rollUpNewRows } from './rollups.js'
+import { searchIndexer } from './search-index.js'
 
 export interface LogWriterOptions {
   /** Flush when this many rows are queued; also the most rows one transaction writes. */
@@ -158,6 +159,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const scrubText = (text: string) => scrub(text)?.text ?? text
   const insert = db.prepare(INSERT)
   const insertBodies = db.prepare(INSERT_BODIES)
+  const index = searchIndexer(db)
 
   // Anything thrown here would fail the batch forever, so a row that cannot be priced or serialized
   // is stored without its cost or body instead.
@@ -173,17 +175,20 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
 
   const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
     for (const [i, e] of events.entries()) {
-      const { lastInsertRowid } = insert.run(toRow(e, costs[i], scrubText))
-      if (!storeBodies || !hasBody(e)) continue
-      const req = bodyOf(e.requestBody)
-      const res = bodyOf(e.responseBody)
-      if (!req && !res) continue
-      insertBodies.run(
-        lastInsertRowid,
-        req?.text ?? null,
-        res?.text ?? null,
-        req?.isTruncated || res?.isTruncated ? 1 : 0,
-      )
+      const row = toRow(e, costs[i], scrubText)
+      const { lastInsertRowid } = insert.run(row)
+      const req = storeBodies && hasBody(e) ? bodyOf(e.requestBody) : null
+      const res = storeBodies && hasBody(e) ? bodyOf(e.responseBody) : null
+      if (req || res) {
+        insertBodies.run(
+          lastInsertRowid,
+          req?.text ?? null,
+          res?.text ?? null,
+          req?.isTruncated || res?.isTruncated ? 1 : 0,
+        )
+      }
+      // The stored (scrubbed, maybe sealed) text: the index never holds a secret the bodies do not.
+      index(lastInsertRowid, row, req?.text, res?.text)
     }
     // Stats read rollups; updating them in this transaction means a failed flush leaves neither behind.
     rollUpNewRows(db)

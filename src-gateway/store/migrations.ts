@@ -179,9 +179,10 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX request_logs_errors ON request_logs(status, created_at) WHERE status >= 400;`,
   // Search (issue 23): a full-text index of what the Logs page's search looks in: request id, route, models,
   // error, and the string values of plain bodies (the prompt and the answer; base64 payloads, signatures and
-  // data URLs left out, at most 32 KB per body). Contentless, so the text is not stored twice; triggers keep it in
-  // step with every insert and delete (retention), whoever writes. Sealed (encrypted) bodies are never indexed:
-  // with logs.encryptBodies, search covers the metadata only. The INSERT indexes the rows already there.
+  // data URLs left out, at most 32 KB per body). Contentless, so the text is not stored twice. The log writer adds
+  // each row (search-index.ts); a trigger drops it with its row (retention). Sealed (encrypted) bodies are never
+  // indexed: with logs.encryptBodies, search covers the metadata only. The INSERT indexes the rows already there,
+  // through a view that extracts what search-index.ts's bodyText does.
   // The provider, key and error filters get indexes in id order, the order the list pages in, so a filtered page
   // stops after its rows instead of sorting every match (the key's (key_name, created_at) index stays: budgets
   // read spend by key and time).
@@ -199,19 +200,12 @@ export const MIGRATIONS: string[] = [
            AND coalesce(key, '') NOT IN ('data', 'signature', 'encrypted_content') AND substr(value, 1, 5) <> 'data:')
        ELSE substr(response_json, 1, 32768) END) AS body
      FROM request_log_bodies;
-   CREATE TRIGGER request_logs_fts_insert AFTER INSERT ON request_logs BEGIN
-     INSERT OR REPLACE INTO request_logs_fts(rowid, meta) VALUES (new.id, concat_ws(' ', new.request_id, new.route, new.requested_model, new.model, new.error));
-   END;
-   CREATE TRIGGER request_logs_fts_bodies AFTER INSERT ON request_log_bodies BEGIN
-     INSERT OR REPLACE INTO request_logs_fts(rowid, meta, body)
-     SELECT r.id, concat_ws(' ', r.request_id, r.route, r.requested_model, r.model, r.error), t.body FROM request_logs r, request_log_body_text t
-     WHERE r.id = new.log_id AND t.log_id = new.log_id;
-   END;
    CREATE TRIGGER request_logs_fts_delete AFTER DELETE ON request_logs BEGIN
      DELETE FROM request_logs_fts WHERE rowid = old.id;
    END;
    INSERT INTO request_logs_fts(rowid, meta, body)
    SELECT r.id, concat_ws(' ', r.request_id, r.route, r.requested_model, r.model, r.error), t.body FROM request_logs r LEFT JOIN request_log_body_text t ON t.log_id = r.id;
+   DROP VIEW request_log_body_text;
    DROP INDEX request_logs_provider;
    CREATE INDEX request_logs_provider ON request_logs(provider);
    CREATE INDEX request_logs_key ON request_logs(key_name) WHERE key_name IS NOT NULL;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { watchLoopStalls } from '../../test/helpers/loop-stalls.js'
 import { openDatabase } from './db.js'
 import { enforceRetention, usedBytes } from './retention.js'
+import { searchIndexer } from './search-index.js'
 
 const DAY = 86_400_000
 const NOW = Date.parse('2025-06-01T00:00:00Z')
@@ -11,10 +12,18 @@ function seed(db: ReturnType<typeof openDatabase>, count: number, ageDays: (i: n
     `INSERT INTO request_logs (created_at, request_id, inbound_api, status, latency_ms) VALUES (?, ?, 'openai', 200, 1)`,
   )
   const body = db.prepare('INSERT INTO request_log_bodies (log_id, request_json) VALUES (?, ?)')
+  const index = searchIndexer(db)
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       const { lastInsertRowid } = insert.run(new Date(NOW - ageDays(i) * DAY).toISOString(), `r${i}`)
-      if (bodyChars) body.run(lastInsertRowid, JSON.stringify({ content: `word${i} ${'b'.repeat(bodyChars)}` }))
+      const request = bodyChars ? JSON.stringify({ content: `word${i} ${'b'.repeat(bodyChars)}` }) : null
+      if (request) body.run(lastInsertRowid, request)
+      // As the log writer does.
+      index(
+        lastInsertRowid,
+        { request_id: `r${i}`, route: null, requested_model: null, model: null, error: null },
+        request,
+      )
     }
   })()
 }

@@ -22,6 +22,7 @@
  */
 import { closeDatabase, type Db, openDatabase } from '../../src-gateway/store/db.js'
 import { rollUpNewRows } from '../../src-gateway/store/rollups.js'
+import { searchIndexer } from '../../src-gateway/store/search-index.js'
 
 export interface FillOptions {
   /** Rows to append. */
@@ -146,6 +147,7 @@ function fill(db: Db, opts: FillOptions, started: number): FillResult {
 
   const insert = db.prepare(INSERT)
   const insertBody = db.prepare(INSERT_BODY)
+  const index = searchIndexer(db)
   const spanMs = days * 86_400_000
   const step = rows > 1 ? spanMs / rows : 0
   const t0 = now - spanMs
@@ -174,9 +176,10 @@ function fill(db: Db, opts: FillOptions, started: number): FillResult {
       const redacted = rand() < 0.03
       const fallback = !cacheHit && rand() < 0.03
       const route = pick(ROUTES)
+      const requestId = `req_fill_${i.toString(36)}_${Math.floor(rand() * 1e9).toString(36)}`
       const info = insert.run(
         new Date(at).toISOString(),
-        `req_fill_${i.toString(36)}_${Math.floor(rand() * 1e9).toString(36)}`,
+        requestId,
         target.api,
         route,
         target.provider,
@@ -216,13 +219,23 @@ function fill(db: Db, opts: FillOptions, started: number): FillResult {
       if (rareError) rare.error++
       const rareBody = isRare(i)
       if (rareBody) rare.body++
-      if (bodyBytes <= 0) continue
+      // As the log writer indexes each row it writes (store/search-index.ts).
+      const indexed = {
+        request_id: requestId,
+        route,
+        requested_model: route ?? target.model,
+        model: target.model,
+        error,
+      }
+      if (bodyBytes <= 0) {
+        index(id, indexed)
+        continue
+      }
       const prompt = `${rareBody ? `${RARE_TERMS.body} ` : ''}${requestBodies[i & 511]}`
-      insertBody.run(
-        id,
-        `{"model":"${target.model}","stream":${stream},"messages":[{"role":"user","content":"${prompt}"}]}`,
-        ok ? `{"role":"assistant","content":"${responseBodies[(i * 7) & 511]}"}` : null,
-      )
+      const request = `{"model":"${target.model}","stream":${stream},"messages":[{"role":"user","content":"${prompt}"}]}`
+      const response = ok ? `{"role":"assistant","content":"${responseBodies[(i * 7) & 511]}"}` : null
+      insertBody.run(id, request, response)
+      index(id, indexed, request, response)
     }
     rollUpNewRows(db, now)
   })
