@@ -12,7 +12,18 @@ import { type CommandKind, cliProblems, commandKind, exportProblems, npmProblems
 // Every fenced block of README.md and docs/**/*.md, checked by the rules of the docs' code-block convention
 // (one test per block, or per command of an sh block, named file:line): curl examples run against a real
 // gateway, CLI examples against the CLI's --help, configs through the gateway's own validator. A block
-// no rule covers fails, so new docs stay tested.
+// no rule covers fails, so new docs stay tested. The rules, for whoever writes a guide:
+// - `<!-- copied-from: PATH -->` on the line before a block: each non-blank line of the block is a line of PATH (a
+//   tested file), in order; `${…}` in PATH's line stands for any text.
+// - yaml: a config file (top-level sections only), checked by the gateway's validator; targets must name the
+//   providers of test/docs/docs-gateway.yaml when the block has none of its own.
+// - json: parses, and every field name occurs in the gateway's source.
+// - sh, per command: `curl http://127.0.0.1:4141/…` runs against the docs gateway and must answer 2xx (or what a
+//   `# → 404`/`# → 4xx` comment says; a JSON comment must match the body), with $SWITCHYARD_ADMIN_TOKEN and
+//   $SWITCHYARD_KEY set; `switchyard …`/`npm run serve -- …` options must be in that command's --help; `npm …`
+//   scripts must exist; `export NAME=…` must be a variable a test under test/tools/ sets, aimed at the gateway.
+// - text: each line occurs in the source or a test (a `…` stands for a value).
+// - any other language: rewrite it as one of these.
 
 const blocks = docFiles(ROOT).flatMap((file) => codeBlocks(ROOT, file))
 const commands = (block: CodeBlock) => shellCommands(block).map((c) => ({ ...c, kind: commandKind(c.text) }))
