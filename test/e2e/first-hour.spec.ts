@@ -272,6 +272,7 @@ test('the first hour: set up in the UI, use it, restart, and move the setup to a
     page.waitForEvent('download'),
     exportPanel.getByRole('button', { name: 'Download' }).click(),
   ])
+  expect(download.suggestedFilename()).toBe('switchyard-config.yaml')
   const file = join(downloads, download.suggestedFilename())
   await download.saveAs(file)
   expect(readFileSync(file, 'utf8')).toBe(await exported.inputValue())

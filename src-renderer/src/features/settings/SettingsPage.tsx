@@ -171,7 +171,8 @@ function ConfigExport() {
     const url = URL.createObjectURL(new Blob([text], { type: format === 'yaml' ? 'text/yaml' : 'application/json' }))
     const a = document.createElement('a')
     a.href = url
-    a.download = `switchyard.${format === 'yaml' ? 'yaml' : 'json'}`
+    // The name the admin API's own download gives, so a file saved either way is the same file.
+    a.download = `switchyard-config.${format}`
     a.click()
     URL.revokeObjectURL(url)
   }
