@@ -72,6 +72,10 @@ export interface AttemptFailure {
   model: string
   status?: number
   error: string
+  /** Epoch ms when this try began (absent for a target skipped without a call, or when not measured). */
+  startedAt?: number
+  /** How long this try took, in ms; with `startedAt`, what the OpenTelemetry export times attempt spans by. */
+  durationMs?: number
 }
 
 /** Where log events go. `push` must never block or throw: it is called on the hot path. */
