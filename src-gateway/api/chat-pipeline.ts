@@ -312,6 +312,7 @@ async function tryTargets(
       event.attempts++
       // Asked right after `allow`: a half-open circuit lets its one probe through.
       const probe = target.breaker.state === 'half-open'
+      const attemptStart = Date.now()
       const res = await attempt(
         gw,
         canonical,
@@ -342,7 +343,14 @@ async function tryTargets(
         throw res
       }
       lastError = res
-      failures.push({ provider: target.provider.id, model: target.model, status: res.status, error: res.message })
+      failures.push({
+        provider: target.provider.id,
+        model: target.model,
+        status: res.status,
+        error: res.message,
+        startedAt: attemptStart,
+        durationMs: Date.now() - attemptStart,
+      })
       if (isUpstreamFault(res)) target.breaker.failure(gw.clock())
       else target.breaker.success(gw.clock())
       // A timeout already cost the whole wait: with another target left, that one is tried instead.
