@@ -3,7 +3,7 @@ import { parseConfig } from '../config/load.js'
 import type { LogEvent } from '../core/log-event.js'
 import { createPriceBook } from '../pricing/price-book.js'
 import { openDatabase } from './db.js'
-import { createLogWriter } from './log-writer.js'
+import { createLogWriter, type LogWriterOptions } from './log-writer.js'
 
 const config = parseConfig(
   'providers: { openai: { type: openai, apiKey: sk-upstream-0123456789abcdef } }',
@@ -135,6 +135,25 @@ describe('log writer after close', () => {
     expect(writer.stats()).toMatchObject({ pending: 0, dropped: 1 })
   })
 
+  it('names its warnings, so the process prints them as SwitchyardLogWriter: … and not a bare Warning', async () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db)
+    await writer.close()
+    db.close()
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      writer.push(event({ requestId: 'late-1' }))
+      writer.push(event({ requestId: 'late-2' }))
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.map((w) => w.name)).toEqual(['SwitchyardLogWriter', 'SwitchyardLogWriter'])
+    expect(warnings[1].message).toMatch(/^request log database is closed; 1 row not written: late-2$/)
+  })
+
   it('flushes into a closed database without throwing, and counts the rows it lost', async () => {
     const db = openDatabase(':memory:')
     const writer = createLogWriter(db, { flushMs: 5 })
@@ -159,6 +178,14 @@ describe('log writer on a full disk', () => {
       for (;;) add.run()
     } catch {}
   }
+  /** A writer over a database that is full from the start, with the warnings it gave. */
+  const onFullDisk = (options: LogWriterOptions = {}) => {
+    const db = openDatabase(':memory:')
+    fill(db)
+    const warnings: string[] = []
+    const writer = createLogWriter(db, { warn: (m) => warnings.push(m), ...options })
+    return { db, writer, warnings }
+  }
   const free = (db: ReturnType<typeof openDatabase>) => db.pragma('max_page_count = 1000000000')
   const body = { messages: [{ role: 'user', content: 'x'.repeat(2000) }] }
   const count = (db: ReturnType<typeof openDatabase>, table: string) =>
@@ -172,10 +199,7 @@ describe('log writer on a full disk', () => {
   })
 
   it('backs off after a failed flush, 100 ms doubling to 30 s, however many rows arrive', async () => {
-    const db = openDatabase(':memory:')
-    fill(db)
-    const warnings: string[] = []
-    const writer = createLogWriter(db, { warn: (m) => warnings.push(m) })
+    const { db, writer, warnings } = onFullDisk()
     writer.push(event({ requestBody: body }))
     await vi.advanceTimersByTimeAsync(200)
     expect(writer.stats().retries).toBe(1)
@@ -199,10 +223,7 @@ describe('log writer on a full disk', () => {
   })
 
   it('holds at most maxQueueRows: bodies of the oldest rows go first, then the oldest rows, all counted', async () => {
-    const db = openDatabase(':memory:')
-    fill(db)
-    const warnings: string[] = []
-    const writer = createLogWriter(db, { maxQueueRows: 1000, warn: (m) => warnings.push(m) })
+    const { db, writer, warnings } = onFullDisk({ maxQueueRows: 1000 })
     writer.push(event({ requestId: 'r0', requestBody: body }))
     await vi.advanceTimersByTimeAsync(250)
     expect(writer.stats().retries).toBe(1)
@@ -227,10 +248,8 @@ describe('log writer on a full disk', () => {
   })
 
   it('tells its listener once per episode when writes fail and when they recover', async () => {
-    const db = openDatabase(':memory:')
-    fill(db)
     const episodes: unknown[] = []
-    const writer = createLogWriter(db, { warn: () => {}, onEpisode: (e) => episodes.push(e) })
+    const { db, writer } = onFullDisk({ onEpisode: (e) => episodes.push(e) })
     for (let i = 0; i < 50; i++) {
       writer.push(event())
       await vi.advanceTimersByTimeAsync(500)
@@ -245,10 +264,7 @@ describe('log writer on a full disk', () => {
   })
 
   it('on close, keeps trying within the grace period, then reports exactly how many rows it could not write', async () => {
-    const db = openDatabase(':memory:')
-    fill(db)
-    const warnings: string[] = []
-    const writer = createLogWriter(db, { closeGraceMs: 2000, warn: (m) => warnings.push(m) })
+    const { db, writer, warnings } = onFullDisk({ closeGraceMs: 2000 })
     for (let i = 0; i < 7; i++) writer.push(event())
     const closed = writer.close()
     await vi.advanceTimersByTimeAsync(2500)
@@ -261,10 +277,7 @@ describe('log writer on a full disk', () => {
   })
 
   it('on close, writes everything if the disk frees up within the grace period', async () => {
-    const db = openDatabase(':memory:')
-    fill(db)
-    const warnings: string[] = []
-    const writer = createLogWriter(db, { closeGraceMs: 2000, warn: (m) => warnings.push(m) })
+    const { db, writer, warnings } = onFullDisk({ closeGraceMs: 2000 })
     for (let i = 0; i < 7; i++) writer.push(event())
     const closed = writer.close()
     await vi.advanceTimersByTimeAsync(300)

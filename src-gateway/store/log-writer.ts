@@ -31,7 +31,7 @@ export interface LogWriterOptions {
   closeGraceMs?: number
   /** Told when writes start failing and when they work again: once each per episode (alerts). */
   onEpisode?: (episode: WriterEpisode) => void
-  /** Where the writer's few warnings go; default `process.emitWarning`. */
+  /** Where the writer's few warnings go; default `process.emitWarning` as a `SwitchyardLogWriter` warning. */
   warn?: (message: string) => void
 }
 
@@ -69,6 +69,9 @@ const DEFAULT_CLOSE_GRACE_MS = 5_000
 /** The wait after a failed write: doubled after each further failure, up to the last. */
 const FIRST_RETRY_MS = 100
 const MAX_RETRY_MS = 30_000
+
+/** Named, so the process prints `(node:PID) SwitchyardLogWriter: …` rather than an anonymous `Warning: …`. */
+const emitWriterWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardLogWriter' })
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
@@ -150,7 +153,7 @@ function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) =>
 export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
   const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher, onEpisode } = options
   const { maxQueueRows = DEFAULT_MAX_QUEUE_ROWS, closeGraceMs = DEFAULT_CLOSE_GRACE_MS } = options
-  const warn = options.warn ?? ((message: string) => process.emitWarning(message))
+  const warn = options.warn ?? emitWriterWarning
   // Bodies are most of a queued row's memory: only the newest tenth of a full queue keeps them.
   const maxBodies = Math.max(1, Math.floor(maxQueueRows / 10))
   // A full batch is written at once, and so is a queue at its cap (a small cap never drops before a write fails).
