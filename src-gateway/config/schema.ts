@@ -230,6 +230,37 @@ export const AlertsConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/**
+ * OpenTelemetry export (off unless `otlp.endpoint` is set): one span per call and per upstream attempt, and
+ * the gateway's metrics, over OTLP/HTTP (JSON) following the GenAI semantic conventions (see telemetry/).
+ */
+export const TelemetryConfigSchema = Type.Object(
+  {
+    otlp: Type.Optional(
+      Type.Object(
+        {
+          /** The collector's base URL; `/v1/traces` and `/v1/metrics` are appended (http://127.0.0.1:4318). */
+          endpoint: Type.String({ pattern: '^(https?://\\S+|\\$\\{(env|secret):[A-Za-z0-9_.-]+\\})$' }),
+          /** Sent with every export (an API key or `authorization`): credentials, kept in the secret store. */
+          headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String())),
+          /** The `service.name` resource attribute (default `switchyard`). */
+          serviceName: Type.Optional(Type.String({ minLength: 1 })),
+          /** Export spans (default true). */
+          traces: Type.Optional(Type.Boolean()),
+          /** Export metrics (default true). */
+          metrics: Type.Optional(Type.Boolean()),
+          /** How often metrics are exported, in ms (default 60 000). */
+          metricIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+          /** Put the (redacted, secret-scrubbed) prompts and answers on spans (default false). */
+          captureContent: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -292,6 +323,7 @@ export const ConfigSchema = Type.Object(
     discovery: Type.Optional(DiscoveryConfigSchema),
     keys: Type.Optional(Type.Array(VirtualKeySchema)),
     alerts: Type.Optional(AlertsConfigSchema),
+    telemetry: Type.Optional(TelemetryConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     cache: Type.Optional(CacheConfigSchema),
     redaction: Type.Optional(RedactionConfigSchema),
@@ -309,3 +341,4 @@ export type GatewayConfig = Static<typeof ConfigSchema>
 export type VirtualKeyConfig = Static<typeof VirtualKeySchema>
 export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>
 export type AlertsConfig = Static<typeof AlertsConfigSchema>
+export type TelemetryConfig = Static<typeof TelemetryConfigSchema>

@@ -1,4 +1,4 @@
-import type { GatewayConfig, ProviderConfig } from './schema.js'
+import type { GatewayConfig, ProviderConfig, TelemetryConfig } from './schema.js'
 
 /** A `${env:NAME}` or `${secret:NAME}` reference anywhere in a string. */
 export const REF = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g
@@ -175,9 +175,22 @@ function providerSlots(id: string, p: ProviderConfig, wholeUrl: boolean): Secret
   return out
 }
 
+/** The OTLP exporter's credentials: every header value (an API key, `authorization`) and its endpoint's URL parts. */
+function otlpSlots(otlp: NonNullable<TelemetryConfig['otlp']>, wholeUrl: boolean): SecretField[] {
+  const base = 'telemetry.otlp'
+  const owns = (name: string) => name.startsWith(`${base}.headers.`) || name.startsWith(`${base}.endpoint`)
+  const headers = (otlp.headers ?? {}) as Record<string, string>
+  const out = Object.keys(headers).map((h) => field(headers, h, `${base}.headers.${namePart(h)}`, owns))
+  const url = field(otlp, 'endpoint', `${base}.endpoint`, owns)
+  if (wholeUrl) out.push(url)
+  else out.push(...urlSecretFields(url, `${base}.endpoint`))
+  return out
+}
+
 /**
  * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
- * the alert webhook and virtual keys. Setters write into `cfg`, which must be a copy the caller owns.
+ * the alert webhook, the OTLP exporter's headers and endpoint, and virtual keys. Setters write into `cfg`,
+ * which must be a copy the caller owns.
  */
 function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
   const out: SecretField[] = []
@@ -185,6 +198,7 @@ function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
   if (cfg.server) out.push(field(cfg.server, 'adminToken', 'server.adminToken'))
   // Webhook URLs usually carry their token in the path or query.
   if (cfg.alerts?.webhook !== undefined) out.push(field(cfg.alerts, 'webhook', 'alerts.webhook'))
+  if (cfg.telemetry?.otlp) out.push(...otlpSlots(cfg.telemetry.otlp, wholeUrl))
   for (const [i, k] of (cfg.keys ?? []).entries()) {
     const key = k as { name?: unknown; key?: unknown } | null
     if (!key || typeof key.key !== 'string') continue
