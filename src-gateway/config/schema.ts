@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
-import { CacheConfigSchema, CacheOverrideSchema } from '../policies/cache/config.js'
-import type { GuardrailsConfig } from '../policies/guardrails/config.js'
-import { RedactionConfigSchema, RedactionOverrideSchema } from '../policies/redaction/config.js'
+import { CacheConfigSchema, CacheOverrideSchema } from './policies/cache.js'
+import type { GuardrailsConfig } from './policies/guardrails.js'
+import { RedactionConfigSchema, RedactionOverrideSchema } from './policies/redaction.js'
 
 /** Guardrail checks are a union per stage; their own validator (configProblems) reports them precisely. */
 const GuardrailsSection = Type.Unsafe<GuardrailsConfig>(Type.Object({}, { additionalProperties: true }))

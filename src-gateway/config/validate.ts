@@ -1,8 +1,8 @@
 import type { TSchema } from 'typebox'
 import { isPlainObject } from '../core/json-values.js'
-import { validateCache, validateCacheOverride } from '../policies/cache/config.js'
-import { validateGuardrails } from '../policies/guardrails/config.js'
-import { validateRedaction, validateRedactionOverride } from '../policies/redaction/config.js'
+import { validateCache, validateCacheOverride } from './policies/cache.js'
+import { validateGuardrails } from './policies/guardrails.js'
+import { validateRedaction, validateRedactionOverride } from './policies/redaction.js'
 import { ConfigSchema, type GatewayConfig } from './schema.js'
 import { type ConfigProblem, schemaProblems } from './schema-problems.js'
 

@@ -1,7 +1,7 @@
+import { type CacheSettings, cacheSettings } from '../config/policies/cache.js'
+import { mergeRedaction } from '../config/policies/redaction.js'
 import type { GatewayConfig } from '../config/schema.js'
-import { type CacheSettings, cacheSettings } from './cache/config.js'
 import { compileGuardrails, type Guardrails } from './guardrails/engine.js'
-import { mergeRedaction } from './redaction/config.js'
 import { createRedactor, type Redactor } from './redaction/redactor.js'
 
 /** What protects one call on its way out and back. Absent parts cost the call nothing. */

@@ -1,6 +1,6 @@
 // The response cache: config, keys, the store with its semantic index, and the canonical conversions
 // that let one stored answer serve streamed and non-streamed callers of every dialect.
-export { assembleResponse, MAX_CACHED_ANSWER_CHARS, ResponseAccumulator, replayChunks } from './canonical.js'
+
 export {
   CACHE_DEFAULTS,
   type CacheConfig,
@@ -12,7 +12,8 @@ export {
   cacheSettings,
   validateCache,
   validateCacheOverride,
-} from './config.js'
+} from '../../config/policies/cache.js'
+export { assembleResponse, MAX_CACHED_ANSWER_CHARS, ResponseAccumulator, replayChunks } from './canonical.js'
 export { type CacheKeys, cacheKeys } from './keys.js'
 export {
   type CacheHit,

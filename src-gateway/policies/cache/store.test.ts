@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { CacheConfig } from '../../config/policies/cache.js'
 import type { ChatResponse } from '../../core/chat-types.js'
 import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
-import type { CacheConfig } from './config.js'
 import { type CachePut, ResponseCache } from './store.js'
 
 const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }

@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3'
+import { CACHE_DEFAULTS, type CacheConfig } from '../../config/policies/cache.js'
 import type { ChatResponse, Usage } from '../../core/chat-types.js'
 import type { Db } from '../../store/db.js'
 import { MAX_CACHED_ANSWER_CHARS } from './canonical.js'
-import { CACHE_DEFAULTS, type CacheConfig } from './config.js'
 import { SemanticIndex, unitVector } from './semantic-index.js'
 
 /** Seals stored answers at rest (AES-256-GCM body encryption); text in, text out. */

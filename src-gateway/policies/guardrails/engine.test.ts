@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
+import type { GuardrailsConfig } from '../../config/policies/guardrails.js'
 import type { ChatRequest } from '../../core/chat-types.js'
-import type { GuardrailsConfig } from './config.js'
 import { blocking, compileGuardrails, GuardrailsConfigError } from './engine.js'
 import { regexReach } from './regex-reach.js'
 

@@ -1,7 +1,3 @@
-import type { ConfigProblem } from '../../config/validate.js'
-import type { ChatMessage, ChatRequest, Role } from '../../core/chat-types.js'
-import type { GuardrailHit } from '../../core/log-event.js'
-import type { SafeRegex } from '../../core/safe-regex.js'
 import {
   compileBlockedPattern,
   DEFAULT_ACTION,
@@ -12,7 +8,11 @@ import {
   type InputCheck,
   type OutputCheck,
   validateGuardrails,
-} from './config.js'
+} from '../../config/policies/guardrails.js'
+import type { ConfigProblem } from '../../config/validate.js'
+import type { ChatMessage, ChatRequest, Role } from '../../core/chat-types.js'
+import type { GuardrailHit } from '../../core/log-event.js'
+import type { SafeRegex } from '../../core/safe-regex.js'
 import { type InjectionResult, injectionScore } from './injection.js'
 import { compileJsonOutputCheck } from './json-output.js'
 import { createStreamMatcher } from './stream-matcher.js'

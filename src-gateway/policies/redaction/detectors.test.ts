@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ibanValid, luhnValid } from './checksums.js'
-import { BUILTIN_DETECTORS, createScanner, customDetectors, customPatternProblem } from './detectors.js'
+import { BUILTIN_DETECTORS, createScanner, customDetectors } from './detectors.js'
 import { looksRandom } from './random-token.js'
 
 const scan = createScanner(BUILTIN_DETECTORS)
@@ -266,11 +266,5 @@ describe('scanner', () => {
     ])
     const optional = createScanner(customDetectors([{ name: 'x', pattern: 'x*' }]))
     expect(optional('axxb').map((e) => e.value)).toEqual(['xx'])
-  })
-
-  it('explains custom patterns that cannot be used', () => {
-    expect(customPatternProblem({ name: 'a', pattern: '(' })).toMatch(/not a valid regular expression/)
-    expect(customPatternProblem({ name: 'a', pattern: 'x?' })).toBe('matches the empty string')
-    expect(customPatternProblem({ name: 'a', pattern: 'x+' })).toBeUndefined()
   })
 })

@@ -1,10 +1,7 @@
 import { isIP } from 'node:net'
-import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
+import { compileSafeRegex, type SafeRegex } from '../../core/safe-regex.js'
 import { ibanValid, luhnValid } from './checksums.js'
 import { looksRandom } from './random-token.js'
-
-export const BUILTIN_ENTITY_TYPES = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'] as const
-export type EntityType = (typeof BUILTIN_ENTITY_TYPES)[number]
 
 export interface Detector {
   /** The entity type, which is also the placeholder's label: `credit_card` → `[CREDIT_CARD_1]`. */
@@ -180,20 +177,6 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
 /** Custom patterns from config (flags as the schema allows: `i`, `m`, `s`, `u`); listed before the built-ins, an admin's pattern wins a tie with one. */
 export function customDetectors(custom: readonly CustomPattern[]): Detector[] {
   return custom.map((c) => ({ type: c.name, pattern: compileSafeRegex(c.pattern, c.flags) }))
-}
-
-/** Why a custom pattern cannot be used, or undefined when it can. */
-export function customPatternProblem(c: CustomPattern): string | undefined {
-  let pattern: SafeRegex
-  try {
-    pattern = compileSafeRegex(c.pattern, c.flags)
-  } catch (error) {
-    if (!(error instanceof UnsupportedRegexError)) throw error
-    return `is not a valid regular expression: ${error.message}`
-  }
-  // A pattern matching nothing would replace nothing and say so in every log row.
-  if (pattern.test('')) return 'matches the empty string'
-  return undefined
 }
 
 /**

@@ -1,4 +1,6 @@
 export {
+  BUILTIN_ENTITY_TYPES,
+  type EntityType,
   mergeRedaction,
   type RedactionConfig,
   RedactionConfigSchema,
@@ -7,8 +9,7 @@ export {
   RedactionOverrideSchema,
   validateRedaction,
   validateRedactionOverride,
-} from './config.js'
-export { BUILTIN_ENTITY_TYPES, type EntityType } from './detectors.js'
+} from '../../config/policies/redaction.js'
 export {
   type BodyRedaction,
   createRedactor,

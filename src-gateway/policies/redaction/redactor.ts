@@ -1,14 +1,11 @@
-import { GatewayError } from '../../core/errors.js'
-import type { RedactionConfig, RedactionMode } from './config.js'
 import {
-  BUILTIN_DETECTORS,
   BUILTIN_ENTITY_TYPES,
-  createScanner,
-  customDetectors,
   customPatternProblem,
-  type Entity,
-  type Scanner,
-} from './detectors.js'
+  type RedactionConfig,
+  type RedactionMode,
+} from '../../config/policies/redaction.js'
+import { GatewayError } from '../../core/errors.js'
+import { BUILTIN_DETECTORS, createScanner, customDetectors, type Entity, type Scanner } from './detectors.js'
 import { editStrings } from './json-walk.js'
 import type { Vault } from './restore.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cacheSettings, validateCache, validateCacheOverride } from './config.js'
+import { cacheSettings, validateCache, validateCacheOverride } from './cache.js'
 
 describe('validateCache', () => {
   it('accepts the documented forms', () => {

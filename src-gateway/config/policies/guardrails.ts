@@ -1,8 +1,8 @@
 import { type Static, type TSchema, Type } from 'typebox'
-import { type ConfigProblem, schemaProblems } from '../../config/schema-problems.js'
 import { isPlainObject } from '../../core/json-values.js'
 import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
-import { jsonSchemaProblems } from './json-output.js'
+import { type ConfigProblem, schemaProblems } from '../schema-problems.js'
+import { jsonSchemaProblems } from './json-schema.js'
 
 /** What a check does when it fires: refuse the call, let it through marked, or only record it. */
 export const GuardrailActionSchema = Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log')])

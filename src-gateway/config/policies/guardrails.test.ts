@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile'
 import { describe, expect, it } from 'vitest'
-import { GuardrailsConfigSchema, validateGuardrails } from './config.js'
+import { GuardrailsConfigSchema, validateGuardrails } from './guardrails.js'
 
 const at = '/routes/fast/guardrails'
 const problems = (config: unknown) => validateGuardrails(config, at)

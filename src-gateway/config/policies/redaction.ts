@@ -1,6 +1,10 @@
 import { type Static, Type } from 'typebox'
-import { schemaProblemLines } from '../../config/schema-problems.js'
-import { BUILTIN_ENTITY_TYPES, customPatternProblem } from './detectors.js'
+import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
+import { schemaProblemLines } from '../schema-problems.js'
+
+/** The detectors the gateway ships (policies/redaction/detectors.ts has one per type). */
+export const BUILTIN_ENTITY_TYPES = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'] as const
+export type EntityType = (typeof BUILTIN_ENTITY_TYPES)[number]
 
 const Mode = Type.Enum(['off', 'mask', 'reversible'], {
   description: 'mask: replace with [EMAIL]; reversible: [EMAIL_1] upstream, originals put back in the answer',
@@ -47,6 +51,20 @@ export type RedactionMode = RedactionConfig['mode']
 
 const configProblems = schemaProblemLines(RedactionConfigSchema)
 const overrideProblems = schemaProblemLines(RedactionOverrideSchema)
+
+/** Why a custom pattern cannot be used, or undefined when it can. */
+export function customPatternProblem(c: { pattern: string; flags?: string }): string | undefined {
+  let pattern: SafeRegex
+  try {
+    pattern = compileSafeRegex(c.pattern, c.flags)
+  } catch (error) {
+    if (!(error instanceof UnsupportedRegexError)) throw error
+    return `is not a valid regular expression: ${error.message}`
+  }
+  // A pattern matching nothing would replace nothing and say so in every log row.
+  if (pattern.test('')) return 'matches the empty string'
+  return undefined
+}
 
 /** The schema cannot tell whether a pattern compiles. */
 function patternProblems(cfg: RedactionOverride, path: string): string[] {

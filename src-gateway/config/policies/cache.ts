@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { schemaProblemLines } from '../../config/schema-problems.js'
+import { schemaProblemLines } from '../schema-problems.js'
 
 export const CACHE_DEFAULTS = { ttlSeconds: 3600, maxEntries: 10_000, maxMb: 256, threshold: 0.95 } as const
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mergeRedaction, validateRedaction, validateRedactionOverride } from './config.js'
+import { customPatternProblem, mergeRedaction, validateRedaction, validateRedactionOverride } from './redaction.js'
 
 describe('validateRedaction', () => {
   it('accepts the documented shape', () => {
@@ -61,5 +61,13 @@ describe('mergeRedaction', () => {
     expect(mergeRedaction(undefined, undefined)).toBeUndefined()
     expect(mergeRedaction(undefined, { detect: ['email'] })).toEqual({ mode: 'off', detect: ['email'] })
     expect(mergeRedaction(undefined, { mode: 'mask' })).toEqual({ mode: 'mask' })
+  })
+})
+
+describe('customPatternProblem', () => {
+  it('explains custom patterns that cannot be used', () => {
+    expect(customPatternProblem({ pattern: '(' })).toMatch(/not a valid regular expression/)
+    expect(customPatternProblem({ pattern: 'x?' })).toBe('matches the empty string')
+    expect(customPatternProblem({ pattern: 'x+' })).toBeUndefined()
   })
 })
