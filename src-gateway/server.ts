@@ -17,7 +17,7 @@ import { capConnectionsPerIp, DEFAULT_MAX_CONNECTIONS_PER_IP } from './api/edge/
 import { isLoopbackAddress, registerEdgeGuard } from './api/edge/host-check.js'
 import { Sessions } from './api/edge/sessions.js'
 import { webUiScope } from './api/edge/web-ui.js'
-import { registerErrorHandling } from './api/error-handler.js'
+import { refuseCallsWhileClosing, registerErrorHandling } from './api/error-handler.js'
 import { registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
 import { registerRootProbe } from './api/ollama/root-probe.js'
@@ -134,6 +134,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     rewriteUrl: (req) => normalisePath(req.url ?? '/'),
+    // Calls arriving while the gateway closes get a 503 in their own format (refuseCallsWhileClosing).
+    return503OnClosing: false,
   })
   app.decorate('gatewayConfig', config)
   configStore.onApply((next) => {
@@ -238,6 +240,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)
+  refuseCallsWhileClosing(app)
   registerCors(app)
   registerRootProbe(app)
 

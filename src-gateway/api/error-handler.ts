@@ -38,6 +38,35 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: Gateway
   return reply.code(status).send(body)
 }
 
+/**
+ * Seconds a caller refused during shutdown is told to wait: about what a supervisor (systemd, the
+ * desktop app) takes to start the gateway again.
+ */
+const RETRY_AFTER_CLOSING_S = '5'
+
+/**
+ * A call that reaches the gateway while it closes (a keep-alive or slow client within
+ * server.shutdownGraceMs) gets a 503 in its own API format, with Retry-After. Fastify's own answer
+ * (`return503OnClosing`, switched off in server.ts) is one fixed body no client reads as its API's
+ * error; Fastify still adds `Connection: close`. While the gateway runs, the hook costs one check.
+ */
+export function refuseCallsWhileClosing(app: FastifyInstance): void {
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  app.addHook('onRequest', (_req, _reply, done) => {
+    if (!closing) return done()
+    done(
+      new GatewayError('unavailable', 'the gateway is shutting down; try again shortly', {
+        code: 'shutting_down',
+        retryAfter: RETRY_AFTER_CLOSING_S,
+      }),
+    )
+  })
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, req, reply) => {
     const err = toGatewayError(error)

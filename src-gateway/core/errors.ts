@@ -12,6 +12,8 @@ export type ErrorKind =
   | 'upstream_timeout'
   | 'upstream'
   | 'internal'
+  /** The gateway itself cannot take the call now (it is shutting down); try again shortly. */
+  | 'unavailable'
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid_request: 400,
@@ -24,6 +26,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   upstream_timeout: 504,
   upstream: 502,
   internal: 500,
+  unavailable: 503,
 }
 
 export interface GatewayErrorOptions {

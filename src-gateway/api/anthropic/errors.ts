@@ -13,6 +13,7 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
   upstream_timeout: 'api_error',
   upstream: 'api_error',
   internal: 'api_error',
+  unavailable: 'overloaded_error',
 }
 
 export function anthropicErrorType(err: GatewayError): string {

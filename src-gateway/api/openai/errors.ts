@@ -11,6 +11,7 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
   upstream_timeout: 'server_error',
   upstream: 'server_error',
   internal: 'server_error',
+  unavailable: 'server_error',
 }
 
 const CODE_BY_KIND: Partial<Record<ErrorKind, string>> = {
@@ -22,6 +23,7 @@ const CODE_BY_KIND: Partial<Record<ErrorKind, string>> = {
   upstream_timeout: 'timeout',
   upstream: 'upstream_error',
   internal: 'internal_error',
+  unavailable: 'service_unavailable',
 }
 
 export function openaiErrorBody(err: GatewayError): {
