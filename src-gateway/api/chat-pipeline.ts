@@ -5,7 +5,7 @@ import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import { endedByGateway } from '../core/in-flight.js'
-import type { AttemptFailure, GuardrailHit, LogEvent } from '../core/log-event.js'
+import type { GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { callTimeouts, type Timeouts, transportError, type UpstreamResponse } from '../core/upstream.js'
@@ -15,9 +15,9 @@ import { blocking, type Guardrails } from '../policies/guardrails/index.js'
 import type { Admission } from '../policies/policies.js'
 import { type Redactor, restoreDeep, type Vault } from '../policies/redaction/index.js'
 import type { UpstreamRequest } from '../providers/types.js'
-import { type PlannedTarget, planRoute, promptChars, type RoutePlan } from '../routing/plan.js'
+import { type AttemptJob, tryTargets } from '../routing/executor.js'
+import { type PlannedTarget, planRoute, promptChars } from '../routing/plan.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
-import { backoffDelay, retryAfterMs } from '../routing/retry.js'
 import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCache } from './cached-answer.js'
 import type { ClientDialect } from './dialects.js'
 import { type OpenedStream, openStream } from './early-stream-error.js'
@@ -135,7 +135,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     // paid for, so the row counts the tokens of all of them.
     const earlier = { input: 0, output: 0 }
     for (let schemaRetry = 0; ; schemaRetry++) {
-      const served = await tryTargets(gw, call, canonical, plan, event, abort)
+      const served = await tryTargets(gw, plan, event, abort, chatJob(gw, call, canonical, event, abort))
       reply.header('x-switchyard-provider', served.target.provider.id)
       reply.header('x-switchyard-model', served.target.model)
       reply.header('x-switchyard-attempts', String(event.attempts))
@@ -250,126 +250,24 @@ async function estimateTokens(event: LogEvent, req: ChatRequest, output: string)
   }
 }
 
-/** Upstream trouble the breaker counts: timeouts, transport errors, 429 and 5xx (not bad requests). */
-function isUpstreamFault(err: GatewayError): boolean {
-  return err.status === 408 || err.status === 429 || err.status >= 500
-}
-
-/**
- * Tries the plan's targets in order until one answers with a 2xx: each target as often as the retry
- * policy and the route's retry budget allow, skipping targets whose circuit is open, moving on only
- * for failures another target might not have.
- */
-async function tryTargets(
+/** Chat as the executor tries it on each target: the call's request built for it, sent, its stream opened. */
+function chatJob(
   gw: GatewayContext,
   call: ChatCall,
   canonical: ChatRequest,
-  plan: RoutePlan,
   event: LogEvent,
   signal: CancelSignal,
-): Promise<{ target: PlannedTarget; res: UpstreamResponse }> {
-  plan.budget.earn()
-  let lastError: GatewayError | undefined
-  const failures: AttemptFailure[] = []
-  for (const [i, target] of plan.targets.entries()) {
-    event.provider = target.provider.id
-    event.model = target.model
-    let upstreamReq: UpstreamRequest | undefined
-    for (let retry = 0; ; retry++) {
-      // The provider's own rate limit first: a refusal here must not use up a half-open circuit's probe.
-      const limited = gw.policies.takeProvider(event, target.provider.id, canonical)
-      if (limited) {
-        lastError = limited
-        failures.push({ provider: target.provider.id, model: target.model, status: 429, error: limited.message })
-        break
-      }
-      // Built before the breaker is asked, for the same reason: a request this target cannot take says
-      // nothing about the upstream's health, so it neither counts against the circuit nor acts as its probe.
-      if (!upstreamReq) {
-        const built = buildRequest(call, canonical, target)
-        if (built instanceof GatewayError) {
-          lastError = built
-          failures.push({
-            provider: target.provider.id,
-            model: target.model,
-            status: built.status,
-            error: built.message,
-          })
-          break
-        }
-        upstreamReq = built
-      }
-      if (!target.breaker.allow(gw.clock())) {
-        const wait = Math.ceil(target.breaker.retryInMs(gw.clock()) / 1000)
-        lastError = new GatewayError('upstream_overloaded', `circuit open for ${target.key}; retry in ${wait}s`, {
-          provider: target.provider.id,
-          retryAfter: String(wait),
-          code: 'circuit_open',
-        })
-        failures.push({ provider: target.provider.id, model: target.model, error: lastError.message })
-        break
-      }
-      event.attempts++
-      // Asked right after `allow`: a half-open circuit lets its one probe through.
-      const probe = target.breaker.state === 'half-open'
-      const attemptStart = Date.now()
-      const res = await attempt(
-        gw,
-        canonical,
-        target,
-        upstreamReq,
-        signal,
-        attemptTimeouts(target, canonical, probe),
-      ).catch((err) => {
-        // The upstream's failures arrive as GatewayErrors. Anything else is the gateway's own exception,
-        // which says nothing about the upstream: it propagates (a 500), and a probe it cut short is given back.
+): AttemptJob<UpstreamResponse> {
+  return {
+    limit: (target) => gw.policies.takeProvider(event, target.provider.id, canonical),
+    build: (target) => buildRequest(call, canonical, target),
+    send: (target, upstreamReq, probe) =>
+      attempt(gw, canonical, target, upstreamReq, signal, attemptTimeouts(target, canonical, probe)).catch((err) => {
+        // The upstream's failures arrive as GatewayErrors; anything else is the gateway's own exception.
         if (err instanceof GatewayError) return upstreamFailure(target, err)
-        if (probe) target.breaker.release()
         throw err
-      })
-      if (!(res instanceof GatewayError)) {
-        target.breaker.success(gw.clock())
-        if (failures.length > 0) {
-          event.attemptFailures = failures
-          event.isFallback = i > 0
-        }
-        return { target, res }
-      }
-      // The caller left (or the gateway is closing) and cut the attempt short: no verdict on the upstream
-      // either, so it is neither counted nor listed among the attempts that failed (earlier ones are).
-      if (signal.aborted) {
-        if (probe) target.breaker.release()
-        if (failures.length > 0) event.attemptFailures = failures
-        throw res
-      }
-      lastError = res
-      failures.push({
-        provider: target.provider.id,
-        model: target.model,
-        status: res.status,
-        error: res.message,
-        startedAt: attemptStart,
-        durationMs: Date.now() - attemptStart,
-      })
-      if (isUpstreamFault(res)) target.breaker.failure(gw.clock())
-      else target.breaker.success(gw.clock())
-      // A timeout already cost the whole wait: with another target left, that one is tried instead.
-      const waitedOut = res.kind === 'upstream_timeout' && i < plan.targets.length - 1
-      if (isUpstreamFault(res) && !waitedOut && retry < plan.retry.attempts) {
-        const after = retryAfterMs(res.opts.retryAfter, gw.clock())
-        if ((after === undefined || after <= plan.retry.maxRetryAfterMs) && plan.budget.spend()) {
-          await gw.sleep(Math.max(after ?? 0, backoffDelay(retry, plan.retry, gw.random)), signal)
-          if (signal.aborted) throw res
-          continue
-        }
-      }
-      break
-    }
-    const canFallBack = lastError && (isUpstreamFault(lastError) || plan.fallbackOn.has(lastError.status))
-    if (!canFallBack || i === plan.targets.length - 1) break
+      }),
   }
-  event.attemptFailures = failures
-  throw lastError ?? new GatewayError('internal', 'no target to try')
 }
 
 /**

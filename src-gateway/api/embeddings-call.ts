@@ -1,11 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { CancelSignal } from '../core/cancel.js'
+import { CallAbort, type CancelSignal } from '../core/cancel.js'
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
+import { endedByGateway } from '../core/in-flight.js'
 import type { LogEvent } from '../core/log-event.js'
 import { callTimeouts, transportError } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { Admission } from '../policies/policies.js'
+import { type AttemptJob, tryTargets } from '../routing/executor.js'
+import { type PlannedTarget, planRoute } from '../routing/plan.js'
 import type { RuntimeProvider } from '../routing/providers.js'
 import { resolveModel } from '../routing/resolve.js'
 import { sendError, toGatewayError } from './error-handler.js'
@@ -24,7 +27,7 @@ function embeddingsApi(provider: RuntimeProvider) {
   if (!embeddingsRequest || !embeddingsResponse) {
     throw new GatewayError(
       'invalid_request',
-      `provider '${provider.id}' (${provider.adapter.type}) has no embeddings API`,
+      `provider '${provider.id}' (${provider.adapter.descriptor.type}) has no embeddings API`,
       { param: 'model' },
     )
   }
@@ -69,7 +72,61 @@ export async function sendEmbeddings(
   return embeddingsResponse(JSON.parse(text), model)
 }
 
-/** An embeddings call from any inbound API: to the first target of the model's route; logged like every other call. */
+/**
+ * Embeddings as the executor tries them on each target: a target whose provider type has no embeddings API
+ * is a client error for that target; an answer is its decoded JSON body.
+ */
+function embeddingsJob(
+  gw: GatewayContext,
+  request: EmbeddingsRequest,
+  event: LogEvent,
+  signal: CancelSignal,
+  onAnswer: (target: PlannedTarget) => void,
+): AttemptJob<EmbeddingsResponse> {
+  return {
+    limit: (target) => gw.policies.takeProvider(event, target.provider.id, request),
+    build(target) {
+      const { provider, model } = target
+      try {
+        return embeddingsApi(provider).embeddingsRequest({ ...request, model }, model, provider.ctx)
+      } catch (err) {
+        if (err instanceof GatewayError) return err
+        throw err
+      }
+    },
+    async send(target, upstreamReq) {
+      const { provider, model } = target
+      const { adapter, ctx } = provider
+      const timeouts = callTimeouts(target.timeouts, false)
+      let text: string
+      let status: number
+      let headers: Record<string, string | string[] | undefined>
+      try {
+        const res = await gw.upstreams.send(
+          provider.id,
+          ctx.baseUrl,
+          upstreamReq,
+          timeouts,
+          signal,
+          provider.maxConnections,
+        )
+        status = res.status
+        headers = res.headers
+        text = await res.text()
+      } catch (err) {
+        return scrubUpstreamError(transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts), ctx)
+      }
+      onAnswer(target)
+      if (status >= 300) return scrubUpstreamError(adapter.error(status, text, headers), ctx)
+      return embeddingsApi(provider).embeddingsResponse(JSON.parse(text), model)
+    },
+  }
+}
+
+/**
+ * An embeddings call from any inbound API, with its route's strategy, retries, fallbacks and breakers;
+ * logged like every other call, and waited for by a shutdown.
+ */
 export async function runEmbeddingsCall(
   gw: GatewayContext,
   req: FastifyRequest,
@@ -88,6 +145,11 @@ export async function runEmbeddingsCall(
     stream: false,
     attempts: 0,
   }
+  const abort = new CallAbort()
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) abort.abort()
+  })
+  const settled = gw.inFlight.add(abort)
   let admitted: Admission | undefined
   try {
     // Texts to embed leave the machine too. Placeholders cannot be restored in a vector, so they stay.
@@ -99,32 +161,30 @@ export async function runEmbeddingsCall(
     }
     const request = codec.decode(body)
     admitted = gw.policies.admit(req, reply, event, request, body ?? {})
-    const resolution = await resolveModel(request.model, gw)
-    const targets = admitted.filterTargets?.(resolution.targets, request.model) ?? resolution.targets
-    const { provider, model } = targets[0]
-    Object.assign(event, { route: resolution.route, provider: provider.id, model, attempts: 1 })
-    embeddingsApi(provider)
-    const limited = gw.policies.takeProvider(event, provider.id, request)
-    if (limited) throw limited
-    const ctrl = new AbortController()
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) ctrl.abort()
-    })
-    const out = await sendEmbeddings(gw, provider, model, request, ctrl.signal, () => {
-      reply.header('x-switchyard-provider', provider.id).header('x-switchyard-model', model)
-    })
+    const plan = await planRoute(gw, await resolveModel(admitted.model, gw), request, admitted.filterTargets)
+    event.route = plan.route
+    // The provider headers name whichever target answered last, failed or not.
+    const answered = (target: PlannedTarget) => {
+      reply.header('x-switchyard-provider', target.provider.id).header('x-switchyard-model', target.model)
+    }
+    const { target, res } = await tryTargets(gw, plan, event, abort, embeddingsJob(gw, request, event, abort, answered))
+    gw.latency.record(target.key, performance.now() - t0)
     event.status = 200
-    event.inputTokens = out.usage?.prompt_tokens
+    event.inputTokens = res.usage?.prompt_tokens
     event.outputTokens = 0
-    reply.send(codec.encode(out))
+    reply.send(codec.encode(res))
   } catch (error) {
-    const err = toGatewayError(error)
-    event.status = err.status
-    event.error = err.message
-    sendError(req, reply, err)
+    // A call the gateway ended (shutting down) tells its caller why; one whose caller left is a 499.
+    const ended = endedByGateway(abort)
+    const err = ended ?? toGatewayError(error)
+    const clientLeft = abort.aborted && !ended
+    event.status = clientLeft ? 499 : err.status
+    event.error = clientLeft ? 'aborted' : err.message
+    if (!reply.sent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
     admitted?.settle(event)
     gw.sink.push(event)
+    settled()
   }
 }

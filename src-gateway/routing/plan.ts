@@ -1,5 +1,5 @@
 import type { RouteConfig } from '../config/schema.js'
-import type { ChatRequest } from '../core/chat-types.js'
+import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import { ownValue } from '../core/json-values.js'
 import { estimatePromptTokens } from '../core/tokens.js'
@@ -49,14 +49,17 @@ const NO_EXTRA_FALLBACK: ReadonlySet<number> = new Set()
 export async function planRoute(
   deps: PlanDeps,
   resolution: Resolution,
-  req: ChatRequest,
+  /** A chat request's prompt decides which context windows fit; an embeddings request skips that. */
+  req: ChatRequest | EmbeddingsRequest,
   /** A caller's restriction (data residency), applied last so the long-context target is covered too. */
   filter?: (targets: Target[], model: string) => Target[],
 ): Promise<RoutePlan> {
   const route = resolution.route ? ownValue(deps.routes, resolution.route) : undefined
   let targets = resolution.targets
   if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
-  if (route?.longContext || targets.length > 1) targets = await fitContext(targets, route, req, deps)
+  if ('messages' in req && (route?.longContext || targets.length > 1)) {
+    targets = await fitContext(targets, route, req, deps)
+  }
   if (filter) targets = filter(targets, req.model)
   const retry = { ...DEFAULT_RETRY, ...route?.retries }
   // Only a route's targets come back as the same objects; direct ones are new each call.
