@@ -28,9 +28,9 @@ export type { AuditChange } from '../src-gateway/audit/value-diff.js'
 export type { BackupItem } from '../src-gateway/backup/backup-files.js'
 export type { RestorePreview, RestoreResult } from '../src-gateway/backup/backup-service.js'
 export type { BackupReason } from '../src-gateway/backup/snapshot.js'
-export type { GuardrailHit } from '../src-gateway/core/log-event.js'
 export type { CacheConfig } from '../src-gateway/config/policies/cache.js'
 export type { RedactionConfig } from '../src-gateway/config/policies/redaction.js'
+export type { GuardrailHit } from '../src-gateway/core/log-event.js'
 export type { RedactedSpan, RedactionPreview } from '../src-gateway/policies/redaction/redactor.js'
 export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
 export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
@@ -82,14 +82,18 @@ export interface ProviderItem {
   circuit: CircuitState
 }
 
+/**
+ * POST /admin/v1/providers, and PUT /admin/v1/providers/:id without `id`: on a change, a field left out stays
+ * as it is and `null` removes it (a null `baseUrl` goes back to the type's default).
+ */
 export interface ProviderInput {
   id: string
   type: ProviderType
-  baseUrl?: string
-  apiKey?: string
+  baseUrl?: string | null
+  apiKey?: string | null
   apiKeyEnv?: string
-  headers?: Record<string, string>
-  models?: string[]
+  headers?: Record<string, string> | null
+  models?: string[] | null
   /**
    * Free and counted as local. null: the type's default (ollama, llamacpp, and openai-compatible at a
    * loopback URL are local); omitted on a change: the current setting stays.
@@ -189,6 +193,9 @@ export interface KeyInput {
   expiresAt?: string
   metadata?: Record<string, unknown>
 }
+
+/** PUT /admin/v1/keys/:name: the settings to change; `null` removes one, one left out stays as it is. */
+export type KeyUpdate = Pick<KeyInput, 'name'> & { [F in Exclude<keyof KeyInput, 'name'>]?: KeyInput[F] | null }
 
 /** One key from GET /admin/v1/keys: `key` is a masked hint (`sy-a…f2`), or null when its secret did not resolve. */
 export interface KeyItem extends Omit<KeyInput, 'budget'> {

@@ -129,7 +129,8 @@ describe('virtual keys through the admin API', () => {
 
   it('changes a key’s settings with PUT, live, keeping its secret', async () => {
     const [secret] = issued
-    const put = await admin('PUT', '/keys/ci', { models: ['other/*'], metadata: { team: 'data' } })
+    // A field given replaces, null removes, one left out stays.
+    const put = await admin('PUT', '/keys/ci', { models: ['other/*'], metadata: { team: 'data' }, limits: null })
     expect(put.status).toBe(200)
     expect(put.json()).toMatchObject({ name: 'ci', models: ['other/*'], metadata: { team: 'data' } })
     expect(put.json().limits).toBeUndefined()

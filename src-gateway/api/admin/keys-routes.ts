@@ -7,6 +7,7 @@ import type { ConfigStore } from '../../config/store.js'
 import { compileProblems } from '../../config/validate.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
+import { mergeFields, withoutNulls } from './merge-fields.js'
 
 const K = VirtualKeySchema.properties
 /** Everything about a key an admin may set; the secret is not among them: the gateway generates it. */
@@ -16,6 +17,8 @@ const KeyFields = {
   budget: K.budget,
   tags: K.tags,
   expiresAt: K.expiresAt,
+  redaction: K.redaction,
+  cache: K.cache,
   metadata: K.metadata,
 }
 const CreateBody = Type.Object({ name: K.name, ...KeyFields }, { additionalProperties: false })
@@ -89,16 +92,17 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
 
   app.put<{ Params: { name: string } }>('/admin/v1/keys/:name', async (req) => {
     const { name } = req.params
-    const problems = updateProblems(req.body)
+    const problems = updateProblems(withoutNulls(req.body))
     if (problems.length > 0) throw invalidBody(problems)
-    const body = req.body as Fields
-    if (body.name !== undefined && body.name !== name) {
+    const { name: named, ...body } = req.body as Fields
+    if (named !== undefined && named !== name) {
       throw invalidBody([
         { path: '/name', message: `does not match the key in the URL ('${name}'); keys cannot be renamed` },
       ])
     }
-    // PUT replaces the settings; the secret (or its `${env:…}` reference) stays as it was.
-    replace(keyConfig(name, existing(name).key, body))
+    // PUT changes the settings it gives (see mergeFields); the secret (or its `${env:…}` reference) stays as it was.
+    const { key, name: _name, ...settings } = existing(name)
+    replace(keyConfig(name, key, mergeFields(settings, body)))
     return item(name)
   })
 

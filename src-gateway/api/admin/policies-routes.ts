@@ -12,6 +12,7 @@ import {
   type RedactionPreview,
 } from '../../policies/redaction/index.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
+import { mergeFields } from './merge-fields.js'
 
 /** The gateway-wide policy sections the admin API edits one at a time; routes and keys may override each. */
 export const POLICY_SECTIONS = ['redaction', 'cache'] as const
@@ -88,8 +89,8 @@ function problemsUnder(candidate: unknown, prefix: string, root: string) {
 }
 
 /**
- * GET|PUT /admin/v1/policies/redaction and /cache: one gateway-wide section, replaced as a whole and
- * applied live through the ConfigStore (which saves the file; the audit trail records the change), with
+ * GET|PUT /admin/v1/policies/redaction and /cache: one gateway-wide section, whose fields a PUT changes (see
+ * mergeFields), applied live through the ConfigStore (which saves the file; the audit trail records the change), with
  * the routes and keys that override it. POST /admin/v1/redaction/test `{ text, config? }` runs the real
  * redactor (the given section, else the saved one) over a text: `{ redacted, entities: [{ type, start, end }] }`.
  */
@@ -104,7 +105,8 @@ export function registerPolicyRoutes(app: FastifyInstance, store: ConfigStore): 
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalidBody([{ path: '/', message: `must be the ${section} section as a JSON object` }])
     }
-    const candidate = { ...structuredClone(store.current.raw), [section]: body }
+    const current = structuredClone(store.current.raw)
+    const candidate = { ...current, [section]: mergeFields(current[section], body) }
     // The section's own problems at its fields; one it causes elsewhere (a route override it no longer
     // allows) is reported by the store at that route's path.
     const own = problemsUnder(candidate, `/${section}`, '')

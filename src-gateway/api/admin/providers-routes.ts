@@ -7,6 +7,7 @@ import type { ConfigStore } from '../../config/store.js'
 import { compileProblems } from '../../config/validate.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
+import { mergeFields, withoutNulls } from './merge-fields.js'
 import { testProvider } from './provider-test.js'
 import { providerItem } from './provider-view.js'
 
@@ -22,6 +23,8 @@ const ProviderFields = {
   models: P.models,
   timeouts: P.timeouts,
   maxConnections: P.maxConnections,
+  tags: P.tags,
+  limits: P.limits,
   /** Free and counted as local; null goes back to the type's default, absent keeps what was set. */
   local: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 }
@@ -38,10 +41,10 @@ const TestBody = Type.Object({ model: Type.Optional(Type.String({ minLength: 1 }
 const testProblems = compileProblems(TestBody)
 
 /**
- * A provider's config from a request body. The key goes to the secret store (`secretUpdates`) and the
- * config gets a reference; with no key field at all, `previous`'s key and headers stay, unless the
- * baseUrl now points at another origin: then the ConfigStore drops what the body did not supply. With no
- * `local` field, `previous`'s setting stays.
+ * A provider's config from a request body laid over `previous` (see mergeFields: a field left out stays, `null`
+ * removes it). The key goes to the secret store (`secretUpdates`) and the config gets a reference; a key left
+ * out stays, unless the baseUrl now points at another origin: then the ConfigStore drops what the body did not
+ * supply. `local: null` goes back to the type's default.
  */
 function toProviderConfig(
   id: string,
@@ -52,21 +55,16 @@ function toProviderConfig(
   if (body.apiKey && body.apiKeyEnv) {
     throw invalidBody([{ path: '/apiKeyEnv', message: 'give apiKey or apiKeyEnv, not both' }])
   }
-  const cfg: ProviderConfig = { type: body.type }
-  if (body.baseUrl) cfg.baseUrl = body.baseUrl
-  if (body.models) cfg.models = body.models
-  if (body.timeouts) cfg.timeouts = body.timeouts
-  if (body.maxConnections) cfg.maxConnections = body.maxConnections
-  const local = body.local === undefined ? previous.raw?.local : body.local
-  if (typeof local === 'boolean') cfg.local = local
+  const { id: _id, apiKey, apiKeyEnv, headers, ...fields } = body
+  const cfg = mergeFields(previous.raw, fields) as ProviderConfig
   const keyName = `providers.${id}.apiKey`
-  if (body.apiKeyEnv) cfg.apiKey = `\${env:${body.apiKeyEnv}}`
-  else if (body.apiKey) {
+  if (apiKeyEnv) cfg.apiKey = `\${env:${apiKeyEnv}}`
+  else if (apiKey) {
     cfg.apiKey = secretRef(keyName)
-    secretUpdates.set(keyName, body.apiKey)
-  } else if (body.apiKey === undefined && previous.raw?.apiKey) cfg.apiKey = previous.raw.apiKey
-  const headers = body.headers ?? previous.raw?.headers
-  if (headers) {
+    secretUpdates.set(keyName, apiKey)
+  } else if (apiKey === null) delete cfg.apiKey
+  if (headers === null) delete cfg.headers
+  else if (headers) {
     // The UI shows every header value masked; sending the masked value back means "unchanged".
     cfg.headers = Object.fromEntries(
       Object.entries(headers).map(([name, value]) => {
@@ -103,9 +101,9 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
   })
 
   app.post('/admin/v1/providers', async (req, reply) => {
-    const problems = createProblems(req.body)
+    const problems = createProblems(withoutNulls(req.body))
     if (problems.length > 0) throw invalidBody(problems)
-    const body = req.body as Static<typeof CreateBody>
+    const body = withoutNulls(req.body as Static<typeof CreateBody>)
     if (store.current.raw.providers?.[body.id]) {
       throw conflict(`provider '${body.id}' already exists; use PUT to change it`, 'provider_exists', 'id')
     }
@@ -121,7 +119,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
 
   app.put<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
     const { id } = req.params
-    const problems = updateProblems(req.body)
+    const problems = updateProblems(withoutNulls(req.body))
     if (problems.length > 0) throw invalidBody(problems)
     const body = req.body as Body
     if (body.id !== undefined && body.id !== id) {

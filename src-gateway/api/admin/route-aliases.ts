@@ -4,15 +4,20 @@ import type { RouteConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { configProblems } from '../../config/validate.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
+import { mergeFields } from './merge-fields.js'
 
 const RouteParams = Type.Object({
   // No '/': a route named like provider/model would shadow that model.
   name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$', maxLength: 128 }),
 })
 
-const routeItem = (name: string, r: RouteConfig) => ({ name, strategy: r.strategy ?? 'fallback', targets: r.targets })
+/** The route as the config file holds it, named, with its strategy's default filled in. */
+const routeItem = (name: string, r: RouteConfig) => ({ name, ...r, strategy: r.strategy ?? 'fallback' })
 
-/** /admin/v1/routes: the model aliases of the `routes:` section. */
+/**
+ * /admin/v1/routes: the model aliases of the `routes:` section. PUT creates a route or changes the fields its
+ * body gives (see mergeFields): a form that shows only the targets leaves the route's other settings as they are.
+ */
 export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): void {
   app.get('/admin/v1/routes', async () => {
     const items = Object.entries(store.current.raw.routes ?? {}).map(([name, r]) => routeItem(name, r))
@@ -24,8 +29,19 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
     { schema: { params: RouteParams } },
     async (req, reply) => {
       const { name } = req.params
+      const body = req.body
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw invalidBody([{ path: '/', message: 'must be the route as a JSON object' }])
+      }
+      const { name: named, ...fields } = body as { name?: unknown }
+      if (named !== undefined && named !== name) {
+        throw invalidBody([
+          { path: '/name', message: `does not match the route in the URL ('${name}'); routes cannot be renamed` },
+        ])
+      }
       const candidate = structuredClone(store.current.raw)
-      candidate.routes = { ...candidate.routes, [name]: req.body as RouteConfig }
+      const route = mergeFields(candidate.routes?.[name], fields) as RouteConfig
+      candidate.routes = { ...candidate.routes, [name]: route }
       // Checked in place, so targets naming unknown providers are caught too; paths are the body's own.
       const problems = configProblems(candidate)
         .filter((p) => p.path.startsWith(`/routes/${name}`))
@@ -33,7 +49,7 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
       if (problems.length > 0) throw invalidBody(problems)
       const existed = Boolean(store.current.raw.routes?.[name])
       applying(() => store.apply(candidate))
-      return reply.code(existed ? 200 : 201).send(routeItem(name, req.body as RouteConfig))
+      return reply.code(existed ? 200 : 201).send(routeItem(name, route))
     },
   )
 

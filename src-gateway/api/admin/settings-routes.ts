@@ -5,6 +5,7 @@ import type { ConfigStore } from '../../config/store.js'
 import { compileProblems } from '../../config/validate.js'
 import { DEFAULT_RETENTION } from '../../store/retention.js'
 import { applying, invalidBody } from './admin-errors.js'
+import { mergeFields, withoutNulls } from './merge-fields.js'
 
 const SettingsBody = Type.Object({ logs: LogsConfigSchema }, { additionalProperties: false })
 const settingsProblems = compileProblems(SettingsBody)
@@ -45,12 +46,15 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
   app.get('/admin/v1/settings', async () => view())
 
   app.put('/admin/v1/settings', async (req) => {
-    const problems = settingsProblems(req.body)
+    const body = req.body as Static<typeof SettingsBody> | null
+    const problems = settingsProblems(
+      body && typeof body === 'object' && !Array.isArray(body) ? { ...body, logs: withoutNulls(body.logs) } : body,
+    )
     if (problems.length > 0) throw invalidBody(problems)
-    const { logs } = req.body as Static<typeof SettingsBody>
+    // The log settings given change, `null` goes back to the default, the rest stay (see mergeFields).
     applying(() =>
       store.update((d) => {
-        d.logs = { ...d.logs, ...logs }
+        d.logs = mergeFields(d.logs, body?.logs ?? {})
       }),
     )
     return view()

@@ -1,4 +1,4 @@
-import type { KeyInput, KeyItem, KeyWithSecret, ListPage } from '../../../src-shared/admin-api'
+import type { KeyInput, KeyItem, KeyUpdate, KeyWithSecret, ListPage } from '../../../src-shared/admin-api'
 import { getJson, sendJson } from './client'
 
 const enc = encodeURIComponent
@@ -7,7 +7,7 @@ const enc = encodeURIComponent
 export const keysApi = {
   list: () => getJson<ListPage<KeyItem>>('/admin/v1/keys'),
   create: (k: KeyInput) => sendJson<KeyWithSecret>('POST', '/admin/v1/keys', k),
-  update: ({ name, ...fields }: KeyInput) => sendJson<KeyItem>('PUT', `/admin/v1/keys/${enc(name)}`, fields),
+  update: ({ name, ...fields }: KeyUpdate) => sendJson<KeyItem>('PUT', `/admin/v1/keys/${enc(name)}`, fields),
   rotate: (name: string) => sendJson<KeyWithSecret>('POST', `/admin/v1/keys/${enc(name)}/rotate`),
   revoke: (name: string) => sendJson<null>('DELETE', `/admin/v1/keys/${enc(name)}`),
 }

@@ -72,7 +72,7 @@ describe('editing a key', () => {
     expiresAt: '2027-01-31T18:00:00Z',
   }
 
-  it('fills the form from the key and sends back what the form does not show', () => {
+  it('fills the form from the key and sends what it shows, a cleared field as null', () => {
     const d = draftFromKey(key)
     expect(d).toMatchObject({
       models: 'fast',
@@ -89,13 +89,13 @@ describe('editing a key', () => {
       models: ['fast'],
       limits: { rpm: 60, tpm: 5000, perUserRpm: 5 },
       budget: { usd: 10, period: 'week', onExceed: 'downgrade:ollama/llama3' },
-      metadata: { owner: 'ana' },
+      tags: null,
       // The day was not touched: the exact time stays.
       expiresAt: '2027-01-31T18:00:00Z',
     })
     const changed = keyUpdateFromDraft({ ...d, expiresAt: '2027-03-01', budgetUsd: '' }, key)
     expect(changed.expiresAt).toBe('2027-03-01')
-    expect(changed.budget).toBeUndefined()
+    expect(changed.budget).toBeNull()
   })
 })
 
@@ -172,7 +172,14 @@ describe('keys slice', () => {
 
     api.update.mockResolvedValueOnce({ name: 'old', key: 'sy-a…wxyz', limits: { rpm: 20 } })
     expect(await store.getState().saveKeyEdit()).toBe(true)
-    expect(api.update).toHaveBeenLastCalledWith({ name: 'old', limits: { rpm: 20 } })
+    expect(api.update).toHaveBeenLastCalledWith({
+      name: 'old',
+      limits: { rpm: 20 },
+      models: null,
+      budget: null,
+      tags: null,
+      expiresAt: null,
+    })
     expect(store.getState().keyEdit).toBeNull()
   })
 

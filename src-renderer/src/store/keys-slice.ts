@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { BudgetPeriod, KeyInput, KeyItem } from '../../../src-shared/admin-api'
+import type { BudgetPeriod, KeyInput, KeyItem, KeyUpdate } from '../../../src-shared/admin-api'
 import { errorMessage } from '../api/client'
 import { keysApi } from '../api/keys'
 
@@ -98,16 +98,16 @@ export function draftFromKey(k: KeyItem): KeyDraft {
 }
 
 /**
- * The PUT body for an edited key. PUT replaces every setting, so those the form does not show (per-user
- * RPM, metadata) are carried over, and an expiry whose day was left alone keeps its exact time.
+ * The PUT body for an edited key: the fields the form shows, a cleared one as `null` (removed). The gateway
+ * keeps the fields a PUT leaves out (metadata, overrides); `limits` is one field, so the per-user RPM the form
+ * does not show goes back with it. An expiry whose day was left alone keeps its exact time.
  */
-export function keyUpdateFromDraft(d: KeyDraft, original: KeyItem): KeyInput {
+export function keyUpdateFromDraft(d: KeyDraft, original: KeyItem): KeyUpdate {
   const input = keyInputFromDraft(d)
   const perUserRpm = original.limits?.perUserRpm
   if (perUserRpm !== undefined) input.limits = { ...input.limits, perUserRpm }
-  if (original.metadata) input.metadata = original.metadata
   if (original.expiresAt && input.expiresAt === original.expiresAt.slice(0, 10)) input.expiresAt = original.expiresAt
-  return input
+  return { models: null, limits: null, budget: null, tags: null, expiresAt: null, ...input }
 }
 
 /** A key being edited in the dialog: the form, and the key as it was when editing began. */

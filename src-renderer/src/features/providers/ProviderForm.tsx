@@ -64,7 +64,8 @@ export function ProviderForm(props: {
     setFieldErrors(e)
     if (Object.keys(e).length) return
     const input: ProviderInput = { id, type }
-    if (baseUrl.trim()) input.baseUrl = baseUrl.trim()
+    // Empty goes back to the type's default; on an edit, a field left out would stay as it was.
+    input.baseUrl = baseUrl.trim() || null
     if (keyMode === 'value' && apiKey) input.apiKey = apiKey
     if (keyMode === 'env' && apiKeyEnv) input.apiKeyEnv = apiKeyEnv
     const list = models
