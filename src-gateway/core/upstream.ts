@@ -1,9 +1,16 @@
 import type { Dispatcher } from 'undici'
 import { Pool } from 'undici'
-import type { UpstreamRequest } from '../providers/types.js'
 import { MAX_ERROR_BYTES, MAX_REPLY_BYTES, readBounded } from './bounded-read.js'
 import { CallAbort, type CancelSignal } from './cancel.js'
 import { GatewayError } from './errors.js'
+
+/** An HTTP request to send upstream. `path` is appended to the base URL. Built by pure functions. */
+export interface UpstreamRequest {
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
 
 export interface Timeouts {
   connectMs: number

@@ -8,6 +8,7 @@ import type {
 } from '../core/chat-types.js'
 import type { GatewayError } from '../core/errors.js'
 import type { StreamFrame } from '../core/sse.js'
+import type { UpstreamRequest } from '../core/upstream.js'
 
 export type ProviderType = 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'ollama' | 'llamacpp'
 
@@ -23,13 +24,8 @@ export interface ProviderContext {
   headers?: Record<string, string>
 }
 
-/** An HTTP request to send upstream. `path` is appended to the base URL. Built by pure functions. */
-export interface UpstreamRequest {
-  method: 'GET' | 'POST'
-  path: string
-  headers: Record<string, string>
-  body?: string
-}
+// What the adapters build; stated in core/upstream.ts, its sender, since core imports no provider.
+export type { UpstreamRequest }
 
 /** Turns upstream stream frames into canonical chunks. Stateful: one per upstream response. */
 export interface ChatStreamDecoder {

@@ -12,9 +12,12 @@
  * 5-minute buckets need them; hour cells for HOUR_CELLS_KEEP_MS, then folded into day cells, which are kept
  * for good (retention deletes rows, not the history the charts draw).
  */
+import type Database from 'better-sqlite3'
 import type { GuardrailHit } from '../core/log-event.js'
-import type { Db } from './db.js'
 import { addToBin, binOf, encodeSketch, mergeEncoded, type Sketch } from './latency-sketch.js'
+
+// db.ts's `Db`, named here from the driver: db.ts imports this module to roll up on open.
+type Db = Database.Database
 
 /** The dimensions a cell can belong to; `all` has one cell per bucket with every row in it. */
 export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status'
