@@ -44,6 +44,7 @@ import { Policies } from './policies/policies.js'
 import { createRequestLog, type RequestLog } from './request-log.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { gatewayTelemetry } from './telemetry/gateway-telemetry.js'
 import { readTlsFiles } from './tls.js'
 
 export interface GatewayDeps {
@@ -199,7 +200,14 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   )
   const policies = new Policies(config.resolved, db, clock, { priceBook: requestLog.priceBook, alerts })
   configStore.onApply((next) => requestLog.applyConfig(next.resolved))
-  const sink = requestLog.sink
+  // OpenTelemetry export (telemetry.otlp) sees every event the log does, after the call.
+  const telemetry = gatewayTelemetry(config.resolved, {
+    gateway: () => gw,
+    config: () => app.gatewayConfig.resolved,
+    priceBook: requestLog.priceBook,
+  })
+  configStore.onApply((next) => telemetry.apply(next.resolved))
+  const sink = telemetry.wrap(requestLog.sink)
   // Encrypted like the log's bodies when those are: a cached answer is a stored response too.
   const cache = new ResponseCache(db, config.resolved.cache ?? { mode: 'off' }, {
     clock,

@@ -1,10 +1,7 @@
-// First, so V8's memory settings apply from here on (in the bundle, external packages still load before it;
-// the headless CLI, which the bench measures, applies them before anything).
-import '../src-gateway/memory-tuning.js'
 import { join } from 'node:path'
 import { app, BrowserWindow, clipboard, dialog, session } from 'electron'
 import { defaultDataDir } from '../src-gateway/paths.js'
-import type { GatewayStatus } from '../src-shared/desktop-api'
+import type { GatewayNotice, GatewayStatus } from '../src-shared/desktop-api'
 import { registerAppScheme, serveRenderer } from './app-protocol.js'
 import { APP_PAGE_URL } from './app-scheme.js'
 import { type GatewayHost, startGatewayHost } from './gateway-host.js'
@@ -13,6 +10,7 @@ import { endpointUrl, registerAppIpc } from './ipc/app.js'
 import { keychainBodyKeyStore, keychainSecretStore } from './keychain-secrets.js'
 import { launchedHidden } from './login-item.js'
 import { createTray } from './tray.js'
+import { utilityGatewayChild } from './utility-process-child.js'
 import { appPageOf } from './window-policy.js'
 import { loadWindowState, trackWindowState } from './window-state.js'
 
@@ -77,8 +75,17 @@ if (!app.requestSingleInstanceLock()) {
   }
   const setPaused = async (paused: boolean): Promise<GatewayStatus> => {
     if (!host) throw new Error('the gateway is not running')
-    host.setPaused(paused)
+    await host.setPaused(paused)
     return (await publishStatus()) ?? host.status()
+  }
+  /** The gateway runs in its own process: its restarts and warnings reach the tray and every window. */
+  const publishNotice = (notice: GatewayNotice) => {
+    tray?.notice(notice)
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send('main:gateway-notice', notice)
+    // Given up after too many crashes: say so even when no window is open.
+    if (notice.level === 'error')
+      void dialog.showMessageBox({ type: 'error', title: 'Switchyard', message: notice.message })
+    void publishStatus()
   }
 
   app.on('second-instance', openWindow)
@@ -98,7 +105,17 @@ if (!app.requestSingleInstanceLock()) {
       restrictPermissions(session.defaultSession)
       serveRenderer(rendererDir)
       const dataDir = defaultDataDir()
-      host = await startGatewayHost(dataDir, keychainSecretStore(dataDir), keychainBodyKeyStore(dataDir))
+      host = await startGatewayHost({
+        dataDir,
+        secrets: keychainSecretStore(dataDir),
+        bodyKeys: keychainBodyKeyStore(dataDir),
+        spawn: utilityGatewayChild(),
+      })
+      host.onNotice(publishNotice)
+      // The page keeps the address it was given: after a restart on another port it loads again.
+      host.onRestart((moved) => {
+        if (moved) for (const win of BrowserWindow.getAllWindows()) win.webContents.reload()
+      })
       registerAppIpc({ host, page, setPaused })
       const running = host
       tray = createTray({
@@ -126,7 +143,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!tray) app.quit()
   })
 
-  // Close the gateway (which writes every queued log row) before the process ends.
+  // Close the gateway (which writes every queued log row, then its process ends) before the app ends.
   app.on('before-quit', (event) => {
     if (quitting || !host) return
     event.preventDefault()

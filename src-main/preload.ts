@@ -1,5 +1,5 @@
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron'
-import type { DesktopApi, GatewayStatus } from '../src-shared/desktop-api'
+import type { DesktopApi, GatewayNotice, GatewayStatus } from '../src-shared/desktop-api'
 
 // One method per message; the renderer never gets ipcRenderer itself.
 const api: DesktopApi = {
@@ -16,6 +16,11 @@ const api: DesktopApi = {
     const listener = (_event: IpcRendererEvent, status: GatewayStatus) => callback(status)
     ipcRenderer.on('main:gateway-status', listener)
     return () => ipcRenderer.off('main:gateway-status', listener)
+  },
+  onGatewayNotice: (callback) => {
+    const listener = (_event: IpcRendererEvent, notice: GatewayNotice) => callback(notice)
+    ipcRenderer.on('main:gateway-notice', listener)
+    return () => ipcRenderer.off('main:gateway-notice', listener)
   },
 }
 

@@ -1,4 +1,4 @@
-/** The in-process gateway as the tray and the window show it. */
+/** The desktop app's gateway (in its own process) as the tray and the window show it. */
 export interface GatewayStatus {
   /** e.g. http://127.0.0.1:4141 */
   baseUrl: string
@@ -8,6 +8,19 @@ export interface GatewayStatus {
   /** Today (local time) from GET /admin/v1/stats; null when logs are not stored. */
   requestsToday: number | null
   costTodayUsd: number | null
+  /**
+   * running; restarting after its process stopped unexpectedly; failed: it stopped too often and was not
+   * restarted (the counters are then null).
+   */
+  state: 'running' | 'restarting' | 'failed'
+}
+
+/** Something the user should hear of: the gateway restarted after a crash, gave up, or cannot write its log. */
+export interface GatewayNotice {
+  level: 'info' | 'warning' | 'error'
+  message: string
+  /** ISO time main heard of it. */
+  at: string
 }
 
 export interface StartAtLogin {
@@ -21,7 +34,7 @@ export interface StartAtLogin {
  * channels, `main:*` pushed events). The web build has none, so every caller checks `window.desktop`.
  */
 export interface DesktopApi {
-  /** Where the in-process gateway listens, e.g. http://127.0.0.1:4141 */
+  /** Where the gateway listens, e.g. http://127.0.0.1:4141 */
   gatewayInfo(): Promise<{ baseUrl: string }>
   /**
    * The gateway's admin token, which the window sends as `Authorization: Bearer` (its `app://switchyard`
@@ -38,6 +51,8 @@ export interface DesktopApi {
   showDataDir(): Promise<void>
   /** Called on every status change (pause, refreshed counters); returns an unsubscribe function. */
   onGatewayStatus(callback: (status: GatewayStatus) => void): () => void
+  /** Called on every gateway notice (see GatewayNotice); returns an unsubscribe function. */
+  onGatewayNotice(callback: (notice: GatewayNotice) => void): () => void
 }
 
 declare global {

@@ -31,7 +31,7 @@ export function registerAppIpc({ host, page, setPaused }: AppIpcDeps): void {
     })
 
   handle('app:gateway-info', () => ({ baseUrl: host.baseUrl }))
-  handle('app:admin-token', () => host.app.adminToken)
+  handle('app:admin-token', () => host.adminToken)
   handle('app:gateway-status', () => host.status())
   handle('app:set-gateway-paused', (paused) => setPaused(expectBoolean(paused, 'app:set-gateway-paused')))
   handle('app:copy-endpoint', () => {

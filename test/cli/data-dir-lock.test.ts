@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DataDirBusyError } from '../../src-gateway/backup/data-dir-lock.js'
 import { createMemorySecretStore } from '../../src-gateway/config/secrets.js'
 import { startGatewayHost } from '../../src-main/gateway-host.js'
+import { nodeGatewayChild } from '../../src-main/node-child.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type SourceServe, serveFromSource } from '../helpers/serve-source.js'
 
@@ -85,7 +86,7 @@ describe('the data dir lock', () => {
     const dir = dataDir()
     const gw = await serveFromSource(dir)
     serves.push(gw)
-    const started = startGatewayHost(dir, createMemorySecretStore())
+    const started = startGatewayHost({ dataDir: dir, secrets: createMemorySecretStore(), spawn: nodeGatewayChild() })
     await expect(started).rejects.toThrow(DataDirBusyError)
     await expect(started).rejects.toThrow(`another gateway (pid ${gw.pid}) is using ${dir}`)
     expect(readFileSync(join(dir, 'gateway.lock'), 'utf8').trim()).toBe(String(gw.pid))
