@@ -16,7 +16,11 @@ const r = (p: string) => resolve(import.meta.dirname, p)
 
 export default defineConfig({
   main: {
-    build: { outDir: r('out/main'), lib: { entry: r('src-main/index.ts') } },
+    build: {
+      outDir: r('out/main'),
+      // The gateway runs in its own process: main starts out/main/gateway-process.js with utilityProcess.fork.
+      lib: { entry: { index: r('src-main/index.ts'), 'gateway-process': r('src-gateway/host/gateway-process.ts') } },
+    },
   },
   preload: {
     // A CommonJS preload runs under `sandbox: true`; an ESM one would not.
