@@ -75,7 +75,7 @@ test.afterAll(async () => {
   await slow?.stop()
 })
 
-failOnConsoleErrors(/status of 404/)
+failOnConsoleErrors()
 test.beforeEach(({ page }) => signIn(page, gateway))
 
 const top = async (l: Locator) => Math.round((await l.boundingBox())!.y)
