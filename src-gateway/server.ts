@@ -44,6 +44,7 @@ import { Policies } from './policies/policies.js'
 import { createRequestLog, type RequestLog } from './request-log.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { type ReportLimits, ReportService } from './store/report-service.js'
 import { gatewayTelemetry } from './telemetry/gateway-telemetry.js'
 import { readTlsFiles } from './tls.js'
 
@@ -68,6 +69,8 @@ export interface GatewayDeps {
    * opened there: calls are not logged, and what the database keeps (spend, prompts, alerts) is in memory.
    */
   noDatabase?: boolean
+  /** Bounds of the report worker (see store/report-service.ts); tests make them small. */
+  reportLimits?: ReportLimits
 }
 
 declare module 'fastify' {
@@ -75,6 +78,8 @@ declare module 'fastify' {
     gatewayConfig: LoadedConfig
     gateway: GatewayContext
     db: Db | undefined
+    /** Runs stats and log queries off the request thread; present when `db` is. */
+    reports: ReportService | undefined
     startedAt: number
     requestLog: RequestLog
     /** The admin token in force (see api/edge/admin-token.ts). Never log or print it. */
@@ -216,6 +221,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, cache, ...deps.context })
   app.decorate('gateway', gw)
   app.decorate('db', db)
+  const reports = db ? new ReportService(db, deps.reportLimits) : undefined
+  app.decorate('reports', reports)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
@@ -239,6 +246,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await gw.upstreams.close()
     alerts.close()
     cache.close()
+    await reports?.close()
     if (db) closeDatabase(db)
   })
 

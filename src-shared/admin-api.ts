@@ -36,6 +36,7 @@ export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
 export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
 export type {
   GuardrailCount,
+  OverviewResult,
   RedactionCount,
   StatsBucket,
   StatsGroupBy,

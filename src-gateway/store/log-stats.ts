@@ -97,12 +97,12 @@ class Accumulator {
   latency: Sketch = new Map()
   ttft: Sketch = new Map()
 
-  /** A rollup cell: its counters, then its sketches (raw column order: see CELL_SQL). */
+  /** A rollup cell: start, dim, value, its counters, then its sketches (raw column order: see CELL_SQL). */
   addCell(cell: unknown[]) {
     const c = this.counters as unknown as Record<string, number>
-    for (const [i, k] of COUNTER_KEYS.entries()) c[k] += cell[2 + i] as number
-    const latency = cell[2 + COUNTER_KEYS.length] as Uint8Array | null
-    const ttft = cell[3 + COUNTER_KEYS.length] as Uint8Array | null
+    for (const [i, k] of COUNTER_KEYS.entries()) c[k] += cell[3 + i] as number
+    const latency = cell[3 + COUNTER_KEYS.length] as Uint8Array | null
+    const ttft = cell[4 + COUNTER_KEYS.length] as Uint8Array | null
     addEncoded(this.latency, latency)
     addEncoded(this.ttft, ttft)
   }
@@ -199,8 +199,8 @@ function levelsFor(bucket: StatsBucket, now: number): CellLevel[] {
 }
 
 const CELL_SQL = (table: string) =>
-  `SELECT start, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
-   FROM ${table} WHERE dim = @dim AND start >= @from AND start < @to`
+  `SELECT start, dim, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
+   FROM ${table} WHERE dim IN (SELECT value FROM json_each(@dims)) AND start >= @from AND start < @to`
 // Before the hour cells' keep, a row is in a day cell, or still in an hour cell (folding runs every few minutes,
 // and a row may arrive late): a day's bucket sums both, and a row is never in both.
 const DAY_CELLS_SQL = `${CELL_SQL('log_rollup_days')} UNION ALL ${CELL_SQL('log_rollup_hours')}`
@@ -218,29 +218,31 @@ const SLICE_MS: Record<Piece['source'], number> = {
 }
 const yieldTurn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** One series point per bucket and dimension value, keyed `bucket\0value`. */
+type Series = Map<string, { bucket: number; group: string | null; acc: Accumulator }>
+
 /**
- * Totals, per-group totals, a bucketed time series and guardrail and redaction counts, from the rollups: hour
- * cells for whole hours, minute cells for the minutes around them, and log rows only for what is left at the
- * edges (see `planRange`). Rows written since the last roll-up are rolled up first. Reads a slice at a time
- * (a day of hour cells, an hour of minute cells, ten minutes of rows) and lets other work run between slices,
- * so a month's report never holds the event loop for more than a few milliseconds at once.
+ * Reads [from, to) once for several dimensions: cells of every dimension in `dims` in one pass over each
+ * slice, and the rows at the edges once, each row counted in every dimension's series. Returns a series per
+ * dimension.
  */
-export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Promise<StatsResult> {
-  rollUpNewRows(db, now)
-  const from = Date.parse(q.from)
-  const to = Date.parse(q.to)
-  const bucketMs = BUCKET_MS[q.bucket]
-  const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
+async function readSeries(
+  db: Db,
+  range: { from: number; to: number; bucket: StatsBucket },
+  dims: readonly RollupDim[],
+  now: number,
+): Promise<Map<RollupDim, Series>> {
+  const bucketMs = BUCKET_MS[range.bucket]
   const cells = {
     days: db.prepare(DAY_CELLS_SQL).raw(),
     hours: db.prepare(CELL_SQL('log_rollup_hours')).raw(),
     minutes: db.prepare(CELL_SQL('log_rollup_minutes')).raw(),
   }
   const rows = db.prepare(ROWS_SQL)
-
-  // Cells and rows go into their series point only; groups and totals are sums of the points.
-  const series = new Map<string, { bucket: number; group: string | null; acc: Accumulator }>()
-  const pointOf = (t: number, value: string) => {
+  const dimList = JSON.stringify(dims)
+  const byDim = new Map<RollupDim, Series>(dims.map((d) => [d, new Map()]))
+  const pointOf = (dim: RollupDim, t: number, value: string) => {
+    const series = byDim.get(dim)!
     const bucket = floorTo(t, bucketMs)
     const key = `${bucket}\u0000${value}`
     let point = series.get(key)
@@ -251,20 +253,28 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
     return point.acc
   }
 
-  for (const piece of planRange(from, to, levelsFor(q.bucket, now)))
+  for (const piece of planRange(range.from, range.to, levelsFor(range.bucket, now)))
     for (let a = piece.from; a < piece.to; a += SLICE_MS[piece.source]) {
       const b = Math.min(piece.to, a + SLICE_MS[piece.source])
       if (piece.source === 'rows')
-        for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>)
-          pointOf(Date.parse(row.created_at), dimValue(row, dim)).addRow(row)
+        for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>) {
+          const t = Date.parse(row.created_at)
+          for (const dim of dims) pointOf(dim, t, dimValue(row, dim)).addRow(row)
+        }
       else
-        for (const cell of cells[piece.source].iterate({ dim, from: a / 1000, to: b / 1000 }) as IterableIterator<
-          unknown[]
-        >)
-          pointOf((cell[0] as number) * 1000, cell[1] as string).addCell(cell)
+        for (const cell of cells[piece.source].iterate({
+          dims: dimList,
+          from: a / 1000,
+          to: b / 1000,
+        }) as IterableIterator<unknown[]>)
+          pointOf(cell[1] as RollupDim, (cell[0] as number) * 1000, cell[2] as string).addCell(cell)
       await yieldTurn()
     }
+  return byDim
+}
 
+/** Totals and per-group totals of a series: sums of its points. */
+function totalsOf(series: Series): { totals: Sum; groups: Map<string | null, Sum> } {
   const totals = new Sum()
   const groups = new Map<string | null, Sum>()
   for (const { group, acc } of series.values()) {
@@ -276,14 +286,14 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
     byGroup.add(acc)
     totals.add(acc)
   }
+  return { totals, groups }
+}
 
-  const pageSize = db.pragma('page_size', { simple: true }) as number
-  const pages = db.pragma('page_count', { simple: true }) as number
-  // Two subqueries: SQLite reads max or min off the index only when it is a query's sole aggregate.
-  const n = db
-    .prepare('SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0)')
-    .pluck()
-    .get() as number
+/** What every report over a range carries besides its series: hit counts and the database's size. */
+type RangeExtras = Pick<StatsResult, 'byGuardrail' | 'byRedaction' | 'db'>
+
+function resultOf(q: StatsQuery, series: Series, extras: RangeExtras): StatsResult {
+  const { totals, groups } = totalsOf(series)
   return {
     from: q.from,
     to: q.to,
@@ -296,8 +306,85 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
     series: [...series.values()]
       .sort((a, b) => a.bucket - b.bucket || (a.group ?? '').localeCompare(b.group ?? ''))
       .map(({ bucket, group: g, acc }) => ({ bucket: iso(bucket), group: g, ...acc.summary() })),
-    ...hitCounts(db, from, to),
-    db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n },
+    ...extras,
+  }
+}
+
+function extrasOf(db: Db, from: number, to: number): RangeExtras {
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  const pages = db.pragma('page_count', { simple: true }) as number
+  // Two subqueries: SQLite reads max or min off the index only when it is a query's sole aggregate.
+  const n = db
+    .prepare('SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0)')
+    .pluck()
+    .get() as number
+  return { ...hitCounts(db, from, to), db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n } }
+}
+
+/**
+ * Rows written since the last roll-up are rolled up first, on a connection that may write. The report worker's
+ * read-only connection cannot: the gateway rolls up on its own connection before it asks the worker (see
+ * report-service.ts), and the log writer rolls up in the transaction that writes the rows, so a snapshot that
+ * sees a row sees its cells too.
+ */
+function rollUpIfWritable(db: Db, now: number): void {
+  if (!db.readonly) rollUpNewRows(db, now)
+}
+
+/**
+ * Totals, per-group totals, a bucketed time series and guardrail and redaction counts, from the rollups: hour
+ * cells for whole hours, minute cells for the minutes around them, and log rows only for what is left at the
+ * edges (see `planRange`). Reads a slice at a time (a day of hour cells, an hour of minute cells, ten minutes
+ * of rows) and lets other work run between slices.
+ */
+export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Promise<StatsResult> {
+  rollUpIfWritable(db, now)
+  const from = Date.parse(q.from)
+  const to = Date.parse(q.to)
+  const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
+  const series = await readSeries(db, { from, to, bucket: q.bucket }, [dim], now)
+  return resultOf(q, series.get(dim)!, extrasOf(db, from, to))
+}
+
+export interface OverviewQuery {
+  from: string
+  to: string
+  bucket: StatsBucket
+  /** The stacked charts' dimension; model and provider are always included. */
+  groupBy: StatsGroupBy
+}
+
+/** Everything one Overview refresh draws. */
+export interface OverviewResult {
+  /** Not grouped: the KPIs, the latency chart, and the guardrail and redaction counts. */
+  overall: StatsResult
+  /** By model and by provider, and by `groupBy` when it is neither. */
+  groups: Partial<Record<StatsGroupBy, StatsResult>>
+  /** Totals of the same-length period just before `from` (daily cells), for the change on each tile. */
+  previous: StatsSummary
+}
+
+/**
+ * The Overview's reports in one go: the range is read once for the ungrouped totals and every grouping
+ * (each rollup cell and edge row once), and the previous period once. Same numbers as the separate
+ * `computeStats` calls it replaces.
+ */
+export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()): Promise<OverviewResult> {
+  rollUpIfWritable(db, now)
+  const from = Date.parse(q.from)
+  const to = Date.parse(q.to)
+  const groupings = [...new Set<StatsGroupBy>(['model', 'provider', q.groupBy])]
+  const dims: RollupDim[] = ['all', ...groupings.map((g) => GROUP_DIM[g])]
+  const series = await readSeries(db, { from, to, bucket: q.bucket }, dims, now)
+  const previous = await readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now)
+  const extras = extrasOf(db, from, to)
+  const base = { from: q.from, to: q.to, bucket: q.bucket }
+  return {
+    overall: resultOf(base, series.get('all')!, extras),
+    groups: Object.fromEntries(
+      groupings.map((g) => [g, resultOf({ ...base, groupBy: g }, series.get(GROUP_DIM[g])!, extras)]),
+    ),
+    previous: totalsOf(previous.get('all')!).totals.summary(),
   }
 }
 

@@ -26,24 +26,19 @@ async function adminGet(t: Target, path: string): Promise<void> {
   if (!res.ok) throw new Error(`${path} answered ${res.status}`)
 }
 
-/** The stats calls one Overview refresh makes for a range (its KPIs and charts, then the previous period). */
-export function overviewCalls(rangeMs: number, bucket: '5m' | 'hour' | 'day', now = Date.now()): string[] {
+/** The call one Overview refresh makes for a range: its KPIs, charts and previous period in one. */
+export function overviewCall(rangeMs: number, bucket: '5m' | 'hour' | 'day', now = Date.now()): string {
   const to = new Date(now).toISOString()
   const from = new Date(now - rangeMs).toISOString()
-  const prevFrom = new Date(now - 2 * rangeMs).toISOString()
-  const q = (f: string, t: string, b: string, g?: string) =>
-    `/admin/v1/stats?from=${f}&to=${t}&bucket=${b}${g ? `&groupBy=${g}` : ''}`
-  return [q(from, to, bucket), q(from, to, bucket, 'model'), q(from, to, bucket, 'provider'), q(prevFrom, from, 'day')]
+  return `/admin/v1/stats/overview?from=${from}&to=${to}&bucket=${bucket}&groupBy=model`
 }
 
 const DAY = 86_400_000
+// Before issue 23's report worker, a refresh was four /admin/v1/stats calls (overall, by model, by provider,
+// previous period), read on the request thread.
 const overview = (name: string, rangeMs: number, bucket: '5m' | 'hour' | 'day'): Action => ({
   name,
-  // One after another, as the Overview sends them since issue 23 (before, all at once; the gateway answered
-  // them one after another either way, so a refresh took as long).
-  run: async (t) => {
-    for (const path of overviewCalls(rangeMs, bucket)) await adminGet(t, path)
-  },
+  run: (t) => adminGet(t, overviewCall(rangeMs, bucket)),
 })
 
 /** The Logs page: a search as typed (a rare word, then two common ones), filtered pages, and a whole export. */

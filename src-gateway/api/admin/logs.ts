@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
 import { GatewayError } from '../../core/errors.js'
 import { csvLine } from '../../store/csv.js'
-import { getLog, LOG_ITEM_FIELDS, listLogs, logBatches } from '../../store/log-queries.js'
+import { getLog, LOG_ITEM_FIELDS, logBatches } from '../../store/log-queries.js'
 import { LogFilterFields, requireDb, toLogFilter } from './query-params.js'
+import { requireReports } from './stats.js'
 
 const LogsQuerySchema = Type.Object({
   ...LogFilterFields,
@@ -29,18 +30,25 @@ function csvCell(value: unknown): unknown {
   return Object.keys(value).length === 0 ? null : JSON.stringify(value)
 }
 
-/** GET /admin/v1/logs, /admin/v1/logs/:id and /admin/v1/logs/export. */
+/**
+ * GET /admin/v1/logs (a page or a search, in the report worker), /admin/v1/logs/:id (one row by its key, and
+ * its bodies opened with the gateway's key) and /admin/v1/logs/export (streamed in batches that yield).
+ */
 export function registerAdminLogs(app: FastifyInstance): void {
   app.get<{ Querystring: Static<typeof LogsQuerySchema> }>(
     '/admin/v1/logs',
     { schema: { querystring: LogsQuerySchema } },
     async (req) => {
-      const db = requireDb(app)
+      const reports = requireReports(app)
       const { limit, cursor, after } = req.query
-      return listLogs(db, toLogFilter(req.query), {
-        limit,
-        cursor: cursor === undefined ? undefined : Number(cursor),
-        after: after === undefined ? undefined : Number(after),
+      return await reports.run({
+        kind: 'logs',
+        filter: toLogFilter(req.query),
+        page: {
+          limit,
+          cursor: cursor === undefined ? undefined : Number(cursor),
+          after: after === undefined ? undefined : Number(after),
+        },
       })
     },
   )

@@ -1,31 +1,64 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
 import { GatewayError } from '../../core/errors.js'
-import { computeStats } from '../../store/log-stats.js'
+import type { StatsBucket } from '../../store/log-stats.js'
+import type { ReportService } from '../../store/report-service.js'
 import { isoParam, requireDb } from './query-params.js'
 
+const Bucket = Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' })
+const GroupBy = Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])
 const StatsQuerySchema = Type.Object({
   from: Type.Optional(Type.String({ minLength: 1 })),
   to: Type.Optional(Type.String({ minLength: 1 })),
-  bucket: Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
-  groupBy: Type.Optional(Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])),
+  bucket: Bucket,
+  groupBy: Type.Optional(GroupBy),
+})
+const OverviewQuerySchema = Type.Object({
+  from: Type.Optional(Type.String({ minLength: 1 })),
+  to: Type.Optional(Type.String({ minLength: 1 })),
+  bucket: Bucket,
+  groupBy: Type.Optional({ ...GroupBy, default: 'model' }),
 })
 
 /** Without `from`, a range the chart reads well at: an hour of 5 minutes, a day of hours or a month of days. */
 const DEFAULT_SPAN_MS = { '5m': 3_600_000, hour: 24 * 3_600_000, day: 30 * 86_400_000 }
 
-/** GET /admin/v1/stats: totals, per-group totals and a time series for the cost and latency charts. */
+function rangeOf(q: { from?: string; to?: string; bucket: StatsBucket }): { from: string; to: string } {
+  const to = isoParam(q.to, 'to') ?? new Date().toISOString()
+  const from = isoParam(q.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS[q.bucket]).toISOString()
+  if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
+  return { from, to }
+}
+
+/** The report worker; without a database, requireDb's 503 (server.ts starts one wherever there is a database). */
+export function requireReports(app: FastifyInstance): ReportService {
+  requireDb(app)
+  return app.reports as ReportService
+}
+
+/**
+ * GET /admin/v1/stats: totals, per-group totals and a time series for the cost and latency charts.
+ * GET /admin/v1/stats/overview: everything one Overview refresh draws, in one call (see computeOverview).
+ * Both run in the report worker.
+ */
 export function registerAdminStats(app: FastifyInstance): void {
   app.get<{ Querystring: Static<typeof StatsQuerySchema> }>(
     '/admin/v1/stats',
     { schema: { querystring: StatsQuerySchema } },
     async (req) => {
-      const db = requireDb(app)
+      const reports = requireReports(app)
       const { bucket, groupBy } = req.query
-      const to = isoParam(req.query.to, 'to') ?? new Date().toISOString()
-      const from = isoParam(req.query.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS[bucket]).toISOString()
-      if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
-      return await computeStats(db, { from, to, bucket, groupBy })
+      return await reports.run({ kind: 'stats', query: { ...rangeOf(req.query), bucket, groupBy }, now: Date.now() })
+    },
+  )
+
+  app.get<{ Querystring: Static<typeof OverviewQuerySchema> }>(
+    '/admin/v1/stats/overview',
+    { schema: { querystring: OverviewQuerySchema } },
+    async (req) => {
+      const reports = requireReports(app)
+      const { bucket, groupBy = 'model' } = req.query
+      return await reports.run({ kind: 'overview', query: { ...rangeOf(req.query), bucket, groupBy }, now: Date.now() })
     },
   )
 }

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { StatsBucket, StatsGroupBy, StatsResult, StatsSummary } from '../../../src-shared/admin-api'
-import { adminApi } from '../api/admin'
 import { errorMessage, type GatewayInfo, getJson } from '../api/client'
+import { overviewApi } from '../api/overview'
 
 export type TimeRange = '1h' | '24h' | '7d' | '30d'
 
@@ -46,32 +46,27 @@ export const createDashboardSlice: StateCreator<DashboardSlice, [], [], Dashboar
   let running: Promise<void> | null = null
   let again = false
 
-  // One request at a time: the gateway answers them one after another anyway, and each waits its turn
-  // instead of all of them holding a connection (and the gateway's attention) at once.
+  // One stats call per load (the gateway reads each rollup cell once for all of it, in its report worker),
+  // then the provider list for the local/cloud split.
   const loadOnce = async (now: number) => {
     const { range, groupBy } = get()
     const { ms, bucket } = TIME_RANGES[range]
     const to = new Date(now).toISOString()
     const from = new Date(now - ms).toISOString()
-    const prevFrom = new Date(now - 2 * ms).toISOString()
     set({ dashboardLoading: true })
     try {
-      const overall = await adminApi.stats({ from, to, bucket })
-      const grouped = await adminApi.stats({ from, to, bucket, groupBy })
-      const byModel = groupBy === 'model' ? grouped : await adminApi.stats({ from, to, bucket, groupBy: 'model' })
-      const byProvider =
-        groupBy === 'provider' ? grouped : await adminApi.stats({ from, to, bucket, groupBy: 'provider' })
-      const previous = await adminApi.stats({ from: prevFrom, to: from, bucket: 'day' })
+      const { overall, groups, previous } = await overviewApi.overview({ from, to, bucket, groupBy })
       const info = await getJson<GatewayInfo>('/admin/v1/info')
       // Settings changed meanwhile: the load queued after this one draws them, not these stale numbers.
       if (again) return
       set({
         dashboard: {
           overall,
-          grouped,
-          byModel,
-          byProvider,
-          previous: previous.totals,
+          // The gateway always includes the chosen grouping, model and provider.
+          grouped: groups[groupBy] as StatsResult,
+          byModel: groups.model as StatsResult,
+          byProvider: groups.provider as StatsResult,
+          previous,
           localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
         },
         dashboardLoading: false,

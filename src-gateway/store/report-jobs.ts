@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3'
+import type { Db } from './db.js'
+import type { LogFilter } from './log-filter.js'
+import { type LogPage, listLogs } from './log-queries.js'
+import {
+  computeOverview,
+  computeStats,
+  type OverviewQuery,
+  type OverviewResult,
+  type StatsQuery,
+  type StatsResult,
+} from './log-stats.js'
+
+/**
+ * The reads a report endpoint makes (issue 23): plain data in and out, so the report worker can run them on
+ * its own connection and the gateway can post them to it (see report-service.ts).
+ */
+export type ReportJob =
+  | { kind: 'stats'; query: StatsQuery; now: number }
+  | { kind: 'overview'; query: OverviewQuery; now: number }
+  | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
+
+/** What each kind of job answers. */
+export interface ReportAnswers {
+  stats: StatsResult
+  overview: OverviewResult
+  logs: LogPage
+}
+
+export type ReportAnswer<J extends ReportJob> = ReportAnswers[J['kind']]
+
+export function runReport(db: Db, job: ReportJob): Promise<ReportAnswer<ReportJob>> {
+  switch (job.kind) {
+    case 'stats':
+      return computeStats(db, job.query, job.now)
+    case 'overview':
+      return computeOverview(db, job.query, job.now)
+    case 'logs':
+      return listLogs(db, job.filter, job.page)
+  }
+}
+
+/**
+ * The report worker's connection: read-only (a report can never change the log, whatever its SQL), beside
+ * the gateway's own. In WAL mode it reads a consistent snapshot while the log writer appends.
+ */
+export function openReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true })
+  db.pragma('busy_timeout = 5000')
+  return db
+}

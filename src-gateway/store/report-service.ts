@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import { type ErrorKind, GatewayError, type GatewayErrorOptions } from '../core/errors.js'
+import type { Db } from './db.js'
+import { type ReportAnswer, type ReportJob, runReport } from './report-jobs.js'
+import { rollUpNewRows } from './rollups.js'
+
+export interface ReportLimits {
+  /** Jobs waiting or running at once; one more is refused with a 503 (`reports_busy`). */
+  queue: number
+  /** A job not answered within this is refused with a 503 (`report_timeout`) and the worker restarted. */
+  timeoutMs: number
+}
+
+/**
+ * A page reloaded a few times over stays well within the queue; a client that loops on reports without
+ * waiting for them does not. A 30-day Overview at 10M rows takes well under a second; a minute means the
+ * worker is stuck.
+ */
+export const DEFAULT_REPORT_LIMITS: ReportLimits = { queue: 32, timeoutMs: 60_000 }
+
+interface Pending {
+  resolve(answer: unknown): void
+  reject(err: Error): void
+  timer: NodeJS.Timeout
+  /** The worker running it: a job outlives neither. */
+  worker: Worker
+}
+
+type WorkerReply =
+  | { id: number; answer: unknown }
+  | { id: number; error: { kind: ErrorKind; message: string; opts: GatewayErrorOptions } }
+
+const unavailable = (message: string, code: string) => new GatewayError('internal', message, { status: 503, code })
+
+/**
+ * The worker's entry: the compiled `report-worker.js` beside this module (the headless build's
+ * dist/gateway/store/, or the Electron main bundle's out/main/, where it is a second entry), else the
+ * TypeScript source (vitest, tsx), through a small bootstrap that registers tsx in the worker first.
+ */
+function workerEntry(): URL {
+  const js = new URL('./report-worker.js', import.meta.url)
+  if (existsSync(js)) return js
+  const ts = new URL('./report-worker.ts', import.meta.url).href
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(ts)})`
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`)
+}
+
+/**
+ * Runs report jobs (stats, the Overview, log pages and search) off the request thread (issue 23): in a
+ * `worker_threads` worker with its own read-only connection to the database file, so the event loop that
+ * serves proxied calls only posts a message and awaits the answer. The worker starts with the first report
+ * and is started again after it dies or is stopped for a timeout; jobs it held get a 503 and the next report
+ * goes to the new one. An in-memory database (tests) cannot be shared with a worker: its jobs run in-process.
+ */
+export class ReportService {
+  private worker: Worker | undefined
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private closed = false
+
+  constructor(
+    private readonly db: Db,
+    private readonly limits: ReportLimits = DEFAULT_REPORT_LIMITS,
+    private readonly entry: () => URL = workerEntry,
+  ) {}
+
+  async run<J extends ReportJob>(job: J): Promise<ReportAnswer<J>> {
+    if (this.db.memory) return (await runReport(this.db, job)) as ReportAnswer<J>
+    if (this.closed) throw unavailable('the gateway is shutting down', 'reports_closed')
+    if (this.pending.size >= this.limits.queue)
+      throw unavailable(
+        `too many reports at once (${this.limits.queue} waiting or running): try again when they have answered`,
+        'reports_busy',
+      )
+    // The worker cannot write: rows that reached the log other than through the log writer (which rolls up
+    // as it writes) are rolled up here, which costs one indexed look-up when there are none.
+    if (job.kind !== 'logs') rollUpNewRows(this.db, job.now)
+    const worker = this.started()
+    const id = this.nextId++
+    return new Promise<ReportAnswer<J>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settle(id)?.reject(
+          unavailable(
+            `the report took longer than ${this.limits.timeoutMs / 1000} s and was stopped`,
+            'report_timeout',
+          ),
+        )
+        void this.stop(worker, 'a report before it took too long and was stopped')
+      }, this.limits.timeoutMs)
+      timer.unref()
+      this.pending.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer, worker })
+      worker.postMessage({ id, job })
+    })
+  }
+
+  /** Stops the worker; jobs still waiting get a 503. */
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.worker) await this.stop(this.worker, 'the gateway is shutting down')
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker
+    const worker = new Worker(this.entry(), { workerData: { file: this.db.name } })
+    // Never what keeps the process alive: the server is, while it has reports to ask for.
+    worker.unref()
+    let failure: Error | undefined
+    worker.on('message', (reply: WorkerReply) => {
+      const job = this.settle(reply.id)
+      if (!job) return
+      if ('error' in reply) job.reject(new GatewayError(reply.error.kind, reply.error.message, reply.error.opts))
+      else job.resolve(reply.answer)
+    })
+    worker.on('error', (err) => {
+      failure = err
+    })
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined
+      const why = failure ? `failed: ${failure.message}` : `exited with code ${code}`
+      this.failAll(
+        worker,
+        unavailable(`the report worker ${why}; it starts again with the next report`, 'report_worker_exited'),
+      )
+    })
+    this.worker = worker
+    return worker
+  }
+
+  /** Ends `worker` (if it is still the current one); the jobs it held get a 503 saying `why`. */
+  private async stop(worker: Worker, why: string): Promise<void> {
+    if (this.worker !== worker) return
+    this.worker = undefined
+    this.failAll(worker, unavailable(`the report worker was restarted: ${why}`, 'report_worker_exited'))
+    await worker.terminate()
+  }
+
+  private failAll(worker: Worker, err: Error): void {
+    for (const [id, job] of [...this.pending]) if (job.worker === worker) this.settle(id)?.reject(err)
+  }
+
+  /** Takes a job off the pending list (undefined when it was already answered or failed). */
+  private settle(id: number): Pending | undefined {
+    const job = this.pending.get(id)
+    if (!job) return undefined
+    this.pending.delete(id)
+    clearTimeout(job.timer)
+    return job
+  }
+}
