@@ -20,6 +20,8 @@ export const DEFAULT_METRIC_INTERVAL_MS = 60_000
 const SPAN_BATCH_DELAY_MS = 1000
 /** An export the collector does not answer is given up after this, so closing never hangs on it. */
 const EXPORT_TIMEOUT_MS = 5000
+/** How long closing waits for the last spans and metrics to be sent. */
+const CLOSE_WAIT_MS = 2000
 /** Events waiting to become spans; past this (a collector far behind) the newest are not exported. */
 const MAX_PENDING = 10_000
 /** A captured prompt or answer longer than this is cut (a 20 MB body would otherwise go out whole). */
@@ -31,7 +33,11 @@ export interface TelemetryDeps {
   provider(id: string): { type: string; baseUrl: string } | undefined
   knownModel(provider: string, model: string): boolean
   costUsd(e: LogEvent): number | null
+  /** Where the exporter's few warnings go; default `process.emitWarning` as a `SwitchyardTelemetry` warning. */
+  warn?: (message: string) => void
 }
+
+const emitTelemetryWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardTelemetry' })
 
 /** One configured exporter: its providers, and what turns an event into spans and measurements. */
 interface Export {
@@ -39,7 +45,54 @@ interface Export {
   shutdown(): Promise<void>
 }
 
-function startExport(otlp: OtlpConfig, facts: CallFacts): Export {
+/** An exporter's `export`, whose result callback is also told to `report`. */
+interface Exporter {
+  export(items: never, done: (result: ExportResult) => void): void
+}
+interface ExportResult {
+  code: number
+  error?: Error
+}
+const SUCCESS = 0
+
+function watched<T extends Exporter>(exporter: T, report: (result: ExportResult) => void): T {
+  const send = exporter.export.bind(exporter)
+  exporter.export = (items, done) =>
+    send(items, (result) => {
+      report(result)
+      done(result)
+    })
+  return exporter
+}
+
+/**
+ * One warning when exports start failing (the collector is down, refuses the headers) and one when they
+ * work again, with how many failed meanwhile: never one per batch.
+ */
+function exportHealth(endpoint: string, scrub: (text: string) => string, warn: (message: string) => void) {
+  let where = 'the OTLP endpoint'
+  try {
+    where = new URL(endpoint).origin
+  } catch {
+    // a reference that did not resolve: the endpoint is not named
+  }
+  let failed = 0
+  return (result: ExportResult) => {
+    if (result.code === SUCCESS) {
+      if (failed > 0) warn(`OpenTelemetry export to ${where} works again (${failed} exports failed meanwhile)`)
+      failed = 0
+      return
+    }
+    if (failed++ === 0)
+      warn(
+        `OpenTelemetry export to ${where} is failing: ${scrub(result.error?.message ?? 'unknown error')}; ` +
+          'spans and metrics are dropped until it works again',
+      )
+  }
+}
+
+function startExport(otlp: OtlpConfig, facts: CallFacts, warn: (message: string) => void): Export {
+  const report = exportHealth(otlp.endpoint, facts.scrub, warn)
   const base = otlp.endpoint.replace(/\/+$/, '')
   const headers = otlp.headers ?? {}
   const resource = resourceFromAttributes({
@@ -54,7 +107,10 @@ function startExport(otlp: OtlpConfig, facts: CallFacts): Export {
           spanLimits: { attributeValueLengthLimit: MAX_ATTRIBUTE_CHARS },
           spanProcessors: [
             new BatchSpanProcessor({
-              exporter: new OTLPTraceExporter({ url: `${base}/v1/traces`, headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
+              exporter: watched(
+                new OTLPTraceExporter({ url: `${base}/v1/traces`, headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
+                report,
+              ),
               scheduledDelayMillis: SPAN_BATCH_DELAY_MS,
               exportTimeoutMillis: EXPORT_TIMEOUT_MS,
             }),
@@ -85,8 +141,15 @@ function startExport(otlp: OtlpConfig, facts: CallFacts): Export {
       measure?.(e)
     },
     // Shutting down sends what is pending: the last spans, and one last collection of the metrics.
+    // A collector that does not answer holds the gateway's close for CLOSE_WAIT_MS at most.
     async shutdown() {
-      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()])
+      let timer: NodeJS.Timeout | undefined
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS)
+        timer.unref()
+      })
+      await Promise.race([Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]), waited])
+      clearTimeout(timer)
     },
   }
 }
@@ -138,7 +201,9 @@ export class Telemetry {
     const previous = this.active
     // Events queued under the old settings go out with them.
     this.drain()
-    this.active = otlp?.endpoint ? startExport(otlp, this.factsFor(otlp)) : undefined
+    this.active = otlp?.endpoint
+      ? startExport(otlp, this.factsFor(otlp), this.deps.warn ?? emitTelemetryWarning)
+      : undefined
     void previous?.shutdown()
   }
 

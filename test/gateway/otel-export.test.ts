@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import Anthropic from '@anthropic-ai/sdk'
 import type { FastifyInstance } from 'fastify'
 import OpenAI from 'openai'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { createMemorySecretStore } from '../../src-gateway/config/secrets.js'
 import { createMemorySink } from '../../src-gateway/core/log-event.js'
@@ -364,5 +364,39 @@ telemetry:
     // Only the call after the change was exported.
     expect(receiver.received.map((r) => r.text).join('\n')).not.toContain('quiet')
     expect(receiver.received.map((r) => r.text).join('\n')).not.toContain(UPSTREAM_KEY)
+  })
+
+  it('warns once when the collector refuses the export, and the calls are answered meanwhile', async () => {
+    let refused = 0
+    const strict = createServer((req, res) => {
+      req.resume()
+      refused++
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"bad token"}')
+    })
+    await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(strict.address() as AddressInfo).port}`
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      const { app, openai } = await start(`${providers()}
+telemetry:
+  otlp:
+    endpoint: "${origin}"
+`)
+      for (let i = 0; i < 3; i++) {
+        const res = await openai.chat.completions.create({
+          model: 'up/good',
+          messages: [{ role: 'user', content: 'x' }],
+        })
+        expect(res.choices[0].message.content).toBe('ok')
+      }
+      await app.close()
+      expect(refused).toBeGreaterThanOrEqual(2)
+      const ours = warnings.mock.calls.filter((c) => String(c[0]).startsWith('OpenTelemetry export'))
+      expect(ours).toHaveLength(1)
+      expect(String(ours[0][0])).toContain(`OpenTelemetry export to ${origin} is failing`)
+    } finally {
+      warnings.mockRestore()
+      await new Promise((resolve) => strict.close(resolve))
+    }
   })
 })
