@@ -1,4 +1,4 @@
-import { ADAPTERS } from '../providers/registry.js'
+import { descriptorOf } from '../providers/registry.js'
 import type { LoadedConfig, SecretLookup } from './load.js'
 import { resolveRefs } from './load.js'
 import type { GatewayConfig, ProviderConfig } from './schema.js'
@@ -7,7 +7,7 @@ import { providerSecretFields, secretNamesIn } from './secret-fields.js'
 /** The scheme, host and port a provider's calls go to, or null when its URL does not parse. */
 function originOf(p: ProviderConfig, resolveUrl: (url: string) => string): string | null {
   try {
-    return new URL(resolveUrl(p.baseUrl ?? ADAPTERS[p.type].defaultBaseUrl)).origin
+    return new URL(resolveUrl(p.baseUrl ?? descriptorOf(p.type).defaultBaseUrl)).origin
   } catch {
     return null
   }

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { PROVIDER_SETTINGS, PROVIDER_TYPES, type ProviderType } from '../providers/registry.js'
 import { CacheConfigSchema, CacheOverrideSchema } from './policies/cache.js'
 import type { GuardrailsConfig } from './policies/guardrails.js'
 import { RedactionConfigSchema, RedactionOverrideSchema } from './policies/redaction.js'
@@ -18,14 +19,8 @@ const Timeouts = Type.Object(
 
 export const ProviderConfigSchema = Type.Object(
   {
-    type: Type.Union([
-      Type.Literal('openai'),
-      Type.Literal('openai-compatible'),
-      Type.Literal('anthropic'),
-      Type.Literal('gemini'),
-      Type.Literal('ollama'),
-      Type.Literal('llamacpp'),
-    ]),
+    /** One of the provider registry's types (providers/registry.ts). */
+    type: Type.Unsafe<ProviderType>(Type.Union(PROVIDER_TYPES.map((t) => Type.Literal(t)))),
     baseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     /** A secret: write it as `${env:NAME}`. */
     apiKey: Type.Optional(Type.String()),
@@ -37,7 +32,8 @@ export const ProviderConfigSchema = Type.Object(
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
     /**
      * Whether it runs on hardware you own: its calls cost nothing and count as local in Overview. Defaults
-     * by type: ollama and llamacpp yes, openai-compatible when its baseUrl is loopback, the rest no.
+     * by type (its descriptor's `locality`): ollama and llamacpp yes, openai-compatible when its baseUrl is
+     * loopback, the rest no.
      */
     local: Type.Optional(Type.Boolean()),
     /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
@@ -49,6 +45,9 @@ export const ProviderConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    // Type-specific settings (azure-openai's `deployments`, `apiVersion`), stated by each type's descriptor.
+    // Spread as `{}`: the adapter reads them from its context, so ProviderConfig need not name them.
+    ...(PROVIDER_SETTINGS as {}),
   },
   { additionalProperties: false },
 )

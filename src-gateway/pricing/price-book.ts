@@ -1,8 +1,7 @@
 import { calcPrice, type ModelPrice, type PriceOptions } from '@pydantic/genai-prices'
 import type { GatewayConfig } from '../config/schema.js'
 import { ownValue } from '../core/json-values.js'
-import { ADAPTERS } from '../providers/registry.js'
-import type { ProviderType } from '../providers/types.js'
+import { descriptorOf, type ProviderType } from '../providers/registry.js'
 import { isLocalProvider } from './locality.js'
 
 /** Token counts of one call. `input` is the whole prompt, cache reads and writes included. */
@@ -64,13 +63,6 @@ type Resolution =
   | { kind: 'table'; modelId: string; options: PriceOptions }
   | null
 
-/** The bundled table's provider for each of our provider types that maps onto exactly one. */
-const TABLE_PROVIDER: Partial<Record<ProviderType, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-}
-
 /** Where an OpenAI-compatible host's model is looked for when neither its URL nor its name identify it. */
 const COMPATIBLE_HOSTS = [
   'openai',
@@ -109,7 +101,7 @@ function pricedProviders(config: GatewayConfig): Map<string, PricedProvider> {
   return new Map(
     Object.entries(config.providers ?? {}).map(([id, p]) => [
       id,
-      { type: p.type, baseUrl: p.baseUrl ?? ADAPTERS[p.type].defaultBaseUrl, local: isLocalProvider(p) },
+      { type: p.type, baseUrl: p.baseUrl ?? descriptorOf(p.type).defaultBaseUrl, local: isLocalProvider(p) },
     ]),
   )
 }
@@ -134,7 +126,7 @@ export function createPriceBook(config: GatewayConfig): PriceBook {
         ? { kind: 'table', modelId: model, options: { provider: { ...found.provider, models: [found.model] } } }
         : null
     }
-    const tableId = provider && TABLE_PROVIDER[provider.type]
+    const tableId = provider && descriptorOf(provider.type).priceTable
     if (tableId) return known({ providerId: tableId })
     // An OpenAI-compatible host: its URL often names it (api.groq.com), else the model name may.
     if (provider) {

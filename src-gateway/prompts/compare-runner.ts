@@ -127,7 +127,8 @@ export class CompareRunner {
       }),
     )
     const pool = limiterPool((id) => {
-      const local = [...gw.providers.values()].find((p) => p.id === id)?.adapter.local ?? false
+      const locality = [...gw.providers.values()].find((p) => p.id === id)?.adapter.descriptor.locality
+      const local = locality !== undefined && locality !== 'cloud'
       return spec.concurrency?.[id] ?? (local ? 1 : CLOUD_CONCURRENCY)
     })
     // Unresolvable models fail fast with a 404 from the gateway; they share one ordinary limiter.

@@ -1,3 +1,4 @@
+import type { TProperties } from 'typebox'
 import type {
   ChatChunk,
   ChatRequest,
@@ -10,8 +11,6 @@ import type { GatewayError } from '../core/errors.js'
 import type { StreamFrame } from '../core/sse.js'
 import type { UpstreamRequest } from '../core/upstream.js'
 
-export type ProviderType = 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'ollama' | 'llamacpp'
-
 /** A wire format that a client can speak and an upstream can natively accept (for byte pass-through). */
 export type Dialect = 'openai' | 'anthropic'
 
@@ -22,6 +21,8 @@ export interface ProviderContext {
   apiKey?: string
   /** Extra headers from config (e.g. OpenAI-Organization). */
   headers?: Record<string, string>
+  /** The provider's values of its type's `descriptor.settings`, as validated by the config schema. */
+  settings?: Record<string, unknown>
 }
 
 // What the adapters build; stated in core/upstream.ts, its sender, since core imports no provider.
@@ -37,15 +38,47 @@ export interface ChatStreamDecoder {
   end(): ChatChunk[]
 }
 
+/** How a provider sends its key upstream (shown in the UI; each folder's `api.ts` does it). */
+export type ProviderAuth = 'bearer' | 'x-api-key' | 'api-key' | 'x-goog-api-key'
+
+/**
+ * What the rest of the gateway and the UI know of a provider type, stated once next to its adapter.
+ * What it can do (embeddings, model listing, token counting) is not repeated here: it is which optional
+ * adapter functions exist.
+ */
+export interface ProviderDescriptor {
+  /** The config's `type:` value; the registry's key for this provider. */
+  type: string
+  /** For people: the provider form's choice. */
+  label: string
+  /** Used when a provider sets no `baseUrl`, following the vendor SDK's convention (DESIGN.md). */
+  defaultBaseUrl: string
+  /**
+   * Whether it runs on your own hardware unless its provider's `local:` says otherwise: free, counted
+   * local in Overview, local timeouts. Cloud APIs stay cloud at a loopback URL (a local proxy still bills
+   * the account behind it); `when loopback` is local only when the base URL is.
+   */
+  locality: 'local' | 'cloud' | 'when loopback'
+  /** Whether calls fail without a key (local servers usually take none). */
+  keyRequired: boolean
+  auth: ProviderAuth
+  /** The bundled price table's provider whose prices this type's models carry, when exactly one fits. */
+  priceTable?: string
+  /**
+   * Type-specific provider settings (e.g. Azure's `deployments`), all optional: the config schema accepts
+   * them on a provider, and the adapter finds their values in `ProviderContext.settings`.
+   */
+  settings?: TProperties
+  /** A sentence the provider form shows under the type (what to put in the base URL, what is missing). */
+  hint?: string
+}
+
 export interface ProviderAdapter {
-  type: ProviderType
+  descriptor: ProviderDescriptor
   /** The client dialect whose requests this upstream accepts byte for byte (after model rewrite). */
   passthrough?: Dialect
-  defaultBaseUrl: string
   /** How the upstream frames a streamed reply. */
   framing: 'sse' | 'ndjson'
-  /** Whether a remote (cloud) provider: drives defaults such as timeouts and price lookups. */
-  local: boolean
 
   chatRequest(req: ChatRequest, model: string, ctx: ProviderContext): UpstreamRequest
   chatResponse(body: unknown, model: string): ChatResponse

@@ -18,16 +18,26 @@ function trimSlash(url: string): string {
   return url.endsWith('/') ? url.slice(0, -1) : url
 }
 
+/** The provider's values of the settings its type declares (the schema has validated them). */
+function typeSettings(cfg: ProviderConfig, adapter: ProviderAdapter): Record<string, unknown> | undefined {
+  const names = Object.keys(adapter.descriptor.settings ?? {})
+  if (names.length === 0) return undefined
+  const raw = cfg as Record<string, unknown>
+  return Object.fromEntries(names.filter((n) => raw[n] !== undefined).map((n) => [n, raw[n]]))
+}
+
 export function buildProvider(id: string, cfg: ProviderConfig): RuntimeProvider {
   const adapter = ADAPTERS[cfg.type]
-  const defaults = adapter.local ? LOCAL_TIMEOUTS : CLOUD_TIMEOUTS
+  // A type that may run on your own hardware gets the local timeouts (see LOCAL_TIMEOUTS).
+  const defaults = adapter.descriptor.locality === 'cloud' ? CLOUD_TIMEOUTS : LOCAL_TIMEOUTS
   return {
     id,
     adapter,
     ctx: {
-      baseUrl: trimSlash(cfg.baseUrl ?? adapter.defaultBaseUrl),
+      baseUrl: trimSlash(cfg.baseUrl ?? adapter.descriptor.defaultBaseUrl),
       apiKey: cfg.apiKey || undefined,
       headers: cfg.headers,
+      settings: typeSettings(cfg, adapter),
     },
     timeouts: withTimeouts(defaults, cfg.timeouts),
     configuredModels: cfg.models ?? [],

@@ -1,28 +1,54 @@
-// One table-driven conformance suite over every provider in this table, fed by recorded-format fixtures in
-// test/fixtures/<provider>/<case>/ (see test/helpers/fixtures.ts). Each case asserts both translations it
-// has files for: the request we send upstream and the reply, stream or error we hand back.
+// One table-driven conformance suite over every provider type in the registry, fed by recorded-format
+// fixtures in test/fixtures/<type>/<case>/ (see test/helpers/fixtures.ts). Each case asserts both
+// translations it has files for: the request we send upstream and the reply, stream or error we hand back.
+// A type added to the registry without fixtures, or without a subject here, fails.
 
 import { describe, expect, it } from 'vitest'
 import type { ChatRequest } from '../../src-gateway/core/chat-types.js'
 import { GatewayError } from '../../src-gateway/core/errors.js'
 import { createNdjsonParser, createSseParser } from '../../src-gateway/core/sse.js'
-import { gemini } from '../../src-gateway/providers/gemini/index.js'
-import { llamacpp } from '../../src-gateway/providers/llamacpp/index.js'
-import { ollama } from '../../src-gateway/providers/ollama/index.js'
-import type { ProviderAdapter, ProviderContext } from '../../src-gateway/providers/types.js'
+import { ADAPTERS, PROVIDER_TYPES, type ProviderType } from '../../src-gateway/providers/registry.js'
+import type { ProviderContext } from '../../src-gateway/providers/types.js'
 import { errorView, type FixtureCase, loadCases, replayStream, withSyntheticIdsMasked } from '../helpers/fixtures.js'
 
 interface Subject {
-  adapter: ProviderAdapter
   /** The upstream model name the router resolved the client's model to. */
   model: string
-  ctx: ProviderContext
+  /** Besides the type's default base URL. */
+  ctx: Omit<ProviderContext, 'baseUrl'>
+  /** Cases this type must have instead of REQUIRED_CASES, where its API has no such case. */
+  required?: string[]
+  /** The cases name their own upstream model (in upstream.request.json), as Anthropic's do. */
+  modelPerCase?: boolean
 }
 
-const SUBJECTS: Record<string, Subject> = {
-  gemini: { adapter: gemini, model: 'gemini-2.5-flash', ctx: { baseUrl: gemini.defaultBaseUrl, apiKey: 'test-key' } },
-  ollama: { adapter: ollama, model: 'llama3.2', ctx: { baseUrl: ollama.defaultBaseUrl } },
-  llamacpp: { adapter: llamacpp, model: 'qwen3-8b', ctx: { baseUrl: llamacpp.defaultBaseUrl, apiKey: 'test-key' } },
+const SUBJECTS: Record<ProviderType, Subject> = {
+  openai: { model: 'gpt-4o-mini', ctx: { apiKey: 'test-key' } },
+  'openai-compatible': { model: 'qwen3-8b', ctx: { apiKey: 'test-key' } },
+  anthropic: {
+    model: 'claude-sonnet-4-5',
+    ctx: { apiKey: 'test-key' },
+    modelPerCase: true,
+    // Anthropic's cases are named for what its API does differently (its own conformance.test.ts also
+    // checks the inbound direction).
+    required: [
+      'chat-basic',
+      'image-system-cache',
+      'tools-round-trip',
+      'stream-text',
+      'stream-truncated',
+      'error-401',
+      'error-429',
+      'error-529',
+    ],
+  },
+  gemini: { model: 'gemini-2.5-flash', ctx: { apiKey: 'test-key' } },
+  ollama: { model: 'llama3.2', ctx: {} },
+  llamacpp: { model: 'qwen3-8b', ctx: { apiKey: 'test-key' } },
+  'azure-openai': {
+    model: 'gpt-4o-mini',
+    ctx: { apiKey: 'test-key', settings: { deployments: { 'gpt-4o-mini': 'mini-prod' } } },
+  },
 }
 
 /** Every provider must cover these; more cases per provider are welcome. */
@@ -46,15 +72,22 @@ const REQUIRED_CASES = [
 /** Different byte splits on every seed: parsing must not depend on where the network cuts. */
 const SEEDS = [1, 2, 3, 42]
 
-describe.each(Object.keys(SUBJECTS))('%s conformance', (provider) => {
-  const { adapter, model, ctx } = SUBJECTS[provider]
-  const cases = loadCases(provider)
+describe.each(PROVIDER_TYPES)('%s conformance', (provider) => {
+  const adapter = ADAPTERS[provider]
+  const subject: Subject | undefined = SUBJECTS[provider]
+  const ctx: ProviderContext = { baseUrl: adapter.descriptor.defaultBaseUrl, ...subject?.ctx }
+  // `inbound-*` cases are the Anthropic client dialect's, checked by its own tests.
+  const cases = loadCases(provider).filter((c) => !c.name.startsWith('inbound-'))
 
-  it('has every required case', () => {
-    expect(cases.map((c) => c.name)).toEqual(expect.arrayContaining(REQUIRED_CASES))
+  it('has a subject and every required case', () => {
+    expect(subject, `no conformance subject for ${provider}`).toBeDefined()
+    expect(adapter.descriptor.type).toBe(provider)
+    expect(cases.map((c) => c.name)).toEqual(expect.arrayContaining(subject?.required ?? REQUIRED_CASES))
   })
 
   it.each(cases)('$name', (c: FixtureCase) => {
+    const body = c.upstreamRequest?.body as { model?: string } | undefined
+    const model = (subject?.modelPerCase && body?.model) || subject?.model || ''
     let checked = 0
     const input = c.input as ChatRequest | undefined
     if (input && c.upstreamRequest) {

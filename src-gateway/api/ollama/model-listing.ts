@@ -45,7 +45,7 @@ function details(m: ServedModel) {
   const { family } = traitsOf(m.upstreamModel)
   return {
     parent_model: '',
-    format: FORMAT_BY_LOCALITY[m.provider.adapter.local ? 'local' : 'remote'],
+    format: FORMAT_BY_LOCALITY[m.provider.adapter.descriptor.locality === 'cloud' ? 'remote' : 'local'],
     family,
     families: [family],
     parameter_size: '',
@@ -95,7 +95,7 @@ export async function showModel(gw: GatewayContext, name: string, startedAt: num
     : ['completion', 'tools', ...(traits.vision ? ['vision'] : []), ...(traits.thinking ? ['thinking'] : [])]
   return {
     license: '',
-    modelfile: `# ${m.name} is served by Switchyard through provider '${m.provider.id}' (${m.provider.adapter.type})`,
+    modelfile: `# ${m.name} is served by Switchyard through provider '${m.provider.id}' (${m.provider.adapter.descriptor.type})`,
     parameters: `num_ctx                        ${contextLength}`,
     template: '{{ .Prompt }}',
     details: details(m),

@@ -43,7 +43,7 @@ async function runningOn(gw: GatewayContext, provider: RuntimeProvider): Promise
 }
 
 export async function listRunning(gw: GatewayContext): Promise<{ models: RunningModel[] }> {
-  const ollamas = [...gw.providers.values()].filter((p) => p.adapter.type === 'ollama')
+  const ollamas = [...gw.providers.values()].filter((p) => p.adapter.descriptor.type === 'ollama')
   const lists = await Promise.all(ollamas.map((p) => runningOn(gw, p)))
   return { models: lists.flat() }
 }

@@ -9,13 +9,19 @@ import { fromAnthropicMessage } from './response.js'
 import { createAnthropicStreamDecoder } from './stream.js'
 
 export const anthropic: ProviderAdapter = {
-  type: 'anthropic',
+  descriptor: {
+    type: 'anthropic',
+    label: 'Anthropic',
+    defaultBaseUrl: ANTHROPIC_DEFAULT_BASE_URL,
+    locality: 'cloud',
+    keyRequired: true,
+    auth: 'x-api-key',
+    priceTable: 'anthropic',
+  },
   passthrough: 'anthropic',
   passthroughPath: ANTHROPIC_PATHS.messages,
   passthroughHeaders: (ctx) => ({ ...anthropicHeaders(ctx), 'content-type': 'application/json' }),
-  defaultBaseUrl: ANTHROPIC_DEFAULT_BASE_URL,
   framing: 'sse',
-  local: false,
   chatRequest,
   chatResponse: fromAnthropicMessage,
   chatStream: createAnthropicStreamDecoder,

@@ -7,12 +7,10 @@ const ctx = { baseUrl: 'https://api.anthropic.com', apiKey: 'k' }
 describe('anthropic manifest', () => {
   it('declares pass-through for the Anthropic dialect', () => {
     expect(anthropic).toMatchObject({
-      type: 'anthropic',
+      descriptor: { type: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com', locality: 'cloud' },
       passthrough: 'anthropic',
       passthroughPath: '/v1/messages',
-      defaultBaseUrl: 'https://api.anthropic.com',
       framing: 'sse',
-      local: false,
     })
     expect(anthropic.passthroughHeaders?.(ctx)).toEqual({
       'anthropic-version': '2023-06-01',

@@ -10,10 +10,16 @@ import { fromGeminiResponse } from './response.js'
 import { createGeminiStreamDecoder } from './stream.js'
 
 export const gemini: ProviderAdapter = {
-  type: 'gemini',
-  defaultBaseUrl: GEMINI_DEFAULT_BASE_URL,
+  descriptor: {
+    type: 'gemini',
+    label: 'Google Gemini',
+    defaultBaseUrl: GEMINI_DEFAULT_BASE_URL,
+    locality: 'cloud',
+    keyRequired: true,
+    auth: 'x-goog-api-key',
+    priceTable: 'google',
+  },
   framing: 'sse',
-  local: false,
   chatRequest,
   chatResponse: fromGeminiResponse,
   chatStream: createGeminiStreamDecoder,

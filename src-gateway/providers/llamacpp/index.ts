@@ -5,8 +5,13 @@
 import { createOpenAIBase } from '../openai-base/index.js'
 
 export const llamacpp = createOpenAIBase({
-  type: 'llamacpp',
-  defaultBaseUrl: 'http://127.0.0.1:8080/v1',
-  local: true,
+  descriptor: {
+    type: 'llamacpp',
+    label: 'llama.cpp server',
+    defaultBaseUrl: 'http://127.0.0.1:8080/v1',
+    locality: 'local',
+    keyRequired: false,
+    auth: 'bearer',
+  },
   strictOpenAI: false,
 })

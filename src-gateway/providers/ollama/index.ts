@@ -10,10 +10,15 @@ import { fromOllamaResponse } from './response.js'
 import { createOllamaStreamDecoder } from './stream.js'
 
 export const ollama: ProviderAdapter = {
-  type: 'ollama',
-  defaultBaseUrl: OLLAMA_DEFAULT_BASE_URL,
+  descriptor: {
+    type: 'ollama',
+    label: 'Ollama',
+    defaultBaseUrl: OLLAMA_DEFAULT_BASE_URL,
+    locality: 'local',
+    keyRequired: false,
+    auth: 'bearer',
+  },
   framing: 'ndjson',
-  local: true,
   chatRequest,
   chatResponse: fromOllamaResponse,
   chatStream: createOllamaStreamDecoder,
