@@ -28,6 +28,11 @@ export class GatewayUnavailableError extends Error {
   override name = 'GatewayUnavailableError'
 }
 
+/** Status and pause answer in milliseconds; this only bounds a gateway that stopped answering. */
+const REQUEST_TIMEOUT_MS = 15_000
+/** Room beyond the gateway's own close time (ReadyMessage.closeWithinMs) before a quit ends it anyway. */
+const CLOSE_MARGIN_MS = 10_000
+
 const defaultBackoff = (n: number) => Math.min(250 * 2 ** (n - 1), 8_000)
 
 /**
@@ -82,15 +87,35 @@ export class GatewaySupervisor {
     return this.current
   }
 
-  /** One request to the running gateway; rejects with GatewayUnavailableError when there is none. */
-  request(req: GatewayRequest): Promise<unknown> {
+  /**
+   * One request to the running gateway; rejects with GatewayUnavailableError when there is none, or when it
+   * does not answer within `timeoutMs` (a gateway stuck in a loop must not hang the tray or a quit).
+   */
+  request(req: GatewayRequest, timeoutMs = REQUEST_TIMEOUT_MS): Promise<unknown> {
     const child = this.child
-    if (!child || this.stateNow !== 'running') {
+    if (!child || (this.stateNow !== 'running' && req.op !== 'close')) {
       return Promise.reject(new GatewayUnavailableError(`the gateway is not running (${this.stateNow})`))
     }
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new GatewayUnavailableError(`the gateway did not answer '${req.op}' within ${timeoutMs / 1000} s`))
+      }, timeoutMs)
+      const settle = () => {
+        clearTimeout(timer)
+        this.pending.delete(id)
+      }
+      this.pending.set(id, {
+        resolve(v) {
+          settle()
+          resolve(v)
+        },
+        reject(e) {
+          settle()
+          reject(e)
+        },
+      })
       child.send({ type: 'request', id, ...req })
     })
   }
@@ -104,13 +129,9 @@ export class GatewaySupervisor {
     const child = this.child
     if (!child) return
     const exited = new Promise<void>((resolve) => child.onExit(() => resolve()))
-    if (wasRunning) {
-      const id = this.nextId++
-      const flushed = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }))
-      child.send({ type: 'request', id, op: 'close' })
-      // A gateway that dies while closing has nothing more to write; its exit settles the request.
-      await flushed.catch(() => {})
-    }
+    // A gateway that dies while closing has nothing more to write; its exit settles the request. One that
+    // takes longer than its own shutdown grace is ended anyway: quitting must end.
+    if (wasRunning) await this.request({ op: 'close' }, this.current!.closeWithinMs + CLOSE_MARGIN_MS).catch(() => {})
     child.kill()
     await exited
   }

@@ -16,7 +16,8 @@ export function nodeGatewayChild(env: NodeJS.ProcessEnv = process.env): SpawnGat
       get pid() {
         return child.pid
       },
-      send: (m) => void child.send(m),
+      // With a callback, a send racing the child's death fails quietly; its exit event says the rest.
+      send: (m) => void child.send(m, () => {}),
       onMessage: (l) => void child.on('message', (m) => l(m as FromGateway)),
       onExit: (l) => void child.once('exit', (code, signal) => l({ code, signal })),
       kill: () => void child.kill('SIGTERM'),

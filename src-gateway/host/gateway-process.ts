@@ -59,8 +59,8 @@ async function start(m: StartMessage): Promise<void> {
     channel.send({ type: 'failed', message: err instanceof Error ? err.message : String(err) })
     return
   }
-  const { port, baseUrl, certificatePem, adminToken } = gateway
-  channel.send({ type: 'ready', port, baseUrl, certificatePem, adminToken })
+  const { port, baseUrl, certificatePem, adminToken, closeWithinMs } = gateway
+  channel.send({ type: 'ready', port, baseUrl, certificatePem, adminToken, closeWithinMs })
 }
 
 async function answer(m: Extract<ToGateway, { type: 'request' }>): Promise<unknown> {

@@ -36,6 +36,8 @@ export interface ReadyMessage {
   certificatePem?: string
   /** The window sends it as `Authorization: Bearer`; it lives in the data dir, so a restart keeps it. */
   adminToken: string
+  /** How long a close may take: calls in flight get `server.shutdownGraceMs`, then the log writer its grace. */
+  closeWithinMs: number
 }
 
 export type FromGateway =

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadConfigFile } from '../config/load.js'
 import type { SecretStore } from '../config/secrets.js'
 import { checkRefsAtStart } from '../config/unresolved-refs.js'
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../core/in-flight.js'
 import { resourcesDir } from '../paths.js'
 import { buildGateway } from '../server.js'
 import { readTlsFiles } from '../tls.js'
@@ -22,11 +23,16 @@ export interface RunningGateway {
   baseUrl: string
   certificatePem?: string
   adminToken: string
+  /** How long close() may take (the config's shutdown grace plus the log writer's). */
+  closeWithinMs: number
   status(): Promise<RunningStatus>
   setPaused(paused: boolean): void
   /** Stops taking requests and writes every queued log row. */
   close(): Promise<void>
 }
+
+/** The log writer's default close grace (log-writer.ts), which the desktop app does not change. */
+const LOG_CLOSE_GRACE_MS = 5_000
 
 /** The same choice `switchyard serve` makes: the data folder's own config, else the bundled default. */
 function configPathFor(dataDir: string): string {
@@ -102,6 +108,8 @@ export async function runGateway(opts: {
     baseUrl,
     certificatePem,
     adminToken: app.adminToken,
+    closeWithinMs:
+      (app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) + LOG_CLOSE_GRACE_MS,
     async status() {
       const t = await today()
       return { baseUrl, port, paused: app.gatewayPause.paused, requestsToday: t.requests, costTodayUsd: t.costUsd }
