@@ -6,10 +6,13 @@
  * worktree of an older commit for the "before" numbers) on it with the mock upstream, then sends SCALE_RPS
  * proxied calls a second for SCALE_SECONDS, first alone, then beside each action of test/bench/scale-load.ts
  * running back to back (SCALE_ACTIONS, e.g. `overview`, keeps those whose name starts with one of its
- * comma-separated words). Prints one table row per phase.
+ * comma-separated words). Prints one table row per phase. SCALE_BUILT=1 serves the headless build
+ * (`dist/gateway/cli.js` under SCALE_ROOT, from `node scripts/build-headless.mjs`) instead of the sources: the
+ * report worker then runs from the compiled dist/gateway/store/report-worker.js.
  *
  *   SCALE_ROWS=1000000 SCALE_DIR=/tmp/scale-1m npm run bench:scale
  *   SCALE_ROOT=/work/before SCALE_DIR=/tmp/scale-1m npm run bench:scale
+ *   node scripts/build-headless.mjs && SCALE_BUILT=1 SCALE_ROWS=20000 npm run bench:scale
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,27 +27,18 @@ const RPS = Number(process.env.SCALE_RPS ?? 20)
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 10)
 const ONLY = process.env.SCALE_ACTIONS?.split(',')
 const ROOT = resolve(process.env.SCALE_ROOT ?? join(import.meta.dirname, '..', '..'))
+const ENTRY = process.env.SCALE_BUILT
+  ? [join(ROOT, 'dist/gateway/cli.js')]
+  : ['--import', 'tsx', join(ROOT, 'src-gateway/cli.ts')]
 const keep = process.env.SCALE_DIR !== undefined
 const dir = process.env.SCALE_DIR ?? mkdtempSync(join(tmpdir(), 'switchyard-scale-'))
 const TOKEN = 'bench-admin-token-0123456789abcdef'
 
 async function serve(configFile: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src-gateway/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dir,
-      '--config',
-      configFile,
-    ],
-    { cwd: ROOT, env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN } },
-  )
+  const child = spawn(process.execPath, [...ENTRY, 'serve', '--port', '0', '--data-dir', dir, '--config', configFile], {
+    cwd: ROOT,
+    env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN },
+  })
   let out = ''
   const url = await new Promise<string>((ok, fail) => {
     const onData = (d: Buffer) => {
