@@ -39,7 +39,10 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : u
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
-/** A logged body: the client's raw JSON text, a parsed object, or `{ stream: true, content }`. */
+/**
+ * A logged body as an object: the client's raw JSON text parsed, or a parsed object (or a stream's
+ * `{ stream: true, content }`) as it is, so parsing twice costs nothing.
+ */
 export function parsedBody(body: unknown): Json | undefined {
   if (isObject(body)) return body
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return undefined
@@ -98,10 +101,10 @@ function answerFacts(res: Json): Pick<CallDetails, 'responseId' | 'finishReasons
   }
 }
 
+/** An embeddings answer is mostly vectors, with nothing a span reports: it is not read. */
 export function callDetails(requestBody: unknown, responseBody: unknown, isEmbeddings: boolean): CallDetails {
   const req = parsedBody(requestBody)
   const params = req && !isEmbeddings ? requestParams(req) : {}
-  // An embeddings answer is mostly vectors, with nothing a span reports: it is not parsed.
   const res = isEmbeddings ? undefined : parsedBody(responseBody)
   const facts = res && res.stream !== true ? answerFacts(res) : { toolCalls: [] }
   return { ...params, ...facts }

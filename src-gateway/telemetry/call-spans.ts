@@ -24,7 +24,7 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '@opentelemetry/semantic-conventions/incubating'
 import type { AttemptFailure, LogEvent } from '../core/log-event.js'
-import { type CallDetails, callContent, callDetails } from './call-details.js'
+import { type CallDetails, callContent, callDetails, parsedBody } from './call-details.js'
 import { type CallFacts, errorType, operationOf, type ProviderInfo } from './call-facts.js'
 
 /** Drops the attributes that have no value, so a span never says more than the event knew. */
@@ -64,11 +64,16 @@ const isTimed = (f: AttemptFailure): f is AttemptFailure & { startedAt: number; 
 export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): void {
   const op = operationOf(e)
   const end = e.startedAt + e.latencyMs
-  const details = callDetails(e.requestBody, e.responseBody, op === 'embeddings')
+  // Each body is parsed once, for the attributes and the captured content alike. An embeddings answer is
+  // mostly vectors, with nothing a span reports: it is not parsed.
+  const request = parsedBody(e.requestBody)
+  const response = op === 'embeddings' ? undefined : parsedBody(e.responseBody)
+  const details = callDetails(request, response, op === 'embeddings')
   const failed = e.status >= 400
   const serving = e.provider ? facts.provider(e.provider) : undefined
   const skipped = (e.attemptFailures ?? []).filter((f) => !isTimed(f))
-  const call = tracer.startSpan(`${op} ${e.requestedModel}`, {
+  // The conventions' name, `{operation} {model}`, or the operation alone when the caller named no model.
+  const call = tracer.startSpan(e.requestedModel ? `${op} ${e.requestedModel}` : op, {
     kind: SpanKind.SERVER,
     startTime: e.startedAt,
     attributes: defined({
@@ -103,10 +108,13 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
   })
   call.setAttributes(usage(e))
   if (!failed) call.setAttributes(answer(details))
-  if (facts.captureContent) call.setAttributes(contentAttrs(e, facts))
+  if (facts.captureContent && op === 'chat') call.setAttributes(contentAttrs(request, response, facts))
   if (failed) call.setStatus({ code: SpanStatusCode.ERROR, message: e.error && facts.scrub(e.error) })
   const parent = trace.setSpan(facts.context, call)
 
+  // Attempts are timed by the wall clock and the call by a monotonic one: a millisecond of drift between
+  // them must not put an attempt outside its call.
+  const within = (t: number) => Math.min(Math.max(t, e.startedAt), end)
   let lastEnd = e.startedAt
   for (const f of e.attemptFailures ?? []) {
     if (!isTimed(f)) continue
@@ -115,7 +123,7 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
       `${op} ${f.model}`,
       {
         kind: SpanKind.CLIENT,
-        startTime: f.startedAt,
+        startTime: within(f.startedAt),
         attributes: {
           [ATTR_GEN_AI_OPERATION_NAME]: op,
           [ATTR_GEN_AI_REQUEST_MODEL]: f.model,
@@ -127,7 +135,7 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
       parent,
     )
     span.setStatus({ code: SpanStatusCode.ERROR, message: facts.scrub(f.error) })
-    lastEnd = f.startedAt + f.durationMs
+    lastEnd = within(f.startedAt + f.durationMs)
     span.end(lastEnd)
   }
 
@@ -175,9 +183,8 @@ function toolCallEvents(span: Span, details: CallDetails, at: number): void {
 }
 
 /** Prompt and answer as the logged (redacted) bodies hold them, with configured secrets scrubbed. */
-function contentAttrs(e: LogEvent, facts: CallFacts): Attributes {
-  if (operationOf(e) !== 'chat') return {}
-  const c = callContent(e.requestBody, e.responseBody)
+function contentAttrs(request: unknown, response: unknown, facts: CallFacts): Attributes {
+  const c = callContent(request, response)
   const json = (v: unknown) => (v === undefined ? undefined : facts.scrub(JSON.stringify(v)))
   return defined({
     [ATTR_GEN_AI_INPUT_MESSAGES]: json(c.input),
