@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Alerts } from './alerts/alerts.js'
-import { registerAdminAuth } from './api/admin/admin-auth.js'
-import { registerAdminAlerts } from './api/admin/alerts-routes.js'
-import { cacheRoutes } from './api/admin/cache-routes.js'
-import { registerAdminConfig } from './api/admin/config-routes.js'
-import { registerAdminStore } from './api/admin/index.js'
-import { registerAdminInfo } from './api/admin/info.js'
+import { registerAdminApi } from './api/admin/index.js'
 import { decoratePauseSwitch, refuseWhilePaused } from './api/admin/pause-switch.js'
 import { registerAnthropicRoutes } from './api/anthropic/routes.js'
 import { registerCors } from './api/cors.js'
@@ -25,10 +20,8 @@ import { registerOllamaRoutes } from './api/ollama/routes.js'
 import { registerOpenAIRoutes } from './api/openai/routes.js'
 import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
-import { openPromptLibrary, registerPromptAdminRoutes, registerPromptRunRoutes } from './api/prompts/routes.js'
+import { openPromptLibrary, registerPromptRunRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
-import { registerAuditLog } from './audit/audit-log.js'
-import { registerBackups } from './backup/backup-routes.js'
 import type { LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { ConfigStore } from './config/store.js'
@@ -37,7 +30,6 @@ import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
-import { registerAdminKeys } from './policies/admin-keys.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
@@ -280,25 +272,16 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
 
   app.register(async function adminScope(scope) {
-    registerAdminAuth(scope, admin)
-    registerAuditLog(scope, { store: configStore, db })
-    registerAdminInfo(scope, { dataDir: deps.dataDir })
-    registerAdminStore(scope, requestLog)
-    registerAdminKeys(scope, policies)
-    cacheRoutes(scope, { cache: () => gw.cache })
-    registerAdminAlerts(scope, alerts)
-    registerPromptAdminRoutes(scope, prompts)
-    const backups = registerBackups(scope, {
+    registerAdminApi(scope, {
+      access: admin,
+      gw,
       store: configStore,
       db,
       dataDir: deps.dataDir,
+      requestLog,
+      alerts,
+      prompts,
       clock: deps.context?.clock,
-    })
-    registerAdminConfig(scope, gw, {
-      store: configStore,
-      dataDir: deps.dataDir,
-      prompts: prompts.db,
-      beforeImport: backups && (() => void backups.create('pre-import')),
     })
   })
 

@@ -3,7 +3,6 @@ import type { LoadedConfig } from '../config/load.js'
 import { sealPlainSecrets } from '../config/secret-fields.js'
 import type { ConfigStore } from '../config/store.js'
 import type { Db } from '../store/db.js'
-import { registerAuditRoutes } from './audit-routes.js'
 import { type AuditActor, insertAudit } from './audit-store.js'
 import { AUDITED_ROUTES, type AuditScope } from './audited-routes.js'
 import { configView, promptsView, promptView } from './state-views.js'
@@ -62,7 +61,8 @@ const sectionsOf = (diff: AuditChange[]) => [...new Set(diff.map((c) => c.path.s
  * snapshotted before the handler runs and compared after it answers (in onSend, so the entry exists by
  * the time the client sees the answer). One hook covers every route, so no route needs to know about
  * auditing, and a call that changed nothing (a dry-run import, a save identical to the latest version)
- * records nothing. Also GET /admin/v1/audit. Only with a database: without a data dir nothing is kept.
+ * records nothing; GET /admin/v1/audit reads it (api/admin/audit-routes.ts). Only with a database: without a
+ * data dir nothing is kept.
  */
 export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStore; db: Db | undefined }): void {
   const { store, db } = opts
@@ -79,7 +79,6 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
     insertAudit(db, { ...actorOf(req), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
   }
   app.decorate('audit', { record })
-  registerAuditRoutes(app)
   if (!db) return
 
   const scoped = (scope: AuditScope | undefined, req: FastifyRequest): Record<string, unknown> | undefined => {

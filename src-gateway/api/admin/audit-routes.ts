@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
-import { isoParam } from '../api/admin/query-params.js'
-import { GatewayError } from '../core/errors.js'
-import { listAudit } from './audit-store.js'
+import { listAudit } from '../../audit/audit-store.js'
+import { GatewayError } from '../../core/errors.js'
+import { isoParam } from './query-params.js'
 
 const Text = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }))
 const AuditQuery = Type.Object({

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
-import { applying } from '../api/admin/admin-errors.js'
-import type { ConfigStore } from '../config/store.js'
-import { GatewayError } from '../core/errors.js'
-import type { Db } from '../store/db.js'
-import { type BackupService, createBackupService } from './backup-service.js'
+import { type BackupService, createBackupService } from '../../backup/backup-service.js'
+import type { ConfigStore } from '../../config/store.js'
+import { GatewayError } from '../../core/errors.js'
+import type { Db } from '../../store/db.js'
+import { applying } from './admin-errors.js'
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z-]{1,80}$' }) })
 type Id = Static<typeof IdParams>

@@ -1,12 +1,64 @@
 import type { FastifyInstance } from 'fastify'
+import type { Alerts } from '../../alerts/alerts.js'
+import { registerAuditLog } from '../../audit/audit-log.js'
+import type { ConfigStore } from '../../config/store.js'
+import type { GatewayContext } from '../../gateway-context.js'
 import type { RequestLog } from '../../request-log.js'
+import type { Db } from '../../store/db.js'
+import type { AdminAccess } from '../edge/admin-access.js'
+import { registerAdminCompare } from '../prompts/admin-compare.js'
+import { registerAdminFeedback } from '../prompts/admin-feedback.js'
+import { registerAdminPrompts } from '../prompts/admin-prompts.js'
+import type { PromptLibrary } from '../prompts/routes.js'
+import { registerAdminAuth } from './admin-auth.js'
+import { registerAdminAlerts } from './alerts-routes.js'
+import { registerAuditRoutes } from './audit-routes.js'
+import { registerBackups } from './backup-routes.js'
+import { cacheRoutes } from './cache-routes.js'
+import { registerAdminConfig } from './config-routes.js'
+import { registerAdminInfo } from './info.js'
 import { registerAdminLogs } from './logs.js'
 import { registerAdminPricing } from './pricing.js'
+import { registerAdminProviderTypes } from './provider-types-routes.js'
 import { registerAdminStats } from './stats.js'
 
-/** The admin API over stored request logs: list, detail, export, stats, and the prices they are costed at. */
-export function registerAdminStore(app: FastifyInstance, requestLog: RequestLog): void {
-  registerAdminLogs(app)
-  registerAdminStats(app)
-  registerAdminPricing(app, requestLog.priceBook)
+/** What the admin API reads and changes: the running gateway and the stores behind it. */
+export interface AdminApiDeps {
+  access: AdminAccess
+  gw: GatewayContext
+  store: ConfigStore
+  db: Db | undefined
+  dataDir: string | undefined
+  requestLog: RequestLog
+  alerts: Alerts
+  prompts: PromptLibrary
+  clock?: () => number
+}
+
+/**
+ * Every route under /admin, in the admin scope: the guard first (it covers every route registered after it
+ * in the scope), then the audit trail's hooks, then the routes. A new admin route is registered here.
+ */
+export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): void {
+  const { gw, store, db, dataDir } = deps
+  registerAdminAuth(scope, deps.access)
+  registerAuditLog(scope, { store, db })
+  registerAuditRoutes(scope)
+  registerAdminInfo(scope, { dataDir })
+  registerAdminLogs(scope)
+  registerAdminStats(scope)
+  registerAdminPricing(scope, deps.requestLog.priceBook)
+  registerAdminProviderTypes(scope)
+  cacheRoutes(scope, { cache: () => gw.cache })
+  registerAdminAlerts(scope, deps.alerts)
+  registerAdminPrompts(scope, deps.prompts.db)
+  registerAdminFeedback(scope, deps.prompts.db)
+  registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner)
+  const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
+  registerAdminConfig(scope, gw, {
+    store,
+    dataDir,
+    prompts: deps.prompts.db,
+    beforeImport: backups && (() => void backups.create('pre-import')),
+  })
 }

@@ -44,7 +44,8 @@ function keyConfig(name: string, key: string, body: Fields): VirtualKeyConfig {
 }
 
 /**
- * POST /admin/v1/keys, PUT and DELETE /admin/v1/keys/:name, POST /admin/v1/keys/:name/rotate. The
+ * GET and POST /admin/v1/keys, PUT and DELETE /admin/v1/keys/:name, POST /admin/v1/keys/:name/rotate. GET lists
+ * the keys masked, with each budget's spend this period. The
  * secret is generated here and returned once, by create and rotate; the config only ever holds a
  * `${secret:keys.<name>.key}` reference, and each change is applied live through the ConfigStore.
  */
@@ -71,6 +72,11 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
         secret === undefined ? undefined : new Map([[secretName(cfg.name), secret]]),
       ),
     )
+
+  app.get('/admin/v1/keys', async () => {
+    const items = gw.policies.list()
+    return { items, total: items.length, nextCursor: null }
+  })
 
   app.post('/admin/v1/keys', async (req, reply) => {
     const problems = createProblems(req.body)

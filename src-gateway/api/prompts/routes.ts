@@ -4,9 +4,6 @@ import { CompareRunner } from '../../prompts/compare-runner.js'
 import { failInterruptedRuns } from '../../prompts/compare-store.js'
 import { importConfigPrompts } from '../../prompts/config-import.js'
 import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
-import { registerAdminCompare } from './admin-compare.js'
-import { registerAdminFeedback } from './admin-feedback.js'
-import { registerAdminPrompts } from './admin-prompts.js'
 import { registerPromptRun } from './run-route.js'
 
 /** The prompt library and the comparison runner, shared by the model-API and admin scopes. */
@@ -34,11 +31,4 @@ export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): Pro
 /** Prompts as endpoints (`POST /v1/prompts/{name}/run`): in the model-API scope. */
 export function registerPromptRunRoutes(scope: FastifyInstance, gw: GatewayContext, lib: PromptLibrary): void {
   registerPromptRun(scope, gw, lib.db)
-}
-
-/** The prompt library, feedback and comparisons under /admin: in the admin scope. */
-export function registerPromptAdminRoutes(scope: FastifyInstance, lib: PromptLibrary): void {
-  registerAdminPrompts(scope, lib.db)
-  registerAdminFeedback(scope, lib.db)
-  registerAdminCompare(scope, lib.db, lib.runner)
 }
