@@ -146,7 +146,14 @@ routes:
     await app.close()
     expect(items[0]).toMatchObject({ route: 'resilient', provider: 'mock', attempts: 2, isFallback: true })
     expect(items[0].attemptFailures).toEqual([
-      { provider: 'dead', model: 'x', status: 502, error: expect.stringMatching(/refused/) },
+      {
+        provider: 'dead',
+        model: 'x',
+        status: 502,
+        error: expect.stringMatching(/refused/),
+        startedAt: expect.any(Number),
+        durationMs: expect.any(Number),
+      },
     ])
   })
 })
