@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
 import type { CancelSignal } from '../core/cancel.js'
 import type { ChatRequest, ChatResponse } from '../core/chat-types.js'
 import type { GatewayContext } from '../gateway-context.js'
+import type { CallSink, GatewayCall } from '../pipeline/call.js'
 import {
   type CacheHit,
   type CacheKeys,
@@ -14,9 +14,8 @@ import {
 import { restoreDeep, type Vault } from '../policies/redaction/index.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import type { Target } from '../routing/resolve.js'
-import type { ChatCall } from './chat-pipeline.js'
 import { embedText } from './embed-text.js'
-import { type Outcome, outcome, startStream } from './outcome.js'
+import { type Outcome, outcome } from './outcome.js'
 import { countsFromUsage } from './stream-accounting.js'
 
 /** What a cache lookup found, and what a miss needs to store its answer under. */
@@ -31,10 +30,10 @@ export interface CacheLookup {
 }
 
 /** `Cache-Control: no-cache` / `no-store` or `x-switchyard-cache: bypass`: the call neither reads nor fills the cache. */
-export function cacheBypassed(req: FastifyRequest): boolean {
-  const control = req.headers['cache-control']
+export function cacheBypassed(headers: GatewayCall['headers']): boolean {
+  const control = headers['cache-control']
   return (
-    req.headers['x-switchyard-cache'] === 'bypass' || (typeof control === 'string' && /no-(cache|store)/i.test(control))
+    headers['x-switchyard-cache'] === 'bypass' || (typeof control === 'string' && /no-(cache|store)/i.test(control))
   )
 }
 
@@ -97,23 +96,23 @@ export function storeInCache(cache: ResponseCache, lookup: CacheLookup, response
  * dialect's encoder. The stored answer holds placeholders, never originals; this call's are put back.
  */
 export function serveFromCache(
-  call: ChatCall,
+  call: GatewayCall,
+  sink: CallSink,
   canonical: ChatRequest,
   hit: CacheHit,
   vault: Vault | undefined,
   t0: number,
 ): Outcome {
-  const { reply } = call
   const stored: ChatResponse = {
     ...hit.response,
     id: `chatcmpl-${randomUUID()}`,
     created: Math.floor(Date.now() / 1000),
   }
   const forClient = vault ? restoreDeep(stored, vault) : stored
-  reply.header('x-switchyard-cache', 'hit')
-  reply.header('x-switchyard-provider', hit.provider)
-  reply.header('x-switchyard-model', hit.model)
-  reply.header('x-switchyard-attempts', '0')
+  sink.header('x-switchyard-cache', 'hit')
+  sink.header('x-switchyard-provider', hit.provider)
+  sink.header('x-switchyard-model', hit.model)
+  sink.header('x-switchyard-attempts', '0')
   const served = {
     provider: hit.provider,
     model: hit.model,
@@ -123,10 +122,10 @@ export function serveFromCache(
   const counts = countsFromUsage(stored.usage)
   if (canonical.stream !== true) {
     const encoded = JSON.stringify(call.codec.encodeResponse(forClient, canonical.model))
-    reply.type('application/json; charset=utf-8').send(encoded)
+    sink.json(encoded)
     return outcome(200, counts, { ...served, ttftMs: performance.now() - t0 })
   }
-  const raw = startStream(reply, call.codec.streamContentType)
+  const raw = sink.stream(call.codec.streamContentType)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
   let out = ''
   for (const c of replayChunks(forClient)) out += encoder.chunk(c)

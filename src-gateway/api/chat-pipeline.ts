@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RouteConfig } from '../config/schema.js'
-import { CallAbort, type CancelSignal } from '../core/cancel.js'
+import type { CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import { endedByGateway } from '../core/in-flight.js'
@@ -10,6 +9,8 @@ import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import { callTimeouts, type Timeouts, transportError, type UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
+import { admit } from '../pipeline/admission.js'
+import type { CallSink, GatewayCall } from '../pipeline/call.js'
 import { ResponseAccumulator } from '../policies/cache/index.js'
 import { blocking, type Guardrails } from '../policies/guardrails/index.js'
 import type { Admission } from '../policies/policies.js'
@@ -19,10 +20,9 @@ import { type AttemptJob, tryTargets } from '../routing/executor.js'
 import { type PlannedTarget, planRoute, promptChars } from '../routing/plan.js'
 import { resolveModel, type Target } from '../routing/resolve.js'
 import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCache } from './cached-answer.js'
-import type { ClientDialect } from './dialects.js'
 import { type OpenedStream, openStream } from './early-stream-error.js'
-import { sendError, toGatewayError } from './error-handler.js'
-import { type Outcome, outcome, startStream } from './outcome.js'
+import { toGatewayError } from './error-handler.js'
+import { type Outcome, outcome } from './outcome.js'
 import { passthroughStream } from './passthrough-stream.js'
 import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
@@ -34,20 +34,6 @@ import {
 } from './stream-accounting.js'
 import type { DialectCodec } from './types.js'
 import { scrubUpstreamError } from './upstream-error-scrub.js'
-
-export interface ChatCall {
-  dialect: ClientDialect
-  codec: DialectCodec<unknown>
-  /** The client's parsed body, untouched (pass-through sends it on with only the model replaced). */
-  body: Record<string, unknown>
-  req: FastifyRequest
-  reply: FastifyReply
-  /**
-   * Set by the pipeline when a streamed answer must be seen chunk by chunk in canonical form (placeholders
-   * to restore, output guardrails, a reply to cache): same-dialect targets are then translated too.
-   */
-  translate?: boolean
-}
 
 /** What the answer must go through on its way back, from the call's redaction, guardrails and cache. */
 export interface AnswerPlan {
@@ -67,14 +53,14 @@ const FORWARDED_ANTHROPIC_HEADERS = ['anthropic-version', 'anthropic-beta']
  * the client's body goes upstream with only `model` replaced and the answer streams back byte for
  * byte (parsing only usage). Otherwise it is translated through the canonical format.
  */
-export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void> {
-  const { req, reply, dialect } = call
+export async function executeCall(gw: GatewayContext, call: GatewayCall, sink: CallSink): Promise<void> {
+  const { dialect } = call
   const startedAt = Date.now()
   const t0 = performance.now()
   const requestedModel = typeof call.body.model === 'string' ? call.body.model : ''
   const stream = call.body.stream === true
   const event: LogEvent = {
-    requestId: req.id,
+    requestId: call.requestId,
     startedAt,
     inboundApi: dialect,
     requestedModel,
@@ -83,20 +69,17 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     stream,
     attempts: 0,
   }
-  const abort = new CallAbort()
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) abort.abort()
-  })
+  const abort = call.signal
   // Until its row is pushed: a shutdown waits for that (and ends the call when its grace period is over).
   const settled = gw.inFlight.add(abort)
 
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.
-  if (gw.captureBodies) event.requestBody = rawBody(req) ?? call.body
+  if (gw.captureBodies) event.requestBody = call.rawBody ?? call.body
   let canonical: ChatRequest | undefined
   let outputText: (() => string) | undefined
-  let admitted: Admission | undefined
+  let admission: Admission | undefined
   try {
-    const protect = gw.protection.forCall(requestedModel, req.keyName)
+    const protect = gw.protection.forCall(requestedModel, call.keyName)
     // Rate limits per end user read the caller's own `user` field, which redaction may replace.
     const asSent = call.body
     // Redaction comes first, on the client's own body: everything after it (pass-through bodies,
@@ -105,23 +88,24 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     // Decoding validates the request, so it happens even when the call ends up as pass-through.
     canonical = call.codec.decodeRequest(call.body)
     canonical = applyRouteSystem(ownRoute(gw, canonical.model), call, canonical)
-    admitted = gw.policies.admit(req, reply, event, canonical, asSent)
+    const admitted = admit(gw, call.keyName, sink, event, canonical, asSent)
+    admission = admitted.admission
     if (protect.guardrails?.hasInput) guardInput(protect.guardrails, canonical, event)
-    const plan = await planRoute(gw, await resolveModel(admitted.model, gw), canonical, admitted.filterTargets)
+    const plan = await planRoute(gw, await resolveModel(admission.model, gw), canonical, admission.filterTargets)
     event.route = plan.route
 
     let lookup: CacheLookup | undefined
     if (protect.cache && gw.cache) {
-      if (cacheBypassed(req)) reply.header('x-switchyard-cache', 'bypass')
+      if (cacheBypassed(call.headers)) sink.header('x-switchyard-cache', 'bypass')
       else {
         lookup = await lookupCache(gw, gw.cache, protect.cache, canonical, abort)
         if (lookup.hit) {
-          const { outputText: text, ...served } = serveFromCache(call, canonical, lookup.hit, vault, t0)
+          const { outputText: text, ...served } = serveFromCache(call, sink, canonical, lookup.hit, vault, t0)
           Object.assign(event, served)
           outputText = text
           return
         }
-        reply.header('x-switchyard-cache', 'miss')
+        sink.header('x-switchyard-cache', 'miss')
       }
     }
     const answer: AnswerPlan = {
@@ -135,10 +119,10 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     // paid for, so the row counts the tokens of all of them.
     const earlier = { input: 0, output: 0 }
     for (let schemaRetry = 0; ; schemaRetry++) {
-      const served = await tryTargets(gw, plan, event, abort, chatJob(gw, call, canonical, event, abort))
-      reply.header('x-switchyard-provider', served.target.provider.id)
-      reply.header('x-switchyard-model', served.target.model)
-      reply.header('x-switchyard-attempts', String(event.attempts))
+      const served = await tryTargets(gw, admitted, plan, event, abort, chatJob(gw, call, canonical, event, abort))
+      sink.header('x-switchyard-provider', served.target.provider.id)
+      sink.header('x-switchyard-model', served.target.model)
+      sink.header('x-switchyard-attempts', String(event.attempts))
       const { target, res } = served
       const {
         outputText: text,
@@ -147,8 +131,8 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
         gatewayFault,
         ...outcome
       } = stream
-        ? await streamAnswer(gw, call, canonical, target, res, t0, answer, event, abort)
-        : await completeAnswer(gw, call, canonical, target, res, answer).catch((err) => {
+        ? await streamAnswer(gw, call, sink, canonical, target, res, t0, answer, event, abort)
+        : await completeAnswer(gw, call, sink, canonical, target, res, answer).catch((err) => {
             // The upstream's failures are GatewayErrors (a failed read is mapped where it happens); any
             // other exception is the gateway's own and stays one (a 500 below), not the provider's 502.
             throw err instanceof GatewayError ? upstreamFailure(target, err) : err
@@ -187,13 +171,13 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
     const ended = endedByGateway(abort)
     const err = ended ?? toGatewayError(error)
     const clientLeft = abort.aborted && !ended
-    if (err.kind === 'internal' && !abort.aborted) req.log.error({ err: error }, 'unhandled error')
+    if (err.kind === 'internal' && !abort.aborted) sink.logError(error, 'unhandled error')
     event.status = clientLeft ? 499 : err.status
     event.error = clientLeft ? 'aborted' : err.message
-    if (!reply.sent && !reply.raw.headersSent) sendError(req, reply, err)
+    sink.error(err)
   } finally {
     event.latencyMs = performance.now() - t0
-    admitted?.settle(event)
+    admission?.settle(event)
     const answered = event.status > 0 && (event.status < 400 || event.status === 499)
     if (answered && event.inputTokens === undefined && canonical) {
       // The upstream reported no usage (some local servers, broken streams): count with a tokenizer,
@@ -210,7 +194,7 @@ export async function runChat(gw: GatewayContext, call: ChatCall): Promise<void>
 }
 
 /** Redacts the client's body in place of the original; returns the placeholders to restore, if reversible. */
-function redactCall(redactor: Redactor, call: ChatCall, event: LogEvent, captureBodies: boolean): Vault | undefined {
+function redactCall(redactor: Redactor, call: GatewayCall, event: LogEvent, captureBodies: boolean): Vault | undefined {
   const redacted = redactor.redactBody(call.body)
   if (!redacted) return undefined
   call.body = redacted.body
@@ -253,7 +237,7 @@ async function estimateTokens(event: LogEvent, req: ChatRequest, output: string)
 /** Chat as the executor tries it on each target: the call's request built for it, sent, its stream opened. */
 function chatJob(
   gw: GatewayContext,
-  call: ChatCall,
+  call: GatewayCall,
   canonical: ChatRequest,
   event: LogEvent,
   signal: CancelSignal,
@@ -302,7 +286,7 @@ type Answered = UpstreamResponse & { opened?: OpenedStream }
  * The request for one target, or the client error that keeps it from being sent (a field the target's
  * API cannot express). Anything else thrown here is the gateway's own fault and propagates as a 500.
  */
-function buildRequest(call: ChatCall, canonical: ChatRequest, target: Target): UpstreamRequest | GatewayError {
+function buildRequest(call: GatewayCall, canonical: ChatRequest, target: Target): UpstreamRequest | GatewayError {
   try {
     return isPassthrough(call, target)
       ? passthroughRequest(call, target)
@@ -354,13 +338,13 @@ function forTarget(req: ChatRequest, target: Target): ChatRequest {
   return out
 }
 
-function isPassthrough(call: ChatCall, target: Target): boolean {
+function isPassthrough(call: GatewayCall, target: Target): boolean {
   return (
     target.provider.adapter.passthrough === call.dialect && !target.params && !target.system && call.translate !== true
   )
 }
 
-function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
+function passthroughRequest(call: GatewayCall, target: Target): UpstreamRequest {
   const { adapter, ctx } = target.provider
   const out: Record<string, unknown> = { ...call.body, model: target.model }
   // Usage only arrives in an OpenAI stream when asked for; the log needs it (the encoder strips it again).
@@ -370,7 +354,7 @@ function passthroughRequest(call: ChatCall, target: Target): UpstreamRequest {
   const headers = adapter.passthroughHeaders!(ctx)
   if (call.dialect === 'anthropic') {
     for (const h of FORWARDED_ANTHROPIC_HEADERS) {
-      const v = call.req.headers[h]
+      const v = call.headers[h]
       if (typeof v === 'string') headers[h] = v
     }
   }
@@ -382,10 +366,6 @@ function ownRoute(gw: GatewayContext, model: string): RouteConfig | undefined {
   return Object.hasOwn(gw.routes, model) ? gw.routes[model] : undefined
 }
 
-function rawBody(req: FastifyRequest): string | undefined {
-  return (req as FastifyRequest & { rawBody?: string }).rawBody
-}
-
 /** The text of a non-stream answer in either dialect, for token estimation and output guardrails. */
 function answerText(parsed: unknown): string {
   const p = parsed as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
@@ -394,14 +374,13 @@ function answerText(parsed: unknown): string {
   return Array.isArray(p.content) ? p.content.map((b) => b.text ?? '').join('') : ''
 }
 
-const sendJson = (call: ChatCall, text: string) => () => {
-  call.reply.type('application/json; charset=utf-8').send(text)
-}
+const sendJson = (sink: CallSink, text: string) => () => sink.json(text)
 
 /** Reads a complete answer and prepares what the client gets; `send` delivers it once guardrails agree. */
 async function completeAnswer(
   gw: GatewayContext,
-  call: ChatCall,
+  call: GatewayCall,
+  sink: CallSink,
   canonical: ChatRequest,
   target: PlannedTarget,
   res: UpstreamResponse,
@@ -429,7 +408,7 @@ async function completeAnswer(
       {
         responseBody: gw.captureBodies ? text : undefined,
         outputText: () => answerText(parsed),
-        send: sendJson(call, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
+        send: sendJson(sink, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
         // The upstream speaks the client's dialect, which its adapter reads like any other answer.
         response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
       },
@@ -444,7 +423,7 @@ async function completeAnswer(
   return outcome(200, countsFromUsage(response.usage), {
     responseBody: gw.captureBodies ? encoded : undefined,
     outputText: () => response.choices[0]?.message?.content ?? '',
-    send: sendJson(call, forClient),
+    send: sendJson(sink, forClient),
     response,
   })
 }
@@ -462,7 +441,8 @@ class BlockedStream extends Error {
  */
 async function streamAnswer(
   gw: GatewayContext,
-  call: ChatCall,
+  call: GatewayCall,
+  sink: CallSink,
   canonical: ChatRequest,
   target: PlannedTarget,
   res: UpstreamResponse,
@@ -471,7 +451,7 @@ async function streamAnswer(
   event: LogEvent,
   signal: CancelSignal,
 ): Promise<Outcome> {
-  const raw = startStream(call.reply, call.codec.streamContentType)
+  const raw = sink.stream(call.codec.streamContentType)
 
   const passthrough = isPassthrough(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
@@ -539,7 +519,7 @@ async function streamAnswer(
     const ended = endedByGateway(signal)
     const gatewayFault = !ended && !(error instanceof GatewayError) && !(error instanceof ClientGone)
     const err = ended ?? (gatewayFault ? toGatewayError(error) : upstreamFailure(target, error))
-    if (gatewayFault) call.req.log.error({ err: error }, 'stream relay failed')
+    if (gatewayFault) sink.logError(error, 'stream relay failed')
     const aborted = raw.destroyed
     if (!aborted) {
       write(encoder.error(err))

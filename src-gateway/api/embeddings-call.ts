@@ -6,6 +6,7 @@ import { endedByGateway } from '../core/in-flight.js'
 import type { LogEvent } from '../core/log-event.js'
 import { callTimeouts, transportError } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
+import { admit } from '../pipeline/admission.js'
 import type { Admission } from '../policies/policies.js'
 import { type AttemptJob, tryTargets } from '../routing/executor.js'
 import { type PlannedTarget, planRoute } from '../routing/plan.js'
@@ -150,7 +151,7 @@ export async function runEmbeddingsCall(
     if (!reply.raw.writableFinished) abort.abort()
   })
   const settled = gw.inFlight.add(abort)
-  let admitted: Admission | undefined
+  let admission: Admission | undefined
   try {
     // Texts to embed leave the machine too. Placeholders cannot be restored in a vector, so they stay.
     const redactor = gw.protection.forCall(event.requestedModel, req.keyName).redactor
@@ -160,14 +161,22 @@ export async function runEmbeddingsCall(
       event.redactions = redacted.found
     }
     const request = codec.decode(body)
-    admitted = gw.policies.admit(req, reply, event, request, body ?? {})
-    const plan = await planRoute(gw, await resolveModel(admitted.model, gw), request, admitted.filterTargets)
+    const admitted = admit(gw, req.keyName, reply, event, request, body ?? {})
+    admission = admitted.admission
+    const plan = await planRoute(gw, await resolveModel(admission.model, gw), request, admission.filterTargets)
     event.route = plan.route
     // The provider headers name whichever target answered last, failed or not.
     const answered = (target: PlannedTarget) => {
       reply.header('x-switchyard-provider', target.provider.id).header('x-switchyard-model', target.model)
     }
-    const { target, res } = await tryTargets(gw, plan, event, abort, embeddingsJob(gw, request, event, abort, answered))
+    const { target, res } = await tryTargets(
+      gw,
+      admitted,
+      plan,
+      event,
+      abort,
+      embeddingsJob(gw, request, event, abort, answered),
+    )
     gw.latency.record(target.key, performance.now() - t0)
     event.status = 200
     event.inputTokens = res.usage?.prompt_tokens
@@ -183,7 +192,7 @@ export async function runEmbeddingsCall(
     if (!reply.sent) sendError(req, reply, err)
   } finally {
     event.latencyMs = performance.now() - t0
-    admitted?.settle(event)
+    admission?.settle(event)
     gw.sink.push(event)
     settled()
   }

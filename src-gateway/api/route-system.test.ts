@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatRequest } from '../core/chat-types.js'
-import type { ChatCall } from './chat-pipeline.js'
+import type { GatewayCall } from '../pipeline/call.js'
 import { applyRouteSystem } from './route-system.js'
 
 const route = { targets: [{ model: 'p/m' }], system: { prepend: 'FIRST', append: 'LAST' } }
-const call = (dialect: ChatCall['dialect'], body: Record<string, unknown>) => ({ dialect, body }) as unknown as ChatCall
+const call = (dialect: GatewayCall['dialect'], body: Record<string, unknown>) =>
+  ({ dialect, body }) as unknown as GatewayCall
 const canonical = (messages: ChatRequest['messages']): ChatRequest => ({ model: 'fast', messages })
 
 describe('route system instructions', () => {

@@ -1,6 +1,6 @@
 import type { RouteConfig } from '../config/schema.js'
 import type { ChatMessage, ChatRequest } from '../core/chat-types.js'
-import type { ChatCall } from './chat-pipeline.js'
+import type { GatewayCall } from '../pipeline/call.js'
 
 type RouteSystem = NonNullable<RouteConfig['system']>
 
@@ -37,7 +37,11 @@ function wrapAnthropicSystem(current: unknown, system: RouteSystem): unknown {
  * calls) and in the client's body (pass-through calls send that body upstream as is). The pipeline calls
  * it once, right after decoding; calls to anything but a route alias are returned unchanged.
  */
-export function applyRouteSystem(route: RouteConfig | undefined, call: ChatCall, canonical: ChatRequest): ChatRequest {
+export function applyRouteSystem(
+  route: RouteConfig | undefined,
+  call: GatewayCall,
+  canonical: ChatRequest,
+): ChatRequest {
   const system = route?.system
   if (!system || (!system.prepend && !system.append)) return canonical
   const body = call.body

@@ -1,5 +1,9 @@
-import type { FastifyReply } from 'fastify'
 import { TokenBucket } from './token-bucket.js'
+
+/** Where the rate-limit headers go: the answer of whichever transport brought the call. */
+export interface HeaderSink {
+  header(name: string, value: string): unknown
+}
 
 const MINUTE = 60_000
 /** Idle per-user buckets are dropped past this many, so an endless stream of user ids cannot grow memory. */
@@ -72,7 +76,7 @@ export class KeyLimiter {
   }
 
   /** The `x-ratelimit-*` headers OpenAI clients read to pace themselves. */
-  setHeaders(reply: FastifyReply, now: number): void {
+  setHeaders(reply: HeaderSink, now: number): void {
     for (const [kind, bucket] of [
       ['requests', this.rpm],
       ['tokens', this.tpm],

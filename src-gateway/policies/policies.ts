@@ -1,4 +1,3 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { type Alerts, BUDGET_THRESHOLDS, budgetPercent } from '../alerts/alerts.js'
 import type { GatewayConfig, RouteConfig } from '../config/schema.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
@@ -11,7 +10,7 @@ import type { Target } from '../routing/resolve.js'
 import type { Db } from '../store/db.js'
 import { BudgetGate, type BudgetHold } from './budget-gate.js'
 import { buildKey, findKey, type VirtualKey } from './keys.js'
-import { KeyLimiter } from './limiter.js'
+import { type HeaderSink, KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
 import { bothFilters, residencyFilter } from './residency.js'
 import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
@@ -152,17 +151,17 @@ export class Policies {
    * A budgeted call reserves what it may cost until `settle`, so concurrent calls see each other.
    */
   admit(
-    req: FastifyRequest,
-    reply: FastifyReply,
+    keyName: string | undefined,
+    reply: HeaderSink,
     event: LogEvent,
     canonical: ChatRequest | EmbeddingsRequest,
     body: Record<string, unknown>,
   ): Admission {
     const routeResidency = this.routeResidency(canonical.model)
-    if (req.keyName === undefined) {
+    if (keyName === undefined) {
       return { model: canonical.model, filterTargets: routeResidency, settle: (e) => this.settleProviders(e) }
     }
-    const key = this.authenticatedKey(req.keyName)
+    const key = this.authenticatedKey(keyName)
     event.keyName = key.name
     this.deps.alerts?.requestSeen(key.name)
     checkModel(key, canonical.model)

@@ -1,6 +1,7 @@
 import type { CancelSignal } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptFailure, LogEvent } from '../core/log-event.js'
+import type { AdmittedRequest } from '../pipeline/admission.js'
 import type { UpstreamRequest } from '../providers/types.js'
 import type { PlannedTarget, RoutePlan } from './plan.js'
 import { backoffDelay, retryAfterMs } from './retry.js'
@@ -40,6 +41,8 @@ export function isUpstreamFault(err: GatewayError): boolean {
  */
 export async function tryTargets<Answer>(
   deps: ExecutorDeps,
+  /** Only an admitted request is ever sent upstream. */
+  _admitted: AdmittedRequest,
   plan: RoutePlan,
   event: LogEvent,
   signal: CancelSignal,

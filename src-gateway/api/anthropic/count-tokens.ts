@@ -6,6 +6,7 @@ import type { LogEvent } from '../../core/log-event.js'
 import { estimatePromptTokens } from '../../core/tokens.js'
 import { callTimeouts, transportError } from '../../core/upstream.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { admitCount } from '../../pipeline/admission.js'
 import type { UpstreamRequest } from '../../providers/types.js'
 import { type AttemptJob, tryTargets } from '../../routing/executor.js'
 import { type PlannedTarget, planRoute } from '../../routing/plan.js'
@@ -81,14 +82,19 @@ export async function countTokens(gw: GatewayContext, req: FastifyRequest, reply
     if (redacted) body = redacted.body
     // count_tokens bodies have no max_tokens; the decoder requires one.
     const canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...body })
-    const allowed = gw.policies.restrictions(req.keyName, canonical.model)
-    const plan = await planRoute(gw, await resolveModel(canonical.model, gw), canonical, allowed)
+    const admitted = admitCount(gw, req.keyName, canonical.model)
+    const plan = await planRoute(
+      gw,
+      await resolveModel(canonical.model, gw),
+      canonical,
+      admitted.admission.filterTargets,
+    )
     plan.targets = plan.targets.filter(canCount)
     if (plan.targets.length > 0) {
       // The executor records its attempts on an event; a count is not logged, so this one is dropped.
       const event = { attempts: 0 } as LogEvent
       try {
-        const { res } = await tryTargets(gw, plan, event, abort, countJob(body, canonical, gw, abort))
+        const { res } = await tryTargets(gw, admitted, plan, event, abort, countJob(body, canonical, gw, abort))
         return { input_tokens: res }
       } catch (err) {
         // A request every counter refused is the caller's to fix; an outage falls back to the estimate.

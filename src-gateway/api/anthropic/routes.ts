@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../../gateway-context.js'
-import { runChat } from '../chat-pipeline.js'
+import { runChat } from '../fastify-call.js'
 import { anthropicCodec } from './codec.js'
 import { countTokens } from './count-tokens.js'
 

@@ -6,7 +6,7 @@ import { selectVersion } from '../../prompts/select-version.js'
 import { renderMessages } from '../../prompts/template.js'
 import type { PromptVersion } from '../../prompts/types.js'
 import type { Db } from '../../store/db.js'
-import { runChat } from '../chat-pipeline.js'
+import { runChat } from '../fastify-call.js'
 import { openaiCodec } from '../openai/codec.js'
 import { callerOf } from './caller.js'
 

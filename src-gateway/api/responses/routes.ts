@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
-import { runChat } from '../chat-pipeline.js'
+import { runChat } from '../fastify-call.js'
 import { createResponsesCodec } from './codec.js'
 
 const responses = { dialect: 'responses' as const }
