@@ -3,6 +3,7 @@ import { onAdminUnauthorized } from '../api/client'
 import { ErrorBoundary } from '../components/ErrorBoundary'
 import { SignInPage } from '../features/auth/SignInPage'
 import { SignOutButton } from '../features/auth/SignOutButton'
+import { GatewayNotices } from '../features/status/GatewayNotices'
 import { GatewayPill } from '../features/status/GatewayPill'
 import { useAppStore } from '../store'
 import { applyTheme } from '../theme/theme'
@@ -124,6 +125,7 @@ function Shell() {
           </p>
         </main>
       )}
+      <GatewayNotices />
     </div>
   )
 }
