@@ -44,18 +44,11 @@ export type {
   StatsSummary,
 } from '../src-gateway/store/log-stats.js'
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'ollama', 'llamacpp', 'openai-compatible'] as const
-export type ProviderType = (typeof PROVIDER_TYPES)[number]
-
-/** Each type's default `baseUrl`, following its vendor SDK's convention (DESIGN.md). */
-export const DEFAULT_BASE_URLS: Record<ProviderType, string> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-  gemini: 'https://generativelanguage.googleapis.com',
-  ollama: 'http://127.0.0.1:11434',
-  llamacpp: 'http://127.0.0.1:8080/v1',
-  'openai-compatible': 'http://127.0.0.1:1234/v1',
-}
+/**
+ * A provider's `type:`. The gateway's provider registry is the list; the UI reads it, with each type's
+ * defaults, from GET /admin/v1/provider-types (contract/provider-types.ts).
+ */
+export type ProviderType = string
 
 /** From the last model listing: `error` when it failed, `unknown` before the first one. */
 export type ProviderHealth = 'ok' | 'error' | 'unknown'

@@ -1,15 +1,16 @@
 import { type FormEvent, useState } from 'react'
-import {
-  DEFAULT_BASE_URLS,
-  PROVIDER_TYPES,
-  type ProviderInput,
-  type ProviderItem,
-  type ProviderType,
-} from '../../../../src-shared/admin-api'
+import type { ProviderInput, ProviderItem, ProviderType } from '../../../../src-shared/admin-api'
+import type { ProviderTypeInfo } from '../../../../src-shared/contract/provider-types'
 import { useAppStore } from '../../store'
+import { useProviderTypes } from './use-provider-types'
 
 const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
-const NEEDS_KEY: ProviderType[] = ['openai', 'anthropic', 'gemini']
+/** What the form says of a type's default locality (its descriptor's). */
+const LOCALITY_TEXT: Record<ProviderTypeInfo['locality'], string> = {
+  local: 'this type is local by default',
+  cloud: 'this type is cloud by default',
+  'when loopback': 'this type is local by default when its URL is on this machine, cloud elsewhere',
+}
 /** The `local:` setting as the form offers it: the type's default, or either answer pinned. */
 type Locality = 'default' | 'local' | 'cloud'
 const LOCAL_SETTING: Record<Locality, boolean | null> = { default: null, local: true, cloud: false }
@@ -35,6 +36,8 @@ export function ProviderForm(props: {
   const error = useAppStore((s) => s.providerActionErrors[editing ? editing.id : ''])
   const [id, setId] = useState(editing?.id ?? seed?.id ?? '')
   const [type, setType] = useState<ProviderType>(editing?.type ?? seed?.type ?? 'openai')
+  const providerTypes = useProviderTypes()
+  const info = providerTypes.types.find((t) => t.type === type)
   const [baseUrl, setBaseUrl] = useState(editing?.baseUrl ?? seed?.baseUrl ?? '')
   const [keyMode, setKeyMode] = useState<'value' | 'env'>(editing?.apiKeySource === 'env' ? 'env' : 'value')
   const [apiKey, setApiKey] = useState('')
@@ -104,32 +107,42 @@ export function ProviderForm(props: {
         </div>
         <div className="field">
           <label htmlFor="pf-type">Type</label>
-          <select id="pf-type" value={type} onChange={(e) => setType(e.target.value as ProviderType)}>
-            {PROVIDER_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
+          <select
+            id="pf-type"
+            value={type}
+            onChange={(e) => setType(e.target.value)}
+            aria-describedby="pf-type-hint"
+            disabled={providerTypes.types.length === 0}
+          >
+            {info === undefined && <option value={type}>{type}</option>}
+            {providerTypes.types.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.label}
               </option>
             ))}
           </select>
+          <span id="pf-type-hint" className={providerTypes.error ? 'field-error' : 'field-hint'}>
+            {providerTypes.error ? `Could not load the provider types: ${providerTypes.error}` : info?.hint}
+          </span>
         </div>
         <div className="field">
           <label htmlFor="pf-base-url">Base URL</label>
           <input
             id="pf-base-url"
             value={baseUrl}
-            placeholder={DEFAULT_BASE_URLS[type]}
+            placeholder={info?.defaultBaseUrl}
             onChange={(e) => setBaseUrl(e.target.value)}
             aria-invalid={Boolean(fieldErrors.baseUrl)}
             aria-describedby="pf-base-url-hint"
           />
           <span id="pf-base-url-hint" className={fieldErrors.baseUrl ? 'field-error' : 'field-hint'}>
-            {fieldErrors.baseUrl ?? `Empty uses the default: ${DEFAULT_BASE_URLS[type]}`}
+            {fieldErrors.baseUrl ?? (info ? `Empty uses the default: ${info.defaultBaseUrl}` : '')}
           </span>
         </div>
       </div>
       <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
         <legend className="field-hint" style={{ marginBottom: 6 }}>
-          API key{NEEDS_KEY.includes(type) ? ' (required by this type)' : ' (optional for local servers)'}
+          API key{info?.keyRequired ? ' (required by this type)' : ' (optional for local servers)'}
         </legend>
         <div className="row">
           <label className="row" style={{ gap: 4 }}>
@@ -186,8 +199,7 @@ export function ProviderForm(props: {
           <option value="cloud">Cloud: priced</option>
         </select>
         <span id="pf-local-hint" className="field-hint">
-          Local calls cost nothing and count as local in Overview. By default Ollama and llama.cpp are local, an
-          OpenAI-compatible server is when its URL is on this machine, and cloud APIs never are.
+          Local calls cost nothing and count as local in Overview{info ? `; ${LOCALITY_TEXT[info.locality]}` : ''}.
         </span>
       </div>
       <div className="field">
@@ -195,7 +207,12 @@ export function ProviderForm(props: {
         <input
           id="pf-models"
           value={models}
-          placeholder={editing?.models.slice(0, 3).join(', ') || 'only when the server cannot list its models'}
+          placeholder={
+            editing?.models.slice(0, 3).join(', ') ||
+            (info?.capabilities.modelListing === false
+              ? 'this type cannot list its models: name them here'
+              : 'only when the server cannot list its models')
+          }
           onChange={(e) => setModels(e.target.value)}
         />
       </div>

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import { type ProviderTypeInfo, ProviderTypesAnswerSchema } from '../../../src-shared/contract/provider-types.js'
+import { ADAPTERS, PROVIDER_TYPES } from '../../providers/registry.js'
+
+/** The registry's descriptors as the UI reads them; capabilities are which optional adapter parts exist. */
+function describeTypes(): ProviderTypeInfo[] {
+  return PROVIDER_TYPES.map((type) => {
+    const adapter = ADAPTERS[type]
+    const { descriptor } = adapter
+    const info: ProviderTypeInfo = {
+      type,
+      label: descriptor.label,
+      defaultBaseUrl: descriptor.defaultBaseUrl,
+      locality: descriptor.locality,
+      keyRequired: descriptor.keyRequired,
+      auth: descriptor.auth,
+      capabilities: {
+        embeddings: adapter.embeddingsRequest !== undefined,
+        modelListing: adapter.modelsRequest !== undefined,
+        countTokens: adapter.countTokensRequest !== undefined,
+      },
+      settings: Object.keys(descriptor.settings ?? {}),
+    }
+    if (descriptor.hint) info.hint = descriptor.hint
+    return info
+  })
+}
+
+/** GET /admin/v1/provider-types: every provider type, for the UI's provider form. */
+export function registerAdminProviderTypes(app: FastifyInstance): void {
+  const answer = { items: describeTypes() }
+  app.get('/admin/v1/provider-types', { schema: { response: { 200: ProviderTypesAnswerSchema } } }, async () => answer)
+}
