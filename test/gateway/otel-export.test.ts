@@ -321,7 +321,7 @@ telemetry:
     expect(all).not.toContain('weather in Paris')
   })
 
-  it('sends nothing while off, and starts exporting when a config change turns it on', async () => {
+  it('sends nothing while off, and starts and stops exporting as config changes turn it on and off', async () => {
     const { app, url, openai } = await start(providers())
     await openai.chat.completions.create({ model: 'up/good', messages: [{ role: 'user', content: 'quiet' }] })
     await new Promise((r) => setTimeout(r, 50))
@@ -350,6 +350,14 @@ telemetry:
       model: 'up/good',
       messages: [{ role: 'user', content: `now loud, my key is ${UPSTREAM_KEY}` }],
     })
+    // Turned off again: the exporter sends what it has and stops.
+    const off = await adminFetch(app, `${url}/admin/v1/config/import?apply=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: providers(),
+    })
+    expect(off.status).toBe(200)
+    await openai.chat.completions.create({ model: 'up/good', messages: [{ role: 'user', content: 'quiet again' }] })
     await app.close()
 
     expect(receiver.received.length).toBeGreaterThan(0)
@@ -361,7 +369,8 @@ telemetry:
     expect(input).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'now loud, my key is [redacted]' }] }])
     const output = JSON.parse(String(attrs(call?.attributes)['gen_ai.output.messages']))
     expect(output).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'ok' }], finish_reason: 'stop' }])
-    // Only the call after the change was exported.
+    // Only the call made while it was on was exported.
+    expect(spans.filter((s) => s.kind === SERVER)).toHaveLength(1)
     expect(receiver.received.map((r) => r.text).join('\n')).not.toContain('quiet')
     expect(receiver.received.map((r) => r.text).join('\n')).not.toContain(UPSTREAM_KEY)
   })
