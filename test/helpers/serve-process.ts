@@ -89,10 +89,11 @@ function terminate(child: ChildProcess): Promise<void> {
  * Starts the built headless gateway (`dist/gateway/cli.js serve`) on a free port with a fresh data
  * folder, the way a user runs it, and resolves once it prints its URL and its sign-in link. Without
  * `configYaml`, no `--config` is given: the newcomer's state, with the config kept in the data folder.
+ * `serveArgs` are further `serve` options, e.g. `--no-log`.
  */
-export async function startServe(configYaml?: string): Promise<ServeProcess> {
+export async function startServe(configYaml?: string, serveArgs: string[] = []): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'))
-  const args = [join(root, 'dist/gateway/cli.js'), 'serve', '--data-dir', dataDir]
+  const args = [join(root, 'dist/gateway/cli.js'), 'serve', '--data-dir', dataDir, ...serveArgs]
   if (configYaml !== undefined) {
     const configPath = join(dataDir, 'test-config.yaml')
     writeFileSync(configPath, configYaml)

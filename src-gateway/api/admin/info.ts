@@ -25,6 +25,8 @@ export function registerAdminInfo(app: FastifyInstance, opts: { dataDir?: string
       startedAt: new Date(app.startedAt).toISOString(),
       uptimeSeconds: Math.round((Date.now() - app.startedAt) / 1000),
       dataDir: opts.dataDir ?? null,
+      // False with `serve --no-log` or without a data dir: the UI then says logging is off instead of erroring.
+      logging: app.db !== undefined,
       providers,
       routes: Object.keys(app.gatewayConfig.raw.routes ?? {}),
     }

@@ -201,6 +201,8 @@ export interface GatewayInfo {
   startedAt: string
   uptimeSeconds: number
   dataDir: string | null
+  /** Whether calls are logged (false: `serve --no-log` or no data dir); absent from older gateways. */
+  logging?: boolean
   /** `local`: free and counted as local, as the gateway's pricing rule decides (the provider's `local:` or its type's default). */
   providers: { id: string; type: string; baseUrl: string | null; hasApiKey: boolean; local: boolean }[]
   routes: string[]

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { LogItem, LogPage } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
@@ -82,6 +82,48 @@ describe('logs slice', () => {
     await store.getState().loadLogs()
     expect(store.getState().logItems).toHaveLength(1)
     expect(store.getState().logsError).toBe('request logs are not stored (HTTP 503)')
+  })
+
+  describe('typed filters', () => {
+    beforeEach(() => vi.useFakeTimers())
+    afterEach(() => vi.useRealTimers())
+
+    // Issue 23: on a big log each query is real work for the gateway; a name typed letter by letter asks once.
+    it('queries once typing pauses for 250 ms, with the whole text, while the field shows each letter', async () => {
+      logs.mockResolvedValue(page([item(1)], 1, null))
+      for (const text of ['g', 'gp', 'gpt', 'gpt-4']) {
+        store.getState().typeLogFilters({ model: text })
+        expect(store.getState().logDraft.model).toBe(text)
+        await vi.advanceTimersByTimeAsync(200)
+      }
+      store.getState().typeLogFilters({ q: 'hello' })
+      await vi.advanceTimersByTimeAsync(249)
+      expect(logs).not.toHaveBeenCalled()
+      expect(store.getState().logFilters).toEqual(EMPTY_LOG_FILTERS)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(logs).toHaveBeenCalledTimes(1)
+      expect(logs).toHaveBeenLastCalledWith({ model: 'gpt-4', q: 'hello' }, { limit: 100 })
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(logs).toHaveBeenCalledTimes(1)
+    })
+
+    // Before, "Clear filters" pressed while typing was undone by the typed text landing a moment later.
+    it('a filter set at once (a select, "Clear filters") takes over what is being typed', async () => {
+      logs.mockResolvedValue(page([item(1)], 1, null))
+      store.getState().typeLogFilters({ model: 'abc' })
+      await vi.advanceTimersByTimeAsync(100)
+      store.getState().setLogFilters(EMPTY_LOG_FILTERS)
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(logs).toHaveBeenCalledTimes(1)
+      expect(logs).toHaveBeenLastCalledWith({}, { limit: 100 })
+      expect(store.getState().logDraft).toEqual(EMPTY_LOG_FILTERS)
+      // A select changed while a name is half typed applies both, once.
+      store.getState().typeLogFilters({ provider: 'open' })
+      store.getState().setLogFilters({ status: 'error' })
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(logs).toHaveBeenCalledTimes(2)
+      expect(logs).toHaveBeenLastCalledWith({ provider: 'open', status: 'error' }, { limit: 100 })
+    })
   })
 
   it('fetches a body only when its drawer opens, and ignores a detail for a drawer since closed', async () => {

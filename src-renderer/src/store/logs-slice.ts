@@ -67,6 +67,11 @@ export const CHOICE_FILTERS = {
   redacted: REDACTION_FILTERS,
 } as const
 
+/** The filters typed letter by letter: they apply once typing pauses (`typeLogFilters`). */
+export type TypedLogFilter = 'model' | 'provider' | 'key' | 'q'
+/** How long typing in a filter must pause before the list is asked again. */
+export const LOG_TYPING_DEBOUNCE_MS = 250
+
 export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
   return {
     from: f.range ? new Date(now - RANGE_MS[f.range]).toISOString() : undefined,
@@ -81,12 +86,18 @@ export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
   }
 }
 
+const sameFilters = (a: LogFilters, b: LogFilters) =>
+  (Object.keys(a) as (keyof LogFilters)[]).every((k) => a[k] === b[k])
+
 export function hasLogFilters(f: LogFilters): boolean {
   return Object.values(f).some((v) => v !== '')
 }
 
 export interface LogsSlice {
+  /** The filters in effect: the list, the URL and the export follow them. */
   logFilters: LogFilters
+  /** What the filter fields show: `logFilters` plus whatever is being typed and not applied yet. */
+  logDraft: LogFilters
   logItems: LogItem[]
   /** Matching rows, counted by the gateway up to a cap; null before the first answer. */
   logTotal: number | null
@@ -98,7 +109,10 @@ export interface LogsSlice {
   detailId: number | null
   detail: LogDetail | null
   detailError: string | null
+  /** Applies at once (selects, "Clear filters"), together with anything half typed. */
   setLogFilters(patch: Partial<LogFilters>): void
+  /** Shows the text at once and applies it once typing pauses for LOG_TYPING_DEBOUNCE_MS. */
+  typeLogFilters(patch: Partial<Pick<LogFilters, TypedLogFilter>>): void
   /** The first page for the current filters. */
   loadLogs(): Promise<void>
   loadMoreLogs(): Promise<void>
@@ -119,6 +133,8 @@ export const createLogsSlice: StateCreator<LogsSlice, [], [], LogsSlice> = (set,
   let reloadAfter = false
   // Bumped by every filter change: an answer for older filters is dropped rather than shown.
   let version = 0
+  // Typed text waiting for a pause; a filter applied at once takes it along (and cancels the wait).
+  let typing: ReturnType<typeof setTimeout> | undefined
   const exclusive = (task: () => Promise<void>): Promise<void> => {
     if (running) return running
     set({ logsLoading: true })
@@ -152,6 +168,7 @@ export const createLogsSlice: StateCreator<LogsSlice, [], [], LogsSlice> = (set,
   }
   return {
     logFilters: EMPTY_LOG_FILTERS,
+    logDraft: EMPTY_LOG_FILTERS,
     logItems: [],
     logTotal: null,
     logTotalCapped: false,
@@ -162,9 +179,21 @@ export const createLogsSlice: StateCreator<LogsSlice, [], [], LogsSlice> = (set,
     detail: null,
     detailError: null,
     setLogFilters(patch) {
+      clearTimeout(typing)
+      typing = undefined
       version++
-      set({ logFilters: { ...get().logFilters, ...patch } })
+      const next = { ...get().logDraft, ...patch }
+      set({ logFilters: next, logDraft: next })
       void get().loadLogs()
+    },
+    typeLogFilters(patch) {
+      set({ logDraft: { ...get().logDraft, ...patch } })
+      clearTimeout(typing)
+      typing = setTimeout(() => {
+        typing = undefined
+        // Typed and then undone (a letter in, then out): the list already shows these filters.
+        if (!sameFilters(get().logDraft, get().logFilters)) get().setLogFilters({})
+      }, LOG_TYPING_DEBOUNCE_MS)
     },
     loadLogs() {
       if (running) {

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store'
 import { TIME_RANGES, type TimeRange } from '../../store/dashboard-slice'
 import { latencyRows, localCloudShare, stackedSeries, topModelsByCost } from '../../store/selectors'
 import { AlertsBanner } from '../alerts/AlertsBanner'
+import { LoggingOffNotice, useLoggingOff } from '../logs/LoggingOffNotice'
 import { GatewayStatus } from '../status/GatewayStatus'
 import { KpiTiles } from './KpiTiles'
 import { LatencyChart } from './LatencyChart'
@@ -59,6 +60,8 @@ export function OverviewPage() {
   const data = useAppStore((s) => s.dashboard)
   const loading = useAppStore((s) => s.dashboardLoading)
   const error = useAppStore((s) => s.dashboardError)
+  // `serve --no-log`: no numbers to load, which is a setting, not an error.
+  const loggingOff = useLoggingOff()
   const setRange = useAppStore((s) => s.setRange)
   const setGroupBy = useAppStore((s) => s.setGroupBy)
   const load = useAppStore((s) => s.loadDashboard)
@@ -127,7 +130,8 @@ export function OverviewPage() {
 
       <AlertsBanner />
 
-      {error && (
+      {loggingOff && <LoggingOffNotice />}
+      {error && !loggingOff && (
         <div className="notice" role="alert">
           <span>
             <strong>Could not load the numbers.</strong> {error}
@@ -197,7 +201,7 @@ export function OverviewPage() {
           </div>
         </>
       )}
-      {!data && !error && (
+      {!data && !error && !loggingOff && (
         <p className="muted" aria-live="polite">
           Loading numbers…
         </p>
