@@ -198,8 +198,8 @@ export class GatewaySupervisor {
       this.notify({
         level: 'error',
         message:
-          `The gateway stopped unexpectedly (${reason}) and was not restarted: it stopped ${this.crashes.length} ` +
-          `times within ${Math.round(this.restartWindowMs / 1000)} s. Quit and reopen Switchyard to try again.`,
+          `The gateway stopped ${this.crashes.length} times within ${Math.round(this.restartWindowMs / 1000)} s and ` +
+          `was not restarted (the last time: ${reason}). Quit and reopen Switchyard to try again.`,
       })
       return
     }
@@ -208,6 +208,7 @@ export class GatewaySupervisor {
   }
 
   private async restart(reason: string): Promise<void> {
+    if (this.stateNow !== 'restarting') return
     const before = this.current?.port
     let ready: ReadyMessage
     try {
@@ -215,7 +216,7 @@ export class GatewaySupervisor {
     } catch (err) {
       if (this.stateNow !== 'restarting') return
       // A gateway that cannot start again counts as another stop: the bound above ends the attempts.
-      return this.crashed(`${reason}; starting it again failed: ${(err as Error).message}`)
+      return this.crashed(`it could not start again: ${(err as Error).message}`)
     }
     if (this.stateNow !== 'restarting') return
     this.current = ready
