@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -12,20 +14,58 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 const SLOW_MS = 150
 
+/**
+ * Passes every request on to `target` and counts the calls (POSTs; model listings are GETs) in flight at once:
+ * a run's concurrency read from what reached the upstream, not from how long the run took, which a busy machine
+ * stretches.
+ */
+async function countingProxy(target: string) {
+  let inFlight = 0
+  let peak = 0
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      peak = Math.max(peak, ++inFlight)
+      res.once('close', () => inFlight--)
+    }
+    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** The most requests in flight at once since the last call. */
+    takePeak() {
+      const seen = peak
+      peak = inFlight
+      return seen
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
 let mock: RunningMock
 let slow: RunningMock
+let slowProxy: Awaited<ReturnType<typeof countingProxy>>
 let app: FastifyInstance
 let url: string
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-compare-'))
 
 beforeAll(async () => {
   ;[mock, slow] = await Promise.all([startMockUpstream(), startMockUpstream(['--latency-ms', String(SLOW_MS)])])
+  slowProxy = await countingProxy(slow.url)
   const config = parseConfig(
     `
 providers:
   mock: { type: openai, baseUrl: "${mock.url}/v1", apiKey: "sk-test" }
-  slow: { type: openai, baseUrl: "${slow.url}/v1", apiKey: "sk-test" }
-  local: { type: ollama, baseUrl: "${slow.url}" }
+  slow: { type: openai, baseUrl: "${slowProxy.url}/v1", apiKey: "sk-test" }
+  local: { type: ollama, baseUrl: "${slowProxy.url}" }
 pricing:
   mock/gpt-a: { input: 1000, output: 2000 }
   mock/gpt-b: { input: 3000, output: 6000 }
@@ -42,7 +82,7 @@ prompts:
 })
 afterAll(async () => {
   await app?.close()
-  await Promise.all([mock?.stop(), slow?.stop()])
+  await Promise.all([mock?.stop(), slow?.stop(), slowProxy?.stop()])
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -291,9 +331,10 @@ describe('batch matrix', () => {
 
 describe('concurrency, cancel and replay', () => {
   it('runs a local provider one call at a time and cloud providers in parallel', async () => {
-    const timed = async (model: string) => {
-      const t0 = performance.now()
-      await finished(
+    // The slow mock answers after SLOW_MS, so calls made in parallel are all upstream at once.
+    const peak = async (model: string) => {
+      slowProxy.takePeak()
+      const run = await finished(
         (
           await admin('POST', '/admin/v1/compare/runs', {
             messages: [{ role: 'user', content: '{{q}}' }],
@@ -302,10 +343,11 @@ describe('concurrency, cancel and replay', () => {
           })
         ).json().id,
       )
-      return performance.now() - t0
+      expect(run.cells.map((c: Json) => c.status)).toEqual(['done', 'done', 'done'])
+      return slowProxy.takePeak()
     }
-    expect(await timed('local/llama3')).toBeGreaterThanOrEqual(3 * SLOW_MS)
-    expect(await timed('slow/gpt-x')).toBeLessThan(2 * SLOW_MS)
+    expect(await peak('local/llama3')).toBe(1)
+    expect(await peak('slow/gpt-x')).toBe(3)
   })
 
   it('cancels a run: queued cells never start, finished cells are kept', async () => {
