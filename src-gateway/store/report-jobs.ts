@@ -20,16 +20,7 @@ export type ReportJob =
   | { kind: 'overview'; query: OverviewQuery; now: number }
   | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
 
-/** What each kind of job answers. */
-export interface ReportAnswers {
-  stats: StatsResult
-  overview: OverviewResult
-  logs: LogPage
-}
-
-export type ReportAnswer<J extends ReportJob> = ReportAnswers[J['kind']]
-
-export function runReport(db: Db, job: ReportJob): Promise<ReportAnswer<ReportJob>> {
+export function runReport(db: Db, job: ReportJob): Promise<StatsResult | OverviewResult | LogPage> {
   switch (job.kind) {
     case 'stats':
       return computeStats(db, job.query, job.now)

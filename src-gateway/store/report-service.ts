@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { type ErrorKind, GatewayError, type GatewayErrorOptions } from '../core/errors.js'
 import type { Db } from './db.js'
-import { type ReportAnswer, type ReportJob, runReport } from './report-jobs.js'
+import { type ReportJob, runReport } from './report-jobs.js'
 import { rollUpNewRows } from './rollups.js'
 
 export interface ReportLimits {
@@ -20,7 +20,7 @@ export interface ReportLimits {
 export const DEFAULT_REPORT_LIMITS: ReportLimits = { queue: 32, timeoutMs: 60_000 }
 
 interface Pending {
-  resolve(answer: unknown): void
+  resolve(json: string): void
   reject(err: Error): void
   timer: NodeJS.Timeout
   /** The worker running it: a job outlives neither. */
@@ -28,7 +28,7 @@ interface Pending {
 }
 
 type WorkerReply =
-  | { id: number; answer: unknown }
+  | { id: number; json: string }
   | { id: number; error: { kind: ErrorKind; message: string; opts: GatewayErrorOptions } }
 
 const unavailable = (message: string, code: string) => new GatewayError('internal', message, { status: 503, code })
@@ -66,8 +66,9 @@ export class ReportService {
     private readonly entry: () => URL = workerEntry,
   ) {}
 
-  async run<J extends ReportJob>(job: J): Promise<ReportAnswer<J>> {
-    if (this.db.memory) return (await runReport(this.db, job)) as ReportAnswer<J>
+  /** The job's answer as JSON text, for the endpoint to send as it is. */
+  async run(job: ReportJob): Promise<string> {
+    if (this.db.memory) return JSON.stringify(await runReport(this.db, job))
     if (this.closed) throw unavailable('the gateway is shutting down', 'reports_closed')
     if (this.pending.size >= this.limits.queue)
       throw unavailable(
@@ -79,7 +80,7 @@ export class ReportService {
     if (job.kind !== 'logs') rollUpNewRows(this.db, job.now)
     const worker = this.started()
     const id = this.nextId++
-    return new Promise<ReportAnswer<J>>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(id)?.reject(
           unavailable(
@@ -90,7 +91,7 @@ export class ReportService {
         void this.stop(worker, 'a report before it took too long and was stopped')
       }, this.limits.timeoutMs)
       timer.unref()
-      this.pending.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer, worker })
+      this.pending.set(id, { resolve, reject, timer, worker })
       worker.postMessage({ id, job })
     })
   }
@@ -111,7 +112,7 @@ export class ReportService {
       const job = this.settle(reply.id)
       if (!job) return
       if ('error' in reply) job.reject(new GatewayError(reply.error.kind, reply.error.message, reply.error.opts))
-      else job.resolve(reply.answer)
+      else job.resolve(reply.json)
     })
     worker.on('error', (err) => {
       failure = err

@@ -1,7 +1,8 @@
 /**
  * The report worker's entry (a `worker_threads` worker; see report-service.ts): runs report jobs on its own
  * read-only connection, so a month's stats or a search over a big log never holds the gateway's event loop.
- * Jobs arrive as `{ id, job }` and are answered `{ id, answer }` or `{ id, error }`.
+ * Jobs arrive as `{ id, job }` and are answered `{ id, json }` (the answer as the JSON text the endpoint sends:
+ * the gateway's thread then neither copies an object graph across nor serializes it) or `{ id, error }`.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { GatewayError } from '../core/errors.js'
@@ -12,7 +13,7 @@ const port = parentPort!
 
 port.on('message', async ({ id, job }: { id: number; job: ReportJob }) => {
   try {
-    port.postMessage({ id, answer: await runReport(db, job) })
+    port.postMessage({ id, json: JSON.stringify(await runReport(db, job)) })
   } catch (err) {
     // Errors cross to the gateway as plain data; a GatewayError keeps its kind and options (not its cause).
     const e = err as Error

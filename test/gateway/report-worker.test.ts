@@ -104,12 +104,12 @@ describe('report worker faults', () => {
     const db = openDatabase(dir)
     const reports = new ReportService(db, { queue: 8, timeoutMs: 30_000 }, faulty)
     try {
-      expect((await reports.run(logsJob())).items).toHaveLength(5)
+      expect(JSON.parse(await reports.run(logsJob())).items).toHaveLength(5)
       await expect(reports.run(logsJob('crash-the-worker'))).rejects.toMatchObject({
         status: 503,
         opts: { code: 'report_worker_exited' },
       })
-      expect((await reports.run(logsJob())).items).toHaveLength(5)
+      expect(JSON.parse(await reports.run(logsJob())).items).toHaveLength(5)
     } finally {
       await reports.close()
       db.close()
@@ -127,7 +127,7 @@ describe('report worker faults', () => {
         opts: { code: 'report_timeout' },
       })
       expect(performance.now() - t0).toBeLessThan(1900)
-      expect((await reports.run(logsJob())).items).toHaveLength(5)
+      expect(JSON.parse(await reports.run(logsJob())).items).toHaveLength(5)
     } finally {
       await reports.close()
       db.close()

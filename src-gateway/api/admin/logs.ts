@@ -6,7 +6,7 @@ import { GatewayError } from '../../core/errors.js'
 import { csvLine } from '../../store/csv.js'
 import { getLog, LOG_ITEM_FIELDS, logBatches } from '../../store/log-queries.js'
 import { LogFilterFields, requireDb, toLogFilter } from './query-params.js'
-import { requireReports } from './stats.js'
+import { JSON_TYPE, requireReports } from './stats.js'
 
 const LogsQuerySchema = Type.Object({
   ...LogFilterFields,
@@ -38,10 +38,10 @@ export function registerAdminLogs(app: FastifyInstance): void {
   app.get<{ Querystring: Static<typeof LogsQuerySchema> }>(
     '/admin/v1/logs',
     { schema: { querystring: LogsQuerySchema } },
-    async (req) => {
+    async (req, reply) => {
       const reports = requireReports(app)
       const { limit, cursor, after } = req.query
-      return await reports.run({
+      const json = await reports.run({
         kind: 'logs',
         filter: toLogFilter(req.query),
         page: {
@@ -50,6 +50,7 @@ export function registerAdminLogs(app: FastifyInstance): void {
           after: after === undefined ? undefined : Number(after),
         },
       })
+      return reply.type(JSON_TYPE).send(json)
     },
   )
 

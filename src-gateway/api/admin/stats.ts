@@ -30,6 +30,9 @@ function rangeOf(q: { from?: string; to?: string; bucket: StatsBucket }): { from
   return { from, to }
 }
 
+/** A report's answer comes from the worker as JSON text, sent as it is. */
+export const JSON_TYPE = 'application/json; charset=utf-8'
+
 /** The report worker; without a database, requireDb's 503 (server.ts starts one wherever there is a database). */
 export function requireReports(app: FastifyInstance): ReportService {
   requireDb(app)
@@ -45,20 +48,30 @@ export function registerAdminStats(app: FastifyInstance): void {
   app.get<{ Querystring: Static<typeof StatsQuerySchema> }>(
     '/admin/v1/stats',
     { schema: { querystring: StatsQuerySchema } },
-    async (req) => {
+    async (req, reply) => {
       const reports = requireReports(app)
       const { bucket, groupBy } = req.query
-      return await reports.run({ kind: 'stats', query: { ...rangeOf(req.query), bucket, groupBy }, now: Date.now() })
+      const json = await reports.run({
+        kind: 'stats',
+        query: { ...rangeOf(req.query), bucket, groupBy },
+        now: Date.now(),
+      })
+      return reply.type(JSON_TYPE).send(json)
     },
   )
 
   app.get<{ Querystring: Static<typeof OverviewQuerySchema> }>(
     '/admin/v1/stats/overview',
     { schema: { querystring: OverviewQuerySchema } },
-    async (req) => {
+    async (req, reply) => {
       const reports = requireReports(app)
       const { bucket, groupBy = 'model' } = req.query
-      return await reports.run({ kind: 'overview', query: { ...rangeOf(req.query), bucket, groupBy }, now: Date.now() })
+      const json = await reports.run({
+        kind: 'overview',
+        query: { ...rangeOf(req.query), bucket, groupBy },
+        now: Date.now(),
+      })
+      return reply.type(JSON_TYPE).send(json)
     },
   )
 }
