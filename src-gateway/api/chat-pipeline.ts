@@ -23,16 +23,10 @@ import { type CacheLookup, cacheBypassed, lookupCache, serveFromCache, storeInCa
 import { type OpenedStream, openStream } from './early-stream-error.js'
 import { toGatewayError } from './error-handler.js'
 import { type Outcome, outcome } from './outcome.js'
-import { passthroughStream } from './passthrough-stream.js'
 import { createChunkRestorer } from './restoring-chunks.js'
 import { applyRouteSystem } from './route-system.js'
-import {
-  countsFromAnthropicUsage,
-  countsFromUsage,
-  KEPT_TEXT_CHARS,
-  type StreamTranslator,
-} from './stream-accounting.js'
-import type { DialectCodec } from './types.js'
+import { countsFromUsage, KEPT_TEXT_CHARS, type StreamTranslator } from './stream-accounting.js'
+import type { DialectCodec, PassthroughCodec } from './types.js'
 import { scrubUpstreamError } from './upstream-error-scrub.js'
 
 /** What the answer must go through on its way back, from the call's redaction, guardrails and cache. */
@@ -44,9 +38,6 @@ export interface AnswerPlan {
   /** Assemble the canonical answer so the cache can keep it. */
   collect: boolean
 }
-
-/** Headers a client sent that the same-dialect upstream must see (Anthropic betas, API version). */
-const FORWARDED_ANTHROPIC_HEADERS = ['anthropic-version', 'anthropic-beta']
 
 /**
  * One chat call from any inbound dialect to whichever target serves it. Same dialect on both sides:
@@ -288,8 +279,9 @@ type Answered = UpstreamResponse & { opened?: OpenedStream }
  */
 function buildRequest(call: GatewayCall, canonical: ChatRequest, target: Target): UpstreamRequest | GatewayError {
   try {
-    return isPassthrough(call, target)
-      ? passthroughRequest(call, target)
+    const passthrough = passthroughTo(call, target)
+    return passthrough
+      ? passthroughRequest(call, target, passthrough)
       : target.provider.adapter.chatRequest(forTarget(canonical, target), target.model, target.provider.ctx)
   } catch (err) {
     if (err instanceof GatewayError) return err
@@ -338,27 +330,22 @@ function forTarget(req: ChatRequest, target: Target): ChatRequest {
   return out
 }
 
-function isPassthrough(call: GatewayCall, target: Target): boolean {
-  return (
+/** The dialect's pass-through, when this target takes the client's body as it came; else undefined. */
+function passthroughTo(call: GatewayCall, target: Target): PassthroughCodec | undefined {
+  const usable =
     target.provider.adapter.passthrough === call.dialect && !target.params && !target.system && call.translate !== true
-  )
+  return usable ? call.codec.passthrough : undefined
 }
 
-function passthroughRequest(call: GatewayCall, target: Target): UpstreamRequest {
+function passthroughRequest(call: GatewayCall, target: Target, passthrough: PassthroughCodec): UpstreamRequest {
   const { adapter, ctx } = target.provider
-  const out: Record<string, unknown> = { ...call.body, model: target.model }
-  // Usage only arrives in an OpenAI stream when asked for; the log needs it (the encoder strips it again).
-  if (call.dialect === 'openai' && out.stream === true) {
-    out.stream_options = { ...(out.stream_options as object | undefined), include_usage: true }
-  }
   const headers = adapter.passthroughHeaders!(ctx)
-  if (call.dialect === 'anthropic') {
-    for (const h of FORWARDED_ANTHROPIC_HEADERS) {
-      const v = call.headers[h]
-      if (typeof v === 'string') headers[h] = v
-    }
+  for (const h of passthrough.forwardedHeaders) {
+    const v = call.headers[h]
+    if (typeof v === 'string') headers[h] = v
   }
-  return { method: 'POST', path: adapter.passthroughPath!, headers, body: JSON.stringify(out) }
+  const body = JSON.stringify(passthrough.upstreamBody(call.body, target.model))
+  return { method: 'POST', path: adapter.passthroughPath!, headers, body }
 }
 
 /** The route a client names, if config has one by that exact name (never an Object.prototype member). */
@@ -398,21 +385,15 @@ async function completeAnswer(
     })
   }
   const { adapter } = target.provider
-  if (isPassthrough(call, target)) {
-    const usage = (parsed as { usage?: unknown }).usage
-    return outcome(
-      200,
-      call.dialect === 'anthropic'
-        ? countsFromAnthropicUsage(usage as Record<string, number>)
-        : countsFromUsage(usage as Usage),
-      {
-        responseBody: gw.captureBodies ? text : undefined,
-        outputText: () => answerText(parsed),
-        send: sendJson(sink, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
-        // The upstream speaks the client's dialect, which its adapter reads like any other answer.
-        response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
-      },
-    )
+  const passthrough = passthroughTo(call, target)
+  if (passthrough) {
+    return outcome(200, passthrough.counts((parsed as { usage?: unknown }).usage), {
+      responseBody: gw.captureBodies ? text : undefined,
+      outputText: () => answerText(parsed),
+      send: sendJson(sink, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
+      // The upstream speaks the client's dialect, which its adapter reads like any other answer.
+      response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
+    })
   }
   const response = adapter.chatResponse(parsed, target.model)
   // Serialised once, for the client and for the log (which keeps the redacted form).
@@ -453,11 +434,11 @@ async function streamAnswer(
 ): Promise<Outcome> {
   const raw = sink.stream(call.codec.streamContentType)
 
-  const passthrough = isPassthrough(call, target)
+  const passthrough = passthroughTo(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
   const accumulator = plan.collect ? new ResponseAccumulator() : undefined
   const translate = passthrough
-    ? passthroughStream(call.dialect, canonical.stream_options?.include_usage === true)
+    ? passthrough.stream(canonical.stream_options?.include_usage === true)
     : translatingStream(target, encoder, plan, accumulator)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined

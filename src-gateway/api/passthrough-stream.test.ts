@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createSseParser } from '../core/sse.js'
-import { passthroughStream } from './passthrough-stream.js'
+import { anthropicPassthroughStream, openaiPassthroughStream } from './passthrough-stream.js'
 
 const chunk = (delta: object) =>
   `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`
 
 describe('OpenAI pass-through stream', () => {
   it('assembles the answer text, escapes and all, from the frames it forwarded', () => {
-    const t = passthroughStream('openai', false)
+    const t = openaiPassthroughStream(false)
     const parser = createSseParser()
     const wire =
       chunk({ role: 'assistant', content: '' }) +
@@ -23,7 +23,7 @@ describe('OpenAI pass-through stream', () => {
   })
 
   it('drops the usage chunk it asked for when the client did not', () => {
-    const t = passthroughStream('openai', false)
+    const t = openaiPassthroughStream(false)
     const usage = `data: ${JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } })}\n\n`
     const out = t.frames(createSseParser().push(chunk({ content: 'x' }) + usage))
     expect(out).not.toContain('prompt_tokens')
@@ -31,7 +31,7 @@ describe('OpenAI pass-through stream', () => {
   })
 
   it('keeps a bounded prefix of a long stream for the log, and still reads the usage at its end', () => {
-    const t = passthroughStream('openai', false)
+    const t = openaiPassthroughStream(false)
     const parser = createSseParser()
     const piece = 'x'.repeat(1000)
     let forwarded = 0
@@ -50,7 +50,7 @@ describe('OpenAI pass-through stream', () => {
 
 describe('Anthropic pass-through stream', () => {
   it('keeps a bounded prefix of the text deltas', () => {
-    const t = passthroughStream('anthropic', false)
+    const t = anthropicPassthroughStream()
     const parser = createSseParser()
     const frame = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
     t.frames(parser.push(frame('message_start', { message: { usage: { input_tokens: 9, output_tokens: 1 } } })))

@@ -1,7 +1,6 @@
 import type { Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { StreamFrame } from '../core/sse.js'
-import type { ClientDialect } from './dialects.js'
 import {
   countsFromAnthropicUsage,
   countsFromUsage,
@@ -60,7 +59,7 @@ function upstreamStreamError(data: string): GatewayError {
 }
 
 /** OpenAI SSE from an OpenAI-shaped upstream to an OpenAI client. */
-function openaiPassthrough(clientWantsUsage: boolean): StreamTranslator {
+export function openaiPassthroughStream(clientWantsUsage: boolean): StreamTranslator {
   let usage: Usage | undefined
   let done = false
   // Frames are kept (they are already strings) and parsed only when the answer's text is needed: for a
@@ -150,7 +149,7 @@ interface AnthropicFrame {
 }
 
 /** Anthropic SSE from an Anthropic upstream to an Anthropic client. */
-function anthropicPassthrough(): StreamTranslator {
+export function anthropicPassthroughStream(): StreamTranslator {
   let counts: TokenCounts | undefined
   let startUsage: Record<string, number> | undefined
   let done = false
@@ -185,8 +184,4 @@ function anthropicPassthrough(): StreamTranslator {
     counts: () => counts,
     outputText: () => deltas.kept.map(anthropicDeltaText).join(''),
   }
-}
-
-export function passthroughStream(dialect: ClientDialect, clientWantsUsage: boolean): StreamTranslator {
-  return dialect === 'openai' ? openaiPassthrough(clientWantsUsage) : anthropicPassthrough()
 }

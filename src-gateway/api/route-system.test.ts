@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatRequest } from '../core/chat-types.js'
 import type { GatewayCall } from '../pipeline/call.js'
+import { anthropicCodec } from './anthropic/codec.js'
+import { openaiCodec } from './openai/codec.js'
 import { applyRouteSystem } from './route-system.js'
 
 const route = { targets: [{ model: 'p/m' }], system: { prepend: 'FIRST', append: 'LAST' } }
 const call = (dialect: GatewayCall['dialect'], body: Record<string, unknown>) =>
-  ({ dialect, body }) as unknown as GatewayCall
+  ({ dialect, codec: dialect === 'openai' ? openaiCodec : anthropicCodec, body }) as unknown as GatewayCall
 const canonical = (messages: ChatRequest['messages']): ChatRequest => ({ model: 'fast', messages })
 
 describe('route system instructions', () => {

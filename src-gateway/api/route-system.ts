@@ -2,7 +2,7 @@ import type { RouteConfig } from '../config/schema.js'
 import type { ChatMessage, ChatRequest } from '../core/chat-types.js'
 import type { GatewayCall } from '../pipeline/call.js'
 
-type RouteSystem = NonNullable<RouteConfig['system']>
+export type RouteSystem = NonNullable<RouteConfig['system']>
 
 /** Index just past the leading system/developer messages: where a route's appended instruction goes. */
 function endOfSystemBlock(messages: readonly { role?: unknown }[]): number {
@@ -11,25 +11,11 @@ function endOfSystemBlock(messages: readonly { role?: unknown }[]): number {
   return i
 }
 
-function wrapMessages<M>(messages: M[], system: RouteSystem, make: (text: string) => M): M[] {
+export function wrapMessages<M>(messages: M[], system: RouteSystem, make: (text: string) => M): M[] {
   const out = [...messages]
   if (system.append) out.splice(endOfSystemBlock(out as { role?: unknown }[]), 0, make(system.append))
   if (system.prepend) out.unshift(make(system.prepend))
   return out
-}
-
-/** Anthropic keeps the system prompt in `system`: a string or an array of text blocks. */
-function wrapAnthropicSystem(current: unknown, system: RouteSystem): unknown {
-  if (Array.isArray(current)) {
-    const block = (text: string) => ({ type: 'text', text })
-    return [
-      ...(system.prepend ? [block(system.prepend)] : []),
-      ...current,
-      ...(system.append ? [block(system.append)] : []),
-    ]
-  }
-  const parts = [system.prepend, typeof current === 'string' && current !== '' ? current : undefined, system.append]
-  return parts.filter((p) => p).join('\n\n')
 }
 
 /**
@@ -44,12 +30,8 @@ export function applyRouteSystem(
 ): ChatRequest {
   const system = route?.system
   if (!system || (!system.prepend && !system.append)) return canonical
-  const body = call.body
-  if (call.dialect === 'openai' && Array.isArray(body.messages)) {
-    call.body = { ...body, messages: wrapMessages(body.messages, system, (content) => ({ role: 'system', content })) }
-  } else if (call.dialect === 'anthropic') {
-    call.body = { ...body, system: wrapAnthropicSystem(body.system, system) }
-  }
+  const passthrough = call.codec.passthrough
+  if (passthrough) call.body = passthrough.wrapSystem(call.body, system)
   return {
     ...canonical,
     messages: wrapMessages<ChatMessage>(canonical.messages, system, (content) => ({ role: 'system', content })),

@@ -1,5 +1,7 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from '../core/chat-types.js'
 import type { GatewayError } from '../core/errors.js'
+import type { RouteSystem } from './route-system.js'
+import type { StreamTranslator, TokenCounts } from './stream-accounting.js'
 
 /** Serialises canonical stream chunks into one client dialect's wire format. One per response. */
 export interface StreamEncoder {
@@ -21,4 +23,23 @@ export interface DialectCodec<Req> {
   streamContentType?: string
   /** `{status, body}` for an error in this dialect. */
   encodeError(err: GatewayError): { status: number; body: unknown }
+  /** How the client's own body is relayed to an upstream that speaks this dialect; absent: always translated. */
+  passthrough?: PassthroughCodec
+}
+
+/**
+ * A dialect whose upstreams take the client's body as it came: the gateway sends it on with only the model
+ * replaced and relays the answer byte for byte, reading only what the log needs.
+ */
+export interface PassthroughCodec {
+  /** The body for the upstream: the client's, `model` replaced (and anything the log needs asked for). */
+  upstreamBody(body: Record<string, unknown>, model: string): Record<string, unknown>
+  /** Client request headers the upstream must see. */
+  forwardedHeaders: readonly string[]
+  /** Token counts from a complete answer's `usage`. */
+  counts(usage: unknown): TokenCounts | undefined
+  /** Relays a streamed answer frame by frame; `clientWantsUsage`: the client asked for usage itself. */
+  stream(clientWantsUsage: boolean): StreamTranslator
+  /** The client's body with a route's system instructions wrapped around its prompt. */
+  wrapSystem(body: Record<string, unknown>, system: RouteSystem): Record<string, unknown>
 }

@@ -4,6 +4,7 @@ import type { DialectCodec } from '../types.js'
 import { decodeAnthropicRequest } from './decode-request.js'
 import { encodeAnthropicResponse } from './encode-response.js'
 import { anthropicErrorBody, anthropicErrorStatus } from './errors.js'
+import { anthropicPassthrough } from './passthrough.js'
 import { createAnthropicStreamEncoder } from './stream-encoder.js'
 
 export const anthropicCodec: DialectCodec<unknown> = {
@@ -11,4 +12,5 @@ export const anthropicCodec: DialectCodec<unknown> = {
   encodeResponse: encodeAnthropicResponse,
   streamEncoder: (requestedModel) => createAnthropicStreamEncoder(requestedModel),
   encodeError: (err) => ({ status: anthropicErrorStatus(err), body: anthropicErrorBody(err) }),
+  passthrough: anthropicPassthrough,
 }

@@ -2,6 +2,7 @@ import type { ChatChunk, ChatRequest, ChatResponse } from '../../core/chat-types
 import { invalid } from '../request-checks.js'
 import type { DialectCodec, StreamEncoder } from '../types.js'
 import { openaiErrorBody, openaiErrorStatus } from './errors.js'
+import { openaiPassthrough } from './passthrough.js'
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
 
@@ -71,4 +72,5 @@ export const openaiCodec: DialectCodec<unknown> = {
   },
   streamEncoder: (_model, req) => openaiStreamEncoder(req.stream_options?.include_usage === true),
   encodeError: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err) }),
+  passthrough: openaiPassthrough,
 }
