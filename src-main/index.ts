@@ -121,7 +121,8 @@ if (!app.requestSingleInstanceLock()) {
       tray = createTray({
         open: openWindow,
         copyEndpoint: () => clipboard.writeText(endpointUrl(running)),
-        setPaused: (paused) => void setPaused(paused),
+        // Refused while the gateway restarts: the menu then shows its state again.
+        setPaused: (paused) => void setPaused(paused).catch(() => publishStatus()),
         quit: () => app.quit(),
       })
       await publishStatus()
