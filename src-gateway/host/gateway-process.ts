@@ -38,10 +38,14 @@ async function closeAndExit(): Promise<never> {
   process.exit(0)
 }
 
-// The log writer says when rows cannot be written through process warnings (log-writer.ts): the user should
-// hear of it in the window, not only in a log file. Node's own deprecation and experimental warnings stay out.
+// The gateway's parts say when something fails in the background through process warnings (the log writer's
+// `SwitchyardLogWriter` when rows cannot be written, the OTLP exporter's, retention's and the cache's plain
+// ones): the user should hear of it in the window, not only in a log file. Node's own deprecation and
+// experimental warnings stay out.
 process.on('warning', (w) => {
-  if (w.name === 'Warning') channel.send({ type: 'notice', level: 'warning', message: w.message })
+  if (w.name === 'Warning' || w.name.startsWith('Switchyard')) {
+    channel.send({ type: 'notice', level: 'warning', message: w.message })
+  }
 })
 
 async function start(m: StartMessage): Promise<void> {
