@@ -43,15 +43,18 @@ const scratch = new Float64Array(BINS)
  */
 export function percentiles(parts: readonly Sketch[], ps: readonly number[]): (number | null)[] {
   let total = 0
+  let lowest = BINS - 1
   for (const s of parts)
     for (const [bin, n] of s) {
       scratch[bin] += n
       total += n
+      if (bin < lowest) lowest = bin
     }
   const out: (number | null)[] = ps.map(() => null)
   if (total === 0) return out
   let seen = 0
-  let bin = 0
+  // From the lowest bin used: latencies of tens of ms and more sit hundreds of bins up.
+  let bin = lowest
   for (const [i, p] of ps.entries()) {
     const rank = Math.max(1, Math.ceil(p * total))
     while (bin < BINS - 1 && seen + scratch[bin] < rank) seen += scratch[bin++]
