@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox'
 import { isPlainObject } from '../core/json-values.js'
+import { providerProblems } from '../providers/registry.js'
 import { validateCache, validateCacheOverride } from './policies/cache.js'
 import { validateGuardrails } from './policies/guardrails.js'
 import { validateRedaction, validateRedactionOverride } from './policies/redaction.js'
@@ -50,6 +51,9 @@ export function configProblems(data: unknown): ConfigProblem[] {
   if (problems.length > 0) return problems
   const cfg = (data ?? {}) as GatewayConfig
   const providers = new Set(Object.keys(cfg.providers ?? {}))
+  for (const [id, p] of Object.entries(cfg.providers ?? {})) {
+    for (const { field, message } of providerProblems(p)) problems.push({ path: `/providers/${id}/${field}`, message })
+  }
   for (const [name, route] of Object.entries(cfg.routes ?? {})) {
     route.targets.forEach((t, i) => {
       const slash = t.model.indexOf('/')

@@ -35,3 +35,28 @@ export const PROVIDER_SETTINGS: TProperties = Object.assign(
   {},
   ...PROVIDER_TYPES.map((t) => ADAPTERS[t].descriptor.settings ?? {}),
 )
+
+/** The type whose descriptor declares each setting, to name it when another type's provider uses it. */
+const SETTING_OWNER = new Map(
+  PROVIDER_TYPES.flatMap((t) => Object.keys(ADAPTERS[t].descriptor.settings ?? {}).map((name) => [name, t] as const)),
+)
+
+/**
+ * What the schema cannot say of one provider: a setting of another type (ignored there, so surely a
+ * mistake) and a missing `baseUrl` where the type has no usable default. Fields are the provider's keys.
+ */
+export function providerProblems(
+  cfg: { type: ProviderType; baseUrl?: string } & object,
+): { field: string; message: string }[] {
+  const { descriptor } = ADAPTERS[cfg.type]
+  const problems: { field: string; message: string }[] = []
+  if (descriptor.baseUrlRequired && cfg.baseUrl === undefined) {
+    problems.push({ field: 'baseUrl', message: `is required for ${cfg.type} (e.g. ${descriptor.defaultBaseUrl})` })
+  }
+  for (const field of Object.keys(cfg)) {
+    const owner = SETTING_OWNER.get(field)
+    if (owner && owner !== cfg.type)
+      problems.push({ field, message: `is a setting of ${owner} providers, not ${cfg.type}` })
+  }
+  return problems
+}

@@ -53,6 +53,8 @@ export interface ProviderDescriptor {
   label: string
   /** Used when a provider sets no `baseUrl`, following the vendor SDK's convention (DESIGN.md). */
   defaultBaseUrl: string
+  /** Each account has its own endpoint (Azure): `defaultBaseUrl` only shows its form, a provider must set one. */
+  baseUrlRequired?: boolean
   /**
    * Whether it runs on your own hardware unless its provider's `local:` says otherwise: free, counted
    * local in Overview, local timeouts. Cloud APIs stay cloud at a loopback URL (a local proxy still bills

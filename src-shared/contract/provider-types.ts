@@ -10,6 +10,8 @@ export const ProviderTypeInfoSchema = Type.Object({
   label: Type.String(),
   /** Used when a provider sets no `baseUrl`. */
   defaultBaseUrl: Type.String(),
+  /** Each account has its own endpoint: `defaultBaseUrl` only shows its form, a provider must set one. */
+  baseUrlRequired: Type.Boolean(),
   /** Free and counted local unless the provider's `local:` says otherwise; `when loopback`: at a loopback URL. */
   locality: Type.Union([Type.Literal('local'), Type.Literal('cloud'), Type.Literal('when loopback')]),
   keyRequired: Type.Boolean(),

@@ -18,6 +18,7 @@ export const azureOpenAI: ProviderAdapter = {
     type: 'azure-openai',
     label: 'Azure OpenAI',
     defaultBaseUrl: 'https://YOUR-RESOURCE.openai.azure.com',
+    baseUrlRequired: true,
     locality: 'cloud',
     keyRequired: true,
     auth: 'api-key',

@@ -56,6 +56,7 @@ export function ProviderForm(props: {
       else if (props.existingIds.includes(id)) e.id = `A provider named "${id}" exists already.`
     }
     if (baseUrl && !/^https?:\/\/\S+$/.test(baseUrl)) e.baseUrl = 'Start with http:// or https://.'
+    else if (!baseUrl.trim() && info?.baseUrlRequired) e.baseUrl = `Required for this type, e.g. ${info.defaultBaseUrl}`
     if (keyMode === 'env' && apiKeyEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
       e.apiKeyEnv = 'An environment variable name, e.g. OPENAI_API_KEY.'
     return e
@@ -136,7 +137,8 @@ export function ProviderForm(props: {
             aria-describedby="pf-base-url-hint"
           />
           <span id="pf-base-url-hint" className={fieldErrors.baseUrl ? 'field-error' : 'field-hint'}>
-            {fieldErrors.baseUrl ?? (info ? `Empty uses the default: ${info.defaultBaseUrl}` : '')}
+            {fieldErrors.baseUrl ??
+              (info && !info.baseUrlRequired ? `Empty uses the default: ${info.defaultBaseUrl}` : '')}
           </span>
         </div>
       </div>
