@@ -37,4 +37,5 @@ test('the Logs page says request logging is off, why and how to turn it on, with
   await page.goto(`${gateway.baseUrl}/#/`)
   await expect(page.getByRole('status').filter({ hasText: 'Request logging is off' })).toBeVisible()
   await expect(page.getByText('Could not load the numbers')).toHaveCount(0)
+  await page.screenshot({ path: join(SHOTS, 'overview-no-log.png'), fullPage: true })
 })

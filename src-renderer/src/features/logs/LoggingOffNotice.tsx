@@ -10,7 +10,7 @@ export const useLoggingOff = (): boolean => useAppStore((s) => s.info?.logging =
 export function LoggingOffNotice() {
   const dataDir = useAppStore((s) => s.info?.dataDir ?? null)
   return (
-    <section className="empty" role="status" aria-label="Request logging">
+    <section className="empty" role="status" aria-label="Request logging" style={{ marginBottom: 14 }}>
       <p>
         <strong>Request logging is off.</strong> The gateway answers calls but records none, so there are no rows or
         charts to show.
