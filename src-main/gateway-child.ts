@@ -24,3 +24,12 @@ export type SpawnGatewayChild = () => GatewayChild
 export function describeExit(exit: ChildExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`
 }
+
+/**
+ * The gateway process's environment: main's, without the passphrase of the encrypted secret file. Main opens
+ * that file and hands the values over the port, so the gateway process never needs the passphrase itself.
+ */
+export function gatewayEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SWITCHYARD_SECRET_KEY: _opened, ...rest } = env
+  return rest
+}

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { FromGateway } from '../src-gateway/host/messages.js'
-import type { GatewayChild, SpawnGatewayChild } from './gateway-child.js'
+import { type GatewayChild, gatewayEnv, type SpawnGatewayChild } from './gateway-child.js'
 
 const ENTRY = fileURLToPath(new URL('../src-gateway/host/gateway-process.ts', import.meta.url))
 
@@ -11,7 +11,7 @@ const ENTRY = fileURLToPath(new URL('../src-gateway/host/gateway-process.ts', im
  */
 export function nodeGatewayChild(env: NodeJS.ProcessEnv = process.env): SpawnGatewayChild {
   return () => {
-    const child = fork(ENTRY, [], { execArgv: ['--import', 'tsx'], env, stdio: 'inherit' })
+    const child = fork(ENTRY, [], { execArgv: ['--import', 'tsx'], env: gatewayEnv(env), stdio: 'inherit' })
     const gatewayChild: GatewayChild = {
       get pid() {
         return child.pid

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { utilityProcess } from 'electron'
 import type { FromGateway } from '../src-gateway/host/messages.js'
-import type { SpawnGatewayChild } from './gateway-child.js'
+import { gatewayEnv, type SpawnGatewayChild } from './gateway-child.js'
 
 /**
  * The gateway process in the app: Electron's utilityProcess running the bundle's `gateway-process.js`
@@ -13,6 +13,7 @@ export function utilityGatewayChild(): SpawnGatewayChild {
     const child = utilityProcess.fork(join(__dirname, 'gateway-process.js'), [], {
       serviceName: 'Switchyard gateway',
       stdio: 'inherit',
+      env: gatewayEnv(process.env),
     })
     return {
       get pid() {

@@ -17,6 +17,8 @@ import { CHAT_COMPLETION, type RecordedRequest, sendJson, startScriptedUpstream 
 // port with a notice, a bounded number of restarts, and a close that writes the last log row.
 
 const UPSTREAM_KEY = 'sk-upstream-only-in-main-0123456789'
+/** The encrypted secret file's passphrase, when the user gave one: main opens the file, the gateway never needs it. */
+const PASSPHRASE = 'passphrase-only-main-knows'
 
 let upstream: Awaited<ReturnType<typeof startScriptedUpstream>>
 const dirs: string[] = []
@@ -44,9 +46,9 @@ function dataDir(extra = ''): string {
 }
 
 /** The node adapter, remembering each process it started so a test can kill one. */
-function recording(): { spawn: SpawnGatewayChild; children: GatewayChild[] } {
+function recording(env?: NodeJS.ProcessEnv): { spawn: SpawnGatewayChild; children: GatewayChild[] } {
   const children: GatewayChild[] = []
-  const spawn = nodeGatewayChild()
+  const spawn = nodeGatewayChild(env)
   return {
     children,
     spawn: () => {
@@ -103,18 +105,21 @@ describe('the gateway process under its supervisor', () => {
     timeout: 120_000,
   }, async () => {
     const dir = dataDir()
-    const { spawn, children } = recording()
+    const { spawn, children } = recording({ ...process.env, SWITCHYARD_SECRET_KEY: PASSPHRASE })
     const { host, notices } = await start({ dataDir: dir, spawn })
     expect(host.port).toBeGreaterThan(0)
     expect(host.baseUrl).toBe(`http://127.0.0.1:${host.port}`)
 
     const first = await chat(host, 'before the crash')
     expect(first.data.choices[0].message.content).toBe('ok')
-    // The key reached the gateway process over the port: not on its command line, not in its environment.
+    // The key reached the gateway process over the port: not on its command line, not in its environment,
+    // and neither did the passphrase main's environment has.
     expect((upstream.requests.at(-1) as RecordedRequest).headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`)
     const pid = children[0].pid!
     for (const file of ['cmdline', 'environ']) {
-      expect(readFileSync(`/proc/${pid}/${file}`, 'latin1')).not.toContain(UPSTREAM_KEY)
+      const text = readFileSync(`/proc/${pid}/${file}`, 'latin1')
+      expect(text).not.toContain(UPSTREAM_KEY)
+      expect(text).not.toContain(PASSPHRASE)
     }
 
     const port = host.port
