@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
 import type { RouteConfig } from '../config/schema.js'
 import type { CancelSignal } from '../core/cancel.js'
@@ -546,26 +547,22 @@ class ClientGone extends Error {
 }
 
 /**
- * Waits until the client has taken what was written. A client that disconnects never drains, so its
- * `close` ends the wait too, with ClientGone: the call then settles as aborted (499) like any other. So
- * does the gateway ending the call (shutting down), with its reason.
+ * Waits until the client has taken what was written. A client that disconnects never drains; its `close`
+ * aborts the call (the transport wires that), which ends the wait with ClientGone: the call then settles
+ * as aborted (499) like any other. So does the gateway ending the call (shutting down), with its reason.
+ * The AbortController is made only here, when the client is slower than the upstream, not per call.
  */
-function drained(raw: ServerResponse, signal: CancelSignal): Promise<void> {
-  if (raw.destroyed) return Promise.reject(new ClientGone())
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      raw.off('drain', done)
-      raw.off('close', done)
-      signal.removeEventListener('abort', done)
-      if (raw.destroyed) reject(new ClientGone())
-      else if (signal.aborted) reject(signal.reason)
-      else resolve()
-    }
-    raw.on('drain', done)
-    raw.on('close', done)
-    signal.addEventListener('abort', done)
-  })
+async function drained(raw: ServerResponse, signal: CancelSignal): Promise<void> {
+  const stop = new AbortController()
+  const abort = () => stop.abort()
+  if (!raw.destroyed && !signal.aborted) {
+    signal.addEventListener('abort', abort)
+    await once(raw, 'drain', { signal: stop.signal })
+      .catch(() => undefined)
+      .finally(() => signal.removeEventListener('abort', abort))
+  }
+  if (raw.destroyed) throw new ClientGone()
+  if (signal.aborted) throw signal.reason
 }
 
 interface GuardedTranslator extends StreamTranslator {

@@ -11,6 +11,7 @@ let up: Scripted
 let gw: TestGateway
 const hits = new Map<string, number>()
 let release: (() => void) | undefined
+let floodClosed: Promise<unknown> | undefined
 
 function count(model: string): number {
   const n = (hits.get(model) ?? 0) + 1
@@ -38,6 +39,16 @@ beforeAll(async () => {
       }
       if (model === 'emb-held') await held()
       return sendJson(res, 200, embedding(model))
+    },
+    'POST /v1/chat/completions': async (_req: RecordedRequest, res) => {
+      // Streams 64 KB frames for as long as they are taken: a client that stops reading leaves the gateway
+      // waiting for its socket to drain.
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      const frame = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x'.repeat(64 * 1024) }, finish_reason: null }] })}\n\n`
+      floodClosed = new Promise((resolve) => res.once('close', resolve))
+      while (!res.destroyed) {
+        if (!res.write(frame)) await new Promise((r) => res.once('drain', r).once('close', r))
+      }
     },
     'POST /v1/messages/count_tokens': async (req: RecordedRequest, res) => {
       const { model } = req.body as { model: string }
@@ -141,4 +152,26 @@ describe('calls in flight', () => {
       expect(idle).toBe(true)
     })
   }
+})
+
+describe('the stream writer', () => {
+  it('ends the call as aborted when a client that stopped reading goes away', async () => {
+    const before = gw.events.length
+    const ctrl = new AbortController()
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'up/flood', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+      signal: ctrl.signal,
+    })
+    expect(res.status).toBe(200)
+    await res.body!.getReader().read()
+    // Not reading any more: the gateway's writes back up until it waits for the socket to drain.
+    await new Promise((r) => setTimeout(r, 200))
+    ctrl.abort()
+    await floodClosed
+    const until = Date.now() + 2000
+    while (gw.events.length === before && Date.now() < until) await new Promise((r) => setTimeout(r, 5))
+    expect(gw.events.at(-1)).toMatchObject({ status: 499, error: 'aborted', stream: true })
+  })
 })
