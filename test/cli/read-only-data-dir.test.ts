@@ -102,6 +102,8 @@ describe('serve on a data folder it cannot write', () => {
     const logs = await fetch(`${url}/admin/v1/logs`, { headers })
     expect(logs.status).toBe(503)
     expect(JSON.stringify(await logs.json())).toMatch(/request logging is off/)
+    // What the UI reads to say so calmly instead of showing the 503.
+    expect(await (await fetch(`${url}/admin/v1/info`, { headers })).json()).toMatchObject({ logging: false })
     serve.child.kill('SIGTERM')
     expect((await serve.done).code).toBe(0)
   })
