@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Anthropic from '@anthropic-ai/sdk'
 import type { FastifyInstance } from 'fastify'
@@ -9,6 +9,7 @@ import { createMemorySecretStore } from '../../src-gateway/config/secrets.js'
 import { createMemorySink } from '../../src-gateway/core/log-event.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { adminFetch } from '../helpers/gateway.js'
+import { attrs, metricsOf, type OtlpSpan, spansOf, startReceiver } from '../helpers/otlp-receiver.js'
 import { CHAT_COMPLETION, sendJson, sendSse, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // A gateway with `telemetry.otlp` pointing at a small OTLP/HTTP receiver, called through the real SDKs.
@@ -17,78 +18,6 @@ const CLIENT_KEY = 'sk-client-0123456789abcdef'
 const UPSTREAM_KEY = 'sk-upstream-fedcba9876543210'
 const OTEL_SECRET = 'Bearer otel-ingest-token-5551212'
 const env = { CLIENT_KEY, UPSTREAM_KEY }
-
-interface Received {
-  path: string
-  headers: IncomingHttpHeaders
-  text: string
-  body: OtlpBody
-}
-type AnyValue = {
-  stringValue?: string
-  intValue?: number | string
-  doubleValue?: number
-  boolValue?: boolean
-  arrayValue?: { values: AnyValue[] }
-}
-type KeyValue = { key: string; value: AnyValue }
-interface OtlpSpan {
-  traceId: string
-  spanId: string
-  parentSpanId?: string
-  name: string
-  kind: number
-  startTimeUnixNano: string
-  endTimeUnixNano: string
-  attributes: KeyValue[]
-  status?: { code?: number; message?: string }
-  events?: { name: string; attributes: KeyValue[] }[]
-}
-interface OtlpBody {
-  resourceSpans?: { resource: { attributes: KeyValue[] }; scopeSpans: { spans: OtlpSpan[] }[] }[]
-  resourceMetrics?: {
-    scopeMetrics: {
-      metrics: { name: string; histogram?: { dataPoints: { explicitBounds: number[]; count: string | number }[] } }[]
-    }[]
-  }[]
-}
-
-/** The OTLP/HTTP receiver: takes POST /v1/traces and /v1/metrics as the JSON exporters send them. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = []
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const c of req) chunks.push(c as Buffer)
-    const text = Buffer.concat(chunks).toString('utf8')
-    expect(req.headers['content-type']).toBe('application/json')
-    received.push({ path: req.url ?? '', headers: req.headers, text, body: JSON.parse(text) })
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
-}
-
-const anyValue = (v: AnyValue): unknown =>
-  v.stringValue ??
-  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
-  v.doubleValue ??
-  v.boolValue ??
-  v.arrayValue?.values.map(anyValue)
-const attrs = (kvs: KeyValue[] = []) => Object.fromEntries(kvs.map((kv) => [kv.key, anyValue(kv.value)]))
-const spansOf = (received: Received[]) =>
-  received
-    .filter((r) => r.path === '/v1/traces')
-    .flatMap((r) => r.body.resourceSpans ?? [])
-    .flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans))
-const metricsOf = (received: Received[]) =>
-  received
-    .filter((r) => r.path === '/v1/metrics')
-    .flatMap((r) => r.body.resourceMetrics ?? [])
-    .flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics))
 
 const SERVER = 2
 const CLIENT = 3
@@ -188,7 +117,6 @@ telemetry:
     const message = await anthropic.messages.create({
       model: 'claude/claude-x',
       max_tokens: 50,
-      temperature: 0.3,
       messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
     })
     expect(message.stop_reason).toBe('tool_use')
@@ -204,6 +132,9 @@ telemetry:
     const fallback = await openai.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.3,
+      top_p: 0.9,
+      max_tokens: 20,
     })
     expect(fallback.choices[0].message.content).toBe('ok')
     const embedded = await openai.embeddings.create({ model: 'up/embed', input: 'vectors', encoding_format: 'float' })
@@ -214,7 +145,10 @@ telemetry:
     const traces = receiver.received.filter((r) => r.path === '/v1/traces')
     expect(traces.length).toBeGreaterThan(0)
     // The header's value came from the secret store.
-    for (const r of receiver.received) expect(r.headers.authorization).toBe(OTEL_SECRET)
+    for (const r of receiver.received) {
+      expect(r.headers.authorization).toBe(OTEL_SECRET)
+      expect(r.headers['content-type']).toBe('application/json')
+    }
     const resource = attrs(traces[0].body.resourceSpans?.[0].resource.attributes)
     expect(resource['service.name']).toBe('gateway-under-test')
 
@@ -232,7 +166,6 @@ telemetry:
       'gen_ai.request.model': 'claude/claude-x',
       'gen_ai.response.model': 'claude-x',
       'gen_ai.request.max_tokens': 50,
-      'gen_ai.request.temperature': 0.3,
       'gen_ai.response.id': 'msg_01',
       'gen_ai.response.finish_reasons': ['tool_use'],
       'gen_ai.usage.input_tokens': 11,
@@ -273,6 +206,9 @@ telemetry:
       'switchyard.route': 'smart',
       'switchyard.fallback': true,
       'switchyard.attempts': 2,
+      'gen_ai.request.temperature': 0.3,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.max_tokens': 20,
       'gen_ai.response.model': 'good',
       'gen_ai.response.id': 'chatcmpl-ok',
       'gen_ai.response.finish_reasons': ['stop'],
