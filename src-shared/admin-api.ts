@@ -1,38 +1,21 @@
 /**
- * Response shapes of the gateway's admin API (`/admin/v1/*`) as the renderer reads them. The gateway
- * owns the contract (DESIGN.md); shapes defined there are re-exported as types only.
+ * Response shapes of the gateway's admin API (`/admin/v1/*`) as the renderer reads them. The contract
+ * (src-shared/contract/, one module per resource) states them as TypeBox schemas the gateway validates with;
+ * shapes not moved there yet are re-exported from the gateway as types only.
  */
 
-import type { TrafficFlag as TrafficAnomaly } from '../src-gateway/alerts/traffic-anomaly.js'
+import type { TrafficAnomaly } from './contract/alerts.js'
 
-export type { TrafficAnomaly }
-
-export interface ListPage<T> {
-  items: T[]
-  total: number
-  nextCursor: string | null
-}
-
-export type { AlertKind, AlertRecord as AlertItem } from '../src-gateway/alerts/alert-store.js'
-export type { CacheStatus } from '../src-gateway/api/admin/cache-routes.js'
 export type {
   PolicyDefaults,
   PolicyOverride,
   PolicySection,
   PolicyView,
 } from '../src-gateway/api/admin/policies-routes.js'
-// The gateway owns these shapes; type-only re-exports are erased at build time, so the renderer still
-// loads no gateway code.
-export type { AuditEntry } from '../src-gateway/audit/audit-store.js'
-export type { AuditChange } from '../src-gateway/audit/value-diff.js'
-export type { BackupItem } from '../src-gateway/backup/backup-files.js'
-export type { RestorePreview, RestoreResult } from '../src-gateway/backup/backup-service.js'
-export type { BackupReason } from '../src-gateway/backup/snapshot.js'
 export type { CacheConfig } from '../src-gateway/config/policies/cache.js'
 export type { RedactionConfig } from '../src-gateway/config/policies/redaction.js'
 export type { GuardrailHit } from '../src-gateway/core/log-event.js'
 export type { RedactedSpan, RedactionPreview } from '../src-gateway/policies/redaction/redactor.js'
-export type { ModelPricing } from '../src-gateway/pricing/price-book.js'
 export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
 export type {
   GuardrailCount,
@@ -43,6 +26,12 @@ export type {
   StatsResult,
   StatsSummary,
 } from '../src-gateway/store/log-stats.js'
+export type { AlertItem, AlertKind, TrafficAnomaly } from './contract/alerts.js'
+export type { AuditChange, AuditEntry } from './contract/audit.js'
+export type { BackupItem, BackupReason, RestorePreview, RestoreResult } from './contract/backups.js'
+export type { CacheStatus } from './contract/cache.js'
+export type { ListPage } from './contract/common.js'
+export type { ModelPricing } from './contract/pricing.js'
 
 /**
  * A provider's `type:`. The gateway's provider registry is the list; the UI reads it, with each type's

@@ -1,7 +1,7 @@
+import type { AlertItem, AlertKind, AlertLevel } from '../../src-shared/contract/alerts.js'
 import type { Db } from '../store/db.js'
 
-export type AlertKind = 'budget' | 'cost_anomaly' | 'traffic_anomaly' | 'log_writer'
-export type AlertLevel = 'warning' | 'critical'
+export type { AlertKind, AlertLevel }
 
 /** An alert to raise. `dedupeKey` names the occasion (key, period, threshold…): one alert per occasion, ever. */
 export interface NewAlert {
@@ -13,17 +13,8 @@ export interface NewAlert {
   dedupeKey: string
 }
 
-/** An alert as stored and served by GET /admin/v1/alerts. */
-export interface AlertRecord {
-  id: number
-  createdAt: string
-  kind: AlertKind
-  level: AlertLevel
-  keyName: string | null
-  message: string
-  details: Record<string, unknown>
-  acknowledgedAt: string | null
-}
+/** An alert as stored and served by GET /admin/v1/alerts (stated by the admin contract). */
+export type AlertRecord = AlertItem
 
 export interface AlertPage {
   items: AlertRecord[]

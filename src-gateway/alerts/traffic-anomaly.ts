@@ -1,3 +1,5 @@
+import type { TrafficAnomaly } from '../../src-shared/contract/alerts.js'
+
 const MINUTE = 60_000
 /** The stretch before the window whose average window is a key's norm. */
 export const NORM_MINUTES = 60
@@ -8,13 +10,8 @@ export interface TrafficSettings {
   minRequests: number
 }
 
-/** A key whose requests in the last window far exceed its norm. */
-export interface TrafficFlag {
-  windowRequests: number
-  /** The average requests per window over the hour before it. */
-  normPerWindow: number
-  windowMinutes: number
-}
+/** A key whose requests in the last window far exceed its norm (stated by the admin contract). */
+export type TrafficFlag = TrafficAnomaly
 
 /**
  * Requests per key per minute over the last hour or so, in memory (seeded from the request log at

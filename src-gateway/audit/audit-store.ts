@@ -1,5 +1,5 @@
+import type { AuditEntry } from '../../src-shared/contract/audit.js'
 import type { Db } from '../store/db.js'
-import type { AuditChange } from './value-diff.js'
 
 /** Who made an admin change: the credential's identity, and where the call came from. */
 export interface AuditActor {
@@ -9,18 +9,8 @@ export interface AuditActor {
   userAgent: string | null
 }
 
-/** One recorded admin change, as GET /admin/v1/audit lists it. */
-export interface AuditEntry extends AuditActor {
-  id: number
-  createdAt: string
-  /** `<area>.<verb>`, e.g. `key.rotate`, `route.update`, `config.import`, `backup.restore`. */
-  action: string
-  /** What was changed: a key, provider, route or prompt name, a backup id; null for the whole config. */
-  target: string | null
-  requestId: string | null
-  /** Before/after per changed value, secrets masked. */
-  diff: AuditChange[]
-}
+/** One recorded admin change, as GET /admin/v1/audit lists it (stated by the admin contract). */
+export type { AuditEntry }
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'> & { createdAt?: string }
 

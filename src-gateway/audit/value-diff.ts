@@ -1,13 +1,9 @@
+import type { AuditChange } from '../../src-shared/contract/audit.js'
 import { sameValue } from '../config/config-diff.js'
 import { isPlainObject } from '../core/json-values.js'
 
-/** One changed value: `before` is absent when it was added, `after` when it was removed. */
-export interface AuditChange {
-  /** Dotted path into the audited state, e.g. `keys.ci.limits.rpm` or `routes.fast.targets`. */
-  path: string
-  before?: unknown
-  after?: unknown
-}
+/** One changed value (stated by the admin contract): `before` is absent when it was added, `after` when it was removed. */
+export type { AuditChange }
 
 /**
  * The values that differ between two JSON-like states, field by field through objects. An added or

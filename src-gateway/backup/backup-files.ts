@@ -1,15 +1,11 @@
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { BackupItem } from '../../src-shared/contract/backups.js'
 import { ensurePrivateDir } from '../paths.js'
 import { BACKUP_REASONS, type Backup, type BackupReason, parseBackup } from './snapshot.js'
 
-/** A backup as listed: what its file name says, and its size. */
-export interface BackupItem {
-  id: string
-  createdAt: string
-  reason: BackupReason
-  sizeBytes: number
-}
+/** A backup as listed: what its file name says, and its size (stated by the admin contract). */
+export type { BackupItem }
 
 /** How many backups of each reason are kept; older ones are deleted as new ones are written. */
 const KEEP_PER_REASON = 30

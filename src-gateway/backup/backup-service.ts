@@ -1,8 +1,7 @@
 import { unlinkSync } from 'node:fs'
-import type { ConfigChange } from '../config/config-diff.js'
+import type { RestorePreview, RestoreResult } from '../../src-shared/contract/backups.js'
 import { sameValue } from '../config/config-diff.js'
 import { type ConfigStore, ConfigValidationError } from '../config/store.js'
-import type { ConfigProblem } from '../config/validate.js'
 import { GatewayError } from '../core/errors.js'
 import type { Db } from '../store/db.js'
 import { type BackupItem, backupPath, backupsDir, listBackups, readBackupFile, saveBackup } from './backup-files.js'
@@ -18,27 +17,8 @@ import {
 
 const DAY_MS = 24 * 3_600_000
 
-/** What restoring a backup would change, shown before the user confirms. */
-export interface RestorePreview {
-  id: string
-  createdAt: string
-  reason: BackupReason
-  appVersion: string
-  valid: boolean
-  errors: ConfigProblem[]
-  changes: ConfigChange[]
-  /** Prompt names the restore adds back, removes, and replaces with the backup's versions or labels. */
-  prompts: { added: string[]; removed: string[]; changed: string[] }
-}
-
-export interface RestoreResult {
-  restored: string
-  /** The snapshot taken just before, to undo the restore with. */
-  preRestore: BackupItem
-  changes: ConfigChange[]
-  missingEnv: string[]
-  missingSecrets: string[]
-}
+/** What restoring a backup would change, shown before the user confirms; and what a restore did (admin contract). */
+export type { RestorePreview, RestoreResult }
 
 export interface BackupService {
   list(): BackupItem[]

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { BACKUP_REASONS, type BackupReason } from '../../src-shared/contract/backups.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { sealPlainSecrets } from '../config/secret-fields.js'
 import { PromptContentSchema } from '../prompts/content.js'
@@ -7,8 +8,7 @@ import type { Db } from '../store/db.js'
 import { VERSION } from '../version.js'
 
 export const BACKUP_FORMAT = 'switchyard-backup/1'
-export const BACKUP_REASONS = ['daily', 'pre-import', 'manual', 'pre-restore'] as const
-export type BackupReason = (typeof BACKUP_REASONS)[number]
+export { BACKUP_REASONS, type BackupReason }
 
 const Target = Type.Union([
   Type.Object({ version: Type.Integer({ minimum: 1 }) }),

@@ -1,4 +1,5 @@
 import { calcPrice, type ModelPrice, type PriceOptions } from '@pydantic/genai-prices'
+import type { ModelPricing } from '../../src-shared/contract/pricing.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { ownValue } from '../core/json-values.js'
 import { descriptorOf, type ProviderType } from '../providers/registry.js'
@@ -21,20 +22,8 @@ export interface PriceQuery {
   at?: number
 }
 
-/** Per-model prices in USD per 1M tokens, as the UI shows them. */
-export interface ModelPricing {
-  model: string
-  provider: string | null
-  /** Where the prices come from: the `pricing:` section, the local-provider rule, or the bundled table. */
-  source: 'config' | 'local' | 'genai-prices'
-  inputPerMtokUsd: number
-  outputPerMtokUsd: number
-  cachedInputPerMtokUsd: number | null
-  cacheWritePerMtokUsd: number | null
-  /** Prices change above some prompt sizes (e.g. Gemini over 200k); these are the base tier. */
-  isTiered: boolean
-  contextWindow: number | null
-}
+/** Per-model prices in USD per 1M tokens, as the UI shows them (stated by the admin contract). */
+export type { ModelPricing }
 
 export interface PriceBook {
   /** Cost in USD, or null when no price is known for the model. */

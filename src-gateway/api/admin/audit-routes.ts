@@ -1,28 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import { type AuditQuery, AuditQuerySchema } from '../../../src-shared/contract/audit.js'
 import { listAudit } from '../../audit/audit-store.js'
 import { GatewayError } from '../../core/errors.js'
 import { isoParam } from './query-params.js'
 
-const Text = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }))
-const AuditQuery = Type.Object({
-  action: Type.Optional(
-    Type.String({ pattern: '^[a-z-]+(\\.[a-z-]+)?$', description: 'an action (`key.rotate`) or its area (`key`)' }),
-  ),
-  actor: Text,
-  target: Text,
-  since: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, inclusive' })),
-  until: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, exclusive' })),
-  q: Text,
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'nextCursor of the previous page' })),
-})
-
 /** GET /admin/v1/audit: admin changes, newest first, filtered by action, actor, target, time and text. */
 export function registerAuditRoutes(app: FastifyInstance): void {
-  app.get<{ Querystring: Static<typeof AuditQuery> }>(
+  app.get<{ Querystring: AuditQuery }>(
     '/admin/v1/audit',
-    { schema: { querystring: AuditQuery } },
+    { schema: { querystring: AuditQuerySchema } },
     async (req) => {
       const db = app.db
       if (!db?.open) {

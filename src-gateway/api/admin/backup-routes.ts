@@ -1,14 +1,12 @@
 import { createReadStream } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import { type BackupParams, BackupParamsSchema, CreateBackupSchema } from '../../../src-shared/contract/backups.js'
+import { NoQuerySchema } from '../../../src-shared/contract/common.js'
 import { type BackupService, createBackupService } from '../../backup/backup-service.js'
 import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
 import type { Db } from '../../store/db.js'
 import { applying } from './admin-errors.js'
-
-const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z-]{1,80}$' }) })
-type Id = Static<typeof IdParams>
 
 /** Looks for a missed daily backup this often; the check is a directory listing. */
 const DAILY_CHECK_MS = 3_600_000
@@ -50,12 +48,12 @@ export function registerBackups(
     app.addHook('onClose', async () => clearInterval(timer))
   }
 
-  app.get('/admin/v1/backups', async () => {
+  app.get('/admin/v1/backups', { schema: { querystring: NoQuerySchema } }, async () => {
     const items = service().list()
     return { items, total: items.length, nextCursor: null }
   })
 
-  app.post('/admin/v1/backups', async (req, reply) => {
+  app.post('/admin/v1/backups', { schema: { body: CreateBackupSchema } }, async (req, reply) => {
     const item = service().create('manual')
     app.audit.record(req, {
       action: 'backup.create',
@@ -65,36 +63,48 @@ export function registerBackups(
     return reply.code(201).send(item)
   })
 
-  app.get<{ Params: Id }>('/admin/v1/backups/:id', { schema: { params: IdParams } }, async (req, reply) => {
-    const path = service().path(req.params.id)
-    return reply
-      .header('content-type', 'application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="switchyard-backup-${req.params.id}.json"`)
-      .send(createReadStream(path))
-  })
+  app.get<{ Params: BackupParams }>(
+    '/admin/v1/backups/:id',
+    { schema: { params: BackupParamsSchema } },
+    async (req, reply) => {
+      const path = service().path(req.params.id)
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="switchyard-backup-${req.params.id}.json"`)
+        .send(createReadStream(path))
+    },
+  )
 
-  app.get<{ Params: Id }>('/admin/v1/backups/:id/preview', { schema: { params: IdParams } }, async (req) =>
-    service().preview(req.params.id),
+  app.get<{ Params: BackupParams }>(
+    '/admin/v1/backups/:id/preview',
+    { schema: { params: BackupParamsSchema } },
+    async (req) => service().preview(req.params.id),
   )
 
   // Recorded by the audit hook, with the config and prompt changes it made.
-  app.post<{ Params: Id }>('/admin/v1/backups/:id/restore', { schema: { params: IdParams } }, async (req) =>
-    applying(() => service().restore(req.params.id)),
+  app.post<{ Params: BackupParams }>(
+    '/admin/v1/backups/:id/restore',
+    { schema: { params: BackupParamsSchema } },
+    async (req) => applying(() => service().restore(req.params.id)),
   )
 
-  app.delete<{ Params: Id }>('/admin/v1/backups/:id', { schema: { params: IdParams } }, async (req, reply) => {
-    const { id } = req.params
-    const item = service()
-      .list()
-      .find((b) => b.id === id)
-    service().remove(id)
-    app.audit.record(req, {
-      action: 'backup.delete',
-      target: id,
-      diff: [{ path: `backups.${id}`, before: item }],
-    })
-    return reply.code(204).send()
-  })
+  app.delete<{ Params: BackupParams }>(
+    '/admin/v1/backups/:id',
+    { schema: { params: BackupParamsSchema } },
+    async (req, reply) => {
+      const { id } = req.params
+      const item = service()
+        .list()
+        .find((b) => b.id === id)
+      service().remove(id)
+      app.audit.record(req, {
+        action: 'backup.delete',
+        target: id,
+        diff: [{ path: `backups.${id}`, before: item }],
+      })
+      return reply.code(204).send()
+    },
+  )
 
   return backups
 }

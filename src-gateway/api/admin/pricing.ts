@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import { type PricingQuery, PricingQuerySchema } from '../../../src-shared/contract/pricing.js'
 import { GatewayError } from '../../core/errors.js'
 import type { PriceBook } from '../../pricing/price-book.js'
 
-const PricingQuerySchema = Type.Object({
-  model: Type.String({ minLength: 1, description: 'a model name, or provider/model' }),
-  provider: Type.Optional(Type.String({ minLength: 1 })),
-})
-
 /** GET /admin/v1/pricing?model=…: the per-1M-token prices the gateway charges a model at. */
 export function registerAdminPricing(app: FastifyInstance, priceBook: PriceBook): void {
-  app.get<{ Querystring: Static<typeof PricingQuerySchema> }>(
+  app.get<{ Querystring: PricingQuery }>(
     '/admin/v1/pricing',
     { schema: { querystring: PricingQuerySchema } },
     async (req) => {

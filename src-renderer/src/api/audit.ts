@@ -1,16 +1,9 @@
-import type { AuditEntry, ListPage } from '../../../src-shared/admin-api'
+import type { AuditEntry, AuditQuery as AuditQueryContract } from '../../../src-shared/contract/audit'
+import type { ListPage } from '../../../src-shared/contract/common'
 import { getJson, query } from './client'
 
-/** GET /admin/v1/audit's filters: `action` may be an area (`key`) or one action (`key.rotate`). */
-export interface AuditQuery {
-  action?: string
-  actor?: string
-  target?: string
-  /** ISO times: `since` inclusive, `until` exclusive. */
-  since?: string
-  until?: string
-  q?: string
-}
+/** GET /admin/v1/audit's filters: `action` may be an area (`key`) or one action (`key.rotate`); ISO `since`/`until`. */
+export type AuditQuery = Omit<AuditQueryContract, 'limit' | 'cursor'>
 
 export const auditApi = {
   list: (filter: AuditQuery, opts: { limit?: number; cursor?: string | null } = {}) =>

@@ -1,4 +1,5 @@
-import type { BackupItem, ListPage, RestorePreview, RestoreResult } from '../../../src-shared/admin-api'
+import type { BackupItem, RestorePreview, RestoreResult } from '../../../src-shared/contract/backups'
+import type { ListPage } from '../../../src-shared/contract/common'
 import { downloadFile, getJson, sendJson } from './client'
 
 const enc = encodeURIComponent
