@@ -5,7 +5,7 @@ import { describeExit, type GatewayChild, type SpawnGatewayChild } from './gatew
 export type SupervisedState = 'running' | 'restarting' | 'failed' | 'closed'
 
 export interface SupervisorNotice {
-  level: 'info' | 'warning' | 'error'
+  level: 'warning' | 'error'
   message: string
 }
 

@@ -17,7 +17,7 @@ export interface GatewayStatus {
 
 /** Something the user should hear of: the gateway restarted after a crash, gave up, or cannot write its log. */
 export interface GatewayNotice {
-  level: 'info' | 'warning' | 'error'
+  level: 'warning' | 'error'
   message: string
   /** ISO time main heard of it. */
   at: string

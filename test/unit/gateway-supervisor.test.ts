@@ -37,7 +37,10 @@ class FakeChild implements GatewayChild {
 }
 
 /** A supervisor whose children do what `script(child, n)` says when started (n counts from 1). */
-function supervised(script: (child: FakeChild, n: number) => void, opts: { maxRestarts?: number } = {}) {
+function supervised(
+  script: (child: FakeChild, n: number) => void,
+  opts: { maxRestarts?: number; now?: () => number } = {},
+) {
   const children: FakeChild[] = []
   const notices: SupervisorNotice[] = []
   const sup = new GatewaySupervisor({
@@ -57,6 +60,7 @@ function supervised(script: (child: FakeChild, n: number) => void, opts: { maxRe
     }),
     backoffMs: () => 1,
     maxRestarts: opts.maxRestarts ?? 5,
+    now: opts.now,
   })
   sup.onNotice((n) => notices.push(n))
   return { sup, children, notices }
@@ -91,6 +95,20 @@ describe('GatewaySupervisor', () => {
           'again: database is locked). Quit and reopen Switchyard to try again.',
       },
     ])
+  })
+
+  it('counts only the stops within the window: a gateway that crashes once a day is always restarted', async () => {
+    let clock = 0
+    const { sup, children, notices } = supervised((c) => c.ready(5000), { maxRestarts: 2, now: () => clock })
+    await sup.start([0])
+    for (let day = 1; day <= 4; day++) {
+      clock += 86_400_000
+      children.at(-1)!.exit({ code: 1 })
+      await settle()
+    }
+    expect(sup.state).toBe('running')
+    expect(children).toHaveLength(5)
+    expect(notices.map((n) => n.level)).toEqual(['warning', 'warning', 'warning', 'warning'])
   })
 
   it('restarts on the old port first and says when it had to move', async () => {
