@@ -41,7 +41,10 @@ const root = new URL('../fixtures/', import.meta.url)
 
 export function loadCases(provider: string): FixtureCase[] {
   const dir = new URL(`${provider}/`, root)
-  return readdirSync(dir)
+  // Cases are the folders; files beside them (a provider's subject.json) describe the provider.
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
     .map((name) => {
       const file = (f: string) => new URL(`${name}/${f}`, dir)
