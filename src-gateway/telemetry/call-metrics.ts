@@ -24,8 +24,9 @@ const GATEWAY_TTFT_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
 
 /**
  * Records each finished call: the GenAI client histograms (token usage, operation duration, and time to
- * first token for streams) and the gateway's own counters with the meaning of their /metrics namesakes
- * (`switchyard.requests` is `switchyard_requests_total`, and so on). Only names the gateway resolved are
+ * first token for streams) and the gateway's own counters with the meaning of their /metrics namesakes,
+ * named so that a Prometheus backend turns them into the same names (`switchyard.requests` becomes
+ * `switchyard_requests_total`, `switchyard.request.duration` in seconds `switchyard_request_duration_seconds`). Only names the gateway resolved are
  * attributes (the serving provider and model, the requested name once it resolved; a model the gateway
  * does not list is `other`, as on /metrics), so a client inventing model names cannot grow the series.
  */
@@ -55,7 +56,10 @@ export function callMetrics(meter: Meter, facts: CallFacts): (e: LogEvent) => vo
     description: 'Tokens by provider, model and type (input includes cached).',
     unit: '{token}',
   })
-  const cost = meter.createCounter('switchyard.cost', { description: 'Spend by provider and model.', unit: 'USD' })
+  const cost = meter.createCounter('switchyard.cost.usd', {
+    description: 'Spend in USD by provider and model.',
+    unit: '{USD}',
+  })
   const latency = meter.createHistogram('switchyard.request.duration', {
     description: 'Total call latency.',
     unit: 's',

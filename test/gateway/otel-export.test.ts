@@ -86,6 +86,8 @@ routes:
   smart:
     retries: { attempts: 0 }
     targets: [ { model: up/broken }, { model: up/good } ]
+pricing:
+  up/good: { input: 10, output: 30 }
 `
 
 async function start(yaml: string, secrets = createMemorySecretStore()) {
@@ -197,6 +199,8 @@ telemetry:
       'gen_ai.usage.output_tokens': 2,
       'gen_ai.provider.name': 'openai',
     })
+    // 7 input tokens at $10 and 2 output tokens at $30 per million.
+    expect(attrs(streamCall.attributes)['switchyard.cost_usd']).toBeCloseTo(0.00013, 10)
     const [streamAttempt] = childrenOf(streamCall)
     expect(attrs(streamAttempt.attributes)['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0)
 
@@ -243,6 +247,7 @@ telemetry:
       'gen_ai.server.time_to_first_token',
       'switchyard.requests',
       'switchyard.tokens',
+      'switchyard.cost.usd',
       'switchyard.request.duration',
     ])
       expect(names).toContain(name)
