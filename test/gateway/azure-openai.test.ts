@@ -166,8 +166,13 @@ describe('azure-openai provider', () => {
       stream: true,
     })
     let text = ''
-    for await (const c of stream) text += c.choices[0]?.delta?.content ?? ''
+    const ids: string[] = []
+    for await (const c of stream) {
+      text += c.choices[0]?.delta?.content ?? ''
+      ids.push(c.id)
+    }
     expect(text).toBe('Bonjour')
+    expect(ids.every((id) => id === 'az1')).toBe(true)
     expect(last().body.stream).toBe(true)
     expect(last().path).toBe('/openai/deployments/gpt4o-prod/chat/completions')
   })
@@ -190,6 +195,21 @@ describe('azure-openai provider', () => {
     expect(last().headers['api-key']).toBe(KEY)
     expect(last().path).toBe('/openai/deployments/gpt4o-prod/chat/completions')
     expect(last().body.messages).toEqual([{ role: 'user', content: 'Hi' }])
+  })
+
+  it('streams to an Anthropic client, starting with the answer and not the prompt filter frame', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'any', maxRetries: 0 })
+    const stream = anthropic.messages.stream({
+      model: 'smart',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    })
+    const events: string[] = []
+    stream.on('streamEvent', (e) => events.push(e.type))
+    const msg = await stream.finalMessage()
+    expect(msg.content).toEqual([{ type: 'text', text: 'Bonjour' }])
+    expect(msg.id).not.toBe('')
+    expect(events[0]).toBe('message_start')
   })
 
   it("says when Azure's content filter blocked the prompt, and which category", async () => {
