@@ -133,6 +133,9 @@ describe('the gateway process under its supervisor', () => {
     expect(children[1].pid).not.toBe(pid)
     expect(host.port).toBe(port)
     expect((await host.status()).state).toBe('running')
+    // Main (this test's process) holds the data dir throughout: no `serve` or offline restore got in while the
+    // gateway was down.
+    expect(readFileSync(join(dir, 'gateway.lock'), 'utf8').trim()).toBe(String(process.pid))
 
     const last = await chat(host, 'just before close')
     expect(last.data.choices[0].message.content).toBe('ok')
