@@ -15,7 +15,7 @@ import { writeCallSpans } from './call-spans.js'
 
 type OtlpConfig = NonNullable<TelemetryConfig['otlp']>
 
-export const DEFAULT_METRIC_INTERVAL_MS = 60_000
+const DEFAULT_METRIC_INTERVAL_MS = 60_000
 /** Spans wait at most this long in the batch before they are sent. */
 const SPAN_BATCH_DELAY_MS = 1000
 /** An export the collector does not answer is given up after this, so closing never hangs on it. */
@@ -36,10 +36,9 @@ export interface TelemetryDeps {
   provider(id: string): { type: string; baseUrl: string } | undefined
   knownModel(provider: string, model: string): boolean
   costUsd(e: LogEvent): number | null
-  /** Where the exporter's few warnings go; default `process.emitWarning` as a `SwitchyardTelemetry` warning. */
-  warn?: (message: string) => void
 }
 
+/** The exporter's few warnings, as the log writer's: a process warning of their own type. */
 const emitTelemetryWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardTelemetry' })
 
 /** One configured exporter: its providers, and what turns an event into spans and measurements. */
@@ -72,7 +71,7 @@ function watched<T extends Exporter>(exporter: T, report: (result: ExportResult)
  * One warning when exports start failing (the collector is down, refuses the headers) and one when they
  * work again, with how many failed meanwhile: never one per batch.
  */
-function exportHealth(endpoint: string, scrub: (text: string) => string, warn: (message: string) => void) {
+function exportHealth(endpoint: string, scrub: (text: string) => string) {
   let where = 'the OTLP endpoint'
   try {
     where = new URL(endpoint).origin
@@ -82,20 +81,21 @@ function exportHealth(endpoint: string, scrub: (text: string) => string, warn: (
   let failed = 0
   return (result: ExportResult) => {
     if (result.code === SUCCESS) {
-      if (failed > 0) warn(`OpenTelemetry export to ${where} works again (${failed} exports failed meanwhile)`)
+      if (failed > 0)
+        emitTelemetryWarning(`OpenTelemetry export to ${where} works again (${failed} exports failed meanwhile)`)
       failed = 0
       return
     }
     if (failed++ === 0)
-      warn(
+      emitTelemetryWarning(
         `OpenTelemetry export to ${where} is failing: ${scrub(result.error?.message ?? 'unknown error')}; ` +
           'spans and metrics are dropped until it works again',
       )
   }
 }
 
-function startExport(otlp: OtlpConfig, facts: CallFacts, warn: (message: string) => void): Export {
-  const report = exportHealth(otlp.endpoint, facts.scrub, warn)
+function startExport(otlp: OtlpConfig, facts: CallFacts): Export {
+  const report = exportHealth(otlp.endpoint, facts.scrub)
   const base = otlp.endpoint.replace(/\/+$/, '')
   const headers = otlp.headers ?? {}
   const resource = resourceFromAttributes({
@@ -202,9 +202,7 @@ export class Telemetry {
     const previous = this.active
     // Events queued under the old settings go out with them.
     this.drain()
-    this.active = otlp?.endpoint
-      ? startExport(otlp, this.factsFor(otlp), this.deps.warn ?? emitTelemetryWarning)
-      : undefined
+    this.active = otlp?.endpoint ? startExport(otlp, this.factsFor(otlp)) : undefined
     void previous?.shutdown()
   }
 
