@@ -188,4 +188,18 @@ describe('the gateway process under its supervisor', () => {
     expect(keychain.names()).toEqual([BODY_KEY_SECRET])
     expect(keychain.get(BODY_KEY_SECRET)).toBe(key)
   })
+
+  it("passes the gateway's background warnings to main as notices (here: the OTLP export failing)", {
+    timeout: 120_000,
+  }, async () => {
+    const { spawn } = recording()
+    const { host, notices } = await start({
+      dataDir: dataDir('telemetry: { otlp: { endpoint: "http://127.0.0.1:1", metrics: false } }\n'),
+      spawn,
+    })
+    expect((await chat(host, 'traced')).data.choices[0].message.content).toBe('ok')
+    const notice = await until('the export warning', () => notices.find((n) => /OpenTelemetry/.test(n.message)), 30_000)
+    expect(notice.level).toBe('warning')
+    expect(notice.message).toMatch(/^OpenTelemetry export to http:\/\/127\.0\.0\.1:1 is failing: /)
+  })
 })
