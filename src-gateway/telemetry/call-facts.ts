@@ -1,4 +1,3 @@
-import type { Context } from '@opentelemetry/api'
 import type { LogEvent } from '../core/log-event.js'
 
 /** A provider as the conventions name it: `gen_ai.provider.name`, and `server.address`/`server.port`. */
@@ -18,8 +17,6 @@ export interface CallFacts {
   /** Replaces configured secrets (provider keys, the exporter's own headers) in text that leaves the gateway. */
   scrub(text: string): string
   captureContent: boolean
-  /** The context spans start under (the root: a call's trace begins at the gateway). */
-  context: Context
 }
 
 export type Operation = 'chat' | 'embeddings'

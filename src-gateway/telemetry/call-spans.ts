@@ -1,4 +1,12 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
+import {
+  type Attributes,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions'
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -110,7 +118,8 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
   if (!failed) call.setAttributes(answer(details))
   if (facts.captureContent && op === 'chat') call.setAttributes(contentAttrs(request, response, facts))
   if (failed) call.setStatus({ code: SpanStatusCode.ERROR, message: e.error && facts.scrub(e.error) })
-  const parent = trace.setSpan(facts.context, call)
+  // A call's trace begins at the gateway.
+  const parent = trace.setSpan(ROOT_CONTEXT, call)
 
   // Attempts are timed by the wall clock and the call by a monotonic one: a millisecond of drift between
   // them must not put an attempt outside its call.

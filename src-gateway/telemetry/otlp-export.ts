@@ -1,4 +1,3 @@
-import { ROOT_CONTEXT } from '@opentelemetry/api'
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
@@ -262,7 +261,6 @@ export class Telemetry {
       costUsd: this.deps.costUsd,
       scrub: (text) => this.scrub(text),
       captureContent: otlp.captureContent === true,
-      context: ROOT_CONTEXT,
     }
   }
 }
