@@ -198,7 +198,7 @@ describe('the gateway process under its supervisor', () => {
       spawn,
     })
     expect((await chat(host, 'traced')).data.choices[0].message.content).toBe('ok')
-    const notice = await until('the export warning', () => notices.find((n) => /OpenTelemetry/.test(n.message)), 30_000)
+    const notice = await until('the export warning', () => notices.find((n) => /OpenTelemetry/.test(n.message)))
     expect(notice.level).toBe('warning')
     expect(notice.message).toMatch(/^OpenTelemetry export to http:\/\/127\.0\.0\.1:1 is failing: /)
   })
