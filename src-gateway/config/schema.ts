@@ -19,8 +19,11 @@ const Timeouts = Type.Object(
 
 export const ProviderConfigSchema = Type.Object(
   {
-    /** One of the provider registry's types (providers/registry.ts). */
-    type: Type.Unsafe<ProviderType>(Type.Union(PROVIDER_TYPES.map((t) => Type.Literal(t)))),
+    /**
+     * One of the provider registry's types (providers/registry.ts). An enum, not a union of literals: that
+     * fails once per type, and the checker's error limit then hides the provider's other faults.
+     */
+    type: Type.Unsafe<ProviderType>(Type.Enum(PROVIDER_TYPES)),
     baseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     /** A secret: write it as `${env:NAME}`. */
     apiKey: Type.Optional(Type.String()),
@@ -46,8 +49,8 @@ export const ProviderConfigSchema = Type.Object(
       ),
     ),
     // Type-specific settings (azure-openai's `deployments`, `apiVersion`), stated by each type's descriptor.
-    // Spread as `{}`: the adapter reads them from its context, so ProviderConfig need not name them.
-    ...(PROVIDER_SETTINGS as {}),
+    // Spread untyped: the adapter reads them from its context, so ProviderConfig need not name them.
+    ...(PROVIDER_SETTINGS as object),
   },
   { additionalProperties: false },
 )
