@@ -101,7 +101,8 @@ export function callMetrics(meter: Meter, facts: CallFacts): (e: LogEvent) => vo
     if (e.outputTokens) tokens.add(e.outputTokens, { ...series, type: 'output' })
     if (e.cachedTokens) tokens.add(e.cachedTokens, { ...series, type: 'cached' })
     if (e.reasoningTokens) tokens.add(e.reasoningTokens, { ...series, type: 'reasoning' })
-    const usd = facts.costUsd(e)
+    // Spend, as /metrics counts it: an answer from the cache cost nothing.
+    const usd = e.isCacheHit ? null : facts.costUsd(e)
     if (usd) cost.add(usd, series)
     latency.record(e.latencyMs / 1000, series)
     if (e.ttftMs !== undefined) ttft.record(e.ttftMs / 1000, series)

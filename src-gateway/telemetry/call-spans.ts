@@ -80,6 +80,8 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
   const failed = e.status >= 400
   const serving = e.provider ? facts.provider(e.provider) : undefined
   const skipped = (e.attemptFailures ?? []).filter((f) => !isTimed(f))
+  // As in the request log: an answer from the cache cost nothing, and its price is what it saved.
+  const price = facts.costUsd(e) ?? undefined
   // The conventions' name, `{operation} {model}`, or the operation alone when the caller named no model.
   const call = tracer.startSpan(e.requestedModel ? `${op} ${e.requestedModel}` : op, {
     kind: SpanKind.SERVER,
@@ -106,7 +108,8 @@ export function writeCallSpans(tracer: Tracer, e: LogEvent, facts: CallFacts): v
       'switchyard.downgraded_from': e.downgradedFrom,
       'switchyard.redactions': e.redactions ? Object.values(e.redactions).reduce((a, b) => a + b, 0) : undefined,
       'switchyard.guardrail_hits': e.guardrails?.length,
-      'switchyard.cost_usd': facts.costUsd(e) ?? undefined,
+      'switchyard.cost_usd': e.isCacheHit ? 0 : price,
+      'switchyard.cache_saved_usd': e.isCacheHit ? price : undefined,
       'switchyard.prompt.name': e.promptName,
       'switchyard.prompt.version': e.promptVersion,
       'switchyard.skipped_targets': skipped.length

@@ -316,6 +316,31 @@ telemetry:
     expect(receiver.received.map((r) => r.text).join('\n')).not.toContain(UPSTREAM_KEY)
   })
 
+  it('exports an answer from the cache as a call without an attempt, which cost nothing', async () => {
+    const { app, openai } = await start(`${providers()}
+cache: { mode: exact }
+telemetry:
+  otlp:
+    endpoint: "${receiver.url}"
+`)
+    const ask = () =>
+      openai.chat.completions.create({ model: 'up/good', messages: [{ role: 'user', content: 'same' }] })
+    await ask()
+    await ask()
+    await app.close()
+
+    const calls = spansOf(receiver.received).filter((s) => s.kind === SERVER)
+    expect(calls).toHaveLength(2)
+    const [first, hit] = calls.map((s) => ({ span: s, a: attrs(s.attributes) }))
+    // 3 input tokens at $10 and 1 output token at $30 per million (CHAT_COMPLETION's usage).
+    expect(first.a['switchyard.cost_usd']).toBeCloseTo(0.00006, 10)
+    expect(hit.a).toMatchObject({ 'switchyard.cache_hit': true, 'switchyard.cost_usd': 0 })
+    expect(hit.a['switchyard.cache_saved_usd']).toBeCloseTo(0.00006, 10)
+    expect(spansOf(receiver.received).filter((s) => s.parentSpanId === hit.span.spanId)).toEqual([])
+    const spend = metricsOf(receiver.received).find((m) => m.name === 'switchyard.cost.usd')
+    expect(spend?.sum?.dataPoints.reduce((total, p) => total + (p.asDouble ?? 0), 0)).toBeCloseTo(0.00006, 10)
+  })
+
   it('warns once when the collector refuses the export, and the calls are answered meanwhile', async () => {
     let refused = 0
     const strict = createServer((req, res) => {

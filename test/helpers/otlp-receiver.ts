@@ -33,7 +33,11 @@ interface OtlpBody {
   resourceSpans?: { resource: { attributes: KeyValue[] }; scopeSpans: { spans: OtlpSpan[] }[] }[]
   resourceMetrics?: {
     scopeMetrics: {
-      metrics: { name: string; histogram?: { dataPoints: { explicitBounds: number[]; count: string | number }[] } }[]
+      metrics: {
+        name: string
+        histogram?: { dataPoints: { explicitBounds: number[]; count: string | number }[] }
+        sum?: { dataPoints: { asDouble?: number; asInt?: string | number }[] }
+      }[]
     }[]
   }[]
 }
