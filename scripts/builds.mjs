@@ -18,11 +18,14 @@ export function headlessBuild(root) {
   return {
     label: 'the web UI and the gateway',
     stamp: join(root, 'dist', '.headless-build-stamp'),
-    inputs: [...sharedInputs, 'src-gateway', 'vite.web.config.ts', 'tsconfig.gateway.json'].map((p) => join(root, p)),
+    inputs: [...sharedInputs, 'src-gateway', 'vite.web.config.ts', 'tsconfig.gateway.json', 'tsconfig.shared.json'].map(
+      (p) => join(root, p),
+    ),
     outputs: ['dist/web/index.html', 'dist/gateway/cli.js'].map((p) => join(root, p)),
     steps: [
       [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'],
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.gateway.json'],
+      // -b: the gateway's project references src-shared's contract (tsconfig.shared.json), built first.
+      [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.gateway.json'],
     ],
   }
 }

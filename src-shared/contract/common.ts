@@ -19,6 +19,9 @@ export const PageQueryFields = {
 export const NoQuerySchema = Type.Object({}, { additionalProperties: false })
 export type NoQuery = Static<typeof NoQuerySchema>
 
+/** A POST that takes no body (an action on the resource in its URL): nothing, or an empty object. */
+export const NoBodySchema = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()])
+
 /** A field the config check reports: `path` is a JSON pointer, e.g. `/providers/x/type`. */
 export const ConfigProblemSchema = Type.Object({ path: Type.String(), message: Type.String() })
 export type ConfigProblem = Static<typeof ConfigProblemSchema>

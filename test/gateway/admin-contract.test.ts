@@ -2,13 +2,10 @@ import type { RouteOptions } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
+import * as contract from '../../src-shared/contract/index.js'
 
 /** Every value src-shared/contract exports: the schemas an admin route may validate its request with. */
-const contractValues = new Set<unknown>(
-  Object.values(import.meta.glob('../../src-shared/contract/*.ts', { eager: true })).flatMap((m) =>
-    Object.values(m as Record<string, unknown>),
-  ),
-)
+const contractValues = new Set<unknown>(Object.values(contract))
 
 /**
  * Admin routes whose request is still checked by hand against the gateway's config schemas (providers, keys,
@@ -18,24 +15,16 @@ const contractValues = new Set<unknown>(
  */
 const NOT_YET_IN_CONTRACT = [
   'DELETE /admin/v1/compare/runs/:id',
-  'DELETE /admin/v1/keys/:name',
   'DELETE /admin/v1/prompts/:name',
   'DELETE /admin/v1/prompts/:name/labels/:label',
-  'DELETE /admin/v1/providers/:id',
-  'DELETE /admin/v1/routes/:name',
   'GET /admin/v1/compare/runs',
   'GET /admin/v1/compare/runs/:id',
   'GET /admin/v1/compare/runs/:id/diff',
   'GET /admin/v1/compare/runs/:id/export',
-  'GET /admin/v1/config/export',
-  'GET /admin/v1/gateway',
   'GET /admin/v1/info',
-  'GET /admin/v1/keys',
   'GET /admin/v1/logs',
   'GET /admin/v1/logs/:id',
   'GET /admin/v1/logs/export',
-  'GET /admin/v1/models',
-  'GET /admin/v1/policies/:section',
   'GET /admin/v1/prompts',
   'GET /admin/v1/prompts/:name',
   'GET /admin/v1/prompts/:name/diff',
@@ -44,11 +33,6 @@ const NOT_YET_IN_CONTRACT = [
   'GET /admin/v1/prompts/:name/versions',
   'GET /admin/v1/prompts/:name/versions/:version',
   'GET /admin/v1/provider-types',
-  'GET /admin/v1/providers',
-  'GET /admin/v1/providers/:id',
-  'GET /admin/v1/providers/discovered',
-  'GET /admin/v1/routes',
-  'GET /admin/v1/settings',
   'GET /admin/v1/stats',
   'GET /admin/v1/stats/overview',
   'POST /admin/v1/compare',
@@ -60,12 +44,10 @@ const NOT_YET_IN_CONTRACT = [
   'POST /admin/v1/config/import',
   'POST /admin/v1/feedback',
   'POST /admin/v1/keys',
-  'POST /admin/v1/keys/:name/rotate',
   'POST /admin/v1/prompts/:name/render',
   'POST /admin/v1/prompts/:name/versions',
   'POST /admin/v1/providers',
   'POST /admin/v1/providers/:id/test',
-  'POST /admin/v1/providers/discover',
   'POST /admin/v1/redaction/test',
   'PUT /admin/v1/gateway',
   'PUT /admin/v1/keys/:name',
@@ -89,7 +71,9 @@ describe('the admin contract', () => {
     const uncovered = admin
       .filter((r) => {
         const parts = [r.schema?.params, r.schema?.querystring, r.schema?.body].filter((s) => s !== undefined)
-        return parts.length === 0 || parts.some((s) => !contractValues.has(s))
+        // A call that sends a body states it, even when it is none (NoBodySchema).
+        const bodyMissing = ['POST', 'PUT', 'PATCH'].includes(String(r.method)) && r.schema?.body === undefined
+        return parts.length === 0 || bodyMissing || parts.some((s) => !contractValues.has(s))
       })
       .map((r) => `${r.method} ${r.url}`)
       .sort()

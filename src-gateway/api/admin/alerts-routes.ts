@@ -5,6 +5,7 @@ import {
   type AlertsQuery,
   AlertsQuerySchema,
 } from '../../../src-shared/contract/alerts.js'
+import { NoBodySchema } from '../../../src-shared/contract/common.js'
 import type { Alerts } from '../../alerts/alerts.js'
 import { notFound } from './admin-errors.js'
 
@@ -26,7 +27,7 @@ export function registerAdminAlerts(app: FastifyInstance, alerts: Alerts): void 
 
   app.post<{ Params: AlertParams }>(
     '/admin/v1/alerts/:id/ack',
-    { schema: { params: AlertParamsSchema } },
+    { schema: { params: AlertParamsSchema, body: NoBodySchema } },
     async (req) => {
       const alert = alerts.ack(req.params.id)
       if (!alert) throw notFound(`no alert ${req.params.id}`, 'alert_not_found')

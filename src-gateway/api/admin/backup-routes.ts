@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { type BackupParams, BackupParamsSchema, CreateBackupSchema } from '../../../src-shared/contract/backups.js'
-import { NoQuerySchema } from '../../../src-shared/contract/common.js'
+import { NoBodySchema, NoQuerySchema } from '../../../src-shared/contract/common.js'
 import { type BackupService, createBackupService } from '../../backup/backup-service.js'
 import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
@@ -84,7 +84,7 @@ export function registerBackups(
   // Recorded by the audit hook, with the config and prompt changes it made.
   app.post<{ Params: BackupParams }>(
     '/admin/v1/backups/:id/restore',
-    { schema: { params: BackupParamsSchema } },
+    { schema: { params: BackupParamsSchema, body: NoBodySchema } },
     async (req) => applying(() => service().restore(req.params.id)),
   )
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
+import { type ConfigExportQuery, ConfigExportQuerySchema } from '../../../src-shared/contract/config-transfer.js'
 import type { ConfigFormat } from '../../config/config-file.js'
 import type { ConfigStore } from '../../config/store.js'
 import { exportText, importConfig, parseImportText, sniffFormat } from '../../config/transfer.js'
@@ -10,11 +11,6 @@ import { isPlainObject } from '../../core/json-values.js'
 import type { Db } from '../../store/db.js'
 import { invalidBody } from './admin-errors.js'
 
-const ExportQuery = Type.Object({
-  format: Type.Union([Type.Literal('yaml'), Type.Literal('json')], { default: 'yaml' }),
-  secrets: Type.Union([Type.Literal('refs'), Type.Literal('omit')], { default: 'refs' }),
-  include: Type.Optional(Type.Literal('prompts')),
-})
 const ImportQuery = Type.Object({ apply: Type.Optional(Type.Boolean()) })
 /** The JSON body the UI sends: the file's text wrapped, told apart from a JSON config by `text`. */
 const WrappedImport = Type.Object(
@@ -47,9 +43,9 @@ export function registerConfigTransfer(
   library: Db,
   beforeImport?: () => void,
 ): void {
-  app.get<{ Querystring: Static<typeof ExportQuery> }>(
+  app.get<{ Querystring: ConfigExportQuery }>(
     '/admin/v1/config/export',
-    { schema: { querystring: ExportQuery } },
+    { schema: { querystring: ConfigExportQuerySchema } },
     async (req, reply) => {
       const { format, secrets, include } = req.query
       const text = exportText(store.current.raw, {

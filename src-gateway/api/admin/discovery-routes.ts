@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { NoBodySchema } from '../../../src-shared/contract/common.js'
+import { ProvidersQuerySchema } from '../../../src-shared/contract/providers.js'
 import type { ConfigStore } from '../../config/store.js'
 import { candidateOrigins, discoverLocalServers, type FoundServer } from '../../discovery/discover.js'
 import type { GatewayContext } from '../../gateway-context.js'
@@ -82,8 +84,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, gw: GatewayContext
   })
   app.addHook('onClose', async () => stop.abort())
 
-  app.get('/admin/v1/providers/discovered', async () => view())
-  app.post('/admin/v1/providers/discover', async () => {
+  app.get('/admin/v1/providers/discovered', { schema: { querystring: ProvidersQuerySchema } }, async () => view())
+  app.post('/admin/v1/providers/discover', { schema: { body: NoBodySchema } }, async () => {
     await scan()
     return view()
   })

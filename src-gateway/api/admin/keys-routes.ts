@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
+import { NoBodySchema } from '../../../src-shared/contract/common.js'
+import { type KeyParams, KeyParamsSchema, KeysQuerySchema } from '../../../src-shared/contract/keys.js'
 import { type VirtualKeyConfig, VirtualKeySchema } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
@@ -73,7 +75,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
       ),
     )
 
-  app.get('/admin/v1/keys', async () => {
+  app.get('/admin/v1/keys', { schema: { querystring: KeysQuerySchema } }, async () => {
     const items = gw.policies.list()
     return { items, total: items.length, nextCursor: null }
   })
@@ -96,7 +98,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     return reply.code(201).send({ ...item(body.name), key: secret })
   })
 
-  app.put<{ Params: { name: string } }>('/admin/v1/keys/:name', async (req) => {
+  app.put<{ Params: KeyParams }>('/admin/v1/keys/:name', { schema: { params: KeyParamsSchema } }, async (req) => {
     const { name } = req.params
     const problems = updateProblems(withoutNulls(req.body))
     if (problems.length > 0) throw invalidBody(problems)
@@ -112,23 +114,31 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     return item(name)
   })
 
-  app.post<{ Params: { name: string } }>('/admin/v1/keys/:name/rotate', async (req) => {
-    const { name } = req.params
-    const secret = newSecret()
-    // A key read from `${env:…}` moves to the secret store: the environment cannot be rewritten from here.
-    replace({ ...existing(name), key: secretRef(secretName(name)) }, secret)
-    return { ...item(name), key: secret }
-  })
+  app.post<{ Params: KeyParams }>(
+    '/admin/v1/keys/:name/rotate',
+    { schema: { params: KeyParamsSchema, body: NoBodySchema } },
+    async (req) => {
+      const { name } = req.params
+      const secret = newSecret()
+      // A key read from `${env:…}` moves to the secret store: the environment cannot be rewritten from here.
+      replace({ ...existing(name), key: secretRef(secretName(name)) }, secret)
+      return { ...item(name), key: secret }
+    },
+  )
 
-  app.delete<{ Params: { name: string } }>('/admin/v1/keys/:name', async (req, reply) => {
-    const { name } = req.params
-    existing(name)
-    // The store drops the secret once nothing refers to it any more.
-    applying(() =>
-      store.update((d) => {
-        d.keys = d.keys?.filter((k) => k.name !== name)
-      }),
-    )
-    return reply.code(204).send()
-  })
+  app.delete<{ Params: KeyParams }>(
+    '/admin/v1/keys/:name',
+    { schema: { params: KeyParamsSchema } },
+    async (req, reply) => {
+      const { name } = req.params
+      existing(name)
+      // The store drops the secret once nothing refers to it any more.
+      applying(() =>
+        store.update((d) => {
+          d.keys = d.keys?.filter((k) => k.name !== name)
+        }),
+      )
+      return reply.code(204).send()
+    },
+  )
 }

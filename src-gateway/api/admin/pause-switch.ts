@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { SettingsQuerySchema } from '../../../src-shared/contract/settings.js'
 import { compileProblems } from '../../config/validate.js'
 import { GatewayError } from '../../core/errors.js'
 import { invalidBody } from './admin-errors.js'
@@ -50,7 +51,9 @@ export function refuseWhilePaused(scope: FastifyInstance): void {
 
 /** GET/PUT /admin/v1/gateway, in the admin scope. */
 export function registerPauseRoutes(scope: FastifyInstance): void {
-  scope.get('/admin/v1/gateway', async () => ({ paused: scope.gatewayPause.paused }))
+  scope.get('/admin/v1/gateway', { schema: { querystring: SettingsQuerySchema } }, async () => ({
+    paused: scope.gatewayPause.paused,
+  }))
   scope.put('/admin/v1/gateway', async (req) => {
     const problems = pauseProblems(req.body)
     if (problems.length > 0) throw invalidBody(problems)

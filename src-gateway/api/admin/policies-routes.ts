@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
+import { type PolicyParams, PolicyParamsSchema } from '../../../src-shared/contract/policies.js'
 import type { GatewayConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { compileProblems, configProblems } from '../../config/validate.js'
@@ -95,25 +96,31 @@ function problemsUnder(candidate: unknown, prefix: string, root: string) {
  * redactor (the given section, else the saved one) over a text: `{ redacted, entities: [{ type, start, end }] }`.
  */
 export function registerPolicyRoutes(app: FastifyInstance, store: ConfigStore): void {
-  app.get<{ Params: { section: string } }>('/admin/v1/policies/:section', async (req) =>
-    view(store.current.raw, sectionOf(req.params.section)),
+  app.get<{ Params: PolicyParams }>(
+    '/admin/v1/policies/:section',
+    { schema: { params: PolicyParamsSchema } },
+    async (req) => view(store.current.raw, sectionOf(req.params.section)),
   )
 
-  app.put<{ Params: { section: string } }>('/admin/v1/policies/:section', async (req) => {
-    const section = sectionOf(req.params.section)
-    const body = req.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw invalidBody([{ path: '/', message: `must be the ${section} section as a JSON object` }])
-    }
-    const current = structuredClone(store.current.raw)
-    const candidate = { ...current, [section]: mergeFields(current[section], body) }
-    // The section's own problems at its fields; one it causes elsewhere (a route override it no longer
-    // allows) is reported by the store at that route's path.
-    const own = problemsUnder(candidate, `/${section}`, '')
-    if (own.length > 0) throw invalidBody(own)
-    applying(() => store.apply(candidate))
-    return view(store.current.raw, section)
-  })
+  app.put<{ Params: PolicyParams }>(
+    '/admin/v1/policies/:section',
+    { schema: { params: PolicyParamsSchema } },
+    async (req) => {
+      const section = sectionOf(req.params.section)
+      const body = req.body
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw invalidBody([{ path: '/', message: `must be the ${section} section as a JSON object` }])
+      }
+      const current = structuredClone(store.current.raw)
+      const candidate = { ...current, [section]: mergeFields(current[section], body) }
+      // The section's own problems at its fields; one it causes elsewhere (a route override it no longer
+      // allows) is reported by the store at that route's path.
+      const own = problemsUnder(candidate, `/${section}`, '')
+      if (own.length > 0) throw invalidBody(own)
+      applying(() => store.apply(candidate))
+      return view(store.current.raw, section)
+    },
+  )
 
   app.post('/admin/v1/redaction/test', async (req): Promise<RedactionPreview> => {
     const shape = testProblems(req.body)

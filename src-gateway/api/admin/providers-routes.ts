@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
+import {
+  type ProviderParams,
+  ProviderParamsSchema,
+  ProvidersQuerySchema,
+} from '../../../src-shared/contract/providers.js'
 import { maskSecret } from '../../config/mask.js'
 import { type ProviderConfig, ProviderConfigSchema } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
@@ -89,16 +94,20 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     return item(id)
   }
 
-  app.get('/admin/v1/providers', async () => {
+  app.get('/admin/v1/providers', { schema: { querystring: ProvidersQuerySchema } }, async () => {
     const items = Object.keys(store.current.raw.providers ?? {}).map(item)
     return { items, total: items.length, nextCursor: null }
   })
 
-  app.get<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
-    const found = item(req.params.id)
-    if (!found) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
-    return found
-  })
+  app.get<{ Params: ProviderParams }>(
+    '/admin/v1/providers/:id',
+    { schema: { params: ProviderParamsSchema } },
+    async (req) => {
+      const found = item(req.params.id)
+      if (!found) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
+      return found
+    },
+  )
 
   app.post('/admin/v1/providers', async (req, reply) => {
     const problems = createProblems(withoutNulls(req.body))
@@ -117,55 +126,67 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     return reply.code(201).send(await listedItem(body.id))
   })
 
-  app.put<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req) => {
-    const { id } = req.params
-    const problems = updateProblems(withoutNulls(req.body))
-    if (problems.length > 0) throw invalidBody(problems)
-    const body = req.body as Body
-    if (body.id !== undefined && body.id !== id) {
-      throw invalidBody([
-        { path: '/id', message: `does not match the provider in the URL ('${id}'); providers cannot be renamed` },
-      ])
-    }
-    const raw = store.current.raw.providers?.[id]
-    if (!raw) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
-    const secrets = new Map<string, string | null>()
-    const cfg = toProviderConfig(id, body, { raw, resolved: store.current.resolved.providers?.[id] }, secrets)
-    // A variable named again is a key given in this request, even when it is the same one as before.
-    const given = body.apiKeyEnv ? [`providers.${id}.apiKey`] : []
-    applying(() =>
-      store.update(
-        (d) => {
-          d.providers = { ...d.providers, [id]: cfg }
-        },
-        secrets,
-        given,
-      ),
-    )
-    return listedItem(id)
-  })
-
-  app.delete<{ Params: { id: string } }>('/admin/v1/providers/:id', async (req, reply) => {
-    const { id } = req.params
-    if (!store.current.raw.providers?.[id]) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
-    const users = Object.entries(store.current.raw.routes ?? {})
-      .filter(([, r]) => r.targets.some((t) => t.model.startsWith(`${id}/`)))
-      .map(([name]) => name)
-    if (users.length > 0) {
-      throw conflict(
-        `provider '${id}' is used by routes ${users.join(', ')}; change or delete them first`,
-        'provider_in_use',
+  app.put<{ Params: ProviderParams }>(
+    '/admin/v1/providers/:id',
+    { schema: { params: ProviderParamsSchema } },
+    async (req) => {
+      const { id } = req.params
+      const problems = updateProblems(withoutNulls(req.body))
+      if (problems.length > 0) throw invalidBody(problems)
+      const body = req.body as Body
+      if (body.id !== undefined && body.id !== id) {
+        throw invalidBody([
+          { path: '/id', message: `does not match the provider in the URL ('${id}'); providers cannot be renamed` },
+        ])
+      }
+      const raw = store.current.raw.providers?.[id]
+      if (!raw) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
+      const secrets = new Map<string, string | null>()
+      const cfg = toProviderConfig(id, body, { raw, resolved: store.current.resolved.providers?.[id] }, secrets)
+      // A variable named again is a key given in this request, even when it is the same one as before.
+      const given = body.apiKeyEnv ? [`providers.${id}.apiKey`] : []
+      applying(() =>
+        store.update(
+          (d) => {
+            d.providers = { ...d.providers, [id]: cfg }
+          },
+          secrets,
+          given,
+        ),
       )
-    }
-    applying(() => store.update((d) => void delete d.providers?.[id]))
-    return reply.code(204).send()
-  })
+      return listedItem(id)
+    },
+  )
 
-  app.post<{ Params: { id: string } }>('/admin/v1/providers/:id/test', async (req) => {
-    const problems = testProblems(req.body ?? {})
-    if (problems.length > 0) throw invalidBody(problems)
-    const provider = gw.providers.get(req.params.id)
-    if (!provider) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
-    return testProvider(gw, provider, (req.body as Static<typeof TestBody> | undefined)?.model)
-  })
+  app.delete<{ Params: ProviderParams }>(
+    '/admin/v1/providers/:id',
+    { schema: { params: ProviderParamsSchema } },
+    async (req, reply) => {
+      const { id } = req.params
+      if (!store.current.raw.providers?.[id]) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
+      const users = Object.entries(store.current.raw.routes ?? {})
+        .filter(([, r]) => r.targets.some((t) => t.model.startsWith(`${id}/`)))
+        .map(([name]) => name)
+      if (users.length > 0) {
+        throw conflict(
+          `provider '${id}' is used by routes ${users.join(', ')}; change or delete them first`,
+          'provider_in_use',
+        )
+      }
+      applying(() => store.update((d) => void delete d.providers?.[id]))
+      return reply.code(204).send()
+    },
+  )
+
+  app.post<{ Params: ProviderParams }>(
+    '/admin/v1/providers/:id/test',
+    { schema: { params: ProviderParamsSchema } },
+    async (req) => {
+      const problems = testProblems(req.body ?? {})
+      if (problems.length > 0) throw invalidBody(problems)
+      const provider = gw.providers.get(req.params.id)
+      if (!provider) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
+      return testProvider(gw, provider, (req.body as Static<typeof TestBody> | undefined)?.model)
+    },
+  )
 }

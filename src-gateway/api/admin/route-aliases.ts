@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import {
+  type RouteNameParams,
+  RouteNameParamsSchema,
+  type RouteParams,
+  RouteParamsSchema,
+  RoutesQuerySchema,
+} from '../../../src-shared/contract/routes.js'
 import type { RouteConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { configProblems } from '../../config/validate.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
 import { mergeFields } from './merge-fields.js'
-
-const RouteParams = Type.Object({
-  // No '/': a route named like provider/model would shadow that model.
-  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$', maxLength: 128 }),
-})
 
 /** The route as the config file holds it, named, with its strategy's default filled in. */
 const routeItem = (name: string, r: RouteConfig) => ({ name, ...r, strategy: r.strategy ?? 'fallback' })
@@ -19,14 +20,14 @@ const routeItem = (name: string, r: RouteConfig) => ({ name, ...r, strategy: r.s
  * body gives (see mergeFields): a form that shows only the targets leaves the route's other settings as they are.
  */
 export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): void {
-  app.get('/admin/v1/routes', async () => {
+  app.get('/admin/v1/routes', { schema: { querystring: RoutesQuerySchema } }, async () => {
     const items = Object.entries(store.current.raw.routes ?? {}).map(([name, r]) => routeItem(name, r))
     return { items, total: items.length, nextCursor: null }
   })
 
-  app.put<{ Params: Static<typeof RouteParams> }>(
+  app.put<{ Params: RouteNameParams }>(
     '/admin/v1/routes/:name',
-    { schema: { params: RouteParams } },
+    { schema: { params: RouteNameParamsSchema } },
     async (req, reply) => {
       const { name } = req.params
       const body = req.body
@@ -53,10 +54,14 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
     },
   )
 
-  app.delete<{ Params: { name: string } }>('/admin/v1/routes/:name', async (req, reply) => {
-    const { name } = req.params
-    if (!store.current.raw.routes?.[name]) throw notFound(`no route '${name}' is configured`, 'route_not_found')
-    applying(() => store.update((d) => void delete d.routes?.[name]))
-    return reply.code(204).send()
-  })
+  app.delete<{ Params: RouteParams }>(
+    '/admin/v1/routes/:name',
+    { schema: { params: RouteParamsSchema } },
+    async (req, reply) => {
+      const { name } = req.params
+      if (!store.current.raw.routes?.[name]) throw notFound(`no route '${name}' is configured`, 'route_not_found')
+      applying(() => store.update((d) => void delete d.routes?.[name]))
+      return reply.code(204).send()
+    },
+  )
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { type Static, Type } from 'typebox'
+import { SettingsQuerySchema } from '../../../src-shared/contract/settings.js'
 import { LogsConfigSchema } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { compileProblems } from '../../config/validate.js'
@@ -43,7 +44,7 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
     }
   }
 
-  app.get('/admin/v1/settings', async () => view())
+  app.get('/admin/v1/settings', { schema: { querystring: SettingsQuerySchema } }, async () => view())
 
   app.put('/admin/v1/settings', async (req) => {
     const body = req.body as Static<typeof SettingsBody> | null

@@ -1,0 +1,17 @@
+/**
+ * The admin API's contract (`/admin/v1/*`), one module per resource: TypeBox schemas for each request's
+ * params, query and body and for answers, and the types derived from them. The gateway validates with these
+ * schemas; the renderer's API client is typed by them. A new module is listed here.
+ */
+export * from './alerts.js'
+export * from './audit.js'
+export * from './backups.js'
+export * from './cache.js'
+export * from './common.js'
+export * from './config-transfer.js'
+export * from './keys.js'
+export * from './policies.js'
+export * from './pricing.js'
+export * from './providers.js'
+export * from './routes.js'
+export * from './settings.js'
