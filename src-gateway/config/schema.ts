@@ -244,7 +244,9 @@ export const TelemetryConfigSchema = Type.Object(
           /** The collector's base URL; `/v1/traces` and `/v1/metrics` are appended (http://127.0.0.1:4318). */
           endpoint: Type.String({ pattern: '^(https?://\\S+|\\$\\{(env|secret):[A-Za-z0-9_.-]+\\})$' }),
           /** Sent with every export (an API key or `authorization`): credentials, kept in the secret store. */
-          headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String())),
+          headers: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String(), { additionalProperties: false }),
+          ),
           /** The `service.name` resource attribute (default `switchyard`). */
           serviceName: Type.Optional(Type.String({ minLength: 1 })),
           /** Export spans (default true). */

@@ -341,6 +341,13 @@ telemetry:
     expect(spend?.sum?.dataPoints.reduce((total, p) => total + (p.asDouble ?? 0), 0)).toBeCloseTo(0.00006, 10)
   })
 
+  it('refuses a config whose exporter header name HTTP cannot send', () => {
+    const yaml = (name: string) =>
+      `telemetry:\n  otlp:\n    endpoint: "http://127.0.0.1:4318"\n    headers: { "${name}": "v" }\n`
+    expect(() => parseConfig(yaml('x-api-key'), 'yaml', env)).not.toThrow()
+    expect(() => parseConfig(yaml('bad header'), 'yaml', env)).toThrow(/telemetry\/otlp\/headers\/bad header/)
+  })
+
   it('warns once when the collector refuses the export, and the calls are answered meanwhile', async () => {
     let refused = 0
     const strict = createServer((req, res) => {
