@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { PROMPT_NAME_PATTERN } from '../../src-shared/contract/prompts.js'
 import { GatewayError } from '../core/errors.js'
 import type { PromptContent } from './types.js'
 
@@ -20,8 +21,8 @@ export const PromptContentFields = {
 }
 export const PromptContentSchema = Type.Object(PromptContentFields, { additionalProperties: false })
 
-/** Names a prompt can have: they appear in URLs (`/v1/prompts/{name}/run`) and config keys. */
-export const PROMPT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$'
+/** Names a prompt can have (stated by the admin contract): they appear in URLs and config keys. */
+export { PROMPT_NAME_PATTERN }
 
 const checkContent = Compile(PromptContentSchema)
 

@@ -15,8 +15,6 @@ const contractValues = new Set<unknown>(Object.values(contract))
  */
 const NOT_YET_IN_CONTRACT = [
   'DELETE /admin/v1/compare/runs/:id',
-  'DELETE /admin/v1/prompts/:name',
-  'DELETE /admin/v1/prompts/:name/labels/:label',
   'GET /admin/v1/compare/runs',
   'GET /admin/v1/compare/runs/:id',
   'GET /admin/v1/compare/runs/:id/diff',
@@ -25,13 +23,6 @@ const NOT_YET_IN_CONTRACT = [
   'GET /admin/v1/logs',
   'GET /admin/v1/logs/:id',
   'GET /admin/v1/logs/export',
-  'GET /admin/v1/prompts',
-  'GET /admin/v1/prompts/:name',
-  'GET /admin/v1/prompts/:name/diff',
-  'GET /admin/v1/prompts/:name/label-history',
-  'GET /admin/v1/prompts/:name/stats',
-  'GET /admin/v1/prompts/:name/versions',
-  'GET /admin/v1/prompts/:name/versions/:version',
   'GET /admin/v1/provider-types',
   'GET /admin/v1/stats',
   'GET /admin/v1/stats/overview',

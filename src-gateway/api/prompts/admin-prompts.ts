@@ -1,6 +1,20 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
-import { PROMPT_NAME_PATTERN, PromptContentFields, parsePromptContent } from '../../prompts/content.js'
+import { Type } from 'typebox'
+import {
+  type PromptDiffQuery,
+  PromptDiffQuerySchema,
+  type PromptLabelParams,
+  PromptLabelParamsSchema,
+  type PromptListQuery,
+  PromptListQuerySchema,
+  type PromptParams,
+  PromptParamsSchema,
+  type PromptStatsQuery,
+  PromptStatsQuerySchema,
+  type PromptVersionParams,
+  PromptVersionParamsSchema,
+} from '../../../src-shared/contract/prompts.js'
+import { PromptContentFields, parsePromptContent } from '../../prompts/content.js'
 import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
 import { armStats } from '../../prompts/feedback-store.js'
 import {
@@ -21,20 +35,6 @@ import { findVariables, renderMessages } from '../../prompts/template.js'
 import type { LabelTarget } from '../../prompts/types.js'
 import type { Db } from '../../store/db.js'
 import { bodyValidator } from './validate.js'
-
-const NameParams = Type.Object({ name: Type.String({ pattern: PROMPT_NAME_PATTERN }) })
-const VersionParams = Type.Object({ ...NameParams.properties, version: Type.Integer({ minimum: 1 }) })
-const LabelParams = Type.Object({ ...NameParams.properties, label: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }) })
-const Page = {
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
-}
-const ListQuery = Type.Object({
-  ...Page,
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  label: Type.Optional(Type.String({ maxLength: 64 })),
-})
-const DiffQuery = Type.Object({ from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) })
 
 const readSave = bodyValidator<{ note?: string; author?: string } & Record<string, unknown>>(
   Type.Object(
@@ -74,34 +74,40 @@ const readRender = bodyValidator<{ variables?: Record<string, unknown>; version?
   ),
 )
 
-type Name = Static<typeof NameParams>
-
 /** The prompt library under /admin/v1/prompts: versions, labels, diff, render preview and per-arm stats. */
 export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: PromptListQuery }>(
     '/admin/v1/prompts',
-    { schema: { querystring: ListQuery } },
+    { schema: { querystring: PromptListQuerySchema } },
     async (req) => {
       const { q, label, limit, cursor } = req.query
       return listPrompts(db, { q, label, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
     },
   )
 
-  app.get<{ Params: Name }>('/admin/v1/prompts/:name', { schema: { params: NameParams } }, async (req) => {
-    const summary = getPromptSummary(db, req.params.name)
-    if (!summary) throw promptNotFound(req.params.name)
-    return { ...summary, latest: latestVersion(db, req.params.name) }
-  })
+  app.get<{ Params: PromptParams }>(
+    '/admin/v1/prompts/:name',
+    { schema: { params: PromptParamsSchema } },
+    async (req) => {
+      const summary = getPromptSummary(db, req.params.name)
+      if (!summary) throw promptNotFound(req.params.name)
+      return { ...summary, latest: latestVersion(db, req.params.name) }
+    },
+  )
 
-  app.delete<{ Params: Name }>('/admin/v1/prompts/:name', { schema: { params: NameParams } }, async (req, reply) => {
-    deletePrompt(db, req.params.name)
-    return reply.code(204).send()
-  })
+  app.delete<{ Params: PromptParams }>(
+    '/admin/v1/prompts/:name',
+    { schema: { params: PromptParamsSchema } },
+    async (req, reply) => {
+      deletePrompt(db, req.params.name)
+      return reply.code(204).send()
+    },
+  )
 
   // Saving creates the prompt on its first version; identical content returns the latest with created=false.
-  app.post<{ Params: Name }>(
+  app.post<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name/versions',
-    { schema: { params: NameParams } },
+    { schema: { params: PromptParamsSchema } },
     async (req, reply) => {
       const { note, author, ...content } = readSave(req.body)
       const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author })
@@ -109,24 +115,24 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
     },
   )
 
-  app.get<{ Params: Name; Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Params: PromptParams; Querystring: PromptListQuery }>(
     '/admin/v1/prompts/:name/versions',
-    { schema: { params: NameParams, querystring: ListQuery } },
+    { schema: { params: PromptParamsSchema, querystring: PromptListQuerySchema } },
     async (req) => {
       const { limit, cursor } = req.query
       return listVersions(db, req.params.name, { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
     },
   )
 
-  app.get<{ Params: Static<typeof VersionParams> }>(
+  app.get<{ Params: PromptVersionParams }>(
     '/admin/v1/prompts/:name/versions/:version',
-    { schema: { params: VersionParams } },
+    { schema: { params: PromptVersionParamsSchema } },
     async (req) => requireVersion(db, req.params.name, req.params.version),
   )
 
-  app.get<{ Params: Name; Querystring: Static<typeof DiffQuery> }>(
+  app.get<{ Params: PromptParams; Querystring: PromptDiffQuery }>(
     '/admin/v1/prompts/:name/diff',
-    { schema: { params: NameParams, querystring: DiffQuery } },
+    { schema: { params: PromptParamsSchema, querystring: PromptDiffQuerySchema } },
     async (req) => {
       const a = requireVersion(db, req.params.name, req.query.from)
       const b = requireVersion(db, req.params.name, req.query.to)
@@ -139,24 +145,24 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
     },
   )
 
-  app.put<{ Params: Static<typeof LabelParams> }>(
+  app.put<{ Params: PromptLabelParams }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { schema: { params: LabelParams } },
+    { schema: { params: PromptLabelParamsSchema } },
     async (req) => setLabel(db, req.params.name, req.params.label, readLabel(req.body)),
   )
 
-  app.delete<{ Params: Static<typeof LabelParams> }>(
+  app.delete<{ Params: PromptLabelParams }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { schema: { params: LabelParams } },
+    { schema: { params: PromptLabelParamsSchema } },
     async (req, reply) => {
       deleteLabel(db, req.params.name, req.params.label)
       return reply.code(204).send()
     },
   )
 
-  app.get<{ Params: Name }>(
+  app.get<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name/label-history',
-    { schema: { params: NameParams } },
+    { schema: { params: PromptParamsSchema } },
     async (req) => {
       const items = labelHistory(db, req.params.name)
       return { items, total: items.length, nextCursor: null }
@@ -164,23 +170,27 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   )
 
   // A preview of what a run would send, for the editor's variables panel and for Compare.
-  app.post<{ Params: Name }>('/admin/v1/prompts/:name/render', { schema: { params: NameParams } }, async (req) => {
-    const body = readRender(req.body)
-    const { version } = selectVersion(db, req.params.name, body, 'preview')
-    const rendered = renderMessages(version.content.messages, body.variables ?? {})
-    return {
-      version: version.version,
-      variables: findVariables(version.content.messages.map((m) => m.content)),
-      ...rendered,
-    }
-  })
+  app.post<{ Params: PromptParams }>(
+    '/admin/v1/prompts/:name/render',
+    { schema: { params: PromptParamsSchema } },
+    async (req) => {
+      const body = readRender(req.body)
+      const { version } = selectVersion(db, req.params.name, body, 'preview')
+      const rendered = renderMessages(version.content.messages, body.variables ?? {})
+      return {
+        version: version.version,
+        variables: findVariables(version.content.messages.map((m) => m.content)),
+        ...rendered,
+      }
+    },
+  )
 
-  app.get<{ Params: Name; Querystring: { label?: string } }>(
+  app.get<{ Params: PromptParams; Querystring: PromptStatsQuery }>(
     '/admin/v1/prompts/:name/stats',
     {
       schema: {
-        params: NameParams,
-        querystring: Type.Object({ label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+        params: PromptParamsSchema,
+        querystring: PromptStatsQuerySchema,
       },
     },
     async (req) => {
