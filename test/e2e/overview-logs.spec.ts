@@ -120,7 +120,10 @@ test('Overview: the endpoint URL is not broken inside a token', async ({ page })
 
 test('Overview: the last hour is asked for in 5-minute buckets', async ({ page }) => {
   await openOverview(page)
-  const fiveMinutes = page.waitForRequest((r) => /\/admin\/v1\/stats\?.*bucket=5m/.test(r.url()), { timeout: 5000 })
+  // One Overview refresh is one call (GET /admin/v1/stats/overview).
+  const fiveMinutes = page.waitForRequest((r) => /\/admin\/v1\/stats\/overview\?.*bucket=5m/.test(r.url()), {
+    timeout: 5000,
+  })
   await page.getByTestId('time-range').getByRole('button', { name: '1h' }).click()
   await fiveMinutes
   await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false')
