@@ -38,5 +38,8 @@ export function runReport(db: Db, job: ReportJob): Promise<StatsResult | Overvie
 export function openReadOnly(file: string): Db {
   const db = new Database(file, { readonly: true, fileMustExist: true })
   db.pragma('busy_timeout = 5000')
+  // SQLite's own 2 MB page cache, as the gateway's connection (db.ts): a 30-day Overview at 10M rows took the
+  // same CPU with better-sqlite3's 16 MB, its pages coming from the OS's file cache.
+  db.pragma('cache_size = -2000')
   return db
 }
