@@ -6,16 +6,7 @@
 
 import type { TrafficAnomaly } from './contract/alerts.js'
 
-export type {
-  PolicyDefaults,
-  PolicyOverride,
-  PolicySection,
-  PolicyView,
-} from '../src-gateway/api/admin/policies-routes.js'
-export type { CacheConfig } from '../src-gateway/config/policies/cache.js'
-export type { RedactionConfig } from '../src-gateway/config/policies/redaction.js'
 export type { GuardrailHit } from '../src-gateway/core/log-event.js'
-export type { RedactedSpan, RedactionPreview } from '../src-gateway/policies/redaction/redactor.js'
 export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
 export type {
   GuardrailCount,
@@ -31,6 +22,16 @@ export type { AuditChange, AuditEntry } from './contract/audit.js'
 export type { BackupItem, BackupReason, RestorePreview, RestoreResult } from './contract/backups.js'
 export type { CacheStatus } from './contract/cache.js'
 export type { ListPage } from './contract/common.js'
+export type {
+  CacheConfig,
+  PolicyDefaults,
+  PolicyOverride,
+  PolicySection,
+  PolicyView,
+  RedactedSpan,
+  RedactionConfig,
+  RedactionPreview,
+} from './contract/policies.js'
 export type { ModelPricing } from './contract/pricing.js'
 
 /**

@@ -1,64 +1,34 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
-import { type PolicyParams, PolicyParamsSchema } from '../../../src-shared/contract/policies.js'
+import type { Static } from 'typebox'
+import {
+  POLICY_SECTIONS,
+  type PolicyDefaults,
+  type PolicyOverride,
+  type PolicyParams,
+  PolicyParamsSchema,
+  type PolicySection,
+  type PolicyView,
+  RedactionTestBodySchema,
+} from '../../../src-shared/contract/policies.js'
 import type { GatewayConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { compileProblems, configProblems } from '../../config/validate.js'
-import { CACHE_DEFAULTS, type CacheConfig, type CacheOverride } from '../../policies/cache/index.js'
+import { CACHE_DEFAULTS } from '../../policies/cache/index.js'
 import {
   BUILTIN_ENTITY_TYPES,
   createRedactor,
   type RedactionConfig,
-  type RedactionOverride,
   type RedactionPreview,
 } from '../../policies/redaction/index.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
 import { mergeFields } from './merge-fields.js'
-
-/** The gateway-wide policy sections the admin API edits one at a time; routes and keys may override each. */
-export const POLICY_SECTIONS = ['redaction', 'cache'] as const
-export type PolicySection = (typeof POLICY_SECTIONS)[number]
-
-interface SectionTypes {
-  redaction: { config: RedactionConfig; override: RedactionOverride }
-  cache: { config: CacheConfig; override: CacheOverride }
-}
-
-/** A route or key that sets its own redaction or cache for its calls, and what it sets. */
-export interface PolicyOverride<S extends PolicySection = PolicySection> {
-  scope: 'route' | 'key'
-  name: string
-  override: SectionTypes[S]['override']
-}
-
-/** What applies where a section (or the whole config) leaves a field out; the entity types are all there are. */
-export interface PolicyDefaults {
-  redaction: { mode: 'off'; detect: string[] }
-  cache: { mode: 'off'; ttlSeconds: number; maxEntries: number; maxMb: number; threshold: number }
-}
 
 const DEFAULTS: PolicyDefaults = {
   redaction: { mode: 'off', detect: [...BUILTIN_ENTITY_TYPES] },
   cache: { mode: 'off', ...CACHE_DEFAULTS },
 }
 
-/** GET and PUT /admin/v1/policies/:section. `config` is null while the config has no such section. */
-export interface PolicyView<S extends PolicySection = PolicySection> {
-  section: S
-  config: SectionTypes[S]['config'] | null
-  defaults: PolicyDefaults[S]
-  overrides: PolicyOverride<S>[]
-}
-
-const TestBody = Type.Object(
-  {
-    text: Type.String({ maxLength: 100_000 }),
-    // Checked in full (regexes included) by configProblems below; here only its kind.
-    config: Type.Optional(Type.Object({})),
-  },
-  { additionalProperties: false },
-)
-const testProblems = compileProblems(TestBody)
+const testProblems = compileProblems(RedactionTestBodySchema)
 
 const isSection = (s: string): s is PolicySection => (POLICY_SECTIONS as readonly string[]).includes(s)
 
@@ -125,7 +95,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: ConfigStore): 
   app.post('/admin/v1/redaction/test', async (req): Promise<RedactionPreview> => {
     const shape = testProblems(req.body)
     if (shape.length > 0) throw invalidBody(shape)
-    const { text, config } = req.body as Static<typeof TestBody>
+    const { text, config } = req.body as Static<typeof RedactionTestBodySchema>
     if (config !== undefined) {
       const problems = problemsUnder({ redaction: config }, '/redaction', '/config')
       if (problems.length > 0) throw invalidBody(problems)

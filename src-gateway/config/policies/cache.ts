@@ -1,63 +1,15 @@
-import { type Static, Type } from 'typebox'
+import {
+  CACHE_DEFAULTS,
+  type CacheConfig,
+  CacheConfigSchema,
+  type CacheMode,
+  type CacheOverride,
+  CacheOverrideSchema,
+} from '../../../src-shared/contract/policies.js'
 import { schemaProblemLines } from '../schema-problems.js'
 
-export const CACHE_DEFAULTS = { ttlSeconds: 3600, maxEntries: 10_000, maxMb: 256, threshold: 0.95 } as const
-
-const Mode = Type.Enum(['off', 'exact', 'semantic'], {
-  description: 'exact: identical requests only; semantic: also a close enough last user message',
-})
-const TtlSeconds = Type.Integer({
-  minimum: 1,
-  description: `how long an answer is served; default ${CACHE_DEFAULTS.ttlSeconds}`,
-})
-const Threshold = Type.Number({
-  minimum: 0,
-  maximum: 1,
-  description: `cosine similarity a semantic hit needs; default ${CACHE_DEFAULTS.threshold}`,
-})
-
-export const CacheConfigSchema = Type.Object(
-  {
-    mode: Mode,
-    ttlSeconds: Type.Optional(TtlSeconds),
-    maxEntries: Type.Optional(
-      Type.Integer({ minimum: 1, description: `entries kept; default ${CACHE_DEFAULTS.maxEntries}` }),
-    ),
-    maxMb: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, description: `stored answers, in MB; default ${CACHE_DEFAULTS.maxMb}` }),
-    ),
-    semantic: Type.Optional(
-      Type.Object(
-        {
-          embeddingModel: Type.String({
-            pattern: '^[^/]+/.+$',
-            description: 'provider/model that embeds the last user message, e.g. ollama/nomic-embed-text',
-          }),
-          threshold: Type.Optional(Threshold),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-)
-
-/**
- * What a route or a key may change for its own calls. The size caps are the store's and the embedding
- * model is the gateway's: vectors from two models in one namespace could not be compared.
- */
-export const CacheOverrideSchema = Type.Object(
-  {
-    mode: Type.Optional(Mode),
-    ttlSeconds: Type.Optional(TtlSeconds),
-    semantic: Type.Optional(Type.Object({ threshold: Type.Optional(Threshold) }, { additionalProperties: false })),
-  },
-  { additionalProperties: false },
-)
-
-export type CacheConfig = Static<typeof CacheConfigSchema>
-export type CacheOverride = Static<typeof CacheOverrideSchema>
-export type CacheMode = CacheConfig['mode']
+/** The `cache:` section's schemas are the admin contract's. */
+export { CACHE_DEFAULTS, type CacheConfig, CacheConfigSchema, type CacheMode, type CacheOverride, CacheOverrideSchema }
 
 /** The cache as it applies to one call, defaults filled in. */
 export interface CacheSettings {

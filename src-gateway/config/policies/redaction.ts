@@ -1,53 +1,25 @@
-import { type Static, Type } from 'typebox'
+import {
+  BUILTIN_ENTITY_TYPES,
+  type EntityType,
+  type RedactionConfig,
+  RedactionConfigSchema,
+  type RedactionMode,
+  type RedactionOverride,
+  RedactionOverrideSchema,
+} from '../../../src-shared/contract/policies.js'
 import { compileSafeRegex, type SafeRegex, UnsupportedRegexError } from '../../core/safe-regex.js'
 import { schemaProblemLines } from '../schema-problems.js'
 
-/** The detectors the gateway ships (policies/redaction/detectors.ts has one per type). */
-export const BUILTIN_ENTITY_TYPES = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'] as const
-export type EntityType = (typeof BUILTIN_ENTITY_TYPES)[number]
-
-const Mode = Type.Enum(['off', 'mask', 'reversible'], {
-  description: 'mask: replace with [EMAIL]; reversible: [EMAIL_1] upstream, originals put back in the answer',
-})
-const Detect = Type.Array(Type.Enum(BUILTIN_ENTITY_TYPES), {
-  description: `built-in entity types to look for; default all (${BUILTIN_ENTITY_TYPES.join(', ')})`,
-})
-const Custom = Type.Array(
-  Type.Object(
-    {
-      name: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'entity type; placeholder label in capitals' }),
-      pattern: Type.String({
-        minLength: 1,
-        description: 'regular expression in JavaScript syntax, run on RE2 (no lookaround or backreferences)',
-      }),
-      flags: Type.Optional(Type.String({ pattern: '^[imsu]*$' })),
-    },
-    { additionalProperties: false },
-  ),
-)
-const SkipFields = Type.Array(Type.String({ minLength: 1 }), {
-  description: 'body fields (by key, at any depth) never scanned, on top of the structural ones',
-})
-
-export const RedactionConfigSchema = Type.Object(
-  { mode: Mode, detect: Type.Optional(Detect), custom: Type.Optional(Custom), skipFields: Type.Optional(SkipFields) },
-  { additionalProperties: false },
-)
-
-/** What a route or a key may change for its own calls: any field, each replacing the gateway's. */
-export const RedactionOverrideSchema = Type.Object(
-  {
-    mode: Type.Optional(Mode),
-    detect: Type.Optional(Detect),
-    custom: Type.Optional(Custom),
-    skipFields: Type.Optional(SkipFields),
-  },
-  { additionalProperties: false },
-)
-
-export type RedactionConfig = Static<typeof RedactionConfigSchema>
-export type RedactionOverride = Static<typeof RedactionOverrideSchema>
-export type RedactionMode = RedactionConfig['mode']
+/** The `redaction:` section's schemas are the admin contract's; here, what a schema cannot check. */
+export {
+  BUILTIN_ENTITY_TYPES,
+  type EntityType,
+  type RedactionConfig,
+  RedactionConfigSchema,
+  type RedactionMode,
+  type RedactionOverride,
+  RedactionOverrideSchema,
+}
 
 const configProblems = schemaProblemLines(RedactionConfigSchema)
 const overrideProblems = schemaProblemLines(RedactionOverrideSchema)

@@ -1,3 +1,4 @@
+import type { RedactedSpan, RedactionPreview } from '../../../src-shared/contract/policies.js'
 import {
   BUILTIN_ENTITY_TYPES,
   customPatternProblem,
@@ -26,18 +27,9 @@ export interface TextRedaction {
   vault?: Vault
 }
 
-/** One value a message would lose: `text.slice(start, end)` leaves as a placeholder of this type. */
-export interface RedactedSpan {
-  type: string
-  start: number
-  end: number
-}
-
+/** One value a message would lose: `text.slice(start, end)` leaves as a placeholder of this type (admin contract). */
 /** What the admin's test box shows: a user message as it would leave, and where each value was. */
-export interface RedactionPreview {
-  redacted: string
-  entities: RedactedSpan[]
-}
+export type { RedactedSpan, RedactionPreview }
 
 export interface Redactor {
   readonly mode: RedactionMode
