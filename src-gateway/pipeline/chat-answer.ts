@@ -1,0 +1,300 @@
+import { once } from 'node:events'
+import type { ServerResponse } from 'node:http'
+import { toGatewayError } from '../api/error-handler.js'
+import { type Outcome, outcome } from '../api/outcome.js'
+import { createChunkRestorer } from '../api/restoring-chunks.js'
+import { countsFromUsage, KEPT_TEXT_CHARS, type StreamTranslator } from '../api/stream-accounting.js'
+import type { DialectCodec } from '../api/types.js'
+import type { CancelSignal } from '../core/cancel.js'
+import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
+import { endedByGateway } from '../core/in-flight.js'
+import type { GuardrailHit, LogEvent } from '../core/log-event.js'
+import { createNdjsonParser, createSseParser } from '../core/sse.js'
+import type { UpstreamResponse } from '../core/upstream.js'
+import type { GatewayContext } from '../gateway-context.js'
+import { ResponseAccumulator } from '../policies/cache/index.js'
+import { blocking, type Guardrails } from '../policies/guardrails/index.js'
+import { restoreDeep, type Vault } from '../policies/redaction/index.js'
+import type { PlannedTarget } from '../routing/plan.js'
+import type { Target } from '../routing/resolve.js'
+import type { CallSink, GatewayCall } from './call.js'
+import { type Answered, passthroughTo, readFailure, upstreamFailure } from './chat-dispatch.js'
+import { addHits, guardrailError } from './guardrail-hits.js'
+
+/** What the answer must go through on its way back, from the call's redaction, guardrails and cache. */
+export interface AnswerPlan {
+  /** Reversible redaction: the placeholders to put back. */
+  vault?: Vault
+  /** Output guardrails, when the call has any. */
+  guardrails?: Guardrails
+  /** Assemble the canonical answer so the cache can keep it. */
+  collect: boolean
+}
+
+/** The text of a non-stream answer in either dialect, for token estimation and output guardrails. */
+function answerText(parsed: unknown): string {
+  const p = parsed as { choices?: { message?: { content?: unknown } }[]; content?: { text?: string }[] }
+  const content = p.choices?.[0]?.message?.content
+  if (typeof content === 'string') return content
+  return Array.isArray(p.content) ? p.content.map((b) => b.text ?? '').join('') : ''
+}
+
+const sendJson = (sink: CallSink, text: string) => () => sink.json(text)
+
+/** Reads a complete answer and prepares what the client gets; `send` delivers it once guardrails agree. */
+export async function completeAnswer(
+  gw: GatewayContext,
+  call: GatewayCall,
+  sink: CallSink,
+  canonical: ChatRequest,
+  target: PlannedTarget,
+  res: UpstreamResponse,
+  plan: AnswerPlan,
+): Promise<Outcome> {
+  const text = await res.text().catch((err) => {
+    throw readFailure(target, err)
+  })
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new GatewayError('upstream', `provider '${target.provider.id}' returned a reply that is not JSON`, {
+      provider: target.provider.id,
+    })
+  }
+  const { adapter } = target.provider
+  const passthrough = passthroughTo(call, target)
+  if (passthrough) {
+    return outcome(200, passthrough.counts((parsed as { usage?: unknown }).usage), {
+      responseBody: gw.captureBodies ? text : undefined,
+      outputText: () => answerText(parsed),
+      send: sendJson(sink, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
+      // The upstream speaks the client's dialect, which its adapter reads like any other answer.
+      response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
+    })
+  }
+  const response = adapter.chatResponse(parsed, target.model)
+  // Serialised once, for the client and for the log (which keeps the redacted form).
+  const encoded = JSON.stringify(call.codec.encodeResponse(response, canonical.model))
+  const forClient = plan.vault
+    ? JSON.stringify(call.codec.encodeResponse(restoreDeep(response, plan.vault), canonical.model))
+    : encoded
+  return outcome(200, countsFromUsage(response.usage), {
+    responseBody: gw.captureBodies ? encoded : undefined,
+    outputText: () => response.choices[0]?.message?.content ?? '',
+    send: sendJson(sink, forClient),
+    response,
+  })
+}
+
+/** Thrown inside a stream when an output guardrail blocks it: ends the stream with an error event. */
+class BlockedStream extends Error {
+  constructor(readonly hit: GuardrailHit) {
+    super(hit.detail)
+  }
+}
+
+/**
+ * Streams the upstream answer to the client. From here on headers are sent: failures become an error
+ * event in the client's dialect, never a silently truncated stream.
+ */
+export async function streamAnswer(
+  gw: GatewayContext,
+  call: GatewayCall,
+  sink: CallSink,
+  canonical: ChatRequest,
+  target: PlannedTarget,
+  res: UpstreamResponse,
+  t0: number,
+  plan: AnswerPlan,
+  event: LogEvent,
+  signal: CancelSignal,
+): Promise<Outcome> {
+  const raw = sink.stream(call.codec.streamContentType)
+
+  const passthrough = passthroughTo(call, target)
+  const encoder = call.codec.streamEncoder(canonical.model, canonical)
+  const accumulator = plan.collect ? new ResponseAccumulator() : undefined
+  const translate = passthrough
+    ? passthrough.stream(canonical.stream_options?.include_usage === true)
+    : translatingStream(target, encoder, plan, accumulator)
+  const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
+  let ttftMs: number | undefined
+  // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
+  // write and uncorked after the pending I/O callbacks ran (an upstream burst usually arrives whole, so
+  // headers, every event and the end of the stream go out together).
+  let corked = false
+  const uncork = () => {
+    corked = false
+    raw.uncork()
+  }
+  const write = (out: string) => {
+    if (out === '') return true
+    ttftMs ??= performance.now() - t0
+    if (!corked) {
+      corked = true
+      raw.cork()
+      setImmediate(uncork)
+    }
+    return raw.write(out)
+  }
+  const extra = (): Partial<Outcome> => ({
+    ttftMs,
+    // A streamed answer is logged as its assembled text, worked out now so the frames can be freed at once
+    // (holding them until the row is written costs more in garbage collection than parsing them here).
+    responseBody: gw.captureBodies ? { stream: true, content: translate.outputText() } : undefined,
+    outputText: translate.outputText,
+  })
+  try {
+    const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
+    if (head && !write(translate.frames(parser.push(head)))) await drained(raw, signal)
+    for await (const chunk of upstreamReads(rest, target)) {
+      if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw, signal)
+    }
+    write(translate.frames(parser.flush()))
+    const closing = translate.end()
+    // The output checks that need the whole answer (a blocked pattern would have stopped it mid-way).
+    const hits = translate.outputText()
+      ? (translate as GuardedTranslator).watcher?.end(translate.counts()?.output)
+      : undefined
+    if (hits) addHits(event, hits)
+    // The text is out already; a blocking check at the end still keeps the stream from ending as a success.
+    const blocked = hits && blocking(hits)
+    if (blocked) throw new BlockedStream(blocked)
+    write(closing)
+    raw.end()
+    return outcome(200, translate.counts(), { ...extra(), response: accumulator?.result() })
+  } catch (error) {
+    if (error instanceof BlockedStream) {
+      const err = guardrailError(error.hit)
+      if (!event.guardrails?.includes(error.hit)) addHits(event, [error.hit])
+      write(encoder.error(err))
+      raw.end()
+      return outcome(err.status, translate.counts(), { ...extra(), error: err.message })
+    }
+    // The upstream's failures all arrive as GatewayErrors: read errors and timeouts (upstreamReads), error
+    // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own. A
+    // stream the gateway ended (shutting down) failed its read too, but the caller is told why.
+    const ended = endedByGateway(signal)
+    const gatewayFault = !ended && !(error instanceof GatewayError) && !(error instanceof ClientGone)
+    const err = ended ?? (gatewayFault ? toGatewayError(error) : upstreamFailure(target, error))
+    if (gatewayFault) sink.logError(error, 'stream relay failed')
+    const aborted = raw.destroyed
+    if (!aborted) {
+      write(encoder.error(err))
+      raw.end()
+      // Ended while its caller was not reading: the error cannot reach it, and its connection would hold
+      // the closing server open.
+      if (ended && raw.writableNeedDrain) raw.destroy()
+    }
+    return outcome(aborted ? 499 : err.status, translate.counts(), {
+      ...extra(),
+      error: aborted ? 'aborted' : err.message,
+      gatewayFault,
+    })
+  } finally {
+    res.done()
+  }
+}
+
+/**
+ * `body`'s chunks, with a failed read (a dropped connection, an idle or total timeout, the call aborted)
+ * turned into the upstream's GatewayError where it happens, so it cannot be mistaken for an exception in
+ * the gateway's own handling of the chunks.
+ */
+function upstreamReads(body: AsyncIterable<Buffer>, target: PlannedTarget): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = body[Symbol.asyncIterator]()
+      return {
+        next: () =>
+          it.next().catch((err) => {
+            throw readFailure(target, err)
+          }),
+        // Leaving the loop early (a client gone, an error) must still release the upstream body.
+        return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+      }
+    },
+  }
+}
+
+/** The client went away while the gateway waited for it to take more of the answer. */
+class ClientGone extends Error {
+  override name = 'ClientGone'
+}
+
+/**
+ * Waits until the client has taken what was written. A client that disconnects never drains; its `close`
+ * aborts the call (the transport wires that), which ends the wait with ClientGone: the call then settles
+ * as aborted (499) like any other. So does the gateway ending the call (shutting down), with its reason.
+ * The AbortController is made only here, when the client is slower than the upstream, not per call.
+ */
+async function drained(raw: ServerResponse, signal: CancelSignal): Promise<void> {
+  const stop = new AbortController()
+  const abort = () => stop.abort()
+  if (!raw.destroyed && !signal.aborted) {
+    signal.addEventListener('abort', abort)
+    await once(raw, 'drain', { signal: stop.signal })
+      .catch(() => undefined)
+      .finally(() => signal.removeEventListener('abort', abort))
+  }
+  if (raw.destroyed) throw new ClientGone()
+  if (signal.aborted) throw signal.reason
+}
+
+interface GuardedTranslator extends StreamTranslator {
+  watcher?: ReturnType<Guardrails['outputWatcher']>
+}
+
+/**
+ * Upstream frames → canonical chunks → client bytes. Along the way, when the plan asks: the chunks are
+ * collected for the cache and watched by output guardrails (both in the form the upstream wrote), and
+ * placeholders are restored just before encoding, so only the client ever sees the originals.
+ */
+function translatingStream(
+  target: Target,
+  encoder: ReturnType<DialectCodec<unknown>['streamEncoder']>,
+  plan: AnswerPlan,
+  accumulator: ResponseAccumulator | undefined,
+): GuardedTranslator {
+  const decoder = target.provider.adapter.chatStream(target.model)
+  const restorer = plan.vault ? createChunkRestorer(plan.vault) : undefined
+  const watcher = plan.guardrails?.outputWatcher()
+  let usage: Usage | null | undefined
+  let text = ''
+  const encodeAll = (chunks: ChatChunk[]) => {
+    let out = ''
+    for (const c of chunks) out += encoder.chunk(c)
+    return out
+  }
+  const encode = (chunks: ChatChunk[]) => {
+    let out = ''
+    for (const c of chunks) {
+      if (c.usage) usage = c.usage
+      accumulator?.push(c)
+      const d = c.choices[0]?.delta
+      if (d?.content) {
+        if (text.length < KEPT_TEXT_CHARS) text += d.content
+        const hit = watcher?.push(d.content)
+        if (hit) throw new BlockedStream(hit)
+      }
+      out += restorer ? encodeAll(restorer.push(c)) : encoder.chunk(c)
+    }
+    return out
+  }
+  return {
+    frames(frames) {
+      let out = ''
+      for (const f of frames) out += encode(decoder.push(f))
+      return out
+    },
+    end() {
+      const last = encode(decoder.end())
+      return last + (restorer ? encodeAll(restorer.end()) : '') + encoder.end()
+    },
+    counts: () => countsFromUsage(usage),
+    outputText: () => text,
+    watcher,
+  }
+}
