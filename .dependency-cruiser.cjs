@@ -41,6 +41,14 @@ module.exports = {
       to: { path: '^src-gateway/', pathNot: '^src-gateway/core/' },
     },
     {
+      name: 'gateway-imports-no-app-side',
+      severity: 'error',
+      comment:
+        'The gateway is a plain Node library (the headless CLI, the tests, its own process under the desktop app): no Electron, no main, no renderer.',
+      from: { path: '^src-gateway/' },
+      to: { path: ['^src-(main|renderer)/', '^node_modules/electron/'] },
+    },
+    {
       name: 'config-not-policies',
       severity: 'error',
       comment: 'Policies read their settings from config/; config/ owns the settings schemas and does not reach back.',
@@ -50,7 +58,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -39,6 +39,12 @@ describe('the folder rules', () => {
   file('src-gateway/config/schema.ts', "import { policy } from '../policies/cache.js'\nexport const schema = policy\n")
   file('src-gateway/api/a.ts', "import { b } from './b.js'\nexport const a = b\n")
   file('src-gateway/api/b.ts', "import type { a } from './a.js'\nexport const b: typeof a | 1 = 1\n")
+  file('node_modules/electron/package.json', '{ "name": "electron", "main": "index.js" }\n')
+  file('node_modules/electron/index.js', 'module.exports = {}\n')
+  file(
+    'src-gateway/host/entry.ts',
+    "import { app } from 'electron'\nimport { host } from '../../src-main/host.js'\nexport const entry = [app, host]\n",
+  )
 
   it('report each broken rule, type-only imports included, and nothing else', async () => {
     const { tsConfig: _projectTsConfig, ...options } = await extractDepcruiseOptions(CONFIG)
@@ -50,6 +56,8 @@ describe('the folder rules', () => {
     expect(violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort()).toEqual([
       'config-not-policies: src-gateway/config/schema.ts → src-gateway/policies/cache.ts',
       'core-imports-nothing-above-it: src-gateway/core/upstream.ts → src-gateway/routing/plan.ts',
+      'gateway-imports-no-app-side: src-gateway/host/entry.ts → node_modules/electron/index.js',
+      'gateway-imports-no-app-side: src-gateway/host/entry.ts → src-main/host.ts',
       'no-circular: src-gateway/api/a.ts → src-gateway/api/b.ts',
       'providers-import-only-core: src-gateway/providers/acme/index.ts → src-gateway/policies/cache.ts',
       'renderer-not-gateway: src-renderer/page.ts → src-gateway/store/rows.ts',
