@@ -6,22 +6,12 @@
 
 import type { TrafficAnomaly } from './contract/alerts.js'
 
-export type { GuardrailHit } from '../src-gateway/core/log-event.js'
-export type { LogDetail, LogItem, LogPage } from '../src-gateway/store/log-queries.js'
-export type {
-  GuardrailCount,
-  OverviewResult,
-  RedactionCount,
-  StatsBucket,
-  StatsGroupBy,
-  StatsResult,
-  StatsSummary,
-} from '../src-gateway/store/log-stats.js'
 export type { AlertItem, AlertKind, TrafficAnomaly } from './contract/alerts.js'
 export type { AuditChange, AuditEntry } from './contract/audit.js'
 export type { BackupItem, BackupReason, RestorePreview, RestoreResult } from './contract/backups.js'
 export type { CacheStatus } from './contract/cache.js'
 export type { ListPage } from './contract/common.js'
+export type { GuardrailHit, LogDetail, LogItem, LogPage } from './contract/logs.js'
 export type {
   CacheConfig,
   PolicyDefaults,
@@ -33,6 +23,15 @@ export type {
   RedactionPreview,
 } from './contract/policies.js'
 export type { ModelPricing } from './contract/pricing.js'
+export type {
+  GuardrailCount,
+  OverviewResult,
+  RedactionCount,
+  StatsBucket,
+  StatsGroupBy,
+  StatsResult,
+  StatsSummary,
+} from './contract/stats.js'
 
 /**
  * A provider's `type:`. The gateway's provider registry is the list; the UI reads it, with each type's

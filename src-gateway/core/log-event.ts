@@ -1,3 +1,5 @@
+import type { AttemptFailure, GuardrailHit } from '../../src-shared/contract/logs.js'
+
 /** One finished call through the gateway: what the request log, stats and charts are built from. */
 export interface LogEvent {
   requestId: string
@@ -53,30 +55,8 @@ export interface LogEvent {
   promptArm?: string
 }
 
-/** A guardrail check that matched: where, which, what it did, and why. */
-export interface GuardrailHit {
-  stage: 'input' | 'output'
-  /** The check's kind: max_tokens, blocked_patterns, prompt_injection or json_schema. */
-  type: string
-  /** The check's configured name (its type unless named). */
-  check: string
-  action: 'block' | 'flag' | 'log'
-  /** Prompt-injection score (0..1) or similar, when the check produces one. */
-  score?: number
-  detail: string
-}
-
-/** One failed try before the call was served (or gave up). */
-export interface AttemptFailure {
-  provider: string
-  model: string
-  status?: number
-  error: string
-  /** Epoch ms when this try began (absent for a target skipped without a call, or when not measured). */
-  startedAt?: number
-  /** How long this try took, in ms; with `startedAt`, what the OpenTelemetry export times attempt spans by. */
-  durationMs?: number
-}
+/** A guardrail check that fired, and a failed try (stated by the admin contract: log rows carry them). */
+export type { AttemptFailure, GuardrailHit }
 
 /** Where log events go. `push` must never block or throw: it is called on the hot path. */
 export interface LogSink {

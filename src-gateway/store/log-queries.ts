@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { AttemptFailure, GuardrailHit } from '../core/log-event.js'
+import type { LogDetail, LogItem, LogPage } from '../../src-shared/contract/logs.js'
+import type { GuardrailHit } from '../core/log-event.js'
 import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
 import { type LogFilter, logSelection } from './log-filter.js'
@@ -44,59 +45,8 @@ interface LogRow {
   cache_saved_usd: number | null
 }
 
-/** One request log row as the admin API returns it. */
-export interface LogItem {
-  id: number
-  createdAt: string
-  requestId: string
-  inboundApi: string
-  route: string | null
-  provider: string | null
-  model: string | null
-  requestedModel: string | null
-  keyName: string | null
-  status: number
-  error: string | null
-  latencyMs: number
-  ttftMs: number | null
-  inputTokens: number | null
-  outputTokens: number | null
-  cachedTokens: number | null
-  cacheWriteTokens: number | null
-  reasoningTokens: number | null
-  isEstimated: boolean
-  costUsd: number | null
-  isStream: boolean
-  attempts: number
-  isCacheHit: boolean
-  /** Served by a target other than the first one planned. */
-  isFallback: boolean
-  /** The tries that failed before the call was served or gave up. */
-  attemptFailures: AttemptFailure[]
-  promptName: string | null
-  promptVersion: number | null
-  promptArm: string | null
-  /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
-  redactions: Record<string, number>
-  /** The guardrail checks that fired, in order. */
-  guardrails: GuardrailHit[]
-  /** The strongest action among `guardrails`: `block` refused the call, `flag` let it through marked. */
-  guardrailAction: GuardrailHit['action'] | null
-  /** On a cache hit, what the provider would have charged (`costUsd` is then 0); null otherwise or unpriced. */
-  cacheSavedUsd: number | null
-}
-
-export interface LogDetail extends LogItem {
-  /**
-   * Parsed JSON where the stored body is JSON, else its text; null when no body was stored;
-   * UNREADABLE_BODY when it is encrypted and the current key does not open it.
-   */
-  requestBody: unknown
-  responseBody: unknown
-  isBodyTruncated: boolean
-  /** Why a stored body reads as UNREADABLE_BODY; null when both read. */
-  bodyError: string | null
-}
+/** A log row, its detail and a page of them (stated by the admin contract). */
+export type { LogDetail, LogItem }
 
 /** What an encrypted body reads as when it cannot be decrypted, in place of the body. */
 export const UNREADABLE_BODY = '[encrypted body: cannot be decrypted with the current key]'
@@ -198,14 +148,7 @@ function readBody(text: string | null, cipher: BodyCipher | undefined): { body: 
 /** A list's `total` counts matching rows up to this many; past it the page says `isTotalCapped`. */
 export const TOTAL_CAP = 10_000
 
-export interface LogPage {
-  items: LogItem[]
-  /** Matching rows below the cursor (from the top without one), counted up to TOTAL_CAP. */
-  total: number
-  /** More than TOTAL_CAP rows match: `total` is a floor ("10,000+"). */
-  isTotalCapped: boolean
-  nextCursor: string | null
-}
+export type { LogPage }
 
 /** The rows with these ids, newest first. */
 function rowsById(db: Db, ids: number[]): LogItem[] {

@@ -1,3 +1,15 @@
+import type {
+  GuardrailCount,
+  OverviewQuery,
+  OverviewResult,
+  Percentiles,
+  RedactionCount,
+  StatsBucket,
+  StatsGroupBy,
+  StatsQuery,
+  StatsResult,
+  StatsSummary,
+} from '../../src-shared/contract/stats.js'
 import type { GuardrailHit } from '../core/log-event.js'
 import type { Db } from './db.js'
 import { addEncoded, addValue, percentiles, type Sketch } from './latency-sketch.js'
@@ -19,73 +31,18 @@ import {
   zeroCounters,
 } from './rollups.js'
 
-/** `5m` suits an hour's range, `hour` a day's, `day` a month's. */
-export type StatsBucket = '5m' | 'hour' | 'day'
-export type StatsGroupBy = 'model' | 'provider' | 'key'
-
-export interface StatsQuery {
-  /** ISO-8601 UTC, inclusive. */
-  from: string
-  /** ISO-8601 UTC, exclusive. */
-  to: string
-  bucket: StatsBucket
-  groupBy?: StatsGroupBy
-}
-
-export interface Percentiles {
-  p50: number | null
-  p95: number | null
-  p99: number | null
-}
-
-export interface StatsSummary {
-  requests: number
-  errors: number
-  inputTokens: number
-  outputTokens: number
-  costUsd: number
-  /** From the rollups' sketches: within 1% of the exact nearest-rank value. */
-  latencyMs: Percentiles
-  ttftMs: Percentiles
-  /** Calls answered from the gateway's cache. */
-  cacheHits: number
-  /** What those calls would have cost at the provider's price. */
-  cacheSavedUsd: number
-  /** Calls a guardrail refused (their strongest action was `block`). */
-  guardrailBlocked: number
-  /** Calls a guardrail let through marked (strongest action `flag`). */
-  guardrailFlagged: number
-  /** Calls where redaction found something to replace before the request left. */
-  redactedCalls: number
-}
-
-/** How often one guardrail check fired in the range, per stage and action. */
-export interface GuardrailCount extends Pick<GuardrailHit, 'check' | 'stage' | 'action'> {
-  count: number
-}
-
-/** How many entities of one type were redacted in the range (counts only: values are never stored). */
-export interface RedactionCount {
-  type: string
-  count: number
-}
-
-export interface StatsResult {
-  from: string
-  to: string
-  bucket: StatsBucket
-  groupBy: StatsGroupBy | null
-  totals: StatsSummary
-  /** One entry per group (all rows in one `null` group when not grouping), largest first. */
-  groups: ({ group: string | null } & StatsSummary)[]
-  /** One entry per bucket and group, in time order; buckets without rows are absent. */
-  series: ({ bucket: string; group: string | null } & StatsSummary)[]
-  /** Each guardrail check that fired in the range, most frequent first. */
-  byGuardrail: GuardrailCount[]
-  /** Redacted entities in the range by type, most frequent first. */
-  byRedaction: RedactionCount[]
-  /** `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. */
-  db: { sizeBytes: number; usedBytes: number; rows: number }
+/** The report shapes (stated by the admin contract). */
+export type {
+  GuardrailCount,
+  OverviewQuery,
+  OverviewResult,
+  Percentiles,
+  RedactionCount,
+  StatsBucket,
+  StatsGroupBy,
+  StatsQuery,
+  StatsResult,
+  StatsSummary,
 }
 
 const GROUP_DIM: Record<StatsGroupBy, RollupDim> = { model: 'model', provider: 'provider', key: 'key' }
@@ -344,24 +301,6 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
   const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
   const series = await readSeries(db, { from, to, bucket: q.bucket }, [dim], now)
   return resultOf(q, series.get(dim)!, extrasOf(db, from, to))
-}
-
-export interface OverviewQuery {
-  from: string
-  to: string
-  bucket: StatsBucket
-  /** The stacked charts' dimension; model and provider are always included. */
-  groupBy: StatsGroupBy
-}
-
-/** Everything one Overview refresh draws. */
-export interface OverviewResult {
-  /** Not grouped: the KPIs, the latency chart, and the guardrail and redaction counts. */
-  overall: StatsResult
-  /** By model and by provider, and by `groupBy` when it is neither. */
-  groups: Partial<Record<StatsGroupBy, StatsResult>>
-  /** Totals of the same-length period just before `from` (daily cells), for the change on each tile. */
-  previous: StatsSummary
 }
 
 /**
