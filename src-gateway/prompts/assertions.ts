@@ -1,43 +1,13 @@
-import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { type Assertion, type AssertionResult, AssertionSchema } from '../../src-shared/contract/prompts.js'
 import { compileSafeRegex, type SafeRegex } from '../core/safe-regex.js'
 import { evaluateExpression } from './js-expression.js'
 import { type Grade, parseGrade } from './llm-rubric.js'
 import { renderText } from './template.js'
 import type { Variables } from './types.js'
 
-const text = <T extends string>(type: T) =>
-  Type.Object({ type: Type.Literal(type), value: Type.String() }, { additionalProperties: false })
-
-export const AssertionSchema = Type.Union([
-  text('equals'),
-  text('contains'),
-  text('icontains'),
-  text('regex'),
-  Type.Object({ type: Type.Literal('is-json') }, { additionalProperties: false }),
-  Type.Object(
-    { type: Type.Literal('json-schema'), value: Type.Record(Type.String(), Type.Unknown()) },
-    { additionalProperties: false },
-  ),
-  text('javascript'),
-  Type.Object({ type: Type.Literal('max-cost'), value: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
-  Type.Object(
-    { type: Type.Literal('max-latency'), value: Type.Number({ minimum: 0 }) },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { type: Type.Literal('llm-rubric'), value: Type.String({ minLength: 1 }), model: Type.Optional(Type.String()) },
-    { additionalProperties: false },
-  ),
-])
-export type Assertion = Static<typeof AssertionSchema>
-
-export interface AssertionResult {
-  type: Assertion['type']
-  pass: boolean
-  score: number
-  reason: string
-}
+/** The assertion kinds are the admin contract's; here, how each is checked. */
+export { type Assertion, type AssertionResult, AssertionSchema }
 
 /** What a finished cell offers to its assertions. */
 export interface CellFacts {

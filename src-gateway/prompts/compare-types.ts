@@ -1,11 +1,20 @@
+import type {
+  Cell as CellAnswer,
+  CellStatus,
+  ColumnSummary,
+  RunColumn,
+  RunRow as RunRowAnswer,
+} from '../../src-shared/contract/prompts.js'
 import type { ChatMessage } from '../core/chat-types.js'
 import type { Assertion, AssertionResult } from './assertions.js'
 import type { Rating } from './feedback-store.js'
 import type { PromptMessage, Variables } from './types.js'
 
+/** Columns, cell states and summaries are the admin contract's shapes. */
+export type { CellStatus, ColumnSummary, RunColumn }
+
 export type RunKind = 'side-by-side' | 'matrix' | 'replay'
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed'
-export type CellStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled'
 
 /** How a run was asked for; kept with the run so it can be re-run as it was. */
 export interface RunSpec {
@@ -39,16 +48,6 @@ export interface RunRow {
   }
 }
 
-/** One column: a model, with the prompt version it runs, if any. */
-export interface RunColumn {
-  model: string
-  promptName?: string
-  promptVersion?: number
-  promptVersionId?: number
-  /** Header text, e.g. `greet·v2 · mock/a`. */
-  label: string
-}
-
 export interface Cell {
   row: number
   col: number
@@ -69,17 +68,6 @@ export interface Cell {
   score: number | null
   assertions: AssertionResult[]
   rating: Rating | null
-}
-
-export interface ColumnSummary {
-  col: number
-  label: string
-  cells: number
-  done: number
-  errors: number
-  passRate: number | null
-  totalCostUsd: number
-  meanLatencyMs: number | null
 }
 
 export interface RunProgress {
@@ -106,3 +94,10 @@ export interface RunInfo {
   progress: RunProgress
   summaries: ColumnSummary[]
 }
+
+/**
+ * Rows and cells hold the gateway's canonical chat messages; the contract states them as the UI reads them.
+ * These fail to compile when the two drift apart.
+ */
+type Assignable<T extends U, U> = [T, U]
+export type AnswerChecks = [Assignable<RunRow, RunRowAnswer>, Assignable<Cell, CellAnswer>]

@@ -1,6 +1,8 @@
+import type { ArmStats, Rating } from '../../src-shared/contract/prompts.js'
 import type { Db } from '../store/db.js'
 
-export type Rating = 'up' | 'down'
+/** A thumbs-up or -down, and per-arm stats (stated by the admin contract). */
+export type { Rating }
 
 /** Records 👍/👎 for one request (a prompt run or a comparison cell); `null` clears it. */
 export function setFeedback(db: Db, requestId: string, rating: Rating | null): void {
@@ -24,17 +26,7 @@ export function ratingsOf(db: Db, requestIds: readonly string[]): Map<string, Ra
   return out
 }
 
-export interface ArmStats {
-  /** `label:vN` for calls a split label served, else null (calls by version, fixed label or latest). */
-  arm: string | null
-  version: number
-  requests: number
-  errors: number
-  costUsd: number
-  meanLatencyMs: number | null
-  thumbsUp: number
-  thumbsDown: number
-}
+export type { ArmStats }
 
 /** Calls of one prompt grouped by arm and version, from the request log joined with feedback. */
 export function armStats(db: Db, name: string, label?: string): ArmStats[] {
