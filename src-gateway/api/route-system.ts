@@ -1,8 +1,7 @@
 import type { RouteConfig } from '../config/schema.js'
 import type { ChatMessage, ChatRequest } from '../core/chat-types.js'
 import type { GatewayCall } from '../pipeline/call.js'
-
-export type RouteSystem = NonNullable<RouteConfig['system']>
+import type { RouteSystem } from './types.js'
 
 /** Index just past the leading system/developer messages: where a route's appended instruction goes. */
 function endOfSystemBlock(messages: readonly { role?: unknown }[]): number {

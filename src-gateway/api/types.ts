@@ -1,6 +1,6 @@
+import type { RouteConfig } from '../config/schema.js'
 import type { ChatChunk, ChatRequest, ChatResponse } from '../core/chat-types.js'
 import type { GatewayError } from '../core/errors.js'
-import type { RouteSystem } from './route-system.js'
 import type { StreamTranslator, TokenCounts } from './stream-accounting.js'
 
 /** Serialises canonical stream chunks into one client dialect's wire format. One per response. */
@@ -26,6 +26,9 @@ export interface DialectCodec<Req> {
   /** How the client's own body is relayed to an upstream that speaks this dialect; absent: always translated. */
   passthrough?: PassthroughCodec
 }
+
+/** A route's own system instructions, wrapped around every request it serves. */
+export type RouteSystem = NonNullable<RouteConfig['system']>
 
 /**
  * A dialect whose upstreams take the client's body as it came: the gateway sends it on with only the model

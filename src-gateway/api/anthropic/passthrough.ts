@@ -1,7 +1,6 @@
 import { anthropicPassthroughStream } from '../passthrough-stream.js'
-import type { RouteSystem } from '../route-system.js'
 import { countsFromAnthropicUsage } from '../stream-accounting.js'
-import type { PassthroughCodec } from '../types.js'
+import type { PassthroughCodec, RouteSystem } from '../types.js'
 
 /** Anthropic keeps the system prompt in `system`: a string or an array of text blocks. */
 function wrapAnthropicSystem(current: unknown, system: RouteSystem): unknown {
