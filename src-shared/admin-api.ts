@@ -5,6 +5,7 @@
  */
 
 import type { TrafficAnomaly } from './contract/alerts.js'
+import type { RouteStrategy } from './contract/routes.js'
 
 export type { AlertItem, AlertKind, TrafficAnomaly } from './contract/alerts.js'
 export type { AuditChange, AuditEntry } from './contract/audit.js'
@@ -23,6 +24,7 @@ export type {
   RedactionPreview,
 } from './contract/policies.js'
 export type { ModelPricing } from './contract/pricing.js'
+export type { RouteItem, RouteStrategy, RouteTarget } from './contract/routes.js'
 export type {
   GuardrailCount,
   OverviewResult,
@@ -106,20 +108,7 @@ export type ModelItem =
   | { id: string; route: false; provider: string; model: string; contextWindow: number | null }
   | { id: string; route: true; strategy: RouteStrategy; targets: string[] }
 
-export type RouteStrategy = 'fallback' | 'weighted' | 'least-latency' | 'cheapest'
 export const ROUTE_STRATEGIES: RouteStrategy[] = ['fallback', 'weighted', 'least-latency', 'cheapest']
-
-export interface RouteTarget {
-  model: string
-  weight?: number
-  params?: Record<string, unknown>
-}
-
-export interface RouteItem {
-  name: string
-  strategy?: RouteStrategy
-  targets: RouteTarget[]
-}
 
 /** Prompt names by what an import does to them: a new prompt, a new version of one, or nothing. */
 export interface ConfigImportPrompts {

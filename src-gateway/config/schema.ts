@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { RouteSchema, RouteTargetSchema, TimeoutsSchema } from '../../src-shared/contract/routes.js'
 import { PROVIDER_SETTINGS, PROVIDER_TYPES, type ProviderType } from '../providers/registry.js'
 import { CacheConfigSchema, CacheOverrideSchema } from './policies/cache.js'
 import type { GuardrailsConfig } from './policies/guardrails.js'
@@ -7,15 +8,7 @@ import { RedactionConfigSchema, RedactionOverrideSchema } from './policies/redac
 /** Guardrail checks are a union per stage; their own validator (configProblems) reports them precisely. */
 const GuardrailsSection = Type.Unsafe<GuardrailsConfig>(Type.Object({}, { additionalProperties: true }))
 
-const Timeouts = Type.Object(
-  {
-    connectMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    firstByteMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    idleMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    totalMs: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-)
+const Timeouts = TimeoutsSchema
 
 export const ProviderConfigSchema = Type.Object(
   {
@@ -55,68 +48,11 @@ export const ProviderConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const RouteTargetSchema = Type.Object(
-  {
-    model: Type.String({ minLength: 1 }),
-    weight: Type.Optional(Type.Number({ minimum: 0 })),
-    /** Request parameters forced for this target, e.g. { temperature: 0.2 }. */
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    /** A system instruction prepended for this target only. */
-    system: Type.Optional(Type.String()),
-    /** Context window in tokens, when neither the upstream listing nor the price table knows it. */
-    contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-)
+export { RouteTargetSchema }
 
+/** The admin contract's route, with its guardrails typed by their own schemas (config/policies/guardrails.ts). */
 export const RouteConfigSchema = Type.Object(
-  {
-    strategy: Type.Optional(
-      Type.Union([
-        Type.Literal('fallback'),
-        Type.Literal('weighted'),
-        Type.Literal('least-latency'),
-        Type.Literal('cheapest'),
-      ]),
-    ),
-    targets: Type.Array(RouteTargetSchema, { minItems: 1 }),
-    /** System instructions wrapped around every request on this route: before and after its own system prompt. */
-    system: Type.Optional(
-      Type.Object(
-        { prepend: Type.Optional(Type.String()), append: Type.Optional(Type.String()) },
-        { additionalProperties: false },
-      ),
-    ),
-    retries: Type.Optional(
-      Type.Object(
-        {
-          attempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-          backoffMs: Type.Optional(Type.Integer({ minimum: 0 })),
-          maxBackoffMs: Type.Optional(Type.Integer({ minimum: 0 })),
-          maxRetryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
-          budgetRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    /** Extra upstream statuses that move on to the next target (429, 408 and 5xx always do). */
-    fallbackOn: Type.Optional(Type.Array(Type.Integer({ minimum: 400, maximum: 599 }))),
-    timeouts: Type.Optional(Timeouts),
-    /** Only providers carrying one of these tags may serve this route, fallbacks included (data residency). */
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
-    /** Overrides of the gateway's redaction and cache for calls to this route. */
-    redaction: Type.Optional(RedactionOverrideSchema),
-    cache: Type.Optional(CacheOverrideSchema),
-    /** Input and output checks for calls to this route. */
-    guardrails: Type.Optional(GuardrailsSection),
-    /** Requests estimated above `thresholdTokens` go to `model` first (claude-code-router's longContext). */
-    longContext: Type.Optional(
-      Type.Object(
-        { thresholdTokens: Type.Integer({ minimum: 1 }), model: Type.String({ minLength: 1 }) },
-        { additionalProperties: false },
-      ),
-    ),
-  },
+  { ...RouteSchema.properties, guardrails: Type.Optional(GuardrailsSection) },
   { additionalProperties: false },
 )
 

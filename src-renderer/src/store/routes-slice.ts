@@ -14,7 +14,11 @@ export function moveItem<T>(list: T[], from: number, by: number): T[] {
 }
 
 /** Problems that would make the gateway refuse the route, by field, checked before saving. */
-export function routeDraftErrors(draft: RouteItem, existing: string[], isNew: boolean): Record<string, string> {
+export function routeDraftErrors(
+  draft: Pick<RouteItem, 'name' | 'targets'>,
+  existing: string[],
+  isNew: boolean,
+): Record<string, string> {
   const errors: Record<string, string> = {}
   if (!draft.name.trim()) errors.name = 'Give the route a name.'
   else if (isNew && existing.includes(draft.name.trim())) errors.name = `A route named "${draft.name}" exists.`
