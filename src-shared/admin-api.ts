@@ -56,6 +56,10 @@ export interface ProviderItem {
   apiKeySource: string | null
   /** The variable behind an `env` key. */
   apiKeyEnv: string | null
+  /** Each header's value masked; sending a masked value back on a change keeps the header as it is. */
+  headers: Record<string, string>
+  /** The config's own `models:` list (for bare-name addressing when the upstream cannot list them). */
+  configuredModels: string[]
   /** Free and counted as local: its `local:` setting, else its type's default (see docs/configuration.md, "Costs and the pricing section"). */
   local: boolean
   /** The provider's own `local:` setting; null when its type's default applies. */

@@ -1,3 +1,4 @@
+import type { ProviderItem } from '../../../src-shared/admin-api.js'
 import type { LoadedConfig } from '../../config/load.js'
 import { maskSecret } from '../../config/mask.js'
 import { maskedUrl, refOf } from '../../config/secret-fields.js'
@@ -9,7 +10,7 @@ import { scrubUpstreamText } from '../upstream-error-scrub.js'
  * The admin API's view of one provider: never a credential, only whether a key is set and the masked
  * form of it and of every header value; the baseUrl as written, its references unresolved.
  */
-export function providerItem(id: string, config: LoadedConfig, gw: GatewayContext) {
+export function providerItem(id: string, config: LoadedConfig, gw: GatewayContext): ProviderItem | undefined {
   const raw = config.raw.providers?.[id]
   const resolved = config.resolved.providers?.[id]
   const runtime = gw.providers.get(id)
