@@ -5,7 +5,7 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      severity: 'warn',
+      severity: 'error',
       comment: 'Modules that import each other cannot be read, tested or moved one at a time.',
       from: {},
       to: { circular: true },
@@ -19,7 +19,7 @@ module.exports = {
     },
     {
       name: 'shared-imports-neither-side',
-      severity: 'warn',
+      severity: 'error',
       comment: 'src-shared is the contract both sides depend on, so it depends on neither of them.',
       from: { path: '^src-shared/' },
       to: { path: '^src-(gateway|renderer|main)/' },
