@@ -5,6 +5,7 @@
  */
 
 import type { TrafficAnomaly } from './contract/alerts.js'
+import type { CacheOverride, RedactionOverride } from './contract/policies.js'
 import type { RouteStrategy } from './contract/routes.js'
 
 export type { AlertItem, AlertKind, TrafficAnomaly } from './contract/alerts.js'
@@ -167,6 +168,9 @@ export interface KeyInput {
   budget?: { usd: number; period: BudgetPeriod; onExceed?: OnExceed }
   tags?: string[]
   expiresAt?: string
+  /** Overrides of the gateway's (and route's) redaction and cache for this key's calls. */
+  redaction?: RedactionOverride
+  cache?: CacheOverride
   metadata?: Record<string, unknown>
 }
 
