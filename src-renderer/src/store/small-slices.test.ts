@@ -1,15 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore } from 'zustand/vanilla'
-import type { LogItem, StatsResult } from '../../../src-shared/admin-api'
+import type { LogItem, OverviewResult, StatsResult } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { getJson } from '../api/client'
+import { overviewApi } from '../api/overview'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createHandoffSlice, type HandoffSlice } from './handoff-slice'
 
-vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn(), stats: vi.fn() } }))
+vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn() } }))
+vi.mock('../api/overview', () => ({ overviewApi: { overview: vi.fn() } }))
 vi.mock('../api/client', async (orig) => ({ ...(await orig<object>()), getJson: vi.fn() }))
 const api = vi.mocked(adminApi)
+const overview = vi.mocked(overviewApi)
 
 describe('handoff slice', () => {
   it('holds what the Playground hands over until the receiver clears it', () => {
@@ -47,10 +50,13 @@ describe('connect slice', () => {
 
 describe('dashboard slice', () => {
   beforeEach(() => vi.resetAllMocks())
+  const result = (requests: number) => {
+    const r = { totals: { requests } } as unknown as StatsResult
+    return { overall: r, groups: { model: r, provider: r, key: r }, previous: r } as unknown as OverviewResult
+  }
 
-  it('asks for the range, the chosen grouping and the previous period, and marks local providers', async () => {
-    const stats = { totals: { requests: 1 } } as unknown as StatsResult
-    api.stats.mockResolvedValue(stats)
+  it('asks for the range in one call with the chosen grouping, and marks local providers', async () => {
+    overview.overview.mockResolvedValue(result(1))
     vi.mocked(getJson).mockResolvedValue({
       providers: [
         { id: 'ollama', type: 'ollama', baseUrl: null, hasApiKey: false, local: true },
@@ -62,26 +68,25 @@ describe('dashboard slice', () => {
     store.setState({ range: '1h', groupBy: 'key' })
     const now = Date.parse('2026-11-25T12:00:00.000Z')
     await store.getState().loadDashboard(now)
-    const calls = api.stats.mock.calls.map((c) => c[0])
-    expect(calls).toContainEqual({
-      from: '2026-11-25T11:00:00.000Z',
-      to: '2026-11-25T12:00:00.000Z',
-      // An hour drawn as two hourly bars said little: it is cut into 5-minute buckets.
-      bucket: '5m',
-      groupBy: 'key',
-    })
-    expect(calls).toContainEqual({ from: '2026-11-25T10:00:00.000Z', to: '2026-11-25T11:00:00.000Z', bucket: 'day' })
-    expect(calls.map((c) => c.groupBy)).toEqual(expect.arrayContaining(['model', 'provider']))
+    expect(overview.overview.mock.calls.map((c) => c[0])).toEqual([
+      {
+        from: '2026-11-25T11:00:00.000Z',
+        to: '2026-11-25T12:00:00.000Z',
+        // An hour drawn as two hourly bars said little: it is cut into 5-minute buckets.
+        bucket: '5m',
+        groupBy: 'key',
+      },
+    ])
     expect(store.getState().dashboard?.localProviders).toEqual(['ollama'])
     expect(store.getState().dashboardError).toBeNull()
   })
 
   it('keeps the last good numbers when a reload fails', async () => {
-    api.stats.mockResolvedValue({ totals: { requests: 2 } } as unknown as StatsResult)
+    overview.overview.mockResolvedValue(result(2))
     vi.mocked(getJson).mockResolvedValue({ providers: [] })
     const store = createStore<DashboardSlice>()(createDashboardSlice)
     await store.getState().loadDashboard()
-    api.stats.mockRejectedValue(new TypeError('Failed to fetch'))
+    overview.overview.mockRejectedValue(new TypeError('Failed to fetch'))
     await store.getState().loadDashboard()
     expect(store.getState().dashboard?.overall.totals.requests).toBe(2)
     expect(store.getState().dashboardError).toBe('Cannot reach the gateway: Failed to fetch')
