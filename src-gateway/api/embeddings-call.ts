@@ -4,7 +4,7 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.j
 import { GatewayError } from '../core/errors.js'
 import { endedByGateway } from '../core/in-flight.js'
 import type { LogEvent } from '../core/log-event.js'
-import { callTimeouts, transportError } from '../core/upstream.js'
+import { callTimeouts, type Timeouts, transportError, type UpstreamRequest } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { admit } from '../pipeline/admission.js'
 import type { Admission } from '../policies/policies.js'
@@ -48,29 +48,37 @@ export async function sendEmbeddings(
   onAnswer?: () => void,
 ): Promise<EmbeddingsResponse> {
   const { embeddingsRequest, embeddingsResponse } = embeddingsApi(provider)
-  const { adapter, ctx } = provider
-  const timeouts = callTimeouts(provider.timeouts, false)
-  let text: string
-  let status: number
-  let headers: Record<string, string | string[] | undefined>
+  const upstreamReq = embeddingsRequest({ ...request, model }, model, provider.ctx)
+  const answer = await readUpstream(gw, provider, upstreamReq, callTimeouts(provider.timeouts, false), signal)
+  if (answer instanceof GatewayError) throw answer
+  onAnswer?.()
+  const { status, text, headers } = answer
+  if (status >= 300) throw scrubUpstreamError(provider.adapter.error(status, text, headers), provider.ctx)
+  return embeddingsResponse(JSON.parse(text), model)
+}
+
+/** One embeddings request sent and its body read; a transport failure comes back as its GatewayError. */
+async function readUpstream(
+  gw: GatewayContext,
+  provider: RuntimeProvider,
+  upstreamReq: UpstreamRequest,
+  timeouts: Timeouts,
+  signal: CancelSignal,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string } | GatewayError> {
+  const { ctx } = provider
   try {
     const res = await gw.upstreams.send(
       provider.id,
       ctx.baseUrl,
-      embeddingsRequest({ ...request, model }, model, ctx),
+      upstreamReq,
       timeouts,
       signal,
       provider.maxConnections,
     )
-    status = res.status
-    headers = res.headers
-    text = await res.text()
+    return { status: res.status, headers: res.headers, text: await res.text() }
   } catch (err) {
-    throw transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts)
+    return transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts)
   }
-  onAnswer?.()
-  if (status >= 300) throw scrubUpstreamError(adapter.error(status, text, headers), ctx)
-  return embeddingsResponse(JSON.parse(text), model)
 }
 
 /**
@@ -97,28 +105,11 @@ function embeddingsJob(
     },
     async send(target, upstreamReq) {
       const { provider, model } = target
-      const { adapter, ctx } = provider
-      const timeouts = callTimeouts(target.timeouts, false)
-      let text: string
-      let status: number
-      let headers: Record<string, string | string[] | undefined>
-      try {
-        const res = await gw.upstreams.send(
-          provider.id,
-          ctx.baseUrl,
-          upstreamReq,
-          timeouts,
-          signal,
-          provider.maxConnections,
-        )
-        status = res.status
-        headers = res.headers
-        text = await res.text()
-      } catch (err) {
-        return scrubUpstreamError(transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts), ctx)
-      }
+      const answer = await readUpstream(gw, provider, upstreamReq, callTimeouts(target.timeouts, false), signal)
+      if (answer instanceof GatewayError) return scrubUpstreamError(answer, provider.ctx)
       onAnswer(target)
-      if (status >= 300) return scrubUpstreamError(adapter.error(status, text, headers), ctx)
+      const { status, text, headers } = answer
+      if (status >= 300) return scrubUpstreamError(provider.adapter.error(status, text, headers), provider.ctx)
       return embeddingsApi(provider).embeddingsResponse(JSON.parse(text), model)
     },
   }
