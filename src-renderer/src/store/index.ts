@@ -1,4 +1,5 @@
 import { create } from 'zustand'
+import { queryClient } from '../api/query-client'
 import { type AlertsSlice, createAlertsSlice } from './alerts-slice'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
 import { type AuthSlice, createAuthSlice } from './auth-slice'
@@ -66,7 +67,10 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createCachePolicySlice(set, get, api),
 }))
 
-// After a gateway restart the lists on screen may be stale: reload the loaded ones.
+// After a gateway restart the lists on screen may be stale: reload the loaded ones. Queries on screen refetch
+// at once; the others are marked stale and refetch when a page reads them again.
 useAppStore.subscribe((s, prev) => {
-  if (s.gatewayRestarts !== prev.gatewayRestarts) refetchAfterRestart(s)
+  if (s.gatewayRestarts === prev.gatewayRestarts) return
+  void queryClient.invalidateQueries()
+  refetchAfterRestart(s)
 })
