@@ -126,7 +126,7 @@ describe('computeStats', () => {
 })
 
 describe('stats over history older than the hour cells', () => {
-  it('reads day cells folded from hour cells, with the same totals, groups and percentiles', async () => {
+  it('reads day cells once the hour cells are gone, with the same totals, groups and percentiles', async () => {
     const db = openDatabase(':memory:')
     const insert = db.prepare(
       `INSERT INTO request_logs (created_at, request_id, inbound_api, model, status, latency_ms, ttft_ms, input_tokens)
@@ -144,7 +144,11 @@ describe('stats over history older than the hour cells', () => {
       )
     const q = { from: new Date(T).toISOString(), to: new Date(T + 3 * DAY).toISOString(), bucket: 'day' as const }
     const fresh = await computeStats(db, { ...q, groupBy: 'model' })
-    expect(db.prepare('SELECT count(*) FROM log_rollup_days').pluck().get()).toBe(0)
+    // Day cells are written with the hour cells, not only when the hour cells expire.
+    expect(db.prepare("SELECT count(*) FROM log_rollup_days WHERE dim = 'all'").pluck().get()).toBe(3)
+    const hourly = await computeStats(db, { ...q, bucket: 'hour', groupBy: 'model' })
+    expect(hourly.totals).toEqual(fresh.totals)
+    expect(hourly.groups).toEqual(fresh.groups)
 
     const later = Date.now() + 100 * DAY
     const old = await computeStats(db, { ...q, groupBy: 'model' }, later)

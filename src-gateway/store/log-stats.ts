@@ -19,7 +19,7 @@ import {
   type Counters,
   countRow,
   DAY_MS,
-  dayCellsBefore,
+  hourCellsSince,
   dimValue,
   HOUR_MS,
   MINUTE_CELLS_KEEP_MS,
@@ -143,13 +143,13 @@ export function planRange(from: number, to: number, levels: readonly CellLevel[]
 }
 
 /**
- * The cells a report with `bucket` can use at `now`: day cells (before the hour cells' keep) only for daily
- * buckets, hour cells for hourly or daily ones, minute cells within their keep for any.
+ * The cells a report with `bucket` can use at `now`: day cells only for daily buckets, hour cells (within their
+ * keep) for hourly or daily ones, minute cells within their keep for any.
  */
 function levelsFor(bucket: StatsBucket, now: number): CellLevel[] {
-  const hoursSince = dayCellsBefore(now)
+  const hoursSince = hourCellsSince(now)
   const levels: CellLevel[] = []
-  if (bucket === 'day') levels.push({ source: 'days', size: DAY_MS, since: -Infinity, until: hoursSince })
+  if (bucket === 'day') levels.push({ source: 'days', size: DAY_MS, since: -Infinity, until: Infinity })
   if (bucket !== '5m') levels.push({ source: 'hours', size: HOUR_MS, since: hoursSince, until: Infinity })
   levels.push({ source: 'minutes', size: MINUTE_MS, since: now - MINUTE_CELLS_KEEP_MS, until: Infinity })
   return levels
@@ -158,9 +158,6 @@ function levelsFor(bucket: StatsBucket, now: number): CellLevel[] {
 const CELL_SQL = (table: string) =>
   `SELECT start, dim, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
    FROM ${table} WHERE dim IN (SELECT value FROM json_each(@dims)) AND start >= @from AND start < @to`
-// Before the hour cells' keep, a row is in a day cell, or still in an hour cell (folding runs every few minutes,
-// and a row may arrive late): a day's bucket sums both, and a row is never in both.
-const DAY_CELLS_SQL = `${CELL_SQL('log_rollup_days')} UNION ALL ${CELL_SQL('log_rollup_hours')}`
 const ROWS_SQL = `SELECT ${ROW_COLUMNS} FROM request_logs WHERE created_at >= ? AND created_at < ?`
 const GUARDRAIL_SQL = `SELECT check_name AS "check", stage, action, sum(count) AS count FROM log_rollup_guardrails
   WHERE start >= ? AND start < ? GROUP BY 1, 2, 3`
@@ -191,7 +188,7 @@ async function readSeries(
 ): Promise<Map<RollupDim, Series>> {
   const bucketMs = BUCKET_MS[range.bucket]
   const cells = {
-    days: db.prepare(DAY_CELLS_SQL).raw(),
+    days: db.prepare(CELL_SQL('log_rollup_days')).raw(),
     hours: db.prepare(CELL_SQL('log_rollup_hours')).raw(),
     minutes: db.prepare(CELL_SQL('log_rollup_minutes')).raw(),
   }

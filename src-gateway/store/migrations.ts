@@ -290,4 +290,8 @@ export const MIGRATIONS: string[] = [
      ttft_sketch BLOB,
      PRIMARY KEY (dim, start, value)
    ) WITHOUT ROWID;`,
+  // Rollups (issue 23): day cells are kept up to date for every day, not only for days past the hour cells' keep,
+  // so a 30-day report reads ~30 day cells instead of ~720 hour cells. `days_live` stays 0 until rollups.ts has
+  // added the hour cells that existed before this migration to their day cells once (it needs JS for sketches).
+  `ALTER TABLE log_rollup_state ADD COLUMN days_live INTEGER NOT NULL DEFAULT 0;`,
 ]

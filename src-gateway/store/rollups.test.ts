@@ -60,6 +60,10 @@ describe('rollups', () => {
       ['5xx', 1],
       ['2xx', 1],
     ])
+    // Day cells are written with the hour cells: the day's cell holds all three rows.
+    expect(cells(db, 'log_rollup_days', 'all')).toEqual([
+      { start: Math.floor(T / 86_400_000) * 86_400, value: '', requests: 3, errors: 1, inputTokens: 30 },
+    ])
     // Rows this old are outside the minute cells' keep unless rolled up with a clock of their time.
     expect(cells(db, 'log_rollup_minutes', 'all')).toEqual([])
     expect(db.prepare('SELECT * FROM log_rollup_guardrails').all()).toEqual([
@@ -136,5 +140,36 @@ describe('rollups', () => {
     writer.flush()
     expect(db.prepare("SELECT sum(requests) FROM log_rollup_hours WHERE dim = 'all'").pluck().get()).toBe(1)
     db.close()
+  })
+})
+
+describe('day cells of a database from before they were kept live', () => {
+  it('adds the hour cells it kept to their days once, then keeps the days up to date', () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db)
+    writer.push(event())
+    writer.push(event({ startedAt: T + HOUR_MS, status: 500 }))
+    writer.flush()
+    // What such a database looks like: hour cells not yet in any day cell.
+    db.exec('DELETE FROM log_rollup_days; UPDATE log_rollup_state SET days_live = 0')
+
+    writer.push(event({ startedAt: T + 2 * HOUR_MS }))
+    writer.flush()
+    const day = Math.floor(T / 86_400_000) * 86_400
+    expect(cells(db, 'log_rollup_days', 'all')).toEqual([
+      { start: day, value: '', requests: 3, errors: 1, inputTokens: 30 },
+    ])
+    expect(cells(db, 'log_rollup_days', 'status').map((c) => [c.value, c.requests])).toEqual([
+      ['2xx', 2],
+      ['5xx', 1],
+    ])
+    // Once only: later roll-ups add their own rows and nothing else.
+    rollUpNewRows(db)
+    writer.push(event({ startedAt: T + 3 * HOUR_MS }))
+    writer.flush()
+    expect(cells(db, 'log_rollup_days', 'all')).toEqual([
+      { start: day, value: '', requests: 4, errors: 1, inputTokens: 40 },
+    ])
+    closeDatabase(db)
   })
 })

@@ -1,7 +1,7 @@
 /**
- * Rollups of the request log (issue 23): per-minute and per-hour cells of counters and latency/TTFT sketches,
- * one cell per bucket and dimension value, so that stats over a month read thousands of cells instead of
- * millions of rows. Each cell belongs to one dimension (`all`, or one of model, provider, key, route, status
+ * Rollups of the request log (issue 23): per-minute, per-hour and per-day cells of counters and latency/TTFT
+ * sketches, one cell per bucket and dimension value, so that stats over a month read hundreds of cells instead
+ * of millions of rows. Each cell belongs to one dimension (`all`, or one of model, provider, key, route, status
  * class) rather than to every combination of them: a chart groups by one dimension at a time, and the cells
  * per hour stay the sum of the dimensions' distinct values instead of their product.
  *
@@ -9,8 +9,8 @@
  * them in step wherever rows come from: the log writer calls it inside its flush transaction (a failed flush
  * rolls both back), the gateway at start (rows that existed before this migration: the backfill), and the
  * fixture builder. Minute cells are kept for MINUTE_CELLS_KEEP_MS, enough for the short ranges whose edges and
- * 5-minute buckets need them; hour cells for HOUR_CELLS_KEEP_MS, then folded into day cells, which are kept
- * for good (retention deletes rows, not the history the charts draw).
+ * 5-minute buckets need them; hour cells for HOUR_CELLS_KEEP_MS (hourly charts and the edges of daily ones);
+ * day cells for good (retention deletes rows, not the history the charts draw).
  */
 import type Database from 'better-sqlite3'
 import type { GuardrailHit } from '../core/log-event.js'
@@ -29,13 +29,13 @@ export const DAY_MS = 24 * HOUR_MS
 /** Two days and an hour: the Overview's 1 h and 24 h ranges, and the 24 h range's previous period. */
 export const MINUTE_CELLS_KEEP_MS = 49 * HOUR_MS
 /**
- * The Overview's 30 days and the 30 days before them, and a margin: older hour cells are folded into day
- * cells (whole UTC days), which is all a chart of older history draws.
+ * The Overview's 30 days and the 30 days before them, and a margin: older hour cells are dropped, and older
+ * history is drawn from day cells (whole UTC days) only.
  */
 export const HOUR_CELLS_KEEP_MS = 62 * DAY_MS
 
-/** Hour cells before this (epoch ms, a UTC midnight) have been folded into day cells. */
-export function dayCellsBefore(now: number): number {
+/** Hour cells before this (epoch ms, a UTC midnight) have been dropped. */
+export function hourCellsSince(now: number): number {
   return Math.floor((now - HOUR_CELLS_KEEP_MS) / DAY_MS) * DAY_MS
 }
 
@@ -135,7 +135,7 @@ export const COUNTER_COLUMNS: Record<keyof Counters, string> = {
 const COUNTERS = Object.values(COUNTER_COLUMNS)
 
 interface Cell {
-  /** `m` for a minute cell, `h` for an hour cell. */
+  /** `m` for a minute cell, `h` for an hour cell, `d` for a day cell. */
   level: string
   start: number
   dim: RollupDim
@@ -163,8 +163,10 @@ interface Statements {
   rows: (after: number, limit: number) => RollupRow[]
   watermark: () => number
   setWatermark: (id: number) => void
-  minute: (cell: Cell) => void
-  hour: (cell: Cell) => void
+  /** Upserts a cell into the table of its level. */
+  cell: (cell: Cell) => void
+  /** Once per database: adds the hour cells written before day cells were kept live to their day cells. */
+  makeDaysLive: () => void
   guardrail: (start: number, hit: Pick<GuardrailHit, 'check' | 'stage' | 'action'>, count: number) => void
   redaction: (start: number, type: string, count: number) => void
   trim: (minutesBefore: number, hoursBefore: number) => void
@@ -203,28 +205,38 @@ function statements(db: Db): Statements {
   const redaction = db.prepare(`INSERT INTO log_rollup_redactions VALUES (?, ?, ?)
     ON CONFLICT DO UPDATE SET count = count + excluded.count`)
   const trimMinutes = db.prepare('DELETE FROM log_rollup_minutes WHERE start < ?')
-  // Hour cells of whole days before the cut become one day cell per dimension value (added to it, for rows
-  // that arrived late), then go.
+  const dropHours = db.prepare('DELETE FROM log_rollup_hours WHERE start < ?')
+  const trim = db.transaction((minutesBefore: number, hoursBefore: number) => {
+    trimMinutes.run(minutesBefore)
+    dropHours.run(hoursBefore)
+  })
+  // Until a database has live day cells, its day cells hold only hour cells that were folded when they expired:
+  // the hour cells still kept are added to their days once, in the roll-up's own transaction.
+  const daysLive = db.prepare('SELECT days_live FROM log_rollup_state').pluck()
   const foldHours =
     db.prepare(`INSERT INTO log_rollup_days (start, dim, value, ${COUNTERS.join(', ')}, latency_sketch, ttft_sketch)
     SELECT start - start % 86400, dim, value, ${COUNTERS.map((c) => `sum(${c})`).join(', ')},
       rollup_sketch_sum(latency_sketch), rollup_sketch_sum(ttft_sketch)
-    FROM log_rollup_hours WHERE start < ? GROUP BY 1, 2, 3
+    FROM log_rollup_hours GROUP BY 1, 2, 3
     ON CONFLICT DO UPDATE SET ${COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
       latency_sketch = rollup_sketch_merge(latency_sketch, excluded.latency_sketch),
       ttft_sketch = rollup_sketch_merge(ttft_sketch, excluded.ttft_sketch)`)
-  const dropHours = db.prepare('DELETE FROM log_rollup_hours WHERE start < ?')
-  const trim = db.transaction((minutesBefore: number, hoursBefore: number) => {
-    trimMinutes.run(minutesBefore)
-    foldHours.run(hoursBefore)
-    dropHours.run(hoursBefore)
-  })
+  const setDaysLive = db.prepare('UPDATE log_rollup_state SET days_live = 1')
+  const tables: Record<string, (c: Cell) => void> = {
+    m: upsert('log_rollup_minutes'),
+    h: upsert('log_rollup_hours'),
+    d: upsert('log_rollup_days'),
+  }
   st = {
     rows: (after, limit) => rows.all(after, limit) as RollupRow[],
     watermark: () => watermark.get() as number,
     setWatermark: (id) => setWatermark.run(id),
-    minute: upsert('log_rollup_minutes'),
-    hour: upsert('log_rollup_hours'),
+    cell: (c) => tables[c.level](c),
+    makeDaysLive: () => {
+      if (daysLive.get() === 1) return
+      foldHours.run()
+      setDaysLive.run()
+    },
     guardrail: (start, h, count) => guardrail.run(start, h.check, h.stage, h.action, count),
     redaction: (start, type, count) => redaction.run(start, type, count),
     trim: (minutesBefore, hoursBefore) => trim.immediate(minutesBefore, hoursBefore),
@@ -235,8 +247,8 @@ function statements(db: Db): Statements {
 }
 
 /**
- * Sums rows into minute cells (rows since `minutesSince` only) and hour cells, per dimension value. Work per
- * row is shared by its twelve cells: its bins and dimension values are computed once.
+ * Sums rows into minute cells (rows since `minutesSince` only), hour cells and day cells, per dimension value.
+ * Work per row is shared by its eighteen cells: its bins and dimension values are computed once.
  */
 function cellsOf(rows: RollupRow[], times: number[], minutesSince: number): Map<string, Cell> {
   const cells = new Map<string, Cell>()
@@ -255,10 +267,12 @@ function cellsOf(rows: RollupRow[], times: number[], minutesSince: number): Map<
     const bins = row.ttft_ms === null ? [binOf(row.latency_ms)] : [binOf(row.latency_ms), binOf(row.ttft_ms)]
     const minute = times[i] >= minutesSince ? Math.floor(times[i] / MINUTE_MS) * 60 : null
     const hour = Math.floor(times[i] / HOUR_MS) * 3600
+    const day = Math.floor(times[i] / DAY_MS) * 86400
     for (const dim of DIMS) {
       const value = dimValue(row, dim)
       if (minute !== null) add('m', minute, dim, value, row, bins)
       add('h', hour, dim, value, row, bins)
+      add('d', day, dim, value, row, bins)
     }
   }
   return cells
@@ -293,7 +307,7 @@ function rollUpHits(st: Statements, rows: RollupRow[], times: number[]): void {
 
 /**
  * Rolls up every log row written since the last call (all rows, the first time), in steps of CHUNK_ROWS, and
- * now and then drops minute cells past their keep and folds old hour cells into day cells. Returns how many
+ * now and then drops minute and hour cells past their keep. Returns how many
  * rows it rolled up. Called inside the log writer's flush transaction, it joins it; elsewhere each step
  * commits on its own.
  */
@@ -301,22 +315,24 @@ export function rollUpNewRows(db: Db, now = Date.now()): number {
   const st = statements(db)
   const minutesSince = now - MINUTE_CELLS_KEEP_MS
   const step = db.transaction(() => {
+    st.makeDaysLive()
     const read = st.rows(st.watermark(), CHUNK_ROWS)
     if (read.length === 0) return 0
     // A row whose time does not parse (written by hand or by another tool) has no cell: skipping it keeps the
     // gateway starting, where one such row would otherwise fail every roll-up, and the open, for good.
     const rows = read.filter((r) => Number.isFinite(Date.parse(r.created_at)))
     const times = rows.map((r) => Date.parse(r.created_at))
-    for (const cell of cellsOf(rows, times, minutesSince).values()) (cell.level === 'm' ? st.minute : st.hour)(cell)
+    for (const cell of cellsOf(rows, times, minutesSince).values()) st.cell(cell)
     rollUpHits(st, rows, times)
     st.setWatermark(read[read.length - 1].id)
     return read.length
   })
   let total = 0
-  // IMMEDIATE: the watermark is read and moved under the write lock, so two connections never roll a row twice.
+  // IMMEDIATE: the watermark is read and moved under the write lock, so two connections never roll a row twice
+  // (nor add the hour cells to their days twice).
   for (let n = step.immediate(); n > 0; n = n === CHUNK_ROWS ? step.immediate() : 0) total += n
   if (now - st.lastTrim >= TRIM_EVERY_MS) {
-    st.trim(Math.floor(minutesSince / 1000), dayCellsBefore(now) / 1000)
+    st.trim(Math.floor(minutesSince / 1000), hourCellsSince(now) / 1000)
     st.lastTrim = now
   }
   return total
