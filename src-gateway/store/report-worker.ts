@@ -4,11 +4,32 @@
  * Jobs arrive as `{ id, job }` and are answered `{ id, json }` (the answer as the JSON text the endpoint sends:
  * the gateway's thread then neither copies an object graph across nor serializes it) or `{ id, error }`.
  */
+import { readlinkSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { GatewayError } from '../core/errors.js'
 import { openReadOnly, type ReportJob, runReport } from './report-jobs.js'
 
-const db = openReadOnly((workerData as { file: string }).file)
+/**
+ * Proxied calls come before reports. Off the event loop a report still takes a core while it runs, and on a
+ * two-core machine that core is shared with the gateway's own thread and the upstream's; at a lower priority
+ * the scheduler gives the request thread the CPU whenever it has work, and a report runs on what is left.
+ * Linux only: a thread's id (from /proc/thread-self) is a valid target of setpriority(), which then affects
+ * this thread alone. Elsewhere the worker keeps the process's priority.
+ */
+function yieldCpuToRequests(nice: number): void {
+  if (process.platform !== 'linux') return
+  try {
+    // Relative to the process's own priority (a gateway started with `nice` stays below it), at most 19.
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), Math.min(19, getPriority() + nice))
+  } catch {
+    // No /proc (a container without it), or a policy forbids it: reports then compete as equals.
+  }
+}
+
+const { file, nice } = workerData as { file: string; nice: number }
+yieldCpuToRequests(nice)
+const db = openReadOnly(file)
 const port = parentPort!
 
 port.on('message', async ({ id, job }: { id: number; job: ReportJob }) => {

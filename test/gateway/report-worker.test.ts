@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -8,7 +8,7 @@ import type { LogEvent } from '../../src-gateway/core/log-event.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { openDatabase } from '../../src-gateway/store/db.js'
 import { openReadOnly } from '../../src-gateway/store/report-jobs.js'
-import { ReportService } from '../../src-gateway/store/report-service.js'
+import { REPORT_NICE, ReportService } from '../../src-gateway/store/report-service.js'
 import { fillLog } from '../helpers/fill-log.js'
 import { adminHeadersOf } from '../helpers/gateway.js'
 
@@ -87,6 +87,15 @@ describe('report worker behind the admin API', () => {
       message: expect.stringContaining('too many reports'),
     })
     expect((await get(url)).status).toBe(200)
+  })
+
+  it.runIf(process.platform === 'linux')('runs reports at a lower CPU priority than the request thread', async () => {
+    expect((await get('/admin/v1/logs?limit=1')).status).toBe(200)
+    // Field 19 of a thread's stat is its nice value (after the command name, which may hold spaces).
+    const nice = (task: string) =>
+      Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1].split(' ')[16])
+    const threads = readdirSync('/proc/self/task').map(nice)
+    expect(threads).toContain(Math.min(19, nice(String(process.pid)) + REPORT_NICE))
   })
 })
 
