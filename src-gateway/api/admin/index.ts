@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './audit-routes.js'
 import { registerBackups } from './backup-routes.js'
 import { cacheRoutes } from './cache-routes.js'
 import { registerAdminConfig } from './config-routes.js'
+import { validateWithContract } from './contract-validator.js'
 import { registerAdminInfo } from './info.js'
 import { registerAdminLogs } from './logs.js'
 import { registerAdminPricing } from './pricing.js'
@@ -37,10 +38,13 @@ export interface AdminApiDeps {
 
 /**
  * Every route under /admin, in the admin scope: the guard first (it covers every route registered after it
- * in the scope), then the audit trail's hooks, then the routes. A new admin route is registered here.
+ * in the scope), then the audit trail's hooks, then the routes. Requests are validated against their schemas
+ * from src-shared/contract by the gateway's own checker (contract-validator.ts). A new admin route is
+ * registered here.
  */
 export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): void {
   const { gw, store, db, dataDir } = deps
+  validateWithContract(scope)
   registerAdminAuth(scope, deps.access)
   registerAuditLog(scope, { store, db })
   registerAuditRoutes(scope)
