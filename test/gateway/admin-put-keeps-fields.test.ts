@@ -9,13 +9,15 @@ import { loadConfigFile } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { adminApi } from '../../src-renderer/src/api/admin.js'
 import { policiesApi } from '../../src-renderer/src/api/policies.js'
+import { queryClient } from '../../src-renderer/src/api/query-client.js'
+import { saveProvider } from '../../src-renderer/src/queries/providers.js'
+import { routesQuery } from '../../src-renderer/src/queries/routes.js'
 import { createKeysSlice, type KeysSlice } from '../../src-renderer/src/store/keys-slice.js'
-import { createProvidersSlice, type ProvidersSlice } from '../../src-renderer/src/store/providers-slice.js'
 import { createRoutesSlice, type RoutesSlice } from '../../src-renderer/src/store/routes-slice.js'
 
 /**
  * Saving a resource in the UI must not delete what the UI does not show. Each case starts from a config
- * file holding every field of a resource, saves it through the renderer's own slice and API client (as the
+ * file holding every field of a resource, saves it through the renderer's own slices, queries and API client (as the
  * desktop window does: bearer admin token from the preload bridge), and reads the file back.
  */
 
@@ -92,8 +94,8 @@ describe('saving in the UI keeps the fields it does not show', () => {
 
   it('a route: changing its strategy keeps tags, system, retries, guardrails, timeouts, fallbackOn, longContext', async () => {
     const ui = createStore<RoutesSlice>()(createRoutesSlice)
-    await ui.getState().loadRoutes()
-    ui.getState().editRoute('fast')
+    const routes = await queryClient.fetchQuery(routesQuery())
+    ui.getState().editRoute(routes.find((r) => r.name === 'fast')!)
     ui.getState().setRouteStrategy('cheapest')
     expect(await ui.getState().saveRouteDraft()).toBe(true)
     expect(ui.getState().routeSaveError).toBeNull()
@@ -101,11 +103,8 @@ describe('saving in the UI keeps the fields it does not show', () => {
   })
 
   it('a provider: saving the edit form keeps its headers, models, timeouts, connections, tags and limits', async () => {
-    const ui = createStore<ProvidersSlice>()(createProvidersSlice)
     // What ProviderForm sends for an edit that changes nothing it shows.
-    expect(
-      await ui.getState().saveProvider({ id: 'local', type: 'ollama', baseUrl: PROVIDER.baseUrl, local: null }, true),
-    ).toBe(true)
+    await saveProvider({ id: 'local', type: 'ollama', baseUrl: PROVIDER.baseUrl, local: null }, true)
     expect(file().providers.local).toEqual(PROVIDER)
   })
 

@@ -10,25 +10,14 @@ import type {
   ProviderItem,
   ProviderTestResult,
   RouteItem,
-  StatsBucket,
-  StatsGroupBy,
   StatsResult,
 } from '../../../src-shared/admin-api'
+import type { LogFilterQuery } from '../../../src-shared/contract/logs'
+import type { StatsRequestQuery } from '../../../src-shared/contract/stats'
 import { downloadWithProgress, getJson, getText, query, sendJson } from './client'
 
-export interface LogQuery {
-  from?: string
-  to?: string
-  model?: string
-  provider?: string
-  key?: string
-  status?: string
-  q?: string
-  cache?: 'hit' | 'miss'
-  /** The strongest guardrail action on the call, or `any`. */
-  guardrail?: 'block' | 'flag' | 'log' | 'any'
-  redacted?: 'true'
-}
+/** The Logs page's filters, as GET /admin/v1/logs and /logs/export take them. */
+export type LogQuery = LogFilterQuery
 
 /** The local-server scan: what it found, when it last ran (null: never) and whether it runs at start. */
 export interface DiscoveryView {
@@ -49,21 +38,20 @@ export const adminApi = {
   /** Saves the filtered rows under the gateway's file name; `onChunk` sees the bytes as they arrive. */
   exportLogs: (filter: LogQuery, format: 'jsonl' | 'csv', onChunk: (chunk: Uint8Array) => void, signal?: AbortSignal) =>
     downloadWithProgress(`/admin/v1/logs/export${query({ ...filter, format })}`, onChunk, signal),
-  stats: (p: { from: string; to: string; bucket: StatsBucket; groupBy?: StatsGroupBy }) =>
-    getJson<StatsResult>(`/admin/v1/stats${query(p)}`),
+  stats: (p: StatsRequestQuery) => getJson<StatsResult>(`/admin/v1/stats${query(p)}`),
   pricing: (model: string) => getJson<ModelPricing>(`/admin/v1/pricing${query({ model })}`),
 
-  providers: () => getJson<{ items: ProviderItem[] }>('/admin/v1/providers'),
+  providers: (signal?: AbortSignal) => getJson<{ items: ProviderItem[] }>('/admin/v1/providers', signal),
   createProvider: (p: ProviderInput) => sendJson<ProviderItem>('POST', '/admin/v1/providers', p),
   updateProvider: (id: string, p: Omit<ProviderInput, 'id'>) =>
     sendJson<ProviderItem>('PUT', `/admin/v1/providers/${enc(id)}`, p),
   deleteProvider: (id: string) => sendJson<unknown>('DELETE', `/admin/v1/providers/${enc(id)}`),
   testProvider: (id: string) => sendJson<ProviderTestResult>('POST', `/admin/v1/providers/${enc(id)}/test`),
-  discovered: () => getJson<DiscoveryView>('/admin/v1/providers/discovered'),
+  discovered: (signal?: AbortSignal) => getJson<DiscoveryView>('/admin/v1/providers/discovered', signal),
   discover: () => sendJson<DiscoveryView | null>('POST', '/admin/v1/providers/discover'),
-  models: () => getJson<{ items: ModelItem[] }>('/admin/v1/models'),
+  models: (signal?: AbortSignal) => getJson<{ items: ModelItem[] }>('/admin/v1/models', signal),
 
-  routes: () => getJson<{ items: RouteItem[] }>('/admin/v1/routes'),
+  routes: (signal?: AbortSignal) => getJson<{ items: RouteItem[] }>('/admin/v1/routes', signal),
   saveRoute: (r: RouteItem) =>
     sendJson<RouteItem>('PUT', `/admin/v1/routes/${enc(r.name)}`, { strategy: r.strategy, targets: r.targets }),
   deleteRoute: (name: string) => sendJson<unknown>('DELETE', `/admin/v1/routes/${enc(name)}`),
@@ -73,10 +61,11 @@ export const adminApi = {
     getText(`/admin/v1/config/export${query({ format, secrets, include: prompts ? 'prompts' : undefined })}`),
   importConfig: (body: { text: string; format?: 'yaml' | 'json'; apply: boolean }) =>
     sendJson<ConfigImportResult>('POST', '/admin/v1/config/import', body),
-  settings: () => getJson<GatewaySettings>('/admin/v1/settings'),
+  settings: (signal?: AbortSignal) => getJson<GatewaySettings>('/admin/v1/settings', signal),
   saveSettings: (s: Partial<Pick<GatewaySettings, 'logs'>>) =>
     sendJson<GatewaySettings>('PUT', '/admin/v1/settings', s),
 }
 
 /** `GET /v1/models` in its OpenAI shape: what the Playground can address, routes included. */
-export const openaiModels = () => getJson<{ data: { id: string; owned_by: string }[] }>('/v1/models')
+export const openaiModels = (signal?: AbortSignal) =>
+  getJson<{ data: { id: string; owned_by: string }[] }>('/v1/models', signal)

@@ -5,7 +5,7 @@ const enc = encodeURIComponent
 
 /** The virtual keys: create and rotate answer with the secret, the only time it is ever sent. */
 export const keysApi = {
-  list: () => getJson<ListPage<KeyItem>>('/admin/v1/keys'),
+  list: (signal?: AbortSignal) => getJson<ListPage<KeyItem>>('/admin/v1/keys', signal),
   create: (k: KeyInput) => sendJson<KeyWithSecret>('POST', '/admin/v1/keys', k),
   update: ({ name, ...fields }: KeyUpdate) => sendJson<KeyItem>('PUT', `/admin/v1/keys/${enc(name)}`, fields),
   rotate: (name: string) => sendJson<KeyWithSecret>('POST', `/admin/v1/keys/${enc(name)}/rotate`),

@@ -27,7 +27,8 @@ const CLEARED: { [S in PolicySection]: Record<keyof SectionConfig[S], null> } = 
  * saved as the form shows them (applied live, saved to the config file, audited), and the redaction test box.
  */
 export const policiesApi = {
-  get: <S extends PolicySection>(section: S) => getJson<PolicyView<S>>(`/admin/v1/policies/${section}`),
+  get: <S extends PolicySection>(section: S, signal?: AbortSignal) =>
+    getJson<PolicyView<S>>(`/admin/v1/policies/${section}`, signal),
   save: <S extends PolicySection>(section: S, config: SectionConfig[S]) =>
     sendJson<PolicyView<S>>('PUT', `/admin/v1/policies/${section}`, { ...CLEARED[section], ...config }),
   /** Runs the gateway's redactor over `text`: with `config` as drafted, else with the saved section. */

@@ -1,5 +1,4 @@
 import type { StateCreator } from 'zustand'
-import { openaiModels } from '../api/admin'
 import { errorMessage } from '../api/client'
 import {
   type Cell,
@@ -12,7 +11,6 @@ import {
   type RunListItem,
   type RunSnapshot,
 } from '../api/prompts'
-import { isEmbeddingModel } from './model-kind'
 
 export type CompareTab = 'side' | 'matrix' | 'replay'
 
@@ -36,11 +34,8 @@ export interface CompareSlice {
   matrixError: string | null
   compareRuns: RunListItem[]
   runDiff: RunDiff | null
-  /** Model and route names the gateway offers, for the model pickers. */
-  compareModels: string[]
   datasetPreview: { columns: string[]; total: number } | null
   datasetError: string | null
-  loadCompareModels(): Promise<void>
   previewDataset(format: 'csv' | 'jsonl', text: string): Promise<void>
   setDatasetError(message: string | null): void
   setCompareTab(tab: CompareTab): void
@@ -117,7 +112,6 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
     matrixError: null,
     compareRuns: [],
     runDiff: null,
-    compareModels: [],
     datasetPreview: null,
     datasetError: null,
 
@@ -134,15 +128,6 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
       }
     },
     setDatasetError: (datasetError) => set({ datasetError }),
-
-    async loadCompareModels() {
-      try {
-        const ids = (await openaiModels()).data.map((m) => m.id)
-        set({ compareModels: ids.filter((id) => !isEmbeddingModel(id)) })
-      } catch (err) {
-        set({ sideError: errorMessage(err) })
-      }
-    },
 
     setCompareTab: (compareTab) => set({ compareTab }),
     setSideModels: (sideModels) =>

@@ -15,7 +15,6 @@ import { createKeysSlice, type KeysSlice } from './keys-slice'
 import { createLogsSlice, type LogsSlice } from './logs-slice'
 import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
-import { createProvidersSlice, type ProvidersSlice } from './providers-slice'
 import { createRedactionSlice, type RedactionSlice } from './redaction-slice'
 import { refetchAfterRestart } from './restart-refetch'
 import { createRoutesSlice, type RoutesSlice } from './routes-slice'
@@ -28,7 +27,6 @@ export type AppState = AuthSlice &
   LogsSlice &
   PlaygroundSlice &
   HandoffSlice &
-  ProvidersSlice &
   RoutesSlice &
   SettingsSlice &
   ConnectSlice &
@@ -51,7 +49,6 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createLogsSlice(set, get, api),
   ...createPlaygroundSlice(set, get, api),
   ...createHandoffSlice(set, get, api),
-  ...createProvidersSlice(set, get, api),
   ...createRoutesSlice(set, get, api),
   ...createSettingsSlice(set, get, api),
   ...createConnectSlice(set, get, api),

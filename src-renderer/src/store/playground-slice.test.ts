@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import { adminApi, openaiModels } from '../api/admin'
+import { adminApi } from '../api/admin'
 import { streamChat } from '../api/chat-stream'
 import { ApiError } from '../api/client'
 import { createPlaygroundSlice, type PlaygroundSlice, type Turn, toChatMessages } from './playground-slice'
 
-vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn() }, openaiModels: vi.fn() }))
+vi.mock('../api/admin', () => ({ adminApi: { logs: vi.fn() } }))
 vi.mock('../api/chat-stream', () => ({ streamChat: vi.fn() }))
 const stream = vi.mocked(streamChat)
 const logs = vi.mocked(adminApi.logs)
@@ -26,34 +26,6 @@ describe('playground slice', () => {
     vi.resetAllMocks()
     store = createStore<PlaygroundSlice>()(createPlaygroundSlice)
     store.setState({ pgModel: 'mock/mock-gpt' })
-  })
-
-  it('lists models and picks the first when none is chosen', async () => {
-    vi.mocked(openaiModels).mockResolvedValueOnce({
-      data: [
-        { id: 'a', owned_by: 'x' },
-        { id: 'b', owned_by: 'x' },
-      ],
-    })
-    store.setState({ pgModel: '' })
-    await store.getState().loadPlaygroundModels()
-    expect(store.getState()).toMatchObject({ pgModels: ['a', 'b'], pgModel: 'a' })
-  })
-
-  it('offers chat models only: embedding models are listed apart and never picked by default', async () => {
-    vi.mocked(openaiModels).mockResolvedValueOnce({
-      data: [
-        'openai/text-embedding-3-small',
-        'local/nomic-embed-text:latest',
-        'local/bge-m3',
-        'fast',
-        'openai/gpt-4o',
-      ].map((id) => ({ id, owned_by: 'x' })),
-    })
-    store.setState({ pgModel: '' })
-    await store.getState().loadPlaygroundModels()
-    expect(store.getState()).toMatchObject({ pgChatModels: ['fast', 'openai/gpt-4o'], pgModel: 'fast' })
-    expect(store.getState().pgModels).toHaveLength(5)
   })
 
   it('commits streamed tokens in batches, not one store update per token', async () => {

@@ -1,9 +1,8 @@
 import type { StateCreator } from 'zustand'
-import { adminApi, openaiModels } from '../api/admin'
+import { adminApi } from '../api/admin'
 import { type ChatContentPart, type ChatMessage, type ChatStreamResult, streamChat } from '../api/chat-stream'
 import { ApiError, errorMessage } from '../api/client'
 import type { PlaygroundParams } from './handoff-slice'
-import { isEmbeddingModel } from './model-kind'
 
 export interface ReplyMetrics {
   inputTokens: number | null
@@ -28,18 +27,13 @@ export interface Turn {
 }
 
 export interface PlaygroundSlice {
-  /** Every model and route `/v1/models` lists (Connect and Routes offer them all). */
-  pgModels: string[]
-  /** What the Playground can chat with: the list without embedding models. */
-  pgChatModels: string[]
-  pgModelsError: string | null
+  /** The model chosen to chat with (the list itself is the query `modelIdsQuery`). */
   pgModel: string
   pgSystem: string
   pgParams: PlaygroundParams
   pgAttachment: string | null
   pgTurns: Turn[]
   pgStreaming: boolean
-  loadPlaygroundModels(): Promise<void>
   setPgModel(model: string): void
   setPgSystem(system: string): void
   setPgParam<K extends keyof PlaygroundParams>(key: K, value: PlaygroundParams[K]): void
@@ -98,30 +92,12 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
   }
 
   return {
-    pgModels: [],
-    pgChatModels: [],
-    pgModelsError: null,
     pgModel: '',
     pgSystem: '',
     pgParams: { temperature: null, maxTokens: null, topP: null },
     pgAttachment: null,
     pgTurns: [],
     pgStreaming: false,
-    async loadPlaygroundModels() {
-      try {
-        const { data } = await openaiModels()
-        const ids = data.map((m) => m.id)
-        const chat = ids.filter((id) => !isEmbeddingModel(id))
-        set({
-          pgModels: ids,
-          pgChatModels: chat,
-          pgModelsError: null,
-          pgModel: chat.includes(get().pgModel) ? get().pgModel : (chat[0] ?? ''),
-        })
-      } catch (err) {
-        set({ pgModelsError: errorMessage(err) })
-      }
-    },
     setPgModel: (pgModel) => set({ pgModel }),
     setPgSystem: (pgSystem) => set({ pgSystem }),
     setPgParam: (key, value) => set({ pgParams: { ...get().pgParams, [key]: value } }),

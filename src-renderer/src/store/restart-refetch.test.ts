@@ -6,29 +6,15 @@ describe('refetchAfterRestart', () => {
     const state = {
       keys: [],
       loadKeys: vi.fn(),
-      providers: [],
-      loadProviders: vi.fn(),
-      routes: null,
-      loadRoutes: vi.fn(),
       backups: null,
       loadBackups: vi.fn(),
       settings: null,
       loadSettings: vi.fn(),
-      loadPlaygroundModels: vi.fn(),
       loadPrompts: vi.fn(),
-      loadCompareModels: vi.fn(),
     }
     refetchAfterRestart(state)
-    for (const loaded of [
-      'loadKeys',
-      'loadProviders',
-      'loadPlaygroundModels',
-      'loadPrompts',
-      'loadCompareModels',
-    ] as const)
-      expect(state[loaded]).toHaveBeenCalledOnce()
-    for (const unloaded of ['loadRoutes', 'loadBackups', 'loadSettings'] as const)
-      expect(state[unloaded]).not.toHaveBeenCalled()
+    for (const loaded of ['loadKeys', 'loadPrompts'] as const) expect(state[loaded]).toHaveBeenCalledOnce()
+    for (const unloaded of ['loadBackups', 'loadSettings'] as const) expect(state[unloaded]).not.toHaveBeenCalled()
   })
 })
 

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { RouteItem, RouteStrategy, RouteTarget } from '../../../src-shared/admin-api'
-import { adminApi } from '../api/admin'
 import { errorMessage } from '../api/client'
+import { deleteRoute, saveRoute } from '../queries/routes'
 
 /** A copy of `list` with the item at `from` moved by `by` places, clamped to the ends. */
 export function moveItem<T>(list: T[], from: number, by: number): T[] {
@@ -29,16 +29,14 @@ export function routeDraftErrors(
   return errors
 }
 
+/** The route being edited (the list itself is the query `routesQuery`). */
 export interface RoutesSlice {
-  routes: RouteItem[] | null
-  routesError: string | null
   routeDraft: RouteItem | null
   routeDraftIsNew: boolean
   routeDirty: boolean
   routeSaving: boolean
   routeSaveError: string | null
-  loadRoutes(): Promise<void>
-  editRoute(name: string): void
+  editRoute(route: RouteItem): void
   newRoute(): void
   setRouteName(name: string): void
   setRouteStrategy(strategy: RouteStrategy): void
@@ -57,24 +55,12 @@ export const createRoutesSlice: StateCreator<RoutesSlice, [], [], RoutesSlice> =
     if (d) set({ routeDraft: { ...d, ...patch }, routeDirty: true, routeSaveError: null })
   }
   return {
-    routes: null,
-    routesError: null,
     routeDraft: null,
     routeDraftIsNew: false,
     routeDirty: false,
     routeSaving: false,
     routeSaveError: null,
-    async loadRoutes() {
-      try {
-        const r = await adminApi.routes()
-        set({ routes: r.items, routesError: null })
-      } catch (err) {
-        set({ routesError: errorMessage(err) })
-      }
-    },
-    editRoute(name) {
-      const route = get().routes?.find((r) => r.name === name)
-      if (!route) return
+    editRoute(route) {
       set({
         routeDraft: { ...route, strategy: route.strategy ?? 'fallback', targets: route.targets.map((t) => ({ ...t })) },
         routeDraftIsNew: false,
@@ -117,9 +103,8 @@ export const createRoutesSlice: StateCreator<RoutesSlice, [], [], RoutesSlice> =
         const targets = d.targets.map(({ weight, ...t }) =>
           d.strategy === 'weighted' && weight !== undefined ? { ...t, weight } : t,
         )
-        await adminApi.saveRoute({ ...d, name: d.name.trim(), targets })
+        await saveRoute({ ...d, name: d.name.trim(), targets })
         set({ routeSaving: false, routeDirty: false, routeDraftIsNew: false })
-        await get().loadRoutes()
         return true
       } catch (err) {
         set({ routeSaving: false, routeSaveError: errorMessage(err) })
@@ -129,9 +114,8 @@ export const createRoutesSlice: StateCreator<RoutesSlice, [], [], RoutesSlice> =
     async deleteRoute(name) {
       set({ routeSaveError: null })
       try {
-        await adminApi.deleteRoute(name)
+        await deleteRoute(name)
         set({ routeDraft: null, routeDirty: false })
-        await get().loadRoutes()
       } catch (err) {
         set({ routeSaveError: errorMessage(err) })
       }

@@ -1,4 +1,7 @@
+import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
+import { errorMessage } from '../../api/client'
+import { modelIdsQuery } from '../../queries/models'
 import { useAppStore } from '../../store'
 import type { CompareTab } from '../../store/compare-slice'
 import './compare.css'
@@ -20,9 +23,9 @@ function textOf(content: string | { type: string; text?: string }[]): string {
 export function ComparePage() {
   const tab = useAppStore((s) => s.compareTab)
   const setTab = useAppStore((s) => s.setCompareTab)
-  const loadModels = useAppStore((s) => s.loadCompareModels)
   const loadRuns = useAppStore((s) => s.loadCompareRuns)
   const error = useAppStore((s) => s.matrixError)
+  const modelsError = useQuery(modelIdsQuery()).error
   const handoff = useAppStore((s) => (s.handoff?.kind === 'compare' ? s.handoff : null))
   const clearHandoff = useAppStore((s) => s.clearHandoff)
   const setModels = useAppStore((s) => s.setSideModels)
@@ -31,9 +34,8 @@ export function ComparePage() {
   const hasRun = useAppStore((s) => s.matrixRun !== null && (s.matrixRun.kind === 'replay') === (tab === 'replay'))
 
   useEffect(() => {
-    void loadModels()
     void loadRuns()
-  }, [loadModels, loadRuns])
+  }, [loadRuns])
   // “Open in Compare” in the Playground: its model in the first pane, its last user turn as the input.
   useEffect(() => {
     if (!handoff) return
@@ -61,6 +63,11 @@ export function ComparePage() {
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {modelsError && (
+        <p className="error" role="alert">
+          Could not list models: {errorMessage(modelsError)}
         </p>
       )}
       {tab === 'side' && <SideBySide />}

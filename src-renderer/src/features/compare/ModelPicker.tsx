@@ -1,5 +1,6 @@
+import { useQuery } from '@tanstack/react-query'
 import { useId, useState } from 'react'
-import { useAppStore } from '../../store'
+import { chatModelsOf, modelIdsQuery } from '../../queries/models'
 
 /** Chosen models as removable chips, plus a field (with the gateway's names as suggestions) to add one. */
 export function ModelPicker({
@@ -13,7 +14,7 @@ export function ModelPicker({
   max: number
   onChange(models: string[]): void
 }) {
-  const known = useAppStore((s) => s.compareModels)
+  const known = useQuery({ ...modelIdsQuery(), select: chatModelsOf }).data ?? []
   const [text, setText] = useState('')
   const listId = useId()
   const add = () => {

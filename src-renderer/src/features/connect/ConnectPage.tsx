@@ -1,8 +1,12 @@
+import { useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { LogItem } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
 import { formatDuration, formatTime } from '../../format'
+import { latestRequestQuery } from '../../queries/connect'
+import { modelIdsQuery } from '../../queries/models'
 import { useAppStore } from '../../store'
 import { buildSnippets, KEY_VAR } from './snippets'
 
@@ -22,20 +26,22 @@ function RequestLine({ row }: { row: LogItem }) {
 }
 
 function ConnectionTest() {
-  const latest = useAppStore((s) => s.connectLatest)
+  // Polled while the window shows the page (TanStack pauses the interval in a hidden tab).
+  const latestQuery = useQuery({ ...latestRequestQuery(), refetchInterval: POLL_MS, staleTime: 0 })
+  const latest = latestQuery.data ?? null
+  const error = latestQuery.error ? errorMessage(latestQuery.error) : null
   const seen = useAppStore((s) => s.connectSeen)
   const waiting = useAppStore((s) => s.connectWaitingAfter !== null)
-  const error = useAppStore((s) => s.connectError)
   const a = useAppStore(
-    useShallow((s) => ({ poll: s.pollConnect, start: s.startConnectionTest, cancel: s.cancelConnectionTest })),
+    useShallow((s) => ({ start: s.startConnectionTest, cancel: s.cancelConnectionTest, note: s.noteLatestRequest })),
   )
   useEffect(() => {
-    void a.poll()
-    const t = setInterval(() => {
-      if (document.visibilityState === 'visible') void a.poll()
-    }, POLL_MS)
-    return () => clearInterval(t)
-  }, [a])
+    a.note(latest)
+  }, [a, latest])
+  const start = () => {
+    a.start(latest?.id ?? null)
+    void latestQuery.refetch()
+  }
   return (
     <section className="panel stack" aria-labelledby="test-heading">
       <h2 id="test-heading">Test connection</h2>
@@ -48,7 +54,7 @@ function ConnectionTest() {
             </button>
           </>
         ) : (
-          <button type="button" className="primary" onClick={a.start}>
+          <button type="button" className="primary" onClick={start}>
             Test connection
           </button>
         )}
@@ -72,13 +78,9 @@ function ConnectionTest() {
 
 export function ConnectPage() {
   const baseUrl = useAppStore((s) => s.baseUrl)
-  const models = useAppStore(useShallow((s) => s.pgModels))
-  const loadModels = useAppStore((s) => s.loadPlaygroundModels)
+  const models = useQuery(modelIdsQuery()).data ?? []
   const [model, setModel] = useState('')
   const [toolId, setToolId] = useState('claude-code')
-  useEffect(() => {
-    void loadModels()
-  }, [loadModels])
 
   const chosenModel = model || models[0] || FALLBACK_MODEL
   const url = baseUrl ?? window.location.origin

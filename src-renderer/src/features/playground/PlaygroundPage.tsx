@@ -1,7 +1,10 @@
+import { useQuery } from '@tanstack/react-query'
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { errorMessage } from '../../api/client'
 import { navigate } from '../../app/router'
 import { formatCount, formatDuration, formatUsd } from '../../format'
+import { chatModelsOf, modelIdsQuery } from '../../queries/models'
 import { useAppStore } from '../../store'
 import type { PlaygroundParams } from '../../store/handoff-slice'
 import { type Turn, toChatMessages } from '../../store/playground-slice'
@@ -92,8 +95,9 @@ function NumberParam(props: {
 }
 
 export function PlaygroundPage() {
-  const models = useAppStore(useShallow((s) => s.pgChatModels))
-  const modelsError = useAppStore((s) => s.pgModelsError)
+  const modelsQuery = useQuery({ ...modelIdsQuery(), select: chatModelsOf })
+  const models = modelsQuery.data ?? []
+  const modelsError = modelsQuery.error ? errorMessage(modelsQuery.error) : null
   const model = useAppStore((s) => s.pgModel)
   const system = useAppStore((s) => s.pgSystem)
   const turns = useAppStore(useShallow((s) => s.pgTurns))
@@ -102,7 +106,6 @@ export function PlaygroundPage() {
   const params = useAppStore(useShallow((s) => s.pgParams))
   const actions = useAppStore(
     useShallow((s) => ({
-      load: s.loadPlaygroundModels,
       setModel: s.setPgModel,
       setSystem: s.setPgSystem,
       setAttachment: s.setPgAttachment,
@@ -118,9 +121,10 @@ export function PlaygroundPage() {
   const transcriptRef = useRef<HTMLElement>(null)
   const fileRef = useRef<HTMLInputElement>(null)
 
+  // A model the list no longer offers (or none chosen yet) gives way to the first chat model.
   useEffect(() => {
-    void actions.load()
-  }, [actions.load])
+    if (modelsQuery.data && !modelsQuery.data.includes(model)) actions.setModel(modelsQuery.data[0] ?? '')
+  }, [modelsQuery.data, model, actions.setModel])
 
   const last = turns[turns.length - 1]
   // Keep the newest text in view while it streams.
@@ -177,7 +181,7 @@ export function PlaygroundPage() {
     navigate(kind === 'prompt' ? '/prompts' : '/compare')
   }
 
-  const noModels = !modelsError && models.length === 0
+  const noModels = modelsQuery.data?.length === 0
   return (
     <main className="page">
       <header className="page-header">
@@ -201,7 +205,7 @@ export function PlaygroundPage() {
           {modelsError && (
             <p className="error" role="alert">
               Could not list models: {modelsError}{' '}
-              <button type="button" className="small" onClick={() => void actions.load()}>
+              <button type="button" className="small" onClick={() => void modelsQuery.refetch()}>
                 Retry
               </button>
             </p>

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react'
 import type { ProviderInput, ProviderItem, ProviderType } from '../../../../src-shared/admin-api'
 import type { ProviderTypeInfo } from '../../../../src-shared/contract/provider-types'
-import { useAppStore } from '../../store'
+import { errorMessage } from '../../api/client'
+import { saveProvider } from '../../queries/providers'
 import { useProviderTypes } from './use-provider-types'
 
 const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
@@ -32,8 +33,7 @@ export function ProviderForm(props: {
   onDone(): void
 }) {
   const { editing, seed } = props
-  const save = useAppStore((s) => s.saveProvider)
-  const error = useAppStore((s) => s.providerActionErrors[editing ? editing.id : ''])
+  const [error, setError] = useState<string | null>(null)
   const [id, setId] = useState(editing?.id ?? seed?.id ?? '')
   const [type, setType] = useState<ProviderType>(editing?.type ?? seed?.type ?? 'openai')
   const providerTypes = useProviderTypes()
@@ -79,11 +79,17 @@ export function ProviderForm(props: {
     if (list.length) input.models = list
     input.local = LOCAL_SETTING[locality]
     setSaving(true)
-    const ok = await save(input, editing !== null)
-    setSaving(false)
-    // The typed key leaves memory as soon as the gateway has it.
-    setApiKey('')
-    if (ok) props.onDone()
+    setError(null)
+    try {
+      await saveProvider(input, editing !== null)
+      props.onDone()
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setSaving(false)
+      // The typed key leaves memory as soon as the gateway has it.
+      setApiKey('')
+    }
   }
 
   const title = editing ? `Edit ${editing.id}` : 'Add provider'

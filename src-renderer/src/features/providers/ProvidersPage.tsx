@@ -1,9 +1,20 @@
-import { useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { DiscoveredServer, ModelItem, ProviderItem } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { navigate } from '../../app/router'
 import { countNoun } from '../../count-noun'
 import { formatCount, formatDuration } from '../../format'
+import {
+  deleteProvider,
+  discoveredQuery,
+  discoveryNeverRan,
+  modelItemsQuery,
+  providersQuery,
+  rescanLocal,
+  saveProvider,
+  testProvider,
+} from '../../queries/providers'
 import { useAppStore } from '../../store'
 import { ProviderForm, type ProviderFormSeed } from './ProviderForm'
 
@@ -21,10 +32,10 @@ const CIRCUIT_HELP = {
 }
 
 function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
-  const test = useAppStore((s) => s.providerTests[p.id])
-  const error = useAppStore((s) => s.providerActionErrors[p.id])
-  const testProvider = useAppStore((s) => s.testProvider)
-  const deleteProvider = useAppStore((s) => s.deleteProvider)
+  // Each card holds its own test and delete: a result or an error belongs to this provider only.
+  const test = useMutation({ mutationFn: () => testProvider(p.id) })
+  const remove = useMutation({ mutationFn: () => deleteProvider(p.id) })
+  const error = remove.error ? errorMessage(remove.error) : null
   const [confirming, setConfirming] = useState(false)
   const { health, circuit } = p
   return (
@@ -59,16 +70,16 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
           )}
         </div>
         {p.listingError && <div className="provider-meta error">Model list failed: {p.listingError}</div>}
-        {test?.result && (
-          <p className={test.result.ok ? 'success' : 'error'} role="status">
-            {test.result.ok
-              ? `✔ Answered in ${formatDuration(test.result.latencyMs)}, ${countNoun(test.result.models.length, 'model')}`
-              : `✘ ${test.result.error ?? 'The test failed.'}`}
+        {test.data && (
+          <p className={test.data.ok ? 'success' : 'error'} role="status">
+            {test.data.ok
+              ? `✔ Answered in ${formatDuration(test.data.latencyMs)}, ${countNoun(test.data.models.length, 'model')}`
+              : `✘ ${test.data.error ?? 'The test failed.'}`}
           </p>
         )}
-        {test?.error && (
+        {test.error && (
           <p className="error" role="alert">
-            Test failed: {test.error}
+            Test failed: {errorMessage(test.error)}
           </p>
         )}
         {error && (
@@ -78,15 +89,15 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
         )}
       </div>
       <div className="row">
-        <button type="button" onClick={() => void testProvider(p.id)} disabled={test?.pending}>
-          {test?.pending ? 'Testing…' : 'Test'}
+        <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+          {test.isPending ? 'Testing…' : 'Test'}
         </button>
         <button type="button" onClick={onEdit}>
           Edit
         </button>
         {confirming ? (
           <>
-            <button type="button" className="danger" onClick={() => void deleteProvider(p.id)}>
+            <button type="button" className="danger" onClick={() => remove.mutate()}>
               Delete {p.id}
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
@@ -104,27 +115,31 @@ function ProviderCard({ p, onEdit }: { p: ProviderItem; onEdit(): void }) {
 }
 
 function Discovered({ onAdd }: { onAdd(seed: ProviderFormSeed): void }) {
-  const discovered = useAppStore(useShallow((s) => s.discovered))
-  const error = useAppStore((s) => s.discoveredError)
-  const discovering = useAppStore((s) => s.discovering)
-  const neverRan = useAppStore((s) => s.discoveryNeverRan)
-  const rescan = useAppStore((s) => s.rescanLocal)
-  const saveProvider = useAppStore((s) => s.saveProvider)
+  const view = useQuery(discoveredQuery())
+  const rescan = useMutation({ mutationFn: rescanLocal })
+  const discovered = view.data?.items ?? null
+  const neverRan = view.data ? discoveryNeverRan(view.data) : false
+  const failure = rescan.error ?? view.error
+  const error = failure ? errorMessage(failure) : null
+  const discovering = rescan.isPending
   const [adding, setAdding] = useState<string | null>(null)
   const [addError, setAddError] = useState<Record<string, string>>({})
 
   const addNow = async (d: DiscoveredServer) => {
     setAdding(d.baseUrl)
-    const ok = await saveProvider({ id: d.suggestedId, type: d.suggestedType, baseUrl: d.baseUrl }, false)
-    setAdding(null)
-    const message = useAppStore.getState().providerActionErrors['']
-    if (!ok) setAddError({ ...addError, [d.baseUrl]: message ?? 'Could not add it.' })
+    try {
+      await saveProvider({ id: d.suggestedId, type: d.suggestedType, baseUrl: d.baseUrl }, false)
+    } catch (err) {
+      setAddError({ ...addError, [d.baseUrl]: errorMessage(err) })
+    } finally {
+      setAdding(null)
+    }
   }
   return (
     <section className="panel" aria-labelledby="discovered-heading">
       <div className="panel-header">
         <h2 id="discovered-heading">Local servers on this machine</h2>
-        <button type="button" onClick={() => void rescan()} disabled={discovering}>
+        <button type="button" onClick={() => rescan.mutate()} disabled={discovering}>
           {discovering ? 'Scanning…' : neverRan ? '⟳ Scan now' : '⟳ Rescan local'}
         </button>
       </div>
@@ -259,22 +274,14 @@ function Models({ items, error }: { items: ModelItem[] | null; error: string | n
 }
 
 export function ProvidersPage() {
-  const providers = useAppStore(useShallow((s) => s.providers))
-  const error = useAppStore((s) => s.providersError)
-  const modelItems = useAppStore(useShallow((s) => s.modelItems))
-  const modelsError = useAppStore((s) => s.modelsError)
-  const load = useAppStore((s) => s.loadProviders)
-  const clearError = useAppStore((s) => s.clearProviderError)
+  // Three panels, three independent answers: one failing leaves the others on screen.
+  const list = useQuery(providersQuery())
+  const models = useQuery(modelItemsQuery())
+  const providers = list.data ?? null
+  const error = list.error ? errorMessage(list.error) : null
   const [form, setForm] = useState<{ editing: ProviderItem | null; seed?: ProviderFormSeed } | null>(null)
 
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  const openForm = (editing: ProviderItem | null, seed?: ProviderFormSeed) => {
-    clearError(editing ? editing.id : '')
-    setForm({ editing, seed })
-  }
+  const openForm = (editing: ProviderItem | null, seed?: ProviderFormSeed) => setForm({ editing, seed })
   return (
     <main className="page">
       <header className="page-header">
@@ -301,7 +308,7 @@ export function ProvidersPage() {
               <span>
                 <strong>Could not load providers.</strong> {error}
               </span>
-              <button type="button" onClick={() => void load()}>
+              <button type="button" onClick={() => void list.refetch()}>
                 Retry
               </button>
             </div>
@@ -319,7 +326,7 @@ export function ProvidersPage() {
           ))}
         </section>
         <Discovered onAdd={(seed) => openForm(null, seed)} />
-        <Models items={modelItems} error={modelsError} />
+        <Models items={models.data ?? null} error={models.error ? errorMessage(models.error) : null} />
       </div>
     </main>
   )

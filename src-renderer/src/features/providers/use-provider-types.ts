@@ -1,19 +1,10 @@
-import { useEffect, useState } from 'react'
-import type { ProviderTypeInfo, ProviderTypesAnswer } from '../../../../src-shared/contract/provider-types'
-import { errorMessage, getJson } from '../../api/client'
+import { useQuery } from '@tanstack/react-query'
+import type { ProviderTypeInfo } from '../../../../src-shared/contract/provider-types'
+import { errorMessage } from '../../api/client'
+import { providerTypesQuery } from '../../queries/providers'
 
-/** The gateway's provider types (its registry), read once per form; the form offers nothing else. */
+/** The gateway's provider types (its registry); the form offers nothing else. */
 export function useProviderTypes(): { types: ProviderTypeInfo[]; error: string | null } {
-  const [types, setTypes] = useState<ProviderTypeInfo[]>([])
-  const [error, setError] = useState<string | null>(null)
-  useEffect(() => {
-    const abort = new AbortController()
-    getJson<ProviderTypesAnswer>('/admin/v1/provider-types', abort.signal)
-      .then((answer) => setTypes(answer.items))
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) setError(errorMessage(err))
-      })
-    return () => abort.abort()
-  }, [])
-  return { types, error }
+  const q = useQuery(providerTypesQuery())
+  return { types: q.data ?? [], error: q.error ? errorMessage(q.error) : null }
 }

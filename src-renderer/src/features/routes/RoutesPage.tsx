@@ -1,6 +1,10 @@
-import { type KeyboardEvent, useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { type KeyboardEvent, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { ROUTE_STRATEGIES, type RouteItem, type RouteStrategy } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
+import { modelIdsQuery } from '../../queries/models'
+import { routesQuery } from '../../queries/routes'
 import { useAppStore } from '../../store'
 import { routeDraftErrors } from '../../store/routes-slice'
 import { seriesColor } from '../overview/series-colors'
@@ -45,8 +49,8 @@ function Editor() {
   const dirty = useAppStore((s) => s.routeDirty)
   const saving = useAppStore((s) => s.routeSaving)
   const saveError = useAppStore((s) => s.routeSaveError)
-  const names = useAppStore(useShallow((s) => (s.routes ?? []).map((r) => r.name)))
-  const models = useAppStore(useShallow((s) => s.pgModels))
+  const names = useQuery({ ...routesQuery(), select: (routes) => routes.map((r) => r.name) }).data ?? []
+  const models = useQuery(modelIdsQuery()).data ?? []
   const a = useAppStore(
     useShallow((s) => ({
       setName: s.setRouteName,
@@ -251,24 +255,18 @@ function Editor() {
 }
 
 export function RoutesPage() {
-  const routes = useAppStore(useShallow((s) => s.routes))
-  const error = useAppStore((s) => s.routesError)
+  const list = useQuery(routesQuery())
+  const routes = list.data ?? null
+  const error = list.error ? errorMessage(list.error) : null
   const draftName = useAppStore((s) => (s.routeDraft ? (s.routeDraftIsNew ? null : s.routeDraft.name) : undefined))
   const hasDraft = useAppStore((s) => s.routeDraft !== null)
   const info = useAppStore((s) => s.info)
   const a = useAppStore(
     useShallow((s) => ({
-      load: s.loadRoutes,
       edit: s.editRoute,
       create: s.newRoute,
-      loadModels: s.loadPlaygroundModels,
     })),
   )
-
-  useEffect(() => {
-    void a.load()
-    void a.loadModels()
-  }, [a])
 
   return (
     <main className="page">
@@ -285,7 +283,7 @@ export function RoutesPage() {
             <strong>Could not load routes.</strong> {error}
             {info && info.routes.length > 0 && ` Configured route names: ${info.routes.join(', ')}.`}
           </span>
-          <button type="button" onClick={() => void a.load()}>
+          <button type="button" onClick={() => void list.refetch()}>
             Retry
           </button>
         </div>
@@ -298,7 +296,7 @@ export function RoutesPage() {
           <ul className="route-list">
             {routes?.map((r) => (
               <li key={r.name}>
-                <button type="button" aria-current={draftName === r.name} onClick={() => a.edit(r.name)}>
+                <button type="button" aria-current={draftName === r.name} onClick={() => a.edit(r)}>
                   <span>{r.name}</span>
                   <span className="muted">
                     {r.strategy ?? 'fallback'} · {r.targets.length}
