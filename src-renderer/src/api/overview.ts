@@ -1,8 +1,8 @@
-import type { OverviewResult, StatsBucket, StatsGroupBy } from '../../../src-shared/admin-api'
+import type { OverviewRequestQuery, OverviewResult } from '../../../src-shared/contract/stats'
 import { getJson, query } from './client'
 
 /** GET /admin/v1/stats/overview: one Overview refresh (totals, groupings, previous period) in one call. */
 export const overviewApi = {
-  overview: (p: { from: string; to: string; bucket: StatsBucket; groupBy: StatsGroupBy }) =>
-    getJson<OverviewResult>(`/admin/v1/stats/overview${query(p)}`),
+  overview: (p: OverviewRequestQuery, signal?: AbortSignal) =>
+    getJson<OverviewResult>(`/admin/v1/stats/overview${query(p)}`, signal),
 }

@@ -1,37 +1,16 @@
-import { useEffect, useMemo } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { StatsGroupBy } from '../../../../src-shared/admin-api'
-import { countNoun } from '../../count-noun'
-import { formatCount, formatUsd, formatUsdAxis, timeZoneLabel } from '../../format'
+import { errorMessage } from '../../api/client'
+import { timeZoneLabel } from '../../format'
+import { overviewQuery } from '../../queries/overview'
 import { useAppStore } from '../../store'
 import { TIME_RANGES, type TimeRange } from '../../store/dashboard-slice'
-import { latencyRows, localCloudShare, stackedSeries, topModelsByCost } from '../../store/selectors'
 import { AlertsBanner } from '../alerts/AlertsBanner'
 import { LoggingOffNotice, useLoggingOff } from '../logs/LoggingOffNotice'
 import { GatewayStatus } from '../status/GatewayStatus'
-import { KpiTiles } from './KpiTiles'
-import { LatencyChart } from './LatencyChart'
-import { LocalCloudChart } from './LocalCloudChart'
-import { ProtectionCards } from './ProtectionCards'
-import { StackedBarChart } from './StackedBarChart'
-import { seriesPalette } from './series-colors'
-import { TopModels } from './TopModels'
+import { OVERVIEW_CARDS } from './cards'
+import { GROUP_BY_LABELS } from './cards/card'
 import './overview.css'
-
-const AUTO_REFRESH_MS = 30_000
-const GROUPS: { key: StatsGroupBy; label: string }[] = [
-  { key: 'model', label: 'Model' },
-  { key: 'provider', label: 'Provider' },
-  { key: 'key', label: 'Key' },
-]
-const PERIOD: Record<TimeRange, string> = { '1h': 'hour', '24h': '24 h', '7d': '7 days', '30d': '30 days' }
-
-const NO_REQUESTS = 'No requests in this range yet'
-const requestsText = (n: number) => countNoun(n, 'request')
-/** A cost chart of zeros is not an empty range: local and unpriced models answer for $0. */
-const allFree = (n: number) =>
-  n === 1
-    ? 'The 1 request in this range cost $0 (a free or local model)'
-    : `All ${requestsText(n)} in this range cost $0 (free or local models)`
 
 function NoTrafficYet() {
   return (
@@ -57,42 +36,18 @@ function NoTrafficYet() {
 export function OverviewPage() {
   const range = useAppStore((s) => s.range)
   const groupBy = useAppStore((s) => s.groupBy)
-  const data = useAppStore((s) => s.dashboard)
-  const loading = useAppStore((s) => s.dashboardLoading)
-  const error = useAppStore((s) => s.dashboardError)
-  // `serve --no-log`: no numbers to load, which is a setting, not an error.
-  const loggingOff = useLoggingOff()
   const setRange = useAppStore((s) => s.setRange)
   const setGroupBy = useAppStore((s) => s.setGroupBy)
-  const load = useAppStore((s) => s.loadDashboard)
-  const refresh = useAppStore((s) => s.refreshDashboard)
+  // `serve --no-log`: no numbers to load, which is a setting, not an error.
+  const loggingOff = useLoggingOff()
+  // Refreshes every 30 s while the window is visible; a refresh never starts while one runs (queries/overview.ts).
+  const overview = useQuery(overviewQuery(range, groupBy))
+  const data = overview.data
+  const error = overview.error ? errorMessage(overview.error) : null
+  const loading = overview.isFetching
+  // Join a load that is running rather than cancel it and ask the gateway again.
+  const load = () => void overview.refetch({ cancelRefetch: false })
 
-  useEffect(() => {
-    void load()
-    const t = setInterval(() => {
-      if (document.visibilityState === 'visible') refresh()
-    }, AUTO_REFRESH_MS)
-    return () => clearInterval(t)
-  }, [load, refresh])
-
-  const derived = useMemo(() => {
-    if (!data) return null
-    // The three stacked charts draw the same groups (the busiest), so a model keeps one colour and one
-    // place in every legend, and no two groups on screen share a colour.
-    const requests = stackedSeries(data.grouped, 'requests')
-    return {
-      requests,
-      cost: stackedSeries(data.grouped, 'costUsd', 'requests'),
-      errors: stackedSeries(data.grouped, 'errors', 'requests'),
-      color: seriesPalette(requests.keys),
-      latency: latencyRows(data.overall),
-      top: topModelsByCost(data.byModel),
-    }
-  }, [data])
-
-  const rangeLabel = TIME_RANGES[range].label.toLowerCase()
-  const requestCount = data?.overall.totals.requests ?? 0
-  const groupLabel = GROUPS.find((g) => g.key === groupBy)!.label.toLowerCase()
   return (
     <main className="page" aria-busy={loading}>
       <header className="page-header">
@@ -100,9 +55,9 @@ export function OverviewPage() {
         <span className="spacer" />
         <label htmlFor="group-by">Group by</label>
         <select id="group-by" value={groupBy} onChange={(e) => setGroupBy(e.target.value as StatsGroupBy)}>
-          {GROUPS.map((g) => (
-            <option key={g.key} value={g.key}>
-              {g.label}
+          {(Object.keys(GROUP_BY_LABELS) as StatsGroupBy[]).map((g) => (
+            <option key={g} value={g}>
+              {GROUP_BY_LABELS[g]}
             </option>
           ))}
         </select>
@@ -123,7 +78,7 @@ export function OverviewPage() {
         <span className="muted" title="Times are shown in this time zone">
           {timeZoneLabel()}
         </span>
-        <button type="button" aria-label="Refresh" title="Refresh" onClick={() => void load()} disabled={loading}>
+        <button type="button" aria-label="Refresh" title="Refresh" onClick={load} disabled={loading}>
           ⟳
         </button>
       </header>
@@ -137,67 +92,22 @@ export function OverviewPage() {
             <strong>Could not load the numbers.</strong> {error}
             {data && ' The figures below are from the last successful load.'}
           </span>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={load}>
             Retry
           </button>
         </div>
       )}
 
-      {data && derived && (
+      {data && (
         <>
           {data.overall.db.rows === 0 && <NoTrafficYet />}
-          <KpiTiles totals={data.overall.totals} previous={data.previous} periodLabel={PERIOD[range]} />
-          <div className="chart-grid" data-testid="time-charts">
-            <StackedBarChart
-              title={`Requests by ${groupLabel}`}
-              testId="chart-requests"
-              series={derived.requests}
-              bucket={data.overall.bucket}
-              format={formatCount}
-              formatAxis={formatCount}
-              rangeLabel={rangeLabel}
-              integer
-              color={derived.color}
-              emptyText={NO_REQUESTS}
-            />
-            <StackedBarChart
-              title={`Cost by ${groupLabel}`}
-              testId="chart-cost"
-              series={derived.cost}
-              bucket={data.overall.bucket}
-              format={formatUsd}
-              formatAxis={formatUsdAxis}
-              rangeLabel={rangeLabel}
-              integer={false}
-              color={derived.color}
-              emptyText={requestCount === 0 ? NO_REQUESTS : allFree(requestCount)}
-            />
-            <StackedBarChart
-              title={`Errors by ${groupLabel}`}
-              testId="chart-errors"
-              series={derived.errors}
-              bucket={data.overall.bucket}
-              format={formatCount}
-              formatAxis={formatCount}
-              rangeLabel={rangeLabel}
-              integer
-              color={derived.color}
-              emptyText={requestCount === 0 ? NO_REQUESTS : `No errors in ${requestsText(requestCount)}`}
-            />
-            <LatencyChart
-              rows={derived.latency}
-              bucket={data.overall.bucket}
-              totals={data.overall.totals}
-              rangeLabel={rangeLabel}
-            />
-          </div>
-          <ProtectionCards overall={data.overall} range={range} rangeLabel={rangeLabel} />
-          <div className="grid-2">
-            <TopModels models={derived.top} />
-            <LocalCloudChart
-              rangeLabel={rangeLabel}
-              share={(metric) => localCloudShare(data.byProvider, data.localProviders, metric)}
-            />
+          {/* While another range or grouping loads, the last numbers stay (placeholder data), marked busy. */}
+          <div className="overview-cards">
+            {OVERVIEW_CARDS.map(({ id, wide, Card }) => (
+              <div key={id} className={wide ? 'overview-card wide' : 'overview-card'}>
+                <Card data={data} range={data.range} groupBy={data.groupBy} />
+              </div>
+            ))}
           </div>
         </>
       )}

@@ -1,9 +1,10 @@
 import { useState } from 'react'
 import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from 'recharts'
-import { formatCount, formatPercent, formatUsd } from '../../format'
-import type { ShareMetric } from '../../store/selectors'
-import { ChartFrame, ChartTooltip, SeriesLegend } from './ChartFrame'
-import { ANIMATE } from './series-colors'
+import { formatCount, formatPercent, formatUsd } from '../../../../format'
+import { localCloudShare, type ShareMetric } from '../../../../store/selectors'
+import { ChartFrame, ChartTooltip, SeriesLegend } from '../../ChartFrame'
+import { ANIMATE } from '../../series-colors'
+import { type OverviewCard, type OverviewCardProps, rangeText } from '../card'
 
 const METRICS: { key: ShareMetric; label: string }[] = [
   { key: 'requests', label: 'Requests' },
@@ -13,12 +14,9 @@ const METRICS: { key: ShareMetric; label: string }[] = [
 const COLORS = { local: 'var(--series-3)', cloud: 'var(--series-1)' }
 
 /** The share of traffic served on this machine versus by cloud providers, as a donut. */
-export function LocalCloudChart(props: {
-  share(metric: ShareMetric): { local: number; cloud: number }
-  rangeLabel: string
-}) {
+function LocalCloudChart({ data: overview, range }: OverviewCardProps) {
   const [metric, setMetric] = useState<ShareMetric>('requests')
-  const { local, cloud } = props.share(metric)
+  const { local, cloud } = localCloudShare(overview.byProvider, overview.localProviders, metric)
   const total = local + cloud
   const fmt = metric === 'costUsd' ? formatUsd : formatCount
   const data = [
@@ -29,7 +27,7 @@ export function LocalCloudChart(props: {
     <ChartFrame
       title="Local vs cloud"
       testId="chart-local-cloud"
-      summary={`Local vs cloud ${metric === 'costUsd' ? 'cost' : metric}, ${props.rangeLabel}: local ${fmt(local)} (${formatPercent(local, total)}), cloud ${fmt(cloud)}`}
+      summary={`Local vs cloud ${metric === 'costUsd' ? 'cost' : metric}, ${rangeText(range)}: local ${fmt(local)} (${formatPercent(local, total)}), cloud ${fmt(cloud)}`}
       empty={total === 0 ? `No ${metric === 'costUsd' ? 'cost' : metric} in this range yet` : null}
       actions={
         // biome-ignore lint/a11y/useSemanticElements: a toolbar of toggle buttons, not a form group
@@ -99,3 +97,5 @@ export function LocalCloudChart(props: {
     </ChartFrame>
   )
 }
+
+export const localCloudCard: OverviewCard = { id: 'local-cloud', wide: false, Card: LocalCloudChart }

@@ -1,9 +1,10 @@
+import { useMemo } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { StatsBucket, StatsSummary } from '../../../../src-shared/admin-api'
-import { formatBucketLabel, formatBucketTick, formatDuration } from '../../format'
-import type { LatencyRow } from '../../store/selectors'
-import { ChartFrame, ChartTooltip, SeriesLegend } from './ChartFrame'
-import { ANIMATE } from './series-colors'
+import { formatBucketLabel, formatBucketTick, formatDuration } from '../../../../format'
+import { latencyRows } from '../../../../store/selectors'
+import { ChartFrame, ChartTooltip, SeriesLegend } from '../../ChartFrame'
+import { ANIMATE } from '../../series-colors'
+import { type OverviewCard, type OverviewCardProps, rangeText } from '../card'
 
 const LINES = [
   { key: 'p50', name: 'p50 latency', color: 'var(--series-1)' },
@@ -12,15 +13,11 @@ const LINES = [
 ] as const
 
 /** Latency p50/p95 and time to first token per bucket; empty buckets are gaps, not zeros. */
-export function LatencyChart(props: {
-  rows: LatencyRow[]
-  bucket: StatsBucket
-  totals: StatsSummary
-  rangeLabel: string
-}) {
-  const { rows, bucket, totals } = props
+function LatencyChart({ data, range }: OverviewCardProps) {
+  const { bucket, totals } = data.overall
+  const rows = useMemo(() => latencyRows(data.overall), [data.overall])
   const hasData = rows.some((r) => r.p50 !== null)
-  const summary = `Latency, ${props.rangeLabel}: p50 ${formatDuration(totals.latencyMs.p50)}, p95 ${formatDuration(totals.latencyMs.p95)}, time to first token ${formatDuration(totals.ttftMs.p50)}`
+  const summary = `Latency, ${rangeText(range)}: p50 ${formatDuration(totals.latencyMs.p50)}, p95 ${formatDuration(totals.latencyMs.p95)}, time to first token ${formatDuration(totals.ttftMs.p50)}`
   return (
     <ChartFrame
       title="Latency"
@@ -76,3 +73,5 @@ export function LatencyChart(props: {
     </ChartFrame>
   )
 }
+
+export const latencyCard: OverviewCard = { id: 'latency', wide: false, Card: LatencyChart }

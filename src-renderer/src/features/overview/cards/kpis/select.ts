@@ -1,8 +1,8 @@
-import type { StatsSummary } from '../../../../src-shared/admin-api'
-import { formatCount, formatDuration, formatPercent, formatUsd, UNKNOWN } from '../../format'
-import { changeRatio, errorRate } from '../../store/selectors'
+import type { StatsSummary } from '../../../../../../src-shared/admin-api'
+import { formatCount, formatDuration, formatPercent, formatUsd, UNKNOWN } from '../../../../format'
+import { errorRate } from '../../../../store/selectors'
 
-interface Tile {
+export interface Tile {
   id: string
   label: string
   value: number | null
@@ -12,7 +12,8 @@ interface Tile {
   higherIsBetter: boolean | null
 }
 
-function tiles(t: StatsSummary, p: StatsSummary): Tile[] {
+/** The headline numbers of a range beside the same numbers for the period before it. */
+export function kpiTiles(t: StatsSummary, p: StatsSummary): Tile[] {
   const tokens = t.inputTokens + t.outputTokens
   const rate = errorRate(t)
   return [
@@ -73,32 +74,4 @@ function tiles(t: StatsSummary, p: StatsSummary): Tile[] {
       higherIsBetter: false,
     },
   ]
-}
-
-function Change({ tile, periodLabel }: { tile: Tile; periodLabel: string }) {
-  const ratio = tile.value === null || tile.previous === null ? null : changeRatio(tile.value, tile.previous)
-  if (ratio === null) return <div className="kpi-change">no earlier data</div>
-  if (ratio === 0) return <div className="kpi-change">same as previous {periodLabel}</div>
-  const up = ratio > 0
-  const good = tile.higherIsBetter === null ? null : up === tile.higherIsBetter
-  return (
-    <div className={`kpi-change ${good === null ? '' : good ? 'success' : 'error'}`}>
-      {up ? '▲' : '▼'} {Math.abs(ratio * 100).toFixed(ratio > -0.1 && ratio < 0.1 ? 1 : 0)}% vs previous {periodLabel}
-    </div>
-  )
-}
-
-/** The headline numbers; `data-value` carries the raw number for tests and copy. */
-export function KpiTiles(props: { totals: StatsSummary; previous: StatsSummary; periodLabel: string }) {
-  return (
-    <section className="kpis" aria-label="Key numbers">
-      {tiles(props.totals, props.previous).map((t) => (
-        <div className="kpi" key={t.id} data-testid={`kpi-${t.id}`} data-value={t.value ?? ''}>
-          <div className="kpi-label">{t.label}</div>
-          <div className="kpi-value">{t.text}</div>
-          <Change tile={t} periodLabel={props.periodLabel} />
-        </div>
-      ))}
-    </section>
-  )
 }

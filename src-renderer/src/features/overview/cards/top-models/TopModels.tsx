@@ -1,9 +1,12 @@
-import { hrefFor } from '../../app/router'
-import { formatCount, formatUsd } from '../../format'
-import type { TopModel } from '../../store/selectors'
+import { useMemo } from 'react'
+import { hrefFor } from '../../../../app/router'
+import { formatCount, formatUsd } from '../../../../format'
+import { topModelsByCost } from '../../../../store/selectors'
+import type { OverviewCard, OverviewCardProps } from '../card'
 
 /** The models that cost most in the range, each with a bar relative to the first and a link to its logs. */
-export function TopModels({ models }: { models: TopModel[] }) {
+function TopModels({ data }: OverviewCardProps) {
+  const models = useMemo(() => topModelsByCost(data.byModel), [data.byModel])
   const max = Math.max(...models.map((m) => m.costUsd), 0)
   return (
     <section className="panel" aria-labelledby="top-models-heading">
@@ -55,3 +58,5 @@ export function TopModels({ models }: { models: TopModel[] }) {
     </section>
   )
 }
+
+export const topModelsCard: OverviewCard = { id: 'top-models', wide: false, Card: TopModels }
