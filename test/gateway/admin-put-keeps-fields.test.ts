@@ -10,6 +10,7 @@ import { buildGateway } from '../../src-gateway/server.js'
 import { adminApi } from '../../src-renderer/src/api/admin.js'
 import { policiesApi } from '../../src-renderer/src/api/policies.js'
 import { queryClient } from '../../src-renderer/src/api/query-client.js'
+import { keysQuery } from '../../src-renderer/src/queries/keys.js'
 import { saveProvider } from '../../src-renderer/src/queries/providers.js'
 import { routesQuery } from '../../src-renderer/src/queries/routes.js'
 import { createKeysSlice, type KeysSlice } from '../../src-renderer/src/store/keys-slice.js'
@@ -110,8 +111,8 @@ describe('saving in the UI keeps the fields it does not show', () => {
 
   it('a key: saving the edit form keeps its redaction, cache, per-user limit and metadata', async () => {
     const ui = createStore<KeysSlice>()(createKeysSlice)
-    await ui.getState().loadKeys()
-    ui.getState().editKey('ci')
+    const keys = await queryClient.fetchQuery(keysQuery())
+    ui.getState().editKey(keys.find((k) => k.name === 'ci')!)
     ui.getState().updateKeyEdit({ rpm: '30' })
     expect(await ui.getState().saveKeyEdit()).toBe(true)
     expect(ui.getState().keySaveError).toBeNull()

@@ -1,7 +1,11 @@
+import { QueryClient } from '@tanstack/react-query'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { KeyItem } from '../../../src-shared/admin-api'
 import { ApiError } from '../api/client'
 import { keysApi } from '../api/keys'
+import { queryClient } from '../api/query-client'
+import { keysQuery } from '../queries/keys'
 import {
   createKeysSlice,
   draftFromKey,
@@ -101,23 +105,34 @@ describe('editing a key', () => {
 
 describe('keys slice', () => {
   let store: StoreApi<KeysSlice>
+  const listed = () => queryClient.getQueryData(keysQuery().queryKey)?.map((k) => k.name)
   beforeEach(async () => {
     vi.resetAllMocks()
+    queryClient.clear()
     store = createStore<KeysSlice>()(createKeysSlice)
     api.list.mockResolvedValue(page(['old']))
-    await store.getState().loadKeys()
+    await queryClient.fetchQuery(keysQuery())
   })
 
-  it('creates a key, holds its secret for the one-time dialog, then forgets it', async () => {
+  it('creates a key, holds its secret for the one-time dialog, then forgets it; the list is read again', async () => {
     store.getState().newKey()
     store.getState().updateKeyDraft({ name: 'ci', rpm: '10' })
     api.create.mockResolvedValueOnce({ name: 'ci', key: 'sy-secret' })
     api.list.mockResolvedValueOnce(page(['old', 'ci']))
-    expect(await store.getState().createKey()).toBe(true)
+    expect(await store.getState().createKey(['old'])).toBe(true)
     expect(api.create).toHaveBeenCalledWith({ name: 'ci', limits: { rpm: 10 } })
     expect(store.getState().issuedSecret).toEqual({ name: 'ci', secret: 'sy-secret', reason: 'created' })
     expect(store.getState().keyDraft).toBeNull()
-    expect(store.getState().keys?.map((k) => k.name)).toEqual(['old', 'ci'])
+    expect(queryClient.getQueryState(keysQuery().queryKey)?.isInvalidated).toBe(true)
+    // The secret is the dialog's only: the cached list never holds it.
+    expect(
+      JSON.stringify(
+        queryClient
+          .getQueryCache()
+          .getAll()
+          .map((q) => q.state.data),
+      ),
+    ).not.toContain('sy-secret')
     store.getState().dismissSecret()
     expect(store.getState().issuedSecret).toBeNull()
   })
@@ -125,11 +140,11 @@ describe('keys slice', () => {
   it('does not send an invalid draft, and keeps the draft with a readable error when the gateway refuses', async () => {
     store.getState().newKey()
     store.getState().updateKeyDraft({ name: 'old' })
-    expect(await store.getState().createKey()).toBe(false)
+    expect(await store.getState().createKey(['old'])).toBe(false)
     expect(api.create).not.toHaveBeenCalled()
     store.getState().updateKeyDraft({ name: 'new' })
     api.create.mockRejectedValueOnce(new ApiError(409, "key 'new' already exists"))
-    expect(await store.getState().createKey()).toBe(false)
+    expect(await store.getState().createKey(['old'])).toBe(false)
     expect(store.getState().keyCreateError).toBe("key 'new' already exists (HTTP 409)")
     expect(store.getState().keyDraft?.name).toBe('new')
   })
@@ -143,22 +158,16 @@ describe('keys slice', () => {
     expect(await store.getState().revokeKey('old')).toBe(false)
     expect(store.getState().keyRowErrors.old).toMatch(/no key 'old'.*HTTP 404/)
     expect(store.getState().keyBusy).toBeNull()
+    expect(listed()).toEqual(['old'])
 
     api.revoke.mockResolvedValueOnce(null)
-    api.list.mockResolvedValueOnce(page([]))
     expect(await store.getState().revokeKey('old')).toBe(true)
     expect(store.getState().keyRowErrors).toEqual({})
-    expect(store.getState().keys).toEqual([])
+    expect(listed()).toEqual([])
   })
 
   it('edits a key through PUT and keeps the dialog open with the error when the gateway refuses', async () => {
-    api.list.mockResolvedValueOnce({
-      items: [{ name: 'old', key: 'sy-a…wxyz', limits: { rpm: 5 } }],
-      total: 1,
-      nextCursor: null,
-    })
-    await store.getState().loadKeys()
-    store.getState().editKey('old')
+    store.getState().editKey({ name: 'old', key: 'sy-a…wxyz', limits: { rpm: 5 } } as KeyItem)
     expect(store.getState().keyEdit?.draft.rpm).toBe('5')
     store.getState().updateKeyEdit({ rpm: 'x' })
     expect(await store.getState().saveKeyEdit()).toBe(false)
@@ -181,11 +190,15 @@ describe('keys slice', () => {
       expiresAt: null,
     })
     expect(store.getState().keyEdit).toBeNull()
+    // The gateway's answer is the row: no second read of the list.
+    expect(queryClient.getQueryData(keysQuery().queryKey)?.[0].limits).toEqual({ rpm: 20 })
+    expect(api.list).toHaveBeenCalledOnce()
   })
 
-  it('shows a load failure', async () => {
+  it("a load failure is the query's error", async () => {
     api.list.mockRejectedValueOnce(new ApiError(500, 'boom'))
-    await store.getState().loadKeys()
-    expect(store.getState().keysError).toBe('boom (HTTP 500)')
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    await expect(client.fetchQuery(keysQuery())).rejects.toThrow('boom')
+    expect(api.list.mock.calls.at(-1)?.[0]).toBeInstanceOf(AbortSignal)
   })
 })

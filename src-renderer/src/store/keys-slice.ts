@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { BudgetPeriod, KeyInput, KeyItem, KeyUpdate } from '../../../src-shared/admin-api'
 import { errorMessage } from '../api/client'
-import { keysApi } from '../api/keys'
+import { createKey, revokeKey, rotateKey, updateKey } from '../queries/keys'
 
 /** The create form as typed: every field a string, so a half-typed number is never lost. */
 export interface KeyDraft {
@@ -123,9 +123,8 @@ export interface IssuedSecret {
   reason: 'created' | 'rotated'
 }
 
+/** The create and edit forms, the row in progress and the secret on show (the list is the query `keysQuery`). */
 export interface KeysSlice {
-  keys: KeyItem[] | null
-  keysError: string | null
   keyDraft: KeyDraft | null
   keyCreating: boolean
   keyCreateError: string | null
@@ -136,15 +135,15 @@ export interface KeysSlice {
   keyEdit: KeyEdit | null
   keySaving: boolean
   keySaveError: string | null
-  loadKeys(): Promise<void>
   newKey(): void
   updateKeyDraft(patch: Partial<KeyDraft>): void
   discardKeyDraft(): void
-  createKey(): Promise<boolean>
+  /** `existing`: the names in the list, which the new one must not repeat. */
+  createKey(existing: string[]): Promise<boolean>
   rotateKey(name: string): Promise<boolean>
   revokeKey(name: string): Promise<boolean>
   dismissSecret(): void
-  editKey(name: string): void
+  editKey(key: KeyItem): void
   updateKeyEdit(patch: Partial<KeyDraft>): void
   cancelKeyEdit(): void
   saveKeyEdit(): Promise<boolean>
@@ -156,8 +155,6 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
     set({ keyRowErrors: msg === null ? rest : { ...rest, [name]: msg } })
   }
   return {
-    keys: null,
-    keysError: null,
     keyDraft: null,
     keyCreating: false,
     keyCreateError: null,
@@ -167,34 +164,24 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
     keyEdit: null,
     keySaving: false,
     keySaveError: null,
-    async loadKeys() {
-      try {
-        const r = await keysApi.list()
-        set({ keys: r.items, keysError: null })
-      } catch (err) {
-        set({ keysError: errorMessage(err) })
-      }
-    },
     newKey: () => set({ keyDraft: emptyKeyDraft(), keyCreateError: null }),
     updateKeyDraft(patch) {
       const d = get().keyDraft
       if (d) set({ keyDraft: { ...d, ...patch }, keyCreateError: null })
     },
     discardKeyDraft: () => set({ keyDraft: null, keyCreateError: null }),
-    async createKey() {
+    async createKey(existing) {
       const d = get().keyDraft
       if (!d) return false
-      const names = (get().keys ?? []).map((k) => k.name)
-      if (Object.keys(keyDraftErrors(d, names)).length > 0) return false
+      if (Object.keys(keyDraftErrors(d, existing)).length > 0) return false
       set({ keyCreating: true, keyCreateError: null })
       try {
-        const created = await keysApi.create(keyInputFromDraft(d))
+        const created = await createKey(keyInputFromDraft(d))
         set({
           keyCreating: false,
           keyDraft: null,
           issuedSecret: { name: created.name, secret: created.key, reason: 'created' },
         })
-        await get().loadKeys()
         return true
       } catch (err) {
         set({ keyCreating: false, keyCreateError: errorMessage(err) })
@@ -205,9 +192,8 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
       rowError(name, null)
       set({ keyBusy: name })
       try {
-        const r = await keysApi.rotate(name)
+        const r = await rotateKey(name)
         set({ keyBusy: null, issuedSecret: { name, secret: r.key, reason: 'rotated' } })
-        await get().loadKeys()
         return true
       } catch (err) {
         set({ keyBusy: null })
@@ -219,9 +205,8 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
       rowError(name, null)
       set({ keyBusy: name })
       try {
-        await keysApi.revoke(name)
+        await revokeKey(name)
         set({ keyBusy: null })
-        await get().loadKeys()
         return true
       } catch (err) {
         set({ keyBusy: null })
@@ -230,10 +215,7 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
       }
     },
     dismissSecret: () => set({ issuedSecret: null }),
-    editKey(name) {
-      const original = get().keys?.find((k) => k.name === name)
-      if (original) set({ keyEdit: { draft: draftFromKey(original), original }, keySaveError: null })
-    },
+    editKey: (original) => set({ keyEdit: { draft: draftFromKey(original), original }, keySaveError: null }),
     updateKeyEdit(patch) {
       const edit = get().keyEdit
       if (edit) set({ keyEdit: { ...edit, draft: { ...edit.draft, ...patch } }, keySaveError: null })
@@ -244,9 +226,8 @@ export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set,
       if (!edit || Object.keys(keyDraftErrors(edit.draft, [])).length > 0) return false
       set({ keySaving: true, keySaveError: null })
       try {
-        await keysApi.update(keyUpdateFromDraft(edit.draft, edit.original))
+        await updateKey(keyUpdateFromDraft(edit.draft, edit.original))
         set({ keySaving: false, keyEdit: null })
-        await get().loadKeys()
         return true
       } catch (err) {
         set({ keySaving: false, keySaveError: errorMessage(err) })

@@ -1,11 +1,10 @@
+import { QueryObserver } from '@tanstack/react-query'
 import { describe, expect, it, vi } from 'vitest'
 import { refetchAfterRestart } from './restart-refetch'
 
 describe('refetchAfterRestart', () => {
   it('reloads the lists a page has loaded, and leaves the others to load when opened', () => {
     const state = {
-      keys: [],
-      loadKeys: vi.fn(),
       backups: null,
       loadBackups: vi.fn(),
       settings: null,
@@ -13,7 +12,7 @@ describe('refetchAfterRestart', () => {
       loadPrompts: vi.fn(),
     }
     refetchAfterRestart(state)
-    for (const loaded of ['loadKeys', 'loadPrompts'] as const) expect(state[loaded]).toHaveBeenCalledOnce()
+    for (const loaded of ['loadPrompts'] as const) expect(state[loaded]).toHaveBeenCalledOnce()
     for (const unloaded of ['loadBackups', 'loadSettings'] as const) expect(state[unloaded]).not.toHaveBeenCalled()
   })
 })
@@ -34,12 +33,19 @@ describe('the app store after a restart', () => {
       },
     }))
     const { useAppStore } = await import('./index')
-    useAppStore.setState({ keys: [] })
+    const { queryClient } = await import('../api/query-client')
+    const { keysQuery } = await import('../queries/keys')
+    const keyReads = () => paths.filter((p) => p.startsWith('/admin/v1/keys')).length
+    // The Keys page on screen: an observer of the keys query.
+    const onScreen = new QueryObserver(queryClient, keysQuery()).subscribe(() => {})
+    await vi.waitFor(() => expect(keyReads()).toBe(1))
     await useAppStore.getState().refreshStatus()
-    expect(paths.some((p) => p.startsWith('/admin/v1/keys'))).toBe(false)
+    await useAppStore.getState().refreshStatus()
+    expect(keyReads()).toBe(1)
     startedAt = '2026-12-03T10:05:00.000Z'
     await useAppStore.getState().refreshStatus()
-    expect(paths.some((p) => p.startsWith('/admin/v1/keys'))).toBe(true)
+    await vi.waitFor(() => expect(keyReads()).toBe(2))
+    onScreen()
     vi.doUnmock('../api/client')
   })
 })

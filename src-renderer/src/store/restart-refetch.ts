@@ -1,10 +1,8 @@
 import type { BackupsSlice } from './backups-slice'
-import type { KeysSlice } from './keys-slice'
 import type { PromptsSlice } from './prompts-slice'
 import type { SettingsSlice } from './settings-slice'
 
-type Lists = Pick<KeysSlice, 'keys' | 'loadKeys'> &
-  Pick<BackupsSlice, 'backups' | 'loadBackups'> &
+type Lists = Pick<BackupsSlice, 'backups' | 'loadBackups'> &
   Pick<SettingsSlice, 'settings' | 'loadSettings'> &
   Pick<PromptsSlice, 'loadPrompts'>
 
@@ -15,7 +13,6 @@ type Lists = Pick<KeysSlice, 'keys' | 'loadKeys'> &
  * and the prompt list are cheap and read by several pages, so they always reload.
  */
 export function refetchAfterRestart(s: Lists): void {
-  if (s.keys !== null) void s.loadKeys()
   if (s.backups !== null) void s.loadBackups()
   if (s.settings !== null) void s.loadSettings()
   void s.loadPrompts()

@@ -1,8 +1,11 @@
+import { useQuery } from '@tanstack/react-query'
 import { type ReactNode, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
 import { useModal } from '../../components/use-modal'
+import { keysQuery } from '../../queries/keys'
 import { useAppStore } from '../../store'
 import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
 import './keys.css'
@@ -98,7 +101,7 @@ function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
           </div>
         ) : (
           <div className="row">
-            <button type="button" className="small" onClick={() => edit(k.name)}>
+            <button type="button" className="small" onClick={() => edit(k)}>
               Edit
             </button>
             <button type="button" className="small" onClick={() => setConfirm('rotate')}>
@@ -210,8 +213,8 @@ function CreateForm() {
   const d = useAppStore((s) => s.keyDraft)!
   const creating = useAppStore((s) => s.keyCreating)
   const apiError = useAppStore((s) => s.keyCreateError)
-  const names = useAppStore(useShallow((s) => (s.keys ?? []).map((k) => k.name)))
-  const first = useAppStore((s) => (s.keys ?? []).length === 0)
+  const names = useQuery({ ...keysQuery(), select: (keys) => keys.map((k) => k.name) }).data ?? []
+  const first = names.length === 0
   const a = useAppStore(
     useShallow((s) => ({ update: s.updateKeyDraft, create: s.createKey, discard: s.discardKeyDraft })),
   )
@@ -224,7 +227,7 @@ function CreateForm() {
       onSubmit={(e) => {
         e.preventDefault()
         setShowErrors(true)
-        void a.create()
+        void a.create(names)
       }}
     >
       <h2 id="key-form-title">New key</h2>
@@ -337,8 +340,9 @@ function SecretDialog() {
 }
 
 function KeysTab() {
-  const keys = useAppStore((s) => s.keys)
-  const error = useAppStore((s) => s.keysError)
+  const list = useQuery(keysQuery())
+  const keys = list.data ?? null
+  const error = list.error ? errorMessage(list.error) : null
   const drafting = useAppStore((s) => s.keyDraft !== null)
   const newKey = useAppStore((s) => s.newKey)
   return (
@@ -398,7 +402,7 @@ function KeysTab() {
   )
 }
 
-/** Each tab's content; the keys list is loaded for every tab, since Budgets draws from it too. */
+/** Each tab's content; Keys and Budgets read the same keys query. */
 const TAB_CONTENT: Record<PolicyTab, () => ReactNode> = {
   keys: KeysTab,
   budgets: BudgetsTab,
@@ -408,12 +412,10 @@ const TAB_CONTENT: Record<PolicyTab, () => ReactNode> = {
 }
 
 export function KeysPage() {
-  const showNewKey = useAppStore((s) => s.keyDraft === null && (s.keys?.length ?? 0) > 0)
-  const { load, newKey } = useAppStore(useShallow((s) => ({ load: s.loadKeys, newKey: s.newKey })))
+  const hasKeys = useQuery({ ...keysQuery(), select: (keys) => keys.length > 0 }).data ?? false
+  const showNewKey = useAppStore((s) => s.keyDraft === null) && hasKeys
+  const newKey = useAppStore((s) => s.newKey)
   const tab = usePolicyTab()
-  useEffect(() => {
-    void load()
-  }, [load])
   const Content = TAB_CONTENT[tab]
   return (
     <main className="page stack">

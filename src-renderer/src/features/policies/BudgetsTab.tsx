@@ -1,8 +1,11 @@
+import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useShallow } from 'zustand/react/shallow'
 import type { AlertItem, BudgetPeriod, KeyItem } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { formatBucketLabel, formatBucketTick, formatUsd, formatUsdAxis } from '../../format'
+import { keysQuery } from '../../queries/keys'
 import { useAppStore } from '../../store'
 import { type BudgetChart, type BudgetRow, budgetTicks } from '../../store/budget-series'
 import { AlertDetails } from '../alerts/AlertDetails'
@@ -237,13 +240,14 @@ function BudgetAlerts() {
 
 /** Keys & Policies → Budgets: each budget's spend this period, drawn against it, and the alerts it raised. */
 export function BudgetsTab() {
-  const keys = useAppStore((s) => s.keys)
-  const keysError = useAppStore((s) => s.keysError)
+  const keysList = useQuery(keysQuery())
+  const keys = keysList.data ?? null
+  const keysError = keysList.error ? errorMessage(keysList.error) : null
   const { charts, loading, error } = useAppStore(
     useShallow((s) => ({ charts: s.budgetCharts, loading: s.budgetChartsLoading, error: s.budgetChartsError })),
   )
-  const { loadCharts, loadKeys, loadAlerts } = useAppStore(
-    useShallow((s) => ({ loadCharts: s.loadBudgetCharts, loadKeys: s.loadKeys, loadAlerts: s.loadBudgetAlerts })),
+  const { loadCharts, loadAlerts } = useAppStore(
+    useShallow((s) => ({ loadCharts: s.loadBudgetCharts, loadAlerts: s.loadBudgetAlerts })),
   )
   useEffect(() => {
     if (keys) void loadCharts(keys)
@@ -267,7 +271,8 @@ export function BudgetsTab() {
             aria-label="Refresh budgets"
             title="Refresh"
             onClick={() => {
-              void loadKeys()
+              // An unchanged list keeps its identity, so the charts are asked for here, not by the effect.
+              void keysList.refetch().then((r) => r.data && loadCharts(r.data))
               void loadAlerts()
             }}
           >
