@@ -1,28 +1,17 @@
 import { createHash } from 'node:crypto'
-import { type Static, Type } from 'typebox'
+import type { Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { PROMPT_NAME_PATTERN } from '../../src-shared/contract/prompts.js'
+import {
+  PROMPT_NAME_PATTERN,
+  PromptContentFields,
+  PromptContentSchema,
+  PromptMessageSchema,
+} from '../../src-shared/contract/prompts.js'
 import { GatewayError } from '../core/errors.js'
 import type { PromptContent } from './types.js'
 
-export const PromptMessageSchema = Type.Object(
-  {
-    role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('assistant')]),
-    content: Type.String(),
-  },
-  { additionalProperties: false },
-)
-
-export const PromptContentFields = {
-  messages: Type.Array(PromptMessageSchema, { minItems: 1 }),
-  model: Type.Optional(Type.String({ minLength: 1 })),
-  params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  responseSchema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-}
-export const PromptContentSchema = Type.Object(PromptContentFields, { additionalProperties: false })
-
-/** Names a prompt can have (stated by the admin contract): they appear in URLs and config keys. */
-export { PROMPT_NAME_PATTERN }
+/** A prompt's content, its messages and the names a prompt can have (URLs, config keys): the admin contract's. */
+export { PROMPT_NAME_PATTERN, PromptContentFields, PromptContentSchema, PromptMessageSchema }
 
 const checkContent = Compile(PromptContentSchema)
 

@@ -1,4 +1,5 @@
-import type { ArmStats, Rating } from '../../src-shared/contract/prompts.js'
+import type { Rating } from '../../src-shared/contract/feedback.js'
+import type { ArmStats } from '../../src-shared/contract/prompts.js'
 import type { Db } from '../store/db.js'
 
 /** A thumbs-up or -down, and per-arm stats (stated by the admin contract). */

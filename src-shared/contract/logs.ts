@@ -1,7 +1,53 @@
+import { type Static, Type } from 'typebox'
+import { PageQueryFields } from './common.js'
+
 /*
- * The request log as the admin API answers it (GET /admin/v1/logs, /logs/:id). Answer shapes only, as types:
- * these hot endpoints are not re-serialized against a schema.
+ * The request log (GET /admin/v1/logs, /logs/:id, /logs/export): the requests' schemas, and the answers as types
+ * only (these hot endpoints are not re-serialized against a schema).
  */
+
+/** The filters shared by the log list, the export and a replay's choice of logged calls. */
+export const LogFilterFields = {
+  from: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, inclusive' })),
+  to: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, exclusive' })),
+  model: Type.Optional(Type.String({ minLength: 1 })),
+  provider: Type.Optional(Type.String({ minLength: 1 })),
+  key: Type.Optional(Type.String({ minLength: 1 })),
+  status: Type.Optional(
+    Type.String({ pattern: '^([1-5][0-9][0-9]|error)$', description: 'a status code, or "error"' }),
+  ),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  cache: Type.Optional(Type.Union([Type.Literal('hit'), Type.Literal('miss')])),
+  guardrail: Type.Optional(
+    Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log'), Type.Literal('any')], {
+      description: 'the strongest guardrail action on the call, or any',
+    }),
+  ),
+  redacted: Type.Optional(Type.Literal('true', { description: 'only calls where redaction found something' })),
+}
+export const LogFilterSchema = Type.Object(LogFilterFields, { additionalProperties: false })
+export type LogFilterQuery = Static<typeof LogFilterSchema>
+
+/** GET /admin/v1/logs: a page of the filtered rows, newest first. */
+export const LogsQuerySchema = Type.Object({
+  ...LogFilterFields,
+  ...PageQueryFields,
+  after: Type.Optional(
+    Type.String({ pattern: '^[0-9]+$', description: "only rows newer than this id (a live view's top row)" }),
+  ),
+})
+export type LogsQuery = Static<typeof LogsQuerySchema>
+
+/** `:id` of GET /admin/v1/logs/:id. */
+export const LogParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+export type LogParams = Static<typeof LogParamsSchema>
+
+/** GET /admin/v1/logs/export: every filtered row, as JSON lines or CSV. */
+export const LogExportQuerySchema = Type.Object({
+  ...LogFilterFields,
+  format: Type.Union([Type.Literal('jsonl'), Type.Literal('csv')], { default: 'jsonl' }),
+})
+export type LogExportQuery = Static<typeof LogExportQuerySchema>
 
 /** A guardrail check that matched: where, which, what it did, and why. */
 export interface GuardrailHit {

@@ -42,21 +42,49 @@ export const PromptStatsQuerySchema = Type.Object({
 export type PromptStatsQuery = Static<typeof PromptStatsQuerySchema>
 
 /** One message of a prompt template; `content` may hold `{{variable}}` placeholders. */
-export interface PromptMessage {
-  role: 'system' | 'user' | 'assistant'
-  content: string
-}
+export const PromptMessageSchema = Type.Object(
+  {
+    role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('assistant')]),
+    content: Type.String(),
+  },
+  { additionalProperties: false },
+)
+export type PromptMessage = Static<typeof PromptMessageSchema>
 
 /** What a prompt version is made of; its hash identifies the version's content. */
-export interface PromptContent {
-  messages: PromptMessage[]
+export const PromptContentFields = {
+  messages: Type.Array(PromptMessageSchema, { minItems: 1 }),
   /** Default model or route alias; a run may override it. */
-  model?: string
+  model: Type.Optional(Type.String({ minLength: 1 })),
   /** Default request parameters (temperature, max_tokens…); a run may override them. */
-  params?: Record<string, unknown>
+  params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** JSON schema for structured output, sent as `response_format: json_schema`. */
-  responseSchema?: Record<string, unknown>
+  responseSchema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }
+export const PromptContentSchema = Type.Object(PromptContentFields, { additionalProperties: false })
+export type PromptContent = Static<typeof PromptContentSchema>
+
+/** POST /admin/v1/prompts/:name/versions: the content, with a note and author for the history. */
+export const PromptSaveBodySchema = Type.Object(
+  {
+    ...PromptContentFields,
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+    author: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+)
+export type PromptSaveBody = Static<typeof PromptSaveBodySchema>
+
+/** POST /admin/v1/prompts/:name/render: a version (by number or label, else the latest) with values. */
+export const PromptRenderBodySchema = Type.Object(
+  {
+    variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    label: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+export type PromptRenderBody = Static<typeof PromptRenderBodySchema>
 
 export interface PromptVersion {
   id: number
@@ -72,13 +100,21 @@ export interface PromptVersion {
 }
 
 /** One arm of a label that splits traffic between versions. */
-export interface SplitArm {
-  version: number
-  weight: number
-}
+export const SplitArmSchema = Type.Object(
+  { version: Type.Integer({ minimum: 1 }), weight: Type.Number({ minimum: 0 }) },
+  { additionalProperties: false },
+)
+export type SplitArm = Static<typeof SplitArmSchema>
 
-/** What a label points at: one version, or a weighted split between versions (A/B). */
-export type LabelTarget = { version: number } | { split: SplitArm[] }
+/**
+ * What a label points at: one version, or a weighted split between versions (A/B). The body of
+ * PUT /admin/v1/prompts/:name/labels/:label.
+ */
+export const LabelTargetSchema = Type.Union([
+  Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ split: Type.Array(SplitArmSchema, { minItems: 1, maxItems: 10 }) }, { additionalProperties: false }),
+])
+export type LabelTarget = Static<typeof LabelTargetSchema>
 
 export interface PromptLabel {
   label: string
@@ -93,6 +129,46 @@ export interface PromptSummary {
   labels: PromptLabel[]
   createdAt: string
   updatedAt: string
+}
+
+/** GET /admin/v1/prompts/:name: the prompt with its latest version. */
+export interface PromptDetail extends PromptSummary {
+  latest: PromptVersion | null
+}
+
+/** POST /admin/v1/prompts/:name/versions: the saved version; identical content gives the latest, `created: false`. */
+export interface PromptSaved {
+  version: PromptVersion
+  created: boolean
+}
+
+export interface DiffLine {
+  op: 'equal' | 'add' | 'remove'
+  text: string
+}
+
+/** GET /admin/v1/prompts/:name/diff: which parts changed (messages, model, params…) and the line diff. */
+export interface PromptDiff {
+  from: number
+  to: number
+  changed: string[]
+  lines: DiffLine[]
+}
+
+/** One entry of GET /admin/v1/prompts/:name/label-history; null `from`: created, null `to`: deleted. */
+export interface LabelMove {
+  label: string
+  from: LabelTarget | null
+  to: LabelTarget | null
+  createdAt: string
+}
+
+/** POST /admin/v1/prompts/:name/render: the messages a run would send; `missing` lists variables given no value. */
+export interface PromptRender {
+  version: number
+  variables: string[]
+  messages: PromptMessage[]
+  missing: string[]
 }
 
 /** One check a comparison runs on each cell's output. */
@@ -129,8 +205,6 @@ export interface AssertionResult {
   reason: string
 }
 
-export type Rating = 'up' | 'down'
-
 /** Per-arm stats of a prompt (GET /admin/v1/prompts/:name/stats). */
 export interface ArmStats {
   /** `label:vN` for calls a split label served, else null (calls by version, fixed label or latest). */
@@ -142,72 +216,4 @@ export interface ArmStats {
   meanLatencyMs: number | null
   thumbsUp: number
   thumbsDown: number
-}
-
-export type CellStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled'
-
-/** A message as a comparison shows it: the gateway's canonical chat message, of which the UI reads these. */
-export interface ShownMessage {
-  role: string
-  content?: unknown
-}
-
-/** One dataset row: variables, or the messages of a logged request being replayed. */
-export interface RunRow {
-  vars: Record<string, unknown>
-  messages?: ShownMessage[]
-  /** The logged call a replay row came from. */
-  original?: {
-    logId: number
-    requestId: string
-    model: string | null
-    output: string | null
-    costUsd: number | null
-    latencyMs: number
-    inputTokens: number | null
-    outputTokens: number | null
-  }
-}
-
-/** One column: a model, with the prompt version it runs, if any. */
-export interface RunColumn {
-  model: string
-  promptName?: string
-  promptVersion?: number
-  promptVersionId?: number
-  /** Header text, e.g. `greet·v2 · mock/a`. */
-  label: string
-}
-
-export interface Cell {
-  row: number
-  col: number
-  model: string
-  status: CellStatus
-  output: string | null
-  /** The messages sent (rendered prompt). */
-  input: ShownMessage[] | null
-  inputTokens: number | null
-  outputTokens: number | null
-  costUsd: number | null
-  latencyMs: number | null
-  ttftMs: number | null
-  error: string | null
-  requestId: string | null
-  /** null until assertions ran (or when the call failed). */
-  pass: boolean | null
-  score: number | null
-  assertions: AssertionResult[]
-  rating: Rating | null
-}
-
-export interface ColumnSummary {
-  col: number
-  label: string
-  cells: number
-  done: number
-  errors: number
-  passRate: number | null
-  totalCostUsd: number
-  meanLatencyMs: number | null
 }

@@ -1,13 +1,35 @@
+import { type Static, Type } from 'typebox'
 import type { GuardrailHit } from './logs.js'
 
 /*
- * Dashboard reports as the admin API answers them (GET /admin/v1/stats, /stats/overview). Answer shapes only,
- * as types: these hot endpoints are not re-serialized against a schema.
+ * Dashboard reports (GET /admin/v1/stats, /stats/overview): the requests' schemas, and the answers as types only
+ * (these hot endpoints are not re-serialized against a schema).
  */
 
 /** `5m` suits an hour's range, `hour` a day's, `day` a month's. */
-export type StatsBucket = '5m' | 'hour' | 'day'
-export type StatsGroupBy = 'model' | 'provider' | 'key'
+const StatsBucketSchema = Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')])
+export type StatsBucket = Static<typeof StatsBucketSchema>
+const StatsGroupBySchema = Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])
+export type StatsGroupBy = Static<typeof StatsGroupBySchema>
+
+const RangeFields = {
+  /** ISO-8601; without it, the range ends now. */
+  to: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, exclusive (default: now)' })),
+  /** ISO-8601; without it, the range the bucket reads well at: an hour of 5m, a day of hours, a month of days. */
+  from: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, inclusive' })),
+  bucket: Type.Union(StatsBucketSchema.anyOf, { default: 'hour' }),
+}
+
+/** GET /admin/v1/stats: one report, grouped or not. */
+export const StatsRequestQuerySchema = Type.Object({ ...RangeFields, groupBy: Type.Optional(StatsGroupBySchema) })
+export type StatsRequestQuery = Static<typeof StatsRequestQuerySchema>
+
+/** GET /admin/v1/stats/overview: everything one Overview refresh draws; `groupBy` is the stacked charts'. */
+export const OverviewRequestQuerySchema = Type.Object({
+  ...RangeFields,
+  groupBy: Type.Union(StatsGroupBySchema.anyOf, { default: 'model' }),
+})
+export type OverviewRequestQuery = Static<typeof OverviewRequestQuerySchema>
 
 export interface StatsQuery {
   /** ISO-8601 UTC, inclusive. */

@@ -1,23 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { NoQuerySchema } from '../../../src-shared/contract/common.js'
+import type { ProviderTypeInfo, ProviderTypesAnswer } from '../../../src-shared/contract/provider-types.js'
 import { ADAPTERS, PROVIDER_TYPES } from '../../providers/registry.js'
-
-/**
- * One type as src-shared/contract/provider-types.ts states it. The gateway's build (tsconfig.gateway.json,
- * rootDir src-gateway) cannot include src-shared yet, so the answer is checked against that schema by
- * test/gateway/provider-types.test.ts instead of being typed by it here.
- */
-interface ProviderTypeInfo {
-  type: string
-  label: string
-  defaultBaseUrl: string
-  baseUrlRequired: boolean
-  locality: 'local' | 'cloud' | 'when loopback'
-  keyRequired: boolean
-  auth: string
-  capabilities: { embeddings: boolean; modelListing: boolean; countTokens: boolean }
-  settings: string[]
-  hint?: string
-}
 
 /** The registry's descriptors as the UI reads them; capabilities are which optional adapter parts exist. */
 function describeTypes(): ProviderTypeInfo[] {
@@ -46,6 +30,6 @@ function describeTypes(): ProviderTypeInfo[] {
 
 /** GET /admin/v1/provider-types: every provider type, for the UI's provider form. */
 export function registerAdminProviderTypes(app: FastifyInstance): void {
-  const answer = { items: describeTypes() }
-  app.get('/admin/v1/provider-types', async () => answer)
+  const answer: ProviderTypesAnswer = { items: describeTypes() }
+  app.get('/admin/v1/provider-types', { schema: { querystring: NoQuerySchema } }, async () => answer)
 }

@@ -1,30 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import type { LogFilterQuery } from '../../../src-shared/contract/logs.js'
 import { GatewayError } from '../../core/errors.js'
 import type { Db } from '../../store/db.js'
 import type { LogFilter } from '../../store/log-filter.js'
-
-/** The filters shared by the log list, the export and (for the time range) the stats. */
-export const LogFilterFields = {
-  from: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, inclusive' })),
-  to: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 time, exclusive' })),
-  model: Type.Optional(Type.String({ minLength: 1 })),
-  provider: Type.Optional(Type.String({ minLength: 1 })),
-  key: Type.Optional(Type.String({ minLength: 1 })),
-  status: Type.Optional(
-    Type.String({ pattern: '^([1-5][0-9][0-9]|error)$', description: 'a status code, or "error"' }),
-  ),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  cache: Type.Optional(Type.Union([Type.Literal('hit'), Type.Literal('miss')])),
-  guardrail: Type.Optional(
-    Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log'), Type.Literal('any')], {
-      description: 'the strongest guardrail action on the call, or any',
-    }),
-  ),
-  redacted: Type.Optional(Type.Literal('true', { description: 'only calls where redaction found something' })),
-}
-const LogFilterQuerySchema = Type.Object(LogFilterFields)
-type LogFilterQuery = Static<typeof LogFilterQuerySchema>
 
 /** An ISO time as stored (`toISOString`), so that string comparison in SQL orders correctly. */
 export function isoParam(value: string | undefined, param: string): string | undefined {

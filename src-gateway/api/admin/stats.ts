@@ -1,24 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
+import {
+  type OverviewRequestQuery,
+  OverviewRequestQuerySchema,
+  type StatsRequestQuery,
+  StatsRequestQuerySchema,
+} from '../../../src-shared/contract/stats.js'
 import { GatewayError } from '../../core/errors.js'
 import type { StatsBucket } from '../../store/log-stats.js'
 import type { ReportService } from '../../store/report-service.js'
 import { isoParam, requireDb } from './query-params.js'
-
-const Bucket = Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' })
-const GroupBy = Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])
-const StatsQuerySchema = Type.Object({
-  from: Type.Optional(Type.String({ minLength: 1 })),
-  to: Type.Optional(Type.String({ minLength: 1 })),
-  bucket: Bucket,
-  groupBy: Type.Optional(GroupBy),
-})
-const OverviewQuerySchema = Type.Object({
-  from: Type.Optional(Type.String({ minLength: 1 })),
-  to: Type.Optional(Type.String({ minLength: 1 })),
-  bucket: Bucket,
-  groupBy: Type.Optional({ ...GroupBy, default: 'model' }),
-})
 
 /** Without `from`, a range the chart reads well at: an hour of 5 minutes, a day of hours or a month of days. */
 const DEFAULT_SPAN_MS = { '5m': 3_600_000, hour: 24 * 3_600_000, day: 30 * 86_400_000 }
@@ -45,9 +35,9 @@ export function requireReports(app: FastifyInstance): ReportService {
  * Both run in the report worker.
  */
 export function registerAdminStats(app: FastifyInstance): void {
-  app.get<{ Querystring: Static<typeof StatsQuerySchema> }>(
+  app.get<{ Querystring: StatsRequestQuery }>(
     '/admin/v1/stats',
-    { schema: { querystring: StatsQuerySchema } },
+    { schema: { querystring: StatsRequestQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
       const { bucket, groupBy } = req.query
@@ -60,12 +50,12 @@ export function registerAdminStats(app: FastifyInstance): void {
     },
   )
 
-  app.get<{ Querystring: Static<typeof OverviewQuerySchema> }>(
+  app.get<{ Querystring: OverviewRequestQuery }>(
     '/admin/v1/stats/overview',
-    { schema: { querystring: OverviewQuerySchema } },
+    { schema: { querystring: OverviewRequestQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
-      const { bucket, groupBy = 'model' } = req.query
+      const { bucket, groupBy } = req.query
       const json = await reports.run({
         kind: 'overview',
         query: { ...rangeOf(req.query), bucket, groupBy },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { Type } from 'typebox'
 import {
+  type LabelTarget,
+  LabelTargetSchema,
   type PromptDiffQuery,
   PromptDiffQuerySchema,
   type PromptLabelParams,
@@ -9,12 +10,17 @@ import {
   PromptListQuerySchema,
   type PromptParams,
   PromptParamsSchema,
+  type PromptRender,
+  type PromptRenderBody,
+  PromptRenderBodySchema,
+  type PromptSaveBody,
+  PromptSaveBodySchema,
   type PromptStatsQuery,
   PromptStatsQuerySchema,
   type PromptVersionParams,
   PromptVersionParamsSchema,
 } from '../../../src-shared/contract/prompts.js'
-import { PromptContentFields, parsePromptContent } from '../../prompts/content.js'
+import { parsePromptContent } from '../../prompts/content.js'
 import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
 import { armStats } from '../../prompts/feedback-store.js'
 import {
@@ -32,47 +38,7 @@ import {
 } from '../../prompts/prompt-store.js'
 import { selectVersion } from '../../prompts/select-version.js'
 import { findVariables, renderMessages } from '../../prompts/template.js'
-import type { LabelTarget } from '../../prompts/types.js'
 import type { Db } from '../../store/db.js'
-import { bodyValidator } from './validate.js'
-
-const readSave = bodyValidator<{ note?: string; author?: string } & Record<string, unknown>>(
-  Type.Object(
-    {
-      ...PromptContentFields,
-      note: Type.Optional(Type.String({ maxLength: 2000 })),
-      author: Type.Optional(Type.String({ maxLength: 200 })),
-    },
-    { additionalProperties: false },
-  ),
-)
-const readLabel = bodyValidator<LabelTarget>(
-  Type.Union([
-    Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-    Type.Object(
-      {
-        split: Type.Array(
-          Type.Object(
-            { version: Type.Integer({ minimum: 1 }), weight: Type.Number({ minimum: 0 }) },
-            { additionalProperties: false },
-          ),
-          { minItems: 1, maxItems: 10 },
-        ),
-      },
-      { additionalProperties: false },
-    ),
-  ]),
-)
-const readRender = bodyValidator<{ variables?: Record<string, unknown>; version?: number; label?: string }>(
-  Type.Object(
-    {
-      variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      version: Type.Optional(Type.Integer({ minimum: 1 })),
-      label: Type.Optional(Type.String({ minLength: 1 })),
-    },
-    { additionalProperties: false },
-  ),
-)
 
 /** The prompt library under /admin/v1/prompts: versions, labels, diff, render preview and per-arm stats. */
 export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
@@ -105,11 +71,11 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   )
 
   // Saving creates the prompt on its first version; identical content returns the latest with created=false.
-  app.post<{ Params: PromptParams }>(
+  app.post<{ Params: PromptParams; Body: PromptSaveBody }>(
     '/admin/v1/prompts/:name/versions',
-    { schema: { params: PromptParamsSchema } },
+    { schema: { params: PromptParamsSchema, body: PromptSaveBodySchema } },
     async (req, reply) => {
-      const { note, author, ...content } = readSave(req.body)
+      const { note, author, ...content } = req.body
       const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author })
       return reply.code(saved.created ? 201 : 200).send(saved)
     },
@@ -145,10 +111,10 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
     },
   )
 
-  app.put<{ Params: PromptLabelParams }>(
+  app.put<{ Params: PromptLabelParams; Body: LabelTarget }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { schema: { params: PromptLabelParamsSchema } },
-    async (req) => setLabel(db, req.params.name, req.params.label, readLabel(req.body)),
+    { schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema } },
+    async (req) => setLabel(db, req.params.name, req.params.label, req.body),
   )
 
   app.delete<{ Params: PromptLabelParams }>(
@@ -170,13 +136,12 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   )
 
   // A preview of what a run would send, for the editor's variables panel and for Compare.
-  app.post<{ Params: PromptParams }>(
+  app.post<{ Params: PromptParams; Body: PromptRenderBody }>(
     '/admin/v1/prompts/:name/render',
-    { schema: { params: PromptParamsSchema } },
-    async (req) => {
-      const body = readRender(req.body)
-      const { version } = selectVersion(db, req.params.name, body, 'preview')
-      const rendered = renderMessages(version.content.messages, body.variables ?? {})
+    { schema: { params: PromptParamsSchema, body: PromptRenderBodySchema } },
+    async (req): Promise<PromptRender> => {
+      const { version } = selectVersion(db, req.params.name, req.body, 'preview')
+      const rendered = renderMessages(version.content.messages, req.body.variables ?? {})
       return {
         version: version.version,
         variables: findVariables(version.content.messages.map((m) => m.content)),

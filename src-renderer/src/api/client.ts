@@ -194,16 +194,5 @@ export function query(params: Record<string, string | number | undefined | null>
   return s ? `?${s}` : ''
 }
 
-export interface GatewayInfo {
-  name: string
-  version: string
-  node: string
-  startedAt: string
-  uptimeSeconds: number
-  dataDir: string | null
-  /** Whether calls are logged (false: `serve --no-log` or no data dir); absent from older gateways. */
-  logging?: boolean
-  /** `local`: free and counted as local, as the gateway's pricing rule decides (the provider's `local:` or its type's default). */
-  providers: { id: string; type: string; baseUrl: string | null; hasApiKey: boolean; local: boolean }[]
-  routes: string[]
-}
+/** GET /admin/v1/info, as its contract states it. */
+export type { GatewayInfo } from '../../../src-shared/contract/info'

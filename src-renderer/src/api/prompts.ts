@@ -1,61 +1,67 @@
-import type { ListPage } from '../../../src-shared/admin-api'
+import type { ListPage } from '../../../src-shared/contract/common'
+import type {
+  DatasetPreview,
+  MatrixBody,
+  ReplayBody,
+  ReplayStarted,
+  RunCancelled,
+  RunDiff,
+  RunKind,
+  RunListItem,
+  RunSnapshot,
+  SideBySideBody,
+  SideBySideEvent,
+} from '../../../src-shared/contract/compare'
+import type { Feedback, Rating } from '../../../src-shared/contract/feedback'
 import type {
   ArmStats,
-  Assertion,
-  Cell,
-  ColumnSummary,
+  LabelMove,
   LabelTarget,
   PromptContent,
+  PromptDetail,
+  PromptDiff,
   PromptLabel,
-  PromptMessage,
+  PromptSaved,
   PromptSummary,
   PromptVersion,
-  Rating,
-  RunColumn,
-  RunRow,
-} from '../../../src-shared/prompts-api'
+} from '../../../src-shared/contract/prompts'
 import { ApiError, downloadFile, gatewayFetch, getJson, query, sendJson } from './client'
 
+// The gateway's /admin/v1/prompts, /admin/v1/compare and /v1/prompts APIs (see docs/prompts-and-comparison.md);
+// the admin API's shapes are its contract's (src-shared/contract).
+
+export type {
+  Cell,
+  CellStatus,
+  ColumnSummary,
+  RunColumn,
+  RunDiff,
+  RunListItem,
+  RunRow,
+  RunSnapshot,
+  SideBySideEvent,
+} from '../../../src-shared/contract/compare'
+export type { Rating } from '../../../src-shared/contract/feedback'
 export type {
   ArmStats,
   Assertion,
   AssertionResult,
-  Cell,
-  CellStatus,
-  ColumnSummary,
+  DiffLine,
+  LabelMove,
   LabelTarget,
   PromptContent,
+  PromptDiff,
   PromptLabel,
   PromptMessage,
   PromptSummary,
   PromptVersion,
-  Rating,
-  RunColumn,
-  RunRow,
-} from '../../../src-shared/prompts-api'
+} from '../../../src-shared/contract/prompts'
 export type { ListPage }
 
-// Shapes of the gateway's /admin/v1/prompts, /admin/v1/compare and /v1/prompts APIs (see docs/prompts-and-comparison.md).
+/** A matrix run as the UI starts one. */
+export type MatrixRequest = MatrixBody
 
-export interface DiffLine {
-  op: 'equal' | 'add' | 'remove'
-  text: string
-}
-
-export interface PromptDiff {
-  from: number
-  to: number
-  changed: string[]
-  lines: DiffLine[]
-}
-
-export interface LabelMove {
-  label: string
-  from: LabelTarget | null
-  to: LabelTarget | null
-  createdAt: string
-}
-
+/** What a run of a stored prompt through `/v1/prompts/{name}/run` shows (a client API, not the admin contract). */
 export interface RunAnswer {
   requestId: string | null
   version: string | null
@@ -63,55 +69,6 @@ export interface RunAnswer {
   usage: { prompt_tokens: number; completion_tokens: number } | null
   latencyMs: number
 }
-
-export interface RunSnapshot {
-  id: number
-  kind: 'side-by-side' | 'matrix' | 'replay'
-  name: string | null
-  status: 'running' | 'done' | 'cancelled' | 'failed'
-  parentRunId: number | null
-  createdAt: string
-  isActive: boolean
-  rows: RunRow[]
-  columns: RunColumn[]
-  progress: { total: number; finished: number; queued: number; running: number; errors: number; costUsd: number }
-  summaries: ColumnSummary[]
-  cells: Cell[]
-}
-
-export interface RunListItem {
-  id: number
-  kind: RunSnapshot['kind']
-  name: string | null
-  status: RunSnapshot['status']
-  createdAt: string
-  rows: number
-  columns: string[]
-}
-
-export interface RunDiff {
-  passRateDelta: number | null
-  costDeltaUsd: number
-  meanLatencyDeltaMs: number | null
-  changed: { row: number; col: number; label: string }[]
-}
-
-export interface MatrixRequest {
-  name?: string
-  prompts?: { name: string; version?: number }[]
-  messages?: PromptMessage[]
-  models: string[]
-  dataset: { rows: Record<string, unknown>[] } | { format: 'csv' | 'jsonl'; text: string }
-  assertions: Assertion[]
-  grader?: string
-}
-
-export type SideBySideEvent =
-  | { event: 'run'; data: { runId: number; columns: RunColumn[] } }
-  | { event: 'cell'; data: { col: number; status: 'running' } }
-  | { event: 'delta'; data: { col: number; text: string } }
-  | { event: 'done'; data: { col: number; cell: Cell } }
-  | { event: 'end'; data: { runId: number; status: RunSnapshot['status'] } }
 
 const enc = encodeURIComponent
 const P = '/admin/v1/prompts'
@@ -141,10 +98,10 @@ function createEventBuffer() {
 
 export const promptsApi = {
   list: (q?: string) => getJson<ListPage<PromptSummary>>(`${P}${query({ q, limit: 500 })}`),
-  get: (name: string) => getJson<PromptSummary & { latest: PromptVersion }>(`${P}/${enc(name)}`),
+  get: (name: string) => getJson<PromptDetail>(`${P}/${enc(name)}`),
   versions: (name: string) => getJson<ListPage<PromptVersion>>(`${P}/${enc(name)}/versions?limit=1000`),
   save: (name: string, content: PromptContent, note?: string) =>
-    sendJson<{ version: PromptVersion; created: boolean }>('POST', `${P}/${enc(name)}/versions`, {
+    sendJson<PromptSaved>('POST', `${P}/${enc(name)}/versions`, {
       ...content,
       ...(note ? { note } : {}),
     }),
@@ -173,20 +130,12 @@ export const promptsApi = {
     }
   },
   feedback: (requestId: string, rating: Rating | null) =>
-    sendJson<{ requestId: string; rating: Rating | null }>('POST', '/admin/v1/feedback', { requestId, rating }),
+    sendJson<Feedback>('POST', '/admin/v1/feedback', { requestId, rating } satisfies Feedback),
 }
 
 export const compareApi = {
   /** Side by side: streams `run`, then `cell`/`delta`/`done` per column, then `end`. */
-  async sideBySide(
-    body: {
-      models: string[]
-      messages?: PromptMessage[]
-      prompt?: { name: string; version?: number; variables: Record<string, string> }
-    },
-    onEvent: (e: SideBySideEvent) => void,
-    signal: AbortSignal,
-  ): Promise<void> {
+  async sideBySide(body: SideBySideBody, onEvent: (e: SideBySideEvent) => void, signal: AbortSignal): Promise<void> {
     const res = await gatewayFetch(C, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -206,16 +155,17 @@ export const compareApi = {
     }
   },
   startMatrix: (body: MatrixRequest) => sendJson<RunSnapshot>('POST', `${C}/runs`, body),
-  replay: (body: { filter: Record<string, string>; limit: number; models: string[] }) =>
-    sendJson<RunSnapshot & { skipped: number }>('POST', `${C}/replay`, body),
+  /** `filter` holds the Logs page's query values, which the gateway checks against the log filter's schema. */
+  replay: (body: Omit<ReplayBody, 'filter'> & { filter: Record<string, string> }) =>
+    sendJson<ReplayStarted>('POST', `${C}/replay`, body),
   run: (id: number) => getJson<RunSnapshot>(`${C}/runs/${id}`),
-  runs: (kind?: RunSnapshot['kind']) => getJson<ListPage<RunListItem>>(`${C}/runs${query({ kind, limit: 50 })}`),
-  cancel: (id: number) => sendJson<RunSnapshot>('POST', `${C}/runs/${id}/cancel`),
+  runs: (kind?: RunKind) => getJson<ListPage<RunListItem>>(`${C}/runs${query({ kind, limit: 50 })}`),
+  cancel: (id: number) => sendJson<RunCancelled>('POST', `${C}/runs/${id}/cancel`),
   rerun: (id: number, failuresOnly: boolean) =>
     sendJson<RunSnapshot>('POST', `${C}/runs/${id}/rerun`, { failuresOnly }),
   diff: (id: number, against: number) => getJson<RunDiff>(`${C}/runs/${id}/diff${query({ against })}`),
   parseDataset: (format: 'csv' | 'jsonl', text: string) =>
-    sendJson<{ columns: string[]; total: number; rows: Record<string, unknown>[] }>('POST', `${C}/dataset`, {
+    sendJson<DatasetPreview>('POST', `${C}/dataset`, {
       format,
       text,
     }),
