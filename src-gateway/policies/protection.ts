@@ -3,12 +3,15 @@ import { mergeRedaction } from '../config/policies/redaction.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { compileGuardrails, type Guardrails } from './guardrails/engine.js'
 import { createRedactor, type Redactor } from './redaction/redactor.js'
+import { policiesConfigured, policySettings } from './registry.js'
 
-/** What protects one call on its way out and back. Absent parts cost the call nothing. */
+/** What protects and limits one call on its way out and back. Absent parts cost the call nothing. */
 export interface CallProtection {
   redactor?: Redactor
   guardrails?: Guardrails
   cache?: CacheSettings
+  /** The registered policies' settings (policies/registry.ts), by policy name. */
+  policies?: Readonly<Record<string, unknown>>
 }
 
 const NONE: CallProtection = {}
@@ -37,7 +40,8 @@ export class Protection {
       config.cache !== undefined ||
       config.guardrails !== undefined ||
       routes.some((r) => r.redaction || r.cache || r.guardrails) ||
-      (config.keys ?? []).some((k) => k.redaction || k.cache)
+      (config.keys ?? []).some((k) => k.redaction || k.cache) ||
+      policiesConfigured(config.keys ?? [], routes)
   }
 
   /** What protects a call for `model` (the route's settings when it names a route alias) made with `keyName`. */
@@ -65,7 +69,11 @@ export class Protection {
         ? compileGuardrails(guardrailsConfig)
         : undefined
     const cache = cacheSettings(config.cache, route?.cache, key?.cache)
-    if (!redactor && !guardrails && !cache) return NONE
-    return { redactor, guardrails, cache }
+    const policies = policySettings({
+      key: key && { name: key.name, config: key },
+      route: route && { name: routeName!, config: route },
+    })
+    if (!redactor && !guardrails && !cache && !policies) return NONE
+    return { redactor, guardrails, cache, policies }
   }
 }

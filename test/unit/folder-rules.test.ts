@@ -24,6 +24,9 @@ describe('the folder rules', () => {
     'src-gateway/policies/cache.ts',
     "import { sse } from '../core/sse.js'\nimport { cache } from '../config/cache.js'\nexport const policy = [sse, cache]\n",
   )
+  // config/ may read the policy registry (the fields registered policies add), and only it.
+  file('src-gateway/policies/registry.ts', "import { sse } from '../core/sse.js'\nexport const fields = sse\n")
+  file('src-gateway/config/keys.ts', "import { fields } from '../policies/registry.js'\nexport const keys = fields\n")
   file('src-main/host.ts', "import { policy } from '../src-gateway/policies/cache.js'\nexport const host = policy\n")
   file('src-shared/contract.ts', 'export type Route = { name: string }\n')
   // Broken, one per rule; the renderer's and the cycle's imports are type-only.
