@@ -1,3 +1,4 @@
+import type { RunListItem } from '../../src-shared/contract/compare.js'
 import type { Db } from '../store/db.js'
 import type {
   Cell,
@@ -218,18 +219,6 @@ export function getRun(db: Db, runId: number, cells: Cell[] = listCells(db, runI
     },
     summaries: summarize(columns, cells),
   }
-}
-
-export interface RunListItem {
-  id: number
-  kind: RunKind
-  name: string | null
-  status: RunStatus
-  createdAt: string
-  finishedAt: string | null
-  rows: number
-  columns: string[]
-  parentRunId: number | null
 }
 
 export function listRuns(

@@ -1,9 +1,5 @@
+import type { DiffLine } from '../../src-shared/contract/prompts.js'
 import type { PromptContent } from './types.js'
-
-export interface DiffLine {
-  op: 'equal' | 'add' | 'remove'
-  text: string
-}
 
 /**
  * Line diff by longest common subsequence. Prompts are short (tens to hundreds of lines), so the

@@ -1,3 +1,4 @@
+import type { LabelMove } from '../../src-shared/contract/prompts.js'
 import { GatewayError } from '../core/errors.js'
 import type { Db } from '../store/db.js'
 import { contentHash } from './content.js'
@@ -196,13 +197,6 @@ export function deleteLabel(db: Db, name: string, label: string): void {
       'INSERT INTO prompt_label_moves (prompt_id, label, from_json, to_json, created_at) VALUES (?, ?, ?, NULL, ?)',
     ).run(id, label, JSON.stringify(before.target), new Date().toISOString())
   })()
-}
-
-export interface LabelMove {
-  label: string
-  from: LabelTarget | null
-  to: LabelTarget | null
-  createdAt: string
 }
 
 /** Every label move of a prompt, newest first. */

@@ -1,3 +1,4 @@
+import type { CellBrief, RunDiff } from '../../src-shared/contract/compare.js'
 import { csvLine } from '../store/csv.js'
 import type { Cell, RunInfo } from './compare-types.js'
 
@@ -59,23 +60,6 @@ export function runCsv(run: RunInfo, cells: Cell[]): string {
     ])
   }
   return out
-}
-
-export interface RunDiff {
-  runId: number
-  againstRunId: number
-  passRateDelta: number | null
-  costDeltaUsd: number
-  meanLatencyDeltaMs: number | null
-  changed: { row: number; col: number; label: string; before: CellBrief | null; after: CellBrief | null }[]
-}
-
-interface CellBrief {
-  status: Cell['status']
-  pass: boolean | null
-  output: string | null
-  costUsd: number | null
-  latencyMs: number | null
 }
 
 const brief = (c: Cell): CellBrief => ({
