@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import type { Db } from './db.js'
+import type { ExportFormat } from './log-export.js'
 import type { LogFilter } from './log-filter.js'
 import { type LogPage, listLogs } from './log-queries.js'
 import {
@@ -19,6 +20,12 @@ export type ReportJob =
   | { kind: 'stats'; query: StatsQuery; now: number }
   | { kind: 'overview'; query: OverviewQuery; now: number }
   | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
+
+/** A log export: long (minutes over a big log), so it runs in a worker of its own, not between reports. */
+export interface ExportJob {
+  filter: LogFilter
+  format: ExportFormat
+}
 
 export function runReport(db: Db, job: ReportJob): Promise<StatsResult | OverviewResult | LogPage> {
   switch (job.kind) {

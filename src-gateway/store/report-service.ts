@@ -1,8 +1,11 @@
+import { on } from 'node:events'
 import { existsSync } from 'node:fs'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import { type ErrorKind, GatewayError, type GatewayErrorOptions } from '../core/errors.js'
 import type { Db } from './db.js'
-import { type ReportJob, runReport } from './report-jobs.js'
+import { exportChunks } from './log-export.js'
+import { type ExportJob, type ReportJob, runReport } from './report-jobs.js'
 import { rollUpNewRows } from './rollups.js'
 
 export interface ReportLimits {
@@ -20,6 +23,8 @@ export interface ReportLimits {
 export const DEFAULT_REPORT_LIMITS: ReportLimits = { queue: 32, timeoutMs: 60_000 }
 /** The report worker's nice value (Linux): with both cores busy, the request thread gets ~10x its CPU share. */
 export const REPORT_NICE = 10
+/** Exports running at once, each in its own worker; one more is refused with a 503 (`exports_busy`). */
+export const MAX_EXPORTS = 2
 
 interface Pending {
   resolve(json: string): void
@@ -29,9 +34,13 @@ interface Pending {
   worker: Worker
 }
 
-type WorkerReply =
-  | { id: number; json: string }
-  | { id: number; error: { kind: ErrorKind; message: string; opts: GatewayErrorOptions } }
+interface PlainError {
+  kind: ErrorKind
+  message: string
+  opts: GatewayErrorOptions
+}
+type WorkerReply = { id: number; json: string } | { id: number; error: PlainError }
+type ExportReply = { chunk: string } | { done: true } | { error: PlainError }
 
 const unavailable = (message: string, code: string) => new GatewayError('internal', message, { status: 503, code })
 
@@ -58,6 +67,7 @@ function workerEntry(): URL {
  */
 export class ReportService {
   private worker: Worker | undefined
+  private readonly exports = new Set<Worker>()
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private closed = false
@@ -98,9 +108,56 @@ export class ReportService {
     })
   }
 
-  /** Stops the worker; jobs still waiting get a 503. */
+  /**
+   * An export's text, chunk by chunk, read in a worker of its own (an export over a big log takes minutes: in
+   * the report worker it would hold every Overview and Logs page behind it). The worker reads the next chunk
+   * while this one is written, and no further: the consumer's pace (the socket's) sets the reading's. Ending
+   * the iteration early (the client went away) ends the worker. Refusals (too many exports, shutting down) are
+   * thrown here, before the answer starts, so they reach the client as a 503.
+   */
+  startExport(job: ExportJob): AsyncGenerator<string> {
+    if (this.db.memory) return inProcess(this.db, job)
+    if (this.closed) throw unavailable('the gateway is shutting down', 'reports_closed')
+    if (this.exports.size >= MAX_EXPORTS)
+      throw unavailable(`${MAX_EXPORTS} exports are running: try again when one has finished`, 'exports_busy')
+    const worker = new Worker(this.entry(), {
+      workerData: { file: this.db.name, nice: REPORT_NICE, exportJob: job },
+    })
+    worker.unref()
+    this.exports.add(worker)
+    return this.pull(worker)
+  }
+
+  private async *pull(worker: Worker): AsyncGenerator<string> {
+    const exited = new AbortController()
+    let failure: Error | undefined
+    worker.on('error', (err) => {
+      failure = err
+    })
+    worker.on('exit', () => exited.abort())
+    try {
+      const replies = on(worker, 'message', { signal: exited.signal })
+      worker.postMessage('next')
+      for await (const [reply] of replies as AsyncIterable<[ExportReply]>) {
+        if ('done' in reply) return
+        if ('error' in reply) throw new GatewayError(reply.error.kind, reply.error.message, reply.error.opts)
+        worker.postMessage('next')
+        yield reply.chunk
+      }
+    } catch (err) {
+      if (!exited.signal.aborted) throw err
+      const why = failure ? `failed: ${failure.message}` : this.closed ? 'was stopped: shutting down' : 'exited'
+      throw unavailable(`the export's worker ${why}`, 'report_worker_exited')
+    } finally {
+      this.exports.delete(worker)
+      await worker.terminate()
+    }
+  }
+
+  /** Stops the workers; jobs still waiting get a 503, exports still running end with an error. */
   async close(): Promise<void> {
     this.closed = true
+    await Promise.all([...this.exports].map((w) => w.terminate()))
     if (this.worker) await this.stop(this.worker, 'the gateway is shutting down')
   }
 
@@ -150,5 +207,13 @@ export class ReportService {
     this.pending.delete(id)
     clearTimeout(job.timer)
     return job
+  }
+}
+
+/** An in-memory database's export (tests): read on the gateway's thread, with a turn of the event loop per chunk. */
+async function* inProcess(db: Db, job: ExportJob): AsyncGenerator<string> {
+  for (const chunk of exportChunks(db, job.filter, job.format)) {
+    yield chunk
+    await nextTurn()
   }
 }

@@ -2,13 +2,16 @@
  * The report worker's entry (a `worker_threads` worker; see report-service.ts): runs report jobs on its own
  * read-only connection, so a month's stats or a search over a big log never holds the gateway's event loop.
  * Jobs arrive as `{ id, job }` and are answered `{ id, json }` (the answer as the JSON text the endpoint sends:
- * the gateway's thread then neither copies an object graph across nor serializes it) or `{ id, error }`.
+ * the gateway's thread then neither copies an object graph across nor serializes it) or `{ id, error }`. A
+ * worker started with an `exportJob` runs that one export instead (see serveExport).
  */
 import { readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
-import { parentPort, workerData } from 'node:worker_threads'
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { GatewayError } from '../core/errors.js'
-import { openReadOnly, type ReportJob, runReport } from './report-jobs.js'
+import type { Db } from './db.js'
+import { exportChunks } from './log-export.js'
+import { type ExportJob, openReadOnly, type ReportJob, runReport } from './report-jobs.js'
 
 /**
  * Proxied calls come before reports. Off the event loop a report still takes a core while it runs, and on a
@@ -27,21 +30,43 @@ function yieldCpuToRequests(nice: number): void {
   }
 }
 
-const { file, nice } = workerData as { file: string; nice: number }
+/** Errors cross to the gateway as plain data; a GatewayError keeps its kind and options (not its cause). */
+function plainError(err: unknown) {
+  const e = err as Error
+  const { cause: _, ...opts } = err instanceof GatewayError ? err.opts : {}
+  return { kind: err instanceof GatewayError ? err.kind : 'internal', message: e.message, opts }
+}
+
+/** Report jobs, one after another: `{ id, job }` in, `{ id, json }` or `{ id, error }` out. */
+function serveReports(db: Db, port: MessagePort): void {
+  port.on('message', async ({ id, job }: { id: number; job: ReportJob }) => {
+    try {
+      port.postMessage({ id, json: JSON.stringify(await runReport(db, job)) })
+    } catch (err) {
+      port.postMessage({ id, error: plainError(err) })
+    }
+  })
+}
+
+/**
+ * One export, pulled by the gateway a chunk at a time: each message asks for the next chunk, answered
+ * `{ chunk }`, `{ done: true }` or `{ error }`. Reading stops where the gateway stops asking (it then ends
+ * this worker).
+ */
+function serveExport(db: Db, port: MessagePort, { filter, format }: ExportJob): void {
+  const chunks = exportChunks(db, filter, format)
+  port.on('message', () => {
+    try {
+      const next = chunks.next()
+      port.postMessage(next.done ? { done: true } : { chunk: next.value })
+    } catch (err) {
+      port.postMessage({ error: plainError(err) })
+    }
+  })
+}
+
+const { file, nice, exportJob } = workerData as { file: string; nice: number; exportJob?: ExportJob }
 yieldCpuToRequests(nice)
 const db = openReadOnly(file)
-const port = parentPort!
-
-port.on('message', async ({ id, job }: { id: number; job: ReportJob }) => {
-  try {
-    port.postMessage({ id, json: JSON.stringify(await runReport(db, job)) })
-  } catch (err) {
-    // Errors cross to the gateway as plain data; a GatewayError keeps its kind and options (not its cause).
-    const e = err as Error
-    const { cause: _, ...opts } = err instanceof GatewayError ? err.opts : {}
-    port.postMessage({
-      id,
-      error: { kind: err instanceof GatewayError ? err.kind : 'internal', message: e.message, opts },
-    })
-  }
-})
+if (exportJob) serveExport(db, parentPort!, exportJob)
+else serveReports(db, parentPort!)

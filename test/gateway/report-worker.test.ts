@@ -143,6 +143,37 @@ describe('report worker faults', () => {
     }
   })
 
+  it('exports in a worker of its own, at most two at once, and a stopped export frees its place', async () => {
+    const db = openDatabase(dir)
+    const reports = new ReportService(db)
+    try {
+      const elu = performance.eventLoopUtilization()
+      let text = ''
+      for await (const chunk of reports.startExport({ filter: {}, format: 'jsonl' })) text += chunk
+      const lines = text.trimEnd().split('\n')
+      expect(lines).toHaveLength(500)
+      expect(JSON.parse(lines[0])).toMatchObject({ id: 500 })
+      // Reading and formatting happened in the worker: this thread mostly waited.
+      expect(performance.eventLoopUtilization(elu).utilization).toBeLessThan(0.5)
+
+      const csv = reports.startExport({ filter: {}, format: 'csv' })
+      expect((await csv.next()).value).toMatch(/^id,createdAt,/)
+      const second = reports.startExport({ filter: {}, format: 'jsonl' })
+      await second.next()
+      expect(() => reports.startExport({ filter: {}, format: 'jsonl' })).toThrow(
+        expect.objectContaining({ opts: { status: 503, code: 'exports_busy' } }),
+      )
+      // The client went away: the stream ends the generator, which ends its worker.
+      await csv.return(undefined)
+      const third = reports.startExport({ filter: { q: 'nothing-matches-this' }, format: 'jsonl' })
+      expect((await third.next()).done).toBe(true)
+      await second.return(undefined)
+    } finally {
+      await reports.close()
+      db.close()
+    }
+  })
+
   it("the worker's connection cannot write", () => {
     const ro = openReadOnly(join(dir, 'switchyard.db'))
     try {

@@ -7,8 +7,9 @@ import { register } from 'tsx/esm/api'
 register()
 await import('../../src-gateway/store/report-worker.ts')
 
-parentPort.on('message', ({ job }) => {
-  if (job.kind !== 'logs') return
+parentPort.on('message', (message) => {
+  const job = message?.job
+  if (job?.kind !== 'logs') return
   if (job.filter.q === 'crash-the-worker') process.exit(3)
   if (job.filter.q === 'hold-the-worker') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000)
 })
