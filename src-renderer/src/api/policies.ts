@@ -7,7 +7,7 @@ import type {
 } from '../../../src-shared/admin-api'
 import { getJson, sendJson } from './client'
 
-interface SectionConfig {
+export interface SectionConfig {
   redaction: RedactionConfig
   cache: CacheConfig
 }

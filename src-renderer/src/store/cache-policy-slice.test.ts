@@ -3,6 +3,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { PolicyView } from '../../../src-shared/admin-api'
 import { ApiError } from '../api/client'
 import { policiesApi } from '../api/policies'
+import { queryClient } from '../api/query-client'
+import { policyQuery } from '../queries/policies'
 import {
   type CachePolicySlice,
   cacheConfigOf,
@@ -61,9 +63,10 @@ describe('cache policy slice', () => {
   const s = () => store.getState()
   beforeEach(async () => {
     vi.resetAllMocks()
+    queryClient.clear()
     store = createStore<CachePolicySlice>()(createCachePolicySlice)
     api.get.mockResolvedValueOnce(view(null))
-    await s().loadCachePolicy()
+    s().syncCachePolicy(await queryClient.fetchQuery(policyQuery('cache')))
   })
 
   it('saves the drafted section and follows what the gateway answers', async () => {
@@ -72,8 +75,12 @@ describe('cache policy slice', () => {
     expect(await s().saveCachePolicy()).toBe(true)
     expect(api.save).toHaveBeenCalledWith('cache', { mode: 'exact', maxEntries: 500 })
     expect(s()).toMatchObject({ cacheSaved: true, cacheDraft: { mode: 'exact', maxEntries: '500' } })
+    expect(queryClient.getQueryData(policyQuery('cache').queryKey)?.config).toEqual({ mode: 'exact', maxEntries: 500 })
     s().updateCacheDraft({ ttlSeconds: '30' })
     expect(s().cacheSaved).toBe(false)
+    // Edits in progress survive a newer answer of the gateway.
+    s().syncCachePolicy(view({ mode: 'exact', maxEntries: 500 }))
+    expect(s().cacheDraft?.ttlSeconds).toBe('30')
   })
 
   it('does not send a draft with errors, and shows a refusal at its field', async () => {
@@ -88,6 +95,6 @@ describe('cache policy slice', () => {
     )
     expect(await s().saveCachePolicy()).toBe(false)
     expect(s().cacheFieldErrors).toEqual({ 'semantic.embeddingModel': 'provider up is not configured' })
-    expect(s().cachePolicy?.config).toBeNull()
+    expect(s().cacheBase?.config).toBeNull()
   })
 })

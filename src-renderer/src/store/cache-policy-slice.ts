@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { CacheConfig, PolicyView } from '../../../src-shared/admin-api'
 import { errorMessage, fieldErrorsOf } from '../api/client'
-import { policiesApi } from '../api/policies'
+import { savePolicy } from '../queries/policies'
 
 export type CacheMode = CacheConfig['mode']
 
@@ -72,9 +72,10 @@ export function isCacheDirty(view: PolicyView<'cache'> | null, draft: CacheDraft
   return JSON.stringify(draft) !== JSON.stringify(cacheDraftOf(view))
 }
 
+/** The cache form (the saved section is the query `policyQuery('cache')`). */
 export interface CachePolicySlice {
-  cachePolicy: PolicyView<'cache'> | null
-  cachePolicyError: string | null
+  /** The saved section the draft was made from, to tell an edit from a newer answer of the gateway. */
+  cacheBase: PolicyView<'cache'> | null
   cacheDraft: CacheDraft | null
   cacheSaving: boolean
   cacheSaveError: string | null
@@ -82,36 +83,30 @@ export interface CachePolicySlice {
   cacheFieldErrors: Record<string, string>
   /** Set by a successful save, cleared by the next edit. */
   cacheSaved: boolean
-  loadCachePolicy(): Promise<void>
+  /** Called with each answer of the query: a clean draft follows the gateway, edits in progress stay. */
+  syncCachePolicy(view: PolicyView<'cache'>): void
   updateCacheDraft(patch: Partial<CacheDraft>): void
   discardCacheDraft(): void
   saveCachePolicy(): Promise<boolean>
 }
 
 export const createCachePolicySlice: StateCreator<CachePolicySlice, [], [], CachePolicySlice> = (set, get) => ({
-  cachePolicy: null,
-  cachePolicyError: null,
+  cacheBase: null,
   cacheDraft: null,
   cacheSaving: false,
   cacheSaveError: null,
   cacheFieldErrors: {},
   cacheSaved: false,
-  async loadCachePolicy() {
-    try {
-      const view = await policiesApi.get('cache')
-      // Edits in progress survive a refresh; a clean draft follows the gateway.
-      const keep = isCacheDirty(get().cachePolicy, get().cacheDraft)
-      set({ cachePolicy: view, cachePolicyError: null, ...(keep ? {} : { cacheDraft: cacheDraftOf(view) }) })
-    } catch (err) {
-      set({ cachePolicyError: errorMessage(err) })
-    }
+  syncCachePolicy(view) {
+    const keep = isCacheDirty(get().cacheBase, get().cacheDraft)
+    set({ cacheBase: view, ...(keep ? {} : { cacheDraft: cacheDraftOf(view) }) })
   },
   updateCacheDraft(patch) {
     const d = get().cacheDraft
     if (d) set({ cacheDraft: { ...d, ...patch }, cacheSaved: false, cacheSaveError: null, cacheFieldErrors: {} })
   },
   discardCacheDraft() {
-    const view = get().cachePolicy
+    const view = get().cacheBase
     set({ cacheDraft: view ? cacheDraftOf(view) : null, cacheSaveError: null, cacheFieldErrors: {} })
   },
   async saveCachePolicy() {
@@ -124,8 +119,8 @@ export const createCachePolicySlice: StateCreator<CachePolicySlice, [], [], Cach
     }
     set({ cacheSaving: true, cacheSaveError: null, cacheFieldErrors: {} })
     try {
-      const saved = await policiesApi.save('cache', cacheConfigOf(d))
-      set({ cachePolicy: saved, cacheDraft: cacheDraftOf(saved), cacheSaving: false, cacheSaved: true })
+      const saved = await savePolicy('cache', cacheConfigOf(d))
+      set({ cacheBase: saved, cacheDraft: cacheDraftOf(saved), cacheSaving: false, cacheSaved: true })
       return true
     } catch (err) {
       set({ cacheSaving: false, cacheSaveError: errorMessage(err), cacheFieldErrors: fieldErrorsOf(err) })

@@ -1,8 +1,11 @@
+import { QueryClient } from '@tanstack/react-query'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { PolicyView, RedactionConfig } from '../../../src-shared/admin-api'
 import { ApiError } from '../api/client'
 import { policiesApi } from '../api/policies'
+import { queryClient } from '../api/query-client'
+import { policyQuery, redactionTestQuery } from '../queries/policies'
 import {
   createRedactionSlice,
   customPatternErrors,
@@ -85,9 +88,10 @@ describe('redaction slice', () => {
   let store: StoreApi<RedactionSlice>
   beforeEach(async () => {
     vi.resetAllMocks()
+    queryClient.clear()
     store = createStore<RedactionSlice>()(createRedactionSlice)
     api.get.mockResolvedValueOnce(view({ mode: 'mask' }))
-    await store.getState().loadRedaction()
+    store.getState().syncRedaction(await queryClient.fetchQuery(policyQuery('redaction')))
   })
 
   it('edits a draft, keeps it across a reload while unsaved, and saves it', async () => {
@@ -95,8 +99,7 @@ describe('redaction slice', () => {
     s().setEntityDetected('phone', false)
     s().addCustomPattern()
     s().updateCustomPattern(0, { name: 'ticket', pattern: 'TCK-\\d{4}' })
-    api.get.mockResolvedValueOnce(view({ mode: 'mask' }))
-    await s().loadRedaction()
+    s().syncRedaction(view({ mode: 'mask' }))
     expect(s().redactionDraft?.custom).toEqual([{ name: 'ticket', pattern: 'TCK-\\d{4}', flags: '' }])
 
     const saved = {
@@ -108,7 +111,16 @@ describe('redaction slice', () => {
     expect(await s().saveRedaction()).toBe(true)
     expect(api.save).toHaveBeenCalledWith('redaction', saved)
     expect(s()).toMatchObject({ redactionSaved: true, redactionSaving: false, redactionSaveError: null })
-    expect(isRedactionDirty(s().redactionView, s().redactionDraft)).toBe(false)
+    expect(isRedactionDirty(s().redactionBase, s().redactionDraft)).toBe(false)
+    // The gateway's answer is the query's data now: no second read.
+    expect(queryClient.getQueryData(policyQuery('redaction').queryKey)?.config).toEqual(saved)
+    expect(api.get).toHaveBeenCalledOnce()
+  })
+
+  it('a clean draft follows a newer answer of the gateway', () => {
+    const s = () => store.getState()
+    s().syncRedaction(view({ mode: 'reversible' }))
+    expect(s().redactionDraft?.mode).toBe('reversible')
   })
 
   it('puts a refusal from the gateway beside the field it names', async () => {
@@ -132,17 +144,16 @@ describe('redaction slice', () => {
     expect(Object.keys(s().redactionFieldErrors)).toEqual(['custom.0.name', 'custom.0.pattern'])
   })
 
-  it('shows only the newest test answer', async () => {
-    const s = () => store.getState()
+  it("a test is keyed by its text and draft: an older question's late answer is never the newer one's", async () => {
+    const client = new QueryClient()
     let answerFirst: (v: unknown) => void = () => {}
     api.testRedaction.mockReturnValueOnce(new Promise((r) => (answerFirst = r)) as never)
     api.testRedaction.mockResolvedValueOnce({ redacted: '[EMAIL]', entities: [{ type: 'email', start: 0, end: 5 }] })
-    const d = s().redactionDraft!
-    const first = s().runRedactionTest(d, 'a@b.c is old')
-    await s().runRedactionTest(d, 'a@b.c')
+    const first = client.fetchQuery(redactionTestQuery('a@b.c is old', { mode: 'mask' }))
+    expect((await client.fetchQuery(redactionTestQuery('a@b.c', { mode: 'mask' }))).redacted).toBe('[EMAIL]')
     answerFirst({ redacted: 'stale', entities: [] })
     await first
-    expect(s().redactionTest?.redacted).toBe('[EMAIL]')
+    expect(client.getQueryData(redactionTestQuery('a@b.c', { mode: 'mask' }).queryKey)?.redacted).toBe('[EMAIL]')
     expect(api.testRedaction).toHaveBeenLastCalledWith('a@b.c', { mode: 'mask' })
   })
 })

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
-import type { PolicyView, RedactionConfig, RedactionPreview } from '../../../src-shared/admin-api'
+import type { PolicyView, RedactionConfig } from '../../../src-shared/admin-api'
 import { errorMessage, fieldErrorsOf } from '../api/client'
-import { policiesApi } from '../api/policies'
+import { savePolicy } from '../queries/policies'
 
 export type RedactionMode = RedactionConfig['mode']
 
@@ -93,9 +93,10 @@ export function customPatternErrors(custom: CustomPatternDraft[]): Record<string
   return errors
 }
 
+/** The redaction form (the saved section is the query `policyQuery('redaction')`). */
 export interface RedactionSlice {
-  redactionView: PolicyView<'redaction'> | null
-  redactionLoadError: string | null
+  /** The saved section the draft was made from, to tell an edit from a newer answer of the gateway. */
+  redactionBase: PolicyView<'redaction'> | null
   redactionDraft: RedactionDraft | null
   redactionSaving: boolean
   redactionSaveError: string | null
@@ -104,9 +105,8 @@ export interface RedactionSlice {
   /** Set by a successful save, cleared by the next edit. */
   redactionSaved: boolean
   redactionTestText: string
-  redactionTest: RedactionPreview | null
-  redactionTestError: string | null
-  loadRedaction(): Promise<void>
+  /** Called with each answer of the query: a clean draft follows the gateway, edits in progress stay. */
+  syncRedaction(view: PolicyView<'redaction'>): void
   setRedactionMode(mode: RedactionMode): void
   setEntityDetected(type: string, on: boolean): void
   addCustomPattern(): void
@@ -115,41 +115,24 @@ export interface RedactionSlice {
   discardRedaction(): void
   saveRedaction(): Promise<boolean>
   setRedactionTestText(text: string): void
-  /** Runs a text through the gateway's redactor with a draft as it stands, saved or not. */
-  runRedactionTest(draft: RedactionDraft, text: string): Promise<void>
 }
 
 export const createRedactionSlice: StateCreator<RedactionSlice, [], [], RedactionSlice> = (set, get) => {
-  /** Only the newest test answer is shown: an older one may arrive after it. */
-  let testSeq = 0
   const edit = (change: (d: RedactionDraft) => RedactionDraft) => {
     const d = get().redactionDraft
     if (d) set({ redactionDraft: change(d), redactionSaved: false, redactionSaveError: null, redactionFieldErrors: {} })
   }
   return {
-    redactionView: null,
-    redactionLoadError: null,
+    redactionBase: null,
     redactionDraft: null,
     redactionSaving: false,
     redactionSaveError: null,
     redactionFieldErrors: {},
     redactionSaved: false,
     redactionTestText: SAMPLE_TEST_TEXT,
-    redactionTest: null,
-    redactionTestError: null,
-    async loadRedaction() {
-      try {
-        const view = await policiesApi.get('redaction')
-        // Edits in progress survive a refresh; a clean draft follows the gateway.
-        const keep = isRedactionDirty(get().redactionView, get().redactionDraft)
-        set({
-          redactionView: view,
-          redactionLoadError: null,
-          ...(keep ? {} : { redactionDraft: redactionDraftOf(view) }),
-        })
-      } catch (err) {
-        set({ redactionLoadError: errorMessage(err) })
-      }
+    syncRedaction(view) {
+      const keep = isRedactionDirty(get().redactionBase, get().redactionDraft)
+      set({ redactionBase: view, ...(keep ? {} : { redactionDraft: redactionDraftOf(view) }) })
     },
     setRedactionMode: (mode) => edit((d) => ({ ...d, mode })),
     setEntityDetected: (type, on) =>
@@ -159,7 +142,7 @@ export const createRedactionSlice: StateCreator<RedactionSlice, [], [], Redactio
       edit((d) => ({ ...d, custom: d.custom.map((p, i) => (i === index ? { ...p, ...patch } : p)) })),
     removeCustomPattern: (index) => edit((d) => ({ ...d, custom: d.custom.filter((_, i) => i !== index) })),
     discardRedaction() {
-      const view = get().redactionView
+      const view = get().redactionBase
       set({
         redactionDraft: view ? redactionDraftOf(view) : null,
         redactionSaveError: null,
@@ -167,7 +150,7 @@ export const createRedactionSlice: StateCreator<RedactionSlice, [], [], Redactio
       })
     },
     async saveRedaction() {
-      const { redactionDraft: d, redactionView: view } = get()
+      const { redactionDraft: d, redactionBase: view } = get()
       if (!d || !view) return false
       const local = customPatternErrors(d.custom)
       if (Object.keys(local).length > 0) {
@@ -176,9 +159,9 @@ export const createRedactionSlice: StateCreator<RedactionSlice, [], [], Redactio
       }
       set({ redactionSaving: true, redactionSaveError: null, redactionFieldErrors: {} })
       try {
-        const saved = await policiesApi.save('redaction', redactionConfigOf(d, view.defaults.detect))
+        const saved = await savePolicy('redaction', redactionConfigOf(d, view.defaults.detect))
         set({
-          redactionView: saved,
+          redactionBase: saved,
           redactionDraft: redactionDraftOf(saved),
           redactionSaving: false,
           redactionSaved: true,
@@ -190,20 +173,5 @@ export const createRedactionSlice: StateCreator<RedactionSlice, [], [], Redactio
       }
     },
     setRedactionTestText: (text) => set({ redactionTestText: text }),
-    async runRedactionTest(d, text) {
-      const view = get().redactionView
-      if (!view) return
-      const seq = ++testSeq
-      if (Object.keys(customPatternErrors(d.custom)).length > 0) {
-        set({ redactionTest: null, redactionTestError: 'Fix the patterns marked above to test them.' })
-        return
-      }
-      try {
-        const result = await policiesApi.testRedaction(text, redactionConfigOf(d, view.defaults.detect))
-        if (seq === testSeq) set({ redactionTest: result, redactionTestError: null })
-      } catch (err) {
-        if (seq === testSeq) set({ redactionTestError: errorMessage(err) })
-      }
-    },
   }
 }

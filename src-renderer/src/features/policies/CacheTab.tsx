@@ -1,7 +1,10 @@
+import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { CacheConfig } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { formatCount, formatTtl } from '../../format'
+import { policyQuery } from '../../queries/policies'
 import { useAppStore } from '../../store'
 import { type CacheDraft, type CacheMode, cacheDraftErrors, isCacheDirty } from '../../store/cache-policy-slice'
 import { CacheSection } from './CacheSection'
@@ -64,9 +67,9 @@ function Field(props: {
 }
 
 function CacheSettings() {
-  const view = useAppStore((s) => s.cachePolicy)!
+  const view = useAppStore((s) => s.cacheBase)!
   const draft = useAppStore((s) => s.cacheDraft)!
-  const dirty = useAppStore((s) => isCacheDirty(s.cachePolicy, s.cacheDraft))
+  const dirty = useAppStore((s) => isCacheDirty(s.cacheBase, s.cacheDraft))
   const { saving, saveError, saved, serverErrors } = useAppStore(
     useShallow((s) => ({
       saving: s.cacheSaving,
@@ -195,13 +198,14 @@ function CacheSettings() {
 
 /** Keys & Policies → Cache: the `cache:` section, who overrides it, and what the cache holds now. */
 export function CacheTab() {
-  const { view, draft, error } = useAppStore(
-    useShallow((s) => ({ view: s.cachePolicy, draft: s.cacheDraft, error: s.cachePolicyError })),
+  const query = useQuery(policyQuery('cache'))
+  const error = query.error ? errorMessage(query.error) : null
+  const { view, draft, sync } = useAppStore(
+    useShallow((s) => ({ view: s.cacheBase, draft: s.cacheDraft, sync: s.syncCachePolicy })),
   )
-  const load = useAppStore((s) => s.loadCachePolicy)
   useEffect(() => {
-    void load()
-  }, [load])
+    if (query.data) sync(query.data)
+  }, [query.data, sync])
   return (
     <div className="stack" data-testid="cache-tab">
       {view && draft ? (
@@ -211,7 +215,7 @@ export function CacheTab() {
           {error ? (
             <div className="notice" role="alert">
               <span>Could not load the cache settings: {error}</span>
-              <button type="button" onClick={() => void load()}>
+              <button type="button" onClick={() => void query.refetch()}>
                 Retry
               </button>
             </div>

@@ -1,9 +1,17 @@
-import { type CSSProperties, type ReactNode, useEffect } from 'react'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { type CSSProperties, type ReactNode, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { RedactionConfig, RedactionPreview } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { entityLabel, formatEntityCounts } from '../../format'
+import { policyQuery, redactionTestQuery } from '../../queries/policies'
 import { useAppStore } from '../../store'
-import { customPatternErrors, isRedactionDirty, type RedactionMode } from '../../store/redaction-slice'
+import {
+  customPatternErrors,
+  isRedactionDirty,
+  type RedactionMode,
+  redactionConfigOf,
+} from '../../store/redaction-slice'
 import { seriesColor } from '../overview/series-colors'
 import { OverridesTable } from './OverridesTable'
 import './policies.css'
@@ -73,23 +81,31 @@ function Highlighted({ text, entities }: { text: string; entities: RedactionPrev
 }
 
 function TestBox() {
-  const { text, result, error, mode } = useAppStore(
-    useShallow((s) => ({
-      text: s.redactionTestText,
-      result: s.redactionTest,
-      error: s.redactionTestError,
-      mode: s.redactionDraft?.mode,
-    })),
-  )
+  const text = useAppStore((s) => s.redactionTestText)
+  const setText = useAppStore((s) => s.setRedactionTestText)
   const draft = useAppStore((s) => s.redactionDraft)
-  const { setText, run } = useAppStore(
-    useShallow((s) => ({ setText: s.setRedactionTestText, run: s.runRedactionTest })),
-  )
+  const allTypes = useAppStore((s) => s.redactionBase?.defaults.detect)
+  const mode = draft?.mode
+  const patternsBroken = draft !== null && Object.keys(customPatternErrors(draft.custom)).length > 0
+  // The question the box last settled on: the text and the draft once typing paused.
+  const [asked, setAsked] = useState<{ text: string; config: RedactionConfig } | null>(null)
   useEffect(() => {
-    if (!draft) return
-    const t = setTimeout(() => void run(draft, text), TEST_DELAY_MS)
+    if (!draft || !allTypes || patternsBroken) return
+    const t = setTimeout(() => setAsked({ text, config: redactionConfigOf(draft, allTypes) }), TEST_DELAY_MS)
     return () => clearTimeout(t)
-  }, [draft, text, run])
+  }, [draft, text, allTypes, patternsBroken])
+  const test = useQuery({
+    ...redactionTestQuery(asked?.text ?? '', asked?.config ?? { mode: 'off' }),
+    enabled: asked !== null,
+    // The last answer stays on screen while the next question is out.
+    placeholderData: keepPreviousData,
+  })
+  const result = patternsBroken ? null : (test.data ?? null)
+  const error = patternsBroken
+    ? 'Fix the patterns marked above to test them.'
+    : test.error
+      ? errorMessage(test.error)
+      : null
 
   const counts: Record<string, number> = {}
   for (const e of result?.entities ?? []) counts[e.type] = (counts[e.type] ?? 0) + 1
@@ -227,7 +243,7 @@ function CustomPatterns() {
 }
 
 function Settings() {
-  const view = useAppStore((s) => s.redactionView)!
+  const view = useAppStore((s) => s.redactionBase)!
   const draft = useAppStore((s) => s.redactionDraft)!
   const { setMode, setDetected } = useAppStore(
     useShallow((s) => ({ setMode: s.setRedactionMode, setDetected: s.setEntityDetected })),
@@ -287,7 +303,7 @@ function Settings() {
 }
 
 function SaveBar() {
-  const dirty = useAppStore((s) => isRedactionDirty(s.redactionView, s.redactionDraft))
+  const dirty = useAppStore((s) => isRedactionDirty(s.redactionBase, s.redactionDraft))
   const { saving, error, saved } = useAppStore(
     useShallow((s) => ({ saving: s.redactionSaving, error: s.redactionSaveError, saved: s.redactionSaved })),
   )
@@ -318,20 +334,21 @@ function SaveBar() {
 
 /** Keys & Policies → Redaction: the gateway's `redaction:` section, a live test box, and who overrides it. */
 export function RedactionTab() {
-  const { view, draft, error } = useAppStore(
-    useShallow((s) => ({ view: s.redactionView, draft: s.redactionDraft, error: s.redactionLoadError })),
+  const query = useQuery(policyQuery('redaction'))
+  const error = query.error ? errorMessage(query.error) : null
+  const { view, draft, sync } = useAppStore(
+    useShallow((s) => ({ view: s.redactionBase, draft: s.redactionDraft, sync: s.syncRedaction })),
   )
-  const load = useAppStore((s) => s.loadRedaction)
   useEffect(() => {
-    void load()
-  }, [load])
+    if (query.data) sync(query.data)
+  }, [query.data, sync])
   if (!view || !draft) {
     return (
       <section className="panel" aria-busy={!error}>
         {error ? (
           <div className="notice" role="alert">
             <span>Could not load the redaction settings: {error}</span>
-            <button type="button" onClick={() => void load()}>
+            <button type="button" onClick={() => void query.refetch()}>
               Retry
             </button>
           </div>
