@@ -34,7 +34,7 @@ export const adminApi = {
     getJson<LogPage>(
       `/admin/v1/logs${query({ ...filter, limit: opts.limit, cursor: opts.cursor, after: opts.after })}`,
     ),
-  log: (id: number) => getJson<LogDetail>(`/admin/v1/logs/${enc(String(id))}`),
+  log: (id: number, signal?: AbortSignal) => getJson<LogDetail>(`/admin/v1/logs/${enc(String(id))}`, signal),
   /** Saves the filtered rows under the gateway's file name; `onChunk` sees the bytes as they arrive. */
   exportLogs: (filter: LogQuery, format: 'jsonl' | 'csv', onChunk: (chunk: Uint8Array) => void, signal?: AbortSignal) =>
     downloadWithProgress(`/admin/v1/logs/export${query({ ...filter, format })}`, onChunk, signal),

@@ -1,11 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { LogDetail, LogItem, LogPage } from '../../../src-shared/admin-api'
-import { adminApi, type LogQuery } from '../api/admin'
-import { errorMessage } from '../api/client'
-
-export const LOG_PAGE_SIZE = 100
-/** The gateway counts matching rows up to this many (`isTotalCapped` past it). */
-const TOTAL_CAP = 10_000
+import type { LogQuery } from '../api/admin'
 
 // The Overview's ranges too, so a number there links to exactly the rows behind it.
 export const LOG_RANGES = {
@@ -94,97 +88,32 @@ export function hasLogFilters(f: LogFilters): boolean {
 }
 
 export interface LogsSlice {
-  /** The filters in effect: the list, the URL and the export follow them. */
+  /** The filters in effect: the list (queries/logs.ts), the URL and the export follow them. */
   logFilters: LogFilters
   /** What the filter fields show: `logFilters` plus whatever is being typed and not applied yet. */
   logDraft: LogFilters
-  logItems: LogItem[]
-  /** Matching rows, counted by the gateway up to a cap; null before the first answer. */
-  logTotal: number | null
-  /** More rows match than the gateway counts: `logTotal` is a floor ("10,000+"). */
-  logTotalCapped: boolean
-  logCursor: string | null
-  logsLoading: boolean
-  logsError: string | null
+  /** The row whose drawer is open (its detail is a query: queries/logs.ts). */
   detailId: number | null
-  detail: LogDetail | null
-  detailError: string | null
   /** Applies at once (selects, "Clear filters"), together with anything half typed. */
   setLogFilters(patch: Partial<LogFilters>): void
   /** Shows the text at once and applies it once typing pauses for LOG_TYPING_DEBOUNCE_MS. */
   typeLogFilters(patch: Partial<Pick<LogFilters, TypedLogFilter>>): void
-  /** The first page for the current filters. */
-  loadLogs(): Promise<void>
-  loadMoreLogs(): Promise<void>
-  /** Rows newer than the top one, put above it (the live view); skipped while another request runs. */
-  refreshLogs(): Promise<void>
-  openLog(id: number): Promise<void>
+  openLog(id: number): void
   closeLog(): void
 }
 
-/** A page's total counted from the top of the list: later pages count only from their cursor on. */
-type PageCount = Pick<LogPage, 'total' | 'isTotalCapped'>
-
 export const createLogsSlice: StateCreator<LogsSlice, [], [], LogsSlice> = (set, get) => {
-  // One list request at a time: on a big log each one is real work for the gateway. A first-page load asked
-  // for meanwhile waits and then runs once, with the filters in effect by then; more pages and refreshes are
-  // simply skipped (the next scroll or tick asks again).
-  let running: Promise<void> | null = null
-  let reloadAfter = false
-  // Bumped by every filter change: an answer for older filters is dropped rather than shown.
-  let version = 0
   // Typed text waiting for a pause; a filter applied at once takes it along (and cancels the wait).
   let typing: ReturnType<typeof setTimeout> | undefined
-  const exclusive = (task: () => Promise<void>): Promise<void> => {
-    if (running) return running
-    set({ logsLoading: true })
-    running = (async () => {
-      try {
-        await task()
-        while (reloadAfter) {
-          reloadAfter = false
-          await firstPage()
-        }
-      } finally {
-        running = null
-        set({ logsLoading: false })
-      }
-    })()
-    return running
-  }
-  const fail = (mine: number, err: unknown) => {
-    if (mine === version) set({ logsError: errorMessage(err) })
-  }
-  const count = (page: PageCount) => ({ logTotal: page.total, logTotalCapped: page.isTotalCapped })
-  const firstPage = async () => {
-    const mine = version
-    try {
-      const page = await adminApi.logs(toLogQuery(get().logFilters), { limit: LOG_PAGE_SIZE })
-      if (mine !== version) return
-      set({ logItems: page.items, ...count(page), logCursor: page.nextCursor, logsError: null })
-    } catch (err) {
-      fail(mine, err)
-    }
-  }
   return {
     logFilters: EMPTY_LOG_FILTERS,
     logDraft: EMPTY_LOG_FILTERS,
-    logItems: [],
-    logTotal: null,
-    logTotalCapped: false,
-    logCursor: null,
-    logsLoading: false,
-    logsError: null,
     detailId: null,
-    detail: null,
-    detailError: null,
     setLogFilters(patch) {
       clearTimeout(typing)
       typing = undefined
-      version++
       const next = { ...get().logDraft, ...patch }
       set({ logFilters: next, logDraft: next })
-      void get().loadLogs()
     },
     typeLogFilters(patch) {
       set({ logDraft: { ...get().logDraft, ...patch } })
@@ -195,62 +124,7 @@ export const createLogsSlice: StateCreator<LogsSlice, [], [], LogsSlice> = (set,
         if (!sameFilters(get().logDraft, get().logFilters)) get().setLogFilters({})
       }, LOG_TYPING_DEBOUNCE_MS)
     },
-    loadLogs() {
-      if (running) {
-        reloadAfter = true
-        return running
-      }
-      return exclusive(firstPage)
-    },
-    async loadMoreLogs() {
-      const cursor = get().logCursor
-      if (!cursor || running) return
-      await exclusive(async () => {
-        const mine = version
-        try {
-          const page = await adminApi.logs(toLogQuery(get().logFilters), { limit: LOG_PAGE_SIZE, cursor })
-          if (mine !== version) return
-          set({ logItems: [...get().logItems, ...page.items], logCursor: page.nextCursor, logsError: null })
-        } catch (err) {
-          fail(mine, err)
-        }
-      })
-    },
-    async refreshLogs() {
-      const top = get().logItems[0]
-      if (running) return
-      if (!top) return get().loadLogs()
-      await exclusive(async () => {
-        const mine = version
-        try {
-          const page = await adminApi.logs(toLogQuery(get().logFilters), { limit: LOG_PAGE_SIZE, after: top.id })
-          if (mine !== version) return
-          // More new rows than a page: the list starts over from the newest.
-          if (page.nextCursor) return firstPage()
-          if (page.items.length === 0) return
-          const { logTotal, logTotalCapped } = get()
-          const total = (logTotal ?? 0) + page.total
-          set({
-            logItems: [...page.items, ...get().logItems],
-            logTotal: Math.min(total, TOTAL_CAP),
-            logTotalCapped: logTotalCapped || total > TOTAL_CAP,
-            logsError: null,
-          })
-        } catch (err) {
-          fail(mine, err)
-        }
-      })
-    },
-    async openLog(id) {
-      // The list holds summaries only; a body is fetched when its drawer opens, never per row.
-      set({ detailId: id, detail: null, detailError: null })
-      try {
-        const detail = await adminApi.log(id)
-        if (get().detailId === id) set({ detail })
-      } catch (err) {
-        if (get().detailId === id) set({ detailError: errorMessage(err) })
-      }
-    },
-    closeLog: () => set({ detailId: null, detail: null, detailError: null }),
+    openLog: (id) => set({ detailId: id }),
+    closeLog: () => set({ detailId: null }),
   }
 }

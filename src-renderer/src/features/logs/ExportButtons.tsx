@@ -6,6 +6,7 @@ import { formatBytes, formatCount } from '../../format'
 import { useAppStore } from '../../store'
 import { toLogQuery } from '../../store/logs-slice'
 import { formatTotal } from './log-total'
+import { useLogList } from './use-log-list'
 
 /** Lines so far: every exported row ends with one (CSV adds a header line). */
 function countNewlines(chunk: Uint8Array): number {
@@ -17,8 +18,7 @@ function countNewlines(chunk: Uint8Array): number {
 /** Downloads the rows the filters in effect match, as CSV or JSONL, with progress and a way to stop. */
 export function ExportButtons() {
   const filters = useAppStore(useShallow((s) => s.logFilters))
-  const total = useAppStore((s) => s.logTotal)
-  const capped = useAppStore((s) => s.logTotalCapped)
+  const { total, capped } = useLogList()
   const [error, setError] = useState<string | null>(null)
   const [progress, setProgress] = useState<{ bytes: number; rows: number } | null>(null)
   const abortRef = useRef<AbortController | null>(null)

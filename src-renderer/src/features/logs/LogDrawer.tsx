@@ -1,7 +1,11 @@
+import { useQuery } from '@tanstack/react-query'
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
 import type { LogDetail } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
+import { logDetailQuery } from '../../queries/logs'
+import { settingsQuery } from '../../queries/settings'
 import { useAppStore } from '../../store'
 import { attemptStory } from './attempt-story'
 import { ProtectionPanel } from './ProtectionPanel'
@@ -14,7 +18,7 @@ function pretty(body: unknown): string {
 }
 
 function MissingBody({ which }: { which: string }) {
-  const storeBodies = useAppStore((s) => s.settings?.logs.storeBodies)
+  const storeBodies = useQuery({ ...settingsQuery(), select: (s) => s.logs.storeBodies }).data
   return (
     <p className="muted">
       {storeBodies === false
@@ -196,8 +200,9 @@ function Timing({ d }: { d: LogDetail }) {
 /** The detail of one log row, fetched when opened. A modal dialog: focus stays inside, Esc closes. */
 export function LogDrawer(props: { onClose(): void }) {
   const id = useAppStore((s) => s.detailId)
-  const detail = useAppStore((s) => s.detail)
-  const error = useAppStore((s) => s.detailError)
+  const query = useQuery({ ...logDetailQuery(id ?? 0), enabled: id !== null })
+  const detail = query.data ?? null
+  const error = query.error ? errorMessage(query.error) : null
   const baseUrl = useAppStore((s) => s.baseUrl) ?? window.location.origin
   const [tab, setTab] = useState<Tab>('Overview')
   const ref = useRef<HTMLDivElement>(null)

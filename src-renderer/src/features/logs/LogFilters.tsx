@@ -1,5 +1,7 @@
+import { useQuery } from '@tanstack/react-query'
 import type { RefObject } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { settingsQuery } from '../../queries/settings'
 import { useAppStore } from '../../store'
 import {
   CACHE_FILTERS,
@@ -70,7 +72,7 @@ export function LogFilters({ searchRef }: { searchRef: RefObject<HTMLInputElemen
   const draft = useAppStore(useShallow((s) => s.logDraft))
   const setFilters = useAppStore((s) => s.setLogFilters)
   // Sealed bodies are never indexed (SECURITY.md): with encryption on, search covers the metadata only.
-  const sealed = useAppStore((s) => s.settings?.logs.encryptBodies === true)
+  const sealed = useQuery({ ...settingsQuery(), select: (s) => s.logs.encryptBodies }).data === true
   return (
     <search className="filters" aria-label="Log filters">
       <ChoiceFilter name="range" label="Time" options={LOG_RANGES} />

@@ -1,10 +1,10 @@
 import { type RefObject, useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import { formatCount } from '../../format'
 import { useAppStore } from '../../store'
 import { EMPTY_LOG_FILTERS, hasLogFilters } from '../../store/logs-slice'
 import { LOG_COLUMNS, LogRow } from './LogRow'
 import { formatTotal } from './log-total'
+import { useLogList } from './use-log-list'
 import { type LogsKeyboard, ROW_HEIGHT } from './use-logs-keyboard'
 import { useViewportHeight } from './use-viewport-height'
 
@@ -44,20 +44,15 @@ function NoRows() {
  * before the user reaches the end.
  */
 export function LogTable({ viewportRef, keys }: { viewportRef: RefObject<HTMLDivElement | null>; keys: LogsKeyboard }) {
-  const items = useAppStore(useShallow((s) => s.logItems))
-  const total = useAppStore((s) => s.logTotal)
-  const capped = useAppStore((s) => s.logTotalCapped)
-  const cursor = useAppStore((s) => s.logCursor)
-  const loading = useAppStore((s) => s.logsLoading)
-  const loadMore = useAppStore((s) => s.loadMoreLogs)
+  const { items, total, capped, hasMore, loading, loadMore } = useLogList()
   const [scrollTop, setScrollTop] = useState(0)
   const viewportHeight = useViewportHeight(viewportRef)
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN)
   const last = Math.min(items.length, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN)
   useEffect(() => {
-    if (cursor && !loading && last >= items.length - OVERSCAN) void loadMore()
-  }, [cursor, loading, last, items.length, loadMore])
+    if (hasMore && !loading && last >= items.length - OVERSCAN) loadMore()
+  }, [hasMore, loading, last, items.length, loadMore])
 
   return (
     <div className="grid-table">
@@ -108,7 +103,7 @@ export function LogTable({ viewportRef, keys }: { viewportRef: RefObject<HTMLDiv
         <span>
           {total === null
             ? 'Loading…'
-            : `${formatCount(capped ? items.length : Math.min(items.length, total))} of ${formatTotal(Math.max(total, items.length), capped)} shown${cursor ? ' · scroll for more' : ''}`}
+            : `${formatCount(capped ? items.length : Math.min(items.length, total))} of ${formatTotal(Math.max(total, items.length), capped)} shown${hasMore ? ' · scroll for more' : ''}`}
         </span>
         <span>↑/↓ or j/k move · Enter opens · / searches</span>
       </div>

@@ -6,13 +6,13 @@ import { LogFilters } from './LogFilters'
 import { LoggingOffNotice, useLoggingOff } from './LoggingOffNotice'
 import { LogTable } from './LogTable'
 import { useLiveTail } from './use-live-tail'
+import { useLogList } from './use-log-list'
 import { useLogsKeyboard } from './use-logs-keyboard'
 import { useLogsUrlState } from './use-logs-url-state'
 
 export function LogsPage() {
   const loggingOff = useLoggingOff()
-  const error = useAppStore((s) => s.logsError)
-  const load = useAppStore((s) => s.loadLogs)
+  const { error, retry } = useLogList(!loggingOff)
   const drawerOpen = useAppStore((s) => s.detailId !== null)
   const viewportRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
@@ -43,7 +43,7 @@ export function LogsPage() {
           <span>
             <strong>Could not load logs.</strong> {error}
           </span>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={retry}>
             Retry
           </button>
         </div>

@@ -2,6 +2,7 @@ import { type KeyboardEvent, type RefObject, useEffect, useRef, useState } from 
 import { useShallow } from 'zustand/react/shallow'
 import { hrefFor, replaceQuery } from '../../app/router'
 import { useAppStore } from '../../store'
+import { useLogList } from './use-log-list'
 
 /** Row height in the virtual list; the header row has the same. */
 export const ROW_HEIGHT = 32
@@ -25,7 +26,7 @@ export function useLogsKeyboard(
   viewportRef: RefObject<HTMLElement | null>,
   searchRef: RefObject<HTMLInputElement | null>,
 ): LogsKeyboard {
-  const items = useAppStore(useShallow((s) => s.logItems))
+  const { items } = useLogList()
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const drawerOpen = useAppStore((s) => s.detailId !== null)
   const [active, setActive] = useState(0)

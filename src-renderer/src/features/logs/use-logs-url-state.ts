@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { replaceQuery, useHashLocation } from '../../app/router'
 import { useAppStore } from '../../store'
@@ -29,16 +29,13 @@ export function useLogsUrlState(loggingOff: boolean): void {
   const filters = useAppStore(useShallow((s) => s.logFilters))
   const urlId = query.get('id')
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, on arrival (and when logging turns out to be on)
-  useEffect(() => {
-    if (loggingOff) return
-    const { logFilters, setLogFilters, loadLogs, loadSettings } = useAppStore.getState()
+  // On arrival the URL's filters are applied during the first render, before the list's query first asks:
+  // in an effect they would land after it had asked once for the filters held before.
+  useState(() => {
+    const { logFilters, setLogFilters } = useAppStore.getState()
     const fromUrl = filtersFromQuery(query)
     if (FILTER_KEYS.some((k) => fromUrl[k] !== logFilters[k])) setLogFilters(fromUrl)
-    else void loadLogs()
-    // Knowing whether body logging is on lets the drawer say why a body is missing.
-    void loadSettings()
-  }, [loggingOff])
+  })
 
   useEffect(() => {
     if (!loggingOff) replaceQuery({ ...filters, id: urlId ?? undefined })
@@ -48,7 +45,7 @@ export function useLogsUrlState(loggingOff: boolean): void {
     const { detailId, openLog, closeLog } = useAppStore.getState()
     const id = urlId ? Number(urlId) : null
     if (id && Number.isInteger(id)) {
-      if (detailId !== id) void openLog(id)
+      if (detailId !== id) openLog(id)
     } else if (detailId !== null) closeLog()
   }, [urlId])
 }
