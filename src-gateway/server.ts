@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Alerts } from './alerts/alerts.js'
 import { registerAdminApi } from './api/admin/index.js'
@@ -28,6 +27,7 @@ import { ConfigStore } from './config/store.js'
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './core/in-flight.js'
 import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
+import { requestIdFactory } from './core/request-id.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
 import { webRoot as defaultWebRoot } from './paths.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
@@ -93,13 +93,6 @@ const REQUEST_TIMEOUT_MS = 120_000
  * a slow local model sends nothing until its answer is complete.
  */
 const CONNECTION_TIMEOUT_MS = 600_000
-
-/** Cheap, unique-enough request ids: a per-process random prefix plus a counter. */
-function requestIdFactory(): () => string {
-  const prefix = `req_${randomBytes(4).toString('hex')}`
-  let n = 0
-  return () => `${prefix}${(++n).toString(36).padStart(6, '0')}`
-}
 
 /** `server.allowedHosts`, lowercased as Host headers are compared. */
 const hostSet = (config: LoadedConfig): ReadonlySet<string> =>

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CallAbort } from '../core/cancel.js'
 import type { GatewayContext } from '../gateway-context.js'
+import { callerIdentity } from '../policies/auth-hook.js'
 import type { CallSink, GatewayCall } from '../pipeline/call.js'
 import { executeCall } from '../pipeline/execute-call.js'
 import type { ClientDialect } from './dialects.js'
@@ -8,7 +9,10 @@ import { sendError } from './error-handler.js'
 import { startStream } from './outcome.js'
 import type { DialectCodec } from './types.js'
 
-/** What a chat route hands over: its dialect, codec and body (a prompt run's is rendered, not the client's). */
+/**
+ * What a route hands over: its dialect, codec and body (a prompt run's is rendered, not the client's). An
+ * embeddings or token-count route names the chat codec of its dialect.
+ */
 export interface ChatRoute {
   dialect: ClientDialect
   codec: DialectCodec<unknown>
@@ -34,8 +38,11 @@ function replySink(req: FastifyRequest, reply: FastifyReply): CallSink {
   }
 }
 
-/** A chat call from a Fastify route: decoded into a GatewayCall, executed, answered on the reply. */
-export function runChat(gw: GatewayContext, route: ChatRoute): Promise<void> {
+/**
+ * A Fastify request as a GatewayCall, and its reply as the call's sink. The call is aborted when the client
+ * goes away before its answer was written.
+ */
+export function fastifyCall(route: ChatRoute): { call: GatewayCall; sink: CallSink } {
   const { req, reply } = route
   const signal = new CallAbort()
   reply.raw.on('close', () => {
@@ -43,7 +50,7 @@ export function runChat(gw: GatewayContext, route: ChatRoute): Promise<void> {
   })
   const call: GatewayCall = {
     requestId: req.id,
-    keyName: req.keyName,
+    identity: callerIdentity(req),
     dialect: route.dialect,
     codec: route.codec,
     body: route.body,
@@ -52,5 +59,11 @@ export function runChat(gw: GatewayContext, route: ChatRoute): Promise<void> {
     headers: req.headers,
     signal,
   }
-  return executeCall(gw, call, replySink(req, reply))
+  return { call, sink: replySink(req, reply) }
+}
+
+/** A chat call from a Fastify route: decoded into a GatewayCall, executed, answered on the reply. */
+export function runChat(gw: GatewayContext, route: ChatRoute): Promise<void> {
+  const { call, sink } = fastifyCall(route)
+  return executeCall(gw, call, sink)
 }

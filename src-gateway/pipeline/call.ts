@@ -1,8 +1,24 @@
-import type { ServerResponse } from 'node:http'
+import type { Writable } from 'node:stream'
 import type { ClientDialect } from '../api/dialects.js'
 import type { DialectCodec } from '../api/types.js'
 import type { CallAbort } from '../core/cancel.js'
 import type { GatewayError } from '../core/errors.js'
+
+/**
+ * Who makes a call. A client key, the admin (the UI's Playground, with the admin token or session), anyone on
+ * a keyless loopback gateway, or the gateway itself on the admin's behalf: a comparison or a replay, which
+ * runs without a key's limits or budget.
+ */
+export type CallerIdentity =
+  | { kind: 'key'; name: string }
+  | { kind: 'admin' }
+  | { kind: 'open' }
+  | { kind: 'system'; purpose: 'comparison' | 'replay' }
+
+/** The client key admission, limits and protection are read for: only a key call has one. */
+export function keyNameOf(identity: CallerIdentity): string | undefined {
+  return identity.kind === 'key' ? identity.name : undefined
+}
 
 /**
  * One chat call as the pipeline sees it, whichever transport brought it: who is calling, in which dialect,
@@ -11,8 +27,8 @@ import type { GatewayError } from '../core/errors.js'
  */
 export interface GatewayCall {
   requestId: string
-  /** The client key the call was authenticated with; undefined for the admin or an open gateway. */
-  keyName: string | undefined
+  /** Who is calling: set by whatever authenticated the call, never by the request. */
+  identity: CallerIdentity
   dialect: ClientDialect
   codec: DialectCodec<unknown>
   /** The client's parsed body (pass-through sends it on with only the model replaced); redaction replaces it. */
@@ -35,8 +51,11 @@ export interface CallSink {
   header(name: string, value: string): void
   /** Sends a complete answer, already serialised. */
   json(text: string): void
-  /** Takes the response over for a stream (headers set so far plus `contentType`): the socket to write. */
-  stream(contentType: string | undefined): ServerResponse
+  /**
+   * Takes the answer over for a stream (headers set so far plus `contentType`): where to write it. Only
+   * Writable's own members are used, so a transport without a socket can take a stream too.
+   */
+  stream(contentType: string | undefined): Writable
   /** Sends an error in the call's dialect, unless something was sent already. */
   error(err: GatewayError): void
   /** Reports an exception that is the gateway's own fault. */

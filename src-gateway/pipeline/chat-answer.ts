@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { ServerResponse } from 'node:http'
+import type { Writable } from 'node:stream'
 import { toGatewayError } from '../api/error-handler.js'
 import { type Outcome, outcome } from '../api/outcome.js'
 import { createChunkRestorer } from '../api/restoring-chunks.js'
@@ -230,7 +230,7 @@ class ClientGone extends Error {
  * as aborted (499) like any other. So does the gateway ending the call (shutting down), with its reason.
  * The AbortController is made only here, when the client is slower than the upstream, not per call.
  */
-async function drained(raw: ServerResponse, signal: CancelSignal): Promise<void> {
+async function drained(raw: Writable, signal: CancelSignal): Promise<void> {
   const stop = new AbortController()
   const abort = () => stop.abort()
   if (!raw.destroyed && !signal.aborted) {

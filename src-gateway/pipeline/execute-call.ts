@@ -7,7 +7,7 @@ import { countTextTokens, estimatePromptTokens } from '../core/tokens.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { blocking } from '../policies/guardrails/index.js'
 import { tryTargets } from '../routing/executor.js'
-import type { CallSink, GatewayCall } from './call.js'
+import { type CallSink, type GatewayCall, keyNameOf } from './call.js'
 import { type AnswerPlan, completeAnswer, streamAnswer } from './chat-answer.js'
 import { chatJob, upstreamFailure } from './chat-dispatch.js'
 import { addHits, guardrailError, isSchemaFailure } from './guardrail-hits.js'
@@ -46,7 +46,7 @@ export async function executeCall(gw: GatewayContext, call: GatewayCall, sink: C
     sink,
     event,
     t0,
-    protect: gw.protection.forCall(requestedModel, call.keyName),
+    protect: gw.protection.forCall(requestedModel, keyNameOf(call.identity)),
     asSent: call.body,
   }
   let outputText: (() => string) | undefined

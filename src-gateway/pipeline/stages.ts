@@ -3,6 +3,7 @@ import { applyRouteSystem } from '../api/route-system.js'
 import { planRoute } from '../routing/plan.js'
 import { resolveModel } from '../routing/resolve.js'
 import { admit } from './admission.js'
+import { keyNameOf } from './call.js'
 import { guardInput } from './guardrail-hits.js'
 import type { Stage } from './stage.js'
 
@@ -38,7 +39,7 @@ const decoding: Stage = {
 const admission: Stage = {
   name: 'admission',
   before(s) {
-    s.admitted = admit(s.gw, s.call.keyName, s.sink, s.event, s.canonical!, s.asSent)
+    s.admitted = admit(s.gw, keyNameOf(s.call.identity), s.sink, s.event, s.canonical!, s.asSent)
   },
 }
 

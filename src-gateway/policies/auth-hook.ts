@@ -1,9 +1,25 @@
 import { Socket } from 'node:net'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type AdminAccess, CSRF_HEADER } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
+import type { CallerIdentity } from '../pipeline/call.js'
 import { presentedKey } from './keys.js'
 import type { Policies } from './policies.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the model-API guard found the caller to be; unset where nobody is asked (a keyless loopback gateway). */
+    identity?: CallerIdentity
+  }
+}
+
+const OPEN: CallerIdentity = { kind: 'open' }
+const ADMIN: CallerIdentity = { kind: 'admin' }
+
+/** Who makes a call that arrived over HTTP, as the guard decided it. */
+export function callerIdentity(req: FastifyRequest): CallerIdentity {
+  return req.identity ?? OPEN
+}
 
 export interface KeyAuthOptions {
   policies: Policies
@@ -17,7 +33,7 @@ export interface KeyAuthOptions {
  * A client key is required once any is configured, and always off loopback: with no keys there, every
  * call is refused, because an admin token is not access control for spending provider keys. The admin
  * (bearer token, or the web UI's session with its CSRF header on a POST) may call too, so the UI's
- * Playground works. Names the caller's key on the request (`req.keyName`).
+ * Playground works. Records who called (`req.identity`, and the key's name as `req.keyName`).
  *
  * Calls made with `app.inject` (the prompt and comparison runners call the gateway's own API in-process)
  * pass without a key: their socket is light-my-request's mock, never a `net.Socket`, and nothing from
@@ -36,14 +52,19 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     let refused: unknown
     if (policies.enabled && given !== undefined) {
       try {
-        req.keyName = policies.authenticate(given).name
+        const name = policies.authenticate(given).name
+        req.keyName = name
+        req.identity = { kind: 'key', name }
         return
       } catch (err) {
         refused = err
       }
     }
     const proof = admin.proofOf(req)
-    if (proof === 'token' || proof === 'session') return
+    if (proof === 'token' || proof === 'session') {
+      req.identity = ADMIN
+      return
+    }
     if (refused) throw refused
     if (proof === 'session-without-csrf') {
       throw new GatewayError('authentication', `calls made with the web UI session need the header ${CSRF_HEADER}: 1`, {

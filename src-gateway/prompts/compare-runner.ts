@@ -1,20 +1,17 @@
-import type { FastifyInstance } from 'fastify'
 import type { ChatMessage } from '../core/chat-types.js'
-import type { GatewayContext } from '../gateway-context.js'
+import type { CallerIdentity } from '../pipeline/call.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import { resolveModel } from '../routing/resolve.js'
-import type { Db } from '../store/db.js'
 import { evaluateAll, type Grader } from './assertions.js'
 import { createRun, finishRun, getRun, listCells, setCellStatus, updateCell } from './compare-store.js'
 import type { Cell, RunColumn, RunRow, RunSpec } from './compare-types.js'
 import { type Limiter, limiterPool } from './limiter.js'
 import { graderMessages } from './llm-rubric.js'
-import { type CallResult, callThroughGateway } from './model-call.js'
+import { type CallResult, callThroughGateway, type ModelCallDeps } from './model-call.js'
 import { getVersion } from './prompt-store.js'
 import { renderMessages } from './template.js'
 
 const CLOUD_CONCURRENCY = 4
-const CHAT_PATH = '/v1/chat/completions'
 
 /** What a running comparison reports as it goes (the side-by-side SSE stream forwards these). */
 export type RunEvent =
@@ -22,11 +19,13 @@ export type RunEvent =
   | { type: 'delta'; row: number; col: number; text: string }
   | { type: 'done'; row: number; col: number; cell: Cell }
 
-export interface RunnerDeps {
-  app: FastifyInstance
-  gw: GatewayContext
-  db: Db
+export interface RunnerDeps extends ModelCallDeps {
   priceBook: PriceBook
+}
+
+/** The gateway makes a run's calls itself, on behalf of the admin who started it: no client key, no key limits. */
+function identityOf(spec: RunSpec): CallerIdentity {
+  return { kind: 'system', purpose: spec.kind === 'replay' ? 'replay' : 'comparison' }
 }
 
 interface ActiveRun {
@@ -35,7 +34,7 @@ interface ActiveRun {
 }
 
 /**
- * Runs comparisons: every cell through the gateway's own API, with bounded concurrency per provider
+ * Runs comparisons: every cell through the gateway's own pipeline, with bounded concurrency per provider
  * (local providers one call at a time by default, to spare VRAM). Cells are saved as they finish, so
  * a cancelled or interrupted run keeps its finished cells.
  */
@@ -144,7 +143,7 @@ export class CompareRunner {
   ): Promise<Omit<Cell, 'row' | 'col' | 'model' | 'rating'>> {
     const request = this.request(spec, row, column)
     if ('error' in request) return failedCell(request.error, request.input)
-    const call = await callThroughGateway(this.deps.app, { ...request, signal, onDelta })
+    const call = await callThroughGateway(this.deps, { ...request, identity: identityOf(spec), signal, onDelta })
     const costUsd = this.costOf(call)
     const base = {
       output: call.output,
@@ -166,30 +165,28 @@ export class CompareRunner {
     return { ...base, status: 'done', pass: graded.pass, score: graded.score, assertions: graded.results }
   }
 
-  /** The call a cell makes: a stored prompt through its run endpoint (so logs name the version), else chat. */
+  /** The call a cell makes: a stored prompt run (so logs name the version), else chat. */
   private request(
     spec: RunSpec,
     row: RunRow,
     column: RunColumn,
-  ): { path: string; body: Record<string, unknown>; input: ChatMessage[] | null } | { error: string; input: null } {
+  ): { prompt?: string; body: Record<string, unknown>; input: ChatMessage[] | null } | { error: string; input: null } {
     const params = spec.params ?? {}
     if (column.promptName !== undefined && column.promptVersion !== undefined) {
       const version = getVersion(this.deps.db, column.promptName, column.promptVersion)
       const rendered = version ? renderMessages(version.content.messages, row.vars).messages : null
       return {
-        path: `/v1/prompts/${encodeURIComponent(column.promptName)}/run`,
+        prompt: column.promptName,
         body: { ...params, variables: row.vars, version: column.promptVersion, model: column.model },
         input: rendered,
       }
     }
-    if (row.messages)
-      return { path: CHAT_PATH, body: { ...params, model: column.model, messages: row.messages }, input: row.messages }
+    if (row.messages) return { body: { ...params, model: column.model, messages: row.messages }, input: row.messages }
     const rendered = renderMessages(spec.messages ?? [], row.vars)
     if (rendered.missing.length) {
       return { error: `missing variables: ${rendered.missing.join(', ')}`, input: null }
     }
     return {
-      path: CHAT_PATH,
       body: { ...params, model: column.model, messages: rendered.messages },
       input: rendered.messages,
     }
@@ -197,8 +194,8 @@ export class CompareRunner {
 
   private grader(spec: RunSpec, column: RunColumn, signal: AbortSignal): Grader {
     return async (rubric, output, model) => {
-      const res = await callThroughGateway(this.deps.app, {
-        path: CHAT_PATH,
+      const res = await callThroughGateway(this.deps, {
+        identity: identityOf(spec),
         body: { model: model ?? spec.grader ?? column.model, messages: graderMessages(rubric, output), temperature: 0 },
         signal,
       })

@@ -1,5 +1,15 @@
-import type { FastifyInstance } from 'fastify'
+import { toGatewayError } from '../api/error-handler.js'
+import { openaiCodec } from '../api/openai/codec.js'
+import { CallAbort } from '../core/cancel.js'
+import type { GatewayError } from '../core/errors.js'
+import { requestIdFactory } from '../core/request-id.js'
 import { createSseParser } from '../core/sse.js'
+import type { GatewayContext } from '../gateway-context.js'
+import type { CallerIdentity, GatewayCall } from '../pipeline/call.js'
+import { executeCall } from '../pipeline/execute-call.js'
+import { type AnswerReader, InProcessSink } from '../pipeline/in-process-sink.js'
+import type { Db } from '../store/db.js'
+import { preparePromptRun } from './prompt-run.js'
 
 /** One model call made by a comparison, as its cell records it. */
 export interface CallResult {
@@ -16,9 +26,23 @@ export interface CallResult {
   costUsd: number | null
 }
 
+/** What the gateway's own model calls run on. */
+export interface ModelCallDeps {
+  gw: GatewayContext
+  /** The prompt library, for prompt runs. */
+  db: Db
+  /** Why model calls are refused right now (the gateway is paused), if they are. */
+  refusal(): GatewayError | undefined
+  /** Reports an exception that is the gateway's own fault. */
+  logError(err: unknown, message: string): void
+}
+
 export interface CallOptions {
-  /** `/v1/chat/completions`, or `/v1/prompts/{name}/run` so the log row names the prompt version. */
-  path: string
+  /** Who the call is for: a comparison's or a replay's calls are the gateway's own, on the admin's behalf. */
+  identity: CallerIdentity
+  /** A stored prompt to run, `body` being its run body (variables, version): its log row names the version. */
+  prompt?: string
+  /** A chat completion body (OpenAI), or a prompt's run body. */
   body: Record<string, unknown>
   signal?: AbortSignal
   onDelta?: (text: string) => void
@@ -30,11 +54,19 @@ interface StreamChunk {
   error?: { message?: string }
 }
 
+interface CompleteAnswer {
+  choices?: { message?: { content?: string | null } }[]
+  usage?: StreamChunk['usage']
+}
+
+const nextRequestId = requestIdFactory()
+
 /**
- * Calls a model through the gateway's own HTTP surface (in-process, no socket), so comparisons take
- * exactly the path clients take: routing, fallbacks, logging and cost. Always streams, for TTFT.
+ * Calls a model through the gateway's pipeline directly (executeCall, no HTTP), so comparisons take the
+ * path clients take: routing, fallbacks, policies, logging and cost; `identity` says whose call it is.
+ * Always streams, for TTFT.
  */
-export async function callThroughGateway(app: FastifyInstance, opts: CallOptions): Promise<CallResult> {
+export async function callThroughGateway(deps: ModelCallDeps, opts: CallOptions): Promise<CallResult> {
   const t0 = performance.now()
   const result: CallResult = {
     status: 'done',
@@ -55,60 +87,94 @@ export async function callThroughGateway(app: FastifyInstance, opts: CallOptions
     return result
   }
   if (opts.signal?.aborted) return finish('cancelled', 'cancelled')
-  const res = await app.inject({
-    method: 'POST',
-    url: opts.path,
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({ ...opts.body, stream: true, stream_options: { include_usage: true } }),
-    payloadAsStream: true,
-  })
-  const header = (name: string) => {
-    const v = res.headers[name]
-    return typeof v === 'string' ? v : null
+  const refused = deps.refusal()
+  if (refused) return finish('error', refused.message)
+
+  const body = { ...opts.body, stream: true, stream_options: { include_usage: true } }
+  let gw = deps.gw
+  let request: Record<string, unknown> = body
+  if (opts.prompt !== undefined) {
+    try {
+      // A split label's sticky arm is picked per identity (a comparison pins its versions anyway).
+      const run = preparePromptRun(deps.gw, deps.db, opts.prompt, body, () => JSON.stringify(opts.identity))
+      gw = run.gw
+      request = run.body
+    } catch (err) {
+      return finish('error', toGatewayError(err).message)
+    }
   }
-  result.requestId = header('x-request-id')
-  result.provider = header('x-switchyard-provider')
-  result.model = header('x-switchyard-model')
-  // Closing the response is what a client disconnect looks like: the pipeline aborts the upstream call.
-  const cancel = () => res.raw.res.destroy()
-  opts.signal?.addEventListener('abort', cancel, { once: true })
-  try {
-    const body = res.stream()
-    if (res.statusCode >= 400) {
-      let text = ''
-      for await (const c of body) text += c
-      return finish('error', errorMessage(text, res.statusCode))
-    }
-    const parser = createSseParser()
-    for await (const chunk of body) {
-      for (const frame of parser.push(chunk as Buffer)) {
-        if (frame.data === '[DONE]') continue
-        const c = JSON.parse(frame.data) as StreamChunk
-        if (c.error) return finish('error', c.error.message ?? 'the stream failed')
-        const text = c.choices?.[0]?.delta?.content
-        if (text) {
-          result.ttftMs ??= performance.now() - t0
-          result.output += text
-          opts.onDelta?.(text)
-        }
-        if (c.usage) {
-          result.inputTokens = c.usage.prompt_tokens ?? null
-          result.outputTokens = c.usage.completion_tokens ?? null
-        }
+
+  let failure: string | undefined
+  const text = (piece: string | null | undefined) => {
+    if (!piece) return
+    result.ttftMs ??= performance.now() - t0
+    result.output += piece
+    opts.onDelta?.(piece)
+  }
+  const usage = (u: StreamChunk['usage']) => {
+    if (!u) return
+    result.inputTokens = u.prompt_tokens ?? null
+    result.outputTokens = u.completion_tokens ?? null
+  }
+  const parser = createSseParser()
+  const reader: AnswerReader = {
+    json(answer) {
+      try {
+        const parsed = JSON.parse(answer) as CompleteAnswer
+        text(parsed.choices?.[0]?.message?.content)
+        usage(parsed.usage)
+      } catch (err) {
+        failure = (err as Error).message
       }
-    }
-    return finish(opts.signal?.aborted ? 'cancelled' : 'done', opts.signal?.aborted ? 'cancelled' : undefined)
-  } catch (err) {
-    return opts.signal?.aborted ? finish('cancelled', 'cancelled') : finish('error', (err as Error).message)
+    },
+    chunk(data) {
+      if (failure !== undefined) return
+      try {
+        for (const frame of parser.push(data)) {
+          if (frame.data === '[DONE]') continue
+          const c = JSON.parse(frame.data) as StreamChunk
+          if (c.error) {
+            failure = c.error.message ?? 'the stream failed'
+            return
+          }
+          text(c.choices?.[0]?.delta?.content)
+          usage(c.usage)
+        }
+      } catch (err) {
+        // An answer this reader cannot follow: stop reading, as a client that gave up would.
+        failure = (err as Error).message
+        cancel()
+      }
+    },
+    error(err) {
+      failure = err.message
+    },
+  }
+  const sink = new InProcessSink(reader, deps.logError)
+  const signal = new CallAbort()
+  // Like a client that hangs up: the stream stops (the call is logged as aborted) and the upstream call with it.
+  const cancel = () => {
+    sink.close()
+    signal.abort()
+  }
+  opts.signal?.addEventListener('abort', cancel, { once: true })
+  const call: GatewayCall = {
+    requestId: nextRequestId(),
+    identity: opts.identity,
+    dialect: 'openai',
+    codec: openaiCodec,
+    body: request,
+    headers: {},
+    signal,
+  }
+  result.requestId = call.requestId
+  try {
+    await executeCall(gw, call, sink)
   } finally {
     opts.signal?.removeEventListener('abort', cancel)
   }
-}
-
-function errorMessage(text: string, status: number): string {
-  try {
-    return (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? `HTTP ${status}`
-  } catch {
-    return text.slice(0, 500) || `HTTP ${status}`
-  }
+  result.provider = sink.headers.get('x-switchyard-provider') ?? null
+  result.model = sink.headers.get('x-switchyard-model') ?? null
+  if (opts.signal?.aborted) return finish('cancelled', 'cancelled')
+  return failure === undefined ? finish('done') : finish('error', failure)
 }

@@ -36,16 +36,19 @@ export function decoratePauseSwitch(app: FastifyInstance): void {
   })
 }
 
+/** What a model call gets while the gateway is paused (the comparison runner's own calls too). */
+export function pausedError(): GatewayError {
+  return new GatewayError('upstream_overloaded', 'Switchyard is paused; resume it from the tray or the app', {
+    status: 503,
+    code: 'gateway_paused',
+    retryAfter: '30',
+  })
+}
+
 /** In the model-API scope: while paused, model calls get 503 (listings and /metrics keep answering). */
 export function refuseWhilePaused(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (req) => {
-    if (scope.gatewayPause.paused && MODEL_API.test(req.routeOptions.url ?? '')) {
-      throw new GatewayError('upstream_overloaded', 'Switchyard is paused; resume it from the tray or the app', {
-        status: 503,
-        code: 'gateway_paused',
-        retryAfter: '30',
-      })
-    }
+    if (scope.gatewayPause.paused && MODEL_API.test(req.routeOptions.url ?? '')) throw pausedError()
   })
 }
 

@@ -4,6 +4,7 @@ import { CompareRunner } from '../../prompts/compare-runner.js'
 import { failInterruptedRuns } from '../../prompts/compare-store.js'
 import { importConfigPrompts } from '../../prompts/config-import.js'
 import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
+import { pausedError } from '../admin/pause-switch.js'
 import { registerPromptRun } from './run-route.js'
 
 /** The prompt library and the comparison runner, shared by the model-API and admin scopes. */
@@ -21,7 +22,14 @@ export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): Pro
   const db = app.db ?? openDatabase(':memory:')
   importConfigPrompts(db, app.gatewayConfig.resolved.prompts)
   failInterruptedRuns(db)
-  const runner = new CompareRunner({ app, gw, db, priceBook: app.requestLog.priceBook })
+  const runner = new CompareRunner({
+    gw,
+    db,
+    priceBook: app.requestLog.priceBook,
+    // The runner's calls skip HTTP, not the pause switch.
+    refusal: () => (app.gatewayPause.paused ? pausedError() : undefined),
+    logError: (err, message) => app.log.error({ err }, message),
+  })
   // Runs write to the database until they stop, so they are stopped before anything closes it.
   app.addHook('preClose', () => runner.close())
   if (!app.db) app.addHook('onClose', async () => closeDatabase(db))
