@@ -1,4 +1,3 @@
-import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type AdminAccess, CSRF_HEADER } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
@@ -35,18 +34,16 @@ export interface KeyAuthOptions {
  * (bearer token, or the web UI's session with its CSRF header on a POST) may call too, so the UI's
  * Playground works. Records who called (`req.identity`, and the key's name as `req.keyName`).
  *
- * Calls made with `app.inject` (the prompt and comparison runners call the gateway's own API in-process)
- * pass without a key: their socket is light-my-request's mock, never a `net.Socket`, and nothing from
- * the network can arrive without one. Such calls are started only by code already inside the process,
- * behind /admin or behind an authenticated /v1 call. This holds for this scope only: the admin scope
- * wants its token from in-process callers too. CORS preflights carry no credentials by design.
+ * Every request is judged by what it presents, whatever carried it (a socket or `app.inject`): the gateway's
+ * own calls (comparisons, replays) do not come through here at all, they call the pipeline directly with a
+ * system identity. CORS preflights carry no credentials by design.
  *
  * The CORS hook is the root's, so it runs before this one: a browser client can read the 401.
  */
 export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): void {
   const { policies, admin, offLoopback } = opts
   scope.addHook('onRequest', async (req) => {
-    if (req.method === 'OPTIONS' || !(req.raw.socket instanceof Socket)) return
+    if (req.method === 'OPTIONS') return
     if (!policies.enabled && !offLoopback()) return
     const given = presentedKey(req.headers)
     let refused: unknown

@@ -118,16 +118,6 @@ describe('authentication', () => {
     })
     expect(ok.content[0]).toMatchObject({ text: 'Echo: hi' })
   })
-
-  it('lets the gateway’s own in-process calls (app.inject) through', async () => {
-    const { app } = await start(keys)
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/chat/completions',
-      payload: { model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] },
-    })
-    expect(res.statusCode).toBe(200)
-  })
 })
 
 it('rejects a config with duplicate key names or a downgrade to an unknown provider', () => {

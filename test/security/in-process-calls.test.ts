@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src-gateway/config/load.js'
+import { buildGateway } from '../../src-gateway/server.js'
+import { adminHeadersOf } from '../helpers/gateway.js'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+// Issue 18: comparisons, replays and prompt runs call the pipeline directly with a system identity. The model
+// API's guard used to let any request whose socket was not a `net.Socket` through without a key (so the
+// runners could re-enter with `app.inject`); a request is now authenticated by what it presents, whatever
+// carried it.
+
+const CLIENT_KEY = 'sk-sy-inproc-0123456789abcdefSECRET'
+let mock: RunningMock
+let app: FastifyInstance
+let url: string
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-inproc-'))
+
+beforeAll(async () => {
+  mock = await startMockUpstream()
+  const config = parseConfig(
+    `
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+keys:
+  - { name: ci, key: "\${env:SY_INPROC_KEY}" }
+prompts:
+  greet:
+    model: mock/mock-gpt
+    messages: [{ role: user, content: "Say hi to {{name}}" }]
+`,
+    'yaml',
+    { SY_INPROC_KEY: CLIENT_KEY },
+  )
+  app = buildGateway(config, { webRoot: false, dataDir: dir })
+  url = await app.listen({ host: '127.0.0.1', port: 0 })
+})
+afterAll(async () => {
+  await app?.close()
+  await mock?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const chatBody = { model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }
+
+// biome-ignore lint/suspicious/noExplicitAny: test reads loosely typed API payloads
+type Json = any
+
+async function admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...adminHeadersOf(app), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: res.status, json: await res.json() }
+}
+
+async function finished(id: number): Promise<Json> {
+  for (let i = 0; i < 400; i++) {
+    const { json: run } = await admin('GET', `/admin/v1/compare/runs/${id}`)
+    if (!run.isActive) return run
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`run ${id} did not finish`)
+}
+
+describe('a request without a network socket', () => {
+  it('needs a client key like any other once keys are configured', async () => {
+    for (const [path, payload] of [
+      ['/v1/chat/completions', chatBody],
+      ['/v1/prompts/greet/run', { variables: { name: 'Ada' } }],
+      ['/v1/messages', { ...chatBody, max_tokens: 5 }],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url: path, payload })
+      expect(res.statusCode, path).toBe(401)
+    }
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${CLIENT_KEY}` },
+      payload: chatBody,
+    })
+    expect(ok.statusCode).toBe(200)
+  })
+})
+
+describe('comparisons, replays and prompt runs with keys configured', () => {
+  it('run as the system: no client key needed, and none is charged for them', async () => {
+    const since = new Date().toISOString()
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 })
+    expect(
+      (await client.chat.completions.create({ ...chatBody, messages: [{ role: 'user', content: 'replay-me' }] }))
+        .choices[0].message.content,
+    ).toBe('Echo: replay-me')
+    app.requestLog.flush()
+
+    const side = await fetch(`${url}/admin/v1/compare`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminHeadersOf(app) },
+      body: JSON.stringify({ models: ['mock/mock-gpt'], prompt: { name: 'greet', variables: { name: 'Ada' } } }),
+    })
+    expect(await side.text()).toContain('"output":"Echo: Say hi to Ada"')
+
+    const matrix = await admin('POST', '/admin/v1/compare/runs', {
+      messages: [{ role: 'user', content: 'about {{q}}' }],
+      models: ['mock/mock-gpt'],
+      dataset: { rows: [{ q: 'x' }, { q: 'y' }] },
+    })
+    expect(matrix.status).toBe(202)
+    const run = await finished(matrix.json.id)
+    expect(run.cells.map((c: Json) => [c.status, c.output])).toEqual([
+      ['done', 'Echo: about x'],
+      ['done', 'Echo: about y'],
+    ])
+
+    const replay = await admin('POST', '/admin/v1/compare/replay', {
+      filter: { q: 'replay-me' },
+      models: ['mock/mock-gpt'],
+    })
+    expect(replay.status).toBe(202)
+    const replayed = await finished(replay.json.id)
+    expect(replayed.cells[0]).toMatchObject({ status: 'done', output: 'Echo: replay-me' })
+
+    // The client's call, then the comparison's four: none of these is the key's.
+    app.requestLog.flush()
+    const rows = (await admin('GET', `/admin/v1/logs?limit=50&from=${since}`)).json.items
+    expect(rows).toHaveLength(5)
+    expect(rows.map((r: Json) => [r.status, r.keyName])).toEqual([
+      [200, null],
+      [200, null],
+      [200, null],
+      [200, null],
+      [200, 'ci'],
+    ])
+    expect(rows.filter((r: Json) => r.promptName === 'greet')).toHaveLength(1)
+  })
+})
