@@ -13,7 +13,9 @@ export type { AuditChange, AuditEntry } from './contract/audit.js'
 export type { BackupItem, BackupReason, RestorePreview, RestoreResult } from './contract/backups.js'
 export type { CacheStatus } from './contract/cache.js'
 export type { ListPage } from './contract/common.js'
+export type { DiscoveredServer } from './contract/discovery.js'
 export type { GuardrailHit, LogDetail, LogItem, LogPage } from './contract/logs.js'
+export type { ModelItem } from './contract/models.js'
 export type {
   CacheConfig,
   PolicyDefaults,
@@ -97,21 +99,6 @@ export interface ProviderTestResult {
   models: string[]
   error: string | null
 }
-
-export interface DiscoveredServer {
-  kind: string
-  baseUrl: string
-  /** `needs-key`: the server answers but wants an API key before it lists models. */
-  status: 'ok' | 'needs-key'
-  models: string[]
-  configured: boolean
-  suggestedId: string
-  suggestedType: ProviderType
-}
-
-export type ModelItem =
-  | { id: string; route: false; provider: string; model: string; contextWindow: number | null }
-  | { id: string; route: true; strategy: RouteStrategy; targets: string[] }
 
 export const ROUTE_STRATEGIES: RouteStrategy[] = ['fallback', 'weighted', 'least-latency', 'cheapest']
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { NoBodySchema } from '../../../src-shared/contract/common.js'
+import type { DiscoveredServer, DiscoveryAnswer } from '../../../src-shared/contract/discovery.js'
 import { ProvidersQuerySchema } from '../../../src-shared/contract/providers.js'
 import type { ConfigStore } from '../../config/store.js'
 import { candidateOrigins, discoverLocalServers, type FoundServer } from '../../discovery/discover.js'
@@ -31,7 +32,7 @@ function sameServer(a: string, b: string): boolean {
  * Local model servers found by the last scan, described against the current config: whether a provider
  * already points at each, and an id and type to add it under.
  */
-function describeFound(found: FoundServer[], gw: GatewayContext) {
+function describeFound(found: FoundServer[], gw: GatewayContext): DiscoveredServer[] {
   const configured = [...gw.providers.values()]
   const taken = new Set(gw.providers.keys())
   return found.map((f) => {
@@ -72,7 +73,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, gw: GatewayContext
       })
     return running
   }
-  const view = () => {
+  const view = (): DiscoveryAnswer => {
     const items = describeFound(found, gw)
     // Whether a scan runs at start, so the UI can tell "nothing found" from "never looked".
     const scanOnStart = store.current.resolved.discovery?.enabled !== false

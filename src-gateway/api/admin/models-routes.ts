@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
+import type { ModelItem, ModelsAnswer } from '../../../src-shared/contract/models.js'
 import { RoutesQuerySchema } from '../../../src-shared/contract/routes.js'
 import type { GatewayContext } from '../../gateway-context.js'
 
 /** GET /admin/v1/models: every `provider/model` the gateway can serve, then the route aliases. */
 export function registerModelRoutes(app: FastifyInstance, gw: GatewayContext): void {
-  app.get('/admin/v1/models', { schema: { querystring: RoutesQuerySchema } }, async () => {
-    const items: unknown[] = []
+  app.get('/admin/v1/models', { schema: { querystring: RoutesQuerySchema } }, async (): Promise<ModelsAnswer> => {
+    const items: ModelItem[] = []
     for (const p of gw.providers.values()) {
       for (const m of gw.catalog.modelsOf(p)) {
         items.push({

@@ -1,6 +1,5 @@
 import type {
   ConfigImportResult,
-  DiscoveredServer,
   GatewaySettings,
   LogDetail,
   LogPage,
@@ -12,6 +11,7 @@ import type {
   RouteItem,
   StatsResult,
 } from '../../../src-shared/admin-api'
+import type { DiscoveryAnswer } from '../../../src-shared/contract/discovery'
 import type { LogFilterQuery } from '../../../src-shared/contract/logs'
 import type { StatsRequestQuery } from '../../../src-shared/contract/stats'
 import { downloadWithProgress, getJson, getText, query, sendJson } from './client'
@@ -19,12 +19,8 @@ import { downloadWithProgress, getJson, getText, query, sendJson } from './clien
 /** The Logs page's filters, as GET /admin/v1/logs and /logs/export take them. */
 export type LogQuery = LogFilterQuery
 
-/** The local-server scan: what it found, when it last ran (null: never) and whether it runs at start. */
-export interface DiscoveryView {
-  items: DiscoveredServer[]
-  scannedAt: string | null
-  scanOnStart: boolean
-}
+/** The local-server scan as the UI reads it: what it found, when it last ran (null: never), whether it runs at start. */
+export type DiscoveryView = Pick<DiscoveryAnswer, 'items' | 'scannedAt' | 'scanOnStart'>
 
 const enc = encodeURIComponent
 
