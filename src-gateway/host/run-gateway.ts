@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { StatsResult } from '../../src-shared/contract/stats.js'
 import { loadConfigFile } from '../config/load.js'
 import type { SecretStore } from '../config/secrets.js'
 import { checkRefsAtStart } from '../config/unresolved-refs.js'
@@ -91,15 +92,14 @@ export async function runGateway(opts: {
   const certificatePem = tls ? readTlsFiles(tls, configPath).cert.toString('utf8') : undefined
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
-  const today = async () => {
-    // Through the admin API in-process: no socket, and the same numbers the dashboard shows.
-    const res = await app.inject({
-      method: 'GET',
-      url: `/admin/v1/stats?bucket=day&from=${startOfToday()}`,
-      headers: { authorization: `Bearer ${app.adminToken}` },
-    })
-    if (res.statusCode !== 200) return { requests: null, costUsd: null }
-    const { totals } = res.json() as { totals: { requests: number; costUsd: number } }
+  const today = async (): Promise<{ requests: number | null; costUsd: number | null }> => {
+    // The report /admin/v1/stats answers with, so the tray shows the dashboard's numbers. A busy or restarting
+    // report worker leaves the tray's figures blank until the next poll.
+    const now = Date.now()
+    const query = { from: startOfToday(), to: new Date(now).toISOString(), bucket: 'day' } as const
+    const json = await app.reports?.run({ kind: 'stats', query, now }).catch(() => undefined)
+    if (json === undefined) return { requests: null, costUsd: null }
+    const { totals } = JSON.parse(json) as StatsResult
     return { requests: totals.requests, costUsd: totals.costUsd }
   }
 
