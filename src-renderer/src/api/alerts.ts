@@ -4,7 +4,7 @@ import { getJson, query, sendJson } from './client'
 
 /** Budget and anomaly alerts, newest first; acknowledging one takes it off the open list. */
 export const alertsApi = {
-  list: (opts: Partial<Omit<AlertsQuery, 'cursor'>> = {}) =>
-    getJson<ListPage<AlertItem>>(`/admin/v1/alerts${query(opts)}`),
+  list: (opts: Partial<Omit<AlertsQuery, 'cursor'>> = {}, signal?: AbortSignal) =>
+    getJson<ListPage<AlertItem>>(`/admin/v1/alerts${query(opts)}`, signal),
   ack: (id: number) => sendJson<AlertItem>('POST', `/admin/v1/alerts/${id}/ack`),
 }

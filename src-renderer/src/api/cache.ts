@@ -3,6 +3,6 @@ import { getJson, sendJson } from './client'
 
 /** The gateway's response cache: its mode, size and counters since start, and clearing it. */
 export const cacheApi = {
-  status: () => getJson<CacheStatus>('/admin/v1/cache'),
+  status: (signal?: AbortSignal) => getJson<CacheStatus>('/admin/v1/cache', signal),
   clear: () => sendJson<CacheCleared>('DELETE', '/admin/v1/cache'),
 }

@@ -1,12 +1,9 @@
 import { create } from 'zustand'
 import { queryClient } from '../api/query-client'
-import { type AlertsSlice, createAlertsSlice } from './alerts-slice'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
 import { type AuthSlice, createAuthSlice } from './auth-slice'
 import { type BackupsSlice, createBackupsSlice } from './backups-slice'
-import { type BudgetsSlice, createBudgetsSlice } from './budgets-slice'
 import { type CachePolicySlice, createCachePolicySlice } from './cache-policy-slice'
-import { type CacheSlice, createCacheSlice } from './cache-slice'
 import { type CompareSlice, createCompareSlice } from './compare-slice'
 import { type ConnectSlice, createConnectSlice } from './connect-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
@@ -35,9 +32,6 @@ export type AppState = AuthSlice &
   KeysSlice &
   AuditSlice &
   BackupsSlice &
-  CacheSlice &
-  AlertsSlice &
-  BudgetsSlice &
   RedactionSlice &
   CachePolicySlice
 
@@ -57,9 +51,6 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createKeysSlice(set, get, api),
   ...createAuditSlice(set, get, api),
   ...createBackupsSlice(set, get, api),
-  ...createCacheSlice(set, get, api),
-  ...createAlertsSlice(set, get, api),
-  ...createBudgetsSlice(set, get, api),
   ...createRedactionSlice(set, get, api),
   ...createCachePolicySlice(set, get, api),
 }))

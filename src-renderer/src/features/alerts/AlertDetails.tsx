@@ -1,11 +1,12 @@
+import { useMutation } from '@tanstack/react-query'
 import type { AlertItem } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { formatTime } from '../../format'
-import { useAppStore } from '../../store'
+import { ackAlert } from '../../queries/alerts'
 
 /** An alert's message and time, then its Acknowledge button, or when it was acknowledged. */
 export function AlertDetails({ alert }: { alert: AlertItem }) {
-  const acking = useAppStore((s) => s.alertAcking === alert.id)
-  const ack = useAppStore((s) => s.ackAlert)
+  const ack = useMutation({ mutationFn: () => ackAlert(alert.id) })
   return (
     <>
       <span className="alert-message">{alert.message}</span>
@@ -18,12 +19,17 @@ export function AlertDetails({ alert }: { alert: AlertItem }) {
         <button
           type="button"
           className="small"
-          disabled={acking}
+          disabled={ack.isPending}
           aria-label={`Acknowledge: ${alert.message}`}
-          onClick={() => void ack(alert.id)}
+          onClick={() => ack.mutate()}
         >
           Acknowledge
         </button>
+      )}
+      {ack.error && (
+        <span className="field-error" role="alert">
+          {errorMessage(ack.error)}
+        </span>
       )}
     </>
   )

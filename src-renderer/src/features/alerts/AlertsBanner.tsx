@@ -1,10 +1,10 @@
-import { useEffect } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { AlertItem, AlertKind } from '../../../../src-shared/admin-api'
-import { useAppStore } from '../../store'
+import { errorMessage } from '../../api/client'
+import { openAlertsQuery } from '../../queries/alerts'
 import { AlertDetails } from './AlertDetails'
 import './alerts.css'
 
-const REFRESH_MS = 30_000
 const KIND_LABEL: Record<AlertKind, string> = {
   budget: 'Budget',
   cost_anomaly: 'Cost spike',
@@ -25,17 +25,11 @@ function AlertRow({ alert }: { alert: AlertItem }) {
 
 /** Unacknowledged budget and anomaly alerts, newest first; nothing at all while there are none. */
 export function AlertsBanner() {
-  const alerts = useAppStore((s) => s.openAlerts)
-  const total = useAppStore((s) => s.openAlertsTotal)
-  const error = useAppStore((s) => s.alertsError)
-  const load = useAppStore((s) => s.loadAlerts)
-  useEffect(() => {
-    void load()
-    const t = setInterval(() => {
-      if (document.visibilityState === 'visible') void load()
-    }, REFRESH_MS)
-    return () => clearInterval(t)
-  }, [load])
+  // Asked again every 30 s while the window is visible; the last list stays on screen if a read fails.
+  const query = useQuery(openAlertsQuery())
+  const alerts = query.data?.items
+  const total = query.data?.total ?? 0
+  const error = query.error ? errorMessage(query.error) : null
 
   if (!alerts?.length) return null
   const critical = alerts.some((a) => a.level === 'critical')

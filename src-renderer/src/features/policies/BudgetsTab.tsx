@@ -1,12 +1,11 @@
 import { useQuery } from '@tanstack/react-query'
-import { useEffect } from 'react'
 import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { useShallow } from 'zustand/react/shallow'
 import type { AlertItem, BudgetPeriod, KeyItem } from '../../../../src-shared/admin-api'
 import { errorMessage } from '../../api/client'
 import { formatBucketLabel, formatBucketTick, formatUsd, formatUsdAxis } from '../../format'
+import { budgetAlertsQuery } from '../../queries/alerts'
+import { budgetChartsQuery } from '../../queries/budgets'
 import { keysQuery } from '../../queries/keys'
-import { useAppStore } from '../../store'
 import { type BudgetChart, type BudgetRow, budgetTicks } from '../../store/budget-series'
 import { AlertDetails } from '../alerts/AlertDetails'
 import '../alerts/alerts.css'
@@ -201,9 +200,10 @@ function AlertRow({ alert }: { alert: AlertItem }) {
 }
 
 function BudgetAlerts() {
-  const { alerts, total, error } = useAppStore(
-    useShallow((s) => ({ alerts: s.budgetAlerts, total: s.budgetAlertsTotal, error: s.budgetAlertsError })),
-  )
+  const query = useQuery(budgetAlertsQuery())
+  const alerts = query.data?.items ?? null
+  const total = query.data?.total ?? 0
+  const error = query.error ? errorMessage(query.error) : null
   const open = alerts?.filter((a) => a.acknowledgedAt === null).length ?? 0
   return (
     <section className="panel stack" aria-labelledby="budget-alerts-title" aria-busy={alerts === null && !error}>
@@ -243,18 +243,11 @@ export function BudgetsTab() {
   const keysList = useQuery(keysQuery())
   const keys = keysList.data ?? null
   const keysError = keysList.error ? errorMessage(keysList.error) : null
-  const { charts, loading, error } = useAppStore(
-    useShallow((s) => ({ charts: s.budgetCharts, loading: s.budgetChartsLoading, error: s.budgetChartsError })),
-  )
-  const { loadCharts, loadAlerts } = useAppStore(
-    useShallow((s) => ({ loadCharts: s.loadBudgetCharts, loadAlerts: s.loadBudgetAlerts })),
-  )
-  useEffect(() => {
-    if (keys) void loadCharts(keys)
-  }, [keys, loadCharts])
-  useEffect(() => {
-    void loadAlerts()
-  }, [loadAlerts])
+  const chartsQuery = useQuery({ ...budgetChartsQuery(keys ?? []), enabled: keys !== null })
+  const charts = chartsQuery.data ?? null
+  const loading = chartsQuery.isFetching
+  const error = chartsQuery.error ? errorMessage(chartsQuery.error) : null
+  const alertsQuery = useQuery(budgetAlertsQuery())
 
   const budgeted = keys?.filter((k) => k.budget) ?? []
   const unbudgeted = keys?.filter((k) => !k.budget) ?? []
@@ -271,9 +264,10 @@ export function BudgetsTab() {
             aria-label="Refresh budgets"
             title="Refresh"
             onClick={() => {
-              // An unchanged list keeps its identity, so the charts are asked for here, not by the effect.
-              void keysList.refetch().then((r) => r.data && loadCharts(r.data))
-              void loadAlerts()
+              // Keys whose budgets changed are another charts query; unchanged ones are read again here.
+              void keysList.refetch({ cancelRefetch: false })
+              void chartsQuery.refetch({ cancelRefetch: false })
+              void alertsQuery.refetch({ cancelRefetch: false })
             }}
           >
             ⟳
@@ -309,7 +303,7 @@ export function BudgetsTab() {
             <strong>Could not read the spend per day.</strong> {error}
             {charts && ' The charts below are from the last successful read.'}
           </span>
-          <button type="button" onClick={() => keys && void loadCharts(keys)}>
+          <button type="button" onClick={() => void chartsQuery.refetch({ cancelRefetch: false })}>
             Retry
           </button>
         </div>

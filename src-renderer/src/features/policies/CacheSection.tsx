@@ -1,11 +1,9 @@
-import { useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { CacheStatus } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { formatBytes, formatCount, formatPercent, formatTtl, formatUsd } from '../../format'
-import { useAppStore } from '../../store'
-
-/** The counters move with every call, so they are re-read while the page is in view. */
-const LIVE_MS = 10_000
+import { cacheStatusQuery, clearCache } from '../../queries/cache'
 
 const MODE_LABEL: Record<CacheStatus['mode'], string> = {
   off: 'Off',
@@ -56,24 +54,16 @@ function Counters({ s }: { s: CacheStatus }) {
 
 /** Keys & Policies → Cache: the live counters of the gateway's response cache, and clearing it after a confirm. */
 export function CacheSection() {
-  const { status, error, clearing, cleared, clearError } = useAppStore(
-    useShallow((s) => ({
-      status: s.cacheStatus,
-      error: s.cacheError,
-      clearing: s.cacheClearing,
-      cleared: s.cacheCleared,
-      clearError: s.cacheClearError,
-    })),
-  )
-  const { load, clear } = useAppStore(useShallow((s) => ({ load: s.loadCache, clear: s.clearCache })))
+  // Read again every 10 s while the window is visible; the last figures stay on screen if a read fails.
+  const query = useQuery(cacheStatusQuery())
+  const status = query.data ?? null
+  const error = query.error ? errorMessage(query.error) : null
+  const load = () => void query.refetch({ cancelRefetch: false })
   const [confirming, setConfirming] = useState(false)
-  useEffect(() => {
-    void load()
-    const t = setInterval(() => {
-      if (document.visibilityState === 'visible') void load()
-    }, LIVE_MS)
-    return () => clearInterval(t)
-  }, [load])
+  const clear = useMutation({ mutationFn: clearCache, onSettled: () => setConfirming(false) })
+  const clearing = clear.isPending
+  const cleared = clear.data?.cleared ?? null
+  const clearError = clear.error ? errorMessage(clear.error) : null
 
   const on = status !== null && status.mode !== 'off'
   return (
@@ -85,13 +75,7 @@ export function CacheSection() {
     >
       <div className="panel-header">
         <h2 id="cache-heading">Cache contents</h2>
-        <button
-          type="button"
-          className="small"
-          aria-label="Refresh cache counters"
-          title="Refresh"
-          onClick={() => void load()}
-        >
+        <button type="button" className="small" aria-label="Refresh cache counters" title="Refresh" onClick={load}>
           ⟳
         </button>
       </div>
@@ -101,7 +85,7 @@ export function CacheSection() {
             <strong>Could not read the cache.</strong> {error}
             {status && ' The figures below are from the last successful read.'}
           </span>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={load}>
             Retry
           </button>
         </div>
@@ -122,12 +106,7 @@ export function CacheSection() {
                 Clear all {formatCount(status.entries)} cached {status.entries === 1 ? 'answer' : 'answers'}? The next
                 identical calls go to their provider again.
               </span>
-              <button
-                type="button"
-                className="danger"
-                disabled={clearing}
-                onClick={() => void clear().then(() => setConfirming(false))}
-              >
+              <button type="button" className="danger" disabled={clearing} onClick={() => clear.mutate()}>
                 {clearing ? 'Clearing…' : 'Yes, clear'}
               </button>
               <button type="button" onClick={() => setConfirming(false)}>

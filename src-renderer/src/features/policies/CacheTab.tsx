@@ -3,7 +3,9 @@ import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { CacheConfig } from '../../../../src-shared/admin-api'
 import { errorMessage } from '../../api/client'
+import { queryClient } from '../../api/query-client'
 import { formatCount, formatTtl } from '../../format'
+import { cacheStatusKey } from '../../queries/cache'
 import { policyQuery } from '../../queries/policies'
 import { useAppStore } from '../../store'
 import { type CacheDraft, type CacheMode, cacheDraftErrors, isCacheDirty } from '../../store/cache-policy-slice'
@@ -78,13 +80,8 @@ function CacheSettings() {
       serverErrors: s.cacheFieldErrors,
     })),
   )
-  const { update, save, discard, reloadCounters } = useAppStore(
-    useShallow((s) => ({
-      update: s.updateCacheDraft,
-      save: s.saveCachePolicy,
-      discard: s.discardCacheDraft,
-      reloadCounters: s.loadCache,
-    })),
+  const { update, save, discard } = useAppStore(
+    useShallow((s) => ({ update: s.updateCacheDraft, save: s.saveCachePolicy, discard: s.discardCacheDraft })),
   )
   const d = view.defaults
   const errors = { ...cacheDraftErrors(draft), ...serverErrors }
@@ -98,7 +95,7 @@ function CacheSettings() {
         e.preventDefault()
         // The counters show the mode and limits in force: read them again once the new ones apply.
         void save().then((ok) => {
-          if (ok) void reloadCounters()
+          if (ok) void queryClient.invalidateQueries({ queryKey: cacheStatusKey() })
         })
       }}
     >

@@ -1,9 +1,9 @@
+import { QueryClient } from '@tanstack/react-query'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { KeyItem, StatsResult } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { ApiError } from '../api/client'
-import { type BudgetsSlice, createBudgetsSlice } from './budgets-slice'
+import { budgetChartsQuery } from './budgets'
 
 vi.mock('../api/admin', () => ({ adminApi: { stats: vi.fn() } }))
 const api = vi.mocked(adminApi)
@@ -18,11 +18,11 @@ const key = (name: string, budget: Partial<NonNullable<KeyItem['budget']>> = {})
 const stats = (group: string, costUsd: number) =>
   ({ series: [{ bucket: '2026-01-14T00:00:00.000Z', group, costUsd }] }) as unknown as StatsResult
 
-describe('budgets slice', () => {
-  let store: StoreApi<BudgetsSlice>
+describe('budget charts query', () => {
+  let client: QueryClient
   beforeEach(() => {
     vi.resetAllMocks()
-    store = createStore<BudgetsSlice>()(createBudgetsSlice)
+    client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
   })
 
   it('asks once per distinct period, grouped by key, and charts only budgeted keys', async () => {
@@ -33,7 +33,7 @@ describe('budgets slice', () => {
       { name: 'open', key: null },
       key('daily', { period: 'day', periodStart: '2026-01-15T00:00:00.000Z', periodEnd: '2026-01-16T00:00:00.000Z' }),
     ]
-    await store.getState().loadBudgetCharts(keys, NOW)
+    const charts = await client.fetchQuery(budgetChartsQuery(keys, () => NOW))
     expect(api.stats).toHaveBeenCalledTimes(2)
     expect(api.stats).toHaveBeenCalledWith({
       ...{ from: MONTH.periodStart, to: MONTH.periodEnd },
@@ -46,7 +46,6 @@ describe('budgets slice', () => {
       bucket: 'hour',
       groupBy: 'key',
     })
-    const charts = store.getState().budgetCharts!
     expect(charts.map((c) => [c.key, c.bucket, c.rows.length])).toEqual([
       ['ci', 'day', 31],
       ['team', 'day', 31],
@@ -56,15 +55,20 @@ describe('budgets slice', () => {
     expect(charts[1].rows[13]).toMatchObject({ spent: 0 })
   })
 
-  it('keeps the last charts when a reload fails', async () => {
+  it('keeps the last charts beside the error when a reload fails', async () => {
+    const query = budgetChartsQuery([key('ci')], () => NOW)
     api.stats.mockResolvedValueOnce(stats('ci', 1))
-    await store.getState().loadBudgetCharts([key('ci')], NOW)
+    await client.fetchQuery(query)
     api.stats.mockRejectedValueOnce(new ApiError(503, 'the database is not open'))
-    await store.getState().loadBudgetCharts([key('ci')], NOW)
-    expect(store.getState()).toMatchObject({
-      budgetChartsLoading: false,
-      budgetChartsError: 'the database is not open (HTTP 503)',
-    })
-    expect(store.getState().budgetCharts).toHaveLength(1)
+    await client.refetchQueries({ queryKey: query.queryKey })
+    const state = client.getQueryState(query.queryKey)
+    expect(state?.data).toHaveLength(1)
+    expect(state?.error).toMatchObject({ message: 'the database is not open', status: 503 })
+  })
+
+  it('is another query once a budget changes, so an edited budget is charted again', () => {
+    const before = budgetChartsQuery([key('ci'), { name: 'open', key: null }]).queryKey
+    expect(budgetChartsQuery([key('ci')]).queryKey).toEqual(before)
+    expect(budgetChartsQuery([key('ci', { usd: 9 })]).queryKey).not.toEqual(before)
   })
 })
