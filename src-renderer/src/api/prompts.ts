@@ -97,19 +97,23 @@ function createEventBuffer() {
 }
 
 export const promptsApi = {
-  list: (q?: string) => getJson<ListPage<PromptSummary>>(`${P}${query({ q, limit: 500 })}`),
+  list: (q?: string, signal?: AbortSignal) =>
+    getJson<ListPage<PromptSummary>>(`${P}${query({ q, limit: 500 })}`, signal),
   get: (name: string) => getJson<PromptDetail>(`${P}/${enc(name)}`),
-  versions: (name: string) => getJson<ListPage<PromptVersion>>(`${P}/${enc(name)}/versions?limit=1000`),
+  versions: (name: string, signal?: AbortSignal) =>
+    getJson<ListPage<PromptVersion>>(`${P}/${enc(name)}/versions?limit=1000`, signal),
   save: (name: string, content: PromptContent, note?: string) =>
     sendJson<PromptSaved>('POST', `${P}/${enc(name)}/versions`, {
       ...content,
       ...(note ? { note } : {}),
     }),
-  diff: (name: string, from: number, to: number) => getJson<PromptDiff>(`${P}/${enc(name)}/diff${query({ from, to })}`),
+  diff: (name: string, from: number, to: number, signal?: AbortSignal) =>
+    getJson<PromptDiff>(`${P}/${enc(name)}/diff${query({ from, to })}`, signal),
   setLabel: (name: string, label: string, target: LabelTarget) =>
     sendJson<PromptLabel>('PUT', `${P}/${enc(name)}/labels/${enc(label)}`, target),
-  labelHistory: (name: string) => getJson<ListPage<LabelMove>>(`${P}/${enc(name)}/label-history`),
-  stats: (name: string) => getJson<ListPage<ArmStats>>(`${P}/${enc(name)}/stats`),
+  labelHistory: (name: string, signal?: AbortSignal) =>
+    getJson<ListPage<LabelMove>>(`${P}/${enc(name)}/label-history`, signal),
+  stats: (name: string, signal?: AbortSignal) => getJson<ListPage<ArmStats>>(`${P}/${enc(name)}/stats`, signal),
   /** Runs a stored version through `/v1/prompts/{name}/run`, the endpoint clients call. */
   async run(name: string, body: { variables: Record<string, string>; version?: number }): Promise<RunAnswer> {
     const t0 = performance.now()

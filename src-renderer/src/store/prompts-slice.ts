@@ -1,15 +1,7 @@
 import type { StateCreator } from 'zustand'
 import { errorMessage } from '../api/client'
-import {
-  type ArmStats,
-  type LabelMove,
-  type PromptContent,
-  type PromptDiff,
-  type PromptSummary,
-  type PromptVersion,
-  promptsApi,
-  type RunAnswer,
-} from '../api/prompts'
+import { type PromptContent, type PromptVersion, promptsApi, type RunAnswer } from '../api/prompts'
+import { movePromptLabel, savePromptVersion } from '../queries/prompts'
 
 /** The editor's working copy: a new prompt (no saved name yet) or edits on top of a saved version. */
 export interface PromptDraft {
@@ -22,28 +14,28 @@ export interface PromptDraft {
   baseVersion: number | null
 }
 
+/**
+ * The Prompts page's own state: the search text, the prompt chosen, the draft and the last run. The library,
+ * versions, label history, stats and diffs are queries (queries/prompts.ts).
+ */
 export interface PromptsSlice {
-  prompts: PromptSummary[]
   promptsQuery: string
-  promptsLoading: boolean
+  /** The error of the last save, label move or rating. */
   promptsError: string | null
   activePrompt: string | null
-  versions: PromptVersion[]
-  labelMoves: LabelMove[]
-  armStats: ArmStats[]
   draft: PromptDraft | null
   isDraftDirty: boolean
-  promptDiff: PromptDiff | null
   promptRun: RunAnswer | { error: string } | null
   isPromptRunning: boolean
   promptNotice: string | null
-  loadPrompts(q?: string): Promise<void>
-  selectPrompt(name: string): Promise<void>
+  setPromptsQuery(q: string): void
+  /** Chooses a prompt; its draft comes from its newest version once the versions are read (`openDraft`). */
+  selectPrompt(name: string): void
+  openDraft(version: PromptVersion): void
   newPrompt(seed?: Partial<PromptContent>): void
   editDraft(change: Partial<PromptDraft>): void
   editDraftContent(change: Partial<PromptContent>): void
   saveDraft(note: string): Promise<boolean>
-  loadPromptDiff(from: number, to: number): Promise<void>
   movePromptLabel(label: string, version: number): Promise<void>
   runPrompt(variables: Record<string, string>, version?: number): Promise<void>
   ratePromptRun(rating: 'up' | 'down'): Promise<void>
@@ -68,62 +60,35 @@ function parseObject(text: string, what: string): Record<string, unknown> | unde
 }
 
 export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice> = (set, get) => ({
-  prompts: [],
   promptsQuery: '',
-  promptsLoading: false,
   promptsError: null,
   activePrompt: null,
-  versions: [],
-  labelMoves: [],
-  armStats: [],
   draft: null,
   isDraftDirty: false,
-  promptDiff: null,
   promptRun: null,
   isPromptRunning: false,
   promptNotice: null,
 
-  async loadPrompts(q) {
-    const promptsQuery = q ?? get().promptsQuery
-    set({ promptsLoading: true, promptsQuery })
-    try {
-      const page = await promptsApi.list(promptsQuery)
-      set({ prompts: page.items, promptsError: null })
-    } catch (err) {
-      set({ promptsError: errorMessage(err) })
-    } finally {
-      set({ promptsLoading: false })
-    }
+  setPromptsQuery: (promptsQuery) => set({ promptsQuery }),
+
+  selectPrompt(name) {
+    set({
+      activePrompt: name,
+      draft: null,
+      isDraftDirty: false,
+      promptRun: null,
+      promptNotice: null,
+      promptsError: null,
+    })
   },
 
-  async selectPrompt(name) {
-    set({ activePrompt: name, promptDiff: null, promptRun: null, promptNotice: null })
-    try {
-      const [versions, moves, stats] = await Promise.all([
-        promptsApi.versions(name),
-        promptsApi.labelHistory(name),
-        promptsApi.stats(name),
-      ])
-      set({
-        versions: versions.items,
-        labelMoves: moves.items,
-        armStats: stats.items,
-        draft: versions.items[0] ? draftOf(versions.items[0]) : null,
-        isDraftDirty: false,
-        promptsError: null,
-      })
-    } catch (err) {
-      set({ promptsError: errorMessage(err) })
-    }
+  openDraft(version) {
+    if (version.name === get().activePrompt) set({ draft: draftOf(version), isDraftDirty: false })
   },
 
   newPrompt(seed) {
     set({
       activePrompt: null,
-      versions: [],
-      labelMoves: [],
-      armStats: [],
-      promptDiff: null,
       promptRun: null,
       promptNotice: null,
       isDraftDirty: Boolean(seed),
@@ -160,10 +125,13 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
       const schema = parseObject(draft.schemaText, 'JSON schema')
       if (params) content.params = params
       if (schema) content.responseSchema = schema
-      const saved = await promptsApi.save(draft.name, content, note)
-      await Promise.all([get().loadPrompts(), get().selectPrompt(draft.name)])
-      // Selecting reloads the draft from the saved version and clears notices, so the notice comes last.
+      const saved = await savePromptVersion(draft.name, content, note)
       set({
+        activePrompt: draft.name,
+        draft: draftOf(saved.version),
+        isDraftDirty: false,
+        promptsError: null,
+        promptRun: null,
         promptNotice: saved.created
           ? `Saved as v${saved.version.version}`
           : `No changes since v${saved.version.version}: nothing saved`,
@@ -175,23 +143,12 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
     }
   },
 
-  async loadPromptDiff(from, to) {
-    const name = get().activePrompt
-    if (!name) return
-    try {
-      set({ promptDiff: await promptsApi.diff(name, from, to), promptsError: null })
-    } catch (err) {
-      set({ promptsError: errorMessage(err) })
-    }
-  },
-
   async movePromptLabel(label, version) {
     const name = get().activePrompt
     if (!name) return
     try {
-      await promptsApi.setLabel(name, label, { version })
-      await Promise.all([get().loadPrompts(), get().selectPrompt(name)])
-      set({ promptNotice: `${label} → v${version}` })
+      await movePromptLabel(name, label, version)
+      set({ promptNotice: `${label} → v${version}`, promptsError: null })
     } catch (err) {
       set({ promptsError: errorMessage(err) })
     }

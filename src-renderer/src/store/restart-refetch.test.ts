@@ -4,16 +4,12 @@ import { refetchAfterRestart } from './restart-refetch'
 
 describe('refetchAfterRestart', () => {
   it('reloads the lists a page has loaded, and leaves the others to load when opened', () => {
-    const state = {
-      backups: null,
-      loadBackups: vi.fn(),
-      settings: null,
-      loadSettings: vi.fn(),
-      loadPrompts: vi.fn(),
-    }
-    refetchAfterRestart(state)
-    for (const loaded of ['loadPrompts'] as const) expect(state[loaded]).toHaveBeenCalledOnce()
-    for (const unloaded of ['loadBackups', 'loadSettings'] as const) expect(state[unloaded]).not.toHaveBeenCalled()
+    const unloaded = { backups: null, loadBackups: vi.fn() }
+    refetchAfterRestart(unloaded)
+    expect(unloaded.loadBackups).not.toHaveBeenCalled()
+    const loaded = { backups: [], loadBackups: vi.fn() }
+    refetchAfterRestart(loaded)
+    expect(loaded.loadBackups).toHaveBeenCalledOnce()
   })
 })
 

@@ -1,7 +1,9 @@
+import { useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import type { Assertion, MatrixRequest } from '../../api/prompts'
 import { countNoun } from '../../count-noun'
+import { promptListQuery } from '../../queries/prompts'
 import { useAppStore } from '../../store'
 import { ModelPicker } from './ModelPicker'
 
@@ -39,8 +41,7 @@ function toAssertion(a: AssertionDraft): Assertion {
 
 /** Prompts (or versions) × models × dataset rows, with assertions; Run stays off until all three exist. */
 export function MatrixSetup() {
-  const prompts = useAppStore((s) => s.prompts)
-  const loadPrompts = useAppStore((s) => s.loadPrompts)
+  const prompts = useQuery(promptListQuery()).data ?? []
   const start = useAppStore((s) => s.startMatrix)
   const [chosen, setChosen] = useState<Record<string, number | 'latest'>>({})
   const [models, setModels] = useState<string[]>([])
@@ -52,10 +53,6 @@ export function MatrixSetup() {
   const setDatasetError = useAppStore((s) => s.setDatasetError)
   const [assertions, setAssertions] = useState<AssertionDraft[]>([])
   const [grader, setGrader] = useState('')
-
-  useEffect(() => {
-    void loadPrompts()
-  }, [loadPrompts])
 
   // The row count (and so Run) follows the dataset as it is typed or pasted, not only once the field loses
   // focus: Run left disabled beside a pasted dataset, with a hint asking for rows, looks broken.

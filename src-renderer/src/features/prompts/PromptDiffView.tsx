@@ -1,4 +1,7 @@
+import { useQuery } from '@tanstack/react-query'
+import { promptDiffQuery } from '../../queries/prompts'
 import { useAppStore } from '../../store'
+import { useActiveVersions } from './use-active-prompt'
 
 const MARK = { equal: ' ', add: '+', remove: '−' } as const
 
@@ -12,8 +15,9 @@ export function PromptDiffView({
   to: number
   onPick(from: number, to: number): void
 }) {
-  const versions = useAppStore((s) => s.versions)
-  const diff = useAppStore((s) => s.promptDiff)
+  const active = useAppStore((s) => s.activePrompt)
+  const { versions } = useActiveVersions()
+  const diff = useQuery({ ...promptDiffQuery(active ?? '', from, to), enabled: active !== null }).data ?? null
   const options = versions.map((v) => (
     <option key={v.version} value={v.version}>
       v{v.version}

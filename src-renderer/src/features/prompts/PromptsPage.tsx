@@ -1,20 +1,24 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { errorMessage } from '../../api/client'
+import { promptListQuery } from '../../queries/prompts'
 import { useAppStore } from '../../store'
 import { contentFromHandoff } from './handoff-seed'
 import { PromptDiffView } from './PromptDiffView'
 import { PromptEditor } from './PromptEditor'
+import { useActiveLabels, useActiveVersions } from './use-active-prompt'
 import './prompts.css'
 import { VersionHistory } from './VersionHistory'
 
 type Tab = 'Editor' | 'Versions' | 'Diff'
 const TABS: Tab[] = ['Editor', 'Versions', 'Diff']
-
 function PromptList() {
-  const prompts = useAppStore((s) => s.prompts)
   const active = useAppStore((s) => s.activePrompt)
   const query = useAppStore((s) => s.promptsQuery)
-  const load = useAppStore((s) => s.loadPrompts)
+  const setQuery = useAppStore((s) => s.setPromptsQuery)
+  // The last answer stays while the next search is out, so the list does not blink at each key.
+  const list = useQuery({ ...promptListQuery(query), placeholderData: keepPreviousData })
+  const prompts = list.data ?? []
   const select = useAppStore((s) => s.selectPrompt)
   const newPrompt = useAppStore((s) => s.newPrompt)
   return (
@@ -26,7 +30,7 @@ function PromptList() {
           placeholder="Search prompts"
           aria-label="Search prompts"
           value={query}
-          onChange={(e) => load(e.target.value)}
+          onChange={(e) => setQuery(e.target.value)}
         />
       </label>
       <ul>
@@ -47,7 +51,12 @@ function PromptList() {
           </li>
         ))}
       </ul>
-      {prompts.length === 0 && <p className="muted">{query ? 'No match.' : 'No prompts yet.'}</p>}
+      {list.error && (
+        <p className="error" role="alert">
+          Could not list prompts: {errorMessage(list.error)}
+        </p>
+      )}
+      {list.data?.length === 0 && <p className="muted">{query ? 'No match.' : 'No prompts yet.'}</p>}
       <button type="button" onClick={() => newPrompt()}>
         + New prompt
       </button>
@@ -56,15 +65,14 @@ function PromptList() {
 }
 
 export function PromptsPage() {
-  const load = useAppStore((s) => s.loadPrompts)
   const draft = useAppStore((s) => s.draft)
   const dirty = useAppStore((s) => s.isDraftDirty)
-  const error = useAppStore((s) => s.promptsError)
+  const actionError = useAppStore((s) => s.promptsError)
   const notice = useAppStore((s) => s.promptNotice)
-  const versions = useAppStore((s) => s.versions)
-  const labels = useAppStore(useShallow((s) => s.prompts.find((p) => p.name === s.activePrompt)?.labels ?? []))
+  const { versions, error: versionsError } = useActiveVersions()
+  const labels = useActiveLabels()
+  const openDraft = useAppStore((s) => s.openDraft)
   const save = useAppStore((s) => s.saveDraft)
-  const loadDiff = useAppStore((s) => s.loadPromptDiff)
   const newPrompt = useAppStore((s) => s.newPrompt)
   const handoff = useAppStore((s) => (s.handoff?.kind === 'prompt' ? s.handoff : null))
   const clearHandoff = useAppStore((s) => s.clearHandoff)
@@ -72,9 +80,12 @@ export function PromptsPage() {
   const [note, setNote] = useState('')
   const [pair, setPair] = useState<[number, number]>([1, 1])
 
+  const error = actionError ?? (versionsError ? errorMessage(versionsError) : null)
+
+  // A prompt just chosen opens on its newest version once the versions are read.
   useEffect(() => {
-    void load()
-  }, [load])
+    if (!draft && versions[0]) openDraft(versions[0])
+  }, [draft, versions, openDraft])
   // “Save as prompt” in the Playground lands here as a new, unsaved prompt.
   useEffect(() => {
     if (!handoff) return
@@ -92,7 +103,6 @@ export function PromptsPage() {
   const showDiff = (from: number, to: number) => {
     setPair([from, to])
     setTab('Diff')
-    void loadDiff(from, to)
   }
 
   return (

@@ -1,15 +1,18 @@
+import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import { formatDuration, formatTime, formatUsd } from '../../format'
+import { armStatsQuery, labelHistoryQuery } from '../../queries/prompts'
 import { useAppStore } from '../../store'
 import { LabelDialog, targetText } from './LabelDialog'
+import { useActiveLabels, useActiveVersions } from './use-active-prompt'
 
 /** Each version with its note and labels; labels move here, in a dialog naming the move. */
 export function VersionHistory({ onDiff }: { onDiff(from: number, to: number): void }) {
-  const versions = useAppStore((s) => s.versions)
-  const labels = useAppStore(useShallow((s) => s.prompts.find((p) => p.name === s.activePrompt)?.labels ?? []))
-  const moves = useAppStore((s) => s.labelMoves)
-  const stats = useAppStore((s) => s.armStats)
+  const active = useAppStore((s) => s.activePrompt) ?? ''
+  const { versions } = useActiveVersions()
+  const labels = useActiveLabels()
+  const moves = useQuery({ ...labelHistoryQuery(active), enabled: active !== '' }).data ?? []
+  const stats = useQuery({ ...armStatsQuery(active), enabled: active !== '' }).data ?? []
   const moveLabel = useAppStore((s) => s.movePromptLabel)
 
   const labelsOf = (version: number) =>
