@@ -2,7 +2,7 @@ import type { CancelSignal } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { resolveModel } from '../routing/resolve.js'
-import { sendEmbeddings } from './embeddings-call.js'
+import { sendEmbeddings } from './embeddings-upstream.js'
 
 /**
  * One text's embedding from a configured model (the semantic cache's lookups). Goes straight to the

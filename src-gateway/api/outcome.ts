@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http'
 import type { FastifyReply } from 'fastify'
-import type { ChatResponse } from '../core/chat-types.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { TokenCounts } from './stream-accounting.js'
 
@@ -21,10 +20,8 @@ export type Outcome = Pick<
 > & {
   /** The answer's text (as the upstream wrote it, placeholders and all), computed only when asked for. */
   outputText?: () => string
-  /** A complete answer not sent yet: output guardrails get to see it first. */
+  /** A complete answer not sent yet: the stages' answer hooks get to see it first. */
   send?: () => void
-  /** The canonical answer, when the plan asked to collect it for the cache. */
-  response?: ChatResponse
   /** The answer failed part-way by the gateway's own fault, not the upstream's: no breaker counts it. */
   gatewayFault?: boolean
 }

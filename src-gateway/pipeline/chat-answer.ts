@@ -2,35 +2,24 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { toGatewayError } from '../api/error-handler.js'
 import { type Outcome, outcome } from '../api/outcome.js'
-import { createChunkRestorer } from '../api/restoring-chunks.js'
 import { countsFromUsage, KEPT_TEXT_CHARS, type StreamTranslator } from '../api/stream-accounting.js'
 import type { DialectCodec } from '../api/types.js'
 import type { CancelSignal } from '../core/cancel.js'
-import type { ChatChunk, ChatRequest, Usage } from '../core/chat-types.js'
+import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import { endedByGateway } from '../core/in-flight.js'
-import type { GuardrailHit, LogEvent } from '../core/log-event.js'
 import { createNdjsonParser, createSseParser } from '../core/sse.js'
 import type { UpstreamResponse } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
-import { ResponseAccumulator } from '../policies/cache/index.js'
-import { blocking, type Guardrails } from '../policies/guardrails/index.js'
-import { restoreDeep, type Vault } from '../policies/redaction/index.js'
 import type { PlannedTarget } from '../routing/plan.js'
 import type { Target } from '../routing/resolve.js'
+import type { ChunkChain } from './answer-hooks.js'
 import type { CallSink, GatewayCall } from './call.js'
 import { type Answered, passthroughTo, readFailure, upstreamFailure } from './chat-dispatch.js'
-import { addHits, guardrailError } from './guardrail-hits.js'
+import { type CompleteAnswer, StopAnswer } from './stage.js'
 
-/** What the answer must go through on its way back, from the call's redaction, guardrails and cache. */
-export interface AnswerPlan {
-  /** Reversible redaction: the placeholders to put back. */
-  vault?: Vault
-  /** Output guardrails, when the call has any. */
-  guardrails?: Guardrails
-  /** Assemble the canonical answer so the cache can keep it. */
-  collect: boolean
-}
+/** How an answer went; a complete one carries what the stages' hooks look at before it is sent. */
+export type AnswerOutcome = Outcome & { answer?: CompleteAnswer }
 
 /** The text of a non-stream answer in either dialect, for token estimation and output guardrails. */
 function answerText(parsed: unknown): string {
@@ -40,9 +29,10 @@ function answerText(parsed: unknown): string {
   return Array.isArray(p.content) ? p.content.map((b) => b.text ?? '').join('') : ''
 }
 
-const sendJson = (sink: CallSink, text: string) => () => sink.json(text)
-
-/** Reads a complete answer and prepares what the client gets; `send` delivers it once guardrails agree. */
+/**
+ * Reads a complete answer and prepares what the client gets: `answer` is what the stages' hooks look at (and
+ * may rewrite); `send` delivers it once they agree.
+ */
 export async function completeAnswer(
   gw: GatewayContext,
   call: GatewayCall,
@@ -50,8 +40,7 @@ export async function completeAnswer(
   canonical: ChatRequest,
   target: PlannedTarget,
   res: UpstreamResponse,
-  plan: AnswerPlan,
-): Promise<Outcome> {
+): Promise<AnswerOutcome> {
   const text = await res.text().catch((err) => {
     throw readFailure(target, err)
   })
@@ -64,35 +53,48 @@ export async function completeAnswer(
     })
   }
   const { adapter } = target.provider
+  const edits: ((body: unknown) => unknown)[] = []
+  /** The client's answer: `serialised` as is, unless a hook rewrites `body` (the same answer as a value). */
+  const send = (body: unknown, serialised: string) => () =>
+    sink.json(edits.length === 0 ? serialised : JSON.stringify(edits.reduce((b, edit) => edit(b), body)))
   const passthrough = passthroughTo(call, target)
   if (passthrough) {
-    return outcome(200, passthrough.counts((parsed as { usage?: unknown }).usage), {
-      responseBody: gw.captureBodies ? text : undefined,
-      outputText: () => answerText(parsed),
-      send: sendJson(sink, plan.vault ? JSON.stringify(restoreDeep(parsed, plan.vault)) : text),
+    const counts = passthrough.counts((parsed as { usage?: unknown }).usage)
+    let response: ChatResponse | undefined
+    const answer: CompleteAnswer = {
+      text: () => answerText(parsed),
+      outputTokens: counts?.output,
       // The upstream speaks the client's dialect, which its adapter reads like any other answer.
-      response: plan.collect ? adapter.chatResponse(parsed, target.model) : undefined,
+      response: () => {
+        response ??= adapter.chatResponse(parsed, target.model)
+        return response
+      },
+      rewrite: (edit) => edits.push(edit),
+    }
+    const sent = outcome(200, counts, {
+      responseBody: gw.captureBodies ? text : undefined,
+      outputText: answer.text,
+      send: send(parsed, text),
     })
+    return { ...sent, answer }
   }
   const response = adapter.chatResponse(parsed, target.model)
-  // Serialised once, for the client and for the log (which keeps the redacted form).
-  const encoded = JSON.stringify(call.codec.encodeResponse(response, canonical.model))
-  const forClient = plan.vault
-    ? JSON.stringify(call.codec.encodeResponse(restoreDeep(response, plan.vault), canonical.model))
-    : encoded
-  return outcome(200, countsFromUsage(response.usage), {
-    responseBody: gw.captureBodies ? encoded : undefined,
-    outputText: () => response.choices[0]?.message?.content ?? '',
-    send: sendJson(sink, forClient),
-    response,
-  })
-}
-
-/** Thrown inside a stream when an output guardrail blocks it: ends the stream with an error event. */
-class BlockedStream extends Error {
-  constructor(readonly hit: GuardrailHit) {
-    super(hit.detail)
+  const encoded = call.codec.encodeResponse(response, canonical.model)
+  // Serialised once, for the client and for the log (which keeps it as the upstream wrote it).
+  const serialised = JSON.stringify(encoded)
+  const counts = countsFromUsage(response.usage)
+  const answer: CompleteAnswer = {
+    text: () => response.choices[0]?.message?.content ?? '',
+    outputTokens: counts?.output,
+    response: () => response,
+    rewrite: (edit) => edits.push(edit),
   }
+  const sent = outcome(200, counts, {
+    responseBody: gw.captureBodies ? serialised : undefined,
+    outputText: answer.text,
+    send: send(encoded, serialised),
+  })
+  return { ...sent, answer }
 }
 
 /**
@@ -107,18 +109,17 @@ export async function streamAnswer(
   target: PlannedTarget,
   res: UpstreamResponse,
   t0: number,
-  plan: AnswerPlan,
-  event: LogEvent,
+  /** The stages' chunk hooks; undefined when none looks at the stream. */
+  hooks: ChunkChain | undefined,
   signal: CancelSignal,
-): Promise<Outcome> {
+): Promise<AnswerOutcome> {
   const raw = sink.stream(call.codec.streamContentType)
 
   const passthrough = passthroughTo(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
-  const accumulator = plan.collect ? new ResponseAccumulator() : undefined
   const translate = passthrough
     ? passthrough.stream(canonical.stream_options?.include_usage === true)
-    : translatingStream(target, encoder, plan, accumulator)
+    : translatingStream(target, encoder, hooks)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
   // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
@@ -153,25 +154,15 @@ export async function streamAnswer(
       if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw, signal)
     }
     write(translate.frames(parser.flush()))
-    const closing = translate.end()
-    // The output checks that need the whole answer (a blocked pattern would have stopped it mid-way).
-    const hits = translate.outputText()
-      ? (translate as GuardedTranslator).watcher?.end(translate.counts()?.output)
-      : undefined
-    if (hits) addHits(event, hits)
-    // The text is out already; a blocking check at the end still keeps the stream from ending as a success.
-    const blocked = hits && blocking(hits)
-    if (blocked) throw new BlockedStream(blocked)
-    write(closing)
+    // Closing bytes are written only once every hook has agreed to the end (or a hook fails the stream).
+    write(translate.end())
     raw.end()
-    return outcome(200, translate.counts(), { ...extra(), response: accumulator?.result() })
+    return outcome(200, translate.counts(), extra())
   } catch (error) {
-    if (error instanceof BlockedStream) {
-      const err = guardrailError(error.hit)
-      if (!event.guardrails?.includes(error.hit)) addHits(event, [error.hit])
-      write(encoder.error(err))
+    if (error instanceof StopAnswer) {
+      write(encoder.error(error.error))
       raw.end()
-      return outcome(err.status, translate.counts(), { ...extra(), error: err.message })
+      return outcome(error.error.status, translate.counts(), { ...extra(), error: error.message })
     }
     // The upstream's failures all arrive as GatewayErrors: read errors and timeouts (upstreamReads), error
     // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own. A
@@ -243,27 +234,20 @@ async function drained(raw: Writable, signal: CancelSignal): Promise<void> {
   if (signal.aborted) throw signal.reason
 }
 
-interface GuardedTranslator extends StreamTranslator {
-  watcher?: ReturnType<Guardrails['outputWatcher']>
-}
-
 /**
- * Upstream frames → canonical chunks → client bytes. Along the way, when the plan asks: the chunks are
- * collected for the cache and watched by output guardrails (both in the form the upstream wrote), and
- * placeholders are restored just before encoding, so only the client ever sees the originals.
+ * Upstream frames → canonical chunks → client bytes. Usage and the answer's text are read as the upstream
+ * wrote them; then the stages' hooks (when a stage asked) see each chunk just before it is encoded.
  */
 function translatingStream(
   target: Target,
   encoder: ReturnType<DialectCodec<unknown>['streamEncoder']>,
-  plan: AnswerPlan,
-  accumulator: ResponseAccumulator | undefined,
-): GuardedTranslator {
+  hooks: ChunkChain | undefined,
+): StreamTranslator {
   const decoder = target.provider.adapter.chatStream(target.model)
-  const restorer = plan.vault ? createChunkRestorer(plan.vault) : undefined
-  const watcher = plan.guardrails?.outputWatcher()
   let usage: Usage | null | undefined
   let text = ''
-  const encodeAll = (chunks: ChatChunk[]) => {
+  const encodeAll = (chunks: ChatChunk | ChatChunk[]) => {
+    if (!Array.isArray(chunks)) return encoder.chunk(chunks)
     let out = ''
     for (const c of chunks) out += encoder.chunk(c)
     return out
@@ -272,14 +256,9 @@ function translatingStream(
     let out = ''
     for (const c of chunks) {
       if (c.usage) usage = c.usage
-      accumulator?.push(c)
       const d = c.choices[0]?.delta
-      if (d?.content) {
-        if (text.length < KEPT_TEXT_CHARS) text += d.content
-        const hit = watcher?.push(d.content)
-        if (hit) throw new BlockedStream(hit)
-      }
-      out += restorer ? encodeAll(restorer.push(c)) : encoder.chunk(c)
+      if (d?.content && text.length < KEPT_TEXT_CHARS) text += d.content
+      out += hooks ? encodeAll(hooks.push(c)) : encoder.chunk(c)
     }
     return out
   }
@@ -291,10 +270,9 @@ function translatingStream(
     },
     end() {
       const last = encode(decoder.end())
-      return last + (restorer ? encodeAll(restorer.end()) : '') + encoder.end()
+      return last + (hooks ? encodeAll(hooks.end()) : '') + encoder.end()
     },
     counts: () => countsFromUsage(usage),
     outputText: () => text,
-    watcher,
   }
 }

@@ -1,17 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { CallAbort, type CancelSignal } from '../../core/cancel.js'
+import type { CancelSignal } from '../../core/cancel.js'
 import type { ChatRequest } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
-import type { LogEvent } from '../../core/log-event.js'
 import { estimatePromptTokens } from '../../core/tokens.js'
 import { callTimeouts, transportError } from '../../core/upstream.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { admitCount } from '../../pipeline/admission.js'
+import { keyNameOf } from '../../pipeline/call.js'
+import { type CallKind, runCall } from '../../pipeline/run-call.js'
+import type { CallState, Stage } from '../../pipeline/stage.js'
+import { redaction, routing } from '../../pipeline/stages.js'
 import type { UpstreamRequest } from '../../providers/types.js'
 import { type AttemptJob, tryTargets } from '../../routing/executor.js'
-import { type PlannedTarget, planRoute } from '../../routing/plan.js'
-import { resolveModel } from '../../routing/resolve.js'
-import { sendError } from '../error-handler.js'
+import type { PlannedTarget } from '../../routing/plan.js'
+import { fastifyCall } from '../fastify-call.js'
 import { scrubUpstreamError } from '../upstream-error-scrub.js'
 import { anthropicCodec } from './codec.js'
 
@@ -63,48 +65,59 @@ function countJob(
   }
 }
 
+/** count_tokens bodies have no max_tokens; the decoder requires one. */
+const decoding: Stage = {
+  name: 'decoding',
+  before(s) {
+    s.canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...s.call.body })
+  },
+}
+
+/** A count is not a model call: only where the prompt may go is checked (model allow-list, residency). */
+const countAdmission: Stage = {
+  name: 'admission',
+  before(s) {
+    s.admitted = admitCount(s.gw, keyNameOf(s.call.identity), s.canonical!.model)
+  },
+}
+
 /**
- * POST /v1/messages/count_tokens. Exact counts where an upstream can count (Anthropic, Gemini), tried with
- * the route's strategy, retries, fallbacks and breakers; otherwise, or when they all fail, a tokenizer
- * estimate. The prompt leaves the machine as a chat call's would: redacted, and only for a provider the key
- * and the route may reach. A shutdown waits for it like any other call.
+ * Exact counts where an upstream can count (Anthropic, Gemini), tried with the route's strategy, retries,
+ * fallbacks and breakers; otherwise, or when they all fail, a tokenizer estimate.
  */
-export async function countTokens(gw: GatewayContext, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const abort = new CallAbort()
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) abort.abort()
-  })
-  const settled = gw.inFlight.add(abort)
-  try {
-    let body = req.body as Record<string, unknown>
-    const requested = typeof body.model === 'string' ? body.model : undefined
-    const redacted = gw.protection.forCall(requested, req.keyName).redactor?.redactBody(body)
-    if (redacted) body = redacted.body
-    // count_tokens bodies have no max_tokens; the decoder requires one.
-    const canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...body })
-    const admitted = admitCount(gw, req.keyName, canonical.model)
-    const plan = await planRoute(
-      gw,
-      await resolveModel(canonical.model, gw),
-      canonical,
-      admitted.admission.filterTargets,
-    )
-    plan.targets = plan.targets.filter(canCount)
-    if (plan.targets.length > 0) {
-      // The executor records its attempts on an event; a count is not logged, so this one is dropped.
-      const event = { attempts: 0 } as LogEvent
-      try {
-        const { res } = await tryTargets(gw, admitted, plan, event, abort, countJob(body, canonical, gw, abort))
-        return { input_tokens: res }
-      } catch (err) {
-        // A request every counter refused is the caller's to fix; an outage falls back to the estimate.
-        if (!(err instanceof GatewayError)) throw err
-        if (err.status < 500) return sendError(req, reply, err)
-      }
+async function dispatchCount(state: CallState): Promise<void> {
+  const { gw, call, sink, event } = state
+  const plan = state.plan!
+  const canonical = state.canonical!
+  plan.targets = plan.targets.filter(canCount)
+  if (plan.targets.length > 0) {
+    try {
+      const job = countJob(call.body, canonical, gw, call.signal)
+      const { res } = await tryTargets(gw, state.admitted!, plan, event, call.signal, job)
+      sink.json(JSON.stringify({ input_tokens: res }))
+      return
+    } catch (err) {
+      // A request every counter refused is the caller's to fix; an outage falls back to the estimate.
+      if (!(err instanceof GatewayError) || err.status < 500) throw err
     }
-    reply.header('x-switchyard-token-count', 'estimated')
-    return { input_tokens: await estimatePromptTokens(canonical) }
-  } finally {
-    settled()
   }
+  sink.header('x-switchyard-token-count', 'estimated')
+  sink.json(JSON.stringify({ input_tokens: await estimatePromptTokens(canonical) }))
+}
+
+/**
+ * POST /v1/messages/count_tokens. The prompt leaves the machine as a chat call's would: redacted, and only
+ * for a provider the key and the route may reach. Not logged; a shutdown waits for it like any other call.
+ */
+const COUNT_TOKENS: CallKind<ChatRequest> = {
+  stages: [redaction, decoding, countAdmission, routing],
+  logged: false,
+  logsBody: false,
+  dispatch: dispatchCount,
+}
+
+export function countTokens(gw: GatewayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const body = (req.body as Record<string, unknown> | undefined) ?? {}
+  const { call, sink } = fastifyCall({ dialect: 'anthropic', codec: anthropicCodec, body, req, reply })
+  return runCall(gw, call, sink, COUNT_TOKENS)
 }

@@ -71,9 +71,11 @@ function registerRoutes(app: FastifyInstance, gw: GatewayContext): void {
   app.get('/api/ps', { config: ollama }, () => listRunning(gw))
   app.post('/api/chat', { config: ollama }, (req, reply) => runOllamaChat(gw, 'chat', req, reply))
   app.post('/api/generate', { config: ollama }, (req, reply) => runOllamaChat(gw, 'generate', req, reply))
-  app.post('/api/embed', { config: ollama }, (req, reply) => runEmbeddingsCall(gw, req, reply, ollamaEmbed))
+  // An embeddings call names its dialect's chat codec like any call (its errors are in Ollama's format).
+  const dialect = () => ({ dialect: 'ollama' as const, codec: createOllamaCodec('chat', performance.now()) })
+  app.post('/api/embed', { config: ollama }, (req, reply) => runEmbeddingsCall(gw, req, reply, ollamaEmbed, dialect()))
   app.post('/api/embeddings', { config: ollama }, (req, reply) =>
-    runEmbeddingsCall(gw, req, reply, ollamaLegacyEmbeddings),
+    runEmbeddingsCall(gw, req, reply, ollamaLegacyEmbeddings, dialect()),
   )
 
   // `codex --oss` pulls its model before use: a model the gateway can serve is "already pulled".

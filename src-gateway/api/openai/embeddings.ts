@@ -3,6 +3,7 @@ import type { EmbeddingsRequest } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { type EmbeddingsCodec, runEmbeddingsCall } from '../embeddings-call.js'
+import { openaiCodec } from './codec.js'
 
 /** The canonical embeddings format is OpenAI's: checked, then passed on as is. */
 const openaiEmbeddings: EmbeddingsCodec = {
@@ -17,7 +18,9 @@ const openaiEmbeddings: EmbeddingsCodec = {
   encode: (res) => res,
 }
 
+const OPENAI = { dialect: 'openai' as const, codec: openaiCodec }
+
 /** POST /v1/embeddings. */
 export function runEmbeddings(gw: GatewayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  return runEmbeddingsCall(gw, req, reply, openaiEmbeddings)
+  return runEmbeddingsCall(gw, req, reply, openaiEmbeddings, OPENAI)
 }

@@ -1,0 +1,78 @@
+import type { ChatChunk } from '../core/chat-types.js'
+import type { PlannedTarget } from '../routing/plan.js'
+import type { AnswerHooks, CallState, CompleteAnswer, Stage } from './stage.js'
+
+/** Streamed chunks through the hooks that asked to see them, in order. */
+export interface ChunkChain {
+  /** One upstream chunk: what goes on to the encoder (one chunk, or several, or none). */
+  push(chunk: ChatChunk): ChatChunk | ChatChunk[]
+  /** The upstream ended: what the hooks still held, passed on through the hooks after each. */
+  end(): ChatChunk[]
+}
+
+/** What one call's answer goes through, as its stages asked for it: made once per call. */
+export interface CallAnswer {
+  /** Undefined when no stage looks at streamed chunks: a same-dialect stream then passes through untouched. */
+  chunks: ChunkChain | undefined
+  /** Runs the hooks on a complete answer; 'retry' when one of them asks for the call to be dispatched again. */
+  complete(answer: CompleteAnswer): 'retry' | undefined
+  delivered(target: PlannedTarget): void
+}
+
+/** The answer hooks of the first `reached` stages, in answer order (the reverse of the stages'). */
+export function callAnswer(stages: readonly Stage[], reached: number, state: CallState): CallAnswer {
+  const hooks: AnswerHooks[] = []
+  for (let i = reached - 1; i >= 0; i--) {
+    const h = stages[i].answer?.(state)
+    if (h) hooks.push(h)
+  }
+  return {
+    chunks: chunkChain(hooks),
+    complete(answer) {
+      for (const h of hooks) if (h.onComplete?.(answer) === 'retry') return 'retry'
+      return undefined
+    },
+    delivered(target) {
+      for (const h of hooks) h.onDelivered?.(target)
+    },
+  }
+}
+
+function chunkChain(hooks: AnswerHooks[]): ChunkChain | undefined {
+  const chain = hooks.filter((h) => h.onChunk || h.onStreamEnd)
+  if (chain.length === 0) return undefined
+  /** `chunks` through the hooks from `from` on. */
+  const through = (from: number, chunks: ChatChunk | ChatChunk[]): ChatChunk | ChatChunk[] => {
+    let out = chunks
+    for (let i = from; i < chain.length; i++) {
+      const onChunk = chain[i].onChunk
+      if (!onChunk) continue
+      if (!Array.isArray(out)) {
+        out = onChunk(out)
+        continue
+      }
+      const next: ChatChunk[] = []
+      for (const c of out) {
+        const r = onChunk(c)
+        if (Array.isArray(r)) next.push(...r)
+        else next.push(r)
+      }
+      out = next
+    }
+    return out
+  }
+  return {
+    push: (chunk) => through(0, chunk),
+    end() {
+      const out: ChatChunk[] = []
+      for (let i = 0; i < chain.length; i++) {
+        const held = chain[i].onStreamEnd?.()
+        if (!held?.length) continue
+        const passed = through(i + 1, held)
+        if (Array.isArray(passed)) out.push(...passed)
+        else out.push(passed)
+      }
+      return out
+    },
+  }
+}
