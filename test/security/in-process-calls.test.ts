@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { adminHeadersOf } from '../helpers/gateway.js'
-import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+import { type RunningMock, startMockUpstream, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Issue 18: comparisons, replays and prompt runs call the pipeline directly with a system identity. The model
 // API's guard used to let any request whose socket was not a `net.Socket` through without a key (so the
@@ -16,16 +16,34 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 const CLIENT_KEY = 'sk-sy-inproc-0123456789abcdefSECRET'
 let mock: RunningMock
+let hanging: RunningMock
+/** Set when the hanging upstream's caller closed the connection. */
+let upstreamClosed: Promise<void>
 let app: FastifyInstance
 let url: string
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-inproc-'))
 
 beforeAll(async () => {
   mock = await startMockUpstream()
+  let closed: () => void
+  upstreamClosed = new Promise((resolve) => {
+    closed = resolve
+  })
+  // Streams one word, then never finishes.
+  hanging = await startScriptedUpstream({
+    'POST /v1/chat/completions': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(
+        `data: ${JSON.stringify({ id: 'h', object: 'chat.completion.chunk', created: 1, model: 'slow', choices: [{ index: 0, delta: { content: 'Thinking' } }] })}\n\n`,
+      )
+      res.on('close', () => closed())
+    },
+  })
   const config = parseConfig(
     `
 providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+  hang: { type: openai-compatible, baseUrl: "${hanging.url}/v1", models: [slow] }
 keys:
   - { name: ci, key: "\${env:SY_INPROC_KEY}" }
 prompts:
@@ -41,7 +59,7 @@ prompts:
 })
 afterAll(async () => {
   await app?.close()
-  await mock?.stop()
+  await Promise.all([mock?.stop(), hanging?.stop()])
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -137,5 +155,51 @@ describe('comparisons, replays and prompt runs with keys configured', () => {
       [200, 'ci'],
     ])
     expect(rows.filter((r: Json) => r.promptName === 'greet')).toHaveLength(1)
+  })
+})
+
+describe('the runner’s direct calls', () => {
+  it('are aborted upstream when their run is cancelled, and logged as aborted', async () => {
+    const since = new Date().toISOString()
+    const started = await admin('POST', '/admin/v1/compare/runs', {
+      messages: [{ role: 'user', content: 'take your time' }],
+      models: ['hang/slow'],
+    })
+    const id = started.json.id
+    // Running, with its first word streamed.
+    for (let i = 0; i < 200; i++) {
+      const { json: run } = await admin('GET', `/admin/v1/compare/runs/${id}`)
+      if (run.cells[0].status === 'running') break
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    const cancelled = (await admin('POST', `/admin/v1/compare/runs/${id}/cancel`)).json
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: true })
+    expect(cancelled.cells[0]).toMatchObject({ status: 'cancelled', error: 'cancelled' })
+    await upstreamClosed
+    // An aborted call's tokens are counted locally before its row is written.
+    let rows: Json[] = []
+    for (let i = 0; i < 200 && rows.length === 0; i++) {
+      app.requestLog.flush()
+      rows = (await admin('GET', `/admin/v1/logs?from=${since}&provider=hang`)).json.items
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(rows.map((r: Json) => [r.status, r.error, r.keyName])).toEqual([[499, 'aborted', null]])
+  })
+
+  it('are refused while the gateway is paused', async () => {
+    app.gatewayPause.set(true)
+    try {
+      const run = await finished(
+        (
+          await admin('POST', '/admin/v1/compare/runs', {
+            messages: [{ role: 'user', content: 'x' }],
+            models: ['mock/mock-gpt'],
+          })
+        ).json.id,
+      )
+      expect(run.cells[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/Switchyard is paused/) })
+    } finally {
+      app.gatewayPause.set(false)
+    }
   })
 })
