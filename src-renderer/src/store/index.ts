@@ -13,7 +13,6 @@ import { createLogsSlice, type LogsSlice } from './logs-slice'
 import { createPlaygroundSlice, type PlaygroundSlice } from './playground-slice'
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
 import { createRedactionSlice, type RedactionSlice } from './redaction-slice'
-import { refetchAfterRestart } from './restart-refetch'
 import { createRoutesSlice, type RoutesSlice } from './routes-slice'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createStatusSlice, type StatusSlice } from './status-slice'
@@ -55,10 +54,8 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createCachePolicySlice(set, get, api),
 }))
 
-// After a gateway restart the lists on screen may be stale: reload the loaded ones. Queries on screen refetch
-// at once; the others are marked stale and refetch when a page reads them again.
+// After a gateway restart every list may be stale (a config edited while it was down, secrets it could not
+// read): queries on screen refetch at once; the others are marked stale and refetch when a page reads them.
 useAppStore.subscribe((s, prev) => {
-  if (s.gatewayRestarts === prev.gatewayRestarts) return
-  void queryClient.invalidateQueries()
-  refetchAfterRestart(s)
+  if (s.gatewayRestarts !== prev.gatewayRestarts) void queryClient.invalidateQueries()
 })

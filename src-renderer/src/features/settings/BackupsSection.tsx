@@ -1,10 +1,20 @@
+import { type UseMutationResult, useMutation, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
-import type { BackupItem, BackupReason, RestorePreview } from '../../../../src-shared/admin-api'
+import type { BackupItem, BackupReason, RestorePreview, RestoreResult } from '../../../../src-shared/admin-api'
 import { backupsApi } from '../../api/backups'
 import { errorMessage } from '../../api/client'
+import { queryClient } from '../../api/query-client'
 import { useModal } from '../../components/use-modal'
 import { formatBytes, formatDateTime } from '../../format'
+import {
+  backupsKey,
+  backupsQuery,
+  createBackup,
+  deleteBackup,
+  restoreBackup,
+  restorePreviewQuery,
+} from '../../queries/backups'
+import { settingsQuery } from '../../queries/settings'
 import { useAppStore } from '../../store'
 import { ConfigChangeList } from './ConfigChangeList'
 import './backups.css'
@@ -17,11 +27,11 @@ const REASON_LABEL: Record<BackupReason, string> = {
 }
 
 function BackupRow({ b }: { b: BackupItem }) {
-  const { openRestore, deleteBackup } = useAppStore(
-    useShallow((s) => ({ openRestore: s.openRestore, deleteBackup: s.deleteBackup })),
-  )
+  const openRestore = useAppStore((s) => s.openRestore)
+  const remove = useMutation({ mutationFn: () => deleteBackup(b.id) })
   const [confirmDelete, setConfirmDelete] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [downloadError, setError] = useState<string | null>(null)
+  const error = downloadError ?? (remove.error ? errorMessage(remove.error) : null)
   return (
     <tr aria-label={`${REASON_LABEL[b.reason]} ${b.createdAt}`} data-testid="backup-row" data-reason={b.reason}>
       <td title={b.createdAt} data-testid="backup-time">
@@ -33,7 +43,12 @@ function BackupRow({ b }: { b: BackupItem }) {
         {confirmDelete ? (
           <div className="row">
             <span>Delete this backup?</span>
-            <button type="button" className="small danger" onClick={() => void deleteBackup(b.id)}>
+            <button
+              type="button"
+              className="small danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(undefined, { onSettled: () => setConfirmDelete(false) })}
+            >
               Yes, delete
             </button>
             <button type="button" className="small" onClick={() => setConfirmDelete(false)}>
@@ -42,7 +57,7 @@ function BackupRow({ b }: { b: BackupItem }) {
           </div>
         ) : (
           <div className="row">
-            <button type="button" className="small" onClick={() => void openRestore(b.id)}>
+            <button type="button" className="small" onClick={() => openRestore(b.id)}>
               Restore
             </button>
             <button
@@ -113,16 +128,14 @@ function PreviewDetails({ preview }: { preview: RestorePreview }) {
 }
 
 /** Restore asks first, showing what would change; the dialog is open while a restore is chosen. */
-function RestoreDialog() {
-  const { id, preview, restoring, error } = useAppStore(
-    useShallow((s) => ({
-      id: s.restoreId,
-      preview: s.restorePreview,
-      restoring: s.restoring,
-      error: s.restoreError,
-    })),
-  )
-  const { confirm, close } = useAppStore(useShallow((s) => ({ confirm: s.confirmRestore, close: s.closeRestore })))
+function RestoreDialog({ restore }: { restore: UseMutationResult<RestoreResult, Error, RestorePreview> }) {
+  const id = useAppStore((s) => s.restoreId)
+  const close = useAppStore((s) => s.closeRestore)
+  const previewQuery = useQuery({ ...restorePreviewQuery(id ?? ''), enabled: id !== null })
+  const preview = previewQuery.data ?? null
+  const restoring = restore.isPending
+  const failed = previewQuery.error ?? restore.error
+  const error = failed ? errorMessage(failed) : null
   const ref = useModal(Boolean(id))
   if (!id) return null
   return (
@@ -154,7 +167,8 @@ function RestoreDialog() {
           type="button"
           className="button primary"
           disabled={!preview?.valid || restoring}
-          onClick={() => void confirm().then((done) => done && ref.current?.close())}
+          // The dialog closes once restored, so focus goes back where it came from.
+          onClick={() => preview && restore.mutate(preview, { onSuccess: () => ref.current?.close() })}
         >
           {restoring ? 'Restoring…' : 'Yes, restore'}
         </button>
@@ -168,23 +182,26 @@ function RestoreDialog() {
 
 /** Settings → Backups: the snapshots in the data dir, a backup on demand, restore and download. */
 export function BackupsSection() {
-  const { backups, error, creating, actionError, result, dataDir } = useAppStore(
-    useShallow((s) => ({
-      backups: s.backups,
-      error: s.backupsError,
-      creating: s.backupCreating,
-      actionError: s.backupActionError,
-      result: s.restoreResult,
-      dataDir: s.settings?.dataDir,
-    })),
-  )
-  const { load, create } = useAppStore(useShallow((s) => ({ load: s.loadBackups, create: s.createBackup })))
+  const list = useQuery(backupsQuery())
+  const backups = list.data ?? null
+  const error = list.error ? errorMessage(list.error) : null
+  const dataDir = useQuery({ ...settingsQuery(), select: (s) => s.dataDir }).data
+  const create = useMutation({ mutationFn: createBackup })
+  const restore = useMutation({ mutationFn: restoreBackup })
+  const creating = create.isPending
+  const actionError = create.error ? errorMessage(create.error) : null
+  // The last restore's answer says what happened until another backup is taken or another restore opens.
+  const result = restore.data ?? null
+  const restoreId = useAppStore((s) => s.restoreId)
+  const { reset: resetRestore } = restore
+  useEffect(() => {
+    if (restoreId !== null) resetRestore()
+  }, [restoreId, resetRestore])
   // An applied import took a backup first: read the list again so it shows.
   const imported = useAppStore((s) => s.importApplied)
   useEffect(() => {
-    void imported
-    void load()
-  }, [load, imported])
+    if (imported) void queryClient.invalidateQueries({ queryKey: backupsKey() })
+  }, [imported])
   const preRestore = result && backups?.find((b) => b.id === result.preRestore.id)
   return (
     <section
@@ -194,7 +211,15 @@ export function BackupsSection() {
     >
       <div className="panel-header">
         <h2 id="backups-heading">Backups</h2>
-        <button type="button" className="primary" onClick={() => void create()} disabled={creating || !!error}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            resetRestore()
+            create.mutate()
+          }}
+          disabled={creating || !!error}
+        >
           {creating ? 'Backing up…' : 'Back up now'}
         </button>
       </div>
@@ -209,7 +234,7 @@ export function BackupsSection() {
           <span>
             <strong>Could not load backups.</strong> {error}
           </span>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={() => void list.refetch()}>
             Retry
           </button>
         </div>
@@ -257,7 +282,7 @@ export function BackupsSection() {
           </tbody>
         </table>
       )}
-      <RestoreDialog />
+      <RestoreDialog restore={restore} />
     </section>
   )
 }

@@ -1,9 +1,10 @@
+import { QueryObserver } from '@tanstack/react-query'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { BackupItem, RestorePreview } from '../../../src-shared/admin-api'
 import { backupsApi } from '../api/backups'
 import { ApiError } from '../api/client'
-import { type BackupsSlice, createBackupsSlice } from './backups-slice'
+import { queryClient } from '../api/query-client'
+import { backupsKey, backupsQuery, createBackup, restoreBackup, restorePreviewQuery } from './backups'
 
 vi.mock('../api/backups', () => ({
   backupsApi: { list: vi.fn(), create: vi.fn(), preview: vi.fn(), restore: vi.fn(), remove: vi.fn() },
@@ -28,31 +29,38 @@ const preview = (valid: boolean): RestorePreview => ({
   prompts: { added: [], removed: [], changed: ['greet'] },
 })
 
-describe('backups slice', () => {
-  let store: StoreApi<BackupsSlice>
+describe('backups queries', () => {
+  /** The Backups section on screen: its list is active, so a change reads it again at once. */
+  const onScreen = async () => {
+    const observer = new QueryObserver(queryClient, backupsQuery())
+    const stop = observer.subscribe(() => {})
+    await vi.waitFor(() => expect(observer.getCurrentResult().isSuccess).toBe(true))
+    return stop
+  }
   beforeEach(() => {
     vi.resetAllMocks()
-    store = createStore<BackupsSlice>()(createBackupsSlice)
+    queryClient.clear()
   })
 
   it('backs up now and shows the new backup in the list', async () => {
+    api.list.mockResolvedValueOnce(list(item('b1', 'daily')))
+    const stop = await onScreen()
     api.create.mockResolvedValueOnce(item('b2'))
     api.list.mockResolvedValueOnce(list(item('b2'), item('b1', 'daily')))
-    await store.getState().createBackup()
-    expect(store.getState().backups?.map((b) => b.id)).toEqual(['b2', 'b1'])
-    expect(store.getState().backupCreating).toBe(false)
+    await createBackup()
+    expect(queryClient.getQueryData<BackupItem[]>(backupsKey())?.map((b) => b.id)).toEqual(['b2', 'b1'])
+    stop()
   })
 
-  it('restores only after the preview, then lists the pre-restore snapshot', async () => {
-    expect(await store.getState().confirmRestore()).toBe(false)
+  it('restores the backup a valid preview was read for, then lists the pre-restore snapshot', async () => {
+    api.list.mockResolvedValueOnce(list(item('b1')))
+    const stop = await onScreen()
     api.preview.mockResolvedValueOnce(preview(true))
-    await store.getState().openRestore('b1')
-    expect(store.getState().restorePreview?.prompts.changed).toEqual(['greet'])
+    const checked = await queryClient.fetchQuery(restorePreviewQuery('b1'))
+    expect(checked.prompts.changed).toEqual(['greet'])
 
     api.restore.mockRejectedValueOnce(new ApiError(400, 'routes.fast: unknown provider'))
-    expect(await store.getState().confirmRestore()).toBe(false)
-    expect(store.getState().restoreError).toBe('routes.fast: unknown provider (HTTP 400)')
-    expect(store.getState().restoreId).toBe('b1')
+    await expect(restoreBackup(checked)).rejects.toThrow('routes.fast: unknown provider')
 
     const result = {
       restored: 'b1',
@@ -63,19 +71,14 @@ describe('backups slice', () => {
     }
     api.restore.mockResolvedValueOnce(result)
     api.list.mockResolvedValueOnce(list(item('b3', 'pre-restore'), item('b1')))
-    expect(await store.getState().confirmRestore()).toBe(true)
-    expect(store.getState()).toMatchObject({ restoring: false, restoreResult: result })
-    store.getState().closeRestore()
-    expect(store.getState()).toMatchObject({ restoreId: null, restorePreview: null, restoreResult: result })
-    expect(store.getState().backups?.[0].reason).toBe('pre-restore')
+    expect(await restoreBackup(checked)).toEqual(result)
+    expect(api.restore).toHaveBeenLastCalledWith('b1')
+    expect(queryClient.getQueryData<BackupItem[]>(backupsKey())?.[0]?.reason).toBe('pre-restore')
+    stop()
   })
 
   it('never restores a backup whose config is invalid', async () => {
-    api.preview.mockResolvedValueOnce(preview(false))
-    await store.getState().openRestore('b1')
-    expect(await store.getState().confirmRestore()).toBe(false)
+    await expect(restoreBackup(preview(false))).rejects.toThrow('not valid')
     expect(api.restore).not.toHaveBeenCalled()
-    store.getState().closeRestore()
-    expect(store.getState().restoreId).toBeNull()
   })
 })

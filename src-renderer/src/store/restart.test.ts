@@ -1,17 +1,5 @@
 import { QueryObserver } from '@tanstack/react-query'
 import { describe, expect, it, vi } from 'vitest'
-import { refetchAfterRestart } from './restart-refetch'
-
-describe('refetchAfterRestart', () => {
-  it('reloads the lists a page has loaded, and leaves the others to load when opened', () => {
-    const unloaded = { backups: null, loadBackups: vi.fn() }
-    refetchAfterRestart(unloaded)
-    expect(unloaded.loadBackups).not.toHaveBeenCalled()
-    const loaded = { backups: [], loadBackups: vi.fn() }
-    refetchAfterRestart(loaded)
-    expect(loaded.loadBackups).toHaveBeenCalledOnce()
-  })
-})
 
 describe('the app store after a restart', () => {
   it('reloads the keys on screen once the gateway answers with a new start time', async () => {
