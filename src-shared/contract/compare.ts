@@ -295,10 +295,13 @@ export interface DatasetPreview {
   rows: Record<string, unknown>[]
 }
 
-/** The side-by-side stream's events: `run`, then `cell`/`delta`/`done` per column, then `end`. */
+/**
+ * The side-by-side stream's events: `run`, then `cell`/`delta`/`done` per column, then `end` (its status null when
+ * the run was deleted meanwhile).
+ */
 export type SideBySideEvent =
   | { event: 'run'; data: { runId: number; columns: RunColumn[] } }
   | { event: 'cell'; data: { col: number; status: 'running' } }
   | { event: 'delta'; data: { col: number; text: string } }
   | { event: 'done'; data: { col: number; cell: Cell } }
-  | { event: 'end'; data: { runId: number; status: RunStatus } }
+  | { event: 'end'; data: { runId: number; status: RunStatus | null } }

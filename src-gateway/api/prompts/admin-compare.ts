@@ -22,6 +22,7 @@ import {
   RunParamsSchema,
   type SideBySideBody,
   SideBySideBodySchema,
+  type SideBySideEvent,
 } from '../../../src-shared/contract/compare.js'
 import { GatewayError } from '../../core/errors.js'
 import type { CompareRunner } from '../../prompts/compare-runner.js'
@@ -73,7 +74,8 @@ function checkSize(rows: number, columns: number): void {
   }
 }
 
-function sse(reply: FastifyReply) {
+/** Opens the side-by-side stream; its events are the contract's (SideBySideEvent). */
+function sse(reply: FastifyReply): (e: SideBySideEvent) => void {
   reply.hijack()
   reply.raw.writeHead(200, {
     ...(reply.getHeaders() as Record<string, string>),
@@ -81,7 +83,7 @@ function sse(reply: FastifyReply) {
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   })
-  return (event: string, data: unknown) => {
+  return ({ event, data }) => {
     if (!reply.raw.destroyed) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
   }
 }
@@ -102,15 +104,15 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const spec: RunSpec = { kind: 'side-by-side', params: body.params, concurrency: body.concurrency, assertions: [] }
       const send = sse(reply)
       const id = runner.start({ spec, rows, columns }, (e) => {
-        if (e.type === 'cell') send('cell', { col: e.col, status: e.status })
-        else if (e.type === 'delta') send('delta', { col: e.col, text: e.text })
-        else send('done', { col: e.col, cell: e.cell })
+        if (e.type === 'cell') send({ event: 'cell', data: { col: e.col, status: e.status } })
+        else if (e.type === 'delta') send({ event: 'delta', data: { col: e.col, text: e.text } })
+        else send({ event: 'done', data: { col: e.col, cell: e.cell } })
       })
-      send('run', { runId: id, columns })
+      send({ event: 'run', data: { runId: id, columns } })
       // The UI's Stop (or a closed window) ends the run.
       reply.raw.on('close', () => runner.cancel(id))
       await runner.wait(id)
-      send('end', { runId: id, status: getRun(db, id)?.status })
+      send({ event: 'end', data: { runId: id, status: getRun(db, id)?.status ?? null } })
       reply.raw.end()
     },
   )
