@@ -32,7 +32,7 @@ export interface KeyAuthOptions {
  * A client key is required once any is configured, and always off loopback: with no keys there, every
  * call is refused, because an admin token is not access control for spending provider keys. The admin
  * (bearer token, or the web UI's session with its CSRF header on a POST) may call too, so the UI's
- * Playground works. Records who called (`req.identity`, and the key's name as `req.keyName`).
+ * Playground works. Records who called (`req.identity`).
  *
  * Every request is judged by what it presents, whatever carried it (a socket or `app.inject`): the gateway's
  * own calls (comparisons, replays) do not come through here at all, they call the pipeline directly with a
@@ -49,9 +49,7 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     let refused: unknown
     if (policies.enabled && given !== undefined) {
       try {
-        const name = policies.authenticate(given).name
-        req.keyName = name
-        req.identity = { kind: 'key', name }
+        req.identity = { kind: 'key', name: policies.authenticate(given).name }
         return
       } catch (err) {
         refused = err
