@@ -27,6 +27,15 @@ export type {
   RedactionPreview,
 } from './contract/policies.js'
 export type { ModelPricing } from './contract/pricing.js'
+export type {
+  CircuitState,
+  ProviderHealth,
+  ProviderInput,
+  ProviderItem,
+  ProviderTestResult,
+  ProviderTypeSettings,
+  ProviderUpdate,
+} from './contract/providers.js'
 export type { RouteItem, RouteStrategy, RouteTarget } from './contract/routes.js'
 export type {
   GuardrailCount,
@@ -43,62 +52,6 @@ export type {
  * defaults, from GET /admin/v1/provider-types (contract/provider-types.ts).
  */
 export type ProviderType = string
-
-/** From the last model listing: `error` when it failed, `unknown` before the first one. */
-export type ProviderHealth = 'ok' | 'error' | 'unknown'
-export type CircuitState = 'closed' | 'half-open' | 'open'
-
-export interface ProviderItem {
-  id: string
-  type: ProviderType
-  baseUrl: string
-  hasApiKey: boolean
-  /** e.g. `…a3f2`; the key itself never leaves the gateway. */
-  apiKeyMasked: string | null
-  /** Where the key comes from: `env`, `secret` (the gateway's secret store) or `plain` (in the file). */
-  apiKeySource: string | null
-  /** The variable behind an `env` key. */
-  apiKeyEnv: string | null
-  /** Each header's value masked; sending a masked value back on a change keeps the header as it is. */
-  headers: Record<string, string>
-  /** The config's own `models:` list (for bare-name addressing when the upstream cannot list them). */
-  configuredModels: string[]
-  /** Free and counted as local: its `local:` setting, else its type's default (see docs/configuration.md, "Costs and the pricing section"). */
-  local: boolean
-  /** The provider's own `local:` setting; null when its type's default applies. */
-  localSetting: boolean | null
-  modelCount: number
-  models: string[]
-  listingError: string | null
-  health: ProviderHealth
-  circuit: CircuitState
-}
-
-/**
- * POST /admin/v1/providers, and PUT /admin/v1/providers/:id without `id`: on a change, a field left out stays
- * as it is and `null` removes it (a null `baseUrl` goes back to the type's default).
- */
-export interface ProviderInput {
-  id: string
-  type: ProviderType
-  baseUrl?: string | null
-  apiKey?: string | null
-  apiKeyEnv?: string
-  headers?: Record<string, string> | null
-  models?: string[] | null
-  /**
-   * Free and counted as local. null: the type's default (ollama, llamacpp, and openai-compatible at a
-   * loopback URL are local); omitted on a change: the current setting stays.
-   */
-  local?: boolean | null
-}
-
-export interface ProviderTestResult {
-  ok: boolean
-  latencyMs: number
-  models: string[]
-  error: string | null
-}
 
 export const ROUTE_STRATEGIES: RouteStrategy[] = ['fallback', 'weighted', 'least-latency', 'cheapest']
 

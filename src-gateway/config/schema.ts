@@ -1,47 +1,26 @@
 import { type Static, Type } from 'typebox'
-import { RouteSchema, RouteTargetSchema, TimeoutsSchema } from '../../src-shared/contract/routes.js'
+import { KeySchema } from '../../src-shared/contract/keys.js'
+import { ProviderSchema } from '../../src-shared/contract/providers.js'
+import { RouteSchema, RouteTargetSchema } from '../../src-shared/contract/routes.js'
+import { LogsSettingsSchema } from '../../src-shared/contract/settings.js'
+import { POLICY_KEY_FIELDS, POLICY_ROUTE_FIELDS } from '../policies/registry.js'
 import { PROVIDER_SETTINGS, PROVIDER_TYPES, type ProviderType } from '../providers/registry.js'
-import { CacheConfigSchema, CacheOverrideSchema } from './policies/cache.js'
+import { CacheConfigSchema } from './policies/cache.js'
 import type { GuardrailsConfig } from './policies/guardrails.js'
-import { RedactionConfigSchema, RedactionOverrideSchema } from './policies/redaction.js'
+import { RedactionConfigSchema } from './policies/redaction.js'
 
 /** Guardrail checks are a union per stage; their own validator (configProblems) reports them precisely. */
 const GuardrailsSection = Type.Unsafe<GuardrailsConfig>(Type.Object({}, { additionalProperties: true }))
 
-const Timeouts = TimeoutsSchema
-
+/**
+ * The admin contract's provider, its `type` narrowed to the registry's types (an enum, not a union of literals:
+ * that fails once per type, and the checker's error limit then hides the provider's other faults) and with
+ * every type's own settings the registry states.
+ */
 export const ProviderConfigSchema = Type.Object(
   {
-    /**
-     * One of the provider registry's types (providers/registry.ts). An enum, not a union of literals: that
-     * fails once per type, and the checker's error limit then hides the provider's other faults.
-     */
+    ...ProviderSchema.properties,
     type: Type.Unsafe<ProviderType>(Type.Enum(PROVIDER_TYPES)),
-    baseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-    /** A secret: write it as `${env:NAME}`. */
-    apiKey: Type.Optional(Type.String()),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    /** Models this provider serves, for bare-name addressing when the upstream cannot list them. */
-    models: Type.Optional(Type.Array(Type.String())),
-    timeouts: Type.Optional(Timeouts),
-    /** Upper bound on concurrent upstream connections. */
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
-    /**
-     * Whether it runs on hardware you own: its calls cost nothing and count as local in Overview. Defaults
-     * by type (its descriptor's `locality`): ollama and llamacpp yes, openai-compatible when its baseUrl is
-     * loopback, the rest no.
-     */
-    local: Type.Optional(Type.Boolean()),
-    /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-    /** The upstream's own rate limits, kept by the gateway so a target over them is skipped instead of called. */
-    limits: Type.Optional(
-      Type.Object(
-        { rpm: Type.Optional(Type.Integer({ minimum: 1 })), tpm: Type.Optional(Type.Integer({ minimum: 1 })) },
-        { additionalProperties: false },
-      ),
-    ),
-    // Type-specific settings (azure-openai's `deployments`, `apiVersion`), stated by each type's descriptor.
     // Spread untyped: the adapter reads them from its context, so ProviderConfig need not name them.
     ...(PROVIDER_SETTINGS as object),
   },
@@ -52,7 +31,8 @@ export { RouteTargetSchema }
 
 /** The admin contract's route, with its guardrails typed by their own schemas (config/policies/guardrails.ts). */
 export const RouteConfigSchema = Type.Object(
-  { ...RouteSchema.properties, guardrails: Type.Optional(GuardrailsSection) },
+  // The registered policies' fields (`maxParallel`…) are spread untyped: each policy reads its own.
+  { ...RouteSchema.properties, guardrails: Type.Optional(GuardrailsSection), ...(POLICY_ROUTE_FIELDS as object) },
   { additionalProperties: false },
 )
 
@@ -67,60 +47,12 @@ export const PriceSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const LogsConfigSchema = Type.Object(
-  {
-    /** Rows older than this are deleted in the background. */
-    maxAgeDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    /** Over this database size the oldest rows are deleted. */
-    maxDbMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    /** Store request and response bodies (secrets stripped) with each row; default true. */
-    storeBodies: Type.Optional(Type.Boolean()),
-    /** Encrypt stored bodies with AES-256-GCM (key: SWITCHYARD_BODY_KEY or the OS keychain); default false. */
-    encryptBodies: Type.Optional(Type.Boolean()),
-    /** Most rows held in memory while the database refuses writes (disk full); default 50 000. */
-    maxQueueRows: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-)
+export const LogsConfigSchema = LogsSettingsSchema
 
-const Limit = Type.Integer({ minimum: 1 })
-
+/** The admin contract's client key; the registered policies' key settings join it here. */
 export const VirtualKeySchema = Type.Object(
-  {
-    name: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
-    /** A secret: write it as `${env:NAME}`; only its SHA-256 is kept at run time. */
-    key: Type.String({ minLength: 1 }),
-    /** Globs over the requested model (route alias or provider/model); absent: every model. */
-    models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-    limits: Type.Optional(
-      Type.Object(
-        { rpm: Type.Optional(Limit), tpm: Type.Optional(Limit), perUserRpm: Type.Optional(Limit) },
-        { additionalProperties: false },
-      ),
-    ),
-    budget: Type.Optional(
-      Type.Object(
-        {
-          usd: Type.Number({ minimum: 0 }),
-          period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('total')]),
-          /** `block` (default) answers 429; `downgrade:<provider/model>` serves the call with that model. */
-          onExceed: Type.Optional(
-            Type.Union([Type.Literal('block'), Type.String({ pattern: '^downgrade:[^/]+/.+$' })]),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    /** Only providers carrying one of these tags may serve this key (data residency). */
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
-    /** ISO-8601; the key is refused from then on. */
-    expiresAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}' })),
-    /** Overrides of the gateway's (and route's) redaction and cache for this key's calls. */
-    redaction: Type.Optional(RedactionOverrideSchema),
-    cache: Type.Optional(CacheOverrideSchema),
-    /** Free-form (team, owner): shown in the admin API, never interpreted. */
-    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  },
+  // The registered policies' fields (`maxParallel`…) are spread untyped: each policy reads its own.
+  { ...KeySchema.properties, ...(POLICY_KEY_FIELDS as object) },
   { additionalProperties: false },
 )
 

@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from 'typebox'
+import { type Static, type TNull, type TOptional, type TProperties, type TSchema, type TUnion, Type } from 'typebox'
 
 /** A list answer (DESIGN.md): the page's items, how many there are in all, and the cursor of the next page. */
 export const ListPageSchema = <T extends TSchema>(item: T) =>
@@ -35,3 +35,17 @@ export const ConfigChangeSchema = Type.Object({
   name: Type.String(),
 })
 export type ConfigChange = Static<typeof ConfigChangeSchema>
+
+/** Each field optional, and `null` allowed: null removes the field (a PUT's merge, see `MergeFields`). */
+export type Nullable<P extends TProperties> = { [K in keyof P]: TOptional<TUnion<[P[K], TNull]>> }
+
+/**
+ * The fields of a body that changes only what it gives (PUT, laid over the stored resource by the gateway's
+ * merge-fields.ts): a field left out stays as it was, `null` removes it. So no client drops a field it does
+ * not show.
+ */
+export function MergeFields<P extends TProperties>(fields: P): Nullable<P> {
+  const out: Record<string, TSchema> = {}
+  for (const [name, schema] of Object.entries(fields)) out[name] = Type.Optional(Type.Union([schema, Type.Null()]))
+  return out as Nullable<P>
+}

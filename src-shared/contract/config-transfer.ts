@@ -7,3 +7,25 @@ export const ConfigExportQuerySchema = Type.Object({
   include: Type.Optional(Type.Literal('prompts')),
 })
 export type ConfigExportQuery = Static<typeof ConfigExportQuerySchema>
+
+/** POST /admin/v1/config/import: `apply=true` applies the file (after a backup), else the changes are previewed. */
+export const ConfigImportQuerySchema = Type.Object({ apply: Type.Optional(Type.Boolean()) })
+export type ConfigImportQuery = Static<typeof ConfigImportQuerySchema>
+
+/** The JSON body the UI sends: the file's text wrapped, told apart from a JSON config by `text`. */
+export const ConfigImportTextSchema = Type.Object(
+  {
+    text: Type.String({ maxLength: 5_000_000 }),
+    format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('json')])),
+    apply: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type ConfigImportText = Static<typeof ConfigImportTextSchema>
+
+/**
+ * POST /admin/v1/config/import's body, as the exported file is sent: its text (YAML or JSON as text), the UI's
+ * `{ text }` wrapper (ConfigImportTextSchema, checked as such when `text` is there), or a JSON config, which
+ * the gateway checks as the config file it would become. Empty: refused with a word on what to send.
+ */
+export const ConfigImportBodySchema = Type.Union([Type.String(), Type.Object({}), Type.Null()])

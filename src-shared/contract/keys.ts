@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
-import { NoQuerySchema } from './common.js'
+import { MergeFields, NoQuerySchema } from './common.js'
+import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
 
 /** GET /admin/v1/keys takes no query: every key, masked. */
 export const KeysQuerySchema = NoQuerySchema
@@ -7,3 +8,75 @@ export const KeysQuerySchema = NoQuerySchema
 /** `:name` of /admin/v1/keys/:name and its rotate. */
 export const KeyParamsSchema = Type.Object({ name: Type.String({ minLength: 1 }) })
 export type KeyParams = Static<typeof KeyParamsSchema>
+
+const Limit = Type.Integer({ minimum: 1 })
+
+/** What a key may spend per period, and what happens once it has. */
+export const KeyBudgetSchema = Type.Object(
+  {
+    usd: Type.Number({ minimum: 0 }),
+    period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('total')]),
+    /** `block` (default) answers 429; `downgrade:<provider/model>` serves the call with that model. */
+    onExceed: Type.Optional(Type.Union([Type.Literal('block'), Type.String({ pattern: '^downgrade:[^/]+/.+$' })])),
+  },
+  { additionalProperties: false },
+)
+export type KeyBudget = Static<typeof KeyBudgetSchema>
+export type BudgetPeriod = KeyBudget['period']
+/** `block` answers 429 once the budget is spent; `downgrade:<provider/model>` serves the call with that model. */
+export type OnExceed = 'block' | `downgrade:${string}`
+
+/** A key's settings: everything about it but its name and secret. */
+const KeySettingsFields = {
+  /** Globs over the requested model (route alias or provider/model); absent: every model. */
+  models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  limits: Type.Optional(
+    Type.Object(
+      { rpm: Type.Optional(Limit), tpm: Type.Optional(Limit), perUserRpm: Type.Optional(Limit) },
+      { additionalProperties: false },
+    ),
+  ),
+  budget: Type.Optional(KeyBudgetSchema),
+  /** Only providers carrying one of these tags may serve this key (data residency). */
+  tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  /** ISO-8601; the key is refused from then on. */
+  expiresAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}' })),
+  /** Overrides of the gateway's (and route's) redaction and cache for this key's calls. */
+  redaction: Type.Optional(RedactionOverrideSchema),
+  cache: Type.Optional(CacheOverrideSchema),
+  /** Free-form (team, owner): shown in the admin API, never interpreted. */
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+}
+
+const KeyName = Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })
+
+/**
+ * A client key as the config file's `keys:` list holds it. The gateway adds the settings of its registered
+ * policies (policies/registry.ts) to its own schema of a key.
+ */
+export const KeySchema = Type.Object(
+  {
+    name: KeyName,
+    /** A secret: write it as `${env:NAME}`; only its SHA-256 is kept at run time. */
+    key: Type.String({ minLength: 1 }),
+    ...KeySettingsFields,
+  },
+  { additionalProperties: false },
+)
+export type Key = Static<typeof KeySchema>
+
+/*
+ * The bodies below leave other fields open: a registered policy's settings (policies/registry.ts) are a key's
+ * too, and the gateway checks the key they make against its config schema, naming an unknown field at its path.
+ */
+
+/** POST /admin/v1/keys: a new key; the gateway generates its secret and answers it once. */
+export const KeyCreateBodySchema = Type.Object({ name: KeyName, ...KeySettingsFields })
+export type KeyInput = Static<typeof KeyCreateBodySchema>
+
+/** PUT /admin/v1/keys/:name: the settings to change (`null` removes one); `name`, if given, must be the URL's. */
+export const KeyUpdateBodySchema = Type.Object({
+  name: Type.Optional(Type.String()),
+  ...MergeFields(KeySettingsFields),
+})
+export type KeyUpdateBody = Static<typeof KeyUpdateBodySchema>

@@ -154,11 +154,12 @@ export interface PolicyView<S extends PolicySection = PolicySection> {
 export const RedactionTestBodySchema = Type.Object(
   {
     text: Type.String({ maxLength: 100_000 }),
-    // Checked in full (regexes included) by the route; here only its kind.
-    config: Type.Optional(Type.Object({})),
+    // The route also compiles its patterns, which a schema cannot.
+    config: Type.Optional(RedactionConfigSchema),
   },
   { additionalProperties: false },
 )
+export type RedactionTestBody = Static<typeof RedactionTestBodySchema>
 
 /** One entity the redactor found: its type and where it is in the text. */
 export const RedactedSpanSchema = Type.Object({ type: Type.String(), start: Type.Integer(), end: Type.Integer() })
@@ -166,3 +167,10 @@ export type RedactedSpan = Static<typeof RedactedSpanSchema>
 
 export const RedactionPreviewSchema = Type.Object({ redacted: Type.String(), entities: Type.Array(RedactedSpanSchema) })
 export type RedactionPreview = Static<typeof RedactionPreviewSchema>
+
+/**
+ * PUT /admin/v1/policies/:section: the section's fields to change (`null` removes one), as a JSON object. Which
+ * fields depends on the section in the URL, so the gateway checks them as that section of the config it would
+ * become (RedactionConfigSchema, CacheConfigSchema, regexes compiled), each at its field.
+ */
+export const PolicySectionBodySchema = Type.Object({})

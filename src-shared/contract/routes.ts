@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { NoQuerySchema } from './common.js'
+import { MergeFields, NoQuerySchema } from './common.js'
 import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
 
 /** GET /admin/v1/routes and /admin/v1/models take no query. */
@@ -98,3 +98,15 @@ export type RouteStrategy = NonNullable<Route['strategy']>
 
 /** One route of GET /admin/v1/routes (and PUT's answer): the route named, its strategy's default filled in. */
 export type RouteItem = { name: string } & Omit<Route, 'strategy'> & { strategy: RouteStrategy }
+
+/**
+ * PUT /admin/v1/routes/:name: a new route whole, or the fields of one to change (`null` removes a field, one
+ * left out stays). `name`, if given, must be the URL's. Open beyond the route's fields: a registered policy's
+ * route settings (the gateway's policies/registry.ts) are a route's too; the gateway checks the route the body
+ * makes as the config file would hold it, naming an unknown field at its path.
+ */
+export const RouteUpdateBodySchema = Type.Object({
+  name: Type.Optional(Type.String()),
+  ...MergeFields(RouteSchema.properties),
+})
+export type RouteUpdateBody = Static<typeof RouteUpdateBodySchema>

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
-import { type ConfigExportQuery, ConfigExportQuerySchema } from '../../../src-shared/contract/config-transfer.js'
+import {
+  type ConfigExportQuery,
+  ConfigExportQuerySchema,
+  ConfigImportBodySchema,
+  type ConfigImportQuery,
+  ConfigImportQuerySchema,
+  type ConfigImportText,
+  ConfigImportTextSchema,
+} from '../../../src-shared/contract/config-transfer.js'
 import type { ConfigFormat } from '../../config/config-file.js'
 import type { ConfigStore } from '../../config/store.js'
 import { exportText, importConfig, parseImportText, sniffFormat } from '../../config/transfer.js'
@@ -11,24 +18,14 @@ import { isPlainObject } from '../../core/json-values.js'
 import type { Db } from '../../store/db.js'
 import { invalidBody } from './admin-errors.js'
 
-const ImportQuery = Type.Object({ apply: Type.Optional(Type.Boolean()) })
-/** The JSON body the UI sends: the file's text wrapped, told apart from a JSON config by `text`. */
-const WrappedImport = Type.Object(
-  {
-    text: Type.String({ maxLength: 5_000_000 }),
-    format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('json')])),
-    apply: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-)
-const wrappedProblems = compileProblems(WrappedImport)
+const wrappedProblems = compileProblems(ConfigImportTextSchema)
 
 const CONTENT_TYPES = { yaml: 'application/yaml; charset=utf-8', json: 'application/json; charset=utf-8' }
 /** Content types whose body is the exported file's text. */
 const TEXT_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml', 'text/plain']
 
 /** The file's text as sent: raw bytes arrive as a string, a JSON body as its data. */
-type ImportBody = string | Record<string, unknown> | undefined
+type ImportBody = string | Record<string, unknown> | null | undefined
 
 /**
  * GET /admin/v1/config/export and POST /admin/v1/config/import. Export never contains a plain key,
@@ -76,15 +73,15 @@ export function registerConfigTransfer(
       ),
     )
 
-    scope.post<{ Querystring: Static<typeof ImportQuery> }>(
+    scope.post<{ Querystring: ConfigImportQuery; Body: ImportBody }>(
       '/admin/v1/config/import',
-      { schema: { querystring: ImportQuery } },
+      { schema: { querystring: ConfigImportQuerySchema, body: ConfigImportBodySchema } },
       async (req) => {
-        const body = req.body as ImportBody
+        const body = req.body
         let text: string
         let format: ConfigFormat | undefined
         let apply = req.query.apply ?? false
-        if (body === undefined || (typeof body === 'string' && body.trim() === '')) {
+        if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
           // Not an empty config: applied, that would remove every provider and route.
           throw new GatewayError('invalid_request', 'request body is empty; send the exported config file')
         }
@@ -93,7 +90,7 @@ export function registerConfigTransfer(
         } else if (isPlainObject(body) && 'text' in body) {
           const problems = wrappedProblems(body)
           if (problems.length > 0) throw invalidBody(problems)
-          const wrapped = body as Static<typeof WrappedImport>
+          const wrapped = body as ConfigImportText
           text = wrapped.text
           format = wrapped.format
           apply = req.query.apply ?? wrapped.apply ?? false

@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { Type } from 'typebox'
-import { SettingsQuerySchema } from '../../../src-shared/contract/settings.js'
-import { compileProblems } from '../../config/validate.js'
+import { type PauseBody, PauseBodySchema, SettingsQuerySchema } from '../../../src-shared/contract/settings.js'
 import { GatewayError } from '../../core/errors.js'
-import { invalidBody } from './admin-errors.js'
 
 export interface PauseSwitch {
   readonly paused: boolean
@@ -19,9 +16,6 @@ declare module 'fastify' {
 
 /** The inbound model APIs: OpenAI, Anthropic and Responses under /v1, Ollama's under /api. */
 const MODEL_API = /^\/(v1|api)\//
-
-const PauseBody = Type.Object({ paused: Type.Boolean() }, { additionalProperties: false })
-const pauseProblems = compileProblems(PauseBody)
 
 /** The pause switch itself, on the root instance: the tray (Electron main) flips it there. */
 export function decoratePauseSwitch(app: FastifyInstance): void {
@@ -57,10 +51,8 @@ export function registerPauseRoutes(scope: FastifyInstance): void {
   scope.get('/admin/v1/gateway', { schema: { querystring: SettingsQuerySchema } }, async () => ({
     paused: scope.gatewayPause.paused,
   }))
-  scope.put('/admin/v1/gateway', async (req) => {
-    const problems = pauseProblems(req.body)
-    if (problems.length > 0) throw invalidBody(problems)
-    scope.gatewayPause.set((req.body as { paused: boolean }).paused)
+  scope.put<{ Body: PauseBody }>('/admin/v1/gateway', { schema: { body: PauseBodySchema } }, async (req) => {
+    scope.gatewayPause.set(req.body.paused)
     return { paused: scope.gatewayPause.paused }
   })
 }

@@ -1,10 +1,19 @@
-import type { ProviderItem } from '../../../src-shared/admin-api.js'
+import type { ProviderItem, ProviderTypeSettings } from '../../../src-shared/contract/providers.js'
 import type { LoadedConfig } from '../../config/load.js'
 import { maskSecret } from '../../config/mask.js'
+import type { ProviderConfig } from '../../config/schema.js'
 import { maskedUrl, refOf } from '../../config/secret-fields.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { isLocalProvider } from '../../pricing/locality.js'
+import { descriptorOf } from '../../providers/registry.js'
 import { scrubUpstreamText } from '../upstream-error-scrub.js'
+
+/** The settings of its own type a provider sets (its descriptor names them), as the config file holds them. */
+function typeSettings(raw: ProviderConfig): ProviderTypeSettings {
+  const names = Object.keys(descriptorOf(raw.type).settings ?? {})
+  const own = raw as Record<string, unknown>
+  return Object.fromEntries(names.filter((n) => own[n] !== undefined).map((n) => [n, own[n]]))
+}
 
 /**
  * The admin API's view of one provider: never a credential, only whether a key is set and the masked
@@ -33,6 +42,7 @@ export function providerItem(id: string, config: LoadedConfig, gw: GatewayContex
     apiKeyEnv: ref?.kind === 'env' ? ref.name : null,
     headers,
     configuredModels: raw.models ?? [],
+    settings: typeSettings(raw),
     /** Free and counted as local in Overview: the pricing rule's own answer. */
     local: isLocalProvider(resolved),
     /** The provider's own `local:` setting; null when its type's default applies. */

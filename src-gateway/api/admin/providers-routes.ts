@@ -1,49 +1,25 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
 import {
+  ProviderCreateBodySchema,
+  type ProviderInput,
   type ProviderParams,
   ProviderParamsSchema,
   ProvidersQuerySchema,
+  type ProviderTestBody,
+  ProviderTestBodySchema,
+  type ProviderUpdate,
+  ProviderUpdateBodySchema,
 } from '../../../src-shared/contract/providers.js'
 import { maskSecret } from '../../config/mask.js'
-import { type ProviderConfig, ProviderConfigSchema } from '../../config/schema.js'
+import type { ProviderConfig } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
-import { compileProblems } from '../../config/validate.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
+import { checkUnder } from './candidate-check.js'
 import { mergeFields, withoutNulls } from './merge-fields.js'
 import { testProvider } from './provider-test.js'
 import { providerItem } from './provider-view.js'
-
-const P = ProviderConfigSchema.properties
-const ProviderFields = {
-  type: P.type,
-  baseUrl: P.baseUrl,
-  /** The key itself: stored in the secret store, never written to the config file or returned. */
-  apiKey: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  /** Or the name of an environment variable holding it. */
-  apiKeyEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
-  headers: P.headers,
-  models: P.models,
-  timeouts: P.timeouts,
-  maxConnections: P.maxConnections,
-  tags: P.tags,
-  limits: P.limits,
-  /** Free and counted as local; null goes back to the type's default, absent keeps what was set. */
-  local: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-}
-const CreateBody = Type.Object(
-  { id: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 64 }), ...ProviderFields },
-  { additionalProperties: false },
-)
-const UpdateBody = Type.Object({ id: Type.Optional(Type.String()), ...ProviderFields }, { additionalProperties: false })
-type Body = Static<typeof UpdateBody>
-
-const createProblems = compileProblems(CreateBody)
-const updateProblems = compileProblems(UpdateBody)
-const TestBody = Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })
-const testProblems = compileProblems(TestBody)
 
 /**
  * A provider's config from a request body laid over `previous` (see mergeFields: a field left out stays, `null`
@@ -53,7 +29,7 @@ const testProblems = compileProblems(TestBody)
  */
 function toProviderConfig(
   id: string,
-  body: Body,
+  body: ProviderUpdate,
   previous: { raw?: ProviderConfig; resolved?: ProviderConfig },
   secretUpdates: Map<string, string | null>,
 ): ProviderConfig {
@@ -109,32 +85,46 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     },
   )
 
-  app.post('/admin/v1/providers', async (req, reply) => {
-    const problems = createProblems(withoutNulls(req.body))
-    if (problems.length > 0) throw invalidBody(problems)
-    const body = withoutNulls(req.body as Static<typeof CreateBody>)
-    if (store.current.raw.providers?.[body.id]) {
-      throw conflict(`provider '${body.id}' already exists; use PUT to change it`, 'provider_exists', 'id')
-    }
-    const secrets = new Map<string, string | null>()
-    const cfg = toProviderConfig(body.id, body, {}, secrets)
+  /**
+   * The provider in the config the change would make, checked there (its type among the registry's, a setting
+   * of its own type, a base URL where the type needs one) at the body's fields, then applied and saved.
+   */
+  const save = (id: string, cfg: ProviderConfig, secrets: Map<string, string | null>, given: string[] = []) => {
+    const candidate = structuredClone(store.current.raw)
+    candidate.providers = { ...candidate.providers, [id]: cfg }
+    checkUnder(candidate, `/providers/${id}`)
     applying(() =>
-      store.update((d) => {
-        d.providers = { ...d.providers, [body.id]: cfg }
-      }, secrets),
+      store.update(
+        (d) => {
+          d.providers = { ...d.providers, [id]: cfg }
+        },
+        secrets,
+        given,
+      ),
     )
-    return reply.code(201).send(await listedItem(body.id))
-  })
+  }
 
-  app.put<{ Params: ProviderParams }>(
+  app.post<{ Body: ProviderInput }>(
+    '/admin/v1/providers',
+    { schema: { body: ProviderCreateBodySchema } },
+    async (req, reply) => {
+      const body = withoutNulls(req.body)
+      if (store.current.raw.providers?.[body.id]) {
+        throw conflict(`provider '${body.id}' already exists; use PUT to change it`, 'provider_exists', 'id')
+      }
+      const secrets = new Map<string, string | null>()
+      save(body.id, toProviderConfig(body.id, body, {}, secrets), secrets)
+      return reply.code(201).send(await listedItem(body.id))
+    },
+  )
+
+  app.put<{ Params: ProviderParams; Body: ProviderUpdate }>(
     '/admin/v1/providers/:id',
-    { schema: { params: ProviderParamsSchema } },
+    { schema: { params: ProviderParamsSchema, body: ProviderUpdateBodySchema } },
     async (req) => {
       const { id } = req.params
-      const problems = updateProblems(withoutNulls(req.body))
-      if (problems.length > 0) throw invalidBody(problems)
-      const body = req.body as Body
-      if (body.id !== undefined && body.id !== id) {
+      const body = req.body
+      if (body.id !== undefined && body.id !== null && body.id !== id) {
         throw invalidBody([
           { path: '/id', message: `does not match the provider in the URL ('${id}'); providers cannot be renamed` },
         ])
@@ -144,16 +134,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
       const secrets = new Map<string, string | null>()
       const cfg = toProviderConfig(id, body, { raw, resolved: store.current.resolved.providers?.[id] }, secrets)
       // A variable named again is a key given in this request, even when it is the same one as before.
-      const given = body.apiKeyEnv ? [`providers.${id}.apiKey`] : []
-      applying(() =>
-        store.update(
-          (d) => {
-            d.providers = { ...d.providers, [id]: cfg }
-          },
-          secrets,
-          given,
-        ),
-      )
+      save(id, cfg, secrets, body.apiKeyEnv ? [`providers.${id}.apiKey`] : [])
       return listedItem(id)
     },
   )
@@ -178,15 +159,13 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     },
   )
 
-  app.post<{ Params: ProviderParams }>(
+  app.post<{ Params: ProviderParams; Body: ProviderTestBody }>(
     '/admin/v1/providers/:id/test',
-    { schema: { params: ProviderParamsSchema } },
+    { schema: { params: ProviderParamsSchema, body: ProviderTestBodySchema } },
     async (req) => {
-      const problems = testProblems(req.body ?? {})
-      if (problems.length > 0) throw invalidBody(problems)
       const provider = gw.providers.get(req.params.id)
       if (!provider) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
-      return testProvider(gw, provider, (req.body as Static<typeof TestBody> | undefined)?.model)
+      return testProvider(gw, provider, req.body?.model)
     },
   )
 }

@@ -5,11 +5,13 @@ import {
   type RouteParams,
   RouteParamsSchema,
   RoutesQuerySchema,
+  type RouteUpdateBody,
+  RouteUpdateBodySchema,
 } from '../../../src-shared/contract/routes.js'
 import type { RouteConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
-import { configProblems } from '../../config/validate.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
+import { checkUnder } from './candidate-check.js'
 import { mergeFields } from './merge-fields.js'
 
 /** The route as the config file holds it, named, with its strategy's default filled in. */
@@ -25,16 +27,12 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
     return { items, total: items.length, nextCursor: null }
   })
 
-  app.put<{ Params: RouteNameParams }>(
+  app.put<{ Params: RouteNameParams; Body: RouteUpdateBody }>(
     '/admin/v1/routes/:name',
-    { schema: { params: RouteNameParamsSchema } },
+    { schema: { params: RouteNameParamsSchema, body: RouteUpdateBodySchema } },
     async (req, reply) => {
       const { name } = req.params
-      const body = req.body
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw invalidBody([{ path: '/', message: 'must be the route as a JSON object' }])
-      }
-      const { name: named, ...fields } = body as { name?: unknown }
+      const { name: named, ...fields } = req.body
       if (named !== undefined && named !== name) {
         throw invalidBody([
           { path: '/name', message: `does not match the route in the URL ('${name}'); routes cannot be renamed` },
@@ -44,10 +42,7 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
       const route = mergeFields(candidate.routes?.[name], fields) as RouteConfig
       candidate.routes = { ...candidate.routes, [name]: route }
       // Checked in place, so targets naming unknown providers are caught too; paths are the body's own.
-      const problems = configProblems(candidate)
-        .filter((p) => p.path.startsWith(`/routes/${name}`))
-        .map((p) => ({ ...p, path: p.path.slice(`/routes/${name}`.length) }))
-      if (problems.length > 0) throw invalidBody(problems)
+      checkUnder(candidate, `/routes/${name}`)
       const existed = Boolean(store.current.raw.routes?.[name])
       applying(() => store.apply(candidate))
       return reply.code(existed ? 200 : 201).send(routeItem(name, route))

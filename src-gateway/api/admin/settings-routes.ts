@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { type Static, Type } from 'typebox'
-import { SettingsQuerySchema } from '../../../src-shared/contract/settings.js'
-import { LogsConfigSchema } from '../../config/schema.js'
+import {
+  type GatewaySettings,
+  type SettingsBody,
+  SettingsBodySchema,
+  SettingsQuerySchema,
+} from '../../../src-shared/contract/settings.js'
 import type { ConfigStore } from '../../config/store.js'
-import { compileProblems } from '../../config/validate.js'
 import { DEFAULT_RETENTION } from '../../store/retention.js'
-import { applying, invalidBody } from './admin-errors.js'
-import { mergeFields, withoutNulls } from './merge-fields.js'
-
-const SettingsBody = Type.Object({ logs: LogsConfigSchema }, { additionalProperties: false })
-const settingsProblems = compileProblems(SettingsBody)
+import { applying } from './admin-errors.js'
+import { mergeFields } from './merge-fields.js'
 
 /**
  * Log settings the request log reads once, when the gateway starts: retention runs on a timer built
@@ -21,7 +20,7 @@ const READ_AT_START = ['encryptBodies', 'maxQueueRows'] as const
 /** GET and PUT /admin/v1/settings: where the gateway runs and keeps its data, and log retention. */
 export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore, dataDir: string | undefined): void {
   const atStart = { ...store.current.resolved.logs }
-  const view = () => {
+  const view = (): GatewaySettings => {
     const addr = app.server.address()
     const logs = store.current.resolved.logs ?? {}
     const changed = READ_AT_START.filter((k) => logs[k] !== atStart[k])
@@ -38,7 +37,8 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
         encryptBodies: app.requestLog.encryptsBodies,
       },
       secretsPersisted: store.secrets.persisted,
-      secretStore: store.secrets.kind,
+      // The stores built for the gateway (config/secrets.ts) and the desktop app (src-main) are these three.
+      secretStore: store.secrets.kind as GatewaySettings['secretStore'],
       /** Settings changed since start that take effect at the next start. */
       restartRequired: changed.map((k) => `logs.${k}`),
     }
@@ -46,16 +46,11 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
 
   app.get('/admin/v1/settings', { schema: { querystring: SettingsQuerySchema } }, async () => view())
 
-  app.put('/admin/v1/settings', async (req) => {
-    const body = req.body as Static<typeof SettingsBody> | null
-    const problems = settingsProblems(
-      body && typeof body === 'object' && !Array.isArray(body) ? { ...body, logs: withoutNulls(body.logs) } : body,
-    )
-    if (problems.length > 0) throw invalidBody(problems)
+  app.put<{ Body: SettingsBody }>('/admin/v1/settings', { schema: { body: SettingsBodySchema } }, async (req) => {
     // The log settings given change, `null` goes back to the default, the rest stay (see mergeFields).
     applying(() =>
       store.update((d) => {
-        d.logs = mergeFields(d.logs, body?.logs ?? {})
+        d.logs = mergeFields(d.logs, req.body.logs ?? {})
       }),
     )
     return view()

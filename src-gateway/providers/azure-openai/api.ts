@@ -4,19 +4,17 @@
 // and the v1 API (GA since August 2025), `/openai/v1/chat/completions` with the deployment as `model` and
 // no version. `apiVersion: v1` picks the second.
 
-import { Type } from 'typebox'
+import { AzureOpenAISettingsFields } from '../../../src-shared/contract/providers.js'
 import type { ProviderContext, UpstreamRequest } from '../types.js'
 
 /** The newest GA version of the dated data-plane API. */
 export const DEFAULT_API_VERSION = '2024-10-21'
 
-/** What an azure-openai provider may set besides the common provider fields. */
-export const AZURE_SETTINGS = {
-  /** Model name → deployment name, for deployments named otherwise than their model. */
-  deployments: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
-  /** The dated API version (`2024-10-21`, `2025-04-01-preview`…), or `v1` for the version-less v1 API. */
-  apiVersion: Type.Optional(Type.String({ pattern: '^(v1|\\d{4}-\\d{2}-\\d{2}(-preview)?)$' })),
-}
+/**
+ * What an azure-openai provider may set besides the common provider fields (`deployments`, `apiVersion`): stated
+ * in the admin contract, so the Providers page can edit them.
+ */
+export const AZURE_SETTINGS = AzureOpenAISettingsFields
 
 type Operation = 'chat/completions' | 'embeddings'
 
