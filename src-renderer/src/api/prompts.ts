@@ -162,12 +162,14 @@ export const compareApi = {
   /** `filter` holds the Logs page's query values, which the gateway checks against the log filter's schema. */
   replay: (body: Omit<ReplayBody, 'filter'> & { filter: Record<string, string> }) =>
     sendJson<ReplayStarted>('POST', `${C}/replay`, body),
-  run: (id: number) => getJson<RunSnapshot>(`${C}/runs/${id}`),
-  runs: (kind?: RunKind) => getJson<ListPage<RunListItem>>(`${C}/runs${query({ kind, limit: 50 })}`),
+  run: (id: number, signal?: AbortSignal) => getJson<RunSnapshot>(`${C}/runs/${id}`, signal),
+  runs: (kind?: RunKind, signal?: AbortSignal) =>
+    getJson<ListPage<RunListItem>>(`${C}/runs${query({ kind, limit: 50 })}`, signal),
   cancel: (id: number) => sendJson<RunCancelled>('POST', `${C}/runs/${id}/cancel`),
   rerun: (id: number, failuresOnly: boolean) =>
     sendJson<RunSnapshot>('POST', `${C}/runs/${id}/rerun`, { failuresOnly }),
-  diff: (id: number, against: number) => getJson<RunDiff>(`${C}/runs/${id}/diff${query({ against })}`),
+  diff: (id: number, against: number, signal?: AbortSignal) =>
+    getJson<RunDiff>(`${C}/runs/${id}/diff${query({ against })}`, signal),
   parseDataset: (format: 'csv' | 'jsonl', text: string) =>
     sendJson<DatasetPreview>('POST', `${C}/dataset`, {
       format,

@@ -7,10 +7,10 @@ import {
   type PromptMessage,
   promptsApi,
   type Rating,
-  type RunDiff,
-  type RunListItem,
   type RunSnapshot,
 } from '../api/prompts'
+import { queryClient } from '../api/query-client'
+import { compareRunQuery, putRun, runsChanged } from '../queries/compare'
 
 export type CompareTab = 'side' | 'matrix' | 'replay'
 
@@ -22,6 +22,10 @@ export interface ComparePane {
   error: string | null
 }
 
+/**
+ * Compare's own state: the tab, the side-by-side panes as they stream, the run on screen and the run it is
+ * compared with. Runs, their cells and the runs list are queries (queries/compare.ts).
+ */
 export interface CompareSlice {
   compareTab: CompareTab
   sideModels: string[]
@@ -30,10 +34,12 @@ export interface CompareSlice {
   panes: ComparePane[]
   isSideRunning: boolean
   sideError: string | null
-  matrixRun: RunSnapshot | null
+  /** The matrix or replay run on screen (its snapshot is the query `compareRunQuery(id)`). */
+  openRunId: number | null
+  /** The run the open one is compared with ("vs run"), if any. */
+  diffAgainstId: number | null
+  /** The error of the last start, cancel, re-run, export or rating. */
   matrixError: string | null
-  compareRuns: RunListItem[]
-  runDiff: RunDiff | null
   datasetPreview: { columns: string[]; total: number } | null
   datasetError: string | null
   previewDataset(format: 'csv' | 'jsonl', text: string): Promise<void>
@@ -46,21 +52,16 @@ export interface CompareSlice {
   stopSideBySide(): void
   startMatrix(req: MatrixRequest): Promise<void>
   startReplay(req: { filter: Record<string, string>; limit: number; models: string[] }): Promise<void>
-  openRun(id: number): Promise<void>
   cancelMatrix(): Promise<void>
   rerunMatrix(failuresOnly: boolean): Promise<void>
-  loadCompareRuns(): Promise<void>
-  diffAgainst(runId: number | null): Promise<void>
+  diffAgainst(runId: number | null): void
   rateCell(cell: Pick<Cell, 'requestId'>, rating: Rating): Promise<void>
   /** Downloads the open run; the gateway names the file. */
   exportRun(format: 'csv' | 'json'): Promise<void>
 }
 
-const POLL_MS = 400
-
-// Per-tab runtime handles that are not state: the stream's abort, pending tokens, the poll timer.
+// Per-tab runtime handles that are not state: the stream's abort and the pending tokens.
 let sideAbort: AbortController | null = null
-let pollTimer: ReturnType<typeof setTimeout> | undefined
 const pendingText = new Map<number, string>()
 let isFrameQueued = false
 
@@ -87,17 +88,11 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
     }
   }
 
-  const poll = async (id: number) => {
-    clearTimeout(pollTimer)
-    try {
-      const run = await compareApi.run(id)
-      if (get().matrixRun && get().matrixRun?.id !== id) return
-      set({ matrixRun: run, matrixError: null })
-      if (run.isActive) pollTimer = setTimeout(() => poll(id), POLL_MS)
-      else void get().loadCompareRuns()
-    } catch (err) {
-      set({ matrixError: errorMessage(err) })
-    }
+  /** A run the gateway just started: it goes into the cache and on screen, and the runs list grows. */
+  const showRun = (run: RunSnapshot) => {
+    putRun(run)
+    set({ openRunId: run.id, diffAgainstId: null, matrixError: null })
+    void runsChanged()
   }
 
   return {
@@ -108,10 +103,9 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
     panes: [],
     isSideRunning: false,
     sideError: null,
-    matrixRun: null,
+    openRunId: null,
+    diffAgainstId: null,
     matrixError: null,
-    compareRuns: [],
-    runDiff: null,
     datasetPreview: null,
     datasetError: null,
 
@@ -182,6 +176,8 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
         flushText()
         if (sideAbort === abort) {
           sideAbort = null
+          // The comparison is stored as a run: the runs list (and its labels) includes it now.
+          void runsChanged()
           set({
             isSideRunning: false,
             panes: get().panes.map((p) =>
@@ -198,10 +194,8 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
 
     async startMatrix(req) {
       try {
-        set({ matrixError: null, runDiff: null })
-        const run = await compareApi.startMatrix(req)
-        set({ matrixRun: run })
-        void poll(run.id)
+        set({ matrixError: null })
+        showRun(await compareApi.startMatrix(req))
       } catch (err) {
         set({ matrixError: errorMessage(err) })
       }
@@ -209,68 +203,40 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
 
     async startReplay(req) {
       try {
-        set({ matrixError: null, runDiff: null })
-        const run = await compareApi.replay(req)
-        set({ matrixRun: run })
-        void poll(run.id)
+        set({ matrixError: null })
+        showRun(await compareApi.replay(req))
       } catch (err) {
         set({ matrixError: errorMessage(err) })
       }
     },
 
-    async openRun(id) {
-      set({ matrixRun: null, runDiff: null })
-      await poll(id)
-    },
-
     async cancelMatrix() {
-      const run = get().matrixRun
-      if (!run) return
+      const id = get().openRunId
+      if (id === null) return
       try {
-        set({ matrixRun: await compareApi.cancel(run.id) })
+        putRun(await compareApi.cancel(id))
       } catch (err) {
         set({ matrixError: errorMessage(err) })
       }
     },
 
     async rerunMatrix(failuresOnly) {
-      const run = get().matrixRun
-      if (!run) return
+      const id = get().openRunId
+      if (id === null) return
       try {
-        const next = await compareApi.rerun(run.id, failuresOnly)
-        set({ matrixRun: next, runDiff: null })
-        void poll(next.id)
+        showRun(await compareApi.rerun(id, failuresOnly))
       } catch (err) {
         set({ matrixError: errorMessage(err) })
       }
     },
 
-    async loadCompareRuns() {
-      try {
-        set({ compareRuns: (await compareApi.runs()).items })
-      } catch (err) {
-        set({ matrixError: errorMessage(err) })
-      }
-    },
-
-    async diffAgainst(runId) {
-      const run = get().matrixRun
-      if (!run || runId === null) {
-        set({ runDiff: null })
-        return
-      }
-      try {
-        set({ runDiff: await compareApi.diff(run.id, runId) })
-      } catch (err) {
-        set({ matrixError: errorMessage(err) })
-      }
-    },
+    diffAgainst: (diffAgainstId) => set({ diffAgainstId }),
 
     async exportRun(format) {
-      const run = get().matrixRun
-      if (!run) return
+      const id = get().openRunId
+      if (id === null) return
       try {
-        await compareApi.exportRun(run.id, format)
+        await compareApi.exportRun(id, format)
       } catch (err) {
         set({ matrixError: errorMessage(err) })
       }
@@ -281,11 +247,12 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
       const requestId = cell.requestId
       try {
         await promptsApi.feedback(requestId, rating)
-        const run = get().matrixRun
-        if (run) {
-          set({
-            matrixRun: { ...run, cells: run.cells.map((c) => (c.requestId === requestId ? { ...c, rating } : c)) },
-          })
+        const id = get().openRunId
+        if (id !== null) {
+          queryClient.setQueryData(
+            compareRunQuery(id).queryKey,
+            (run) => run && { ...run, cells: run.cells.map((c) => (c.requestId === requestId ? { ...c, rating } : c)) },
+          )
         }
         set({
           panes: get().panes.map((p) => (p.cell?.requestId === requestId ? { ...p, cell: { ...p.cell, rating } } : p)),

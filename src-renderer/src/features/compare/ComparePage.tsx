@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { errorMessage } from '../../api/client'
+import { compareRunQuery } from '../../queries/compare'
 import { modelIdsQuery } from '../../queries/models'
 import { useAppStore } from '../../store'
 import type { CompareTab } from '../../store/compare-slice'
@@ -23,7 +24,6 @@ function textOf(content: string | { type: string; text?: string }[]): string {
 export function ComparePage() {
   const tab = useAppStore((s) => s.compareTab)
   const setTab = useAppStore((s) => s.setCompareTab)
-  const loadRuns = useAppStore((s) => s.loadCompareRuns)
   const error = useAppStore((s) => s.matrixError)
   const modelsError = useQuery(modelIdsQuery()).error
   const handoff = useAppStore((s) => (s.handoff?.kind === 'compare' ? s.handoff : null))
@@ -31,11 +31,10 @@ export function ComparePage() {
   const setModels = useAppStore((s) => s.setSideModels)
   const setInput = useAppStore((s) => s.setSideInput)
   const setSystem = useAppStore((s) => s.setSideSystem)
-  const hasRun = useAppStore((s) => s.matrixRun !== null && (s.matrixRun.kind === 'replay') === (tab === 'replay'))
+  const openRunId = useAppStore((s) => s.openRunId)
+  const run = useQuery({ ...compareRunQuery(openRunId ?? 0), enabled: openRunId !== null })
+  const hasRun = run.data !== undefined && (run.data.kind === 'replay') === (tab === 'replay')
 
-  useEffect(() => {
-    void loadRuns()
-  }, [loadRuns])
   // “Open in Compare” in the Playground: its model in the first pane, its last user turn as the input.
   useEffect(() => {
     if (!handoff) return
@@ -63,6 +62,11 @@ export function ComparePage() {
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {run.error && (
+        <p className="error" role="alert">
+          Could not read the run: {errorMessage(run.error)}
         </p>
       )}
       {modelsError && (

@@ -1,8 +1,9 @@
-import { useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { useQuery } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
 import type { Cell, RunSnapshot } from '../../api/prompts'
 import { countNoun } from '../../count-noun'
 import { formatDuration, formatUsd } from '../../format'
+import { compareRunQuery, compareRunsQuery, runDiffQuery, runsChanged } from '../../queries/compare'
 import { useAppStore } from '../../store'
 import { RatingButtons } from './RatingButtons'
 import { runLabel } from './run-label'
@@ -73,7 +74,7 @@ function CellView({ cell }: { cell: Cell }) {
 function Progress({ run }: { run: RunSnapshot }) {
   const cancel = useAppStore((s) => s.cancelMatrix)
   const rerun = useAppStore((s) => s.rerunMatrix)
-  const allRuns = useAppStore((s) => s.compareRuns)
+  const allRuns = useQuery(compareRunsQuery()).data ?? []
   const { finished, total, errors, costUsd } = run.progress
   return (
     <div className="row matrix-progress" data-testid="matrix-progress" data-finished={finished} data-total={total}>
@@ -105,13 +106,20 @@ function Progress({ run }: { run: RunSnapshot }) {
 
 /** The result grid: one row per dataset row, one column per prompt version × model, summaries on top. */
 export function MatrixTable() {
-  const run = useAppStore((s) => s.matrixRun)
-  const allRuns = useAppStore((s) => s.compareRuns)
-  const runs = useAppStore(
-    useShallow((s) => s.compareRuns.filter((r) => r.id !== s.matrixRun?.id && r.kind !== 'side-by-side')),
-  )
-  const diff = useAppStore((s) => s.runDiff)
+  const openRunId = useAppStore((s) => s.openRunId)
+  const against = useAppStore((s) => s.diffAgainstId)
+  const run = useQuery({ ...compareRunQuery(openRunId ?? 0), enabled: openRunId !== null }).data ?? null
+  const allRuns = useQuery(compareRunsQuery()).data ?? []
+  const runs = allRuns.filter((r) => r.id !== openRunId && r.kind !== 'side-by-side')
+  const diff =
+    useQuery({ ...runDiffQuery(openRunId ?? 0, against ?? 0), enabled: openRunId !== null && against !== null }).data ??
+    null
   const diffAgainst = useAppStore((s) => s.diffAgainst)
+  // A run that has finished is in the runs list with its final numbers: read the list again.
+  const finished = run !== null && !run.isActive
+  useEffect(() => {
+    if (finished) void runsChanged()
+  }, [finished])
   const exportRun = useAppStore((s) => s.exportRun)
   const [filter, setFilter] = useState<Filter>('All')
   const [search, setSearch] = useState('')
