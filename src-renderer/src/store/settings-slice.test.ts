@@ -1,7 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { GatewaySettings } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { ApiError } from '../api/client'
+import { queryClient } from '../api/query-client'
+import { saveRetention, settingsKey, settingsQuery } from '../queries/settings'
 import { createSettingsSlice, detectConfigFormat, pointerToPath, type SettingsSlice } from './settings-slice'
 
 vi.mock('../api/admin', () => ({
@@ -28,10 +31,13 @@ describe('settings slice: config import', () => {
     await store.getState().previewImport()
     expect(api.importConfig).toHaveBeenLastCalledWith({ text: yaml, format: 'yaml', apply: false })
     expect(store.getState().importPreview?.changes).toHaveLength(1)
+    queryClient.setQueryData(settingsKey(), {} as GatewaySettings)
     api.importConfig.mockResolvedValueOnce({ valid: true, errors: [], changes: [] })
     await store.getState().applyImport()
     expect(api.importConfig).toHaveBeenLastCalledWith({ text: yaml, format: 'yaml', apply: true })
     expect(store.getState()).toMatchObject({ importApplied: { valid: true }, importPreview: null, importText: '' })
+    // The applied config may change anything a page shows: every cached answer is stale.
+    expect(queryClient.getQueryState(settingsKey())?.isInvalidated).toBe(true)
   })
 
   it('never applies an invalid config, and shows its errors by path', async () => {
@@ -62,6 +68,23 @@ describe('settings slice: config import', () => {
     await store.getState().runExport('yaml', 'omit', true)
     expect(api.exportConfig).toHaveBeenCalledWith('yaml', 'omit', true)
     expect(store.getState().exportText).toBe('providers: {}\n')
+  })
+})
+
+describe('settings queries', () => {
+  beforeEach(() => {
+    vi.resetAllMocks()
+    queryClient.clear()
+  })
+
+  it("saving the retention puts the gateway's answer in the settings query", async () => {
+    api.settings.mockResolvedValueOnce({ logs: { maxAgeDays: 30 } } as GatewaySettings)
+    await queryClient.fetchQuery(settingsQuery())
+    api.saveSettings.mockResolvedValueOnce({ logs: { maxAgeDays: null } } as GatewaySettings)
+    await saveRetention({ maxAgeDays: null, maxDbMb: null, storeBodies: true })
+    expect(api.saveSettings).toHaveBeenCalledWith({ logs: { maxAgeDays: null, maxDbMb: null, storeBodies: true } })
+    expect(queryClient.getQueryData(settingsQuery().queryKey)?.logs.maxAgeDays).toBeNull()
+    expect(api.settings).toHaveBeenCalledOnce()
   })
 })
 

@@ -1,7 +1,8 @@
 import type { StateCreator } from 'zustand'
-import type { ConfigImportResult, GatewaySettings } from '../../../src-shared/admin-api'
+import type { ConfigImportResult } from '../../../src-shared/admin-api'
 import { adminApi } from '../api/admin'
 import { errorMessage } from '../api/client'
+import { queryClient } from '../api/query-client'
 import { applyTheme, readThemeChoice, storeThemeChoice, type ThemeChoice } from '../theme/theme'
 
 export type ExportFormat = 'yaml' | 'json'
@@ -22,11 +23,8 @@ export function detectConfigFormat(text: string): ExportFormat {
   return first === '{' ? 'json' : 'yaml'
 }
 
+/** The theme, the export and the import in progress (the settings themselves are the query `settingsQuery`). */
 export interface SettingsSlice {
-  settings: GatewaySettings | null
-  settingsError: string | null
-  retentionSaving: boolean
-  retentionError: string | null
   theme: ThemeChoice
   exportText: string | null
   exportError: string | null
@@ -38,8 +36,6 @@ export interface SettingsSlice {
   importBusy: boolean
   /** The answer to the last Apply: what changed and which references this machine cannot resolve. */
   importApplied: ConfigImportResult | null
-  loadSettings(): Promise<void>
-  saveRetention(logs: GatewaySettings['logs']): Promise<void>
   setTheme(theme: ThemeChoice): void
   /** `prompts` includes the prompt library, so one file carries the whole setup. */
   runExport(format: ExportFormat, secrets: ExportSecrets, prompts: boolean): Promise<void>
@@ -50,10 +46,6 @@ export interface SettingsSlice {
 }
 
 export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set, get) => ({
-  settings: null,
-  settingsError: null,
-  retentionSaving: false,
-  retentionError: null,
   theme: readThemeChoice(),
   exportText: null,
   exportError: null,
@@ -63,21 +55,6 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
   importError: null,
   importBusy: false,
   importApplied: null,
-  async loadSettings() {
-    try {
-      set({ settings: await adminApi.settings(), settingsError: null })
-    } catch (err) {
-      set({ settingsError: errorMessage(err) })
-    }
-  },
-  async saveRetention(logs) {
-    set({ retentionSaving: true, retentionError: null })
-    try {
-      set({ settings: await adminApi.saveSettings({ logs }), retentionSaving: false })
-    } catch (err) {
-      set({ retentionSaving: false, retentionError: errorMessage(err) })
-    }
-  },
   setTheme(theme) {
     storeThemeChoice(theme)
     applyTheme(theme)
@@ -114,8 +91,11 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
     set({ importBusy: true, importError: null })
     try {
       const result = await adminApi.importConfig({ text, format: detectConfigFormat(text), apply: true })
-      if (result.valid) set({ importApplied: result, importPreview: null, importText: '' })
-      else set({ importPreview: result })
+      if (result.valid) {
+        set({ importApplied: result, importPreview: null, importText: '' })
+        // An applied config may change any provider, route, key, policy or setting on screen.
+        void queryClient.invalidateQueries()
+      } else set({ importPreview: result })
     } catch (err) {
       set({ importError: errorMessage(err) })
     } finally {

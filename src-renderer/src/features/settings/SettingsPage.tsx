@@ -1,9 +1,12 @@
+import { useMutation, useQuery } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ConfigImportPrompts, ConfigImportResult, GatewaySettings } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
 import { countNoun } from '../../count-noun'
+import { saveRetention, settingsQuery } from '../../queries/settings'
 import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
@@ -11,8 +14,9 @@ import { BackupsSection } from './BackupsSection'
 import { ConfigChangeList } from './ConfigChangeList'
 
 function General() {
-  const settings = useAppStore((s) => s.settings)
-  const error = useAppStore((s) => s.settingsError)
+  const query = useQuery(settingsQuery())
+  const settings = query.data ?? null
+  const error = query.error ? errorMessage(query.error) : null
   const baseUrl = useAppStore((s) => s.baseUrl)
   const dataDir = useAppStore((s) => s.info?.dataDir)
   // Without the settings endpoint, the address and data folder still come from what the page knows.
@@ -57,10 +61,10 @@ const SECRET_STORES: Record<GatewaySettings['secretStore'], string> = {
 }
 
 function Retention() {
-  const settings = useAppStore((s) => s.settings)
-  const saving = useAppStore((s) => s.retentionSaving)
-  const error = useAppStore((s) => s.retentionError)
-  const save = useAppStore((s) => s.saveRetention)
+  const settings = useQuery(settingsQuery()).data ?? null
+  const save = useMutation({ mutationFn: saveRetention })
+  const saving = save.isPending
+  const error = save.error ? errorMessage(save.error) : null
   const [maxAgeDays, setMaxAgeDays] = useState('')
   const [maxDbMb, setMaxDbMb] = useState('')
   const [storeBodies, setStoreBodies] = useState(true)
@@ -72,7 +76,7 @@ function Retention() {
   }, [settings])
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    void save({
+    save.mutate({
       maxAgeDays: maxAgeDays ? Number(maxAgeDays) : null,
       maxDbMb: maxDbMb ? Number(maxDbMb) : null,
       storeBodies,
@@ -425,10 +429,6 @@ function CacheLink() {
 }
 
 export function SettingsPage() {
-  const load = useAppStore((s) => s.loadSettings)
-  useEffect(() => {
-    void load()
-  }, [load])
   return (
     <main className="page">
       <header className="page-header">
