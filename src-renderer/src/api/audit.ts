@@ -6,6 +6,9 @@ import { getJson, query } from './client'
 export type AuditQuery = Omit<AuditQueryContract, 'limit' | 'cursor'>
 
 export const auditApi = {
-  list: (filter: AuditQuery, opts: { limit?: number; cursor?: string | null } = {}) =>
-    getJson<ListPage<AuditEntry>>(`/admin/v1/audit${query({ ...filter, limit: opts.limit, cursor: opts.cursor })}`),
+  list: (filter: AuditQuery, opts: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+    getJson<ListPage<AuditEntry>>(
+      `/admin/v1/audit${query({ ...filter, limit: opts.limit, cursor: opts.cursor })}`,
+      signal,
+    ),
 }

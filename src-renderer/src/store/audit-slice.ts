@@ -1,9 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { AuditEntry } from '../../../src-shared/admin-api'
-import { type AuditQuery, auditApi } from '../api/audit'
-import { errorMessage } from '../api/client'
-
-export const AUDIT_PAGE_SIZE = 50
+import type { AuditQuery } from '../api/audit'
 
 /** The areas the action filter offers, each matching all its `area.*` actions, then the single actions. */
 export const AUDIT_AREAS: { value: string; label: string }[] = [
@@ -73,53 +69,13 @@ export function toAuditQuery(f: AuditFilters): AuditQuery {
 
 export const hasAuditFilters = (f: AuditFilters) => Object.values(f).some((v) => v !== '')
 
+/** The Audit tab's filters (its entries are a query: queries/audit.ts). */
 export interface AuditSlice {
   auditFilters: AuditFilters
-  auditItems: AuditEntry[]
-  auditTotal: number | null
-  auditCursor: string | null
-  auditLoading: boolean
-  auditError: string | null
   setAuditFilters(patch: Partial<AuditFilters>): void
-  loadAudit(): Promise<void>
-  loadMoreAudit(): Promise<void>
 }
 
-export const createAuditSlice: StateCreator<AuditSlice, [], [], AuditSlice> = (set, get) => {
-  // Answers to an older filter are dropped rather than shown.
-  let seq = 0
-  const fetchPage = async (cursor: string | null) => {
-    const mine = ++seq
-    set({ auditLoading: true })
-    try {
-      const page = await auditApi.list(toAuditQuery(get().auditFilters), { limit: AUDIT_PAGE_SIZE, cursor })
-      if (mine !== seq) return
-      set({
-        auditItems: cursor ? [...get().auditItems, ...page.items] : page.items,
-        auditTotal: page.total,
-        auditCursor: page.nextCursor,
-        auditLoading: false,
-        auditError: null,
-      })
-    } catch (err) {
-      if (mine === seq) set({ auditLoading: false, auditError: errorMessage(err) })
-    }
-  }
-  return {
-    auditFilters: EMPTY_AUDIT_FILTERS,
-    auditItems: [],
-    auditTotal: null,
-    auditCursor: null,
-    auditLoading: false,
-    auditError: null,
-    setAuditFilters(patch) {
-      set({ auditFilters: { ...get().auditFilters, ...patch } })
-      void get().loadAudit()
-    },
-    loadAudit: () => fetchPage(null),
-    async loadMoreAudit() {
-      const { auditCursor, auditLoading } = get()
-      if (auditCursor && !auditLoading) await fetchPage(auditCursor)
-    },
-  }
-}
+export const createAuditSlice: StateCreator<AuditSlice, [], [], AuditSlice> = (set, get) => ({
+  auditFilters: EMPTY_AUDIT_FILTERS,
+  setAuditFilters: (patch) => set({ auditFilters: { ...get().auditFilters, ...patch } }),
+})

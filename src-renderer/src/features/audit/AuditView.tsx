@@ -1,9 +1,12 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useInfiniteQuery } from '@tanstack/react-query'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AuditChange, AuditEntry } from '../../../../src-shared/admin-api'
+import { errorMessage } from '../../api/client'
 import { replaceQuery, useHashLocation } from '../../app/router'
 import { SearchField } from '../../components/SearchField'
 import { formatCount, formatTime, timeZoneLabel } from '../../format'
+import { auditQuery } from '../../queries/audit'
 import { useAppStore } from '../../store'
 import {
   AUDIT_ACTIONS,
@@ -163,27 +166,22 @@ function Filters() {
 /** Keys & Policies → Audit: every admin change with who made it and what it changed, newest first. */
 export function AuditView() {
   const { query } = useHashLocation()
-  const { items, total, cursor, loading, error, filters } = useAppStore(
-    useShallow((s) => ({
-      items: s.auditItems,
-      total: s.auditTotal,
-      cursor: s.auditCursor,
-      loading: s.auditLoading,
-      error: s.auditError,
-      filters: s.auditFilters,
-    })),
-  )
-  const { setFilters, load, loadMore } = useAppStore(
-    useShallow((s) => ({ setFilters: s.setAuditFilters, load: s.loadAudit, loadMore: s.loadMoreAudit })),
-  )
-  // Filters come from the URL on arrival (shared links, reload), then the URL follows the filters.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, on arrival
-  useEffect(() => {
+  const filters = useAppStore(useShallow((s) => s.auditFilters))
+  const setFilters = useAppStore((s) => s.setAuditFilters)
+  // Filters come from the URL on arrival (shared links, reload), applied before the entries' query first asks,
+  // then the URL follows the filters.
+  useState(() => {
     const fromUrl = filtersFromQuery(query)
     const current = useAppStore.getState().auditFilters
     if (FILTER_KEYS.some((k) => fromUrl[k] !== current[k])) setFilters(fromUrl)
-    else void load()
-  }, [])
+  })
+  const audit = useInfiniteQuery(auditQuery(filters))
+  const items = useMemo(() => audit.data?.pages.flatMap((p) => p.items) ?? [], [audit.data])
+  const total = audit.data?.pages[0]?.total ?? null
+  const loading = audit.isFetching
+  const error = audit.error ? errorMessage(audit.error) : null
+  const load = () => void audit.refetch({ cancelRefetch: false })
+  const loadMore = () => void audit.fetchNextPage({ cancelRefetch: false })
   useEffect(() => {
     replaceQuery({ tab: 'audit', ...filters })
   }, [filters])
@@ -203,7 +201,7 @@ export function AuditView() {
           <span>
             <strong>Could not load the audit trail.</strong> {error}
           </span>
-          <button type="button" onClick={() => void load()}>
+          <button type="button" onClick={load}>
             Retry
           </button>
         </div>
@@ -242,9 +240,9 @@ export function AuditView() {
             )}
           </div>
         )}
-        {cursor && (
+        {audit.hasNextPage && (
           <div className="row" style={{ marginTop: 10 }}>
-            <button type="button" onClick={() => void loadMore()} disabled={loading}>
+            <button type="button" onClick={loadMore} disabled={loading}>
               {loading ? 'Loading…' : 'Load more'}
             </button>
             <span className="muted">
