@@ -8,9 +8,13 @@ import type {
   ProviderInput,
   ProviderItem,
   ProviderTestResult,
+  ProviderUpdate,
   RouteItem,
+  RouteUpdateBody,
+  SettingsBody,
   StatsResult,
 } from '../../../src-shared/admin-api'
+import type { ConfigImportText } from '../../../src-shared/contract/config-transfer'
 import type { DiscoveryAnswer } from '../../../src-shared/contract/discovery'
 import type { LogFilterQuery } from '../../../src-shared/contract/logs'
 import type { StatsRequestQuery } from '../../../src-shared/contract/stats'
@@ -39,8 +43,7 @@ export const adminApi = {
 
   providers: (signal?: AbortSignal) => getJson<{ items: ProviderItem[] }>('/admin/v1/providers', signal),
   createProvider: (p: ProviderInput) => sendJson<ProviderItem>('POST', '/admin/v1/providers', p),
-  updateProvider: (id: string, p: Omit<ProviderInput, 'id'>) =>
-    sendJson<ProviderItem>('PUT', `/admin/v1/providers/${enc(id)}`, p),
+  updateProvider: (id: string, p: ProviderUpdate) => sendJson<ProviderItem>('PUT', `/admin/v1/providers/${enc(id)}`, p),
   deleteProvider: (id: string) => sendJson<unknown>('DELETE', `/admin/v1/providers/${enc(id)}`),
   testProvider: (id: string) => sendJson<ProviderTestResult>('POST', `/admin/v1/providers/${enc(id)}/test`),
   discovered: (signal?: AbortSignal) => getJson<DiscoveryView>('/admin/v1/providers/discovered', signal),
@@ -49,17 +52,18 @@ export const adminApi = {
 
   routes: (signal?: AbortSignal) => getJson<{ items: RouteItem[] }>('/admin/v1/routes', signal),
   saveRoute: (r: RouteItem) =>
-    sendJson<RouteItem>('PUT', `/admin/v1/routes/${enc(r.name)}`, { strategy: r.strategy, targets: r.targets }),
+    sendJson<RouteItem>('PUT', `/admin/v1/routes/${enc(r.name)}`, {
+      strategy: r.strategy,
+      targets: r.targets,
+    } satisfies RouteUpdateBody),
   deleteRoute: (name: string) => sendJson<unknown>('DELETE', `/admin/v1/routes/${enc(name)}`),
 
   /** `prompts` adds the prompt library's latest versions as a `prompts:` section. */
   exportConfig: (format: 'yaml' | 'json', secrets: 'refs' | 'omit', prompts: boolean) =>
     getText(`/admin/v1/config/export${query({ format, secrets, include: prompts ? 'prompts' : undefined })}`),
-  importConfig: (body: { text: string; format?: 'yaml' | 'json'; apply: boolean }) =>
-    sendJson<ConfigImportResult>('POST', '/admin/v1/config/import', body),
+  importConfig: (body: ConfigImportText) => sendJson<ConfigImportResult>('POST', '/admin/v1/config/import', body),
   settings: (signal?: AbortSignal) => getJson<GatewaySettings>('/admin/v1/settings', signal),
-  saveSettings: (s: Partial<Pick<GatewaySettings, 'logs'>>) =>
-    sendJson<GatewaySettings>('PUT', '/admin/v1/settings', s),
+  saveSettings: (s: SettingsBody) => sendJson<GatewaySettings>('PUT', '/admin/v1/settings', s),
 }
 
 /** `GET /v1/models` in its OpenAI shape: what the Playground can address, routes included. */

@@ -5,6 +5,7 @@ import type {
   RedactionConfig,
   RedactionPreview,
 } from '../../../src-shared/admin-api'
+import type { RedactionTestBody } from '../../../src-shared/contract/policies'
 import { getJson, sendJson } from './client'
 
 export interface SectionConfig {
@@ -33,5 +34,5 @@ export const policiesApi = {
     sendJson<PolicyView<S>>('PUT', `/admin/v1/policies/${section}`, { ...CLEARED[section], ...config }),
   /** Runs the gateway's redactor over `text`: with `config` as drafted, else with the saved section. */
   testRedaction: (text: string, config?: RedactionConfig) =>
-    sendJson<RedactionPreview>('POST', '/admin/v1/redaction/test', { text, config }),
+    sendJson<RedactionPreview>('POST', '/admin/v1/redaction/test', { text, config } satisfies RedactionTestBody),
 }
