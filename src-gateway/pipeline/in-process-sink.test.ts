@@ -44,4 +44,14 @@ describe('InProcessSink', () => {
     sink.close()
     expect(out.destroyed).toBe(true)
   })
+
+  it('reports a write after the end instead of throwing it at the process', async () => {
+    const faults: string[] = []
+    const sink = new InProcessSink({ json() {}, chunk() {}, error() {} }, (_err, message) => faults.push(message))
+    const out = sink.stream()
+    out.end('data: last\n\n')
+    out.write('data: late\n\n')
+    await new Promise((r) => setImmediate(r))
+    expect(faults).toEqual(['in-process answer stream failed'])
+  })
 })

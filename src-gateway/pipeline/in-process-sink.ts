@@ -46,6 +46,9 @@ export class InProcessSink implements CallSink {
         done()
       },
     })
+    // As an HTTP server does for its sockets: a misuse of the stream (a write after its end) is reported,
+    // never an unhandled 'error' event that would take the gateway down.
+    this.out.on('error', (err) => this.onFault(err, 'in-process answer stream failed'))
     return this.out
   }
 
