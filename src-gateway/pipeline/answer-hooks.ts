@@ -19,21 +19,28 @@ export interface CallAnswer {
   delivered(target: PlannedTarget): void
 }
 
+/** A call no stage asked to see the answer of (the common case): nothing to make per call. */
+const UNTOUCHED: CallAnswer = { chunks: undefined, complete: () => undefined, delivered: () => undefined }
+
 /** The answer hooks of the first `reached` stages, in answer order (the reverse of the stages'). */
 export function callAnswer(stages: readonly Stage[], reached: number, state: CallState): CallAnswer {
-  const hooks: AnswerHooks[] = []
+  let hooks: AnswerHooks[] | undefined
   for (let i = reached - 1; i >= 0; i--) {
     const h = stages[i].answer?.(state)
-    if (h) hooks.push(h)
+    if (!h) continue
+    hooks ??= []
+    hooks.push(h)
   }
+  if (!hooks) return UNTOUCHED
+  const all = hooks
   return {
-    chunks: chunkChain(hooks),
+    chunks: chunkChain(all),
     complete(answer) {
-      for (const h of hooks) if (h.onComplete?.(answer) === 'retry') return 'retry'
+      for (const h of all) if (h.onComplete?.(answer) === 'retry') return 'retry'
       return undefined
     },
     delivered(target) {
-      for (const h of hooks) h.onDelivered?.(target)
+      for (const h of all) h.onDelivered?.(target)
     },
   }
 }
