@@ -3,6 +3,7 @@ import type { ProviderInput, ProviderItem, ProviderType } from '../../../../src-
 import type { ProviderTypeInfo } from '../../../../src-shared/contract/provider-types'
 import { errorMessage } from '../../api/client'
 import { saveProvider } from '../../queries/providers'
+import { TypeSettingsFields, typeSettingsDraft, typeSettingsInput } from './type-settings'
 import { useProviderTypes } from './use-provider-types'
 
 const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
@@ -46,6 +47,8 @@ export function ProviderForm(props: {
   const [locality, setLocality] = useState<Locality>(
     editing?.localSetting === true ? 'local' : editing?.localSetting === false ? 'cloud' : 'default',
   )
+  const [settings, setSettings] = useState(typeSettingsDraft(editing?.settings))
+  const declared = info?.settings ?? []
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
   const [saving, setSaving] = useState(false)
 
@@ -59,7 +62,7 @@ export function ProviderForm(props: {
     else if (!baseUrl.trim() && info?.baseUrlRequired) e.baseUrl = `Required for this type, e.g. ${info.defaultBaseUrl}`
     if (keyMode === 'env' && apiKeyEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
       e.apiKeyEnv = 'An environment variable name, e.g. OPENAI_API_KEY.'
-    return e
+    return { ...e, ...typeSettingsInput(settings, declared).errors }
   }
 
   const onSubmit = async (ev: FormEvent) => {
@@ -78,6 +81,7 @@ export function ProviderForm(props: {
       .filter(Boolean)
     if (list.length) input.models = list
     input.local = LOCAL_SETTING[locality]
+    Object.assign(input, typeSettingsInput(settings, declared).input)
     setSaving(true)
     setError(null)
     try {
@@ -148,6 +152,7 @@ export function ProviderForm(props: {
           </span>
         </div>
       </div>
+      <TypeSettingsFields declared={declared} draft={settings} errors={fieldErrors} onChange={setSettings} />
       <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
         <legend className="field-hint" style={{ marginBottom: 6 }}>
           API key{info?.keyRequired ? ' (required by this type)' : ' (optional for local servers)'}
