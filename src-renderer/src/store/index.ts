@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import { queryClient } from '../api/query-client'
+import { invalidateAfterRestart } from '../queries/status'
 import { type AuditSlice, createAuditSlice } from './audit-slice'
 import { type AuthSlice, createAuthSlice } from './auth-slice'
 import { type BackupsSlice, createBackupsSlice } from './backups-slice'
@@ -15,10 +16,8 @@ import { createPromptsSlice, type PromptsSlice } from './prompts-slice'
 import { createRedactionSlice, type RedactionSlice } from './redaction-slice'
 import { createRoutesSlice, type RoutesSlice } from './routes-slice'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice'
-import { createStatusSlice, type StatusSlice } from './status-slice'
 
 export type AppState = AuthSlice &
-  StatusSlice &
   DashboardSlice &
   LogsSlice &
   PlaygroundSlice &
@@ -37,7 +36,6 @@ export type AppState = AuthSlice &
 // Each slice is typed against itself only (no slice reads another), so each can be tested alone.
 export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createAuthSlice(set, get, api),
-  ...createStatusSlice(set, get, api),
   ...createDashboardSlice(set, get, api),
   ...createLogsSlice(set, get, api),
   ...createPlaygroundSlice(set, get, api),
@@ -54,8 +52,5 @@ export const useAppStore = create<AppState>()((set, get, api) => ({
   ...createCachePolicySlice(set, get, api),
 }))
 
-// After a gateway restart every list may be stale (a config edited while it was down, secrets it could not
-// read): queries on screen refetch at once; the others are marked stale and refetch when a page reads them.
-useAppStore.subscribe((s, prev) => {
-  if (s.gatewayRestarts !== prev.gatewayRestarts) void queryClient.invalidateQueries()
-})
+// After a gateway restart every list may be stale: the whole cache is invalidated (queries/status.ts).
+invalidateAfterRestart(queryClient)

@@ -7,6 +7,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { formatDuration, formatTime } from '../../format'
 import { latestRequestQuery } from '../../queries/connect'
 import { modelIdsQuery } from '../../queries/models'
+import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { buildSnippets, KEY_VAR } from './snippets'
 
@@ -77,7 +78,7 @@ function ConnectionTest() {
 }
 
 export function ConnectPage() {
-  const baseUrl = useAppStore((s) => s.baseUrl)
+  const baseUrl = useQuery({ ...statusQuery(), select: (s) => s.baseUrl }).data ?? null
   const models = useQuery(modelIdsQuery()).data ?? []
   const [model, setModel] = useState('')
   const [toolId, setToolId] = useState('claude-code')

@@ -6,6 +6,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
 import { logDetailQuery } from '../../queries/logs'
 import { settingsQuery } from '../../queries/settings'
+import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { attemptStory } from './attempt-story'
 import { ProtectionPanel } from './ProtectionPanel'
@@ -91,7 +92,7 @@ function Overview({ d }: { d: LogDetail }) {
         {d.route ? ` (route ${d.route})` : ''}
       </dd>
       <dt>Key</dt>
-      <dd>{d.keyName ?? '—'}</dd>
+      <dd>{d.keyName ?? (d.caller ? `none (${d.caller})` : '—')}</dd>
       {d.promptName && (
         <>
           <dt>Prompt</dt>
@@ -203,7 +204,7 @@ export function LogDrawer(props: { onClose(): void }) {
   const query = useQuery({ ...logDetailQuery(id ?? 0), enabled: id !== null })
   const detail = query.data ?? null
   const error = query.error ? errorMessage(query.error) : null
-  const baseUrl = useAppStore((s) => s.baseUrl) ?? window.location.origin
+  const baseUrl = useQuery({ ...statusQuery(), select: (s) => s.baseUrl }).data ?? window.location.origin
   const [tab, setTab] = useState<Tab>('Overview')
   const ref = useRef<HTMLDivElement>(null)
   const closeRef = useRef<HTMLButtonElement>(null)

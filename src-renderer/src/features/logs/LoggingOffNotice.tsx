@@ -1,14 +1,16 @@
-import { useAppStore } from '../../store'
+import { useQuery } from '@tanstack/react-query'
+import { statusQuery } from '../../queries/status'
 
 /** Whether the gateway keeps no request log (`serve --no-log`, or no data folder): its `/admin/v1/info` says so. */
-export const useLoggingOff = (): boolean => useAppStore((s) => s.info?.logging === false)
+export const useLoggingOff = (): boolean =>
+  useQuery({ ...statusQuery(), select: (s) => s.info.logging === false }).data === true
 
 /**
  * What the Logs page and the Overview show instead of rows and charts when the gateway records no calls:
  * a deliberate setting, not a failure, so it reads as information rather than as an error.
  */
 export function LoggingOffNotice() {
-  const dataDir = useAppStore((s) => s.info?.dataDir ?? null)
+  const dataDir = useQuery({ ...statusQuery(), select: (s) => s.info.dataDir }).data ?? null
   return (
     <section className="empty" role="status" aria-label="Request logging" style={{ marginBottom: 14 }}>
       <p>

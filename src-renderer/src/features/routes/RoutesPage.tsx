@@ -5,6 +5,7 @@ import { ROUTE_STRATEGIES, type RouteItem, type RouteStrategy } from '../../../.
 import { errorMessage } from '../../api/client'
 import { modelIdsQuery } from '../../queries/models'
 import { routesQuery } from '../../queries/routes'
+import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { routeDraftErrors } from '../../store/routes-slice'
 import { seriesColor } from '../overview/series-colors'
@@ -260,7 +261,7 @@ export function RoutesPage() {
   const error = list.error ? errorMessage(list.error) : null
   const draftName = useAppStore((s) => (s.routeDraft ? (s.routeDraftIsNew ? null : s.routeDraft.name) : undefined))
   const hasDraft = useAppStore((s) => s.routeDraft !== null)
-  const info = useAppStore((s) => s.info)
+  const info = useQuery(statusQuery()).data?.info ?? null
   const a = useAppStore(
     useShallow((s) => ({
       edit: s.editRoute,

@@ -7,6 +7,7 @@ import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
 import { countNoun } from '../../count-noun'
 import { saveRetention, settingsQuery } from '../../queries/settings'
+import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
@@ -17,8 +18,9 @@ function General() {
   const query = useQuery(settingsQuery())
   const settings = query.data ?? null
   const error = query.error ? errorMessage(query.error) : null
-  const baseUrl = useAppStore((s) => s.baseUrl)
-  const dataDir = useAppStore((s) => s.info?.dataDir)
+  const status = useQuery(statusQuery()).data
+  const baseUrl = status?.baseUrl ?? null
+  const dataDir = status?.info.dataDir
   // Without the settings endpoint, the address and data folder still come from what the page knows.
   const url = baseUrl ? new URL(baseUrl) : null
   return (

@@ -1,23 +1,14 @@
-import { useEffect, useState } from 'react'
-import { useAppStore } from '../../store'
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { healthOf, STATUS_REFRESH_MS, statusQuery } from '../../queries/status'
 
-const REFRESH_MS = 5000
-
-/** The sidebar's gateway state; it also keeps the status slice fresh for every page. Click copies the URL. */
+/** The sidebar's gateway state; its poll keeps the status fresh for every page. Click copies the URL. */
 export function GatewayPill() {
-  const health = useAppStore((s) => s.health)
-  const baseUrl = useAppStore((s) => s.baseUrl)
-  const refresh = useAppStore((s) => s.refreshStatus)
+  // The one poller of the status (no polling while the window is hidden; a poll never starts while one runs).
+  const status = useQuery({ ...statusQuery(), refetchInterval: STATUS_REFRESH_MS })
+  const health = healthOf(status.data, status.isError)
+  const baseUrl = status.data?.baseUrl ?? null
   const [copied, setCopied] = useState(false)
-
-  useEffect(() => {
-    void refresh()
-    const t = setInterval(() => {
-      // No polling while the window is hidden.
-      if (document.visibilityState === 'visible') void refresh()
-    }, REFRESH_MS)
-    return () => clearInterval(t)
-  }, [refresh])
 
   const label = health === 'ok' ? '● Running' : health === 'down' ? '○ Unreachable' : '◌ Checking…'
   const port = baseUrl ? new URL(baseUrl).port : ''

@@ -1,6 +1,6 @@
 import { CopyButton } from '../../components/CopyButton'
 import { PathText } from '../../components/PathText'
-import { useAppStore } from '../../store'
+import { useGatewayStatus } from './use-gateway-status'
 
 function formatUptime(seconds: number): string {
   const h = Math.floor(seconds / 3600)
@@ -10,10 +10,7 @@ function formatUptime(seconds: number): string {
 
 /** The gateway's own state: endpoint, version, uptime, data folder and configured providers. */
 export function GatewayStatus() {
-  const health = useAppStore((s) => s.health)
-  const info = useAppStore((s) => s.info)
-  const baseUrl = useAppStore((s) => s.baseUrl)
-  const error = useAppStore((s) => s.statusError)
+  const { health, info, baseUrl, error } = useGatewayStatus()
 
   return (
     <section className="panel" aria-labelledby="gateway-heading">
