@@ -11,6 +11,8 @@ export interface LogEvent {
   provider?: string
   model?: string
   keyName?: string
+  /** Set when the gateway made the call itself (a comparison's cell, a replay), which has no client key. */
+  caller?: 'comparison' | 'replay'
   /** The model the caller asked for when its key's budget was spent and `downgrade:` served another. */
   downgradedFrom?: string
   status: number

@@ -46,6 +46,7 @@ export async function runCall<R extends CallRequest>(
     stream: call.body.stream === true,
     attempts: 0,
   }
+  if (call.identity.kind === 'system') event.caller = call.identity.purpose
   const abort = call.signal
   const settled = gw.inFlight.add(abort)
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.

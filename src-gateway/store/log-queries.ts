@@ -8,7 +8,7 @@ import { type LogFilter, logSelection } from './log-filter.js'
 const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
-  prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd`
+  prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd, caller`
 
 interface LogRow {
   id: number
@@ -43,6 +43,7 @@ interface LogRow {
   guardrails_json: string | null
   guardrail_action: GuardrailHit['action'] | null
   cache_saved_usd: number | null
+  caller: LogItem['caller']
 }
 
 /** A log row, its detail and a page of them (stated by the admin contract). */
@@ -80,6 +81,7 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'promptName',
   'promptVersion',
   'promptArm',
+  'caller',
   'redactions',
   'guardrails',
   'guardrailAction',
@@ -120,6 +122,7 @@ function toItem(r: LogRow): LogItem {
     guardrails: r.guardrails_json ? JSON.parse(r.guardrails_json) : [],
     guardrailAction: r.guardrail_action,
     cacheSavedUsd: r.cache_saved_usd,
+    caller: r.caller,
   }
 }
 

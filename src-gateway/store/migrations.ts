@@ -294,4 +294,7 @@ export const MIGRATIONS: string[] = [
   // so a 30-day report reads ~30 day cells instead of ~720 hour cells. `days_live` stays 0 until rollups.ts has
   // added the hour cells that existed before this migration to their day cells once (it needs JS for sketches).
   `ALTER TABLE log_rollup_state ADD COLUMN days_live INTEGER NOT NULL DEFAULT 0;`,
+  // Calls the gateway made itself (issue 18): a comparison's cells and a replay's calls say so on their row,
+  // since they have no client key.
+  `ALTER TABLE request_logs ADD COLUMN caller TEXT;`,
 ]

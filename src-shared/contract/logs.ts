@@ -106,6 +106,8 @@ export interface LogItem {
   promptName: string | null
   promptVersion: number | null
   promptArm: string | null
+  /** Set when the gateway made the call itself (a comparison's cell, a replay), which has no client key. */
+  caller: 'comparison' | 'replay' | null
   /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
   redactions: Record<string, number>
   /** The guardrail checks that fired, in order. */

@@ -147,12 +147,13 @@ describe('comparisons, replays and prompt runs with keys configured', () => {
     app.requestLog.flush()
     const rows = (await admin('GET', `/admin/v1/logs?limit=50&from=${since}`)).json.items
     expect(rows).toHaveLength(5)
-    expect(rows.map((r: Json) => [r.status, r.keyName])).toEqual([
-      [200, null],
-      [200, null],
-      [200, null],
-      [200, null],
-      [200, 'ci'],
+    // The gateway's own calls say what made them, in place of a key.
+    expect(rows.map((r: Json) => [r.status, r.keyName, r.caller])).toEqual([
+      [200, null, 'replay'],
+      [200, null, 'comparison'],
+      [200, null, 'comparison'],
+      [200, null, 'comparison'],
+      [200, 'ci', null],
     ])
     expect(rows.filter((r: Json) => r.promptName === 'greet')).toHaveLength(1)
   })
@@ -183,7 +184,9 @@ describe('the runner’s direct calls', () => {
       rows = (await admin('GET', `/admin/v1/logs?from=${since}&provider=hang`)).json.items
       if (rows.length === 0) await new Promise((r) => setTimeout(r, 10))
     }
-    expect(rows.map((r: Json) => [r.status, r.error, r.keyName])).toEqual([[499, 'aborted', null]])
+    expect(rows.map((r: Json) => [r.status, r.error, r.keyName, r.caller])).toEqual([
+      [499, 'aborted', null, 'comparison'],
+    ])
   })
 
   it('are refused while the gateway is paused', async () => {

@@ -69,7 +69,7 @@ export function LogRow(props: {
       </td>
       <td title={item.model ?? ''}>{item.model ?? '—'}</td>
       <td>{item.provider ?? '—'}</td>
-      <td>{item.keyName ?? '—'}</td>
+      <td>{item.keyName ?? (item.caller ? `(${item.caller})` : '—')}</td>
       <td>{item.inboundApi}</td>
       <td>{item.isStream ? 'stream' : '—'}</td>
       <td className="num">{formatTokensInOut(item.inputTokens, item.outputTokens)}</td>
