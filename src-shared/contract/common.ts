@@ -9,6 +9,9 @@ export interface ListPage<T> {
   nextCursor: string | null
 }
 
+/** An answer's field that may be null. */
+export const OrNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
 /** `limit` and `cursor` of a list query; `cursor` is the previous page's `nextCursor`. */
 export const PageQueryFields = {
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),

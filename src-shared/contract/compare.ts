@@ -1,8 +1,8 @@
 import { type Static, Type } from 'typebox'
-import { PageQueryFields } from './common.js'
-import type { Rating } from './feedback.js'
+import { OrNull, PageQueryFields } from './common.js'
+import { RatingSchema } from './feedback.js'
 import { LogFilterSchema } from './logs.js'
-import { type AssertionResult, AssertionSchema, PromptMessageSchema } from './prompts.js'
+import { AssertionResultSchema, AssertionSchema, PromptMessageSchema } from './prompts.js'
 
 /*
  * Comparisons under /admin/v1/compare: side by side (streamed), batch matrices over a dataset, replays of logged
@@ -11,8 +11,21 @@ import { type AssertionResult, AssertionSchema, PromptMessageSchema } from './pr
 
 export const RunKindSchema = Type.Union([Type.Literal('side-by-side'), Type.Literal('matrix'), Type.Literal('replay')])
 export type RunKind = Static<typeof RunKindSchema>
-export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed'
-export type CellStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled'
+export const RunStatusSchema = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('done'),
+  Type.Literal('cancelled'),
+  Type.Literal('failed'),
+])
+export type RunStatus = Static<typeof RunStatusSchema>
+export const CellStatusSchema = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('done'),
+  Type.Literal('error'),
+  Type.Literal('cancelled'),
+])
+export type CellStatus = Static<typeof CellStatusSchema>
 
 const Models = (min: number, max: number) =>
   Type.Array(Type.String({ minLength: 1 }), { minItems: min, maxItems: max, uniqueItems: true })
@@ -131,169 +144,188 @@ export const RunExportQuerySchema = Type.Object({
 export type RunExportQuery = Static<typeof RunExportQuerySchema>
 
 /** How a run was asked for; kept with the run so it can be re-run as it was. */
-export interface RunSpec {
-  kind: RunKind
-  name?: string
+export const RunSpecSchema = Type.Object({
+  kind: RunKindSchema,
+  name: Type.Optional(Type.String()),
   /** Template messages (with `{{variables}}`) when no stored prompt is used. */
-  messages?: Static<typeof PromptMessageSchema>[]
-  params?: Record<string, unknown>
-  assertions: Static<typeof AssertionSchema>[]
-  grader?: string
-  concurrency?: Record<string, number>
-}
+  messages: Type.Optional(Type.Array(PromptMessageSchema)),
+  params: Type.Optional(Variables),
+  assertions: Type.Array(AssertionSchema),
+  grader: Type.Optional(Type.String()),
+  concurrency: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+})
+export type RunSpec = Static<typeof RunSpecSchema>
 
 /** A message as a comparison shows it: the gateway's canonical chat message, of which the UI reads these. */
-export interface ShownMessage {
-  role: string
-  content?: unknown
-}
+export const ShownMessageSchema = Type.Object({ role: Type.String(), content: Type.Optional(Type.Unknown()) })
+export type ShownMessage = Static<typeof ShownMessageSchema>
 
 /** One dataset row: variables, or the messages of a logged request being replayed. */
-export interface RunRow {
-  vars: Record<string, unknown>
-  messages?: ShownMessage[]
+export const RunRowSchema = Type.Object({
+  vars: Variables,
+  messages: Type.Optional(Type.Array(ShownMessageSchema)),
   /** The logged call a replay row came from. */
-  original?: {
-    logId: number
-    requestId: string
-    model: string | null
-    output: string | null
-    costUsd: number | null
-    latencyMs: number
-    inputTokens: number | null
-    outputTokens: number | null
-  }
-}
+  original: Type.Optional(
+    Type.Object({
+      logId: Type.Integer(),
+      requestId: Type.String(),
+      model: OrNull(Type.String()),
+      output: OrNull(Type.String()),
+      costUsd: OrNull(Type.Number()),
+      latencyMs: Type.Number(),
+      inputTokens: OrNull(Type.Integer()),
+      outputTokens: OrNull(Type.Integer()),
+    }),
+  ),
+})
+export type RunRow = Static<typeof RunRowSchema>
 
 /** One column: a model, with the prompt version it runs, if any. */
-export interface RunColumn {
-  model: string
-  promptName?: string
-  promptVersion?: number
-  promptVersionId?: number
+export const RunColumnSchema = Type.Object({
+  model: Type.String(),
+  promptName: Type.Optional(Type.String()),
+  promptVersion: Type.Optional(Type.Integer()),
+  promptVersionId: Type.Optional(Type.Integer()),
   /** Header text, e.g. `greet·v2 · mock/a`. */
-  label: string
-}
+  label: Type.String(),
+})
+export type RunColumn = Static<typeof RunColumnSchema>
 
-export interface Cell {
-  row: number
-  col: number
-  model: string
-  status: CellStatus
-  output: string | null
+export const CellSchema = Type.Object({
+  row: Type.Integer(),
+  col: Type.Integer(),
+  model: Type.String(),
+  status: CellStatusSchema,
+  output: OrNull(Type.String()),
   /** The messages sent (rendered prompt). */
-  input: ShownMessage[] | null
-  inputTokens: number | null
-  outputTokens: number | null
-  costUsd: number | null
-  latencyMs: number | null
-  ttftMs: number | null
-  error: string | null
-  requestId: string | null
+  input: OrNull(Type.Array(ShownMessageSchema)),
+  inputTokens: OrNull(Type.Integer()),
+  outputTokens: OrNull(Type.Integer()),
+  costUsd: OrNull(Type.Number()),
+  latencyMs: OrNull(Type.Number()),
+  ttftMs: OrNull(Type.Number()),
+  error: OrNull(Type.String()),
+  requestId: OrNull(Type.String()),
   /** null until assertions ran (or when the call failed). */
-  pass: boolean | null
-  score: number | null
-  assertions: AssertionResult[]
-  rating: Rating | null
-}
+  pass: OrNull(Type.Boolean()),
+  score: OrNull(Type.Number()),
+  assertions: Type.Array(AssertionResultSchema),
+  rating: OrNull(RatingSchema),
+})
+export type Cell = Static<typeof CellSchema>
 
-export interface ColumnSummary {
-  col: number
-  label: string
-  cells: number
-  done: number
-  errors: number
-  passRate: number | null
-  totalCostUsd: number
-  meanLatencyMs: number | null
-}
+export const ColumnSummarySchema = Type.Object({
+  col: Type.Integer(),
+  label: Type.String(),
+  cells: Type.Integer(),
+  done: Type.Integer(),
+  errors: Type.Integer(),
+  passRate: OrNull(Type.Number()),
+  totalCostUsd: Type.Number(),
+  meanLatencyMs: OrNull(Type.Number()),
+})
+export type ColumnSummary = Static<typeof ColumnSummarySchema>
 
-export interface RunProgress {
-  total: number
-  finished: number
-  queued: number
-  running: number
-  errors: number
-  cancelled: number
-  costUsd: number
-}
+export const RunProgressSchema = Type.Object({
+  total: Type.Integer(),
+  finished: Type.Integer(),
+  queued: Type.Integer(),
+  running: Type.Integer(),
+  errors: Type.Integer(),
+  cancelled: Type.Integer(),
+  costUsd: Type.Number(),
+})
+export type RunProgress = Static<typeof RunProgressSchema>
 
 /** A stored run without its cells. */
-export interface RunInfo {
-  id: number
-  kind: RunKind
-  name: string | null
-  status: RunStatus
-  parentRunId: number | null
-  createdAt: string
-  finishedAt: string | null
-  spec: RunSpec
-  rows: RunRow[]
-  columns: RunColumn[]
-  progress: RunProgress
-  summaries: ColumnSummary[]
-}
+export const RunInfoSchema = Type.Object({
+  id: Type.Integer(),
+  kind: RunKindSchema,
+  name: OrNull(Type.String()),
+  status: RunStatusSchema,
+  parentRunId: OrNull(Type.Integer()),
+  createdAt: Type.String(),
+  finishedAt: OrNull(Type.String()),
+  spec: RunSpecSchema,
+  rows: Type.Array(RunRowSchema),
+  columns: Type.Array(RunColumnSchema),
+  progress: RunProgressSchema,
+  summaries: Type.Array(ColumnSummarySchema),
+})
+export type RunInfo = Static<typeof RunInfoSchema>
 
 /**
  * GET /admin/v1/compare/runs/:id, and what starting one answers (202): the run with its cells, and whether it
  * is still running in this gateway.
  */
-export interface RunSnapshot extends RunInfo {
-  isActive: boolean
-  cells: Cell[]
-}
+export const RunSnapshotSchema = Type.Object({
+  ...RunInfoSchema.properties,
+  isActive: Type.Boolean(),
+  cells: Type.Array(CellSchema),
+})
+export type RunSnapshot = Static<typeof RunSnapshotSchema>
 
 /** POST /admin/v1/compare/replay: `skipped` logged calls had a body that could not be read. */
-export interface ReplayStarted extends RunSnapshot {
-  skipped: number
-}
+export const ReplayStartedSchema = Type.Object({ ...RunSnapshotSchema.properties, skipped: Type.Integer() })
+export type ReplayStarted = Static<typeof ReplayStartedSchema>
 
 /** POST /admin/v1/compare/runs/:id/cancel: `cancelled` is false when the run had already ended. */
-export interface RunCancelled extends RunSnapshot {
-  cancelled: boolean
-}
+export const RunCancelledSchema = Type.Object({ ...RunSnapshotSchema.properties, cancelled: Type.Boolean() })
+export type RunCancelled = Static<typeof RunCancelledSchema>
 
 /** One run of GET /admin/v1/compare/runs; `columns` are the column labels. */
-export interface RunListItem {
-  id: number
-  kind: RunKind
-  name: string | null
-  status: RunStatus
-  createdAt: string
-  finishedAt: string | null
-  rows: number
-  columns: string[]
-  parentRunId: number | null
-}
+export const RunListItemSchema = Type.Object({
+  id: Type.Integer(),
+  kind: RunKindSchema,
+  name: OrNull(Type.String()),
+  status: RunStatusSchema,
+  createdAt: Type.String(),
+  finishedAt: OrNull(Type.String()),
+  rows: Type.Integer(),
+  columns: Type.Array(Type.String()),
+  parentRunId: OrNull(Type.Integer()),
+})
+export type RunListItem = Static<typeof RunListItemSchema>
 
 /** A cell as a diff shows it. */
-export interface CellBrief {
-  status: CellStatus
-  pass: boolean | null
-  output: string | null
-  costUsd: number | null
-  latencyMs: number | null
-}
+export const CellBriefSchema = Type.Object({
+  status: CellStatusSchema,
+  pass: OrNull(Type.Boolean()),
+  output: OrNull(Type.String()),
+  costUsd: OrNull(Type.Number()),
+  latencyMs: OrNull(Type.Number()),
+})
+export type CellBrief = Static<typeof CellBriefSchema>
 
 /**
  * GET /admin/v1/compare/runs/:id/diff: deltas against the earlier run, and the cells that changed (matched by
  * row and column label; `col` -1 for a cell only the earlier run has).
  */
-export interface RunDiff {
-  runId: number
-  againstRunId: number
-  passRateDelta: number | null
-  costDeltaUsd: number
-  meanLatencyDeltaMs: number | null
-  changed: { row: number; col: number; label: string; before: CellBrief | null; after: CellBrief | null }[]
-}
+export const RunDiffSchema = Type.Object({
+  runId: Type.Integer(),
+  againstRunId: Type.Integer(),
+  passRateDelta: OrNull(Type.Number()),
+  costDeltaUsd: Type.Number(),
+  meanLatencyDeltaMs: OrNull(Type.Number()),
+  changed: Type.Array(
+    Type.Object({
+      row: Type.Integer(),
+      col: Type.Integer(),
+      label: Type.String(),
+      before: OrNull(CellBriefSchema),
+      after: OrNull(CellBriefSchema),
+    }),
+  ),
+})
+export type RunDiff = Static<typeof RunDiffSchema>
 
 /** POST /admin/v1/compare/dataset: the columns, the row count and the first 20 rows. */
-export interface DatasetPreview {
-  columns: string[]
-  total: number
-  rows: Record<string, unknown>[]
-}
+export const DatasetPreviewSchema = Type.Object({
+  columns: Type.Array(Type.String()),
+  total: Type.Integer(),
+  rows: Type.Array(Variables),
+})
+export type DatasetPreview = Static<typeof DatasetPreviewSchema>
 
 /**
  * The side-by-side stream's events: `run`, then `cell`/`delta`/`done` per column, then `end` (its status null when

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { PageQueryFields } from './common.js'
+import { OrNull, PageQueryFields } from './common.js'
 
 /** Names a prompt can have: they appear in URLs (`/v1/prompts/{name}/run`) and config keys. */
 export const PROMPT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$'
@@ -86,18 +86,19 @@ export const PromptRenderBodySchema = Type.Object(
 )
 export type PromptRenderBody = Static<typeof PromptRenderBodySchema>
 
-export interface PromptVersion {
-  id: number
-  name: string
-  version: number
-  contentHash: string
-  content: PromptContent
+export const PromptVersionSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  version: Type.Integer(),
+  contentHash: Type.String(),
+  content: PromptContentSchema,
   /** Variables the messages use, in order of first appearance. */
-  variables: string[]
-  note: string | null
-  author: string | null
-  createdAt: string
-}
+  variables: Type.Array(Type.String()),
+  note: OrNull(Type.String()),
+  author: OrNull(Type.String()),
+  createdAt: Type.String(),
+})
+export type PromptVersion = Static<typeof PromptVersionSchema>
 
 /** One arm of a label that splits traffic between versions. */
 export const SplitArmSchema = Type.Object(
@@ -116,60 +117,67 @@ export const LabelTargetSchema = Type.Union([
 ])
 export type LabelTarget = Static<typeof LabelTargetSchema>
 
-export interface PromptLabel {
-  label: string
-  target: LabelTarget
-  updatedAt: string
-}
+export const PromptLabelSchema = Type.Object({
+  label: Type.String(),
+  target: LabelTargetSchema,
+  updatedAt: Type.String(),
+})
+export type PromptLabel = Static<typeof PromptLabelSchema>
 
-export interface PromptSummary {
-  name: string
-  latestVersion: number
-  model: string | null
-  labels: PromptLabel[]
-  createdAt: string
-  updatedAt: string
-}
+/** One prompt of GET /admin/v1/prompts. */
+export const PromptSummarySchema = Type.Object({
+  name: Type.String(),
+  latestVersion: Type.Integer(),
+  model: OrNull(Type.String()),
+  labels: Type.Array(PromptLabelSchema),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+export type PromptSummary = Static<typeof PromptSummarySchema>
 
 /** GET /admin/v1/prompts/:name: the prompt with its latest version. */
-export interface PromptDetail extends PromptSummary {
-  latest: PromptVersion | null
-}
+export const PromptDetailSchema = Type.Object({
+  ...PromptSummarySchema.properties,
+  latest: OrNull(PromptVersionSchema),
+})
+export type PromptDetail = Static<typeof PromptDetailSchema>
 
 /** POST /admin/v1/prompts/:name/versions: the saved version; identical content gives the latest, `created: false`. */
-export interface PromptSaved {
-  version: PromptVersion
-  created: boolean
-}
+export const PromptSavedSchema = Type.Object({ version: PromptVersionSchema, created: Type.Boolean() })
+export type PromptSaved = Static<typeof PromptSavedSchema>
 
-export interface DiffLine {
-  op: 'equal' | 'add' | 'remove'
-  text: string
-}
+export const DiffLineSchema = Type.Object({
+  op: Type.Union([Type.Literal('equal'), Type.Literal('add'), Type.Literal('remove')]),
+  text: Type.String(),
+})
+export type DiffLine = Static<typeof DiffLineSchema>
 
 /** GET /admin/v1/prompts/:name/diff: which parts changed (messages, model, params…) and the line diff. */
-export interface PromptDiff {
-  from: number
-  to: number
-  changed: string[]
-  lines: DiffLine[]
-}
+export const PromptDiffSchema = Type.Object({
+  from: Type.Integer(),
+  to: Type.Integer(),
+  changed: Type.Array(Type.String()),
+  lines: Type.Array(DiffLineSchema),
+})
+export type PromptDiff = Static<typeof PromptDiffSchema>
 
 /** One entry of GET /admin/v1/prompts/:name/label-history; null `from`: created, null `to`: deleted. */
-export interface LabelMove {
-  label: string
-  from: LabelTarget | null
-  to: LabelTarget | null
-  createdAt: string
-}
+export const LabelMoveSchema = Type.Object({
+  label: Type.String(),
+  from: OrNull(LabelTargetSchema),
+  to: OrNull(LabelTargetSchema),
+  createdAt: Type.String(),
+})
+export type LabelMove = Static<typeof LabelMoveSchema>
 
 /** POST /admin/v1/prompts/:name/render: the messages a run would send; `missing` lists variables given no value. */
-export interface PromptRender {
-  version: number
-  variables: string[]
-  messages: PromptMessage[]
-  missing: string[]
-}
+export const PromptRenderSchema = Type.Object({
+  version: Type.Integer(),
+  variables: Type.Array(Type.String()),
+  messages: Type.Array(PromptMessageSchema),
+  missing: Type.Array(Type.String()),
+})
+export type PromptRender = Static<typeof PromptRenderSchema>
 
 /** One check a comparison runs on each cell's output. */
 const text = <T extends string>(type: T) =>
@@ -198,22 +206,25 @@ export const AssertionSchema = Type.Union([
 ])
 export type Assertion = Static<typeof AssertionSchema>
 
-export interface AssertionResult {
-  type: Assertion['type']
-  pass: boolean
-  score: number
-  reason: string
-}
+/** How one assertion judged a cell's output. */
+export const AssertionResultSchema = Type.Object({
+  type: Type.Index(AssertionSchema, ['type']),
+  pass: Type.Boolean(),
+  score: Type.Number(),
+  reason: Type.String(),
+})
+export type AssertionResult = Static<typeof AssertionResultSchema>
 
 /** Per-arm stats of a prompt (GET /admin/v1/prompts/:name/stats). */
-export interface ArmStats {
+export const ArmStatsSchema = Type.Object({
   /** `label:vN` for calls a split label served, else null (calls by version, fixed label or latest). */
-  arm: string | null
-  version: number
-  requests: number
-  errors: number
-  costUsd: number
-  meanLatencyMs: number | null
-  thumbsUp: number
-  thumbsDown: number
-}
+  arm: OrNull(Type.String()),
+  version: Type.Integer(),
+  requests: Type.Integer(),
+  errors: Type.Integer(),
+  costUsd: Type.Number(),
+  meanLatencyMs: OrNull(Type.Number()),
+  thumbsUp: Type.Integer(),
+  thumbsDown: Type.Integer(),
+})
+export type ArmStats = Static<typeof ArmStatsSchema>
