@@ -42,3 +42,16 @@ export function putRun(run: RunSnapshot): void {
 export function runsChanged(): Promise<void> {
   return queryClient.invalidateQueries({ queryKey: compareRunsKey() })
 }
+
+/**
+ * A dataset as the gateway parses it (columns and row count). Parsing changes nothing, so it is a read keyed
+ * by the text: an older text's late answer is never shown for a newer one.
+ */
+export const datasetPreviewQuery = (format: 'csv' | 'jsonl', text: string) =>
+  queryOptions({
+    queryKey: ['compare', 'dataset', format, text] as const,
+    queryFn: async () => {
+      const { columns, total } = await compareApi.parseDataset(format, text)
+      return { columns, total }
+    },
+  })

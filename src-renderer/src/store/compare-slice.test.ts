@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { compareApi, promptsApi, type RunSnapshot } from '../api/prompts'
 import { queryClient } from '../api/query-client'
-import { compareRunQuery, compareRunsQuery, RUN_POLL_MS } from '../queries/compare'
+import { compareRunQuery, compareRunsQuery, datasetPreviewQuery, RUN_POLL_MS } from '../queries/compare'
 import { type CompareSlice, createCompareSlice } from './compare-slice'
 
 vi.mock('../api/prompts', () => ({
@@ -17,6 +17,7 @@ vi.mock('../api/prompts', () => ({
     rerun: vi.fn(),
     exportRun: vi.fn(),
     sideBySide: vi.fn(),
+    parseDataset: vi.fn(),
   },
   promptsApi: { feedback: vi.fn() },
 }))
@@ -61,6 +62,24 @@ describe('a running comparison', () => {
       environmentManager.setIsServer(() => typeof window === 'undefined')
       vi.useRealTimers()
     }
+  })
+})
+
+describe('a dataset preview', () => {
+  it('is keyed by its text: a slow answer for an older text is never the newer text’s', async () => {
+    const client = new QueryClient()
+    let answerOld: (v: unknown) => void = () => {}
+    api.parseDataset.mockReturnValueOnce(new Promise((r) => (answerOld = r)) as never)
+    api.parseDataset.mockResolvedValueOnce({ columns: ['name'], total: 2, rows: [] } as never)
+    const old = client.fetchQuery(datasetPreviewQuery('csv', 'name\nAda'))
+    expect(await client.fetchQuery(datasetPreviewQuery('csv', 'name\nAda\nBo'))).toEqual({
+      columns: ['name'],
+      total: 2,
+    })
+    answerOld({ columns: ['name'], total: 1, rows: [] })
+    await old
+    expect(client.getQueryData(datasetPreviewQuery('csv', 'name\nAda\nBo').queryKey)?.total).toBe(2)
+    expect(api.parseDataset).toHaveBeenLastCalledWith('csv', 'name\nAda\nBo')
   })
 })
 

@@ -40,10 +40,6 @@ export interface CompareSlice {
   diffAgainstId: number | null
   /** The error of the last start, cancel, re-run, export or rating. */
   matrixError: string | null
-  datasetPreview: { columns: string[]; total: number } | null
-  datasetError: string | null
-  previewDataset(format: 'csv' | 'jsonl', text: string): Promise<void>
-  setDatasetError(message: string | null): void
   setCompareTab(tab: CompareTab): void
   setSideModels(models: string[]): void
   setSideInput(text: string): void
@@ -106,22 +102,6 @@ export const createCompareSlice: StateCreator<CompareSlice, [], [], CompareSlice
     openRunId: null,
     diffAgainstId: null,
     matrixError: null,
-    datasetPreview: null,
-    datasetError: null,
-
-    async previewDataset(format, text) {
-      if (!text.trim()) {
-        set({ datasetPreview: null, datasetError: null })
-        return
-      }
-      try {
-        const { columns, total } = await compareApi.parseDataset(format, text)
-        set({ datasetPreview: { columns, total }, datasetError: null })
-      } catch (err) {
-        set({ datasetPreview: null, datasetError: errorMessage(err) })
-      }
-    },
-    setDatasetError: (datasetError) => set({ datasetError }),
 
     setCompareTab: (compareTab) => set({ compareTab }),
     setSideModels: (sideModels) =>

@@ -1,8 +1,9 @@
-import { useQuery } from '@tanstack/react-query'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import type { Assertion, MatrixRequest } from '../../api/prompts'
 import { countNoun } from '../../count-noun'
+import { datasetPreviewQuery } from '../../queries/compare'
 import { promptListQuery } from '../../queries/prompts'
 import { useAppStore } from '../../store'
 import { ModelPicker } from './ModelPicker'
@@ -47,19 +48,26 @@ export function MatrixSetup() {
   const [models, setModels] = useState<string[]>([])
   const [format, setFormat] = useState<'csv' | 'jsonl'>('csv')
   const [text, setText] = useState('')
-  const preview = useAppStore((s) => s.datasetPreview)
-  const datasetError = useAppStore((s) => s.datasetError)
-  const previewDataset = useAppStore((s) => s.previewDataset)
-  const setDatasetError = useAppStore((s) => s.setDatasetError)
+  // The dataset as it stood when typing last paused.
+  const [asked, setAsked] = useState<{ format: 'csv' | 'jsonl'; text: string }>({ format: 'csv', text: '' })
+  const hasText = asked.text.trim() !== ''
+  const parsed = useQuery({
+    ...datasetPreviewQuery(asked.format, asked.text),
+    enabled: hasText,
+    placeholderData: keepPreviousData,
+  })
+  const preview = hasText ? (parsed.data ?? null) : null
+  const [assertionError, setAssertionError] = useState<string | null>(null)
+  const datasetError = assertionError ?? (hasText && parsed.error ? errorMessage(parsed.error) : null)
   const [assertions, setAssertions] = useState<AssertionDraft[]>([])
   const [grader, setGrader] = useState('')
 
   // The row count (and so Run) follows the dataset as it is typed or pasted, not only once the field loses
   // focus: Run left disabled beside a pasted dataset, with a hint asking for rows, looks broken.
   useEffect(() => {
-    const timer = setTimeout(() => void previewDataset(format, text), 250)
+    const timer = setTimeout(() => setAsked({ format, text }), 250)
     return () => clearTimeout(timer)
-  }, [format, text, previewDataset])
+  }, [format, text])
 
   const onFile = async (file: File | undefined) => {
     if (!file) return
@@ -74,9 +82,10 @@ export function MatrixSetup() {
     try {
       parsed = assertions.map(toAssertion)
     } catch (err) {
-      setDatasetError(`Assertion: ${errorMessage(err)}`)
+      setAssertionError(`Assertion: ${errorMessage(err)}`)
       return
     }
+    setAssertionError(null)
     const req: MatrixRequest = {
       prompts: refs,
       models,
