@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import type { TrafficAnomaly } from './alerts.js'
 import { MergeFields, NoQuerySchema } from './common.js'
 import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
 
@@ -80,3 +81,30 @@ export const KeyUpdateBodySchema = Type.Object({
   ...MergeFields(KeySettingsFields),
 })
 export type KeyUpdateBody = Static<typeof KeyUpdateBodySchema>
+
+/** PUT /admin/v1/keys/:name as the UI's client calls it: the key's name with the settings to change. */
+export type KeyUpdate = { name: string } & Omit<KeyUpdateBody, 'name'>
+
+/** One key from GET /admin/v1/keys: `key` is a masked hint (`sy-a…f2`), or null when its secret did not resolve. */
+export interface KeyItem extends Omit<KeyInput, 'budget'> {
+  key: string | null
+  budget?: {
+    usd: number
+    period: BudgetPeriod
+    onExceed: OnExceed
+    spentUsd?: number
+    percentUsed?: number
+    /** The highest alert threshold the period's spend has reached: 50, 80 or 100 (0 below 50%). */
+    alertLevel?: 0 | 50 | 80 | 100
+    /** The current period, UTC: `total` starts at the epoch and has no end. */
+    periodStart?: string
+    periodEnd?: string | null
+  }
+  /** Set while the key's requests in the traffic window far exceed its norm. */
+  trafficAnomaly?: TrafficAnomaly | null
+}
+
+/** POST /admin/v1/keys and POST /admin/v1/keys/:name/rotate: the key with its full secret, shown once. */
+export interface KeyWithSecret extends KeyItem {
+  key: string
+}

@@ -14,8 +14,8 @@ export function mergeFields<T extends object>(stored: T | undefined, body: objec
 }
 
 /**
- * A body without its `null`s, for checking the fields it sets (a `null` removes one and is always allowed);
- * anything but a JSON object is returned as it is, for the schema to refuse.
+ * A create body without its `null`s: on a new resource there is nothing to remove, so a field given as `null`
+ * is as if left out (a form sends its emptied fields so); anything but a JSON object is returned as it is.
  */
 export function withoutNulls<T>(body: T): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body

@@ -1,16 +1,10 @@
+import type { ProviderTestResult } from '../../../src-shared/contract/providers.js'
 import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import type { RuntimeProvider } from '../../routing/providers.js'
 import { scrubUpstreamText } from '../upstream-error-scrub.js'
 
 const CHAT_TIMEOUT_MS = 15_000
-
-export interface ProviderTestResult {
-  ok: boolean
-  latencyMs: number
-  models: string[]
-  error: string | null
-}
 
 /** Sends the smallest possible chat (one token) and returns the upstream's error message, if any. */
 async function pingChat(gw: GatewayContext, p: RuntimeProvider, model: string): Promise<string | null> {
