@@ -76,9 +76,17 @@ describe('overview query', () => {
     expect(api.overview).toHaveBeenCalledTimes(1)
     await held.answerNext(1)
     expect(observer.getCurrentResult().data?.overall.totals.requests).toBe(1)
-    // Once it has answered, the next tick refreshes again, once.
+    // Once it has answered, the next tick refreshes again, once; numbers on screen, the refresh is just as slow.
     await vi.advanceTimersByTimeAsync(OVERVIEW_REFRESH_MS)
     expect(api.overview).toHaveBeenCalledTimes(2)
+    await vi.advanceTimersByTimeAsync(3 * OVERVIEW_REFRESH_MS)
+    expect(api.overview).toHaveBeenCalledTimes(2)
+    expect(observer.getCurrentResult()).toMatchObject({
+      isFetching: true,
+      data: { overall: { totals: { requests: 1 } } },
+    })
+    await held.answerNext(2)
+    expect(observer.getCurrentResult().data?.overall.totals.requests).toBe(2)
     unsubscribe()
   })
 
