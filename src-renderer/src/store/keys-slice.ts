@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { BudgetPeriod, KeyInput, KeyItem, KeyUpdate } from '../../../src-shared/admin-api'
 import { errorMessage } from '../api/client'
-import { createKey, revokeKey, rotateKey, updateKey } from '../queries/keys'
+import { createKey, updateKey } from '../queries/keys'
 
 /** The create form as typed: every field a string, so a half-typed number is never lost. */
 export interface KeyDraft {
@@ -123,14 +123,11 @@ export interface IssuedSecret {
   reason: 'created' | 'rotated'
 }
 
-/** The create and edit forms, the row in progress and the secret on show (the list is the query `keysQuery`). */
+/** The create and edit forms and the secret on show (the list is the query `keysQuery`). */
 export interface KeysSlice {
   keyDraft: KeyDraft | null
   keyCreating: boolean
   keyCreateError: string | null
-  /** Per key name, the error of its last rotate or revoke, shown in its row. */
-  keyRowErrors: Record<string, string>
-  keyBusy: string | null
   issuedSecret: IssuedSecret | null
   keyEdit: KeyEdit | null
   keySaving: boolean
@@ -140,8 +137,8 @@ export interface KeysSlice {
   discardKeyDraft(): void
   /** `existing`: the names in the list, which the new one must not repeat. */
   createKey(existing: string[]): Promise<boolean>
-  rotateKey(name: string): Promise<boolean>
-  revokeKey(name: string): Promise<boolean>
+  /** Shows a secret just issued (a rotate in a key's row) in the one-time dialog. */
+  showSecret(secret: IssuedSecret): void
   dismissSecret(): void
   editKey(key: KeyItem): void
   updateKeyEdit(patch: Partial<KeyDraft>): void
@@ -149,90 +146,57 @@ export interface KeysSlice {
   saveKeyEdit(): Promise<boolean>
 }
 
-export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set, get) => {
-  const rowError = (name: string, msg: string | null) => {
-    const { [name]: _old, ...rest } = get().keyRowErrors
-    set({ keyRowErrors: msg === null ? rest : { ...rest, [name]: msg } })
-  }
-  return {
-    keyDraft: null,
-    keyCreating: false,
-    keyCreateError: null,
-    keyRowErrors: {},
-    keyBusy: null,
-    issuedSecret: null,
-    keyEdit: null,
-    keySaving: false,
-    keySaveError: null,
-    newKey: () => set({ keyDraft: emptyKeyDraft(), keyCreateError: null }),
-    updateKeyDraft(patch) {
-      const d = get().keyDraft
-      if (d) set({ keyDraft: { ...d, ...patch }, keyCreateError: null })
-    },
-    discardKeyDraft: () => set({ keyDraft: null, keyCreateError: null }),
-    async createKey(existing) {
-      const d = get().keyDraft
-      if (!d) return false
-      if (Object.keys(keyDraftErrors(d, existing)).length > 0) return false
-      set({ keyCreating: true, keyCreateError: null })
-      try {
-        const created = await createKey(keyInputFromDraft(d))
-        set({
-          keyCreating: false,
-          keyDraft: null,
-          issuedSecret: { name: created.name, secret: created.key, reason: 'created' },
-        })
-        return true
-      } catch (err) {
-        set({ keyCreating: false, keyCreateError: errorMessage(err) })
-        return false
-      }
-    },
-    async rotateKey(name) {
-      rowError(name, null)
-      set({ keyBusy: name })
-      try {
-        const r = await rotateKey(name)
-        set({ keyBusy: null, issuedSecret: { name, secret: r.key, reason: 'rotated' } })
-        return true
-      } catch (err) {
-        set({ keyBusy: null })
-        rowError(name, errorMessage(err))
-        return false
-      }
-    },
-    async revokeKey(name) {
-      rowError(name, null)
-      set({ keyBusy: name })
-      try {
-        await revokeKey(name)
-        set({ keyBusy: null })
-        return true
-      } catch (err) {
-        set({ keyBusy: null })
-        rowError(name, errorMessage(err))
-        return false
-      }
-    },
-    dismissSecret: () => set({ issuedSecret: null }),
-    editKey: (original) => set({ keyEdit: { draft: draftFromKey(original), original }, keySaveError: null }),
-    updateKeyEdit(patch) {
-      const edit = get().keyEdit
-      if (edit) set({ keyEdit: { ...edit, draft: { ...edit.draft, ...patch } }, keySaveError: null })
-    },
-    cancelKeyEdit: () => set({ keyEdit: null, keySaveError: null }),
-    async saveKeyEdit() {
-      const edit = get().keyEdit
-      if (!edit || Object.keys(keyDraftErrors(edit.draft, [])).length > 0) return false
-      set({ keySaving: true, keySaveError: null })
-      try {
-        await updateKey(keyUpdateFromDraft(edit.draft, edit.original))
-        set({ keySaving: false, keyEdit: null })
-        return true
-      } catch (err) {
-        set({ keySaving: false, keySaveError: errorMessage(err) })
-        return false
-      }
-    },
-  }
-}
+export const createKeysSlice: StateCreator<KeysSlice, [], [], KeysSlice> = (set, get) => ({
+  keyDraft: null,
+  keyCreating: false,
+  keyCreateError: null,
+  issuedSecret: null,
+  keyEdit: null,
+  keySaving: false,
+  keySaveError: null,
+  newKey: () => set({ keyDraft: emptyKeyDraft(), keyCreateError: null }),
+  updateKeyDraft(patch) {
+    const d = get().keyDraft
+    if (d) set({ keyDraft: { ...d, ...patch }, keyCreateError: null })
+  },
+  discardKeyDraft: () => set({ keyDraft: null, keyCreateError: null }),
+  async createKey(existing) {
+    const d = get().keyDraft
+    if (!d) return false
+    if (Object.keys(keyDraftErrors(d, existing)).length > 0) return false
+    set({ keyCreating: true, keyCreateError: null })
+    try {
+      const created = await createKey(keyInputFromDraft(d))
+      set({
+        keyCreating: false,
+        keyDraft: null,
+        issuedSecret: { name: created.name, secret: created.key, reason: 'created' },
+      })
+      return true
+    } catch (err) {
+      set({ keyCreating: false, keyCreateError: errorMessage(err) })
+      return false
+    }
+  },
+  showSecret: (issuedSecret) => set({ issuedSecret }),
+  dismissSecret: () => set({ issuedSecret: null }),
+  editKey: (original) => set({ keyEdit: { draft: draftFromKey(original), original }, keySaveError: null }),
+  updateKeyEdit(patch) {
+    const edit = get().keyEdit
+    if (edit) set({ keyEdit: { ...edit, draft: { ...edit.draft, ...patch } }, keySaveError: null })
+  },
+  cancelKeyEdit: () => set({ keyEdit: null, keySaveError: null }),
+  async saveKeyEdit() {
+    const edit = get().keyEdit
+    if (!edit || Object.keys(keyDraftErrors(edit.draft, [])).length > 0) return false
+    set({ keySaving: true, keySaveError: null })
+    try {
+      await updateKey(keyUpdateFromDraft(edit.draft, edit.original))
+      set({ keySaving: false, keyEdit: null })
+      return true
+    } catch (err) {
+      set({ keySaving: false, keySaveError: errorMessage(err) })
+      return false
+    }
+  },
+})

@@ -1,11 +1,11 @@
-import { useQuery } from '@tanstack/react-query'
+import { useMutation, useQuery } from '@tanstack/react-query'
 import { type ReactNode, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
 import { errorMessage } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
 import { useModal } from '../../components/use-modal'
-import { keysQuery } from '../../queries/keys'
+import { keysQuery, revokeKey, rotateKey } from '../../queries/keys'
 import { useAppStore } from '../../store'
 import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
 import './keys.css'
@@ -40,12 +40,19 @@ function TrafficBadge({ flag }: { flag: TrafficAnomaly }) {
 }
 
 function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
-  const busy = useAppStore((s) => s.keyBusy === k.name)
-  const error = useAppStore((s) => s.keyRowErrors[k.name])
-  const { rotate, revoke, edit } = useAppStore(
-    useShallow((s) => ({ rotate: s.rotateKey, revoke: s.revokeKey, edit: s.editKey })),
-  )
+  const { edit, showSecret } = useAppStore(useShallow((s) => ({ edit: s.editKey, showSecret: s.showSecret })))
   const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null)
+  // Each row holds its own rotate or revoke: its error shows in this row only.
+  const action = useMutation({
+    mutationFn: async (kind: 'rotate' | 'revoke') => {
+      if (kind === 'revoke') return revokeKey(k.name)
+      const rotated = await rotateKey(k.name)
+      showSecret({ name: k.name, secret: rotated.key, reason: 'rotated' })
+    },
+    onSettled: () => setConfirm(null),
+  })
+  const busy = action.isPending
+  const error = action.error ? errorMessage(action.error) : null
   return (
     <tr aria-label={k.name}>
       <th scope="row">
@@ -88,10 +95,7 @@ function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
               type="button"
               className={`small ${confirm === 'revoke' ? 'danger' : ''}`}
               disabled={busy}
-              onClick={async () => {
-                await (confirm === 'rotate' ? rotate(k.name) : revoke(k.name))
-                setConfirm(null)
-              }}
+              onClick={() => action.mutate(confirm)}
             >
               {confirm === 'rotate' ? 'Yes, rotate' : 'Yes, revoke'}
             </button>
