@@ -33,6 +33,7 @@ import { webRoot as defaultWebRoot } from './paths.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
+import { renderPolicyMetrics } from './policies/registry.js'
 import { createRequestLog, type RequestLog } from './request-log.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
@@ -256,7 +257,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     registerKeyAuth(scope, { policies, admin, offLoopback: () => offLoopback })
     refuseWhilePaused(scope)
     await scope.register(registerOpenApi)
-    registerMetrics(scope, requestLog.metrics, requestLog.writer, gw.breakers, () => alerts.renderMetrics())
+    const moreMetrics = () => alerts.renderMetrics() + renderPolicyMetrics(gw)
+    registerMetrics(scope, requestLog.metrics, requestLog.writer, gw.breakers, moreMetrics)
     registerOpenAIRoutes(scope, gw)
     registerAnthropicRoutes(scope, gw)
     registerResponsesRoutes(scope, gw)

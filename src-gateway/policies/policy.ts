@@ -48,6 +48,8 @@ export interface Policy<
   /** Its settings for calls in `scope`; undefined when it has nothing to do for them (they then pay nothing). */
   settings(scope: PolicyScope<Static<TObject<Key>>, Static<TObject<Route>>>): Settings | undefined
   readonly stage: PolicyStage
+  /** Its metric families for `/metrics` in one gateway (`gw`, as in PolicyCallState), in Prometheus text. */
+  metrics?(gw: object): string
 }
 
 /** A policy's own settings for a call, as `settings` made them. */

@@ -46,3 +46,10 @@ export function policySettings(scope: PolicyScope<Entry, Entry>): Record<string,
   }
   return any ? out : undefined
 }
+
+/** The policies' metric families of one gateway, appended to `/metrics`. */
+export function renderPolicyMetrics(gw: object): string {
+  let out = ''
+  for (const policy of POLICIES) out += policy.metrics?.(gw) ?? ''
+  return out
+}

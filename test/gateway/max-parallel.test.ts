@@ -108,6 +108,9 @@ describe('maxParallel', () => {
       type: 'error',
       error: { type: 'rate_limit_error' },
     })
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: gw.adminHeaders })).text()
+    expect(metrics).toContain('switchyard_parallel_calls{scope="key",name="team"} 2\n')
+    expect(metrics).toContain('switchyard_parallel_refusals_total{scope="key",name="team"} 2\n')
     // Another key has slots of its own.
     const others = ask(openai(gw, OTHER))
     await upstreamHolds(3)

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { GatewayError } from '../../core/errors.js'
 import { type Policy, settingsOf } from '../policy.js'
-import { inFlightCounts } from './in-flight.js'
+import { type Counted, inFlightCounts } from './in-flight.js'
 
 const fields = {
   /**
@@ -12,11 +12,9 @@ const fields = {
   maxParallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 }
 
-/** One limit that applies to a call: which counter, its size, and how a refusal names it. */
-interface Limit {
-  id: string
+/** One limit that applies to a call: which counter, and its size. */
+interface Limit extends Counted {
   max: number
-  what: string
 }
 
 /** Concurrency limits per client key and per route (`maxParallel` on either). */
@@ -27,9 +25,9 @@ export const maxParallel: Policy<typeof fields, typeof fields, Limit[]> = {
   settings({ key, route }) {
     const limits: Limit[] = []
     const keyMax = key?.config.maxParallel
-    if (key && keyMax) limits.push({ id: `key\u0000${key.name}`, max: keyMax, what: `key '${key.name}'` })
+    if (key && keyMax) limits.push({ scope: 'key', name: key.name, max: keyMax })
     const routeMax = route?.config.maxParallel
-    if (route && routeMax) limits.push({ id: `route\u0000${route.name}`, max: routeMax, what: `route '${route.name}'` })
+    if (route && routeMax) limits.push({ scope: 'route', name: route.name, max: routeMax })
     return limits.length > 0 ? limits : undefined
   },
   stage: {
@@ -38,15 +36,16 @@ export const maxParallel: Policy<typeof fields, typeof fields, Limit[]> = {
       const limits = settingsOf<Limit[]>(maxParallel, s)
       if (!limits) return
       const counts = inFlightCounts(s.gw)
-      const full = limits.find((l) => counts.count(l.id) >= l.max)
+      const full = limits.find((l) => counts.count(l) >= l.max)
       if (full) {
+        counts.refused(full)
         throw new GatewayError(
           'rate_limited',
-          `${full.what} already has ${full.max} call(s) in flight (its maxParallel); retry when one finishes`,
+          `${full.scope} '${full.name}' already has ${full.max} call(s) in flight (its maxParallel); retry when one finishes`,
           { code: 'max_parallel_exceeded', retryAfter: '1' },
         )
       }
-      for (const l of limits) counts.take(l.id)
+      for (const l of limits) counts.take(l)
     },
     // Runs only after `before` returned, so exactly for calls that took their slots. The settings are the
     // ones `before` read: a config reload gives later calls new settings, not this one.
@@ -54,7 +53,8 @@ export const maxParallel: Policy<typeof fields, typeof fields, Limit[]> = {
       const limits = settingsOf<Limit[]>(maxParallel, s)
       if (!limits) return
       const counts = inFlightCounts(s.gw)
-      for (const l of limits) counts.release(l.id)
+      for (const l of limits) counts.release(l)
     },
   },
+  metrics: (gw) => inFlightCounts(gw).render(),
 }
