@@ -37,6 +37,7 @@ const ROUTE = {
   cache: { mode: 'off' },
   guardrails: { input: [{ type: 'max_tokens', max: 8000 }] },
   longContext: { thresholdTokens: 60000, model: 'local/b' },
+  maxParallel: 4,
 }
 const PROVIDER = {
   type: 'ollama',
@@ -57,6 +58,7 @@ const KEY = {
   redaction: { mode: 'mask' },
   cache: { mode: 'off' },
   metadata: { team: 'infra' },
+  maxParallel: 2,
 }
 const CONFIG = {
   providers: { local: PROVIDER },
