@@ -9,7 +9,14 @@ import { startGateway, type TestGateway } from '../helpers/gateway.js'
 describe('admin request validation', () => {
   let gw: TestGateway
   beforeAll(async () => {
-    gw = await startGateway('providers: {}\n')
+    gw = await startGateway(
+      [
+        'providers: { local: { type: ollama, baseUrl: "http://127.0.0.1:9" } }',
+        'routes: { fast: { targets: [ { model: local/a } ] } }',
+        'keys: [ { name: ci, key: "${env:CI_KEY}" } ]',
+      ].join('\n'),
+      { CI_KEY: 'sy-ci-secret' },
+    )
   })
   afterAll(() => gw.close())
 
@@ -63,5 +70,18 @@ describe('admin request validation', () => {
     expect(error.message).toContain('logs.maxAgeDays: ')
     expect(error.message).toContain('theme: is not a known field')
     expect(error.code).toBe('invalid_value')
+  })
+
+  it("sets a registered policy's field on a key and a route, and names an unknown one at its path", async () => {
+    const key = await send('PUT', '/admin/v1/keys/ci', { maxParallel: 2 })
+    expect(key.status).toBe(200)
+    const route = await send('PUT', '/admin/v1/routes/fast', { maxParallel: 3 })
+    expect(route.status).toBe(200)
+    expect(await route.json()).toMatchObject({ maxParallel: 3, targets: [{ model: 'local/a' }] })
+    const bad = await send('PUT', '/admin/v1/keys/ci', { maxParalel: 2 })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toMatchObject({ param: 'maxParalel', message: 'maxParalel: is not a known field' })
+    const badRoute = await send('PUT', '/admin/v1/routes/fast', { maxParallel: 0 })
+    expect((await badRoute.json()).error).toMatchObject({ param: 'maxParallel', code: 'invalid_value' })
   })
 })

@@ -11,22 +11,24 @@ interface CompiledPart {
   converted: (data: unknown) => unknown
 }
 
-/** Shared schemas (NoBodySchema, a page query) are compiled once per gateway, not once per route. */
-function compiler(): (schema: TSchema) => CompiledPart {
-  const compiled = new WeakMap<object, CompiledPart>()
-  return (schema) => {
-    let part = compiled.get(schema)
-    if (!part) {
-      const checker = Compile(schema)
-      part = {
-        problems: compileProblems(schema),
-        withDefaults: (data) => checker.Default(data),
-        converted: (data) => checker.Convert(data),
-      }
-      compiled.set(schema, part)
+/**
+ * Each schema compiled once per process: the contract's schemas are module constants, shared by routes
+ * (NoBodySchema, a page query) and by every gateway a process builds (the tests build hundreds).
+ */
+const compiled = new WeakMap<object, CompiledPart>()
+
+function compile(schema: TSchema): CompiledPart {
+  let part = compiled.get(schema)
+  if (!part) {
+    const checker = Compile(schema)
+    part = {
+      problems: compileProblems(schema),
+      withDefaults: (data) => checker.Default(data),
+      converted: (data) => checker.Convert(data),
     }
-    return part
+    compiled.set(schema, part)
   }
+  return part
 }
 
 /**
@@ -39,7 +41,6 @@ function compiler(): (schema: TSchema) => CompiledPart {
  * converted to the numbers and booleans their schemas state.
  */
 export function validateWithContract(scope: FastifyInstance): void {
-  const compile = compiler()
   const validator: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
     const part = compile(schema as TSchema)
     const where = (httpPart ?? 'body') as RequestPart
