@@ -62,13 +62,6 @@ describe('settings slice: config import', () => {
     store.getState().setImportText('a: 2')
     expect(store.getState().importError).toBeNull()
   })
-
-  it('exports with the chosen format, secrets mode and prompts choice', async () => {
-    api.exportConfig.mockResolvedValueOnce('providers: {}\n')
-    await store.getState().runExport('yaml', 'omit', true)
-    expect(api.exportConfig).toHaveBeenCalledWith('yaml', 'omit', true)
-    expect(store.getState().exportText).toBe('providers: {}\n')
-  })
 })
 
 describe('settings queries', () => {

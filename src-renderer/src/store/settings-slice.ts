@@ -23,12 +23,9 @@ export function detectConfigFormat(text: string): ExportFormat {
   return first === '{' ? 'json' : 'yaml'
 }
 
-/** The theme, the export and the import in progress (the settings themselves are the query `settingsQuery`). */
+/** The theme and the import in progress (the settings themselves are the query `settingsQuery`). */
 export interface SettingsSlice {
   theme: ThemeChoice
-  exportText: string | null
-  exportError: string | null
-  exportLoading: boolean
   importText: string
   /** The dry run's answer for `importText`; cleared whenever the text changes. */
   importPreview: ConfigImportResult | null
@@ -37,8 +34,6 @@ export interface SettingsSlice {
   /** The answer to the last Apply: what changed and which references this machine cannot resolve. */
   importApplied: ConfigImportResult | null
   setTheme(theme: ThemeChoice): void
-  /** `prompts` includes the prompt library, so one file carries the whole setup. */
-  runExport(format: ExportFormat, secrets: ExportSecrets, prompts: boolean): Promise<void>
   setImportText(text: string): void
   previewImport(): Promise<void>
   applyImport(): Promise<void>
@@ -47,9 +42,6 @@ export interface SettingsSlice {
 
 export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set, get) => ({
   theme: readThemeChoice(),
-  exportText: null,
-  exportError: null,
-  exportLoading: false,
   importText: '',
   importPreview: null,
   importError: null,
@@ -59,14 +51,6 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
     storeThemeChoice(theme)
     applyTheme(theme)
     set({ theme })
-  },
-  async runExport(format, secrets, prompts) {
-    set({ exportLoading: true, exportError: null })
-    try {
-      set({ exportText: await adminApi.exportConfig(format, secrets, prompts), exportLoading: false })
-    } catch (err) {
-      set({ exportLoading: false, exportError: errorMessage(err) })
-    }
   },
   setImportText: (importText) => set({ importText, importPreview: null, importError: null, importApplied: null }),
   async previewImport() {

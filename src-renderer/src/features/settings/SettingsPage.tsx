@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ConfigImportPrompts, ConfigImportResult, GatewaySettings } from '../../../../src-shared/admin-api'
+import { adminApi } from '../../api/admin'
 import { errorMessage } from '../../api/client'
 import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
@@ -165,13 +166,14 @@ function Appearance() {
 }
 
 function ConfigExport() {
-  const text = useAppStore((s) => s.exportText)
-  const error = useAppStore((s) => s.exportError)
-  const loading = useAppStore((s) => s.exportLoading)
-  const run = useAppStore((s) => s.runExport)
   const [format, setFormat] = useState<ExportFormat>('yaml')
   const [secrets, setSecrets] = useState<ExportSecrets>('refs')
   const [prompts, setPrompts] = useState(false)
+  // `prompts` includes the prompt library, so one file carries the whole setup.
+  const exported = useMutation({ mutationFn: () => adminApi.exportConfig(format, secrets, prompts) })
+  const text = exported.data ?? null
+  const error = exported.error ? errorMessage(exported.error) : null
+  const loading = exported.isPending
   const download = () => {
     if (text === null) return
     const url = URL.createObjectURL(new Blob([text], { type: format === 'yaml' ? 'text/yaml' : 'application/json' }))
@@ -206,7 +208,7 @@ function ConfigExport() {
           type="button"
           className="primary"
           style={{ alignSelf: 'flex-end' }}
-          onClick={() => void run(format, secrets, prompts)}
+          onClick={() => exported.mutate()}
           disabled={loading}
         >
           {loading ? 'Exporting…' : 'Export'}
