@@ -1,9 +1,10 @@
 import { type Static, Type } from 'typebox'
-import { PageQueryFields } from './common.js'
+import { OrNull, PageQueryFields } from './common.js'
 
 /*
- * The request log (GET /admin/v1/logs, /logs/:id, /logs/export): the requests' schemas, and the answers as types
- * only (these hot endpoints are not re-serialized against a schema).
+ * The request log (GET /admin/v1/logs, /logs/:id, /logs/export): the requests' and answers' schemas. The answers
+ * are not re-serialized against them (a page is JSON text from the report worker, sent as it is): a test checks
+ * them instead.
  */
 
 /** The filters shared by the log list, the export and a replay's choice of logged calls. */
@@ -50,91 +51,99 @@ export const LogExportQuerySchema = Type.Object({
 export type LogExportQuery = Static<typeof LogExportQuerySchema>
 
 /** A guardrail check that matched: where, which, what it did, and why. */
-export interface GuardrailHit {
-  stage: 'input' | 'output'
+export const GuardrailHitSchema = Type.Object({
+  stage: Type.Union([Type.Literal('input'), Type.Literal('output')]),
   /** The check's kind: max_tokens, blocked_patterns, prompt_injection or json_schema. */
-  type: string
+  type: Type.String(),
   /** The check's configured name (its type unless named). */
-  check: string
-  action: 'block' | 'flag' | 'log'
+  check: Type.String(),
+  action: Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('log')]),
   /** Prompt-injection score (0..1) or similar, when the check produces one. */
-  score?: number
-  detail: string
-}
+  score: Type.Optional(Type.Number()),
+  detail: Type.String(),
+})
+export type GuardrailHit = Static<typeof GuardrailHitSchema>
 
 /** One failed try before the call was served (or gave up). */
-export interface AttemptFailure {
-  provider: string
-  model: string
-  status?: number
-  error: string
+export const AttemptFailureSchema = Type.Object({
+  provider: Type.String(),
+  model: Type.String(),
+  status: Type.Optional(Type.Integer()),
+  error: Type.String(),
   /** Epoch ms when this try began (absent for a target skipped without a call, or when not measured). */
-  startedAt?: number
+  startedAt: Type.Optional(Type.Number()),
   /** How long this try took, in ms; with `startedAt`, what the OpenTelemetry export times attempt spans by. */
-  durationMs?: number
-}
+  durationMs: Type.Optional(Type.Number()),
+})
+export type AttemptFailure = Static<typeof AttemptFailureSchema>
 
 /** One request log row as the admin API returns it. */
-export interface LogItem {
-  id: number
-  createdAt: string
-  requestId: string
-  inboundApi: string
-  route: string | null
-  provider: string | null
-  model: string | null
-  requestedModel: string | null
-  keyName: string | null
-  status: number
-  error: string | null
-  latencyMs: number
-  ttftMs: number | null
-  inputTokens: number | null
-  outputTokens: number | null
-  cachedTokens: number | null
-  cacheWriteTokens: number | null
-  reasoningTokens: number | null
-  isEstimated: boolean
-  costUsd: number | null
-  isStream: boolean
-  attempts: number
-  isCacheHit: boolean
+export const LogItemSchema = Type.Object({
+  id: Type.Integer(),
+  createdAt: Type.String(),
+  requestId: Type.String(),
+  inboundApi: Type.String(),
+  route: OrNull(Type.String()),
+  provider: OrNull(Type.String()),
+  model: OrNull(Type.String()),
+  requestedModel: OrNull(Type.String()),
+  keyName: OrNull(Type.String()),
+  status: Type.Integer(),
+  error: OrNull(Type.String()),
+  latencyMs: Type.Number(),
+  ttftMs: OrNull(Type.Number()),
+  inputTokens: OrNull(Type.Integer()),
+  outputTokens: OrNull(Type.Integer()),
+  cachedTokens: OrNull(Type.Integer()),
+  cacheWriteTokens: OrNull(Type.Integer()),
+  reasoningTokens: OrNull(Type.Integer()),
+  isEstimated: Type.Boolean(),
+  costUsd: OrNull(Type.Number()),
+  isStream: Type.Boolean(),
+  attempts: Type.Integer(),
+  isCacheHit: Type.Boolean(),
   /** Served by a target other than the first one planned. */
-  isFallback: boolean
+  isFallback: Type.Boolean(),
   /** The tries that failed before the call was served or gave up. */
-  attemptFailures: AttemptFailure[]
-  promptName: string | null
-  promptVersion: number | null
-  promptArm: string | null
+  attemptFailures: Type.Array(AttemptFailureSchema),
+  promptName: OrNull(Type.String()),
+  promptVersion: OrNull(Type.Integer()),
+  promptArm: OrNull(Type.String()),
   /** Set when the gateway made the call itself (a comparison's cell, a replay), which has no client key. */
-  caller: 'comparison' | 'replay' | null
+  caller: OrNull(Type.Union([Type.Literal('comparison'), Type.Literal('replay')])),
   /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
-  redactions: Record<string, number>
+  redactions: Type.Record(Type.String(), Type.Integer()),
   /** The guardrail checks that fired, in order. */
-  guardrails: GuardrailHit[]
+  guardrails: Type.Array(GuardrailHitSchema),
   /** The strongest action among `guardrails`: `block` refused the call, `flag` let it through marked. */
-  guardrailAction: GuardrailHit['action'] | null
+  guardrailAction: OrNull(GuardrailHitSchema.properties.action),
   /** On a cache hit, what the provider would have charged (`costUsd` is then 0); null otherwise or unpriced. */
-  cacheSavedUsd: number | null
-}
+  cacheSavedUsd: OrNull(Type.Number()),
+})
+export type LogItem = Static<typeof LogItemSchema>
 
-export interface LogDetail extends LogItem {
+/** GET /admin/v1/logs/:id: the row with its bodies. */
+export const LogDetailSchema = Type.Object({
+  ...LogItemSchema.properties,
   /**
    * Parsed JSON where the stored body is JSON, else its text; null when no body was stored;
    * UNREADABLE_BODY when it is encrypted and the current key does not open it.
    */
-  requestBody: unknown
-  responseBody: unknown
-  isBodyTruncated: boolean
+  requestBody: Type.Unknown(),
+  responseBody: Type.Unknown(),
+  isBodyTruncated: Type.Boolean(),
   /** Why a stored body reads as UNREADABLE_BODY; null when both read. */
-  bodyError: string | null
-}
+  bodyError: OrNull(Type.String()),
+})
+export type LogDetail = Static<typeof LogDetailSchema>
 
-export interface LogPage {
-  items: LogItem[]
+/** GET /admin/v1/logs: a page of rows. */
+export const LogPageSchema = Type.Object({
+  items: Type.Array(LogItemSchema),
   /** Matching rows below the cursor (from the top without one), counted up to TOTAL_CAP. */
-  total: number
+  total: Type.Integer(),
   /** More than TOTAL_CAP rows match: `total` is a floor ("10,000+"). */
-  isTotalCapped: boolean
-  nextCursor: string | null
-}
+  isTotalCapped: Type.Boolean(),
+  nextCursor: OrNull(Type.String()),
+})
+export type LogPage = Static<typeof LogPageSchema>

@@ -1,15 +1,17 @@
 import { type Static, Type } from 'typebox'
-import type { GuardrailHit } from './logs.js'
+import { OrNull } from './common.js'
+import { GuardrailHitSchema } from './logs.js'
 
 /*
- * Dashboard reports (GET /admin/v1/stats, /stats/overview): the requests' schemas, and the answers as types only
- * (these hot endpoints are not re-serialized against a schema).
+ * Dashboard reports (GET /admin/v1/stats, /stats/overview): the requests' and answers' schemas. The answers are
+ * not re-serialized against them (a report is JSON text from the report worker, sent as it is): a test checks
+ * them instead.
  */
 
 /** `5m` suits an hour's range, `hour` a day's, `day` a month's. */
-const StatsBucketSchema = Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')])
+export const StatsBucketSchema = Type.Union([Type.Literal('5m'), Type.Literal('hour'), Type.Literal('day')])
 export type StatsBucket = Static<typeof StatsBucketSchema>
-const StatsGroupBySchema = Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])
+export const StatsGroupBySchema = Type.Union([Type.Literal('model'), Type.Literal('provider'), Type.Literal('key')])
 export type StatsGroupBy = Static<typeof StatsGroupBySchema>
 
 const RangeFields = {
@@ -31,6 +33,7 @@ export const OverviewRequestQuerySchema = Type.Object({
 })
 export type OverviewRequestQuery = Static<typeof OverviewRequestQuerySchema>
 
+/** A report's range as the worker computes it: the route has filled in `from` and `to`. */
 export interface StatsQuery {
   /** ISO-8601 UTC, inclusive. */
   from: string
@@ -38,62 +41,6 @@ export interface StatsQuery {
   to: string
   bucket: StatsBucket
   groupBy?: StatsGroupBy
-}
-
-export interface Percentiles {
-  p50: number | null
-  p95: number | null
-  p99: number | null
-}
-
-export interface StatsSummary {
-  requests: number
-  errors: number
-  inputTokens: number
-  outputTokens: number
-  costUsd: number
-  /** From the rollups' sketches: within 1% of the exact nearest-rank value. */
-  latencyMs: Percentiles
-  ttftMs: Percentiles
-  /** Calls answered from the gateway's cache. */
-  cacheHits: number
-  /** What those calls would have cost at the provider's price. */
-  cacheSavedUsd: number
-  /** Calls a guardrail refused (their strongest action was `block`). */
-  guardrailBlocked: number
-  /** Calls a guardrail let through marked (strongest action `flag`). */
-  guardrailFlagged: number
-  /** Calls where redaction found something to replace before the request left. */
-  redactedCalls: number
-}
-
-/** How often one guardrail check fired in the range, per stage and action. */
-export interface GuardrailCount extends Pick<GuardrailHit, 'check' | 'stage' | 'action'> {
-  count: number
-}
-
-/** How many entities of one type were redacted in the range (counts only: values are never stored). */
-export interface RedactionCount {
-  type: string
-  count: number
-}
-
-export interface StatsResult {
-  from: string
-  to: string
-  bucket: StatsBucket
-  groupBy: StatsGroupBy | null
-  totals: StatsSummary
-  /** One entry per group (all rows in one `null` group when not grouping), largest first. */
-  groups: ({ group: string | null } & StatsSummary)[]
-  /** One entry per bucket and group, in time order; buckets without rows are absent. */
-  series: ({ bucket: string; group: string | null } & StatsSummary)[]
-  /** Each guardrail check that fired in the range, most frequent first. */
-  byGuardrail: GuardrailCount[]
-  /** Redacted entities in the range by type, most frequent first. */
-  byRedaction: RedactionCount[]
-  /** `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. */
-  db: { sizeBytes: number; usedBytes: number; rows: number }
 }
 
 export interface OverviewQuery {
@@ -104,12 +51,81 @@ export interface OverviewQuery {
   groupBy: StatsGroupBy
 }
 
-/** Everything one Overview refresh draws. */
-export interface OverviewResult {
+export const PercentilesSchema = Type.Object({
+  p50: OrNull(Type.Number()),
+  p95: OrNull(Type.Number()),
+  p99: OrNull(Type.Number()),
+})
+export type Percentiles = Static<typeof PercentilesSchema>
+
+export const StatsSummarySchema = Type.Object({
+  requests: Type.Integer(),
+  errors: Type.Integer(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  costUsd: Type.Number(),
+  /** From the rollups' sketches: within 1% of the exact nearest-rank value. */
+  latencyMs: PercentilesSchema,
+  ttftMs: PercentilesSchema,
+  /** Calls answered from the gateway's cache. */
+  cacheHits: Type.Integer(),
+  /** What those calls would have cost at the provider's price. */
+  cacheSavedUsd: Type.Number(),
+  /** Calls a guardrail refused (their strongest action was `block`). */
+  guardrailBlocked: Type.Integer(),
+  /** Calls a guardrail let through marked (strongest action `flag`). */
+  guardrailFlagged: Type.Integer(),
+  /** Calls where redaction found something to replace before the request left. */
+  redactedCalls: Type.Integer(),
+})
+export type StatsSummary = Static<typeof StatsSummarySchema>
+
+/** How often one guardrail check fired in the range, per stage and action. */
+export const GuardrailCountSchema = Type.Object({
+  check: GuardrailHitSchema.properties.check,
+  stage: GuardrailHitSchema.properties.stage,
+  action: GuardrailHitSchema.properties.action,
+  count: Type.Integer(),
+})
+export type GuardrailCount = Static<typeof GuardrailCountSchema>
+
+/** How many entities of one type were redacted in the range (counts only: values are never stored). */
+export const RedactionCountSchema = Type.Object({ type: Type.String(), count: Type.Integer() })
+export type RedactionCount = Static<typeof RedactionCountSchema>
+
+/** GET /admin/v1/stats: one report. */
+export const StatsResultSchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  bucket: StatsBucketSchema,
+  groupBy: OrNull(StatsGroupBySchema),
+  totals: StatsSummarySchema,
+  /** One entry per group (all rows in one `null` group when not grouping), largest first. */
+  groups: Type.Array(Type.Object({ group: OrNull(Type.String()), ...StatsSummarySchema.properties })),
+  /** One entry per bucket and group, in time order; buckets without rows are absent. */
+  series: Type.Array(
+    Type.Object({ bucket: Type.String(), group: OrNull(Type.String()), ...StatsSummarySchema.properties }),
+  ),
+  /** Each guardrail check that fired in the range, most frequent first. */
+  byGuardrail: Type.Array(GuardrailCountSchema),
+  /** Redacted entities in the range by type, most frequent first. */
+  byRedaction: Type.Array(RedactionCountSchema),
+  /** `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. */
+  db: Type.Object({ sizeBytes: Type.Integer(), usedBytes: Type.Integer(), rows: Type.Integer() }),
+})
+export type StatsResult = Static<typeof StatsResultSchema>
+
+/** GET /admin/v1/stats/overview: everything one Overview refresh draws. */
+export const OverviewResultSchema = Type.Object({
   /** Not grouped: the KPIs, the latency chart, and the guardrail and redaction counts. */
-  overall: StatsResult
+  overall: StatsResultSchema,
   /** By model and by provider, and by `groupBy` when it is neither. */
-  groups: Partial<Record<StatsGroupBy, StatsResult>>
+  groups: Type.Object({
+    model: Type.Optional(StatsResultSchema),
+    provider: Type.Optional(StatsResultSchema),
+    key: Type.Optional(StatsResultSchema),
+  }),
   /** Totals of the same-length period just before `from` (daily cells), for the change on each tile. */
-  previous: StatsSummary
-}
+  previous: StatsSummarySchema,
+})
+export type OverviewResult = Static<typeof OverviewResultSchema>

@@ -18,6 +18,7 @@ import {
   RunSnapshotSchema,
 } from '../../src-shared/contract/compare.js'
 import { FeedbackBodySchema } from '../../src-shared/contract/feedback.js'
+import { LogDetailSchema, type LogPage, LogPageSchema } from '../../src-shared/contract/logs.js'
 import {
   ArmStatsSchema,
   LabelMoveSchema,
@@ -29,12 +30,14 @@ import {
   PromptSummarySchema,
   PromptVersionSchema,
 } from '../../src-shared/contract/prompts.js'
+import { OverviewResultSchema, StatsResultSchema } from '../../src-shared/contract/stats.js'
 import { adminHeadersOf } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 /**
- * The renderer is typed by src-shared/contract; these answers of the prompt library and comparisons, taken from a
- * gateway doing real work, must be what the contract's schemas state, so that the two cannot drift apart.
+ * The renderer is typed by src-shared/contract; these answers of the prompt library, comparisons, request log and
+ * reports, taken from a gateway doing real work, must be what the contract's schemas state, so that the two
+ * cannot drift apart.
  */
 let mock: RunningMock
 let app: FastifyInstance
@@ -149,5 +152,22 @@ describe('admin answers keep to the contract', () => {
     const replay = await admin('POST', '/admin/v1/compare/replay', { models: ['mock/gpt-a'], limit: 2 })
     conforms(ReplayStartedSchema, replay)
     conforms(RunSnapshotSchema, await finished((replay as RunSnapshot).id))
+  })
+
+  it('request log and dashboard reports: a page, a row with its bodies, stats and the Overview', async () => {
+    const call = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      payload: { model: 'mock/gpt-a', messages: [{ role: 'user', content: 'hi' }] },
+    })
+    expect(call.statusCode).toBe(200)
+    app.requestLog.flush()
+    const page = (await admin('GET', '/admin/v1/logs?limit=5')) as LogPage
+    expect(page.items.length).toBeGreaterThan(0)
+    conforms(LogPageSchema, page)
+    conforms(LogDetailSchema, await admin('GET', `/admin/v1/logs/${page.items[0].id}`))
+    const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&bucket=5m`
+    conforms(StatsResultSchema, await admin('GET', `/admin/v1/stats?${range}&groupBy=model`))
+    conforms(OverviewResultSchema, await admin('GET', `/admin/v1/stats/overview?${range}&groupBy=key`))
   })
 })
