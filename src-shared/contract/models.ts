@@ -1,13 +1,29 @@
-import type { ListPage } from './common.js'
-import type { RouteStrategy } from './routes.js'
+import { type Static, Type } from 'typebox'
+import { ListPageSchema, OrNull } from './common.js'
+import { RouteSchema } from './routes.js'
 
 /*
  * GET /admin/v1/models (its query: `RoutesQuerySchema`, routes.ts): every `provider/model` the gateway can serve,
  * then the route aliases, as the Providers page and the model pickers read them.
  */
 
-export type ModelItem =
-  | { id: string; route: false; provider: string; model: string; contextWindow: number | null }
-  | { id: string; route: true; strategy: RouteStrategy; targets: string[] }
+export const ModelItemSchema = Type.Union([
+  Type.Object({
+    id: Type.String(),
+    route: Type.Literal(false),
+    provider: Type.String(),
+    model: Type.String(),
+    contextWindow: OrNull(Type.Integer()),
+  }),
+  Type.Object({
+    id: Type.String(),
+    route: Type.Literal(true),
+    strategy: Type.Index(RouteSchema, ['strategy']),
+    /** The targets' `provider/model` names. */
+    targets: Type.Array(Type.String()),
+  }),
+])
+export type ModelItem = Static<typeof ModelItemSchema>
 
-export type ModelsAnswer = ListPage<ModelItem>
+export const ModelsAnswerSchema = ListPageSchema(ModelItemSchema)
+export type ModelsAnswer = Static<typeof ModelsAnswerSchema>

@@ -17,8 +17,10 @@ import {
   type RunSnapshot,
   RunSnapshotSchema,
 } from '../../src-shared/contract/compare.js'
+import { DiscoveryAnswerSchema } from '../../src-shared/contract/discovery.js'
 import { FeedbackBodySchema } from '../../src-shared/contract/feedback.js'
 import { LogDetailSchema, type LogPage, LogPageSchema } from '../../src-shared/contract/logs.js'
+import { type ModelsAnswer, ModelsAnswerSchema } from '../../src-shared/contract/models.js'
 import {
   ArmStatsSchema,
   LabelMoveSchema,
@@ -51,6 +53,8 @@ providers:
   mock: { type: openai, baseUrl: "${mock.url}/v1", apiKey: "sk-test" }
 pricing:
   mock/gpt-a: { input: 1000, output: 2000 }
+routes:
+  fast: { strategy: cheapest, targets: [{ model: mock/gpt-a }] }
 prompts:
   greet:
     model: mock/gpt-a
@@ -169,5 +173,13 @@ describe('admin answers keep to the contract', () => {
     const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&bucket=5m`
     conforms(StatsResultSchema, await admin('GET', `/admin/v1/stats?${range}&groupBy=model`))
     conforms(OverviewResultSchema, await admin('GET', `/admin/v1/stats/overview?${range}&groupBy=key`))
+  })
+
+  it('model list and local-server scan', async () => {
+    const models = (await admin('GET', '/admin/v1/models')) as ModelsAnswer
+    expect(models.items.map((m) => m.route)).toContain(true)
+    expect(models.items.map((m) => m.route)).toContain(false)
+    conforms(ModelsAnswerSchema, models)
+    conforms(DiscoveryAnswerSchema, await admin('GET', '/admin/v1/providers/discovered'))
   })
 })
