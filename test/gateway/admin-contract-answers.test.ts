@@ -21,6 +21,7 @@ import { DiscoveryAnswerSchema } from '../../src-shared/contract/discovery.js'
 import { FeedbackBodySchema } from '../../src-shared/contract/feedback.js'
 import { LogDetailSchema, type LogPage, LogPageSchema } from '../../src-shared/contract/logs.js'
 import { type ModelsAnswer, ModelsAnswerSchema } from '../../src-shared/contract/models.js'
+import { ModelPricingSchema } from '../../src-shared/contract/pricing.js'
 import {
   ArmStatsSchema,
   LabelMoveSchema,
@@ -175,11 +176,12 @@ describe('admin answers keep to the contract', () => {
     conforms(OverviewResultSchema, await admin('GET', `/admin/v1/stats/overview?${range}&groupBy=key`))
   })
 
-  it('model list and local-server scan', async () => {
+  it("model list, local-server scan and a model's prices", async () => {
     const models = (await admin('GET', '/admin/v1/models')) as ModelsAnswer
     expect(models.items.map((m) => m.route)).toContain(true)
     expect(models.items.map((m) => m.route)).toContain(false)
     conforms(ModelsAnswerSchema, models)
     conforms(DiscoveryAnswerSchema, await admin('GET', '/admin/v1/providers/discovered'))
+    conforms(ModelPricingSchema, await admin('GET', '/admin/v1/pricing?model=mock/gpt-a'))
   })
 })

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { type PricingQuery, PricingQuerySchema } from '../../../src-shared/contract/pricing.js'
+import { type ModelPricing, type PricingQuery, PricingQuerySchema } from '../../../src-shared/contract/pricing.js'
 import { GatewayError } from '../../core/errors.js'
 import type { PriceBook } from '../../pricing/price-book.js'
 
@@ -8,7 +8,7 @@ export function registerAdminPricing(app: FastifyInstance, priceBook: PriceBook)
   app.get<{ Querystring: PricingQuery }>(
     '/admin/v1/pricing',
     { schema: { querystring: PricingQuerySchema } },
-    async (req) => {
+    async (req): Promise<ModelPricing> => {
       let { model, provider } = req.query
       // `provider/model` addressing, as in requests, when the prefix names a configured provider.
       const slash = model.indexOf('/')
