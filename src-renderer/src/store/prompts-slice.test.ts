@@ -87,6 +87,15 @@ describe('prompts slice', () => {
     expect(s().draft?.name).toBe('greet')
   })
 
+  it('rates a run by its request id, and cannot rate one the gateway gave no id', async () => {
+    await s().ratePromptRun(null, 'up')
+    expect(api.feedback).not.toHaveBeenCalled()
+    api.feedback.mockResolvedValueOnce({} as never)
+    await s().ratePromptRun('req_9', 'down')
+    expect(api.feedback).toHaveBeenCalledWith('req_9', 'down')
+    expect(s().promptNotice).toBe('Rated bad')
+  })
+
   it('moving a label says so and marks the prompt’s versions and labels stale', async () => {
     api.versions.mockResolvedValueOnce(page([version('greet', 1)]))
     await queryClient.fetchQuery(promptVersionsQuery('greet'))

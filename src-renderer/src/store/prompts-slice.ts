@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand'
 import { errorMessage } from '../api/client'
-import { type PromptContent, type PromptVersion, promptsApi, type RunAnswer } from '../api/prompts'
+import { type PromptContent, type PromptVersion, promptsApi } from '../api/prompts'
 import { movePromptLabel, savePromptVersion } from '../queries/prompts'
 
 /** The editor's working copy: a new prompt (no saved name yet) or edits on top of a saved version. */
@@ -15,7 +15,7 @@ export interface PromptDraft {
 }
 
 /**
- * The Prompts page's own state: the search text, the prompt chosen, the draft and the last run. The library,
+ * The Prompts page's own state: the search text, the prompt chosen and the draft. The library,
  * versions, label history, stats and diffs are queries (queries/prompts.ts).
  */
 export interface PromptsSlice {
@@ -25,8 +25,6 @@ export interface PromptsSlice {
   activePrompt: string | null
   draft: PromptDraft | null
   isDraftDirty: boolean
-  promptRun: RunAnswer | { error: string } | null
-  isPromptRunning: boolean
   promptNotice: string | null
   setPromptsQuery(q: string): void
   /** Chooses a prompt; its draft comes from its newest version once the versions are read (`openDraft`). */
@@ -37,8 +35,8 @@ export interface PromptsSlice {
   editDraftContent(change: Partial<PromptContent>): void
   saveDraft(note: string): Promise<boolean>
   movePromptLabel(label: string, version: number): Promise<void>
-  runPrompt(variables: Record<string, string>, version?: number): Promise<void>
-  ratePromptRun(rating: 'up' | 'down'): Promise<void>
+  /** Rates a run's answer (the run's request id; none when the gateway gave none). */
+  ratePromptRun(requestId: string | null, rating: 'up' | 'down'): Promise<void>
 }
 
 function draftOf(v: PromptVersion): PromptDraft {
@@ -65,8 +63,6 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
   activePrompt: null,
   draft: null,
   isDraftDirty: false,
-  promptRun: null,
-  isPromptRunning: false,
   promptNotice: null,
 
   setPromptsQuery: (promptsQuery) => set({ promptsQuery }),
@@ -76,7 +72,6 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
       activePrompt: name,
       draft: null,
       isDraftDirty: false,
-      promptRun: null,
       promptNotice: null,
       promptsError: null,
     })
@@ -89,7 +84,6 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
   newPrompt(seed) {
     set({
       activePrompt: null,
-      promptRun: null,
       promptNotice: null,
       isDraftDirty: Boolean(seed),
       draft: {
@@ -131,7 +125,6 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
         draft: draftOf(saved.version),
         isDraftDirty: false,
         promptsError: null,
-        promptRun: null,
         promptNotice: saved.created
           ? `Saved as v${saved.version.version}`
           : `No changes since v${saved.version.version}: nothing saved`,
@@ -154,24 +147,10 @@ export const createPromptsSlice: StateCreator<PromptsSlice, [], [], PromptsSlice
     }
   },
 
-  async runPrompt(variables, version) {
-    const name = get().activePrompt
-    if (!name) return
-    set({ isPromptRunning: true, promptRun: null })
+  async ratePromptRun(requestId, rating) {
+    if (!requestId) return
     try {
-      set({ promptRun: await promptsApi.run(name, { variables, version }) })
-    } catch (err) {
-      set({ promptRun: { error: errorMessage(err) } })
-    } finally {
-      set({ isPromptRunning: false })
-    }
-  },
-
-  async ratePromptRun(rating) {
-    const run = get().promptRun
-    if (!run || !('requestId' in run) || !run.requestId) return
-    try {
-      await promptsApi.feedback(run.requestId, rating)
+      await promptsApi.feedback(requestId, rating)
       set({ promptNotice: rating === 'up' ? 'Rated good' : 'Rated bad' })
     } catch (err) {
       set({ promptsError: errorMessage(err) })

@@ -1,5 +1,7 @@
-import { useMemo, useState } from 'react'
-import type { PromptMessage } from '../../api/prompts'
+import { useMutation } from '@tanstack/react-query'
+import { useEffect, useMemo, useState } from 'react'
+import { errorMessage } from '../../api/client'
+import { type PromptMessage, promptsApi } from '../../api/prompts'
 import { formatCount, formatDuration } from '../../format'
 import { useAppStore } from '../../store'
 import { findVariables, splitPlaceholders } from './variables'
@@ -29,13 +31,24 @@ export function PromptEditor() {
   const draft = useAppStore((s) => s.draft)
   const editDraft = useAppStore((s) => s.editDraft)
   const editContent = useAppStore((s) => s.editDraftContent)
-  const run = useAppStore((s) => s.runPrompt)
-  const result = useAppStore((s) => s.promptRun)
-  const isRunning = useAppStore((s) => s.isPromptRunning)
   const isDirty = useAppStore((s) => s.isDraftDirty)
   const rate = useAppStore((s) => s.ratePromptRun)
   const [values, setValues] = useState<Record<string, string>>({})
   const [asked, setAsked] = useState(false)
+  // A run through /v1/prompts/{name}/run, as a client calls it; its answer belongs to the version it ran.
+  const run = useMutation({
+    mutationFn: (body: { name: string; variables: Record<string, string>; version?: number }) =>
+      promptsApi.run(body.name, { variables: body.variables, version: body.version }),
+  })
+  const resetRun = run.reset
+  // Choosing another prompt, or saving a new version, clears the answer of the version that ran.
+  const ranFor = draft ? `${draft.name}@${draft.baseVersion}` : null
+  // biome-ignore lint/correctness/useExhaustiveDependencies: ranFor is what triggers the reset, not an input to it
+  useEffect(() => {
+    resetRun()
+  }, [ranFor, resetRun])
+  const result = run.data ?? null
+  const isRunning = run.isPending
 
   const messages = draft?.content.messages ?? []
   const variables = useMemo(() => findVariables(messages.map((m) => m.content)), [messages])
@@ -46,7 +59,8 @@ export function PromptEditor() {
     editContent({ messages: messages.map((m, j) => (j === i ? { ...m, ...change } : m)) })
   const onRun = () => {
     setAsked(true)
-    if (missing.length === 0) void run(values, draft.baseVersion ?? undefined)
+    if (missing.length === 0)
+      run.mutate({ name: draft.name, variables: values, version: draft.baseVersion ?? undefined })
   }
 
   return (
@@ -163,12 +177,12 @@ export function PromptEditor() {
             Fill in: {missing.join(', ')}
           </p>
         )}
-        {result && 'error' in result && (
+        {run.error && (
           <p className="error" role="alert">
-            {result.error}
+            {errorMessage(run.error)}
           </p>
         )}
-        {result && !('error' in result) && (
+        {result && (
           <div className="prompt-output" data-testid="prompt-output">
             <p>{result.text}</p>
             <p className="muted">
@@ -176,10 +190,10 @@ export function PromptEditor() {
               {formatCount(result.usage?.completion_tokens)} tok · {formatDuration(result.latencyMs)}
             </p>
             <div className="row">
-              <button type="button" aria-label="Good answer" onClick={() => rate('up')}>
+              <button type="button" aria-label="Good answer" onClick={() => void rate(result.requestId, 'up')}>
                 Good
               </button>
-              <button type="button" aria-label="Bad answer" onClick={() => rate('down')}>
+              <button type="button" aria-label="Bad answer" onClick={() => void rate(result.requestId, 'down')}>
                 Bad
               </button>
             </div>
