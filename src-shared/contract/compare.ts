@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox'
+import { type Static, type TProperties, Type } from 'typebox'
 import { OrNull, PageQueryFields } from './common.js'
 import { RatingSchema } from './feedback.js'
 import { LogFilterSchema } from './logs.js'
@@ -331,9 +331,13 @@ export type DatasetPreview = Static<typeof DatasetPreviewSchema>
  * The side-by-side stream's events: `run`, then `cell`/`delta`/`done` per column, then `end` (its status null when
  * the run was deleted meanwhile).
  */
-export type SideBySideEvent =
-  | { event: 'run'; data: { runId: number; columns: RunColumn[] } }
-  | { event: 'cell'; data: { col: number; status: 'running' } }
-  | { event: 'delta'; data: { col: number; text: string } }
-  | { event: 'done'; data: { col: number; cell: Cell } }
-  | { event: 'end'; data: { runId: number; status: RunStatus | null } }
+const Event = <E extends string, D extends TProperties>(event: E, data: D) =>
+  Type.Object({ event: Type.Literal(event), data: Type.Object(data) })
+export const SideBySideEventSchema = Type.Union([
+  Event('run', { runId: Type.Integer(), columns: Type.Array(RunColumnSchema) }),
+  Event('cell', { col: Type.Integer(), status: Type.Literal('running') }),
+  Event('delta', { col: Type.Integer(), text: Type.String() }),
+  Event('done', { col: Type.Integer(), cell: CellSchema }),
+  Event('end', { runId: Type.Integer(), status: OrNull(RunStatusSchema) }),
+])
+export type SideBySideEvent = Static<typeof SideBySideEventSchema>

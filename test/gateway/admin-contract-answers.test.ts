@@ -6,6 +6,7 @@ import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
+import { createSseParser } from '../../src-gateway/core/sse.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { ListPageSchema } from '../../src-shared/contract/common.js'
 import {
@@ -16,6 +17,7 @@ import {
   RunListItemSchema,
   type RunSnapshot,
   RunSnapshotSchema,
+  SideBySideEventSchema,
 } from '../../src-shared/contract/compare.js'
 import { DiscoveryAnswerSchema } from '../../src-shared/contract/discovery.js'
 import { FeedbackBodySchema } from '../../src-shared/contract/feedback.js'
@@ -44,6 +46,7 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
  */
 let mock: RunningMock
 let app: FastifyInstance
+let url: string
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-contract-answers-'))
 
 beforeAll(async () => {
@@ -64,7 +67,7 @@ prompts:
     'yaml',
   )
   app = buildGateway(config, { webRoot: false, dataDir: dir })
-  await app.ready()
+  url = await app.listen({ host: '127.0.0.1', port: 0 })
 })
 afterAll(async () => {
   await app?.close()
@@ -157,6 +160,24 @@ describe('admin answers keep to the contract', () => {
     const replay = await admin('POST', '/admin/v1/compare/replay', { models: ['mock/gpt-a'], limit: 2 })
     conforms(ReplayStartedSchema, replay)
     conforms(RunSnapshotSchema, await finished((replay as RunSnapshot).id))
+  })
+
+  it('side by side: every event of the stream', async () => {
+    const res = await fetch(`${url}/admin/v1/compare`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminHeadersOf(app) },
+      body: JSON.stringify({ models: ['mock/gpt-a', 'fast'], messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(res.status).toBe(200)
+    const parser = createSseParser()
+    const events: unknown[] = []
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (const f of parser.push(Buffer.from(chunk))) events.push({ event: f.event, data: JSON.parse(f.data) })
+    }
+    expect(new Set(events.map((e) => (e as { event: string }).event))).toEqual(
+      new Set(['run', 'cell', 'delta', 'done', 'end']),
+    )
+    for (const e of events) conforms(SideBySideEventSchema, e)
   })
 
   it('request log and dashboard reports: a page, a row with its bodies, stats and the Overview', async () => {
