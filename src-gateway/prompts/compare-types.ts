@@ -5,7 +5,6 @@ import type {
   RunColumn,
   RunInfo as RunInfoAnswer,
   RunKind,
-  RunProgress,
   RunRow as RunRowAnswer,
   RunSpec,
   RunStatus,
@@ -13,7 +12,7 @@ import type {
 import type { ChatMessage } from '../core/chat-types.js'
 
 /** Runs, columns, cell states and summaries are the admin contract's shapes. */
-export type { CellStatus, ColumnSummary, RunColumn, RunKind, RunProgress, RunSpec, RunStatus }
+export type { CellStatus, ColumnSummary, RunColumn, RunKind, RunSpec, RunStatus }
 
 /**
  * Rows and cells hold the gateway's canonical chat messages, where the contract states the part the UI reads

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 
-/** GET /admin/v1/info takes no query: `NoQuerySchema` (common.ts). */
+// GET /admin/v1/info: what the UI's header and status page show. It takes no query (`NoQuerySchema`, common.ts).
 
 /** One configured provider as the header and the status page show it: never a secret. */
 export const InfoProviderSchema = Type.Object({
@@ -15,7 +15,7 @@ export const InfoProviderSchema = Type.Object({
 })
 export type InfoProvider = Static<typeof InfoProviderSchema>
 
-/** GET /admin/v1/info: what the UI's header and status page show. */
+/** GET /admin/v1/info's answer. */
 export const GatewayInfoSchema = Type.Object({
   name: Type.String(),
   version: Type.String(),
