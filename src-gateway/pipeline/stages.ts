@@ -189,7 +189,8 @@ const cache: Stage = {
 
 /**
  * A chat call's policies, in the order they run before dispatch (their answer hooks run in reverse order).
- * Adding a policy is one stage here.
+ * Embeddings and count_tokens list the ones that apply to them beside their own dispatch (api/embeddings-call.ts,
+ * api/anthropic/count-tokens.ts).
  */
 export const CHAT_STAGES: readonly Stage[] = [
   redaction,
