@@ -68,8 +68,10 @@ function chunkChain(hooks: AnswerHooks[]): ChunkChain | undefined {
     }
     return out
   }
+  // The usual chain is one hook (restoring placeholders): its chunks go to it directly.
+  const only = chain.length === 1 ? chain[0].onChunk?.bind(chain[0]) : undefined
   return {
-    push: (chunk) => through(0, chunk),
+    push: only ?? ((chunk) => through(0, chunk)),
     end() {
       const out: ChatChunk[] = []
       for (let i = 0; i < chain.length; i++) {
