@@ -3,6 +3,7 @@
  * (test/bench/scale.ts) prints and the scale tests (test/scale/) assert. An action is one report as the UI
  * runs it; ACTIONS is the table of them, to append to (search, export and retention belong here too).
  */
+import { Worker } from 'node:worker_threads'
 import { RARE_TERMS } from '../helpers/fill-log.js'
 
 export interface Target {
@@ -86,8 +87,33 @@ export function summarize(latencies: number[], sent: number): Summary {
 }
 
 /**
+ * Runs `action` back to back in a worker thread (test/bench/action-loop.ts) until `stop()`, which answers its
+ * run times. The worker loads the TypeScript entry through tsx, as the report worker does under vitest.
+ */
+function actionLoop(action: Action, t: Target): { stop(): Promise<number[]> } {
+  const entry = new URL('./action-loop.ts', import.meta.url).href
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)})`
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), {
+    workerData: { name: action.name, target: t },
+  })
+  const runs = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  return {
+    stop: async () => {
+      worker.postMessage('stop')
+      const times = await runs
+      await worker.terminate()
+      return times
+    },
+  }
+}
+
+/**
  * Sends one proxied chat call every 1000/rps ms for `ms` (open loop: a slow answer never delays the next
- * call), each given `timeoutMs`; meanwhile runs `action` back to back if given. Returns the proxied latencies
+ * call), each given `timeoutMs`; meanwhile runs `action` back to back if given, in a worker thread. Returns the proxied latencies
  * and the action's run times.
  */
 export async function measure(
@@ -99,14 +125,7 @@ export async function measure(
   const calls: Promise<void>[] = []
   const runs: number[] = []
   const started = performance.now()
-  let done = false
-  const loop = (async () => {
-    while (action && !done) {
-      const t0 = performance.now()
-      await action.run(t)
-      runs.push(performance.now() - t0)
-    }
-  })()
+  const loop = action ? actionLoop(action, t) : undefined
   const body = JSON.stringify({ model: t.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 8 })
   for (let i = 0; started + (i * 1000) / rps < started + ms; i++) {
     const due = started + (i * 1000) / rps
@@ -131,7 +150,6 @@ export async function measure(
     )
   }
   await Promise.all(calls)
-  done = true
-  await loop
+  if (loop) runs.push(...(await loop.stop()))
   return { proxied: summarize(latencies, calls.length), action: action ? summarize(runs, runs.length) : null }
 }
