@@ -40,7 +40,7 @@ interface PlainError {
   opts: GatewayErrorOptions
 }
 type WorkerReply = { id: number; json: string } | { id: number; error: PlainError }
-type ExportReply = { chunk: string } | { done: true } | { error: PlainError }
+type ExportReply = { chunk: Uint8Array } | { done: true } | { error: PlainError }
 
 const unavailable = (message: string, code: string) => new GatewayError('internal', message, { status: 503, code })
 
@@ -109,13 +109,13 @@ export class ReportService {
   }
 
   /**
-   * An export's text, chunk by chunk, read in a worker of its own (an export over a big log takes minutes: in
+   * An export's text as UTF-8, chunk by chunk, read in a worker of its own (an export over a big log takes minutes: in
    * the report worker it would hold every Overview and Logs page behind it). The worker reads the next chunk
    * while this one is written, and no further: the consumer's pace (the socket's) sets the reading's. Ending
    * the iteration early (the client went away) ends the worker. Refusals (too many exports, shutting down) are
    * thrown here, before the answer starts, so they reach the client as a 503.
    */
-  startExport(job: ExportJob): AsyncGenerator<string> {
+  startExport(job: ExportJob): AsyncGenerator<Buffer> {
     if (this.db.memory) return inProcess(this.db, job)
     if (this.closed) throw unavailable('the gateway is shutting down', 'reports_closed')
     if (this.exports.size >= MAX_EXPORTS)
@@ -128,7 +128,7 @@ export class ReportService {
     return this.pull(worker)
   }
 
-  private async *pull(worker: Worker): AsyncGenerator<string> {
+  private async *pull(worker: Worker): AsyncGenerator<Buffer> {
     const exited = new AbortController()
     let failure: Error | undefined
     worker.on('error', (err) => {
@@ -142,7 +142,7 @@ export class ReportService {
         if ('done' in reply) return
         if ('error' in reply) throw new GatewayError(reply.error.kind, reply.error.message, reply.error.opts)
         worker.postMessage('next')
-        yield reply.chunk
+        yield Buffer.from(reply.chunk.buffer, reply.chunk.byteOffset, reply.chunk.byteLength)
       }
     } catch (err) {
       if (!exited.signal.aborted) throw err
@@ -211,9 +211,9 @@ export class ReportService {
 }
 
 /** An in-memory database's export (tests): read on the gateway's thread, with a turn of the event loop per chunk. */
-async function* inProcess(db: Db, job: ExportJob): AsyncGenerator<string> {
+async function* inProcess(db: Db, job: ExportJob): AsyncGenerator<Buffer> {
   for (const chunk of exportChunks(db, job.filter, job.format)) {
-    yield chunk
+    yield Buffer.from(chunk)
     await nextTurn()
   }
 }

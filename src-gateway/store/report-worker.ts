@@ -50,15 +50,20 @@ function serveReports(db: Db, port: MessagePort): void {
 
 /**
  * One export, pulled by the gateway a chunk at a time: each message asks for the next chunk, answered
- * `{ chunk }`, `{ done: true }` or `{ error }`. Reading stops where the gateway stops asking (it then ends
- * this worker).
+ * `{ chunk }` (UTF-8 bytes whose buffer is handed over, not copied: the gateway's thread writes them to the
+ * socket as they are), `{ done: true }` or `{ error }`. Reading stops where the gateway stops asking (it then
+ * ends this worker).
  */
 function serveExport(db: Db, port: MessagePort, { filter, format }: ExportJob): void {
   const chunks = exportChunks(db, filter, format)
+  const utf8 = new TextEncoder()
   port.on('message', () => {
     try {
       const next = chunks.next()
-      port.postMessage(next.done ? { done: true } : { chunk: next.value })
+      if (next.done) return port.postMessage({ done: true })
+      // encode() gives each chunk a buffer of its own, so handing it over takes nothing from another.
+      const chunk = utf8.encode(next.value)
+      port.postMessage({ chunk }, [chunk.buffer])
     } catch (err) {
       port.postMessage({ error: plainError(err) })
     }

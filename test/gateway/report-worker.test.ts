@@ -150,7 +150,7 @@ describe('report worker faults', () => {
     try {
       const elu = performance.eventLoopUtilization()
       let text = ''
-      for await (const chunk of reports.startExport({ filter: {}, format: 'jsonl' })) text += chunk
+      for await (const chunk of reports.startExport({ filter: {}, format: 'jsonl' })) text += chunk.toString()
       const lines = text.trimEnd().split('\n')
       expect(lines).toHaveLength(500)
       expect(JSON.parse(lines[0])).toMatchObject({ id: 500 })
@@ -158,7 +158,7 @@ describe('report worker faults', () => {
       expect(performance.eventLoopUtilization(elu).utilization).toBeLessThan(0.5)
 
       const csv = reports.startExport({ filter: {}, format: 'csv' })
-      expect((await csv.next()).value).toMatch(/^id,createdAt,/)
+      expect(String((await csv.next()).value)).toMatch(/^id,createdAt,/)
       const second = reports.startExport({ filter: {}, format: 'jsonl' })
       await second.next()
       expect(() => reports.startExport({ filter: {}, format: 'jsonl' })).toThrow(
