@@ -175,6 +175,22 @@ describe('report worker faults', () => {
     }
   })
 
+  it('paces an export, so a download at full speed cannot take the CPU proxied calls need', async () => {
+    const db = openDatabase(dir)
+    const reports = new ReportService(db, { queue: 8, timeoutMs: 30_000, exportBytesPerS: 200_000 })
+    try {
+      const t0 = performance.now()
+      let bytes = 0
+      for await (const chunk of reports.startExport({ filter: {}, format: 'jsonl' })) bytes += chunk.length
+      expect(bytes).toBeGreaterThan(100_000)
+      // Each chunk leaves when its bytes are due, not when the worker has read it.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual((bytes / 200_000) * 1000 * 0.9)
+    } finally {
+      await reports.close()
+      db.close()
+    }
+  })
+
   it("the worker's connection cannot write", () => {
     const ro = openReadOnly(join(dir, 'switchyard.db'))
     try {
