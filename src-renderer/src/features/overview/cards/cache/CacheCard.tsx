@@ -97,7 +97,9 @@ function CacheChart({ overall, rangeLabel }: { overall: StatsResult; rangeLabel:
             </ComposedChart>
           </ResponsiveContainer>
         </ErrorBoundary>
-        {cacheHits === 0 && <div className="chart-empty two-axes">No call was answered from the cache in this range</div>}
+        {cacheHits === 0 && (
+          <div className="chart-empty two-axes">No call was answered from the cache in this range</div>
+        )}
       </div>
       <SeriesLegend items={[SAVED, HIT_RATE]} />
     </figure>
