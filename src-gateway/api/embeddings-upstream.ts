@@ -2,12 +2,13 @@ import type { CancelSignal } from '../core/cancel.js'
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
-import { callTimeouts, type Timeouts, transportError, type UpstreamRequest } from '../core/upstream.js'
+import { callTimeouts } from '../core/upstream.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { AttemptJob } from '../routing/executor.js'
 import type { PlannedTarget } from '../routing/plan.js'
 import type { RuntimeProvider } from '../routing/providers.js'
 import { scrubUpstreamError } from './upstream-error-scrub.js'
+import { readUpstream } from './upstream-read.js'
 
 // Embeddings as they are sent upstream: for a client's call (through the executor) and for the gateway's own
 // (the semantic cache's lookups). Nothing here knows about stages, so the cache can use it.
@@ -45,30 +46,6 @@ export async function sendEmbeddings(
   const { status, text, headers } = answer
   if (status >= 300) throw scrubUpstreamError(provider.adapter.error(status, text, headers), provider.ctx)
   return embeddingsResponse(JSON.parse(text), model)
-}
-
-/** One embeddings request sent and its body read; a transport failure comes back as its GatewayError. */
-async function readUpstream(
-  gw: GatewayContext,
-  provider: RuntimeProvider,
-  upstreamReq: UpstreamRequest,
-  timeouts: Timeouts,
-  signal: CancelSignal,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string } | GatewayError> {
-  const { ctx } = provider
-  try {
-    const res = await gw.upstreams.send(
-      provider.id,
-      ctx.baseUrl,
-      upstreamReq,
-      timeouts,
-      signal,
-      provider.maxConnections,
-    )
-    return { status: res.status, headers: res.headers, text: await res.text() }
-  } catch (err) {
-    return transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts)
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { type AttemptJob, tryTargets } from '../../routing/executor.js'
 import type { PlannedTarget } from '../../routing/plan.js'
 import { fastifyCall } from '../fastify-call.js'
 import { scrubUpstreamError } from '../upstream-error-scrub.js'
+import { readUpstream } from '../upstream-read.js'
 import { anthropicCodec } from './codec.js'
 
 const canCount = (t: PlannedTarget) =>
@@ -46,19 +47,14 @@ function countJob(
       const { provider } = target
       const { adapter, ctx } = provider
       const timeouts = callTimeouts(target.timeouts, false)
+      const answer = await readUpstream(gw, provider, upstreamReq, timeouts, signal)
+      if (answer instanceof GatewayError) return scrubUpstreamError(answer, ctx)
+      const { status, text, headers } = answer
       try {
-        const res = await gw.upstreams.send(
-          provider.id,
-          ctx.baseUrl,
-          upstreamReq,
-          timeouts,
-          signal,
-          provider.maxConnections,
-        )
-        const text = await res.text()
-        if (res.status < 300) return adapter.countTokensResponse!(JSON.parse(text))
-        return scrubUpstreamError(adapter.error(res.status, text, res.headers), ctx)
+        if (status < 300) return adapter.countTokensResponse!(JSON.parse(text))
+        return scrubUpstreamError(adapter.error(status, text, headers), ctx)
       } catch (err) {
+        // An answer that does not decode counts as the upstream failing, as a broken connection does.
         return scrubUpstreamError(transportError(provider.id, new URL(ctx.baseUrl).origin, err, timeouts), ctx)
       }
     },
