@@ -1,6 +1,6 @@
 import { formatUsd, formatUsdAxis } from '../../../../format'
-import { NO_REQUESTS, requestsText } from '../card'
-import { groupedBarsCard } from '../grouped-bars'
+import { NO_REQUESTS, type OverviewCard, type OverviewCardProps, requestsText } from '../card'
+import { GroupedBars, type GroupedBarsSpec } from '../grouped-bars'
 
 /** A cost chart of zeros is not an empty range: local and unpriced models answer for $0. */
 const allFree = (n: number) =>
@@ -8,7 +8,7 @@ const allFree = (n: number) =>
     ? 'The 1 request in this range cost $0 (a free or local model)'
     : `All ${requestsText(n)} in this range cost $0 (free or local models)`
 
-export const costCard = groupedBarsCard({
+const SPEC: GroupedBarsSpec = {
   id: 'cost',
   metric: 'costUsd',
   noun: 'Cost',
@@ -16,4 +16,10 @@ export const costCard = groupedBarsCard({
   formatAxis: formatUsdAxis,
   integer: false,
   emptyText: (requests) => (requests === 0 ? NO_REQUESTS : allFree(requests)),
-})
+}
+
+function CostCard(props: OverviewCardProps) {
+  return <GroupedBars spec={SPEC} {...props} />
+}
+
+export const costCard: OverviewCard = { id: SPEC.id, wide: false, Card: CostCard }

@@ -1,8 +1,8 @@
 import { formatCount } from '../../../../format'
-import { NO_REQUESTS, requestsText } from '../card'
-import { groupedBarsCard } from '../grouped-bars'
+import { NO_REQUESTS, type OverviewCard, type OverviewCardProps, requestsText } from '../card'
+import { GroupedBars, type GroupedBarsSpec } from '../grouped-bars'
 
-export const errorsCard = groupedBarsCard({
+const SPEC: GroupedBarsSpec = {
   id: 'errors',
   metric: 'errors',
   noun: 'Errors',
@@ -10,4 +10,10 @@ export const errorsCard = groupedBarsCard({
   formatAxis: formatCount,
   integer: true,
   emptyText: (requests) => (requests === 0 ? NO_REQUESTS : `No errors in ${requestsText(requests)}`),
-})
+}
+
+function ErrorsCard(props: OverviewCardProps) {
+  return <GroupedBars spec={SPEC} {...props} />
+}
+
+export const errorsCard: OverviewCard = { id: SPEC.id, wide: false, Card: ErrorsCard }

@@ -1,8 +1,8 @@
 import { formatCount } from '../../../../format'
-import { NO_REQUESTS } from '../card'
-import { groupedBarsCard } from '../grouped-bars'
+import { NO_REQUESTS, type OverviewCard, type OverviewCardProps } from '../card'
+import { GroupedBars, type GroupedBarsSpec } from '../grouped-bars'
 
-export const requestsCard = groupedBarsCard({
+const SPEC: GroupedBarsSpec = {
   id: 'requests',
   metric: 'requests',
   noun: 'Requests',
@@ -10,4 +10,10 @@ export const requestsCard = groupedBarsCard({
   formatAxis: formatCount,
   integer: true,
   emptyText: () => NO_REQUESTS,
-})
+}
+
+function RequestsCard(props: OverviewCardProps) {
+  return <GroupedBars spec={SPEC} {...props} />
+}
+
+export const requestsCard: OverviewCard = { id: SPEC.id, wide: false, Card: RequestsCard }
