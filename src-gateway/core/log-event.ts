@@ -13,6 +13,12 @@ export interface LogEvent {
   keyName?: string
   /** Set when the gateway made the call itself (a comparison's cell, a replay), which has no client key. */
   caller?: 'comparison' | 'replay'
+  /** The coding session the call belongs to (Claude Code's session in `metadata.user_id`, Codex's headers, `x-switchyard-session`). */
+  sessionId?: string
+  /** The project the call belongs to (`x-switchyard-project`, or what the session's tool says). */
+  project?: string
+  /** Tool calls whose arguments were repaired or lifted out of the model's text into real tool calls. */
+  toolCallRepairs?: number
   /** The model the caller asked for when its key's budget was spent and `downgrade:` served another. */
   downgradedFrom?: string
   status: number

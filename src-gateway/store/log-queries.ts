@@ -8,7 +8,8 @@ import { type LogFilter, logSelection } from './log-filter.js'
 const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
-  prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd, caller`
+  prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd, caller,
+  session_id, project, tool_call_repairs`
 
 interface LogRow {
   id: number
@@ -44,6 +45,9 @@ interface LogRow {
   guardrail_action: GuardrailHit['action'] | null
   cache_saved_usd: number | null
   caller: LogItem['caller']
+  session_id: string | null
+  project: string | null
+  tool_call_repairs: number | null
 }
 
 /** A log row, its detail and a page of them (stated by the admin contract). */
@@ -82,6 +86,9 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'promptVersion',
   'promptArm',
   'caller',
+  'sessionId',
+  'project',
+  'toolCallRepairs',
   'redactions',
   'guardrails',
   'guardrailAction',
@@ -123,6 +130,9 @@ function toItem(r: LogRow): LogItem {
     guardrailAction: r.guardrail_action,
     cacheSavedUsd: r.cache_saved_usd,
     caller: r.caller,
+    sessionId: r.session_id,
+    project: r.project,
+    toolCallRepairs: r.tool_call_repairs ?? 0,
   }
 }
 

@@ -297,4 +297,9 @@ export const MIGRATIONS: string[] = [
   // Calls the gateway made itself (issue 18): a comparison's cells and a replay's calls say so on their row,
   // since they have no client key.
   `ALTER TABLE request_logs ADD COLUMN caller TEXT;`,
+  // Coding agents (issue 19): calls grouped into sessions and projects, and the tool calls the gateway repaired.
+  `ALTER TABLE request_logs ADD COLUMN session_id TEXT;
+   ALTER TABLE request_logs ADD COLUMN project TEXT;
+   ALTER TABLE request_logs ADD COLUMN tool_call_repairs INTEGER;
+   CREATE INDEX request_logs_session ON request_logs(session_id, id) WHERE session_id IS NOT NULL;`,
 ]

@@ -111,6 +111,12 @@ export const LogItemSchema = Type.Object({
   promptArm: OrNull(Type.String()),
   /** Set when the gateway made the call itself (a comparison's cell, a replay), which has no client key. */
   caller: OrNull(Type.Union([Type.Literal('comparison'), Type.Literal('replay')])),
+  /** The coding session the call belongs to (Claude Code, Codex, or an `x-switchyard-session` header). */
+  sessionId: OrNull(Type.String()),
+  /** The project the call belongs to (`x-switchyard-project`). */
+  project: OrNull(Type.String()),
+  /** Tool calls the gateway repaired (broken argument JSON) or lifted out of the model's text. */
+  toolCallRepairs: Type.Integer(),
   /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
   redactions: Type.Record(Type.String(), Type.Integer()),
   /** The guardrail checks that fired, in order. */
