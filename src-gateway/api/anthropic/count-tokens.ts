@@ -21,13 +21,23 @@ import { anthropicCodec } from './codec.js'
 const canCount = (t: PlannedTarget) =>
   !!(t.provider.adapter.countTokensRequest && t.provider.adapter.countTokensResponse)
 
-/** Token counting as the executor tries it on each target that can count: the count, or the upstream's error. */
+/**
+ * The answers of an upstream that has no count_tokens endpoint (many Anthropic-compatible servers serve
+ * /v1/messages only). Not a failure: the upstream is fine and the caller's request too, so nothing is
+ * retried or counted against the target's circuit, and the gateway estimates instead.
+ */
+const NO_COUNT_ENDPOINT = new Set([404, 405, 501])
+
+/**
+ * Token counting as the executor tries it on each target that can count: the count, `undefined` when the
+ * target has no way to count, or the upstream's error.
+ */
 function countJob(
   body: Record<string, unknown>,
   canonical: ChatRequest,
   gw: GatewayContext,
   signal: CancelSignal,
-): AttemptJob<number> {
+): AttemptJob<number | undefined> {
   return {
     // A count is not a model call: no provider rate limit is taken for it.
     limit: () => undefined,
@@ -52,6 +62,7 @@ function countJob(
       const { status, text, headers } = answer
       try {
         if (status < 300) return adapter.countTokensResponse!(JSON.parse(text))
+        if (NO_COUNT_ENDPOINT.has(status)) return undefined
         return scrubUpstreamError(adapter.error(status, text, headers), ctx)
       } catch (err) {
         // An answer that does not decode counts as the upstream failing, as a broken connection does.
@@ -79,7 +90,8 @@ const countAdmission: Stage = {
 
 /**
  * Exact counts where an upstream can count (Anthropic, Gemini), tried with the route's strategy, retries,
- * fallbacks and breakers; otherwise, or when they all fail, a tokenizer estimate.
+ * fallbacks and breakers; otherwise, when the target reached has no count endpoint, or when they all fail,
+ * a tokenizer estimate.
  */
 async function dispatchCount(state: CallState): Promise<void> {
   const { gw, call, sink, event } = state
@@ -90,8 +102,10 @@ async function dispatchCount(state: CallState): Promise<void> {
     try {
       const job = countJob(call.body, canonical, gw, call.signal)
       const { res } = await tryTargets(gw, state.admitted!, plan, event, call.signal, job)
-      sink.json(JSON.stringify({ input_tokens: res }))
-      return
+      if (res !== undefined) {
+        sink.json(JSON.stringify({ input_tokens: res }))
+        return
+      }
     } catch (err) {
       // A request every counter refused is the caller's to fix; an outage falls back to the estimate.
       if (!(err instanceof GatewayError) || err.status < 500) throw err
