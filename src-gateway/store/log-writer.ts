@@ -4,7 +4,7 @@ import type { PriceBook } from '../pricing/price-book.js'
 import type { BodyCipher } from './body-cipher.js'
 import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
-import { rollUpNewRows } from './rollups.js'
+import { type RollupLine, rollUpNewRows } from './rollups.js'
 import { searchIndexer } from './search-index.js'
 
 export interface LogWriterOptions {
@@ -181,9 +181,17 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   }
 
   const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
+    const rows: RollupLine[] = []
+    const times: number[] = []
+    let firstId = 0
+    let lastId = 0
     for (const [i, e] of events.entries()) {
       const row = toRow(e, costs[i], scrubText)
       const { lastInsertRowid } = insert.run(row)
+      lastId = Number(lastInsertRowid)
+      if (i === 0) firstId = lastId
+      rows.push(row)
+      times.push(e.startedAt)
       const req = storeBodies && hasBody(e) ? bodyOf(e.requestBody) : null
       const res = storeBodies && hasBody(e) ? bodyOf(e.responseBody) : null
       if (req || res) {
@@ -198,7 +206,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       index(lastInsertRowid, row, req?.text, res?.text)
     }
     // Stats read rollups; updating them in this transaction means a failed flush leaves neither behind.
-    rollUpNewRows(db)
+    rollUpNewRows(db, Date.now(), { firstId, lastId, rows, times })
   })
   const queue: LogEvent[] = []
   /** Queued rows before this index have had their bodies taken off (or never had any). */

@@ -172,4 +172,32 @@ describe('day cells of a database from before they were kept live', () => {
     ])
     closeDatabase(db)
   })
+
+  it('a flush rolls up the rows it wrote from memory into the same cells a roll-up read back from the log makes', () => {
+    const db = openDatabase(':memory:')
+    const writer = createLogWriter(db)
+    const now = Date.now()
+    for (let i = 0; i < 40; i++)
+      writer.push(
+        event({
+          startedAt: now - i * 7 * 60_000,
+          model: i % 3 ? 'gpt-4o' : 'claude',
+          keyName: i % 4 ? 'ci' : undefined,
+          status: i % 5 ? 200 : 429,
+          latencyMs: 20 + i * 13,
+          ttftMs: i % 2 ? 5 + i : undefined,
+          redactions: i % 6 ? undefined : { email: 1 },
+        }),
+      )
+    writer.flush()
+    const tables = ['log_rollup_minutes', 'log_rollup_hours', 'log_rollup_days', 'log_rollup_redactions']
+    const dump = () => tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all())
+    const fromMemory = dump()
+    expect(fromMemory[0].length).toBeGreaterThan(40)
+    for (const t of tables) db.exec(`DELETE FROM ${t}`)
+    db.exec('UPDATE log_rollup_state SET rolled_id = 0')
+    rollUpNewRows(db)
+    expect(dump()).toEqual(fromMemory)
+    closeDatabase(db)
+  })
 })

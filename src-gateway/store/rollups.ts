@@ -63,15 +63,20 @@ export interface RollupRow {
   guardrails_json: string | null
 }
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx']
+
+/** What a roll-up reads of a row: its columns without the id (the log writer hands over rows it just wrote). */
+export type RollupLine = Omit<RollupRow, 'id'>
+
 /** A row's value in a dimension; '' stands for none, since NULLs never match in a primary key. */
-export function dimValue(row: RollupRow, dim: RollupDim): string {
+export function dimValue(row: RollupLine, dim: RollupDim): string {
   switch (dim) {
     case 'all':
       return ''
     case 'key':
       return row.key_name ?? ''
     case 'status':
-      return `${Math.floor(row.status / 100)}xx`
+      return STATUS_CLASSES[Math.floor(row.status / 100)] ?? `${Math.floor(row.status / 100)}xx`
     default:
       return row[dim] ?? ''
   }
@@ -106,7 +111,7 @@ export function zeroCounters(): Counters {
   }
 }
 
-export function countRow(c: Counters, row: RollupRow): void {
+export function countRow(c: Counters, row: RollupLine): void {
   c.requests++
   if (row.status >= 400) c.errors++
   c.inputTokens += row.input_tokens ?? 0
@@ -246,40 +251,63 @@ function statements(db: Db): Statements {
   return st
 }
 
+function countInto(cell: Cell, row: RollupLine, latencyBin: number, ttftBin: number): void {
+  countRow(cell.counters, row)
+  addToBin(cell.latency, latencyBin)
+  if (ttftBin >= 0) addToBin(cell.ttft, ttftBin)
+}
+
+/** A level's cells: bucket start → one map per dimension (DIMS order) of value → cell. */
+type LevelCells = Map<number, Map<string, Cell>[]>
+
 /**
  * Sums rows into minute cells (rows since `minutesSince` only), hour cells and day cells, per dimension value.
- * Work per row is shared by its eighteen cells: its bins and dimension values are computed once.
+ * Work per row is shared by its eighteen cells: its bins, buckets and dimension values are found once, and
+ * cells are looked up by number and value, with no key built per row (this runs in every log flush).
  */
-function cellsOf(rows: RollupRow[], times: number[], minutesSince: number): Map<string, Cell> {
-  const cells = new Map<string, Cell>()
-  const add = (level: string, start: number, dim: RollupDim, value: string, row: RollupRow, bins: number[]) => {
-    const key = `${level}${start}\u0000${dim}\u0000${value}`
-    let cell = cells.get(key)
+function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesSince: number): Cell[] {
+  const cells: Cell[] = []
+  const levels: Record<string, LevelCells> = { m: new Map(), h: new Map(), d: new Map() }
+  const bucket = (level: string, start: number) => {
+    let byDim = levels[level].get(start)
+    if (!byDim) {
+      byDim = DIMS.map(() => new Map())
+      levels[level].set(start, byDim)
+    }
+    return byDim
+  }
+  const add = (level: string, start: number, byDim: Map<string, Cell>, dim: RollupDim, value: string) => {
+    let cell = byDim.get(value)
     if (!cell) {
       cell = { level, start, dim, value, counters: zeroCounters(), latency: new Map(), ttft: new Map() }
-      cells.set(key, cell)
+      byDim.set(value, cell)
+      cells.push(cell)
     }
-    countRow(cell.counters, row)
-    addToBin(cell.latency, bins[0])
-    if (bins.length > 1) addToBin(cell.ttft, bins[1])
+    return cell
   }
-  for (const [i, row] of rows.entries()) {
-    const bins = row.ttft_ms === null ? [binOf(row.latency_ms)] : [binOf(row.latency_ms), binOf(row.ttft_ms)]
-    const minute = times[i] >= minutesSince ? Math.floor(times[i] / MINUTE_MS) * 60 : null
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]
+    const latency = binOf(row.latency_ms)
+    const ttft = row.ttft_ms === null ? -1 : binOf(row.ttft_ms)
+    const minute = times[i] >= minutesSince ? Math.floor(times[i] / MINUTE_MS) * 60 : -1
     const hour = Math.floor(times[i] / HOUR_MS) * 3600
     const day = Math.floor(times[i] / DAY_MS) * 86400
-    for (const dim of DIMS) {
+    const m = minute >= 0 ? bucket('m', minute) : undefined
+    const h = bucket('h', hour)
+    const d = bucket('d', day)
+    for (let k = 0; k < DIMS.length; k++) {
+      const dim = DIMS[k]
       const value = dimValue(row, dim)
-      if (minute !== null) add('m', minute, dim, value, row, bins)
-      add('h', hour, dim, value, row, bins)
-      add('d', day, dim, value, row, bins)
+      countInto(add('h', hour, h[k], dim, value), row, latency, ttft)
+      countInto(add('d', day, d[k], dim, value), row, latency, ttft)
+      if (m) countInto(add('m', minute, m[k], dim, value), row, latency, ttft)
     }
   }
   return cells
 }
 
 /** Guardrail hits by hour and check, and redacted entities by hour and type, from the rows that have any. */
-function rollUpHits(st: Statements, rows: RollupRow[], times: number[]): void {
+function rollUpHits(st: Statements, rows: readonly RollupLine[], times: readonly number[]): void {
   const hits = new Map<string, number>()
   const entities = new Map<string, number>()
   for (const [i, row] of rows.entries()) {
@@ -305,26 +333,44 @@ function rollUpHits(st: Statements, rows: RollupRow[], times: number[]): void {
   }
 }
 
+/** Rows a caller has just inserted, with ids `firstId` to `lastId` in order, and their times (epoch ms). */
+export interface FreshRows {
+  firstId: number
+  lastId: number
+  rows: readonly RollupLine[]
+  times: readonly number[]
+}
+
 /**
  * Rolls up every log row written since the last call (all rows, the first time), in steps of CHUNK_ROWS, and
  * now and then drops minute and hour cells past their keep. Returns how many
- * rows it rolled up. Called inside the log writer's flush transaction, it joins it; elsewhere each step
- * commits on its own.
+ * rows it rolled up. Called inside the log writer's flush transaction, it joins it (and is handed the rows just
+ * written as `fresh`, so the usual flush reads nothing back); elsewhere each step commits on its own.
  */
-export function rollUpNewRows(db: Db, now = Date.now()): number {
+export function rollUpNewRows(db: Db, now = Date.now(), fresh?: FreshRows): number {
   const st = statements(db)
   const minutesSince = now - MINUTE_CELLS_KEEP_MS
+  const rollUp = (rows: readonly RollupLine[], times: readonly number[], lastId: number) => {
+    for (const cell of cellsOf(rows, times, minutesSince)) st.cell(cell)
+    rollUpHits(st, rows, times)
+    st.setWatermark(lastId)
+    return rows.length
+  }
   const step = db.transaction(() => {
     st.makeDaysLive()
-    const read = st.rows(st.watermark(), CHUNK_ROWS)
+    const watermark = st.watermark()
+    // The rows just written are all that is new: rolled up from memory, without reading them back.
+    if (fresh && watermark === fresh.firstId - 1) return rollUp(fresh.rows, fresh.times, fresh.lastId)
+    const read = st.rows(watermark, CHUNK_ROWS)
     if (read.length === 0) return 0
     // A row whose time does not parse (written by hand or by another tool) has no cell: skipping it keeps the
     // gateway starting, where one such row would otherwise fail every roll-up, and the open, for good.
     const rows = read.filter((r) => Number.isFinite(Date.parse(r.created_at)))
-    const times = rows.map((r) => Date.parse(r.created_at))
-    for (const cell of cellsOf(rows, times, minutesSince).values()) st.cell(cell)
-    rollUpHits(st, rows, times)
-    st.setWatermark(read[read.length - 1].id)
+    rollUp(
+      rows,
+      rows.map((r) => Date.parse(r.created_at)),
+      read[read.length - 1].id,
+    )
     return read.length
   })
   let total = 0
