@@ -17,6 +17,8 @@ export interface LogEvent {
   sessionId?: string
   /** The project the call belongs to (`x-switchyard-project`, or what the session's tool says). */
   project?: string
+  /** The tool that made the call, from its user-agent: 'claude-code', 'codex', or another short name. */
+  clientTool?: string
   /** Tool calls whose arguments were repaired or lifted out of the model's text into real tool calls. */
   toolCallRepairs?: number
   /** The model the caller asked for when its key's budget was spent and `downgrade:` served another. */

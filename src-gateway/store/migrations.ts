@@ -301,5 +301,6 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE request_logs ADD COLUMN session_id TEXT;
    ALTER TABLE request_logs ADD COLUMN project TEXT;
    ALTER TABLE request_logs ADD COLUMN tool_call_repairs INTEGER;
+   ALTER TABLE request_logs ADD COLUMN client_tool TEXT;
    CREATE INDEX request_logs_session ON request_logs(session_id, id) WHERE session_id IS NOT NULL;`,
 ]

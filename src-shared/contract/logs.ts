@@ -117,6 +117,8 @@ export const LogItemSchema = Type.Object({
   project: OrNull(Type.String()),
   /** Tool calls the gateway repaired (broken argument JSON) or lifted out of the model's text. */
   toolCallRepairs: Type.Integer(),
+  /** The tool that made the call, from its user-agent: `claude-code`, `codex`, or another short name. */
+  clientTool: OrNull(Type.String()),
   /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
   redactions: Type.Record(Type.String(), Type.Integer()),
   /** The guardrail checks that fired, in order. */
