@@ -2,6 +2,7 @@ import { toGatewayError } from '../api/error-handler.js'
 import { endedByGateway } from '../core/in-flight.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { GatewayContext } from '../gateway-context.js'
+import { attributeCall } from '../sessions/attribution.js'
 import { type CallSink, type GatewayCall, keyNameOf } from './call.js'
 import type { CallRequest, CallState, Stage } from './stage.js'
 
@@ -47,6 +48,7 @@ export async function runCall<R extends CallRequest>(
     attempts: 0,
   }
   if (call.identity.kind === 'system') event.caller = call.identity.purpose
+  attributeCall(event, call)
   const abort = call.signal
   const settled = gw.inFlight.add(abort)
   // The client's bytes as sent (kept by the JSON parser): cheaper to store than re-serialising the object.

@@ -1,0 +1,86 @@
+import type { LogEvent } from '../core/log-event.js'
+import type { GatewayCall } from '../pipeline/call.js'
+
+/*
+ * Which coding session and project a call belongs to, from what the agent sends (recorded from the pinned
+ * Claude Code 2.1.331 and Codex 0.169.0; docs/sessions.md lists them per tool). The caller's own
+ * `x-switchyard-session` / `x-switchyard-project` win: a user can always regroup a tool's calls.
+ * Read once per call from a few headers (and, for an Anthropic call without Claude Code's header, one small
+ * string in the body): nothing here runs per chunk.
+ */
+
+/** Longest session id and project name kept: past these a value is not an id a tool made, and is dropped. */
+const MAX_SESSION_CHARS = 128
+const MAX_PROJECT_CHARS = 200
+
+/**
+ * Characters a name shown in the UI and written to the log must not hold: controls (a terminal escape, a
+ * newline in an export), line separators, and bidi overrides (which make a name read as another one).
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u
+const NON_ASCII = /[^\x20-\x7e]/
+
+/** Codex's session headers, newest first: 0.169 sends `session-id`; older versions `session_id` / `conversation_id`. */
+const CODEX_SESSION_HEADERS = ['session-id', 'session_id', 'conversation_id'] as const
+
+/** Claude Code before 2.x: `user_<hash>_account_<uuid>_session_<uuid>`. */
+const LEGACY_CLAUDE_SESSION = /_session_([0-9a-fA-F-]{8,64})$/
+
+/**
+ * A client's value as the log keeps it: trimmed, UTF-8 decoded (Node reads header bytes as Latin-1), or
+ * undefined when empty, too long or unprintable. Client values are never cut: two long ids sharing a prefix
+ * must not become one session.
+ */
+function bounded(value: unknown, max: number, fromHeader: boolean): string | undefined {
+  if (typeof value !== 'string') return undefined
+  let text = value.trim()
+  if (fromHeader && NON_ASCII.test(text)) text = Buffer.from(text, 'latin1').toString('utf8')
+  if (text.length === 0 || text.length > max || UNPRINTABLE.test(text) || text.includes('\ufffd')) return undefined
+  return text
+}
+
+function header(call: GatewayCall, name: string): string | undefined {
+  const value = call.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Claude Code's session in `metadata.user_id`: a JSON string `{device_id, account_uuid, session_id}`, or the older form. */
+function claudeCodeSession(body: Record<string, unknown>): unknown {
+  const metadata = body.metadata
+  const userId =
+    typeof metadata === 'object' && metadata !== null ? (metadata as { user_id?: unknown }).user_id : undefined
+  if (typeof userId !== 'string' || userId.length > 1024) return undefined
+  if (userId.startsWith('{')) {
+    try {
+      return (JSON.parse(userId) as { session_id?: unknown }).session_id
+    } catch {
+      return undefined
+    }
+  }
+  return LEGACY_CLAUDE_SESSION.exec(userId)?.[1]
+}
+
+/** The session a call's agent names, in the order the sources are trusted. */
+function sessionOf(call: GatewayCall): string | undefined {
+  const own = bounded(header(call, 'x-switchyard-session'), MAX_SESSION_CHARS, true)
+  if (own) return own
+  const claude = bounded(header(call, 'x-claude-code-session-id'), MAX_SESSION_CHARS, true)
+  if (claude) return claude
+  if (call.dialect === 'anthropic') {
+    const fromBody = bounded(claudeCodeSession(call.body), MAX_SESSION_CHARS, false)
+    if (fromBody) return fromBody
+  }
+  for (const name of CODEX_SESSION_HEADERS) {
+    const codex = bounded(header(call, name), MAX_SESSION_CHARS, true)
+    if (codex) return codex
+  }
+  return undefined
+}
+
+/** Sets the call's session and project on its log event, when the caller names them. */
+export function attributeCall(event: LogEvent, call: GatewayCall): void {
+  const sessionId = sessionOf(call)
+  if (sessionId) event.sessionId = sessionId
+  const project = bounded(header(call, 'x-switchyard-project'), MAX_PROJECT_CHARS, true)
+  if (project) event.project = project
+}
