@@ -2,7 +2,7 @@ import type { LogEvent } from '../core/log-event.js'
 import type { GatewayCall } from '../pipeline/call.js'
 
 /*
- * Which coding session and project a call belongs to, from what the agent sends (recorded from the pinned
+ * Which coding session and project a call belongs to, and which tool made it, from what the agent sends (recorded from the pinned
  * Claude Code 2.1.331 and Codex 0.169.0; docs/sessions.md lists them per tool). The caller's own
  * `x-switchyard-session` / `x-switchyard-project` win: a user can always regroup a tool's calls.
  * Read once per call from a few headers (and, for an Anthropic call without Claude Code's header, one small
@@ -77,10 +77,28 @@ function sessionOf(call: GatewayCall): string | undefined {
   return undefined
 }
 
-/** Sets the call's session and project on its log event, when the caller names them. */
+/**
+ * The product a user-agent starts with (`OpenAI/Python 1.99` → `openai`), when it looks like one: a letter,
+ * then at most 39 name characters, then a version, a comment or the end.
+ */
+const PRODUCT = /^([A-Za-z][\w.-]{0,39})(?:[/\s]|$)/
+
+/** The calling tool: Claude Code and Codex by the names their user-agents carry, any other by its product name. */
+function toolOf(call: GatewayCall): string | undefined {
+  const ua = header(call, 'user-agent')
+  if (!ua) return undefined
+  if (ua.startsWith('claude-cli/')) return 'claude-code'
+  // codex_exec, codex_cli_rs, codex_vscode…: the "originator" Codex names itself by.
+  if (ua.startsWith('codex_')) return 'codex'
+  return PRODUCT.exec(ua)?.[1].toLowerCase()
+}
+
+/** Sets the call's session, project and tool on its log event, when the caller names them. */
 export function attributeCall(event: LogEvent, call: GatewayCall): void {
   const sessionId = sessionOf(call)
   if (sessionId) event.sessionId = sessionId
+  const tool = toolOf(call)
+  if (tool) event.clientTool = tool
   const project = bounded(header(call, 'x-switchyard-project'), MAX_PROJECT_CHARS, true)
   if (project) event.project = project
 }

@@ -63,6 +63,7 @@ describe('sessions from Claude Code', () => {
     const second = await call('/v1/messages?beta=true', messages(model, userId), { 'user-agent': CLAUDE_UA })
     expect(first.sessionId).toBe(CLAUDE_SESSION)
     expect(second.sessionId).toBe(CLAUDE_SESSION)
+    expect(first.clientTool).toBe('claude-code')
     expect(first.project).toBeUndefined()
   })
 
@@ -92,6 +93,7 @@ describe('sessions from Codex', () => {
     const first = await call('/v1/responses', responses('compat/mock-gpt'), headers)
     const second = await call('/v1/responses', responses('claude/mock-gpt'), headers)
     expect([first.sessionId, second.sessionId]).toEqual([CODEX_SESSION, CODEX_SESSION])
+    expect(first.clientTool).toBe('codex')
   })
 
   it.each(['session_id', 'conversation_id'])('reads the older %s header', async (name) => {
@@ -156,5 +158,26 @@ describe('x-switchyard-session and x-switchyard-project', () => {
   it('leaves a call without any of them out of every session', async () => {
     const e = await call('/v1/chat/completions', chat('compat/mock-gpt'))
     expect([e.sessionId, e.project]).toEqual([undefined, undefined])
+  })
+})
+
+describe('the calling tool', () => {
+  it.each([
+    [CLAUDE_UA, 'claude-code'],
+    [CODEX_UA, 'codex'],
+    ['codex_cli_rs/0.169.0 (Mac OS 15.1.0; arm64) iTerm.app/3.5.0', 'codex'],
+    ['Anthropic/JS 0.128.0', 'anthropic'],
+    ['OpenAI/Python 1.99.1', 'openai'],
+    ['python-httpx/0.28.1', 'python-httpx'],
+  ])('is named from the user-agent %s', async (ua, tool) => {
+    const e = await call('/v1/chat/completions', chat('compat/mock-gpt'), { 'user-agent': ua })
+    expect(e.clientTool).toBe(tool)
+  })
+
+  it('is left out when the user-agent names nothing usable', async () => {
+    for (const ua of ['', '(compatible)', `${'x'.repeat(80)}/1.0`]) {
+      const e = await call('/v1/chat/completions', chat('compat/mock-gpt'), { 'user-agent': ua })
+      expect(e.clientTool, ua).toBeUndefined()
+    }
   })
 })
