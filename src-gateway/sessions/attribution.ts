@@ -2,11 +2,11 @@ import type { LogEvent } from '../core/log-event.js'
 import type { GatewayCall } from '../pipeline/call.js'
 
 /*
- * Which coding session and project a call belongs to, and which tool made it, from what the agent sends (recorded from the pinned
- * Claude Code 2.1.331 and Codex 0.169.0; docs/sessions.md lists them per tool). The caller's own
- * `x-switchyard-session` / `x-switchyard-project` win: a user can always regroup a tool's calls.
- * Read once per call from a few headers (and, for an Anthropic call without Claude Code's header, one small
- * string in the body): nothing here runs per chunk.
+ * Which coding session and project a call belongs to, and which tool made it, from what the agent sends
+ * (recorded from the pinned Claude Code 2.1.331 and Codex 0.169.0; docs/sessions.md lists them per tool).
+ * The caller's own `x-switchyard-session` / `x-switchyard-project` win: a user can always regroup a tool's
+ * calls. Read once per call from a few headers (and, for an Anthropic call without Claude Code's header, one
+ * small string in the body): nothing here runs per chunk.
  */
 
 /** Longest session id and project name kept: past these a value is not an id a tool made, and is dropped. */
