@@ -1,6 +1,7 @@
 import type { RouteConfig } from '../config/schema.js'
 import { GatewayError } from '../core/errors.js'
 import { ownValue } from '../core/json-values.js'
+import type { ToolCallFormat } from '../core/tool-calls/text-calls.js'
 import type { ModelCatalog } from './catalog.js'
 import type { RuntimeProvider } from './providers.js'
 
@@ -14,6 +15,8 @@ export interface Target {
   system?: string
   /** Context window from the route config, when set there. */
   contextWindow?: number
+  /** How the model writes tool calls into its text, from the route config (see core/tool-calls). */
+  toolCallFormat?: ToolCallFormat
   /** Relative share for the weighted strategy (default 1). */
   weight?: number
 }
@@ -74,6 +77,7 @@ function routeTargets(route: RouteConfig, deps: ResolverDeps): Target[] {
     params: t.params,
     system: t.system,
     contextWindow: t.contextWindow,
+    toolCallFormat: t.toolCallFormat,
     weight: t.weight,
   }))
   resolvedRoutes.set(route, { providers: deps.providers, targets })

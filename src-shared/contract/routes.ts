@@ -36,6 +36,13 @@ export const RouteTargetSchema = Type.Object(
     system: Type.Optional(Type.String()),
     /** Context window in tokens, when neither the upstream listing nor the price table knows it. */
     contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * How this model writes tool calls into its text, when it does (docs/providers.md, "Tool calls"): such
+     * calls become real tool calls, and its answers are translated, never passed through.
+     */
+    toolCallFormat: Type.Optional(
+      Type.Union([Type.Literal('hermes'), Type.Literal('mistral'), Type.Literal('llama'), Type.Literal('auto')]),
+    ),
   },
   { additionalProperties: false },
 )
