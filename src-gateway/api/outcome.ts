@@ -17,6 +17,7 @@ export type Outcome = Pick<
   | 'provider'
   | 'model'
   | 'isCacheHit'
+  | 'toolCallRepairs'
 > & {
   /** The answer's text (as the upstream wrote it, placeholders and all), computed only when asked for. */
   outputText?: () => string

@@ -17,6 +17,7 @@ import type { ChunkChain } from './answer-hooks.js'
 import type { CallSink, GatewayCall } from './call.js'
 import { type Answered, passthroughTo, readFailure, upstreamFailure } from './chat-dispatch.js'
 import { type CompleteAnswer, StopAnswer } from './stage.js'
+import { type ToolCallMending, toolCallMending } from './tool-call-mending.js'
 
 /** How an answer went; a complete one carries what the stages' hooks look at before it is sent. */
 export type AnswerOutcome = Outcome & { answer?: CompleteAnswer }
@@ -53,12 +54,15 @@ export async function completeAnswer(
     })
   }
   const { adapter } = target.provider
+  const mending = toolCallMending(target, canonical)
   const edits: ((body: unknown) => unknown)[] = []
   /** The client's answer: `serialised` as is, unless a hook rewrites `body` (the same answer as a value). */
   const send = (body: unknown, serialised: string) => () =>
     sink.json(edits.length === 0 ? serialised : JSON.stringify(edits.reduce((b, edit) => edit(b), body)))
   const passthrough = passthroughTo(call, target)
   if (passthrough) {
+    // An OpenAI-shaped body whose tool-call arguments had to be repaired is sent as repaired.
+    const sentText = mending.response(parsed) > 0 ? JSON.stringify(parsed) : text
     const counts = passthrough.counts((parsed as { usage?: unknown }).usage)
     let response: ChatResponse | undefined
     const answer: CompleteAnswer = {
@@ -72,13 +76,15 @@ export async function completeAnswer(
       rewrite: (edit) => edits.push(edit),
     }
     const sent = outcome(200, counts, {
-      responseBody: gw.captureBodies ? text : undefined,
+      responseBody: gw.captureBodies ? sentText : undefined,
       outputText: answer.text,
-      send: send(parsed, text),
+      send: send(parsed, sentText),
+      toolCallRepairs: mending.repairs || undefined,
     })
     return { ...sent, answer }
   }
   const response = adapter.chatResponse(parsed, target.model)
+  mending.response(response)
   const encoded = call.codec.encodeResponse(response, canonical.model)
   // Serialised once, for the client and for the log (which keeps it as the upstream wrote it).
   const serialised = JSON.stringify(encoded)
@@ -93,6 +99,7 @@ export async function completeAnswer(
     responseBody: gw.captureBodies ? serialised : undefined,
     outputText: answer.text,
     send: send(encoded, serialised),
+    toolCallRepairs: mending.repairs || undefined,
   })
   return { ...sent, answer }
 }
@@ -117,9 +124,10 @@ export async function streamAnswer(
 
   const passthrough = passthroughTo(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
-  const translate = passthrough
-    ? passthrough.stream(canonical.stream_options?.include_usage === true)
-    : translatingStream(target, encoder, hooks)
+  const mending = passthrough ? undefined : toolCallMending(target, canonical)
+  const translate = mending
+    ? translatingStream(target, encoder, hooks, mending)
+    : passthrough!.stream(canonical.stream_options?.include_usage === true)
   const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
   // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
@@ -146,6 +154,7 @@ export async function streamAnswer(
     // (holding them until the row is written costs more in garbage collection than parsing them here).
     responseBody: gw.captureBodies ? { stream: true, content: translate.outputText() } : undefined,
     outputText: translate.outputText,
+    toolCallRepairs: mending?.repairs || undefined,
   })
   try {
     const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
@@ -242,8 +251,9 @@ function translatingStream(
   target: Target,
   encoder: ReturnType<DialectCodec<unknown>['streamEncoder']>,
   hooks: ChunkChain | undefined,
+  mending: ToolCallMending,
 ): StreamTranslator {
-  const decoder = target.provider.adapter.chatStream(target.model)
+  const decoder = mending.stream(target.provider.adapter.chatStream(target.model))
   let usage: Usage | null | undefined
   let text = ''
   const encodeAll = (chunks: ChatChunk | ChatChunk[]) => {

@@ -118,10 +118,17 @@ function forTarget(req: ChatRequest, target: Target): ChatRequest {
   return out
 }
 
-/** The dialect's pass-through, when this target takes the client's body as it came; else undefined. */
+/**
+ * The dialect's pass-through, when this target takes the client's body as it came; else undefined. A model
+ * that writes tool calls as text is always translated: its answers must be read to lift them.
+ */
 export function passthroughTo(call: GatewayCall, target: Target): PassthroughCodec | undefined {
   const usable =
-    target.provider.adapter.passthrough === call.dialect && !target.params && !target.system && call.translate !== true
+    target.provider.adapter.passthrough === call.dialect &&
+    !target.params &&
+    !target.system &&
+    !target.toolCallFormat &&
+    call.translate !== true
   return usable ? call.codec.passthrough : undefined
 }
 
