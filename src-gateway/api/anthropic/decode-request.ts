@@ -11,6 +11,7 @@ import type {
   ToolCall,
   ToolChoice,
 } from '../../core/chat-types.js'
+import { isAnthropicSignature } from '../../core/thinking-signature.js'
 import { invalid, isObject, type Obj } from '../request-checks.js'
 
 function optionalNumber(b: Obj, key: string): number | undefined {
@@ -151,7 +152,9 @@ function decodeAssistantBlocks(blocks: Obj[], p: string): ChatMessage {
         break
       case 'thinking':
         if (typeof b.thinking !== 'string') throw invalid(`${bp}.thinking must be a string`, `${bp}.thinking`)
-        reasoning += b.thinking
+        // Only reasoning the gateway relayed from a non-Anthropic model may go back to such a model as
+        // `reasoning_content`; Claude's thinking goes back to Anthropic only (docs/thinking.md).
+        if (!isAnthropicSignature(b.signature)) reasoning += b.thinking
         thinking.push({
           type: 'thinking',
           thinking: b.thinking,
@@ -170,10 +173,8 @@ function decodeAssistantBlocks(blocks: Obj[], p: string): ChatMessage {
     content: parts.length > 0 ? compact(parts) : toolCalls.length > 0 ? null : '',
   }
   if (toolCalls.length > 0) msg.tool_calls = toolCalls
-  if (thinking.length > 0) {
-    msg.thinking_blocks = thinking
-    if (reasoning !== '') msg.reasoning_content = reasoning
-  }
+  if (thinking.length > 0) msg.thinking_blocks = thinking
+  if (reasoning !== '') msg.reasoning_content = reasoning
   return msg
 }
 

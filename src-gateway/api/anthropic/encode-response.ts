@@ -1,13 +1,15 @@
 // Canonical ChatResponse → Anthropic message JSON (protocols.md §3 "Non-stream response").
 
 import type { ChatResponse } from '../../core/chat-types.js'
+import { GATEWAY_THINKING_SIGNATURE } from '../../core/thinking-signature.js'
 import { parseToolInput } from '../../providers/anthropic/tool-ids.js'
 import type { AnthropicContentBlock, AnthropicResponse } from '../../providers/anthropic/wire-types.js'
 import { toAnthropicUsage, toMessageId, toStopReason } from './reply-mapping.js'
 
 /**
  * Thinking blocks come first, then text, then tool_use, as Anthropic orders them. Reasoning from a
- * non-Anthropic upstream has no signature and is shown as a thinking block with an empty one. Tool
+ * non-Anthropic upstream is shown as a thinking block signed with the gateway's marker, so that it is
+ * recognised when the client sends it back (core/thinking-signature.ts). Tool
  * arguments that are not a JSON object (a call cut off by max_tokens) become `input: {}`: Anthropic clients
  * require an object, and the tool's own validation then tells the model what was missing.
  */
@@ -24,7 +26,7 @@ export function encodeAnthropicResponse(res: ChatResponse, requestedModel: strin
       )
     }
   } else if (msg?.reasoning_content) {
-    content.push({ type: 'thinking', thinking: msg.reasoning_content, signature: '' })
+    content.push({ type: 'thinking', thinking: msg.reasoning_content, signature: GATEWAY_THINKING_SIGNATURE })
   }
   const text = msg?.content || msg?.refusal
   if (text) content.push({ type: 'text', text })

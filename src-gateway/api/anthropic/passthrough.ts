@@ -1,3 +1,4 @@
+import { withSendableThinking } from '../../providers/anthropic/thinking.js'
 import { anthropicPassthroughStream } from '../passthrough-stream.js'
 import { countsFromAnthropicUsage } from '../stream-accounting.js'
 import type { PassthroughCodec, RouteSystem } from '../types.js'
@@ -18,7 +19,8 @@ function wrapAnthropicSystem(current: unknown, system: RouteSystem): unknown {
 
 /** An Anthropic client's Messages body relayed to an Anthropic upstream. */
 export const anthropicPassthrough: PassthroughCodec = {
-  upstreamBody: (body, model) => ({ ...body, model }),
+  // Thinking blocks Anthropic did not sign (another model's, via the gateway) are taken out first.
+  upstreamBody: (body, model) => withSendableThinking({ ...body, model }),
   // The API version and betas the client chose decide what the upstream accepts and answers.
   forwardedHeaders: ['anthropic-version', 'anthropic-beta'],
   counts: (usage) => countsFromAnthropicUsage(usage as Record<string, number> | undefined),

@@ -4,6 +4,7 @@
 
 import type { ChatChunk, ToolCallDelta, Usage } from '../../core/chat-types.js'
 import type { GatewayError } from '../../core/errors.js'
+import { GATEWAY_THINKING_SIGNATURE } from '../../core/thinking-signature.js'
 import type { StreamEncoder } from '../types.js'
 import { anthropicErrorEvent, anthropicErrorType } from './errors.js'
 import { toAnthropicUsage, toMessageId, toStopReason } from './reply-mapping.js'
@@ -17,6 +18,7 @@ type BlockKind = typeof NONE | typeof TEXT | typeof THINKING | typeof TOOL
 const TEXT_BLOCK = '{"type":"text","text":""}'
 const THINKING_BLOCK = '{"type":"thinking","thinking":"","signature":""}'
 const MESSAGE_STOP = 'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+const GATEWAY_SIGNATURE_DELTA = `{"type":"signature_delta","signature":${JSON.stringify(GATEWAY_THINKING_SIGNATURE)}}`
 
 const blockStart = (index: number, block: string) =>
   `event: content_block_start\ndata: {"type":"content_block_start","index":${index},"content_block":${block}}\n\n`
@@ -31,6 +33,8 @@ export function createAnthropicStreamEncoder(requestedModel: string): StreamEnco
   let open: BlockKind = NONE
   let openIndex = -1
   let nextIndex = 0
+  /** Whether the open thinking block got a signature from its upstream (only Anthropic upstreams send one). */
+  let signed = false
   /** Per OpenAI tool_calls index: the Anthropic block it streams into and its id. */
   const tools: { block: number; id: string }[] = []
   let stopReason: string | undefined
@@ -40,13 +44,17 @@ export function createAnthropicStreamEncoder(requestedModel: string): StreamEnco
 
   const close = (): string => {
     if (open === NONE) return ''
+    // Another model's reasoning gets the gateway's marker, so the client keeps the block and the gateway
+    // knows it is not Anthropic's when it comes back (core/thinking-signature.ts).
+    const out = open === THINKING && !signed ? blockDelta(openIndex, GATEWAY_SIGNATURE_DELTA) : ''
     open = NONE
-    return blockStop(openIndex)
+    return out + blockStop(openIndex)
   }
 
   const openBlock = (kind: BlockKind, block: string): string => {
     const out = close() + blockStart(nextIndex, block)
     open = kind
+    signed = false
     openIndex = nextIndex++
     return out
   }
@@ -116,6 +124,7 @@ export function createAnthropicStreamEncoder(requestedModel: string): StreamEnco
           }
           if (d.reasoning_signature) {
             if (open !== THINKING) out += openBlock(THINKING, THINKING_BLOCK)
+            signed = true
             out += blockDelta(
               openIndex,
               `{"type":"signature_delta","signature":${JSON.stringify(d.reasoning_signature)}}`,

@@ -53,8 +53,9 @@ describe('toAnthropicRequest', () => {
 
   it('maps reasoning_effort to a thinking budget when no thinking config is given', () => {
     const out = toAnthropicRequest(base({ reasoning_effort: 'high' }), 'claude-sonnet-4-5')
-    expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: 4096 })
-    expect(out.max_tokens).toBe(8192)
+    expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: 16384 })
+    // max_tokens must exceed the budget: the client's visible-output limit goes on top of it.
+    expect(out.max_tokens).toBe(8192 + 16384)
     expect(toAnthropicRequest(base({ reasoning_effort: 'minimal' }), 'm')).not.toHaveProperty('thinking')
   })
 

@@ -3,9 +3,11 @@
 
 import type { ChatRequest, FunctionTool, ResponseFormat, ToolChoice } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { budgetForEffort } from '../../core/reasoning-effort.js'
 import type { ProviderContext, UpstreamRequest } from '../types.js'
 import { ANTHROPIC_PATHS, anthropicPost } from './api.js'
 import { toAnthropicConversation } from './messages.js'
+import { thinkingRefused } from './thinking.js'
 import type { AnthropicRequest, AnthropicTextBlock, AnthropicTool, AnthropicToolChoice } from './wire-types.js'
 
 /**
@@ -19,9 +21,6 @@ const DEFAULT_MAX_TOKENS: readonly [prefix: string, maxTokens: number][] = [
   ['claude-3-', 4096],
 ]
 const FALLBACK_MAX_TOKENS = 8192
-
-/** OpenAI `reasoning_effort` → Anthropic thinking budget, for clients that only know the OpenAI knob. */
-const THINKING_BUDGET_BY_EFFORT: Record<string, number> = { low: 1024, medium: 2048, high: 4096 }
 
 export function defaultMaxTokens(model: string): number {
   for (const [prefix, max] of DEFAULT_MAX_TOKENS) if (model.startsWith(prefix)) return max
@@ -39,7 +38,10 @@ export function toAnthropicRequest(req: ChatRequest, model: string): AnthropicRe
   const formatHint = responseFormatInstruction(req.response_format)
   if (formatHint) system.push(formatHint)
 
-  const thinking = thinkingConfig(req)
+  const toolChoice = req.tools?.length ? toAnthropicToolChoice(req.tool_choice, req.parallel_tool_calls) : undefined
+  let thinking = thinkingConfig(req)
+  if (thinking && thinkingRefused({ thinking, messages, tool_choice: toolChoice })) thinking = undefined
+  const thinkingOn = thinking !== undefined && thinking.type !== 'disabled'
   const budget = thinking?.type === 'enabled' ? (thinking.budget_tokens ?? 0) : 0
   let maxTokens = req.max_completion_tokens ?? req.max_tokens ?? defaultMaxTokens(model)
   // Anthropic counts thinking inside max_tokens and wants max_tokens > budget; an OpenAI client's limit means
@@ -50,7 +52,7 @@ export function toAnthropicRequest(req: ChatRequest, model: string): AnthropicRe
   if (system.length > 0) out.system = system
   // With thinking on, Anthropic rejects changed temperature / top_k and narrow top_p (pitfall P7), so the
   // sampling knobs are left to its defaults.
-  if (budget === 0) {
+  if (!thinkingOn) {
     if (req.temperature != null) out.temperature = Math.min(1, Math.max(0, req.temperature))
     if (req.top_p != null) out.top_p = req.top_p
     if (req.top_k != null) out.top_k = req.top_k
@@ -60,8 +62,7 @@ export function toAnthropicRequest(req: ChatRequest, model: string): AnthropicRe
   if (req.stream) out.stream = true
   if (req.tools && req.tools.length > 0) {
     out.tools = req.tools.map(toAnthropicTool)
-    const choice = toAnthropicToolChoice(req.tool_choice, req.parallel_tool_calls)
-    if (choice) out.tool_choice = choice
+    if (toolChoice) out.tool_choice = toolChoice
   }
   if (thinking) out.thinking = thinking
   if (typeof req.user === 'string' && req.user !== '') out.metadata = { user_id: req.user }
@@ -74,7 +75,8 @@ export function chatRequest(req: ChatRequest, model: string, ctx: ProviderContex
 
 function thinkingConfig(req: ChatRequest): AnthropicRequest['thinking'] {
   if (req.thinking && typeof req.thinking.type === 'string') return req.thinking
-  const budget = req.reasoning_effort ? THINKING_BUDGET_BY_EFFORT[req.reasoning_effort] : undefined
+  // OpenAI clients only know the effort knob (core/reasoning-effort.ts has the table).
+  const budget = budgetForEffort(req.reasoning_effort)
   return budget ? { type: 'enabled', budget_tokens: budget } : undefined
 }
 

@@ -2,6 +2,7 @@
 
 import type { ChatMessage, ContentPart, ImagePart, ThinkingBlock } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { isReplayableThinking } from './thinking.js'
 import { parseToolInput, toAnthropicToolId } from './tool-ids.js'
 import type {
   AnthropicContentBlock,
@@ -147,12 +148,11 @@ function toAssistantBlocks(m: ChatMessage, i: number): AnthropicContentBlock[] {
 }
 
 function pushThinking(blocks: AnthropicContentBlock[], t: ThinkingBlock): void {
-  // A signature-only block (empty thinking text) is valid and must survive; one without a signature is not.
-  if (t.type === 'thinking' && t.signature) {
-    blocks.push({ type: 'thinking', thinking: t.thinking ?? '', signature: t.signature })
-  } else if (t.type === 'redacted_thinking' && t.data) {
-    blocks.push({ type: 'redacted_thinking', data: t.data })
-  }
+  // A signature-only block (empty thinking text) is valid and must survive; one Anthropic did not sign (no
+  // signature, or the gateway's marker on another model's reasoning) is not sent.
+  if (!isReplayableThinking(t)) return
+  if (t.type === 'thinking') blocks.push({ type: 'thinking', thinking: t.thinking ?? '', signature: t.signature ?? '' })
+  else blocks.push({ type: 'redacted_thinking', data: t.data ?? '' })
 }
 
 function toToolResult(m: ChatMessage, i: number): AnthropicContentBlock {

@@ -4,6 +4,7 @@
 // to reject are removed.
 
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ResponseFormat } from '../../core/chat-types.js'
+import { effortForBudget, takesReasoningEffort } from '../../core/reasoning-effort.js'
 
 export interface OpenAIRequestOptions {
   /** OpenAI itself: keep OpenAI-only fields. Compatible servers: map or drop them (pitfalls P5, P6). */
@@ -18,8 +19,12 @@ const STRICT_ONLY_DROPS = ['top_k'] as const
 const COMPATIBLE_DROPS = ['store', 'metadata', 'service_tier', 'prediction'] as const
 
 export function toOpenAIRequest(req: ChatRequest, model: string, opts: OpenAIRequestOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model, messages: req.messages.map((m) => toOpenAIMessage(m, opts)) }
+  const loopStart = currentToolLoopStart(req.messages)
+  const messages = req.messages.map((m, i) => toOpenAIMessage(m, opts, i >= loopStart))
+  const body: Record<string, unknown> = { ...req, model, messages }
   for (const k of EXTENSION_FIELDS) delete body[k]
+  const effort = reasoningEffort(req, model)
+  if (effort) body.reasoning_effort = effort
   for (const k of opts.strictOpenAI ? STRICT_ONLY_DROPS : COMPATIBLE_DROPS) delete body[k]
   if (req.tools) body.tools = req.tools.map((t) => toOpenAITool(t, opts))
   if (req.response_format && !opts.strictOpenAI) body.response_format = withoutStrictSchema(req.response_format)
@@ -34,12 +39,29 @@ export function toOpenAIRequest(req: ChatRequest, model: string, opts: OpenAIReq
   return body
 }
 
-function toOpenAIMessage(m: ChatMessage, opts: OpenAIRequestOptions): Record<string, unknown> {
+/**
+ * Anthropic clients ask for thinking with a token budget; a model known to take `reasoning_effort` gets it
+ * as the matching effort (core/reasoning-effort.ts), any other model nothing, as servers reject it for those.
+ */
+function reasoningEffort(req: ChatRequest, model: string): string | undefined {
+  if (req.reasoning_effort !== undefined || req.thinking?.type !== 'enabled') return undefined
+  const budget = req.thinking.budget_tokens
+  return typeof budget === 'number' && takesReasoningEffort(model) ? effortForBudget(budget) : undefined
+}
+
+/** Index of the first message after the last user message: the assistant and tool turns of the running tool loop. */
+function currentToolLoopStart(messages: ChatMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return i + 1
+  return 0
+}
+
+function toOpenAIMessage(m: ChatMessage, opts: OpenAIRequestOptions, inToolLoop: boolean): Record<string, unknown> {
   const { thinking_blocks: _thinking, is_error: _isError, ...out } = m as ChatMessage & Record<string, unknown>
   // Many compatible servers reject the `developer` role (pitfall P5).
   if (out.role === 'developer' && !opts.strictOpenAI) out.role = 'system'
-  // DeepSeek-style servers want reasoning passed back on tool turns (P7); OpenAI rejects the field.
-  if (opts.strictOpenAI) delete out.reasoning_content
+  // DeepSeek- and Kimi-style servers want the model's reasoning passed back within a tool loop (P7), while
+  // deepseek-reasoner rejects it on earlier turns and OpenAI rejects the field outright.
+  if (opts.strictOpenAI || !inToolLoop) delete out.reasoning_content
   if (Array.isArray(m.content)) out.content = m.content.map(withoutCacheControl)
   if (m.tool_calls) {
     out.tool_calls = m.tool_calls.map(({ function: { thought_signature: _sig, ...fn }, ...tc }) => ({
