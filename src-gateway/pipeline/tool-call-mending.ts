@@ -1,4 +1,4 @@
-// Tool calls that parse, whatever the model wrote (docs/providers.md, "Tool calls"). Two mendings, both on
+// Tool calls that parse, whatever the model wrote (docs/routing.md, "Tool calls"). Two mendings, both on
 // canonical answers:
 // - Arguments: each call's arguments are checked once the call is complete, and repaired (core/tool-calls)
 //   when they are not one JSON object. In a stream that means holding a call's argument fragments until the

@@ -167,7 +167,7 @@ export const TOTAL_CAP = 10_000
 export type { LogPage }
 
 /** The rows with these ids, newest first. */
-function rowsById(db: Db, ids: number[]): LogItem[] {
+export function rowsById(db: Db, ids: number[]): LogItem[] {
   if (ids.length === 0) return []
   const rows = db
     .prepare(`SELECT ${COLUMNS} FROM request_logs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`)

@@ -37,7 +37,7 @@ export const RouteTargetSchema = Type.Object(
     /** Context window in tokens, when neither the upstream listing nor the price table knows it. */
     contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
     /**
-     * How this model writes tool calls into its text, when it does (docs/providers.md, "Tool calls"): such
+     * How this model writes tool calls into its text, when it does (docs/routing.md, "Tool calls"): such
      * calls become real tool calls, and its answers are translated, never passed through.
      */
     toolCallFormat: Type.Optional(

@@ -21,6 +21,7 @@ import { registerAdminInfo } from './info.js'
 import { registerAdminLogs } from './logs.js'
 import { registerAdminPricing } from './pricing.js'
 import { registerAdminProviderTypes } from './provider-types-routes.js'
+import { registerAdminSessions } from './sessions-routes.js'
 import { registerAdminStats } from './stats.js'
 
 /** What the admin API reads and changes: the running gateway and the stores behind it. */
@@ -50,6 +51,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAuditRoutes(scope)
   registerAdminInfo(scope, { dataDir })
   registerAdminLogs(scope)
+  registerAdminSessions(scope)
   registerAdminStats(scope)
   registerAdminPricing(scope, deps.requestLog.priceBook)
   registerAdminProviderTypes(scope)

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify'
+import {
+  type SessionCallsQuery,
+  SessionCallsQuerySchema,
+  type SessionParams,
+  SessionParamsSchema,
+  type SessionsQuery,
+  SessionsQuerySchema,
+} from '../../../src-shared/contract/sessions.js'
+import { GatewayError } from '../../core/errors.js'
+import { getSession } from '../../store/session-queries.js'
+import { isoParam, requireDb } from './query-params.js'
+import { JSON_TYPE, requireReports } from './stats.js'
+
+/** Without `from`, the week before `to`: a list bounded in time reads a bounded part of the log. */
+const DEFAULT_SPAN_MS = 7 * 86_400_000
+
+/**
+ * GET /admin/v1/sessions (the sessions active in a range, in the report worker) and /admin/v1/sessions/:id
+ * (one session's totals and its calls in order: a seek in the session index, on the gateway's thread).
+ */
+export function registerAdminSessions(app: FastifyInstance): void {
+  app.get<{ Querystring: SessionsQuery }>(
+    '/admin/v1/sessions',
+    { schema: { querystring: SessionsQuerySchema } },
+    async (req, reply) => {
+      const reports = requireReports(app)
+      const { project, key, tool, limit, cursor } = req.query
+      const to = isoParam(req.query.to, 'to') ?? new Date().toISOString()
+      const from = isoParam(req.query.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS).toISOString()
+      if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
+      const json = await reports.run({
+        kind: 'sessions',
+        filter: { from, to, project, key, tool },
+        page: { limit, cursor: cursor === undefined ? undefined : Number(cursor) },
+      })
+      return reply.type(JSON_TYPE).send(json)
+    },
+  )
+
+  app.get<{ Params: SessionParams; Querystring: SessionCallsQuery }>(
+    '/admin/v1/sessions/:id',
+    { schema: { params: SessionParamsSchema, querystring: SessionCallsQuerySchema } },
+    async (req) => {
+      const { limit, cursor } = req.query
+      const found = getSession(requireDb(app), req.params.id, {
+        limit,
+        cursor: cursor === undefined ? undefined : Number(cursor),
+      })
+      if (!found) {
+        throw new GatewayError('not_found', `no session with id ${req.params.id}`, { code: 'session_not_found' })
+      }
+      return found
+    },
+  )
+}
