@@ -82,6 +82,7 @@ function decodeInput(input: unknown, out: ChatMessage[]): void {
     return
   }
   if (!Array.isArray(input)) throw invalid("'input' must be a string or an array of items", 'input')
+  let reasoning = ''
   for (let i = 0; i < input.length; i++) {
     const item = input[i]
     const p = `input[${i}]`
@@ -90,11 +91,33 @@ function decodeInput(input: unknown, out: ChatMessage[]): void {
     if (type === 'message') out.push(decodeMessage(item, p))
     else if (type === 'function_call') addToolCall(item, p, out)
     else if (type === 'function_call_output') out.push(decodeToolOutput(item, p))
+    else if (type === 'reasoning') reasoning += reasoningText(item)
     else if (type === 'item_reference') {
       throw invalid(`${p}: item_reference needs stored items, and Switchyard stores none; send the item itself`, p)
     }
-    // Reasoning items (encrypted for OpenAI only) and built-in tool calls have no canonical form.
+    // Built-in tool calls have no canonical form.
+    if (reasoning !== '' && type !== 'reasoning') {
+      const last = out[out.length - 1]
+      if (last?.role === 'assistant') last.reasoning_content = (last.reasoning_content ?? '') + reasoning
+      reasoning = ''
+    }
   }
+}
+
+/**
+ * A reasoning item's readable text (its summary, or the full text some servers return) becomes the
+ * `reasoning_content` of the assistant turn it precedes: DeepSeek-style models want their reasoning back
+ * within a tool loop (providers/openai-base/chat.ts sends it only there). `encrypted_content` is OpenAI's
+ * alone and has no canonical form.
+ */
+function reasoningText(item: Obj): string {
+  let text = ''
+  for (const list of [item.summary, item.content]) {
+    if (!Array.isArray(list)) continue
+    for (const part of list) if (isObject(part) && typeof part.text === 'string') text += part.text
+    if (text !== '') break
+  }
+  return text
 }
 
 function decodeMessage(item: Obj, p: string): ChatMessage {

@@ -3,6 +3,7 @@
 
 import type { ChatMessage, ChatRequest, FunctionTool } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
+import { thinksOnOllama } from '../../core/reasoning-effort.js'
 import { parseDataUrl } from '../shared/data-url.js'
 import { contentText, isImagePart, parseToolArguments, toolNamesById } from '../shared/message-content.js'
 import type { ProviderContext, UpstreamRequest } from '../types.js'
@@ -39,7 +40,7 @@ export function toOllamaRequest(req: ChatRequest, model: string): Record<string,
   const format = req.response_format
   if (format?.type === 'json_object') body.format = 'json'
   if (format?.type === 'json_schema') body.format = format.json_schema?.schema ?? 'json'
-  const think = toThink(req)
+  const think = toThink(req, model)
   if (think !== undefined) body.think = think
   const options = toOptions(req)
   if (Object.keys(options).length > 0) body.options = options
@@ -114,9 +115,13 @@ function toOptions(req: ChatRequest): Record<string, unknown> {
   return options
 }
 
-/** Anthropic-style `thinking` from Anthropic clients is an on/off switch here; otherwise reasoning_effort decides. */
-function toThink(req: ChatRequest): boolean | string | undefined {
-  if (req.thinking?.type === 'enabled') return true
+/**
+ * Anthropic-style `thinking` is an on/off switch here, and Anthropic clients (Claude Code) ask for it on most
+ * requests, so it is switched on only for models that can think: Ollama answers others with a 400 "does not
+ * support thinking". `reasoning_effort` is the caller's own ask for this model and is passed on.
+ */
+function toThink(req: ChatRequest, model: string): boolean | string | undefined {
   if (req.thinking?.type === 'disabled') return false
+  if (req.thinking !== undefined) return thinksOnOllama(model) ? true : undefined
   return req.reasoning_effort === undefined ? undefined : THINK_BY_EFFORT[req.reasoning_effort]
 }
