@@ -39,8 +39,10 @@ export function bodyText(stored: string | null | undefined): string | null {
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push(v[i])
     } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v)
-      for (let i = entries.length - 1; i >= 0; i--) if (!SKIPPED_KEYS.has(entries[i][0])) stack.push(entries[i][1])
+      // Keys, not entries: one array per object instead of one per property (this runs in every log flush).
+      const o = v as Record<string, unknown>
+      const keys = Object.keys(o)
+      for (let i = keys.length - 1; i >= 0; i--) if (!SKIPPED_KEYS.has(keys[i])) stack.push(o[keys[i]])
     }
   }
   return parts.length > 0 ? parts.join(' ').slice(0, MAX_BODY_TEXT) : null
