@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import Anthropic from '@anthropic-ai/sdk'
+import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, sendSse, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -296,5 +297,39 @@ describe('thinking with a forced tool', () => {
     })
     expect(reply.content.at(-1)).toMatchObject({ type: 'text' })
     expect(lastBody(claude).thinking).toBeUndefined()
+  })
+})
+
+describe('an OpenAI client in a tool loop with reasoning_effort, to Anthropic', () => {
+  it('gets an answer: its assistant turns carry no signed thinking, so that request runs without thinking', async () => {
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
+    const res = await openai.chat.completions.create({
+      model: 'claude/claude-sonnet-4-5',
+      reasoning_effort: 'low',
+      messages: [
+        { role: 'user', content: 'Read a.txt' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'toolu_a', type: 'function', function: { name: 'read_file', arguments: '{"path":"a.txt"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'toolu_a', content: 'alpha' },
+      ],
+    })
+    expect(res.choices[0].message.content).toBe('Claude answers.')
+    expect(lastBody(claude).thinking).toBeUndefined()
+  })
+
+  it('keeps thinking on a fresh user turn', async () => {
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
+    const res = await openai.chat.completions.create({
+      model: 'claude/claude-sonnet-4-5',
+      reasoning_effort: 'low',
+      messages: [{ role: 'user', content: 'Hi' }],
+    })
+    expect(res.choices[0].message).toMatchObject({ content: 'Claude answers.', reasoning_content: CLAUDE_THOUGHT })
+    expect(lastBody(claude).thinking).toEqual({ type: 'enabled', budget_tokens: 1024 })
   })
 })
