@@ -18,7 +18,7 @@ let anthropic: Anthropic
 const READ_FILE = {
   name: 'read_file',
   description: 'Reads a file',
-  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  parameters: { type: 'object' as const, properties: { path: { type: 'string' } }, required: ['path'] },
 }
 const OPENAI_TOOLS = [{ type: 'function' as const, function: READ_FILE }]
 const ANTHROPIC_TOOLS = [

@@ -122,6 +122,12 @@ function Overview({ d }: { d: LogDetail }) {
       <dd>{formatDuration(d.ttftMs)}</dd>
       <dt>Cache</dt>
       <dd>{d.isCacheHit ? 'hit' : 'miss'}</dd>
+      {d.toolCallRepairs > 0 && (
+        <>
+          <dt>Tool-call repairs</dt>
+          <dd>{d.toolCallRepairs}</dd>
+        </>
+      )}
       <dt>Request id</dt>
       <dd>
         <code>{d.requestId}</code>
