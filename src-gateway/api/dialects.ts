@@ -10,7 +10,7 @@ export const ERROR_ENCODERS: Record<ClientDialect, (err: GatewayError) => { stat
   openai: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err) }),
   anthropic: (err) => ({ status: anthropicErrorStatus(err), body: anthropicErrorBody(err) }),
   // The Responses API uses OpenAI's error body.
-  responses: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err) }),
+  responses: (err) => ({ status: openaiErrorStatus(err), body: openaiErrorBody(err, 'responses') }),
   // Ollama clients read a bare `{"error": "…"}`.
   ollama: (err) => ({ status: openaiErrorStatus(err), body: { error: err.message } }),
 }

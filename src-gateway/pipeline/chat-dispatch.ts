@@ -12,6 +12,7 @@ import type { AttemptJob } from '../routing/executor.js'
 import type { PlannedTarget } from '../routing/plan.js'
 import type { Target } from '../routing/resolve.js'
 import type { GatewayCall } from './call.js'
+import { contextHint } from './context-hint.js'
 
 /** Chat as the executor tries it on each target: the call's request built for it, sent, its stream opened. */
 export function chatJob(
@@ -23,7 +24,7 @@ export function chatJob(
 ): AttemptJob<UpstreamResponse> {
   return {
     limit: (target) => gw.policies.takeProvider(event, target.provider.id, canonical),
-    build: (target) => buildRequest(call, canonical, target),
+    build: (target) => buildRequest(gw, call, canonical, target),
     send: (target, upstreamReq, probe) =>
       attempt(gw, canonical, target, upstreamReq, signal, attemptTimeouts(target, canonical, probe)).catch((err) => {
         // The upstream's failures arrive as GatewayErrors; anything else is the gateway's own exception.
@@ -65,12 +66,18 @@ export type Answered = UpstreamResponse & { opened?: OpenedStream }
  * The request for one target, or the client error that keeps it from being sent (a field the target's
  * API cannot express). Anything else thrown here is the gateway's own fault and propagates as a 500.
  */
-function buildRequest(call: GatewayCall, canonical: ChatRequest, target: Target): UpstreamRequest | GatewayError {
+function buildRequest(
+  gw: GatewayContext,
+  call: GatewayCall,
+  canonical: ChatRequest,
+  target: Target,
+): UpstreamRequest | GatewayError {
   try {
     const passthrough = passthroughTo(call, target)
-    return passthrough
-      ? passthroughRequest(call, target, passthrough)
-      : target.provider.adapter.chatRequest(forTarget(canonical, target), target.model, target.provider.ctx)
+    if (passthrough) return passthroughRequest(call, target, passthrough)
+    const { adapter, ctx } = target.provider
+    const hint = adapter.sizesContext ? contextHint(gw, call, canonical, target) : undefined
+    return adapter.chatRequest(forTarget(canonical, target), target.model, ctx, hint)
   } catch (err) {
     if (err instanceof GatewayError) return err
     throw err

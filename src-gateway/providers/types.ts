@@ -28,6 +28,22 @@ export interface ProviderContext {
 // What the adapters build; stated in core/upstream.ts, its sender, since core imports no provider.
 export type { UpstreamRequest }
 
+/**
+ * What the gateway knows of one request's size, for an upstream that must be told how much context to
+ * allocate (Ollama's `num_ctx`): given to `chatRequest` only by adapters that set `sizesContext`.
+ */
+export interface ContextHint {
+  /** The prompt's estimated tokens (an upper bound when it was not worth tokenizing). */
+  promptTokens: number
+  /** The target model's context window, when config or the server states it. */
+  contextWindow?: number
+  /** The caller's own context size (an Ollama client's `options.num_ctx`): it wins. */
+  callerNumCtx?: number
+}
+
+/** Where to ask one model's context window: `baseUrl` replaces the provider's when the endpoint sits outside it. */
+export type ContextWindowRequest = UpstreamRequest & { baseUrl?: string }
+
 /** Turns upstream stream frames into canonical chunks. Stateful: one per upstream response. */
 export interface ChatStreamDecoder {
   push(frame: StreamFrame): ChatChunk[]
@@ -82,7 +98,9 @@ export interface ProviderAdapter {
   /** How the upstream frames a streamed reply. */
   framing: 'sse' | 'ndjson'
 
-  chatRequest(req: ChatRequest, model: string, ctx: ProviderContext): UpstreamRequest
+  chatRequest(req: ChatRequest, model: string, ctx: ProviderContext, hint?: ContextHint): UpstreamRequest
+  /** Whether `chatRequest` sizes the upstream's context from its ContextHint (only then is one worked out). */
+  sizesContext?: boolean
   chatResponse(body: unknown, model: string): ChatResponse
   chatStream(model: string): ChatStreamDecoder
   /** An upstream non-2xx reply (or an in-stream error frame's JSON text) → GatewayError. */
@@ -100,6 +118,14 @@ export interface ProviderAdapter {
 
   modelsRequest?(ctx: ProviderContext): UpstreamRequest
   modelsResponse?(body: unknown): ModelInfo[]
+
+  /**
+   * One model's context window from a server that states it per model outside its listing (Ollama's
+   * /api/show, llama.cpp's /props, LM Studio's /api/v0/models): asked on first use and kept (routing/context-windows.ts).
+   */
+  contextWindowRequest?(model: string, ctx: ProviderContext): ContextWindowRequest | undefined
+  /** The window in that answer (as far as the provider's settings let it be used); undefined when it does not say. */
+  contextWindowResponse?(body: unknown, ctx: ProviderContext): number | undefined
 
   /** Exact prompt token count from the upstream, where it has an endpoint for it. */
   countTokensRequest?(req: ChatRequest, model: string, ctx: ProviderContext): UpstreamRequest

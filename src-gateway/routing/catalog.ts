@@ -1,6 +1,7 @@
 import type { ModelInfo } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { Upstreams } from '../core/upstream.js'
+import { ContextWindows } from './context-windows.js'
 import type { RuntimeProvider } from './providers.js'
 
 const LIST_TIMEOUT_MS = 3_000
@@ -22,11 +23,17 @@ export class ModelCatalog {
   /** Model ids per provider object and listing, as a set: asked on every call to an explicit provider/model. */
   private idSets = new WeakMap<RuntimeProvider, { entry: Entry | undefined; ids: Set<string> }>()
   private inflight = new Map<string, { provider: RuntimeProvider; job: Promise<void> }>()
+  /** Listed context windows per provider object and listing: asked on every call whose window matters. */
+  private listedWindows = new WeakMap<RuntimeProvider, { entry: Entry | undefined; windows: Map<string, number> }>()
+  /** Windows the servers state per model outside their listing (Ollama, llama.cpp, LM Studio). */
+  readonly windows: ContextWindows
 
   constructor(
     private providers: Map<string, RuntimeProvider>,
     private upstreams: Upstreams,
-  ) {}
+  ) {
+    this.windows = new ContextWindows(upstreams)
+  }
 
   /** Starts listing every provider; resolves when all have answered or failed. */
   refreshAll(): Promise<void> {
@@ -106,6 +113,19 @@ export class ModelCatalog {
       this.idSets.set(p, known)
     }
     return known.ids.has(model) || (!model.includes(':') && known.ids.has(`${model}:latest`))
+  }
+
+  /** The context window `p`'s listing gives `model` (vLLM, Groq, OpenRouter, Gemini list one). */
+  listedWindow(p: RuntimeProvider, model: string): number | undefined {
+    const entry = this.entries.get(p.id)
+    let known = this.listedWindows.get(p)
+    if (!known || known.entry !== entry) {
+      const windows = new Map<string, number>()
+      for (const m of entry?.models ?? []) if (m.contextWindow !== undefined) windows.set(m.id, m.contextWindow)
+      known = { entry, windows }
+      this.listedWindows.set(p, known)
+    }
+    return known.windows.get(model)
   }
 
   listingError(id: string): string | undefined {

@@ -1,16 +1,20 @@
 import type { RouteConfig } from '../config/schema.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
-import { GatewayError } from '../core/errors.js'
+import { ContextLengthError } from '../core/context-length-error.js'
 import { ownValue } from '../core/json-values.js'
-import { estimatePromptTokens } from '../core/tokens.js'
 import { type Timeouts, withTimeouts } from '../core/upstream.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import type { BreakerRegistry, CircuitBreaker } from './breaker.js'
 import type { ModelCatalog } from './catalog.js'
 import type { LatencyTracker } from './latency.js'
+import { promptChars, promptTokens } from './prompt-size.js'
 import type { RuntimeProvider } from './providers.js'
 import { isKnownModel, OTHER_MODEL, type Resolution, resolveDirect, type Target } from './resolve.js'
 import { DEFAULT_RETRY, type RetryBudget, type RetryPolicy } from './retry.js'
+import { targetWindow } from './target-window.js'
+
+// The prompt's character count is read by the rate limits and the input guardrails too.
+export { promptChars }
 
 export interface PlannedTarget extends Target {
   /** `provider/model` (model `other` when not known, see OTHER_MODEL): the key of its breaker and latency samples. */
@@ -57,8 +61,9 @@ export async function planRoute(
   const route = resolution.route ? ownValue(deps.routes, resolution.route) : undefined
   let targets = resolution.targets
   if (route && targets.length > 1) targets = order(route.strategy ?? 'fallback', targets, deps)
-  if ('messages' in req && (route?.longContext || targets.length > 1)) {
-    targets = await fitContext(targets, route, req, deps)
+  if ('messages' in req) {
+    const fitted = fitContext(targets, route, req, deps)
+    targets = fitted instanceof Promise ? await fitted : fitted
   }
   if (filter) targets = filter(targets, req.model)
   const retry = { ...DEFAULT_RETRY, ...route?.retries }
@@ -138,44 +143,44 @@ export function weightedOrder(targets: Target[], random: () => number): Target[]
   return out
 }
 
-function contextWindowOf(t: Target, deps: PlanDeps): number | undefined {
-  return (
-    t.contextWindow ??
-    deps.catalog.modelsOf(t.provider).find((m) => m.id === t.model)?.contextWindow ??
-    deps.priceBook?.describe(t.model, t.provider.id)?.contextWindow ??
-    undefined
-  )
-}
-
-/** Characters of the prompt: an upper bound on its tokens that costs nothing to compute. */
-export function promptChars(req: ChatRequest): number {
-  let n = req.tools ? JSON.stringify(req.tools).length : 0
-  for (const m of req.messages) {
-    if (typeof m.content === 'string') n += m.content.length
-    else if (Array.isArray(m.content)) for (const p of m.content) n += JSON.stringify(p).length
+/**
+ * Keeps the targets whose window takes the prompt, and puts the long-context target first for a long
+ * one. Characters settle most calls (one token per character fits everywhere); only the rest are
+ * tokenized. A prompt no target takes is the caller's "too long" error, so an agent compacts its history
+ * instead of having it cut silently. Synchronous unless a server must first be asked its window.
+ */
+function fitContext(
+  targets: Target[],
+  route: RouteConfig | undefined,
+  req: ChatRequest,
+  deps: PlanDeps,
+): Target[] | Promise<Target[]> {
+  const windows = targets.map((t) => targetWindow(t, deps))
+  if (windows.some((w) => w instanceof Promise)) {
+    return Promise.all(windows).then((known) => fitWindows(targets, known, route, req, deps))
   }
-  return n
+  return fitWindows(targets, windows as (number | undefined)[], route, req, deps)
 }
 
-async function fitContext(targets: Target[], route: RouteConfig | undefined, req: ChatRequest, deps: PlanDeps) {
-  const windows = targets.map((t) => contextWindowOf(t, deps))
+function fitWindows(
+  targets: Target[],
+  windows: (number | undefined)[],
+  route: RouteConfig | undefined,
+  req: ChatRequest,
+  deps: PlanDeps,
+): Target[] | Promise<Target[]> {
   const smallest = Math.min(...windows.map((w) => w ?? Number.POSITIVE_INFINITY))
   const threshold = route?.longContext?.thresholdTokens ?? Number.POSITIVE_INFINITY
+  if (smallest === Number.POSITIVE_INFINITY && threshold === Number.POSITIVE_INFINITY) return targets
   const chars = promptChars(req)
-  // Tokenizing costs time; skip it when even one token per character fits everywhere.
   if (chars < smallest && chars <= threshold) return targets
-  const tokens = await estimatePromptTokens(req)
-  let out = targets.filter((_, i) => windows[i] === undefined || windows[i]! >= tokens)
-  if (route?.longContext && tokens > threshold) {
-    const long = { ...resolveDirect(route.longContext.model, deps) }
-    out = [long, ...out.filter((t) => t.provider !== long.provider || t.model !== long.model)]
-  }
-  if (out.length === 0) {
-    throw new GatewayError(
-      'invalid_request',
-      `the prompt (~${tokens} tokens) is larger than the context window of every target (largest: ${Math.max(...windows.map((w) => w ?? 0))})`,
-      { param: 'messages', code: 'context_length_exceeded' },
-    )
-  }
-  return out
+  return promptTokens(req).then((tokens) => {
+    let out = targets.filter((_, i) => windows[i] === undefined || windows[i]! >= tokens)
+    if (route?.longContext && tokens > threshold) {
+      const long = { ...resolveDirect(route.longContext.model, deps) }
+      out = [long, ...out.filter((t) => t.provider !== long.provider || t.model !== long.model)]
+    }
+    if (out.length === 0) throw new ContextLengthError(tokens, Math.max(...windows.map((w) => w ?? 0)))
+    return out
+  })
 }

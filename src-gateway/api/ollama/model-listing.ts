@@ -2,10 +2,12 @@
 // every `provider/model` id, so an Ollama-only client can pick any of them.
 
 import { createHash } from 'node:crypto'
+import type { RouteConfig } from '../../config/schema.js'
 import type { ModelInfo } from '../../core/chat-types.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import type { RuntimeProvider } from '../../routing/providers.js'
 import { resolveModel } from '../../routing/resolve.js'
+import { routeWindow, targetWindow } from '../../routing/target-window.js'
 import { DEFAULT_CONTEXT_LENGTH, traitsOf } from './model-traits.js'
 
 interface ServedModel {
@@ -14,6 +16,8 @@ interface ServedModel {
   upstreamModel: string
   provider: RuntimeProvider
   info?: ModelInfo
+  /** The route this name is, if it is one: its window is its targets'. */
+  route?: RouteConfig
 }
 
 /** Local servers hold GGUF files; for cloud models there is no file, and Ollama clients only display this. */
@@ -31,7 +35,7 @@ function servedModels(gw: GatewayContext): ServedModel[] {
     const provider = gw.providers.get(target.slice(0, slash))
     if (!provider) continue
     const upstreamModel = target.slice(slash + 1)
-    out.push({ name: alias, upstreamModel, provider, info: infoOf(gw, provider, upstreamModel) })
+    out.push({ name: alias, upstreamModel, provider, info: infoOf(gw, provider, upstreamModel), route })
   }
   for (const provider of gw.providers.values()) {
     for (const info of gw.catalog.modelsOf(provider)) {
@@ -81,6 +85,12 @@ async function findModel(gw: GatewayContext, name: string): Promise<ServedModel>
   return { name, upstreamModel: model, provider, info: infoOf(gw, provider, model) }
 }
 
+/** The window config or the servers state: a route's as far as known, a model's asked of its server if need be. */
+function windowOf(gw: GatewayContext, m: ServedModel): number | undefined | Promise<number | undefined> {
+  if (m.route) return routeWindow(m.route, gw)
+  return targetWindow({ provider: m.provider, model: m.upstreamModel }, gw)
+}
+
 /**
  * POST /api/show. Copilot needs `capabilities` and `model_info` with the architecture and
  * `<arch>.context_length`; Continue reads `parameters` and looks for `.Suffix` in `template` to decide
@@ -89,7 +99,7 @@ async function findModel(gw: GatewayContext, name: string): Promise<ServedModel>
 export async function showModel(gw: GatewayContext, name: string, startedAt: number) {
   const m = await findModel(gw, name)
   const traits = traitsOf(m.upstreamModel)
-  const contextLength = m.info?.contextWindow ?? traits.contextLength ?? DEFAULT_CONTEXT_LENGTH
+  const contextLength = (await windowOf(gw, m)) ?? traits.contextLength ?? DEFAULT_CONTEXT_LENGTH
   const capabilities = traits.embedding
     ? ['embedding']
     : ['completion', 'tools', ...(traits.vision ? ['vision'] : []), ...(traits.thinking ? ['thinking'] : [])]

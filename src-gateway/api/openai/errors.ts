@@ -1,3 +1,4 @@
+import { ContextLengthError } from '../../core/context-length-error.js'
 import type { ErrorKind, GatewayError } from '../../core/errors.js'
 
 const TYPE_BY_KIND: Record<ErrorKind, string> = {
@@ -26,9 +27,16 @@ const CODE_BY_KIND: Partial<Record<ErrorKind, string>> = {
   unavailable: 'service_unavailable',
 }
 
-export function openaiErrorBody(err: GatewayError): {
+/** Which OpenAI API answers: they word a prompt over the window differently. */
+export type OpenAIApi = 'chat' | 'responses'
+
+export function openaiErrorBody(
+  err: GatewayError,
+  api: OpenAIApi = 'chat',
+): {
   error: { message: string; type: string; param: string | null; code: string | null }
 } {
+  if (err instanceof ContextLengthError) return contextLengthBody(err, api)
   return {
     error: {
       message: err.message,
@@ -42,4 +50,14 @@ export function openaiErrorBody(err: GatewayError): {
 /** OpenAI-dialect status: 529 from Anthropic becomes 503, which every HTTP stack understands. */
 export function openaiErrorStatus(err: GatewayError): number {
   return err.status === 529 ? 503 : err.status
+}
+
+/** OpenAI's own wording, which agents recognise (with the code) as "compact the history and try again". */
+function contextLengthBody(err: ContextLengthError, api: OpenAIApi) {
+  const message =
+    api === 'responses'
+      ? 'Your input exceeds the context window of this model. Please adjust your input and try again.'
+      : `This model's maximum context length is ${err.contextWindow} tokens. However, your messages resulted in ${err.promptTokens} tokens. Please reduce the length of the messages.`
+  const param = api === 'responses' ? 'input' : 'messages'
+  return { error: { message, type: 'invalid_request_error', param, code: 'context_length_exceeded' } }
 }

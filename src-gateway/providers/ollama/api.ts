@@ -9,6 +9,7 @@ export const OLLAMA_PATHS = {
   chat: '/api/chat',
   embed: '/api/embed',
   tags: '/api/tags',
+  show: '/api/show',
 } as const
 
 export function ollamaHeaders(ctx: ProviderContext): Record<string, string> {

@@ -6,8 +6,9 @@ import { GatewayError } from '../../core/errors.js'
 import { thinksOnOllama } from '../../core/reasoning-effort.js'
 import { parseDataUrl } from '../shared/data-url.js'
 import { contentText, isImagePart, parseToolArguments, toolNamesById } from '../shared/message-content.js'
-import type { ProviderContext, UpstreamRequest } from '../types.js'
+import type { ContextHint, ProviderContext, UpstreamRequest } from '../types.js'
 import { OLLAMA_PATHS, ollamaPost } from './api.js'
+import { numCtxFor, numCtxSetting } from './num-ctx.js'
 import type { OllamaMessage } from './wire-types.js'
 
 /** Canonical sampling fields that map one to one onto `options`. */
@@ -29,9 +30,19 @@ const THINK_BY_EFFORT: Record<string, boolean | string> = {
   high: 'high',
 }
 
-export function chatRequest(req: ChatRequest, model: string, ctx: ProviderContext): UpstreamRequest {
-  return ollamaPost(OLLAMA_PATHS.chat, toOllamaRequest(req, model), ctx)
+export function chatRequest(
+  req: ChatRequest,
+  model: string,
+  ctx: ProviderContext,
+  hint?: ContextHint,
+): UpstreamRequest {
+  const body = toOllamaRequest(req, model)
+  const numCtx = hint && numCtxFor(hint, maxTokensOf(req), numCtxSetting(ctx))
+  if (numCtx !== undefined) body.options = { ...(body.options as Record<string, unknown> | undefined), num_ctx: numCtx }
+  return ollamaPost(OLLAMA_PATHS.chat, body, ctx)
 }
+
+const maxTokensOf = (req: ChatRequest) => req.max_completion_tokens ?? req.max_tokens ?? undefined
 
 export function toOllamaRequest(req: ChatRequest, model: string): Record<string, unknown> {
   // `stream` defaults to true upstream, so it is always sent.
@@ -108,8 +119,8 @@ function toOllamaTool(tool: FunctionTool): Record<string, unknown> {
 
 function toOptions(req: ChatRequest): Record<string, unknown> {
   const options: Record<string, unknown> = {}
-  const maxTokens = req.max_completion_tokens ?? req.max_tokens
-  if (maxTokens != null) options.num_predict = maxTokens
+  const maxTokens = maxTokensOf(req)
+  if (maxTokens !== undefined) options.num_predict = maxTokens
   for (const [from, to] of OPTION_FIELDS) if (req[from] != null) options[to] = req[from]
   if (req.stop != null) options.stop = typeof req.stop === 'string' ? [req.stop] : req.stop
   return options

@@ -5,7 +5,8 @@ import { OLLAMA_DEFAULT_BASE_URL } from './api.js'
 import { chatRequest } from './chat.js'
 import { embeddingsRequest, embeddingsResponse } from './embeddings.js'
 import { fromOllamaError } from './errors.js'
-import { modelsRequest, modelsResponse } from './models.js'
+import { contextWindowRequest, contextWindowResponse, modelsRequest, modelsResponse } from './models.js'
+import { OLLAMA_SETTINGS } from './num-ctx.js'
 import { fromOllamaResponse } from './response.js'
 import { createOllamaStreamDecoder } from './stream.js'
 
@@ -17,9 +18,11 @@ export const ollama: ProviderAdapter = {
     locality: 'local',
     keyRequired: false,
     auth: 'bearer',
+    settings: OLLAMA_SETTINGS,
   },
   framing: 'ndjson',
   chatRequest,
+  sizesContext: true,
   chatResponse: fromOllamaResponse,
   chatStream: createOllamaStreamDecoder,
   error: fromOllamaError,
@@ -27,4 +30,6 @@ export const ollama: ProviderAdapter = {
   embeddingsResponse,
   modelsRequest,
   modelsResponse,
+  contextWindowRequest,
+  contextWindowResponse,
 }

@@ -8,10 +8,10 @@ import { OPENAI_PATHS, openaiHeaders } from './api.js'
 
 /**
  * Where compatible servers put the context size: vLLM `max_model_len`, Groq and others `context_window`,
- * OpenRouter `context_length`. llama.cpp's `meta.n_ctx_train` is the training size, not what the server
+ * OpenRouter `context_length`, Mistral `max_context_length`. llama.cpp's `meta.n_ctx_train` is the training size, not what the server
  * was started with, so it is not used.
  */
-const CONTEXT_FIELDS = ['max_model_len', 'context_window', 'context_length'] as const
+const CONTEXT_FIELDS = ['max_model_len', 'context_window', 'context_length', 'max_context_length'] as const
 
 export function modelsRequest(ctx: ProviderContext): UpstreamRequest {
   return { method: 'GET', path: OPENAI_PATHS.models, headers: openaiHeaders(ctx) }
