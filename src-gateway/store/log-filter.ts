@@ -15,6 +15,8 @@ export interface LogFilter {
   guardrail?: 'block' | 'flag' | 'log' | 'any'
   /** Only rows where redaction found something. */
   redacted?: boolean
+  /** Only the calls of this coding session (read through the session index). */
+  session?: string
 }
 
 /**
@@ -86,6 +88,7 @@ export function logSelection(f: LogFilter, bounds: { before?: number; after?: nu
   else if (f.guardrail) add('guardrail_action = ?', f.guardrail)
   // The writer stores no redactions_json when nothing was found, so presence means "redacted".
   if (f.redacted) add('redactions_json IS NOT NULL')
+  if (f.session) add('session_id = ?', f.session)
   return {
     from: search
       ? 'request_logs_fts CROSS JOIN request_logs ON request_logs.id = request_logs_fts.rowid'

@@ -25,6 +25,9 @@ export const LogFilterFields = {
     }),
   ),
   redacted: Type.Optional(Type.Literal('true', { description: 'only calls where redaction found something' })),
+  session: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 128, description: 'only the calls of this coding session' }),
+  ),
 }
 export const LogFilterSchema = Type.Object(LogFilterFields, { additionalProperties: false })
 export type LogFilterQuery = Static<typeof LogFilterSchema>

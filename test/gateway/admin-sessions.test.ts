@@ -208,6 +208,17 @@ describe('GET /admin/v1/sessions/:id', () => {
   })
 })
 
+describe('the request log filtered by session', () => {
+  it("lists and exports only the session's calls", async () => {
+    const list = await get<{ items: { requestId: string }[]; total: number }>('/admin/v1/logs?session=beta')
+    expect(list.items.map((c) => c.requestId)).toEqual(['req_20', 'req_15', 'req_10'])
+    expect(list.total).toBe(3)
+    const res = await fetch(`${url}/admin/v1/logs/export?session=beta&format=jsonl`, { headers: adminHeadersOf(app) })
+    const lines = (await res.text()).trim().split('\n')
+    expect(lines.map((l) => (JSON.parse(l) as { sessionId: string }).sessionId)).toEqual(['beta', 'beta', 'beta'])
+  })
+})
+
 describe('sessions of real calls', () => {
   it('groups Claude Code and Codex calls made through the gateway', async () => {
     const claudeSession = '5f0c1f0e-8d0b-4d6f-9a52-3a1f2b3c4d5e'

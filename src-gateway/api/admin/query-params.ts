@@ -28,6 +28,7 @@ export function toLogFilter(q: LogFilterQuery): LogFilter {
     cache: q.cache,
     guardrail: q.guardrail,
     redacted: q.redacted === 'true' || undefined,
+    session: q.session,
   }
 }
 
