@@ -69,7 +69,7 @@ export function toolCallMending(target: Target, req: ChatRequest): ToolCallMendi
   const repair = target.provider.adapter.passthrough !== 'anthropic'
   const format = target.toolCallFormat
   const lift: Lift | undefined =
-    format && req.tools?.length
+    format && req.tools?.length && req.tool_choice !== 'none'
       ? { format, tools: new Map(req.tools.map((t) => [t.function.name, t.function.parameters])) }
       : undefined
   let repairs = 0
@@ -137,7 +137,8 @@ export function toolCallMending(target: Target, req: ChatRequest): ToolCallMendi
 
       const step = (c: ChatChunk, out: ChatChunk[]) => {
         last = c
-        const choice = c.choices.length === 1 ? c.choices[0] : undefined
+        // The first choice is mended; others (n > 1, rare with tools) go on as they came.
+        const choice = c.choices.length === 1 && c.choices[0].index === 0 ? c.choices[0] : undefined
         if (!choice) {
           out.push(c)
           return

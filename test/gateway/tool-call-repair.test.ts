@@ -225,6 +225,26 @@ describe('tool calls written as text become tool calls', () => {
     expect(row.toolCallRepairs).toBe(1)
   })
 
+  it.each([
+    ['streamed', true],
+    ['not streamed', false],
+  ])('for a Responses client: %s', async (_name, stream) => {
+    const before = gw.events.length
+    const params = {
+      model: 'qwen',
+      input: 'read notes.txt',
+      tools: [{ type: 'function' as const, strict: false, ...READ_FILE }],
+    }
+    const res = stream ? await openai.responses.stream(params).finalResponse() : await openai.responses.create(params)
+    const calls = res.output.flatMap((item) => (item.type === 'function_call' ? [item] : []))
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatchObject({ name: 'read_file' })
+    expect(JSON.parse(calls[0].arguments)).toEqual({ path: 'notes.txt' })
+    expect(res.output_text).not.toContain('tool_call')
+    const [row] = (await waitForEvents(gw, before + 1)).slice(before)
+    expect(row.toolCallRepairs).toBe(1)
+  })
+
   it('leaves the text of a model without a toolCallFormat as it was', async () => {
     const { message, row } = await viaOpenAI('compat/hermes', true)
     expect(message.content).toBe(HERMES_TEXT)
