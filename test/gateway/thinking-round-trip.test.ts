@@ -333,3 +333,39 @@ describe('an OpenAI client in a tool loop with reasoning_effort, to Anthropic', 
     expect(lastBody(claude).thinking).toEqual({ type: 'enabled', budget_tokens: 1024 })
   })
 })
+
+describe.each([false, true])('a Responses client (Codex) in a tool loop on Anthropic (stream: %s)', (stream) => {
+  it('sends Claude its signed thinking back through the reasoning items, so thinking stays on', async () => {
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
+    const params = {
+      model: 'claude/claude-sonnet-4-5',
+      reasoning: { effort: 'low' as const },
+      include: ['reasoning.encrypted_content' as const],
+      tools: [{ type: 'function' as const, name: 'read_file', parameters: READ_FILE.input_schema, strict: false }],
+    }
+    const ask = (input: OpenAI.Responses.ResponseInput) =>
+      stream
+        ? openai.responses.stream({ ...params, input }).finalResponse()
+        : openai.responses.create({ ...params, input })
+    const first = await ask([{ role: 'user', content: 'Read a.txt' }])
+    const reasoning = first.output.filter((i) => i.type === 'reasoning')
+    expect(reasoning).toMatchObject([{ summary: [{ type: 'summary_text', text: CLAUDE_THOUGHT }] }])
+
+    // Codex sends the reasoning items back with the tool call the model made and its result.
+    await ask([
+      { role: 'user', content: 'Read a.txt' },
+      ...reasoning,
+      { type: 'function_call', call_id: 'toolu_r', name: 'read_file', arguments: '{"path":"a.txt"}' },
+      { type: 'function_call_output', call_id: 'toolu_r', output: 'alpha' },
+    ])
+    const sent = lastBody(claude)
+    expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 })
+    expect(sent.messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: CLAUDE_THOUGHT, signature: sign(CLAUDE_THOUGHT) },
+        { type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } },
+      ],
+    })
+  })
+})

@@ -7,10 +7,12 @@ import type {
   ContentPart,
   FunctionTool,
   ResponseFormat,
+  ThinkingBlock,
   ToolCall,
   ToolChoice,
 } from '../../core/chat-types.js'
 import { invalid, isObject, type Obj } from '../request-checks.js'
+import { carriedThinking } from './thinking-carrier.js'
 
 /** Input roles → canonical roles; developer instructions are system prompts to every other vendor. */
 const ROLES: Record<string, ChatMessage['role']> = {
@@ -82,7 +84,9 @@ function decodeInput(input: unknown, out: ChatMessage[]): void {
     return
   }
   if (!Array.isArray(input)) throw invalid("'input' must be a string or an array of items", 'input')
+  /** Reasoning items waiting for the assistant turn they precede. */
   let reasoning = ''
+  let thinking: ThinkingBlock[] = []
   for (let i = 0; i < input.length; i++) {
     const item = input[i]
     const p = `input[${i}]`
@@ -91,15 +95,22 @@ function decodeInput(input: unknown, out: ChatMessage[]): void {
     if (type === 'message') out.push(decodeMessage(item, p))
     else if (type === 'function_call') addToolCall(item, p, out)
     else if (type === 'function_call_output') out.push(decodeToolOutput(item, p))
-    else if (type === 'reasoning') reasoning += reasoningText(item)
-    else if (type === 'item_reference') {
+    else if (type === 'reasoning') {
+      const carried = carriedThinking(item.encrypted_content)
+      if (carried) thinking = thinking.concat(carried)
+      else reasoning += reasoningText(item)
+    } else if (type === 'item_reference') {
       throw invalid(`${p}: item_reference needs stored items, and Switchyard stores none; send the item itself`, p)
     }
     // Built-in tool calls have no canonical form.
-    if (reasoning !== '' && type !== 'reasoning') {
+    if ((reasoning !== '' || thinking.length > 0) && type !== 'reasoning') {
       const last = out[out.length - 1]
-      if (last?.role === 'assistant') last.reasoning_content = (last.reasoning_content ?? '') + reasoning
+      if (last?.role === 'assistant') {
+        if (reasoning !== '') last.reasoning_content = (last.reasoning_content ?? '') + reasoning
+        if (thinking.length > 0) last.thinking_blocks = (last.thinking_blocks ?? []).concat(thinking)
+      }
       reasoning = ''
+      thinking = []
     }
   }
 }
@@ -107,8 +118,9 @@ function decodeInput(input: unknown, out: ChatMessage[]): void {
 /**
  * A reasoning item's readable text (its summary, or the full text some servers return) becomes the
  * `reasoning_content` of the assistant turn it precedes: DeepSeek-style models want their reasoning back
- * within a tool loop (providers/openai-base/chat.ts sends it only there). `encrypted_content` is OpenAI's
- * alone and has no canonical form.
+ * within a tool loop (providers/openai-base/chat.ts sends it only there). Anthropic's thinking comes back
+ * whole in `encrypted_content` instead (thinking-carrier.ts) and goes to Anthropic only; OpenAI's own
+ * `encrypted_content` has no canonical form.
  */
 function reasoningText(item: Obj): string {
   let text = ''

@@ -12,6 +12,7 @@ import {
   statusOf,
   toResponsesUsage,
 } from './response-object.js'
+import { carryThinking } from './thinking-carrier.js'
 
 export function encodeResponsesResponse(
   res: ChatResponse,
@@ -22,7 +23,9 @@ export function encodeResponsesResponse(
   const choice = res.choices[0]
   const msg = choice?.message
   const output: unknown[] = []
-  if (msg?.reasoning_content) output.push(reasoningItem(itemId(id, 'rs', 0), msg.reasoning_content))
+  const signed = msg?.thinking_blocks?.length ? carryThinking(msg.thinking_blocks) : undefined
+  if (msg?.reasoning_content || signed)
+    output.push(reasoningItem(itemId(id, 'rs', 0), msg?.reasoning_content ?? '', signed))
   const text = msg?.content ?? ''
   if (text !== '') output.push(messageItem(itemId(id, 'msg', 0), text, 'completed'))
   else if (msg?.refusal) {

@@ -121,6 +121,8 @@ export function functionCallItem(
   return { id, type: 'function_call', status, call_id: call.id, name: call.name, arguments: call.arguments }
 }
 
-export function reasoningItem(id: string, text: string) {
-  return { id, type: 'reasoning', summary: text === '' ? [] : [{ type: 'summary_text', text }] }
+/** `encrypted` carries Anthropic's signed thinking blocks back to the gateway on the next turn (thinking-carrier.ts). */
+export function reasoningItem(id: string, text: string, encrypted?: string) {
+  const item = { id, type: 'reasoning', summary: text === '' ? [] : [{ type: 'summary_text', text }] }
+  return encrypted === undefined ? item : { ...item, encrypted_content: encrypted }
 }

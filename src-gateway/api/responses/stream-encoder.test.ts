@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChatChunk, ChunkDelta, FinishReason, Usage } from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
 import { createResponsesStreamEncoder } from './stream-encoder.js'
+import { carriedThinking } from './thinking-carrier.js'
 
 const USAGE: Usage = {
   prompt_tokens: 10,
@@ -158,6 +159,23 @@ describe('Responses stream encoder', () => {
     expect(events.some((e) => e.event === 'response.reasoning_summary_text.delta' && e.data.delta === 'think')).toBe(
       true,
     )
+  })
+
+  it("carries Anthropic's signed and redacted thinking in the reasoning item's encrypted_content", () => {
+    const events = run([
+      chunk({ reasoning_content: 'Two ' }),
+      chunk({ reasoning_content: 'cities.' }),
+      chunk({ reasoning_signature: 'sig-1' }),
+      chunk({ redacted_thinking: 'opaque==' }),
+      chunk({ content: 'answer' }),
+      chunk({}, 'stop', USAGE),
+    ])
+    const done = events.filter((e) => e.event === 'response.output_item.done').map((e) => e.data.item)
+    expect(done.map((i) => i.type)).toEqual(['reasoning', 'message'])
+    expect(carriedThinking(done[0].encrypted_content)).toEqual([
+      { type: 'thinking', thinking: 'Two cities.', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'opaque==' },
+    ])
   })
 
   it('a length finish ends with response.incomplete and the reason', () => {

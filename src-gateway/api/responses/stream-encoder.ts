@@ -4,7 +4,15 @@
 // opened item is closed before the terminal event. Per-token events are string templates; only the
 // three lifecycle events serialise the whole response object.
 
-import type { ChatChunk, ChatRequest, FinishReason, ToolCallDelta, Usage } from '../../core/chat-types.js'
+import type {
+  ChatChunk,
+  ChatRequest,
+  ChunkDelta,
+  FinishReason,
+  ThinkingBlock,
+  ToolCallDelta,
+  Usage,
+} from '../../core/chat-types.js'
 import { GatewayError } from '../../core/errors.js'
 import type { StreamEncoder } from '../types.js'
 import {
@@ -19,6 +27,7 @@ import {
   statusOf,
   toResponsesUsage,
 } from './response-object.js'
+import { carryThinking } from './thinking-carrier.js'
 
 interface OpenItem {
   kind: 'message' | 'reasoning' | 'function_call'
@@ -46,6 +55,9 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
   const output: unknown[] = []
   let message: OpenItem | undefined
   let reasoning: OpenItem | undefined
+  /** The open reasoning item's signed thinking blocks (Anthropic upstreams), and where the unsigned text starts. */
+  let signed: ThinkingBlock[] = []
+  let unsignedFrom = 0
   /** Per canonical tool_calls index. Calls stay open until the finish so late argument fragments still land. */
   const calls: OpenItem[] = []
 
@@ -121,6 +133,8 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
   const openReasoning = (): string => {
     const r = open('reasoning', 'rs')
     reasoning = r
+    signed = []
+    unsignedFrom = 0
     return (
       itemAdded(r, reasoningItem(r.id, '')) +
       event(
@@ -141,8 +155,20 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
         'response.reasoning_summary_part.done',
         `${where(r)},"summary_index":0,"part":{"type":"summary_text","text":${text}}`,
       ) +
-      itemDone(r, reasoningItem(r.id, r.text))
+      itemDone(r, reasoningItem(r.id, r.text, signed.length > 0 ? carryThinking(signed) : undefined))
     )
+  }
+
+  /** A signature closes the thinking block whose text streamed since the last one; redacted thinking is whole. */
+  const signedThinking = (d: ChunkDelta): string => {
+    const out = reasoning ? '' : closeMessage() + openReasoning()
+    const r = reasoning!
+    if (d.reasoning_signature) {
+      signed.push({ type: 'thinking', thinking: r.text.slice(unsignedFrom), signature: d.reasoning_signature })
+      unsignedFrom = r.text.length
+    }
+    if (d.redacted_thinking) signed.push({ type: 'redacted_thinking', data: d.redacted_thinking })
+    return out
   }
 
   const toolDeltas = (deltas: ToolCallDelta[]): string => {
@@ -214,6 +240,7 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
           `${where(reasoning!)},"summary_index":0,"delta":${JSON.stringify(d.reasoning_content)}`,
         )
       }
+      if (d?.reasoning_signature || d?.redacted_thinking) out += signedThinking(d)
       const text = d?.content || d?.refusal
       if (text) {
         if (!message) out += closeReasoning() + openMessage()
