@@ -334,6 +334,39 @@ describe('an OpenAI client in a tool loop with reasoning_effort, to Anthropic', 
   })
 })
 
+describe('an OpenAI client that sends thinking_blocks back', () => {
+  it('keeps thinking on in its tool loop: the blocks reach Anthropic as they came', async () => {
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
+    const first = await openai.chat.completions.create({
+      model: 'claude/claude-sonnet-4-5',
+      reasoning_effort: 'low',
+      messages: [{ role: 'user', content: 'Read a.txt' }],
+    })
+    // The gateway's extension (LiteLLM's too): Anthropic's blocks on the message, signatures intact.
+    const blocks = (first.choices[0].message as unknown as { thinking_blocks: Obj[] }).thinking_blocks
+    expect(blocks).toEqual([{ type: 'thinking', thinking: CLAUDE_THOUGHT, signature: sign(CLAUDE_THOUGHT) }])
+    await openai.chat.completions.create({
+      model: 'claude/claude-sonnet-4-5',
+      reasoning_effort: 'low',
+      messages: [
+        { role: 'user', content: 'Read a.txt' },
+        {
+          role: 'assistant',
+          content: null,
+          thinking_blocks: blocks,
+          tool_calls: [
+            { id: 'toolu_a', type: 'function', function: { name: 'read_file', arguments: '{"path":"a.txt"}' } },
+          ],
+        } as OpenAI.ChatCompletionAssistantMessageParam,
+        { role: 'tool', tool_call_id: 'toolu_a', content: 'alpha' },
+      ],
+    })
+    const sent = lastBody(claude)
+    expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 })
+    expect((sent.messages[1].content as Block[])[0]).toEqual(blocks[0])
+  })
+})
+
 describe.each([false, true])('a Responses client (Codex) in a tool loop on Anthropic (stream: %s)', (stream) => {
   it('sends Claude its signed thinking back through the reasoning items, so thinking stays on', async () => {
     const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
