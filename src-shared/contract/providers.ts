@@ -20,6 +20,24 @@ export const AzureOpenAISettingsFields = {
   apiVersion: Type.Optional(Type.String({ pattern: '^(v1|\\d{4}-\\d{2}-\\d{2}(-preview)?)$' })),
 }
 
+/**
+ * Ollama's own provider settings (type `ollama`): the `options.num_ctx` the gateway asks for, which it sizes
+ * to each request, kept within `min` and `max` (the gateway's providers/ollama/num-ctx.ts).
+ */
+export const OllamaSettingsFields = {
+  numCtx: Type.Optional(
+    Type.Object(
+      {
+        /** Never ask for less (spares model reloads as a conversation grows; keeps a large server default). */
+        min: Type.Optional(Type.Integer({ minimum: 1 })),
+        /** Never ask for more (memory); a longer prompt gets the caller's "too long" error instead. */
+        max: Type.Optional(Type.Integer({ minimum: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+}
+
 /** The upstream's own rate limits, kept by the gateway so a target over them is skipped instead of called. */
 const ProviderLimitsSchema = Type.Object(
   { rpm: Type.Optional(Type.Integer({ minimum: 1 })), tpm: Type.Optional(Type.Integer({ minimum: 1 })) },
@@ -50,6 +68,7 @@ export const ProviderSchema = Type.Object(
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     limits: Type.Optional(ProviderLimitsSchema),
     ...AzureOpenAISettingsFields,
+    ...OllamaSettingsFields,
   },
   { additionalProperties: false },
 )
@@ -94,8 +113,8 @@ export const ProviderTestBodySchema = Type.Union([
 ])
 export type ProviderTestBody = Static<typeof ProviderTestBodySchema>
 
-/** Every provider type's own settings (only azure-openai has some): what a provider item shows of them. */
-export const ProviderTypeSettingsSchema = Type.Object(AzureOpenAISettingsFields)
+/** Every provider type's own settings (azure-openai's, ollama's): what a provider item shows of them. */
+export const ProviderTypeSettingsSchema = Type.Object({ ...AzureOpenAISettingsFields, ...OllamaSettingsFields })
 export type ProviderTypeSettings = Static<typeof ProviderTypeSettingsSchema>
 
 /** From the last model listing: `error` when it failed, `unknown` before the first one. */

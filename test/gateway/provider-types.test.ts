@@ -32,7 +32,7 @@ describe('GET /admin/v1/provider-types', () => {
       locality: 'local',
       keyRequired: false,
       capabilities: { embeddings: true, modelListing: true, countTokens: false },
-      settings: [],
+      settings: ['numCtx'],
     })
     expect(items.find((t) => t.type === 'openai-compatible')?.locality).toBe('when loopback')
     expect(items.find((t) => t.type === 'azure-openai')).toMatchObject({

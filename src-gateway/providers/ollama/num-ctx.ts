@@ -3,24 +3,12 @@
 // The gateway asks for enough for the prompt and the answer, in powers of two so that a growing
 // conversation reloads the model only now and then (a different num_ctx is a reload).
 
-import { Type } from 'typebox'
+import { OllamaSettingsFields } from '../../../src-shared/contract/providers.js'
 import { isPlainObject } from '../../core/json-values.js'
 import type { ContextHint, ProviderContext } from '../types.js'
 
-/** The provider setting (config file): `numCtx: { min: 16384, max: 65536 }`. */
-export const OLLAMA_SETTINGS = {
-  numCtx: Type.Optional(
-    Type.Object(
-      {
-        /** Never ask for less (spares reloads as a conversation grows; keeps a large server default). */
-        min: Type.Optional(Type.Integer({ minimum: 1 })),
-        /** Never ask for more (memory); a longer prompt gets the caller's "too long" error instead. */
-        max: Type.Optional(Type.Integer({ minimum: 1 })),
-      },
-      { additionalProperties: false },
-    ),
-  ),
-}
+/** The provider setting, `numCtx: { min: 16384, max: 65536 }` (its schema is the admin contract's). */
+export const OLLAMA_SETTINGS = OllamaSettingsFields
 
 export interface NumCtxSetting {
   min?: number
