@@ -23,13 +23,14 @@ const ProvidersPage = lazy(() =>
   import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })),
 )
 const RoutesPage = lazy(() => import('../features/routes/RoutesPage').then((m) => ({ default: m.RoutesPage })))
+const SessionsPage = lazy(() => import('../features/sessions/SessionsPage').then((m) => ({ default: m.SessionsPage })))
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })))
 
 interface PageEntry {
   path: string
   label: string
-  /** The digit of its Ctrl/Cmd shortcut (ui.md §1). */
-  key: string
+  /** The digit of its Ctrl/Cmd shortcut (ui.md §1), for the pages that have one. */
+  key?: string
   Page: ComponentType
 }
 
@@ -37,6 +38,7 @@ export const PAGES: PageEntry[] = [
   { path: '/', label: 'Overview', key: '1', Page: OverviewPage },
   { path: '/playground', label: 'Playground', key: '2', Page: PlaygroundPage },
   { path: '/logs', label: 'Logs', key: '3', Page: LogsPage },
+  { path: '/sessions', label: 'Sessions', Page: SessionsPage },
   { path: '/prompts', label: 'Prompts', key: '4', Page: PromptsPage },
   { path: '/compare', label: 'Compare', key: '5', Page: ComparePage },
   { path: '/providers', label: 'Providers & models', key: '6', Page: ProvidersPage },
@@ -96,13 +98,15 @@ function Shell() {
               href={`#${p.path}`}
               aria-label={p.label}
               aria-current={p === current ? 'page' : undefined}
-              aria-keyshortcuts={`${isMac ? 'Meta' : 'Control'}+${p.key}`}
+              aria-keyshortcuts={p.key && `${isMac ? 'Meta' : 'Control'}+${p.key}`}
             >
               <span>{p.label}</span>
-              <kbd>
-                {mod}
-                {p.key}
-              </kbd>
+              {p.key && (
+                <kbd>
+                  {mod}
+                  {p.key}
+                </kbd>
+              )}
             </a>
           ))}
           <div className="sidebar-footer">

@@ -39,6 +39,8 @@ export interface LogFilters {
   cache: keyof typeof CACHE_FILTERS
   guardrail: keyof typeof GUARDRAIL_FILTERS
   redacted: keyof typeof REDACTION_FILTERS
+  /** A coding session's id: its calls only (the Sessions page links here). */
+  session: string
 }
 
 export const EMPTY_LOG_FILTERS: LogFilters = {
@@ -51,6 +53,7 @@ export const EMPTY_LOG_FILTERS: LogFilters = {
   cache: '',
   guardrail: '',
   redacted: '',
+  session: '',
 }
 
 /** Filters for which only some values are valid: anything else (an old or edited URL) means "all". */
@@ -62,7 +65,7 @@ export const CHOICE_FILTERS = {
 } as const
 
 /** The filters typed letter by letter: they apply once typing pauses (`typeLogFilters`). */
-export type TypedLogFilter = 'model' | 'provider' | 'key' | 'q'
+export type TypedLogFilter = 'model' | 'provider' | 'key' | 'q' | 'session'
 /** How long typing in a filter must pause before the list is asked again. */
 export const LOG_TYPING_DEBOUNCE_MS = 250
 
@@ -77,6 +80,7 @@ export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
     cache: f.cache || undefined,
     guardrail: f.guardrail || undefined,
     redacted: f.redacted || undefined,
+    session: f.session.trim() || undefined,
   }
 }
 

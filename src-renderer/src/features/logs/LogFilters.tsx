@@ -94,6 +94,7 @@ export function LogFilters({ searchRef }: { searchRef: RefObject<HTMLInputElemen
       <ChoiceFilter name="cache" label="Cache" options={CACHE_FILTERS} />
       <ChoiceFilter name="guardrail" label="Guardrails" options={GUARDRAIL_FILTERS} />
       <ChoiceFilter name="redacted" label="Redaction" options={REDACTION_FILTERS} />
+      <TextFilter name="session" label="Session" placeholder="any" />
       <TextFilter
         name="q"
         label="Search"
