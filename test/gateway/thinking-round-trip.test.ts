@@ -209,6 +209,9 @@ afterAll(async () => {
 
 const lastBody = (up: Scripted) => up.requests.at(-1)?.body as Obj & { messages: Msg[] }
 
+/** Claude Code also asks for old thinking to be cleared (context editing), an edit that goes with thinking. */
+const CONTEXT_MANAGEMENT = { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] }
+
 async function turn(model: string, messages: Msg[], stream: boolean): Promise<Anthropic.Message> {
   const params = {
     model,
@@ -216,6 +219,7 @@ async function turn(model: string, messages: Msg[], stream: boolean): Promise<An
     thinking: { type: 'enabled' as const, budget_tokens: 2048 },
     tools: [READ_FILE],
     messages: messages as Anthropic.MessageParam[],
+    context_management: CONTEXT_MANAGEMENT,
   }
   return stream ? client.messages.stream(params).finalMessage() : client.messages.create(params)
 }
@@ -226,6 +230,7 @@ describe.each([false, true])('thinking round trip (stream: %s)', (stream) => {
     expect(reply.content.map((b) => b.type)).toEqual(['thinking', 'text'])
     const sent = lastBody(claude)
     expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 })
+    expect(sent.context_management).toEqual(CONTEXT_MANAGEMENT)
     expect(sent.messages).toEqual(HISTORY)
   })
 
@@ -258,6 +263,7 @@ describe.each([false, true])('thinking round trip (stream: %s)', (stream) => {
     })
     // The last tool turn has no thinking Anthropic signed, so this one request runs without thinking.
     expect(sent.thinking).toBeUndefined()
+    expect(sent.context_management).toBeUndefined()
 
     // Turn 3: the conversation goes on, back to the OpenAI-compatible model.
     const third: Msg[] = [
@@ -381,7 +387,7 @@ describe.each([false, true])('a Responses client (Codex) in a tool loop on Anthr
         ? openai.responses.stream({ ...params, input }).finalResponse()
         : openai.responses.create({ ...params, input })
     const first = await ask([{ role: 'user', content: 'Read a.txt' }])
-    const reasoning = first.output.filter((i) => i.type === 'reasoning')
+    const reasoning = first.output.filter((i) => i.type === 'reasoning') as OpenAI.Responses.ResponseReasoningItem[]
     expect(reasoning).toMatchObject([{ summary: [{ type: 'summary_text', text: CLAUDE_THOUGHT }] }])
 
     // Codex sends the reasoning items back with the tool call the model made and its result.

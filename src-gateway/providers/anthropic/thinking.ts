@@ -25,15 +25,30 @@ export function withSendableThinking<T extends Body>(body: T): T {
   const out: T = messages === body.messages ? body : { ...body, messages }
   if (!thinkingRefused(out)) return out
   const { thinking: _, ...rest } = out
-  return rest as T
+  return withoutThinkingEdits(rest) as T
 }
+
+/**
+ * Claude Code asks for context editing that clears old thinking (`clear_thinking_…`), an edit that belongs
+ * to thinking; with thinking off, Anthropic drops earlier thinking anyway, so the edit goes with it.
+ */
+function withoutThinkingEdits(body: Body): Body {
+  const cm = body.context_management as { edits?: unknown } | undefined
+  if (!Array.isArray(cm?.edits)) return body
+  const edits = (cm.edits as { type?: unknown }[]).filter((e) => !String(e?.type).startsWith('clear_thinking'))
+  if (edits.length === cm.edits.length) return body
+  const { context_management: _, ...rest } = body
+  return edits.length > 0 ? { ...rest, context_management: { ...cm, edits } } : rest
+}
+
+const isForeignThinking = (b: Block): boolean => !isReplayableThinking(b)
 
 function withoutForeignThinking(messages: unknown[]): unknown[] {
   let out: unknown[] | undefined
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as { role?: unknown; content?: unknown }
     const content = m?.role === 'assistant' && Array.isArray(m.content) ? (m.content as Block[]) : undefined
-    if (!content?.some((b) => !isReplayableThinking(b))) {
+    if (!content?.some(isForeignThinking)) {
       out?.push(m)
       continue
     }
