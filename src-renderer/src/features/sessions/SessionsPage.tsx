@@ -196,7 +196,7 @@ function SessionRow({ s, open, toggle }: { s: SessionSummary; open: boolean; tog
         <td>
           <button
             type="button"
-            className="small session-toggle"
+            className="small"
             aria-expanded={open}
             aria-controls={`session-calls-${s.id}`}
             aria-label={`${open ? 'Hide' : 'Show'} the calls of session ${s.id}`}
