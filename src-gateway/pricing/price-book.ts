@@ -29,6 +29,8 @@ export interface PriceBook {
   /** Cost in USD, or null when no price is known for the model. */
   cost(q: PriceQuery): number | null
   describe(model: string, providerId?: string): ModelPricing | null
+  /** The table's context window for the model (routing asks on every call, so it is kept with the resolution). */
+  contextWindow(model: string, providerId?: string): number | undefined
   /** Follows a config change (providers, their `local:` settings, `pricing:`): the next call is priced by it. */
   applyConfig(config: GatewayConfig): void
 }
@@ -49,7 +51,7 @@ interface Rates {
 type Resolution =
   | { kind: 'config'; rates: Rates }
   | { kind: 'local' }
-  | { kind: 'table'; modelId: string; options: PriceOptions }
+  | { kind: 'table'; modelId: string; options: PriceOptions; contextWindow?: number | null }
   | null
 
 /** Where an OpenAI-compatible host's model is looked for when neither its URL nor its name identify it. */
@@ -194,6 +196,13 @@ export function createPriceBook(config: GatewayConfig): PriceBook {
         isTiered: Object.values(prices).some((p) => typeof p === 'object'),
         contextWindow: found.model.context_window ?? null,
       }
+    },
+
+    contextWindow(model, providerId) {
+      const r = resolve(providerId, model)
+      if (r?.kind !== 'table') return undefined
+      r.contextWindow ??= calcPrice(PROBE, r.modelId, r.options)?.model.context_window ?? null
+      return r.contextWindow ?? undefined
     },
 
     applyConfig(next) {

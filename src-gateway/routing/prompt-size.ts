@@ -23,15 +23,31 @@ function sizeOf(req: ChatRequest): Size {
 }
 
 function countChars(req: ChatRequest): number {
-  let n = req.tools ? JSON.stringify(req.tools).length : 0
+  let n = req.tools ? jsonChars(req.tools) : 0
   for (const m of req.messages) {
     if (typeof m.content === 'string') n += m.content.length
-    else if (Array.isArray(m.content)) for (const p of m.content) n += JSON.stringify(p).length
+    else if (Array.isArray(m.content)) for (const p of m.content) n += jsonChars(p)
     // An agent's history is largely its tool calls: the files it wrote are in their arguments.
     if (m.role === 'assistant' && m.tool_calls) {
       for (const tc of m.tool_calls) n += tc.function.name.length + tc.function.arguments.length
     }
   }
+  return n
+}
+
+/**
+ * About the length of `v` as JSON, walked instead of serialised: an agent's tool schemas run to tens of
+ * kilobytes on every call, and JSON.stringify of them costs ten times as much.
+ */
+function jsonChars(v: unknown): number {
+  if (typeof v === 'string') return v.length + 2
+  if (v === null || typeof v !== 'object') return 8
+  let n = 2
+  if (Array.isArray(v)) {
+    for (const x of v) n += jsonChars(x) + 1
+    return n
+  }
+  for (const k in v) n += k.length + 4 + jsonChars((v as Record<string, unknown>)[k])
   return n
 }
 

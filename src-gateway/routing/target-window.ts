@@ -43,7 +43,7 @@ export function knownWindow(t: WindowTarget, deps: WindowDeps): number | undefin
 }
 
 function pricedWindow(t: WindowTarget, deps: WindowDeps): number | undefined {
-  return deps.priceBook?.describe(t.model, t.provider.id)?.contextWindow ?? undefined
+  return deps.priceBook?.contextWindow(t.model, t.provider.id)
 }
 
 /**
