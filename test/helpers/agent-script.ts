@@ -41,6 +41,9 @@ type Format = 'openai' | 'ollama' | 'anthropic'
  */
 export const AGENT_MODELS = { fields: 'agent-model', hermesText: 'hermes-model', brokenJson: 'sloppy-model' } as const
 
+/** The context window the models state (Ollama's /api/show). */
+export const AGENT_WINDOW = 32768
+
 type Writes = keyof typeof AGENT_MODELS
 
 function writesOf(model: unknown): Writes {
@@ -134,7 +137,9 @@ export async function startAgentUpstream(script: AgentScript): Promise<AgentUpst
       sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) }),
     'GET /api/tags': (_req, res) => sendJson(res, 200, { models: models.map((name) => ({ name, model: name })) }),
     'POST /api/show': (_req, res) =>
-      sendJson(res, 200, { model_info: { 'general.architecture': 'qwen3', 'qwen3.context_length': 32768 } }),
+      sendJson(res, 200, {
+        model_info: { 'general.architecture': 'qwen3', 'qwen3.context_length': AGENT_WINDOW },
+      }),
   })
   return {
     ...up,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENT_MODELS, type AgentUpstream, startAgentUpstream } from '../helpers/agent-script.js'
+import { AGENT_MODELS, AGENT_WINDOW, type AgentUpstream, startAgentUpstream } from '../helpers/agent-script.js'
 import { startGateway, type TestGateway, waitForEvents } from '../helpers/gateway.js'
 import { runTool, tempDir, toolBin } from '../helpers/run-tool.js'
 
@@ -72,6 +72,7 @@ describe.each([
     timeout: 90_000,
   }, async () => {
     const firstTurn = up.turns.length
+    const firstRequest = up.requests.length
     const before = gw.events.length
     const session = randomUUID()
     const run = await runTool(
@@ -95,6 +96,13 @@ describe.each([
       expect(e.clientTool).toBe('claude-code')
     }
     // The call the model wrote badly was mended once, on the turn that made it.
+    // Ollama gets a context big enough for the agent's long prompt (its default would cut the start off
+    // silently), within the window the mock's /api/show states.
+    for (const r of up.requests.slice(firstRequest).filter((r) => r.path === '/api/chat')) {
+      const numCtx = (r.body as { options?: { num_ctx?: number } }).options?.num_ctx
+      expect(numCtx).toBeGreaterThan(4096)
+      expect(numCtx).toBeLessThanOrEqual(AGENT_WINDOW)
+    }
     expect(events.reduce((n, e) => n + (e.toolCallRepairs ?? 0), 0)).toBe(repairs)
   })
 })

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENT_MODELS, type AgentUpstream, startAgentUpstream } from '../helpers/agent-script.js'
+import { AGENT_MODELS, AGENT_WINDOW, type AgentUpstream, startAgentUpstream } from '../helpers/agent-script.js'
 import { startGateway, type TestGateway, waitForEvents } from '../helpers/gateway.js'
 import { runTool, tempDir, toolBin } from '../helpers/run-tool.js'
 
@@ -78,6 +78,7 @@ describe.each([
   it('runs `cat notes.txt` and ends with the scripted answer, in one session', { timeout: 90_000 }, async () => {
     const home = await codexHome(model)
     const firstTurn = up.turns.length
+    const firstRequest = up.requests.length
     const before = gw.events.length
     // Codex's own sandbox needs user namespaces the test machine may not allow; it is not what is tested here.
     const run = await runTool(
@@ -102,6 +103,13 @@ describe.each([
     for (const e of events) {
       expect(e).toMatchObject({ inboundApi: 'responses', status: 200, sessionId: session, project: 'periwinkle' })
       expect(e.clientTool).toBe('codex')
+    }
+    // Ollama gets a context big enough for the agent's long prompt (its default would cut the start off
+    // silently), within the window the mock's /api/show states.
+    for (const r of up.requests.slice(firstRequest).filter((r) => r.path === '/api/chat')) {
+      const numCtx = (r.body as { options?: { num_ctx?: number } }).options?.num_ctx
+      expect(numCtx).toBeGreaterThan(4096)
+      expect(numCtx).toBeLessThanOrEqual(AGENT_WINDOW)
     }
     expect(events.reduce((n, e) => n + (e.toolCallRepairs ?? 0), 0)).toBe(repairs)
   })
