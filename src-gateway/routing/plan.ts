@@ -155,7 +155,10 @@ function fitContext(
   req: ChatRequest,
   deps: PlanDeps,
 ): Target[] | Promise<Target[]> {
-  const windows = targets.map((t) => targetWindow(t, deps))
+  // With nowhere else to go, a prompt is refused only by a window config or the server states: the upstream
+  // knows its own better than the price table does, and answers a prompt too long for it itself.
+  const priced = targets.length > 1 || route?.longContext !== undefined
+  const windows = targets.map((t) => targetWindow(t, deps, { priced }))
   if (windows.some((w) => w instanceof Promise)) {
     return Promise.all(windows).then((known) => fitWindows(targets, known, route, req, deps))
   }

@@ -22,12 +22,19 @@ export interface WindowTarget {
 
 /**
  * The window, asking the server on the model's first use: a promise only then, so a call to a model
- * whose window is known pays no await. Undefined when nothing states one.
+ * whose window is known pays no await. Undefined when nothing states one. `priced: false` leaves out the
+ * price table's, which is a model's usual window rather than what this upstream grants (Anthropic's
+ * 1M-token beta runs models the table gives 200k).
  */
-export function targetWindow(t: WindowTarget, deps: WindowDeps): number | undefined | Promise<number | undefined> {
+export function targetWindow(
+  t: WindowTarget,
+  deps: WindowDeps,
+  { priced = true } = {},
+): number | undefined | Promise<number | undefined> {
   const listed = t.contextWindow ?? deps.catalog.listedWindow(t.provider, t.model)
   if (listed !== undefined) return listed
   const stated = deps.catalog.windows.lookup(t.provider, t.model)
+  if (!priced) return stated
   if (stated instanceof Promise) return stated.then((w) => w ?? pricedWindow(t, deps))
   return stated ?? pricedWindow(t, deps)
 }

@@ -61,6 +61,7 @@ providers:
   olcap: { type: ollama, baseUrl: "${up.url}", numCtx: { max: 8192 } }
   oc: { type: openai-compatible, baseUrl: "${up.url}/v1" }
   lc: { type: llamacpp, baseUrl: "${up.url}/v1" }
+  oa: { type: openai, baseUrl: "${up.url}/v1", apiKey: sk-test }
 routes:
   small:
     targets: [ { model: oc/tiny, contextWindow: 100 } ]
@@ -133,6 +134,15 @@ describe('a prompt larger than its only target gets the caller\'s "too long" err
     expect(e.code).toBe('context_length_exceeded')
     expect(e.param).toBe('input')
     expect(e.message).toMatch(/exceeds the context window/)
+  })
+
+  it("is not decided by the price table's usual window: the upstream may grant more, and answers for itself", async () => {
+    // The table gives gpt-4o 128000 tokens; Anthropic's 1M beta, say, runs models past what the table says.
+    const answer = await openai.chat.completions.create({
+      model: 'oa/gpt-4o',
+      messages: [{ role: 'user', content: words(130_000) }],
+    })
+    expect(answer.choices[0].message.content).toBe('ok')
   })
 
   it('a prompt that fits is sent, and a long-context target takes one that does not', async () => {
