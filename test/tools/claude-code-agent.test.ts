@@ -8,7 +8,8 @@ import { runTool, tempDir, toolBin } from '../helpers/run-tool.js'
 
 // Issue 19: the real Claude Code CLI runs a tool loop through the gateway to each upstream type. The scripted
 // model asks it to Read a file, expects the file's content in the tool result, then answers. Models that write
-// their call as Hermes text or with broken JSON arguments still drive the tool. The run is one session.
+// their call as Hermes text or with broken JSON arguments still drive the tool. The run is one session. A model
+// whose window the prompt does not fit answers in the words Claude Code knows, so it can compact.
 
 let up: AgentUpstream
 let gw: TestGateway
@@ -35,6 +36,9 @@ routes:
   qwen-text:
     targets:
       - { model: local/${AGENT_MODELS.hermesText}, toolCallFormat: hermes }
+  tiny:
+    targets:
+      - { model: local/${AGENT_MODELS.fields}, contextWindow: 4000 }
 `)
 })
 
@@ -104,5 +108,25 @@ describe.each([
       expect(numCtx).toBeLessThanOrEqual(AGENT_WINDOW)
     }
     expect(events.reduce((n, e) => n + (e.toolCallRepairs ?? 0), 0)).toBe(repairs)
+  })
+})
+
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/api/chat', '/v1/messages'])
+
+describe('Claude Code → a model whose window its prompt does not fit', () => {
+  it('gets Anthropic’s “prompt is too long” from the gateway and reads the limit from it', {
+    timeout: 90_000,
+  }, async () => {
+    const firstRequest = up.requests.length
+    const run = await runTool(
+      toolBin('claude'),
+      ['-p', 'What is the code word in notes.txt?'],
+      claudeEnv('tiny'),
+      work.path,
+    )
+    // Claude Code's own words for the error it recognises: the prompt's size and the window it parsed.
+    expect(run.stdout).toMatch(/Prompt is too long · the request is ~\d+ tokens \(limit 4000\)/)
+    expect(run.code).not.toBe(0)
+    expect(up.requests.slice(firstRequest).filter((r) => CHAT_PATHS.has(r.path))).toEqual([])
   })
 })

@@ -8,7 +8,7 @@ import { runTool, tempDir, toolBin } from '../helpers/run-tool.js'
 // Issue 19: the real Codex CLI runs a tool loop through the gateway to each upstream type. The scripted model
 // asks it to run `cat notes.txt` with its exec_command tool, expects the file's content in the tool result,
 // then answers. Models that write their call as Hermes text or with broken JSON arguments still drive the
-// tool. The run is one session.
+// tool. The run is one session. A model whose window the prompt does not fit answers in the words Codex knows.
 
 let up: AgentUpstream
 let gw: TestGateway
@@ -35,6 +35,9 @@ routes:
   qwen-text:
     targets:
       - { model: local/${AGENT_MODELS.hermesText}, toolCallFormat: hermes }
+  tiny:
+    targets:
+      - { model: local/${AGENT_MODELS.fields}, contextWindow: 4000 }
 `)
 })
 
@@ -112,5 +115,24 @@ describe.each([
       expect(numCtx).toBeLessThanOrEqual(AGENT_WINDOW)
     }
     expect(events.reduce((n, e) => n + (e.toolCallRepairs ?? 0), 0)).toBe(repairs)
+  })
+})
+
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/api/chat', '/v1/messages'])
+
+describe('Codex CLI → a model whose window its prompt does not fit', () => {
+  it('gets context_length_exceeded from the gateway and says it ran out of room', { timeout: 90_000 }, async () => {
+    const home = await codexHome('tiny')
+    const firstRequest = up.requests.length
+    const run = await runTool(
+      toolBin('codex'),
+      ['exec', '--skip-git-repo-check', '--sandbox', 'danger-full-access', 'What is the code word in notes.txt?'],
+      { HOME: home, CODEX_HOME: home, SWITCHYARD_API_KEY: 'sy-local-key' },
+      work,
+    )
+    // Codex's own words for context_length_exceeded (another 400 would read "unexpected status").
+    expect(run.stderr).toContain("Codex ran out of room in the model's context window")
+    expect(run.code).not.toBe(0)
+    expect(up.requests.slice(firstRequest).filter((r) => CHAT_PATHS.has(r.path))).toEqual([])
   })
 })
