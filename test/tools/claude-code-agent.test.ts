@@ -61,7 +61,7 @@ function claudeEnv(model: string): Record<string, string> {
     ANTHROPIC_SMALL_FAST_MODEL: model,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
-    ANTHROPIC_CUSTOM_HEADERS: 'x-switchyard-project: periwinkle',
+    ANTHROPIC_CUSTOM_HEADERS: 'x-switchyard-project: billing-service',
   }
 }
 
@@ -96,7 +96,7 @@ describe.each([
     const events = (await waitForEvents(gw, before + turns.length)).slice(before)
     expect(events).toHaveLength(turns.length)
     for (const e of events) {
-      expect(e).toMatchObject({ inboundApi: 'anthropic', status: 200, sessionId: session, project: 'periwinkle' })
+      expect(e).toMatchObject({ inboundApi: 'anthropic', status: 200, sessionId: session, project: 'billing-service' })
       expect(e.clientTool).toBe('claude-code')
     }
     // The call the model wrote badly was mended once, on the turn that made it.

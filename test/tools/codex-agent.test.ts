@@ -60,7 +60,7 @@ name = "Switchyard"
 base_url = "http://127.0.0.1:4141/v1"
 env_key = "SWITCHYARD_API_KEY"
 wire_api = "responses"
-http_headers = { "x-switchyard-project" = "periwinkle" }
+http_headers = { "x-switchyard-project" = "billing-service" }
 `
 
 async function codexHome(model: string): Promise<string> {
@@ -104,7 +104,7 @@ describe.each([
     const events = (await waitForEvents(gw, before + turns.length)).slice(before)
     expect(events).toHaveLength(turns.length)
     for (const e of events) {
-      expect(e).toMatchObject({ inboundApi: 'responses', status: 200, sessionId: session, project: 'periwinkle' })
+      expect(e).toMatchObject({ inboundApi: 'responses', status: 200, sessionId: session, project: 'billing-service' })
       expect(e.clientTool).toBe('codex')
     }
     // Ollama gets a context big enough for the agent's long prompt (its default would cut the start off
