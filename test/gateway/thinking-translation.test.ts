@@ -76,9 +76,35 @@ function claudeAnswer(_req: RecordedRequest, res: ServerResponse) {
   })
 }
 
+/**
+ * Gemini 3 wants the thought signature of the first function call of the current turn echoed back, and
+ * answers 400 without one (pitfall P8); clients of other dialects have nowhere to keep it.
+ */
+function geminiAnswer(req: RecordedRequest, res: ServerResponse) {
+  const contents = (req.body as { contents: { role: string; parts: Obj[] }[] }).contents
+  const lastUser = contents.findLastIndex((c) => c.role === 'user' && c.parts.some((p) => 'text' in p))
+  for (const c of contents.slice(lastUser + 1)) {
+    const first = c.parts.find((p) => 'functionCall' in p)
+    if (req.path.includes('gemini-3') && first && !first.thoughtSignature) {
+      return sendJson(res, 400, {
+        error: {
+          code: 400,
+          status: 'INVALID_ARGUMENT',
+          message: 'Function call is missing a thought_signature in functionCall parts.',
+        },
+      })
+    }
+  }
+  sendJson(res, 200, {
+    candidates: [{ content: { role: 'model', parts: [{ text: 'Done.' }] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 },
+  })
+}
+
 let compat: Scripted
 let ollama: Scripted
 let claude: Scripted
+let gemini: Scripted
 let gw: TestGateway
 let anthropic: Anthropic
 let openai: OpenAI
@@ -87,11 +113,16 @@ beforeAll(async () => {
   compat = await startScriptedUpstream({ 'POST /v1/chat/completions': compatAnswer })
   ollama = await startScriptedUpstream({ 'POST /api/chat': ollamaAnswer })
   claude = await startScriptedUpstream({ 'POST /v1/messages': claudeAnswer })
+  gemini = await startScriptedUpstream({
+    'POST /v1beta/models/gemini-3-pro-preview:generateContent': geminiAnswer,
+    'POST /v1beta/models/gemini-2.5-pro:generateContent': geminiAnswer,
+  })
   gw = await startGateway(`
 providers:
   compat: { type: openai-compatible, baseUrl: "${compat.url}/v1" }
   llama: { type: ollama, baseUrl: "${ollama.url}" }
   claude: { type: anthropic, baseUrl: "${claude.url}", apiKey: sk-ant-test }
+  gem: { type: gemini, baseUrl: "${gemini.url}", apiKey: g-test }
 `)
   anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'any', maxRetries: 0 })
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'any', maxRetries: 0 })
@@ -99,7 +130,7 @@ providers:
 
 afterAll(async () => {
   await gw?.close()
-  await Promise.all([compat?.stop(), ollama?.stop(), claude?.stop()])
+  await Promise.all([compat?.stop(), ollama?.stop(), claude?.stop(), gemini?.stop()])
 })
 
 const lastBody = (up: Scripted) => up.requests.at(-1)?.body as Obj
@@ -220,5 +251,26 @@ describe('thinking knobs across providers', () => {
       messages: [{ role: 'user', content: 'Hi' }],
     })
     expect(lastBody(ollama).think).toBe(think)
+  })
+})
+
+describe('a tool loop from another model continued on Gemini', () => {
+  const loop: Anthropic.MessageParam[] = [
+    { role: 'user', content: 'Read a.txt' },
+    { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_a', name: 'read_file', input: { path: 'a.txt' } }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_a', content: 'alpha' }] },
+  ]
+
+  it("gets Gemini 3's documented placeholder signature on calls that have none", async () => {
+    const msg = await anthropic.messages.create({ model: 'gem/gemini-3-pro-preview', max_tokens: 100, messages: loop })
+    expect(msg.content).toMatchObject([{ type: 'text', text: 'Done.' }])
+    const model = (lastBody(gemini).contents as { parts: Obj[] }[])[1]
+    expect(model.parts[0]).toMatchObject({ thoughtSignature: 'skip_thought_signature_validator' })
+  })
+
+  it('sends no signature to Gemini 2.5, which does not ask for one', async () => {
+    await anthropic.messages.create({ model: 'gem/gemini-2.5-pro', max_tokens: 100, messages: loop })
+    const model = (lastBody(gemini).contents as { parts: Obj[] }[])[1]
+    expect(model.parts[0]).not.toHaveProperty('thoughtSignature')
   })
 })

@@ -34,11 +34,19 @@ const THINKING_BUDGET_BY_EFFORT: Record<string, number> = {
 
 export function chatRequest(req: ChatRequest, model: string, ctx: ProviderContext): UpstreamRequest {
   const path = req.stream ? GEMINI_PATHS.stream(model) : GEMINI_PATHS.generate(model)
-  return geminiPost(path, toGeminiRequest(req), ctx)
+  return geminiPost(path, toGeminiRequest(req, model), ctx)
 }
 
-export function toGeminiRequest(req: ChatRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...toGeminiConversation(req.messages) }
+/**
+ * Gemini 3 answers 400 when the first function call of a turn comes back without its thought signature
+ * (pitfall P8). Calls made by another model, or relayed to a client that has no field for the signature
+ * (Anthropic's tool_use, the Responses function_call), get the placeholder Google documents for that case.
+ */
+const NEEDS_THOUGHT_SIGNATURES = /(^|\/)gemini-3/
+
+export function toGeminiRequest(req: ChatRequest, model = ''): Record<string, unknown> {
+  const conversation = toGeminiConversation(req.messages, NEEDS_THOUGHT_SIGNATURES.test(model))
+  const body: Record<string, unknown> = { ...conversation }
   if (req.tools?.length) body.tools = [{ functionDeclarations: req.tools.map(toFunctionDeclaration) }]
   if (req.tool_choice !== undefined)
     body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(req.tool_choice) }

@@ -22,7 +22,10 @@ export interface GeminiConversation {
   contents: GeminiContent[]
 }
 
-export function toGeminiConversation(messages: ChatMessage[]): GeminiConversation {
+/** What Google documents to send as the signature of a function call that has none (a "context engineering" case). */
+export const PLACEHOLDER_THOUGHT_SIGNATURE = 'skip_thought_signature_validator'
+
+export function toGeminiConversation(messages: ChatMessage[], placeholderSignatures = false): GeminiConversation {
   const names = toolNamesById(messages)
   const system: GeminiPart[] = []
   const contents: GeminiContent[] = []
@@ -44,7 +47,7 @@ export function toGeminiConversation(messages: ChatMessage[]): GeminiConversatio
         append('user', userParts(m.content, i))
         break
       case 'assistant':
-        append('model', modelParts(m))
+        append('model', modelParts(m, placeholderSignatures))
         break
       case 'tool':
         append('user', [functionResponsePart(m, toolResultName(names, m, i))])
@@ -92,14 +95,16 @@ function mediaPart(url: string, param: string): GeminiPart {
   throw new GatewayError('invalid_request', `${param}: Gemini accepts http(s) URLs or base64 data: URLs`, { param })
 }
 
-function modelParts(m: ChatMessage): GeminiPart[] {
+function modelParts(m: ChatMessage, placeholderSignatures: boolean): GeminiPart[] {
   const parts = textParts(m.content)
-  for (const tc of m.tool_calls ?? []) {
+  for (const [k, tc] of (m.tool_calls ?? []).entries()) {
     const part: GeminiPart = {
       functionCall: { name: tc.function.name, args: parseToolArguments(tc.function.arguments) },
     }
-    // Gemini 3 rejects a functionCall part whose signature is not echoed back (pitfall P8).
+    // Gemini 3 rejects a functionCall part whose signature is not echoed back (pitfall P8); only the first
+    // call of a turn carries one.
     if (tc.function.thought_signature) part.thoughtSignature = tc.function.thought_signature
+    else if (k === 0 && placeholderSignatures) part.thoughtSignature = PLACEHOLDER_THOUGHT_SIGNATURE
     parts.push(part)
   }
   return parts
