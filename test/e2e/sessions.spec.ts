@@ -131,8 +131,16 @@ test('a session opens its calls in order, and a call opens in Logs among the ses
   await expect(page.getByRole('heading', { level: 1, name: 'Logs' })).toBeVisible()
   await expect(page.getByLabel('Session', { exact: true })).toHaveValue(CLAUDE_SESSION)
   await expect(page.getByTestId('log-row')).toHaveCount(3)
-  await expect(page.getByTestId('log-drawer')).toContainText(requestId!)
+  const drawer = page.getByTestId('log-drawer')
+  await expect(drawer).toContainText(requestId!)
+  await expect(drawer).toContainText(CLAUDE_SESSION)
+  await expect(drawer).toContainText('Claude Code')
+  await expect(drawer).toContainText('switchyard')
   await page.screenshot({ path: join(SHOTS, 'sessions-call-in-logs.png'), fullPage: true })
+  // And back: the drawer opens the session on the Sessions page.
+  await drawer.getByRole('link', { name: 'Open in Sessions' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible()
+  await expect(page.getByRole('table', { name: `Calls of session ${CLAUDE_SESSION}` })).toBeVisible()
 })
 
 test('filters by tool and project, and says when nothing matches', async ({ page }) => {

@@ -2,12 +2,14 @@ import { useQuery } from '@tanstack/react-query'
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
 import type { LogDetail } from '../../../../src-shared/admin-api'
 import { errorMessage } from '../../api/client'
+import { hrefFor } from '../../app/router'
 import { CopyButton } from '../../components/CopyButton'
 import { formatCount, formatDuration, formatTokensInOut } from '../../format'
 import { logDetailQuery } from '../../queries/logs'
 import { settingsQuery } from '../../queries/settings'
 import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
+import { toolLabel } from '../sessions/session-filters'
 import { attemptStory } from './attempt-story'
 import { ProtectionPanel } from './ProtectionPanel'
 
@@ -93,6 +95,27 @@ function Overview({ d }: { d: LogDetail }) {
       </dd>
       <dt>Key</dt>
       <dd>{d.keyName ?? (d.caller ? `none (${d.caller})` : '—')}</dd>
+      {d.sessionId && (
+        <>
+          <dt>Session</dt>
+          <dd>
+            <code>{d.sessionId}</code> ·{' '}
+            <a href={hrefFor('/sessions', { range: '30d', session: d.sessionId })}>Open in Sessions</a>
+          </dd>
+        </>
+      )}
+      {d.project && (
+        <>
+          <dt>Project</dt>
+          <dd>{d.project}</dd>
+        </>
+      )}
+      {d.clientTool && (
+        <>
+          <dt>Tool</dt>
+          <dd>{toolLabel(d.clientTool)}</dd>
+        </>
+      )}
       {d.promptName && (
         <>
           <dt>Prompt</dt>
