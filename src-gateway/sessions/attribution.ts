@@ -90,6 +90,8 @@ function toolOf(call: GatewayCall): string | undefined {
   if (ua.startsWith('claude-cli/')) return 'claude-code'
   // codex_exec, codex_cli_rs, codex_vscode…: the "originator" Codex names itself by.
   if (ua.startsWith('codex_')) return 'codex'
+  // Every browser says `Mozilla/5.0`: the web UI's Playground or a page, not a tool anyone would know it by.
+  if (ua.startsWith('Mozilla/')) return undefined
   return PRODUCT.exec(ua)?.[1].toLowerCase()
 }
 

@@ -175,7 +175,8 @@ describe('the calling tool', () => {
   })
 
   it('is left out when the user-agent names nothing usable', async () => {
-    for (const ua of ['', '(compatible)', `${'x'.repeat(80)}/1.0`]) {
+    const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'
+    for (const ua of ['', '(compatible)', `${'x'.repeat(80)}/1.0`, browser]) {
       const e = await call('/v1/chat/completions', chat('compat/mock-gpt'), { 'user-agent': ua })
       expect(e.clientTool, ua).toBeUndefined()
     }
