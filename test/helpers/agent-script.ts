@@ -23,14 +23,25 @@ export interface AgentScript {
   expect: string
   /** The final answer, given once the result carries `expect`. */
   answer: string
+  /**
+   * For an agent that compacts its conversation when told it is too long: a request whose last user text
+   * matches `asks` (the agent's summary prompt) gets `reply`; a later conversation that carries `remembered`
+   * (from the reply, as the agent keeps it) gets `answer`.
+   */
+  compaction?: { asks: RegExp; reply: string; remembered: string; answer: string }
 }
 
-/** What the model did with one request: the scripted call or answer, a side answer, or a missing result. */
+/**
+ * What the model did with one request: the scripted call or answer, a side answer, a missing result, or the
+ * compaction's summary and the answer after it.
+ */
 export type AgentTurn =
   | { kind: 'tool-call'; format: Format; call: ToolCall }
   | { kind: 'answer'; format: Format; result: string }
   | { kind: 'result-without-content'; format: Format; result: string }
   | { kind: 'side'; format: Format }
+  | { kind: 'summary'; format: Format }
+  | { kind: 'after-summary'; format: Format }
 
 type Format = 'openai' | 'ollama' | 'anthropic'
 
@@ -104,6 +115,18 @@ export async function startAgentUpstream(script: AgentScript): Promise<AgentUpst
   const turns: AgentTurn[] = []
   let calls = 0
   const play = (format: Format, body: Obj, seen: Seen): Reply => {
+    const { compaction } = script
+    if (compaction) {
+      const messages = (body.messages as Obj[] | undefined) ?? []
+      if (compaction.asks.test(textOf(messages.findLast((m) => m.role === 'user')?.content))) {
+        turns.push({ kind: 'summary', format })
+        return { kind: 'text', text: compaction.reply }
+      }
+      if (JSON.stringify(messages).includes(compaction.remembered)) {
+        turns.push({ kind: 'after-summary', format })
+        return { kind: 'text', text: compaction.answer }
+      }
+    }
     if (seen.result !== undefined) {
       const carried = seen.result.includes(script.expect)
       turns.push({ kind: carried ? 'answer' : 'result-without-content', format, result: seen.result })
