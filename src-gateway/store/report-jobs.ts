@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import type { SessionPage } from '../../src-shared/contract/sessions.js'
+import type { ProjectList, SessionPage } from '../../src-shared/contract/sessions.js'
 import type { Db } from './db.js'
 import type { ExportFormat } from './log-export.js'
 import type { LogFilter } from './log-filter.js'
@@ -12,7 +12,7 @@ import {
   type StatsQuery,
   type StatsResult,
 } from './log-stats.js'
-import { listSessions, type SessionsFilter } from './session-queries.js'
+import { listProjects, listSessions, type SessionsFilter } from './session-queries.js'
 
 /**
  * The reads a report endpoint makes (issue 23): plain data in and out, so the report worker can run them on
@@ -23,6 +23,7 @@ export type ReportJob =
   | { kind: 'overview'; query: OverviewQuery; now: number }
   | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
   | { kind: 'sessions'; filter: SessionsFilter; page: { limit: number; cursor?: number } }
+  | { kind: 'projects'; filter: Omit<SessionsFilter, 'project'> }
 
 /** A log export: long (minutes over a big log), so it runs in a worker of its own, not between reports. */
 export interface ExportJob {
@@ -30,7 +31,10 @@ export interface ExportJob {
   format: ExportFormat
 }
 
-export function runReport(db: Db, job: ReportJob): Promise<StatsResult | OverviewResult | LogPage | SessionPage> {
+export function runReport(
+  db: Db,
+  job: ReportJob,
+): Promise<StatsResult | OverviewResult | LogPage | SessionPage | ProjectList> {
   switch (job.kind) {
     case 'stats':
       return computeStats(db, job.query, job.now)
@@ -40,6 +44,8 @@ export function runReport(db: Db, job: ReportJob): Promise<StatsResult | Overvie
       return listLogs(db, job.filter, job.page)
     case 'sessions':
       return listSessions(db, job.filter, job.page)
+    case 'projects':
+      return Promise.resolve(listProjects(db, job.filter))
   }
 }
 

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { LogItem } from '../../src-shared/contract/logs.js'
-import type { SessionPage, SessionSummary } from '../../src-shared/contract/sessions.js'
+import type { ProjectList, SessionPage, SessionSummary } from '../../src-shared/contract/sessions.js'
 import type { Db } from './db.js'
 import { rowsById } from './log-queries.js'
 
@@ -216,4 +216,29 @@ export function getSession(
     calls: rowsById(db, pageIds).reverse(),
     nextCursor: ids.length > limit ? String(pageIds[pageIds.length - 1]) : null,
   }
+}
+
+/** Projects a list shows at most, the most recently active first. */
+export const PROJECT_LIST_CAP = 200
+
+/**
+ * The projects with a call in the range and their totals over those calls, in one pass over the range's
+ * ids (the table by id, as the sessions list reads it).
+ */
+export function listProjects(db: Db, filter: Omit<SessionsFilter, 'project'>): ProjectList {
+  const span = idSpan(db, filter)
+  if (!span) return { items: [], isCapped: false }
+  const terms = callTerms(filter)
+  const rows = db
+    .prepare(
+      `SELECT project, count(DISTINCT session_id) AS sessions, count(*) AS calls,
+         coalesce(sum(input_tokens), 0) AS inputTokens, coalesce(sum(output_tokens), 0) AS outputTokens,
+         coalesce(sum(cached_tokens), 0) AS cachedTokens, sum(cost_usd) AS costUsd, sum(status >= 400) AS errors,
+         max(created_at) AS lastAt
+       FROM request_logs NOT INDEXED
+       WHERE id >= ? AND id < ? AND project IS NOT NULL AND ${terms.where}
+       GROUP BY project ORDER BY lastAt DESC, project LIMIT ?`,
+    )
+    .all(span.lo, span.hi, ...terms.params, PROJECT_LIST_CAP + 1) as ProjectList['items']
+  return { items: rows.slice(0, PROJECT_LIST_CAP), isCapped: rows.length > PROJECT_LIST_CAP }
 }

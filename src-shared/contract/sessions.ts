@@ -79,3 +79,35 @@ export const SessionDetailSchema = Type.Object({
   nextCursor: OrNull(Type.String()),
 })
 export type SessionDetail = Static<typeof SessionDetailSchema>
+
+/** GET /admin/v1/projects: the projects with a call in the range, the most recently active first. */
+export const ProjectsQuerySchema = Type.Object({
+  from: SessionsQuerySchema.properties.from,
+  to: SessionsQuerySchema.properties.to,
+  key: Name,
+  tool: Name,
+})
+export type ProjectsQuery = Static<typeof ProjectsQuerySchema>
+
+/** One project's totals over its calls in the range (in a session or not). */
+export const ProjectSummarySchema = Type.Object({
+  project: Type.String(),
+  /** The sessions its calls in the range belong to. */
+  sessions: Type.Integer(),
+  calls: Type.Integer(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  cachedTokens: Type.Integer(),
+  costUsd: OrNull(Type.Number()),
+  errors: Type.Integer(),
+  lastAt: Type.String(),
+})
+export type ProjectSummary = Static<typeof ProjectSummarySchema>
+
+/** GET /admin/v1/projects: the 200 most recently active projects (a range has few). */
+export const ProjectListSchema = Type.Object({
+  items: Type.Array(ProjectSummarySchema),
+  /** More projects had calls in the range than are listed. */
+  isCapped: Type.Boolean(),
+})
+export type ProjectList = Static<typeof ProjectListSchema>

@@ -9,6 +9,8 @@ import { parseConfig } from '../../src-gateway/config/load.js'
 import type { LogEvent } from '../../src-gateway/core/log-event.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import {
+  type ProjectList,
+  ProjectListSchema,
   type SessionDetail,
   SessionDetailSchema,
   type SessionPage,
@@ -45,7 +47,8 @@ const base = (i: number, over: Partial<LogEvent>): LogEvent => ({
 
 /**
  * Session `alpha` (Claude Code, key ci) from minute 0 to 9 with a call at minute 30; `beta` (Codex, project
- * billing) at minutes 10–20; `gamma` (another tool) a day earlier; calls without a session between them.
+ * billing) at minutes 10–20; `gamma` (another tool) a day earlier; calls without a session between them, one
+ * of them in project billing.
  */
 function rows(): LogEvent[] {
   const alpha = { sessionId: 'alpha', clientTool: 'claude-code', keyName: 'ci' }
@@ -59,7 +62,8 @@ function rows(): LogEvent[] {
     base(10, { sessionId: 'beta', clientTool: 'codex', project: 'billing', inboundApi: 'responses' }),
     base(15, { sessionId: 'beta', clientTool: 'codex', project: 'billing', inboundApi: 'responses' }),
     base(20, { sessionId: 'beta', clientTool: 'codex', project: 'billing', inboundApi: 'responses' }),
-    base(25, {}),
+    // A call in a project but in no session.
+    base(25, { project: 'billing' }),
     base(30, { ...alpha }),
     base(-24 * 60, { sessionId: 'gamma', clientTool: 'aider' }),
   ]
@@ -205,6 +209,39 @@ describe('GET /admin/v1/sessions/:id', () => {
       404,
     )
     expect(body.error.code).toBe('session_not_found')
+  })
+})
+
+describe('GET /admin/v1/projects', () => {
+  const projects = async (query: string) => {
+    const list = await get<ProjectList>(`/admin/v1/projects?${query}`)
+    conforms(ProjectListSchema, list)
+    return list.items
+  }
+
+  it("totals each project's calls in the range, sessions or not", async () => {
+    expect(await projects(DAY_RANGE)).toEqual([
+      {
+        project: 'billing',
+        sessions: 1,
+        calls: 4,
+        inputTokens: 4000,
+        outputTokens: 400,
+        cachedTokens: 0,
+        costUsd: expect.closeTo((4 * (1000 * 2 + 100 * 4)) / 1e6, 9),
+        errors: 0,
+        lastAt: '2025-06-01T09:25:00.000Z',
+      },
+    ])
+  })
+
+  it('filters by range, key and tool', async () => {
+    expect(await projects('from=2025-06-01T09:00:00Z&to=2025-06-01T09:12:00Z')).toMatchObject([
+      { project: 'billing', calls: 1 },
+    ])
+    expect(await projects(`${DAY_RANGE}&tool=claude-code`)).toEqual([])
+    expect(await projects(`${DAY_RANGE}&tool=codex`)).toMatchObject([{ project: 'billing', calls: 3 }])
+    expect(await projects('from=2025-05-31T00:00:00Z&to=2025-06-01T00:00:00Z')).toEqual([])
   })
 })
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import {
+  type ProjectsQuery,
+  ProjectsQuerySchema,
   type SessionCallsQuery,
   SessionCallsQuerySchema,
   type SessionParams,
@@ -15,9 +17,17 @@ import { JSON_TYPE, requireReports } from './stats.js'
 /** Without `from`, the week before `to`: a list bounded in time reads a bounded part of the log. */
 const DEFAULT_SPAN_MS = 7 * 86_400_000
 
+function rangeOf(q: { from?: string; to?: string }): { from: string; to: string } {
+  const to = isoParam(q.to, 'to') ?? new Date().toISOString()
+  const from = isoParam(q.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS).toISOString()
+  if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
+  return { from, to }
+}
+
 /**
- * GET /admin/v1/sessions (the sessions active in a range, in the report worker) and /admin/v1/sessions/:id
- * (one session's totals and its calls in order: a seek in the session index, on the gateway's thread).
+ * GET /admin/v1/sessions (the sessions active in a range) and /admin/v1/projects (each project's totals in a
+ * range), both in the report worker, and /admin/v1/sessions/:id (one session's totals and its calls in order:
+ * seeks in the session index, on the gateway's thread).
  */
 export function registerAdminSessions(app: FastifyInstance): void {
   app.get<{ Querystring: SessionsQuery }>(
@@ -26,14 +36,21 @@ export function registerAdminSessions(app: FastifyInstance): void {
     async (req, reply) => {
       const reports = requireReports(app)
       const { project, key, tool, limit, cursor } = req.query
-      const to = isoParam(req.query.to, 'to') ?? new Date().toISOString()
-      const from = isoParam(req.query.from, 'from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS).toISOString()
-      if (from >= to) throw new GatewayError('invalid_request', 'from must be earlier than to', { param: 'from' })
       const json = await reports.run({
         kind: 'sessions',
-        filter: { from, to, project, key, tool },
+        filter: { ...rangeOf(req.query), project, key, tool },
         page: { limit, cursor: cursor === undefined ? undefined : Number(cursor) },
       })
+      return reply.type(JSON_TYPE).send(json)
+    },
+  )
+
+  app.get<{ Querystring: ProjectsQuery }>(
+    '/admin/v1/projects',
+    { schema: { querystring: ProjectsQuerySchema } },
+    async (req, reply) => {
+      const { key, tool } = req.query
+      const json = await requireReports(app).run({ kind: 'projects', filter: { ...rangeOf(req.query), key, tool } })
       return reply.type(JSON_TYPE).send(json)
     },
   )
