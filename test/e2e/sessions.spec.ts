@@ -158,3 +158,21 @@ test('filters by tool and project, and says when nothing matches', async ({ page
   await page.getByRole('button', { name: 'Clear filters' }).first().click()
   await expect(page.getByTestId('session-row')).toHaveCount(3)
 })
+
+test('Projects: what each project cost in the range; choosing one shows its sessions', async ({ page }) => {
+  await page.goto(`${gateway.baseUrl}/#/sessions`)
+  const projects = page.getByRole('table', { name: 'Projects' })
+  await expect(projects.getByTestId('project-row')).toHaveCount(2)
+  const switchyard = projects.locator('[data-project="switchyard"]')
+  await expect(switchyard).toContainText('3')
+  const cost = Number(await switchyard.getAttribute('data-cost'))
+  // The project's cost is its session's: all three of the Claude Code session's calls named it.
+  await expect(row(page, CLAUDE_SESSION)).toHaveAttribute('data-cost', String(cost))
+  await projects.getByRole('button', { name: 'billing' }).click()
+  await expect(page.getByTestId('session-row')).toHaveCount(1)
+  await expect(row(page, 'aider-refactor')).toBeVisible()
+  await expect(page.getByLabel('Project', { exact: true })).toHaveValue('billing')
+  await page.screenshot({ path: join(SHOTS, 'sessions-projects.png'), fullPage: true })
+  await projects.getByRole('button', { name: 'billing' }).click()
+  await expect(page.getByTestId('session-row')).toHaveCount(3)
+})

@@ -1,4 +1,4 @@
-import { infiniteQueryOptions, keepPreviousData } from '@tanstack/react-query'
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query'
 import type { SessionDetail, SessionPage } from '../../../src-shared/contract/sessions'
 import { sessionsApi } from '../api/sessions'
 import { type SessionFilters, toSessionsQuery } from '../features/sessions/session-filters'
@@ -9,6 +9,7 @@ export const SESSION_CALLS_PAGE_SIZE = 200
 
 export const sessionsKey = (filters: SessionFilters) => ['sessions', 'list', filters] as const
 export const sessionKey = (id: string) => ['sessions', 'detail', id] as const
+export const projectsKey = (filters: SessionFilters) => ['sessions', 'projects', filters] as const
 
 /**
  * The sessions active in the range, the most recently active first, a page per cursor ("Load more"). The range
@@ -34,3 +35,14 @@ export const sessionQuery = (id: string) =>
     initialPageParam: null as string | null,
     getNextPageParam: (last: SessionDetail) => last.nextCursor,
   })
+
+/** Each project's totals over its calls in the range, for the tool and key filters. */
+export const projectsQuery = (filters: SessionFilters) => {
+  // Not the project filter: the projects are what one is chosen from.
+  const scope: SessionFilters = { ...filters, project: '' }
+  return queryOptions({
+    queryKey: projectsKey(scope),
+    queryFn: ({ signal }) => sessionsApi.projects(toSessionsQuery(scope), signal),
+    placeholderData: keepPreviousData,
+  })
+}

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { LogItem } from '../../../../src-shared/contract/logs'
 import type { SessionSummary } from '../../../../src-shared/contract/sessions'
@@ -13,7 +13,7 @@ import {
   formatUsd,
   timeZoneLabel,
 } from '../../format'
-import { sessionQuery, sessionsQuery } from '../../queries/sessions'
+import { projectsQuery, sessionQuery, sessionsQuery } from '../../queries/sessions'
 import { LoggingOffNotice, useLoggingOff } from '../logs/LoggingOffNotice'
 import {
   hasSessionFilters,
@@ -187,6 +187,77 @@ function SessionCalls({ session }: { session: SessionSummary }) {
   )
 }
 
+/**
+ * What each project cost in the range (its calls in sessions or not); choosing one filters the sessions to
+ * it. Shown only when some call in the range named a project.
+ */
+function ProjectTotals({ filters, set }: { filters: SessionFilters; set(patch: Partial<SessionFilters>): void }) {
+  const projects = useQuery(projectsQuery(filters))
+  const items = projects.data?.items ?? []
+  if (items.length === 0) return null
+  return (
+    <section className="panel sessions-panel projects-panel" aria-labelledby="projects-title">
+      <h2 id="projects-title">Projects</h2>
+      <table aria-label="Projects" aria-busy={projects.isFetching}>
+        <thead>
+          <tr>
+            <th scope="col">Project</th>
+            <th scope="col">Last active</th>
+            <th scope="col" className="num">
+              Sessions
+            </th>
+            <th scope="col" className="num">
+              Calls
+            </th>
+            <th scope="col" className="num">
+              Tokens in → out
+            </th>
+            <th scope="col" className="num">
+              Cached
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+            <th scope="col" className="num">
+              Errors
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((p) => {
+            const chosen = filters.project === p.project
+            return (
+              <tr key={p.project} data-testid="project-row" data-project={p.project} data-cost={p.costUsd ?? ''}>
+                <td>
+                  <button
+                    type="button"
+                    className="small"
+                    aria-pressed={chosen}
+                    title={chosen ? 'Show every project' : `Only the sessions of ${p.project}`}
+                    onClick={() => set({ project: chosen ? '' : p.project })}
+                  >
+                    {p.project}
+                  </button>
+                </td>
+                <td title={p.lastAt}>{formatTime(p.lastAt)}</td>
+                <td className="num">{formatCount(p.sessions)}</td>
+                <td className="num">{formatCount(p.calls)}</td>
+                <td className="num">{formatTokensInOut(p.inputTokens, p.outputTokens)}</td>
+                <td className="num">{formatCount(p.cachedTokens)}</td>
+                <td className="num">{formatUsd(p.costUsd)}</td>
+                <td className={p.errors > 0 ? 'num status-err' : 'num'}>{formatCount(p.errors)}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      {projects.data?.isCapped && (
+        <p className="muted">The {formatCount(items.length)} most recently active projects.</p>
+      )}
+    </section>
+  )
+}
+
 const COLUMNS = 11
 
 function SessionRow({ s, open, toggle }: { s: SessionSummary; open: boolean; toggle(): void }) {
@@ -251,6 +322,7 @@ function SessionList() {
   return (
     <>
       <Filters filters={filters} set={set} />
+      <ProjectTotals filters={filters} set={set} />
       {list.error && (
         <div className="notice" role="alert">
           <span>
