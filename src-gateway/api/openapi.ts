@@ -41,6 +41,12 @@ const chatBody = {
   },
 }
 
+/** Groups the call into a coding session and a project (docs/sessions.md); Claude Code and Codex need neither. */
+const sessionHeaders = [
+  { name: 'x-switchyard-session', in: 'header', schema: { type: 'string', maxLength: 128 } },
+  { name: 'x-switchyard-project', in: 'header', schema: { type: 'string', maxLength: 200 } },
+]
+
 const chatResponses = {
   '200': {
     description:
@@ -79,6 +85,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         tags: ['OpenAI'],
         summary: 'Chat completion (stream or not), tools, images',
+        parameters: sessionHeaders,
         requestBody: { required: true, content: json(chatBody) },
         responses: chatResponses,
       },
@@ -112,6 +119,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [
           { name: 'anthropic-version', in: 'header', schema: { type: 'string' } },
           { name: 'anthropic-beta', in: 'header', schema: { type: 'string' } },
+          ...sessionHeaders,
         ],
         requestBody: {
           required: true,
@@ -148,6 +156,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         tags: ['Responses'],
         summary: 'OpenAI Responses API (stream or not), translated to every provider',
+        parameters: sessionHeaders,
         responses: chatResponses,
       },
     },
@@ -155,7 +164,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         tags: ['Prompts'],
         summary: 'Render a stored prompt with variables and run it; answers like /v1/chat/completions',
-        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }, ...sessionHeaders],
         requestBody: {
           required: true,
           content: json({
@@ -176,6 +185,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         tags: ['Ollama'],
         summary: 'Ollama chat (NDJSON stream by default)',
+        parameters: sessionHeaders,
         responses: { '200': { description: 'NDJSON or JSON' } },
       },
     },

@@ -182,3 +182,15 @@ describe('the calling tool', () => {
     }
   })
 })
+
+describe('the OpenAPI document', () => {
+  it('states the session and project headers on the model APIs', async () => {
+    const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post: { parameters?: { name: string; in: string }[] } }>
+    }
+    for (const path of ['/v1/chat/completions', '/v1/messages', '/v1/responses', '/api/chat']) {
+      const headers = (doc.paths[path].post.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name)
+      expect(headers, path).toEqual(expect.arrayContaining(['x-switchyard-session', 'x-switchyard-project']))
+    }
+  })
+})
