@@ -32,8 +32,8 @@ export interface AgentScript {
 }
 
 /**
- * What the model did with one request: the scripted call or answer, a side answer, a missing result, or the
- * compaction's summary and the answer after it.
+ * What the model did with one request: the scripted call or answer, a side answer, a missing result, the
+ * compaction's summary and the answer after it, or a refusal of another model's thinking (Anthropic).
  */
 export type AgentTurn =
   | { kind: 'tool-call'; format: Format; call: ToolCall }
@@ -42,15 +42,25 @@ export type AgentTurn =
   | { kind: 'side'; format: Format }
   | { kind: 'summary'; format: Format }
   | { kind: 'after-summary'; format: Format }
+  | { kind: 'refused'; format: Format }
 
 type Format = 'openai' | 'ollama' | 'anthropic'
 
 /**
  * The models the upstream serves, by how they write a tool call: in the API's tool-call fields; as Hermes/Qwen
  * `<tool_call>` text in the answer (OpenAI-compatible and Ollama); with arguments that are not JSON (single
- * quotes, a trailing comma: OpenAI-compatible, whose arguments are a string).
+ * quotes, a trailing comma: OpenAI-compatible, whose arguments are a string); in the fields after reasoning
+ * (REASONING as `reasoning_content`, DeepSeek-style, or Ollama's `thinking`).
  */
-export const AGENT_MODELS = { fields: 'agent-model', hermesText: 'hermes-model', brokenJson: 'sloppy-model' } as const
+export const AGENT_MODELS = {
+  fields: 'agent-model',
+  hermesText: 'hermes-model',
+  brokenJson: 'sloppy-model',
+  reasoning: 'reasoning-model',
+} as const
+
+/** What the reasoning model thinks before its tool call. */
+export const REASONING = 'The user wants the code word, so I read the file first.'
 
 /** The context window the models state (Ollama's /api/show). */
 export const AGENT_WINDOW = 32768
@@ -97,6 +107,19 @@ function seenAnthropic(body: { messages?: Obj[]; tools?: { name?: string }[] }):
     tools: (body.tools ?? []).map((t) => t.name ?? ''),
     result: results.length > 0 ? results.map((b) => textOf(b.content)).join('\n') : undefined,
   }
+}
+
+/**
+ * Anthropic refuses a thinking block it did not sign; this model signs none, so any thinking block sent back
+ * to it is another model's. Anthropic's message for it.
+ */
+function foreignThinking(body: Obj): string | undefined {
+  for (const [i, m] of ((body.messages as Obj[] | undefined) ?? []).entries()) {
+    if (m.role !== 'assistant' || !Array.isArray(m.content)) continue
+    const j = (m.content as Obj[]).findIndex((b) => b.type === 'thinking' || b.type === 'redacted_thinking')
+    if (j >= 0) return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`
+  }
+  return undefined
 }
 
 export interface AgentUpstream {
@@ -154,6 +177,11 @@ export async function startAgentUpstream(script: AgentScript): Promise<AgentUpst
     },
     'POST /v1/messages': (req, res) => {
       const body = req.body as Obj
+      const foreign = foreignThinking(body)
+      if (foreign) {
+        turns.push({ kind: 'refused', format: 'anthropic' })
+        return sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: foreign } })
+      }
       anthropicReply(body, res, play('anthropic', body, seenAnthropic(body)))
     },
     'GET /v1/models': (_req, res) =>
@@ -218,6 +246,7 @@ function openaiReply(body: Obj, res: ServerResponse, played: Reply) {
         ? {
             role: 'assistant',
             content: null,
+            ...(reply.writes === 'reasoning' && { reasoning_content: REASONING }),
             tool_calls: [{ id: reply.id, type: 'function', function: { name: reply.call.name, arguments: args } }],
           }
         : { role: 'assistant', content: reply.text }
@@ -233,6 +262,7 @@ function openaiReply(body: Obj, res: ServerResponse, played: Reply) {
   const frames = [oaChunk({ role: 'assistant', content: reply.kind === 'call' ? null : '' })]
   if (reply.kind === 'call') {
     const [a, b] = halves(args)
+    if (reply.writes === 'reasoning') frames.push(oaChunk({ reasoning_content: REASONING }))
     frames.push(
       oaChunk({
         tool_calls: [{ index: 0, id: reply.id, type: 'function', function: { name: reply.call.name, arguments: a } }],
@@ -264,7 +294,14 @@ function ollamaReply(body: Obj, res: ServerResponse, played: Reply) {
   // Ollama sends a tool call whole, with its arguments as an object, in one line.
   const messages =
     reply.kind === 'call'
-      ? [{ role: 'assistant', content: '', tool_calls: [{ function: reply.call }] }]
+      ? [
+          {
+            role: 'assistant',
+            content: '',
+            ...(reply.writes === 'reasoning' && { thinking: REASONING }),
+            tool_calls: [{ function: reply.call }],
+          },
+        ]
       : halves(reply.text).map((content) => ({ role: 'assistant', content }))
   if (body.stream === false) {
     const message = reply.kind === 'call' ? messages[0] : { role: 'assistant', content: reply.text }
