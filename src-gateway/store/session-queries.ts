@@ -20,11 +20,12 @@ export const SESSION_TOTAL_CAP = 1000
 const ID_WINDOW = 20_000
 
 /**
- * Rows are numbered in the order they were written, and a row is written when its call ends, up to a client's
- * timeout (Claude Code's is 10 minutes) after the `created_at` it starts at: so the ids of a time range lie
- * between those of rows started this long before and after it.
+ * Rows are numbered in the order they were written, and a row is written when its call ends: up to a client's
+ * timeout (Claude Code's is 10 minutes) after the `created_at` it starts at. Taking this as the longest call,
+ * a row started this long before a time was written before any call started at that time ended, and one
+ * started this long after it, after every call started before it ended: their ids bound the range's.
  */
-const WRITE_LAG_MS = 15 * 60_000
+const WRITE_LAG_MS = 30 * 60_000
 
 interface Selection {
   where: string
@@ -48,20 +49,22 @@ function callTerms(f: SessionsFilter): Selection {
 
 const shifted = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString()
 
-/** The first id of a row started at or after `iso` (the created_at index), if any. */
-function firstIdFrom(db: Db, iso: string): number | undefined {
-  return db.prepare('SELECT id FROM request_logs WHERE created_at >= ? ORDER BY created_at LIMIT 1').pluck().get(iso) as
-    | number
-    | undefined
-}
-
-/** The ids the range's rows can have: [lo, hi). */
+/** The ids the range's rows can have: [lo, hi), from two seeks in the created_at index. */
 function idSpan(db: Db, f: SessionsFilter): { lo: number; hi: number } | undefined {
-  const lo = firstIdFrom(db, shifted(f.from, -WRITE_LAG_MS))
-  if (lo === undefined) return undefined
-  const after = firstIdFrom(db, shifted(f.to, WRITE_LAG_MS))
-  const hi = after ?? (db.prepare('SELECT max(id) FROM request_logs').pluck().get() as number) + 1
-  return { lo, hi }
+  // Two subqueries: SQLite reads min() or max() from the end of the index only when each stands alone.
+  const ids = db
+    .prepare('SELECT (SELECT min(id) FROM request_logs) AS min, (SELECT max(id) FROM request_logs) AS max')
+    .get() as { min: number | null; max: number | null }
+  if (ids.min === null || ids.max === null) return undefined
+  const before = db
+    .prepare('SELECT id FROM request_logs WHERE created_at < ? ORDER BY created_at DESC LIMIT 1')
+    .pluck()
+    .get(shifted(f.from, -WRITE_LAG_MS)) as number | undefined
+  const after = db
+    .prepare('SELECT id FROM request_logs WHERE created_at >= ? ORDER BY created_at LIMIT 1')
+    .pluck()
+    .get(shifted(f.to, WRITE_LAG_MS)) as number | undefined
+  return { lo: before ?? ids.min, hi: after ?? ids.max + 1 }
 }
 
 /**

@@ -69,6 +69,17 @@ function rows(): LogEvent[] {
   ]
 }
 
+/**
+ * Two days later, in the order a log writer writes them (when each call ends): a long call started 10
+ * minutes before noon ends after `delta`'s quick one started at 12:01, so its row comes later.
+ */
+const NOON = Date.parse('2025-06-03T12:00:00Z')
+const writtenLate = (): LogEvent[] => [
+  base(0, { requestId: 'early', startedAt: NOON - 40 * MIN }),
+  base(0, { requestId: 'quick', startedAt: NOON + MIN, sessionId: 'delta' }),
+  base(0, { requestId: 'long', startedAt: NOON - 10 * MIN, latencyMs: 12 * MIN }),
+]
+
 const schemas = new Map<TSchema, ReturnType<typeof Compile>>()
 function conforms(schema: TSchema, value: unknown) {
   const checker = schemas.get(schema) ?? Compile(schema)
@@ -110,6 +121,7 @@ logs: { maxAgeDays: 36500 }
   url = await app.listen({ host: '127.0.0.1', port: 0 })
   // Written in the order the calls were made, as the log writer does.
   for (const e of rows().sort((a, b) => a.startedAt - b.startedAt)) app.gateway.sink.push(e)
+  for (const e of writtenLate()) app.gateway.sink.push(e)
   app.requestLog.flush()
 })
 
@@ -160,6 +172,11 @@ describe('GET /admin/v1/sessions', () => {
     expect(early.items.map((s) => s.id)).toEqual(['beta', 'alpha'])
   })
 
+  it('finds a call written after a longer one that started before the range', async () => {
+    const p = await page('from=2025-06-03T12:00:00Z&to=2025-06-03T13:00:00Z')
+    expect(p.items.map((s) => s.id)).toEqual(['delta'])
+  })
+
   it('pages through every session once, even one whose calls surround another', async () => {
     const seen: string[] = []
     let cursor: string | null = null
@@ -171,7 +188,7 @@ describe('GET /admin/v1/sessions', () => {
       seen.push(p.items[0].id)
       cursor = p.nextCursor
     } while (cursor)
-    expect(seen).toEqual(['alpha', 'beta', 'gamma'])
+    expect(seen).toEqual(['delta', 'alpha', 'beta', 'gamma'])
   })
 
   it('refuses a range that ends before it starts, and a limit out of bounds', async () => {
