@@ -12,6 +12,8 @@ const MAX_MODELS = 256
 
 interface Entry {
   window: number | undefined
+  /** Whether an ask has come back (with a window or without): only the first ask is waited for. */
+  answered: boolean
   askedAt: number
   asking?: Promise<number | undefined>
 }
@@ -44,11 +46,13 @@ export class ContextWindows {
     }
     const entry = models.get(model)
     if (entry) {
+      // Calls that come while the first ask is out wait for it too (and go on in the order they came).
+      if (entry.asking && !entry.answered) return entry.asking
       if (!entry.asking && this.clock() - entry.askedAt > KEEP_MS) entry.asking = this.ask(p, model, models)
       return entry.window
     }
     if (models.size >= MAX_MODELS) models.delete(models.keys().next().value!)
-    const fresh: Entry = { window: undefined, askedAt: this.clock() }
+    const fresh: Entry = { window: undefined, answered: false, askedAt: this.clock() }
     fresh.asking = this.ask(p, model, models)
     models.set(model, fresh)
     return fresh.asking
@@ -60,20 +64,16 @@ export class ContextWindows {
     const timer = setTimeout(() => ctrl.abort(), ASK_TIMEOUT_MS)
     let window: number | undefined
     try {
+      // An adapter may have nothing to ask of this provider (LM Studio's endpoint on a cloud host).
       const asked = contextWindowRequest!(model, p.ctx)
-      if (!asked) return undefined
-      const { baseUrl, ...req } = asked
-      const timeouts = { ...p.timeouts, firstByteMs: ASK_TIMEOUT_MS, totalMs: ASK_TIMEOUT_MS }
-      const res = await this.upstreams.send(
-        p.id,
-        baseUrl ?? p.ctx.baseUrl,
-        req,
-        timeouts,
-        ctrl.signal,
-        p.maxConnections,
-      )
-      const text = await res.text()
-      if (res.status < 300) window = contextWindowResponse?.(JSON.parse(text), p.ctx)
+      if (asked) {
+        const { baseUrl, ...req } = asked
+        const timeouts = { ...p.timeouts, firstByteMs: ASK_TIMEOUT_MS, totalMs: ASK_TIMEOUT_MS }
+        const base = baseUrl ?? p.ctx.baseUrl
+        const res = await this.upstreams.send(p.id, base, req, timeouts, ctrl.signal, p.maxConnections)
+        const text = await res.text()
+        if (res.status < 300) window = contextWindowResponse?.(JSON.parse(text), p.ctx)
+      }
     } catch {
       // Not fatal: the call goes on with whatever else tells the window (config, listing, prices).
     } finally {
@@ -83,6 +83,7 @@ export class ContextWindows {
     if (entry) {
       // A failed renewal keeps what the server said before.
       entry.window = window ?? entry.window
+      entry.answered = true
       entry.askedAt = this.clock()
       entry.asking = undefined
     }
