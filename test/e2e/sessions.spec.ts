@@ -11,6 +11,8 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 const SHOTS = join(import.meta.dirname, 'screenshots')
 const CLAUDE_SESSION = '32248e23-3993-4a36-89bf-56496451912a'
 const CODEX_SESSION = '01a23f14-0898-77f3-97c0-b343c45f2b39'
+/** A name a person chose: spaces and a `#`, which the UI must keep whole in URLs and element ids. */
+const OTHER_SESSION = 'aider #1 refactor'
 
 let mock: RunningMock
 let gateway: ServeProcess
@@ -60,7 +62,7 @@ pricing:
   await post(
     '/v1/chat/completions',
     { model: 'mock/mock-gpt-mini', messages: [{ role: 'user', content: 'hi' }] },
-    { 'user-agent': 'aider/0.86', 'x-switchyard-session': 'aider-refactor', 'x-switchyard-project': 'billing' },
+    { 'user-agent': 'aider/0.86', 'x-switchyard-session': OTHER_SESSION, 'x-switchyard-project': 'billing' },
   )
   await expect
     .poll(
@@ -94,7 +96,7 @@ test('Sessions lists each agent session with its tool, models, turns, tokens and
   const ids = await page
     .getByTestId('session-row')
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id')))
-  expect(ids).toEqual(['aider-refactor', CODEX_SESSION, CLAUDE_SESSION])
+  expect(ids).toEqual([OTHER_SESSION, CODEX_SESSION, CLAUDE_SESSION])
 
   const claude = row(page, CLAUDE_SESSION)
   await expect(claude).toHaveAttribute('data-calls', '3')
@@ -106,8 +108,8 @@ test('Sessions lists each agent session with its tool, models, turns, tokens and
   await expect(claude).toContainText(formatUsd(cost))
   await expect(row(page, CODEX_SESSION)).toContainText('Codex')
   await expect(row(page, CODEX_SESSION)).toHaveAttribute('data-calls', '2')
-  await expect(row(page, 'aider-refactor')).toContainText('aider')
-  await expect(row(page, 'aider-refactor')).toContainText('billing')
+  await expect(row(page, OTHER_SESSION)).toContainText('aider')
+  await expect(row(page, OTHER_SESSION)).toContainText('billing')
   await page.screenshot({ path: join(SHOTS, 'sessions.png'), fullPage: true })
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.screenshot({ path: join(SHOTS, 'sessions-dark.png'), fullPage: true })
@@ -124,6 +126,14 @@ test('a session opens its calls in order, and a call opens in Logs among the ses
   await page.reload()
   await expect(page.getByRole('table', { name: `Calls of session ${CLAUDE_SESSION}` })).toBeVisible()
   await page.screenshot({ path: join(SHOTS, 'sessions-open.png'), fullPage: true })
+  await page.getByRole('button', { name: `Show the calls of session ${OTHER_SESSION}` }).click()
+  await expect(
+    page.getByRole('table', { name: `Calls of session ${OTHER_SESSION}` }).getByTestId('session-call'),
+  ).toHaveCount(1)
+  // One session is open at a time.
+  await expect(page.getByRole('table', { name: `Calls of session ${CLAUDE_SESSION}` })).toHaveCount(0)
+  await page.getByRole('button', { name: `Hide the calls of session ${OTHER_SESSION}` }).click()
+  await page.getByRole('button', { name: `Show the calls of session ${CLAUDE_SESSION}` }).click()
 
   const second = page.getByTestId('session-call').nth(1)
   const requestId = await second.getAttribute('data-request-id')
@@ -152,7 +162,7 @@ test('filters by tool and project, and says when nothing matches', async ({ page
   await page.getByLabel('Tool', { exact: true }).selectOption('')
   await page.getByLabel('Project', { exact: true }).fill('billing')
   await expect(page.getByTestId('session-row')).toHaveCount(1)
-  await expect(row(page, 'aider-refactor')).toBeVisible()
+  await expect(row(page, OTHER_SESSION)).toBeVisible()
   await page.getByLabel('Project', { exact: true }).fill('nothing-like-this')
   await expect(page.getByText('No session matches these filters.')).toBeVisible()
   await page.getByRole('button', { name: 'Clear filters' }).first().click()
@@ -170,7 +180,7 @@ test('Projects: what each project cost in the range; choosing one shows its sess
   await expect(row(page, CLAUDE_SESSION)).toHaveAttribute('data-cost', String(cost))
   await projects.getByRole('button', { name: 'billing' }).click()
   await expect(page.getByTestId('session-row')).toHaveCount(1)
-  await expect(row(page, 'aider-refactor')).toBeVisible()
+  await expect(row(page, OTHER_SESSION)).toBeVisible()
   await expect(page.getByLabel('Project', { exact: true })).toHaveValue('billing')
   await page.screenshot({ path: join(SHOTS, 'sessions-projects.png'), fullPage: true })
   await projects.getByRole('button', { name: 'billing' }).click()

@@ -261,6 +261,8 @@ function ProjectTotals({ filters, set }: { filters: SessionFilters; set(patch: P
 const COLUMNS = 11
 
 function SessionRow({ s, open, toggle }: { s: SessionSummary; open: boolean; toggle(): void }) {
+  // Ids come from clients and may hold spaces, which would make aria-controls name two elements.
+  const callsId = `session-calls-${encodeURIComponent(s.id)}`
   return (
     <>
       <tr data-testid="session-row" data-session-id={s.id} data-calls={s.calls} data-cost={s.costUsd ?? ''}>
@@ -269,7 +271,7 @@ function SessionRow({ s, open, toggle }: { s: SessionSummary; open: boolean; tog
             type="button"
             className="small"
             aria-expanded={open}
-            aria-controls={`session-calls-${s.id}`}
+            aria-controls={callsId}
             aria-label={`${open ? 'Hide' : 'Show'} the calls of session ${s.id}`}
             title={s.id}
             onClick={toggle}
@@ -296,7 +298,7 @@ function SessionRow({ s, open, toggle }: { s: SessionSummary; open: boolean; tog
         <td className={s.errors > 0 ? 'num status-err' : 'num'}>{formatCount(s.errors)}</td>
       </tr>
       {open && (
-        <tr id={`session-calls-${s.id}`} className="session-calls-row">
+        <tr id={callsId} className="session-calls-row">
           <td colSpan={COLUMNS}>
             <SessionCalls session={s} />
           </td>
