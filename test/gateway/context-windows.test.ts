@@ -106,6 +106,15 @@ describe('a prompt larger than its only target gets the caller\'s "too long" err
     const body = err.error as { type: string; error: { type: string; message: string } }
     expect(body.error.type).toBe('invalid_request_error')
     expect(body.error.message).toMatch(/^prompt is too long: \d+ tokens > 100 maximum$/)
+    // Streamed (as Claude Code asks) it is the same 400, before any event.
+    const streamed = await anthropic.messages
+      .create({ model: 'small', max_tokens: 100, stream: true, messages: [{ role: 'user', content: words(300) }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    expect(streamed).toBeInstanceOf(Anthropic.BadRequestError)
+    expect((streamed as InstanceType<typeof Anthropic.APIError>).message).toMatch(/prompt is too long/)
     expect(requestsTo('/v1/chat/completions')).toHaveLength(0)
   })
 
