@@ -12,7 +12,7 @@ export function modelsRequest(ctx: ProviderContext): UpstreamRequest {
   return { method: 'GET', path: OLLAMA_PATHS.tags, headers: ollamaHeaders(ctx) }
 }
 
-/** The listing has no context size (that needs one /api/show per model), so none is reported. */
+/** The listing has no context size: that is one /api/show per model, asked on its first use (below). */
 export function modelsResponse(body: unknown): ModelInfo[] {
   const models = isPlainObject(body) ? body.models : undefined
   if (!Array.isArray(models)) throw new GatewayError('upstream', 'Ollama model list has no models array')
