@@ -3,6 +3,7 @@ import type { PassthroughCodec } from '../api/types.js'
 import { scrubUpstreamError } from '../api/upstream-error-scrub.js'
 import type { CancelSignal } from '../core/cancel.js'
 import type { ChatRequest } from '../core/chat-types.js'
+import { upstreamContextLength } from '../core/context-length-error.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import { callTimeouts, type Timeouts, transportError, type UpstreamResponse } from '../core/upstream.js'
@@ -114,7 +115,7 @@ async function attempt(
   const text = await res.text().catch(() => '')
   const err = scrubUpstreamError(provider.adapter.error(res.status, text, res.headers), provider.ctx)
   err.opts.provider ??= provider.id
-  return err
+  return upstreamContextLength(err) ?? err
 }
 
 /** The request with the route's per-target parameters and system instruction applied. */

@@ -95,12 +95,90 @@ function toolOf(call: GatewayCall): string | undefined {
   return PRODUCT.exec(ua)?.[1].toLowerCase()
 }
 
+/** Where Claude Code's system text states its working folder, up to the end of that line. */
+const CLAUDE_CWD = ' - Primary working directory: '
+
+/** Where Codex's `<environment_context>` item states its working folder. */
+const CODEX_CWD = /<cwd>([^<\n]{1,4096})<\/cwd>/
+
+/** Longest text read for a working folder: Claude Code's environment block is a few hundred characters. */
+const MAX_CONTEXT_TEXT = 64 * 1024
+
+function textsOf(content: unknown): string[] {
+  if (typeof content === 'string') return [content]
+  if (!Array.isArray(content)) return []
+  const texts: string[] = []
+  for (const part of content) {
+    const text = (part as { text?: unknown } | null)?.text
+    if (typeof text === 'string') texts.push(text)
+  }
+  return texts
+}
+
+/** Claude Code's working folder: in a `system`-role message among `messages` (2.1.x), or in `system`. */
+function claudeCodeCwd(body: Record<string, unknown>): string | undefined {
+  const sources: unknown[] = [body.system]
+  if (Array.isArray(body.messages)) {
+    for (const m of body.messages as { role?: unknown; content?: unknown }[]) {
+      if (m?.role === 'system') sources.push(m.content)
+    }
+  }
+  for (const source of sources) {
+    for (const text of textsOf(source)) {
+      if (text.length > MAX_CONTEXT_TEXT) continue
+      const at = text.indexOf(CLAUDE_CWD)
+      if (at < 0) continue
+      const start = at + CLAUDE_CWD.length
+      const end = text.indexOf('\n', start)
+      return text.slice(start, end < 0 ? undefined : end)
+    }
+  }
+  return undefined
+}
+
+/** Codex's working folder, from the `<environment_context>` user item it opens each conversation with. */
+function codexCwd(body: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(body.input)) return undefined
+  for (const item of body.input) {
+    if ((item as { role?: unknown } | null)?.role !== 'user') continue
+    for (const text of textsOf((item as { content?: unknown }).content)) {
+      if (text.length > MAX_CONTEXT_TEXT || !text.startsWith('<environment_context>')) continue
+      return CODEX_CWD.exec(text)?.[1]
+    }
+  }
+  return undefined
+}
+
+/** A folder's last name (`/home/ana/src/billing-service` → `billing-service`, `C:\\x\\my app` → `my app`). */
+function folderName(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  let end = path.length
+  while (end > 0 && (path[end - 1] === '/' || path[end - 1] === '\\')) end--
+  const start = Math.max(path.lastIndexOf('/', end - 1), path.lastIndexOf('\\', end - 1)) + 1
+  const name = path.slice(start, end)
+  return name.endsWith(':') ? undefined : name
+}
+
+/**
+ * The project a call belongs to: the caller's `x-switchyard-project`, else the working folder Claude Code or
+ * Codex tells the model it runs in (so a user who sets nothing still sees what each repository cost). Other
+ * tools' prompts are not read: a folder named in some chat is not a project.
+ */
+function projectOf(call: GatewayCall, tool: string | undefined): string | undefined {
+  const own = bounded(header(call, 'x-switchyard-project'), MAX_PROJECT_CHARS, true)
+  if (own) return own
+  let cwd: string | undefined
+  if (tool === 'claude-code' && call.dialect === 'anthropic') cwd = claudeCodeCwd(call.body)
+  else if (tool === 'codex' && call.dialect === 'responses') cwd = codexCwd(call.body)
+  return bounded(folderName(cwd), MAX_PROJECT_CHARS, false)
+}
+
 /** Sets the call's session, project and tool on its log event, when the caller names them. */
 export function attributeCall(event: LogEvent, call: GatewayCall): void {
   const sessionId = sessionOf(call)
   if (sessionId) event.sessionId = sessionId
   const tool = toolOf(call)
   if (tool) event.clientTool = tool
-  const project = bounded(header(call, 'x-switchyard-project'), MAX_PROJECT_CHARS, true)
+  const project = projectOf(call, tool)
   if (project) event.project = project
 }

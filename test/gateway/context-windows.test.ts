@@ -52,7 +52,19 @@ beforeAll(async () => {
     'GET /props': (_req, res) => sendJson(res, 200, { default_generation_settings: { n_ctx: 512 }, total_slots: 1 }),
     'GET /api/v0/models/lm-model': (_req, res) =>
       sendJson(res, 200, { id: 'lm-model', state: 'loaded', max_context_length: 32768, loaded_context_length: 256 }),
-    'POST /v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
+    'POST /v1/chat/completions': (req, res) => {
+      // A server that knows its own window only when a prompt overruns it, and says so in OpenAI's words.
+      if ((req.body as { model: string }).model !== 'strict') return sendJson(res, 200, CHAT_COMPLETION)
+      sendJson(res, 400, {
+        error: {
+          message:
+            "This model's maximum context length is 4096 tokens. However, your messages resulted in 5210 tokens. Please reduce the length of the messages.",
+          type: 'invalid_request_error',
+          param: 'messages',
+          code: 'context_length_exceeded',
+        },
+      })
+    },
     'GET /v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'tiny' }, { id: 'lm-model' }] }),
   })
   gw = await startGateway(`
@@ -152,6 +164,27 @@ describe('a prompt larger than its only target gets the caller\'s "too long" err
       messages: [{ role: 'user', content: words(130_000) }],
     })
     expect(answer.choices[0].message.content).toBe('ok')
+  })
+
+  it("an upstream's own too-long answer reaches an Anthropic caller in Anthropic's words", async () => {
+    // Claude Code compacts only on "prompt is too long"; the OpenAI-compatible server said it its own way.
+    const err = await anthropicError('oc/strict', 'hello')
+    expect(err.status).toBe(400)
+    const body = err.error as { error: { type: string; message: string } }
+    expect(body.error).toEqual({
+      type: 'invalid_request_error',
+      message: 'prompt is too long: 5210 tokens > 4096 maximum',
+    })
+    const openaiErr = await openai.chat.completions
+      .create({ model: 'oc/strict', messages: [{ role: 'user', content: 'hello' }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e as InstanceType<typeof OpenAI.BadRequestError>,
+      )
+    expect(openaiErr?.code).toBe('context_length_exceeded')
+    expect(openaiErr?.message).toMatch(
+      /maximum context length is 4096 tokens\. However, your messages resulted in 5210/,
+    )
   })
 
   it('a prompt that fits is sent, and a long-context target takes one that does not', async () => {

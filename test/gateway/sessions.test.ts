@@ -161,6 +161,66 @@ describe('x-switchyard-session and x-switchyard-project', () => {
   })
 })
 
+describe('projects from the working folder Claude Code and Codex tell the model', () => {
+  // Claude Code states it in a system message among `messages`; Codex in an <environment_context> input item.
+  const claudeBody = (cwd: string) => ({
+    ...messages('claude/mock-gpt'),
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'hello' }] },
+      {
+        role: 'system',
+        content: [
+          {
+            type: 'text',
+            text: `# Environment\nYou have been invoked in the following environment: \n - Primary working directory: ${cwd}\n - Is a git repository: false\n`,
+          },
+        ],
+      },
+    ],
+  })
+  const codexBody = (cwd: string) => ({
+    model: 'compat/mock-gpt',
+    input: [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are Codex.' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          {
+            type: 'input_text',
+            text: `<environment_context>\n  <cwd>${cwd}</cwd>\n  <shell>bash</shell>\n</environment_context>`,
+          },
+        ],
+      },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] },
+    ],
+  })
+
+  it("names the project after Claude Code's working folder", async () => {
+    const e = await call('/v1/messages', claudeBody('/home/ana/src/billing-service'), { 'user-agent': CLAUDE_UA })
+    expect(e.project).toBe('billing-service')
+  })
+
+  it("names the project after Codex's working folder", async () => {
+    const e = await call('/v1/responses', codexBody('C:\\Users\\ana\\my app'), { 'user-agent': CODEX_UA })
+    expect(e.project).toBe('my app')
+  })
+
+  it('lets x-switchyard-project win, and reads no other tool’s prompt', async () => {
+    const named = await call('/v1/messages', claudeBody('/home/ana/src/billing-service'), {
+      'user-agent': CLAUDE_UA,
+      'x-switchyard-project': 'billing',
+    })
+    expect(named.project).toBe('billing')
+    const other = await call('/v1/messages', claudeBody('/home/ana/src/billing-service'), {
+      'user-agent': 'Anthropic/JS 0.128.0',
+    })
+    expect(other.project).toBeUndefined()
+    const root = await call('/v1/responses', codexBody('/'), { 'user-agent': CODEX_UA })
+    expect(root.project).toBeUndefined()
+  })
+})
+
 describe('the calling tool', () => {
   it.each([
     [CLAUDE_UA, 'claude-code'],

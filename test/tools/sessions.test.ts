@@ -8,7 +8,8 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 // The real Claude Code and Codex CLIs, offline against the gateway and the echo mock: every call of one run
 // belongs to one session, two runs are two sessions, and the project header each tool is told to send
-// (docs/sessions.md, copied from here) names the project of every call.
+// (docs/sessions.md, copied from here) names the project of every call. Without the header, the project is
+// the folder the tool runs in, read from the working directory each tool tells its model.
 
 let mock: RunningMock
 let gw: TestGateway
@@ -46,19 +47,38 @@ function sessionOf(events: LogEvent[]): string {
   return id as string
 }
 
+/** A folder to run a tool in, named like a repository. */
+async function projectFolder(name: string): Promise<string> {
+  const folder = join(dir.path, name)
+  await mkdir(folder, { recursive: true })
+  return folder
+}
+
 describe('Claude Code', () => {
+  const claudeEnv = (home: string) => ({
+    HOME: home,
+    ANTHROPIC_BASE_URL: gw.url,
+    ANTHROPIC_AUTH_TOKEN: 'sy-local-key',
+    ANTHROPIC_API_KEY: '',
+    ANTHROPIC_MODEL: 'compat/mock-gpt',
+    ANTHROPIC_DEFAULT_HAIKU_MODEL: 'compat/mock-gpt',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+  })
+
+  it('names the project after the folder it runs in when no header names one', { timeout: 120_000 }, async () => {
+    const home = join(dir.path, 'claude-home')
+    await mkdir(home, { recursive: true })
+    const folder = await projectFolder('inventory-app')
+    const events = await eventsOf(() => runTool(toolBin('claude'), ['-p', 'hello'], claudeEnv(home), folder))
+    for (const e of events) expect(e).toMatchObject({ project: 'inventory-app', clientTool: 'claude-code' })
+  })
+
   it('groups each run into its own session, in the project its custom header names', { timeout: 120_000 }, async () => {
     const home = join(dir.path, 'claude')
     await mkdir(home, { recursive: true })
     const env = {
-      HOME: home,
-      ANTHROPIC_BASE_URL: gw.url,
-      ANTHROPIC_AUTH_TOKEN: 'sy-local-key',
-      ANTHROPIC_API_KEY: '',
-      ANTHROPIC_MODEL: 'compat/mock-gpt',
-      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'compat/mock-gpt',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
+      ...claudeEnv(home),
       // docs/sessions.md: one "Name: value" per line.
       ANTHROPIC_CUSTOM_HEADERS: 'x-switchyard-project: billing-service',
     }
@@ -86,6 +106,19 @@ http_headers = { "x-switchyard-project" = "billing-service" }
 `
 
 describe('Codex', () => {
+  it('names the project after the folder it runs in when no header names one', { timeout: 120_000 }, async () => {
+    const home = join(dir.path, 'codex-plain')
+    await mkdir(home, { recursive: true })
+    const config = CODEX_CONFIG.replace(/^http_headers.*\n/m, '').replace('http://127.0.0.1:4141', gw.url)
+    await writeFile(join(home, 'config.toml'), config)
+    const folder = await projectFolder('ledger')
+    const env = { HOME: home, CODEX_HOME: home, SWITCHYARD_API_KEY: 'sy-local-key' }
+    const events = await eventsOf(() =>
+      runTool(toolBin('codex'), ['exec', '--skip-git-repo-check', 'hello'], env, folder),
+    )
+    for (const e of events) expect(e).toMatchObject({ project: 'ledger', clientTool: 'codex' })
+  })
+
   it('groups each run into its own session, in the project its http_headers name', { timeout: 120_000 }, async () => {
     const home = join(dir.path, 'codex')
     await mkdir(home, { recursive: true })
