@@ -10,7 +10,8 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 // load the young generation stays at its cap (src-gateway/memory-tuning.ts) instead of V8's default 32 MB,
 // and the process says so in /metrics.
 
-const CAP = 8 * 1024 * 1024
+// Two semi-spaces of 8 MB each.
+const CAP = 16 * 1024 * 1024
 let dir: string
 let mock: RunningMock
 let gateway: SourceServe
