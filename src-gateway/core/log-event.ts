@@ -5,7 +5,8 @@ export interface LogEvent {
   requestId: string
   /** Epoch ms when the request arrived. */
   startedAt: number
-  inboundApi: 'openai' | 'anthropic' | 'responses' | 'ollama' | 'embeddings'
+  /** `mcp` marks a tool call through the MCP hub (mcp/call-log.ts): provider is its server, model its tool. */
+  inboundApi: 'openai' | 'anthropic' | 'responses' | 'ollama' | 'embeddings' | 'mcp'
   requestedModel: string
   route?: string
   provider?: string
