@@ -29,6 +29,8 @@ import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
 import { requestIdFactory } from './core/request-id.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
+import { McpHub } from './mcp/hub.js'
+import { resolveMcpServer } from './mcp/resolve.js'
 import { webRoot as defaultWebRoot } from './paths.js'
 import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
@@ -79,6 +81,8 @@ declare module 'fastify' {
     readonly adminToken: string
     /** A one-time code for `/auth/login?code=…`, the sign-in link `switchyard serve` prints. */
     createLoginCode(): string
+    /** The upstream MCP servers (config `mcp.servers`), kept connected; see mcp/hub.ts. */
+    mcpHub: McpHub
   }
 }
 
@@ -207,6 +211,14 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, cache, ...deps.context })
   app.decorate('gateway', gw)
   app.decorate('db', db)
+  // Upstream MCP servers start with the gateway and follow every config change; their child processes end
+  // with it (see the onClose hook).
+  const mcpHub = new McpHub(config.resolved.mcp?.servers ?? {}, {
+    clock: deps.context?.clock,
+    resolve: (cfg, name) => resolveMcpServer(name, cfg, configStore.current.env, configStore.secrets),
+  })
+  configStore.onApply((next) => mcpHub.apply(next.resolved.mcp?.servers ?? {}))
+  app.decorate('mcpHub', mcpHub)
   const reports = db ? new ReportService(db, deps.reportLimits) : undefined
   app.decorate('reports', reports)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
@@ -228,6 +240,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // then close the database.
   app.addHook('onClose', async () => {
     await gw.inFlight.idle()
+    await mcpHub.close()
     await sink.close()
     await gw.upstreams.close()
     alerts.close()

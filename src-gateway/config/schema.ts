@@ -133,6 +133,49 @@ export const TelemetryConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** An MCP server's name: a provider-id-like word, the prefix of its tools' namespaced names (`NAME__tool`). */
+export const MCP_SERVER_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'
+
+/**
+ * One upstream MCP server: a local program spoken to over stdio (`command`), or a remote one (`url`). Which
+ * fields go with which kind is checked in validate.ts, where the problem can be told in words.
+ */
+export const McpServerConfigSchema = Type.Object(
+  {
+    /** The program to run (stdio); `args` as given, never through a shell. Secret references stay literal here. */
+    command: Type.Optional(Type.String({ minLength: 1 })),
+    args: Type.Optional(Type.Array(Type.String())),
+    /**
+     * Variables for the program, over a minimal inherited set (PATH, HOME…: not the gateway's own environment).
+     * Credentials: values go to the secret store, and `${secret:…}`/`${env:…}` resolve here.
+     */
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
+    /** The program's working folder. */
+    cwd: Type.Optional(Type.String({ minLength: 1 })),
+    /** A remote server's endpoint (http or https). */
+    url: Type.Optional(Type.String({ pattern: '^https?://\\S+$' })),
+    /** `auto` (default): Streamable HTTP, falling back to HTTP+SSE when the server answers 4xx. */
+    transport: Type.Optional(
+      Type.Unsafe<'auto' | 'streamable-http' | 'sse'>(Type.Enum(['auto', 'streamable-http', 'sse'])),
+    ),
+    /** Sent with every request to a remote server; credentials like `env` values. */
+    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String())),
+    /** Default true; a disabled server is not started and offers nothing. */
+    enabled: Type.Optional(Type.Boolean()),
+    /** Globs of this server's tool names (`write_*`) that only keys allowed to confirm may call. */
+    confirm: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** A tool call's longest wait for its result, in ms (default 60 000); progress does not extend it. */
+    callTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+  },
+  { additionalProperties: false },
+)
+
+/** The MCP hub's upstream servers (see mcp/hub.ts). */
+export const McpConfigSchema = Type.Object(
+  { servers: Type.Optional(Type.Record(Type.String({ pattern: MCP_SERVER_NAME_PATTERN }), McpServerConfigSchema)) },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -196,6 +239,7 @@ export const ConfigSchema = Type.Object(
     keys: Type.Optional(Type.Array(VirtualKeySchema)),
     alerts: Type.Optional(AlertsConfigSchema),
     telemetry: Type.Optional(TelemetryConfigSchema),
+    mcp: Type.Optional(McpConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     cache: Type.Optional(CacheConfigSchema),
     redaction: Type.Optional(RedactionConfigSchema),
@@ -214,3 +258,4 @@ export type VirtualKeyConfig = Static<typeof VirtualKeySchema>
 export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>
 export type AlertsConfig = Static<typeof AlertsConfigSchema>
 export type TelemetryConfig = Static<typeof TelemetryConfigSchema>
+export type McpServerConfig = Static<typeof McpServerConfigSchema>

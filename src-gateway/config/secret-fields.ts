@@ -1,4 +1,4 @@
-import type { GatewayConfig, ProviderConfig, TelemetryConfig } from './schema.js'
+import type { GatewayConfig, McpServerConfig, ProviderConfig, TelemetryConfig } from './schema.js'
 
 /** A `${env:NAME}` or `${secret:NAME}` reference anywhere in a string. */
 export const REF = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g
@@ -188,8 +188,30 @@ function otlpSlots(otlp: NonNullable<TelemetryConfig['otlp']>, wholeUrl: boolean
 }
 
 /**
+ * An MCP server's credentials: every `env` value (a tool server takes its token from its environment, under
+ * any name), every header value, and its URL's userinfo and key-like query parameters. `command`, `args` and
+ * `cwd` are not credentials: a reference there stays literal, so a config cannot run a secret as a program
+ * argument (where `ps` shows it).
+ */
+export function mcpServerSlots(name: string, s: McpServerConfig, wholeUrl: boolean): SecretField[] {
+  const base = `mcp.servers.${name}`
+  const owns = (secret: string) => secret.startsWith(`${base}.`)
+  const out: SecretField[] = []
+  const env = (s.env ?? {}) as Record<string, string>
+  for (const v of Object.keys(env)) out.push(field(env, v, `${base}.env.${namePart(v)}`, owns))
+  const headers = (s.headers ?? {}) as Record<string, string>
+  for (const h of Object.keys(headers)) out.push(field(headers, h, `${base}.headers.${namePart(h)}`, owns))
+  if (s.url !== undefined) {
+    const url = field(s, 'url', `${base}.url`, owns)
+    if (wholeUrl) out.push(url)
+    else out.push(...urlSecretFields(url, `${base}.url`))
+  }
+  return out
+}
+
+/**
  * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
- * the alert webhook, the OTLP exporter's headers and endpoint, and virtual keys. Setters write into `cfg`,
+ * the alert webhook, the OTLP exporter's headers and endpoint, virtual keys and MCP servers' env and headers. Setters write into `cfg`,
  * which must be a copy the caller owns.
  */
 function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
@@ -205,6 +227,7 @@ function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
     const label = typeof key.name === 'string' && /^[A-Za-z0-9_.-]+$/.test(key.name) ? key.name : String(i)
     out.push(field(key as { key: string }, 'key', `keys.${label}.key`))
   }
+  for (const [name, s] of Object.entries(cfg.mcp?.servers ?? {})) out.push(...mcpServerSlots(name, s, wholeUrl))
   return out
 }
 

@@ -89,8 +89,9 @@ export class ConfigStore {
     for (const [name, value] of values) {
       if (this.secrets.get(name) === value) continue
       const [section, entry] = name.split('.')
-      // Secret names are `providers.<id>.…`, `keys.<name>.key` or `server.adminToken` (see secret-fields.ts).
-      const changeName = section === 'server' ? section : entry
+      // Secret names are `providers.<id>.…`, `keys.<name>.key`, `server.adminToken` or `mcp.servers.<name>.…`
+      // (see secret-fields.ts); `server` and `mcp` are one-value sections in a diff.
+      const changeName = section === 'server' || section === 'mcp' ? section : entry
       if (!changes.some((c) => c.section === section && c.name === changeName)) {
         changes.push({ kind: 'change', section, name: changeName })
       }

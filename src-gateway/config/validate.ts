@@ -78,8 +78,35 @@ export function configProblems(data: unknown): ConfigProblem[] {
       })
     }
   }
-  problems.push(...protectionProblems(cfg))
+  problems.push(...protectionProblems(cfg), ...mcpProblems(cfg))
   return problems
+}
+
+const STDIO_ONLY = ['args', 'env', 'cwd'] as const
+const REMOTE_ONLY = ['transport', 'headers'] as const
+
+/** What the schema cannot say about MCP servers: which fields go together, and names the hub can namespace. */
+function mcpProblems(cfg: GatewayConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = []
+  for (const [name, server] of Object.entries(cfg.mcp?.servers ?? {})) {
+    const at = `/mcp/servers/${name}`
+    // `__` separates the server from the tool in the names the /mcp endpoint offers (`github__create_issue`).
+    if (name.includes('__')) out.push({ path: at, message: "a server name must not contain '__'" })
+    const local = server.command !== undefined
+    if (local === (server.url !== undefined)) {
+      out.push({ path: at, message: 'needs either `command` (a local program) or `url` (a remote server), not both' })
+      continue
+    }
+    for (const f of local ? REMOTE_ONLY : STDIO_ONLY) {
+      if (server[f] !== undefined) {
+        out.push({
+          path: `${at}/${f}`,
+          message: `is only for ${local ? 'remote (`url`)' : 'local (`command`)'} servers`,
+        })
+      }
+    }
+  }
+  return out
 }
 
 /** Feature validators report `"<pointer>: <message>"` lines. */
