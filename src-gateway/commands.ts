@@ -3,6 +3,7 @@ import { type Command, type CommandSpec, commandUsage, parseCommand, UsageError 
 import { backupCommand, restoreCommand } from './cli/backup-commands.js'
 import { FILE_OPTIONS, fileTarget } from './cli/data-dir.js'
 import { dataDirError, dataDirProblem } from './cli/data-dir-access.js'
+import { mcpImportCommand } from './cli/mcp-commands.js'
 import { fail, userErrors } from './cli/output.js'
 import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
@@ -145,6 +146,7 @@ const COMMANDS: Command[] = [
   restoreCommand,
   exportCommand,
   importCommand,
+  mcpImportCommand,
 ]
 
 const OVERVIEW = `Switchyard ${VERSION}: a local LLM gateway
@@ -152,8 +154,8 @@ const OVERVIEW = `Switchyard ${VERSION}: a local LLM gateway
 Usage: switchyard <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.spec.name.padEnd(9)}${c.spec.summary}`).join('\n')}
-  help     [COMMAND] shows a command's usage and options
+${COMMANDS.map((c) => `  ${c.spec.name.padEnd(12)}${c.spec.summary}`).join('\n')}
+  help        [COMMAND] shows a command's usage and options
 
 switchyard --version prints the version. Every command answers --help.`
 
@@ -163,15 +165,22 @@ async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv
   if (name === '--version' || name === '-v') return void process.stdout.write(`${VERSION}\n`)
   if (name === undefined || name === '--help' || name === '-h') return void process.stdout.write(`${OVERVIEW}\n`)
-  const find = (n: string) => COMMANDS.find((c) => c.spec.name === n)
+  // A command is one word (`serve`) or two (`mcp import`): the longest name the words spell.
+  const find = (words: string[]) =>
+    COMMANDS.find((c) => c.spec.name === words.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.spec.name === words[0])
+  const unknown = (words: string[]) => {
+    const group = COMMANDS.some((c) => c.spec.name.startsWith(`${words[0]} `))
+    return new UsageError(`unknown command '${group ? words.slice(0, 2).join(' ') : words[0]}'`)
+  }
   if (name === 'help') {
-    const topic = rest[0] === undefined ? undefined : find(rest[0])
-    if (rest[0] !== undefined && !topic) throw new UsageError(`unknown command '${rest[0]}'`)
+    const topic = rest[0] === undefined ? undefined : find(rest)
+    if (rest[0] !== undefined && !topic) throw unknown(rest)
     return void process.stdout.write(`${usageOf(topic?.spec)}\n`)
   }
-  const command = find(name)
-  if (!command) throw new UsageError(`unknown command '${name}'`)
-  const parsed = parseCommand(command.spec, rest)
+  const command = find(argv)
+  if (!command) throw unknown(argv)
+  const args = argv.slice(command.spec.name.split(' ').length)
+  const parsed = parseCommand(command.spec, args)
   if (parsed === 'help') return void process.stdout.write(`${usageOf(command.spec)}\n`)
   await command.run(parsed)
 }
