@@ -27,6 +27,23 @@ describe('patchYaml', () => {
     })
   })
 
+  it('patches mcp.servers server by server, keeping the comments on the others', () => {
+    const base = `mcp:
+  servers:
+    # my notes server
+    notes: { command: notes-mcp } # keep me
+    old: { url: "https://old.example/mcp" }
+`
+    const out = patchYaml(base, {
+      mcp: { servers: { notes: { command: 'notes-mcp' }, fresh: { command: 'npx', args: ['fresh'] } } },
+    })
+    expect(out).toContain('# my notes server')
+    expect(out).toContain('# keep me')
+    expect(parse(out)).toEqual({
+      mcp: { servers: { notes: { command: 'notes-mcp' }, fresh: { command: 'npx', args: ['fresh'] } } },
+    })
+  })
+
   it('rewrites a file that is not a YAML map', () => {
     expect(parse(patchYaml('- a\n- b\n', { logs: { storeBodies: false } }))).toEqual({ logs: { storeBodies: false } })
   })

@@ -10,8 +10,12 @@ export function formatOf(path: string): ConfigFormat {
   return extname(path).toLowerCase() === '.json' ? 'json' : 'yaml'
 }
 
-/** Sections patched entry by entry, so comments on untouched entries survive an edit in the UI. */
+/**
+ * Maps patched entry by entry, so comments on untouched entries survive an edit in the UI: top-level
+ * sections, and `mcp.servers` inside its section.
+ */
 const KEYED = new Set(['providers', 'routes', 'pricing', 'prompts'])
+const NESTED_KEYED: Record<string, Set<string>> = { mcp: new Set(['servers']) }
 
 const HEADER = '# Switchyard configuration. Secrets are ${env:…} or ${secret:…} references, never plain text.\n'
 
@@ -31,19 +35,26 @@ export function patchYaml(baseText: string, next: GatewayConfig): string {
   }
   const before = (doc.toJS() ?? {}) as Record<string, unknown>
   const after = next as Record<string, unknown>
+  const isMapValue = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v)
+  /** Writes `now` at `path`, entry by entry when both are maps and `keyed` says so for the path. */
+  const patch = (
+    path: string[],
+    was: unknown,
+    now: unknown,
+    keyed: (key: string) => 'entries' | Set<string> | undefined,
+  ) => {
+    if (sameValue(was, now)) return
+    if (now === undefined) return void doc.deleteIn(path)
+    const how = keyed(path[path.length - 1])
+    if (!how || !isMapValue(was) || !isMapValue(now)) return void doc.setIn(path, doc.createNode(now))
+    for (const key of Object.keys(was)) if (!(key in now)) doc.deleteIn([...path, key])
+    for (const [key, value] of Object.entries(now)) {
+      const inner = how === 'entries' ? () => undefined : (k: string) => (how.has(k) ? 'entries' : undefined)
+      patch([...path, key], was[key], value, inner)
+    }
+  }
   for (const section of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const was = before[section]
-    const now = after[section]
-    if (sameValue(was, now)) continue
-    if (now === undefined) doc.delete(section)
-    else if (KEYED.has(section) && was && typeof was === 'object') {
-      const wasEntries = was as Record<string, unknown>
-      const nowEntries = now as Record<string, unknown>
-      for (const name of Object.keys(wasEntries)) if (!(name in nowEntries)) doc.deleteIn([section, name])
-      for (const [name, value] of Object.entries(nowEntries)) {
-        if (!sameValue(wasEntries[name], value)) doc.setIn([section, name], doc.createNode(value))
-      }
-    } else doc.set(section, doc.createNode(now))
+    patch([section], before[section], after[section], (s) => (KEYED.has(s) ? 'entries' : NESTED_KEYED[s]))
   }
   return doc.toString()
 }
