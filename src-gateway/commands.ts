@@ -168,16 +168,28 @@ async function main(argv: string[]): Promise<void> {
   // A command is one word (`serve`) or two (`mcp import`): the longest name the words spell.
   const find = (words: string[]) =>
     COMMANDS.find((c) => c.spec.name === words.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.spec.name === words[0])
+  // The commands under a first word (`mcp`): `switchyard mcp --help` shows each one's usage.
+  const groupOf = (word: string) => COMMANDS.filter((c) => c.spec.name.startsWith(`${word} `))
+  const groupUsage = (word: string) =>
+    `${groupOf(word)
+      .map((c) => commandUsage(c.spec))
+      .join('\n\n')}\n`
   const unknown = (words: string[]) => {
-    const group = COMMANDS.some((c) => c.spec.name.startsWith(`${words[0]} `))
-    return new UsageError(`unknown command '${group ? words.slice(0, 2).join(' ') : words[0]}'`)
+    const inGroup = groupOf(words[0]).length > 0
+    return new UsageError(`unknown command '${inGroup ? words.slice(0, 2).join(' ') : words[0]}'`)
   }
   if (name === 'help') {
     const topic = rest[0] === undefined ? undefined : find(rest)
+    if (rest[0] !== undefined && !topic && groupOf(rest[0]).length > 0 && rest.length === 1) {
+      return void process.stdout.write(groupUsage(rest[0]))
+    }
     if (rest[0] !== undefined && !topic) throw unknown(rest)
     return void process.stdout.write(`${usageOf(topic?.spec)}\n`)
   }
   const command = find(argv)
+  if (!command && groupOf(name).length > 0 && (rest[0] === '--help' || rest[0] === '-h')) {
+    return void process.stdout.write(groupUsage(name))
+  }
   if (!command) throw unknown(argv)
   const args = argv.slice(command.spec.name.split(' ').length)
   const parsed = parseCommand(command.spec, args)

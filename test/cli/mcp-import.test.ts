@@ -238,6 +238,14 @@ describe('switchyard mcp import', { timeout: 60_000 }, () => {
       {},
       root,
     )
+    // The docs' examples are checked against `switchyard mcp --help`: the group shows its commands' usage.
+    const group = await runTool(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'mcp', '--help'],
+      {},
+      root,
+    )
+    expect(group.stdout).toBe(r.stdout)
     expect(overview.stdout).toMatch(/^ {2}mcp import {2}copies MCP servers set up in Claude Code/m)
   })
 })
