@@ -40,6 +40,7 @@ export type { RouteItem, RouteStrategy, RouteTarget, RouteUpdateBody } from './c
 export type { GatewaySettings, SettingsBody } from './contract/settings.js'
 export type {
   GuardrailCount,
+  McpActivity,
   OverviewResult,
   RedactionCount,
   StatsBucket,

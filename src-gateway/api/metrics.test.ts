@@ -71,4 +71,52 @@ describe('metrics', () => {
     expect(text).toContain('switchyard_cost_usd_total{provider="openai",model="other"} 0.5\n')
     expect(text).not.toContain('made-up')
   })
+
+  it('counts MCP tool calls in their own families, never as model requests, with bounded server and tool labels', () => {
+    const metrics = createGatewayMetrics()
+    const servers: Record<string, string[]> = { everything: ['echo', 'add'], 'we"ird': ['t'] }
+    metrics.keepMcpSeriesFor({
+      server: (s) => Object.hasOwn(servers, s),
+      tool: (s, t) => servers[s]?.includes(t) ?? false,
+    })
+    const sink = metrics.wrap(createMemorySink())
+    const mcp = (over: Partial<LogEvent>) =>
+      event({ inboundApi: 'mcp', stream: false, provider: 'everything', model: 'echo', latencyMs: 5, ...over })
+    sink.push(mcp({}))
+    sink.push(mcp({}))
+    sink.push(mcp({ model: 'add', error: 'boom' }))
+    sink.push(mcp({ status: 403, error: 'not allowed' }))
+    sink.push(mcp({ provider: 'we"ird', model: 't', status: 504, error: 'timeout' }))
+    // Names a client made up (an unknown tool, an unknown server) must not each get a series.
+    for (let i = 0; i < 1000; i++) sink.push(mcp({ model: `made-up-${i}`, status: 404, error: 'unknown tool' }))
+    for (let i = 0; i < 1000; i++)
+      sink.push(mcp({ provider: `nope-${i}`, model: 'x', status: 404, error: 'unknown server' }))
+    metrics.addCost(mcp({}), 1)
+    const text = metrics.render()
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="echo",status="200"} 2\n')
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="add",status="200"} 1\n')
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="echo",status="403"} 1\n')
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="we\\"ird",tool="t",status="504"} 1\n')
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="other",status="404"} 1000\n')
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="other",tool="other",status="404"} 1000\n')
+    expect(text).toContain('switchyard_mcp_tool_call_errors_total{server="everything"} 1002\n')
+    expect(text).toContain('switchyard_mcp_tool_call_errors_total{server="other"} 1000\n')
+    expect(text).not.toContain('made-up')
+    expect(text).not.toContain('nope-')
+    // None of it is a model request, a token, a cost or a model latency.
+    expect(text).not.toContain('switchyard_requests_total{')
+    expect(text).not.toContain('switchyard_cost_usd_total{')
+    expect(text).not.toContain('switchyard_request_duration_seconds_count{')
+  })
+
+  it('keeps at most 500 server/tool series however many tools servers list', () => {
+    const metrics = createGatewayMetrics()
+    metrics.keepMcpSeriesFor({ server: () => true, tool: () => true })
+    const sink = metrics.wrap(createMemorySink())
+    for (let i = 0; i < 2000; i++) sink.push(event({ inboundApi: 'mcp', provider: 'big', model: `tool-${i}` }))
+    const text = metrics.render()
+    const series = text.split('\n').filter((l) => l.startsWith('switchyard_mcp_tool_calls_total{'))
+    expect(series).toHaveLength(501)
+    expect(text).toContain('switchyard_mcp_tool_calls_total{server="big",tool="other",status="200"} 1500\n')
+  })
 })

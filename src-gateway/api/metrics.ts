@@ -69,6 +69,18 @@ class Histogram {
   }
 }
 
+/** What /metrics reads of the MCP hub (mcp/hub.ts): each configured server's name, state and listed tools. */
+export interface McpStatusSource {
+  status(): { name: string; state: string; tools: { name: string }[] }[]
+}
+
+/**
+ * Tool-call series kept apart at most: past this many server/tool pairs, further pairs count under tool `other`.
+ * Tool names come from upstream servers, which may list any number of them.
+ */
+const MAX_MCP_SERIES = 500
+const OTHER = 'other'
+
 export interface GatewayMetrics {
   /** A sink that counts each event, then hands it on: the only place counters change on the request path. */
   wrap(sink: LogSink): LogSink
@@ -81,6 +93,12 @@ export interface GatewayMetrics {
    * Until set, every pair is kept (unit tests of the counters).
    */
   keepSeriesFor(isKnown: (provider: string, model: string) => boolean): void
+  /**
+   * Which MCP servers and tools get a series of their own: a call to a server the hub does not have counts under
+   * server `other`, to a tool the server does not list under tool `other` (a client may call any name). Until
+   * set, every pair is kept, up to MAX_MCP_SERIES.
+   */
+  keepMcpSeriesFor(isKnown: { server(name: string): boolean; tool(server: string, tool: string): boolean }): void
 }
 
 /** In-memory Prometheus counters, so a scrape never queries the database. */
@@ -98,6 +116,37 @@ export function createGatewayMetrics(): GatewayMetrics {
     'Time to the first streamed token.',
     TTFT_BUCKETS_S,
   )
+
+  const mcpCalls = new Counter(
+    'switchyard_mcp_tool_calls_total',
+    'MCP calls through the hub, by server, tool and status (200 with an error: the result said isError).',
+  )
+  const mcpErrors = new Counter(
+    'switchyard_mcp_tool_call_errors_total',
+    'MCP calls that failed: refused, unknown, upstream error or timeout, cancelled, or a result with isError.',
+  )
+  let mcpKnown = { server: (_s: string) => true, tool: (_s: string, _t: string) => true }
+  const mcpText = new Map<string, { server: string; pair: string }>()
+  const mcpSeries = (e: LogEvent) => {
+    const server = e.provider ?? ''
+    const tool = e.model ?? ''
+    const key = `${server}\u0000${tool}`
+    let text = mcpText.get(key)
+    if (text === undefined) {
+      const serverText = mcpKnown.server(server) ? `server="${escapeLabel(server)}"` : `server="${OTHER}"`
+      if (serverText === `server="${OTHER}"`) return { server: serverText, pair: `${serverText},tool="${OTHER}"` }
+      if (mcpText.size >= MAX_MCP_SERIES || !mcpKnown.tool(server, tool))
+        return { server: serverText, pair: `${serverText},tool="${OTHER}"` }
+      text = { server: serverText, pair: `${serverText},tool="${escapeLabel(tool)}"` }
+      mcpText.set(key, text)
+    }
+    return text
+  }
+  const observeMcp = (e: LogEvent) => {
+    const { server, pair } = mcpSeries(e)
+    mcpCalls.inc(`${pair},status="${e.status}"`)
+    if (e.status >= 400 || e.error !== undefined) mcpErrors.inc(server)
+  }
 
   // One provider/model pair's label text, escaped once. Only known pairs are remembered: an invented
   // model name folds into `other` and leaves nothing behind.
@@ -118,6 +167,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     return text
   }
   const observe = (e: LogEvent) => {
+    // A tool call is not a model request: it has its own families, and none of the model ones.
+    if (e.inboundApi === 'mcp') return observeMcp(e)
     const base = series(e)
     const withStatus = `${base},status="${e.status}"`
     requests.inc(withStatus)
@@ -145,13 +196,16 @@ export function createGatewayMetrics(): GatewayMetrics {
       }
     },
     addCost(e, usd) {
-      cost.inc(series(e), usd)
+      if (e.inboundApi !== 'mcp') cost.inc(series(e), usd)
     },
     keepSeriesFor(known) {
       isKnown = known
     },
+    keepMcpSeriesFor(known) {
+      mcpKnown = known
+    },
     render(writer) {
-      let out = [requests, errors, tokens, cost, latency, ttft].map((m) => m.render()).join('')
+      let out = [requests, errors, tokens, cost, latency, ttft, mcpCalls, mcpErrors].map((m) => m.render()).join('')
       if (writer) {
         out +=
           '# HELP switchyard_log_queue_depth Log rows waiting to be written.\n# TYPE switchyard_log_queue_depth gauge\n' +
@@ -183,9 +237,27 @@ export function registerMetrics(
 ): void {
   // Read through `app.gateway` at each call: a config change updates its routes and providers in place.
   metrics.keepSeriesFor((provider, model) => isKnownModel(app.gateway, provider, model))
+  // The MCP hub (server.ts decorates it; absent in a gateway built without one) follows config changes itself.
+  const hub = () => (app as unknown as { mcpHub?: McpStatusSource }).mcpHub
+  metrics.keepMcpSeriesFor({
+    server: (name) =>
+      hub()
+        ?.status()
+        .some((s) => s.name === name) ?? false,
+    tool: (server, tool) =>
+      hub()
+        ?.status()
+        .find((s) => s.name === server)
+        ?.tools.some((t) => t.name === tool) ?? false,
+  })
   app.get('/metrics', (_req, reply) => {
+    const mcpHub = hub()
     const text =
-      metrics.render(writer?.stats()) + (breakers ? renderBreakers(breakers) : '') + (more?.() ?? '') + renderProcess()
+      metrics.render(writer?.stats()) +
+      (breakers ? renderBreakers(breakers) : '') +
+      (mcpHub ? renderMcpServers(mcpHub) : '') +
+      (more?.() ?? '') +
+      renderProcess()
     reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text)
   })
 }
@@ -236,6 +308,15 @@ function renderProcess(): string {
       Math.round((Date.now() - process.uptime() * 1000) / 1000),
     )
   )
+}
+
+/** 1 for each configured MCP server that is connected and ready, 0 otherwise (disabled, starting, failed). */
+function renderMcpServers(hub: McpStatusSource): string {
+  let out =
+    '# HELP switchyard_mcp_server_up 1 when the MCP server is connected and ready, else 0.\n# TYPE switchyard_mcp_server_up gauge\n'
+  for (const s of hub.status())
+    out += `switchyard_mcp_server_up{server="${escapeLabel(s.name)}"} ${s.state === 'ready' ? 1 : 0}\n`
+  return out
 }
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }

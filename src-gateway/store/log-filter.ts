@@ -17,6 +17,8 @@ export interface LogFilter {
   redacted?: boolean
   /** Only the calls of this coding session (read through the session index). */
   session?: string
+  /** Only calls to models, or only tool calls through the MCP hub. */
+  kind?: 'model' | 'mcp'
 }
 
 /**
@@ -89,6 +91,9 @@ export function logSelection(f: LogFilter, bounds: { before?: number; after?: nu
   // The writer stores no redactions_json when nothing was found, so presence means "redacted".
   if (f.redacted) add('redactions_json IS NOT NULL')
   if (f.session) add('session_id = ?', f.session)
+  // A literal, not a parameter: SQLite uses the partial index of tool calls only when the query names its condition.
+  if (f.kind === 'mcp') add("inbound_api = 'mcp'")
+  else if (f.kind === 'model') add("inbound_api <> 'mcp'")
   return {
     from: search
       ? 'request_logs_fts CROSS JOIN request_logs ON request_logs.id = request_logs_fts.rowid'

@@ -1,5 +1,6 @@
 import type {
   GuardrailCount,
+  McpActivity,
   OverviewQuery,
   OverviewResult,
   Percentiles,
@@ -22,6 +23,7 @@ import {
   dimValue,
   HOUR_MS,
   hourCellsSince,
+  isModelCall,
   MINUTE_CELLS_KEEP_MS,
   MINUTE_MS,
   ROW_COLUMNS,
@@ -212,6 +214,7 @@ async function readSeries(
       const b = Math.min(piece.to, a + SLICE_MS[piece.source])
       if (piece.source === 'rows')
         for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>) {
+          if (!isModelCall(row)) continue
           const t = Date.parse(row.created_at)
           for (const dim of dims) pointOf(dim, t, dimValue(row, dim)).addRow(row)
         }
@@ -321,6 +324,49 @@ export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()
       groupings.map((g) => [g, resultOf({ ...base, groupBy: g }, series.get(GROUP_DIM[g])!, extras)]),
     ),
     previous: totalsOf(previous.get('all')!).totals.summary(),
+    mcp: mcpActivity(db, from, to),
+  }
+}
+
+/** How many servers and tools the Overview's tool-call card names. */
+const MCP_TOP = 5
+
+/**
+ * Tool calls through the MCP hub in [from, to), from their rows (through the partial index of tool calls: model
+ * rows are never read). A call is an error when its status is 400 or more, or its result said isError (status 200
+ * with an error message).
+ */
+export function mcpActivity(db: Db, from: number, to: number): McpActivity {
+  const rows = db
+    .prepare(
+      `SELECT provider AS server, model AS tool, count(*) AS calls,
+         sum(CASE WHEN status >= 400 OR error IS NOT NULL THEN 1 ELSE 0 END) AS errors
+       FROM request_logs WHERE inbound_api = 'mcp' AND created_at >= ? AND created_at < ?
+       GROUP BY provider, model`,
+    )
+    .all(iso(from), iso(to)) as { server: string | null; tool: string | null; calls: number; errors: number }[]
+  const servers = new Map<string, { server: string; calls: number; errors: number }>()
+  let calls = 0
+  let errors = 0
+  for (const r of rows) {
+    calls += r.calls
+    errors += r.errors
+    const server = r.server ?? ''
+    const s = servers.get(server) ?? { server, calls: 0, errors: 0 }
+    s.calls += r.calls
+    s.errors += r.errors
+    servers.set(server, s)
+  }
+  const top = <T extends { calls: number }>(list: T[], name: (t: T) => string) =>
+    list.sort((a, b) => b.calls - a.calls || name(a).localeCompare(name(b))).slice(0, MCP_TOP)
+  return {
+    calls,
+    errors,
+    servers: top([...servers.values()], (s) => s.server),
+    tools: top(
+      rows.map((r) => ({ server: r.server ?? '', tool: r.tool ?? '', calls: r.calls, errors: r.errors })),
+      (t) => `${t.server}\u0000${t.tool}`,
+    ),
   }
 }
 

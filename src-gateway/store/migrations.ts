@@ -303,4 +303,8 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE request_logs ADD COLUMN tool_call_repairs INTEGER;
    ALTER TABLE request_logs ADD COLUMN client_tool TEXT;
    CREATE INDEX request_logs_session ON request_logs(session_id, id) WHERE session_id IS NOT NULL;`,
+  // MCP hub (issue 20): tool calls are log rows with inbound_api 'mcp'. Partial indexes, so model calls pay nothing:
+  // the Logs page's "Tool calls" filter pages them in id order, the Overview's tool-call card reads a range by time.
+  `CREATE INDEX request_logs_mcp ON request_logs(id) WHERE inbound_api = 'mcp';
+   CREATE INDEX request_logs_mcp_time ON request_logs(created_at) WHERE inbound_api = 'mcp';`,
 ]

@@ -40,12 +40,14 @@ export function hourCellsSince(now: number): number {
 }
 
 /** The columns a rollup reads from a log row; log-stats reads the same ones for the rows at a range's edges. */
-export const ROW_COLUMNS = `id, created_at, model, provider, key_name, route, status, input_tokens, output_tokens,
-  cost_usd, latency_ms, ttft_ms, is_cache_hit, cache_saved_usd, guardrail_action, redactions_json, guardrails_json`
+export const ROW_COLUMNS = `id, created_at, inbound_api, model, provider, key_name, route, status, input_tokens,
+  output_tokens, cost_usd, latency_ms, ttft_ms, is_cache_hit, cache_saved_usd, guardrail_action, redactions_json,
+  guardrails_json`
 
 export interface RollupRow {
   id: number
   created_at: string
+  inbound_api: string
   model: string | null
   provider: string | null
   key_name: string | null
@@ -67,6 +69,13 @@ const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx']
 
 /** What a roll-up reads of a row: its columns without the id (the log writer hands over rows it just wrote). */
 export type RollupLine = Omit<RollupRow, 'id'>
+
+/**
+ * Rows that are model calls. A tool call through the MCP hub (`inbound_api = 'mcp'`) has a row in the log but no
+ * place in model stats: its server and tool are not a provider and a model, and its latency is not a model's.
+ * The Overview counts tool calls on their own (log-stats.ts `mcpActivity`).
+ */
+export const isModelCall = (row: Pick<RollupLine, 'inbound_api'>): boolean => row.inbound_api !== 'mcp'
 
 /** A row's value in a dimension; '' stands for none, since NULLs never match in a primary key. */
 export function dimValue(row: RollupLine, dim: RollupDim): string {
@@ -287,6 +296,7 @@ function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesS
   }
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]
+    if (!isModelCall(row)) continue
     const latency = binOf(row.latency_ms)
     const ttft = row.ttft_ms === null ? -1 : binOf(row.ttft_ms)
     const minute = times[i] >= minutesSince ? Math.floor(times[i] / MINUTE_MS) * 60 : -1

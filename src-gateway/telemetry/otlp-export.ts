@@ -210,7 +210,8 @@ export class Telemetry {
     return {
       push: (e) => {
         inner.push(e)
-        if (this.active) this.enqueue(e)
+        // GenAI spans and measurements describe model calls; a tool call through the MCP hub is not one.
+        if (this.active && e.inboundApi !== 'mcp') this.enqueue(e)
       },
       close: async () => {
         await inner.close()

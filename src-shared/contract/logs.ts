@@ -28,6 +28,12 @@ export const LogFilterFields = {
   session: Type.Optional(
     Type.String({ minLength: 1, maxLength: 128, description: 'only the calls of this coding session' }),
   ),
+  kind: Type.Optional(
+    Type.Union([Type.Literal('model'), Type.Literal('mcp')], {
+      description:
+        'model: only calls to models; mcp: only tool calls through the MCP hub (inboundApi "mcp": provider is the server, model the tool, requestedModel the namespaced server__tool name, the bodies its arguments and result). Both without it.',
+    }),
+  ),
 }
 export const LogFilterSchema = Type.Object(LogFilterFields, { additionalProperties: false })
 export type LogFilterQuery = Static<typeof LogFilterSchema>
@@ -85,6 +91,7 @@ export const LogItemSchema = Type.Object({
   id: Type.Integer(),
   createdAt: Type.String(),
   requestId: Type.String(),
+  /** The API the call came in on; `mcp` for a tool call through the MCP hub (provider = server, model = tool). */
   inboundApi: Type.String(),
   route: OrNull(Type.String()),
   provider: OrNull(Type.String()),

@@ -115,6 +115,20 @@ export const StatsResultSchema = Type.Object({
 })
 export type StatsResult = Static<typeof StatsResultSchema>
 
+/** Tool calls through the MCP hub in a range: counted apart from model calls, which they never add to. */
+export const McpActivitySchema = Type.Object({
+  calls: Type.Integer(),
+  /** Calls refused, failed upstream, timed out or cancelled (status 400 and up), and results marked isError. */
+  errors: Type.Integer(),
+  /** The servers with the most calls, most first (at most 5). */
+  servers: Type.Array(Type.Object({ server: Type.String(), calls: Type.Integer(), errors: Type.Integer() })),
+  /** The tools with the most calls, most first (at most 5). */
+  tools: Type.Array(
+    Type.Object({ server: Type.String(), tool: Type.String(), calls: Type.Integer(), errors: Type.Integer() }),
+  ),
+})
+export type McpActivity = Static<typeof McpActivitySchema>
+
 /** GET /admin/v1/stats/overview: everything one Overview refresh draws. */
 export const OverviewResultSchema = Type.Object({
   /** Not grouped: the KPIs, the latency chart, and the guardrail and redaction counts. */
@@ -127,5 +141,7 @@ export const OverviewResultSchema = Type.Object({
   }),
   /** Totals of the same-length period just before `from` (daily cells), for the change on each tile. */
   previous: StatsSummarySchema,
+  /** Tool calls through the MCP hub in the range (not in any of the model figures above). */
+  mcp: McpActivitySchema,
 })
 export type OverviewResult = Static<typeof OverviewResultSchema>

@@ -29,6 +29,7 @@ export function toLogFilter(q: LogFilterQuery): LogFilter {
     guardrail: q.guardrail,
     redacted: q.redacted === 'true' || undefined,
     session: q.session,
+    kind: q.kind,
   }
 }
 

@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query'
-import type { StatsGroupBy, StatsResult, StatsSummary } from '../../../src-shared/admin-api'
+import type { McpActivity, StatsGroupBy, StatsResult, StatsSummary } from '../../../src-shared/admin-api'
 import { type GatewayInfo, getJson } from '../api/client'
 import { overviewApi } from '../api/overview'
 import { TIME_RANGES, type TimeRange } from '../store/dashboard-slice'
@@ -16,6 +16,8 @@ export interface DashboardData {
   byProvider: StatsResult
   /** The same-length period just before, for the ▲/▼ change on each tile. */
   previous: StatsSummary
+  /** Tool calls through the MCP hub (counted apart: never in the model figures). */
+  mcp: McpActivity
   /** Provider ids that run on this machine, for the local vs cloud share. */
   localProviders: string[]
 }
@@ -43,7 +45,7 @@ export const overviewQuery = (range: TimeRange, groupBy: StatsGroupBy, now: () =
       const end = now()
       const to = new Date(end).toISOString()
       const from = new Date(end - ms).toISOString()
-      const { overall, groups, previous } = await overviewApi.overview({ from, to, bucket, groupBy }, signal)
+      const { overall, groups, previous, mcp } = await overviewApi.overview({ from, to, bucket, groupBy }, signal)
       const info = await getJson<GatewayInfo>('/admin/v1/info', signal)
       return {
         range,
@@ -54,6 +56,7 @@ export const overviewQuery = (range: TimeRange, groupBy: StatsGroupBy, now: () =
         byModel: groups.model as StatsResult,
         byProvider: groups.provider as StatsResult,
         previous,
+        mcp,
         localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
       }
     },

@@ -27,6 +27,8 @@ export const GUARDRAIL_FILTERS = {
   log: 'Logged only',
 } as const
 export const REDACTION_FILTERS = { '': 'All', true: 'Redacted' } as const
+/** Model calls, tool calls through the MCP hub (inboundApi `mcp`), or both. */
+export const KIND_FILTERS = { '': 'All', model: 'Model calls', mcp: 'Tool calls (MCP)' } as const
 
 export interface LogFilters {
   range: LogRange
@@ -41,6 +43,7 @@ export interface LogFilters {
   redacted: keyof typeof REDACTION_FILTERS
   /** A coding session's id: its calls only (the Sessions page links here). */
   session: string
+  kind: keyof typeof KIND_FILTERS
 }
 
 export const EMPTY_LOG_FILTERS: LogFilters = {
@@ -54,6 +57,7 @@ export const EMPTY_LOG_FILTERS: LogFilters = {
   guardrail: '',
   redacted: '',
   session: '',
+  kind: '',
 }
 
 /** Filters for which only some values are valid: anything else (an old or edited URL) means "all". */
@@ -62,6 +66,7 @@ export const CHOICE_FILTERS = {
   cache: CACHE_FILTERS,
   guardrail: GUARDRAIL_FILTERS,
   redacted: REDACTION_FILTERS,
+  kind: KIND_FILTERS,
 } as const
 
 /** The filters typed letter by letter: they apply once typing pauses (`typeLogFilters`). */
@@ -81,6 +86,7 @@ export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
     guardrail: f.guardrail || undefined,
     redacted: f.redacted || undefined,
     session: f.session.trim() || undefined,
+    kind: f.kind || undefined,
   }
 }
 

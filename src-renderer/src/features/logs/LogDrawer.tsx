@@ -11,10 +11,13 @@ import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { toolLabel } from '../sessions/session-filters'
 import { attemptStory } from './attempt-story'
+import { isMcpCall, McpCallOverview, mcpArguments } from './McpCallDetail'
 import { ProtectionPanel } from './ProtectionPanel'
 
 const TABS = ['Overview', 'Request', 'Response', 'Attempts', 'Timing', 'Protection'] as const
-type Tab = (typeof TABS)[number]
+/** A tool call through the MCP hub has no tokens, attempts or protection: its arguments and result instead. */
+const MCP_TABS = ['Overview', 'Arguments', 'Result'] as const
+type Tab = (typeof TABS)[number] | (typeof MCP_TABS)[number]
 
 function pretty(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body, null, 2)
@@ -234,7 +237,11 @@ export function LogDrawer(props: { onClose(): void }) {
   const detail = query.data ?? null
   const error = query.error ? errorMessage(query.error) : null
   const baseUrl = useQuery({ ...statusQuery(), select: (s) => s.baseUrl }).data ?? window.location.origin
-  const [tab, setTab] = useState<Tab>('Overview')
+  const [chosen, setTab] = useState<Tab>('Overview')
+  const mcp = detail !== null && isMcpCall(detail)
+  const tabs: readonly Tab[] = mcp ? MCP_TABS : TABS
+  // A tab the row does not have (another kind of row was open) shows its Overview.
+  const tab = tabs.includes(chosen) ? chosen : 'Overview'
   const ref = useRef<HTMLDivElement>(null)
   const closeRef = useRef<HTMLButtonElement>(null)
 
@@ -276,11 +283,11 @@ export function LogDrawer(props: { onClose(): void }) {
       >
         <div className="drawer-header">
           <h2 id="log-drawer-title" style={{ margin: 0 }}>
-            Request #{id}
+            {mcp ? 'Tool call' : 'Request'} #{id}
           </h2>
           <div className="row">
             {detail && <CopyButton text={detail.requestId} label="Copy id" />}
-            {detail && <CopyButton text={curlFor(detail, baseUrl)} label="Copy as curl" />}
+            {detail && !mcp && <CopyButton text={curlFor(detail, baseUrl)} label="Copy as curl" />}
             <button type="button" ref={closeRef} onClick={props.onClose} aria-label="Close">
               ✕
             </button>
@@ -288,7 +295,7 @@ export function LogDrawer(props: { onClose(): void }) {
         </div>
         <div className="drawer-body">
           <div className="tabs" role="tablist" aria-label="Request detail">
-            {TABS.map((t) => (
+            {tabs.map((t) => (
               <button
                 key={t}
                 type="button"
@@ -309,7 +316,13 @@ export function LogDrawer(props: { onClose(): void }) {
               </p>
             )}
             {!detail && !error && <p className="muted">Loading…</p>}
-            {detail && tab === 'Overview' && <Overview d={detail} />}
+            {detail && tab === 'Overview' && (mcp ? <McpCallOverview d={detail} /> : <Overview d={detail} />)}
+            {detail && tab === 'Arguments' && (
+              <Body body={mcpArguments(detail)} which="arguments" truncated={detail.isBodyTruncated} />
+            )}
+            {detail && tab === 'Result' && (
+              <Body body={detail.responseBody} which="result" truncated={detail.isBodyTruncated} />
+            )}
             {detail && tab === 'Request' && (
               <Body body={detail.requestBody} which="request" truncated={detail.isBodyTruncated} />
             )}

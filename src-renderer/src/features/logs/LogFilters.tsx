@@ -9,6 +9,7 @@ import {
   type LogFilters as Filters,
   GUARDRAIL_FILTERS,
   hasLogFilters,
+  KIND_FILTERS,
   LOG_RANGES,
   REDACTION_FILTERS,
   type TypedLogFilter,
@@ -43,7 +44,7 @@ function TextFilter(props: {
 }
 
 /** A filter with a fixed set of choices; it applies at once. */
-function ChoiceFilter<K extends 'range' | 'cache' | 'guardrail' | 'redacted'>(props: {
+function ChoiceFilter<K extends 'range' | 'cache' | 'guardrail' | 'redacted' | 'kind'>(props: {
   name: K
   label: string
   options: Record<Filters[K], string>
@@ -76,6 +77,7 @@ export function LogFilters({ searchRef }: { searchRef: RefObject<HTMLInputElemen
   return (
     <search className="filters" aria-label="Log filters">
       <ChoiceFilter name="range" label="Time" options={LOG_RANGES} />
+      <ChoiceFilter name="kind" label="Calls" options={KIND_FILTERS} />
       <TextFilter name="model" label="Model" placeholder="any" />
       <TextFilter name="provider" label="Provider" placeholder="any" />
       <TextFilter name="key" label="Key" placeholder="any" />

@@ -56,6 +56,7 @@ export function LogRow(props: {
       data-testid="log-row"
       data-request-id={item.requestId}
       data-model={item.model ?? ''}
+      data-kind={item.inboundApi === 'mcp' ? 'mcp' : 'model'}
       data-log-id={item.id}
       onClick={props.onOpen}
       onKeyDown={props.onKeyDown}
@@ -70,7 +71,15 @@ export function LogRow(props: {
       <td title={item.model ?? ''}>{item.model ?? '—'}</td>
       <td>{item.provider ?? '—'}</td>
       <td>{item.keyName ?? (item.caller ? `(${item.caller})` : '—')}</td>
-      <td>{item.inboundApi}</td>
+      <td
+        title={
+          item.inboundApi === 'mcp'
+            ? 'A tool call through the MCP hub: provider is its server, model its tool'
+            : undefined
+        }
+      >
+        {item.inboundApi === 'mcp' ? 'MCP tool' : item.inboundApi}
+      </td>
       <td>{item.isStream ? 'stream' : '—'}</td>
       <td className="num">{formatTokensInOut(item.inputTokens, item.outputTokens)}</td>
       <td className="num">{formatUsd(item.costUsd)}</td>

@@ -6,6 +6,7 @@ import { guardrailsCard } from './guardrails/GuardrailsCard'
 import { kpisCard } from './kpis/KpiTiles'
 import { latencyCard } from './latency/LatencyChart'
 import { localCloudCard } from './local-cloud/LocalCloudChart'
+import { mcpCallsCard } from './mcp-calls/McpCallsCard'
 import { providerErrorsCard } from './provider-errors/ProviderErrorsCard'
 import { requestsCard } from './requests/RequestsCard'
 import { topModelsCard } from './top-models/TopModels'
@@ -22,4 +23,5 @@ export const OVERVIEW_CARDS: OverviewCard[] = [
   topModelsCard,
   localCloudCard,
   providerErrorsCard,
+  mcpCallsCard,
 ]
