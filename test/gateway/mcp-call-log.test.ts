@@ -222,3 +222,54 @@ describe('MCP tool calls with encrypted bodies', () => {
     }
   })
 })
+
+describe('MCP tool calls and the MCP servers config', () => {
+  const MCP_TOKEN = 'mcp-server-token-0123456789'
+  const CONFIG = `
+keys:
+  - { name: ci, key: "\${env:CI_KEY}" }
+mcp:
+  servers:
+    # Disabled: nothing is started; the config still names its secret and the server.
+    tools: { command: node, args: [server.js], env: { API_TOKEN: "\${env:MCP_TOKEN}" }, enabled: false }
+`
+
+  it('strips an MCP server secret that a result echoes, and reports the server as down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-mcp-log-secret-'))
+    const app = buildGateway(parseConfig(CONFIG, 'yaml', { CI_KEY: VIRTUAL_KEY, MCP_TOKEN }), {
+      webRoot: false,
+      dataDir: dir,
+    })
+    try {
+      await app.ready()
+      recordMcpCall(
+        app.gateway,
+        toolCall({
+          server: 'tools',
+          tool: 'env',
+          namespaced: 'tools__env',
+          arguments: { show: 'API_TOKEN' },
+          result: { content: [{ type: 'text', text: `API_TOKEN=${MCP_TOKEN}` }] },
+          error: `failed with ${MCP_TOKEN}`,
+        }),
+      )
+      app.requestLog.flush()
+      const { items } = await get(app, '/admin/v1/logs?kind=mcp')
+      const detail = await get(app, `/admin/v1/logs/${items[0].id}`)
+      expect(detail.responseBody).toEqual({ content: [{ type: 'text', text: 'API_TOKEN=[redacted]' }] })
+      expect(detail.error).toBe('failed with [redacted]')
+      const res = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${VIRTUAL_KEY}` },
+      })
+      expect(res.body).toContain('switchyard_mcp_server_up{server="tools"} 0\n')
+      // A configured server keeps its name; its tool is not listed (the server is off), so it folds into `other`.
+      expect(res.body).toContain('switchyard_mcp_tool_calls_total{server="tools",tool="other",status="200"} 1\n')
+      expect(res.body).not.toContain(MCP_TOKEN)
+    } finally {
+      await app.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
