@@ -1,5 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { McpServerConfig } from '../config/schema.js'
@@ -34,8 +34,16 @@ const newClient = () => new Client({ name: 'switchyard', version: VERSION })
 const wantsSse = (err: unknown) =>
   err instanceof StreamableHTTPError && err.code !== undefined && err.code >= 400 && err.code < 500
 
+/** The SDK's HTTP errors keep the status apart from a message that may not mention it (an empty 404 body). */
+function withStatus(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code
+  if ((err instanceof StreamableHTTPError || err instanceof SseError) && typeof code === 'number' && code >= 100) {
+    return new Error(`the server answered HTTP ${code}: ${err.message}`)
+  }
+  return err
+}
+
 async function open(client: Client, transport: Transport, opts: ConnectOptions): Promise<void> {
-  client.onerror = (err) => opts.onError(err)
   opts.signal?.throwIfAborted()
   const abort = () => void transport.close().catch(() => {})
   opts.signal?.addEventListener('abort', abort, { once: true })
@@ -44,7 +52,8 @@ async function open(client: Client, transport: Transport, opts: ConnectOptions):
   } finally {
     opts.signal?.removeEventListener('abort', abort)
   }
-  // Set after connect: a failed connect is reported by its throw, not as a drop.
+  // Set after connect: a failed connect is reported once, by its throw, not also as an error event or a drop.
+  client.onerror = (err) => opts.onError(err)
   client.onclose = () => opts.onClose()
 }
 
@@ -85,7 +94,7 @@ export async function connectUpstream(cfg: McpServerConfig, opts: ConnectOptions
       return { client, transport: 'streamable-http', exitReason: () => undefined }
     } catch (err) {
       await client.close().catch(() => {})
-      if (mode === 'streamable-http' || !wantsSse(err)) throw err
+      if (mode === 'streamable-http' || !wantsSse(err)) throw withStatus(err)
     }
   }
   const client = newClient()
@@ -95,7 +104,7 @@ export async function connectUpstream(cfg: McpServerConfig, opts: ConnectOptions
     await open(client, transport, opts)
   } catch (err) {
     await client.close().catch(() => {})
-    throw err
+    throw withStatus(err)
   }
   return { client, transport: 'sse', exitReason: () => undefined }
 }
