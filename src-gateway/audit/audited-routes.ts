@@ -32,6 +32,11 @@ export const AUDITED_ROUTES: Record<string, AuditedRoute> = {
   'POST /admin/v1/providers': { action: 'provider.create', target: bodyField('id') },
   'PUT /admin/v1/providers/:id': { action: 'provider.update', target: param('id') },
   'DELETE /admin/v1/providers/:id': { action: 'provider.delete', target: param('id') },
+  'POST /admin/v1/mcp/servers': { action: 'mcp.server.create', target: bodyField('name') },
+  'PUT /admin/v1/mcp/servers/:name': { action: 'mcp.server.update', target: param('name') },
+  'DELETE /admin/v1/mcp/servers/:name': { action: 'mcp.server.delete', target: param('name') },
+  'POST /admin/v1/mcp/servers/:name/enable': { action: 'mcp.server.enable', target: param('name') },
+  'POST /admin/v1/mcp/servers/:name/disable': { action: 'mcp.server.disable', target: param('name') },
   'PUT /admin/v1/routes/:name': {
     action: (_req, status) => (status === 201 ? 'route.create' : 'route.update'),
     target: param('name'),

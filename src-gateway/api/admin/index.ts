@@ -19,6 +19,7 @@ import { registerAdminConfig } from './config-routes.js'
 import { validateWithContract } from './contract-validator.js'
 import { registerAdminInfo } from './info.js'
 import { registerAdminLogs } from './logs.js'
+import { registerMcpRoutes } from './mcp-routes.js'
 import { registerAdminPricing } from './pricing.js'
 import { registerAdminProviderTypes } from './provider-types-routes.js'
 import { registerAdminSessions } from './sessions-routes.js'
@@ -61,6 +62,8 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminFeedback(scope, deps.prompts.db)
   registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner)
   const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
+  // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
+  registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerAdminConfig(scope, gw, {
     store,
     dataDir,
