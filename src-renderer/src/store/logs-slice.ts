@@ -28,7 +28,7 @@ export const GUARDRAIL_FILTERS = {
 } as const
 export const REDACTION_FILTERS = { '': 'All', true: 'Redacted' } as const
 /** Model calls, tool calls through the MCP hub (inboundApi `mcp`), or both. */
-export const KIND_FILTERS = { '': 'All', model: 'Model calls', mcp: 'Tool calls (MCP)' } as const
+export const KIND_FILTERS = { '': 'All', model: 'Model calls', mcp: 'Tool calls' } as const
 
 export interface LogFilters {
   range: LogRange
