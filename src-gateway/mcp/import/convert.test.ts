@@ -21,7 +21,7 @@ describe('convertServer', () => {
       const c = convertServer(entry, f)
       return c.ok ? undefined : c.reason
     }
-    expect(reason({ command: 'x', args: ['${workspaceFolder}'] }, { home: '/h', project: undefined })).toBe(
+    expect(reason({ command: 'x', args: ['${workspaceFolder}'] }, { home: '/h' })).toBe(
       'args[0] uses ${workspaceFolder}, which Switchyard does not expand there',
     )
     expect(reason({ command: 'x', args: ['--token', '${TOKEN}'] })).toBe(
