@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src-gateway/config/load.js'
 import type { LogEvent } from '../../src-gateway/core/log-event.js'
 import { type McpCallRecord, recordMcpCall } from '../../src-gateway/mcp/call-log.js'
+import { appRoot } from '../../src-gateway/paths.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { adminHeadersOf } from '../helpers/gateway.js'
 
@@ -267,6 +268,43 @@ mcp:
       // A configured server keeps its name; its tool is not listed (the server is off), so it folds into `other`.
       expect(res.body).toContain('switchyard_mcp_tool_calls_total{server="tools",tool="other",status="200"} 1\n')
       expect(res.body).not.toContain(MCP_TOKEN)
+    } finally {
+      await app.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('MCP tool calls to a running server', () => {
+  const EVERYTHING = join(appRoot, 'node_modules/.bin/mcp-server-everything')
+
+  it('keeps the server and its listed tools as /metrics labels, and reports the server up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-mcp-log-up-'))
+    const yaml = `mcp:\n  servers:\n    everything: { command: ${JSON.stringify(EVERYTHING)}, args: [stdio] }\n`
+    const app = buildGateway(parseConfig(yaml, 'yaml', {}), { webRoot: false, dataDir: dir })
+    try {
+      await app.ready()
+      const until = Date.now() + 30_000
+      while (app.mcpHub.statusOf('everything')?.state !== 'ready' && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50))
+      expect(app.mcpHub.statusOf('everything')?.state).toBe('ready')
+      // The call the /mcp endpoint forwards, logged as the endpoint logs it.
+      const startedAt = Date.now()
+      const result = await app.mcpHub.callTool('everything', 'echo', { message: 'up and logged' }, {})
+      recordMcpCall(app.gateway, {
+        ...toolCall({ arguments: { message: 'up and logged' }, result }),
+        startedAt,
+        latencyMs: Date.now() - startedAt,
+      })
+      recordMcpCall(app.gateway, toolCall({ tool: 'not-listed', namespaced: 'everything__not-listed', status: 404 }))
+      app.requestLog.flush()
+      const res = await app.inject({ method: 'GET', url: '/metrics' })
+      expect(res.body).toContain('switchyard_mcp_server_up{server="everything"} 1\n')
+      expect(res.body).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="echo",status="200"} 1\n')
+      expect(res.body).toContain('switchyard_mcp_tool_calls_total{server="everything",tool="other",status="404"} 1\n')
+      const { items } = await get(app, '/admin/v1/logs?kind=mcp&status=200')
+      const detail = await get(app, `/admin/v1/logs/${items[0].id}`)
+      expect(JSON.stringify(detail.responseBody)).toContain('up and logged')
     } finally {
       await app.close()
       rmSync(dir, { recursive: true, force: true })
