@@ -14,6 +14,7 @@ const ComparePage = lazy(() => import('../features/compare/ComparePage').then((m
 const ConnectPage = lazy(() => import('../features/connect/ConnectPage').then((m) => ({ default: m.ConnectPage })))
 const KeysPage = lazy(() => import('../features/keys/KeysPage').then((m) => ({ default: m.KeysPage })))
 const LogsPage = lazy(() => import('../features/logs/LogsPage').then((m) => ({ default: m.LogsPage })))
+const McpServersPage = lazy(() => import('../features/mcp/McpServersPage').then((m) => ({ default: m.McpServersPage })))
 const OverviewPage = lazy(() => import('../features/overview/OverviewPage').then((m) => ({ default: m.OverviewPage })))
 const PlaygroundPage = lazy(() =>
   import('../features/playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage })),
@@ -42,6 +43,7 @@ export const PAGES: PageEntry[] = [
   { path: '/prompts', label: 'Prompts', key: '4', Page: PromptsPage },
   { path: '/compare', label: 'Compare', key: '5', Page: ComparePage },
   { path: '/providers', label: 'Providers & models', key: '6', Page: ProvidersPage },
+  { path: '/mcp', label: 'MCP servers', Page: McpServersPage },
   { path: '/routes', label: 'Routes', key: '7', Page: RoutesPage },
   { path: '/keys', label: 'Keys & Policies', key: '8', Page: KeysPage },
   { path: '/connect', label: 'Connect', key: '9', Page: ConnectPage },
