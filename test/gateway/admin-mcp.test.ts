@@ -172,6 +172,27 @@ describe('admin MCP servers API', () => {
     expect((await call('PUT', '/mcp/servers/nobody', { enabled: false })).status).toBe(404)
   })
 
+  it('tests an edit with its stored secrets behind the masked values, and never lends them to another config', async () => {
+    const saved = (await call('GET', '/mcp/servers/everything')).json()
+    // Starts server-everything only when its environment holds the stored key (exit 3 otherwise).
+    const guarded = {
+      command: process.execPath,
+      args: [
+        '-e',
+        `const k = process.env.API_KEY ?? ''; if (k.length !== ${SECRET.length} || !k.endsWith('wxyz')) process.exit(3); import(${JSON.stringify(EVERYTHING)})`,
+      ],
+    }
+    const edit = (
+      await call('POST', '/mcp/test', { name: 'everything', ...guarded, env: { API_KEY: saved.env.API_KEY.masked } })
+    ).json()
+    expect(edit, JSON.stringify(edit)).toMatchObject({ ok: true })
+    // Without the name the masked value is only text, and a reference to the saved server's secret does not resolve.
+    for (const env of [{ API_KEY: saved.env.API_KEY.masked }, { API_KEY: saved.env.API_KEY.ref }]) {
+      const other = (await call('POST', '/mcp/test', { ...guarded, env })).json()
+      expect(other, JSON.stringify(other)).toMatchObject({ ok: false })
+    }
+  })
+
   it('adds a remote server with a header secret, masked like a provider key', async () => {
     const created = await call('POST', '/mcp/servers', {
       name: 'remote',
