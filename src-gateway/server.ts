@@ -29,6 +29,7 @@ import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
 import { requestIdFactory } from './core/request-id.js'
 import { type ContextOptions, createGatewayContext, type GatewayContext } from './gateway-context.js'
+import { registerMcpEndpoint } from './mcp/endpoint.js'
 import { McpHub } from './mcp/hub.js'
 import { resolveMcpServer } from './mcp/resolve.js'
 import { webRoot as defaultWebRoot } from './paths.js'
@@ -277,6 +278,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     registerResponsesRoutes(scope, gw)
     registerOllamaRoutes(scope, gw)
     registerPromptRunRoutes(scope, gw, prompts)
+    // Tools through the hub take the same Host rule and key auth as the model APIs (see mcp/endpoint.ts).
+    registerMcpEndpoint(scope, { hub: mcpHub, gw })
   })
 
   app.register(async function adminScope(scope) {

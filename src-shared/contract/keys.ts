@@ -27,6 +27,27 @@ export type BudgetPeriod = KeyBudget['period']
 /** `block` answers 429 once the budget is spent; `downgrade:<provider/model>` serves the call with that model. */
 export type OnExceed = 'block' | `downgrade:${string}`
 
+const McpGlobs = Type.Array(Type.String({ minLength: 1 }))
+
+/**
+ * A key's reach through `/mcp`. Each list holds globs (`*`, `?`); an absent list allows nothing of its kind,
+ * so a key made for model calls gains no tools by accident.
+ */
+export const McpKeyAccessSchema = Type.Object(
+  {
+    /** Tools by namespaced name: `everything__echo`, `github__*`, `*`. */
+    tools: Type.Optional(McpGlobs),
+    /** Prompts by namespaced name (`server__prompt`). */
+    prompts: Type.Optional(McpGlobs),
+    /** Servers whose resources (and resource templates) the key may list and read, by server name. */
+    resources: Type.Optional(McpGlobs),
+    /** May call tools a server marks `confirm` (default false: they are listed, marked, and refused). */
+    confirmed: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type McpKeyAccess = Static<typeof McpKeyAccessSchema>
+
 /** A key's settings: everything about it but its name and secret. */
 const KeySettingsFields = {
   /** Globs over the requested model (route alias or provider/model); absent: every model. */
@@ -45,6 +66,8 @@ const KeySettingsFields = {
   /** Overrides of the gateway's (and route's) redaction and cache for this key's calls. */
   redaction: Type.Optional(RedactionOverrideSchema),
   cache: Type.Optional(CacheOverrideSchema),
+  /** What this key may reach through the MCP hub's `/mcp` endpoint; absent: nothing (see docs/mcp.md). */
+  mcp: Type.Optional(McpKeyAccessSchema),
   /** Free-form (team, owner): shown in the admin API, never interpreted. */
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }

@@ -1,0 +1,88 @@
+/** What the session table needs of a session: when it was last used, whether a response is still open, how to end it. */
+export interface TableEntry {
+  readonly id: string
+  lastSeen: number
+  /** Responses still being written (a GET notification stream, a long tool call): such a session is not idle. */
+  open: number
+  close(): Promise<void>
+}
+
+export interface SessionLimits {
+  /** Sessions kept at once; past it the least recently used one is ended (its client initializes again). */
+  max: number
+  /** A session with no request and no open response for this long is ended. */
+  idleMs: number
+}
+
+/** 2 clients per tool for a handful of tools, with room: each session is one SDK Server and a few maps. */
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { max: 128, idleMs: 30 * 60_000 }
+
+/**
+ * The `/mcp` sessions by `Mcp-Session-Id`, bounded in number and in idle time. Clients often never send the
+ * DELETE that ends a session, so without these bounds every reconnecting agent would leave one behind.
+ */
+export class SessionTable<S extends TableEntry> {
+  private readonly sessions = new Map<string, S>()
+
+  constructor(
+    private readonly limits: SessionLimits,
+    private readonly clock: () => number,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size
+  }
+
+  /** The session, marked as used now; undefined when unknown or already expired. */
+  use(id: string): S | undefined {
+    const s = this.sessions.get(id)
+    if (!s) return undefined
+    if (this.expired(s)) {
+      this.end(s)
+      return undefined
+    }
+    s.lastSeen = this.clock()
+    // Re-inserting keeps the map in least-recently-used order for eviction.
+    this.sessions.delete(id)
+    this.sessions.set(id, s)
+    return s
+  }
+
+  /** Adds a new session, first ending expired ones and, when still full, the least recently used. */
+  add(s: S): void {
+    this.sweep()
+    while (this.sessions.size >= this.limits.max) {
+      const oldest = this.sessions.values().next().value as S
+      this.end(oldest)
+    }
+    this.sessions.set(s.id, s)
+  }
+
+  /** Forgets a session that ended by itself (DELETE, transport closed). */
+  remove(id: string): void {
+    this.sessions.delete(id)
+  }
+
+  all(): S[] {
+    return [...this.sessions.values()]
+  }
+
+  sweep(): void {
+    for (const s of this.all()) if (this.expired(s)) this.end(s)
+  }
+
+  async closeAll(): Promise<void> {
+    const all = this.all()
+    this.sessions.clear()
+    await Promise.allSettled(all.map((s) => s.close()))
+  }
+
+  private expired(s: S): boolean {
+    return s.open === 0 && this.clock() - s.lastSeen >= this.limits.idleMs
+  }
+
+  private end(s: S): void {
+    this.sessions.delete(s.id)
+    void s.close().catch(() => {})
+  }
+}
