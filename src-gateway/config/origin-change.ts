@@ -2,7 +2,7 @@ import { descriptorOf } from '../providers/registry.js'
 import type { LoadedConfig, SecretLookup } from './load.js'
 import { resolveRefs } from './load.js'
 import type { GatewayConfig, ProviderConfig } from './schema.js'
-import { providerSecretFields, secretNamesIn } from './secret-fields.js'
+import { mcpServerSlots, providerSecretFields, type SecretField, secretNamesIn } from './secret-fields.js'
 
 /** The scheme, host and port a provider's calls go to, or null when its URL does not parse. */
 function originOf(p: ProviderConfig, resolveUrl: (url: string) => string): string | null {
@@ -24,8 +24,8 @@ export interface Supplied {
  * at another host while keeping its key is how a page that reached the admin API (or an imported file)
  * would send the key to itself, so a provider whose origin changes keeps a credential only when the same
  * change supplies it: a value different from the one in force, a new value for the secret it names
- * (the key typed in the same request), or the field stated anew (`supplied.fields`). Returns the
- * secret names of the fields it removed.
+ * (the key typed in the same request), or the field stated anew (`supplied.fields`). Remote MCP servers'
+ * headers are kept the same way. Returns the secret names of the fields it removed.
  */
 export function dropCredentialsOnNewOrigin(
   current: LoadedConfig,
@@ -42,14 +42,42 @@ export function dropCredentialsOnNewOrigin(
     const from = originOf(resolvedBefore, (u) => u)
     const to = originOf(next, (u) => resolveRefs(u, current.env, lookup))
     if (from !== null && from === to) continue
-    const kept = new Map(providerSecretFields(id, structuredClone(before)).map((f) => [f.secretName, f.get()]))
-    for (const f of providerSecretFields(id, next)) {
-      const value = f.get()
-      if (value === undefined || value !== kept.get(f.secretName) || supplied.fields.has(f.secretName)) continue
-      if (secretNamesIn(value).some((n) => supplied.values.has(n))) continue
-      f.remove()
-      dropped.push(f.secretName)
-    }
+    dropped.push(
+      ...dropKept(providerSecretFields(id, structuredClone(before)), providerSecretFields(id, next), supplied),
+    )
+  }
+  // A remote MCP server's headers (its token) likewise stay behind when its URL moves to another origin.
+  for (const [name, next] of Object.entries(candidate.mcp?.servers ?? {})) {
+    const before = current.raw.mcp?.servers?.[name]
+    const resolvedBefore = current.resolved.mcp?.servers?.[name]
+    if (before?.url === undefined || resolvedBefore?.url === undefined || next.url === undefined) continue
+    const from = urlOrigin(resolvedBefore.url)
+    if (from !== null && from === urlOrigin(resolveRefs(next.url, current.env, lookup))) continue
+    dropped.push(
+      ...dropKept(mcpServerSlots(name, structuredClone(before), false), mcpServerSlots(name, next, false), supplied),
+    )
+  }
+  return dropped
+}
+
+function urlOrigin(url: string): string | null {
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
+}
+
+/** Removes from `next` the credentials kept unchanged from `before` that the change does not supply anew. */
+function dropKept(before: SecretField[], next: SecretField[], supplied: Supplied): string[] {
+  const kept = new Map(before.map((f) => [f.secretName, f.get()]))
+  const dropped: string[] = []
+  for (const f of next) {
+    const value = f.get()
+    if (value === undefined || value !== kept.get(f.secretName) || supplied.fields.has(f.secretName)) continue
+    if (secretNamesIn(value).some((n) => supplied.values.has(n))) continue
+    f.remove()
+    dropped.push(f.secretName)
   }
   return dropped
 }

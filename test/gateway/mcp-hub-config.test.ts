@@ -7,6 +7,7 @@ import { createMemorySecretStore } from '../../src-gateway/config/secrets.js'
 import { appRoot } from '../../src-gateway/paths.js'
 import { buildGateway } from '../../src-gateway/server.js'
 import { adminHeadersOf } from '../helpers/gateway.js'
+import { type HttpUpstream, startStreamableUpstream } from '../helpers/mcp-http-upstreams.js'
 
 const FIXTURE = join(appRoot, 'test/fixtures/mcp/stdio-server.mjs')
 const TOKEN = 'tok-secret-7c1e44a09b2d'
@@ -21,8 +22,10 @@ const GATEWAY_ONLY = 'SWITCHYARD_A1_GATEWAY_ONLY'
 type Json = Record<string, any>
 
 const apps: FastifyInstance[] = []
+const upstreams: HttpUpstream[] = []
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()))
+  await Promise.all(upstreams.splice(0).map((u) => u.close()))
   delete process.env[GATEWAY_ONLY]
 })
 
@@ -30,6 +33,7 @@ function gateway(config: object): FastifyInstance {
   const secrets = createMemorySecretStore()
   secrets.set('mcp.servers.fx.env.secret_token', TOKEN)
   secrets.set('providers.openai.apiKey', PROVIDER_KEY)
+  secrets.set('mcp.servers.remote.headers.authorization', `Bearer ${TOKEN}`)
   const app = buildGateway(parseConfig(stringify(config), 'yaml', { FROM_ENV: ENV_TOKEN }), { webRoot: false, secrets })
   apps.push(app)
   return app
@@ -150,6 +154,26 @@ describe('mcp.servers in the gateway', () => {
     expect((JSON.parse(exported.text) as Json).mcp.servers.late.env.API_KEY).toBe(
       '${secret:mcp.servers.late.env.api_key}',
     )
+  })
+
+  it('a remote server moved to another origin does not take its token along unless the change gives it', async () => {
+    const first = await startStreamableUpstream()
+    const second = await startStreamableUpstream()
+    upstreams.push(first, second)
+    const headers = { Authorization: '${secret:mcp.servers.remote.headers.authorization}' }
+    const app = gateway({ mcp: { servers: { remote: { url: first.url, headers } } } })
+    await ready(app, 'remote')
+    expect(first.authorizations).toContain(`Bearer ${TOKEN}`)
+
+    const moved = { mcp: { servers: { remote: { url: second.url, headers } } } }
+    const res = await admin(app, 'POST', '/admin/v1/config/import', { text: stringify(moved), apply: true })
+    expect(res.json()).toMatchObject({
+      applied: true,
+      droppedCredentials: ['mcp.servers.remote.headers.authorization'],
+    })
+    await ready(app, 'remote')
+    expect(second.authorizations.length).toBeGreaterThan(0)
+    expect(second.authorizations.every((a) => a === undefined)).toBe(true)
   })
 
   it('refuses configs the hub cannot run, each problem at its field', async () => {
