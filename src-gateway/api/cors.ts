@@ -35,6 +35,8 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-reset-tokens',
   // The desktop window saves exports and backups under the gateway's file name.
   'content-disposition',
+  // A browser MCP client (a local page, the Inspector) reads its session id to send it back (/mcp).
+  'mcp-session-id',
 ]
 
 /**

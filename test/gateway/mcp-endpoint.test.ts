@@ -88,7 +88,12 @@ async function rawPost(body: unknown, headers: Record<string, string>) {
     : text
       ? [JSON.parse(text)]
       : []
-  return { status: res.status, session: res.headers.get('mcp-session-id'), messages }
+  return {
+    status: res.status,
+    session: res.headers.get('mcp-session-id'),
+    exposed: res.headers.get('access-control-expose-headers'),
+    messages,
+  }
 }
 
 beforeAll(async () => {
@@ -288,6 +293,8 @@ describe('/mcp edge: keys, Origin, Host, sessions', () => {
     expect(evil.status).toBe(403)
     const local = await rawPost(INIT('2025-06-18'), { ...auth, origin: 'http://localhost:5173' })
     expect(local.status).toBe(200)
+    // A browser client can read its session id, or it could never send the next request.
+    expect(local.exposed?.toLowerCase()).toContain('mcp-session-id')
     const get = await fetch(`${gw.url}/mcp`, {
       headers: {
         ...auth,
