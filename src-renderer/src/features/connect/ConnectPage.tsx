@@ -9,6 +9,7 @@ import { latestRequestQuery } from '../../queries/connect'
 import { modelIdsQuery } from '../../queries/models'
 import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
+import { McpConnect } from './McpConnect'
 import { buildSnippets, KEY_VAR } from './snippets'
 
 const POLL_MS = 2000
@@ -154,6 +155,7 @@ export function ConnectPage() {
           <ConnectionTest />
         </div>
       </div>
+      <McpConnect baseUrl={url} />
     </main>
   )
 }
