@@ -42,22 +42,33 @@ export class Ring<T> {
 
 /**
  * A child's stderr as its last lines: split on newlines, each line cut to MAX_LINE_CHARS and scrubbed. A line
- * still open when more than MAX_LINE_CHARS arrive is cut there, so a child writing without newlines cannot
- * grow the buffer.
+ * still open when more than twice MAX_LINE_CHARS have arrived is cut, so a child writing without newlines
+ * cannot grow the buffer.
  */
 export class StderrTail {
   private readonly lines = new Ring<string>(MAX_STDERR_LINES)
   private partial = ''
+  /** Dropping the rest of an overlong line, up to its newline. */
+  private skipping = false
   constructor(private readonly scrub: (text: string) => string) {}
 
   write(chunk: string): void {
-    const parts = (this.partial + chunk).split(/\r?\n/)
+    let text = chunk
+    if (this.skipping) {
+      const newline = text.indexOf('\n')
+      if (newline < 0) return
+      text = text.slice(newline + 1)
+      this.skipping = false
+    }
+    const parts = (this.partial + text).split(/\r?\n/)
     this.partial = parts.pop() ?? ''
     for (const line of parts) this.add(line)
-    // Keeps a little past the cut so a secret straddling it is still whole when scrubbed.
+    // An overlong line is kept as its start (scrubbed whole up to twice the cut, so a secret straddling the cut
+    // is still found) and the rest of it is dropped: a secret split by this flush never shows its other half.
     if (this.partial.length > MAX_LINE_CHARS * 2) {
       this.add(this.partial)
       this.partial = ''
+      this.skipping = true
     }
   }
 
