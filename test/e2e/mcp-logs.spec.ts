@@ -1,17 +1,16 @@
 import { join } from 'node:path'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { expect, test } from '@playwright/test'
-import type { McpCallRecord } from '../../src-gateway/mcp/call-log'
-import { recordMcpCall } from '../../src-gateway/mcp/call-log'
-import { closeDatabase, openDatabase } from '../../src-gateway/store/db'
-import { createLogWriter } from '../../src-gateway/store/log-writer'
 import { type ServeProcess, startServe } from '../helpers/serve-process'
 import { failOnConsoleErrors, signIn } from '../helpers/ui-checks'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
-// MCP tool calls on the web build served by the real gateway: rows written through the real log writer into the
-// gateway's own database (as the /mcp endpoint's recordMcpCall writes them), beside a real model call. The Overview
-// counts them in their own card; Logs filters them, and a row opens a drawer with server, tool, arguments, result.
+// MCP tool calls on the web build served by the real gateway: a real MCP client calls server-everything (stdio)
+// through the gateway's /mcp endpoint, beside a real model call. The Overview counts the tool calls in their own
+// card; Logs filters them, and a row opens a drawer with server, tool, client, arguments and result.
 const SHOTS = join(import.meta.dirname, 'screenshots')
+const EVERYTHING = join(import.meta.dirname, '../../node_modules/.bin/mcp-server-everything')
 
 let mock: RunningMock
 let gateway: ServeProcess
@@ -19,28 +18,14 @@ let gateway: ServeProcess
 test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' })
 test.describe.configure({ mode: 'serial' })
 
-const call = (over: Partial<McpCallRecord>): McpCallRecord => ({
-  requestId: `req_mcp_${over.tool ?? 'echo'}_${over.status ?? 200}`,
-  startedAt: Date.now() - 60_000,
-  server: 'everything',
-  tool: 'echo',
-  namespaced: 'everything__echo',
-  keyName: 'ci',
-  clientTool: 'claude-code',
-  sessionId: 'c0ffee-session',
-  status: 200,
-  latencyMs: 42,
-  method: 'tools/call',
-  arguments: { message: 'hello from the e2e' },
-  result: { content: [{ type: 'text', text: 'Echo: hello from the e2e' }] },
-  ...over,
-})
-
 test.beforeAll(async () => {
   mock = await startMockUpstream()
   gateway = await startServe(`
 providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+mcp:
+  servers:
+    everything: { command: ${JSON.stringify(EVERYTHING)}, args: [stdio] }
 `)
   const res = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
     method: 'POST',
@@ -48,35 +33,19 @@ providers:
     body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
   })
   expect(res.status, await res.text()).toBe(200)
-  // A second connection to the running gateway's database, as SQLite allows: the writer's transactions take the
-  // write lock, and the roll-up watermark is moved under it.
-  const db = openDatabase(gateway.dataDir)
-  const writer = createLogWriter(db)
-  const gw = { sink: writer, captureBodies: true }
-  recordMcpCall(gw, call({}))
-  recordMcpCall(
-    gw,
-    call({
-      tool: 'add',
-      namespaced: 'everything__add',
-      arguments: { a: 2, b: 3 },
-      result: { content: [{ type: 'text', text: 'The sum of 2 and 3 is 5.' }] },
-    }),
-  )
-  recordMcpCall(
-    gw,
-    call({
-      server: 'github',
-      tool: 'search_code',
-      namespaced: 'github__search_code',
-      status: 504,
-      error: 'the server did not answer within 60 s',
-      result: undefined,
-      arguments: { q: 'recordMcpCall' },
-    }),
-  )
-  await writer.close()
-  closeDatabase(db)
+  const client = new Client({ name: 'e2e-client', version: '1.0.0' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.baseUrl}/mcp`)))
+  try {
+    // The gateway starts its servers in the background: wait until the tools are offered.
+    await expect
+      .poll(async () => (await client.listTools()).tools.map((t) => t.name), { timeout: 30_000 })
+      .toContain('everything__echo')
+    await client.callTool({ name: 'everything__echo', arguments: { message: 'hello from the e2e' } })
+    await client.callTool({ name: 'everything__get-sum', arguments: { a: 2, b: 3 } })
+    await expect(client.callTool({ name: 'everything__no-such-tool', arguments: {} })).rejects.toThrow(/unknown tool/)
+  } finally {
+    await client.close()
+  }
   await expect
     .poll(
       async () => {
@@ -104,7 +73,8 @@ test('the Overview counts tool calls in their own card, and the model figures co
   await expect(card.getByTestId('kpi-mcp-calls')).toHaveAttribute('data-value', '3')
   await expect(card.getByTestId('kpi-mcp-errors')).toHaveAttribute('data-value', '1')
   await expect(card.getByTestId('mcp-server-everything')).toContainText('2')
-  await expect(card.getByTestId('mcp-tool-github__search_code')).toContainText('search_code')
+  await expect(card.getByTestId('mcp-tool-everything__get-sum')).toContainText('get-sum')
+  await expect(card.getByTestId('mcp-tool-__everything__no-such-tool')).toContainText('everything__no-such-tool')
   await expect(page.getByTestId('kpi-requests')).toHaveAttribute('data-value', '1')
   await card.scrollIntoViewIfNeeded()
   await card.screenshot({ path: join(SHOTS, 'overview-mcp-calls.png') })
@@ -113,7 +83,7 @@ test('the Overview counts tool calls in their own card, and the model figures co
   await expect(page.getByLabel('Calls', { exact: true })).toHaveValue('mcp')
   await expect(page.getByLabel('Status', { exact: true })).toHaveValue('error')
   await expect(page.getByTestId('log-row')).toHaveCount(1)
-  await expect(page.getByTestId('log-row')).toContainText('github__search_code')
+  await expect(page.getByTestId('log-row')).toContainText('everything__no-such-tool')
 })
 
 test('Logs shows tool calls beside model calls, filters them, and opens one with its arguments and result', async ({
@@ -130,14 +100,14 @@ test('Logs shows tool calls beside model calls, filters them, and opens one with
   await expect(page.getByTestId('log-row')).toHaveCount(1)
   await page.getByLabel('Calls', { exact: true }).selectOption('mcp')
 
-  await page.locator('[data-testid="log-row"][data-request-id="req_mcp_echo_200"]').click()
+  await page.locator('[data-testid="log-row"][data-kind="mcp"][data-model="echo"]').click()
   const drawer = page.getByTestId('log-drawer')
   await expect(drawer.getByRole('heading', { name: /^Tool call #\d+$/ })).toBeVisible()
   await expect(drawer.getByTestId('mcp-server')).toHaveText('everything')
   await expect(drawer.getByTestId('mcp-tool')).toHaveText('echo')
   await expect(drawer).toContainText('everything__echo')
-  await expect(drawer).toContainText('Claude Code')
-  await expect(drawer).toContainText('c0ffee-session')
+  await expect(drawer).toContainText('e2e-client')
+  await expect(drawer).toContainText('MCP session')
   await expect(drawer.getByRole('button', { name: 'Copy as curl' })).toHaveCount(0)
   await page.screenshot({ path: join(SHOTS, 'logs-mcp-drawer.png'), fullPage: true })
   await drawer.getByRole('tab', { name: 'Arguments' }).click()
@@ -147,11 +117,12 @@ test('Logs shows tool calls beside model calls, filters them, and opens one with
   await page.screenshot({ path: join(SHOTS, 'logs-mcp-drawer-result.png'), fullPage: true })
   await drawer.getByRole('button', { name: 'Close' }).click()
 
-  // A call the server never answered: its error is its result.
-  await page.locator('[data-testid="log-row"][data-request-id="req_mcp_search_code_504"]').click()
-  await expect(drawer).toContainText('the server did not answer within 60 s')
+  // A call no server could answer: its error is its result.
+  await page.locator('[data-testid="log-row"][data-kind="mcp"][data-model="everything__no-such-tool"]').click()
+  await expect(drawer).toContainText("unknown tool 'everything__no-such-tool'")
+  await expect(drawer.getByTestId('mcp-server')).toHaveText('none (no server offers this tool)')
   await drawer.getByRole('tab', { name: 'Result' }).click()
-  await expect(drawer.locator('pre')).toContainText('"error": "the server did not answer within 60 s"')
+  await expect(drawer.locator('pre')).toContainText(/"error": ".*unknown tool 'everything__no-such-tool'"/)
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.screenshot({ path: join(SHOTS, 'logs-mcp-drawer-dark.png'), fullPage: true })
 })

@@ -46,7 +46,8 @@ export function McpCallOverview({ d }: { d: LogDetail }) {
         </>
       )}
       <dt>Server</dt>
-      <dd data-testid="mcp-server">{d.provider ?? '—'}</dd>
+      {/* A tool no configured server offers is logged with an empty server. */}
+      <dd data-testid="mcp-server">{d.provider || <span className="muted">none (no server offers this tool)</span>}</dd>
       <dt>{req?.method === 'resources/read' ? 'Resource' : req?.method === 'prompts/get' ? 'Prompt' : 'Tool'}</dt>
       <dd data-testid="mcp-tool">{d.model ?? '—'}</dd>
       <dt>Called as</dt>

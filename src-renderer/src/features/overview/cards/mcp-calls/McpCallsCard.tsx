@@ -48,7 +48,13 @@ function McpCallsCard({ data, range }: OverviewCardProps) {
               {servers.map((s) => (
                 <tr key={s.server} data-testid={`mcp-server-${s.server}`}>
                   <td>
-                    <a href={logsHref(range, { ...tool, provider: s.server })}>{s.server}</a>
+                    {s.server === '' ? (
+                      <span className="muted" title="Calls to a tool no configured server offers">
+                        no such server
+                      </span>
+                    ) : (
+                      <a href={logsHref(range, { ...tool, provider: s.server })}>{s.server}</a>
+                    )}
                   </td>
                   <td className="num">{formatCount(s.calls)}</td>
                   <td className={s.errors > 0 ? 'num failing' : 'num'} title={formatPercent(s.errors, s.calls)}>
@@ -74,9 +80,13 @@ function McpCallsCard({ data, range }: OverviewCardProps) {
               {tools.map((t) => (
                 <tr key={`${t.server}/${t.tool}`} data-testid={`mcp-tool-${t.server}__${t.tool}`}>
                   <td>
-                    <a href={logsHref(range, { ...tool, provider: t.server, model: t.tool })}>
-                      <span className="muted">{t.server}</span> {t.tool}
-                    </a>
+                    {t.server === '' ? (
+                      <span title="No configured server offers this tool">{t.tool}</span>
+                    ) : (
+                      <a href={logsHref(range, { ...tool, provider: t.server, model: t.tool })}>
+                        <span className="muted">{t.server}</span> {t.tool}
+                      </a>
+                    )}
                   </td>
                   <td className="num">{formatCount(t.calls)}</td>
                   <td className={t.errors > 0 ? 'num failing' : 'num'} title={formatPercent(t.errors, t.calls)}>
