@@ -58,7 +58,9 @@ export function registerMcpEndpoint(scope: FastifyInstance, opts: McpEndpointOpt
       if (what === 'resources' || what === 'state') void s.server.sendResourceListChanged().catch(() => {})
     }
   })
-  scope.addHook('onClose', async () => {
+  // Before the server stops taking connections and waits for them: a client's open GET stream never ends
+  // by itself, and would hold the gateway's close (the app's quit) forever.
+  scope.addHook('preClose', async () => {
     clearInterval(sweep)
     unsubscribe()
     await table.closeAll()

@@ -354,3 +354,20 @@ describe('/mcp edge: keys, Origin, Host, sessions', () => {
     for (const secret of [SECOND_TOKEN, ...Object.values(KEYS)]) expect(everything).not.toContain(secret)
   })
 })
+
+describe('/mcp and the gateway closing', () => {
+  it("a client's open notification stream does not hold the gateway's close (the app's quit)", async () => {
+    const own = await startGateway(JSON.stringify({ mcp: { servers: {} } }))
+    const client = new Client({ name: 'mcp-endpoint-test', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${own.url}/mcp`)))
+    // The SDK client opens its GET stream right after initializing; a listing proves the session works.
+    expect((await client.listTools()).tools).toEqual([])
+    await new Promise((r) => setTimeout(r, 200))
+    const outcome = await Promise.race([
+      own.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000)),
+    ])
+    await client.close()
+    expect(outcome).toBe('closed')
+  })
+})
