@@ -355,14 +355,31 @@ describe('/mcp edge: keys, Origin, Host, sessions', () => {
   })
 })
 
-describe('/mcp and the gateway closing', () => {
-  it("a client's open notification stream does not hold the gateway's close (the app's quit)", async () => {
-    const own = await startGateway(JSON.stringify({ mcp: { servers: {} } }))
+describe('/mcp without keys (loopback, open mode)', () => {
+  it('lists every tool, refuses confirm-marked ones (nobody confirmed), and its open stream does not hold the close', async () => {
+    const own = await startGateway(
+      JSON.stringify({
+        mcp: {
+          servers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'], confirm: ['get-sum'] } },
+        },
+      }),
+    )
     const client = new Client({ name: 'mcp-endpoint-test', version: '1.0.0' })
     await client.connect(new StreamableHTTPClientTransport(new URL(`${own.url}/mcp`)))
-    // The SDK client opens its GET stream right after initializing; a listing proves the session works.
-    expect((await client.listTools()).tools).toEqual([])
-    await new Promise((r) => setTimeout(r, 200))
+    const deadline = Date.now() + 30_000
+    let tools = (await client.listTools()).tools
+    while (tools.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200))
+      tools = (await client.listTools()).tools
+    }
+    expect(tools.find((t) => t.name === 'everything__get-sum')?._meta).toEqual({
+      'dev.switchyard/needsConfirmation': true,
+    })
+    expect(textOf(await client.callTool({ name: 'everything__echo', arguments: { message: 'o' } }))).toBe('Echo: o')
+    const err = await refusal(client.callTool({ name: 'everything__get-sum', arguments: { a: 1, b: 2 } }))
+    expect(err.code).toBe(FORBIDDEN)
+    expect(err.message).toContain('a caller without a key')
+    // The SDK client keeps its GET notification stream open: closing must not wait for it.
     const outcome = await Promise.race([
       own.close().then(() => 'closed'),
       new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000)),
