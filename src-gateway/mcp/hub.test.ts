@@ -170,6 +170,13 @@ describe('McpHub over stdio', () => {
     expect(JSON.stringify(hub.status())).not.toContain(TOKEN)
   })
 
+  it('a server declaring prompts and resources it does not list is ready, with none of them', async () => {
+    const hub = hubOf({ fx: fixture({ env: { DECLARE_UNANSWERED: '1' } }) })
+    const s = await ready(hub, 'fx')
+    expect(s).toMatchObject({ prompts: [], resources: [], resourceTemplates: [], restarts: 0 })
+    expect(s.tools.length).toBeGreaterThan(0)
+  })
+
   it('refuses calls to an unknown server', async () => {
     const hub = hubOf({})
     await expect(hub.callTool('nope', 'echo', {})).rejects.toMatchObject({ kind: 'unknown_server' })

@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
 import { globMatches } from './tool-glob.js'
 import type { McpPromptInfo, McpResourceInfo, McpResourceTemplateInfo, McpToolInfo } from './types.js'
 
@@ -7,11 +8,22 @@ const MAX_PAGES = 50
 /** How long one list request may take. */
 const LIST_TIMEOUT_MS = 30_000
 
+/**
+ * Every page of one list. A server that declares a capability but does not answer one of its lists (a
+ * `resources` server without templates/list) answers Method not found: that list is empty, not a reason to
+ * keep the server from ready.
+ */
 async function allPages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>) {
   const out: T[] = []
   let cursor: string | undefined
   for (let i = 0; i < MAX_PAGES; i++) {
-    const r = await page(cursor)
+    let r: { items: T[]; nextCursor?: string }
+    try {
+      r = await page(cursor)
+    } catch (err) {
+      if (err instanceof McpError && err.code === ErrorCode.MethodNotFound) return out
+      throw err
+    }
     out.push(...r.items)
     if (!r.nextCursor) break
     cursor = r.nextCursor
