@@ -26,6 +26,15 @@ export interface McpCallRecord {
   method: 'tools/call' | 'prompts/get' | 'resources/read'
 }
 
+/**
+ * Longest server, tool or namespaced name a row keeps. A refused or unknown call is logged with the name the client
+ * sent, which only the request's body limit bounds; real names are far shorter.
+ */
+export const MAX_LOGGED_NAME_CHARS = 256
+
+const bounded = (name: string) =>
+  name.length > MAX_LOGGED_NAME_CHARS ? `${name.slice(0, MAX_LOGGED_NAME_CHARS - 1)}…` : name
+
 /** The stored "request" of a tool call: what the client asked, in MCP's own words. */
 function requestOf(rec: McpCallRecord): Record<string, unknown> {
   const params =
@@ -40,9 +49,9 @@ export function mcpLogEvent(rec: McpCallRecord, captureBodies: boolean): LogEven
     requestId: rec.requestId,
     startedAt: rec.startedAt,
     inboundApi: 'mcp',
-    requestedModel: rec.namespaced,
-    provider: rec.server,
-    model: rec.tool,
+    requestedModel: bounded(rec.namespaced),
+    provider: bounded(rec.server),
+    model: bounded(rec.tool),
     keyName: rec.keyName,
     clientTool: rec.clientTool,
     status: rec.status,
