@@ -30,7 +30,7 @@ describe('buildMcpSnippets', () => {
       'mcp-remote',
       'http://127.0.0.1:4141/mcp',
       '--header',
-      'Authorization:${AUTH_HEADER}',
+      'Authorization: Bearer <your SWITCHYARD_KEY value>',
     ])
   })
 })

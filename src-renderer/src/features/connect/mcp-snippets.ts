@@ -75,15 +75,14 @@ export function buildMcpSnippets(baseUrl: string): ToolSnippets[] {
             mcpServers: {
               switchyard: {
                 command: 'npx',
-                args: ['-y', 'mcp-remote', url, '--header', 'Authorization:${AUTH_HEADER}'],
-                env: { AUTH_HEADER: `Bearer <your ${KEY_VAR} value>` },
+                args: ['-y', 'mcp-remote', url, '--header', `Authorization: Bearer <your ${KEY_VAR} value>`],
               },
             },
           }),
         },
       ],
       warning:
-        'Claude Desktop starts MCP servers as local programs (stdio) from this file: the npm package mcp-remote bridges it to the URL. It needs Node.js, and the key is written into the file.',
+        'Claude Desktop starts MCP servers as local programs (stdio) from this file: the npm package mcp-remote bridges it to the URL. It needs Node.js, and the key itself goes into the file (it cannot read your environment).',
     },
   ]
 }
