@@ -279,7 +279,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     registerOllamaRoutes(scope, gw)
     registerPromptRunRoutes(scope, gw, prompts)
     // Tools through the hub take the same Host rule and key auth as the model APIs (see mcp/endpoint.ts).
-    registerMcpEndpoint(scope, { hub: mcpHub, gw })
+    registerMcpEndpoint(scope, { hub: mcpHub, gw, onConfigApply: (l) => configStore.onApply(l) })
   })
 
   app.register(async function adminScope(scope) {

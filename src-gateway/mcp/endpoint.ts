@@ -6,6 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isTrustedOrigin } from '../api/edge/host-check.js'
+import type { LoadedConfig } from '../config/load.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { CallerIdentity } from '../pipeline/call.js'
 import { callerIdentity } from '../policies/auth-hook.js'
@@ -13,6 +14,7 @@ import { createSessionServer } from './forward.js'
 import type { McpHub } from './hub.js'
 import { mcpAccessFor } from './permissions.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits, SessionTable, type TableEntry } from './sessions.js'
+import type { McpChange } from './types.js'
 
 interface McpSession extends TableEntry {
   server: Server
@@ -24,8 +26,13 @@ interface McpSession extends TableEntry {
 export interface McpEndpointOptions {
   hub: McpHub
   gw: GatewayContext
+  /** Config changes (ConfigStore.onApply): a change of the keys' `mcp` blocks re-announces every list. */
+  onConfigApply: (listener: (next: LoadedConfig) => void) => void
   limits?: SessionLimits
 }
+
+/** The keys' `mcp` blocks, to tell whether a config change changed what any session may see. */
+const mcpBlocksOf = (config: LoadedConfig) => JSON.stringify((config.resolved.keys ?? []).map((k) => [k.name, k.mcp]))
 
 /** One caller as a session owner: a key by name, else the kind (the admin, or open mode). */
 const ownerOf = (identity: CallerIdentity) => (identity.kind === 'key' ? `key:${identity.name}` : identity.kind)
@@ -50,13 +57,22 @@ export function registerMcpEndpoint(scope: FastifyInstance, opts: McpEndpointOpt
   const sweep = setInterval(() => table.sweep(), 60_000)
   sweep.unref()
 
-  // A server coming or going, or an upstream's own list_changed: every session's client lists again.
-  const unsubscribe = hub.onChange((_server, what) => {
+  const announce = (what: McpChange) => {
     for (const s of table.all()) {
       if (what === 'tools' || what === 'state') void s.server.sendToolListChanged().catch(() => {})
       if (what === 'prompts' || what === 'state') void s.server.sendPromptListChanged().catch(() => {})
       if (what === 'resources' || what === 'state') void s.server.sendResourceListChanged().catch(() => {})
     }
+  }
+  // A server coming or going, or an upstream's own list_changed: every session's client lists again.
+  const unsubscribe = hub.onChange((_server, what) => announce(what))
+  // So does a change of what keys may reach: a client sees its new permissions without reconnecting.
+  let blocks = mcpBlocksOf(scope.gatewayConfig)
+  opts.onConfigApply((next) => {
+    const nextBlocks = mcpBlocksOf(next)
+    if (nextBlocks === blocks) return
+    blocks = nextBlocks
+    announce('state')
   })
   // Before the server stops taking connections and waits for them: a client's open GET stream never ends
   // by itself, and would hold the gateway's close (the app's quit) forever.

@@ -257,6 +257,26 @@ describe('/mcp permissions per key', () => {
     expect(row).toMatchObject({ inboundApi: 'mcp', status: 403 })
   })
 
+  it("a change of a key's mcp block reaches its open session: list_changed, then the new list", async () => {
+    // Both servers up first: their coming up is announced too, and must not pass for this announcement.
+    await toolNames(await connect(KEYS.full), ['everything__echo', 'second__echo'])
+    const client = await connect(KEYS.one)
+    expect(await toolNames(client)).toEqual(['everything__echo'])
+    await new Promise((r) => setTimeout(r, 300))
+    const changed = new Promise<string>((resolve) => {
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve('announced'))
+      setTimeout(() => resolve('not announced within 5 s'), 5000)
+    })
+    const put = await gw.admin('/admin/v1/keys/one', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mcp: { tools: ['everything__echo', 'everything__get-sum'] } }),
+    })
+    expect(put.status).toBe(200)
+    expect(await changed).toBe('announced')
+    expect((await toolNames(client)).sort()).toEqual(['everything__echo', 'everything__get-sum'])
+  })
+
   it('a key without an mcp block sees no tools and may call none', async () => {
     const client = await connect(KEYS.models)
     expect(await toolNames(client)).toEqual([])
