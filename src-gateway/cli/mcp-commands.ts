@@ -65,18 +65,28 @@ function chooseByFlags(d: Discovery, only: string | undefined): FoundServer[] {
 /** Asks which servers to import, by number; empty answer imports none. */
 async function chooseInteractively(d: Discovery): Promise<FoundServer[]> {
   const rl = createInterface({ input: process.stdin, output: process.stderr })
+  // Ctrl+C or Ctrl+D at the question: nothing chosen, not a crash.
+  const stop = new AbortController()
+  rl.on('SIGINT', () => stop.abort())
   try {
     for (;;) {
-      const answer = (await rl.question('Import which? Numbers separated by commas, "all", or Enter for none: ')).trim()
+      const answer = (
+        await rl.question('Import which? Numbers separated by commas, "all", or Enter for none: ', {
+          signal: stop.signal,
+        })
+      ).trim()
       if (answer === '') return []
       if (answer === 'all') return d.found.filter((f) => f.converted.ok)
-      const picks = answer.split(',').map((s) => Number(s.trim()))
-      const bad = picks.filter(
-        (n) => !Number.isInteger(n) || n < 1 || n > d.found.length || !d.found[n - 1].converted.ok,
-      )
-      if (bad.length === 0) return picks.map((n) => d.found[n - 1])
+      const picks = answer.split(',').map((s) => s.trim())
+      // The numbers the list shows, 1-based; a typo is named back as typed.
+      const pick = (p: string) => (/^\d+$/.test(p) ? d.found[Number(p) - 1] : undefined)
+      const bad = picks.filter((p) => !pick(p)?.converted.ok)
+      if (bad.length === 0) return picks.map((p) => pick(p) as FoundServer)
       process.stderr.write(`Not an importable number: ${bad.join(', ')}\n`)
     }
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return []
+    throw err
   } finally {
     rl.close()
   }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -192,6 +193,38 @@ describe('switchyard mcp import', { timeout: 60_000 }, () => {
     expect(again.stdout).toContain('Nothing to add:')
     expect(again.stdout).toContain('= github: already configured as github-2')
     expect(readFileSync(join(data, 'config.yaml'), 'utf8')).toBe(text)
+  })
+
+  it('asks which to import when run in a terminal, naming a wrong answer back', async () => {
+    // `script` gives the command a terminal (a pty), as a person running it has; the answers are typed into it.
+    const command = [process.execPath, '--import', 'tsx', join(root, 'src-gateway/cli.ts'), 'mcp', 'import']
+    const line = [...command, '--project', project, '--data-dir', data].join(' ')
+    const child = spawn('script', ['-qec', line, '/dev/null'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: home, TERM: 'dumb' },
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d
+    })
+    const waitFor = async (text: string, times = 1) => {
+      const deadline = Date.now() + 30_000
+      while (out.split(text).length - 1 < times && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(out).toContain(text)
+    }
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    await waitFor('Import which?')
+    // 7 is VS Code's server that asks for its key through ${input:…}: listed, not importable.
+    child.stdin.write('7,x\n')
+    await waitFor('Not an importable number: 7, x')
+    await waitFor('Import which?', 2)
+    child.stdin.write('3,6\n')
+    expect(await exited).toBe(0)
+    expect(out).toContain('+ sentry  (from Claude Code')
+    expect(Object.keys(parseYaml(readFileSync(join(data, 'config.yaml'), 'utf8')).mcp.servers)).toEqual([
+      'sentry',
+      'fetch',
+    ])
   })
 
   it('makes names valid for namespacing (no `__`)', async () => {
