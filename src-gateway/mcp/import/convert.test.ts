@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { convertServer } from './convert.js'
+import { convertServer, type Folders } from './convert.js'
+import { validServerName } from './plan.js'
 
 const folders = { home: '/home/me', project: '/home/me/app' }
 
@@ -17,7 +18,7 @@ describe('convertServer', () => {
   })
 
   it('says why a server cannot be carried over', () => {
-    const reason = (entry: unknown, f = folders) => {
+    const reason = (entry: unknown, f: Folders = folders) => {
       const c = convertServer(entry, f)
       return c.ok ? undefined : c.reason
     }
@@ -40,9 +41,21 @@ describe('convertServer', () => {
       ok: true,
       server: { url: 'https://a/mcp', enabled: false },
     })
+    expect(convertServer({ type: 'http', url: 'https://a/mcp?key=${API_KEY}' }, folders)).toEqual({
+      ok: true,
+      server: { url: 'https://a/mcp?key=${env:API_KEY}', transport: 'streamable-http' },
+    })
     expect(convertServer({ type: 'sse', url: 'https://a/sse' }, folders)).toEqual({
       ok: true,
       server: { url: 'https://a/sse', transport: 'sse' },
     })
+  })
+
+  it('makes a name the config and the admin API accept', () => {
+    expect(validServerName('my server')).toBe('my-server')
+    expect(validServerName('a__b')).toBe('a_b')
+    expect(validServerName('--x_')).toBe('x')
+    expect(validServerName('日本')).toBe('server')
+    expect(validServerName('n'.repeat(100))).toHaveLength(60)
   })
 })

@@ -21,7 +21,7 @@ class NotImportable extends Error {}
 const VARIABLE = /\$\{([^}]*)\}/g
 
 /**
- * A value where Switchyard resolves references (an env or header value): `${env:X}` stays, Claude
+ * A value where Switchyard resolves references (an env or header value, a url): `${env:X}` stays, Claude
  * Code's `${X}` becomes `${env:X}`; anything else cannot be resolved by Switchyard.
  */
 function credentialValue(value: unknown, what: string): string {
@@ -33,7 +33,7 @@ function credentialValue(value: unknown, what: string): string {
   })
 }
 
-/** A value where nothing is resolved at run time (command, args, cwd, url): folder variables are filled in now. */
+/** A value where nothing is resolved at run time (command, args, cwd): folder variables are filled in now. */
 function literalValue(value: unknown, what: string, folders: Folders): string {
   if (typeof value !== 'string') throw new NotImportable(`${what} is not a string`)
   return value.replace(VARIABLE, (whole, inner: string) => {
@@ -69,7 +69,8 @@ function convertOrThrow(entry: unknown, folders: Folders): McpServerConfig {
     if (typeof entry.url !== 'string') throw new NotImportable('it has no url')
     const headers = stringMap(entry.headers, 'headers')
     return {
-      url: literalValue(entry.url, 'url', folders),
+      // References resolve in a url (its credentials are secret fields), so `${VAR}` carries over as in env.
+      url: credentialValue(entry.url, 'url'),
       ...(transport !== 'auto' && { transport }),
       ...(headers && { headers }),
       ...enabled,

@@ -21,6 +21,9 @@ export interface ImportPlan {
   invalid: { found: FoundServer; problem: string }[]
 }
 
+/** The admin API addresses servers by names of at most 64 characters: 60 leaves room for a `-N` suffix. */
+const MAX_NAME = 60
+
 /**
  * A server name Switchyard accepts: letters, digits, `.`, `_`, `-`, starting with a letter or digit, no
  * `__` (it separates server from tool in namespaced names) and no trailing `_` (it would make one).
@@ -30,8 +33,7 @@ export function validServerName(name: string): string {
     .replace(/[^A-Za-z0-9_.-]+/g, '-')
     .replace(/_{2,}/g, '_')
     .replace(/^[^A-Za-z0-9]+/, '')
-    .replace(/[_.-]+$/, '')
-  return cleaned === '' ? 'server' : cleaned
+  return cleaned === '' ? 'server' : cleaned.slice(0, MAX_NAME).replace(/[_.-]+$/, '')
 }
 
 /** Problems the config would report for this one server under this name. */
