@@ -25,8 +25,8 @@ afterEach(async () => {
   await Promise.all(upstreams.splice(0).map((u) => u.close()))
 })
 
-function hubOf(servers: Record<string, McpServerConfig>): McpHub {
-  const hub = new McpHub(servers, { resolve: (cfg) => cfg })
+function hubOf(servers: Record<string, McpServerConfig>, clock?: () => number): McpHub {
+  const hub = new McpHub(servers, { resolve: (cfg) => cfg, clock })
   hubs.push(hub)
   return hub
 }
@@ -127,6 +127,28 @@ describe('McpHub over stdio', () => {
     expect(back.errors.map((e) => e.message)).toContain('the server exited with code 3')
     expect(states).toEqual(['restarting', 'ready'])
     expect(textOf(await hub.callTool('fx', 'echo', { message: 'again' }))).toBe('again')
+  })
+
+  it('a server that keeps crashing backs off longer each time, and from 1 s again after a healthy minute', async () => {
+    let now = 1_000_000
+    const hub = hubOf({ fx: fixture() }, () => now)
+    await ready(hub, 'fx')
+    /** The backoff delay the hub chose after a crash. */
+    const crashAndBack = async () => {
+      await hub.callTool('fx', 'crash', {})
+      const s = await until(() => {
+        const st = hub.statusOf('fx')
+        return st?.state === 'restarting' ? st : undefined
+      })
+      await ready(hub, 'fx')
+      return (s.nextRetryAt ?? 0) - now
+    }
+    expect(await crashAndBack()).toBe(1000)
+    // Up again, but not for a minute: the next delay doubles.
+    expect(await crashAndBack()).toBe(2000)
+    now += 61_000
+    expect(await crashAndBack()).toBe(1000)
+    expect(hub.statusOf('fx')).toMatchObject({ restarts: 3, nextRetryAt: undefined })
   })
 
   it("closing ends the server's whole process group, grandchildren included", async () => {

@@ -23,7 +23,10 @@ import { connectUpstream, type Upstream } from './upstream-connect.js'
 export const BACKOFF_INITIAL_MS = 1000
 export const BACKOFF_MAX_MS = 60_000
 const HEALTHY_AFTER_MS = 60_000
-/** Consecutive attempts that never reach ready (about four minutes of backoff) before the server is `failed`. */
+/**
+ * Attempts in a row that fail, or whose connection drops within HEALTHY_AFTER_MS, before the server is left
+ * `failed` (about four minutes of backoff).
+ */
 const MAX_FAILED_ATTEMPTS = 10
 
 export interface SupervisorDeps {
@@ -54,10 +57,12 @@ export class Supervisor {
   private readonly errors = new Ring<{ at: number; message: string }>(MAX_ERRORS)
   private readonly stderr: StderrTail
   private restarts = 0
+  /** Attempts in a row that failed or did not stay up HEALTHY_AFTER_MS: they set the next delay. */
   private failedAttempts = 0
   private connectedAt: number | undefined
   private transport: McpTransportKind
   private timer: NodeJS.Timeout | undefined
+  private nextRetryAt: number | undefined
   /** Bumped on every (re)connect and on stop: callbacks of an older connection see they are stale. */
   private generation = 0
   private stopped = false
@@ -95,6 +100,7 @@ export class Supervisor {
       errors: this.errors.list(),
       stderrTail: this.transport === 'stdio' ? this.stderr.list() : [],
       restarts: this.restarts,
+      nextRetryAt: this.state === 'restarting' ? this.nextRetryAt : undefined,
       connectedAt: this.state === 'ready' ? this.connectedAt : undefined,
       serverInfo: info ? { name: info.name, version: info.version } : undefined,
     }
@@ -157,8 +163,8 @@ export class Supervisor {
       this.retry(false)
       return
     }
+    // Not a reset of the backoff: a server that crashes soon after each start must still back off (see dropped).
     this.connectedAt = this.deps.clock()
-    this.failedAttempts = 0
     this.setState('ready')
     for (const what of ['tools', 'prompts', 'resources'] as const) this.deps.onChange(what)
   }
@@ -226,9 +232,11 @@ export class Supervisor {
       return
     }
     const delay = Math.min(BACKOFF_INITIAL_MS * 2 ** (this.failedAttempts - 1), BACKOFF_MAX_MS)
+    this.nextRetryAt = this.deps.clock() + delay
     this.setState('restarting')
     this.timer = setTimeout(() => {
       this.timer = undefined
+      this.nextRetryAt = undefined
       if (this.stopped) return
       this.restarts++
       this.connecting = this.connect()

@@ -49,6 +49,8 @@ export interface McpServerStatus {
   /** stdio only: the last 200 lines, each at most 1 000 characters, secrets scrubbed. */
   stderrTail: string[]
   restarts: number
+  /** While `restarting`: when the next attempt starts (the backoff's delay after the drop or failure). */
+  nextRetryAt?: number
   connectedAt?: number
   serverInfo?: { name: string; version: string }
 }
