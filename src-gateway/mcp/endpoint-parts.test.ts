@@ -106,8 +106,9 @@ describe('buildCatalog', () => {
 })
 
 describe('SessionTable', () => {
-  const entry = (id: string, closed: string[]): TableEntry => ({
+  const entry = (id: string, closed: string[], owner = 'key:a'): TableEntry => ({
     id,
+    owner,
     lastSeen: 0,
     open: 0,
     close: async () => {
@@ -118,7 +119,7 @@ describe('SessionTable', () => {
   it('ends the least recently used session when full', () => {
     const closed: string[] = []
     let now = 0
-    const t = new SessionTable({ max: 2, idleMs: 1000 }, () => now)
+    const t = new SessionTable({ max: 2, perOwner: 2, idleMs: 1000 }, () => now)
     t.add(entry('a', closed))
     t.add(entry('b', closed))
     now = 1
@@ -131,7 +132,7 @@ describe('SessionTable', () => {
   it('ends idle sessions, but not one with a response still open', () => {
     const closed: string[] = []
     let now = 0
-    const t = new SessionTable({ max: 10, idleMs: 1000 }, () => now)
+    const t = new SessionTable({ max: 10, perOwner: 10, idleMs: 1000 }, () => now)
     const streaming = entry('streaming', closed)
     t.add(entry('idle', closed))
     t.add(streaming)
@@ -141,5 +142,14 @@ describe('SessionTable', () => {
     t.sweep()
     expect(closed).toEqual(['idle'])
     expect(t.use('streaming')).toBe(streaming)
+  })
+
+  it("one owner opening sessions in a loop ends only its own oldest, never another owner's", () => {
+    const closed: string[] = []
+    const t = new SessionTable({ max: 4, perOwner: 2, idleMs: 1000 }, () => 0)
+    t.add(entry('b1', closed, 'key:b'))
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) t.add(entry(id, closed, 'key:a'))
+    expect(closed).toEqual(['a1', 'a2', 'a3'])
+    expect(t.all().map((s) => s.id)).toEqual(['b1', 'a4', 'a5'])
   })
 })

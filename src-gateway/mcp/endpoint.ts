@@ -16,11 +16,10 @@ import { mcpAccessFor } from './permissions.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits, SessionTable, type TableEntry } from './sessions.js'
 import type { McpChange } from './types.js'
 
+/** One client's session; its later requests must come from its `owner`. */
 interface McpSession extends TableEntry {
   server: Server
   transport: StreamableHTTPServerTransport
-  /** Who opened it: later requests must come from the same caller. */
-  owner: string
 }
 
 export interface McpEndpointOptions {

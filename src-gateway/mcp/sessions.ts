@@ -1,6 +1,8 @@
 /** What the session table needs of a session: when it was last used, whether a response is still open, how to end it. */
 export interface TableEntry {
   readonly id: string
+  /** Who opened it (a key by name, the admin, open mode): each owner has its own share of the table. */
+  readonly owner: string
   lastSeen: number
   /** Responses still being written (a GET notification stream, a long tool call): such a session is not idle. */
   open: number
@@ -10,12 +12,17 @@ export interface TableEntry {
 export interface SessionLimits {
   /** Sessions kept at once; past it the least recently used one is ended (its client initializes again). */
   max: number
+  /**
+   * Sessions one owner keeps at once; past it that owner's least recently used one is ended. Without it, one
+   * key opening sessions in a loop would end every other key's sessions through the global bound.
+   */
+  perOwner: number
   /** A session with no request and no open response for this long is ended. */
   idleMs: number
 }
 
 /** 2 clients per tool for a handful of tools, with room: each session is one SDK Server and a few maps. */
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { max: 128, idleMs: 30 * 60_000 }
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { max: 128, perOwner: 32, idleMs: 30 * 60_000 }
 
 /**
  * The `/mcp` sessions by `Mcp-Session-Id`, bounded in number and in idle time. Clients often never send the
@@ -48,9 +55,11 @@ export class SessionTable<S extends TableEntry> {
     return s
   }
 
-  /** Adds a new session, first ending expired ones and, when still full, the least recently used. */
+  /** Adds a new session, first ending expired ones, then its owner's oldest past its share, then the oldest of all. */
   add(s: S): void {
     this.sweep()
+    const own = this.all().filter((o) => o.owner === s.owner)
+    for (const old of own.slice(0, Math.max(0, own.length - this.limits.perOwner + 1))) this.end(old)
     while (this.sessions.size >= this.limits.max) {
       const oldest = this.sessions.values().next().value as S
       this.end(oldest)
