@@ -19,6 +19,7 @@ import { registerAdminConfig } from './config-routes.js'
 import { validateWithContract } from './contract-validator.js'
 import { registerAdminInfo } from './info.js'
 import { registerAdminLogs } from './logs.js'
+import { registerMcpCallRoutes } from './mcp-call-routes.js'
 import { registerMcpPreview } from './mcp-preview-routes.js'
 import { registerMcpRoutes } from './mcp-routes.js'
 import { registerAdminPricing } from './pricing.js'
@@ -66,6 +67,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
+  registerMcpCallRoutes(scope, gw, () => scope.mcpHub)
   registerAdminConfig(scope, gw, {
     store,
     dataDir,

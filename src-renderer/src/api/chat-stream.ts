@@ -7,9 +7,28 @@ export interface ChatMessage {
   content: string | ChatContentPart[]
 }
 
+/** A function call the model asked for; `arguments` is the JSON text it wrote (not necessarily valid JSON). */
+export interface ChatToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+
+/** The two messages a tool call adds to a chat: the model's call, then the tool's answer to it. */
+export type ToolChatMessage =
+  | { role: 'assistant'; content: string | null; tool_calls: ChatToolCall[] }
+  | { role: 'tool'; tool_call_id: string; content: string }
+
+/** A function tool offered to the model (OpenAI shape); `parameters` is a JSON Schema. */
+export interface ChatTool {
+  type: 'function'
+  function: { name: string; description?: string; parameters: Record<string, unknown> }
+}
+
 export interface ChatRequest {
   model: string
-  messages: ChatMessage[]
+  messages: (ChatMessage | ToolChatMessage)[]
+  tools?: ChatTool[]
   temperature?: number
   max_tokens?: number
   top_p?: number
@@ -24,6 +43,14 @@ export interface ChatStreamResult {
   ttftMs: number | null
   latencyMs: number
   stopped: boolean
+  /** The calls the model asked for, assembled from their streamed pieces (empty when it only answered). */
+  toolCalls: ChatToolCall[]
+}
+
+interface ToolCallDelta {
+  index: number
+  id?: string
+  function?: { name?: string; arguments?: string }
 }
 
 /**
@@ -79,6 +106,7 @@ export async function streamChat(
     ttftMs: null,
     latencyMs: 0,
     stopped: false,
+    toolCalls: [],
   }
   const sse = createSseDataBuffer()
   const handle = (data: string) => {
@@ -90,6 +118,15 @@ export async function streamChat(
     if (text) {
       result.ttftMs ??= performance.now() - started
       opts.onDelta(text)
+    }
+    // A call streams as pieces under one index: its id and name first, then its arguments a few characters at a time.
+    const calls: ToolCallDelta[] | undefined = chunk.choices?.[0]?.delta?.tool_calls
+    for (const piece of calls ?? []) {
+      result.toolCalls[piece.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } }
+      const call = result.toolCalls[piece.index]
+      if (piece.id) call.id = piece.id
+      if (piece.function?.name) call.function.name += piece.function.name
+      if (piece.function?.arguments) call.function.arguments += piece.function.arguments
     }
     if (chunk.usage) {
       result.usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens }
@@ -108,5 +145,7 @@ export async function streamChat(
     result.stopped = true
   }
   result.latencyMs = performance.now() - started
+  // A sparse index (a provider skipping one) leaves a hole; a call without an id gets one so its answer can name it.
+  result.toolCalls = result.toolCalls.filter(Boolean).map((c, i) => (c.id ? c : { ...c, id: `call_${i}` }))
   return result
 }

@@ -8,6 +8,8 @@ import { chatModelsOf, modelIdsQuery } from '../../queries/models'
 import { useAppStore } from '../../store'
 import type { PlaygroundParams } from '../../store/handoff-slice'
 import { type Turn, toChatMessages } from '../../store/playground-slice'
+import { ToolCallCard } from './ToolCallCard'
+import { ToolsPanel } from './ToolsPanel'
 
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -59,7 +61,15 @@ function TurnBubble({ turn }: { turn: Turn }) {
           {turn.error}
         </p>
       ) : (
-        <div className="bubble-text">{turn.text}</div>
+        (turn.text || turn.toolCalls.length === 0) && <div className="bubble-text">{turn.text}</div>
+      )}
+      {turn.toolCalls.map((c) => (
+        <ToolCallCard key={c.id} call={c} />
+      ))}
+      {turn.notice && (
+        <p className="warn-text" role="status">
+          {turn.notice}
+        </p>
       )}
       <ReplyMeta turn={turn} />
     </div>
@@ -143,6 +153,12 @@ export function PlaygroundPage() {
     } else if (lastState === 'stopped') setAnnouncement('Reply stopped')
     else if (lastState === 'error') setAnnouncement('Reply failed')
   }, [lastState, lastMetrics])
+
+  // A tool call waiting for confirmation is announced once, by name.
+  const askingTool = last?.toolCalls.find((c) => c.state === 'asking')?.name
+  useEffect(() => {
+    if (askingTool) setAnnouncement(`The model wants to call ${askingTool}: allow or deny it`)
+  }, [askingTool])
 
   // Esc stops a reply from anywhere on the page, not only from the message box.
   useEffect(() => {
@@ -336,6 +352,7 @@ export function PlaygroundPage() {
           />
           <NumberParam id="topP" label="Top p" hint="0–1; nucleus sampling." min={0} max={1} step={0.05} />
           <p className="field-hint">Empty fields use the model's default. Replies always stream.</p>
+          <ToolsPanel />
         </aside>
       </div>
     </main>
