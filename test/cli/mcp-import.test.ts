@@ -164,8 +164,13 @@ describe('switchyard mcp import', { timeout: 60_000 }, () => {
       '# my setup\nproviders:\n  local: { type: ollama, baseUrl: "http://127.0.0.1:11434" } # keep me\n' +
         'mcp:\n  servers:\n    github: { command: gh-mcp }\n',
     )
+    // The desktop app's store (OS keychain) is there too: the import says its secrets are not in it.
+    writeFileSync(join(data, 'secrets.keychain.json'), '{}')
     const r = await run('--only', 'github,everything,my files')
     expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(
+      'the desktop app reads its own (the OS keychain): enter them there on the MCP servers page',
+    )
     expect(r.stdout).toContain('+ github-2  (from Claude Code')
     expect(r.stdout).toContain('+ my-files  (from Claude Desktop')
     expect(r.stdout).toContain('Moved to the secret store')
