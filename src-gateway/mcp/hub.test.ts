@@ -218,6 +218,24 @@ describe('McpHub over HTTP', () => {
     expect(up.authorizations.every((a) => a === `Bearer ${TOKEN}`)).toBe(true)
   })
 
+  it('a remote server that goes away is noticed by the next call and reconnected when it is back', async () => {
+    const first = await startStreamableUpstream()
+    const hub = hubOf({ remote: { url: first.url } })
+    await ready(hub, 'remote')
+    await first.close()
+    await expect(hub.callTool('remote', 'whoami', {})).rejects.toMatchObject({ kind: 'upstream' })
+    const down = await until(() => {
+      const s = hub.statusOf('remote')
+      return s?.state === 'restarting' ? s : undefined
+    }, 5000)
+    expect(down.errors.at(-1)?.message).toMatch(/^the server stopped answering/)
+    const again = await startStreamableUpstream(Number(new URL(first.url).port))
+    upstreams.push(again)
+    const back = await ready(hub, 'remote')
+    expect(back.restarts).toBe(1)
+    expect(textOf(await hub.callTool('remote', 'whoami', {}))).toBe('streamable')
+  })
+
   it('falls back to HTTP+SSE with `transport: auto`, and not with `streamable-http`', async () => {
     const up = await startSseOnlyUpstream()
     upstreams.push(up)

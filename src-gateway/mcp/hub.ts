@@ -172,6 +172,8 @@ export class McpHub {
   /** Maps what the SDK threw to the hub's error kinds, recording it on the server's status. */
   private failure(sup: Supervisor, err: unknown, signal: AbortSignal | undefined): McpHubError {
     if (signal?.aborted) return new McpHubError('cancelled', 'the call was cancelled')
+    // A remote server that went away is noticed by the call that found it gone, not 30 s later.
+    void sup.checkHealth()
     if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
       return new McpHubError('timeout', sup.noteError(err))
     }

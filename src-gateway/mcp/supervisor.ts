@@ -28,6 +28,12 @@ const HEALTHY_AFTER_MS = 60_000
  * `failed` (about four minutes of backoff).
  */
 const MAX_FAILED_ATTEMPTS = 10
+/**
+ * A remote server is pinged this often while ready: over HTTP nothing else notices that it went away until a
+ * call fails (a failed call checks at once too).
+ */
+const PING_EVERY_MS = 30_000
+const PING_TIMEOUT_MS = 10_000
 
 export interface SupervisorDeps {
   clock: () => number
@@ -62,6 +68,7 @@ export class Supervisor {
   private connectedAt: number | undefined
   private transport: McpTransportKind
   private timer: NodeJS.Timeout | undefined
+  private pinger: NodeJS.Timeout | undefined
   private nextRetryAt: number | undefined
   /** Bumped on every (re)connect and on stop: callbacks of an older connection see they are stale. */
   private generation = 0
@@ -167,6 +174,28 @@ export class Supervisor {
     this.connectedAt = this.deps.clock()
     this.setState('ready')
     for (const what of ['tools', 'prompts', 'resources'] as const) this.deps.onChange(what)
+    // A child's exit closes its pipes; a remote server's going away has to be asked about.
+    if (up.transport !== 'stdio') {
+      this.pinger = setInterval(() => void this.checkHealth(), PING_EVERY_MS)
+      this.pinger.unref()
+    }
+  }
+
+  /** Pings a ready remote server; one that does not answer is treated as dropped and reconnected. */
+  async checkHealth(): Promise<void> {
+    const up = this.upstream
+    const gen = this.generation
+    if (!up || up.transport === 'stdio' || this.state !== 'ready') return
+    try {
+      await up.client.ping({ timeout: PING_TIMEOUT_MS })
+    } catch (err) {
+      if (gen !== this.generation || this.stopped) return
+      this.noteError(new Error(`the server stopped answering: ${message(err)}`))
+      this.lost()
+      // The old connection's close must not count as another drop.
+      this.generation++
+      void up.client.close().catch(() => {})
+    }
   }
 
   private watchLists(client: Client, gen: number): void {
@@ -208,6 +237,11 @@ export class Supervisor {
     if (gen !== this.generation || this.stopped) return
     const exit = this.upstream?.exitReason()
     this.noteError(new Error(exit ?? 'the connection to the server closed'))
+    this.lost()
+  }
+
+  /** A ready connection is gone: reconnect, from 1 s again if it had been up for a healthy minute. */
+  private lost(): void {
     const wasHealthy = this.connectedAt !== undefined && this.deps.clock() - this.connectedAt >= HEALTHY_AFTER_MS
     this.upstream = undefined
     this.retry(wasHealthy)
@@ -215,6 +249,7 @@ export class Supervisor {
 
   /** Schedules the next attempt; what the server offered is withdrawn meanwhile, so nobody calls into it. */
   private retry(resetBackoff: boolean): void {
+    clearInterval(this.pinger)
     const hadOffers = this.tools.length + this.prompts.length + this.resources.length + this.templates.length > 0
     this.tools = []
     this.prompts = []
@@ -226,7 +261,7 @@ export class Supervisor {
     if (hadOffers) for (const what of ['tools', 'prompts', 'resources'] as const) this.deps.onChange(what)
     if (this.failedAttempts > MAX_FAILED_ATTEMPTS) {
       this.noteError(
-        new Error(`gave up after ${MAX_FAILED_ATTEMPTS} attempts in a row; save the server again to retry`),
+        new Error(`gave up after ${MAX_FAILED_ATTEMPTS} restarts in a row; save the server again to retry`),
       )
       this.setState('failed')
       return
@@ -249,7 +284,8 @@ export class Supervisor {
     this.stopped = true
     this.generation++
     this.abort.abort()
-    if (this.timer) clearTimeout(this.timer)
+    clearTimeout(this.timer)
+    clearInterval(this.pinger)
     const up = this.upstream
     this.upstream = undefined
     await up?.client.close().catch(() => {})

@@ -28,6 +28,7 @@ async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   path: string,
   authorizations: (string | undefined)[],
+  port = 0,
 ): Promise<HttpUpstream> {
   const http: HttpServer = createServer((req, res) => {
     authorizations.push(req.headers.authorization)
@@ -35,10 +36,10 @@ async function listen(
       if (!res.headersSent) res.writeHead(500).end()
     })
   })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const { port } = http.address() as AddressInfo
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve))
+  const bound = (http.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}${path}`,
+    url: `http://127.0.0.1:${bound}${path}`,
     authorizations,
     close: () =>
       new Promise((resolve) => {
@@ -48,8 +49,8 @@ async function listen(
   }
 }
 
-/** Streamable HTTP, stateless: a new SDK server and transport per request. */
-export function startStreamableUpstream(): Promise<HttpUpstream> {
+/** Streamable HTTP, stateless: a new SDK server and transport per request; on `port` to stand in for a stopped one. */
+export function startStreamableUpstream(port = 0): Promise<HttpUpstream> {
   return listen(
     async (req, res) => {
       if (req.method !== 'POST') {
@@ -67,6 +68,7 @@ export function startStreamableUpstream(): Promise<HttpUpstream> {
     },
     '/mcp',
     [],
+    port,
   )
 }
 
