@@ -151,6 +151,20 @@ describe('McpHub over stdio', () => {
     expect(hub.statusOf('fx')).toMatchObject({ restarts: 3, nextRetryAt: undefined })
   })
 
+  it('a server dying while it is listed is retried once per failure', async () => {
+    const now = 1_000_000
+    const hub = hubOf({ fx: fixture({ env: { CRASH_ON_LIST: '1' } }) }, () => now)
+    const delays: number[] = []
+    await until(() => {
+      const at = hub.statusOf('fx')?.nextRetryAt
+      if (at !== undefined && delays.at(-1) !== at - now) delays.push(at - now)
+      return delays.length >= 2
+    }, 10_000)
+    // One retry per failure: the exit and the failed list are one failure, not two.
+    expect(delays.slice(0, 2)).toEqual([1000, 2000])
+    expect(hub.statusOf('fx')?.restarts).toBe(1)
+  })
+
   it("closing ends the server's whole process group, grandchildren included", async () => {
     const hub = hubOf({ fx: fixture() })
     await ready(hub, 'fx')

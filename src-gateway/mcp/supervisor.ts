@@ -164,9 +164,12 @@ export class Supervisor {
       this.templates = resources.resourceTemplates
     } catch (err) {
       if (gen !== this.generation) return
+      // From here on this connection is stale: its close (below, or the child's exit that failed the lists) is
+      // not another drop.
+      this.generation++
       this.noteError(err)
       this.upstream = undefined
-      await up.client.close().catch(() => {})
+      void up.client.close().catch(() => {})
       this.retry(false)
       return
     }
@@ -190,10 +193,10 @@ export class Supervisor {
       await up.client.ping({ timeout: PING_TIMEOUT_MS })
     } catch (err) {
       if (gen !== this.generation || this.stopped) return
-      this.noteError(new Error(`the server stopped answering: ${message(err)}`))
-      this.lost()
       // The old connection's close must not count as another drop.
       this.generation++
+      this.noteError(new Error(`the server stopped answering: ${message(err)}`))
+      this.lost()
       void up.client.close().catch(() => {})
     }
   }
@@ -235,6 +238,8 @@ export class Supervisor {
   /** The connection ended without our asking: the process exited or the remote dropped it. */
   private dropped(gen: number): void {
     if (gen !== this.generation || this.stopped) return
+    // Whatever of this connection is still under way (its lists) is stale now.
+    this.generation++
     const exit = this.upstream?.exitReason()
     this.noteError(new Error(exit ?? 'the connection to the server closed'))
     this.lost()
