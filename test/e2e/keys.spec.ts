@@ -89,13 +89,24 @@ test('create a key, call /v1 with it, revoke it and get 401', async ({ page }) =
 
   // A second key, so the gateway still requires keys after the first is revoked.
   await page.getByRole('button', { name: 'New key' }).click()
+  await page.getByLabel('May call MCP tools marked as needing confirmation').check()
   await createKey(page, {
     Name: 'team-a',
     'Tokens per minute': '20000',
     'Provider tags': 'eu, local',
     'Budget (USD)': '10',
+    'MCP tools': 'everything__echo, github__*',
   })
   await expect(table.getByRole('row')).toHaveCount(3)
+  // What the key may reach through /mcp was saved with it, and the edit dialog shows it back.
+  await table.getByRole('row', { name: 'team-a' }).getByRole('button', { name: 'Edit' }).click()
+  const edit = page.getByRole('dialog', { name: 'Edit key: team-a' })
+  await expect(edit.getByLabel('MCP tools', { exact: true })).toHaveValue('everything__echo, github__*')
+  await expect(edit.getByLabel('MCP prompts', { exact: true })).toHaveValue('')
+  await expect(edit.getByLabel('May call MCP tools marked as needing confirmation')).toBeChecked()
+  await page.screenshot({ path: join(SHOTS, 'keys-edit-mcp.png') })
+  await edit.getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('dialog')).toHaveCount(0)
 
   // A name already taken is refused beside the field.
   await page.getByRole('button', { name: 'New key' }).click()

@@ -96,6 +96,7 @@ describe('editing a key', () => {
       tags: null,
       // The day was not touched: the exact time stays.
       expiresAt: '2027-01-31T18:00:00Z',
+      mcp: null,
     })
     const changed = keyUpdateFromDraft({ ...d, expiresAt: '2027-03-01', budgetUsd: '' }, key)
     expect(changed.expiresAt).toBe('2027-03-01')
@@ -188,6 +189,7 @@ describe('keys slice', () => {
       budget: null,
       tags: null,
       expiresAt: null,
+      mcp: null,
     })
     expect(store.getState().keyEdit).toBeNull()
     // The gateway's answer is the row: no second read of the list.
@@ -200,5 +202,29 @@ describe('keys slice', () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
     await expect(client.fetchQuery(keysQuery())).rejects.toThrow('boom')
     expect(api.list.mock.calls.at(-1)?.[0]).toBeInstanceOf(AbortSignal)
+  })
+})
+
+describe("a key's MCP reach in the form", () => {
+  it('sends the globs and the confirmation it shows, reads them back, and clears them as null', () => {
+    const d = {
+      ...emptyKeyDraft(),
+      name: 'ci',
+      mcpTools: 'everything__echo, github__*',
+      mcpResources: 'docs',
+      mcpConfirmed: true,
+    }
+    const input = keyInputFromDraft(d)
+    expect(input.mcp).toEqual({ tools: ['everything__echo', 'github__*'], resources: ['docs'], confirmed: true })
+    const back = draftFromKey({ ...input, key: 'sy-a…wxyz' } as Parameters<typeof draftFromKey>[0])
+    expect(back).toMatchObject({
+      mcpTools: 'everything__echo, github__*',
+      mcpPrompts: '',
+      mcpResources: 'docs',
+      mcpConfirmed: true,
+    })
+    expect(keyInputFromDraft({ ...emptyKeyDraft(), name: 'ci' }).mcp).toBeUndefined()
+    const original = { name: 'ci', key: 'sy-a…wxyz', mcp: { tools: ['*'] } } as Parameters<typeof draftFromKey>[0]
+    expect(keyUpdateFromDraft({ ...draftFromKey(original), mcpTools: '' }, original).mcp).toBeNull()
   })
 })

@@ -18,6 +18,12 @@ export interface KeyDraft {
   tags: string
   /** `YYYY-MM-DD` from a date input, or empty. */
   expiresAt: string
+  /** What the key reaches through `/mcp`: globs, comma-separated; all empty and unconfirmed: nothing. */
+  mcpTools: string
+  mcpPrompts: string
+  /** Server names whose resources it may read. */
+  mcpResources: string
+  mcpConfirmed: boolean
 }
 
 export const emptyKeyDraft = (): KeyDraft => ({
@@ -31,6 +37,10 @@ export const emptyKeyDraft = (): KeyDraft => ({
   downgradeModel: '',
   tags: '',
   expiresAt: '',
+  mcpTools: '',
+  mcpPrompts: '',
+  mcpResources: '',
+  mcpConfirmed: false,
 })
 
 const list = (s: string) =>
@@ -77,6 +87,15 @@ export function keyInputFromDraft(d: KeyDraft): KeyInput {
   const tags = list(d.tags)
   if (tags.length) input.tags = tags
   if (d.expiresAt.trim()) input.expiresAt = d.expiresAt.trim()
+  const mcp: NonNullable<KeyInput['mcp']> = {}
+  const tools = list(d.mcpTools)
+  const prompts = list(d.mcpPrompts)
+  const resources = list(d.mcpResources)
+  if (tools.length) mcp.tools = tools
+  if (prompts.length) mcp.prompts = prompts
+  if (resources.length) mcp.resources = resources
+  if (d.mcpConfirmed) mcp.confirmed = true
+  if (Object.keys(mcp).length) input.mcp = mcp
   return input
 }
 
@@ -94,6 +113,10 @@ export function draftFromKey(k: KeyItem): KeyDraft {
     downgradeModel: downgrade,
     tags: k.tags?.join(', ') ?? '',
     expiresAt: k.expiresAt?.slice(0, 10) ?? '',
+    mcpTools: k.mcp?.tools?.join(', ') ?? '',
+    mcpPrompts: k.mcp?.prompts?.join(', ') ?? '',
+    mcpResources: k.mcp?.resources?.join(', ') ?? '',
+    mcpConfirmed: k.mcp?.confirmed === true,
   }
 }
 
@@ -107,7 +130,7 @@ export function keyUpdateFromDraft(d: KeyDraft, original: KeyItem): KeyUpdate {
   const perUserRpm = original.limits?.perUserRpm
   if (perUserRpm !== undefined) input.limits = { ...input.limits, perUserRpm }
   if (original.expiresAt && input.expiresAt === original.expiresAt.slice(0, 10)) input.expiresAt = original.expiresAt
-  return { models: null, limits: null, budget: null, tags: null, expiresAt: null, ...input }
+  return { models: null, limits: null, budget: null, tags: null, expiresAt: null, mcp: null, ...input }
 }
 
 /** A key being edited in the dialog: the form, and the key as it was when editing began. */

@@ -126,6 +126,9 @@ function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
   )
 }
 
+/** The draft's text fields (the rest are a select or a checkbox). */
+type TextField = { [K in keyof KeyDraft]: KeyDraft[K] extends string ? K : never }[keyof KeyDraft]
+
 /** The settings of a key as form fields; the name is fixed once the key exists. */
 function KeyFields({
   draft: d,
@@ -140,7 +143,7 @@ function KeyFields({
   idPrefix: string
   isEdit: boolean
 }) {
-  const field = (id: keyof KeyDraft, label: string, props: Record<string, unknown> = {}, hint?: string) => (
+  const field = (id: TextField, label: string, props: Record<string, unknown> = {}, hint?: string) => (
     <div className="field">
       <label htmlFor={`${idPrefix}-${id}`}>{label}</label>
       <input
@@ -209,6 +212,28 @@ function KeyFields({
       {d.onExceed === 'downgrade' && field('downgradeModel', 'Downgrade model', { placeholder: 'ollama/llama3' })}
       {field('tags', 'Provider tags', { placeholder: 'eu, local' }, 'Only providers with one of these tags serve it.')}
       {field('expiresAt', 'Expires', { type: 'date' }, 'Empty: never.')}
+      {field(
+        'mcpTools',
+        'MCP tools',
+        { placeholder: 'everything__echo, github__*' },
+        'Globs over server__tool, comma-separated; empty: no tools over /mcp.',
+      )}
+      {field('mcpPrompts', 'MCP prompts', { placeholder: 'everything__*' }, 'Globs over server__prompt; empty: none.')}
+      {field(
+        'mcpResources',
+        'MCP resources',
+        { placeholder: 'everything' },
+        'Servers whose resources it may read; empty: none.',
+      )}
+      <div className="field inline">
+        <input
+          id={`${idPrefix}-mcpConfirmed`}
+          type="checkbox"
+          checked={d.mcpConfirmed}
+          onChange={(e) => update({ mcpConfirmed: e.target.checked })}
+        />
+        <label htmlFor={`${idPrefix}-mcpConfirmed`}>May call MCP tools marked as needing confirmation</label>
+      </div>
     </div>
   )
 }
