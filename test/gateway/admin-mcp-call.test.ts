@@ -1,6 +1,7 @@
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { Compile } from 'typebox/compile'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   MCP_CALL_RESULT_MAX_CHARS,
   McpCallResultSchema,
@@ -99,5 +100,32 @@ describe('the Playground tool API', { timeout: 60_000 }, () => {
     const body = await res.json()
     expect(body.truncated).toBe(true)
     expect(body.text.length).toBe(MCP_CALL_RESULT_MAX_CHARS)
+  })
+
+  it('cancels the call at the tool server when the caller goes away (the page’s Stop), logged as 499', async () => {
+    // The page's Stop aborts its fetch and the browser drops the connection: here, a request on its own socket,
+    // destroyed half a second into a tool call that would run for 20 s.
+    const url = new URL(`${gw.url}/admin/v1/mcp/call`)
+    const started = Date.now()
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      agent: false,
+      headers: { ...gw.adminHeaders, 'content-type': 'application/json' },
+    })
+    req.on('error', () => {})
+    req.end(
+      JSON.stringify({
+        server: 'everything',
+        tool: 'trigger-long-running-operation',
+        arguments: { duration: 20, steps: 20 },
+      }),
+    )
+    setTimeout(() => req.destroy(), 500)
+    const logged = () => mcpEvents().find((e) => e.requestedModel === 'everything__trigger-long-running-operation')
+    await vi.waitFor(() => expect(logged()?.status).toBe(499), { timeout: 5000 })
+    expect(Date.now() - started).toBeLessThan(5000)
   })
 })

@@ -24,15 +24,16 @@ const HUB_FAILURES: Record<McpHubError['kind'], GatewayError['kind']> = {
   unavailable: 'upstream_overloaded',
   upstream: 'upstream',
   timeout: 'upstream_timeout',
-  // No signal is passed to the hub, so a call is never cancelled; kept for the exhaustive map.
-  cancelled: 'upstream',
+  cancelled: 'invalid_request',
 }
 
 /** Hub failures mapped once, here, to the admin API's errors (the status is also what the call log keeps). */
 function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err
   if (err instanceof McpHubError) {
-    return new GatewayError(HUB_FAILURES[err.kind], err.message, { code: `mcp_${err.kind}` })
+    // A cancelled call's caller has gone (it closed the request); 499 is what the call log records for it.
+    const status = err.kind === 'cancelled' ? 499 : undefined
+    return new GatewayError(HUB_FAILURES[err.kind], err.message, { code: `mcp_${err.kind}`, status })
   }
   return new GatewayError('upstream', err instanceof Error ? err.message : String(err), { code: 'mcp_upstream' })
 }
@@ -82,7 +83,7 @@ export function registerMcpCallRoutes(app: FastifyInstance, gw: GatewayContext, 
   app.post<{ Body: McpCallBody }>(
     '/admin/v1/mcp/call',
     { schema: { body: McpCallBodySchema } },
-    async (req): Promise<McpCallResult> => {
+    async (req, reply): Promise<McpCallResult> => {
       const { server, tool, confirmed } = req.body
       const args = req.body.arguments ?? {}
       const redacted = gw.protection.forCall(undefined, undefined).redactor?.redactBody(args)
@@ -115,7 +116,15 @@ export function registerMcpCallRoutes(app: FastifyInstance, gw: GatewayContext, 
             code: 'mcp_needs_confirmation',
           })
         }
-        const result = await hub().callTool(server, tool, sent, {})
+        // The page's Stop closes the request: the call is cancelled at the tool server, not left running.
+        const cancel = new AbortController()
+        const onClose = () => {
+          if (!reply.raw.writableFinished) cancel.abort()
+        }
+        reply.raw.once('close', onClose)
+        const result = await hub()
+          .callTool(server, tool, sent, { signal: cancel.signal })
+          .finally(() => reply.raw.off('close', onClose))
         const answer = (redacted?.vault ? restoreDeep(result, redacted.vault) : result) as CallToolResult
         const { text, truncated } = resultText(answer)
         const latencyMs = gw.clock() - startedAt

@@ -127,8 +127,13 @@ export async function getText(path: string): Promise<string> {
   return (await send('GET', path)).text()
 }
 
-export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const res = await send(method, path, body)
+export async function sendJson<T>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const res = await send(method, path, body, signal)
   const text = await res.text()
   return (text ? JSON.parse(text) : null) as T
 }

@@ -194,12 +194,10 @@ describe('playground slice with MCP tools', () => {
     expect(mcpCall).not.toHaveBeenCalled()
     store.getState().answerToolCall('once')
     await sending
-    expect(mcpCall).toHaveBeenCalledWith({
-      server: 'everything',
-      tool: 'echo',
-      arguments: { message: 'hi' },
-      confirmed: undefined,
-    })
+    expect(mcpCall).toHaveBeenCalledWith(
+      { server: 'everything', tool: 'echo', arguments: { message: 'hi' }, confirmed: undefined },
+      expect.any(AbortSignal),
+    )
     const first = stream.mock.calls[0][0]
     expect(first.tools).toEqual([
       {
@@ -249,12 +247,10 @@ describe('playground slice with MCP tools', () => {
     await asking()
     store.getState().answerToolCall('always')
     await again
-    expect(mcpCall).toHaveBeenLastCalledWith({
-      server: 'everything',
-      tool: 'get-sum',
-      arguments: { a: 1, b: 2 },
-      confirmed: true,
-    })
+    expect(mcpCall).toHaveBeenLastCalledWith(
+      { server: 'everything', tool: 'get-sum', arguments: { a: 1, b: 2 }, confirmed: true },
+      expect.any(AbortSignal),
+    )
     expect(store.getState().pgToolsAllowed).toEqual(['everything__echo'])
   })
 
@@ -296,5 +292,23 @@ describe('playground slice with MCP tools', () => {
     const reply = store.getState().pgTurns[1]
     expect(reply.toolCalls.map((c) => c.state)).toEqual(['denied', 'skipped'])
     expect(reply.notice).toMatch(/Stopped/)
+  })
+
+  it('Stop while a tool runs cancels its request and ends the turn at once', async () => {
+    store.setState({ pgToolsAllowed: ['everything__echo'] })
+    store.getState().setPgToolsEnabled(['everything__echo'], true)
+    script([callOf('c1', 'everything__echo', '{}')])
+    mcpCall.mockImplementation(
+      (_body, signal) =>
+        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    )
+    const sending = store.getState().sendPlayground('go')
+    await vi.waitFor(() => expect(mcpCall).toHaveBeenCalled())
+    store.getState().stopPlayground()
+    await sending
+    expect(mcpCall.mock.calls[0][1]?.aborted).toBe(true)
+    expect(store.getState().pgTurns[1].toolCalls[0]).toMatchObject({ state: 'skipped' })
+    expect(stream).toHaveBeenCalledTimes(1)
+    expect(store.getState().pgStreaming).toBe(false)
   })
 })

@@ -43,6 +43,9 @@ export interface ToolCallView {
 
 export type ToolDecision = 'once' | 'always' | 'deny'
 
+/** The answer for a call Stop ended or never reached. */
+const STOPPED_CALL = 'Not run to the end: the user stopped the conversation.'
+
 export interface ReplyMetrics {
   inputTokens: number | null
   outputTokens: number | null
@@ -293,13 +296,17 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
       set({ pgToolsAllowed: [...new Set([...get().pgToolsAllowed, call.name])] })
     }
     patchCall(turnId, call.id, { state: 'running' })
+    const signal = controller?.signal
     try {
-      const answer = await mcpPlaygroundApi.call({
-        server: tool.server,
-        tool: tool.tool,
-        arguments: args,
-        confirmed: tool.needsConfirmation ? true : undefined,
-      })
+      const answer = await mcpPlaygroundApi.call(
+        {
+          server: tool.server,
+          tool: tool.tool,
+          arguments: args,
+          confirmed: tool.needsConfirmation ? true : undefined,
+        },
+        signal,
+      )
       patchCall(turnId, call.id, {
         state: 'done',
         result: answer.text,
@@ -307,6 +314,8 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
         truncated: answer.truncated,
       })
     } catch (err) {
+      // Stop cancels a running call (the gateway cancels it at the tool server) rather than waiting for it.
+      if (signal?.aborted) return patchCall(turnId, call.id, { state: 'skipped', result: STOPPED_CALL })
       patchCall(turnId, call.id, { state: 'failed', result: `The tool call failed: ${errorMessage(err)}` })
     }
   }
@@ -382,9 +391,8 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
           for (const call of calls) {
             await runToolCall(reply.id, call, byName.get(call.name))
             if (controller?.signal.aborted) {
-              const skipped = 'Not run: the user stopped the conversation.'
               for (const c of calls.slice(calls.indexOf(call) + 1)) {
-                patchCall(reply.id, c.id, { state: 'skipped', result: skipped })
+                patchCall(reply.id, c.id, { state: 'skipped', result: STOPPED_CALL })
               }
               patchTurn(reply.id, { notice: 'Stopped: the model was not asked again.' })
               return
