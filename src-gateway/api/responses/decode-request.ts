@@ -183,7 +183,11 @@ function addToolCall(item: Obj, p: string, out: ChatMessage[]): void {
   const call: ToolCall = {
     id: item.call_id,
     type: 'function',
-    function: { name: item.name, arguments: typeof item.arguments === 'string' ? item.arguments : '{}' },
+    // A call to a namespaced tool carries its namespace: the model knows it by the flat name.
+    function: {
+      name: typeof item.namespace === 'string' ? flatToolName(item.namespace, item.name) : item.name,
+      arguments: typeof item.arguments === 'string' ? item.arguments : '{}',
+    },
   }
   const last = out[out.length - 1]
   if (last?.role === 'assistant') last.tool_calls = [...(last.tool_calls ?? []), call]
@@ -199,9 +203,46 @@ function decodeToolOutput(item: Obj, p: string): ChatMessage {
   return { role: 'tool', tool_call_id: item.call_id, content: parts }
 }
 
+/** A function tool inside a namespace, as the model sees it: one flat name (see namespacedToolNames). */
+export const flatToolName = (namespace: string, name: string) => `${namespace}__${name}`
+
 /**
- * Flat function tools become canonical ones. Built-in tools (web_search, file_search, namespace, custom…)
- * run inside OpenAI only: they are dropped so the model answers without them rather than the call failing.
+ * A `namespace` tool (Codex gives each MCP server's tools to its model as one) as flat function tools, so a
+ * model behind any API is offered them; the encoders give the model's call its namespace back.
+ */
+function namespaceTools(ns: Obj): FunctionTool[] {
+  if (typeof ns.name !== 'string' || !Array.isArray(ns.tools)) return []
+  const out: FunctionTool[] = []
+  for (const t of ns.tools) {
+    if (!isObject(t) || t.type !== 'function' || typeof t.name !== 'string' || t.name === '') continue
+    const fn: FunctionTool['function'] = {
+      name: flatToolName(ns.name, t.name),
+      parameters: isObject(t.parameters) ? t.parameters : { type: 'object', properties: {} },
+    }
+    if (typeof t.description === 'string') fn.description = t.description
+    out.push({ type: 'function', function: fn })
+  }
+  return out
+}
+
+/** The request's namespaced tools by their flat name: what a model's call is turned back into. */
+export function namespacedToolNames(body: unknown): Map<string, { namespace: string; name: string }> {
+  const out = new Map<string, { namespace: string; name: string }>()
+  const tools = isObject(body) && Array.isArray(body.tools) ? body.tools : []
+  for (const ns of tools) {
+    if (!isObject(ns) || ns.type !== 'namespace' || typeof ns.name !== 'string' || !Array.isArray(ns.tools)) continue
+    for (const t of ns.tools) {
+      if (isObject(t) && t.type === 'function' && typeof t.name === 'string' && t.name !== '')
+        out.set(flatToolName(ns.name, t.name), { namespace: ns.name, name: t.name })
+    }
+  }
+  return out
+}
+
+/**
+ * Flat function tools become canonical ones, and so do those in a namespace. Built-in tools (web_search,
+ * file_search, custom…) run inside OpenAI only: they are dropped so the model answers without them rather
+ * than the call failing.
  */
 function decodeTools(v: unknown): FunctionTool[] | undefined {
   if (v === undefined || v === null) return undefined
@@ -210,6 +251,10 @@ function decodeTools(v: unknown): FunctionTool[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const t = v[j]
     if (!isObject(t)) throw invalid(`tools[${j}] must be an object`, `tools[${j}]`)
+    if (t.type === 'namespace') {
+      tools.push(...namespaceTools(t))
+      continue
+    }
     if (t.type !== 'function') continue
     if (typeof t.name !== 'string' || t.name === '')
       throw invalid(`tools[${j}].name must be a string`, `tools[${j}].name`)

@@ -10,6 +10,7 @@ import {
   reasoningItem,
   responseObject,
   statusOf,
+  type ToolNamespaces,
   toResponsesUsage,
 } from './response-object.js'
 import { carryThinking } from './thinking-carrier.js'
@@ -18,6 +19,7 @@ export function encodeResponsesResponse(
   res: ChatResponse,
   requestedModel: string,
   req?: ChatRequest,
+  namespaces?: ToolNamespaces,
 ): Record<string, unknown> {
   const id = newResponseId()
   const choice = res.choices[0]
@@ -36,7 +38,7 @@ export function encodeResponsesResponse(
     })
   }
   for (const [k, call] of (msg?.tool_calls ?? []).entries()) {
-    output.push(functionCallItem(itemId(id, 'fc', k), { id: call.id, ...call.function }, 'completed'))
+    output.push(functionCallItem(itemId(id, 'fc', k), { id: call.id, ...call.function }, 'completed', namespaces))
   }
   return responseObject(
     {

@@ -113,12 +113,18 @@ export function outputTextPart(text: string) {
   return { type: 'output_text', text, annotations: [], logprobs: [] }
 }
 
+/** A namespaced tool's flat name → its namespace and own name (decode-request.ts namespacedToolNames). */
+export type ToolNamespaces = ReadonlyMap<string, { namespace: string; name: string }>
+
 export function functionCallItem(
   id: string,
   call: { id: string; name: string; arguments: string },
   status: 'in_progress' | 'completed',
+  namespaces?: ToolNamespaces,
 ) {
-  return { id, type: 'function_call', status, call_id: call.id, name: call.name, arguments: call.arguments }
+  const ns = namespaces?.get(call.name)
+  const name = ns ? { name: ns.name, namespace: ns.namespace } : { name: call.name }
+  return { id, type: 'function_call', status, call_id: call.id, ...name, arguments: call.arguments }
 }
 
 /** `encrypted` carries Anthropic's signed thinking blocks back to the gateway on the next turn (thinking-carrier.ts). */

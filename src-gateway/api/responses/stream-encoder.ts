@@ -25,6 +25,7 @@ import {
   reasoningItem,
   responseObject,
   statusOf,
+  type ToolNamespaces,
   toResponsesUsage,
 } from './response-object.js'
 import { carryThinking } from './thinking-carrier.js'
@@ -43,7 +44,11 @@ const FAILURE_CODE: Record<string, string> = {
   invalid_request: 'invalid_prompt',
 }
 
-export function createResponsesStreamEncoder(requestedModel: string, req?: ChatRequest): StreamEncoder {
+export function createResponsesStreamEncoder(
+  requestedModel: string,
+  req?: ChatRequest,
+  namespaces?: ToolNamespaces,
+): StreamEncoder {
   const id = newResponseId()
   const createdAt = Math.floor(Date.now() / 1000)
   let seq = 0
@@ -182,7 +187,7 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
         call = open('function_call', 'fc')
         call.call = { id: tc.id || `call_${id.slice(5)}_${k}`, name: tc.function?.name ?? '' }
         calls[k] = call
-        out += itemAdded(call, functionCallItem(call.id, { ...call.call, arguments: '' }, 'in_progress'))
+        out += itemAdded(call, functionCallItem(call.id, { ...call.call, arguments: '' }, 'in_progress', namespaces))
       }
       const args = tc.function?.arguments
       if (args) {
@@ -201,8 +206,8 @@ export function createResponsesStreamEncoder(requestedModel: string, req?: ChatR
       out +=
         event(
           'response.function_call_arguments.done',
-          `${where(call)},"name":${JSON.stringify(call.call.name)},"arguments":${JSON.stringify(args)}`,
-        ) + itemDone(call, functionCallItem(call.id, { ...call.call, arguments: args }, 'completed'))
+          `${where(call)},"name":${JSON.stringify(namespaces?.get(call.call.name)?.name ?? call.call.name)},"arguments":${JSON.stringify(args)}`,
+        ) + itemDone(call, functionCallItem(call.id, { ...call.call, arguments: args }, 'completed', namespaces))
     }
     calls.length = 0
     return out
