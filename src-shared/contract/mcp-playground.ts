@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { NoQuerySchema } from './common.js'
 
 /**
  * The Playground's use of the MCP hub: `GET /admin/v1/mcp/tools` lists the tools of the servers ready now with
@@ -18,6 +19,9 @@ export const McpPlaygroundToolSchema = Type.Object({
   needsConfirmation: Type.Boolean(),
 })
 export type McpPlaygroundTool = Static<typeof McpPlaygroundToolSchema>
+
+/** GET /admin/v1/mcp/tools takes no query. */
+export const McpPlaygroundToolsQuerySchema = NoQuerySchema
 
 export const McpPlaygroundToolsSchema = Type.Object({ items: Type.Array(McpPlaygroundToolSchema) })
 export type McpPlaygroundTools = Static<typeof McpPlaygroundToolsSchema>

@@ -6,6 +6,7 @@ import {
   McpCallBodySchema,
   type McpCallResult,
   type McpPlaygroundTools,
+  McpPlaygroundToolsQuerySchema,
 } from '../../../src-shared/contract/mcp-playground.js'
 import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
@@ -67,18 +68,22 @@ export function resultText(result: CallToolResult): { text: string; truncated: b
  * and a tool its server marks `confirm` runs only with `confirmed: true` (the page's per-call confirmation).
  */
 export function registerMcpCallRoutes(app: FastifyInstance, gw: GatewayContext, hub: () => McpHub): void {
-  app.get('/admin/v1/mcp/tools', async (): Promise<McpPlaygroundTools> => {
-    const items = [...buildCatalog(hub().status()).tools].map(([name, { server, item }]) => ({
-      name,
-      server,
-      tool: item.name,
-      ...(item.title !== undefined && { title: item.title }),
-      ...(item.description !== undefined && { description: item.description }),
-      inputSchema: item.inputSchema,
-      needsConfirmation: item.needsConfirmation,
-    }))
-    return { items }
-  })
+  app.get(
+    '/admin/v1/mcp/tools',
+    { schema: { querystring: McpPlaygroundToolsQuerySchema } },
+    async (): Promise<McpPlaygroundTools> => {
+      const items = [...buildCatalog(hub().status()).tools].map(([name, { server, item }]) => ({
+        name,
+        server,
+        tool: item.name,
+        ...(item.title !== undefined && { title: item.title }),
+        ...(item.description !== undefined && { description: item.description }),
+        inputSchema: item.inputSchema,
+        needsConfirmation: item.needsConfirmation,
+      }))
+      return { items }
+    },
+  )
 
   app.post<{ Body: McpCallBody }>(
     '/admin/v1/mcp/call',
