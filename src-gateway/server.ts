@@ -231,7 +231,11 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // close began would otherwise hold the server open for the whole keep-alive timeout, so keep closing
   // idle ones.
   app.addHook('preClose', (done) => {
-    gw.inFlight.beginShutdown(app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)
+    const graceMs = app.gatewayConfig.resolved.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS
+    gw.inFlight.beginShutdown(graceMs)
+    // A tool call through the hub (the Playground's) is not a chat call: after the same grace, closing the hub
+    // ends those still running with an error their callers see, or a long tool would hold the server open.
+    setTimeout(() => void mcpHub.close(), graceMs).unref()
     const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
     sweep.unref()
     app.server.once('close', () => clearInterval(sweep))

@@ -129,3 +129,33 @@ describe('the Playground tool API', { timeout: 60_000 }, () => {
     expect(Date.now() - started).toBeLessThan(5000)
   })
 })
+
+describe('closing the gateway', { timeout: 60_000 }, () => {
+  it('ends a Playground tool call still running after the shutdown grace, instead of waiting for the tool', async () => {
+    const config = {
+      server: { shutdownGraceMs: 300 },
+      mcp: { servers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } } },
+    }
+    const own = await startGateway(JSON.stringify(config))
+    const deadline = Date.now() + 30_000
+    while (own.app.mcpHub.statusOf('everything')?.state !== 'ready' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    // A tool that would run for 20 s, its caller still waiting.
+    const answer = fetch(`${own.url}/admin/v1/mcp/call`, {
+      method: 'POST',
+      headers: { ...own.adminHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        server: 'everything',
+        tool: 'trigger-long-running-operation',
+        arguments: { duration: 20, steps: 20 },
+      }),
+    })
+    await new Promise((r) => setTimeout(r, 500))
+    const started = Date.now()
+    await own.close()
+    expect(Date.now() - started).toBeLessThan(5000)
+    const res = await answer
+    expect(res.status).toBeGreaterThanOrEqual(500)
+  })
+})
