@@ -11,6 +11,7 @@ import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
 import { McpConnect } from './McpConnect'
 import { buildSnippets, KEY_VAR } from './snippets'
+import { ToolSetup } from './ToolSetup'
 
 const POLL_MS = 2000
 const FALLBACK_MODEL = 'your-model'
@@ -131,27 +132,12 @@ export function ConnectPage() {
           ))}
         </div>
         <div className="stack">
-          <section className="panel stack" role="tabpanel" id="tool-panel" aria-labelledby={`tool-tab-${tool.id}`}>
-            <div>
-              <h2>{tool.name}</h2>
-              <span className="muted">Speaks {tool.speaks}</span>
-            </div>
-            {tool.warning && (
-              <p className="warn-text" role="note">
-                ⚠ {tool.warning}
-              </p>
-            )}
-            {tool.blocks.map((b) => (
-              <div key={b.title} className="snippet">
-                <div className="snippet-header">
-                  <h3>{b.title}</h3>
-                  <CopyButton text={b.code} label={`Copy ${b.title}`} />
-                </div>
-                <pre data-testid={`snippet-${tool.id}`}>{b.code}</pre>
-              </div>
-            ))}
-            {tool.note && <p className="field-hint">{tool.note}</p>}
-          </section>
+          <ToolSetup
+            tool={tool}
+            level={2}
+            testIdPrefix="snippet"
+            section={{ role: 'tabpanel', id: 'tool-panel', 'aria-labelledby': `tool-tab-${tool.id}` }}
+          />
           <ConnectionTest />
         </div>
       </div>

@@ -2,9 +2,9 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import { mcpPreviewApi } from '../../api/mcp-preview'
-import { CopyButton } from '../../components/CopyButton'
 import { keysQuery } from '../../queries/keys'
 import { buildMcpSnippets } from './mcp-snippets'
+import { ToolSetup } from './ToolSetup'
 
 const NO_KEY = ''
 
@@ -99,27 +99,12 @@ export function McpConnect({ baseUrl }: { baseUrl: string }) {
         </select>
       </div>
       <div className="stack">
-        <section className="panel stack" aria-label={`MCP setup for ${tool.name}`}>
-          <div>
-            <h3>{tool.name}</h3>
-            <span className="muted">Speaks {tool.speaks}</span>
-          </div>
-          {tool.warning && (
-            <p className="warn-text" role="note">
-              ⚠ {tool.warning}
-            </p>
-          )}
-          {tool.blocks.map((b) => (
-            <div key={b.title} className="snippet">
-              <div className="snippet-header">
-                <h4>{b.title}</h4>
-                <CopyButton text={b.code} label={`Copy ${b.title}`} />
-              </div>
-              <pre data-testid={`mcp-snippet-${tool.id}`}>{b.code}</pre>
-            </div>
-          ))}
-          {tool.note && <p className="field-hint">{tool.note}</p>}
-        </section>
+        <ToolSetup
+          tool={tool}
+          level={3}
+          testIdPrefix="mcp-snippet"
+          section={{ 'aria-label': `MCP setup for ${tool.name}` }}
+        />
         <McpToolsTest />
       </div>
     </section>
