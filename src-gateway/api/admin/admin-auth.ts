@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
+import { adminTokenPrincipal, type Principal } from '../../team/principal.js'
 import { type AdminAccess, type AdminProof, CSRF_HEADER } from '../edge/admin-access.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** How an admin call proved itself: the bearer token or the web UI's session (for the audit trail). */
     adminProof?: AdminProof
+    /** Who the call acts as (set by the guard on every /admin request). */
+    principal?: Principal
   }
 }
 
@@ -34,5 +37,6 @@ export function registerAdminAuth(scope: FastifyInstance, access: AdminAccess): 
       )
     }
     req.adminProof = proof
+    req.principal = adminTokenPrincipal(proof)
   })
 }
