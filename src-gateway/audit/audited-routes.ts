@@ -32,6 +32,11 @@ export const AUDITED_ROUTES: Record<string, AuditedRoute> = {
   'POST /admin/v1/providers': { action: 'provider.create', target: bodyField('id') },
   'PUT /admin/v1/providers/:id': { action: 'provider.update', target: param('id') },
   'DELETE /admin/v1/providers/:id': { action: 'provider.delete', target: param('id') },
+  'PUT /admin/v1/workspaces/:id': {
+    action: (_req, status) => (status === 201 ? 'workspace.create' : 'workspace.update'),
+    target: param('id'),
+  },
+  'DELETE /admin/v1/workspaces/:id': { action: 'workspace.delete', target: param('id') },
   'POST /admin/v1/mcp/servers': { action: 'mcp.server.create', target: bodyField('name') },
   'PUT /admin/v1/mcp/servers/:name': { action: 'mcp.server.update', target: param('name') },
   'DELETE /admin/v1/mcp/servers/:name': { action: 'mcp.server.delete', target: param('name') },

@@ -9,7 +9,7 @@ export interface ConfigChange {
 }
 
 /** Sections whose entries are listed one by one; the others count as one value each. */
-const KEYED_SECTIONS = new Set(['providers', 'routes', 'pricing', 'prompts', 'keys'])
+const KEYED_SECTIONS = new Set(['providers', 'routes', 'pricing', 'prompts', 'keys', 'workspaces'])
 
 /** Stable JSON for comparison: key order in a hand-written file is not a change. */
 function canonical(value: unknown): string {

@@ -3,6 +3,7 @@ import { KeySchema } from '../../src-shared/contract/keys.js'
 import { ProviderSchema } from '../../src-shared/contract/providers.js'
 import { RouteSchema, RouteTargetSchema } from '../../src-shared/contract/routes.js'
 import { LogsSettingsSchema } from '../../src-shared/contract/settings.js'
+import { WorkspacesConfigSchema } from '../../src-shared/contract/workspaces.js'
 import { POLICY_KEY_FIELDS, POLICY_ROUTE_FIELDS } from '../policies/registry.js'
 import { PROVIDER_SETTINGS, PROVIDER_TYPES, type ProviderType } from '../providers/registry.js'
 import { CacheConfigSchema } from './policies/cache.js'
@@ -240,6 +241,8 @@ export const ConfigSchema = Type.Object(
     alerts: Type.Optional(AlertsConfigSchema),
     telemetry: Type.Optional(TelemetryConfigSchema),
     mcp: Type.Optional(McpConfigSchema),
+    /** Workspaces keys belong to, by id (`default` exists without being listed). */
+    workspaces: Type.Optional(WorkspacesConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     cache: Type.Optional(CacheConfigSchema),
     redaction: Type.Optional(RedactionConfigSchema),

@@ -6,6 +6,7 @@ import { validateGuardrails } from './policies/guardrails.js'
 import { validateRedaction, validateRedactionOverride } from './policies/redaction.js'
 import { ConfigSchema, type GatewayConfig } from './schema.js'
 import { type ConfigProblem, schemaProblems } from './schema-problems.js'
+import { workspaceProblems } from './workspaces.js'
 
 export type { ConfigProblem }
 
@@ -78,7 +79,7 @@ export function configProblems(data: unknown): ConfigProblem[] {
       })
     }
   }
-  problems.push(...protectionProblems(cfg), ...mcpProblems(cfg))
+  problems.push(...protectionProblems(cfg), ...mcpProblems(cfg), ...workspaceProblems(cfg))
   return problems
 }
 

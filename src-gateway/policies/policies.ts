@@ -1,5 +1,6 @@
 import { type Alerts, BUDGET_THRESHOLDS, budgetPercent } from '../alerts/alerts.js'
 import type { GatewayConfig, RouteConfig } from '../config/schema.js'
+import { keyWorkspace, sharedWith } from '../config/workspaces.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
@@ -64,6 +65,15 @@ function checkModel(key: VirtualKey, model: string): void {
   )
 }
 
+/** The refusal of a model that is not shared with the key's workspace: the same answer as a model the key may not use. */
+function notInWorkspace(key: VirtualKey, model: string, what: string): GatewayError {
+  return new GatewayError(
+    'permission',
+    `key '${key.name}' may not use model '${model}': ${what} is not shared with its workspace '${keyWorkspace(key.config)}'`,
+    { code: 'model_not_allowed' },
+  )
+}
+
 /**
  * Virtual keys and what they allow: authentication, model allow-lists, rate limits, budgets and data
  * residency. Built from config and rebuilt in place on a config change (rate-limit state survives for
@@ -75,6 +85,8 @@ export class Policies {
   private limiters = new Map<string, KeyLimiter>()
   private providerTags = new Map<string, string[]>()
   private providerIds = new Set<string>()
+  /** Providers only some workspaces may use (`providers.X.workspaces`); the others are shared. */
+  private providerWorkspaces = new Map<string, string[]>()
   private routes: Record<string, RouteConfig> = {}
   private gates = new Map<string, BudgetGate>()
   private configured = 0
@@ -110,6 +122,9 @@ export class Policies {
     this.limiters = limiters
     this.providerTags = new Map(Object.entries(config.providers ?? {}).map(([id, p]) => [id, p.tags ?? []]))
     this.providerIds = new Set(Object.keys(config.providers ?? {}))
+    this.providerWorkspaces = new Map(
+      Object.entries(config.providers ?? {}).flatMap(([id, p]) => (p.workspaces ? [[id, p.workspaces]] : [])),
+    )
     this.routes = config.routes ?? {}
     this.providerLimits.apply(config.providers ?? {}, now)
     const budgets = new Map<string, BudgetPeriod>()
@@ -165,6 +180,7 @@ export class Policies {
     event.keyName = key.name
     this.deps.alerts?.requestSeen(key.name)
     checkModel(key, canonical.model)
+    this.checkWorkspace(key, canonical.model)
     // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
     const budget = this.budgetDecision(key, canonical)
     const model = budget.model
@@ -185,7 +201,7 @@ export class Policies {
     const hold = gate?.hold(budget.reservationUsd)
     return {
       model,
-      filterTargets: bothFilters(routeResidency, this.keyResidency(key)),
+      filterTargets: bothFilters(bothFilters(routeResidency, this.keyResidency(key)), this.workspaceFilter(key)),
       settle: (e) => {
         this.settleProviders(e)
         if (limiter.hasTpm) {
@@ -210,7 +226,56 @@ export class Policies {
     if (keyName === undefined) return routeResidency
     const key = this.authenticatedKey(keyName)
     checkModel(key, model)
-    return bothFilters(routeResidency, this.keyResidency(key))
+    this.checkWorkspace(key, model)
+    return bothFilters(bothFilters(routeResidency, this.keyResidency(key)), this.workspaceFilter(key))
+  }
+
+  /**
+   * Whether a key may call `model` as GET /v1/models lists it (a route's name or `provider/model`): its model
+   * globs and its workspace allow it. Keyless callers see everything.
+   */
+  mayList(keyName: string | undefined, model: string): boolean {
+    if (keyName === undefined) return true
+    const key = this.byName.get(keyName)
+    if (!key?.allowsModel(model)) return false
+    try {
+      this.checkWorkspace(key, model)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * A key may address a route or a provider (`provider/model`) only when it is shared with the key's workspace;
+   * a bare model name is judged by the targets it resolves to (`workspaceFilter`).
+   */
+  private checkWorkspace(key: VirtualKey, model: string): void {
+    const ws = keyWorkspace(key.config)
+    if (Object.hasOwn(this.routes, model)) {
+      if (!sharedWith(this.routes[model].workspaces, ws)) throw notInWorkspace(key, model, `route '${model}'`)
+      return
+    }
+    const slash = model.indexOf('/')
+    const provider = slash > 0 ? model.slice(0, slash) : undefined
+    if (provider !== undefined && !sharedWith(this.providerWorkspaces.get(provider), ws)) {
+      throw notInWorkspace(key, model, `provider '${provider}'`)
+    }
+  }
+
+  /**
+   * Drops targets on providers not shared with the key's workspace, so neither a shared route's fallbacks nor
+   * a bare model name reach one; none left is the same 403 as a model the key may not use.
+   */
+  private workspaceFilter(key: VirtualKey): Admission['filterTargets'] {
+    if (this.providerWorkspaces.size === 0) return undefined
+    const ws = keyWorkspace(key.config)
+    return (targets, model) => {
+      const allowed = targets.filter((t) => sharedWith(this.providerWorkspaces.get(t.provider.id), ws))
+      if (allowed.length > 0) return allowed
+      const ids = [...new Set(targets.map((t) => t.provider.id))].join(', ')
+      throw notInWorkspace(key, model, `provider ${ids}`)
+    }
   }
 
   /** The key a request was authenticated with, unless a config change has removed it since. */

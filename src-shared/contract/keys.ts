@@ -2,6 +2,7 @@ import { type Static, Type } from 'typebox'
 import type { TrafficAnomaly } from './alerts.js'
 import { MergeFields, NoQuerySchema } from './common.js'
 import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
+import { WorkspaceIdSchema } from './workspaces.js'
 
 /** GET /admin/v1/keys takes no query: every key, masked. */
 export const KeysQuerySchema = NoQuerySchema
@@ -68,6 +69,8 @@ const KeySettingsFields = {
   cache: Type.Optional(CacheOverrideSchema),
   /** What this key may reach through the MCP hub's `/mcp` endpoint; absent: nothing (see docs/mcp.md). */
   mcp: Type.Optional(McpKeyAccessSchema),
+  /** The workspace the key belongs to (config `workspaces:`); absent: `default`. Its calls may use only providers and routes shared or listing it. */
+  workspace: Type.Optional(WorkspaceIdSchema),
   /** Free-form (team, owner): shown in the admin API, never interpreted. */
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox'
 import { MergeFields, NoQuerySchema } from './common.js'
 import { TimeoutsSchema } from './routes.js'
+import { WorkspaceListSchema } from './workspaces.js'
 
 /** GET /admin/v1/providers and /admin/v1/providers/discovered take no query. */
 export const ProvidersQuerySchema = NoQuerySchema
@@ -67,6 +68,8 @@ export const ProviderSchema = Type.Object(
     /** Where the provider runs (e.g. `local`, `eu`, `us`), for keys restricted to some tags (data residency). */
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     limits: Type.Optional(ProviderLimitsSchema),
+    /** Only keys of these workspaces may use it (directly or through a route); absent: shared by all. */
+    workspaces: Type.Optional(WorkspaceListSchema),
     ...AzureOpenAISettingsFields,
     ...OllamaSettingsFields,
   },

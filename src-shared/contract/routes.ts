@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox'
 import { MergeFields, NoQuerySchema } from './common.js'
 import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
+import { WorkspaceListSchema } from './workspaces.js'
 
 /** GET /admin/v1/routes and /admin/v1/models take no query. */
 export const RoutesQuerySchema = NoQuerySchema
@@ -83,6 +84,8 @@ export const RouteSchema = Type.Object(
     timeouts: Type.Optional(TimeoutsSchema),
     /** Only providers carrying one of these tags may serve this route, fallbacks included (data residency). */
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    /** Only keys of these workspaces may call this route; absent: shared by all. */
+    workspaces: Type.Optional(WorkspaceListSchema),
     /** Overrides of the gateway's redaction and cache for calls to this route. */
     redaction: Type.Optional(RedactionOverrideSchema),
     cache: Type.Optional(CacheOverrideSchema),

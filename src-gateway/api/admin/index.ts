@@ -26,6 +26,7 @@ import { registerAdminPricing } from './pricing.js'
 import { registerAdminProviderTypes } from './provider-types-routes.js'
 import { registerAdminSessions } from './sessions-routes.js'
 import { registerAdminStats } from './stats.js'
+import { registerWorkspaceRoutes } from './workspaces-routes.js'
 
 /** What the admin API reads and changes: the running gateway and the stores behind it. */
 export interface AdminApiDeps {
@@ -65,6 +66,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner)
   const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
+  registerWorkspaceRoutes(scope, store)
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
   registerMcpCallRoutes(scope, gw, () => scope.mcpHub)

@@ -1,0 +1,32 @@
+import { DEFAULT_WORKSPACE } from '../../src-shared/contract/workspaces.js'
+import type { GatewayConfig } from './schema.js'
+import type { ConfigProblem } from './schema-problems.js'
+
+/** The workspaces a config has: the ones it lists, and `default`, which always exists. */
+export function workspaceIds(cfg: Pick<GatewayConfig, 'workspaces'>): Set<string> {
+  return new Set([DEFAULT_WORKSPACE, ...Object.keys(cfg.workspaces ?? {})])
+}
+
+/** The workspace a key belongs to: its own, else `default`. */
+export const keyWorkspace = (key: { workspace?: string }): string => key.workspace ?? DEFAULT_WORKSPACE
+
+/** Whether something listing `workspaces` (a provider, a route) may be used from workspace `ws`: absent is shared. */
+export const sharedWith = (workspaces: readonly string[] | undefined, ws: string): boolean =>
+  workspaces === undefined || workspaces.includes(ws)
+
+/** Keys, providers and routes naming a workspace the config does not have. */
+export function workspaceProblems(cfg: GatewayConfig): ConfigProblem[] {
+  const ids = workspaceIds(cfg)
+  const known = [...ids].join(', ')
+  const out: ConfigProblem[] = []
+  const check = (path: string, id: string) => {
+    if (!ids.has(id)) out.push({ path, message: `no workspace '${id}' is configured (workspaces: ${known})` })
+  }
+  for (const [i, k] of (cfg.keys ?? []).entries())
+    if (k.workspace !== undefined) check(`/keys/${i}/workspace`, k.workspace)
+  for (const [id, p] of Object.entries(cfg.providers ?? {}))
+    for (const [i, ws] of (p.workspaces ?? []).entries()) check(`/providers/${id}/workspaces/${i}`, ws)
+  for (const [name, r] of Object.entries(cfg.routes ?? {}))
+    for (const [i, ws] of (r.workspaces ?? []).entries()) check(`/routes/${name}/workspaces/${i}`, ws)
+  return out
+}
