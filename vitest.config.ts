@@ -12,6 +12,8 @@ const INCLUDE = [
   // Issue 23's scale tests, at SCALE_ROWS rows (50 000 unless set; SCALE_ROWS=1000000 for the full size).
   'test/scale/**/*.test.ts',
   'test/docs/**/*.test.ts',
+  // Issue 21's team mode: accounts, permissions, workspaces, single sign-on.
+  'test/team/**/*.test.ts',
 ]
 
 const PROCESS_TESTS = processTests(import.meta.dirname, ['src-gateway', 'src-renderer', 'test'])

@@ -9,6 +9,8 @@ export interface LogFilter {
   status?: number | 'error'
   /** Words searched in the full-text index: request id, route, models, error and plain stored bodies. */
   q?: string
+  /** `q` searches the metadata only, not the bodies: for a role that may not see bodies (logs:bodies). */
+  searchMetaOnly?: boolean
   /** Served from the gateway's cache, or not. */
   cache?: 'hit' | 'miss'
   /** The strongest guardrail action on the row, or `any` for every row where a check fired. */
@@ -72,7 +74,8 @@ export function logSelection(f: LogFilter, bounds: { before?: number; after?: nu
   const match = f.q === undefined ? undefined : ftsQuery(f.q)
   const search = match !== undefined && match !== null
   const id = search ? 'request_logs_fts.rowid' : 'request_logs.id'
-  if (search) add('request_logs_fts MATCH ?', match)
+  // An FTS5 column filter: the bodies' words cannot match, so a result cannot tell what a body holds.
+  if (search) add('request_logs_fts MATCH ?', f.searchMetaOnly ? `meta : (${match})` : match)
   // Text with nothing searchable matches nothing, as a search for it would.
   else if (match === null) add('0')
   if (bounds.before !== undefined) add(`${id} < ?`, bounds.before)

@@ -152,6 +152,11 @@ export const LogDetailSchema = Type.Object({
   isBodyTruncated: Type.Boolean(),
   /** Why a stored body reads as UNREADABLE_BODY; null when both read. */
   bodyError: OrNull(Type.String()),
+  /**
+   * Present (true) when the caller's role may not see bodies (team mode's viewer: no `logs:bodies`): both bodies
+   * are then null whatever was stored, and `bodyError` too.
+   */
+  bodiesHidden: Type.Optional(Type.Literal(true)),
 })
 export type LogDetail = Static<typeof LogDetailSchema>
 

@@ -13,7 +13,7 @@ import { notFound } from './admin-errors.js'
 export function registerAdminAlerts(app: FastifyInstance, alerts: Alerts): void {
   app.get<{ Querystring: AlertsQuery }>(
     '/admin/v1/alerts',
-    { schema: { querystring: AlertsQuerySchema } },
+    { config: { permission: 'alerts:read' }, schema: { querystring: AlertsQuerySchema } },
     async (req) => {
       const { limit, cursor, status, kind } = req.query
       return alerts.list({
@@ -27,7 +27,7 @@ export function registerAdminAlerts(app: FastifyInstance, alerts: Alerts): void 
 
   app.post<{ Params: AlertParams }>(
     '/admin/v1/alerts/:id/ack',
-    { schema: { params: AlertParamsSchema, body: NoBodySchema } },
+    { config: { permission: 'alerts:write' }, schema: { params: AlertParamsSchema, body: NoBodySchema } },
     async (req) => {
       const alert = alerts.ack(req.params.id)
       if (!alert) throw notFound(`no alert ${req.params.id}`, 'alert_not_found')

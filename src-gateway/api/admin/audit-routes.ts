@@ -8,7 +8,7 @@ import { isoParam } from './query-params.js'
 export function registerAuditRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: AuditQuery }>(
     '/admin/v1/audit',
-    { schema: { querystring: AuditQuerySchema } },
+    { config: { permission: 'audit:read' }, schema: { querystring: AuditQuerySchema } },
     async (req) => {
       const db = app.db
       if (!db?.open) {

@@ -48,24 +48,32 @@ export function registerBackups(
     app.addHook('onClose', async () => clearInterval(timer))
   }
 
-  app.get('/admin/v1/backups', { schema: { querystring: NoQuerySchema } }, async () => {
-    const items = service().list()
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/backups',
+    { config: { permission: 'settings:write' }, schema: { querystring: NoQuerySchema } },
+    async () => {
+      const items = service().list()
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
-  app.post('/admin/v1/backups', { schema: { body: CreateBackupSchema } }, async (req, reply) => {
-    const item = service().create('manual')
-    app.audit.record(req, {
-      action: 'backup.create',
-      target: item.id,
-      diff: [{ path: `backups.${item.id}`, after: item }],
-    })
-    return reply.code(201).send(item)
-  })
+  app.post(
+    '/admin/v1/backups',
+    { config: { permission: 'settings:write' }, schema: { body: CreateBackupSchema } },
+    async (req, reply) => {
+      const item = service().create('manual')
+      app.audit.record(req, {
+        action: 'backup.create',
+        target: item.id,
+        diff: [{ path: `backups.${item.id}`, after: item }],
+      })
+      return reply.code(201).send(item)
+    },
+  )
 
   app.get<{ Params: BackupParams }>(
     '/admin/v1/backups/:id',
-    { schema: { params: BackupParamsSchema } },
+    { config: { permission: 'settings:write' }, schema: { params: BackupParamsSchema } },
     async (req, reply) => {
       const path = service().path(req.params.id)
       return reply
@@ -77,20 +85,20 @@ export function registerBackups(
 
   app.get<{ Params: BackupParams }>(
     '/admin/v1/backups/:id/preview',
-    { schema: { params: BackupParamsSchema } },
+    { config: { permission: 'settings:write' }, schema: { params: BackupParamsSchema } },
     async (req) => service().preview(req.params.id),
   )
 
   // Recorded by the audit hook, with the config and prompt changes it made.
   app.post<{ Params: BackupParams }>(
     '/admin/v1/backups/:id/restore',
-    { schema: { params: BackupParamsSchema, body: NoBodySchema } },
+    { config: { permission: 'settings:write' }, schema: { params: BackupParamsSchema, body: NoBodySchema } },
     async (req) => applying(() => service().restore(req.params.id)),
   )
 
   app.delete<{ Params: BackupParams }>(
     '/admin/v1/backups/:id',
-    { schema: { params: BackupParamsSchema } },
+    { config: { permission: 'settings:write' }, schema: { params: BackupParamsSchema } },
     async (req, reply) => {
       const { id } = req.params
       const item = service()

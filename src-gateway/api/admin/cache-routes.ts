@@ -28,7 +28,10 @@ const OFF: CacheStatus = {
 export function cacheRoutes(app: FastifyInstance, deps: { cache: () => ResponseCache | undefined }): void {
   app.get(
     '/admin/v1/cache',
-    { schema: { querystring: CacheStatusQuerySchema, response: { 200: CacheStatusSchema } } },
+    {
+      config: { permission: 'settings:read' },
+      schema: { querystring: CacheStatusQuerySchema, response: { 200: CacheStatusSchema } },
+    },
     async (): Promise<CacheStatus> => {
       const cache = deps.cache()
       if (!cache) return OFF
@@ -45,7 +48,7 @@ export function cacheRoutes(app: FastifyInstance, deps: { cache: () => ResponseC
 
   app.delete<{ Querystring: CacheClearQuery }>(
     '/admin/v1/cache',
-    { schema: { querystring: CacheClearQuerySchema } },
+    { config: { permission: 'settings:write' }, schema: { querystring: CacheClearQuerySchema } },
     async (req) => ({ cleared: deps.cache()?.clear(req.query.namespace) ?? 0 }),
   )
 }

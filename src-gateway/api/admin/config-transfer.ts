@@ -42,7 +42,7 @@ export function registerConfigTransfer(
 ): void {
   app.get<{ Querystring: ConfigExportQuery }>(
     '/admin/v1/config/export',
-    { schema: { querystring: ConfigExportQuerySchema } },
+    { config: { permission: 'settings:write' }, schema: { querystring: ConfigExportQuerySchema } },
     async (req, reply) => {
       const { format, secrets, include } = req.query
       const text = exportText(store.current.raw, {
@@ -75,7 +75,10 @@ export function registerConfigTransfer(
 
     scope.post<{ Querystring: ConfigImportQuery; Body: ImportBody }>(
       '/admin/v1/config/import',
-      { schema: { querystring: ConfigImportQuerySchema, body: ConfigImportBodySchema } },
+      {
+        config: { permission: 'settings:write' },
+        schema: { querystring: ConfigImportQuerySchema, body: ConfigImportBodySchema },
+      },
       async (req) => {
         const body = req.body
         let text: string

@@ -85,9 +85,17 @@ export function registerDiscoveryRoutes(app: FastifyInstance, gw: GatewayContext
   })
   app.addHook('onClose', async () => stop.abort())
 
-  app.get('/admin/v1/providers/discovered', { schema: { querystring: ProvidersQuerySchema } }, async () => view())
-  app.post('/admin/v1/providers/discover', { schema: { body: NoBodySchema } }, async () => {
-    await scan()
-    return view()
-  })
+  app.get(
+    '/admin/v1/providers/discovered',
+    { config: { permission: 'providers:read' }, schema: { querystring: ProvidersQuerySchema } },
+    async () => view(),
+  )
+  app.post(
+    '/admin/v1/providers/discover',
+    { config: { permission: 'providers:write' }, schema: { body: NoBodySchema } },
+    async () => {
+      await scan()
+      return view()
+    },
+  )
 }

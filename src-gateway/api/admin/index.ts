@@ -5,6 +5,7 @@ import type { ConfigStore } from '../../config/store.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import type { RequestLog } from '../../request-log.js'
 import type { Db } from '../../store/db.js'
+import { registerPermissionsGuard } from '../../team/permissions-guard.js'
 import type { AdminAccess } from '../edge/admin-access.js'
 import { registerAdminCompare } from '../prompts/admin-compare.js'
 import { registerAdminFeedback } from '../prompts/admin-feedback.js'
@@ -43,14 +44,16 @@ export interface AdminApiDeps {
 
 /**
  * Every route under /admin, in the admin scope: the guard first (it covers every route registered after it
- * in the scope), then the audit trail's hooks, then the routes. Requests are validated against their schemas
- * from src-shared/contract by the gateway's own checker (contract-validator.ts). A new admin route is
+ * in the scope), then the permission check (each route states its permission in `config.permission`, or the
+ * gateway does not start), then the audit trail's hooks, then the routes. Requests are validated against their
+ * schemas from src-shared/contract by the gateway's own checker (contract-validator.ts). A new admin route is
  * registered here.
  */
 export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): void {
   const { gw, store, db, dataDir } = deps
   validateWithContract(scope)
   registerAdminAuth(scope, deps.access)
+  registerPermissionsGuard(scope)
   registerAuditLog(scope, { store, db })
   registerAuditRoutes(scope)
   registerAdminInfo(scope, { dataDir })

@@ -76,23 +76,31 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     )
   }
 
-  app.get('/admin/v1/keys', { schema: { querystring: KeysQuerySchema } }, async () => {
-    const items = gw.policies.list()
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/keys',
+    { config: { permission: 'keys:read' }, schema: { querystring: KeysQuerySchema } },
+    async () => {
+      const items = gw.policies.list()
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
-  app.post<{ Body: KeyInput }>('/admin/v1/keys', { schema: { body: KeyCreateBodySchema } }, async (req, reply) => {
-    const { name } = req.body
-    refuseChosenSecret(req.body)
-    if (raw(name)) throw conflict(`key '${name}' already exists`, 'key_exists', 'name')
-    const secret = newSecret()
-    save(keyConfig(name, secretRef(secretName(name)), req.body), secret)
-    return reply.code(201).send({ ...item(name), key: secret })
-  })
+  app.post<{ Body: KeyInput }>(
+    '/admin/v1/keys',
+    { config: { permission: 'keys:write' }, schema: { body: KeyCreateBodySchema } },
+    async (req, reply) => {
+      const { name } = req.body
+      refuseChosenSecret(req.body)
+      if (raw(name)) throw conflict(`key '${name}' already exists`, 'key_exists', 'name')
+      const secret = newSecret()
+      save(keyConfig(name, secretRef(secretName(name)), req.body), secret)
+      return reply.code(201).send({ ...item(name), key: secret })
+    },
+  )
 
   app.put<{ Params: KeyParams; Body: KeyUpdateBody }>(
     '/admin/v1/keys/:name',
-    { schema: { params: KeyParamsSchema, body: KeyUpdateBodySchema } },
+    { config: { permission: 'keys:write' }, schema: { params: KeyParamsSchema, body: KeyUpdateBodySchema } },
     async (req) => {
       const { name } = req.params
       const { name: named, ...body } = req.body
@@ -111,7 +119,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
 
   app.post<{ Params: KeyParams }>(
     '/admin/v1/keys/:name/rotate',
-    { schema: { params: KeyParamsSchema, body: NoBodySchema } },
+    { config: { permission: 'keys:write' }, schema: { params: KeyParamsSchema, body: NoBodySchema } },
     async (req) => {
       const { name } = req.params
       const secret = newSecret()
@@ -123,7 +131,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
 
   app.delete<{ Params: KeyParams }>(
     '/admin/v1/keys/:name',
-    { schema: { params: KeyParamsSchema } },
+    { config: { permission: 'keys:write' }, schema: { params: KeyParamsSchema } },
     async (req, reply) => {
       const { name } = req.params
       existing(name)

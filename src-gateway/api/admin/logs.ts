@@ -1,34 +1,47 @@
 import { Readable } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   type LogExportQuery,
   LogExportQuerySchema,
+  type LogFilterQuery,
   type LogParams,
   LogParamsSchema,
   type LogsQuery,
   LogsQuerySchema,
 } from '../../../src-shared/contract/logs.js'
+import { can } from '../../../src-shared/contract/permissions.js'
 import { GatewayError } from '../../core/errors.js'
+import type { LogFilter } from '../../store/log-filter.js'
 import { getLog } from '../../store/log-queries.js'
 import { requireDb, toLogFilter } from './query-params.js'
 import { JSON_TYPE, requireReports } from './stats.js'
 
 const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' }
 
+/** Whether the caller's role may see request and response bodies (team mode's viewers may not). */
+const seesBodies = (req: FastifyRequest): boolean => req.principal !== undefined && can(req.principal, 'logs:bodies')
+
+/** The query's filter; for a caller who may not see bodies, a search `q` matches the metadata only. */
+function filterFor(req: FastifyRequest<{ Querystring: LogFilterQuery }>): LogFilter {
+  const filter = toLogFilter(req.query)
+  return seesBodies(req) ? filter : { ...filter, searchMetaOnly: true }
+}
+
 /**
  * GET /admin/v1/logs (a page or a search, in the report worker), /admin/v1/logs/:id (one row by its key, and
  * its bodies opened with the gateway's key) and /admin/v1/logs/export (read in a worker of its own, streamed).
+ * None of them shows or searches bodies for a role without `logs:bodies` (the export never holds bodies).
  */
 export function registerAdminLogs(app: FastifyInstance): void {
   app.get<{ Querystring: LogsQuery }>(
     '/admin/v1/logs',
-    { schema: { querystring: LogsQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: LogsQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
       const { limit, cursor, after } = req.query
       const json = await reports.run({
         kind: 'logs',
-        filter: toLogFilter(req.query),
+        filter: filterFor(req),
         page: {
           limit,
           cursor: cursor === undefined ? undefined : Number(cursor),
@@ -41,13 +54,13 @@ export function registerAdminLogs(app: FastifyInstance): void {
 
   app.get<{ Querystring: LogExportQuery }>(
     '/admin/v1/logs/export',
-    { schema: { querystring: LogExportQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: LogExportQuerySchema } },
     async (req, reply) => {
       const { format } = req.query
       // Read and formatted in a worker; pulled by the response stream, so a chunk is asked for only once the
       // socket has taken the one before (the pipe waits for 'drain'), and the worker ends when the client goes
       // away (the stream is destroyed, which ends the generator).
-      const chunks = requireReports(app).startExport({ filter: toLogFilter(req.query), format })
+      const chunks = requireReports(app).startExport({ filter: filterFor(req), format })
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
       reply
         .header('content-type', EXPORT_TYPES[format])
@@ -56,9 +69,15 @@ export function registerAdminLogs(app: FastifyInstance): void {
     },
   )
 
-  app.get<{ Params: LogParams }>('/admin/v1/logs/:id', { schema: { params: LogParamsSchema } }, async (req) => {
-    const row = getLog(requireDb(app), req.params.id, app.requestLog.cipher)
-    if (!row) throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })
-    return row
-  })
+  app.get<{ Params: LogParams }>(
+    '/admin/v1/logs/:id',
+    { config: { permission: 'logs:read' }, schema: { params: LogParamsSchema } },
+    async (req) => {
+      const row = getLog(requireDb(app), req.params.id, app.requestLog.cipher)
+      if (!row)
+        throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })
+      if (seesBodies(req)) return row
+      return { ...row, requestBody: null, responseBody: null, bodyError: null, bodiesHidden: true }
+    },
+  )
 }

@@ -70,7 +70,7 @@ export function resultText(result: CallToolResult): { text: string; truncated: b
 export function registerMcpCallRoutes(app: FastifyInstance, gw: GatewayContext, hub: () => McpHub): void {
   app.get(
     '/admin/v1/mcp/tools',
-    { schema: { querystring: McpPlaygroundToolsQuerySchema } },
+    { config: { permission: 'compare:run' }, schema: { querystring: McpPlaygroundToolsQuerySchema } },
     async (): Promise<McpPlaygroundTools> => {
       const items = [...buildCatalog(hub().status()).tools].map(([name, { server, item }]) => ({
         name,
@@ -87,7 +87,7 @@ export function registerMcpCallRoutes(app: FastifyInstance, gw: GatewayContext, 
 
   app.post<{ Body: McpCallBody }>(
     '/admin/v1/mcp/call',
-    { schema: { body: McpCallBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { body: McpCallBodySchema } },
     async (req, reply): Promise<McpCallResult> => {
       const { server, tool, confirmed } = req.body
       const args = req.body.arguments ?? {}

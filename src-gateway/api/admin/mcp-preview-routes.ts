@@ -14,7 +14,7 @@ import { notFound } from './admin-errors.js'
 export function registerMcpPreview(app: FastifyInstance, hub: () => McpHub): void {
   app.get<{ Querystring: McpPreviewQuery }>(
     '/admin/v1/mcp/preview',
-    { schema: { querystring: McpPreviewQuerySchema } },
+    { config: { permission: 'keys:read' }, schema: { querystring: McpPreviewQuerySchema } },
     async (req): Promise<McpPreview> => {
       const { key } = req.query
       const keys = app.gatewayConfig.resolved.keys

@@ -79,20 +79,24 @@ export function registerMcpRoutes(app: FastifyInstance, store: ConfigStore, hub:
     )
   }
 
-  app.get('/admin/v1/mcp/servers', { schema: { querystring: McpServersQuerySchema } }, async () => {
-    const items = Object.keys(store.current.raw.mcp?.servers ?? {}).map((name) => found(name))
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/mcp/servers',
+    { config: { permission: 'settings:read' }, schema: { querystring: McpServersQuerySchema } },
+    async () => {
+      const items = Object.keys(store.current.raw.mcp?.servers ?? {}).map((name) => found(name))
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
   app.get<{ Params: McpServerParams }>(
     '/admin/v1/mcp/servers/:name',
-    { schema: { params: McpServerParamsSchema } },
+    { config: { permission: 'settings:read' }, schema: { params: McpServerParamsSchema } },
     async (req) => found(req.params.name),
   )
 
   app.post<{ Body: McpServerInput }>(
     '/admin/v1/mcp/servers',
-    { schema: { body: McpServerCreateBodySchema } },
+    { config: { permission: 'settings:write' }, schema: { body: McpServerCreateBodySchema } },
     async (req, reply) => {
       const { name, ...body } = withoutNulls(req.body)
       if (store.current.raw.mcp?.servers?.[name]) {
@@ -105,7 +109,10 @@ export function registerMcpRoutes(app: FastifyInstance, store: ConfigStore, hub:
 
   app.put<{ Params: McpServerParams; Body: McpServerUpdate }>(
     '/admin/v1/mcp/servers/:name',
-    { schema: { params: McpServerParamsSchema, body: McpServerUpdateBodySchema } },
+    {
+      config: { permission: 'settings:write' },
+      schema: { params: McpServerParamsSchema, body: McpServerUpdateBodySchema },
+    },
     async (req) => {
       const { name } = req.params
       const { name: renamed, ...body } = req.body
@@ -123,7 +130,7 @@ export function registerMcpRoutes(app: FastifyInstance, store: ConfigStore, hub:
 
   app.delete<{ Params: McpServerParams }>(
     '/admin/v1/mcp/servers/:name',
-    { schema: { params: McpServerParamsSchema } },
+    { config: { permission: 'settings:write' }, schema: { params: McpServerParamsSchema } },
     async (req, reply) => {
       found(req.params.name)
       save(req.params.name, undefined)
@@ -134,7 +141,10 @@ export function registerMcpRoutes(app: FastifyInstance, store: ConfigStore, hub:
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: McpServerParams }>(
       `/admin/v1/mcp/servers/:name/${action}`,
-      { schema: { params: McpServerParamsSchema, body: McpActionBodySchema } },
+      {
+        config: { permission: 'settings:write' },
+        schema: { params: McpServerParamsSchema, body: McpActionBodySchema },
+      },
       async (req) => {
         const { name } = req.params
         const raw = store.current.raw.mcp?.servers?.[name]
@@ -151,7 +161,7 @@ export function registerMcpRoutes(app: FastifyInstance, store: ConfigStore, hub:
    */
   app.post<{ Body: McpTestBody }>(
     '/admin/v1/mcp/test',
-    { schema: { body: McpTestBodySchema } },
+    { config: { permission: 'settings:write' }, schema: { body: McpTestBodySchema } },
     async (req): Promise<McpTestResult> => {
       const { name, env, headers, ...fields } = withoutNulls(req.body)
       const raw = name === undefined ? undefined : store.current.raw.mcp?.servers?.[name]

@@ -5,22 +5,31 @@ import type { GatewayContext } from '../../gateway-context.js'
 
 /** GET /admin/v1/models: every `provider/model` the gateway can serve, then the route aliases. */
 export function registerModelRoutes(app: FastifyInstance, gw: GatewayContext): void {
-  app.get('/admin/v1/models', { schema: { querystring: RoutesQuerySchema } }, async (): Promise<ModelsAnswer> => {
-    const items: ModelItem[] = []
-    for (const p of gw.providers.values()) {
-      for (const m of gw.catalog.modelsOf(p)) {
+  app.get(
+    '/admin/v1/models',
+    { config: { permission: 'routes:read' }, schema: { querystring: RoutesQuerySchema } },
+    async (): Promise<ModelsAnswer> => {
+      const items: ModelItem[] = []
+      for (const p of gw.providers.values()) {
+        for (const m of gw.catalog.modelsOf(p)) {
+          items.push({
+            id: `${p.id}/${m.id}`,
+            provider: p.id,
+            model: m.id,
+            contextWindow: m.contextWindow ?? null,
+            route: false,
+          })
+        }
+      }
+      for (const [name, r] of Object.entries(gw.routes)) {
         items.push({
-          id: `${p.id}/${m.id}`,
-          provider: p.id,
-          model: m.id,
-          contextWindow: m.contextWindow ?? null,
-          route: false,
+          id: name,
+          route: true,
+          strategy: r.strategy ?? 'fallback',
+          targets: r.targets.map((t) => t.model),
         })
       }
-    }
-    for (const [name, r] of Object.entries(gw.routes)) {
-      items.push({ id: name, route: true, strategy: r.strategy ?? 'fallback', targets: r.targets.map((t) => t.model) })
-    }
-    return { items, total: items.length, nextCursor: null }
-  })
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 }

@@ -48,11 +48,19 @@ export function refuseWhilePaused(scope: FastifyInstance): void {
 
 /** GET/PUT /admin/v1/gateway, in the admin scope. */
 export function registerPauseRoutes(scope: FastifyInstance): void {
-  scope.get('/admin/v1/gateway', { schema: { querystring: SettingsQuerySchema } }, async () => ({
-    paused: scope.gatewayPause.paused,
-  }))
-  scope.put<{ Body: PauseBody }>('/admin/v1/gateway', { schema: { body: PauseBodySchema } }, async (req) => {
-    scope.gatewayPause.set(req.body.paused)
-    return { paused: scope.gatewayPause.paused }
-  })
+  scope.get(
+    '/admin/v1/gateway',
+    { config: { permission: 'settings:read' }, schema: { querystring: SettingsQuerySchema } },
+    async () => ({
+      paused: scope.gatewayPause.paused,
+    }),
+  )
+  scope.put<{ Body: PauseBody }>(
+    '/admin/v1/gateway',
+    { config: { permission: 'settings:write' }, schema: { body: PauseBodySchema } },
+    async (req) => {
+      scope.gatewayPause.set(req.body.paused)
+      return { paused: scope.gatewayPause.paused }
+    },
+  )
 }

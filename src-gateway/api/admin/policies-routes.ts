@@ -60,13 +60,13 @@ function view(raw: GatewayConfig, section: PolicySection): PolicyView {
 export function registerPolicyRoutes(app: FastifyInstance, store: ConfigStore): void {
   app.get<{ Params: PolicyParams }>(
     '/admin/v1/policies/:section',
-    { schema: { params: PolicyParamsSchema } },
+    { config: { permission: 'settings:read' }, schema: { params: PolicyParamsSchema } },
     async (req) => view(store.current.raw, sectionOf(req.params.section)),
   )
 
   app.put<{ Params: PolicyParams; Body: Record<string, unknown> }>(
     '/admin/v1/policies/:section',
-    { schema: { params: PolicyParamsSchema, body: PolicySectionBodySchema } },
+    { config: { permission: 'settings:write' }, schema: { params: PolicyParamsSchema, body: PolicySectionBodySchema } },
     async (req) => {
       const section = sectionOf(req.params.section)
       const current = structuredClone(store.current.raw)
@@ -81,7 +81,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: ConfigStore): 
 
   app.post<{ Body: RedactionTestBody }>(
     '/admin/v1/redaction/test',
-    { schema: { body: RedactionTestBodySchema } },
+    { config: { permission: 'settings:read' }, schema: { body: RedactionTestBodySchema } },
     async (req): Promise<RedactionPreview> => {
       const { text, config } = req.body
       // The schema has the section's shape; its patterns must also compile (on RE2).

@@ -7,7 +7,7 @@ import type { PriceBook } from '../../pricing/price-book.js'
 export function registerAdminPricing(app: FastifyInstance, priceBook: PriceBook): void {
   app.get<{ Querystring: PricingQuery }>(
     '/admin/v1/pricing',
-    { schema: { querystring: PricingQuerySchema } },
+    { config: { permission: 'providers:read' }, schema: { querystring: PricingQuerySchema } },
     async (req): Promise<ModelPricing> => {
       let { model, provider } = req.query
       // `provider/model` addressing, as in requests, when the prefix names a configured provider.

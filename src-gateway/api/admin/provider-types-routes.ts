@@ -31,5 +31,9 @@ function describeTypes(): ProviderTypeInfo[] {
 /** GET /admin/v1/provider-types: every provider type, for the UI's provider form. */
 export function registerAdminProviderTypes(app: FastifyInstance): void {
   const answer: ProviderTypesAnswer = { items: describeTypes() }
-  app.get('/admin/v1/provider-types', { schema: { querystring: NoQuerySchema } }, async () => answer)
+  app.get(
+    '/admin/v1/provider-types',
+    { config: { permission: 'providers:read' }, schema: { querystring: NoQuerySchema } },
+    async () => answer,
+  )
 }

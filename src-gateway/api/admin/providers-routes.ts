@@ -70,14 +70,18 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     return item(id)
   }
 
-  app.get('/admin/v1/providers', { schema: { querystring: ProvidersQuerySchema } }, async () => {
-    const items = Object.keys(store.current.raw.providers ?? {}).map(item)
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/providers',
+    { config: { permission: 'providers:read' }, schema: { querystring: ProvidersQuerySchema } },
+    async () => {
+      const items = Object.keys(store.current.raw.providers ?? {}).map(item)
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
   app.get<{ Params: ProviderParams }>(
     '/admin/v1/providers/:id',
-    { schema: { params: ProviderParamsSchema } },
+    { config: { permission: 'providers:read' }, schema: { params: ProviderParamsSchema } },
     async (req) => {
       const found = item(req.params.id)
       if (!found) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
@@ -106,7 +110,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
 
   app.post<{ Body: ProviderInput }>(
     '/admin/v1/providers',
-    { schema: { body: ProviderCreateBodySchema } },
+    { config: { permission: 'providers:write' }, schema: { body: ProviderCreateBodySchema } },
     async (req, reply) => {
       const body = withoutNulls(req.body)
       if (store.current.raw.providers?.[body.id]) {
@@ -120,7 +124,10 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
 
   app.put<{ Params: ProviderParams; Body: ProviderUpdate }>(
     '/admin/v1/providers/:id',
-    { schema: { params: ProviderParamsSchema, body: ProviderUpdateBodySchema } },
+    {
+      config: { permission: 'providers:write' },
+      schema: { params: ProviderParamsSchema, body: ProviderUpdateBodySchema },
+    },
     async (req) => {
       const { id } = req.params
       const body = req.body
@@ -141,7 +148,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
 
   app.delete<{ Params: ProviderParams }>(
     '/admin/v1/providers/:id',
-    { schema: { params: ProviderParamsSchema } },
+    { config: { permission: 'providers:write' }, schema: { params: ProviderParamsSchema } },
     async (req, reply) => {
       const { id } = req.params
       if (!store.current.raw.providers?.[id]) throw notFound(`no provider '${id}' is configured`, 'provider_not_found')
@@ -161,7 +168,10 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
 
   app.post<{ Params: ProviderParams; Body: ProviderTestBody }>(
     '/admin/v1/providers/:id/test',
-    { schema: { params: ProviderParamsSchema, body: ProviderTestBodySchema } },
+    {
+      config: { permission: 'providers:write' },
+      schema: { params: ProviderParamsSchema, body: ProviderTestBodySchema },
+    },
     async (req) => {
       const provider = gw.providers.get(req.params.id)
       if (!provider) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')

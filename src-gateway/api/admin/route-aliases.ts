@@ -22,14 +22,18 @@ const routeItem = (name: string, r: RouteConfig) => ({ name, ...r, strategy: r.s
  * body gives (see mergeFields): a form that shows only the targets leaves the route's other settings as they are.
  */
 export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): void {
-  app.get('/admin/v1/routes', { schema: { querystring: RoutesQuerySchema } }, async () => {
-    const items = Object.entries(store.current.raw.routes ?? {}).map(([name, r]) => routeItem(name, r))
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/routes',
+    { config: { permission: 'routes:read' }, schema: { querystring: RoutesQuerySchema } },
+    async () => {
+      const items = Object.entries(store.current.raw.routes ?? {}).map(([name, r]) => routeItem(name, r))
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
   app.put<{ Params: RouteNameParams; Body: RouteUpdateBody }>(
     '/admin/v1/routes/:name',
-    { schema: { params: RouteNameParamsSchema, body: RouteUpdateBodySchema } },
+    { config: { permission: 'routes:write' }, schema: { params: RouteNameParamsSchema, body: RouteUpdateBodySchema } },
     async (req, reply) => {
       const { name } = req.params
       const { name: named, ...fields } = req.body
@@ -51,7 +55,7 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
 
   app.delete<{ Params: RouteParams }>(
     '/admin/v1/routes/:name',
-    { schema: { params: RouteParamsSchema } },
+    { config: { permission: 'routes:write' }, schema: { params: RouteParamsSchema } },
     async (req, reply) => {
       const { name } = req.params
       if (!store.current.raw.routes?.[name]) throw notFound(`no route '${name}' is configured`, 'route_not_found')

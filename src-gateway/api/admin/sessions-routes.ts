@@ -32,7 +32,7 @@ function rangeOf(q: { from?: string; to?: string }): { from: string; to: string 
 export function registerAdminSessions(app: FastifyInstance): void {
   app.get<{ Querystring: SessionsQuery }>(
     '/admin/v1/sessions',
-    { schema: { querystring: SessionsQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: SessionsQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
       const { project, key, tool, limit, cursor } = req.query
@@ -47,7 +47,7 @@ export function registerAdminSessions(app: FastifyInstance): void {
 
   app.get<{ Querystring: ProjectsQuery }>(
     '/admin/v1/projects',
-    { schema: { querystring: ProjectsQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: ProjectsQuerySchema } },
     async (req, reply) => {
       const { key, tool } = req.query
       const json = await requireReports(app).run({ kind: 'projects', filter: { ...rangeOf(req.query), key, tool } })
@@ -57,7 +57,10 @@ export function registerAdminSessions(app: FastifyInstance): void {
 
   app.get<{ Params: SessionParams; Querystring: SessionCallsQuery }>(
     '/admin/v1/sessions/:id',
-    { schema: { params: SessionParamsSchema, querystring: SessionCallsQuerySchema } },
+    {
+      config: { permission: 'logs:read' },
+      schema: { params: SessionParamsSchema, querystring: SessionCallsQuerySchema },
+    },
     async (req) => {
       const { limit, cursor } = req.query
       const found = getSession(requireDb(app), req.params.id, {

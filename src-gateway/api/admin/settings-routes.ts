@@ -44,15 +44,23 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
     }
   }
 
-  app.get('/admin/v1/settings', { schema: { querystring: SettingsQuerySchema } }, async () => view())
+  app.get(
+    '/admin/v1/settings',
+    { config: { permission: 'settings:read' }, schema: { querystring: SettingsQuerySchema } },
+    async () => view(),
+  )
 
-  app.put<{ Body: SettingsBody }>('/admin/v1/settings', { schema: { body: SettingsBodySchema } }, async (req) => {
-    // The log settings given change, `null` goes back to the default, the rest stay (see mergeFields).
-    applying(() =>
-      store.update((d) => {
-        d.logs = mergeFields(d.logs, req.body.logs ?? {})
-      }),
-    )
-    return view()
-  })
+  app.put<{ Body: SettingsBody }>(
+    '/admin/v1/settings',
+    { config: { permission: 'settings:write' }, schema: { body: SettingsBodySchema } },
+    async (req) => {
+      // The log settings given change, `null` goes back to the default, the rest stay (see mergeFields).
+      applying(() =>
+        store.update((d) => {
+          d.logs = mergeFields(d.logs, req.body.logs ?? {})
+        }),
+      )
+      return view()
+    },
+  )
 }

@@ -37,7 +37,7 @@ export function requireReports(app: FastifyInstance): ReportService {
 export function registerAdminStats(app: FastifyInstance): void {
   app.get<{ Querystring: StatsRequestQuery }>(
     '/admin/v1/stats',
-    { schema: { querystring: StatsRequestQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: StatsRequestQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
       const { bucket, groupBy } = req.query
@@ -52,7 +52,7 @@ export function registerAdminStats(app: FastifyInstance): void {
 
   app.get<{ Querystring: OverviewRequestQuery }>(
     '/admin/v1/stats/overview',
-    { schema: { querystring: OverviewRequestQuerySchema } },
+    { config: { permission: 'logs:read' }, schema: { querystring: OverviewRequestQuerySchema } },
     async (req, reply) => {
       const reports = requireReports(app)
       const { bucket, groupBy } = req.query

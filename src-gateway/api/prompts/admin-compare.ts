@@ -93,7 +93,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
   // Side by side: SSE with one `run` event, then `cell`/`delta`/`done` per column, then `end`.
   app.post<{ Body: SideBySideBody }>(
     '/admin/v1/compare',
-    { schema: { body: SideBySideBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { body: SideBySideBodySchema } },
     async (req, reply) => {
       const body = req.body
       if (!body.messages === !body.prompt) throw invalid("give either 'messages' or 'prompt'", 'messages')
@@ -119,7 +119,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post<{ Body: MatrixBody }>(
     '/admin/v1/compare/runs',
-    { schema: { body: MatrixBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { body: MatrixBodySchema } },
     async (req, reply) => {
       const body = req.body
       if (!body.prompts === !body.messages) throw invalid("give either 'prompts' or 'messages'", 'prompts')
@@ -142,7 +142,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post<{ Body: ReplayBody }>(
     '/admin/v1/compare/replay',
-    { schema: { body: ReplayBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { body: ReplayBodySchema } },
     async (req, reply) => {
       const body = req.body
       const { rows, skipped } = replayRows(db, toLogFilter(body.filter ?? {}), body.limit ?? 50, app.requestLog.cipher)
@@ -169,7 +169,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post<{ Body: DatasetParseBody }>(
     '/admin/v1/compare/dataset',
-    { schema: { body: DatasetParseBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { body: DatasetParseBodySchema } },
     async (req): Promise<DatasetPreview> => {
       const rows = parseDataset(req.body.format, req.body.text)
       return { columns: datasetColumns(rows), total: rows.length, rows: rows.slice(0, 20) }
@@ -178,22 +178,26 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.get<{ Querystring: RunListQuery }>(
     '/admin/v1/compare/runs',
-    { schema: { querystring: RunListQuerySchema } },
+    { config: { permission: 'compare:run' }, schema: { querystring: RunListQuerySchema } },
     async (req) => {
       const { kind, limit, cursor } = req.query
       return listRuns(db, { kind, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
     },
   )
 
-  app.get<{ Params: RunParams }>('/admin/v1/compare/runs/:id', { schema: { params: RunParamsSchema } }, async (req) => {
-    const run = runner.snapshot(req.params.id)
-    if (!run) throw runNotFound(req.params.id)
-    return run
-  })
+  app.get<{ Params: RunParams }>(
+    '/admin/v1/compare/runs/:id',
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
+    async (req) => {
+      const run = runner.snapshot(req.params.id)
+      if (!run) throw runNotFound(req.params.id)
+      return run
+    },
+  )
 
   app.delete<{ Params: RunParams }>(
     '/admin/v1/compare/runs/:id',
-    { schema: { params: RunParamsSchema } },
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
     async (req, reply) => {
       runner.cancel(req.params.id)
       await runner.wait(req.params.id)
@@ -204,7 +208,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post<{ Params: RunParams }>(
     '/admin/v1/compare/runs/:id/cancel',
-    { schema: { params: RunParamsSchema, body: NoBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: NoBodySchema } },
     async (req) => {
       if (!getRun(db, req.params.id)) throw runNotFound(req.params.id)
       const cancelled = runner.cancel(req.params.id)
@@ -217,7 +221,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
   // cells that passed are copied and only the rest run again.
   app.post<{ Params: RunParams; Body: RerunBody }>(
     '/admin/v1/compare/runs/:id/rerun',
-    { schema: { params: RunParamsSchema, body: RerunBodySchema } },
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: RerunBodySchema } },
     async (req, reply) => {
       const failuresOnly = req.body?.failuresOnly === true
       const parent = getRun(db, req.params.id)
@@ -238,7 +242,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.get<{ Params: RunParams; Querystring: RunDiffQuery }>(
     '/admin/v1/compare/runs/:id/diff',
-    { schema: { params: RunParamsSchema, querystring: RunDiffQuerySchema } },
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, querystring: RunDiffQuerySchema } },
     async (req) => {
       const run = getRun(db, req.params.id)
       const earlier = getRun(db, req.query.against)
@@ -250,7 +254,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.get<{ Params: RunParams; Querystring: RunExportQuery }>(
     '/admin/v1/compare/runs/:id/export',
-    { schema: { params: RunParamsSchema, querystring: RunExportQuerySchema } },
+    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, querystring: RunExportQuerySchema } },
     async (req, reply) => {
       const run = runner.snapshot(req.params.id)
       if (!run) throw runNotFound(req.params.id)

@@ -44,7 +44,7 @@ import type { Db } from '../../store/db.js'
 export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   app.get<{ Querystring: PromptListQuery }>(
     '/admin/v1/prompts',
-    { schema: { querystring: PromptListQuerySchema } },
+    { config: { permission: 'prompts:read' }, schema: { querystring: PromptListQuerySchema } },
     async (req) => {
       const { q, label, limit, cursor } = req.query
       return listPrompts(db, { q, label, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
@@ -53,7 +53,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name',
-    { schema: { params: PromptParamsSchema } },
+    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
       const summary = getPromptSummary(db, req.params.name)
       if (!summary) throw promptNotFound(req.params.name)
@@ -63,7 +63,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.delete<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name',
-    { schema: { params: PromptParamsSchema } },
+    { config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema } },
     async (req, reply) => {
       deletePrompt(db, req.params.name)
       return reply.code(204).send()
@@ -73,7 +73,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   // Saving creates the prompt on its first version; identical content returns the latest with created=false.
   app.post<{ Params: PromptParams; Body: PromptSaveBody }>(
     '/admin/v1/prompts/:name/versions',
-    { schema: { params: PromptParamsSchema, body: PromptSaveBodySchema } },
+    { config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema, body: PromptSaveBodySchema } },
     async (req, reply) => {
       const { note, author, ...content } = req.body
       const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author })
@@ -83,7 +83,10 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptParams; Querystring: PromptListQuery }>(
     '/admin/v1/prompts/:name/versions',
-    { schema: { params: PromptParamsSchema, querystring: PromptListQuerySchema } },
+    {
+      config: { permission: 'prompts:read' },
+      schema: { params: PromptParamsSchema, querystring: PromptListQuerySchema },
+    },
     async (req) => {
       const { limit, cursor } = req.query
       return listVersions(db, req.params.name, { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
@@ -92,13 +95,16 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptVersionParams }>(
     '/admin/v1/prompts/:name/versions/:version',
-    { schema: { params: PromptVersionParamsSchema } },
+    { config: { permission: 'prompts:read' }, schema: { params: PromptVersionParamsSchema } },
     async (req) => requireVersion(db, req.params.name, req.params.version),
   )
 
   app.get<{ Params: PromptParams; Querystring: PromptDiffQuery }>(
     '/admin/v1/prompts/:name/diff',
-    { schema: { params: PromptParamsSchema, querystring: PromptDiffQuerySchema } },
+    {
+      config: { permission: 'prompts:read' },
+      schema: { params: PromptParamsSchema, querystring: PromptDiffQuerySchema },
+    },
     async (req) => {
       const a = requireVersion(db, req.params.name, req.query.from)
       const b = requireVersion(db, req.params.name, req.query.to)
@@ -113,13 +119,13 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.put<{ Params: PromptLabelParams; Body: LabelTarget }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema } },
+    { config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema } },
     async (req) => setLabel(db, req.params.name, req.params.label, req.body),
   )
 
   app.delete<{ Params: PromptLabelParams }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { schema: { params: PromptLabelParamsSchema } },
+    { config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema } },
     async (req, reply) => {
       deleteLabel(db, req.params.name, req.params.label)
       return reply.code(204).send()
@@ -128,7 +134,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name/label-history',
-    { schema: { params: PromptParamsSchema } },
+    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
       const items = labelHistory(db, req.params.name)
       return { items, total: items.length, nextCursor: null }
@@ -138,7 +144,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   // A preview of what a run would send, for the editor's variables panel and for Compare.
   app.post<{ Params: PromptParams; Body: PromptRenderBody }>(
     '/admin/v1/prompts/:name/render',
-    { schema: { params: PromptParamsSchema, body: PromptRenderBodySchema } },
+    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema, body: PromptRenderBodySchema } },
     async (req): Promise<PromptRender> => {
       const { version } = selectVersion(db, req.params.name, req.body, 'preview')
       const rendered = renderMessages(version.content.messages, req.body.variables ?? {})
@@ -153,6 +159,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   app.get<{ Params: PromptParams; Querystring: PromptStatsQuery }>(
     '/admin/v1/prompts/:name/stats',
     {
+      config: { permission: 'prompts:read' },
       schema: {
         params: PromptParamsSchema,
         querystring: PromptStatsQuerySchema,
