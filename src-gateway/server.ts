@@ -41,6 +41,7 @@ import { createRequestLog, type RequestLog } from './request-log.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { type ReportLimits, ReportService } from './store/report-service.js'
+import { Team } from './team/team.js'
 import { gatewayTelemetry } from './telemetry/gateway-telemetry.js'
 import { readTlsFiles } from './tls.js'
 
@@ -166,7 +167,19 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     stored ??= storedAdminToken(deps.dataDir)
     return stored
   }
-  const admin = new AdminAccess(() => adminTokenOf(app.gatewayConfig, storedToken), new Sessions(deps.context?.clock))
+  // Team mode's accounts live in the database, opened below: the team reaches it only when a request needs it.
+  const team = new Team({
+    config: () => app.gatewayConfig,
+    db: () => db,
+    clock: deps.context?.clock,
+    secure: https !== null,
+  })
+  app.decorate('team', team)
+  const admin = new AdminAccess(
+    () => adminTokenOf(app.gatewayConfig, storedToken),
+    new Sessions(deps.context?.clock),
+    team,
+  )
   admin.token()
   app.decorate('adminToken', { getter: () => admin.token() })
   app.decorate('createLoginCode', () => admin.sessions.createCode())
@@ -251,6 +264,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     alerts.close()
     cache.close()
     await reports?.close()
+    team.close()
     if (db) closeDatabase(db)
   })
 
@@ -268,7 +282,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // included: a route cannot be public by accident, only by being put in the public scope.
   app.register(async function publicScope(scope) {
     registerHealth(scope)
-    registerAuthRoutes(scope, admin, { secure: https !== null })
+    registerAuthRoutes(scope, admin, { secure: https !== null, team, clock: deps.context?.clock })
   })
 
   app.register(async function modelApiScope(scope) {

@@ -6,6 +6,7 @@ import { LogsSettingsSchema } from '../../src-shared/contract/settings.js'
 import { WorkspacesConfigSchema } from '../../src-shared/contract/workspaces.js'
 import { POLICY_KEY_FIELDS, POLICY_ROUTE_FIELDS } from '../policies/registry.js'
 import { PROVIDER_SETTINGS, PROVIDER_TYPES, type ProviderType } from '../providers/registry.js'
+import { AuthConfigSchema } from './auth-schema.js'
 import { CacheConfigSchema } from './policies/cache.js'
 import type { GuardrailsConfig } from './policies/guardrails.js'
 import { RedactionConfigSchema } from './policies/redaction.js'
@@ -241,6 +242,8 @@ export const ConfigSchema = Type.Object(
     alerts: Type.Optional(AlertsConfigSchema),
     telemetry: Type.Optional(TelemetryConfigSchema),
     mcp: Type.Optional(McpConfigSchema),
+    /** Solo (one person, the admin token) or team (accounts, roles, sessions); see auth-schema.ts. */
+    auth: Type.Optional(AuthConfigSchema),
     /** Workspaces keys belong to, by id (`default` exists without being listed). */
     workspaces: Type.Optional(WorkspacesConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.

@@ -308,4 +308,45 @@ export const MIGRATIONS: string[] = [
   // from the index alone (30 days of 10 000 tool calls in a 1M-row log: 32 ms, 102 ms with lookups into the rows).
   `CREATE INDEX request_logs_mcp ON request_logs(id) WHERE inbound_api = 'mcp';
    CREATE INDEX request_logs_mcp_time ON request_logs(created_at, provider, model, status, error) WHERE inbound_api = 'mcp';`,
+  // Team mode (issue 21): accounts, their sessions, CI's service accounts and the first owner's setup link. Session
+  // ids and tokens are kept as SHA-256 digests, passwords as Argon2id hashes: a copy of this file signs nobody in.
+  // The audit trail names the person or service account that acted (`actor` is `person:<id>`, `service:<id>`).
+  `CREATE TABLE team_accounts (
+     id TEXT PRIMARY KEY,
+     email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     workspaces TEXT NOT NULL,
+     source TEXT NOT NULL,
+     password_hash TEXT,
+     sso_issuer TEXT,
+     sso_subject TEXT,
+     totp_secret TEXT,
+     totp_pending TEXT,
+     totp_last_counter INTEGER,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX team_accounts_sso ON team_accounts(sso_issuer, sso_subject) WHERE sso_issuer IS NOT NULL;
+   CREATE TABLE team_sessions (
+     digest TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES team_accounts(id) ON DELETE CASCADE,
+     via TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX team_sessions_account ON team_sessions(account_id);
+   CREATE TABLE team_service_accounts (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     workspaces TEXT NOT NULL,
+     token_digest TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER
+   );
+   CREATE TABLE team_setup_tokens (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+   ALTER TABLE audit_log ADD COLUMN actor_name TEXT;`,
 ]

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
-import { adminTokenPrincipal, type Principal } from '../../team/principal.js'
+import type { Principal } from '../../team/principal.js'
 import { type AdminAccess, type AdminProof, CSRF_HEADER } from '../edge/admin-access.js'
 
 declare module 'fastify' {
@@ -13,14 +13,14 @@ declare module 'fastify' {
 }
 
 /**
- * The admin scope's guard: every route registered in that scope needs the admin token or the web UI's
- * session, on every address and for in-process (`inject`) calls alike. Loopback is not trusted: every
+ * The admin scope's guard: every route registered in that scope needs the admin token, the web UI's
+ * session or (team mode) a service account's token, on every address and for in-process (`inject`) calls alike. Loopback is not trusted: every
  * local process and, through the browser, every web page can reach it. Client keys never count here.
  */
 export function registerAdminAuth(scope: FastifyInstance, access: AdminAccess): void {
   scope.addHook('onRequest', async (req) => {
-    const proof = access.proofOf(req)
-    if (proof === 'session-without-csrf') {
+    const caller = access.callerOf(req)
+    if (caller === 'session-without-csrf') {
       throw new GatewayError(
         'authentication',
         `admin changes made with the session cookie need the header ${CSRF_HEADER}: 1`,
@@ -29,14 +29,14 @@ export function registerAdminAuth(scope: FastifyInstance, access: AdminAccess): 
         },
       )
     }
-    if (proof === undefined) {
+    if (caller === undefined) {
       throw new GatewayError(
         'authentication',
         'the admin API needs Authorization: Bearer <admin token> (see DATA_DIR/admin-token) or a web UI session',
         { code: 'invalid_admin_token' },
       )
     }
-    req.adminProof = proof
-    req.principal = adminTokenPrincipal(proof)
+    req.adminProof = caller.proof
+    req.principal = caller.principal
   })
 }

@@ -23,10 +23,12 @@ import { registerAdminLogs } from './logs.js'
 import { registerMcpCallRoutes } from './mcp-call-routes.js'
 import { registerMcpPreview } from './mcp-preview-routes.js'
 import { registerMcpRoutes } from './mcp-routes.js'
+import { registerMeRoutes } from './me-routes.js'
 import { registerAdminPricing } from './pricing.js'
 import { registerAdminProviderTypes } from './provider-types-routes.js'
 import { registerAdminSessions } from './sessions-routes.js'
 import { registerAdminStats } from './stats.js'
+import { registerTeamRoutes } from './team-routes.js'
 import { registerWorkspaceRoutes } from './workspaces-routes.js'
 
 /** What the admin API reads and changes: the running gateway and the stores behind it. */
@@ -73,6 +75,8 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
   registerMcpCallRoutes(scope, gw, () => scope.mcpHub)
+  registerTeamRoutes(scope, store)
+  registerMeRoutes(scope, deps.clock)
   registerAdminConfig(scope, gw, {
     store,
     dataDir,

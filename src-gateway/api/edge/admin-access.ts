@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { bearerToken, secretDigest } from '../../policies/keys.js'
+import { adminTokenPrincipal, type Principal } from '../../team/principal.js'
 import { SAFE_METHODS } from './host-check.js'
 import type { Sessions } from './sessions.js'
 
@@ -27,19 +28,61 @@ export function cookieOf(req: FastifyRequest, name: string): string | undefined 
   return undefined
 }
 
+/** Team mode's principals (team/team.ts); both answer undefined in solo mode. */
+export interface TeamPrincipals {
+  sessionPrincipal(id: string): Principal | undefined
+  servicePrincipal(token: string): Principal | undefined
+  mode(): 'solo' | 'team'
+}
+
+/** An admin caller: how it proved itself and who it acts as. */
+export interface AdminCaller {
+  proof: 'token' | 'session'
+  principal: Principal
+}
+
 export class AdminAccess {
   constructor(
     /** The admin token in force now (see admin-token.ts). */
     readonly token: () => string,
+    /** Solo mode's sessions; team mode's are the team's (TeamSessions), under the same cookie name. */
     readonly sessions: Sessions,
+    readonly team?: TeamPrincipals,
   ) {}
 
-  /** The admin proof a request carries, if any: the bearer token, or the web UI's session cookie. */
-  proofOf(req: FastifyRequest): AdminProof | undefined {
+  /**
+   * Who a request acts as on /admin: the admin token's owner (solo mode, and team mode's break-glass), a service
+   * account's token (team mode), or the signed-in session's principal. Read on every request, so a revoked session
+   * or a removed or disabled account is refused on its very next one.
+   */
+  callerOf(req: FastifyRequest): AdminCaller | 'session-without-csrf' | undefined {
     const bearer = bearerToken(req.headers)
-    if (bearer !== undefined && sameSecret(bearer, this.token())) return 'token'
+    if (bearer !== undefined) {
+      if (sameSecret(bearer, this.token())) return { proof: 'token', principal: adminTokenPrincipal('token') }
+      const service = this.team?.servicePrincipal(bearer)
+      if (service) return { proof: 'token', principal: service }
+    }
     const session = cookieOf(req, SESSION_COOKIE)
-    if (session === undefined || !this.sessions.touch(session)) return undefined
-    return SAFE_METHODS.has(req.method) || req.headers[CSRF_HEADER] === '1' ? 'session' : 'session-without-csrf'
+    if (session === undefined) return undefined
+    const principal =
+      this.team?.mode() === 'team'
+        ? this.team.sessionPrincipal(session)
+        : this.sessions.touch(session)
+          ? adminTokenPrincipal('session')
+          : undefined
+    if (!principal) return undefined
+    return SAFE_METHODS.has(req.method) || req.headers[CSRF_HEADER] === '1'
+      ? { proof: 'session', principal }
+      : 'session-without-csrf'
+  }
+
+  /**
+   * The admin proof a request carries for the model APIs (the web UI's Playground): the admin token or a web UI
+   * session. A service account's token is not one: it acts on /admin only, CI calls models with client keys.
+   */
+  proofOf(req: FastifyRequest): AdminProof | undefined {
+    const caller = this.callerOf(req)
+    if (caller === undefined || caller === 'session-without-csrf') return caller
+    return caller.principal.kind === 'service' ? undefined : caller.proof
   }
 }

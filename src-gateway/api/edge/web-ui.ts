@@ -27,4 +27,6 @@ export async function webUiScope(scope: FastifyInstance, opts: { root: string })
     done()
   })
   await scope.register(fastifyStatic, { root: opts.root, wildcard: false, index: 'index.html' })
+  // The team setup link `switchyard serve` prints (`/setup?token=…`) is a page of the app, which reads the token.
+  scope.get('/setup', (_req, reply) => reply.sendFile('index.html'))
 }

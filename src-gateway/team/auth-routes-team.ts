@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Compile } from 'typebox/compile'
+import { type AuthSession, SetupBodySchema, TeamLoginBodySchema } from '../../src-shared/contract/team.js'
+import { conflict } from '../api/admin/admin-errors.js'
+import type { AdminAccess } from '../api/edge/admin-access.js'
+import { GatewayError } from '../core/errors.js'
+import type { Team } from './team.js'
+import { passwordMatches } from './team-store.js'
+import { totpStep } from './totp.js'
+
+const loginBody = Compile(TeamLoginBodySchema)
+const setupBody = Compile(SetupBodySchema)
+
+export const teamModeOff = () => conflict('team mode is off (config auth.mode: solo)', 'team_mode_off')
+
+const invalidCredentials = () =>
+  new GatewayError('authentication', 'wrong email or password', { code: 'invalid_credentials' })
+
+/**
+ * POST /auth/login in team mode: `{ email, password, totp? }`. An unknown email, a wrong password and a disabled
+ * account get the same answer after the same Argon2id work (see passwordMatches), so the answer does not tell
+ * which addresses have accounts. Failures count per client address and per email (LoginLimiter).
+ */
+export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyReply, now: () => number) {
+  const body = req.body
+  if (!loginBody.Check(body)) {
+    throw new GatewayError('invalid_request', 'sign in with { email, password } (and totp when enrolled)', {
+      code: 'invalid_value',
+    })
+  }
+  const email = body.email.trim().toLowerCase()
+  const keys = [`ip:${req.ip}`, `email:${email}`]
+  const wait = team.limiter.retryAfter(keys)
+  if (wait > 0) {
+    throw new GatewayError('rate_limited', 'too many failed sign-ins: try again later', {
+      code: 'too_many_attempts',
+      retryAfter: String(wait),
+    })
+  }
+  const account = team.store.findByEmail(email)
+  const matches = await passwordMatches(account?.passwordHash, body.password)
+  if (!account || !matches || account.disabled) {
+    team.limiter.fail(keys)
+    throw invalidCredentials()
+  }
+  if (account.totpSecret !== null) {
+    // No code yet is the first step of a TOTP sign-in, not a failure; a wrong or replayed code is.
+    if (!body.totp) {
+      throw new GatewayError('authentication', 'this account needs its authenticator code', { code: 'totp_required' })
+    }
+    const step = totpStep(account.totpSecret, body.totp, now())
+    if (step === undefined || step <= (account.totpLastCounter ?? -1)) {
+      team.limiter.fail(keys)
+      throw new GatewayError('authentication', 'wrong authenticator code', { code: 'totp_required' })
+    }
+    team.store.setTotp(account.id, { lastCounter: step })
+  }
+  team.limiter.succeed(`email:${email}`)
+  return team.signIn(reply, account.id, 'password').code(204).send()
+}
+
+/** GET /auth/session in team mode: who the cookie (or bearer) signs in, and whether the first owner is still to come. */
+export function teamSessionView(team: Team, access: AdminAccess, req: FastifyRequest): AuthSession {
+  const caller = access.callerOf(req)
+  const principal = typeof caller === 'object' ? caller.principal : undefined
+  const view: AuthSession = {
+    mode: 'team',
+    authenticated: principal !== undefined,
+    sso: team.sso,
+    setupRequired: !team.store.hasOwner(),
+  }
+  if (principal) {
+    const { via: _via, ...shown } = principal
+    view.principal = shown
+  }
+  return view
+}
+
+/**
+ * Team mode's own public routes: POST /auth/setup, which spends the one-time token from the link `switchyard serve`
+ * prints to create the first owner and sign them in. It works only while no owner exists.
+ */
+export function registerTeamAuthRoutes(scope: FastifyInstance, team: Team): void {
+  scope.post('/auth/setup', async (req, reply) => {
+    if (team.mode() !== 'team') throw teamModeOff()
+    const body = req.body
+    if (!setupBody.Check(body)) {
+      throw new GatewayError(
+        'invalid_request',
+        'setup takes { token, email, name, password } (a password of at least 10 characters)',
+        { code: 'invalid_value' },
+      )
+    }
+    // Spent even when an owner exists, so a leaked link stops working either way.
+    const redeemed = team.store.redeemSetupToken(body.token)
+    if (!redeemed || team.store.hasOwner()) {
+      throw new GatewayError('authentication', 'this setup link is unknown, used or expired', {
+        code: 'invalid_setup_token',
+      })
+    }
+    const owner = await team.store.createAccount({
+      email: body.email.trim(),
+      name: body.name.trim(),
+      role: 'owner',
+      workspaces: [],
+      password: body.password,
+      source: 'local',
+    })
+    return team.signIn(reply, owner.id, 'setup').code(204).send()
+  })
+}

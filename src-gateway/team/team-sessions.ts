@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../store/db.js'
+import type { Principal } from './principal.js'
+import { type Account, digestOf } from './team-store.js'
+
+/** A session unused this long ends, whatever its absolute expiry (as solo mode's sessions do). */
+export const IDLE_MS = 12 * 60 * 60 * 1000
+/** `last_seen_at` is written at most this often: a page's burst of calls is one write. */
+const TOUCH_EVERY_MS = 60_000
+export const DEFAULT_SESSION_HOURS = 168
+/** Cookie values are 43 characters; anything much longer is not one of ours and is not hashed. */
+const MAX_ID_LENGTH = 100
+
+/** A person principal from an account: owners and admins see every workspace. */
+export function personPrincipal(
+  a: Pick<Account, 'id' | 'name' | 'role' | 'workspaces'>,
+  via: Principal['via'],
+): Principal {
+  const all = a.role === 'owner' || a.role === 'admin'
+  return { kind: 'person', id: a.id, name: a.name, role: a.role, workspaces: all ? 'all' : a.workspaces, via }
+}
+
+interface SessionRow {
+  account_id: string
+  expires_at: number
+  last_seen_at: number
+  id: string
+  email: string
+  name: string
+  role: Account['role']
+  workspaces: string
+  disabled: number
+}
+
+/**
+ * Team mode's web sessions, in the database so they survive a restart. Only each id's SHA-256 digest is kept:
+ * someone who reads the database (or a backup of it) cannot sign in with what they find. Every check reads the
+ * account too, so a removed or disabled account, or a changed role, counts from the very next request.
+ */
+export class TeamSessions {
+  constructor(
+    private readonly db: Db,
+    private readonly sessionHours: () => number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  open(accountId: string, via: 'password' | 'sso' | 'setup'): { id: string; expiresAt: number } {
+    const now = this.clock()
+    const id = randomBytes(32).toString('base64url')
+    const expiresAt = now + this.sessionHours() * 3_600_000
+    // Ended sessions are swept here, on sign-in, so the table holds live sessions and a few stale ones.
+    this.db.prepare('DELETE FROM team_sessions WHERE expires_at < ? OR last_seen_at < ?').run(now, now - IDLE_MS)
+    this.db
+      .prepare(
+        'INSERT INTO team_sessions (digest, account_id, via, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(digestOf(id), accountId, via, now, expiresAt, now)
+    return { id, expiresAt }
+  }
+
+  /** Who a session cookie signs in, or undefined if it is unknown, expired, idle, revoked, or its account is gone or disabled. */
+  principalOf(id: string): Principal | undefined {
+    if (id.length === 0 || id.length > MAX_ID_LENGTH) return undefined
+    const digest = digestOf(id)
+    const row = this.db
+      .prepare(
+        `SELECT s.account_id, s.expires_at, s.last_seen_at, a.id, a.email, a.name, a.role, a.workspaces, a.disabled
+         FROM team_sessions s JOIN team_accounts a ON a.id = s.account_id WHERE s.digest = ?`,
+      )
+      .get(digest) as SessionRow | undefined
+    if (!row || row.disabled === 1) return undefined
+    const now = this.clock()
+    if (now >= row.expires_at || now - row.last_seen_at > IDLE_MS) return undefined
+    if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
+      this.db.prepare('UPDATE team_sessions SET last_seen_at = ? WHERE digest = ?').run(now, digest)
+    }
+    return personPrincipal({ ...row, workspaces: JSON.parse(row.workspaces) }, 'session')
+  }
+
+  revoke(id: string): void {
+    if (id.length === 0 || id.length > MAX_ID_LENGTH) return
+    this.db.prepare('DELETE FROM team_sessions WHERE digest = ?').run(digestOf(id))
+  }
+
+  /** Ends every session of an account, but `except` (the caller's own, after changing their password). */
+  revokeAccount(accountId: string, except?: string): void {
+    this.db
+      .prepare('DELETE FROM team_sessions WHERE account_id = ? AND digest != ?')
+      .run(accountId, except === undefined ? '' : digestOf(except))
+  }
+}
