@@ -144,6 +144,24 @@ describe('logs export at size', () => {
     expect(rows.at(-1).requestId).toBe('req_100')
   })
 
+  it('answers HEAD with the headers and starts no export, so HEAD calls cannot use up the export places', async () => {
+    for (let i = 0; i < 4; i++) {
+      const head = await fetch(`${url}/admin/v1/logs/export?format=jsonl`, {
+        method: 'HEAD',
+        headers: adminHeadersOf(app),
+      })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('content-disposition')).toMatch(/^attachment; filename="switchyard-logs-.*\.jsonl"$/)
+    }
+    const from = new Date(T0).toISOString()
+    const to = new Date(T0 + 60_000).toISOString()
+    const res = await fetch(`${url}/admin/v1/logs/export?format=jsonl&from=${from}&to=${to}`, {
+      headers: adminHeadersOf(app),
+    })
+    expect(res.status).toBe(200)
+    expect(JSON.parse(await res.text()).requestId).toBe('req_0')
+  })
+
   it('stops reading the database when the client goes away', async () => {
     const rowsRead = countRowsRead(app)
     // A plain socket, closed after the first chunk: the client is gone, not just slow to read.

@@ -57,15 +57,17 @@ export function registerAdminLogs(app: FastifyInstance): void {
     { config: { permission: 'logs:read' }, schema: { querystring: LogExportQuerySchema } },
     async (req, reply) => {
       const { format } = req.query
+      const reports = requireReports(app)
       // Read and formatted in a worker; pulled by the response stream, so a chunk is asked for only once the
       // socket has taken the one before (the pipe waits for 'drain'), and the worker ends when the client goes
-      // away (the stream is destroyed, which ends the generator).
-      const chunks = requireReports(app).startExport({ filter: filterFor(req), format })
+      // away (the stream is destroyed, which ends the generator). HEAD sends no body: an export started for it
+      // would never be read, and its worker, never ended, would hold one of the few export places for good.
+      const chunks = req.method === 'HEAD' ? null : reports.startExport({ filter: filterFor(req), format })
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
       reply
         .header('content-type', EXPORT_TYPES[format])
         .header('content-disposition', `attachment; filename="switchyard-logs-${stamp}.${format}"`)
-      return reply.send(Readable.from(chunks, { objectMode: false }))
+      return reply.send(chunks && Readable.from(chunks, { objectMode: false }))
     },
   )
 
