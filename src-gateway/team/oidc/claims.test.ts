@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import type { OidcConfig } from '../../config/oidc-schema.js'
 import { claimValues, mapClaims } from './claims.js'
 
-const cfg = {
+const cfg: Pick<OidcConfig, 'roles' | 'workspaces'> = {
   roles: { owners: 'owner', admins: 'admin', devs: 'developer', readers: 'viewer' },
   workspaces: { ml: 'ml', web: ['web', 'shared'] },
-} as const
+}
 
 describe('mapClaims', () => {
   it('gives the most powerful mapped role, whatever the order of the values', () => {
