@@ -8,6 +8,10 @@ export class ApiError extends Error {
     readonly requestId: string | null = null,
     /** The field at fault (`custom.1.pattern`), when the gateway named one: the form shows the error there. */
     readonly param: string | null = null,
+    /** The gateway's machine-readable reason (`totp_required`, `too_many_attempts`): pages branch on it, not on the text. */
+    readonly code: string | null = null,
+    /** Seconds to wait before trying again, from `Retry-After` (a 429). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message)
   }
@@ -107,14 +111,24 @@ async function send(method: string, path: string, body?: unknown, signal?: Abort
     const text = await res.text()
     let message = `${res.status} ${res.statusText}`
     let param: string | null = null
+    let code: string | null = null
     try {
       const parsed = JSON.parse(text)
       message = parsed?.error?.message ?? parsed?.message ?? message
       if (typeof parsed?.error?.param === 'string' && parsed.error.param) param = parsed.error.param
+      if (typeof parsed?.error?.code === 'string' && parsed.error.code) code = parsed.error.code
     } catch {
       if (text) message = text.slice(0, 300)
     }
-    throw new ApiError(res.status, message, res.headers.get('x-request-id'), param)
+    const wait = Number.parseInt(res.headers.get('retry-after') ?? '', 10)
+    throw new ApiError(
+      res.status,
+      message,
+      res.headers.get('x-request-id'),
+      param,
+      code,
+      Number.isFinite(wait) && wait >= 0 ? wait : null,
+    )
   }
   return res
 }
@@ -128,7 +142,7 @@ export async function getText(path: string): Promise<string> {
 }
 
 export async function sendJson<T>(
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   signal?: AbortSignal,

@@ -1,11 +1,16 @@
-import { type ComponentType, lazy, Suspense, useEffect } from 'react'
+import { type ComponentType, lazy, Suspense, useEffect, useMemo, useState } from 'react'
+import type { Permission } from '../../../src-shared/contract/permissions'
 import { onAdminUnauthorized } from '../api/client'
+import { queryClient } from '../api/query-client'
 import { ErrorBoundary } from '../components/ErrorBoundary'
 import { SignInPage } from '../features/auth/SignInPage'
 import { SignOutButton } from '../features/auth/SignOutButton'
 import { GatewayNotices } from '../features/status/GatewayNotices'
 import { GatewayPill } from '../features/status/GatewayPill'
+import { AccountMenu } from '../features/team/AccountMenu'
+import { SetupPage, setupToken } from '../features/team/SetupPage'
 import { useAppStore } from '../store'
+import { canUse } from '../store/auth-slice'
 import { applyTheme } from '../theme/theme'
 import { navigate, useHashLocation } from './router'
 
@@ -32,38 +37,49 @@ interface PageEntry {
   label: string
   /** The digit of its Ctrl/Cmd shortcut (ui.md §1), for the pages that have one. */
   key?: string
+  /**
+   * What a team member's role needs for this page to be of use (board s8); without it the link is hidden. The
+   * gateway refuses the calls anyway: hiding only spares a page of errors.
+   */
+  permission?: Permission
   Page: ComponentType
 }
 
 export const PAGES: PageEntry[] = [
-  { path: '/', label: 'Overview', key: '1', Page: OverviewPage },
-  { path: '/playground', label: 'Playground', key: '2', Page: PlaygroundPage },
-  { path: '/logs', label: 'Logs', key: '3', Page: LogsPage },
-  { path: '/sessions', label: 'Sessions', Page: SessionsPage },
-  { path: '/prompts', label: 'Prompts', key: '4', Page: PromptsPage },
-  { path: '/compare', label: 'Compare', key: '5', Page: ComparePage },
-  { path: '/providers', label: 'Providers & models', key: '6', Page: ProvidersPage },
-  { path: '/mcp', label: 'MCP servers', Page: McpServersPage },
-  { path: '/routes', label: 'Routes', key: '7', Page: RoutesPage },
-  { path: '/keys', label: 'Keys & Policies', key: '8', Page: KeysPage },
+  { path: '/', label: 'Overview', key: '1', permission: 'logs:read', Page: OverviewPage },
+  { path: '/playground', label: 'Playground', key: '2', permission: 'compare:run', Page: PlaygroundPage },
+  { path: '/logs', label: 'Logs', key: '3', permission: 'logs:read', Page: LogsPage },
+  { path: '/sessions', label: 'Sessions', permission: 'logs:read', Page: SessionsPage },
+  { path: '/prompts', label: 'Prompts', key: '4', permission: 'prompts:read', Page: PromptsPage },
+  { path: '/compare', label: 'Compare', key: '5', permission: 'compare:run', Page: ComparePage },
+  { path: '/providers', label: 'Providers & models', key: '6', permission: 'providers:read', Page: ProvidersPage },
+  { path: '/mcp', label: 'MCP servers', permission: 'settings:read', Page: McpServersPage },
+  { path: '/routes', label: 'Routes', key: '7', permission: 'routes:read', Page: RoutesPage },
+  { path: '/keys', label: 'Keys & Policies', key: '8', permission: 'keys:read', Page: KeysPage },
   { path: '/connect', label: 'Connect', key: '9', Page: ConnectPage },
   { path: '/settings', label: 'Settings', key: '0', Page: SettingsPage },
 ]
 
 const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform)
 
-function useGlobalShortcuts() {
+function useGlobalShortcuts(pages: PageEntry[]) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(isMac ? e.metaKey : e.ctrlKey) || e.altKey || e.shiftKey) return
-      const page = e.key === ',' ? PAGES.find((p) => p.path === '/settings') : PAGES.find((p) => p.key === e.key)
+      const page = e.key === ',' ? pages.find((p) => p.path === '/settings') : pages.find((p) => p.key === e.key)
       if (!page) return
       e.preventDefault()
       navigate(page.path)
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [])
+  }, [pages])
+}
+
+/** The pages the signed-in principal's role can use (all of them in solo mode and on the desktop). */
+function useVisiblePages(): PageEntry[] {
+  const permissions = useAppStore((s) => s.permissions)
+  return useMemo(() => PAGES.filter((p) => !p.permission || canUse({ permissions }, p.permission)), [permissions])
 }
 
 /** Decides between the sign-in page and the app; pages mount only with a session, so none of them fetches without one. */
@@ -72,12 +88,19 @@ export function App() {
   const auth = useAppStore((s) => s.auth)
   const checkSession = useAppStore((s) => s.checkSession)
   const sessionEnded = useAppStore((s) => s.sessionEnded)
+  // The printed `/setup?token=…` link: its page comes before any sign-in.
+  const [settingUp, setSettingUp] = useState(() => setupToken() !== null || window.location.pathname === '/setup')
   useEffect(() => applyTheme(theme), [theme])
+  useEffect(() => {
+    // What one person's session loaded must not show to the next one signing in at this browser.
+    if (auth === 'signed-out') queryClient.clear()
+  }, [auth])
   useEffect(() => {
     void checkSession()
   }, [checkSession])
   useEffect(() => onAdminUnauthorized(sessionEnded), [sessionEnded])
 
+  if (settingUp) return <SetupPage onDone={() => setSettingUp(false)} />
   if (auth === 'checking') return <main className="page" aria-busy="true" />
   if (auth === 'signed-out') return <SignInPage />
   return <Shell />
@@ -85,16 +108,20 @@ export function App() {
 
 function Shell() {
   const { path } = useHashLocation()
-  useGlobalShortcuts()
+  const pages = useVisiblePages()
+  const team = useAppStore((s) => s.authMode === 'team')
+  useGlobalShortcuts(pages)
 
-  const current = PAGES.find((p) => p.path === path)
+  const current = pages.find((p) => p.path === path)
+  const hidden = !current && PAGES.some((p) => p.path === path)
   const mod = isMac ? '⌘' : 'Ctrl+'
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Main">
         <div className="sidebar-inner">
           <div className="brand">◆ Switchyard</div>
-          {PAGES.map((p) => (
+          {team && <AccountMenu />}
+          {pages.map((p) => (
             <a
               key={p.path}
               href={`#${p.path}`}
@@ -113,7 +140,7 @@ function Shell() {
           ))}
           <div className="sidebar-footer">
             <GatewayPill />
-            <SignOutButton />
+            {!team && <SignOutButton />}
           </div>
         </div>
       </nav>
@@ -123,6 +150,14 @@ function Shell() {
             <current.Page />
           </Suspense>
         </ErrorBoundary>
+      ) : hidden ? (
+        <main className="page">
+          <h1>Not available for your role</h1>
+          <p className="muted">
+            Your role does not include this page. Ask an owner or admin if you need it.{' '}
+            <a href="#/settings">Settings</a> shows your account.
+          </p>
+        </main>
       ) : (
         <main className="page">
           <h1>Page not found</h1>

@@ -9,6 +9,7 @@ import { logDetailQuery } from '../../queries/logs'
 import { settingsQuery } from '../../queries/settings'
 import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
+import { canUse } from '../../store/auth-slice'
 import { toolLabel } from '../sessions/session-filters'
 import { attemptStory } from './attempt-story'
 import { isMcpCall, McpCallOverview, mcpArguments } from './McpCallDetail'
@@ -23,8 +24,17 @@ function pretty(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body, null, 2)
 }
 
-function MissingBody({ which }: { which: string }) {
-  const storeBodies = useQuery({ ...settingsQuery(), select: (s) => s.logs.storeBodies }).data
+function MissingBody({ which, hidden }: { which: string; hidden: boolean }) {
+  const role = useAppStore((s) => s.principal?.role)
+  // Whether body logging is on is not worth asking when the role hides bodies anyway.
+  const storeBodies = useQuery({ ...settingsQuery(), select: (s) => s.logs.storeBodies, enabled: !hidden }).data
+  if (hidden) {
+    return (
+      <p className="muted" data-testid="bodies-hidden">
+        Request and response bodies are hidden for your role ({role ?? 'viewer'}). Ask an admin if you need them.
+      </p>
+    )
+  }
   return (
     <p className="muted">
       {storeBodies === false
@@ -40,8 +50,11 @@ function streamedText(body: unknown): string | null {
   return b && typeof b === 'object' && b.stream === true && typeof b.content === 'string' ? b.content : null
 }
 
-function Body({ body, which, truncated }: { body: unknown; which: string; truncated: boolean }) {
-  if (body === null || body === undefined) return <MissingBody which={which} />
+function Body(props: { body: unknown; which: string; truncated: boolean; hidden?: boolean }) {
+  const { body, which, truncated } = props
+  const bodies = useAppStore((s) => canUse(s, 'logs:bodies'))
+  const hidden = !bodies || props.hidden === true
+  if (body === null || body === undefined || hidden) return <MissingBody which={which} hidden={hidden} />
   const streamed = streamedText(body)
   const text = streamed ?? pretty(body)
   return (
@@ -318,16 +331,36 @@ export function LogDrawer(props: { onClose(): void }) {
             {!detail && !error && <p className="muted">Loading…</p>}
             {detail && tab === 'Overview' && (mcp ? <McpCallOverview d={detail} /> : <Overview d={detail} />)}
             {detail && tab === 'Arguments' && (
-              <Body body={mcpArguments(detail)} which="arguments" truncated={detail.isBodyTruncated} />
+              <Body
+                body={mcpArguments(detail)}
+                which="arguments"
+                truncated={detail.isBodyTruncated}
+                hidden={detail.bodiesHidden}
+              />
             )}
             {detail && tab === 'Result' && (
-              <Body body={detail.responseBody} which="result" truncated={detail.isBodyTruncated} />
+              <Body
+                body={detail.responseBody}
+                which="result"
+                truncated={detail.isBodyTruncated}
+                hidden={detail.bodiesHidden}
+              />
             )}
             {detail && tab === 'Request' && (
-              <Body body={detail.requestBody} which="request" truncated={detail.isBodyTruncated} />
+              <Body
+                body={detail.requestBody}
+                which="request"
+                truncated={detail.isBodyTruncated}
+                hidden={detail.bodiesHidden}
+              />
             )}
             {detail && tab === 'Response' && (
-              <Body body={detail.responseBody} which="response" truncated={detail.isBodyTruncated} />
+              <Body
+                body={detail.responseBody}
+                which="response"
+                truncated={detail.isBodyTruncated}
+                hidden={detail.bodiesHidden}
+              />
             )}
             {detail && tab === 'Attempts' && <Attempts d={detail} />}
             {detail && tab === 'Timing' && <Timing d={detail} />}

@@ -10,8 +10,10 @@ import { countNoun } from '../../count-noun'
 import { saveRetention, settingsQuery } from '../../queries/settings'
 import { statusQuery } from '../../queries/status'
 import { useAppStore } from '../../store'
+import { canUse } from '../../store/auth-slice'
 import { type ExportFormat, type ExportSecrets, pointerToPath } from '../../store/settings-slice'
 import type { ThemeChoice } from '../../theme/theme'
+import { TeamSection } from '../team/TeamSection'
 import { BackupsSection } from './BackupsSection'
 import { ConfigChangeList } from './ConfigChangeList'
 
@@ -433,11 +435,35 @@ function CacheLink() {
 }
 
 export function SettingsPage() {
+  // A team member without settings:write has General (read only), Appearance and Team here; the rest would only
+  // show refusals.
+  const settings = useAppStore((s) => canUse(s, 'settings:write'))
+  const readSettings = useAppStore((s) => canUse(s, 'settings:read'))
+  const team = useAppStore((s) => s.authMode === 'team')
+  if (!settings) {
+    return (
+      <main className="page">
+        <header className="page-header">
+          <h1>Settings</h1>
+        </header>
+        <div className="settings-grid">
+          <div className="stack">
+            {readSettings && <General />}
+            <Appearance />
+          </div>
+          <div className="stack">
+            <TeamSection />
+          </div>
+        </div>
+      </main>
+    )
+  }
   return (
     <main className="page">
       <header className="page-header">
         <h1>Settings</h1>
       </header>
+      {team && <TeamSection />}
       <div className="settings-grid">
         <div className="stack">
           <General />
@@ -451,6 +477,7 @@ export function SettingsPage() {
         </div>
       </div>
       <BackupsSection />
+      {!team && <TeamSection />}
     </main>
   )
 }
