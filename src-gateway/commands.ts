@@ -103,7 +103,14 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   // A one-time code, not the admin token: terminal scrollback should not hold the token. A wildcard
   // address is not a name the Host check admits, so the link uses loopback then.
   const signInHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
-  process.stdout.write(`Sign in to the web UI: ${urlOf(signInHost)}/auth/login?code=${app.createLoginCode()}\n`)
+  if (app.team.mode() === 'team') {
+    // Team mode: people sign in as themselves; until the first owner exists, a one-time link creates them.
+    const setup = app.team.setupToken()
+    if (setup) process.stdout.write(`Set up the team's first owner: ${urlOf(signInHost)}/setup?token=${setup}\n`)
+    else process.stdout.write(`Sign in to the web UI: ${urlOf(signInHost)}/\n`)
+  } else {
+    process.stdout.write(`Sign in to the web UI: ${urlOf(signInHost)}/auth/login?code=${app.createLoginCode()}\n`)
+  }
   process.stdout.write(`  config: ${configPath}\n  data:   ${dataDir}\n`)
   if (secrets.keyFile) {
     process.stdout.write(

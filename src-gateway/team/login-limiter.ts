@@ -1,5 +1,8 @@
-/** Failed sign-ins allowed per address and per email within the window, before 429s until the window ends. */
-export const MAX_FAILURES = 5
+/**
+ * Failed sign-ins allowed within the window before 429s until it ends: per email (one account's password), and per
+ * client address, higher because a whole office may share one address.
+ */
+export const MAX_FAILURES = { email: 5, ip: 20 } as const
 export const WINDOW_MS = 15 * 60 * 1000
 /** Bounds memory against a spray of addresses or emails: past it the oldest counters go first. */
 const MAX_ENTRIES = 10_000
@@ -11,8 +14,8 @@ interface Counter {
 }
 
 /**
- * Counts failed sign-ins per client address and per email, so neither one address guessing many passwords nor
- * many addresses guessing one account's get more than MAX_FAILURES tries per window. In memory: a restart resets
+ * Counts failed sign-ins per client address (`ip:…`) and per email (`email:…`), so neither one address guessing
+ * many accounts' passwords nor many addresses guessing one account's get more than MAX_FAILURES tries per window. In memory: a restart resets
  * it, which costs an attacker a restart they cannot cause.
  */
 export class LoginLimiter {
@@ -31,7 +34,8 @@ export class LoginLimiter {
         this.counters.delete(key)
         continue
       }
-      if (c.failures >= MAX_FAILURES) wait = Math.max(wait, Math.ceil((c.until - now) / 1000))
+      if (c.failures >= MAX_FAILURES[key.startsWith('ip:') ? 'ip' : 'email'])
+        wait = Math.max(wait, Math.ceil((c.until - now) / 1000))
     }
     return wait
   }

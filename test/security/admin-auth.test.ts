@@ -100,13 +100,19 @@ describe('web UI sessions', () => {
     expect(setCookie).toMatch(/SameSite=Strict/)
     expect(setCookie).toMatch(/Path=\//)
     const cookie = cookieOf(res)
-    expect(await (await call('/auth/session', { headers: { cookie } })).json()).toEqual({ authenticated: true })
-    expect(await (await call('/auth/session')).json()).toEqual({ authenticated: false })
+    expect(await (await call('/auth/session', { headers: { cookie } })).json()).toEqual({
+      mode: 'solo',
+      authenticated: true,
+    })
+    expect(await (await call('/auth/session')).json()).toEqual({ mode: 'solo', authenticated: false })
     expect((await call('/admin/v1/info', { headers: { cookie } })).status).toBe(200)
 
     expect((await call('/auth/logout', { method: 'POST', headers: { cookie } })).status).toBe(204)
     expect((await call('/admin/v1/info', { headers: { cookie } })).status).toBe(401)
-    expect(await (await call('/auth/session', { headers: { cookie } })).json()).toEqual({ authenticated: false })
+    expect(await (await call('/auth/session', { headers: { cookie } })).json()).toEqual({
+      mode: 'solo',
+      authenticated: false,
+    })
   })
 
   it('needs the CSRF header for state-changing calls made with the cookie', async () => {

@@ -22,6 +22,11 @@ const PUBLIC = new Set([
   'POST /auth/logout',
   'GET /auth/session',
   'HEAD /auth/session',
+  // Single sign-on (team mode): the browser's own navigations to the OpenID provider and back from it.
+  'GET /auth/oidc/start',
+  'GET /auth/oidc/callback',
+  // Team mode's first owner; it needs the one-time token `serve` prints (409 in solo mode).
+  'POST /auth/setup',
   // CORS preflights carry no credentials by design.
   'OPTIONS *',
 ])
@@ -31,8 +36,8 @@ const webRoot = join(dir, 'web')
 mkdirSync(join(webRoot, 'assets'), { recursive: true })
 writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Switchyard</title>')
 writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)')
-/** The built UI's files are public: the sign-in page is one of them. */
-const WEB_FILES = ['/', '/index.html', '/assets/app.js']
+/** The built UI's files are public: the sign-in page is one of them, and `/setup` (the team setup link's page). */
+const WEB_FILES = ['/', '/index.html', '/assets/app.js', '/setup']
 
 let app: FastifyInstance
 let url: string

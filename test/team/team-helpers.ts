@@ -23,10 +23,10 @@ export const tempDir = () => mkdtempSync(join(tmpdir(), 'switchyard-team-'))
 
 /** A gateway on a free loopback port, with a data dir (a fresh one unless given: the same one is a restart). */
 export async function startTeamGateway(
-  opts: { dir?: string; yaml?: string; clock?: () => number } = {},
+  opts: { dir?: string; yaml?: string; clock?: () => number; env?: Record<string, string> } = {},
 ): Promise<TeamGateway> {
   const dir = opts.dir ?? tempDir()
-  const app = buildGateway(parseConfig(opts.yaml ?? TEAM_YAML, 'yaml', ADMIN_ENV), {
+  const app = buildGateway(parseConfig(opts.yaml ?? TEAM_YAML, 'yaml', { ...ADMIN_ENV, ...opts.env }), {
     webRoot: false,
     dataDir: dir,
     configPath: join(dir, 'config.yaml'),
