@@ -211,7 +211,8 @@ export function mcpServerSlots(name: string, s: McpServerConfig, wholeUrl: boole
 
 /**
  * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
- * the alert webhook, the OTLP exporter's headers and endpoint, virtual keys and MCP servers' env and headers. Setters write into `cfg`,
+ * the alert webhook, the OTLP exporter's headers and endpoint, the OIDC client secret, virtual keys and MCP
+ * servers' env and headers. Setters write into `cfg`,
  * which must be a copy the caller owns.
  */
 function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
@@ -221,6 +222,8 @@ function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
   // Webhook URLs usually carry their token in the path or query.
   if (cfg.alerts?.webhook !== undefined) out.push(field(cfg.alerts, 'webhook', 'alerts.webhook'))
   if (cfg.telemetry?.otlp) out.push(...otlpSlots(cfg.telemetry.otlp, wholeUrl))
+  // Single sign-on's client secret (always a reference: see oidc-schema.ts).
+  if (cfg.auth?.oidc) out.push(field(cfg.auth.oidc, 'clientSecret', 'auth.oidc.clientSecret'))
   for (const [i, k] of (cfg.keys ?? []).entries()) {
     const key = k as { name?: unknown; key?: unknown } | null
     if (!key || typeof key.key !== 'string') continue

@@ -4,6 +4,7 @@ import { type AuthSession, SetupBodySchema, TeamLoginBodySchema } from '../../sr
 import { conflict } from '../api/admin/admin-errors.js'
 import type { AdminAccess } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
+import { registerOidcRoutes } from './oidc/routes.js'
 import type { Team } from './team.js'
 import { passwordMatches } from './team-store.js'
 import { totpStep } from './totp.js'
@@ -77,10 +78,12 @@ export function teamSessionView(team: Team, access: AdminAccess, req: FastifyReq
 }
 
 /**
- * Team mode's own public routes: POST /auth/setup, which spends the one-time token from the link `switchyard serve`
- * prints to create the first owner and sign them in. It works only while no owner exists.
+ * Team mode's own public routes: single sign-on (oidc/routes.ts), and POST /auth/setup, which spends the one-time
+ * token from the link `switchyard serve` prints to create the first owner and sign them in. It works only while no
+ * owner exists.
  */
-export function registerTeamAuthRoutes(scope: FastifyInstance, team: Team): void {
+export function registerTeamAuthRoutes(scope: FastifyInstance, team: Team, opts: { clock?: () => number } = {}): void {
+  registerOidcRoutes(scope, team, opts)
   scope.post('/auth/setup', async (req, reply) => {
     if (team.mode() !== 'team') throw teamModeOff()
     const body = req.body

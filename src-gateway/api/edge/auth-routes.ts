@@ -60,5 +60,5 @@ export function registerAuthRoutes(
     return { mode: 'solo', authenticated: proof === 'token' || proof === 'session' }
   })
 
-  registerTeamAuthRoutes(scope, team)
+  registerTeamAuthRoutes(scope, team, { clock: opts.clock })
 }
