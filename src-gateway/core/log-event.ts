@@ -20,6 +20,10 @@ export interface LogEvent {
   project?: string
   /** The tool that made the call, from its user-agent: 'claude-code', 'codex', or another short name. */
   clientTool?: string
+  /** The workspace of the call's key (`default` for a key without one); unset for calls without a key. */
+  workspace?: string
+  /** Who the call was made for: `x-switchyard-user`, the body's `user`, Claude Code's account, or the signed-in member. */
+  person?: string
   /** Tool calls whose arguments were repaired or lifted out of the model's text into real tool calls. */
   toolCallRepairs?: number
   /** The model the caller asked for when its key's budget was spent and `downgrade:` served another. */

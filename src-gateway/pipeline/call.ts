@@ -7,13 +7,14 @@ import type { GatewayError } from '../core/errors.js'
 /**
  * Who makes a call. A client key, the admin (the UI's Playground, with the admin token or session), anyone on
  * a keyless loopback gateway, or the gateway itself on the admin's behalf: a comparison or a replay, which
- * runs without a key's limits or budget.
+ * runs without a key's limits or budget. `person` names the signed-in member an admin or system call is made
+ * for (team mode), whom its log row is attributed to.
  */
 export type CallerIdentity =
   | { kind: 'key'; name: string }
-  | { kind: 'admin' }
+  | { kind: 'admin'; person?: string }
   | { kind: 'open' }
-  | { kind: 'system'; purpose: 'comparison' | 'replay' }
+  | { kind: 'system'; purpose: 'comparison' | 'replay'; person?: string }
 
 /** The client key admission, limits and protection are read for: only a key call has one. */
 export function keyNameOf(identity: CallerIdentity): string | undefined {

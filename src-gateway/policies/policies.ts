@@ -178,6 +178,7 @@ export class Policies {
     }
     const key = this.authenticatedKey(keyName)
     event.keyName = key.name
+    event.workspace = keyWorkspace(key.config)
     this.deps.alerts?.requestSeen(key.name)
     checkModel(key, canonical.model)
     this.checkWorkspace(key, canonical.model)

@@ -23,9 +23,12 @@ export interface RunnerDeps extends ModelCallDeps {
   priceBook: PriceBook
 }
 
-/** The gateway makes a run's calls itself, on behalf of the admin who started it: no client key, no key limits. */
-function identityOf(spec: RunSpec): CallerIdentity {
-  return { kind: 'system', purpose: spec.kind === 'replay' ? 'replay' : 'comparison' }
+/**
+ * The gateway makes a run's calls itself, on behalf of the admin who started it: no client key, no key limits.
+ * `person` is that admin when signed in as a member (team mode): the calls' log rows are theirs.
+ */
+function identityOf(spec: RunSpec, person: string | undefined): CallerIdentity {
+  return { kind: 'system', purpose: spec.kind === 'replay' ? 'replay' : 'comparison', ...(person && { person }) }
 }
 
 interface ActiveRun {
@@ -45,12 +48,21 @@ export class CompareRunner {
 
   /** Stores the run and starts it; resolves with its id at once, the cells run in the background. */
   start(
-    run: { spec: RunSpec; rows: RunRow[]; columns: RunColumn[]; parentRunId?: number; copied?: Cell[] },
+    run: {
+      spec: RunSpec
+      rows: RunRow[]
+      columns: RunColumn[]
+      parentRunId?: number
+      copied?: Cell[]
+      /** The signed-in member who started it, whom its calls are attributed to. */
+      person?: string
+    },
     onEvent?: (e: RunEvent) => void,
   ): number {
     const id = createRun(this.deps.db, run)
     const abort = new AbortController()
-    const done = this.execute(id, run.spec, run.rows, run.columns, new Set(run.copied?.map(key)), abort.signal, onEvent)
+    const identity = identityOf(run.spec, run.person)
+    const done = this.execute(id, run, identity, new Set(run.copied?.map(key)), abort.signal, onEvent)
       .then(() => finishRun(this.deps.db, id, abort.signal.aborted ? 'cancelled' : 'done'))
       .catch(() => finishRun(this.deps.db, id, 'failed'))
       .finally(() => this.active.delete(id))
@@ -82,9 +94,8 @@ export class CompareRunner {
 
   private async execute(
     runId: number,
-    spec: RunSpec,
-    rows: RunRow[],
-    columns: RunColumn[],
+    { spec, rows, columns }: { spec: RunSpec; rows: RunRow[]; columns: RunColumn[] },
+    identity: CallerIdentity,
     skip: Set<string>,
     signal: AbortSignal,
     onEvent?: (e: RunEvent) => void,
@@ -99,7 +110,7 @@ export class CompareRunner {
             if (signal.aborted) return
             setCellStatus(this.deps.db, runId, 'running', { row: r, col: c })
             onEvent?.({ type: 'cell', row: r, col: c, status: 'running' })
-            const cell = await this.runCell(spec, row, column, signal, (text) =>
+            const cell = await this.runCell(spec, identity, row, column, signal, (text) =>
               onEvent?.({ type: 'delta', row: r, col: c, text }),
             )
             updateCell(this.deps.db, runId, r, c, cell)
@@ -136,6 +147,7 @@ export class CompareRunner {
 
   private async runCell(
     spec: RunSpec,
+    identity: CallerIdentity,
     row: RunRow,
     column: RunColumn,
     signal: AbortSignal,
@@ -143,7 +155,7 @@ export class CompareRunner {
   ): Promise<Omit<Cell, 'row' | 'col' | 'model' | 'rating'>> {
     const request = this.request(spec, row, column)
     if ('error' in request) return failedCell(request.error, request.input)
-    const call = await callThroughGateway(this.deps, { ...request, identity: identityOf(spec), signal, onDelta })
+    const call = await callThroughGateway(this.deps, { ...request, identity, signal, onDelta })
     const costUsd = this.costOf(call)
     const base = {
       output: call.output,
@@ -160,7 +172,7 @@ export class CompareRunner {
     const graded = await evaluateAll(
       spec.assertions,
       { output: call.output, vars: row.vars, latencyMs: call.latencyMs, costUsd },
-      this.grader(spec, column, signal),
+      this.grader(spec, identity, column, signal),
     )
     return { ...base, status: 'done', pass: graded.pass, score: graded.score, assertions: graded.results }
   }
@@ -192,10 +204,10 @@ export class CompareRunner {
     }
   }
 
-  private grader(spec: RunSpec, column: RunColumn, signal: AbortSignal): Grader {
+  private grader(spec: RunSpec, identity: CallerIdentity, column: RunColumn, signal: AbortSignal): Grader {
     return async (rubric, output, model) => {
       const res = await callThroughGateway(this.deps, {
-        identity: identityOf(spec),
+        identity,
         body: { model: model ?? spec.grader ?? column.model, messages: graderMessages(rubric, output), temperature: 0 },
         signal,
       })

@@ -12,6 +12,8 @@ import type { GatewayCall } from '../pipeline/call.js'
 /** Longest session id and project name kept: past these a value is not an id a tool made, and is dropped. */
 const MAX_SESSION_CHARS = 128
 const MAX_PROJECT_CHARS = 200
+/** Longest person label kept (SECURITY.md): a user name, an email or an account id, never a body's worth. */
+const MAX_PERSON_CHARS = 128
 
 /**
  * Characters a name shown in the UI and written to the log must not hold: controls (a terminal escape, a
@@ -58,6 +60,59 @@ function claudeCodeSession(body: Record<string, unknown>): unknown {
     }
   }
   return LEGACY_CLAUDE_SESSION.exec(userId)?.[1]
+}
+
+/**
+ * The account in Claude Code's `metadata.user_id`: `account_uuid` of its JSON form (the device id when signed in
+ * with an API key, which has no account), or the `account_<uuid>` part of the older form. Never the session part:
+ * one person has many sessions.
+ */
+const LEGACY_CLAUDE_ACCOUNT = /_account_([0-9a-fA-F-]{8,64})_session_/
+
+function claudeCodeAccount(userId: string): string | undefined {
+  if (userId.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(userId) as { account_uuid?: unknown; device_id?: unknown }
+      const account =
+        typeof parsed.account_uuid === 'string' && parsed.account_uuid !== '' ? parsed.account_uuid : undefined
+      const device = typeof parsed.device_id === 'string' ? parsed.device_id : undefined
+      return account ?? device
+    } catch {
+      return undefined
+    }
+  }
+  return LEGACY_CLAUDE_ACCOUNT.exec(userId)?.[1]
+}
+
+/** The end user a body names: OpenAI's and the Responses API's `user`, or Anthropic's `metadata.user_id`. */
+function bodyUser(call: GatewayCall): string | undefined {
+  const { body } = call
+  if (call.dialect === 'anthropic') {
+    const metadata = body.metadata
+    const userId =
+      typeof metadata === 'object' && metadata !== null ? (metadata as { user_id?: unknown }).user_id : undefined
+    if (typeof userId !== 'string' || userId.length > 1024) return undefined
+    // Claude Code's id holds its session too: the account is the person.
+    if (userId.startsWith('{') || LEGACY_CLAUDE_ACCOUNT.test(userId)) return claudeCodeAccount(userId)
+    return userId
+  }
+  return typeof body.user === 'string' ? body.user : undefined
+}
+
+/**
+ * Who a call is for, in the order the sources are trusted: the caller's `x-switchyard-user` (a shared key's
+ * user can always name themselves), the body's user field, then the signed-in member who made it from the UI
+ * (the Playground, a comparison, a replay, a prompt run), whom the gateway itself knows.
+ */
+function personOf(call: GatewayCall): string | undefined {
+  const own = bounded(header(call, 'x-switchyard-user'), MAX_PERSON_CHARS, true)
+  if (own) return own
+  const user = bounded(bodyUser(call), MAX_PERSON_CHARS, false)
+  if (user) return user
+  const { identity } = call
+  return identity.kind === 'admin' || identity.kind === 'system'
+    ? bounded(identity.person, MAX_PERSON_CHARS, false)
+    : undefined
 }
 
 /** The session a call's agent names, in the order the sources are trusted. */
@@ -173,8 +228,18 @@ function projectOf(call: GatewayCall, tool: string | undefined): string | undefi
   return bounded(folderName(cwd), MAX_PROJECT_CHARS, false)
 }
 
-/** Sets the call's session, project and tool on its log event, when the caller names them. */
+/**
+ * The person an admin call made from the UI is attributed to: the signed-in member or service account. The
+ * install's admin token is nobody in particular (solo mode's only principal), so its calls name no one.
+ */
+export function signedInPerson(principal: { kind: string; name: string } | undefined): string | undefined {
+  return principal && principal.kind !== 'admin-token' ? principal.name : undefined
+}
+
+/** Sets the call's session, project, tool and person on its log event, when the caller names them. */
 export function attributeCall(event: LogEvent, call: GatewayCall): void {
+  const person = personOf(call)
+  if (person) event.person = person
   const sessionId = sessionOf(call)
   if (sessionId) event.sessionId = sessionId
   const tool = toolOf(call)

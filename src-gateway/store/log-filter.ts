@@ -19,6 +19,9 @@ export interface LogFilter {
   redacted?: boolean
   /** Only the calls of this coding session (read through the session index). */
   session?: string
+  /** Only the calls of this workspace's keys, or made for this person (each read through its partial index). */
+  workspace?: string
+  person?: string
   /** Only calls to models, or only tool calls through the MCP hub. */
   kind?: 'model' | 'mcp'
 }
@@ -94,6 +97,8 @@ export function logSelection(f: LogFilter, bounds: { before?: number; after?: nu
   // The writer stores no redactions_json when nothing was found, so presence means "redacted".
   if (f.redacted) add('redactions_json IS NOT NULL')
   if (f.session) add('session_id = ?', f.session)
+  if (f.workspace) add('workspace = ?', f.workspace)
+  if (f.person) add('person = ?', f.person)
   // A literal, not a parameter: SQLite uses the partial index of tool calls only when the query names its condition.
   if (f.kind === 'mcp') add("inbound_api = 'mcp'")
   else if (f.kind === 'model') add("inbound_api <> 'mcp'")

@@ -9,7 +9,7 @@ const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
   prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd, caller,
-  session_id, project, tool_call_repairs, client_tool`
+  session_id, project, tool_call_repairs, client_tool, workspace, person`
 
 interface LogRow {
   id: number
@@ -49,6 +49,8 @@ interface LogRow {
   project: string | null
   tool_call_repairs: number | null
   client_tool: string | null
+  workspace: string | null
+  person: string | null
 }
 
 /** A log row, its detail and a page of them (stated by the admin contract). */
@@ -91,6 +93,8 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'project',
   'toolCallRepairs',
   'clientTool',
+  'workspace',
+  'person',
   'redactions',
   'guardrails',
   'guardrailAction',
@@ -136,6 +140,8 @@ function toItem(r: LogRow): LogItem {
     project: r.project,
     toolCallRepairs: r.tool_call_repairs ?? 0,
     clientTool: r.client_tool,
+    workspace: r.workspace,
+    person: r.person,
   }
 }
 

@@ -5,6 +5,9 @@ import type {
   OverviewResult,
   Percentiles,
   RedactionCount,
+  SpendGroup,
+  SpendQuery,
+  SpendResult,
   StatsBucket,
   StatsGroupBy,
   StatsQuery,
@@ -40,6 +43,8 @@ export type {
   OverviewResult,
   Percentiles,
   RedactionCount,
+  SpendQuery,
+  SpendResult,
   StatsBucket,
   StatsGroupBy,
   StatsQuery,
@@ -313,7 +318,7 @@ export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()
   const from = Date.parse(q.from)
   const to = Date.parse(q.to)
   const groupings = [...new Set<StatsGroupBy>(['model', 'provider', q.groupBy])]
-  const dims: RollupDim[] = ['all', ...groupings.map((g) => GROUP_DIM[g])]
+  const dims: RollupDim[] = ['all', ...groupings.map((g) => GROUP_DIM[g]), 'workspace', 'person']
   const series = await readSeries(db, { from, to, bucket: q.bucket }, dims, now)
   const previous = await readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now)
   const extras = extrasOf(db, from, to)
@@ -325,7 +330,31 @@ export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()
     ),
     previous: totalsOf(previous.get('all')!).totals.summary(),
     mcp: mcpActivity(db, from, to),
+    spend: { workspace: spendOf(series.get('workspace')!), person: spendOf(series.get('person')!) },
   }
+}
+
+/** A series' totals per group as spend, dearest first (then most calls, then by name). */
+function spendOf(series: Series): SpendGroup[] {
+  return [...totalsOf(series).groups]
+    .map(([group, sum]) => ({
+      group,
+      requests: sum.counters.requests,
+      inputTokens: sum.counters.inputTokens,
+      outputTokens: sum.counters.outputTokens,
+      costUsd: sum.counters.costUsd,
+    }))
+    .sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests || (a.group ?? '').localeCompare(b.group ?? ''))
+}
+
+/**
+ * Cost, calls and tokens per workspace or per person over [from, to), from the rollups' `workspace` and `person`
+ * cells (day cells for whole days, finer cells and rows only at the edges).
+ */
+export async function computeSpend(db: Db, q: SpendQuery, now = Date.now()): Promise<SpendResult> {
+  rollUpIfWritable(db, now)
+  const series = await readSeries(db, { from: Date.parse(q.from), to: Date.parse(q.to), bucket: 'day' }, [q.by], now)
+  return { from: q.from, to: q.to, by: q.by, groups: spendOf(series.get(q.by)!) }
 }
 
 /** How many servers and tools the Overview's tool-call card names. */

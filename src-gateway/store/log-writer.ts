@@ -80,13 +80,13 @@ const INSERT = `INSERT INTO request_logs (
   latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm,
   attempt_failures_json, is_fallback, downgraded_from, redactions_json, guardrails_json, guardrail_action,
-  cache_saved_usd, caller, session_id, project, tool_call_repairs, client_tool
+  cache_saved_usd, caller, session_id, project, tool_call_repairs, client_tool, workspace, person
 ) VALUES (
   @created_at, @request_id, @inbound_api, @route, @provider, @model, @requested_model, @key_name, @status, @error,
   @latency_ms, @ttft_ms, @input_tokens, @output_tokens, @cached_tokens, @cache_write_tokens, @reasoning_tokens,
   @is_estimated, @cost_usd, @is_stream, @attempts, @is_cache_hit, @prompt_name, @prompt_version, @prompt_arm,
   @attempt_failures_json, @is_fallback, @downgraded_from, @redactions_json, @guardrails_json, @guardrail_action,
-  @cache_saved_usd, @caller, @session_id, @project, @tool_call_repairs, @client_tool
+  @cache_saved_usd, @caller, @session_id, @project, @tool_call_repairs, @client_tool, @workspace, @person
 )`
 
 const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
@@ -135,6 +135,8 @@ function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) =>
     project: e.project ?? null,
     tool_call_repairs: e.toolCallRepairs || null,
     client_tool: e.clientTool ?? null,
+    workspace: e.workspace ?? null,
+    person: e.person ?? null,
     attempt_failures_json: e.attemptFailures?.length
       ? JSON.stringify(e.attemptFailures.map((f) => ({ ...f, error: scrubText(f.error) })))
       : null,

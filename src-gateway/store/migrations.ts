@@ -349,4 +349,11 @@ export const MIGRATIONS: string[] = [
    );
    CREATE TABLE team_setup_tokens (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
    ALTER TABLE audit_log ADD COLUMN actor_name TEXT;`,
+  // Teams (issue 21): each call's workspace (its key's) and person (x-switchyard-user, the caller's `user`, Claude
+  // Code's account, or the signed-in member for UI calls). Partial indexes: a solo gateway's rows are all NULL and
+  // pay nothing; the Logs page's workspace and person filters page them in id order. Overview reads rollup cells.
+  `ALTER TABLE request_logs ADD COLUMN workspace TEXT;
+   ALTER TABLE request_logs ADD COLUMN person TEXT;
+   CREATE INDEX request_logs_workspace ON request_logs(workspace, id) WHERE workspace IS NOT NULL;
+   CREATE INDEX request_logs_person ON request_logs(person, id) WHERE person IS NOT NULL;`,
 ]

@@ -6,9 +6,12 @@ import type { LogFilter } from './log-filter.js'
 import { type LogPage, listLogs } from './log-queries.js'
 import {
   computeOverview,
+  computeSpend,
   computeStats,
   type OverviewQuery,
   type OverviewResult,
+  type SpendQuery,
+  type SpendResult,
   type StatsQuery,
   type StatsResult,
 } from './log-stats.js'
@@ -21,6 +24,7 @@ import { listProjects, listSessions, type SessionsFilter } from './session-queri
 export type ReportJob =
   | { kind: 'stats'; query: StatsQuery; now: number }
   | { kind: 'overview'; query: OverviewQuery; now: number }
+  | { kind: 'spend'; query: SpendQuery; now: number }
   | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
   | { kind: 'sessions'; filter: SessionsFilter; page: { limit: number; cursor?: number } }
   | { kind: 'projects'; filter: Omit<SessionsFilter, 'project'> }
@@ -34,12 +38,14 @@ export interface ExportJob {
 export function runReport(
   db: Db,
   job: ReportJob,
-): Promise<StatsResult | OverviewResult | LogPage | SessionPage | ProjectList> {
+): Promise<StatsResult | OverviewResult | SpendResult | LogPage | SessionPage | ProjectList> {
   switch (job.kind) {
     case 'stats':
       return computeStats(db, job.query, job.now)
     case 'overview':
       return computeOverview(db, job.query, job.now)
+    case 'spend':
+      return computeSpend(db, job.query, job.now)
     case 'logs':
       return listLogs(db, job.filter, job.page)
     case 'sessions':

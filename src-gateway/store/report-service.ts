@@ -100,7 +100,7 @@ export class ReportService {
     // The worker cannot write: rows that reached the log other than through the log writer (which rolls up
     // as it writes) are rolled up here for the reports read from the rollups, which costs one indexed look-up
     // when there are none.
-    if (job.kind === 'stats' || job.kind === 'overview') rollUpNewRows(this.db, job.now)
+    if (job.kind === 'stats' || job.kind === 'overview' || job.kind === 'spend') rollUpNewRows(this.db, job.now)
     const worker = this.started()
     const id = this.nextId++
     return new Promise<string>((resolve, reject) => {

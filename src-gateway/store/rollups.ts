@@ -2,7 +2,7 @@
  * Rollups of the request log (issue 23): per-minute, per-hour and per-day cells of counters and latency/TTFT
  * sketches, one cell per bucket and dimension value, so that stats over a month read hundreds of cells instead
  * of millions of rows. Each cell belongs to one dimension (`all`, or one of model, provider, key, route, status
- * class) rather than to every combination of them: a chart groups by one dimension at a time, and the cells
+ * class, workspace, person) rather than to every combination of them: a chart groups by one dimension at a time, and the cells
  * per hour stay the sum of the dimensions' distinct values instead of their product.
  *
  * `rollUpNewRows` rolls every row past a stored watermark (`log_rollup_state.rolled_id`), so one call keeps
@@ -20,8 +20,8 @@ import { addToBin, binOf, encodeSketch, mergeEncoded, type Sketch } from './late
 type Db = Database.Database
 
 /** The dimensions a cell can belong to; `all` has one cell per bucket with every row in it. */
-export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status'
-const DIMS: readonly RollupDim[] = ['all', 'model', 'provider', 'key', 'route', 'status']
+export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status' | 'workspace' | 'person'
+const DIMS: readonly RollupDim[] = ['all', 'model', 'provider', 'key', 'route', 'status', 'workspace', 'person']
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
@@ -42,7 +42,7 @@ export function hourCellsSince(now: number): number {
 /** The columns a rollup reads from a log row; log-stats reads the same ones for the rows at a range's edges. */
 export const ROW_COLUMNS = `id, created_at, inbound_api, model, provider, key_name, route, status, input_tokens,
   output_tokens, cost_usd, latency_ms, ttft_ms, is_cache_hit, cache_saved_usd, guardrail_action, redactions_json,
-  guardrails_json`
+  guardrails_json, workspace, person`
 
 export interface RollupRow {
   id: number
@@ -63,6 +63,8 @@ export interface RollupRow {
   guardrail_action: string | null
   redactions_json: string | null
   guardrails_json: string | null
+  workspace: string | null
+  person: string | null
 }
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx']
@@ -271,7 +273,7 @@ type LevelCells = Map<number, Map<string, Cell>[]>
 
 /**
  * Sums rows into minute cells (rows since `minutesSince` only), hour cells and day cells, per dimension value.
- * Work per row is shared by its eighteen cells: its bins, buckets and dimension values are found once, and
+ * Work per row is shared by its twenty-four cells: its bins, buckets and dimension values are found once, and
  * cells are looked up by number and value, with no key built per row (this runs in every log flush).
  */
 function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesSince: number): Cell[] {

@@ -28,6 +28,12 @@ export const LogFilterFields = {
   session: Type.Optional(
     Type.String({ minLength: 1, maxLength: 128, description: 'only the calls of this coding session' }),
   ),
+  workspace: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: "only the calls of this workspace's keys" }),
+  ),
+  person: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 128, description: 'only the calls made for this person' }),
+  ),
   kind: Type.Optional(
     Type.Union([Type.Literal('model'), Type.Literal('mcp')], {
       description:
@@ -129,6 +135,10 @@ export const LogItemSchema = Type.Object({
   toolCallRepairs: Type.Integer(),
   /** The tool that made the call, from its user-agent: `claude-code`, `codex`, or another short name. */
   clientTool: OrNull(Type.String()),
+  /** The workspace of the call's key (null without a key). */
+  workspace: OrNull(Type.String()),
+  /** Who the call was made for: `x-switchyard-user`, the body's user, Claude Code's account, or the signed-in member. */
+  person: OrNull(Type.String()),
   /** Entities redacted from the request before it left, by type (`{ email: 2 }`); counts only, never values. */
   redactions: Type.Record(Type.String(), Type.Integer()),
   /** The guardrail checks that fired, in order. */

@@ -129,6 +129,44 @@ export const McpActivitySchema = Type.Object({
 })
 export type McpActivity = Static<typeof McpActivitySchema>
 
+/** What spend is grouped by: the calling key's workspace, or the person the call was made for. */
+export const SpendBySchema = Type.Union([Type.Literal('workspace'), Type.Literal('person')])
+export type SpendBy = Static<typeof SpendBySchema>
+
+/** GET /admin/v1/stats/spend: cost, calls and tokens per workspace or per person over a range. */
+export const SpendRequestQuerySchema = Type.Object({
+  to: RangeFields.to,
+  from: RangeFields.from,
+  by: SpendBySchema,
+})
+export type SpendRequestQuery = Static<typeof SpendRequestQuerySchema>
+
+/** One workspace's or person's spend; `group` null: calls without one (no key, nobody named). */
+export const SpendGroupSchema = Type.Object({
+  group: OrNull(Type.String()),
+  requests: Type.Integer(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  costUsd: Type.Number(),
+})
+export type SpendGroup = Static<typeof SpendGroupSchema>
+
+/** GET /admin/v1/stats/spend's answer: the groups, dearest first. */
+export const SpendResultSchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  by: SpendBySchema,
+  groups: Type.Array(SpendGroupSchema),
+})
+export type SpendResult = Static<typeof SpendResultSchema>
+
+/** A spend report's range as the worker computes it. */
+export interface SpendQuery {
+  from: string
+  to: string
+  by: SpendBy
+}
+
 /** GET /admin/v1/stats/overview: everything one Overview refresh draws. */
 export const OverviewResultSchema = Type.Object({
   /** Not grouped: the KPIs, the latency chart, and the guardrail and redaction counts. */
@@ -143,5 +181,7 @@ export const OverviewResultSchema = Type.Object({
   previous: StatsSummarySchema,
   /** Tool calls through the MCP hub in the range (not in any of the model figures above). */
   mcp: McpActivitySchema,
+  /** Spend per workspace and per person in the range, dearest first (issue 21). */
+  spend: Type.Object({ workspace: Type.Array(SpendGroupSchema), person: Type.Array(SpendGroupSchema) }),
 })
 export type OverviewResult = Static<typeof OverviewResultSchema>

@@ -29,6 +29,8 @@ export function toLogFilter(q: LogFilterQuery): LogFilter {
     guardrail: q.guardrail,
     redacted: q.redacted === 'true' || undefined,
     session: q.session,
+    workspace: q.workspace,
+    person: q.person,
     kind: q.kind,
   }
 }

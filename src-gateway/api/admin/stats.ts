@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import {
   type OverviewRequestQuery,
   OverviewRequestQuerySchema,
+  type SpendRequestQuery,
+  SpendRequestQuerySchema,
   type StatsRequestQuery,
   StatsRequestQuerySchema,
 } from '../../../src-shared/contract/stats.js'
@@ -32,6 +34,7 @@ export function requireReports(app: FastifyInstance): ReportService {
 /**
  * GET /admin/v1/stats: totals, per-group totals and a time series for the cost and latency charts.
  * GET /admin/v1/stats/overview: everything one Overview refresh draws, in one call (see computeOverview).
+ * GET /admin/v1/stats/spend: cost, calls and tokens per workspace or per person.
  * Both run in the report worker.
  */
 export function registerAdminStats(app: FastifyInstance): void {
@@ -59,6 +62,20 @@ export function registerAdminStats(app: FastifyInstance): void {
       const json = await reports.run({
         kind: 'overview',
         query: { ...rangeOf(req.query), bucket, groupBy },
+        now: Date.now(),
+      })
+      return reply.type(JSON_TYPE).send(json)
+    },
+  )
+
+  // Spend per workspace or person: a month of day cells by default, like the daily Overview.
+  app.get<{ Querystring: SpendRequestQuery }>(
+    '/admin/v1/stats/spend',
+    { config: { permission: 'logs:read' }, schema: { querystring: SpendRequestQuerySchema } },
+    async (req, reply) => {
+      const json = await requireReports(app).run({
+        kind: 'spend',
+        query: { ...rangeOf({ ...req.query, bucket: 'day' }), by: req.query.by },
         now: Date.now(),
       })
       return reply.type(JSON_TYPE).send(json)

@@ -32,6 +32,7 @@ import { type DatasetRow, datasetColumns, parseDataset } from '../../prompts/dat
 import { replayRows } from '../../prompts/replay.js'
 import { diffRuns, runCsv } from '../../prompts/run-report.js'
 import { selectVersion } from '../../prompts/select-version.js'
+import { signedInPerson } from '../../sessions/attribution.js'
 import type { Db } from '../../store/db.js'
 import { toLogFilter } from '../admin/query-params.js'
 
@@ -103,7 +104,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       ]
       const spec: RunSpec = { kind: 'side-by-side', params: body.params, concurrency: body.concurrency, assertions: [] }
       const send = sse(reply)
-      const id = runner.start({ spec, rows, columns }, (e) => {
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) }, (e) => {
         if (e.type === 'cell') send({ event: 'cell', data: { col: e.col, status: e.status } })
         else if (e.type === 'delta') send({ event: 'delta', data: { col: e.col, text: e.text } })
         else send({ event: 'done', data: { col: e.col, cell: e.cell } })
@@ -135,7 +136,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns })
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) })
       return reply.code(202).send(runner.snapshot(id))
     },
   )
@@ -162,7 +163,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns })
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) })
       return reply.code(202).send({ ...runner.snapshot(id), skipped })
     },
   )
