@@ -34,10 +34,18 @@ const MAX_USER_AGENT = 300
 /** Shorter values are too common to scrub from text without mangling it, and no credential is this short. */
 const MIN_SCRUBBED = 8
 
-/** Who called: `admin-token` with the bearer token, `session` from the web UI (see the admin scope's guard). */
+/**
+ * Who called: the admin token's owner as `admin-token` (bearer) or `session` (the web UI signed in with it), or in
+ * team mode the person or service account the admin guard found (`person:<id>`, `service:<id>`, with its name).
+ */
 function actorOf(req: FastifyRequest): AuditActor {
+  const p = req.principal
+  const who =
+    p && p.kind !== 'admin-token'
+      ? { actor: `${p.kind}:${p.id}`, actorName: p.name }
+      : { actor: req.adminProof === 'session' ? 'session' : 'admin-token' }
   return {
-    actor: req.adminProof === 'session' ? 'session' : 'admin-token',
+    ...who,
     remoteAddress: req.ip ?? null,
     userAgent: req.headers['user-agent']?.slice(0, MAX_USER_AGENT) ?? null,
   }

@@ -3,8 +3,9 @@ import type { Db } from '../store/db.js'
 
 /** Who made an admin change: the credential's identity, and where the call came from. */
 export interface AuditActor {
-  /** `admin-token` when the call carried a valid admin token, else `local` (loopback, no token needed). */
+  /** `admin-token` or `session` (the admin token's owner), `person:<id>` or `service:<id>` (team mode). */
   actor: string
+  actorName?: string
   remoteAddress: string | null
   userAgent: string | null
 }
@@ -30,6 +31,7 @@ interface AuditRow {
   id: number
   created_at: string
   actor: string
+  actor_name: string | null
   remote_address: string | null
   user_agent: string | null
   action: string
@@ -42,6 +44,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   id: r.id,
   createdAt: r.created_at,
   actor: r.actor,
+  ...(r.actor_name === null ? {} : { actorName: r.actor_name }),
   remoteAddress: r.remote_address,
   userAgent: r.user_agent,
   action: r.action,
@@ -77,7 +80,7 @@ function where(f: AuditFilter): { sql: string; params: unknown[] } {
   }
   if (f.q) {
     const like = `%${likeEscape(f.q)}%`
-    const cols = ['action', 'target', 'actor', 'remote_address', 'user_agent', 'diff_json']
+    const cols = ['action', 'target', 'actor', 'actor_name', 'remote_address', 'user_agent', 'diff_json']
     clauses.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`)
     params.push(...cols.map(() => like))
   }
@@ -88,12 +91,13 @@ function where(f: AuditFilter): { sql: string; params: unknown[] } {
 export function insertAudit(db: Db, e: NewAuditEntry): number {
   const { lastInsertRowid } = db
     .prepare(
-      `INSERT INTO audit_log (created_at, actor, remote_address, user_agent, action, target, request_id, diff_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_log (created_at, actor, actor_name, remote_address, user_agent, action, target, request_id, diff_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       e.createdAt ?? new Date().toISOString(),
       e.actor,
+      e.actorName ?? null,
       e.remoteAddress,
       e.userAgent,
       e.action,

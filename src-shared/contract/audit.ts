@@ -29,8 +29,13 @@ export type AuditChange = Static<typeof AuditChangeSchema>
 export const AuditEntrySchema = Type.Object({
   id: Type.Integer(),
   createdAt: Type.String(),
-  /** `admin-token` with the bearer token, `session` from the web UI. */
+  /**
+   * `admin-token` with the bearer token, `session` from the web UI signed in with it; in team mode
+   * `person:<account id>` or `service:<service account id>`.
+   */
   actor: Type.String(),
+  /** The person's or service account's name when it acted (team mode). */
+  actorName: Type.Optional(Type.String()),
   remoteAddress: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   /** `<area>.<verb>`, e.g. `key.rotate`, `route.update`, `config.import`, `backup.restore`. */

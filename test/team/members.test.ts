@@ -110,6 +110,36 @@ describe('sessions end at once', () => {
   })
 })
 
+describe('the audit trail', () => {
+  it('names the person and the service account that made a change', async () => {
+    const ownerMe = await (await gw.call('/admin/v1/me', { headers: owner })).json()
+    const m = await addMember('viewer', 'audited@example.com')
+    const svc = await gw.call('/admin/v1/team/service-accounts', {
+      body: { name: 'ci-admin', role: 'admin' },
+      headers: owner,
+    })
+    const { id: svcId, token } = await svc.json()
+    const bearer = { authorization: `Bearer ${token}` }
+    const patched = await gw.call(`/admin/v1/team/members/${m.id}`, {
+      method: 'PATCH',
+      body: { role: 'developer' },
+      headers: bearer,
+    })
+    expect(patched.status).toBe(200)
+
+    const { items } = await (await gw.call('/admin/v1/audit?action=member', { headers: ADMIN_BEARER })).json()
+    const created = items.find(
+      (e: { action: string; target: string }) => e.action === 'member.create' && e.target === m.id,
+    )
+    expect(created).toMatchObject({ actor: `person:${ownerMe.id}`, actorName: OWNER.name })
+    const changed = items.find(
+      (e: { action: string; target: string }) => e.action === 'member.update' && e.target === m.id,
+    )
+    expect(changed).toMatchObject({ actor: `service:${svcId}`, actorName: 'ci-admin' })
+    expect(changed.diff).toEqual([{ path: 'role', before: 'viewer', after: 'developer' }])
+  })
+})
+
 describe('owners', () => {
   it('only an owner creates, changes, resets or removes an owner, and the last owner stays', async () => {
     await addMember('admin', 'adm@example.com')

@@ -73,7 +73,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
       <tr data-testid="audit-row" data-action={entry.action} aria-label={`${entry.action} ${entry.target ?? ''}`}>
         <td title={entry.createdAt}>{formatTime(entry.createdAt)}</td>
         <td title={entry.userAgent ?? undefined}>
-          {entry.actor} <span className="muted">{entry.remoteAddress ?? ''}</span>
+          {entry.actorName ?? entry.actor} <span className="muted">{entry.remoteAddress ?? ''}</span>
         </td>
         <td>
           <span className="badge">{entry.action}</span>
