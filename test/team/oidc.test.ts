@@ -286,6 +286,28 @@ describe('single sign-on through a real OpenID provider', () => {
     expect(res.headers.get('location')).toBe('/?signin=sso-failed&reason=idp_error')
   })
 
+  it('never takes over a local account with the same address', async () => {
+    const created = await fetch(`${gw.url}/admin/v1/team/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.app.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'local@example.com',
+        name: 'Local',
+        role: 'viewer',
+        workspaces: [],
+        password: 'a-long-local-password',
+      }),
+    })
+    expect(created.status).toBe(201)
+    provider.people.set('impostor', { email: 'local@example.com', name: 'Impostor', groups: ['sy-owners'] })
+    const browser = new Browser()
+    expect(await signIn(browser, 'impostor')).toBe('/?signin=sso-failed&reason=email_taken')
+    expect(browser.cookie(gw.url, 'switchyard_session')).toBeUndefined()
+    expect((await members()).filter((m) => m.email === 'local@example.com')).toMatchObject([
+      { role: 'viewer', source: 'local' },
+    ])
+  })
+
   it('writes no token, code or client secret to the log or the database', async () => {
     provider.people.set('hal', { email: 'hal@example.com', name: 'Hal', groups: ['sy-devs'] })
     const browser = new Browser()
@@ -350,5 +372,37 @@ describe('single sign-on while the provider is down', () => {
     provider.setDown(false)
     const started = await new Browser().request(`${fresh.url}/auth/oidc/start`)
     expect(new URL(started.headers.get('location') ?? '').origin).toBe(provider.issuer)
+  })
+})
+
+describe('single sign-on configuration', () => {
+  const oidcYaml = (secret: string, mode = 'team') => `
+auth:
+  mode: ${mode}
+  oidc: { issuer: "https://sso.example.com", clientId: switchyard, clientSecret: "${secret}" }
+`
+
+  it('refuses a client secret written in the config: only a reference is accepted', () => {
+    expect(() => parseConfig(oidcYaml('plain-secret-value'), 'yaml', {})).toThrow(/clientSecret/)
+  })
+
+  it('resolves the reference in the client secret, as in any credential field', () => {
+    const loaded = parseConfig(oidcYaml('${env:OIDC_SECRET}'), 'yaml', { OIDC_SECRET: 'resolved-secret' })
+    expect(loaded.resolved.auth?.oidc?.clientSecret).toBe('resolved-secret')
+    expect(loaded.raw.auth?.oidc?.clientSecret).toBe('${env:OIDC_SECRET}')
+  })
+
+  it('does nothing in solo mode: start lands on the sign-in page and the session answer offers no button', async () => {
+    const app = buildGateway(parseConfig(oidcYaml('${env:OIDC_SECRET}', 'solo'), 'yaml', { OIDC_SECRET: 'x' }), {
+      webRoot: false,
+    })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const res = await fetch(`${url}/auth/oidc/start`, { redirect: 'manual' })
+      expect(res.headers.get('location')).toBe('/?signin=sso-failed&reason=not_configured')
+      expect(await (await fetch(`${url}/auth/session`)).json()).not.toHaveProperty('sso')
+    } finally {
+      await app.close()
+    }
   })
 })
