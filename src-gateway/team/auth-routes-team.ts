@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Compile } from 'typebox/compile'
+import { ROLE_PERMISSIONS } from '../../src-shared/contract/permissions.js'
 import { type AuthSession, SetupBodySchema, TeamLoginBodySchema } from '../../src-shared/contract/team.js'
 import { conflict } from '../api/admin/admin-errors.js'
 import type { AdminAccess } from '../api/edge/admin-access.js'
@@ -73,6 +74,7 @@ export function teamSessionView(team: Team, access: AdminAccess, req: FastifyReq
   if (principal) {
     const { via: _via, ...shown } = principal
     view.principal = shown
+    view.permissions = [...ROLE_PERMISSIONS[principal.role]]
   }
   return view
 }

@@ -63,6 +63,7 @@ export const AuthSessionSchema = Type.Object({
   mode: Type.Union([Type.Literal('solo'), Type.Literal('team')]),
   authenticated: Type.Boolean(),
   principal: Type.Optional(PrincipalViewSchema),
+  /** What the principal's role may do (permissions.ts's ROLE_PERMISSIONS), for the renderer to hide the rest. */
   permissions: Type.Optional(Type.Array(Type.String())),
   /** The single sign-on button's label when SSO is configured. */
   sso: Type.Optional(Type.Union([Type.Object({ label: Type.String() }), Type.Null()])),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ROLE_PERMISSIONS } from '../../src-shared/contract/permissions.js'
 import {
   ADMIN_BEARER,
   CSRF,
@@ -48,6 +49,7 @@ describe('the setup link', () => {
       setupRequired: false,
       principal: { kind: 'person', name: OWNER.name, role: 'owner', workspaces: 'all' },
     })
+    expect(session.permissions).toEqual([...ROLE_PERMISSIONS.owner])
 
     // Spent: the same token again, and no new token while an owner exists.
     const again = await gw.call('/auth/setup', { body: { token, ...OWNER, email: 'mallory@example.com' } })
