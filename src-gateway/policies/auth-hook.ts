@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type AdminAccess, CSRF_HEADER } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
 import type { CallerIdentity } from '../pipeline/call.js'
+import { signedInPerson } from '../sessions/attribution.js'
 import { presentedKey } from './keys.js'
 import type { Policies } from './policies.js'
 
@@ -44,7 +45,13 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
   const { policies, admin, offLoopback } = opts
   scope.addHook('onRequest', async (req) => {
     if (req.method === 'OPTIONS') return
-    if (!policies.enabled && !offLoopback()) return
+    if (!policies.enabled && !offLoopback()) {
+      // Nobody needs to prove anything here, but a signed-in member's UI calls are still logged as theirs.
+      const caller = admin.callerOf(req)
+      const person = typeof caller === 'object' ? signedInPerson(caller.principal) : undefined
+      if (person) req.identity = { kind: 'admin', person }
+      return
+    }
     const given = presentedKey(req.headers)
     let refused: unknown
     if (policies.enabled && given !== undefined) {
@@ -55,9 +62,18 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
         refused = err
       }
     }
-    const proof = admin.proofOf(req)
-    if (proof === 'token' || proof === 'session') {
-      req.identity = ADMIN
+    const caller = admin.callerOf(req)
+    // A service account's token acts on /admin only: CI calls models with client keys (as proofOf decides).
+    const proof =
+      caller === undefined || caller === 'session-without-csrf'
+        ? caller
+        : caller.principal.kind === 'service'
+          ? undefined
+          : caller.proof
+    if (typeof caller === 'object' && (proof === 'token' || proof === 'session')) {
+      // The signed-in member's Playground and prompt-run calls are logged as theirs (team mode).
+      const person = signedInPerson(caller.principal)
+      req.identity = person ? { kind: 'admin', person } : ADMIN
       return
     }
     if (refused) throw refused

@@ -10,6 +10,7 @@ import { buildGateway } from '../../src-gateway/server.js'
 import type { LogItem, SpendResult } from '../../src-shared/contract/index.js'
 import { ADMIN_ENV, fetchAsAdmin } from '../helpers/gateway.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+import { ADMIN_BEARER, CSRF, setUpOwner, startTeamGateway, TEAM_YAML } from '../team/team-helpers.js'
 
 // Spend per workspace and per person (issue 21): each log row's workspace (its key's) and person (the
 // x-switchyard-user header, else the OpenAI/Responses `user` field, else Anthropic's metadata.user_id, whose
@@ -134,6 +135,34 @@ describe('person and workspace on each call', () => {
     const [row] = await rows(9)
     expect(row.keyName).toBeNull()
     expect([row.workspace, row.person]).toEqual([null, null])
+  })
+})
+
+describe('calls made from the UI in team mode', () => {
+  it("are the signed-in member's, unless the call names someone; the admin token's name no one", async () => {
+    const gw = await startTeamGateway({
+      yaml: `${TEAM_YAML}providers:\n  compat: { type: openai-compatible, baseUrl: "${mock.url}/v1" }\n`,
+    })
+    try {
+      const cookie = await setUpOwner(gw)
+      const chat = (headers: Record<string, string>, extra: object = {}) =>
+        gw.call('/v1/chat/completions', {
+          body: { model: 'compat/mock-gpt', messages: [{ role: 'user', content: 'hi' }], ...extra },
+          headers,
+        })
+      expect((await chat({ cookie, ...CSRF })).status).toBe(200)
+      expect((await chat({ cookie, ...CSRF }, { user: 'someone-else' })).status).toBe(200)
+      expect((await chat(ADMIN_BEARER)).status).toBe(200)
+      let items: LogItem[] = []
+      for (let i = 0; i < 100 && items.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        items = ((await (await gw.call('/admin/v1/logs', { headers: ADMIN_BEARER })).json()) as { items: LogItem[] })
+          .items
+      }
+      expect(items.map((r) => r.person).reverse()).toEqual(['Olga Owner', 'someone-else', null])
+    } finally {
+      await gw.close()
+    }
   })
 })
 
