@@ -92,9 +92,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
 }
 
-/** Whether a principal's role grants a permission. */
+/** Whether a principal's role grants a permission; a role this version does not know grants nothing. */
 export function can(principal: Pick<PrincipalView, 'role'>, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[principal.role].includes(permission)
+  // Roles come from the database: one written by a newer version may name a role this table lacks.
+  return ROLE_PERMISSIONS[principal.role]?.includes(permission) ?? false
 }
 
 /**

@@ -90,6 +90,16 @@ describe('the permissions guard', () => {
     await app.close()
   })
 
+  it('refuses a role it does not know (one a newer version wrote) with 403, not an error', async () => {
+    const app = await scopeWith((scope) => {
+      scope.get('/admin/v1/read', { config: { permission: 'logs:read' } }, async () => ({ ok: true }))
+    })
+    const res = await app.inject({ url: '/admin/v1/read', headers: { 'x-role': 'superuser' } })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.code).toBe('forbidden')
+    await app.close()
+  })
+
   it('refuses before the body is read or validated', async () => {
     let handled = false
     const app = await scopeWith((scope) => {
