@@ -70,6 +70,8 @@ export async function startOidcProvider(): Promise<TestProvider> {
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
       features: { devInteractions: { enabled: true } },
       cookies: { keys: ['test-provider-cookie-key-0123456789'] },
+      // Fixed lifetimes (the defaults print a notice each): long enough for any test.
+      ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     })
   let provider = build()
   const track = (p: Provider) => {
