@@ -123,6 +123,29 @@ describe('sign-in', () => {
   })
 })
 
+describe('session expiry', () => {
+  it('ends a session after auth.sessionHours, used or not, and after 12 hours unused', async () => {
+    let now = Date.now()
+    const gw = await start({
+      clock: () => now,
+      yaml: 'discovery: { enabled: false }\nauth: { mode: team, sessionHours: 24 }\n',
+    })
+    const cookie = await setUpOwner(gw)
+    const info = async (c: string) => (await gw.call('/admin/v1/info', { headers: { cookie: c } })).status
+    // Used every 11 hours, so never idle: alive at 11 and 22 hours, over at 24.
+    for (const _ of [1, 2]) {
+      now += 11 * 3_600_000
+      expect(await info(cookie)).toBe(200)
+    }
+    now += 2 * 3_600_000
+    expect(await info(cookie)).toBe(401)
+
+    const idle = cookieOf(await login(gw, OWNER.email, OWNER.password))
+    now += 12 * 3_600_000 + 60_000
+    expect(await info(idle)).toBe(401)
+  })
+})
+
 describe('what the gateway keeps', () => {
   it('keeps sessions across a restart, with only hashes and digests in the database', async () => {
     const dir = tempDir()

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import { can } from '../../../src-shared/contract/permissions.js'
 import { bearerToken, secretDigest } from '../../policies/keys.js'
 import { adminTokenPrincipal, type Principal } from '../../team/principal.js'
 import { SAFE_METHODS } from './host-check.js'
@@ -78,11 +79,13 @@ export class AdminAccess {
 
   /**
    * The admin proof a request carries for the model APIs (the web UI's Playground): the admin token or a web UI
-   * session. A service account's token is not one: it acts on /admin only, CI calls models with client keys.
+   * session whose role may run the Playground (`compare:run`: a viewer's session spends no provider keys). A service
+   * account's token is not one: it acts on /admin only, CI calls models with client keys.
    */
   proofOf(req: FastifyRequest): AdminProof | undefined {
     const caller = this.callerOf(req)
     if (caller === undefined || caller === 'session-without-csrf') return caller
-    return caller.principal.kind === 'service' ? undefined : caller.proof
+    if (caller.principal.kind === 'service' || !can(caller.principal, 'compare:run')) return undefined
+    return caller.proof
   }
 }
