@@ -93,6 +93,23 @@ describe('sign-in', () => {
     expect(await unknown.json()).toEqual(await wrong.json())
   })
 
+  it('spends the same Argon2id work on an unknown email as on a wrong password', async () => {
+    const gw = await start()
+    await setUpOwner(gw)
+    const timed = async (email: string) => {
+      const t0 = performance.now()
+      expect((await login(gw, email, 'not the password at all')).status).toBe(401)
+      return performance.now() - t0
+    }
+    // The fastest of three each: noise only ever adds time. Without the dummy hash, an unknown email answers in
+    // about a millisecond, a wrong password after a hash's 20 ms or more.
+    const unknown = Math.min(
+      ...[await timed('a@example.com'), await timed('b@example.com'), await timed('c@example.com')],
+    )
+    const wrong = Math.min(...[await timed(OWNER.email), await timed(OWNER.email), await timed(OWNER.email)])
+    expect(unknown).toBeGreaterThan(wrong * 0.5)
+  })
+
   it('answers 429 too_many_attempts with Retry-After after five failures for an email, twenty for an address', async () => {
     let now = Date.now()
     const gw = await start({ clock: () => now })
