@@ -43,11 +43,13 @@ export type {
   McpActivity,
   OverviewResult,
   RedactionCount,
+  SpendGroup,
   StatsBucket,
   StatsGroupBy,
   StatsResult,
   StatsSummary,
 } from './contract/stats.js'
+export type { WorkspaceItem } from './contract/workspaces.js'
 
 /**
  * A provider's `type:`. The gateway's provider registry is the list; the UI reads it, with each type's

@@ -1,5 +1,11 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query'
-import type { McpActivity, StatsGroupBy, StatsResult, StatsSummary } from '../../../src-shared/admin-api'
+import type {
+  McpActivity,
+  OverviewResult,
+  StatsGroupBy,
+  StatsResult,
+  StatsSummary,
+} from '../../../src-shared/admin-api'
 import { type GatewayInfo, getJson } from '../api/client'
 import { overviewApi } from '../api/overview'
 import { TIME_RANGES, type TimeRange } from '../store/dashboard-slice'
@@ -18,6 +24,8 @@ export interface DashboardData {
   previous: StatsSummary
   /** Tool calls through the MCP hub (counted apart: never in the model figures). */
   mcp: McpActivity
+  /** Spend per workspace and per person, dearest first. */
+  spend: OverviewResult['spend']
   /** Provider ids that run on this machine, for the local vs cloud share. */
   localProviders: string[]
 }
@@ -45,7 +53,10 @@ export const overviewQuery = (range: TimeRange, groupBy: StatsGroupBy, now: () =
       const end = now()
       const to = new Date(end).toISOString()
       const from = new Date(end - ms).toISOString()
-      const { overall, groups, previous, mcp } = await overviewApi.overview({ from, to, bucket, groupBy }, signal)
+      const { overall, groups, previous, mcp, spend } = await overviewApi.overview(
+        { from, to, bucket, groupBy },
+        signal,
+      )
       const info = await getJson<GatewayInfo>('/admin/v1/info', signal)
       return {
         range,
@@ -57,6 +68,7 @@ export const overviewQuery = (range: TimeRange, groupBy: StatsGroupBy, now: () =
         byProvider: groups.provider as StatsResult,
         previous,
         mcp,
+        spend,
         localProviders: info.providers.filter((p) => p.local).map((p) => p.id),
       }
     },

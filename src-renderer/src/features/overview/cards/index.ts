@@ -9,6 +9,7 @@ import { localCloudCard } from './local-cloud/LocalCloudChart'
 import { mcpCallsCard } from './mcp-calls/McpCallsCard'
 import { providerErrorsCard } from './provider-errors/ProviderErrorsCard'
 import { requestsCard } from './requests/RequestsCard'
+import { spendCard } from './spend/SpendCard'
 import { topModelsCard } from './top-models/TopModels'
 
 /** The Overview's cards in the order the page draws them: a new card is its folder plus one line here. */
@@ -23,5 +24,6 @@ export const OVERVIEW_CARDS: OverviewCard[] = [
   topModelsCard,
   localCloudCard,
   providerErrorsCard,
+  spendCard,
   mcpCallsCard,
 ]
