@@ -140,6 +140,21 @@ describe('the audit trail', () => {
   })
 })
 
+describe('workspaces', () => {
+  it('a member or service account can only be put in a workspace the config has', async () => {
+    const member = await gw.call('/admin/v1/team/members', {
+      body: { email: 'ws@example.com', name: 'ws', role: 'developer', workspaces: ['nope'], password: PASSWORD },
+      headers: owner,
+    })
+    expect(await json(member)).toMatchObject({ status: 400, body: { error: { param: 'workspaces' } } })
+    const svc = await gw.call('/admin/v1/team/service-accounts', {
+      body: { name: 'ci', role: 'viewer', workspaces: ['default', 'nope'] },
+      headers: owner,
+    })
+    expect(svc.status).toBe(400)
+  })
+})
+
 describe('owners', () => {
   it('only an owner creates, changes, resets or removes an owner, and the last owner stays', async () => {
     await addMember('admin', 'adm@example.com')

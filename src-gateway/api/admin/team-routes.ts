@@ -15,6 +15,7 @@ import {
 } from '../../../src-shared/contract/team.js'
 import { diffValues } from '../../audit/value-diff.js'
 import type { ConfigStore } from '../../config/store.js'
+import { workspaceIds } from '../../config/workspaces.js'
 import { GatewayError } from '../../core/errors.js'
 import { teamModeOff } from '../../team/auth-routes-team.js'
 import type { Team } from '../../team/team.js'
@@ -42,6 +43,24 @@ function teamOf(req: FastifyRequest): Team {
   const team = req.server.team
   if (team.mode() !== 'team') throw teamModeOff()
   return team
+}
+
+/** Refuses workspace ids the config does not have: a member of a typo'd workspace would silently see nothing. */
+function knownWorkspaces(store: ConfigStore, ids: string[] | undefined): string[] | undefined {
+  if (ids === undefined) return undefined
+  const known = workspaceIds(store.current.resolved)
+  const unknown = ids.find((id) => !known.has(id))
+  if (unknown !== undefined) {
+    throw new GatewayError(
+      'invalid_request',
+      `no workspace '${unknown}' is configured (workspaces: ${[...known].join(', ')})`,
+      {
+        code: 'invalid_value',
+        param: 'workspaces',
+      },
+    )
+  }
+  return [...new Set(ids)]
 }
 
 /** Whether the caller may act on owners: owners (and the admin token, the install's owner) only. */
@@ -80,7 +99,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
           email: req.body.email.trim(),
           name: req.body.name.trim(),
           role: req.body.role,
-          workspaces: req.body.workspaces ?? [],
+          workspaces: knownWorkspaces(store, req.body.workspaces) ?? [],
           password: req.body.password,
           source: 'local',
         }),
@@ -101,7 +120,8 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       if ((before.role === 'owner' || role === 'owner') && !actsAsOwner(req)) throw ownersOnly()
       const stopsOwning = before.role === 'owner' && ((role !== undefined && role !== 'owner') || disabled === true)
       if (stopsOwning && team.store.ownerCount() <= 1) throw lastOwner()
-      const after = team.store.updateAccount(before.id, req.body) as Account
+      const patch = { ...req.body, workspaces: knownWorkspaces(store, req.body.workspaces) }
+      const after = team.store.updateAccount(before.id, patch) as Account
       if (disabled) team.sessions.revokeAccount(before.id)
       audit(req, 'member.update', before.id, memberView(before), memberView(after))
       return memberView(after)
@@ -163,7 +183,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       const { account, token } = team.store.createServiceAccount({
         name: req.body.name.trim(),
         role: req.body.role,
-        workspaces: req.body.workspaces ?? [],
+        workspaces: knownWorkspaces(store, req.body.workspaces) ?? [],
       })
       const view = serviceView(account)
       audit(req, 'service-account.create', account.id, undefined, { name: view.name, role: view.role })
