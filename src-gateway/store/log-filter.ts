@@ -22,6 +22,11 @@ export interface LogFilter {
   /** Only the calls of this workspace's keys, or made for this person (each read through its partial index). */
   workspace?: string
   person?: string
+  /**
+   * The caller's workspaces (tenancy.ts): only rows of these; undefined for a caller who sees every workspace.
+   * Rows without a workspace are in no list. Set by the gateway from the principal, never from the query.
+   */
+  workspaces?: readonly string[]
   /** Only calls to models, or only tool calls through the MCP hub. */
   kind?: 'model' | 'mcp'
 }
@@ -99,6 +104,7 @@ export function logSelection(f: LogFilter, bounds: { before?: number; after?: nu
   if (f.session) add('session_id = ?', f.session)
   if (f.workspace) add('workspace = ?', f.workspace)
   if (f.person) add('person = ?', f.person)
+  if (f.workspaces) add('workspace IN (SELECT value FROM json_each(?))', JSON.stringify(f.workspaces))
   // A literal, not a parameter: SQLite uses the partial index of tool calls only when the query names its condition.
   if (f.kind === 'mcp') add("inbound_api = 'mcp'")
   else if (f.kind === 'model') add("inbound_api <> 'mcp'")

@@ -166,6 +166,8 @@ const CELL_SQL = (table: string) =>
   `SELECT start, dim, value, ${Object.values(COUNTER_COLUMNS).join(', ')}, latency_sketch, ttft_sketch
    FROM ${table} WHERE dim IN (SELECT value FROM json_each(@dims)) AND start >= @from AND start < @to`
 const ROWS_SQL = `SELECT ${ROW_COLUMNS} FROM request_logs WHERE created_at >= ? AND created_at < ?`
+/** A member's rows: the rollup cells sum every workspace together, so a member's report reads rows only. */
+const WORKSPACE_SQL = ' AND workspace IN (SELECT value FROM json_each(?))'
 const GUARDRAIL_SQL = `SELECT check_name AS "check", stage, action, sum(count) AS count FROM log_rollup_guardrails
   WHERE start >= ? AND start < ? GROUP BY 1, 2, 3`
 const REDACTION_SQL = `SELECT type, sum(count) AS count FROM log_rollup_redactions
@@ -185,13 +187,14 @@ type Series = Map<string, { bucket: number; group: string | null; acc: Accumulat
 /**
  * Reads [from, to) once for several dimensions: cells of every dimension in `dims` in one pass over each
  * slice, and the rows at the edges once, each row counted in every dimension's series. Returns a series per
- * dimension.
+ * dimension. With `workspaces` (a member's, see tenancy.ts) only those workspaces' rows are read, and no cells.
  */
 async function readSeries(
   db: Db,
   range: { from: number; to: number; bucket: StatsBucket },
   dims: readonly RollupDim[],
   now: number,
+  workspaces?: readonly string[],
 ): Promise<Map<RollupDim, Series>> {
   const bucketMs = BUCKET_MS[range.bucket]
   const cells = {
@@ -199,7 +202,8 @@ async function readSeries(
     hours: db.prepare(CELL_SQL('log_rollup_hours')).raw(),
     minutes: db.prepare(CELL_SQL('log_rollup_minutes')).raw(),
   }
-  const rows = db.prepare(ROWS_SQL)
+  const rows = db.prepare(workspaces ? ROWS_SQL + WORKSPACE_SQL : ROWS_SQL)
+  const scope = workspaces ? [JSON.stringify(workspaces)] : []
   const dimList = JSON.stringify(dims)
   const byDim = new Map<RollupDim, Series>(dims.map((d) => [d, new Map()]))
   const pointOf = (dim: RollupDim, t: number, value: string) => {
@@ -214,11 +218,11 @@ async function readSeries(
     return point.acc
   }
 
-  for (const piece of planRange(range.from, range.to, levelsFor(range.bucket, now)))
+  for (const piece of planRange(range.from, range.to, workspaces ? [] : levelsFor(range.bucket, now)))
     for (let a = piece.from; a < piece.to; a += SLICE_MS[piece.source]) {
       const b = Math.min(piece.to, a + SLICE_MS[piece.source])
       if (piece.source === 'rows')
-        for (const row of rows.iterate(iso(a), iso(b)) as IterableIterator<RollupRow>) {
+        for (const row of rows.iterate(iso(a), iso(b), ...scope) as IterableIterator<RollupRow>) {
           if (!isModelCall(row)) continue
           const t = Date.parse(row.created_at)
           for (const dim of dims) pointOf(dim, t, dimValue(row, dim)).addRow(row)
@@ -272,7 +276,7 @@ function resultOf(q: StatsQuery, series: Series, extras: RangeExtras): StatsResu
   }
 }
 
-function extrasOf(db: Db, from: number, to: number): RangeExtras {
+function extrasOf(db: Db, from: number, to: number, workspaces?: readonly string[]): RangeExtras {
   const pageSize = db.pragma('page_size', { simple: true }) as number
   const pages = db.pragma('page_count', { simple: true }) as number
   // Two subqueries: SQLite reads max or min off the index only when it is a query's sole aggregate.
@@ -280,7 +284,10 @@ function extrasOf(db: Db, from: number, to: number): RangeExtras {
     .prepare('SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0)')
     .pluck()
     .get() as number
-  return { ...hitCounts(db, from, to), db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n } }
+  return {
+    ...hitCounts(db, from, to, workspaces),
+    db: { sizeBytes: pages * pageSize, usedBytes: usedBytes(db), rows: n },
+  }
 }
 
 /**
@@ -299,13 +306,18 @@ function rollUpIfWritable(db: Db, now: number): void {
  * edges (see `planRange`). Reads a slice at a time (a day of hour cells, an hour of minute cells, ten minutes
  * of rows) and lets other work run between slices.
  */
-export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Promise<StatsResult> {
+export async function computeStats(
+  db: Db,
+  q: StatsQuery,
+  now = Date.now(),
+  workspaces?: readonly string[],
+): Promise<StatsResult> {
   rollUpIfWritable(db, now)
   const from = Date.parse(q.from)
   const to = Date.parse(q.to)
   const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
-  const series = await readSeries(db, { from, to, bucket: q.bucket }, [dim], now)
-  return resultOf(q, series.get(dim)!, extrasOf(db, from, to))
+  const series = await readSeries(db, { from, to, bucket: q.bucket }, [dim], now, workspaces)
+  return resultOf(q, series.get(dim)!, extrasOf(db, from, to, workspaces))
 }
 
 /**
@@ -313,15 +325,20 @@ export async function computeStats(db: Db, q: StatsQuery, now = Date.now()): Pro
  * (each rollup cell and edge row once), and the previous period once. Same numbers as the separate
  * `computeStats` calls it replaces.
  */
-export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()): Promise<OverviewResult> {
+export async function computeOverview(
+  db: Db,
+  q: OverviewQuery,
+  now = Date.now(),
+  workspaces?: readonly string[],
+): Promise<OverviewResult> {
   rollUpIfWritable(db, now)
   const from = Date.parse(q.from)
   const to = Date.parse(q.to)
   const groupings = [...new Set<StatsGroupBy>(['model', 'provider', q.groupBy])]
   const dims: RollupDim[] = ['all', ...groupings.map((g) => GROUP_DIM[g]), 'workspace', 'person']
-  const series = await readSeries(db, { from, to, bucket: q.bucket }, dims, now)
-  const previous = await readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now)
-  const extras = extrasOf(db, from, to)
+  const series = await readSeries(db, { from, to, bucket: q.bucket }, dims, now, workspaces)
+  const previous = await readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now, workspaces)
+  const extras = extrasOf(db, from, to, workspaces)
   const base = { from: q.from, to: q.to, bucket: q.bucket }
   return {
     overall: resultOf(base, series.get('all')!, extras),
@@ -329,7 +346,7 @@ export async function computeOverview(db: Db, q: OverviewQuery, now = Date.now()
       groupings.map((g) => [g, resultOf({ ...base, groupBy: g }, series.get(GROUP_DIM[g])!, extras)]),
     ),
     previous: totalsOf(previous.get('all')!).totals.summary(),
-    mcp: mcpActivity(db, from, to),
+    mcp: mcpActivity(db, from, to, workspaces),
     spend: { workspace: spendOf(series.get('workspace')!), person: spendOf(series.get('person')!) },
   }
 }
@@ -351,9 +368,15 @@ function spendOf(series: Series): SpendGroup[] {
  * Cost, calls and tokens per workspace or per person over [from, to), from the rollups' `workspace` and `person`
  * cells (day cells for whole days, finer cells and rows only at the edges).
  */
-export async function computeSpend(db: Db, q: SpendQuery, now = Date.now()): Promise<SpendResult> {
+export async function computeSpend(
+  db: Db,
+  q: SpendQuery,
+  now = Date.now(),
+  workspaces?: readonly string[],
+): Promise<SpendResult> {
   rollUpIfWritable(db, now)
-  const series = await readSeries(db, { from: Date.parse(q.from), to: Date.parse(q.to), bucket: 'day' }, [q.by], now)
+  const range = { from: Date.parse(q.from), to: Date.parse(q.to), bucket: 'day' as const }
+  const series = await readSeries(db, range, [q.by], now, workspaces)
   return { from: q.from, to: q.to, by: q.by, groups: spendOf(series.get(q.by)!) }
 }
 
@@ -365,15 +388,20 @@ const MCP_TOP = 5
  * rows are never read). A call is an error when its status is 400 or more, or its result said isError (status 200
  * with an error message).
  */
-export function mcpActivity(db: Db, from: number, to: number): McpActivity {
+export function mcpActivity(db: Db, from: number, to: number, workspaces?: readonly string[]): McpActivity {
   const rows = db
     .prepare(
       `SELECT provider AS server, model AS tool, count(*) AS calls,
          sum(CASE WHEN status >= 400 OR error IS NOT NULL THEN 1 ELSE 0 END) AS errors
-       FROM request_logs WHERE inbound_api = 'mcp' AND created_at >= ? AND created_at < ?
+       FROM request_logs WHERE inbound_api = 'mcp' AND created_at >= ? AND created_at < ?${workspaces ? WORKSPACE_SQL : ''}
        GROUP BY provider, model`,
     )
-    .all(iso(from), iso(to)) as { server: string | null; tool: string | null; calls: number; errors: number }[]
+    .all(iso(from), iso(to), ...(workspaces ? [JSON.stringify(workspaces)] : [])) as {
+    server: string | null
+    tool: string | null
+    calls: number
+    errors: number
+  }[]
   const servers = new Map<string, { server: string; calls: number; errors: number }>()
   let calls = 0
   let errors = 0
@@ -400,7 +428,12 @@ export function mcpActivity(db: Db, from: number, to: number): McpActivity {
 }
 
 /** Guardrail hits and redacted entities: hour cells for whole hours, the rows' JSON for the partial ones. */
-function hitCounts(db: Db, from: number, to: number): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
+function hitCounts(
+  db: Db,
+  from: number,
+  to: number,
+  workspaces?: readonly string[],
+): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
   const guardrails = new Map<string, GuardrailCount>()
   const redactions = new Map<string, RedactionCount>()
   const addHit = (h: Omit<GuardrailCount, 'count'>, count: number) => {
@@ -416,12 +449,13 @@ function hitCounts(db: Db, from: number, to: number): Pick<StatsResult, 'byGuard
   }
   const rows = db.prepare(
     `SELECT guardrails_json, redactions_json FROM request_logs WHERE created_at >= ? AND created_at < ?
-       AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)`,
+       AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)${workspaces ? WORKSPACE_SQL : ''}`,
   )
+  const scope = workspaces ? [JSON.stringify(workspaces)] : []
   const hours: CellLevel = { source: 'hours', size: HOUR_MS, since: -Infinity, until: Infinity }
-  for (const piece of planRange(from, to, [hours])) {
+  for (const piece of planRange(from, to, workspaces ? [] : [hours])) {
     if (piece.source === 'rows') {
-      for (const row of rows.iterate(iso(piece.from), iso(piece.to)) as IterableIterator<RollupRow>) {
+      for (const row of rows.iterate(iso(piece.from), iso(piece.to), ...scope) as IterableIterator<RollupRow>) {
         for (const h of JSON.parse(row.guardrails_json ?? '[]') as GuardrailHit[]) addHit(h, 1)
         for (const [type, n] of Object.entries(JSON.parse(row.redactions_json ?? '{}') as Record<string, number>))
           addEntity(type, n)

@@ -19,12 +19,13 @@ import { listProjects, listSessions, type SessionsFilter } from './session-queri
 
 /**
  * The reads a report endpoint makes (issue 23): plain data in and out, so the report worker can run them on
- * its own connection and the gateway can post them to it (see report-service.ts).
+ * its own connection and the gateway can post them to it (see report-service.ts). A job carries the caller's
+ * workspaces (`workspaces`, or `filter.workspaces`: see tenancy.ts), set by the gateway from the principal.
  */
 export type ReportJob =
-  | { kind: 'stats'; query: StatsQuery; now: number }
-  | { kind: 'overview'; query: OverviewQuery; now: number }
-  | { kind: 'spend'; query: SpendQuery; now: number }
+  | { kind: 'stats'; query: StatsQuery; now: number; workspaces?: readonly string[] }
+  | { kind: 'overview'; query: OverviewQuery; now: number; workspaces?: readonly string[] }
+  | { kind: 'spend'; query: SpendQuery; now: number; workspaces?: readonly string[] }
   | { kind: 'logs'; filter: LogFilter; page: { limit: number; cursor?: number; after?: number } }
   | { kind: 'sessions'; filter: SessionsFilter; page: { limit: number; cursor?: number } }
   | { kind: 'projects'; filter: Omit<SessionsFilter, 'project'> }
@@ -41,11 +42,11 @@ export function runReport(
 ): Promise<StatsResult | OverviewResult | SpendResult | LogPage | SessionPage | ProjectList> {
   switch (job.kind) {
     case 'stats':
-      return computeStats(db, job.query, job.now)
+      return computeStats(db, job.query, job.now, job.workspaces)
     case 'overview':
-      return computeOverview(db, job.query, job.now)
+      return computeOverview(db, job.query, job.now, job.workspaces)
     case 'spend':
-      return computeSpend(db, job.query, job.now)
+      return computeSpend(db, job.query, job.now, job.workspaces)
     case 'logs':
       return listLogs(db, job.filter, job.page)
     case 'sessions':

@@ -11,6 +11,8 @@ export interface SessionsFilter {
   project?: string
   key?: string
   tool?: string
+  /** The caller's workspaces (tenancy.ts): only their calls; undefined for a caller who sees every workspace. */
+  workspaces?: readonly string[]
 }
 
 /** A list's `total` counts sessions up to this many; past it the page says `isTotalCapped`. */
@@ -26,6 +28,9 @@ const ID_WINDOW = 20_000
  * started this long after it, after every call started before it ended: their ids bound the range's.
  */
 const WRITE_LAG_MS = 30 * 60_000
+
+/** A member's calls only (see tenancy.ts); rows without a workspace are in no member's list. */
+const WORKSPACE_SQL = ' AND workspace IN (SELECT value FROM json_each(?))'
 
 interface Selection {
   where: string
@@ -44,6 +49,7 @@ function callTerms(f: SessionsFilter): Selection {
   add('project = ?', f.project)
   add('key_name = ?', f.key)
   add('client_tool = ?', f.tool)
+  add('workspace IN (SELECT value FROM json_each(?))', f.workspaces && JSON.stringify(f.workspaces))
   return { where: parts.join(' AND '), params }
 }
 
@@ -130,13 +136,16 @@ interface TotalsRow {
 }
 
 /**
- * The totals of these sessions over all of their calls (the session index). A session's tool, project and key
- * are the greatest of its calls' (each is one value in a session that names it at all).
+ * The totals of these sessions over all of their calls (the session index), or only over the calls of
+ * `workspaces` (a member's). A session's tool, project and key are the greatest of its calls' (each is one
+ * value in a session that names it at all).
  */
-function sessionTotals(db: Db, ids: string[]): Map<string, SessionSummary> {
+function sessionTotals(db: Db, ids: string[], workspaces?: readonly string[]): Map<string, SessionSummary> {
   const out = new Map<string, SessionSummary>()
   if (ids.length === 0) return out
   const list = JSON.stringify(ids)
+  const scope = workspaces ? WORKSPACE_SQL : ''
+  const scopeParams = workspaces ? [JSON.stringify(workspaces)] : []
   const rows = db
     .prepare(
       `SELECT session_id AS id, max(client_tool) AS tool, max(project) AS project, max(key_name) AS key_name,
@@ -144,16 +153,16 @@ function sessionTotals(db: Db, ids: string[]): Map<string, SessionSummary> {
          coalesce(sum(cached_tokens), 0) AS cached_tokens, sum(is_cache_hit) AS cache_hits, sum(cost_usd) AS cost_usd,
          sum(status >= 400) AS errors, min(created_at) AS first_at, max(created_at) AS last_at,
          max((julianday(created_at) - 2440587.5) * 86400000.0 + latency_ms) AS last_end_ms
-       FROM request_logs WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id`,
+       FROM request_logs WHERE session_id IN (SELECT value FROM json_each(?))${scope} GROUP BY session_id`,
     )
-    .all(list) as TotalsRow[]
+    .all(list, ...scopeParams) as TotalsRow[]
   const models = db
     .prepare(
       `SELECT session_id AS id, coalesce(model, requested_model) AS model, min(id) AS first FROM request_logs
-       WHERE session_id IN (SELECT value FROM json_each(?)) AND coalesce(model, requested_model) != ''
+       WHERE session_id IN (SELECT value FROM json_each(?)) AND coalesce(model, requested_model) != ''${scope}
        GROUP BY session_id, coalesce(model, requested_model) ORDER BY first`,
     )
-    .all(list) as { id: string; model: string }[]
+    .all(list, ...scopeParams) as { id: string; model: string }[]
   for (const r of rows) {
     out.set(r.id, {
       id: r.id,
@@ -192,6 +201,7 @@ export async function listSessions(
   const totals = sessionTotals(
     db,
     page.map((s) => s.id),
+    filter.workspaces,
   )
   return {
     items: page.flatMap((s) => totals.get(s.id) ?? []),
@@ -201,18 +211,23 @@ export async function listSessions(
   }
 }
 
-/** One session's totals and a page of its calls in the order they were made (`cursor`: the last call seen). */
+/**
+ * One session's totals and a page of its calls in the order they were made (`cursor`: the last call seen);
+ * with `workspaces`, of those workspaces' calls only (null when it has none there).
+ */
 export function getSession(
   db: Db,
   id: string,
-  { limit, cursor }: { limit: number; cursor?: number },
+  { limit, cursor, workspaces }: { limit: number; cursor?: number; workspaces?: readonly string[] },
 ): { session: SessionSummary; calls: LogItem[]; nextCursor: string | null } | null {
-  const session = sessionTotals(db, [id]).get(id)
+  const session = sessionTotals(db, [id], workspaces).get(id)
   if (!session) return null
   const ids = db
-    .prepare('SELECT id FROM request_logs WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?')
+    .prepare(
+      `SELECT id FROM request_logs WHERE session_id = ? AND id > ?${workspaces ? WORKSPACE_SQL : ''} ORDER BY id LIMIT ?`,
+    )
     .pluck()
-    .all(id, cursor ?? 0, limit + 1) as number[]
+    .all(id, cursor ?? 0, ...(workspaces ? [JSON.stringify(workspaces)] : []), limit + 1) as number[]
   const pageIds = ids.slice(0, limit)
   return {
     session,

@@ -13,7 +13,10 @@ import {
 import type { VirtualKeyConfig } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
+import { keyWorkspace } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import type { Principal } from '../../team/principal.js'
+import { assertWorkspace, seesWorkspace } from '../../team/tenancy.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
 import { checkUnder } from './candidate-check.js'
 import { mergeFields } from './merge-fields.js'
@@ -48,16 +51,21 @@ function keyConfig(name: string, key: string, settings: object): VirtualKeyConfi
  */
 export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, store: ConfigStore): void {
   const raw = (name: string) => store.current.raw.keys?.find((k) => k.name === name)
-  const existing = (name: string) => {
+  /** The key of that name, when it is in one of the principal's workspaces: another workspace's is not found. */
+  const existing = (name: string, principal: Principal | undefined) => {
     const found = raw(name)
-    if (!found) throw notFound(`no key '${name}' is configured`, 'key_not_found')
+    if (!found || !seesWorkspace(principal, keyWorkspace(found))) {
+      throw notFound(`no key '${name}' is configured`, 'key_not_found')
+    }
     return found
   }
   /** The key as GET /admin/v1/keys shows it; one whose `${env:…}` did not resolve is not live, so it has no hint. */
   const item = (name: string) => {
     const live = gw.policies.list().find((k) => k.name === name)
     if (live) return live
-    const { key: _secret, ...rest } = existing(name)
+    const found = raw(name)
+    if (!found) throw notFound(`no key '${name}' is configured`, 'key_not_found')
+    const { key: _secret, ...rest } = found
     return { ...rest, key: null }
   }
   /** Puts `cfg` in the config's keys (replacing the key of its name, else adding it), checked there first. */
@@ -79,8 +87,8 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
   app.get(
     '/admin/v1/keys',
     { config: { permission: 'keys:read' }, schema: { querystring: KeysQuerySchema } },
-    async () => {
-      const items = gw.policies.list()
+    async (req) => {
+      const items = gw.policies.list().filter((k) => seesWorkspace(req.principal, keyWorkspace(k)))
       return { items, total: items.length, nextCursor: null }
     },
   )
@@ -91,6 +99,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     async (req, reply) => {
       const { name } = req.body
       refuseChosenSecret(req.body)
+      assertWorkspace(req.principal, keyWorkspace(req.body))
       if (raw(name)) throw conflict(`key '${name}' already exists`, 'key_exists', 'name')
       const secret = newSecret()
       save(keyConfig(name, secretRef(secretName(name)), req.body), secret)
@@ -111,8 +120,11 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
       }
       refuseChosenSecret(body)
       // PUT changes the settings it gives (see mergeFields); the secret (or its `${env:…}` reference) stays as it was.
-      const { key, name: _name, ...settings } = existing(name)
-      save(keyConfig(name, key, mergeFields(settings, body)))
+      const { key, name: _name, ...settings } = existing(name, req.principal)
+      const merged = mergeFields(settings, body)
+      // A member moves a key only between their own workspaces.
+      assertWorkspace(req.principal, keyWorkspace(merged))
+      save(keyConfig(name, key, merged))
       return item(name)
     },
   )
@@ -124,7 +136,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
       const { name } = req.params
       const secret = newSecret()
       // A key read from `${env:…}` moves to the secret store: the environment cannot be rewritten from here.
-      save({ ...existing(name), key: secretRef(secretName(name)) }, secret)
+      save({ ...existing(name, req.principal), key: secretRef(secretName(name)) }, secret)
       return { ...item(name), key: secret }
     },
   )
@@ -134,7 +146,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     { config: { permission: 'keys:write' }, schema: { params: KeyParamsSchema } },
     async (req, reply) => {
       const { name } = req.params
-      existing(name)
+      existing(name, req.principal)
       // The store drops the secret once nothing refers to it any more.
       applying(() =>
         store.update((d) => {

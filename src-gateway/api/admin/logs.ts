@@ -13,6 +13,7 @@ import { can } from '../../../src-shared/contract/permissions.js'
 import { GatewayError } from '../../core/errors.js'
 import type { LogFilter } from '../../store/log-filter.js'
 import { getLog } from '../../store/log-queries.js'
+import { seesWorkspace, visibleWorkspaces } from '../../team/tenancy.js'
 import { requireDb, toLogFilter } from './query-params.js'
 import { JSON_TYPE, requireReports } from './stats.js'
 
@@ -21,9 +22,12 @@ const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/
 /** Whether the caller's role may see request and response bodies (team mode's viewers may not). */
 const seesBodies = (req: FastifyRequest): boolean => req.principal !== undefined && can(req.principal, 'logs:bodies')
 
-/** The query's filter; for a caller who may not see bodies, a search `q` matches the metadata only. */
+/**
+ * The query's filter within the caller's workspaces (passed to the report worker in the job); for a caller who
+ * may not see bodies, a search `q` matches the metadata only.
+ */
 function filterFor(req: FastifyRequest<{ Querystring: LogFilterQuery }>): LogFilter {
-  const filter = toLogFilter(req.query)
+  const filter = { ...toLogFilter(req.query), workspaces: visibleWorkspaces(req.principal) }
   return seesBodies(req) ? filter : { ...filter, searchMetaOnly: true }
 }
 
@@ -76,7 +80,8 @@ export function registerAdminLogs(app: FastifyInstance): void {
     { config: { permission: 'logs:read' }, schema: { params: LogParamsSchema } },
     async (req) => {
       const row = getLog(requireDb(app), req.params.id, app.requestLog.cipher)
-      if (!row)
+      // Another workspace's row answers as a missing one: a 403 would confirm that it exists.
+      if (!row || !seesWorkspace(req.principal, row.workspace))
         throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })
       if (seesBodies(req)) return row
       return { ...row, requestBody: null, responseBody: null, bodyError: null, bodiesHidden: true }

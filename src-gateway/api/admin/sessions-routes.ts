@@ -11,6 +11,7 @@ import {
 } from '../../../src-shared/contract/sessions.js'
 import { GatewayError } from '../../core/errors.js'
 import { getSession } from '../../store/session-queries.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { isoParam, requireDb } from './query-params.js'
 import { JSON_TYPE, requireReports } from './stats.js'
 
@@ -38,7 +39,7 @@ export function registerAdminSessions(app: FastifyInstance): void {
       const { project, key, tool, limit, cursor } = req.query
       const json = await reports.run({
         kind: 'sessions',
-        filter: { ...rangeOf(req.query), project, key, tool },
+        filter: { ...rangeOf(req.query), project, key, tool, workspaces: visibleWorkspaces(req.principal) },
         page: { limit, cursor: cursor === undefined ? undefined : Number(cursor) },
       })
       return reply.type(JSON_TYPE).send(json)
@@ -50,7 +51,10 @@ export function registerAdminSessions(app: FastifyInstance): void {
     { config: { permission: 'logs:read' }, schema: { querystring: ProjectsQuerySchema } },
     async (req, reply) => {
       const { key, tool } = req.query
-      const json = await requireReports(app).run({ kind: 'projects', filter: { ...rangeOf(req.query), key, tool } })
+      const json = await requireReports(app).run({
+        kind: 'projects',
+        filter: { ...rangeOf(req.query), key, tool, workspaces: visibleWorkspaces(req.principal) },
+      })
       return reply.type(JSON_TYPE).send(json)
     },
   )
@@ -66,6 +70,7 @@ export function registerAdminSessions(app: FastifyInstance): void {
       const found = getSession(requireDb(app), req.params.id, {
         limit,
         cursor: cursor === undefined ? undefined : Number(cursor),
+        workspaces: visibleWorkspaces(req.principal),
       })
       if (!found) {
         throw new GatewayError('not_found', `no session with id ${req.params.id}`, { code: 'session_not_found' })

@@ -10,6 +10,7 @@ import {
 import { GatewayError } from '../../core/errors.js'
 import type { StatsBucket } from '../../store/log-stats.js'
 import type { ReportService } from '../../store/report-service.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { isoParam, requireDb } from './query-params.js'
 
 /** Without `from`, a range the chart reads well at: an hour of 5 minutes, a day of hours or a month of days. */
@@ -48,6 +49,7 @@ export function registerAdminStats(app: FastifyInstance): void {
         kind: 'stats',
         query: { ...rangeOf(req.query), bucket, groupBy },
         now: Date.now(),
+        workspaces: visibleWorkspaces(req.principal),
       })
       return reply.type(JSON_TYPE).send(json)
     },
@@ -63,6 +65,7 @@ export function registerAdminStats(app: FastifyInstance): void {
         kind: 'overview',
         query: { ...rangeOf(req.query), bucket, groupBy },
         now: Date.now(),
+        workspaces: visibleWorkspaces(req.principal),
       })
       return reply.type(JSON_TYPE).send(json)
     },
@@ -77,6 +80,7 @@ export function registerAdminStats(app: FastifyInstance): void {
         kind: 'spend',
         query: { ...rangeOf({ ...req.query, bucket: 'day' }), by: req.query.by },
         now: Date.now(),
+        workspaces: visibleWorkspaces(req.principal),
       })
       return reply.type(JSON_TYPE).send(json)
     },

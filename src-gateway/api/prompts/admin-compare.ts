@@ -34,6 +34,7 @@ import { diffRuns, runCsv } from '../../prompts/run-report.js'
 import { selectVersion } from '../../prompts/select-version.js'
 import { signedInPerson } from '../../sessions/attribution.js'
 import type { Db } from '../../store/db.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { toLogFilter } from '../admin/query-params.js'
 
 const MAX_CELLS = 5000
@@ -146,7 +147,9 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     { config: { permission: 'compare:run' }, schema: { body: ReplayBodySchema } },
     async (req, reply) => {
       const body = req.body
-      const { rows, skipped } = replayRows(db, toLogFilter(body.filter ?? {}), body.limit ?? 50, app.requestLog.cipher)
+      // Only the caller's workspaces' calls are replayed: a replay shows their bodies.
+      const filter = { ...toLogFilter(body.filter ?? {}), workspaces: visibleWorkspaces(req.principal) }
+      const { rows, skipped } = replayRows(db, filter, body.limit ?? 50, app.requestLog.cipher)
       const columns = columnsFor(db, undefined, body.models)
       if (rows.length === 0) {
         throw invalid(

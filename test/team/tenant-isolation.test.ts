@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src-gateway/config/load.js'
+import { buildGateway } from '../../src-gateway/server.js'
+import type { LogItem } from '../../src-shared/contract/index.js'
+import { ADMIN_ENV, TEST_ADMIN_TOKEN } from '../helpers/gateway.js'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+// Tenant isolation (issue 21): a developer of workspace A reads nothing of workspace B through the admin log,
+// stats, sessions and keys routes (list, detail, search, export, totals, sessions, keys), cannot replay B's calls
+// and cannot change B's keys; the owner sees both. The developer is a service account, the owner the admin token.
+
+const KEY_A = 'sk-sy-tenant-a-0123456789abcdef'
+const KEY_B = 'sk-sy-tenant-b-0123456789abcdef'
+// Words only in each workspace's prompt, so a search for B's word can find only B's row.
+const WORD_A = 'aardvarkalpha'
+const WORD_B = 'bravozebraword'
+const SESSION_A = 'tenant-session-a'
+const SESSION_B = 'tenant-session-b'
+
+const yaml = (upstream: string) => `
+discovery: { enabled: false }
+auth: { mode: team }
+workspaces:
+  a: { name: A }
+  b: { name: B }
+providers:
+  compat: { type: openai-compatible, baseUrl: "${upstream}/v1" }
+keys:
+  - { name: key-a, key: "\${env:KEY_A}", workspace: a }
+  - { name: key-b, key: "\${env:KEY_B}", workspace: b }
+`
+
+describe('tenant isolation between workspaces', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-tenancy-'))
+  let upstream: RunningMock
+  let app: FastifyInstance
+  let url: string
+  let developer = ''
+  let rowA: LogItem
+  let rowB: LogItem
+
+  const call = (bearer: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    })
+  const owner = (path: string, init?: { method?: string; body?: unknown }) => call(TEST_ADMIN_TOKEN, path, init)
+  const dev = (path: string, init?: { method?: string; body?: unknown }) => call(developer, path, init)
+  const json = async <T>(res: Response | Promise<Response>): Promise<T> => {
+    const r = await res
+    expect(r.status, await r.clone().text()).toBe(200)
+    return (await r.json()) as T
+  }
+
+  beforeAll(async () => {
+    upstream = await startMockUpstream()
+    const config = parseConfig(yaml(upstream.url), 'yaml', { ...ADMIN_ENV, KEY_A, KEY_B })
+    app = buildGateway(config, { webRoot: false, dataDir: dir, configPath: join(dir, 'config.yaml') })
+    url = await app.listen({ host: '127.0.0.1', port: 0 })
+
+    const made = await owner('/admin/v1/team/service-accounts', {
+      method: 'POST',
+      body: { name: 'ci of a', role: 'developer', workspaces: ['a'] },
+    })
+    expect(made.status, await made.clone().text()).toBe(201)
+    developer = ((await made.json()) as { token: string }).token
+
+    for (const [key, word, session] of [
+      [KEY_A, WORD_A, SESSION_A],
+      [KEY_B, WORD_B, SESSION_B],
+    ]) {
+      const client = new OpenAI({
+        baseURL: `${url}/v1`,
+        apiKey: key,
+        maxRetries: 0,
+        defaultHeaders: { 'x-switchyard-session': session },
+      })
+      await client.chat.completions.create({
+        model: 'compat/mock-gpt',
+        messages: [{ role: 'user', content: `say ${word}` }],
+      })
+    }
+    app.requestLog.flush()
+    const { items } = await json<{ items: LogItem[] }>(owner('/admin/v1/logs?limit=10'))
+    rowA = items.find((r) => r.workspace === 'a')!
+    rowB = items.find((r) => r.workspace === 'b')!
+    expect([rowA?.keyName, rowB?.keyName]).toEqual(['key-a', 'key-b'])
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await upstream?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('lists only the member’s workspaces’ calls, even when the query names the other workspace', async () => {
+    const mine = await json<{ items: LogItem[]; total: number }>(dev('/admin/v1/logs?limit=10'))
+    expect(mine.items.map((r) => r.id)).toEqual([rowA.id])
+    const asked = await json<{ items: LogItem[] }>(dev('/admin/v1/logs?limit=10&workspace=b'))
+    expect(asked.items).toEqual([])
+    const mcpOnly = await json<{ items: LogItem[] }>(dev('/admin/v1/logs?limit=10&kind=model'))
+    expect(mcpOnly.items.map((r) => r.workspace)).toEqual(['a'])
+    const all = await json<{ items: LogItem[] }>(owner('/admin/v1/logs?limit=10'))
+    expect(all.items.map((r) => r.workspace).sort()).toEqual(['a', 'b'])
+  })
+
+  it('answers another workspace’s log row as not found, not forbidden', async () => {
+    const other = await dev(`/admin/v1/logs/${rowB.id}`)
+    expect(other.status).toBe(404)
+    expect(await other.text()).not.toContain(WORD_B)
+    expect((await json<LogItem>(dev(`/admin/v1/logs/${rowA.id}`))).id).toBe(rowA.id)
+    expect((await json<LogItem>(owner(`/admin/v1/logs/${rowB.id}`))).id).toBe(rowB.id)
+  })
+
+  it('finds nothing of the other workspace by searching its text', async () => {
+    const theirs = await json<{ items: LogItem[] }>(dev(`/admin/v1/logs?q=${WORD_B}`))
+    expect(theirs.items).toEqual([])
+    const mine = await json<{ items: LogItem[] }>(dev(`/admin/v1/logs?q=${WORD_A}`))
+    expect(mine.items.map((r) => r.id)).toEqual([rowA.id])
+    const owners = await json<{ items: LogItem[] }>(owner(`/admin/v1/logs?q=${WORD_B}`))
+    expect(owners.items.map((r) => r.id)).toEqual([rowB.id])
+  })
+
+  it('exports only the member’s workspaces’ calls', async () => {
+    const mine = await (await dev('/admin/v1/logs/export?format=jsonl')).text()
+    expect(mine).toContain(rowA.requestId)
+    expect(mine).not.toContain(rowB.requestId)
+    expect(mine).not.toContain('key-b')
+    const all = await (await owner('/admin/v1/logs/export?format=jsonl')).text()
+    expect(all).toContain(rowB.requestId)
+  })
+
+  it('counts only the member’s workspaces in stats, the Overview and spend', async () => {
+    type Totals = { totals: { requests: number; costUsd: number } }
+    for (const bucket of ['5m', 'hour', 'day']) {
+      expect((await json<Totals>(dev(`/admin/v1/stats?bucket=${bucket}`))).totals.requests).toBe(1)
+      expect((await json<Totals>(owner(`/admin/v1/stats?bucket=${bucket}`))).totals.requests).toBe(2)
+    }
+    const byKey = await json<{ groups: { group: string }[] }>(dev('/admin/v1/stats?bucket=hour&groupBy=key'))
+    expect(byKey.groups.map((g) => g.group)).toEqual(['key-a'])
+    const overview = await json<{ overall: Totals; spend: { workspace: { group: string }[] } }>(
+      dev('/admin/v1/stats/overview?bucket=hour'),
+    )
+    expect(overview.overall.totals.requests).toBe(1)
+    expect(overview.spend.workspace.map((g) => g.group)).toEqual(['a'])
+    const spend = await json<{ groups: { group: string }[] }>(dev('/admin/v1/stats/spend?by=workspace'))
+    expect(spend.groups.map((g) => g.group)).toEqual(['a'])
+    const ownerSpend = await json<{ groups: { group: string }[] }>(owner('/admin/v1/stats/spend?by=workspace'))
+    expect(ownerSpend.groups.map((g) => g.group).sort()).toEqual(['a', 'b'])
+  })
+
+  it('shows only the member’s workspaces’ sessions', async () => {
+    const mine = await json<{ items: { id: string }[] }>(dev('/admin/v1/sessions'))
+    expect(mine.items.map((s) => s.id)).toEqual([SESSION_A])
+    expect((await dev(`/admin/v1/sessions/${SESSION_B}`)).status).toBe(404)
+    const calls = await json<{ calls: LogItem[] }>(dev(`/admin/v1/sessions/${SESSION_A}`))
+    expect(calls.calls.map((c) => c.id)).toEqual([rowA.id])
+    const all = await json<{ items: { id: string }[] }>(owner('/admin/v1/sessions'))
+    expect(all.items.map((s) => s.id).sort()).toEqual([SESSION_A, SESSION_B])
+  })
+
+  it('replays none of the other workspace’s calls', async () => {
+    const replay = await dev('/admin/v1/compare/replay', {
+      method: 'POST',
+      body: { filter: { q: WORD_B }, models: ['compat/mock-gpt'] },
+    })
+    expect(replay.status).toBe(400)
+    expect(await replay.text()).toContain('no logged request matches')
+  })
+
+  it('lists and changes only the member’s workspaces’ keys', async () => {
+    const mine = await json<{ items: { name: string }[] }>(dev('/admin/v1/keys'))
+    expect(mine.items.map((k) => k.name)).toEqual(['key-a'])
+    const all = await json<{ items: { name: string }[] }>(owner('/admin/v1/keys'))
+    expect(all.items.map((k) => k.name).sort()).toEqual(['key-a', 'key-b'])
+
+    const intoB = await dev('/admin/v1/keys', { method: 'POST', body: { name: 'sneaky', workspace: 'b' } })
+    expect(intoB.status).toBe(403)
+    // Absent is `default`, which is not this developer's either.
+    expect((await dev('/admin/v1/keys', { method: 'POST', body: { name: 'sneaky' } })).status).toBe(403)
+    expect((await dev('/admin/v1/keys/key-b', { method: 'PUT', body: { limits: { rpm: 1 } } })).status).toBe(404)
+    expect((await dev('/admin/v1/keys/key-b/rotate', { method: 'POST' })).status).toBe(404)
+    expect((await dev('/admin/v1/keys/key-b', { method: 'DELETE' })).status).toBe(404)
+    // Moving one's own key into a workspace one is not in is refused too.
+    expect((await dev('/admin/v1/keys/key-a', { method: 'PUT', body: { workspace: 'b' } })).status).toBe(403)
+
+    const created = await dev('/admin/v1/keys', { method: 'POST', body: { name: 'a-ci', workspace: 'a' } })
+    expect(created.status, await created.clone().text()).toBe(201)
+    expect((await dev('/admin/v1/keys/a-ci', { method: 'DELETE' })).status).toBe(204)
+    expect(
+      (await json<{ items: { name: string }[] }>(owner('/admin/v1/keys'))).items.map((k) => k.name).sort(),
+    ).toEqual(['key-a', 'key-b'])
+  })
+})
