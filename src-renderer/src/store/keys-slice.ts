@@ -24,6 +24,8 @@ export interface KeyDraft {
   /** Server names whose resources it may read. */
   mcpResources: string
   mcpConfirmed: boolean
+  /** The workspace's id; empty: `default`. */
+  workspace: string
 }
 
 export const emptyKeyDraft = (): KeyDraft => ({
@@ -41,6 +43,7 @@ export const emptyKeyDraft = (): KeyDraft => ({
   mcpPrompts: '',
   mcpResources: '',
   mcpConfirmed: false,
+  workspace: '',
 })
 
 const list = (s: string) =>
@@ -96,6 +99,7 @@ export function keyInputFromDraft(d: KeyDraft): KeyInput {
   if (resources.length) mcp.resources = resources
   if (d.mcpConfirmed) mcp.confirmed = true
   if (Object.keys(mcp).length) input.mcp = mcp
+  if (d.workspace) input.workspace = d.workspace
   return input
 }
 
@@ -117,6 +121,7 @@ export function draftFromKey(k: KeyItem): KeyDraft {
     mcpPrompts: k.mcp?.prompts?.join(', ') ?? '',
     mcpResources: k.mcp?.resources?.join(', ') ?? '',
     mcpConfirmed: k.mcp?.confirmed === true,
+    workspace: k.workspace ?? '',
   }
 }
 
@@ -130,7 +135,9 @@ export function keyUpdateFromDraft(d: KeyDraft, original: KeyItem): KeyUpdate {
   const perUserRpm = original.limits?.perUserRpm
   if (perUserRpm !== undefined) input.limits = { ...input.limits, perUserRpm }
   if (original.expiresAt && input.expiresAt === original.expiresAt.slice(0, 10)) input.expiresAt = original.expiresAt
-  return { models: null, limits: null, budget: null, tags: null, expiresAt: null, mcp: null, ...input }
+  // Back to `default` only when the key had another workspace: a solo install's PUTs stay as they were.
+  const workspace = original.workspace !== undefined && input.workspace === undefined ? { workspace: null } : {}
+  return { models: null, limits: null, budget: null, tags: null, expiresAt: null, mcp: null, ...workspace, ...input }
 }
 
 /** A key being edited in the dialog: the form, and the key as it was when editing began. */

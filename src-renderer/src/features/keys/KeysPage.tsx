@@ -6,6 +6,7 @@ import { errorMessage } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
 import { useModal } from '../../components/use-modal'
 import { keysQuery, revokeKey, rotateKey } from '../../queries/keys'
+import { hasWorkspaces, workspacesQuery } from '../../queries/workspaces'
 import { useAppStore } from '../../store'
 import { type KeyDraft, keyDraftErrors } from '../../store/keys-slice'
 import './keys.css'
@@ -39,7 +40,7 @@ function TrafficBadge({ flag }: { flag: TrafficAnomaly }) {
   )
 }
 
-function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
+function KeyRow({ k, isLast, showWorkspace }: { k: KeyItem; isLast: boolean; showWorkspace: boolean }) {
   const { edit, showSecret } = useAppStore(useShallow((s) => ({ edit: s.editKey, showSecret: s.showSecret })))
   const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null)
   // Each row holds its own rotate or revoke: its error shows in this row only.
@@ -62,6 +63,7 @@ function KeyRow({ k, isLast }: { k: KeyItem; isLast: boolean }) {
         </span>
       </th>
       <td className="mono">{k.key ?? <span className="muted">unresolved</span>}</td>
+      {showWorkspace && <td data-testid="key-workspace">{k.workspace ?? 'default'}</td>}
       <td>{k.models?.length ? k.models.join(', ') : <span className="muted">all</span>}</td>
       <td className="num">{k.limits?.rpm ?? dash}</td>
       <td className="num">{k.limits?.tpm ?? dash}</td>
@@ -143,6 +145,7 @@ function KeyFields({
   idPrefix: string
   isEdit: boolean
 }) {
+  const workspaces = useQuery(workspacesQuery()).data
   const field = (id: TextField, label: string, props: Record<string, unknown> = {}, hint?: string) => (
     <div className="field">
       <label htmlFor={`${idPrefix}-${id}`}>{label}</label>
@@ -169,6 +172,26 @@ function KeyFields({
         'Name',
         isEdit ? { readOnly: true } : { autoFocus: true, placeholder: 'cli' },
         'Shown in Logs and budgets; cannot change.',
+      )}
+      {(hasWorkspaces(workspaces) || d.workspace !== '') && (
+        <div className="field">
+          <label htmlFor={`${idPrefix}-workspace`}>Workspace</label>
+          <select
+            id={`${idPrefix}-workspace`}
+            value={d.workspace || 'default'}
+            onChange={(e) => update({ workspace: e.target.value === 'default' ? '' : e.target.value })}
+            aria-describedby={`${idPrefix}-workspace-hint`}
+          >
+            {(workspaces ?? [{ id: 'default', name: 'Default' }]).map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name === w.id ? w.id : `${w.name} (${w.id})`}
+              </option>
+            ))}
+          </select>
+          <span id={`${idPrefix}-workspace-hint`} className="field-hint">
+            Its calls may use only providers and routes shared with this workspace.
+          </span>
+        </div>
       )}
       {field(
         'models',
@@ -371,6 +394,9 @@ function SecretDialog() {
 function KeysTab() {
   const list = useQuery(keysQuery())
   const keys = list.data ?? null
+  // Solo mode without workspaces shows the page as it always was; once there are some, each key names its own.
+  const workspaces = useQuery(workspacesQuery()).data
+  const showWorkspace = hasWorkspaces(workspaces) || (keys ?? []).some((k) => k.workspace !== undefined)
   const error = list.error ? errorMessage(list.error) : null
   const drafting = useAppStore((s) => s.keyDraft !== null)
   const newKey = useAppStore((s) => s.newKey)
@@ -404,6 +430,7 @@ function KeysTab() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Key</th>
+                {showWorkspace && <th scope="col">Workspace</th>}
                 <th scope="col">Models</th>
                 <th scope="col" className="num">
                   RPM
@@ -419,7 +446,7 @@ function KeysTab() {
             </thead>
             <tbody>
               {keys.map((k) => (
-                <KeyRow key={k.name} k={k} isLast={keys.length === 1} />
+                <KeyRow key={k.name} k={k} isLast={keys.length === 1} showWorkspace={showWorkspace} />
               ))}
             </tbody>
           </table>
