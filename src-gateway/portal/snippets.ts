@@ -140,9 +140,10 @@ export function portalSnippets(
     },
     {
       id: 'codex',
-      label: 'Codex (~/.codex/config.toml)',
+      label: 'Codex',
       language: 'toml',
       code: [
+        '# ~/.codex/config.toml',
         `model = ${lit(m)}`,
         'model_provider = "switchyard"',
         '',

@@ -24,6 +24,7 @@ const OverviewPage = lazy(() => import('../features/overview/OverviewPage').then
 const PlaygroundPage = lazy(() =>
   import('../features/playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage })),
 )
+const PortalPage = lazy(() => import('../features/portal/PortalPage').then((m) => ({ default: m.PortalPage })))
 const PromptsPage = lazy(() => import('../features/prompts/PromptsPage').then((m) => ({ default: m.PromptsPage })))
 const ProvidersPage = lazy(() =>
   import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })),
@@ -56,6 +57,7 @@ export const PAGES: PageEntry[] = [
   { path: '/mcp', label: 'MCP servers', permission: 'settings:read', Page: McpServersPage },
   { path: '/routes', label: 'Routes', key: '7', permission: 'routes:read', Page: RoutesPage },
   { path: '/keys', label: 'Keys & Policies', key: '8', permission: 'keys:read', Page: KeysPage },
+  { path: '/portal', label: 'Portal', permission: 'portal:read', Page: PortalPage },
   { path: '/connect', label: 'Connect', key: '9', Page: ConnectPage },
   { path: '/settings', label: 'Settings', key: '0', Page: SettingsPage },
 ]
