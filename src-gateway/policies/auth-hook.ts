@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { type AdminAccess, CSRF_HEADER } from '../api/edge/admin-access.js'
+import { type AdminAccess, CSRF_HEADER, modelApiProof } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
 import type { CallerIdentity } from '../pipeline/call.js'
 import { signedInPerson } from '../sessions/attribution.js'
@@ -63,13 +63,8 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
       }
     }
     const caller = admin.callerOf(req)
-    // A service account's token acts on /admin only: CI calls models with client keys (as proofOf decides).
-    const proof =
-      caller === undefined || caller === 'session-without-csrf'
-        ? caller
-        : caller.principal.kind === 'service'
-          ? undefined
-          : caller.proof
+    // Not a service account's token, nor the session of a role that may not run the Playground (modelApiProof).
+    const proof = modelApiProof(caller)
     if (typeof caller === 'object' && (proof === 'token' || proof === 'session')) {
       // The signed-in member's Playground and prompt-run calls are logged as theirs (team mode).
       const person = signedInPerson(caller.principal)

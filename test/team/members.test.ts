@@ -231,6 +231,20 @@ describe('service accounts', () => {
   })
 })
 
+describe('the model APIs with a web UI session', () => {
+  it('take a developer, whose role runs the Playground, and refuse a viewer', async () => {
+    await addMember('developer', 'playground-dev@example.com')
+    await addMember('viewer', 'playground-viewer@example.com')
+    const chat = (cookie: string) =>
+      gw.call('/v1/chat/completions', {
+        body: { model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] },
+        headers: as(cookie),
+      })
+    expect((await chat(await signedIn('playground-dev@example.com'))).status).toBe(200)
+    expect((await chat(await signedIn('playground-viewer@example.com'))).status).toBe(401)
+  })
+})
+
 describe('TOTP', () => {
   it('is needed at sign-in once enrolled, a code works once, and the secret is never shown again', async () => {
     await addMember('developer', 'totp@example.com')

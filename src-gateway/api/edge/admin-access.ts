@@ -42,6 +42,17 @@ export interface AdminCaller {
   principal: Principal
 }
 
+/**
+ * What an admin caller proves on the model APIs (the web UI's Playground): the admin token, or a web UI session whose
+ * role may run the Playground (`compare:run`: a viewer's session spends no provider keys). A service account's token
+ * proves nothing there: it acts on /admin only, CI calls models with client keys.
+ */
+export function modelApiProof(caller: AdminCaller | 'session-without-csrf' | undefined): AdminProof | undefined {
+  if (caller === undefined || caller === 'session-without-csrf') return caller
+  if (caller.principal.kind === 'service' || !can(caller.principal, 'compare:run')) return undefined
+  return caller.proof
+}
+
 export class AdminAccess {
   constructor(
     /** The admin token in force now (see admin-token.ts). */
@@ -77,15 +88,8 @@ export class AdminAccess {
       : 'session-without-csrf'
   }
 
-  /**
-   * The admin proof a request carries for the model APIs (the web UI's Playground): the admin token or a web UI
-   * session whose role may run the Playground (`compare:run`: a viewer's session spends no provider keys). A service
-   * account's token is not one: it acts on /admin only, CI calls models with client keys.
-   */
+  /** The admin proof a request carries for the model APIs (see modelApiProof). */
   proofOf(req: FastifyRequest): AdminProof | undefined {
-    const caller = this.callerOf(req)
-    if (caller === undefined || caller === 'session-without-csrf') return caller
-    if (caller.principal.kind === 'service' || !can(caller.principal, 'compare:run')) return undefined
-    return caller.proof
+    return modelApiProof(this.callerOf(req))
   }
 }
