@@ -14,6 +14,7 @@ export interface ServeProcess {
   /**
    * The one-time sign-in link `serve` printed, the first time it is asked for; null afterwards (the link
    * works once, so later sign-ins go through the sign-in page with the token). A restart prints a new one.
+   * In team mode with no owner yet, it is the `/setup?token=…` link; with one, the plain address.
    */
   takeLoginUrl(): string | null
   /**
@@ -55,7 +56,8 @@ async function launch(args: string[], dataDir: string): Promise<Launched> {
     child.stdout!.on('data', (d: Buffer) => {
       output += d
       const listening = /Switchyard listening on (https?:\/\/\S+)/.exec(output)
-      const signIn = /Sign in to the web UI: (https?:\/\/\S+)/.exec(output)
+      // Team mode without an owner prints the one-time setup link in its place.
+      const signIn = /(?:Sign in to the web UI|Set up the team's first owner): (https?:\/\/\S+)/.exec(output)
       if (listening && signIn) {
         clearTimeout(timer)
         resolve({ baseUrl: listening[1], loginUrl: signIn[1] })

@@ -1,78 +1,40 @@
 import type { ListPage } from '../../../src-shared/admin-api'
-import type { PrincipalView, Role } from '../../../src-shared/contract/team'
+import type {
+  AuthSession,
+  Me,
+  Member,
+  MemberCreateBody,
+  MemberPatchBody,
+  ServiceAccount,
+  ServiceAccountCreateBody,
+  ServiceAccountCreated,
+  TeamEnableBody,
+  TotpStart,
+} from '../../../src-shared/contract/team'
 import type { WorkspaceItem } from '../../../src-shared/contract/workspaces'
 import { getJson, sendJson } from './client'
 
 const enc = encodeURIComponent
 
 /** GET /auth/session: solo answers `{ mode: 'solo', authenticated }`; team mode adds who is signed in and what they may do. */
-export interface SessionInfo {
-  mode?: 'solo' | 'team'
-  authenticated: boolean
-  principal?: PrincipalView
-  permissions?: string[]
-  /** Set when single sign-on is configured: the sign-in page offers its button with this label. */
-  sso?: { label: string } | null
-  /** Team mode with no owner yet: only the setup link printed by `serve` gets further. */
-  setupRequired?: boolean
-}
-
-export interface MemberView {
-  id: string
-  email: string
-  name: string
-  role: Role
-  workspaces: string[]
-  source: 'local' | 'sso'
-  totp: boolean
-  lastSeenAt: string | null
-}
-
-export interface MemberInput {
-  email: string
-  name: string
-  role: Role
-  workspaces: string[]
-  password: string
-}
-
-export interface MemberPatch {
-  role?: Role
-  workspaces?: string[]
-}
-
-export interface ServiceAccountView {
-  id: string
-  name: string
-  role: Role
-  workspaces: string[]
-  createdAt: string
-  lastUsedAt: string | null
-}
-
-export interface ServiceAccountInput {
-  name: string
-  role: Role
-  workspaces: string[]
-}
-
+export type SessionInfo = Omit<AuthSession, 'mode'> & { mode?: AuthSession['mode'] }
+export type MemberView = Member
+export type MemberInput = MemberCreateBody
+export type MemberPatch = MemberPatchBody
+export type ServiceAccountView = ServiceAccount
+export type ServiceAccountInput = ServiceAccountCreateBody
 /** A workspace with its key count (part D's contract). */
 export type WorkspaceView = WorkspaceItem
-
-export interface TeamOwnerInput {
-  email: string
-  name: string
-  password: string
-}
+export type TeamOwnerInput = TeamEnableBody
 
 /** Team mode's sign-in, first owner, own account and member management (board s8, issue 21). */
 export const teamApi = {
   setup: (input: TeamOwnerInput & { token: string }) => sendJson<null>('POST', '/auth/setup', input),
   enable: (input: TeamOwnerInput) => sendJson<null>('POST', '/admin/v1/team/enable', input),
 
-  me: (signal?: AbortSignal) => getJson<MemberView>('/admin/v1/me', signal),
+  me: (signal?: AbortSignal) => getJson<Me>('/admin/v1/me', signal),
   changePassword: (current: string, next: string) => sendJson<null>('POST', '/admin/v1/me/password', { current, next }),
-  startTotp: () => sendJson<{ secret: string; uri: string }>('POST', '/admin/v1/me/totp'),
+  startTotp: () => sendJson<TotpStart>('POST', '/admin/v1/me/totp'),
   confirmTotp: (code: string) => sendJson<null>('PUT', '/admin/v1/me/totp', { code }),
   disableTotp: (code: string) => sendJson<null>('DELETE', '/admin/v1/me/totp', { code }),
 
@@ -88,7 +50,7 @@ export const teamApi = {
   serviceAccounts: (signal?: AbortSignal) =>
     getJson<ListPage<ServiceAccountView>>('/admin/v1/team/service-accounts', signal),
   createServiceAccount: (input: ServiceAccountInput) =>
-    sendJson<ServiceAccountView & { token: string }>('POST', '/admin/v1/team/service-accounts', input),
+    sendJson<ServiceAccountCreated>('POST', '/admin/v1/team/service-accounts', input),
   deleteServiceAccount: (id: string) => sendJson<null>('DELETE', `/admin/v1/team/service-accounts/${enc(id)}`),
 
   workspaces: (signal?: AbortSignal) => getJson<ListPage<WorkspaceView>>('/admin/v1/workspaces', signal),

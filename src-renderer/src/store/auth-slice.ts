@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { Permission } from '../../../src-shared/contract/permissions'
+import { type Permission, ROLE_PERMISSIONS } from '../../../src-shared/contract/permissions'
 import type { PrincipalView } from '../../../src-shared/contract/team'
 import { authApi } from '../api/auth'
 import { ApiError, errorMessage, isDesktop } from '../api/client'
@@ -42,6 +42,21 @@ export function canUse(state: Pick<AuthSlice, 'permissions'>, permission: Permis
 
 const SSO_REASON_MAX = 200
 
+/** Why single sign-on failed, by the reason code the gateway's callback sends (part C). */
+const SSO_REASONS: Record<string, string> = {
+  not_configured: 'this gateway has no single sign-on configured',
+  provider_unreachable: 'the identity provider could not be reached; try again shortly',
+  expired: 'the sign-in took too long or started in another browser; try again',
+  state_mismatch: 'the answer did not belong to this sign-in; try again',
+  idp_error: 'the identity provider refused or the sign-in was cancelled',
+  invalid_response: 'the identity provider’s answer could not be verified',
+  no_email: 'the identity provider sent no email address for you',
+  email_unverified: 'your email address is not verified at the identity provider',
+  email_taken: 'a local account already uses your email address; sign in with its password instead',
+  no_role: 'none of your groups gives you a role here; ask an admin to add you to a group Switchyard maps',
+  account_disabled: 'your account is disabled; ask an owner or admin',
+}
+
 /**
  * The gateway sends a used, expired or unknown sign-in link to `/?signin=link-invalid`, and a failed single
  * sign-on to `/?signin=sso-failed&reason=…`: say so once, and drop the flags from the address so a reload does
@@ -58,7 +73,7 @@ function arrivalNotice(): string | null {
   window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`)
   if (flag === 'link-invalid')
     return 'That sign-in link was already used or has expired. Paste the admin token instead.'
-  return `Single sign-on did not sign you in${reason ? `: ${reason}` : ''}. Try again, or sign in with your email and password.`
+  return `Single sign-on did not sign you in: ${SSO_REASONS[reason] ?? (reason || 'no reason given')}.`
 }
 
 /** "2 minutes", "45 seconds": the wait a 429 asks for, rounded up so trying at the stated time works. */
@@ -85,7 +100,9 @@ function fromSession(s: SessionInfo): Partial<AuthSlice> {
   return {
     authMode: team ? 'team' : 'solo',
     principal: team ? (s.principal ?? null) : null,
-    permissions: team && s.authenticated ? (s.permissions ?? []) : null,
+    // The gateway's list is the truth; a gateway that sends none gets its role's table (the same contract).
+    permissions:
+      team && s.authenticated ? (s.permissions ?? (s.principal ? [...ROLE_PERMISSIONS[s.principal.role]] : [])) : null,
     sso: team ? (s.sso ?? null) : null,
     setupRequired: team && s.setupRequired === true,
   }

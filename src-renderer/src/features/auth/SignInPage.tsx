@@ -104,7 +104,7 @@ function TeamSignIn() {
         {setupRequired ? (
           <p className="warn-text">
             This gateway has no owner yet. Open the setup link <code>switchyard serve</code> printed when it started to
-            create the first account.
+            create the first account{sso ? ', or sign in through single sign-on if your groups make you an owner' : ''}.
           </p>
         ) : totpStep ? (
           <>
@@ -182,12 +182,12 @@ function TeamSignIn() {
             )}
           </div>
         )}
-        {sso && !totpStep && !setupRequired && (
+        {sso && !totpStep && (
           <div className="sign-in-sso">
             <span className="muted">or</span>
             {/* A navigation, not a fetch: the identity provider's pages take over the window. */}
             <a className="button" href="/auth/oidc/start">
-              Sign in with {sso.label}
+              {sso.label}
             </a>
           </div>
         )}

@@ -49,6 +49,7 @@ export function AccountMenu() {
       <button
         type="button"
         className="account-button"
+        aria-label={`Account: ${principal.name}, ${principal.role}`}
         aria-expanded={expanded}
         aria-controls={panelId}
         onClick={() => setExpanded((v) => !v)}

@@ -225,6 +225,7 @@ function MemberRow({ m }: { m: MemberView }) {
       <th scope="row">
         {m.name}
         {self && <span className="muted"> (you)</span>}
+        {m.disabled && <span className="badge"> disabled</span>}
       </th>
       <td>{m.email}</td>
       <td>

@@ -1,6 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
-import type { Role } from '../../../../src-shared/contract/team'
 import { errorMessage } from '../../api/client'
 import type { ServiceAccountView } from '../../api/team'
 import { CopyButton } from '../../components/CopyButton'
@@ -10,7 +9,8 @@ import { Confirm } from './Confirm'
 import { seesAllWorkspaces, WorkspacePicker, workspacesText } from './WorkspacePicker'
 
 /** Service accounts act for CI and are never owners (the gateway refuses one). */
-const SERVICE_ROLES: readonly Role[] = ['admin', 'developer', 'viewer']
+type ServiceRole = ServiceAccountView['role']
+const SERVICE_ROLES: readonly ServiceRole[] = ['admin', 'developer', 'viewer']
 
 /** The one time the token is shown: the gateway keeps only its hash. */
 function TokenReveal({ name, token, onDone }: { name: string; token: string; onDone(): void }) {
@@ -38,7 +38,7 @@ function TokenReveal({ name, token, onDone }: { name: string; token: string; onD
 
 function CreateForm({ onCreated, onCancel }: { onCreated(name: string, token: string): void; onCancel(): void }) {
   const [name, setName] = useState('')
-  const [role, setRole] = useState<Role>('developer')
+  const [role, setRole] = useState<ServiceRole>('developer')
   const [workspaces, setWorkspaces] = useState<string[]>(['default'])
   const create = useMutation({
     mutationFn: createServiceAccount,
@@ -62,7 +62,7 @@ function CreateForm({ onCreated, onCancel }: { onCreated(name: string, token: st
         </div>
         <div className="field">
           <label htmlFor="sa-role">Role</label>
-          <select id="sa-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <select id="sa-role" value={role} onChange={(e) => setRole(e.target.value as ServiceRole)}>
             {SERVICE_ROLES.map((r) => (
               <option key={r} value={r}>
                 {r}
