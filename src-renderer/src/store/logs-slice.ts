@@ -43,6 +43,9 @@ export interface LogFilters {
   redacted: keyof typeof REDACTION_FILTERS
   /** A coding session's id: its calls only (the Sessions page links here). */
   session: string
+  /** The calling key's workspace, and whom the call was made for (the Overview's spend card links here). */
+  workspace: string
+  person: string
   kind: keyof typeof KIND_FILTERS
 }
 
@@ -57,6 +60,8 @@ export const EMPTY_LOG_FILTERS: LogFilters = {
   guardrail: '',
   redacted: '',
   session: '',
+  workspace: '',
+  person: '',
   kind: '',
 }
 
@@ -70,7 +75,7 @@ export const CHOICE_FILTERS = {
 } as const
 
 /** The filters typed letter by letter: they apply once typing pauses (`typeLogFilters`). */
-export type TypedLogFilter = 'model' | 'provider' | 'key' | 'q' | 'session'
+export type TypedLogFilter = 'model' | 'provider' | 'key' | 'q' | 'session' | 'workspace' | 'person'
 /** How long typing in a filter must pause before the list is asked again. */
 export const LOG_TYPING_DEBOUNCE_MS = 250
 
@@ -86,6 +91,8 @@ export function toLogQuery(f: LogFilters, now = Date.now()): LogQuery {
     guardrail: f.guardrail || undefined,
     redacted: f.redacted || undefined,
     session: f.session.trim() || undefined,
+    workspace: f.workspace.trim() || undefined,
+    person: f.person.trim() || undefined,
     kind: f.kind || undefined,
   }
 }

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import type { RefObject } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { settingsQuery } from '../../queries/settings'
+import { hasWorkspaces, workspacesQuery } from '../../queries/workspaces'
 import { useAppStore } from '../../store'
 import {
   CACHE_FILTERS,
@@ -71,6 +72,8 @@ function ChoiceFilter<K extends 'range' | 'cache' | 'guardrail' | 'redacted' | '
 
 export function LogFilters({ searchRef }: { searchRef: RefObject<HTMLInputElement | null> }) {
   const draft = useAppStore(useShallow((s) => s.logDraft))
+  // Workspace and person filters once workspaces exist (or a link set one): a solo install's bar stays as it was.
+  const teamFilters = hasWorkspaces(useQuery(workspacesQuery()).data)
   const setFilters = useAppStore((s) => s.setLogFilters)
   // Sealed bodies are never indexed (SECURITY.md): with encryption on, search covers the metadata only.
   const sealed = useQuery({ ...settingsQuery(), select: (s) => s.logs.encryptBodies }).data === true
@@ -97,6 +100,12 @@ export function LogFilters({ searchRef }: { searchRef: RefObject<HTMLInputElemen
       <ChoiceFilter name="guardrail" label="Guardrails" options={GUARDRAIL_FILTERS} />
       <ChoiceFilter name="redacted" label="Redaction" options={REDACTION_FILTERS} />
       <TextFilter name="session" label="Session" placeholder="any" />
+      {(teamFilters || draft.workspace !== '' || draft.person !== '') && (
+        <>
+          <TextFilter name="workspace" label="Workspace" placeholder="any" />
+          <TextFilter name="person" label="Person" placeholder="anyone" />
+        </>
+      )}
       <TextFilter
         name="q"
         label="Search"
