@@ -9,6 +9,7 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 let mock: RunningMock
 let gateway: ServeProcess
+const CLIENT_KEY = 'sk-sy-e2e-team-0123456789abcdef'
 
 const OWNER = { name: 'Olive Owner', email: 'olive@example.com', password: 'owner passphrase 1' }
 const DEV = { name: 'Dana Dev', email: 'dana@example.com', password: 'temporary-dev-pass-1' }
@@ -19,10 +20,14 @@ test.describe.configure({ mode: 'serial' })
 
 test.beforeAll(async () => {
   mock = await startMockUpstream()
+  process.env.SY_E2E_TEAM_KEY = CLIENT_KEY
+  // The key has no workspace: its calls belong to `default`, the workspace the members are given.
   gateway = await startServe(`
 auth: { mode: team }
 providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+keys:
+  - { name: app, key: "\${env:SY_E2E_TEAM_KEY}" }
 `)
 })
 test.afterAll(async () => {
@@ -137,7 +142,7 @@ test('the developer signs in and does not see Members', async ({ page }) => {
 test('the viewer sees a call in Logs but not its bodies', async ({ page }) => {
   const called = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
     body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'secret plans' }] }),
   })
   expect(called.status).toBe(200)
