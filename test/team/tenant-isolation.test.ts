@@ -177,6 +177,13 @@ describe('tenant isolation between workspaces', () => {
     expect(await replay.text()).toContain('no logged request matches')
   })
 
+  it('lists only the member’s workspaces', async () => {
+    const mine = await json<{ items: { id: string }[] }>(dev('/admin/v1/workspaces'))
+    expect(mine.items.map((w) => w.id)).toEqual(['a'])
+    const all = await json<{ items: { id: string }[] }>(owner('/admin/v1/workspaces'))
+    expect(all.items.map((w) => w.id).sort()).toEqual(['a', 'b', 'default'])
+  })
+
   it('lists and changes only the member’s workspaces’ keys', async () => {
     const mine = await json<{ items: { name: string }[] }>(dev('/admin/v1/keys'))
     expect(mine.items.map((k) => k.name)).toEqual(['key-a'])

@@ -11,6 +11,7 @@ import {
 import type { GatewayConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { keyWorkspace, workspaceIds } from '../../config/workspaces.js'
+import { seesWorkspace } from '../../team/tenancy.js'
 import { applying, conflict, notFound } from './admin-errors.js'
 
 /** The permissions the routes state (the team guard reads them); `as const` keeps each a Permission name. */
@@ -55,8 +56,9 @@ function usersOf(cfg: GatewayConfig, id: string): { keys: string[]; providers: s
  * audit trail records them.
  */
 export function registerWorkspaceRoutes(app: FastifyInstance, store: ConfigStore): void {
-  app.get('/admin/v1/workspaces', { schema: { querystring: WorkspacesQuerySchema }, config: READ }, async () => {
-    const items = workspaceItems(store.current.raw)
+  app.get('/admin/v1/workspaces', { schema: { querystring: WorkspacesQuerySchema }, config: READ }, async (req) => {
+    // A member lists only their own workspaces (tenancy.ts): the others' names and key counts are not theirs.
+    const items = workspaceItems(store.current.raw).filter((w) => seesWorkspace(req.principal, w.id))
     return { items, total: items.length, nextCursor: null }
   })
 
