@@ -62,7 +62,7 @@ function windowOf(src: PortalSources, model: string): number | null {
 }
 
 /** Whether workspace `ws` may reach `model` (a route's name, `provider/model`, or a bare model name). */
-function reachable(cfg: GatewayConfig, ws: string, model: string): boolean {
+export function reachable(cfg: GatewayConfig, ws: string, model: string): boolean {
   const route = cfg.routes?.[model]
   if (route && Object.hasOwn(cfg.routes ?? {}, model)) return sharedWith(route.workspaces, ws)
   const { provider } = splitModel(cfg, model)

@@ -356,4 +356,20 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE request_logs ADD COLUMN person TEXT;
    CREATE INDEX request_logs_workspace ON request_logs(workspace, id) WHERE workspace IS NOT NULL;
    CREATE INDEX request_logs_person ON request_logs(person, id) WHERE person IS NOT NULL;`,
+  // Teams (issue 21): access requests from the model portal; the decision extends the key's `models` in the config.
+  `CREATE TABLE access_requests (
+     id TEXT PRIMARY KEY,
+     model TEXT NOT NULL,
+     key_name TEXT NOT NULL,
+     workspace TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     status TEXT NOT NULL,
+     requester TEXT NOT NULL,
+     requester_name TEXT NOT NULL,
+     decided_by TEXT,
+     decided_by_name TEXT,
+     created_at INTEGER NOT NULL,
+     decided_at INTEGER
+   );
+   CREATE INDEX access_requests_requester ON access_requests(requester, status);`,
 ]

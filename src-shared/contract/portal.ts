@@ -79,3 +79,35 @@ export interface PortalAnswer {
   items: PortalItem[]
   total: number
 }
+
+/** POST /admin/v1/portal/requests: ask for `model` on one of your workspaces' keys. */
+export const AccessRequestBodySchema = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    key: Type.String({ minLength: 1, maxLength: 128 }),
+    reason: Type.String({ maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+)
+export type AccessRequestBody = Static<typeof AccessRequestBodySchema>
+
+export const AccessRequestParamsSchema = Type.Object({ id: Type.String({ pattern: '^ar_[A-Za-z0-9_-]{1,32}$' }) })
+export type AccessRequestParams = Static<typeof AccessRequestParamsSchema>
+
+export const AccessRequestsQuerySchema = Type.Object({}, { additionalProperties: false })
+
+export interface AccessRequest {
+  id: string
+  model: string
+  key: string
+  workspace: string
+  reason: string
+  status: 'pending' | 'approved' | 'denied'
+  /** `person:<id>` or `service:<id>` (or `admin-token`), with the name shown. */
+  requester: string
+  requesterName: string
+  decidedBy: string | null
+  decidedByName: string | null
+  createdAt: string
+  decidedAt: string | null
+}

@@ -3,6 +3,7 @@ import type { Alerts } from '../../alerts/alerts.js'
 import { registerAuditLog } from '../../audit/audit-log.js'
 import type { ConfigStore } from '../../config/store.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { registerAccessRoutes } from '../../portal/access-routes.js'
 import { registerPortalRoutes } from '../../portal/portal-routes.js'
 import type { RequestLog } from '../../request-log.js'
 import type { Db } from '../../store/db.js'
@@ -74,6 +75,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerWorkspaceRoutes(scope, store)
   registerPortalRoutes(scope, store, deps.prompts.db)
+  registerAccessRoutes(scope, store, db)
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
   registerMcpCallRoutes(scope, gw, () => scope.mcpHub)
