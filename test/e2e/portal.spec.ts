@@ -65,6 +65,15 @@ test('the portal lists what each workspace may call, with prices, keys and snipp
   await expect(snippets.getByRole('button', { name: 'Copy snippet' })).toBeVisible()
   await expect(page.getByText('sk-sy-e2e-portal')).toHaveCount(0)
 
+  // Access: alpha-ci may not call alpha-route; request it, approve it, and the list says the key may.
+  await snippets.getByLabel('Reason', { exact: true }).fill('nightly evals')
+  await snippets.getByRole('button', { name: 'Request access' }).click()
+  const request = page.getByTestId('portal-request-alpha-route')
+  await expect(request).toContainText('nightly evals')
+  await request.getByRole('button', { name: 'Approve' }).click()
+  await expect(request).toContainText('approved by admin')
+  await expect(page.getByTestId('portal-item-alpha-route')).toContainText('alpha-ci')
+
   await page.getByLabel('Search', { exact: true }).fill('')
   await page.screenshot({ path: join(SHOTS, 'portal.png'), fullPage: true })
   expect(errors).toEqual([])

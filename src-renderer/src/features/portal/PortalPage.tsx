@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react'
 import type { PortalAnswer, PortalItem, PortalKey } from '../../../../src-shared/contract/portal'
 import { errorMessage, getJson } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
+import { AccessRequestsPanel, RequestAccess } from './AccessRequests'
 import './portal.css'
 
 const KIND_LABEL: Record<PortalItem['kind'], string> = { route: 'Route', model: 'Model', prompt: 'Prompt' }
@@ -35,7 +36,7 @@ function limitsText(k: PortalKey): string {
   return parts.length > 0 ? parts.join(' · ') : 'no limits'
 }
 
-function SnippetPanel({ item }: { item: PortalItem }) {
+function SnippetPanel({ item, keys }: { item: PortalItem; keys: PortalKey[] }) {
   const [tab, setTab] = useState(item.snippets[0]?.id)
   const snippet = item.snippets.find((s) => s.id === tab) ?? item.snippets[0]
   return (
@@ -69,6 +70,7 @@ function SnippetPanel({ item }: { item: PortalItem }) {
         </div>
         <pre data-testid={`portal-snippet-${snippet.id}`}>{snippet.code}</pre>
       </div>
+      <RequestAccess item={item} keys={keys} />
     </section>
   )
 }
@@ -185,9 +187,10 @@ export function PortalPage() {
               ))}
             </tbody>
           </table>
-          {item && <SnippetPanel key={item.id} item={item} />}
+          {item && <SnippetPanel key={`${data.workspace.id}/${item.id}`} item={item} keys={data.keys} />}
         </div>
       )}
+      {data && <AccessRequestsPanel />}
     </main>
   )
 }
