@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ListPage } from '../../src-shared/contract/common.js'
+import { type ListPage, NoBodySchema } from '../../src-shared/contract/common.js'
 import { can } from '../../src-shared/contract/permissions.js'
 import {
   type AccessRequest,
@@ -175,7 +175,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
     })
     return view(get(row.id))
   }
-  const opts = { config: { permission: 'access:decide' as const }, schema: { params: AccessRequestParamsSchema } }
+  const opts = { config: { permission: 'access:decide' as const }, schema: { params: AccessRequestParamsSchema, body: NoBodySchema } }
   app.post<{ Params: AccessRequestParams }>('/admin/v1/portal/requests/:id/approve', opts, decide('approved'))
   app.post<{ Params: AccessRequestParams }>('/admin/v1/portal/requests/:id/deny', opts, decide('denied'))
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { NoBodySchema } from '../../../src-shared/contract/common.js'
+import { NoBodySchema, NoQuerySchema } from '../../../src-shared/contract/common.js'
 import {
   type Me,
   type PasswordChangeBody,
@@ -36,7 +36,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
     return { team, account }
   }
 
-  app.get('/admin/v1/me', { config: self }, async (req): Promise<Me> => {
+  app.get('/admin/v1/me', { config: self, schema: { querystring: NoQuerySchema } }, async (req): Promise<Me> => {
     const team = teamOf()
     const { via: _via, ...principal } = req.principal as NonNullable<FastifyRequest['principal']>
     const account = principal.kind === 'person' ? team.store.getAccount(principal.id) : undefined

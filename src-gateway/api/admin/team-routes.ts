@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { NoBodySchema } from '../../../src-shared/contract/common.js'
+import { NoBodySchema, NoQuerySchema } from '../../../src-shared/contract/common.js'
 import {
   type MemberCreateBody,
   MemberCreateBodySchema,
@@ -83,7 +83,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     return found
   }
 
-  app.get('/admin/v1/team/members', { config: manage }, async (req) => {
+  app.get('/admin/v1/team/members', { config: manage, schema: { querystring: NoQuerySchema } }, async (req) => {
     const items = teamOf(req).store.listAccounts().map(memberView)
     return { items, total: items.length, nextCursor: null }
   })
@@ -170,7 +170,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     },
   )
 
-  app.get('/admin/v1/team/service-accounts', { config: manage }, async (req) => {
+  app.get('/admin/v1/team/service-accounts', { config: manage, schema: { querystring: NoQuerySchema } }, async (req) => {
     const items = teamOf(req).store.listServiceAccounts().map(serviceView)
     return { items, total: items.length, nextCursor: null }
   })
