@@ -175,7 +175,10 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
     })
     return view(get(row.id))
   }
-  const opts = { config: { permission: 'access:decide' as const }, schema: { params: AccessRequestParamsSchema, body: NoBodySchema } }
+  const opts = {
+    config: { permission: 'access:decide' as const },
+    schema: { params: AccessRequestParamsSchema, body: NoBodySchema },
+  }
   app.post<{ Params: AccessRequestParams }>('/admin/v1/portal/requests/:id/approve', opts, decide('approved'))
   app.post<{ Params: AccessRequestParams }>('/admin/v1/portal/requests/:id/deny', opts, decide('denied'))
 }

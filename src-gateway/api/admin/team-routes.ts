@@ -170,10 +170,14 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     },
   )
 
-  app.get('/admin/v1/team/service-accounts', { config: manage, schema: { querystring: NoQuerySchema } }, async (req) => {
-    const items = teamOf(req).store.listServiceAccounts().map(serviceView)
-    return { items, total: items.length, nextCursor: null }
-  })
+  app.get(
+    '/admin/v1/team/service-accounts',
+    { config: manage, schema: { querystring: NoQuerySchema } },
+    async (req) => {
+      const items = teamOf(req).store.listServiceAccounts().map(serviceView)
+      return { items, total: items.length, nextCursor: null }
+    },
+  )
 
   app.post<{ Body: ServiceAccountCreateBody }>(
     '/admin/v1/team/service-accounts',
