@@ -27,6 +27,7 @@ import {
   HOUR_MS,
   hourCellsSince,
   isModelCall,
+  isOptionalDim,
   MINUTE_CELLS_KEEP_MS,
   MINUTE_MS,
   ROW_COLUMNS,
@@ -225,7 +226,10 @@ async function readSeries(
         for (const row of rows.iterate(iso(a), iso(b), ...scope) as IterableIterator<RollupRow>) {
           if (!isModelCall(row)) continue
           const t = Date.parse(row.created_at)
-          for (const dim of dims) pointOf(dim, t, dimValue(row, dim)).addRow(row)
+          for (const dim of dims) {
+            const value = dimValue(row, dim)
+            if (value !== '' || !isOptionalDim(dim)) pointOf(dim, t, value).addRow(row)
+          }
         }
       else
         for (const cell of cells[piece.source].iterate({
@@ -347,21 +351,44 @@ export async function computeOverview(
     ),
     previous: totalsOf(previous.get('all')!).totals.summary(),
     mcp: mcpActivity(db, from, to, workspaces),
-    spend: { workspace: spendOf(series.get('workspace')!), person: spendOf(series.get('person')!) },
+    spend: {
+      workspace: spendOf(series.get('workspace')!, series.get('all')!),
+      person: spendOf(series.get('person')!, series.get('all')!),
+    },
   }
 }
 
-/** A series' totals per group as spend, dearest first (then most calls, then by name). */
-function spendOf(series: Series): SpendGroup[] {
-  return [...totalsOf(series).groups]
-    .map(([group, sum]) => ({
-      group,
-      requests: sum.counters.requests,
-      inputTokens: sum.counters.inputTokens,
-      outputTokens: sum.counters.outputTokens,
-      costUsd: sum.counters.costUsd,
-    }))
-    .sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests || (a.group ?? '').localeCompare(b.group ?? ''))
+/**
+ * A series' totals per group as spend, dearest first (then most calls, then by name). Calls without a workspace or
+ * person have no cells of their own (rollups.ts isOptionalDim): their group (null) is what `all` holds beyond
+ * the named groups.
+ */
+function spendOf(series: Series, all: Series): SpendGroup[] {
+  const named = [...totalsOf(series).groups].map(([group, sum]) => ({
+    group,
+    requests: sum.counters.requests,
+    inputTokens: sum.counters.inputTokens,
+    outputTokens: sum.counters.outputTokens,
+    costUsd: sum.counters.costUsd,
+  }))
+  const total = totalsOf(all).totals.counters
+  const none = {
+    group: null,
+    requests: total.requests,
+    inputTokens: total.inputTokens,
+    outputTokens: total.outputTokens,
+    costUsd: total.costUsd,
+  }
+  for (const g of named) {
+    none.requests -= g.requests
+    none.inputTokens -= g.inputTokens
+    none.outputTokens -= g.outputTokens
+    none.costUsd -= g.costUsd
+  }
+  none.costUsd = Math.max(0, none.costUsd)
+  return [...named, ...(none.requests > 0 ? [none] : [])].sort(
+    (a, b) => b.costUsd - a.costUsd || b.requests - a.requests || (a.group ?? '').localeCompare(b.group ?? ''),
+  )
 }
 
 /**
@@ -376,8 +403,8 @@ export async function computeSpend(
 ): Promise<SpendResult> {
   rollUpIfWritable(db, now)
   const range = { from: Date.parse(q.from), to: Date.parse(q.to), bucket: 'day' as const }
-  const series = await readSeries(db, range, [q.by], now, workspaces)
-  return { from: q.from, to: q.to, by: q.by, groups: spendOf(series.get(q.by)!) }
+  const series = await readSeries(db, range, [q.by, 'all'], now, workspaces)
+  return { from: q.from, to: q.to, by: q.by, groups: spendOf(series.get(q.by)!, series.get('all')!) }
 }
 
 /** How many servers and tools the Overview's tool-call card names. */

@@ -79,6 +79,13 @@ export type RollupLine = Omit<RollupRow, 'id'>
  */
 export const isModelCall = (row: Pick<RollupLine, 'inbound_api'>): boolean => row.inbound_api !== 'mcp'
 
+/**
+ * Dimensions most rows have no value in (keyless calls have no workspace, most calls name no person): a row
+ * without one gets no cell there, since its share is the `all` cell minus the named ones (log-stats.ts). Cells
+ * for '' would add a third to the cells every log flush writes.
+ */
+export const isOptionalDim = (dim: RollupDim): boolean => dim === 'workspace' || dim === 'person'
+
 /** A row's value in a dimension; '' stands for none, since NULLs never match in a primary key. */
 export function dimValue(row: RollupLine, dim: RollupDim): string {
   switch (dim) {
@@ -310,6 +317,7 @@ function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesS
     for (let k = 0; k < DIMS.length; k++) {
       const dim = DIMS[k]
       const value = dimValue(row, dim)
+      if (value === '' && isOptionalDim(dim)) continue
       countInto(add('h', hour, h[k], dim, value), row, latency, ttft)
       countInto(add('d', day, d[k], dim, value), row, latency, ttft)
       if (m) countInto(add('m', minute, m[k], dim, value), row, latency, ttft)
