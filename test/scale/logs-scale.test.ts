@@ -154,7 +154,7 @@ describe(`logs at ${ROWS.toLocaleString('en')} rows`, () => {
     expect(longest.cpuMs).toBeLessThan(100)
   })
 
-  it('retention deletes a third of the log without holding the thread for more than 100 ms', LONG, async () => {
+  it('retention deletes a third of the log without holding the thread for more than 150 ms', LONG, async () => {
     const db = app.db!
     const stalls = watchLoopStalls()
     const t = performance.now()
@@ -171,8 +171,10 @@ describe(`logs at ${ROWS.toLocaleString('en')} rows`, () => {
     expect(out.deletedByAge).toBeGreaterThan(ROWS / 4)
     // Chunks aim at 10 ms, but the chunk (or vacuum step) that meets SQLite's WAL checkpoint takes ~30 ms, and
     // one that also meets a full-text merge up to ~70; the stall also holds a flush of the proxied calls'
-    // rows. Measured 57-80 ms on an idle machine. The old code held 177 ms here (one tick for the whole run).
-    expect(longest.cpuMs).toBeLessThan(100)
+    // rows. Measured 57-80 ms on an idle machine, and up to 131 ms in a fresh-clone CI run, where the other test
+    // files on the same two cores slow the same work down. The old code held 177 ms here on an idle machine (one
+    // tick for the whole run).
+    expect(longest.cpuMs).toBeLessThan(150)
     // Search follows: the rows that went are no longer found.
     const cutoff = new Date(Date.parse(filled.to) - 20 * DAY).toISOString()
     const { body } = await admin(`/admin/v1/logs?q=${RARE_TERMS.body}&limit=1000`)
