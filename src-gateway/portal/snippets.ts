@@ -8,6 +8,19 @@ const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 /** A string literal for Python, JavaScript and TOML alike (JSON's escaping is valid in all three). */
 const lit = (s: string) => JSON.stringify(s)
 
+/** A JSON POST with the key placeholder, as curl. */
+const curlSnippet = (url: string, body: object): PortalSnippet => ({
+  id: 'curl',
+  label: 'curl',
+  language: 'shell',
+  code: [
+    `curl ${sh(url)} \\`,
+    `  -H ${sh(`Authorization: Bearer ${KEY_PLACEHOLDER}`)} \\`,
+    "  -H 'content-type: application/json' \\",
+    `  -d ${sh(JSON.stringify(body))}`,
+  ].join('\n'),
+})
+
 /**
  * The snippets for calling one portal item from `baseUrl` (the gateway's origin as the caller reached it).
  * Routes and models get every client; a prompt endpoint is a Switchyard path, so only curl and the OpenAI SDKs'
@@ -25,17 +38,7 @@ export function portalSnippets(
     const path = `/prompts/${encodeURIComponent(promptName ?? '')}`
     const body = { variables: {} }
     return [
-      {
-        id: 'curl',
-        label: 'curl',
-        language: 'shell',
-        code: [
-          `curl ${sh(`${v1}${path}/run`)} \\`,
-          `  -H ${sh(`Authorization: Bearer ${KEY_PLACEHOLDER}`)} \\`,
-          "  -H 'content-type: application/json' \\",
-          `  -d ${sh(JSON.stringify(body))}`,
-        ].join('\n'),
-      },
+      curlSnippet(`${v1}${path}/run`, body),
       {
         id: 'openai-python',
         label: 'OpenAI SDK (Python)',
@@ -65,17 +68,7 @@ export function portalSnippets(
   const m = model ?? ''
   const chat = { model: m, messages: [{ role: 'user', content: 'Hello' }] }
   return [
-    {
-      id: 'curl',
-      label: 'curl',
-      language: 'shell',
-      code: [
-        `curl ${sh(`${v1}/chat/completions`)} \\`,
-        `  -H ${sh(`Authorization: Bearer ${KEY_PLACEHOLDER}`)} \\`,
-        "  -H 'content-type: application/json' \\",
-        `  -d ${sh(JSON.stringify(chat))}`,
-      ].join('\n'),
-    },
+    curlSnippet(`${v1}/chat/completions`, chat),
     {
       id: 'openai-python',
       label: 'OpenAI SDK (Python)',
