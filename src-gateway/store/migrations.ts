@@ -372,4 +372,11 @@ export const MIGRATIONS: string[] = [
      decided_at INTEGER
    );
    CREATE INDEX access_requests_requester ON access_requests(requester, status);`,
+  // Teams (issue 21): whose alerts and audit entries a member sees. An alert's workspace is its key's (or the
+  // workspace whose budget it is about); NULL is a gateway-wide alert, for admins only. An audit entry's workspaces
+  // is a JSON array: the workspace of the key, prompt, run or request it is about, or for a provider or route the
+  // workspaces it is shared with ('*': every one); NULL (members, settings, backups) is for admins only.
+  `ALTER TABLE alerts ADD COLUMN workspace TEXT;
+   CREATE INDEX alerts_workspace ON alerts(workspace, id) WHERE workspace IS NOT NULL;
+   ALTER TABLE audit_log ADD COLUMN workspaces TEXT;`,
 ]
