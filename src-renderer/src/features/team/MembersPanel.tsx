@@ -9,6 +9,7 @@ import { addMember, membersQuery, removeMember, updateMember } from '../../queri
 import { useAppStore } from '../../store'
 import { Confirm } from './Confirm'
 import { MAX_PASSWORD, MIN_PASSWORD } from './password-strength'
+import { TeamPanel } from './TeamPanel'
 import { seesAllWorkspaces, WorkspacePicker, workspacesText } from './WorkspacePicker'
 
 /** A temporary password to hand to a new member: 18 characters from a 55-letter alphabet (~104 bits). */
@@ -304,47 +305,18 @@ export function MembersPanel() {
   const list = useQuery(membersQuery())
   const [adding, setAdding] = useState(false)
   return (
-    <section className="panel stack" aria-labelledby="members-heading" aria-busy={list.isPending}>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h2 id="members-heading">Members</h2>
-        {!adding && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            + Add member
-          </button>
-        )}
-      </div>
-      {adding && <AddMemberForm onDone={() => setAdding(false)} />}
-      {list.error && (
-        <p className="error" role="alert">
-          Could not load members: {errorMessage(list.error)}{' '}
-          <button type="button" className="small" onClick={() => void list.refetch()}>
-            Retry
-          </button>
-        </p>
-      )}
-      {list.data && (
-        <div className="team-table-scroll">
-          <table className="team-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Workspaces</th>
-                <th scope="col">Source</th>
-                <th scope="col">Two-factor</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((m) => (
-                <MemberRow key={m.id} m={m} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TeamPanel
+      id="members"
+      title="Members"
+      noun="members"
+      addLabel="+ Add member"
+      addPrimary
+      canAdd={!adding}
+      onAdd={() => setAdding(true)}
+      form={adding && <AddMemberForm onDone={() => setAdding(false)} />}
+      list={list}
+      columns={['Name', 'Email', 'Role', 'Workspaces', 'Source', 'Two-factor', 'Last seen', 'Actions']}
+      rows={list.data?.map((m) => <MemberRow key={m.id} m={m} />) ?? null}
+    />
   )
 }

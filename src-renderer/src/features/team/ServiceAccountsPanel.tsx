@@ -6,6 +6,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { formatDateTime } from '../../format'
 import { createServiceAccount, deleteServiceAccount, serviceAccountsQuery } from '../../queries/team'
 import { Confirm } from './Confirm'
+import { TeamPanel } from './TeamPanel'
 import { seesAllWorkspaces, WorkspacePicker, workspacesText } from './WorkspacePicker'
 
 /** Service accounts act for CI and are never owners (the gateway refuses one). */
@@ -132,56 +133,37 @@ export function ServiceAccountsPanel() {
   const [creating, setCreating] = useState(false)
   const [revealed, setRevealed] = useState<{ name: string; token: string } | null>(null)
   return (
-    <section className="panel stack" aria-labelledby="sa-heading" aria-busy={list.isPending}>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h2 id="sa-heading">Service accounts</h2>
-        {!creating && !revealed && (
-          <button type="button" onClick={() => setCreating(true)}>
-            + Create service account
-          </button>
-        )}
-      </div>
-      {revealed && <TokenReveal {...revealed} onDone={() => setRevealed(null)} />}
-      {creating && (
-        <CreateForm
-          onCancel={() => setCreating(false)}
-          onCreated={(name, token) => {
-            setCreating(false)
-            setRevealed({ name, token })
-          }}
-        />
-      )}
-      {list.error && (
-        <p className="error" role="alert">
-          Could not load service accounts: {errorMessage(list.error)}
-        </p>
-      )}
-      {list.data?.length === 0 && !creating && (
-        <p className="muted">
-          None yet. Create one for a CI job that reads logs or manages keys through the admin API.
-        </p>
-      )}
-      {list.data && list.data.length > 0 && (
-        <div className="team-table-scroll">
-          <table className="team-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Workspaces</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((s) => (
-                <AccountRow key={s.id} s={s} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TeamPanel
+      id="sa"
+      title="Service accounts"
+      noun="service accounts"
+      addLabel="+ Create service account"
+      canAdd={!creating && !revealed}
+      onAdd={() => setCreating(true)}
+      form={
+        <>
+          {revealed && <TokenReveal {...revealed} onDone={() => setRevealed(null)} />}
+          {creating && (
+            <CreateForm
+              onCancel={() => setCreating(false)}
+              onCreated={(name, token) => {
+                setCreating(false)
+                setRevealed({ name, token })
+              }}
+            />
+          )}
+        </>
+      }
+      list={list}
+      columns={['Name', 'Role', 'Workspaces', 'Created', 'Last used', 'Actions']}
+      rows={list.data?.map((s) => <AccountRow key={s.id} s={s} />) ?? null}
+      empty={
+        creating ? null : (
+          <p className="muted">
+            None yet. Create one for a CI job that reads logs or manages keys through the admin API.
+          </p>
+        )
+      }
+    />
   )
 }

@@ -5,6 +5,7 @@ import type { WorkspaceView } from '../../api/team'
 import { countNoun } from '../../count-noun'
 import { deleteWorkspace, saveWorkspace, workspacesQuery } from '../../queries/team'
 import { Confirm } from './Confirm'
+import { TeamPanel } from './TeamPanel'
 
 /** Workspace ids follow provider ids (board s8): they appear in config files and URLs. */
 const WORKSPACE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -160,43 +161,17 @@ export function WorkspacesPanel() {
   const list = useQuery(workspacesQuery())
   const [creating, setCreating] = useState(false)
   return (
-    <section className="panel stack" aria-labelledby="ws-heading" aria-busy={list.isPending}>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h2 id="ws-heading">Workspaces</h2>
-        {!creating && (
-          <button type="button" onClick={() => setCreating(true)}>
-            + Create workspace
-          </button>
-        )}
-      </div>
-      {creating && <CreateForm onDone={() => setCreating(false)} />}
-      {list.error && (
-        <p className="error" role="alert">
-          Could not load workspaces: {errorMessage(list.error)}
-        </p>
-      )}
-      {list.data && (
-        <div className="team-table-scroll">
-          <table className="team-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                <th scope="col">Description</th>
-                <th scope="col" className="num">
-                  Keys
-                </th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((w) => (
-                <WorkspaceRow key={w.id} w={w} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TeamPanel
+      id="ws"
+      title="Workspaces"
+      noun="workspaces"
+      addLabel="+ Create workspace"
+      canAdd={!creating}
+      onAdd={() => setCreating(true)}
+      form={creating && <CreateForm onDone={() => setCreating(false)} />}
+      list={list}
+      columns={['Name', 'Id', 'Description', { label: 'Keys', num: true }, 'Actions']}
+      rows={list.data?.map((w) => <WorkspaceRow key={w.id} w={w} />) ?? null}
+    />
   )
 }
