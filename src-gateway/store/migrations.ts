@@ -379,4 +379,10 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE alerts ADD COLUMN workspace TEXT;
    CREATE INDEX alerts_workspace ON alerts(workspace, id) WHERE workspace IS NOT NULL;
    ALTER TABLE audit_log ADD COLUMN workspaces TEXT;`,
+  // Teams (issue 21): prompts and comparison runs belong to a workspace; members see only their workspaces' ones.
+  // Rows from before team mode are `default`'s. Lists filter on the workspace and page by id or recency.
+  `ALTER TABLE prompts ADD COLUMN workspace TEXT NOT NULL DEFAULT 'default';
+   ALTER TABLE compare_runs ADD COLUMN workspace TEXT NOT NULL DEFAULT 'default';
+   CREATE INDEX prompts_workspace ON prompts(workspace, updated_at);
+   CREATE INDEX compare_runs_workspace ON compare_runs(workspace, id);`,
 ]
