@@ -286,7 +286,12 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
 
   app.register(async function modelApiScope(scope) {
-    registerKeyAuth(scope, { policies, admin, offLoopback: () => offLoopback })
+    registerKeyAuth(scope, {
+      policies,
+      admin,
+      offLoopback: () => offLoopback,
+      config: () => configStore.current.resolved,
+    })
     refuseWhilePaused(scope)
     await scope.register(registerOpenApi)
     const moreMetrics = () => alerts.renderMetrics() + renderPolicyMetrics(gw)

@@ -8,13 +8,14 @@ import type { GatewayError } from '../core/errors.js'
  * Who makes a call. A client key, the admin (the UI's Playground, with the admin token or session), anyone on
  * a keyless loopback gateway, or the gateway itself on the admin's behalf: a comparison or a replay, which
  * runs without a key's limits or budget. `person` names the signed-in member an admin or system call is made
- * for (team mode), whom its log row is attributed to.
+ * for (team mode), whom its log row is attributed to; `workspace` the workspace it is made in (a key's call takes
+ * its key's), which its log row, its workspace's budget and the routes it may address follow.
  */
 export type CallerIdentity =
   | { kind: 'key'; name: string }
-  | { kind: 'admin'; person?: string }
+  | { kind: 'admin'; person?: string; workspace?: string }
   | { kind: 'open' }
-  | { kind: 'system'; purpose: 'comparison' | 'replay'; person?: string }
+  | { kind: 'system'; purpose: 'comparison' | 'replay'; person?: string; workspace?: string }
 
 /** The client key admission, limits and protection are read for: only a key call has one. */
 export function keyNameOf(identity: CallerIdentity): string | undefined {

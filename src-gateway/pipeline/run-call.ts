@@ -48,6 +48,10 @@ export async function runCall<R extends CallRequest>(
     attempts: 0,
   }
   if (call.identity.kind === 'system') event.caller = call.identity.purpose
+  // A UI call has no key to take a workspace from: the one it was made in (the auth hook's) is its own.
+  if ((call.identity.kind === 'admin' || call.identity.kind === 'system') && call.identity.workspace) {
+    event.workspace = call.identity.workspace
+  }
   attributeCall(event, call)
   const abort = call.signal
   const settled = gw.inFlight.add(abort)

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { type AdminAccess, CSRF_HEADER, modelApiProof } from '../api/edge/admin-access.js'
+import { type AdminAccess, type AdminCaller, CSRF_HEADER, modelApiProof } from '../api/edge/admin-access.js'
+import type { GatewayConfig } from '../config/schema.js'
 import { GatewayError } from '../core/errors.js'
 import type { CallerIdentity } from '../pipeline/call.js'
 import { signedInPerson } from '../sessions/attribution.js'
+import { requestWorkspace, WORKSPACE_HEADER } from '../team/tenancy.js'
 import { presentedKey } from './keys.js'
 import type { Policies } from './policies.js'
 
@@ -26,6 +28,23 @@ export interface KeyAuthOptions {
   admin: AdminAccess
   /** Whether the server listens beyond loopback: then a key is required even with none configured. */
   offLoopback: () => boolean
+  /** The config in force: its workspaces are the ones a UI call may be made in. */
+  config: () => Pick<GatewayConfig, 'workspaces'>
+}
+
+/**
+ * The identity of a call the web UI (or the admin token) makes: the signed-in person, and the workspace the call
+ * is made in, which its log row, its workspace's budget and limits, and the routes it may address follow. A
+ * member's call is always in one of their workspaces (the switcher's `x-switchyard-workspace`, else their first);
+ * the admin token's only when it names one, so solo mode's calls stay outside every workspace as before.
+ */
+function adminIdentity(req: FastifyRequest, caller: AdminCaller, config: KeyAuthOptions['config']): CallerIdentity {
+  const { principal } = caller
+  const person = signedInPerson(principal)
+  const named = req.headers[WORKSPACE_HEADER] !== undefined
+  if (principal.kind === 'admin-token' && !named) return person ? { kind: 'admin', person } : ADMIN
+  const workspace = requestWorkspace({ headers: req.headers, principal }, config())
+  return { kind: 'admin', ...(person ? { person } : {}), workspace }
 }
 
 /**
@@ -42,14 +61,16 @@ export interface KeyAuthOptions {
  * The CORS hook is the root's, so it runs before this one: a browser client can read the 401.
  */
 export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): void {
-  const { policies, admin, offLoopback } = opts
+  const { policies, admin, offLoopback, config } = opts
   scope.addHook('onRequest', async (req) => {
     if (req.method === 'OPTIONS') return
     if (!policies.enabled && !offLoopback()) {
-      // Nobody needs to prove anything here, but a signed-in member's UI calls are still logged as theirs.
+      // Nobody needs to prove anything here, but a signed-in member's UI calls are still logged as theirs, in their
+      // workspace.
       const caller = admin.callerOf(req)
-      const person = typeof caller === 'object' ? signedInPerson(caller.principal) : undefined
-      if (person) req.identity = { kind: 'admin', person }
+      const identity = typeof caller === 'object' ? adminIdentity(req, caller, config) : undefined
+      // The bare admin token stays an open caller here, as every caller is.
+      if (identity && identity !== ADMIN) req.identity = identity
       return
     }
     const given = presentedKey(req.headers)
@@ -66,9 +87,8 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     // Not a service account's token, nor the session of a role that may not run the Playground (modelApiProof).
     const proof = modelApiProof(caller)
     if (typeof caller === 'object' && (proof === 'token' || proof === 'session')) {
-      // The signed-in member's Playground and prompt-run calls are logged as theirs (team mode).
-      const person = signedInPerson(caller.principal)
-      req.identity = person ? { kind: 'admin', person } : ADMIN
+      // The signed-in member's Playground and prompt-run calls are logged as theirs, in their workspace (team mode).
+      req.identity = adminIdentity(req, caller, config)
       return
     }
     if (refused) throw refused
