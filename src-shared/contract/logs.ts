@@ -135,7 +135,7 @@ export const LogItemSchema = Type.Object({
   toolCallRepairs: Type.Integer(),
   /** The tool that made the call, from its user-agent: `claude-code`, `codex`, or another short name. */
   clientTool: OrNull(Type.String()),
-  /** The workspace of the call's key (null without a key). */
+  /** The workspace of the call's key, or the one a UI call was made in (null for other calls without a key). */
   workspace: OrNull(Type.String()),
   /** Who the call was made for: `x-switchyard-user`, the body's user, Claude Code's account, or the signed-in member. */
   person: OrNull(Type.String()),

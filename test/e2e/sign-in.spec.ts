@@ -1,57 +1,37 @@
 import { readFile } from 'node:fs/promises'
 import { expect, type Page, test } from '@playwright/test'
-import { type ServeProcess, startServe } from '../helpers/serve-process'
+import { startGatewayWithMock, watchConsole } from '../helpers/e2e-gateway'
 import { signIn } from '../helpers/ui-checks'
-import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
 
 // The web UI behind the admin token: the sign-in page, the printed one-time link, sign-out, and the UI's own
 // model calls (Playground, prompt runs) once client keys exist.
 
 const CLIENT_KEY = 'sk-sy-e2e-client-0123456789abcdef'
-let mock: RunningMock
-let gateway: ServeProcess
 
 test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' })
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  mock = await startMockUpstream()
-  process.env.SY_E2E_CLIENT_KEY = CLIENT_KEY
-  gateway = await startServe(`
+const running = startGatewayWithMock(
+  (mockUrl) => `
 providers:
-  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+  mock: { type: openai-compatible, baseUrl: "${mockUrl}/v1" }
 keys:
   - { name: cli, key: "\${env:SY_E2E_CLIENT_KEY}" }
-`)
-})
-test.afterAll(async () => {
-  await gateway?.stop()
-  await mock?.stop()
-})
-
-/** Console errors are bugs; the one a refused sign-in makes (the browser reports its 401) is passed in. */
-function watchConsole(page: Page, expected?: RegExp): string[] {
-  const errors: string[] = []
-  page.on('console', (m) => {
-    if (m.type() !== 'error' || m.location().url.endsWith('/favicon.ico')) return
-    if (expected?.test(`${m.text()} ${m.location().url}`)) return
-    errors.push(`${m.text()} ${m.location().url}`)
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  return errors
-}
+`,
+  { SY_E2E_CLIENT_KEY: CLIENT_KEY },
+)
 
 const signInPage = (page: Page) => page.getByRole('heading', { level: 1, name: 'Sign in' })
 const overview = (page: Page) => page.getByRole('heading', { level: 1, name: 'Overview' })
 
 test('without a session, / shows the sign-in page and no app page', async ({ page }) => {
   const errors = watchConsole(page)
-  await page.goto(gateway.baseUrl)
+  await page.goto(running.gateway.baseUrl)
   await expect(signInPage(page)).toBeVisible()
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0)
   await expect(page.getByText('admin-token')).toBeVisible()
   // A hash route does not get past it either.
-  await page.goto(`${gateway.baseUrl}/#/logs`)
+  await page.goto(`${running.gateway.baseUrl}/#/logs`)
   await expect(signInPage(page)).toBeVisible()
   await page.screenshot({ path: 'test-results/sign-in.png' })
   expect(errors).toEqual([])
@@ -59,14 +39,14 @@ test('without a session, / shows the sign-in page and no app page', async ({ pag
 
 test('a wrong token is refused with a message; the token from the data folder signs in', async ({ page }) => {
   const errors = watchConsole(page, /401.*\/auth\/login/)
-  await page.goto(gateway.baseUrl)
+  await page.goto(running.gateway.baseUrl)
   await page.getByLabel('Admin token').fill('not-the-token')
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('alert')).toHaveText(/not this gateway’s admin token/)
   await expect(signInPage(page)).toBeVisible()
   await page.screenshot({ path: 'test-results/sign-in-wrong-token.png' })
 
-  await page.getByLabel('Admin token').fill(gateway.adminToken)
+  await page.getByLabel('Admin token').fill(running.gateway.adminToken)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(overview(page)).toBeVisible()
   // The session survives a reload (it is a cookie, not page state).
@@ -76,7 +56,7 @@ test('a wrong token is refused with a message; the token from the data folder si
 })
 
 test('the link serve printed signs in once and never again', async ({ browser }) => {
-  const loginUrl = gateway.takeLoginUrl()
+  const loginUrl = running.gateway.takeLoginUrl()
   expect(loginUrl).toMatch(/\/auth\/login\?code=/)
 
   const first = await browser.newContext()
@@ -96,7 +76,7 @@ test('the link serve printed signs in once and never again', async ({ browser })
   await expect(signInPage(again)).toBeVisible()
   await expect(again.getByRole('alert')).toHaveText(/already used or has expired/)
   await again.screenshot({ path: 'test-results/sign-in-spent-link.png' })
-  await again.goto(gateway.baseUrl)
+  await again.goto(running.gateway.baseUrl)
   await expect(signInPage(again)).toBeVisible()
   expect((await second.cookies()).find((c) => c.name === 'switchyard_session')).toBeUndefined()
   await second.close()
@@ -104,7 +84,7 @@ test('the link serve printed signs in once and never again', async ({ browser })
 
 test('sign out ends the session', async ({ page }) => {
   const errors = watchConsole(page)
-  await signIn(page, gateway)
+  await signIn(page, running.gateway)
   // The Overview's own calls finish first: answered after the sign-out, they would be refused.
   await page.waitForLoadState('networkidle')
   await page.getByRole('button', { name: 'Sign out' }).click()
@@ -120,16 +100,16 @@ test('sign out ends the session', async ({ page }) => {
 test('a session that ends while the app is open brings back the sign-in page', async ({ page }) => {
   // The one refused call that tells the app its session is over.
   const errors = watchConsole(page, /401.*\/admin\/v1\//)
-  await signIn(page, gateway)
+  await signIn(page, running.gateway)
   // Ended elsewhere (another tab signed out, or the gateway restarted and forgot its sessions).
-  expect((await page.request.post(`${gateway.baseUrl}/auth/logout`)).status()).toBe(204)
+  expect((await page.request.post(`${running.gateway.baseUrl}/auth/logout`)).status()).toBe(204)
   // The next admin call the open app makes (moving to Logs, or the status poll, whichever comes first) is refused.
   await page.evaluate(() => {
     window.location.hash = '#/logs'
   })
   await expect(signInPage(page)).toBeVisible()
   await expect(page.getByRole('alert')).toHaveText('Your session ended. Sign in again.')
-  await page.getByLabel('Admin token').fill(gateway.adminToken)
+  await page.getByLabel('Admin token').fill(running.gateway.adminToken)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Logs' })).toBeVisible()
   expect(errors).toEqual([])
@@ -137,23 +117,23 @@ test('a session that ends while the app is open brings back the sign-in page', a
 
 test('with client keys configured, the Playground and a prompt run answer the signed-in UI', async ({ page }) => {
   // The model API is closed to callers without a key...
-  const bare = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+  const bare = await fetch(`${running.gateway.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
   })
   expect(bare.status).toBe(401)
   // ...and the prompt the UI runs is made through the admin API with the token.
-  const saved = await fetch(`${gateway.baseUrl}/admin/v1/prompts/greet/versions`, {
+  const saved = await fetch(`${running.gateway.baseUrl}/admin/v1/prompts/greet/versions`, {
     method: 'POST',
-    headers: { ...gateway.adminHeaders, 'content-type': 'application/json' },
+    headers: { ...running.gateway.adminHeaders, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'Say hi to {{name}}' }] }),
   })
   expect(saved.status).toBeLessThan(300)
 
   const errors = watchConsole(page)
-  await signIn(page, gateway)
-  await page.goto(`${gateway.baseUrl}/#/playground`)
+  await signIn(page, running.gateway)
+  await page.goto(`${running.gateway.baseUrl}/#/playground`)
   await page.getByLabel('Model or route').selectOption('mock/mock-gpt')
   await page.getByLabel('Message', { exact: true }).fill('hello through the session')
   await page.getByRole('button', { name: 'Send' }).click()
@@ -161,14 +141,14 @@ test('with client keys configured, the Playground and a prompt run answer the si
   await expect(reply).toContainText('Echo: hello through the session')
   await expect(reply).toHaveAttribute('data-state', 'done')
 
-  await page.goto(`${gateway.baseUrl}/#/prompts`)
+  await page.goto(`${running.gateway.baseUrl}/#/prompts`)
   await page.getByTestId('prompt-item').filter({ hasText: 'greet' }).click()
   await page.getByLabel('name', { exact: true }).fill('Ada')
   await page.getByRole('button', { name: /^Run/ }).click()
   await expect(page.getByTestId('prompt-output')).toContainText('Echo: Say hi to Ada')
 
   // A download is a navigation, not a fetch: the session cookie alone carries it.
-  await page.goto(`${gateway.baseUrl}/#/logs`)
+  await page.goto(`${running.gateway.baseUrl}/#/logs`)
   await expect(page.getByTestId('log-row').first()).toBeVisible()
   const [download] = await Promise.all([
     page.waitForEvent('download'),

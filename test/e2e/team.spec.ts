@@ -1,14 +1,18 @@
 import { expect, type Page, test } from '@playwright/test'
 import { Secret, TOTP } from 'otpauth'
-import { type ServeProcess, startServe } from '../helpers/serve-process'
-import { type RunningMock, startMockUpstream } from '../helpers/upstreams'
+import {
+  accountButton,
+  pageHeading,
+  signInAs as signInWith,
+  signOut,
+  startGatewayWithMock,
+  watchConsole,
+} from '../helpers/e2e-gateway'
 
 // Team mode in the web UI (issue 21): the setup link printed by `serve` creates the first owner, who adds a
 // developer and a viewer in Settings → Team; each then signs in as themselves and sees what their role allows.
 // Two-factor enrolment is driven with codes computed the way an authenticator app does.
 
-let mock: RunningMock
-let gateway: ServeProcess
 const CLIENT_KEY = 'sk-sy-e2e-team-0123456789abcdef'
 
 const OWNER = { name: 'Olive Owner', email: 'olive@example.com', password: 'owner passphrase 1' }
@@ -18,52 +22,19 @@ const VIEWER = { name: 'Vic Viewer', email: 'vic@example.com', password: 'tempor
 test.use({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' })
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  mock = await startMockUpstream()
-  process.env.SY_E2E_TEAM_KEY = CLIENT_KEY
-  // The key has no workspace: its calls belong to `default`, the workspace the members are given.
-  gateway = await startServe(`
+// The key has no workspace: its calls belong to `default`, the workspace the members are given.
+const running = startGatewayWithMock(
+  (mockUrl) => `
 auth: { mode: team }
 providers:
-  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+  mock: { type: openai-compatible, baseUrl: "${mockUrl}/v1" }
 keys:
   - { name: app, key: "\${env:SY_E2E_TEAM_KEY}" }
-`)
-})
-test.afterAll(async () => {
-  await gateway?.stop()
-  await mock?.stop()
-})
+`,
+  { SY_E2E_TEAM_KEY: CLIENT_KEY },
+)
 
-/** Console errors are bugs; the refusals a test provokes (a wrong password's 401) are passed in. */
-function watchConsole(page: Page, expected?: RegExp): string[] {
-  const errors: string[] = []
-  page.on('console', (m) => {
-    if (m.type() !== 'error' || m.location().url.endsWith('/favicon.ico')) return
-    if (expected?.test(`${m.text()} ${m.location().url}`)) return
-    errors.push(`${m.text()} ${m.location().url}`)
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  return errors
-}
-
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name })
-
-async function signInAs(page: Page, who: { email: string; password: string }) {
-  await page.goto(gateway.baseUrl)
-  await expect(heading(page, 'Sign in')).toBeVisible()
-  await page.getByLabel('Email').fill(who.email)
-  await page.getByLabel('Password').fill(who.password)
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-}
-
-const accountButton = (page: Page) => page.getByRole('button', { name: /^Account: / })
-
-async function signOut(page: Page) {
-  await accountButton(page).click()
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
-  await expect(heading(page, 'Sign in')).toBeVisible()
-}
+const signInAs = (page: Page, who: { email: string; password: string }) => signInWith(page, running.gateway, who)
 
 async function addMember(page: Page, who: typeof DEV, role: string) {
   await page.getByRole('button', { name: '+ Add member' }).click()
@@ -78,14 +49,14 @@ async function addMember(page: Page, who: typeof DEV, role: string) {
 
 test('the setup link creates the first owner, who adds a developer and a viewer', async ({ page }) => {
   const errors = watchConsole(page)
-  const setup = gateway.takeLoginUrl()
+  const setup = running.gateway.takeLoginUrl()
   expect(setup).toMatch(/\/setup\?token=/)
   // Without an owner, the sign-in page points at the setup link.
-  await page.goto(gateway.baseUrl)
+  await page.goto(running.gateway.baseUrl)
   await expect(page.getByText('This gateway has no owner yet')).toBeVisible()
 
   await page.goto(setup!)
-  await expect(heading(page, 'Set up your team')).toBeVisible()
+  await expect(pageHeading(page, 'Set up your team')).toBeVisible()
   await page.getByLabel('Name').fill(OWNER.name)
   await page.getByLabel('Email').fill(OWNER.email)
   await page.getByLabel('Password', { exact: true }).fill(OWNER.password)
@@ -96,12 +67,12 @@ test('the setup link creates the first owner, who adds a developer and a viewer'
   await page.getByLabel('Password again').fill(OWNER.password)
   await page.screenshot({ path: 'test-results/team-setup.png' })
   await page.getByRole('button', { name: 'Create owner and sign in' }).click()
-  await expect(heading(page, 'Overview')).toBeVisible()
+  await expect(pageHeading(page, 'Overview')).toBeVisible()
   // The spent token is gone from the address bar.
   expect(new URL(page.url()).pathname).toBe('/')
   expect(page.url()).not.toContain('token=')
 
-  await page.goto(`${gateway.baseUrl}/#/settings`)
+  await page.goto(`${running.gateway.baseUrl}/#/settings`)
   await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible()
   await expect(page.getByTestId('member-row').filter({ hasText: OWNER.email })).toContainText('owner')
   await addMember(page, DEV, 'developer')
@@ -128,10 +99,10 @@ test('a wrong password is refused with a message', async ({ page }) => {
 test('the developer signs in and does not see Members', async ({ page }) => {
   const errors = watchConsole(page)
   await signInAs(page, DEV)
-  await expect(heading(page, 'Overview')).toBeVisible()
+  await expect(pageHeading(page, 'Overview')).toBeVisible()
   await expect(accountButton(page)).toHaveAccessibleName('Account: Dana Dev, developer')
-  await page.goto(`${gateway.baseUrl}/#/settings`)
-  await expect(heading(page, 'Settings')).toBeVisible()
+  await page.goto(`${running.gateway.baseUrl}/#/settings`)
+  await expect(pageHeading(page, 'Settings')).toBeVisible()
   await expect(page.getByText('Owners and admins manage members')).toBeVisible()
   await expect(page.getByRole('heading', { name: 'Members' })).toHaveCount(0)
   await expect(page.getByRole('heading', { name: 'Export config' })).toHaveCount(0)
@@ -140,7 +111,7 @@ test('the developer signs in and does not see Members', async ({ page }) => {
 })
 
 test('the viewer sees a call in Logs but not its bodies', async ({ page }) => {
-  const called = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+  const called = await fetch(`${running.gateway.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
     body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'secret plans' }] }),
@@ -149,11 +120,11 @@ test('the viewer sees a call in Logs but not its bodies', async ({ page }) => {
 
   const errors = watchConsole(page)
   await signInAs(page, VIEWER)
-  await expect(heading(page, 'Overview')).toBeVisible()
+  await expect(pageHeading(page, 'Overview')).toBeVisible()
   // Pages the viewer's role cannot use are not offered.
   await expect(page.getByRole('link', { name: 'Playground' })).toHaveCount(0)
   await expect(page.getByRole('link', { name: 'Compare' })).toHaveCount(0)
-  await page.goto(`${gateway.baseUrl}/#/logs`)
+  await page.goto(`${running.gateway.baseUrl}/#/logs`)
   const row = page.getByTestId('log-row').first()
   await expect(row).toBeVisible()
   await row.click()
@@ -171,7 +142,7 @@ test('the viewer sees a call in Logs but not its bodies', async ({ page }) => {
 test('two-factor enrolment with a QR code, then sign-in asks for the code', async ({ page }) => {
   const errors = watchConsole(page, /401.*\/auth\/login/)
   await signInAs(page, DEV)
-  await expect(heading(page, 'Overview')).toBeVisible()
+  await expect(pageHeading(page, 'Overview')).toBeVisible()
   await accountButton(page).click()
   await page.getByRole('button', { name: 'Two-factor authentication' }).click()
   const dialog = page.getByRole('dialog', { name: 'Two-factor authentication' })
@@ -197,6 +168,6 @@ test('two-factor enrolment with a QR code, then sign-in asks for the code', asyn
   // The code used to confirm cannot be replayed: the authenticator's next one (accepted for clock drift) is used.
   await page.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }))
   await page.getByRole('button', { name: 'Verify' }).click()
-  await expect(heading(page, 'Overview')).toBeVisible()
+  await expect(pageHeading(page, 'Overview')).toBeVisible()
   expect(errors).toEqual([])
 })

@@ -1,4 +1,5 @@
 import type {} from '../../../src-shared/desktop-api'
+import { chosenWorkspace, WORKSPACE_HEADER } from './workspace-choice'
 
 /** A failed call to the gateway, carrying the message from its error body. */
 export class ApiError extends Error {
@@ -81,12 +82,14 @@ export function onAdminUnauthorized(listener: () => void): () => void {
 /**
  * Every call the renderer makes to the gateway goes through here, so each carries the admin credentials:
  * the admin API needs them, and the model APIs need them once client keys exist (the Playground and prompt
- * runs call `/v1` as the admin, not with a client key).
+ * runs call `/v1` as the admin, not with a client key). Each also names the workspace chosen in team mode.
  */
 export async function gatewayFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const attempt = async () => {
     const headers = new Headers(init.headers)
     for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value)
+    const workspace = chosenWorkspace()
+    if (workspace !== null) headers.set(WORKSPACE_HEADER, workspace)
     return fetch(`${await gatewayBaseUrl()}${path}`, { ...init, headers, credentials: 'same-origin' })
   }
   let res = await attempt()

@@ -112,6 +112,8 @@ function Shell() {
   const { path } = useHashLocation()
   const pages = useVisiblePages()
   const team = useAppStore((s) => s.authMode === 'team')
+  // A page loaded in one workspace starts over in another (its own state, not only the query cache).
+  const workspace = useAppStore((s) => s.workspace)
   useGlobalShortcuts(pages)
 
   const current = pages.find((p) => p.path === path)
@@ -147,7 +149,7 @@ function Shell() {
         </div>
       </nav>
       {current ? (
-        <ErrorBoundary key={current.path} label={`The ${current.label} page`}>
+        <ErrorBoundary key={`${current.path} ${workspace ?? ''}`} label={`The ${current.label} page`}>
           <Suspense fallback={<main className="page" aria-busy="true" />}>
             <current.Page />
           </Suspense>

@@ -4,6 +4,7 @@ import type { PrincipalView } from '../../../src-shared/contract/team'
 import { authApi } from '../api/auth'
 import { ApiError, errorMessage, isDesktop } from '../api/client'
 import type { SessionInfo } from '../api/team'
+import { chooseWorkspace, forgetWorkspace, restoreWorkspace } from '../api/workspace-choice'
 
 /** `checking` until the gateway has said whether this browser holds a session. */
 export type AuthStatus = 'checking' | 'signed-in' | 'signed-out'
@@ -20,6 +21,8 @@ export interface AuthSlice {
   sso: { label: string } | null
   /** Team mode with no owner yet: only the setup link printed by `serve` gets further. */
   setupRequired: boolean
+  /** The workspace chosen in the switcher, sent with every call; null: the person's first (or none in solo mode). */
+  workspace: string | null
   /** The password was right and the account has two-factor authentication: the form asks for the code. */
   totpStep: boolean
   signInError: string | null
@@ -30,6 +33,8 @@ export interface AuthSlice {
   signInPerson(email: string, password: string, totp?: string): Promise<void>
   /** Back from the code step to email and password. */
   cancelTotp(): void
+  /** The switcher: later calls are made in `id` (null: the person's first workspace), remembered in this browser. */
+  chooseWorkspace(id: string | null): void
   signOut(): Promise<void>
   /** The admin API refused a call: the session expired or the gateway restarted (sessions live in its memory). */
   sessionEnded(): void
@@ -95,9 +100,13 @@ function personSignInError(err: unknown, sentCode: boolean): string {
   return errorMessage(err)
 }
 
+/** Whose switcher choice a stored workspace is: one person's is not another's. */
+const ownerOf = (p: PrincipalView | null | undefined): string | null => (p ? `${p.kind}:${p.id}` : null)
+
 function fromSession(s: SessionInfo): Partial<AuthSlice> {
   const team = s.mode === 'team'
   return {
+    workspace: restoreWorkspace(team && s.authenticated ? ownerOf(s.principal) : null),
     authMode: team ? 'team' : 'solo',
     principal: team ? (s.principal ?? null) : null,
     // The gateway's list is the truth; a gateway that sends none gets its role's table (the same contract).
@@ -108,7 +117,7 @@ function fromSession(s: SessionInfo): Partial<AuthSlice> {
   }
 }
 
-const SIGNED_OUT = { principal: null, permissions: null, totpStep: false } as const
+const SIGNED_OUT = { principal: null, permissions: null, totpStep: false, workspace: null } as const
 
 export const createAuthSlice: StateCreator<AuthSlice, [], [], AuthSlice> = (set, get) => ({
   auth: 'checking',
@@ -117,6 +126,7 @@ export const createAuthSlice: StateCreator<AuthSlice, [], [], AuthSlice> = (set,
   permissions: null,
   sso: null,
   setupRequired: false,
+  workspace: null,
   totpStep: false,
   signInError: null,
   signingIn: false,
@@ -178,8 +188,16 @@ export const createAuthSlice: StateCreator<AuthSlice, [], [], AuthSlice> = (set,
     set({ totpStep: false, signInError: null })
   },
 
+  chooseWorkspace(id) {
+    const owner = ownerOf(get().principal)
+    if (owner === null) return
+    chooseWorkspace(owner, id)
+    set({ workspace: id })
+  },
+
   async signOut() {
     await authApi.logout()
+    forgetWorkspace()
     set({ ...SIGNED_OUT, auth: 'signed-out', signInError: null })
   },
 

@@ -3,13 +3,14 @@ import { errorMessage } from '../../api/client'
 import { useAppStore } from '../../store'
 import { ChangePasswordDialog } from './ChangePasswordDialog'
 import { TwoFactorDialog } from './TwoFactorDialog'
+import { WorkspaceSwitcher } from './WorkspaceSwitcher'
 import './team.css'
 
 type Open = 'password' | 'totp' | null
 
 /**
  * Team mode's account menu: who is signed in and as what role, their password and two-factor authentication,
- * and sign-out. A disclosure (button + list), not an ARIA menu: its few items are ordinary buttons in tab order.
+ * and sign-out; below it, the workspace switcher when there is a choice. A disclosure (button + list), not an ARIA menu: its few items are ordinary buttons in tab order.
  */
 export function AccountMenu() {
   const principal = useAppStore((s) => s.principal)
@@ -87,6 +88,7 @@ export function AccountMenu() {
           </button>
         </section>
       )}
+      <WorkspaceSwitcher />
       {error && (
         <p className="error" role="alert">
           {error}

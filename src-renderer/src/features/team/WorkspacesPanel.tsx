@@ -2,7 +2,6 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import type { WorkspaceView } from '../../api/team'
-import { countNoun } from '../../count-noun'
 import { deleteWorkspace, saveWorkspace, workspacesQuery } from '../../queries/team'
 import { Confirm } from './Confirm'
 import { TeamPanel } from './TeamPanel'
@@ -113,8 +112,6 @@ function Rename({ w, onDone }: { w: WorkspaceView; onDone(): void }) {
 
 function WorkspaceRow({ w }: { w: WorkspaceView }) {
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view')
-  // `default` always exists; a workspace that keys still use cannot go (the gateway says so too).
-  const deletable = w.id !== 'default' && w.keyCount === 0
   return (
     <tr aria-label={w.name} data-testid="workspace-row" data-workspace={w.id}>
       <th scope="row">{w.name}</th>
@@ -127,12 +124,11 @@ function WorkspaceRow({ w }: { w: WorkspaceView }) {
             <button type="button" className="small" onClick={() => setMode('rename')} aria-label={`Rename ${w.name}`}>
               Rename
             </button>
+            {/* `default` always exists. Whatever still uses another (keys, routes, members) the gateway's 409 names. */}
             {w.id !== 'default' && (
               <button
                 type="button"
                 className="small danger"
-                disabled={!deletable}
-                title={deletable ? undefined : `${countNoun(w.keyCount, 'key')} still belong to it`}
                 onClick={() => setMode('delete')}
                 aria-label={`Delete ${w.name}`}
               >
