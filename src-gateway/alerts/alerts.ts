@@ -170,6 +170,37 @@ export class Alerts {
   }
 
   /**
+   * The same thresholds for a workspace's budget (`workspaces.<id>.budget`), summed over all its calls: one
+   * alert per threshold, period and budget amount.
+   */
+  workspaceBudgetSpend(
+    workspace: string,
+    spentUsd: number,
+    budget: { usd: number; period: BudgetPeriod },
+    periodStart: number,
+  ) {
+    const pct = budgetPercent(spentUsd, budget.usd)
+    const start = new Date(periodStart).toISOString()
+    for (const t of BUDGET_THRESHOLDS) {
+      if (pct < t) break
+      this.raise({
+        kind: 'budget',
+        level: t >= 100 ? 'critical' : 'warning',
+        message: `workspace '${workspace}' has used ${t}% of its ${PERIOD_LABEL[budget.period]} budget (${usd(spentUsd)} of ${usd(budget.usd)})`,
+        details: {
+          workspace,
+          thresholdPct: t,
+          spentUsd,
+          budgetUsd: budget.usd,
+          period: budget.period,
+          periodStart: start,
+        },
+        dedupeKey: `wsbudget:${workspace}:${budget.period}:${start}:${budget.usd}:${t}`,
+      })
+    }
+  }
+
+  /**
    * The request log's writes started failing, or work again: one alert each per episode. Raised while
    * the database may refuse to store it too; it is stored once writes work again.
    */

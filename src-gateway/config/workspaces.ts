@@ -14,7 +14,7 @@ export const keyWorkspace = (key: { workspace?: string }): string => key.workspa
 export const sharedWith = (workspaces: readonly string[] | undefined, ws: string): boolean =>
   workspaces === undefined || workspaces.includes(ws)
 
-/** Keys, providers and routes naming a workspace the config does not have. */
+/** Keys, providers and routes naming a workspace the config does not have; workspace budgets downgrading nowhere. */
 export function workspaceProblems(cfg: GatewayConfig): ConfigProblem[] {
   const ids = workspaceIds(cfg)
   const known = [...ids].join(', ')
@@ -28,5 +28,17 @@ export function workspaceProblems(cfg: GatewayConfig): ConfigProblem[] {
     for (const [i, ws] of (p.workspaces ?? []).entries()) check(`/providers/${id}/workspaces/${i}`, ws)
   for (const [name, r] of Object.entries(cfg.routes ?? {}))
     for (const [i, ws] of (r.workspaces ?? []).entries()) check(`/routes/${name}/workspaces/${i}`, ws)
+  // A workspace's budget downgrades like a key's: to provider/model on a configured provider.
+  const providers = Object.keys(cfg.providers ?? {})
+  for (const [id, ws] of Object.entries(cfg.workspaces ?? {})) {
+    const onExceed = ws.budget?.onExceed
+    const downgrade = onExceed?.startsWith('downgrade:') ? onExceed.slice('downgrade:'.length) : undefined
+    if (downgrade !== undefined && !providers.includes(downgrade.slice(0, downgrade.indexOf('/')))) {
+      out.push({
+        path: `/workspaces/${id}/budget/onExceed`,
+        message: `'${downgrade}' must be provider/model with a configured provider (${providers.join(', ') || 'none configured'})`,
+      })
+    }
+  }
   return out
 }

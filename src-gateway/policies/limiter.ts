@@ -51,23 +51,31 @@ export class KeyLimiter {
     return b
   }
 
-  /**
-   * Takes one request (and `tokens` estimated prompt tokens) from every bucket that applies, or none of
-   * them: a call refused by one limit must not use up another.
-   */
-  admit(tokens: number, user: string | undefined, now: number): Refusal | undefined {
+  private checks(tokens: number, user: string | undefined, now: number): [string, TokenBucket, number][] {
     const checks: [string, TokenBucket, number][] = []
     if (this.rpm) checks.push(['requests per minute', this.rpm, 1])
     if (this.tpm) checks.push(['tokens per minute', this.tpm, tokens])
     if (this.limits.perUserRpm && user !== undefined) {
       checks.push([`requests per minute for user '${user}'`, this.userBucket(user, now), 1])
     }
-    for (const [what, bucket, n] of checks) {
+    return checks
+  }
+
+  /**
+   * What would refuse one request (and `tokens` estimated prompt tokens) now; takes nothing, so a call refused
+   * by one limit (the key's or its workspace's) does not use up another.
+   */
+  refusal(tokens: number, user: string | undefined, now: number): Refusal | undefined {
+    for (const [what, bucket, n] of this.checks(tokens, user, now)) {
       const wait = bucket.waitMs(n, now)
       if (wait > 0) return { what, retryAfterMs: wait }
     }
-    for (const [, bucket, n] of checks) bucket.take(n, now)
     return undefined
+  }
+
+  /** Takes one request and `tokens` from every bucket that applies; call it only once `refusal` found none. */
+  take(tokens: number, user: string | undefined, now: number): void {
+    for (const [, bucket, n] of this.checks(tokens, user, now)) bucket.take(n, now)
   }
 
   /** Replaces the estimate charged at admission with the tokens the call really used. */

@@ -15,6 +15,7 @@ import { type HeaderSink, KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
 import { bothFilters, residencyFilter } from './residency.js'
 import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
+import { WorkspaceLimitsState, type WorkspaceState } from './workspace-limits/workspace-limits.js'
 
 /** What a call may do once its key is admitted. */
 export interface Admission {
@@ -50,6 +51,38 @@ function estimateTokens(call: ChatRequest | EmbeddingsRequest): number {
 
 const secondsUntil = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
 
+type Budget = NonNullable<VirtualKey['config']['budget']>
+
+/**
+ * A budget a call is checked against: its key's or its workspace's. Both decide, reserve and answer alike;
+ * only the name in the message and the error codes differ.
+ */
+interface BudgetSubject {
+  /** `key 'ci'` or `workspace 'team-a'`, as the 429's message names it. */
+  what: string
+  budget: Budget
+  gate: BudgetGate
+  spent: number
+  codes: { exceeded: string; reserved: string }
+}
+
+const KEY_BUDGET_CODES = { exceeded: 'budget_exceeded', reserved: 'budget_reserved' }
+const WORKSPACE_BUDGET_CODES = { exceeded: 'workspace_budget_exceeded', reserved: 'workspace_budget_reserved' }
+
+/** What one budget decided for a call: the model to serve it with, and what it reserves while it runs. */
+interface BudgetDecision {
+  model: string
+  reserve: boolean
+  reservationUsd?: number
+}
+
+/** What an admitted call holds of a budget until it ends. */
+interface Held {
+  gate: BudgetGate
+  hold: BudgetHold
+  model: string
+}
+
 /** The output tokens a chat call may produce at most, when the caller said. */
 function outputLimit(call: ChatRequest | EmbeddingsRequest): number | undefined {
   if (!('messages' in call)) return 0
@@ -65,11 +98,23 @@ function checkModel(key: VirtualKey, model: string): void {
   )
 }
 
-/** The refusal of a model that is not shared with the key's workspace: the same answer as a model the key may not use. */
-function notInWorkspace(key: VirtualKey, model: string, what: string): GatewayError {
+/** Who makes a call, for the workspace sharing rules: a key (in its workspace) or a keyless UI call made in one. */
+interface WorkspaceCaller {
+  /** `key 'ci'`, or `this call` for a UI call. */
+  who: string
+  workspace: string
+}
+
+const keyCaller = (key: VirtualKey): WorkspaceCaller => ({
+  who: `key '${key.name}'`,
+  workspace: keyWorkspace(key.config),
+})
+
+/** The refusal of a model that is not shared with the caller's workspace: the same answer as a model a key may not use. */
+function notInWorkspace(caller: WorkspaceCaller, model: string, what: string): GatewayError {
   return new GatewayError(
     'permission',
-    `key '${key.name}' may not use model '${model}': ${what} is not shared with its workspace '${keyWorkspace(key.config)}'`,
+    `${caller.who} may not use model '${model}': ${what} is not shared with its workspace '${caller.workspace}'`,
     { code: 'model_not_allowed' },
   )
 }
@@ -91,6 +136,8 @@ export class Policies {
   private gates = new Map<string, BudgetGate>()
   private configured = 0
   readonly ledger: SpendLedger
+  /** `workspaces.<id>.budget` and `.limits`: summed over every call of the workspace. */
+  readonly workspaces: WorkspaceLimitsState
   readonly providerLimits = new ProviderLimits()
 
   constructor(
@@ -100,6 +147,7 @@ export class Policies {
     private readonly deps: PolicyDeps = {},
   ) {
     this.ledger = new SpendLedger(db, clock)
+    this.workspaces = new WorkspaceLimitsState(db, clock)
     this.apply(config)
   }
 
@@ -132,6 +180,7 @@ export class Policies {
     this.ledger.track(budgets)
     // Calls in flight hold their key's gate; a key that keeps its name keeps its gate.
     this.gates = new Map([...budgets.keys()].map((name) => [name, this.gates.get(name) ?? new BudgetGate()]))
+    this.workspaces.apply(config.workspaces)
     this.deps.alerts?.apply(config)
   }
 
@@ -161,9 +210,11 @@ export class Policies {
   }
 
   /**
-   * Checks a decoded chat or embeddings call against its key before any upstream call: model allow-list
-   * (403), budget (429, or a downgrade for chat), then rate limits (429). Sets `x-ratelimit-*` either way.
-   * A budgeted call reserves what it may cost until `settle`, so concurrent calls see each other.
+   * Checks a decoded chat or embeddings call against its key and its workspace before any upstream call:
+   * model allow-list (403), the key's budget then the workspace's (429, or a downgrade for chat), then the
+   * key's rate limits and the workspace's (429). Sets `x-ratelimit-*` either way. A budgeted call reserves
+   * what it may cost until `settle`, so concurrent calls see each other. A call without a key (the UI's)
+   * meets its workspace's budget and limits when the auth hook has set `event.workspace`.
    */
   admit(
     keyName: string | undefined,
@@ -173,109 +224,181 @@ export class Policies {
     body: Record<string, unknown>,
   ): Admission {
     const routeResidency = this.routeResidency(canonical.model)
-    if (keyName === undefined) {
-      return { model: canonical.model, filterTargets: routeResidency, settle: (e) => this.settleProviders(e) }
+    const key = keyName === undefined ? undefined : this.authenticatedKey(keyName)
+    if (key) {
+      event.keyName = key.name
+      event.workspace = keyWorkspace(key.config)
+      this.deps.alerts?.requestSeen(key.name)
+      checkModel(key, canonical.model)
     }
-    const key = this.authenticatedKey(keyName)
-    event.keyName = key.name
-    event.workspace = keyWorkspace(key.config)
-    this.deps.alerts?.requestSeen(key.name)
-    checkModel(key, canonical.model)
-    this.checkWorkspace(key, canonical.model)
+    const caller = this.callerOf(key, event.workspace)
+    if (caller) this.checkWorkspace(caller, canonical.model)
+    const ws = this.workspaces.get(event.workspace)
+    if (!key && !ws) {
+      const filterTargets = bothFilters(routeResidency, caller && this.workspaceFilter(caller))
+      return { model: canonical.model, filterTargets, settle: (e) => this.settleProviders(e) }
+    }
     // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
-    const budget = this.budgetDecision(key, canonical)
-    const model = budget.model
+    // The workspace judges the model the key's budget left: a key downgraded for its own budget spends the
+    // workspace's on the cheaper model.
+    const keyBudget = key?.config.budget && this.keyBudgetSubject(key, key.config.budget)
+    const byKey = keyBudget ? this.budgetDecision(keyBudget, canonical, canonical.model) : undefined
+    const wsBudget = ws?.budget && this.workspaceBudgetSubject(ws, ws.budget)
+    const byWorkspace = wsBudget ? this.budgetDecision(wsBudget, canonical, byKey?.model ?? canonical.model) : undefined
+    const model = byWorkspace?.model ?? byKey?.model ?? canonical.model
     if (model !== canonical.model) event.downgradedFrom = canonical.model
 
     const now = this.clock()
-    const limiter = this.limiters.get(key.name)!
-    const estimate = limiter.hasTpm ? estimateTokens(canonical) : 0
-    const refusal = limiter.admit(estimate, endUser(body), now)
-    limiter.setHeaders(reply, now)
+    const limiter = key && this.limiters.get(key.name)
+    const wsLimiter = ws?.limiter
+    const estimate = limiter?.hasTpm || wsLimiter?.hasTpm ? estimateTokens(canonical) : 0
+    const user = endUser(body)
+    const refusal = limiter?.refusal(estimate, user, now)
+    const wsRefusal = refusal ? undefined : wsLimiter?.refusal(estimate, undefined, now)
+    if (!refusal && !wsRefusal) {
+      limiter?.take(estimate, user, now)
+      wsLimiter?.take(estimate, undefined, now)
+    }
+    // The key's own limits win the headers; a key without limits shows its workspace's.
+    wsLimiter?.setHeaders(reply, now)
+    limiter?.setHeaders(reply, now)
     if (refusal) {
-      throw new GatewayError('rate_limited', `key '${key.name}' is over its ${refusal.what} limit`, {
+      throw new GatewayError('rate_limited', `key '${key!.name}' is over its ${refusal.what} limit`, {
         code: 'rate_limit_exceeded',
         retryAfter: secondsUntil(refusal.retryAfterMs),
       })
     }
-    const gate = budget.reserve ? this.gates.get(key.name) : undefined
-    const hold = gate?.hold(budget.reservationUsd)
+    if (wsRefusal) {
+      throw new GatewayError('rate_limited', `workspace '${ws!.id}' is over its ${wsRefusal.what} limit`, {
+        code: 'workspace_rate_limited',
+        retryAfter: secondsUntil(wsRefusal.retryAfterMs),
+      })
+    }
+    const keyHeld = this.holdBudget(keyBudget, byKey, model)
+    const wsHeld = this.holdBudget(wsBudget, byWorkspace, model)
     return {
       model,
-      filterTargets: bothFilters(bothFilters(routeResidency, this.keyResidency(key)), this.workspaceFilter(key)),
+      filterTargets: bothFilters(
+        bothFilters(routeResidency, key && this.keyResidency(key)),
+        caller && this.workspaceFilter(caller),
+      ),
       settle: (e) => {
         this.settleProviders(e)
-        if (limiter.hasTpm) {
+        if (limiter?.hasTpm || wsLimiter?.hasTpm) {
           const reported = e.inputTokens !== undefined || e.outputTokens !== undefined
           // A call that failed without usage cost the upstream nothing: give the estimate back.
           // A cache hit used no upstream tokens either.
           const used = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
           const actual = e.isCacheHit ? 0 : used
-          limiter.correctTokens(estimate, actual, this.clock())
+          limiter?.correctTokens(estimate, actual, this.clock())
+          wsLimiter?.correctTokens(estimate, actual, this.clock())
         }
-        if (key.config.budget) this.chargeBudget(key.name, e, gate && hold && { gate, hold, model })
+        if (!keyBudget && !wsBudget) return
+        const cost = e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
+        if (key && keyBudget) this.chargeBudget(key.name, e, cost, keyHeld)
+        if (ws && wsBudget) this.chargeWorkspace(ws.id, e, cost, wsHeld)
       },
     }
   }
 
+  private keyBudgetSubject(key: VirtualKey, budget: Budget): BudgetSubject {
+    const gate = this.gates.get(key.name)!
+    return { what: `key '${key.name}'`, budget, gate, spent: this.ledger.spent(key.name), codes: KEY_BUDGET_CODES }
+  }
+
+  private workspaceBudgetSubject(ws: WorkspaceState, budget: Budget): BudgetSubject {
+    return {
+      what: `workspace '${ws.id}'`,
+      budget,
+      gate: ws.gate!,
+      spent: this.workspaces.ledger.spent(ws.id),
+      codes: WORKSPACE_BUDGET_CODES,
+    }
+  }
+
+  /**
+   * Reserves what the call may cost on a budget that admitted it with room (not on a downgrade). The gate
+   * learns the cost of the model the call is served with, which the other budget may have downgraded.
+   */
+  private holdBudget(
+    subject: BudgetSubject | undefined,
+    decision: BudgetDecision | undefined,
+    served: string,
+  ): Held | undefined {
+    if (!subject || !decision?.reserve) return undefined
+    return { gate: subject.gate, hold: subject.gate.hold(decision.reservationUsd), model: served }
+  }
+
   /**
    * Where the prompt of a request that is not a chat call (count_tokens) may go: the key's model allow-list
-   * (403) and the route's and key's residency, exactly as `admit` would decide for a chat call.
+   * (403), what is shared with the key's workspace (or `workspace`, a keyless UI call's) and the route's and
+   * key's residency, exactly as `admit` would decide for a chat call.
    */
-  restrictions(keyName: string | undefined, model: string): Admission['filterTargets'] {
+  restrictions(keyName: string | undefined, model: string, workspace?: string): Admission['filterTargets'] {
     const routeResidency = this.routeResidency(model)
-    if (keyName === undefined) return routeResidency
-    const key = this.authenticatedKey(keyName)
-    checkModel(key, model)
-    this.checkWorkspace(key, model)
-    return bothFilters(bothFilters(routeResidency, this.keyResidency(key)), this.workspaceFilter(key))
+    const key = keyName === undefined ? undefined : this.authenticatedKey(keyName)
+    if (key) checkModel(key, model)
+    const caller = this.callerOf(key, workspace)
+    if (caller) this.checkWorkspace(caller, model)
+    return bothFilters(
+      bothFilters(routeResidency, key && this.keyResidency(key)),
+      caller && this.workspaceFilter(caller),
+    )
   }
 
   /**
    * Whether a key may call `model` as GET /v1/models lists it (a route's name or `provider/model`): its model
-   * globs and its workspace allow it. Keyless callers see everything.
+   * globs and its workspace allow it. A keyless caller sees what is shared with `workspace` (a UI call's), or
+   * everything without one.
    */
-  mayList(keyName: string | undefined, model: string): boolean {
-    if (keyName === undefined) return true
-    const key = this.byName.get(keyName)
-    if (!key?.allowsModel(model)) return false
+  mayList(keyName: string | undefined, model: string, workspace?: string): boolean {
+    const key = keyName === undefined ? undefined : this.byName.get(keyName)
+    if (keyName !== undefined && !key?.allowsModel(model)) return false
+    const caller = this.callerOf(key, workspace)
+    if (!caller) return true
     try {
-      this.checkWorkspace(key, model)
+      this.checkWorkspace(caller, model)
       return true
     } catch {
       return false
     }
   }
 
+  /** Whose workspace the sharing rules judge: the key's; a keyless call's own when it has one; else none. */
+  private callerOf(key: VirtualKey | undefined, workspace: string | undefined): WorkspaceCaller | undefined {
+    if (key) return keyCaller(key)
+    return workspace === undefined ? undefined : { who: 'this call', workspace }
+  }
+
   /**
-   * A key may address a route or a provider (`provider/model`) only when it is shared with the key's workspace;
-   * a bare model name is judged by the targets it resolves to (`workspaceFilter`).
+   * A key (or a UI call made in a workspace) may address a route or a provider (`provider/model`) only when it
+   * is shared with its workspace; a bare model name is judged by the targets it resolves to (`workspaceFilter`).
    */
-  private checkWorkspace(key: VirtualKey, model: string): void {
-    const ws = keyWorkspace(key.config)
+  private checkWorkspace(caller: WorkspaceCaller, model: string): void {
+    const ws = caller.workspace
     if (Object.hasOwn(this.routes, model)) {
-      if (!sharedWith(this.routes[model].workspaces, ws)) throw notInWorkspace(key, model, `route '${model}'`)
+      if (!sharedWith(this.routes[model].workspaces, ws)) throw notInWorkspace(caller, model, `route '${model}'`)
       return
     }
     const slash = model.indexOf('/')
     const provider = slash > 0 ? model.slice(0, slash) : undefined
     if (provider !== undefined && !sharedWith(this.providerWorkspaces.get(provider), ws)) {
-      throw notInWorkspace(key, model, `provider '${provider}'`)
+      throw notInWorkspace(caller, model, `provider '${provider}'`)
     }
   }
 
   /**
-   * Drops targets on providers not shared with the key's workspace, so neither a shared route's fallbacks nor
+   * Drops targets on providers not shared with the caller's workspace, so neither a shared route's fallbacks nor
    * a bare model name reach one; none left is the same 403 as a model the key may not use.
    */
-  private workspaceFilter(key: VirtualKey): Admission['filterTargets'] {
+  private workspaceFilter(caller: WorkspaceCaller): Admission['filterTargets'] {
     if (this.providerWorkspaces.size === 0) return undefined
-    const ws = keyWorkspace(key.config)
+    const ws = caller.workspace
     return (targets, model) => {
       const allowed = targets.filter((t) => sharedWith(this.providerWorkspaces.get(t.provider.id), ws))
       if (allowed.length > 0) return allowed
       const ids = [...new Set(targets.map((t) => t.provider.id))].join(', ')
-      throw notInWorkspace(key, model, `provider ${ids}`)
+      throw notInWorkspace(caller, model, `provider ${ids}`)
     }
   }
 
@@ -311,17 +434,25 @@ export class Policies {
   }
 
   /** Charges an ended call to its key's budget now (not when its log row is written) and frees its reservation. */
-  private chargeBudget(name: string, e: LogEvent, held?: { gate: BudgetGate; hold: BudgetHold; model: string }): void {
-    const cost = e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
+  private chargeBudget(name: string, e: LogEvent, cost: number, held: Held | undefined): void {
     held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
     this.ledger.charge(name, e, cost)
     this.budgetAlerts(name)
   }
 
-  /** The log writer priced a row: the ledger swaps the charge made when the call ended for this price. */
+  /** The same for the call's workspace: its ledger sums every call made in it. */
+  private chargeWorkspace(id: string, e: LogEvent, cost: number, held: Held | undefined): void {
+    held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
+    this.workspaces.ledger.charge(id, e, cost)
+    this.workspaceBudgetAlerts(id)
+  }
+
+  /** The log writer priced a row: the ledgers swap the charge made when the call ended for this price. */
   confirmSpend(e: LogEvent, costUsd: number): void {
     this.ledger.confirm(e, costUsd)
+    this.workspaces.ledger.confirm(e, costUsd)
     if (e.keyName !== undefined) this.budgetAlerts(e.keyName)
+    if (e.workspace !== undefined) this.workspaceBudgetAlerts(e.workspace)
   }
 
   private budgetAlerts(name: string): void {
@@ -330,22 +461,27 @@ export class Policies {
     if (budget && start !== undefined) this.deps.alerts?.budgetSpend(name, this.ledger.spent(name), budget, start)
   }
 
+  private workspaceBudgetAlerts(id: string): void {
+    const budget = this.workspaces.get(id)?.budget
+    const start = this.workspaces.ledger.periodStartOf(id)
+    if (budget && start !== undefined) {
+      this.deps.alerts?.workspaceBudgetSpend(id, this.workspaces.ledger.spent(id), budget, start)
+    }
+  }
+
   /**
-   * The model to serve with and whether the call counts against the budget: the requested model while
-   * the budget has room for it, else the downgrade model, else 429.
+   * The model to serve with and whether the call counts against the budget: `model` while the budget has
+   * room for it, else the downgrade model, else 429.
    */
   private budgetDecision(
-    key: VirtualKey,
+    subject: BudgetSubject,
     canonical: ChatRequest | EmbeddingsRequest,
-  ): { model: string; reserve: boolean; reservationUsd?: number } {
-    const requested = canonical.model
-    const budget = key.config.budget
-    if (!budget) return { model: requested, reserve: false }
-    const gate = this.gates.get(key.name)!
-    const spent = this.ledger.spent(key.name)
-    const reservationUsd = this.reservation(gate, canonical)
+    model: string,
+  ): BudgetDecision {
+    const { budget, gate, spent } = subject
+    const reservationUsd = this.reservation(gate, canonical, model)
     const room = gate.room(spent, budget.usd, reservationUsd)
-    if (room === 'open') return { model: requested, reserve: true, reservationUsd }
+    if (room === 'open') return { model, reserve: true, reservationUsd }
     const onExceed = budget.onExceed ?? 'block'
     // The downgrade model is a chat model: an embeddings call over budget is blocked instead.
     if ('messages' in canonical && onExceed.startsWith('downgrade:')) {
@@ -355,16 +491,16 @@ export class Policies {
     if (room === 'held') {
       throw new GatewayError(
         'rate_limited',
-        `key '${key.name}' has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${gate.callsInFlight} call(s) in flight; retry when they finish`,
-        { code: 'budget_reserved', retryAfter: '1' },
+        `${subject.what} has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${gate.callsInFlight} call(s) in flight; retry when they finish`,
+        { code: subject.codes.reserved, retryAfter: '1' },
       )
     }
     const end = periodEnd(budget.period, this.clock())
     throw new GatewayError(
       'rate_limited',
-      `key '${key.name}' has used its ${period} budget: $${spent.toFixed(4)} of $${budget.usd}`,
+      `${subject.what} has used its ${period} budget: $${spent.toFixed(4)} of $${budget.usd}`,
       {
-        code: 'budget_exceeded',
+        code: subject.codes.exceeded,
         retryAfter: end === undefined ? undefined : secondsUntil(end - this.clock()),
       },
     )
@@ -372,25 +508,25 @@ export class Policies {
 
   /**
    * What a call may cost, reserved while it runs: priced at its own output limit when it set one, else the
-   * most a call of its model has cost this key, else priced at a default output length. Undefined when
-   * nothing prices it: the call is then admitted only with nothing else of the key's in flight.
+   * most a call of its model has cost under this budget, else priced at a default output length. Undefined
+   * when nothing prices it: the call is then admitted only with nothing else of the budget's in flight.
    */
-  private reservation(gate: BudgetGate, call: ChatRequest | EmbeddingsRequest): number | undefined {
+  private reservation(gate: BudgetGate, call: ChatRequest | EmbeddingsRequest, model: string): number | undefined {
     const limit = outputLimit(call)
     return (
-      (limit === undefined ? undefined : this.priceBound(call, limit)) ??
-      gate.highest(call.model) ??
-      this.priceBound(call, DEFAULT_OUTPUT_TOKENS)
+      (limit === undefined ? undefined : this.priceBound(call, model, limit)) ??
+      gate.highest(model) ??
+      this.priceBound(call, model, DEFAULT_OUTPUT_TOKENS)
     )
   }
 
-  /** The price of the call's estimated prompt plus `outputTokens` on the dearest target it may reach. */
-  private priceBound(call: ChatRequest | EmbeddingsRequest, outputTokens: number): number | undefined {
+  /** The price of the call's estimated prompt plus `outputTokens` on the dearest target `model` may reach. */
+  private priceBound(call: ChatRequest | EmbeddingsRequest, model: string, outputTokens: number): number | undefined {
     const book = this.deps.priceBook
     if (!book) return undefined
     const input = estimateTokens(call)
     let max: number | undefined
-    for (const t of this.pricedTargets(call.model)) {
+    for (const t of this.pricedTargets(model)) {
       try {
         const c = book.cost({ providerId: t.providerId, model: t.model, usage: { input, output: outputTokens } })
         if (c !== null) max = Math.max(max ?? 0, c)

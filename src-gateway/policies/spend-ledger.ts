@@ -45,8 +45,13 @@ interface Charged {
   usd: number
 }
 
+/** What a ledger sums spend by: a key (`key_name`) or a workspace (`workspace`, every key's and UI call's in it). */
+export type LedgerScope = 'key' | 'workspace'
+
+const COLUMN: Record<LedgerScope, string> = { key: 'key_name', workspace: 'workspace' }
+
 /**
- * Spend per key in its budget period. Read from the cost ledger (request_logs) once per key; after that
+ * Spend per key (or per workspace) in its budget period. Read from the cost ledger (request_logs) once per key; after that
  * each call is charged when it ends (priced in memory, so concurrent calls see each other's spend at
  * once), and the charge is swapped for the ledger's own price when the log writer stores the row.
  *
@@ -60,7 +65,13 @@ export class SpendLedger {
   constructor(
     private readonly db: Db | undefined,
     private readonly clock: () => number,
+    private readonly scope: LedgerScope = 'key',
   ) {}
+
+  /** The name an event is charged to in this ledger. */
+  private nameOf(event: LogEvent): string | undefined {
+    return this.scope === 'key' ? event.keyName : event.workspace
+  }
 
   /** Tracks these keys' budgets; a key whose period is unchanged keeps its running total. */
   track(budgets: Map<string, BudgetPeriod>): void {
@@ -88,7 +99,10 @@ export class SpendLedger {
   private read(name: string, start: number): number {
     if (!this.db) return 0
     const row = this.db
-      .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM request_logs WHERE key_name = ? AND created_at >= ?')
+      // Both columns are indexed (request_logs_key, request_logs_workspace), so this reads one key's or workspace's rows.
+      .prepare(
+        `SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM request_logs WHERE ${COLUMN[this.scope]} = ? AND created_at >= ?`,
+      )
       .get(name, new Date(start).toISOString()) as { usd: number }
     return row.usd
   }
@@ -129,7 +143,8 @@ export class SpendLedger {
   confirm(event: LogEvent, costUsd: number): void {
     const c = this.charged.get(event)
     this.charged.delete(event)
-    const e = event.keyName === undefined ? undefined : this.current(event.keyName)
+    const name = this.nameOf(event)
+    const e = name === undefined ? undefined : this.current(name)
     if (!e) return
     if (c?.start === e.start) {
       e.provisional -= c.usd

@@ -1,3 +1,4 @@
+import type { OnExceed } from '../../src-shared/contract/budgets.js'
 import type {
   PortalAnswer,
   PortalItem,
@@ -139,8 +140,18 @@ export function portalView(
       })
     }
   }
+  const own = cfg.workspaces?.[ws]
   return {
     workspace: { id: ws, name: workspaceName(cfg, ws) },
+    workspaceBudget: own?.budget
+      ? {
+          usd: own.budget.usd,
+          period: own.budget.period,
+          onExceed: (own.budget.onExceed ?? 'block') as OnExceed,
+          spent: src.gw.policies.workspaces.spent(ws) ?? 0,
+        }
+      : null,
+    workspaceLimits: own?.limits ?? null,
     workspaces,
     baseUrl,
     keys: keys.map(portalKey),

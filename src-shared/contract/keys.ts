@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import type { TrafficAnomaly } from './alerts.js'
+import { type Budget, type BudgetPeriod, BudgetSchema, type OnExceed } from './budgets.js'
 import { MergeFields, NoQuerySchema } from './common.js'
 import { CacheOverrideSchema, RedactionOverrideSchema } from './policies.js'
 import { WorkspaceIdSchema } from './workspaces.js'
@@ -13,20 +14,10 @@ export type KeyParams = Static<typeof KeyParamsSchema>
 
 const Limit = Type.Integer({ minimum: 1 })
 
-/** What a key may spend per period, and what happens once it has. */
-export const KeyBudgetSchema = Type.Object(
-  {
-    usd: Type.Number({ minimum: 0 }),
-    period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('total')]),
-    /** `block` (default) answers 429; `downgrade:<provider/model>` serves the call with that model. */
-    onExceed: Type.Optional(Type.Union([Type.Literal('block'), Type.String({ pattern: '^downgrade:[^/]+/.+$' })])),
-  },
-  { additionalProperties: false },
-)
-export type KeyBudget = Static<typeof KeyBudgetSchema>
-export type BudgetPeriod = KeyBudget['period']
-/** `block` answers 429 once the budget is spent; `downgrade:<provider/model>` serves the call with that model. */
-export type OnExceed = 'block' | `downgrade:${string}`
+/** What a key may spend per period, and what happens once it has (the same shape as a workspace's budget). */
+export const KeyBudgetSchema = BudgetSchema
+export type KeyBudget = Budget
+export type { BudgetPeriod, OnExceed }
 
 const McpGlobs = Type.Array(Type.String({ minLength: 1 }))
 

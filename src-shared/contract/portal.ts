@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import type { BudgetPeriod } from './keys.js'
+import type { BudgetPeriod, OnExceed } from './keys.js'
 import type { ModelPricing } from './pricing.js'
 import { WorkspaceIdSchema } from './workspaces.js'
 
@@ -68,9 +68,22 @@ export interface PortalWorkspace {
   name: string
 }
 
+/** The workspace's own budget (`workspaces.<id>.budget`): what all its keys' and UI calls together may spend. */
+export interface PortalWorkspaceBudget {
+  usd: number
+  period: BudgetPeriod
+  onExceed: OnExceed
+  /** What its calls have cost in the current period (USD). */
+  spent: number
+}
+
 /** GET /admin/v1/portal. */
 export interface PortalAnswer {
   workspace: PortalWorkspace
+  /** Null when the workspace has no budget of its own (its keys may still have theirs). */
+  workspaceBudget: PortalWorkspaceBudget | null
+  /** Rate limits over all the workspace's calls; null when it has none. */
+  workspaceLimits: { rpm?: number; tpm?: number } | null
   /** The workspaces the caller may pick (their own; every one for owners and admins). */
   workspaces: PortalWorkspace[]
   /** The gateway's address as the caller reached it; the snippets use it. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import {
   DEFAULT_WORKSPACE,
+  type Workspace,
   type WorkspaceItem,
   type WorkspaceParams,
   WorkspaceParamsSchema,
@@ -11,15 +12,20 @@ import {
 import type { GatewayConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
 import { keyWorkspace, workspaceIds } from '../../config/workspaces.js'
+import type { WorkspaceLimitsState } from '../../policies/workspace-limits/workspace-limits.js'
 import { seesWorkspace } from '../../team/tenancy.js'
 import { applying, conflict, notFound } from './admin-errors.js'
+import { mergeFields } from './merge-fields.js'
 
 /** The permissions the routes state (the team guard reads them); `as const` keeps each a Permission name. */
 const READ = { permission: 'keys:read' } as const
 const MANAGE = { permission: 'members:manage' } as const
 
-/** The workspaces of a config with their key counts; `default` first, the others by id. */
-function workspaceItems(cfg: GatewayConfig): WorkspaceItem[] {
+/**
+ * The workspaces of a config with their key counts, budgets and limits, and what each has spent in its budget's
+ * period; `default` first, the others by id.
+ */
+function workspaceItems(cfg: GatewayConfig, limits: WorkspaceLimitsState): WorkspaceItem[] {
   const counts = new Map<string, number>()
   for (const k of cfg.keys ?? []) counts.set(keyWorkspace(k), (counts.get(keyWorkspace(k)) ?? 0) + 1)
   return [...workspaceIds(cfg)]
@@ -32,6 +38,8 @@ function workspaceItems(cfg: GatewayConfig): WorkspaceItem[] {
         ...(ws?.description === undefined ? {} : { description: ws.description }),
         keyCount: counts.get(id) ?? 0,
         configured: ws !== undefined,
+        ...(ws?.budget === undefined ? {} : { budget: ws.budget, spent: limits.spent(id) ?? 0 }),
+        ...(ws?.limits === undefined ? {} : { limits: ws.limits }),
       }
     })
 }
@@ -50,15 +58,18 @@ function usersOf(cfg: GatewayConfig, id: string): { keys: string[]; providers: s
 }
 
 /**
- * /admin/v1/workspaces: the config's `workspaces:` section. GET lists them (with `default`, which always exists)
- * and how many keys each has; PUT creates one or replaces its name and description; DELETE removes one no key,
+ * /admin/v1/workspaces: the config's `workspaces:` section. GET lists them (with `default`, which always exists),
+ * how many keys each has, its budget and limits and what it has spent; PUT creates one or changes the fields it
+ * gives (name, description, budget, limits: a field left out stays, `null` removes it); DELETE removes one no key,
  * provider or route names (409 otherwise). Changes go through the ConfigStore like every config write, so the
  * audit trail records them.
  */
 export function registerWorkspaceRoutes(app: FastifyInstance, store: ConfigStore): void {
   app.get('/admin/v1/workspaces', { schema: { querystring: WorkspacesQuerySchema }, config: READ }, async (req) => {
     // A member lists only their own workspaces (tenancy.ts): the others' names and key counts are not theirs.
-    const items = workspaceItems(store.current.raw).filter((w) => seesWorkspace(req.principal, w.id))
+    const items = workspaceItems(store.current.raw, app.gateway.policies.workspaces).filter((w) =>
+      seesWorkspace(req.principal, w.id),
+    )
     return { items, total: items.length, nextCursor: null }
   })
 
@@ -70,14 +81,15 @@ export function registerWorkspaceRoutes(app: FastifyInstance, store: ConfigStore
     },
     async (req, reply) => {
       const { id } = req.params
-      const { name, description } = req.body
       const existed = store.current.raw.workspaces?.[id] !== undefined
+      // Laid over the stored entry: a client that shows only the name keeps the budget and limits it did not send.
+      // The config's own validation then checks the whole (a downgrade model's provider must exist).
       applying(() =>
         store.update((d) => {
-          d.workspaces = { ...d.workspaces, [id]: description === undefined ? { name } : { name, description } }
+          d.workspaces = { ...d.workspaces, [id]: mergeFields<Workspace>(d.workspaces?.[id], req.body) }
         }),
       )
-      const item = workspaceItems(store.current.raw).find((w) => w.id === id)
+      const item = workspaceItems(store.current.raw, app.gateway.policies.workspaces).find((w) => w.id === id)
       return reply.code(existed ? 200 : 201).send(item)
     },
   )
