@@ -173,6 +173,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     db: () => db,
     clock: deps.context?.clock,
     secure: https !== null,
+    secrets: () => configStore.secrets,
   })
   app.decorate('team', team)
   const admin = new AdminAccess(
@@ -238,6 +239,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
+    team.start()
   })
   // Closing waits for calls in flight, for server.shutdownGraceMs; then it ends those still running with
   // an error their callers see (see core/in-flight.ts). A keep-alive connection whose call ends after

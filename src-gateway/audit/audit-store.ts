@@ -123,3 +123,8 @@ export function listAudit(
   const items = rows.slice(0, limit).map(toEntry)
   return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
 }
+
+/** Replaces one entry's diff: an aggregated entry (repeated failed sign-ins) counts up in place. */
+export function amendAudit(db: Db, id: number, diff: AuditEntry['diff']): void {
+  db.prepare('UPDATE audit_log SET diff_json = ? WHERE id = ?').run(JSON.stringify(diff), id)
+}

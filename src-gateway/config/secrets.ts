@@ -31,6 +31,13 @@ export interface SecretCipher {
   open(sealed: Buffer): string
 }
 
+/**
+ * Whether a stored name is the gateway's own (team mode's TOTP key, `team:totp-key`) rather than a config field's:
+ * its `:` is outside what a `${secret:…}` reference may spell, so no config can name it, and the config store does
+ * not drop it as unreferenced.
+ */
+export const isGatewaySecret = (name: string) => name.includes(':')
+
 export class SecretStoreError extends Error {
   override name = 'SecretStoreError'
 }

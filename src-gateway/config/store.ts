@@ -6,7 +6,7 @@ import { type LoadedConfig, resolveConfig } from './load.js'
 import { dropCredentialsOnNewOrigin, type Supplied } from './origin-change.js'
 import type { GatewayConfig } from './schema.js'
 import { referencedSecrets, sealPlainSecrets } from './secret-fields.js'
-import type { SecretStore } from './secrets.js'
+import { isGatewaySecret, type SecretStore } from './secrets.js'
 import { type ConfigProblem, configProblems } from './validate.js'
 
 export interface ConfigStoreOptions {
@@ -122,7 +122,7 @@ export class ConfigStore {
     if (this.writePath) writeConfigFile(this.writePath, next.raw, this.sourcePath)
     // Keys of removed providers go with them.
     const used = referencedSecrets(next.raw)
-    for (const name of this.secrets.names()) if (!used.has(name)) this.secrets.delete(name)
+    for (const name of this.secrets.names()) if (!used.has(name) && !isGatewaySecret(name)) this.secrets.delete(name)
     this.current = next
     for (const l of this.listeners) l(next)
     return next

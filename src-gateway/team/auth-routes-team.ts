@@ -34,6 +34,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
   const keys = [`ip:${req.ip}`, `email:${email}`]
   const wait = team.limiter.retryAfter(keys)
   if (wait > 0) {
+    team.audit.failed(req, body.email, 'too_many_attempts')
     throw new GatewayError('rate_limited', 'too many failed sign-ins: try again later', {
       code: 'too_many_attempts',
       retryAfter: String(wait),
@@ -43,6 +44,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
   const matches = await passwordMatches(account?.passwordHash, body.password)
   if (!account || !matches || account.disabled) {
     team.limiter.fail(keys)
+    team.audit.failed(req, body.email, !account ? 'unknown_account' : !matches ? 'wrong_password' : 'account_disabled')
     throw invalidCredentials()
   }
   if (account.totpSecret !== null) {
@@ -53,6 +55,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
     const step = totpStep(account.totpSecret, body.totp, now())
     if (step === undefined || step <= (account.totpLastCounter ?? -1)) {
       team.limiter.fail(keys)
+      team.audit.failed(req, body.email, 'wrong_totp')
       throw new GatewayError('authentication', 'wrong authenticator code', { code: 'totp_required' })
     }
     team.store.setTotp(account.id, { lastCounter: step })
@@ -99,6 +102,7 @@ export function registerTeamAuthRoutes(scope: FastifyInstance, team: Team, opts:
     // Spent even when an owner exists, so a leaked link stops working either way.
     const redeemed = team.store.redeemSetupToken(body.token)
     if (!redeemed || team.store.hasOwner()) {
+      team.audit.failed(req, body.email, 'invalid_setup_token')
       throw new GatewayError('authentication', 'this setup link is unknown, used or expired', {
         code: 'invalid_setup_token',
       })

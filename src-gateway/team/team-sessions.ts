@@ -22,6 +22,7 @@ export function personPrincipal(
 
 interface SessionRow {
   account_id: string
+  created_at: number
   expires_at: number
   last_seen_at: number
   id: string
@@ -64,13 +65,16 @@ export class TeamSessions {
     const digest = digestOf(id)
     const row = this.db
       .prepare(
-        `SELECT s.account_id, s.expires_at, s.last_seen_at, a.id, a.email, a.name, a.role, a.workspaces, a.disabled
+        `SELECT s.account_id, s.created_at, s.expires_at, s.last_seen_at, a.id, a.email, a.name, a.role, a.workspaces, a.disabled
          FROM team_sessions s JOIN team_accounts a ON a.id = s.account_id WHERE s.digest = ?`,
       )
       .get(digest) as SessionRow | undefined
     if (!row || row.disabled === 1) return undefined
     const now = this.clock()
-    if (now >= row.expires_at || now - row.last_seen_at > IDLE_MS) return undefined
+    // A shorter auth.sessionHours ends open sessions by it too; a longer one applies to sessions opened after it
+    // (their cookies' Max-Age was set at sign-in).
+    const ends = Math.min(row.expires_at, row.created_at + this.sessionHours() * 3_600_000)
+    if (now >= ends || now - row.last_seen_at > IDLE_MS) return undefined
     if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
       this.db.prepare('UPDATE team_sessions SET last_seen_at = ? WHERE digest = ?').run(now, digest)
     }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { hash, verify } from '@node-rs/argon2'
 import type { Member, Role, ServiceAccount } from '../../src-shared/contract/team.js'
+import { isSealedBody } from '../store/body-cipher.js'
 import type { Db } from '../store/db.js'
+import type { TotpCipher } from './totp-cipher.js'
 
 /** A person's account, as the gateway holds it (the members API shows `memberView` of it). */
 export interface Account {
@@ -94,7 +96,20 @@ export async function passwordMatches(stored: string | null | undefined, passwor
   return ok && stored != null
 }
 
-const toAccount = (r: AccountRow): Account => ({
+/**
+ * A stored TOTP secret, opened. One that does not open (the secret store lost its key) stays "on" but matches no
+ * code: the account fails closed rather than signing in without its second factor, and the members list still works.
+ */
+const opened = (stored: string | null, totp: TotpCipher): string | null => {
+  if (stored === null) return null
+  try {
+    return totp.open(stored)
+  } catch {
+    return ''
+  }
+}
+
+const toAccount = (r: AccountRow, totp: TotpCipher): Account => ({
   id: r.id,
   email: r.email,
   name: r.name,
@@ -102,8 +117,8 @@ const toAccount = (r: AccountRow): Account => ({
   workspaces: JSON.parse(r.workspaces),
   source: r.source,
   passwordHash: r.password_hash,
-  totpSecret: r.totp_secret,
-  totpPending: r.totp_pending,
+  totpSecret: opened(r.totp_secret, totp),
+  totpPending: opened(r.totp_pending, totp),
   totpLastCounter: r.totp_last_counter,
   disabled: r.disabled === 1,
   createdAt: r.created_at,
@@ -151,6 +166,7 @@ const SETUP_TTL_MS = 24 * 60 * 60 * 1000
 export class TeamStore {
   constructor(
     readonly db: Db,
+    private readonly totp: TotpCipher,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -184,16 +200,18 @@ export class TeamStore {
 
   getAccount(id: string): Account | undefined {
     const row = this.db.prepare(`${ACCOUNTS} WHERE a.id = ?`).get(id) as AccountRow | undefined
-    return row && toAccount(row)
+    return row && toAccount(row, this.totp)
   }
 
   findByEmail(email: string): Account | undefined {
     const row = this.db.prepare(`${ACCOUNTS} WHERE a.email = ?`).get(email) as AccountRow | undefined
-    return row && toAccount(row)
+    return row && toAccount(row, this.totp)
   }
 
   listAccounts(): Account[] {
-    return (this.db.prepare(`${ACCOUNTS} ORDER BY a.created_at, a.id`).all() as AccountRow[]).map(toAccount)
+    return (this.db.prepare(`${ACCOUNTS} ORDER BY a.created_at, a.id`).all() as AccountRow[]).map((r) =>
+      toAccount(r, this.totp),
+    )
   }
 
   updateAccount(id: string, patch: AccountPatch): Account | undefined {
@@ -214,13 +232,42 @@ export class TeamStore {
       .run(passwordHash, this.clock(), id)
   }
 
-  /** TOTP state: `pending` is a secret offered for enrolment, `secret` the confirmed one. */
+  /** TOTP state: `pending` is a secret offered for enrolment, `secret` the confirmed one; both kept sealed. */
   setTotp(id: string, state: { secret?: string | null; pending?: string | null; lastCounter?: number | null }): void {
+    const sealed = (v: string | null | undefined) => (v ? this.totp.seal(v) : v)
     this.setColumns(id, {
-      totp_secret: state.secret,
-      totp_pending: state.pending,
+      totp_secret: sealed(state.secret),
+      totp_pending: sealed(state.pending),
       totp_last_counter: state.lastCounter,
     })
+  }
+
+  /**
+   * Seals TOTP secrets stored in plain text by a version before sealing existed. `secure_delete` zeroes the old
+   * values' bytes in the pages SQLite rewrites, and the checkpoint moves those pages into the database file and
+   * empties the WAL, so no copy of the plain secret is left in either file. Answers how many values it sealed.
+   */
+  sealPlainTotp(): number {
+    const plain = (v: string | null) => v !== null && !isSealedBody(v)
+    const rows = (
+      this.db.prepare('SELECT id, totp_secret, totp_pending FROM team_accounts').all() as Pick<
+        AccountRow,
+        'id' | 'totp_secret' | 'totp_pending'
+      >[]
+    ).filter((r) => plain(r.totp_secret) || plain(r.totp_pending))
+    if (rows.length === 0) return 0
+    const seal = (v: string | null) => (v !== null && plain(v) ? this.totp.seal(v) : v)
+    const update = this.db.prepare('UPDATE team_accounts SET totp_secret = ?, totp_pending = ? WHERE id = ?')
+    this.db.pragma('secure_delete = ON')
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) update.run(seal(r.totp_secret), seal(r.totp_pending), r.id)
+      })()
+      if (this.db.name !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } finally {
+      this.db.pragma('secure_delete = OFF')
+    }
+    return rows.length
   }
 
   /** Sets the given columns of an account (undefined ones are left alone; the names are this file's, never input). */

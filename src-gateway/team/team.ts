@@ -1,12 +1,16 @@
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SESSION_COOKIE } from '../api/edge/admin-access.js'
 import type { LoadedConfig } from '../config/load.js'
+import type { SecretStore } from '../config/secrets.js'
+import { workspaceIds } from '../config/workspaces.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { LoginLimiter } from './login-limiter.js'
 import { ssoButton } from './oidc/sso-label.js'
 import type { Principal } from './principal.js'
+import { SignInAudit } from './sign-in-audit.js'
 import { DEFAULT_SESSION_HOURS, TeamSessions } from './team-sessions.js'
 import { TeamStore } from './team-store.js'
+import { totpCipher } from './totp-cipher.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +26,8 @@ export interface TeamOptions {
   clock?: () => number
   /** Whether the gateway serves HTTPS: then the cookie is `Secure`. */
   secure: boolean
+  /** The gateway's secret store (provider keys'), which keeps the key TOTP secrets are sealed with. */
+  secrets: () => SecretStore
 }
 
 /** The session cookie's attributes, as solo mode's (HttpOnly: scripts cannot read it; Strict: other sites' requests do not carry it). */
@@ -33,10 +39,15 @@ export const cookieAttributes = (secure: boolean) => `HttpOnly; SameSite=Strict;
  */
 export class Team {
   readonly limiter: LoginLimiter
+  /** Sign-ins, failures and sign-outs in the audit trail (only with the gateway's database). */
+  readonly audit: SignInAudit
   private opened: { db: Db; own: boolean; store: TeamStore; sessions: TeamSessions } | undefined
 
   constructor(private readonly opts: TeamOptions) {
-    this.limiter = new LoginLimiter(opts.clock)
+    // An email's counter is kept whatever else is sprayed only when it is an account's: those are the ones
+    // guessing is aimed at, and there are only as many as the team has members.
+    this.limiter = new LoginLimiter(opts.clock, (email) => this.store.findByEmail(email) !== undefined)
+    this.audit = new SignInAudit(opts.db, opts.clock ?? Date.now)
   }
 
   mode(): 'solo' | 'team' {
@@ -59,6 +70,8 @@ export class Team {
   /** Opens a session for the account and sets its cookie on the reply. */
   signIn(reply: FastifyReply, accountId: string, via: 'password' | 'sso' | 'setup'): FastifyReply {
     const session = this.sessions.open(accountId, via)
+    const account = this.store.getAccount(accountId)
+    if (account) this.audit.signedIn(reply.request, account, via)
     const maxAge = Math.floor((session.expiresAt - (this.opts.clock ?? Date.now)()) / 1000)
     return reply.header(
       'set-cookie',
@@ -66,16 +79,51 @@ export class Team {
     )
   }
 
+  /** Ends a team session (POST /auth/logout), in the audit trail as the person's own sign-out. */
+  signOut(req: FastifyRequest, sessionId: string): void {
+    const person = this.sessions.principalOf(sessionId)
+    this.sessions.revoke(sessionId)
+    if (person) this.audit.signedOut(req, person)
+  }
+
   /** Who a session cookie signs in (team mode only). */
   sessionPrincipal(id: string): Principal | undefined {
-    return this.mode() === 'team' ? this.sessions.principalOf(id) : undefined
+    return this.mode() === 'team' ? this.configured(this.sessions.principalOf(id)) : undefined
+  }
+
+  /**
+   * The members and service accounts whose workspace lists name `id` (DELETE /admin/v1/workspaces refuses while
+   * any do). Without a database and outside team mode there are none to ask about.
+   */
+  workspaceUsers(id: string): { members: string[]; serviceAccounts: string[] } {
+    if (!this.opened && this.opts.db() === undefined && this.mode() !== 'team')
+      return { members: [], serviceAccounts: [] }
+    const lists = (a: { workspaces: string[] }) => a.workspaces.includes(id)
+    return {
+      members: this.store
+        .listAccounts()
+        .filter(lists)
+        .map((a) => a.email),
+      serviceAccounts: this.store
+        .listServiceAccounts()
+        .filter(lists)
+        .map((s) => s.name),
+    }
+  }
+
+  /**
+   * Work to do at start with a database: TOTP secrets a version before sealing stored in plain text are sealed.
+   * Without a database there is nothing kept to seal.
+   */
+  start(): void {
+    if (this.opts.db() !== undefined) this.store.sealPlainTotp()
   }
 
   /** The service account a bearer token stands for (team mode only): its role and workspaces, never more. */
   servicePrincipal(token: string): Principal | undefined {
     if (this.mode() !== 'team') return undefined
     const s = this.store.serviceByToken(token)
-    return (
+    return this.configured(
       s && {
         kind: 'service',
         id: s.id,
@@ -83,8 +131,19 @@ export class Team {
         role: s.role,
         workspaces: s.role === 'admin' ? 'all' : s.workspaces,
         via: 'token',
-      }
+      },
     )
+  }
+
+  /**
+   * A principal's workspaces narrowed to those the config has: a workspace removed by a config edit or import
+   * (DELETE refuses while anyone lists it) grants nothing while it is gone, and nothing of it can be created in it
+   * (tenancy checks the list). [] stays [] (a member of no workspace sees none).
+   */
+  private configured(p: Principal | undefined): Principal | undefined {
+    if (!p || p.workspaces === 'all') return p
+    const known = workspaceIds(this.opts.config().resolved)
+    return { ...p, workspaces: p.workspaces.filter((w) => known.has(w)) }
   }
 
   /** A one-time setup token when team mode is on and no owner exists yet (for the link `switchyard serve` prints). */
@@ -106,7 +165,7 @@ export class Team {
       this.opened = {
         db,
         own: given === undefined,
-        store: new TeamStore(db, clock),
+        store: new TeamStore(db, totpCipher(this.opts.secrets), clock),
         sessions: new TeamSessions(db, hours, clock),
       }
     }

@@ -10,6 +10,7 @@ import {
   type KeyUpdateBody,
   KeyUpdateBodySchema,
 } from '../../../src-shared/contract/keys.js'
+import { DEFAULT_WORKSPACE } from '../../../src-shared/contract/workspaces.js'
 import type { VirtualKeyConfig } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
@@ -100,7 +101,19 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
       const { name } = req.body
       refuseChosenSecret(req.body)
       assertWorkspace(req.principal, keyWorkspace(req.body))
-      if (raw(name)) throw conflict(`key '${name}' already exists`, 'key_exists', 'name')
+      const taken = raw(name)
+      if (taken) {
+        // Names are global (a log row names its key), so a name taken in another workspace is taken here too; a
+        // member who cannot see that key learns only that the name is unavailable, never where or what it is.
+        const where = keyWorkspace(taken)
+        throw conflict(
+          seesWorkspace(req.principal, where)
+            ? `key '${name}' already exists${where === DEFAULT_WORKSPACE ? '' : ` in workspace '${where}'`}`
+            : `key name '${name}' is unavailable: key names are unique across the gateway, choose another`,
+          'key_exists',
+          'name',
+        )
+      }
       const secret = newSecret()
       save(keyConfig(name, secretRef(secretName(name)), req.body), secret)
       return reply.code(201).send({ ...item(name), key: secret })

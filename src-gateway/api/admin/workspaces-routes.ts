@@ -106,10 +106,14 @@ export function registerWorkspaceRoutes(app: FastifyInstance, store: ConfigStore
       if (cfg.workspaces?.[id] === undefined)
         throw notFound(`no workspace '${id}' is configured`, 'workspace_not_found')
       const users = usersOf(cfg, id)
+      // Members and service accounts listing it too: deleted, it would come back to them were it made again.
+      const { members, serviceAccounts } = req.server.team.workspaceUsers(id)
       const named = [
         users.keys.length > 0 && `keys ${users.keys.join(', ')}`,
         users.providers.length > 0 && `providers ${users.providers.join(', ')}`,
         users.routes.length > 0 && `routes ${users.routes.join(', ')}`,
+        members.length > 0 && `members ${members.join(', ')}`,
+        serviceAccounts.length > 0 && `service accounts ${serviceAccounts.join(', ')}`,
       ].filter(Boolean)
       if (named.length > 0) {
         throw conflict(

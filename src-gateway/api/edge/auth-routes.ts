@@ -49,7 +49,7 @@ export function registerAuthRoutes(
     if (session !== undefined) {
       // Both: a session opened in one mode ends even if the mode changed since.
       access.sessions.close(session)
-      if (team.mode() === 'team') team.sessions.revoke(session)
+      if (team.mode() === 'team') team.signOut(req, session)
     }
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Max-Age=0; ${attributes}`).code(204).send()
   })

@@ -63,7 +63,9 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
   const discovery = new ProviderDiscovery()
   const configured = () => (team.mode() === 'team' ? scope.gatewayConfig.resolved.auth?.oidc : undefined)
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, reason: SsoFailure, err?: unknown) => {
+  const fail = (req: FastifyRequest, reply: FastifyReply, reason: SsoFailure, err?: unknown, email?: string) => {
+    // A provider that is not set up or not reachable is no one's sign-in attempt; the rest are.
+    if (reason !== 'not_configured' && reason !== 'provider_unreachable') team.audit.failed(req, email, `sso_${reason}`)
     req.log.warn(
       { reason, error: err && { name: (err as Error).name, code: (err as { code?: unknown }).code } },
       'single sign-on failed',
@@ -143,9 +145,9 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
     const email = text(claims.email, MAX_EMAIL)?.toLowerCase()
     if (!email) return fail(req, reply, 'no_email')
     // An unverified address must not become an account's identity: someone else may own it.
-    if (claims.email_verified === false) return fail(req, reply, 'email_unverified')
+    if (claims.email_verified === false) return fail(req, reply, 'email_unverified', undefined, email)
     const mapped = mapClaims(cfg, claimValues(claims, cfg.claim ?? DEFAULT_CLAIM))
-    if (!mapped) return fail(req, reply, 'no_role')
+    if (!mapped) return fail(req, reply, 'no_role', undefined, email)
     const name = text(claims.name, MAX_NAME) ?? text(claims.preferred_username, MAX_NAME) ?? email
     let account: ReturnType<Team['store']['ssoAccount']>
     try {
@@ -153,10 +155,10 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
     } catch (err) {
       // A new account, or an address changed at the provider, that a local account already has.
       const unique = (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-      if (err instanceof EmailTakenError || unique) return fail(req, reply, 'email_taken', err)
+      if (err instanceof EmailTakenError || unique) return fail(req, reply, 'email_taken', err, email)
       throw err
     }
-    if (account.disabled) return fail(req, reply, 'account_disabled')
+    if (account.disabled) return fail(req, reply, 'account_disabled', undefined, email)
     return team.signIn(reply, account.id, 'sso').header('cache-control', 'no-store').redirect('/', 302)
   })
 }
