@@ -176,6 +176,17 @@ const members = async () => {
     .items
 }
 
+/** The audit trail's entries of one action (the admin token reads all), newest first. */
+const audited = async (action: string) => {
+  const res = await fetch(`${gw.url}/admin/v1/audit?action=${action}`, {
+    headers: { authorization: `Bearer ${gw.app.adminToken}` },
+  })
+  expect(res.status).toBe(200)
+  return (
+    (await res.json()) as { items: { actor: string; actorName?: string; diff: { path: string; after?: unknown }[] }[] }
+  ).items
+}
+
 describe('single sign-on through a real OpenID provider', () => {
   it('the session answer offers the SSO button with its label', async () => {
     const s = await session(new Browser())
@@ -209,6 +220,11 @@ describe('single sign-on through a real OpenID provider', () => {
       role: 'developer',
       workspaces: ['ml'],
       source: 'sso',
+    })
+    expect((await audited('auth.sign-in'))[0]).toMatchObject({
+      actor: expect.stringMatching(/^person:/),
+      actorName: 'Bob Builder',
+      diff: [{ path: 'via', after: 'sso' }],
     })
   })
 
@@ -306,6 +322,14 @@ describe('single sign-on through a real OpenID provider', () => {
     expect((await members()).filter((m) => m.email === 'local@example.com')).toMatchObject([
       { role: 'viewer', source: 'local' },
     ])
+    expect((await audited('auth.sign-in-failed'))[0]).toMatchObject({
+      actor: 'anonymous',
+      actorName: 'local@example.com',
+      diff: [
+        { path: 'attempts', after: 1 },
+        { path: 'reasons.sso_email_taken', after: 1 },
+      ],
+    })
   })
 
   it('writes no token, code or client secret to the log or the database', async () => {
