@@ -31,7 +31,8 @@ export const AuditEntrySchema = Type.Object({
   createdAt: Type.String(),
   /**
    * `admin-token` with the bearer token, `session` from the web UI signed in with it; in team mode
-   * `person:<account id>` or `service:<service account id>`.
+   * `person:<account id>` or `service:<service account id>`, and `anonymous` for a failed sign-in
+   * (`auth.sign-in-failed`, whose `actorName` is the email as typed).
    */
   actor: Type.String(),
   /** The person's or service account's name when it acted (team mode). */
