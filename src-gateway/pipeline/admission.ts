@@ -30,9 +30,16 @@ export function admit(
 
 /**
  * Admits a request that is not a model call (count_tokens) to where its prompt may go: the key's model
- * allow-list (403) and the route's and key's residency, charging nothing.
+ * allow-list (403), what the key's or the UI call's workspace shares, and the route's and key's residency,
+ * charging nothing.
  */
-export function admitCount(gw: GatewayContext, keyName: string | undefined, model: string): AdmittedRequest {
+export function admitCount(
+  gw: GatewayContext,
+  keyName: string | undefined,
+  model: string,
+  workspace?: string,
+): AdmittedRequest {
   const settle = () => undefined
-  return { admission: { model, filterTargets: gw.policies.restrictions(keyName, model), settle }, [stamp]: true }
+  const filterTargets = gw.policies.restrictions(keyName, model, workspace)
+  return { admission: { model, filterTargets, settle }, [stamp]: true }
 }

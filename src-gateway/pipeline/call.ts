@@ -22,6 +22,11 @@ export function keyNameOf(identity: CallerIdentity): string | undefined {
   return identity.kind === 'key' ? identity.name : undefined
 }
 
+/** The workspace a call without a key was made in (the UI's, in team mode); a key's call takes its key's. */
+export function workspaceOf(identity: CallerIdentity): string | undefined {
+  return identity.kind === 'admin' || identity.kind === 'system' ? identity.workspace : undefined
+}
+
 /**
  * One chat call as the pipeline sees it, whichever transport brought it: who is calling, in which dialect,
  * with what. It carries no HTTP framework types, so the same call can come from a route, a prompt run or

@@ -3,7 +3,7 @@ import { endedByGateway } from '../core/in-flight.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { GatewayContext } from '../gateway-context.js'
 import { attributeCall } from '../sessions/attribution.js'
-import { type CallSink, type GatewayCall, keyNameOf } from './call.js'
+import { type CallSink, type GatewayCall, keyNameOf, workspaceOf } from './call.js'
 import type { CallRequest, CallState, Stage } from './stage.js'
 
 /** One kind of call (chat, embeddings, token counting): its stages, and what happens once they let it through. */
@@ -49,9 +49,8 @@ export async function runCall<R extends CallRequest>(
   }
   if (call.identity.kind === 'system') event.caller = call.identity.purpose
   // A UI call has no key to take a workspace from: the one it was made in (the auth hook's) is its own.
-  if ((call.identity.kind === 'admin' || call.identity.kind === 'system') && call.identity.workspace) {
-    event.workspace = call.identity.workspace
-  }
+  const workspace = workspaceOf(call.identity)
+  if (workspace) event.workspace = workspace
   attributeCall(event, call)
   const abort = call.signal
   const settled = gw.inFlight.add(abort)

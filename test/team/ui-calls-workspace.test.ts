@@ -5,7 +5,8 @@ import { ADMIN_BEARER, CSRF, cookieOf, login, setUpOwner, startTeamGateway, type
 
 // The web UI's own model calls (Playground, prompt runs) in team mode (issue 21, board decision 2): made with the
 // session cookie and the CSRF header, in the workspace the switcher names (`x-switchyard-workspace`) or else the
-// member's first. The log row carries that workspace.
+// member's first. The log row carries that workspace, and the workspace decides what the call may address, as a
+// key's workspace does: a member cannot reach another workspace's route or provider from the Playground.
 
 const KEY_A = 'sk-sy-ui-ws-alpha-0123456789abcdef'
 const PASSWORD = 'a long enough password'
@@ -89,6 +90,34 @@ describe('UI model calls are made in a workspace', () => {
       expect(res.status).toBe(400)
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_workspace')
     }
+  })
+
+  it('keeps another workspace’s route and provider out of reach of a member’s Playground', async () => {
+    const route = await chat(betaOnly, 'alpha-only')
+    expect(route.status).toBe(403)
+    expect(((await route.json()) as { error: { code: string } }).error.code).toBe('model_not_allowed')
+    expect((await chat(betaOnly, 'private/mock-gpt')).status).toBe(403)
+    // Counting tokens sends the prompt to the route's provider too.
+    const counted = await fetch(`${gw.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: betaOnly, ...CSRF },
+      body: JSON.stringify({ model: 'alpha-only', messages: [{ role: 'user', content: 'hello' }] }),
+    })
+    expect(counted.status).toBe(403)
+    // Dana may use them, but only while she works in alpha.
+    expect((await chat(both, 'alpha-only', 'beta')).status).toBe(403)
+    expect((await chat(both, 'alpha-only', 'alpha')).status).toBe(200)
+    expect((await chat(both, 'private/mock-gpt', 'alpha')).status).toBe(200)
+
+    const listed = async (cookie: string, workspace?: string) => {
+      const res = await fetch(`${gw.url}/v1/models`, {
+        headers: { cookie, ...CSRF, ...(workspace ? { 'x-switchyard-workspace': workspace } : {}) },
+      })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id)
+    }
+    expect(await listed(betaOnly)).not.toContain('alpha-only')
+    expect(await listed(both, 'alpha')).toContain('alpha-only')
   })
 
   it('leaves the admin token’s calls outside every workspace unless it names one', async () => {

@@ -6,7 +6,7 @@ import { estimatePromptTokens } from '../../core/tokens.js'
 import { callTimeouts, transportError } from '../../core/upstream.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { admitCount } from '../../pipeline/admission.js'
-import { keyNameOf } from '../../pipeline/call.js'
+import { keyNameOf, workspaceOf } from '../../pipeline/call.js'
 import { type CallKind, runCall } from '../../pipeline/run-call.js'
 import type { CallState, Stage } from '../../pipeline/stage.js'
 import { redaction, routing } from '../../pipeline/stages.js'
@@ -84,7 +84,7 @@ const decoding: Stage = {
 const countAdmission: Stage = {
   name: 'admission',
   before(s) {
-    s.admitted = admitCount(s.gw, keyNameOf(s.call.identity), s.canonical!.model)
+    s.admitted = admitCount(s.gw, keyNameOf(s.call.identity), s.canonical!.model, workspaceOf(s.call.identity))
   },
 }
 
