@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react'
 import type { PortalAnswer, PortalItem, PortalKey } from '../../../../src-shared/contract/portal'
 import { errorMessage, getJson } from '../../api/client'
 import { CopyButton } from '../../components/CopyButton'
+import { useAppStore } from '../../store'
 import { AccessRequestsPanel, RequestAccess } from './AccessRequests'
 import './portal.css'
 
@@ -77,7 +78,9 @@ function SnippetPanel({ item, keys }: { item: PortalItem; keys: PortalKey[] }) {
 
 /** What a workspace may call, priced, with its keys' limits and ready-to-paste snippets (GET /admin/v1/portal). */
 export function PortalPage() {
-  const [workspace, setWorkspace] = useState<string | undefined>(undefined)
+  // It opens on the workspace chosen in the switcher (the page starts over when that changes).
+  const chosen = useAppStore((s) => s.workspace)
+  const [workspace, setWorkspace] = useState<string | undefined>(chosen ?? undefined)
   const [search, setSearch] = useState('')
   const [selected, setSelected] = useState<string | null>(null)
   const query = useQuery(portalQuery(workspace))
