@@ -11,7 +11,7 @@ import type {
   TeamEnableBody,
   TotpStart,
 } from '../../../src-shared/contract/team'
-import type { WorkspaceItem } from '../../../src-shared/contract/workspaces'
+import type { WorkspaceItem, WorkspacePutBody } from '../../../src-shared/contract/workspaces'
 import { getJson, sendJson } from './client'
 
 const enc = encodeURIComponent
@@ -25,6 +25,8 @@ export type ServiceAccountView = ServiceAccount
 export type ServiceAccountInput = ServiceAccountCreateBody
 /** A workspace with its key count (part D's contract). */
 export type WorkspaceView = WorkspaceItem
+/** A PUT's fields: those left out stay as they are, `null` removes one. */
+export type WorkspaceInput = WorkspacePutBody
 export type TeamOwnerInput = TeamEnableBody
 
 /** Team mode's sign-in, first owner, own account and member management (board s8, issue 21). */
@@ -54,7 +56,7 @@ export const teamApi = {
   deleteServiceAccount: (id: string) => sendJson<null>('DELETE', `/admin/v1/team/service-accounts/${enc(id)}`),
 
   workspaces: (signal?: AbortSignal) => getJson<ListPage<WorkspaceView>>('/admin/v1/workspaces', signal),
-  saveWorkspace: (id: string, input: { name: string; description?: string }) =>
+  saveWorkspace: (id: string, input: WorkspaceInput) =>
     sendJson<WorkspaceView>('PUT', `/admin/v1/workspaces/${enc(id)}`, input),
   deleteWorkspace: (id: string) => sendJson<null>('DELETE', `/admin/v1/workspaces/${enc(id)}`),
 }

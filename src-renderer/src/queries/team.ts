@@ -7,6 +7,7 @@ import {
   type ServiceAccountInput,
   type ServiceAccountView,
   teamApi,
+  type WorkspaceInput,
   type WorkspaceView,
 } from '../api/team'
 
@@ -66,7 +67,7 @@ export async function deleteServiceAccount(id: string): Promise<void> {
   )
 }
 
-export async function saveWorkspace(id: string, input: { name: string; description?: string }): Promise<void> {
+export async function saveWorkspace(id: string, input: WorkspaceInput): Promise<void> {
   await teamApi.saveWorkspace(id, input)
   await queryClient.invalidateQueries({ queryKey: workspacesKey() })
 }

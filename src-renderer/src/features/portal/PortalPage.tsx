@@ -27,6 +27,21 @@ function priceText(p: PortalItem['price']): string {
   return `${usd(p.inputPerMtokUsd)} / ${usd(p.outputPerMtokUsd)}`
 }
 
+/** What the whole workspace may spend and how fast: every key's calls (and the UI's made in it) count together. */
+function workspaceLimitsText({ workspaceBudget: b, workspaceLimits: l }: PortalAnswer): string {
+  const parts: string[] = []
+  if (b) {
+    const per = b.period === 'total' ? 'in total' : `this ${b.period}`
+    parts.push(`${usd(b.spent)} of ${usd(b.usd)} spent ${per}`)
+    parts.push(
+      b.onExceed === 'block' ? 'calls are refused once spent' : `then ${b.onExceed.slice('downgrade:'.length)}`,
+    )
+  }
+  if (l?.rpm) parts.push(`${l.rpm} req/min`)
+  if (l?.tpm) parts.push(`${tokens(l.tpm)} tokens/min`)
+  return `All its keys together: ${parts.join(' · ')}`
+}
+
 function limitsText(k: PortalKey): string {
   const parts: string[] = []
   if (k.limits?.rpm) parts.push(`${k.limits.rpm} req/min`)
@@ -135,6 +150,9 @@ export function PortalPage() {
       {data && (
         <section className="panel stack" aria-label="Keys" style={{ marginBottom: 14 }}>
           <h2>Keys in {data.workspace.name}</h2>
+          {(data.workspaceBudget || data.workspaceLimits) && (
+            <p data-testid="portal-workspace-budget">{workspaceLimitsText(data)}</p>
+          )}
           {data.keys.length === 0 ? (
             <p className="muted">This workspace has no keys yet: ask an admin for one.</p>
           ) : (
