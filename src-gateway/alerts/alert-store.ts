@@ -8,6 +8,8 @@ export interface NewAlert {
   kind: AlertKind
   level: AlertLevel
   keyName?: string
+  /** The workspace it is about: its key's, or the one whose budget it is. None: gateway-wide (admins only). */
+  workspace?: string
   message: string
   details: Record<string, unknown>
   dedupeKey: string
@@ -30,6 +32,8 @@ export interface AlertQuery {
   open?: boolean
   /** Only alerts of this kind (Keys & Policies → Budgets lists the budget ones). */
   kind?: AlertKind
+  /** Only alerts of these workspaces (a member's); undefined: every alert, gateway-wide ones too. */
+  workspaces?: readonly string[]
 }
 
 export interface AlertStore {
@@ -37,8 +41,11 @@ export interface AlertStore {
   insert(alert: NewAlert, createdAt: string): AlertRecord | undefined
   /** Newest first. */
   list(q: AlertQuery): AlertPage
-  /** Marks an alert acknowledged (keeping the first acknowledgement); undefined when there is no such alert. */
-  ack(id: number, at: string): AlertRecord | undefined
+  /**
+   * Marks an alert acknowledged (keeping the first acknowledgement); undefined when there is no such alert,
+   * or it is not of `workspaces` (when given).
+   */
+  ack(id: number, at: string, workspaces?: readonly string[]): AlertRecord | undefined
   /** Dedupe keys of alerts raised since `iso`, so a restart does not raise them again. */
   dedupeKeysSince(iso: string): string[]
 }
@@ -49,6 +56,7 @@ interface AlertRow {
   kind: AlertKind
   level: AlertLevel
   key_name: string | null
+  workspace: string | null
   message: string
   details_json: string | null
   acknowledged_at: string | null
@@ -60,18 +68,23 @@ const fromRow = (r: AlertRow): AlertRecord => ({
   kind: r.kind,
   level: r.level,
   keyName: r.key_name,
+  ...(r.workspace === null ? {} : { workspace: r.workspace }),
   message: r.message,
   details: r.details_json ? JSON.parse(r.details_json) : {},
   acknowledgedAt: r.acknowledged_at,
 })
 
-const COLUMNS = 'id, created_at, kind, level, key_name, message, details_json, acknowledged_at'
+const COLUMNS = 'id, created_at, kind, level, key_name, workspace, message, details_json, acknowledged_at'
+
+/** Whether an alert is one of `workspaces` (undefined: every alert is). A gateway-wide alert is in no list. */
+const inWorkspaces = (a: AlertRecord, workspaces: readonly string[] | undefined) =>
+  workspaces === undefined || (a.workspace !== undefined && workspaces.includes(a.workspace))
 
 /** Alerts in the `alerts` table; the UNIQUE dedupe key makes "once per occasion" hold across restarts. */
 export function sqliteAlertStore(db: Db): AlertStore {
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO alerts (created_at, kind, level, key_name, message, details_json, dedupe_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO alerts (created_at, kind, level, key_name, workspace, message, details_json, dedupe_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const byId = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`)
   const ack = db.prepare('UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?')
@@ -87,18 +100,23 @@ export function sqliteAlertStore(db: Db): AlertStore {
         a.kind,
         a.level,
         a.keyName ?? null,
+        a.workspace ?? null,
         a.message,
         JSON.stringify(a.details),
         a.dedupeKey,
       )
       return r.changes === 0 ? undefined : get(r.lastInsertRowid)
     },
-    list({ limit, cursor, open, kind }) {
+    list({ limit, cursor, open, kind, workspaces }) {
       const where = [open ? 'acknowledged_at IS NULL' : '1']
       const params: (number | string)[] = []
       if (kind !== undefined) {
         where.push('kind = ?')
         params.push(kind)
+      }
+      if (workspaces !== undefined) {
+        where.push(`workspace IN (${workspaces.map(() => '?').join(', ')})`)
+        params.push(...workspaces)
       }
       const filter = where.join(' AND ')
       const total = (db.prepare(`SELECT COUNT(*) AS n FROM alerts WHERE ${filter}`).get(...params) as { n: number }).n
@@ -112,7 +130,9 @@ export function sqliteAlertStore(db: Db): AlertStore {
       const items = rows.slice(0, limit).map(fromRow)
       return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
     },
-    ack(id, at) {
+    ack(id, at, workspaces) {
+      const found = get(id)
+      if (!found || !inWorkspaces(found, workspaces)) return undefined
       ack.run(at, id)
       return get(id)
     },
@@ -127,15 +147,28 @@ export function memoryAlertStore(max = 1000): AlertStore {
   return {
     insert(a, createdAt) {
       if (rows.some((r) => r.dedupeKey === a.dedupeKey)) return undefined
-      const { dedupeKey, keyName, ...rest } = a
-      const rec = { ...rest, id: nextId++, createdAt, keyName: keyName ?? null, acknowledgedAt: null, dedupeKey }
+      const { dedupeKey, keyName, workspace, ...rest } = a
+      const rec = {
+        ...rest,
+        ...(workspace === undefined ? {} : { workspace }),
+        id: nextId++,
+        createdAt,
+        keyName: keyName ?? null,
+        acknowledgedAt: null,
+        dedupeKey,
+      }
       rows = [...rows.slice(-(max - 1)), rec]
       const { dedupeKey: _k, ...out } = rec
       return out
     },
-    list({ limit, cursor, open, kind }) {
+    list({ limit, cursor, open, kind, workspaces }) {
       const matching = rows
-        .filter((r) => (!open || r.acknowledgedAt === null) && (kind === undefined || r.kind === kind))
+        .filter(
+          (r) =>
+            (!open || r.acknowledgedAt === null) &&
+            (kind === undefined || r.kind === kind) &&
+            inWorkspaces(r, workspaces),
+        )
         .reverse()
       const page = matching.filter((r) => cursor === undefined || r.id < cursor)
       const items = page.slice(0, limit).map(({ dedupeKey: _k, ...r }) => r)
@@ -145,9 +178,9 @@ export function memoryAlertStore(max = 1000): AlertStore {
         nextCursor: page.length > limit ? String(items[items.length - 1].id) : null,
       }
     },
-    ack(id, at) {
+    ack(id, at, workspaces) {
       const r = rows.find((x) => x.id === id)
-      if (!r) return undefined
+      if (!r || !inWorkspaces(r, workspaces)) return undefined
       r.acknowledgedAt ??= at
       const { dedupeKey: _k, ...out } = r
       return out

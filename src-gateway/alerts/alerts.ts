@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config/schema.js'
+import { keyWorkspace } from '../config/workspaces.js'
 import type { BudgetPeriod } from '../policies/spend-ledger.js'
 import type { Db } from '../store/db.js'
 import type { WriterEpisode } from '../store/log-writer.js'
@@ -54,6 +55,9 @@ function settingsOf(config: GatewayConfig): Settings {
   }
 }
 
+/** Each key's workspace, so an alert about a key is its workspace's (members see their workspaces' alerts). */
+const keyWorkspacesOf = (config: GatewayConfig) => new Map((config.keys ?? []).map((k) => [k.name, keyWorkspace(k)]))
+
 const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`
 const PERIOD_LABEL: Record<BudgetPeriod, string> = {
   day: 'daily',
@@ -75,6 +79,7 @@ export class Alerts {
   private readonly traffic: TrafficMonitor
   private settings: Settings
   private webhook: string | undefined
+  private keyWorkspaces: Map<string, string>
   private raised = new Map<AlertKind, number>()
   private queue: { alert: NewAlert; createdAt: string }[] = []
   private sending = new Set<Promise<boolean>>()
@@ -91,6 +96,7 @@ export class Alerts {
     this.settings = settingsOf(config)
     this.traffic = new TrafficMonitor(this.settings)
     this.webhook = config.alerts?.webhook || undefined
+    this.keyWorkspaces = keyWorkspacesOf(config)
     const now = opts.clock()
     this.store = opts.db ? sqliteAlertStore(opts.db) : memoryAlertStore()
     for (const k of this.store.dedupeKeysSince(new Date(now - DEDUPE_LOOKBACK_MS).toISOString())) this.fired.set(k, now)
@@ -107,6 +113,7 @@ export class Alerts {
     this.traffic.configure(this.settings)
     // An `${env:…}` that did not resolve is empty: no webhook rather than a request to ''.
     this.webhook = config.alerts?.webhook || undefined
+    this.keyWorkspaces = keyWorkspacesOf(config)
   }
 
   /** A call by `keyName` arrived: counted for its traffic norm, and flagged when far above it. */
@@ -123,6 +130,7 @@ export class Alerts {
       kind: 'traffic_anomaly',
       level: 'warning',
       keyName,
+      workspace: this.keyWorkspaces.get(keyName),
       message: `key '${keyName}' made ${flag.windowRequests} requests in ${w} min, ${compared}`,
       details: { ...flag },
       // At most one per key and hour, however often the rate crosses the line.
@@ -162,6 +170,7 @@ export class Alerts {
         kind: 'budget',
         level: t >= 100 ? 'critical' : 'warning',
         keyName,
+        workspace: this.keyWorkspaces.get(keyName),
         message: `key '${keyName}' has used ${t}% of its ${PERIOD_LABEL[budget.period]} budget (${usd(spentUsd)} of ${usd(budget.usd)})`,
         details: { thresholdPct: t, spentUsd, budgetUsd: budget.usd, period: budget.period, periodStart: start },
         dedupeKey: `budget:${keyName}:${budget.period}:${start}:${budget.usd}:${t}`,
@@ -186,6 +195,7 @@ export class Alerts {
       this.raise({
         kind: 'budget',
         level: t >= 100 ? 'critical' : 'warning',
+        workspace,
         message: `workspace '${workspace}' has used ${t}% of its ${PERIOD_LABEL[budget.period]} budget (${usd(spentUsd)} of ${usd(budget.usd)})`,
         details: {
           workspace,
@@ -288,8 +298,9 @@ export class Alerts {
     return this.store.list(q)
   }
 
-  ack(id: number): AlertRecord | undefined {
-    return this.store.ack(id, new Date(this.opts.clock()).toISOString())
+  /** Acknowledges an alert of `workspaces` (undefined: any); undefined when there is no such alert. */
+  ack(id: number, workspaces?: readonly string[]): AlertRecord | undefined {
+    return this.store.ack(id, new Date(this.opts.clock()).toISOString(), workspaces)
   }
 
   /** `switchyard_alerts_total` by kind, in Prometheus text. */

@@ -10,7 +10,11 @@ import { type AuditChange, diffValues } from './value-diff.js'
 
 /** Records admin changes; routes that change more than config and prompts (backup files) call it themselves. */
 export interface AuditLog {
-  record(req: FastifyRequest, entry: { action: string; target: string | null; diff: AuditChange[] }): void
+  /** `workspaces`: whose members may read the entry (`*`: every workspace's); absent: owners and admins only. */
+  record(
+    req: FastifyRequest,
+    entry: { action: string; target: string | null; diff: AuditChange[]; workspaces?: readonly string[] },
+  ): void
 }
 
 declare module 'fastify' {
@@ -27,6 +31,8 @@ interface StateBefore {
   config: LoadedConfig
   secrets: Map<string, string>
   scoped: Record<string, unknown> | undefined
+  /** The workspaces the route's subject belonged to before the change. */
+  workspaces: readonly string[]
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -103,7 +109,12 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
     const url = req.routeOptions.url
     if (!MUTATING.has(req.method) || !url?.startsWith('/admin/')) return
     const route = AUDITED_ROUTES[`${req.method} ${url}`]
-    req.auditBefore = { config: store.current, secrets: secretsNow(), scoped: scoped(route?.scope, req) }
+    req.auditBefore = {
+      config: store.current,
+      secrets: secretsNow(),
+      scoped: scoped(route?.scope, req),
+      workspaces: route?.workspaces?.(req, { config: store.current.raw, db }) ?? [],
+    }
   })
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -127,7 +138,9 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
           ? route.action
           : route.action(req, reply.statusCode)
       const target = route?.target(req) ?? sectionsOf(configDiff)
-      record(req, { action, target, diff })
+      // Before and after: a key moved between workspaces, or a provider made workspace-only, concerns both.
+      const after = route?.workspaces?.(req, { config: store.current.raw, db }) ?? []
+      record(req, { action, target, diff, workspaces: [...before.workspaces, ...after] })
     } catch (err) {
       // The change itself is made and answered; a failed audit write must not turn it into an error.
       req.log.error({ err }, 'could not write the audit entry')

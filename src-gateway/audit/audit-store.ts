@@ -13,7 +13,14 @@ export interface AuditActor {
 /** One recorded admin change, as GET /admin/v1/audit lists it (stated by the admin contract). */
 export type { AuditEntry }
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'> & { createdAt?: string }
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'> & {
+  createdAt?: string
+  /**
+   * The workspaces whose members may read it (`*`: all, for config shared with every workspace); absent or empty:
+   * owners and admins only (members, service accounts, settings, backups, sign-ins).
+   */
+  workspaces?: readonly string[]
+}
 
 export interface AuditFilter {
   /** `key.rotate` matches that action; `key` matches every `key.*` action. */
@@ -25,6 +32,8 @@ export interface AuditFilter {
   until?: string
   /** Text anywhere in the action, target, actor, address, user agent or diff. */
   q?: string
+  /** Only entries members of these workspaces may read (a member's view); undefined: every entry. */
+  visibleTo?: readonly string[]
 }
 
 interface AuditRow {
@@ -84,15 +93,29 @@ function where(f: AuditFilter): { sql: string; params: unknown[] } {
     clauses.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`)
     params.push(...cols.map(() => like))
   }
+  if (f.visibleTo !== undefined) {
+    clauses.push(
+      `EXISTS (SELECT 1 FROM json_each(audit_log.workspaces) AS w
+               WHERE w.value = '*' OR w.value IN (SELECT value FROM json_each(?)))`,
+    )
+    params.push(JSON.stringify(f.visibleTo))
+  }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/** The stored form of an entry's workspaces: NULL for none, `["*"]` when shared with all, else sorted and unique. */
+function workspacesColumn(list: readonly string[] | undefined): string | null {
+  if (!list || list.length === 0) return null
+  return JSON.stringify(list.includes('*') ? ['*'] : [...new Set(list)].sort())
 }
 
 /** Writes one entry; a small synchronous insert, made only on admin calls that changed something. */
 export function insertAudit(db: Db, e: NewAuditEntry): number {
   const { lastInsertRowid } = db
     .prepare(
-      `INSERT INTO audit_log (created_at, actor, actor_name, remote_address, user_agent, action, target, request_id, diff_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_log (created_at, actor, actor_name, remote_address, user_agent, action, target, request_id,
+         diff_json, workspaces)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       e.createdAt ?? new Date().toISOString(),
@@ -104,6 +127,7 @@ export function insertAudit(db: Db, e: NewAuditEntry): number {
       e.target,
       e.requestId,
       JSON.stringify(e.diff),
+      workspacesColumn(e.workspaces),
     )
   return Number(lastInsertRowid)
 }

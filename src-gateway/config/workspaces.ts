@@ -14,6 +14,13 @@ export const keyWorkspace = (key: { workspace?: string }): string => key.workspa
 export const sharedWith = (workspaces: readonly string[] | undefined, ws: string): boolean =>
   workspaces === undefined || workspaces.includes(ws)
 
+/**
+ * Whether shared config listing `workspaces` is visible to someone who sees `visible` (undefined: everything, an
+ * owner's or admin's view): shared with all, or with one of theirs.
+ */
+export const sharedWithAny = (workspaces: readonly string[] | undefined, visible: readonly string[] | undefined) =>
+  visible === undefined || workspaces === undefined || workspaces.some((w) => visible.includes(w))
+
 /** Keys, providers and routes naming a workspace the config does not have; workspace budgets downgrading nowhere. */
 export function workspaceProblems(cfg: GatewayConfig): ConfigProblem[] {
   const ids = workspaceIds(cfg)

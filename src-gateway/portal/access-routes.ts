@@ -121,6 +121,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
         action: 'access.request',
         target: `keys.${key.name}`,
         diff: [{ path: `access_requests.${row.id}`, before: null, after: { model: row.model, reason: row.reason } }],
+        workspaces: [row.workspace],
       })
       reply.code(201)
       return view(row)
@@ -172,6 +173,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
       action: decision === 'approved' ? 'access.approve' : 'access.deny',
       target: `keys.${row.key_name}`,
       diff: [{ path: `access_requests.${row.id}.status`, before: 'pending', after: decision }],
+      workspaces: [row.workspace],
     })
     return view(get(row.id))
   }

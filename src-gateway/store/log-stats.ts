@@ -281,6 +281,14 @@ function resultOf(q: StatsQuery, series: Series, extras: RangeExtras): StatsResu
 }
 
 function extrasOf(db: Db, from: number, to: number, workspaces?: readonly string[]): RangeExtras {
+  // A member's Overview counts their workspaces' rows only: the database's size and row span are everyone's.
+  if (workspaces) {
+    const own = db
+      .prepare(`SELECT count(*) FROM request_logs WHERE workspace IS NOT NULL${WORKSPACE_SQL}`)
+      .pluck()
+      .get(JSON.stringify(workspaces)) as number
+    return { ...hitCounts(db, from, to, workspaces), db: { rows: own } }
+  }
   const pageSize = db.pragma('page_size', { simple: true }) as number
   const pages = db.pragma('page_count', { simple: true }) as number
   // Two subqueries: SQLite reads max or min off the index only when it is a query's sole aggregate.

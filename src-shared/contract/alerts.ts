@@ -27,6 +27,11 @@ export const AlertItemSchema = Type.Object({
   kind: Type.Enum(ALERT_KINDS),
   level: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
   keyName: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The workspace it is about (its key's, or the workspace whose budget it is): members see only their
+   * workspaces' alerts. Absent: gateway-wide (cost anomaly, log writes), for owners and admins only.
+   */
+  workspace: Type.Optional(Type.String()),
   message: Type.String(),
   details: Type.Record(Type.String(), Type.Unknown()),
   acknowledgedAt: Type.Union([Type.String(), Type.Null()]),

@@ -58,7 +58,7 @@ export const PERMISSION_COVERS: Record<Permission, string> = {
 /**
  * Owners and admins may do everything (only an owner may create, change or remove an owner: checked where
  * members change); developers read everything, see bodies, make keys in their workspaces, edit prompts
- * and run comparisons; viewers read metadata only: no bodies, no audit trail.
+ * and run comparisons, and acknowledge their workspaces' alerts; viewers read metadata only: no bodies, no audit trail.
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: PERMISSIONS,
@@ -74,6 +74,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'prompts:write',
     'compare:run',
     'alerts:read',
+    'alerts:write',
     'settings:read',
     'audit:read',
     'portal:read',

@@ -110,8 +110,15 @@ export const StatsResultSchema = Type.Object({
   byGuardrail: Type.Array(GuardrailCountSchema),
   /** Redacted entities in the range by type, most frequent first. */
   byRedaction: Type.Array(RedactionCountSchema),
-  /** `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. */
-  db: Type.Object({ sizeBytes: Type.Integer(), usedBytes: Type.Integer(), rows: Type.Integer() }),
+  /**
+   * `rows` is an upper bound (the span of row ids), which costs nothing to read at any size. For a member (team
+   * mode) it is the count of their workspaces' rows, and the sizes, which are the whole database's, are absent.
+   */
+  db: Type.Object({
+    sizeBytes: Type.Optional(Type.Integer()),
+    usedBytes: Type.Optional(Type.Integer()),
+    rows: Type.Integer(),
+  }),
 })
 export type StatsResult = Static<typeof StatsResultSchema>
 

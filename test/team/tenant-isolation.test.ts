@@ -35,6 +35,217 @@ keys:
   - { name: key-b, key: "\${env:KEY_B}", workspace: b }
 `
 
+// Alerts, the audit trail, providers, routes, the Overview's database numbers and Ollama's model list (issue 21,
+// board s9 part C): a developer of workspace a sees their workspace's and shared things, nothing of b's, and no
+// gateway-wide alert or admin-only audit entry; the owner (admin token) sees everything.
+const sharedYaml = (upstream: string) => `
+discovery: { enabled: false }
+auth: { mode: team }
+alerts: { minHourlyUsd: 1 }
+workspaces:
+  a: { name: A, budget: { usd: 1.5, period: month } }
+  b: { name: B }
+providers:
+  shared: { type: openai-compatible, baseUrl: "${upstream}/v1" }
+  only-a: { type: openai-compatible, baseUrl: "${upstream}/v1", workspaces: [a] }
+  only-b: { type: openai-compatible, baseUrl: "${upstream}/v1", workspaces: [b] }
+routes:
+  everyone: { targets: [{ model: shared/mock-gpt }] }
+  route-b: { targets: [{ model: only-b/mock-gpt }], workspaces: [b] }
+# The mock answers 20 completion tokens: $1.00 a call, 67% of each key's budget and of workspace a's, and the
+# hour's first dollar is a (gateway-wide) cost anomaly.
+pricing:
+  shared/mock-gpt: { input: 0, output: 50000 }
+keys:
+  - { name: key-a, key: "\${env:KEY_A}", workspace: a, budget: { usd: 1.5, period: month } }
+  - { name: key-b, key: "\${env:KEY_B}", workspace: b, budget: { usd: 1.5, period: month } }
+`
+
+describe('tenant isolation of alerts, audit, providers, routes and model lists', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-tenancy-reads-'))
+  let upstream: RunningMock
+  let app: FastifyInstance
+  let url: string
+  let developer = ''
+
+  const call = (bearer: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    })
+  const owner = (path: string, init?: { method?: string; body?: unknown }) => call(TEST_ADMIN_TOKEN, path, init)
+  const dev = (path: string, init?: { method?: string; body?: unknown }) => call(developer, path, init)
+  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
+    const r = await res
+    expect(r.status, await r.clone().text()).toBe(status)
+    return (await r.json()) as T
+  }
+  type Alert = { id: number; kind: string; keyName: string | null; workspace?: string; acknowledgedAt: string | null }
+  const alertsOf = async (as: typeof owner, query = '') =>
+    (await json<{ items: Alert[]; total: number }>(as(`/admin/v1/alerts?limit=50${query}`))).items
+
+  beforeAll(async () => {
+    upstream = await startMockUpstream()
+    const config = parseConfig(sharedYaml(upstream.url), 'yaml', { ...ADMIN_ENV, KEY_A, KEY_B })
+    app = buildGateway(config, { webRoot: false, dataDir: dir, configPath: join(dir, 'config.yaml') })
+    url = await app.listen({ host: '127.0.0.1', port: 0 })
+    const made = await json<{ token: string }>(
+      owner('/admin/v1/team/service-accounts', { body: { name: 'ci of a', role: 'developer', workspaces: ['a'] } }),
+      201,
+    )
+    developer = made.token
+    for (const key of [KEY_A, KEY_B]) {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 })
+      await client.chat.completions.create({ model: 'everyone', messages: [{ role: 'user', content: 'hi' }] })
+    }
+    app.requestLog.flush()
+    // Alerts are stored after the call that raised them: a budget alert per key, a's budget and the cost anomaly.
+    for (let i = 0; i < 100 && (await alertsOf(owner)).length < 4; i++) await new Promise((r) => setTimeout(r, 20))
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await upstream?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('lists only the member’s workspaces’ alerts, and no gateway-wide one', async () => {
+    const all = await alertsOf(owner)
+    expect(all.map((a) => [a.kind, a.keyName, a.workspace]).sort()).toEqual([
+      ['budget', null, 'a'],
+      ['budget', 'key-a', 'a'],
+      ['budget', 'key-b', 'b'],
+      ['cost_anomaly', null, undefined],
+    ])
+    for (const query of ['', '&kind=budget', '&status=open']) {
+      expect((await alertsOf(dev, query)).map((a) => [a.keyName, a.workspace]).sort()).toEqual([
+        [null, 'a'],
+        ['key-a', 'a'],
+      ])
+    }
+    expect(await alertsOf(dev, '&kind=cost_anomaly')).toEqual([])
+    const page = await json<{ total: number }>(dev('/admin/v1/alerts'))
+    expect(page.total).toBe(2)
+  })
+
+  it('acknowledges only the member’s workspaces’ alerts: another’s is not found', async () => {
+    const all = await alertsOf(owner)
+    const theirs = all.find((a) => a.keyName === 'key-b')!
+    const global = all.find((a) => a.kind === 'cost_anomaly')!
+    const mine = all.find((a) => a.keyName === 'key-a')!
+    const workspaceA = all.find((a) => a.kind === 'budget' && a.keyName === null)!
+    for (const other of [theirs, global]) {
+      const res = await dev(`/admin/v1/alerts/${other.id}/ack`, { method: 'POST' })
+      expect(res.status).toBe(404)
+    }
+    expect((await json<Alert>(dev(`/admin/v1/alerts/${mine.id}/ack`, { method: 'POST' }))).acknowledgedAt).not.toBe(
+      null,
+    )
+    const open = await alertsOf(owner, '&status=open')
+    expect(open.map((a) => a.id).sort()).toEqual([theirs.id, global.id, workspaceA.id].sort())
+  })
+
+  it('lists and shows only the providers shared with the member’s workspaces', async () => {
+    const ids = async (as: typeof owner) =>
+      (await json<{ items: { id: string }[] }>(as('/admin/v1/providers'))).items.map((p) => p.id).sort()
+    expect(await ids(dev)).toEqual(['only-a', 'shared'])
+    expect(await ids(owner)).toEqual(['only-a', 'only-b', 'shared'])
+    const other = await dev('/admin/v1/providers/only-b')
+    expect(other.status).toBe(404)
+    expect((await other.json()).error.code).toBe('provider_not_found')
+    await json(dev('/admin/v1/providers/only-a'))
+    await json(owner('/admin/v1/providers/only-b'))
+  })
+
+  it('lists only the routes and models shared with the member’s workspaces', async () => {
+    const routes = async (as: typeof owner) =>
+      (await json<{ items: { name: string }[] }>(as('/admin/v1/routes'))).items.map((r) => r.name).sort()
+    expect(await routes(dev)).toEqual(['everyone'])
+    expect(await routes(owner)).toEqual(['everyone', 'route-b'])
+    const models = async (as: typeof owner) =>
+      (await json<{ items: { id: string }[] }>(as('/admin/v1/models'))).items.map((m) => m.id)
+    const seen = await models(dev)
+    expect(seen).toContain('everyone')
+    expect(seen.filter((id) => id === 'route-b' || id.startsWith('only-b/'))).toEqual([])
+    const everything = await models(owner)
+    expect(everything).toContain('route-b')
+    expect(everything).toContain('only-b/mock-gpt')
+  })
+
+  it('lists in Ollama’s /api/tags, /api/show and /api/ps only what the key’s workspace may call', async () => {
+    type Tags = { models: { name: string }[] }
+    const tagsA = (await json<Tags>(call(KEY_A, '/api/tags'))).models.map((m) => m.name)
+    expect(tagsA).toContain('everyone')
+    expect(tagsA).toContain('only-a/mock-gpt')
+    expect(tagsA.filter((n) => n === 'route-b' || n.startsWith('only-b/'))).toEqual([])
+    const tagsB = (await json<Tags>(call(KEY_B, '/api/tags'))).models.map((m) => m.name)
+    expect(tagsB).toContain('route-b')
+    expect(tagsB).toContain('only-b/mock-gpt')
+    expect(tagsB.filter((n) => n.startsWith('only-a/'))).toEqual([])
+    for (const model of ['route-b', 'only-b/mock-gpt']) {
+      expect((await call(KEY_A, '/api/show', { body: { model } })).status).toBe(404)
+      await json(call(KEY_B, '/api/show', { body: { model } }))
+    }
+    const ps = await json<{ models: { name: string }[] }>(call(KEY_A, '/api/ps'))
+    expect(ps.models.filter((m) => m.name.startsWith('only-b/'))).toEqual([])
+  })
+
+  it('shows a member their own rows’ count on the Overview, not the database’s size', async () => {
+    type Db = { db: { rows: number; sizeBytes?: number; usedBytes?: number } }
+    const mine = await json<Db>(dev('/admin/v1/stats?bucket=hour'))
+    expect(mine.db).toEqual({ rows: 1 })
+    const overview = await json<{ overall: Db }>(dev('/admin/v1/stats/overview?bucket=hour'))
+    expect(overview.overall.db).toEqual({ rows: 1 })
+    const all = await json<Db>(owner('/admin/v1/stats?bucket=hour'))
+    expect(all.db.rows).toBe(2)
+    expect(all.db.sizeBytes).toBeGreaterThan(0)
+  })
+
+  it('shows a member the audit entries of their workspaces and of shared config, nothing admin-only', async () => {
+    const changes: [string, { method?: string; body: unknown }][] = [
+      ['/admin/v1/keys', { body: { name: 'audit-a', workspace: 'a' } }],
+      ['/admin/v1/keys', { body: { name: 'audit-b', workspace: 'b' } }],
+      [
+        '/admin/v1/routes/route-a',
+        { method: 'PUT', body: { targets: [{ model: 'only-a/mock-gpt' }], workspaces: ['a'] } },
+      ],
+      ['/admin/v1/routes/route-b', { method: 'PUT', body: { targets: [{ model: 'only-b/other' }] } }],
+      [
+        '/admin/v1/routes/everyone',
+        {
+          method: 'PUT',
+          body: { strategy: 'fallback', targets: [{ model: 'shared/mock-gpt' }, { model: 'shared/other' }] },
+        },
+      ],
+      ['/admin/v1/providers/only-b', { method: 'PUT', body: { baseUrl: `${upstream.url}/v1/` } }],
+      ['/admin/v1/workspaces/c', { method: 'PUT', body: { name: 'C' } }],
+    ]
+    for (const [path, init] of changes) {
+      const res = await owner(path, init)
+      expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300)
+    }
+    type Audit = { items: { action: string; target: string | null }[]; total: number }
+    const all = await json<Audit>(owner('/admin/v1/audit?limit=100'))
+    const seenByOwner = all.items.map((e) => e.target)
+    expect(seenByOwner).toEqual(expect.arrayContaining(['audit-b', 'route-b', 'only-b', 'c']))
+    expect(all.items.some((e) => e.action.startsWith('team.') || e.action.startsWith('service'))).toBe(true)
+
+    const mine = await json<Audit>(dev('/admin/v1/audit?limit=100'))
+    expect(mine.items.map((e) => `${e.action} ${e.target}`).sort()).toEqual([
+      'key.create audit-a',
+      'route.create route-a',
+      'route.update everyone',
+    ])
+    expect(mine.total).toBe(3)
+    expect((await json<Audit>(dev('/admin/v1/audit?q=audit-b'))).items).toEqual([])
+    expect((await json<Audit>(dev('/admin/v1/audit?action=provider'))).items).toEqual([])
+  })
+})
+
 describe('tenant isolation between workspaces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-tenancy-'))
   let upstream: RunningMock

@@ -2,9 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import { type AuditQuery, AuditQuerySchema } from '../../../src-shared/contract/audit.js'
 import { listAudit } from '../../audit/audit-store.js'
 import { GatewayError } from '../../core/errors.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { isoParam } from './query-params.js'
 
-/** GET /admin/v1/audit: admin changes, newest first, filtered by action, actor, target, time and text. */
+/**
+ * GET /admin/v1/audit: admin changes, newest first, filtered by action, actor, target, time and text. A member reads
+ * the entries about their workspaces' keys, prompts and access requests and about providers and routes shared with
+ * them; entries about members, service accounts, settings and backups are for owners and admins.
+ */
 export function registerAuditRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: AuditQuery }>(
     '/admin/v1/audit',
@@ -21,7 +26,15 @@ export function registerAuditRoutes(app: FastifyInstance): void {
       const { action, actor, target, since, until, q, limit, cursor } = req.query
       return listAudit(
         db,
-        { action, actor, target, q, since: isoParam(since, 'since'), until: isoParam(until, 'until') },
+        {
+          action,
+          actor,
+          target,
+          q,
+          since: isoParam(since, 'since'),
+          until: isoParam(until, 'until'),
+          visibleTo: visibleWorkspaces(req.principal),
+        },
         { limit, cursor: cursor === undefined ? undefined : Number(cursor) },
       )
     },

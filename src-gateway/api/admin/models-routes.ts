@@ -1,16 +1,24 @@
 import type { FastifyInstance } from 'fastify'
 import type { ModelItem, ModelsAnswer } from '../../../src-shared/contract/models.js'
 import { RoutesQuerySchema } from '../../../src-shared/contract/routes.js'
+import { sharedWithAny } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 
-/** GET /admin/v1/models: every `provider/model` the gateway can serve, then the route aliases. */
+/**
+ * GET /admin/v1/models: every `provider/model` the gateway can serve, then the route aliases; for a member, those
+ * of the providers and routes shared with one of their workspaces.
+ */
 export function registerModelRoutes(app: FastifyInstance, gw: GatewayContext): void {
   app.get(
     '/admin/v1/models',
     { config: { permission: 'routes:read' }, schema: { querystring: RoutesQuerySchema } },
-    async (): Promise<ModelsAnswer> => {
+    async (req): Promise<ModelsAnswer> => {
+      const visible = visibleWorkspaces(req.principal)
+      const providers = app.gatewayConfig.resolved.providers ?? {}
       const items: ModelItem[] = []
       for (const p of gw.providers.values()) {
+        if (!sharedWithAny(providers[p.id]?.workspaces, visible)) continue
         for (const m of gw.catalog.modelsOf(p)) {
           items.push({
             id: `${p.id}/${m.id}`,
@@ -22,6 +30,7 @@ export function registerModelRoutes(app: FastifyInstance, gw: GatewayContext): v
         }
       }
       for (const [name, r] of Object.entries(gw.routes)) {
+        if (!sharedWithAny(r.workspaces, visible)) continue
         items.push({
           id: name,
           route: true,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   ProviderCreateBodySchema,
   type ProviderInput,
@@ -14,7 +14,9 @@ import { maskSecret } from '../../config/mask.js'
 import type { ProviderConfig } from '../../config/schema.js'
 import { secretRef } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
+import { sharedWithAny } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
 import { checkUnder } from './candidate-check.js'
 import { mergeFields, withoutNulls } from './merge-fields.js'
@@ -57,9 +59,14 @@ function toProviderConfig(
   return cfg
 }
 
-/** /admin/v1/providers: list, create, replace, delete and test configured providers. */
+/**
+ * /admin/v1/providers: list, create, replace, delete and test configured providers. A member reads only the
+ * providers shared with one of their workspaces; another workspace's own provider is not found, as if absent.
+ */
 export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext, store: ConfigStore): void {
   const item = (id: string) => providerItem(id, store.current, gw)
+  const visibleTo = (req: FastifyRequest, id: string) =>
+    sharedWithAny(store.current.raw.providers?.[id]?.workspaces, visibleWorkspaces(req.principal))
   /**
    * A provider just added or changed, with its models: the answer waits for the listing the config change
    * started (bounded by the catalog's listing timeout), so the UI does not show a new provider as "0 models".
@@ -73,8 +80,10 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
   app.get(
     '/admin/v1/providers',
     { config: { permission: 'providers:read' }, schema: { querystring: ProvidersQuerySchema } },
-    async () => {
-      const items = Object.keys(store.current.raw.providers ?? {}).map(item)
+    async (req) => {
+      const items = Object.keys(store.current.raw.providers ?? {})
+        .filter((id) => visibleTo(req, id))
+        .map(item)
       return { items, total: items.length, nextCursor: null }
     },
   )
@@ -83,7 +92,7 @@ export function registerProviderRoutes(app: FastifyInstance, gw: GatewayContext,
     '/admin/v1/providers/:id',
     { config: { permission: 'providers:read' }, schema: { params: ProviderParamsSchema } },
     async (req) => {
-      const found = item(req.params.id)
+      const found = visibleTo(req, req.params.id) ? item(req.params.id) : undefined
       if (!found) throw notFound(`no provider '${req.params.id}' is configured`, 'provider_not_found')
       return found
     },

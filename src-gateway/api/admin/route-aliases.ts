@@ -10,6 +10,8 @@ import {
 } from '../../../src-shared/contract/routes.js'
 import type { RouteConfig } from '../../config/schema.js'
 import type { ConfigStore } from '../../config/store.js'
+import { sharedWithAny } from '../../config/workspaces.js'
+import { visibleWorkspaces } from '../../team/tenancy.js'
 import { applying, invalidBody, notFound } from './admin-errors.js'
 import { checkUnder } from './candidate-check.js'
 import { mergeFields } from './merge-fields.js'
@@ -25,8 +27,12 @@ export function registerRouteAliases(app: FastifyInstance, store: ConfigStore): 
   app.get(
     '/admin/v1/routes',
     { config: { permission: 'routes:read' }, schema: { querystring: RoutesQuerySchema } },
-    async () => {
-      const items = Object.entries(store.current.raw.routes ?? {}).map(([name, r]) => routeItem(name, r))
+    async (req) => {
+      // A member lists the routes shared with one of their workspaces only.
+      const visible = visibleWorkspaces(req.principal)
+      const items = Object.entries(store.current.raw.routes ?? {})
+        .filter(([, r]) => sharedWithAny(r.workspaces, visible))
+        .map(([name, r]) => routeItem(name, r))
       return { items, total: items.length, nextCursor: null }
     },
   )

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { RouteConfig } from '../../config/schema.js'
 import type { ModelInfo } from '../../core/chat-types.js'
+import { GatewayError } from '../../core/errors.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import type { RuntimeProvider } from '../../routing/providers.js'
 import { resolveModel } from '../../routing/resolve.js'
@@ -27,7 +28,12 @@ function infoOf(gw: GatewayContext, provider: RuntimeProvider, model: string): M
   return gw.catalog.modelsOf(provider).find((m) => m.id === model)
 }
 
-function servedModels(gw: GatewayContext): ServedModel[] {
+/** The models a caller may list: a key sees what its model globs and its workspace allow, as on /v1/models. */
+function servedModels(gw: GatewayContext, keyName: string | undefined): ServedModel[] {
+  return allServedModels(gw).filter((m) => gw.policies.mayList(keyName, m.name))
+}
+
+function allServedModels(gw: GatewayContext): ServedModel[] {
   const out: ServedModel[] = []
   for (const [alias, route] of Object.entries(gw.routes)) {
     const target = route.targets[0].model
@@ -62,9 +68,9 @@ function modifiedAt(m: ServedModel, startedAt: number): string {
 }
 
 /** GET /api/tags: clients key on both `name` and `model` (Open WebUI, Copilot). */
-export function listTags(gw: GatewayContext, startedAt: number) {
+export function listTags(gw: GatewayContext, startedAt: number, keyName: string | undefined) {
   return {
-    models: servedModels(gw).map((m) => ({
+    models: servedModels(gw, keyName).map((m) => ({
       name: m.name,
       model: m.name,
       modified_at: modifiedAt(m, startedAt),
@@ -76,12 +82,19 @@ export function listTags(gw: GatewayContext, startedAt: number) {
 }
 
 /** The served model behind a name as /api/show gets it: listed names first, then whatever the resolver accepts. */
-async function findModel(gw: GatewayContext, name: string): Promise<ServedModel> {
-  const listed = servedModels(gw).find((m) => m.name === name)
-  if (listed) return listed
+async function findModel(gw: GatewayContext, name: string, keyName: string | undefined): Promise<ServedModel> {
+  const listed = allServedModels(gw).find((m) => m.name === name)
+  // A model the key may not list is as unknown as one that does not exist: another workspace's stays unconfirmed.
+  const hidden = () =>
+    new GatewayError('not_found', `model '${name}' is not configured`, { code: 'model_not_found', param: 'model' })
+  if (listed) {
+    if (!gw.policies.mayList(keyName, listed.name)) throw hidden()
+    return listed
+  }
   // An unknown name is a 404 that lists close matches, which Ollama clients show as the error.
   const { targets } = await resolveModel(name, gw)
   const { provider, model } = targets[0]
+  if (!gw.policies.mayList(keyName, name) || !gw.policies.mayList(keyName, `${provider.id}/${model}`)) throw hidden()
   return { name, upstreamModel: model, provider, info: infoOf(gw, provider, model) }
 }
 
@@ -96,8 +109,8 @@ function windowOf(gw: GatewayContext, m: ServedModel): number | undefined | Prom
  * `<arch>.context_length`; Continue reads `parameters` and looks for `.Suffix` in `template` to decide
  * on fill-in-the-middle, which the gateway does not offer, so the template has none.
  */
-export async function showModel(gw: GatewayContext, name: string, startedAt: number) {
-  const m = await findModel(gw, name)
+export async function showModel(gw: GatewayContext, name: string, startedAt: number, keyName: string | undefined) {
+  const m = await findModel(gw, name, keyName)
   const traits = traitsOf(m.upstreamModel)
   const contextLength = (await windowOf(gw, m)) ?? traits.contextLength ?? DEFAULT_CONTEXT_LENGTH
   const capabilities = traits.embedding

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
 import { parseJsonBody } from '../../core/json-body.js'
 import type { GatewayContext } from '../../gateway-context.js'
+import { keyNameOf } from '../../pipeline/call.js'
+import { callerIdentity } from '../../policies/auth-hook.js'
 import { resolveModel } from '../../routing/resolve.js'
 import { runEmbeddingsCall } from '../embeddings-call.js'
 import { runChat } from '../fastify-call.js'
@@ -66,9 +68,15 @@ export function registerOllamaRoutes(scope: FastifyInstance, gw: GatewayContext)
 
 function registerRoutes(app: FastifyInstance, gw: GatewayContext): void {
   app.get('/api/version', { config: ollama }, async () => OLLAMA_VERSION)
-  app.get('/api/tags', { config: ollama }, async () => listTags(gw, app.startedAt))
-  app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt))
-  app.get('/api/ps', { config: ollama }, () => listRunning(gw))
+  // A key lists only what it may call (its model globs and its workspace), like /v1/models.
+  const keyOf = (req: FastifyRequest) => keyNameOf(callerIdentity(req))
+  app.get('/api/tags', { config: ollama }, async (req) => listTags(gw, app.startedAt, keyOf(req)))
+  app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt, keyOf(req)))
+  app.get('/api/ps', { config: ollama }, async (req) => {
+    const keyName = keyOf(req)
+    const { models } = await listRunning(gw)
+    return { models: models.filter((m) => gw.policies.mayList(keyName, String(m.name))) }
+  })
   app.post('/api/chat', { config: ollama }, (req, reply) => runOllamaChat(gw, 'chat', req, reply))
   app.post('/api/generate', { config: ollama }, (req, reply) => runOllamaChat(gw, 'generate', req, reply))
   // An embeddings call names its dialect's chat codec like any call (its errors are in Ollama's format).
