@@ -70,6 +70,28 @@ function authHeaders(): Promise<Record<string, string>> {
 }
 
 const unauthorizedListeners = new Set<() => void>()
+const workspaceRefusedListeners = new Set<(workspace: string) => void>()
+
+/**
+ * Called when the gateway no longer knows the workspace the switcher chose (deleted or renamed away since this
+ * page loaded it): the app drops the choice, so the next call is made in the person's first workspace.
+ */
+export function onWorkspaceRefused(listener: (workspace: string) => void): () => void {
+  workspaceRefusedListeners.add(listener)
+  return () => {
+    workspaceRefusedListeners.delete(listener)
+  }
+}
+
+/** Whether a 400 refuses the workspace header itself (not a field of the request). */
+async function refusesWorkspaceHeader(res: Response): Promise<boolean> {
+  try {
+    const { error } = (await res.json()) as { error?: { code?: unknown; param?: unknown } }
+    return error?.code === 'invalid_workspace' && error.param === WORKSPACE_HEADER
+  } catch {
+    return false
+  }
+}
 
 /** Called when the admin API refuses the renderer (no session, or it expired): the app shows its sign-in page. */
 export function onAdminUnauthorized(listener: () => void): () => void {
@@ -85,10 +107,11 @@ export function onAdminUnauthorized(listener: () => void): () => void {
  * runs call `/v1` as the admin, not with a client key). Each also names the workspace chosen in team mode.
  */
 export async function gatewayFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  let workspace: string | null = null
   const attempt = async () => {
     const headers = new Headers(init.headers)
     for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value)
-    const workspace = chosenWorkspace()
+    workspace = chosenWorkspace()
     if (workspace !== null) headers.set(WORKSPACE_HEADER, workspace)
     return fetch(`${await gatewayBaseUrl()}${path}`, { ...init, headers, credentials: 'same-origin' })
   }
@@ -100,6 +123,10 @@ export async function gatewayFetch(path: string, init: RequestInit = {}): Promis
     res = await attempt()
   }
   if (res.status === 401 && path.startsWith('/admin/')) for (const listener of unauthorizedListeners) listener()
+  const sent: string | null = workspace
+  if (res.status === 400 && sent !== null && (await refusesWorkspaceHeader(res.clone()))) {
+    for (const listener of workspaceRefusedListeners) listener(sent)
+  }
   return res
 }
 

@@ -67,3 +67,32 @@ describe('the chosen workspace', () => {
     expect(storage.length).toBe(0)
   })
 })
+
+describe('a workspace the gateway no longer knows', () => {
+  it('is reported once a call is refused for the header, and not for a refused field', async () => {
+    vi.resetModules()
+    vi.stubGlobal('window', { location: { origin: 'http://localhost:4141' }, localStorage: memoryStorage() })
+    const refusal = (param: string) =>
+      new Response(JSON.stringify({ error: { code: 'invalid_workspace', param, message: 'no workspace' } }), {
+        status: 400,
+      })
+    let answer = refusal('x-switchyard-workspace')
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => answer),
+    )
+    const { chooseWorkspace } = await import('./workspace-choice')
+    const { gatewayFetch, onWorkspaceRefused } = await import('./client')
+    const refused: string[] = []
+    onWorkspaceRefused((ws) => refused.push(ws))
+    chooseWorkspace('person:1', 'gone')
+    const res = await gatewayFetch('/v1/chat/completions', { method: 'POST' })
+    // The caller still reads the answer itself.
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_workspace')
+    expect(refused).toEqual(['gone'])
+    answer = refusal('workspace')
+    await gatewayFetch('/admin/v1/prompts', { method: 'POST' })
+    expect(refused).toEqual(['gone'])
+  })
+})

@@ -1,6 +1,6 @@
 import { type ComponentType, lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import type { Permission } from '../../../src-shared/contract/permissions'
-import { onAdminUnauthorized } from '../api/client'
+import { onAdminUnauthorized, onWorkspaceRefused } from '../api/client'
 import { queryClient } from '../api/query-client'
 import { ErrorBoundary } from '../components/ErrorBoundary'
 import { SignInPage } from '../features/auth/SignInPage'
@@ -101,6 +101,15 @@ export function App() {
     void checkSession()
   }, [checkSession])
   useEffect(() => onAdminUnauthorized(sessionEnded), [sessionEnded])
+  useEffect(
+    () =>
+      onWorkspaceRefused((refused) => {
+        if (useAppStore.getState().workspace !== refused) return
+        useAppStore.getState().chooseWorkspace(null)
+        void queryClient.resetQueries()
+      }),
+    [],
+  )
 
   if (settingUp) return <SetupPage onDone={() => setSettingUp(false)} />
   if (auth === 'checking') return <main className="page" aria-busy="true" />
