@@ -175,6 +175,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     secure: https !== null,
     secrets: () => configStore.secrets,
   })
+  configStore.onApply((next) => team.forgetRemovedWorkspaces(next))
   app.decorate('team', team)
   const admin = new AdminAccess(
     () => adminTokenOf(app.gatewayConfig, storedToken),

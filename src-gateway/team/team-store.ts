@@ -332,6 +332,30 @@ export class TeamStore {
     return this.getAccount(id) as Account
   }
 
+  /**
+   * Takes workspaces the config no longer has out of every account's and service account's list, so one made again
+   * later under the same id does not come back to them. Answers how many lists changed.
+   */
+  forgetWorkspaces(known: ReadonlySet<string>): number {
+    let changed = 0
+    this.db.transaction(() => {
+      for (const table of ['team_accounts', 'team_service_accounts'] as const) {
+        const rows = this.db.prepare(`SELECT id, workspaces FROM ${table}`).all() as {
+          id: string
+          workspaces: string
+        }[]
+        for (const r of rows) {
+          const list = JSON.parse(r.workspaces) as string[]
+          const kept = list.filter((w) => known.has(w))
+          if (kept.length === list.length) continue
+          this.db.prepare(`UPDATE ${table} SET workspaces = ? WHERE id = ?`).run(JSON.stringify(kept), r.id)
+          changed++
+        }
+      }
+    })()
+    return changed
+  }
+
   hasOwner(): boolean {
     return (
       this.db.prepare("SELECT 1 FROM team_accounts WHERE role = 'owner' AND disabled = 0 LIMIT 1").get() !== undefined

@@ -116,7 +116,19 @@ export class Team {
    * Without a database there is nothing kept to seal.
    */
   start(): void {
-    if (this.opts.db() !== undefined) this.store.sealPlainTotp()
+    if (this.opts.db() === undefined) return
+    this.store.sealPlainTotp()
+    this.forgetRemovedWorkspaces()
+  }
+
+  /**
+   * After a config change (and at start): workspaces the config no longer has leave every member's and service
+   * account's list, whatever removed them (DELETE refuses while anyone lists one; an import or a file edit does
+   * not ask), so a workspace made again later under the same id starts with no members.
+   */
+  forgetRemovedWorkspaces(config: LoadedConfig = this.opts.config()): void {
+    if (!this.opened && this.opts.db() === undefined) return
+    this.store.forgetWorkspaces(workspaceIds(config.resolved))
   }
 
   /** The service account a bearer token stands for (team mode only): its role and workspaces, never more. */
@@ -136,9 +148,8 @@ export class Team {
   }
 
   /**
-   * A principal's workspaces narrowed to those the config has: a workspace removed by a config edit or import
-   * (DELETE refuses while anyone lists it) grants nothing while it is gone, and nothing of it can be created in it
-   * (tenancy checks the list). [] stays [] (a member of no workspace sees none).
+   * A principal's workspaces narrowed to those the config has, for lists forgetRemovedWorkspaces has not reached
+   * (single sign-on maps claims to workspace ids the config may not have). [] stays [] (a member of none sees none).
    */
   private configured(p: Principal | undefined): Principal | undefined {
     if (!p || p.workspaces === 'all') return p

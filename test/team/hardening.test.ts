@@ -246,37 +246,30 @@ describe('deleting a workspace people are in', () => {
     expect(error.message).toContain('members ana@example.com')
     expect(error.message).toContain('service accounts ci of a')
 
-    // Removed from the config another way (an import), it is gone from what they may see at once.
-    const imported = await gw.call('/admin/v1/config/import?apply=true', {
-      body: {
-        discovery: { enabled: false },
-        auth: { mode: 'team' },
-        workspaces: { b: { name: 'B' } },
-        keys: [{ name: 'key-b', key: '${env:KEY_B}', workspace: 'b' }],
-      },
-      headers: ADMIN_BEARER,
-    })
-    expect(imported.status, await imported.clone().text()).toBe(200)
-    const me = await gw.call('/admin/v1/me', { headers: { authorization: `Bearer ${service.token}` } })
-    expect(((await me.json()) as { workspaces: string[] }).workspaces).toEqual([])
-
-    await gw.call('/admin/v1/config/import?apply=true', {
-      body: { discovery: { enabled: false }, auth: { mode: 'team' }, workspaces: { a: { name: 'A' } } },
-      headers: ADMIN_BEARER,
-    })
-    expect(
-      (
-        await gw.call(`/admin/v1/team/members/${member.id}`, {
-          method: 'PATCH',
-          body: { workspaces: [] },
-          headers: ADMIN_BEARER,
-        })
-      ).status,
-    ).toBe(200)
-    expect(
-      (await gw.call(`/admin/v1/team/service-accounts/${service.id}`, { method: 'DELETE', headers: ADMIN_BEARER }))
-        .status,
-    ).toBe(204)
+    // Removed from the config another way (an import): gone from their lists, and made again it is not theirs.
+    const importing = (workspaces: Record<string, { name: string }>) =>
+      gw.call('/admin/v1/config/import?apply=true', {
+        body: {
+          discovery: { enabled: false },
+          auth: { mode: 'team' },
+          workspaces,
+          keys: [{ name: 'key-b', key: '${env:KEY_B}', workspace: 'b' }],
+        },
+        headers: ADMIN_BEARER,
+      })
+    const removed = await importing({ b: { name: 'B' } })
+    expect(removed.status, await removed.clone().text()).toBe(200)
+    const workspacesOf = async (headers: Record<string, string>) =>
+      ((await (await gw.call('/admin/v1/me', { headers })).json()) as { workspaces: string[] }).workspaces
+    const serviceBearer = { authorization: `Bearer ${service.token}` }
+    expect(await workspacesOf(serviceBearer)).toEqual([])
+    expect((await importing({ a: { name: 'A again' }, b: { name: 'B' } })).status).toBe(200)
+    expect(await workspacesOf(serviceBearer)).toEqual([])
+    const ana = cookieOf(await login(gw, 'ana@example.com', PASSWORD))
+    expect(await workspacesOf({ cookie: ana })).toEqual([])
+    const listed = await gw.call('/admin/v1/team/members', { headers: ADMIN_BEARER })
+    const items = ((await listed.json()) as { items: { id: string; workspaces: string[] }[] }).items
+    expect(items.find((m) => m.id === member.id)?.workspaces).toEqual([])
     expect((await del()).status).toBe(204)
   })
 })
