@@ -192,6 +192,23 @@ describe('tenant isolation of alerts, audit, providers, routes and model lists',
     }
     const ps = await json<{ models: { name: string }[] }>(call(KEY_A, '/api/ps'))
     expect(ps.models.filter((m) => m.name.startsWith('only-b/'))).toEqual([])
+
+    // The web UI's keyless calls list what the workspace it works in shares.
+    const member = { name: 'Ada A', email: 'ada@example.com', password: 'correct horse battery', role: 'developer' }
+    await json(owner('/admin/v1/team/members', { body: { ...member, workspaces: ['a'] } }), 201)
+    const signIn = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: member.email, password: member.password }),
+    })
+    const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? ''
+    const ui = await fetch(`${url}/api/tags`, {
+      headers: { cookie, 'x-switchyard-csrf': '1', 'x-switchyard-workspace': 'a' },
+    })
+    expect(ui.status, await ui.clone().text()).toBe(200)
+    const tagsUi = ((await ui.json()) as Tags).models.map((m) => m.name)
+    expect(tagsUi).toContain('everyone')
+    expect(tagsUi.filter((n) => n === 'route-b' || n.startsWith('only-b/'))).toEqual([])
   })
 
   it('shows a member their own rows’ count on the Overview, not the database’s size', async () => {

@@ -28,9 +28,11 @@ function infoOf(gw: GatewayContext, provider: RuntimeProvider, model: string): M
   return gw.catalog.modelsOf(provider).find((m) => m.id === model)
 }
 
-/** The models a caller may list: a key sees what its model globs and its workspace allow, as on /v1/models. */
-function servedModels(gw: GatewayContext, keyName: string | undefined): ServedModel[] {
-  return allServedModels(gw).filter((m) => gw.policies.mayList(keyName, m.name))
+/** Whether the caller may list a model name: a key by its globs and workspace, a UI call by its workspace. */
+export type MayList = (model: string) => boolean
+
+function servedModels(gw: GatewayContext, mayList: MayList): ServedModel[] {
+  return allServedModels(gw).filter((m) => mayList(m.name))
 }
 
 function allServedModels(gw: GatewayContext): ServedModel[] {
@@ -68,9 +70,9 @@ function modifiedAt(m: ServedModel, startedAt: number): string {
 }
 
 /** GET /api/tags: clients key on both `name` and `model` (Open WebUI, Copilot). */
-export function listTags(gw: GatewayContext, startedAt: number, keyName: string | undefined) {
+export function listTags(gw: GatewayContext, startedAt: number, mayList: MayList) {
   return {
-    models: servedModels(gw, keyName).map((m) => ({
+    models: servedModels(gw, mayList).map((m) => ({
       name: m.name,
       model: m.name,
       modified_at: modifiedAt(m, startedAt),
@@ -82,19 +84,19 @@ export function listTags(gw: GatewayContext, startedAt: number, keyName: string 
 }
 
 /** The served model behind a name as /api/show gets it: listed names first, then whatever the resolver accepts. */
-async function findModel(gw: GatewayContext, name: string, keyName: string | undefined): Promise<ServedModel> {
+async function findModel(gw: GatewayContext, name: string, mayList: MayList): Promise<ServedModel> {
   const listed = allServedModels(gw).find((m) => m.name === name)
   // A model the key may not list is as unknown as one that does not exist: another workspace's stays unconfirmed.
   const hidden = () =>
     new GatewayError('not_found', `model '${name}' is not configured`, { code: 'model_not_found', param: 'model' })
   if (listed) {
-    if (!gw.policies.mayList(keyName, listed.name)) throw hidden()
+    if (!mayList(listed.name)) throw hidden()
     return listed
   }
   // An unknown name is a 404 that lists close matches, which Ollama clients show as the error.
   const { targets } = await resolveModel(name, gw)
   const { provider, model } = targets[0]
-  if (!gw.policies.mayList(keyName, name) || !gw.policies.mayList(keyName, `${provider.id}/${model}`)) throw hidden()
+  if (!mayList(name) || !mayList(`${provider.id}/${model}`)) throw hidden()
   return { name, upstreamModel: model, provider, info: infoOf(gw, provider, model) }
 }
 
@@ -109,8 +111,8 @@ function windowOf(gw: GatewayContext, m: ServedModel): number | undefined | Prom
  * `<arch>.context_length`; Continue reads `parameters` and looks for `.Suffix` in `template` to decide
  * on fill-in-the-middle, which the gateway does not offer, so the template has none.
  */
-export async function showModel(gw: GatewayContext, name: string, startedAt: number, keyName: string | undefined) {
-  const m = await findModel(gw, name, keyName)
+export async function showModel(gw: GatewayContext, name: string, startedAt: number, mayList: MayList) {
+  const m = await findModel(gw, name, mayList)
   const traits = traitsOf(m.upstreamModel)
   const contextLength = (await windowOf(gw, m)) ?? traits.contextLength ?? DEFAULT_CONTEXT_LENGTH
   const capabilities = traits.embedding

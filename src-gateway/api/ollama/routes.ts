@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../../core/errors.js'
 import { parseJsonBody } from '../../core/json-body.js'
 import type { GatewayContext } from '../../gateway-context.js'
-import { keyNameOf } from '../../pipeline/call.js'
+import { keyNameOf, workspaceOf } from '../../pipeline/call.js'
 import { callerIdentity } from '../../policies/auth-hook.js'
 import { resolveModel } from '../../routing/resolve.js'
 import { runEmbeddingsCall } from '../embeddings-call.js'
@@ -10,7 +10,7 @@ import { runChat } from '../fastify-call.js'
 import { createOllamaCodec } from './codec.js'
 import { isLoadRequest } from './decode-request.js'
 import { ollamaEmbed, ollamaLegacyEmbeddings } from './embeddings.js'
-import { listTags, showModel } from './model-listing.js'
+import { listTags, type MayList, showModel } from './model-listing.js'
 import type { OllamaEndpoint } from './reply-shape.js'
 import { listRunning } from './running-models.js'
 
@@ -68,14 +68,20 @@ export function registerOllamaRoutes(scope: FastifyInstance, gw: GatewayContext)
 
 function registerRoutes(app: FastifyInstance, gw: GatewayContext): void {
   app.get('/api/version', { config: ollama }, async () => OLLAMA_VERSION)
-  // A key lists only what it may call (its model globs and its workspace), like /v1/models.
-  const keyOf = (req: FastifyRequest) => keyNameOf(callerIdentity(req))
-  app.get('/api/tags', { config: ollama }, async (req) => listTags(gw, app.startedAt, keyOf(req)))
-  app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt, keyOf(req)))
+  // A key lists only what it may call (its model globs and its workspace), the UI what its workspace shares, as on
+  // /v1/models.
+  const mayListFor = (req: FastifyRequest): MayList => {
+    const identity = callerIdentity(req)
+    const keyName = keyNameOf(identity)
+    const workspace = workspaceOf(identity)
+    return (model) => gw.policies.mayList(keyName, model, workspace)
+  }
+  app.get('/api/tags', { config: ollama }, async (req) => listTags(gw, app.startedAt, mayListFor(req)))
+  app.post('/api/show', { config: ollama }, (req) => showModel(gw, modelName(req.body), app.startedAt, mayListFor(req)))
   app.get('/api/ps', { config: ollama }, async (req) => {
-    const keyName = keyOf(req)
+    const mayList = mayListFor(req)
     const { models } = await listRunning(gw)
-    return { models: models.filter((m) => gw.policies.mayList(keyName, String(m.name))) }
+    return { models: models.filter((m) => mayList(String(m.name))) }
   })
   app.post('/api/chat', { config: ollama }, (req, reply) => runOllamaChat(gw, 'chat', req, reply))
   app.post('/api/generate', { config: ollama }, (req, reply) => runOllamaChat(gw, 'generate', req, reply))
