@@ -262,15 +262,32 @@ test('the workspace switcher: the Playground’s calls are logged in the chosen 
   // Remembered across a reload; forgotten at sign-out, so the next person here starts in their own.
   await page.reload()
   await expect(switcher).toHaveValue('alpha')
+  // The Playground's own calls finish first: answered after the sign-out, they would be refused.
+  await page.waitForLoadState('networkidle')
   await signOut(page)
   expect(await page.evaluate(() => window.localStorage.getItem('switchyard.workspace'))).toBeNull()
   await signInAs(page, running.gateway, OWNER)
   await expect(switcher).toHaveValue('default')
+  await page.waitForLoadState('networkidle')
   await signOut(page)
 
   // A member of one workspace has nothing to switch between.
   await signInAs(page, running.gateway, DEV)
   await expect(pageHeading(page, 'Overview')).toBeVisible()
   await expect(switcher).toHaveCount(0)
+  // Given a second one, she has: her first by id until she chooses.
+  const { items } = await adminCall<{ items: { id: string; email: string }[] }>(
+    running.gateway,
+    owner,
+    '/admin/v1/team/members',
+  )
+  const dana = items.find((m) => m.email === DEV.email)!
+  await adminCall(running.gateway, owner, `/admin/v1/team/members/${dana.id}`, {
+    method: 'PATCH',
+    body: { workspaces: ['default', 'alpha'] },
+  })
+  await page.reload()
+  await expect(switcher).toHaveValue('alpha')
+  await expect(switcher.locator('option')).toHaveText(['Default', 'Alpha team'])
   expect(errors).toEqual([])
 })
