@@ -303,7 +303,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     registerAnthropicRoutes(scope, gw)
     registerResponsesRoutes(scope, gw)
     registerOllamaRoutes(scope, gw)
-    registerPromptRunRoutes(scope, gw, prompts)
+    registerPromptRunRoutes(scope, gw, prompts, admin)
     // Tools through the hub take the same Host rule and key auth as the model APIs (see mcp/endpoint.ts).
     registerMcpEndpoint(scope, { hub: mcpHub, gw, onConfigApply: (l) => configStore.onApply(l) })
   })

@@ -15,6 +15,7 @@ import { exportableConfig } from './secret-fields.js'
 import type { ConfigStore } from './store.js'
 import { unresolvedKeys } from './unresolved-refs.js'
 import type { ConfigProblem } from './validate.js'
+import { workspaceIds } from './workspaces.js'
 
 // Export and import of the whole setup as one file, shared by the admin API and `switchyard export|import`.
 
@@ -93,7 +94,9 @@ export function importConfig(
     candidate = kept.length > 0 ? { ...rest, keys: kept } : rest
     check = store.check(candidate)
   }
-  const errors = [...check.errors, ...promptsSectionProblems(section)]
+  // The file's prompts go into the workspaces of the config it brings.
+  const workspaces = workspaceIds(isPlainObject(candidate) ? (candidate as GatewayConfig) : {})
+  const errors = [...check.errors, ...promptsSectionProblems(section, workspaces)]
   const dropped = {
     ...(check.dropped.length > 0 && { droppedCredentials: check.dropped }),
     ...(lost.length > 0 && { droppedKeys: lost.map(({ name, problem }) => ({ name, problem })) }),

@@ -25,10 +25,16 @@ export interface RunnerDeps extends ModelCallDeps {
 
 /**
  * The gateway makes a run's calls itself, on behalf of the admin who started it: no client key, no key limits.
- * `person` is that admin when signed in as a member (team mode): the calls' log rows are theirs.
+ * `person` is that admin when signed in as a member (team mode): the calls' log rows are theirs, and they are made
+ * in the run's workspace (its log rows, budget and shared routes).
  */
-function identityOf(spec: RunSpec, person: string | undefined): CallerIdentity {
-  return { kind: 'system', purpose: spec.kind === 'replay' ? 'replay' : 'comparison', ...(person && { person }) }
+function identityOf(spec: RunSpec, person: string | undefined, workspace: string | undefined): CallerIdentity {
+  return {
+    kind: 'system',
+    purpose: spec.kind === 'replay' ? 'replay' : 'comparison',
+    ...(person && { person }),
+    ...(workspace && { workspace }),
+  }
 }
 
 interface ActiveRun {
@@ -56,12 +62,16 @@ export class CompareRunner {
       copied?: Cell[]
       /** The signed-in member who started it, whom its calls are attributed to. */
       person?: string
+      /** The workspace the run belongs to (see compare-store's createRun). */
+      workspace?: string
+      /** The workspace its calls are made in (their log rows, budget, shared routes); none: outside every one. */
+      callsIn?: string
     },
     onEvent?: (e: RunEvent) => void,
   ): number {
     const id = createRun(this.deps.db, run)
     const abort = new AbortController()
-    const identity = identityOf(run.spec, run.person)
+    const identity = identityOf(run.spec, run.person, run.callsIn)
     const done = this.execute(id, run, identity, new Set(run.copied?.map(key)), abort.signal, onEvent)
       .then(() => finishRun(this.deps.db, id, abort.signal.aborted ? 'cancelled' : 'done'))
       .catch(() => finishRun(this.deps.db, id, 'failed'))

@@ -1,4 +1,5 @@
 import type { RunListItem } from '../../src-shared/contract/compare.js'
+import { DEFAULT_WORKSPACE } from '../../src-shared/contract/workspaces.js'
 import type { Db } from '../store/db.js'
 import type {
   Cell,
@@ -41,6 +42,7 @@ interface RunRecord {
   rows_json: string
   columns_json: string
   parent_run_id: number | null
+  workspace: string
   created_at: string
   finished_at: string | null
 }
@@ -66,16 +68,27 @@ function toCell(r: CellRow): Omit<Cell, 'rating'> {
   }
 }
 
-/** Creates a run with every cell queued; `copied` cells (from a parent run) are stored finished as given. */
+/**
+ * Creates a run (in `workspace`, else `default`) with every cell queued; `copied` cells (from a parent run) are
+ * stored finished as given.
+ */
 export function createRun(
   db: Db,
-  run: { spec: RunSpec; rows: RunRow[]; columns: RunColumn[]; parentRunId?: number; copied?: Cell[] },
+  run: {
+    spec: RunSpec
+    rows: RunRow[]
+    columns: RunColumn[]
+    parentRunId?: number
+    copied?: Cell[]
+    workspace?: string
+  },
 ): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
       .prepare(
-        `INSERT INTO compare_runs (kind, name, status, spec_json, rows_json, columns_json, parent_run_id, created_at)
-         VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
+        `INSERT INTO compare_runs
+           (kind, name, status, spec_json, rows_json, columns_json, parent_run_id, workspace, created_at)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.spec.kind,
@@ -84,6 +97,7 @@ export function createRun(
         JSON.stringify(run.rows),
         JSON.stringify(run.columns),
         run.parentRunId ?? null,
+        run.workspace ?? DEFAULT_WORKSPACE,
         new Date().toISOString(),
       )
     const id = Number(lastInsertRowid)
@@ -203,6 +217,7 @@ export function getRun(db: Db, runId: number, cells: Cell[] = listCells(db, runI
     name: r.name,
     status: r.status,
     parentRunId: r.parent_run_id,
+    workspace: r.workspace,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
     spec: JSON.parse(r.spec_json),
@@ -221,12 +236,35 @@ export function getRun(db: Db, runId: number, cells: Cell[] = listCells(db, runI
   }
 }
 
+/** The workspace a run belongs to; null when there is no such run. */
+export function runWorkspace(db: Db, runId: number): string | null {
+  const row = db.prepare('SELECT workspace FROM compare_runs WHERE id = ?').get(runId) as
+    | { workspace: string }
+    | undefined
+  return row?.workspace ?? null
+}
+
+/** Runs, newest first; `kind` keeps one kind, `workspaces` (undefined: all) those of these workspaces. */
 export function listRuns(
   db: Db,
-  { kind, limit, cursor }: { kind?: RunKind; limit: number; cursor?: number },
+  {
+    kind,
+    workspaces,
+    limit,
+    cursor,
+  }: { kind?: RunKind; workspaces?: readonly string[]; limit: number; cursor?: number },
 ): { items: RunListItem[]; total: number; nextCursor: string | null } {
-  const where = kind ? 'WHERE kind = ?' : ''
-  const params = kind ? [kind] : []
+  const conditions: string[] = []
+  const params: unknown[] = []
+  if (kind) {
+    conditions.push('kind = ?')
+    params.push(kind)
+  }
+  if (workspaces) {
+    conditions.push('workspace IN (SELECT value FROM json_each(?))')
+    params.push(JSON.stringify(workspaces))
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
   const { n: total } = db.prepare(`SELECT count(*) AS n FROM compare_runs ${where}`).get(...params) as { n: number }
   const page = `${where ? `${where} AND` : 'WHERE'} id < ?`
   const rows = db
@@ -242,6 +280,7 @@ export function listRuns(
     rows: (JSON.parse(r.rows_json) as unknown[]).length,
     columns: (JSON.parse(r.columns_json) as RunColumn[]).map((c) => c.label),
     parentRunId: r.parent_run_id,
+    workspace: r.workspace,
   }))
   return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
 }

@@ -1,4 +1,5 @@
 import type { LabelMove } from '../../src-shared/contract/prompts.js'
+import { DEFAULT_WORKSPACE } from '../../src-shared/contract/workspaces.js'
 import { GatewayError } from '../core/errors.js'
 import type { Db } from '../store/db.js'
 import { contentHash } from './content.js'
@@ -38,6 +39,12 @@ function toVersion(r: VersionRow): PromptVersion {
 
 export function promptNotFound(name: string): GatewayError {
   return new GatewayError('not_found', `no prompt named '${name}'`, { code: 'prompt_not_found' })
+}
+
+/** The workspace a prompt belongs to; null when there is no such prompt. */
+export function promptWorkspace(db: Db, name: string): string | null {
+  const row = db.prepare('SELECT workspace FROM prompts WHERE name = ?').get(name) as { workspace: string } | undefined
+  return row?.workspace ?? null
 }
 
 function promptId(db: Db, name: string): number {
@@ -88,14 +95,15 @@ export function requireVersion(db: Db, name: string, version: number): PromptVer
 }
 
 /**
- * Saves content as the prompt's next version, creating the prompt on its first save. Versions are
- * immutable; content identical to the latest version's (same hash) creates nothing and returns it.
+ * Saves content as the prompt's next version, creating the prompt in `meta.workspace` (else `default`) on its
+ * first save; an existing prompt stays in its workspace. Versions are immutable; content identical to the latest
+ * version's (same hash) creates nothing and returns it.
  */
 export function saveVersion(
   db: Db,
   name: string,
   content: PromptContent,
-  meta: { note?: string; author?: string } = {},
+  meta: { note?: string; author?: string; workspace?: string } = {},
 ): { version: PromptVersion; created: boolean } {
   return db.transaction(() => {
     const hash = contentHash(content)
@@ -103,9 +111,9 @@ export function saveVersion(
     if (latest?.contentHash === hash) return { version: latest, created: false }
     const now = new Date().toISOString()
     db.prepare(
-      `INSERT INTO prompts (name, created_at, updated_at) VALUES (?, ?, ?)
+      `INSERT INTO prompts (name, workspace, created_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at`,
-    ).run(name, now, now)
+    ).run(name, meta.workspace ?? DEFAULT_WORKSPACE, now, now)
     const id = promptId(db, name)
     db.prepare(
       `INSERT INTO prompt_versions (prompt_id, version, content_hash, content_json, note, author, created_at)
@@ -225,8 +233,8 @@ export function deletePrompt(db: Db, name: string): void {
 }
 
 export function getPromptSummary(db: Db, name: string): PromptSummary | null {
-  const row = db.prepare('SELECT name, created_at, updated_at FROM prompts WHERE name = ?').get(name) as
-    | { name: string; created_at: string; updated_at: string }
+  const row = db.prepare('SELECT name, workspace, created_at, updated_at FROM prompts WHERE name = ?').get(name) as
+    | { name: string; workspace: string; created_at: string; updated_at: string }
     | undefined
   if (!row) return null
   const latest = latestVersion(db, name)!
@@ -235,18 +243,32 @@ export function getPromptSummary(db: Db, name: string): PromptSummary | null {
     latestVersion: latest.version,
     model: latest.content.model ?? null,
     labels: listLabels(db, name),
+    workspace: row.workspace,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
 }
 
-/** Prompts, most recently saved first; `q` matches the name, `label` keeps prompts that have that label. */
+/**
+ * Prompts, most recently saved first; `q` matches the name, `label` keeps prompts that have that label,
+ * `workspaces` (undefined: all) those of these workspaces.
+ */
 export function listPrompts(
   db: Db,
-  { q, label, limit, cursor }: { q?: string; label?: string; limit: number; cursor?: number },
+  {
+    q,
+    label,
+    workspaces,
+    limit,
+    cursor,
+  }: { q?: string; label?: string; workspaces?: readonly string[]; limit: number; cursor?: number },
 ): { items: PromptSummary[]; total: number; nextCursor: string | null } {
   const where: string[] = []
   const params: unknown[] = []
+  if (workspaces) {
+    where.push('workspace IN (SELECT value FROM json_each(?))')
+    params.push(JSON.stringify(workspaces))
+  }
   if (q) {
     where.push("name LIKE ? ESCAPE '\\'")
     params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)

@@ -3,6 +3,7 @@ import { OrNull, PageQueryFields } from './common.js'
 import { RatingSchema } from './feedback.js'
 import { LogFilterSchema } from './logs.js'
 import { AssertionResultSchema, AssertionSchema, PromptMessageSchema } from './prompts.js'
+import { WorkspaceIdSchema } from './workspaces.js'
 
 /*
  * Comparisons under /admin/v1/compare: side by side (streamed), batch matrices over a dataset, replays of logged
@@ -47,6 +48,8 @@ const CallFields = {
   params: Type.Optional(Variables),
   /** Concurrent calls per provider id; local providers default to 1, others to 4. */
   concurrency: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 64 }))),
+  /** The workspace the run belongs to (team mode); absent: the x-switchyard-workspace header's, else the caller's. */
+  workspace: Type.Optional(WorkspaceIdSchema),
 }
 const GradingFields = {
   assertions: Type.Optional(Type.Array(AssertionSchema, { maxItems: 50 })),
@@ -130,7 +133,12 @@ export const RunParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 export type RunParams = Static<typeof RunParamsSchema>
 
 /** GET /admin/v1/compare/runs: stored runs, newest first. */
-export const RunListQuerySchema = Type.Object({ kind: Type.Optional(RunKindSchema), ...PageQueryFields })
+export const RunListQuerySchema = Type.Object({
+  kind: Type.Optional(RunKindSchema),
+  /** One workspace's runs (within the caller's). */
+  workspace: Type.Optional(WorkspaceIdSchema),
+  ...PageQueryFields,
+})
 export type RunListQuery = Static<typeof RunListQuerySchema>
 
 /** GET /admin/v1/compare/runs/:id/diff?against=: what changed since an earlier run. */
@@ -244,6 +252,8 @@ export const RunInfoSchema = Type.Object({
   name: OrNull(Type.String()),
   status: RunStatusSchema,
   parentRunId: OrNull(Type.Integer()),
+  /** The workspace the run belongs to. */
+  workspace: Type.String(),
   createdAt: Type.String(),
   finishedAt: OrNull(Type.String()),
   spec: RunSpecSchema,
@@ -284,6 +294,7 @@ export const RunListItemSchema = Type.Object({
   rows: Type.Integer(),
   columns: Type.Array(Type.String()),
   parentRunId: OrNull(Type.Integer()),
+  workspace: Type.String(),
 })
 export type RunListItem = Static<typeof RunListItemSchema>
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { OrNull, PageQueryFields } from './common.js'
+import { WorkspaceIdSchema } from './workspaces.js'
 
 /** Names a prompt can have: they appear in URLs (`/v1/prompts/{name}/run`) and config keys. */
 export const PROMPT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$'
@@ -25,6 +26,8 @@ export const PromptListQuerySchema = Type.Object({
   ...PageQueryFields,
   q: Type.Optional(Type.String({ maxLength: 200 })),
   label: Type.Optional(Type.String({ maxLength: 64 })),
+  /** One workspace's prompts (within the caller's). */
+  workspace: Type.Optional(WorkspaceIdSchema),
 })
 export type PromptListQuery = Static<typeof PromptListQuerySchema>
 
@@ -70,6 +73,11 @@ export const PromptSaveBodySchema = Type.Object(
     ...PromptContentFields,
     note: Type.Optional(Type.String({ maxLength: 2000 })),
     author: Type.Optional(Type.String({ maxLength: 200 })),
+    /**
+     * The workspace a new prompt belongs to (team mode); absent: the x-switchyard-workspace header's, else the
+     * caller's. A prompt stays in its workspace: naming another for an existing one is refused.
+     */
+    workspace: Type.Optional(WorkspaceIdSchema),
   },
   { additionalProperties: false },
 )
@@ -130,6 +138,8 @@ export const PromptSummarySchema = Type.Object({
   latestVersion: Type.Integer(),
   model: OrNull(Type.String()),
   labels: Type.Array(PromptLabelSchema),
+  /** The workspace the prompt belongs to; only keys of that workspace run it. */
+  workspace: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 })

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, parseConfigText } from '../../src-gateway/config/load.js'
+import type { GatewayConfig } from '../../src-gateway/config/schema.js'
 import { configProblems } from '../../src-gateway/config/validate.js'
+import { workspaceIds } from '../../src-gateway/config/workspaces.js'
 import { isPlainObject } from '../../src-gateway/core/json-values.js'
 import { promptsSectionProblems } from '../../src-gateway/prompts/config-import.js'
 
@@ -25,5 +27,6 @@ export function configBlockProblems(text: string): string[] {
   }
   if (!isPlainObject(data)) return ['is not a config file (a mapping of top-level sections)']
   const config = 'providers' in data ? data : { ...data, providers: docsProviders() }
-  return [...configProblems(config), ...promptsSectionProblems(data.prompts)].map((p) => `${p.path}: ${p.message}`)
+  const prompts = promptsSectionProblems(data.prompts, workspaceIds(data as Pick<GatewayConfig, 'workspaces'>))
+  return [...configProblems(config), ...prompts].map((p) => `${p.path}: ${p.message}`)
 }

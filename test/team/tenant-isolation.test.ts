@@ -13,6 +13,9 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 // Tenant isolation (issue 21): a developer of workspace A reads nothing of workspace B through the admin log,
 // stats, sessions and keys routes (list, detail, search, export, totals, sessions, keys), cannot replay B's calls
 // and cannot change B's keys; the owner sees both. The developer is a service account, the owner the admin token.
+// Prompts, their versions and labels, feedback and comparison runs belong to a workspace too: the developer lists,
+// reads, changes, runs, exports and rates none of B's (404, as for what does not exist), and a key of A cannot run
+// B's prompt endpoint.
 
 const KEY_A = 'sk-sy-tenant-a-0123456789abcdef'
 const KEY_B = 'sk-sy-tenant-b-0123456789abcdef'
@@ -240,24 +243,29 @@ describe('tenant isolation of alerts, audit, providers, routes and model lists',
       ],
       ['/admin/v1/providers/only-b', { method: 'PUT', body: { baseUrl: `${upstream.url}/v1/` } }],
       ['/admin/v1/workspaces/c', { method: 'PUT', body: { name: 'C' } }],
+      ['/admin/v1/portal/requests', { body: { model: 'route-b', key: 'key-b', reason: 'for b' } }],
+      // Saved without a workspace by an admin: the default workspace's, which is not the developer's.
+      ['/admin/v1/prompts/p-default/versions', { body: { messages: [{ role: 'user', content: 'hi' }] } }],
     ]
     for (const [path, init] of changes) {
       const res = await owner(path, init)
       expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300)
     }
+    await json(dev('/admin/v1/portal/requests', { body: { model: 'everyone', key: 'key-a', reason: 'for a' } }), 201)
     type Audit = { items: { action: string; target: string | null }[]; total: number }
     const all = await json<Audit>(owner('/admin/v1/audit?limit=100'))
     const seenByOwner = all.items.map((e) => e.target)
-    expect(seenByOwner).toEqual(expect.arrayContaining(['audit-b', 'route-b', 'only-b', 'c']))
+    expect(seenByOwner).toEqual(expect.arrayContaining(['audit-b', 'route-b', 'only-b', 'c', 'keys.key-b', 'p-default']))
     expect(all.items.some((e) => e.action.startsWith('team.') || e.action.startsWith('service'))).toBe(true)
 
     const mine = await json<Audit>(dev('/admin/v1/audit?limit=100'))
     expect(mine.items.map((e) => `${e.action} ${e.target}`).sort()).toEqual([
+      'access.request keys.key-a',
       'key.create audit-a',
       'route.create route-a',
       'route.update everyone',
     ])
-    expect(mine.total).toBe(3)
+    expect(mine.total).toBe(4)
     expect((await json<Audit>(dev('/admin/v1/audit?q=audit-b'))).items).toEqual([])
     expect((await json<Audit>(dev('/admin/v1/audit?action=provider'))).items).toEqual([])
   })
@@ -272,17 +280,19 @@ describe('tenant isolation between workspaces', () => {
   let rowA: LogItem
   let rowB: LogItem
 
-  const call = (bearer: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+  type Init = { method?: string; body?: unknown; headers?: Record<string, string> }
+  const call = (bearer: string, path: string, init: Init = {}) =>
     fetch(`${url}${path}`, {
       method: init.method ?? 'GET',
       headers: {
         authorization: `Bearer ${bearer}`,
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     })
-  const owner = (path: string, init?: { method?: string; body?: unknown }) => call(TEST_ADMIN_TOKEN, path, init)
-  const dev = (path: string, init?: { method?: string; body?: unknown }) => call(developer, path, init)
+  const owner = (path: string, init?: Init) => call(TEST_ADMIN_TOKEN, path, init)
+  const dev = (path: string, init?: Init) => call(developer, path, init)
   const json = async <T>(res: Response | Promise<Response>): Promise<T> => {
     const r = await res
     expect(r.status, await r.clone().text()).toBe(200)
@@ -434,5 +444,196 @@ describe('tenant isolation between workspaces', () => {
     expect(
       (await json<{ items: { name: string }[] }>(owner('/admin/v1/keys'))).items.map((k) => k.name).sort(),
     ).toEqual(['key-a', 'key-b'])
+  })
+
+  describe('prompts, feedback and comparison runs', () => {
+    const PROMPT = { model: 'compat/mock-gpt', messages: [{ role: 'user', content: 'hello {{who}}' }] }
+    type Run = { id: number; status: string; workspace: string; cells?: { requestId: string | null }[] }
+    let runA: Run
+    let runB: Run
+
+    /** Waits for a stored run to finish and answers it with its cells. */
+    const finished = async (id: number): Promise<Run> => {
+      for (;;) {
+        const run = await json<Run>(owner(`/admin/v1/compare/runs/${id}`))
+        if (run.status !== 'running') return run
+        await new Promise((r) => setTimeout(r, 25))
+      }
+    }
+    const runIn = async (as: typeof owner, body: object): Promise<Run> => {
+      const res = await as('/admin/v1/compare/runs', {
+        method: 'POST',
+        body: { messages: [{ role: 'user', content: 'compare me' }], models: ['compat/mock-gpt'], ...body },
+      })
+      expect(res.status, await res.clone().text()).toBe(202)
+      return (await res.json()) as Run
+    }
+    const promptRun = (key: string, name: string) =>
+      fetch(`${url}/v1/prompts/${name}/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ variables: { who: 'you' } }),
+      })
+
+    beforeAll(async () => {
+      // The body names the workspace for one, the header for the other (decision 1).
+      const a = await owner('/admin/v1/prompts/pa/versions', { method: 'POST', body: { ...PROMPT, workspace: 'a' } })
+      expect(a.status, await a.clone().text()).toBe(201)
+      const b = await owner('/admin/v1/prompts/pb/versions', {
+        method: 'POST',
+        body: PROMPT,
+        headers: { 'x-switchyard-workspace': 'b' },
+      })
+      expect(b.status, await b.clone().text()).toBe(201)
+      expect((await owner('/admin/v1/prompts/pb/labels/prod', { method: 'PUT', body: { version: 1 } })).status).toBe(
+        200,
+      )
+      runA = await finished((await runIn(dev, {})).id)
+      runB = await finished((await runIn(owner, { workspace: 'b' })).id)
+      expect([runA.workspace, runB.workspace]).toEqual(['a', 'b'])
+    })
+
+    it('lists and searches only the member’s workspaces’ prompts; the owner sees both, with their workspace', async () => {
+      type List = { items: { name: string; workspace: string }[]; total: number }
+      const mine = await json<List>(dev('/admin/v1/prompts'))
+      expect(mine.items.map((p) => [p.name, p.workspace])).toEqual([['pa', 'a']])
+      expect(mine.total).toBe(1)
+      expect((await json<List>(dev('/admin/v1/prompts?q=pb'))).items).toEqual([])
+      expect((await json<List>(dev('/admin/v1/prompts?workspace=b'))).items).toEqual([])
+      expect((await json<List>(dev('/admin/v1/prompts?label=prod'))).items).toEqual([])
+      const all = await json<List>(owner('/admin/v1/prompts'))
+      expect(all.items.map((p) => [p.name, p.workspace]).sort()).toEqual([
+        ['pa', 'a'],
+        ['pb', 'b'],
+      ])
+      expect((await json<List>(owner('/admin/v1/prompts?workspace=b'))).items.map((p) => p.name)).toEqual(['pb'])
+    })
+
+    it('answers every read of another workspace’s prompt, version and label as not found', async () => {
+      for (const path of [
+        '/admin/v1/prompts/pb',
+        '/admin/v1/prompts/pb/versions',
+        '/admin/v1/prompts/pb/versions/1',
+        '/admin/v1/prompts/pb/diff?from=1&to=1',
+        '/admin/v1/prompts/pb/label-history',
+        '/admin/v1/prompts/pb/stats',
+      ]) {
+        const res = await dev(path)
+        expect([path, res.status]).toEqual([path, 404])
+        expect(await res.text()).not.toContain('hello')
+        expect([path, (await owner(path)).status]).toEqual([path, 200])
+      }
+      const render = await dev('/admin/v1/prompts/pb/render', { method: 'POST', body: { variables: { who: 'x' } } })
+      expect(render.status).toBe(404)
+      expect((await dev('/admin/v1/prompts/pa')).status).toBe(200)
+    })
+
+    it('changes none of another workspace’s prompts, and creates only in the member’s own', async () => {
+      const changes: [string, Init][] = [
+        ['/admin/v1/prompts/pb/versions', { method: 'POST', body: { ...PROMPT, note: 'mine now' } }],
+        ['/admin/v1/prompts/pb/labels/prod', { method: 'PUT', body: { version: 1 } }],
+        ['/admin/v1/prompts/pb/labels/prod', { method: 'DELETE' }],
+        ['/admin/v1/prompts/pb', { method: 'DELETE' }],
+      ]
+      for (const [path, init] of changes)
+        expect([init.method, path, (await dev(path, init)).status]).toEqual([init.method, path, 404])
+      const pb = await json<{ latestVersion: number; labels: unknown[] }>(owner('/admin/v1/prompts/pb'))
+      expect([pb.latestVersion, pb.labels.length]).toEqual([1, 1])
+
+      // A new prompt goes into the member's workspace; naming another's is refused, by body or header.
+      const intoB = await dev('/admin/v1/prompts/sneaky/versions', {
+        method: 'POST',
+        body: { ...PROMPT, workspace: 'b' },
+      })
+      expect(intoB.status).toBe(403)
+      const byHeader = await dev('/admin/v1/prompts/sneaky/versions', {
+        method: 'POST',
+        body: PROMPT,
+        headers: { 'x-switchyard-workspace': 'b' },
+      })
+      expect(byHeader.status).toBe(403)
+      const made = await dev('/admin/v1/prompts/a-made/versions', { method: 'POST', body: PROMPT })
+      expect(made.status).toBe(201)
+      expect((await json<{ workspace: string }>(owner('/admin/v1/prompts/a-made'))).workspace).toBe('a')
+      expect((await dev('/admin/v1/prompts/a-made', { method: 'DELETE' })).status).toBe(204)
+    })
+
+    it('runs a prompt endpoint only with a key of the prompt’s workspace', async () => {
+      const theirs = await promptRun(KEY_A, 'pb')
+      expect(theirs.status).toBe(404)
+      const err = (await theirs.json()) as { error: { code: string; message: string } }
+      expect(err.error.code).toBe('prompt_not_found')
+      expect((await promptRun(KEY_B, 'pb')).status).toBe(200)
+      expect((await promptRun(KEY_A, 'pa')).status).toBe(200)
+      expect((await promptRun(KEY_B, 'pa')).status).toBe(404)
+      // A comparison of another workspace's prompt does not find it either.
+      const compared = await dev('/admin/v1/compare/runs', {
+        method: 'POST',
+        body: { prompts: [{ name: 'pb' }], models: ['compat/mock-gpt'], dataset: { rows: [{ who: 'x' }] } },
+      })
+      expect(compared.status).toBe(404)
+    })
+
+    it('exports each prompt with its workspace, and refuses to import one into a workspace the config lacks', async () => {
+      const exported = await (await owner('/admin/v1/config/export?format=yaml&include=prompts')).text()
+      expect(exported).toMatch(/pb:[\s\S]*workspace: b/)
+      const text = `${yaml(upstream.url)}\nprompts:\n  lost:\n    messages: [{ role: user, content: hi }]\n    workspace: nowhere\n`
+      const res = await json<{ valid: boolean; errors: { path: string; message: string }[] }>(
+        owner('/admin/v1/config/import', { method: 'POST', body: { text } }),
+      )
+      expect(res.valid).toBe(false)
+      expect(res.errors).toContainEqual({
+        path: '/prompts/lost/workspace',
+        message: expect.stringContaining("no workspace 'nowhere'"),
+      })
+    })
+
+    it('lists, reads, changes and exports only the member’s workspaces’ comparison runs', async () => {
+      type List = { items: { id: number; workspace: string }[]; total: number }
+      const mine = await json<List>(dev('/admin/v1/compare/runs'))
+      expect(mine.items.map((r) => r.id)).toEqual([runA.id])
+      expect((await json<List>(dev('/admin/v1/compare/runs?workspace=b'))).items).toEqual([])
+      const all = await json<List>(owner('/admin/v1/compare/runs'))
+      expect(all.items.map((r) => [r.id, r.workspace])).toEqual([
+        [runB.id, 'b'],
+        [runA.id, 'a'],
+      ])
+      const b = runB.id
+      const denied: [string, Init][] = [
+        [`/admin/v1/compare/runs/${b}`, {}],
+        [`/admin/v1/compare/runs/${b}/export?format=json`, {}],
+        [`/admin/v1/compare/runs/${b}/export?format=csv`, {}],
+        [`/admin/v1/compare/runs/${b}/diff?against=${runA.id}`, {}],
+        [`/admin/v1/compare/runs/${runA.id}/diff?against=${b}`, {}],
+        [`/admin/v1/compare/runs/${b}/cancel`, { method: 'POST' }],
+        [`/admin/v1/compare/runs/${b}/rerun`, { method: 'POST', body: {} }],
+        [`/admin/v1/compare/runs/${b}`, { method: 'DELETE' }],
+      ]
+      for (const [path, init] of denied) {
+        const res = await dev(path, init)
+        expect([init.method ?? 'GET', path, res.status]).toEqual([init.method ?? 'GET', path, 404])
+        expect(await res.text()).not.toContain('compare me')
+      }
+      expect((await owner(`/admin/v1/compare/runs/${b}`)).status).toBe(200)
+      expect((await dev(`/admin/v1/compare/runs/${runA.id}/export?format=json`)).status).toBe(200)
+    })
+
+    it('rates only calls of the member’s workspaces', async () => {
+      const cellB = runB.cells?.[0]?.requestId
+      const cellA = runA.cells?.[0]?.requestId
+      expect(cellB && cellA).toBeTruthy()
+      for (const requestId of [rowB.requestId, cellB, 'never-logged']) {
+        const res = await dev('/admin/v1/feedback', { method: 'POST', body: { requestId, rating: 'down' } })
+        expect([requestId, res.status]).toEqual([requestId, 404])
+      }
+      for (const requestId of [rowA.requestId, cellA]) {
+        const res = await dev('/admin/v1/feedback', { method: 'POST', body: { requestId, rating: 'up' } })
+        expect([requestId, res.status]).toEqual([requestId, 200])
+      }
+      // The owner's rating of B's cell stands, untouched by the member's attempt.
+      await json(owner('/admin/v1/feedback', { method: 'POST', body: { requestId: cellB, rating: 'up' } }))
+      const run = await json<{ cells: { rating: string | null }[] }>(owner(`/admin/v1/compare/runs/${runB.id}`))
+      expect(run.cells[0].rating).toBe('up')
+    })
   })
 })

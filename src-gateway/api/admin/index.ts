@@ -68,9 +68,9 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminProviderTypes(scope)
   cacheRoutes(scope, { cache: () => gw.cache })
   registerAdminAlerts(scope, deps.alerts)
-  registerAdminPrompts(scope, deps.prompts.db)
+  registerAdminPrompts(scope, deps.prompts.db, store)
   registerAdminFeedback(scope, deps.prompts.db)
-  registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner)
+  registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner, store)
   const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerWorkspaceRoutes(scope, store)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NoBodySchema } from '../../../src-shared/contract/common.js'
 import {
   type Dataset,
@@ -24,9 +24,10 @@ import {
   SideBySideBodySchema,
   type SideBySideEvent,
 } from '../../../src-shared/contract/compare.js'
+import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
 import type { CompareRunner } from '../../prompts/compare-runner.js'
-import { deleteRun, getRun, listCells, listRuns } from '../../prompts/compare-store.js'
+import { deleteRun, getRun, listCells, listRuns, runWorkspace } from '../../prompts/compare-store.js'
 import type { RunColumn, RunRow, RunSpec } from '../../prompts/compare-types.js'
 import { type DatasetRow, datasetColumns, parseDataset } from '../../prompts/dataset.js'
 import { replayRows } from '../../prompts/replay.js'
@@ -34,8 +35,10 @@ import { diffRuns, runCsv } from '../../prompts/run-report.js'
 import { selectVersion } from '../../prompts/select-version.js'
 import { signedInPerson } from '../../sessions/attribution.js'
 import type { Db } from '../../store/db.js'
-import { visibleWorkspaces } from '../../team/tenancy.js'
+import type { Principal } from '../../team/principal.js'
+import { requestWorkspace, seesWorkspace, visibleWorkspaces, WORKSPACE_HEADER } from '../../team/tenancy.js'
 import { toLogFilter } from '../admin/query-params.js'
+import { assertSeesPrompt, listedWorkspaces } from './admin-prompts.js'
 
 const MAX_CELLS = 5000
 
@@ -47,10 +50,19 @@ function runNotFound(id: number): GatewayError {
   return new GatewayError('not_found', `no comparison run with id ${id}`, { code: 'run_not_found' })
 }
 
-/** Columns: each prompt version × each model, or one per model when there is no stored prompt. */
-function columnsFor(db: Db, prompts: PromptRef[] | undefined, models: string[]): RunColumn[] {
+/**
+ * Columns: each prompt version × each model, or one per model when there is no stored prompt. A prompt outside the
+ * principal's workspaces is not found.
+ */
+function columnsFor(
+  db: Db,
+  principal: Principal | undefined,
+  prompts: PromptRef[] | undefined,
+  models: string[],
+): RunColumn[] {
   if (!prompts) return models.map((model) => ({ model, label: model }))
   return prompts.flatMap((ref) => {
+    assertSeesPrompt(db, principal, ref.name)
     const { version: v } = selectVersion(db, ref.name, ref, 'compare')
     return models.map((model) => ({
       model,
@@ -90,8 +102,33 @@ function sse(reply: FastifyReply): (e: SideBySideEvent) => void {
   }
 }
 
-/** /admin/v1/compare: side-by-side (streamed), batch matrices, replays of logged traffic, and stored runs. */
-export function registerAdminCompare(app: FastifyInstance, db: Db, runner: CompareRunner): void {
+/**
+ * Where a run goes: the workspace it is stored in (the body's, else the request's, see requestWorkspace), and the
+ * one its calls are made in: the same, except for the admin token naming none, whose calls stay outside every
+ * workspace as its other UI calls do (policies/auth-hook.ts), so solo mode logs them as before.
+ */
+function placeOf(req: FastifyRequest, store: ConfigStore, named: string | undefined, stored?: string) {
+  const workspace = stored ?? requestWorkspace(req, store.current.raw, named)
+  const unnamed = named === undefined && req.headers[WORKSPACE_HEADER] === undefined
+  const callsIn = req.principal?.kind === 'admin-token' && unnamed ? undefined : workspace
+  return { workspace, callsIn }
+}
+
+/**
+ * /admin/v1/compare: side-by-side (streamed), batch matrices, replays of logged traffic, and stored runs. Every run
+ * belongs to a workspace: a member sees, changes and exports only their workspaces' runs; another's is not found.
+ */
+export function registerAdminCompare(app: FastifyInstance, db: Db, runner: CompareRunner, store: ConfigStore): void {
+  /** The run's id, when it is one the principal sees: else 404, as for a run that does not exist. */
+  const seenRun = (principal: Principal | undefined, id: number): number => {
+    const ws = runWorkspace(db, id)
+    if (ws === null || !seesWorkspace(principal, ws)) throw runNotFound(id)
+    return id
+  }
+  const seen = {
+    preHandler: async (req: FastifyRequest<{ Params: RunParams }>) => void seenRun(req.principal, req.params.id),
+  }
+
   // Side by side: SSE with one `run` event, then `cell`/`delta`/`done` per column, then `end`.
   app.post<{ Body: SideBySideBody }>(
     '/admin/v1/compare',
@@ -99,13 +136,14 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       const body = req.body
       if (!body.messages === !body.prompt) throw invalid("give either 'messages' or 'prompt'", 'messages')
-      const columns = columnsFor(db, body.prompt && [body.prompt], body.models)
+      const columns = columnsFor(db, req.principal, body.prompt && [body.prompt], body.models)
+      const place = placeOf(req, store, body.workspace)
       const rows: RunRow[] = [
         body.messages ? { vars: {}, messages: body.messages } : { vars: body.prompt?.variables ?? {} },
       ]
       const spec: RunSpec = { kind: 'side-by-side', params: body.params, concurrency: body.concurrency, assertions: [] }
       const send = sse(reply)
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) }, (e) => {
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place }, (e) => {
         if (e.type === 'cell') send({ event: 'cell', data: { col: e.col, status: e.status } })
         else if (e.type === 'delta') send({ event: 'delta', data: { col: e.col, text: e.text } })
         else send({ event: 'done', data: { col: e.col, cell: e.cell } })
@@ -125,7 +163,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       const body = req.body
       if (!body.prompts === !body.messages) throw invalid("give either 'prompts' or 'messages'", 'prompts')
-      const columns = columnsFor(db, body.prompts, body.models)
+      const columns = columnsFor(db, req.principal, body.prompts, body.models)
+      const place = placeOf(req, store, body.workspace)
       const rows = datasetRows(body.dataset).map((vars) => ({ vars }))
       checkSize(rows.length, columns.length)
       const spec: RunSpec = {
@@ -137,7 +176,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) })
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
       return reply.code(202).send(runner.snapshot(id))
     },
   )
@@ -149,8 +188,9 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const body = req.body
       // Only the caller's workspaces' calls are replayed: a replay shows their bodies.
       const filter = { ...toLogFilter(body.filter ?? {}), workspaces: visibleWorkspaces(req.principal) }
+      const place = placeOf(req, store, body.workspace)
       const { rows, skipped } = replayRows(db, filter, body.limit ?? 50, app.requestLog.cipher)
-      const columns = columnsFor(db, undefined, body.models)
+      const columns = columnsFor(db, req.principal, undefined, body.models)
       if (rows.length === 0) {
         throw invalid(
           `no logged request matches the filter with a stored body to replay${skipped ? ` (${skipped} could not be read)` : ''}`,
@@ -166,7 +206,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal) })
+      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
       return reply.code(202).send({ ...runner.snapshot(id), skipped })
     },
   )
@@ -184,14 +224,19 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     '/admin/v1/compare/runs',
     { config: { permission: 'compare:run' }, schema: { querystring: RunListQuerySchema } },
     async (req) => {
-      const { kind, limit, cursor } = req.query
-      return listRuns(db, { kind, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+      const { kind, workspace, limit, cursor } = req.query
+      return listRuns(db, {
+        kind,
+        workspaces: listedWorkspaces(req.principal, workspace),
+        limit,
+        cursor: cursor === undefined ? undefined : Number(cursor),
+      })
     },
   )
 
   app.get<{ Params: RunParams }>(
     '/admin/v1/compare/runs/:id',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
+    { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
     async (req) => {
       const run = runner.snapshot(req.params.id)
       if (!run) throw runNotFound(req.params.id)
@@ -201,7 +246,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.delete<{ Params: RunParams }>(
     '/admin/v1/compare/runs/:id',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
+    { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
     async (req, reply) => {
       runner.cancel(req.params.id)
       await runner.wait(req.params.id)
@@ -212,7 +257,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.post<{ Params: RunParams }>(
     '/admin/v1/compare/runs/:id/cancel',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: NoBodySchema } },
+    { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: NoBodySchema } },
     async (req) => {
       if (!getRun(db, req.params.id)) throw runNotFound(req.params.id)
       const cancelled = runner.cancel(req.params.id)
@@ -225,7 +270,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
   // cells that passed are copied and only the rest run again.
   app.post<{ Params: RunParams; Body: RerunBody }>(
     '/admin/v1/compare/runs/:id/rerun',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: RerunBodySchema } },
+    { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: RerunBodySchema } },
     async (req, reply) => {
       const failuresOnly = req.body?.failuresOnly === true
       const parent = getRun(db, req.params.id)
@@ -239,6 +284,9 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         columns: parent.columns,
         parentRunId: parent.id,
         copied,
+        person: signedInPerson(req.principal),
+        // A re-run stays in its run's workspace.
+        ...placeOf(req, store, undefined, parent.workspace),
       })
       return reply.code(202).send(runner.snapshot(id))
     },
@@ -246,10 +294,14 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.get<{ Params: RunParams; Querystring: RunDiffQuery }>(
     '/admin/v1/compare/runs/:id/diff',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, querystring: RunDiffQuerySchema } },
+    {
+      ...seen,
+      config: { permission: 'compare:run' },
+      schema: { params: RunParamsSchema, querystring: RunDiffQuerySchema },
+    },
     async (req) => {
       const run = getRun(db, req.params.id)
-      const earlier = getRun(db, req.query.against)
+      const earlier = getRun(db, seenRun(req.principal, req.query.against))
       if (!run) throw runNotFound(req.params.id)
       if (!earlier) throw runNotFound(req.query.against)
       return diffRuns(run, listCells(db, run.id), earlier, listCells(db, earlier.id))
@@ -258,7 +310,11 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
 
   app.get<{ Params: RunParams; Querystring: RunExportQuery }>(
     '/admin/v1/compare/runs/:id/export',
-    { config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, querystring: RunExportQuerySchema } },
+    {
+      ...seen,
+      config: { permission: 'compare:run' },
+      schema: { params: RunParamsSchema, querystring: RunExportQuerySchema },
+    },
     async (req, reply) => {
       const run = runner.snapshot(req.params.id)
       if (!run) throw runNotFound(req.params.id)

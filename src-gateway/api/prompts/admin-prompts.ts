@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   type LabelTarget,
   LabelTargetSchema,
@@ -20,6 +20,8 @@ import {
   type PromptVersionParams,
   PromptVersionParamsSchema,
 } from '../../../src-shared/contract/prompts.js'
+import type { ConfigStore } from '../../config/store.js'
+import { GatewayError } from '../../core/errors.js'
 import { parsePromptContent } from '../../prompts/content.js'
 import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
 import { armStats } from '../../prompts/feedback-store.js'
@@ -32,6 +34,7 @@ import {
   listPrompts,
   listVersions,
   promptNotFound,
+  promptWorkspace,
   requireVersion,
   saveVersion,
   setLabel,
@@ -39,21 +42,54 @@ import {
 import { selectVersion } from '../../prompts/select-version.js'
 import { findVariables, renderMessages } from '../../prompts/template.js'
 import type { Db } from '../../store/db.js'
+import type { Principal } from '../../team/principal.js'
+import { requestWorkspace, seesWorkspace, visibleWorkspaces } from '../../team/tenancy.js'
+
+/**
+ * Refuses (404, as for a prompt that does not exist: a member is not told it does) a prompt outside the principal's
+ * workspaces. Every route under /admin/v1/prompts/:name reads or changes the prompt only after this.
+ */
+export function assertSeesPrompt(db: Db, principal: Principal | undefined, name: string): void {
+  const ws = promptWorkspace(db, name)
+  if (ws === null || !seesWorkspace(principal, ws)) throw promptNotFound(name)
+}
+
+/**
+ * The workspaces a list shows: the caller's (undefined: all), narrowed to `asked` when given. Asking for a
+ * workspace that is not the caller's shows nothing rather than confirming it exists.
+ */
+export function listedWorkspaces(principal: Principal | undefined, asked: string | undefined) {
+  const visible = visibleWorkspaces(principal)
+  if (asked === undefined) return visible
+  return visible === undefined || visible.includes(asked) ? [asked] : []
+}
 
 /** The prompt library under /admin/v1/prompts: versions, labels, diff, render preview and per-arm stats. */
-export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
+export function registerAdminPrompts(app: FastifyInstance, db: Db, store: ConfigStore): void {
+  /** The route option that answers 404 for a prompt outside the caller's workspaces, before the handler runs. */
+  const seen = {
+    preHandler: async (req: FastifyRequest<{ Params: PromptParams }>) =>
+      assertSeesPrompt(db, req.principal, req.params.name),
+  }
+
   app.get<{ Querystring: PromptListQuery }>(
     '/admin/v1/prompts',
     { config: { permission: 'prompts:read' }, schema: { querystring: PromptListQuerySchema } },
     async (req) => {
-      const { q, label, limit, cursor } = req.query
-      return listPrompts(db, { q, label, limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+      const { q, label, workspace, limit, cursor } = req.query
+      return listPrompts(db, {
+        q,
+        label,
+        workspaces: listedWorkspaces(req.principal, workspace),
+        limit,
+        cursor: cursor === undefined ? undefined : Number(cursor),
+      })
     },
   )
 
   app.get<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name',
-    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
+    { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
       const summary = getPromptSummary(db, req.params.name)
       if (!summary) throw promptNotFound(req.params.name)
@@ -63,20 +99,30 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.delete<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name',
-    { config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema } },
+    { ...seen, config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema } },
     async (req, reply) => {
       deletePrompt(db, req.params.name)
       return reply.code(204).send()
     },
   )
 
-  // Saving creates the prompt on its first version; identical content returns the latest with created=false.
+  // Saving creates the prompt on its first version (in the request's workspace); identical content returns the
+  // latest with created=false.
   app.post<{ Params: PromptParams; Body: PromptSaveBody }>(
     '/admin/v1/prompts/:name/versions',
     { config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema, body: PromptSaveBodySchema } },
     async (req, reply) => {
-      const { note, author, ...content } = req.body
-      const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author })
+      const { note, author, workspace: named, ...content } = req.body
+      const current = promptWorkspace(db, req.params.name)
+      if (current !== null) assertSeesPrompt(db, req.principal, req.params.name)
+      const workspace = current ?? requestWorkspace(req, store.current.raw, named)
+      if (named !== undefined && named !== workspace) {
+        throw new GatewayError('invalid_request', `prompt '${req.params.name}' belongs to workspace '${workspace}'`, {
+          param: 'workspace',
+          code: 'prompt_workspace_fixed',
+        })
+      }
+      const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author, workspace })
       return reply.code(saved.created ? 201 : 200).send(saved)
     },
   )
@@ -84,6 +130,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   app.get<{ Params: PromptParams; Querystring: PromptListQuery }>(
     '/admin/v1/prompts/:name/versions',
     {
+      ...seen,
       config: { permission: 'prompts:read' },
       schema: { params: PromptParamsSchema, querystring: PromptListQuerySchema },
     },
@@ -95,13 +142,14 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptVersionParams }>(
     '/admin/v1/prompts/:name/versions/:version',
-    { config: { permission: 'prompts:read' }, schema: { params: PromptVersionParamsSchema } },
+    { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptVersionParamsSchema } },
     async (req) => requireVersion(db, req.params.name, req.params.version),
   )
 
   app.get<{ Params: PromptParams; Querystring: PromptDiffQuery }>(
     '/admin/v1/prompts/:name/diff',
     {
+      ...seen,
       config: { permission: 'prompts:read' },
       schema: { params: PromptParamsSchema, querystring: PromptDiffQuerySchema },
     },
@@ -119,13 +167,17 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.put<{ Params: PromptLabelParams; Body: LabelTarget }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema } },
+    {
+      ...seen,
+      config: { permission: 'prompts:write' },
+      schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema },
+    },
     async (req) => setLabel(db, req.params.name, req.params.label, req.body),
   )
 
   app.delete<{ Params: PromptLabelParams }>(
     '/admin/v1/prompts/:name/labels/:label',
-    { config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema } },
+    { ...seen, config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema } },
     async (req, reply) => {
       deleteLabel(db, req.params.name, req.params.label)
       return reply.code(204).send()
@@ -134,7 +186,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
 
   app.get<{ Params: PromptParams }>(
     '/admin/v1/prompts/:name/label-history',
-    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
+    { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
       const items = labelHistory(db, req.params.name)
       return { items, total: items.length, nextCursor: null }
@@ -144,7 +196,11 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   // A preview of what a run would send, for the editor's variables panel and for Compare.
   app.post<{ Params: PromptParams; Body: PromptRenderBody }>(
     '/admin/v1/prompts/:name/render',
-    { config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema, body: PromptRenderBodySchema } },
+    {
+      ...seen,
+      config: { permission: 'prompts:read' },
+      schema: { params: PromptParamsSchema, body: PromptRenderBodySchema },
+    },
     async (req): Promise<PromptRender> => {
       const { version } = selectVersion(db, req.params.name, req.body, 'preview')
       const rendered = renderMessages(version.content.messages, req.body.variables ?? {})
@@ -159,6 +215,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db): void {
   app.get<{ Params: PromptParams; Querystring: PromptStatsQuery }>(
     '/admin/v1/prompts/:name/stats',
     {
+      ...seen,
       config: { permission: 'prompts:read' },
       schema: {
         params: PromptParamsSchema,

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify'
+import { workspaceIds } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { CompareRunner } from '../../prompts/compare-runner.js'
 import { failInterruptedRuns } from '../../prompts/compare-store.js'
 import { importConfigPrompts } from '../../prompts/config-import.js'
 import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
 import { pausedError } from '../admin/pause-switch.js'
+import type { AdminAccess } from '../edge/admin-access.js'
 import { registerPromptRun } from './run-route.js'
 
 /** The prompt library and the comparison runner, shared by the model-API and admin scopes. */
@@ -20,7 +22,7 @@ export interface PromptLibrary {
  */
 export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): PromptLibrary {
   const db = app.db ?? openDatabase(':memory:')
-  importConfigPrompts(db, app.gatewayConfig.resolved.prompts)
+  importConfigPrompts(db, app.gatewayConfig.resolved.prompts, workspaceIds(app.gatewayConfig.resolved))
   failInterruptedRuns(db)
   const runner = new CompareRunner({
     gw,
@@ -36,7 +38,15 @@ export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): Pro
   return { db, runner }
 }
 
-/** Prompts as endpoints (`POST /v1/prompts/{name}/run`): in the model-API scope. */
-export function registerPromptRunRoutes(scope: FastifyInstance, gw: GatewayContext, lib: PromptLibrary): void {
-  registerPromptRun(scope, gw, lib.db)
+/**
+ * Prompts as endpoints (`POST /v1/prompts/{name}/run`): in the model-API scope. `admin` names the signed-in member
+ * of a UI call, whose workspaces bound the prompts they may run.
+ */
+export function registerPromptRunRoutes(
+  scope: FastifyInstance,
+  gw: GatewayContext,
+  lib: PromptLibrary,
+  admin: AdminAccess,
+): void {
+  registerPromptRun(scope, gw, lib.db, admin)
 }
