@@ -4,6 +4,11 @@ import type { LogEvent } from '../core/log-event.js'
 import { hasBody } from './log-writer-store.js'
 import type { LogWorkerData, LogWorkerMessage, LogWorkerReply } from './log-writer-worker.js'
 
+/** The worker died or stopped answering: the batch was not written, and the database may be fine. */
+export class LogThreadStopped extends Error {
+  override name = 'LogThreadStopped'
+}
+
 /** Told once per batch: no error when it was written, else why not (the rows stay queued). */
 export type WriteDone = (error?: Error) => void
 
@@ -52,7 +57,11 @@ function cloneable(events: LogEvent[]): LogEvent[] {
   })
 }
 
-export function startLogThread(file: string, options: { storeBodies: boolean; secrets: Iterable<string> }): LogThread {
+export function startLogThread(
+  file: string,
+  options: { storeBodies: boolean; secrets: Iterable<string> },
+  entry: () => URL = workerEntry,
+): LogThread {
   let secrets = [...options.secrets]
   let worker: Worker | undefined
   let port: MessagePort | undefined
@@ -60,11 +69,12 @@ export function startLogThread(file: string, options: { storeBodies: boolean; se
   let nextId = 1
   let inFlight: { id: number; done: WriteDone } | undefined
 
-  const answered = (m: LogWorkerReply) => {
+  const answered = (m: LogWorkerReply, stopped = false) => {
     if (!inFlight || m.id !== inFlight.id) return
     const { done } = inFlight
     inFlight = undefined
-    done(m.error === undefined ? undefined : new Error(m.error))
+    if (m.error === undefined) done()
+    else done(stopped ? new LogThreadStopped(m.error) : new Error(m.error))
   }
 
   /** The worker went away (crashed, or was taken for dead): the batch it held fails and the next starts a new one. */
@@ -74,7 +84,7 @@ export function startLogThread(file: string, options: { storeBodies: boolean; se
     port?.close()
     port = undefined
     void w?.terminate()
-    if (inFlight) answered({ id: inFlight.id, error: `the log writer thread stopped (${why})` })
+    if (inFlight) answered({ id: inFlight.id, error: `the log writer thread stopped (${why})` }, true)
   }
 
   const started = (): MessagePort => {
@@ -82,7 +92,7 @@ export function startLogThread(file: string, options: { storeBodies: boolean; se
     const channel = new MessageChannel()
     const signal = new SharedArrayBuffer(4)
     const data: LogWorkerData = { file, storeBodies: options.storeBodies, secrets, port: channel.port2, signal }
-    const w = new Worker(workerEntry(), { workerData: data, transferList: [channel.port2] })
+    const w = new Worker(entry(), { workerData: data, transferList: [channel.port2] })
     w.unref()
     w.on('error', (err) => {
       if (worker === w) lost(err.message)
