@@ -149,7 +149,10 @@ function wholeOrEmpty(text: string): number | null | undefined {
 function BudgetForm({ w, onDone }: { w: WorkspaceView; onDone(): void }) {
   const [usd, setUsd] = useState(w.budget ? String(w.budget.usd) : '')
   const [period, setPeriod] = useState<Period>(w.budget?.period ?? 'month')
-  const [downgrade, setDowngrade] = useState(w.budget?.onExceed?.replace(/^downgrade:/, '') ?? '')
+  const onExceed = w.budget?.onExceed ?? 'block'
+  const [downgrade, setDowngrade] = useState(
+    onExceed.startsWith('downgrade:') ? onExceed.slice('downgrade:'.length) : '',
+  )
   const [rpm, setRpm] = useState(w.limits?.rpm ? String(w.limits.rpm) : '')
   const [tpm, setTpm] = useState(w.limits?.tpm ? String(w.limits.tpm) : '')
   const [problem, setProblem] = useState<string | null>(null)
@@ -195,7 +198,7 @@ function BudgetForm({ w, onDone }: { w: WorkspaceView; onDone(): void }) {
           />
         </div>
         <div className="field">
-          <label htmlFor={at('period')}>Per</label>
+          <label htmlFor={at('period')}>Budget period</label>
           <select id={at('period')} value={period} onChange={(e) => setPeriod(e.target.value as Period)}>
             {PERIODS.map((p) => (
               <option key={p} value={p}>
