@@ -255,7 +255,9 @@ describe('tenant isolation of alerts, audit, providers, routes and model lists',
     type Audit = { items: { action: string; target: string | null }[]; total: number }
     const all = await json<Audit>(owner('/admin/v1/audit?limit=100'))
     const seenByOwner = all.items.map((e) => e.target)
-    expect(seenByOwner).toEqual(expect.arrayContaining(['audit-b', 'route-b', 'only-b', 'c', 'keys.key-b', 'p-default']))
+    expect(seenByOwner).toEqual(
+      expect.arrayContaining(['audit-b', 'route-b', 'only-b', 'c', 'keys.key-b', 'p-default']),
+    )
     expect(all.items.some((e) => e.action.startsWith('team.') || e.action.startsWith('service'))).toBe(true)
 
     const mine = await json<Audit>(dev('/admin/v1/audit?limit=100'))
