@@ -81,6 +81,11 @@ export const MemberSchema = Type.Object({
   workspaces: Type.Array(Type.String()),
   source: Type.Union([Type.Literal('local'), Type.Literal('sso')]),
   disabled: Type.Boolean(),
+  /**
+   * Two-factor is on. DELETE /admin/v1/team/members/:id/totp (no body, 204) turns it off for a lost authenticator
+   * and ends the member's sessions: 409 `totp_disabled` when it is off (none pending either), 409 `totp_self` for
+   * one's own (DELETE /admin/v1/me/totp asks for a code), 403 `owner_only` for an admin resetting an owner's.
+   */
   totp: Type.Boolean(),
   createdAt: Type.String(),
   /** The last request made with one of their sessions (within a minute), or null. */

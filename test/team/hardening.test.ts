@@ -310,3 +310,61 @@ describe('sessions', () => {
     expect((await login(gw, OWNER.email, 'a brand new password')).status).toBe(204)
   })
 })
+
+describe("an admin resetting a member's two-factor", () => {
+  const enrol = async (gw: TeamGateway, who: Record<string, string>) => {
+    const started = await gw.call('/admin/v1/me/totp', { method: 'POST', headers: who })
+    const totp = new TOTP({ secret: Secret.fromBase32(((await started.json()) as { secret: string }).secret) })
+    const confirmed = await gw.call('/admin/v1/me/totp', {
+      method: 'PUT',
+      body: { code: totp.generate() },
+      headers: who,
+    })
+    expect(confirmed.status).toBe(204)
+  }
+  const reset = (gw: TeamGateway, id: string, headers: Record<string, string>) =>
+    gw.call(`/admin/v1/team/members/${id}/totp`, { method: 'DELETE', headers })
+  const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code
+
+  it("turns it off and ends their sessions; never an owner by an admin, nor one's own without a code", async () => {
+    const gw = await start()
+    const ownerCookie = await setUpOwner(gw)
+    const owner = as(ownerCookie)
+    const ownerId = ((await (await gw.call('/admin/v1/me', { headers: owner })).json()) as { id: string }).id
+    await enrol(gw, owner)
+    const dev = await addMember(gw, 'dev@example.com', 'developer', ['default'])
+    const devSession = cookieOf(await login(gw, 'dev@example.com', PASSWORD))
+    await enrol(gw, as(devSession))
+    await addMember(gw, 'adam@example.com', 'admin', [])
+    const admin = as(cookieOf(await login(gw, 'adam@example.com', PASSWORD)))
+
+    // The owner's second factor is out of an admin's reach, and one's own needs the code (DELETE /me/totp).
+    const byAdmin = await reset(gw, ownerId, admin)
+    expect(byAdmin.status).toBe(403)
+    expect(await errorCode(byAdmin)).toBe('owner_only')
+    const own = await reset(gw, ownerId, owner)
+    expect(own.status).toBe(409)
+    expect(await errorCode(own)).toBe('totp_self')
+    expect((await login(gw, OWNER.email, OWNER.password)).status).toBe(401)
+
+    // The developer lost their phone: an admin resets it; the old session ends, the password alone signs in.
+    expect((await gw.call('/admin/v1/me', { headers: { cookie: devSession } })).status).toBe(200)
+    expect((await reset(gw, dev.id, admin)).status).toBe(204)
+    expect((await gw.call('/admin/v1/me', { headers: { cookie: devSession } })).status).toBe(401)
+    const members = (await (await gw.call('/admin/v1/team/members', { headers: admin })).json()) as {
+      items: { id: string; totp: boolean }[]
+    }
+    expect(members.items.find((m) => m.id === dev.id)?.totp).toBe(false)
+    expect((await login(gw, 'dev@example.com', PASSWORD)).status).toBe(204)
+    const again = await reset(gw, dev.id, admin)
+    expect(again.status).toBe(409)
+    expect(await errorCode(again)).toBe('totp_disabled')
+
+    const audited = await auditOf(gw, 'member.totp-reset')
+    expect(audited.map((e) => [e.actorName, e.target, changes(e).totp])).toEqual([['adam', dev.id, false]])
+
+    // A developer may not reset anyone's.
+    const devAgain = as(cookieOf(await login(gw, 'dev@example.com', PASSWORD)))
+    expect((await reset(gw, ownerId, devAgain)).status).toBe(403)
+  })
+})

@@ -158,6 +158,27 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     },
   )
 
+  // A lost authenticator: the member signs in with their password alone and enrols again. Not for oneself: turning
+  // off one's own two-factor asks for a code (DELETE /admin/v1/me/totp), which a stolen session does not have.
+  app.delete<{ Params: IdParams }>(
+    '/admin/v1/team/members/:id/totp',
+    { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
+    async (req, reply) => {
+      const team = teamOf(req)
+      const target = member(team, req.params.id)
+      if (target.role === 'owner' && !actsAsOwner(req)) throw ownersOnly()
+      if (req.principal?.kind === 'person' && req.principal.id === target.id) {
+        throw conflict('turn off your own two-factor under your name → Two-factor, with a code', 'totp_self')
+      }
+      if (target.totpSecret === null && target.totpPending === null) throw conflict('TOTP is off', 'totp_disabled')
+      team.store.setTotp(target.id, { secret: null, pending: null, lastCounter: null })
+      // A session opened with the old second factor may be the one that took over the account.
+      team.sessions.revokeAccount(target.id)
+      audit(req, 'member.totp-reset', target.id, { totp: target.totpSecret !== null }, { totp: false })
+      return reply.code(204).send()
+    },
+  )
+
   app.post<{ Params: IdParams }>(
     '/admin/v1/team/members/:id/sign-out',
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },

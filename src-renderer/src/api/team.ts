@@ -48,6 +48,7 @@ export const teamApi = {
   resetPassword: (id: string, password: string) =>
     sendJson<null>('POST', `/admin/v1/team/members/${enc(id)}/password`, { password }),
   signOutMember: (id: string) => sendJson<null>('POST', `/admin/v1/team/members/${enc(id)}/sign-out`),
+  resetMemberTotp: (id: string) => sendJson<null>('DELETE', `/admin/v1/team/members/${enc(id)}/totp`),
 
   serviceAccounts: (signal?: AbortSignal) =>
     getJson<ListPage<ServiceAccountView>>('/admin/v1/team/service-accounts', signal),

@@ -46,6 +46,14 @@ export async function updateMember(id: string, patch: MemberPatch): Promise<Memb
   return saved
 }
 
+/** The row's two-factor column turns off once the gateway has reset it. */
+export async function resetMemberTotp(id: string): Promise<void> {
+  await teamApi.resetMemberTotp(id)
+  queryClient.setQueryData(membersKey(), (list: MemberView[] | undefined) =>
+    list?.map((m) => (m.id === id ? { ...m, totp: false } : m)),
+  )
+}
+
 export async function removeMember(id: string): Promise<void> {
   await teamApi.removeMember(id)
   queryClient.setQueryData(membersKey(), (list: MemberView[] | undefined) => list?.filter((m) => m.id !== id))

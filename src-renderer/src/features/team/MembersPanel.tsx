@@ -5,7 +5,7 @@ import { errorMessage } from '../../api/client'
 import type { MemberView } from '../../api/team'
 import { teamApi } from '../../api/team'
 import { formatDateTime } from '../../format'
-import { addMember, membersQuery, removeMember, updateMember } from '../../queries/team'
+import { addMember, membersQuery, removeMember, resetMemberTotp, updateMember } from '../../queries/team'
 import { useAppStore } from '../../store'
 import { Confirm } from './Confirm'
 import { MAX_PASSWORD, MIN_PASSWORD } from './password-strength'
@@ -126,7 +126,7 @@ function AddMemberForm({ onDone }: { onDone(): void }) {
   )
 }
 
-type RowMode = 'view' | 'edit' | 'password' | 'sign-out' | 'remove'
+type RowMode = 'view' | 'edit' | 'password' | 'totp' | 'sign-out' | 'remove'
 
 function EditMember({ m, onDone }: { m: MemberView; onDone(): void }) {
   const myRole = useAppStore((s) => s.principal?.role)
@@ -254,6 +254,16 @@ function MemberRow({ m }: { m: MemberView }) {
                 Reset password
               </button>
             )}
+            {m.totp && !self && (
+              <button
+                type="button"
+                className="small"
+                onClick={() => setMode('totp')}
+                aria-label={`Reset two-factor of ${m.name}`}
+              >
+                Reset two-factor
+              </button>
+            )}
             <button
               type="button"
               className="small"
@@ -277,6 +287,16 @@ function MemberRow({ m }: { m: MemberView }) {
         {mode === 'view' && locked && <span className="muted">Only owners change owners.</span>}
         {mode === 'edit' && <EditMember m={m} onDone={back} />}
         {mode === 'password' && <ResetPassword m={m} onDone={back} />}
+        {mode === 'totp' && (
+          <Confirm
+            text={`Turn off two-factor for ${m.name}? They sign in with their password alone until they enrol again; their sessions end.`}
+            yes="Yes, reset two-factor"
+            danger
+            action={() => resetMemberTotp(m.id)}
+            doneText={`✔ Two-factor is off for ${m.name}; they were signed out everywhere.`}
+            onDone={back}
+          />
+        )}
         {mode === 'sign-out' && (
           <Confirm
             text={`End every session of ${m.name}? They sign in again.`}
