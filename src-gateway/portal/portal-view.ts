@@ -125,7 +125,8 @@ export function portalView(
     }
   }
   if (src.prompts) {
-    for (const prompt of listPrompts(src.prompts, { limit: MAX_PROMPTS }).items) {
+    // Only the workspace's own prompts: a key runs no other workspace's prompt endpoint.
+    for (const prompt of listPrompts(src.prompts, { workspaces: [ws], limit: MAX_PROMPTS }).items) {
       if (prompt.model !== null && !reachable(cfg, ws, prompt.model)) continue
       items.push({
         kind: 'prompt',

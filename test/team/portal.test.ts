@@ -26,6 +26,7 @@ prompts:
   greet:
     model: mock/gpt-a
     messages: [{ role: user, content: "Hello {{name}}" }]
+    workspace: alpha
 keys:
   - { name: key-a, key: "\${env:SY_KEY_A}", workspace: alpha, models: ["everyone", "mock/*"], limits: { rpm: 60 }, budget: { usd: 5, period: day } }
   - { name: key-b, key: "\${env:SY_KEY_B}", workspace: beta }
@@ -73,7 +74,9 @@ describe('GET /admin/v1/portal', () => {
         'prompt:greet',
       ]),
     )
-    expect(ids(beta)).toEqual(expect.arrayContaining(['everyone', 'mock/gpt-a', 'prompt:greet']))
+    expect(ids(beta)).toEqual(expect.arrayContaining(['everyone', 'mock/gpt-a']))
+    // A prompt endpoint is listed for its own workspace only: no other workspace's key may run it.
+    expect(ids(beta)).not.toContain('prompt:greet')
     expect(ids(beta)).not.toContain('alpha-route')
     expect(ids(beta)).not.toContain('alphaonly/gpt-x')
 

@@ -75,6 +75,7 @@ function Progress({ run }: { run: RunSnapshot }) {
   const cancel = useAppStore((s) => s.cancelMatrix)
   const rerun = useAppStore((s) => s.rerunMatrix)
   const allRuns = useQuery(compareRunsQuery()).data ?? []
+  const team = useAppStore((s) => s.authMode === 'team')
   const { finished, total, errors, costUsd } = run.progress
   return (
     <div className="row matrix-progress" data-testid="matrix-progress" data-finished={finished} data-total={total}>
@@ -82,6 +83,11 @@ function Progress({ run }: { run: RunSnapshot }) {
         {runLabel(run, allRuns)}: {countNoun(run.rows.length, 'row')} × {countNoun(run.columns.length, 'column')} ={' '}
         {countNoun(total, 'cell')}
       </strong>
+      {team && (
+        <span className="badge" title="The workspace this run belongs to" data-testid="run-workspace">
+          {run.workspace}
+        </span>
+      )}
       <progress max={total} value={finished} aria-label="Run progress" />
       <span>
         {finished}/{total} · {formatUsd(costUsd)} · {errors} errors · {run.status}
@@ -111,6 +117,7 @@ export function MatrixTable() {
   const run = useQuery({ ...compareRunQuery(openRunId ?? 0), enabled: openRunId !== null }).data ?? null
   const allRuns = useQuery(compareRunsQuery()).data ?? []
   const runs = allRuns.filter((r) => r.id !== openRunId && r.kind !== 'side-by-side')
+  const team = useAppStore((s) => s.authMode === 'team')
   const diff =
     useQuery({ ...runDiffQuery(openRunId ?? 0, against ?? 0), enabled: openRunId !== null && against !== null }).data ??
     null
@@ -167,6 +174,7 @@ export function MatrixTable() {
               <option key={r.id} value={r.id}>
                 {runLabel(r, allRuns)}
                 {r.name ? ` · ${r.name}` : ''}
+                {team ? ` · ${r.workspace}` : ''}
               </option>
             ))}
           </select>

@@ -21,6 +21,8 @@ function PromptList() {
   const prompts = list.data ?? []
   const select = useAppStore((s) => s.selectPrompt)
   const newPrompt = useAppStore((s) => s.newPrompt)
+  // Workspaces exist for a team only; a solo list stays as it was.
+  const team = useAppStore((s) => s.authMode === 'team')
   return (
     <aside className="panel prompt-list" aria-label="Prompt list">
       <label className="field">
@@ -43,6 +45,11 @@ function PromptList() {
               data-testid="prompt-item"
             >
               <span>{p.name}</span>
+              {team && (
+                <span className="badge" title="The workspace this prompt belongs to" data-testid="prompt-workspace">
+                  {p.workspace}
+                </span>
+              )}
               <span className="muted">
                 v{p.latestVersion}
                 {p.labels.map((l) => ` · ${l.label}`).join('')}
