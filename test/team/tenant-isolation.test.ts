@@ -246,6 +246,8 @@ describe('tenant isolation of alerts, audit, providers, routes and model lists',
       ['/admin/v1/portal/requests', { body: { model: 'route-b', key: 'key-b', reason: 'for b' } }],
       // Saved without a workspace by an admin: the default workspace's, which is not the developer's.
       ['/admin/v1/prompts/p-default/versions', { body: { messages: [{ role: 'user', content: 'hi' }] } }],
+      ['/admin/v1/prompts/p-a/versions', { body: { messages: [{ role: 'user', content: 'hi' }], workspace: 'a' } }],
+      ['/admin/v1/prompts/p-a/labels/production', { method: 'PUT', body: { version: 1 } }],
     ]
     for (const [path, init] of changes) {
       const res = await owner(path, init)
@@ -264,10 +266,12 @@ describe('tenant isolation of alerts, audit, providers, routes and model lists',
     expect(mine.items.map((e) => `${e.action} ${e.target}`).sort()).toEqual([
       'access.request keys.key-a',
       'key.create audit-a',
+      'prompt.label p-a',
+      'prompt.version p-a',
       'route.create route-a',
       'route.update everyone',
     ])
-    expect(mine.total).toBe(4)
+    expect(mine.total).toBe(6)
     expect((await json<Audit>(dev('/admin/v1/audit?q=audit-b'))).items).toEqual([])
     expect((await json<Audit>(dev('/admin/v1/audit?action=provider'))).items).toEqual([])
   })
