@@ -5,6 +5,7 @@ import { type AuthSession, SetupBodySchema, TeamLoginBodySchema } from '../../sr
 import { conflict } from '../api/admin/admin-errors.js'
 import type { AdminAccess } from '../api/edge/admin-access.js'
 import { GatewayError } from '../core/errors.js'
+import { addressKey } from './login-limiter.js'
 import { registerOidcRoutes } from './oidc/routes.js'
 import type { Team } from './team.js'
 import { passwordMatches } from './team-store.js'
@@ -31,7 +32,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
     })
   }
   const email = body.email.trim().toLowerCase()
-  const keys = [`ip:${req.ip}`, `email:${email}`]
+  const keys = [addressKey(req.ip), `email:${email}`]
   const wait = team.limiter.retryAfter(keys)
   if (wait > 0) {
     team.audit.failed(req, body.email, 'too_many_attempts')

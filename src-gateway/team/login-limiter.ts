@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from 'node:net'
+
 /**
  * Failed sign-ins allowed within the window before 429s until it ends: per email (one account's password), and per
  * client address, higher because a whole office may share one address.
@@ -6,6 +8,43 @@ export const MAX_FAILURES = { email: 5, ip: 20 } as const
 export const WINDOW_MS = 15 * 60 * 1000
 /** Bounds memory against a spray of addresses or emails nobody has an account for. */
 export const MAX_ENTRIES = 10_000
+
+/**
+ * The limiter's key for a client address. An IPv6 host usually holds a whole /64 (SLAAC, privacy addresses) and can
+ * take a new address from it for every try, so the /64 is counted as one address; an IPv4-mapped IPv6 address
+ * (`::ffff:192.0.2.1`, as a dual-stack listener reports IPv4 clients) is its IPv4 address.
+ */
+export function addressKey(address: string): string {
+  const ip = address.split('%')[0] as string
+  if (isIPv4(ip)) return `ip:${ip}`
+  if (!isIPv6(ip)) return `ip:${address.slice(0, 64)}`
+  const w = ipv6Words(ip)
+  if (w.slice(0, 5).every((x) => x === 0) && w[5] === 0xffff) {
+    const [hi, lo] = [w[6] as number, w[7] as number]
+    return `ip:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
+  return `ip:${w
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(':')}::/64`
+}
+
+/** The eight 16-bit groups of an address isIPv6 accepted (`::` expanded, a dotted IPv4 tail as two groups). */
+function ipv6Words(ip: string): number[] {
+  const groups = (part: string) =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [Number.parseInt(g, 16)]
+          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number]
+          return [(a << 8) | b, (c << 8) | d]
+        })
+  const gap = ip.indexOf('::')
+  if (gap < 0) return groups(ip)
+  const head = groups(ip.slice(0, gap))
+  const tail = groups(ip.slice(gap + 2))
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
+}
 
 interface Counter {
   failures: number
@@ -16,7 +55,7 @@ interface Counter {
 const limitOf = (key: string) => MAX_FAILURES[key.startsWith('ip:') ? 'ip' : 'email']
 
 /**
- * Counts failed sign-ins per client address (`ip:…`) and per email (`email:…`), so neither one address guessing
+ * Counts failed sign-ins per client address (`ip:…`, see addressKey) and per email (`email:…`), so neither one address guessing
  * many accounts' passwords nor many addresses guessing one account's get more than MAX_FAILURES tries per window.
  * In memory: a restart resets it, which costs an attacker a restart they cannot cause.
  *

@@ -10,6 +10,7 @@ import {
 } from '../../../src-shared/contract/team.js'
 import { GatewayError } from '../../core/errors.js'
 import { teamModeOff } from '../../team/auth-routes-team.js'
+import { addressKey } from '../../team/login-limiter.js'
 import type { Team } from '../../team/team.js'
 import { type Account, memberView, passwordMatches } from '../../team/team-store.js'
 import { newTotpSecret, totpStep, totpUri } from '../../team/totp.js'
@@ -52,7 +53,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
       const { team, account } = personOf(req)
       if (account.source === 'sso') throw conflict('you sign in with single sign-on', 'sso_account')
       // The sign-in limits guard the current password here too: a stolen session cannot guess it freely.
-      const keys = [`ip:${req.ip}`, `email:${account.email.toLowerCase()}`]
+      const keys = [addressKey(req.ip), `email:${account.email.toLowerCase()}`]
       const wait = team.limiter.retryAfter(keys)
       if (wait > 0) {
         throw new GatewayError('rate_limited', 'too many wrong passwords: try again later', {
