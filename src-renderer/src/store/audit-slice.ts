@@ -1,8 +1,11 @@
 import type { StateCreator } from 'zustand'
 import type { AuditQuery } from '../api/audit'
 
-/** The areas the action filter offers, each matching all its `area.*` actions, then the single actions. */
-export const AUDIT_AREAS: { value: string; label: string }[] = [
+/**
+ * The areas the action filter offers, each matching all its `area.*` actions, then the single actions. `team`:
+ * offered in team mode only (a solo install writes no such entries).
+ */
+export const AUDIT_AREAS: { value: string; label: string; team?: true }[] = [
   { value: 'key', label: 'Keys' },
   { value: 'provider', label: 'Providers' },
   { value: 'route', label: 'Routes' },
@@ -12,6 +15,7 @@ export const AUDIT_AREAS: { value: string; label: string }[] = [
   { value: 'policy', label: 'Redaction and cache' },
   { value: 'backup', label: 'Backups' },
   { value: 'gateway', label: 'Pause and resume' },
+  { value: 'auth', label: 'Sign-ins', team: true },
 ]
 export const AUDIT_ACTIONS = [
   'key.create',
@@ -37,6 +41,8 @@ export const AUDIT_ACTIONS = [
   'gateway.pause',
   'gateway.resume',
 ]
+/** Team mode's single sign-in actions (team/sign-in-audit.ts), listed after AUDIT_ACTIONS there. */
+export const TEAM_AUDIT_ACTIONS = ['auth.sign-in', 'auth.sign-in-failed', 'auth.sign-out']
 
 /** The filters as typed, kept in the URL; dates are `YYYY-MM-DD` in the display zone, both days included. */
 export interface AuditFilters {

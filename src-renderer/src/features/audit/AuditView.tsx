@@ -14,6 +14,7 @@ import {
   type AuditFilters,
   EMPTY_AUDIT_FILTERS,
   hasAuditFilters,
+  TEAM_AUDIT_ACTIONS,
 } from '../../store/audit-slice'
 import './audit.css'
 
@@ -108,6 +109,9 @@ function Filters() {
   const filters = useAppStore(useShallow((s) => s.auditFilters))
   const setFilters = useAppStore((s) => s.setAuditFilters)
   const search = useCallback((q: string) => setFilters({ q }), [setFilters])
+  const team = useAppStore((s) => s.authMode === 'team')
+  const areas = team ? AUDIT_AREAS : AUDIT_AREAS.filter((a) => !a.team)
+  const actions = team ? [...AUDIT_ACTIONS, ...TEAM_AUDIT_ACTIONS] : AUDIT_ACTIONS
   return (
     <search className="filters" aria-label="Audit filters">
       <div className="field">
@@ -115,14 +119,14 @@ function Filters() {
         <select id="audit-action" value={filters.action} onChange={(e) => setFilters({ action: e.target.value })}>
           <option value="">All actions</option>
           <optgroup label="Areas">
-            {AUDIT_AREAS.map((a) => (
+            {areas.map((a) => (
               <option key={a.value} value={a.value}>
                 {a.label}
               </option>
             ))}
           </optgroup>
           <optgroup label="Actions">
-            {AUDIT_ACTIONS.map((a) => (
+            {actions.map((a) => (
               <option key={a} value={a}>
                 {a}
               </option>
