@@ -624,6 +624,22 @@ describe('tenant isolation between workspaces', () => {
       expect((await dev(`/admin/v1/compare/runs/${runA.id}/export?format=json`)).status).toBe(200)
     })
 
+    it('replays into a workspace’s run only that workspace’s calls, whoever replays them', async () => {
+      // The owner sees B's call, but a run in A would show its body to every member of A.
+      const intoA = await owner('/admin/v1/compare/replay', {
+        method: 'POST',
+        body: { filter: { q: WORD_B }, models: ['compat/mock-gpt'], workspace: 'a' },
+      })
+      expect(intoA.status).toBe(400)
+      expect(await intoA.text()).toContain('no logged request matches')
+      const intoB = await owner('/admin/v1/compare/replay', {
+        method: 'POST',
+        body: { filter: { q: WORD_B }, models: ['compat/mock-gpt'], workspace: 'b' },
+      })
+      expect(intoB.status, await intoB.clone().text()).toBe(202)
+      await finished(((await intoB.json()) as Run).id)
+    })
+
     it('rates only calls of the member’s workspaces', async () => {
       const cellB = runB.cells?.[0]?.requestId
       const cellA = runA.cells?.[0]?.requestId

@@ -187,8 +187,12 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       const body = req.body
       // Only the caller's workspaces' calls are replayed: a replay shows their bodies.
-      const filter = { ...toLogFilter(body.filter ?? {}), workspaces: visibleWorkspaces(req.principal) }
       const place = placeOf(req, store, body.workspace)
+      // In team mode only the run's own workspace's calls: the run shows their bodies to everyone of its workspace,
+      // who may not see another workspace's (even when the person replaying them does).
+      const team = store.current.resolved.auth?.mode === 'team'
+      const workspaces = team ? [place.workspace] : visibleWorkspaces(req.principal)
+      const filter = { ...toLogFilter(body.filter ?? {}), workspaces }
       const { rows, skipped } = replayRows(db, filter, body.limit ?? 50, app.requestLog.cipher)
       const columns = columnsFor(db, req.principal, undefined, body.models)
       if (rows.length === 0) {
