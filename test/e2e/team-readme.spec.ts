@@ -102,6 +102,8 @@ test('step 4: the member signs in, makes a key and calls a model with the Portal
 
   await page.getByRole('link', { name: 'Portal' }).click()
   await expect(pageHeading(page, 'Portal')).toBeVisible()
+  // Her one workspace: research and default are not hers to pick.
+  await expect(page.getByLabel('Workspace', { exact: true }).locator('option')).toHaveText(['Payments'])
   await expect(page.getByTestId('portal-keys')).toContainText('dana-laptop')
   await page.getByRole('button', { name: 'openai/mock-gpt', exact: true }).click()
   const snippets = page.getByTestId('portal-snippets')
