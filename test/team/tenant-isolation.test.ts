@@ -578,6 +578,18 @@ describe('tenant isolation between workspaces', () => {
         body: { prompts: [{ name: 'pb' }], models: ['compat/mock-gpt'], dataset: { rows: [{ who: 'x' }] } },
       })
       expect(compared.status).toBe(404)
+      // Nor may one who sees both put B's prompt into a run of A, whose members would read its rendered inputs.
+      const mixed = await owner('/admin/v1/compare/runs', {
+        method: 'POST',
+        body: {
+          prompts: [{ name: 'pb' }],
+          models: ['compat/mock-gpt'],
+          dataset: { rows: [{ who: 'x' }] },
+          workspace: 'a',
+        },
+      })
+      expect(mixed.status).toBe(400)
+      expect(((await mixed.json()) as { error: { code: string } }).error.code).toBe('prompt_workspace_mismatch')
     })
 
     it('exports each prompt with its workspace, and refuses to import one into a workspace the config lacks', async () => {

@@ -30,6 +30,7 @@ import type { CompareRunner } from '../../prompts/compare-runner.js'
 import { deleteRun, getRun, listCells, listRuns, runWorkspace } from '../../prompts/compare-store.js'
 import type { RunColumn, RunRow, RunSpec } from '../../prompts/compare-types.js'
 import { type DatasetRow, datasetColumns, parseDataset } from '../../prompts/dataset.js'
+import { promptWorkspace } from '../../prompts/prompt-store.js'
 import { replayRows } from '../../prompts/replay.js'
 import { diffRuns, runCsv } from '../../prompts/run-report.js'
 import { selectVersion } from '../../prompts/select-version.js'
@@ -52,17 +53,27 @@ function runNotFound(id: number): GatewayError {
 
 /**
  * Columns: each prompt version × each model, or one per model when there is no stored prompt. A prompt outside the
- * principal's workspaces is not found.
+ * principal's workspaces is not found; in team mode (`only` set) a run uses only prompts of its own workspace, whose
+ * members all read the run's rendered inputs.
  */
 function columnsFor(
   db: Db,
   principal: Principal | undefined,
   prompts: PromptRef[] | undefined,
   models: string[],
+  only?: string,
 ): RunColumn[] {
   if (!prompts) return models.map((model) => ({ model, label: model }))
   return prompts.flatMap((ref) => {
     assertSeesPrompt(db, principal, ref.name)
+    const ws = promptWorkspace(db, ref.name)
+    if (only !== undefined && ws !== only) {
+      throw new GatewayError(
+        'invalid_request',
+        `prompt '${ref.name}' belongs to workspace '${ws}', not to the run's ('${only}')`,
+        { param: 'workspace', code: 'prompt_workspace_mismatch' },
+      )
+    }
     const { version: v } = selectVersion(db, ref.name, ref, 'compare')
     return models.map((model) => ({
       model,
@@ -125,6 +136,9 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     if (ws === null || !seesWorkspace(principal, ws)) throw runNotFound(id)
     return id
   }
+  /** In team mode, the workspace whose data alone a new run may hold; undefined in solo mode. */
+  const teamRun = (place: { workspace: string }) =>
+    store.current.resolved.auth?.mode === 'team' ? place.workspace : undefined
   const seen = {
     preHandler: async (req: FastifyRequest<{ Params: RunParams }>) => void seenRun(req.principal, req.params.id),
   }
@@ -136,8 +150,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       const body = req.body
       if (!body.messages === !body.prompt) throw invalid("give either 'messages' or 'prompt'", 'messages')
-      const columns = columnsFor(db, req.principal, body.prompt && [body.prompt], body.models)
       const place = placeOf(req, store, body.workspace)
+      const columns = columnsFor(db, req.principal, body.prompt && [body.prompt], body.models, teamRun(place))
       const rows: RunRow[] = [
         body.messages ? { vars: {}, messages: body.messages } : { vars: body.prompt?.variables ?? {} },
       ]
@@ -163,8 +177,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       const body = req.body
       if (!body.prompts === !body.messages) throw invalid("give either 'prompts' or 'messages'", 'prompts')
-      const columns = columnsFor(db, req.principal, body.prompts, body.models)
       const place = placeOf(req, store, body.workspace)
+      const columns = columnsFor(db, req.principal, body.prompts, body.models, teamRun(place))
       const rows = datasetRows(body.dataset).map((vars) => ({ vars }))
       checkSize(rows.length, columns.length)
       const spec: RunSpec = {
@@ -190,8 +204,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const place = placeOf(req, store, body.workspace)
       // In team mode only the run's own workspace's calls: the run shows their bodies to everyone of its workspace,
       // who may not see another workspace's (even when the person replaying them does).
-      const team = store.current.resolved.auth?.mode === 'team'
-      const workspaces = team ? [place.workspace] : visibleWorkspaces(req.principal)
+      const only = teamRun(place)
+      const workspaces = only === undefined ? visibleWorkspaces(req.principal) : [only]
       const filter = { ...toLogFilter(body.filter ?? {}), workspaces }
       const { rows, skipped } = replayRows(db, filter, body.limit ?? 50, app.requestLog.cipher)
       const columns = columnsFor(db, req.principal, undefined, body.models)
