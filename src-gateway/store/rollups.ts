@@ -23,6 +23,17 @@ type Db = Database.Database
 export type RollupDim = 'all' | 'model' | 'provider' | 'key' | 'route' | 'status' | 'workspace' | 'person'
 const DIMS: readonly RollupDim[] = ['all', 'model', 'provider', 'key', 'route', 'status', 'workspace', 'person']
 
+/**
+ * The dimensions a member's reports group by, also kept per workspace (issue 21): a row with a workspace gets a
+ * cell in `ws:<dim>` whose value is `<workspace>\0<value>`, so a member's Overview sums their workspaces' cells
+ * instead of reading their rows. Their `all` is the `workspace` cells of their workspaces. Route and status, which
+ * no report groups a member's calls by, get none: each such dimension adds a cell per row to every log flush.
+ */
+export const WORKSPACE_DIMS = ['model', 'provider', 'key', 'person'] as const satisfies readonly RollupDim[]
+export type WorkspaceDim = (typeof WORKSPACE_DIMS)[number]
+/** The cell dimension holding `dim` per workspace. */
+export const workspaceCellDim = (dim: WorkspaceDim): string => `ws:${dim}`
+
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
 export const DAY_MS = 24 * HOUR_MS
@@ -161,7 +172,8 @@ interface Cell {
   /** `m` for a minute cell, `h` for an hour cell, `d` for a day cell. */
   level: string
   start: number
-  dim: RollupDim
+  /** A RollupDim, or a WORKSPACE_DIMS one per workspace (`ws:<dim>`). */
+  dim: string
   value: string
   counters: Counters
   latency: Sketch
@@ -185,7 +197,9 @@ const TRIM_EVERY_MS = 10 * MINUTE_MS
 interface Statements {
   rows: (after: number, limit: number) => RollupRow[]
   watermark: () => number
-  setWatermark: (id: number) => void
+  /** Rows up to this id have their per-workspace cells; behind `watermark` only in a database rolled up before. */
+  workspaceWatermark: () => number
+  setWatermarks: (id: number, workspaceId: number) => void
   /** Upserts a cell into the table of its level. */
   cell: (cell: Cell) => void
   /** Once per database: adds the hour cells written before day cells were kept live to their day cells. */
@@ -210,7 +224,8 @@ function statements(db: Db): Statements {
   })
   const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM request_logs WHERE id > ? ORDER BY id LIMIT ?`)
   const watermark = db.prepare('SELECT rolled_id FROM log_rollup_state').pluck()
-  const setWatermark = db.prepare('UPDATE log_rollup_state SET rolled_id = ?')
+  const workspaceWatermark = db.prepare('SELECT workspace_rolled_id FROM log_rollup_state').pluck()
+  const setWatermarks = db.prepare('UPDATE log_rollup_state SET rolled_id = ?, workspace_rolled_id = ?')
   const upsert = (table: string) => {
     const stmt = db.prepare(upsertCell(table))
     return (c: Cell) =>
@@ -253,7 +268,8 @@ function statements(db: Db): Statements {
   st = {
     rows: (after, limit) => rows.all(after, limit) as RollupRow[],
     watermark: () => watermark.get() as number,
-    setWatermark: (id) => setWatermark.run(id),
+    workspaceWatermark: () => workspaceWatermark.get() as number,
+    setWatermarks: (id, workspaceId) => setWatermarks.run(id, workspaceId),
     cell: (c) => tables[c.level](c),
     makeDaysLive: () => {
       if (daysLive.get() === 1) return
@@ -277,24 +293,32 @@ function countInto(cell: Cell, row: RollupLine, latencyBin: number, ttftBin: num
 
 /** A level's cells: bucket start → one map per dimension (DIMS order) of value → cell. */
 type LevelCells = Map<number, Map<string, Cell>[]>
+const CELL_DIMS: readonly string[] = [...DIMS, ...WORKSPACE_DIMS.map(workspaceCellDim)]
 
 /**
- * Sums rows into minute cells (rows since `minutesSince` only), hour cells and day cells, per dimension value.
- * Work per row is shared by its twenty-four cells: its bins, buckets and dimension values are found once, and
- * cells are looked up by number and value, with no key built per row (this runs in every log flush).
+ * Sums rows into minute cells (rows since `minutesSince` only), hour cells and day cells, per dimension value,
+ * and for a row with a workspace per workspace and WORKSPACE_DIMS value; `onlyPerWorkspace` writes those alone
+ * (rows rolled up before per-workspace cells existed). Work per row is shared by its cells: its bins, buckets and
+ * dimension values are found once, and cells are looked up by number and value, with no key built per row (this
+ * runs in every log flush).
  */
-function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesSince: number): Cell[] {
+function cellsOf(
+  rows: readonly RollupLine[],
+  times: readonly number[],
+  minutesSince: number,
+  onlyPerWorkspace = false,
+): Cell[] {
   const cells: Cell[] = []
   const levels: Record<string, LevelCells> = { m: new Map(), h: new Map(), d: new Map() }
   const bucket = (level: string, start: number) => {
     let byDim = levels[level].get(start)
     if (!byDim) {
-      byDim = DIMS.map(() => new Map())
+      byDim = CELL_DIMS.map(() => new Map())
       levels[level].set(start, byDim)
     }
     return byDim
   }
-  const add = (level: string, start: number, byDim: Map<string, Cell>, dim: RollupDim, value: string) => {
+  const add = (level: string, start: number, byDim: Map<string, Cell>, dim: string, value: string) => {
     let cell = byDim.get(value)
     if (!cell) {
       cell = { level, start, dim, value, counters: zeroCounters(), latency: new Map(), ttft: new Map() }
@@ -314,13 +338,20 @@ function cellsOf(rows: readonly RollupLine[], times: readonly number[], minutesS
     const m = minute >= 0 ? bucket('m', minute) : undefined
     const h = bucket('h', hour)
     const d = bucket('d', day)
-    for (let k = 0; k < DIMS.length; k++) {
-      const dim = DIMS[k]
-      const value = dimValue(row, dim)
-      if (value === '' && isOptionalDim(dim)) continue
-      countInto(add('h', hour, h[k], dim, value), row, latency, ttft)
-      countInto(add('d', day, d[k], dim, value), row, latency, ttft)
-      if (m) countInto(add('m', minute, m[k], dim, value), row, latency, ttft)
+    const into = (k: number, value: string) => {
+      countInto(add('h', hour, h[k], CELL_DIMS[k], value), row, latency, ttft)
+      countInto(add('d', day, d[k], CELL_DIMS[k], value), row, latency, ttft)
+      if (m) countInto(add('m', minute, m[k], CELL_DIMS[k], value), row, latency, ttft)
+    }
+    if (!onlyPerWorkspace)
+      for (let k = 0; k < DIMS.length; k++) {
+        const value = dimValue(row, DIMS[k])
+        if (value !== '' || !isOptionalDim(DIMS[k])) into(k, value)
+      }
+    if (row.workspace === null) continue
+    for (let j = 0; j < WORKSPACE_DIMS.length; j++) {
+      const value = dimValue(row, WORKSPACE_DIMS[j])
+      if (value !== '' || !isOptionalDim(WORKSPACE_DIMS[j])) into(DIMS.length + j, `${row.workspace}\u0000${value}`)
     }
   }
   return cells
@@ -373,30 +404,45 @@ export function rollUpNewRows(db: Db, now = Date.now(), fresh?: FreshRows): numb
   const rollUp = (rows: readonly RollupLine[], times: readonly number[], lastId: number) => {
     for (const cell of cellsOf(rows, times, minutesSince)) st.cell(cell)
     rollUpHits(st, rows, times)
-    st.setWatermark(lastId)
+    st.setWatermarks(lastId, lastId)
     return rows.length
   }
-  const step = db.transaction(() => {
+  // A row whose time does not parse (written by hand or by another tool) has no cell: skipping it keeps the
+  // gateway starting, where one such row would otherwise fail every roll-up, and the open, for good.
+  const parsed = (read: readonly RollupRow[]) => {
+    const rows = read.filter((r) => Number.isFinite(Date.parse(r.created_at)))
+    return { rows, times: rows.map((r) => Date.parse(r.created_at)) }
+  }
+  /** Rows read and rolled up; `more` when a chunk was full or the per-workspace catch-up moved on. */
+  const step = db.transaction((): { rolled: number; more: boolean } => {
     st.makeDaysLive()
     const watermark = st.watermark()
+    const workspaceWatermark = st.workspaceWatermark()
+    // Rows rolled up before per-workspace cells existed get those cells first, once, in chunks.
+    if (workspaceWatermark < watermark) {
+      const read = st.rows(workspaceWatermark, CHUNK_ROWS).filter((r) => r.id <= watermark)
+      const { rows, times } = parsed(read)
+      for (const cell of cellsOf(rows, times, minutesSince, true)) st.cell(cell)
+      st.setWatermarks(watermark, read.length < CHUNK_ROWS ? watermark : read[read.length - 1].id)
+      return { rolled: 0, more: true }
+    }
     // The rows just written are all that is new: rolled up from memory, without reading them back.
-    if (fresh && watermark === fresh.firstId - 1) return rollUp(fresh.rows, fresh.times, fresh.lastId)
+    if (fresh && watermark === fresh.firstId - 1)
+      return { rolled: rollUp(fresh.rows, fresh.times, fresh.lastId), more: false }
     const read = st.rows(watermark, CHUNK_ROWS)
-    if (read.length === 0) return 0
-    // A row whose time does not parse (written by hand or by another tool) has no cell: skipping it keeps the
-    // gateway starting, where one such row would otherwise fail every roll-up, and the open, for good.
-    const rows = read.filter((r) => Number.isFinite(Date.parse(r.created_at)))
-    rollUp(
-      rows,
-      rows.map((r) => Date.parse(r.created_at)),
-      read[read.length - 1].id,
-    )
-    return read.length
+    if (read.length === 0) return { rolled: 0, more: false }
+    const { rows, times } = parsed(read)
+    rollUp(rows, times, read[read.length - 1].id)
+    return { rolled: read.length, more: read.length === CHUNK_ROWS }
   })
   let total = 0
   // IMMEDIATE: the watermark is read and moved under the write lock, so two connections never roll a row twice
   // (nor add the hour cells to their days twice).
-  for (let n = step.immediate(); n > 0; n = n === CHUNK_ROWS ? step.immediate() : 0) total += n
+  for (let more = true; more; ) {
+    const done = step.immediate()
+    total += done.rolled
+    more = done.more
+  }
   if (now - st.lastTrim >= TRIM_EVERY_MS) {
     st.trim(Math.floor(minutesSince / 1000), hourCellsSince(now) / 1000)
     st.lastTrim = now

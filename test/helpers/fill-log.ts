@@ -38,6 +38,8 @@ export interface FillOptions {
   /** One row in this many carries each rare term; default 100_000. */
   rareEvery?: number
   seed?: number
+  /** Workspaces the rows are spread over evenly (a key's workspace in team mode); none: rows have no workspace. */
+  workspaces?: readonly string[]
   /** Called after each committed chunk with the rows written so far. */
   onProgress?: (written: number) => void
 }
@@ -88,8 +90,8 @@ const INSERT = `INSERT INTO request_logs (
   created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status, error,
   latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, is_estimated, cost_usd,
   is_stream, attempts, is_cache_hit, prompt_name, prompt_version, prompt_arm, attempt_failures_json, is_fallback,
-  redactions_json, guardrails_json, guardrail_action, cache_saved_usd
-) VALUES (${Array(30).fill('?').join(', ')})`
+  redactions_json, guardrails_json, guardrail_action, cache_saved_usd, workspace
+) VALUES (${Array(31).fill('?').join(', ')})`
 const INSERT_BODY =
   'INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated) VALUES (?, ?, ?, 0)'
 
@@ -212,6 +214,7 @@ function fill(db: Db, opts: FillOptions, started: number): FillResult {
           : null,
         guardrail,
         cacheHit ? cost : null,
+        opts.workspaces ? opts.workspaces[i % opts.workspaces.length] : null,
       )
       const id = Number(info.lastInsertRowid)
       if (!firstId) firstId = id
