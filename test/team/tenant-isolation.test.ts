@@ -436,8 +436,17 @@ describe('tenant isolation between workspaces', () => {
 
     const intoB = await dev('/admin/v1/keys', { method: 'POST', body: { name: 'sneaky', workspace: 'b' } })
     expect(intoB.status).toBe(403)
-    // Absent is `default`, which is not this developer's either.
-    expect((await dev('/admin/v1/keys', { method: 'POST', body: { name: 'sneaky' } })).status).toBe(403)
+    // Absent is the workspace the member works in (their only one), never `default`, which is not theirs.
+    const unnamed = await dev('/admin/v1/keys', { method: 'POST', body: { name: 'unnamed' } })
+    expect(unnamed.status, await unnamed.clone().text()).toBe(201)
+    expect(((await unnamed.json()) as { workspace?: string }).workspace).toBe('a')
+    expect((await dev('/admin/v1/keys/unnamed', { method: 'DELETE' })).status).toBe(204)
+    const viaHeader = await dev('/admin/v1/keys', {
+      method: 'POST',
+      body: { name: 'sneaky' },
+      headers: { 'x-switchyard-workspace': 'b' },
+    })
+    expect(viaHeader.status).toBe(403)
     expect((await dev('/admin/v1/keys/key-b', { method: 'PUT', body: { limits: { rpm: 1 } } })).status).toBe(404)
     expect((await dev('/admin/v1/keys/key-b/rotate', { method: 'POST' })).status).toBe(404)
     expect((await dev('/admin/v1/keys/key-b', { method: 'DELETE' })).status).toBe(404)

@@ -17,7 +17,7 @@ import type { ConfigStore } from '../../config/store.js'
 import { keyWorkspace } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import type { Principal } from '../../team/principal.js'
-import { assertWorkspace, seesWorkspace } from '../../team/tenancy.js'
+import { assertWorkspace, requestWorkspace, seesWorkspace } from '../../team/tenancy.js'
 import { applying, conflict, invalidBody, notFound } from './admin-errors.js'
 import { checkUnder } from './candidate-check.js'
 import { mergeFields } from './merge-fields.js'
@@ -100,7 +100,10 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
     async (req, reply) => {
       const { name } = req.body
       refuseChosenSecret(req.body)
-      assertWorkspace(req.principal, keyWorkspace(req.body))
+      // A key created without a workspace lands in the one the caller works in (the UI's switcher, else a
+      // member's first): `default` would refuse a member who is not in it.
+      const workspace = requestWorkspace(req, store.current.raw, req.body.workspace)
+      const body = workspace === DEFAULT_WORKSPACE ? req.body : { ...req.body, workspace }
       const taken = raw(name)
       if (taken) {
         // Names are global (a log row names its key), so a name taken in another workspace is taken here too; a
@@ -115,7 +118,7 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
         )
       }
       const secret = newSecret()
-      save(keyConfig(name, secretRef(secretName(name)), req.body), secret)
+      save(keyConfig(name, secretRef(secretName(name)), body), secret)
       return reply.code(201).send({ ...item(name), key: secret })
     },
   )

@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { BudgetPeriod, KeyItem, TrafficAnomaly } from '../../../../src-shared/admin-api'
 import { errorMessage } from '../../api/client'
+import { chosenWorkspace } from '../../api/workspace-choice'
 import { CopyButton } from '../../components/CopyButton'
 import { useModal } from '../../components/use-modal'
 import { keysQuery, revokeKey, rotateKey } from '../../queries/keys'
@@ -146,6 +147,18 @@ function KeyFields({
   isEdit: boolean
 }) {
   const workspaces = useQuery(workspacesQuery()).data
+  // An unnamed workspace is the one the gateway files the key in: the switcher's choice, else `default` when it
+  // is the person's, else their first (a member of `payments` only must not be shown `default`).
+  const ids = (workspaces ?? []).map((w) => w.id)
+  const chosen = chosenWorkspace()
+  // An edited key without one is in `default`.
+  const fallback = isEdit
+    ? 'default'
+    : chosen !== null && ids.includes(chosen)
+      ? chosen
+      : ids.length === 0 || ids.includes('default')
+        ? 'default'
+        : [...ids].sort()[0]
   const field = (id: TextField, label: string, props: Record<string, unknown> = {}, hint?: string) => (
     <div className="field">
       <label htmlFor={`${idPrefix}-${id}`}>{label}</label>
@@ -178,8 +191,8 @@ function KeyFields({
           <label htmlFor={`${idPrefix}-workspace`}>Workspace</label>
           <select
             id={`${idPrefix}-workspace`}
-            value={d.workspace || 'default'}
-            onChange={(e) => update({ workspace: e.target.value === 'default' ? '' : e.target.value })}
+            value={d.workspace || fallback}
+            onChange={(e) => update({ workspace: e.target.value === fallback ? '' : e.target.value })}
             aria-describedby={`${idPrefix}-workspace-hint`}
           >
             {(workspaces ?? [{ id: 'default', name: 'Default' }]).map((w) => (
