@@ -254,7 +254,12 @@ async function readSeries(
     if (own.has(value.slice(0, cut))) pointOf(dim.slice(3) as RollupDim, t, value.slice(cut + 1)).addCell(cell)
   }
 
-  const levels = workspaces && !memberDims ? [] : levelsFor(range.bucket, now)
+  // Per-workspace cells are hour and day cells (rollups.ts WORKSPACE_DIMS): a member's partial hours are rows.
+  const levels = !workspaces
+    ? levelsFor(range.bucket, now)
+    : memberDims
+      ? levelsFor(range.bucket, now).filter((l) => l.source !== 'minutes')
+      : []
   for (const piece of planRange(range.from, range.to, levels))
     for (let a = piece.from; a < piece.to; a += SLICE_MS[piece.source]) {
       const b = Math.min(piece.to, a + SLICE_MS[piece.source])
