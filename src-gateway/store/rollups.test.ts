@@ -124,6 +124,54 @@ describe('rollups', () => {
     }
   })
 
+  it('keeps hour and day cells per workspace, and gives rows rolled up before them theirs once', () => {
+    const db = openDatabase(':memory:')
+    const insert = db.prepare(
+      `INSERT INTO request_logs (created_at, request_id, inbound_api, model, status, latency_ms, workspace)
+       VALUES (?, 'r', 'openai', ?, 200, 5, ?)`,
+    )
+    const at = new Date(T).toISOString()
+    for (const [model, workspace] of [
+      ['m1', 'alpha'],
+      ['m1', 'alpha'],
+      ['m2', 'alpha'],
+      ['m1', 'beta'],
+      ['m1', null],
+    ])
+      insert.run(at, model, workspace)
+    rollUpNewRows(db, T)
+    const perWorkspace = () => ({
+      hours: cells(db, 'log_rollup_hours', 'ws:model').map((c) => [c.value, c.requests]),
+      days: cells(db, 'log_rollup_days', 'ws:model').map((c) => [c.value, c.requests]),
+      minutes: cells(db, 'log_rollup_minutes', 'ws:model').length,
+    })
+    const expected = {
+      hours: [
+        ['alpha\u0000m1', 2],
+        ['alpha\u0000m2', 1],
+        ['beta\u0000m1', 1],
+      ],
+      days: [
+        ['alpha\u0000m1', 2],
+        ['alpha\u0000m2', 1],
+        ['beta\u0000m1', 1],
+      ],
+      minutes: 0,
+    }
+    expect(perWorkspace()).toEqual(expected)
+    const all = cells(db, 'log_rollup_hours', 'all')
+    // As a database rolled up before per-workspace cells: the next roll-up adds them, once, and nothing else.
+    db.exec("DELETE FROM log_rollup_hours WHERE dim LIKE 'ws:%'; DELETE FROM log_rollup_days WHERE dim LIKE 'ws:%'")
+    db.exec('UPDATE log_rollup_state SET workspace_rolled_id = 0')
+    expect(rollUpNewRows(db, T)).toBe(0)
+    expect(perWorkspace()).toEqual(expected)
+    expect(cells(db, 'log_rollup_hours', 'all')).toEqual(all)
+    expect(db.prepare('SELECT workspace_rolled_id FROM log_rollup_state').pluck().get()).toBe(watermark(db))
+    rollUpNewRows(db, T)
+    expect(perWorkspace()).toEqual(expected)
+    closeDatabase(db)
+  })
+
   it('a failed flush leaves neither rows nor rollups behind', () => {
     const db = openDatabase(':memory:')
     const writer = createLogWriter(db)
