@@ -4,11 +4,6 @@ import type { LogEvent } from '../core/log-event.js'
 import { hasBody } from './log-writer-store.js'
 import type { LogWorkerData, LogWorkerMessage, LogWorkerReply } from './log-writer-worker.js'
 
-/** The worker died or stopped answering: the batch was not written, and the database may be fine. */
-export class LogThreadStopped extends Error {
-  override name = 'LogThreadStopped'
-}
-
 /** Told once per batch: no error when it was written, else why not (the rows stay queued). */
 export type WriteDone = (error?: Error) => void
 
@@ -57,11 +52,7 @@ function cloneable(events: LogEvent[]): LogEvent[] {
   })
 }
 
-export function startLogThread(
-  file: string,
-  options: { storeBodies: boolean; secrets: Iterable<string> },
-  entry: () => URL = workerEntry,
-): LogThread {
+export function startLogThread(file: string, options: { storeBodies: boolean; secrets: Iterable<string> }): LogThread {
   let secrets = [...options.secrets]
   let worker: Worker | undefined
   let port: MessagePort | undefined
@@ -69,12 +60,11 @@ export function startLogThread(
   let nextId = 1
   let inFlight: { id: number; done: WriteDone } | undefined
 
-  const answered = (m: LogWorkerReply, stopped = false) => {
+  const answered = (m: LogWorkerReply) => {
     if (!inFlight || m.id !== inFlight.id) return
     const { done } = inFlight
     inFlight = undefined
-    if (m.error === undefined) done()
-    else done(stopped ? new LogThreadStopped(m.error) : new Error(m.error))
+    done(m.error === undefined ? undefined : new Error(m.error))
   }
 
   /** The worker went away (crashed, or was taken for dead): the batch it held fails and the next starts a new one. */
@@ -84,7 +74,7 @@ export function startLogThread(
     port?.close()
     port = undefined
     void w?.terminate()
-    if (inFlight) answered({ id: inFlight.id, error: `the log writer thread stopped (${why})` }, true)
+    if (inFlight) answered({ id: inFlight.id, error: `the log writer thread stopped (${why})` })
   }
 
   const started = (): MessagePort => {
@@ -92,7 +82,7 @@ export function startLogThread(
     const channel = new MessageChannel()
     const signal = new SharedArrayBuffer(4)
     const data: LogWorkerData = { file, storeBodies: options.storeBodies, secrets, port: channel.port2, signal }
-    const w = new Worker(entry(), { workerData: data, transferList: [channel.port2] })
+    const w = new Worker(workerEntry(), { workerData: data, transferList: [channel.port2] })
     w.unref()
     w.on('error', (err) => {
       if (worker === w) lost(err.message)

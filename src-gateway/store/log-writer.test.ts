@@ -371,23 +371,6 @@ describe('log writer in its worker thread (a database file)', () => {
     db.close()
   })
 
-  it('writes on this connection, with one warning, when its thread cannot run', async () => {
-    const db = fileDb()
-    const warnings: string[] = []
-    const broken = () => new URL(`data:text/javascript,${encodeURIComponent('throw new Error("no sqlite here")')}`)
-    const writer = createLogWriter(db, { threadEntry: broken, warn: (m) => warnings.push(m) })
-    writer.push(event({ requestId: 'kept' }))
-    await until(() => writer.stats().written === 1)
-    expect(db.prepare('SELECT request_id FROM request_logs').pluck().all()).toEqual(['kept'])
-    expect(writer.stats()).toMatchObject({ retries: 0, dropped: 0, failing: false })
-    expect(warnings).toEqual([expect.stringMatching(/no sqlite here.*written on the gateway's own thread/)])
-    writer.push(event({ requestId: 'next' }))
-    writer.flush()
-    expect(db.prepare('SELECT count(*) FROM request_logs').pluck().get()).toBe(2)
-    await writer.close()
-    db.close()
-  })
-
   it('after close, ends its thread and writes a late row on this connection', async () => {
     const db = fileDb()
     const writer = createLogWriter(db)

@@ -4,7 +4,7 @@ import type { PriceBook } from '../pricing/price-book.js'
 import type { BodyCipher } from './body-cipher.js'
 import type { Db } from './db.js'
 import { createLogStore, hasBody, type LogStore } from './log-writer-store.js'
-import { type LogThread, LogThreadStopped, startLogThread, type WriteDone } from './log-writer-thread.js'
+import { type LogThread, startLogThread, type WriteDone } from './log-writer-thread.js'
 
 export interface LogWriterOptions {
   /** Flush when this many rows are queued; also the most rows one transaction writes. */
@@ -37,8 +37,6 @@ export interface LogWriterOptions {
    * not sealed, since the cipher's key stays on this thread). An in-memory database is always written here.
    */
   thread?: boolean
-  /** The worker's entry (tests give one that fails); default the log-writer-worker module beside this one. */
-  threadEntry?: () => URL
 }
 
 /** A failure episode: from the first failed write to the next one that succeeds. */
@@ -101,9 +99,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   // The inserts, the search index and the rollups are most of a flush's cost: in a worker, they leave the
   // thread that serves calls (which then only clones the batch into one message).
   let thread: LogThread | undefined =
-    (options.thread ?? !cipher) && !db.memory
-      ? startLogThread(db.name, { storeBodies, secrets }, options.threadEntry)
-      : undefined
+    (options.thread ?? !cipher) && !db.memory ? startLogThread(db.name, { storeBodies, secrets }) : undefined
   let local: LogStore | undefined
   /** This connection's store: for in-memory databases, sealed bodies, and rows pushed after close. */
   const here = (): LogStore => {
@@ -113,15 +109,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const priceOf = (e: LogEvent): number | null => (priceBook ? eventCost(priceBook, e) : null)
   /** Writes a batch here (`done` runs before this returns) or posts it to the worker. */
   const send = (batch: LogEvent[], costs: (number | null)[], done: WriteDone) => {
-    if (thread) {
-      return thread.write(batch, costs, (err) => {
-        if (!(err instanceof LogThreadStopped)) return done(err)
-        // A thread that cannot run (a broken install, a crash) must not cost the log: this connection takes over.
-        warn(`request log: ${err.message}; rows are written on the gateway's own thread from now on`)
-        thread = undefined
-        send(batch, costs, done)
-      })
-    }
+    if (thread) return thread.write(batch, costs, done)
     try {
       here().write(batch, costs)
     } catch (err) {
