@@ -102,7 +102,9 @@ export function registerKeyRoutes(app: FastifyInstance, gw: GatewayContext, stor
       refuseChosenSecret(req.body)
       // A key created without a workspace lands in the one the caller works in (the UI's switcher, else a
       // member's first): `default` would refuse a member who is not in it.
-      const workspace = requestWorkspace(req, store.current.raw, req.body.workspace)
+      // A named one is checked as before (the config check names an unknown one at its path).
+      const workspace = req.body.workspace ?? requestWorkspace(req, store.current.raw)
+      assertWorkspace(req.principal, workspace)
       const body = workspace === DEFAULT_WORKSPACE ? req.body : { ...req.body, workspace }
       const taken = raw(name)
       if (taken) {
