@@ -83,6 +83,14 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     return found
   }
 
+  /** The member a route acts on, when the caller may act on them: only owners touch owners. */
+  const memberToManage = (req: FastifyRequest<{ Params: IdParams }>): { team: Team; target: Account } => {
+    const team = teamOf(req)
+    const target = member(team, req.params.id)
+    if (target.role === 'owner' && !actsAsOwner(req)) throw ownersOnly()
+    return { team, target }
+  }
+
   app.get('/admin/v1/team/members', { config: manage, schema: { querystring: NoQuerySchema } }, async (req) => {
     const items = teamOf(req).store.listAccounts().map(memberView)
     return { items, total: items.length, nextCursor: null }
@@ -132,9 +140,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     '/admin/v1/team/members/:id',
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
     async (req, reply) => {
-      const team = teamOf(req)
-      const gone = member(team, req.params.id)
-      if (gone.role === 'owner' && !actsAsOwner(req)) throw ownersOnly()
+      const { team, target: gone } = memberToManage(req)
       if (gone.role === 'owner' && !gone.disabled && team.store.ownerCount() <= 1) throw lastOwner()
       team.store.removeAccount(gone.id)
       audit(req, 'member.remove', gone.id, memberView(gone), undefined)
@@ -146,9 +152,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     '/admin/v1/team/members/:id/password',
     { config: manage, schema: { params: MemberIdParamsSchema, body: PasswordResetBodySchema } },
     async (req, reply) => {
-      const team = teamOf(req)
-      const target = member(team, req.params.id)
-      if (target.role === 'owner' && !actsAsOwner(req)) throw ownersOnly()
+      const { team, target } = memberToManage(req)
       if (target.source === 'sso') throw conflict('this member signs in with single sign-on', 'sso_account')
       await team.store.setPassword(target.id, req.body.password)
       // Whoever knew the old password (or held a session opened with it) is out.
@@ -164,9 +168,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     '/admin/v1/team/members/:id/totp',
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
     async (req, reply) => {
-      const team = teamOf(req)
-      const target = member(team, req.params.id)
-      if (target.role === 'owner' && !actsAsOwner(req)) throw ownersOnly()
+      const { team, target } = memberToManage(req)
       if (req.principal?.kind === 'person' && req.principal.id === target.id) {
         throw conflict('turn off your own two-factor under your name → Two-factor, with a code', 'totp_self')
       }
