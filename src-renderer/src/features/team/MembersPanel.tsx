@@ -9,7 +9,7 @@ import { addMember, membersQuery, removeMember, resetMemberTotp, updateMember } 
 import { useAppStore } from '../../store'
 import { Confirm } from './Confirm'
 import { MAX_PASSWORD, MIN_PASSWORD } from './password-strength'
-import { TeamPanel } from './TeamPanel'
+import { RowFormActions, TeamPanel } from './TeamPanel'
 import { seesAllWorkspaces, WorkspacePicker, workspacesText } from './WorkspacePicker'
 
 /** A temporary password to hand to a new member: 18 characters from a 55-letter alphabet (~104 bits). */
@@ -155,19 +155,12 @@ function EditMember({ m, onDone }: { m: MemberView; onDone(): void }) {
         </select>
       </div>
       <WorkspacePicker idPrefix={`edit-${m.id}`} role={role} value={workspaces} onChange={setWorkspaces} />
-      {save.error && (
-        <p className="error" role="alert">
-          {errorMessage(save.error)}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="small primary" disabled={save.isPending}>
-          Save
-        </button>
-        <button type="button" className="small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <RowFormActions
+        error={save.error ? errorMessage(save.error) : null}
+        submitLabel="Save"
+        disabled={save.isPending}
+        onCancel={onDone}
+      />
     </form>
   )
 }
@@ -197,19 +190,12 @@ function ResetPassword({ m, onDone }: { m: MemberView; onDone(): void }) {
     >
       <TemporaryPasswordField id={`reset-${m.id}`} value={password} onChange={setPassword} />
       <p className="field-hint">This signs {m.name} out everywhere.</p>
-      {reset.error && (
-        <p className="error" role="alert">
-          {errorMessage(reset.error)}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="small primary" disabled={reset.isPending || password.length < MIN_PASSWORD}>
-          Set password
-        </button>
-        <button type="button" className="small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <RowFormActions
+        error={reset.error ? errorMessage(reset.error) : null}
+        submitLabel="Set password"
+        disabled={reset.isPending || password.length < MIN_PASSWORD}
+        onCancel={onDone}
+      />
     </form>
   )
 }

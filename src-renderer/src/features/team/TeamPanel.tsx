@@ -76,3 +76,29 @@ export function TeamPanel(props: {
     </section>
   )
 }
+
+/** The foot of a form opened on a team table's row: its error, then the submit and Cancel buttons. */
+export function RowFormActions(props: {
+  error: string | null
+  submitLabel: string
+  disabled: boolean
+  onCancel(): void
+}) {
+  return (
+    <>
+      {props.error && (
+        <p className="error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="small primary" disabled={props.disabled}>
+          {props.submitLabel}
+        </button>
+        <button type="button" className="small" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  )
+}

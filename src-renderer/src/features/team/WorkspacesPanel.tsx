@@ -7,7 +7,7 @@ import { formatUsd } from '../../format'
 import { deleteWorkspace, saveWorkspace, workspacesQuery } from '../../queries/team'
 import { BudgetBar } from '../keys/BudgetBar'
 import { Confirm } from './Confirm'
-import { TeamPanel } from './TeamPanel'
+import { RowFormActions, TeamPanel } from './TeamPanel'
 
 /** Workspace ids follow provider ids (board s8): they appear in config files and URLs. */
 const WORKSPACE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -243,19 +243,7 @@ function BudgetForm({ w, onDone }: { w: WorkspaceView; onDone(): void }) {
         Counts every call of every key in the workspace and the UI's calls made in it
         {w.budget ? `; spent this period: ${formatUsd(w.spent ?? 0)}` : ''}.
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="small primary" disabled={save.isPending}>
-          Save
-        </button>
-        <button type="button" className="small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <RowFormActions error={error} submitLabel="Save" disabled={save.isPending} onCancel={onDone} />
     </form>
   )
 }
