@@ -170,6 +170,9 @@ describe('owners', () => {
       ['PATCH', `/admin/v1/team/members/${ownerId}`, { name: 'renamed' }],
       ['POST', `/admin/v1/team/members/${ownerId}/password`, { password: 'taken over password' }],
       ['DELETE', `/admin/v1/team/members/${ownerId}`, undefined],
+      // Ending an owner's sessions would lock them out as surely as a password reset.
+      ['POST', `/admin/v1/team/members/${ownerId}/sign-out`, undefined],
+      ['DELETE', `/admin/v1/team/members/${ownerId}/totp`, undefined],
     ] as const) {
       const res = await gw.call(path, { method, body, headers: admin })
       expect(res.status, `${method} ${path}`).toBe(403)

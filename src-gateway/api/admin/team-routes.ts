@@ -185,8 +185,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     '/admin/v1/team/members/:id/sign-out',
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
     async (req, reply) => {
-      const team = teamOf(req)
-      const target = member(team, req.params.id)
+      const { team, target } = memberToManage(req)
       team.sessions.revokeAccount(target.id)
       audit(req, 'member.sign-out', target.id, { sessions: 'open' }, { sessions: 'ended' })
       return reply.code(204).send()
