@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,42 +8,44 @@ import { defaultSecretStore } from '../../src-gateway/config/secrets.js'
 import { closeDatabase, openDatabase } from '../../src-gateway/store/db.js'
 
 // `switchyard serve` on a data folder it cannot write: one line naming the folder and the fix (no stack),
-// exit 1; and `--no-log` serves from it anyway. Permissions do not stop root, so as root the CLI runs as
-// nobody (uid 65534) on a folder nobody owns.
+// exit 1; and `--no-log` serves from it anyway. Permissions do not stop root, so as root the CLI runs without
+// the two capabilities that let root past them (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH): a folder
+// it owns with mode 0555 then stops it as it stops any owner. It stays root, so it reads the checkout wherever
+// that is (another user could not enter a checkout under a mode-0700 folder such as mktemp's).
 
 const root = join(import.meta.dirname, '..', '..')
 const asRoot = process.getuid?.() === 0
-const user = asRoot ? { uid: 65534, gid: 65534 } : {}
+const DAC = '-dac_override,-dac_read_search'
+const launcher = asRoot
+  ? ['setpriv', `--bounding-set=${DAC}`, `--inh-caps=${DAC}`, process.execPath]
+  : [process.execPath]
 const ADMIN_TOKEN = 'read-only-test-admin-token-0123456789'
 let base: string
 
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'switchyard-ro-'))
-  chmodSync(base, 0o755)
 })
 afterAll(() => {
   rmSync(base, { recursive: true, force: true })
 })
 
-/** A data folder a gateway has run in (database, admin token, secret key), owned by the CLI's user. */
+/** A data folder a gateway has run in (database, admin token, secret key). */
 function usedDataDir(name: string): string {
   const dir = join(base, name)
   closeDatabase(openDatabase(dir))
   storedAdminToken(dir)
   defaultSecretStore(dir, {})
-  if (asRoot) for (const f of ['', ...readdirSync(dir)]) chownSync(join(dir, f), 65534, 65534)
   return dir
 }
 
 function start(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
   const home = join(base, 'home')
-  mkdirSync(home, { recursive: true, mode: 0o777 })
-  chmodSync(home, 0o777)
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src-gateway/cli.ts'), ...args], {
+  mkdirSync(home, { recursive: true })
+  const [command, ...prefix] = launcher
+  const child = spawn(command, [...prefix, '--import', 'tsx', join(root, 'src-gateway/cli.ts'), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: home, SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...user,
   })
   let out = ''
   child.stdout!.on('data', (d: Buffer) => {
