@@ -1,21 +1,18 @@
-import { type Alerts, BUDGET_THRESHOLDS, budgetPercent } from '../alerts/alerts.js'
+import type { Alerts } from '../alerts/alerts.js'
 import type { GatewayConfig, RouteConfig } from '../config/schema.js'
 import { keyWorkspace, sharedWith } from '../config/workspaces.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
-import { eventCost } from '../pricing/event-cost.js'
 import type { PriceBook } from '../pricing/price-book.js'
-import { promptChars } from '../routing/plan.js'
 import type { Target } from '../routing/resolve.js'
 import type { Db } from '../store/db.js'
-import { BudgetGate, type BudgetHold } from './budget-gate.js'
+import { Budgets, estimateTokens, secondsUntil } from './budgets.js'
 import { buildKey, findKey, type VirtualKey } from './keys.js'
 import { type HeaderSink, KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
 import { bothFilters, residencyFilter } from './residency.js'
-import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
-import { WorkspaceLimitsState, type WorkspaceState } from './workspace-limits/workspace-limits.js'
+import { WorkspaceLimitsState } from './workspace-limits/workspace-limits.js'
 
 /** What a call may do once its key is admitted. */
 export interface Admission {
@@ -26,9 +23,6 @@ export interface Admission {
   /** Called once the call has ended, with its log event, to charge what it really used. */
   settle(event: LogEvent): void
 }
-
-/** What a budgeted call may cost when the caller sets no output limit: a prior until the model's real cost is seen. */
-const DEFAULT_OUTPUT_TOKENS = 1024
 
 /** Policies' collaborators beyond config: pricing for budgets charged as calls end, and alerts. */
 export interface PolicyDeps {
@@ -41,52 +35,6 @@ function endUser(body: Record<string, unknown>): string | undefined {
   const meta = body.metadata as { user_id?: unknown } | undefined
   const user = typeof body.user === 'string' ? body.user : meta?.user_id
   return typeof user === 'string' && user !== '' ? user : undefined
-}
-
-/** Characters / 4 is what a prompt usually costs; the real count replaces it when the call ends. */
-function estimateTokens(call: ChatRequest | EmbeddingsRequest): number {
-  const chars = 'messages' in call ? promptChars(call) : JSON.stringify(call.input).length
-  return Math.ceil(chars / 4)
-}
-
-const secondsUntil = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
-
-type Budget = NonNullable<VirtualKey['config']['budget']>
-
-/**
- * A budget a call is checked against: its key's or its workspace's. Both decide, reserve and answer alike;
- * only the name in the message and the error codes differ.
- */
-interface BudgetSubject {
-  /** `key 'ci'` or `workspace 'team-a'`, as the 429's message names it. */
-  what: string
-  budget: Budget
-  gate: BudgetGate
-  spent: number
-  codes: { exceeded: string; reserved: string }
-}
-
-const KEY_BUDGET_CODES = { exceeded: 'budget_exceeded', reserved: 'budget_reserved' }
-const WORKSPACE_BUDGET_CODES = { exceeded: 'workspace_budget_exceeded', reserved: 'workspace_budget_reserved' }
-
-/** What one budget decided for a call: the model to serve it with, and what it reserves while it runs. */
-interface BudgetDecision {
-  model: string
-  reserve: boolean
-  reservationUsd?: number
-}
-
-/** What an admitted call holds of a budget until it ends. */
-interface Held {
-  gate: BudgetGate
-  hold: BudgetHold
-  model: string
-}
-
-/** The output tokens a chat call may produce at most, when the caller said. */
-function outputLimit(call: ChatRequest | EmbeddingsRequest): number | undefined {
-  if (!('messages' in call)) return 0
-  return call.max_completion_tokens ?? call.max_tokens ?? undefined
 }
 
 function checkModel(key: VirtualKey, model: string): void {
@@ -133,9 +81,8 @@ export class Policies {
   /** Providers only some workspaces may use (`providers.X.workspaces`); the others are shared. */
   private providerWorkspaces = new Map<string, string[]>()
   private routes: Record<string, RouteConfig> = {}
-  private gates = new Map<string, BudgetGate>()
   private configured = 0
-  readonly ledger: SpendLedger
+  private readonly budgets: Budgets
   /** `workspaces.<id>.budget` and `.limits`: summed over every call of the workspace. */
   readonly workspaces: WorkspaceLimitsState
   readonly providerLimits = new ProviderLimits()
@@ -146,8 +93,8 @@ export class Policies {
     private readonly clock: () => number,
     private readonly deps: PolicyDeps = {},
   ) {
-    this.ledger = new SpendLedger(db, clock)
     this.workspaces = new WorkspaceLimitsState(db, clock)
+    this.budgets = new Budgets(db, clock, this.workspaces, { ...deps, pricedTargets: (m) => this.pricedTargets(m) })
     this.apply(config)
   }
 
@@ -175,11 +122,7 @@ export class Policies {
     )
     this.routes = config.routes ?? {}
     this.providerLimits.apply(config.providers ?? {}, now)
-    const budgets = new Map<string, BudgetPeriod>()
-    for (const k of this.keys) if (k.config.budget) budgets.set(k.name, k.config.budget.period)
-    this.ledger.track(budgets)
-    // Calls in flight hold their key's gate; a key that keeps its name keeps its gate.
-    this.gates = new Map([...budgets.keys()].map((name) => [name, this.gates.get(name) ?? new BudgetGate()]))
+    this.budgets.apply(this.keys)
     this.workspaces.apply(config.workspaces)
     this.deps.alerts?.apply(config)
   }
@@ -239,13 +182,8 @@ export class Policies {
       return { model: canonical.model, filterTargets, settle: (e) => this.settleProviders(e) }
     }
     // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
-    // The workspace judges the model the key's budget left: a key downgraded for its own budget spends the
-    // workspace's on the cheaper model.
-    const keyBudget = key?.config.budget && this.keyBudgetSubject(key, key.config.budget)
-    const byKey = keyBudget ? this.budgetDecision(keyBudget, canonical, canonical.model) : undefined
-    const wsBudget = ws?.budget && this.workspaceBudgetSubject(ws, ws.budget)
-    const byWorkspace = wsBudget ? this.budgetDecision(wsBudget, canonical, byKey?.model ?? canonical.model) : undefined
-    const model = byWorkspace?.model ?? byKey?.model ?? canonical.model
+    const budget = this.budgets.decide(key, ws, canonical)
+    const model = budget?.model ?? canonical.model
     if (model !== canonical.model) event.downgradedFrom = canonical.model
 
     const now = this.clock()
@@ -262,6 +200,7 @@ export class Policies {
     // The key's own limits win the headers; a key without limits shows its workspace's.
     wsLimiter?.setHeaders(reply, now)
     limiter?.setHeaders(reply, now)
+    if (refusal || wsRefusal) budget?.cancel()
     if (refusal) {
       throw new GatewayError('rate_limited', `key '${key!.name}' is over its ${refusal.what} limit`, {
         code: 'rate_limit_exceeded',
@@ -274,8 +213,7 @@ export class Policies {
         retryAfter: secondsUntil(wsRefusal.retryAfterMs),
       })
     }
-    const keyHeld = this.holdBudget(keyBudget, byKey, model)
-    const wsHeld = this.holdBudget(wsBudget, byWorkspace, model)
+    budget?.commit()
     return {
       model,
       filterTargets: bothFilters(
@@ -293,40 +231,9 @@ export class Policies {
           limiter?.correctTokens(estimate, actual, this.clock())
           wsLimiter?.correctTokens(estimate, actual, this.clock())
         }
-        if (!keyBudget && !wsBudget) return
-        const cost = e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
-        if (key && keyBudget) this.chargeBudget(key.name, e, cost, keyHeld)
-        if (ws && wsBudget) this.chargeWorkspace(ws.id, e, cost, wsHeld)
+        budget?.settle(e)
       },
     }
-  }
-
-  private keyBudgetSubject(key: VirtualKey, budget: Budget): BudgetSubject {
-    const gate = this.gates.get(key.name)!
-    return { what: `key '${key.name}'`, budget, gate, spent: this.ledger.spent(key.name), codes: KEY_BUDGET_CODES }
-  }
-
-  private workspaceBudgetSubject(ws: WorkspaceState, budget: Budget): BudgetSubject {
-    return {
-      what: `workspace '${ws.id}'`,
-      budget,
-      gate: ws.gate!,
-      spent: this.workspaces.ledger.spent(ws.id),
-      codes: WORKSPACE_BUDGET_CODES,
-    }
-  }
-
-  /**
-   * Reserves what the call may cost on a budget that admitted it with room (not on a downgrade). The gate
-   * learns the cost of the model the call is served with, which the other budget may have downgraded.
-   */
-  private holdBudget(
-    subject: BudgetSubject | undefined,
-    decision: BudgetDecision | undefined,
-    served: string,
-  ): Held | undefined {
-    if (!subject || !decision?.reserve) return undefined
-    return { gate: subject.gate, hold: subject.gate.hold(decision.reservationUsd), model: served }
   }
 
   /**
@@ -433,108 +340,9 @@ export class Policies {
     this.providerLimits.settle(e, this.clock())
   }
 
-  /** Charges an ended call to its key's budget now (not when its log row is written) and frees its reservation. */
-  private chargeBudget(name: string, e: LogEvent, cost: number, held: Held | undefined): void {
-    held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
-    this.ledger.charge(name, e, cost)
-    this.budgetAlerts(name)
-  }
-
-  /** The same for the call's workspace: its ledger sums every call made in it. */
-  private chargeWorkspace(id: string, e: LogEvent, cost: number, held: Held | undefined): void {
-    held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
-    this.workspaces.ledger.charge(id, e, cost)
-    this.workspaceBudgetAlerts(id)
-  }
-
   /** The log writer priced a row: the ledgers swap the charge made when the call ended for this price. */
   confirmSpend(e: LogEvent, costUsd: number): void {
-    this.ledger.confirm(e, costUsd)
-    this.workspaces.ledger.confirm(e, costUsd)
-    if (e.keyName !== undefined) this.budgetAlerts(e.keyName)
-    if (e.workspace !== undefined) this.workspaceBudgetAlerts(e.workspace)
-  }
-
-  private budgetAlerts(name: string): void {
-    const budget = this.byName.get(name)?.config.budget
-    const start = this.ledger.periodStartOf(name)
-    if (budget && start !== undefined) this.deps.alerts?.budgetSpend(name, this.ledger.spent(name), budget, start)
-  }
-
-  private workspaceBudgetAlerts(id: string): void {
-    const budget = this.workspaces.get(id)?.budget
-    const start = this.workspaces.ledger.periodStartOf(id)
-    if (budget && start !== undefined) {
-      this.deps.alerts?.workspaceBudgetSpend(id, this.workspaces.ledger.spent(id), budget, start)
-    }
-  }
-
-  /**
-   * The model to serve with and whether the call counts against the budget: `model` while the budget has
-   * room for it, else the downgrade model, else 429.
-   */
-  private budgetDecision(
-    subject: BudgetSubject,
-    canonical: ChatRequest | EmbeddingsRequest,
-    model: string,
-  ): BudgetDecision {
-    const { budget, gate, spent } = subject
-    const reservationUsd = this.reservation(gate, canonical, model)
-    const room = gate.room(spent, budget.usd, reservationUsd)
-    if (room === 'open') return { model, reserve: true, reservationUsd }
-    const onExceed = budget.onExceed ?? 'block'
-    // The downgrade model is a chat model: an embeddings call over budget is blocked instead.
-    if ('messages' in canonical && onExceed.startsWith('downgrade:')) {
-      return { model: onExceed.slice('downgrade:'.length), reserve: false }
-    }
-    const period = budget.period === 'total' ? 'total' : `${budget.period}ly`
-    if (room === 'held') {
-      throw new GatewayError(
-        'rate_limited',
-        `${subject.what} has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${gate.callsInFlight} call(s) in flight; retry when they finish`,
-        { code: subject.codes.reserved, retryAfter: '1' },
-      )
-    }
-    const end = periodEnd(budget.period, this.clock())
-    throw new GatewayError(
-      'rate_limited',
-      `${subject.what} has used its ${period} budget: $${spent.toFixed(4)} of $${budget.usd}`,
-      {
-        code: subject.codes.exceeded,
-        retryAfter: end === undefined ? undefined : secondsUntil(end - this.clock()),
-      },
-    )
-  }
-
-  /**
-   * What a call may cost, reserved while it runs: priced at its own output limit when it set one, else the
-   * most a call of its model has cost under this budget, else priced at a default output length. Undefined
-   * when nothing prices it: the call is then admitted only with nothing else of the budget's in flight.
-   */
-  private reservation(gate: BudgetGate, call: ChatRequest | EmbeddingsRequest, model: string): number | undefined {
-    const limit = outputLimit(call)
-    return (
-      (limit === undefined ? undefined : this.priceBound(call, model, limit)) ??
-      gate.highest(model) ??
-      this.priceBound(call, model, DEFAULT_OUTPUT_TOKENS)
-    )
-  }
-
-  /** The price of the call's estimated prompt plus `outputTokens` on the dearest target `model` may reach. */
-  private priceBound(call: ChatRequest | EmbeddingsRequest, model: string, outputTokens: number): number | undefined {
-    const book = this.deps.priceBook
-    if (!book) return undefined
-    const input = estimateTokens(call)
-    let max: number | undefined
-    for (const t of this.pricedTargets(model)) {
-      try {
-        const c = book.cost({ providerId: t.providerId, model: t.model, usage: { input, output: outputTokens } })
-        if (c !== null) max = Math.max(max ?? 0, c)
-      } catch {
-        // Unpriceable here; the call is still charged what the log writer prices later.
-      }
-    }
-    return max
+    this.budgets.confirm(e, costUsd)
   }
 
   /** Where a requested model may be served, as far as config tells without resolving it. */
@@ -553,25 +361,10 @@ export class Policies {
   list() {
     return this.keys.map((k) => {
       const { budget, ...rest } = k.config
-      const spent = budget ? this.ledger.spent(k.name) : 0
-      const percentUsed = budget ? budgetPercent(spent, budget.usd) : 0
-      const now = this.clock()
-      const start = budget ? (this.ledger.periodStartOf(k.name) ?? periodStart(budget.period, now)) : 0
-      const end = budget ? periodEnd(budget.period, now) : undefined
       return {
         ...rest,
         key: k.masked,
-        budget: budget && {
-          ...budget,
-          onExceed: budget.onExceed ?? 'block',
-          spentUsd: spent,
-          percentUsed,
-          /** The highest alert threshold (50, 80, 100) the period's spend has reached; 0 below 50%. */
-          alertLevel: BUDGET_THRESHOLDS.filter((t) => percentUsed >= t).at(-1) ?? 0,
-          /** The period the spend counts in (UTC; `total` starts at the epoch and never ends). */
-          periodStart: new Date(start).toISOString(),
-          periodEnd: end === undefined ? null : new Date(end).toISOString(),
-        },
+        budget: budget && this.budgets.keyView(k.name, budget),
         trafficAnomaly: this.deps.alerts?.trafficFlag(k.name) ?? null,
       }
     })
