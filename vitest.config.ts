@@ -14,6 +14,8 @@ const INCLUDE = [
   'test/docs/**/*.test.ts',
   // Issue 21's team mode: accounts, permissions, workspaces, single sign-on.
   'test/team/**/*.test.ts',
+  // Issue 22's several instances: Redis-shared state, nginx in front (test/helpers/gateway-cluster.ts).
+  'test/scale-out/**/*.test.ts',
 ]
 
 const PROCESS_TESTS = processTests(import.meta.dirname, ['src-gateway', 'src-renderer', 'test'])

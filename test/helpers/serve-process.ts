@@ -22,6 +22,11 @@ export interface ServeProcess {
    * same data folder and port, as a user restarting it would; resolves once it is ready again.
    */
   restart(): Promise<void>
+  /**
+   * Sends `signal` (SIGKILL: a crash, nothing flushed) and resolves once the process is gone; the data folder
+   * stays for the test to read, and `stop()` still removes it.
+   */
+  kill(signal: NodeJS.Signals): Promise<void>
   /** Stops the gateway and removes its data folder. */
   stop(): Promise<void>
 }
@@ -46,13 +51,22 @@ interface Launched {
 }
 
 /** Spawns `serve` with `args` and resolves once it printed its URL and sign-in link; kills it if it never does. */
-async function launch(args: string[], dataDir: string): Promise<Launched> {
+async function launch(
+  args: string[],
+  dataDir: string,
+  extraEnv: Record<string, string>,
+  startMs: number,
+): Promise<Launched> {
   // The token comes from the data folder, never from this process's environment.
   const { SWITCHYARD_ADMIN_TOKEN: _ignored, ...env } = process.env
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, ...extraEnv },
+  })
   let output = ''
   const started = new Promise<{ baseUrl: string; loginUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000)
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), startMs)
     child.stdout!.on('data', (d: Buffer) => {
       output += d
       const listening = /Switchyard listening on (https?:\/\/\S+)/.exec(output)
@@ -78,30 +92,57 @@ async function launch(args: string[], dataDir: string): Promise<Launched> {
   }
 }
 
-/** SIGTERM, and resolves once the process has exited (at once if it has already). */
-function terminate(child: ChildProcess): Promise<void> {
+/** Sends `signal` (SIGTERM by default), and resolves once the process has exited (at once if it has already). */
+function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise<void>((resolve) => {
     child.once('exit', () => resolve())
-    child.kill('SIGTERM')
+    child.kill(signal)
   })
 }
 
+export interface ServeOptions {
+  /** Added to the process's environment, e.g. SWITCHYARD_SECRET_KEY (never SWITCHYARD_ADMIN_TOKEN: see `adminToken`). */
+  env?: Record<string, string>
+  /**
+   * Written to `DATA_DIR/admin-token` before the first start, as an operator would place it, so several gateways
+   * share one admin token; without it, `serve` makes its own.
+   */
+  adminToken?: string
+  /**
+   * Runs `src-gateway/cli.ts` through tsx instead of the built `dist/`: for vitest files, which run before (and
+   * without) the headless build, so they always exercise the working tree's code.
+   */
+  fromSource?: boolean
+}
+
 /**
- * Starts the built headless gateway (`dist/gateway/cli.js serve`) on a free port with a fresh data
+ * Starts the built headless gateway (`dist/gateway/cli.js serve`, or the sources with `fromSource`) on a free port with a fresh data
  * folder, the way a user runs it, and resolves once it prints its URL and its sign-in link. Without
  * `configYaml`, no `--config` is given: the newcomer's state, with the config kept in the data folder.
  * `serveArgs` are further `serve` options, e.g. `--no-log`.
  */
-export async function startServe(configYaml?: string, serveArgs: string[] = []): Promise<ServeProcess> {
+export async function startServe(
+  configYaml?: string,
+  serveArgs: string[] = [],
+  options: ServeOptions = {},
+): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'))
-  const args = [join(root, 'dist/gateway/cli.js'), 'serve', '--data-dir', dataDir, ...serveArgs]
+  const extraEnv = options.env ?? {}
+  // tsx compiles the gateway before it answers: seconds more on a busy machine.
+  const startMs = options.fromSource ? 45_000 : 15_000
+  if (options.adminToken !== undefined)
+    writeFileSync(join(dataDir, 'admin-token'), `${options.adminToken}\n`, { mode: 0o600 })
+  const cli = options.fromSource
+    ? ['--import', 'tsx', join(root, 'src-gateway/cli.ts')]
+    : [join(root, 'dist/gateway/cli.js')]
+  const args = [...cli, 'serve', '--data-dir', dataDir, ...serveArgs]
   if (configYaml !== undefined) {
     const configPath = join(dataDir, 'test-config.yaml')
     writeFileSync(configPath, configYaml)
     args.push('--config', configPath)
   }
-  let current = await launch([...args, '--port', '0'], dataDir).catch((err) => {
+  let current = await launch([...args, '--port', '0'], dataDir, extraEnv, startMs).catch((err) => {
     rmSync(dataDir, { recursive: true, force: true })
     throw err
   })
@@ -126,8 +167,11 @@ export async function startServe(configYaml?: string, serveArgs: string[] = []):
     },
     async restart() {
       await terminate(current.child)
-      current = await launch([...args, '--port', port], dataDir)
+      current = await launch([...args, '--port', port], dataDir, extraEnv, startMs)
       unusedLoginUrl = current.loginUrl
+    },
+    kill(signal) {
+      return terminate(current.child, signal)
     },
     async stop() {
       await terminate(current.child)
