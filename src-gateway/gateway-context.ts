@@ -14,6 +14,7 @@ import type { PlanDeps } from './routing/plan.js'
 import { buildProvider, buildProviders, type RuntimeProvider } from './routing/providers.js'
 import type { ResolverDeps } from './routing/resolve.js'
 import { RetryBudget } from './routing/retry.js'
+import type { SharedState } from './shared-state/redis.js'
 
 /** Everything a request handler needs, built once from config. */
 export interface GatewayContext extends ResolverDeps, PlanDeps {
@@ -34,6 +35,8 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   cache?: ResponseCache
   /** Chat calls in flight, which a shutdown waits for (server.ts). */
   inFlight: InFlightCalls
+  /** The Redis several instances share (config `redis`), connected at start; undefined without one. */
+  shared?: SharedState
 }
 
 export interface ContextOptions {

@@ -38,6 +38,8 @@ import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
 import { renderPolicyMetrics } from './policies/registry.js'
 import { createRequestLog, type RequestLog } from './request-log.js'
+import { sharedStateLifecycle } from './shared-state/lifecycle.js'
+import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { type ReportLimits, ReportService } from './store/report-service.js'
@@ -237,10 +239,14 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.decorate('mcpHub', mcpHub)
   const reports = db ? new ReportService(db, deps.reportLimits) : undefined
   app.decorate('reports', reports)
+  // Redis (config `redis`, read at start: a changed URL takes a restart) is connected before the first call.
+  const redis = redisSettings(config.resolved)
+  const sharedState = redis && sharedStateLifecycle(redis, gw, alerts, clock)
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
     team.start()
+    await sharedState?.open()
   })
   // Closing waits for calls in flight, for server.shutdownGraceMs; then it ends those still running with
   // an error their callers see (see core/in-flight.ts). A keep-alive connection whose call ends after
@@ -263,6 +269,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await gw.inFlight.idle()
     await mcpHub.close()
     await sink.close()
+    await sharedState?.close()
     await gw.upstreams.close()
     alerts.close()
     cache.close()
@@ -284,7 +291,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Each scope is an encapsulated plugin whose guard covers every route registered in it, later ones
   // included: a route cannot be public by accident, only by being put in the public scope.
   app.register(async function publicScope(scope) {
-    registerHealth(scope)
+    registerHealth(scope, sharedState?.backends)
     registerAuthRoutes(scope, admin, { secure: https !== null, team, clock: deps.context?.clock })
   })
 

@@ -135,6 +135,35 @@ export const TelemetryConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
+const FailMode = Type.Unsafe<'open' | 'closed'>(Type.Enum(['open', 'closed']))
+
+/** `redis://` or `rediss://` (TLS), or a reference to one: the URL may carry a password. */
+const REDIS_URL_PATTERN = '^(rediss?://\\S+|\\$\\{(env|secret):[A-Za-z0-9_.-]+\\})$'
+
+/**
+ * Shared state of several instances (see shared-state/): limits, budgets, the cache and config through one
+ * Redis. Absent, everything stays in this process. `redis: redis://…` is the short form of `{ url }`.
+ */
+export const RedisConfigSchema = Type.Union([
+  Type.String({ pattern: REDIS_URL_PATTERN }),
+  Type.Object(
+    {
+      /** A credential field: its password is kept in the secret store, `${env:…}`/`${secret:…}` resolve here. */
+      url: Type.String({ pattern: REDIS_URL_PATTERN }),
+      /** Put before every key (default `switchyard:`), so two deployments can share one Redis. */
+      keyPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:{}-]+$' })),
+      /** What a policy does while Redis cannot be reached: `closed` refuses calls (503), `open` lets them through. */
+      onUnavailable: Type.Optional(
+        Type.Object(
+          { limits: Type.Optional(FailMode), budgets: Type.Optional(FailMode) },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+])
+
 /** An MCP server's name: a provider-id-like word, the prefix of its tools' namespaced names (`NAME__tool`). */
 export const MCP_SERVER_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'
 
@@ -246,6 +275,8 @@ export const ConfigSchema = Type.Object(
     auth: Type.Optional(AuthConfigSchema),
     /** Workspaces keys belong to, by id (`default` exists without being listed). */
     workspaces: Type.Optional(WorkspacesConfigSchema),
+    /** Redis shared by several instances; see RedisConfigSchema. */
+    redis: Type.Optional(RedisConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     cache: Type.Optional(CacheConfigSchema),
     redaction: Type.Optional(RedactionConfigSchema),
@@ -265,3 +296,4 @@ export type DiscoveryConfig = Static<typeof DiscoveryConfigSchema>
 export type AlertsConfig = Static<typeof AlertsConfigSchema>
 export type TelemetryConfig = Static<typeof TelemetryConfigSchema>
 export type McpServerConfig = Static<typeof McpServerConfigSchema>
+export type RedisConfig = Static<typeof RedisConfigSchema>

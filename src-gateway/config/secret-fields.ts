@@ -209,10 +209,21 @@ export function mcpServerSlots(name: string, s: McpServerConfig, wholeUrl: boole
   return out
 }
 
+/** The Redis URL's password (its userinfo) and key-like parameters; the short form `redis: URL` is the same field. */
+function redisSlots(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
+  const base = 'redis.url'
+  const owns = (name: string) => name.startsWith(base)
+  const url =
+    typeof cfg.redis === 'string'
+      ? field(cfg as { redis: string }, 'redis', base, owns)
+      : field(cfg.redis as { url: string }, 'url', base, owns)
+  return wholeUrl ? [url] : urlSecretFields(url, base)
+}
+
 /**
  * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
- * the alert webhook, the OTLP exporter's headers and endpoint, the OIDC client secret, virtual keys and MCP
- * servers' env and headers. Setters write into `cfg`,
+ * the alert webhook, the OTLP exporter's headers and endpoint, the OIDC client secret, virtual keys, MCP
+ * servers' env and headers and the Redis URL's password. Setters write into `cfg`,
  * which must be a copy the caller owns.
  */
 function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
@@ -231,6 +242,7 @@ function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
     out.push(field(key as { key: string }, 'key', `keys.${label}.key`))
   }
   for (const [name, s] of Object.entries(cfg.mcp?.servers ?? {})) out.push(...mcpServerSlots(name, s, wholeUrl))
+  if (cfg.redis !== undefined) out.push(...redisSlots(cfg, wholeUrl))
   return out
 }
 

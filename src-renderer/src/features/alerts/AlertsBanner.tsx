@@ -10,6 +10,7 @@ const KIND_LABEL: Record<AlertKind, string> = {
   cost_anomaly: 'Cost spike',
   traffic_anomaly: 'Traffic spike',
   log_writer: 'Log writer',
+  backend_unavailable: 'Backend',
 }
 
 function AlertRow({ alert }: { alert: AlertItem }) {
