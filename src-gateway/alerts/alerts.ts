@@ -23,7 +23,14 @@ const HOUR = 3_600_000
 const DAY = 86_400_000
 /** Budget thresholds, in percent of the budget: each raises one alert per key and period. */
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const
-const KINDS: AlertKind[] = ['budget', 'cost_anomaly', 'traffic_anomaly', 'log_writer', 'backend_unavailable']
+const KINDS: AlertKind[] = [
+  'budget',
+  'cost_anomaly',
+  'traffic_anomaly',
+  'log_writer',
+  'backend_unavailable',
+  'config_sync',
+]
 /** Dedupe keys this recent are loaded at start; older occasions are caught by the table's UNIQUE key. */
 const DEDUPE_LOOKBACK_MS = 40 * DAY
 /** Past this many remembered occasions the older half is forgotten (the table still refuses repeats). */

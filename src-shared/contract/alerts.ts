@@ -1,7 +1,14 @@
 import { type Static, Type } from 'typebox'
 import { ListPageSchema, PageQueryFields } from './common.js'
 
-export const ALERT_KINDS = ['budget', 'cost_anomaly', 'traffic_anomaly', 'log_writer', 'backend_unavailable'] as const
+export const ALERT_KINDS = [
+  'budget',
+  'cost_anomaly',
+  'traffic_anomaly',
+  'log_writer',
+  'backend_unavailable',
+  'config_sync',
+] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 export type AlertLevel = 'warning' | 'critical'
 

@@ -11,6 +11,7 @@ const KIND_LABEL: Record<AlertKind, string> = {
   traffic_anomaly: 'Traffic spike',
   log_writer: 'Log writer',
   backend_unavailable: 'Backend',
+  config_sync: 'Config sync',
 }
 
 function AlertRow({ alert }: { alert: AlertItem }) {
