@@ -1,0 +1,142 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
+import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
+
+/**
+ * The request log's flush interval (store/log-writer.ts, `flushMs`): a row is in SQLite at most this long
+ * after its call ended. The slack covers a 2-core machine running other tests, where the timer fires late.
+ */
+const FLUSH_WINDOW_MS = 200
+const SCHEDULING_SLACK_MS = 300
+
+interface Call {
+  startedAt: number
+  endedAt: number
+  stream: boolean
+  requestId?: string
+  error?: string
+}
+
+let mock: RunningMock
+let cluster: GatewayCluster
+
+beforeAll(async () => {
+  // A little latency and paced chunks keep calls in flight at every moment, as under real traffic.
+  mock = await startMockUpstream(['--latency-ms', '20', '--chunks', '4', '--chunk-interval-ms', '15'])
+  cluster = await startCluster({
+    instances: 3,
+    lb: true,
+    configYaml: `
+providers:
+  mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+`,
+  })
+})
+afterAll(async () => {
+  await cluster?.stop()
+  await mock?.stop()
+})
+
+/** The random part every request id of one process starts with (core/request-id.ts): which instance answered. */
+const processOf = (requestId: string) => requestId.slice(0, -6)
+
+async function processIdOf(url: string): Promise<string> {
+  const res = await fetch(`${url}/health`)
+  return processOf(res.headers.get('x-request-id') ?? '')
+}
+
+function loggedRequestIds(dataDir: string): Set<string> {
+  const db = new Database(join(dataDir, 'switchyard.db'))
+  try {
+    const rows = db.prepare('SELECT request_id FROM request_logs').all() as { request_id: string }[]
+    return new Set(rows.map((r) => r.request_id))
+  } finally {
+    db.close()
+  }
+}
+
+it('SIGKILL of one of three instances under load: every later call succeeds through nginx, and the dead one kept its acknowledged rows', async () => {
+  const processes = await Promise.all(cluster.urls.map(processIdOf))
+  expect(new Set(processes).size).toBe(3)
+  // No SDK retries: what is tested is that nginx alone gets every call through.
+  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: cluster.adminToken, maxRetries: 0 })
+  const calls: Call[] = []
+  let stopAt = Number.POSITIVE_INFINITY
+  let n = 0
+
+  const one = async (stream: boolean): Promise<Call> => {
+    const content = `call ${n++}`
+    const call: Call = { startedAt: performance.now(), endedAt: 0, stream }
+    try {
+      if (stream) {
+        const { data, request_id } = await client.chat.completions
+          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }], stream: true })
+          .withResponse()
+        let text = ''
+        for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? ''
+        if (text !== `Echo: ${content}`) throw new Error(`stream answered ${JSON.stringify(text)}`)
+        call.requestId = request_id ?? undefined
+      } else {
+        const { data, request_id } = await client.chat.completions
+          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }] })
+          .withResponse()
+        if (data.choices[0].message.content !== `Echo: ${content}`) throw new Error('wrong answer')
+        call.requestId = request_id ?? undefined
+      }
+    } catch (err) {
+      call.error = String(err)
+    }
+    call.endedAt = performance.now()
+    return call
+  }
+  const worker = async (w: number) => {
+    for (let i = 0; performance.now() < stopAt; i++) calls.push(await one((w + i) % 2 === 0))
+  }
+
+  const workers = Array.from({ length: 6 }, (_, w) => worker(w))
+  await new Promise((r) => setTimeout(r, 1500))
+  // Between the signal and the exit being seen, calls still end: those in flight on the dead one fail.
+  const killSentAt = performance.now()
+  await cluster.kill(1)
+  const killedAt = performance.now()
+  stopAt = killedAt + 2500
+  await Promise.all(workers)
+
+  const before = calls.filter((c) => c.endedAt < killSentAt)
+  const after = calls.filter((c) => c.startedAt > killedAt)
+  expect(before.length).toBeGreaterThan(20)
+  expect(after.length).toBeGreaterThan(20)
+  expect(before.filter((c) => c.error)).toEqual([])
+  // The promise: once an instance is gone, no caller sees it. (A call in flight on it when it died may fail.)
+  expect(
+    after.filter((c) => c.error),
+    cluster.lbLog(),
+  ).toEqual([])
+  expect(after.filter((c) => c.stream).length).toBeGreaterThan(0)
+  expect(after.every((c) => c.requestId && processOf(c.requestId) !== processes[1])).toBe(true)
+
+  // The dead instance's SQLite holds every call it answered before its last flush window.
+  const acknowledged = before.filter(
+    (c) =>
+      c.requestId &&
+      processOf(c.requestId) === processes[1] &&
+      c.endedAt < killSentAt - FLUSH_WINDOW_MS - SCHEDULING_SLACK_MS,
+  )
+  expect(acknowledged.length).toBeGreaterThan(3)
+  const kept = loggedRequestIds(cluster.instances[1].dataDir)
+  expect(acknowledged.filter((c) => !kept.has(c.requestId!))).toEqual([])
+
+  // The survivors log every call they answered, before and after the kill.
+  for (const i of [0, 2]) {
+    const theirs = calls.filter((c) => c.requestId && processOf(c.requestId) === processes[i])
+    expect(theirs.length).toBeGreaterThan(0)
+    await expect
+      .poll(() => theirs.filter((c) => !loggedRequestIds(cluster.instances[i].dataDir).has(c.requestId!)).length, {
+        timeout: 5000,
+      })
+      .toBe(0)
+  }
+})
