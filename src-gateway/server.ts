@@ -211,7 +211,12 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     bodyCipher,
     (episode) => alerts.logWriterEpisode(episode),
   )
-  const policies = new Policies(config.resolved, db, clock, { priceBook: requestLog.priceBook, alerts })
+  const policies = new Policies(config.resolved, db, clock, {
+    priceBook: requestLog.priceBook,
+    alerts,
+    // Set once Redis is opened at start (config `redis`); budgets are shared through it from then on.
+    shared: () => gw.shared,
+  })
   configStore.onApply((next) => requestLog.applyConfig(next.resolved))
   // OpenTelemetry export (telemetry.otlp) sees every event the log does, after the call.
   const telemetry = gatewayTelemetry(config.resolved, {

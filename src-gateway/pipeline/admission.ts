@@ -16,7 +16,10 @@ export interface AdmittedRequest {
   readonly [stamp]: true
 }
 
-/** Admits a chat or embeddings call for its key (throws the 403/429 that refuses it). */
+/**
+ * Admits a chat or embeddings call for its key (throws, or rejects with, the 403/429 that refuses it). A
+ * Promise only when a policy asked the shared state (Redis).
+ */
 export function admit(
   gw: GatewayContext,
   keyName: string | undefined,
@@ -24,8 +27,10 @@ export function admit(
   event: LogEvent,
   request: ChatRequest | EmbeddingsRequest,
   body: Record<string, unknown>,
-): AdmittedRequest {
-  return { admission: gw.policies.admit(keyName, headers, event, request, body), [stamp]: true }
+): AdmittedRequest | Promise<AdmittedRequest> {
+  const admission = gw.policies.admit(keyName, headers, event, request, body)
+  if (admission instanceof Promise) return admission.then((a) => ({ admission: a, [stamp]: true }))
+  return { admission, [stamp]: true }
 }
 
 /**

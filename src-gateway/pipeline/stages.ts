@@ -64,7 +64,14 @@ const decoding: Stage = {
 export const admission: Stage<CallRequest> = {
   name: 'admission',
   before(s) {
-    s.admitted = admit(s.gw, keyNameOf(s.call.identity), s.sink, s.event, s.canonical!, s.asSent)
+    const admitted = admit(s.gw, keyNameOf(s.call.identity), s.sink, s.event, s.canonical!, s.asSent)
+    // Awaited only when it went to Redis: a gateway without shared state pays no extra await.
+    if (admitted instanceof Promise) {
+      return admitted.then((a) => {
+        s.admitted = a
+      })
+    }
+    s.admitted = admitted
   },
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { type Alerts, BUDGET_THRESHOLDS, budgetPercent } from '../alerts/alerts.js'
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat-types.js'
 import { GatewayError } from '../core/errors.js'
@@ -5,9 +6,11 @@ import type { LogEvent } from '../core/log-event.js'
 import { eventCost } from '../pricing/event-cost.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import { promptChars } from '../routing/plan.js'
+import type { SharedState } from '../shared-state/redis.js'
 import type { Db } from '../store/db.js'
 import { BudgetGate, type BudgetHold } from './budget-gate.js'
 import type { VirtualKey } from './keys.js'
+import { reserveShared, type SharedBudgetRef, type SharedReservation, settleShared } from './shared-budgets.js'
 import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
 import type { WorkspaceLimitsState, WorkspaceState } from './workspace-limits/workspace-limits.js'
 
@@ -31,6 +34,9 @@ export const secondsUntil = (ms: number) => String(Math.max(1, Math.ceil(ms / 10
 interface BudgetSubject {
   /** `key 'ci'` or `workspace 'team-a'`, as the 429's message names it. */
   what: string
+  scope: 'key' | 'workspace'
+  name: string
+  ledger: SpendLedger
   budget: Budget
   gate: BudgetGate
   spent: number
@@ -79,7 +85,20 @@ export interface BudgetDeps {
   priceBook?: PriceBook
   alerts?: Alerts
   pricedTargets: PricedTargets
+  /** The Redis several instances share (config `redis`), once connected; budgets then live there. */
+  shared?: () => SharedState | undefined
 }
+
+/** A budget's reservation in Redis for one call, and the period it counts in. */
+interface SharedHeld {
+  subject: BudgetSubject
+  ref: SharedBudgetRef
+  /** Undefined when the budget did not reserve (a downgrade): the call is still charged to it. */
+  id: string | undefined
+}
+
+/** Why a shared budget could not be read: Redis is down or did not answer in time. */
+class SharedUnavailable extends Error {}
 
 /**
  * Key and workspace budgets: the decision at admission (room, downgrade or 429), what an admitted call
@@ -89,6 +108,8 @@ export class Budgets {
   readonly ledger: SpendLedger
   private gates = new Map<string, BudgetGate>()
   private keyBudgets = new Map<string, Budget>()
+  /** The last total Redis returned per budget (`scope:name`), for the admin views of shared budgets. */
+  private lastShared = new Map<string, { start: number; spent: number }>()
 
   constructor(
     db: Db | undefined,
@@ -121,10 +142,21 @@ export class Budgets {
     key: VirtualKey | undefined,
     ws: WorkspaceState | undefined,
     canonical: ChatRequest | EmbeddingsRequest,
-  ): BudgetTicket | undefined {
+  ): BudgetTicket | Promise<BudgetTicket> | undefined {
     const keyBudget = key?.config.budget && this.keyBudgetSubject(key, key.config.budget)
     const wsBudget = ws?.budget && this.workspaceBudgetSubject(ws, ws.budget)
     if (!keyBudget && !wsBudget) return undefined
+    const shared = this.deps.shared?.()
+    if (shared) return this.decideShared(shared, keyBudget, wsBudget, canonical)
+    return this.decideLocal(keyBudget, wsBudget, canonical)
+  }
+
+  /** One instance's decision: its own ledgers and gates. */
+  private decideLocal(
+    keyBudget: BudgetSubject | undefined,
+    wsBudget: BudgetSubject | undefined,
+    canonical: ChatRequest | EmbeddingsRequest,
+  ): BudgetTicket {
     const byKey = keyBudget ? this.budgetDecision(keyBudget, canonical, canonical.model) : undefined
     const byWorkspace = wsBudget ? this.budgetDecision(wsBudget, canonical, byKey?.model ?? canonical.model) : undefined
     const model = byWorkspace?.model ?? byKey?.model ?? canonical.model
@@ -138,21 +170,140 @@ export class Budgets {
       },
       cancel: () => undefined,
       settle: (e) => {
-        const cost = e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
-        if (key && keyBudget) this.chargeBudget(key.name, e, cost, keyHeld)
-        if (ws && wsBudget) this.chargeWorkspace(ws.id, e, cost, wsHeld)
+        const cost = this.costOf(e)
+        if (keyBudget) this.charge(keyBudget, e, cost, keyHeld, true)
+        if (wsBudget) this.charge(wsBudget, e, cost, wsHeld, true)
       },
     }
   }
 
+  private costOf(e: LogEvent): number {
+    return e.isCacheHit || !this.deps.priceBook ? 0 : (eventCost(this.deps.priceBook, e) ?? 0)
+  }
+
+  /**
+   * The decision across instances: each budget reserves the call's estimate in Redis in one script that also
+   * refuses (see shared-budgets.ts). With Redis unreachable, `onUnavailable.budgets` decides: `closed` answers
+   * 503 budgets_unavailable, `open` falls back to this instance's own ledgers and gates.
+   */
+  private async decideShared(
+    shared: SharedState,
+    keyBudget: BudgetSubject | undefined,
+    wsBudget: BudgetSubject | undefined,
+    canonical: ChatRequest | EmbeddingsRequest,
+  ): Promise<BudgetTicket> {
+    const held: SharedHeld[] = []
+    const release = () => {
+      for (const h of held) if (h.id) void settleShared(shared, h.ref, h.id, 0, 0).catch(() => undefined)
+    }
+    let byKey: BudgetDecision | undefined
+    let byWorkspace: BudgetDecision | undefined
+    try {
+      if (keyBudget) byKey = await this.sharedDecision(shared, keyBudget, canonical, canonical.model, held)
+      if (wsBudget) {
+        byWorkspace = await this.sharedDecision(shared, wsBudget, canonical, byKey?.model ?? canonical.model, held)
+      }
+    } catch (err) {
+      // A budget that refused gives back what the other one reserved for this call.
+      release()
+      if (!(err instanceof SharedUnavailable)) throw err
+      if (shared.settings.onUnavailable.budgets === 'open') return this.decideLocal(keyBudget, wsBudget, canonical)
+      throw new GatewayError(
+        'unavailable',
+        'budgets cannot be checked: the shared state (Redis) is unreachable; retry shortly',
+        { code: 'budgets_unavailable', retryAfter: '1' },
+      )
+    }
+    const model = byWorkspace?.model ?? byKey?.model ?? canonical.model
+    const local: (Held | undefined)[] = []
+    return {
+      model,
+      commit: () => {
+        // This instance's gates learn what calls cost (their reservation estimates) and stand in if Redis goes.
+        local.push(this.holdBudget(keyBudget, byKey, model), this.holdBudget(wsBudget, byWorkspace, model))
+      },
+      cancel: release,
+      settle: (e) => {
+        const cost = this.costOf(e)
+        const [keyHeld, wsHeld] = local
+        if (keyBudget) this.charge(keyBudget, e, cost, keyHeld, false)
+        if (wsBudget) this.charge(wsBudget, e, cost, wsHeld, false)
+        for (const h of held) {
+          void settleShared(shared, h.ref, h.id, cost, 0).then(
+            (spent) => this.sharedAlerts(h.subject, spent, h.ref.periodStart),
+            // The reservation expires on its own; the charge stays in this instance's ledger (and request_logs).
+            () => undefined,
+          )
+        }
+      },
+    }
+  }
+
+  /** budgetDecision's counterpart in Redis; records the reservation (or the charge to come) in `held`. */
+  private async sharedDecision(
+    shared: SharedState,
+    subject: BudgetSubject,
+    canonical: ChatRequest | EmbeddingsRequest,
+    model: string,
+    held: SharedHeld[],
+  ): Promise<BudgetDecision> {
+    const now = this.clock()
+    const ref: SharedBudgetRef = {
+      scope: subject.scope,
+      name: subject.name,
+      periodStart: periodStart(subject.budget.period, now),
+      periodEnd: periodEnd(subject.budget.period, now),
+    }
+    const reservationUsd = this.reservation(subject.gate, canonical, model)
+    const id = randomUUID()
+    let r: SharedReservation
+    try {
+      if (!shared.available()) throw new SharedUnavailable()
+      r = await reserveShared(shared, ref, subject.budget.usd, reservationUsd, subject.ledger.spent(subject.name), id)
+    } catch (err) {
+      throw err instanceof SharedUnavailable ? err : new SharedUnavailable((err as Error).message)
+    }
+    this.lastShared.set(this.sharedName(subject), { start: ref.periodStart, spent: r.spent })
+    if (r.room === 'open') {
+      held.push({ subject, ref, id })
+      return { model, reserve: true, reservationUsd }
+    }
+    const decision = this.refuse({ ...subject, spent: r.spent }, canonical, r.room, r.inFlight)
+    held.push({ subject, ref, id: undefined })
+    return decision
+  }
+
+  private sharedName(subject: BudgetSubject): string {
+    return `${subject.scope}:${subject.name}`
+  }
+
+  /** Budget alerts from the total every instance spent, as Redis returned it after a charge. */
+  private sharedAlerts(subject: BudgetSubject, spent: number, start: number): void {
+    const last = this.lastShared.get(this.sharedName(subject))
+    if (!last || last.start <= start) this.lastShared.set(this.sharedName(subject), { start, spent })
+    if (subject.scope === 'key') this.deps.alerts?.budgetSpend(subject.name, spent, subject.budget, start)
+    else this.deps.alerts?.workspaceBudgetSpend(subject.name, spent, subject.budget, start)
+  }
+
   private keyBudgetSubject(key: VirtualKey, budget: Budget): BudgetSubject {
-    const gate = this.gates.get(key.name)!
-    return { what: `key '${key.name}'`, budget, gate, spent: this.ledger.spent(key.name), codes: KEY_BUDGET_CODES }
+    return {
+      what: `key '${key.name}'`,
+      scope: 'key',
+      name: key.name,
+      ledger: this.ledger,
+      budget,
+      gate: this.gates.get(key.name)!,
+      spent: this.ledger.spent(key.name),
+      codes: KEY_BUDGET_CODES,
+    }
   }
 
   private workspaceBudgetSubject(ws: WorkspaceState, budget: Budget): BudgetSubject {
     return {
       what: `workspace '${ws.id}'`,
+      scope: 'workspace',
+      name: ws.id,
+      ledger: this.workspaces.ledger,
       budget,
       gate: ws.gate!,
       spent: this.workspaces.ledger.spent(ws.id),
@@ -173,24 +324,24 @@ export class Budgets {
     return { gate: subject.gate, hold: subject.gate.hold(decision.reservationUsd), model: served }
   }
 
-  /** Charges an ended call to its key's budget now (not when its log row is written) and frees its reservation. */
-  private chargeBudget(name: string, e: LogEvent, cost: number, held: Held | undefined): void {
+  /**
+   * Charges an ended call to its key's or workspace's ledger now (not when its log row is written) and frees
+   * its reservation; alerts from this ledger unless the budget is shared (Redis's total alerts then).
+   */
+  private charge(subject: BudgetSubject, e: LogEvent, cost: number, held: Held | undefined, alert: boolean): void {
     held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
-    this.ledger.charge(name, e, cost)
-    this.budgetAlerts(name)
-  }
-
-  /** The same for the call's workspace: its ledger sums every call made in it. */
-  private chargeWorkspace(id: string, e: LogEvent, cost: number, held: Held | undefined): void {
-    held?.gate.release(held.hold, held.model, cost, e.status > 0 && e.status < 400)
-    this.workspaces.ledger.charge(id, e, cost)
-    this.workspaceBudgetAlerts(id)
+    subject.ledger.charge(subject.name, e, cost)
+    if (!alert) return
+    if (subject.scope === 'key') this.budgetAlerts(subject.name)
+    else this.workspaceBudgetAlerts(subject.name)
   }
 
   /** The log writer priced a row: the ledgers swap the charge made when the call ended for this price. */
   confirm(e: LogEvent, costUsd: number): void {
     this.ledger.confirm(e, costUsd)
     this.workspaces.ledger.confirm(e, costUsd)
+    // With shared budgets this instance's ledger holds only part of the spend: Redis's total alerts instead.
+    if (this.deps.shared?.()) return
     if (e.keyName !== undefined) this.budgetAlerts(e.keyName)
     if (e.workspace !== undefined) this.workspaceBudgetAlerts(e.workspace)
   }
@@ -222,6 +373,17 @@ export class Budgets {
     const reservationUsd = this.reservation(gate, canonical, model)
     const room = gate.room(spent, budget.usd, reservationUsd)
     if (room === 'open') return { model, reserve: true, reservationUsd }
+    return this.refuse(subject, canonical, room, gate.callsInFlight)
+  }
+
+  /** A budget without room: the downgrade model when it has one (chat only), else the 429. */
+  private refuse(
+    subject: BudgetSubject,
+    canonical: ChatRequest | EmbeddingsRequest,
+    room: 'spent' | 'held',
+    inFlight: number,
+  ): BudgetDecision {
+    const { budget, spent } = subject
     const onExceed = budget.onExceed ?? 'block'
     // The downgrade model is a chat model: an embeddings call over budget is blocked instead.
     if ('messages' in canonical && onExceed.startsWith('downgrade:')) {
@@ -231,7 +393,7 @@ export class Budgets {
     if (room === 'held') {
       throw new GatewayError(
         'rate_limited',
-        `${subject.what} has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${gate.callsInFlight} call(s) in flight; retry when they finish`,
+        `${subject.what} has $${Math.max(0, budget.usd - spent).toFixed(4)} of its ${period} budget left, held by ${inFlight} call(s) in flight; retry when they finish`,
         { code: subject.codes.reserved, retryAfter: '1' },
       )
     }

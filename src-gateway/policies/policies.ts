@@ -6,13 +6,23 @@ import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import type { Target } from '../routing/resolve.js'
+import type { SharedState } from '../shared-state/redis.js'
+import { RedisLimits } from '../shared-state/redis-limits.js'
 import type { Db } from '../store/db.js'
-import { Budgets, estimateTokens, secondsUntil } from './budgets.js'
+import { Budgets, type BudgetTicket, estimateTokens, secondsUntil } from './budgets.js'
 import { buildKey, findKey, type VirtualKey } from './keys.js'
-import { type HeaderSink, KeyLimiter } from './limiter.js'
+import {
+  type BucketClaim,
+  type ClaimOutcome,
+  type HeaderSink,
+  type LimitBackend,
+  localBuckets,
+  setRateLimitHeaders,
+} from './limit-buckets.js'
+import { bucketId, KeyLimiter } from './limiter.js'
 import { ProviderLimits } from './provider-limits.js'
 import { bothFilters, residencyFilter } from './residency.js'
-import { WorkspaceLimitsState } from './workspace-limits/workspace-limits.js'
+import { WorkspaceLimitsState, type WorkspaceState } from './workspace-limits/workspace-limits.js'
 
 /** What a call may do once its key is admitted. */
 export interface Admission {
@@ -24,10 +34,14 @@ export interface Admission {
   settle(event: LogEvent): void
 }
 
-/** Policies' collaborators beyond config: pricing for budgets charged as calls end, and alerts. */
+/**
+ * Policies' collaborators beyond config: pricing for budgets charged as calls end, alerts, and the Redis that
+ * several instances share (once connected).
+ */
 export interface PolicyDeps {
   priceBook?: PriceBook
   alerts?: Alerts
+  shared?: () => SharedState | undefined
 }
 
 /** The end user a call is made for: OpenAI's `user` field or Anthropic's `metadata.user_id`. */
@@ -45,6 +59,20 @@ function checkModel(key: VirtualKey, model: string): void {
     { code: 'model_not_allowed' },
   )
 }
+
+/** A call's rate limits: the key's and its workspace's limiters and the buckets it takes from. */
+interface Limited {
+  key?: VirtualKey
+  ws?: WorkspaceState
+  limiter?: KeyLimiter
+  wsLimiter?: KeyLimiter
+  keyClaims: readonly BucketClaim[]
+  wsClaims: readonly BucketClaim[]
+  /** The estimated prompt tokens TPM buckets were charged. */
+  estimate: number
+}
+
+const NO_CLAIMS: readonly BucketClaim[] = []
 
 /** Who makes a call, for the workspace sharing rules: a key (in its workspace) or a keyless UI call made in one. */
 interface WorkspaceCaller {
@@ -76,6 +104,8 @@ export class Policies {
   private keys: VirtualKey[] = []
   private byName = new Map<string, VirtualKey>()
   private limiters = new Map<string, KeyLimiter>()
+  /** The Redis-backed buckets, made once per shared state. */
+  private redisLimits?: { shared: SharedState; backend: RedisLimits }
   private providerTags = new Map<string, string[]>()
   private providerIds = new Set<string>()
   /** Providers only some workspaces may use (`providers.X.workspaces`); the others are shared. */
@@ -111,7 +141,9 @@ export class Policies {
       const prev = this.limiters.get(k.name)
       limiters.set(
         k.name,
-        prev && JSON.stringify(prev.limits) === JSON.stringify(limits) ? prev : new KeyLimiter(limits, now),
+        prev && JSON.stringify(prev.limits) === JSON.stringify(limits)
+          ? prev
+          : new KeyLimiter(limits, now, bucketId('key', k.name)),
       )
     }
     this.limiters = limiters
@@ -157,7 +189,8 @@ export class Policies {
    * model allow-list (403), the key's budget then the workspace's (429, or a downgrade for chat), then the
    * key's rate limits and the workspace's (429). Sets `x-ratelimit-*` either way. A budgeted call reserves
    * what it may cost until `settle`, so concurrent calls see each other. A call without a key (the UI's)
-   * meets its workspace's budget and limits when the auth hook has set `event.workspace`.
+   * meets its workspace's budget and limits when the auth hook has set `event.workspace`. A Promise only when a
+   * budget is shared through Redis: without `redis` admission stays synchronous.
    */
   admit(
     keyName: string | undefined,
@@ -165,7 +198,7 @@ export class Policies {
     event: LogEvent,
     canonical: ChatRequest | EmbeddingsRequest,
     body: Record<string, unknown>,
-  ): Admission {
+  ): Admission | Promise<Admission> {
     const routeResidency = this.routeResidency(canonical.model)
     const key = keyName === undefined ? undefined : this.authenticatedKey(keyName)
     if (key) {
@@ -181,8 +214,26 @@ export class Policies {
       const filterTargets = bothFilters(routeResidency, caller && this.workspaceFilter(caller))
       return { model: canonical.model, filterTargets, settle: (e) => this.settleProviders(e) }
     }
-    // Decided before the rate limits take anything, committed after they agreed (admission is synchronous).
+    // Decided before the rate limits take anything, committed after they agreed.
     const budget = this.budgets.decide(key, ws, canonical)
+    if (budget instanceof Promise) {
+      return budget.then((b) => this.admitWith(b, key, ws, caller, routeResidency, reply, event, canonical, body))
+    }
+    return this.admitWith(budget, key, ws, caller, routeResidency, reply, event, canonical, body)
+  }
+
+  /** The rest of `admit` once the budgets decided: the rate limits, then the call's reservations. */
+  private admitWith(
+    budget: BudgetTicket | undefined,
+    key: VirtualKey | undefined,
+    ws: WorkspaceState | undefined,
+    caller: WorkspaceCaller | undefined,
+    routeResidency: Admission['filterTargets'],
+    reply: HeaderSink,
+    event: LogEvent,
+    canonical: ChatRequest | EmbeddingsRequest,
+    body: Record<string, unknown>,
+  ): Admission | Promise<Admission> {
     const model = budget?.model ?? canonical.model
     if (model !== canonical.model) event.downgradedFrom = canonical.model
 
@@ -190,30 +241,72 @@ export class Policies {
     const limiter = key && this.limiters.get(key.name)
     const wsLimiter = ws?.limiter
     const estimate = limiter?.hasTpm || wsLimiter?.hasTpm ? estimateTokens(canonical) : 0
-    const user = endUser(body)
-    const refusal = limiter?.refusal(estimate, user, now)
-    const wsRefusal = refusal ? undefined : wsLimiter?.refusal(estimate, undefined, now)
-    if (!refusal && !wsRefusal) {
-      limiter?.take(estimate, user, now)
-      wsLimiter?.take(estimate, undefined, now)
+    const keyClaims = limiter ? limiter.claims(estimate, endUser(body), now) : NO_CLAIMS
+    const wsClaims = wsLimiter ? wsLimiter.claims(estimate, undefined, now) : NO_CLAIMS
+    const limited: Limited = { key, ws, limiter, wsLimiter, keyClaims, wsClaims, estimate }
+    const backend = this.limitBackend()
+    const admitted = () => this.admitted(budget, limited, backend, model, caller, routeResidency)
+    // A key without limits in a workspace without any makes no round trip to the shared state.
+    if (keyClaims.length + wsClaims.length === 0) return admitted()
+    // One check of every bucket the call takes from (one Redis script with shared state): all or nothing.
+    const claims = wsClaims.length === 0 ? keyClaims : keyClaims.length === 0 ? wsClaims : [...keyClaims, ...wsClaims]
+    let outcome: ClaimOutcome | Promise<ClaimOutcome>
+    try {
+      outcome = backend.takeAll(claims, now)
+    } catch (err) {
+      budget?.cancel()
+      throw err
     }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (o) => this.afterLimits(o, limited, reply, budget, admitted),
+        (err) => {
+          budget?.cancel()
+          throw err
+        },
+      )
+    }
+    return this.afterLimits(outcome, limited, reply, budget, admitted)
+  }
+
+  /** Sets the `x-ratelimit-*` headers and refuses the call with the 429 of the limit that ran out, if one did. */
+  private afterLimits(
+    outcome: ClaimOutcome,
+    l: Limited,
+    reply: HeaderSink,
+    budget: BudgetTicket | undefined,
+    admitted: () => Admission,
+  ): Admission {
+    const { keyClaims, wsClaims } = l
     // The key's own limits win the headers; a key without limits shows its workspace's.
-    wsLimiter?.setHeaders(reply, now)
-    limiter?.setHeaders(reply, now)
-    if (refusal || wsRefusal) budget?.cancel()
-    if (refusal) {
-      throw new GatewayError('rate_limited', `key '${key!.name}' is over its ${refusal.what} limit`, {
+    if (wsClaims.length > 0) setRateLimitHeaders(reply, wsClaims, outcome.states.slice(keyClaims.length))
+    if (keyClaims.length > 0) setRateLimitHeaders(reply, keyClaims, outcome.states)
+    const refused = outcome.refused
+    if (!refused) return admitted()
+    budget?.cancel()
+    if (keyClaims.includes(refused.claim)) {
+      throw new GatewayError('rate_limited', `key '${l.key!.name}' is over its ${refused.claim.what} limit`, {
         code: 'rate_limit_exceeded',
-        retryAfter: secondsUntil(refusal.retryAfterMs),
+        retryAfter: secondsUntil(refused.retryAfterMs),
       })
     }
-    if (wsRefusal) {
-      throw new GatewayError('rate_limited', `workspace '${ws!.id}' is over its ${wsRefusal.what} limit`, {
-        code: 'workspace_rate_limited',
-        retryAfter: secondsUntil(wsRefusal.retryAfterMs),
-      })
-    }
+    throw new GatewayError('rate_limited', `workspace '${l.ws!.id}' is over its ${refused.claim.what} limit`, {
+      code: 'workspace_rate_limited',
+      retryAfter: secondsUntil(refused.retryAfterMs),
+    })
+  }
+
+  /** An admitted call: its reservations committed, and what to correct once it ends. */
+  private admitted(
+    budget: BudgetTicket | undefined,
+    l: Limited,
+    backend: LimitBackend,
+    model: string,
+    caller: WorkspaceCaller | undefined,
+    routeResidency: Admission['filterTargets'],
+  ): Admission {
     budget?.commit()
+    const { key, limiter, wsLimiter, estimate } = l
     return {
       model,
       filterTargets: bothFilters(
@@ -228,12 +321,22 @@ export class Policies {
           // A cache hit used no upstream tokens either.
           const used = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
           const actual = e.isCacheHit ? 0 : used
-          limiter?.correctTokens(estimate, actual, this.clock())
-          wsLimiter?.correctTokens(estimate, actual, this.clock())
+          const now = this.clock()
+          for (const tokens of [limiter?.tokensClaim(), wsLimiter?.tokensClaim()]) {
+            if (tokens) backend.adjust(tokens, actual - estimate, now)
+          }
         }
         budget?.settle(e)
       },
     }
+  }
+
+  /** Where rate-limit buckets live: Redis once connected (config `redis`), else this process. */
+  private limitBackend(): LimitBackend {
+    const shared = this.deps.shared?.()
+    if (!shared) return localBuckets
+    if (this.redisLimits?.shared !== shared) this.redisLimits = { shared, backend: new RedisLimits(shared) }
+    return this.redisLimits.backend
   }
 
   /**
@@ -332,12 +435,16 @@ export class Policies {
    * Takes a provider's rate limits for one attempt of `event`'s call to it; the 429 to record when the
    * provider has no room (the pipeline then skips the target, as for an open circuit).
    */
-  takeProvider(event: LogEvent, providerId: string, call: ChatRequest | EmbeddingsRequest): GatewayError | undefined {
-    return this.providerLimits.take(event, providerId, () => estimateTokens(call), this.clock())
+  takeProvider(
+    event: LogEvent,
+    providerId: string,
+    call: ChatRequest | EmbeddingsRequest,
+  ): GatewayError | undefined | Promise<GatewayError | undefined> {
+    return this.providerLimits.take(this.limitBackend(), event, providerId, () => estimateTokens(call), this.clock())
   }
 
   private settleProviders(e: LogEvent): void {
-    this.providerLimits.settle(e, this.clock())
+    this.providerLimits.settle(this.limitBackend(), e, this.clock())
   }
 
   /** The log writer priced a row: the ledgers swap the charge made when the call ended for this price. */
