@@ -1,0 +1,207 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { parseConfig } from '../../src-gateway/config/load.js'
+import { startGateway, type TestGateway } from '../helpers/gateway.js'
+import { NGINX_TEMPLATE, nginxTest, renderNginxConf } from '../helpers/gateway-cluster.js'
+import { type RedisServer, startRedis } from '../helpers/redis-server.js'
+
+// Docker cannot run here: these tests hold the recipes (Dockerfile, compose.yaml, deploy/) to what the
+// cluster tests run, so the topology users deploy is the one that is tested.
+
+const root = join(import.meta.dirname, '..', '..')
+const read = (path: string) => readFileSync(join(root, path), 'utf8')
+
+interface Service {
+  build?: string
+  image?: string
+  entrypoint?: string[]
+  command?: string[]
+  env_file?: string
+  volumes?: string[]
+  ports?: string[]
+  depends_on?: Record<string, { condition: string }>
+}
+const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service> }
+const services = compose.services
+const gateways = ['gateway-a', 'gateway-b']
+const nginxConf = read('deploy/nginx.conf')
+
+/** `source:target` volume entries of a service, by target. */
+function mounts(s: Service): Map<string, string> {
+  return new Map((s.volumes ?? []).map((v) => [v.split(':')[1], v.split(':')[0]]))
+}
+const serveLine = (s: Service) => (s.entrypoint ?? []).join(' ')
+
+/** The example env file's names, with a placeholder value each. */
+const exampleEnv = Object.fromEntries(
+  read('deploy/switchyard.env.example')
+    .split('\n')
+    .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')), `value-of-${l.slice(0, l.indexOf('='))}`]),
+)
+
+describe('compose.yaml', () => {
+  it('runs Redis, two gateways and nginx', () => {
+    expect(Object.keys(services).sort()).toEqual(['gateway-a', 'gateway-b', 'nginx', 'redis'])
+  })
+
+  it('gives the gateways one image, one env file and one config, and each its own data volume', () => {
+    const [a, b] = gateways.map((g) => services[g])
+    expect(a.build).toBe('.')
+    expect(b.build).toBe('.')
+    expect(a.env_file).toBe('deploy/switchyard.env')
+    expect(b.env_file).toBe(a.env_file)
+    for (const s of [a, b]) {
+      expect(mounts(s).get('/etc/switchyard/switchyard.yaml')).toBe('./deploy/switchyard.yaml')
+      expect(serveLine(s)).toContain('cp /etc/switchyard/switchyard.yaml /data/config.yaml')
+      expect(serveLine(s)).toMatch(
+        /serve --host 0\.0\.0\.0 --port 4141 --data-dir \/data --config \/data\/config\.yaml$/,
+      )
+      expect(s.depends_on?.redis?.condition).toBe('service_healthy')
+    }
+    expect(mounts(a).get('/data')).toBe('gateway-a-data')
+    expect(mounts(b).get('/data')).toBe('gateway-b-data')
+  })
+
+  it('mounts the nginx template the cluster tests render, and publishes the port it listens on', () => {
+    const nginx = services.nginx
+    const mounted = mounts(nginx).get('/etc/nginx/nginx.conf')
+    expect(mounted && resolve(root, mounted)).toBe(NGINX_TEMPLATE)
+    const listen = /^\s*listen (\d+);$/m.exec(nginxConf)?.[1]
+    expect(nginx.ports).toEqual([`8080:${listen}`])
+    for (const g of gateways) expect(nginx.depends_on?.[g]?.condition).toBe('service_healthy')
+  })
+
+  it('balances over exactly the gateways, on the port they serve on', () => {
+    const upstream = /upstream switchyard \{([^}]*)\}/.exec(nginxConf)?.[1] ?? ''
+    const servers = [...upstream.matchAll(/^\s*server (\S+)/gm)].map((m) => m[1])
+    expect(servers).toEqual(gateways.map((g) => `${g}:4141`))
+    expect(nginxConf).toMatch(/proxy_pass http:\/\/switchyard;/)
+  })
+
+  it('points the gateways at the compose Redis and the env file names every value the config needs', () => {
+    const config = parse(read('deploy/switchyard.yaml')) as { redis: { url: string } }
+    expect(new URL(config.redis.url).hostname).toBe('redis')
+    const refs = [...read('deploy/switchyard.yaml').matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1])
+    for (const name of [...refs, 'SWITCHYARD_SECRET_KEY', 'SWITCHYARD_ADMIN_TOKEN'])
+      expect(exampleEnv).toHaveProperty(name)
+    expect(read('.gitignore')).toMatch(/^deploy\/switchyard\.env$/m)
+  })
+})
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile')
+  const stages = dockerfile.split(/^FROM /m).slice(1)
+  const final = stages[stages.length - 1]
+
+  it('builds the headless gateway in one stage and runs it from node:20-bookworm-slim in another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2)
+    expect(stages[0]).toMatch(/RUN npm ci\b/)
+    expect(stages[0]).toMatch(/npm run build:headless/)
+    expect(stages[0]).toMatch(/npm prune --omit=dev/)
+    expect(final).toMatch(/^node:20-bookworm-slim\n/)
+    // What serve reads at run time: the package root, the build, production modules, the default config.
+    for (const path of ['package.json', 'node_modules', 'dist', 'resources/default-config.yaml']) {
+      expect(final).toMatch(new RegExp(`^COPY --from=build /app/${path} \\./${path}$`, 'm'))
+    }
+    // Nothing of the build stage's sources or dev tools.
+    expect(final).not.toMatch(/^COPY (?!--from=build)/m)
+    expect(read('package.json')).toContain('"build:headless"')
+    const { compilerOptions } = JSON.parse(read('tsconfig.gateway.json')) as { compilerOptions: { outDir: string } }
+    expect(final).toContain(`"${compilerOptions.outDir}/cli.js"`)
+  })
+
+  it('runs as a non-root user, with its data in a volume, on the port compose and nginx use', () => {
+    const user = [...final.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]).at(-1)
+    expect(user).toBeDefined()
+    expect(['root', '0']).not.toContain(user)
+    expect(final).toMatch(/^VOLUME \/data$/m)
+    expect(final).toMatch(/chown node:node \/data/)
+    expect(final).toMatch(/^EXPOSE 4141$/m)
+    expect(final).toMatch(/PORT=4141/)
+    expect(final).toMatch(/SWITCHYARD_DATA_DIR=\/data/)
+    expect(final).toMatch(/^CMD \["serve", "--host", "0\.0\.0\.0", "--data-dir", "\/data"\]$/m)
+  })
+
+  it('checks its health on /ready', () => {
+    const check = /^HEALTHCHECK [\s\S]*?CMD (.*)$/m.exec(final)?.[1]
+    expect(check).toContain("/ready'")
+    expect(check).toContain('127.0.0.1')
+  })
+
+  it('keeps local installs, builds and secrets out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n')
+    for (const entry of ['node_modules', 'dist', '.git', 'deploy/switchyard.env', '.env'])
+      expect(ignored).toContain(entry)
+  })
+})
+
+describe('deploy/nginx.conf', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-nginx-t-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('is accepted by nginx -t once rendered as the cluster renders it', async () => {
+    const conf = join(dir, 'nginx.conf')
+    writeFileSync(
+      conf,
+      renderNginxConf(nginxConf, {
+        upstreams: ['127.0.0.1:4001', '127.0.0.1:4002'],
+        listen: '127.0.0.1:4000',
+        dir,
+        asRoot: process.getuid?.() === 0,
+      }),
+    )
+    const { code, output } = await nginxTest(conf, dir)
+    expect(code, output).toBe(0)
+  })
+
+  it('streams unbuffered over keep-alive HTTP/1.1, passes the Host through and never resends a call that reached a gateway', () => {
+    expect(nginxConf).toMatch(/^\s*proxy_buffering off;$/m)
+    expect(nginxConf).toMatch(/^\s*proxy_http_version 1\.1;$/m)
+    expect(nginxConf).toMatch(/^\s*proxy_set_header Connection "";$/m)
+    expect(nginxConf).toMatch(/^\s*keepalive \d+;$/m)
+    expect(nginxConf).toMatch(/^\s*proxy_set_header Host \$http_host;$/m)
+    expect(nginxConf).toMatch(/^\s*proxy_next_upstream error;$/m)
+    expect(nginxConf).not.toMatch(/^\s*proxy_next_upstream [^;]*(non_idempotent|timeout)/m)
+  })
+})
+
+describe('deploy/switchyard.yaml', () => {
+  let redis: RedisServer
+  let gw: TestGateway
+
+  beforeAll(async () => {
+    redis = await startRedis()
+    // The example config as is, but for Redis: this test's own server instead of compose's `redis` host.
+    const yaml = read('deploy/switchyard.yaml').replace('redis://redis:6379/0', redis.url)
+    gw = await startGateway(yaml, exampleEnv)
+  })
+  afterAll(async () => {
+    await gw?.close()
+    await redis?.stop()
+  })
+
+  it('is a valid config with client keys, which serve requires to listen beyond loopback', () => {
+    const config = parseConfig(read('deploy/switchyard.yaml'), 'yaml', exampleEnv)
+    expect(config.resolved.keys?.length).toBeGreaterThan(0)
+    expect(config.resolved.server?.maxConnectionsPerIp).toBeGreaterThan(64)
+  })
+
+  it('answers /ready without a key, and the model API only with one', async () => {
+    const ready = await fetch(`${gw.url}/ready`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ready' })
+    const anonymous = await fetch(`${gw.url}/v1/models`)
+    expect(anonymous.status).toBe(401)
+    const keyed = await fetch(`${gw.url}/v1/models`, {
+      headers: { authorization: `Bearer ${exampleEnv.SWITCHYARD_KEY_TEAM}` },
+    })
+    expect(keyed.status).toBe(200)
+  })
+})
