@@ -1,11 +1,10 @@
+import { createHash } from 'node:crypto'
+import type { BucketClaim } from './limit-buckets.js'
 import { TokenBucket } from './token-bucket.js'
 
-/** Where the rate-limit headers go: the answer of whichever transport brought the call. */
-export interface HeaderSink {
-  header(name: string, value: string): unknown
-}
+export type { HeaderSink } from './limit-buckets.js'
 
-const MINUTE = 60_000
+export const MINUTE = 60_000
 /** Idle per-user buckets are dropped past this many, so an endless stream of user ids cannot grow memory. */
 const MAX_USER_BUCKETS = 10_000
 
@@ -15,28 +14,66 @@ export interface KeyLimits {
   perUserRpm?: number
 }
 
-/** Why a call must wait: what ran out, and for how long. */
-export interface Refusal {
-  what: string
-  retryAfterMs: number
+/** A bucket's name in the shared state: each part escaped, so no name can pass for another's (`a:b` vs `a`, `b`). */
+export const bucketId = (...parts: string[]): string => parts.map(encodeURIComponent).join(':')
+
+/** End-user ids come from callers: a long one is named by its hash, so a bucket's name stays small. */
+const MAX_USER_ID_IN_NAME = 128
+const userPart = (user: string) =>
+  user.length <= MAX_USER_ID_IN_NAME ? user : `#${createHash('sha256').update(user).digest('base64url')}`
+
+/**
+ * A bucket of this process made only when first used: with Redis, the local one is only the fallback of
+ * `onUnavailable.limits: open`, so most never exist.
+ */
+export function lazyClaim(
+  id: string,
+  capacity: number,
+  n: number,
+  what: string,
+  header: BucketClaim['header'],
+  make: () => TokenBucket,
+): BucketClaim {
+  return { id, capacity, periodMs: MINUTE, n, what, header, local: make }
 }
 
-/** One key's RPM and TPM buckets, and its per-end-user RPM buckets. */
+/**
+ * One key's (or one workspace's) RPM and TPM buckets, and its per-end-user RPM buckets. `scope` names them in
+ * the shared state (`key:ci`, `ws:team-a`).
+ */
 export class KeyLimiter {
   private rpm?: TokenBucket
   private tpm?: TokenBucket
   private users = new Map<string, TokenBucket>()
+  private readonly rpmClaim?: (n: number) => BucketClaim
+  private readonly tpmClaim?: (n: number) => BucketClaim
 
   constructor(
     readonly limits: KeyLimits,
-    now: number,
+    private readonly now: number,
+    private readonly scope: string,
   ) {
-    if (limits.rpm) this.rpm = new TokenBucket(limits.rpm, MINUTE, now)
-    if (limits.tpm) this.tpm = new TokenBucket(limits.tpm, MINUTE, now)
+    const { rpm, tpm } = limits
+    if (rpm) {
+      const id = `${scope}:rpm`
+      const local = () => {
+        this.rpm ??= new TokenBucket(rpm, MINUTE, this.now)
+        return this.rpm
+      }
+      this.rpmClaim = (n) => lazyClaim(id, rpm, n, 'requests per minute', 'requests', local)
+    }
+    if (tpm) {
+      const id = `${scope}:tpm`
+      const local = () => {
+        this.tpm ??= new TokenBucket(tpm, MINUTE, this.now)
+        return this.tpm
+      }
+      this.tpmClaim = (n) => lazyClaim(id, tpm, n, 'tokens per minute', 'tokens', local)
+    }
   }
 
   get hasTpm(): boolean {
-    return this.tpm !== undefined
+    return this.tpmClaim !== undefined
   }
 
   private userBucket(user: string, now: number): TokenBucket {
@@ -51,48 +88,32 @@ export class KeyLimiter {
     return b
   }
 
-  private checks(tokens: number, user: string | undefined, now: number): [string, TokenBucket, number][] {
-    const checks: [string, TokenBucket, number][] = []
-    if (this.rpm) checks.push(['requests per minute', this.rpm, 1])
-    if (this.tpm) checks.push(['tokens per minute', this.tpm, tokens])
-    if (this.limits.perUserRpm && user !== undefined) {
-      checks.push([`requests per minute for user '${user}'`, this.userBucket(user, now), 1])
-    }
-    return checks
-  }
-
   /**
-   * What would refuse one request (and `tokens` estimated prompt tokens) now; takes nothing, so a call refused
-   * by one limit (the key's or its workspace's) does not use up another.
+   * The buckets one request with `tokens` estimated prompt tokens takes from: RPM, TPM, and the end user's RPM
+   * when the call names one.
    */
-  refusal(tokens: number, user: string | undefined, now: number): Refusal | undefined {
-    for (const [what, bucket, n] of this.checks(tokens, user, now)) {
-      const wait = bucket.waitMs(n, now)
-      if (wait > 0) return { what, retryAfterMs: wait }
+  claims(tokens: number, user: string | undefined, now: number): BucketClaim[] {
+    const out: BucketClaim[] = []
+    if (this.rpmClaim) out.push(this.rpmClaim(1))
+    if (this.tpmClaim) out.push(this.tpmClaim(tokens))
+    const perUser = this.limits.perUserRpm
+    if (perUser && user !== undefined) {
+      out.push(
+        lazyClaim(
+          bucketId(this.scope, 'user', userPart(user)),
+          perUser,
+          1,
+          `requests per minute for user '${user}'`,
+          undefined,
+          () => this.userBucket(user, now),
+        ),
+      )
     }
-    return undefined
+    return out
   }
 
-  /** Takes one request and `tokens` from every bucket that applies; call it only once `refusal` found none. */
-  take(tokens: number, user: string | undefined, now: number): void {
-    for (const [, bucket, n] of this.checks(tokens, user, now)) bucket.take(n, now)
-  }
-
-  /** Replaces the estimate charged at admission with the tokens the call really used. */
-  correctTokens(estimated: number, actual: number, now: number): void {
-    this.tpm?.adjust(actual - estimated, now)
-  }
-
-  /** The `x-ratelimit-*` headers OpenAI clients read to pace themselves. */
-  setHeaders(reply: HeaderSink, now: number): void {
-    for (const [kind, bucket] of [
-      ['requests', this.rpm],
-      ['tokens', this.tpm],
-    ] as const) {
-      if (!bucket) continue
-      reply.header(`x-ratelimit-limit-${kind}`, String(bucket.capacity))
-      reply.header(`x-ratelimit-remaining-${kind}`, String(bucket.remaining(now)))
-      reply.header(`x-ratelimit-reset-${kind}`, `${Math.ceil(bucket.resetMs(now) / 1000)}s`)
-    }
+  /** The TPM bucket, for the correction once a call's real usage is known (see LimitBackend.adjust). */
+  tokensClaim(): BucketClaim | undefined {
+    return this.tpmClaim?.(0)
   }
 }

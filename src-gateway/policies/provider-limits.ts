@@ -1,30 +1,52 @@
 import type { ProviderConfig } from '../config/schema.js'
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
+import type { BucketClaim, ClaimOutcome, LimitBackend } from './limit-buckets.js'
+import { bucketId, lazyClaim } from './limiter.js'
 import { TokenBucket } from './token-bucket.js'
 
 const MINUTE = 60_000
 
 type Limits = NonNullable<ProviderConfig['limits']>
 
-/** One provider's RPM and TPM buckets. */
+/** One provider's RPM and TPM buckets (this process's, made on first use). */
 class ProviderBuckets {
-  readonly rpm?: TokenBucket
-  readonly tpm?: TokenBucket
+  private rpm?: TokenBucket
+  private tpm?: TokenBucket
   constructor(
+    readonly id: string,
     readonly limits: Limits,
-    now: number,
-  ) {
-    if (limits.rpm) this.rpm = new TokenBucket(limits.rpm, MINUTE, now)
-    if (limits.tpm) this.tpm = new TokenBucket(limits.tpm, MINUTE, now)
+    private readonly now: number,
+  ) {}
+
+  /** The buckets an attempt takes from, and among them the TPM one (corrected when the call ends). */
+  claims(tokens: () => number): { all: BucketClaim[]; tpm?: BucketClaim } {
+    const { rpm, tpm } = this.limits
+    const out: BucketClaim[] = []
+    if (rpm) {
+      out.push(
+        lazyClaim(bucketId('provider', this.id, 'rpm'), rpm, 1, 'requests per minute', undefined, () => {
+          this.rpm ??= new TokenBucket(rpm, MINUTE, this.now)
+          return this.rpm
+        }),
+      )
+    }
+    if (tpm) {
+      out.push(
+        lazyClaim(bucketId('provider', this.id, 'tpm'), tpm, tokens(), 'tokens per minute', undefined, () => {
+          this.tpm ??= new TokenBucket(tpm, MINUTE, this.now)
+          return this.tpm
+        }),
+      )
+    }
+    return { all: out, tpm: tpm ? out.at(-1) : undefined }
   }
 }
 
-/** What one attempt took from a provider's buckets. */
+/** What one attempt took from a provider's buckets: its TPM claim, corrected when the call ends. */
 interface Charge {
   providerId: string
-  buckets: ProviderBuckets
-  tokens: number
+  tokens?: BucketClaim
 }
 
 const secondsUntil = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
@@ -49,7 +71,9 @@ export class ProviderLimits {
       const prev = this.byId.get(id)
       next.set(
         id,
-        prev && JSON.stringify(prev.limits) === JSON.stringify(p.limits) ? prev : new ProviderBuckets(p.limits, now),
+        prev && JSON.stringify(prev.limits) === JSON.stringify(p.limits)
+          ? prev
+          : new ProviderBuckets(id, p.limits, now),
       )
     }
     this.byId = next
@@ -57,52 +81,66 @@ export class ProviderLimits {
 
   /**
    * Takes one request and `tokens()` from the provider's buckets for an attempt of `event`'s call, or
-   * answers with the 429 saying when the provider has room again (and takes nothing).
+   * answers with the 429 saying when the provider has room again (and takes nothing). A Promise only when
+   * the buckets are shared through Redis.
    */
-  take(event: LogEvent, providerId: string, tokens: () => number, now: number): GatewayError | undefined {
+  take(
+    backend: LimitBackend,
+    event: LogEvent,
+    providerId: string,
+    tokens: () => number,
+    now: number,
+  ): GatewayError | undefined | Promise<GatewayError | undefined> {
     const b = this.byId.get(providerId)
     if (!b) return undefined
-    const n = b.tpm ? tokens() : 0
-    const checks: [string, TokenBucket, number][] = []
-    if (b.rpm) checks.push(['requests per minute', b.rpm, 1])
-    if (b.tpm) checks.push(['tokens per minute', b.tpm, n])
-    for (const [what, bucket, need] of checks) {
-      const wait = bucket.waitMs(need, now)
-      if (wait > 0) {
-        const s = secondsUntil(wait)
-        return new GatewayError(
-          'rate_limited',
-          `provider '${providerId}' is at its ${what} limit (${bucket.capacity}); room again in ${s}s`,
-          { code: 'provider_rate_limited', provider: providerId, retryAfter: String(s) },
-        )
-      }
+    const { all, tpm } = b.claims(tokens)
+    const outcome = backend.takeAll(all, now)
+    return outcome instanceof Promise
+      ? outcome.then((o) => this.taken(o, tpm, event, providerId))
+      : this.taken(outcome, tpm, event, providerId)
+  }
+
+  private taken(
+    outcome: ClaimOutcome,
+    tokens: BucketClaim | undefined,
+    event: LogEvent,
+    providerId: string,
+  ): GatewayError | undefined {
+    const { refused } = outcome
+    if (refused) {
+      const s = secondsUntil(refused.retryAfterMs)
+      return new GatewayError(
+        'rate_limited',
+        `provider '${providerId}' is at its ${refused.claim.what} limit (${refused.claim.capacity}); room again in ${s}s`,
+        { code: 'provider_rate_limited', provider: providerId, retryAfter: String(s) },
+      )
     }
-    for (const [, bucket, need] of checks) bucket.take(need, now)
+    const charge = { providerId, tokens }
     const list = this.charges.get(event)
-    const charge = { providerId, buckets: b, tokens: n }
     if (list) list.push(charge)
     else this.charges.set(event, [charge])
     return undefined
   }
 
   /** Replaces each attempt's estimate with what it used, once the call has ended. */
-  settle(e: LogEvent, now: number): void {
+  settle(backend: LimitBackend, e: LogEvent, now: number): void {
     const list = this.charges.get(e)
     if (!list) return
     this.charges.delete(e)
     const reported = e.inputTokens !== undefined || e.outputTokens !== undefined
     for (const [i, c] of list.entries()) {
-      if (!c.buckets.tpm) continue
+      if (!c.tokens) continue
       const served = i === list.length - 1 && c.providerId === e.provider
       // An attempt that failed cost the upstream nothing; one that served without usage keeps its estimate.
+      const estimate = c.tokens.n
       const actual = !served
         ? 0
         : reported
           ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0)
           : e.status < 400
-            ? c.tokens
+            ? estimate
             : 0
-      c.buckets.tpm.adjust(actual - c.tokens, now)
+      backend.adjust(c.tokens, actual - estimate, now)
     }
   }
 }

@@ -15,8 +15,11 @@ export interface ExecutorDeps {
 
 /** One kind of call (chat, embeddings, token counting) as the executor tries it on each target. */
 export interface AttemptJob<Answer> {
-  /** The provider's own rate limit for this call: the 429 to record when the provider has no room. */
-  limit(target: PlannedTarget): GatewayError | undefined
+  /**
+   * The provider's own rate limit for this call: the 429 to record when the provider has no room. A Promise
+   * only when the limits are shared through Redis.
+   */
+  limit(target: PlannedTarget): GatewayError | undefined | Promise<GatewayError | undefined>
   /**
    * The request for one target, or the client error that keeps it from being sent (a field the target's
    * API cannot express). Anything else thrown is the gateway's own fault and propagates as a 500.
@@ -57,7 +60,8 @@ export async function tryTargets<Answer>(
     let upstreamReq: UpstreamRequest | undefined
     for (let retry = 0; ; retry++) {
       // The provider's own rate limit first: a refusal here must not use up a half-open circuit's probe.
-      const limited = job.limit(target)
+      const checked = job.limit(target)
+      const limited = checked instanceof Promise ? await checked : checked
       if (limited) {
         lastError = limited
         failures.push({ provider: target.provider.id, model: target.model, status: 429, error: limited.message })

@@ -2,7 +2,7 @@ import type { Budget } from '../../../src-shared/contract/budgets.js'
 import type { WorkspaceLimits as Limits, Workspace } from '../../../src-shared/contract/workspaces.js'
 import type { Db } from '../../store/db.js'
 import { BudgetGate } from '../budget-gate.js'
-import { KeyLimiter } from '../limiter.js'
+import { bucketId, KeyLimiter } from '../limiter.js'
 import { type BudgetPeriod, SpendLedger } from '../spend-ledger.js'
 
 /** One workspace's budget and rate limits, with the state that enforces them over all its calls. */
@@ -46,7 +46,7 @@ export class WorkspaceLimitsState {
         limits && (limits.rpm || limits.tpm)
           ? prev?.limiter && sameLimits(prev.limiter.limits, limits)
             ? prev.limiter
-            : new KeyLimiter({ rpm: limits.rpm, tpm: limits.tpm }, now)
+            : new KeyLimiter({ rpm: limits.rpm, tpm: limits.tpm }, now, bucketId('ws', id))
           : undefined
       if (ws.budget) budgets.set(id, ws.budget.period)
       next.set(id, {
