@@ -21,9 +21,11 @@ import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
 import { openPromptLibrary, registerPromptRunRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
-import type { LoadedConfig } from './config/load.js'
+import { ConfigError, type LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
+import { SharedConfig, sharedSecretProblems } from './config/shared-config.js'
 import { ConfigStore } from './config/store.js'
+import { pointerToParam } from './config/validate.js'
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './core/in-flight.js'
 import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
@@ -118,6 +120,13 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     secrets: deps.secrets ?? defaultSecretStore(deps.dataDir, initialConfig.env),
   })
   const config = configStore.current
+  // Config changes reach the other instances sealed under SWITCHYARD_SECRET_KEY: without it, a config holding
+  // credentials cannot be shared, so it stops the start and a change adding one is refused (see shared-config.ts).
+  if (config.raw.redis !== undefined) {
+    const [problem] = sharedSecretProblems(configStore.current.raw, config.env)
+    if (problem) throw new ConfigError(`cannot start: ${pointerToParam(problem.path)}: ${problem.message}`)
+    configStore.addGuard((raw) => sharedSecretProblems(raw, configStore.current.env))
+  }
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
   // HTTPS is decided when the server object is made: Fastify cannot switch it later.
   const tls = config.resolved.server?.tls
@@ -230,6 +239,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   const cache = new ResponseCache(db, config.resolved.cache ?? { mode: 'off' }, {
     clock,
     cipher: requestLog.encryptsBodies ? requestLog.cipher : undefined,
+    // With `redis` set, exact entries are shared through it once it is opened at start.
+    shared: () => gw.shared,
   })
   const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, cache, ...deps.context })
   app.decorate('gateway', gw)
@@ -247,11 +258,16 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Redis (config `redis`, read at start: a changed URL takes a restart) is connected before the first call.
   const redis = redisSettings(config.resolved)
   const sharedState = redis && sharedStateLifecycle(redis, gw, alerts, clock)
+  let sharedConfig: SharedConfig | undefined
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
     team.start()
     await sharedState?.open()
+    if (gw.shared) {
+      sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts })
+      await sharedConfig.start()
+    }
   })
   // Closing waits for calls in flight, for server.shutdownGraceMs; then it ends those still running with
   // an error their callers see (see core/in-flight.ts). A keep-alive connection whose call ends after
@@ -274,6 +290,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await gw.inFlight.idle()
     await mcpHub.close()
     await sink.close()
+    sharedConfig?.close()
+    await sharedConfig?.idle()
     await sharedState?.close()
     await gw.upstreams.close()
     alerts.close()

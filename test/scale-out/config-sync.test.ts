@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
+import { type RedisServer, startRedis } from '../helpers/redis-server.js'
+import { type ServeProcess, startServe } from '../helpers/serve-process.js'
+import {
+  CHAT_COMPLETION,
+  type RecordedRequest,
+  type RunningMock,
+  sendJson,
+  startScriptedUpstream,
+} from '../helpers/upstreams.js'
+
+const SECRET_KEY = randomBytes(32).toString('base64url')
+/** A provider key typed into instance A's admin API: it must reach C, and never Redis, in plain text. */
+const PLAIN_KEY = `sk-plain-${randomBytes(12).toString('hex')}`
+const DOC_KEY = 'switchyard:config'
+const CHANNEL = 'switchyard:config:changed'
+
+/** Polls `probe` until it is true or `ms` have passed; resolves with the time it took, or throws. */
+async function within(ms: number, what: string, probe: () => Promise<boolean>): Promise<number> {
+  const start = performance.now()
+  for (;;) {
+    if (await probe()) return performance.now() - start
+    if (performance.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Every value Redis holds, whatever the key's type, as text. */
+async function everyValue(redis: Redis): Promise<string[]> {
+  const out: string[] = []
+  for (const key of await redis.keys('*')) {
+    const type = await redis.type(key)
+    if (type === 'string') out.push((await redis.get(key)) ?? '')
+    else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)))
+    else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)))
+    else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)))
+    else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES')))
+    else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')))
+    else out.push(`<${type}>`)
+    out.push(key)
+  }
+  return out
+}
+
+describe('config shared through Redis', () => {
+  let redisServer: RedisServer
+  let redis: Redis
+  let listener: Redis
+  const published: string[] = []
+  let upstream: RunningMock & { requests: RecordedRequest[] }
+  let cluster: GatewayCluster
+  /** An instance whose environment has a variable the cluster's lack. */
+  let odd: ServeProcess | undefined
+
+  const admin = (i: number, method: string, path: string, body?: unknown) =>
+    fetch(`${cluster.urls[i]}/admin/v1${path}`, {
+      method,
+      headers: { ...cluster.adminHeaders(i), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  const chat = (url: string, model: string) =>
+    fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+
+  beforeAll(async () => {
+    redisServer = await startRedis()
+    redis = new Redis(redisServer.url)
+    listener = new Redis(redisServer.url)
+    listener.on('pmessage', (_pattern: string, _channel: string, message: string) => void published.push(message))
+    await listener.psubscribe('*')
+    upstream = await startScriptedUpstream({
+      '/v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
+      '/v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] }),
+    })
+    cluster = await startCluster({
+      env: { SWITCHYARD_SECRET_KEY: SECRET_KEY },
+      configYaml: `
+redis: ${redisServer.url}
+providers:
+  mock: { type: openai-compatible, baseUrl: "${upstream.url}/v1" }
+`,
+    })
+  })
+  afterAll(async () => {
+    await odd?.stop()
+    await cluster?.stop()
+    await upstream?.stop()
+    listener?.disconnect()
+    redis?.disconnect()
+    await redisServer?.stop()
+  })
+
+  it('uses on C, within a second, a route added through A', async () => {
+    expect((await chat(cluster.urls[2], 'fast')).status).toBe(404)
+    const put = await admin(0, 'PUT', '/routes/fast', { targets: [{ model: 'mock/m' }] })
+    expect(put.status).toBe(201)
+    const ms = await within(1000, 'route on C', async () => (await chat(cluster.urls[2], 'fast')).status === 200)
+    expect(ms).toBeLessThan(1000)
+    await within(1000, 'route on B', async () => (await chat(cluster.urls[1], 'fast')).status === 200)
+    // Each instance wrote the change to its own file.
+    expect(readFileSync(join(cluster.instances[2].dataDir, 'test-config.yaml'), 'utf8')).toContain('fast')
+  })
+
+  it('sends a key typed into A from C, while Redis and its messages never hold it in plain text', async () => {
+    const post = await admin(0, 'POST', '/providers', {
+      id: 'keyed',
+      type: 'openai-compatible',
+      baseUrl: `${upstream.url}/v1`,
+      apiKey: PLAIN_KEY,
+    })
+    expect(post.status).toBe(201)
+    upstream.requests.length = 0
+    await within(1000, 'provider on C', async () => (await chat(cluster.urls[2], 'keyed/m')).status === 200)
+    const calls = upstream.requests.filter((r) => r.path === '/v1/chat/completions')
+    expect(calls.at(-1)?.headers.authorization).toBe(`Bearer ${PLAIN_KEY}`)
+
+    const values = await everyValue(redis)
+    expect(values.join('\n')).toContain('keyed')
+    for (const v of values) expect(v).not.toContain(PLAIN_KEY)
+    expect(published.length).toBeGreaterThan(0)
+    for (const m of published) expect(m).not.toContain(PLAIN_KEY)
+    // Nor does C's own file: the key is in its secret store, sealed.
+    const file = readFileSync(join(cluster.instances[2].dataDir, 'test-config.yaml'), 'utf8')
+    expect(file).toContain('${secret:providers.keyed.apiKey}')
+    expect(file).not.toContain(PLAIN_KEY)
+  })
+
+  it('refuses a document altered in Redis (a provider pointed elsewhere keeping its key) and keeps serving', async () => {
+    const doc = JSON.parse((await redis.get(DOC_KEY)) as string)
+    const body = JSON.parse(doc.body)
+    body.config.providers.keyed.baseUrl = 'http://127.0.0.1:9/v1'
+    const forged = { ...doc, version: doc.version + 100, body: JSON.stringify(body) }
+    await redis.set(DOC_KEY, JSON.stringify(forged))
+    await redis.incrby('switchyard:config:version', 100)
+    await redis.publish(CHANNEL, String(forged.version))
+    await within(3000, 'config_sync alert on C', async () => {
+      const res = await admin(2, 'GET', '/alerts?kind=config_sync')
+      const page = (await res.json()) as { items: { message: string }[] }
+      return page.items.some((a) => a.message.includes(`version ${forged.version}`))
+    })
+    upstream.requests.length = 0
+    expect((await chat(cluster.urls[2], 'keyed/m')).status).toBe(200)
+    expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${PLAIN_KEY}`)
+    const provider = (await (await admin(2, 'GET', '/providers/keyed')).json()) as { baseUrl: string }
+    expect(provider.baseUrl).toBe(`${upstream.url}/v1`)
+  })
+
+  it('refuses an oversized document without loading it, and the next change still goes through', async () => {
+    const version = Number(await redis.incr('switchyard:config:version'))
+    await redis.set(DOC_KEY, 'x'.repeat(5 * 1024 * 1024))
+    await redis.publish(CHANNEL, String(version))
+    await within(3000, 'oversized refused on B', async () => {
+      const page = (await (await admin(1, 'GET', '/alerts?kind=config_sync')).json()) as {
+        items: { message: string }[]
+      }
+      return page.items.some((a) => a.message.includes('larger than'))
+    })
+    expect((await fetch(`${cluster.urls[1]}/health`)).status).toBe(200)
+    expect((await admin(0, 'PUT', '/routes/after-big', { targets: [{ model: 'mock/m' }] })).status).toBe(201)
+    await within(
+      1000,
+      'route after the oversized one',
+      async () => (await chat(cluster.urls[1], 'after-big')).status === 200,
+    )
+  })
+
+  it('refuses, on the instances lacking it, a config that needs an environment variable; they keep theirs', async () => {
+    odd = await startServe(`redis: ${redisServer.url}\n`, [], {
+      env: { SWITCHYARD_SECRET_KEY: SECRET_KEY, SY_ONLY_ON_D: 'sk-from-env' },
+      adminToken: cluster.adminToken,
+      fromSource: true,
+    })
+    // D took the group's config at start, over its own file.
+    expect((await chat(odd.baseUrl, 'fast')).status).toBe(200)
+    const post = await fetch(`${odd.baseUrl}/admin/v1/providers`, {
+      method: 'POST',
+      headers: { ...odd.adminHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'envkeyed',
+        type: 'openai-compatible',
+        baseUrl: `${upstream.url}/v1`,
+        apiKeyEnv: 'SY_ONLY_ON_D',
+      }),
+    })
+    expect(post.status).toBe(201)
+    await within(3000, 'refused on C', async () => {
+      const page = (await (await admin(2, 'GET', '/alerts?kind=config_sync')).json()) as {
+        items: { message: string }[]
+      }
+      return page.items.some((a) => a.message.includes('SY_ONLY_ON_D'))
+    })
+    expect((await admin(2, 'GET', '/providers/envkeyed')).status).toBe(404)
+    expect((await chat(cluster.urls[2], 'fast')).status).toBe(200)
+    await odd.stop()
+    odd = undefined
+  })
+
+  it('keeps serving while Redis is down, and shares a change made meanwhile once it is back (empty)', async () => {
+    await redisServer.pause()
+    expect((await admin(0, 'PUT', '/routes/offline', { targets: [{ model: 'mock/m' }] })).status).toBe(201)
+    expect((await chat(cluster.urls[0], 'offline')).status).toBe(200)
+    expect((await chat(cluster.urls[2], 'fast')).status).toBe(200)
+    // Restarted without persistence: versions start over below what the instances saw.
+    await redisServer.resume()
+    await within(10_000, 'offline change on C', async () => (await chat(cluster.urls[2], 'offline')).status === 200)
+    expect((await admin(1, 'PUT', '/routes/after-outage', { targets: [{ model: 'mock/m' }] })).status).toBe(201)
+    await within(1000, 'next change on C', async () => (await chat(cluster.urls[2], 'after-outage')).status === 200)
+  })
+
+  it('gives an instance restarted after a change the newer config', async () => {
+    const c = cluster.instances[2]
+    await cluster.kill(2, 'SIGTERM')
+    expect((await admin(0, 'PUT', '/routes/while-down', { targets: [{ model: 'mock/m' }] })).status).toBe(201)
+    await c.restart()
+    // Taken before the first call is served: no polling.
+    expect((await chat(c.baseUrl, 'while-down')).status).toBe(200)
+    expect(readFileSync(join(c.dataDir, 'test-config.yaml'), 'utf8')).toContain('while-down')
+  })
+})
+
+describe('config with credentials and no SWITCHYARD_SECRET_KEY', () => {
+  let redisServer: RedisServer
+  beforeAll(async () => {
+    redisServer = await startRedis()
+  })
+  afterAll(async () => {
+    await redisServer?.stop()
+  })
+
+  it('refuses at the admin call a key it would have to share unsealed (400 at the field)', async () => {
+    const cluster = await startCluster({
+      instances: 1,
+      env: { SWITCHYARD_SECRET_KEY: '' },
+      configYaml: `redis: ${redisServer.url}\n`,
+    })
+    try {
+      const res = await fetch(`${cluster.urls[0]}/admin/v1/providers`, {
+        method: 'POST',
+        headers: { ...cluster.adminHeaders(0), 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'p', type: 'openai', apiKey: PLAIN_KEY }),
+      })
+      expect(res.status).toBe(400)
+      const err = (await res.json()) as { error: { message: string; param: string } }
+      expect(err.error.param).toBe('providers.p.apiKey')
+      expect(err.error.message).toContain('SWITCHYARD_SECRET_KEY')
+      expect(JSON.stringify(await everyValueOf(redisServer.url))).not.toContain(PLAIN_KEY)
+    } finally {
+      await cluster.stop()
+    }
+  })
+
+  it('does not start from a file holding a credential', async () => {
+    await expect(
+      startServe(`redis: ${redisServer.url}\nproviders:\n  p: { type: openai, apiKey: ${PLAIN_KEY} }\n`, [], {
+        env: { SWITCHYARD_SECRET_KEY: '' },
+        fromSource: true,
+      }),
+    ).rejects.toThrow(/cannot start: providers\.p\.apiKey: SWITCHYARD_SECRET_KEY is not set/)
+  })
+})
+
+async function everyValueOf(url: string): Promise<string[]> {
+  const r = new Redis(url)
+  try {
+    return await everyValue(r)
+  } finally {
+    r.disconnect()
+  }
+}
