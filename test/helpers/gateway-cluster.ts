@@ -28,7 +28,7 @@ const FILE_DIRECTIVES = /^(\s*)(pid|error_log|access_log)\s+\S+(.*);$/
 const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
 
 /**
- * `deploy/nginx.conf` with the test's gateways as the upstream servers (each keeps the template's server
+ * `deploy/nginx.conf` with the test's gateways as every upstream block's servers (each keeps the template's server
  * parameters), its listen address, and its pid, logs and temporary files in `dir`, so an unprivileged nginx
  * writes nothing outside it. Throws when the template lacks what it substitutes, so a change to the file
  * that the cluster could no longer follow fails here rather than testing a different balancer.
@@ -38,12 +38,20 @@ export function renderNginxConf(template: string, r: NginxRendering): string {
   const out: string[] = []
   let inUpstream = false
   let serversPut = false
+  let upstreamBlocks = 0
   let listens = 0
   for (const line of lines) {
-    if (/^\s*upstream\s+\S+\s*\{/.test(line)) inUpstream = true
-    else if (inUpstream && /^\s*\}/.test(line)) inUpstream = false
+    if (/^\s*upstream\s+\S+\s*\{/.test(line)) {
+      inUpstream = true
+      serversPut = false
+    } else if (inUpstream && /^\s*\}/.test(line)) {
+      if (!serversPut) throw new Error(`the nginx template has an upstream block without server lines`)
+      inUpstream = false
+      upstreamBlocks++
+    }
     const server = inUpstream ? /^(\s*)server\s+\S+(.*);$/.exec(line) : null
     if (server) {
+      // Each block's servers become the test's, with the parameters of the block's first one.
       if (!serversPut) for (const u of r.upstreams) out.push(`${server[1]}server ${u}${server[2]};`)
       serversPut = true
       continue
@@ -70,7 +78,7 @@ export function renderNginxConf(template: string, r: NginxRendering): string {
       for (const t of TEMP_PATHS) out.push(`  ${t}_temp_path ${join(r.dir, `${t}_temp`)};`)
     }
   }
-  if (!serversPut) throw new Error('the nginx template has no upstream block with server lines')
+  if (upstreamBlocks === 0) throw new Error('the nginx template has no upstream block')
   if (listens !== 1) throw new Error(`the nginx template must have exactly one listen line, has ${listens}`)
   return out.join('\n')
 }

@@ -124,6 +124,26 @@ providers:
     expect(arrivals[5] - arrivals[0]).toBeGreaterThan(500)
   })
 
+  it('keeps a web UI sign-in on one gateway, for the UI and for its model calls', async () => {
+    const login = await fetch(`${cluster.lbUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: cluster.adminToken }),
+    })
+    expect(login.status).toBe(204)
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? ''
+    expect(cookie).toMatch(/^switchyard_session=./)
+    // Sessions live in the gateway that opened them: round-robin would sign every other call out.
+    for (let i = 0; i < 4; i++) {
+      const session = await fetch(`${cluster.lbUrl}/auth/session`, { headers: { cookie } })
+      expect(await session.json()).toEqual({ mode: 'solo', authenticated: true })
+      const models = await fetch(`${cluster.lbUrl}/v1/models`, {
+        headers: { cookie, 'x-switchyard-csrf': '1' },
+      })
+      expect(models.status).toBe(200)
+    }
+  })
+
   it('refuses a foreign Host through nginx as it does directly', async () => {
     // fetch will not send a Host of its own choosing; node:http does, as a rebinding page's browser would.
     const status = await new Promise<number | undefined>((resolve, reject) => {

@@ -76,10 +76,15 @@ describe('compose.yaml', () => {
   })
 
   it('balances over exactly the gateways, on the port they serve on', () => {
-    const upstream = /upstream switchyard \{([^}]*)\}/.exec(nginxConf)?.[1] ?? ''
-    const servers = [...upstream.matchAll(/^\s*server (\S+)/gm)].map((m) => m[1])
-    expect(servers).toEqual(gateways.map((g) => `${g}:4141`))
-    expect(nginxConf).toMatch(/proxy_pass http:\/\/switchyard;/)
+    const upstreams = [...nginxConf.matchAll(/^\s*upstream (\S+) \{([^}]*)\}/gm)]
+    expect(upstreams.map((u) => u[1])).toEqual(['switchyard', 'switchyard_sticky'])
+    for (const [, , block] of upstreams) {
+      const servers = [...block.matchAll(/^\s*server (\S+)/gm)].map((m) => m[1])
+      expect(servers).toEqual(gateways.map((g) => `${g}:4141`))
+    }
+    // Model calls round-robin unless they carry a web UI session; everything else stays with one gateway.
+    expect(nginxConf).toMatch(/location \/v1\/ \{\s*proxy_pass http:\/\/\$model_pool;/)
+    expect(nginxConf).toMatch(/location \/ \{\s*proxy_pass http:\/\/switchyard_sticky;/)
   })
 
   it('points the gateways at the compose Redis and the env file names every value the config needs', () => {
