@@ -439,9 +439,20 @@ export class Budgets {
     return max
   }
 
+  /**
+   * A budget's spend in its current period: with shared budgets, the last total Redis returned to this instance
+   * for it (every instance's calls); else, or before any, this instance's ledger.
+   */
+  private spentOf(scope: 'key' | 'workspace', name: string, ledger: SpendLedger, budget: Budget): number {
+    const local = ledger.spent(name)
+    if (!this.deps.shared?.()) return local
+    const last = this.lastShared.get(`${scope}:${name}`)
+    return last?.start === periodStart(budget.period, this.clock()) ? Math.max(last.spent, local) : local
+  }
+
   /** A key's budget as the admin API shows it: current spend, alert level and period. */
   keyView(name: string, budget: Budget) {
-    const spent = this.ledger.spent(name)
+    const spent = this.spentOf('key', name, this.ledger, budget)
     const percentUsed = budgetPercent(spent, budget.usd)
     const now = this.clock()
     const start = this.ledger.periodStartOf(name) ?? periodStart(budget.period, now)
