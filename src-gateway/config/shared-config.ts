@@ -30,6 +30,8 @@ export const SHARED_CONFIG_FORMAT = 'switchyard-shared-config/1'
 /** The largest document read from Redis; a config is kilobytes, so anything near this is not one of ours. */
 export const MAX_SHARED_DOCUMENT_BYTES = 4 * 1024 * 1024
 const SECRET_KEY_ENV = 'SWITCHYARD_SECRET_KEY'
+/** How long a start waits for the config channel's subscription before it reads Redis's document anyway. */
+const SUBSCRIBE_WAIT_MS = 2000
 const SALT_BYTES = 16
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -246,15 +248,23 @@ export class SharedConfig {
       if (this.applyingRemote || this.closed) return
       this.enqueue(() => this.publish(next))
     })
-    // Messages are not replayed after an outage: catch up when Redis returns (or publish what changed here).
+    // Messages are not replayed after an outage: catch up when Redis returns (or publish what changed here), and
+    // again once the subscription is back, for a change announced between the two.
     this.stopWatching = this.shared.onChange((up) => {
       if (up) this.enqueue(() => this.sync())
     })
+    let started = false
+    sub.on('ready', () => {
+      if (started) this.enqueue(() => this.sync())
+    })
     if (!this.shared.available()) {
+      started = true
       this.log('config sync: Redis is unreachable; serving the config file until it answers')
       return
     }
-    await subscribed
+    // Bounded: a subscription that cannot be made must not hold the start (the catch-up above covers it later).
+    await Promise.race([subscribed, new Promise((r) => setTimeout(r, SUBSCRIBE_WAIT_MS).unref())])
+    started = true
     this.enqueue(() => this.sync())
     await this.queue
   }

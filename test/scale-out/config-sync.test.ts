@@ -74,6 +74,8 @@ describe('config shared through Redis', () => {
     redisServer = await startRedis()
     redis = new Redis(redisServer.url)
     listener = new Redis(redisServer.url)
+    // Both reconnect on their own when the outage test stops Redis; what they say meanwhile is expected.
+    for (const c of [redis, listener]) c.on('error', () => undefined)
     listener.on('pmessage', (_pattern: string, _channel: string, message: string) => void published.push(message))
     await listener.psubscribe('*')
     upstream = await startScriptedUpstream({
@@ -145,6 +147,18 @@ providers:
       const res = await admin(2, 'GET', '/alerts?kind=config_sync')
       const page = (await res.json()) as { items: { message: string }[] }
       return page.items.some((a) => a.message.includes(`version ${forged.version}`))
+    })
+    // Nor one stripped of its seal, which only someone without the key would publish.
+    const { sealed: _stripped, ...unsealed } = doc
+    const bare = { ...unsealed, version: forged.version + 1, body: JSON.stringify(body) }
+    await redis.set(DOC_KEY, JSON.stringify(bare))
+    await redis.incr('switchyard:config:version')
+    await redis.publish(CHANNEL, String(bare.version))
+    await within(3000, 'unsealed refused on C', async () => {
+      const page = (await (await admin(2, 'GET', '/alerts?kind=config_sync')).json()) as {
+        items: { message: string }[]
+      }
+      return page.items.some((a) => a.message.includes(`version ${bare.version}`) && a.message.includes('not sealed'))
     })
     upstream.requests.length = 0
     expect((await chat(cluster.urls[2], 'keyed/m')).status).toBe(200)
