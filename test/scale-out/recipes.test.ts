@@ -43,7 +43,31 @@ const exampleEnv = Object.fromEntries(
     .map((l) => [l.slice(0, l.indexOf('=')), `value-of-${l.slice(0, l.indexOf('='))}`]),
 )
 
+/** README's "Running several instances" copies these lines (copied-from), so they are checked here. */
+const README_STEPS = `
+cp deploy/switchyard.env.example deploy/switchyard.env
+docker compose up -d --build
+curl http://localhost:8080/ready
+docker compose logs gateway-a
+docker compose down
+`
+  .trim()
+  .split('\n')
+
 describe('compose.yaml', () => {
+  it("is what README's steps use: the env file the gateways read, the services and the published port", () => {
+    const [copy, up, ready, logs, down] = README_STEPS.map((l) => l.split(' '))
+    expect(copy[0]).toBe('cp')
+    expect(read(copy[1])).toBe(read('deploy/switchyard.env.example'))
+    expect(copy[2]).toBe(services['gateway-a'].env_file)
+    expect(up.slice(0, 3)).toEqual(['docker', 'compose', 'up'])
+    const url = new URL(ready[1])
+    expect(services.nginx.ports?.[0].split(':')[0]).toBe(url.port)
+    expect(url.pathname).toBe('/ready')
+    expect(Object.keys(services)).toContain(logs[3])
+    expect(down.join(' ')).toBe('docker compose down')
+  })
+
   it('runs Redis, two gateways and nginx', () => {
     expect(Object.keys(services).sort()).toEqual(['gateway-a', 'gateway-b', 'nginx', 'redis'])
   })
