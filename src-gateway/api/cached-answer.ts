@@ -47,11 +47,11 @@ export async function lookupCache(
 ): Promise<CacheLookup> {
   const keys = cacheKeys(canonical)
   const { priceBook } = gw
-  const exact = cache.getExact(keys.exact)
-  if (exact || settings.mode !== 'semantic' || !settings.semantic || keys.semanticText === '') {
-    if (!exact) cache.recordMiss()
-    return { keys, settings, hit: exact, priceBook }
-  }
+  const final = settings.mode !== 'semantic' || !settings.semantic || keys.semanticText === ''
+  // A Promise only when the entries are shared through Redis.
+  const found = cache.lookup(keys.exact, final)
+  const exact = found instanceof Promise ? await found : found
+  if (exact || final || !settings.semantic) return { keys, settings, hit: exact, priceBook }
   // The embedding model being down must not fail the call: it is a miss, served (and stored) without a vector.
   const vector = await embedText(gw, settings.semantic.embeddingModel, keys.semanticText, signal).catch(() => undefined)
   const hit = vector && cache.getSemantic(keys.namespace, vector, settings.semantic.threshold ?? 0.95)

@@ -41,7 +41,7 @@ export function cacheRoutes(app: FastifyInstance, deps: { cache: () => ResponseC
         ttlSeconds: config.ttlSeconds ?? CACHE_DEFAULTS.ttlSeconds,
         maxEntries: config.maxEntries ?? CACHE_DEFAULTS.maxEntries,
         maxMb: config.maxMb ?? CACHE_DEFAULTS.maxMb,
-        ...cache.stats(),
+        ...(await cache.currentStats()),
       }
     },
   )
@@ -49,6 +49,6 @@ export function cacheRoutes(app: FastifyInstance, deps: { cache: () => ResponseC
   app.delete<{ Querystring: CacheClearQuery }>(
     '/admin/v1/cache',
     { config: { permission: 'settings:write' }, schema: { querystring: CacheClearQuerySchema } },
-    async (req) => ({ cleared: deps.cache()?.clear(req.query.namespace) ?? 0 }),
+    async (req) => ({ cleared: (await deps.cache()?.clearEverywhere(req.query.namespace)) ?? 0 }),
   )
 }

@@ -1,9 +1,11 @@
 import type { Statement } from 'better-sqlite3'
 import { CACHE_DEFAULTS, type CacheConfig } from '../../config/policies/cache.js'
 import type { ChatResponse, Usage } from '../../core/chat-types.js'
+import type { SharedState } from '../../shared-state/redis.js'
 import type { Db } from '../../store/db.js'
 import { MAX_CACHED_ANSWER_CHARS } from './canonical.js'
 import { SemanticIndex, unitVector } from './semantic-index.js'
+import { type SharedCacheStats, SharedCacheStore } from './shared-store.js'
 
 /** Seals stored answers at rest (AES-256-GCM body encryption); text in, text out. */
 export interface PayloadCipher {
@@ -58,6 +60,11 @@ export interface ResponseCacheOptions {
   flushMs?: number
   /** Write as soon as this many changes are queued; default 500. */
   maxBatch?: number
+  /**
+   * The Redis several instances share (config `redis`), once connected: exact entries then live there for
+   * every instance, and a clear reaches every instance's own (semantic) entries.
+   */
+  shared?: () => SharedState | undefined
 }
 
 interface Entry {
@@ -140,6 +147,8 @@ export class ResponseCache {
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
   private closed = false
+  private readonly sharedState: (() => SharedState | undefined) | undefined
+  private sharedStore: { state: SharedState; store: SharedCacheStore } | undefined
 
   constructor(
     private readonly db: Db | undefined,
@@ -151,6 +160,7 @@ export class ResponseCache {
     this.cipher = opts.cipher
     this.flushMs = opts.flushMs ?? 200
     this.maxBatch = opts.maxBatch ?? 500
+    this.sharedState = opts.shared
     if (db) {
       this.sql = prepare(db)
       this.load(db)
@@ -171,6 +181,59 @@ export class ResponseCache {
   /** The model that made the stored vectors; without one, vectors are not kept. */
   private get embeddingModel(): string | undefined {
     return this.settings.semantic?.embeddingModel
+  }
+
+  /**
+   * The entries in Redis when the gateway shares state, made on first use with the subscription that lets a
+   * clear made through another instance drop this one's own entries too.
+   */
+  private shared(): SharedCacheStore | undefined {
+    const state = this.sharedState?.()
+    if (!state) return undefined
+    if (this.sharedStore?.state !== state) {
+      const channel = state.key('cache', 'clear')
+      const sub = state.subscriber()
+      sub.on('message', (ch: string, namespace: string) => {
+        if (ch === channel) this.clear(namespace === '' ? undefined : namespace)
+      })
+      void sub.subscribe(channel).catch(() => undefined)
+      this.sharedStore = { state, store: new SharedCacheStore(state) }
+    }
+    return this.sharedStore.store
+  }
+
+  /**
+   * The exact entry under `key`, counting a hit, or a miss when `missIsFinal` (no semantic lookup follows).
+   * A Promise only when the entries are in Redis; Redis unreachable or slow is a miss, never an error.
+   */
+  lookup(key: string, missIsFinal: boolean): CacheHit | undefined | Promise<CacheHit | undefined> {
+    const shared = this.shared()
+    if (shared) return this.lookupShared(shared, key, missIsFinal)
+    const hit = this.getExact(key)
+    if (!hit && missIsFinal) this.misses++
+    return hit
+  }
+
+  private async lookupShared(shared: SharedCacheStore, key: string, missIsFinal: boolean) {
+    const found = await shared.get(key, missIsFinal).catch(() => undefined)
+    if (!found) return undefined
+    let response: ChatResponse
+    try {
+      response = JSON.parse(this.cipher ? this.cipher.open(found.payload) : found.payload) as ChatResponse
+    } catch {
+      // Sealed under another instance's body key: this one cannot read it.
+      return undefined
+    }
+    const hit: CacheHit = {
+      key,
+      response,
+      provider: found.provider,
+      model: found.model,
+      createdAt: found.createdAt,
+    }
+    if (response.usage) hit.usage = response.usage
+    if (found.costUsd !== undefined) hit.costUsd = found.costUsd
+    return hit
   }
 
   /** The answer stored under exactly this key, if it is still fresh. Counts a hit. */
@@ -199,7 +262,9 @@ export class ResponseCache {
 
   /** A lookup that found nothing usable; only the caller knows when every kind of lookup has missed. */
   recordMiss(): void {
-    this.misses++
+    const shared = this.shared()
+    if (shared) void shared.recordMiss().catch(() => undefined)
+    else this.misses++
   }
 
   /** Stores an answer (replacing any under the same key); written to SQLite later, in a batch. */
@@ -211,6 +276,16 @@ export class ResponseCache {
     // One answer bigger than the whole cache would only push everything else out, then itself; and one
     // over the per-answer cap is not kept whether it came streamed (see ResponseAccumulator) or whole.
     if (json.length > MAX_CACHED_ANSWER_CHARS || bytes > this.maxBytes) return
+    const shared = this.shared()
+    if (shared) {
+      const ttlMs = (p.ttlSeconds ?? this.settings.ttlSeconds ?? CACHE_DEFAULTS.ttlSeconds) * 1000
+      const entry = { payload, provider: p.provider, model: p.model, costUsd: p.costUsd }
+      const caps = { maxEntries: this.maxEntries, maxBytes: this.maxBytes }
+      // A cache may lose writes: Redis unreachable means this answer is simply not shared.
+      void shared.put(p.key, p.namespace, entry, ttlMs, bytes, caps).catch(() => undefined)
+      // The semantic index stays in this instance: only an entry it can search is kept here too.
+      if (!vector) return
+    }
     const now = this.clock()
     const old = this.index.get(p.key)
     if (old) {
@@ -250,6 +325,33 @@ export class ResponseCache {
       misses: this.misses,
       savedUsd: this.savedUsd,
     }
+  }
+
+  /**
+   * The counters the admin API shows: with shared state, Redis's (every instance's hits and entries), else
+   * this instance's; Redis unreachable shows this instance's own.
+   */
+  async currentStats(): Promise<CacheStats | SharedCacheStats> {
+    const shared = this.shared()
+    if (shared) {
+      const stats = await shared.stats().catch(() => undefined)
+      if (stats) return stats
+    }
+    return this.stats()
+  }
+
+  /**
+   * An admin's clear: with shared state, the entries in Redis, and every instance's own (semantic) entries
+   * through a message each one listens for; returns how many went from Redis (or from this instance).
+   */
+  async clearEverywhere(namespace?: string): Promise<number> {
+    const state = this.sharedState?.()
+    const shared = this.shared()
+    const local = this.clear(namespace)
+    if (!state || !shared) return local
+    const cleared = await shared.clear(namespace)
+    await state.redis.publish(state.key('cache', 'clear'), namespace ?? '')
+    return cleared
   }
 
   /** Drops every entry, or those of one namespace, at once (an admin action, not the request path). Returns how many. */
