@@ -34,7 +34,8 @@ VOLUME /data
 USER node
 EXPOSE 4141
 # /ready is 503 while a configured backend (Redis) is unreachable and its policies fail closed, so the load
-# balancer and the orchestrator take this gateway out until it can serve again. Node's fetch: the slim image has no curl.
+# balancer and the orchestrator take this gateway out until it can serve again. Node's fetch: the slim image has no
+# curl. Plain HTTP on loopback: a config with server.tls needs this line changed to https.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/gateway/cli.js"]
