@@ -47,6 +47,19 @@ export const GatewaySettingsSchema = Type.Object({
   secretStore: Type.Union([Type.Literal('os-keychain'), Type.Literal('encrypted-file'), Type.Literal('memory')]),
   /** Settings changed since start that take effect at the next start, e.g. `logs.maxAgeDays`. */
   restartRequired: Type.Optional(Type.Array(Type.String())),
+  /** The Redis several instances share (config `redis`), as the gateway runs; absent without one. */
+  redis: Type.Optional(
+    Type.Object({
+      /** As written, its password masked (a reference stays a reference). */
+      url: Type.String(),
+      keyPrefix: Type.String(),
+      onUnavailable: Type.Object({
+        limits: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+        budgets: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+      }),
+      state: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+    }),
+  ),
 })
 export type GatewaySettings = Static<typeof GatewaySettingsSchema>
 

@@ -5,7 +5,10 @@ import {
   SettingsBodySchema,
   SettingsQuerySchema,
 } from '../../../src-shared/contract/settings.js'
+import { maskSecret } from '../../config/mask.js'
+import { maskedUrl } from '../../config/secret-fields.js'
 import type { ConfigStore } from '../../config/store.js'
+import { redisSettings } from '../../shared-state/settings.js'
 import { DEFAULT_RETENTION } from '../../store/retention.js'
 import { applying } from './admin-errors.js'
 import { mergeFields } from './merge-fields.js'
@@ -20,6 +23,20 @@ const READ_AT_START = ['encryptBodies', 'maxQueueRows'] as const
 /** GET and PUT /admin/v1/settings: where the gateway runs and keeps its data, and log retention. */
 export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore, dataDir: string | undefined): void {
   const atStart = { ...store.current.resolved.logs }
+  // Connected once, at start: the section as written then is the one in force.
+  const redisAtStart = JSON.stringify(store.current.raw.redis)
+  const redisView = (): GatewaySettings['redis'] => {
+    const raw = store.current.raw.redis
+    const running = redisSettings(app.gatewayConfig.resolved)
+    if (raw === undefined || !running) return undefined
+    const url = typeof raw === 'string' ? raw : raw.url
+    return {
+      url: maskedUrl(url, maskSecret),
+      keyPrefix: running.keyPrefix,
+      onUnavailable: running.onUnavailable,
+      state: app.gateway.shared?.available() ? 'ok' : 'unavailable',
+    }
+  }
   const view = (): GatewaySettings => {
     const addr = app.server.address()
     const logs = store.current.resolved.logs ?? {}
@@ -40,7 +57,11 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
       // The stores built for the gateway (config/secrets.ts) and the desktop app (src-main) are these three.
       secretStore: store.secrets.kind as GatewaySettings['secretStore'],
       /** Settings changed since start that take effect at the next start. */
-      restartRequired: changed.map((k) => `logs.${k}`),
+      restartRequired: [
+        ...changed.map((k) => `logs.${k}`),
+        ...(JSON.stringify(store.current.raw.redis) === redisAtStart ? [] : ['redis']),
+      ],
+      redis: redisView(),
     }
   }
 
