@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import { CACHE_DEFAULTS, type CacheConfig } from '../../config/policies/cache.js'
 import type { ChatResponse, Usage } from '../../core/chat-types.js'
+import { GatewayError } from '../../core/errors.js'
 import type { SharedState } from '../../shared-state/redis.js'
 import type { Db } from '../../store/db.js'
 import { MAX_CACHED_ANSWER_CHARS } from './canonical.js'
@@ -349,9 +350,17 @@ export class ResponseCache {
     const shared = this.shared()
     const local = this.clear(namespace)
     if (!state || !shared) return local
-    const cleared = await shared.clear(namespace)
-    await state.redis.publish(state.key('cache', 'clear'), namespace ?? '')
-    return cleared
+    try {
+      const cleared = await shared.clear(namespace)
+      await state.redis.publish(state.key('cache', 'clear'), namespace ?? '')
+      return cleared
+    } catch {
+      throw new GatewayError(
+        'unavailable',
+        "the shared cache (Redis) cannot be reached: only this instance's own entries were cleared; retry once it is back",
+        { code: 'cache_unavailable' },
+      )
+    }
   }
 
   /** Drops every entry, or those of one namespace, at once (an admin action, not the request path). Returns how many. */

@@ -1,0 +1,90 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, startRedis } from '../../../test/helpers/redis-server.js'
+import { openSharedState, type SharedState } from '../../shared-state/redis.js'
+import { redisSettings } from '../../shared-state/settings.js'
+import { SharedCacheStore } from './shared-store.js'
+
+const CAPS = { maxEntries: 100, maxBytes: 1_000_000 }
+const entry = (payload: string, costUsd?: number) => ({ payload, provider: 'p', model: 'm', costUsd })
+
+describe('shared cache entries in Redis', () => {
+  let server: RedisServer
+  let shared: SharedState
+  let store: SharedCacheStore
+
+  beforeAll(async () => {
+    server = await startRedis()
+    shared = await openSharedState(redisSettings({ redis: { url: server.url, keyPrefix: 'sc:' } })!)
+    store = new SharedCacheStore(shared)
+  })
+  afterEach(async () => {
+    await shared.redis.flushdb()
+  })
+  afterAll(async () => {
+    await shared?.close()
+    await server?.stop()
+  })
+
+  it('stores an entry with its TTL, reads it back and counts hits, misses and the cost saved', async () => {
+    await store.put('k1', 'ns', entry('{"a":1}', 0.25), 60_000, 300, CAPS)
+    expect(await shared.redis.pttl('sc:cache:e:k1')).toBeGreaterThan(59_000)
+    expect(await store.get('k1', true)).toMatchObject({ payload: '{"a":1}', provider: 'p', model: 'm', costUsd: 0.25 })
+    expect(await store.get('nope', true)).toBeUndefined()
+    // A miss that a semantic lookup may still turn into a hit is not counted yet.
+    expect(await store.get('nope', false)).toBeUndefined()
+    expect(await store.stats()).toEqual({ entries: 1, bytes: 300, hits: 1, misses: 1, savedUsd: 0.25 })
+  })
+
+  it('holds maxEntries and maxBytes for all instances together, dropping the entries closest to expiry first', async () => {
+    const caps = { maxEntries: 3, maxBytes: 1000 }
+    await store.put('soon', 'ns', entry('x'), 10_000, 100, caps)
+    await store.put('later', 'ns', entry('x'), 60_000, 100, caps)
+    await store.put('latest', 'ns', entry('x'), 90_000, 100, caps)
+    await store.put('fourth', 'ns', entry('x'), 80_000, 100, caps)
+    expect(await store.get('soon', false)).toBeUndefined()
+    expect((await store.stats()).entries).toBe(3)
+    await store.put('big', 'ns', entry('x'), 120_000, 800, caps)
+    const left = await shared.redis.zrange('sc:cache:idx', 0, -1)
+    // 1,100 bytes: the entry closest to expiry ('later') goes, and 1,000 fit.
+    expect(left).toEqual(['fourth', 'latest', 'big'])
+    expect((await store.stats()).bytes).toBe(1000)
+  })
+
+  it('replacing an entry does not count its size twice', async () => {
+    await store.put('k', 'ns', entry('a'), 60_000, 100, CAPS)
+    await store.put('k', 'ns', entry('b'), 60_000, 150, CAPS)
+    expect(await store.stats()).toMatchObject({ entries: 1, bytes: 150 })
+  })
+
+  it('expired entries leave the index and the byte count', async () => {
+    await store.put('short', 'ns', entry('x'), 100, 100, CAPS)
+    await new Promise((r) => setTimeout(r, 150))
+    expect(await store.get('short', false)).toBeUndefined()
+    expect(await store.stats()).toMatchObject({ entries: 0, bytes: 0 })
+  })
+
+  it('clears one namespace or everything', async () => {
+    await store.put('a1', 'A', entry('x'), 60_000, 10, CAPS)
+    await store.put('a2', 'A', entry('x'), 60_000, 10, CAPS)
+    await store.put('b1', 'B', entry('x'), 60_000, 10, CAPS)
+    expect(await store.clear('A')).toBe(2)
+    expect(await store.get('b1', false)).toBeDefined()
+    expect(await store.clear(undefined)).toBe(1)
+    expect(await store.stats()).toMatchObject({ entries: 0, bytes: 0 })
+  })
+
+  it('rejects at once while Redis is down (the caller treats it as a miss)', async () => {
+    await server.pause()
+    try {
+      const deadline = Date.now() + 5000
+      while (shared.available() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+      const started = Date.now()
+      await expect(store.get('k', true)).rejects.toThrow()
+      expect(Date.now() - started).toBeLessThan(100)
+    } finally {
+      await server.resume()
+      const deadline = Date.now() + 5000
+      while (!shared.available() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+    }
+  })
+})
