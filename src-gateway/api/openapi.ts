@@ -217,7 +217,26 @@ export const OPENAPI_DOCUMENT = {
       get: {
         tags: ['Operations'],
         summary: 'Liveness; never needs a key',
-        responses: { '200': { description: '`{"status":"ok"}`', content: json({ type: 'object' }) } },
+        responses: {
+          '200': {
+            description: '`{"status":"ok"}`; with `redis` configured also `"backends":{"redis":"ok"|"unavailable"}`',
+            content: json({ type: 'object' }),
+          },
+        },
+      },
+    },
+    '/ready': {
+      get: {
+        tags: ['Operations'],
+        summary: 'Readiness for load balancers; never needs a key',
+        responses: {
+          '200': { description: '`{"status":"ready"}`', content: json({ type: 'object' }) },
+          '503': {
+            description:
+              '`{"status":"unavailable","backends":{"redis":"unavailable"}}`: a shared backend whose policies fail closed is unreachable, or the gateway is shutting down',
+            content: json({ type: 'object' }),
+          },
+        },
       },
     },
     '/metrics': {
