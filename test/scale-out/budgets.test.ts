@@ -90,6 +90,21 @@ describe('budgets shared through Redis by three instances', () => {
     }
   })
 
+  it('budget alerts come from the shared total: 50, 80 and 100% although each instance ran only some of the 5 calls', async () => {
+    const seen = async () => {
+      const pcts = new Set<number>()
+      for (const [i, url] of cluster.urls.entries()) {
+        const res = await fetch(`${url}/admin/v1/alerts?kind=budget`, { headers: cluster.adminHeaders(i) })
+        const { items } = (await res.json()) as { items: { keyName?: string; details: { thresholdPct?: number } }[] }
+        for (const a of items) if (a.keyName === 'solo' && a.details.thresholdPct) pcts.add(a.details.thresholdPct)
+      }
+      return [...pcts].sort((a, b) => a - b)
+    }
+    const deadline = Date.now() + 5000
+    while ((await seen()).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    expect(await seen()).toEqual([50, 80, 100])
+  })
+
   it("a workspace's $5 budget over two keys and three instances: exactly 5 succeed", async () => {
     const answers = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
