@@ -22,6 +22,8 @@ export function sharedStateLifecycle(
   gw: GatewayContext,
   alerts: Alerts,
   clock: () => number,
+  /** One line per outage and per recovery, never the URL (it may carry the password). */
+  log: (line: string) => void = (line) => process.stderr.write(`switchyard: ${line}\n`),
 ): SharedStateLifecycle {
   let shared: SharedState | undefined
   let downSince: number | undefined
@@ -29,6 +31,7 @@ export function sharedStateLifecycle(
     downSince = clock()
     const since = new Date(downSince).toISOString()
     const mode = settings.onUnavailable
+    log(`Redis is unreachable: limits fail ${mode.limits}, budgets fail ${mode.budgets} until it answers`)
     alerts.raise({
       kind: 'backend_unavailable',
       level: 'critical',
@@ -42,6 +45,7 @@ export function sharedStateLifecycle(
     const since = new Date(downSince).toISOString()
     const seconds = Math.round((clock() - downSince) / 1000)
     downSince = undefined
+    log(`Redis is reachable again after ${seconds} s`)
     alerts.raise({
       kind: 'backend_unavailable',
       level: 'warning',
