@@ -23,9 +23,8 @@ import { openPromptLibrary, registerPromptRunRoutes } from './api/prompts/routes
 import { registerResponsesRoutes } from './api/responses/routes.js'
 import { ConfigError, type LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
-import { SharedConfig, sharedSecretProblems } from './config/shared-config.js'
+import { SharedConfig, sharedConfigProblem } from './config/shared-config.js'
 import { ConfigStore } from './config/store.js'
-import { pointerToParam } from './config/validate.js'
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './core/in-flight.js'
 import { parseJsonBody } from './core/json-body.js'
 import type { LogSink } from './core/log-event.js'
@@ -120,13 +119,10 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     secrets: deps.secrets ?? defaultSecretStore(deps.dataDir, initialConfig.env),
   })
   const config = configStore.current
-  // Config changes reach the other instances sealed under SWITCHYARD_SECRET_KEY: without it, a config holding
-  // credentials cannot be shared, so it stops the start and a change adding one is refused (see shared-config.ts).
-  if (config.raw.redis !== undefined) {
-    const [problem] = sharedSecretProblems(configStore.current.raw, config.env)
-    if (problem) throw new ConfigError(`cannot start: ${pointerToParam(problem.path)}: ${problem.message}`)
-    configStore.addGuard((raw) => sharedSecretProblems(raw, configStore.current.env))
-  }
+  // The config the instances of one Redis share is sealed and authenticated under SWITCHYARD_SECRET_KEY: without
+  // it, the start stops before anything is opened (see config/shared-config.ts).
+  const sharedConfigProblemAtStart = config.raw.redis === undefined ? undefined : sharedConfigProblem(config.env)
+  if (sharedConfigProblemAtStart) throw new ConfigError(`cannot start: ${sharedConfigProblemAtStart}`)
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
   // HTTPS is decided when the server object is made: Fastify cannot switch it later.
   const tls = config.resolved.server?.tls
@@ -241,6 +237,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     cipher: requestLog.encryptsBodies ? requestLog.cipher : undefined,
     // With `redis` set, exact entries are shared through it once it is opened at start.
     shared: () => gw.shared,
+    sharedSecret: config.env.SWITCHYARD_SECRET_KEY,
   })
   const gw = createGatewayContext(config, sink, { priceBook: requestLog.priceBook, policies, cache, ...deps.context })
   app.decorate('gateway', gw)
@@ -264,8 +261,9 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     void gw.catalog.refreshAll()
     team.start()
     await sharedState?.open()
-    if (gw.shared) {
-      sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts })
+    const passphrase = config.env.SWITCHYARD_SECRET_KEY
+    if (gw.shared && passphrase) {
+      sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts, passphrase })
       await sharedConfig.start()
     }
   })

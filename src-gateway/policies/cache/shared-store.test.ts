@@ -73,6 +73,23 @@ describe('shared cache entries in Redis', () => {
     expect(await store.stats()).toMatchObject({ entries: 0, bytes: 0 })
   })
 
+  it('with a MAC key, an answer planted or moved by a writer to Redis is a miss, never served', async () => {
+    const signed = new SharedCacheStore(shared, Buffer.alloc(32, 7))
+    await signed.put('real', 'ns', entry('{"answer":"true"}', 0.1), 60_000, 100, CAPS)
+    expect(await signed.get('real', false)).toMatchObject({ payload: '{"answer":"true"}' })
+    // Planted without the key: no MAC, or the MAC of another entry.
+    await shared.redis.hset('sc:cache:e:planted', { p: '{"answer":"forged"}', pr: 'p', m: 'm', t: '1' })
+    expect(await signed.get('planted', false)).toBeUndefined()
+    const real = await shared.redis.hgetall('sc:cache:e:real')
+    await shared.redis.hset('sc:cache:e:moved', real)
+    expect(await signed.get('moved', false)).toBeUndefined()
+    await shared.redis.hset('sc:cache:e:real', 'p', '{"answer":"forged"}')
+    expect(await signed.get('real', false)).toBeUndefined()
+    // A store without the key cannot write entries the signed one accepts.
+    await store.put('unsigned', 'ns', entry('x'), 60_000, 100, CAPS)
+    expect(await signed.get('unsigned', false)).toBeUndefined()
+  })
+
   it('rejects at once while Redis is down (the caller treats it as a miss)', async () => {
     await server.pause()
     try {

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { SharedState } from '../../shared-state/redis.js'
 
@@ -7,6 +8,10 @@ import type { SharedState } from '../../shared-state/redis.js'
  * entry's size (`cache:sizes`) so the caps hold across instances, and shared counters (`cache:stats`). When
  * the caps are passed, the entries closest to expiry go first. Every function rejects when Redis cannot be
  * reached: the caller treats that as a miss (the cache fails open).
+ *
+ * With a MAC key (from SWITCHYARD_SECRET_KEY, which every instance shares), each entry carries an HMAC of its
+ * key and contents: whoever can write to Redis but lacks the key cannot plant an answer for the gateways to
+ * serve, nor move one to another request's key; an entry that fails the check is a miss.
  */
 
 /** A stored answer as Redis holds it; `payload` is sealed when the log's bodies are. */
@@ -18,9 +23,9 @@ export interface SharedEntry {
   costUsd?: number
 }
 
-// KEYS[1] entry, KEYS[2] stats. ARGV[1] '1' to count a miss. Returns {payload, provider, model, createdAt, cost}.
+// KEYS[1] entry, KEYS[2] stats. ARGV[1] '1' to count a miss. Returns {payload, provider, model, createdAt, cost, mac}.
 const GET = `
-local v = redis.call('HMGET', KEYS[1], 'p', 'pr', 'm', 't', 'c')
+local v = redis.call('HMGET', KEYS[1], 'p', 'pr', 'm', 't', 'c', 'h')
 if not v[1] then
   if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[2], 'misses', 1) end
   return false
@@ -50,7 +55,8 @@ local function sweep(limit)
 end
 `
 
-// ARGV: prefix, key, payload, provider, model, cost ('' for none), namespace, ttl ms, bytes, max entries, max bytes.
+// ARGV: prefix, key, payload, provider, model, cost ('' for none), namespace, ttl ms, bytes, max entries, max bytes,
+// mac ('' for none).
 const PUT = `${COMMON}
 sweep(100)
 local key, ttl, bytes = ARGV[2], tonumber(ARGV[8]), tonumber(ARGV[9])
@@ -58,6 +64,7 @@ drop(key)
 local entry = prefix .. key
 redis.call('HSET', entry, 'p', ARGV[3], 'pr', ARGV[4], 'm', ARGV[5], 't', now, 'ns', ARGV[7])
 if ARGV[6] ~= '' then redis.call('HSET', entry, 'c', ARGV[6]) end
+if ARGV[12] ~= '' then redis.call('HSET', entry, 'h', ARGV[12]) end
 redis.call('PEXPIRE', entry, ttl)
 redis.call('ZADD', idx, now + ttl, key)
 redis.call('HSET', sizes, key, bytes)
@@ -121,9 +128,29 @@ export class SharedCacheStore {
   private readonly prefix: string
   private readonly meta: [idx: string, sizes: string, stats: string]
 
-  constructor(private readonly shared: SharedState) {
+  constructor(
+    private readonly shared: SharedState,
+    private readonly macKey?: Buffer,
+  ) {
     this.prefix = shared.key('cache', 'e', '')
     this.meta = [shared.key('cache', 'idx'), shared.key('cache', 'sizes'), shared.key('cache', 'stats')]
+  }
+
+  /** The entry's HMAC over its key and every field a hit serves; '' without a MAC key. */
+  private mac(key: string, payload: string, provider: string, model: string, cost: string): string {
+    if (!this.macKey) return ''
+    return createHmac('sha256', this.macKey)
+      .update(JSON.stringify([key, payload, provider, model, cost]))
+      .digest('base64url')
+  }
+
+  private verified(key: string, v: (string | null)[]): boolean {
+    if (!this.macKey) return true
+    const [payload, provider, model, , cost, mac] = v
+    if (!mac) return false
+    const want = Buffer.from(this.mac(key, payload ?? '', provider ?? '', model ?? '', cost ?? ''))
+    const got = Buffer.from(mac)
+    return got.length === want.length && timingSafeEqual(got, want)
   }
 
   private get cmd(): CacheCommands {
@@ -135,6 +162,14 @@ export class SharedCacheStore {
   async get(key: string, countMiss: boolean): Promise<SharedEntry | undefined> {
     const v = await this.cmd.switchyardCacheGet(this.prefix + key, this.meta[2], countMiss ? '1' : '0')
     if (!v?.[0]) return undefined
+    if (!this.verified(key, v)) {
+      // The script counted a hit; a forged or damaged entry is a miss.
+      const stats = this.meta[2]
+      const fix = this.shared.redis.multi().hincrby(stats, 'hits', -1)
+      if (countMiss) fix.hincrby(stats, 'misses', 1)
+      void fix.exec().catch(() => undefined)
+      return undefined
+    }
     const [payload, provider, model, createdAt, cost] = v
     return {
       payload,
@@ -158,6 +193,7 @@ export class SharedCacheStore {
     bytes: number,
     caps: { maxEntries: number; maxBytes: number },
   ): Promise<void> {
+    const cost = entry.costUsd === undefined ? '' : String(entry.costUsd)
     await this.cmd.switchyardCachePut(
       ...this.meta,
       this.prefix,
@@ -165,12 +201,13 @@ export class SharedCacheStore {
       entry.payload,
       entry.provider,
       entry.model,
-      entry.costUsd === undefined ? '' : String(entry.costUsd),
+      cost,
       namespace,
       String(ttlMs),
       String(bytes),
       String(caps.maxEntries),
       String(caps.maxBytes),
+      this.mac(key, entry.payload, entry.provider, entry.model, cost),
     )
   }
 

@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto'
 import type { Statement } from 'better-sqlite3'
 import { CACHE_DEFAULTS, type CacheConfig } from '../../config/policies/cache.js'
 import type { ChatResponse, Usage } from '../../core/chat-types.js'
@@ -66,6 +67,11 @@ export interface ResponseCacheOptions {
    * every instance, and a clear reaches every instance's own (semantic) entries.
    */
   shared?: () => SharedState | undefined
+  /**
+   * A secret every instance shares (SWITCHYARD_SECRET_KEY): the shared entries are then authenticated, so a
+   * writer to Redis without it cannot plant answers. Without it they are not, and Redis must be trusted.
+   */
+  sharedSecret?: string
 }
 
 interface Entry {
@@ -149,6 +155,7 @@ export class ResponseCache {
   private immediate: NodeJS.Immediate | undefined
   private closed = false
   private readonly sharedState: (() => SharedState | undefined) | undefined
+  private readonly sharedSecret: string | undefined
   private sharedStore: { state: SharedState; store: SharedCacheStore } | undefined
 
   constructor(
@@ -162,6 +169,7 @@ export class ResponseCache {
     this.flushMs = opts.flushMs ?? 200
     this.maxBatch = opts.maxBatch ?? 500
     this.sharedState = opts.shared
+    this.sharedSecret = opts.sharedSecret
     if (db) {
       this.sql = prepare(db)
       this.load(db)
@@ -198,7 +206,9 @@ export class ResponseCache {
         if (ch === channel) this.clear(namespace === '' ? undefined : namespace)
       })
       void sub.subscribe(channel).catch(() => undefined)
-      this.sharedStore = { state, store: new SharedCacheStore(state) }
+      // Derived once, when the shared cache is first used; scrypt so a weak passphrase is slow to guess from MACs.
+      const macKey = this.sharedSecret ? scryptSync(this.sharedSecret, 'switchyard shared cache', 32) : undefined
+      this.sharedStore = { state, store: new SharedCacheStore(state, macKey) }
     }
     return this.sharedStore.store
   }
