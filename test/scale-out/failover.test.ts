@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
+import { type RedisServer, startRedis } from '../helpers/redis-server.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 
 /**
@@ -20,23 +21,39 @@ interface Call {
   error?: string
 }
 
+/** The client key of the load, limited and budgeted so every call also goes through the shared state. */
+const LOAD_KEY = 'sk-failover-load-0123456789'
+
 let mock: RunningMock
+let redis: RedisServer
 let cluster: GatewayCluster
 
 beforeAll(async () => {
+  redis = await startRedis()
   // A little latency and paced chunks keep calls in flight at every moment, as under real traffic.
   mock = await startMockUpstream(['--latency-ms', '20', '--chunks', '4', '--chunk-interval-ms', '15'])
+  // compose.yaml's topology: Redis, gateways with one config, nginx in front.
   cluster = await startCluster({
     instances: 3,
     lb: true,
+    env: { FAILOVER_LOAD_KEY: LOAD_KEY },
     configYaml: `
+redis: ${redis.url}
 providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
+pricing:
+  mock/mock-gpt: { input: 1, output: 1 }
+keys:
+  - name: load
+    key: "\${env:FAILOVER_LOAD_KEY}"
+    limits: { rpm: 100000, tpm: 100000000 }
+    budget: { usd: 1000, period: month }
 `,
   })
 })
 afterAll(async () => {
   await cluster?.stop()
+  await redis?.stop()
   await mock?.stop()
 })
 
@@ -62,7 +79,7 @@ it('SIGKILL of one of three instances under load: every later call succeeds thro
   const processes = await Promise.all(cluster.urls.map(processIdOf))
   expect(new Set(processes).size).toBe(3)
   // No SDK retries: what is tested is that nginx alone gets every call through.
-  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: cluster.adminToken, maxRetries: 0 })
+  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries: 0 })
   const calls: Call[] = []
   let stopAt = Number.POSITIVE_INFINITY
   let n = 0
@@ -128,6 +145,12 @@ it('SIGKILL of one of three instances under load: every later call succeeds thro
   expect(acknowledged.length).toBeGreaterThan(3)
   const kept = loggedRequestIds(cluster.instances[1].dataDir)
   expect(acknowledged.filter((c) => !kept.has(c.requestId!))).toEqual([])
+
+  // The survivors still take from the shared limit after the kill.
+  const { response } = await client.chat.completions
+    .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'after' }] })
+    .withResponse()
+  expect(response.headers.get('x-ratelimit-limit-requests')).toBe('100000')
 
   // The survivors log every call they answered, before and after the kill.
   for (const i of [0, 2]) {
