@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { parseConfig } from '../../src-gateway/config/load.js'
+import { cliProblems } from '../docs/shell-rules.js'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { NGINX_TEMPLATE, nginxTest, renderNginxConf } from '../helpers/gateway-cluster.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
@@ -90,6 +91,13 @@ describe('compose.yaml', () => {
     expect(mounts(b).get('/data')).toBe('gateway-b-data')
   })
 
+  it("starts serve with options serve has, as the image's entry point names it", async () => {
+    const exec = /exec (node dist\/gateway\/cli\.js serve .*)$/.exec(serveLine(services['gateway-a']))?.[1]
+    expect(exec).toBeDefined()
+    expect(await cliProblems(exec!)).toEqual([])
+    expect(read('Dockerfile')).toMatch(/^ENTRYPOINT \["node", "dist\/gateway\/cli\.js"\]$/m)
+  })
+
   it('mounts the nginx template the cluster tests render, and publishes the port it listens on', () => {
     const nginx = services.nginx
     const mounted = mounts(nginx).get('/etc/nginx/nginx.conf')
@@ -141,6 +149,11 @@ describe('Dockerfile', () => {
     expect(read('package.json')).toContain('"build:headless"')
     const { compilerOptions } = JSON.parse(read('tsconfig.gateway.json')) as { compilerOptions: { outDir: string } }
     expect(final).toContain(`"${compilerOptions.outDir}/cli.js"`)
+  })
+
+  it('runs serve with options serve has', async () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(final)?.[1]
+    expect(await cliProblems(`switchyard ${(JSON.parse(cmd!) as string[]).join(' ')}`)).toEqual([])
   })
 
   it('runs as a non-root user, with its data in a volume, on the port compose and nginx use', () => {
