@@ -122,6 +122,10 @@ describe('compose.yaml', () => {
   it('points the gateways at the compose Redis and the env file names every value the config needs', () => {
     const config = parse(read('deploy/switchyard.yaml')) as { redis: { url: string } }
     expect(new URL(config.redis.url).hostname).toBe('redis')
+    // Redis wants the password the gateways send, from the same env file.
+    expect(config.redis.url).toContain(':${env:REDIS_PASSWORD}@')
+    expect(services.redis.env_file).toBe(services['gateway-a'].env_file)
+    expect(services.redis.command?.join(' ')).toContain('--requirepass "$$REDIS_PASSWORD"')
     const refs = [...read('deploy/switchyard.yaml').matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1])
     for (const name of [...refs, 'SWITCHYARD_SECRET_KEY', 'SWITCHYARD_ADMIN_TOKEN'])
       expect(exampleEnv).toHaveProperty(name)
@@ -219,9 +223,10 @@ describe('deploy/switchyard.yaml', () => {
   let gw: TestGateway
 
   beforeAll(async () => {
-    redis = await startRedis()
+    redis = await startRedis({ password: exampleEnv.REDIS_PASSWORD })
     // The example config as is, but for Redis: this test's own server instead of compose's `redis` host.
-    const yaml = read('deploy/switchyard.yaml').replace('redis://redis:6379/0', redis.url)
+    const yaml = read('deploy/switchyard.yaml').replace('@redis:6379/', `@127.0.0.1:${redis.port}/`)
+    expect(yaml).toContain(`redis://:\${env:REDIS_PASSWORD}@127.0.0.1:${redis.port}/0`)
     gw = await startGateway(yaml, exampleEnv)
   })
   afterAll(async () => {
