@@ -19,6 +19,28 @@ export interface BucketClaim {
   local(): TokenBucket
 }
 
+/** A claim with a fixed shape (one hidden class on the hot path); an end user's bucket is named only when asked. */
+export class Claim implements BucketClaim {
+  constructor(
+    private readonly name: string | (() => string),
+    readonly capacity: number,
+    readonly periodMs: number,
+    readonly n: number,
+    readonly what: string,
+    readonly header: BucketClaim['header'],
+    readonly local: () => TokenBucket,
+  ) {}
+
+  get id(): string {
+    return typeof this.name === 'string' ? this.name : this.name()
+  }
+
+  /** The same bucket, taking `n`. */
+  taking(n: number): Claim {
+    return new Claim(this.name, this.capacity, this.periodMs, n, this.what, this.header, this.local)
+  }
+}
+
 /** A bucket's state after the call: what `x-ratelimit-remaining-*` and `-reset-*` say. */
 export interface BucketState {
   remaining: number
@@ -42,6 +64,8 @@ export interface LimitBackend {
   adjust(claim: BucketClaim, delta: number, now: number): void
 }
 
+const NO_STATE: BucketState = { remaining: 0, resetMs: 0 }
+
 /** This process's buckets: synchronous, as cheap as the token buckets themselves. */
 export const localBuckets: LimitBackend = {
   takeAll(claims, now) {
@@ -54,7 +78,9 @@ export const localBuckets: LimitBackend = {
       }
     }
     if (!refused) for (const c of claims) c.local().take(c.n, now)
+    // Only the buckets the headers show are read back (an end user's never is).
     const states = claims.map((c) => {
+      if (!c.header) return NO_STATE
       const b = c.local()
       return { remaining: b.remaining(now), resetMs: b.resetMs(now) }
     })
@@ -72,7 +98,8 @@ export interface HeaderSink {
 
 /** The `x-ratelimit-*` headers OpenAI clients read to pace themselves, from the buckets that feed them. */
 export function setRateLimitHeaders(reply: HeaderSink, claims: readonly BucketClaim[], states: BucketState[]): void {
-  for (const [i, c] of claims.entries()) {
+  for (let i = 0; i < claims.length; i++) {
+    const c = claims[i]
     if (!c.header) continue
     reply.header(`x-ratelimit-limit-${c.header}`, String(c.capacity))
     reply.header(`x-ratelimit-remaining-${c.header}`, String(states[i].remaining))

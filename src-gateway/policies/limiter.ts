@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { BucketClaim } from './limit-buckets.js'
+import { type BucketClaim, Claim } from './limit-buckets.js'
 import { TokenBucket } from './token-bucket.js'
 
 export type { HeaderSink } from './limit-buckets.js'
@@ -33,8 +33,8 @@ export function lazyClaim(
   what: string,
   header: BucketClaim['header'],
   make: () => TokenBucket,
-): BucketClaim {
-  return { id, capacity, periodMs: MINUTE, n, what, header, local: make }
+): Claim {
+  return new Claim(id, capacity, MINUTE, n, what, header, make)
 }
 
 /**
@@ -45,8 +45,10 @@ export class KeyLimiter {
   private rpm?: TokenBucket
   private tpm?: TokenBucket
   private users = new Map<string, TokenBucket>()
-  private readonly rpmClaim?: (n: number) => BucketClaim
-  private readonly tpmClaim?: (n: number) => BucketClaim
+  /** A request always takes 1: one claim serves every call. */
+  private readonly rpmClaim?: Claim
+  /** The TPM bucket as a correction names it (the amount is the adjust's). */
+  private readonly tpmBase?: Claim
 
   constructor(
     readonly limits: KeyLimits,
@@ -55,25 +57,21 @@ export class KeyLimiter {
   ) {
     const { rpm, tpm } = limits
     if (rpm) {
-      const id = `${scope}:rpm`
-      const local = () => {
+      this.rpmClaim = lazyClaim(`${scope}:rpm`, rpm, 1, 'requests per minute', 'requests', () => {
         this.rpm ??= new TokenBucket(rpm, MINUTE, this.now)
         return this.rpm
-      }
-      this.rpmClaim = (n) => lazyClaim(id, rpm, n, 'requests per minute', 'requests', local)
+      })
     }
     if (tpm) {
-      const id = `${scope}:tpm`
-      const local = () => {
+      this.tpmBase = lazyClaim(`${scope}:tpm`, tpm, 0, 'tokens per minute', 'tokens', () => {
         this.tpm ??= new TokenBucket(tpm, MINUTE, this.now)
         return this.tpm
-      }
-      this.tpmClaim = (n) => lazyClaim(id, tpm, n, 'tokens per minute', 'tokens', local)
+      })
     }
   }
 
   get hasTpm(): boolean {
-    return this.tpmClaim !== undefined
+    return this.tpmBase !== undefined
   }
 
   private userBucket(user: string, now: number): TokenBucket {
@@ -94,14 +92,17 @@ export class KeyLimiter {
    */
   claims(tokens: number, user: string | undefined, now: number): BucketClaim[] {
     const out: BucketClaim[] = []
-    if (this.rpmClaim) out.push(this.rpmClaim(1))
-    if (this.tpmClaim) out.push(this.tpmClaim(tokens))
+    if (this.rpmClaim) out.push(this.rpmClaim)
+    if (this.tpmBase) out.push(this.tpmBase.taking(tokens))
     const perUser = this.limits.perUserRpm
     if (perUser && user !== undefined) {
+      const scope = this.scope
       out.push(
-        lazyClaim(
-          bucketId(this.scope, 'user', userPart(user)),
+        new Claim(
+          // Named only when the shared state asks: this process's own buckets need no name.
+          () => bucketId(scope, 'user', userPart(user)),
           perUser,
+          MINUTE,
           1,
           `requests per minute for user '${user}'`,
           undefined,
@@ -114,6 +115,6 @@ export class KeyLimiter {
 
   /** The TPM bucket, for the correction once a call's real usage is known (see LimitBackend.adjust). */
   tokensClaim(): BucketClaim | undefined {
-    return this.tpmClaim?.(0)
+    return this.tpmBase
   }
 }

@@ -60,7 +60,10 @@ function checkModel(key: VirtualKey, model: string): void {
   )
 }
 
-/** A call's rate limits: the key's and its workspace's limiters and the buckets it takes from. */
+/**
+ * A call between its budget decision and its admission: the key's and its workspace's limiters, the buckets it
+ * takes from, and what the admission will say.
+ */
 interface Limited {
   key?: VirtualKey
   ws?: WorkspaceState
@@ -70,6 +73,11 @@ interface Limited {
   wsClaims: readonly BucketClaim[]
   /** The estimated prompt tokens TPM buckets were charged. */
   estimate: number
+  budget?: BudgetTicket
+  backend: LimitBackend
+  model: string
+  caller?: WorkspaceCaller
+  routeResidency: Admission['filterTargets']
 }
 
 const NO_CLAIMS: readonly BucketClaim[] = []
@@ -243,11 +251,23 @@ export class Policies {
     const estimate = limiter?.hasTpm || wsLimiter?.hasTpm ? estimateTokens(canonical) : 0
     const keyClaims = limiter ? limiter.claims(estimate, endUser(body), now) : NO_CLAIMS
     const wsClaims = wsLimiter ? wsLimiter.claims(estimate, undefined, now) : NO_CLAIMS
-    const limited: Limited = { key, ws, limiter, wsLimiter, keyClaims, wsClaims, estimate }
     const backend = this.limitBackend()
-    const admitted = () => this.admitted(budget, limited, backend, model, caller, routeResidency)
+    const limited: Limited = {
+      key,
+      ws,
+      limiter,
+      wsLimiter,
+      keyClaims,
+      wsClaims,
+      estimate,
+      budget,
+      backend,
+      model,
+      caller,
+      routeResidency,
+    }
     // A key without limits in a workspace without any makes no round trip to the shared state.
-    if (keyClaims.length + wsClaims.length === 0) return admitted()
+    if (keyClaims.length + wsClaims.length === 0) return this.admitted(limited)
     // One check of every bucket the call takes from (one Redis script with shared state): all or nothing.
     const claims = wsClaims.length === 0 ? keyClaims : keyClaims.length === 0 ? wsClaims : [...keyClaims, ...wsClaims]
     let outcome: ClaimOutcome | Promise<ClaimOutcome>
@@ -259,31 +279,25 @@ export class Policies {
     }
     if (outcome instanceof Promise) {
       return outcome.then(
-        (o) => this.afterLimits(o, limited, reply, budget, admitted),
+        (o) => this.afterLimits(o, limited, reply),
         (err) => {
           budget?.cancel()
           throw err
         },
       )
     }
-    return this.afterLimits(outcome, limited, reply, budget, admitted)
+    return this.afterLimits(outcome, limited, reply)
   }
 
   /** Sets the `x-ratelimit-*` headers and refuses the call with the 429 of the limit that ran out, if one did. */
-  private afterLimits(
-    outcome: ClaimOutcome,
-    l: Limited,
-    reply: HeaderSink,
-    budget: BudgetTicket | undefined,
-    admitted: () => Admission,
-  ): Admission {
+  private afterLimits(outcome: ClaimOutcome, l: Limited, reply: HeaderSink): Admission {
     const { keyClaims, wsClaims } = l
     // The key's own limits win the headers; a key without limits shows its workspace's.
     if (wsClaims.length > 0) setRateLimitHeaders(reply, wsClaims, outcome.states.slice(keyClaims.length))
     if (keyClaims.length > 0) setRateLimitHeaders(reply, keyClaims, outcome.states)
     const refused = outcome.refused
-    if (!refused) return admitted()
-    budget?.cancel()
+    if (!refused) return this.admitted(l)
+    l.budget?.cancel()
     if (keyClaims.includes(refused.claim)) {
       throw new GatewayError('rate_limited', `key '${l.key!.name}' is over its ${refused.claim.what} limit`, {
         code: 'rate_limit_exceeded',
@@ -297,16 +311,9 @@ export class Policies {
   }
 
   /** An admitted call: its reservations committed, and what to correct once it ends. */
-  private admitted(
-    budget: BudgetTicket | undefined,
-    l: Limited,
-    backend: LimitBackend,
-    model: string,
-    caller: WorkspaceCaller | undefined,
-    routeResidency: Admission['filterTargets'],
-  ): Admission {
+  private admitted(l: Limited): Admission {
+    const { key, limiter, wsLimiter, estimate, budget, backend, caller, model, routeResidency } = l
     budget?.commit()
-    const { key, limiter, wsLimiter, estimate } = l
     return {
       model,
       filterTargets: bothFilters(
@@ -322,9 +329,10 @@ export class Policies {
           const used = reported ? (e.inputTokens ?? 0) + (e.outputTokens ?? 0) : e.status < 400 ? estimate : 0
           const actual = e.isCacheHit ? 0 : used
           const now = this.clock()
-          for (const tokens of [limiter?.tokensClaim(), wsLimiter?.tokensClaim()]) {
-            if (tokens) backend.adjust(tokens, actual - estimate, now)
-          }
+          const keyTokens = limiter?.tokensClaim()
+          const wsTokens = wsLimiter?.tokensClaim()
+          if (keyTokens) backend.adjust(keyTokens, actual - estimate, now)
+          if (wsTokens) backend.adjust(wsTokens, actual - estimate, now)
         }
         budget?.settle(e)
       },
