@@ -44,11 +44,12 @@ export function outcome(status: number, counts: TokenCounts | undefined, extra: 
  */
 export function startStream(reply: FastifyReply, contentType: string | undefined): ServerResponse {
   reply.hijack()
-  reply.raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': contentType ?? 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  })
+  // getHeaders() returns a new object (the reply's headers over the raw response's): completed in place
+  // rather than copied once more.
+  const headers = reply.getHeaders() as Record<string, string>
+  headers['content-type'] = contentType ?? 'text/event-stream; charset=utf-8'
+  headers['cache-control'] = 'no-cache'
+  headers.connection = 'keep-alive'
+  reply.raw.writeHead(200, headers)
   return reply.raw
 }

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream'
 import { GatewayError } from './errors.js'
 
 const MB = 1024 * 1024
@@ -27,15 +26,14 @@ export function replyTooLarge(provider: string | undefined, what: string, limit:
  * the text read so far (`truncate`).
  */
 export async function readBounded(
-  body: Readable,
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
   limit: number,
   onOverflow: 'throw' | 'truncate',
   provider?: string,
 ): Promise<string> {
-  const chunks: Buffer[] = []
+  const chunks: Uint8Array[] = []
   let size = 0
-  for await (const chunk of body) {
-    const b = chunk as Buffer
+  for await (const b of body) {
     if (size + b.length > limit) {
       body.destroy()
       if (onOverflow === 'throw') throw replyTooLarge(provider, '', limit)

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici'
-import { Pool } from 'undici'
+import { Pool, util } from 'undici'
 import { MAX_ERROR_BYTES, MAX_REPLY_BYTES, readBounded } from './bounded-read.js'
-import { CallAbort, type CancelSignal } from './cancel.js'
+import type { CancelSignal } from './cancel.js'
 import { GatewayError } from './errors.js'
 
 /** An HTTP request to send upstream. `path` is appended to the base URL. Built by pure functions. */
@@ -84,10 +84,18 @@ export function deadline(ms: number, fire: () => void): () => void {
   return () => clearTimeout(timer)
 }
 
+/**
+ * An upstream body: its chunks, once. `destroy()` (or leaving a `for await` early) before its end drops the
+ * connection, so the upstream stops sending.
+ */
+export interface UpstreamBody extends AsyncIterable<Buffer> {
+  destroy(): void
+}
+
 export interface UpstreamResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
-  body: Dispatcher.ResponseData['body']
+  body: UpstreamBody
   /** Cancels the total-time timer; call when the body has been consumed or abandoned. */
   done(): void
   /**
@@ -95,6 +103,137 @@ export interface UpstreamResponse {
    * error body is cut at MAX_ERROR_BYTES (its start is the message). Either way the connection is dropped.
    */
   text(): Promise<string>
+}
+
+/** Chunks held for a reader that has not asked yet; past this the upstream's socket is paused. */
+const HIGH_WATER_BYTES = 64 * 1024
+
+const END: IteratorResult<Buffer> = { done: true, value: undefined }
+
+/** Dropped by its reader before the end (as undici's own body reports it). */
+class BodyAbandoned extends Error {
+  override name = 'AbortError'
+  code = 'UND_ERR_ABORTED'
+}
+
+/**
+ * One upstream exchange as an undici dispatch handler: it resolves with the status and headers, then hands
+ * the body's chunks to one reader. undici's `request()` wraps each body in a Node Readable and its async
+ * iterator (an AsyncResource, a stream state machine, a generator per call); this queue is all a relayed
+ * stream needs, with the same backpressure (the socket pauses while HIGH_WATER_BYTES wait unread) and the
+ * same failures (a read rejects with the reason the exchange was aborted for, or undici's own error).
+ */
+class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
+  private undiciAbort: ((err?: Error) => void) | undefined
+  /** Why the exchange was aborted before undici took it (it is then aborted as soon as it does). */
+  private reason: Error | undefined
+  private resume: (() => void) | undefined
+  private paused = false
+  private headersSettled = false
+  private chunks: Buffer[] = []
+  private queued = 0
+  private ended = false
+  private failure: Error | undefined
+  private reader: { resolve(r: IteratorResult<Buffer>): void; reject(err: Error): void } | undefined
+
+  constructor(
+    private readonly onHead: (status: number, headers: Record<string, string | string[] | undefined>) => void,
+    private readonly onFail: (err: Error) => void,
+  ) {}
+
+  /** Aborts the exchange: before the headers the send rejects with `reason`, after them the body's read does. */
+  abort(reason: Error): void {
+    if (this.ended || this.failure) return
+    if (this.undiciAbort) this.undiciAbort(reason)
+    else this.reason ??= reason
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.reason) abort(this.reason)
+    else this.undiciAbort = abort
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx answers (100 Continue, 103 Early Hints) come before the real one.
+    if (status < 200) return true
+    this.resume = resume
+    this.headersSettled = true
+    this.onHead(status, util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>)
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    const reader = this.reader
+    if (reader) {
+      this.reader = undefined
+      reader.resolve({ done: false, value: chunk })
+      return true
+    }
+    this.chunks.push(chunk)
+    this.queued += chunk.length
+    if (this.queued < HIGH_WATER_BYTES) return true
+    this.paused = true
+    return false
+  }
+
+  onComplete(): void {
+    this.ended = true
+    const reader = this.reader
+    if (reader && this.chunks.length === 0) {
+      this.reader = undefined
+      reader.resolve(END)
+    }
+  }
+
+  onError(err: Error): void {
+    this.failure = err
+    if (!this.headersSettled) {
+      this.headersSettled = true
+      this.onFail(err)
+      return
+    }
+    const reader = this.reader
+    if (reader) {
+      this.reader = undefined
+      reader.reject(err)
+    }
+  }
+
+  /** The chunks that arrived since the last read, joined (as a Readable's iterator hands them over). */
+  private take(): Buffer {
+    const { chunks } = this
+    const out = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.queued)
+    this.chunks = []
+    this.queued = 0
+    if (this.paused) {
+      this.paused = false
+      this.resume?.()
+    }
+    return out
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return {
+      next: () => {
+        if (this.chunks.length > 0) return Promise.resolve({ done: false, value: this.take() })
+        if (this.failure) return Promise.reject(this.failure)
+        if (this.ended) return Promise.resolve(END)
+        return new Promise((resolve, reject) => {
+          this.reader = { resolve, reject }
+        })
+      },
+      return: () => {
+        this.destroy()
+        return Promise.resolve(END)
+      },
+    }
+  }
+
+  destroy(): void {
+    this.chunks = []
+    this.queued = 0
+    this.abort(new BodyAbandoned('the upstream body was abandoned before its end'))
+  }
 }
 
 /** What a provider's pool is made with: `retain` keeps the pools the current providers would use. */
@@ -176,36 +315,47 @@ export class Upstreams {
   ): Promise<UpstreamResponse> {
     const base = this.base(baseUrl)
     const pool = this.pool(base.origin, timeouts.connectMs, maxConnections)
-    const total = new CallAbort()
-    const stopTotal = deadline(timeouts.totalMs, () => total.abort(new TotalTimeout()))
-    const onAbort = () => total.abort(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
+    let stopFirstByte: () => void = () => undefined
+    let stopTotal: () => void = () => undefined
+    const onAbort = () => exchange.abort(signal.reason as Error)
     const done = () => {
       stopTotal()
       signal.removeEventListener('abort', onAbort)
     }
+    let exchange!: Exchange
+    const head = new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
+      (resolve, reject) => {
+        exchange = new Exchange((status, headers) => resolve({ status, headers }), reject)
+      },
+    )
+    stopTotal = deadline(timeouts.totalMs, () => exchange.abort(new TotalTimeout()))
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
     // Timed here, not by undici's headersTimeout: that one did not fire for sub-second values, and an
     // event-loop stall would trip it (see deadline).
-    const stopFirstByte = deadline(timeouts.firstByteMs, () => total.abort(new FirstByteTimeout()))
+    stopFirstByte = deadline(timeouts.firstByteMs, () => exchange.abort(new FirstByteTimeout()))
     try {
-      const res = await pool.request({
-        method: req.method,
-        path: base.path + req.path + base.search,
-        headers: req.headers,
-        body: req.body,
-        signal: total,
-        headersTimeout: 0,
-        bodyTimeout: timeouts.idleMs,
-      })
+      pool.dispatch(
+        {
+          origin: base.origin,
+          method: req.method,
+          path: base.path + req.path + base.search,
+          headers: req.headers,
+          body: req.body,
+          headersTimeout: 0,
+          bodyTimeout: timeouts.idleMs,
+        },
+        exchange,
+      )
+      const { status, headers } = await head
       stopFirstByte()
-      const { statusCode: status, body } = res
+      const body: UpstreamBody = exchange
       const text = () =>
         (status < 300
           ? readBounded(body, MAX_REPLY_BYTES, 'throw', provider)
           : readBounded(body, MAX_ERROR_BYTES, 'truncate', provider)
         ).finally(done)
-      return { status, headers: res.headers, body, done, text }
+      return { status, headers, body, done, text }
     } catch (err) {
       stopFirstByte()
       done()

@@ -42,5 +42,19 @@ export function storedAdminToken(dataDir: string | undefined): string {
  * of `server.adminToken` takes effect without a restart.
  */
 export function adminTokenOf(config: LoadedConfig, stored: () => string): string {
-  return config.env.SWITCHYARD_ADMIN_TOKEN || config.resolved.server?.adminToken || stored()
+  return envAdminToken(config) || config.resolved.server?.adminToken || stored()
+}
+
+/**
+ * SWITCHYARD_ADMIN_TOKEN as this config's environment had it, read once per loaded config: `env` is usually
+ * `process.env`, whose every read is a getenv call, and the token is looked up on each model call.
+ */
+const envTokens = new WeakMap<LoadedConfig, string>()
+function envAdminToken(config: LoadedConfig): string {
+  let token = envTokens.get(config)
+  if (token === undefined) {
+    token = config.env.SWITCHYARD_ADMIN_TOKEN ?? ''
+    envTokens.set(config, token)
+  }
+  return token
 }
