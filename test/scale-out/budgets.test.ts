@@ -158,13 +158,17 @@ describe('budgets with Redis down and onUnavailable.budgets open', () => {
     await redis?.stop()
   })
 
-  it("each instance's own ledger decides: calls go through, and a spent budget is still refused", async () => {
+  it("Redis up: one budget for both instances; Redis down: each instance's own ledger decides", async () => {
+    const ok = async (i: number) => expect((await call(cluster.urls[i], KEYS.SY_SOLO)).status).toBe(200)
+    // $3 through the first instance, $2 through the second: the shared $5 is spent for both.
+    for (const i of [0, 0, 0, 1, 1]) await ok(i)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await call(cluster.urls[1], KEYS.SY_SOLO)).toMatchObject({ status: 429, code: 'budget_exceeded' })
     await redis.pause()
     await new Promise((r) => setTimeout(r, 1500))
-    const first = await call(cluster.urls[0], KEYS.SY_LENIENT)
-    expect(first.status).toBe(200)
-    // Without Redis a key's budget is this instance's: 5 $1 calls spend the $5 budget of `solo` on instance 1 alone.
-    for (let i = 0; i < 5; i++) expect((await call(cluster.urls[1], KEYS.SY_SOLO)).status).toBe(200)
+    // The second instance's own ledger holds its $2: three more calls fit its $5, then it refuses.
+    for (let n = 0; n < 3; n++) await ok(1)
     expect(await call(cluster.urls[1], KEYS.SY_SOLO)).toMatchObject({ status: 429, code: 'budget_exceeded' })
+    expect(await call(cluster.urls[0], KEYS.SY_LENIENT)).toMatchObject({ status: 200 })
   })
 })
