@@ -65,6 +65,20 @@ async function processIdOf(url: string): Promise<string> {
   return processOf(res.headers.get('x-request-id') ?? '')
 }
 
+/** Answered calls in every instance's SQLite, the dead ones' included. */
+function answeredRows(): number {
+  let rows = 0
+  for (const { dataDir } of cluster.instances) {
+    const db = new Database(join(dataDir, 'switchyard.db'))
+    try {
+      rows += (db.prepare('SELECT COUNT(*) AS n FROM request_logs WHERE status = 200').get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  }
+  return rows
+}
+
 function loggedRequestIds(dataDir: string): Set<string> {
   const db = new Database(join(dataDir, 'switchyard.db'))
   try {
@@ -75,15 +89,22 @@ function loggedRequestIds(dataDir: string): Set<string> {
   }
 }
 
-it('SIGKILL of one of three instances under load: every later call succeeds through nginx, and the dead one kept its acknowledged rows', async () => {
-  const processes = await Promise.all(cluster.urls.map(processIdOf))
-  expect(new Set(processes).size).toBe(3)
-  // No SDK retries: what is tested is that nginx alone gets every call through.
-  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries: 0 })
+interface LoadRun {
+  calls: Call[]
+  /** When the signal was sent, and when the process was seen gone (performance.now()). */
+  signalledAt: number
+  goneAt: number
+}
+
+/**
+ * Six clients calling through nginx (streaming and not, alternately) for 1.5 s, then `signal` to instance `i`,
+ * then 2.5 s more once it is gone. No SDK retries unless asked: then nginx alone gets the calls through.
+ */
+async function loadAround(i: number, signal: NodeJS.Signals, maxRetries = 0): Promise<LoadRun> {
+  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries })
   const calls: Call[] = []
   let stopAt = Number.POSITIVE_INFINITY
   let n = 0
-
   const one = async (stream: boolean): Promise<Call> => {
     const content = `call ${n++}`
     const call: Call = { startedAt: performance.now(), endedAt: 0, stream }
@@ -110,20 +131,39 @@ it('SIGKILL of one of three instances under load: every later call succeeds thro
     return call
   }
   const worker = async (w: number) => {
-    for (let i = 0; performance.now() < stopAt; i++) calls.push(await one((w + i) % 2 === 0))
+    for (let k = 0; performance.now() < stopAt; k++) calls.push(await one((w + k) % 2 === 0))
   }
-
   const workers = Array.from({ length: 6 }, (_, w) => worker(w))
   await new Promise((r) => setTimeout(r, 1500))
-  // Between the signal and the exit being seen, calls still end: those in flight on the dead one fail.
-  const killSentAt = performance.now()
-  await cluster.kill(1)
-  const killedAt = performance.now()
-  stopAt = killedAt + 2500
+  const signalledAt = performance.now()
+  await cluster.kill(i, signal)
+  const goneAt = performance.now()
+  stopAt = goneAt + 2500
   await Promise.all(workers)
+  return { calls, signalledAt, goneAt }
+}
 
-  const before = calls.filter((c) => c.endedAt < killSentAt)
-  const after = calls.filter((c) => c.startedAt > killedAt)
+/** Waits until instance `i`'s SQLite holds a row for each of `calls` it answered (rows are flushed every 200 ms). */
+async function expectLogged(i: number, calls: Call[], processes: string[]): Promise<void> {
+  const theirs = calls.filter((c) => c.requestId && processOf(c.requestId) === processes[i])
+  expect(theirs.length).toBeGreaterThan(0)
+  await expect
+    .poll(() => theirs.filter((c) => !loggedRequestIds(cluster.instances[i].dataDir).has(c.requestId!)).length, {
+      timeout: 5000,
+    })
+    .toBe(0)
+}
+
+let processes: string[]
+
+it('SIGKILL of one of three instances under load: every later call succeeds through nginx, and the dead one kept its acknowledged rows', async () => {
+  processes = await Promise.all(cluster.urls.map(processIdOf))
+  expect(new Set(processes).size).toBe(3)
+  const { calls, signalledAt, goneAt } = await loadAround(1, 'SIGKILL')
+
+  // Between the signal and the exit being seen, calls still end: those in flight on the dead one fail.
+  const before = calls.filter((c) => c.endedAt < signalledAt)
+  const after = calls.filter((c) => c.startedAt > goneAt)
   expect(before.length).toBeGreaterThan(20)
   expect(after.length).toBeGreaterThan(20)
   expect(before.filter((c) => c.error)).toEqual([])
@@ -140,26 +180,36 @@ it('SIGKILL of one of three instances under load: every later call succeeds thro
     (c) =>
       c.requestId &&
       processOf(c.requestId) === processes[1] &&
-      c.endedAt < killSentAt - FLUSH_WINDOW_MS - SCHEDULING_SLACK_MS,
+      c.endedAt < signalledAt - FLUSH_WINDOW_MS - SCHEDULING_SLACK_MS,
   )
   expect(acknowledged.length).toBeGreaterThan(3)
   const kept = loggedRequestIds(cluster.instances[1].dataDir)
   expect(acknowledged.filter((c) => !kept.has(c.requestId!))).toEqual([])
 
   // The survivors still take from the shared limit after the kill.
+  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries: 0 })
   const { response } = await client.chat.completions
     .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'after' }] })
     .withResponse()
   expect(response.headers.get('x-ratelimit-limit-requests')).toBe('100000')
 
   // The survivors log every call they answered, before and after the kill.
-  for (const i of [0, 2]) {
-    const theirs = calls.filter((c) => c.requestId && processOf(c.requestId) === processes[i])
-    expect(theirs.length).toBeGreaterThan(0)
-    await expect
-      .poll(() => theirs.filter((c) => !loggedRequestIds(cluster.instances[i].dataDir).has(c.requestId!)).length, {
-        timeout: 5000,
-      })
-      .toBe(0)
-  }
+  for (const i of [0, 2]) await expectLogged(i, calls, processes)
+})
+
+it('SIGTERM of one of the two left under load (a rolling restart): with the SDK retries no call fails, and none runs twice', async () => {
+  const before = answeredRows()
+  // A call that reaches the closing gateway on a kept-alive connection is refused (503 shutting_down, it ran
+  // nothing), or meets that connection being closed before the gateway read it (nginx: 502): both are safe to
+  // retry, and the SDKs do by default. In-flight calls finish within the shutdown grace.
+  const { calls, goneAt } = await loadAround(2, 'SIGTERM', 2)
+  expect(calls.filter((c) => c.startedAt > goneAt).length).toBeGreaterThan(20)
+  expect(
+    calls.filter((c) => c.error),
+    cluster.lbLog(),
+  ).toEqual([])
+  // The stopped gateway wrote every row before it exited, and no retry made a second call upstream: one answered
+  // row per call, all instances together.
+  await expectLogged(2, calls, processes)
+  await expect.poll(() => answeredRows() - before, { timeout: 5000 }).toBe(calls.length)
 })
