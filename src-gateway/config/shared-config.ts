@@ -6,7 +6,7 @@ import { resolveConfig } from './load.js'
 import type { GatewayConfig } from './schema.js'
 import { referencedSecrets, sealPlainSecrets, secretFields } from './secret-fields.js'
 import type { ConfigStore } from './store.js'
-import { type ConfigProblem, configProblems } from './validate.js'
+import { configProblems } from './validate.js'
 
 /**
  * Config shared by the instances of one Redis (config `redis`): every change accepted through an instance's
@@ -17,9 +17,9 @@ import { type ConfigProblem, configProblems } from './validate.js'
  * `redis` section (each instance's own file says where Redis is). The referenced secret values travel sealed:
  * AES-256-GCM under a key derived by scrypt from SWITCHYARD_SECRET_KEY with a fresh salt and IV per document,
  * with the rest of the document as associated data, so whoever can write to Redis cannot read a key, nor
- * point a provider elsewhere and have the instances send it its key, nor replay an old version under a newer
- * number. Without SWITCHYARD_SECRET_KEY only a config without stored credentials can be shared (`${env:…}`
- * references resolve on each instance), and it is not authenticated.
+ * point a provider elsewhere and have the instances send it its key, nor start a command of their choosing
+ * as an MCP server, nor replay an old version under a newer number. That is why `redis` requires
+ * SWITCHYARD_SECRET_KEY even for a config without stored credentials: Redis is not trusted with the config.
  *
  * At start Redis's document wins over the file when it differs: it is the newest change the group accepted. A
  * first instance (no document yet) stores its file's config. A change made while Redis was unreachable is
@@ -32,6 +32,12 @@ export const MAX_SHARED_DOCUMENT_BYTES = 4 * 1024 * 1024
 const SECRET_KEY_ENV = 'SWITCHYARD_SECRET_KEY'
 /** How long a start waits for the config channel's subscription before it reads Redis's document anyway. */
 const SUBSCRIBE_WAIT_MS = 2000
+/**
+ * How often an instance compares Redis's version counter with its own: an announcement lost in a reconnect,
+ * or a catch-up that failed because the connection was not writable yet, is made good within this.
+ */
+const CHECK_EVERY_MS = 5000
+const INSTANCE_ID = /^[0-9a-f]{8}$/
 const SALT_BYTES = 16
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -39,21 +45,25 @@ const TAG_BYTES = 16
 const KDF_CONTEXT = `${SHARED_CONFIG_FORMAT}:`
 
 /**
- * Stores a document unless Redis already holds a newer one (two instances publishing at once: the higher
- * version wins everywhere), and announces its version; atomic, so no instance reads a version before its
- * document. ARGV: version, document, channel.
+ * Stores a change unless Redis already holds a newer one (two instances publishing at once: the higher version
+ * wins everywhere), and announces its version; atomic, so no instance reads a version before its document.
+ * A newer seed (a file's config stored at start while this change was being sealed) is no newer change: -1
+ * asks for this one again under a fresh version. ARGV: version, document, channel.
  */
 const PUBLISH_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local ok, doc = pcall(cjson.decode, cur)
   if ok and type(doc) == 'table' and tonumber(doc.version) and tonumber(doc.version) >= tonumber(ARGV[1]) then
+    if doc.seed == true then return -1 end
     return 0
   end
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[1])
 return 1`
+/** How often a change is published again after losing to a seed, the first time or after another one. */
+const PUBLISH_TRIES = 3
 
 /** The first instance's file becomes the shared config only if no instance stored one meanwhile. */
 const SEED_SCRIPT = `
@@ -68,10 +78,12 @@ interface SharedDocument {
   version: number
   /** The publishing instance (random per process), for log lines. */
   from: string
+  /** Set on a first instance's file config (see SEED_SCRIPT), which a change made meanwhile replaces. */
+  seed?: true
   /** JSON of Body: kept as the exact string the seal authenticates. */
   body: string
-  /** The secret values, sealed; absent when the publisher had no SWITCHYARD_SECRET_KEY (then it shared none). */
-  sealed?: { salt: string; box: string }
+  /** The secret values, sealed; the seal also authenticates the rest. */
+  sealed: { salt: string; box: string }
 }
 
 interface Body {
@@ -92,23 +104,13 @@ function shareable(raw: GatewayConfig): { config: GatewayConfig; plain: Map<stri
   return { config, plain: values, names: referencedSecrets(config) }
 }
 
-/** `providers.openai.apiKey` as the field a problem is reported at. */
-const secretPath = (name: string) => `/${name.replaceAll('.', '/')}`
-
 /**
- * Why a config with `redis` cannot be shared: it holds credentials (stored or typed) and SWITCHYARD_SECRET_KEY,
- * which seals them for the other instances, is not set. Checked at start and on each admin change (a 400).
+ * Why an instance with `redis` cannot start: SWITCHYARD_SECRET_KEY, which seals and authenticates the config the
+ * instances share, is not set. Undefined when it is.
  */
-export function sharedSecretProblems(raw: GatewayConfig, env: NodeJS.ProcessEnv): ConfigProblem[] {
-  if (env[SECRET_KEY_ENV]) return []
-  const [first] = shareable(raw).names
-  if (first === undefined) return []
-  return [
-    {
-      path: secretPath(first),
-      message: `${SECRET_KEY_ENV} is not set: with redis, a stored credential is shared with the other instances sealed under it. Set the same ${SECRET_KEY_ENV} on every instance, or give the value as an \${env:…} reference`,
-    },
-  ]
+export function sharedConfigProblem(env: NodeJS.ProcessEnv): string | undefined {
+  if (env[SECRET_KEY_ENV]) return undefined
+  return `${SECRET_KEY_ENV} is not set: with redis, the instances share their config (credentials included) sealed and authenticated under it. Set it, the same on every instance`
 }
 
 function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
@@ -121,12 +123,16 @@ function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
 }
 
 /** What the seal authenticates besides the secrets: everything else in the document. */
-const associated = (d: Pick<SharedDocument, 'format' | 'version' | 'from' | 'body'>) =>
-  Buffer.from(`${d.format}\n${d.version}\n${d.from}\n${d.body}`)
+const associated = (d: Omit<SharedDocument, 'sealed'>) =>
+  Buffer.from(`${d.format}\n${d.version}\n${d.from}\n${d.seed ? 'seed' : 'change'}\n${d.body}`)
 
-async function seal(passphrase: string, secrets: Map<string, string>, aad: Buffer): Promise<SharedDocument['sealed']> {
+/** A fresh salt and its key: derived before a version is taken, so the version is stored moments after. */
+async function sealingKey(passphrase: string): Promise<{ salt: Buffer; key: Buffer }> {
   const salt = randomBytes(SALT_BYTES)
-  const key = await deriveKey(passphrase, salt)
+  return { salt, key: await deriveKey(passphrase, salt) }
+}
+
+function seal({ salt, key }: { salt: Buffer; key: Buffer }, secrets: Map<string, string>, aad: Buffer) {
   const iv = randomBytes(IV_BYTES)
   const c = createCipheriv('aes-256-gcm', key, iv)
   c.setAAD(aad)
@@ -134,28 +140,38 @@ async function seal(passphrase: string, secrets: Map<string, string>, aad: Buffe
   return { salt: salt.toString('base64'), box: Buffer.concat([iv, c.getAuthTag(), body]).toString('base64') }
 }
 
-class Refused extends Error {}
+/** Why a document is not taken; `version` and `from` when it got as far as saying them. */
+class Refused extends Error {
+  constructor(
+    message: string,
+    readonly version = 0,
+    readonly from = 'unknown',
+  ) {
+    super(message)
+  }
+}
 
-async function open(passphrase: string, sealed: NonNullable<SharedDocument['sealed']>, aad: Buffer) {
-  const box = Buffer.from(sealed.box, 'base64')
-  if (box.length < IV_BYTES + TAG_BYTES) throw new Refused('its sealed secrets are truncated')
-  const key = await deriveKey(passphrase, Buffer.from(sealed.salt, 'base64'))
-  let text: string
+/** The document's secrets, once its seal proves it was made with this key and not altered since. */
+async function open(passphrase: string, doc: SharedDocument): Promise<Map<string, string>> {
+  const refused = (why: string) => new Refused(why, doc.version, doc.from)
+  const box = Buffer.from(doc.sealed.box, 'base64')
+  if (box.length < IV_BYTES + TAG_BYTES) throw refused('its sealed secrets are truncated')
+  const key = await deriveKey(passphrase, Buffer.from(doc.sealed.salt, 'base64'))
+  let values: unknown
   try {
     const d = createDecipheriv('aes-256-gcm', key, box.subarray(0, IV_BYTES))
-    d.setAAD(aad)
+    d.setAAD(associated(doc))
     d.setAuthTag(box.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
-    text = Buffer.concat([d.update(box.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8')
+    values = JSON.parse(Buffer.concat([d.update(box.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8'))
   } catch {
-    throw new Refused(
+    throw refused(
       `it does not open with this instance's ${SECRET_KEY_ENV} (a different key, or the document was altered)`,
     )
   }
-  const values: unknown = JSON.parse(text)
-  if (typeof values !== 'object' || values === null) throw new Refused('its sealed secrets are not a map')
+  if (typeof values !== 'object' || values === null) throw refused('its sealed secrets are not a map')
   const out = new Map<string, string>()
   for (const [name, value] of Object.entries(values)) {
-    if (typeof value !== 'string') throw new Refused(`its secret '${name}' is not a string`)
+    if (typeof value !== 'string') throw refused(`its secret '${name}' is not a string`)
     out.set(name, value)
   }
   return out
@@ -173,10 +189,15 @@ function parseDocument(buf: Buffer): SharedDocument {
   }
   if (d?.format !== SHARED_CONFIG_FORMAT) throw new Refused(`it is not a ${SHARED_CONFIG_FORMAT} document`)
   if (!Number.isSafeInteger(d.version) || (d.version as number) < 1) throw new Refused('its version is not a number')
-  if (typeof d.from !== 'string' || typeof d.body !== 'string') throw new Refused('it lacks its body')
+  // `from` lands in log lines and alerts before the seal is checked: only an id as instances make them.
+  if (typeof d.from !== 'string' || !INSTANCE_ID.test(d.from)) throw new Refused('its instance id is malformed')
+  if (typeof d.body !== 'string') throw new Refused('it lacks its body', d.version)
+  if (d.seed !== undefined && d.seed !== true) throw new Refused('its seed flag is malformed', d.version, d.from)
   const s = d.sealed
-  if (s !== undefined && (typeof s?.salt !== 'string' || typeof s.box !== 'string')) {
-    throw new Refused('its sealed part is malformed')
+  // Only someone without the key would publish a document without its seal.
+  if (s === undefined) throw new Refused('it is not sealed', d.version, d.from)
+  if (typeof s?.salt !== 'string' || typeof s.box !== 'string') {
+    throw new Refused('its sealed part is malformed', d.version, d.from)
   }
   return d as SharedDocument
 }
@@ -197,6 +218,8 @@ function parseBody(text: string): Body {
 export interface SharedConfigOptions {
   store: ConfigStore
   shared: SharedState
+  /** SWITCHYARD_SECRET_KEY, the same on every instance (see sharedConfigProblem). */
+  passphrase: string
   alerts?: Alerts
   /** One line per event worth an operator's eye; never given a secret. */
   log?: (line: string) => void
@@ -218,6 +241,13 @@ export class SharedConfig {
   private readonly shared: SharedState
   private readonly log: (line: string) => void
   private stopWatching: (() => void) | undefined
+  private checkTimer: NodeJS.Timeout | undefined
+  /** The next change's salt and key, derived ahead so that publishing does not wait for scrypt. */
+  private sealing: Promise<{ salt: Buffer; key: Buffer }> | undefined
+  /** A periodic check is waiting in the queue: the next one is not added behind it. */
+  private checking = false
+  /** The last refusal logged, so a document refused on every check is said once. */
+  private lastRefusal = ''
 
   constructor(private readonly opts: SharedConfigOptions) {
     this.store = opts.store
@@ -241,6 +271,8 @@ export class SharedConfig {
       const version = Number(message)
       if (Number.isSafeInteger(version) && version > this.seen) this.enqueue(async () => void (await this.pull()))
     })
+    this.sealing = sealingKey(this.opts.passphrase)
+    this.sealing.catch(() => undefined)
     const subscribed = sub.subscribe(this.channel).catch((err: Error) => {
       this.log(`config sync: cannot subscribe to ${this.channel}: ${err.message}`)
     })
@@ -253,6 +285,12 @@ export class SharedConfig {
     this.stopWatching = this.shared.onChange((up) => {
       if (up) this.enqueue(() => this.sync())
     })
+    this.checkTimer = setInterval(() => {
+      if (this.checking || !this.shared.available()) return
+      this.checking = true
+      this.enqueue(() => this.sync().finally(() => (this.checking = false)))
+    }, CHECK_EVERY_MS)
+    this.checkTimer.unref()
     let started = false
     sub.on('ready', () => {
       if (started) this.enqueue(() => this.sync())
@@ -276,6 +314,7 @@ export class SharedConfig {
 
   close(): void {
     this.closed = true
+    clearInterval(this.checkTimer)
     this.stopWatching?.()
   }
 
@@ -291,12 +330,22 @@ export class SharedConfig {
     const counter = Number(await this.shared.redis.get(this.shared.key('config', 'version')))
     if (!(counter >= this.seen)) this.seen = 0
     if (this.unpublished) return this.publish(this.unpublished)
+    if (this.seen > 0 && counter === this.seen) return
     const found = await this.pull()
-    if (!found) await this.publish(this.store.current, SEED_SCRIPT)
+    if (!found) await this.publish(this.store.current, true)
   }
 
-  /** Publishes a config this instance accepted. A Redis it cannot reach gets it when it returns. */
-  private async publish(config: LoadedConfig, script = PUBLISH_SCRIPT): Promise<void> {
+  /** A fresh salt and key for this change, and the next one's derivation started. */
+  private nextSealing(): Promise<{ salt: Buffer; key: Buffer }> {
+    const now = this.sealing ?? sealingKey(this.opts.passphrase)
+    this.sealing = sealingKey(this.opts.passphrase)
+    // A failed derivation is the publish's to report, when it uses it.
+    this.sealing.catch(() => undefined)
+    return now
+  }
+
+  /** Publishes a config this instance accepted (or, `seed`, its file's at a first start). */
+  private async publish(config: LoadedConfig, seed = false): Promise<void> {
     if (this.closed) return
     const { config: shared, plain, names } = shareable(config.raw)
     const secrets = new Map<string, string>()
@@ -304,49 +353,71 @@ export class SharedConfig {
       const value = plain.get(name) ?? this.store.secrets.get(name)
       if (value !== undefined) secrets.set(name, value)
     }
-    const passphrase = config.env[SECRET_KEY_ENV]
-    if (!passphrase && secrets.size > 0) {
-      // sharedSecretProblems refused such a change at the admin API and at start; this is a config from elsewhere.
-      this.log(`config sync: not shared: it holds credentials and ${SECRET_KEY_ENV} is not set`)
-      return
+    const body = JSON.stringify({ config: shared, missingEnv: config.missingEnv } satisfies Body)
+    const sealing = await this.nextSealing()
+    for (let tries = 1; ; tries++) {
+      const stored = await this.attempt(config, body, secrets, sealing, seed)
+      if (stored === 'kept') return
+      // A seed that lost the race, or a change that lost to a newer one (two at once): Redis's is the group's.
+      if (stored === 'older' || tries === PUBLISH_TRIES) return void (await this.pull())
+    }
+  }
+
+  /** One attempt: a fresh version, the sealed document, the script; 'kept' also when it must wait for Redis. */
+  private async attempt(
+    config: LoadedConfig,
+    body: string,
+    secrets: Map<string, string>,
+    sealing: { salt: Buffer; key: Buffer },
+    seed: boolean,
+  ): Promise<'kept' | 'older' | 'after-seed'> {
+    const notYet = (err: unknown) => {
+      // A seed is not kept for later: once Redis answers, what it holds by then wins over a file.
+      if (seed) throw err
+      this.unpublished = config
+      this.log(
+        `config sync: this change is not shared yet (Redis: ${(err as Error).message}); it is when Redis answers`,
+      )
+      return 'kept' as const
     }
     let version: number
     try {
       version = await this.shared.redis.incr(this.shared.key('config', 'version'))
     } catch (err) {
-      this.unpublished = config
-      this.log(
-        `config sync: this change is not shared yet (Redis: ${(err as Error).message}); it is when Redis answers`,
-      )
-      return
+      return notYet(err)
     }
-    const body = JSON.stringify({ config: shared, missingEnv: config.missingEnv } satisfies Body)
-    const doc: SharedDocument = { format: SHARED_CONFIG_FORMAT, version, from: this.id, body }
-    if (passphrase) doc.sealed = await seal(passphrase, secrets, associated(doc))
-    const text = JSON.stringify(doc)
+    const unsealed: Omit<SharedDocument, 'sealed'> = {
+      format: SHARED_CONFIG_FORMAT,
+      version,
+      from: this.id,
+      ...(seed ? { seed: true as const } : {}),
+      body,
+    }
+    const text = JSON.stringify({ ...unsealed, sealed: seal(sealing, secrets, associated(unsealed)) })
     if (Buffer.byteLength(text) > MAX_SHARED_DOCUMENT_BYTES) {
       this.unpublished = undefined
       this.refuse(version, this.id, `it is larger than ${MAX_SHARED_DOCUMENT_BYTES} bytes`, 'not shared')
-      return
+      return 'kept'
     }
     let stored: unknown
     try {
-      stored = await this.shared.redis.eval(script, 1, this.docKey, String(version), text, this.channel)
-    } catch (err) {
-      this.unpublished = config
-      this.log(
-        `config sync: this change is not shared yet (Redis: ${(err as Error).message}); it is when Redis answers`,
+      stored = await this.shared.redis.eval(
+        seed ? SEED_SCRIPT : PUBLISH_SCRIPT,
+        1,
+        this.docKey,
+        String(version),
+        text,
+        this.channel,
       )
-      return
+    } catch (err) {
+      return notYet(err)
     }
     this.unpublished = undefined
     if (stored === 1) {
       this.seen = Math.max(this.seen, version)
-      return
+      return 'kept'
     }
-    // Redis holds another instance's document, as new or newer (a seed that lost the race, two changes at once):
-    // that one is the group's config, here too.
-    await this.pull()
+    return stored === -1 ? 'after-seed' : 'older'
   }
 
   /** Applies Redis's document if it is newer than this config; false when Redis holds none. */
@@ -356,33 +427,25 @@ export class SharedConfig {
     const buf = await this.shared.redis.getrangeBuffer(this.docKey, 0, MAX_SHARED_DOCUMENT_BYTES)
     if (buf.length === 0) return false
     let doc: SharedDocument
+    let secrets: Map<string, string>
     try {
       doc = parseDocument(buf)
+      if (doc.version <= this.seen) return true
+      secrets = await open(this.opts.passphrase, doc)
     } catch (err) {
       if (!(err instanceof Refused)) throw err
-      this.refuse(0, 'unknown', err.message)
+      // Not counted as seen: a version nobody authenticated must not make the group's next ones look old.
+      this.refuse(err.version, err.from, err.message)
       return true
     }
-    if (doc.version <= this.seen) return true
     this.seen = doc.version
     try {
-      this.applyDocument(doc, await this.secretsOf(doc))
+      this.applyDocument(doc, secrets)
     } catch (err) {
       if (!(err instanceof Refused)) throw err
       this.refuse(doc.version, doc.from, err.message)
     }
     return true
-  }
-
-  private async secretsOf(doc: SharedDocument): Promise<Map<string, string>> {
-    const passphrase = this.store.current.env[SECRET_KEY_ENV]
-    if (!doc.sealed) {
-      // With a key, only sealed documents are trusted: an unsealed one could come from anyone who reaches Redis.
-      if (passphrase) throw new Refused(`it is not sealed, and this instance has ${SECRET_KEY_ENV}`)
-      return new Map()
-    }
-    if (!passphrase) throw new Refused(`its credentials are sealed and ${SECRET_KEY_ENV} is not set here`)
-    return open(passphrase, doc.sealed, associated(doc))
   }
 
   private applyDocument(doc: SharedDocument, secrets: Map<string, string>): void {
@@ -425,7 +488,8 @@ export class SharedConfig {
 
   private refuse(version: number, from: string, why: string, outcome = 'refused; this instance keeps its config') {
     const message = `shared config version ${version} from instance ${from}: ${outcome}: ${why}`
-    this.log(`config sync: ${message}`)
+    if (message !== this.lastRefusal) this.log(`config sync: ${message}`)
+    this.lastRefusal = message
     this.opts.alerts?.raise({
       kind: 'config_sync',
       level: 'critical',

@@ -61,7 +61,6 @@ export class ConfigStore {
   readonly secrets: SecretStore
   private readonly sourcePath: string | undefined
   private listeners: ((config: LoadedConfig) => void)[] = []
-  private guards: ((raw: GatewayConfig) => ConfigProblem[])[] = []
 
   constructor(initial: LoadedConfig, opts: ConfigStoreOptions) {
     this.secrets = opts.secrets
@@ -73,14 +72,6 @@ export class ConfigStore {
 
   onApply(listener: (config: LoadedConfig) => void): void {
     this.listeners.push(listener)
-  }
-
-  /**
-   * Adds a rule every change must also pass, given the valid candidate with its plain credentials turned into
-   * references; what it returns is refused like a validation problem (a 400 at the admin API).
-   */
-  addGuard(guard: (raw: GatewayConfig) => ConfigProblem[]): void {
-    this.guards.push(guard)
   }
 
   /**
@@ -123,8 +114,6 @@ export class ConfigStore {
     for (const [name, value] of secretUpdates) if (value !== null) supplied.values.set(name, value)
     const checked = this.check(candidate, supplied)
     if (!checked.raw) throw new ConfigValidationError(checked.errors)
-    const refused = this.guards.flatMap((guard) => guard(checked.raw as GatewayConfig))
-    if (refused.length > 0) throw new ConfigValidationError(refused)
     for (const [name, value] of [...checked.secrets, ...secretUpdates]) {
       if (value === null) this.secrets.delete(name)
       else this.secrets.set(name, value)
