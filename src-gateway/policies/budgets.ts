@@ -118,6 +118,7 @@ export class Budgets {
     private readonly deps: BudgetDeps,
   ) {
     this.ledger = new SpendLedger(db, clock)
+    workspaces.sharedSpent = (id, budget) => this.spentOf('workspace', id, workspaces.ledger, budget)
   }
 
   /** Tracks the keys' budgets; calls in flight hold their key's gate, and a key that keeps its name keeps its gate. */

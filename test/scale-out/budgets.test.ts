@@ -116,7 +116,15 @@ describe('budgets shared through Redis by three instances', () => {
       expect(a.status).toBe(429)
       expect(['workspace_budget_reserved', 'workspace_budget_exceeded']).toContain(a.code)
     }
-    expect(await call(cluster.urls[2], KEYS.SY_TEAM_B)).toMatchObject({ code: 'workspace_budget_exceeded' })
+    for (const url of cluster.urls) {
+      expect(await call(url, KEYS.SY_TEAM_B)).toMatchObject({ code: 'workspace_budget_exceeded' })
+    }
+    // Every instance's admin view of the workspace shows the shared spend (the last total it was told).
+    for (const [i, url] of cluster.urls.entries()) {
+      const res = await fetch(`${url}/admin/v1/workspaces`, { headers: cluster.adminHeaders(i) })
+      const { items } = (await res.json()) as { items: { id: string; spent?: number }[] }
+      expect(items.find((w) => w.id === 'team')?.spent).toBeCloseTo(5, 6)
+    }
   })
 
   it('Redis down with onUnavailable.budgets closed: a budgeted call gets 503 budgets_unavailable; unbudgeted calls go on', async () => {

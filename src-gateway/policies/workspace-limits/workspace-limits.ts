@@ -65,8 +65,16 @@ export class WorkspaceLimitsState {
     return id === undefined ? undefined : this.states.get(id)
   }
 
+  /**
+   * With budgets shared through Redis, the spend of a workspace's budget as every instance sees it (set by
+   * policies/budgets.ts); this instance's ledger otherwise.
+   */
+  sharedSpent?: (id: string, budget: Budget) => number
+
   /** What the workspace's calls have cost in its budget's current period; undefined without a budget. */
   spent(id: string): number | undefined {
-    return this.states.get(id)?.budget ? this.ledger.spent(id) : undefined
+    const budget = this.states.get(id)?.budget
+    if (!budget) return undefined
+    return this.sharedSpent ? this.sharedSpent(id, budget) : this.ledger.spent(id)
   }
 }
