@@ -227,7 +227,10 @@ export interface SharedConfigOptions {
 
 /** Keeps one ConfigStore in step with the shared document; see the top of this file. */
 export class SharedConfig {
-  /** The highest version published here, applied or refused (0: none yet, e.g. just started). */
+  /**
+   * The highest version published here, applied, or refused once its seal proved it genuine (0: none yet, or
+   * Redis lost its data). A version nobody authenticated never counts, or it could make later ones look old.
+   */
   private seen = 0
   /** A local change Redis has not stored yet (it was unreachable): published when it returns. */
   private unpublished: LoadedConfig | undefined
