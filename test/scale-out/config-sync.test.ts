@@ -217,6 +217,25 @@ providers:
     odd = undefined
   })
 
+  it('ends with one config on every instance when two change it at the same moment', async () => {
+    const [a, b] = await Promise.all([
+      admin(0, 'PUT', '/routes/at-once-a', { targets: [{ model: 'mock/m' }] }),
+      admin(1, 'PUT', '/routes/at-once-b', { targets: [{ model: 'mock/m' }] }),
+    ])
+    expect([a.status, b.status]).toEqual([201, 201])
+    const routesOf = async (i: number) => {
+      const page = (await (await admin(i, 'GET', '/routes')).json()) as { items: { name: string }[] }
+      return page.items
+        .map((r) => r.name)
+        .sort()
+        .join(',')
+    }
+    await within(3000, 'one config everywhere', async () => {
+      const seen = await Promise.all([0, 1, 2].map(routesOf))
+      return seen.every((r) => r === seen[0]) && /at-once-[ab]/.test(seen[0])
+    })
+  })
+
   it('keeps serving while Redis is down, and shares a change made meanwhile once it is back (empty)', async () => {
     await redisServer.pause()
     expect((await admin(0, 'PUT', '/routes/offline', { targets: [{ model: 'mock/m' }] })).status).toBe(201)
