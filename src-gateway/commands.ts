@@ -9,6 +9,7 @@ import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
 import { defaultSecretStore, type SecretStore, SecretStoreError } from './config/secrets.js'
 import { checkRefsAtStart } from './config/unresolved-refs.js'
+import { PgSchemaError } from './store/pg/migrations.js'
 import { VERSION } from './version.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
@@ -18,7 +19,7 @@ const CLOSE_MARGIN_MS = 10_000
 const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'runs the gateway and the web UI (default http://127.0.0.1:4141)',
-  synopsis: '[--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-log]',
+  synopsis: '[--config FILE] [--port N] [--host H] [--data-dir DIR] [--no-log] [--database URL]',
   description:
     'Runs the gateway and the web UI, and prints a one-time sign-in link. It holds DATA_DIR/gateway.lock\n' +
     'while it runs, so a second serve (or an offline restore or import --apply) on that folder refuses.',
@@ -29,6 +30,11 @@ const serveSpec: CommandSpec = {
     'no-log': {
       type: 'boolean',
       help: 'open no database (e.g. a read-only data dir): no request log; spend, prompts and alerts last until exit',
+    },
+    database: {
+      type: 'string',
+      value: 'URL',
+      help: "postgres://… for the request log several instances share (wins over the config's `database`)",
     },
   },
   positionals: [],
@@ -48,6 +54,11 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     throw err
   }
   const noLog = values['no-log'] === true
+  const database = flags.database
+  if (database !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(database)) {
+    fail('--database must be a postgres:// or postgresql:// URL')
+  }
+  if (database !== undefined && noLog) fail('--database and --no-log cannot be used together')
   const problem = dataDirProblem(dataDir)
   if (problem && !noLog) fail(problem)
   if (noLog) {
@@ -68,7 +79,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     secrets = defaultSecretStore(dataDir, config.env)
     // A client key without its value would lock every caller out with nothing said: stop here instead.
     for (const w of checkRefsAtStart(config, secrets, configPath)) process.stderr.write(`switchyard: warning: ${w}\n`)
-    app = buildGateway(config, { dataDir, configPath, secrets, noDatabase: noLog })
+    app = buildGateway(config, { dataDir, configPath, secrets, noDatabase: noLog, database })
   } catch (err) {
     // A secret store or a TLS certificate that cannot be read.
     if (err instanceof SecretStoreError || err instanceof ConfigError) fail(err.message)
@@ -92,6 +103,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     if (code === 'EADDRINUSE')
       fail(`port ${port} on ${host} is already in use (another Switchyard?). Pick another with --port.`)
     if (code === 'EADDRNOTAVAIL') fail(`cannot bind to ${host}: no such local address`)
+    if (err instanceof PgSchemaError) fail(`cannot start: ${err.message}`)
     throw err
   }
   const addr = app.server.address()

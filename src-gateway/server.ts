@@ -12,7 +12,7 @@ import { isLoopbackAddress, registerEdgeGuard } from './api/edge/host-check.js'
 import { Sessions } from './api/edge/sessions.js'
 import { webUiScope } from './api/edge/web-ui.js'
 import { refuseCallsWhileClosing, registerErrorHandling } from './api/error-handler.js'
-import { registerHealth } from './api/health.js'
+import { allBackends, registerHealth } from './api/health.js'
 import { registerMetrics } from './api/metrics.js'
 import { registerRootProbe } from './api/ollama/root-probe.js'
 import { registerOllamaRoutes } from './api/ollama/routes.js'
@@ -43,6 +43,7 @@ import { sharedStateLifecycle } from './shared-state/lifecycle.js'
 import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { pgLifecycle } from './store/pg/lifecycle.js'
 import { type ReportLimits, ReportService } from './store/report-service.js'
 import { Team } from './team/team.js'
 import { gatewayTelemetry } from './telemetry/gateway-telemetry.js'
@@ -71,6 +72,8 @@ export interface GatewayDeps {
   noDatabase?: boolean
   /** Bounds of the report worker (see store/report-service.ts); tests make them small. */
   reportLimits?: ReportLimits
+  /** `serve --database URL`: the Postgres of the shared request log; wins over the config's `database`. */
+  database?: string
 }
 
 declare module 'fastify' {
@@ -88,6 +91,8 @@ declare module 'fastify' {
     createLoginCode(): string
     /** The upstream MCP servers (config `mcp.servers`), kept connected; see mcp/hub.ts. */
     mcpHub: McpHub
+    /** The Postgres of the shared request log (config `database` or `serve --database`); undefined without one. */
+    logDatabase: { url: string; fromFlag: boolean; available(): boolean } | undefined
   }
 }
 
@@ -256,11 +261,25 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   const redis = redisSettings(config.resolved)
   const sharedState = redis && sharedStateLifecycle(redis, gw, alerts, clock)
   let sharedConfig: SharedConfig | undefined
+  // Postgres for the request log (read at start like Redis); `pg` is loaded only when one is configured.
+  const databaseUrl = deps.database ?? config.resolved.database
+  const postgres = databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
+  app.decorate(
+    'logDatabase',
+    databaseUrl === undefined
+      ? undefined
+      : {
+          url: databaseUrl,
+          fromFlag: deps.database !== undefined,
+          available: () => postgres?.backends.states()?.postgres === 'ok',
+        },
+  )
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
     team.start()
     await sharedState?.open()
+    await postgres?.open()
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
     if (gw.shared && passphrase) {
       sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts, passphrase })
@@ -291,6 +310,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     sharedConfig?.close()
     await sharedConfig?.idle()
     await sharedState?.close()
+    await postgres?.close()
     await gw.upstreams.close()
     alerts.close()
     cache.close()
@@ -312,7 +332,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Each scope is an encapsulated plugin whose guard covers every route registered in it, later ones
   // included: a route cannot be public by accident, only by being put in the public scope.
   app.register(async function publicScope(scope) {
-    registerHealth(scope, sharedState?.backends)
+    registerHealth(scope, allBackends(sharedState?.backends, postgres?.backends))
     registerAuthRoutes(scope, admin, { secure: https !== null, team, clock: deps.context?.clock })
   })
 

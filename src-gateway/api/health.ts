@@ -13,6 +13,16 @@ export interface Backends {
   ready(): boolean
 }
 
+/** Several backends as one: each one's states side by side, ready when every one is. */
+export function allBackends(...list: (Backends | undefined)[]): Backends | undefined {
+  const present = list.filter((b) => b !== undefined)
+  if (present.length === 0) return undefined
+  return {
+    states: () => Object.assign({}, ...present.map((b) => b.states() ?? {})),
+    ready: () => present.every((b) => b.ready()),
+  }
+}
+
 /**
  * GET /health (the process answers; with shared backends configured, which are reachable) and GET /ready (for
  * load balancers: 503 while a backend whose policies fail closed is down). Public like the rest of their

@@ -164,6 +164,15 @@ export const RedisConfigSchema = Type.Union([
   ),
 ])
 
+/** `postgres://` or `postgresql://`, or a reference to one: the URL may carry a password. */
+const DATABASE_URL_PATTERN = '^(postgres(ql)?://\\S+|\\$\\{(env|secret):[A-Za-z0-9_.-]+\\})$'
+
+/**
+ * The Postgres several instances share for the request log and the dashboards built on it (store/pg/). Absent,
+ * the log is the data folder's SQLite. A credential field like `redis.url`; read at start.
+ */
+export const DatabaseConfigSchema = Type.String({ pattern: DATABASE_URL_PATTERN, maxLength: 2048 })
+
 /** An MCP server's name: a provider-id-like word, the prefix of its tools' namespaced names (`NAME__tool`). */
 export const MCP_SERVER_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$'
 
@@ -277,6 +286,8 @@ export const ConfigSchema = Type.Object(
     workspaces: Type.Optional(WorkspacesConfigSchema),
     /** Redis shared by several instances; see RedisConfigSchema. */
     redis: Type.Optional(RedisConfigSchema),
+    /** Postgres for the request log of several instances; see DatabaseConfigSchema. */
+    database: Type.Optional(DatabaseConfigSchema),
     // Sections owned by features that read them from the raw config; validated there.
     cache: Type.Optional(CacheConfigSchema),
     redaction: Type.Optional(RedactionConfigSchema),

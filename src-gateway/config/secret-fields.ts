@@ -220,10 +220,21 @@ function redisSlots(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
   return wholeUrl ? [url] : urlSecretFields(url, base)
 }
 
+/** The Postgres URL's password (its userinfo) and password-like parameters (`?password=…`, `sslpassword`). */
+function databaseSlots(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
+  const url = field(
+    cfg as { database: string },
+    'database',
+    'database',
+    (name) => name === 'database' || name.startsWith('database.'),
+  )
+  return wholeUrl ? [url] : urlSecretFields(url, 'database')
+}
+
 /**
  * Every credential field of a config: provider keys, headers and baseUrl credentials, the admin token,
  * the alert webhook, the OTLP exporter's headers and endpoint, the OIDC client secret, virtual keys, MCP
- * servers' env and headers and the Redis URL's password. Setters write into `cfg`,
+ * servers' env and headers, the Redis URL's password and the Postgres URL's. Setters write into `cfg`,
  * which must be a copy the caller owns.
  */
 function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
@@ -243,6 +254,7 @@ function fields(cfg: GatewayConfig, wholeUrl: boolean): SecretField[] {
   }
   for (const [name, s] of Object.entries(cfg.mcp?.servers ?? {})) out.push(...mcpServerSlots(name, s, wholeUrl))
   if (cfg.redis !== undefined) out.push(...redisSlots(cfg, wholeUrl))
+  if (cfg.database !== undefined) out.push(...databaseSlots(cfg, wholeUrl))
   return out
 }
 

@@ -60,6 +60,14 @@ export const GatewaySettingsSchema = Type.Object({
       state: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
     }),
   ),
+  /** The Postgres of the shared request log (config `database` or `serve --database`); absent without one. */
+  database: Type.Optional(
+    Type.Object({
+      /** Its password masked (a reference stays a reference). */
+      url: Type.String(),
+      state: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+    }),
+  ),
 })
 export type GatewaySettings = Static<typeof GatewaySettingsSchema>
 

@@ -25,6 +25,15 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
   const atStart = { ...store.current.resolved.logs }
   // Connected once, at start: the section as written then is the one in force.
   const redisAtStart = JSON.stringify(store.current.raw.redis)
+  const databaseAtStart = JSON.stringify(store.current.raw.database)
+  const databaseView = (): GatewaySettings['database'] => {
+    const running = app.logDatabase
+    if (!running) return undefined
+    // The --database flag's URL, or the config's as written at start (a reference stays one); the password masked.
+    const raw = JSON.parse(databaseAtStart ?? 'null') as string | null
+    const url = running.fromFlag || raw === null ? running.url : raw
+    return { url: maskedUrl(url, maskSecret), state: running.available() ? 'ok' : 'unavailable' }
+  }
   const redisView = (): GatewaySettings['redis'] => {
     const raw = store.current.raw.redis
     const running = redisSettings(app.gatewayConfig.resolved)
@@ -60,8 +69,10 @@ export function registerSettingsRoutes(app: FastifyInstance, store: ConfigStore,
       restartRequired: [
         ...changed.map((k) => `logs.${k}`),
         ...(JSON.stringify(store.current.raw.redis) === redisAtStart ? [] : ['redis']),
+        ...(JSON.stringify(store.current.raw.database) === databaseAtStart ? [] : ['database']),
       ],
       redis: redisView(),
+      database: databaseView(),
     }
   }
 
