@@ -9,9 +9,9 @@ import type { SharedState } from '../../shared-state/redis.js'
  * the caps are passed, the entries closest to expiry go first. Every function rejects when Redis cannot be
  * reached: the caller treats that as a miss (the cache fails open).
  *
- * With a MAC key (from SWITCHYARD_SECRET_KEY, which every instance shares), each entry carries an HMAC of its
- * key and contents: whoever can write to Redis but lacks the key cannot plant an answer for the gateways to
- * serve, nor move one to another request's key; an entry that fails the check is a miss.
+ * Each entry carries an HMAC of its key and contents under a key from SWITCHYARD_SECRET_KEY (which every
+ * instance shares, and `redis` requires): whoever can write to Redis but lacks it cannot plant an answer for
+ * the gateways to serve, nor move one to another request's key; an entry that fails the check is a miss.
  */
 
 /** A stored answer as Redis holds it; `payload` is sealed when the log's bodies are. */
@@ -56,15 +56,14 @@ end
 `
 
 // ARGV: prefix, key, payload, provider, model, cost ('' for none), namespace, ttl ms, bytes, max entries, max bytes,
-// mac ('' for none).
+// mac.
 const PUT = `${COMMON}
 sweep(100)
 local key, ttl, bytes = ARGV[2], tonumber(ARGV[8]), tonumber(ARGV[9])
 drop(key)
 local entry = prefix .. key
-redis.call('HSET', entry, 'p', ARGV[3], 'pr', ARGV[4], 'm', ARGV[5], 't', now, 'ns', ARGV[7])
+redis.call('HSET', entry, 'p', ARGV[3], 'pr', ARGV[4], 'm', ARGV[5], 't', now, 'ns', ARGV[7], 'h', ARGV[12])
 if ARGV[6] ~= '' then redis.call('HSET', entry, 'c', ARGV[6]) end
-if ARGV[12] ~= '' then redis.call('HSET', entry, 'h', ARGV[12]) end
 redis.call('PEXPIRE', entry, ttl)
 redis.call('ZADD', idx, now + ttl, key)
 redis.call('HSET', sizes, key, bytes)
@@ -130,22 +129,20 @@ export class SharedCacheStore {
 
   constructor(
     private readonly shared: SharedState,
-    private readonly macKey?: Buffer,
+    private readonly macKey: Buffer,
   ) {
     this.prefix = shared.key('cache', 'e', '')
     this.meta = [shared.key('cache', 'idx'), shared.key('cache', 'sizes'), shared.key('cache', 'stats')]
   }
 
-  /** The entry's HMAC over its key and every field a hit serves; '' without a MAC key. */
+  /** The entry's HMAC over its key and every field a hit serves. */
   private mac(key: string, payload: string, provider: string, model: string, cost: string): string {
-    if (!this.macKey) return ''
     return createHmac('sha256', this.macKey)
       .update(JSON.stringify([key, payload, provider, model, cost]))
       .digest('base64url')
   }
 
   private verified(key: string, v: (string | null)[]): boolean {
-    if (!this.macKey) return true
     const [payload, provider, model, , cost, mac] = v
     if (!mac) return false
     const want = Buffer.from(this.mac(key, payload ?? '', provider ?? '', model ?? '', cost ?? ''))

@@ -68,8 +68,8 @@ export interface ResponseCacheOptions {
    */
   shared?: () => SharedState | undefined
   /**
-   * A secret every instance shares (SWITCHYARD_SECRET_KEY): the shared entries are then authenticated, so a
-   * writer to Redis without it cannot plant answers. Without it they are not, and Redis must be trusted.
+   * The secret every instance shares (SWITCHYARD_SECRET_KEY, required with `redis`): shared entries are
+   * authenticated under it, so a writer to Redis without it cannot plant answers. Without it nothing is shared.
    */
   sharedSecret?: string
 }
@@ -198,7 +198,7 @@ export class ResponseCache {
    */
   private shared(): SharedCacheStore | undefined {
     const state = this.sharedState?.()
-    if (!state) return undefined
+    if (!state || !this.sharedSecret) return undefined
     if (this.sharedStore?.state !== state) {
       const channel = state.key('cache', 'clear')
       const sub = state.subscriber()
@@ -207,7 +207,7 @@ export class ResponseCache {
       })
       void sub.subscribe(channel).catch(() => undefined)
       // Derived once, when the shared cache is first used; scrypt so a weak passphrase is slow to guess from MACs.
-      const macKey = this.sharedSecret ? scryptSync(this.sharedSecret, 'switchyard shared cache', 32) : undefined
+      const macKey = scryptSync(this.sharedSecret, 'switchyard shared cache', 32)
       this.sharedStore = { state, store: new SharedCacheStore(state, macKey) }
     }
     return this.sharedStore.store
