@@ -15,6 +15,7 @@ import { buildProvider, buildProviders, type RuntimeProvider } from './routing/p
 import type { ResolverDeps } from './routing/resolve.js'
 import { RetryBudget } from './routing/retry.js'
 import type { SharedState } from './shared-state/redis.js'
+import type { LogStore } from './store/log-store.js'
 
 /** Everything a request handler needs, built once from config. */
 export interface GatewayContext extends ResolverDeps, PlanDeps {
@@ -37,6 +38,11 @@ export interface GatewayContext extends ResolverDeps, PlanDeps {
   inFlight: InFlightCalls
   /** The Redis several instances share (config `redis`), connected at start; undefined without one. */
   shared?: SharedState
+  /**
+   * The request log's readers (reports, detail, export, replay, retention): the data folder's SQLite, or the
+   * shared Postgres with `database`; undefined without a database (`--no-log`, tests without a data dir).
+   */
+  logStore?: LogStore
 }
 
 export interface ContextOptions {

@@ -43,6 +43,7 @@ import { sharedStateLifecycle } from './shared-state/lifecycle.js'
 import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
+import { sqliteLogStore } from './store/log-store.js'
 import { pgLifecycle } from './store/pg/lifecycle.js'
 import { type ReportLimits, ReportService } from './store/report-service.js'
 import { Team } from './team/team.js'
@@ -257,6 +258,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.decorate('mcpHub', mcpHub)
   const reports = db ? new ReportService(db, deps.reportLimits) : undefined
   app.decorate('reports', reports)
+  gw.logStore = db && reports ? sqliteLogStore(db, reports) : undefined
   // Redis (config `redis`, read at start: a changed URL takes a restart) is connected before the first call.
   const redis = redisSettings(config.resolved)
   const sharedState = redis && sharedStateLifecycle(redis, gw, alerts, clock)
@@ -314,7 +316,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await gw.upstreams.close()
     alerts.close()
     cache.close()
-    await reports?.close()
+    await gw.logStore?.close()
     team.close()
     if (db) closeDatabase(db)
   })

@@ -97,7 +97,7 @@ export async function runGateway(opts: {
     // report worker leaves the tray's figures blank until the next poll.
     const now = Date.now()
     const query = { from: startOfToday(), to: new Date(now).toISOString(), bucket: 'day' } as const
-    const json = await app.reports?.run({ kind: 'stats', query, now }).catch(() => undefined)
+    const json = await app.gateway.logStore?.report({ kind: 'stats', query, now }).catch(() => undefined)
     if (json === undefined) return { requests: null, costUsd: null }
     const { totals } = JSON.parse(json) as StatsResult
     return { requests: totals.requests, costUsd: totals.costUsd }

@@ -2,9 +2,8 @@ import { decodeAnthropicRequest } from '../api/anthropic/decode-request.js'
 import { validateChatRequest } from '../api/openai/codec.js'
 import type { ChatMessage } from '../core/chat-types.js'
 import type { BodyCipher } from '../store/body-cipher.js'
-import type { Db } from '../store/db.js'
 import type { LogFilter } from '../store/log-filter.js'
-import { getLog, logBatches } from '../store/log-queries.js'
+import type { LogStore } from '../store/log-store.js'
 import type { RunRow } from './compare-types.js'
 
 /** The messages of a logged request, in the canonical (OpenAI) shape, or null if it cannot be replayed. */
@@ -36,19 +35,19 @@ export function loggedOutput(body: unknown): string | null {
  * be decoded (OpenAI and Anthropic calls), each with what the original call cost and answered.
  * `cipher` opens bodies stored encrypted; one it cannot open counts as skipped.
  */
-export function replayRows(
-  db: Db,
+export async function replayRows(
+  log: LogStore,
   filter: LogFilter,
   limit: number,
   cipher?: BodyCipher,
-): { rows: RunRow[]; skipped: number } {
+): Promise<{ rows: RunRow[]; skipped: number }> {
   const rows: RunRow[] = []
   let skipped = 0
   // Scan past rows that cannot be replayed, a batch at a time, until `limit` rows are found.
-  for (const batch of logBatches(db, filter, 200)) {
+  for await (const batch of log.batches(filter, 200)) {
     for (const item of batch) {
       if (rows.length >= limit) break
-      const detail = getLog(db, item.id, cipher)
+      const detail = await log.getLog(item.id, cipher)
       const messages = detail && loggedMessages(item.inboundApi, detail.requestBody)
       if (!detail || !messages) {
         skipped++

@@ -12,10 +12,9 @@ import {
 import { can } from '../../../src-shared/contract/permissions.js'
 import { GatewayError } from '../../core/errors.js'
 import type { LogFilter } from '../../store/log-filter.js'
-import { getLog } from '../../store/log-queries.js'
 import { seesWorkspace, visibleWorkspaces } from '../../team/tenancy.js'
-import { requireDb, toLogFilter } from './query-params.js'
-import { JSON_TYPE, requireReports } from './stats.js'
+import { toLogFilter } from './query-params.js'
+import { JSON_TYPE, requireLogStore } from './stats.js'
 
 const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' }
 
@@ -41,9 +40,9 @@ export function registerAdminLogs(app: FastifyInstance): void {
     '/admin/v1/logs',
     { config: { permission: 'logs:read' }, schema: { querystring: LogsQuerySchema } },
     async (req, reply) => {
-      const reports = requireReports(app)
+      const store = requireLogStore(app)
       const { limit, cursor, after } = req.query
-      const json = await reports.run({
+      const json = await store.report({
         kind: 'logs',
         filter: filterFor(req),
         page: {
@@ -61,12 +60,12 @@ export function registerAdminLogs(app: FastifyInstance): void {
     { config: { permission: 'logs:read' }, schema: { querystring: LogExportQuerySchema } },
     async (req, reply) => {
       const { format } = req.query
-      const reports = requireReports(app)
+      const store = requireLogStore(app)
       // Read and formatted in a worker; pulled by the response stream, so a chunk is asked for only once the
       // socket has taken the one before (the pipe waits for 'drain'), and the worker ends when the client goes
       // away (the stream is destroyed, which ends the generator). HEAD sends no body: an export started for it
       // would never be read, and its worker, never ended, would hold one of the few export places for good.
-      const chunks = req.method === 'HEAD' ? null : reports.startExport({ filter: filterFor(req), format })
+      const chunks = req.method === 'HEAD' ? null : store.startExport({ filter: filterFor(req), format })
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
       reply
         .header('content-type', EXPORT_TYPES[format])
@@ -79,7 +78,7 @@ export function registerAdminLogs(app: FastifyInstance): void {
     '/admin/v1/logs/:id',
     { config: { permission: 'logs:read' }, schema: { params: LogParamsSchema } },
     async (req) => {
-      const row = getLog(requireDb(app), req.params.id, app.requestLog.cipher)
+      const row = await requireLogStore(app).getLog(req.params.id, app.requestLog.cipher)
       // Another workspace's row answers as a missing one: a 403 would confirm that it exists.
       if (!row || !seesWorkspace(req.principal, row.workspace))
         throw new GatewayError('not_found', `no request log with id ${req.params.id}`, { code: 'log_not_found' })

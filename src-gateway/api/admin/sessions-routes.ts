@@ -10,10 +10,9 @@ import {
   SessionsQuerySchema,
 } from '../../../src-shared/contract/sessions.js'
 import { GatewayError } from '../../core/errors.js'
-import { getSession } from '../../store/session-queries.js'
 import { visibleWorkspaces } from '../../team/tenancy.js'
-import { isoParam, requireDb } from './query-params.js'
-import { JSON_TYPE, requireReports } from './stats.js'
+import { isoParam } from './query-params.js'
+import { JSON_TYPE, requireLogStore } from './stats.js'
 
 /** Without `from`, the week before `to`: a list bounded in time reads a bounded part of the log. */
 const DEFAULT_SPAN_MS = 7 * 86_400_000
@@ -35,9 +34,9 @@ export function registerAdminSessions(app: FastifyInstance): void {
     '/admin/v1/sessions',
     { config: { permission: 'logs:read' }, schema: { querystring: SessionsQuerySchema } },
     async (req, reply) => {
-      const reports = requireReports(app)
+      const store = requireLogStore(app)
       const { project, key, tool, limit, cursor } = req.query
-      const json = await reports.run({
+      const json = await store.report({
         kind: 'sessions',
         filter: { ...rangeOf(req.query), project, key, tool, workspaces: visibleWorkspaces(req.principal) },
         page: { limit, cursor: cursor === undefined ? undefined : Number(cursor) },
@@ -51,7 +50,7 @@ export function registerAdminSessions(app: FastifyInstance): void {
     { config: { permission: 'logs:read' }, schema: { querystring: ProjectsQuerySchema } },
     async (req, reply) => {
       const { key, tool } = req.query
-      const json = await requireReports(app).run({
+      const json = await requireLogStore(app).report({
         kind: 'projects',
         filter: { ...rangeOf(req.query), key, tool, workspaces: visibleWorkspaces(req.principal) },
       })
@@ -67,7 +66,7 @@ export function registerAdminSessions(app: FastifyInstance): void {
     },
     async (req) => {
       const { limit, cursor } = req.query
-      const found = getSession(requireDb(app), req.params.id, {
+      const found = await requireLogStore(app).getSession(req.params.id, {
         limit,
         cursor: cursor === undefined ? undefined : Number(cursor),
         workspaces: visibleWorkspaces(req.principal),

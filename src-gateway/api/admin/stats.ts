@@ -9,7 +9,7 @@ import {
 } from '../../../src-shared/contract/stats.js'
 import { GatewayError } from '../../core/errors.js'
 import type { StatsBucket } from '../../store/log-stats.js'
-import type { ReportService } from '../../store/report-service.js'
+import type { LogStore } from '../../store/log-store.js'
 import { visibleWorkspaces } from '../../team/tenancy.js'
 import { isoParam, requireDb } from './query-params.js'
 
@@ -26,26 +26,28 @@ function rangeOf(q: { from?: string; to?: string; bucket: StatsBucket }): { from
 /** A report's answer comes from the worker as JSON text, sent as it is. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
 
-/** The report worker; without a database, requireDb's 503 (server.ts starts one wherever there is a database). */
-export function requireReports(app: FastifyInstance): ReportService {
+/** The request log's store (SQLite's or the shared Postgres); without a database, requireDb's 503. */
+export function requireLogStore(app: FastifyInstance): LogStore {
+  const store = app.gateway.logStore
+  if (store) return store
   requireDb(app)
-  return app.reports as ReportService
+  throw new GatewayError('internal', 'the request log is not open', { status: 503, code: 'storage_unavailable' })
 }
 
 /**
  * GET /admin/v1/stats: totals, per-group totals and a time series for the cost and latency charts.
  * GET /admin/v1/stats/overview: everything one Overview refresh draws, in one call (see computeOverview).
  * GET /admin/v1/stats/spend: cost, calls and tokens per workspace or per person.
- * Both run in the report worker.
+ * All read through the log store (SQLite's report worker, or the shared Postgres).
  */
 export function registerAdminStats(app: FastifyInstance): void {
   app.get<{ Querystring: StatsRequestQuery }>(
     '/admin/v1/stats',
     { config: { permission: 'logs:read' }, schema: { querystring: StatsRequestQuerySchema } },
     async (req, reply) => {
-      const reports = requireReports(app)
+      const store = requireLogStore(app)
       const { bucket, groupBy } = req.query
-      const json = await reports.run({
+      const json = await store.report({
         kind: 'stats',
         query: { ...rangeOf(req.query), bucket, groupBy },
         now: Date.now(),
@@ -59,9 +61,9 @@ export function registerAdminStats(app: FastifyInstance): void {
     '/admin/v1/stats/overview',
     { config: { permission: 'logs:read' }, schema: { querystring: OverviewRequestQuerySchema } },
     async (req, reply) => {
-      const reports = requireReports(app)
+      const store = requireLogStore(app)
       const { bucket, groupBy } = req.query
-      const json = await reports.run({
+      const json = await store.report({
         kind: 'overview',
         query: { ...rangeOf(req.query), bucket, groupBy },
         now: Date.now(),
@@ -76,7 +78,7 @@ export function registerAdminStats(app: FastifyInstance): void {
     '/admin/v1/stats/spend',
     { config: { permission: 'logs:read' }, schema: { querystring: SpendRequestQuerySchema } },
     async (req, reply) => {
-      const json = await requireReports(app).run({
+      const json = await requireLogStore(app).report({
         kind: 'spend',
         query: { ...rangeOf({ ...req.query, bucket: 'day' }), by: req.query.by },
         now: Date.now(),

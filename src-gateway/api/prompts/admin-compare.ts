@@ -39,6 +39,7 @@ import type { Db } from '../../store/db.js'
 import type { Principal } from '../../team/principal.js'
 import { requestWorkspace, seesWorkspace, visibleWorkspaces, WORKSPACE_HEADER } from '../../team/tenancy.js'
 import { toLogFilter } from '../admin/query-params.js'
+import { requireLogStore } from '../admin/stats.js'
 import { assertSeesPrompt, listedWorkspaces } from './admin-prompts.js'
 
 const MAX_CELLS = 5000
@@ -207,7 +208,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const only = teamRun(place)
       const workspaces = only === undefined ? visibleWorkspaces(req.principal) : [only]
       const filter = { ...toLogFilter(body.filter ?? {}), workspaces }
-      const { rows, skipped } = replayRows(db, filter, body.limit ?? 50, app.requestLog.cipher)
+      const { rows, skipped } = await replayRows(requireLogStore(app), filter, body.limit ?? 50, app.requestLog.cipher)
       const columns = columnsFor(db, req.principal, undefined, body.models)
       if (rows.length === 0) {
         throw invalid(
