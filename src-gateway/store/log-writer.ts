@@ -75,8 +75,8 @@ const emitWriterWarning = (message: string) => process.emitWarning(message, { ty
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
-/** request_logs' columns as toRow names them, in the order INSERT binds them. */
-const COLUMNS = [
+/** request_logs' columns as toRow names them, in the order INSERT binds them (pg/log-writer.ts binds the same). */
+export const COLUMNS = [
   'created_at',
   'request_id',
   'inbound_api',
@@ -134,7 +134,8 @@ function strongestAction(hits: LogEvent['guardrails']): string | null {
   return best
 }
 
-function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) => string) {
+/** A log row's columns as SQLite stores them; the Postgres writer maps them from here too, so both agree. */
+export function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) => string) {
   return {
     created_at: new Date(e.startedAt).toISOString(),
     request_id: e.requestId,
@@ -417,4 +418,4 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   }
 }
 
-const hasBody = (e: LogEvent) => e.requestBody !== undefined || e.responseBody !== undefined
+export const hasBody = (e: LogEvent) => e.requestBody !== undefined || e.responseBody !== undefined

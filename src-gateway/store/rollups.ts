@@ -170,7 +170,7 @@ export const COUNTER_COLUMNS: Record<keyof Counters, string> = {
 }
 const COUNTERS = Object.values(COUNTER_COLUMNS)
 
-interface Cell {
+export interface Cell {
   /** `m` for a minute cell, `h` for an hour cell, `d` for a day cell. */
   level: string
   start: number
@@ -302,9 +302,10 @@ const CELL_DIMS: readonly string[] = [...DIMS, ...WORKSPACE_DIMS.map(workspaceCe
  * and for a row with a workspace per workspace and WORKSPACE_DIMS value; `onlyPerWorkspace` writes those alone
  * (rows rolled up before per-workspace cells existed). Work per row is shared by its cells: its bins, buckets and
  * dimension values are found once, and cells are looked up by number and value, with no key built per row (this
- * runs in every log flush).
+ * runs in every log flush). The Postgres writer (pg/log-writer.ts) sums its flushes' cells with it too, minute
+ * cells left out (`minutesSince` Infinity).
  */
-function cellsOf(
+export function cellsOf(
   rows: readonly RollupLine[],
   times: readonly number[],
   minutesSince: number,
