@@ -5,13 +5,14 @@ import { BODY_KEY_ENV, type BodyCipher, isSealedBody } from './body-cipher.js'
 import type { Db } from './db.js'
 import { type LogFilter, logSelection } from './log-filter.js'
 
-const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
+/** The list's columns (no bodies); the Postgres reader (pg/log-queries.ts) selects the same ones. */
+export const COLUMNS = `id, created_at, request_id, inbound_api, route, provider, model, requested_model, key_name, status,
   error, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens,
   is_estimated, cost_usd, is_stream, attempts, is_cache_hit, is_fallback, attempt_failures_json,
   prompt_name, prompt_version, prompt_arm, redactions_json, guardrails_json, guardrail_action, cache_saved_usd, caller,
   session_id, project, tool_call_repairs, client_tool, workspace, person`
 
-interface LogRow {
+export interface LogRow {
   id: number
   created_at: string
   request_id: string
@@ -101,7 +102,7 @@ export const LOG_ITEM_FIELDS: (keyof LogItem)[] = [
   'cacheSavedUsd',
 ]
 
-function toItem(r: LogRow): LogItem {
+export function toItem(r: LogRow): LogItem {
   return {
     id: r.id,
     createdAt: r.created_at,
@@ -154,7 +155,7 @@ function parseBody(text: string): unknown {
 }
 
 /** A stored body as the API shows it, or why it cannot be shown: a row with a foreign key must not fail the request. */
-function readBody(text: string | null, cipher: BodyCipher | undefined): { body: unknown; error?: string } {
+export function readBody(text: string | null, cipher: BodyCipher | undefined): { body: unknown; error?: string } {
   if (text === null) return { body: null }
   if (!isSealedBody(text)) return { body: parseBody(text) }
   if (!cipher) {
