@@ -92,15 +92,19 @@ interface Body {
   missingEnv: string[]
 }
 
-/** The config without the section no instance takes from another. */
-function withoutRedis(raw: GatewayConfig): GatewayConfig {
-  const { redis: _own, ...rest } = raw
+/**
+ * The config without the sections no instance takes from another: where its Redis and its Postgres are (each
+ * instance's own file says; a shared document must never redirect an instance's state or log, and the URLs carry
+ * passwords).
+ */
+function withoutOwnBackends(raw: GatewayConfig): GatewayConfig {
+  const { redis: _redis, database: _database, ...rest } = raw
   return rest
 }
 
 /** The shareable part of a raw config, plain credentials turned into references, and their secret names. */
 function shareable(raw: GatewayConfig): { config: GatewayConfig; plain: Map<string, string>; names: Set<string> } {
-  const { raw: config, values } = sealPlainSecrets(withoutRedis(raw))
+  const { raw: config, values } = sealPlainSecrets(withoutOwnBackends(raw))
   return { config, plain: values, names: referencedSecrets(config) }
 }
 
@@ -456,7 +460,9 @@ export class SharedConfig {
     const current = this.store.current
     const candidate = { ...body.config } as GatewayConfig
     delete candidate.redis
+    delete candidate.database
     if (current.raw.redis !== undefined) candidate.redis = current.raw.redis
+    if (current.raw.database !== undefined) candidate.database = current.raw.database
     const problems = configProblems(candidate)
     if (problems.length > 0) {
       throw new Refused(`it is not a valid config here: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`)
@@ -469,7 +475,7 @@ export class SharedConfig {
     }
     const mine = shareable(current.raw)
     const same =
-      JSON.stringify(mine.config) === JSON.stringify(withoutRedis(candidate)) &&
+      JSON.stringify(mine.config) === JSON.stringify(withoutOwnBackends(candidate)) &&
       [...secrets].every(([n, v]) => (mine.plain.get(n) ?? this.store.secrets.get(n)) === v)
     if (same) {
       // Already this config (a restart with an up-to-date file): nothing to rebuild or rewrite.

@@ -186,6 +186,33 @@ providers:
     )
   })
 
+  it("keeps an instance's `database` to itself: its URL and password never reach Redis or another instance", async () => {
+    const database = 'postgres://sy:pw-only-on-e@127.0.0.1:1/only_on_e'
+    odd = await startServe(`redis: ${redisServer.url}\ndatabase: ${database}\n`, [], {
+      env: { SWITCHYARD_SECRET_KEY: SECRET_KEY },
+      adminToken: cluster.adminToken,
+      fromSource: true,
+    })
+    const put = await fetch(`${odd.baseUrl}/admin/v1/routes/from-e`, {
+      method: 'PUT',
+      headers: { ...odd.adminHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({ targets: [{ model: 'mock/m' }] }),
+    })
+    expect(put.status, await put.text()).toBe(201)
+    await within(3000, 'route from E on C', async () => (await chat(cluster.urls[2], 'from-e')).status === 200)
+    const values = (await everyValue(redis)).join('\n')
+    expect(values).toContain('from-e')
+    expect(values).not.toContain('only_on_e')
+    expect(values).not.toContain('pw-only-on-e')
+    for (const m of published) expect(m).not.toContain('only_on_e')
+    expect(readFileSync(join(cluster.instances[2].dataDir, 'test-config.yaml'), 'utf8')).not.toContain('database')
+    // E kept its own: it still points at its (unreachable) Postgres.
+    const health = (await (await fetch(`${odd.baseUrl}/health`)).json()) as { backends: Record<string, string> }
+    expect(health.backends.postgres).toBe('unavailable')
+    await odd.stop()
+    odd = undefined
+  })
+
   it('refuses, on the instances lacking it, a config that needs an environment variable; they keep theirs', async () => {
     odd = await startServe(`redis: ${redisServer.url}\n`, [], {
       env: { SWITCHYARD_SECRET_KEY: SECRET_KEY, SY_ONLY_ON_D: 'sk-from-env' },
