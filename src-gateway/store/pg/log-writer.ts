@@ -22,6 +22,13 @@ export interface PgLogWriter extends LogWriter {
   flush(): Promise<void>
 }
 
+/**
+ * How long a partition's CREATE or DROP waits for its lock. Both need the parent table exclusively, and one waiting
+ * behind a long dashboard query would make every flush and every read queue behind it; past this it gives up until the
+ * next maintenance pass (maintenance.ts) or flush.
+ */
+export const PARTITION_LOCK_TIMEOUT = '2s'
+
 const DEFAULT_MAX_QUEUE_ROWS = 50_000
 const DEFAULT_CLOSE_GRACE_MS = 5_000
 const FIRST_RETRY_MS = 100
@@ -429,8 +436,14 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       // A checked-out connection that breaks between two statements emits 'error', which the pool does not
       // catch: unheard, it would end the process. Heard, it fails this flush like any other error.
       client.on('error', onClientError)
-      // Made outside the insert's transaction: creating a partition locks the parent table, briefly.
-      if (newDays.length > 0) await client.query(ENSURE_PARTITIONS, [newDays])
+      // Made outside the insert's transaction: creating a partition locks the parent table, so it waits a bounded
+      // time for a running dashboard query rather than making every other statement queue behind it.
+      if (newDays.length > 0) {
+        await client.query('BEGIN')
+        await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`)
+        await client.query(ENSURE_PARTITIONS, [newDays])
+        await client.query('COMMIT')
+      }
       await client.query('BEGIN')
       const rows = batch.some((e) => uncertain.has(e)) ? await unwritten(client, batch) : batch
       const rowCosts = rows === batch ? costs : rows.map((e) => costs[batch.indexOf(e)])
