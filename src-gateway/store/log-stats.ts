@@ -56,11 +56,11 @@ export type {
   StatsSummary,
 }
 
-const GROUP_DIM: Record<StatsGroupBy, RollupDim> = { model: 'model', provider: 'provider', key: 'key' }
-const BUCKET_MS: Record<StatsBucket, number> = { '5m': 5 * MINUTE_MS, hour: HOUR_MS, day: DAY_MS }
+export const GROUP_DIM: Record<StatsGroupBy, RollupDim> = { model: 'model', provider: 'provider', key: 'key' }
+export const BUCKET_MS: Record<StatsBucket, number> = { '5m': 5 * MINUTE_MS, hour: HOUR_MS, day: DAY_MS }
 const PERCENTILES = [0.5, 0.95, 0.99] as const
 
-class Accumulator {
+export class Accumulator {
   counters = zeroCounters()
   latency: Sketch = new Map()
   ttft: Sketch = new Map()
@@ -191,15 +191,16 @@ const SLICE_MS: Record<Piece['source'], number> = {
 const yieldTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /** One series point per bucket and dimension value, keyed `bucket\0value`. */
-type Series = Map<string, { bucket: number; group: string | null; acc: Accumulator }>
+export type Series = Map<string, { bucket: number; group: string | null; acc: Accumulator }>
 
-const isWorkspaceDim = (dim: RollupDim): dim is WorkspaceDim => (WORKSPACE_DIMS as readonly RollupDim[]).includes(dim)
+export const isWorkspaceDim = (dim: RollupDim): dim is WorkspaceDim =>
+  (WORKSPACE_DIMS as readonly RollupDim[]).includes(dim)
 
 /**
  * Where a member's series of `dims` come from: `all` and `workspace` from their workspaces' `workspace` cells, the
  * others from the per-workspace cells (rollups.ts WORKSPACE_DIMS); undefined when a dimension has none, so rows.
  */
-function memberCellDims(dims: readonly RollupDim[]): string[] | undefined {
+export function memberCellDims(dims: readonly RollupDim[]): string[] | undefined {
   if (!dims.every((d) => d === 'all' || d === 'workspace' || isWorkspaceDim(d))) return undefined
   return [...new Set(dims.map((d) => (isWorkspaceDim(d) ? workspaceCellDim(d) : 'workspace')))]
 }
@@ -286,7 +287,7 @@ async function readSeries(
 }
 
 /** Totals and per-group totals of a series: sums of its points. */
-function totalsOf(series: Series): { totals: Sum; groups: Map<string | null, Sum> } {
+export function totalsOf(series: Series): { totals: Sum; groups: Map<string | null, Sum> } {
   const totals = new Sum()
   const groups = new Map<string | null, Sum>()
   for (const { group, acc } of series.values()) {
@@ -302,9 +303,9 @@ function totalsOf(series: Series): { totals: Sum; groups: Map<string | null, Sum
 }
 
 /** What every report over a range carries besides its series: hit counts and the database's size. */
-type RangeExtras = Pick<StatsResult, 'byGuardrail' | 'byRedaction' | 'db'>
+export type RangeExtras = Pick<StatsResult, 'byGuardrail' | 'byRedaction' | 'db'>
 
-function resultOf(q: StatsQuery, series: Series, extras: RangeExtras): StatsResult {
+export function resultOf(q: StatsQuery, series: Series, extras: RangeExtras): StatsResult {
   const { totals, groups } = totalsOf(series)
   return {
     from: q.from,
@@ -413,7 +414,7 @@ export async function computeOverview(
  * person have no cells of their own (rollups.ts isOptionalDim): their group (null) is what `all` holds beyond
  * the named groups.
  */
-function spendOf(series: Series, all: Series): SpendGroup[] {
+export function spendOf(series: Series, all: Series): SpendGroup[] {
   const named = [...totalsOf(series).groups].map(([group, sum]) => ({
     group,
     requests: sum.counters.requests,
@@ -479,6 +480,13 @@ export function mcpActivity(db: Db, from: number, to: number, workspaces?: reado
     calls: number
     errors: number
   }[]
+  return mcpSummary(rows)
+}
+
+/** Tool-call groups (server, tool) as the Overview's card shows them: totals and the busiest servers and tools. */
+export function mcpSummary(
+  rows: { server: string | null; tool: string | null; calls: number; errors: number }[],
+): McpActivity {
   const servers = new Map<string, { server: string; calls: number; errors: number }>()
   let calls = 0
   let errors = 0
@@ -504,13 +512,8 @@ export function mcpActivity(db: Db, from: number, to: number, workspaces?: reado
   }
 }
 
-/** Guardrail hits and redacted entities: hour cells for whole hours, the rows' JSON for the partial ones. */
-function hitCounts(
-  db: Db,
-  from: number,
-  to: number,
-  workspaces?: readonly string[],
-): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
+/** Guardrail hits and redacted entities counted from cells and rows, sorted as the reports show them. */
+export function hitTally() {
   const guardrails = new Map<string, GuardrailCount>()
   const redactions = new Map<string, RedactionCount>()
   const addHit = (h: Omit<GuardrailCount, 'count'>, count: number) => {
@@ -524,6 +527,36 @@ function hitCounts(
     if (entry) entry.count += count
     else redactions.set(type, { type, count })
   }
+  return {
+    addHit,
+    addEntity,
+    /** A row's own hits (its guardrails_json and redactions_json). */
+    addRow(row: Pick<RollupRow, 'guardrails_json' | 'redactions_json'>) {
+      for (const h of JSON.parse(row.guardrails_json ?? '[]') as GuardrailHit[]) addHit(h, 1)
+      for (const [type, n] of Object.entries(JSON.parse(row.redactions_json ?? '{}') as Record<string, number>))
+        addEntity(type, n)
+    },
+    result(): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
+      const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+      return {
+        byGuardrail: [...guardrails.values()].sort(
+          (a, b) =>
+            b.count - a.count || byText(a.check, b.check) || byText(a.stage, b.stage) || byText(a.action, b.action),
+        ),
+        byRedaction: [...redactions.values()].sort((a, b) => b.count - a.count || byText(a.type, b.type)),
+      }
+    },
+  }
+}
+
+/** Guardrail hits and redacted entities: hour cells for whole hours, the rows' JSON for the partial ones. */
+function hitCounts(
+  db: Db,
+  from: number,
+  to: number,
+  workspaces?: readonly string[],
+): Pick<StatsResult, 'byGuardrail' | 'byRedaction'> {
+  const { addHit, addEntity, addRow, result } = hitTally()
   const rows = db.prepare(
     `SELECT guardrails_json, redactions_json FROM request_logs WHERE created_at >= ? AND created_at < ?
        AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)${workspaces ? RANGE_WORKSPACE_SQL : ''}`,
@@ -532,22 +565,13 @@ function hitCounts(
   const hours: CellLevel = { source: 'hours', size: HOUR_MS, since: -Infinity, until: Infinity }
   for (const piece of planRange(from, to, workspaces ? [] : [hours])) {
     if (piece.source === 'rows') {
-      for (const row of rows.iterate(iso(piece.from), iso(piece.to), ...scope) as IterableIterator<RollupRow>) {
-        for (const h of JSON.parse(row.guardrails_json ?? '[]') as GuardrailHit[]) addHit(h, 1)
-        for (const [type, n] of Object.entries(JSON.parse(row.redactions_json ?? '{}') as Record<string, number>))
-          addEntity(type, n)
-      }
+      for (const row of rows.iterate(iso(piece.from), iso(piece.to), ...scope) as IterableIterator<RollupRow>)
+        addRow(row)
       continue
     }
     const range = [piece.from / 1000, piece.to / 1000]
     for (const g of db.prepare(GUARDRAIL_SQL).all(...range) as GuardrailCount[]) addHit(g, g.count)
     for (const r of db.prepare(REDACTION_SQL).all(...range) as RedactionCount[]) addEntity(r.type, r.count)
   }
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-  return {
-    byGuardrail: [...guardrails.values()].sort(
-      (a, b) => b.count - a.count || byText(a.check, b.check) || byText(a.stage, b.stage) || byText(a.action, b.action),
-    ),
-    byRedaction: [...redactions.values()].sort((a, b) => b.count - a.count || byText(a.type, b.type)),
-  }
+  return result()
 }
