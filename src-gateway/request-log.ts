@@ -5,14 +5,23 @@ import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
 import type { Db } from './store/db.js'
-import { createLogWriter, type LogWriter, type WriterEpisode } from './store/log-writer.js'
-import { DEFAULT_RETENTION, startRetention } from './store/retention.js'
+import { createLogWriter, type LogWriter, type LogWriterOptions, type WriterEpisode } from './store/log-writer.js'
+import { DEFAULT_RETENTION, type RetentionPolicy, startRetention } from './store/retention.js'
+
+/**
+ * Where rows go and how the log is kept within its retention policy, when that is not the data folder's SQLite:
+ * the shared Postgres (config `database`; server.ts builds it from store/pg/).
+ */
+export interface LogBackend {
+  writer(options: LogWriterOptions): LogWriter
+  retention(policy: RetentionPolicy): { stop(): void }
+}
 
 /** Where every call's LogEvent goes, and what the admin API and /metrics read about them. */
 export interface RequestLog {
   /** Counts each event for /metrics, then queues it for the database (or memory). */
   sink: LogSink
-  /** The database writer; absent without a data dir or when the caller supplied its own sink. */
+  /** The database writer (SQLite's, or the shared Postgres's); absent without one or when the caller supplied a sink. */
   writer?: LogWriter
   priceBook: PriceBook
   metrics: GatewayMetrics
@@ -46,44 +55,53 @@ export function createRequestLog(
   cipher?: BodyCipher,
   /** Told once when the database starts refusing rows and once when it takes them again (alerts). */
   onWriterEpisode?: (episode: WriterEpisode) => void,
+  /** The shared Postgres instead of `db` for the rows and their retention (`db` keeps the other stores). */
+  backend?: LogBackend,
 ): RequestLog {
   const encryptsBodies = config.logs?.encryptBodies ?? false
   // Fail closed: encryption asked for and no cipher must never mean bodies stored in plain text.
-  if (encryptsBodies && db && !cipher) throw new BodyKeyError('logs.encryptBodies is on but no body cipher was given')
+  if (encryptsBodies && (db || backend) && !cipher)
+    throw new BodyKeyError('logs.encryptBodies is on but no body cipher was given')
   const priceBook = createPriceBook(config)
   const metrics = createGatewayMetrics()
-  const writer =
-    db && !sink
-      ? createLogWriter(db, {
-          priceBook,
-          storeBodies: config.logs?.storeBodies ?? true,
-          secrets: credentialValues(config),
-          cipher: encryptsBodies ? cipher : undefined,
-          maxQueueRows: config.logs?.maxQueueRows,
-          onEpisode: onWriterEpisode,
-          onPriced: onPriced
-            ? (e, cost) => {
-                metrics.addCost(e, cost)
-                onPriced(e, cost)
-              }
-            : metrics.addCost,
-        })
-      : undefined
+  const writerOptions = (): LogWriterOptions => ({
+    priceBook,
+    storeBodies: config.logs?.storeBodies ?? true,
+    secrets: credentialValues(config),
+    cipher: encryptsBodies ? cipher : undefined,
+    maxQueueRows: config.logs?.maxQueueRows,
+    onEpisode: onWriterEpisode,
+    onPriced: onPriced
+      ? (e, cost) => {
+          metrics.addCost(e, cost)
+          onPriced(e, cost)
+        }
+      : metrics.addCost,
+  })
+  const writer = sink
+    ? undefined
+    : backend
+      ? backend.writer(writerOptions())
+      : db
+        ? createLogWriter(db, writerOptions())
+        : undefined
   const inner = sink ?? writer ?? createMemorySink()
   const policyOf = (c: GatewayConfig) => ({
     maxAgeDays: c.logs?.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
     maxDbMb: c.logs?.maxDbMb ?? DEFAULT_RETENTION.maxDbMb,
   })
+  const keep: LogBackend['retention'] | undefined =
+    backend?.retention ?? (db ? (p: RetentionPolicy) => startRetention(db, p) : undefined)
   let policy = policyOf(config)
-  let retention = db ? startRetention(db, policy) : undefined
+  let retention = keep?.(policy)
   let closed = false
   // A changed retention policy applies at once: the old schedule stops and the new one runs a first pass soon.
   const applyRetention = (next: GatewayConfig) => {
     const p = policyOf(next)
-    if (!db || closed || (p.maxAgeDays === policy.maxAgeDays && p.maxDbMb === policy.maxDbMb)) return
+    if (!keep || closed || (p.maxAgeDays === policy.maxAgeDays && p.maxDbMb === policy.maxDbMb)) return
     retention?.stop()
     policy = p
-    retention = startRetention(db, policy)
+    retention = keep(policy)
   }
   const counted = metrics.wrap(inner)
   return {
