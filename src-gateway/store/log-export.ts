@@ -1,7 +1,7 @@
 import { csvLine } from './csv.js'
 import type { Db } from './db.js'
 import type { LogFilter } from './log-filter.js'
-import { LOG_ITEM_FIELDS, logBatches } from './log-queries.js'
+import { LOG_ITEM_FIELDS, type LogItem, logBatches } from './log-queries.js'
 
 export type ExportFormat = 'jsonl' | 'csv'
 
@@ -17,9 +17,19 @@ function csvCell(value: unknown): unknown {
  * steps lets other work run, and one that stops pulling stops the reading.
  */
 export function* exportChunks(db: Db, filter: LogFilter, format: ExportFormat): Generator<string> {
-  if (format === 'csv') yield csvLine(LOG_ITEM_FIELDS)
-  for (const batch of logBatches(db, filter, 500))
-    yield format === 'csv'
-      ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => csvCell(item[f])))).join('')
-      : batch.map((item) => `${JSON.stringify(item)}\n`).join('')
+  if (format === 'csv') yield exportHeader
+  for (const batch of logBatches(db, filter, EXPORT_BATCH)) yield exportText(batch, format)
+}
+
+/** Rows an export reads per step (both backends). */
+export const EXPORT_BATCH = 500
+
+/** The CSV header line, before the first batch. */
+export const exportHeader = csvLine(LOG_ITEM_FIELDS)
+
+/** A batch of rows as export text: CSV lines or JSON lines. */
+export function exportText(batch: readonly LogItem[], format: ExportFormat): string {
+  return format === 'csv'
+    ? batch.map((item) => csvLine(LOG_ITEM_FIELDS.map((f) => csvCell(item[f])))).join('')
+    : batch.map((item) => `${JSON.stringify(item)}\n`).join('')
 }

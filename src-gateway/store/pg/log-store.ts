@@ -1,0 +1,95 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { GatewayError } from '../../core/errors.js'
+import { EXPORT_BATCH, exportHeader, exportText } from '../log-export.js'
+import type { LogStore } from '../log-store.js'
+import type { ExportJob, ReportJob } from '../report-jobs.js'
+import { EXPORT_BYTES_PER_S, MAX_EXPORTS } from '../report-service.js'
+import { pgGetLog, pgListLogs, pgLogBatches, pgSpendSince } from './log-queries.js'
+import { pgComputeOverview, pgComputeSpend, pgComputeStats } from './log-stats.js'
+import { pgTarget } from './log-writer.js'
+import { startPgMaintenance } from './maintenance.js'
+import type { PgPool } from './pool.js'
+import { pgGetSession, pgListProjects, pgListSessions } from './session-queries.js'
+
+const unavailable = (message: string, code: string) => new GatewayError('internal', message, { status: 503, code })
+
+export interface PgLogStoreOptions {
+  /** An export's pace at most (default EXPORT_BYTES_PER_S, as on SQLite). */
+  exportBytesPerS?: number
+}
+
+/**
+ * The request log in the Postgres several instances share (config `database`). Reports are async queries on the
+ * pool, each bounded by its statement_timeout (no worker thread: the database does the reading); exports read a
+ * batch per step at the consumer's pace, at most MAX_EXPORTS at once per instance, as on SQLite.
+ */
+export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogStore {
+  let exports = 0
+  let closed = false
+
+  async function run(job: ReportJob): Promise<unknown> {
+    switch (job.kind) {
+      case 'stats':
+        return pgComputeStats(pool, job.query, job.now, job.workspaces)
+      case 'overview':
+        return pgComputeOverview(pool, job.query, job.now, job.workspaces)
+      case 'spend':
+        return pgComputeSpend(pool, job.query, job.now, job.workspaces)
+      case 'logs':
+        return pgListLogs(pool, job.filter, job.page)
+      case 'sessions':
+        return pgListSessions(pool, job.filter, job.page)
+      case 'projects':
+        return pgListProjects(pool, job.filter)
+    }
+  }
+
+  async function* exportRows(job: ExportJob): AsyncGenerator<Buffer> {
+    const t0 = performance.now()
+    let sent = 0
+    const pace = options.exportBytesPerS ?? EXPORT_BYTES_PER_S
+    try {
+      const chunks = async function* () {
+        if (job.format === 'csv') yield exportHeader
+        for await (const batch of pgLogBatches(pool, job.filter, EXPORT_BATCH)) yield exportText(batch, job.format)
+      }
+      for await (const text of chunks()) {
+        if (closed) throw unavailable('the gateway is shutting down', 'reports_closed')
+        const chunk = Buffer.from(text)
+        sent += chunk.byteLength
+        const early = (sent / pace) * 1000 - (performance.now() - t0)
+        if (early > 0) await sleep(early)
+        yield chunk
+      }
+    } finally {
+      exports--
+    }
+  }
+
+  return {
+    backend: 'postgres',
+    async report(job) {
+      if (closed) throw unavailable('the gateway is shutting down', 'reports_closed')
+      return JSON.stringify(await run(job))
+    },
+    getLog: (id, cipher) => pgGetLog(pool, id, cipher),
+    getSession: (id, page) => pgGetSession(pool, id, page),
+    startExport(job) {
+      if (closed) throw unavailable('the gateway is shutting down', 'reports_closed')
+      if (exports >= MAX_EXPORTS)
+        throw unavailable(`${MAX_EXPORTS} exports are running: try again when one has finished`, 'exports_busy')
+      exports++
+      return exportRows(job)
+    },
+    spendSince: (scope, name, sinceMs) => pgSpendSince(pool, scope, name, sinceMs),
+    batches: (filter, batchSize) => pgLogBatches(pool, filter, batchSize),
+    startRetention(policy) {
+      const maintenance = startPgMaintenance(pgTarget(pool), policy)
+      return { stop: () => maintenance.stop() }
+    },
+    // The pool belongs to the gateway's Postgres lifecycle, which closes it after the writer.
+    async close() {
+      closed = true
+    },
+  }
+}
