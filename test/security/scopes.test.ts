@@ -17,6 +17,9 @@ const CLIENT = 'sy-client-key-for-scope-tests-0123'
 const PUBLIC = new Set([
   'GET /health',
   'HEAD /health',
+  // Load balancers' readiness probe (issue 22): a status and backend names, nothing else.
+  'GET /ready',
+  'HEAD /ready',
   'GET /auth/login',
   'POST /auth/login',
   'POST /auth/logout',
@@ -137,7 +140,7 @@ describe('every registered route', () => {
   })
 
   it('lets the public ones and the web UI answer without credentials', async () => {
-    for (const path of ['/health', '/auth/session', ...WEB_FILES]) {
+    for (const path of ['/health', '/ready', '/auth/session', ...WEB_FILES]) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(200)
     }
   })
