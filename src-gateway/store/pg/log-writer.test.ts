@@ -167,6 +167,23 @@ describe('Postgres log writer', () => {
     await writer.close()
   })
 
+  it('drops a row Postgres refuses, alone, and writes the rest of its batch', async () => {
+    const warnings: string[] = []
+    const writer = createPgLogWriter(pgTarget(pool), { warn: (m) => warnings.push(m) })
+    for (let i = 0; i < 40; i++) writer.push(event({ requestId: `ok-${i}` }))
+    // No status: the NOT NULL column refuses the row on every try.
+    writer.push(event({ requestId: 'refused', status: Number.NaN }))
+    for (let i = 40; i < 60; i++) writer.push(event({ requestId: `ok-${i}` }))
+    await writer.flush()
+    expect(writer.stats()).toMatchObject({ written: 60, dropped: 1, pending: 0, failing: false })
+    expect(await count()).toBe(60)
+    expect(warnings).toEqual([expect.stringMatching(/refused row refused .*dropped/)])
+    writer.push(event())
+    await writer.flush()
+    expect(await count()).toBe(61)
+    await writer.close()
+  })
+
   it('rolls guardrail hits and redactions up by hour', async () => {
     const writer = createPgLogWriter(pgTarget(pool))
     const guardrails = [{ check: 'pii', stage: 'input', action: 'flag' }] as LogEvent['guardrails']

@@ -135,6 +135,12 @@ const ENSURE_PARTITIONS = 'SELECT switchyard_log_partition(d) FROM unnest($1::in
 const ALREADY_WRITTEN = `SELECT request_id, created_at FROM request_logs
   WHERE created_at BETWEEN $1 AND $2 AND request_id = ANY($3::text[])`
 
+/**
+ * Errors about the rows themselves (SQLSTATE classes 22 data exception, 23 integrity constraint, 54 program limit),
+ * which trying again cannot mend, unlike a lost connection or a timeout.
+ */
+const isRefusal = (err: unknown) => /^(22|23|54)/.test((err as { code?: string }).code ?? '')
+
 /** Postgres text cannot hold NUL: a body or error carrying one would fail its flush on every retry. */
 const text = (v: string | null | undefined): string | null =>
   v == null ? null : v.includes('\u0000') ? v.replaceAll('\u0000', '') : v
@@ -406,6 +412,8 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
   }
 
   const onClientError = () => undefined
+  /** The most rows the next flush takes: below maxRows while a batch holding a refused row is being halved. */
+  let splitTo = maxRows
 
   /** Writes up to `maxRows` rows in one transaction; false when nothing was written (empty or failed). */
   const writeChunk = async (): Promise<boolean> => {
@@ -419,7 +427,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       )
       return false
     }
-    const batch = take(maxRows)
+    const batch = take(Math.min(maxRows, splitTo))
     inflight = batch.length
     let client: PoolClient | undefined
     let commitSent = false
@@ -467,6 +475,19 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
         )
       if (commitSent) for (const e of batch) uncertain.add(e)
       inflight = 0
+      // A row the database refuses would fail its batch on every retry and hold up the whole log behind it: the
+      // batch is halved until that row stands alone, and then it alone is dropped (and named).
+      if (!commitSent && isRefusal(err)) {
+        if (batch.length === 1) {
+          dropped++
+          splitTo = maxRows
+          warn(`request log: Postgres refused row ${batch[0].requestId} (${(err as Error).message}); it is dropped`)
+          return true
+        }
+        splitTo = Math.ceil(batch.length / 2)
+        putBack(batch)
+        return true
+      }
       putBack(batch)
       failed(err)
       return false
