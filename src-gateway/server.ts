@@ -38,13 +38,16 @@ import { registerKeyAuth } from './policies/auth-hook.js'
 import { ResponseCache } from './policies/cache/store.js'
 import { Policies } from './policies/policies.js'
 import { renderPolicyMetrics } from './policies/registry.js'
-import { createRequestLog, type RequestLog } from './request-log.js'
+import { createRequestLog, type LogBackend, type RequestLog } from './request-log.js'
 import { sharedStateLifecycle } from './shared-state/lifecycle.js'
 import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { sqliteLogStore } from './store/log-store.js'
 import { pgLifecycle } from './store/pg/lifecycle.js'
+import { pgLogStore } from './store/pg/log-store.js'
+import { createPgLogWriter } from './store/pg/log-writer.js'
+import { startPgMaintenance } from './store/pg/maintenance.js'
 import { type ReportLimits, ReportService } from './store/report-service.js'
 import { Team } from './team/team.js'
 import { gatewayTelemetry } from './telemetry/gateway-telemetry.js'
@@ -203,12 +206,21 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   // Before the database opens: a missing body key stops the start with nothing left open.
   const dbDir = deps.noDatabase ? undefined : deps.dataDir
-  const bodyCipher = dbDir
-    ? bodyCipherFor(config.resolved.logs?.encryptBodies ?? false, { env: config.env, secrets: deps.bodyKeys })
-    : undefined
+  // Postgres for the request log (read at start like Redis; `pg` is loaded only then): with it, rows, search,
+  // rollups, dashboards and retention are the instances' shared log, and the data folder's SQLite keeps the rest.
+  const databaseUrl = deps.noDatabase ? undefined : (deps.database ?? config.resolved.database)
+  const bodyCipher =
+    dbDir || databaseUrl !== undefined
+      ? bodyCipherFor(config.resolved.logs?.encryptBodies ?? false, { env: config.env, secrets: deps.bodyKeys })
+      : undefined
   const db = dbDir ? openDatabase(dbDir) : undefined
   const clock = deps.context?.clock ?? Date.now
   const alerts = new Alerts(config.resolved, { db, clock })
+  const postgres = databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
+  const pgBackend: LogBackend | undefined = postgres && {
+    writer: (options) => createPgLogWriter(postgres, options),
+    retention: (policy) => startPgMaintenance(postgres, policy),
+  }
   // With logging off, calls are still counted on /metrics; their rows go nowhere.
   const noLogSink: LogSink | undefined = deps.noDatabase ? { push() {}, close: async () => {} } : undefined
   const requestLog = createRequestLog(
@@ -221,6 +233,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     },
     bodyCipher,
     (episode) => alerts.logWriterEpisode(episode),
+    pgBackend,
   )
   const policies = new Policies(config.resolved, db, clock, {
     priceBook: requestLog.priceBook,
@@ -258,14 +271,12 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.decorate('mcpHub', mcpHub)
   const reports = db ? new ReportService(db, deps.reportLimits) : undefined
   app.decorate('reports', reports)
-  gw.logStore = db && reports ? sqliteLogStore(db, reports) : undefined
+  // With Postgres, its store is made once the pool is open (onReady); before that no request is served.
+  gw.logStore = !postgres && db && reports ? sqliteLogStore(db, reports) : undefined
   // Redis (config `redis`, read at start: a changed URL takes a restart) is connected before the first call.
   const redis = redisSettings(config.resolved)
   const sharedState = redis && sharedStateLifecycle(redis, gw, alerts, clock)
   let sharedConfig: SharedConfig | undefined
-  // Postgres for the request log (read at start like Redis); `pg` is loaded only when one is configured.
-  const databaseUrl = deps.database ?? config.resolved.database
-  const postgres = databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
   app.decorate(
     'logDatabase',
     databaseUrl === undefined
@@ -281,7 +292,19 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     void gw.catalog.refreshAll()
     team.start()
     await sharedState?.open()
-    await postgres?.open()
+    if (postgres) {
+      await postgres.open()
+      const pool = postgres.pool()
+      if (pool) {
+        const store = pgLogStore(pool)
+        gw.logStore = store
+        // Budgets start from the shared log's spend, read before the first call (a database down now: from zero,
+        // with a warning; Redis-shared budgets are seeded from this ledger only when Redis has none).
+        await policies
+          .seedSpendFrom((scope, name, since) => store.spendSince(scope, name, since))
+          .catch((err: Error) => process.emitWarning(`budget spend could not be read from the log: ${err.message}`))
+      }
+    }
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
     if (gw.shared && passphrase) {
       sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts, passphrase })
@@ -317,6 +340,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     alerts.close()
     cache.close()
     await gw.logStore?.close()
+    // SQLite's report worker when the log is in Postgres (otherwise the SQLite store closed it).
+    if (postgres) await reports?.close()
     team.close()
     if (db) closeDatabase(db)
   })

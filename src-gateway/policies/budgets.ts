@@ -11,7 +11,7 @@ import type { Db } from '../store/db.js'
 import { BudgetGate, type BudgetHold } from './budget-gate.js'
 import type { VirtualKey } from './keys.js'
 import { reserveShared, type SharedBudgetRef, type SharedReservation, settleShared } from './shared-budgets.js'
-import { type BudgetPeriod, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
+import { type BudgetPeriod, type LedgerScope, periodEnd, periodStart, SpendLedger } from './spend-ledger.js'
 import type { WorkspaceLimitsState, WorkspaceState } from './workspace-limits/workspace-limits.js'
 
 export type Budget = NonNullable<VirtualKey['config']['budget']>
@@ -119,6 +119,11 @@ export class Budgets {
   ) {
     this.ledger = new SpendLedger(db, clock)
     workspaces.sharedSpent = (id, budget) => this.spentOf('workspace', id, workspaces.ledger, budget)
+  }
+
+  /** Key and workspace ledgers read their periods' spend from `read` (the shared Postgres log) from now on. */
+  seedSpendFrom(read: (scope: LedgerScope, name: string, since: number) => Promise<number>): Promise<unknown> {
+    return Promise.all([this.ledger.seedFrom(read), this.workspaces.ledger.seedFrom(read)])
   }
 
   /** Tracks the keys' budgets; calls in flight hold their key's gate, and a key that keeps its name keeps its gate. */

@@ -455,6 +455,14 @@ export class Policies {
     this.providerLimits.settle(this.limitBackend(), e, this.clock())
   }
 
+  /**
+   * Budgets read their periods' logged spend from `read` instead of this instance's database: the log is the
+   * shared Postgres (config `database`). Resolves once the periods tracked now are read.
+   */
+  seedSpendFrom(read: (scope: 'key' | 'workspace', name: string, since: number) => Promise<number>): Promise<unknown> {
+    return this.budgets.seedSpendFrom(read)
+  }
+
   /** The log writer priced a row: the ledgers swap the charge made when the call ended for this price. */
   confirmSpend(e: LogEvent, costUsd: number): void {
     this.budgets.confirm(e, costUsd)

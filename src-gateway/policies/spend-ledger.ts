@@ -61,6 +61,8 @@ const COLUMN: Record<LedgerScope, string> = { key: 'key_name', workspace: 'works
 export class SpendLedger {
   private entries = new Map<string, Entry>()
   private charged = new WeakMap<LogEvent, Charged>()
+  /** Where a period's logged spend is read when the log is not `db` (the shared Postgres: config `database`). */
+  private seed?: (name: string, start: number) => Promise<number>
 
   constructor(
     private readonly db: Db | undefined,
@@ -96,7 +98,35 @@ export class SpendLedger {
     this.entries = next
   }
 
+  /**
+   * Reads each period's spend from `read` from now on (the log moved to the shared Postgres), and reads the
+   * periods already tracked again; resolves once they are read. The server awaits it before it listens, so no call
+   * of this instance is both in a confirmed charge and in the sum read. A period first tracked later (a budget
+   * added while serving) starts at zero and gets its sum when the read answers.
+   */
+  async seedFrom(read: (scope: LedgerScope, name: string, since: number) => Promise<number>): Promise<void> {
+    const seed = (name: string, start: number) => read(this.scope, name, start)
+    this.seed = seed
+    await Promise.all(
+      [...this.entries].map(async ([name, e]) => {
+        const usd = await seed(name, e.start)
+        if (this.entries.get(name) === e) e.confirmed = usd
+      }),
+    )
+  }
+
   private read(name: string, start: number): number {
+    if (this.seed) {
+      const seed = this.seed
+      seed(name, start).then(
+        (usd) => {
+          const e = this.entries.get(name)
+          if (e && e.start === start) e.confirmed += usd
+        },
+        (err: Error) => process.emitWarning(`budget spend could not be read from the log: ${err.message}`),
+      )
+      return 0
+    }
     if (!this.db) return 0
     const row = this.db
       // Both columns are indexed (request_logs_key, request_logs_workspace), so this reads one key's or workspace's rows.
