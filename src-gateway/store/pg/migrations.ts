@@ -189,6 +189,11 @@ export async function migratePg(db: PgPool, migrations: readonly PgMigration[] =
   const client = await db.pool.connect()
   const done: number[] = []
   let broken: Error | undefined
+  // A connection that breaks while checked out emits 'error' (pg-pool hears idle clients only): noted, not thrown.
+  const onError = (err: Error) => {
+    broken = err
+  }
+  client.on('error', onError)
   try {
     // Waiting for another instance's migrations is not a slow statement: no timeout for this session's lock.
     await client.query('SET statement_timeout = 0')
@@ -233,6 +238,7 @@ export async function migratePg(db: PgPool, migrations: readonly PgMigration[] =
       })
     }
   } finally {
+    client.off('error', onError)
     client.release(broken)
   }
   return done

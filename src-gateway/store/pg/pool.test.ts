@@ -93,3 +93,21 @@ it('a start while the database is down does not wait past its bound, and the poo
     await pool.close()
   }
 }, 30_000)
+
+it('a connection killed inside a transaction rejects it, is not reused, and does not end the process', async () => {
+  const pool = await openPgPool(server.url)
+  try {
+    await expect(
+      pool.transaction(async (c) => {
+        const [{ pid }] = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows
+        await pool.query('SELECT pg_terminate_backend($1)', [pid])
+        // The server's goodbye reaches the client while it is checked out: its 'error' comes with no query running.
+        await new Promise((r) => setTimeout(r, 300))
+        await c.query('SELECT 1')
+      }),
+    ).rejects.toThrow()
+    expect(await pool.query('SELECT 1 AS one')).toEqual([{ one: 1 }])
+  } finally {
+    await pool.close()
+  }
+})

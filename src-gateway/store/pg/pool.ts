@@ -110,6 +110,12 @@ export async function openPgPool(url: string, options: PgPoolOptions = {}): Prom
       const client = await pool.connect()
       // A connection whose ROLLBACK failed is in an unknown state: it is closed, not handed to the next query.
       let broken: Error | undefined
+      // pg-pool listens for errors on idle clients only: one that breaks while checked out would otherwise emit an
+      // unheard 'error' and end the process. The failing query rejects too, which is what the caller sees.
+      const onError = (err: Error) => {
+        broken = err
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const out = await fn(client)
@@ -121,6 +127,7 @@ export async function openPgPool(url: string, options: PgPoolOptions = {}): Prom
         })
         throw err
       } finally {
+        client.off('error', onError)
         client.release(broken)
       }
     },
