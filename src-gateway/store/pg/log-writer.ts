@@ -6,6 +6,7 @@ import type { Sketch } from '../latency-sketch.js'
 import { COLUMNS, hasBody, type LogWriter, type LogWriterOptions, toRow, type WriterStats } from '../log-writer.js'
 import { type Cell, COUNTER_COLUMNS, type Counters, cellsOf, DAY_MS, HOUR_MS, type RollupLine } from '../rollups.js'
 import { bodyText } from '../search-index.js'
+import { PG_CELL_SEPARATOR } from './log-stats.js'
 import type { PgPool } from './pool.js'
 
 /** Where the writer finds the database: the gateway's PgLifecycle (its pool once open, its schema once migrated). */
@@ -165,7 +166,9 @@ function cellParams(cells: Cell[]): unknown[][] {
   for (const c of cells) {
     cols[0].push(c.start)
     cols[1].push(text(c.dim))
-    cols[2].push(text(c.value))
+    // A per-workspace cell's value is `<workspace>\u0000<value>` (rollups.ts): NUL cannot be stored, so the readers'
+    // separator takes its place (stripped, `ops`+`gpt-4o` could not be told apart from `opsg`+`pt-4o`).
+    cols[2].push(text(c.value.replaceAll('\u0000', PG_CELL_SEPARATOR)))
     for (const [k, key] of COUNTER_KEYS.entries()) cols[3 + k].push(c.counters[key])
     cols[3 + COUNTER_KEYS.length].push(sketchJson(c.latency))
     cols[4 + COUNTER_KEYS.length].push(sketchJson(c.ttft))
