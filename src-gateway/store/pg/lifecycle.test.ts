@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type PostgresServer, startPostgres } from '../../../test/helpers/postgres-server.js'
+import { runCli } from '../../../test/helpers/run-cli.js'
+import { startServe } from '../../../test/helpers/serve-process.js'
 import { parseConfig } from '../../config/load.js'
 import { createMemorySink } from '../../core/log-event.js'
 import { buildGateway } from '../../server.js'
@@ -103,3 +105,18 @@ it('a gateway started while Postgres is down starts, reports it, and migrates on
     await server.resume()
   }
 }, 30_000)
+
+it('switchyard serve --database URL logs to that Postgres; a URL that is not postgres:// is refused before anything opens', async () => {
+  const serve = await startServe('discovery: { enabled: false }\n', ['--database', server.url], { fromSource: true })
+  try {
+    expect(await (await fetch(`${serve.baseUrl}/health`)).json()).toEqual({
+      status: 'ok',
+      backends: { postgres: 'ok' },
+    })
+  } finally {
+    await serve.stop()
+  }
+  const refused = await runCli(['serve', '--database', 'mysql://root@127.0.0.1/x', '--port', '0'])
+  expect(refused.code).not.toBe(0)
+  expect(refused.stderr).toContain('--database must be a postgres:// or postgresql:// URL')
+}, 90_000)
