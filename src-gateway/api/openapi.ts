@@ -219,7 +219,8 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Liveness; never needs a key',
         responses: {
           '200': {
-            description: '`{"status":"ok"}`; with `redis` configured also `"backends":{"redis":"ok"|"unavailable"}`',
+            description:
+              '`{"status":"ok"}`; with `redis` or `database` configured also `"backends":{"redis":"ok"|"unavailable","postgres":"ok"|"unavailable"}` (each present when configured; Postgres being down does not make `/ready` unready)',
             content: json({ type: 'object' }),
           },
         },
