@@ -138,6 +138,7 @@ const FILTERS: [string, LogFilter][] = [
   ['search operators as text', { q: "marmalade | zebra & !x <-> 'y':*" }],
   ['nothing searchable', { q: '!!' }],
   ['a sealed body word', { q: 'sealed' }],
+  ['SQL in a value', { key: "team-a' OR '1'='1", model: "x') OR (1=1" }],
   ['search and filters together', { q: 'answer', key: 'team-b', status: 200, workspace: 'research' }],
 ]
 
@@ -163,6 +164,9 @@ describe('Postgres log queries answer as SQLite does', () => {
     expect(await total({ kind: 'mcp' })).toBe(1)
     expect(await total({ workspaces: [] })).toBe(0)
     expect(await total({ q: 'req_0033' })).toBe(1)
+    // Values are parameters, search text one quoted tsquery operand: neither can widen the selection.
+    expect(await total({ key: "team-a' OR '1'='1" })).toBe(0)
+    expect(await total({ q: "zebra' | 'question" })).toBe(0)
   })
 
   it('a live view gets only the rows after its top one', async () => {
