@@ -44,7 +44,7 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
     }
   }
 
-  async function* exportRows(job: ExportJob): AsyncGenerator<Buffer> {
+  async function* exportRows(job: ExportJob, release: () => void): AsyncGenerator<Buffer> {
     const t0 = performance.now()
     let sent = 0
     const pace = options.exportBytesPerS ?? EXPORT_BYTES_PER_S
@@ -62,7 +62,7 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
         yield chunk
       }
     } finally {
-      exports--
+      release()
     }
   }
 
@@ -79,7 +79,20 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
       if (exports >= MAX_EXPORTS)
         throw unavailable(`${MAX_EXPORTS} exports are running: try again when one has finished`, 'exports_busy')
       exports++
-      return exportRows(job)
+      let held = true
+      const release = () => {
+        if (held) exports--
+        held = false
+      }
+      const rows = exportRows(job, release)
+      // A generator ended before its first step never runs its finally: a client gone before the first chunk
+      // must still give its slot back, or two such clients would refuse every later export.
+      const end = rows.return.bind(rows)
+      rows.return = (value) => {
+        release()
+        return end(value)
+      }
+      return rows
     },
     spendSince: (scope, name, sinceMs) => pgSpendSince(pool, scope, name, sinceMs),
     batches: (filter, batchSize) => pgLogBatches(pool, filter, batchSize),
