@@ -13,7 +13,8 @@ import { DEFAULT_RETENTION, type RetentionPolicy, startRetention } from './store
  * the shared Postgres (config `database`; server.ts builds it from store/pg/).
  */
 export interface LogBackend {
-  writer(options: LogWriterOptions): LogWriter
+  /** Its `flush` may answer a Promise (Postgres writes asynchronously): `RequestLog.flush` passes it on. */
+  writer(options: LogWriterOptions): LogWriter & { flush(): void | Promise<void> }
   retention(policy: RetentionPolicy): { stop(): void }
 }
 
@@ -32,8 +33,11 @@ export interface RequestLog {
   cipher?: BodyCipher
   /** Whether `cipher` seals every stored body (`logs.encryptBodies`); what else is kept at rest should follow. */
   encryptsBodies: boolean
-  /** Writes queued rows now (tests, and before an export that must include the latest calls). */
-  flush(): void
+  /**
+   * Writes queued rows now (tests, and before a read that must include the latest calls); with the shared
+   * Postgres it resolves once they are written (or the write failed), so await it before such a read.
+   */
+  flush(): void | Promise<void>
   /**
    * Follows a config change: prices (providers however added, `pricing:`) apply to the next call, and
    * credentials added since start are stripped from stored rows too.
@@ -78,13 +82,10 @@ export function createRequestLog(
         }
       : metrics.addCost,
   })
-  const writer = sink
+  const shared = sink ? undefined : backend?.writer(writerOptions())
+  const writer: LogWriter | undefined = sink
     ? undefined
-    : backend
-      ? backend.writer(writerOptions())
-      : db
-        ? createLogWriter(db, writerOptions())
-        : undefined
+    : (shared ?? (db ? createLogWriter(db, writerOptions()) : undefined))
   const inner = sink ?? writer ?? createMemorySink()
   const policyOf = (c: GatewayConfig) => ({
     maxAgeDays: c.logs?.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
@@ -118,7 +119,7 @@ export function createRequestLog(
     metrics,
     cipher,
     encryptsBodies,
-    flush: () => writer?.flush(),
+    flush: () => (shared ? shared.flush() : writer?.flush()),
     applyConfig: (next) => {
       priceBook.applyConfig(next)
       writer?.setSecrets(credentialValues(next))

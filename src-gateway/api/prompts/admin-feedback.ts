@@ -38,7 +38,7 @@ export function registerAdminFeedback(app: FastifyInstance, db: Db): void {
       const { requestId, rating } = req.body
       if (visibleWorkspaces(req.principal) !== undefined) {
         // Rows reach the database in batches: a call rated right after it answered is still in the writer's queue.
-        app.requestLog.flush()
+        await app.requestLog.flush()
         if (!ratesCall(db, req.principal, requestId)) {
           throw new GatewayError('not_found', `no call '${requestId}' is yours to rate`, { code: 'request_not_found' })
         }

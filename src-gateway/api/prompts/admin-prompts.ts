@@ -225,7 +225,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     async (req) => {
       if (!getPromptSummary(db, req.params.name)) throw promptNotFound(req.params.name)
       // Rows reach the database in batches; include the calls made a moment ago.
-      app.requestLog.flush()
+      await app.requestLog.flush()
       const items = armStats(db, req.params.name, req.query.label)
       return { items, total: items.length, nextCursor: null }
     },
