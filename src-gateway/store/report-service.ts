@@ -136,7 +136,16 @@ export class ReportService {
     })
     worker.unref()
     this.exports.add(worker)
-    return this.pull(worker)
+    const chunks = this.pull(worker)
+    // A generator ended before its first step never runs its finally: a client gone before the first chunk
+    // must still end the worker and give its place back, or two such clients would refuse every later export.
+    const end = chunks.return.bind(chunks)
+    chunks.return = (value) => {
+      this.exports.delete(worker)
+      void worker.terminate()
+      return end(value)
+    }
+    return chunks
   }
 
   private async *pull(worker: Worker): AsyncGenerator<Buffer> {

@@ -169,6 +169,11 @@ describe('report worker faults', () => {
       const third = reports.startExport({ filter: { q: 'nothing-matches-this' }, format: 'jsonl' })
       expect((await third.next()).done).toBe(true)
       await second.return(undefined)
+
+      // Clients gone before the first chunk: their generators never started, and still give their places back.
+      for (let i = 0; i < 3; i++) await reports.startExport({ filter: {}, format: 'csv' }).return(undefined)
+      const after = reports.startExport({ filter: { q: 'nothing-matches-this' }, format: 'jsonl' })
+      expect((await after.next()).done).toBe(true)
     } finally {
       await reports.close()
       db.close()
