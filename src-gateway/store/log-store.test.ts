@@ -120,4 +120,32 @@ forEachBackend('LogStore', (backend) => {
     expect(await backend.store.spendSince('key', 'team-a', at('2025-01-01T00:00:00.000Z'))).toBe(0)
     expect(await backend.store.spendSince('key', 'nobody', 0)).toBe(0)
   })
+
+  it('says whether a call is logged in given workspaces, and groups a prompt’s calls by arm with their thumbs', async () => {
+    const feb = at('2025-02-01T10:00:00.000Z')
+    await backend.add([
+      event(101, { startedAt: feb, workspace: 'research', promptName: 'greet', promptVersion: 1, latencyMs: 10 }),
+      event(102, { startedAt: feb + 1, promptName: 'greet', promptVersion: 2, promptArm: 'prod:v2', latencyMs: 30 }),
+      event(103, { startedAt: feb + 2, promptName: 'greet', promptVersion: 2, promptArm: 'prod:v2', status: 500 }),
+      event(104, { startedAt: feb + 3, promptName: 'other', promptVersion: 1 }),
+    ])
+    expect(await backend.store.loggedIn('req-101', ['research', 'ops'])).toBe(true)
+    expect(await backend.store.loggedIn('req-101', ['ops'])).toBe(false)
+    expect(await backend.store.loggedIn('req-102', ['research'])).toBe(false)
+
+    const ratings = new Map([
+      ['req-102', 'up' as const],
+      ['req-103', 'down' as const],
+    ])
+    const rated = (ids: readonly string[]) => new Map([...ratings].filter(([id]) => ids.includes(id)))
+    const arms = await backend.store.promptArmStats('greet', undefined, rated)
+    const rows = arms.map(({ costUsd: _cost, ...rest }) => rest)
+    // SQLite joins its own feedback table (empty here), Postgres counts `ratings`: only the call shapes compare.
+    expect(rows.map(({ thumbsUp: _u, thumbsDown: _d, ...rest }) => rest)).toEqual([
+      { arm: null, version: 1, requests: 1, errors: 0, meanLatencyMs: 10 },
+      { arm: 'prod:v2', version: 2, requests: 2, errors: 1, meanLatencyMs: 15.5 },
+    ])
+    if (backend.name === 'postgres') expect(arms[1]).toMatchObject({ thumbsUp: 1, thumbsDown: 1 })
+    expect((await backend.store.promptArmStats('greet', 'prod', rated)).map((a) => a.arm)).toEqual(['prod:v2'])
+  })
 })

@@ -1,5 +1,8 @@
+import type { Rating } from '../../src-shared/contract/feedback.js'
 import type { LogDetail, LogItem } from '../../src-shared/contract/logs.js'
+import type { ArmStats } from '../../src-shared/contract/prompts.js'
 import type { SessionSummary } from '../../src-shared/contract/sessions.js'
+import { armStats } from '../prompts/feedback-store.js'
 import type { BodyCipher } from './body-cipher.js'
 import type { Db } from './db.js'
 import type { LogFilter } from './log-filter.js'
@@ -39,6 +42,17 @@ export interface LogStore {
    * (policies/spend-ledger.ts) when it starts tracking a period.
    */
   spendSince(scope: 'key' | 'workspace', name: string, sinceMs: number): Promise<number>
+  /** Whether a call with `requestId` is logged in one of `workspaces` (whether a team member may rate it). */
+  loggedIn(requestId: string, workspaces: readonly string[]): Promise<boolean>
+  /**
+   * A stored prompt's logged calls per arm and version (`label`: only that label's split arms), with the thumbs
+   * `ratings` gives their request ids: feedback is kept in each instance's database, the log may be shared.
+   */
+  promptArmStats(
+    name: string,
+    label: string | undefined,
+    ratings: (requestIds: readonly string[]) => Map<string, Rating>,
+  ): Promise<ArmStats[]>
   /** Every row matching `filter`, newest first, `batchSize` at a time (prompt replay); stop early by returning. */
   batches(filter: LogFilter, batchSize?: number): AsyncGenerator<LogItem[]>
   /**
@@ -76,6 +90,16 @@ export function sqliteLogStore(db: Db, reports: ReportService): LogStore {
         .get(name, new Date(sinceMs).toISOString()) as { usd: number }
       return row.usd
     },
+    async loggedIn(requestId, workspaces) {
+      const row = db
+        .prepare(
+          'SELECT 1 FROM request_logs WHERE request_id = ? AND workspace IN (SELECT value FROM json_each(?)) LIMIT 1',
+        )
+        .get(requestId, JSON.stringify(workspaces))
+      return row !== undefined
+    },
+    // Feedback is in this same database: the join stays in SQL, as before.
+    promptArmStats: async (name, label) => armStats(db, name, label),
     async *batches(filter, batchSize) {
       yield* logBatches(db, filter, batchSize)
     },

@@ -24,7 +24,7 @@ import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
 import { parsePromptContent } from '../../prompts/content.js'
 import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
-import { armStats } from '../../prompts/feedback-store.js'
+import { ratingsOf } from '../../prompts/feedback-store.js'
 import {
   deleteLabel,
   deletePrompt,
@@ -44,6 +44,7 @@ import { findVariables, renderMessages } from '../../prompts/template.js'
 import type { Db } from '../../store/db.js'
 import type { Principal } from '../../team/principal.js'
 import { requestWorkspace, seesWorkspace, visibleWorkspaces } from '../../team/tenancy.js'
+import { requireLogStore } from '../admin/stats.js'
 
 /**
  * Refuses (404, as for a prompt that does not exist: a member is not told it does) a prompt outside the principal's
@@ -226,7 +227,9 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
       if (!getPromptSummary(db, req.params.name)) throw promptNotFound(req.params.name)
       // Rows reach the database in batches; include the calls made a moment ago.
       await app.requestLog.flush()
-      const items = armStats(db, req.params.name, req.query.label)
+      const items = await requireLogStore(app).promptArmStats(req.params.name, req.query.label, (ids) =>
+        ratingsOf(db, ids),
+      )
       return { items, total: items.length, nextCursor: null }
     },
   )

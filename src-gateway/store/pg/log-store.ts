@@ -95,6 +95,48 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
       return rows
     },
     spendSince: (scope, name, sinceMs) => pgSpendSince(pool, scope, name, sinceMs),
+    async loggedIn(requestId, workspaces) {
+      const rows = await pool.query(
+        'SELECT 1 FROM request_logs WHERE request_id = $1 AND workspace = ANY($2::text[]) LIMIT 1',
+        [requestId, [...workspaces]],
+      )
+      return rows.length > 0
+    },
+    // Feedback stays in the instance's SQLite: the calls are grouped here, their thumbs counted from `ratings`.
+    async promptArmStats(name, label, ratings) {
+      const rows = await pool.query<{
+        arm: string | null
+        version: number
+        requests: number
+        errors: number
+        cost_usd: number
+        mean_latency_ms: number | null
+        ids: string[]
+      }>(
+        `SELECT prompt_arm AS arm, prompt_version AS version, count(*) AS requests,
+           count(*) FILTER (WHERE status >= 400) AS errors, coalesce(sum(cost_usd), 0) AS cost_usd,
+           avg(latency_ms) AS mean_latency_ms, array_agg(request_id) AS ids
+         FROM request_logs WHERE prompt_name = $1 AND ($2::text IS NULL OR left(prompt_arm, length($2) + 1) = $2 || ':')
+         GROUP BY prompt_arm, prompt_version ORDER BY prompt_version, prompt_arm NULLS FIRST`,
+        [name, label ?? null],
+      )
+      return rows.map((r) => {
+        const rated = ratings(r.ids)
+        let up = 0
+        let down = 0
+        for (const v of rated.values()) v === 'up' ? up++ : down++
+        return {
+          arm: r.arm,
+          version: r.version,
+          requests: r.requests,
+          errors: r.errors,
+          costUsd: r.cost_usd,
+          meanLatencyMs: r.mean_latency_ms,
+          thumbsUp: up,
+          thumbsDown: down,
+        }
+      })
+    },
     batches: (filter, batchSize) => pgLogBatches(pool, filter, batchSize),
     startRetention(policy) {
       const maintenance = startPgMaintenance(pgTarget(pool), policy)
