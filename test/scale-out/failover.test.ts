@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type LoadCall as Call, loadAround } from '../helpers/cluster-load.js'
 import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
 import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
@@ -12,14 +13,6 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
  */
 const FLUSH_WINDOW_MS = 200
 const SCHEDULING_SLACK_MS = 300
-
-interface Call {
-  startedAt: number
-  endedAt: number
-  stream: boolean
-  requestId?: string
-  error?: string
-}
 
 /** The client key of the load, limited and budgeted so every call also goes through the shared state. */
 const LOAD_KEY = 'sk-failover-load-0123456789'
@@ -89,60 +82,6 @@ function loggedRequestIds(dataDir: string): Set<string> {
   }
 }
 
-interface LoadRun {
-  calls: Call[]
-  /** When the signal was sent, and when the process was seen gone (performance.now()). */
-  signalledAt: number
-  goneAt: number
-}
-
-/**
- * Six clients calling through nginx (streaming and not, alternately) for 1.5 s, then `signal` to instance `i`,
- * then 2.5 s more once it is gone. No SDK retries unless asked: then nginx alone gets the calls through.
- */
-async function loadAround(i: number, signal: NodeJS.Signals, maxRetries = 0): Promise<LoadRun> {
-  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries })
-  const calls: Call[] = []
-  let stopAt = Number.POSITIVE_INFINITY
-  let n = 0
-  const one = async (stream: boolean): Promise<Call> => {
-    const content = `call ${n++}`
-    const call: Call = { startedAt: performance.now(), endedAt: 0, stream }
-    try {
-      if (stream) {
-        const { data, request_id } = await client.chat.completions
-          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }], stream: true })
-          .withResponse()
-        let text = ''
-        for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? ''
-        if (text !== `Echo: ${content}`) throw new Error(`stream answered ${JSON.stringify(text)}`)
-        call.requestId = request_id ?? undefined
-      } else {
-        const { data, request_id } = await client.chat.completions
-          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }] })
-          .withResponse()
-        if (data.choices[0].message.content !== `Echo: ${content}`) throw new Error('wrong answer')
-        call.requestId = request_id ?? undefined
-      }
-    } catch (err) {
-      call.error = String(err)
-    }
-    call.endedAt = performance.now()
-    return call
-  }
-  const worker = async (w: number) => {
-    for (let k = 0; performance.now() < stopAt; k++) calls.push(await one((w + k) % 2 === 0))
-  }
-  const workers = Array.from({ length: 6 }, (_, w) => worker(w))
-  await new Promise((r) => setTimeout(r, 1500))
-  const signalledAt = performance.now()
-  await cluster.kill(i, signal)
-  const goneAt = performance.now()
-  stopAt = goneAt + 2500
-  await Promise.all(workers)
-  return { calls, signalledAt, goneAt }
-}
-
 /** Waits until instance `i`'s SQLite holds a row for each of `calls` it answered (rows are flushed every 200 ms). */
 async function expectLogged(i: number, calls: Call[], processes: string[]): Promise<void> {
   const theirs = calls.filter((c) => c.requestId && processOf(c.requestId) === processes[i])
@@ -159,7 +98,12 @@ let processes: string[]
 it('SIGKILL of one of three instances under load: every later call succeeds through nginx, and the dead one kept its acknowledged rows', async () => {
   processes = await Promise.all(cluster.urls.map(processIdOf))
   expect(new Set(processes).size).toBe(3)
-  const { calls, signalledAt, goneAt } = await loadAround(1, 'SIGKILL')
+  const { calls, signalledAt, goneAt } = await loadAround(cluster, {
+    key: LOAD_KEY,
+    instance: 1,
+    signal: 'SIGKILL',
+    afterMs: 2500,
+  })
 
   // Between the signal and the exit being seen, calls still end: those in flight on the dead one fail.
   const before = calls.filter((c) => c.endedAt < signalledAt)
@@ -202,7 +146,13 @@ it('SIGTERM of one of the two left under load (a rolling restart): with the SDK 
   // A call that reaches the closing gateway on a kept-alive connection is refused (503 shutting_down, it ran
   // nothing), or meets that connection being closed before the gateway read it (nginx: 502): both are safe to
   // retry, and the SDKs do by default. In-flight calls finish within the shutdown grace.
-  const { calls, goneAt } = await loadAround(2, 'SIGTERM', 2)
+  const { calls, goneAt } = await loadAround(cluster, {
+    key: LOAD_KEY,
+    instance: 2,
+    signal: 'SIGTERM',
+    maxRetries: 2,
+    afterMs: 2500,
+  })
   expect(calls.filter((c) => c.startedAt > goneAt).length).toBeGreaterThan(20)
   expect(
     calls.filter((c) => c.error),

@@ -1,7 +1,7 @@
-import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { LogPage } from '../../src-shared/contract/logs.js'
 import type { StatsResult } from '../../src-shared/contract/stats.js'
+import { loadAround } from '../helpers/cluster-load.js'
 import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
@@ -13,13 +13,6 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
  */
 const FLUSH_WINDOW_MS = 200
 const SCHEDULING_SLACK_MS = 300
-
-interface Call {
-  startedAt: number
-  endedAt: number
-  requestId?: string
-  error?: string
-}
 
 const LOAD_KEY = 'sk-shared-log-load-0123456789'
 
@@ -86,53 +79,10 @@ async function statsTotal(i: number): Promise<number> {
   return ((await res.json()) as StatsResult).totals.requests
 }
 
-/** Six clients calling through nginx (streaming and not) for 1.5 s, SIGKILL of instance `i`, then 1.5 s more. */
-async function loadAround(i: number): Promise<{ calls: Call[]; signalledAt: number }> {
-  const client = new OpenAI({ baseURL: `${cluster.lbUrl}/v1`, apiKey: LOAD_KEY, maxRetries: 0 })
-  const calls: Call[] = []
-  let stopAt = Number.POSITIVE_INFINITY
-  let n = 0
-  const one = async (stream: boolean): Promise<Call> => {
-    const content = `call ${n++}`
-    const call: Call = { startedAt: performance.now(), endedAt: 0 }
-    try {
-      if (stream) {
-        const { data, request_id } = await client.chat.completions
-          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }], stream: true })
-          .withResponse()
-        let text = ''
-        for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? ''
-        if (text !== `Echo: ${content}`) throw new Error(`stream answered ${JSON.stringify(text)}`)
-        call.requestId = request_id ?? undefined
-      } else {
-        const { data, request_id } = await client.chat.completions
-          .create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }] })
-          .withResponse()
-        if (data.choices[0].message.content !== `Echo: ${content}`) throw new Error('wrong answer')
-        call.requestId = request_id ?? undefined
-      }
-    } catch (err) {
-      call.error = String(err)
-    }
-    call.endedAt = performance.now()
-    return call
-  }
-  const worker = async (w: number) => {
-    for (let k = 0; performance.now() < stopAt; k++) calls.push(await one((w + k) % 2 === 0))
-  }
-  const workers = Array.from({ length: 6 }, (_, w) => worker(w))
-  await new Promise((r) => setTimeout(r, 1500))
-  const signalledAt = performance.now()
-  await cluster.kill(i)
-  stopAt = performance.now() + 1500
-  await Promise.all(workers)
-  return { calls, signalledAt }
-}
-
 it('three instances write one log: after a SIGKILL, any survivor lists every row each instance answered before its last flush window, once', async () => {
   const processes = await Promise.all(cluster.urls.map(processIdOf))
   expect(new Set(processes).size).toBe(3)
-  const { calls, signalledAt } = await loadAround(1)
+  const { calls, signalledAt } = await loadAround(cluster, { key: LOAD_KEY, instance: 1, afterMs: 1500 })
   const answered = calls.filter((c) => c.requestId)
   // Every instance answered some of the load (nginx round-robins model calls).
   for (const p of processes) expect(answered.filter((c) => processOf(c.requestId!) === p).length).toBeGreaterThan(3)
