@@ -360,8 +360,14 @@ export function cellsOf(
   return cells
 }
 
-/** Guardrail hits by hour and check, and redacted entities by hour and type, from the rows that have any. */
-function rollUpHits(st: Statements, rows: readonly RollupLine[], times: readonly number[]): void {
+/**
+ * Guardrail hits by hour and check (key: JSON `[hourStartS, check, stage, action]`), and redacted entities by hour and
+ * type (key: JSON `[hourStartS, type]`), counted from the rows that have any; both backends' writers store these.
+ */
+export function hitCounts(
+  rows: readonly RollupLine[],
+  times: readonly number[],
+): { hits: Map<string, number>; entities: Map<string, number> } {
   const hits = new Map<string, number>()
   const entities = new Map<string, number>()
   for (const [i, row] of rows.entries()) {
@@ -377,6 +383,12 @@ function rollUpHits(st: Statements, rows: readonly RollupLine[], times: readonly
         entities.set(key, (entities.get(key) ?? 0) + n)
       }
   }
+  return { hits, entities }
+}
+
+/** Guardrail hits by hour and check, and redacted entities by hour and type, from the rows that have any. */
+function rollUpHits(st: Statements, rows: readonly RollupLine[], times: readonly number[]): void {
+  const { hits, entities } = hitCounts(rows, times)
   for (const [key, count] of hits) {
     const [start, check, stage, action] = JSON.parse(key)
     st.guardrail(start, { check, stage, action }, count)

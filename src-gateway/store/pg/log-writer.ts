@@ -1,10 +1,10 @@
 import type { PoolClient } from 'pg'
-import type { GuardrailHit, LogEvent } from '../../core/log-event.js'
+import type { LogEvent } from '../../core/log-event.js'
 import { eventCost } from '../../pricing/event-cost.js'
 import { createBodyScrubber, type ScrubbedBody } from '../body-scrub.js'
 import type { Sketch } from '../latency-sketch.js'
 import { COLUMNS, hasBody, type LogWriter, type LogWriterOptions, toRow, type WriterStats } from '../log-writer.js'
-import { type Cell, COUNTER_COLUMNS, type Counters, cellsOf, DAY_MS, HOUR_MS, type RollupLine } from '../rollups.js'
+import { type Cell, COUNTER_COLUMNS, type Counters, cellsOf, DAY_MS, hitCounts, type RollupLine } from '../rollups.js'
 import { bodyText } from '../search-index.js'
 import { PG_CELL_SEPARATOR } from './log-stats.js'
 import type { PgPool } from './pool.js'
@@ -181,21 +181,7 @@ function hitParams(
   rows: readonly RollupLine[],
   times: readonly number[],
 ): { hits: unknown[][]; entities: unknown[][] } {
-  const hits = new Map<string, number>()
-  const entities = new Map<string, number>()
-  for (const [i, row] of rows.entries()) {
-    const start = Math.floor(times[i] / HOUR_MS) * 3600
-    if (row.guardrails_json !== null)
-      for (const h of JSON.parse(row.guardrails_json) as GuardrailHit[]) {
-        const key = JSON.stringify([start, h.check, h.stage, h.action])
-        hits.set(key, (hits.get(key) ?? 0) + 1)
-      }
-    if (row.redactions_json !== null)
-      for (const [type, n] of Object.entries(JSON.parse(row.redactions_json) as Record<string, number>)) {
-        const key = JSON.stringify([start, type])
-        entities.set(key, (entities.get(key) ?? 0) + n)
-      }
-  }
+  const { hits, entities } = hitCounts(rows, times)
   const columns = (m: Map<string, number>, width: number) => {
     const cols: unknown[][] = Array.from({ length: width }, () => [])
     for (const key of [...m.keys()].sort()) {
