@@ -1,5 +1,6 @@
 import type { Alerts } from '../../alerts/alerts.js'
 import type { Backends } from '../../api/health.js'
+import { type PgNotifier, pgNotifier } from './notify.js'
 import type { PgPool } from './pool.js'
 
 /** The shared request log's database in the gateway's life: opened and migrated at start, watched, closed at stop. */
@@ -15,6 +16,8 @@ export interface PgLifecycle {
   migrated(): boolean
   /** Called once, when the schema is in place (at once when it already is). */
   onMigrated(listener: () => void): void
+  /** Change notices between the instances (LISTEN/NOTIFY); closed with the lifecycle. */
+  readonly notifier: PgNotifier
   backends: Backends
 }
 
@@ -75,7 +78,9 @@ export function pgLifecycle(
     return migrating
   }
   const reachable = () => pool?.available() === true && schemaReady
-  return {
+  // Made on first use: a gateway whose stores need no notices opens no listening connection.
+  let notifier: PgNotifier | undefined
+  const lifecycle: PgLifecycle = {
     async open() {
       const { openPgPool } = await import('./pool.js')
       const p = await openPgPool(url)
@@ -101,6 +106,7 @@ export function pgLifecycle(
       })
     },
     async close() {
+      await notifier?.close()
       const p = pool
       pool = undefined
       await p?.close()
@@ -111,9 +117,14 @@ export function pgLifecycle(
       if (schemaReady) listener()
       else waiting.push(listener)
     },
+    get notifier() {
+      notifier ??= pgNotifier(lifecycle)
+      return notifier
+    },
     backends: {
       states: () => ({ postgres: reachable() ? 'ok' : 'unavailable' }),
       ready: () => true,
     },
   }
+  return lifecycle
 }
