@@ -78,6 +78,11 @@ export interface GatewayDeps {
   reportLimits?: ReportLimits
   /** `serve --database URL`: the Postgres of the shared request log; wins over the config's `database`. */
   database?: string
+  /**
+   * `serve --workers`: this gateway does not listen itself; the primary process listening on `host` hands it
+   * connections, and spends the sign-in codes it printed.
+   */
+  worker?: { host: string; redeemCode(code: string): Promise<boolean> }
 }
 
 declare module 'fastify' {
@@ -165,7 +170,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   registerEdgeGuard(app, () => allowedHosts)
 
   // Whether the server listens beyond loopback, decided from the bound address: it holds whoever calls `listen`.
-  let offLoopback = false
+  let offLoopback = deps.worker !== undefined && !isLoopbackAddress(deps.worker.host)
   app.server.on('listening', () => {
     const addr = app.server.address()
     offLoopback = addr !== null && typeof addr === 'object' && !isLoopbackAddress(addr.address)
@@ -195,7 +200,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   app.decorate('team', team)
   const admin = new AdminAccess(
     () => adminTokenOf(app.gatewayConfig, storedToken),
-    new Sessions(deps.context?.clock),
+    new Sessions(deps.context?.clock, deps.worker),
     team,
   )
   admin.token()

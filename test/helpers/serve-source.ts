@@ -24,6 +24,8 @@ export async function serveFromSource(
   dataDir: string,
   args: string[] = [],
   env?: Record<string, string>,
+  /** How long it may take to print its URL: `serve --workers` compiles the sources once per worker first. */
+  startMs = 30_000,
 ): Promise<SourceServe> {
   const child = spawn(
     process.execPath,
@@ -37,7 +39,11 @@ export async function serveFromSource(
   let out = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000)
+    const timer = setTimeout(() => {
+      // Not left running for the rest of the suite (a `--workers` primary's workers follow it out).
+      child.kill('SIGKILL')
+      reject(new Error(`serve did not start:\n${out}`))
+    }, startMs)
     child.stdout.on('data', (d: Buffer) => {
       out += d
       const m = /listening on (https?:\/\/\S+)/.exec(out)

@@ -38,7 +38,7 @@ export function registerAuthRoutes(
     const code = (req.query as { code?: unknown }).code
     // A person clicked this link: a spent one lands on the sign-in page, which says why, not on a JSON error.
     // In team mode the link signs nobody in: people sign in as themselves.
-    if (team.mode() === 'team' || typeof code !== 'string' || !access.sessions.redeem(code)) {
+    if (team.mode() === 'team' || typeof code !== 'string' || !(await access.sessions.spendLinkCode(code))) {
       return reply.redirect(LINK_INVALID, 302)
     }
     return signIn(reply).redirect('/', 302)

@@ -25,7 +25,14 @@ export class Sessions {
   private readonly sessions = new Map<string, number>()
   private readonly codes = new Map<string, number>()
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    /**
+     * Where printed sign-in codes are spent when another process made them (`serve --workers`: the primary), so a
+     * code works once whichever worker the link reaches.
+     */
+    private readonly codeIssuer?: { redeemCode(code: string): Promise<boolean> },
+  ) {}
 
   /** A new session id, for the cookie. */
   open(): string {
@@ -50,6 +57,11 @@ export class Sessions {
   /** A code that opens one session within ten minutes (the link `switchyard serve` prints). */
   createCode(): string {
     return addCapped(this.codes, this.clock() + CODE_TTL_MS, MAX_CODES)
+  }
+
+  /** Spends a code the sign-in link carries: this object's own, or the issuer's when there is one. */
+  spendLinkCode(code: string): Promise<boolean> {
+    return this.codeIssuer ? this.codeIssuer.redeemCode(code) : Promise.resolve(this.redeem(code))
   }
 
   /** Spends a code: true once, for a code that exists and has not expired. */
