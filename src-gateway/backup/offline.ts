@@ -7,6 +7,7 @@ import { defaultSecretStore } from '../config/secrets.js'
 import { ConfigStore, configWritePath } from '../config/store.js'
 import { exportText, type ImportResult, importConfig, parseImportText, sniffFormat } from '../config/transfer.js'
 import { configProblems } from '../config/validate.js'
+import { sqlitePromptStore } from '../prompts/prompt-store.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { type BackupItem, backupsDir, readBackupFile, saveBackup, writeBackupFile } from './backup-files.js'
 import { refuseWhileServed } from './data-dir-lock.js'
@@ -40,14 +41,19 @@ function readConfig(path: string): GatewayConfig {
 
 const hasDatabase = (dataDir: string) => existsSync(join(dataDir, 'switchyard.db'))
 
-/** Runs `use` on the database at `where`, closing it after. */
+/** Runs `use` on the database at `where`, closing it after (after the promise `use` returns settles). */
 function usingDatabase<T>(where: string, use: (db: Db) => T): T {
   const db = openDatabase(where)
+  let out: T
   try {
-    return use(db)
-  } finally {
+    out = use(db)
+  } catch (err) {
     closeDatabase(db)
+    throw err
   }
+  if (out instanceof Promise) return out.finally(() => closeDatabase(db)) as T
+  closeDatabase(db)
+  return out
 }
 
 /** Runs `use` on the data dir's database if there is one (a backup never creates an empty one). */
@@ -110,10 +116,14 @@ export function restoreOffline(t: OfflineTarget, file: string): OfflineRestore {
 }
 
 /** The exported file's text, as `GET /admin/v1/config/export` gives it; `prompts` adds the library's. */
-export function exportOffline(t: OfflineTarget, opts: { format: ConfigFormat; prompts: boolean }): string {
+export function exportOffline(t: OfflineTarget, opts: { format: ConfigFormat; prompts: boolean }): Promise<string> {
   const config = readConfig(t.configPath)
   return withLibrary(t.dataDir, false, (db) =>
-    exportText(config, { format: opts.format, secrets: 'refs', prompts: opts.prompts ? db : undefined }),
+    exportText(config, {
+      format: opts.format,
+      secrets: 'refs',
+      prompts: opts.prompts ? sqlitePromptStore(db) : undefined,
+    }),
   )
 }
 
@@ -127,7 +137,7 @@ function withLibrary<T>(dataDir: string, create: boolean, use: (db: Db) => T): T
  * takes a `pre-import` snapshot, then writes the config (plain keys into the secret store) and the
  * prompts. Applying refuses a data dir a running gateway holds.
  */
-export function importOffline(t: OfflineTarget, file: string, apply: boolean): ImportResult {
+export async function importOffline(t: OfflineTarget, file: string, apply: boolean): Promise<ImportResult> {
   if (apply) refuseWhileServed(t.dataDir, 'import through the UI/admin API')
   const text = readFileSync(file, 'utf8')
   const parsed = parseImportText(text, sniffFormat(text))
@@ -141,6 +151,6 @@ export function importOffline(t: OfflineTarget, file: string, apply: boolean): I
   return withLibrary(t.dataDir, apply, (db) => {
     const beforeImport = () =>
       saveBackup(backupsDir(t.dataDir), takeSnapshot(current.raw, db, 'pre-import', new Date()))
-    return importConfig(store, db, parsed.data, { apply, beforeImport })
+    return importConfig(store, sqlitePromptStore(db), parsed.data, { apply, beforeImport })
   })
 }

@@ -32,7 +32,7 @@ export const exportCommand: Command = {
     },
     positionals: [],
   },
-  run({ values }) {
+  async run({ values }) {
     const { include, format, out } = values as { include?: string; format?: string; out?: string }
     if (include !== undefined && include !== 'prompts') {
       throw new UsageError(`--include takes 'prompts', not '${include}'`, exportCommand.spec)
@@ -40,7 +40,7 @@ export const exportCommand: Command = {
     if (format !== undefined && format !== 'yaml' && format !== 'json') {
       throw new UsageError(`--format takes yaml or json, not '${format}'`, exportCommand.spec)
     }
-    const text = userErrors(() =>
+    const text = await userErrors(() =>
       exportOffline(fileTarget(values), {
         format: format ?? (out ? formatOf(out) : 'yaml'),
         prompts: include === 'prompts',
@@ -99,9 +99,9 @@ export const importCommand: Command = {
     },
     positionals: ['FILE'],
   },
-  run({ values, positionals: [file] }) {
+  async run({ values, positionals: [file] }) {
     const target = fileTarget(values)
-    const result = userErrors(() => importOffline(target, file, values.apply === true))
+    const result = await userErrors(() => importOffline(target, file, values.apply === true))
     process.stdout.write(report(file, result))
     if (!result.valid) fail(`nothing imported from ${file}`)
   },

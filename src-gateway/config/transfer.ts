@@ -6,7 +6,7 @@ import {
   planPromptImport,
   promptsSectionProblems,
 } from '../prompts/config-import.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from '../prompts/prompt-store.js'
 import type { ConfigChange } from './config-diff.js'
 import { type ConfigFormat, configText } from './config-file.js'
 import { ConfigError, parseConfigText } from './load.js'
@@ -23,13 +23,13 @@ export interface ExportOptions {
   format: ConfigFormat
   secrets: 'refs' | 'omit'
   /** The prompt library whose latest versions go into a `prompts:` section; none leaves them out. */
-  prompts?: Db
+  prompts?: PromptStore
 }
 
 /** The exported file's text: the config with credentials as references (or left out), and prompts on request. */
-export function exportText(raw: GatewayConfig, opts: ExportOptions): string {
+export async function exportText(raw: GatewayConfig, opts: ExportOptions): Promise<string> {
   const config = exportableConfig(raw, opts.secrets)
-  if (opts.prompts) config.prompts = exportPrompts(opts.prompts)
+  if (opts.prompts) config.prompts = await exportPrompts(opts.prompts)
   return configText(config, opts.format)
 }
 
@@ -74,12 +74,12 @@ export function parseImportText(text: string, format: ConfigFormat): { data: unk
  * version for each new or changed prompt); the config keeps its own `prompts:` section, which seeds the
  * library at start.
  */
-export function importConfig(
+export async function importConfig(
   store: ConfigStore,
-  library: Db,
+  library: PromptStore,
   data: unknown,
   opts: { apply: boolean; beforeImport?: () => void },
-): ImportResult {
+): Promise<ImportResult> {
   const { prompts: section, ...config } = isPlainObject(data) ? data : { prompts: undefined }
   const own = store.current.raw.prompts
   let candidate = isPlainObject(data) ? { ...config, ...(own !== undefined && { prompts: own }) } : data
@@ -104,12 +104,12 @@ export function importConfig(
   const hasPrompts = section !== undefined && section !== null
   if (errors.length > 0) return { valid: false, errors, changes: check.changes, ...dropped, applied: false }
   if (!opts.apply) {
-    const prompts = hasPrompts ? { prompts: planPromptImport(library, section) } : {}
+    const prompts = hasPrompts ? { prompts: await planPromptImport(library, section) } : {}
     return { valid: true, errors: [], changes: check.changes, ...dropped, ...prompts, applied: false }
   }
   opts.beforeImport?.()
   // Prompts first: they are checked already and written in one transaction, before the config changes.
-  const prompts = hasPrompts ? { prompts: importPrompts(library, section) } : {}
+  const prompts = hasPrompts ? { prompts: await importPrompts(library, section) } : {}
   const loaded = store.apply(candidate)
   return {
     valid: true,

@@ -3,7 +3,7 @@ import { type PortalAnswer, type PortalQuery, PortalQuerySchema } from '../../sr
 import { DEFAULT_WORKSPACE } from '../../src-shared/contract/workspaces.js'
 import type { ConfigStore } from '../config/store.js'
 import { GatewayError } from '../core/errors.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from '../prompts/prompt-store.js'
 import { adminTokenPrincipal } from '../team/principal.js'
 import { portalView, visibleWorkspaces } from './portal-view.js'
 
@@ -16,7 +16,7 @@ function originOf(req: FastifyRequest): string {
 }
 
 /** GET /admin/v1/portal: what a workspace may call (routes, models, prompt endpoints) and how. */
-export function registerPortalRoutes(app: FastifyInstance, store: ConfigStore, prompts: Db | undefined): void {
+export function registerPortalRoutes(app: FastifyInstance, store: ConfigStore, prompts: PromptStore | undefined): void {
   app.get<{ Querystring: PortalQuery }>(
     '/admin/v1/portal',
     { config: { permission: 'portal:read' }, schema: { querystring: PortalQuerySchema } },

@@ -11,8 +11,7 @@ import type { GatewayConfig } from '../config/schema.js'
 import { keyWorkspace, sharedWith, workspaceIds } from '../config/workspaces.js'
 import type { GatewayContext } from '../gateway-context.js'
 import type { PriceBook } from '../pricing/price-book.js'
-import { listPrompts } from '../prompts/prompt-store.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from '../prompts/prompt-store.js'
 import type { Principal } from '../team/principal.js'
 import { portalSnippets } from './snippets.js'
 
@@ -23,7 +22,7 @@ export interface PortalSources {
   config: GatewayConfig
   gw: GatewayContext
   priceBook: PriceBook | undefined
-  prompts: Db | undefined
+  prompts: PromptStore | undefined
 }
 
 export function workspaceName(cfg: GatewayConfig, id: string): string {
@@ -82,12 +81,12 @@ function portalKey(k: NonNullable<GatewayConfig['keys']>[number]): PortalKey {
 }
 
 /** What workspace `ws` may call, priced, with its keys' limits and snippets for `baseUrl`. */
-export function portalView(
+export async function portalView(
   src: PortalSources,
   ws: string,
   workspaces: PortalWorkspace[],
   baseUrl: string,
-): PortalAnswer {
+): Promise<PortalAnswer> {
   const cfg = src.config
   const keys = (cfg.keys ?? []).filter((k) => keyWorkspace(k) === ws)
   const keysFor = (model: string) => keys.filter((k) => src.gw.policies.mayList(k.name, model)).map((k) => k.name)
@@ -126,7 +125,7 @@ export function portalView(
   }
   if (src.prompts) {
     // Only the workspace's own prompts: a key runs no other workspace's prompt endpoint.
-    for (const prompt of listPrompts(src.prompts, { workspaces: [ws], limit: MAX_PROMPTS }).items) {
+    for (const prompt of (await src.prompts.listPrompts({ workspaces: [ws], limit: MAX_PROMPTS })).items) {
       if (prompt.model !== null && !reachable(cfg, ws, prompt.model)) continue
       items.push({
         kind: 'prompt',

@@ -3,12 +3,11 @@ import type { CallerIdentity } from '../pipeline/call.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import { resolveModel } from '../routing/resolve.js'
 import { evaluateAll, type Grader } from './assertions.js'
-import { createRun, finishRun, getRun, listCells, setCellStatus, updateCell } from './compare-store.js'
+import { type CompareStore, RUN_LEASE_MS } from './compare-store.js'
 import type { Cell, RunColumn, RunRow, RunSpec } from './compare-types.js'
 import { type Limiter, limiterPool } from './limiter.js'
 import { graderMessages } from './llm-rubric.js'
 import { type CallResult, callThroughGateway, type ModelCallDeps } from './model-call.js'
-import { getVersion } from './prompt-store.js'
 import { renderMessages } from './template.js'
 
 const CLOUD_CONCURRENCY = 4
@@ -21,6 +20,8 @@ export type RunEvent =
 
 export interface RunnerDeps extends ModelCallDeps {
   priceBook: PriceBook
+  /** Where runs and their cells are stored. */
+  runs: CompareStore
 }
 
 /**
@@ -49,11 +50,18 @@ interface ActiveRun {
  */
 export class CompareRunner {
   private readonly active = new Map<number, ActiveRun>()
+  private readonly leases: NodeJS.Timeout
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    // Keeps this instance's runs its own on a shared database, and cancels those of an instance that stopped.
+    this.leases = setInterval(() => {
+      deps.runs.keepRunning([...this.active.keys()]).catch((err) => deps.logError(err, 'run leases not renewed'))
+    }, RUN_LEASE_MS / 3)
+    this.leases.unref()
+  }
 
-  /** Stores the run and starts it; resolves with its id at once, the cells run in the background. */
-  start(
+  /** Stores the run and starts it; resolves with its id once stored, the cells run in the background. */
+  async start(
     run: {
       spec: RunSpec
       rows: RunRow[]
@@ -68,13 +76,16 @@ export class CompareRunner {
       callsIn?: string
     },
     onEvent?: (e: RunEvent) => void,
-  ): number {
-    const id = createRun(this.deps.db, run)
+  ): Promise<number> {
+    const { runs } = this.deps
+    const id = await runs.createRun(run)
     const abort = new AbortController()
     const identity = identityOf(run.spec, run.person, run.callsIn)
     const done = this.execute(id, run, identity, new Set(run.copied?.map(key)), abort.signal, onEvent)
-      .then(() => finishRun(this.deps.db, id, abort.signal.aborted ? 'cancelled' : 'done'))
-      .catch(() => finishRun(this.deps.db, id, 'failed'))
+      .then(() => runs.finishRun(id, abort.signal.aborted ? 'cancelled' : 'done'))
+      .catch(() => runs.finishRun(id, 'failed'))
+      // A database gone for good: the run stays `running` until its lease passes and a sweep cancels it.
+      .catch((err) => this.deps.logError(err, `comparison run ${id} could not be closed`))
       .finally(() => this.active.delete(id))
     this.active.set(id, { abort, done })
     return id
@@ -98,6 +109,7 @@ export class CompareRunner {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.leases)
     for (const run of this.active.values()) run.abort.abort()
     await Promise.all([...this.active.values()].map((r) => r.done))
   }
@@ -118,12 +130,12 @@ export class CompareRunner {
         tasks.push(
           limiterFor(c).run(async () => {
             if (signal.aborted) return
-            setCellStatus(this.deps.db, runId, 'running', { row: r, col: c })
+            await this.deps.runs.setCellStatus(runId, 'running', { row: r, col: c })
             onEvent?.({ type: 'cell', row: r, col: c, status: 'running' })
             const cell = await this.runCell(spec, identity, row, column, signal, (text) =>
               onEvent?.({ type: 'delta', row: r, col: c, text }),
             )
-            updateCell(this.deps.db, runId, r, c, cell)
+            await this.deps.runs.updateCell(runId, r, c, cell)
             onEvent?.({
               type: 'done',
               row: r,
@@ -163,7 +175,7 @@ export class CompareRunner {
     signal: AbortSignal,
     onDelta: (text: string) => void,
   ): Promise<Omit<Cell, 'row' | 'col' | 'model' | 'rating'>> {
-    const request = this.request(spec, row, column)
+    const request = await this.request(spec, row, column)
     if ('error' in request) return failedCell(request.error, request.input)
     const call = await callThroughGateway(this.deps, { ...request, identity, signal, onDelta })
     const costUsd = this.costOf(call)
@@ -188,14 +200,16 @@ export class CompareRunner {
   }
 
   /** The call a cell makes: a stored prompt run (so logs name the version), else chat. */
-  private request(
+  private async request(
     spec: RunSpec,
     row: RunRow,
     column: RunColumn,
-  ): { prompt?: string; body: Record<string, unknown>; input: ChatMessage[] | null } | { error: string; input: null } {
+  ): Promise<
+    { prompt?: string; body: Record<string, unknown>; input: ChatMessage[] | null } | { error: string; input: null }
+  > {
     const params = spec.params ?? {}
     if (column.promptName !== undefined && column.promptVersion !== undefined) {
-      const version = getVersion(this.deps.db, column.promptName, column.promptVersion)
+      const version = await this.deps.prompts.getVersion(column.promptName, column.promptVersion)
       const rendered = version ? renderMessages(version.content.messages, row.vars).messages : null
       return {
         prompt: column.promptName,
@@ -237,9 +251,9 @@ export class CompareRunner {
   }
 
   /** The run with its cells, for the API. */
-  snapshot(runId: number) {
-    const cells = listCells(this.deps.db, runId)
-    const run = getRun(this.deps.db, runId, cells)
+  async snapshot(runId: number) {
+    const cells = await this.deps.runs.listCells(runId)
+    const run = await this.deps.runs.getRun(runId, cells)
     return run && { ...run, isActive: this.isActive(runId), cells }
   }
 }

@@ -14,7 +14,8 @@ import type {
 } from './compare-types.js'
 import { ratingsOf } from './feedback-store.js'
 
-interface CellRow {
+/** A compare_cells row: the same columns on SQLite and Postgres. */
+export interface CellRow {
   row_idx: number
   col_idx: number
   model: string
@@ -33,7 +34,8 @@ interface CellRow {
   assertions_json: string | null
 }
 
-interface RunRecord {
+/** A compare_runs row (Postgres adds `lease_until`, which no answer shows). */
+export interface RunRecord {
   id: number
   kind: RunKind
   name: string | null
@@ -47,7 +49,7 @@ interface RunRecord {
   finished_at: string | null
 }
 
-function toCell(r: CellRow): Omit<Cell, 'rating'> {
+export function toCell(r: CellRow): Omit<Cell, 'rating'> {
   return {
     row: r.row_idx,
     col: r.col_idx,
@@ -72,17 +74,16 @@ function toCell(r: CellRow): Omit<Cell, 'rating'> {
  * Creates a run (in `workspace`, else `default`) with every cell queued; `copied` cells (from a parent run) are
  * stored finished as given.
  */
-export function createRun(
-  db: Db,
-  run: {
-    spec: RunSpec
-    rows: RunRow[]
-    columns: RunColumn[]
-    parentRunId?: number
-    copied?: Cell[]
-    workspace?: string
-  },
-): number {
+export interface NewRun {
+  spec: RunSpec
+  rows: RunRow[]
+  columns: RunColumn[]
+  parentRunId?: number
+  copied?: Cell[]
+  workspace?: string
+}
+
+export function createRun(db: Db, run: NewRun): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
       .prepare(
@@ -112,23 +113,9 @@ export function createRun(
   })()
 }
 
-export function updateCell(
-  db: Db,
-  runId: number,
-  row: number,
-  col: number,
-  c: Partial<Omit<Cell, 'row' | 'col'>>,
-): void {
-  db.prepare(
-    `UPDATE compare_cells SET status = coalesce(@status, status), output = @output, input_json = @input_json,
-       input_tokens = @input_tokens, output_tokens = @output_tokens, cost_usd = @cost_usd, latency_ms = @latency_ms,
-       ttft_ms = @ttft_ms, error_json = @error_json, request_id = @request_id, is_pass = @is_pass, score = @score,
-       assertions_json = @assertions_json
-     WHERE run_id = @run_id AND row_idx = @row_idx AND col_idx = @col_idx`,
-  ).run({
-    run_id: runId,
-    row_idx: row,
-    col_idx: col,
+/** The compare_cells columns a finished cell sets, as stored on both backends (toCell reads them back). */
+export function cellColumns(c: Partial<Omit<Cell, 'row' | 'col'>>) {
+  return {
     status: c.status ?? null,
     output: c.output ?? null,
     input_json: c.input ? JSON.stringify(c.input) : null,
@@ -142,7 +129,23 @@ export function updateCell(
     is_pass: c.pass === undefined || c.pass === null ? null : c.pass ? 1 : 0,
     score: c.score ?? null,
     assertions_json: c.assertions?.length ? JSON.stringify(c.assertions) : null,
-  })
+  }
+}
+
+export function updateCell(
+  db: Db,
+  runId: number,
+  row: number,
+  col: number,
+  c: Partial<Omit<Cell, 'row' | 'col'>>,
+): void {
+  db.prepare(
+    `UPDATE compare_cells SET status = coalesce(@status, status), output = @output, input_json = @input_json,
+       input_tokens = @input_tokens, output_tokens = @output_tokens, cost_usd = @cost_usd, latency_ms = @latency_ms,
+       ttft_ms = @ttft_ms, error_json = @error_json, request_id = @request_id, is_pass = @is_pass, score = @score,
+       assertions_json = @assertions_json
+     WHERE run_id = @run_id AND row_idx = @row_idx AND col_idx = @col_idx`,
+  ).run({ run_id: runId, row_idx: row, col_idx: col, ...cellColumns(c) })
 }
 
 export function setCellStatus(db: Db, runId: number, status: CellStatus, where: { row: number; col: number }): void {
@@ -208,7 +211,11 @@ function summarize(columns: RunColumn[], cells: Cell[]): ColumnSummary[] {
 
 export function getRun(db: Db, runId: number, cells: Cell[] = listCells(db, runId)): RunInfo | null {
   const r = db.prepare('SELECT * FROM compare_runs WHERE id = ?').get(runId) as RunRecord | undefined
-  if (!r) return null
+  return r ? toRunInfo(r, cells) : null
+}
+
+/** A run row with its cells as the API shows it (both backends). */
+export function toRunInfo(r: RunRecord, cells: Cell[]): RunInfo {
   const columns = JSON.parse(r.columns_json) as RunColumn[]
   const count = (s: CellStatus) => cells.filter((c) => c.status === s).length
   return {
@@ -270,7 +277,13 @@ export function listRuns(
   const rows = db
     .prepare(`SELECT * FROM compare_runs ${page} ORDER BY id DESC LIMIT ?`)
     .all(...params, cursor ?? Number.MAX_SAFE_INTEGER, limit + 1) as RunRecord[]
-  const items = rows.slice(0, limit).map((r) => ({
+  const items = rows.slice(0, limit).map(toListItem)
+  return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
+}
+
+/** A run row as the runs list shows it (both backends). */
+export function toListItem(r: RunRecord): RunListItem {
+  return {
     id: r.id,
     kind: r.kind,
     name: r.name,
@@ -281,10 +294,77 @@ export function listRuns(
     columns: (JSON.parse(r.columns_json) as RunColumn[]).map((c) => c.label),
     parentRunId: r.parent_run_id,
     workspace: r.workspace,
-  }))
-  return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
+  }
 }
 
 export function deleteRun(db: Db, runId: number): boolean {
   return db.prepare('DELETE FROM compare_runs WHERE id = ?').run(runId).changes > 0
+}
+
+/** Whether `requestId` is a cell of a run in one of `workspaces` (a member may rate their workspaces' cells). */
+export function cellInWorkspaces(db: Db, requestId: string, workspaces: readonly string[]): boolean {
+  const cell = db
+    .prepare(
+      `SELECT 1 FROM compare_cells c JOIN compare_runs r ON r.id = c.run_id
+       WHERE c.request_id = ? AND r.workspace IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    )
+    .get(requestId, JSON.stringify(workspaces))
+  return cell !== undefined
+}
+
+/**
+ * How long a `running` run on the shared database stays its instance's without a renewal. The runner renews every
+ * RUN_LEASE_MS / 3, so two missed renewals (a stalled event loop, a database blip) do not hand a live run over; an
+ * instance that stopped mid-run has its runs cancelled by another's renewal at most this long after.
+ */
+export const RUN_LEASE_MS = 30_000
+
+/**
+ * Comparison runs and their cells, whichever database holds them: the data folder's SQLite or the shared Postgres
+ * (config `database`). Every method's meaning is the SQLite function of the same name's.
+ */
+export interface CompareStore {
+  createRun(run: NewRun): Promise<number>
+  updateCell(runId: number, row: number, col: number, c: Partial<Omit<Cell, 'row' | 'col'>>): Promise<void>
+  setCellStatus(runId: number, status: CellStatus, where: { row: number; col: number }): Promise<void>
+  finishRun(runId: number, status: RunStatus): Promise<void>
+  /**
+   * Cancels runs whose process stopped mid-run: on SQLite every `running` one (one process owns the file); on
+   * Postgres those whose lease has passed (another instance may be running the rest).
+   */
+  failInterruptedRuns(): Promise<void>
+  /**
+   * Postgres: renews the lease of the runs this instance is running, and cancels `running` runs whose lease has
+   * passed (their instance stopped). Nothing to do on SQLite, where no other process runs this file's runs.
+   */
+  keepRunning(runIds: readonly number[]): Promise<void>
+  listCells(runId: number): Promise<Cell[]>
+  getRun(runId: number, cells?: Cell[]): Promise<RunInfo | null>
+  runWorkspace(runId: number): Promise<string | null>
+  listRuns(query: {
+    kind?: RunKind
+    workspaces?: readonly string[]
+    limit: number
+    cursor?: number
+  }): Promise<{ items: RunListItem[]; total: number; nextCursor: string | null }>
+  deleteRun(runId: number): Promise<boolean>
+  cellInWorkspaces(requestId: string, workspaces: readonly string[]): Promise<boolean>
+}
+
+/** Today's SQLite functions behind the interface, unchanged. */
+export function sqliteCompareStore(db: Db): CompareStore {
+  return {
+    createRun: async (run) => createRun(db, run),
+    updateCell: async (runId, row, col, c) => updateCell(db, runId, row, col, c),
+    setCellStatus: async (runId, status, where) => setCellStatus(db, runId, status, where),
+    finishRun: async (runId, status) => finishRun(db, runId, status),
+    failInterruptedRuns: async () => failInterruptedRuns(db),
+    keepRunning: async () => undefined,
+    listCells: async (runId) => listCells(db, runId),
+    getRun: async (runId, cells) => getRun(db, runId, cells),
+    runWorkspace: async (runId) => runWorkspace(db, runId),
+    listRuns: async (query) => listRuns(db, query),
+    deleteRun: async (runId) => deleteRun(db, runId),
+    cellInWorkspaces: async (requestId, workspaces) => cellInWorkspaces(db, requestId, workspaces),
+  }
 }

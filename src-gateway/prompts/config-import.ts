@@ -3,10 +3,11 @@ import { Compile } from 'typebox/compile'
 import { DEFAULT_WORKSPACE, WorkspaceIdSchema } from '../../src-shared/contract/workspaces.js'
 import { schemaProblems } from '../config/schema-problems.js'
 import type { ConfigProblem } from '../config/validate.js'
-import type { Db } from '../store/db.js'
 import { contentHash, PROMPT_NAME_PATTERN, PromptContentFields, parsePromptContent } from './content.js'
-import { latestVersion, latestVersionBy, promptWorkspace, saveVersion } from './prompt-store.js'
+import { type ImportEntry, importKind, type PromptImport, type PromptStore } from './prompt-store.js'
 import type { PromptContent } from './types.js'
+
+export type { PromptImport }
 
 /** Versions imported from the config file carry this author, so a restart compares against them. */
 export const CONFIG_AUTHOR = 'config'
@@ -26,14 +27,6 @@ const sectionProblems = schemaProblems(PromptsSectionSchema)
 /** One prompt as the config file's `prompts:` section writes it: a version's content, a note, its workspace. */
 export type PromptEntry = PromptContent & { note?: string; workspace?: string }
 export type PromptsSection = Record<string, PromptEntry>
-
-/** What importing a `prompts:` section does, by prompt name. */
-export interface PromptImport {
-  created: string[]
-  /** Prompts whose latest version differs: each gets a new version. */
-  updated: string[]
-  unchanged: string[]
-}
 
 /**
  * Everything wrong with a `prompts:` section, located under `/prompts`, including a prompt of a workspace the
@@ -56,7 +49,7 @@ export function promptsSectionProblems(section: unknown, workspaces: ReadonlySet
   )
 }
 
-const entries = (section: unknown) =>
+const entries = (section: unknown): ImportEntry[] =>
   Object.entries((section ?? {}) as Record<string, PromptEntry>).map(([name, { note, workspace, ...rest }]) => ({
     name,
     note,
@@ -64,29 +57,27 @@ const entries = (section: unknown) =>
     content: parsePromptContent(rest, `prompts.${name}`),
   }))
 
-/** Puts a prompt in the workspace the file gives it (a prompt created elsewhere may be in another). */
-function moveTo(db: Db, name: string, workspace: string): void {
-  if (promptWorkspace(db, name) !== workspace)
-    db.prepare('UPDATE prompts SET workspace = ? WHERE name = ?').run(workspace, name)
-}
-
-/**
- * Imports the config's `prompts:` section at start (`workspaces`: the ids the config has). A prompt whose content
- * differs from what config last imported becomes a new version; unchanged ones are left alone, so versions saved in
- * the app since stay the latest. A new prompt is created in its entry's workspace.
- */
-export function importConfigPrompts(db: Db, section: unknown, workspaces: ReadonlySet<string>): { created: string[] } {
-  if (section === undefined || section === null) return { created: [] }
+/** Throws the first problem of the config's `prompts:` section (`workspaces`: the ids the config has). */
+export function checkConfigPrompts(section: unknown, workspaces: ReadonlySet<string>): void {
+  if (section === undefined || section === null) return
   if (!checkSection.Check(section)) {
     const e = [...checkSection.Errors(section)][0]
     throw new Error(`config is invalid: /prompts${e?.instancePath ?? ''}: ${e?.message ?? 'invalid'}`)
   }
   const wrong = promptsSectionProblems(section, workspaces)[0]
   if (wrong) throw new Error(`config is invalid: ${wrong.path}: ${wrong.message}`)
+}
+
+/**
+ * Imports the config's `prompts:` section, checked by checkConfigPrompts, at start. A prompt whose content differs
+ * from what config last imported becomes a new version; unchanged ones are left alone, so versions saved in the app
+ * since stay the latest. A new prompt is created in its entry's workspace.
+ */
+export async function importConfigPrompts(store: PromptStore, section: unknown): Promise<{ created: string[] }> {
   const created: string[] = []
   for (const { name, note, content, workspace } of entries(section)) {
-    if (latestVersionBy(db, name, CONFIG_AUTHOR)?.contentHash === contentHash(content)) continue
-    const saved = saveVersion(db, name, content, {
+    if ((await store.latestVersionBy(name, CONFIG_AUTHOR))?.contentHash === contentHash(content)) continue
+    const saved = await store.saveVersion(name, content, {
       note: note ?? 'imported from config',
       author: CONFIG_AUTHOR,
       workspace,
@@ -100,41 +91,26 @@ export function importConfigPrompts(db: Db, section: unknown, workspaces: Readon
  * What importing a checked `prompts:` section would do. An explicit import compares with each prompt's
  * latest version, whoever wrote it: the user asked for the file's content to be current.
  */
-export function planPromptImport(db: Db, section: unknown): PromptImport {
+export async function planPromptImport(store: PromptStore, section: unknown): Promise<PromptImport> {
   const plan: PromptImport = { created: [], updated: [], unchanged: [] }
-  for (const { name, content } of entries(section)) {
-    const latest = latestVersion(db, name)
-    if (!latest) plan.created.push(name)
-    else if (latest.contentHash === contentHash(content)) plan.unchanged.push(name)
-    else plan.updated.push(name)
-  }
+  for (const { name, content } of entries(section))
+    plan[importKind(await store.latestVersion(name), content)].push(name)
   return plan
 }
 
-/** Imports a checked `prompts:` section: a new version for each prompt that is new or changed. */
-export function importPrompts(db: Db, section: unknown): PromptImport {
-  return db.transaction(() => {
-    const plan = planPromptImport(db, section)
-    for (const { name, note, content, workspace } of entries(section)) {
-      saveVersion(db, name, content, { note: note ?? 'imported', author: IMPORT_AUTHOR, workspace })
-      moveTo(db, name, workspace)
-    }
-    return plan
-  })()
+/** Imports a checked `prompts:` section in one transaction: a new version for each prompt that is new or changed. */
+export function importPrompts(store: PromptStore, section: unknown): Promise<PromptImport> {
+  return store.importEntries(entries(section), IMPORT_AUTHOR)
 }
 
 /**
  * The latest version of every prompt in the library, as a `prompts:` section (labels are not part of it); a prompt
  * outside `default` names its workspace.
  */
-export function exportPrompts(db: Db): PromptsSection {
-  const names = db.prepare('SELECT name, workspace FROM prompts ORDER BY name').all() as {
-    name: string
-    workspace: string
-  }[]
+export async function exportPrompts(store: PromptStore): Promise<PromptsSection> {
   const section: PromptsSection = {}
-  for (const { name, workspace } of names) {
-    const latest = latestVersion(db, name)
+  for (const { name, workspace } of await store.names()) {
+    const latest = await store.latestVersion(name)
     if (!latest) continue
     const { messages, model, params, responseSchema } = latest.content
     section[name] = {

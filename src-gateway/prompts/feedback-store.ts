@@ -23,7 +23,7 @@ export function ratingsOf(db: Db, requestIds: readonly string[]): Map<string, Ra
   const rows = db
     .prepare(`SELECT request_id, rating FROM feedback WHERE request_id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(requestIds)) as { request_id: string; rating: number }[]
-  for (const r of rows) out.set(r.request_id, r.rating > 0 ? 'up' : 'down')
+  for (const r of rows) out.set(r.request_id, toRating(r.rating))
   return out
 }
 
@@ -43,4 +43,20 @@ export function armStats(db: Db, name: string, label?: string): ArmStats[] {
        GROUP BY r.prompt_arm, r.prompt_version ORDER BY r.prompt_version, r.prompt_arm`,
     )
     .all(...params) as ArmStats[]
+}
+
+/** Feedback, whichever database holds it: the data folder's SQLite or the shared Postgres (config `database`). */
+export interface FeedbackStore {
+  setFeedback(requestId: string, rating: Rating | null): Promise<void>
+  ratingsOf(requestIds: readonly string[]): Promise<Map<string, Rating>>
+}
+
+/** A feedback row's rating (both backends store 1 and -1). */
+export const toRating = (rating: number): Rating => (rating > 0 ? 'up' : 'down')
+
+export function sqliteFeedbackStore(db: Db): FeedbackStore {
+  return {
+    setFeedback: async (requestId, rating) => setFeedback(db, requestId, rating),
+    ratingsOf: async (requestIds) => ratingsOf(db, requestIds),
+  }
 }

@@ -8,8 +8,8 @@ import type { GatewayContext } from '../gateway-context.js'
 import type { CallerIdentity, GatewayCall } from '../pipeline/call.js'
 import { executeCall } from '../pipeline/execute-call.js'
 import { type AnswerReader, InProcessSink } from '../pipeline/in-process-sink.js'
-import type { Db } from '../store/db.js'
 import { preparePromptRun } from './prompt-run.js'
+import type { PromptStore } from './prompt-store.js'
 
 /** One model call made by a comparison, as its cell records it. */
 export interface CallResult {
@@ -30,7 +30,7 @@ export interface CallResult {
 export interface ModelCallDeps {
   gw: GatewayContext
   /** The prompt library, for prompt runs. */
-  db: Db
+  prompts: PromptStore
   /** Why model calls are refused right now (the gateway is paused), if they are. */
   refusal(): GatewayError | undefined
   /** Reports an exception that is the gateway's own fault. */
@@ -96,7 +96,7 @@ export async function callThroughGateway(deps: ModelCallDeps, opts: CallOptions)
   if (opts.prompt !== undefined) {
     try {
       // A split label's sticky arm is picked per identity (a comparison pins its versions anyway).
-      const run = preparePromptRun(deps.gw, deps.db, opts.prompt, body, () => JSON.stringify(opts.identity))
+      const run = await preparePromptRun(deps.gw, deps.prompts, opts.prompt, body, () => JSON.stringify(opts.identity))
       gw = run.gw
       request = run.body
     } catch (err) {

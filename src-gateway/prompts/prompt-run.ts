@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/errors.js'
 import type { LogEvent } from '../core/log-event.js'
 import type { GatewayContext } from '../gateway-context.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from './prompt-store.js'
 import { selectVersion } from './select-version.js'
 import { renderMessages } from './template.js'
 import type { PromptVersion } from './types.js'
@@ -70,16 +70,16 @@ export interface PromptRun {
  * prompt endpoint and the comparison runner run prompts through this. `caller` names who calls, given the
  * body's `user`, for a split label's sticky arm.
  */
-export function preparePromptRun(
+export async function preparePromptRun(
   gw: GatewayContext,
-  db: Db,
+  store: PromptStore,
   name: string,
   runBody: unknown,
   caller: (user: unknown) => string,
-): PromptRun {
+): Promise<PromptRun> {
   const { variables, version, label, overrides } = readRunBody(runBody)
-  const chosen = selectVersion(
-    db,
+  const chosen = await selectVersion(
+    store,
     name,
     { version: version as number | undefined, label: label as string | undefined },
     caller(overrides.user),

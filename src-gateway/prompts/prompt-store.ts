@@ -9,7 +9,8 @@ import type { LabelTarget, PromptContent, PromptLabel, PromptSummary, PromptVers
 /** `latest` always means the newest version; it cannot be set or moved. */
 export const LATEST = 'latest'
 
-interface VersionRow {
+/** A prompt_versions row joined with its prompt's name: the same columns on SQLite and Postgres. */
+export interface VersionRow {
   id: number
   name: string
   version: number
@@ -20,9 +21,9 @@ interface VersionRow {
   created_at: string
 }
 
-const VERSION_COLUMNS = `v.id, p.name, v.version, v.content_hash, v.content_json, v.note, v.author, v.created_at`
+export const VERSION_COLUMNS = `v.id, p.name, v.version, v.content_hash, v.content_json, v.note, v.author, v.created_at`
 
-function toVersion(r: VersionRow): PromptVersion {
+export function toVersion(r: VersionRow): PromptVersion {
   const content = JSON.parse(r.content_json) as PromptContent
   return {
     id: r.id,
@@ -84,14 +85,18 @@ export function latestVersionBy(db: Db, name: string, author: string): PromptVer
   return row ? toVersion(row) : null
 }
 
+export function versionNotFound(name: string, version: number): GatewayError {
+  return new GatewayError('not_found', `prompt '${name}' has no version ${version}`, {
+    code: 'prompt_version_not_found',
+    param: 'version',
+  })
+}
+
 export function requireVersion(db: Db, name: string, version: number): PromptVersion {
   const v = getVersion(db, name, version)
   if (v) return v
   promptId(db, name)
-  throw new GatewayError('not_found', `prompt '${name}' has no version ${version}`, {
-    code: 'prompt_version_not_found',
-    param: 'version',
-  })
+  throw versionNotFound(name, version)
 }
 
 /**
@@ -149,15 +154,15 @@ export function listLabels(db: Db, name: string): PromptLabel[] {
        WHERE p.name = ? ORDER BY l.label`,
     )
     .all(name) as { label: string; target_json: string; updated_at: string }[]
-  return rows.map((r) => ({ label: r.label, target: JSON.parse(r.target_json), updatedAt: r.updated_at }))
+  return rows.map(toLabel)
 }
 
 export function getLabel(db: Db, name: string, label: string): PromptLabel | null {
   return listLabels(db, name).find((l) => l.label === label) ?? null
 }
 
-/** Points a label at a version or a weighted split, recording the move; every version must exist. */
-export function setLabel(db: Db, name: string, label: string, target: LabelTarget): PromptLabel {
+/** The versions a label target names, once its shape is checked (both backends check the same way). */
+export function labelVersions(label: string, target: LabelTarget): number[] {
   if (label === LATEST) {
     throw new GatewayError('invalid_request', `'${LATEST}' always means the newest version and cannot be set`, {
       param: 'label',
@@ -174,6 +179,16 @@ export function setLabel(db: Db, name: string, label: string, target: LabelTarge
       })
     }
   }
+  return versions
+}
+
+export function labelNotFound(name: string, label: string): GatewayError {
+  return new GatewayError('not_found', `prompt '${name}' has no label '${label}'`, { code: 'label_not_found' })
+}
+
+/** Points a label at a version or a weighted split, recording the move; every version must exist. */
+export function setLabel(db: Db, name: string, label: string, target: LabelTarget): PromptLabel {
+  const versions = labelVersions(label, target)
   return db.transaction(() => {
     for (const v of versions) requireVersion(db, name, v)
     const id = promptId(db, name)
@@ -196,15 +211,33 @@ export function setLabel(db: Db, name: string, label: string, target: LabelTarge
 export function deleteLabel(db: Db, name: string, label: string): void {
   db.transaction(() => {
     const before = getLabel(db, name, label)
-    if (!before) {
-      throw new GatewayError('not_found', `prompt '${name}' has no label '${label}'`, { code: 'label_not_found' })
-    }
+    if (!before) throw labelNotFound(name, label)
     const id = promptId(db, name)
     db.prepare('DELETE FROM prompt_labels WHERE prompt_id = ? AND label = ?').run(id, label)
     db.prepare(
       'INSERT INTO prompt_label_moves (prompt_id, label, from_json, to_json, created_at) VALUES (?, ?, ?, NULL, ?)',
     ).run(id, label, JSON.stringify(before.target), new Date().toISOString())
   })()
+}
+
+/** A prompt_labels row (both backends). */
+export function toLabel(r: { label: string; target_json: string; updated_at: string }): PromptLabel {
+  return { label: r.label, target: JSON.parse(r.target_json), updatedAt: r.updated_at }
+}
+
+/** A prompt_label_moves row (both backends). */
+export function toMove(r: {
+  label: string
+  from_json: string | null
+  to_json: string | null
+  created_at: string
+}): LabelMove {
+  return {
+    label: r.label,
+    from: r.from_json ? JSON.parse(r.from_json) : null,
+    to: r.to_json ? JSON.parse(r.to_json) : null,
+    createdAt: r.created_at,
+  }
 }
 
 /** Every label move of a prompt, newest first. */
@@ -219,12 +252,7 @@ export function labelHistory(db: Db, name: string): LabelMove[] {
     to_json: string | null
     created_at: string
   }[]
-  return rows.map((r) => ({
-    label: r.label,
-    from: r.from_json ? JSON.parse(r.from_json) : null,
-    to: r.to_json ? JSON.parse(r.to_json) : null,
-    createdAt: r.created_at,
-  }))
+  return rows.map(toMove)
 }
 
 export function deletePrompt(db: Db, name: string): void {
@@ -285,4 +313,109 @@ export function listPrompts(
     .all(...params, limit, offset) as { name: string }[]
   const items = names.map((r) => getPromptSummary(db, r.name)!)
   return { items, total, nextCursor: offset + items.length < total ? String(offset + items.length) : null }
+}
+
+/** Prompts as listed by name, in byte order (an export's order). */
+export function promptNames(db: Db): { name: string; workspace: string }[] {
+  return db.prepare('SELECT name, workspace FROM prompts ORDER BY name').all() as { name: string; workspace: string }[]
+}
+
+/** One prompt of an explicit import (admin API or `switchyard import`): its content, note and workspace. */
+export interface ImportEntry {
+  name: string
+  note?: string
+  workspace: string
+  content: PromptContent
+}
+
+/** What importing a `prompts:` section does, by prompt name. */
+export interface PromptImport {
+  created: string[]
+  /** Prompts whose latest version differs: each gets a new version. */
+  updated: string[]
+  unchanged: string[]
+}
+
+/** Where an imported prompt falls, against its latest version. */
+export function importKind(latest: PromptVersion | null, content: PromptContent): keyof PromptImport {
+  if (!latest) return 'created'
+  return latest.contentHash === contentHash(content) ? 'unchanged' : 'updated'
+}
+
+/**
+ * An explicit import in one transaction: a new version for each new or changed prompt (by `author`), each put in its
+ * entry's workspace. Returns what it did, classified against the versions before it.
+ */
+function importEntries(db: Db, entries: readonly ImportEntry[], author: string): PromptImport {
+  return db.transaction(() => {
+    const plan: PromptImport = { created: [], updated: [], unchanged: [] }
+    for (const e of entries) plan[importKind(latestVersion(db, e.name), e.content)].push(e.name)
+    for (const { name, note, content, workspace } of entries) {
+      saveVersion(db, name, content, { note: note ?? 'imported', author, workspace })
+      if (promptWorkspace(db, name) !== workspace) {
+        db.prepare('UPDATE prompts SET workspace = ? WHERE name = ?').run(workspace, name)
+      }
+    }
+    return plan
+  })()
+}
+
+/**
+ * The prompt library, whichever database holds it: the data folder's SQLite (`sqlitePromptStore`) or the shared
+ * Postgres (`pgPromptStore`, config `database`). Every method's meaning is the SQLite function of the same name's.
+ */
+export interface PromptStore {
+  workspaceOf(name: string): Promise<string | null>
+  getVersion(name: string, version: number): Promise<PromptVersion | null>
+  latestVersion(name: string): Promise<PromptVersion | null>
+  latestVersionBy(name: string, author: string): Promise<PromptVersion | null>
+  requireVersion(name: string, version: number): Promise<PromptVersion>
+  saveVersion(
+    name: string,
+    content: PromptContent,
+    meta?: { note?: string; author?: string; workspace?: string },
+  ): Promise<{ version: PromptVersion; created: boolean }>
+  listVersions(
+    name: string,
+    page: { limit: number; cursor?: number },
+  ): Promise<{ items: PromptVersion[]; total: number; nextCursor: string | null }>
+  listLabels(name: string): Promise<PromptLabel[]>
+  getLabel(name: string, label: string): Promise<PromptLabel | null>
+  setLabel(name: string, label: string, target: LabelTarget): Promise<PromptLabel>
+  deleteLabel(name: string, label: string): Promise<void>
+  labelHistory(name: string): Promise<LabelMove[]>
+  deletePrompt(name: string): Promise<void>
+  getSummary(name: string): Promise<PromptSummary | null>
+  listPrompts(query: {
+    q?: string
+    label?: string
+    workspaces?: readonly string[]
+    limit: number
+    cursor?: number
+  }): Promise<{ items: PromptSummary[]; total: number; nextCursor: string | null }>
+  names(): Promise<{ name: string; workspace: string }[]>
+  importEntries(entries: readonly ImportEntry[], author: string): Promise<PromptImport>
+}
+
+/** Today's SQLite functions behind the interface, unchanged. */
+export function sqlitePromptStore(db: Db): PromptStore {
+  return {
+    workspaceOf: async (name) => promptWorkspace(db, name),
+    getVersion: async (name, version) => getVersion(db, name, version),
+    latestVersion: async (name) => latestVersion(db, name),
+    latestVersionBy: async (name, author) => latestVersionBy(db, name, author),
+    requireVersion: async (name, version) => requireVersion(db, name, version),
+    saveVersion: async (name, content, meta) => saveVersion(db, name, content, meta),
+    listVersions: async (name, page) => listVersions(db, name, page),
+    listLabels: async (name) => listLabels(db, name),
+    getLabel: async (name, label) => getLabel(db, name, label),
+    setLabel: async (name, label, target) => setLabel(db, name, label, target),
+    deleteLabel: async (name, label) => deleteLabel(db, name, label),
+    labelHistory: async (name) => labelHistory(db, name),
+    deletePrompt: async (name) => deletePrompt(db, name),
+    getSummary: async (name) => getPromptSummary(db, name),
+    listPrompts: async (query) => listPrompts(db, query),
+    names: async () => promptNames(db),
+    importEntries: async (entries, author) => importEntries(db, entries, author),
+  }
 }

@@ -1,4 +1,3 @@
-import type { Rating } from '../../src-shared/contract/feedback.js'
 import type { LogDetail, LogItem } from '../../src-shared/contract/logs.js'
 import type { ArmStats } from '../../src-shared/contract/prompts.js'
 import type { SessionSummary } from '../../src-shared/contract/sessions.js'
@@ -45,14 +44,10 @@ export interface LogStore {
   /** Whether a call with `requestId` is logged in one of `workspaces` (whether a team member may rate it). */
   loggedIn(requestId: string, workspaces: readonly string[]): Promise<boolean>
   /**
-   * A stored prompt's logged calls per arm and version (`label`: only that label's split arms), with the thumbs
-   * `ratings` gives their request ids: feedback is kept in each instance's database, the log may be shared.
+   * A stored prompt's logged calls per arm and version (`label`: only that label's split arms), with their thumbs:
+   * feedback is in the same database as the log (the data folder's SQLite, or the shared Postgres).
    */
-  promptArmStats(
-    name: string,
-    label: string | undefined,
-    ratings: (requestIds: readonly string[]) => Map<string, Rating>,
-  ): Promise<ArmStats[]>
+  promptArmStats(name: string, label: string | undefined): Promise<ArmStats[]>
   /** Every row matching `filter`, newest first, `batchSize` at a time (prompt replay); stop early by returning. */
   batches(filter: LogFilter, batchSize?: number): AsyncGenerator<LogItem[]>
   /**

@@ -7,6 +7,7 @@ import { parseConfig } from '../../src-gateway/config/load.js'
 import { cliProblems } from '../docs/shell-rules.js'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { NGINX_TEMPLATE, nginxTest, renderNginxConf } from '../helpers/gateway-cluster.js'
+import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
 
 // Docker cannot run here: these tests hold the recipes (Dockerfile, compose.yaml, deploy/) to what the
@@ -21,6 +22,8 @@ interface Service {
   entrypoint?: string[]
   command?: string[]
   env_file?: string
+  environment?: Record<string, string>
+  healthcheck?: { test: string[] }
   volumes?: string[]
   ports?: string[]
   depends_on?: Record<string, { condition: string }>
@@ -69,8 +72,8 @@ describe('compose.yaml', () => {
     expect(down.join(' ')).toBe('docker compose down')
   })
 
-  it('runs Redis, two gateways and nginx', () => {
-    expect(Object.keys(services).sort()).toEqual(['gateway-a', 'gateway-b', 'nginx', 'redis'])
+  it('runs Postgres, Redis, two gateways and nginx', () => {
+    expect(Object.keys(services).sort()).toEqual(['gateway-a', 'gateway-b', 'nginx', 'postgres', 'redis'])
   })
 
   it('gives the gateways one image, one env file and one config, and each its own data volume', () => {
@@ -86,6 +89,7 @@ describe('compose.yaml', () => {
         /serve --host 0\.0\.0\.0 --port 4141 --data-dir \/data --config \/data\/config\.yaml$/,
       )
       expect(s.depends_on?.redis?.condition).toBe('service_healthy')
+      expect(s.depends_on?.postgres?.condition).toBe('service_healthy')
     }
     expect(mounts(a).get('/data')).toBe('gateway-a-data')
     expect(mounts(b).get('/data')).toBe('gateway-b-data')
@@ -130,6 +134,25 @@ describe('compose.yaml', () => {
     for (const name of [...refs, 'SWITCHYARD_SECRET_KEY', 'SWITCHYARD_ADMIN_TOKEN'])
       expect(exampleEnv).toHaveProperty(name)
     expect(read('.gitignore')).toMatch(/^deploy\/switchyard\.env$/m)
+  })
+
+  it("points the gateways at the compose Postgres, whose user, database and password are the URL's", () => {
+    const config = parse(read('deploy/switchyard.yaml')) as { database: string }
+    const url = new URL(config.database)
+    expect(url.protocol).toBe('postgres:')
+    expect(url.hostname).toBe('postgres')
+    expect(url.port).toBe('5432')
+    const pg = services.postgres
+    expect(url.username).toBe(pg.environment?.POSTGRES_USER)
+    expect(url.pathname).toBe(`/${pg.environment?.POSTGRES_DB}`)
+    expect(config.database).toContain(':${env:POSTGRES_PASSWORD}@')
+    expect(pg.env_file).toBe(services['gateway-a'].env_file)
+    expect(exampleEnv).toHaveProperty('POSTGRES_PASSWORD')
+    // Its data outlives the container, and the gateways wait until it accepts connections.
+    expect(mounts(pg).get('/var/lib/postgresql/data')).toBe('postgres-data')
+    expect(pg.healthcheck?.test.join(' ')).toContain(`pg_isready -U ${pg.environment?.POSTGRES_USER}`)
+    // The major version the tests run (Debian's package in CI, test/helpers/postgres-server.ts).
+    expect(pg.image).toMatch(/^postgres:15-/)
   })
 })
 
@@ -220,24 +243,34 @@ describe('deploy/nginx.conf', () => {
 
 describe('deploy/switchyard.yaml', () => {
   let redis: RedisServer
+  let pg: PostgresServer
   let gw: TestGateway
 
   beforeAll(async () => {
-    redis = await startRedis({ password: exampleEnv.REDIS_PASSWORD })
-    // The example config as is, but for Redis: this test's own server instead of compose's `redis` host.
-    const yaml = read('deploy/switchyard.yaml').replace('@redis:6379/', `@127.0.0.1:${redis.port}/`)
+    ;[redis, pg] = await Promise.all([startRedis({ password: exampleEnv.REDIS_PASSWORD }), startPostgres()])
+    // The example config as is, but for Redis and Postgres: this test's own servers instead of compose's hosts. The
+    // test's Postgres has a password of its own: the env file's POSTGRES_PASSWORD carries it, as compose's would.
+    const yaml = read('deploy/switchyard.yaml')
+      .replace('@redis:6379/', `@127.0.0.1:${redis.port}/`)
+      .replace('@postgres:5432/', `@127.0.0.1:${pg.port}/`)
     expect(yaml).toContain(`redis://:\${env:REDIS_PASSWORD}@127.0.0.1:${redis.port}/0`)
-    gw = await startGateway(yaml, exampleEnv)
+    expect(yaml).toContain(`postgres://switchyard:\${env:POSTGRES_PASSWORD}@127.0.0.1:${pg.port}/switchyard`)
+    gw = await startGateway(yaml, { ...exampleEnv, POSTGRES_PASSWORD: new URL(pg.url).password })
   })
   afterAll(async () => {
     await gw?.close()
-    await redis?.stop()
+    await Promise.all([redis?.stop(), pg?.stop()])
   })
 
   it('is a valid config with client keys, which serve requires to listen beyond loopback', () => {
     const config = parseConfig(read('deploy/switchyard.yaml'), 'yaml', exampleEnv)
     expect(config.resolved.keys?.length).toBeGreaterThan(0)
     expect(config.resolved.server?.maxConnectionsPerIp).toBeGreaterThan(64)
+  })
+
+  it('reaches both backends: /health says so', async () => {
+    const health = await fetch(`${gw.url}/health`)
+    expect(await health.json()).toMatchObject({ status: 'ok', backends: { redis: 'ok', postgres: 'ok' } })
   })
 
   it('answers /ready without a key, and the model API only with one', async () => {

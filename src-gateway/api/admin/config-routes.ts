@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ConfigStore } from '../../config/store.js'
 import { applyConfig, type GatewayContext } from '../../gateway-context.js'
-import type { Db } from '../../store/db.js'
+import type { PromptStore } from '../../prompts/prompt-store.js'
 import { registerConfigTransfer } from './config-transfer.js'
 import { registerDiscoveryRoutes } from './discovery-routes.js'
 import { registerKeyRoutes } from './keys-routes.js'
@@ -16,7 +16,7 @@ export interface AdminConfigOptions {
   store: ConfigStore
   dataDir?: string
   /** The prompt library, which export and import carry prompts to and from on request. */
-  prompts: Db
+  prompts: PromptStore
   /** Runs right before a valid import is applied: the pre-import backup (see backup/). */
   beforeImport?: () => void
 }

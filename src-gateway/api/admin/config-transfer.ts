@@ -15,7 +15,7 @@ import { compileProblems } from '../../config/validate.js'
 import { GatewayError } from '../../core/errors.js'
 import { parseJsonBody } from '../../core/json-body.js'
 import { isPlainObject } from '../../core/json-values.js'
-import type { Db } from '../../store/db.js'
+import type { PromptStore } from '../../prompts/prompt-store.js'
 import { invalidBody } from './admin-errors.js'
 
 const wrappedProblems = compileProblems(ConfigImportTextSchema)
@@ -37,7 +37,7 @@ type ImportBody = string | Record<string, unknown> | null | undefined
 export function registerConfigTransfer(
   app: FastifyInstance,
   store: ConfigStore,
-  library: Db,
+  library: PromptStore,
   beforeImport?: () => void,
 ): void {
   app.get<{ Querystring: ConfigExportQuery }>(
@@ -45,7 +45,7 @@ export function registerConfigTransfer(
     { config: { permission: 'settings:write' }, schema: { querystring: ConfigExportQuerySchema } },
     async (req, reply) => {
       const { format, secrets, include } = req.query
-      const text = exportText(store.current.raw, {
+      const text = await exportText(store.current.raw, {
         format,
         secrets,
         prompts: include === 'prompts' ? library : undefined,

@@ -68,13 +68,13 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminProviderTypes(scope)
   cacheRoutes(scope, { cache: () => gw.cache })
   registerAdminAlerts(scope, deps.alerts)
-  registerAdminPrompts(scope, deps.prompts.db, store)
-  registerAdminFeedback(scope, deps.prompts.db)
-  registerAdminCompare(scope, deps.prompts.db, deps.prompts.runner, store)
+  registerAdminPrompts(scope, deps.prompts.prompts, store)
+  registerAdminFeedback(scope, deps.prompts)
+  registerAdminCompare(scope, deps.prompts, store)
   const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerWorkspaceRoutes(scope, store)
-  registerPortalRoutes(scope, store, deps.prompts.db)
+  registerPortalRoutes(scope, store, deps.prompts.prompts)
   registerAccessRoutes(scope, store, db)
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
@@ -84,7 +84,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminConfig(scope, gw, {
     store,
     dataDir,
-    prompts: deps.prompts.db,
+    prompts: deps.prompts.prompts,
     beforeImport: backups && (() => void backups.create('pre-import')),
   })
 }

@@ -26,21 +26,19 @@ import {
 } from '../../../src-shared/contract/compare.js'
 import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
-import type { CompareRunner } from '../../prompts/compare-runner.js'
-import { deleteRun, getRun, listCells, listRuns, runWorkspace } from '../../prompts/compare-store.js'
 import type { RunColumn, RunRow, RunSpec } from '../../prompts/compare-types.js'
 import { type DatasetRow, datasetColumns, parseDataset } from '../../prompts/dataset.js'
-import { promptWorkspace } from '../../prompts/prompt-store.js'
+import type { PromptStore } from '../../prompts/prompt-store.js'
 import { replayRows } from '../../prompts/replay.js'
 import { diffRuns, runCsv } from '../../prompts/run-report.js'
 import { selectVersion } from '../../prompts/select-version.js'
 import { signedInPerson } from '../../sessions/attribution.js'
-import type { Db } from '../../store/db.js'
 import type { Principal } from '../../team/principal.js'
 import { requestWorkspace, seesWorkspace, visibleWorkspaces, WORKSPACE_HEADER } from '../../team/tenancy.js'
 import { toLogFilter } from '../admin/query-params.js'
 import { requireLogStore } from '../admin/stats.js'
 import { assertSeesPrompt, listedWorkspaces } from './admin-prompts.js'
+import type { PromptLibrary } from './routes.js'
 
 const MAX_CELLS = 5000
 
@@ -57,17 +55,18 @@ function runNotFound(id: number): GatewayError {
  * principal's workspaces is not found; in team mode (`only` set) a run uses only prompts of its own workspace, whose
  * members all read the run's rendered inputs.
  */
-function columnsFor(
-  db: Db,
+async function columnsFor(
+  store: PromptStore,
   principal: Principal | undefined,
   prompts: PromptRef[] | undefined,
   models: string[],
   only?: string,
-): RunColumn[] {
+): Promise<RunColumn[]> {
   if (!prompts) return models.map((model) => ({ model, label: model }))
-  return prompts.flatMap((ref) => {
-    assertSeesPrompt(db, principal, ref.name)
-    const ws = promptWorkspace(db, ref.name)
+  const columns: RunColumn[] = []
+  for (const ref of prompts) {
+    await assertSeesPrompt(store, principal, ref.name)
+    const ws = await store.workspaceOf(ref.name)
     if (only !== undefined && ws !== only) {
       throw new GatewayError(
         'invalid_request',
@@ -75,15 +74,18 @@ function columnsFor(
         { param: 'workspace', code: 'prompt_workspace_mismatch' },
       )
     }
-    const { version: v } = selectVersion(db, ref.name, ref, 'compare')
-    return models.map((model) => ({
-      model,
-      promptName: v.name,
-      promptVersion: v.version,
-      promptVersionId: v.id,
-      label: `${v.name}·v${v.version} · ${model}`,
-    }))
-  })
+    const { version: v } = await selectVersion(store, ref.name, ref, 'compare')
+    for (const model of models) {
+      columns.push({
+        model,
+        promptName: v.name,
+        promptVersion: v.version,
+        promptVersionId: v.id,
+        label: `${v.name}·v${v.version} · ${model}`,
+      })
+    }
+  }
+  return columns
 }
 
 function datasetRows(dataset: Dataset | undefined): DatasetRow[] {
@@ -130,10 +132,11 @@ function placeOf(req: FastifyRequest, store: ConfigStore, named: string | undefi
  * /admin/v1/compare: side-by-side (streamed), batch matrices, replays of logged traffic, and stored runs. Every run
  * belongs to a workspace: a member sees, changes and exports only their workspaces' runs; another's is not found.
  */
-export function registerAdminCompare(app: FastifyInstance, db: Db, runner: CompareRunner, store: ConfigStore): void {
+export function registerAdminCompare(app: FastifyInstance, lib: PromptLibrary, store: ConfigStore): void {
+  const { runner, runs } = lib
   /** The run's id, when it is one the principal sees: else 404, as for a run that does not exist. */
-  const seenRun = (principal: Principal | undefined, id: number): number => {
-    const ws = runWorkspace(db, id)
+  const seenRun = async (principal: Principal | undefined, id: number): Promise<number> => {
+    const ws = await runs.runWorkspace(id)
     if (ws === null || !seesWorkspace(principal, ws)) throw runNotFound(id)
     return id
   }
@@ -141,7 +144,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
   const teamRun = (place: { workspace: string }) =>
     store.current.resolved.auth?.mode === 'team' ? place.workspace : undefined
   const seen = {
-    preHandler: async (req: FastifyRequest<{ Params: RunParams }>) => void seenRun(req.principal, req.params.id),
+    preHandler: async (req: FastifyRequest<{ Params: RunParams }>) =>
+      void (await seenRun(req.principal, req.params.id)),
   }
 
   // Side by side: SSE with one `run` event, then `cell`/`delta`/`done` per column, then `end`.
@@ -152,13 +156,19 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const body = req.body
       if (!body.messages === !body.prompt) throw invalid("give either 'messages' or 'prompt'", 'messages')
       const place = placeOf(req, store, body.workspace)
-      const columns = columnsFor(db, req.principal, body.prompt && [body.prompt], body.models, teamRun(place))
+      const columns = await columnsFor(
+        lib.prompts,
+        req.principal,
+        body.prompt && [body.prompt],
+        body.models,
+        teamRun(place),
+      )
       const rows: RunRow[] = [
         body.messages ? { vars: {}, messages: body.messages } : { vars: body.prompt?.variables ?? {} },
       ]
       const spec: RunSpec = { kind: 'side-by-side', params: body.params, concurrency: body.concurrency, assertions: [] }
       const send = sse(reply)
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place }, (e) => {
+      const id = await runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place }, (e) => {
         if (e.type === 'cell') send({ event: 'cell', data: { col: e.col, status: e.status } })
         else if (e.type === 'delta') send({ event: 'delta', data: { col: e.col, text: e.text } })
         else send({ event: 'done', data: { col: e.col, cell: e.cell } })
@@ -167,7 +177,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       // The UI's Stop (or a closed window) ends the run.
       reply.raw.on('close', () => runner.cancel(id))
       await runner.wait(id)
-      send({ event: 'end', data: { runId: id, status: getRun(db, id)?.status ?? null } })
+      send({ event: 'end', data: { runId: id, status: (await runs.getRun(id))?.status ?? null } })
       reply.raw.end()
     },
   )
@@ -179,7 +189,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const body = req.body
       if (!body.prompts === !body.messages) throw invalid("give either 'prompts' or 'messages'", 'prompts')
       const place = placeOf(req, store, body.workspace)
-      const columns = columnsFor(db, req.principal, body.prompts, body.models, teamRun(place))
+      const columns = await columnsFor(lib.prompts, req.principal, body.prompts, body.models, teamRun(place))
       const rows = datasetRows(body.dataset).map((vars) => ({ vars }))
       checkSize(rows.length, columns.length)
       const spec: RunSpec = {
@@ -191,8 +201,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
-      return reply.code(202).send(runner.snapshot(id))
+      const id = await runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
+      return reply.code(202).send(await runner.snapshot(id))
     },
   )
 
@@ -209,7 +219,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       const workspaces = only === undefined ? visibleWorkspaces(req.principal) : [only]
       const filter = { ...toLogFilter(body.filter ?? {}), workspaces }
       const { rows, skipped } = await replayRows(requireLogStore(app), filter, body.limit ?? 50, app.requestLog.cipher)
-      const columns = columnsFor(db, req.principal, undefined, body.models)
+      const columns = await columnsFor(lib.prompts, req.principal, undefined, body.models)
       if (rows.length === 0) {
         throw invalid(
           `no logged request matches the filter with a stored body to replay${skipped ? ` (${skipped} could not be read)` : ''}`,
@@ -225,8 +235,8 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         grader: body.grader,
         concurrency: body.concurrency,
       }
-      const id = runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
-      return reply.code(202).send({ ...runner.snapshot(id), skipped })
+      const id = await runner.start({ spec, rows, columns, person: signedInPerson(req.principal), ...place })
+      return reply.code(202).send({ ...(await runner.snapshot(id)), skipped })
     },
   )
 
@@ -244,7 +254,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     { config: { permission: 'compare:run' }, schema: { querystring: RunListQuerySchema } },
     async (req) => {
       const { kind, workspace, limit, cursor } = req.query
-      return listRuns(db, {
+      return runs.listRuns({
         kind,
         workspaces: listedWorkspaces(req.principal, workspace),
         limit,
@@ -257,7 +267,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     '/admin/v1/compare/runs/:id',
     { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema } },
     async (req) => {
-      const run = runner.snapshot(req.params.id)
+      const run = await runner.snapshot(req.params.id)
       if (!run) throw runNotFound(req.params.id)
       return run
     },
@@ -269,7 +279,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     async (req, reply) => {
       runner.cancel(req.params.id)
       await runner.wait(req.params.id)
-      if (!deleteRun(db, req.params.id)) throw runNotFound(req.params.id)
+      if (!(await runs.deleteRun(req.params.id))) throw runNotFound(req.params.id)
       return reply.code(204).send()
     },
   )
@@ -278,10 +288,10 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     '/admin/v1/compare/runs/:id/cancel',
     { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: NoBodySchema } },
     async (req) => {
-      if (!getRun(db, req.params.id)) throw runNotFound(req.params.id)
+      if (!(await runs.getRun(req.params.id, []))) throw runNotFound(req.params.id)
       const cancelled = runner.cancel(req.params.id)
       await runner.wait(req.params.id)
-      return { ...runner.snapshot(req.params.id), cancelled }
+      return { ...(await runner.snapshot(req.params.id)), cancelled }
     },
   )
 
@@ -292,12 +302,12 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
     { ...seen, config: { permission: 'compare:run' }, schema: { params: RunParamsSchema, body: RerunBodySchema } },
     async (req, reply) => {
       const failuresOnly = req.body?.failuresOnly === true
-      const parent = getRun(db, req.params.id)
+      const parent = await runs.getRun(req.params.id)
       if (!parent) throw runNotFound(req.params.id)
       const copied = failuresOnly
-        ? listCells(db, parent.id).filter((c) => c.status === 'done' && c.pass !== false)
+        ? (await runs.listCells(parent.id)).filter((c) => c.status === 'done' && c.pass !== false)
         : undefined
-      const id = runner.start({
+      const id = await runner.start({
         spec: parent.spec,
         rows: parent.rows,
         columns: parent.columns,
@@ -307,7 +317,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
         // A re-run stays in its run's workspace.
         ...placeOf(req, store, undefined, parent.workspace),
       })
-      return reply.code(202).send(runner.snapshot(id))
+      return reply.code(202).send(await runner.snapshot(id))
     },
   )
 
@@ -319,11 +329,15 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       schema: { params: RunParamsSchema, querystring: RunDiffQuerySchema },
     },
     async (req) => {
-      const run = getRun(db, req.params.id)
-      const earlier = getRun(db, seenRun(req.principal, req.query.against))
+      const against = await seenRun(req.principal, req.query.against)
+      const [runCells, earlierCells] = await Promise.all([runs.listCells(req.params.id), runs.listCells(against)])
+      const [run, earlier] = await Promise.all([
+        runs.getRun(req.params.id, runCells),
+        runs.getRun(against, earlierCells),
+      ])
       if (!run) throw runNotFound(req.params.id)
       if (!earlier) throw runNotFound(req.query.against)
-      return diffRuns(run, listCells(db, run.id), earlier, listCells(db, earlier.id))
+      return diffRuns(run, runCells, earlier, earlierCells)
     },
   )
 
@@ -335,7 +349,7 @@ export function registerAdminCompare(app: FastifyInstance, db: Db, runner: Compa
       schema: { params: RunParamsSchema, querystring: RunExportQuerySchema },
     },
     async (req, reply) => {
-      const run = runner.snapshot(req.params.id)
+      const run = await runner.snapshot(req.params.id)
       if (!run) throw runNotFound(req.params.id)
       const { format } = req.query
       reply.header('content-disposition', `attachment; filename="switchyard-run-${run.id}.${format}"`)

@@ -24,24 +24,9 @@ import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
 import { parsePromptContent } from '../../prompts/content.js'
 import { changedParts, diffLines, promptLines } from '../../prompts/diff.js'
-import { ratingsOf } from '../../prompts/feedback-store.js'
-import {
-  deleteLabel,
-  deletePrompt,
-  getPromptSummary,
-  labelHistory,
-  latestVersion,
-  listPrompts,
-  listVersions,
-  promptNotFound,
-  promptWorkspace,
-  requireVersion,
-  saveVersion,
-  setLabel,
-} from '../../prompts/prompt-store.js'
+import { type PromptStore, promptNotFound } from '../../prompts/prompt-store.js'
 import { selectVersion } from '../../prompts/select-version.js'
 import { findVariables, renderMessages } from '../../prompts/template.js'
-import type { Db } from '../../store/db.js'
 import type { Principal } from '../../team/principal.js'
 import { requestWorkspace, seesWorkspace, visibleWorkspaces } from '../../team/tenancy.js'
 import { requireLogStore } from '../admin/stats.js'
@@ -50,8 +35,12 @@ import { requireLogStore } from '../admin/stats.js'
  * Refuses (404, as for a prompt that does not exist: a member is not told it does) a prompt outside the principal's
  * workspaces. Every route under /admin/v1/prompts/:name reads or changes the prompt only after this.
  */
-export function assertSeesPrompt(db: Db, principal: Principal | undefined, name: string): void {
-  const ws = promptWorkspace(db, name)
+export async function assertSeesPrompt(
+  prompts: PromptStore,
+  principal: Principal | undefined,
+  name: string,
+): Promise<void> {
+  const ws = await prompts.workspaceOf(name)
   if (ws === null || !seesWorkspace(principal, ws)) throw promptNotFound(name)
 }
 
@@ -66,11 +55,11 @@ export function listedWorkspaces(principal: Principal | undefined, asked: string
 }
 
 /** The prompt library under /admin/v1/prompts: versions, labels, diff, render preview and per-arm stats. */
-export function registerAdminPrompts(app: FastifyInstance, db: Db, store: ConfigStore): void {
+export function registerAdminPrompts(app: FastifyInstance, prompts: PromptStore, store: ConfigStore): void {
   /** The route option that answers 404 for a prompt outside the caller's workspaces, before the handler runs. */
   const seen = {
     preHandler: async (req: FastifyRequest<{ Params: PromptParams }>) =>
-      assertSeesPrompt(db, req.principal, req.params.name),
+      assertSeesPrompt(prompts, req.principal, req.params.name),
   }
 
   app.get<{ Querystring: PromptListQuery }>(
@@ -78,7 +67,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     { config: { permission: 'prompts:read' }, schema: { querystring: PromptListQuerySchema } },
     async (req) => {
       const { q, label, workspace, limit, cursor } = req.query
-      return listPrompts(db, {
+      return prompts.listPrompts({
         q,
         label,
         workspaces: listedWorkspaces(req.principal, workspace),
@@ -92,9 +81,9 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     '/admin/v1/prompts/:name',
     { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
-      const summary = getPromptSummary(db, req.params.name)
+      const summary = await prompts.getSummary(req.params.name)
       if (!summary) throw promptNotFound(req.params.name)
-      return { ...summary, latest: latestVersion(db, req.params.name) }
+      return { ...summary, latest: await prompts.latestVersion(req.params.name) }
     },
   )
 
@@ -102,7 +91,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     '/admin/v1/prompts/:name',
     { ...seen, config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema } },
     async (req, reply) => {
-      deletePrompt(db, req.params.name)
+      await prompts.deletePrompt(req.params.name)
       return reply.code(204).send()
     },
   )
@@ -114,8 +103,8 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     { config: { permission: 'prompts:write' }, schema: { params: PromptParamsSchema, body: PromptSaveBodySchema } },
     async (req, reply) => {
       const { note, author, workspace: named, ...content } = req.body
-      const current = promptWorkspace(db, req.params.name)
-      if (current !== null) assertSeesPrompt(db, req.principal, req.params.name)
+      const current = await prompts.workspaceOf(req.params.name)
+      if (current !== null) await assertSeesPrompt(prompts, req.principal, req.params.name)
       const workspace = current ?? requestWorkspace(req, store.current.raw, named)
       if (named !== undefined && named !== workspace) {
         throw new GatewayError('invalid_request', `prompt '${req.params.name}' belongs to workspace '${workspace}'`, {
@@ -123,7 +112,11 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
           code: 'prompt_workspace_fixed',
         })
       }
-      const saved = saveVersion(db, req.params.name, parsePromptContent(content, ''), { note, author, workspace })
+      const saved = await prompts.saveVersion(req.params.name, parsePromptContent(content, ''), {
+        note,
+        author,
+        workspace,
+      })
       return reply.code(saved.created ? 201 : 200).send(saved)
     },
   )
@@ -137,14 +130,14 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     },
     async (req) => {
       const { limit, cursor } = req.query
-      return listVersions(db, req.params.name, { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
+      return prompts.listVersions(req.params.name, { limit, cursor: cursor === undefined ? undefined : Number(cursor) })
     },
   )
 
   app.get<{ Params: PromptVersionParams }>(
     '/admin/v1/prompts/:name/versions/:version',
     { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptVersionParamsSchema } },
-    async (req) => requireVersion(db, req.params.name, req.params.version),
+    async (req) => prompts.requireVersion(req.params.name, req.params.version),
   )
 
   app.get<{ Params: PromptParams; Querystring: PromptDiffQuery }>(
@@ -155,8 +148,10 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
       schema: { params: PromptParamsSchema, querystring: PromptDiffQuerySchema },
     },
     async (req) => {
-      const a = requireVersion(db, req.params.name, req.query.from)
-      const b = requireVersion(db, req.params.name, req.query.to)
+      const [a, b] = await Promise.all([
+        prompts.requireVersion(req.params.name, req.query.from),
+        prompts.requireVersion(req.params.name, req.query.to),
+      ])
       return {
         from: a.version,
         to: b.version,
@@ -173,14 +168,14 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
       config: { permission: 'prompts:write' },
       schema: { params: PromptLabelParamsSchema, body: LabelTargetSchema },
     },
-    async (req) => setLabel(db, req.params.name, req.params.label, req.body),
+    async (req) => prompts.setLabel(req.params.name, req.params.label, req.body),
   )
 
   app.delete<{ Params: PromptLabelParams }>(
     '/admin/v1/prompts/:name/labels/:label',
     { ...seen, config: { permission: 'prompts:write' }, schema: { params: PromptLabelParamsSchema } },
     async (req, reply) => {
-      deleteLabel(db, req.params.name, req.params.label)
+      await prompts.deleteLabel(req.params.name, req.params.label)
       return reply.code(204).send()
     },
   )
@@ -189,7 +184,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
     '/admin/v1/prompts/:name/label-history',
     { ...seen, config: { permission: 'prompts:read' }, schema: { params: PromptParamsSchema } },
     async (req) => {
-      const items = labelHistory(db, req.params.name)
+      const items = await prompts.labelHistory(req.params.name)
       return { items, total: items.length, nextCursor: null }
     },
   )
@@ -203,7 +198,7 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
       schema: { params: PromptParamsSchema, body: PromptRenderBodySchema },
     },
     async (req): Promise<PromptRender> => {
-      const { version } = selectVersion(db, req.params.name, req.body, 'preview')
+      const { version } = await selectVersion(prompts, req.params.name, req.body, 'preview')
       const rendered = renderMessages(version.content.messages, req.body.variables ?? {})
       return {
         version: version.version,
@@ -224,12 +219,10 @@ export function registerAdminPrompts(app: FastifyInstance, db: Db, store: Config
       },
     },
     async (req) => {
-      if (!getPromptSummary(db, req.params.name)) throw promptNotFound(req.params.name)
+      if ((await prompts.workspaceOf(req.params.name)) === null) throw promptNotFound(req.params.name)
       // Rows reach the database in batches; include the calls made a moment ago.
       await app.requestLog.flush()
-      const items = await requireLogStore(app).promptArmStats(req.params.name, req.query.label, (ids) =>
-        ratingsOf(db, ids),
-      )
+      const items = await requireLogStore(app).promptArmStats(req.params.name, req.query.label)
       return { items, total: items.length, nextCursor: null }
     },
   )

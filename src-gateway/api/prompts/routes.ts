@@ -2,40 +2,79 @@ import type { FastifyInstance } from 'fastify'
 import { workspaceIds } from '../../config/workspaces.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { CompareRunner } from '../../prompts/compare-runner.js'
-import { failInterruptedRuns } from '../../prompts/compare-store.js'
-import { importConfigPrompts } from '../../prompts/config-import.js'
-import { closeDatabase, type Db, openDatabase } from '../../store/db.js'
+import { type CompareStore, sqliteCompareStore } from '../../prompts/compare-store.js'
+import { checkConfigPrompts, importConfigPrompts } from '../../prompts/config-import.js'
+import { type FeedbackStore, sqliteFeedbackStore } from '../../prompts/feedback-store.js'
+import { type PromptStore, sqlitePromptStore } from '../../prompts/prompt-store.js'
+import { closeDatabase, openDatabase } from '../../store/db.js'
+import { pgCompareStore } from '../../store/pg/compare-store.js'
+import { pgFeedbackStore } from '../../store/pg/feedback-store.js'
+import type { PgLifecycle } from '../../store/pg/lifecycle.js'
+import { pgPromptStore } from '../../store/pg/prompt-store.js'
 import { pausedError } from '../admin/pause-switch.js'
 import type { AdminAccess } from '../edge/admin-access.js'
 import { registerPromptRun } from './run-route.js'
 
-/** The prompt library and the comparison runner, shared by the model-API and admin scopes. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The prompt library's stores and runner (openPromptLibrary), for every scope that reads prompts. */
+    promptLibrary: PromptLibrary
+  }
+}
+
+/** The prompt library, feedback and comparison runs, shared by the model-API and admin scopes. */
 export interface PromptLibrary {
-  db: Db
+  prompts: PromptStore
+  feedback: FeedbackStore
+  runs: CompareStore
   runner: CompareRunner
 }
 
 /**
- * Opens the prompt library on the root instance (its hooks stop runs and close the database however
- * the scopes are arranged). Without a data dir it lives in an in-memory database, so config prompts
- * still run; they are then gone when the gateway stops.
+ * Opens the prompt library on the root instance (its hooks stop runs and close the database however the scopes are
+ * arranged). With `postgres` (config `database`) prompts, feedback and runs are the instances' shared ones; else they
+ * are in the data folder's SQLite, or without one in an in-memory database, so config prompts still run (gone when
+ * the gateway stops). Config prompts are imported and interrupted runs cancelled once the database is ready.
  */
-export function openPromptLibrary(app: FastifyInstance, gw: GatewayContext): PromptLibrary {
-  const db = app.db ?? openDatabase(':memory:')
-  importConfigPrompts(db, app.gatewayConfig.resolved.prompts, workspaceIds(app.gatewayConfig.resolved))
-  failInterruptedRuns(db)
+export function openPromptLibrary(
+  app: FastifyInstance,
+  gw: GatewayContext,
+  postgres: PgLifecycle | undefined,
+): PromptLibrary {
+  const local = postgres ? undefined : (app.db ?? openDatabase(':memory:'))
+  const stores = local
+    ? { prompts: sqlitePromptStore(local), feedback: sqliteFeedbackStore(local), runs: sqliteCompareStore(local) }
+    : { prompts: pgPromptStore(postgres!), feedback: pgFeedbackStore(postgres!), runs: pgCompareStore(postgres!) }
   const runner = new CompareRunner({
     gw,
-    db,
+    ...stores,
     priceBook: app.requestLog.priceBook,
     // The runner's calls skip HTTP, not the pause switch.
     refusal: () => (app.gatewayPause.paused ? pausedError() : undefined),
     logError: (err, message) => app.log.error({ err }, message),
   })
+  // An invalid `prompts:` section stops the start here, before anything is written.
+  const section = app.gatewayConfig.resolved.prompts
+  checkConfigPrompts(section, workspaceIds(app.gatewayConfig.resolved))
+  const prepare = async () => {
+    await importConfigPrompts(stores.prompts, section)
+    await stores.runs.failInterruptedRuns()
+  }
+  // Before the first request; on Postgres after server.ts's onReady opened it (hooks run in order), and for a
+  // database not up yet once it is migrated.
+  app.addHook('onReady', async () => {
+    if (local) return prepare()
+    const run = () =>
+      prepare().catch((err: Error) => app.log.error({ err }, 'config prompts could not be imported into Postgres'))
+    if (postgres!.migrated()) await run()
+    else postgres!.onMigrated(() => void run())
+  })
   // Runs write to the database until they stop, so they are stopped before anything closes it.
   app.addHook('preClose', () => runner.close())
-  if (!app.db) app.addHook('onClose', async () => closeDatabase(db))
-  return { db, runner }
+  if (local && !app.db) app.addHook('onClose', async () => closeDatabase(local))
+  const library = { ...stores, runner }
+  app.decorate('promptLibrary', library)
+  return library
 }
 
 /**
@@ -48,5 +87,5 @@ export function registerPromptRunRoutes(
   lib: PromptLibrary,
   admin: AdminAccess,
 ): void {
-  registerPromptRun(scope, gw, lib.db, admin)
+  registerPromptRun(scope, gw, lib.prompts, admin)
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { ArmStats } from '../../../src-shared/contract/prompts.js'
 import { GatewayError } from '../../core/errors.js'
 import { EXPORT_BATCH, exportHeader, exportText } from '../log-export.js'
 import type { LogStore } from '../log-store.js'
@@ -102,40 +103,18 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
       )
       return rows.length > 0
     },
-    // Feedback stays in the instance's SQLite: the calls are grouped here, their thumbs counted from `ratings`.
-    async promptArmStats(name, label, ratings) {
-      const rows = await pool.query<{
-        arm: string | null
-        version: number
-        requests: number
-        errors: number
-        cost_usd: number
-        mean_latency_ms: number | null
-        ids: string[]
-      }>(
-        `SELECT prompt_arm AS arm, prompt_version AS version, count(*) AS requests,
-           count(*) FILTER (WHERE status >= 400) AS errors, coalesce(sum(cost_usd), 0) AS cost_usd,
-           avg(latency_ms) AS mean_latency_ms, array_agg(request_id) AS ids
-         FROM request_logs WHERE prompt_name = $1 AND ($2::text IS NULL OR left(prompt_arm, length($2) + 1) = $2 || ':')
-         GROUP BY prompt_arm, prompt_version ORDER BY prompt_version, prompt_arm NULLS FIRST`,
+    // Feedback is in this same database (migration 2): the join stays in SQL, as on SQLite.
+    async promptArmStats(name, label) {
+      return pool.query<ArmStats>(
+        `SELECT r.prompt_arm AS arm, r.prompt_version AS version, count(*) AS requests,
+           count(*) FILTER (WHERE r.status >= 400) AS errors, coalesce(sum(r.cost_usd), 0) AS "costUsd",
+           avg(r.latency_ms) AS "meanLatencyMs", count(*) FILTER (WHERE f.rating = 1) AS "thumbsUp",
+           count(*) FILTER (WHERE f.rating = -1) AS "thumbsDown"
+         FROM request_logs r LEFT JOIN feedback f ON f.request_id = r.request_id
+         WHERE r.prompt_name = $1 AND ($2::text IS NULL OR left(r.prompt_arm, length($2) + 1) = $2 || ':')
+         GROUP BY r.prompt_arm, r.prompt_version ORDER BY r.prompt_version, r.prompt_arm NULLS FIRST`,
         [name, label ?? null],
       )
-      return rows.map((r) => {
-        const rated = ratings(r.ids)
-        let up = 0
-        let down = 0
-        for (const v of rated.values()) v === 'up' ? up++ : down++
-        return {
-          arm: r.arm,
-          version: r.version,
-          requests: r.requests,
-          errors: r.errors,
-          costUsd: r.cost_usd,
-          meanLatencyMs: r.mean_latency_ms,
-          thumbsUp: up,
-          thumbsDown: down,
-        }
-      })
     },
     batches: (filter, batchSize) => pgLogBatches(pool, filter, batchSize),
     startRetention(policy) {
