@@ -24,6 +24,7 @@ import { registerResponsesRoutes } from './api/responses/routes.js'
 import { ConfigError, type LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { SharedConfig, sharedConfigProblem } from './config/shared-config.js'
+import { redisConfigBackend } from './config/shared-config-redis.js'
 import { ConfigStore } from './config/store.js'
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './core/in-flight.js'
 import { parseJsonBody } from './core/json-body.js'
@@ -44,6 +45,7 @@ import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { sqliteLogStore } from './store/log-store.js'
+import { pgConfigBackend } from './store/pg/config-store.js'
 import { pgLifecycle } from './store/pg/lifecycle.js'
 import { pgLogStore } from './store/pg/log-store.js'
 import { createPgLogWriter } from './store/pg/log-writer.js'
@@ -133,9 +135,14 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     secrets: deps.secrets ?? defaultSecretStore(deps.dataDir, initialConfig.env),
   })
   const config = configStore.current
-  // The config the instances of one Redis share is sealed and authenticated under SWITCHYARD_SECRET_KEY: without
-  // it, the start stops before anything is opened (see config/shared-config.ts).
-  const sharedConfigProblemAtStart = config.raw.redis === undefined ? undefined : sharedConfigProblem(config.env)
+  // The config the instances of one Postgres or Redis share is sealed and authenticated under SWITCHYARD_SECRET_KEY:
+  // without it, the start stops before anything is opened (see config/shared-config.ts).
+  const sharedConfigProblemAtStart =
+    !deps.noDatabase && (deps.database ?? config.resolved.database) !== undefined
+      ? sharedConfigProblem(config.env, 'database')
+      : config.raw.redis === undefined
+        ? undefined
+        : sharedConfigProblem(config.env)
   if (sharedConfigProblemAtStart) throw new ConfigError(`cannot start: ${sharedConfigProblemAtStart}`)
   const bodyLimitMb = config.resolved.server?.bodyLimitMb ?? DEFAULT_BODY_LIMIT_MB
   // HTTPS is decided when the server object is made: Fastify cannot switch it later.
@@ -310,9 +317,11 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
           .catch((err: Error) => process.emitWarning(`budget spend could not be read from the log: ${err.message}`))
       }
     }
+    // With `database`, Postgres holds the shared config (durable) and Redis, if set too, carries none.
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
-    if (gw.shared && passphrase) {
-      sharedConfig = new SharedConfig({ store: configStore, shared: gw.shared, alerts, passphrase })
+    const configBackend = postgres ? pgConfigBackend(postgres) : gw.shared && redisConfigBackend(gw.shared)
+    if (configBackend && passphrase) {
+      sharedConfig = new SharedConfig({ store: configStore, backend: configBackend, alerts, passphrase })
       await sharedConfig.start()
     }
   })
@@ -353,7 +362,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   app.decorate('requestLog', requestLog)
   decoratePauseSwitch(app)
-  const prompts = openPromptLibrary(app, gw, postgres)
+  const prompts = openPromptLibrary(app, gw)
 
   // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)

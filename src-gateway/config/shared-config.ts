@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto'
 import type { Alerts } from '../alerts/alerts.js'
-import type { SharedState } from '../shared-state/redis.js'
 import type { LoadedConfig } from './load.js'
 import { resolveConfig } from './load.js'
 import type { GatewayConfig } from './schema.js'
@@ -9,32 +8,35 @@ import type { ConfigStore } from './store.js'
 import { configProblems } from './validate.js'
 
 /**
- * Config shared by the instances of one Redis (config `redis`): every change accepted through an instance's
- * ConfigStore is stored at `key('config')` with a version from Redis (INCR) and announced on a channel; the
- * others take it through their own ConfigStore (validated, secrets into their own store, file written).
+ * Config shared by the instances of one Postgres (config `database`) or, without one, of one Redis (config
+ * `redis`): every change accepted through an instance's ConfigStore is stored in the backend with a version it
+ * hands out and announced (Postgres: the `switchyard_config` row and NOTIFY; Redis: `key('config')`, INCR and
+ * PUBLISH); the others take it through their own ConfigStore (validated, secrets into their own store, file
+ * written). With both, Postgres holds it (it is durable) and Redis carries no config.
  *
  * The document holds the config as written to the file, credentials as `${secret:…}` references, without the
- * `redis` section (each instance's own file says where Redis is). The referenced secret values travel sealed:
- * AES-256-GCM under a key derived by scrypt from SWITCHYARD_SECRET_KEY with a fresh salt and IV per document,
- * with the rest of the document as associated data, so whoever can write to Redis cannot read a key, nor
- * point a provider elsewhere and have the instances send it its key, nor start a command of their choosing
- * as an MCP server, nor replay an old version under a newer number. That is why `redis` requires
- * SWITCHYARD_SECRET_KEY even for a config without stored credentials: Redis is not trusted with the config.
+ * `redis` and `database` sections (each instance's own file says where they are). The referenced secret values
+ * travel sealed: AES-256-GCM under a key derived by scrypt from SWITCHYARD_SECRET_KEY with a fresh salt and IV
+ * per document, with the rest of the document as associated data, so whoever can write to the backend cannot
+ * read a key, nor point a provider elsewhere and have the instances send it its key, nor start a command of
+ * their choosing as an MCP server, nor replay an old version under a newer number. That is why `redis` and
+ * `database` require SWITCHYARD_SECRET_KEY even for a config without stored credentials: the backend is not
+ * trusted with the config.
  *
- * At start Redis's document wins over the file when it differs: it is the newest change the group accepted. A
- * first instance (no document yet) stores its file's config. A change made while Redis was unreachable is
- * published when Redis returns, and then wins.
+ * At start the backend's document wins over the file when it differs: it is the newest change the group
+ * accepted. A first instance (no document yet) stores its file's config. A change made while the backend was
+ * unreachable is published when it returns, and then wins.
  */
 
 export const SHARED_CONFIG_FORMAT = 'switchyard-shared-config/1'
-/** The largest document read from Redis; a config is kilobytes, so anything near this is not one of ours. */
+/** The largest document read from the backend; a config is kilobytes, so anything near this is not one of ours. */
 export const MAX_SHARED_DOCUMENT_BYTES = 4 * 1024 * 1024
 const SECRET_KEY_ENV = 'SWITCHYARD_SECRET_KEY'
-/** How long a start waits for the config channel's subscription before it reads Redis's document anyway. */
+/** How long a start waits for the config channel's subscription before it reads the backend's document anyway. */
 const SUBSCRIBE_WAIT_MS = 2000
 /**
- * How often an instance compares Redis's version counter with its own: an announcement lost in a reconnect,
- * or a catch-up that failed because the connection was not writable yet, is made good within this.
+ * How often an instance compares the backend's version counter with its own: an announcement lost in a
+ * reconnect, or a catch-up that failed because the connection was not writable yet, is made good within this.
  */
 const CHECK_EVERY_MS = 5000
 const INSTANCE_ID = /^[0-9a-f]{8}$/
@@ -44,41 +46,16 @@ const TAG_BYTES = 16
 /** Apart from the random salt, so this key never equals the secret file's (derived from the same passphrase). */
 const KDF_CONTEXT = `${SHARED_CONFIG_FORMAT}:`
 
-/**
- * Stores a change unless Redis already holds a newer one (two instances publishing at once: the higher version
- * wins everywhere), and announces its version; atomic, so no instance reads a version before its document.
- * A newer seed (a file's config stored at start while this change was being sealed) is no newer change: -1
- * asks for this one again under a fresh version. ARGV: version, document, channel.
- */
-const PUBLISH_SCRIPT = `
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local ok, doc = pcall(cjson.decode, cur)
-  if ok and type(doc) == 'table' and tonumber(doc.version) and tonumber(doc.version) >= tonumber(ARGV[1]) then
-    if doc.seed == true then return -1 end
-    return 0
-  end
-end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[1])
-return 1`
 /** How often a change is published again after losing to a seed, the first time or after another one. */
 const PUBLISH_TRIES = 3
 
-/** The first instance's file becomes the shared config only if no instance stored one meanwhile. */
-const SEED_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[1])
-return 1`
-
-/** What Redis holds at `key('config')`. */
+/** What the backend holds. */
 interface SharedDocument {
   format: string
   version: number
   /** The publishing instance (random per process), for log lines. */
   from: string
-  /** Set on a first instance's file config (see SEED_SCRIPT), which a change made meanwhile replaces. */
+  /** Set on a first instance's file config (SharedConfigBackend.store's `seed`), which a change made meanwhile replaces. */
   seed?: true
   /** JSON of Body: kept as the exact string the seal authenticates. */
   body: string
@@ -109,12 +86,46 @@ function shareable(raw: GatewayConfig): { config: GatewayConfig; plain: Map<stri
 }
 
 /**
- * Why an instance with `redis` cannot start: SWITCHYARD_SECRET_KEY, which seals and authenticates the config the
- * instances share, is not set. Undefined when it is.
+ * Why an instance with `redis` or `database` (`backend` says which the config names) cannot start:
+ * SWITCHYARD_SECRET_KEY, which seals and authenticates the config the instances share, is not set. Undefined when
+ * it is.
  */
-export function sharedConfigProblem(env: NodeJS.ProcessEnv): string | undefined {
+export function sharedConfigProblem(env: NodeJS.ProcessEnv, backend = 'redis'): string | undefined {
   if (env[SECRET_KEY_ENV]) return undefined
-  return `${SECRET_KEY_ENV} is not set: with redis, the instances share their config (credentials included) sealed and authenticated under it. Set it, the same on every instance`
+  return `${SECRET_KEY_ENV} is not set: with ${backend}, the instances share their config (credentials included) sealed and authenticated under it. Set it, the same on every instance`
+}
+
+/** What storing a document came to: kept, lost to a newer change, or found a newer first-start seed. */
+export type StoreOutcome = 'stored' | 'older' | 'after-seed'
+
+/**
+ * Where the shared document lives and how its changes are announced: Redis (shared-config-redis.ts) or Postgres
+ * (store/pg/config-store.ts). Each store is atomic: no instance reads a version before its document.
+ */
+export interface SharedConfigBackend {
+  /** For log lines: 'Redis' or 'Postgres'. */
+  readonly name: string
+  available(): boolean
+  /**
+   * Hears announcements: `heard(version)` for a stored change, `heard(0)` when the announcements may have been
+   * missed (the listening connection came back) and everything is to be re-read. Resolves once listening.
+   */
+  watch(heard: (version: number) => void): Promise<void>
+  /** Called when the backend is reachable again after an outage; returns the unsubscribe. */
+  onUp(listener: () => void): () => void
+  /** The highest version handed out (0: none, or the backend lost its data). */
+  counter(): Promise<number>
+  /** A fresh version, above every one handed out before. */
+  nextVersion(): Promise<number>
+  /**
+   * Stores `document` as `version` and announces it, unless it holds a newer one: then 'older', or 'after-seed'
+   * when that newer one is a seed (this change is asked for again under a fresh version). A `seed` is stored
+   * only when the backend holds no document.
+   */
+  store(version: number, document: string, seed: boolean): Promise<StoreOutcome>
+  /** The stored document, at most `maxBytes + 1` bytes of it (so a larger one is seen to be larger); empty: none. */
+  read(maxBytes: number): Promise<Buffer>
+  close(): void
 }
 
 function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
@@ -221,7 +232,7 @@ function parseBody(text: string): Body {
 
 export interface SharedConfigOptions {
   store: ConfigStore
-  shared: SharedState
+  backend: SharedConfigBackend
   /** SWITCHYARD_SECRET_KEY, the same on every instance (see sharedConfigProblem). */
   passphrase: string
   alerts?: Alerts
@@ -233,19 +244,19 @@ export interface SharedConfigOptions {
 export class SharedConfig {
   /**
    * The highest version published here, applied, or refused once its seal proved it genuine (0: none yet, or
-   * Redis lost its data). A version nobody authenticated never counts, or it could make later ones look old.
+   * the backend lost its data). A version nobody authenticated never counts, or it could make later ones look old.
    */
   private seen = 0
-  /** A local change Redis has not stored yet (it was unreachable): published when it returns. */
+  /** A local change the backend has not stored yet (it was unreachable): published when it returns. */
   private unpublished: LoadedConfig | undefined
-  /** Set while a document from Redis is applied, so that apply is not published back. */
+  /** Set while a document from the backend is applied, so that apply is not published back. */
   private applyingRemote = false
   /** Publishing and applying run one at a time, in order, so an instance never applies its own change back. */
   private queue: Promise<void> = Promise.resolve()
   private closed = false
   private readonly id = randomBytes(4).toString('hex')
   private readonly store: ConfigStore
-  private readonly shared: SharedState
+  private readonly backend: SharedConfigBackend
   private readonly log: (line: string) => void
   private stopWatching: (() => void) | undefined
   private checkTimer: NodeJS.Timeout | undefined
@@ -258,53 +269,44 @@ export class SharedConfig {
 
   constructor(private readonly opts: SharedConfigOptions) {
     this.store = opts.store
-    this.shared = opts.shared
+    this.backend = opts.backend
     this.log = opts.log ?? ((line) => process.stderr.write(`switchyard: ${line}\n`))
   }
 
-  private get docKey() {
-    return this.shared.key('config')
-  }
-
-  private get channel() {
-    return this.shared.key('config', 'changed')
-  }
-
-  /** Subscribes, then takes Redis's document (or seeds Redis with this config); resolves once that is done. */
+  /** Listens, then takes the backend's document (or seeds it with this config); resolves once that is done. */
   async start(): Promise<void> {
-    const sub = this.shared.subscriber()
-    sub.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return
-      const version = Number(message)
-      if (Number.isSafeInteger(version) && version > this.seen) this.enqueue(async () => void (await this.pull()))
-    })
+    let started = false
     this.sealing = sealingKey(this.opts.passphrase)
     this.sealing.catch(() => undefined)
-    const subscribed = sub.subscribe(this.channel).catch((err: Error) => {
-      this.log(`config sync: cannot subscribe to ${this.channel}: ${err.message}`)
-    })
+    const subscribed = this.backend
+      .watch((version) => {
+        if (this.closed) return
+        // Announcements missed while the listening connection was down: catch up (once the start's own sync ran).
+        if (version === 0) {
+          if (started) this.enqueue(() => this.sync())
+        } else if (Number.isSafeInteger(version) && version > this.seen) {
+          this.enqueue(async () => void (await this.pull()))
+        }
+      })
+      .catch((err: Error) => {
+        this.log(`config sync: cannot listen for ${this.backend.name}'s config changes: ${err.message}`)
+      })
     this.store.onApply((next) => {
       if (this.applyingRemote || this.closed) return
       this.enqueue(() => this.publish(next))
     })
-    // Messages are not replayed after an outage: catch up when Redis returns (or publish what changed here), and
-    // again once the subscription is back, for a change announced between the two.
-    this.stopWatching = this.shared.onChange((up) => {
-      if (up) this.enqueue(() => this.sync())
-    })
+    // Messages are not replayed after an outage: catch up when the backend returns (or publish what changed
+    // here), and again once the listening connection is back (heard(0)), for a change announced between the two.
+    this.stopWatching = this.backend.onUp(() => this.enqueue(() => this.sync()))
     this.checkTimer = setInterval(() => {
-      if (this.checking || !this.shared.available()) return
+      if (this.checking || !this.backend.available()) return
       this.checking = true
       this.enqueue(() => this.sync().finally(() => (this.checking = false)))
     }, CHECK_EVERY_MS)
     this.checkTimer.unref()
-    let started = false
-    sub.on('ready', () => {
-      if (started) this.enqueue(() => this.sync())
-    })
-    if (!this.shared.available()) {
+    if (!this.backend.available()) {
       started = true
-      this.log('config sync: Redis is unreachable; serving the config file until it answers')
+      this.log(`config sync: ${this.backend.name} is unreachable; serving the config file until it answers`)
       return
     }
     // Bounded: a subscription that cannot be made must not hold the start (the catch-up above covers it later).
@@ -323,18 +325,20 @@ export class SharedConfig {
     this.closed = true
     clearInterval(this.checkTimer)
     this.stopWatching?.()
+    this.backend.close()
   }
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((err: Error) => this.log(`config sync: ${err.message}`))
   }
 
-  /** After a start or an outage: publish a change Redis missed, else take Redis's document, else seed it. */
+  /** After a start or an outage: publish a change the backend missed, else take its document, else seed it. */
   private async sync(): Promise<void> {
     if (this.closed) return
-    // A counter below what this instance saw means Redis lost its data (restarted without persistence, or
-    // replaced): versions start over, and the ones to come must not be taken for old ones.
-    const counter = Number(await this.shared.redis.get(this.shared.key('config', 'version')))
+    // A counter below what this instance saw means the backend lost its data (Redis restarted without
+    // persistence, a database restored or replaced): versions start over, and the ones to come must not be
+    // taken for old ones.
+    const counter = await this.backend.counter()
     if (!(counter >= this.seen)) this.seen = 0
     if (this.unpublished) return this.publish(this.unpublished)
     if (this.seen > 0 && counter === this.seen) return
@@ -365,12 +369,12 @@ export class SharedConfig {
     for (let tries = 1; ; tries++) {
       const stored = await this.attempt(config, body, secrets, sealing, seed)
       if (stored === 'kept') return
-      // A seed that lost the race, or a change that lost to a newer one (two at once): Redis's is the group's.
+      // A seed that lost the race, or a change that lost to a newer one (two at once): the backend's is the group's.
       if (stored === 'older' || tries === PUBLISH_TRIES) return void (await this.pull())
     }
   }
 
-  /** One attempt: a fresh version, the sealed document, the script; 'kept' also when it must wait for Redis. */
+  /** One attempt: a fresh version, the sealed document, the store; 'kept' also when it must wait for the backend. */
   private async attempt(
     config: LoadedConfig,
     body: string,
@@ -379,17 +383,18 @@ export class SharedConfig {
     seed: boolean,
   ): Promise<'kept' | 'older' | 'after-seed'> {
     const notYet = (err: unknown) => {
-      // A seed is not kept for later: once Redis answers, what it holds by then wins over a file.
+      // A seed is not kept for later: once the backend answers, what it holds by then wins over a file.
       if (seed) throw err
       this.unpublished = config
+      const name = this.backend.name
       this.log(
-        `config sync: this change is not shared yet (Redis: ${(err as Error).message}); it is when Redis answers`,
+        `config sync: this change is not shared yet (${name}: ${(err as Error).message}); it is when ${name} answers`,
       )
       return 'kept' as const
     }
     let version: number
     try {
-      version = await this.shared.redis.incr(this.shared.key('config', 'version'))
+      version = await this.backend.nextVersion()
     } catch (err) {
       return notYet(err)
     }
@@ -406,32 +411,25 @@ export class SharedConfig {
       this.refuse(version, this.id, `it is larger than ${MAX_SHARED_DOCUMENT_BYTES} bytes`, 'not shared')
       return 'kept'
     }
-    let stored: unknown
+    let stored: StoreOutcome
     try {
-      stored = await this.shared.redis.eval(
-        seed ? SEED_SCRIPT : PUBLISH_SCRIPT,
-        1,
-        this.docKey,
-        String(version),
-        text,
-        this.channel,
-      )
+      stored = await this.backend.store(version, text, seed)
     } catch (err) {
       return notYet(err)
     }
     this.unpublished = undefined
-    if (stored === 1) {
+    if (stored === 'stored') {
       this.seen = Math.max(this.seen, version)
       return 'kept'
     }
-    return stored === -1 ? 'after-seed' : 'older'
+    return stored
   }
 
-  /** Applies Redis's document if it is newer than this config; false when Redis holds none. */
+  /** Applies the backend's document if it is newer than this config; false when the backend holds none. */
   private async pull(): Promise<boolean> {
     if (this.closed) return true
-    // GETRANGE reads at most one byte past the bound: an oversized value is refused without being loaded whole.
-    const buf = await this.shared.redis.getrangeBuffer(this.docKey, 0, MAX_SHARED_DOCUMENT_BYTES)
+    // At most one byte past the bound: an oversized value is refused without being loaded whole.
+    const buf = await this.backend.read(MAX_SHARED_DOCUMENT_BYTES)
     if (buf.length === 0) return false
     let doc: SharedDocument
     let secrets: Map<string, string>

@@ -26,13 +26,17 @@ const logs = async (query = ''): Promise<LogPage> =>
 test.beforeAll(async () => {
   postgres = await startPostgres()
   mock = await startMockUpstream()
-  gateway = await startServe(`
+  gateway = await startServe(
+    `
 database: "${postgres.url}"
 providers:
   mock: { type: openai-compatible, baseUrl: "${mock.url}/v1" }
 pricing:
   mock/mock-gpt: { input: 1000, output: 2000 }
-`)
+`,
+    [],
+    { env: { SWITCHYARD_SECRET_KEY: 'postgres-log-e2e-key' } },
+  )
   const openai = new OpenAI({ baseURL: `${gateway.baseUrl}/v1`, apiKey: 'e2e', maxRetries: 0 })
   for (const content of ['hello there', 'tell me about marmalade', 'and about quinces'])
     await openai.chat.completions.create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content }] })

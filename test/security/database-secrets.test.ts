@@ -15,7 +15,10 @@ beforeAll(async () => {
   pg = await startPostgres()
   password = decodeURIComponent(new URL(pg.url).password)
   // Hand-written, as an operator would: the password in plain text in the file.
-  serve = await startServe(`database: ${pg.url}\ndiscovery: { enabled: false }\n`, [], { fromSource: true })
+  serve = await startServe(`database: ${pg.url}\ndiscovery: { enabled: false }\n`, [], {
+    fromSource: true,
+    env: { SWITCHYARD_SECRET_KEY: 'database-secrets-test-key' },
+  })
 }, 90_000)
 afterAll(async () => {
   await serve?.stop()

@@ -45,7 +45,10 @@ pricing:
 keys:
   - { name: capped, key: "\${env:SY_CAPPED}", budget: { usd: 100, period: month } }
 `
-  const app = buildGateway(parseConfig(yaml, 'yaml', { SY_CAPPED: KEY }), { webRoot: false, dataDir })
+  const app = buildGateway(
+    parseConfig(yaml, 'yaml', { SY_CAPPED: KEY, SWITCHYARD_SECRET_KEY: 'gateway-log-test-key' }),
+    { webRoot: false, dataDir },
+  )
   apps.push(app)
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, url }

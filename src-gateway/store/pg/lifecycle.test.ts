@@ -26,8 +26,15 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
   }
 }
 
+/** `database` seals the config the instances share under it: a start without it is refused (config-postgres.test.ts). */
+const SECRET_KEY = { SWITCHYARD_SECRET_KEY: 'lifecycle-test-key' }
+
 async function start(yaml: string, env: NodeJS.ProcessEnv = {}, database?: string) {
-  const app = buildGateway(parseConfig(yaml, 'yaml', env), { webRoot: false, sink: createMemorySink(), database })
+  const app = buildGateway(parseConfig(yaml, 'yaml', { ...SECRET_KEY, ...env }), {
+    webRoot: false,
+    sink: createMemorySink(),
+    database,
+  })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   const admin = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${app.adminToken}` } })
   return { app, url, admin }
@@ -54,8 +61,12 @@ it('/health shows postgres, an outage is one alert and its end another, /ready s
       const h = (await (await fetch(`${gw.url}/health`)).json()) as { backends: { postgres: string } }
       return h.backends.postgres === 'ok'
     })
-    const res = await gw.admin('/admin/v1/alerts?kind=backend_unavailable')
-    const body = await res.text()
+    // The alerts are in the shared database: the outage's is stored once it answers again, beside its end's.
+    let body = ''
+    await until('both alerts stored', async () => {
+      body = await (await gw.admin('/admin/v1/alerts?kind=backend_unavailable')).text()
+      return body.includes('"total":2')
+    })
     expect(body).not.toContain(password())
     const items = (JSON.parse(body) as { items: { level: string; message: string; workspace?: string }[] }).items
     expect(items.map((a) => a.level).sort()).toEqual(['critical', 'warning'])
@@ -107,7 +118,10 @@ it('a gateway started while Postgres is down starts, reports it, and migrates on
 }, 30_000)
 
 it('switchyard serve --database URL logs to that Postgres; a URL that is not postgres:// is refused before anything opens', async () => {
-  const serve = await startServe('discovery: { enabled: false }\n', ['--database', server.url], { fromSource: true })
+  const serve = await startServe('discovery: { enabled: false }\n', ['--database', server.url], {
+    fromSource: true,
+    env: SECRET_KEY,
+  })
   try {
     expect(await (await fetch(`${serve.baseUrl}/health`)).json()).toEqual({
       status: 'ok',

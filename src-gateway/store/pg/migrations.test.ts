@@ -30,7 +30,7 @@ it('three instances migrating at once apply each version exactly once; a later r
     const rows = await pools[0].query<{ version: number; name: string; applied_at: number }>(
       'SELECT version, name, applied_at FROM switchyard_migrations ORDER BY version',
     )
-    expect(rows.map((r) => r.version)).toEqual([PG_SCHEMA_VERSION])
+    expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version))
     expect(typeof rows[0].applied_at).toBe('number')
     expect(await migratePg(pools[1])).toEqual([])
   })
@@ -112,6 +112,6 @@ it('a failed migration rolls back whole and records nothing', async () => {
     const tables = await p.query(`SELECT 1 FROM pg_tables WHERE tablename = 'half_made'`)
     expect(tables).toEqual([])
     const versions = await p.query<{ version: number }>('SELECT version FROM switchyard_migrations')
-    expect(versions.map((v) => v.version)).toEqual([PG_SCHEMA_VERSION])
+    expect(versions.map((v) => v.version)).toEqual(PG_MIGRATIONS.map((m) => m.version))
   })
 })

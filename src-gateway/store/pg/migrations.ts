@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import type { PgPool } from './pool.js'
-import { PROMPTS_MIGRATION } from './schema-prompts.js'
+import { CONFIG_MIGRATION } from './schema-config.js'
 
 /**
  * Advisory lock keys (pg_advisory_lock takes one bigint; these spell "SY" and a number so they do not meet another
@@ -169,7 +169,7 @@ CREATE TABLE log_rollup_redactions (
 );
 `,
   },
-  PROMPTS_MIGRATION,
+  CONFIG_MIGRATION,
 ]
 
 /** The newest schema version this gateway knows. */

@@ -38,7 +38,8 @@ export interface PoolSource {
   pool(): PgPool | undefined
 }
 
-function channelName(channel: string): string {
+/** The Postgres channel a notifier channel is sent on (`switchyard_<channel>`); throws for an invalid name. */
+export function channelName(channel: string): string {
   if (!CHANNEL.test(channel)) throw new Error(`invalid notify channel ${JSON.stringify(channel)}`)
   return `switchyard_${channel}`
 }
