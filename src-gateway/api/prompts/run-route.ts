@@ -45,11 +45,15 @@ export function registerPromptRun(
   store: PromptStore,
   admin: AdminAccess,
 ): void {
-  app.post<{ Params: { name: string } }>('/v1/prompts/:name/run', { config: { dialect: 'openai' } }, async (req, reply) => {
-    await assertCallerSeesPrompt(gw, admin, store, req, req.params.name)
-    const run = await preparePromptRun(gw, store, req.params.name, req.body, (user) => callerOf(req, user))
-    reply.header('x-switchyard-prompt-version', String(run.version.version))
-    if (run.arm) reply.header('x-switchyard-prompt-arm', run.arm)
-    return runChat(run.gw, { dialect: 'openai', codec: openaiCodec, body: run.body, req, reply })
-  })
+  app.post<{ Params: { name: string } }>(
+    '/v1/prompts/:name/run',
+    { config: { dialect: 'openai' } },
+    async (req, reply) => {
+      await assertCallerSeesPrompt(gw, admin, store, req, req.params.name)
+      const run = await preparePromptRun(gw, store, req.params.name, req.body, (user) => callerOf(req, user))
+      reply.header('x-switchyard-prompt-version', String(run.version.version))
+      if (run.arm) reply.header('x-switchyard-prompt-arm', run.arm)
+      return runChat(run.gw, { dialect: 'openai', codec: openaiCodec, body: run.body, req, reply })
+    },
+  )
 }

@@ -247,7 +247,7 @@ forEachDatabase('prompt library, feedback and runs', (backend) => {
           requestId: 'req-copied',
           pass: true,
           score: 1,
-          assertions: [{ type: 'contains', pass: true }],
+          assertions: [{ type: 'contains', pass: true, reason: 'found', score: 1 }],
           rating: null,
         },
       ],
@@ -259,7 +259,7 @@ forEachDatabase('prompt library, feedback and runs', (backend) => {
     const cells = await s.runs.listCells(id)
     expect(cells).toHaveLength(4)
     expect(cells[0]).toMatchObject({ output: 'copied', pass: true, rating: 'down', costUsd: 0.5, ttftMs: 5 })
-    expect(cells[0].assertions).toEqual([{ type: 'contains', pass: true }])
+    expect(cells[0].assertions).toEqual([{ type: 'contains', pass: true, reason: 'found', score: 1 }])
     expect(cells[1]).toMatchObject({ status: 'error', error: 'boom', rating: null, pass: null })
     const run = await s.runs.getRun(id)
     expect(run).toMatchObject({
