@@ -202,8 +202,21 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     clock: deps.context?.clock,
     secure: https !== null,
     secrets: () => configStore.secrets,
+    // With `database`, team accounts and access requests are every instance's (store/pg/team-store.ts).
+    postgres: () =>
+      postgres && {
+        lifecycle: postgres,
+        notices: () => postgres.notifier,
+        passphrase: config.env.SWITCHYARD_SECRET_KEY,
+      },
   })
-  configStore.onApply((next) => team.forgetRemovedWorkspaces(next))
+  configStore.onApply((next) => {
+    team
+      .forgetRemovedWorkspaces(next)
+      .catch((err: Error) =>
+        process.emitWarning(`removed workspaces could not be taken out of team accounts: ${err.message}`),
+      )
+  })
   app.decorate('team', team)
   const admin = new AdminAccess(
     () => adminTokenOf(app.gatewayConfig, storedToken),
@@ -302,7 +315,6 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   // Model lists are fetched in the background; requests never wait for them unless a name is unknown.
   app.addHook('onReady', async () => {
     void gw.catalog.refreshAll()
-    team.start()
     await sharedState?.open()
     if (postgres) {
       await postgres.open()
@@ -317,6 +329,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
           .catch((err: Error) => process.emitWarning(`budget spend could not be read from the log: ${err.message}`))
       }
     }
+    // After Postgres opened: with `database`, the team's copy is read before the first request.
+    await team.start()
     // With `database`, Postgres holds the shared config (durable) and Redis, if set too, carries none.
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
     const configBackend = postgres ? pgConfigBackend(postgres) : gw.shared && redisConfigBackend(gw.shared)

@@ -67,7 +67,7 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     if (!policies.enabled && !offLoopback()) {
       // Nobody needs to prove anything here, but a signed-in member's UI calls are still logged as theirs, in their
       // workspace.
-      const caller = admin.callerOf(req)
+      const caller = await admin.callerOf(req)
       const identity = typeof caller === 'object' ? adminIdentity(req, caller, config) : undefined
       // The bare admin token stays an open caller here, as every caller is.
       if (identity && identity !== ADMIN) req.identity = identity
@@ -83,7 +83,7 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
         refused = err
       }
     }
-    const caller = admin.callerOf(req)
+    const caller = await admin.callerOf(req)
     // Not a service account's token, nor the session of a role that may not run the Playground (modelApiProof).
     const proof = modelApiProof(caller)
     if (typeof caller === 'object' && (proof === 'token' || proof === 'session')) {

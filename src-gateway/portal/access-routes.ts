@@ -14,30 +14,15 @@ import { applying, conflict, notFound } from '../api/admin/admin-errors.js'
 import type { ConfigStore } from '../config/store.js'
 import { keyWorkspace } from '../config/workspaces.js'
 import { GatewayError } from '../core/errors.js'
-import type { Db } from '../store/db.js'
 import { adminTokenPrincipal, type Principal } from '../team/principal.js'
+import type { AccessRequestRow, AccessStore } from './access-store.js'
 import { reachable } from './portal-view.js'
 
 /** Pending requests one principal may have open: enough for real use, not a table to fill. */
 const MAX_PENDING = 50
 const LIST_LIMIT = 500
 
-interface Row {
-  id: string
-  model: string
-  key_name: string
-  workspace: string
-  reason: string
-  status: AccessRequest['status']
-  requester: string
-  requester_name: string
-  decided_by: string | null
-  decided_by_name: string | null
-  created_at: number
-  decided_at: number | null
-}
-
-const view = (r: Row): AccessRequest => ({
+const view = (r: AccessRequestRow): AccessRequest => ({
   id: r.id,
   model: r.model,
   key: r.key_name,
@@ -61,13 +46,14 @@ const inWorkspace = (p: Principal, ws: string) =>
  * Access requests from the model portal: a member asks for a model on one of their workspace's keys; an
  * admin's approval appends it to the key's `models` globs through the ConfigStore. Both are in the audit trail.
  */
-export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, db: Db | undefined): void {
-  const database = (): Db => {
-    if (!db) throw conflict('access requests need a data folder (the gateway runs without one)', 'no_database')
-    return db
+export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore): void {
+  const requests = (): AccessStore => {
+    const found = app.team.accessRequests()
+    if (!found) throw conflict('access requests need a data folder (the gateway runs without one)', 'no_database')
+    return found
   }
-  const get = (id: string): Row => {
-    const row = database().prepare('SELECT * FROM access_requests WHERE id = ?').get(id) as Row | undefined
+  const get = async (id: string): Promise<AccessRequestRow> => {
+    const row = await requests().get(id)
     if (!row) throw notFound(`access request '${id}'`, 'access_request_not_found')
     return row
   }
@@ -89,16 +75,14 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
       if (!reachable(cfg, ws, req.body.model)) {
         throw conflict(`'${req.body.model}' is not shared with workspace '${ws}'`, 'not_in_workspace', 'model')
       }
-      const d = database()
-      const { n } = d
-        .prepare("SELECT count(*) AS n FROM access_requests WHERE requester = ? AND status = 'pending'")
-        .get(actorId(p)) as { n: number }
+      const d = requests()
+      const n = await d.pendingOf(actorId(p))
       if (n >= MAX_PENDING) {
         throw new GatewayError('rate_limited', `you have ${n} pending access requests; wait for a decision`, {
           code: 'too_many_requests',
         })
       }
-      const row: Row = {
+      const row: AccessRequestRow = {
         id: `ar_${randomBytes(12).toString('base64url')}`,
         model: req.body.model,
         key_name: key.name,
@@ -112,11 +96,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
         created_at: Date.now(),
         decided_at: null,
       }
-      d.prepare(
-        `INSERT INTO access_requests (id, model, key_name, workspace, reason, status, requester, requester_name,
-           created_at) VALUES (@id, @model, @key_name, @workspace, @reason, @status, @requester, @requester_name,
-           @created_at)`,
-      ).run(row)
+      await d.insert(row)
       app.audit.record(req, {
         action: 'access.request',
         target: `keys.${key.name}`,
@@ -134,48 +114,54 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore, d
     async (req): Promise<ListPage<AccessRequest>> => {
       const p = principalOf(req)
       const all = can(p, 'access:decide')
-      const rows = (
-        all
-          ? database().prepare('SELECT * FROM access_requests ORDER BY created_at DESC, id LIMIT ?').all(LIST_LIMIT)
-          : database()
-              .prepare('SELECT * FROM access_requests WHERE requester = ? ORDER BY created_at DESC, id LIMIT ?')
-              .all(actorId(p), LIST_LIMIT)
-      ) as Row[]
+      const rows = await requests().list(LIST_LIMIT, all ? undefined : actorId(p))
       return { items: rows.map(view), total: rows.length, nextCursor: null }
     },
   )
 
   const decide = (decision: 'approved' | 'denied') => async (req: FastifyRequest<{ Params: AccessRequestParams }>) => {
     const p = principalOf(req)
-    const row = get(req.params.id)
+    const row = await get(req.params.id)
     if (row.status !== 'pending')
       throw conflict(`access request '${row.id}' is already ${row.status}`, 'already_decided')
+    const d = requests()
+    // Claimed first: of two admins deciding at once (on any instances), one applies the decision.
+    const claimed = await d.decide(row.id, {
+      status: decision,
+      decidedBy: actorId(p),
+      decidedByName: p.name,
+      at: Date.now(),
+    })
+    if (!claimed) {
+      const now = await get(row.id)
+      throw conflict(`access request '${row.id}' is already ${now.status}`, 'already_decided')
+    }
     if (decision === 'approved') {
-      const key = store.current.raw.keys?.find((k) => k.name === row.key_name)
-      if (!key) throw conflict(`key '${row.key_name}' no longer exists`, 'key_not_found')
-      // A key without `models` may already call every model: nothing to extend.
-      if (key.models !== undefined && !key.models.includes(row.model)) {
-        applying(() =>
-          store.update((draft) => {
-            const k = draft.keys?.find((x) => x.name === row.key_name)
-            if (k?.models) k.models = [...k.models, row.model]
-          }),
-        )
+      try {
+        const key = store.current.raw.keys?.find((k) => k.name === row.key_name)
+        if (!key) throw conflict(`key '${row.key_name}' no longer exists`, 'key_not_found')
+        // A key without `models` may already call every model: nothing to extend.
+        if (key.models !== undefined && !key.models.includes(row.model)) {
+          applying(() =>
+            store.update((draft) => {
+              const k = draft.keys?.find((x) => x.name === row.key_name)
+              if (k?.models) k.models = [...k.models, row.model]
+            }),
+          )
+        }
+      } catch (err) {
+        // Not applied: the request stays open for another try.
+        await d.reopen(row.id)
+        throw err
       }
     }
-    const at = Date.now()
-    database()
-      .prepare(
-        "UPDATE access_requests SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
-      )
-      .run(decision, actorId(p), p.name, at, row.id)
     app.audit.record(req, {
       action: decision === 'approved' ? 'access.approve' : 'access.deny',
       target: `keys.${row.key_name}`,
       diff: [{ path: `access_requests.${row.id}.status`, before: 'pending', after: decision }],
       workspaces: [row.workspace],
     })
-    return view(get(row.id))
+    return view(await get(row.id))
   }
   const opts = {
     config: { permission: 'access:decide' as const },

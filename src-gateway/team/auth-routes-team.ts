@@ -8,7 +8,7 @@ import { GatewayError } from '../core/errors.js'
 import { addressKey } from './login-limiter.js'
 import { registerOidcRoutes } from './oidc/routes.js'
 import type { Team } from './team.js'
-import { passwordMatches } from './team-store.js'
+import { OwnerExistsError, passwordMatches } from './team-store.js'
 import { totpStep } from './totp.js'
 
 const loginBody = Compile(TeamLoginBodySchema)
@@ -35,7 +35,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
   const keys = [addressKey(req.ip), `email:${email}`]
   const wait = team.limiter.retryAfter(keys)
   if (wait > 0) {
-    team.audit.failed(req, body.email, 'too_many_attempts')
+    await team.audit.failed(req, body.email, 'too_many_attempts')
     throw new GatewayError('rate_limited', 'too many failed sign-ins: try again later', {
       code: 'too_many_attempts',
       retryAfter: String(wait),
@@ -45,7 +45,11 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
   const matches = await passwordMatches(account?.passwordHash, body.password)
   if (!account || !matches || account.disabled) {
     team.limiter.fail(keys)
-    team.audit.failed(req, body.email, !account ? 'unknown_account' : !matches ? 'wrong_password' : 'account_disabled')
+    await team.audit.failed(
+      req,
+      body.email,
+      !account ? 'unknown_account' : !matches ? 'wrong_password' : 'account_disabled',
+    )
     throw invalidCredentials()
   }
   if (account.totpSecret !== null) {
@@ -56,18 +60,19 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
     const step = totpStep(account.totpSecret, body.totp, now())
     if (step === undefined || step <= (account.totpLastCounter ?? -1)) {
       team.limiter.fail(keys)
-      team.audit.failed(req, body.email, 'wrong_totp')
+      await team.audit.failed(req, body.email, 'wrong_totp')
       throw new GatewayError('authentication', 'wrong authenticator code', { code: 'totp_required' })
     }
-    team.store.setTotp(account.id, { lastCounter: step })
+    await team.store.setTotp(account.id, { lastCounter: step })
   }
   team.limiter.succeed(`email:${email}`)
-  return team.signIn(reply, account.id, 'password').code(204).send()
+  await team.signIn(reply, account.id, 'password')
+  return reply.code(204).send()
 }
 
 /** GET /auth/session in team mode: who the cookie (or bearer) signs in, and whether the first owner is still to come. */
-export function teamSessionView(team: Team, access: AdminAccess, req: FastifyRequest): AuthSession {
-  const caller = access.callerOf(req)
+export async function teamSessionView(team: Team, access: AdminAccess, req: FastifyRequest): Promise<AuthSession> {
+  const caller = await access.callerOf(req)
   const principal = typeof caller === 'object' ? caller.principal : undefined
   const view: AuthSession = {
     mode: 'team',
@@ -101,21 +106,33 @@ export function registerTeamAuthRoutes(scope: FastifyInstance, team: Team, opts:
       )
     }
     // Spent even when an owner exists, so a leaked link stops working either way.
-    const redeemed = team.store.redeemSetupToken(body.token)
-    if (!redeemed || team.store.hasOwner()) {
-      team.audit.failed(req, body.email, 'invalid_setup_token')
-      throw new GatewayError('authentication', 'this setup link is unknown, used or expired', {
+    const redeemed = await team.store.redeemSetupToken(body.token)
+    const refused = async () => {
+      await team.audit.failed(req, body.email, 'invalid_setup_token')
+      return new GatewayError('authentication', 'this setup link is unknown, used or expired', {
         code: 'invalid_setup_token',
       })
     }
-    const owner = await team.store.createAccount({
-      email: body.email.trim(),
-      name: body.name.trim(),
-      role: 'owner',
-      workspaces: [],
-      password: body.password,
-      source: 'local',
-    })
-    return team.signIn(reply, owner.id, 'setup').code(204).send()
+    if (!redeemed || team.store.hasOwner()) throw await refused()
+    let owner: Awaited<ReturnType<typeof team.store.createAccount>>
+    try {
+      // firstOwner: two links redeemed at once (on two instances) make one owner.
+      owner = await team.store.createAccount(
+        {
+          email: body.email.trim(),
+          name: body.name.trim(),
+          role: 'owner',
+          workspaces: [],
+          password: body.password,
+          source: 'local',
+        },
+        { firstOwner: true },
+      )
+    } catch (err) {
+      if (err instanceof OwnerExistsError) throw await refused()
+      throw err
+    }
+    await team.signIn(reply, owner.id, 'setup')
+    return reply.code(204).send()
   })
 }

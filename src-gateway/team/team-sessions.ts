@@ -6,7 +6,7 @@ import { type Account, digestOf } from './team-store.js'
 /** A session unused this long ends, whatever its absolute expiry (as solo mode's sessions do). */
 export const IDLE_MS = 12 * 60 * 60 * 1000
 /** `last_seen_at` is written at most this often: a page's burst of calls is one write. */
-const TOUCH_EVERY_MS = 60_000
+export const TOUCH_EVERY_MS = 60_000
 export const DEFAULT_SESSION_HOURS = 168
 /** Cookie values are 43 characters; anything much longer is not one of ours and is not hashed. */
 const MAX_ID_LENGTH = 100
@@ -20,7 +20,8 @@ export function personPrincipal(
   return { kind: 'person', id: a.id, name: a.name, role: a.role, workspaces: all ? 'all' : a.workspaces, via }
 }
 
-interface SessionRow {
+/** A session and the account it signs in: what every check reads (the same columns in SQLite and Postgres). */
+export interface SessionRow {
   account_id: string
   created_at: number
   expires_at: number
@@ -34,21 +35,62 @@ interface SessionRow {
 }
 
 /**
- * Team mode's web sessions, in the database so they survive a restart. Only each id's SHA-256 digest is kept:
+ * Team mode's web sessions (S1: SQLite and Postgres behind one interface). Only each id's SHA-256 digest is kept:
  * someone who reads the database (or a backup of it) cannot sign in with what they find. Every check reads the
  * account too, so a removed or disabled account, or a changed role, counts from the very next request.
  */
-export class TeamSessions {
+export interface TeamSessions {
+  open(accountId: string, via: SessionVia): Promise<{ id: string; expiresAt: number }>
+  /**
+   * Who a session cookie signs in, or undefined if it is unknown, expired, idle, revoked, or its account is gone or
+   * disabled. Postgres answers a promise only for a session its in-memory copy does not hold yet.
+   */
+  principalOf(id: string): Principal | undefined | Promise<Principal | undefined>
+  revoke(id: string): Promise<void>
+  /** Ends every session of an account, but `except` (the caller's own, after changing their password). */
+  revokeAccount(accountId: string, except?: string): Promise<void>
+}
+
+export type SessionVia = 'password' | 'sso' | 'setup'
+
+/** Whether a cookie value is worth hashing: ours are 43 characters. */
+export const plausibleSessionId = (id: string) => id.length > 0 && id.length <= MAX_ID_LENGTH
+
+/**
+ * The principal a live session stands for, or undefined when it has ended or its account is disabled. A shorter
+ * auth.sessionHours ends open sessions by it too; a longer one applies to sessions opened after it (their cookies'
+ * Max-Age was set at sign-in). `touch` is whether its `last_seen_at` is due a write.
+ */
+export function judgeSession(
+  row: SessionRow,
+  now: number,
+  sessionHours: number,
+): { principal: Principal; touch: boolean } | undefined {
+  if (row.disabled === 1) return undefined
+  const ends = Math.min(row.expires_at, row.created_at + sessionHours * 3_600_000)
+  if (now >= ends || now - row.last_seen_at > IDLE_MS) return undefined
+  return {
+    principal: personPrincipal({ ...row, workspaces: JSON.parse(row.workspaces) }, 'session'),
+    touch: now - row.last_seen_at >= TOUCH_EVERY_MS,
+  }
+}
+
+/** A new session id and its expiry. */
+export function newSession(now: number, sessionHours: number) {
+  return { id: randomBytes(32).toString('base64url'), expiresAt: now + sessionHours * 3_600_000 }
+}
+
+/** Team mode's web sessions in the instance's SQLite, so they survive a restart. */
+export class SqliteTeamSessions implements TeamSessions {
   constructor(
     private readonly db: Db,
     private readonly sessionHours: () => number,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  open(accountId: string, via: 'password' | 'sso' | 'setup'): { id: string; expiresAt: number } {
+  async open(accountId: string, via: SessionVia): Promise<{ id: string; expiresAt: number }> {
     const now = this.clock()
-    const id = randomBytes(32).toString('base64url')
-    const expiresAt = now + this.sessionHours() * 3_600_000
+    const { id, expiresAt } = newSession(now, this.sessionHours())
     // Ended sessions are swept here, on sign-in, so the table holds live sessions and a few stale ones.
     this.db.prepare('DELETE FROM team_sessions WHERE expires_at < ? OR last_seen_at < ?').run(now, now - IDLE_MS)
     this.db
@@ -59,9 +101,8 @@ export class TeamSessions {
     return { id, expiresAt }
   }
 
-  /** Who a session cookie signs in, or undefined if it is unknown, expired, idle, revoked, or its account is gone or disabled. */
   principalOf(id: string): Principal | undefined {
-    if (id.length === 0 || id.length > MAX_ID_LENGTH) return undefined
+    if (!plausibleSessionId(id)) return undefined
     const digest = digestOf(id)
     const row = this.db
       .prepare(
@@ -69,25 +110,18 @@ export class TeamSessions {
          FROM team_sessions s JOIN team_accounts a ON a.id = s.account_id WHERE s.digest = ?`,
       )
       .get(digest) as SessionRow | undefined
-    if (!row || row.disabled === 1) return undefined
     const now = this.clock()
-    // A shorter auth.sessionHours ends open sessions by it too; a longer one applies to sessions opened after it
-    // (their cookies' Max-Age was set at sign-in).
-    const ends = Math.min(row.expires_at, row.created_at + this.sessionHours() * 3_600_000)
-    if (now >= ends || now - row.last_seen_at > IDLE_MS) return undefined
-    if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
-      this.db.prepare('UPDATE team_sessions SET last_seen_at = ? WHERE digest = ?').run(now, digest)
-    }
-    return personPrincipal({ ...row, workspaces: JSON.parse(row.workspaces) }, 'session')
+    const judged = row && judgeSession(row, now, this.sessionHours())
+    if (judged?.touch) this.db.prepare('UPDATE team_sessions SET last_seen_at = ? WHERE digest = ?').run(now, digest)
+    return judged?.principal
   }
 
-  revoke(id: string): void {
-    if (id.length === 0 || id.length > MAX_ID_LENGTH) return
+  async revoke(id: string): Promise<void> {
+    if (!plausibleSessionId(id)) return
     this.db.prepare('DELETE FROM team_sessions WHERE digest = ?').run(digestOf(id))
   }
 
-  /** Ends every session of an account, but `except` (the caller's own, after changing their password). */
-  revokeAccount(accountId: string, except?: string): void {
+  async revokeAccount(accountId: string, except?: string): Promise<void> {
     this.db
       .prepare('DELETE FROM team_sessions WHERE account_id = ? AND digest != ?')
       .run(accountId, except === undefined ? '' : digestOf(except))

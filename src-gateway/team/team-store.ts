@@ -43,7 +43,8 @@ export interface ServiceAccountRecord {
   lastUsedAt: number | null
 }
 
-interface AccountRow {
+/** A team_accounts row with its sessions' latest use: the same columns in SQLite and Postgres (one mapper, toAccount). */
+export interface AccountRow {
   id: string
   email: string
   name: string
@@ -59,7 +60,8 @@ interface AccountRow {
   last_seen_at: number | null
 }
 
-interface ServiceRow {
+/** A team_service_accounts row without its token digest (the same columns in SQLite and Postgres). */
+export interface ServiceRow {
   id: string
   name: string
   role: ServiceAccountRecord['role']
@@ -75,7 +77,7 @@ export const digestOf = (secret: string) => createHash('sha256').update(secret).
 const ACCOUNTS = `SELECT a.*, (SELECT MAX(s.last_seen_at) FROM team_sessions s WHERE s.account_id = a.id) AS last_seen_at
   FROM team_accounts a`
 
-const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`
+export const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`
 
 /** Argon2id with the library's defaults (m=19 MiB, t=2, p=1: OWASP's minimum), ~30 ms here. */
 export const hashPassword = (password: string) => hash(password)
@@ -109,7 +111,7 @@ const opened = (stored: string | null, totp: TotpCipher): string | null => {
   }
 }
 
-const toAccount = (r: AccountRow, totp: TotpCipher): Account => ({
+export const toAccount = (r: AccountRow, totp: TotpCipher): Account => ({
   id: r.id,
   email: r.email,
   name: r.name,
@@ -125,7 +127,7 @@ const toAccount = (r: AccountRow, totp: TotpCipher): Account => ({
   lastSeenAt: r.last_seen_at,
 })
 
-const toService = (r: ServiceRow): ServiceAccountRecord => ({
+export const toService = (r: ServiceRow): ServiceAccountRecord => ({
   id: r.id,
   name: r.name,
   role: r.role,
@@ -160,37 +162,101 @@ export const serviceView = (s: ServiceAccountRecord): ServiceAccount => ({
 /** Prefix of service account tokens, so they are told from client keys and admin tokens at a glance (and by scanners). */
 export const SERVICE_TOKEN_PREFIX = 'sy_svc_'
 /** The setup link works for a day: long enough to open it after reading the terminal, short enough to go stale. */
-const SETUP_TTL_MS = 24 * 60 * 60 * 1000
+export const SETUP_TTL_MS = 24 * 60 * 60 * 1000
 
-/** Team mode's accounts, service accounts and setup tokens, in the gateway's database (migration "team mode"). */
-export class TeamStore {
+/**
+ * Team mode's accounts, service accounts and setup tokens (S1: one interface, SQLite and Postgres behind it). Reads
+ * answer at once: SQLite's from the instance's file, Postgres's from the copy each instance keeps in memory (the
+ * hot path never waits on the database); writes return promises. Guards that several instances must agree on are
+ * the store's, not the caller's: the last enabled owner (keepAnOwner) and the first one (firstOwner).
+ */
+export interface TeamStore {
+  /** Throws EmailTakenError for an address another account has; with `firstOwner`, OwnerExistsError once one exists. */
+  createAccount(input: NewAccount, opts?: { firstOwner?: boolean }): Promise<Account>
+  getAccount(id: string): Account | undefined
+  findByEmail(email: string): Account | undefined
+  listAccounts(): Account[]
+  /** With `keepAnOwner`, a change that leaves no enabled owner throws LastOwnerError and changes nothing. */
+  updateAccount(id: string, patch: AccountPatch, opts?: { keepAnOwner?: boolean }): Promise<Account | undefined>
+  setPassword(id: string, password: string): Promise<void>
+  /** TOTP state: `pending` is a secret offered for enrolment, `secret` the confirmed one; both kept sealed. */
+  setTotp(id: string, state: TotpState): Promise<void>
+  /** Seals TOTP secrets kept in plain text by a version before sealing existed; answers how many it sealed. */
+  sealPlainTotp(): Promise<number>
+  /** Removes the account and its sessions; `keepAnOwner` as for updateAccount. */
+  removeAccount(id: string, opts?: { keepAnOwner?: boolean }): Promise<boolean>
+  /**
+   * The account a single sign-on login stands for: made on its first login (just in time), and given the role and
+   * workspaces the provider's claims map to on every login, so a change at the provider reaches the gateway.
+   */
+  ssoAccount(input: SsoLogin): Promise<Account>
+  /** Takes workspaces the config no longer has out of every account's and service account's list. */
+  forgetWorkspaces(known: ReadonlySet<string>): Promise<number>
+  hasOwner(): boolean
+  /** A new service account and its token, which only the caller ever sees: the database keeps its digest. */
+  createServiceAccount(input: NewServiceAccount): Promise<{ account: ServiceAccountRecord; token: string }>
+  getServiceAccount(id: string): ServiceAccountRecord | undefined
+  listServiceAccounts(): ServiceAccountRecord[]
+  removeServiceAccount(id: string): Promise<boolean>
+  /**
+   * The service account a bearer token belongs to, looked up by the token's SHA-256 digest (no stored secret is
+   * compared byte by byte). Postgres answers a promise only for a token its copy does not hold yet.
+   */
+  serviceByToken(token: string): ServiceAccountRecord | undefined | Promise<ServiceAccountRecord | undefined>
+  /** A new one-time setup token (the link `switchyard serve` prints). */
+  createSetupToken(): Promise<string>
+  /** Spends a setup token: true once, for a live one, whichever instance is asked. */
+  redeemSetupToken(token: string): Promise<boolean>
+}
+
+export type TotpState = { secret?: string | null; pending?: string | null; lastCounter?: number | null }
+export type SsoLogin = {
+  issuer: string
+  subject: string
+  email: string
+  name: string
+  role: Role
+  workspaces: string[]
+}
+export type NewServiceAccount = { name: string; role: ServiceAccountRecord['role']; workspaces: string[] }
+
+/** A service account token's shape: anything else is not looked up at all. */
+export const maybeServiceToken = (token: string) => token.startsWith(SERVICE_TOKEN_PREFIX) && token.length <= 100
+/** A setup token longer than this is not one of ours and is not hashed. */
+export const MAX_SETUP_TOKEN_LENGTH = 200
+
+/** Team mode's accounts, service accounts and setup tokens in the instance's SQLite (migration "team mode"). */
+export class SqliteTeamStore implements TeamStore {
   constructor(
     readonly db: Db,
     private readonly totp: TotpCipher,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async createAccount(input: NewAccount): Promise<Account> {
+  async createAccount(input: NewAccount, opts: { firstOwner?: boolean } = {}): Promise<Account> {
     const now = this.clock()
     const id = newId('acc')
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password)
     try {
-      this.db
-        .prepare(
-          `INSERT INTO team_accounts (id, email, name, role, workspaces, source, password_hash, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          input.email,
-          input.name,
-          input.role,
-          JSON.stringify(input.workspaces),
-          input.source,
-          passwordHash,
-          now,
-          now,
-        )
+      this.db.transaction(() => {
+        if (opts.firstOwner && this.hasOwner()) throw new OwnerExistsError()
+        this.db
+          .prepare(
+            `INSERT INTO team_accounts (id, email, name, role, workspaces, source, password_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            input.email,
+            input.name,
+            input.role,
+            JSON.stringify(input.workspaces),
+            input.source,
+            passwordHash,
+            now,
+            now,
+          )
+      })()
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError(input.email)
       throw err
@@ -214,14 +280,11 @@ export class TeamStore {
     )
   }
 
-  updateAccount(id: string, patch: AccountPatch): Account | undefined {
-    this.setColumns(id, {
-      name: patch.name,
-      role: patch.role,
-      workspaces: patch.workspaces && JSON.stringify(patch.workspaces),
-      disabled: patch.disabled === undefined ? undefined : patch.disabled ? 1 : 0,
-      updated_at: this.clock(),
-    })
+  async updateAccount(id: string, patch: AccountPatch, opts: { keepAnOwner?: boolean } = {}) {
+    this.db.transaction(() => {
+      this.setColumns(id, accountColumns(patch, this.clock()))
+      if (opts.keepAnOwner && !this.hasOwner()) throw new LastOwnerError()
+    })()
     return this.getAccount(id)
   }
 
@@ -232,36 +295,25 @@ export class TeamStore {
       .run(passwordHash, this.clock(), id)
   }
 
-  /** TOTP state: `pending` is a secret offered for enrolment, `secret` the confirmed one; both kept sealed. */
-  setTotp(id: string, state: { secret?: string | null; pending?: string | null; lastCounter?: number | null }): void {
-    const sealed = (v: string | null | undefined) => (v ? this.totp.seal(v) : v)
-    this.setColumns(id, {
-      totp_secret: sealed(state.secret),
-      totp_pending: sealed(state.pending),
-      totp_last_counter: state.lastCounter,
-    })
+  async setTotp(id: string, state: TotpState): Promise<void> {
+    this.setColumns(id, totpColumns(state, this.totp))
   }
 
   /**
-   * Seals TOTP secrets stored in plain text by a version before sealing existed. `secure_delete` zeroes the old
-   * values' bytes in the pages SQLite rewrites, and the checkpoint moves those pages into the database file and
-   * empties the WAL, so no copy of the plain secret is left in either file. Answers how many values it sealed.
+   * `secure_delete` zeroes the old values' bytes in the pages SQLite rewrites, and the checkpoint moves those pages
+   * into the database file and empties the WAL, so no copy of the plain secret is left in either file.
    */
-  sealPlainTotp(): number {
-    const plain = (v: string | null) => v !== null && !isSealedBody(v)
+  async sealPlainTotp(): Promise<number> {
     const rows = (
-      this.db.prepare('SELECT id, totp_secret, totp_pending FROM team_accounts').all() as Pick<
-        AccountRow,
-        'id' | 'totp_secret' | 'totp_pending'
-      >[]
-    ).filter((r) => plain(r.totp_secret) || plain(r.totp_pending))
+      this.db.prepare('SELECT id, totp_secret, totp_pending FROM team_accounts').all() as PlainTotpRow[]
+    ).filter(hasPlainTotp)
     if (rows.length === 0) return 0
-    const seal = (v: string | null) => (v !== null && plain(v) ? this.totp.seal(v) : v)
     const update = this.db.prepare('UPDATE team_accounts SET totp_secret = ?, totp_pending = ? WHERE id = ?')
     this.db.pragma('secure_delete = ON')
     try {
       this.db.transaction(() => {
-        for (const r of rows) update.run(seal(r.totp_secret), seal(r.totp_pending), r.id)
+        for (const r of rows)
+          update.run(sealPlain(r.totp_secret, this.totp), sealPlain(r.totp_pending, this.totp), r.id)
       })()
       if (this.db.name !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)')
     } finally {
@@ -279,35 +331,29 @@ export class TeamStore {
       .run(...given.map(([, v]) => v), id)
   }
 
-  /** Removes the account; its sessions go with it (ON DELETE CASCADE). */
-  removeAccount(id: string): boolean {
-    return this.db.prepare('DELETE FROM team_accounts WHERE id = ?').run(id).changes > 0
+  async removeAccount(id: string, opts: { keepAnOwner?: boolean } = {}): Promise<boolean> {
+    return this.db.transaction(() => {
+      const gone = this.db.prepare('DELETE FROM team_accounts WHERE id = ?').run(id).changes > 0
+      if (opts.keepAnOwner && !this.hasOwner()) throw new LastOwnerError()
+      return gone
+    })()
   }
 
-  /**
-   * The account a single sign-on login stands for: made on its first login (just in time), and given the role and
-   * workspaces the provider's claims map to on every login, so a change at the provider reaches the gateway.
-   */
-  ssoAccount(input: {
-    issuer: string
-    subject: string
-    email: string
-    name: string
-    role: Role
-    workspaces: string[]
-  }): Account {
+  async ssoAccount(input: SsoLogin): Promise<Account> {
     const now = this.clock()
     const row = this.db
       .prepare('SELECT id FROM team_accounts WHERE sso_issuer = ? AND sso_subject = ?')
       .get(input.issuer, input.subject) as { id: string } | undefined
-    if (row) {
-      this.db
-        .prepare('UPDATE team_accounts SET email = ?, name = ?, role = ?, workspaces = ?, updated_at = ? WHERE id = ?')
-        .run(input.email, input.name, input.role, JSON.stringify(input.workspaces), now, row.id)
-      return this.getAccount(row.id) as Account
-    }
-    const id = newId('acc')
     try {
+      if (row) {
+        this.db
+          .prepare(
+            'UPDATE team_accounts SET email = ?, name = ?, role = ?, workspaces = ?, updated_at = ? WHERE id = ?',
+          )
+          .run(input.email, input.name, input.role, JSON.stringify(input.workspaces), now, row.id)
+        return this.getAccount(row.id) as Account
+      }
+      const id = newId('acc')
       this.db
         .prepare(
           `INSERT INTO team_accounts (id, email, name, role, workspaces, source, sso_issuer, sso_subject, created_at, updated_at)
@@ -324,31 +370,23 @@ export class TeamStore {
           now,
           now,
         )
+      return this.getAccount(id) as Account
     } catch (err) {
       // A local account with this address exists: single sign-on does not take it over.
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError(input.email)
       throw err
     }
-    return this.getAccount(id) as Account
   }
 
-  /**
-   * Takes workspaces the config no longer has out of every account's and service account's list, so one made again
-   * later under the same id does not come back to them. Answers how many lists changed.
-   */
-  forgetWorkspaces(known: ReadonlySet<string>): number {
+  async forgetWorkspaces(known: ReadonlySet<string>): Promise<number> {
     let changed = 0
     this.db.transaction(() => {
-      for (const table of ['team_accounts', 'team_service_accounts'] as const) {
-        const rows = this.db.prepare(`SELECT id, workspaces FROM ${table}`).all() as {
-          id: string
-          workspaces: string
-        }[]
+      for (const table of TEAM_LIST_TABLES) {
+        const rows = this.db.prepare(`SELECT id, workspaces FROM ${table}`).all() as WorkspaceListRow[]
         for (const r of rows) {
-          const list = JSON.parse(r.workspaces) as string[]
-          const kept = list.filter((w) => known.has(w))
-          if (kept.length === list.length) continue
-          this.db.prepare(`UPDATE ${table} SET workspaces = ? WHERE id = ?`).run(JSON.stringify(kept), r.id)
+          const kept = keptWorkspaces(r.workspaces, known)
+          if (kept === undefined) continue
+          this.db.prepare(`UPDATE ${table} SET workspaces = ? WHERE id = ?`).run(kept, r.id)
           changed++
         }
       }
@@ -362,24 +400,11 @@ export class TeamStore {
     )
   }
 
-  /** Enabled owners: the last one may be neither removed, demoted nor disabled. */
-  ownerCount(): number {
-    return (
-      this.db.prepare("SELECT COUNT(*) AS n FROM team_accounts WHERE role = 'owner' AND disabled = 0").get() as {
-        n: number
-      }
-    ).n
-  }
-
   // Service accounts
 
-  /** A new service account and its token, which only the caller ever sees: the database keeps its digest. */
-  createServiceAccount(input: { name: string; role: ServiceAccountRecord['role']; workspaces: string[] }): {
-    account: ServiceAccountRecord
-    token: string
-  } {
+  async createServiceAccount(input: NewServiceAccount) {
     const id = newId('svc')
-    const token = `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+    const token = newServiceToken()
     this.db
       .prepare(
         'INSERT INTO team_service_accounts (id, name, role, workspaces, token_digest, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -389,33 +414,24 @@ export class TeamStore {
   }
 
   getServiceAccount(id: string): ServiceAccountRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM team_service_accounts WHERE id = ?').get(id) as ServiceRow | undefined
+    const row = this.db.prepare(`${SERVICES} WHERE id = ?`).get(id) as ServiceRow | undefined
     return row && toService(row)
   }
 
   listServiceAccounts(): ServiceAccountRecord[] {
-    return (this.db.prepare('SELECT * FROM team_service_accounts ORDER BY created_at, id').all() as ServiceRow[]).map(
-      toService,
-    )
+    return (this.db.prepare(`${SERVICES} ORDER BY created_at, id`).all() as ServiceRow[]).map(toService)
   }
 
-  removeServiceAccount(id: string): boolean {
+  async removeServiceAccount(id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM team_service_accounts WHERE id = ?').run(id).changes > 0
   }
 
-  /**
-   * The service account a bearer token belongs to. Looked up by the token's SHA-256 digest (an index probe on a
-   * value the caller cannot steer toward a stored one), so no stored secret is compared byte by byte.
-   */
   serviceByToken(token: string): ServiceAccountRecord | undefined {
-    if (!token.startsWith(SERVICE_TOKEN_PREFIX) || token.length > 100) return undefined
-    const row = this.db.prepare('SELECT * FROM team_service_accounts WHERE token_digest = ?').get(digestOf(token)) as
-      | ServiceRow
-      | undefined
+    if (!maybeServiceToken(token)) return undefined
+    const row = this.db.prepare(`${SERVICES} WHERE token_digest = ?`).get(digestOf(token)) as ServiceRow | undefined
     if (!row) return undefined
     const now = this.clock()
-    // Written at most once a minute: a CI job's burst of calls is not a burst of writes.
-    if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+    if (usedLongAgo(row.last_used_at, now)) {
       this.db.prepare('UPDATE team_service_accounts SET last_used_at = ? WHERE id = ?').run(now, row.id)
     }
     return toService(row)
@@ -423,8 +439,8 @@ export class TeamStore {
 
   // Setup tokens
 
-  /** A new one-time setup token (the link `switchyard serve` prints); earlier ones stop working. */
-  createSetupToken(): string {
+  /** Earlier tokens stop working: one instance prints one live link. */
+  async createSetupToken(): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM team_setup_tokens').run()
@@ -435,13 +451,70 @@ export class TeamStore {
     return token
   }
 
-  /** Spends a setup token: true once, for a live one. */
-  redeemSetupToken(token: string): boolean {
-    if (token.length > 200) return false
+  async redeemSetupToken(token: string): Promise<boolean> {
+    if (token.length > MAX_SETUP_TOKEN_LENGTH) return false
     const row = this.db
       .prepare('DELETE FROM team_setup_tokens WHERE digest = ? RETURNING expires_at')
       .get(digestOf(token)) as { expires_at: number } | undefined
     return row !== undefined && row.expires_at >= this.clock()
+  }
+}
+
+/** The service accounts' columns the API shows (never the token digest). */
+const SERVICES = 'SELECT id, name, role, workspaces, created_at, last_used_at FROM team_service_accounts'
+/** The tables whose rows carry a JSON `workspaces` list (forgetWorkspaces). */
+export const TEAM_LIST_TABLES = ['team_accounts', 'team_service_accounts'] as const
+export interface WorkspaceListRow {
+  id: string
+  workspaces: string
+}
+
+/** The list without workspaces the config no longer has, as JSON, or undefined when nothing changes. */
+export function keptWorkspaces(json: string, known: ReadonlySet<string>): string | undefined {
+  const list = JSON.parse(json) as string[]
+  const kept = list.filter((w) => known.has(w))
+  return kept.length === list.length ? undefined : JSON.stringify(kept)
+}
+
+/** The columns an account patch sets (undefined: left alone). */
+export const accountColumns = (patch: AccountPatch, now: number) => ({
+  name: patch.name,
+  role: patch.role,
+  workspaces: patch.workspaces && JSON.stringify(patch.workspaces),
+  disabled: patch.disabled === undefined ? undefined : patch.disabled ? 1 : 0,
+  updated_at: now,
+})
+
+/** The columns a TOTP change sets, its secrets sealed. */
+export const totpColumns = (state: TotpState, totp: TotpCipher) => {
+  const sealed = (v: string | null | undefined) => (v ? totp.seal(v) : v)
+  return {
+    totp_secret: sealed(state.secret),
+    totp_pending: sealed(state.pending),
+    totp_last_counter: state.lastCounter,
+  }
+}
+
+export type PlainTotpRow = Pick<AccountRow, 'id' | 'totp_secret' | 'totp_pending'>
+const plain = (v: string | null) => v !== null && !isSealedBody(v)
+export const hasPlainTotp = (r: PlainTotpRow) => plain(r.totp_secret) || plain(r.totp_pending)
+export const sealPlain = (v: string | null, totp: TotpCipher) => (v !== null && plain(v) ? totp.seal(v) : v)
+
+export const newServiceToken = () => `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+/** `last_used_at` is written at most once a minute: a CI job's burst of calls is not a burst of writes. */
+export const usedLongAgo = (lastUsedAt: number | null, now: number) => lastUsedAt === null || now - lastUsedAt > 60_000
+
+/** The change would leave the team without an enabled owner. */
+export class LastOwnerError extends Error {
+  constructor() {
+    super('the last owner stays: make another member owner first')
+  }
+}
+
+/** The first owner exists already (setup link, team enable): whichever instance made them. */
+export class OwnerExistsError extends Error {
+  constructor() {
+    super('the team has an owner')
   }
 }
 

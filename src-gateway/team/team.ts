@@ -3,14 +3,20 @@ import { SESSION_COOKIE } from '../api/edge/admin-access.js'
 import type { LoadedConfig } from '../config/load.js'
 import type { SecretStore } from '../config/secrets.js'
 import { workspaceIds } from '../config/workspaces.js'
+import { DatabaseUnavailableError } from '../core/database-unavailable.js'
+import { type AccessStore, sqliteAccessStore } from '../portal/access-store.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
+import { pgAccessStore } from '../store/pg/access-store.js'
+import type { PgLifecycle } from '../store/pg/lifecycle.js'
+import { PgTeamCache, PgTeamSessions, PgTeamStore, type TeamNotices } from '../store/pg/team-store.js'
 import { LoginLimiter } from './login-limiter.js'
 import { ssoButton } from './oidc/sso-label.js'
 import type { Principal } from './principal.js'
 import { SignInAudit } from './sign-in-audit.js'
-import { DEFAULT_SESSION_HOURS, TeamSessions } from './team-sessions.js'
-import { TeamStore } from './team-store.js'
-import { totpCipher } from './totp-cipher.js'
+import { DEFAULT_SESSION_HOURS, SqliteTeamSessions, type TeamSessions } from './team-sessions.js'
+import type { ServiceAccountRecord } from './team-store.js'
+import { SqliteTeamStore, type TeamStore } from './team-store.js'
+import { passphraseTotpCipher, totpCipher } from './totp-cipher.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,6 +34,19 @@ export interface TeamOptions {
   secure: boolean
   /** The gateway's secret store (provider keys'), which keeps the key TOTP secrets are sealed with. */
   secrets: () => SecretStore
+  /**
+   * The shared Postgres (config `database`): accounts, sessions, service accounts, setup tokens and access requests
+   * live there instead of the instance's SQLite, each instance keeping a copy of what sign-in checks read, refreshed
+   * by `notices`. TOTP secrets are then sealed under a key derived from `passphrase` (SWITCHYARD_SECRET_KEY), the
+   * same on every instance; without it, under the instance's secret store's key, which opens on that instance only.
+   */
+  postgres?: () => TeamPostgres | undefined
+}
+
+export interface TeamPostgres {
+  lifecycle: PgLifecycle
+  notices: () => TeamNotices
+  passphrase: string | undefined
 }
 
 /** The session cookie's attributes, as solo mode's (HttpOnly: scripts cannot read it; Strict: other sites' requests do not carry it). */
@@ -41,7 +60,9 @@ export class Team {
   readonly limiter: LoginLimiter
   /** Sign-ins, failures and sign-outs in the audit trail (only with the gateway's database). */
   readonly audit: SignInAudit
-  private opened: { db: Db; own: boolean; store: TeamStore; sessions: TeamSessions } | undefined
+  private opened:
+    | { db: Db | undefined; own: boolean; store: TeamStore; sessions: TeamSessions; cache?: PgTeamCache }
+    | undefined
 
   constructor(private readonly opts: TeamOptions) {
     // An email's counter is kept whatever else is sprayed only when it is an account's: those are the ones
@@ -67,28 +88,50 @@ export class Team {
     return this.open().sessions
   }
 
-  /** Opens a session for the account and sets its cookie on the reply. */
-  signIn(reply: FastifyReply, accountId: string, via: 'password' | 'sso' | 'setup'): FastifyReply {
-    const session = this.sessions.open(accountId, via)
+  /**
+   * The model portal's access requests: in Postgres with `database`, else in the gateway's SQLite; none without
+   * either (no data folder).
+   */
+  accessRequests(): AccessStore | undefined {
+    const pg = this.opts.postgres?.()?.lifecycle
+    if (pg) {
+      return pgAccessStore(() => {
+        const pool = pg.pool()
+        if (!pool || !pg.migrated()) throw new DatabaseUnavailableError('access requests')
+        return pool
+      })
+    }
+    const db = this.opts.db()
+    return db && sqliteAccessStore(db)
+  }
+
+  /**
+   * Opens a session for the account and sets its cookie on the reply. Resolves to nothing, not the reply: a
+   * FastifyReply is thenable, and awaiting it would wait for it to be sent.
+   */
+  async signIn(reply: FastifyReply, accountId: string, via: 'password' | 'sso' | 'setup'): Promise<void> {
+    const session = await this.sessions.open(accountId, via)
     const account = this.store.getAccount(accountId)
-    if (account) this.audit.signedIn(reply.request, account, via)
+    if (account) await this.audit.signedIn(reply.request, account, via)
     const maxAge = Math.floor((session.expiresAt - (this.opts.clock ?? Date.now)()) / 1000)
-    return reply.header(
+    reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${session.id}; Max-Age=${maxAge}; ${cookieAttributes(this.opts.secure)}`,
     )
   }
 
   /** Ends a team session (POST /auth/logout), in the audit trail as the person's own sign-out. */
-  signOut(req: FastifyRequest, sessionId: string): void {
-    const person = this.sessions.principalOf(sessionId)
-    this.sessions.revoke(sessionId)
-    if (person) this.audit.signedOut(req, person)
+  async signOut(req: FastifyRequest, sessionId: string): Promise<void> {
+    const person = await this.sessions.principalOf(sessionId)
+    await this.sessions.revoke(sessionId)
+    if (person) await this.audit.signedOut(req, person)
   }
 
   /** Who a session cookie signs in (team mode only). */
-  sessionPrincipal(id: string): Principal | undefined {
-    return this.mode() === 'team' ? this.configured(this.sessions.principalOf(id)) : undefined
+  sessionPrincipal(id: string): Principal | undefined | Promise<Principal | undefined> {
+    if (this.mode() !== 'team') return undefined
+    const found = this.sessions.principalOf(id)
+    return found instanceof Promise ? found.then((p) => this.configured(p)) : this.configured(found)
   }
 
   /**
@@ -96,7 +139,7 @@ export class Team {
    * any do). Without a database and outside team mode there are none to ask about.
    */
   workspaceUsers(id: string): { members: string[]; serviceAccounts: string[] } {
-    if (!this.opened && this.opts.db() === undefined && this.mode() !== 'team')
+    if (!this.opened && this.opts.db() === undefined && !this.opts.postgres?.() && this.mode() !== 'team')
       return { members: [], serviceAccounts: [] }
     const lists = (a: { workspaces: string[] }) => a.workspaces.includes(id)
     return {
@@ -112,13 +155,20 @@ export class Team {
   }
 
   /**
-   * Work to do at start with a database: TOTP secrets a version before sealing stored in plain text are sealed.
-   * Without a database there is nothing kept to seal.
+   * Work to do at start with a database: TOTP secrets a version before sealing stored in plain text are sealed, and
+   * with Postgres (opened before this) the instance's copy is read and kept fresh. Without a database there is
+   * nothing kept to seal.
    */
-  start(): void {
-    if (this.opts.db() === undefined) return
-    this.store.sealPlainTotp()
-    this.forgetRemovedWorkspaces()
+  async start(): Promise<void> {
+    if (this.opts.db() === undefined && !this.opts.postgres?.()) return
+    await this.open().cache?.start()
+    try {
+      await this.store.sealPlainTotp()
+      await this.forgetRemovedWorkspaces()
+    } catch (err) {
+      // Postgres down at start: both are done again at the next start; sign-ins wait for the database anyway.
+      if (!(err instanceof DatabaseUnavailableError)) throw err
+    }
   }
 
   /**
@@ -126,15 +176,19 @@ export class Team {
    * account's list, whatever removed them (DELETE refuses while anyone lists one; an import or a file edit does
    * not ask), so a workspace made again later under the same id starts with no members.
    */
-  forgetRemovedWorkspaces(config: LoadedConfig = this.opts.config()): void {
-    if (!this.opened && this.opts.db() === undefined) return
-    this.store.forgetWorkspaces(workspaceIds(config.resolved))
+  async forgetRemovedWorkspaces(config: LoadedConfig = this.opts.config()): Promise<void> {
+    if (!this.opened && this.opts.db() === undefined && !this.opts.postgres?.()) return
+    await this.store.forgetWorkspaces(workspaceIds(config.resolved))
   }
 
   /** The service account a bearer token stands for (team mode only): its role and workspaces, never more. */
-  servicePrincipal(token: string): Principal | undefined {
+  servicePrincipal(token: string): Principal | undefined | Promise<Principal | undefined> {
     if (this.mode() !== 'team') return undefined
-    const s = this.store.serviceByToken(token)
+    const found = this.store.serviceByToken(token)
+    return found instanceof Promise ? found.then((s) => this.servicePrincipalOf(s)) : this.servicePrincipalOf(found)
+  }
+
+  private servicePrincipalOf(s: ServiceAccountRecord | undefined): Principal | undefined {
     return this.configured(
       s && {
         kind: 'service',
@@ -158,26 +212,40 @@ export class Team {
   }
 
   /** A one-time setup token when team mode is on and no owner exists yet (for the link `switchyard serve` prints). */
-  setupToken(): string | undefined {
+  async setupToken(): Promise<string | undefined> {
     if (this.mode() !== 'team' || this.store.hasOwner()) return undefined
     return this.store.createSetupToken()
   }
 
   close(): void {
-    if (this.opened?.own) closeDatabase(this.opened.db)
+    this.opened?.cache?.close()
+    if (this.opened?.own && this.opened.db) closeDatabase(this.opened.db)
   }
 
   private open() {
     if (!this.opened) {
-      const given = this.opts.db()
-      const db = given ?? openDatabase(':memory:')
       const clock = this.opts.clock ?? Date.now
       const hours = () => this.opts.config().resolved.auth?.sessionHours ?? DEFAULT_SESSION_HOURS
+      const pg = this.opts.postgres?.()
+      if (pg) {
+        const cache = new PgTeamCache(pg.lifecycle, pg.notices)
+        const totp = pg.passphrase ? passphraseTotpCipher(pg.passphrase) : totpCipher(this.opts.secrets)
+        this.opened = {
+          db: undefined,
+          own: false,
+          cache,
+          store: new PgTeamStore(cache, totp, clock),
+          sessions: new PgTeamSessions(cache, hours, clock),
+        }
+        return this.opened
+      }
+      const given = this.opts.db()
+      const db = given ?? openDatabase(':memory:')
       this.opened = {
         db,
         own: given === undefined,
-        store: new TeamStore(db, totpCipher(this.opts.secrets), clock),
-        sessions: new TeamSessions(db, hours, clock),
+        store: new SqliteTeamStore(db, totpCipher(this.opts.secrets), clock),
+        sessions: new SqliteTeamSessions(db, hours, clock),
       }
     }
     return this.opened

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, scryptSync } from 'node:crypto'
 import type { SecretStore } from '../config/secrets.js'
 import { createBodyCipher, isSealedBody, parseBodyKey } from '../store/body-cipher.js'
 
@@ -42,5 +42,25 @@ export function totpCipher(secrets: () => SecretStore): TotpCipher {
   return {
     seal: (secret) => keyOf(true).seal(secret),
     open: (stored) => (isSealedBody(stored) ? keyOf(false).open(stored) : stored),
+  }
+}
+
+/** Apart from shared-config's and the secret file's contexts, so this key equals neither (same passphrase). */
+const PASSPHRASE_CONTEXT = 'switchyard team totp key/1'
+
+/**
+ * With the shared Postgres (config `database`), every instance opens every account's TOTP secret, so the key is
+ * derived from SWITCHYARD_SECRET_KEY (scrypt, once per process: ~50 ms at start) rather than kept in one instance's
+ * secret store. The database alone still holds no usable secret.
+ */
+export function passphraseTotpCipher(passphrase: string): TotpCipher {
+  let cipher: ReturnType<typeof createBodyCipher> | undefined
+  const keyed = () => {
+    cipher ??= createBodyCipher(scryptSync(passphrase, PASSPHRASE_CONTEXT, 32))
+    return cipher
+  }
+  return {
+    seal: (secret) => keyed().seal(secret),
+    open: (stored) => (isSealedBody(stored) ? keyed().open(stored) : stored),
   }
 }

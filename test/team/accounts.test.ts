@@ -34,7 +34,7 @@ describe('the setup link', () => {
     const before = await (await gw.call('/auth/session')).json()
     expect(before).toMatchObject({ mode: 'team', authenticated: false, setupRequired: true })
 
-    const token = gw.app.team.setupToken() as string
+    const token = (await gw.app.team.setupToken()) as string
     const bad = await gw.call('/auth/setup', { body: { token: 'nope', ...OWNER } })
     expect(bad.status).toBe(401)
     expect((await bad.json()).error.code).toBe('invalid_setup_token')
@@ -54,12 +54,12 @@ describe('the setup link', () => {
     // Spent: the same token again, and no new token while an owner exists.
     const again = await gw.call('/auth/setup', { body: { token, ...OWNER, email: 'mallory@example.com' } })
     expect(again.status).toBe(401)
-    expect(gw.app.team.setupToken()).toBeUndefined()
+    expect(await gw.app.team.setupToken()).toBeUndefined()
   })
 
   it('is refused in solo mode, where nothing about sign-in changes', async () => {
     const gw = await start({ yaml: 'discovery: { enabled: false }\n' })
-    expect(gw.app.team.setupToken()).toBeUndefined()
+    expect(await gw.app.team.setupToken()).toBeUndefined()
     const res = await gw.call('/auth/setup', { body: { token: 'x', ...OWNER } })
     expect(res.status).toBe(409)
     expect((await res.json()).error.code).toBe('team_mode_off')

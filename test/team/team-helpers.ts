@@ -53,7 +53,7 @@ export const OWNER = { email: 'olga@example.com', name: 'Olga Owner', password: 
 
 /** Creates the first owner through the setup link and answers their session cookie. */
 export async function setUpOwner(gw: TeamGateway, owner = OWNER): Promise<string> {
-  const token = gw.app.team.setupToken()
+  const token = await gw.app.team.setupToken()
   if (!token) throw new Error('no setup token: an owner exists or team mode is off')
   const res = await gw.call('/auth/setup', { body: { token, ...owner } })
   if (res.status !== 204) throw new Error(`setup answered ${res.status}: ${await res.text()}`)

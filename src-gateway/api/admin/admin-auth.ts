@@ -19,7 +19,7 @@ declare module 'fastify' {
  */
 export function registerAdminAuth(scope: FastifyInstance, access: AdminAccess): void {
   scope.addHook('onRequest', async (req) => {
-    const caller = access.callerOf(req)
+    const caller = await access.callerOf(req)
     if (caller === 'session-without-csrf') {
       throw new GatewayError(
         'authentication',

@@ -75,7 +75,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerWorkspaceRoutes(scope, store)
   registerPortalRoutes(scope, store, deps.prompts.prompts)
-  registerAccessRoutes(scope, store, db)
+  registerAccessRoutes(scope, store)
   registerMcpRoutes(scope, store, () => scope.mcpHub)
   registerMcpPreview(scope, () => scope.mcpHub)
   registerMcpCallRoutes(scope, gw, () => scope.mcpHub)

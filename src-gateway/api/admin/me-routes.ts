@@ -67,7 +67,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
       }
       await team.store.setPassword(account.id, req.body.next)
       // Every other session of the account ends; this one stays, so changing a password does not sign you out.
-      team.sessions.revokeAccount(account.id, cookieOf(req, SESSION_COOKIE))
+      await team.sessions.revokeAccount(account.id, cookieOf(req, SESSION_COOKIE))
       return reply.code(204).send()
     },
   )
@@ -77,7 +77,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
     if (account.totpSecret !== null) throw conflict('TOTP is on: turn it off first to enrol again', 'totp_enabled')
     // Pending until a code from it is confirmed: a secret the person never saved must not lock them out.
     const secret = newTotpSecret()
-    team.store.setTotp(account.id, { pending: secret })
+    await team.store.setTotp(account.id, { pending: secret })
     return { secret, uri: totpUri(secret, account.email) }
   })
 
@@ -89,7 +89,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
       if (account.totpPending === null) throw conflict('start TOTP enrolment first (POST)', 'totp_not_started')
       const step = totpStep(account.totpPending, req.body.code, clock())
       if (step === undefined) throw wrongCode()
-      team.store.setTotp(account.id, { secret: account.totpPending, pending: null, lastCounter: step })
+      await team.store.setTotp(account.id, { secret: account.totpPending, pending: null, lastCounter: step })
       return reply.code(204).send()
     },
   )
@@ -102,7 +102,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
       if (account.totpSecret === null) throw conflict('TOTP is off', 'totp_disabled')
       const step = totpStep(account.totpSecret, req.body.code, clock())
       if (step === undefined || step <= (account.totpLastCounter ?? -1)) throw wrongCode()
-      team.store.setTotp(account.id, { secret: null, pending: null, lastCounter: null })
+      await team.store.setTotp(account.id, { secret: null, pending: null, lastCounter: null })
       return reply.code(204).send()
     },
   )

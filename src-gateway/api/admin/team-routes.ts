@@ -19,7 +19,14 @@ import { workspaceIds } from '../../config/workspaces.js'
 import { GatewayError } from '../../core/errors.js'
 import { teamModeOff } from '../../team/auth-routes-team.js'
 import type { Team } from '../../team/team.js'
-import { type Account, EmailTakenError, memberView, serviceView } from '../../team/team-store.js'
+import {
+  type Account,
+  EmailTakenError,
+  LastOwnerError,
+  memberView,
+  OwnerExistsError,
+  serviceView,
+} from '../../team/team-store.js'
 import { applying, conflict, notFound } from './admin-errors.js'
 
 type IdParams = { id: string }
@@ -34,9 +41,26 @@ const taking = async <T>(make: () => Promise<T>): Promise<T> => {
     return await make()
   } catch (err) {
     if (err instanceof EmailTakenError) throw conflict(err.message, 'email_taken', 'email')
+    if (err instanceof OwnerExistsError) throw accountsExist()
     throw err
   }
 }
+
+/** Runs a change the store refuses with LastOwnerError when it would leave no enabled owner (on any instance). */
+const keepingAnOwner = async <T>(change: () => Promise<T>): Promise<T> => {
+  try {
+    return await change()
+  } catch (err) {
+    if (err instanceof LastOwnerError) throw lastOwner()
+    throw err
+  }
+}
+
+const accountsExist = () =>
+  conflict(
+    'this install has team accounts from before: set auth.mode: team in the config to use them',
+    'team_accounts_exist',
+  )
 
 /** The team, in team mode only: the members API means nothing to a solo install. */
 function teamOf(req: FastifyRequest): Team {
@@ -127,10 +151,11 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       const { role, disabled } = req.body
       if ((before.role === 'owner' || role === 'owner') && !actsAsOwner(req)) throw ownersOnly()
       const stopsOwning = before.role === 'owner' && ((role !== undefined && role !== 'owner') || disabled === true)
-      if (stopsOwning && team.store.ownerCount() <= 1) throw lastOwner()
       const patch = { ...req.body, workspaces: knownWorkspaces(store, req.body.workspaces) }
-      const after = team.store.updateAccount(before.id, patch) as Account
-      if (disabled) team.sessions.revokeAccount(before.id)
+      const after = (await keepingAnOwner(() =>
+        team.store.updateAccount(before.id, patch, { keepAnOwner: stopsOwning }),
+      )) as Account
+      if (disabled) await team.sessions.revokeAccount(before.id)
       audit(req, 'member.update', before.id, memberView(before), memberView(after))
       return memberView(after)
     },
@@ -141,8 +166,8 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
     async (req, reply) => {
       const { team, target: gone } = memberToManage(req)
-      if (gone.role === 'owner' && !gone.disabled && team.store.ownerCount() <= 1) throw lastOwner()
-      team.store.removeAccount(gone.id)
+      const owning = gone.role === 'owner' && !gone.disabled
+      await keepingAnOwner(() => team.store.removeAccount(gone.id, { keepAnOwner: owning }))
       audit(req, 'member.remove', gone.id, memberView(gone), undefined)
       return reply.code(204).send()
     },
@@ -156,7 +181,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       if (target.source === 'sso') throw conflict('this member signs in with single sign-on', 'sso_account')
       await team.store.setPassword(target.id, req.body.password)
       // Whoever knew the old password (or held a session opened with it) is out.
-      team.sessions.revokeAccount(target.id)
+      await team.sessions.revokeAccount(target.id)
       audit(req, 'member.password-reset', target.id, { password: 'old' }, { password: 'new' })
       return reply.code(204).send()
     },
@@ -173,9 +198,9 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
         throw conflict('turn off your own two-factor under your name → Two-factor, with a code', 'totp_self')
       }
       if (target.totpSecret === null && target.totpPending === null) throw conflict('TOTP is off', 'totp_disabled')
-      team.store.setTotp(target.id, { secret: null, pending: null, lastCounter: null })
+      await team.store.setTotp(target.id, { secret: null, pending: null, lastCounter: null })
       // A session opened with the old second factor may be the one that took over the account.
-      team.sessions.revokeAccount(target.id)
+      await team.sessions.revokeAccount(target.id)
       audit(req, 'member.totp-reset', target.id, { totp: target.totpSecret !== null }, { totp: false })
       return reply.code(204).send()
     },
@@ -186,7 +211,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     { config: manage, schema: { params: MemberIdParamsSchema, body: NoBodySchema } },
     async (req, reply) => {
       const { team, target } = memberToManage(req)
-      team.sessions.revokeAccount(target.id)
+      await team.sessions.revokeAccount(target.id)
       audit(req, 'member.sign-out', target.id, { sessions: 'open' }, { sessions: 'ended' })
       return reply.code(204).send()
     },
@@ -206,7 +231,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     { config: manage, schema: { body: ServiceAccountCreateBodySchema } },
     async (req, reply) => {
       const team = teamOf(req)
-      const { account, token } = team.store.createServiceAccount({
+      const { account, token } = await team.store.createServiceAccount({
         name: req.body.name.trim(),
         role: req.body.role,
         workspaces: knownWorkspaces(store, req.body.workspaces) ?? [],
@@ -224,7 +249,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       const team = teamOf(req)
       const gone = team.store.getServiceAccount(req.params.id)
       if (!gone) throw notFound(`no service account '${req.params.id}'`, 'service_account_not_found')
-      team.store.removeServiceAccount(gone.id)
+      await team.store.removeServiceAccount(gone.id)
       audit(req, 'service-account.remove', gone.id, { name: gone.name, role: gone.role }, undefined)
       return reply.code(204).send()
     },
@@ -237,21 +262,19 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     async (req, reply) => {
       const team = app.team
       if (team.mode() === 'team') throw conflict('team mode is on already', 'team_mode_on')
-      if (team.store.hasOwner()) {
-        throw conflict(
-          'this install has team accounts from before: set auth.mode: team in the config to use them',
-          'team_accounts_exist',
-        )
-      }
+      if (team.store.hasOwner()) throw accountsExist()
       const owner = await taking(() =>
-        team.store.createAccount({
-          email: req.body.email.trim(),
-          name: req.body.name.trim(),
-          role: 'owner',
-          workspaces: [],
-          password: req.body.password,
-          source: 'local',
-        }),
+        team.store.createAccount(
+          {
+            email: req.body.email.trim(),
+            name: req.body.name.trim(),
+            role: 'owner',
+            workspaces: [],
+            password: req.body.password,
+            source: 'local',
+          },
+          { firstOwner: true },
+        ),
       )
       try {
         applying(() =>
@@ -260,10 +283,11 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
           }),
         )
       } catch (err) {
-        team.store.removeAccount(owner.id)
+        await team.store.removeAccount(owner.id)
         throw err
       }
-      return team.signIn(reply, owner.id, 'password').code(204).send()
+      await team.signIn(reply, owner.id, 'password')
+      return reply.code(204).send()
     },
   )
 }

@@ -29,10 +29,13 @@ export function cookieOf(req: FastifyRequest, name: string): string | undefined 
   return undefined
 }
 
-/** Team mode's principals (team/team.ts); both answer undefined in solo mode. */
+/**
+ * Team mode's principals (team/team.ts); both answer undefined in solo mode. With the shared Postgres they answer
+ * from the instance's copy, and a promise only for a session or token made on another instance a moment ago.
+ */
 export interface TeamPrincipals {
-  sessionPrincipal(id: string): Principal | undefined
-  servicePrincipal(token: string): Principal | undefined
+  sessionPrincipal(id: string): Principal | undefined | Promise<Principal | undefined>
+  servicePrincipal(token: string): Principal | undefined | Promise<Principal | undefined>
   mode(): 'solo' | 'team'
 }
 
@@ -42,12 +45,15 @@ export interface AdminCaller {
   principal: Principal
 }
 
+/** What callerOf finds: a caller, a session cookie on a state-changing call without the CSRF header, or nobody. */
+export type CallerOf = AdminCaller | 'session-without-csrf' | undefined
+
 /**
  * What an admin caller proves on the model APIs (the web UI's Playground): the admin token, or a web UI session whose
  * role may run the Playground (`compare:run`: a viewer's session spends no provider keys). A service account's token
  * proves nothing there: it acts on /admin only, CI calls models with client keys.
  */
-export function modelApiProof(caller: AdminCaller | 'session-without-csrf' | undefined): AdminProof | undefined {
+export function modelApiProof(caller: CallerOf): AdminProof | undefined {
   if (caller === undefined || caller === 'session-without-csrf') return caller
   if (caller.principal.kind === 'service' || !can(caller.principal, 'compare:run')) return undefined
   return caller.proof
@@ -80,29 +86,39 @@ export class AdminAccess {
    * account's token (team mode), or the signed-in session's principal. Read on every request, so a revoked session
    * or a removed or disabled account is refused on its very next one.
    */
-  callerOf(req: FastifyRequest): AdminCaller | 'session-without-csrf' | undefined {
+  callerOf(req: FastifyRequest): CallerOf | Promise<CallerOf> {
     const bearer = bearerToken(req.headers)
     if (bearer !== undefined) {
       if (this.isAdminToken(bearer)) return { proof: 'token', principal: adminTokenPrincipal('token') }
       const service = this.team?.servicePrincipal(bearer)
+      if (service instanceof Promise) {
+        return service.then((s) => (s ? { proof: 'token', principal: s } : this.sessionCaller(req)))
+      }
       if (service) return { proof: 'token', principal: service }
     }
+    return this.sessionCaller(req)
+  }
+
+  private sessionCaller(req: FastifyRequest): CallerOf | Promise<CallerOf> {
     const session = cookieOf(req, SESSION_COOKIE)
     if (session === undefined) return undefined
-    const principal =
-      this.team?.mode() === 'team'
-        ? this.team.sessionPrincipal(session)
-        : this.sessions.touch(session)
-          ? adminTokenPrincipal('session')
-          : undefined
-    if (!principal) return undefined
-    return SAFE_METHODS.has(req.method) || req.headers[CSRF_HEADER] === '1'
-      ? { proof: 'session', principal }
-      : 'session-without-csrf'
+    if (this.team?.mode() === 'team') {
+      const person = this.team.sessionPrincipal(session)
+      return person instanceof Promise ? person.then((p) => withCsrf(req, p)) : withCsrf(req, person)
+    }
+    return withCsrf(req, this.sessions.touch(session) ? adminTokenPrincipal('session') : undefined)
   }
 
   /** The admin proof a request carries for the model APIs (see modelApiProof). */
-  proofOf(req: FastifyRequest): AdminProof | undefined {
-    return modelApiProof(this.callerOf(req))
+  async proofOf(req: FastifyRequest): Promise<AdminProof | undefined> {
+    return modelApiProof(await this.callerOf(req))
   }
+}
+
+/** A session's caller: a state-changing call counts only with the CSRF header. */
+function withCsrf(req: FastifyRequest, principal: Principal | undefined): CallerOf {
+  if (!principal) return undefined
+  return SAFE_METHODS.has(req.method) || req.headers[CSRF_HEADER] === '1'
+    ? { proof: 'session', principal }
+    : 'session-without-csrf'
 }

@@ -49,14 +49,14 @@ export function registerAuthRoutes(
     if (session !== undefined) {
       // Both: a session opened in one mode ends even if the mode changed since.
       access.sessions.close(session)
-      if (team.mode() === 'team') team.signOut(req, session)
+      if (team.mode() === 'team') await team.signOut(req, session)
     }
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Max-Age=0; ${attributes}`).code(204).send()
   })
 
   scope.get('/auth/session', async (req) => {
     if (team.mode() === 'team') return teamSessionView(team, access, req)
-    const proof = access.proofOf(req)
+    const proof = await access.proofOf(req)
     return { mode: 'solo', authenticated: proof === 'token' || proof === 'session' }
   })
 

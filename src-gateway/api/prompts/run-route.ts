@@ -31,7 +31,7 @@ async function assertCallerSeesPrompt(
     return
   }
   if (identity.kind !== 'admin') return
-  const caller = admin.callerOf(req)
+  const caller = await admin.callerOf(req)
   if (typeof caller === 'object' && !seesWorkspace(caller.principal, ws)) throw promptNotFound(name)
 }
 

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg'
 import type { PgPool } from './pool.js'
 import { CONFIG_MIGRATION } from './schema-config.js'
+import { TEAM_MIGRATION } from './schema-team.js'
 
 /**
  * Advisory lock keys (pg_advisory_lock takes one bigint; these spell "SY" and a number so they do not meet another
@@ -169,6 +170,7 @@ CREATE TABLE log_rollup_redactions (
 );
 `,
   },
+  TEAM_MIGRATION,
   CONFIG_MIGRATION,
 ]
 

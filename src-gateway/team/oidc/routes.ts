@@ -149,9 +149,9 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
     const mapped = mapClaims(cfg, claimValues(claims, cfg.claim ?? DEFAULT_CLAIM))
     if (!mapped) return fail(req, reply, 'no_role', undefined, email)
     const name = text(claims.name, MAX_NAME) ?? text(claims.preferred_username, MAX_NAME) ?? email
-    let account: ReturnType<Team['store']['ssoAccount']>
+    let account: Awaited<ReturnType<Team['store']['ssoAccount']>>
     try {
-      account = team.store.ssoAccount({ issuer, subject: String(claims.sub), email, name, ...mapped })
+      account = await team.store.ssoAccount({ issuer, subject: String(claims.sub), email, name, ...mapped })
     } catch (err) {
       // A new account, or an address changed at the provider, that a local account already has.
       const unique = (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
@@ -159,6 +159,7 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
       throw err
     }
     if (account.disabled) return fail(req, reply, 'account_disabled', undefined, email)
-    return team.signIn(reply, account.id, 'sso').header('cache-control', 'no-store').redirect('/', 302)
+    await team.signIn(reply, account.id, 'sso')
+    return reply.header('cache-control', 'no-store').redirect('/', 302)
   })
 }
