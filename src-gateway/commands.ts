@@ -4,6 +4,7 @@ import { backupCommand, restoreCommand } from './cli/backup-commands.js'
 import { FILE_OPTIONS, fileTarget } from './cli/data-dir.js'
 import { dataDirError, dataDirProblem } from './cli/data-dir-access.js'
 import { mcpImportCommand } from './cli/mcp-commands.js'
+import { migrateCommand } from './cli/migrate-command.js'
 import { fail, userErrors } from './cli/output.js'
 import { exportCommand, importCommand } from './cli/transfer-commands.js'
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js'
@@ -282,6 +283,7 @@ const COMMANDS: Command[] = [
   exportCommand,
   importCommand,
   mcpImportCommand,
+  migrateCommand,
 ]
 
 const OVERVIEW = `Switchyard ${VERSION}: a local LLM gateway

@@ -79,6 +79,21 @@ function withoutOwnBackends(raw: GatewayConfig): GatewayConfig {
   return rest
 }
 
+interface SecretSource {
+  get(name: string): string | undefined
+}
+
+/** A document's body for `config`, and the values of the credentials it references (plain ones or stored). */
+function documentParts(config: LoadedConfig, stored: SecretSource): { body: string; secrets: Map<string, string> } {
+  const { config: shared, plain, names } = shareable(config.raw)
+  const secrets = new Map<string, string>()
+  for (const name of names) {
+    const value = plain.get(name) ?? stored.get(name)
+    if (value !== undefined) secrets.set(name, value)
+  }
+  return { body: JSON.stringify({ config: shared, missingEnv: config.missingEnv } satisfies Body), secrets }
+}
+
 /** The shareable part of a raw config, plain credentials turned into references, and their secret names. */
 function shareable(raw: GatewayConfig): { config: GatewayConfig; plain: Map<string, string>; names: Set<string> } {
   const { raw: config, values } = sealPlainSecrets(withoutOwnBackends(raw))
@@ -93,6 +108,26 @@ function shareable(raw: GatewayConfig): { config: GatewayConfig; plain: Map<stri
 export function sharedConfigProblem(env: NodeJS.ProcessEnv, backend = 'redis'): string | undefined {
   if (env[SECRET_KEY_ENV]) return undefined
   return `${SECRET_KEY_ENV} is not set: with ${backend}, the instances share their config (credentials included) sealed and authenticated under it. Set it, the same on every instance`
+}
+
+/**
+ * `config` as a shared document of `version` (its referenced credentials from `secrets`, sealed under
+ * `passphrase`): what `switchyard migrate` stores for the gateways to take at their start.
+ */
+export async function sealedConfigDocument(
+  config: LoadedConfig,
+  secrets: SecretSource,
+  passphrase: string,
+  version: number,
+): Promise<string> {
+  const { body, secrets: values } = documentParts(config, secrets)
+  const unsealed: Omit<SharedDocument, 'sealed'> = {
+    format: SHARED_CONFIG_FORMAT,
+    version,
+    from: randomBytes(4).toString('hex'),
+    body,
+  }
+  return JSON.stringify({ ...unsealed, sealed: seal(await sealingKey(passphrase), values, associated(unsealed)) })
 }
 
 /** What storing a document came to: kept, lost to a newer change, or found a newer first-start seed. */
@@ -358,13 +393,7 @@ export class SharedConfig {
   /** Publishes a config this instance accepted (or, `seed`, its file's at a first start). */
   private async publish(config: LoadedConfig, seed = false): Promise<void> {
     if (this.closed) return
-    const { config: shared, plain, names } = shareable(config.raw)
-    const secrets = new Map<string, string>()
-    for (const name of names) {
-      const value = plain.get(name) ?? this.store.secrets.get(name)
-      if (value !== undefined) secrets.set(name, value)
-    }
-    const body = JSON.stringify({ config: shared, missingEnv: config.missingEnv } satisfies Body)
+    const { body, secrets } = documentParts(config, this.store.secrets)
     const sealing = await this.nextSealing()
     for (let tries = 1; ; tries++) {
       const stored = await this.attempt(config, body, secrets, sealing, seed)

@@ -11,7 +11,9 @@ const CHANNEL = 'config'
  * from `switchyard_config_version`, announced by NOTIFY in the storing transaction (delivered at its commit, so no
  * instance reads a version before its document) and heard through the lifecycle's notifier.
  */
-export function pgConfigBackend(pg: PgLifecycle): SharedConfigBackend {
+export function pgConfigBackend(
+  pg: Pick<PgLifecycle, 'pool' | 'migrated' | 'onMigrated' | 'notifier'>,
+): SharedConfigBackend {
   const ready = (): PgPool => {
     const pool = pg.pool()
     if (!pool || !pg.migrated()) throw new Error('Postgres is not reachable')

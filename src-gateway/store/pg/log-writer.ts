@@ -195,6 +195,26 @@ function hitParams(
 }
 
 /**
+ * Adds `lines` (rows as stored, started at `times`) to the hour and day cells and the guardrail and redaction
+ * counts: each flush's rows in its transaction, and test/bench/pg-dashboards.ts's rows made in SQL, so a
+ * benchmark's rollups are the writer's own.
+ */
+export async function rollUpRows(
+  client: Pick<PoolClient, 'query'>,
+  lines: readonly RollupLine[],
+  times: readonly number[],
+): Promise<void> {
+  const cells = cellsOf(lines, times, Number.POSITIVE_INFINITY)
+  const hours = cells.filter((c) => c.level === 'h')
+  const dayCells = cells.filter((c) => c.level === 'd')
+  if (hours.length > 0) await client.query(UPSERT_HOURS, cellParams(hours))
+  if (dayCells.length > 0) await client.query(UPSERT_DAYS, cellParams(dayCells))
+  const { hits, entities } = hitParams(lines, times)
+  if (hits[0].length > 0) await client.query(UPSERT_GUARDRAILS, hits)
+  if (entities[0].length > 0) await client.query(UPSERT_REDACTIONS, entities)
+}
+
+/**
  * The request log's writer on Postgres (config `database`), with the SQLite writer's contract (store/log-writer.ts):
  * the request path only appends to an array; rows are priced, scrubbed and (with `cipher`) sealed at flush time and
  * written every `flushMs` or once `maxRows` are queued, each flush ONE insert of array parameters (`unnest`) with
@@ -368,14 +388,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       cols[base + 4].push(text(body) || null)
     }
     await client.query(INSERT, cols)
-    const cells = cellsOf(lines, times, Number.POSITIVE_INFINITY)
-    const hours = cells.filter((c) => c.level === 'h')
-    const dayCells = cells.filter((c) => c.level === 'd')
-    if (hours.length > 0) await client.query(UPSERT_HOURS, cellParams(hours))
-    if (dayCells.length > 0) await client.query(UPSERT_DAYS, cellParams(dayCells))
-    const { hits, entities } = hitParams(lines, times)
-    if (hits[0].length > 0) await client.query(UPSERT_GUARDRAILS, hits)
-    if (entities[0].length > 0) await client.query(UPSERT_REDACTIONS, entities)
+    await rollUpRows(client, lines, times)
   }
 
   /** Leaves out of `batch` the rows an unanswered COMMIT did write (same request id and start time). */
