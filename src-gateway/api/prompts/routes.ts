@@ -5,6 +5,7 @@ import { CompareRunner } from '../../prompts/compare-runner.js'
 import { type CompareStore, sqliteCompareStore } from '../../prompts/compare-store.js'
 import { checkConfigPrompts, importConfigPrompts } from '../../prompts/config-import.js'
 import { type FeedbackStore, sqliteFeedbackStore } from '../../prompts/feedback-store.js'
+import { cachedPromptStore } from '../../prompts/prompt-cache.js'
 import { type PromptStore, sqlitePromptStore } from '../../prompts/prompt-store.js'
 import { closeDatabase, openDatabase } from '../../store/db.js'
 import { pgCompareStore } from '../../store/pg/compare-store.js'
@@ -42,9 +43,11 @@ export function openPromptLibrary(
   postgres: PgLifecycle | undefined,
 ): PromptLibrary {
   const local = postgres ? undefined : (app.db ?? openDatabase(':memory:'))
+  // On Postgres, what a prompt run reads is kept in memory and refreshed on other instances' notices (S4).
+  const cache = postgres && cachedPromptStore(pgPromptStore(postgres), postgres.notifier)
   const stores = local
     ? { prompts: sqlitePromptStore(local), feedback: sqliteFeedbackStore(local), runs: sqliteCompareStore(local) }
-    : { prompts: pgPromptStore(postgres!), feedback: pgFeedbackStore(postgres!), runs: pgCompareStore(postgres!) }
+    : { prompts: cache!, feedback: pgFeedbackStore(postgres!), runs: pgCompareStore(postgres!) }
   const runner = new CompareRunner({
     gw,
     ...stores,
@@ -72,6 +75,7 @@ export function openPromptLibrary(
   // Runs write to the database until they stop, so they are stopped before anything closes it.
   app.addHook('preClose', () => runner.close())
   if (local && !app.db) app.addHook('onClose', async () => closeDatabase(local))
+  if (cache) app.addHook('onClose', async () => cache.close())
   const library = { ...stores, runner }
   app.decorate('promptLibrary', library)
   return library
