@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { holdDataDirLock } from '../backup/data-dir-lock.js'
 import { loadConfigFile } from '../config/load.js'
@@ -13,7 +14,10 @@ function sourceDir(from: string | undefined): string {
     fail(`--from must be sqlite:PATH (a data folder), got ${from === undefined ? 'nothing' : JSON.stringify(from)}`)
   }
   const path = from.slice(SQLITE.length)
-  return path.endsWith('switchyard.db') ? join(path, '..') : path
+  const dir = path.endsWith('switchyard.db') ? join(path, '..') : path
+  // A mistyped path would otherwise become a new, empty data folder, and the bundled default config be copied.
+  if (!existsSync(join(dir, 'switchyard.db'))) fail(`no Switchyard data folder at ${dir} (it has no switchyard.db)`)
+  return dir
 }
 
 export const migrateCommand: Command = {

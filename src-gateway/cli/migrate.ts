@@ -305,7 +305,7 @@ export async function migrateToPostgres(o: MigrateOptions): Promise<MigrateRepor
 
   const done = (outcome: TableOutcome) => {
     outcomes.push(outcome)
-    if ('copied' in outcome) progress(`${outcome.table}: ${outcome.copied} rows`)
+    if ('copied' in outcome) progress(`${outcome.table}: ${outcome.copied} ${outcome.copied === 1 ? 'row' : 'rows'}`)
     else if ('failed' in outcome) progress(`${outcome.table}: failed: ${outcome.failed}`)
   }
   try {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -165,5 +166,12 @@ it('refuses without SWITCHYARD_SECRET_KEY, and a --from that is not sqlite:', as
   const wrong = await runCli(['migrate', '--from', source!.dataDir, '--to', pg.url])
   expect(wrong.code).toBe(1)
   expect(wrong.stderr).toContain('--from must be sqlite:PATH')
-  expect(`${noKey.stderr}${wrong.stderr}`).not.toContain(decodeURIComponent(new URL(pg.url).password))
+  const missing = await runCli(['migrate', '--from', `sqlite:${source!.dataDir}-typo`, '--to', pg.url])
+  expect(missing.code).toBe(1)
+  expect(missing.stderr).toContain('no Switchyard data folder at')
+  expect(existsSync(`${source!.dataDir}-typo`)).toBe(false)
+  expect(`${noKey.stderr}${wrong.stderr}${missing.stderr}`).not.toContain(decodeURIComponent(new URL(pg.url).password))
+  const help = await runCli(['migrate', '--help'])
+  expect(help.code).toBe(0)
+  expect(help.stdout).toMatch(/^Usage: switchyard migrate --from sqlite:PATH --to postgres:/)
 })
