@@ -175,6 +175,11 @@ export interface TeamStore {
   createAccount(input: NewAccount, opts?: { firstOwner?: boolean }): Promise<Account>
   getAccount(id: string): Account | undefined
   findByEmail(email: string): Account | undefined
+  /**
+   * findByEmail for a sign-in: Postgres answers a promise when its copy lacks the address, having asked the database
+   * (an account made on another instance a moment ago signs in at once).
+   */
+  lookUpEmail(email: string): Account | undefined | Promise<Account | undefined>
   listAccounts(): Account[]
   /** With `keepAnOwner`, a change that leaves no enabled owner throws LastOwnerError and changes nothing. */
   updateAccount(id: string, patch: AccountPatch, opts?: { keepAnOwner?: boolean }): Promise<Account | undefined>
@@ -272,6 +277,10 @@ export class SqliteTeamStore implements TeamStore {
   findByEmail(email: string): Account | undefined {
     const row = this.db.prepare(`${ACCOUNTS} WHERE a.email = ?`).get(email) as AccountRow | undefined
     return row && toAccount(row, this.totp)
+  }
+
+  lookUpEmail(email: string): Account | undefined {
+    return this.findByEmail(email)
   }
 
   listAccounts(): Account[] {

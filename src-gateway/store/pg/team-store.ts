@@ -184,15 +184,18 @@ export class PgTeamCache {
   }
 
   /**
-   * For a session or token digest the copy does not hold: whether Postgres has it, and if so the copy read again.
-   * Refused (false) past MAX_PROBES at once or while Postgres is unreachable: unknown credentials fail closed.
+   * For a session or token digest (or an email) the copy does not hold: whether Postgres has it, and if so the copy
+   * read again. Refused (false) past MAX_PROBES at once or while Postgres is unreachable: unknown credentials fail
+   * closed. `remember`: a value found absent is refused from memory from then on (not for emails: one that has no
+   * account now may have one later).
    */
-  async probe(sql: string, digest: string): Promise<boolean> {
+  async probe(sql: string, digest: string, remember = true): Promise<boolean> {
     if (this.probes >= MAX_PROBES || this.absent.has(digest)) return false
     this.probes++
     try {
       const rows = await this.pool().query(sql, [digest])
       if (rows.length === 0) {
+        if (!remember) return false
         if (this.absent.size >= MAX_ABSENT) this.absent.clear()
         this.absent.add(digest)
         return false
@@ -345,6 +348,14 @@ export class PgTeamStore implements TeamStore {
     const id = snap.byEmail.get(email.toLowerCase())
     const row = id === undefined ? undefined : snap.accounts.get(id)
     return row && this.account(row, snap.sessions)
+  }
+
+  lookUpEmail(email: string): Account | undefined | Promise<Account | undefined> {
+    const found = this.findByEmail(email)
+    if (found) return found
+    return this.cache
+      .probe('SELECT 1 FROM team_accounts WHERE lower(email) = lower($1)', email, false)
+      .then((known) => (known ? this.findByEmail(email) : undefined))
   }
 
   listAccounts(): Account[] {
