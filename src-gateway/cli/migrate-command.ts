@@ -68,16 +68,18 @@ export const migrateCommand: Command = {
     const pool = await openPgPool(to)
     try {
       if (!pool.available()) fail('Postgres at --to does not answer')
-      const report = await migrateToPostgres({
-        db,
-        dataDir,
-        config,
-        pool,
-        passphrase,
-        force: values.force === true,
-        env: process.env,
-        progress: (line) => process.stdout.write(`${line}\n`),
-      })
+      const report = await userErrors(() =>
+        migrateToPostgres({
+          db,
+          dataDir,
+          config,
+          pool,
+          passphrase,
+          force: values.force === true,
+          env: process.env,
+          progress: (line) => process.stdout.write(`${line}\n`),
+        }),
+      )
       for (const t of report.tables) if ('skipped' in t) process.stdout.write(`${t.table}: skipped: ${t.skipped}\n`)
       const failed = report.tables.filter((t) => 'failed' in t).length + ('failed' in report.config ? 1 : 0)
       if (failed > 0) fail(`${failed} part${failed === 1 ? '' : 's'} could not be copied (see above)`)

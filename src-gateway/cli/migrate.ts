@@ -13,6 +13,7 @@ import { pgNotifier } from '../store/pg/notify.js'
 import type { PgPool } from '../store/pg/pool.js'
 import type { RollupLine } from '../store/rollups.js'
 import { bodyText } from '../store/search-index.js'
+import { passphraseTotpCipher, totpCipher } from '../team/totp-cipher.js'
 
 /**
  * SQLite tables that are not copied, and why: what the copy rebuilds from the rows it carries, and what belongs to
@@ -107,6 +108,21 @@ async function pgColumns(pool: PgPool, table: string): Promise<PgColumn[]> {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
+/** Per table and column, a value the target must hold differently from the source. */
+type Resealers = Record<string, Record<string, (value: unknown) => unknown>>
+
+/**
+ * Columns sealed with a key that stays behind in the source's secret store: opened with it and sealed as the
+ * gateways on Postgres open them. TOTP secrets (team/totp-cipher.ts): there under the store's `team:totp-key`,
+ * here under SWITCHYARD_SECRET_KEY. A secret that does not open fails the table rather than copying a dead one.
+ */
+function resealers(secrets: SecretStore, passphrase: string): Resealers {
+  const from = totpCipher(() => secrets)
+  const to = passphraseTotpCipher(passphrase)
+  const totp = (v: unknown) => (typeof v === 'string' && v !== '' ? to.seal(from.open(v)) : v)
+  return { team_accounts: { totp_secret: totp, totp_pending: totp } }
+}
+
 /** Sends rows in batches bounded by count and size; `send` gets each batch's JSON array text. */
 async function inBatches<T>(
   rows: Iterable<T>,
@@ -148,7 +164,13 @@ async function advanceIdentities(client: PoolClient, table: string, columns: PgC
  * batch in its own transaction, ids kept (identities advanced after). A TEXT time into a bigint column becomes
  * epoch milliseconds.
  */
-async function copyTable(db: Db, pool: PgPool, table: string, target: PgColumn[]): Promise<number> {
+async function copyTable(
+  db: Db,
+  pool: PgPool,
+  table: string,
+  target: PgColumn[],
+  reseal: Resealers[string] = {},
+): Promise<number> {
   const source = new Set((db.pragma(`table_info(${quote(table)})`) as { name: string }[]).map((c) => c.name))
   const columns = target.filter((c) => source.has(c.name))
   if (columns.length === 0) return 0
@@ -162,7 +184,7 @@ async function copyTable(db: Db, pool: PgPool, table: string, target: PgColumn[]
     (row) => {
       const out: Record<string, unknown> = {}
       for (const c of columns) {
-        const v = row[c.name]
+        const v = reseal[c.name] ? reseal[c.name](row[c.name]) : row[c.name]
         out[c.name] =
           toMs.has(c.name) && typeof v === 'string' && Number.isNaN(Number(v)) ? Date.parse(v) : jsonValue(v)
       }
@@ -259,6 +281,8 @@ async function occupied(pool: PgPool, tables: string[]): Promise<string[]> {
  */
 export async function migrateToPostgres(o: MigrateOptions): Promise<MigrateReport> {
   const progress = o.progress ?? (() => undefined)
+  // Before anything is written: a store that does not open stops the copy here.
+  const secrets = sourceSecrets(o.dataDir, o.env)
   await migratePg(o.pool)
   const sqliteTables = (
     o.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").all() as { name: string }[]
@@ -292,7 +316,6 @@ export async function migrateToPostgres(o: MigrateOptions): Promise<MigrateRepor
       onMigrated: (l) => l(),
       notifier: pgNotifier({ pool: () => o.pool }),
     })
-    const secrets = sourceSecrets(o.dataDir, o.env)
     const version = await backend.nextVersion()
     const document = await sealedConfigDocument(o.config, secrets, o.passphrase, version)
     await backend.store(version, document, false)
@@ -313,9 +336,10 @@ export async function migrateToPostgres(o: MigrateOptions): Promise<MigrateRepor
   } catch (err) {
     done({ table: 'request_logs', failed: (err as Error).message })
   }
+  const reseal = resealers(secrets, o.passphrase)
   for (const { table, columns } of plan) {
     try {
-      done({ table, copied: await copyTable(o.db, o.pool, table, columns) })
+      done({ table, copied: await copyTable(o.db, o.pool, table, columns, reseal[table]) })
     } catch (err) {
       done({ table, failed: (err as Error).message })
     }

@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { sourceSecrets } from '../../src-gateway/cli/migrate.js'
+import { closeDatabase, openDatabase } from '../../src-gateway/store/db.js'
 import { openPgPool, type PgPool } from '../../src-gateway/store/pg/pool.js'
+import { passphraseTotpCipher, totpCipher } from '../../src-gateway/team/totp-cipher.js'
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type ServeProcess, startServe } from '../helpers/serve-process.js'
@@ -24,6 +27,7 @@ import {
 const SECRET_KEY = randomBytes(32).toString('base64url')
 const PROVIDER_KEY = `sk-provider-${randomBytes(12).toString('hex')}`
 const CALLS = 4
+const TOTP = randomBytes(10).toString('hex').toUpperCase()
 
 let pg: PostgresServer
 let db: PgPool
@@ -100,6 +104,18 @@ afterAll(async () => {
 
 it('copies config, keys and the log; a gateway on that Postgres serves the old key and shows the same calls', async () => {
   const dataDir = source!.dataDir
+  // A team account with an authenticator: its TOTP secret is sealed with the folder's secret store's key, which
+  // the gateways on Postgres do not have: migrate must reseal it under SWITCHYARD_SECRET_KEY.
+  const sqlite = openDatabase(dataDir)
+  const now = Date.now()
+  sqlite
+    .prepare(
+      `INSERT INTO team_accounts (id, email, name, role, workspaces, source, totp_secret, created_at, updated_at)
+       VALUES ('acc-1', 'ada@example.com', 'Ada', 'member', '[]', 'local', ?, ?, ?)`,
+    )
+    .run(totpCipher(() => sourceSecrets(dataDir, {})).seal(TOTP), now, now)
+  closeDatabase(sqlite)
+
   const run = await migrate(dataDir)
   expect(run.code, run.stderr).toBe(0)
   expect(run.stdout).toMatch(/config: stored as version \d+/)
@@ -115,6 +131,8 @@ it('copies config, keys and the log; a gateway on that Postgres serves the old k
   expect(forced.code, forced.stderr).toBe(0)
   expect(forced.stdout).toContain(`request_logs: ${CALLS} rows`)
   expect(Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM request_logs'))[0].n)).toBe(CALLS)
+  const [account] = await db.query<{ totp_secret: string }>("SELECT totp_secret FROM team_accounts WHERE id = 'acc-1'")
+  expect(passphraseTotpCipher(SECRET_KEY).open(account.totp_secret)).toBe(TOTP)
 
   // Nothing in Postgres holds a credential in plain text.
   const tables = await db.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
@@ -123,6 +141,7 @@ it('copies config, keys and the log; a gateway on that Postgres serves the old k
     for (const r of rows) {
       expect(r.j).not.toContain(PROVIDER_KEY)
       expect(r.j).not.toContain(virtualKey)
+      expect(r.j).not.toContain(TOTP)
     }
   }
 
