@@ -509,6 +509,27 @@ const plain = (v: string | null) => v !== null && !isSealedBody(v)
 export const hasPlainTotp = (r: PlainTotpRow) => plain(r.totp_secret) || plain(r.totp_pending)
 export const sealPlain = (v: string | null, totp: TotpCipher) => (v !== null && plain(v) ? totp.seal(v) : v)
 
+/**
+ * A TOTP value as `to` should keep it: plain ones sealed, and sealed ones that `to` cannot open but `from` can (a
+ * data folder's secret-store key, before `switchyard migrate` moved its accounts to Postgres) sealed again under
+ * `to`. Anything else is kept as it is (one nobody can open stays "on" and matches no code: fails closed).
+ */
+export function resealedTotp(v: string | null, to: TotpCipher, from: TotpCipher | undefined): string | null {
+  if (v === null) return v
+  if (plain(v)) return to.seal(v)
+  try {
+    to.open(v)
+    return v
+  } catch {
+    if (!from) return v
+    try {
+      return to.seal(from.open(v))
+    } catch {
+      return v
+    }
+  }
+}
+
 export const newServiceToken = () => `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
 /** `last_used_at` is written at most once a minute: a CI job's burst of calls is not a burst of writes. */
 export const usedLongAgo = (lastUsedAt: number | null, now: number) => lastUsedAt === null || now - lastUsedAt > 60_000

@@ -229,12 +229,13 @@ export class Team {
       const pg = this.opts.postgres?.()
       if (pg) {
         const cache = new PgTeamCache(pg.lifecycle, pg.notices)
-        const totp = pg.passphrase ? passphraseTotpCipher(pg.passphrase) : totpCipher(this.opts.secrets)
+        const local = totpCipher(this.opts.secrets)
+        const totp = pg.passphrase ? passphraseTotpCipher(pg.passphrase) : local
         this.opened = {
           db: undefined,
           own: false,
           cache,
-          store: new PgTeamStore(cache, totp, clock),
+          store: new PgTeamStore(cache, totp, clock, totp === local ? undefined : local),
           sessions: new PgTeamSessions(cache, hours, clock),
         }
         return this.opened

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type PostgresServer, startPostgres } from '../../../test/helpers/postgres-server.js'
 import { type AccessRequestRow, type AccessStore, sqliteAccessStore } from '../../portal/access-store.js'
@@ -11,6 +12,7 @@ import {
   type TeamStore,
 } from '../../team/team-store.js'
 import { passphraseTotpCipher } from '../../team/totp-cipher.js'
+import { createBodyCipher } from '../body-cipher.js'
 import { openDatabase } from '../db.js'
 import { pgAccessStore } from './access-store.js'
 import { migratePg } from './migrations.js'
@@ -417,6 +419,25 @@ describe('two instances on one Postgres', () => {
       b.store.ssoAccount({ ...login, workspaces: [] }),
     ])
     expect(sso[0].id).toBe(sso[1].id)
+  })
+
+  it("TOTP secrets a data folder's secret-store key sealed (copied by switchyard migrate) are sealed again under the shared key at start", async () => {
+    const folderKey = createBodyCipher(randomBytes(32))
+    const acc = await a.store.createAccount(member('migrated@example.com'))
+    await pool.query('UPDATE team_accounts SET totp_secret = $1, totp_pending = $2 WHERE id = $3', [
+      folderKey.seal('MIGRATEDSECRET'),
+      'PLAINPENDING',
+      acc.id,
+    ])
+    const starting = new PgTeamStore(a.cache, passphraseTotpCipher(PASSPHRASE), clock, folderKey)
+    expect(await starting.sealPlainTotp()).toBe(1)
+    expect(await starting.sealPlainTotp()).toBe(0)
+    await until(() => b.store.getAccount(acc.id)?.totpSecret === 'MIGRATEDSECRET')
+    expect(b.store.getAccount(acc.id)?.totpPending).toBe('PLAINPENDING')
+    const [row] = await pool.query<{ totp_pending: string }>('SELECT totp_pending FROM team_accounts WHERE id = $1', [
+      acc.id,
+    ])
+    expect(row.totp_pending).not.toContain('PLAINPENDING')
   })
 
   it('the database holds no password, TOTP secret, session id or token in plain text (S7)', async () => {

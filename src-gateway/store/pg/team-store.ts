@@ -18,7 +18,6 @@ import {
   digestOf,
   EmailTakenError,
   hashPassword,
-  hasPlainTotp,
   keptWorkspaces,
   LastOwnerError,
   MAX_SETUP_TOKEN_LENGTH,
@@ -27,10 +26,10 @@ import {
   newServiceToken,
   OwnerExistsError,
   type PlainTotpRow,
+  resealedTotp,
   SETUP_TTL_MS,
   type ServiceAccountRecord,
   type ServiceRow,
-  sealPlain,
   TEAM_LIST_TABLES,
   type TeamStore,
   toAccount,
@@ -280,6 +279,8 @@ export class PgTeamStore implements TeamStore {
     private readonly cache: PgTeamCache,
     private readonly totp: TotpCipher,
     private readonly clock: () => number = Date.now,
+    /** The instance's secret-store TOTP cipher: what sealed accounts `switchyard migrate` copied from its data folder. */
+    private readonly legacy?: TotpCipher,
   ) {}
 
   private account(row: Omit<AccountRow, 'last_seen_at'>, sessions: Snapshot['sessions']): Account {
@@ -394,21 +395,34 @@ export class PgTeamStore implements TeamStore {
     await this.write((c) => setColumns(c, id, given))
   }
 
+  /**
+   * Seals plain TOTP values, and seals again under this store's key those only `legacy` opens (accounts a data
+   * folder's secret-store key sealed, copied here by `switchyard migrate`), so every instance opens them.
+   */
   async sealPlainTotp(): Promise<number> {
-    const rows = (
-      await this.cache.pool().query<PlainTotpRow>('SELECT id, totp_secret, totp_pending FROM team_accounts')
-    ).filter(hasPlainTotp)
-    if (rows.length === 0) return 0
+    const rows = await this.cache
+      .pool()
+      .query<PlainTotpRow>(
+        'SELECT id, totp_secret, totp_pending FROM team_accounts WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL',
+      )
+    const changed = rows
+      .map((r) => ({
+        r,
+        secret: resealedTotp(r.totp_secret, this.totp, this.legacy),
+        pending: resealedTotp(r.totp_pending, this.totp, this.legacy),
+      }))
+      .filter(({ r, secret, pending }) => secret !== r.totp_secret || pending !== r.totp_pending)
+    if (changed.length === 0) return 0
     await this.write(async (c) => {
-      for (const r of rows) {
+      for (const { r, secret, pending } of changed) {
         await c.query('UPDATE team_accounts SET totp_secret = $1, totp_pending = $2 WHERE id = $3', [
-          sealPlain(r.totp_secret, this.totp),
-          sealPlain(r.totp_pending, this.totp),
+          secret,
+          pending,
           r.id,
         ])
       }
     })
-    return rows.length
+    return changed.length
   }
 
   async removeAccount(id: string, opts: { keepAnOwner?: boolean } = {}): Promise<boolean> {
@@ -423,25 +437,30 @@ export class PgTeamStore implements TeamStore {
   async ssoAccount(input: Parameters<TeamStore['ssoAccount']>[0]): Promise<Account> {
     const now = this.clock()
     const workspaces = JSON.stringify(input.workspaces)
-    let id = newId('acc')
+    const upsert = (c: PoolClient) =>
+      c.query<{ id: string }>(
+        `INSERT INTO team_accounts (id, email, name, role, workspaces, source, sso_issuer, sso_subject, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'sso', $6, $7, $8, $8)
+         ON CONFLICT (sso_issuer, sso_subject) WHERE sso_issuer IS NOT NULL
+         DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role,
+           workspaces = excluded.workspaces, updated_at = excluded.updated_at
+         RETURNING id`,
+        [newId('acc'), input.email, input.name, input.role, workspaces, input.issuer, input.subject, now],
+      )
+    let id: string
     try {
-      // One statement: two first sign-ins of one person on two instances make one account.
-      id = await this.write(async (c) => {
-        const r = await c.query<{ id: string }>(
-          `INSERT INTO team_accounts (id, email, name, role, workspaces, source, sso_issuer, sso_subject, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'sso', $6, $7, $8, $8)
-           ON CONFLICT (sso_issuer, sso_subject) WHERE sso_issuer IS NOT NULL
-           DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role,
-             workspaces = excluded.workspaces, updated_at = excluded.updated_at
-           RETURNING id`,
-          [id, input.email, input.name, input.role, workspaces, input.issuer, input.subject, now],
-        )
-        return r.rows[0].id
-      })
+      id = await this.write(async (c) => (await upsert(c)).rows[0].id)
     } catch (err) {
-      // A local account with this address exists: single sign-on does not take it over.
-      if (isUniqueViolation(err)) throw new EmailTakenError(input.email)
-      throw err
+      if (!isUniqueViolation(err)) throw err
+      // Two first sign-ins of one person on two instances at once: the second can trip over the first's email
+      // before its ON CONFLICT sees the first's row. Once more, it takes the update path. A local account with
+      // this address fails again: single sign-on does not take it over.
+      try {
+        id = await this.write(async (c) => (await upsert(c)).rows[0].id)
+      } catch (again) {
+        if (isUniqueViolation(again)) throw new EmailTakenError(input.email)
+        throw again
+      }
     }
     return this.mustGet(id)
   }
