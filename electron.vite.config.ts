@@ -19,13 +19,15 @@ export default defineConfig({
     build: {
       outDir: r('out/main'),
       // The gateway runs in its own process: main starts out/main/gateway-process.js with utilityProcess.fork.
-      // Its report worker is out/main/report-worker.js, found beside the code that starts it
-      // (src-gateway/store/report-service.ts): shared chunks stay in out/main/ for that.
+      // Its report and log writer workers are out/main/report-worker.js and log-writer-worker.js, found beside
+      // the code that starts them (src-gateway/store/report-service.ts, log-writer-thread.ts): shared chunks stay
+      // in out/main/ for that.
       lib: {
         entry: {
           index: r('src-main/index.ts'),
           'gateway-process': r('src-gateway/host/gateway-process.ts'),
           'report-worker': r('src-gateway/store/report-worker.ts'),
+          'log-writer-worker': r('src-gateway/store/log-writer-worker.ts'),
         },
       },
       rollupOptions: { output: { chunkFileNames: '[name]-[hash].js' } },

@@ -32,7 +32,10 @@ let growthFactor = 0
 function governYoungGeneration(): void {
   const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')
   const factor = newSpace && newSpace.space_size >= YOUNG_GENERATION_CAP_BYTES ? 1 : 2
-  if (factor === growthFactor) return
+  // At the cap the flag is set again after every collection, not only when it changes: V8's flags are the
+  // process's, and each new isolate (a worker thread: the log writer's, a report's) puts a growth factor below 2
+  // back to 2 as its heap is configured, which would let this one grow to 32 MB.
+  if (factor === growthFactor && factor === 2) return
   growthFactor = factor
   v8.setFlagsFromString(`--semi-space-growth-factor=${factor}`)
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseConfig } from '../config/load.js'
 import type { LogEvent } from '../core/log-event.js'
@@ -287,6 +290,128 @@ describe('log writer on a full disk', () => {
     expect(writer.stats()).toMatchObject({ pending: 0, written: 7, dropped: 0 })
     expect(count(db, "request_logs WHERE request_id != 'filler'")).toBe(7)
     expect(warnings.join('\n')).not.toMatch(/could not be written/)
+    db.close()
+  })
+})
+
+describe('log writer in its worker thread (a database file)', () => {
+  const dirs: string[] = []
+  const fileDb = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-log-thread-'))
+    dirs.push(dir)
+    return openDatabase(dir)
+  }
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+  /** Rows this connection wrote itself: the worker's rows are not among them. */
+  const ownChanges = (db: ReturnType<typeof openDatabase>) =>
+    db.prepare('SELECT total_changes()').pluck().get() as number
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10))
+  }
+
+  it('starts its thread only once a flush is busy: a quiet gateway writes here and keeps the memory', () => {
+    const db = fileDb()
+    const writer = createLogWriter(db)
+    const before = ownChanges(db)
+    for (let i = 0; i < 99; i++) writer.push(event({ requestId: `quiet-${i}` }))
+    writer.flush()
+    const quiet = ownChanges(db)
+    expect(quiet).toBeGreaterThan(before)
+    for (let i = 0; i < 100; i++) writer.push(event({ requestId: `busy-${i}` }))
+    writer.flush()
+    expect(ownChanges(db)).toBe(quiet)
+    expect(db.prepare('SELECT count(*) FROM request_logs').pluck().get()).toBe(199)
+    return writer.close().then(() => db.close())
+  })
+
+  it('writes off this connection, and flush() makes the rows readable here before it returns', async () => {
+    const db = fileDb()
+    const before = ownChanges(db)
+    const priced: number[] = []
+    const writer = createLogWriter(db, { thread: true, priceBook, onPriced: (_e, usd) => priced.push(usd) })
+    for (let i = 0; i < 3; i++)
+      writer.push(event({ requestId: `r${i}`, requestBody: { n: i }, responseBody: { ok: true } }))
+    writer.flush()
+    expect(db.prepare('SELECT request_id FROM request_logs ORDER BY id').pluck().all()).toEqual(['r0', 'r1', 'r2'])
+    expect(db.prepare('SELECT count(*) FROM request_log_bodies').pluck().get()).toBe(3)
+    expect(db.prepare("SELECT rowid FROM request_logs_fts WHERE request_logs_fts MATCH 'r1'").all()).toHaveLength(1)
+    expect(priced).toEqual([12.5, 12.5, 12.5])
+    expect(ownChanges(db)).toBe(before)
+    expect(writer.stats()).toEqual({ written: 3, pending: 0, retries: 0, dropped: 0, bodiesDropped: 0, failing: false })
+    await writer.close()
+    db.close()
+  })
+
+  it('writes on its timer without a flush(), and strips secrets set after start', async () => {
+    const db = fileDb()
+    const writer = createLogWriter(db, { thread: true, flushMs: 5 })
+    writer.setSecrets(['sk-upstream-0123456789abcdef'])
+    writer.push(event({ error: 'upstream said: bad key sk-upstream-0123456789abcdef' }))
+    await until(() => writer.stats().written === 1)
+    expect(db.prepare('SELECT error FROM request_logs').pluck().get()).not.toContain('sk-upstream')
+    await writer.close()
+    db.close()
+  })
+
+  it('keeps the rows of a batch the database refused, and writes them once it takes rows again', async () => {
+    const db = fileDb()
+    // In the file, so the worker's connection meets it too.
+    db.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON request_logs BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    )
+    const episodes: string[] = []
+    const writer = createLogWriter(db, { thread: true, warn: () => {}, onEpisode: (e) => episodes.push(e.state) })
+    writer.push(event({ requestId: 'kept' }))
+    writer.flush()
+    expect(writer.stats()).toMatchObject({ written: 0, pending: 1, failing: true, dropped: 0 })
+    db.exec('DROP TRIGGER refuse')
+    writer.flush()
+    expect(db.prepare('SELECT request_id FROM request_logs').pluck().all()).toEqual(['kept'])
+    expect(episodes).toEqual(['failing', 'recovered'])
+    await writer.close()
+    db.close()
+  })
+
+  it('stores a row whose body cannot cross to the thread, without the body', async () => {
+    const db = fileDb()
+    const writer = createLogWriter(db, { thread: true })
+    writer.push(event({ requestId: 'fn', requestBody: { call: () => 1 } }))
+    writer.push(event({ requestId: 'plain', requestBody: { n: 1 } }))
+    writer.flush()
+    expect(db.prepare('SELECT request_id FROM request_logs ORDER BY id').pluck().all()).toEqual(['fn', 'plain'])
+    expect(db.prepare('SELECT count(*) FROM request_log_bodies').pluck().get()).toBe(1)
+    await writer.close()
+    db.close()
+  })
+
+  it('writes on this connection, with one warning, when its thread cannot run', async () => {
+    const db = fileDb()
+    const warnings: string[] = []
+    const broken = () => new URL(`data:text/javascript,${encodeURIComponent('throw new Error("no sqlite here")')}`)
+    const writer = createLogWriter(db, { thread: true, threadEntry: broken, warn: (m) => warnings.push(m) })
+    writer.push(event({ requestId: 'kept' }))
+    await until(() => writer.stats().written === 1)
+    expect(db.prepare('SELECT request_id FROM request_logs').pluck().all()).toEqual(['kept'])
+    expect(writer.stats()).toMatchObject({ retries: 0, dropped: 0, failing: false })
+    expect(warnings).toEqual([expect.stringMatching(/no sqlite here.*written on the gateway's own thread/)])
+    writer.push(event({ requestId: 'next' }))
+    writer.flush()
+    expect(db.prepare('SELECT count(*) FROM request_logs').pluck().get()).toBe(2)
+    await writer.close()
+    db.close()
+  })
+
+  it('after close, ends its thread and writes a late row on this connection', async () => {
+    const db = fileDb()
+    const writer = createLogWriter(db, { thread: true })
+    writer.push(event({ requestId: 'before' }))
+    await writer.close()
+    const before = ownChanges(db)
+    writer.push(event({ requestId: 'late' }))
+    expect(db.prepare('SELECT request_id FROM request_logs ORDER BY id').pluck().all()).toEqual(['before', 'late'])
+    expect(ownChanges(db)).toBeGreaterThan(before)
     db.close()
   })
 })

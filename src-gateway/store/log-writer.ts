@@ -2,10 +2,12 @@ import type { LogEvent, LogSink } from '../core/log-event.js'
 import { eventCost } from '../pricing/event-cost.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import type { BodyCipher } from './body-cipher.js'
-import { createBodyScrubber, type ScrubbedBody } from './body-scrub.js'
 import type { Db } from './db.js'
-import { type RollupLine, rollUpNewRows } from './rollups.js'
-import { searchIndexer } from './search-index.js'
+import { createLogStore, hasBody, type LogStore } from './log-writer-store.js'
+import { type LogThread, LogThreadStopped, startLogThread, type WriteDone } from './log-writer-thread.js'
+
+// The Postgres writer (pg/log-writer.ts) maps rows with the same code.
+export { COLUMNS, hasBody, toRow } from './log-writer-store.js'
 
 export interface LogWriterOptions {
   /** Flush when this many rows are queued; also the most rows one transaction writes. */
@@ -33,6 +35,14 @@ export interface LogWriterOptions {
   onEpisode?: (episode: WriterEpisode) => void
   /** Where the writer's few warnings go; default `process.emitWarning` as a `SwitchyardLogWriter` warning. */
   warn?: (message: string) => void
+  /**
+   * Write in a worker thread with its own connection: `true` from the start, `false` never; by default once a
+   * flush holds BUSY_BATCH_ROWS rows, when the database is a file and bodies are not sealed (the cipher's key
+   * stays on this thread). An in-memory database is always written here.
+   */
+  thread?: boolean
+  /** The worker's entry (tests give one that fails); default the log-writer-worker module beside this one. */
+  threadEntry?: () => URL
 }
 
 /** A failure episode: from the first failed write to the next one that succeeds. */
@@ -73,115 +83,13 @@ const MAX_RETRY_MS = 30_000
 /** Named, so the process prints `(node:PID) SwitchyardLogWriter: …` rather than an anonymous `Warning: …`. */
 const emitWriterWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardLogWriter' })
 
+/**
+ * A flush this big (500 calls a second at the default flushMs) starts the worker thread: below it, writing
+ * here takes a few milliseconds every flushMs, less than the thread's memory (a V8 isolate, ~20 MB) is worth.
+ */
+const BUSY_BATCH_ROWS = 100
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
-
-/** request_logs' columns as toRow names them, in the order INSERT binds them (pg/log-writer.ts binds the same). */
-export const COLUMNS = [
-  'created_at',
-  'request_id',
-  'inbound_api',
-  'route',
-  'provider',
-  'model',
-  'requested_model',
-  'key_name',
-  'status',
-  'error',
-  'latency_ms',
-  'ttft_ms',
-  'input_tokens',
-  'output_tokens',
-  'cached_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'is_estimated',
-  'cost_usd',
-  'is_stream',
-  'attempts',
-  'is_cache_hit',
-  'prompt_name',
-  'prompt_version',
-  'prompt_arm',
-  'attempt_failures_json',
-  'is_fallback',
-  'downgraded_from',
-  'redactions_json',
-  'guardrails_json',
-  'guardrail_action',
-  'cache_saved_usd',
-  'caller',
-  'session_id',
-  'project',
-  'tool_call_repairs',
-  'client_tool',
-  'workspace',
-  'person',
-] as const satisfies readonly (keyof ReturnType<typeof toRow>)[]
-
-// Positional parameters: better-sqlite3 binds an array by index, named ones by looking up each of the 39
-// names in the row object (~2 µs of a row's ~11 µs insert).
-const INSERT = `INSERT INTO request_logs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`
-
-const INSERT_BODIES = `INSERT INTO request_log_bodies (log_id, request_json, response_json, is_truncated)
-  VALUES (?, ?, ?, ?)`
-
-const ACTION_RANK = { log: 1, flag: 2, block: 3 } as const
-
-/** The most severe guardrail action on a row, so "flagged" and "blocked" filter without parsing JSON. */
-function strongestAction(hits: LogEvent['guardrails']): string | null {
-  let best: keyof typeof ACTION_RANK | null = null
-  for (const h of hits ?? []) if (!best || ACTION_RANK[h.action] > ACTION_RANK[best]) best = h.action
-  return best
-}
-
-/** A log row's columns as SQLite stores them; the Postgres writer maps them from here too, so both agree. */
-export function toRow(e: LogEvent, costUsd: number | null, scrubText: (text: string) => string) {
-  return {
-    created_at: new Date(e.startedAt).toISOString(),
-    request_id: e.requestId,
-    inbound_api: e.inboundApi,
-    route: e.route ?? null,
-    provider: e.provider ?? null,
-    model: e.model ?? null,
-    requested_model: e.requestedModel,
-    key_name: e.keyName ?? null,
-    status: e.status,
-    // An upstream error may quote the credential it was sent.
-    error: e.error === undefined ? null : scrubText(e.error),
-    latency_ms: e.latencyMs,
-    ttft_ms: e.ttftMs ?? null,
-    input_tokens: e.inputTokens ?? null,
-    output_tokens: e.outputTokens ?? null,
-    cached_tokens: e.cachedTokens ?? null,
-    cache_write_tokens: e.cacheWriteTokens ?? null,
-    reasoning_tokens: e.reasoningTokens ?? null,
-    is_estimated: e.isEstimated ? 1 : 0,
-    // A cache hit cost nothing; what the provider would have charged is kept as `cache_saved_usd`.
-    cost_usd: e.isCacheHit ? 0 : costUsd,
-    is_stream: e.stream ? 1 : 0,
-    attempts: e.attempts,
-    is_cache_hit: e.isCacheHit ? 1 : 0,
-    prompt_name: e.promptName ?? null,
-    prompt_version: e.promptVersion ?? null,
-    prompt_arm: e.promptArm ?? null,
-    caller: e.caller ?? null,
-    session_id: e.sessionId ?? null,
-    project: e.project ?? null,
-    tool_call_repairs: e.toolCallRepairs || null,
-    client_tool: e.clientTool ?? null,
-    workspace: e.workspace ?? null,
-    person: e.person ?? null,
-    attempt_failures_json: e.attemptFailures?.length
-      ? JSON.stringify(e.attemptFailures.map((f) => ({ ...f, error: scrubText(f.error) })))
-      : null,
-    is_fallback: e.isFallback ? 1 : 0,
-    downgraded_from: e.downgradedFrom ?? null,
-    redactions_json: e.redactions ? JSON.stringify(e.redactions) : null,
-    guardrails_json: e.guardrails?.length ? JSON.stringify(e.guardrails) : null,
-    guardrail_action: strongestAction(e.guardrails),
-    cache_saved_usd: e.isCacheHit ? costUsd : null,
-  }
-}
 
 /**
  * Batched SQLite writer: the request path only appends to an array; rows are priced and written in
@@ -199,57 +107,50 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const maxBodies = Math.max(1, Math.floor(maxQueueRows / 10))
   // A full batch is written at once, and so is a queue at its cap (a small cap never drops before a write fails).
   const flushAt = Math.min(maxRows, maxQueueRows)
-  let scrub = createBodyScrubber(options.secrets ?? [])
-  const scrubText = (text: string) => scrub(text)?.text ?? text
-  const insert = db.prepare(INSERT)
-  const insertBodies = db.prepare(INSERT_BODIES)
-  const index = searchIndexer(db)
-
-  // Anything thrown here would fail the batch forever, so a row that cannot be priced or serialized
-  // is stored without its cost or body instead.
+  let secrets = [...(options.secrets ?? [])]
+  // The inserts, the search index and the rollups are most of a flush's cost: in a worker, they leave the
+  // thread that serves calls (which then only clones the batch into one message).
+  /** Whether rows may go to a worker thread; false for good once one could not run. */
+  let threadable = (options.thread ?? !cipher) && !db.memory
+  const startThread = () => startLogThread(db.name, { storeBodies, secrets }, options.threadEntry)
+  let thread: LogThread | undefined = threadable && options.thread === true ? startThread() : undefined
+  let local: LogStore | undefined
+  /** This connection's store: for in-memory databases, sealed bodies, and rows pushed after close. */
+  const here = (): LogStore => {
+    local ??= createLogStore(db, { storeBodies, secrets, cipher })
+    return local
+  }
   const priceOf = (e: LogEvent): number | null => (priceBook ? eventCost(priceBook, e) : null)
-  const bodyOf = (body: unknown): ScrubbedBody | null => {
-    try {
-      const scrubbed = scrub(body)
-      return scrubbed && cipher ? { ...scrubbed, text: cipher.seal(scrubbed.text) } : scrubbed
-    } catch {
-      return null
+  /** Writes a batch here (`done` runs before this returns) or posts it to the worker. */
+  const send = (batch: LogEvent[], costs: (number | null)[], done: WriteDone) => {
+    if (!thread && threadable && batch.length >= BUSY_BATCH_ROWS && phase === 'open') thread = startThread()
+    if (thread) {
+      return thread.write(batch, costs, (err) => {
+        if (!(err instanceof LogThreadStopped)) return done(err)
+        // A thread that cannot run (a broken install, a crash) must not cost the log: this connection takes over.
+        warn(`request log: ${err.message}; rows are written on the gateway's own thread from now on`)
+        thread = undefined
+        threadable = false
+        send(batch, costs, done)
+      })
     }
+    try {
+      here().write(batch, costs)
+    } catch (err) {
+      return done(err as Error)
+    }
+    done()
   }
 
-  const insertMany = db.transaction((events: LogEvent[], costs: (number | null)[]) => {
-    const rows: RollupLine[] = []
-    const times: number[] = []
-    let firstId = 0
-    let lastId = 0
-    for (const [i, e] of events.entries()) {
-      const row = toRow(e, costs[i], scrubText)
-      const { lastInsertRowid } = insert.run(COLUMNS.map((c) => row[c]))
-      lastId = Number(lastInsertRowid)
-      if (i === 0) firstId = lastId
-      rows.push(row)
-      times.push(e.startedAt)
-      const req = storeBodies && hasBody(e) ? bodyOf(e.requestBody) : null
-      const res = storeBodies && hasBody(e) ? bodyOf(e.responseBody) : null
-      if (req || res) {
-        insertBodies.run(
-          lastInsertRowid,
-          req?.text ?? null,
-          res?.text ?? null,
-          req?.isTruncated || res?.isTruncated ? 1 : 0,
-        )
-      }
-      // The stored (scrubbed, maybe sealed) text: the index never holds a secret the bodies do not.
-      index(lastInsertRowid, row, req?.text, res?.text)
-    }
-    // Stats read rollups; updating them in this transaction means a failed flush leaves neither behind.
-    rollUpNewRows(db, Date.now(), { firstId, lastId, rows, times })
-  })
   const queue: LogEvent[] = []
   /** Queued rows before this index have had their bodies taken off (or never had any). */
   let bareUpTo = 0
   /** Queued rows from `bareUpTo` on that still hold a body. */
   let bodied = 0
+  /** The batch being written (by the worker: until its answer), out of the queue; back at its front if it fails. */
+  let inFlight: LogEvent[] = []
+  /** Whether more rows were due while a batch was in flight: the next batch then goes at once. */
+  let again = false
   let timer: NodeJS.Timeout | undefined
   let written = 0
   let retries = 0
@@ -283,6 +184,13 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     for (let i = bareUpTo; i < batch.length; i++) if (hasBody(batch[i])) bodied--
     bareUpTo = Math.max(0, bareUpTo - batch.length)
     return batch
+  }
+  /** Puts a batch that was not written back at the front of the queue, bodies counted again. */
+  const putBack = (batch: LogEvent[]) => {
+    queue.unshift(...batch)
+    // Rows before the old `bareUpTo` have no bodies, so counting from 0 only adds the batch's.
+    bareUpTo = 0
+    for (const e of batch) if (hasBody(e)) bodied++
   }
 
   // Never thrown: flushes run from timers and from the end of calls, where an exception would go uncaught.
@@ -339,37 +247,64 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     onEpisode?.({ state: 'recovered', since, dropped: lost })
   }
 
-  /** Writes up to `maxRows` rows in one transaction; false when nothing was written (empty or failed). */
-  const writeChunk = (): boolean => {
-    if (queue.length === 0) return false
+  /**
+   * Starts writing up to `maxRows` rows in one transaction; `after` is told whether they were written (at once
+   * on this thread, on a later turn from the worker). Nothing to write, or a closed database, tells it false.
+   */
+  const startChunk = (after: (ok: boolean) => void) => {
+    if (queue.length === 0) return after(false)
     if (!db.open) {
       drop(take(queue.length))
-      return false
+      return after(false)
     }
-    const batch = queue.slice(0, maxRows)
-    const costs = batch.map(priceOf)
-    try {
-      insertMany(batch, costs)
-    } catch (err) {
-      if (!db.open) return writeChunk()
-      failed(err)
-      return false
-    }
-    take(batch.length)
-    written += batch.length
-    recovered()
-    if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
-    return true
+    again = queue.length > maxRows
+    const costs = queue.slice(0, maxRows).map(priceOf)
+    const batch = take(costs.length)
+    inFlight = batch
+    send(batch, costs, (err) => {
+      inFlight = []
+      if (err) {
+        putBack(batch)
+        if (bodied > maxBodies || queue.length > maxQueueRows) bound()
+        if (!db.open) {
+          drop(take(queue.length))
+          return after(false)
+        }
+        failed(err)
+        return after(false)
+      }
+      written += batch.length
+      recovered()
+      if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
+      after(true)
+    })
+  }
+
+  /** Writes one chunk before returning (waiting for the worker's answer); false when nothing was written. */
+  const writeChunk = (): boolean => {
+    let ok: boolean | undefined
+    startChunk((written) => {
+      ok = written
+    })
+    if (ok === undefined) thread?.settle()
+    return ok ?? false
   }
 
   /** A timer's flush: one transaction, then the rest on later turns, so a backlog never blocks the loop. */
   function flushChunk() {
     unschedule()
-    if (writeChunk() && queue.length > 0) schedule(0)
+    if (inFlight.length > 0) {
+      again = true
+      return
+    }
+    startChunk((ok) => {
+      if (ok && again && queue.length > 0) schedule(0)
+    })
   }
 
   const flushAll = () => {
     unschedule()
+    thread?.settle()
     while (writeChunk());
   }
 
@@ -410,12 +345,23 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       }
       phase = 'closed'
       if (queue.length > 0) giveUp()
+      // A row pushed from now on is written at once on this thread, while its owner keeps the database open.
+      const ending = thread
+      thread = undefined
+      await ending?.close()
     },
-    stats: () => ({ written, pending: queue.length, retries, dropped, bodiesDropped, failing: episode !== undefined }),
-    setSecrets(secrets) {
-      scrub = createBodyScrubber(secrets)
+    stats: () => ({
+      written,
+      pending: queue.length + inFlight.length,
+      retries,
+      dropped,
+      bodiesDropped,
+      failing: episode !== undefined,
+    }),
+    setSecrets(next) {
+      secrets = [...next]
+      thread?.setSecrets(secrets)
+      local?.setSecrets(secrets)
     },
   }
 }
-
-export const hasBody = (e: LogEvent) => e.requestBody !== undefined || e.responseBody !== undefined

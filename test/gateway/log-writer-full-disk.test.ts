@@ -24,14 +24,15 @@ afterAll(async () => {
 })
 
 /**
- * The database refuses every log row with a full disk's message, on this connection only (a TEMP
- * trigger). The writer's unit tests use SQLite's own SQLITE_FULL (max_page_count); here the log rows
- * alone are refused, so the Alerts list (same database) still shows what the writer raised.
+ * The database refuses every log row with a full disk's message (a trigger in the file, so the log writer's
+ * own connection in its worker thread meets it too). The writer's unit tests use SQLite's own SQLITE_FULL
+ * (max_page_count); here the log rows alone are refused, so the Alerts list (same database) still shows what
+ * the writer raised.
  */
 const fillDisk = (db: Db) =>
-  db.exec(`CREATE TEMP TRIGGER disk_full BEFORE INSERT ON main.request_logs
+  db.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON request_logs
            BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`)
-const freeDisk = (db: Db) => db.exec('DROP TRIGGER temp.disk_full')
+const freeDisk = (db: Db) => db.exec('DROP TRIGGER disk_full')
 
 const metric = async (url: string, name: string) => {
   const text = await (await fetch(`${url}/metrics`)).text()
