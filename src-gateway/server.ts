@@ -376,7 +376,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
 
   app.decorate('requestLog', requestLog)
   decoratePauseSwitch(app)
-  const prompts = openPromptLibrary(app, gw)
+  const prompts = openPromptLibrary(app, gw, postgres)
 
   // Root: what every request gets, whatever scope it lands in.
   registerErrorHandling(app)
