@@ -21,6 +21,7 @@ import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
 import { openPromptLibrary, registerPromptRunRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
+import { sqliteAuditStore } from './audit/audit-store.js'
 import { ConfigError, type LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
 import { SharedConfig, sharedConfigProblem } from './config/shared-config.js'
@@ -45,8 +46,10 @@ import { redisSettings } from './shared-state/settings.js'
 import { bodyCipherFor } from './store/body-cipher.js'
 import { closeDatabase, type Db, openDatabase } from './store/db.js'
 import { sqliteLogStore } from './store/log-store.js'
+import { pgAlertStore } from './store/pg/alert-store.js'
+import { pgAuditStore } from './store/pg/audit-store.js'
 import { pgConfigBackend } from './store/pg/config-store.js'
-import { pgLifecycle } from './store/pg/lifecycle.js'
+import { type PgLifecycle, pgLifecycle } from './store/pg/lifecycle.js'
 import { pgLogStore } from './store/pg/log-store.js'
 import { createPgLogWriter } from './store/pg/log-writer.js'
 import { startPgMaintenance } from './store/pg/maintenance.js'
@@ -202,6 +205,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     clock: deps.context?.clock,
     secure: https !== null,
     secrets: () => configStore.secrets,
+    auditStore: () => auditStore,
     // With `database`, team accounts and access requests are every instance's (store/pg/team-store.ts).
     postgres: () =>
       postgres && {
@@ -240,8 +244,16 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
       : undefined
   const db = dbDir ? openDatabase(dbDir) : undefined
   const clock = deps.context?.clock ?? Date.now
-  const alerts = new Alerts(config.resolved, { db, clock })
-  const postgres = databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
+  // With `database`, alerts and the audit trail are every instance's, in the shared Postgres; else the data folder's.
+  // The alert store reads the lifecycle when used: the lifecycle reports its outages as alerts, so it comes second.
+  const alerts: Alerts = new Alerts(config.resolved, {
+    store: databaseUrl === undefined ? undefined : pgAlertStore(() => postgres),
+    db,
+    clock,
+  })
+  const postgres: PgLifecycle | undefined =
+    databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
+  const auditStore = postgres ? pgAuditStore(postgres) : db ? sqliteAuditStore(db) : undefined
   const pgBackend: LogBackend | undefined = postgres && {
     writer: (options) => createPgLogWriter(postgres, options),
     retention: (policy) => startPgMaintenance(postgres, policy),
@@ -332,6 +344,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     // After Postgres opened: with `database`, the team's copy is read before the first request.
     await team.start()
     // With `database`, Postgres holds the shared config (durable) and Redis, if set too, carries none.
+    await alerts.start(gw.logStore)
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
     const configBackend = postgres ? pgConfigBackend(postgres) : gw.shared && redisConfigBackend(gw.shared)
     if (configBackend && passphrase) {
@@ -363,9 +376,10 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     sharedConfig?.close()
     await sharedConfig?.idle()
     await sharedState?.close()
+    // Stored before the shared database closes (the alert store may be Postgres).
+    await alerts.close()
     await postgres?.close()
     await gw.upstreams.close()
-    alerts.close()
     cache.close()
     await gw.logStore?.close()
     // SQLite's report worker when the log is in Postgres (otherwise the SQLite store closed it).
@@ -420,6 +434,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
       dataDir: deps.dataDir,
       requestLog,
       alerts,
+      audit: auditStore,
       prompts,
       clock: deps.context?.clock,
     })

@@ -36,21 +36,27 @@ export interface AlertQuery {
   workspaces?: readonly string[]
 }
 
+/**
+ * Where alerts are kept: the data folder's SQLite (sqliteAlertStore), the Postgres several instances share (config
+ * `database`, store/pg/alert-store.ts), or memory. Each is asynchronous so the shared one can be; the dedupe key is
+ * UNIQUE in both databases, so an occasion two instances raise at once is stored (and sent) once.
+ */
 export interface AlertStore {
-  /** Stores a new alert; undefined when one with its dedupe key exists already. */
-  insert(alert: NewAlert, createdAt: string): AlertRecord | undefined
+  /** Stores a new alert; undefined when one with its dedupe key exists already (raised here or elsewhere). */
+  insert(alert: NewAlert, createdAt: string): Promise<AlertRecord | undefined>
   /** Newest first. */
-  list(q: AlertQuery): AlertPage
+  list(q: AlertQuery): Promise<AlertPage>
   /**
    * Marks an alert acknowledged (keeping the first acknowledgement); undefined when there is no such alert,
    * or it is not of `workspaces` (when given).
    */
-  ack(id: number, at: string, workspaces?: readonly string[]): AlertRecord | undefined
+  ack(id: number, at: string, workspaces?: readonly string[]): Promise<AlertRecord | undefined>
   /** Dedupe keys of alerts raised since `iso`, so a restart does not raise them again. */
-  dedupeKeysSince(iso: string): string[]
+  dedupeKeysSince(iso: string): Promise<string[]>
 }
 
-interface AlertRow {
+/** An `alerts` row, as both databases return it (same columns: store/migrations.ts, store/pg/schema-alerts-audit.ts). */
+export interface AlertRow {
   id: number
   created_at: string
   kind: AlertKind
@@ -62,7 +68,7 @@ interface AlertRow {
   acknowledged_at: string | null
 }
 
-const fromRow = (r: AlertRow): AlertRecord => ({
+export const alertFromRow = (r: AlertRow): AlertRecord => ({
   id: r.id,
   createdAt: r.created_at,
   kind: r.kind,
@@ -74,7 +80,7 @@ const fromRow = (r: AlertRow): AlertRecord => ({
   acknowledgedAt: r.acknowledged_at,
 })
 
-const COLUMNS = 'id, created_at, kind, level, key_name, workspace, message, details_json, acknowledged_at'
+export const ALERT_COLUMNS = 'id, created_at, kind, level, key_name, workspace, message, details_json, acknowledged_at'
 
 /** Whether an alert is one of `workspaces` (undefined: every alert is). A gateway-wide alert is in no list. */
 const inWorkspaces = (a: AlertRecord, workspaces: readonly string[] | undefined) =>
@@ -86,15 +92,15 @@ export function sqliteAlertStore(db: Db): AlertStore {
     `INSERT OR IGNORE INTO alerts (created_at, kind, level, key_name, workspace, message, details_json, dedupe_key)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  const byId = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`)
+  const byId = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`)
   const ack = db.prepare('UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?')
   const keys = db.prepare('SELECT dedupe_key FROM alerts WHERE created_at >= ?').pluck()
   const get = (id: number | bigint) => {
     const row = byId.get(id) as AlertRow | undefined
-    return row && fromRow(row)
+    return row && alertFromRow(row)
   }
   return {
-    insert(a, createdAt) {
+    async insert(a, createdAt) {
       const r = insert.run(
         createdAt,
         a.kind,
@@ -107,7 +113,7 @@ export function sqliteAlertStore(db: Db): AlertStore {
       )
       return r.changes === 0 ? undefined : get(r.lastInsertRowid)
     },
-    list({ limit, cursor, open, kind, workspaces }) {
+    async list({ limit, cursor, open, kind, workspaces }) {
       const where = [open ? 'acknowledged_at IS NULL' : '1']
       const params: (number | string)[] = []
       if (kind !== undefined) {
@@ -125,18 +131,18 @@ export function sqliteAlertStore(db: Db): AlertStore {
         params.push(cursor)
       }
       const rows = db
-        .prepare(`SELECT ${COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+        .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
         .all(...params, limit + 1) as AlertRow[]
-      const items = rows.slice(0, limit).map(fromRow)
+      const items = rows.slice(0, limit).map(alertFromRow)
       return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
     },
-    ack(id, at, workspaces) {
+    async ack(id, at, workspaces) {
       const found = get(id)
       if (!found || !inWorkspaces(found, workspaces)) return undefined
       ack.run(at, id)
       return get(id)
     },
-    dedupeKeysSince: (iso) => keys.all(iso) as string[],
+    dedupeKeysSince: async (iso) => keys.all(iso) as string[],
   }
 }
 
@@ -145,7 +151,7 @@ export function memoryAlertStore(max = 1000): AlertStore {
   let rows: (AlertRecord & { dedupeKey: string })[] = []
   let nextId = 1
   return {
-    insert(a, createdAt) {
+    async insert(a, createdAt) {
       if (rows.some((r) => r.dedupeKey === a.dedupeKey)) return undefined
       const { dedupeKey, keyName, workspace, ...rest } = a
       const rec = {
@@ -161,7 +167,7 @@ export function memoryAlertStore(max = 1000): AlertStore {
       const { dedupeKey: _k, ...out } = rec
       return out
     },
-    list({ limit, cursor, open, kind, workspaces }) {
+    async list({ limit, cursor, open, kind, workspaces }) {
       const matching = rows
         .filter(
           (r) =>
@@ -178,13 +184,13 @@ export function memoryAlertStore(max = 1000): AlertStore {
         nextCursor: page.length > limit ? String(items[items.length - 1].id) : null,
       }
     },
-    ack(id, at, workspaces) {
+    async ack(id, at, workspaces) {
       const r = rows.find((x) => x.id === id)
       if (!r || !inWorkspaces(r, workspaces)) return undefined
       r.acknowledgedAt ??= at
       const { dedupeKey: _k, ...out } = r
       return out
     },
-    dedupeKeysSince: (iso) => rows.filter((r) => r.createdAt >= iso).map((r) => r.dedupeKey),
+    dedupeKeysSince: async (iso) => rows.filter((r) => r.createdAt >= iso).map((r) => r.dedupeKey),
   }
 }

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config/schema.js'
 import { keyWorkspace } from '../config/workspaces.js'
 import type { BudgetPeriod } from '../policies/spend-ledger.js'
 import type { Db } from '../store/db.js'
+import type { LogStore } from '../store/log-store.js'
 import type { WriterEpisode } from '../store/log-writer.js'
 import {
   type AlertKind,
@@ -14,7 +15,6 @@ import {
   sqliteAlertStore,
 } from './alert-store.js'
 import { HourlySpend, TRAILING_HOURS } from './cost-anomaly.js'
-import { hourlySpendSince, keyMinutesSince } from './history.js'
 import { NORM_MINUTES, type TrafficFlag, TrafficMonitor, type TrafficSettings } from './traffic-anomaly.js'
 import { postWebhook, type WebhookOptions } from './webhook.js'
 
@@ -39,6 +39,8 @@ const MAX_REMEMBERED = 10_000
 const STORE_RETRY_MS = 30_000
 
 export interface AlertsOptions {
+  /** Where alerts are kept (the shared Postgres's, with config `database`); default: `db`'s table, else memory. */
+  store?: AlertStore
   db?: Db
   clock: () => number
   /** Where delivery failures go (a webhook that cannot be reached must never fail a call). */
@@ -94,6 +96,10 @@ export class Alerts {
   /** Alerts the database refused, by dedupe key: said once, then tried again at each drain. */
   private unstored = new Set<string>()
   private retryTimer: NodeJS.Timeout | undefined
+  /** The drain storing now: drains run one after another, so alerts are stored in the order raised. */
+  private draining: Promise<void> = Promise.resolve()
+  private closed = false
+  private drainScheduled = false
 
   constructor(
     config: GatewayConfig,
@@ -104,14 +110,33 @@ export class Alerts {
     this.traffic = new TrafficMonitor(this.settings)
     this.webhook = config.alerts?.webhook || undefined
     this.keyWorkspaces = keyWorkspacesOf(config)
-    const now = opts.clock()
-    this.store = opts.db ? sqliteAlertStore(opts.db) : memoryAlertStore()
-    for (const k of this.store.dedupeKeysSince(new Date(now - DEDUPE_LOOKBACK_MS).toISOString())) this.fired.set(k, now)
-    if (opts.db) {
-      for (const r of hourlySpendSince(opts.db, now - (TRAILING_HOURS + 1) * HOUR))
-        this.hourly.add(r.usd, r.hour * HOUR)
-      const since = now - (NORM_MINUTES + this.settings.windowMinutes) * MINUTE
-      for (const r of keyMinutesSince(opts.db, since)) this.traffic.add(r.key, r.minute * MINUTE, r.n)
+    this.store = opts.store ?? (opts.db ? sqliteAlertStore(opts.db) : memoryAlertStore())
+  }
+
+  /**
+   * Picks up where the last run (or the other instances) left off, before the first call: the occasions already
+   * raised, and the spend and traffic baselines from the request log `log` (the shared one with config `database`).
+   * A database that cannot be read now leaves them empty, with a warning: the stored UNIQUE dedupe key still
+   * refuses a repeat, and the baselines fill as calls come.
+   */
+  async start(log: LogStore | undefined): Promise<void> {
+    const now = this.opts.clock()
+    try {
+      const keys = await this.store.dedupeKeysSince(new Date(now - DEDUPE_LOOKBACK_MS).toISOString())
+      for (const k of keys) if (!this.fired.has(k)) this.fired.set(k, now)
+    } catch (err) {
+      this.warn(`raised alerts could not be read: ${(err as Error).message}`)
+    }
+    if (!log) return
+    try {
+      const history = await log.anomalyHistory(
+        now - (TRAILING_HOURS + 1) * HOUR,
+        now - (NORM_MINUTES + this.settings.windowMinutes) * MINUTE,
+      )
+      for (const r of history.hourlySpend) this.hourly.add(r.usd, r.hour * HOUR)
+      for (const r of history.keyMinutes) this.traffic.add(r.key, r.minute * MINUTE, r.n)
+    } catch (err) {
+      this.warn(`the anomaly baselines could not be read from the request log: ${(err as Error).message}`)
     }
   }
 
@@ -253,27 +278,42 @@ export class Alerts {
     }
     this.fired.set(alert.dedupeKey, now)
     this.queue.push({ alert, createdAt: new Date(now).toISOString() })
-    if (this.queue.length === 1) setImmediate(() => this.drain())
+    // A new alert also retries the refused ones now: the database that refused them may be back (the alert saying
+    // Postgres is reachable again is raised the moment it is), so they need not wait for the retry timer.
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    setImmediate(() => {
+      this.drainScheduled = false
+      void this.drain()
+    })
   }
 
-  /** Stores the queued alerts and starts their webhook deliveries. */
-  private drain(): void {
+  /** Stores the queued alerts (after any drain still storing) and starts their webhook deliveries. */
+  private drain(): Promise<void> {
+    this.draining = this.draining
+      .then(() => this.storeQueued())
+      .catch((err: Error) => this.warn(`alerts could not be stored: ${err.message}`))
+    return this.draining
+  }
+
+  private async storeQueued(): Promise<void> {
     const batch = this.queue
     this.queue = []
     clearTimeout(this.retryTimer)
     this.retryTimer = undefined
+    const failed: typeof batch = []
     for (const { alert, createdAt } of batch) {
       let record: AlertRecord | undefined
       try {
-        record = this.store.insert(alert, createdAt)
+        record = await this.store.insert(alert, createdAt)
       } catch (err) {
         if (!this.unstored.has(alert.dedupeKey)) this.warn(`alert not stored yet: ${(err as Error).message}`)
         this.unstored.add(alert.dedupeKey)
-        this.queue.push({ alert, createdAt })
+        failed.push({ alert, createdAt })
         continue
       }
       this.unstored.delete(alert.dedupeKey)
-      // Already stored by an earlier run: raised once means sent once.
+      // Already stored by an earlier run or by another instance: raised once means sent once.
       if (!record) continue
       this.raised.set(alert.kind, (this.raised.get(alert.kind) ?? 0) + 1)
       if (!this.webhook) continue
@@ -283,30 +323,33 @@ export class Alerts {
       this.sending.add(sending)
       void sending.finally(() => this.sending.delete(sending))
     }
-    if (this.queue.length > 0) {
-      this.retryTimer = setTimeout(() => this.drain(), STORE_RETRY_MS)
+    // Those raised while this batch was stored keep their own scheduled drain; the refused ones wait for a retry.
+    this.queue.unshift(...failed)
+    if (failed.length > 0 && !this.closed) {
+      this.retryTimer = setTimeout(() => void this.drain(), STORE_RETRY_MS)
       this.retryTimer.unref()
     }
   }
 
   /** Stores what is queued now; called before the database closes. Webhooks in flight carry on. */
-  close(): void {
-    this.drain()
+  async close(): Promise<void> {
+    await this.drain()
+    this.closed = true
     clearTimeout(this.retryTimer)
   }
 
   /** Resolves once every alert raised so far is stored and its webhook delivery has finished (tests). */
   async idle(): Promise<void> {
-    this.drain()
+    await this.drain()
     while (this.sending.size > 0) await Promise.all(this.sending)
   }
 
-  list(q: AlertQuery): AlertPage {
+  list(q: AlertQuery): Promise<AlertPage> {
     return this.store.list(q)
   }
 
   /** Acknowledges an alert of `workspaces` (undefined: any); undefined when there is no such alert. */
-  ack(id: number, workspaces?: readonly string[]): AlertRecord | undefined {
+  ack(id: number, workspaces?: readonly string[]): Promise<AlertRecord | undefined> {
     return this.store.ack(id, new Date(this.opts.clock()).toISOString(), workspaces)
   }
 

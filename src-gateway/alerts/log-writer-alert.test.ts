@@ -18,13 +18,13 @@ describe('log writer alerts', () => {
     alerts.logWriterEpisode({ state: 'failing', since, error: 'database or disk is full' })
     alerts.logWriterEpisode({ state: 'failing', since, error: 'database or disk is full' })
     await vi.advanceTimersByTimeAsync(90_000)
-    expect(alerts.list({ limit: 10 }).items).toEqual([])
+    expect((await alerts.list({ limit: 10 })).items).toEqual([])
     expect(warnings).toEqual(['alert not stored yet: database or disk is full'])
 
     db.exec('DROP TRIGGER refuse')
     alerts.logWriterEpisode({ state: 'recovered', since, dropped: 1234 })
     await vi.advanceTimersByTimeAsync(30_000)
-    const items = alerts.list({ limit: 10 }).items
+    const { items } = await alerts.list({ limit: 10 })
     expect(items.map((a) => [a.kind, a.level])).toEqual([
       ['log_writer', 'critical'],
       ['log_writer', 'critical'],
@@ -33,7 +33,7 @@ describe('log writer alerts', () => {
       /^request log writes work again after \d+ s; 1234 log rows were dropped meanwhile$/,
     )
     expect(items[1].message).toMatch(/^request log writes are failing \(database or disk is full\)/)
-    alerts.close()
+    await alerts.close()
     db.close()
   })
 })

@@ -3,18 +3,22 @@ import type { LoadedConfig } from '../config/load.js'
 import { sealPlainSecrets } from '../config/secret-fields.js'
 import type { ConfigStore } from '../config/store.js'
 import type { Db } from '../store/db.js'
-import { type AuditActor, insertAudit } from './audit-store.js'
-import { AUDITED_ROUTES, type AuditScope } from './audited-routes.js'
+import type { AuditActor, AuditStore } from './audit-store.js'
+import { AUDITED_ROUTES, type AuditedRoute, type AuditScope } from './audited-routes.js'
 import { configView, promptsView, promptView } from './state-views.js'
 import { type AuditChange, diffValues } from './value-diff.js'
 
 /** Records admin changes; routes that change more than config and prompts (backup files) call it themselves. */
 export interface AuditLog {
-  /** `workspaces`: whose members may read the entry (`*`: every workspace's); absent: owners and admins only. */
+  /**
+   * `workspaces`: whose members may read the entry (`*`: every workspace's); absent: owners and admins only.
+   * Resolves once it is stored (await it before answering, so the entry is listed by then); never rejects: an entry
+   * that cannot be written is logged, the change it records is made all the same.
+   */
   record(
     req: FastifyRequest,
     entry: { action: string; target: string | null; diff: AuditChange[]; workspaces?: readonly string[] },
-  ): void
+  ): Promise<void>
 }
 
 declare module 'fastify' {
@@ -75,11 +79,14 @@ const sectionsOf = (diff: AuditChange[]) => [...new Set(diff.map((c) => c.path.s
  * snapshotted before the handler runs and compared after it answers (in onSend, so the entry exists by
  * the time the client sees the answer). One hook covers every route, so no route needs to know about
  * auditing, and a call that changed nothing (a dry-run import, a save identical to the latest version)
- * records nothing; GET /admin/v1/audit reads it (api/admin/audit-routes.ts). Only with a database: without a
- * data dir nothing is kept.
+ * records nothing; GET /admin/v1/audit reads it (api/admin/audit-routes.ts). Only with a database (`audit`: the data
+ * folder's SQLite, or the shared Postgres with config `database`): without one nothing is kept.
  */
-export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStore; db: Db | undefined }): void {
-  const { store, db } = opts
+export function registerAuditLog(
+  app: FastifyInstance,
+  opts: { store: ConfigStore; db: Db | undefined; audit: AuditStore | undefined },
+): void {
+  const { store, db, audit } = opts
   /** Every credential value in force now, by secret name: the store's and any plain one in the file. */
   const secretsNow = () =>
     new Map([
@@ -87,23 +94,32 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
       ...sealPlainSecrets(store.current.raw).values,
     ])
 
-  const record: AuditLog['record'] = (req, entry) => {
-    if (!db?.open) return
+  const record: AuditLog['record'] = async (req, entry) => {
+    if (!audit) return
     const values = [...(req.auditBefore?.secrets.values() ?? []), ...secretsNow().values()]
-    insertAudit(db, { ...actorOf(req), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
+    try {
+      await audit.insert({ ...actorOf(req), ...entry, diff: scrub(entry.diff, values), requestId: req.id })
+    } catch (err) {
+      // The change itself is made and answered; a failed audit write must not turn it into an error.
+      req.log.error({ err }, 'could not write the audit entry')
+    }
   }
   app.decorate('audit', { record })
-  if (!db) return
+  if (!audit) return
 
-  const scoped = (scope: AuditScope | undefined, req: FastifyRequest): Record<string, unknown> | undefined => {
+  const scoped = async (scope: AuditScope | undefined, req: FastifyRequest) => {
     if (scope === 'gateway') return { gateway: { paused: app.gatewayPause.paused } }
-    if (scope === 'prompts') return { promptLibrary: promptsView(db) }
+    if (scope === 'prompts') return { promptLibrary: await promptsView(app.promptLibrary.prompts) }
     if (scope === 'prompt') {
       const name = (req.params as { name: string }).name
-      return { promptLibrary: { [name]: promptView(db, name) } }
+      return { promptLibrary: { [name]: await promptView(app.promptLibrary.prompts, name) } }
     }
     return undefined
   }
+
+  // A prompt's workspace is read from the data folder's database (audited-routes.ts).
+  const workspacesOf = (route: AuditedRoute | undefined, req: FastifyRequest): readonly string[] =>
+    (db && route?.workspaces?.(req, { config: store.current.raw, db })) || []
 
   app.addHook('preHandler', async (req) => {
     const url = req.routeOptions.url
@@ -112,8 +128,8 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
     req.auditBefore = {
       config: store.current,
       secrets: secretsNow(),
-      scoped: scoped(route?.scope, req),
-      workspaces: route?.workspaces?.(req, { config: store.current.raw, db }) ?? [],
+      scoped: await scoped(route?.scope, req),
+      workspaces: workspacesOf(route, req),
     }
   })
 
@@ -129,7 +145,7 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
             configView(before.config.raw, { get: (n) => before.secrets.get(n) }),
             configView(store.current.raw, store.secrets),
           )
-    const diff = [...configDiff, ...diffValues(before.scoped, scoped(route?.scope, req))]
+    const diff = [...configDiff, ...diffValues(before.scoped, await scoped(route?.scope, req))]
     if (diff.length === 0) return payload
     try {
       const action = !route
@@ -139,8 +155,8 @@ export function registerAuditLog(app: FastifyInstance, opts: { store: ConfigStor
           : route.action(req, reply.statusCode)
       const target = route?.target(req) ?? sectionsOf(configDiff)
       // Before and after: a key moved between workspaces, or a provider made workspace-only, concerns both.
-      const after = route?.workspaces?.(req, { config: store.current.raw, db }) ?? []
-      record(req, { action, target, diff, workspaces: [...before.workspaces, ...after] })
+      const after = workspacesOf(route, req)
+      await record(req, { action, target, diff, workspaces: [...before.workspaces, ...after] })
     } catch (err) {
       // The change itself is made and answered; a failed audit write must not turn it into an error.
       req.log.error({ err }, 'could not write the audit entry')

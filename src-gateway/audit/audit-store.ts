@@ -36,7 +36,24 @@ export interface AuditFilter {
   visibleTo?: readonly string[]
 }
 
-interface AuditRow {
+/** The audit trail, in the data folder's SQLite or in the Postgres several instances share (config `database`). */
+export interface AuditStore {
+  /** Writes one entry; its id. */
+  insert(e: NewAuditEntry): Promise<number>
+  /** Entries matching `filter`, newest first, in pages keyed by id (`cursor` is the last id seen). */
+  list(filter: AuditFilter, page: { limit: number; cursor?: number }): Promise<AuditPage>
+  /** Replaces one entry's diff: an aggregated entry (repeated failed sign-ins) counts up in place. */
+  amend(id: number, diff: AuditEntry['diff']): Promise<void>
+}
+
+export interface AuditPage {
+  items: AuditEntry[]
+  total: number
+  nextCursor: string | null
+}
+
+/** An `audit_log` row, as both databases return it (same columns: store/migrations.ts, pg/schema-alerts-audit.ts). */
+export interface AuditRow {
   id: number
   created_at: string
   actor: string
@@ -49,7 +66,7 @@ interface AuditRow {
   diff_json: string
 }
 
-const toEntry = (r: AuditRow): AuditEntry => ({
+export const auditFromRow = (r: AuditRow): AuditEntry => ({
   id: r.id,
   createdAt: r.created_at,
   actor: r.actor,
@@ -62,7 +79,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   diff: JSON.parse(r.diff_json),
 })
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 function where(f: AuditFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = []
@@ -104,7 +121,7 @@ function where(f: AuditFilter): { sql: string; params: unknown[] } {
 }
 
 /** The stored form of an entry's workspaces: NULL for none, `["*"]` when shared with all, else sorted and unique. */
-function workspacesColumn(list: readonly string[] | undefined): string | null {
+export function workspacesColumn(list: readonly string[] | undefined): string | null {
   if (!list || list.length === 0) return null
   return JSON.stringify(list.includes('*') ? ['*'] : [...new Set(list)].sort())
 }
@@ -137,18 +154,30 @@ export function listAudit(
   db: Db,
   filter: AuditFilter,
   { limit, cursor }: { limit: number; cursor?: number },
-): { items: AuditEntry[]; total: number; nextCursor: string | null } {
+): AuditPage {
   const w = where(filter)
   const { n: total } = db.prepare(`SELECT count(*) AS n FROM audit_log ${w.sql}`).get(...w.params) as { n: number }
   const keyset = cursor === undefined ? '' : `${w.sql ? ' AND' : 'WHERE'} id < ?`
   const rows = db
     .prepare(`SELECT * FROM audit_log ${w.sql}${keyset} ORDER BY id DESC LIMIT ?`)
     .all(...w.params, ...(cursor === undefined ? [] : [cursor]), limit + 1) as AuditRow[]
-  const items = rows.slice(0, limit).map(toEntry)
+  const items = rows.slice(0, limit).map(auditFromRow)
   return { items, total, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null }
 }
 
 /** Replaces one entry's diff: an aggregated entry (repeated failed sign-ins) counts up in place. */
 export function amendAudit(db: Db, id: number, diff: AuditEntry['diff']): void {
   db.prepare('UPDATE audit_log SET diff_json = ? WHERE id = ?').run(JSON.stringify(diff), id)
+}
+
+/** Today's SQLite functions behind the AuditStore interface: each runs at once, on the gateway's connection. */
+export function sqliteAuditStore(db: Db): AuditStore {
+  return {
+    // The database closes with the gateway: a call answered after that records nothing (id 0), as it always has.
+    insert: async (e) => (db.open ? insertAudit(db, e) : 0),
+    list: async (filter, page) => listAudit(db, filter, page),
+    amend: async (id, diff) => {
+      if (db.open) amendAudit(db, id, diff)
+    },
+  }
 }

@@ -2,8 +2,7 @@ import type { SecretLookup } from '../config/load.js'
 import { maskSecret } from '../config/mask.js'
 import type { GatewayConfig } from '../config/schema.js'
 import { referencedSecrets, sealPlainSecrets } from '../config/secret-fields.js'
-import { latestVersion, listLabels } from '../prompts/prompt-store.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from '../prompts/prompt-store.js'
 
 /**
  * The config as the audit diffs it. Credentials appear only as their `${…}` references (plain ones in
@@ -24,29 +23,27 @@ export function configView(raw: GatewayConfig, secrets: SecretLookup): Record<st
 }
 
 /** One prompt as the audit diffs it: its newest version's content and where its labels point. */
-export function promptView(db: Db, name: string): Record<string, unknown> | undefined {
-  const latest = latestVersion(db, name)
+export async function promptView(store: PromptStore, name: string): Promise<Record<string, unknown> | undefined> {
+  const [latest, labels] = await Promise.all([store.latestVersion(name), store.listLabels(name)])
   if (!latest) return undefined
   return {
     version: latest.version,
     note: latest.note,
     ...latest.content,
-    labels: Object.fromEntries(listLabels(db, name).map((l) => [l.label, l.target])),
+    labels: Object.fromEntries(labels.map((l) => [l.label, l.target])),
   }
 }
 
 /** Every prompt in a line: its version count and labels (what a restore replaces). */
-export function promptsView(db: Db): Record<string, unknown> {
-  const rows = db
-    .prepare(
-      `SELECT p.name, max(v.version) AS version FROM prompts p JOIN prompt_versions v ON v.prompt_id = p.id
-       GROUP BY p.id ORDER BY p.name`,
-    )
-    .all() as { name: string; version: number }[]
-  return Object.fromEntries(
-    rows.map((r) => [
-      r.name,
-      { version: r.version, labels: Object.fromEntries(listLabels(db, r.name).map((l) => [l.label, l.target])) },
-    ]),
-  )
+export async function promptsView(store: PromptStore): Promise<Record<string, unknown>> {
+  const view: Record<string, unknown> = {}
+  for (const { name } of await store.names()) {
+    const summary = await store.getSummary(name)
+    if (!summary) continue
+    view[name] = {
+      version: summary.latestVersion,
+      labels: Object.fromEntries(summary.labels.map((l) => [l.label, l.target])),
+    }
+  }
+  return view
 }

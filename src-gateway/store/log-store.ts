@@ -1,6 +1,7 @@
 import type { LogDetail, LogItem } from '../../src-shared/contract/logs.js'
 import type { ArmStats } from '../../src-shared/contract/prompts.js'
 import type { SessionSummary } from '../../src-shared/contract/sessions.js'
+import { type AnomalyHistory, sqliteAnomalyHistory } from '../alerts/history.js'
 import { armStats } from '../prompts/feedback-store.js'
 import type { BodyCipher } from './body-cipher.js'
 import type { Db } from './db.js'
@@ -48,6 +49,11 @@ export interface LogStore {
    * feedback is in the same database as the log (the data folder's SQLite, or the shared Postgres).
    */
   promptArmStats(name: string, label: string | undefined): Promise<ArmStats[]>
+  /**
+   * The cost and traffic anomaly detectors' baselines at start (alerts/history.ts): spend per hour since
+   * `spendSinceMs`, requests per key per minute since `trafficSinceMs` (epoch ms).
+   */
+  anomalyHistory(spendSinceMs: number, trafficSinceMs: number): Promise<AnomalyHistory>
   /** Every row matching `filter`, newest first, `batchSize` at a time (prompt replay); stop early by returning. */
   batches(filter: LogFilter, batchSize?: number): AsyncGenerator<LogItem[]>
   /**
@@ -95,6 +101,7 @@ export function sqliteLogStore(db: Db, reports: ReportService): LogStore {
     },
     // Feedback is in this same database: the join stays in SQL, as before.
     promptArmStats: async (name, label) => armStats(db, name, label),
+    anomalyHistory: async (spendSinceMs, trafficSinceMs) => sqliteAnomalyHistory(db, spendSinceMs, trafficSinceMs),
     async *batches(filter, batchSize) {
       yield* logBatches(db, filter, batchSize)
     },

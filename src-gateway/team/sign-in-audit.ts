@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { AuditChange } from '../../src-shared/contract/audit.js'
-import { amendAudit, insertAudit } from '../audit/audit-store.js'
-import type { Db } from '../store/db.js'
+import type { AuditStore } from '../audit/audit-store.js'
 
 /**
  * Why a sign-in failed, as the audit trail tells admins. The caller's answer stays the same for an unknown
@@ -28,7 +27,10 @@ const MAX_USER_AGENT = 300
 const OTHERS = ' others'
 
 interface Counting {
-  id: number
+  /** The entry's id once written (0: not written); amendments wait for it. */
+  id: Promise<number>
+  /** The amendment being written: each waits for the one before, so the last count stays. */
+  amending: Promise<void>
   /** When failures for this email stop counting into this entry. */
   until: number
   attempts: number
@@ -53,27 +55,35 @@ const counted = (c: Counting): AuditChange[] => [
  * the failures for one email within a minute are one entry whose attempt count rises, and at most
  * MAX_FAILURE_ENTRIES entries begin per minute, the failures beyond that counting into one more entry. Neither the
  * password nor a code is ever written; the email is written as typed (bounded), since it may match no account.
+ * Each method resolves once its entry is stored (the shared Postgres's with config `database`) and never rejects:
+ * a write that fails is logged on the request, the sign-in answers as it would have.
  */
 export class SignInAudit {
   private readonly counting = new Map<string, Counting>()
   private window = { until: 0, begun: 0 }
 
   constructor(
-    private readonly db: () => Db | undefined,
+    private readonly store: () => AuditStore | undefined,
     private readonly clock: () => number,
   ) {}
 
-  signedIn(req: FastifyRequest, account: { id: string; name: string }, via: 'password' | 'sso' | 'setup'): void {
-    this.write(req, `person:${account.id}`, account.name, 'auth.sign-in', account.id, [{ path: 'via', after: via }])
+  async signedIn(
+    req: FastifyRequest,
+    account: { id: string; name: string },
+    via: 'password' | 'sso' | 'setup',
+  ): Promise<void> {
+    await this.write(req, `person:${account.id}`, account.name, 'auth.sign-in', account.id, [
+      { path: 'via', after: via },
+    ])
   }
 
-  signedOut(req: FastifyRequest, person: { id: string; name: string }): void {
-    this.write(req, `person:${person.id}`, person.name, 'auth.sign-out', person.id, [])
+  async signedOut(req: FastifyRequest, person: { id: string; name: string }): Promise<void> {
+    await this.write(req, `person:${person.id}`, person.name, 'auth.sign-out', person.id, [])
   }
 
-  failed(req: FastifyRequest, typedEmail: string | undefined, reason: SignInFailure): void {
-    const db = this.db()
-    if (!db?.open) return
+  async failed(req: FastifyRequest, typedEmail: string | undefined, reason: SignInFailure): Promise<void> {
+    const store = this.store()
+    if (!store) return
     const now = this.clock()
     // Entries begin in time order, so those whose minute is over are at the front.
     for (const [key, c] of this.counting) {
@@ -90,14 +100,28 @@ export class SignInAudit {
     if (open) {
       open.attempts++
       open.reasons[reason] = (open.reasons[reason] ?? 0) + 1
-      amendAudit(db, open.id, counted(open))
+      // The counts as they are now, written after the entry and after the amendment before this one.
+      const diff = counted(open)
+      open.amending = Promise.all([open.id, open.amending]).then(async ([id]) => {
+        if (id === 0) return
+        await store.amend(id, diff).catch((err: Error) => req.log.error({ err }, 'could not write the audit entry'))
+      })
+      await open.amending
       return
     }
-    const c: Counting = { id: 0, until: now + FAILURE_WINDOW_MS, attempts: 1, reasons: { [reason]: 1 } }
+    const c: Counting = {
+      id: Promise.resolve(0),
+      amending: Promise.resolve(),
+      until: now + FAILURE_WINDOW_MS,
+      attempts: 1,
+      reasons: { [reason]: 1 },
+    }
     const name = key === OTHERS ? '(other addresses)' : email || '(no email)'
+    // Counted before the write resolves, so failures arriving meanwhile count into this entry.
     c.id = this.write(req, 'anonymous', name, 'auth.sign-in-failed', key === OTHERS ? null : key || null, counted(c))
     if (key !== OTHERS) this.window.begun++
     this.counting.set(key, c)
+    await c.id
   }
 
   private write(
@@ -107,10 +131,10 @@ export class SignInAudit {
     action: string,
     target: string | null,
     diff: AuditChange[],
-  ): number {
-    const db = this.db()
-    if (!db?.open) return 0
-    return insertAudit(db, {
+  ): Promise<number> {
+    const store = this.store()
+    if (!store) return Promise.resolve(0)
+    const written = store.insert({
       actor,
       actorName: shown(actorName, MAX_NAME + MAX_EMAIL),
       remoteAddress: req.ip ?? null,
@@ -119,6 +143,10 @@ export class SignInAudit {
       target,
       requestId: req.id,
       diff,
+    })
+    return written.catch((err: Error) => {
+      req.log.error({ err }, 'could not write the audit entry')
+      return 0
     })
   }
 }

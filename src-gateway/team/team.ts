@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SESSION_COOKIE } from '../api/edge/admin-access.js'
+import type { AuditStore } from '../audit/audit-store.js'
 import type { LoadedConfig } from '../config/load.js'
 import type { SecretStore } from '../config/secrets.js'
 import { workspaceIds } from '../config/workspaces.js'
@@ -34,6 +35,8 @@ export interface TeamOptions {
   secure: boolean
   /** The gateway's secret store (provider keys'), which keeps the key TOTP secrets are sealed with. */
   secrets: () => SecretStore
+  /** Where sign-ins are recorded: the gateway's audit trail (the shared Postgres's with config `database`). */
+  auditStore: () => AuditStore | undefined
   /**
    * The shared Postgres (config `database`): accounts, sessions, service accounts, setup tokens and access requests
    * live there instead of the instance's SQLite, each instance keeping a copy of what sign-in checks read, refreshed
@@ -68,7 +71,7 @@ export class Team {
     // An email's counter is kept whatever else is sprayed only when it is an account's: those are the ones
     // guessing is aimed at, and there are only as many as the team has members.
     this.limiter = new LoginLimiter(opts.clock, (email) => this.store.findByEmail(email) !== undefined)
-    this.audit = new SignInAudit(opts.db, opts.clock ?? Date.now)
+    this.audit = new SignInAudit(opts.auditStore, opts.clock ?? Date.now)
   }
 
   mode(): 'solo' | 'team' {

@@ -35,7 +35,7 @@ export function registerAdminAlerts(app: FastifyInstance, alerts: Alerts): void 
     '/admin/v1/alerts/:id/ack',
     { config: { permission: 'alerts:write' }, schema: { params: AlertParamsSchema, body: NoBodySchema } },
     async (req) => {
-      const alert = alerts.ack(req.params.id, visibleWorkspaces(req.principal))
+      const alert = await alerts.ack(req.params.id, visibleWorkspaces(req.principal))
       if (!alert) throw notFound(`no alert ${req.params.id}`, 'alert_not_found')
       return alert
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Alerts } from '../../alerts/alerts.js'
 import { registerAuditLog } from '../../audit/audit-log.js'
+import type { AuditStore } from '../../audit/audit-store.js'
 import type { ConfigStore } from '../../config/store.js'
 import type { GatewayContext } from '../../gateway-context.js'
 import { registerAccessRoutes } from '../../portal/access-routes.js'
@@ -42,6 +43,8 @@ export interface AdminApiDeps {
   dataDir: string | undefined
   requestLog: RequestLog
   alerts: Alerts
+  /** The audit trail: the data folder's SQLite, or the shared Postgres (config `database`); none without either. */
+  audit: AuditStore | undefined
   prompts: PromptLibrary
   clock?: () => number
 }
@@ -58,8 +61,8 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   validateWithContract(scope)
   registerAdminAuth(scope, deps.access)
   registerPermissionsGuard(scope)
-  registerAuditLog(scope, { store, db })
-  registerAuditRoutes(scope)
+  registerAuditLog(scope, { store, db, audit: deps.audit })
+  registerAuditRoutes(scope, deps.audit)
   registerAdminInfo(scope, { dataDir })
   registerAdminLogs(scope)
   registerAdminSessions(scope)

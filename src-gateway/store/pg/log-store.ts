@@ -116,6 +116,22 @@ export function pgLogStore(pool: PgPool, options: PgLogStoreOptions = {}): LogSt
         [name, label ?? null],
       )
     },
+    // created_at is epoch ms here: the hour and minute numbers are SQLite's (seconds since the epoch / 3600, / 60).
+    async anomalyHistory(spendSinceMs, trafficSinceMs) {
+      const [hourlySpend, keyMinutes] = await Promise.all([
+        pool.query<{ hour: number; usd: number }>(
+          `SELECT created_at / 3600000 AS hour, sum(cost_usd) AS usd
+           FROM request_logs WHERE created_at >= $1 AND cost_usd > 0 GROUP BY 1`,
+          [spendSinceMs],
+        ),
+        pool.query<{ key: string; minute: number; n: number }>(
+          `SELECT key_name AS key, created_at / 60000 AS minute, count(*) AS n
+           FROM request_logs WHERE created_at >= $1 AND key_name IS NOT NULL GROUP BY key_name, 2`,
+          [trafficSinceMs],
+        ),
+      ])
+      return { hourlySpend, keyMinutes }
+    },
     batches: (filter, batchSize) => pgLogBatches(pool, filter, batchSize),
     startRetention(policy) {
       const maintenance = startPgMaintenance(pgTarget(pool), policy)

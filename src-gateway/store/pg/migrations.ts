@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
 import type { PgPool } from './pool.js'
+import { ALERTS_AUDIT_MIGRATION } from './schema-alerts-audit.js'
 import { CONFIG_MIGRATION } from './schema-config.js'
 import { TEAM_MIGRATION } from './schema-team.js'
 
@@ -170,6 +171,7 @@ CREATE TABLE log_rollup_redactions (
 );
 `,
   },
+  ALERTS_AUDIT_MIGRATION,
   TEAM_MIGRATION,
   CONFIG_MIGRATION,
 ]
