@@ -50,11 +50,11 @@ async function startWorkers(yaml: string, workers = WORKERS): Promise<{ serve: S
 }
 
 /** A model call on a connection of its own, so the primary places each one afresh. */
-function call(url: string, key = KEY, extra: Record<string, string> = {}) {
+function call(url: string, key = KEY, extra: Record<string, string> = {}, model = 'mock/mock-gpt') {
   return rawRequest(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extra },
-    body: JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
   })
 }
 
@@ -141,6 +141,28 @@ describe('serve --workers 3', () => {
     )
     for (const p of playground) expect(p.status).toBe(200)
     expect(new Set(playground.map(processOf)).size).toBe(1)
+  })
+
+  it('every worker takes the one admin token, and a route added through one is used by all within a second', async () => {
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+    const models = await Promise.all(
+      Array.from({ length: 9 }, () =>
+        rawRequest(`${serve.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } }),
+      ),
+    )
+    for (const m of models) expect(m.status).toBe(200)
+    expect(new Set(models.map(processOf)).size).toBe(WORKERS)
+
+    const put = await rawRequest(`${serve.url}/admin/v1/routes/fast`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ targets: [{ model: 'mock/mock-gpt' }] }),
+    })
+    expect(put.status).toBe(201)
+    await new Promise((r) => setTimeout(r, 1000))
+    const answers = await Promise.all(Array.from({ length: 9 }, () => call(serve.url, KEY, {}, 'fast')))
+    for (const a of answers) expect(a.status).toBe(200)
+    expect(new Set(answers.map(processOf)).size).toBe(WORKERS)
   })
 
   it('a key with rpm 20: exactly 20 of 60 parallel calls succeed across the workers', async () => {
