@@ -217,6 +217,16 @@ describe('serve --workers 3', () => {
   })
 })
 
+describe('serve --workers when its primary dies', () => {
+  it('its workers close too (they would otherwise hold their connections with nothing to hand them new ones)', async () => {
+    const { serve } = await startWorkers(configYaml(), 2)
+    const pids = workerPids(serve.output()).map((w) => w.pid)
+    expect(pids).toHaveLength(2)
+    await serve.kill()
+    await until('the workers to exit', () => pids.every((pid) => !alive(pid)))
+  })
+})
+
 describe('serve --workers refuses', () => {
   it('a config without `database`, saying why in one line', async () => {
     const err = await startWorkers(configYaml(false), 2).then(
