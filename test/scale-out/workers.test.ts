@@ -228,12 +228,23 @@ describe('serve --workers when its primary dies', () => {
 })
 
 describe('serve --workers refuses', () => {
-  it('a config without `database`, saying why in one line', async () => {
-    const err = await startWorkers(configYaml(false), 2).then(
+  const refusal = (yaml: string, workers: number) =>
+    startWorkers(yaml, workers).then(
       () => new Error('started'),
       (e: Error) => e,
     )
-    expect(err.message).toMatch(/serve exited 1/)
-    expect(err.message).toMatch(/--workers: needs both `redis` and `database`/)
+
+  it('a config without `database` or without `redis`, saying why in one line', async () => {
+    for (const yaml of [configYaml(false), configYaml().replace(/^redis: .*$/m, '')]) {
+      const err = await refusal(yaml, 2)
+      expect(err.message).toMatch(/serve exited 1/)
+      expect(err.message).toMatch(
+        /switchyard: --workers: needs both `redis` and `database` \(or --database\) in effect/,
+      )
+    }
+  })
+
+  it('a count it cannot run', async () => {
+    for (const n of [0, 65]) expect((await refusal(configYaml(), n)).message).toMatch(/--workers must be 1-64, got/)
   })
 })
