@@ -14,7 +14,7 @@ const tempDir = () => {
   dirs.push(d)
   return d
 }
-const at = (reason: BackupReason, iso: string) => takeSnapshot({}, undefined, reason, new Date(iso))
+const at = (reason: BackupReason, iso: string) => takeSnapshot({}, [], reason, new Date(iso))
 
 describe('backup files', () => {
   it('keeps the newest 30 of each reason, and never prunes one reason for another', () => {

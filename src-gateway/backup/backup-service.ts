@@ -3,17 +3,9 @@ import type { RestorePreview, RestoreResult } from '../../src-shared/contract/ba
 import { sameValue } from '../config/config-diff.js'
 import { type ConfigStore, ConfigValidationError } from '../config/store.js'
 import { GatewayError } from '../core/errors.js'
-import type { Db } from '../store/db.js'
+import type { PromptStore } from '../prompts/prompt-store.js'
 import { type BackupItem, backupPath, backupsDir, listBackups, readBackupFile, saveBackup } from './backup-files.js'
-import {
-  type Backup,
-  BackupFormatError,
-  type BackupReason,
-  dumpPrompts,
-  type PromptBackup,
-  restorePrompts,
-  takeSnapshot,
-} from './snapshot.js'
+import { type Backup, BackupFormatError, type BackupReason, type PromptBackup, takeSnapshot } from './snapshot.js'
 
 const DAY_MS = 24 * 3_600_000
 
@@ -22,15 +14,15 @@ export type { RestorePreview, RestoreResult }
 
 export interface BackupService {
   list(): BackupItem[]
-  create(reason: BackupReason): BackupItem
+  create(reason: BackupReason): Promise<BackupItem>
   /** The file of a backup; a 404 for an unknown id. */
   path(id: string): string
-  preview(id: string): RestorePreview
+  preview(id: string): Promise<RestorePreview>
   /** Takes a `pre-restore` snapshot, then switches the running gateway to the backup's config and prompts. */
-  restore(id: string): RestoreResult
+  restore(id: string): Promise<RestoreResult>
   remove(id: string): void
   /** Takes a `daily` snapshot when the newest is a day old or there is none; answers it, or null. */
-  ensureDaily(): BackupItem | null
+  ensureDaily(): Promise<BackupItem | null>
 }
 
 function promptChanges(now: PromptBackup[], then: PromptBackup[]): RestorePreview['prompts'] {
@@ -53,11 +45,12 @@ function promptChanges(now: PromptBackup[], then: PromptBackup[]): RestorePrevie
  */
 export function createBackupService(opts: {
   dataDir: string
-  db: Db
+  /** The prompt library: the data folder's SQLite, or the shared Postgres (config `database`). */
+  prompts: PromptStore
   store: ConfigStore
   clock?: () => number
 }): BackupService {
-  const { db, store } = opts
+  const { prompts, store } = opts
   const dir = backupsDir(opts.dataDir)
   const clock = opts.clock ?? Date.now
 
@@ -75,14 +68,14 @@ export function createBackupService(opts: {
       throw err
     }
   }
-  const create = (reason: BackupReason) =>
-    saveBackup(dir, takeSnapshot(store.current.raw, db, reason, new Date(clock())))
+  const create = async (reason: BackupReason) =>
+    saveBackup(dir, takeSnapshot(store.current.raw, await prompts.dump(), reason, new Date(clock())))
 
   return {
     list: () => listBackups(dir),
     create,
     path,
-    preview(id) {
+    async preview(id) {
       const backup = read(id)
       const check = store.check(backup.config)
       return {
@@ -93,17 +86,17 @@ export function createBackupService(opts: {
         valid: check.valid,
         errors: check.errors,
         changes: check.changes,
-        prompts: promptChanges(dumpPrompts(db), backup.prompts),
+        prompts: promptChanges(await prompts.dump(), backup.prompts),
       }
     },
-    restore(id) {
+    async restore(id) {
       const backup = read(id)
       // A config this version cannot run is refused before anything is written.
       const { valid, errors, changes } = store.check(backup.config)
       if (!valid) throw new ConfigValidationError(errors)
-      const preRestore = create('pre-restore')
+      const preRestore = await create('pre-restore')
       // Prompts first: a damaged file fails there, in a transaction, before the config has changed.
-      restorePrompts(db, backup.prompts)
+      await prompts.restore(backup.prompts)
       const loaded = store.apply(backup.config)
       return {
         restored: id,
@@ -116,7 +109,7 @@ export function createBackupService(opts: {
     remove(id) {
       unlinkSync(path(id))
     },
-    ensureDaily() {
+    async ensureDaily() {
       const newest = listBackups(dir).find((b) => b.reason === 'daily')
       if (newest && clock() - Date.parse(newest.createdAt) < DAY_MS) return null
       return create('daily')

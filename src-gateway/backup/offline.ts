@@ -11,7 +11,7 @@ import { sqlitePromptStore } from '../prompts/prompt-store.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { type BackupItem, backupsDir, readBackupFile, saveBackup, writeBackupFile } from './backup-files.js'
 import { refuseWhileServed } from './data-dir-lock.js'
-import { type BackupReason, restorePrompts, takeSnapshot } from './snapshot.js'
+import { type BackupReason, dumpPrompts, restorePrompts, takeSnapshot } from './snapshot.js'
 
 // `switchyard backup|restore|export|import`: the same snapshots and transfers as the running gateway
 // makes, done on the files while it is stopped (two writers to one config file would overwrite each
@@ -64,7 +64,7 @@ function withDatabase<T>(dataDir: string, create: boolean, use: (db: Db | undefi
 
 function snapshot(t: OfflineTarget, reason: BackupReason) {
   const config = readConfig(t.configPath)
-  return withDatabase(t.dataDir, false, (db) => takeSnapshot(config, db, reason, new Date()))
+  return withDatabase(t.dataDir, false, (db) => takeSnapshot(config, db ? dumpPrompts(db) : [], reason, new Date()))
 }
 
 /** Writes a backup to `out`, or into DATA_DIR/backups like the gateway's own; answers the file written. */
@@ -150,7 +150,7 @@ export async function importOffline(t: OfflineTarget, file: string, apply: boole
   })
   return withLibrary(t.dataDir, apply, (db) => {
     const beforeImport = () =>
-      saveBackup(backupsDir(t.dataDir), takeSnapshot(current.raw, db, 'pre-import', new Date()))
+      saveBackup(backupsDir(t.dataDir), takeSnapshot(current.raw, dumpPrompts(db), 'pre-import', new Date()))
     return importConfig(store, sqlitePromptStore(db), parsed.data, { apply, beforeImport })
   })
 }

@@ -124,7 +124,7 @@ export function dumpPrompts(db: Db): PromptBackup[] {
  * Replaces the prompt library with a backup's, in one transaction: the same prompts, version numbers,
  * content, notes, authors, times, labels and label history as when it was taken.
  */
-export function restorePrompts(db: Db, prompts: PromptBackup[]): void {
+export function restorePrompts(db: Db, prompts: readonly PromptBackup[]): void {
   const insertPrompt = db.prepare('INSERT INTO prompts (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)')
   const insertVersion = db.prepare(
     `INSERT INTO prompt_versions (id, prompt_id, version, content_hash, content_json, note, author, created_at)
@@ -161,16 +161,16 @@ export function restorePrompts(db: Db, prompts: PromptBackup[]): void {
 }
 
 /**
- * A backup of `config` and `db`'s prompts. Plain credentials a hand-edited file may hold are replaced
- * by the `${secret:…}` references the gateway would seal them under, so no key value is ever copied.
+ * A backup of `config` and the prompt library `prompts` (dumpPrompts). Plain credentials a hand-edited file may hold
+ * are replaced by the `${secret:…}` references the gateway would seal them under, so no key value is ever copied.
  */
-export function takeSnapshot(config: GatewayConfig, db: Db | undefined, reason: BackupReason, now: Date): Backup {
+export function takeSnapshot(config: GatewayConfig, prompts: PromptBackup[], reason: BackupReason, now: Date): Backup {
   return {
     format: BACKUP_FORMAT,
     createdAt: now.toISOString(),
     reason,
     appVersion: VERSION,
     config: sealPlainSecrets(config).raw,
-    prompts: db ? dumpPrompts(db) : [],
+    prompts,
   }
 }

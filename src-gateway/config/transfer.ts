@@ -78,7 +78,7 @@ export async function importConfig(
   store: ConfigStore,
   library: PromptStore,
   data: unknown,
-  opts: { apply: boolean; beforeImport?: () => void },
+  opts: { apply: boolean; beforeImport?: () => unknown },
 ): Promise<ImportResult> {
   const { prompts: section, ...config } = isPlainObject(data) ? data : { prompts: undefined }
   const own = store.current.raw.prompts
@@ -107,7 +107,7 @@ export async function importConfig(
     const prompts = hasPrompts ? { prompts: await planPromptImport(library, section) } : {}
     return { valid: true, errors: [], changes: check.changes, ...dropped, ...prompts, applied: false }
   }
-  opts.beforeImport?.()
+  await opts.beforeImport?.()
   // Prompts first: they are checked already and written in one transaction, before the config changes.
   const prompts = hasPrompts ? { prompts: await importPrompts(library, section) } : {}
   const loaded = store.apply(candidate)

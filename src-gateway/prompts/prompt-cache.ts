@@ -119,6 +119,8 @@ export function cachedPromptStore(
     listPrompts: (query) => inner.listPrompts(query),
     names: () => inner.names(),
     importEntries: (entries, author) => changed('', inner.importEntries(entries, author)),
+    dump: () => inner.dump(),
+    restore: (prompts) => changed('', inner.restore(prompts)),
     close: unlisten,
   }
 }

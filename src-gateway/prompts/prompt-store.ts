@@ -1,5 +1,6 @@
 import type { LabelMove } from '../../src-shared/contract/prompts.js'
 import { DEFAULT_WORKSPACE } from '../../src-shared/contract/workspaces.js'
+import { dumpPrompts, type PromptBackup, restorePrompts } from '../backup/snapshot.js'
 import { GatewayError } from '../core/errors.js'
 import type { Db } from '../store/db.js'
 import { contentHash } from './content.js'
@@ -395,6 +396,10 @@ export interface PromptStore {
   }): Promise<{ items: PromptSummary[]; total: number; nextCursor: string | null }>
   names(): Promise<{ name: string; workspace: string }[]>
   importEntries(entries: readonly ImportEntry[], author: string): Promise<PromptImport>
+  /** The whole library as a backup holds it (backup/snapshot.ts's dumpPrompts). */
+  dump(): Promise<PromptBackup[]>
+  /** Replaces the whole library with a backup's, in one transaction (backup/snapshot.ts's restorePrompts). */
+  restore(prompts: readonly PromptBackup[]): Promise<void>
 }
 
 /** Today's SQLite functions behind the interface, unchanged. */
@@ -417,5 +422,7 @@ export function sqlitePromptStore(db: Db): PromptStore {
     listPrompts: async (query) => listPrompts(db, query),
     names: async () => promptNames(db),
     importEntries: async (entries, author) => importEntries(db, entries, author),
+    dump: async () => dumpPrompts(db),
+    restore: async (prompts) => restorePrompts(db, prompts),
   }
 }

@@ -37,11 +37,16 @@ export function invalidRequest(part: RequestPart, problems: ConfigProblem[]): Ga
 
 /** Runs a config change; a config it would make invalid becomes a 400 at the field concerned. */
 export function applying<T>(change: () => T): T {
-  try {
-    return change()
-  } catch (err) {
+  const rethrow = (err: unknown): never => {
     if (err instanceof ConfigValidationError) throw invalidBody(err.problems)
     throw err
+  }
+  try {
+    const out = change()
+    // An async change (a backup restore) rejects instead of throwing.
+    return out instanceof Promise ? (out.catch(rethrow) as T) : out
+  } catch (err) {
+    return rethrow(err)
   }
 }
 

@@ -5,6 +5,7 @@ import { NoBodySchema, NoQuerySchema } from '../../../src-shared/contract/common
 import { type BackupService, createBackupService } from '../../backup/backup-service.js'
 import type { ConfigStore } from '../../config/store.js'
 import { GatewayError } from '../../core/errors.js'
+import type { PromptStore } from '../../prompts/prompt-store.js'
 import type { Db } from '../../store/db.js'
 import { applying } from './admin-errors.js'
 
@@ -18,10 +19,18 @@ const DAILY_CHECK_MS = 3_600_000
  */
 export function registerBackups(
   app: FastifyInstance,
-  opts: { store: ConfigStore; db: Db | undefined; dataDir: string | undefined; clock?: () => number },
+  opts: {
+    store: ConfigStore
+    db: Db | undefined
+    /** The prompt library a backup holds (the shared one with `database`). */
+    prompts: PromptStore
+    dataDir: string | undefined
+    clock?: () => number
+  },
 ): BackupService | undefined {
-  const { store, db, dataDir } = opts
-  const backups = db && dataDir ? createBackupService({ dataDir, db, store, clock: opts.clock }) : undefined
+  const { store, db, dataDir, prompts } = opts
+  // Backup files live in the data folder, which a gateway opening no database there (--no-log) does not write.
+  const backups = db && dataDir ? createBackupService({ dataDir, prompts, store, clock: opts.clock }) : undefined
   const service = () => {
     if (backups) return backups
     throw new GatewayError(
@@ -33,15 +42,9 @@ export function registerBackups(
 
   if (backups) {
     let timer: NodeJS.Timeout | undefined
-    const daily = () => {
-      try {
-        backups.ensureDaily()
-      } catch (err) {
-        app.log.error({ err }, 'daily backup failed')
-      }
-    }
+    const daily = () => backups.ensureDaily().catch((err) => app.log.error({ err }, 'daily backup failed'))
     app.addHook('onReady', async () => {
-      daily()
+      await daily()
       timer = setInterval(daily, DAILY_CHECK_MS)
       timer.unref()
     })
@@ -61,8 +64,8 @@ export function registerBackups(
     '/admin/v1/backups',
     { config: { permission: 'settings:write' }, schema: { body: CreateBackupSchema } },
     async (req, reply) => {
-      const item = service().create('manual')
-      app.audit.record(req, {
+      const item = await service().create('manual')
+      await app.audit.record(req, {
         action: 'backup.create',
         target: item.id,
         diff: [{ path: `backups.${item.id}`, after: item }],
@@ -105,7 +108,7 @@ export function registerBackups(
         .list()
         .find((b) => b.id === id)
       service().remove(id)
-      app.audit.record(req, {
+      await app.audit.record(req, {
         action: 'backup.delete',
         target: id,
         diff: [{ path: `backups.${id}`, before: item }],

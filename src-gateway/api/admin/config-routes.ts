@@ -18,7 +18,7 @@ export interface AdminConfigOptions {
   /** The prompt library, which export and import carry prompts to and from on request. */
   prompts: PromptStore
   /** Runs right before a valid import is applied: the pre-import backup (see backup/). */
-  beforeImport?: () => void
+  beforeImport?: () => unknown
 }
 
 /**

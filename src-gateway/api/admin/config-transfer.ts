@@ -38,7 +38,7 @@ export function registerConfigTransfer(
   app: FastifyInstance,
   store: ConfigStore,
   library: PromptStore,
-  beforeImport?: () => void,
+  beforeImport?: () => unknown,
 ): void {
   app.get<{ Querystring: ConfigExportQuery }>(
     '/admin/v1/config/export',

@@ -74,7 +74,7 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
   registerAdminPrompts(scope, deps.prompts.prompts, store)
   registerAdminFeedback(scope, deps.prompts)
   registerAdminCompare(scope, deps.prompts, store)
-  const backups = registerBackups(scope, { store, db, dataDir, clock: deps.clock })
+  const backups = registerBackups(scope, { store, db, prompts: deps.prompts.prompts, dataDir, clock: deps.clock })
   // The hub is built with the gateway (server.ts) and decorated on the root, where every scope reads it.
   registerWorkspaceRoutes(scope, store)
   registerPortalRoutes(scope, store, deps.prompts.prompts)
@@ -88,6 +88,6 @@ export function registerAdminApi(scope: FastifyInstance, deps: AdminApiDeps): vo
     store,
     dataDir,
     prompts: deps.prompts.prompts,
-    beforeImport: backups && (() => void backups.create('pre-import')),
+    beforeImport: backups && (() => backups.create('pre-import')),
   })
 }

@@ -133,7 +133,10 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
     await new Promise((r) => setTimeout(r, 50))
   }
   expect(seen?.status).toBe('done')
-  expect(seen?.cells.map((c) => c.output)).toEqual(['Echo: Say hello to Ann', 'Echo: Say hello to Bob'])
+  expect(
+    seen?.cells.map((c) => c.output),
+    JSON.stringify(seen?.cells),
+  ).toEqual(['Echo: Say hello to Ann', 'Echo: Say hello to Bob'])
   expect((await b.call('GET', '/admin/v1/compare/runs?limit=5')).json.items).toMatchObject([{ id, name: 'shared run' }])
   expect((await b.call('GET', `/admin/v1/compare/runs/${id}/export?format=csv`)).text).toContain('Say hello to Bob')
 
@@ -158,4 +161,44 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
   expect((await a.call('GET', `/admin/v1/compare/runs/${id}`)).status).toBe(404)
   expect((await a.call('DELETE', '/admin/v1/prompts/welcome')).status).toBe(204)
   expect((await b.call('GET', '/admin/v1/prompts/welcome')).status).toBe(404)
+}, 90_000)
+
+it('a backup taken through one gateway holds the shared library, and restoring it through another puts it back for both', async () => {
+  const [a, b] = await Promise.all([start(), start()])
+  await a.call('POST', '/admin/v1/prompts/kept/versions', {
+    model: 'mock/gpt-a',
+    messages: [{ role: 'user', content: 'v1' }],
+  })
+  await a.call('PUT', '/admin/v1/prompts/kept/labels/prod', { version: 1 })
+  const backup = await a.call('POST', '/admin/v1/backups', {})
+  expect(backup.status).toBe(201)
+  const file = JSON.parse((await a.call('GET', `/admin/v1/backups/${backup.json.id}`)).text)
+  expect(file.prompts.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['greet', 'kept']))
+
+  // Changed through B after the backup, then restored through A (the backup file is in A's data folder).
+  await b.call('POST', '/admin/v1/prompts/kept/versions', {
+    model: 'mock/gpt-a',
+    messages: [{ role: 'user', content: 'v2' }],
+  })
+  await b.call('POST', '/admin/v1/prompts/later/versions', {
+    model: 'mock/gpt-a',
+    messages: [{ role: 'user', content: 'x' }],
+  })
+  const preview = (await a.call('GET', `/admin/v1/backups/${backup.json.id}/preview`)).json
+  expect(preview.prompts).toEqual({ added: [], removed: ['later'], changed: ['kept'] })
+  expect((await a.call('POST', `/admin/v1/backups/${backup.json.id}/restore`)).status).toBe(200)
+  expect((await b.call('GET', '/admin/v1/prompts/later')).status).toBe(404)
+  expect((await b.call('GET', '/admin/v1/prompts/kept')).json).toMatchObject({
+    latestVersion: 1,
+    labels: [{ label: 'prod' }],
+  })
+  // The identities continue after the restored ids: the next save is numbered, not refused.
+  expect(
+    (
+      await b.call('POST', '/admin/v1/prompts/kept/versions', {
+        model: 'mock/gpt-a',
+        messages: [{ role: 'user', content: 'v3' }],
+      })
+    ).status,
+  ).toBe(201)
 }, 90_000)

@@ -1,5 +1,6 @@
 import type { LabelMove } from '../../../src-shared/contract/prompts.js'
 import { DEFAULT_WORKSPACE } from '../../../src-shared/contract/workspaces.js'
+import type { PromptBackup } from '../../backup/snapshot.js'
 import { contentHash } from '../../prompts/content.js'
 import {
   type ImportEntry,
@@ -215,6 +216,88 @@ async function importEntries(tx: Queryable, entries: readonly ImportEntry[], aut
   return plan
 }
 
+/** The whole library as a backup holds it: four reads, grouped by prompt here (dumpPrompts' shape and order). */
+async function dump(q: Queryable): Promise<PromptBackup[]> {
+  const [prompts, versions, labels, moves] = await Promise.all([
+    q.query<{ id: number; name: string; created_at: string; updated_at: string }>(
+      'SELECT id, name, created_at, updated_at FROM prompts ORDER BY id',
+    ),
+    q.query<VersionRow & { prompt_id: number }>(
+      `SELECT v.prompt_id, ${VERSION_COLUMNS} FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id
+       ORDER BY v.prompt_id, v.version`,
+    ),
+    q.query<{ prompt_id: number; label: string; target_json: string; updated_at: string }>(
+      'SELECT prompt_id, label, target_json, updated_at FROM prompt_labels ORDER BY prompt_id, label COLLATE "C"',
+    ),
+    q.query<{ prompt_id: number; label: string; from_json: string | null; to_json: string | null; created_at: string }>(
+      'SELECT prompt_id, label, from_json, to_json, created_at FROM prompt_label_moves ORDER BY prompt_id, id',
+    ),
+  ])
+  const of = <R extends { prompt_id: number }>(rows: R[], id: number) => rows.filter((r) => r.prompt_id === id)
+  return prompts.map((p) => ({
+    id: p.id,
+    name: p.name,
+    createdAt: p.created_at,
+    updatedAt: p.updated_at,
+    versions: of(versions, p.id).map((r) => {
+      const v = toVersion(r)
+      return {
+        id: v.id,
+        version: v.version,
+        contentHash: v.contentHash,
+        content: v.content,
+        note: v.note,
+        author: v.author,
+        createdAt: v.createdAt,
+      }
+    }),
+    labels: of(labels, p.id).map(toLabel),
+    labelMoves: of(moves, p.id).map(toMove),
+  }))
+}
+
+/** Replaces the library with a backup's, ids included, in the caller's transaction (restorePrompts on Postgres). */
+async function restore(tx: Queryable, prompts: readonly PromptBackup[]): Promise<void> {
+  const json = (v: unknown) => (v === null ? null : JSON.stringify(v))
+  // Versions, labels and moves go with their prompt (ON DELETE CASCADE).
+  await tx.query('DELETE FROM prompts')
+  for (const p of prompts) {
+    await tx.query('INSERT INTO prompts (id, name, created_at, updated_at) VALUES ($1, $2, $3, $4)', [
+      p.id,
+      p.name,
+      p.createdAt,
+      p.updatedAt,
+    ])
+    for (const v of p.versions) {
+      await tx.query(
+        `INSERT INTO prompt_versions (id, prompt_id, version, content_hash, content_json, note, author, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [v.id, p.id, v.version, v.contentHash, JSON.stringify(v.content), v.note, v.author, v.createdAt],
+      )
+    }
+    for (const l of p.labels) {
+      await tx.query('INSERT INTO prompt_labels (prompt_id, label, target_json, updated_at) VALUES ($1, $2, $3, $4)', [
+        p.id,
+        l.label,
+        JSON.stringify(l.target),
+        l.updatedAt,
+      ])
+    }
+    for (const m of p.labelMoves) {
+      await tx.query(
+        'INSERT INTO prompt_label_moves (prompt_id, label, from_json, to_json, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [p.id, m.label, json(m.from), json(m.to), m.createdAt],
+      )
+    }
+  }
+  // Ids were given: the identities continue after the highest, so the next save does not collide with one.
+  for (const table of ['prompts', 'prompt_versions']) {
+    await tx.query(
+      `SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`,
+    )
+  }
+}
+
 /**
  * The prompt library in the shared Postgres (config `database`): every instance reads and writes the same prompts,
  * versions and labels. Saves and label moves lock the prompt's row, so instances doing them at once take turns.
@@ -260,5 +343,7 @@ export function pgPromptStore(pg: PgLifecycle): PromptStore {
         q.query<{ name: string; workspace: string }>('SELECT name, workspace FROM prompts ORDER BY name COLLATE "C"'),
       ),
     importEntries: (entries, author) => write((tx) => importEntries(tx, entries, author)),
+    dump: () => read(dump),
+    restore: (prompts) => write((tx) => restore(tx, prompts)),
   }
 }

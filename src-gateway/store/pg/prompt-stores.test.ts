@@ -185,6 +185,27 @@ forEachDatabase('prompt library, feedback and runs', (backend) => {
     expect((await s.prompts.latestVersion('same'))?.version).toBe(1)
   })
 
+  it('dumps the library as a backup holds it and restores it whole, ids and history included', async () => {
+    await s.prompts.saveVersion('b-prompt', content('one'), { note: 'n', author: 'ann' })
+    await s.prompts.saveVersion('b-prompt', content('two'))
+    await s.prompts.setLabel('b-prompt', 'prod', { version: 2 })
+    await s.prompts.saveVersion('a-prompt', content('x'))
+    const dump = await s.prompts.dump()
+    expect(dump.map((p) => [p.id, p.name, p.versions.map((v) => v.version), p.labels.map((l) => l.label)])).toEqual([
+      [1, 'b-prompt', [1, 2], ['prod']],
+      [2, 'a-prompt', [1], []],
+    ])
+    expect(dump[0].labelMoves).toMatchObject([{ label: 'prod', from: null, to: { version: 2 } }])
+
+    await s.prompts.deletePrompt('a-prompt')
+    await s.prompts.saveVersion('c-prompt', content('later'))
+    await s.prompts.restore(dump)
+    expect(await s.prompts.dump()).toEqual(dump)
+    // New ids continue after the restored ones.
+    const next = await s.prompts.saveVersion('d-prompt', content('new'))
+    expect(next.version.id).toBeGreaterThan(Math.max(...dump.flatMap((p) => p.versions.map((v) => v.id))))
+  })
+
   it('keeps ratings, and counts them in a prompt’s arm stats next to its logged calls', async () => {
     await s.feedback.setFeedback('req-1', 'up')
     await s.feedback.setFeedback('req-2', 'up')
