@@ -176,6 +176,12 @@ it('copies config, keys and the log; a gateway on that Postgres serves the old k
       .n,
   )
   expect(hours).toBe(CALLS + 1)
+
+  // The audit trail the data folder kept is the shared one now: the route made there is listed here.
+  const audit = (await (await adminOf(target, 'GET', '/audit?action=route.create')).json()) as {
+    items: { action: string; target: string }[]
+  }
+  expect(audit.items).toEqual([expect.objectContaining({ action: 'route.create', target: 'fast' })])
 }, 240_000)
 
 it('refuses without SWITCHYARD_SECRET_KEY, and a --from that is not sqlite:', async () => {
