@@ -18,6 +18,8 @@ let mock: RunningMock
 const dirs: string[] = []
 const apps: FastifyInstance[] = []
 const SECRET = 'a-shared-secret-key-for-the-instances-0123'
+/** Planted: the provider's key must reach none of this part's tables (S7). */
+const PROVIDER_KEY = 'sk-planted-provider-key-7f3a9c2e5b1d'
 
 beforeAll(async () => {
   ;[server, mock] = await Promise.all([startPostgres(), startMockUpstream()])
@@ -28,6 +30,16 @@ afterAll(async () => {
   await mock?.stop()
   await server?.stop()
 })
+
+const TABLES = [
+  'prompts',
+  'prompt_versions',
+  'prompt_labels',
+  'prompt_label_moves',
+  'feedback',
+  'compare_runs',
+  'compare_cells',
+]
 
 interface Gateway {
   app: FastifyInstance
@@ -42,7 +54,7 @@ async function start(): Promise<Gateway> {
   const yaml = `discovery: { enabled: false }
 database: ${server.url}
 providers:
-  mock: { type: openai, baseUrl: "${mock.url}/v1", apiKey: "sk-test" }
+  mock: { type: openai, baseUrl: "${mock.url}/v1", apiKey: "${PROVIDER_KEY}" }
 pricing:
   mock/gpt-a: { input: 1000, output: 2000 }
 prompts:
@@ -148,6 +160,23 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
   for (const g of [a, b]) await g.app.requestLog.flush()
   const stats = (await a.call('GET', '/admin/v1/prompts/greet/stats')).json.items
   expect(stats).toMatchObject([{ version: 1, requests: 2, thumbsUp: 1, thumbsDown: 0 }])
+
+  // Neither the provider's key nor an instance's admin token is stored with the prompts, runs, cells or ratings.
+  const pool = new (await import('pg')).default.Pool({ connectionString: server.url, max: 1 })
+  try {
+    for (const table of TABLES) {
+      const { rows } = await pool.query(`SELECT t::text AS row FROM ${table} t`)
+      expect(rows.length, table).toBeGreaterThan(0)
+      for (const planted of [PROVIDER_KEY, a.app.adminToken, b.app.adminToken]) {
+        expect(
+          rows.some((r) => r.row.includes(planted)),
+          `${table} holds a secret`,
+        ).toBe(false)
+      }
+    }
+  } finally {
+    await pool.end()
+  }
 
   // The instances' own SQLite holds none of it.
   for (const g of [a, b]) {
