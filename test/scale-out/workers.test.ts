@@ -17,6 +17,8 @@ import { type RunningMock, startMockUpstream } from '../helpers/upstreams.js'
 const KEY = 'sk-sy-workers-0123456789abcdef'
 const LIMITED = 'sk-sy-workers-limited-0123456789'
 const WORKERS = 3
+/** How long a start may take: tsx compiles the sources once per worker. */
+const START_MS = 180_000
 
 let pgServer: PostgresServer
 let redis: RedisServer
@@ -43,7 +45,7 @@ async function startWorkers(yaml: string, workers = WORKERS): Promise<{ serve: S
     dataDir,
     ['--config', join(dataDir, 'config.yaml'), '--workers', String(workers)],
     { SWITCHYARD_SECRET_KEY: randomBytes(32).toString('base64url'), SY_KEY: KEY, SY_LIMITED: LIMITED },
-    120_000,
+    START_MS - 10_000,
   )
   started.push(serve)
   return { serve, dataDir }
@@ -95,9 +97,10 @@ describe('serve --workers 3', () => {
   let serve: SourceServe
   let dataDir: string
 
+  // tsx compiles the sources once per worker: minutes on a busy 2-core machine.
   beforeAll(async () => {
     ;({ serve, dataDir } = await startWorkers(configYaml()))
-  })
+  }, START_MS)
 
   it('prints one address; every worker answers model calls there, and each worker is its own process', async () => {
     expect(serve.output().match(/Switchyard listening on/g)).toHaveLength(1)
@@ -186,7 +189,7 @@ describe('serve --workers 3', () => {
     })
   })
 
-  it('a worker killed with SIGKILL is replaced, and the others answer meanwhile', async () => {
+  it('a worker killed with SIGKILL is replaced, and the others answer meanwhile', { timeout: START_MS }, async () => {
     const before = workerPids(serve.output())
     const victim = before[1]
     process.kill(victim.pid, 'SIGKILL')
@@ -196,7 +199,7 @@ describe('serve --workers 3', () => {
     expect(serve.output()).toMatch(
       new RegExp(`worker ${victim.slot} \\(pid ${victim.pid}\\) exited \\(signal SIGKILL\\)`),
     )
-    await until('a replacement', () => workerPids(serve.output()).length > before.length, 60_000)
+    await until('a replacement', () => workerPids(serve.output()).length > before.length, START_MS - 30_000)
     const replacement = workerPids(serve.output()).at(-1)!
     expect(replacement.slot).toBe(victim.slot)
     expect(replacement.pid).not.toBe(victim.pid)
@@ -218,13 +221,17 @@ describe('serve --workers 3', () => {
 })
 
 describe('serve --workers when its primary dies', () => {
-  it('its workers close too (they would otherwise hold their connections with nothing to hand them new ones)', async () => {
-    const { serve } = await startWorkers(configYaml(), 2)
-    const pids = workerPids(serve.output()).map((w) => w.pid)
-    expect(pids).toHaveLength(2)
-    await serve.kill()
-    await until('the workers to exit', () => pids.every((pid) => !alive(pid)))
-  })
+  it(
+    'its workers close too (they would otherwise hold their connections with nothing to hand them new ones)',
+    async () => {
+      const { serve } = await startWorkers(configYaml(), 2)
+      const pids = workerPids(serve.output()).map((w) => w.pid)
+      expect(pids).toHaveLength(2)
+      await serve.kill()
+      await until('the workers to exit', () => pids.every((pid) => !alive(pid)))
+    },
+    START_MS,
+  )
 })
 
 describe('serve --workers refuses', () => {
@@ -234,7 +241,7 @@ describe('serve --workers refuses', () => {
       (e: Error) => e,
     )
 
-  it('a config without `database` or without `redis`, saying why in one line', async () => {
+  it('a config without `database` or without `redis`, saying why in one line', { timeout: START_MS }, async () => {
     for (const yaml of [configYaml(false), configYaml().replace(/^redis: .*$/m, '')]) {
       const err = await refusal(yaml, 2)
       expect(err.message).toMatch(/serve exited 1/)
@@ -244,7 +251,7 @@ describe('serve --workers refuses', () => {
     }
   })
 
-  it('a count it cannot run', async () => {
+  it('a count it cannot run', { timeout: START_MS }, async () => {
     for (const n of [0, 65]) expect((await refusal(configYaml(), n)).message).toMatch(/--workers must be 1-64, got/)
   })
 })
