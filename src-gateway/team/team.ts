@@ -97,13 +97,7 @@ export class Team {
    */
   accessRequests(): AccessStore | undefined {
     const pg = this.opts.postgres?.()?.lifecycle
-    if (pg) {
-      return pgAccessStore(() => {
-        const pool = pg.pool()
-        if (!pool || !pg.migrated()) throw new DatabaseUnavailableError('access requests')
-        return pool
-      })
-    }
+    if (pg) return pgAccessStore(pg)
     const db = this.opts.db()
     return db && sqliteAccessStore(db)
   }

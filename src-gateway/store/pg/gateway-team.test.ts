@@ -279,3 +279,27 @@ it("neither instance's SQLite holds a team account, session or access request", 
   const [{ n }] = await db.query<{ n: number }>('SELECT count(*) AS n FROM team_accounts')
   expect(n).toBeGreaterThanOrEqual(3)
 })
+
+it('while Postgres is down, signed-in people keep working from memory; sign-ins and the portal answer 503, then recover', async () => {
+  const owner = cookieOf(await a.call('/auth/login', { body: { email: OWNER.email, password: OWNER.password } }))
+  await server.pause()
+  try {
+    await within(5000, 'A sees Postgres down', async () => {
+      const health = (await (await a.call('/health')).json()) as { backends?: { postgres?: string } }
+      return health.backends?.postgres === 'unavailable'
+    })
+    expect((await me(a, owner)).status).toBe(200)
+    expect((await me(b, owner)).status).toBe(200)
+    const login = await a.call('/auth/login', { body: { email: OWNER.email, password: OWNER.password } })
+    expect(login.status).toBe(503)
+    expect(((await login.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable')
+    const requests = await a.call('/admin/v1/portal/requests', { headers: { cookie: owner } })
+    expect(requests.status).toBe(503)
+  } finally {
+    await server.resume()
+  }
+  await within(10_000, 'sign-ins work again', async () => {
+    const r = await a.call('/auth/login', { body: { email: OWNER.email, password: OWNER.password } })
+    return r.status === 204
+  })
+})

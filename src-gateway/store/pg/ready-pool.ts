@@ -7,7 +7,7 @@ import type { PgPool } from './pool.js'
  * schema is not migrated yet, the store's caller gets DatabaseUnavailableError (503) instead of a missing table.
  * `what` names the data in that answer ("the audit trail").
  */
-export function readyPool(pg: PgLifecycle | undefined, what: string): PgPool {
+export function readyPool(pg: Pick<PgLifecycle, 'pool' | 'migrated'> | undefined, what: string): PgPool {
   const pool = pg?.pool()
   if (!pool || !pg?.migrated()) throw new DatabaseUnavailableError(what)
   return pool
@@ -18,7 +18,11 @@ export function readyPool(pg: PgLifecycle | undefined, what: string): PgPool {
  * reports it unreachable) is DatabaseUnavailableError too, not a 500. Other errors (a constraint) go through as
  * they are.
  */
-export async function withPool<T>(pg: PgLifecycle | undefined, what: string, fn: (pool: PgPool) => Promise<T>) {
+export async function withPool<T>(
+  pg: Pick<PgLifecycle, 'pool' | 'migrated'> | undefined,
+  what: string,
+  fn: (pool: PgPool) => Promise<T>,
+) {
   const pool = readyPool(pg, what)
   try {
     return await fn(pool)

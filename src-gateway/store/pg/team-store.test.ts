@@ -52,7 +52,7 @@ function pgInstance(pool: PgPool): PgInstance {
     notifier,
     store: new PgTeamStore(cache, totp, clock),
     sessions: new PgTeamSessions(cache, hours, clock),
-    access: pgAccessStore(() => pool),
+    access: pgAccessStore(source),
   }
 }
 

@@ -41,6 +41,7 @@ import {
 import type { TotpCipher } from '../../team/totp-cipher.js'
 import type { PgLifecycle } from './lifecycle.js'
 import type { PgPool } from './pool.js'
+import { readyPool, withPool } from './ready-pool.js'
 
 /** The periodic re-read behind the change notices (S4): a notice lost while the listener reconnected is late by this much at most. */
 export const TEAM_REREAD_MS = 5000
@@ -52,6 +53,8 @@ export const TEAM_CHANNEL = 'team'
  * most this many index probes in flight, and the ones past it are refused rather than queued.
  */
 const MAX_PROBES = 4
+/** What a 503 names while Postgres is unreachable. */
+const WHAT = 'team accounts and sessions'
 /** How many absent digests are remembered before the list starts again. */
 const MAX_ABSENT = 10_000
 /** Guarded owner changes (the first owner, the last one) of every instance take turns under this advisory lock. */
@@ -133,14 +136,17 @@ export class PgTeamCache {
   }
 
   pool(): PgPool {
-    const pool = this.pg.pool()
-    if (!pool || !this.pg.migrated()) throw new DatabaseUnavailableError('team accounts')
-    return pool
+    return readyPool(this.pg, WHAT)
+  }
+
+  /** Runs `fn` on the pool; Postgres unreachable (before or during it) is DatabaseUnavailableError (503). */
+  use<T>(fn: (pool: PgPool) => Promise<T>): Promise<T> {
+    return withPool(this.pg, WHAT, fn)
   }
 
   /** The copy, once read at least once. */
   get current(): Snapshot {
-    if (!this.loaded) throw new DatabaseUnavailableError('team accounts')
+    if (!this.loaded) throw new DatabaseUnavailableError(WHAT)
     return this.snap
   }
 
@@ -293,7 +299,7 @@ export class PgTeamStore implements TeamStore {
 
   /** Runs a write and, once it committed, refreshes every instance's copy. */
   private async write<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const out = await this.cache.pool().transaction(fn)
+    const out = await this.cache.use((pool) => pool.transaction(fn))
     await this.cache.changed()
     return out
   }
@@ -334,7 +340,7 @@ export class PgTeamStore implements TeamStore {
   /** An account this instance has just written (its copy was read again after the commit). */
   private mustGet(id: string): Account {
     const a = this.getAccount(id)
-    if (!a) throw new DatabaseUnavailableError('team accounts')
+    if (!a) throw new DatabaseUnavailableError(WHAT)
     return a
   }
 
@@ -400,11 +406,11 @@ export class PgTeamStore implements TeamStore {
    * folder's secret-store key sealed, copied here by `switchyard migrate`), so every instance opens them.
    */
   async sealPlainTotp(): Promise<number> {
-    const rows = await this.cache
-      .pool()
-      .query<PlainTotpRow>(
+    const rows = await this.cache.use((pool) =>
+      pool.query<PlainTotpRow>(
         'SELECT id, totp_secret, totp_pending FROM team_accounts WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL',
-      )
+      ),
+    )
     const changed = rows
       .map((r) => ({
         r,
@@ -550,23 +556,25 @@ export class PgTeamStore implements TeamStore {
   async createSetupToken(): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     const now = this.clock()
-    await this.cache.pool().transaction(async (c) => {
-      await c.query('DELETE FROM team_setup_tokens WHERE expires_at < $1', [now])
-      await c.query('INSERT INTO team_setup_tokens (digest, expires_at) VALUES ($1, $2)', [
-        digestOf(token),
-        now + SETUP_TTL_MS,
-      ])
-    })
+    await this.cache.use((pool) =>
+      pool.transaction(async (c) => {
+        await c.query('DELETE FROM team_setup_tokens WHERE expires_at < $1', [now])
+        await c.query('INSERT INTO team_setup_tokens (digest, expires_at) VALUES ($1, $2)', [
+          digestOf(token),
+          now + SETUP_TTL_MS,
+        ])
+      }),
+    )
     return token
   }
 
   async redeemSetupToken(token: string): Promise<boolean> {
     if (token.length > MAX_SETUP_TOKEN_LENGTH) return false
-    const rows = await this.cache
-      .pool()
-      .query<{ expires_at: number }>('DELETE FROM team_setup_tokens WHERE digest = $1 RETURNING expires_at', [
+    const rows = await this.cache.use((pool) =>
+      pool.query<{ expires_at: number }>('DELETE FROM team_setup_tokens WHERE digest = $1 RETURNING expires_at', [
         digestOf(token),
-      ])
+      ]),
+    )
     return rows.length > 0 && rows[0].expires_at >= this.clock()
   }
 }
@@ -591,14 +599,16 @@ export class PgTeamSessions implements TeamSessions {
   async open(accountId: string, via: SessionVia): Promise<{ id: string; expiresAt: number }> {
     const now = this.clock()
     const { id, expiresAt } = newSession(now, this.sessionHours())
-    await this.cache.pool().transaction(async (c) => {
-      // Ended sessions are swept here, on sign-in, so the table (and each copy) holds live sessions and a few stale ones.
-      await c.query('DELETE FROM team_sessions WHERE expires_at < $1 OR last_seen_at < $2', [now, now - IDLE_MS])
-      await c.query(
-        'INSERT INTO team_sessions (digest, account_id, via, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [digestOf(id), accountId, via, now, expiresAt, now],
-      )
-    })
+    await this.cache.use((pool) =>
+      pool.transaction(async (c) => {
+        // Ended sessions are swept here, on sign-in, so the table (and each copy) holds live sessions and a few stale ones.
+        await c.query('DELETE FROM team_sessions WHERE expires_at < $1 OR last_seen_at < $2', [now, now - IDLE_MS])
+        await c.query(
+          'INSERT INTO team_sessions (digest, account_id, via, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [digestOf(id), accountId, via, now, expiresAt, now],
+        )
+      }),
+    )
     await this.cache.changed()
     return { id, expiresAt }
   }
@@ -636,14 +646,16 @@ export class PgTeamSessions implements TeamSessions {
   async revoke(id: string): Promise<void> {
     if (!plausibleSessionId(id)) return
     const digest = digestOf(id)
-    await this.cache.pool().query('DELETE FROM team_sessions WHERE digest = $1', [digest])
+    await this.cache.use((pool) => pool.query('DELETE FROM team_sessions WHERE digest = $1', [digest]))
     this.cache.forgetSessions((d) => d === digest)
     await this.cache.changed()
   }
 
   async revokeAccount(accountId: string, except?: string): Promise<void> {
     const kept = except === undefined ? '' : digestOf(except)
-    await this.cache.pool().query('DELETE FROM team_sessions WHERE account_id = $1 AND digest != $2', [accountId, kept])
+    await this.cache.use((pool) =>
+      pool.query('DELETE FROM team_sessions WHERE account_id = $1 AND digest != $2', [accountId, kept]),
+    )
     this.cache.forgetSessions((d, s) => s.account_id === accountId && d !== kept)
     await this.cache.changed()
   }
