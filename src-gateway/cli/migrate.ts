@@ -127,14 +127,14 @@ function resealers(secrets: SecretStore, passphrase: string): Resealers {
 async function inBatches<T>(
   rows: Iterable<T>,
   encode: (row: T) => string,
-  send: (json: string, count: number) => Promise<void>,
+  send: (json: string) => Promise<void>,
 ): Promise<number> {
   let parts: string[] = []
   let bytes = 0
   let total = 0
   const flush = async () => {
     if (parts.length === 0) return
-    await send(`[${parts.join(',')}]`, parts.length)
+    await send(`[${parts.join(',')}]`)
     total += parts.length
     parts = []
     bytes = 0
