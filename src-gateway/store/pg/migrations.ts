@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg'
 import type { PgPool } from './pool.js'
 import { ALERTS_AUDIT_MIGRATION } from './schema-alerts-audit.js'
 import { CONFIG_MIGRATION } from './schema-config.js'
+import { PROMPTS_MIGRATION } from './schema-prompts.js'
 import { TEAM_MIGRATION } from './schema-team.js'
 
 /**
@@ -171,6 +172,7 @@ CREATE TABLE log_rollup_redactions (
 );
 `,
   },
+  PROMPTS_MIGRATION,
   ALERTS_AUDIT_MIGRATION,
   TEAM_MIGRATION,
   CONFIG_MIGRATION,
