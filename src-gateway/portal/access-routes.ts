@@ -97,7 +97,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore): 
         decided_at: null,
       }
       await d.insert(row)
-      app.audit.record(req, {
+      await app.audit.record(req, {
         action: 'access.request',
         target: `keys.${key.name}`,
         diff: [{ path: `access_requests.${row.id}`, before: null, after: { model: row.model, reason: row.reason } }],
@@ -155,7 +155,7 @@ export function registerAccessRoutes(app: FastifyInstance, store: ConfigStore): 
         throw err
       }
     }
-    app.audit.record(req, {
+    await app.audit.record(req, {
       action: decision === 'approved' ? 'access.approve' : 'access.deny',
       target: `keys.${row.key_name}`,
       diff: [{ path: `access_requests.${row.id}.status`, before: 'pending', after: decision }],
