@@ -98,6 +98,8 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
  * meanwhile the queue is bounded by `maxQueueRows` (bodies of the oldest rows go first, then the oldest
  * rows) and each episode is told once when it starts and once when it ends. `close()` keeps trying for
  * `closeGraceMs`, then names how many rows it could not write; a row pushed after close is written at once.
+ * Once a flush holds BUSY_BATCH_ROWS rows, batches are written by a worker thread on its own connection
+ * (log-writer-thread.ts); `flush()` still returns only once they are readable here.
  */
 export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
   const { maxRows = 500, flushMs = 200, priceBook, storeBodies = true, onPriced, cipher, onEpisode } = options
@@ -109,13 +111,13 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   const flushAt = Math.min(maxRows, maxQueueRows)
   let secrets = [...(options.secrets ?? [])]
   // The inserts, the search index and the rollups are most of a flush's cost: in a worker, they leave the
-  // thread that serves calls (which then only clones the batch into one message).
-  /** Whether rows may go to a worker thread; false for good once one could not run. */
+  // thread that serves calls (which then only clones the batch into one message). Whether rows may go there;
+  // false for good once a worker could not run.
   let threadable = (options.thread ?? !cipher) && !db.memory
   const startThread = () => startLogThread(db.name, { storeBodies, secrets }, options.threadEntry)
   let thread: LogThread | undefined = threadable && options.thread === true ? startThread() : undefined
   let local: LogStore | undefined
-  /** This connection's store: for in-memory databases, sealed bodies, and rows pushed after close. */
+  /** This connection's store: for quiet flushes, in-memory databases, sealed bodies, and rows pushed after close. */
   const here = (): LogStore => {
     local ??= createLogStore(db, { storeBodies, secrets, cipher })
     return local
