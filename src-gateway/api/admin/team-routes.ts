@@ -137,7 +137,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
         }),
       )
       const view = memberView(created)
-      audit(req, 'member.create', created.id, undefined, { email: view.email, name: view.name, role: view.role })
+      await audit(req, 'member.create', created.id, undefined, { email: view.email, name: view.name, role: view.role })
       return reply.code(201).send(view)
     },
   )
@@ -156,7 +156,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
         team.store.updateAccount(before.id, patch, { keepAnOwner: stopsOwning }),
       )) as Account
       if (disabled) await team.sessions.revokeAccount(before.id)
-      audit(req, 'member.update', before.id, memberView(before), memberView(after))
+      await audit(req, 'member.update', before.id, memberView(before), memberView(after))
       return memberView(after)
     },
   )
@@ -168,7 +168,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       const { team, target: gone } = memberToManage(req)
       const owning = gone.role === 'owner' && !gone.disabled
       await keepingAnOwner(() => team.store.removeAccount(gone.id, { keepAnOwner: owning }))
-      audit(req, 'member.remove', gone.id, memberView(gone), undefined)
+      await audit(req, 'member.remove', gone.id, memberView(gone), undefined)
       return reply.code(204).send()
     },
   )
@@ -182,7 +182,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       await team.store.setPassword(target.id, req.body.password)
       // Whoever knew the old password (or held a session opened with it) is out.
       await team.sessions.revokeAccount(target.id)
-      audit(req, 'member.password-reset', target.id, { password: 'old' }, { password: 'new' })
+      await audit(req, 'member.password-reset', target.id, { password: 'old' }, { password: 'new' })
       return reply.code(204).send()
     },
   )
@@ -201,7 +201,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       await team.store.setTotp(target.id, { secret: null, pending: null, lastCounter: null })
       // A session opened with the old second factor may be the one that took over the account.
       await team.sessions.revokeAccount(target.id)
-      audit(req, 'member.totp-reset', target.id, { totp: target.totpSecret !== null }, { totp: false })
+      await audit(req, 'member.totp-reset', target.id, { totp: target.totpSecret !== null }, { totp: false })
       return reply.code(204).send()
     },
   )
@@ -212,7 +212,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
     async (req, reply) => {
       const { team, target } = memberToManage(req)
       await team.sessions.revokeAccount(target.id)
-      audit(req, 'member.sign-out', target.id, { sessions: 'open' }, { sessions: 'ended' })
+      await audit(req, 'member.sign-out', target.id, { sessions: 'open' }, { sessions: 'ended' })
       return reply.code(204).send()
     },
   )
@@ -237,7 +237,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
         workspaces: knownWorkspaces(store, req.body.workspaces) ?? [],
       })
       const view = serviceView(account)
-      audit(req, 'service-account.create', account.id, undefined, { name: view.name, role: view.role })
+      await audit(req, 'service-account.create', account.id, undefined, { name: view.name, role: view.role })
       return reply.code(201).send({ ...view, token })
     },
   )
@@ -250,7 +250,7 @@ export function registerTeamRoutes(app: FastifyInstance, store: ConfigStore): vo
       const gone = team.store.getServiceAccount(req.params.id)
       if (!gone) throw notFound(`no service account '${req.params.id}'`, 'service_account_not_found')
       await team.store.removeServiceAccount(gone.id)
-      audit(req, 'service-account.remove', gone.id, { name: gone.name, role: gone.role }, undefined)
+      await audit(req, 'service-account.remove', gone.id, { name: gone.name, role: gone.role }, undefined)
       return reply.code(204).send()
     },
   )

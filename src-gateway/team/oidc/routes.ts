@@ -63,9 +63,11 @@ export function registerOidcRoutes(scope: FastifyInstance, team: Team, opts: { c
   const discovery = new ProviderDiscovery()
   const configured = () => (team.mode() === 'team' ? scope.gatewayConfig.resolved.auth?.oidc : undefined)
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, reason: SsoFailure, err?: unknown, email?: string) => {
+  const fail = async (req: FastifyRequest, reply: FastifyReply, reason: SsoFailure, err?: unknown, email?: string) => {
     // A provider that is not set up or not reachable is no one's sign-in attempt; the rest are.
-    if (reason !== 'not_configured' && reason !== 'provider_unreachable') team.audit.failed(req, email, `sso_${reason}`)
+    if (reason !== 'not_configured' && reason !== 'provider_unreachable') {
+      await team.audit.failed(req, email, `sso_${reason}`)
+    }
     req.log.warn(
       { reason, error: err && { name: (err as Error).name, code: (err as { code?: unknown }).code } },
       'single sign-on failed',
