@@ -83,6 +83,10 @@ beforeAll(async () => {
     ).status,
   ).toBe(201)
   expect((await adminOf(source, 'PUT', '/routes/fast', { targets: [{ model: 'up/m' }] })).status).toBe(201)
+  const saved = await adminOf(source, 'POST', '/prompts/greet/versions', {
+    messages: [{ role: 'user', content: 'Say hi to {{name}}' }],
+  })
+  expect(saved.status).toBeLessThan(300)
   const made = await adminOf(source, 'POST', '/keys', { name: 'laptop' })
   expect(made.status).toBe(201)
   virtualKey = ((await made.json()) as { key: string }).key
@@ -182,6 +186,11 @@ it('copies config, keys and the log; a gateway on that Postgres serves the old k
     items: { action: string; target: string }[]
   }
   expect(audit.items).toEqual([expect.objectContaining({ action: 'route.create', target: 'fast' })])
+  // So is its prompt library.
+  const versions = (await (await adminOf(target, 'GET', '/prompts/greet/versions')).json()) as {
+    items: { version: number; variables: string[] }[]
+  }
+  expect(versions.items).toEqual([expect.objectContaining({ version: 1, variables: ['name'] })])
 }, 240_000)
 
 it('refuses without SWITCHYARD_SECRET_KEY, and a --from that is not sqlite:', async () => {
