@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LogPage } from '../../src-shared/contract/logs.js'
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
@@ -144,6 +147,28 @@ describe('serve --workers 3', () => {
     )
     for (const p of playground) expect(p.status).toBe(200)
     expect(new Set(playground.map(processOf)).size).toBe(1)
+  })
+
+  it('an MCP session opened through one worker holds over fresh connections (they reach the same worker)', async () => {
+    const agents: Agent[] = []
+    // A connection per request: the primary places each one, so only the client address keeps the session's worker.
+    const transport = new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      fetch: (url, init) => {
+        const dispatcher = new Agent({ pipelining: 0 })
+        agents.push(dispatcher)
+        return undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>
+      },
+    })
+    const client = new Client({ name: 'workers-test', version: '1.0.0' })
+    try {
+      await client.connect(transport)
+      for (let i = 0; i < 4; i++) expect((await client.listTools()).tools).toEqual([])
+      expect(agents.length).toBeGreaterThan(4)
+    } finally {
+      await client.close()
+      await Promise.all(agents.map((a) => a.close()))
+    }
   })
 
   it('every worker takes the one admin token, and a route added through one is used by all within a second', async () => {
