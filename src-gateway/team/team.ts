@@ -210,8 +210,16 @@ export class Team {
 
   /** A one-time setup token when team mode is on and no owner exists yet (for the link `switchyard serve` prints). */
   async setupToken(): Promise<string | undefined> {
-    if (this.mode() !== 'team' || this.store.hasOwner()) return undefined
-    return this.store.createSetupToken()
+    if (this.mode() !== 'team') return undefined
+    try {
+      if (this.store.hasOwner()) return undefined
+      return await this.store.createSetupToken()
+    } catch (err) {
+      // Postgres unreachable at start: the gateway starts anyway; the link is made by an instance started once it
+      // answers (or Settings' "Set up for a team").
+      if (err instanceof DatabaseUnavailableError) return undefined
+      throw err
+    }
   }
 
   close(): void {

@@ -53,7 +53,7 @@ keys:
     configPath: join(dir, 'config.yaml'),
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return {
+  const g: Gateway = {
     app,
     url,
     dir,
@@ -64,6 +64,8 @@ keys:
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       }),
   }
+  started.push(g)
+  return g
 }
 
 const cookieOf = (res: Response): string => {
@@ -93,8 +95,9 @@ beforeAll(async () => {
   b = await start()
   db = await openPgPool(server.url)
 }, 90_000)
+const started: Gateway[] = []
 afterAll(async () => {
-  await Promise.all([a, b].map((g) => g?.app.close()))
+  await Promise.all(started.map((g) => g.app.close()))
   await db?.close()
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
   await upstream?.stop()
@@ -282,6 +285,7 @@ it("neither instance's SQLite holds a team account, session or access request", 
 
 it('while Postgres is down, signed-in people keep working from memory; sign-ins and the portal answer 503, then recover', async () => {
   const owner = cookieOf(await a.call('/auth/login', { body: { email: OWNER.email, password: OWNER.password } }))
+  let c: Gateway | undefined
   await server.pause()
   try {
     await within(5000, 'A sees Postgres down', async () => {
@@ -295,6 +299,10 @@ it('while Postgres is down, signed-in people keep working from memory; sign-ins 
     expect(((await login.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable')
     const requests = await a.call('/admin/v1/portal/requests', { headers: { cookie: owner } })
     expect(requests.status).toBe(503)
+    // An instance started now starts (no setup link: it cannot tell whether an owner exists) ...
+    c = await start()
+    expect(await c.app.team.setupToken()).toBeUndefined()
+    expect((await me(c, owner)).status).toBe(401)
   } finally {
     await server.resume()
   }
@@ -302,4 +310,10 @@ it('while Postgres is down, signed-in people keep working from memory; sign-ins 
     const r = await a.call('/auth/login', { body: { email: OWNER.email, password: OWNER.password } })
     return r.status === 204
   })
+  // ... and knows the team once Postgres answers.
+  await within(
+    10_000,
+    'the late instance knows the session',
+    async () => (await me(c as Gateway, owner)).status === 200,
+  )
 })

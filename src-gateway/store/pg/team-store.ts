@@ -472,20 +472,25 @@ export class PgTeamStore implements TeamStore {
   }
 
   async forgetWorkspaces(known: ReadonlySet<string>): Promise<number> {
-    return this.write(async (c) => {
-      let changed = 0
-      for (const table of TEAM_LIST_TABLES) {
-        // FOR UPDATE: two instances applying one config change rewrite each list in turn, not from one stale read.
-        const rows = (await c.query<WorkspaceListRow>(`SELECT id, workspaces FROM ${table} FOR UPDATE`)).rows
-        for (const r of rows) {
-          const kept = keptWorkspaces(r.workspaces, known)
-          if (kept === undefined) continue
-          await c.query(`UPDATE ${table} SET workspaces = $1 WHERE id = $2`, [kept, r.id])
-          changed++
+    // Run by every instance on every config change: the others are told only when a list changed.
+    const changed = await this.cache.use((pool) =>
+      pool.transaction(async (c) => {
+        let changed = 0
+        for (const table of TEAM_LIST_TABLES) {
+          // FOR UPDATE: two instances applying one config change rewrite each list in turn, not from one stale read.
+          const rows = (await c.query<WorkspaceListRow>(`SELECT id, workspaces FROM ${table} FOR UPDATE`)).rows
+          for (const r of rows) {
+            const kept = keptWorkspaces(r.workspaces, known)
+            if (kept === undefined) continue
+            await c.query(`UPDATE ${table} SET workspaces = $1 WHERE id = $2`, [kept, r.id])
+            changed++
+          }
         }
-      }
-      return changed
-    })
+        return changed
+      }),
+    )
+    if (changed > 0) await this.cache.changed()
+    return changed
   }
 
   hasOwner(): boolean {
