@@ -35,6 +35,11 @@ const KINDS: AlertKind[] = [
 const DEDUPE_LOOKBACK_MS = 40 * DAY
 /** Past this many remembered occasions the older half is forgotten (the table still refuses repeats). */
 const MAX_REMEMBERED = 10_000
+/**
+ * With the shared log (config `database`), how often the hourly spend is read again from it, so the cost anomaly
+ * compares every instance's spend this hour with every instance's average, not this instance's share of it.
+ */
+const SHARED_SPEND_REFRESH_MS = 60_000
 /** An alert the database refused (a full disk) is stored on a later try, this long after. */
 const STORE_RETRY_MS = 30_000
 
@@ -46,6 +51,8 @@ export interface AlertsOptions {
   /** Where delivery failures go (a webhook that cannot be reached must never fail a call). */
   warn?: (message: string) => void
   webhook?: WebhookOptions
+  /** How often a shared (Postgres) log's hourly spend is read again; default SHARED_SPEND_REFRESH_MS. */
+  sharedSpendRefreshMs?: number
 }
 
 interface Settings extends TrafficSettings {
@@ -100,6 +107,9 @@ export class Alerts {
   private draining: Promise<void> = Promise.resolve()
   private closed = false
   private drainScheduled = false
+  private log: LogStore | undefined
+  private refreshTimer: NodeJS.Timeout | undefined
+  private refreshFailing = false
 
   constructor(
     config: GatewayConfig,
@@ -128,6 +138,14 @@ export class Alerts {
       this.warn(`raised alerts could not be read: ${(err as Error).message}`)
     }
     if (!log) return
+    this.log = log
+    if (log.backend === 'postgres') {
+      this.refreshTimer = setInterval(
+        () => void this.refreshSpend(),
+        this.opts.sharedSpendRefreshMs ?? SHARED_SPEND_REFRESH_MS,
+      )
+      this.refreshTimer.unref()
+    }
     try {
       const history = await log.anomalyHistory(
         now - (TRAILING_HOURS + 1) * HOUR,
@@ -137,6 +155,24 @@ export class Alerts {
       for (const r of history.keyMinutes) this.traffic.add(r.key, r.minute * MINUTE, r.n)
     } catch (err) {
       this.warn(`the anomaly baselines could not be read from the request log: ${(err as Error).message}`)
+    }
+  }
+
+  /**
+   * Reads the hourly spend of the last day again from the log started on (every instance's, with `database`) and
+   * replaces this instance's tally with it; spend priced since that is not flushed yet is counted at the next read.
+   */
+  async refreshSpend(): Promise<void> {
+    if (!this.log) return
+    const now = this.opts.clock()
+    try {
+      const { hourlySpend } = await this.log.anomalyHistory(now - (TRAILING_HOURS + 1) * HOUR, now)
+      this.hourly.replace(hourlySpend)
+      this.refreshFailing = false
+    } catch (err) {
+      // Kept as it is until the next read; said once per outage (the log being down is an alert of its own).
+      if (!this.refreshFailing) this.warn(`the hourly spend could not be read from the log: ${(err as Error).message}`)
+      this.refreshFailing = true
     }
   }
 
@@ -333,6 +369,7 @@ export class Alerts {
 
   /** Stores what is queued now; called before the database closes. Webhooks in flight carry on. */
   async close(): Promise<void> {
+    clearInterval(this.refreshTimer)
     await this.drain()
     this.closed = true
     clearTimeout(this.retryTimer)

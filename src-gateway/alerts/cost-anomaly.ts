@@ -16,6 +16,11 @@ export interface CostAnomaly {
 export class HourlySpend {
   private byHour = new Map<number, number>()
 
+  /** Replaces what is known with `hours` (spend per clock hour, hours since the epoch): the shared log's totals. */
+  replace(hours: readonly { hour: number; usd: number }[]): void {
+    this.byHour = new Map(hours.map((r) => [r.hour, r.usd]))
+  }
+
   /** Adds spend to the hour containing `at` (epoch ms). */
   add(usd: number, at: number): void {
     const h = Math.floor(at / HOUR)

@@ -83,4 +83,22 @@ forEachBackend('anomaly history', (backend) => {
     await started.close()
     await fresh.close()
   })
+  // Last: it adds rows the other tests would count.
+  it('reads every instance’s spend this hour again from the log', async () => {
+    const alerts = new Alerts({ alerts: { costAnomalyFactor: 3, minHourlyUsd: 0 } }, { clock: () => NOW })
+    await alerts.start(backend.store)
+    alerts.spendPriced(0.000001)
+    await alerts.idle()
+    expect((await alerts.list({ limit: 5 })).total).toBe(0)
+    // Another instance's four large calls this hour: 4 calls against a trailing average of half a call per hour.
+    await backend.add(
+      [200, 201, 202, 203].map((n) => call(n, NOW - 5 * MINUTE, 'other')),
+      { priceBook },
+    )
+    await alerts.refreshSpend()
+    alerts.spendPriced(0.000001)
+    await alerts.idle()
+    expect((await alerts.list({ limit: 5 })).items.map((a) => a.kind)).toEqual(['cost_anomaly'])
+    await alerts.close()
+  })
 })
