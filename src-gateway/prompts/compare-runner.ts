@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../core/chat-types.js'
+import { GatewayError } from '../core/errors.js'
 import type { CallerIdentity } from '../pipeline/call.js'
 import type { PriceBook } from '../pricing/price-book.js'
 import { resolveModel } from '../routing/resolve.js'
@@ -55,7 +56,10 @@ export class CompareRunner {
   constructor(private readonly deps: RunnerDeps) {
     // Keeps this instance's runs its own on a shared database, and cancels those of an instance that stopped.
     this.leases = setInterval(() => {
-      deps.runs.keepRunning([...this.active.keys()]).catch((err) => deps.logError(err, 'run leases not renewed'))
+      deps.runs.keepRunning([...this.active.keys()]).catch((err) => {
+        // A database outage is reported once by its lifecycle, not every renewal; anything else is a fault.
+        if (!(err instanceof GatewayError && err.kind === 'unavailable')) deps.logError(err, 'run leases not renewed')
+      })
     }, RUN_LEASE_MS / 3)
     this.leases.unref()
   }
