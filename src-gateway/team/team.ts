@@ -215,8 +215,7 @@ export class Team {
       if (this.store.hasOwner()) return undefined
       return await this.store.createSetupToken()
     } catch (err) {
-      // Postgres unreachable at start: the gateway starts anyway; the link is made by an instance started once it
-      // answers (or Settings' "Set up for a team").
+      // Postgres unreachable at start: the gateway starts anyway; an instance started once it answers prints the link.
       if (err instanceof DatabaseUnavailableError) return undefined
       throw err
     }
