@@ -44,9 +44,9 @@ import type { PgPool } from './pool.js'
 import { readyPool, withPool } from './ready-pool.js'
 
 /** The periodic re-read behind the change notices (S4): a notice lost while the listener reconnected is late by this much at most. */
-export const TEAM_REREAD_MS = 5000
+const TEAM_REREAD_MS = 5000
 /** The notice channel (`switchyard_team`): any change to accounts, service accounts or sessions. */
-export const TEAM_CHANNEL = 'team'
+const TEAM_CHANNEL = 'team'
 /**
  * Lookups of a session or service token this instance's copy does not hold (made on another instance a moment ago,
  * before its notice arrived) may query Postgres, this many at once: cookies or tokens made up by a caller cost at
@@ -58,7 +58,7 @@ const WHAT = 'team accounts and sessions'
 /** How many absent digests are remembered before the list starts again. */
 const MAX_ABSENT = 10_000
 /** Guarded owner changes (the first owner, the last one) of every instance take turns under this advisory lock. */
-export const TEAM_OWNERS_LOCK = 0x5359_0040
+const TEAM_OWNERS_LOCK = 0x5359_0040
 
 /** The notices this store sends and hears (store/pg/notify.ts's PgNotifier). */
 export interface TeamNotices {
