@@ -122,6 +122,7 @@ it('two gateways on one Postgres store each alert once, list and acknowledge the
   await ask(b)
   await b.app.requestLog.flush()
   await until('B priced its call', async () => (await alertLevel(b)) === 100)
+  await until("A's three webhook POSTs", async () => receiver.requests.length >= 3)
   // B's raise is stored (or refused as a repeat) after its turn: give it a moment, then nothing more may appear.
   await new Promise((r) => setTimeout(r, 500))
   for (const g of [a, b]) {
