@@ -108,7 +108,8 @@ export class PgTeamCache {
   private queued: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
   private unlisten: (() => void) | undefined
-  private probes = 0
+  /** Lookups in flight, by digest (or email). */
+  private probing = new Map<string, Promise<boolean>>()
   /**
    * Digests a probe found in no table: session ids and tokens are random and never made again, so one that was not
    * there (a revoked cookie a browser keeps sending) is answered from memory after its first lookup.
@@ -194,9 +195,17 @@ export class PgTeamCache {
    * closed. `remember`: a value found absent is refused from memory from then on (not for emails: one that has no
    * account now may have one later).
    */
-  async probe(sql: string, digest: string, remember = true): Promise<boolean> {
-    if (this.probes >= MAX_PROBES || this.absent.has(digest)) return false
-    this.probes++
+  probe(sql: string, digest: string, remember = true): Promise<boolean> {
+    // A page's parallel calls with one new cookie share one lookup (and one of the MAX_PROBES places).
+    const running = this.probing.get(digest)
+    if (running) return running
+    if (this.probing.size >= MAX_PROBES || this.absent.has(digest)) return Promise.resolve(false)
+    const lookup = this.lookUp(sql, digest, remember).finally(() => this.probing.delete(digest))
+    this.probing.set(digest, lookup)
+    return lookup
+  }
+
+  private async lookUp(sql: string, digest: string, remember: boolean): Promise<boolean> {
     try {
       const rows = await this.pool().query(sql, [digest])
       if (rows.length === 0) {
@@ -209,8 +218,6 @@ export class PgTeamCache {
       return true
     } catch {
       return false
-    } finally {
-      this.probes--
     }
   }
 
