@@ -83,6 +83,23 @@ export interface NewRun {
   workspace?: string
 }
 
+/**
+ * The values of a new compare_runs row on both backends, in the order of
+ * (kind, name, spec_json, rows_json, columns_json, parent_run_id, workspace, created_at).
+ */
+export function newRunValues(run: NewRun, createdAt: Date) {
+  return [
+    run.spec.kind,
+    run.spec.name ?? null,
+    JSON.stringify(run.spec),
+    JSON.stringify(run.rows),
+    JSON.stringify(run.columns),
+    run.parentRunId ?? null,
+    run.workspace ?? DEFAULT_WORKSPACE,
+    createdAt.toISOString(),
+  ] as const
+}
+
 export function createRun(db: Db, run: NewRun): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
@@ -91,16 +108,7 @@ export function createRun(db: Db, run: NewRun): number {
            (kind, name, status, spec_json, rows_json, columns_json, parent_run_id, workspace, created_at)
          VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        run.spec.kind,
-        run.spec.name ?? null,
-        JSON.stringify(run.spec),
-        JSON.stringify(run.rows),
-        JSON.stringify(run.columns),
-        run.parentRunId ?? null,
-        run.workspace ?? DEFAULT_WORKSPACE,
-        new Date().toISOString(),
-      )
+      .run(...newRunValues(run, new Date()))
     const id = Number(lastInsertRowid)
     const insert = db.prepare(
       `INSERT INTO compare_cells (run_id, row_idx, col_idx, prompt_version_id, model, status) VALUES (?, ?, ?, ?, ?, 'queued')`,

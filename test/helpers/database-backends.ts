@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe } from 'vitest'
 import { Alerts } from '../../src-gateway/alerts/alerts.js'
 import type { LogEvent } from '../../src-gateway/core/log-event.js'
+import type { PriceBook } from '../../src-gateway/pricing/price-book.js'
+import type { BodyCipher } from '../../src-gateway/store/body-cipher.js'
 import { type Db, openDatabase } from '../../src-gateway/store/db.js'
 import { type LogStore, sqliteLogStore } from '../../src-gateway/store/log-store.js'
 import { createLogWriter } from '../../src-gateway/store/log-writer.js'
@@ -29,7 +31,8 @@ export interface DatabaseBackend {
   another(): Promise<DatabaseHandle>
   /** The request log on this database, and a way to add rows through its own writer. */
   log(): LogStore
-  addLogRows(events: LogEvent[]): Promise<void>
+  /** Writes `events` through this database's own log writer (pricing, scrubbing, rollups, search) and waits for them. */
+  addLogRows(events: LogEvent[], options?: { priceBook?: PriceBook; cipher?: BodyCipher }): Promise<void>
   /** Empties every table `tables` names, for the next test. */
   reset(tables: readonly string[]): Promise<void>
 }
@@ -71,16 +74,16 @@ export function forEachDatabase(name: string, body: (backend: DatabaseBackend) =
           logStore ??= h.kind === 'sqlite' ? sqliteLogStore(h.db, new ReportService(h.db)) : pgLogStore(h.pg.pool()!)
           return logStore
         },
-        async addLogRows(events) {
+        async addLogRows(events, options = {}) {
           const h = backend.handle
           if (h.kind === 'sqlite') {
-            const writer = createLogWriter(h.db, { flushMs: 60_000 })
+            const writer = createLogWriter(h.db, { flushMs: 60_000, ...options })
             for (const e of events) writer.push(e)
             writer.flush()
             await writer.close()
             return
           }
-          const writer = createPgLogWriter(pgTarget(h.pg.pool()!), { flushMs: 60_000 })
+          const writer = createPgLogWriter(pgTarget(h.pg.pool()!), { flushMs: 60_000, ...options })
           for (const e of events) writer.push(e)
           await writer.flush()
           await writer.close()

@@ -1,8 +1,8 @@
-import { DEFAULT_WORKSPACE } from '../../../src-shared/contract/workspaces.js'
 import {
   type CellRow,
   type CompareStore,
   cellColumns,
+  newRunValues,
   RUN_LEASE_MS,
   type RunRecord,
   toCell,
@@ -98,17 +98,7 @@ export function pgCompareStore(pg: PgLifecycle, clock: () => number = Date.now):
           `INSERT INTO compare_runs
              (kind, name, status, spec_json, rows_json, columns_json, parent_run_id, workspace, created_at, lease_until)
            VALUES ($1, $2, 'running', $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-          [
-            run.spec.kind,
-            run.spec.name ?? null,
-            JSON.stringify(run.spec),
-            JSON.stringify(run.rows),
-            JSON.stringify(run.columns),
-            run.parentRunId ?? null,
-            run.workspace ?? DEFAULT_WORKSPACE,
-            new Date(clock()).toISOString(),
-            clock() + RUN_LEASE_MS,
-          ],
+          [...newRunValues(run, new Date(clock())), clock() + RUN_LEASE_MS],
         )
         // Every cell in one statement: a 5000-cell matrix is one round trip, not 5000.
         const cells = [...run.rows.keys()].flatMap((r) => run.columns.map((col, c) => ({ r, c, col })))
