@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg'
 import type { PgPool } from './pool.js'
 import { ALERTS_AUDIT_MIGRATION } from './schema-alerts-audit.js'
 import { CONFIG_MIGRATION } from './schema-config.js'
+import { LOG_INDEXES_MIGRATION } from './schema-log-indexes.js'
 import { PROMPTS_MIGRATION } from './schema-prompts.js'
 import { TEAM_MIGRATION } from './schema-team.js'
 
@@ -176,6 +177,7 @@ CREATE TABLE log_rollup_redactions (
   ALERTS_AUDIT_MIGRATION,
   TEAM_MIGRATION,
   CONFIG_MIGRATION,
+  LOG_INDEXES_MIGRATION,
 ]
 
 /** The newest schema version this gateway knows. */
