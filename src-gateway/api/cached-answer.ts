@@ -54,7 +54,8 @@ export async function lookupCache(
   if (exact || final || !settings.semantic) return { keys, settings, hit: exact, priceBook }
   // The embedding model being down must not fail the call: it is a miss, served (and stored) without a vector.
   const vector = await embedText(gw, settings.semantic.embeddingModel, keys.semanticText, signal).catch(() => undefined)
-  const hit = vector && cache.getSemantic(keys.namespace, vector, settings.semantic.threshold ?? 0.95)
+  const near = vector && cache.getSemantic(keys.namespace, vector, settings.semantic.threshold ?? 0.95)
+  const hit = near instanceof Promise ? await near : near
   if (!hit) cache.recordMiss()
   return { keys, settings, vector, hit: hit || undefined, priceBook }
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/helpers/redis-server.js'
 import { openSharedState, type SharedState } from '../../shared-state/redis.js'
 import { redisSettings } from '../../shared-state/settings.js'
-import { SharedCacheStore } from './shared-store.js'
+import { MAX_VECTOR_DIMENSIONS, SharedCacheStore } from './shared-store.js'
 
 const CAPS = { maxEntries: 100, maxBytes: 1_000_000 }
 const entry = (payload: string, costUsd?: number) => ({ payload, provider: 'p', model: 'm', costUsd })
@@ -88,6 +88,31 @@ describe('shared cache entries in Redis', () => {
     // Nor can one with another key.
     await store.put('other-key', 'ns', entry('x'), 60_000, 100, CAPS)
     expect(await signed.get('other-key', false)).toBeUndefined()
+  })
+
+  it('a semantic entry carries its vector and model; only authentic vectors of this model, of bounded length, are read', async () => {
+    const unit = Float32Array.from([0.6, 0.8])
+    await store.put('sem', 'ns', entry('x'), 60_000, 100, CAPS, { vector: unit, embeddingModel: 'emb' })
+    await store.put('exact-only', 'ns', entry('x'), 60_000, 100, CAPS)
+    const [found] = await store.vectors(['sem', 'exact-only', 'gone'], 'emb')
+    expect(found).toMatchObject({ key: 'sem', namespace: 'ns', embeddingModel: 'emb' })
+    expect([...found.vector]).toEqual([...unit])
+    expect(found.expiresAt).toBeGreaterThan(Date.now() + 59_000)
+    expect(await store.vectors(['sem', 'exact-only', 'gone'], 'emb')).toHaveLength(1)
+    expect(await store.recentKeys(10)).toEqual(expect.arrayContaining(['sem', 'exact-only']))
+    // Another embedding model's vectors mean nothing here.
+    expect(await store.vectors(['sem'], 'other')).toEqual([])
+    // Moved to another key, to another namespace, or signed with another key: not read.
+    await shared.redis.hset('sc:cache:e:moved', await shared.redis.hgetall('sc:cache:e:sem'))
+    expect(await store.vectors(['moved'], 'emb')).toEqual([])
+    const other = new SharedCacheStore(shared, Buffer.alloc(32, 9))
+    expect(await other.vectors(['sem'], 'emb')).toEqual([])
+    await shared.redis.hset('sc:cache:e:sem', 'ns', 'other-ns')
+    expect(await store.vectors(['sem'], 'emb')).toEqual([])
+    // Past MAX_VECTOR_DIMENSIONS: not even checked, so never held in memory as a vector.
+    const huge = new Float32Array(MAX_VECTOR_DIMENSIONS + 1).fill(0.01)
+    await store.put('huge', 'ns', entry('x'), 60_000, 100, CAPS, { vector: huge, embeddingModel: 'emb' })
+    expect(await store.vectors(['huge'], 'emb')).toEqual([])
   })
 
   it('rejects at once while Redis is down (the caller treats it as a miss)', async () => {

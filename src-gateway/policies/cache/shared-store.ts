@@ -56,7 +56,7 @@ end
 `
 
 // ARGV: prefix, key, payload, provider, model, cost ('' for none), namespace, ttl ms, bytes, max entries, max bytes,
-// mac.
+// mac, then for a semantic entry: its vector, embedding model and the vector's mac ('' for none).
 const PUT = `${COMMON}
 sweep(100)
 local key, ttl, bytes = ARGV[2], tonumber(ARGV[8]), tonumber(ARGV[9])
@@ -64,6 +64,7 @@ drop(key)
 local entry = prefix .. key
 redis.call('HSET', entry, 'p', ARGV[3], 'pr', ARGV[4], 'm', ARGV[5], 't', now, 'ns', ARGV[7], 'h', ARGV[12])
 if ARGV[6] ~= '' then redis.call('HSET', entry, 'c', ARGV[6]) end
+if ARGV[13] ~= '' then redis.call('HSET', entry, 'v', ARGV[13], 'em', ARGV[14], 'vh', ARGV[15]) end
 redis.call('PEXPIRE', entry, ttl)
 redis.call('ZADD', idx, now + ttl, key)
 redis.call('HSET', sizes, key, bytes)
@@ -114,6 +115,35 @@ function commands(redis: Redis): CacheCommands {
   return redis as unknown as CacheCommands
 }
 
+/** A semantic entry's vector, as an instance indexes it; read only once its MAC is verified. */
+export interface SharedVector {
+  key: string
+  namespace: string
+  embeddingModel: string
+  /** Unit length, as stored. */
+  vector: Float32Array
+  expiresAt: number
+}
+
+/** A semantic entry's vector and what it was made by, stored with the answer. */
+export interface VectorFields {
+  vector: Float32Array
+  embeddingModel: string
+}
+
+/**
+ * Past any embedding model in use (3,072 for OpenAI's largest, 4,096 for the largest open ones): a vector
+ * longer than this in Redis is not indexed, so a writer to Redis cannot make an instance hold huge arrays.
+ */
+export const MAX_VECTOR_DIMENSIONS = 8192
+
+/** The exact keys are base64url SHA-256 digests (keys.ts): anything else on the channel is not ours. */
+const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+export function isEntryKey(key: string): boolean {
+  return KEY_SHAPE.test(key)
+}
+
 export interface SharedCacheStats {
   entries: number
   bytes: number
@@ -142,12 +172,23 @@ export class SharedCacheStore {
       .digest('base64url')
   }
 
+  /** The semantic fields' HMAC: binds the vector and its namespace to the entry's key. */
+  private vectorMac(key: string, namespace: string, embeddingModel: string, vector: string): string {
+    return createHmac('sha256', this.macKey)
+      .update(JSON.stringify(['vector', key, namespace, embeddingModel, vector]))
+      .digest('base64url')
+  }
+
+  private static same(a: string, b: string): boolean {
+    const x = Buffer.from(a)
+    const y = Buffer.from(b)
+    return x.length === y.length && timingSafeEqual(x, y)
+  }
+
   private verified(key: string, v: (string | null)[]): boolean {
     const [payload, provider, model, , cost, mac] = v
     if (!mac) return false
-    const want = Buffer.from(this.mac(key, payload ?? '', provider ?? '', model ?? '', cost ?? ''))
-    const got = Buffer.from(mac)
-    return got.length === want.length && timingSafeEqual(got, want)
+    return SharedCacheStore.same(mac, this.mac(key, payload ?? '', provider ?? '', model ?? '', cost ?? ''))
   }
 
   private get cmd(): CacheCommands {
@@ -189,8 +230,13 @@ export class SharedCacheStore {
     ttlMs: number,
     bytes: number,
     caps: { maxEntries: number; maxBytes: number },
+    semantic?: VectorFields,
   ): Promise<void> {
     const cost = entry.costUsd === undefined ? '' : String(entry.costUsd)
+    const vector = semantic
+      ? Buffer.from(semantic.vector.buffer, semantic.vector.byteOffset, semantic.vector.byteLength).toString('base64')
+      : ''
+    const em = semantic?.embeddingModel ?? ''
     await this.cmd.switchyardCachePut(
       ...this.meta,
       this.prefix,
@@ -205,7 +251,46 @@ export class SharedCacheStore {
       String(caps.maxEntries),
       String(caps.maxBytes),
       this.mac(key, entry.payload, entry.provider, entry.model, cost),
+      vector,
+      em,
+      semantic ? this.vectorMac(key, namespace, em, vector) : '',
     )
+  }
+
+  /**
+   * The vectors of these entries whose MAC holds, that `embeddingModel` made and that are not longer than
+   * MAX_VECTOR_DIMENSIONS; gone, exact-only, forged and foreign ones are left out. No hit is counted.
+   */
+  async vectors(keys: string[], embeddingModel: string): Promise<SharedVector[]> {
+    if (keys.length === 0) return []
+    if (!this.shared.available()) throw new Error('Redis is unavailable')
+    const batch = this.shared.redis.pipeline()
+    for (const key of keys) {
+      batch.hmget(this.prefix + key, 'ns', 'em', 'v', 'vh')
+      batch.zscore(this.meta[0], key)
+    }
+    const replies = (await batch.exec()) ?? []
+    const out: SharedVector[] = []
+    const maxChars = Math.ceil((MAX_VECTOR_DIMENSIONS * 4) / 3) * 4
+    keys.forEach((key, i) => {
+      const [err, fields] = replies[2 * i] ?? []
+      const [, score] = replies[2 * i + 1] ?? []
+      if (err || !Array.isArray(fields) || score == null) return
+      const [ns, em, v, vh] = fields as (string | null)[]
+      if (ns == null || em !== embeddingModel || !v || !vh || v.length > maxChars) return
+      if (!SharedCacheStore.same(vh, this.vectorMac(key, ns, em, v))) return
+      const bytes = Buffer.from(v, 'base64')
+      if (bytes.length === 0 || bytes.length % 4 !== 0) return
+      const vector = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
+      out.push({ key, namespace: ns, embeddingModel: em, vector, expiresAt: Number(score) })
+    })
+    return out
+  }
+
+  /** The keys of up to `limit` entries, the latest to expire first: what an instance indexes at start. */
+  async recentKeys(limit: number): Promise<string[]> {
+    if (!this.shared.available()) throw new Error('Redis is unavailable')
+    return await this.shared.redis.zrevrange(this.meta[0], 0, limit - 1)
   }
 
   async stats(): Promise<SharedCacheStats> {

@@ -112,30 +112,30 @@ describe('ResponseCache in memory', () => {
     expect(textOf(cache.getExact('d'))).toBe('answer d')
   })
 
-  it('finds the most similar answer above the threshold, within the namespace only', () => {
+  it('finds the most similar answer above the threshold, within the namespace only', async () => {
     const cache = new ResponseCache(undefined, SEMANTIC, { clock: manualClock().now })
     cache.put(entry('capital', { vector: new Float32Array([1, 0, 0]) }))
     cache.put(entry('weather', { vector: new Float32Array([0, 1, 0]) }))
     cache.put(entry('other-ns', { namespace: 'ns2', vector: new Float32Array([0, 0, 1]) }))
     // cos = 0.98 with "capital"; vectors are compared by direction, not length.
-    const near = cache.getSemantic('ns', new Float32Array([4.9, 1, 0]), 0.95)
+    const near = await cache.getSemantic('ns', new Float32Array([4.9, 1, 0]), 0.95)
     expect(near?.key).toBe('capital')
     expect(near?.similarity).toBeCloseTo(0.98, 2)
     // cos = 0.71 with either: below the threshold.
-    expect(cache.getSemantic('ns', new Float32Array([1, 1, 0]), 0.95)).toBeUndefined()
-    expect(cache.getSemantic('ns', new Float32Array([0, 0, 1]), 0.5)).toBeUndefined()
-    expect(cache.getSemantic('ns2', new Float32Array([0, 0, 1]), 0.95)?.key).toBe('other-ns')
-    expect(cache.getSemantic('ns', new Float32Array([0, 0, 0]), 0.5)).toBeUndefined()
+    expect(await cache.getSemantic('ns', new Float32Array([1, 1, 0]), 0.95)).toBeUndefined()
+    expect(await cache.getSemantic('ns', new Float32Array([0, 0, 1]), 0.5)).toBeUndefined()
+    expect((await cache.getSemantic('ns2', new Float32Array([0, 0, 1]), 0.95))?.key).toBe('other-ns')
+    expect(await cache.getSemantic('ns', new Float32Array([0, 0, 0]), 0.5)).toBeUndefined()
   })
 
-  it('skips expired entries in a semantic lookup', () => {
+  it('skips expired entries in a semantic lookup', async () => {
     const clock = manualClock()
     const cache = new ResponseCache(undefined, SEMANTIC, { clock: clock.now })
     cache.put(entry('old', { vector: new Float32Array([1, 0]), ttlSeconds: 10 }))
     cache.put(entry('new', { vector: new Float32Array([0.9, 0.1]), ttlSeconds: 100 }))
-    expect(cache.getSemantic('ns', new Float32Array([1, 0]), 0.9)?.key).toBe('old')
+    expect((await cache.getSemantic('ns', new Float32Array([1, 0]), 0.9))?.key).toBe('old')
     clock.advance(10_000)
-    expect(cache.getSemantic('ns', new Float32Array([1, 0]), 0.9)?.key).toBe('new')
+    expect((await cache.getSemantic('ns', new Float32Array([1, 0]), 0.9))?.key).toBe('new')
     expect(cache.stats().entries).toBe(1)
   })
 

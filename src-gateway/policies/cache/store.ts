@@ -7,7 +7,7 @@ import type { SharedState } from '../../shared-state/redis.js'
 import type { Db } from '../../store/db.js'
 import { MAX_CACHED_ANSWER_CHARS } from './canonical.js'
 import { SemanticIndex, unitVector } from './semantic-index.js'
-import { type SharedCacheStats, SharedCacheStore } from './shared-store.js'
+import { isEntryKey, type SharedCacheStats, SharedCacheStore } from './shared-store.js'
 
 /** Seals stored answers at rest (AES-256-GCM body encryption); text in, text out. */
 export interface PayloadCipher {
@@ -157,6 +157,14 @@ export class ResponseCache {
   private readonly sharedState: (() => SharedState | undefined) | undefined
   private readonly sharedSecret: string | undefined
   private sharedStore: { state: SharedState; store: SharedCacheStore } | undefined
+  /**
+   * With shared state: the semantic entries in Redis that this instance can search, key → namespace and
+   * expiry, oldest added first (held to the cache's entry cap). The answers stay in Redis.
+   */
+  private readonly sharedVectors = new Map<string, { namespace: string; expiresAt: number }>()
+  private readonly sharedSemantic = new SemanticIndex()
+  /** The start's read of the semantic entries already in Redis, which the first semantic lookup waits for. */
+  private sharedLoad: Promise<void> | undefined
 
   constructor(
     private readonly db: Db | undefined,
@@ -201,16 +209,68 @@ export class ResponseCache {
     if (!state || !this.sharedSecret) return undefined
     if (this.sharedStore?.state !== state) {
       const channel = state.key('cache', 'clear')
+      const added = state.key('cache', 'added')
       const sub = state.subscriber()
-      sub.on('message', (ch: string, namespace: string) => {
-        if (ch === channel) this.clear(namespace === '' ? undefined : namespace)
+      sub.on('message', (ch: string, message: string) => {
+        if (ch === channel) this.clear(message === '' ? undefined : message)
+        else if (ch === added && isEntryKey(message)) void this.indexShared([message])
       })
-      void sub.subscribe(channel).catch(() => undefined)
+      // Messages sent while this instance was cut off are lost: read the entries again once it is back.
+      sub.on('ready', () => {
+        if (this.sharedLoad) this.sharedLoad = this.loadShared()
+      })
+      void sub.subscribe(channel, added).catch(() => undefined)
       // Derived once, when the shared cache is first used; scrypt so a weak passphrase is slow to guess from MACs.
       const macKey = scryptSync(this.sharedSecret, 'switchyard shared cache', 32)
       this.sharedStore = { state, store: new SharedCacheStore(state, macKey) }
+      this.sharedVectors.clear()
+      this.sharedSemantic.clear()
+      this.sharedLoad = this.loadShared()
     }
     return this.sharedStore.store
+  }
+
+  /** Indexes the newest semantic entries in Redis, up to the entry cap; Redis down leaves the index as it is. */
+  private async loadShared(): Promise<void> {
+    const store = this.sharedStore?.store
+    if (!store || !this.embeddingModel) return
+    try {
+      const keys = await store.recentKeys(this.maxEntries)
+      // Oldest first, so the cap drops the entries closest to expiry as Redis does.
+      keys.reverse()
+      for (let i = 0; i < keys.length; i += 500) await this.indexShared(keys.slice(i, i + 500))
+    } catch {
+      // A miss until Redis answers; the subscriber's reconnect reads again.
+    }
+  }
+
+  /** Reads these entries' vectors from Redis and indexes the authentic ones of this embedding model. */
+  private async indexShared(keys: string[]): Promise<void> {
+    const store = this.sharedStore?.store
+    const model = this.embeddingModel
+    if (!store || !model) return
+    const found = await store.vectors(keys, model).catch(() => [])
+    // The model may have changed (or the cache been replaced) while Redis answered.
+    if (this.sharedStore?.store !== store || this.embeddingModel !== model) return
+    for (const v of found) {
+      const unit = unitVector(v.vector)
+      if (!unit) continue
+      this.dropShared(v.key)
+      this.sharedVectors.set(v.key, { namespace: v.namespace, expiresAt: v.expiresAt })
+      this.sharedSemantic.add(v.namespace, v.key, unit)
+    }
+    while (this.sharedVectors.size > this.maxEntries) {
+      const oldest = this.sharedVectors.keys().next().value
+      if (oldest === undefined) break
+      this.dropShared(oldest)
+    }
+  }
+
+  private dropShared(key: string): void {
+    const known = this.sharedVectors.get(key)
+    if (!known) return
+    this.sharedVectors.delete(key)
+    this.sharedSemantic.remove(known.namespace, key)
   }
 
   /**
@@ -253,10 +313,19 @@ export class ResponseCache {
     return entry && this.hit(entry, this.clock())
   }
 
-  /** The fresh answer in `namespace` whose vector is most similar to `vector`, at `threshold` or above. Counts a hit. */
-  getSemantic(namespace: string, vector: Float32Array, threshold: number): SemanticHit | undefined {
+  /**
+   * The fresh answer in `namespace` whose vector is most similar to `vector`, at `threshold` or above. Counts a
+   * hit. A Promise only when the entries are in Redis; Redis unreachable is a miss, never an error.
+   */
+  getSemantic(
+    namespace: string,
+    vector: Float32Array,
+    threshold: number,
+  ): SemanticHit | undefined | Promise<SemanticHit | undefined> {
     const unit = unitVector(vector)
     if (!unit) return undefined
+    const shared = this.shared()
+    if (shared) return this.semanticShared(shared, namespace, unit, threshold)
     const now = this.clock()
     const expired: Entry[] = []
     const found = this.semantic.nearest(namespace, unit, threshold, (key) => {
@@ -269,6 +338,29 @@ export class ResponseCache {
     if (!found || !entry) return undefined
     const hit = this.hit(entry, now)
     return hit && { ...hit, similarity: found.similarity }
+  }
+
+  /** Searches the index of Redis's entries; an entry found gone (expired, evicted, cleared) leaves it for the next. */
+  private async semanticShared(
+    shared: SharedCacheStore,
+    namespace: string,
+    unit: Float32Array,
+    threshold: number,
+  ): Promise<SemanticHit | undefined> {
+    await this.sharedLoad
+    // A few tries: each entry found gone leaves the index, so a burst of evictions cannot make one lookup long.
+    for (let tries = 0; tries < 3; tries++) {
+      const now = this.clock()
+      const found = this.sharedSemantic.nearest(namespace, unit, threshold, (key) => {
+        const known = this.sharedVectors.get(key)
+        return known !== undefined && known.expiresAt > now
+      })
+      if (!found) return undefined
+      const hit = await this.lookupShared(shared, found.key, false)
+      if (hit) return { ...hit, similarity: found.similarity }
+      this.dropShared(found.key)
+    }
+    return undefined
   }
 
   /** A lookup that found nothing usable; only the caller knows when every kind of lookup has missed. */
@@ -289,13 +381,8 @@ export class ResponseCache {
     if (json.length > MAX_CACHED_ANSWER_CHARS || bytes > this.maxBytes) return
     const shared = this.shared()
     if (shared) {
-      const ttlMs = (p.ttlSeconds ?? this.settings.ttlSeconds ?? CACHE_DEFAULTS.ttlSeconds) * 1000
-      const entry = { payload, provider: p.provider, model: p.model, costUsd: p.costUsd }
-      const caps = { maxEntries: this.maxEntries, maxBytes: this.maxBytes }
-      // A cache may lose writes: Redis unreachable means this answer is simply not shared.
-      void shared.put(p.key, p.namespace, entry, ttlMs, bytes, caps).catch(() => undefined)
-      // The semantic index stays in this instance: only an entry it can search is kept here too.
-      if (!vector) return
+      this.putShared(shared, p, payload, bytes, vector)
+      return
     }
     const now = this.clock()
     const old = this.index.get(p.key)
@@ -325,6 +412,29 @@ export class ResponseCache {
     if (now - this.lastSweep >= SWEEP_MS) this.sweep(now)
     this.evictToFit()
     this.schedule()
+  }
+
+  /** Stores the entry in Redis, then tells every instance (this one too) to index its vector. */
+  private putShared(
+    shared: SharedCacheStore,
+    p: CachePut,
+    payload: string,
+    bytes: number,
+    vector: Float32Array | undefined,
+  ): void {
+    const ttlMs = (p.ttlSeconds ?? this.settings.ttlSeconds ?? CACHE_DEFAULTS.ttlSeconds) * 1000
+    const entry = { payload, provider: p.provider, model: p.model, costUsd: p.costUsd }
+    const caps = { maxEntries: this.maxEntries, maxBytes: this.maxBytes }
+    const model = this.embeddingModel
+    const semantic = vector && model ? { vector, embeddingModel: model } : undefined
+    const state = this.sharedStore?.state
+    // A cache may lose writes: Redis unreachable means this answer is simply not shared.
+    void shared
+      .put(p.key, p.namespace, entry, ttlMs, bytes, caps, semantic)
+      .then(async () => {
+        if (semantic && state) await state.redis.publish(state.key('cache', 'added'), p.key)
+      })
+      .catch(() => undefined)
   }
 
   stats(): CacheStats {
@@ -376,6 +486,8 @@ export class ResponseCache {
   /** Drops every entry, or those of one namespace, at once (an admin action, not the request path). Returns how many. */
   clear(namespace?: string): number {
     const before = this.index.size
+    for (const [key, known] of this.sharedVectors)
+      if (namespace === undefined || known.namespace === namespace) this.dropShared(key)
     if (namespace === undefined) {
       this.index.clear()
       this.semantic.clear()
@@ -400,7 +512,13 @@ export class ResponseCache {
   apply(config: CacheConfig): void {
     const model = this.embeddingModel
     this.settings = config
-    if (this.embeddingModel !== model) this.dropVectors()
+    if (this.embeddingModel !== model) {
+      this.dropVectors()
+      // Redis's entries of the new model (another instance may have it already) replace the old model's.
+      this.sharedVectors.clear()
+      this.sharedSemantic.clear()
+      if (this.sharedStore) this.sharedLoad = this.loadShared()
+    }
     this.evictToFit()
     this.schedule()
   }
