@@ -21,6 +21,7 @@ import { registerOpenApi } from './api/openapi.js'
 import { normalisePath } from './api/path-normalise.js'
 import { openPromptLibrary, registerPromptRunRoutes } from './api/prompts/routes.js'
 import { registerResponsesRoutes } from './api/responses/routes.js'
+import { queuedAuditStore } from './audit/audit-queue.js'
 import { sqliteAuditStore } from './audit/audit-store.js'
 import { ConfigError, type LoadedConfig } from './config/load.js'
 import { defaultSecretStore, type SecretStore } from './config/secrets.js'
@@ -253,7 +254,9 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
   })
   const postgres: PgLifecycle | undefined =
     databaseUrl === undefined ? undefined : pgLifecycle(databaseUrl, alerts, clock)
-  const auditStore = postgres ? pgAuditStore(postgres) : db ? sqliteAuditStore(db) : undefined
+  // With `database`, entries of changes made while Postgres is down wait in memory and are stored when it is back.
+  const pgAudit = postgres && queuedAuditStore(pgAuditStore(postgres))
+  const auditStore = pgAudit ?? (db ? sqliteAuditStore(db) : undefined)
   const pgBackend: LogBackend | undefined = postgres && {
     writer: (options) => createPgLogWriter(postgres, options),
     retention: (policy) => startPgMaintenance(postgres, policy),
@@ -378,6 +381,7 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
     await sharedState?.close()
     // Stored before the shared database closes (the alert store may be Postgres).
     await alerts.close()
+    await pgAudit?.close()
     await postgres?.close()
     await gw.upstreams.close()
     cache.close()

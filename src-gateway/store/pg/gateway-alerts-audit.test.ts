@@ -188,3 +188,33 @@ it('two gateways on one Postgres store each alert once, list and acknowledge the
     await pool.close()
   }
 }, 60_000)
+
+it('keeps the entry of a change made while Postgres is down and stores it once, in order, when it is back', async () => {
+  const g = await start()
+  const pause = async (paused: boolean) => (await g.admin('PUT', '/gateway', { paused })).status
+  const before = (await g.admin('GET', '/audit')).json.total as number
+  await server.pause()
+  try {
+    await until('the gateway sees Postgres down', async () => (await g.admin('GET', '/audit')).status === 503)
+    // The emergency switch works in an outage; its entry cannot be written yet.
+    expect(await pause(true)).toBe(200)
+    const during = await g.admin('GET', '/audit')
+    expect([during.status, during.json.error.code]).toEqual([503, 'storage_unavailable'])
+  } finally {
+    await server.resume()
+  }
+  await until('the audit trail answers again', async () => (await g.admin('GET', '/audit')).status === 200, 20_000)
+  expect(await pause(false)).toBe(200)
+  const trail = (await g.admin('GET', '/audit?action=gateway')).json
+  expect(trail.items.map((e: { action: string }) => e.action)).toEqual(['gateway.resume', 'gateway.pause'])
+  expect(trail.items[1].diff).toEqual([{ path: 'gateway.paused', before: false, after: true }])
+  expect((await g.admin('GET', '/audit')).json.total).toBe(before + 2)
+  // Stored once, though every later write and read drained the queue again.
+  const pool = await openPgPool(server.url)
+  try {
+    const rows = await pool.query("SELECT action FROM audit_log WHERE action LIKE 'gateway.%' ORDER BY id")
+    expect(rows.map((r) => r.action)).toEqual(['gateway.pause', 'gateway.resume'])
+  } finally {
+    await pool.close()
+  }
+}, 60_000)
