@@ -1,8 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/helpers/redis-server.js'
+import type { CacheConfig } from '../../config/policies/cache.js'
+import type { ChatResponse } from '../../core/chat-types.js'
 import { openSharedState, type SharedState } from '../../shared-state/redis.js'
 import { redisSettings } from '../../shared-state/settings.js'
 import { MAX_VECTOR_DIMENSIONS, SharedCacheStore } from './shared-store.js'
+import { ResponseCache } from './store.js'
 
 const CAPS = { maxEntries: 100, maxBytes: 1_000_000 }
 const entry = (payload: string, costUsd?: number) => ({ payload, provider: 'p', model: 'm', costUsd })
@@ -128,5 +131,95 @@ describe('shared cache entries in Redis', () => {
       const deadline = Date.now() + 5000
       while (!shared.available() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
     }
+  })
+})
+
+describe('two ResponseCaches sharing semantic entries through Redis', () => {
+  const SEMANTIC = { mode: 'semantic', semantic: { embeddingModel: 'emb' } } as CacheConfig
+  const SECRET = 'one secret for every instance'
+  const key = (c: string) => c.repeat(43)
+  const answer = (text: string): ChatResponse => ({
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  })
+  let server: RedisServer
+  const states: SharedState[] = []
+
+  async function instance(): Promise<ResponseCache> {
+    const state = await openSharedState(redisSettings({ redis: { url: server.url, keyPrefix: 'sem:' } })!)
+    states.push(state)
+    return new ResponseCache(undefined, SEMANTIC, { clock: Date.now, shared: () => state, sharedSecret: SECRET })
+  }
+  const put = (cache: ResponseCache, k: string, vector: number[]) =>
+    cache.put({
+      key: k,
+      namespace: 'ns',
+      vector: Float32Array.from(vector),
+      response: answer(k[0]),
+      provider: 'p',
+      model: 'm',
+    })
+  async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 2000
+    for (;;) {
+      const v = await read()
+      if (ok(v) || Date.now() > deadline) return v
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startRedis()
+  })
+  afterAll(async () => {
+    for (const s of states) await s.close()
+    await server?.stop()
+  })
+
+  it('B finds what A stored before B started and after; an entry gone from Redis leaves the index for the next nearest', async () => {
+    const a = await instance()
+    put(a, key('a'), [1, 0])
+    const redis = states[0].redis
+    await eventually(
+      () => redis.exists(`sem:cache:e:${key('a')}`),
+      (n) => n === 1,
+    )
+    const b = await instance()
+    // Read at B's first use, from Redis.
+    expect(await b.getSemantic('ns', Float32Array.from([2, 0]), 0.9)).toMatchObject({ key: key('a'), similarity: 1 })
+    // Announced on the channel B listens to by then.
+    put(a, key('b'), [0.9, 0.1])
+    const later = await eventually(
+      async () => await b.getSemantic('ns', Float32Array.from([0.9, 0.1]), 0.999),
+      (hit) => hit !== undefined,
+    )
+    expect(later?.key).toBe(key('b'))
+    // Evicted or expired in Redis: B's lookup drops it and answers with the next nearest above the threshold.
+    await redis.del(`sem:cache:e:${key('a')}`)
+    expect(await b.getSemantic('ns', Float32Array.from([1, 0]), 0.9)).toMatchObject({ key: key('b') })
+    // A message that is not an entry key, or names an entry without a valid vector, changes nothing.
+    await redis.publish('sem:cache:added', 'x'.repeat(10_000))
+    await redis.hset(`sem:cache:e:${key('c')}`, {
+      p: JSON.stringify(answer('forged')),
+      ns: 'ns',
+      em: 'emb',
+      v: 'AACAPwAAAAA=',
+      vh: 'x',
+    })
+    await redis.zadd('sem:cache:idx', Date.now() + 60_000, key('c'))
+    await redis.publish('sem:cache:added', key('c'))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await b.getSemantic('ns', Float32Array.from([1, 0]), 0.9)).toMatchObject({ key: key('b') })
+    // A clear through A reaches B's index.
+    await a.clearEverywhere()
+    expect(
+      await eventually(
+        async () => await b.getSemantic('ns', Float32Array.from([0.9, 0.1]), 0.9),
+        (h) => !h,
+      ),
+    ).toBeUndefined()
   })
 })
