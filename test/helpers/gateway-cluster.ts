@@ -254,3 +254,21 @@ export async function startCluster(opts: ClusterOptions): Promise<GatewayCluster
     },
   }
 }
+
+/** An admin API call to instance `i` of `cluster`, with its admin token; `body` is sent as JSON. */
+export function clusterAdmin(cluster: GatewayCluster, i: number, method: string, path: string, body?: unknown) {
+  return fetch(`${cluster.urls[i]}/admin/v1${path}`, {
+    method,
+    headers: { ...cluster.adminHeaders(i), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+}
+
+/** An unauthenticated one-message chat completion for `model` at `url`. */
+export function chatAt(url: string, model: string) {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  })
+}

@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { PgPool } from '../../src-gateway/store/pg/pool.js'
 
 const run = promisify(execFile)
 
@@ -143,4 +144,17 @@ export async function startPostgres(): Promise<PostgresServer> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Every row of every table in `db`'s public schema, as JSON text (bytea as hex) after its table's name: what a scan for a planted secret reads. */
+export async function everyRow(db: PgPool): Promise<string> {
+  const tables = await db.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+  )
+  const out: string[] = []
+  for (const { name } of tables) {
+    const rows = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${name}" t`)
+    out.push(name, ...rows.map((r) => r.j))
+  }
+  return out.join('\n')
 }

@@ -109,3 +109,21 @@ export function sendSse(res: ServerResponse, frames: string[], opts: { end?: boo
   if (opts.end === false) setTimeout(() => res.destroy(), 20)
   else res.end()
 }
+
+/** A provider that answers every chat completion with CHAT_COMPLETION and lists one model, `m`. */
+export function startChatUpstream(): Promise<RunningMock & { requests: RecordedRequest[] }> {
+  return startScriptedUpstream({
+    '/v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
+    '/v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] }),
+  })
+}
+
+/** Polls `probe` until it is true or `ms` have passed; resolves with the time it took, or throws. */
+export async function within(ms: number, what: string, probe: () => Promise<boolean>): Promise<number> {
+  const start = performance.now()
+  for (;;) {
+    if (await probe()) return performance.now() - start
+    if (performance.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

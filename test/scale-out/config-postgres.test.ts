@@ -4,17 +4,11 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPgPool, type PgPool } from '../../src-gateway/store/pg/pool.js'
-import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
+import { chatAt, clusterAdmin, type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
+import { everyRow, type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
 import { startServe } from '../helpers/serve-process.js'
-import {
-  CHAT_COMPLETION,
-  type RecordedRequest,
-  type RunningMock,
-  sendJson,
-  startScriptedUpstream,
-} from '../helpers/upstreams.js'
+import { type RecordedRequest, type RunningMock, startChatUpstream, within } from '../helpers/upstreams.js'
 
 // With `database` (and `redis` too, as compose.yaml runs them), the config lives in Postgres: a change through A is
 // used by C within a second (NOTIFY), a typed key reaches C but never Postgres or Redis in plain text, Redis holds
@@ -23,28 +17,6 @@ import {
 
 const SECRET_KEY = randomBytes(32).toString('base64url')
 const PLAIN_KEY = `sk-plain-${randomBytes(12).toString('hex')}`
-
-async function within(ms: number, what: string, probe: () => Promise<boolean>): Promise<number> {
-  const start = performance.now()
-  for (;;) {
-    if (await probe()) return performance.now() - start
-    if (performance.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-/** Every row of every table in the database, as JSON text (bytea as hex), with the table's name. */
-async function everyRow(db: PgPool): Promise<string> {
-  const tables = await db.query<{ name: string }>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
-  )
-  const out: string[] = []
-  for (const { name } of tables) {
-    const rows = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${name}" t`)
-    out.push(name, ...rows.map((r) => r.j))
-  }
-  return out.join('\n')
-}
 
 describe('config shared through Postgres', () => {
   let pg: PostgresServer
@@ -55,17 +27,8 @@ describe('config shared through Postgres', () => {
   let cluster: GatewayCluster
 
   const admin = (i: number, method: string, path: string, body?: unknown) =>
-    fetch(`${cluster.urls[i]}/admin/v1${path}`, {
-      method,
-      headers: { ...cluster.adminHeaders(i), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-  const chat = (url: string, model: string) =>
-    fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-    })
+    clusterAdmin(cluster, i, method, path, body)
+  const chat = chatAt
   const alertsOn = async (i: number) =>
     ((await (await admin(i, 'GET', '/alerts?kind=config_sync')).json()) as { items: { message: string }[] }).items
 
@@ -75,10 +38,7 @@ describe('config shared through Postgres', () => {
     redisServer = await startRedis()
     redis = new Redis(redisServer.url)
     redis.on('error', () => undefined)
-    upstream = await startScriptedUpstream({
-      '/v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
-      '/v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] }),
-    })
+    upstream = await startChatUpstream()
     cluster = await startCluster({
       env: { SWITCHYARD_SECRET_KEY: SECRET_KEY },
       configYaml: `

@@ -3,32 +3,16 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
+import { chatAt, clusterAdmin, type GatewayCluster, startCluster } from '../helpers/gateway-cluster.js'
 import { type RedisServer, startRedis } from '../helpers/redis-server.js'
 import { type ServeProcess, startServe } from '../helpers/serve-process.js'
-import {
-  CHAT_COMPLETION,
-  type RecordedRequest,
-  type RunningMock,
-  sendJson,
-  startScriptedUpstream,
-} from '../helpers/upstreams.js'
+import { type RecordedRequest, type RunningMock, startChatUpstream, within } from '../helpers/upstreams.js'
 
 const SECRET_KEY = randomBytes(32).toString('base64url')
 /** A provider key typed into instance A's admin API: it must reach C, and never Redis, in plain text. */
 const PLAIN_KEY = `sk-plain-${randomBytes(12).toString('hex')}`
 const DOC_KEY = 'switchyard:config'
 const CHANNEL = 'switchyard:config:changed'
-
-/** Polls `probe` until it is true or `ms` have passed; resolves with the time it took, or throws. */
-async function within(ms: number, what: string, probe: () => Promise<boolean>): Promise<number> {
-  const start = performance.now()
-  for (;;) {
-    if (await probe()) return performance.now() - start
-    if (performance.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 /** Every value Redis holds, whatever the key's type, as text. */
 async function everyValue(redis: Redis): Promise<string[]> {
@@ -58,17 +42,8 @@ describe('config shared through Redis', () => {
   let odd: ServeProcess | undefined
 
   const admin = (i: number, method: string, path: string, body?: unknown) =>
-    fetch(`${cluster.urls[i]}/admin/v1${path}`, {
-      method,
-      headers: { ...cluster.adminHeaders(i), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-  const chat = (url: string, model: string) =>
-    fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-    })
+    clusterAdmin(cluster, i, method, path, body)
+  const chat = chatAt
 
   beforeAll(async () => {
     redisServer = await startRedis()
@@ -78,10 +53,7 @@ describe('config shared through Redis', () => {
     for (const c of [redis, listener]) c.on('error', () => undefined)
     listener.on('pmessage', (_pattern: string, _channel: string, message: string) => void published.push(message))
     await listener.psubscribe('*')
-    upstream = await startScriptedUpstream({
-      '/v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
-      '/v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] }),
-    })
+    upstream = await startChatUpstream()
     cluster = await startCluster({
       env: { SWITCHYARD_SECRET_KEY: SECRET_KEY },
       configYaml: `

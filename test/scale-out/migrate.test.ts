@@ -7,16 +7,10 @@ import { sourceSecrets } from '../../src-gateway/cli/migrate.js'
 import { closeDatabase, openDatabase } from '../../src-gateway/store/db.js'
 import { openPgPool, type PgPool } from '../../src-gateway/store/pg/pool.js'
 import { passphraseTotpCipher, totpCipher } from '../../src-gateway/team/totp-cipher.js'
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
+import { everyRow, type PostgresServer, startPostgres } from '../helpers/postgres-server.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type ServeProcess, startServe } from '../helpers/serve-process.js'
-import {
-  CHAT_COMPLETION,
-  type RecordedRequest,
-  type RunningMock,
-  sendJson,
-  startScriptedUpstream,
-} from '../helpers/upstreams.js'
+import { type RecordedRequest, type RunningMock, startChatUpstream } from '../helpers/upstreams.js'
 
 // `switchyard migrate`: a desktop-style data folder (secrets sealed with its generated key) seeded through a real
 // gateway's admin API and calls is copied into Postgres; a gateway on that Postgres (a fresh data folder) serves
@@ -66,10 +60,7 @@ function migrate(dataDir: string, ...extra: string[]) {
 beforeAll(async () => {
   pg = await startPostgres()
   db = await openPgPool(pg.url)
-  upstream = await startScriptedUpstream({
-    '/v1/chat/completions': (_req, res) => sendJson(res, 200, CHAT_COMPLETION),
-    '/v1/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm', object: 'model' }] }),
-  })
+  upstream = await startChatUpstream()
   // No SWITCHYARD_SECRET_KEY: the secret store is sealed with the data folder's generated key, as on a desktop.
   source = await startServe('discovery: { enabled: false }\n', [], { fromSource: true })
   expect(
@@ -139,15 +130,10 @@ it('copies config, keys and the log; a gateway on that Postgres serves the old k
   expect(passphraseTotpCipher(SECRET_KEY).open(account.totp_secret)).toBe(TOTP)
 
   // Nothing in Postgres holds a credential in plain text.
-  const tables = await db.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
-  for (const { name } of tables) {
-    const rows = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${name}" t`)
-    for (const r of rows) {
-      expect(r.j).not.toContain(PROVIDER_KEY)
-      expect(r.j).not.toContain(virtualKey)
-      expect(r.j).not.toContain(TOTP)
-    }
-  }
+  const stored = await everyRow(db)
+  expect(stored).not.toContain(PROVIDER_KEY)
+  expect(stored).not.toContain(virtualKey)
+  expect(stored).not.toContain(TOTP)
 
   // A gateway with a fresh data folder on that Postgres takes the copied config at start.
   target = await startServe(`database: ${pg.url}\ndiscovery: { enabled: false }\n`, [], {
