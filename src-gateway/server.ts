@@ -214,6 +214,8 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
         notices: () => postgres.notifier,
         passphrase: config.env.SWITCHYARD_SECRET_KEY,
       },
+    // With `redis`, sign-in failures are counted across instances (team/login-limits-shared.ts).
+    shared: () => gw.shared,
   })
   configStore.onApply((next) => {
     team

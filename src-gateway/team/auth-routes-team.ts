@@ -33,7 +33,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
   }
   const email = body.email.trim().toLowerCase()
   const keys = [addressKey(req.ip), `email:${email}`]
-  const wait = team.limiter.retryAfter(keys)
+  const wait = await team.limiter.retryAfter(keys)
   if (wait > 0) {
     await team.audit.failed(req, body.email, 'too_many_attempts')
     throw new GatewayError('rate_limited', 'too many failed sign-ins: try again later', {
@@ -55,7 +55,7 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
     matches = await passwordMatches(account?.passwordHash, body.password)
   }
   if (!account || !matches || account.disabled) {
-    team.limiter.fail(keys)
+    await team.limiter.fail(keys)
     await team.audit.failed(
       req,
       body.email,
@@ -70,13 +70,13 @@ export async function teamLogin(team: Team, req: FastifyRequest, reply: FastifyR
     }
     const step = totpStep(account.totpSecret, body.totp, now())
     if (step === undefined || step <= (account.totpLastCounter ?? -1)) {
-      team.limiter.fail(keys)
+      await team.limiter.fail(keys)
       await team.audit.failed(req, body.email, 'wrong_totp')
       throw new GatewayError('authentication', 'wrong authenticator code', { code: 'totp_required' })
     }
     await team.store.setTotp(account.id, { lastCounter: step })
   }
-  team.limiter.succeed(`email:${email}`)
+  await team.limiter.succeed(`email:${email}`)
   await team.signIn(reply, account.id, 'password')
   return reply.code(204).send()
 }

@@ -52,7 +52,7 @@ interface Counter {
   until: number
 }
 
-const limitOf = (key: string) => MAX_FAILURES[key.startsWith('ip:') ? 'ip' : 'email']
+export const limitOf = (key: string): number => MAX_FAILURES[key.startsWith('ip:') ? 'ip' : 'email']
 
 /**
  * Counts failed sign-ins per client address (`ip:…`, see addressKey) and per email (`email:…`), so neither one address guessing

@@ -6,11 +6,13 @@ import type { SecretStore } from '../config/secrets.js'
 import { workspaceIds } from '../config/workspaces.js'
 import { DatabaseUnavailableError } from '../core/database-unavailable.js'
 import { type AccessStore, sqliteAccessStore } from '../portal/access-store.js'
+import type { SharedState } from '../shared-state/redis.js'
 import { closeDatabase, type Db, openDatabase } from '../store/db.js'
 import { pgAccessStore } from '../store/pg/access-store.js'
 import type { PgLifecycle } from '../store/pg/lifecycle.js'
 import { PgTeamCache, PgTeamSessions, PgTeamStore, type TeamNotices } from '../store/pg/team-store.js'
 import { LoginLimiter } from './login-limiter.js'
+import { LoginLimits } from './login-limits-shared.js'
 import { ssoButton } from './oidc/sso-label.js'
 import type { Principal } from './principal.js'
 import { SignInAudit } from './sign-in-audit.js'
@@ -44,6 +46,8 @@ export interface TeamOptions {
    * same on every instance; without it, under the instance's secret store's key, which opens on that instance only.
    */
   postgres?: () => TeamPostgres | undefined
+  /** The shared Redis (config `redis`), once opened: the sign-in limits count every instance's failures there. */
+  shared?: () => SharedState | undefined
 }
 
 export interface TeamPostgres {
@@ -60,7 +64,7 @@ export const cookieAttributes = (secure: boolean) => `HttpOnly; SameSite=Strict;
  * read from the config on every call, so turning team mode on (POST /admin/v1/team/enable) needs no restart.
  */
 export class Team {
-  readonly limiter: LoginLimiter
+  readonly limiter: LoginLimits
   /** Sign-ins, failures and sign-outs in the audit trail (only with the gateway's database). */
   readonly audit: SignInAudit
   private opened:
@@ -70,7 +74,10 @@ export class Team {
   constructor(private readonly opts: TeamOptions) {
     // An email's counter is kept whatever else is sprayed only when it is an account's: those are the ones
     // guessing is aimed at, and there are only as many as the team has members.
-    this.limiter = new LoginLimiter(opts.clock, (email) => this.store.findByEmail(email) !== undefined)
+    this.limiter = new LoginLimits(
+      new LoginLimiter(opts.clock, (email) => this.store.findByEmail(email) !== undefined),
+      opts.shared ?? (() => undefined),
+    )
     this.audit = new SignInAudit(opts.auditStore, opts.clock ?? Date.now)
   }
 

@@ -54,7 +54,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
       if (account.source === 'sso') throw conflict('you sign in with single sign-on', 'sso_account')
       // The sign-in limits guard the current password here too: a stolen session cannot guess it freely.
       const keys = [addressKey(req.ip), `email:${account.email.toLowerCase()}`]
-      const wait = team.limiter.retryAfter(keys)
+      const wait = await team.limiter.retryAfter(keys)
       if (wait > 0) {
         throw new GatewayError('rate_limited', 'too many wrong passwords: try again later', {
           code: 'too_many_attempts',
@@ -62,7 +62,7 @@ export function registerMeRoutes(app: FastifyInstance, clock: () => number = Dat
         })
       }
       if (!(await passwordMatches(account.passwordHash, req.body.current))) {
-        team.limiter.fail(keys)
+        await team.limiter.fail(keys)
         throw new GatewayError('invalid_request', 'the current password is wrong', { code: 'invalid_credentials' })
       }
       await team.store.setPassword(account.id, req.body.next)
