@@ -86,6 +86,15 @@ function levelsFor(bucket: StatsBucket, now: number): CellLevel[] {
   return levels
 }
 
+/**
+ * A statement started now and awaited later: its rejection is marked handled meanwhile (the later await still
+ * throws it), so an earlier failure in the same report does not leave it as an unhandled rejection.
+ */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined)
+  return p
+}
+
 /** Every row in [from, to) (a member's: of `workspaces` only), a slice per statement. */
 async function* rowsIn(
   db: PgPool,
@@ -145,8 +154,25 @@ async function readSeries(
       addCell(pointOf(dim, t, cell.value.slice(cut + 1)), cell)
   }
   const levels = !workspaces ? levelsFor(range.bucket, now) : memberDims ? levelsFor(range.bucket, now) : []
-  for (const piece of planRange(range.from, range.to, levels)) {
-    if (piece.source === 'rows') {
+  const pieces = planRange(range.from, range.to, levels)
+  // Every cell statement is sent before the edge rows are read: each costs a round trip, not rows, and on a busy
+  // server the round trips, not the statements, are most of a report's time.
+  const cellsOf = pieces.map((piece) =>
+    piece.source === 'rows'
+      ? undefined
+      : settled(
+          db.query<CellRow>(
+            `SELECT start, dim, value, ${COUNTER_SQL}, latency_sketch, ttft_sketch FROM ${
+              piece.source === 'days' ? 'log_rollup_days' : 'log_rollup_hours'
+            }
+       WHERE dim = ANY($1::text[]) AND start >= $2 AND start < $3`,
+            [cellDims, piece.from / 1000, piece.to / 1000],
+          ),
+        ),
+  )
+  for (const [i, piece] of pieces.entries()) {
+    const pending = cellsOf[i]
+    if (!pending) {
       for await (const row of rowsIn(db, piece.from, piece.to, workspaces)) {
         if (!isModelCall(row)) continue
         const line = { ...row, created_at: iso(row.created_at) }
@@ -157,13 +183,7 @@ async function readSeries(
       }
       continue
     }
-    const table = piece.source === 'days' ? 'log_rollup_days' : 'log_rollup_hours'
-    const cells = await db.query<CellRow>(
-      `SELECT start, dim, value, ${COUNTER_SQL}, latency_sketch, ttft_sketch FROM ${table}
-       WHERE dim = ANY($1::text[]) AND start >= $2 AND start < $3`,
-      [cellDims, piece.from / 1000, piece.to / 1000],
-    )
-    for (const cell of cells) {
+    for (const cell of await pending) {
       if (workspaces) addMemberCell(cell, cell.start * 1000)
       else addCell(pointOf(cell.dim as RollupDim, cell.start * 1000, cell.value), cell)
     }
@@ -180,15 +200,25 @@ async function hitCounts(
 ): Promise<Pick<StatsResult, 'byGuardrail' | 'byRedaction'>> {
   const tally = hitTally()
   const hours: CellLevel = { source: 'hours', size: HOUR_MS, since: -Infinity, until: Infinity }
-  for (const piece of planRange(from, to, workspaces ? [] : [hours])) {
-    if (piece.source === 'rows') {
-      const hit = ' AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)'
-      for await (const row of rowsIn(db, piece.from, piece.to, workspaces, 'guardrails_json, redactions_json', hit))
-        tally.addRow(row)
-      continue
-    }
-    const range = [piece.from / 1000, piece.to / 1000]
-    const guardrails = await db.query<{
+  const hit = ' AND (guardrails_json IS NOT NULL OR redactions_json IS NOT NULL)'
+  const edge = async (piece: { from: number; to: number }) => {
+    for await (const row of rowsIn(db, piece.from, piece.to, workspaces, 'guardrails_json, redactions_json', hit))
+      tally.addRow(row)
+  }
+  // Tallies are sums: the pieces' statements run at once, in any order.
+  await Promise.all(
+    planRange(from, to, workspaces ? [] : [hours]).map((piece) =>
+      piece.source === 'rows' ? edge(piece) : cellHits(db, piece, tally),
+    ),
+  )
+  return tally.result()
+}
+
+/** Guardrail hits and redacted entities of the hour cells in a piece of a range. */
+async function cellHits(db: PgPool, piece: { from: number; to: number }, tally: ReturnType<typeof hitTally>) {
+  const range = [piece.from / 1000, piece.to / 1000]
+  const [guardrails, redactions] = await Promise.all([
+    db.query<{
       check: string
       stage: 'input' | 'output'
       action: 'block' | 'flag' | 'log'
@@ -197,15 +227,14 @@ async function hitCounts(
       `SELECT check_name AS "check", stage, action, sum(count) AS count FROM log_rollup_guardrails
        WHERE start >= $1 AND start < $2 GROUP BY 1, 2, 3`,
       range,
-    )
-    for (const g of guardrails) tally.addHit(g, g.count)
-    const redactions = await db.query<{ type: string; count: number }>(
+    ),
+    db.query<{ type: string; count: number }>(
       'SELECT type, sum(count) AS count FROM log_rollup_redactions WHERE start >= $1 AND start < $2 GROUP BY 1',
       range,
-    )
-    for (const r of redactions) tally.addEntity(r.type, r.count)
-  }
-  return tally.result()
+    ),
+  ])
+  for (const g of guardrails) tally.addHit(g, g.count)
+  for (const r of redactions) tally.addEntity(r.type, r.count)
 }
 
 /** Partitions of request_logs: a partitioned table's own size is 0, its days hold the bytes. */
@@ -213,20 +242,22 @@ const LOG_BYTES_SQL = `SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)
   WHERE inhparent = 'request_logs'::regclass`
 
 async function extrasOf(db: PgPool, from: number, to: number, workspaces?: readonly string[]): Promise<RangeExtras> {
-  const hits = await hitCounts(db, from, to, workspaces)
+  const hitsOf = settled(hitCounts(db, from, to, workspaces))
   // A member's Overview counts their workspaces' rows only: the database's size and row span are everyone's.
   if (workspaces) {
     const [own] = await db.query<{ n: number }>(
       'SELECT count(*) AS n FROM request_logs WHERE workspace = ANY($1::text[])',
       [[...workspaces]],
     )
-    return { ...hits, db: { rows: own.n } }
+    return { ...(await hitsOf), db: { rows: own.n } }
   }
-  const [size] = await db.query<{ bytes: number }>(LOG_BYTES_SQL)
-  const [span] = await db.query<{ n: number }>(
-    'SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0) AS n',
-  )
-  return { ...hits, db: { sizeBytes: size.bytes, usedBytes: size.bytes, rows: span.n } }
+  const [[size], [span]] = await Promise.all([
+    db.query<{ bytes: number }>(LOG_BYTES_SQL),
+    db.query<{ n: number }>(
+      'SELECT coalesce((SELECT max(id) FROM request_logs) - (SELECT min(id) FROM request_logs) + 1, 0) AS n',
+    ),
+  ])
+  return { ...(await hitsOf), db: { sizeBytes: size.bytes, usedBytes: size.bytes, rows: span.n } }
 }
 
 export async function pgComputeStats(
@@ -238,8 +269,9 @@ export async function pgComputeStats(
   const from = Date.parse(q.from)
   const to = Date.parse(q.to)
   const dim: RollupDim = q.groupBy ? GROUP_DIM[q.groupBy] : 'all'
+  const extras = settled(extrasOf(db, from, to, workspaces))
   const series = await readSeries(db, { from, to, bucket: q.bucket }, [dim], now, workspaces)
-  return resultOf(q, series.get(dim)!, await extrasOf(db, from, to, workspaces))
+  return resultOf(q, series.get(dim)!, await extras)
 }
 
 export async function pgComputeOverview(
@@ -252,9 +284,13 @@ export async function pgComputeOverview(
   const to = Date.parse(q.to)
   const groupings = [...new Set<StatsGroupBy>(['model', 'provider', q.groupBy])]
   const dims: RollupDim[] = ['all', ...groupings.map((g) => GROUP_DIM[g]), 'workspace', 'person']
-  const series = await readSeries(db, { from, to, bucket: q.bucket }, dims, now, workspaces)
-  const previous = await readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now, workspaces)
-  const extras = await extrasOf(db, from, to, workspaces)
+  // The four parts read disjoint things: their statements go out together.
+  const [series, previous, extras, mcp] = await Promise.all([
+    settled(readSeries(db, { from, to, bucket: q.bucket }, dims, now, workspaces)),
+    settled(readSeries(db, { from: from - (to - from), to: from, bucket: 'day' }, ['all'], now, workspaces)),
+    settled(extrasOf(db, from, to, workspaces)),
+    settled(pgMcpActivity(db, from, to, workspaces)),
+  ])
   const base = { from: q.from, to: q.to, bucket: q.bucket }
   return {
     overall: resultOf(base, series.get('all')!, extras),
@@ -262,7 +298,7 @@ export async function pgComputeOverview(
       groupings.map((g) => [g, resultOf({ ...base, groupBy: g }, series.get(GROUP_DIM[g])!, extras)]),
     ),
     previous: totalsOf(previous.get('all')!).totals.summary(),
-    mcp: await pgMcpActivity(db, from, to, workspaces),
+    mcp,
     spend: {
       workspace: spendOf(series.get('workspace')!, series.get('all')!),
       person: spendOf(series.get('person')!, series.get('all')!),
