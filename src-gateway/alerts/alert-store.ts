@@ -82,16 +82,28 @@ export const alertFromRow = (r: AlertRow): AlertRecord => ({
 
 export const ALERT_COLUMNS = 'id, created_at, kind, level, key_name, workspace, message, details_json, acknowledged_at'
 
+/** The columns a new alert is written to, in alertInsertValues' order (the same on both databases). */
+export const ALERT_INSERT_COLUMNS = 'created_at, kind, level, key_name, workspace, message, details_json, dedupe_key'
+
+/** A new alert's row values, in ALERT_INSERT_COLUMNS' order: alertFromRow's inverse, for either database. */
+export const alertInsertValues = (a: NewAlert, createdAt: string) => [
+  createdAt,
+  a.kind,
+  a.level,
+  a.keyName ?? null,
+  a.workspace ?? null,
+  a.message,
+  JSON.stringify(a.details),
+  a.dedupeKey,
+]
+
 /** Whether an alert is one of `workspaces` (undefined: every alert is). A gateway-wide alert is in no list. */
 const inWorkspaces = (a: AlertRecord, workspaces: readonly string[] | undefined) =>
   workspaces === undefined || (a.workspace !== undefined && workspaces.includes(a.workspace))
 
 /** Alerts in the `alerts` table; the UNIQUE dedupe key makes "once per occasion" hold across restarts. */
 export function sqliteAlertStore(db: Db): AlertStore {
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO alerts (created_at, kind, level, key_name, workspace, message, details_json, dedupe_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
+  const insert = db.prepare(`INSERT OR IGNORE INTO alerts (${ALERT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
   const byId = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`)
   const ack = db.prepare('UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?')
   const keys = db.prepare('SELECT dedupe_key FROM alerts WHERE created_at >= ?').pluck()
@@ -101,16 +113,7 @@ export function sqliteAlertStore(db: Db): AlertStore {
   }
   return {
     async insert(a, createdAt) {
-      const r = insert.run(
-        createdAt,
-        a.kind,
-        a.level,
-        a.keyName ?? null,
-        a.workspace ?? null,
-        a.message,
-        JSON.stringify(a.details),
-        a.dedupeKey,
-      )
+      const r = insert.run(...alertInsertValues(a, createdAt))
       return r.changes === 0 ? undefined : get(r.lastInsertRowid)
     },
     async list({ limit, cursor, open, kind, workspaces }) {

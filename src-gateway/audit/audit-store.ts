@@ -126,26 +126,29 @@ export function workspacesColumn(list: readonly string[] | undefined): string | 
   return JSON.stringify(list.includes('*') ? ['*'] : [...new Set(list)].sort())
 }
 
+/** The columns an entry is written to, in auditInsertValues' order (the same on both databases). */
+export const AUDIT_INSERT_COLUMNS =
+  'created_at, actor, actor_name, remote_address, user_agent, action, target, request_id, diff_json, workspaces'
+
+/** An entry's row values, in AUDIT_INSERT_COLUMNS' order: auditFromRow's inverse, for either database. */
+export const auditInsertValues = (e: NewAuditEntry) => [
+  e.createdAt ?? new Date().toISOString(),
+  e.actor,
+  e.actorName ?? null,
+  e.remoteAddress,
+  e.userAgent,
+  e.action,
+  e.target,
+  e.requestId,
+  JSON.stringify(e.diff),
+  workspacesColumn(e.workspaces),
+]
+
 /** Writes one entry; a small synchronous insert, made only on admin calls that changed something. */
 export function insertAudit(db: Db, e: NewAuditEntry): number {
   const { lastInsertRowid } = db
-    .prepare(
-      `INSERT INTO audit_log (created_at, actor, actor_name, remote_address, user_agent, action, target, request_id,
-         diff_json, workspaces)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      e.createdAt ?? new Date().toISOString(),
-      e.actor,
-      e.actorName ?? null,
-      e.remoteAddress,
-      e.userAgent,
-      e.action,
-      e.target,
-      e.requestId,
-      JSON.stringify(e.diff),
-      workspacesColumn(e.workspaces),
-    )
+    .prepare(`INSERT INTO audit_log (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(...auditInsertValues(e))
   return Number(lastInsertRowid)
 }
 

@@ -1,9 +1,11 @@
 import {
   ALERT_COLUMNS,
+  ALERT_INSERT_COLUMNS,
   type AlertRecord,
   type AlertRow,
   type AlertStore,
   alertFromRow,
+  alertInsertValues,
 } from '../../alerts/alert-store.js'
 import type { PgLifecycle } from './lifecycle.js'
 import type { PgPool } from './pool.js'
@@ -21,18 +23,9 @@ export function pgAlertStore(pg: () => PgLifecycle | undefined): AlertStore {
     async insert(a, createdAt) {
       const rows = await use((p) =>
         p.query<AlertRow>(
-          `INSERT INTO alerts (created_at, kind, level, key_name, workspace, message, details_json, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING ${ALERT_COLUMNS}`,
-          [
-            createdAt,
-            a.kind,
-            a.level,
-            a.keyName ?? null,
-            a.workspace ?? null,
-            a.message,
-            JSON.stringify(a.details),
-            a.dedupeKey,
-          ],
+          `INSERT INTO alerts (${ALERT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING ${ALERT_COLUMNS}`,
+          alertInsertValues(a, createdAt),
         ),
       )
       return rows[0] && alertFromRow(rows[0])

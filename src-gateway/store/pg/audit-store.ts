@@ -1,10 +1,11 @@
 import {
+  AUDIT_INSERT_COLUMNS,
   type AuditFilter,
   type AuditRow,
   type AuditStore,
   auditFromRow,
+  auditInsertValues,
   likeEscape,
-  workspacesColumn,
 } from '../../audit/audit-store.js'
 import type { PgLifecycle } from './lifecycle.js'
 import type { PgPool } from './pool.js'
@@ -48,21 +49,8 @@ export function pgAuditStore(pg: PgLifecycle): AuditStore {
     async insert(e) {
       const [row] = await use((p) =>
         p.query<{ id: number }>(
-          `INSERT INTO audit_log (created_at, actor, actor_name, remote_address, user_agent, action, target, request_id,
-           diff_json, workspaces)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-          [
-            e.createdAt ?? new Date().toISOString(),
-            e.actor,
-            e.actorName ?? null,
-            e.remoteAddress,
-            e.userAgent,
-            e.action,
-            e.target,
-            e.requestId,
-            JSON.stringify(e.diff),
-            workspacesColumn(e.workspaces),
-          ],
+          `INSERT INTO audit_log (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+          auditInsertValues(e),
         ),
       )
       return row.id
