@@ -227,6 +227,34 @@ export type NewServiceAccount = { name: string; role: ServiceAccountRecord['role
 
 /** A service account token's shape: anything else is not looked up at all. */
 export const maybeServiceToken = (token: string) => token.startsWith(SERVICE_TOKEN_PREFIX) && token.length <= 100
+/**
+ * A new account's INSERT for either backend (decision S2: one row shape): `mark(i)` is the i-th placeholder in the
+ * backend's syntax (1-based), `how` the columns saying how the account signs in.
+ */
+export function accountInsert(
+  id: string,
+  input: Pick<NewAccount, 'email' | 'name' | 'role' | 'workspaces'>,
+  how: { source: string; password_hash: string | null } | { source: string; sso_issuer: string; sso_subject: string },
+  now: number,
+  mark: (i: number) => string,
+): { sql: string; values: (string | number | null)[] } {
+  const row = {
+    id,
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    workspaces: JSON.stringify(input.workspaces),
+    ...how,
+    created_at: now,
+    updated_at: now,
+  }
+  const columns = Object.keys(row)
+  return {
+    sql: `INSERT INTO team_accounts (${columns.join(', ')}) VALUES (${columns.map((_, i) => mark(i + 1)).join(', ')})`,
+    values: Object.values(row),
+  }
+}
+
 /** A setup token longer than this is not one of ours and is not hashed. */
 export const MAX_SETUP_TOKEN_LENGTH = 200
 
@@ -245,22 +273,8 @@ export class SqliteTeamStore implements TeamStore {
     try {
       this.db.transaction(() => {
         if (opts.firstOwner && this.hasOwner()) throw new OwnerExistsError()
-        this.db
-          .prepare(
-            `INSERT INTO team_accounts (id, email, name, role, workspaces, source, password_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            id,
-            input.email,
-            input.name,
-            input.role,
-            JSON.stringify(input.workspaces),
-            input.source,
-            passwordHash,
-            now,
-            now,
-          )
+        const insert = accountInsert(id, input, { source: input.source, password_hash: passwordHash }, now, () => '?')
+        this.db.prepare(insert.sql).run(...insert.values)
       })()
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError(input.email)
@@ -363,22 +377,9 @@ export class SqliteTeamStore implements TeamStore {
         return this.getAccount(row.id) as Account
       }
       const id = newId('acc')
-      this.db
-        .prepare(
-          `INSERT INTO team_accounts (id, email, name, role, workspaces, source, sso_issuer, sso_subject, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'sso', ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          input.email,
-          input.name,
-          input.role,
-          JSON.stringify(input.workspaces),
-          input.issuer,
-          input.subject,
-          now,
-          now,
-        )
+      const sso = { source: 'sso', sso_issuer: input.issuer, sso_subject: input.subject }
+      const insert = accountInsert(id, input, sso, now, () => '?')
+      this.db.prepare(insert.sql).run(...insert.values)
       return this.getAccount(id) as Account
     } catch (err) {
       // A local account with this address exists: single sign-on does not take it over.

@@ -15,6 +15,7 @@ import {
   type Account,
   type AccountRow,
   accountColumns,
+  accountInsert,
   digestOf,
   EmailTakenError,
   hashPassword,
@@ -321,21 +322,14 @@ export class PgTeamStore implements TeamStore {
           await lockOwners(c)
           if (await ownerExists(c)) throw new OwnerExistsError()
         }
-        await c.query(
-          `INSERT INTO team_accounts (id, email, name, role, workspaces, source, password_hash, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [
-            id,
-            input.email,
-            input.name,
-            input.role,
-            JSON.stringify(input.workspaces),
-            input.source,
-            passwordHash,
-            now,
-            now,
-          ],
+        const insert = accountInsert(
+          id,
+          input,
+          { source: input.source, password_hash: passwordHash },
+          now,
+          (i) => `$${i}`,
         )
+        await c.query(insert.sql, insert.values)
       })
     } catch (err) {
       if (isUniqueViolation(err)) throw new EmailTakenError(input.email)
