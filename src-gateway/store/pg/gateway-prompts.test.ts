@@ -8,6 +8,7 @@ import { type PostgresServer, startPostgres } from '../../../test/helpers/postgr
 import { type RunningMock, startMockUpstream } from '../../../test/helpers/upstreams.js'
 import { parseConfig } from '../../config/load.js'
 import { buildGateway } from '../../server.js'
+import { PROMPT_TABLES } from './schema-prompts.js'
 
 // `database` end to end for the prompt library, feedback and comparison runs: two gateways, each with its own data
 // folder, on one Postgres. What one saves, labels, runs and rates through its admin API the other lists, runs and
@@ -31,21 +32,20 @@ afterAll(async () => {
   await server?.stop()
 })
 
-const TABLES = [
-  'prompts',
-  'prompt_versions',
-  'prompt_labels',
-  'prompt_label_moves',
-  'feedback',
-  'compare_runs',
-  'compare_cells',
-]
-
 interface Gateway {
   app: FastifyInstance
   url: string
   // biome-ignore lint/suspicious/noExplicitAny: the test reads loosely typed API answers
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }>
+}
+
+/** Saves a one-message version of prompt `name` through `gw`'s admin API; resolves with the answer's status. */
+async function saveVersion(gw: Gateway, name: string, content: string): Promise<number> {
+  const saved = await gw.call('POST', `/admin/v1/prompts/${name}/versions`, {
+    model: 'mock/gpt-a',
+    messages: [{ role: 'user', content }],
+  })
+  return saved.status
 }
 
 async function start(): Promise<Gateway> {
@@ -105,14 +105,7 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
     latestVersion: 1,
     latest: { note: 'from a' },
   })
-  expect(
-    (
-      await b.call('POST', '/admin/v1/prompts/welcome/versions', {
-        model: 'mock/gpt-a',
-        messages: [{ role: 'user', content: 'Welcome back {{name}}' }],
-      })
-    ).status,
-  ).toBe(201)
+  expect(await saveVersion(b, 'welcome', 'Welcome back {{name}}')).toBe(201)
   expect((await a.call('PUT', '/admin/v1/prompts/welcome/labels/prod', { version: 1 })).status).toBe(200)
   expect((await b.call('PUT', '/admin/v1/prompts/welcome/labels/prod', { version: 2 })).status).toBe(200)
   const moves = (await a.call('GET', '/admin/v1/prompts/welcome/label-history')).json.items
@@ -164,7 +157,7 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
   // Neither the provider's key nor an instance's admin token is stored with the prompts, runs, cells or ratings.
   const pool = new (await import('pg')).default.Pool({ connectionString: server.url, max: 1 })
   try {
-    for (const table of TABLES) {
+    for (const table of PROMPT_TABLES) {
       const { rows } = await pool.query(`SELECT t::text AS row FROM ${table} t`)
       expect(rows.length, table).toBeGreaterThan(0)
       for (const planted of [PROVIDER_KEY, a.app.adminToken, b.app.adminToken]) {
@@ -194,10 +187,7 @@ it('two gateways on one Postgres share prompts, labels, runs, cells and ratings 
 
 it('a backup taken through one gateway holds the shared library, and restoring it through another puts it back for both', async () => {
   const [a, b] = await Promise.all([start(), start()])
-  await a.call('POST', '/admin/v1/prompts/kept/versions', {
-    model: 'mock/gpt-a',
-    messages: [{ role: 'user', content: 'v1' }],
-  })
+  await saveVersion(a, 'kept', 'v1')
   await a.call('PUT', '/admin/v1/prompts/kept/labels/prod', { version: 1 })
   const backup = await a.call('POST', '/admin/v1/backups', {})
   expect(backup.status).toBe(201)
@@ -205,14 +195,8 @@ it('a backup taken through one gateway holds the shared library, and restoring i
   expect(file.prompts.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['greet', 'kept']))
 
   // Changed through B after the backup, then restored through A (the backup file is in A's data folder).
-  await b.call('POST', '/admin/v1/prompts/kept/versions', {
-    model: 'mock/gpt-a',
-    messages: [{ role: 'user', content: 'v2' }],
-  })
-  await b.call('POST', '/admin/v1/prompts/later/versions', {
-    model: 'mock/gpt-a',
-    messages: [{ role: 'user', content: 'x' }],
-  })
+  await saveVersion(b, 'kept', 'v2')
+  await saveVersion(b, 'later', 'x')
   const preview = (await a.call('GET', `/admin/v1/backups/${backup.json.id}/preview`)).json
   expect(preview.prompts).toEqual({ added: [], removed: ['later'], changed: ['kept'] })
   expect((await a.call('POST', `/admin/v1/backups/${backup.json.id}/restore`)).status).toBe(200)
@@ -222,12 +206,5 @@ it('a backup taken through one gateway holds the shared library, and restoring i
     labels: [{ label: 'prod' }],
   })
   // The identities continue after the restored ids: the next save is numbered, not refused.
-  expect(
-    (
-      await b.call('POST', '/admin/v1/prompts/kept/versions', {
-        model: 'mock/gpt-a',
-        messages: [{ role: 'user', content: 'v3' }],
-      })
-    ).status,
-  ).toBe(201)
+  expect(await saveVersion(b, 'kept', 'v3')).toBe(201)
 }, 90_000)

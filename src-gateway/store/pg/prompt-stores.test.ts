@@ -10,21 +10,13 @@ import { pgCompareStore } from './compare-store.js'
 import { pgFeedbackStore } from './feedback-store.js'
 import { pgLifecycle } from './lifecycle.js'
 import { pgPromptStore } from './prompt-store.js'
+import { PROMPT_TABLES } from './schema-prompts.js'
 
 // The prompt library, feedback and comparison runs: one body for SQLite and Postgres (decision S6), so the SQLite
 // behaviour holds on Postgres; two instances on one database (S5) save, label and sweep runs without stepping on
 // each other.
 
-const TABLES = [
-  'prompts',
-  'prompt_versions',
-  'prompt_labels',
-  'prompt_label_moves',
-  'feedback',
-  'compare_runs',
-  'compare_cells',
-  'request_logs',
-]
+const TABLES = [...PROMPT_TABLES, 'request_logs']
 
 interface Stores {
   prompts: PromptStore

@@ -9,6 +9,17 @@
  * instance sweeps next. SQLite needs none: one process owns that file, so every `running` run at its start is one
  * it left. A copied run has none, and so is swept at once, as it was interrupted.
  */
+/** The tables PROMPTS_MIGRATION creates, parents first. */
+export const PROMPT_TABLES = [
+  'prompts',
+  'prompt_versions',
+  'prompt_labels',
+  'prompt_label_moves',
+  'feedback',
+  'compare_runs',
+  'compare_cells',
+] as const
+
 // Typed where PG_MIGRATIONS lists it: importing PgMigration here would make an import cycle with migrations.ts.
 export const PROMPTS_MIGRATION = {
   version: 2,
