@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { afterAll, beforeAll } from 'vitest'
 import type { PgPool } from '../../src-gateway/store/pg/pool.js'
 
 const run = promisify(execFile)
@@ -157,4 +158,33 @@ export async function everyRow(db: PgPool): Promise<string> {
     out.push(name, ...rows.map((r) => r.j))
   }
   return out.join('\n')
+}
+
+/**
+ * One throwaway server for the calling test file: started in its beforeAll, stopped in its afterAll. The answer stands
+ * for that server once it runs: read it inside tests and hooks, not while the file is being collected.
+ */
+export function postgresForFile(): PostgresServer {
+  let server: PostgresServer | undefined
+  const started = () => {
+    if (!server) throw new Error('Postgres is not started yet')
+    return server
+  }
+  beforeAll(async () => {
+    server = await startPostgres()
+  }, 60_000)
+  afterAll(async () => {
+    await server?.stop()
+  })
+  return {
+    get url() {
+      return started().url
+    },
+    get port() {
+      return started().port
+    },
+    pause: () => started().pause(),
+    resume: () => started().resume(),
+    stop: () => started().stop(),
+  }
 }

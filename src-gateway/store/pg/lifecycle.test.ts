@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type PostgresServer, startPostgres } from '../../../test/helpers/postgres-server.js'
+import { expect, it } from 'vitest'
+import { postgresForFile } from '../../../test/helpers/postgres-server.js'
 import { runCli } from '../../../test/helpers/run-cli.js'
 import { startServe } from '../../../test/helpers/serve-process.js'
 import { parseConfig } from '../../config/load.js'
@@ -10,13 +10,7 @@ import { buildGateway } from '../../server.js'
 // backend_unavailable alert and its end another, /ready stays ready (calls do not read the log), and the URL's
 // password never comes back from /admin.
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await server?.stop()
-})
+const server = postgresForFile()
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const started = Date.now()

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type PostgresServer, startPostgres } from '../../../test/helpers/postgres-server.js'
+import { expect, it } from 'vitest'
+import { postgresForFile } from '../../../test/helpers/postgres-server.js'
 import { migratePg, PG_MIGRATIONS, PG_SCHEMA_VERSION, PgSchemaError } from './migrations.js'
 import { openPgPool, type PgPool } from './pool.js'
 
 // The shared request log's schema against a real Postgres: applied once however many instances start at once,
 // idempotent, refused when a newer gateway migrated the database.
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await server?.stop()
-})
+const server = postgresForFile()
 
 async function withPools<T>(n: number, fn: (pools: PgPool[]) => Promise<T>): Promise<T> {
   const pools = await Promise.all(Array.from({ length: n }, () => openPgPool(server.url)))

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type PostgresServer, startPostgres } from '../../../test/helpers/postgres-server.js'
+import { expect, it } from 'vitest'
+import { postgresForFile } from '../../../test/helpers/postgres-server.js'
 import { openPgPool } from './pool.js'
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await server?.stop()
-})
+const server = postgresForFile()
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const started = Date.now()
