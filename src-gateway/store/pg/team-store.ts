@@ -191,6 +191,21 @@ export class PgTeamCache {
   }
 
   /**
+   * What `read` finds in the copy for a session or token digest (null: the copy does not hold it); else, when the
+   * probe `exists` (`SELECT 1 … = $1`) finds the digest in Postgres, what `read` finds in the copy read again.
+   */
+  fromCopy<T>(
+    digest: string,
+    exists: string,
+    read: () => T | undefined | null,
+  ): T | undefined | Promise<T | undefined> {
+    const found = read()
+    if (found !== null) return found
+    if (this.isAbsent(digest)) return undefined
+    return this.probe(exists, digest).then((known) => (known ? (read() ?? undefined) : undefined))
+  }
+
+  /**
    * For a session or token digest (or an email) the copy does not hold: whether Postgres has it, and if so the copy
    * read again. Refused (false) past MAX_PROBES at once or while Postgres is unreachable: unknown credentials fail
    * closed. `remember`: a value found absent is refused from memory from then on (not for emails: one that has no
@@ -532,12 +547,9 @@ export class PgTeamStore implements TeamStore {
   serviceByToken(token: string): ServiceAccountRecord | undefined | Promise<ServiceAccountRecord | undefined> {
     if (!maybeServiceToken(token)) return undefined
     const digest = digestOf(token)
-    const found = this.serviceOf(digest)
-    if (found !== null) return found
-    if (this.cache.isAbsent(digest)) return undefined
-    return this.cache
-      .probe('SELECT 1 FROM team_service_accounts WHERE token_digest = $1', digest)
-      .then((known) => (known ? (this.serviceOf(digest) ?? undefined) : undefined))
+    return this.cache.fromCopy(digest, 'SELECT 1 FROM team_service_accounts WHERE token_digest = $1', () =>
+      this.serviceOf(digest),
+    )
   }
 
   /** The service account of a token digest in the copy; null when the copy does not hold it. */
@@ -622,12 +634,7 @@ export class PgTeamSessions implements TeamSessions {
   principalOf(id: string): Principal | undefined | Promise<Principal | undefined> {
     if (!plausibleSessionId(id)) return undefined
     const digest = digestOf(id)
-    const found = this.judge(digest)
-    if (found !== null) return found
-    if (this.cache.isAbsent(digest)) return undefined
-    return this.cache
-      .probe('SELECT 1 FROM team_sessions WHERE digest = $1', digest)
-      .then((known) => (known ? (this.judge(digest) ?? undefined) : undefined))
+    return this.cache.fromCopy(digest, 'SELECT 1 FROM team_sessions WHERE digest = $1', () => this.judge(digest))
   }
 
   /** The principal of a session digest in the copy; null when the copy does not hold it. */
