@@ -346,10 +346,10 @@ export function buildGateway(initialConfig: LoadedConfig, deps: GatewayDeps = {}
           .catch((err: Error) => process.emitWarning(`budget spend could not be read from the log: ${err.message}`))
       }
     }
+    await alerts.start(gw.logStore)
     // After Postgres opened: with `database`, the team's copy is read before the first request.
     await team.start()
     // With `database`, Postgres holds the shared config (durable) and Redis, if set too, carries none.
-    await alerts.start(gw.logStore)
     const passphrase = config.env.SWITCHYARD_SECRET_KEY
     const configBackend = postgres ? pgConfigBackend(postgres) : gw.shared && redisConfigBackend(gw.shared)
     if (configBackend && passphrase) {

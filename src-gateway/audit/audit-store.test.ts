@@ -89,17 +89,18 @@ forEachStore(
       expect(items.map((e) => [e.id, e.diff])).toEqual([[id, [{ path: 'attempts', after: 2 }]]])
     })
 
-    it.runIf(side.name === 'postgres')('lists two instances’ entries in one list, newest first', async () => {
-      const b = pgAuditStore((await side.another()).pg!)
-      for (let n = 0; n < 6; n++) await (n % 2 ? b : store()).insert(entry(`config.update`, { target: `t${n}` }))
-      for (const s of [store(), b]) {
-        const { items, total } = await s.list({}, { limit: 10 })
-        expect(total).toBe(6)
-        expect(items.map((e) => e.target)).toEqual(['t5', 't4', 't3', 't2', 't1', 't0'])
-        const times = items.map((e) => e.createdAt)
-        expect([...times].sort().reverse()).toEqual(times)
-      }
-    })
+    if (side.name === 'postgres')
+      it('lists two instances’ entries in one list, newest first', async () => {
+        const b = pgAuditStore((await side.another()).pg!)
+        for (let n = 0; n < 6; n++) await (n % 2 ? b : store()).insert(entry(`config.update`, { target: `t${n}` }))
+        for (const s of [store(), b]) {
+          const { items, total } = await s.list({}, { limit: 10 })
+          expect(total).toBe(6)
+          expect(items.map((e) => e.target)).toEqual(['t5', 't4', 't3', 't2', 't1', 't0'])
+          const times = items.map((e) => e.createdAt)
+          expect([...times].sort().reverse()).toEqual(times)
+        }
+      })
   },
 )
 
