@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import type { LogEvent } from '../core/log-event.js'
+import { governsYoungGeneration, isolateStarted } from '../young-generation.js'
 import { hasBody } from './log-writer-store.js'
 import type { LogWorkerData, LogWorkerMessage, LogWorkerReply } from './log-writer-worker.js'
 
@@ -31,6 +32,8 @@ export interface LogThread {
 const SETTLE_TIMEOUT_MS = 10_000
 const STOP_TIMEOUT_MS = 5_000
 const WORKER_YOUNG_GENERATION_MB = 8
+/** The longest the gateway's thread waits for a new writer thread to run (a thread that never does is lost anyway). */
+const WORKER_BOOT_WAIT_MS = 1000
 
 /**
  * The worker's entry: the compiled `log-writer-worker.js` beside this module (the headless build's
@@ -95,7 +98,8 @@ export function startLogThread(
   const started = (): MessagePort => {
     if (worker && port) return port
     const channel = new MessageChannel()
-    const signal = new SharedArrayBuffer(4)
+    // [0] counts answered batches (flush() waits on it); [1] turns 1 once the thread runs its first JavaScript.
+    const signal = new SharedArrayBuffer(8)
     const data: LogWorkerData = { file, storeBodies: options.storeBodies, secrets, port: channel.port2, signal }
     const w = new Worker(entry(), {
       workerData: data,
@@ -105,6 +109,13 @@ export function startLogThread(
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     })
     w.unref()
+    if (governsYoungGeneration()) {
+      // The new isolate reset the process's young-generation growth factor; this thread waits (once per thread, a
+      // few tens of ms) for it to run, allocating nothing meanwhile, then sets the cap's factor again. Without the
+      // wait the scavenge in between doubled the young generation to 32 MB (test/gateway/memory-tuning.test.ts).
+      Atomics.wait(new Int32Array(signal), 1, 0, WORKER_BOOT_WAIT_MS)
+      isolateStarted()
+    }
     w.on('error', (err) => {
       if (worker === w) lost(err.message)
     })

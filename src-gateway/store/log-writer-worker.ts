@@ -28,6 +28,10 @@ export type LogWorkerMessage =
 export type LogWorkerReply = { id: number; error?: string }
 
 const { file, storeBodies, secrets, port, signal } = workerData as LogWorkerData
+const bell = new Int32Array(signal)
+// Running: the gateway's thread may set its young generation's cap again (log-writer-thread.ts).
+Atomics.store(bell, 1, 1)
+Atomics.notify(bell, 1)
 const db = new Database(file)
 // As the gateway's own connection (db.ts); WAL and auto_vacuum are properties of the file, set there.
 db.pragma('synchronous = NORMAL')
@@ -35,7 +39,6 @@ db.pragma('foreign_keys = ON')
 db.pragma('busy_timeout = 5000')
 db.pragma('cache_size = -2000')
 const store = createLogStore(db, { storeBodies, secrets })
-const bell = new Int32Array(signal)
 
 const reply = (message: LogWorkerReply) => {
   port.postMessage(message)
