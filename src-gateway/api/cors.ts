@@ -20,6 +20,7 @@ export function isAllowedOrigin(origin: string): boolean {
 }
 
 /** Headers a browser client may read: the request id, which provider and model answered, limits, file names. */
+// Joined once: the plugin joins an array on every request.
 const EXPOSED_HEADERS = [
   'x-request-id',
   'x-switchyard-provider',
@@ -37,16 +38,17 @@ const EXPOSED_HEADERS = [
   'content-disposition',
   // A browser MCP client (a local page, the Inspector) reads its session id to send it back (/mcp).
   'mcp-session-id',
-]
+].join(', ')
 
 /**
  * Registers CORS for every route. Requests without an Origin (CLIs, SDKs on Node, same-origin web UI
- * GETs) pass untouched. Request headers are reflected in preflights, which covers the open-ended sets the
- * SDKs send (`x-stainless-*`, `anthropic-*`, `openai-*`).
+ * GETs) pass untouched: they get no CORS headers but `Vary: Origin`, which a browser would not read anyway.
+ * Request headers are reflected in preflights, which covers the open-ended sets the SDKs send
+ * (`x-stainless-*`, `anthropic-*`, `openai-*`).
  */
 export function registerCors(app: FastifyInstance): void {
   app.register(cors, {
-    origin: (origin, cb) => cb(null, origin === undefined || isAllowedOrigin(origin)),
+    origin: (origin, cb) => cb(null, origin !== undefined && isAllowedOrigin(origin)),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_STREAM_LINE_CHARS } from '../core/bounded-read.js'
 import { createSseParser } from '../core/sse.js'
-import { anthropicPassthroughStream, openaiPassthroughStream } from './passthrough-stream.js'
+import { anthropicPassthroughStream, openaiPassthroughRelay, openaiPassthroughStream } from './passthrough-stream.js'
+import type { StreamRelay } from './stream-accounting.js'
 
 const chunk = (delta: object) =>
   `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`
@@ -57,6 +59,109 @@ describe('OpenAI pass-through stream', () => {
     expect(forwarded).toBeGreaterThan(5000 * 1000)
     expect(t.counts()).toMatchObject({ input: 7, output: 5000 })
     const text = t.outputText()
+    expect(text.length).toBeGreaterThan(900_000)
+    expect(text.length).toBeLessThanOrEqual(1024 * 1024)
+    expect(text.startsWith(piece)).toBe(true)
+  })
+})
+
+const usageChunk = (prompt: number, completion: number) =>
+  `data: ${JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: prompt, completion_tokens: completion } })}\n\n`
+
+/** Everything the relay writes for `chunks`, flushed and ended, as one string. */
+function relayed(relay: StreamRelay, chunks: Buffer[]): string {
+  const out: Buffer[] = []
+  const take = (o: string | Buffer[]) => {
+    if (typeof o === 'string') out.push(Buffer.from(o))
+    else out.push(...o)
+  }
+  for (const c of chunks) take(relay.push(c))
+  take(relay.flush())
+  take(relay.end())
+  return Buffer.concat(out).toString('utf8')
+}
+
+/** `text` cut into pieces of `size` bytes, so frames and UTF-8 characters are split between chunks. */
+const pieces = (text: string, size: number) => {
+  const bytes = Buffer.from(text)
+  const out: Buffer[] = []
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size))
+  return out
+}
+
+describe('OpenAI pass-through relay (the upstream bytes as they came)', () => {
+  const answer = `${chunk({ role: 'assistant', content: '' })}: keep-alive\n\n${chunk({ content: 'é ✓ "q"' })}data:${JSON.stringify({ choices: [{ index: 0, delta: { content: '!' } }] })}\n\n`
+
+  it('writes every frame byte for byte, comments included, and leaves out the usage chunk the client did not ask for', () => {
+    const relay = openaiPassthroughRelay(false)
+    const out = relayed(relay, [Buffer.from(`${answer}${usageChunk(3, 2)}data: [DONE]\n\n`)])
+    expect(out).toBe(`${answer}data: [DONE]\n\n`)
+    expect(relay.counts()).toMatchObject({ input: 3, output: 2 })
+    expect(relay.outputText()).toBe('é ✓ "q"!')
+  })
+
+  it('keeps the usage chunk for a client that asked for it', () => {
+    const relay = openaiPassthroughRelay(true)
+    const wire = `${answer}${usageChunk(3, 2)}data: [DONE]\n\n`
+    expect(relayed(relay, [Buffer.from(wire)])).toBe(wire)
+  })
+
+  it('gives the same bytes, counts and text whatever the chunk sizes (frames and characters cut anywhere)', () => {
+    const wire = `${answer}${usageChunk(11, 4)}data: [DONE]\n\n`
+    for (const size of [1, 2, 3, 7, 64, 250]) {
+      const relay = openaiPassthroughRelay(false)
+      expect(relayed(relay, pieces(wire, size))).toBe(`${answer}data: [DONE]\n\n`)
+      expect(relay.counts()).toMatchObject({ input: 11, output: 4 })
+      expect(relay.outputText()).toBe('é ✓ "q"!')
+    }
+  })
+
+  it('relays an upstream that ends its lines with \\r\\n through the parser, with the same counts and text', () => {
+    const wire = `${answer}${usageChunk(5, 1)}data: [DONE]\n\n`.replaceAll('\n', '\r\n')
+    const relay = openaiPassthroughRelay(false)
+    const out = relayed(relay, pieces(wire, 40))
+    expect(out).toContain('data: [DONE]\n\n')
+    expect(out).not.toContain('prompt_tokens')
+    expect(relay.counts()).toMatchObject({ input: 5, output: 1 })
+    expect(relay.outputText()).toBe('é ✓ "q"!')
+  })
+
+  it('reads a last frame that has no blank line after it', () => {
+    const relay = openaiPassthroughRelay(false)
+    expect(relayed(relay, [Buffer.from(`${chunk({ content: 'x' })}data: [DONE]`)])).toBe(
+      `${chunk({ content: 'x' })}data: [DONE]\n\n`,
+    )
+  })
+
+  it("fails on the upstream's error frame, and on a stream that ends before [DONE]", () => {
+    expect(() =>
+      openaiPassthroughRelay(false).push(Buffer.from('data: {"error":{"message":"overloaded"}}\n\n')),
+    ).toThrow('overloaded')
+    const cut = openaiPassthroughRelay(false)
+    cut.push(Buffer.from(chunk({ content: 'x' })))
+    cut.flush()
+    expect(() => cut.end()).toThrow('ended before [DONE]')
+  })
+
+  it('refuses a frame that never ends', () => {
+    const relay = openaiPassthroughRelay(false)
+    const piece = Buffer.alloc(1024 * 1024, 'x')
+    expect(() => {
+      for (let i = 0; i <= MAX_STREAM_LINE_CHARS / piece.length; i++) relay.push(piece)
+    }).toThrow('exceeds 8 MB in one stream line')
+  })
+
+  it('keeps a bounded prefix of a long stream for the log, and still reads the usage at its end', () => {
+    const relay = openaiPassthroughRelay(false)
+    const piece = 'x'.repeat(1000)
+    let forwarded = 0
+    for (let i = 0; i < 5000; i++) {
+      for (const b of relay.push(Buffer.from(chunk({ content: piece })))) forwarded += b.length
+    }
+    relay.push(Buffer.from(`${usageChunk(7, 5000)}data: [DONE]\n\n`))
+    expect(forwarded).toBeGreaterThan(5000 * 1000)
+    expect(relay.counts()).toMatchObject({ input: 7, output: 5000 })
+    const text = relay.outputText()
     expect(text.length).toBeGreaterThan(900_000)
     expect(text.length).toBeLessThanOrEqual(1024 * 1024)
     expect(text.startsWith(piece)).toBe(true)

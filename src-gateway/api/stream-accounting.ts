@@ -1,5 +1,5 @@
 import type { Usage } from '../core/chat-types.js'
-import type { StreamFrame } from '../core/sse.js'
+import type { FrameParser, StreamFrame } from '../core/sse.js'
 
 /** Token counts as the request log wants them, whatever format they came in. */
 export interface TokenCounts {
@@ -44,4 +44,31 @@ export interface StreamTranslator {
   counts(): TokenCounts | undefined
   /** The answer's text so far; only called when tokens must be estimated. */
   outputText(): string
+}
+
+/**
+ * Turns upstream bytes into client bytes for one stream: a frame translator behind a parser (framedRelay), or a
+ * pass-through that relays the upstream's own bytes (openaiPassthroughRelay).
+ */
+export interface StreamRelay {
+  /** The client's bytes for one upstream chunk: a string, or slices of the chunk itself. */
+  push(chunk: Buffer): string | Buffer[]
+  /** Upstream ended: the bytes of a last frame that had no terminating blank line. */
+  flush(): string | Buffer[]
+  /** After flush: closing bytes, or throws when the upstream ended early. */
+  end(): string
+  counts(): TokenCounts | undefined
+  /** The answer's text (its first KEPT_TEXT_CHARS), for the log and token estimates. */
+  outputText(): string
+}
+
+/** A frame translator fed by a parser. */
+export function framedRelay(parser: FrameParser, translator: StreamTranslator): StreamRelay {
+  return {
+    push: (chunk) => translator.frames(parser.push(chunk)),
+    flush: () => translator.frames(parser.flush()),
+    end: () => translator.end(),
+    counts: () => translator.counts(),
+    outputText: () => translator.outputText(),
+  }
 }

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '../config/schema.js'
 import type { ChatChunk, ChatRequest, ChatResponse } from '../core/chat-types.js'
 import type { GatewayError } from '../core/errors.js'
-import type { StreamTranslator, TokenCounts } from './stream-accounting.js'
+import type { StreamRelay, TokenCounts } from './stream-accounting.js'
 
 /** Serialises canonical stream chunks into one client dialect's wire format. One per response. */
 export interface StreamEncoder {
@@ -41,8 +41,8 @@ export interface PassthroughCodec {
   forwardedHeaders: readonly string[]
   /** Token counts from a complete answer's `usage`. */
   counts(usage: unknown): TokenCounts | undefined
-  /** Relays a streamed answer frame by frame; `clientWantsUsage`: the client asked for usage itself. */
-  stream(clientWantsUsage: boolean): StreamTranslator
+  /** Relays a streamed answer; `clientWantsUsage`: the client asked for usage itself. */
+  stream(clientWantsUsage: boolean): StreamRelay
   /** The client's body with a route's system instructions wrapped around its prompt. */
   wrapSystem(body: Record<string, unknown>, system: RouteSystem): Record<string, unknown>
 }

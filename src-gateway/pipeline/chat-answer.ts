@@ -2,7 +2,13 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { toGatewayError } from '../api/error-handler.js'
 import { type Outcome, outcome } from '../api/outcome.js'
-import { countsFromUsage, KEPT_TEXT_CHARS, type StreamTranslator } from '../api/stream-accounting.js'
+import {
+  countsFromUsage,
+  framedRelay,
+  KEPT_TEXT_CHARS,
+  type StreamRelay,
+  type StreamTranslator,
+} from '../api/stream-accounting.js'
 import type { DialectCodec } from '../api/types.js'
 import type { CancelSignal } from '../core/cancel.js'
 import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../core/chat-types.js'
@@ -125,10 +131,12 @@ export async function streamAnswer(
   const passthrough = passthroughTo(call, target)
   const encoder = call.codec.streamEncoder(canonical.model, canonical)
   const mending = passthrough ? undefined : toolCallMending(target, canonical)
-  const translate = mending
-    ? translatingStream(target, encoder, hooks, mending)
+  const relay: StreamRelay = mending
+    ? framedRelay(
+        target.provider.adapter.framing === 'ndjson' ? createNdjsonParser() : createSseParser(),
+        translatingStream(target, encoder, hooks, mending),
+      )
     : passthrough!.stream(canonical.stream_options?.include_usage === true)
-  const parser = target.provider.adapter.framing === 'ndjson' && !passthrough ? createNdjsonParser() : createSseParser()
   let ttftMs: number | undefined
   // Writes made in one turn of the event loop leave in one syscall: the socket is corked on the first
   // write and uncorked after the pending I/O callbacks ran (an upstream burst usually arrives whole, so
@@ -138,40 +146,43 @@ export async function streamAnswer(
     corked = false
     raw.uncork()
   }
-  const write = (out: string) => {
-    if (out === '') return true
+  const write = (out: string | Buffer[]) => {
+    if (out.length === 0) return true
     ttftMs ??= performance.now() - t0
     if (!corked) {
       corked = true
       raw.cork()
       setImmediate(uncork)
     }
-    return raw.write(out)
+    if (typeof out === 'string') return raw.write(out)
+    let room = true
+    for (const b of out) room = raw.write(b)
+    return room
   }
   const extra = (): Partial<Outcome> => ({
     ttftMs,
     // A streamed answer is logged as its assembled text, worked out now so the frames can be freed at once
     // (holding them until the row is written costs more in garbage collection than parsing them here).
-    responseBody: gw.captureBodies ? { stream: true, content: translate.outputText() } : undefined,
-    outputText: translate.outputText,
+    responseBody: gw.captureBodies ? { stream: true, content: relay.outputText() } : undefined,
+    outputText: relay.outputText,
     toolCallRepairs: mending?.repairs || undefined,
   })
   try {
     const { head, rest } = (res as Answered).opened ?? { head: undefined, rest: res.body }
-    if (head && !write(translate.frames(parser.push(head)))) await drained(raw, signal)
+    if (head && !write(relay.push(head))) await drained(raw, signal)
     for await (const chunk of upstreamReads(rest, target)) {
-      if (!write(translate.frames(parser.push(chunk as Buffer)))) await drained(raw, signal)
+      if (!write(relay.push(chunk as Buffer))) await drained(raw, signal)
     }
-    write(translate.frames(parser.flush()))
+    write(relay.flush())
     // Closing bytes are written only once every hook has agreed to the end (or a hook fails the stream).
-    write(translate.end())
+    write(relay.end())
     raw.end()
-    return outcome(200, translate.counts(), extra())
+    return outcome(200, relay.counts(), extra())
   } catch (error) {
     if (error instanceof StopAnswer) {
       write(encoder.error(error.error))
       raw.end()
-      return outcome(error.error.status, translate.counts(), { ...extra(), error: error.message })
+      return outcome(error.error.status, relay.counts(), { ...extra(), error: error.message })
     }
     // The upstream's failures all arrive as GatewayErrors: read errors and timeouts (upstreamReads), error
     // frames and cut streams (the decoders), an endless line (the parser). Anything else is our own. A
@@ -188,7 +199,7 @@ export async function streamAnswer(
       // the closing server open.
       if (ended && raw.writableNeedDrain) raw.destroy()
     }
-    return outcome(aborted ? 499 : err.status, translate.counts(), {
+    return outcome(aborted ? 499 : err.status, relay.counts(), {
       ...extra(),
       error: aborted ? 'aborted' : err.message,
       gatewayFault,

@@ -62,8 +62,7 @@ function adminIdentity(req: FastifyRequest, caller: AdminCaller, config: KeyAuth
  */
 export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): void {
   const { policies, admin, offLoopback, config } = opts
-  scope.addHook('onRequest', async (req) => {
-    if (req.method === 'OPTIONS') return
+  const guard = async (req: FastifyRequest) => {
     if (!policies.enabled && !offLoopback()) {
       // Nobody needs to prove anything here, but a signed-in member's UI calls are still logged as theirs, in their
       // workspace.
@@ -106,5 +105,21 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
       )
     }
     policies.authenticate(given)
+  }
+  scope.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'OPTIONS' || openSoloCall(req)) return done()
+    guard(req).then(() => done(), done)
   })
+
+  /**
+   * A call on a keyless loopback gateway in solo mode that carries no session cookie and names no workspace: the
+   * admin token is an open caller there (see above), so there is nothing to look up. This is every model call of a
+   * local tool, and looking its bearer up cost a SHA-256 and a promise each.
+   */
+  const openSoloCall = (req: FastifyRequest) =>
+    !policies.enabled &&
+    req.headers.cookie === undefined &&
+    req.headers[WORKSPACE_HEADER] === undefined &&
+    admin.team?.mode() !== 'team' &&
+    !offLoopback()
 }

@@ -131,6 +131,11 @@ describe('CORS for browser clients', () => {
     // Browser clients read rate limits and routing outcomes too.
     expect(res.headers.get('access-control-expose-headers')).toContain('x-ratelimit-remaining-requests')
     expect(res.headers.get('access-control-expose-headers')).toContain('x-switchyard-attempts')
+    // A call without an Origin is no browser's: it gets no CORS headers to parse.
+    const plain = await fetch(`${gw.url}/v1/models`)
+    expect(plain.status).toBe(200)
+    expect(plain.headers.get('access-control-expose-headers')).toBeNull()
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull()
     expect((await fetch(`${gw.url}/health`)).status).toBe(200)
     expect((await fetch(`${gw.url}/admin/v1/logs`)).status).not.toBe(404)
   })

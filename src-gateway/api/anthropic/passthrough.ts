@@ -1,6 +1,7 @@
+import { createSseParser } from '../../core/sse.js'
 import { withSendableThinking } from '../../providers/anthropic/thinking.js'
 import { anthropicPassthroughStream } from '../passthrough-stream.js'
-import { countsFromAnthropicUsage } from '../stream-accounting.js'
+import { countsFromAnthropicUsage, framedRelay } from '../stream-accounting.js'
 import type { PassthroughCodec, RouteSystem } from '../types.js'
 
 /** Anthropic keeps the system prompt in `system`: a string or an array of text blocks. */
@@ -24,6 +25,6 @@ export const anthropicPassthrough: PassthroughCodec = {
   // The API version and betas the client chose decide what the upstream accepts and answers.
   forwardedHeaders: ['anthropic-version', 'anthropic-beta'],
   counts: (usage) => countsFromAnthropicUsage(usage as Record<string, number> | undefined),
-  stream: () => anthropicPassthroughStream(),
+  stream: () => framedRelay(createSseParser(), anthropicPassthroughStream()),
   wrapSystem: (body, system) => ({ ...body, system: wrapAnthropicSystem(body.system, system) }),
 }

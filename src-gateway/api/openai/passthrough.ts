@@ -1,5 +1,5 @@
 import type { Usage } from '../../core/chat-types.js'
-import { openaiPassthroughStream } from '../passthrough-stream.js'
+import { openaiPassthroughRelay } from '../passthrough-stream.js'
 import { wrapMessages } from '../route-system.js'
 import { countsFromUsage } from '../stream-accounting.js'
 import type { PassthroughCodec } from '../types.js'
@@ -16,7 +16,7 @@ export const openaiPassthrough: PassthroughCodec = {
   },
   forwardedHeaders: [],
   counts: (usage) => countsFromUsage(usage as Usage | undefined),
-  stream: openaiPassthroughStream,
+  stream: openaiPassthroughRelay,
   wrapSystem: (body, system) =>
     Array.isArray(body.messages)
       ? { ...body, messages: wrapMessages(body.messages, system, (content) => ({ role: 'system', content })) }
