@@ -41,8 +41,10 @@ export function pausedError(): GatewayError {
 
 /** In the model-API scope: while paused, model calls get 503 (listings and /metrics keep answering). */
 export function refuseWhilePaused(scope: FastifyInstance): void {
-  scope.addHook('onRequest', async (req) => {
-    if (scope.gatewayPause.paused && MODEL_API.test(req.routeOptions.url ?? '')) throw pausedError()
+  // A callback hook: an async one costs every model call a promise.
+  scope.addHook('onRequest', (req, _reply, done) => {
+    if (scope.gatewayPause.paused && MODEL_API.test(req.routeOptions.url ?? '')) return done(pausedError())
+    done()
   })
 }
 
