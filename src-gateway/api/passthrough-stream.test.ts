@@ -126,6 +126,15 @@ describe('OpenAI pass-through relay (the upstream bytes as they came)', () => {
     expect(relay.outputText()).toBe('é ✓ "q"!')
   })
 
+  it('reads a usage chunk written over several data lines, as SSE joins them', () => {
+    const relay = openaiPassthroughRelay(false)
+    const split = 'data: {"id":"c","choices":[],"usage":\ndata: {"prompt_tokens":2,"completion_tokens":9}}\n\n'
+    expect(relayed(relay, [Buffer.from(`${chunk({ content: 'x' })}${split}data: [DONE]\n\n`)])).toBe(
+      `${chunk({ content: 'x' })}data: [DONE]\n\n`,
+    )
+    expect(relay.counts()).toMatchObject({ input: 2, output: 9 })
+  })
+
   it('reads a last frame that has no blank line after it', () => {
     const relay = openaiPassthroughRelay(false)
     expect(relayed(relay, [Buffer.from(`${chunk({ content: 'x' })}data: [DONE]`)])).toBe(

@@ -100,6 +100,7 @@ export function openaiPassthroughStream(clientWantsUsage: boolean): StreamTransl
 }
 
 const LF = 10
+const CR = 13
 const SPACE = 32
 const TAB = 9
 const OPEN_BRACE = 123
@@ -107,12 +108,17 @@ const NOTHING: Buffer[] = []
 // Searched for without its opening quote, as in deltaText: V8's indexOf scans for the first character.
 const USAGE_KEY = 'usage":'
 
-/** Whether the frame data `s[v, e)` has a `"usage": {` (what the frame translator's USAGE pattern matches). */
+const isJsonSpace = (c: number) => c === SPACE || c === TAB || c === LF || c === CR
+
+/**
+ * Whether the frame data `s[v, e)` has a `"usage": {`, as the frame translator's USAGE pattern reads it (any JSON
+ * whitespace before the brace: a frame of several data lines is joined with `\n`).
+ */
 function carriesUsage(s: string, v: number, e: number): boolean {
   const at = s.indexOf(USAGE_KEY, v)
   if (at === -1 || at >= e || s.charCodeAt(at - 1) !== QUOTE) return false
   let w = at + USAGE_KEY.length
-  while (s.charCodeAt(w) === SPACE || s.charCodeAt(w) === TAB) w++
+  while (isJsonSpace(s.charCodeAt(w))) w++
   return s.charCodeAt(w) === OPEN_BRACE
 }
 

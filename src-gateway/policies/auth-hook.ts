@@ -106,10 +106,6 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     }
     policies.authenticate(given)
   }
-  scope.addHook('onRequest', (req, _reply, done) => {
-    if (req.method === 'OPTIONS' || openSoloCall(req)) return done()
-    guard(req).then(() => done(), done)
-  })
 
   /**
    * A call on a keyless loopback gateway in solo mode that carries no session cookie and names no workspace: the
@@ -122,4 +118,9 @@ export function registerKeyAuth(scope: FastifyInstance, opts: KeyAuthOptions): v
     req.headers[WORKSPACE_HEADER] === undefined &&
     admin.team?.mode() !== 'team' &&
     !offLoopback()
+
+  scope.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'OPTIONS' || openSoloCall(req)) return done()
+    guard(req).then(() => done(), done)
+  })
 }
