@@ -5,8 +5,9 @@ import { createMemorySink, type LogEvent, type LogSink } from './core/log-event.
 import { createPriceBook, type PriceBook } from './pricing/price-book.js'
 import { type BodyCipher, BodyKeyError } from './store/body-cipher.js'
 import type { Db } from './store/db.js'
-import { createLogWriter, type LogWriter, type LogWriterOptions, type WriterEpisode } from './store/log-writer.js'
+import { createLogWriter, type LogWriter, type LogWriterOptions } from './store/log-writer.js'
 import { DEFAULT_RETENTION, type RetentionPolicy, startRetention } from './store/retention.js'
+import type { WriterEpisode } from './store/write-episodes.js'
 
 /**
  * Where rows go and how the log is kept within its retention policy, when that is not the data folder's SQLite:

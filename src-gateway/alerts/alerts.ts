@@ -3,7 +3,7 @@ import { keyWorkspace } from '../config/workspaces.js'
 import type { BudgetPeriod } from '../policies/spend-ledger.js'
 import type { Db } from '../store/db.js'
 import type { LogStore } from '../store/log-store.js'
-import type { WriterEpisode } from '../store/log-writer.js'
+import type { WriterEpisode } from '../store/write-episodes.js'
 import {
   type AlertKind,
   type AlertPage,

@@ -5,6 +5,7 @@ import type { BodyCipher } from './body-cipher.js'
 import type { Db } from './db.js'
 import { createLogStore, hasBody, type LogStore } from './log-writer-store.js'
 import { type LogThread, LogThreadStopped, startLogThread, type WriteDone } from './log-writer-thread.js'
+import { emitWriterWarning, plural, type WriterEpisode, writeEpisodes } from './write-episodes.js'
 
 // The Postgres writer (pg/log-writer.ts) maps rows with the same code.
 export { COLUMNS, hasBody, toRow } from './log-writer-store.js'
@@ -45,11 +46,6 @@ export interface LogWriterOptions {
   threadEntry?: () => URL
 }
 
-/** A failure episode: from the first failed write to the next one that succeeds. */
-export type WriterEpisode =
-  | { state: 'failing'; since: number; error: string }
-  | { state: 'recovered'; since: number; dropped: number }
-
 export interface WriterStats {
   /** Rows written so far. */
   written: number
@@ -76,20 +72,12 @@ export interface LogWriter extends LogSink {
 /** Sized for about a minute of a busy gateway (~800 calls a second) before rows are dropped. */
 const DEFAULT_MAX_QUEUE_ROWS = 50_000
 const DEFAULT_CLOSE_GRACE_MS = 5_000
-/** The wait after a failed write: doubled after each further failure, up to the last. */
-const FIRST_RETRY_MS = 100
-const MAX_RETRY_MS = 30_000
-
-/** Named, so the process prints `(node:PID) SwitchyardLogWriter: …` rather than an anonymous `Warning: …`. */
-const emitWriterWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardLogWriter' })
 
 /**
  * A flush this big (500 calls a second at the default flushMs) starts the worker thread: below it, writing
  * here takes a few milliseconds every flushMs, less than the thread's memory (a V8 isolate, ~20 MB) is worth.
  */
 const BUSY_BATCH_ROWS = 100
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 /**
  * Batched SQLite writer: the request path only appends to an array; rows are priced and written in
@@ -155,14 +143,9 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   let again = false
   let timer: NodeJS.Timeout | undefined
   let written = 0
-  let retries = 0
   let dropped = 0
   let bodiesDropped = 0
-  /** The current failure episode, while writes fail. */
-  let episode: { since: number; error: string } | undefined
-  /** The counters at the last write that worked: an episode's losses are counted from there. */
-  let lastGood = { dropped: 0, bodiesDropped: 0 }
-  let nextRetryMs = FIRST_RETRY_MS
+  const episodes = writeEpisodes({ warn, onEpisode, maxQueueRows })
   /** 'closing' while close() retries within its grace period; 'closed' after. */
   let phase: 'open' | 'closing' | 'closed' = 'open'
 
@@ -219,34 +202,8 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
   }
 
   const failed = (err: unknown) => {
-    retries++
-    const error = (err as Error).message
-    if (!episode) {
-      episode = { since: Date.now(), error }
-      warn(
-        `request log: writes are failing (${error}); calls are still served, up to ${maxQueueRows} rows wait in memory (logs.maxQueueRows) and are retried with a backoff of up to 30 s`,
-      )
-      onEpisode?.({ state: 'failing', since: episode.since, error })
-    }
-    if (phase === 'open') schedule(nextRetryMs)
-    nextRetryMs = Math.min(nextRetryMs * 2, MAX_RETRY_MS)
-  }
-
-  const recovered = () => {
-    nextRetryMs = FIRST_RETRY_MS
-    const before = lastGood
-    lastGood = { dropped, bodiesDropped }
-    if (!episode) return
-    const { since } = episode
-    episode = undefined
-    const lost = dropped - before.dropped
-    const bare = bodiesDropped - before.bodiesDropped
-    const seconds = Math.round((Date.now() - since) / 1000)
-    warn(
-      `request log: writes recovered after ${seconds} s; ${plural(lost, 'row', 'rows')} dropped` +
-        (bare > 0 ? `, ${plural(bare, 'row', 'rows')} kept without bodies` : ''),
-    )
-    onEpisode?.({ state: 'recovered', since, dropped: lost })
+    const wait = episodes.failed(err)
+    if (phase === 'open') schedule(wait)
   }
 
   /**
@@ -276,7 +233,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
         return after(false)
       }
       written += batch.length
-      recovered()
+      episodes.recovered({ dropped, bodiesDropped })
       if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
       after(true)
     })
@@ -315,7 +272,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     const lost = take(queue.length).length
     dropped += lost
     warn(
-      `request log: ${plural(lost, 'row', 'rows')} could not be written at shutdown (${episode?.error ?? 'database closed'}); they are lost`,
+      `request log: ${plural(lost, 'row', 'rows')} could not be written at shutdown (${episodes.error ?? 'database closed'}); they are lost`,
     )
   }
 
@@ -329,7 +286,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
         if (queue.length > 0) giveUp()
         return
       }
-      if (episode) return
+      if (episodes.error !== undefined) return
       if (phase === 'closing') return
       if (queue.length >= flushAt) {
         if (!soon) schedule(0)
@@ -342,7 +299,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       const deadline = Date.now() + closeGraceMs
       flushAll()
       while (queue.length > 0 && db.open && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, Math.min(nextRetryMs, deadline - Date.now())))
+        await new Promise((r) => setTimeout(r, Math.min(episodes.retryMs, deadline - Date.now())))
         flushAll()
       }
       phase = 'closed'
@@ -355,10 +312,10 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     stats: () => ({
       written,
       pending: queue.length + inFlight.length,
-      retries,
+      retries: episodes.retries,
       dropped,
       bodiesDropped,
-      failing: episode !== undefined,
+      failing: episodes.error !== undefined,
     }),
     setSecrets(next) {
       secrets = [...next]

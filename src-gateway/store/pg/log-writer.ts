@@ -6,6 +6,7 @@ import type { Sketch } from '../latency-sketch.js'
 import { COLUMNS, hasBody, type LogWriter, type LogWriterOptions, toRow, type WriterStats } from '../log-writer.js'
 import { type Cell, COUNTER_COLUMNS, type Counters, cellsOf, DAY_MS, hitCounts, type RollupLine } from '../rollups.js'
 import { bodyText } from '../search-index.js'
+import { emitWriterWarning, plural, writeEpisodes } from '../write-episodes.js'
 import { PG_CELL_SEPARATOR } from './log-stats.js'
 import type { PgPool } from './pool.js'
 
@@ -32,11 +33,6 @@ export const PARTITION_LOCK_TIMEOUT = '2s'
 
 const DEFAULT_MAX_QUEUE_ROWS = 50_000
 const DEFAULT_CLOSE_GRACE_MS = 5_000
-const FIRST_RETRY_MS = 100
-const MAX_RETRY_MS = 30_000
-
-const emitWriterWarning = (message: string) => process.emitWarning(message, { type: 'SwitchyardLogWriter' })
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 /** Postgres array types of request_logs' columns, by the names toRow gives them. */
 const TYPES: Record<(typeof COLUMNS)[number], string> = {
@@ -261,12 +257,9 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
   let timer: NodeJS.Timeout | undefined
   let soon = false
   let written = 0
-  let retries = 0
   let dropped = 0
   let bodiesDropped = 0
-  let episode: { since: number; error: string } | undefined
-  let lastGood = { dropped: 0, bodiesDropped: 0 }
-  let nextRetryMs = FIRST_RETRY_MS
+  const episodes = writeEpisodes({ warn, onEpisode, maxQueueRows, target: 'to Postgres' })
   let phase: 'open' | 'closing' | 'closed' = 'open'
   /** Day partitions (their first ms) this writer has seen exist; new days are made before the insert. */
   const days = new Set<number>()
@@ -320,34 +313,8 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
   }
 
   const failed = (err: unknown) => {
-    retries++
-    const error = (err as Error).message
-    if (!episode) {
-      episode = { since: Date.now(), error }
-      warn(
-        `request log: writes to Postgres are failing (${error}); calls are still served, up to ${maxQueueRows} rows wait in memory (logs.maxQueueRows) and are retried with a backoff of up to 30 s`,
-      )
-      onEpisode?.({ state: 'failing', since: episode.since, error })
-    }
-    if (phase === 'open') schedule(nextRetryMs)
-    nextRetryMs = Math.min(nextRetryMs * 2, MAX_RETRY_MS)
-  }
-
-  const recovered = () => {
-    nextRetryMs = FIRST_RETRY_MS
-    const before = lastGood
-    lastGood = { dropped, bodiesDropped }
-    if (!episode) return
-    const { since } = episode
-    episode = undefined
-    const lost = dropped - before.dropped
-    const bare = bodiesDropped - before.bodiesDropped
-    const seconds = Math.round((Date.now() - since) / 1000)
-    warn(
-      `request log: writes to Postgres recovered after ${seconds} s; ${plural(lost, 'row', 'rows')} dropped` +
-        (bare > 0 ? `, ${plural(bare, 'row', 'rows')} kept without bodies` : ''),
-    )
-    onEpisode?.({ state: 'recovered', since, dropped: lost })
+    const wait = episodes.failed(err)
+    if (phase === 'open') schedule(wait)
   }
 
   /** A pool that sees the database again ends the backoff wait: the queue is written at once. */
@@ -356,7 +323,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     unwatch?.()
     watched = pool
     unwatch = pool.onChange((up) => {
-      if (up && episode && phase === 'open' && !running) schedule(0)
+      if (up && episodes.error !== undefined && phase === 'open' && !running) schedule(0)
     })
   }
 
@@ -465,7 +432,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       if (days.size > 64) days.clear()
       inflight = 0
       written += batch.length
-      recovered()
+      episodes.recovered({ dropped, bodiesDropped })
       if (onPriced) for (const [i, e] of batch.entries()) if (costs[i] !== null && !e.isCacheHit) onPriced(e, costs[i]!)
       return true
     } catch (err) {
@@ -517,7 +484,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     void runOnce().then((ok) => {
       const more = again || queue.length >= flushAt
       again = false
-      if (episode || phase !== 'open') return
+      if (episodes.error !== undefined || phase !== 'open') return
       if (ok && queue.length > 0 && more) schedule(0)
       else if (queue.length > 0 && !timer) schedule(flushMs)
     })
@@ -533,7 +500,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     const lost = take(queue.length).length
     dropped += lost
     warn(
-      `request log: ${plural(lost, 'row', 'rows')} could not be written to Postgres at shutdown (${episode?.error ?? 'database closed'}); they are lost`,
+      `request log: ${plural(lost, 'row', 'rows')} could not be written to Postgres at shutdown (${episodes.error ?? 'database closed'}); they are lost`,
     )
   }
 
@@ -548,7 +515,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
         })
         return
       }
-      if (episode || phase === 'closing') return
+      if (episodes.error !== undefined || phase === 'closing') return
       if (queue.length >= flushAt) {
         if (!soon) schedule(0)
       } else if (!timer) schedule(flushMs)
@@ -560,7 +527,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       const deadline = Date.now() + closeGraceMs
       await flushAll()
       while (queue.length > 0 && target.pool() && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, Math.min(nextRetryMs, Math.max(0, deadline - Date.now()))))
+        await new Promise((r) => setTimeout(r, Math.min(episodes.retryMs, Math.max(0, deadline - Date.now()))))
         await flushAll()
       }
       phase = 'closed'
@@ -571,10 +538,10 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     stats: (): WriterStats => ({
       written,
       pending: queue.length + inflight,
-      retries,
+      retries: episodes.retries,
       dropped,
       bodiesDropped,
-      failing: episode !== undefined,
+      failing: episodes.error !== undefined,
     }),
     setSecrets(secrets) {
       scrub = createBodyScrubber(secrets)
