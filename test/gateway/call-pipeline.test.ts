@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
 import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
@@ -26,6 +27,16 @@ const embedding = (model: string) => ({
   usage: { prompt_tokens: 2, total_tokens: 2 },
 })
 
+/** Until the response can take more, or is gone; both listeners go, so a long flood does not pile them up. */
+const drainedOrClosed = (res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done)
+      resolve()
+    }
+    res.once('drain', done).once('close', done)
+  })
+
 /** Waits until `release` is called (set by the test), then answers. */
 const held = () => new Promise<void>((resolve) => (release = resolve))
 
@@ -47,7 +58,7 @@ beforeAll(async () => {
       const frame = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x'.repeat(64 * 1024) }, finish_reason: null }] })}\n\n`
       floodClosed = new Promise((resolve) => res.once('close', resolve))
       while (!res.destroyed) {
-        if (!res.write(frame)) await new Promise((r) => res.once('drain', r).once('close', r))
+        if (!res.write(frame)) await drainedOrClosed(res)
       }
     },
     'POST /v1/messages/count_tokens': async (req: RecordedRequest, res) => {
