@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../helpers/gateway.js'
-import { type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
+import { drainedOrClosed, type RecordedRequest, sendJson, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Issue 18: embeddings took the first target of their route (no strategy, retries, fallbacks or breakers),
 // count_tokens asked only the first target, and neither was waited for by a shutdown. Every inbound call
@@ -26,16 +25,6 @@ const embedding = (model: string) => ({
   model,
   usage: { prompt_tokens: 2, total_tokens: 2 },
 })
-
-/** Until the response can take more, or is gone; both listeners go, so a long flood does not pile them up. */
-const drainedOrClosed = (res: ServerResponse) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done).off('close', done)
-      resolve()
-    }
-    res.once('drain', done).once('close', done)
-  })
 
 /** Waits until `release` is called (set by the test), then answers. */
 const held = () => new Promise<void>((resolve) => (release = resolve))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveFromSource } from '../helpers/serve-source.js'
-import { type RecordedRequest, startScriptedUpstream } from '../helpers/upstreams.js'
+import { drainedOrClosed, type RecordedRequest, startScriptedUpstream } from '../helpers/upstreams.js'
 
 // Issue 23: SIGTERM cut long streams without an error event or a log row, and forced exit 1 after 10 s.
 // Now streams get `server.shutdownGraceMs` to finish; the rest end with an error in their caller's own
@@ -32,7 +32,7 @@ async function flood(res: ServerResponse) {
   res.writeHead(200, { 'content-type': 'text/event-stream' })
   const big = frame('x'.repeat(64 * 1024))
   while (!res.destroyed) {
-    if (!res.write(big)) await new Promise((r) => res.once('drain', r).once('close', r))
+    if (!res.write(big)) await drainedOrClosed(res)
   }
 }
 

@@ -101,6 +101,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
 }
 
+/**
+ * Until `res` can take more, or is gone. Both listeners go once either fires, so an upstream that floods a client
+ * which stopped reading does not pile `close` listeners onto its response.
+ */
+export const drainedOrClosed = (res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done)
+      resolve()
+    }
+    res.once('drain', done).once('close', done)
+  })
+
 /** Writes SSE frames; `end: false` leaves the stream cut off mid-answer (a broken upstream). */
 export function sendSse(res: ServerResponse, frames: string[], opts: { end?: boolean } = {}) {
   res.writeHead(200, { 'content-type': 'text/event-stream' })
