@@ -286,7 +286,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
         if (queue.length > 0) giveUp()
         return
       }
-      if (episodes.error !== undefined) return
+      if (episodes.failing) return
       if (phase === 'closing') return
       if (queue.length >= flushAt) {
         if (!soon) schedule(0)
@@ -315,7 +315,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       retries: episodes.retries,
       dropped,
       bodiesDropped,
-      failing: episodes.error !== undefined,
+      failing: episodes.failing,
     }),
     setSecrets(next) {
       secrets = [...next]

@@ -24,6 +24,8 @@ export interface EpisodeOptions {
 }
 
 export interface WriteEpisodes {
+  /** Whether an episode runs: the last write failed. */
+  readonly failing: boolean
   /** The current episode's first error; undefined while writes work. */
   readonly error: string | undefined
   /** Failed writes so far (each retried later). */
@@ -54,6 +56,9 @@ export function writeEpisodes(options: EpisodeOptions): WriteEpisodes {
   let retries = 0
 
   return {
+    get failing() {
+      return episode !== undefined
+    },
     get error() {
       return episode?.error
     },

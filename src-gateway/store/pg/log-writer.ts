@@ -323,7 +323,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     unwatch?.()
     watched = pool
     unwatch = pool.onChange((up) => {
-      if (up && episodes.error !== undefined && phase === 'open' && !running) schedule(0)
+      if (up && episodes.failing && phase === 'open' && !running) schedule(0)
     })
   }
 
@@ -484,7 +484,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
     void runOnce().then((ok) => {
       const more = again || queue.length >= flushAt
       again = false
-      if (episodes.error !== undefined || phase !== 'open') return
+      if (episodes.failing || phase !== 'open') return
       if (ok && queue.length > 0 && more) schedule(0)
       else if (queue.length > 0 && !timer) schedule(flushMs)
     })
@@ -515,7 +515,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
         })
         return
       }
-      if (episodes.error !== undefined || phase === 'closing') return
+      if (episodes.failing || phase === 'closing') return
       if (queue.length >= flushAt) {
         if (!soon) schedule(0)
       } else if (!timer) schedule(flushMs)
@@ -541,7 +541,7 @@ export function createPgLogWriter(target: PgLogTarget, options: LogWriterOptions
       retries: episodes.retries,
       dropped,
       bodiesDropped,
-      failing: episodes.error !== undefined,
+      failing: episodes.failing,
     }),
     setSecrets(secrets) {
       scrub = createBodyScrubber(secrets)
