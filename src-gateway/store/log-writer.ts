@@ -70,8 +70,9 @@ export interface LogWriter extends LogSink {
 }
 
 /** Sized for about a minute of a busy gateway (~800 calls a second) before rows are dropped. */
-const DEFAULT_MAX_QUEUE_ROWS = 50_000
-const DEFAULT_CLOSE_GRACE_MS = 5_000
+export const DEFAULT_MAX_QUEUE_ROWS = 50_000
+/** How long `close()` keeps retrying by default (the Postgres writer's too). */
+export const DEFAULT_CLOSE_GRACE_MS = 5_000
 
 /**
  * A flush this big (500 calls a second at the default flushMs) starts the worker thread: below it, writing

@@ -3,7 +3,16 @@ import type { LogEvent } from '../../core/log-event.js'
 import { eventCost } from '../../pricing/event-cost.js'
 import { createBodyScrubber, type ScrubbedBody } from '../body-scrub.js'
 import type { Sketch } from '../latency-sketch.js'
-import { COLUMNS, hasBody, type LogWriter, type LogWriterOptions, toRow, type WriterStats } from '../log-writer.js'
+import {
+  COLUMNS,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_MAX_QUEUE_ROWS,
+  hasBody,
+  type LogWriter,
+  type LogWriterOptions,
+  toRow,
+  type WriterStats,
+} from '../log-writer.js'
 import { type Cell, COUNTER_COLUMNS, type Counters, cellsOf, DAY_MS, hitCounts, type RollupLine } from '../rollups.js'
 import { bodyText } from '../search-index.js'
 import { emitWriterWarning, plural, writeEpisodes } from '../write-episodes.js'
@@ -30,9 +39,6 @@ export interface PgLogWriter extends LogWriter {
  * next maintenance pass (maintenance.ts) or flush.
  */
 export const PARTITION_LOCK_TIMEOUT = '2s'
-
-const DEFAULT_MAX_QUEUE_ROWS = 50_000
-const DEFAULT_CLOSE_GRACE_MS = 5_000
 
 /** Postgres array types of request_logs' columns, by the names toRow gives them. */
 const TYPES: Record<(typeof COLUMNS)[number], string> = {
